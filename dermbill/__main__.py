@@ -1,0 +1,5 @@
+"""``python -m dermbill`` runs the CLI."""
+
+from dermbill.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""``dermbill demo``: run the demo service with a progress bar and print its summary."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, demo_exists
+from dermbill.services.schema import connect, initialize_schema, reset_schema
+
+
+def run_demo(
+    out: Console, err: Console, url: str, *, out_dir: Path, patients: int, seed: int, as_of: datetime.date,
+    months: int, reset: bool,
+) -> None:
+    options = DemoOptions(out_dir=out_dir, as_of=as_of, patients=patients, seed=seed, months=months)
+    database = connect(url)
+    try:
+        if reset:
+            reset_schema(database)
+            out.print(f"reset: deleted all data in {database.url} and created the schema again")
+        else:
+            initialize_schema(database)
+        if not reset and demo_exists(database):
+            # Say it before any work is done (the service would refuse too).
+            build_demo(database, options)
+        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=False) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done)
+
+            summary = build_demo(database, options, progress=report)
+    finally:
+        database.dispose()
+    print_summary(out, summary, options)
+
+
+def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> None:
+    out.print(
+        f"Demo billing company '{summary.organization}': {summary.patients} patients, {summary.encounters} "
+        f"encounters from {summary.period_start} to {summary.period_end} (seed {options.seed}), "
+        f"{summary.payers} payers."
+    )
+    for p in summary.practices:
+        out.print(f"  {p.code}: {p.legal_name}")
+    table = Table(title="Demo practices", title_justify="left")
+    for heading in ("practice", "providers", "locations", "patients", "coverages", "encounters", "charges",
+                    "copays"):
+        table.add_column(heading, justify="left" if heading == "practice" else "right")
+    for p in summary.practices:
+        table.add_row(p.code, str(p.providers), str(p.locations), str(p.patients),
+                      str(p.coverages), str(p.encounters), str(p.fee_schedule_items), f"${p.copays_collected}")
+    out.print(table)
+    kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
+    kinds.add_column("kind")
+    for p in summary.practices:
+        kinds.add_column(p.code, justify="right")
+    all_kinds = sorted({k for p in summary.practices for k in p.encounters_by_kind})
+    for kind in all_kinds:
+        kinds.add_row(kind, *(str(p.encounters_by_kind.get(kind, 0)) for p in summary.practices))
+    out.print(kinds)
+    payers = Table(title="Encounters by primary payer on the date of service", title_justify="left")
+    payers.add_column("payer")
+    for p in summary.practices:
+        payers.add_column(p.code, justify="right")
+    for kind in ("medicare", "medicaid", "commercial", "self_pay"):
+        payers.add_row(kind, *(str(p.encounters_by_payer.get(kind, 0)) for p in summary.practices))
+    out.print(payers)
+    out.print(f"Database: {summary.database_url}")
+    for path in summary.files:
+        out.print(f"Wrote {path}")

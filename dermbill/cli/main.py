@@ -1,0 +1,173 @@
+"""The ``dermbill`` command: entry point, global options, error handling."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import sys
+import traceback
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from dermbill import __version__
+from dermbill.core.errors import DermbillError
+from dermbill.settings import DEFAULT_DEMO_OUT, load_settings
+
+# Typer ships its own click in newer releases; reach its exception classes through a public name.
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+_CLICK_EXCEPTION: type[Exception] = _USAGE_ERROR.__mro__[1]
+ERROR_LOG = Path("var/log/dermbill-errors.log")
+
+app = typer.Typer(
+    name="dermbill",
+    help="Dermatology coding and billing: from documented lesions to paid claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+# Wide enough for the summary tables when output goes to a file or a pipe (Rich assumes 80 there).
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False)
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, never wrapped, whatever the terminal width."""
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db); "
+        "default $DERMBILL_DATABASE_URL or sqlite:///var/dermbill.db.",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"dermbill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: DbOption = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Dermatology coding and billing: from documented lesions to paid claims."""
+    ctx.obj = db
+
+
+def database_url(ctx: typer.Context, db: str | None) -> str:
+    """The URL from the command's --db, else the global --db, else the environment or default."""
+    return db or ctx.obj or load_settings().database_url
+
+
+@app.command()
+def init(ctx: typer.Context, db: DbOption = None) -> None:
+    """Create the schema in an empty database, or upgrade an older one."""
+    from dermbill.services.schema import connect, initialize_schema
+
+    database = connect(database_url(ctx, db))
+    try:
+        result = initialize_schema(database)
+    finally:
+        database.dispose()
+    if result.changed:
+        before = result.revision_before or "empty"
+        out.print(f"schema of {result.url} ({result.backend}) upgraded from {before} to {result.revision_after}")
+    else:
+        out.print(f"schema of {result.url} ({result.backend}) is current ({result.revision_after})")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    db: DbOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for every file the demo writes.")] = Path(
+        DEFAULT_DEMO_OUT
+    ),
+    patients: Annotated[int, typer.Option("--patients", min=1, max=200_000, help="Number of patients.")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and --as-of give the same data.")] = 7,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="The demo's 'today' (YYYY-MM-DD); default today.")
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=24, help="Months of encounters.")] = 3,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete all data in the database first and start over.")
+    ] = False,
+) -> None:
+    """Build a synthetic billing company with two dermatology practices, and print a summary."""
+    from dermbill.cli.demo_view import run_demo
+
+    today = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
+    run_demo(out, err, database_url(ctx, db), out_dir=out_dir, patients=patients, seed=seed, as_of=today,
+             months=months, reset=reset)
+
+
+def _parse_date(text: str, option: str) -> datetime.date:
+    from dermbill.core.dates import parse_iso_date
+
+    return parse_iso_date(text, field=option)
+
+
+def _report_unexpected(exc: BaseException) -> int:
+    """Log the traceback with a reference id; show the user one line, never the trace."""
+    ref = uuid.uuid4().hex[:8]
+    where = "the log"
+    try:
+        ERROR_LOG.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=ERROR_LOG, level=logging.ERROR)
+        logging.getLogger("dermbill").error(
+            "ref %s: %s", ref, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        )
+        where = str(ERROR_LOG)
+    except OSError:
+        pass
+    say_error(f"something went wrong (ref {ref}); details are in {where}")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 unexpected failure, 2 bad input or usage)."""
+    try:
+        result: Any = app(args=argv, prog_name="dermbill", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except DermbillError as exc:
+        say_error(str(exc))
+        return 2
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        say_error("interrupted")
+        return 130
+    except _USAGE_ERROR as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            context = getattr(exc, "ctx", None)
+            out.print(context.get_help() if context is not None else "usage: dermbill COMMAND [OPTIONS]", markup=False)
+            return 0
+        message = exc.format_message()  # type: ignore[attr-defined]
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "dermbill"
+        say_error(f"{message} (see '{command} --help')")
+        return 2
+    except _CLICK_EXCEPTION as exc:
+        say_error(exc.format_message())  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", 1))
+    except Exception as exc:  # noqa: BLE001 (the last resort: log it, show a reference)
+        return _report_unexpected(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

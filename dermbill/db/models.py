@@ -1,0 +1,411 @@
+"""Persistence rows for a billing company serving several dermatology practices.
+
+Organization (the billing company) -> Practice (the tenant). Every tenant-owned row carries
+``practice_id``, and references between tenant rows are composite foreign keys on
+``(practice_id, id)``, so the database itself refuses a claim of practice A that points at a patient
+of practice B. Payers belong to the organization (one payer list shared by its practices).
+Money is integer cents in ``*_cents`` columns. Rows are not domain objects.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dermbill.db.base import Base, UTCDateTime
+
+PAYER_KINDS = ("medicare", "medicaid", "commercial", "self_pay")
+COVERAGE_ORDERS = ("primary", "secondary", "tertiary")
+SEXES = ("F", "M", "U")
+ENCOUNTER_STATUSES = ("documented", "coded", "held", "billed", "void")
+CLAIM_STATUSES = (
+    "draft", "coded", "held", "scrub_errors", "ready", "submitted", "accepted", "rejected",
+    "paid", "partially_paid", "denied", "corrected", "closed",
+)
+CLAIM_FREQUENCY_CODES = ("1", "7", "8")
+ACCOUNT_KINDS = ("asset", "liability", "equity", "revenue", "contra_revenue", "expense")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _tenant_fk(columns: list[str], table: str) -> ForeignKeyConstraint:
+    """A foreign key that also matches the practice: ``(practice_id, x_id) -> table(practice_id, id)``."""
+    return ForeignKeyConstraint(["practice_id", *columns], [f"{table}.practice_id", f"{table}.id"])
+
+
+class OrganizationRow(Base):
+    """The billing company: owns practices and the payer list."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class PracticeRow(Base):
+    """A dermatology practice: the tenant, and the billing provider on its claims."""
+
+    __tablename__ = "practice"
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    legal_name: Mapped[str] = mapped_column(String(200))
+    tin: Mapped[str] = mapped_column(String(9))
+    billing_npi: Mapped[str] = mapped_column(String(10))
+    taxonomy: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+    pay_to_address_line1: Mapped[str | None] = mapped_column(String(55))
+    pay_to_address_line2: Mapped[str | None] = mapped_column(String(55))
+    pay_to_city: Mapped[str | None] = mapped_column(String(30))
+    pay_to_state: Mapped[str | None] = mapped_column(String(2))
+    pay_to_zip_code: Mapped[str | None] = mapped_column(String(9))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class TenantRow(Base):
+    """A row owned by one practice; repositories only ever return the scoped practice's rows."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+
+
+class ProviderRow(TenantRow):
+    """A rendering provider of the practice."""
+
+    __tablename__ = "provider"
+    __table_args__ = (UniqueConstraint("practice_id", "id"), UniqueConstraint("practice_id", "npi"))
+
+    last_name: Mapped[str] = mapped_column(String(60))
+    first_name: Mapped[str] = mapped_column(String(35))
+    credential: Mapped[str | None] = mapped_column(String(10))
+    npi: Mapped[str] = mapped_column(String(10))
+    taxonomy: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceLocationRow(TenantRow):
+    """Where services are rendered (an office: place of service 11)."""
+
+    __tablename__ = "service_location"
+    __table_args__ = (UniqueConstraint("practice_id", "id"), UniqueConstraint("practice_id", "name"))
+
+    name: Mapped[str] = mapped_column(String(100))
+    place_of_service: Mapped[str] = mapped_column(String(2))
+    npi: Mapped[str | None] = mapped_column(String(10))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+
+
+class PatientRow(TenantRow):
+    """A patient of the practice."""
+
+    __tablename__ = "patient"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "account_number"),
+        CheckConstraint(_in("sex", SEXES), name="sex"),
+        Index("ix_patient_practice_name", "practice_id", "last_name", "first_name"),
+    )
+
+    account_number: Mapped[str] = mapped_column(String(20))
+    last_name: Mapped[str] = mapped_column(String(60))
+    first_name: Mapped[str] = mapped_column(String(35))
+    middle_name: Mapped[str | None] = mapped_column(String(25))
+    date_of_birth: Mapped[datetime.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class PayerRow(Base):
+    """A payer the billing company sends claims to (shared by its practices)."""
+
+    __tablename__ = "payer"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "payer_identifier"),
+        CheckConstraint(_in("kind", PAYER_KINDS), name="kind"),
+        CheckConstraint("timely_filing_days > 0", name="timely_filing_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    # The electronic payer ID of the 837P 2010BB NM109 (clearinghouse-assigned for most payers).
+    payer_identifier: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(12))
+    # SBR09: MB Medicare Part B, MC Medicaid, CI commercial, BL Blue Cross, HM HMO, 09 self-pay ...
+    claim_filing_indicator_code: Mapped[str] = mapped_column(String(2))
+    timely_filing_days: Mapped[int] = mapped_column(Integer)
+
+
+class CoverageRow(TenantRow):
+    """A patient's insurance with one payer, in coordination-of-benefits order."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("coverage_order", COVERAGE_ORDERS), name="coverage_order"),
+        CheckConstraint(_in("subscriber_sex", SEXES) + " OR subscriber_sex IS NULL", name="subscriber_sex"),
+        CheckConstraint(
+            "termination_date IS NULL OR termination_date >= effective_date", name="dates_in_order"
+        ),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payer.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(80))
+    group_number: Mapped[str | None] = mapped_column(String(50))
+    coverage_order: Mapped[str] = mapped_column(String(9))
+    # Individual relationship code (X12 SBR02/PAT01): 18 self, 01 spouse, 19 child, 20 employee, G8 other.
+    relationship_code: Mapped[str] = mapped_column(String(2), default="18")
+    # The subscriber when not the patient (relationship_code != 18).
+    subscriber_last_name: Mapped[str | None] = mapped_column(String(60))
+    subscriber_first_name: Mapped[str | None] = mapped_column(String(35))
+    subscriber_date_of_birth: Mapped[datetime.date | None] = mapped_column(Date)
+    subscriber_sex: Mapped[str | None] = mapped_column(String(1))
+    copay_cents: Mapped[int | None] = mapped_column(BigInteger)
+    effective_date: Mapped[datetime.date] = mapped_column(Date)
+    termination_date: Mapped[datetime.date | None] = mapped_column(Date)
+
+
+class EncounterRow(TenantRow):
+    """A visit: who was seen, by whom, where, when, and what was documented (encounter format v1)."""
+
+    __tablename__ = "encounter"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["provider_id"], "provider"),
+        _tenant_fk(["location_id"], "service_location"),
+        CheckConstraint(_in("status", ENCOUNTER_STATUSES), name="status"),
+        Index("ix_encounter_practice_dos", "practice_id", "date_of_service"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    provider_id: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int] = mapped_column(Integer)
+    date_of_service: Mapped[datetime.date] = mapped_column(Date)
+    documentation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="documented")
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimRow(TenantRow):
+    """A professional claim (837P) for one encounter, to one payer."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "patient_control_number"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["encounter_id"], "encounter"),
+        _tenant_fk(["coverage_id"], "coverage"),
+        _tenant_fk(["rendering_provider_id"], "provider"),
+        _tenant_fk(["location_id"], "service_location"),
+        _tenant_fk(["original_claim_id"], "claim"),
+        CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
+        CheckConstraint(_in("frequency_code", CLAIM_FREQUENCY_CODES), name="frequency_code"),
+        Index("ix_claim_practice_status", "practice_id", "status"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    encounter_id: Mapped[int | None] = mapped_column(Integer)
+    coverage_id: Mapped[int | None] = mapped_column(Integer)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"), index=True)
+    rendering_provider_id: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # CLM05-3: 1 original, 7 replacement (corrected), 8 void.
+    frequency_code: Mapped[str] = mapped_column(String(1), default="1")
+    # CLM01, echoed back in 835 CLP01 and 277CA: how remittances find the claim.
+    patient_control_number: Mapped[str] = mapped_column(String(38))
+    # The payer's claim number (835 CLP07), sent in REF*F8 on replacements and voids.
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    original_claim_id: Mapped[int | None] = mapped_column(Integer)
+    prior_authorization: Mapped[str | None] = mapped_column(String(50))
+    diagnosis_codes: Mapped[list[str]] = mapped_column(JSON)
+    total_charge_cents: Mapped[int] = mapped_column(BigInteger)
+    interchange_control_number: Mapped[str | None] = mapped_column(String(9))
+    group_control_number: Mapped[str | None] = mapped_column(String(9))
+    transaction_set_control_number: Mapped[str | None] = mapped_column(String(9))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimLineRow(TenantRow):
+    """A service line (837P loop 2400): one procedure code with modifiers, units, charge and pointers."""
+
+    __tablename__ = "claim_line"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("claim_id", "line_number"),
+        _tenant_fk(["claim_id"], "claim"),
+        _tenant_fk(["rendering_provider_id"], "provider"),
+        CheckConstraint("units > 0", name="units_positive"),
+        CheckConstraint("charge_cents >= 0", name="charge_not_negative"),
+        CheckConstraint("line_number BETWEEN 1 AND 50", name="line_number_range"),
+        CheckConstraint("service_date_to IS NULL OR service_date_to >= service_date_from", name="dates_in_order"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    line_number: Mapped[int] = mapped_column(Integer)
+    procedure_code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[list[str]] = mapped_column(JSON)
+    units: Mapped[int] = mapped_column(Integer)
+    charge_cents: Mapped[int] = mapped_column(BigInteger)
+    diagnosis_pointers: Mapped[list[int]] = mapped_column(JSON)
+    service_date_from: Mapped[datetime.date] = mapped_column(Date)
+    service_date_to: Mapped[datetime.date | None] = mapped_column(Date)
+    rendering_provider_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class FeeScheduleRow(TenantRow):
+    """A practice's charges per code (``payer_id`` empty) or a payer's expected (contracted) amounts."""
+
+    __tablename__ = "fee_schedule"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "name", "effective_from"),
+        CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
+    )
+
+    name: Mapped[str] = mapped_column(String(100))
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
+    effective_from: Mapped[datetime.date] = mapped_column(Date)
+    effective_to: Mapped[datetime.date | None] = mapped_column(Date)
+
+
+class FeeScheduleItemRow(TenantRow):
+    """The amount for one code (and modifier, e.g. 26) in a fee schedule."""
+
+    __tablename__ = "fee_schedule_item"
+    __table_args__ = (
+        UniqueConstraint("fee_schedule_id", "procedure_code", "modifier"),
+        _tenant_fk(["fee_schedule_id"], "fee_schedule"),
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+    )
+
+    fee_schedule_id: Mapped[int] = mapped_column(Integer, index=True)
+    procedure_code: Mapped[str] = mapped_column(String(5))
+    # Empty string, not NULL, for "no modifier", so the unique constraint holds on every backend.
+    modifier: Mapped[str] = mapped_column(String(2), default="")
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerAccountRow(TenantRow):
+    """An account of the practice's chart of accounts."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "code"),
+        CheckConstraint(_in("kind", ACCOUNT_KINDS), name="kind"),
+    )
+
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class JournalEntryRow(TenantRow):
+    """A balanced, append-only journal entry (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        # Posting the same event twice (the same 835 claim, say) is refused by the database.
+        UniqueConstraint("practice_id", "idempotency_key"),
+        # An entry is reversed at most once.
+        UniqueConstraint("reverses_entry_id"),
+        _tenant_fk(["reverses_entry_id"], "journal_entry"),
+    )
+
+    entry_date: Mapped[datetime.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    memo: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    reverses_entry_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class PostingRow(TenantRow):
+    """One debit (> 0) or credit (< 0) of a journal entry, with optional patient/payer/claim dimensions."""
+
+    __tablename__ = "posting"
+    __table_args__ = (
+        _tenant_fk(["journal_entry_id"], "journal_entry"),
+        _tenant_fk(["account_id"], "ledger_account"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["claim_id"], "claim"),
+        _tenant_fk(["claim_line_id"], "claim_line"),
+        CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
+    )
+
+    journal_entry_id: Mapped[int] = mapped_column(Integer, index=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
+    claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditEventRow(Base):
+    """Who did what, when, to which record. Append-only like the ledger."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True)
+    occurred_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+TENANT_ROWS: tuple[type[TenantRow], ...] = (
+    ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
+    FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
+)

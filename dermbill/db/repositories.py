@@ -1,0 +1,349 @@
+"""Unit of work and tenant-scoped repositories.
+
+``UnitOfWork`` owns one session; only services open one and commit. ``uow.practice(id)`` returns a
+``PracticeRepository`` that can only read and write that practice's rows: every query it builds
+filters on ``practice_id``, and a row of another practice is "not found", never returned.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import TracebackType
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
+from dermbill.core.ledger import STANDARD_CHART, JournalEntry, Posting, reversal_of
+from dermbill.core.money import Money
+from dermbill.db.engine import Database, first_line
+from dermbill.db.models import (
+    AuditEventRow,
+    JournalEntryRow,
+    LedgerAccountRow,
+    OrganizationRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+    TenantRow,
+)
+
+T = TypeVar("T", bound=TenantRow)
+Clock = Callable[[], datetime.datetime]
+
+
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _label(row_type: type[Any]) -> str:
+    return str(row_type.__tablename__).replace("_", " ")
+
+
+class UnitOfWork:
+    """One transaction: ``with UnitOfWork(db, actor="cli") as uow: ...; uow.commit()``.
+
+    Leaving the block without commit rolls back. Database errors surface as DermbillErrors.
+    """
+
+    def __init__(self, database: Database, *, actor: str, clock: Clock = utc_now) -> None:
+        self.database = database
+        self.actor = actor
+        self.clock = clock
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self.database.sessions()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open; use it in a with block")
+        return self._session
+
+    def flush(self) -> None:
+        self._guard(self.session.flush)
+
+    def commit(self) -> None:
+        self._guard(self.session.commit)
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise InvalidInput(f"the database refused the change: {first_line(exc.orig)}") from None
+        except DBAPIError as exc:
+            self.session.rollback()
+            raise StorageUnavailable(f"database error at {self.database.url}: {first_line(exc.orig)}") from None
+
+    # Organization-level records (not tenant-owned).
+    def add_organization(self, name: str) -> OrganizationRow:
+        row = OrganizationRow(name=name, created_at=self.clock())
+        self.session.add(row)
+        self.flush()
+        self.audit("organization.created", "organization", row.id, organization_id=row.id)
+        return row
+
+    def find_organization(self, name: str) -> OrganizationRow | None:
+        return self.session.scalars(select(OrganizationRow).where(OrganizationRow.name == name)).first()
+
+    def add_practice(self, row: PracticeRow) -> PracticeRow:
+        row.created_at = self.clock()
+        self.session.add(row)
+        self.flush()
+        self.audit("practice.created", "practice", row.id, organization_id=row.organization_id, practice_id=row.id)
+        return row
+
+    def practice_by_code(self, organization_id: int, code: str) -> PracticeRow:
+        row = self.session.scalars(
+            select(PracticeRow).where(PracticeRow.organization_id == organization_id, PracticeRow.code == code)
+        ).first()
+        if row is None:
+            raise NotFound(f"practice '{code}' not found")
+        return row
+
+    def add_payers(self, rows: Sequence[PayerRow]) -> None:
+        self.session.add_all(rows)
+        self.flush()
+
+    def practice(self, practice_id: int) -> PracticeRepository:
+        practice = self.session.get(PracticeRow, practice_id)
+        if practice is None:
+            raise NotFound(f"practice {practice_id} not found")
+        return PracticeRepository(self, practice)
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: int | None,
+        *,
+        organization_id: int | None = None,
+        practice_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record who did what to which record, now."""
+        self.session.add(
+            AuditEventRow(
+                organization_id=organization_id,
+                practice_id=practice_id,
+                occurred_at=self.clock(),
+                actor=self.actor,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                detail=detail or {},
+            )
+        )
+
+
+class PracticeRepository:
+    """Everything of one practice, and nothing of any other."""
+
+    def __init__(self, uow: UnitOfWork, practice: PracticeRow) -> None:
+        self.uow = uow
+        self.practice = practice
+        self.practice_id = practice.id
+        self._account_ids: dict[str, int] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    # Generic tenant-scoped access.
+    def get(self, row_type: type[T], row_id: int) -> T:
+        row = self.session.scalars(
+            select(row_type).where(row_type.id == row_id, row_type.practice_id == self.practice_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"{_label(row_type)} {row_id} not found in practice {self.practice.code}")
+        return row
+
+    def list(
+        self,
+        row_type: type[T],
+        *criteria: ColumnElement[bool],
+        order_by: Any = None,
+        limit: int | None = None,
+    ) -> list[T]:
+        query = select(row_type).where(row_type.practice_id == self.practice_id, *criteria)
+        query = query.order_by(order_by if order_by is not None else row_type.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self.session.scalars(query))
+
+    def count(self, row_type: type[T], *criteria: ColumnElement[bool]) -> int:
+        query = select(func.count()).select_from(row_type).where(row_type.practice_id == self.practice_id, *criteria)
+        return int(self.session.scalar(query) or 0)
+
+    def add(self, row: T) -> T:
+        self.add_all([row])
+        return row
+
+    def add_all(self, rows: Iterable[T]) -> None:
+        """Stage rows for this practice; a row that already names another practice is refused."""
+        staged = []
+        for row in rows:
+            if row.practice_id is not None and row.practice_id != self.practice_id:
+                raise InvalidInput(
+                    f"{_label(type(row))} belongs to practice {row.practice_id}, not {self.practice.code}"
+                )
+            row.practice_id = self.practice_id
+            staged.append(row)
+        self.session.add_all(staged)
+
+    def flush(self) -> None:
+        self.uow.flush()
+
+    def payers(self) -> list[PayerRow]:
+        """The payers of the practice's organization."""
+        return list(
+            self.session.scalars(
+                select(PayerRow).where(PayerRow.organization_id == self.practice.organization_id).order_by(PayerRow.id)
+            )
+        )
+
+    def audit(self, action: str, entity_type: str, entity_id: int | None, detail: dict[str, Any] | None = None) -> None:
+        self.uow.audit(
+            action,
+            entity_type,
+            entity_id,
+            organization_id=self.practice.organization_id,
+            practice_id=self.practice_id,
+            detail=detail,
+        )
+
+    # The ledger.
+    def open_standard_chart(self) -> None:
+        """Create the standard chart of accounts (idempotent)."""
+        existing = {row.code for row in self.list(LedgerAccountRow)}
+        self.add_all(
+            LedgerAccountRow(code=a.code, name=a.name, kind=a.kind.value)
+            for a in STANDARD_CHART
+            if a.code not in existing
+        )
+        self.flush()
+        self._account_ids = None
+
+    def account_ids(self) -> dict[str, int]:
+        if self._account_ids is None:
+            self._account_ids = {row.code: row.id for row in self.list(LedgerAccountRow)}
+        return self._account_ids
+
+    def entry_id_for_key(self, idempotency_key: str) -> int | None:
+        return self.session.scalar(
+            select(JournalEntryRow.id).where(
+                JournalEntryRow.practice_id == self.practice_id,
+                JournalEntryRow.idempotency_key == idempotency_key,
+            )
+        )
+
+    def post(self, entry: JournalEntry) -> tuple[int, bool]:
+        """Append a balanced entry; returns (entry id, True) or, if its idempotency key was posted, (that id, False)."""
+        if entry.idempotency_key is not None:
+            existing = self.entry_id_for_key(entry.idempotency_key)
+            if existing is not None:
+                return existing, False
+        accounts = self.account_ids()
+        unknown = sorted({p.account_code for p in entry.postings} - accounts.keys())
+        if unknown:
+            raise InvalidInput(
+                f"journal entry '{entry.memo}' names accounts {', '.join(unknown)} that practice "
+                f"{self.practice.code} does not have"
+            )
+        if entry.reverses_entry_id is not None:
+            self.get(JournalEntryRow, entry.reverses_entry_id)
+        row = JournalEntryRow(
+            practice_id=self.practice_id,
+            entry_date=entry.entry_date,
+            kind=entry.kind,
+            memo=entry.memo,
+            idempotency_key=entry.idempotency_key,
+            reverses_entry_id=entry.reverses_entry_id,
+            created_at=self.uow.clock(),
+            created_by=self.uow.actor,
+        )
+        self.session.add(row)
+        self.flush()
+        self.session.add_all(
+            PostingRow(
+                practice_id=self.practice_id,
+                journal_entry_id=row.id,
+                account_id=accounts[p.account_code],
+                amount_cents=p.amount.cents,
+                patient_id=p.patient_id,
+                payer_id=p.payer_id,
+                claim_id=p.claim_id,
+                claim_line_id=p.claim_line_id,
+            )
+            for p in entry.postings
+        )
+        self.flush()
+        return row.id, True
+
+    def load_entry(self, entry_id: int) -> JournalEntry:
+        row = self.get(JournalEntryRow, entry_id)
+        codes = {v: k for k, v in self.account_ids().items()}
+        postings = self.list(PostingRow, PostingRow.journal_entry_id == entry_id)
+        return JournalEntry(
+            entry_date=row.entry_date,
+            memo=row.memo,
+            postings=tuple(_to_posting(p, codes) for p in postings),
+            idempotency_key=row.idempotency_key,
+            reverses_entry_id=row.reverses_entry_id,
+            kind=row.kind,
+        )
+
+    def reverse(self, entry_id: int, *, entry_date: datetime.date, memo: str) -> int:
+        """Append the entry that undoes entry ``entry_id``; an entry can be reversed once."""
+        already = self.session.scalar(
+            select(JournalEntryRow.id).where(
+                JournalEntryRow.practice_id == self.practice_id, JournalEntryRow.reverses_entry_id == entry_id
+            )
+        )
+        if already is not None:
+            raise InvalidInput(f"journal entry {entry_id} was already reversed by entry {already}")
+        original = self.load_entry(entry_id)
+        if original.reverses_entry_id is not None:
+            raise InvalidInput(f"journal entry {entry_id} is itself a reversal; post a new entry instead")
+        entry_row_id, _ = self.post(reversal_of(original, entry_id=entry_id, entry_date=entry_date, memo=memo))
+        return entry_row_id
+
+    def postings(self, *criteria: ColumnElement[bool]) -> list[Posting]:
+        codes = {v: k for k, v in self.account_ids().items()}
+        return [_to_posting(p, codes) for p in self.list(PostingRow, *criteria)]
+
+    def balances(self, *criteria: ColumnElement[bool]) -> dict[str, Money]:
+        """Balance per account code, summed by the database over this practice's postings (and ``criteria``)."""
+        codes = {v: k for k, v in self.account_ids().items()}
+        query = (
+            select(PostingRow.account_id, func.sum(PostingRow.amount_cents))
+            .where(PostingRow.practice_id == self.practice_id, *criteria)
+            .group_by(PostingRow.account_id)
+        )
+        return {codes[account_id]: Money(int(cents)) for account_id, cents in self.session.execute(query)}
+
+
+def _to_posting(row: PostingRow, codes: dict[int, str]) -> Posting:
+    return Posting(
+        account_code=codes[row.account_id],
+        amount=Money(row.amount_cents),
+        patient_id=row.patient_id,
+        payer_id=row.payer_id,
+        claim_id=row.claim_id,
+        claim_line_id=row.claim_line_id,
+    )

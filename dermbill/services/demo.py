@@ -1,0 +1,416 @@
+"""The demo: a deterministic synthetic billing company with two dermatology practices.
+
+One organization, two practices, five providers, the payers (Medicare, a Medicaid plan, three
+commercial plans), N patients with coverages that fit their age, each practice's charge master
+(a multiple of the Medicare amount) and chart of accounts, and a few months of encounters
+documented in the encounter format; copays collected at check-in are posted to the ledger.
+Every file it writes goes under ``out_dir``. The same seed and ``as_of`` give the same data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from dermbill.core.errors import InvalidInput
+from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.money import Money, allocate
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    CoverageRow,
+    EncounterRow,
+    FeeScheduleItemRow,
+    FeeScheduleRow,
+    PatientRow,
+    PayerRow,
+    PracticeRow,
+    ProviderRow,
+    ServiceLocationRow,
+)
+from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_now
+from dermbill.reference.pfs_rvu import shipped_rvu_table
+from dermbill.synthetic.encounters import document_encounter
+from dermbill.synthetic.people import (
+    ORGANIZATION_NAME,
+    PAYERS,
+    FakePatient,
+    FakePractice,
+    demo_practices,
+    fake_patient,
+)
+
+Progress = Callable[[str, int, int], None]
+BATCH = 500
+ENCOUNTERS_PER_PATIENT = 2.6  # over the demo period, on average
+# Drugs have no PFS relative values (status E); the demo practices charge per HCPCS unit.
+DRUG_CHARGES_CENTS = {"J7308": 35000, "J7309": 2500, "J7345": 300, "J3301": 500}
+PAYABLE_STATUSES = frozenset({"A", "R", "T"})
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    out_dir: Path
+    as_of: datetime.date
+    patients: int = 500
+    seed: int = 7
+    months: int = 3
+    encounters: int | None = None  # exactly this many encounters; default about 2.6 per patient
+
+    def __post_init__(self) -> None:
+        if self.patients < 1:
+            raise InvalidInput(f"--patients must be at least 1 (got {self.patients})")
+        if not 1 <= self.months <= 24:
+            raise InvalidInput(f"--months must be between 1 and 24 (got {self.months})")
+        if self.encounters is not None and self.encounters < 0:
+            raise InvalidInput(f"the number of encounters must be zero or more (got {self.encounters})")
+
+
+@dataclass(slots=True)
+class PracticeSummary:
+    code: str
+    legal_name: str
+    providers: int = 0
+    locations: int = 0
+    patients: int = 0
+    coverages: int = 0
+    encounters: int = 0
+    fee_schedule_items: int = 0
+    copays_collected: Money = field(default_factory=Money.zero)
+    encounters_by_kind: Counter[str] = field(default_factory=Counter)
+    encounters_by_payer: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    database_url: str
+    organization: str
+    period_start: datetime.date
+    period_end: datetime.date
+    payers: int
+    practices: tuple[PracticeSummary, ...]
+    files: tuple[Path, ...]
+
+    @property
+    def encounters(self) -> int:
+        return sum(p.encounters for p in self.practices)
+
+    @property
+    def patients(self) -> int:
+        return sum(p.patients for p in self.practices)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+def demo_exists(database: Database) -> bool:
+    with UnitOfWork(database, actor="demo") as uow:
+        return uow.find_organization(ORGANIZATION_NAME) is not None
+
+
+def build_demo(
+    database: Database, options: DemoOptions, *, progress: Progress = _no_progress, clock: Clock = utc_now
+) -> DemoSummary:
+    """Create the demo billing company in ``database`` (which must not already hold it) and write its files."""
+    rng = random.Random(options.seed)
+    period_end = options.as_of - datetime.timedelta(days=1)
+    period_start = _months_before(options.as_of, options.months)
+    practices = demo_practices()
+    patient_counts = _split(options.patients, [p.share_of_patients_percent for p in practices])
+    target = options.encounters if options.encounters is not None else round(options.patients * ENCOUNTERS_PER_PATIENT)
+    encounter_counts = _split(target, patient_counts) if options.patients else [0 for _ in practices]
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    encounters_path = options.out_dir / "encounters.jsonl"
+    summaries = []
+    with UnitOfWork(database, actor="demo", clock=clock) as uow:
+        if uow.find_organization(ORGANIZATION_NAME) is not None:
+            raise InvalidInput(
+                f"the database at {database.url} already holds the demo; run 'dermbill demo --reset' to "
+                "start over (it deletes all data there) or give another --db"
+            )
+        organization = uow.add_organization(ORGANIZATION_NAME)
+        payer_rows = {
+            p.key: PayerRow(
+                organization_id=organization.id, name=p.name, payer_identifier=p.payer_identifier, kind=p.kind,
+                claim_filing_indicator_code=p.claim_filing_indicator_code, timely_filing_days=p.timely_filing_days,
+            )
+            for p in PAYERS
+        }
+        uow.add_payers(list(payer_rows.values()))
+        with encounters_path.open("w") as out:
+            for practice, n_patients, n_encounters in zip(practices, patient_counts, encounter_counts):
+                practice_row = uow.add_practice(_practice_row(practice, organization.id))
+                repo = uow.practice(practice_row.id)
+                summary = PracticeSummary(practice.code, practice.legal_name)
+                _set_up_practice(repo, practice, summary, as_of=options.as_of)
+                patients = _add_patients(repo, rng, practice, n_patients, payer_rows, summary, options, progress)
+                _add_encounters(
+                    repo, rng, practice, patients, n_encounters, payer_rows, summary, out,
+                    period=(period_start, period_end), progress=progress,
+                )
+                summaries.append(summary)
+        uow.audit(
+            "demo.created", "organization", organization.id, organization_id=organization.id,
+            detail={"seed": options.seed, "as_of": options.as_of.isoformat(), "patients": options.patients,
+                    "encounters": sum(s.encounters for s in summaries)},
+        )
+        uow.commit()
+    result = DemoSummary(
+        database_url=database.url,
+        organization=ORGANIZATION_NAME,
+        period_start=period_start,
+        period_end=period_end,
+        payers=len(PAYERS),
+        practices=tuple(summaries),
+        files=(encounters_path, options.out_dir / "summary.json"),
+    )
+    _write_summary(result, options)
+    return result
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` earlier (clamped to the month's end: 31 May - 3 months = 28 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Split a whole number by weights, preserving the total (largest remainder)."""
+    if sum(weights) == 0:
+        return [0 for _ in weights]
+    return [m.cents for m in allocate(Money(total), weights)]
+
+
+def _practice_row(practice: FakePractice, organization_id: int) -> PracticeRow:
+    pay_to = practice.pay_to
+    return PracticeRow(
+        organization_id=organization_id, code=practice.code, legal_name=practice.legal_name, tin=practice.tin,
+        billing_npi=practice.billing_npi, taxonomy=practice.taxonomy, phone=practice.phone,
+        address_line1=practice.address.line1, city=practice.address.city, state=practice.address.state,
+        zip_code=practice.address.zip_code,
+        pay_to_address_line1=pay_to.line1 if pay_to else None, pay_to_city=pay_to.city if pay_to else None,
+        pay_to_state=pay_to.state if pay_to else None, pay_to_zip_code=pay_to.zip_code if pay_to else None,
+    )
+
+
+def _set_up_practice(
+    repo: PracticeRepository, practice: FakePractice, summary: PracticeSummary, *, as_of: datetime.date
+) -> None:
+    repo.add_all(
+        ProviderRow(last_name=p.last_name, first_name=p.first_name, credential=p.credential, npi=p.npi,
+                    taxonomy=p.taxonomy)
+        for p in practice.providers
+    )
+    repo.add_all(
+        ServiceLocationRow(name=loc.name, place_of_service=loc.place_of_service, address_line1=loc.address.line1,
+                           city=loc.address.city, state=loc.address.state, zip_code=loc.address.zip_code)
+        for loc in practice.locations
+    )
+    repo.open_standard_chart()
+    effective_from = as_of.replace(year=as_of.year - 1, month=1, day=1)
+    schedule = repo.add(FeeScheduleRow(name=f"{practice.code} charge master", effective_from=effective_from))
+    repo.flush()
+    items = charge_master(practice.charge_multiplier_percent, on=effective_from)
+    repo.add_all(
+        FeeScheduleItemRow(fee_schedule_id=schedule.id, procedure_code=code, modifier=modifier,
+                           amount_cents=amount.cents)
+        for (code, modifier), amount in sorted(items.items())
+    )
+    repo.flush()
+    summary.providers = len(practice.providers)
+    summary.locations = len(practice.locations)
+    summary.fee_schedule_items = len(items)
+
+
+def charge_master(multiplier_percent: int, *, on: datetime.date) -> dict[tuple[str, str], Money]:
+    """A practice's charges: the Medicare non-facility amount times the multiplier, rounded up to $5."""
+    table = shipped_rvu_table()
+    charges: dict[tuple[str, str], Money] = {}
+    for code in table.codes():
+        for modifier in table.modifiers(code):
+            entry = table.for_code(code, on=on, modifier=modifier).entry
+            if entry.status_code not in PAYABLE_STATUSES:
+                continue
+            medicare = entry.allowed_amount(facility=False).cents
+            charge = -(-medicare * multiplier_percent // 100 // 500) * 500
+            charges[(code, modifier)] = Money(max(charge, 500))
+    for code, cents in DRUG_CHARGES_CENTS.items():
+        charges[(code, "")] = Money(cents)
+    return charges
+
+
+def _add_patients(
+    repo: PracticeRepository,
+    rng: random.Random,
+    practice: FakePractice,
+    count: int,
+    payer_rows: dict[str, PayerRow],
+    summary: PracticeSummary,
+    options: DemoOptions,
+    progress: Progress,
+) -> list[tuple[PatientRow, FakePatient]]:
+    created: list[tuple[PatientRow, FakePatient]] = []
+    stage = f"{practice.code} patients"
+    now = repo.uow.clock()
+    for start in range(0, count, BATCH):
+        batch = [fake_patient(rng, i, practice.code, as_of=options.as_of) for i in range(start, min(count, start + BATCH))]
+        rows = [
+            PatientRow(
+                account_number=p.account_number, last_name=p.last_name, first_name=p.first_name,
+                date_of_birth=p.date_of_birth, sex=p.sex, address_line1=p.address.line1, city=p.address.city,
+                state=p.address.state, zip_code=p.address.zip_code, phone=p.phone, email=p.email, created_at=now,
+            )
+            for p in batch
+        ]
+        repo.add_all(rows)
+        repo.flush()
+        coverages = [
+            CoverageRow(
+                patient_id=row.id, payer_id=payer_rows[c.payer_key].id, member_id=c.member_id,
+                group_number=c.group_number, coverage_order=c.coverage_order, relationship_code=c.relationship_code,
+                subscriber_last_name=c.subscriber_last_name, subscriber_first_name=c.subscriber_first_name,
+                subscriber_date_of_birth=c.subscriber_date_of_birth, subscriber_sex=c.subscriber_sex,
+                copay_cents=c.copay_cents, effective_date=c.effective_date, termination_date=c.termination_date,
+            )
+            for row, patient in zip(rows, batch)
+            for c in patient.coverages
+        ]
+        repo.add_all(coverages)
+        repo.flush()
+        created.extend(zip(rows, batch))
+        summary.patients += len(rows)
+        summary.coverages += len(coverages)
+        progress(stage, len(created), count)
+    return created
+
+
+def _primary_on(patient: FakePatient, day: datetime.date) -> tuple[str, int | None] | None:
+    """(payer key, copay cents) of the primary coverage in force on ``day``, or None (self-pay)."""
+    for coverage in patient.coverages:
+        in_force = coverage.effective_date <= day and (coverage.termination_date is None or day <= coverage.termination_date)
+        if coverage.coverage_order == "primary" and in_force:
+            return coverage.payer_key, coverage.copay_cents
+    return None
+
+
+def _visit_weight(age: int) -> int:
+    return 2 if age < 40 else 3 if age < 65 else 4
+
+
+def _random_weekday(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    span = (end - start).days
+    while True:
+        day = start + datetime.timedelta(days=rng.randint(0, max(span, 0)))
+        if day.weekday() < 5 or span < 7:
+            return day
+
+
+def _add_encounters(
+    repo: PracticeRepository,
+    rng: random.Random,
+    practice: FakePractice,
+    patients: list[tuple[PatientRow, FakePatient]],
+    count: int,
+    payer_rows: dict[str, PayerRow],
+    summary: PracticeSummary,
+    out: TextIO,
+    *,
+    period: tuple[datetime.date, datetime.date],
+    progress: Progress,
+) -> None:
+    if not patients or count == 0:
+        return
+    providers = repo.list(ProviderRow)
+    locations = repo.list(ServiceLocationRow)
+    kinds = {p.key: p.kind for p in PAYERS}
+    # Older patients come more often (skin-cancer surveillance, actinic damage).
+    weights = [_visit_weight(period[1].year - fake.date_of_birth.year) for _, fake in patients]
+    stage = f"{practice.code} encounters"
+    now = repo.uow.clock()
+    done = 0
+    while done < count:
+        batch_size = min(BATCH, count - done)
+        chosen = rng.choices(patients, weights=weights, k=batch_size)
+        rows: list[tuple[EncounterRow, FakePatient, int | None, str]] = []
+        for patient_row, fake in chosen:
+            day = _random_weekday(rng, *period)
+            primary = _primary_on(fake, day)
+            payer_kind = kinds[primary[0]] if primary else "self_pay"
+            age = day.year - fake.date_of_birth.year - ((day.month, day.day) < (fake.date_of_birth.month, fake.date_of_birth.day))
+            documentation = document_encounter(rng, date_of_service=day, age=age, sex=fake.sex, payer=payer_kind)
+            # The patient's own provider most days (providers are listed in a fixed order).
+            provider = providers[patient_row.id % len(providers)] if rng.random() < 0.85 else rng.choice(providers)
+            row = EncounterRow(
+                patient_id=patient_row.id, provider_id=provider.id, location_id=rng.choice(locations).id,
+                date_of_service=day, documentation=documentation, status="documented", created_at=now,
+            )
+            rows.append((row, fake, primary[1] if primary else None, payer_kind))
+        repo.add_all(row for row, _, _, _ in rows)
+        repo.flush()
+        for row, fake, copay, payer_kind in rows:
+            summary.encounters += 1
+            summary.encounters_by_payer[payer_kind] += 1
+            summary.encounters_by_kind[_kind_of(row.documentation)] += 1
+            if copay and row.documentation.get("visit"):
+                repo.post(_copay_entry(row, copay))
+                summary.copays_collected += Money(copay)
+            line = {"practice": practice.code, "encounter_id": row.id, "account_number": fake.account_number,
+                    "date_of_service": row.date_of_service.isoformat(), "documentation": row.documentation}
+            out.write(json.dumps(line, sort_keys=True) + "\n")
+        done += batch_size
+        progress(stage, done, count)
+
+
+def _copay_entry(encounter: EncounterRow, copay_cents: int) -> JournalEntry:
+    """A copay taken at check-in: cash in, held as the patient's unapplied credit until the claim is paid."""
+    return JournalEntry(
+        entry_date=encounter.date_of_service,
+        memo=f"copay collected at check-in, encounter {encounter.id}",
+        postings=(
+            Posting("1000", Money(copay_cents), patient_id=encounter.patient_id),
+            Posting("2100", Money(-copay_cents), patient_id=encounter.patient_id),
+        ),
+        idempotency_key=f"copay:encounter:{encounter.id}",
+        kind="copay",
+    )
+
+
+def _kind_of(documentation: dict[str, Any]) -> str:
+    """A short label for the summary: the first procedure or service documented, else the visit."""
+    for lesion in documentation.get("lesions") or []:
+        for procedure in lesion.get("procedures") or []:
+            return str(procedure["type"])
+    for service in documentation.get("services") or []:
+        return str(service["type"])
+    return "visit only" if documentation.get("visit") else "other"
+
+
+def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
+    data = {
+        "database": summary.database_url,
+        "organization": summary.organization,
+        "seed": options.seed,
+        "as_of": options.as_of.isoformat(),
+        "period": [summary.period_start.isoformat(), summary.period_end.isoformat()],
+        "payers": summary.payers,
+        "practices": [
+            {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
+             "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,
+             "fee_schedule_items": p.fee_schedule_items, "copays_collected": p.copays_collected.plain(),
+             "encounters_by_kind": dict(sorted(p.encounters_by_kind.items())),
+             "encounters_by_payer": dict(sorted(p.encounters_by_payer.items()))}
+            for p in summary.practices
+        ],
+    }
+    (options.out_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n")
