@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, demo_exists
-from dermbill.services.schema import connect, initialize_schema, reset_schema
+from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
+from dermbill.services.schema import connect, initialize_schema
 
 
 def run_demo(
@@ -21,13 +21,10 @@ def run_demo(
     database = connect(url)
     try:
         if reset:
-            reset_schema(database)
+            reset_demo_database(database)
             out.print(f"reset: deleted all data in {database.url} and created the schema again")
         else:
             initialize_schema(database)
-        if not reset and demo_exists(database):
-            # Say it before any work is done (the service would refuse too).
-            build_demo(database, options)
         columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=False) as progress:
             tasks: dict[str, int] = {}

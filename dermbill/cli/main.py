@@ -31,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 # Wide enough for the summary tables when output goes to a file or a pipe (Rich assumes 80 there).
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False)
 
 

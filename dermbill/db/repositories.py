@@ -101,6 +101,9 @@ class UnitOfWork:
     def find_organization(self, name: str) -> OrganizationRow | None:
         return self.session.scalars(select(OrganizationRow).where(OrganizationRow.name == name)).first()
 
+    def organization_names(self) -> list[str]:
+        return list(self.session.scalars(select(OrganizationRow.name).order_by(OrganizationRow.id)))
+
     def add_practice(self, row: PracticeRow) -> PracticeRow:
         row.created_at = self.clock()
         self.session.add(row)

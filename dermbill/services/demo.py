@@ -21,6 +21,7 @@ from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import JournalEntry, Posting
 from dermbill.core.money import Money, allocate
 from dermbill.db.engine import Database
+from dermbill.db.migrate import current_revision
 from dermbill.db.models import (
     CoverageRow,
     EncounterRow,
@@ -34,6 +35,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_now
 from dermbill.reference.pfs_rvu import shipped_rvu_table
+from dermbill.services.schema import reset_schema
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -111,6 +113,19 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def demo_exists(database: Database) -> bool:
     with UnitOfWork(database, actor="demo") as uow:
         return uow.find_organization(ORGANIZATION_NAME) is not None
+
+
+def reset_demo_database(database: Database) -> None:
+    """Delete everything and recreate the schema, but only in a database that holds nothing but the demo."""
+    if current_revision(database) is not None:
+        with UnitOfWork(database, actor="demo") as uow:
+            others = [name for name in uow.organization_names() if name != ORGANIZATION_NAME]
+        if others:
+            raise InvalidInput(
+                f"the database at {database.url} holds data other than the demo (organization '{others[0]}'); "
+                "--reset only clears demo databases: give the demo its own --db"
+            )
+    reset_schema(database)
 
 
 def build_demo(

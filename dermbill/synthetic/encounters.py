@@ -7,11 +7,11 @@ keratosis destruction, excisions, benign destructions and surveillance, with Moh
 phototherapy rarer. Older patients get more actinic keratoses and skin cancers. Every random draw
 comes from the ``rng`` passed in, so one seed always gives the same document.
 
-Example: ``document_encounter(random.Random(7), date_of_service=date(2026, 3, 2), age=74, sex="F",
-payer="medicare", kind="mohs")`` gives a visit-less encounter with one lesion such as
-``{"id": "A", "site": "nose", "diagnosis": "bcc", "diameter_cm": 0.9, "procedures": [{"type": "mohs",
-"stages": [{"blocks": 3}, {"blocks": 1}]}, {"type": "repair", "complexity": "complex",
-"length_cm": 5.1}]}``.
+Example: ``document_encounter(random.Random(3), date_of_service=date(2026, 3, 2), age=74, sex="F",
+payer="medicare", kind="mohs")`` gives ``"visit": null``, ``"services": []`` and one lesion,
+``{"id": "A", "site": "forehead", "diagnosis": "bcc", "diameter_cm": 1.2, "procedures": [{"type": "mohs",
+"stages": [{"blocks": 1}, {"blocks": 1}]}, {"type": "repair", "complexity": "intermediate",
+"length_cm": 6.0}]}``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ SCALP_NECK_HANDS_FEET_SITES: frozenset[str] = frozenset(
 MALIGNANT_PATHOLOGY: frozenset[str] = frozenset(
     ("bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ", "merkel_cell")
 )
-VASCULAR_DIAGNOSES: frozenset[str] = frozenset(("hemangioma", "Q82.5"))
 
 # Site pools: where each kind of lesion is found, weighted by how often.
 KERATINOCYTE_SITES: Weighted = (
@@ -394,10 +393,13 @@ PHOTOTHERAPY_DIAGNOSES: Weighted = (("psoriasis", 70), ("atopic_dermatitis", 15)
 NAIL_SERVICES: tuple[tuple[tuple[str, ...], float], ...] = (
     (("nail_debridement",), 60), (("nail_avulsion",), 32), (("nail_debridement", "nail_avulsion"), 8),
 )
-DEBRIDED_NAIL_COUNTS: tuple[tuple[int, float], ...] = tuple((n, w) for n, w in zip(range(1, 11), (
-    6, 5, 4, 4, 5, 6, 5, 5, 3, 8), strict=True))
-AVULSION_DIGITS: Weighted = tuple((digit, 20.0 if "great_toe" in digit else 1.5 if "toe" in digit else 0.5)
-                                  for digit in DIGITS)
+DEBRIDED_NAIL_COUNTS: tuple[tuple[int, float], ...] = (
+    (1, 6), (2, 5), (3, 4), (4, 4), (5, 5), (6, 6), (7, 5), (8, 5), (9, 3), (10, 8),
+)
+# Ingrown nails are mostly great toenails; lesser toes and fingers are rare.
+AVULSION_DIGITS: Weighted = tuple(
+    (digit, 20.0 if digit.endswith("great_toe") else 1.5 if "_toe_" in digit else 0.5) for digit in DIGITS
+)
 AVULSION_DIGIT_COUNTS: tuple[tuple[int, float], ...] = ((1, 75), (2, 20), (3, 5))
 NAIL_DIAGNOSES: Mapping[str, Weighted] = {
     "nail_debridement": (("onychomycosis", 90), ("L60.3", 10)),
@@ -626,7 +628,8 @@ def _build_excision(ctx: _Context) -> _Parts:
         else:
             excision = {"type": "excision", "margin_cm": margin}
         closures = EXCISION_CLOSURES["malignant" if is_malignant else "benign"]
-        closure = _closure(rng, str(place["site"]), excised, closures, FLAP_PROBABILITY["excision"])
+        flap_probability = FLAP_PROBABILITY["excision"] if is_malignant else 0.0
+        closure = _closure(rng, str(place["site"]), excised, closures, flap_probability)
         lesions.append(_lesion(place, diagnosis, [excision, *closure], pathology=pathology,
                                diameter_cm=diameter, symptoms=symptoms))
         if is_malignant and rng.random() < REEXCISION_PROBABILITY:

@@ -1,0 +1,40 @@
+# Quick start: `make demo` (builds the demo on SQLite under var/) and `make test` (the whole suite).
+# Both create .venv when missing and reinstall only when pyproject.toml changed.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= sqlite:///var/demo.db
+DEMO_OUT ?= var/demo
+
+.PHONY: demo test bench lint typecheck clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/dermbill demo --db $(DEMO_DB) --out $(DEMO_OUT) --reset
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check dermbill tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

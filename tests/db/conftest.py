@@ -1,0 +1,1 @@
+from tenant_records import two_practices  # noqa: F401 (the fixture)

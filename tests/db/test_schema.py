@@ -1,0 +1,62 @@
+"""The migrated schema equals the models, on SQLite and PostgreSQL, and `dermbill init` builds it."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from dermbill.cli.main import main
+from dermbill.db.base import Base
+from dermbill.db.engine import Database, open_database
+from dermbill.db.migrate import current_revision, head_revision, schema_differences
+
+
+def test_migrations_leave_no_autogenerate_difference(database: Database) -> None:
+    assert current_revision(database) == head_revision()
+    assert schema_differences(database) == []
+
+
+def _schema_shape(database: Database) -> dict[str, object]:
+    """Tables, columns (name, nullability), unique constraints and foreign keys, backend-neutral."""
+    inspector = inspect(database.engine)
+    shape: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        shape[table] = {
+            "columns": sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)),
+            "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            "foreign_keys": sorted(
+                (tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
+                for fk in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(tuple(i["column_names"]) for i in inspector.get_indexes(table) if not i.get("unique")),
+        }
+    return shape
+
+
+def test_init_creates_the_schema_then_reports_it_current(database_url: str, capsys: object) -> None:
+    assert main(["--db", database_url, "init"]) == 0
+    assert main(["init", "--db", database_url]) == 0
+    output = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert f"upgraded from empty to {head_revision()}" in output
+    assert f"is current ({head_revision()})" in output
+    database = open_database(database_url)
+    try:
+        assert schema_differences(database) == []
+        tables = set(inspect(database.engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        database.dispose()
+
+
+def test_sqlite_and_postgresql_get_the_same_schema(tmp_path: object, database_url: str) -> None:
+    """Both backends' `dermbill init` schemas have the same tables, columns, keys and indexes."""
+    if not database_url.startswith("postgresql"):
+        return  # compared once, from the PostgreSQL side
+    sqlite_url = f"sqlite:///{tmp_path}/same.db"
+    for url in (sqlite_url, database_url):
+        assert main(["--db", url, "init"]) == 0
+    sqlite_db, pg_db = open_database(sqlite_url), open_database(database_url)
+    try:
+        assert _schema_shape(sqlite_db) == _schema_shape(pg_db)
+    finally:
+        sqlite_db.dispose()
+        pg_db.dispose()
