@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
@@ -26,15 +26,21 @@ def run_demo(
         else:
             initialize_schema(database)
         columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=False) as progress:
-            tasks: dict[str, int] = {}
+        progress = Progress(*columns, console=err)
+        tasks: dict[str, TaskID] = {}
 
-            def report(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=total)
-                progress.update(tasks[stage], completed=done)
+        def report(stage: str, done: int, total: int) -> None:
+            if not tasks:  # start drawing only once there is work to show
+                progress.start()
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
 
+        try:
             summary = build_demo(database, options, progress=report)
+        finally:
+            if tasks:
+                progress.stop()
     finally:
         database.dispose()
     print_summary(out, summary, options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 import sys
 import traceback
 import uuid
@@ -125,13 +124,13 @@ def _parse_date(text: str, option: str) -> datetime.date:
 def _report_unexpected(exc: BaseException) -> int:
     """Log the traceback with a reference id; show the user one line, never the trace."""
     ref = uuid.uuid4().hex[:8]
-    where = "the log"
+    where = "the error log (which could not be written)"
+    stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
         ERROR_LOG.parent.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=ERROR_LOG, level=logging.ERROR)
-        logging.getLogger("dermbill").error(
-            "ref %s: %s", ref, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        )
+        with ERROR_LOG.open("a") as log:
+            log.write(f"{stamp} ref {ref}: dermbill {__version__} {' '.join(sys.argv[1:])}\n{trace}\n")
         where = str(ERROR_LOG)
     except OSError:
         pass

@@ -247,56 +247,63 @@ class PracticeRepository:
             self._account_ids = {row.code: row.id for row in self.list(LedgerAccountRow)}
         return self._account_ids
 
-    def entry_id_for_key(self, idempotency_key: str) -> int | None:
-        return self.session.scalar(
-            select(JournalEntryRow.id).where(
-                JournalEntryRow.practice_id == self.practice_id,
-                JournalEntryRow.idempotency_key == idempotency_key,
-            )
-        )
-
     def post(self, entry: JournalEntry) -> tuple[int, bool]:
         """Append a balanced entry; returns (entry id, True) or, if its idempotency key was posted, (that id, False)."""
-        if entry.idempotency_key is not None:
-            existing = self.entry_id_for_key(entry.idempotency_key)
-            if existing is not None:
-                return existing, False
-        accounts = self.account_ids()
-        unknown = sorted({p.account_code for p in entry.postings} - accounts.keys())
-        if unknown:
-            raise InvalidInput(
-                f"journal entry '{entry.memo}' names accounts {', '.join(unknown)} that practice "
-                f"{self.practice.code} does not have"
+        return self.post_many([entry])[0]
+
+    def post_many(self, entries: Sequence[JournalEntry]) -> list[tuple[int, bool]]:
+        """Append balanced entries in a few round trips; an idempotency key already posted is not posted again.
+
+        Returns, per entry in order, (entry id, True if posted now).
+        """
+        keys = [e.idempotency_key for e in entries if e.idempotency_key is not None]
+        if len(set(keys)) != len(keys):
+            raise InvalidInput("the same idempotency key appears twice in one batch of journal entries")
+        existing: dict[str, int] = {}
+        if keys:
+            found = self.session.execute(
+                select(JournalEntryRow.idempotency_key, JournalEntryRow.id).where(
+                    JournalEntryRow.practice_id == self.practice_id, JournalEntryRow.idempotency_key.in_(keys)
+                )
             )
-        if entry.reverses_entry_id is not None:
-            self.get(JournalEntryRow, entry.reverses_entry_id)
-        row = JournalEntryRow(
-            practice_id=self.practice_id,
-            entry_date=entry.entry_date,
-            kind=entry.kind,
-            memo=entry.memo,
-            idempotency_key=entry.idempotency_key,
-            reverses_entry_id=entry.reverses_entry_id,
-            created_at=self.uow.clock(),
-            created_by=self.uow.actor,
-        )
-        self.session.add(row)
+            existing = {key: entry_id for key, entry_id in found if key is not None}
+        accounts = self.account_ids()
+        fresh = [e for e in entries if e.idempotency_key not in existing]
+        for entry in fresh:
+            unknown = sorted({p.account_code for p in entry.postings} - accounts.keys())
+            if unknown:
+                raise InvalidInput(
+                    f"journal entry '{entry.memo}' names accounts {', '.join(unknown)} that practice "
+                    f"{self.practice.code} does not have"
+                )
+            if entry.reverses_entry_id is not None:
+                self.get(JournalEntryRow, entry.reverses_entry_id)
+        now = self.uow.clock()
+        rows = [
+            JournalEntryRow(
+                practice_id=self.practice_id, entry_date=e.entry_date, kind=e.kind, memo=e.memo,
+                idempotency_key=e.idempotency_key, reverses_entry_id=e.reverses_entry_id,
+                created_at=now, created_by=self.uow.actor,
+            )
+            for e in fresh
+        ]
+        self.session.add_all(rows)
         self.flush()
         self.session.add_all(
             PostingRow(
-                practice_id=self.practice_id,
-                journal_entry_id=row.id,
-                account_id=accounts[p.account_code],
-                amount_cents=p.amount.cents,
-                patient_id=p.patient_id,
-                payer_id=p.payer_id,
-                claim_id=p.claim_id,
+                practice_id=self.practice_id, journal_entry_id=row.id, account_id=accounts[p.account_code],
+                amount_cents=p.amount.cents, patient_id=p.patient_id, payer_id=p.payer_id, claim_id=p.claim_id,
                 claim_line_id=p.claim_line_id,
             )
+            for row, entry in zip(rows, fresh)
             for p in entry.postings
         )
         self.flush()
-        return row.id, True
+        posted = iter(rows)
+        return [
+            (existing[e.idempotency_key], False) if e.idempotency_key in existing else (next(posted).id, True)
+            for e in entries
+        ]
 
     def load_entry(self, entry_id: int) -> JournalEntry:
         row = self.get(JournalEntryRow, entry_id)

@@ -139,8 +139,12 @@ def build_demo(
     patient_counts = _split(options.patients, [p.share_of_patients_percent for p in practices])
     target = options.encounters if options.encounters is not None else round(options.patients * ENCOUNTERS_PER_PATIENT)
     encounter_counts = _split(target, patient_counts) if options.patients else [0 for _ in practices]
-    options.out_dir.mkdir(parents=True, exist_ok=True)
     encounters_path = options.out_dir / "encounters.jsonl"
+    try:
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+        encounters_path.touch()
+    except OSError as exc:
+        raise InvalidInput(f"cannot write demo files to --out '{options.out_dir}': {exc.strerror}") from None
     summaries = []
     with UnitOfWork(database, actor="demo", clock=clock) as uow:
         if uow.find_organization(ORGANIZATION_NAME) is not None:
@@ -373,16 +377,18 @@ def _add_encounters(
             rows.append((row, fake, primary[1] if primary else None, payer_kind))
         repo.add_all(row for row, _, _, _ in rows)
         repo.flush()
+        copays = []
         for row, fake, copay, payer_kind in rows:
             summary.encounters += 1
             summary.encounters_by_payer[payer_kind] += 1
             summary.encounters_by_kind[_kind_of(row.documentation)] += 1
             if copay and row.documentation.get("visit"):
-                repo.post(_copay_entry(row, copay))
+                copays.append(_copay_entry(row, copay))
                 summary.copays_collected += Money(copay)
             line = {"practice": practice.code, "encounter_id": row.id, "account_number": fake.account_number,
                     "date_of_service": row.date_of_service.isoformat(), "documentation": row.documentation}
             out.write(json.dumps(line, sort_keys=True) + "\n")
+        repo.post_many(copays)
         done += batch_size
         progress(stage, done, count)
 

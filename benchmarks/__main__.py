@@ -1,0 +1,29 @@
+"""Run every benchmark and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import insert_encounters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--encounters", type=int, default=10_000, help="encounters per case (default 10000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case; the best is reported")
+    args = parser.parse_args()
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    table = Table(title="dermbill benchmarks", title_justify="left")
+    for heading in ("benchmark", "backend", "patients", "encounters", "seconds", "encounters/s", "peak RSS (MiB)"):
+        table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
+    for result in insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat):
+        table.add_row(*result.cells())
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Generate and insert N encounters with their patients (the demo's path) into SQLite and PostgreSQL.
+
+Measures the whole path: synthetic documentation, patients and coverages, encounters, copay postings,
+the encounters.jsonl file, one commit. Peak memory is the subprocess's max resident set size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+PG_URL = os.environ.get("DERMBILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ENCOUNTERS_PER_PATIENT = 2.5
+
+
+@dataclass(frozen=True)
+class Result:
+    backend: str
+    patients: int
+    encounters: int
+    seconds: float
+    peak_rss_mib: float
+    note: str = ""
+
+    def cells(self) -> tuple[str, ...]:
+        if self.note:
+            return ("insert encounters", self.backend, "-", "-", "-", "-", self.note)
+        return ("insert encounters", self.backend, f"{self.patients:,}", f"{self.encounters:,}",
+                f"{self.seconds:.2f}", f"{self.encounters / self.seconds:,.0f}", f"{self.peak_rss_mib:.0f}")
+
+
+def _case(url: str, encounters: int) -> dict[str, float]:
+    """Runs inside the subprocess."""
+    from dermbill.db.engine import open_database
+    from dermbill.db.migrate import upgrade
+    from dermbill.services.demo import DemoOptions, build_demo
+
+    database = open_database(url)
+    upgrade(database)
+    patients = max(1, round(encounters / ENCOUNTERS_PER_PATIENT))
+    with tempfile.TemporaryDirectory() as out:
+        options = DemoOptions(out_dir=Path(out), as_of=datetime.date(2026, 11, 26), patients=patients,
+                              encounters=encounters, seed=1)
+        start = time.perf_counter()
+        summary = build_demo(database, options)
+        seconds = time.perf_counter() - start
+    database.dispose()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"patients": summary.patients, "encounters": summary.encounters, "seconds": seconds,
+            "peak_rss_mib": peak_kib / 1024}
+
+
+def _run_in_subprocess(url: str, encounters: int) -> dict[str, float]:
+    code = f"import json; from benchmarks.insert_encounters import _case; print(json.dumps(_case({url!r}, {encounters})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _pg_schema_url() -> tuple[str, str] | None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"dermbill_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        engine = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 3})
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 (reported as "not available" in the table)
+        return None
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg").update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def _drop_pg_schema(schema: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def run_all(*, encounters: int, repeat: int) -> list[Result]:
+    results = []
+    for backend in ("sqlite", "postgresql"):
+        best: dict[str, float] | None = None
+        for _ in range(repeat):
+            if backend == "sqlite":
+                with tempfile.TemporaryDirectory() as folder:
+                    measured = _run_in_subprocess(f"sqlite:///{folder}/bench.db", encounters)
+            else:
+                target = _pg_schema_url()
+                if target is None:
+                    results.append(Result(backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
+                    break
+                try:
+                    measured = _run_in_subprocess(target[0], encounters)
+                finally:
+                    _drop_pg_schema(target[1])
+            if best is None or measured["seconds"] < best["seconds"]:
+                best = measured
+        if best is not None:
+            results.append(Result(backend, int(best["patients"]), int(best["encounters"]), best["seconds"],
+                                  best["peak_rss_mib"]))
+    return results

@@ -1,0 +1,108 @@
+"""The `dermbill` command as a person runs it: one clear line and exit 2 for bad input, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dermbill import __version__
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DERMBILL_DATABASE_URL"}
+    return subprocess.run([sys.executable, "-m", "dermbill", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=120)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode == 2, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr + result.stdout
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_unknown_database_kind_is_one_line_and_exit_2() -> None:
+    assert_one_line_error(run("--db", "nosuch://x", "init"), "nosuch", "sqlite:///")
+
+
+@pytest.mark.parametrize(("url", "fragment"), [
+    ("not a url", "is not a database URL"),
+    ("postgresql+psycopg2://u@h/db", "driver 'psycopg2' is not supported"),
+    ("mysql://u@h/db", "unsupported database 'mysql'"),
+    ("postgresql+psycopg://postgres@127.0.0.1:1/test", "cannot connect to the database"),
+    ("sqlite:////proc/no/such/dir/x.db", "cannot create the folder"),
+])
+def test_bad_database_urls_are_explained(url: str, fragment: str) -> None:
+    assert_one_line_error(run("init", "--db", url), fragment)
+
+
+def test_unknown_option_is_one_line_and_exit_2() -> None:
+    assert_one_line_error(run("init", "--bogus"), "No such option", "--bogus")
+
+
+def test_unknown_command_and_bad_values_are_one_line() -> None:
+    assert_one_line_error(run("frobnicate"), "frobnicate")
+    assert_one_line_error(run("demo", "--patients", "zero"), "--patients")
+    assert_one_line_error(run("demo", "--as-of", "26/11/2026", "--db", "sqlite:///:memory:"), "--as-of")
+
+
+def test_unwritable_out_folder_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("demo", "--db", f"sqlite:///{tmp_path}/d.db", "--out", str(blocker / "out"), "--patients", "5")
+    assert_one_line_error(result, "cannot write demo files")
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.strip() == f"dermbill {__version__}"
+    result = run()
+    assert result.returncode == 0 and "init" in result.stdout and "demo" in result.stdout
+
+
+def test_demo_command_prints_its_summary_and_where_the_files_are(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40",
+                 "--as-of", "2026-11-26", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert "40 patients, 104 encounters" in result.stdout
+    assert f"Wrote {out / 'encounters.jsonl'}" in result.stdout
+    assert len((out / "encounters.jsonl").read_text().splitlines()) == 104
+    again = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40")
+    assert_one_line_error(again, "already holds the demo", "--reset")
+    reset = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40", "--reset")
+    assert reset.returncode == 0 and "reset: deleted all data" in reset.stdout
+
+
+def test_database_url_comes_from_the_environment_when_not_given(tmp_path: Path) -> None:
+    env = dict(os.environ, DERMBILL_DATABASE_URL=f"sqlite:///{tmp_path}/env.db")
+    result = subprocess.run([sys.executable, "-m", "dermbill", "init"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and str(tmp_path / "env.db") in result.stdout
+    assert (tmp_path / "env.db").exists()
+
+
+def test_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
+    result = run("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "dermbill.db").exists()
+
+
+def test_an_unexpected_failure_shows_a_reference_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from dermbill.cli import main as cli
+
+    def explode(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("dermbill.services.schema.initialize_schema", explode)
+    assert cli.main(["init", "--db", f"sqlite:///{tmp_path}/x.db"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: something went wrong (ref ") and "Traceback" not in err
+    assert "RuntimeError: boom" in (tmp_path / "var" / "log" / "dermbill-errors.log").read_text()

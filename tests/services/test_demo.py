@@ -1,0 +1,149 @@
+"""The demo: deterministic, complete, obviously fake, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from dermbill.core.errors import InvalidInput
+from dermbill.core.identifiers import is_valid_npi
+from dermbill.core.money import Money
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    TENANT_ROWS,
+    CoverageRow,
+    EncounterRow,
+    FeeScheduleItemRow,
+    PatientRow,
+    PracticeRow,
+    ProviderRow,
+)
+from dermbill.db.repositories import UnitOfWork
+from dermbill.services.demo import DemoOptions, build_demo, charge_master, reset_demo_database
+
+AS_OF = datetime.date(2026, 11, 26)
+
+
+def _options(out: Path, **overrides: object) -> DemoOptions:
+    values: dict[str, object] = {"out_dir": out, "as_of": AS_OF, "patients": 60, "seed": 11}
+    values.update(overrides)
+    return DemoOptions(**values)  # type: ignore[arg-type]
+
+
+def test_demo_builds_the_billing_company_on_each_backend(
+    database: Database, tmp_path: Path, encounter_schema: dict[str, object]
+) -> None:
+    summary = build_demo(database, _options(tmp_path))
+    assert [p.code for p in summary.practices] == ["D1", "D2"]
+    assert sum(p.providers for p in summary.practices) == 5
+    assert summary.patients == 60
+    assert summary.encounters == round(60 * 2.6)
+    assert summary.period_start == datetime.date(2026, 8, 26) and summary.period_end == datetime.date(2026, 11, 25)
+    validator = jsonschema.Draft202012Validator(encounter_schema, format_checker=jsonschema.FormatChecker())
+    with UnitOfWork(database, actor="test") as uow:
+        payers = uow.practice(1).payers()
+        assert sorted(p.kind for p in payers) == ["commercial"] * 3 + ["medicaid", "medicare"]
+        for practice_summary in summary.practices:
+            practice = uow.session.query(PracticeRow).filter_by(code=practice_summary.code).one()
+            repo = uow.practice(practice.id)
+            assert repo.count(PatientRow) == practice_summary.patients
+            assert repo.count(CoverageRow) == practice_summary.coverages
+            assert repo.count(FeeScheduleItemRow) == practice_summary.fee_schedule_items
+            encounters = repo.list(EncounterRow)
+            assert len(encounters) == practice_summary.encounters
+            for encounter in encounters:
+                validator.validate(encounter.documentation)
+                assert summary.period_start <= encounter.date_of_service <= summary.period_end
+                assert encounter.date_of_service.weekday() < 5
+            # Copays collected at check-in sit in cash, held as unapplied patient credit.
+            balances = repo.balances()
+            assert balances.get("1000", Money(0)) == practice_summary.copays_collected
+            assert balances.get("2100", Money(0)) == -practice_summary.copays_collected
+            assert sum(m.cents for m in balances.values()) == 0
+
+
+def test_demo_data_looks_fake(database: Database, tmp_path: Path) -> None:
+    build_demo(database, _options(tmp_path))
+    with UnitOfWork(database, actor="test") as uow:
+        practices = uow.session.query(PracticeRow).all()
+        for practice in practices:
+            assert "TEST" in practice.legal_name and is_valid_npi(practice.billing_npi)
+            assert practice.billing_npi.startswith("123456")
+            repo = uow.practice(practice.id)
+            for provider in repo.list(ProviderRow):
+                assert provider.last_name.startswith("TEST") and provider.npi.startswith("123456")
+                assert is_valid_npi(provider.npi)
+            for patient in repo.list(PatientRow):
+                assert patient.last_name.startswith("TEST")
+                assert patient.email and patient.email.endswith("@example.com")
+                assert patient.phone and patient.phone[3:6] == "555"
+
+
+def test_same_seed_gives_the_same_demo_and_another_seed_does_not(tmp_path: Path) -> None:
+    from dermbill.db.engine import open_database
+    from dermbill.db.migrate import upgrade
+
+    outputs = []
+    for run, seed in (("a", 5), ("b", 5), ("c", 6)):
+        database = open_database(f"sqlite:///{tmp_path / run}.db")
+        upgrade(database)
+        build_demo(database, _options(tmp_path / run, seed=seed))
+        database.dispose()
+        summary = json.loads((tmp_path / run / "summary.json").read_text())
+        del summary["database"]  # each run has its own file
+        outputs.append(((tmp_path / run / "encounters.jsonl").read_text(), summary))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] != outputs[2][0]
+
+
+def test_every_tenant_row_of_the_demo_belongs_to_a_demo_practice(database: Database, tmp_path: Path) -> None:
+    build_demo(database, _options(tmp_path))
+    with UnitOfWork(database, actor="test") as uow:
+        practice_ids = {p.id for p in uow.session.query(PracticeRow).all()}
+        for row_type in TENANT_ROWS:
+            assert {r.practice_id for r in uow.session.query(row_type).all()} <= practice_ids
+
+
+def test_demo_refuses_to_run_twice_in_one_database_until_reset(database: Database, tmp_path: Path) -> None:
+    build_demo(database, _options(tmp_path))
+    with pytest.raises(InvalidInput, match="already holds the demo"):
+        build_demo(database, _options(tmp_path))
+    reset_demo_database(database)
+    assert build_demo(database, _options(tmp_path)).patients == 60
+
+
+def test_reset_refuses_a_database_with_other_data(database: Database, tmp_path: Path) -> None:
+    with UnitOfWork(database, actor="test") as uow:
+        uow.add_organization("A REAL BILLING COMPANY")
+        uow.commit()
+    with pytest.raises(InvalidInput, match="holds data other than the demo"):
+        reset_demo_database(database)
+
+
+def test_exact_encounter_count_for_benchmarks(database: Database, tmp_path: Path) -> None:
+    assert build_demo(database, _options(tmp_path, patients=10, encounters=37)).encounters == 37
+
+
+def test_charge_master_is_a_multiple_of_medicare_rounded_up_to_five_dollars() -> None:
+    charges = charge_master(250, on=datetime.date(2025, 6, 1))
+    # 11102: 2025 non-facility amount 95.75 x 2.5 = 239.375 -> 240.00
+    assert charges[("11102", "")] == Money.parse("240.00")
+    assert all(c.cents % 500 == 0 and c.cents > 0 for (code, _), c in charges.items() if not code.startswith("J"))
+    assert ("88305", "26") in charges and ("J7308", "") in charges
+
+
+@pytest.mark.parametrize("bad", [{"patients": 0}, {"months": 0}, {"months": 25}, {"encounters": -1}])
+def test_demo_options_are_validated(tmp_path: Path, bad: dict[str, int]) -> None:
+    with pytest.raises(InvalidInput):
+        _options(tmp_path, **bad)
+
+
+def test_unwritable_out_folder_is_a_clear_error(database: Database, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(InvalidInput, match="cannot write demo files"):
+        build_demo(database, _options(blocker / "out"))
