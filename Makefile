@@ -25,6 +25,8 @@ demo: $(STAMP)
 	$(BIN)/dermbill demo --db $(DEMO_DB) --out $(DEMO_OUT) --reset
 
 test: $(STAMP)
+	$(BIN)/ruff check dermbill tests benchmarks scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

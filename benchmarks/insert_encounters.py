@@ -17,6 +17,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 PG_URL = os.environ.get("DERMBILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENCOUNTERS_PER_PATIENT = 2.5
@@ -60,34 +64,41 @@ def _case(url: str, encounters: int) -> dict[str, float]:
 
 
 def _run_in_subprocess(url: str, encounters: int) -> dict[str, float]:
-    code = f"import json; from benchmarks.insert_encounters import _case; print(json.dumps(_case({url!r}, {encounters})))"
+    code = (
+        "import json; from benchmarks.insert_encounters import _case; "
+        f"print(json.dumps(_case({url!r}, {encounters})))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
+def _pg_base_url() -> URL:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(drivername="postgresql+psycopg")
+
+
 def _pg_schema_url() -> tuple[str, str] | None:
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
     schema = f"dermbill_bench_{uuid.uuid4().hex[:8]}"
     try:
-        engine = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 3})
+        engine = create_engine(_pg_base_url(), connect_args={"connect_timeout": 3})
         with engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         engine.dispose()
-    except Exception:  # noqa: BLE001 (reported as "not available" in the table)
+    except Exception:
         return None
-    url = make_url(PG_URL).set(drivername="postgresql+psycopg").update_query_dict({"options": f"-csearch_path={schema}"})
+    url = _pg_base_url().update_query_dict({"options": f"-csearch_path={schema}"})
     return url.render_as_string(hide_password=False), schema
 
 
 def _drop_pg_schema(schema: str) -> None:
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    engine = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+    engine = create_engine(_pg_base_url())
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()

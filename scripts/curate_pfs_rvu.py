@@ -1,6 +1,8 @@
 """Write dermbill's curated PFS RVU table from a CMS PPRRVU file (or the cut-down CSV in ../shared/cms-data).
 
-Usage: python scripts/curate_pfs_rvu.py PPRRVU2025_Oct.csv dermbill/reference/tables/pfs_rvu/2025.csv 2025-01-01 2025-12-31
+Usage:
+    python scripts/curate_pfs_rvu.py PPRRVU2025_Oct.csv dermbill/reference/tables/pfs_rvu/2025.csv \
+        2025-01-01 2025-12-31
 
 Keeps only numbers and indicators (never descriptor text): code, modifier, status, the RVUs, global
 days, multiple-procedure indicator and conversion factor, with the table's effective dates.

@@ -18,11 +18,10 @@ from sqlalchemy.engine import make_url
 
 from dermbill.db.engine import Database, open_database
 from dermbill.db.migrate import upgrade
+from tests_paths import SHARED
 
 PG_URL = os.environ.get("DERMBILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
 _pg_problem: list[str | None] = []
 
 
@@ -36,7 +35,7 @@ def pg_unavailable_reason() -> str | None:
                 connection.execute(text("SELECT 1"))
             engine.dispose()
             _pg_problem.append(None)
-        except Exception as exc:  # noqa: BLE001 (any failure means: not available)
+        except Exception as exc:
             _pg_problem.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     return _pg_problem[0]
 

@@ -7,7 +7,7 @@ import sys
 import traceback
 import uuid
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -40,7 +40,7 @@ def say_error(message: str) -> None:
     sys.stderr.flush()
 
 DbOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--db",
         help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db); "
@@ -100,7 +100,7 @@ def demo(
     patients: Annotated[int, typer.Option("--patients", min=1, max=200_000, help="Number of patients.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and --as-of give the same data.")] = 7,
     as_of: Annotated[
-        Optional[str], typer.Option("--as-of", help="The demo's 'today' (YYYY-MM-DD); default today.")
+        str | None, typer.Option("--as-of", help="The demo's 'today' (YYYY-MM-DD); default today.")
     ] = None,
     months: Annotated[int, typer.Option("--months", min=1, max=24, help="Months of encounters.")] = 3,
     reset: Annotated[
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     except _CLICK_EXCEPTION as exc:
         say_error(exc.format_message())  # type: ignore[attr-defined]
         return int(getattr(exc, "exit_code", 1))
-    except Exception as exc:  # noqa: BLE001 (the last resort: log it, show a reference)
+    except Exception as exc:
         return _report_unexpected(exc)
 
 

@@ -22,6 +22,12 @@ class DateRange:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    """Age in whole years on ``day`` (a birthday counts from the day itself)."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
 def parse_iso_date(text: str, *, field: str) -> datetime.date:
     """An ISO date (YYYY-MM-DD) or InvalidInput naming the field."""
     try:

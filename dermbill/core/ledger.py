@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable
 
 from dermbill.core.errors import InvalidInput, UnbalancedEntry
 from dermbill.core.money import Money

@@ -8,8 +8,9 @@ filters on ``practice_id``, and a row of another practice is "not found", never 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -176,7 +177,7 @@ class PracticeRepository:
             raise NotFound(f"{_label(row_type)} {row_id} not found in practice {self.practice.code}")
         return row
 
-    def list(
+    def rows(
         self,
         row_type: type[T],
         *criteria: ColumnElement[bool],
@@ -233,7 +234,7 @@ class PracticeRepository:
     # The ledger.
     def open_standard_chart(self) -> None:
         """Create the standard chart of accounts (idempotent)."""
-        existing = {row.code for row in self.list(LedgerAccountRow)}
+        existing = {row.code for row in self.rows(LedgerAccountRow)}
         self.add_all(
             LedgerAccountRow(code=a.code, name=a.name, kind=a.kind.value)
             for a in STANDARD_CHART
@@ -244,7 +245,7 @@ class PracticeRepository:
 
     def account_ids(self) -> dict[str, int]:
         if self._account_ids is None:
-            self._account_ids = {row.code: row.id for row in self.list(LedgerAccountRow)}
+            self._account_ids = {row.code: row.id for row in self.rows(LedgerAccountRow)}
         return self._account_ids
 
     def post(self, entry: JournalEntry) -> tuple[int, bool]:
@@ -295,7 +296,7 @@ class PracticeRepository:
                 amount_cents=p.amount.cents, patient_id=p.patient_id, payer_id=p.payer_id, claim_id=p.claim_id,
                 claim_line_id=p.claim_line_id,
             )
-            for row, entry in zip(rows, fresh)
+            for row, entry in zip(rows, fresh, strict=True)
             for p in entry.postings
         )
         self.flush()
@@ -308,7 +309,7 @@ class PracticeRepository:
     def load_entry(self, entry_id: int) -> JournalEntry:
         row = self.get(JournalEntryRow, entry_id)
         codes = {v: k for k, v in self.account_ids().items()}
-        postings = self.list(PostingRow, PostingRow.journal_entry_id == entry_id)
+        postings = self.rows(PostingRow, PostingRow.journal_entry_id == entry_id)
         return JournalEntry(
             entry_date=row.entry_date,
             memo=row.memo,
@@ -335,7 +336,7 @@ class PracticeRepository:
 
     def postings(self, *criteria: ColumnElement[bool]) -> list[Posting]:
         codes = {v: k for k, v in self.account_ids().items()}
-        return [_to_posting(p, codes) for p in self.list(PostingRow, *criteria)]
+        return [_to_posting(p, codes) for p in self.rows(PostingRow, *criteria)]
 
     def balances(self, *criteria: ColumnElement[bool]) -> dict[str, Money]:
         """Balance per account code, summed by the database over this practice's postings (and ``criteria``)."""

@@ -13,10 +13,12 @@ import datetime
 import json
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
+from dermbill.core.dates import DateRange, age_on
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import JournalEntry, Posting
 from dermbill.core.money import Money, allocate
@@ -162,7 +164,9 @@ def build_demo(
         }
         uow.add_payers(list(payer_rows.values()))
         with encounters_path.open("w") as out:
-            for practice, n_patients, n_encounters in zip(practices, patient_counts, encounter_counts):
+            for practice, n_patients, n_encounters in zip(
+                practices, patient_counts, encounter_counts, strict=True
+            ):
                 practice_row = uow.add_practice(_practice_row(practice, organization.id))
                 repo = uow.practice(practice_row.id)
                 summary = PracticeSummary(practice.code, practice.legal_name)
@@ -283,7 +287,8 @@ def _add_patients(
     stage = f"{practice.code} patients"
     now = repo.uow.clock()
     for start in range(0, count, BATCH):
-        batch = [fake_patient(rng, i, practice.code, as_of=options.as_of) for i in range(start, min(count, start + BATCH))]
+        serials = range(start, min(count, start + BATCH))
+        batch = [fake_patient(rng, i, practice.code, as_of=options.as_of) for i in serials]
         rows = [
             PatientRow(
                 account_number=p.account_number, last_name=p.last_name, first_name=p.first_name,
@@ -302,12 +307,12 @@ def _add_patients(
                 subscriber_date_of_birth=c.subscriber_date_of_birth, subscriber_sex=c.subscriber_sex,
                 copay_cents=c.copay_cents, effective_date=c.effective_date, termination_date=c.termination_date,
             )
-            for row, patient in zip(rows, batch)
+            for row, patient in zip(rows, batch, strict=True)
             for c in patient.coverages
         ]
         repo.add_all(coverages)
         repo.flush()
-        created.extend(zip(rows, batch))
+        created.extend(zip(rows, batch, strict=True))
         summary.patients += len(rows)
         summary.coverages += len(coverages)
         progress(stage, len(created), count)
@@ -317,7 +322,7 @@ def _add_patients(
 def _primary_on(patient: FakePatient, day: datetime.date) -> tuple[str, int | None] | None:
     """(payer key, copay cents) of the primary coverage in force on ``day``, or None (self-pay)."""
     for coverage in patient.coverages:
-        in_force = coverage.effective_date <= day and (coverage.termination_date is None or day <= coverage.termination_date)
+        in_force = DateRange(coverage.effective_date, coverage.termination_date).contains(day)
         if coverage.coverage_order == "primary" and in_force:
             return coverage.payer_key, coverage.copay_cents
     return None
@@ -350,11 +355,11 @@ def _add_encounters(
 ) -> None:
     if not patients or count == 0:
         return
-    providers = repo.list(ProviderRow)
-    locations = repo.list(ServiceLocationRow)
+    providers = repo.rows(ProviderRow)
+    locations = repo.rows(ServiceLocationRow)
     kinds = {p.key: p.kind for p in PAYERS}
     # Older patients come more often (skin-cancer surveillance, actinic damage).
-    weights = [_visit_weight(period[1].year - fake.date_of_birth.year) for _, fake in patients]
+    weights = [_visit_weight(age_on(fake.date_of_birth, period[1])) for _, fake in patients]
     stage = f"{practice.code} encounters"
     now = repo.uow.clock()
     done = 0
@@ -366,7 +371,7 @@ def _add_encounters(
             day = _random_weekday(rng, *period)
             primary = _primary_on(fake, day)
             payer_kind = kinds[primary[0]] if primary else "self_pay"
-            age = day.year - fake.date_of_birth.year - ((day.month, day.day) < (fake.date_of_birth.month, fake.date_of_birth.day))
+            age = age_on(fake.date_of_birth, day)
             documentation = document_encounter(rng, date_of_service=day, age=age, sex=fake.sex, payer=payer_kind)
             # The patient's own provider most days (providers are listed in a fixed order).
             provider = providers[patient_row.id % len(providers)] if rng.random() < 0.85 else rng.choice(providers)

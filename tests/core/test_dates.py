@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from dermbill.core.dates import DateRange, parse_iso_date
+from dermbill.core.dates import DateRange, age_on, parse_iso_date
 from dermbill.core.errors import InvalidInput
 
 
@@ -20,6 +20,16 @@ def test_range_includes_both_ends_and_open_end_runs_forever() -> None:
 def test_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(InvalidInput):
         DateRange(datetime.date(2025, 1, 2), datetime.date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(("born", "day", "age"), [
+    (datetime.date(1950, 3, 2), datetime.date(2026, 3, 1), 75),
+    (datetime.date(1950, 3, 2), datetime.date(2026, 3, 2), 76),
+    (datetime.date(1952, 2, 29), datetime.date(2026, 2, 28), 73),
+    (datetime.date(1952, 2, 29), datetime.date(2026, 3, 1), 74),
+])
+def test_age_counts_whole_years_from_the_birthday(born: datetime.date, day: datetime.date, age: int) -> None:
+    assert age_on(born, day) == age
 
 
 def test_iso_dates_only() -> None:

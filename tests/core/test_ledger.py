@@ -75,4 +75,4 @@ def test_reversal_then_repost_leaves_balances_unchanged(history: list[JournalEnt
     after = balances(p for e in [*history, entry, reversal, entry] for p in e.postings)
     assert {k: v for k, v in after.items() if v.cents} == {k: v for k, v in before.items() if v.cents}
     assert reversal.reverses_entry_id == 99
-    assert all(r.amount == -o.amount for r, o in zip(reversal.postings, entry.postings))
+    assert all(r.amount == -o.amount for r, o in zip(reversal.postings, entry.postings, strict=True))

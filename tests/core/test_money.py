@@ -70,7 +70,7 @@ def test_allocation_preserves_the_total_to_the_cent(amount: int, weights: list[i
     assert len(parts) == len(weights)
     # No part is more than one cent away from its exact share, and a zero weight gets nothing.
     weight_sum = sum(weights)
-    for part, weight in zip(parts, weights):
+    for part, weight in zip(parts, weights, strict=True):
         exact = Decimal(amount) * weight / weight_sum
         assert abs(Decimal(part.cents) - exact) < 1
         if weight == 0:

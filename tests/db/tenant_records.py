@@ -41,7 +41,9 @@ class TwoPractices:
     records: tuple[dict[str, int], dict[str, int]]
 
 
-def populate_practice(uow: UnitOfWork, organization_id: int, code: str, payer_id: int, npi: str) -> tuple[int, dict[str, int]]:
+def populate_practice(
+    uow: UnitOfWork, organization_id: int, code: str, payer_id: int, npi: str
+) -> tuple[int, dict[str, int]]:
     practice = uow.add_practice(PracticeRow(
         organization_id=organization_id, code=code, legal_name=f"TEST PRACTICE {code}", tin="990000001",
         billing_npi=npi, taxonomy="207N00000X", address_line1="1 TEST ST", city="ANYTOWN", state="PA",

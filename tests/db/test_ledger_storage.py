@@ -6,13 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
+from tenant_records import DOS, TwoPractices, fixed_clock
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import STANDARD_CHART, JournalEntry, Posting, balances
 from dermbill.core.money import Money
 from dermbill.db.models import JournalEntryRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
-from tenant_records import DOS, TwoPractices, fixed_clock
 
 ACCOUNTS = [a.code for a in STANDARD_CHART]
 
@@ -21,7 +21,7 @@ ACCOUNTS = [a.code for a in STANDARD_CHART]
 def balanced_entries(draw: st.DrawFn) -> JournalEntry:
     amounts = draw(st.lists(st.integers(min_value=1, max_value=10**8), min_size=1, max_size=4))
     debit_accounts = draw(st.lists(st.sampled_from(ACCOUNTS), min_size=len(amounts), max_size=len(amounts)))
-    postings = [Posting(code, Money(a)) for code, a in zip(debit_accounts, amounts)]
+    postings = [Posting(code, Money(a)) for code, a in zip(debit_accounts, amounts, strict=True)]
     postings.append(Posting(draw(st.sampled_from(ACCOUNTS)), Money(-sum(amounts))))
     return JournalEntry(DOS, "random", tuple(postings))
 
@@ -107,9 +107,10 @@ def test_ledger_queries_see_only_the_practices_postings(two_practices: TwoPracti
 
 def test_posting_to_an_unknown_account_is_refused(two_practices: TwoPractices) -> None:
     entry = JournalEntry(DOS, "typo", (Posting("1100", Money(5)), Posting("9999", Money(-5))))
-    with UnitOfWork(two_practices.database, actor="test", clock=fixed_clock) as uow:
-        with pytest.raises(InvalidInput, match="9999"):
-            uow.practice(two_practices.practice_ids[0]).post(entry)
+    with UnitOfWork(two_practices.database, actor="test", clock=fixed_clock) as uow, pytest.raises(
+        InvalidInput, match="9999"
+    ):
+        uow.practice(two_practices.practice_ids[0]).post(entry)
 
 
 @pytest.mark.parametrize("statement", [
@@ -126,9 +127,8 @@ def test_the_database_refuses_to_change_or_delete_ledger_and_audit_rows(
     with UnitOfWork(two_practices.database, actor="test", clock=fixed_clock) as uow:
         uow.practice(two_practices.practice_ids[0]).post(_charge())
         uow.commit()
-    with pytest.raises(Exception, match="append-only"):
-        with two_practices.database.engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(Exception, match="append-only"), two_practices.database.engine.begin() as connection:
+        connection.execute(text(statement))
 
 
 def test_postgresql_refuses_to_commit_an_unbalanced_entry_written_around_the_code(two_practices: TwoPractices) -> None:

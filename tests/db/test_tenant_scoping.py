@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tenant_records import DOS, NOW, TwoPractices
 
 from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.db.models import TENANT_ROWS, CoverageRow, EncounterRow, PatientRow
 from dermbill.db.repositories import UnitOfWork
-from tenant_records import DOS, NOW, TwoPractices
 
 
 def test_every_tenant_table_is_covered_by_the_fixture(two_practices: TwoPractices) -> None:
@@ -19,11 +19,11 @@ def test_every_tenant_table_is_covered_by_the_fixture(two_practices: TwoPractice
 def test_lists_and_counts_return_only_the_practices_own_rows(two_practices: TwoPractices, row_type: type) -> None:
     with UnitOfWork(two_practices.database, actor="test") as uow:
         for practice_id in two_practices.practice_ids:
-            rows = uow.practice(practice_id).list(row_type)
+            rows = uow.practice(practice_id).rows(row_type)
             assert all(row.practice_id == practice_id for row in rows)
             assert uow.practice(practice_id).count(row_type) == len(rows)
         if row_type.__tablename__ in two_practices.records[0]:
-            assert all(len(uow.practice(p).list(row_type)) == 1 for p in two_practices.practice_ids)
+            assert all(len(uow.practice(p).rows(row_type)) == 1 for p in two_practices.practice_ids)
 
 
 @pytest.mark.parametrize("table", ["provider", "service_location", "patient", "coverage", "encounter", "claim",
@@ -34,7 +34,7 @@ def test_another_practices_row_is_not_found(two_practices: TwoPractices, table: 
     own_id, other_id = two_practices.records[0][table], two_practices.records[1][table]
     with UnitOfWork(two_practices.database, actor="test") as uow:
         assert uow.practice(first).get(row_type, own_id).id == own_id
-        with pytest.raises(NotFound, match=f"not found in practice P1"):
+        with pytest.raises(NotFound, match="not found in practice P1"):
             uow.practice(first).get(row_type, other_id)
         assert uow.practice(second).get(row_type, other_id).practice_id == second
 

@@ -53,7 +53,7 @@ def test_demo_builds_the_billing_company_on_each_backend(
             assert repo.count(PatientRow) == practice_summary.patients
             assert repo.count(CoverageRow) == practice_summary.coverages
             assert repo.count(FeeScheduleItemRow) == practice_summary.fee_schedule_items
-            encounters = repo.list(EncounterRow)
+            encounters = repo.rows(EncounterRow)
             assert len(encounters) == practice_summary.encounters
             for encounter in encounters:
                 validator.validate(encounter.documentation)
@@ -74,10 +74,10 @@ def test_demo_data_looks_fake(database: Database, tmp_path: Path) -> None:
             assert "TEST" in practice.legal_name and is_valid_npi(practice.billing_npi)
             assert practice.billing_npi.startswith("123456")
             repo = uow.practice(practice.id)
-            for provider in repo.list(ProviderRow):
+            for provider in repo.rows(ProviderRow):
                 assert provider.last_name.startswith("TEST") and provider.npi.startswith("123456")
                 assert is_valid_npi(provider.npi)
-            for patient in repo.list(PatientRow):
+            for patient in repo.rows(PatientRow):
                 assert patient.last_name.startswith("TEST")
                 assert patient.email and patient.email.endswith("@example.com")
                 assert patient.phone and patient.phone[3:6] == "555"

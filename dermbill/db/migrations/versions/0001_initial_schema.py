@@ -8,11 +8,11 @@ Also installs the ledger guards (dermbill.db.ledger_guards): journal entries, po
 events refuse UPDATE and DELETE, and on PostgreSQL a deferred constraint trigger refuses a
 transaction that leaves a journal entry unbalanced.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import dermbill.db.base
 from dermbill.db import ledger_guards
-
 
 revision = '0001'
 down_revision = None
