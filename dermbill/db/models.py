@@ -50,6 +50,16 @@ def _tenant_fk(columns: list[str], table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["practice_id", *columns], [f"{table}.practice_id", f"{table}.id"])
 
 
+class Address:
+    """A postal address (lengths as the 837P N3/N4 segments allow)."""
+
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+
+
 class OrganizationRow(Base):
     """The billing company: owns practices and the payer list."""
 
@@ -60,7 +70,7 @@ class OrganizationRow(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
-class PracticeRow(Base):
+class PracticeRow(Address, Base):
     """A dermatology practice: the tenant, and the billing provider on its claims."""
 
     __tablename__ = "practice"
@@ -74,11 +84,6 @@ class PracticeRow(Base):
     billing_npi: Mapped[str] = mapped_column(String(10))
     taxonomy: Mapped[str] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
-    address_line1: Mapped[str] = mapped_column(String(55))
-    address_line2: Mapped[str | None] = mapped_column(String(55))
-    city: Mapped[str] = mapped_column(String(30))
-    state: Mapped[str] = mapped_column(String(2))
-    zip_code: Mapped[str] = mapped_column(String(9))
     pay_to_address_line1: Mapped[str | None] = mapped_column(String(55))
     pay_to_address_line2: Mapped[str | None] = mapped_column(String(55))
     pay_to_city: Mapped[str | None] = mapped_column(String(30))
@@ -110,7 +115,7 @@ class ProviderRow(TenantRow):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ServiceLocationRow(TenantRow):
+class ServiceLocationRow(Address, TenantRow):
     """Where services are rendered (an office: place of service 11)."""
 
     __tablename__ = "service_location"
@@ -119,14 +124,9 @@ class ServiceLocationRow(TenantRow):
     name: Mapped[str] = mapped_column(String(100))
     place_of_service: Mapped[str] = mapped_column(String(2))
     npi: Mapped[str | None] = mapped_column(String(10))
-    address_line1: Mapped[str] = mapped_column(String(55))
-    address_line2: Mapped[str | None] = mapped_column(String(55))
-    city: Mapped[str] = mapped_column(String(30))
-    state: Mapped[str] = mapped_column(String(2))
-    zip_code: Mapped[str] = mapped_column(String(9))
 
 
-class PatientRow(TenantRow):
+class PatientRow(Address, TenantRow):
     """A patient of the practice."""
 
     __tablename__ = "patient"
@@ -143,11 +143,6 @@ class PatientRow(TenantRow):
     middle_name: Mapped[str | None] = mapped_column(String(25))
     date_of_birth: Mapped[datetime.date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1))
-    address_line1: Mapped[str] = mapped_column(String(55))
-    address_line2: Mapped[str | None] = mapped_column(String(55))
-    city: Mapped[str] = mapped_column(String(30))
-    state: Mapped[str] = mapped_column(String(2))
-    zip_code: Mapped[str] = mapped_column(String(9))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
