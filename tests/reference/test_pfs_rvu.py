@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tests_paths import SHARED
 
 from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.core.money import Money
 from dermbill.reference.pfs_rvu import TABLE_DIR, read_rvu_file, shipped_rvu_table
-from tests_paths import SHARED
 
 IN_2025 = datetime.date(2025, 6, 1)
 
