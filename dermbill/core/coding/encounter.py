@@ -1,0 +1,445 @@
+"""The encounter documentation format, version 1 (shared/derm-coding/encounter.md), parsed strictly.
+
+``parse_encounter(doc)`` turns a JSON-like dict into frozen dataclasses or raises ``InvalidInput``
+naming the field: ``lesions[1].site: 'nose tip' is not a site; did you mean 'nose'?``. Unknown keys
+are errors (a typo must not silently drop a fact). Sizes become ``Decimal`` exactly (never floats).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dermbill.core.errors import InvalidInput
+
+SITES = (
+    "scalp", "forehead", "temple", "eyebrow", "eyelid_upper", "eyelid_lower", "nose", "cheek", "ear",
+    "lip_vermilion", "lip_upper_cutaneous", "lip_lower_cutaneous", "chin", "jaw", "oral_mucosa", "neck",
+    "chest", "breast", "abdomen", "back_upper", "back_lower", "flank", "axilla", "buttock", "groin", "perianal",
+    "genitalia", "shoulder", "upper_arm", "elbow", "forearm", "wrist", "hand_dorsum", "palm", "finger",
+    "hip", "thigh", "knee", "lower_leg", "ankle", "foot_dorsum", "sole", "toe",
+)
+PAIRED_SITES = frozenset({
+    "eyelid_upper", "eyelid_lower", "eyebrow", "ear", "cheek", "temple", "breast", "axilla", "buttock", "groin",
+    "shoulder", "upper_arm", "elbow", "forearm", "wrist", "hand_dorsum", "palm", "finger",
+    "hip", "thigh", "knee", "lower_leg", "ankle", "foot_dorsum", "sole", "toe",
+})
+DIAGNOSIS_KEYS = (
+    "bcc", "scc", "melanoma", "merkel_cell", "scc_in_situ", "melanoma_in_situ", "actinic_keratosis",
+    "neoplasm_uncertain_behavior", "neoplasm_unspecified_behavior", "seborrheic_keratosis", "melanocytic_nevus",
+    "dysplastic_nevus", "dermatofibroma", "benign_neoplasm", "epidermoid_cyst", "pilar_cyst", "lipoma",
+    "acrochordon", "hemangioma", "pyogenic_granuloma", "wart", "plantar_wart", "anogenital_wart", "molluscum",
+    "keloid", "corn_callus", "abscess", "ingrown_nail", "onychomycosis", "psoriasis", "atopic_dermatitis", "acne",
+    "rosacea",
+)
+ICD10_PATTERN = re.compile(r"[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?")
+PAYERS = ("medicare", "medicaid", "commercial", "self_pay")
+SYMPTOMS = (
+    "bleeding", "itching", "pain", "inflamed", "irritated", "rapid_growth", "obstructs_vision",
+    "obstructs_orifice", "infected", "suspicious_for_malignancy",
+)
+LESION_PROCEDURES = (
+    "biopsy", "shave_removal", "excision", "destruction", "mohs", "repair", "adjacent_tissue_transfer",
+    "intralesional_injection", "incision_drainage", "skin_tag_removal", "paring",
+)
+SERVICES = ("photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion")
+DIGITS = tuple(
+    f"{side}_{digit}"
+    for side in ("left", "right")
+    for digit in ("thumb", "finger_2", "finger_3", "finger_4", "finger_5", "great_toe", "toe_2", "toe_3", "toe_4",
+                  "toe_5")
+)
+PROCEDURE_KEYS = frozenset({
+    "type", "technique", "margin_cm", "excised_diameter_cm", "method", "stages", "complexity", "length_cm",
+    "defect_area_cm2", "complicated", "drug", "dose_mg", "area_cm2",
+})
+SERVICE_KEYS = frozenset({
+    "type", "illumination", "debridement", "drug", "drug_units", "modality", "area_cm2", "nails", "digits",
+    "diagnoses",
+})
+ENUMS: dict[str, tuple[str, ...]] = {
+    "technique": ("tangential", "punch", "incisional"),
+    "method": ("cryotherapy", "electrosurgery", "curettage", "laser", "chemical"),
+    "complexity": ("simple", "intermediate", "complex"),
+    "drug": ("triamcinolone_acetonide",),
+    "illumination": ("by_physician", "by_staff"),
+    "service_drug": ("aminolevulinic_acid_20", "aminolevulinic_acid_10_gel", "methyl_aminolevulinate"),
+    "modality": ("uvb", "tar_uvb", "puva", "laser_excimer"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    type: str
+    where: str
+    technique: str | None = None
+    margin_cm: Decimal | None = None
+    excised_diameter_cm: Decimal | None = None
+    method: str | None = None
+    stages: tuple[int, ...] = ()
+    complexity: str | None = None
+    length_cm: Decimal | None = None
+    defect_area_cm2: Decimal | None = None
+    complicated: bool = False
+    drug: str | None = None
+    dose_mg: Decimal | None = None
+    area_cm2: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lesion:
+    id: str
+    where: str  # e.g. "lesions[1]"
+    site: str
+    laterality: str | None
+    diagnosis: str  # a diagnosis key or an ICD-10-CM code
+    pathology: str | None  # None (no specimen), "pending", or a key or code
+    diameter_cm: Decimal | None
+    count: int
+    symptoms: frozenset[str]
+    procedures: tuple[Procedure, ...]
+
+    @property
+    def pathology_pending(self) -> bool:
+        return self.pathology == "pending"
+
+    @property
+    def final_diagnosis(self) -> str:
+        """The final pathology when there is one, else the clinical diagnosis."""
+        return self.pathology if self.pathology not in (None, "pending") else self.diagnosis
+
+    def has(self, *types: str) -> bool:
+        return any(p.type in types for p in self.procedures)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    type: str
+    where: str
+    illumination: str | None = None
+    debridement: bool = False
+    drug: str | None = None
+    drug_units: int | None = None
+    modality: str | None = None
+    area_cm2: Decimal | None = None
+    nails: int | None = None
+    digits: tuple[str, ...] = ()
+    diagnoses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    category: str
+    level: int
+    separately_identifiable: bool
+    diagnoses: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorProcedure:
+    date_of_service: datetime.date
+    code: str
+    related: bool
+    site: str | None
+    laterality: str | None
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    diagnosis: str
+    site: str | None
+    laterality: str | None
+    treatment_completed: bool
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class Encounter:
+    date_of_service: datetime.date
+    payer: str
+    age: int
+    sex: str
+    visit: Visit | None
+    lesions: tuple[Lesion, ...]
+    services: tuple[Service, ...]
+    prior_procedures: tuple[PriorProcedure, ...]
+    history: tuple[HistoryItem, ...]
+
+
+def _fail(where: str, message: str) -> InvalidInput:
+    return InvalidInput(f"{where}: {message}" if where else message)
+
+
+def _suggest(value: str, choices: tuple[str, ...] | frozenset[str]) -> str:
+    close = difflib.get_close_matches(value.replace(" ", "_").lower(), list(choices), n=1, cutoff=0.5)
+    if not close:
+        close = [c for c in choices if value.lower().split(" ")[0] in c][:1]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _object(value: Any, where: str, allowed: frozenset[str], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, f"must be an object, not {type(value).__name__}")
+    for key in value:
+        if key not in allowed:
+            raise _fail(f"{where}.{key}" if where else key, f"is not a known field{_suggest(str(key), allowed)}")
+    for key in required:
+        if key not in value:
+            raise _fail(where, f"'{key}' is required") if where else _fail(key, "is required")
+    return value
+
+
+def _choice(value: Any, where: str, choices: tuple[str, ...] | frozenset[str], what: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, f"must be text (one of the {what}s), not {type(value).__name__}")
+    if value not in choices:
+        raise _fail(where, f"'{value}' is not a {what}{_suggest(value, choices)}")
+    return value
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, f"must be true or false, not {value!r}")
+    return value
+
+
+def _int(value: Any, where: str, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(where, f"must be a whole number, not {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise _fail(where, f"{value} must be at least {minimum}{upper}")
+    return value
+
+
+def _size(value: Any, where: str, *, allow_zero: bool = False) -> Decimal:
+    """A measurement as an exact Decimal: 0.7 stays 0.7 (from its shortest repr), never 0.69999."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise _fail(where, f"must be a number, not {value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise _fail(where, f"'{value}' is not a number") from None
+    if not number.is_finite() or number < 0 or (number == 0 and not allow_zero):
+        raise _fail(where, f"{value} must be {'zero or more' if allow_zero else 'more than zero'}")
+    return number
+
+
+def _date(value: Any, where: str) -> datetime.date:
+    if not isinstance(value, str):
+        raise _fail(where, f"must be a date written YYYY-MM-DD, not {value!r}")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(where, f"'{value}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _dx(value: Any, where: str) -> str:
+    """A diagnosis key or an ICD-10-CM code (whether the code is billable is checked against the code set)."""
+    if not isinstance(value, str):
+        raise _fail(where, f"must be a diagnosis key or an ICD-10-CM code, not {value!r}")
+    if value in DIAGNOSIS_KEYS or ICD10_PATTERN.fullmatch(value):
+        return value
+    if ICD10_PATTERN.fullmatch(value.upper()):
+        raise _fail(where, f"'{value}' must be written in capitals: '{value.upper()}'")
+    raise _fail(where, f"'{value}' is not a diagnosis key or an ICD-10-CM code{_suggest(value, DIAGNOSIS_KEYS)}")
+
+
+def _laterality(raw: dict[str, Any], site: str | None, where: str, *, required: bool) -> str | None:
+    laterality = raw.get("laterality")
+    if laterality is not None:
+        laterality = _choice(laterality, f"{where}.laterality", ("left", "right"), "side (left or right)")
+    if site is None:
+        return laterality
+    if site in PAIRED_SITES and laterality is None and required:
+        raise _fail(f"{where}.laterality", f"is required for '{site}' (a paired site): give 'left' or 'right'")
+    if site not in PAIRED_SITES and laterality is not None:
+        raise _fail(f"{where}.laterality", f"'{site}' is not a paired site; leave laterality out")
+    return laterality
+
+
+def _procedure(raw: Any, where: str) -> Procedure:
+    data = _object(raw, where, PROCEDURE_KEYS, ("type",))
+    kind = _choice(data["type"], f"{where}.type", LESION_PROCEDURES, "procedure type")
+    values: dict[str, Any] = {"type": kind, "where": where}
+    for key in ("technique", "method", "complexity", "drug"):
+        if key in data:
+            values[key] = _choice(data[key], f"{where}.{key}", ENUMS[key], key)
+    for key in ("excised_diameter_cm", "length_cm", "defect_area_cm2", "dose_mg", "area_cm2"):
+        if key in data:
+            values[key] = _size(data[key], f"{where}.{key}")
+    if "margin_cm" in data:
+        values["margin_cm"] = _size(data["margin_cm"], f"{where}.margin_cm", allow_zero=True)
+    if "complicated" in data:
+        values["complicated"] = _bool(data["complicated"], f"{where}.complicated")
+    if "stages" in data:
+        stages = data["stages"]
+        if not isinstance(stages, list) or not stages:
+            raise _fail(f"{where}.stages", "must be a list of at least one stage, e.g. [{\"blocks\": 3}]")
+        values["stages"] = tuple(
+            _int(_object(stage, f"{where}.stages[{i}]", frozenset({"blocks"}), ("blocks",))["blocks"],
+                 f"{where}.stages[{i}].blocks", 1)
+            for i, stage in enumerate(stages)
+        )
+    return Procedure(**values)
+
+
+def _lesion(raw: Any, where: str) -> Lesion:
+    allowed = frozenset({"id", "site", "laterality", "diagnosis", "pathology", "diameter_cm", "count", "symptoms",
+                         "procedures"})
+    data = _object(raw, where, allowed, ("id", "site", "diagnosis", "procedures"))
+    if not isinstance(data["id"], str) or not data["id"]:
+        raise _fail(f"{where}.id", "must be a short label such as 'A'")
+    site = _choice(data["site"], f"{where}.site", SITES, "site")
+    pathology = data.get("pathology")
+    if pathology is not None and pathology != "pending":
+        pathology = _dx(pathology, f"{where}.pathology")
+    symptoms = data.get("symptoms", [])
+    if not isinstance(symptoms, list):
+        raise _fail(f"{where}.symptoms", "must be a list, e.g. [\"bleeding\"]")
+    procedures = data["procedures"]
+    if not isinstance(procedures, list):
+        raise _fail(f"{where}.procedures", "must be a list (empty when nothing was done)")
+    return Lesion(
+        id=data["id"],
+        where=where,
+        site=site,
+        laterality=_laterality(data, site, where, required=True),
+        diagnosis=_dx(data["diagnosis"], f"{where}.diagnosis"),
+        pathology=pathology,
+        diameter_cm=_size(data["diameter_cm"], f"{where}.diameter_cm") if "diameter_cm" in data else None,
+        count=_int(data.get("count", 1), f"{where}.count", 1),
+        symptoms=frozenset(_choice(s, f"{where}.symptoms[{i}]", SYMPTOMS, "symptom") for i, s in enumerate(symptoms)),
+        procedures=tuple(_procedure(p, f"{where}.procedures[{i}]") for i, p in enumerate(procedures)),
+    )
+
+
+def _diagnosis_list(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise _fail(where, "must be a list of diagnosis keys or ICD-10-CM codes")
+    return tuple(_dx(d, f"{where}[{i}]") for i, d in enumerate(raw))
+
+
+def _service(raw: Any, where: str) -> Service:
+    data = _object(raw, where, SERVICE_KEYS, ("type",))
+    kind = _choice(data["type"], f"{where}.type", SERVICES, "service type")
+    values: dict[str, Any] = {"type": kind, "where": where}
+    if "illumination" in data:
+        values["illumination"] = _choice(data["illumination"], f"{where}.illumination", ENUMS["illumination"],
+                                         "illumination")
+    if "debridement" in data:
+        values["debridement"] = _bool(data["debridement"], f"{where}.debridement")
+    if "drug" in data:
+        values["drug"] = _choice(data["drug"], f"{where}.drug", ENUMS["service_drug"], "photosensitizer drug")
+    if "drug_units" in data:
+        values["drug_units"] = _int(data["drug_units"], f"{where}.drug_units", 1)
+    if "modality" in data:
+        values["modality"] = _choice(data["modality"], f"{where}.modality", ENUMS["modality"], "modality")
+    if "area_cm2" in data:
+        values["area_cm2"] = _size(data["area_cm2"], f"{where}.area_cm2")
+    if "nails" in data:
+        values["nails"] = _int(data["nails"], f"{where}.nails", 1, 10)
+    if "digits" in data:
+        digits = data["digits"]
+        if not isinstance(digits, list) or not digits:
+            raise _fail(f"{where}.digits", "must be a list of digits, e.g. [\"right_great_toe\"]")
+        chosen = tuple(_choice(d, f"{where}.digits[{i}]", DIGITS, "digit") for i, d in enumerate(digits))
+        if len(set(chosen)) != len(chosen):
+            raise _fail(f"{where}.digits", "lists the same digit twice")
+        values["digits"] = chosen
+    if "diagnoses" in data:
+        values["diagnoses"] = _diagnosis_list(data["diagnoses"], f"{where}.diagnoses")
+    return Service(**values)
+
+
+def _visit(raw: Any) -> Visit | None:
+    if raw is None:
+        return None
+    allowed = frozenset({"category", "level", "separately_identifiable", "diagnoses", "reason"})
+    data = _object(raw, "visit", allowed, ("category", "level"))
+    category = _choice(data["category"], "visit.category", ("new", "established"), "visit category")
+    level = _int(data["level"], "visit.level", 2 if category == "new" else 1, 5)
+    return Visit(
+        category=category,
+        level=level,
+        separately_identifiable=_bool(data.get("separately_identifiable", False), "visit.separately_identifiable"),
+        diagnoses=_diagnosis_list(data.get("diagnoses", []), "visit.diagnoses"),
+        reason=_choice(data.get("reason", "problem"), "visit.reason", ("problem", "surveillance", "screening"),
+                       "visit reason"),
+    )
+
+
+def _prior(raw: Any, where: str, date_of_service: datetime.date) -> PriorProcedure:
+    data = _object(raw, where, frozenset({"date_of_service", "code", "related", "site", "laterality"}),
+                   ("date_of_service", "code"))
+    day = _date(data["date_of_service"], f"{where}.date_of_service")
+    if day > date_of_service:
+        raise _fail(f"{where}.date_of_service", f"{day} is after this encounter's date of service ({date_of_service})")
+    code = data["code"]
+    if not isinstance(code, str) or not re.fullmatch(r"[0-9A-Z][0-9]{3}[0-9A-Z]", code):
+        raise _fail(f"{where}.code", f"'{code}' is not a CPT/HCPCS code (five characters, e.g. 11602)")
+    site = _choice(data["site"], f"{where}.site", SITES, "site") if "site" in data else None
+    return PriorProcedure(
+        date_of_service=day,
+        code=code,
+        related=_bool(data.get("related", False), f"{where}.related"),
+        site=site,
+        laterality=_laterality(data, site, where, required=False),
+        where=where,
+    )
+
+
+def _history(raw: Any, where: str) -> HistoryItem:
+    data = _object(raw, where, frozenset({"diagnosis", "site", "laterality", "treatment_completed"}), ("diagnosis",))
+    site = _choice(data["site"], f"{where}.site", SITES, "site") if "site" in data else None
+    return HistoryItem(
+        diagnosis=_dx(data["diagnosis"], f"{where}.diagnosis"),
+        site=site,
+        laterality=_laterality(data, site, where, required=False),
+        treatment_completed=_bool(data.get("treatment_completed", True), f"{where}.treatment_completed"),
+        where=where,
+    )
+
+
+def parse_encounter(doc: Any) -> Encounter:
+    """Validate one encounter document strictly and return it typed; InvalidInput names the first bad field."""
+    allowed = frozenset({"date_of_service", "payer", "patient", "visit", "lesions", "services", "prior_procedures",
+                         "history"})
+    data = _object(doc, "", allowed, ("date_of_service", "payer", "patient", "lesions"))
+    date_of_service = _date(data["date_of_service"], "date_of_service")
+    patient = _object(data["patient"], "patient", frozenset({"age", "sex"}), ("age", "sex"))
+    lesions_raw = data["lesions"]
+    if not isinstance(lesions_raw, list):
+        raise _fail("lesions", "must be a list (empty when no lesion was treated)")
+    lesions = tuple(_lesion(lesion, f"lesions[{i}]") for i, lesion in enumerate(lesions_raw))
+    seen: dict[str, str] = {}
+    for lesion in lesions:
+        if lesion.id in seen:
+            raise _fail(f"{lesion.where}.id", f"'{lesion.id}' is already the id of {seen[lesion.id]}")
+        seen[lesion.id] = lesion.where
+    services_raw = data.get("services", [])
+    if not isinstance(services_raw, list):
+        raise _fail("services", "must be a list")
+    prior_raw = data.get("prior_procedures", [])
+    history_raw = data.get("history", [])
+    if not isinstance(prior_raw, list):
+        raise _fail("prior_procedures", "must be a list")
+    if not isinstance(history_raw, list):
+        raise _fail("history", "must be a list")
+    return Encounter(
+        date_of_service=date_of_service,
+        payer=_choice(data["payer"], "payer", PAYERS, "payer"),
+        age=_int(patient["age"], "patient.age", 0, 120),
+        sex=_choice(patient["sex"], "patient.sex", ("F", "M", "U"), "sex (F, M or U)"),
+        visit=_visit(data.get("visit")),
+        lesions=lesions,
+        services=tuple(_service(s, f"services[{i}]") for i, s in enumerate(services_raw)),
+        prior_procedures=tuple(_prior(p, f"prior_procedures[{i}]", date_of_service) for i, p in enumerate(prior_raw)),
+        history=tuple(_history(h, f"history[{i}]") for i, h in enumerate(history_raw)),
+    )

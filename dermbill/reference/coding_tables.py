@@ -1,0 +1,227 @@
+"""Load the coding engine's tables from the package's versioned data (and any releases the user loaded).
+
+- ``tables/anatomic_sites/sites.csv``: each site's groups for every code family.
+- ``tables/code_rules/rules.csv``: size bins, counts and keys -> codes, with effective dates.
+- ``tables/procedure_codes/codes.csv``: the CPT/HCPCS code set (our own short descriptions), add-on
+  primaries and effective dates; global days come from the fee schedule table (``pfs_rvu``).
+- ``tables/ncci_ptp/*.csv``: NCCI practitioner PTP edits (the same table the scrubber uses).
+- ``tables/icd10cm_by_site/codes.csv``: ICD-10-CM code by diagnosis family, site and laterality.
+- ICD-10-CM: the release shipped by the ``simple-icd-10-cm`` package (FY2026, April 2026 update), plus
+  CMS code files loaded with ``dermbill reference load-icd10cm`` into the reference folder.
+Every row is validated; a bad row fails the load naming the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import os
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from dermbill.core.coding.tables import (
+    Bound,
+    CodeRule,
+    CodeRules,
+    CodeSet,
+    CodingTables,
+    Icd10Catalog,
+    Icd10Release,
+    ProcedureCode,
+    PtpEdit,
+    PtpTable,
+    SiteDiagnoses,
+    SiteInfo,
+    SiteTable,
+)
+from dermbill.core.dates import DateRange, parse_iso_date
+from dermbill.core.errors import InvalidInput
+from dermbill.reference.pfs_rvu import shipped_rvu_table
+
+TABLES = Path(__file__).resolve().parent / "tables"
+SHIPPED_ICD10_RELEASE = "ICD-10-CM FY2026 (April 1, 2026 update, simple-icd-10-cm 1.5.0)"
+SHIPPED_ICD10_EFFECTIVE = DateRange(datetime.date(2025, 10, 1), datetime.date(2026, 9, 30))
+PTP_RELEASE = "NCCI practitioner PTP edits, 2024 Q3 (v302r0, effective 2024-07-01)"
+
+
+def reference_dir() -> Path:
+    """Where user-loaded reference releases live: $DERMBILL_REFERENCE_DIR, default var/reference."""
+    return Path(os.environ.get("DERMBILL_REFERENCE_DIR") or "var/reference")
+
+
+def _rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    with path.open(newline="") as handle:
+        for line_number, row in enumerate(csv.DictReader(handle), start=2):
+            yield f"{path.name} line {line_number}", {k: (v or "").strip() for k, v in row.items()}
+
+
+def _range(row: dict[str, str], where: str, start: str = "effective_from", end: str = "effective_to") -> DateRange:
+    first = parse_iso_date(row[start], field=f"{where}: {start}") if row.get(start) else datetime.date(1900, 1, 1)
+    last = parse_iso_date(row[end], field=f"{where}: {end}") if row.get(end) else None
+    return DateRange(first, last)
+
+
+def _decimal(text: str, where: str, field: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{where}: {field} '{text}' is not a number") from None
+
+
+def load_sites(path: Path = TABLES / "anatomic_sites" / "sites.csv") -> SiteTable:
+    sites = {}
+    for where, row in _rows(path):
+        if row["paired"] not in ("Y", "N"):
+            raise InvalidInput(f"{where}: paired must be Y or N")
+        sites[row["site"]] = SiteInfo(
+            site=row["site"], region=row["region"], paired=row["paired"] == "Y", lesion_group=row["lesion_group"],
+            simple_repair_group=row["simple_repair_group"],
+            intermediate_repair_group=row["intermediate_repair_group"],
+            complex_repair_group=row["complex_repair_group"], adjacent_tissue_transfer_group=row["att_group"],
+            mohs_group=row["mohs_group"],
+        )
+    return SiteTable(sites)
+
+
+def load_rules(path: Path = TABLES / "code_rules" / "rules.csv") -> CodeRules:
+    rules = []
+    for where, row in _rows(path):
+        rules.append(CodeRule(
+            family=row["family"], key=row["key"], bound=Bound.parse(row["bound"]), code=row["code"],
+            add_on_code=row["add_on_code"] or None,
+            add_on_above=_decimal(row["add_on_above"], where, "add_on_above"),
+            add_on_step=_decimal(row["add_on_step"], where, "add_on_step"),
+            effective=_range(row, where),
+        ))
+    return CodeRules(tuple(rules))
+
+
+def load_code_set(path: Path = TABLES / "procedure_codes" / "codes.csv") -> CodeSet:
+    fee_schedule = shipped_rvu_table()
+    codes: dict[str, list[ProcedureCode]] = {}
+    values: dict[str, Decimal] = {}
+    for where, row in _rows(path):
+        code = row["code"]
+        global_days = row["global_days"]
+        if code in fee_schedule.codes():
+            newest = fee_schedule.for_code(code, on=datetime.date.max).entry
+            global_days = global_days or newest.global_days
+            values[code] = newest.total_rvu(facility=False)
+        if not global_days:
+            raise InvalidInput(f"{where}: {code} has no global days here or in the fee schedule table")
+        codes.setdefault(code, []).append(ProcedureCode(
+            code=code, kind=row["kind"], description=row["description"],
+            add_on_to=tuple(row["add_on_to"].split()), global_days=global_days, effective=_range(row, where),
+        ))
+    return CodeSet({code: tuple(versions) for code, versions in codes.items()}, values)
+
+
+def load_ptp(directory: Path = TABLES / "ncci_ptp") -> PtpTable:
+    edits: dict[tuple[str, str], list[PtpEdit]] = {}
+    for path in sorted(directory.glob("*.csv")):
+        for where, row in _rows(path):
+            if row["modifier_indicator"] not in ("0", "1", "9"):
+                raise InvalidInput(f"{where}: modifier_indicator must be 0, 1 or 9")
+            edit = PtpEdit(row["column1"], row["column2"], row["modifier_indicator"],
+                           _range(row, where, "effective_from", "deletion_date"))
+            edits.setdefault((edit.column1, edit.column2), []).append(edit)
+    return PtpTable(PTP_RELEASE, {key: tuple(value) for key, value in edits.items()})
+
+
+def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv") -> SiteDiagnoses:
+    codes = {}
+    for _, row in _rows(path):
+        codes[(row["family"], row["site"], row["laterality"], row.get("sex", ""))] = row["code"]
+    return SiteDiagnoses(codes)
+
+
+def shipped_icd10_release() -> Icd10Release:
+    """The release in the simple-icd-10-cm package: every billable (leaf) code, with dots."""
+    import simple_icd_10_cm as icd
+
+    codes = [code for code in icd.get_all_codes(True) if "." in code or code[:1].isalpha()]
+    billable = frozenset(code for code in codes if icd.is_leaf(code) and _looks_like_code(code))
+    categories = frozenset(code for code in codes if not icd.is_leaf(code) and _looks_like_code(code))
+    return Icd10Release(SHIPPED_ICD10_RELEASE, SHIPPED_ICD10_EFFECTIVE, billable, categories)
+
+
+def _looks_like_code(code: str) -> bool:
+    return len(code) >= 3 and code[0].isalpha() and code[1].isdigit() and "-" not in code
+
+
+def with_dot(code: str) -> str:
+    """CMS files write codes without the dot (C44619); ICD-10-CM puts it after the third character."""
+    code = code.strip().upper()
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
+
+
+def read_cms_icd10_file(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """Read a CMS ICD-10-CM code file: the order file (with billable flags) or the codes file (billable only).
+
+    Returns (billable codes, non-billable header codes).
+    """
+    billable: set[str] = set()
+    headers: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].isdigit() and len(parts[0]) == 5 and parts[2] in ("0", "1"):
+            code, flag = parts[1], parts[2]  # order file: 00001 A00     0 ...
+        else:
+            code, flag = parts[0], "1"  # codes file: A000    Cholera ...
+        if not (_looks_like_code(code) and code.isalnum()):
+            raise InvalidInput(f"{path.name} line {number}: '{code}' is not an ICD-10-CM code; expected CMS's "
+                               "icd10cm-codes-YYYY.txt or icd10cm-order-YYYY.txt layout")
+        (billable if flag == "1" else headers).add(with_dot(code))
+    if not billable:
+        raise InvalidInput(f"{path.name}: no billable ICD-10-CM codes found")
+    return frozenset(billable), frozenset(headers)
+
+
+def fiscal_year_range(fiscal_year: int) -> DateRange:
+    """ICD-10-CM fiscal year FY runs from 1 October of FY-1 to 30 September of FY."""
+    return DateRange(datetime.date(fiscal_year - 1, 10, 1), datetime.date(fiscal_year, 9, 30))
+
+
+def load_icd10_release_file(path: Path) -> Icd10Release:
+    """A release saved by ``dermbill reference load-icd10cm``: header lines, then code and billable flag."""
+    name, effective = "", None
+    billable, headers = set(), set()
+    for line in path.read_text().splitlines():
+        if line.startswith("# release: "):
+            name = line.removeprefix("# release: ")
+        elif line.startswith("# effective: "):
+            start, _, end = line.removeprefix("# effective: ").partition(" to ")
+            effective = DateRange(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
+        elif line and not line.startswith("#"):
+            code, _, flag = line.partition("\t")
+            (billable if flag == "1" else headers).add(code)
+    if not name or effective is None:
+        raise InvalidInput(f"{path}: not a release saved by dermbill (missing its header)")
+    return Icd10Release(name, effective, frozenset(billable), frozenset(headers))
+
+
+def loaded_icd10_releases(directory: Path | None = None) -> list[Icd10Release]:
+    folder = (directory or reference_dir()) / "icd10cm"
+    return [load_icd10_release_file(path) for path in sorted(folder.glob("*.txt"))] if folder.exists() else []
+
+
+@functools.cache
+def _shipped_parts() -> tuple[SiteTable, CodeRules, CodeSet, PtpTable, SiteDiagnoses, Icd10Release]:
+    return (load_sites(), load_rules(), load_code_set(), load_ptp(), load_site_diagnoses(), shipped_icd10_release())
+
+
+def coding_tables(reference: Path | None = None) -> CodingTables:
+    """The engine's tables: the package's data plus the ICD-10-CM releases loaded into ``reference``."""
+    sites, rules, code_set, ptp, site_codes, shipped = _shipped_parts()
+    releases = sorted([shipped, *loaded_icd10_releases(reference)], key=lambda r: r.effective.effective_from)
+    return CodingTables(sites, rules, code_set, ptp, Icd10Catalog(tuple(releases)), site_codes)
