@@ -115,6 +115,52 @@ def demo(
              months=months, reset=reset)
 
 
+@app.command()
+def code(
+    file: Annotated[str, typer.Argument(help="An encounter document (JSON), or - for standard input.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="FILE holds one encounter per line; print one JSON result per line.")
+    ] = False,
+) -> None:
+    """Code an encounter: CPT/HCPCS lines with units, modifiers, ICD-10-CM and why."""
+    from dermbill.cli.coding_view import run_code
+
+    run_code(out, file, as_json=as_json, jsonl=jsonl)
+
+
+reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
+
+
+@reference_app.command("load-icd10cm")
+def load_icd10cm(
+    file: Annotated[str, typer.Argument(help="CMS's icd10cm-codes-YYYY.txt or icd10cm-order-YYYY.txt.")],
+    fiscal_year: Annotated[
+        int | None, typer.Option("--fiscal-year", help="The fiscal year (default: the year in the file name).")
+    ] = None,
+    effective_from: Annotated[
+        str | None, typer.Option("--effective-from", help="First date of service (an April update: YYYY-04-01).")
+    ] = None,
+) -> None:
+    """Load a newer ICD-10-CM release from CMS's code file (kept in $DERMBILL_REFERENCE_DIR, var/reference)."""
+    from dermbill.services.reference import load_icd10cm_release
+
+    start = _parse_date(effective_from, "--effective-from") if effective_from else None
+    saved = load_icd10cm_release(Path(file), fiscal_year=fiscal_year, effective_from=start)
+    out.print(f"loaded {saved.name}: {saved.billable:,} billable codes, dates of service {saved.effective_from} to "
+              f"{saved.effective_to}; saved to {saved.path}")
+
+
+@reference_app.command("list")
+def list_reference() -> None:
+    """Show the reference releases in use and the dates of service each covers."""
+    from dermbill.services.reference import reference_releases
+
+    for release in reference_releases():
+        out.print(f"{release.kind:<14} {release.name}  ({release.coverage})")
+
+
 def _parse_date(text: str, option: str) -> datetime.date:
     from dermbill.core.dates import parse_iso_date
 

@@ -17,6 +17,7 @@ import csv
 import datetime
 import functools
 import os
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -139,11 +140,15 @@ def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv") -
     return SiteDiagnoses(codes)
 
 
+@functools.cache
 def shipped_icd10_release() -> Icd10Release:
     """The release in the simple-icd-10-cm package: every billable (leaf) code, with dots."""
-    import simple_icd_10_cm as icd
+    with warnings.catch_warnings():
+        # The package reads its data with importlib.resources' legacy API (deprecated, still correct).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
 
-    codes = [code for code in icd.get_all_codes(True) if "." in code or code[:1].isalpha()]
+        codes = [code for code in icd.get_all_codes(True) if "." in code or code[:1].isalpha()]
     billable = frozenset(code for code in codes if icd.is_leaf(code) and _looks_like_code(code))
     categories = frozenset(code for code in codes if not icd.is_leaf(code) and _looks_like_code(code))
     return Icd10Release(SHIPPED_ICD10_RELEASE, SHIPPED_ICD10_EFFECTIVE, billable, categories)

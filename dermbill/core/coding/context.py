@@ -48,6 +48,7 @@ class Context:
     lesion_codes: dict[str, str | None] = field(default_factory=dict)  # lesion id -> ICD-10-CM (None: held)
     held_lesions: set[str] = field(default_factory=set)
     performed_procedures: int = 0  # procedure lines billed or held: an E/M beside them needs 25
+    unbilled_diagnoses: list[str] = field(default_factory=list)  # listed though no line carries them
     notes: dict[str | None, list[str]] = field(default_factory=dict)  # lesion id (None: the claim) -> why
 
     @property
@@ -75,6 +76,9 @@ class Context:
 
     def rule(self, family: str, key: str, value: Decimal) -> CodeRule | None:
         return self.tables.rules.choose(family, key, value, on=self.on)
+
+    def bin(self, rule: CodeRule, unit: str = "cm") -> str:
+        return self.tables.rules.label(rule, unit)
 
     def add(self, draft: Draft) -> Draft:
         self.drafts.append(draft)

@@ -66,8 +66,8 @@ def code_benign(ctx: Context, lesions: list[Lesion]) -> None:
     if rule is None:
         ctx.no_code_in_force("destruction_benign", "any", "lesions")
         return
-    ctx.add(Draft(rule.code, 1, f"destruction of {total} benign lesions ({', '.join(ids)}) -> {rule.bound} "
-                  "lesions, one unit for the session", "destruction", ids))
+    ctx.add(Draft(rule.code, 1, f"destruction of {total} benign lesions ({', '.join(ids)}) -> {ctx.bin(rule, 'lesions')}, "
+                  "one unit for the session", "destruction", ids))
 
 
 def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
@@ -86,7 +86,7 @@ def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
         ctx.no_code_in_force("destruction_vascular", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"destruction of vascular proliferative lesions ({', '.join(ids)}), treated area "
-                  f"{cm(area)} sq cm -> {rule.bound}", "destruction", ids))
+                  f"{cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}", "destruction", ids))
 
 
 def code_malignant(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
@@ -101,7 +101,7 @@ def code_malignant(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
         ctx.no_code_in_force("destruction_malignant", info.lesion_group, procedure.where)
         return
     ctx.add(Draft(rule.code, lesion.count, f"destruction of malignant lesion {lesion.id}, "
-                  f"{info.lesion_group.replace('_', '-')} group, diameter {cm(size)} cm -> {rule.bound}",
+                  f"{info.lesion_group.replace('_', '-')} group, diameter {cm(size)} cm -> {ctx.bin(rule)}",
                   "destruction", (lesion.id,)))
 
 

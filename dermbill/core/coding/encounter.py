@@ -188,7 +188,8 @@ def _object(value: Any, where: str, allowed: frozenset[str], required: tuple[str
         raise _fail(where, f"must be an object, not {type(value).__name__}")
     for key in value:
         if key not in allowed:
-            raise _fail(f"{where}.{key}" if where else key, f"is not a known field{_suggest(str(key), allowed)}")
+            hint = _suggest(str(key), allowed) or f" (expected: {', '.join(sorted(allowed))})"
+            raise _fail(f"{where}.{key}" if where else str(key), f"is not a known field{hint}")
     for key in required:
         if key not in value:
             raise _fail(where, f"'{key}' is required") if where else _fail(key, "is required")

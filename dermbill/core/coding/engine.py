@@ -69,11 +69,10 @@ def _check_given_icd10_codes(encounter: Encounter, tables: CodingTables, billabl
     for service in encounter.services:
         given.extend((f"{service.where}.diagnoses[{i}]", d) for i, d in enumerate(service.diagnoses))
     given.extend((f"{h.where}.diagnosis", h.diagnosis) for h in encounter.history)
-    categories = {code for release in tables.icd10.releases for code in release.categories}
     for where, code in given:
         if is_icd10_code(code) and code not in billable:
-            why = ("it is a category with subcodes: give the full code" if code in categories
-                   else "it is not a code of that release")
+            has_subcodes = any(code in release.categories for release in tables.icd10.releases)
+            why = "it is a category with subcodes: give the full code" if has_subcodes else "it is not in that release"
             raise InvalidInput(f"{where}: '{code}' is not a billable ICD-10-CM code in {name} ({why})")
 
 
@@ -350,6 +349,7 @@ def _result(ctx: Context, drafts: list[Draft]) -> CodingResult:
                                  "; ".join([line.explanation, *claim_notes]))
     diagnoses = [code for line in lines for code in line.diagnoses]
     diagnoses += [code for code in ctx.lesion_codes.values() if code is not None]
+    diagnoses += ctx.unbilled_diagnoses
     diagnoses += visits.history_codes(ctx)
     unique = tuple(dict.fromkeys(diagnoses))
     if len(unique) > MAX_CLAIM_DIAGNOSES:

@@ -61,7 +61,7 @@ def code_shave(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
         return
     ctx.add(Draft(rule.code, lesion.count,
                   f"shave removal of lesion {lesion.id}, {_group(info.lesion_group)} group, lesion diameter "
-                  f"{cm(size)} cm -> {rule.bound}", "shave_removal", (lesion.id,)))
+                  f"{cm(size)} cm -> {ctx.bin(rule)}", "shave_removal", (lesion.id,)))
 
 
 def excised_diameter(lesion: Lesion, procedure: Procedure) -> tuple[Decimal, str] | None:
@@ -93,8 +93,8 @@ def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure, *, extra: 
     kind = "malignant" if category.excised_as_malignant else "benign"
     basis = "final pathology" if lesion.pathology not in (None, "pending") else "diagnosis"
     ctx.add(Draft(rule.code, lesion.count,
-                  f"{kind} excision of lesion {lesion.id} ({basis} {category.value}), {_group(info.lesion_group)} "
-                  f"group, {how} -> {rule.bound}{extra}", "excision", (lesion.id,)))
+                  f"{kind} excision of lesion {lesion.id} ({basis} {lesion.final_diagnosis}: {category.value}), "
+                  f"{_group(info.lesion_group)} group, {how} -> {ctx.bin(rule)}{extra}", "excision", (lesion.id,)))
 
 
 def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Procedure, *, extra: str = "") -> None:
@@ -108,7 +108,7 @@ def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Proce
         ctx.no_code_in_force("adjacent_tissue_transfer", info.adjacent_tissue_transfer_group, procedure.where)
         return
     ctx.add(Draft(rule.code, 1, f"adjacent tissue transfer for lesion {lesion.id}, "
-                  f"{_group(info.adjacent_tissue_transfer_group)} group, defect {cm(area)} sq cm -> {rule.bound}"
+                  f"{_group(info.adjacent_tissue_transfer_group)} group, defect {cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}"
                   f"; includes the excision and repair of that defect{extra}", "adjacent_tissue_transfer",
                   (lesion.id,)))
     extra_units = rule.add_on_units(area)

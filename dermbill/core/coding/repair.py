@@ -57,8 +57,9 @@ def code_repairs(ctx: Context, repairs: list[tuple[Lesion, Procedure]]) -> None:
         downgraded = [lesion.id for lesion, p in items if (p.complexity or "") == "complex" and complexity != "complex"]
         note = (f" (complex repair of lesion {', '.join(downgraded)} is under 1.1 cm, so reported as intermediate)"
                 if downgraded else "")
-        ctx.add(Draft(rule.code, 1, f"{complexity} repair, {group.replace('_', '-')} group, lesions "
-                      f"{', '.join(ids)}: {summed} -> {rule.bound}{note}", "repair", ids))
+        lesions = f"lesion{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+        ctx.add(Draft(rule.code, 1, f"{complexity} repair, {group.replace('_', '-')} group, {lesions}: {summed} -> "
+                      f"{ctx.bin(rule)}{note}", "repair", ids))
         extra = rule.add_on_units(total)
         if extra and rule.add_on_code:
             ctx.add(Draft(rule.add_on_code, extra, f"{complexity} repair beyond 7.5 cm ({cm(total)} cm): {extra} "

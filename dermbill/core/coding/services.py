@@ -56,7 +56,7 @@ def code_paring(ctx: Context, lesions: list[Lesion]) -> None:
         ctx.no_code_in_force("paring", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"paring of {total} corn(s)/callus(es) ({', '.join(_ids(lesions))}) -> "
-                  f"{rule.bound}, one code per session", "paring", _ids(lesions)))
+                  f"{ctx.bin(rule, 'lesions')}, one code per session", "paring", _ids(lesions)))
 
 
 def code_injections(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
@@ -69,7 +69,7 @@ def code_injections(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None
         ctx.no_code_in_force("intralesional_injection", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"intralesional injection of {total} lesion(s) ({', '.join(_ids(lesions))}) -> "
-                  f"{rule.bound}, one code per session", "injection", _ids(lesions)))
+                  f"{ctx.bin(rule, 'lesions')}, one code per session", "injection", _ids(lesions)))
     doses: dict[str, Decimal] = {}
     for lesion, procedure in items:
         if procedure.drug is None or procedure.dose_mg is None:
@@ -111,7 +111,7 @@ def code_nail_debridement(ctx: Context, service: Service, diagnoses: tuple[str, 
     if rule is None:
         ctx.no_code_in_force("nail_debridement", "any", service.where)
         return
-    ctx.add(Draft(rule.code, 1, f"debridement of {service.nails} nail(s) -> {rule.bound}", "nails",
+    ctx.add(Draft(rule.code, 1, f"debridement of {service.nails} nail(s) -> {ctx.bin(rule, 'nails')}", "nails",
                   diagnoses=diagnoses))
 
 
@@ -174,6 +174,6 @@ def code_phototherapy(ctx: Context, service: Service, diagnoses: tuple[str, ...]
     if rule is None:
         ctx.no_code_in_force("phototherapy", service.modality, service.where)
         return
-    area = f", treated area {cm(value)} sq cm -> {rule.bound}" if service.modality == "laser_excimer" else ""
+    area = f", treated area {cm(value)} sq cm -> {ctx.bin(rule, 'sq cm')}" if service.modality == "laser_excimer" else ""
     ctx.add(Draft(rule.code, 1, f"phototherapy: {service.modality.replace('_', ' ')}{area}, one unit per session",
                   "phototherapy", diagnoses=diagnoses))

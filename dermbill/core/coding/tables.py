@@ -120,6 +120,24 @@ class CodeRules:
                 return rule
         return None
 
+    def label(self, rule: CodeRule, unit: str = "cm") -> str:
+        """The range a rule covers, as a coder reads it: '1.1-2.0 cm', '0.5 cm or less', 'over 4.0 cm'."""
+        siblings = [r for r in self._index.get((rule.family, rule.key), ()) if r.effective == rule.effective]
+        position = siblings.index(rule) if rule in siblings else 0
+        previous = siblings[position - 1].bound if position > 0 else None
+        suffix = f" {unit}" if unit else ""
+        limit = rule.bound.limit
+        if previous is None or previous.limit is None:
+            if limit is None:
+                return "any"
+            return f"{limit}{suffix} or less" if rule.bound.inclusive else f"under {limit}{suffix}"
+        low = previous.limit
+        step = Decimal(1).scaleb(low.as_tuple().exponent) if isinstance(low.as_tuple().exponent, int) else Decimal(1)
+        start = low + step if previous.inclusive else low
+        if limit is None:
+            return f"over {low}{suffix}" if previous.inclusive else f"{low}{suffix} or more"
+        return f"{start}-{limit}{suffix}"
+
     def keyed(self, family: str, key: str, *, on: datetime.date) -> CodeRule | None:
         """The rule for a family and key that has no size (E/M level, technique, drug)."""
         return self.choose(family, key, Decimal(0), on=on)

@@ -70,6 +70,7 @@ def code_visit(ctx: Context, *, evaluated_lesion_codes: tuple[str, ...]) -> None
     if not diagnoses:
         diagnoses = tuple(dict.fromkeys(c for c in ctx.lesion_codes.values() if c is not None))
     if visit.reason == "screening" and ctx.encounter.payer == "medicare":
+        ctx.unbilled_diagnoses.extend(diagnoses)
         ctx.warn("not_covered", f"visit: a skin-cancer screening visit ({rule.code}, Z12.83) is not covered by "
                  "Medicare; the patient may be billed directly (GY if a claim is needed for a denial)")
         return
