@@ -91,8 +91,12 @@ def load_sites(path: Path = TABLES / "anatomic_sites" / "sites.csv") -> SiteTabl
 def load_rules(path: Path = TABLES / "code_rules" / "rules.csv") -> CodeRules:
     rules = []
     for where, row in _rows(path):
+        try:
+            bound = Bound.parse(row["bound"])
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where}: {exc}") from None
         rules.append(CodeRule(
-            family=row["family"], key=row["key"], bound=Bound.parse(row["bound"]), code=row["code"],
+            family=row["family"], key=row["key"], bound=bound, code=row["code"],
             add_on_code=row["add_on_code"] or None,
             add_on_above=_decimal(row["add_on_above"], where, "add_on_above"),
             add_on_step=_decimal(row["add_on_step"], where, "add_on_step"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput
@@ -59,11 +59,14 @@ class Bound:
         text = text.strip()
         if not text:
             return cls(None)
-        if text.startswith("<="):
-            return cls(Decimal(text[2:]), inclusive=True)
-        if text.startswith("<"):
-            return cls(Decimal(text[1:]), inclusive=False)
-        raise InvalidInput(f"bound '{text}' must look like '<=1.0', '<250' or be empty")
+        inclusive = text.startswith("<=")
+        number = text[2:] if inclusive else text[1:]
+        try:
+            if not text.startswith("<"):
+                raise InvalidOperation
+            return cls(Decimal(number), inclusive=inclusive)
+        except InvalidOperation:
+            raise InvalidInput(f"bound '{text}' must look like '<=1.0', '<250' or be empty") from None
 
     def admits(self, value: Decimal) -> bool:
         if self.limit is None:

@@ -19,7 +19,7 @@ def tables() -> CodingTables:
     return coding_tables()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def code(tables: CodingTables) -> Any:
     def run(doc: dict[str, Any]) -> CodingResult:
         return code_encounter(parse_encounter(copy.deepcopy(doc)), tables)
