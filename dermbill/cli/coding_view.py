@@ -36,11 +36,11 @@ def run_code(out: Console, path: str, *, as_json: bool, jsonl: bool) -> None:
             sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
         return
-    result = code_text(text)
+    coded = code_text(text)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(coded.to_json(), indent=2) + "\n")
         return
-    print_result(out, result)
+    print_result(out, coded)
 
 
 def print_result(out: Console, result: CodingResult) -> None:

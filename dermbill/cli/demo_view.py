@@ -62,6 +62,19 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         table.add_row(p.code, str(p.providers), str(p.locations), str(p.patients),
                       str(p.coverages), str(p.encounters), str(p.fee_schedule_items), f"${p.copays_collected}")
     out.print(table)
+    coding = Table(title="Coding (every encounter coded by the engine)", title_justify="left")
+    for heading in ("practice", "coded", "held for pathology", "flagged for review", "nothing billable", "claims",
+                    "charges"):
+        coding.add_column(heading, justify="left" if heading == "practice" else "right")
+    for p in summary.practices:
+        coding.add_row(p.code, str(p.coded), str(p.held), str(p.flagged), str(p.no_lines), str(p.claims),
+                       f"${p.charges}")
+    out.print(coding)
+    outside = sum(p.outside_code_set for p in summary.practices)
+    if outside:
+        out.print(f"{outside} encounters have dates of service after the newest loaded ICD-10-CM release; their "
+                  "diagnoses were checked against it. Load the current release with 'dermbill reference "
+                  "load-icd10cm FILE' (see 'dermbill reference list').")
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:

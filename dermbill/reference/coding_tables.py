@@ -150,7 +150,7 @@ def shipped_icd10_release() -> Icd10Release:
     with warnings.catch_warnings():
         # The package reads its data with importlib.resources' legacy API (deprecated, still correct).
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as icd
+        import simple_icd_10_cm as icd  # type: ignore[import-untyped]
 
         codes = [code for code in icd.get_all_codes(True) if "." in code or code[:1].isalpha()]
     billable = frozenset(code for code in codes if icd.is_leaf(code) and _looks_like_code(code))
@@ -204,7 +204,8 @@ def fiscal_year_range(fiscal_year: int) -> DateRange:
 def load_icd10_release_file(path: Path) -> Icd10Release:
     """A release saved by ``dermbill reference load-icd10cm``: header lines, then code and billable flag."""
     name, effective = "", None
-    billable, headers = set(), set()
+    billable: set[str] = set()
+    headers: set[str] = set()
     for line in path.read_text().splitlines():
         if line.startswith("# release: "):
             name = line.removeprefix("# release: ")

@@ -36,7 +36,9 @@ from dermbill.db.models import (
     ServiceLocationRow,
 )
 from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_now
+from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
+from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.schema import reset_schema
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
@@ -50,6 +52,7 @@ from dermbill.synthetic.people import (
 
 Progress = Callable[[str, int, int], None]
 BATCH = 500
+OUT_OF_DATE = "code_set_out_of_date"
 ENCOUNTERS_PER_PATIENT = 2.6  # over the demo period, on average
 # Drugs have no PFS relative values (status E); the demo practices charge per HCPCS unit.
 DRUG_CHARGES_CENTS = {"J7308": 35000, "J7309": 2500, "J7345": 300, "J3301": 500}
@@ -85,6 +88,13 @@ class PracticeSummary:
     encounters: int = 0
     fee_schedule_items: int = 0
     copays_collected: Money = field(default_factory=Money.zero)
+    coded: int = 0  # encounters coded with billable lines and nothing held
+    held: int = 0  # encounters waiting on pathology
+    flagged: int = 0  # encounters with a warning for a coder (not covered, missing documentation ...)
+    outside_code_set: int = 0  # dates of service after the newest loaded ICD-10-CM release
+    no_lines: int = 0  # encounters with nothing billable to the payer
+    claims: int = 0
+    charges: Money = field(default_factory=Money.zero)
     encounters_by_kind: Counter[str] = field(default_factory=Counter)
     encounters_by_payer: Counter[str] = field(default_factory=Counter)
 
@@ -142,6 +152,7 @@ def build_demo(
     target = options.encounters if options.encounters is not None else round(options.patients * ENCOUNTERS_PER_PATIENT)
     encounter_counts = _split(target, patient_counts) if options.patients else [0 for _ in practices]
     encounters_path = options.out_dir / "encounters.jsonl"
+    coded_path = options.out_dir / "coded.jsonl"
     try:
         options.out_dir.mkdir(parents=True, exist_ok=True)
         encounters_path.touch()
@@ -163,7 +174,7 @@ def build_demo(
             for p in PAYERS
         }
         uow.add_payers(list(payer_rows.values()))
-        with encounters_path.open("w") as out:
+        with encounters_path.open("w") as out, coded_path.open("w") as coded_out:
             for practice, n_patients, n_encounters in zip(
                 practices, patient_counts, encounter_counts, strict=True
             ):
@@ -172,10 +183,11 @@ def build_demo(
                 summary = PracticeSummary(practice.code, practice.legal_name)
                 _set_up_practice(repo, practice, summary, as_of=options.as_of)
                 patients = _add_patients(repo, rng, practice, n_patients, payer_rows, summary, options, progress)
-                _add_encounters(
+                encounters = _add_encounters(
                     repo, rng, practice, patients, n_encounters, payer_rows, summary, out,
                     period=(period_start, period_end), progress=progress,
                 )
+                _code_encounters(repo, practice, encounters, summary, coded_out, progress=progress)
                 summaries.append(summary)
         uow.audit(
             "demo.created", "organization", organization.id, organization_id=organization.id,
@@ -190,7 +202,7 @@ def build_demo(
         period_end=period_end,
         payers=len(PAYERS),
         practices=tuple(summaries),
-        files=(encounters_path, options.out_dir / "summary.json"),
+        files=(encounters_path, coded_path, options.out_dir / "summary.json"),
     )
     _write_summary(result, options)
     return result
@@ -352,9 +364,10 @@ def _add_encounters(
     *,
     period: tuple[datetime.date, datetime.date],
     progress: Progress,
-) -> None:
+) -> list[EncounterRow]:
+    created: list[EncounterRow] = []
     if not patients or count == 0:
-        return
+        return created
     providers = repo.rows(ProviderRow)
     locations = repo.rows(ServiceLocationRow)
     kinds = {p.key: p.kind for p in PAYERS}
@@ -394,8 +407,71 @@ def _add_encounters(
                     "date_of_service": row.date_of_service.isoformat(), "documentation": row.documentation}
             out.write(json.dumps(line, sort_keys=True) + "\n")
         repo.post_many(copays)
+        created.extend(row for row, _, _, _ in rows)
         done += batch_size
         progress(stage, done, count)
+    return created
+
+
+def _code_encounters(
+    repo: PracticeRepository,
+    practice: FakePractice,
+    encounters: list[EncounterRow],
+    summary: PracticeSummary,
+    out: TextIO,
+    *,
+    progress: Progress,
+) -> None:
+    """Code every encounter with the engine; a coded encounter with lines for a payer becomes a claim."""
+    tables = coding_tables()
+    schedule = repo.rows(FeeScheduleRow)[0]
+    charges = {item.procedure_code: item.amount_cents
+               for item in repo.rows(FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id == schedule.id)
+               if item.modifier == ""}
+    coverages: dict[int, list[CoverageRow]] = {}
+    for coverage in repo.rows(CoverageRow):
+        coverages.setdefault(coverage.patient_id, []).append(coverage)
+    stage = f"{practice.code} coding"
+    now = repo.uow.clock()
+    for start in range(0, len(encounters), BATCH):
+        claims = []
+        for encounter in encounters[start:start + BATCH]:
+            result = code_document(encounter.documentation, tables)
+            out.write(json.dumps({"practice": practice.code, "encounter_id": encounter.id, **result.to_json()}) + "\n")
+            summary.flagged += any(w.code != OUT_OF_DATE for w in result.warnings)
+            summary.outside_code_set += any(w.code == OUT_OF_DATE for w in result.warnings)
+            if result.holds:
+                encounter.status = "held"
+                summary.held += 1
+                continue
+            encounter.status = "coded"
+            if not result.lines:
+                summary.no_lines += 1
+                continue
+            summary.coded += 1
+            primary = _primary_coverage(coverages.get(encounter.patient_id, []), encounter.date_of_service)
+            if primary is None:
+                continue  # self-pay: billed to the patient, no claim
+            claims.append(claim_rows(encounter, result, coverage=primary, charges=charges,
+                                     patient_control_number=f"{practice.code}E{encounter.id:07d}", now=now))
+        repo.add_all(claim for claim, _ in claims)
+        repo.flush()
+        for claim, lines in claims:
+            for line in lines:
+                line.claim_id = claim.id
+            repo.add_all(lines)
+            summary.claims += 1
+            summary.charges += Money(claim.total_charge_cents)
+        repo.flush()
+        progress(stage, min(start + BATCH, len(encounters)), len(encounters))
+
+
+def _primary_coverage(coverages: list[CoverageRow], day: datetime.date) -> CoverageRow | None:
+    for coverage in coverages:
+        if coverage.coverage_order == "primary" and DateRange(coverage.effective_date,
+                                                              coverage.termination_date).contains(day):
+            return coverage
+    return None
 
 
 def _copay_entry(encounter: EncounterRow, copay_cents: int) -> JournalEntry:
@@ -434,6 +510,9 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,
              "fee_schedule_items": p.fee_schedule_items, "copays_collected": p.copays_collected.plain(),
+             "coding": {"coded": p.coded, "held_for_pathology": p.held, "flagged": p.flagged,
+                        "nothing_billable": p.no_lines, "outside_icd10cm_release": p.outside_code_set,
+                        "claims": p.claims, "charges": p.charges.plain()},
              "encounters_by_kind": dict(sorted(p.encounters_by_kind.items())),
              "encounters_by_payer": dict(sorted(p.encounters_by_payer.items()))}
             for p in summary.practices

@@ -106,3 +106,56 @@ def test_an_unexpected_failure_shows_a_reference_not_a_traceback(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("error: something went wrong (ref ") and "Traceback" not in err
     assert "RuntimeError: boom" in (tmp_path / "var" / "log" / "dermbill-errors.log").read_text()
+
+
+def test_code_prints_a_table_and_json(tmp_path: Path) -> None:
+    doc = tmp_path / "enc.json"
+    doc.write_text('{"date_of_service": "2026-04-14", "payer": "medicare", "patient": {"age": 71, "sex": "M"},'
+                   ' "visit": null, "lesions": [{"id": "A", "site": "forearm", "laterality": "left",'
+                   ' "diagnosis": "neoplasm_unspecified_behavior", "pathology": "bcc", "diameter_cm": 0.6,'
+                   ' "procedures": [{"type": "biopsy", "technique": "tangential"}]}], "services": []}')
+    table = run("code", str(doc))
+    assert table.returncode == 0 and "11102" in table.stdout and "C44.619" in table.stdout
+    as_json = run("code", str(doc), "--json")
+    import json
+
+    result = json.loads(as_json.stdout)
+    assert [line["code"] for line in result["lines"]] == ["11102"]
+    assert set(result) == {"lines", "diagnoses", "holds", "warnings"}
+
+
+def test_code_jsonl_keeps_going_past_a_bad_line(tmp_path: Path) -> None:
+    import json
+
+    good = ('{"date_of_service": "2026-07-21", "payer": "commercial", "patient": {"age": 44, "sex": "F"},'
+            ' "lesions": [], "services": [{"type": "phototherapy", "modality": "uvb", "diagnoses": ["psoriasis"]}]}')
+    source = tmp_path / "many.jsonl"
+    source.write_text("\n".join([good, "{not json", '{"date_of_service": "2026-07-21"}', good]) + "\n")
+    result = run("code", "--jsonl", str(source))
+    assert result.returncode == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["lines"][0]["code"] == "96900" and rows[3] == rows[0]
+    assert rows[1]["error"].startswith("line 2: not valid JSON")
+    assert rows[2]["error"].startswith("line 3: ") and "payer" in rows[2]["error"]
+
+
+def test_code_errors_are_one_line(tmp_path: Path) -> None:
+    assert_one_line_error(run("code", str(tmp_path / "missing.json")), "cannot read", "no such file")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"date_of_service": "2026-07-21", "payer": "medicare", "patient": {"age": 44, "sex": "F"},'
+                   ' "lesions": [{"id": "A", "site": "nose tip", "diagnosis": "bcc", "procedures": []}]}')
+    assert_one_line_error(run("code", str(bad)), "lesions[0].site: 'nose tip' is not a site; did you mean 'nose'?")
+
+
+def test_reference_load_icd10cm_then_list(tmp_path: Path) -> None:
+    source = tmp_path / "icd10cm-codes-2027.txt"
+    source.write_text("C44619  Basal cell carcinoma of skin of left upper limb\nL570    Actinic keratosis\n")
+    env = dict(os.environ, DERMBILL_REFERENCE_DIR=str(tmp_path / "ref"))
+    loaded = subprocess.run([sys.executable, "-m", "dermbill", "reference", "load-icd10cm", str(source)],
+                            capture_output=True, text=True, env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "FY2027" in loaded.stdout and "2026-10-01 to 2027-09-30" in loaded.stdout
+    listed = subprocess.run([sys.executable, "-m", "dermbill", "reference", "list"], capture_output=True, text=True,
+                            env=env)
+    assert "FY2026" in listed.stdout and "FY2027" in listed.stdout

@@ -147,3 +147,26 @@ def test_unwritable_out_folder_is_a_clear_error(database: Database, tmp_path: Pa
     blocker.write_text("not a folder")
     with pytest.raises(InvalidInput, match="cannot write demo files"):
         build_demo(database, _options(blocker / "out"))
+
+
+def test_demo_codes_every_encounter_and_makes_claims(database: Database, tmp_path: Path) -> None:
+    from dermbill.db.models import ClaimLineRow, ClaimRow
+
+    summary = build_demo(database, _options(tmp_path))
+    coded_lines = (tmp_path / "coded.jsonl").read_text().splitlines()
+    assert len(coded_lines) == summary.encounters
+    with UnitOfWork(database, actor="test") as uow:
+        for practice_summary in summary.practices:
+            practice = uow.session.query(PracticeRow).filter_by(code=practice_summary.code).one()
+            repo = uow.practice(practice.id)
+            statuses = [e.status for e in repo.rows(EncounterRow)]
+            assert statuses.count("held") == practice_summary.held
+            assert statuses.count("coded") == practice_summary.encounters - practice_summary.held
+            claims = repo.rows(ClaimRow)
+            assert len(claims) == practice_summary.claims
+            assert sum(c.total_charge_cents for c in claims) == practice_summary.charges.cents
+            for claim in claims:
+                lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
+                assert lines and claim.status == "coded" and claim.payer_id is not None
+                assert sum(line.charge_cents for line in lines) == claim.total_charge_cents
+                assert all(1 <= p <= len(claim.diagnosis_codes) for line in lines for p in line.diagnosis_pointers)

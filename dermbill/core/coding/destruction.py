@@ -66,8 +66,8 @@ def code_benign(ctx: Context, lesions: list[Lesion]) -> None:
     if rule is None:
         ctx.no_code_in_force("destruction_benign", "any", "lesions")
         return
-    ctx.add(Draft(rule.code, 1, f"destruction of {total} benign lesions ({', '.join(ids)}) -> {ctx.bin(rule, 'lesions')}, "
-                  "one unit for the session", "destruction", ids))
+    ctx.add(Draft(rule.code, 1, f"destruction of {total} benign lesions ({', '.join(ids)}) -> "
+                  f"{ctx.bin(rule, 'lesions')}, one unit for the session", "destruction", ids))
 
 
 def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:

@@ -347,11 +347,11 @@ def _result(ctx: Context, drafts: list[Draft]) -> CodingResult:
         line = lines[first]
         lines[first] = CodedLine(line.code, line.units, line.modifiers, line.diagnoses,
                                  "; ".join([line.explanation, *claim_notes]))
-    diagnoses = [code for line in lines for code in line.diagnoses]
-    diagnoses += [code for code in ctx.lesion_codes.values() if code is not None]
-    diagnoses += ctx.unbilled_diagnoses
-    diagnoses += visits.history_codes(ctx)
-    unique = tuple(dict.fromkeys(diagnoses))
+    listed = [code for line in lines for code in line.diagnoses]
+    listed += [code for code in ctx.lesion_codes.values() if code is not None]
+    listed += ctx.unbilled_diagnoses
+    listed += visits.history_codes(ctx)
+    unique = tuple(dict.fromkeys(listed))
     if len(unique) > MAX_CLAIM_DIAGNOSES:
         ctx.warn("too_many_diagnoses", f"{len(unique)} diagnoses; a claim carries at most {MAX_CLAIM_DIAGNOSES}")
     return CodingResult(tuple(lines), unique, tuple(ctx.holds), tuple(ctx.warnings))

@@ -37,7 +37,7 @@ def code_biopsies(ctx: Context, biopsies: list[tuple[Lesion, Procedure]]) -> Non
         if rule is None or rule.add_on_code is None:
             ctx.no_code_in_force("biopsy", technique, procedure.where)
             continue
-        for n in range(lesion.count):
+        for _ in range(lesion.count):
             if first:
                 ctx.add(Draft(rule.code, 1, f"{technique} biopsy of lesion {lesion.id} ({lesion.site}): the "
                               f"primary biopsy (technique hierarchy incisional > punch > tangential)", "biopsy",
@@ -107,10 +107,10 @@ def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Proce
     if rule is None:
         ctx.no_code_in_force("adjacent_tissue_transfer", info.adjacent_tissue_transfer_group, procedure.where)
         return
-    ctx.add(Draft(rule.code, 1, f"adjacent tissue transfer for lesion {lesion.id}, "
-                  f"{_group(info.adjacent_tissue_transfer_group)} group, defect {cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}"
-                  f"; includes the excision and repair of that defect{extra}", "adjacent_tissue_transfer",
-                  (lesion.id,)))
+    group = _group(info.adjacent_tissue_transfer_group)
+    ctx.add(Draft(rule.code, 1, f"adjacent tissue transfer for lesion {lesion.id}, {group} group, defect "
+                  f"{cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}; includes the excision and repair of that defect"
+                  f"{extra}", "adjacent_tissue_transfer", (lesion.id,)))
     extra_units = rule.add_on_units(area)
     if extra_units and rule.add_on_code:
         ctx.add(Draft(rule.add_on_code, extra_units, f"each further 30 sq cm beyond 60 ({cm(area)} sq cm)",

@@ -21,7 +21,8 @@ COMPLEXITY_ORDER = {"complex": 0, "intermediate": 1, "simple": 2}
 def effective_complexity(procedure: Procedure) -> str:
     """A complex (layered) repair of 1.0 cm or less is reported as intermediate."""
     complexity = procedure.complexity or "simple"
-    if complexity == "complex" and procedure.length_cm is not None and to_tenth(procedure.length_cm) < COMPLEX_MINIMUM_CM:
+    length = procedure.length_cm
+    if complexity == "complex" and length is not None and to_tenth(length) < COMPLEX_MINIMUM_CM:
         return "intermediate"
     return complexity
 

@@ -174,6 +174,7 @@ def code_phototherapy(ctx: Context, service: Service, diagnoses: tuple[str, ...]
     if rule is None:
         ctx.no_code_in_force("phototherapy", service.modality, service.where)
         return
-    area = f", treated area {cm(value)} sq cm -> {ctx.bin(rule, 'sq cm')}" if service.modality == "laser_excimer" else ""
+    laser = service.modality == "laser_excimer"
+    area = f", treated area {cm(value)} sq cm -> {ctx.bin(rule, 'sq cm')}" if laser else ""
     ctx.add(Draft(rule.code, 1, f"phototherapy: {service.modality.replace('_', ' ')}{area}, one unit per session",
                   "phototherapy", diagnoses=diagnoses))

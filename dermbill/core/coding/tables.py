@@ -135,7 +135,8 @@ class CodeRules:
                 return "any"
             return f"{limit}{suffix} or less" if rule.bound.inclusive else f"under {limit}{suffix}"
         low = previous.limit
-        step = Decimal(1).scaleb(low.as_tuple().exponent) if isinstance(low.as_tuple().exponent, int) else Decimal(1)
+        exponent = low.as_tuple().exponent
+        step = Decimal(1).scaleb(exponent) if isinstance(exponent, int) else Decimal(1)
         start = low + step if previous.inclusive else low
         if limit is None:
             return f"over {low}{suffix}" if previous.inclusive else f"{low}{suffix} or more"

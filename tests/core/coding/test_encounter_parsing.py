@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from encounters import encounter, excision, lesion
+
 from dermbill.core.coding.encounter import parse_encounter
 from dermbill.core.errors import InvalidInput
 
@@ -18,11 +18,13 @@ def _bad(doc: dict[str, Any], message: str) -> None:
 
 
 def test_unknown_site_suggests_the_closest() -> None:
-    _bad(encounter(lesion("A", "nose tip", "bcc")), r"lesions\[0\].site: 'nose tip' is not a site; did you mean 'nose'\?")
+    _bad(encounter(lesion("A", "nose tip", "bcc")),
+         r"lesions\[0\].site: 'nose tip' is not a site; did you mean 'nose'\?")
 
 
 def test_unknown_keys_are_errors_with_a_suggestion() -> None:
-    _bad(encounter(lesion("A", "nose", "bcc", diamter_cm=1.0)), r"lesions\[0\].diamter_cm: .*did you mean 'diameter_cm'")
+    _bad(encounter(lesion("A", "nose", "bcc", diamter_cm=1.0)),
+         r"lesions\[0\].diamter_cm: .*did you mean 'diameter_cm'")
     _bad(dict(encounter(), extra=1), r"extra: is not a known field")
     _bad(encounter(lesion("A", "nose", "bcc", excision(0.2, margins_cm=0.2))), r"procedures\[0\].margins_cm")
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-
 from tests_paths import SHARED
 
 EXAMPLES = SHARED / "derm-coding" / "examples.jsonl"

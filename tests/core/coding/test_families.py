@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from encounters import codes, encounter, excision, lesion, repair
+
 from dermbill.core.errors import InvalidInput
 
 # Biopsies ---------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import datetime
 import random
 from typing import Any
 
+from encounters import codes, encounter, excision, lesion
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from encounters import codes, encounter, excision, lesion
 from dermbill.core.coding.tables import CodingTables
 from dermbill.synthetic.encounters import ENCOUNTER_KINDS, document_encounter
 
