@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import insert_encounters
+from benchmarks import coding, insert_encounters
 
 
 def main() -> None:
@@ -20,7 +20,9 @@ def main() -> None:
     table = Table(title="dermbill benchmarks", title_justify="left")
     for heading in ("benchmark", "backend", "patients", "encounters", "seconds", "encounters/s", "peak RSS (MiB)"):
         table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
-    for result in insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat):
+    results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
+    results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
+    for result in results:
         table.add_row(*result.cells())
     console.print(table)
 

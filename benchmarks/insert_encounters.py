@@ -1,7 +1,8 @@
 """Generate and insert N encounters with their patients (the demo's path) into SQLite and PostgreSQL.
 
-Measures the whole path: synthetic documentation, patients and coverages, encounters, copay postings,
-the encounters.jsonl file, one commit. Peak memory is the subprocess's max resident set size.
+Measures the demo's storage path without coding: synthetic documentation, patients and coverages,
+encounters, copay postings, the encounters.jsonl file, one commit (coding has its own benchmark).
+Peak memory is the subprocess's max resident set size.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 PG_URL = os.environ.get("DERMBILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENCOUNTERS_PER_PATIENT = 2.5
+NAME = "insert encounters"
 
 
 @dataclass(frozen=True)
 class Result:
+    benchmark: str
     backend: str
     patients: int
     encounters: int
@@ -37,8 +40,9 @@ class Result:
 
     def cells(self) -> tuple[str, ...]:
         if self.note:
-            return ("insert encounters", self.backend, "-", "-", "-", "-", self.note)
-        return ("insert encounters", self.backend, f"{self.patients:,}", f"{self.encounters:,}",
+            return (self.benchmark, self.backend, "-", "-", "-", "-", self.note)
+        patients = f"{self.patients:,}" if self.patients else "-"
+        return (self.benchmark, self.backend, patients, f"{self.encounters:,}",
                 f"{self.seconds:.2f}", f"{self.encounters / self.seconds:,.0f}", f"{self.peak_rss_mib:.0f}")
 
 
@@ -53,7 +57,7 @@ def _case(url: str, encounters: int) -> dict[str, float]:
     patients = max(1, round(encounters / ENCOUNTERS_PER_PATIENT))
     with tempfile.TemporaryDirectory() as out:
         options = DemoOptions(out_dir=Path(out), as_of=datetime.date(2026, 11, 26), patients=patients,
-                              encounters=encounters, seed=1)
+                              encounters=encounters, seed=1, code=False)
         start = time.perf_counter()
         summary = build_demo(database, options)
         seconds = time.perf_counter() - start
@@ -115,7 +119,7 @@ def run_all(*, encounters: int, repeat: int) -> list[Result]:
             else:
                 target = _pg_schema_url()
                 if target is None:
-                    results.append(Result(backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
+                    results.append(Result(NAME, backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
                     break
                 try:
                     measured = _run_in_subprocess(target[0], encounters)
@@ -124,6 +128,6 @@ def run_all(*, encounters: int, repeat: int) -> list[Result]:
             if best is None or measured["seconds"] < best["seconds"]:
                 best = measured
         if best is not None:
-            results.append(Result(backend, int(best["patients"]), int(best["encounters"]), best["seconds"],
+            results.append(Result(NAME, backend, int(best["patients"]), int(best["encounters"]), best["seconds"],
                                   best["peak_rss_mib"]))
     return results

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import DateRange, age_on
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import JournalEntry, Posting
@@ -67,6 +68,7 @@ class DemoOptions:
     seed: int = 7
     months: int = 3
     encounters: int | None = None  # exactly this many encounters; default about 2.6 per patient
+    code: bool = True  # code every encounter with the engine and make claims (False: documentation only)
 
     def __post_init__(self) -> None:
         if self.patients < 1:
@@ -185,9 +187,9 @@ def build_demo(
                 patients = _add_patients(repo, rng, practice, n_patients, payer_rows, summary, options, progress)
                 encounters = _add_encounters(
                     repo, rng, practice, patients, n_encounters, payer_rows, summary, out,
-                    period=(period_start, period_end), progress=progress,
+                    period=(period_start, period_end), progress=progress, code=options.code,
                 )
-                _code_encounters(repo, practice, encounters, summary, coded_out, progress=progress)
+                _bill_encounters(repo, practice, encounters, summary, coded_out, progress=progress)
                 summaries.append(summary)
         uow.audit(
             "demo.created", "organization", organization.id, organization_id=organization.id,
@@ -364,10 +366,13 @@ def _add_encounters(
     *,
     period: tuple[datetime.date, datetime.date],
     progress: Progress,
-) -> list[EncounterRow]:
-    created: list[EncounterRow] = []
+    code: bool,
+) -> list[tuple[EncounterRow, CodingResult | None]]:
+    """Document, code (status coded or held) and insert ``count`` encounters of the practice's patients."""
+    created: list[tuple[EncounterRow, CodingResult | None]] = []
     if not patients or count == 0:
         return created
+    tables = coding_tables() if code else None
     providers = repo.rows(ProviderRow)
     locations = repo.rows(ServiceLocationRow)
     kinds = {p.key: p.kind for p in PAYERS}
@@ -380,6 +385,7 @@ def _add_encounters(
         batch_size = min(BATCH, count - done)
         chosen = rng.choices(patients, weights=weights, k=batch_size)
         rows: list[tuple[EncounterRow, FakePatient, int | None, str]] = []
+        results: list[CodingResult | None] = []
         for patient_row, fake in chosen:
             day = _random_weekday(rng, *period)
             primary = _primary_on(fake, day)
@@ -388,10 +394,13 @@ def _add_encounters(
             documentation = document_encounter(rng, date_of_service=day, age=age, sex=fake.sex, payer=payer_kind)
             # The patient's own provider most days (providers are listed in a fixed order).
             provider = providers[patient_row.id % len(providers)] if rng.random() < 0.85 else rng.choice(providers)
+            result = code_document(documentation, tables) if tables is not None else None
+            status = "documented" if result is None else "held" if result.holds else "coded"
             row = EncounterRow(
                 patient_id=patient_row.id, provider_id=provider.id, location_id=rng.choice(locations).id,
-                date_of_service=day, documentation=documentation, status="documented", created_at=now,
+                date_of_service=day, documentation=documentation, status=status, created_at=now,
             )
+            results.append(result)
             rows.append((row, fake, primary[1] if primary else None, payer_kind))
         repo.add_all(row for row, _, _, _ in rows)
         repo.flush()
@@ -407,23 +416,24 @@ def _add_encounters(
                     "date_of_service": row.date_of_service.isoformat(), "documentation": row.documentation}
             out.write(json.dumps(line, sort_keys=True) + "\n")
         repo.post_many(copays)
-        created.extend(row for row, _, _, _ in rows)
+        created.extend(zip((row for row, _, _, _ in rows), results, strict=True))
         done += batch_size
         progress(stage, done, count)
     return created
 
 
-def _code_encounters(
+def _bill_encounters(
     repo: PracticeRepository,
     practice: FakePractice,
-    encounters: list[EncounterRow],
+    encounters: list[tuple[EncounterRow, CodingResult | None]],
     summary: PracticeSummary,
     out: TextIO,
     *,
     progress: Progress,
 ) -> None:
-    """Code every encounter with the engine; a coded encounter with lines for a payer becomes a claim."""
-    tables = coding_tables()
+    """Count the coding results; a coded encounter with lines for a payer becomes a claim (status coded)."""
+    if not any(result is not None for _, result in encounters):
+        return
     schedule = repo.rows(FeeScheduleRow)[0]
     charges = {item.procedure_code: item.amount_cents
                for item in repo.rows(FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id == schedule.id)
@@ -431,20 +441,19 @@ def _code_encounters(
     coverages: dict[int, list[CoverageRow]] = {}
     for coverage in repo.rows(CoverageRow):
         coverages.setdefault(coverage.patient_id, []).append(coverage)
-    stage = f"{practice.code} coding"
+    stage = f"{practice.code} claims"
     now = repo.uow.clock()
     for start in range(0, len(encounters), BATCH):
         claims = []
-        for encounter in encounters[start:start + BATCH]:
-            result = code_document(encounter.documentation, tables)
+        for encounter, result in encounters[start:start + BATCH]:
+            if result is None:
+                continue
             out.write(json.dumps({"practice": practice.code, "encounter_id": encounter.id, **result.to_json()}) + "\n")
             summary.flagged += any(w.code != OUT_OF_DATE for w in result.warnings)
             summary.outside_code_set += any(w.code == OUT_OF_DATE for w in result.warnings)
             if result.holds:
-                encounter.status = "held"
                 summary.held += 1
                 continue
-            encounter.status = "coded"
             if not result.lines:
                 summary.no_lines += 1
                 continue

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dermbill.core.coding.diagnoses import Category, category_of, icd10_for
 from dermbill.core.coding.encounter import Encounter, Lesion
 from dermbill.core.coding.result import Notice
-from dermbill.core.coding.tables import CodeRule, CodingTables
+from dermbill.core.coding.tables import CodeRule, CodingTables, ProcedureCode
 
 TENTH = Decimal("0.1")
 
@@ -50,10 +50,19 @@ class Context:
     performed_procedures: int = 0  # procedure lines billed or held: an E/M beside them needs 25
     unbilled_diagnoses: list[str] = field(default_factory=list)  # listed though no line carries them
     notes: dict[str | None, list[str]] = field(default_factory=dict)  # lesion id (None: the claim) -> why
+    _entries: dict[str, ProcedureCode | None] = field(default_factory=dict)
 
     @property
     def on(self) -> datetime.date:
         return self.encounter.date_of_service
+
+    def entry(self, code: str) -> ProcedureCode | None:
+        """The code-set entry of ``code`` in force on the date of service (looked up once per run)."""
+        try:
+            return self._entries[code]
+        except KeyError:
+            found = self._entries[code] = self.tables.code_set.in_force(code, self.on)
+            return found
 
     def lesion(self, lesion_id: str) -> Lesion:
         return next(lesion for lesion in self.encounter.lesions if lesion.id == lesion_id)

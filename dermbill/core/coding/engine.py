@@ -27,6 +27,12 @@ LCD_REMOVALS = frozenset({"shave_removal", "excision", "destruction", "skin_tag_
 # Benign diagnoses whose removal the LCDs treat as medically necessary by themselves.
 LCD_COVERED_BY_DIAGNOSIS = frozenset({"molluscum", "anogenital_wart", "A63.0", "B08.1", "dysplastic_nevus",
                                       "pyogenic_granuloma", "L98.0"})
+SERVICE_CODERS = {
+    "nail_debridement": services.code_nail_debridement,
+    "nail_avulsion": services.code_nail_avulsion,
+    "photodynamic_therapy": services.code_photodynamic_therapy,
+    "phototherapy": services.code_phototherapy,
+}
 MAX_LINE_DIAGNOSES = 4
 MAX_CLAIM_DIAGNOSES = 12
 
@@ -43,12 +49,8 @@ def code_encounter(encounter: Encounter, tables: CodingTables) -> CodingResult:
     buckets = _sort_procedures(ctx)
     _code_families(ctx, buckets)
     _code_repairs(ctx, buckets["repair"])
-    evaluated = tuple(dict.fromkeys(
-        code for lesion in encounter.lesions if not lesion.procedures
-        for code in [ctx.lesion_codes.get(lesion.id)] if code is not None
-    ))
     ctx.performed_procedures += sum(1 for d in ctx.drafts if d.family != "drug")
-    visits.code_visit(ctx, evaluated_lesion_codes=evaluated)
+    visits.code_visit(ctx, evaluated_lesion_codes=_untreated_lesion_codes(ctx))
     drafts = _merge(ctx.drafts)
     drafts = _apply_ncci_pairs(ctx, drafts)
     drafts = _apply_global_periods(ctx, drafts)
@@ -162,21 +164,17 @@ def _code_families(ctx: Context, buckets: dict[str, list[tuple[Lesion, Procedure
     services.code_paring(ctx, list(dict.fromkeys(lesion for lesion, _ in buckets["paring"])))
     services.code_injections(ctx, buckets["intralesional_injection"])
     services.code_incision_drainage(ctx, buckets["incision_drainage"])
-    untreated = tuple(dict.fromkeys(
-        code for lesion in ctx.encounter.lesions if not lesion.procedures
-        for code in [ctx.lesion_codes.get(lesion.id)] if code is not None
-    ))
-    coder = {
-        "nail_debridement": services.code_nail_debridement,
-        "nail_avulsion": services.code_nail_avulsion,
-        "photodynamic_therapy": services.code_photodynamic_therapy,
-        "phototherapy": services.code_phototherapy,
-    }
     for service in ctx.encounter.services:
         diagnoses = visits.diagnosis_codes(ctx, service.diagnoses, f"{service.where}.diagnoses")
         if not diagnoses and service.type == "photodynamic_therapy":
-            diagnoses = untreated  # the lesions the photosensitizer treated
-        coder[service.type](ctx, service, diagnoses)
+            diagnoses = _untreated_lesion_codes(ctx)  # the lesions the photosensitizer treated
+        SERVICE_CODERS[service.type](ctx, service, diagnoses)
+
+
+def _untreated_lesion_codes(ctx: Context) -> tuple[str, ...]:
+    """Diagnoses of lesions documented without a procedure: evaluated at the visit, or treated by PDT."""
+    codes = (ctx.lesion_codes.get(lesion.id) for lesion in ctx.encounter.lesions if not lesion.procedures)
+    return tuple(dict.fromkeys(code for code in codes if code is not None))
 
 
 def _code_repairs(ctx: Context, repairs: list[tuple[Lesion, Procedure]]) -> None:
@@ -258,7 +256,7 @@ def _apply_global_periods(ctx: Context, drafts: list[Draft]) -> list[Draft]:
         return drafts
     kept = []
     for draft in drafts:
-        entry = ctx.tables.code_set.in_force(draft.code, on)
+        entry = ctx.entry(draft.code)
         if draft.family == "drug" or (entry is not None and entry.is_add_on):
             kept.append(draft)
             continue
@@ -298,7 +296,7 @@ def _touches(ctx: Context, draft: Draft, site: str | None, laterality: str | Non
 def _drop_codes_not_in_force(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     kept = []
     for draft in drafts:
-        if ctx.tables.code_set.in_force(draft.code, ctx.on) is None:
+        if ctx.entry(draft.code) is None:
             ctx.warn("code_not_in_force", f"{draft.code} is not in force on {ctx.on}; the line was left out")
         else:
             kept.append(draft)
@@ -308,20 +306,22 @@ def _drop_codes_not_in_force(ctx: Context, drafts: list[Draft]) -> list[Draft]:
 def _order(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     """Visit first, then procedures by value, each followed by its add-ons and drugs."""
     code_set = ctx.tables.code_set
+    present = {d.code for d in drafts}
 
     def is_follower(draft: Draft) -> bool:
-        entry = code_set.in_force(draft.code, ctx.on)
-        return draft.follows is not None or (entry is not None and entry.is_add_on and any(
-            other.code in entry.add_on_to for other in drafts))
+        entry = ctx.entry(draft.code)
+        return draft.follows is not None or (entry is not None and not present.isdisjoint(entry.add_on_to))
 
-    leaders = [d for d in drafts if not is_follower(d)]
+    leaders: list[Draft] = []
+    followers: list[Draft] = []
+    for draft in drafts:
+        (followers if is_follower(draft) else leaders).append(draft)
     leaders.sort(key=lambda d: (d.family != "visit", -code_set.value(d.code)))
-    followers = [d for d in drafts if is_follower(d)]
     ordered: list[Draft] = []
     for leader in leaders:
         ordered.append(leader)
         for follower in list(followers):
-            entry = code_set.in_force(follower.code, ctx.on)
+            entry = ctx.entry(follower.code)
             primaries = entry.add_on_to if entry else ()
             if follower.follows == leader.code or (follower.follows is None and leader.code in primaries):
                 ordered.append(follower)

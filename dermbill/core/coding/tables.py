@@ -109,6 +109,7 @@ class CodeRule:
 class CodeRules:
     rules: tuple[CodeRule, ...]
     _index: dict[tuple[str, str], tuple[CodeRule, ...]] = field(default_factory=dict, compare=False)
+    _labels: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], list[CodeRule]] = {}
@@ -125,6 +126,12 @@ class CodeRules:
 
     def label(self, rule: CodeRule, unit: str = "cm") -> str:
         """The range a rule covers, as a coder reads it: '1.1-2.0 cm', '0.5 cm or less', 'over 4.0 cm'."""
+        key = (id(rule), unit)
+        if key not in self._labels:
+            self._labels[key] = self._label(rule, unit)
+        return self._labels[key]
+
+    def _label(self, rule: CodeRule, unit: str) -> str:
         siblings = [r for r in self._index.get((rule.family, rule.key), ()) if r.effective == rule.effective]
         position = siblings.index(rule) if rule in siblings else 0
         previous = siblings[position - 1].bound if position > 0 else None

@@ -92,5 +92,5 @@ def code_visit(ctx: Context, *, evaluated_lesion_codes: tuple[str, ...]) -> None
 
 
 def _global_days(ctx: Context, code: str) -> str | None:
-    entry = ctx.tables.code_set.in_force(code, ctx.on)
+    entry = ctx.entry(code)
     return entry.global_days if entry else None
