@@ -100,7 +100,7 @@ class Lesion(NamedTuple):
     diagnosis: str  # a diagnosis key or an ICD-10-CM code
     pathology: str | None  # None (no specimen), "pending", or a key or code
     diameter_cm: Decimal | None
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count on purpose
     symptoms: frozenset[str]
     procedures: tuple[Procedure, ...]
 
