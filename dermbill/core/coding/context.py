@@ -46,7 +46,6 @@ class Context:
     holds: list[Notice] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
     lesion_codes: dict[str, str | None] = field(default_factory=dict)  # lesion id -> ICD-10-CM (None: held)
-    held_lesions: set[str] = field(default_factory=set)
     performed_procedures: int = 0  # procedure lines billed or held: an E/M beside them needs 25
     unbilled_diagnoses: list[str] = field(default_factory=list)  # listed though no line carries them
     notes: dict[str | None, list[str]] = field(default_factory=dict)  # lesion id (None: the claim) -> why
@@ -85,6 +84,13 @@ class Context:
 
     def rule(self, family: str, key: str, value: Decimal) -> CodeRule | None:
         return self.tables.rules.choose(family, key, value, on=self.on)
+
+    def rule_for(self, family: str, key: str, value: Decimal, where: str) -> CodeRule | None:
+        """The rule for a value, or None after warning that no code is in force on the date of service."""
+        rule = self.rule(family, key, value)
+        if rule is None:
+            self.no_code_in_force(family, key, where)
+        return rule
 
     def bin(self, rule: CodeRule, unit: str = "cm") -> str:
         return self.tables.rules.label(rule, unit)

@@ -41,9 +41,8 @@ def code_premalignant(ctx: Context, lesions: list[Lesion]) -> None:
         return
     total = sum(lesion.count for lesion in lesions)
     ids = tuple(lesion.id for lesion in lesions)
-    rule = ctx.rule("destruction_premalignant", "any", Decimal(total))
+    rule = ctx.rule_for("destruction_premalignant", "any", Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("destruction_premalignant", "any", "lesions")
         return
     if rule.add_on_code is None:
         ctx.add(Draft(rule.code, 1, f"destruction of {total} premalignant lesions ({', '.join(ids)}): 15 or more "
@@ -62,9 +61,8 @@ def code_benign(ctx: Context, lesions: list[Lesion]) -> None:
         return
     total = sum(lesion.count for lesion in lesions)
     ids = tuple(lesion.id for lesion in lesions)
-    rule = ctx.rule("destruction_benign", "any", Decimal(total))
+    rule = ctx.rule_for("destruction_benign", "any", Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("destruction_benign", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"destruction of {total} benign lesions ({', '.join(ids)}) -> "
                   f"{ctx.bin(rule, 'lesions')}, one unit for the session", "destruction", ids))
@@ -81,9 +79,8 @@ def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
         return
     area = to_tenth(sum((p.area_cm2 for _, p in measured if p.area_cm2 is not None), Decimal(0)))
     ids = tuple(lesion.id for lesion, _ in measured)
-    rule = ctx.rule("destruction_vascular", "any", area)
+    rule = ctx.rule_for("destruction_vascular", "any", area, "lesions")
     if rule is None:
-        ctx.no_code_in_force("destruction_vascular", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"destruction of vascular proliferative lesions ({', '.join(ids)}), treated area "
                   f"{cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}", "destruction", ids))
@@ -96,9 +93,8 @@ def code_malignant(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
         return
     info = ctx.tables.sites.get(lesion.site)
     size = to_tenth(lesion.diameter_cm)
-    rule = ctx.rule("destruction_malignant", info.lesion_group, size)
+    rule = ctx.rule_for("destruction_malignant", info.lesion_group, size, procedure.where)
     if rule is None:
-        ctx.no_code_in_force("destruction_malignant", info.lesion_group, procedure.where)
         return
     ctx.add(Draft(rule.code, lesion.count, f"destruction of malignant lesion {lesion.id}, "
                   f"{info.lesion_group.replace('_', '-')} group, diameter {cm(size)} cm -> {ctx.bin(rule)}",

@@ -86,7 +86,6 @@ def _sort_procedures(ctx: Context) -> dict[str, list[tuple[Lesion, Procedure]]]:
         types = {p.type for p in lesion.procedures}
         removal = types & REMOVALS
         if lesion.pathology_pending and (types & PATHOLOGY_DEPENDENT) - _included_removals(types):
-            ctx.held_lesions.add(lesion.id)
             ctx.lesion_codes[lesion.id] = None
             ctx.performed_procedures += 1
             ctx.holds.append(Notice("pathology_pending", f"{lesion.where}: the code for lesion {lesion.id} depends on "

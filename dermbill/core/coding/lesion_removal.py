@@ -46,7 +46,7 @@ def code_biopsies(ctx: Context, biopsies: list[tuple[Lesion, Procedure]]) -> Non
             else:
                 note = "" if technique == primary_technique else f", after the {primary_technique} primary"
                 ctx.add(Draft(rule.add_on_code, 1, f"{technique} biopsy of lesion {lesion.id}: each further "
-                              f"{technique} biopsy{note}", "biopsy", (lesion.id,), follows=None))
+                              f"{technique} biopsy{note}", "biopsy", (lesion.id,)))
 
 
 def code_shave(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
@@ -55,9 +55,8 @@ def code_shave(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
         return
     info = ctx.tables.sites.get(lesion.site)
     size = to_tenth(lesion.diameter_cm)
-    rule = ctx.rule("shave_removal", info.lesion_group, size)
+    rule = ctx.rule_for("shave_removal", info.lesion_group, size, procedure.where)
     if rule is None:
-        ctx.no_code_in_force("shave_removal", info.lesion_group, procedure.where)
         return
     ctx.add(Draft(rule.code, lesion.count,
                   f"shave removal of lesion {lesion.id}, {_group(info.lesion_group)} group, lesion diameter "
@@ -75,7 +74,7 @@ def excised_diameter(lesion: Lesion, procedure: Procedure) -> tuple[Decimal, str
     return size, f"excised diameter {cm(lesion.diameter_cm)} + 2 x {cm(procedure.margin_cm)} = {cm(size)} cm"
 
 
-def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure, *, extra: str = "") -> None:
+def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     measured = excised_diameter(lesion, procedure)
     if measured is None:
         absent = "the lesion diameter" if lesion.diameter_cm is None else "the margin"
@@ -86,31 +85,29 @@ def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure, *, extra: 
     info = ctx.tables.sites.get(lesion.site)
     category = ctx.category(lesion)
     family = "excision_malignant" if category.excised_as_malignant else "excision_benign"
-    rule = ctx.rule(family, info.lesion_group, size)
+    rule = ctx.rule_for(family, info.lesion_group, size, procedure.where)
     if rule is None:
-        ctx.no_code_in_force(family, info.lesion_group, procedure.where)
         return
     kind = "malignant" if category.excised_as_malignant else "benign"
     basis = "final pathology" if lesion.pathology not in (None, "pending") else "diagnosis"
     ctx.add(Draft(rule.code, lesion.count,
                   f"{kind} excision of lesion {lesion.id} ({basis} {lesion.final_diagnosis}: {category.value}), "
-                  f"{_group(info.lesion_group)} group, {how} -> {ctx.bin(rule)}{extra}", "excision", (lesion.id,)))
+                  f"{_group(info.lesion_group)} group, {how} -> {ctx.bin(rule)}", "excision", (lesion.id,)))
 
 
-def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Procedure, *, extra: str = "") -> None:
+def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if procedure.defect_area_cm2 is None:
         ctx.missing(lesion, "the flap's defect area (primary + secondary, sq cm) is not documented", procedure.where)
         return
     info = ctx.tables.sites.get(lesion.site)
     area = to_tenth(procedure.defect_area_cm2)
-    rule = ctx.rule("adjacent_tissue_transfer", info.adjacent_tissue_transfer_group, area)
+    rule = ctx.rule_for("adjacent_tissue_transfer", info.adjacent_tissue_transfer_group, area, procedure.where)
     if rule is None:
-        ctx.no_code_in_force("adjacent_tissue_transfer", info.adjacent_tissue_transfer_group, procedure.where)
         return
     group = _group(info.adjacent_tissue_transfer_group)
     ctx.add(Draft(rule.code, 1, f"adjacent tissue transfer for lesion {lesion.id}, {group} group, defect "
-                  f"{cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}; includes the excision and repair of that defect"
-                  f"{extra}", "adjacent_tissue_transfer", (lesion.id,)))
+                  f"{cm(area)} sq cm -> {ctx.bin(rule, 'sq cm')}; includes the excision and repair of that defect",
+                  "adjacent_tissue_transfer", (lesion.id,)))
     extra_units = rule.add_on_units(area)
     if extra_units and rule.add_on_code:
         ctx.add(Draft(rule.add_on_code, extra_units, f"each further 30 sq cm beyond 60 ({cm(area)} sq cm)",

@@ -49,9 +49,8 @@ def code_repairs(ctx: Context, repairs: list[tuple[Lesion, Procedure]]) -> None:
     for (complexity, group), items in sorted(groups.items(), key=lambda kv: COMPLEXITY_ORDER[kv[0][0]]):
         total = to_tenth(sum((p.length_cm for _, p in items if p.length_cm is not None), Decimal(0)))
         ids = tuple(dict.fromkeys(lesion.id for lesion, _ in items))
-        rule = ctx.rule(f"repair_{complexity}", group, total)
+        rule = ctx.rule_for(f"repair_{complexity}", group, total, items[0][1].where)
         if rule is None:
-            ctx.no_code_in_force(f"repair_{complexity}", group, items[0][1].where)
             continue
         parts = " + ".join(f"{cm(p.length_cm)}" for _, p in items if p.length_cm is not None)
         summed = f"{parts} = {cm(total)} cm" if len(items) > 1 else f"{cm(total)} cm"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -41,7 +41,6 @@ class CodingResult:
     diagnoses: tuple[str, ...]
     holds: tuple[Notice, ...] = ()
     warnings: tuple[Notice, ...] = ()
-    code_set_notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -35,9 +35,8 @@ def code_skin_tags(ctx: Context, lesions: list[Lesion]) -> None:
     if not lesions:
         return
     total = sum(lesion.count for lesion in lesions)
-    rule = ctx.rule("skin_tag_removal", "any", Decimal(total))
+    rule = ctx.rule_for("skin_tag_removal", "any", Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("skin_tag_removal", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"removal of skin tags ({', '.join(_ids(lesions))}): first 15 of {total}",
                   "skin_tags", _ids(lesions)))
@@ -51,9 +50,8 @@ def code_paring(ctx: Context, lesions: list[Lesion]) -> None:
     if not lesions:
         return
     total = sum(lesion.count for lesion in lesions)
-    rule = ctx.rule("paring", "any", Decimal(total))
+    rule = ctx.rule_for("paring", "any", Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("paring", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"paring of {total} corn(s)/callus(es) ({', '.join(_ids(lesions))}) -> "
                   f"{ctx.bin(rule, 'lesions')}, one code per session", "paring", _ids(lesions)))
@@ -64,9 +62,8 @@ def code_injections(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None
         return
     lesions = list(dict.fromkeys(lesion for lesion, _ in items))
     total = sum(lesion.count for lesion in lesions)
-    rule = ctx.rule("intralesional_injection", "any", Decimal(total))
+    rule = ctx.rule_for("intralesional_injection", "any", Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("intralesional_injection", "any", "lesions")
         return
     ctx.add(Draft(rule.code, 1, f"intralesional injection of {total} lesion(s) ({', '.join(_ids(lesions))}) -> "
                   f"{ctx.bin(rule, 'lesions')}, one code per session", "injection", _ids(lesions)))
@@ -94,9 +91,8 @@ def code_incision_drainage(ctx: Context, items: list[tuple[Lesion, Procedure]]) 
     total = sum(lesion.count for lesion in lesions)
     complicated = any(p.complicated for _, p in items)
     key = "complicated" if complicated else "simple"
-    rule = ctx.rule("incision_drainage", key, Decimal(total))
+    rule = ctx.rule_for("incision_drainage", key, Decimal(total), "lesions")
     if rule is None:
-        ctx.no_code_in_force("incision_drainage", key, "lesions")
         return
     why = "complicated" if complicated else ("multiple" if total > 1 else "simple, single")
     ctx.add(Draft(rule.code, 1, f"incision and drainage of {total} abscess(es) ({', '.join(_ids(lesions))}): "
@@ -107,9 +103,8 @@ def code_nail_debridement(ctx: Context, service: Service, diagnoses: tuple[str, 
     if service.nails is None:
         ctx.missing(None, "the number of nails debrided is not documented", service.where)
         return
-    rule = ctx.rule("nail_debridement", "any", Decimal(service.nails))
+    rule = ctx.rule_for("nail_debridement", "any", Decimal(service.nails), service.where)
     if rule is None:
-        ctx.no_code_in_force("nail_debridement", "any", service.where)
         return
     ctx.add(Draft(rule.code, 1, f"debridement of {service.nails} nail(s) -> {ctx.bin(rule, 'nails')}", "nails",
                   diagnoses=diagnoses))
@@ -170,9 +165,8 @@ def code_phototherapy(ctx: Context, service: Service, diagnoses: tuple[str, ...]
                         service.where)
             return
         value = service.area_cm2
-    rule = ctx.rule("phototherapy", service.modality, value)
+    rule = ctx.rule_for("phototherapy", service.modality, value, service.where)
     if rule is None:
-        ctx.no_code_in_force("phototherapy", service.modality, service.where)
         return
     laser = service.modality == "laser_excimer"
     area = f", treated area {cm(value)} sq cm -> {ctx.bin(rule, 'sq cm')}" if laser else ""

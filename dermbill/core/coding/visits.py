@@ -20,8 +20,6 @@ from dermbill.core.coding.diagnoses import (
 )
 from dermbill.core.errors import InvalidInput
 
-MINOR_GLOBALS = frozenset({"000", "010", "XXX", "YYY"})
-
 
 def diagnosis_codes(ctx: Context, diagnoses: tuple[str, ...], where: str) -> tuple[str, ...]:
     """ICD-10-CM codes for keys or codes given without a site (visit or service diagnoses)."""
