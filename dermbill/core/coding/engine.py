@@ -10,6 +10,7 @@ together); add global-period modifiers (24, 58, 79); merge like lines and order 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from dermbill.core.coding import destruction, lesion_removal, repair, services, visits
 from dermbill.core.coding.context import Context, Draft
@@ -94,11 +95,19 @@ def _sort_procedures(ctx: Context) -> dict[str, list[tuple[Lesion, Procedure]]]:
             continue
         ctx.lesion_codes[lesion.id] = ctx.icd_for_lesion(lesion)
         not_covered = _not_covered_reason(ctx, lesion)
-        for procedure in lesion.procedures:
+        # A biopsy, then destruction of the same lesion: the destruction is reported when the final
+        # pathology is malignant, otherwise only the biopsy (AAD, "When can I bill a biopsy ...", 2012).
+        biopsy_instead = removal == {"destruction"} and "biopsy" in types and not ctx.category(
+            lesion).excised_as_malignant
+        for procedure in _one_of_each(lesion.procedures):
             kind = procedure.type
             if not_covered and kind in LCD_REMOVALS | {"repair", "paring"}:
                 continue
-            if kind == "biopsy" and removal:
+            if kind == "destruction" and biopsy_instead:
+                ctx.note(lesion.id, "the destruction of the same lesion is not reported: the final pathology is "
+                         "not malignant, so only the biopsy is")
+                continue
+            if kind == "biopsy" and removal and not biopsy_instead:
                 ctx.note(lesion.id, "the biopsy of the same lesion is included (one removal code per lesion)")
                 continue
             if kind == "excision" and "adjacent_tissue_transfer" in types:
@@ -113,6 +122,26 @@ def _sort_procedures(ctx: Context) -> dict[str, list[tuple[Lesion, Procedure]]]:
         if not_covered:
             ctx.warn("not_covered", not_covered, lesion.id)
     return buckets
+
+
+def _one_of_each(procedures: tuple[Procedure, ...]) -> list[Procedure]:
+    """One biopsy unit per lesion (the highest technique) and one excision (the widest) however many samples."""
+    chosen: list[Procedure] = []
+    for procedure in procedures:
+        same = next((p for p in chosen if p.type == procedure.type and p.type in ("biopsy", "excision")), None)
+        if same is None:
+            chosen.append(procedure)
+        elif _outranks(procedure, same):
+            chosen[chosen.index(same)] = procedure
+    return chosen
+
+
+def _outranks(new: Procedure, old: Procedure) -> bool:
+    if new.type == "biopsy":
+        rank = lesion_removal.BIOPSY_RANK
+        return rank.get(new.technique or "", 9) < rank.get(old.technique or "", 9)
+    size = (new.excised_diameter_cm or Decimal(0)) + 2 * (new.margin_cm or Decimal(0))
+    return size > (old.excised_diameter_cm or Decimal(0)) + 2 * (old.margin_cm or Decimal(0))
 
 
 def _included_removals(types: set[str]) -> set[str]:

@@ -464,3 +464,26 @@ def test_date_of_service_outside_the_icd10_release_warns_naming_it(code: Any) ->
     result = code(encounter(_excised("A", "back_upper"), dos="2026-10-05"))
     assert [w.code for w in result.warnings] == ["code_set_out_of_date"]
     assert "FY2026" in result.warnings[0].message
+
+
+def test_biopsy_then_destruction_reports_the_destruction_only_when_malignant(code: Any) -> None:
+    def shave_then_edc(pathology: str) -> dict[str, Any]:
+        return encounter(lesion("A", "back_upper", "neoplasm_unspecified_behavior",
+                                {"type": "biopsy", "technique": "tangential"},
+                                {"type": "destruction", "method": "curettage"}, diameter_cm=0.8,
+                                pathology=pathology))
+
+    assert codes(code(shave_then_edc("bcc"))) == [("17261", 1, ())]
+    benign = code(shave_then_edc("seborrheic_keratosis"))
+    assert codes(benign) == [("11102", 1, ())]
+    assert "only the biopsy" in benign.lines[0].explanation
+
+
+def test_several_samples_of_one_lesion_are_one_biopsy_and_one_excision_on_the_widest(code: Any) -> None:
+    doc = encounter(lesion("A", "back_upper", "neoplasm_unspecified_behavior",
+                           {"type": "biopsy", "technique": "tangential"}, {"type": "biopsy", "technique": "punch"},
+                           pathology="dermatofibroma"))
+    assert codes(code(doc)) == [("11104", 1, ())]
+    doc = encounter(lesion("A", "back_upper", "bcc", excision(0.2), excision(0.4), diameter_cm=1.0,
+                           pathology="bcc"))
+    assert codes(code(doc)) == [("11602", 1, ())]  # 1.0 + 2 x 0.4 = 1.8, one code
