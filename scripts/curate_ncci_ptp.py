@@ -5,7 +5,8 @@ Usage:
 
 SOURCE is a CSV with columns column1, column2, deletion_date (YYYYMMDD or empty/*), modifier_indicator
 (the layout of ../shared/cms-data/ptp_practitioner_derm.csv, cut from CMS's quarterly files). Keeps the
-pairs whose two codes are both in dermbill/reference/tables/procedure_codes/codes.csv, with ISO dates.
+pairs whose two codes are both in dermbill/reference/tables/procedure_codes/codes.csv; dates stay
+YYYYMMDD (empty: no date in the source / not deleted).
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ def main(source: str, target: str) -> None:
         for row in csv.DictReader(handle):
             if row["column1"] in known and row["column2"] in known:
                 deletion = row["deletion_date"].strip().strip("*")
-                iso = f"{deletion[:4]}-{deletion[4:6]}-{deletion[6:8]}" if deletion else ""
-                rows.append((row["column1"], row["column2"], row["modifier_indicator"], "", iso))
+                rows.append((row["column1"], row["column2"], row["modifier_indicator"], "", deletion))
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("column1", "column2", "modifier_indicator", "effective_from", "deletion_date"))

@@ -31,20 +31,19 @@ from dermbill.core.coding.tables import (
     Icd10Catalog,
     Icd10Release,
     ProcedureCode,
-    PtpEdit,
-    PtpTable,
     SiteDiagnoses,
     SiteInfo,
     SiteTable,
 )
 from dermbill.core.dates import DateRange, parse_iso_date
 from dermbill.core.errors import InvalidInput
+from dermbill.core.ncci import MueTable, PtpTable
+from dermbill.reference.ncci import mue_release, ptp_release
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 
 TABLES = Path(__file__).resolve().parent / "tables"
 SHIPPED_ICD10_RELEASE = "ICD-10-CM FY2026 (April 1, 2026 update, simple-icd-10-cm 1.5.0)"
 SHIPPED_ICD10_EFFECTIVE = DateRange(datetime.date(2025, 10, 1), datetime.date(2026, 9, 30))
-PTP_RELEASE = "NCCI practitioner PTP edits, 2024 Q3 (v302r0, effective 2024-07-01)"
 
 
 def reference_dir() -> Path:
@@ -125,16 +124,17 @@ def load_code_set(path: Path = TABLES / "procedure_codes" / "codes.csv") -> Code
     return CodeSet({code: tuple(versions) for code, versions in codes.items()}, values)
 
 
-def load_ptp(directory: Path = TABLES / "ncci_ptp") -> PtpTable:
-    edits: dict[tuple[str, str], list[PtpEdit]] = {}
-    for path in sorted(directory.glob("*.csv")):
-        for where, row in _rows(path):
-            if row["modifier_indicator"] not in ("0", "1", "9"):
-                raise InvalidInput(f"{where}: modifier_indicator must be 0, 1 or 9")
-            edit = PtpEdit(row["column1"], row["column2"], row["modifier_indicator"],
-                           _range(row, where, "effective_from", "deletion_date"))
-            edits.setdefault((edit.column1, edit.column2), []).append(edit)
-    return PtpTable(PTP_RELEASE, {key: tuple(value) for key, value in edits.items()})
+def load_ptp(directory: Path = TABLES / "ncci_ptp", reference: Path | None = None) -> PtpTable:
+    """The shipped quarter(s) and every quarter loaded into the reference folder, oldest first."""
+    paths = sorted(directory.glob("*.csv")) + sorted(((reference or reference_dir()) / "ncci").glob("ptp-*.csv"))
+    releases = sorted((ptp_release(path) for path in paths), key=lambda r: r.starts)
+    return PtpTable(tuple(releases))
+
+
+def load_mue(directory: Path = TABLES / "ncci_mue", reference: Path | None = None) -> MueTable:
+    paths = sorted(directory.glob("*.csv")) + sorted(((reference or reference_dir()) / "ncci").glob("mue-*.csv"))
+    releases = sorted((mue_release(path) for path in paths), key=lambda r: r.starts)
+    return MueTable(tuple(releases))
 
 
 def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv") -> SiteDiagnoses:
@@ -226,12 +226,19 @@ def loaded_icd10_releases(directory: Path | None = None) -> list[Icd10Release]:
 
 
 @functools.cache
-def _shipped_parts() -> tuple[SiteTable, CodeRules, CodeSet, PtpTable, SiteDiagnoses, Icd10Release]:
-    return (load_sites(), load_rules(), load_code_set(), load_ptp(), load_site_diagnoses(), shipped_icd10_release())
+def _shipped_parts() -> tuple[SiteTable, CodeRules, CodeSet, SiteDiagnoses, Icd10Release]:
+    return (load_sites(), load_rules(), load_code_set(), load_site_diagnoses(), shipped_icd10_release())
+
+
+@functools.cache
+def _ncci(reference: Path) -> tuple[PtpTable, MueTable]:
+    return load_ptp(reference=reference), load_mue(reference=reference)
 
 
 def coding_tables(reference: Path | None = None) -> CodingTables:
-    """The engine's tables: the package's data plus the ICD-10-CM releases loaded into ``reference``."""
-    sites, rules, code_set, ptp, site_codes, shipped = _shipped_parts()
-    releases = sorted([shipped, *loaded_icd10_releases(reference)], key=lambda r: r.effective.effective_from)
-    return CodingTables(sites, rules, code_set, ptp, Icd10Catalog(tuple(releases)), site_codes)
+    """The engine's tables: the package's data plus the releases loaded into ``reference`` (read once)."""
+    folder = (reference or reference_dir()).resolve()
+    sites, rules, code_set, site_codes, shipped = _shipped_parts()
+    releases = sorted([shipped, *loaded_icd10_releases(folder)], key=lambda r: r.effective.effective_from)
+    ptp, mue = _ncci(folder)
+    return CodingTables(sites, rules, code_set, ptp, Icd10Catalog(tuple(releases)), site_codes, mue)

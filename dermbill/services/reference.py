@@ -10,7 +10,7 @@ from pathlib import Path
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput
 from dermbill.reference.coding_tables import (
-    PTP_RELEASE,
+    coding_tables,
     fiscal_year_range,
     loaded_icd10_releases,
     read_cms_icd10_file,
@@ -67,8 +67,9 @@ def reference_releases(directory: Path | None = None) -> list[ReleaseInUse]:
     shipped = shipped_icd10_release()
     releases = [ReleaseInUse("ICD-10-CM", shipped.name, _coverage(shipped.effective))]
     releases += [ReleaseInUse("ICD-10-CM", r.name, _coverage(r.effective)) for r in loaded_icd10_releases(directory)]
-    releases.append(ReleaseInUse("NCCI PTP", PTP_RELEASE, "used for every date of service until a newer quarter "
-                                 "is loaded"))
+    tables = coding_tables(directory)
+    releases += [ReleaseInUse("NCCI PTP", r.name, f"dates of service from {r.starts}") for r in tables.ptp.releases]
+    releases += [ReleaseInUse("NCCI MUE", r.name, f"dates of service from {r.starts}") for r in tables.mue.releases]
     releases += [ReleaseInUse("PFS RVU", f"Medicare PFS relative values {p.stem}", "see its README")
                  for p in sorted(RVU_DIR.glob("*.csv"))]
     return releases

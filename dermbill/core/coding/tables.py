@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput
+from dermbill.core.ncci import MueTable, PtpTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,32 +192,6 @@ class CodeSet:
 
 
 @dataclass(frozen=True, slots=True)
-class PtpEdit:
-    """An NCCI procedure-to-procedure edit: column two is bundled into column one on the same day."""
-
-    column1: str
-    column2: str
-    modifier_indicator: str  # 0 never together, 1 modifier allowed, 9 not applicable
-    effective: DateRange
-
-
-@dataclass(frozen=True, slots=True)
-class PtpTable:
-    """NCCI practitioner PTP edits (one release or several quarters), answered by date of service."""
-
-    release: str
-    edits: dict[tuple[str, str], tuple[PtpEdit, ...]]
-
-    def edit_between(self, code_a: str, code_b: str, *, on: datetime.date) -> PtpEdit | None:
-        """The edit in force on ``on`` pairing the two codes, in either column order (indicator 9 ignored)."""
-        for key in ((code_a, code_b), (code_b, code_a)):
-            for edit in self.edits.get(key, ()):
-                if edit.modifier_indicator != "9" and edit.effective.contains(on):
-                    return edit
-        return None
-
-
-@dataclass(frozen=True, slots=True)
 class Icd10Release:
     """One ICD-10-CM release: its billable (leaf) codes, with dots, and the dates of service it covers."""
 
@@ -265,3 +240,4 @@ class CodingTables:
     ptp: PtpTable
     icd10: Icd10Catalog
     site_diagnoses: SiteDiagnoses
+    mue: MueTable

@@ -1,0 +1,167 @@
+"""Read NCCI PTP and MUE files (CMS's quarterly layouts and dermbill's CSV layout) into quarterly releases.
+
+Layouts understood:
+- PTP, CMS: tab-delimited text (or a CSV export) with a preamble, a header row starting "Column 1",
+  then Column 1, Column 2, "*=in existence prior to 1996", Effective Date (YYYYMMDD), Deletion Date
+  (YYYYMMDD or "*"), Modifier (0/1/9), PTP Edit Rationale.
+- PTP, CSV with a header: ``column1,column2,modifier_indicator,effective_from,deletion_date`` (dermbill's) or
+  ``column1,column2,deletion_date,modifier_indicator`` (the extract in shared/cms-data).
+- MUE, CMS: CSV with a preamble and the header "HCPCS/CPT Code", "Practitioner Services MUE Values",
+  "MUE Adjudication Indicator" ("2 Date of Service Edit: Policy"), "MUE Rationale".
+- MUE, CSV: ``hcpcs,mue_value,mai,mue_rationale``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from dermbill.core.errors import InvalidInput
+from dermbill.core.ncci import NO_DELETION, MueRelease, MueValue, PtpEdit, PtpRelease
+
+TABLES = Path(__file__).resolve().parent / "tables"
+_QUARTER_FILE = re.compile(r"(\d{4})q([1-4])", re.IGNORECASE)
+_DATE = re.compile(r"^\d{8}$")
+
+
+def quarter_start(name: str) -> datetime.date | None:
+    """The first day of the quarter a file name names: '2024q3' -> 2024-07-01; 'Eff_07-01-2024' -> 2024-07-01."""
+    found = _QUARTER_FILE.search(name)
+    if found:
+        return datetime.date(int(found.group(1)), 3 * int(found.group(2)) - 2, 1)
+    dated = re.search(r"(\d{2})-(\d{2})-(\d{4})", name) or re.search(r"(\d{4})-(\d{2})-(\d{2})", name)
+    if dated:
+        parts = [int(p) for p in dated.groups()]
+        year, month, day = (parts[2], parts[0], parts[1]) if parts[2] > 31 else (parts[0], parts[1], parts[2])
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="latin-1")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _yyyymmdd(value: str, where: str, field: str) -> int | None:
+    value = value.strip().strip("*").strip()
+    if not value:
+        return None
+    if not _DATE.match(value):
+        raise InvalidInput(f"{where}: {field} '{value}' is not a date written YYYYMMDD")
+    return int(value)
+
+
+def read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
+    """Every edit in a PTP file, grouped by (column 1, column 2)."""
+    text = _read_text(path)
+    first = text.split("\n", 1)[0].lower()
+    grouped: dict[tuple[str, str], list[PtpEdit]] = {}
+    rows: Iterable[tuple[str, tuple[str, ...]]]
+    if first.startswith("column1,column2,modifier_indicator"):
+        rows = _fast_rows(text, path.name, ("column1", "column2", "modifier_indicator", "effective_from",
+                                            "deletion_date"))
+    elif first.startswith("column1,column2,deletion_date,modifier_indicator"):
+        rows = ((where, (c1, c2, ind, "", deleted)) for where, (c1, c2, deleted, ind) in
+                _fast_rows(text, path.name, ("column1", "column2", "deletion_date", "modifier_indicator")))
+    else:
+        rows = _cms_ptp_rows(text, path.name)
+    for where, (column1, column2, indicator, effective, deleted) in rows:
+        if indicator not in ("0", "1", "9"):
+            raise InvalidInput(f"{where}: modifier indicator '{indicator}' must be 0, 1 or 9")
+        edit = PtpEdit(column1, column2, indicator,
+                       _yyyymmdd(effective, where, "effective date") or 0,
+                       _yyyymmdd(deleted, where, "deletion date") or NO_DELETION)
+        grouped.setdefault((column1, column2), []).append(edit)
+    if not grouped:
+        raise InvalidInput(f"{path.name}: no PTP edits found (expected CMS's Column 1 / Column 2 layout)")
+    return {key: tuple(edits) for key, edits in grouped.items()}
+
+
+def _fast_rows(text: str, name: str, columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """Rows of a plain CSV without quoting (dermbill's layouts), read with split for speed."""
+    width = len(columns)
+    rows = []
+    for number, line in enumerate(text.splitlines()[1:], start=2):
+        if not line:
+            continue
+        parts = line.split(",")
+        if len(parts) != width:
+            raise InvalidInput(f"{name} line {number}: expected {width} columns ({', '.join(columns)})")
+        rows.append((f"{name} line {number}", tuple(parts)))
+    return rows
+
+
+def _cms_ptp_rows(text: str, name: str) -> list[tuple[str, tuple[str, ...]]]:
+    delimiter = "\t" if text.count("\t") > text.count(",") else ","
+    rows: list[tuple[str, tuple[str, ...]]] = []
+    header_seen = False
+    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [c.strip() for c in cells]
+        if not header_seen:
+            header_seen = bool(cells) and cells[0].lower().startswith("column 1")
+            continue
+        if len(cells) < 6 or not re.fullmatch(r"[0-9A-Z]{5}", cells[0] or "") or not _DATE.match(cells[3]):
+            continue  # the legend rows under the header ("0=not allowed" ...)
+        rows.append((f"{name} line {number}", (cells[0], cells[1], cells[5][:1], cells[3], cells[4])))
+    if not header_seen:
+        raise InvalidInput(f"{name}: no header row starting 'Column 1'; expected a CMS NCCI PTP file")
+    return rows
+
+
+def read_mue_values(path: Path) -> dict[str, MueValue]:
+    text = _read_text(path)
+    values: dict[str, MueValue] = {}
+    reader = csv.reader(io.StringIO(text))
+    columns: dict[str, int] | None = None
+    for number, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if columns is None:
+            lowered = [c.lower() for c in cells]
+            if lowered[:2] == ["hcpcs", "mue_value"]:
+                columns = {"code": 0, "units": 1, "mai": 2, "rationale": 3}
+            elif lowered and "hcpcs" in lowered[0] and any("mue values" in c for c in lowered):
+                columns = {"code": 0, "units": next(i for i, c in enumerate(lowered) if "mue values" in c),
+                           "mai": next(i for i, c in enumerate(lowered) if "adjudication" in c),
+                           "rationale": next((i for i, c in enumerate(lowered) if "rationale" in c), -1)}
+            continue
+        if not cells or not cells[0]:
+            continue
+        where = f"{path.name} line {number}"
+        try:
+            units = int(cells[columns["units"]])
+        except (ValueError, IndexError):
+            raise InvalidInput(f"{where}: MUE value must be a whole number of units") from None
+        mai = cells[columns["mai"]][:1]
+        if mai not in ("1", "2", "3"):
+            raise InvalidInput(f"{where}: MUE adjudication indicator '{cells[columns['mai']]}' must start with 1, 2 "
+                               "or 3")
+        rationale = cells[columns["rationale"]] if columns["rationale"] >= 0 else ""
+        values[cells[0]] = MueValue(cells[0], units, mai, rationale)
+    if columns is None:
+        raise InvalidInput(f"{path.name}: no MUE header row (expected 'HCPCS/CPT Code' ... 'MUE Values')")
+    return values
+
+
+def ptp_release(path: Path, starts: datetime.date | None = None) -> PtpRelease:
+    start = starts or quarter_start(path.name)
+    if start is None:
+        raise InvalidInput(f"cannot tell which quarter '{path.name}' is; give --quarter YYYYqN")
+    return PtpRelease(f"NCCI PTP practitioner {start:%Y} Q{(start.month - 1) // 3 + 1} ({path.name})", start,
+                      read_ptp_edits(path))
+
+
+def mue_release(path: Path, starts: datetime.date | None = None) -> MueRelease:
+    start = starts or quarter_start(path.name)
+    if start is None:
+        raise InvalidInput(f"cannot tell which quarter '{path.name}' is; give --quarter YYYYqN")
+    return MueRelease(f"NCCI MUE practitioner {start:%Y} Q{(start.month - 1) // 3 + 1} ({path.name})", start,
+                      read_mue_values(path))
