@@ -10,12 +10,11 @@ matters when a batch codes tens of thousands of encounters.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from dermbill.core.errors import InvalidInput
+from dermbill.core.validation import expect_object, field_error, suggest
 
 SITES = (
     "scalp", "forehead", "temple", "eyebrow", "eyelid_upper", "eyelid_lower", "nose", "cheek", "ear",
@@ -168,84 +167,60 @@ class Encounter(NamedTuple):
     history: tuple[HistoryItem, ...]
 
 
-def _fail(where: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{where}: {message}" if where else message)
-
-
-def _suggest(value: str, choices: tuple[str, ...] | frozenset[str]) -> str:
-    close = difflib.get_close_matches(value.replace(" ", "_").lower(), list(choices), n=1, cutoff=0.5)
-    if not close:
-        close = [c for c in choices if value.lower().split(" ")[0] in c][:1]
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _object(value: Any, where: str, allowed: frozenset[str], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _fail(where, f"must be an object, not {type(value).__name__}")
-    for key in value:
-        if key not in allowed:
-            hint = _suggest(str(key), allowed) or f" (expected: {', '.join(sorted(allowed))})"
-            raise _fail(f"{where}.{key}" if where else str(key), f"is not a known field{hint}")
-    for key in required:
-        if key not in value:
-            raise _fail(where, f"'{key}' is required") if where else _fail(key, "is required")
-    return value
-
-
 def _choice(value: Any, where: str, choices: tuple[str, ...] | frozenset[str], what: str) -> str:
     if not isinstance(value, str):
-        raise _fail(where, f"must be text (one of the {what}s), not {type(value).__name__}")
+        raise field_error(where, f"must be text (one of the {what}s), not {type(value).__name__}")
     if value not in choices:
-        raise _fail(where, f"'{value}' is not a {what}{_suggest(value, choices)}")
+        raise field_error(where, f"'{value}' is not a {what}{suggest(value, choices)}")
     return value
 
 
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
-        raise _fail(where, f"must be true or false, not {value!r}")
+        raise field_error(where, f"must be true or false, not {value!r}")
     return value
 
 
 def _int(value: Any, where: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(where, f"must be a whole number, not {value!r}")
+        raise field_error(where, f"must be a whole number, not {value!r}")
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
-        raise _fail(where, f"{value} must be at least {minimum}{upper}")
+        raise field_error(where, f"{value} must be at least {minimum}{upper}")
     return value
 
 
 def _size(value: Any, where: str, *, allow_zero: bool = False) -> Decimal:
     """A measurement as an exact Decimal: 0.7 stays 0.7 (from its shortest repr), never 0.69999."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        raise _fail(where, f"must be a number, not {value!r}")
+        raise field_error(where, f"must be a number, not {value!r}")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise _fail(where, f"'{value}' is not a number") from None
+        raise field_error(where, f"'{value}' is not a number") from None
     if not number.is_finite() or number < 0 or (number == 0 and not allow_zero):
-        raise _fail(where, f"{value} must be {'zero or more' if allow_zero else 'more than zero'}")
+        raise field_error(where, f"{value} must be {'zero or more' if allow_zero else 'more than zero'}")
     return number
 
 
 def _date(value: Any, where: str) -> datetime.date:
     if not isinstance(value, str):
-        raise _fail(where, f"must be a date written YYYY-MM-DD, not {value!r}")
+        raise field_error(where, f"must be a date written YYYY-MM-DD, not {value!r}")
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise _fail(where, f"'{value}' is not a date (use YYYY-MM-DD)") from None
+        raise field_error(where, f"'{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 def _dx(value: Any, where: str) -> str:
     """A diagnosis key or an ICD-10-CM code (whether the code is billable is checked against the code set)."""
     if not isinstance(value, str):
-        raise _fail(where, f"must be a diagnosis key or an ICD-10-CM code, not {value!r}")
+        raise field_error(where, f"must be a diagnosis key or an ICD-10-CM code, not {value!r}")
     if value in DIAGNOSIS_KEY_SET or ICD10_PATTERN.fullmatch(value):
         return value
     if ICD10_PATTERN.fullmatch(value.upper()):
-        raise _fail(where, f"'{value}' must be written in capitals: '{value.upper()}'")
-    raise _fail(where, f"'{value}' is not a diagnosis key or an ICD-10-CM code{_suggest(value, DIAGNOSIS_KEYS)}")
+        raise field_error(where, f"'{value}' must be written in capitals: '{value.upper()}'")
+    raise field_error(where, f"'{value}' is not a diagnosis key or an ICD-10-CM code{suggest(value, DIAGNOSIS_KEYS)}")
 
 
 def _laterality(raw: dict[str, Any], site: str | None, where: str, *, required: bool) -> str | None:
@@ -255,14 +230,14 @@ def _laterality(raw: dict[str, Any], site: str | None, where: str, *, required: 
     if site is None:
         return laterality
     if site in PAIRED_SITES and laterality is None and required:
-        raise _fail(f"{where}.laterality", f"is required for '{site}' (a paired site): give 'left' or 'right'")
+        raise field_error(f"{where}.laterality", f"is required for '{site}' (a paired site): give 'left' or 'right'")
     if site not in PAIRED_SITES and laterality is not None:
-        raise _fail(f"{where}.laterality", f"'{site}' is not a paired site; leave laterality out")
+        raise field_error(f"{where}.laterality", f"'{site}' is not a paired site; leave laterality out")
     return laterality
 
 
 def _procedure(raw: Any, where: str) -> Procedure:
-    data = _object(raw, where, PROCEDURE_KEYS, ("type",))
+    data = expect_object(raw, where, PROCEDURE_KEYS, ("type",))
     kind = _choice(data["type"], f"{where}.type", LESION_PROCEDURES, "procedure type")
     values: dict[str, Any] = {"type": kind, "where": where}
     for key in ("technique", "method", "complexity", "drug"):
@@ -278,9 +253,9 @@ def _procedure(raw: Any, where: str) -> Procedure:
     if "stages" in data:
         stages = data["stages"]
         if not isinstance(stages, list) or not stages:
-            raise _fail(f"{where}.stages", "must be a list of at least one stage, e.g. [{\"blocks\": 3}]")
+            raise field_error(f"{where}.stages", "must be a list of at least one stage, e.g. [{\"blocks\": 3}]")
         values["stages"] = tuple(
-            _int(_object(stage, f"{where}.stages[{i}]", frozenset({"blocks"}), ("blocks",))["blocks"],
+            _int(expect_object(stage, f"{where}.stages[{i}]", frozenset({"blocks"}), ("blocks",))["blocks"],
                  f"{where}.stages[{i}].blocks", 1)
             for i, stage in enumerate(stages)
         )
@@ -290,19 +265,19 @@ def _procedure(raw: Any, where: str) -> Procedure:
 def _lesion(raw: Any, where: str) -> Lesion:
     allowed = frozenset({"id", "site", "laterality", "diagnosis", "pathology", "diameter_cm", "count", "symptoms",
                          "procedures"})
-    data = _object(raw, where, allowed, ("id", "site", "diagnosis", "procedures"))
+    data = expect_object(raw, where, allowed, ("id", "site", "diagnosis", "procedures"))
     if not isinstance(data["id"], str) or not data["id"]:
-        raise _fail(f"{where}.id", "must be a short label such as 'A'")
+        raise field_error(f"{where}.id", "must be a short label such as 'A'")
     site = _choice(data["site"], f"{where}.site", SITE_SET, "site")
     pathology = data.get("pathology")
     if pathology is not None and pathology != "pending":
         pathology = _dx(pathology, f"{where}.pathology")
     symptoms = data.get("symptoms", [])
     if not isinstance(symptoms, list):
-        raise _fail(f"{where}.symptoms", "must be a list, e.g. [\"bleeding\"]")
+        raise field_error(f"{where}.symptoms", "must be a list, e.g. [\"bleeding\"]")
     procedures = data["procedures"]
     if not isinstance(procedures, list):
-        raise _fail(f"{where}.procedures", "must be a list (empty when nothing was done)")
+        raise field_error(f"{where}.procedures", "must be a list (empty when nothing was done)")
     return Lesion(
         id=data["id"],
         where=where,
@@ -319,12 +294,12 @@ def _lesion(raw: Any, where: str) -> Lesion:
 
 def _diagnosis_list(raw: Any, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list):
-        raise _fail(where, "must be a list of diagnosis keys or ICD-10-CM codes")
+        raise field_error(where, "must be a list of diagnosis keys or ICD-10-CM codes")
     return tuple(_dx(d, f"{where}[{i}]") for i, d in enumerate(raw))
 
 
 def _service(raw: Any, where: str) -> Service:
-    data = _object(raw, where, SERVICE_KEYS, ("type",))
+    data = expect_object(raw, where, SERVICE_KEYS, ("type",))
     kind = _choice(data["type"], f"{where}.type", SERVICES, "service type")
     values: dict[str, Any] = {"type": kind, "where": where}
     if "illumination" in data:
@@ -345,10 +320,10 @@ def _service(raw: Any, where: str) -> Service:
     if "digits" in data:
         digits = data["digits"]
         if not isinstance(digits, list) or not digits:
-            raise _fail(f"{where}.digits", "must be a list of digits, e.g. [\"right_great_toe\"]")
+            raise field_error(f"{where}.digits", "must be a list of digits, e.g. [\"right_great_toe\"]")
         chosen = tuple(_choice(d, f"{where}.digits[{i}]", DIGITS, "digit") for i, d in enumerate(digits))
         if len(set(chosen)) != len(chosen):
-            raise _fail(f"{where}.digits", "lists the same digit twice")
+            raise field_error(f"{where}.digits", "lists the same digit twice")
         values["digits"] = chosen
     if "diagnoses" in data:
         values["diagnoses"] = _diagnosis_list(data["diagnoses"], f"{where}.diagnoses")
@@ -359,7 +334,7 @@ def _visit(raw: Any) -> Visit | None:
     if raw is None:
         return None
     allowed = frozenset({"category", "level", "separately_identifiable", "diagnoses", "reason"})
-    data = _object(raw, "visit", allowed, ("category", "level"))
+    data = expect_object(raw, "visit", allowed, ("category", "level"))
     category = _choice(data["category"], "visit.category", ("new", "established"), "visit category")
     level = _int(data["level"], "visit.level", 2 if category == "new" else 1, 5)
     return Visit(
@@ -373,14 +348,15 @@ def _visit(raw: Any) -> Visit | None:
 
 
 def _prior(raw: Any, where: str, date_of_service: datetime.date) -> PriorProcedure:
-    data = _object(raw, where, frozenset({"date_of_service", "code", "related", "site", "laterality"}),
+    data = expect_object(raw, where, frozenset({"date_of_service", "code", "related", "site", "laterality"}),
                    ("date_of_service", "code"))
     day = _date(data["date_of_service"], f"{where}.date_of_service")
     if day > date_of_service:
-        raise _fail(f"{where}.date_of_service", f"{day} is after this encounter's date of service ({date_of_service})")
+        raise field_error(f"{where}.date_of_service",
+                          f"{day} is after this encounter's date of service ({date_of_service})")
     code = data["code"]
     if not isinstance(code, str) or not re.fullmatch(r"[0-9A-Z][0-9]{3}[0-9A-Z]", code):
-        raise _fail(f"{where}.code", f"'{code}' is not a CPT/HCPCS code (five characters, e.g. 11602)")
+        raise field_error(f"{where}.code", f"'{code}' is not a CPT/HCPCS code (five characters, e.g. 11602)")
     site = _choice(data["site"], f"{where}.site", SITE_SET, "site") if "site" in data else None
     return PriorProcedure(
         date_of_service=day,
@@ -393,7 +369,8 @@ def _prior(raw: Any, where: str, date_of_service: datetime.date) -> PriorProcedu
 
 
 def _history(raw: Any, where: str) -> HistoryItem:
-    data = _object(raw, where, frozenset({"diagnosis", "site", "laterality", "treatment_completed"}), ("diagnosis",))
+    allowed = frozenset({"diagnosis", "site", "laterality", "treatment_completed"})
+    data = expect_object(raw, where, allowed, ("diagnosis",))
     site = _choice(data["site"], f"{where}.site", SITE_SET, "site") if "site" in data else None
     return HistoryItem(
         diagnosis=_dx(data["diagnosis"], f"{where}.diagnosis"),
@@ -408,27 +385,27 @@ def parse_encounter(doc: Any) -> Encounter:
     """Validate one encounter document strictly and return it typed; InvalidInput names the first bad field."""
     allowed = frozenset({"date_of_service", "payer", "patient", "visit", "lesions", "services", "prior_procedures",
                          "history"})
-    data = _object(doc, "", allowed, ("date_of_service", "payer", "patient", "lesions"))
+    data = expect_object(doc, "", allowed, ("date_of_service", "payer", "patient", "lesions"))
     date_of_service = _date(data["date_of_service"], "date_of_service")
-    patient = _object(data["patient"], "patient", frozenset({"age", "sex"}), ("age", "sex"))
+    patient = expect_object(data["patient"], "patient", frozenset({"age", "sex"}), ("age", "sex"))
     lesions_raw = data["lesions"]
     if not isinstance(lesions_raw, list):
-        raise _fail("lesions", "must be a list (empty when no lesion was treated)")
+        raise field_error("lesions", "must be a list (empty when no lesion was treated)")
     lesions = tuple(_lesion(lesion, f"lesions[{i}]") for i, lesion in enumerate(lesions_raw))
     seen: dict[str, str] = {}
     for lesion in lesions:
         if lesion.id in seen:
-            raise _fail(f"{lesion.where}.id", f"'{lesion.id}' is already the id of {seen[lesion.id]}")
+            raise field_error(f"{lesion.where}.id", f"'{lesion.id}' is already the id of {seen[lesion.id]}")
         seen[lesion.id] = lesion.where
     services_raw = data.get("services", [])
     if not isinstance(services_raw, list):
-        raise _fail("services", "must be a list")
+        raise field_error("services", "must be a list")
     prior_raw = data.get("prior_procedures", [])
     history_raw = data.get("history", [])
     if not isinstance(prior_raw, list):
-        raise _fail("prior_procedures", "must be a list")
+        raise field_error("prior_procedures", "must be a list")
     if not isinstance(history_raw, list):
-        raise _fail("history", "must be a list")
+        raise field_error("history", "must be a list")
     return Encounter(
         date_of_service=date_of_service,
         payer=_choice(data["payer"], "payer", PAYERS, "payer"),
