@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
 from rich.console import Console
 from rich.table import Table
 
+from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.core.coding.result import CodingResult
-from dermbill.core.errors import InvalidInput
 from dermbill.services.coding import code_lines, code_text
-
-
-def read_input(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(f"cannot read '{path}': no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InvalidInput(f"cannot read '{path}': {reason}") from None
 
 
 def run_code(out: Console, path: str, *, as_json: bool, jsonl: bool) -> None:
     text = read_input(path)
     if jsonl:
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        for result in code_lines(lines):
-            sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
+        write_jsonl(code_lines(jsonl_lines(text)))
         return
     coded = code_text(text)
     if as_json:
-        sys.stdout.write(json.dumps(coded.to_json(), indent=2) + "\n")
+        write_json(coded.to_json())
         return
     print_result(out, coded)
 

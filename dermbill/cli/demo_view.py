@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dermbill.cli.scrub_view import print_top_findings
 from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
 from dermbill.services.schema import connect, initialize_schema
 
@@ -75,6 +77,10 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         out.print(f"{outside} encounters have dates of service after the newest loaded ICD-10-CM release; their "
                   "diagnoses were checked against it. Load the current release with 'dermbill reference "
                   "load-icd10cm FILE' (see 'dermbill reference list').")
+    out.print(f"Scrubber: {summary.scrub_clean} of {summary.scrubbed} claims clean (ready to send), "
+              f"{summary.scrubbed - summary.scrub_clean} with errors to fix.")
+    if summary.top_findings:
+        print_top_findings(out, Counter(dict(summary.top_findings)))
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:

@@ -129,6 +129,41 @@ def code(
     run_code(out, file, as_json=as_json, jsonl=jsonl)
 
 
+@app.command()
+def scrub(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None, typer.Argument(help="A claim (JSON, claim.md format), or - for standard input.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="FILE holds one claim per line; print one JSON result per line.")
+    ] = False,
+    db: DbOption = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Scrub every coded claim stored in the database.")] = False,
+    claim: Annotated[list[int] | None, typer.Option("--claim", help="Scrub this stored claim (repeatable).")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the certain fixes to stored claims (recorded).")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness."""
+    day = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
+    if file is not None:
+        from dermbill.cli.scrub_view import run_scrub_file
+
+        if all_claims or claim or fix:
+            raise typer.BadParameter("give a FILE, or --all / --claim ID with --db, not both")
+        run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
+        return
+    if not all_claims and not claim:
+        raise typer.BadParameter("give a claim FILE, or --all or --claim ID to scrub stored claims")
+    from dermbill.cli.scrub_view import run_scrub_stored
+
+    run_scrub_stored(out, database_url(ctx, db), claim_ids=claim or [], everything=all_claims, fix=fix, as_of=day,
+                     as_json=as_json)
+
+
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

@@ -291,6 +291,24 @@ class ClaimLineRow(TenantRow):
     rendering_provider_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class ClaimFindingRow(TenantRow):
+    """A scrubber finding on a claim, from its latest scrub (a new scrub replaces them)."""
+
+    __tablename__ = "claim_finding"
+    __table_args__ = (
+        _tenant_fk(["claim_id"], "claim"),
+        CheckConstraint(_in("severity", ("error", "warning")), name="severity"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(8))
+    lines: Mapped[list[int]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    scrubbed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
 class FeeScheduleRow(TenantRow):
     """A practice's charges per code (``payer_id`` empty) or a payer's expected (contracted) amounts."""
 
@@ -402,5 +420,5 @@ class AuditEventRow(Base):
 
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
-    FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
+    ClaimFindingRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
 )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dermbill.core.coding.result import CodingResult
+from dermbill.core.coding.tables import CodingTables
 from dermbill.core.dates import DateRange, age_on
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import JournalEntry, Posting
@@ -41,6 +42,7 @@ from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.schema import reset_schema
+from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -110,6 +112,9 @@ class DemoSummary:
     payers: int
     practices: tuple[PracticeSummary, ...]
     files: tuple[Path, ...]
+    scrubbed: int = 0
+    scrub_clean: int = 0
+    top_findings: tuple[tuple[str, int], ...] = ()
 
     @property
     def encounters(self) -> int:
@@ -197,7 +202,13 @@ def build_demo(
                     "encounters": sum(s.encounters for s in summaries)},
         )
         uow.commit()
+    scrubbed = scrub_stored_claims(database, everything=True, as_of=options.as_of, actor="demo",
+                                   progress=lambda done, total: progress("scrubbing claims", done, total))
+    errors = Counter(f.rule for o in scrubbed for f in o.result.findings if f.severity.value == "error")
     result = DemoSummary(
+        scrubbed=len(scrubbed),
+        scrub_clean=sum(o.result.clean for o in scrubbed),
+        top_findings=tuple(errors.most_common(8)),
         database_url=database.url,
         organization=ORGANIZATION_NAME,
         period_start=period_start,
@@ -380,22 +391,32 @@ def _add_encounters(
     weights = [_visit_weight(age_on(fake.date_of_birth, period[1])) for _, fake in patients]
     stage = f"{practice.code} encounters"
     now = repo.uow.clock()
+    # Visits in date order, so each encounter's documentation can list the patient's earlier procedures
+    # whose global period is still open, as the chart would show the coder.
+    plan = sorted((_random_weekday(rng, *period), index) for index in
+                   rng.choices(range(len(patients)), weights=weights, k=count))
+    billed: dict[int, list[tuple[datetime.date, str]]] = {}
     done = 0
     while done < count:
         batch_size = min(BATCH, count - done)
-        chosen = rng.choices(patients, weights=weights, k=batch_size)
         rows: list[tuple[EncounterRow, FakePatient, int | None, str]] = []
         results: list[CodingResult | None] = []
-        for patient_row, fake in chosen:
-            day = _random_weekday(rng, *period)
+        for day, index in plan[done:done + batch_size]:
+            patient_row, fake = patients[index]
             primary = _primary_on(fake, day)
             payer_kind = kinds[primary[0]] if primary else "self_pay"
             age = age_on(fake.date_of_birth, day)
             documentation = document_encounter(rng, date_of_service=day, age=age, sex=fake.sex, payer=payer_kind)
+            earlier = _open_globals(billed.get(index, []), day, tables)
+            if earlier:
+                listed = documentation.get("prior_procedures")
+                documentation["prior_procedures"] = [*(listed if isinstance(listed, list) else []), *earlier]
             # The patient's own provider most days (providers are listed in a fixed order).
             provider = providers[patient_row.id % len(providers)] if rng.random() < 0.85 else rng.choice(providers)
             result = code_document(documentation, tables) if tables is not None else None
             status = "documented" if result is None else "held" if result.holds else "coded"
+            if result is not None and not result.holds:
+                billed.setdefault(index, []).extend((day, line.code) for line in result.lines)
             row = EncounterRow(
                 patient_id=patient_row.id, provider_id=provider.id, location_id=rng.choice(locations).id,
                 date_of_service=day, documentation=documentation, status=status, created_at=now,
@@ -420,6 +441,21 @@ def _add_encounters(
         done += batch_size
         progress(stage, done, count)
     return created
+
+
+def _open_globals(
+    billed: list[tuple[datetime.date, str]], day: datetime.date, tables: CodingTables | None
+) -> list[dict[str, object]]:
+    """Earlier procedures of the patient (other days) whose global period covers ``day``; unrelated."""
+    if tables is None:
+        return []
+    found: list[dict[str, object]] = []
+    for when, code in billed:
+        entry = tables.code_set.in_force(code, when)
+        days = entry.global_period_days if entry else None
+        if days and 1 <= (day - when).days <= days:
+            found.append({"date_of_service": when.isoformat(), "code": code, "related": False})
+    return found
 
 
 def _bill_encounters(
@@ -515,6 +551,8 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "as_of": options.as_of.isoformat(),
         "period": [summary.period_start.isoformat(), summary.period_end.isoformat()],
         "payers": summary.payers,
+        "scrubber": {"claims": summary.scrubbed, "clean": summary.scrub_clean,
+                     "most_common_errors": dict(summary.top_findings)},
         "practices": [
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,

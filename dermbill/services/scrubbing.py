@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete, select
+
 from dermbill.core.coding.result import CodingResult
-from dermbill.core.errors import DermbillError, InvalidInput
+from dermbill.core.dates import age_on
+from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.money import Money
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.core.scrubber.registry import scrub_claim
 from dermbill.core.scrubber.tables import ScrubTables
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    ClaimFindingRow,
+    ClaimLineRow,
+    ClaimRow,
+    EncounterRow,
+    PatientRow,
+    PayerRow,
+    ProviderRow,
+    ServiceLocationRow,
+)
+from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
 
 
@@ -70,4 +87,132 @@ def claim_document(
         "documentation": dict(documentation),
         "prior_procedures": list(documentation.get("prior_procedures") or []),
         "submitted_on": (submitted_on or datetime.date.fromisoformat(documentation["date_of_service"])).isoformat(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScrub:
+    """The outcome of scrubbing one stored claim."""
+
+    claim_id: int
+    practice: str
+    patient_control_number: str
+    status: str
+    result: ScrubResult
+    fixes: tuple[str, ...]
+
+
+SCRUBBABLE = ("coded", "scrub_errors", "ready")
+GLOBAL_LOOKBACK_DAYS = 90
+
+
+def scrub_stored_claims(
+    database: Database,
+    *,
+    claim_ids: Sequence[int] = (),
+    everything: bool = False,
+    fix: bool = False,
+    as_of: datetime.date,
+    actor: str = "scrubber",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[StoredScrub]:
+    """Scrub stored claims (ids, or every claim not yet sent), store the findings and set ready or scrub_errors."""
+    tables = scrub_tables()
+    outcomes = []
+    with UnitOfWork(database, actor=actor) as uow:
+        targets = _targets(uow, claim_ids, everything)
+        for done, (practice_id, claim) in enumerate(targets, start=1):
+            repo = uow.practice(practice_id)
+            outcomes.append(_scrub_one(repo, claim, tables, fix=fix, as_of=as_of))
+            if progress:
+                progress(done, len(targets))
+        uow.commit()
+    return outcomes
+
+
+def _targets(uow: UnitOfWork, claim_ids: Sequence[int], everything: bool) -> list[tuple[int, ClaimRow]]:
+    if everything:
+        rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))
+        return [(row.practice_id, row) for row in rows]
+    found = []
+    for claim_id in claim_ids:
+        row = uow.session.get(ClaimRow, claim_id)
+        if row is None:
+            raise NotFound(f"claim {claim_id} not found")
+        if row.status not in SCRUBBABLE:
+            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent are scrubbed")
+        found.append((row.practice_id, row))
+    return found
+
+
+def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *, fix: bool,
+               as_of: datetime.date) -> StoredScrub:
+    payer = repo.session.get(PayerRow, claim.payer_id) if claim.payer_id else None
+    lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+    document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
+    payer_key = payer.payer_identifier if payer else None
+    result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+    applied: list[str] = []
+    if fix:
+        for finding in result.findings:
+            if finding.autofix is None:
+                continue
+            line = next(x for x in lines if x.line_number == finding.autofix.line)
+            if finding.autofix.add_modifier not in line.modifiers:
+                line.modifiers = [*line.modifiers, finding.autofix.add_modifier][:4]
+                applied.append(f"line {line.line_number}: added {finding.autofix.add_modifier} ({finding.rule})")
+                repo.audit("claim.fixed", "claim", claim.id, {"line": line.line_number, "rule": finding.rule,
+                                                              "added_modifier": finding.autofix.add_modifier})
+        if applied:
+            repo.flush()
+            document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
+            result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+    now = repo.uow.clock()
+    repo.session.execute(delete(ClaimFindingRow).where(ClaimFindingRow.practice_id == repo.practice_id,
+                                                       ClaimFindingRow.claim_id == claim.id))
+    repo.add_all(ClaimFindingRow(claim_id=claim.id, rule=f.rule, severity=f.severity.value, lines=list(f.lines),
+                                 message=f.message, fix=f.fix, scrubbed_at=now) for f in result.findings)
+    status = "ready" if result.clean else "scrub_errors"
+    if status != claim.status:
+        repo.audit("claim.scrubbed", "claim", claim.id, {"from": claim.status, "to": status,
+                                                         "errors": sum(f.severity.value != "warning"
+                                                                       for f in result.findings)})
+        claim.status = status
+        claim.updated_at = now
+    return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, status, result, tuple(applied))
+
+
+def stored_claim_document(
+    repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], payer: PayerRow | None, *,
+    as_of: datetime.date,
+) -> dict[str, Any]:
+    """A stored claim in the claim.md format, with its documentation and this patient's earlier procedures."""
+    patient = repo.get(PatientRow, claim.patient_id)
+    provider = repo.get(ProviderRow, claim.rendering_provider_id)
+    location = repo.get(ServiceLocationRow, claim.location_id)
+    encounter = repo.get(EncounterRow, claim.encounter_id) if claim.encounter_id else None
+    day = lines[0].service_date_from if lines else (encounter.date_of_service if encounter else as_of)
+    earlier = repo.session.execute(
+        select(ClaimLineRow.procedure_code, ClaimLineRow.service_date_from)
+        .join(ClaimRow, (ClaimRow.id == ClaimLineRow.claim_id) & (ClaimRow.practice_id == ClaimLineRow.practice_id))
+        .where(ClaimRow.practice_id == repo.practice_id, ClaimRow.patient_id == claim.patient_id,
+               ClaimRow.id != claim.id, ClaimRow.frequency_code != "8",
+               ClaimLineRow.service_date_from <= day,
+               ClaimLineRow.service_date_from >= day - datetime.timedelta(days=GLOBAL_LOOKBACK_DAYS))
+    ).all()
+    documentation = encounter.documentation if encounter else None
+    return {
+        "date_of_service": day.isoformat(),
+        "payer": payer.kind if payer else "self_pay",
+        "patient": {"age": age_on(patient.date_of_birth, day), "sex": patient.sex},
+        "billing_provider": {"npi": repo.practice.billing_npi, "taxonomy": repo.practice.taxonomy},
+        "rendering_provider": {"npi": provider.npi, "taxonomy": provider.taxonomy},
+        "place_of_service": location.place_of_service,
+        "diagnoses": list(claim.diagnosis_codes),
+        "lines": [{"code": line.procedure_code, "units": line.units, "modifiers": list(line.modifiers),
+                   "diagnoses": list(line.diagnosis_pointers), "charge": Money(line.charge_cents).plain()}
+                  for line in lines],
+        "documentation": documentation,
+        "prior_procedures": [{"date_of_service": when.isoformat(), "code": code} for code, when in earlier],
+        "submitted_on": max(as_of, day).isoformat(),
     }

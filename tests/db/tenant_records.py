@@ -9,6 +9,7 @@ import pytest
 
 from dermbill.db.engine import Database
 from dermbill.db.models import (
+    ClaimFindingRow,
     ClaimLineRow,
     ClaimRow,
     CoverageRow,
@@ -72,10 +73,12 @@ def populate_practice(
     line = repo.add(ClaimLineRow(claim_id=claim.id, line_number=1, procedure_code="11642", modifiers=[], units=1,
                                  charge_cents=61000, diagnosis_pointers=[1], service_date_from=DOS))
     item = repo.add(FeeScheduleItemRow(fee_schedule_id=schedule.id, procedure_code="11642", amount_cents=61000))
+    finding = repo.add(ClaimFindingRow(claim_id=claim.id, rule="mue", severity="error", lines=[1], message="m",
+                                       fix="f", scrubbed_at=NOW))
     repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
-           "fee_schedule": schedule.id, "fee_schedule_item": item.id}
+           "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id}
     return practice.id, ids
 
 

@@ -73,6 +73,11 @@ HISTORY_OF_SKIN_DISEASE = "Z87.2"
 FOLLOW_UP_AFTER_TREATMENT = "Z08"
 SCREENING_FOR_SKIN_CANCER = "Z12.83"
 SYMPTOMS_OF_INFLAMED_SK = frozenset({"inflamed", "irritated"})
+# Benign diagnoses whose removal the benign skin lesion LCDs treat as medically necessary by themselves
+# (condyloma and molluscum are named indications; a dysplastic nevus or pyogenic granuloma carries
+# clinical uncertainty or bleeds).
+REMOVAL_NECESSARY_BY_DIAGNOSIS = frozenset({"molluscum", "anogenital_wart", "A63.0", "B08.1", "dysplastic_nevus",
+                                            "pyogenic_granuloma", "L98.0"})
 
 
 def is_icd10_code(value: str) -> bool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from dermbill.core.coding import destruction, lesion_removal, repair, services, visits
 from dermbill.core.coding.context import Context, Draft
-from dermbill.core.coding.diagnoses import Category, category_of, is_icd10_code
+from dermbill.core.coding.diagnoses import REMOVAL_NECESSARY_BY_DIAGNOSIS, Category, category_of, is_icd10_code
 from dermbill.core.coding.encounter import Encounter, Lesion, Procedure
 from dermbill.core.coding.result import CodedLine, CodingResult, Notice
 from dermbill.core.coding.tables import CodingTables
@@ -25,9 +25,6 @@ REMOVALS = frozenset({"shave_removal", "excision", "destruction", "mohs", "adjac
 PATHOLOGY_DEPENDENT = frozenset({"excision", "destruction"})
 # Removals the Medicare benign-lesion LCDs cover only with a documented indication.
 LCD_REMOVALS = frozenset({"shave_removal", "excision", "destruction", "skin_tag_removal"})
-# Benign diagnoses whose removal the LCDs treat as medically necessary by themselves.
-LCD_COVERED_BY_DIAGNOSIS = frozenset({"molluscum", "anogenital_wart", "A63.0", "B08.1", "dysplastic_nevus",
-                                      "pyogenic_granuloma", "L98.0"})
 SERVICE_CODERS = {
     "nail_debridement": services.code_nail_debridement,
     "nail_avulsion": services.code_nail_avulsion,
@@ -159,7 +156,7 @@ def _not_covered_reason(ctx: Context, lesion: Lesion) -> str | None:
     if not types & LCD_REMOVALS or lesion.symptoms:
         return None
     diagnosis = lesion.final_diagnosis
-    if category_of(diagnosis) != Category.BENIGN or diagnosis in LCD_COVERED_BY_DIAGNOSIS:
+    if category_of(diagnosis) != Category.BENIGN or diagnosis in REMOVAL_NECESSARY_BY_DIAGNOSIS:
         return None
     if diagnosis == "seborrheic_keratosis" and ctx.lesion_codes.get(lesion.id) == "L82.0":
         return None

@@ -16,10 +16,13 @@ class Check:
     claim: Claim
     tables: ScrubTables
     as_of: datetime.date
+    payer_key: str | None = None  # the payer's identifier when known (payer rules by payer, else by kind)
     payer: PayerRule = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "payer", self.tables.payer_rule(self.claim.payer))
+        rules = self.tables.payer_rules
+        key = self.payer_key if self.payer_key in rules else self.claim.payer
+        object.__setattr__(self, "payer", self.tables.payer_rule(key))
 
     @property
     def day(self) -> datetime.date:

@@ -38,9 +38,11 @@ RULES: tuple[tuple[tuple[str, ...], Rule], ...] = (
 RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(rule for ids, _ in RULES for rule in ids))
 
 
-def scrub_claim(claim: Claim, tables: ScrubTables, *, as_of: datetime.date) -> ScrubResult:
+def scrub_claim(
+    claim: Claim, tables: ScrubTables, *, as_of: datetime.date, payer_key: str | None = None
+) -> ScrubResult:
     """Run every rule; errors first, then warnings, each in rule order."""
-    check = Check(claim, tables, as_of)
+    check = Check(claim, tables, as_of, payer_key)
     findings = [finding for _, rule in RULES for finding in rule(check)]
     findings.sort(key=lambda f: f.severity.value != "error")
     return ScrubResult(tuple(findings))

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dermbill.core.coding.diagnoses import Category, category_of
+from dermbill.core.coding.diagnoses import REMOVAL_NECESSARY_BY_DIAGNOSIS, Category, category_of
 from dermbill.core.scrubber.check import Check
 from dermbill.core.scrubber.claim import ClaimLine
 from dermbill.core.scrubber.findings import ScrubFinding, error
@@ -48,9 +48,11 @@ def _categories(codes: tuple[str, ...]) -> set[Category]:
 
 
 def procedure_diagnoses(check: Check) -> list[ScrubFinding]:
+    release, _ = check.tables.coding.icd10.release_for(check.day)
     found = []
     for line in check.claim.lines:
-        pointed = check.pointed(line)
+        # Invalid codes are icd-invalid's to report; judging the procedure by them would say it twice.
+        pointed = tuple(code for code in check.pointed(line) if code in release.billable)
         family_group = check.tables.code_groups.get(line.code)
         if not pointed or family_group is None:
             continue
@@ -147,7 +149,15 @@ def _documented_indication(check: Check, pointed: tuple[str, ...]) -> bool | Non
                        for p in lesion.get("procedures") or [] if isinstance(p, dict))]
     if not lesions:
         return None
-    return any(lesion.get("symptoms") for lesion in lesions)
+    return any(_indicated(lesion) for lesion in lesions)
+
+
+def _indicated(lesion: dict[str, object]) -> bool:
+    """A removed lesion with a documented symptom, or whose diagnosis makes removal necessary by itself."""
+    pathology = lesion.get("pathology")
+    final = pathology if isinstance(pathology, str) and pathology != "pending" else lesion.get("diagnosis")
+    return bool(lesion.get("symptoms")) or (isinstance(final, str) and (
+        final in REMOVAL_NECESSARY_BY_DIAGNOSIS or category_of(final) != Category.BENIGN))
 
 
 def _policy_fix(policy: CoveragePolicy, line: ClaimLine) -> str:
