@@ -187,6 +187,37 @@ def load_icd10cm(
               f"{saved.effective_to}; saved to {saved.path}")
 
 
+QuarterOption = Annotated[
+    str | None, typer.Option("--quarter", help="The quarter the file is for, e.g. 2026q4 (default: from the name).")
+]
+
+
+@reference_app.command("load-ncci")
+def load_ncci(
+    file: Annotated[str, typer.Argument(help="CMS's practitioner PTP file (ccipra-*.txt) or a CSV export.")],
+    quarter: QuarterOption = None,
+) -> None:
+    """Load a quarter of NCCI procedure-to-procedure edits (every loaded quarter is kept)."""
+    from dermbill.services.reference import load_ncci_file
+
+    saved = load_ncci_file(Path(file), kind="ptp", quarter=quarter)
+    out.print(f"loaded {saved.name}: {saved.entries:,} edits for dates of service from {saved.starts}; saved to "
+              f"{saved.path}")
+
+
+@reference_app.command("load-mue")
+def load_mue(
+    file: Annotated[str, typer.Argument(help="CMS's practitioner services MUE table (CSV).")],
+    quarter: QuarterOption = None,
+) -> None:
+    """Load a quarter of medically unlikely edits (every loaded quarter is kept)."""
+    from dermbill.services.reference import load_ncci_file
+
+    saved = load_ncci_file(Path(file), kind="mue", quarter=quarter)
+    out.print(f"loaded {saved.name}: {saved.entries:,} codes for dates of service from {saved.starts}; saved to "
+              f"{saved.path}")
+
+
 @reference_app.command("list")
 def list_reference() -> None:
     """Show the reference releases in use and the dates of service each covers."""

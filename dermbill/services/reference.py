@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import re
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput
+from dermbill.core.ncci import NO_DELETION
 from dermbill.reference.coding_tables import (
     coding_tables,
     fiscal_year_range,
@@ -17,6 +19,7 @@ from dermbill.reference.coding_tables import (
     reference_dir,
     shipped_icd10_release,
 )
+from dermbill.reference.ncci import mue_release, ptp_release, quarter_start
 from dermbill.reference.pfs_rvu import TABLE_DIR as RVU_DIR
 
 
@@ -78,3 +81,41 @@ def reference_releases(directory: Path | None = None) -> list[ReleaseInUse]:
 def _coverage(effective: DateRange) -> str:
     end = effective.effective_to.isoformat() if effective.effective_to else "open"
     return f"dates of service {effective.effective_from} to {end}"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuarter:
+    name: str
+    entries: int
+    starts: datetime.date
+    path: Path
+
+
+def load_ncci_file(source: Path, *, kind: str, quarter: str | None = None,
+                   directory: Path | None = None) -> SavedQuarter:
+    """Read a CMS PTP or MUE file (or dermbill's CSV layout), keep it as a quarter answered by date of service."""
+    starts = quarter_start(quarter) if quarter else quarter_start(source.name)
+    if quarter and starts is None:
+        raise InvalidInput(f"--quarter '{quarter}' must look like 2026q4")
+    if starts is None:
+        raise InvalidInput(f"cannot tell which quarter '{source.name}' is; give --quarter YYYYqN (e.g. 2026q4)")
+    folder = (directory or reference_dir()) / "ncci"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{kind}-{starts:%Y-%m-%d}.csv"
+    if kind == "ptp":
+        release = ptp_release(source, starts)
+        rows = sorted(edit for edits in release.edits.values() for edit in edits)
+        body = ["column1,column2,modifier_indicator,effective_from,deletion_date"]
+        body += [f"{e.column1},{e.column2},{e.modifier_indicator},{e.effective_from or ''},"
+                 f"{'' if e.deleted_after == NO_DELETION else e.deleted_after}" for e in rows]
+        entries = len(rows)
+    else:
+        mue = mue_release(source, starts)
+        with target.open("w", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(("hcpcs", "mue_value", "mai", "mue_rationale"))
+            writer.writerows((v.code, v.units, v.adjudication_indicator, v.rationale)
+                             for v in sorted(mue.values.values()))
+        return SavedQuarter(mue.name, len(mue.values), starts, target)
+    target.write_text("\n".join(body) + "\n")
+    return SavedQuarter(release.name, entries, starts, target)
