@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dermbill.cli.progress import StageProgress
 from dermbill.cli.scrub_view import print_top_findings
 from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
 from dermbill.services.schema import connect, initialize_schema
@@ -27,22 +27,8 @@ def run_demo(
             out.print(f"reset: deleted all data in {database.url} and created the schema again")
         else:
             initialize_schema(database)
-        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        progress = Progress(*columns, console=err)
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if not tasks:  # start drawing only once there is work to show
-                progress.start()
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done)
-
-        try:
-            summary = build_demo(database, options, progress=report)
-        finally:
-            if tasks:
-                progress.stop()
+        with StageProgress(err) as bars:
+            summary = build_demo(database, options, progress=bars.report)
     finally:
         database.dispose()
     print_summary(out, summary, options)

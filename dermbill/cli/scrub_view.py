@@ -6,10 +6,10 @@ import datetime
 from collections import Counter
 
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
+from dermbill.cli.progress import StageProgress
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.services.schema import connect, require_current_schema
 from dermbill.services.scrubbing import scrub_lines, scrub_stored_claims, scrub_text
@@ -49,14 +49,10 @@ def run_scrub_stored(
     database = connect(url)
     try:
         require_current_schema(database)
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("scrubbing claims", total=None)
-
-            def report(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
+        with StageProgress(Console(stderr=True)) as bars:
             outcomes = scrub_stored_claims(database, claim_ids=claim_ids, everything=everything, fix=fix,
-                                           as_of=as_of, progress=report)
+                                           as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
+                                                                                                  total))
     finally:
         database.dispose()
     if as_json:

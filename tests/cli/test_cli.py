@@ -159,3 +159,43 @@ def test_reference_load_icd10cm_then_list(tmp_path: Path) -> None:
     listed = subprocess.run([sys.executable, "-m", "dermbill", "reference", "list"], capture_output=True, text=True,
                             env=env)
     assert "FY2026" in listed.stdout and "FY2027" in listed.stdout
+
+
+CLAIM = ('{"date_of_service": "2026-03-02", "payer": "medicare", "patient": {"age": 71, "sex": "F"},'
+         ' "billing_provider": {"npi": "1234567893", "taxonomy": "207N00000X"}, "rendering_provider": {"npi":'
+         ' "1234567893"}, "place_of_service": "11", "diagnoses": ["C44.311", "L57.0"], "lines": [{"code": "11642",'
+         ' "units": 1, "modifiers": [], "diagnoses": [1], "charge": "610.00"}, {"code": "17000", "units": 1,'
+         ' "modifiers": [], "diagnoses": [2], "charge": "120.00"}], "submitted_on": "2026-03-05"}')
+
+
+def test_scrub_a_claim_file_as_table_and_json(tmp_path: Path) -> None:
+    import json
+
+    claim = tmp_path / "claim.json"
+    claim.write_text(CLAIM)
+    table = run("scrub", str(claim))
+    assert table.returncode == 0 and "ncci-ptp" in table.stdout and "XS" in table.stdout
+    result = json.loads(run("scrub", str(claim), "--json").stdout)
+    assert result["clean"] is False
+    assert [(f["rule"], f["lines"]) for f in result["findings"]] == [("ncci-ptp", [1, 2])]
+
+
+def test_scrub_jsonl_keeps_going_past_a_bad_line(tmp_path: Path) -> None:
+    import json
+
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text("\n".join([CLAIM, "[1, 2]", CLAIM.replace('"modifiers": [], "diagnoses": [2]',
+                                                                 '"modifiers": ["XS"], "diagnoses": [2]')]) + "\n")
+    rows = [json.loads(line) for line in run("scrub", "--jsonl", str(claims)).stdout.splitlines()]
+    assert [r.get("clean") for r in rows] == [False, None, True]
+    assert rows[1]["error"].startswith("line 2: ")
+
+
+def test_scrub_stored_claims_of_the_demo(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/demo.db"
+    assert run("demo", "--db", db, "--out", str(tmp_path / "out"), "--patients", "30", "--as-of",
+               "2026-11-26").returncode == 0
+    result = run("scrub", "--db", db, "--all", "--as-of", "2026-11-26")
+    assert result.returncode == 0 and "Scrubbed" in result.stdout
+    assert_one_line_error(run("scrub", "--db", db, "--claim", "999999"), "claim 999999 not found")
+    assert_one_line_error(run("scrub"), "give a claim FILE")

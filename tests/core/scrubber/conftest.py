@@ -1,0 +1,1 @@
+from scrub_claims import scrub, tables  # noqa: F401 (fixtures)
