@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import coding, insert_encounters
+from benchmarks import coding, insert_encounters, scrubbing
 
 
 def main() -> None:
@@ -18,10 +18,11 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
     table = Table(title="dermbill benchmarks", title_justify="left")
-    for heading in ("benchmark", "backend", "patients", "encounters", "seconds", "encounters/s", "peak RSS (MiB)"):
+    for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
         table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
     results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
     results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
+    results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
     for result in results:
         table.add_row(*result.cells())
     console.print(table)

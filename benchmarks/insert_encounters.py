@@ -37,13 +37,15 @@ class Result:
     seconds: float
     peak_rss_mib: float
     note: str = ""
+    per_second_label: str = "encounters"
 
     def cells(self) -> tuple[str, ...]:
         if self.note:
             return (self.benchmark, self.backend, "-", "-", "-", "-", self.note)
         patients = f"{self.patients:,}" if self.patients else "-"
-        return (self.benchmark, self.backend, patients, f"{self.encounters:,}",
-                f"{self.seconds:.2f}", f"{self.encounters / self.seconds:,.0f}", f"{self.peak_rss_mib:.0f}")
+        rate = f"{self.encounters / self.seconds:,.0f} {self.per_second_label}/s"
+        return (self.benchmark, self.backend, patients, f"{self.encounters:,}", f"{self.seconds:.2f}", rate,
+                f"{self.peak_rss_mib:.0f}")
 
 
 def _case(url: str, encounters: int) -> dict[str, float]:

@@ -13,11 +13,13 @@ Layouts understood:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import gc
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dermbill.core.errors import InvalidInput
@@ -51,67 +53,78 @@ def _read_text(path: Path) -> str:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _yyyymmdd(value: str, where: str, field: str) -> int | None:
-    value = value.strip().strip("*").strip()
-    if not value:
-        return None
-    if not _DATE.match(value):
-        raise InvalidInput(f"{where}: {field} '{value}' is not a date written YYYYMMDD")
-    return int(value)
-
-
 def read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
-    """Every edit in a PTP file, grouped by (column 1, column 2)."""
+    """Every edit in a PTP file, grouped by (column 1, column 2). A bad row fails the load naming the line."""
+    with _no_garbage_collection():
+        return _read_ptp_edits(path)
+
+
+@contextlib.contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """A full quarter is millions of small tuples without cycles; the cycle collector only slows building them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
     text = _read_text(path)
-    first = text.split("\n", 1)[0].lower()
-    grouped: dict[tuple[str, str], list[PtpEdit]] = {}
-    rows: Iterable[tuple[str, tuple[str, ...]]]
-    if first.startswith("column1,column2,modifier_indicator"):
-        rows = _fast_rows(text, path.name, ("column1", "column2", "modifier_indicator", "effective_from",
-                                            "deletion_date"))
-    elif first.startswith("column1,column2,deletion_date,modifier_indicator"):
-        rows = ((where, (c1, c2, ind, "", deleted)) for where, (c1, c2, deleted, ind) in
-                _fast_rows(text, path.name, ("column1", "column2", "deletion_date", "modifier_indicator")))
+    first, _, body = text.partition("\n")
+    header = first.strip().lower()
+    rows: Iterable[list[str]]
+    if header.startswith("column1,column2,modifier_indicator"):
+        rows = (line.split(",") for line in body.split("\n"))
+        first_line = 2
+    elif header.startswith("column1,column2,deletion_date,modifier_indicator"):
+        rows = ([c[0], c[1], c[3], "", c[2]] if len(c) == 4 else c
+                for c in (line.split(",") for line in body.split("\n")))
+        first_line = 2
     else:
         rows = _cms_ptp_rows(text, path.name)
-    for where, (column1, column2, indicator, effective, deleted) in rows:
-        if indicator not in ("0", "1", "9"):
-            raise InvalidInput(f"{where}: modifier indicator '{indicator}' must be 0, 1 or 9")
-        edit = PtpEdit(column1, column2, indicator,
-                       _yyyymmdd(effective, where, "effective date") or 0,
-                       _yyyymmdd(deleted, where, "deletion date") or NO_DELETION)
-        grouped.setdefault((column1, column2), []).append(edit)
-    if not grouped:
+        first_line = 0
+    edits: dict[tuple[str, str], tuple[PtpEdit, ...]] = {}
+    indicators = {"0", "1", "9"}
+    make = tuple.__new__  # PtpEdit's own __new__ costs a Python call per row; a quarter has millions
+    for index, cells in enumerate(rows):
+        try:
+            column1, column2, indicator, effective, deleted = cells
+            start = int(effective) if effective else 0
+            end = int(deleted) if deleted else NO_DELETION
+        except ValueError:
+            if cells == [""]:
+                continue  # a blank line
+            where = f"line {index + first_line}" if first_line else f"row {index + 1} after the header"
+            raise InvalidInput(f"{path.name} {where}: expected column1, column2, modifier indicator, effective "
+                               "date and deletion date (YYYYMMDD)") from None
+        if indicator not in indicators or not (start == 0 or 19000101 <= start <= NO_DELETION) or not (
+                19000101 <= end <= NO_DELETION):
+            where = f"line {index + first_line}" if first_line else f"row {index + 1} after the header"
+            raise InvalidInput(f"{path.name} {where}: modifier indicator must be 0, 1 or 9 and dates YYYYMMDD")
+        key = (column1, column2)
+        earlier = edits.get(key)
+        edit = make(PtpEdit, (column1, column2, indicator, start, end))
+        edits[key] = (edit,) if earlier is None else (*earlier, edit)
+    if not edits:
         raise InvalidInput(f"{path.name}: no PTP edits found (expected CMS's Column 1 / Column 2 layout)")
-    return {key: tuple(edits) for key, edits in grouped.items()}
+    return edits
 
 
-def _fast_rows(text: str, name: str, columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """Rows of a plain CSV without quoting (dermbill's layouts), read with split for speed."""
-    width = len(columns)
-    rows = []
-    for number, line in enumerate(text.splitlines()[1:], start=2):
-        if not line:
-            continue
-        parts = line.split(",")
-        if len(parts) != width:
-            raise InvalidInput(f"{name} line {number}: expected {width} columns ({', '.join(columns)})")
-        rows.append((f"{name} line {number}", tuple(parts)))
-    return rows
-
-
-def _cms_ptp_rows(text: str, name: str) -> list[tuple[str, tuple[str, ...]]]:
+def _cms_ptp_rows(text: str, name: str) -> list[list[str]]:
     delimiter = "\t" if text.count("\t") > text.count(",") else ","
-    rows: list[tuple[str, tuple[str, ...]]] = []
+    rows: list[list[str]] = []
     header_seen = False
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+    for cells in csv.reader(io.StringIO(text), delimiter=delimiter):
         cells = [c.strip() for c in cells]
         if not header_seen:
             header_seen = bool(cells) and cells[0].lower().startswith("column 1")
             continue
         if len(cells) < 6 or not re.fullmatch(r"[0-9A-Z]{5}", cells[0] or "") or not _DATE.match(cells[3]):
             continue  # the legend rows under the header ("0=not allowed" ...)
-        rows.append((f"{name} line {number}", (cells[0], cells[1], cells[5][:1], cells[3], cells[4])))
+        rows.append([cells[0], cells[1], cells[5][:1], cells[3], cells[4].strip("*").strip()])
     if not header_seen:
         raise InvalidInput(f"{name}: no header row starting 'Column 1'; expected a CMS NCCI PTP file")
     return rows
