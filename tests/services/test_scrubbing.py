@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests_paths import SHARED
 
 from dermbill.db.engine import Database
 from dermbill.db.models import AuditEventRow, ClaimFindingRow, ClaimLineRow, ClaimRow
@@ -15,7 +16,6 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.services.coding import code_document
 from dermbill.services.demo import DemoOptions, build_demo, charge_master
 from dermbill.services.scrubbing import claim_document, scrub_document, scrub_stored_claims
-from tests_paths import SHARED
 
 EXAMPLES = SHARED / "derm-coding" / "examples.jsonl"
 CASES = [json.loads(line) for line in EXAMPLES.read_text().splitlines()] if EXAMPLES.exists() else []

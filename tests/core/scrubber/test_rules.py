@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from scrub_claims import BASE, Scrub, line, rules
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.registry import RULE_IDS
-from scrub_claims import BASE, Scrub, line, rules
 
 
 def test_the_base_claim_is_clean(scrub: Scrub) -> None:
@@ -51,7 +52,8 @@ def test_a_deleted_edit_applies_up_to_its_deletion_date_only(scrub: Scrub) -> No
                    if e.deleted_after != 99991231 and e.modifier_indicator != "9"
                    and not e.column1.startswith("99") and not e.column2.startswith("99")
                    and ptp.edit_between(e.column1, e.column2, on=datetime.date(2026, 1, 1)) is None)
-    last = datetime.date(deleted.deleted_after // 10000, deleted.deleted_after // 100 % 100, deleted.deleted_after % 100)
+    day = deleted.deleted_after
+    last = datetime.date(day // 10000, day // 100 % 100, day % 100)
     assert ptp.edit_between(deleted.column1, deleted.column2, on=last) is not None
     assert ptp.edit_between(deleted.column1, deleted.column2, on=last + datetime.timedelta(days=1)) is None
 
@@ -173,7 +175,8 @@ def test_medicare_screening_visit_and_routine_foot_care(scrub: Scrub) -> None:
     assert rules(screening) == [("medical-necessity", "error", (1,))]
     paring = scrub(lambda c: (c.update(diagnoses=["L84"]), c.update(lines=[line("11056", 1)])))
     assert rules(paring) == [("medical-necessity", "error", (1,))]
-    assert rules(scrub(lambda c: (c.update(diagnoses=["L84"]), c.update(lines=[line("11056", 1, modifiers=["Q8"])])))) == []
+    class_findings = [line("11056", 1, modifiers=["Q8"])]
+    assert rules(scrub(lambda c: (c.update(diagnoses=["L84"]), c.update(lines=class_findings)))) == []
 
 
 # modifier-missing -------------------------------------------------------------------------------
@@ -286,5 +289,5 @@ def test_timely_filing_limits_by_payer(scrub: Scrub, payer: str, sent: str, flag
 
 
 def test_every_rule_id_has_a_test() -> None:
-    text = open(__file__).read()
+    text = Path(__file__).read_text()
     assert all(f'"{rule}"' in text for rule in RULE_IDS)
