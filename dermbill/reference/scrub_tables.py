@@ -99,5 +99,7 @@ def scrub_tables(reference: Path | None = None) -> ScrubTables:
 def _scrub_tables(reference: Path) -> ScrubTables:
     coding = coding_tables(reference)
     policies, payer_rules, units, other = _fixed_parts()
+    ranges = tuple((row["first"], row["last"]) for _, row in _rows(TABLES / "procedure_codes" / "complete_ranges.csv"))
     return ScrubTables(coding=coding, other_codes=other, policies=policies, payer_rules=payer_rules,
-                       icd_groups=_icd_groups(coding), code_groups=_code_groups(coding), units_per_claim_line=units)
+                       icd_groups=_icd_groups(coding), code_groups=_code_groups(coding), units_per_claim_line=units,
+                       complete_ranges=ranges)

@@ -42,12 +42,17 @@ class ScrubTables:
     icd_groups: dict[str, frozenset[str]]  # ICD-10-CM code -> lesion site groups it can be
     code_groups: dict[str, tuple[str, str]]  # procedure code -> (family, site group)
     units_per_claim_line: dict[str, int]  # codes whose descriptor allows at most this many units
+    complete_ranges: tuple[tuple[str, str], ...]  # code ranges where dermbill knows every code that exists
 
     def entry(self, code: str, on: datetime.date) -> ProcedureCode | None:
         return self.coding.code_set.in_force(code, on)
 
     def known(self, code: str) -> bool:
         return code in self.coding.code_set.codes or code in self.other_codes
+
+    def knows_range_of(self, code: str) -> bool:
+        """Whether ``code`` falls in a range whose every code dermbill knows (else: a code we cannot judge)."""
+        return any(first <= code <= last and len(code) == len(first) for first, last in self.complete_ranges)
 
     def global_days(self, code: str, on: datetime.date) -> int | None:
         entry = self.entry(code, on)

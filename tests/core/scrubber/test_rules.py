@@ -98,7 +98,7 @@ def test_add_on_without_its_primary(scrub: Scrub) -> None:
     ("11100", "2018-12-31", False), ("11100", "2019-01-01", True),
     ("11102", "2018-12-31", True), ("11102", "2019-01-01", False),
     ("99201", "2020-12-31", False), ("99201", "2021-01-01", True),
-    ("11304", "2026-03-02", True), ("1160", "2026-03-02", True),
+    ("11304", "2026-03-02", True), ("1160", "2026-03-02", True), ("11750", "2026-03-02", False),
 ])
 def test_codes_must_be_in_force_on_the_date_of_service(scrub: Scrub, code: str, day: str, flagged: bool) -> None:
     def change(claim: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ def codes_in_force(check: Check) -> list[ScrubFinding]:
                               for v in versions)
             found.append(error("code-invalid-on-dos", n, f"line {line.number}: {line.code} is not in force on {day} "
                                f"(in force {spans})", _replacement_hint(line.code)))
-        elif versions is None and not check.tables.known(line.code):
+        elif versions is None and not check.tables.known(line.code) and check.tables.knows_range_of(line.code):
             found.append(error("code-invalid-on-dos", n, f"line {line.number}: {line.code} is not a code in force on "
                                f"{day}", "check the code against the CPT/HCPCS code set of the date of service"))
     return found
