@@ -12,7 +12,7 @@ from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.cli.progress import StageProgress
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.services.schema import connect, require_current_schema
-from dermbill.services.scrubbing import scrub_lines, scrub_stored_claims, scrub_text
+from dermbill.services.scrubbing import edit_releases_note, scrub_lines, scrub_stored_claims, scrub_text
 
 
 def run_scrub_file(out: Console, path: str, *, as_json: bool, jsonl: bool, as_of: datetime.date) -> None:
@@ -25,6 +25,7 @@ def run_scrub_file(out: Console, path: str, *, as_json: bool, jsonl: bool, as_of
         write_json(scrubbed.to_json())
         return
     print_findings(out, scrubbed)
+    out.print(edit_releases_note(as_of))
 
 
 def print_findings(out: Console, result: ScrubResult, title: str = "Scrubber findings") -> None:
@@ -71,6 +72,7 @@ def run_scrub_stored(
     out.print(f"Scrubbed {len(outcomes)} claims: {clean} ready, {len(outcomes) - clean} with errors"
               + (f"; {fixes} certain fixes applied" if fix else ""))
     print_top_findings(out, Counter(f.rule for o in outcomes for f in o.result.findings if f.severity.value == "error"))
+    out.print(edit_releases_note(as_of))
 
 
 def print_top_findings(out: Console, counts: Counter[str], limit: int = 8) -> None:

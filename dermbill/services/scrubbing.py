@@ -33,6 +33,16 @@ from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
 
 
+def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
+    """Which NCCI quarters answer for ``day``, and how to load a newer one (for the people reading findings)."""
+    coding = (tables or scrub_tables()).coding
+    ptp = coding.ptp.release_for(day).name if coding.ptp.releases else "none"
+    mue_release = coding.mue.release_for(day)
+    mue = mue_release.name if mue_release else "none"
+    return (f"Edits used for {day}: {ptp}; {mue}. Load the current quarter with 'dermbill reference load-ncci' "
+            "and 'load-mue'.")
+
+
 def scrub_document(doc: Any, *, as_of: datetime.date, tables: ScrubTables | None = None) -> ScrubResult:
     """Validate the claim's shape and run every rule; ``as_of`` is the day the claim would be sent by default."""
     return scrub_claim(parse_claim(doc), tables or scrub_tables(), as_of=as_of)

@@ -92,3 +92,24 @@ def test_cms_icd10_code_files_load_as_a_fiscal_year_release(tmp_path: Path) -> N
     bad.write_text("this is not a code file\n")
     with pytest.raises(InvalidInput, match="line 1: 'THIS' is not an ICD-10-CM code|line 1: 'this'"):
         read_cms_icd10_file(bad)
+
+
+def test_each_loaded_ncci_quarter_answers_from_its_first_day(tmp_path: Path) -> None:
+    from dermbill.services.reference import load_ncci_file
+
+    mue = tmp_path / "mue.csv"
+    mue.write_text('"CPT only copyright"\n"HCPCS/CPT Code","Practitioner Services MUE Values",'
+                   '"MUE Adjudication Indicator","MUE Rationale"\n"17003","20","2 Date of Service Edit: Policy","x"\n')
+    load_ncci_file(mue, kind="mue", quarter="2026q4", directory=tmp_path / "ref")
+    ptp = tmp_path / "ptp.txt"
+    ptp.write_text("Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\tDeletion Date\tModifier\tR\n"
+                   "11642\t11401\t\t20261001\t*\t0\tnew edit\n")
+    load_ncci_file(ptp, kind="ptp", quarter="2026q4", directory=tmp_path / "ref")
+    tables = coding_tables(tmp_path / "ref")
+    before, first_day = datetime.date(2026, 9, 30), datetime.date(2026, 10, 1)
+    assert tables.mue.value("17003", on=before).units == 13  # type: ignore[union-attr]
+    assert tables.mue.value("17003", on=first_day).units == 20  # type: ignore[union-attr]
+    assert tables.ptp.edit_between("11642", "11401", on=before) is None
+    assert tables.ptp.edit_between("11642", "11401", on=first_day).modifier_indicator == "0"  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput, match="--quarter"):
+        load_ncci_file(ptp, kind="ptp", directory=tmp_path / "ref")
