@@ -7,7 +7,7 @@ import sys
 import traceback
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.console import Console
 from dermbill import __version__
 from dermbill.core.errors import DermbillError
 from dermbill.settings import DEFAULT_DEMO_OUT, load_settings
+
+if TYPE_CHECKING:
+    from dermbill.services.reference import SavedQuarter
 
 # Typer ships its own click in newer releases; reach its exception classes through a public name.
 _USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
@@ -200,9 +203,7 @@ def load_ncci(
     """Load a quarter of NCCI procedure-to-procedure edits (every loaded quarter is kept)."""
     from dermbill.services.reference import load_ncci_file
 
-    saved = load_ncci_file(Path(file), kind="ptp", quarter=quarter)
-    out.print(f"loaded {saved.name}: {saved.entries:,} edits for dates of service from {saved.starts}; saved to "
-              f"{saved.path}")
+    _report_quarter(load_ncci_file(Path(file), kind="ptp", quarter=quarter), "edits")
 
 
 @reference_app.command("load-mue")
@@ -213,8 +214,11 @@ def load_mue(
     """Load a quarter of medically unlikely edits (every loaded quarter is kept)."""
     from dermbill.services.reference import load_ncci_file
 
-    saved = load_ncci_file(Path(file), kind="mue", quarter=quarter)
-    out.print(f"loaded {saved.name}: {saved.entries:,} codes for dates of service from {saved.starts}; saved to "
+    _report_quarter(load_ncci_file(Path(file), kind="mue", quarter=quarter), "codes")
+
+
+def _report_quarter(saved: SavedQuarter, what: str) -> None:
+    out.print(f"loaded {saved.name}: {saved.entries:,} {what} for dates of service from {saved.starts}; saved to "
               f"{saved.path}")
 
 

@@ -164,17 +164,18 @@ def read_mue_values(path: Path) -> dict[str, MueValue]:
     return values
 
 
-def ptp_release(path: Path, starts: datetime.date | None = None) -> PtpRelease:
+def _quarter(path: Path, starts: datetime.date | None, kind: str) -> tuple[str, datetime.date]:
     start = starts or quarter_start(path.name)
     if start is None:
         raise InvalidInput(f"cannot tell which quarter '{path.name}' is; give --quarter YYYYqN")
-    return PtpRelease(f"NCCI PTP practitioner {start:%Y} Q{(start.month - 1) // 3 + 1} ({path.name})", start,
-                      read_ptp_edits(path))
+    return f"NCCI {kind} practitioner {start:%Y} Q{(start.month - 1) // 3 + 1} ({path.name})", start
+
+
+def ptp_release(path: Path, starts: datetime.date | None = None) -> PtpRelease:
+    name, start = _quarter(path, starts, "PTP")
+    return PtpRelease(name, start, read_ptp_edits(path))
 
 
 def mue_release(path: Path, starts: datetime.date | None = None) -> MueRelease:
-    start = starts or quarter_start(path.name)
-    if start is None:
-        raise InvalidInput(f"cannot tell which quarter '{path.name}' is; give --quarter YYYYqN")
-    return MueRelease(f"NCCI MUE practitioner {start:%Y} Q{(start.month - 1) // 3 + 1} ({path.name})", start,
-                      read_mue_values(path))
+    name, start = _quarter(path, starts, "MUE")
+    return MueRelease(name, start, read_mue_values(path))
