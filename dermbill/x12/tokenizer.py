@@ -1,0 +1,143 @@
+"""Reading X12 interchanges as a stream of segments, with the delimiters the ISA declares.
+
+Tolerant of what real files do: a UTF-8 byte order mark, CR/LF or indentation between segments,
+several ISA/GS/ST in one file, any element, component, repetition and segment separators, and files
+that start at ST with no envelope (then ``*``, ``:`` and ``~`` are assumed). Streaming: the file is read
+in chunks, so memory stays flat for a 1 GB file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from dermbill.core.errors import InvalidInput
+
+CHUNK = 1 << 20
+ISA_ELEMENTS = 16
+
+
+class X12Error(InvalidInput):
+    """A malformed X12 file: names the segment number, the segment and what is wrong."""
+
+    def __init__(self, message: str, *, segment_number: int | None = None, segment_id: str | None = None) -> None:
+        where = ""
+        if segment_number is not None:
+            where = f"segment {segment_number}" + (f" ({segment_id})" if segment_id else "") + ": "
+        super().__init__(where + message)
+        self.segment_number = segment_number
+        self.segment_id = segment_id
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str = "*"
+    component: str = ":"
+    repetition: str | None = "^"
+    segment: str = "~"
+
+
+class Segment(NamedTuple):
+    """One segment: its position in the file (1-based), its identifier and its elements (index 1 = XX01)."""
+
+    number: int
+    id: str
+    elements: list[str]
+
+    def get(self, index: int) -> str:
+        """Element ``index`` (1-based, as the guides number them), or '' when absent."""
+        return self.elements[index] if index < len(self.elements) else ""
+
+    def fail(self, message: str) -> X12Error:
+        return X12Error(message, segment_number=self.number, segment_id=self.id)
+
+
+def delimiters_from(head: str) -> tuple[Delimiters, str]:
+    """The delimiters declared by the interchange header at the start of ``head``, and ``head`` without the BOM.
+
+    Raises X12Error when the text is neither an ISA interchange nor a bare ST transaction set.
+    """
+    text = head.lstrip("\ufeff \t\r\n")
+    if text.startswith("ISA") and len(text) > 3:
+        element = text[3]
+        if element.isalnum() or element.isspace():
+            raise X12Error(f"the ISA segment's element separator '{element}' is not a separator character")
+        positions = [i for i, ch in enumerate(text[:200]) if ch == element]
+        if len(positions) < ISA_ELEMENTS or positions[ISA_ELEMENTS - 1] + 2 >= len(text):
+            raise X12Error("the ISA segment is cut short: it needs 16 elements and a segment terminator",
+                           segment_number=1, segment_id="ISA")
+        at = positions[ISA_ELEMENTS - 1]
+        component, terminator = text[at + 1], text[at + 2]
+        isa11 = text[positions[10] + 1:positions[11]]
+        version = text[positions[11] + 1:positions[12]]
+        repetition = isa11 if len(isa11) == 1 and not isa11.isalnum() and version >= "00501" else None
+        return Delimiters(element, component, repetition, terminator), text
+    if text.startswith("ST") and len(text) > 2 and not text[2].isalnum():
+        element = text[2]
+        terminator = "~" if "~" in text[:4096] else "\n"
+        component = ">" if "HC>" in text[:CHUNK] else ":"
+        return Delimiters(element, component, None, terminator), text
+    shown = text[:20].replace("\n", " ")
+    raise X12Error(f"not an X12 file: it starts with '{shown}', not with ISA (or ST)")
+
+
+def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Delimiters, Segment]]:
+    """Every segment of a byte stream, in order, with the delimiters of its interchange."""
+    first = stream.read(chunk_size)
+    decoder = codecs.getincrementaldecoder(_encoding(first))(errors="replace")
+    buffer = decoder.decode(first)
+    if not buffer.strip():
+        raise X12Error("the file is empty")
+    delimiters, buffer = delimiters_from(buffer)
+    number = 0
+    while True:
+        pieces = buffer.split(delimiters.segment)
+        buffer = pieces.pop()
+        for piece in pieces:
+            text = piece.strip()
+            if not text:
+                continue
+            number += 1
+            if text.startswith("ISA") and number > 1:
+                delimiters, _ = delimiters_from(text + delimiters.segment + buffer[:1])
+            elements = text.split(delimiters.element)
+            yield delimiters, Segment(number, elements[0].strip().upper(), elements)
+        chunk = stream.read(chunk_size)
+        if not chunk:
+            break
+        buffer += decoder.decode(chunk)
+    buffer += decoder.decode(b"", final=True)
+    text = buffer.strip()
+    if text:
+        number += 1
+        elements = text.split(delimiters.element)
+        yield delimiters, Segment(number, elements[0].strip().upper(), elements)
+
+
+def _encoding(head: bytes) -> str:
+    """UTF-8 (the X12 basic and extended character sets are within it), or UTF-16 when the file says so."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(head) > 3 and head[1] == 0 and head[3] == 0:
+        return "utf-16-le"
+    if len(head) > 3 and head[0] == 0 and head[2] == 0:
+        return "utf-16-be"
+    return "utf-8"
+
+
+def read_file(path: Path) -> Iterator[tuple[Delimiters, Segment]]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read '{path}': {exc.strerror}") from None
+    with handle:
+        yield from iter_segments(handle)
+
+
+def segments_of(text: str | bytes) -> Iterator[tuple[Delimiters, Segment]]:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return iter_segments(io.BytesIO(data))

@@ -1,0 +1,55 @@
+"""Element values: amounts, quantities, dates and composites, checked with messages that name the element."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from dermbill.x12.tokenizer import Segment
+
+_AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+
+
+def amount(segment: Segment, index: int, *, missing: list[str] | None = None) -> str | None:
+    """XXnn as a decimal string ('541.00', '-34'); None when absent (noted in ``missing`` when it is required).
+
+    Raises X12Error for text that is not an amount.
+    """
+    raw = segment.get(index).strip()
+    if not raw:
+        if missing is not None:
+            missing.append(f"segment {segment.number} ({segment.id}): {segment.id}{index:02d} is missing (an amount "
+                           "is required)")
+        return None
+    if not _AMOUNT.fullmatch(raw):
+        raise segment.fail(f"{segment.id}{index:02d} '{raw}' is not an amount")
+    return str(Decimal(raw))
+
+
+def decimal_of(text: str | None) -> Decimal:
+    return Decimal(text) if text else Decimal(0)
+
+
+def date(segment: Segment, index: int, notices: list[str] | None = None) -> str | None:
+    """A CCYYMMDD element as an ISO date; None when absent. An impossible date is kept as written and noted."""
+    raw = segment.get(index).strip()
+    if not raw:
+        return None
+    try:
+        return datetime.datetime.strptime(raw[:8], "%Y%m%d").date().isoformat()
+    except ValueError:
+        if notices is None:
+            raise segment.fail(f"{segment.id}{index:02d} '{raw}' is not a date (CCYYMMDD)") from None
+        notices.append(f"segment {segment.number} ({segment.id}): {segment.id}{index:02d} '{raw}' is not a valid date")
+        return raw
+
+
+def composite(value: str, component: str) -> list[str]:
+    """A composite element's parts. Tolerates files whose composites use ':' or '>' against their ISA16."""
+    if component in value:
+        return value.split(component)
+    for other in (":", ">", "^"):
+        if other != component and other in value and len(value.split(other)[0]) == 2:
+            return value.split(other)
+    return [value]
