@@ -167,6 +167,29 @@ def scrub(
                      as_json=as_json)
 
 
+x12_app = typer.Typer(help="HIPAA X12 005010 files: parse and validate.", no_args_is_help=True)
+app.add_typer(x12_app, name="x12")
+
+
+@x12_app.command("parse")
+def x12_parse(
+    file: Annotated[str, typer.Argument(help="An X12 file: 835, 999, 277CA, 277, 271 (others as segments).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the parsed file as JSON.")] = False,
+) -> None:
+    """Read an X12 file; one entry per transaction set."""
+    from dermbill.cli.x12_view import run_parse
+
+    run_parse(out, file, as_json=as_json)
+
+
+@x12_app.command("validate")
+def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> None:
+    """Check an X12 file: envelope counts and control numbers, 835 balancing; one finding per line."""
+    from dermbill.cli.x12_view import run_validate
+
+    run_validate(out, file)
+
+
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 
