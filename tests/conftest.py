@@ -92,3 +92,8 @@ def encounter_schema() -> dict[str, object]:
         pytest.skip(f"{path} not found: the shared references sit beside the repository")
     schema: dict[str, object] = json.loads(path.read_text())
     return schema
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files from the current output (review the diff like code)")

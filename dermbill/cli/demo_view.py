@@ -67,6 +67,9 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
               f"{summary.scrubbed - summary.scrub_clean} with errors to fix.")
     if summary.top_findings:
         print_top_findings(out, Counter(dict(summary.top_findings)))
+    if summary.submitted:
+        out.print(f"837P: {summary.submitted} ready claims written as X12 005010X222A1 files (one per practice) "
+                  "and marked submitted; the files are listed below.")
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:

@@ -190,6 +190,34 @@ def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> N
     run_validate(out, file)
 
 
+claims_app = typer.Typer(help="Claims: send them to the clearinghouse.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+
+@claims_app.command("export-837p")
+def export_837p_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the 837P files.")],
+    db: DbOption = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Clearinghouse profile name.")] = None,
+) -> None:
+    """Write 837P files for the scrub-clean, ready claims (one per practice) and mark them submitted."""
+    from dermbill.services.schema import connect, require_current_schema
+    from dermbill.services.submission import export_837p
+
+    database = connect(database_url(ctx, db))
+    try:
+        require_current_schema(database)
+        files = export_837p(database, out_dir, profile_name=profile)
+    finally:
+        database.dispose()
+    if not files:
+        out.print("No claims are ready to send (scrub them first: dermbill scrub --all).")
+    for exported in files:
+        out.print(f"{exported.practice}: {exported.claims} claims, ${exported.total_charge}, interchange "
+                  f"{exported.interchange_control_number} -> {exported.path}")
+
+
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

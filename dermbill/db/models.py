@@ -401,6 +401,58 @@ class PostingRow(TenantRow):
     claim_line_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class ClearinghouseProfileRow(Base):
+    """How the billing company talks to a clearinghouse: identifiers, qualifiers, test or production, delimiters."""
+
+    __tablename__ = "clearinghouse_profile"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    submitter_id: Mapped[str] = mapped_column(String(15))
+    submitter_name: Mapped[str] = mapped_column(String(60))
+    submitter_contact: Mapped[str] = mapped_column(String(60))
+    submitter_phone: Mapped[str] = mapped_column(String(20))
+    receiver_id: Mapped[str] = mapped_column(String(15))
+    receiver_name: Mapped[str] = mapped_column(String(60))
+    sender_qualifier: Mapped[str] = mapped_column(String(2), default="ZZ")
+    receiver_qualifier: Mapped[str] = mapped_column(String(2), default="ZZ")
+    production: Mapped[bool] = mapped_column(default=False)
+    element_separator: Mapped[str] = mapped_column(String(1), default="*")
+    component_separator: Mapped[str] = mapped_column(String(1), default=":")
+    repetition_separator: Mapped[str] = mapped_column(String(1), default="^")
+    segment_terminator: Mapped[str] = mapped_column(String(1), default="~")
+
+
+class ControlNumberRow(Base):
+    """The last X12 control number handed out, per organization and kind; numbers are never reused."""
+
+    __tablename__ = "x12_control_number"
+    __table_args__ = (UniqueConstraint("organization_id", "kind"),
+                      CheckConstraint("kind IN ('interchange', 'group', 'transaction')", name="kind"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class SubmissionBatchRow(TenantRow):
+    """One 837P file sent for a practice: its control numbers, file and claims count."""
+
+    __tablename__ = "submission_batch"
+    __table_args__ = (UniqueConstraint("practice_id", "id"),)
+
+    clearinghouse_profile_id: Mapped[int] = mapped_column(ForeignKey("clearinghouse_profile.id"))
+    interchange_control_number: Mapped[str] = mapped_column(String(9), unique=True)
+    group_control_number: Mapped[str] = mapped_column(String(9))
+    file_name: Mapped[str] = mapped_column(String(200))
+    claims: Mapped[int] = mapped_column(Integer)
+    total_charge_cents: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
 class AuditEventRow(Base):
     """Who did what, when, to which record. Append-only like the ledger."""
 
@@ -420,5 +472,6 @@ class AuditEventRow(Base):
 
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
-    ClaimFindingRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
+    ClaimFindingRow, SubmissionBatchRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow,
+    PostingRow,
 )

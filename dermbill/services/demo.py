@@ -27,6 +27,7 @@ from dermbill.core.money import Money, allocate
 from dermbill.db.engine import Database
 from dermbill.db.migrate import current_revision
 from dermbill.db.models import (
+    ClearinghouseProfileRow,
     CoverageRow,
     EncounterRow,
     FeeScheduleItemRow,
@@ -43,6 +44,7 @@ from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
+from dermbill.services.submission import export_837p
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -113,6 +115,7 @@ class DemoSummary:
     practices: tuple[PracticeSummary, ...]
     files: tuple[Path, ...]
     scrubbed: int = 0
+    submitted: int = 0
     scrub_clean: int = 0
     top_findings: tuple[tuple[str, int], ...] = ()
 
@@ -202,10 +205,14 @@ def build_demo(
                     "encounters": sum(s.encounters for s in summaries)},
         )
         uow.commit()
+    if options.code:
+        _add_clearinghouse(database)
     scrubbed = scrub_stored_claims(database, everything=True, as_of=options.as_of, actor="demo",
                                    progress=lambda done, total: progress("scrubbing claims", done, total)
                                    ) if options.code else []
     errors = Counter(f.rule for o in scrubbed for f in o.result.findings if f.severity.value == "error")
+    exported = export_837p(database, options.out_dir / "837p", now=datetime.datetime.combine(
+        options.as_of, datetime.time(18, 0), tzinfo=datetime.UTC), actor="demo") if options.code else []
     result = DemoSummary(
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
@@ -216,10 +223,23 @@ def build_demo(
         period_end=period_end,
         payers=len(PAYERS),
         practices=tuple(summaries),
-        files=(encounters_path, coded_path, options.out_dir / "summary.json"),
+        files=(encounters_path, coded_path, *(f.path for f in exported), options.out_dir / "summary.json"),
+        submitted=sum(f.claims for f in exported),
     )
     _write_summary(result, options)
     return result
+
+
+def _add_clearinghouse(database: Database) -> None:
+    with UnitOfWork(database, actor="demo") as uow:
+        organization = uow.find_organization(ORGANIZATION_NAME)
+        assert organization is not None
+        uow.session.add(ClearinghouseProfileRow(
+            organization_id=organization.id, name="TEST CLEARINGHOUSE (DEMO)", submitter_id="DERMBILLDEMO",
+            submitter_name=ORGANIZATION_NAME, submitter_contact="TEST BILLING DESK", submitter_phone="2155550199",
+            receiver_id="TESTCLEARING", receiver_name="TEST CLEARINGHOUSE (DEMO)", production=False,
+        ))
+        uow.commit()
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:
@@ -554,6 +574,7 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "payers": summary.payers,
         "scrubber": {"claims": summary.scrubbed, "clean": summary.scrub_clean,
                      "most_common_errors": dict(summary.top_findings)},
+        "submitted_837p": summary.submitted,
         "practices": [
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,

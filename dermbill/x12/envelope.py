@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from dermbill.x12.tokenizer import Delimiters
 
+STANDARD_DELIMITERS = Delimiters("*", ":", "^", "~")
+
 
 @dataclass(frozen=True, slots=True)
 class ClearinghouseProfile:
@@ -23,7 +25,7 @@ class ClearinghouseProfile:
     sender_qualifier: str = "ZZ"
     receiver_qualifier: str = "ZZ"
     production: bool = False  # ISA15: P production, T test
-    delimiters: Delimiters = Delimiters("*", ":", "^", "~")
+    delimiters: Delimiters = STANDARD_DELIMITERS
 
 
 @dataclass(frozen=True, slots=True)

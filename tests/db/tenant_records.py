@@ -12,6 +12,7 @@ from dermbill.db.models import (
     ClaimFindingRow,
     ClaimLineRow,
     ClaimRow,
+    ClearinghouseProfileRow,
     CoverageRow,
     EncounterRow,
     FeeScheduleItemRow,
@@ -21,6 +22,7 @@ from dermbill.db.models import (
     PracticeRow,
     ProviderRow,
     ServiceLocationRow,
+    SubmissionBatchRow,
 )
 from dermbill.db.repositories import UnitOfWork
 
@@ -75,10 +77,19 @@ def populate_practice(
     item = repo.add(FeeScheduleItemRow(fee_schedule_id=schedule.id, procedure_code="11642", amount_cents=61000))
     finding = repo.add(ClaimFindingRow(claim_id=claim.id, rule="mue", severity="error", lines=[1], message="m",
                                        fix="f", scrubbed_at=NOW))
+    profile = ClearinghouseProfileRow(organization_id=organization_id, name=f"CH {code}", submitter_id="S",
+                                      submitter_name="S", submitter_contact="C", submitter_phone="2155550100",
+                                      receiver_id="R", receiver_name="R")
+    uow.session.add(profile)
+    uow.flush()
+    batch = repo.add(SubmissionBatchRow(clearinghouse_profile_id=profile.id, interchange_control_number=f"{npi[-9:]}",
+                                        group_control_number="1", file_name="f.x12", claims=1,
+                                        total_charge_cents=61000, created_at=NOW))
     repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
-           "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id}
+           "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id,
+           "submission_batch": batch.id}
     return practice.id, ids
 
 

@@ -167,6 +167,6 @@ def test_demo_codes_every_encounter_and_makes_claims(database: Database, tmp_pat
             assert sum(c.total_charge_cents for c in claims) == practice_summary.charges.cents
             for claim in claims:
                 lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
-                assert lines and claim.status in ("ready", "scrub_errors") and claim.payer_id is not None
+                assert lines and claim.status in ("submitted", "scrub_errors") and claim.payer_id is not None
                 assert sum(line.charge_cents for line in lines) == claim.total_charge_cents
                 assert all(1 <= p <= len(claim.diagnosis_codes) for line in lines for p in line.diagnosis_pointers)

@@ -42,8 +42,9 @@ def test_every_claim_the_engine_makes_from_the_examples_scrubs_clean(case: dict[
 def test_stored_claims_get_findings_a_status_and_the_certain_fix(database: Database, tmp_path: Path) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=40, seed=4))
     with UnitOfWork(database, actor="test") as uow:
-        claim = uow.session.query(ClaimRow).filter(ClaimRow.status == "ready").first()
+        claim = uow.session.query(ClaimRow).filter(ClaimRow.status == "submitted").first()
         assert claim is not None
+        claim.status = "ready"  # as if the demo had not sent it yet
         repo = uow.practice(claim.practice_id)
         lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
         # A visit typed in without 25 beside the claim's procedures.
@@ -72,6 +73,7 @@ def test_fix_adds_25_when_the_documentation_says_the_visit_was_separate(database
                          None)
             if visit is not None and len(lines) > 1:
                 visit.modifiers = [m for m in visit.modifiers if m != "25"]
+                claim.status = "ready"  # as if the demo had not sent it yet
                 target = claim.id
                 break
         assert target is not None
