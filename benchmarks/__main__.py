@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import coding, insert_encounters, scrubbing
+from benchmarks import coding, insert_encounters, scrubbing, x12
 
 
 def main() -> None:
@@ -23,6 +23,7 @@ def main() -> None:
     results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
     results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
     results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
+    results += x12.run(claims=args.encounters * 5)
     for result in results:
         table.add_row(*result.cells())
     console.print(table)

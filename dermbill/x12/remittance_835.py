@@ -22,6 +22,8 @@ from dermbill.x12.transactions import TransactionSet
 from dermbill.x12.values import amount, composite, date, decimal_of
 
 Json = dict[str, Any]
+CLOSES_CLAIM = frozenset({"CLP", "LX", "PLB", "SE"})
+HANDLED = ("ST", "BPR", "TRN", "N1", "REF", "PLB", "CLP", "CAS", "MOA", "MIA", "NM1", "DTM", "AMT", "QTY", "SVC", "LQ")
 CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received", "036": "coverage_expiration",
                "009": "process"}
 LINE_DATES = {"472": "service_date", "150": "service_from", "151": "service_to"}
@@ -38,13 +40,14 @@ class Remittance835:
         self._party: str | None = None  # N1 loop we are in: PR (payer) or PE (payee)
         self.claims_paid = Decimal(0)
         self.claim_count = 0
+        self._handlers = {segment_id: getattr(self, f"_{segment_id.lower()}") for segment_id in HANDLED}
         self.problems: list[str] = []  # balancing and missing amounts: the transaction must not be posted
         self.notices: list[str] = []  # oddities that do not change the money (an impossible date)
 
     def feed(self, segment: Segment) -> Json | None:
         """Take one segment; returns the claim that this segment closed, if any."""
-        handler = getattr(self, f"_{segment.id.lower()}", None)
-        if segment.id in ("CLP", "LX", "PLB", "SE"):
+        handler = self._handlers.get(segment.id)
+        if segment.id in CLOSES_CLAIM:
             closed = self._close_claim()
             if handler is not None:
                 handler(segment)

@@ -37,7 +37,9 @@ def date(segment: Segment, index: int, notices: list[str] | None = None) -> str 
     if not raw:
         return None
     try:
-        return datetime.datetime.strptime(raw[:8], "%Y%m%d").date().isoformat()
+        if len(raw) < 8 or not raw[:8].isdigit():
+            raise ValueError
+        return datetime.date(int(raw[:4]), int(raw[4:6]), int(raw[6:8])).isoformat()
     except ValueError:
         if notices is None:
             raise segment.fail(f"{segment.id}{index:02d} '{raw}' is not a date (CCYYMMDD)") from None
