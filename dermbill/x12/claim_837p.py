@@ -147,17 +147,17 @@ class Batch837:
     batch_id: str  # BHT03
 
 
-def _d8(day: datetime.date) -> str:
+def d8(day: datetime.date) -> str:
     return day.strftime("%Y%m%d")
 
 
-def _amount(money: Money) -> str:
+def x12_amount(money: Money) -> str:
     """X12 amounts: no trailing zeros needed, no thousands separators ('150', '150.5', '-12.25')."""
     text = money.plain()
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _name(w: SegmentWriter, entity: str, person: Person, qualifier: str = "", identifier: str = "") -> None:
+def person_name(w: SegmentWriter, entity: str, person: Person, qualifier: str = "", identifier: str = "") -> None:
     w.add("NM1", entity, "1", clean(person.last_name, 60), clean(person.first_name, 35),
           clean(person.middle_name, 25), "", "", qualifier, identifier)
 
@@ -171,7 +171,7 @@ def _address(w: SegmentWriter, address: Address | None) -> None:
 
 def _demographics(w: SegmentWriter, person: Person) -> None:
     if person.date_of_birth is not None:
-        w.add("DMG", "D8", _d8(person.date_of_birth), person.sex or "U")
+        w.add("DMG", "D8", d8(person.date_of_birth), person.sex or "U")
 
 
 def write_837p(batch: Batch837, profile: ClearinghouseProfile, control: ControlNumbers,
@@ -215,7 +215,7 @@ def _transaction(w: SegmentWriter, batch: Batch837, claims: list[Claim837], prof
         w.add("HL", str(subscriber_hl), "1", "22", "0" if self_insured else "1")
         w.add("SBR", claim.order, "18" if self_insured else "", clean(claim.group_number, 50), "", "", "", "", "",
               claim.filing_indicator)
-        _name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
+        person_name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
         _address(w, claim.subscriber.address)
         _demographics(w, claim.subscriber)
         w.add("NM1", "PR", "2", clean(claim.payer.name, 60), "", "", "", "", "PI", clean(claim.payer.payer_id, 80))
@@ -224,7 +224,7 @@ def _transaction(w: SegmentWriter, batch: Batch837, claims: list[Claim837], prof
             hl += 1
             w.add("HL", str(hl), str(subscriber_hl), "23", "0")
             w.add("PAT", claim.relationship_code)
-            _name(w, "QC", claim.patient)
+            person_name(w, "QC", claim.patient)
             _address(w, claim.patient.address)
             _demographics(w, claim.patient)
         _claim(w, claim)
@@ -232,7 +232,7 @@ def _transaction(w: SegmentWriter, batch: Batch837, claims: list[Claim837], prof
 
 
 def _claim(w: SegmentWriter, claim: Claim837) -> None:
-    w.add("CLM", clean(claim.patient_control_number, 38), _amount(claim.total_charge), "", "",
+    w.add("CLM", clean(claim.patient_control_number, 38), x12_amount(claim.total_charge), "", "",
           w.composite(claim.place_of_service, "B", claim.frequency_code), "Y", "A", "Y", "Y")
     if claim.frequency_code in ("7", "8") and claim.payer_claim_number:
         w.add("REF", "F8", clean(claim.payer_claim_number, 50))
@@ -241,7 +241,7 @@ def _claim(w: SegmentWriter, claim: Claim837) -> None:
     codes = [code.replace(".", "") for code in claim.diagnoses[:12]]
     w.add("HI", *(w.composite("ABK" if i == 0 else "ABF", code) for i, code in enumerate(codes)))
     if claim.rendering_npi and claim.rendering_name is not None:
-        _name(w, "82", claim.rendering_name, "XX", claim.rendering_npi)
+        person_name(w, "82", claim.rendering_name, "XX", claim.rendering_npi)
         if claim.rendering_taxonomy:
             w.add("PRV", "PE", "PXC", claim.rendering_taxonomy)
     if claim.facility_address is not None and claim.facility_name:
@@ -252,23 +252,23 @@ def _claim(w: SegmentWriter, claim: Claim837) -> None:
               "", "", "", other.filing_indicator)
         for group, adjustments in _grouped(other.adjustments).items():
             _cas(w, group, adjustments)
-        w.add("AMT", "D", _amount(other.paid))
+        w.add("AMT", "D", x12_amount(other.paid))
         w.add("OI", "", "", "Y", "", "", "Y")
-        _name(w, "IL", other.subscriber, "MI", clean(other.member_id, 80))
+        person_name(w, "IL", other.subscriber, "MI", clean(other.member_id, 80))
         w.add("NM1", "PR", "2", clean(other.payer.name, 60), "", "", "", "", "PI", clean(other.payer.payer_id, 80))
     for number, line in enumerate(claim.lines, start=1):
         w.add("LX", str(number))
-        w.add("SV1", w.composite("HC", line.code, *line.modifiers[:4]), _amount(line.charge), "UN", str(line.units),
+        w.add("SV1", w.composite("HC", line.code, *line.modifiers[:4]), x12_amount(line.charge), "UN", str(line.units),
               "", "", w.composite(*(str(p) for p in line.pointers[:4])))
-        w.add("DTP", "472", "D8", _d8(line.date_of_service))
+        w.add("DTP", "472", "D8", d8(line.date_of_service))
         w.add("REF", "6R", clean(line.control_number, 50))
         if line.adjudication is not None:
             a = line.adjudication
-            w.add("SVD", clean(a.payer_id, 80), _amount(a.paid), w.composite("HC", a.code, *a.modifiers[:4]), "",
+            w.add("SVD", clean(a.payer_id, 80), x12_amount(a.paid), w.composite("HC", a.code, *a.modifiers[:4]), "",
                   str(a.units))
             for group, adjustments in _grouped(a.adjustments).items():
                 _cas(w, group, adjustments)
-            w.add("DTP", "573", "D8", _d8(a.adjudicated_on))
+            w.add("DTP", "573", "D8", d8(a.adjudicated_on))
 
 
 def _grouped(adjustments: tuple[Adjustment, ...]) -> dict[str, list[Adjustment]]:
@@ -282,5 +282,5 @@ def _cas(w: SegmentWriter, group: str, adjustments: list[Adjustment]) -> None:
     for start in range(0, len(adjustments), 6):
         triples = []
         for adjustment in adjustments[start:start + 6]:
-            triples += [adjustment.reason, _amount(adjustment.amount), ""]
+            triples += [adjustment.reason, x12_amount(adjustment.amount), ""]
         w.add("CAS", group, *triples)
