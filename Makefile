@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= sqlite:///var/demo.db
 DEMO_OUT ?= var/demo
 
-.PHONY: demo test bench lint typecheck clean
+.PHONY: demo test bench fuzz lint typecheck clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
@@ -32,6 +32,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m benchmarks
+
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --seconds $(or $(SECONDS),120)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dermbill tests benchmarks
