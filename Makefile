@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/dermbill demo --db $(DEMO_DB) --out $(DEMO_OUT) --reset
 
 test: $(STAMP)
-	$(BIN)/ruff check dermbill tests benchmarks scripts
+	$(BIN)/ruff check dermbill tests benchmarks scripts fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

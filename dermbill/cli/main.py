@@ -218,6 +218,29 @@ def export_837p_command(
                   f"{exported.interchange_control_number} -> {exported.path}")
 
 
+@claims_app.command("print")
+def print_claim_command(
+    ctx: typer.Context,
+    claim_ids: Annotated[list[int], typer.Argument(help="The claim id(s) to print.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The PDF to write.")],
+    db: DbOption = None,
+    red_form: Annotated[
+        bool, typer.Option("--red-form", help="Values only, to print on the pre-printed red CMS-1500.")
+    ] = False,
+) -> None:
+    """Print claims on the CMS-1500 (02/12) form as a PDF (the full form by default)."""
+    from dermbill.services.printing import print_claims
+    from dermbill.services.schema import connect, require_current_schema
+
+    database = connect(database_url(ctx, db))
+    try:
+        require_current_schema(database)
+        count = print_claims(database, claim_ids, out_file, full_form=not red_form)
+    finally:
+        database.dispose()
+    out.print(f"wrote {count} claim(s) to {out_file} ({'red-form values' if red_form else 'full form'})")
+
+
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

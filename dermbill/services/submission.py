@@ -170,18 +170,24 @@ def _address(line1: str | None, city: str | None, state: str | None, zip_code: s
     return Address(line1, city, state, zip_code)
 
 
-def _batch(repo: PracticeRepository, claims: list[ClaimRow], now: datetime.datetime) -> Batch837:
-    practice = repo.practice
-    billing = BillingProvider(
+def billing_provider(practice: PracticeRow) -> BillingProvider:
+    """The practice as billing provider (837P loop 2010AA, CMS-1500 box 33)."""
+    return BillingProvider(
         name=practice.legal_name, npi=practice.billing_npi, tin=practice.tin, taxonomy=practice.taxonomy,
         address=Address(practice.address_line1, practice.city, practice.state, practice.zip_code),
         pay_to=_address(practice.pay_to_address_line1, practice.pay_to_city, practice.pay_to_state,
                         practice.pay_to_zip_code),
+        phone=practice.phone,
     )
-    return Batch837(billing, tuple(_claim(repo, claim) for claim in claims), f"{practice.code}{now:%Y%m%d%H%M%S}")
 
 
-def _claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
+def _batch(repo: PracticeRepository, claims: list[ClaimRow], now: datetime.datetime) -> Batch837:
+    return Batch837(billing_provider(repo.practice), tuple(professional_claim(repo, claim) for claim in claims),
+                    f"{repo.practice.code}{now:%Y%m%d%H%M%S}")
+
+
+def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
+    """A stored claim as the professional claim the 837P and the CMS-1500 carry."""
     if claim.coverage_id is None or claim.payer_id is None:
         raise InvalidInput(f"claim {claim.patient_control_number} has no coverage; it is billed to the patient")
     coverage = repo.get(CoverageRow, claim.coverage_id)

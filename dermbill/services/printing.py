@@ -1,0 +1,35 @@
+"""Paper claims: the CMS-1500 (02/12) PDF of stored claims, for payers that take paper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.db.engine import Database
+from dermbill.db.models import ClaimRow
+from dermbill.db.repositories import UnitOfWork
+from dermbill.pdf.cms1500 import render
+from dermbill.services.submission import billing_provider, professional_claim
+
+
+def print_claims(database: Database, claim_ids: Sequence[int], target: Path, *, full_form: bool,
+                 actor: str = "cli") -> int:
+    """Write the claims to one PDF (one page a claim, more for over six lines); returns the page count source."""
+    documents = []
+    with UnitOfWork(database, actor=actor) as uow:
+        for claim_id in claim_ids:
+            row = uow.session.get(ClaimRow, claim_id)
+            if row is None:
+                raise NotFound(f"claim {claim_id} not found")
+            repo = uow.practice(row.practice_id)
+            documents.append((professional_claim(repo, row), billing_provider(repo.practice)))
+            repo.audit("claim.printed", "claim", row.id, {"file": target.name, "full_form": full_form})
+        uow.commit()
+    data = render(documents, full_form=full_form)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write '{target}': {exc.strerror}") from None
+    return len(documents)
