@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,4 +29,32 @@ def validate_x12_file(path: Path) -> list[str]:
             if segment and segment[0] == "NM1" and len(segment) > 9 and segment[8] == "XX" and not is_valid_npi(
                     segment[9]):
                 findings.append(f"{where}: NM1*{segment[1]} NPI {segment[9]} fails its check digit")
+        if transaction["type"] == "837":
+            findings += [f"{where}: {problem}" for problem in _claim_totals(transaction["segments"])]
     return findings
+
+
+def _claim_totals(segments: list[list[str]]) -> list[str]:
+    """Each claim's CLM02 must equal the sum of its service lines' charges (SV102)."""
+    problems = []
+    claim: list[str] | None = None
+    lines = Decimal(0)
+
+    def close() -> None:
+        if claim is not None and len(claim) > 2 and _number(claim[2]) is not None and _number(claim[2]) != lines:
+            problems.append(f"claim {claim[1]}: CLM02 {claim[2]} is not the sum of its lines' charges {lines}")
+
+    for segment in segments:
+        if segment[0] in ("CLM", "SE"):
+            close()
+            claim, lines = (segment if segment[0] == "CLM" else None), Decimal(0)
+        elif segment[0] == "SV1" and len(segment) > 2:
+            lines += _number(segment[2]) or Decimal(0)
+    return problems
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return None

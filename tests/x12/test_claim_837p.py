@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dermbill.core.money import Money
 from dermbill.x12.claim_837p import (
@@ -122,3 +124,33 @@ def test_837p_reads_back_as_written(name: str) -> None:
     assert sorted(s[1].split(":")[1] for s in sv1) == sorted(line.code for c in claims for line in c.lines)
     for transaction in parsed:
         assert transaction["notices"] == []  # SE counts and control numbers agree
+
+
+codes = st.sampled_from(["11102", "11103", "11642", "17000", "17003", "99213", "12032", "J3301"])
+money = st.integers(min_value=0, max_value=10**7).map(Money)
+lines = st.lists(st.tuples(codes, money, st.integers(1, 99), st.lists(st.sampled_from(["XS", "25", "59", "T5"]),
+                                                                          max_size=2, unique=True)),
+                 min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=lines, diagnoses=st.lists(st.sampled_from(["C44.311", "L57.0", "D22.5", "L82.0", "B07.8"]),
+                                       min_size=1, max_size=5, unique=True))
+def test_what_is_written_reads_back(lines: list[tuple[str, Money, int, list[str]]], diagnoses: list[str]) -> None:
+    service = tuple(ServiceLine(code, tuple(mods), charge, units, (1 + i % len(diagnoses),), DOS, f"P-{i}")
+                    for i, (code, charge, units, mods) in enumerate(lines))
+    total = Money(sum(line.charge.cents for line in service))
+    claim = _original()
+    claim = Claim837(claim.patient_control_number, total, "11", "1", tuple(diagnoses), service, MEDICARE, "P", "MB",
+                     PATIENT, "1EG4TE5MK73", None, "18", PATIENT)
+    text = write_837p(Batch837(BILLING, (claim,), "B"), PROFILE, ControlNumbers(1, 1, 1), NOW)
+    [transaction] = parse_text(text)["transactions"]
+    assert transaction["notices"] == []
+    segments = transaction["segments"]
+    [clm] = [s for s in segments if s[0] == "CLM"]
+    assert Money.parse(clm[2]) == total
+    sv1 = [s for s in segments if s[0] == "SV1"]
+    read = [(s[1].split(":")[1], Money.parse(s[2]), int(s[4]), s[1].split(":")[2:]) for s in sv1]
+    assert read == [(code, charge, units, mods) for code, charge, units, mods in lines]
+    [hi] = [s for s in segments if s[0] == "HI"]
+    assert [h.split(":")[1] for h in hi[1:]] == [d.replace(".", "") for d in diagnoses]

@@ -112,3 +112,19 @@ def test_segments_read_back_as_written(segments: list[list[str]], terminator: st
     text = ENVELOPE + "ST*835*0001~" + body
     read = [s.elements[1:] for _, s in segments_of(text)][3:]
     assert read == segments
+
+
+def test_validate_checks_claim_totals_and_npis(tmp_path: Path) -> None:
+    from dermbill.services.x12_files import validate_x12_file
+
+    sample = SAMPLES / "837p" / "ims-valid.txt"
+    if not sample.exists():
+        pytest.skip(f"{sample} not found")
+    findings = validate_x12_file(sample)
+    assert any("SE01 says" in f for f in findings) and any("fails its check digit" in f for f in findings)
+    broken = tmp_path / "broken.x12"
+    text = sample.read_text()
+    clm_start = text.index("CLM*")
+    amount = text[clm_start:].split("*")[2]
+    broken.write_text(text[:clm_start] + text[clm_start:].replace(f"*{amount}*", "*99999*", 1))
+    assert any("is not the sum of its lines' charges" in f for f in validate_x12_file(broken))
