@@ -41,6 +41,7 @@ class Account:
 STANDARD_CHART: tuple[Account, ...] = (
     Account("1000", "Cash and deposits", AccountKind.ASSET),
     Account("1100", "Accounts receivable: insurance", AccountKind.ASSET),
+    Account("1150", "Accounts receivable: insurance, denied and being worked", AccountKind.ASSET),
     Account("1200", "Accounts receivable: patients", AccountKind.ASSET),
     Account("2100", "Unapplied payments and patient credits", AccountKind.LIABILITY),
     Account("4000", "Gross patient service charges", AccountKind.REVENUE),

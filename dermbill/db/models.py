@@ -309,6 +309,57 @@ class ClaimFindingRow(TenantRow):
     scrubbed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
+class ClaimStatusEventRow(TenantRow):
+    """Every move of a claim between states: from, to, who, when and why."""
+
+    __tablename__ = "claim_status_event"
+    __table_args__ = (_tenant_fk(["claim_id"], "claim"),)
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class RemittanceRow(TenantRow):
+    """One 835 transaction set received: posted exactly once, or quarantined when it does not balance."""
+
+    __tablename__ = "remittance"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        # The same 835 (payer, trace number, content) is accepted once; concurrent posts collide here.
+        UniqueConstraint("practice_id", "payer_identifier", "trace_number", "content_hash"),
+        CheckConstraint(_in("status", ("posted", "quarantined")), name="status"),
+    )
+
+    payer_identifier: Mapped[str] = mapped_column(String(80))
+    trace_number: Mapped[str] = mapped_column(String(50))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payment_cents: Mapped[int] = mapped_column(BigInteger)
+    payment_date: Mapped[datetime.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    problems: Mapped[list[str]] = mapped_column(JSON)
+    file_name: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class UnmatchedRemittanceRow(TenantRow):
+    """An 835 claim payment that matched none of our claims (or not line by line): worked by a person."""
+
+    __tablename__ = "unmatched_remittance"
+    __table_args__ = (_tenant_fk(["remittance_id"], "remittance"),)
+
+    remittance_id: Mapped[int] = mapped_column(Integer, index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(38))
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    paid_cents: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    resolved: Mapped[bool] = mapped_column(default=False)
+
+
 class FeeScheduleRow(TenantRow):
     """A practice's charges per code (``payer_id`` empty) or a payer's expected (contracted) amounts."""
 
@@ -472,6 +523,7 @@ class AuditEventRow(Base):
 
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
-    ClaimFindingRow, SubmissionBatchRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow,
+    ClaimFindingRow, SubmissionBatchRow, ClaimStatusEventRow, RemittanceRow, UnmatchedRemittanceRow,
+    FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow,
     PostingRow,
 )

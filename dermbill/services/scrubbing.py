@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import age_on
 from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
@@ -31,6 +32,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.services.claim_lifecycle import move_claim
 
 
 def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
@@ -182,14 +184,11 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
                                                        ClaimFindingRow.claim_id == claim.id))
     repo.add_all(ClaimFindingRow(claim_id=claim.id, rule=f.rule, severity=f.severity.value, lines=list(f.lines),
                                  message=f.message, fix=f.fix, scrubbed_at=now) for f in result.findings)
-    status = "ready" if result.clean else "scrub_errors"
-    if status != claim.status:
-        repo.audit("claim.scrubbed", "claim", claim.id, {"from": claim.status, "to": status,
-                                                         "errors": sum(f.severity.value != "warning"
-                                                                       for f in result.findings)})
-        claim.status = status
-        claim.updated_at = now
-    return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, status, result, tuple(applied))
+    status = ClaimStatus.READY if result.clean else ClaimStatus.SCRUB_ERRORS
+    errors = sum(f.severity.value != "warning" for f in result.findings)
+    move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
+    return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, claim.status, result,
+                       tuple(applied))
 
 
 def stored_claim_document(

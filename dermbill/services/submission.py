@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
+from dermbill.core.ledger import JournalEntry
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import (
@@ -31,6 +33,7 @@ from dermbill.db.models import (
     SubmissionBatchRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
+from dermbill.services.claim_lifecycle import charge_entry, move_claim
 from dermbill.x12.claim_837p import (
     Address,
     Batch837,
@@ -127,6 +130,8 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
         with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
             repo = uow.practice(practice_id)
             by_number = {row.patient_control_number: row for row in repo.rows(ClaimRow, ClaimRow.status == "ready")}
+            repo.open_standard_chart()
+            charges: list[JournalEntry] = []
             total = 0
             payer_index = {payer_id: i for i, payer_id in enumerate(dict.fromkeys(c.payer.payer_id
                                                                                    for c in batch.claims))}
@@ -134,14 +139,15 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
                 row = by_number.get(claim.patient_control_number)
                 if row is None:
                     raise InvalidInput(f"claim {claim.patient_control_number} changed while its file was written")
-                row.status = "submitted"
+                move_claim(repo, row, ClaimStatus.SUBMITTED, f"sent in {final.name}")
                 row.interchange_control_number = f"{control.interchange:09d}"
                 row.group_control_number = str(control.group)
                 row.transaction_set_control_number = f"{control.transaction + payer_index[claim.payer.payer_id]:04d}"
-                row.updated_at = now
                 total += row.total_charge_cents
+                charges.append(charge_entry(row, repo.rows(ClaimLineRow, ClaimLineRow.claim_id == row.id)))
                 repo.audit("claim.submitted", "claim", row.id, {"interchange": row.interchange_control_number,
                                                                 "file": final.name})
+            repo.post_many(charges)
             repo.add(SubmissionBatchRow(clearinghouse_profile_id=profile_id,
                                         interchange_control_number=f"{control.interchange:09d}",
                                         group_control_number=str(control.group), file_name=final.name,

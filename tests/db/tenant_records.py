@@ -12,6 +12,7 @@ from dermbill.db.models import (
     ClaimFindingRow,
     ClaimLineRow,
     ClaimRow,
+    ClaimStatusEventRow,
     ClearinghouseProfileRow,
     CoverageRow,
     EncounterRow,
@@ -21,8 +22,10 @@ from dermbill.db.models import (
     PayerRow,
     PracticeRow,
     ProviderRow,
+    RemittanceRow,
     ServiceLocationRow,
     SubmissionBatchRow,
+    UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
 
@@ -86,10 +89,20 @@ def populate_practice(
                                         group_control_number="1", file_name="f.x12", claims=1,
                                         total_charge_cents=61000, created_at=NOW))
     repo.flush()
+    event = repo.add(ClaimStatusEventRow(claim_id=claim.id, from_status="coded", to_status="ready", actor="test",
+                                         reason="scrubbed", occurred_at=NOW))
+    remittance = repo.add(RemittanceRow(payer_identifier="TSTMCR", trace_number=f"TRN{code}", content_hash="0" * 64,
+                                        payment_cents=0, payment_date=DOS, status="posted", problems=[],
+                                        file_name="r.835", received_at=NOW))
+    repo.flush()
+    unmatched = repo.add(UnmatchedRemittanceRow(remittance_id=remittance.id, patient_control_number="X",
+                                                payer_claim_number=None, paid_cents=0, reason="r", detail={}))
+    repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
            "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id,
-           "submission_batch": batch.id}
+           "submission_batch": batch.id, "claim_status_event": event.id, "remittance": remittance.id,
+           "unmatched_remittance": unmatched.id}
     return practice.id, ids
 
 
