@@ -1,0 +1,277 @@
+"""Posting 835 remittances to the ledger: matched claim by claim and line by line, exactly once.
+
+- The same 835 transaction (practice, payer, TRN trace number and a hash of its content) is recorded
+  once; the row is inserted first, in the same database transaction as every posting, so a second post,
+  or a concurrent one, collides on the unique constraint and posts nothing. A failure midway rolls
+  everything back.
+- An 835 that does not balance is quarantined: recorded with its problems, nothing posted.
+- Claims match by our patient control number (CLP01), then by the payer's claim number (CLP07); lines by
+  code and modifiers, then code, then charge. A claim that cannot be matched whole goes to the
+  unmatched queue, never to a guess.
+- Each claim payment is one balanced entry: cash for the paid amount; contractual adjustments
+  (CO-45 and kin) to 4100; patient responsibility (PR) to the patient's balance; other denial
+  adjustments to 1150 (denied, being worked); OA/PI to 4200. Reversals (CLP02=22) carry negative amounts
+  and so undo the earlier posting. Provider-level adjustments (PLB) post against cash.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dermbill.core.claims import ClaimStatus
+from dermbill.core.errors import InvalidInput
+from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.money import Money, allocate
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+    RemittanceRow,
+    UnmatchedRemittanceRow,
+)
+from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
+from dermbill.services.claim_lifecycle import move_claim
+from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.tokenizer import read_file
+from dermbill.x12.transactions import TransactionSet, transaction_sets
+
+CONTRACTUAL_REASONS = frozenset({"45", "42", "59", "94", "131", "144", "237", "253", "P24"})
+Json = dict[str, Any]
+
+
+@dataclass(slots=True)
+class RemittanceOutcome:
+    trace_number: str
+    payer: str
+    status: str  # posted, already posted, quarantined, no practice
+    practice: str = ""
+    payment: str = "0.00"
+    claims_posted: int = 0
+    paid: Money = field(default_factory=Money.zero)
+    denied: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    crossovers: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def post_era_file(database: Database, path: Path, *, actor: str = "era",
+                  now: datetime.datetime | None = None) -> list[RemittanceOutcome]:
+    """Post every 835 transaction set of a file; returns what happened to each."""
+    outcomes = []
+    for transaction in transaction_sets(read_file(path)):
+        if transaction.type == "835":
+            outcomes.append(post_remittance(database, transaction, path.name, actor=actor, now=now or utc_now()))
+    if not outcomes:
+        raise InvalidInput(f"{path.name} holds no 835 remittance")
+    return outcomes
+
+
+def content_hash(transaction: TransactionSet) -> str:
+    """What identifies an 835's content, whatever its envelope's control numbers."""
+    digest = hashlib.sha256()
+    for segment in transaction.segments:
+        if segment.id not in ("ST", "SE"):
+            digest.update("*".join(segment.elements).encode("utf-8"))
+            digest.update(b"~")
+    return digest.hexdigest()
+
+
+def post_remittance(database: Database, transaction: TransactionSet, file_name: str, *, actor: str,
+                    now: datetime.datetime) -> RemittanceOutcome:
+    remit = read_835(transaction)
+    payer_id = remit["payer"].get("identifier") or remit["payer"].get("name") or "UNKNOWN"
+    trace = remit["payment"].get("trace_number") or transaction.control_number
+    outcome = RemittanceOutcome(trace, payer_id, "posted", payment=remit["payment"].get("amount") or "0")
+    digest = content_hash(transaction)
+    with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
+        npi = remit["payee"].get("npi")
+        practice = uow.session.scalars(select(PracticeRow).where(PracticeRow.billing_npi == npi)).first()
+        if practice is None:
+            outcome.status = "no practice"
+            outcome.problems.append(f"no practice bills with the payee NPI {npi or '(none given)'}")
+            return outcome
+        repo = uow.practice(practice.id)
+        outcome.practice = practice.code
+        existing = repo.rows(RemittanceRow, RemittanceRow.payer_identifier == payer_id,
+                             RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
+        if existing:
+            outcome.status = "already posted" if existing[0].status == "posted" else "quarantined before"
+            return outcome
+        balanced = remit["balance"]["balanced"]
+        row = repo.add(RemittanceRow(
+            payer_identifier=payer_id, trace_number=trace, content_hash=digest,
+            payment_cents=Money.parse(remit["payment"].get("amount") or "0").cents,
+            payment_date=_date(remit["payment"].get("date")), status="posted" if balanced else "quarantined",
+            problems=list(remit["balance"]["problems"]), file_name=file_name, received_at=now,
+        ))
+        repo.flush()
+        if not balanced:
+            outcome.status = "quarantined"
+            outcome.problems = list(remit["balance"]["problems"])
+            repo.audit("remittance.quarantined", "remittance", row.id, {"trace": trace, "problems": outcome.problems})
+            uow.commit()
+            return outcome
+        repo.open_standard_chart()
+        payer = uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == practice.organization_id,
+                                                           PayerRow.payer_identifier == payer_id)).first()
+        entries: list[JournalEntry] = []
+        touched: dict[int, ClaimRow] = {}
+        for index, payment in enumerate(remit["claims"]):
+            _post_claim(repo, row, payment, index, digest, payer.id if payer else None, entries, touched, outcome)
+        for index, plb in enumerate(remit["provider_adjustments"]):
+            total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
+            if total.cents:
+                entries.append(JournalEntry(_date(remit["payment"].get("date")) or now.date(),
+                                            f"provider-level adjustment {trace}",
+                                            (Posting("4400", total), Posting("1000", -total)),
+                                            idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
+        repo.post_many(entries)
+        for claim in touched.values():
+            _settle_status(repo, claim)
+        repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
+                                                               "unmatched": len(outcome.unmatched)})
+        uow.commit()
+    return outcome
+
+
+def _date(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, index: int, digest: str,
+                payer_id: int | None, entries: list[JournalEntry], touched: dict[int, ClaimRow],
+                outcome: RemittanceOutcome) -> None:
+    pcn, icn = payment["patient_control_number"], payment.get("payer_claim_control_number") or None
+    claim = _match_claim(repo, pcn, icn)
+    lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number) \
+        if claim else []
+    matched = _match_lines(payment, lines) if claim else None
+    if claim is None or matched is None:
+        why = "no claim with this patient control number or payer claim number" if claim is None else \
+            "its service lines do not match the claim's lines"
+        repo.add(UnmatchedRemittanceRow(remittance_id=remittance.id, patient_control_number=pcn,
+                                        payer_claim_number=icn, paid_cents=Money.parse(payment["paid"] or "0").cents,
+                                        reason=why, detail={"claim": {k: v for k, v in payment.items()
+                                                                      if k != "lines"}}))
+        outcome.unmatched.append(f"{pcn}: {why}")
+        return
+    postings = _claim_postings(payment, claim, lines, matched, payer_id)
+    day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
+    if postings:
+        entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({payment['status_code']})",
+                                    tuple(postings), idempotency_key=f"era:{digest[:24]}:{index}", kind="remittance"))
+    if icn and payment["status_code"] != "22":
+        claim.payer_claim_number = icn
+    if payment["status_code"] in ("19", "20", "21"):
+        outcome.crossovers.append(pcn)
+    if payment["status_code"] == "4":
+        outcome.denied.append(pcn)
+    outcome.claims_posted += 1
+    outcome.paid += Money.parse(payment["paid"] or "0")
+    touched[claim.id] = claim
+
+
+def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None) -> ClaimRow | None:
+    found = repo.rows(ClaimRow, ClaimRow.patient_control_number == pcn)
+    if not found and icn:
+        found = repo.rows(ClaimRow, ClaimRow.payer_claim_number == icn)
+    return found[0] if len(found) == 1 else None
+
+
+def _match_lines(payment: Json, lines: list[ClaimLineRow]) -> list[ClaimLineRow] | None:
+    """Our line for each service line of the payment (None if any cannot be told apart)."""
+    free = list(lines)
+    matched = []
+    for service in payment["lines"]:
+        line = _line_for(service, free)
+        if line is None:
+            return None
+        free.remove(line)
+        matched.append(line)
+    return matched
+
+
+def _line_for(service: Json, free: list[ClaimLineRow]) -> ClaimLineRow | None:
+    """Same code and modifiers as sent; else the code sent; else the code the payer changed it to; else the charge."""
+    sent = service["submitted_code"] or service["code"]
+    modifiers = service["submitted_modifiers"] or service["modifiers"]
+    charge = Money.parse(service["charge"] or "0")
+    tiers = (
+        [x for x in free if x.procedure_code == sent and list(x.modifiers) == modifiers],
+        [x for x in free if x.procedure_code == sent],
+        [x for x in free if x.procedure_code == service["code"]],
+        [x for x in free if Money(x.charge_cents) == charge],
+    )
+    return next((tier[0] for tier in tiers if tier), None)
+
+
+def _account(group: str, reason: str, status_code: str) -> str:
+    if group == "PR":
+        return "1200"
+    if group == "CO":
+        return "4100" if reason in CONTRACTUAL_REASONS and status_code != "4" else "1150"
+    return "4200"
+
+
+def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], matched: list[ClaimLineRow],
+                    payer_id: int | None) -> list[Posting]:
+    postings: list[Posting] = []
+    status = payment["status_code"]
+
+    def pair(account: str, amount: Money, line_id: int | None) -> None:
+        if amount.cents:
+            dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id,
+                    "claim_line_id": line_id}
+            postings.append(Posting(account, amount, **dims))
+            postings.append(Posting("1100", -amount, **dims))
+
+    if payment["lines"]:
+        for service, line in zip(payment["lines"], matched, strict=True):
+            pair("1000", Money.parse(service["paid"] or "0"), line.id)
+            for adjustment in service["adjustments"]:
+                pair(_account(adjustment["group"], adjustment["reason"], status),
+                     Money.parse(adjustment["amount"] or "0"), line.id)
+        spread: list[tuple[str, Money]] = []
+    else:
+        spread = [("1000", Money.parse(payment["paid"] or "0"))]
+    spread += [(_account(a["group"], a["reason"], status), Money.parse(a["amount"] or "0"))
+               for a in payment["adjustments"]]
+    weights = [line.charge_cents for line in lines] if any(line.charge_cents for line in lines) else [1] * len(lines)
+    for account, amount in spread:
+        if amount.cents and lines:
+            for line, part in zip(lines, allocate(amount, weights), strict=True):
+                pair(account, part, line.id)
+    return postings
+
+
+def _settle_status(repo: PracticeRepository, claim: ClaimRow) -> None:
+    """paid when nothing is left with the payer, denied when nothing was paid and denials remain, else partial."""
+    sums = dict(repo.session.execute(
+        select(PostingRow.account_id, func.sum(PostingRow.amount_cents))
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id)
+        .group_by(PostingRow.account_id)).all())
+    codes = {v: k for k, v in repo.account_ids().items()}
+    by_code = Counter({codes[account]: int(total) for account, total in sums.items()})
+    if by_code["1100"] == 0 and by_code["1000"] > 0:
+        new = ClaimStatus.PAID
+    elif by_code["1000"] <= 0 and by_code["1150"] > 0:
+        new = ClaimStatus.DENIED
+    else:
+        new = ClaimStatus.PARTIALLY_PAID
+    current = ClaimStatus(claim.status)
+    if current in (ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
+                   ClaimStatus.DENIED, ClaimStatus.CLOSED):
+        move_claim(repo, claim, new, "835 posted")
