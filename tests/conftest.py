@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,9 @@ def require_postgres() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database's URL: a new SQLite file, or a new PostgreSQL schema (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dermbill-test.db'}"
-        return
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new PostgreSQL schema, dropped afterwards."""
     require_postgres()
     schema = f"dermbill_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
@@ -69,6 +67,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database's URL: a new SQLite file, or a new PostgreSQL schema (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'dermbill-test.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """For the tests that only PostgreSQL can run (many processes at once): a new schema's URL."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

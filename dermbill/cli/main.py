@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dermbill import __version__
+from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
+from dermbill.cli.payments import era_app, ledger_app
 from dermbill.core.errors import DermbillError
-from dermbill.settings import DEFAULT_DEMO_OUT, load_settings
+from dermbill.settings import DEFAULT_DEMO_OUT
 
 if TYPE_CHECKING:
     from dermbill.services.reference import SavedQuarter
@@ -32,27 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-# Wide enough for the summary tables when output goes to a file or a pipe (Rich assumes 80 there).
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False)
-
-
-def say_error(message: str) -> None:
-    """One line on stderr, never wrapped, whatever the terminal width."""
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
-    sys.stderr.flush()
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db); "
-        "default $DERMBILL_DATABASE_URL or sqlite:///var/dermbill.db.",
-        show_default=False,
-    ),
-]
-
-
 def _version(value: bool) -> None:
     if value:
         out.print(f"dermbill {__version__}")
@@ -69,11 +49,6 @@ def root(
 ) -> None:
     """Dermatology coding and billing: from documented lesions to paid claims."""
     ctx.obj = db
-
-
-def database_url(ctx: typer.Context, db: str | None) -> str:
-    """The URL from the command's --db, else the global --db, else the environment or default."""
-    return db or ctx.obj or load_settings().database_url
 
 
 @app.command()
@@ -202,15 +177,10 @@ def export_837p_command(
     profile: Annotated[str | None, typer.Option("--profile", help="Clearinghouse profile name.")] = None,
 ) -> None:
     """Write 837P files for the scrub-clean, ready claims (one per practice) and mark them submitted."""
-    from dermbill.services.schema import connect, require_current_schema
     from dermbill.services.submission import export_837p
 
-    database = connect(database_url(ctx, db))
-    try:
-        require_current_schema(database)
+    with current_database(ctx, db) as database:
         files = export_837p(database, out_dir, profile_name=profile)
-    finally:
-        database.dispose()
     if not files:
         out.print("No claims are ready to send (scrub them first: dermbill scrub --all).")
     for exported in files:
@@ -230,19 +200,16 @@ def print_claim_command(
 ) -> None:
     """Print claims on the CMS-1500 (02/12) form as a PDF (the full form by default)."""
     from dermbill.services.printing import print_claims
-    from dermbill.services.schema import connect, require_current_schema
 
-    database = connect(database_url(ctx, db))
-    try:
-        require_current_schema(database)
+    with current_database(ctx, db) as database:
         count = print_claims(database, claim_ids, out_file, full_form=not red_form)
-    finally:
-        database.dispose()
     out.print(f"wrote {count} claim(s) to {out_file} ({'red-form values' if red_form else 'full form'})")
 
 
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
+app.add_typer(era_app, name="era")
+app.add_typer(ledger_app, name="ledger")
 
 
 @reference_app.command("load-icd10cm")

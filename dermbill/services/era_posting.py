@@ -55,7 +55,7 @@ class RemittanceOutcome:
     payer: str
     status: str  # posted, already posted, quarantined, no practice
     practice: str = ""
-    payment: str = "0.00"
+    payment: Money = field(default_factory=Money.zero)
     claims_posted: int = 0
     paid: Money = field(default_factory=Money.zero)
     denied: list[str] = field(default_factory=list)
@@ -91,7 +91,7 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
     remit = read_835(transaction)
     payer_id = remit["payer"].get("identifier") or remit["payer"].get("name") or "UNKNOWN"
     trace = remit["payment"].get("trace_number") or transaction.control_number
-    outcome = RemittanceOutcome(trace, payer_id, "posted", payment=remit["payment"].get("amount") or "0")
+    outcome = RemittanceOutcome(trace, payer_id, "posted", payment=Money.parse(remit["payment"].get("amount") or "0"))
     digest = content_hash(transaction)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
         npi = remit["payee"].get("npi")
@@ -108,13 +108,15 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
             outcome.status = "already posted" if existing[0].status == "posted" else "quarantined before"
             return outcome
         balanced = remit["balance"]["balanced"]
-        row = repo.add(RemittanceRow(
+        row = RemittanceRow(
             payer_identifier=payer_id, trace_number=trace, content_hash=digest,
-            payment_cents=Money.parse(remit["payment"].get("amount") or "0").cents,
+            payment_cents=outcome.payment.cents,
             payment_date=_date(remit["payment"].get("date")), status="posted" if balanced else "quarantined",
             problems=list(remit["balance"]["problems"]), file_name=file_name, received_at=now,
-        ))
-        repo.flush()
+        )
+        if not _claim_remittance(repo, row):
+            outcome.status = "already posted"  # another process posted it a moment ago
+            return outcome
         if not balanced:
             outcome.status = "quarantined"
             outcome.problems = list(remit["balance"]["problems"])
@@ -144,6 +146,25 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
     return outcome
 
 
+def _claim_remittance(repo: PracticeRepository, row: RemittanceRow) -> bool:
+    """Insert the remittance row, the database's unique key deciding between concurrent posters.
+
+    False when another transaction holds the same (payer, trace, content): it committed first (PostgreSQL
+    makes this insert wait for it), so this one must post nothing.
+    """
+    repo.add(row)
+    try:
+        repo.flush()
+    except InvalidInput:
+        again = repo.rows(RemittanceRow, RemittanceRow.payer_identifier == row.payer_identifier,
+                          RemittanceRow.trace_number == row.trace_number,
+                          RemittanceRow.content_hash == row.content_hash)
+        if again:
+            return False
+        raise
+    return True
+
+
 def _date(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text) if text else None
@@ -158,7 +179,7 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
     claim = _match_claim(repo, pcn, icn)
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number) \
         if claim else []
-    matched = _match_lines(payment, lines) if claim else None
+    matched = _match_lines(payment, lines, claim.patient_control_number) if claim else None
     if claim is None or matched is None:
         why = "no claim with this patient control number or payer claim number" if claim is None else \
             "its service lines do not match the claim's lines"
@@ -191,12 +212,12 @@ def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None) -> ClaimRo
     return found[0] if len(found) == 1 else None
 
 
-def _match_lines(payment: Json, lines: list[ClaimLineRow]) -> list[ClaimLineRow] | None:
+def _match_lines(payment: Json, lines: list[ClaimLineRow], pcn: str) -> list[ClaimLineRow] | None:
     """Our line for each service line of the payment (None if any cannot be told apart)."""
     free = list(lines)
     matched = []
     for service in payment["lines"]:
-        line = _line_for(service, free)
+        line = _line_for(service, free, pcn)
         if line is None:
             return None
         free.remove(line)
@@ -204,12 +225,14 @@ def _match_lines(payment: Json, lines: list[ClaimLineRow]) -> list[ClaimLineRow]
     return matched
 
 
-def _line_for(service: Json, free: list[ClaimLineRow]) -> ClaimLineRow | None:
-    """Same code and modifiers as sent; else the code sent; else the code the payer changed it to; else the charge."""
+def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow | None:
+    """The line control number we sent (REF*6R); else the same code and modifiers; else the code sent; else the
+    code the payer changed it to; else the charge."""
     sent = service["submitted_code"] or service["code"]
     modifiers = service["submitted_modifiers"] or service["modifiers"]
     charge = Money.parse(service["charge"] or "0")
     tiers = (
+        [x for x in free if service.get("control_number") == f"{pcn}-{x.line_number}"],
         [x for x in free if x.procedure_code == sent and list(x.modifiers) == modifiers],
         [x for x in free if x.procedure_code == sent],
         [x for x in free if x.procedure_code == service["code"]],
@@ -265,8 +288,8 @@ def _settle_status(repo: PracticeRepository, claim: ClaimRow) -> None:
         .group_by(PostingRow.account_id)).all())
     codes = {v: k for k, v in repo.account_ids().items()}
     by_code = Counter({codes[account]: int(total) for account, total in sums.items()})
-    if by_code["1100"] == 0 and by_code["1000"] > 0:
-        new = ClaimStatus.PAID
+    if by_code["1100"] == 0 and by_code["1150"] == 0:
+        new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
     elif by_code["1000"] <= 0 and by_code["1150"] > 0:
         new = ClaimStatus.DENIED
     else:

@@ -43,6 +43,8 @@ class PaidLine:
     remarks: tuple[str, ...] = ()
     control_number: str = ""
     allowed: Money | None = None
+    submitted_code: str | None = None  # when the payer paid another code than the one sent (SVC06)
+    submitted_modifiers: tuple[str, ...] = ()
 
     @property
     def paid(self) -> Money:
@@ -74,6 +76,15 @@ class PaidClaim:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderAdjustment:
+    """A PLB adjustment: positive amounts reduce the payment (e.g. WO overpayment recovery), negative add to it."""
+
+    reason: str
+    reference: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class Remittance:
     payer_name: str
     payer_id: str
@@ -82,10 +93,14 @@ class Remittance:
     trace_number: str
     paid_on: datetime.date
     claims: tuple[PaidClaim, ...]
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
+    fiscal_period_end: datetime.date | None = None
 
     @property
     def total(self) -> Money:
-        return Money(sum(claim.paid.cents for claim in self.claims))
+        """BPR02: what the claims pay, less provider-level adjustments."""
+        claims = sum(claim.paid.cents for claim in self.claims)
+        return Money(claims - sum(a.amount.cents for a in self.provider_adjustments))
 
 
 def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile, control: ControlNumbers,
@@ -117,8 +132,10 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
             w.add("NM1", "QC", "1", clean(claim.patient_last, 60), clean(claim.patient_first, 35), "", "", "", "MI",
                   clean(claim.member_id, 80))
             for line in claim.lines:
+                submitted = w.composite("HC", line.submitted_code, *line.submitted_modifiers[:4]) \
+                    if line.submitted_code else ""
                 w.add("SVC", w.composite("HC", line.code, *line.modifiers[:4]), x12_amount(line.charge),
-                      x12_amount(line.paid), "", str(line.units))
+                      x12_amount(line.paid), "", str(line.units), submitted)
                 w.add("DTM", "472", d8(line.date_of_service))
                 groups: dict[str, list[Adjusted]] = {}
                 for adjustment in line.adjustments:
@@ -135,6 +152,12 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                     w.add("AMT", "B6", x12_amount(line.allowed))
                 for remark in line.remarks:
                     w.add("LQ", "HE", remark)
+        if remit.provider_adjustments:
+            fields: list[str] = []
+            for adjustment in remit.provider_adjustments[:6]:
+                fields += [w.composite(adjustment.reason, adjustment.reference), x12_amount(adjustment.amount)]
+            w.add("PLB", remit.payee_npi, d8(remit.fiscal_period_end or datetime.date(remit.paid_on.year, 12, 31)),
+                  *fields)
         w.add("SE", str(len(w.segments) - start + 1), st02)
     close_group(w, len(remittances), control.group)
     close_interchange(w, control.interchange)

@@ -1,0 +1,55 @@
+"""What every command shares: the consoles, the one-line error, the --db option and opening a database."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from dermbill.settings import load_settings
+
+if TYPE_CHECKING:
+    from dermbill.db.engine import Database
+
+# Wide enough for the summary tables when output goes to a file or a pipe (Rich assumes 80 there).
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False)
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, never wrapped, whatever the terminal width."""
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db); "
+        "default $DERMBILL_DATABASE_URL or sqlite:///var/dermbill.db.",
+        show_default=False,
+    ),
+]
+
+
+def database_url(ctx: typer.Context, db: str | None) -> str:
+    """The URL from the command's --db, else the global --db, else the environment or default."""
+    return db or ctx.obj or load_settings().database_url
+
+
+@contextmanager
+def current_database(ctx: typer.Context, db: str | None) -> Iterator[Database]:
+    """The database of the command, checked to have the current schema; closed afterwards."""
+    from dermbill.services.schema import connect, require_current_schema
+
+    database = connect(database_url(ctx, db))
+    try:
+        require_current_schema(database)
+        yield database
+    finally:
+        database.dispose()

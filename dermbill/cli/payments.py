@@ -1,0 +1,77 @@
+"""``dermbill era post`` and ``dermbill ledger check``: posting remittances and proving the ledger adds up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from dermbill.cli.common import DbOption, current_database, out
+from dermbill.cli.files import write_json
+
+era_app = typer.Typer(help="Electronic remittance advice (835): post payments and denials.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger: check its invariants, show its totals.",
+                         no_args_is_help=True)
+
+
+@era_app.command("post")
+def post_era_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="835 file(s) to post.")],
+    db: DbOption = None,
+) -> None:
+    """Post 835 files to the ledger, each remittance exactly once; show what was paid, denied and unmatched."""
+    from dermbill.services.era_posting import post_era_file
+
+    with current_database(ctx, db) as database:
+        for path in files:
+            for outcome in post_era_file(database, path):
+                out.print(f"{path.name}: remittance {outcome.trace_number} from {outcome.payer}, "
+                          f"${outcome.payment}: {outcome.status}"
+                          + (f" for practice {outcome.practice}" if outcome.practice else ""))
+                if outcome.status == "posted":
+                    out.print(f"  {outcome.claims_posted} claim payment(s) posted, ${outcome.paid} paid")
+                for label, items in (("denied", outcome.denied), ("unmatched (in the unmatched queue)",
+                                                                 outcome.unmatched),
+                                     ("crossed over to the next payer", outcome.crossovers),
+                                     ("problem", outcome.problems)):
+                    if items:
+                        out.print(f"  {label}: {len(items)}")
+                        for item in items[:20]:
+                            out.print(f"    {item}")
+                        if len(items) > 20:
+                            out.print(f"    ... and {len(items) - 20} more")
+
+
+@ledger_app.command("check")
+def check_ledger_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> int:
+    """Verify every ledger invariant over the whole database; exit status 1 if any is violated."""
+    from dermbill.services.ledger_check import TOTALS, check_ledger
+
+    with current_database(ctx, db) as database:
+        report = check_ledger(database)
+    if as_json:
+        write_json(report.as_json())
+        return 0 if report.clean else 1
+    table = Table(title=f"Ledger: {report.practices} practice(s), {report.entries} entries, "
+                        f"{report.postings} postings, {report.lines_checked} claim lines checked")
+    table.add_column("Total")
+    table.add_column("Amount", justify="right")
+    for key, label, *_ in TOTALS:
+        table.add_row(label, f"${report.totals[key]}")
+    out.print(table)
+    for warning in report.warnings:
+        out.print(f"warning: {warning}", markup=False)
+    if report.clean:
+        out.print("Ledger check: clean (every entry balances; every claim line's charge is accounted for).")
+        return 0
+    for violation in report.violations:
+        out.print(f"VIOLATION: {violation}", markup=False)
+    out.print(f"Ledger check: {len(report.violations)} violation(s).")
+    return 1

@@ -1,0 +1,137 @@
+"""Checking the ledger's invariants over a whole database, practice by practice.
+
+Violations (any one makes ``dermbill ledger check`` exit 1):
+- a journal entry whose postings do not sum to zero;
+- a claim line whose postings do not sum to its charge: what was charged must equal what was paid,
+  adjusted, moved to the patient, or is still owed by the insurer (every posting that names a line,
+  both sides, adds up to that line's charge once the charge is posted);
+- a claim whose gross-charge credit differs from the charges of its lines;
+- a posting that names a claim line of another claim.
+Warnings (reported, not violations): an insurance balance below zero on a line (an overpayment to refund).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from dermbill.core.money import Money
+from dermbill.db.engine import Database
+from dermbill.db.models import ClaimLineRow, JournalEntryRow, LedgerAccountRow, PostingRow, PracticeRow
+from dermbill.db.repositories import UnitOfWork
+
+# What each total is, from the account codes of the standard chart (debit-positive sums).
+TOTALS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
+    ("charges", "Charges", ("4000",), -1),
+    ("insurance_balance", "Insurance balance (A/R)", ("1100",), 1),
+    ("denied_balance", "Denied, being worked", ("1150",), 1),
+    ("patient_balance", "Patient balance", ("1200",), 1),
+    ("cash", "Payments received (cash)", ("1000",), 1),
+    ("contractual", "Contractual adjustments", ("4100",), 1),
+    ("write_offs", "Write-offs (denial, bad debt)", ("4200", "4300"), 1),
+    ("provider_adjustments", "Provider-level adjustments", ("4400",), 1),
+    ("unapplied", "Unapplied payments and credits", ("2100",), -1),
+)
+
+
+@dataclass(slots=True)
+class LedgerReport:
+    practices: int = 0
+    entries: int = 0
+    postings: int = 0
+    lines_checked: int = 0
+    totals: dict[str, Money] = field(default_factory=lambda: {key: Money.zero() for key, *_ in TOTALS})
+    violations: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.violations
+
+    def as_json(self) -> dict[str, object]:
+        return {"clean": self.clean, "practices": self.practices, "entries": self.entries,
+                "postings": self.postings, "claim_lines_checked": self.lines_checked,
+                "totals": {key: str(value) for key, value in self.totals.items()},
+                "violations": self.violations, "warnings": self.warnings}
+
+
+def check_ledger(database: Database) -> LedgerReport:
+    report = LedgerReport()
+    with UnitOfWork(database, actor="ledger-check") as uow:
+        session = uow.session
+        practices = {row.id: row.code for row in session.scalars(select(PracticeRow))}
+        report.practices = len(practices)
+        codes = {row.id: (row.practice_id, row.code) for row in session.scalars(select(LedgerAccountRow))}
+        report.entries = int(session.scalar(select(func.count()).select_from(JournalEntryRow)) or 0)
+        report.postings = int(session.scalar(select(func.count()).select_from(PostingRow)) or 0)
+
+        for account_id, total in session.execute(
+                select(PostingRow.account_id, func.sum(PostingRow.amount_cents)).group_by(PostingRow.account_id)):
+            code = codes[account_id][1]
+            for key, _, accounts, sign in TOTALS:
+                if code in accounts:
+                    report.totals[key] += Money(sign * int(total))
+
+        for entry_id, practice_id, memo, total in session.execute(
+                select(JournalEntryRow.id, JournalEntryRow.practice_id, JournalEntryRow.memo,
+                       func.sum(PostingRow.amount_cents))
+                .join(PostingRow, PostingRow.journal_entry_id == JournalEntryRow.id)
+                .group_by(JournalEntryRow.id, JournalEntryRow.practice_id, JournalEntryRow.memo)
+                .having(func.sum(PostingRow.amount_cents) != 0)):
+            report.violations.append(f"practice {practices[practice_id]}: journal entry {entry_id} ({memo}) "
+                                     f"does not balance: its postings sum to {Money(int(total))}")
+
+        _check_lines(uow, practices, codes, report)
+    return report
+
+
+def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tuple[int, str]],
+                 report: LedgerReport) -> None:
+    session = uow.session
+    charged_claims = {claim_id for (claim_id,) in session.execute(
+        select(PostingRow.claim_id).where(PostingRow.claim_line_id.is_(None), PostingRow.claim_id.is_not(None),
+                                          PostingRow.account_id.in_([a for a, (_, c) in codes.items() if c == "4000"]))
+        .distinct()) if claim_id is not None}
+    line_sums: dict[int, int] = defaultdict(int)
+    insurance: dict[int, int] = defaultdict(int)
+    gross: dict[int, int] = defaultdict(int)
+    posted_claim_of_line: dict[int, set[int]] = defaultdict(set)
+    for claim_id, line_id, account_id, total in session.execute(
+            select(PostingRow.claim_id, PostingRow.claim_line_id, PostingRow.account_id,
+                   func.sum(PostingRow.amount_cents))
+            .where(PostingRow.claim_id.is_not(None))
+            .group_by(PostingRow.claim_id, PostingRow.claim_line_id, PostingRow.account_id)):
+        code = codes[account_id][1]
+        if claim_id is None:
+            continue
+        if line_id is None:
+            if code == "4000":
+                gross[claim_id] -= int(total)
+            continue
+        line_sums[line_id] += int(total)
+        posted_claim_of_line[line_id].add(claim_id)
+        if code == "1100":
+            insurance[line_id] += int(total)
+
+    line_charges: dict[int, int] = defaultdict(int)
+    for line in session.scalars(select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(charged_claims))
+                                if charged_claims else select(ClaimLineRow).where(ClaimLineRow.id < 0)):
+        report.lines_checked += 1
+        where = f"practice {practices[line.practice_id]}: claim {line.claim_id} line {line.line_number}"
+        line_charges[line.claim_id] += line.charge_cents
+        if line_sums.get(line.id, 0) != line.charge_cents:
+            report.violations.append(
+                f"{where} ({line.procedure_code}) was charged {Money(line.charge_cents)} but its postings account "
+                f"for {Money(line_sums.get(line.id, 0))}")
+        if insurance.get(line.id, 0) < 0:
+            report.warnings.append(f"{where}: the insurer overpaid by {Money(-insurance[line.id])}; refund or "
+                                   f"apply it")
+        others = posted_claim_of_line.get(line.id, set()) - {line.claim_id}
+        if others:
+            report.violations.append(f"{where}: postings of claim(s) {sorted(others)} name this line")
+    for claim_id in sorted(charged_claims):
+        if gross.get(claim_id, 0) != line_charges.get(claim_id, 0):
+            report.violations.append(f"claim {claim_id}: gross charges of {Money(gross.get(claim_id, 0))} differ "
+                                     f"from its lines' charges of {Money(line_charges.get(claim_id, 0))}")

@@ -1,0 +1,79 @@
+"""`dermbill era post` and `dermbill ledger check` as a biller runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import assert_one_line_error, run
+from era_world import denied, paid_claim, remittance, settled, submitted_claims, write
+from sqlalchemy import insert, select
+
+from dermbill.db.engine import open_database
+from dermbill.db.migrate import upgrade
+from dermbill.db.models import JournalEntryRow, LedgerAccountRow, PostingRow
+
+
+def test_era_post_reports_posted_denied_and_unmatched_then_posts_nothing_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = open_database(url)
+    upgrade(database)
+    world = submitted_claims(database, [[("11102", (), 15000)], [("17110", (), 12000)]])
+    paid, refused = world.claims
+    stranger = paid_claim(type(paid)(0, "NOT-OURS-9", ()), ())
+    path = write(tmp_path / "payer.835", (remittance((
+        paid_claim(paid, (settled(paid.lines[0], 9000, patient=(("2", 1800),)),)),
+        paid_claim(refused, (denied(refused.lines[0], "CO", "96", remarks=("N130",)),), status="4"),
+        stranger)),))
+    database.dispose()
+
+    first = run("era", "post", str(path), "--db", url)
+    assert first.returncode == 0, first.stderr
+    assert "EFT0001 from TSTMCR, $72.00: posted" in first.stdout
+    assert "2 claim payment(s) posted, $72.00 paid" in first.stdout
+    assert "denied: 1" in first.stdout and refused.pcn in first.stdout
+    assert "unmatched (in the unmatched queue): 1" in first.stdout and "NOT-OURS-9" in first.stdout
+
+    again = run("era", "post", str(path), "--db", url)
+    assert again.returncode == 0 and ": already posted" in again.stdout
+
+    check = run("ledger", "check", "--db", url, "--json")
+    assert check.returncode == 0, check.stdout + check.stderr
+    report = json.loads(check.stdout)
+    assert report["clean"] and report["violations"] == []
+    assert report["totals"]["charges"] == "270.00"
+    assert report["totals"]["cash"] == "72.00"
+    assert report["totals"]["patient_balance"] == "18.00"
+    assert report["totals"]["denied_balance"] == "120.00"
+    assert report["totals"]["insurance_balance"] == "0.00"
+
+    table = run("ledger", "check", "--db", url)
+    assert table.returncode == 0 and "Ledger check: clean" in table.stdout
+
+
+def test_ledger_check_exits_1_and_names_the_violation(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    database = open_database(url)
+    upgrade(database)
+    world = submitted_claims(database, [[("11102", (), 15000)]])
+    with database.engine.begin() as connection:  # a posting slipped in past the ledger: one side of nothing
+        entry = connection.execute(select(JournalEntryRow.id)).scalar_one()
+        account = connection.execute(select(LedgerAccountRow.id).where(LedgerAccountRow.code == "1000")).scalar_one()
+        connection.execute(insert(PostingRow).values(practice_id=world.practice_id, journal_entry_id=entry,
+                                                     account_id=account, amount_cents=500,
+                                                     claim_id=world.claims[0].id,
+                                                     claim_line_id=world.claims[0].lines[0].id))
+    database.dispose()
+
+    result = run("ledger", "check", "--db", url)
+    assert result.returncode == 1
+    assert f"journal entry {entry} (charges of claim ERA-1) does not balance" in result.stdout
+    assert "was charged 150.00 but its postings account for 155.00" in result.stdout
+    report = json.loads(run("ledger", "check", "--db", url, "--json").stdout)
+    assert not report["clean"] and len(report["violations"]) == 2
+
+
+def test_era_post_of_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run("init", "--db", url).returncode == 0
+    assert_one_line_error(run("era", "post", str(tmp_path / "nope.835"), "--db", url), "nope.835", "No such file")
