@@ -154,8 +154,8 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                     w.add("LQ", "HE", remark)
         if remit.provider_adjustments:
             fields: list[str] = []
-            for adjustment in remit.provider_adjustments[:6]:
-                fields += [w.composite(adjustment.reason, adjustment.reference), x12_amount(adjustment.amount)]
+            for plb in remit.provider_adjustments[:6]:
+                fields += [w.composite(plb.reason, plb.reference), x12_amount(plb.amount)]
             w.add("PLB", remit.payee_npi, d8(remit.fiscal_period_end or datetime.date(remit.paid_on.year, 12, 31)),
                   *fields)
         w.add("SE", str(len(w.segments) - start + 1), st02)
