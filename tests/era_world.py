@@ -12,6 +12,7 @@ from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
+    ClearinghouseProfileRow,
     CoverageRow,
     EncounterRow,
     PatientRow,
@@ -67,11 +68,21 @@ LineSpec = tuple[str, tuple[str, ...], int]  # code, modifiers, charge in cents
 
 def submitted_claims(database: Database, specs: list[list[LineSpec]]) -> World:
     """One patient with one submitted claim per spec; each claim's charges are posted."""
+    world = practice_world(database)
+    return World(database, world.practice_id, tuple(add_claim(world, spec) for spec in specs))
+
+
+def practice_world(database: Database) -> World:
+    """A practice billing one payer for one patient, with no claims yet."""
     with UnitOfWork(database, actor="test", clock=clock) as uow:
         organization = uow.add_organization("ERA TEST BILLING")
         payer = PayerRow(organization_id=organization.id, name="TEST MEDICARE", payer_identifier=PAYER_ID,
                          kind="medicare", claim_filing_indicator_code="MB", timely_filing_days=365)
         uow.add_payers([payer])
+        uow.session.add(ClearinghouseProfileRow(
+            organization_id=organization.id, name="TEST CLEARINGHOUSE", submitter_id="TESTPRACTICE",
+            submitter_name="ERA TEST DERMATOLOGY", submitter_contact="BILLING", submitter_phone="2155550100",
+            receiver_id="TESTPAYER", receiver_name="TEST PAYER"))
         practice = uow.add_practice(PracticeRow(
             organization_id=organization.id, code="ERA", legal_name="ERA TEST DERMATOLOGY", tin="990000001",
             billing_npi=NPI, taxonomy="207N00000X", address_line1="1 TEST ST", city="ANYTOWN", state="PA",
@@ -85,31 +96,39 @@ def submitted_claims(database: Database, specs: list[list[LineSpec]]) -> World:
                                       date_of_birth=datetime.date(1950, 1, 1), sex="F", address_line1="2 TEST ST",
                                       city="ANYTOWN", state="PA", zip_code="19099", created_at=NOW))
         repo.flush()
-        coverage = repo.add(CoverageRow(patient_id=patient.id, payer_id=payer.id, member_id="1EG4TE5MK72",
-                                        coverage_order="primary", relationship_code="18", effective_date=DOS))
-        encounter = repo.add(EncounterRow(patient_id=patient.id, provider_id=provider.id, location_id=location.id,
-                                          date_of_service=DOS, documentation={"lesions": []}, created_at=NOW))
-        repo.flush()
-        claims = []
-        for number, spec in enumerate(specs, start=1):
-            claim = repo.add(ClaimRow(
-                patient_id=patient.id, encounter_id=encounter.id, coverage_id=coverage.id, payer_id=payer.id,
-                rendering_provider_id=provider.id, location_id=location.id, status=ClaimStatus.SUBMITTED.value,
-                patient_control_number=f"ERA-{number}", diagnosis_codes=["L82.1"],
-                total_charge_cents=sum(charge for _, _, charge in spec), created_at=NOW, updated_at=NOW))
-            repo.flush()
-            rows = [repo.add(ClaimLineRow(claim_id=claim.id, line_number=index, procedure_code=code,
-                                          modifiers=list(modifiers), units=1, charge_cents=charge,
-                                          diagnosis_pointers=[1], service_date_from=DOS))
-                    for index, (code, modifiers, charge) in enumerate(spec, start=1)]
-            repo.flush()
-            repo.post(charge_entry(claim, rows))
-            claims.append(Claim(claim.id, claim.patient_control_number,
-                                tuple(Line(r.id, r.line_number, r.procedure_code, tuple(r.modifiers),
-                                           Money(r.charge_cents), f"{claim.patient_control_number}-{r.line_number}")
-                                      for r in rows)))
+        repo.add(CoverageRow(patient_id=patient.id, payer_id=payer.id, member_id="1EG4TE5MK72",
+                             coverage_order="primary", relationship_code="18", effective_date=DOS))
+        repo.add(EncounterRow(patient_id=patient.id, provider_id=provider.id, location_id=location.id,
+                              date_of_service=DOS, documentation={"lesions": []}, created_at=NOW))
         uow.commit()
-        return World(database, practice.id, tuple(claims))
+        return World(database, practice.id, ())
+
+
+def add_claim(world: World, spec: list[LineSpec], *, submit: bool = True) -> Claim:
+    """A claim of the world's patient; submitted (its charges posted) unless ``submit`` is False."""
+    with UnitOfWork(world.database, actor="test", clock=clock) as uow:
+        repo = uow.practice(world.practice_id)
+        coverage = repo.rows(CoverageRow)[0]
+        encounter = repo.rows(EncounterRow)[0]
+        number = repo.count(ClaimRow) + 1
+        claim = repo.add(ClaimRow(
+            patient_id=coverage.patient_id, encounter_id=encounter.id, coverage_id=coverage.id,
+            payer_id=coverage.payer_id, rendering_provider_id=encounter.provider_id, location_id=encounter.location_id,
+            status=(ClaimStatus.SUBMITTED if submit else ClaimStatus.READY).value,
+            patient_control_number=f"ERA-{number}", diagnosis_codes=["L82.1"],
+            total_charge_cents=sum(charge for _, _, charge in spec), created_at=NOW, updated_at=NOW))
+        repo.flush()
+        rows = [repo.add(ClaimLineRow(claim_id=claim.id, line_number=index, procedure_code=code,
+                                      modifiers=list(modifiers), units=1, charge_cents=charge,
+                                      diagnosis_pointers=[1], service_date_from=DOS))
+                for index, (code, modifiers, charge) in enumerate(spec, start=1)]
+        repo.flush()
+        if submit:
+            repo.post(charge_entry(claim, rows))
+        uow.commit()
+        return Claim(claim.id, claim.patient_control_number,
+                     tuple(Line(r.id, r.line_number, r.procedure_code, tuple(r.modifiers), Money(r.charge_cents),
+                                f"{claim.patient_control_number}-{r.line_number}") for r in rows))
 
 
 def settled(line: Line, allowed: int, *, patient: tuple[tuple[str, int], ...] = (),

@@ -4,7 +4,9 @@ draft -> coded | held; held -> coded; coded -> scrub_errors | ready; scrub_error
 ready -> submitted (or back to scrub_errors); submitted -> accepted | rejected | paid | partially_paid |
 denied (a payer may answer with the 835 directly); accepted -> paid | partially_paid | denied;
 rejected -> corrected | closed; paid/partially_paid/denied -> corrected (a frequency-7 replacement or a
-reversal reopens it) or closed; corrected -> ready | submitted; closed is final but for a reversal.
+reversal reopens it) or closed; a reversal that leaves nothing adjudicated puts a paid, partially paid, denied
+or closed claim back to accepted (with the payer, awaiting its new answer); corrected -> ready | submitted;
+closed is final but for a reversal.
 An impossible move raises InvalidTransition naming the claim: "claim D1E0000042 is paid; it cannot be
 submitted again".
 """
@@ -43,11 +45,11 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED} | ADJUDICATED),
     S.ACCEPTED: ADJUDICATED | frozenset({S.REJECTED}),
     S.REJECTED: frozenset({S.CORRECTED, S.CLOSED}),
-    S.PAID: frozenset({S.CORRECTED, S.CLOSED} | ADJUDICATED),
-    S.PARTIALLY_PAID: frozenset({S.CORRECTED, S.CLOSED} | ADJUDICATED),
-    S.DENIED: frozenset({S.CORRECTED, S.CLOSED} | ADJUDICATED),
+    S.PAID: frozenset({S.CORRECTED, S.CLOSED, S.ACCEPTED} | ADJUDICATED),
+    S.PARTIALLY_PAID: frozenset({S.CORRECTED, S.CLOSED, S.ACCEPTED} | ADJUDICATED),
+    S.DENIED: frozenset({S.CORRECTED, S.CLOSED, S.ACCEPTED} | ADJUDICATED),
     S.CORRECTED: frozenset({S.READY, S.SCRUB_ERRORS, S.SUBMITTED}),
-    S.CLOSED: ADJUDICATED,
+    S.CLOSED: ADJUDICATED | frozenset({S.ACCEPTED}),
 }
 VERBS = {S.SUBMITTED: "submitted again", S.READY: "made ready", S.CODED: "coded again",
          S.ACCEPTED: "accepted", S.REJECTED: "rejected", S.CORRECTED: "corrected"}

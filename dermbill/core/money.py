@@ -113,3 +113,20 @@ def allocate(amount: Money, weights: Sequence[int]) -> list[Money]:
     for i in by_remainder[:leftover]:
         parts[i] += 1
     return [Money(sign * p) for p in parts]
+
+
+def apply_in_order(amount: Money, open_balances: Sequence[Money]) -> tuple[list[Money], Money]:
+    """Apply a payment to open balances in the order given, each up to what it owes.
+
+    Returns what each balance receives and what is left over (an unapplied credit). Balances at or
+    below zero receive nothing.
+    """
+    if amount.cents < 0:
+        raise ValueError("a payment to apply cannot be negative")
+    left = amount.cents
+    applied = []
+    for balance in open_balances:
+        part = min(left, max(balance.cents, 0))
+        applied.append(Money(part))
+        left -= part
+    return applied, Money(left)

@@ -281,14 +281,17 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
 
 
 def _settle_status(repo: PracticeRepository, claim: ClaimRow) -> None:
-    """paid when nothing is left with the payer, denied when nothing was paid and denials remain, else partial."""
+    """paid when nothing is left with the payer, denied when nothing was paid and denials remain, accepted when a
+    reversal left nothing adjudicated, else partially paid."""
     sums = dict(repo.session.execute(
         select(PostingRow.account_id, func.sum(PostingRow.amount_cents))
         .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id)
         .group_by(PostingRow.account_id)).all())
     codes = {v: k for k, v in repo.account_ids().items()}
     by_code = Counter({codes[account]: int(total) for account, total in sums.items()})
-    if by_code["1100"] == 0 and by_code["1150"] == 0:
+    if by_code["1100"] == claim.total_charge_cents and not any(by_code[a] for a in ("1000", "1150", "1200")):
+        new = ClaimStatus.ACCEPTED  # a reversal left nothing adjudicated: the payer owes its new answer
+    elif by_code["1100"] == 0 and by_code["1150"] == 0:
         new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
     elif by_code["1000"] <= 0 and by_code["1150"] > 0:
         new = ClaimStatus.DENIED

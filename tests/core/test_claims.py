@@ -11,7 +11,7 @@ S = ClaimStatus
 @pytest.mark.parametrize(("current", "new"), [
     (S.CODED, S.READY), (S.READY, S.SUBMITTED), (S.SUBMITTED, S.ACCEPTED), (S.ACCEPTED, S.PAID),
     (S.SUBMITTED, S.DENIED), (S.REJECTED, S.CORRECTED), (S.CORRECTED, S.SUBMITTED), (S.PAID, S.CLOSED),
-    (S.PAID, S.PARTIALLY_PAID), (S.HELD, S.CODED),
+    (S.PAID, S.PARTIALLY_PAID), (S.HELD, S.CODED), (S.PAID, S.ACCEPTED), (S.CLOSED, S.ACCEPTED),
 ])
 def test_allowed_moves(current: ClaimStatus, new: ClaimStatus) -> None:
     check_transition("D1E0000042", current, new)

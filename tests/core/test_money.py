@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dermbill.core.errors import InvalidInput
-from dermbill.core.money import Money, allocate, total
+from dermbill.core.money import Money, allocate, apply_in_order, total
 
 cents = st.integers(min_value=-(10**12), max_value=10**12)
 
@@ -91,3 +91,18 @@ def test_money_arithmetic_and_display() -> None:
     assert Money(100000).plain() == "1000.00"
     with pytest.raises(InvalidInput):
         Money(100) * 1.5  # type: ignore[operator]
+
+
+def test_apply_in_order_pays_the_first_balances_first_and_keeps_the_rest() -> None:
+    applied, left = apply_in_order(Money(5000), [Money(1800), Money(0), Money(-500), Money(8000)])
+    assert applied == [Money(1800), Money(0), Money(0), Money(3200)] and left == Money(0)
+    applied, left = apply_in_order(Money(10000), [Money(1800), Money(2000)])
+    assert applied == [Money(1800), Money(2000)] and left == Money(6200)
+
+
+@given(st.integers(0, 10**8), st.lists(st.integers(-10**6, 10**7), max_size=8))
+def test_apply_in_order_never_overpays_and_loses_no_cent(amount: int, balances: list[int]) -> None:
+    applied, left = apply_in_order(Money(amount), [Money(b) for b in balances])
+    assert sum(a.cents for a in applied) + left.cents == amount
+    assert all(0 <= a.cents <= max(b, 0) for a, b in zip(applied, balances, strict=True))
+    assert left.cents == 0 or all(a.cents == max(b, 0) for a, b in zip(applied, balances, strict=True))

@@ -197,6 +197,22 @@ def test_a_reversal_undoes_the_payment_and_the_correction_replaces_it(database: 
     assert check_ledger(database).clean
 
 
+def test_a_reversal_alone_puts_the_claim_back_with_the_payer(database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [TWO_LINES])
+    claim = world.claims[0]
+    original = paid_claim(claim, tuple(settled(line, 6000, patient=(("2", 1200),)) for line in claim.lines))
+    post_era_file(database, write(tmp_path / "first.835", (remittance((original,), trace="EFT1"),)))
+    reversal = paid_claim(claim, tuple(
+        PaidLine(line.code, line.modifiers, -line.charge, -1, line.date_of_service,
+                 tuple(Adjusted(a.group, a.reason, -a.amount) for a in line.adjustments),
+                 control_number=line.control_number) for line in original.lines), status="22")
+    post_era_file(database, write(tmp_path / "second.835", (remittance((reversal,), trace="EFT2"),)))
+
+    assert status(world, claim) == "accepted"
+    assert balances(world, claim_id=claim.id) == {"1000": Money(0), "1100": Money(27000), "1200": Money(0),
+                                                  "4000": Money(-27000), "4100": Money(0)}
+
+
 def test_provider_level_adjustments_post_against_cash(database: Database, tmp_path: Path) -> None:
     world = submitted_claims(database, [TWO_LINES])
     claim = world.claims[0]

@@ -1,0 +1,221 @@
+"""The ledger invariant under random sequences of charges, submissions, payments, denials, reversals and patient
+payments, on SQLite and PostgreSQL: every journal entry sums to zero, and for every claim line
+
+    charge = insurance payments + adjustments + patient responsibility + remaining insurance balance.
+
+A hypothesis state machine drives the real services (837P export, 835 files through the parser and the
+poster, patient payments) and keeps its own model of what each line's balances must be.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from era_world import (
+    DOS,
+    Claim,
+    Line,
+    add_claim,
+    paid_claim,
+    practice_world,
+    remittance,
+    write,
+)
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from pg_server import postgres_schema, require_postgres
+from sqlalchemy import func, select
+
+from dermbill.core.money import Money
+from dermbill.db.engine import open_database
+from dermbill.db.migrate import upgrade
+from dermbill.db.models import LedgerAccountRow, PostingRow
+from dermbill.db.repositories import UnitOfWork
+from dermbill.services.era_posting import post_era_file
+from dermbill.services.ledger_check import check_ledger
+from dermbill.services.patient_payments import post_patient_payment
+from dermbill.services.submission import export_837p
+from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
+
+CODES = ("11102", "11104", "17000", "17110", "11305", "99213")
+line_specs = st.lists(st.tuples(st.sampled_from(CODES), st.just(()), st.integers(100, 90000)), min_size=1,
+                      max_size=3)
+
+
+@dataclass
+class ModelLine:
+    line: Line
+    insurance: int  # what the insurer still owes (1100)
+    patient: int = 0  # what the patient owes (1200)
+
+
+@dataclass
+class ModelClaim:
+    claim: Claim
+    submitted: bool
+    lines: list[ModelLine]
+    live: PaidClaim | None = None  # the adjudication in force (not reversed)
+    denied: int = 0  # what is denied and being worked (1150)
+    history: list[Path] = field(default_factory=list)
+
+
+@st.composite
+def adjudications(draw: st.DrawFn, charges: tuple[int, ...]) -> tuple[str, tuple[tuple[int, int, str, bool], ...]]:
+    """CLP02 and per line (allowed, patient share, PR reason, denied)."""
+    deny_all = draw(st.booleans())
+    lines = []
+    for charge in charges:
+        denied = deny_all or draw(st.integers(0, 4)) == 0
+        allowed = draw(st.integers(0, charge))
+        patient = draw(st.integers(0, allowed))
+        lines.append((allowed, patient, draw(st.sampled_from(("1", "2", "3"))), denied))
+    return ("4" if deny_all else "1"), tuple(lines)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    backend = "sqlite"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack = ExitStack()
+        self.folder = Path(self.stack.enter_context(tempfile.TemporaryDirectory()))
+        url = self.stack.enter_context(postgres_schema()) if self.backend == "postgresql" \
+            else f"sqlite:///{self.folder / 'ledger.db'}"
+        self.database = open_database(url)
+        self.stack.callback(self.database.dispose)
+        upgrade(self.database)
+        self.world = practice_world(self.database)
+        self.claims: list[ModelClaim] = []
+        self.cash = 0
+        self.files = 0
+
+    def teardown(self) -> None:
+        self.stack.close()
+
+    def _file(self, claims: tuple[PaidClaim, ...]) -> Path:
+        self.files += 1
+        return write(self.folder / f"{self.files}.835", (remittance(claims, trace=f"EFT{self.files:05d}"),),
+                     interchange=self.files)
+
+    def _post(self, path: Path) -> None:
+        [outcome] = post_era_file(self.database, path)
+        assert outcome.status == "posted", outcome
+
+    @rule(spec=line_specs, submit=st.booleans())
+    def charge(self, spec: list[tuple[str, tuple[str, ...], int]], submit: bool) -> None:
+        claim = add_claim(self.world, spec, submit=False)
+        self.claims.append(ModelClaim(claim, False, [ModelLine(line, 0) for line in claim.lines]))
+        if submit:
+            self.submit()
+
+    @precondition(lambda self: any(not c.submitted for c in self.claims))
+    @rule()
+    def submit(self) -> None:
+        assert export_837p(self.database, self.folder / "837p")
+        for model in self.claims:
+            if not model.submitted:
+                model.submitted = True
+                for line in model.lines:
+                    line.insurance = line.line.charge.cents
+
+    @precondition(lambda self: any(c.submitted and c.live is None for c in self.claims))
+    @rule(data=st.data())
+    def adjudicate(self, data: st.DataObject) -> None:
+        model = data.draw(st.sampled_from([c for c in self.claims if c.submitted and c.live is None]))
+        status, decisions = data.draw(adjudications(tuple(line.line.charge.cents for line in model.lines)))
+        paid_lines = []
+        for line, (allowed, patient, reason, denied) in zip(model.lines, decisions, strict=True):
+            charge = line.line.charge
+            if denied:
+                adjustments: tuple[Adjusted, ...] = (Adjusted("CO", "97", charge),)
+                model.denied += charge.cents
+            else:
+                adjustments = (Adjusted("CO", "45", charge - Money(allowed)), Adjusted("PR", reason, Money(patient)))
+                line.patient += patient
+                self.cash += allowed - patient
+            line.insurance -= charge.cents
+            paid_lines.append(PaidLine(line.line.code, (), charge, 1, DOS,
+                                       adjustments, control_number=line.line.control))
+        model.live = paid_claim(model.claim, tuple(paid_lines), status=status)
+        path = self._file((model.live,))
+        self._post(path)
+        model.history.append(path)
+
+    @precondition(lambda self: any(c.live is not None for c in self.claims))
+    @rule(data=st.data())
+    def reverse(self, data: st.DataObject) -> None:
+        model = data.draw(st.sampled_from([c for c in self.claims if c.live is not None]))
+        assert model.live is not None
+        negated = tuple(PaidLine(line.code, line.modifiers, -line.charge, -1, line.date_of_service,
+                                 tuple(Adjusted(a.group, a.reason, -a.amount) for a in line.adjustments),
+                                 control_number=line.control_number) for line in model.live.lines)
+        for line, paid in zip(model.lines, model.live.lines, strict=True):
+            line.insurance += paid.charge.cents
+            line.patient -= sum(a.amount.cents for a in paid.adjustments if a.group == "PR")
+            model.denied -= sum(a.amount.cents for a in paid.adjustments if a.reason == "97")
+            self.cash -= paid.paid.cents
+        self._post(self._file((paid_claim(model.claim, negated, status="22"),)))
+        model.live = None
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule(data=st.data())
+    def patient_pays(self, data: st.DataObject) -> None:
+        model = data.draw(st.sampled_from([c for c in self.claims if any(line.patient > 0 for line in c.lines)]))
+        owed = sum(max(line.patient, 0) for line in model.lines)
+        amount = data.draw(st.integers(1, owed + 2000))
+        self.files += 1
+        payment = post_patient_payment(self.database, self.world.practice_id, model.claim.id, Money(amount),
+                                       f"RCPT{self.files}")
+        left = amount
+        for line in model.lines:
+            part = min(left, max(line.patient, 0))
+            line.patient -= part
+            left -= part
+        assert payment.credit == Money(left)
+        self.cash += amount
+
+    @precondition(lambda self: any(c.history for c in self.claims))
+    @rule(data=st.data())
+    def repost(self, data: st.DataObject) -> None:
+        path = data.draw(st.sampled_from([p for c in self.claims for p in c.history]))
+        [outcome] = post_era_file(self.database, path)
+        assert outcome.status == "already posted"
+
+    @invariant()
+    def ledger_is_clean_and_matches_the_model(self) -> None:
+        report = check_ledger(self.database)
+        assert report.clean, report.violations
+        with UnitOfWork(self.database, actor="test") as uow:
+            sums = {(line, code): int(total) for line, code, total in uow.session.execute(
+                select(PostingRow.claim_line_id, LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
+                .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                .group_by(PostingRow.claim_line_id, LedgerAccountRow.code))}
+        for model in self.claims:
+            for line in model.lines:
+                assert sums.get((line.line.id, "1100"), 0) == line.insurance, line
+                assert sums.get((line.line.id, "1200"), 0) == line.patient, line
+            assert sum(sums.get((line.line.id, "1150"), 0) for line in model.lines) == model.denied
+        assert report.totals["cash"] == Money(self.cash)
+
+
+class PostgresLedgerMachine(LedgerMachine):
+    backend = "postgresql"
+
+
+quick = settings(max_examples=25, stateful_step_count=12, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def test_ledger_invariant_holds_on_sqlite() -> None:
+    run_state_machine_as_test(LedgerMachine, settings=quick)
+
+
+@pytest.mark.postgres
+def test_ledger_invariant_holds_on_postgresql() -> None:
+    require_postgres()
+    run_state_machine_as_test(PostgresLedgerMachine, settings=settings(quick, max_examples=10))
