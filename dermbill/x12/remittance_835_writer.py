@@ -61,6 +61,10 @@ class PaidClaim:
     patient_first: str
     member_id: str
     lines: tuple[PaidLine, ...]
+    remarks: tuple[str, ...] = ()  # claim-level remark codes (MOA), e.g. MA18 forwarded to the supplemental payer
+    crossover_payer_id: str = ""  # NM1*TT: the payer the claim was forwarded to
+    crossover_payer_name: str = "SUPPLEMENTAL PAYER"
+    received: datetime.date | None = None  # DTM*050
 
     @property
     def charge(self) -> Money:
@@ -131,6 +135,13 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                   clean(claim.payer_claim_number, 50))
             w.add("NM1", "QC", "1", clean(claim.patient_last, 60), clean(claim.patient_first, 35), "", "", "", "MI",
                   clean(claim.member_id, 80))
+            if claim.crossover_payer_id:
+                w.add("NM1", "TT", "2", clean(claim.crossover_payer_name, 60), "", "", "", "PI",
+                      clean(claim.crossover_payer_id, 80))
+            if claim.remarks:
+                w.add("MOA", "", "", *claim.remarks[:5])
+            if claim.received:
+                w.add("DTM", "050", d8(claim.received))
             for line in claim.lines:
                 submitted = w.composite("HC", line.submitted_code, *line.submitted_modifiers[:4]) \
                     if line.submitted_code else ""

@@ -1,0 +1,107 @@
+"""What the simulated payer knows: its payers (fee level, filing limit) and their members (coverage and plan).
+
+The roster is a CSV file the payer reads (the demo writes it from the people it made up; tests write their
+own). Columns: payer_id, member_id, last_name, first_name, date_of_birth, effective_date, termination_date,
+deductible, coinsurance_percent, copay, crossover_payer_id. Amounts are dollars ("257.00").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dermbill.core.dates import parse_iso_date
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import Money
+
+ROSTER_COLUMNS = ("payer_id", "member_id", "last_name", "first_name", "date_of_birth", "effective_date",
+                  "termination_date", "deductible", "coinsurance_percent", "copay", "crossover_payer_id")
+
+
+@dataclass(frozen=True, slots=True)
+class PayerProfile:
+    payer_id: str
+    name: str
+    kind: str  # medicare, medicaid, commercial
+    fee_percent: int  # its allowed amounts as a percentage of the Medicare fee schedule
+    timely_filing_days: int
+    days_to_pay: int = 14
+    patient_owes_after_secondary: bool = True  # False for Medicaid: what it does not pay is written off
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    payer_id: str
+    member_id: str
+    last_name: str
+    first_name: str
+    date_of_birth: datetime.date | None
+    effective_date: datetime.date
+    termination_date: datetime.date | None
+    deductible: Money  # per calendar year
+    coinsurance_percent: int
+    copay: Money  # per office visit (E/M)
+    crossover_payer_id: str | None = None  # the supplemental payer a primary forwards its claims to
+
+    def covered_on(self, day: datetime.date) -> bool:
+        return self.effective_date <= day and (self.termination_date is None or day <= self.termination_date)
+
+
+class Roster:
+    def __init__(self, members: Iterable[Member]) -> None:
+        self._members = {(m.payer_id, m.member_id): m for m in members}
+
+    def find(self, payer_id: str, member_id: str) -> Member | None:
+        return self._members.get((payer_id, member_id))
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def members(self) -> list[Member]:
+        return list(self._members.values())
+
+
+def read_roster(path: Path) -> Roster:
+    try:
+        handle = path.open(newline="")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the member roster '{path}': {exc.strerror}") from None
+    members = []
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"{path.name}: the roster lacks the column(s) {', '.join(missing)}")
+        for number, row in enumerate(reader, start=2):
+            where = f"{path.name} line {number}"
+            try:
+                members.append(Member(
+                    payer_id=row["payer_id"], member_id=row["member_id"], last_name=row["last_name"],
+                    first_name=row["first_name"],
+                    date_of_birth=parse_iso_date(row["date_of_birth"], field=f"{where}: date_of_birth")
+                    if row["date_of_birth"] else None,
+                    effective_date=parse_iso_date(row["effective_date"], field=f"{where}: effective_date"),
+                    termination_date=parse_iso_date(row["termination_date"], field=f"{where}: termination_date")
+                    if row["termination_date"] else None,
+                    deductible=Money.parse(row["deductible"] or "0"),
+                    coinsurance_percent=int(row["coinsurance_percent"] or 0),
+                    copay=Money.parse(row["copay"] or "0"),
+                    crossover_payer_id=row["crossover_payer_id"] or None,
+                ))
+            except ValueError as exc:
+                raise InvalidInput(f"{where}: {exc}") from None
+    return Roster(members)
+
+
+def write_roster(path: Path, members: Iterable[Member]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ROSTER_COLUMNS)
+        for m in members:
+            writer.writerow([m.payer_id, m.member_id, m.last_name, m.first_name,
+                             m.date_of_birth.isoformat() if m.date_of_birth else "", m.effective_date.isoformat(),
+                             m.termination_date.isoformat() if m.termination_date else "", str(m.deductible),
+                             m.coinsurance_percent, str(m.copay), m.crossover_payer_id or ""])
