@@ -235,6 +235,7 @@ class ClaimRow(TenantRow):
         _tenant_fk(["rendering_provider_id"], "provider"),
         _tenant_fk(["location_id"], "service_location"),
         _tenant_fk(["original_claim_id"], "claim"),
+        _tenant_fk(["primary_claim_id"], "claim"),
         CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
         CheckConstraint(_in("frequency_code", CLAIM_FREQUENCY_CODES), name="frequency_code"),
         Index("ix_claim_practice_status", "practice_id", "status"),
@@ -254,6 +255,8 @@ class ClaimRow(TenantRow):
     # The payer's claim number (835 CLP07), sent in REF*F8 on replacements and voids.
     payer_claim_number: Mapped[str | None] = mapped_column(String(50))
     original_claim_id: Mapped[int | None] = mapped_column(Integer)
+    # A secondary (or tertiary) claim: the claim of the payer before, whose adjudication it carries (COB).
+    primary_claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
     prior_authorization: Mapped[str | None] = mapped_column(String(50))
     diagnosis_codes: Mapped[list[str]] = mapped_column(JSON)
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
@@ -273,6 +276,7 @@ class ClaimLineRow(TenantRow):
         UniqueConstraint("claim_id", "line_number"),
         _tenant_fk(["claim_id"], "claim"),
         _tenant_fk(["rendering_provider_id"], "provider"),
+        _tenant_fk(["billed_line_id"], "claim_line"),
         CheckConstraint("units > 0", name="units_positive"),
         CheckConstraint("charge_cents >= 0", name="charge_not_negative"),
         CheckConstraint("line_number BETWEEN 1 AND 50", name="line_number_range"),
@@ -289,6 +293,42 @@ class ClaimLineRow(TenantRow):
     service_date_from: Mapped[datetime.date] = mapped_column(Date)
     service_date_to: Mapped[datetime.date | None] = mapped_column(Date)
     rendering_provider_id: Mapped[int | None] = mapped_column(Integer)
+    # On a secondary or corrected claim: the line whose charge this line bills again. Postings always
+    # name the charged line, so each charge is accounted for on one line whichever payer pays it.
+    billed_line_id: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def charged_line_id(self) -> int:
+        return self.billed_line_id or self.id
+
+
+class LineAdjudicationRow(TenantRow):
+    """What a payer's 835 said about one of our lines: paid, allowed, adjustments, remarks (reversals negate).
+
+    A secondary claim carries the sum of these rows for the primary payer (its COB loops 2320/2430).
+    """
+
+    __tablename__ = "line_adjudication"
+    __table_args__ = (
+        _tenant_fk(["claim_id"], "claim"),
+        _tenant_fk(["claim_line_id"], "claim_line"),
+        _tenant_fk(["remittance_id"], "remittance"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    claim_line_id: Mapped[int] = mapped_column(Integer, index=True)
+    remittance_id: Mapped[int] = mapped_column(Integer)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
+    status_code: Mapped[str] = mapped_column(String(2))
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[list[str]] = mapped_column(JSON)
+    units: Mapped[int] = mapped_column(Integer)
+    paid_cents: Mapped[int] = mapped_column(BigInteger)
+    allowed_cents: Mapped[int | None] = mapped_column(BigInteger)
+    adjustments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"group", "reason", "cents"}]
+    remarks: Mapped[list[str]] = mapped_column(JSON)
+    adjudicated_on: Mapped[datetime.date] = mapped_column(Date)
 
 
 class ClaimFindingRow(TenantRow):
@@ -502,6 +542,25 @@ class SubmissionBatchRow(TenantRow):
     claims: Mapped[int] = mapped_column(Integer)
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    connection_name: Mapped[str | None] = mapped_column(String(60))
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)  # None: written, not yet delivered
+    acknowledgment: Mapped[str | None] = mapped_column(String(24))  # the 999's verdict on the file
+
+
+class InboundFileRow(Base):
+    """A file fetched from a clearinghouse connection, processed once (by content), with what came of it."""
+
+    __tablename__ = "inbound_file"
+    __table_args__ = (UniqueConstraint("organization_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    connection_name: Mapped[str] = mapped_column(String(60))
+    file_name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    kinds: Mapped[list[str]] = mapped_column(JSON)  # the transaction set types it held
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
 class AuditEventRow(Base):
@@ -524,6 +583,5 @@ class AuditEventRow(Base):
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
     ClaimFindingRow, SubmissionBatchRow, ClaimStatusEventRow, RemittanceRow, UnmatchedRemittanceRow,
-    FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow,
-    PostingRow,
+    LineAdjudicationRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
 )

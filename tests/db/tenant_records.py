@@ -18,6 +18,7 @@ from dermbill.db.models import (
     EncounterRow,
     FeeScheduleItemRow,
     FeeScheduleRow,
+    LineAdjudicationRow,
     PatientRow,
     PayerRow,
     PracticeRow,
@@ -97,12 +98,16 @@ def populate_practice(
     repo.flush()
     unmatched = repo.add(UnmatchedRemittanceRow(remittance_id=remittance.id, patient_control_number="X",
                                                 payer_claim_number=None, paid_cents=0, reason="r", detail={}))
+    adjudication = repo.add(LineAdjudicationRow(claim_id=claim.id, claim_line_id=line.id, remittance_id=remittance.id,
+                                                payer_id=payer_id, status_code="1", payer_claim_number="ICN1",
+                                                code="11642", modifiers=[], units=1, paid_cents=0, allowed_cents=0,
+                                                adjustments=[], remarks=[], adjudicated_on=DOS))
     repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
            "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id,
            "submission_batch": batch.id, "claim_status_event": event.id, "remittance": remittance.id,
-           "unmatched_remittance": unmatched.id}
+           "unmatched_remittance": unmatched.id, "line_adjudication": adjudication.id}
     return practice.id, ids
 
 
