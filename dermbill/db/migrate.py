@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from dermbill.core.errors import StorageUnavailable
@@ -36,12 +39,38 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def migration_connection(database: Database) -> Iterator[Connection]:
+    """A connection in a transaction for migrations.
+
+    On SQLite, altering a table means copying it (Alembic's batch mode), which foreign keys would refuse
+    while other rows point at it: they are switched off for the migration (SQLite only allows that
+    outside a transaction), every reference is checked before the commit, and they are on again after.
+    """
+    with database.engine.connect() as connection:
+        sqlite = database.backend == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageUnavailable(f"the migration would leave {len(broken)} broken reference(s) in "
+                                                 f"table {broken[0][0]}; nothing was changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
 def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str]:
     """Migrate ``database`` to ``revision``; returns (revision before, revision after)."""
     config = alembic_config()
     try:
         before = current_revision(database)
-        with database.engine.begin() as connection:
+        with migration_connection(database) as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
         return before, current_revision(database) or ""

@@ -20,6 +20,7 @@ import datetime
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
+    LineAdjudicationRow,
     PayerRow,
     PostingRow,
     PracticeRow,
@@ -41,6 +43,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.remittance_835 import read_835
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
@@ -176,7 +179,7 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
                 payer_id: int | None, entries: list[JournalEntry], touched: dict[int, ClaimRow],
                 outcome: RemittanceOutcome) -> None:
     pcn, icn = payment["patient_control_number"], payment.get("payer_claim_control_number") or None
-    claim = _match_claim(repo, pcn, icn)
+    claim = _match_claim(repo, pcn, icn, payer_id)
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number) \
         if claim else []
     matched = _match_lines(payment, lines, claim.patient_control_number) if claim else None
@@ -191,6 +194,7 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
         return
     postings = _claim_postings(payment, claim, lines, matched, payer_id)
     day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
+    _record_adjudications(repo, remittance, payment, claim, matched, payer_id, day)
     if postings:
         entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({payment['status_code']})",
                                     tuple(postings), idempotency_key=f"era:{digest[:24]}:{index}", kind="remittance"))
@@ -205,11 +209,38 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
     touched[claim.id] = claim
 
 
-def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None) -> ClaimRow | None:
+def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None, payer_id: int | None) -> ClaimRow | None:
+    """Our claim by CLP01, else by the payer's claim number. When the payer is the claim's next payer (a
+    secondary paying on a crossover echoes the primary's CLP01), the secondary claim: opened now if the
+    primary forwarded the claim and it is not open yet."""
     found = repo.rows(ClaimRow, ClaimRow.patient_control_number == pcn)
     if not found and icn:
         found = repo.rows(ClaimRow, ClaimRow.payer_claim_number == icn)
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    claim = found[0]
+    if payer_id is None or claim.payer_id == payer_id or claim.payer_id is None:
+        return claim
+    secondary = repo.rows(ClaimRow, ClaimRow.primary_claim_id == claim.id, ClaimRow.payer_id == payer_id)
+    if secondary:
+        return secondary[0]
+    forwarded = repo.count(LineAdjudicationRow, LineAdjudicationRow.claim_id == claim.id,
+                           LineAdjudicationRow.status_code == "19")
+    return open_secondary_claim(repo, claim, crossover=True) if forwarded else None
+
+
+def _record_adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
+                          matched: list[ClaimLineRow], payer_id: int | None, day: datetime.date) -> None:
+    for service, line in zip(payment["lines"], matched, strict=True):
+        repo.add(LineAdjudicationRow(
+            claim_id=claim.id, claim_line_id=line.charged_line_id, remittance_id=remittance.id, payer_id=payer_id,
+            status_code=payment["status_code"] or "", payer_claim_number=payment.get("payer_claim_control_number"),
+            code=service["code"] or line.procedure_code, modifiers=list(service["modifiers"]),
+            units=int(Decimal(service["units"] or "1")), paid_cents=Money.parse(service["paid"] or "0").cents,
+            allowed_cents=Money.parse(service["allowed"]).cents if service.get("allowed") else None,
+            adjustments=[{"group": a["group"], "reason": a["reason"], "cents": Money.parse(a["amount"] or "0").cents}
+                         for a in service["adjustments"]],
+            remarks=list(service["remarks"]), adjudicated_on=day))
 
 
 def _match_lines(payment: Json, lines: list[ClaimLineRow], pcn: str) -> list[ClaimLineRow] | None:
@@ -241,7 +272,10 @@ def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow
     return next((tier[0] for tier in tiers if tier), None)
 
 
-def _account(group: str, reason: str, status_code: str) -> str:
+def _account(group: str, reason: str, status_code: str) -> str | None:
+    """Where an adjustment posts; None for CARC 23 (the prior payer's part, told for information only)."""
+    if reason == "23":
+        return None
     if group == "PR":
         return "1200"
     if group == "CO":
@@ -254,8 +288,8 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
     postings: list[Posting] = []
     status = payment["status_code"]
 
-    def pair(account: str, amount: Money, line_id: int | None) -> None:
-        if amount.cents:
+    def pair(account: str | None, amount: Money, line_id: int | None) -> None:
+        if amount.cents and account is not None:
             dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id,
                     "claim_line_id": line_id}
             postings.append(Posting(account, amount, **dims))
@@ -263,11 +297,11 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
 
     if payment["lines"]:
         for service, line in zip(payment["lines"], matched, strict=True):
-            pair("1000", Money.parse(service["paid"] or "0"), line.id)
+            pair("1000", Money.parse(service["paid"] or "0"), line.charged_line_id)
             for adjustment in service["adjustments"]:
                 pair(_account(adjustment["group"], adjustment["reason"], status),
-                     Money.parse(adjustment["amount"] or "0"), line.id)
-        spread: list[tuple[str, Money]] = []
+                     Money.parse(adjustment["amount"] or "0"), line.charged_line_id)
+        spread: list[tuple[str | None, Money]] = []
     else:
         spread = [("1000", Money.parse(payment["paid"] or "0"))]
     spread += [(_account(a["group"], a["reason"], status), Money.parse(a["amount"] or "0"))
@@ -276,7 +310,7 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
     for account, amount in spread:
         if amount.cents and lines:
             for line, part in zip(lines, allocate(amount, weights), strict=True):
-                pair(account, part, line.id)
+                pair(account, part, line.charged_line_id)
     return postings
 
 

@@ -6,7 +6,8 @@ Violations (any one makes ``dermbill ledger check`` exit 1):
   adjusted, moved to the patient, or is still owed by the insurer (every posting that names a line,
   both sides, adds up to that line's charge once the charge is posted);
 - a claim whose gross-charge credit differs from the charges of its lines;
-- a posting that names a claim line of another claim.
+- a posting that names a claim line of another claim (other than a secondary or corrected claim that bills
+  that line again).
 Warnings (reported, not violations): an insurance balance below zero on a line (an overpayment to refund).
 """
 
@@ -115,6 +116,11 @@ def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tu
         if code == "1100":
             insurance[line_id] += int(total)
 
+    billed_again: dict[int, set[int]] = defaultdict(set)  # charged line -> claims that bill it again
+    for claim_id, billed_line_id in session.execute(
+            select(ClaimLineRow.claim_id, ClaimLineRow.billed_line_id).where(ClaimLineRow.billed_line_id.is_not(None))):
+        if billed_line_id is not None:
+            billed_again[billed_line_id].add(claim_id)
     line_charges: dict[int, int] = defaultdict(int)
     for line in session.scalars(select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(charged_claims))
                                 if charged_claims else select(ClaimLineRow).where(ClaimLineRow.id < 0)):
@@ -128,7 +134,7 @@ def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tu
         if insurance.get(line.id, 0) < 0:
             report.warnings.append(f"{where}: the insurer overpaid by {Money(-insurance[line.id])}; refund or "
                                    f"apply it")
-        others = posted_claim_of_line.get(line.id, set()) - {line.claim_id}
+        others = posted_claim_of_line.get(line.id, set()) - {line.claim_id} - billed_again.get(line.id, set())
         if others:
             report.violations.append(f"{where}: postings of claim(s) {sorted(others)} name this line")
     for claim_id in sorted(charged_claims):

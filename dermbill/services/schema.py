@@ -48,7 +48,7 @@ def initialize_schema(database: Database) -> SchemaResult:
 def reset_schema(database: Database) -> SchemaResult:
     """Drop every dermbill table (all data) and create the schema again. For demos and tests only."""
     config = migrate.alembic_config()
-    with database.engine.begin() as connection:
+    with migrate.migration_connection(database) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
     before, after = migrate.upgrade(database)

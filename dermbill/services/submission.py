@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,12 @@ class ExportedFile:
     claims: int
     total_charge: Money
     interchange_control_number: str
+    batch_id: int = 0
+    connection: str | None = None
+
+
+Router = Callable[[str, str], str]  # (practice code, payer ID) -> connection name
+MAX_CLAIMS_PER_FILE = 5000
 
 
 def reserve_control_numbers(database: Database, organization_id: int, *, transactions: int) -> ControlNumbers:
@@ -92,8 +99,15 @@ def profile_of(row: ClearinghouseProfileRow) -> ClearinghouseProfile:
 
 
 def export_837p(database: Database, out_dir: Path, *, profile_name: str | None = None,
-                now: datetime.datetime | None = None, actor: str = "x12") -> list[ExportedFile]:
-    """Write one 837P file per practice for its ready claims and mark them submitted; returns the files."""
+                now: datetime.datetime | None = None, actor: str = "x12", route: Router | None = None,
+                batch_size: int = MAX_CLAIMS_PER_FILE, claim_ids: set[int] | None = None) -> list[ExportedFile]:
+    """Write 837P files for the ready claims and mark them submitted; returns the files.
+
+    One file per practice, connection (when ``route`` names one per practice and payer) and at most
+    ``batch_size`` claims; ``claim_ids`` limits it to those claims.
+    """
+    if batch_size < 1:
+        raise InvalidInput(f"the batch size must be at least 1 (got {batch_size})")
     moment = now or utc_now()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,19 +117,34 @@ def export_837p(database: Database, out_dir: Path, *, profile_name: str | None =
     with UnitOfWork(database, actor=actor) as uow:
         practice_ids = list(uow.session.scalars(select(PracticeRow.id).order_by(PracticeRow.id)))
     for practice_id in practice_ids:
-        result = _export_practice(database, practice_id, out_dir, profile_name, moment, actor)
-        if result is not None:
-            exported.append(result)
+        for connection, chunk in _groups(database, practice_id, route, batch_size, claim_ids):
+            exported.append(_export_practice(database, practice_id, out_dir, profile_name, moment, actor, chunk,
+                                             connection))
     return exported
 
 
+def _groups(database: Database, practice_id: int, route: Router | None, batch_size: int,
+            claim_ids: set[int] | None) -> list[tuple[str | None, list[int]]]:
+    """The ready claims of a practice, by connection, in chunks of at most ``batch_size``."""
+    with UnitOfWork(database, actor="x12") as uow:
+        repo = uow.practice(practice_id)
+        payers = {p.id: p.payer_identifier for p in repo.payers()}
+        by_connection: dict[str | None, list[int]] = {}
+        for claim in repo.rows(ClaimRow, ClaimRow.status == ClaimStatus.READY.value):
+            if claim_ids is not None and claim.id not in claim_ids:
+                continue
+            connection = route(repo.practice.code, payers.get(claim.payer_id or 0, "")) if route else None
+            by_connection.setdefault(connection, []).append(claim.id)
+    return [(connection, ids[start:start + batch_size]) for connection, ids in by_connection.items()
+            for start in range(0, len(ids), batch_size)]
+
+
 def _export_practice(database: Database, practice_id: int, out_dir: Path, profile_name: str | None,
-                     now: datetime.datetime, actor: str) -> ExportedFile | None:
+                     now: datetime.datetime, actor: str, claim_ids: list[int],
+                     connection: str | None) -> ExportedFile:
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
         repo = uow.practice(practice_id)
-        claims = repo.rows(ClaimRow, ClaimRow.status == "ready")
-        if not claims:
-            return None
+        claims = repo.rows(ClaimRow, ClaimRow.id.in_(claim_ids))
         profile_row = _profile(uow, repo.practice.organization_id, profile_name)
         batch = _batch(repo, claims, now)
         payers = len({claim.payer.payer_id for claim in batch.claims})
@@ -129,7 +158,8 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
     try:
         with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
             repo = uow.practice(practice_id)
-            by_number = {row.patient_control_number: row for row in repo.rows(ClaimRow, ClaimRow.status == "ready")}
+            by_number = {row.patient_control_number: row for row in repo.rows(
+                ClaimRow, ClaimRow.id.in_(claim_ids), ClaimRow.status == ClaimStatus.READY.value)}
             repo.open_standard_chart()
             charges: list[JournalEntry] = []
             total = 0
@@ -144,20 +174,24 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
                 row.group_control_number = str(control.group)
                 row.transaction_set_control_number = f"{control.transaction + payer_index[claim.payer.payer_id]:04d}"
                 total += row.total_charge_cents
-                charges.append(charge_entry(row, repo.rows(ClaimLineRow, ClaimLineRow.claim_id == row.id)))
+                if row.primary_claim_id is None:  # a secondary claim bills charges already posted
+                    charges.append(charge_entry(row, repo.rows(ClaimLineRow, ClaimLineRow.claim_id == row.id)))
                 repo.audit("claim.submitted", "claim", row.id, {"interchange": row.interchange_control_number,
                                                                 "file": final.name})
             repo.post_many(charges)
-            repo.add(SubmissionBatchRow(clearinghouse_profile_id=profile_id,
-                                        interchange_control_number=f"{control.interchange:09d}",
-                                        group_control_number=str(control.group), file_name=final.name,
-                                        claims=len(batch.claims), total_charge_cents=total, created_at=now))
+            batch_row = repo.add(SubmissionBatchRow(
+                clearinghouse_profile_id=profile_id, interchange_control_number=f"{control.interchange:09d}",
+                group_control_number=str(control.group), file_name=final.name, claims=len(batch.claims),
+                total_charge_cents=total, created_at=now, connection_name=connection))
+            repo.flush()
+            batch_id = batch_row.id
             uow.commit()
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     os.replace(temporary, final)
-    return ExportedFile(code, final, len(batch.claims), Money(total), f"{control.interchange:09d}")
+    return ExportedFile(code, final, len(batch.claims), Money(total), f"{control.interchange:09d}", batch_id,
+                        connection)
 
 
 def _profile(uow: UnitOfWork, organization_id: int, name: str | None) -> ClearinghouseProfileRow:

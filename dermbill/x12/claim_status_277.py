@@ -45,9 +45,7 @@ def read_277(transaction: TransactionSet) -> Json:
     patient: Json = {}
     for s in transaction.segments:
         if s.id == "HL":
-            level, line = s.get(3), None
-            if level in ("PT", "22", "23"):
-                claim = None
+            level, line, claim = s.get(3), None, None  # a new level: what follows is not the last claim's
         elif s.id == "NM1":
             name = {"last_name": s.get(3), "first_name": s.get(4), "identifier": s.get(9)}
             if s.get(1) == "PR":
@@ -68,6 +66,8 @@ def read_277(transaction: TransactionSet) -> Json:
                 line["statuses"] += statuses
             elif claim is not None:
                 claim["statuses"] += statuses
+                if s.get(12):
+                    claim["message"] = s.get(12)  # STC12: the payer's words on the claim
             elif provider is not None and level == "19":
                 provider["statuses"] += statuses
             else:

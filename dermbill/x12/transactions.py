@@ -25,6 +25,7 @@ class TransactionSet:
     sender: str = ""
     receiver: str = ""
     interchange_control_number: str = ""
+    group_control_number: str = ""  # GS06
     notices: list[str] = field(default_factory=list)
 
 
@@ -52,6 +53,7 @@ def transaction_sets(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterator
                 sender=(gs.get(2) if gs else "") or (isa.get(6).strip() if isa else ""),
                 receiver=(gs.get(3) if gs else "") or (isa.get(8).strip() if isa else ""),
                 interchange_control_number=isa.get(13) if isa else "",
+                group_control_number=gs.get(6) if gs else "",
             )
         elif sid == "SE":
             if current is None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from alembic import command
+from sqlalchemy import inspect, text
+from tenant_records import TwoPractices
 
 from dermbill.cli.main import main
 from dermbill.db.base import Base
 from dermbill.db.engine import Database, open_database
-from dermbill.db.migrate import current_revision, head_revision, schema_differences
+from dermbill.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    migration_connection,
+    schema_differences,
+    upgrade,
+)
 
 
 def test_migrations_leave_no_autogenerate_difference(database: Database) -> None:
@@ -60,3 +69,22 @@ def test_sqlite_and_postgresql_get_the_same_schema(tmp_path: object, database_ur
     finally:
         sqlite_db.dispose()
         pg_db.dispose()
+
+
+def test_a_populated_database_migrates_down_and_up_again(two_practices: TwoPractices) -> None:
+    """Migrations that alter tables keep every row and reference (SQLite copies a table to alter it)."""
+    database = two_practices.database
+    with database.engine.connect() as connection:
+        before = {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                  for table in ("claim", "claim_line", "posting", "journal_entry", "remittance")}
+    with migration_connection(database) as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    assert current_revision(database) == "0004"
+    upgrade(database)
+    assert current_revision(database) == head_revision()
+    with database.engine.connect() as connection:
+        after = {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() for table in before}
+    assert after == before
+    assert schema_differences(database) == []

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from claim_strategies import lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,13 +125,6 @@ def test_837p_reads_back_as_written(name: str) -> None:
     assert sorted(s[1].split(":")[1] for s in sv1) == sorted(line.code for c in claims for line in c.lines)
     for transaction in parsed:
         assert transaction["notices"] == []  # SE counts and control numbers agree
-
-
-codes = st.sampled_from(["11102", "11103", "11642", "17000", "17003", "99213", "12032", "J3301"])
-money = st.integers(min_value=0, max_value=10**7).map(Money)
-lines = st.lists(st.tuples(codes, money, st.integers(1, 99), st.lists(st.sampled_from(["XS", "25", "59", "T5"]),
-                                                                          max_size=2, unique=True)),
-                 min_size=1, max_size=12)
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,7 +2,8 @@
 
 The roster is a CSV file the payer reads (the demo writes it from the people it made up; tests write their
 own). Columns: payer_id, member_id, last_name, first_name, date_of_birth, effective_date, termination_date,
-deductible, coinsurance_percent, copay, crossover_payer_id. Amounts are dollars ("257.00").
+deductible, coinsurance_percent, copay, crossover_payer_id, crossover_member_id. Amounts are dollars ("257.00").
+A member with a crossover payer has a supplemental plan the primary forwards its claims to.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
 
 ROSTER_COLUMNS = ("payer_id", "member_id", "last_name", "first_name", "date_of_birth", "effective_date",
-                  "termination_date", "deductible", "coinsurance_percent", "copay", "crossover_payer_id")
+                  "termination_date", "deductible", "coinsurance_percent", "copay", "crossover_payer_id",
+                  "crossover_member_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Member:
     coinsurance_percent: int
     copay: Money  # per office visit (E/M)
     crossover_payer_id: str | None = None  # the supplemental payer a primary forwards its claims to
+    crossover_member_id: str | None = None  # the member's ID there
 
     def covered_on(self, day: datetime.date) -> bool:
         return self.effective_date <= day and (self.termination_date is None or day <= self.termination_date)
@@ -90,6 +93,7 @@ def read_roster(path: Path) -> Roster:
                     coinsurance_percent=int(row["coinsurance_percent"] or 0),
                     copay=Money.parse(row["copay"] or "0"),
                     crossover_payer_id=row["crossover_payer_id"] or None,
+                    crossover_member_id=row["crossover_member_id"] or None,
                 ))
             except ValueError as exc:
                 raise InvalidInput(f"{where}: {exc}") from None
@@ -104,4 +108,5 @@ def write_roster(path: Path, members: Iterable[Member]) -> None:
             writer.writerow([m.payer_id, m.member_id, m.last_name, m.first_name,
                              m.date_of_birth.isoformat() if m.date_of_birth else "", m.effective_date.isoformat(),
                              m.termination_date.isoformat() if m.termination_date else "", str(m.deductible),
-                             m.coinsurance_percent, str(m.copay), m.crossover_payer_id or ""])
+                             m.coinsurance_percent, str(m.copay), m.crossover_payer_id or "",
+                             m.crossover_member_id or ""])

@@ -1,0 +1,310 @@
+"""The simulated payer as a clearinghouse connection: 837P files in, 999, 277CA and 835 files out.
+
+Its folder holds what it knows and remembers:
+- ``payers.csv``: the payers it stands in for (payer_id, name, kind, fee_percent, timely_filing_days,
+  days_to_pay, patient_owes_after_secondary);
+- ``roster.csv``: their members (see plans.py);
+- ``state.json``: deductibles met, services paid, claims decided, its control numbers;
+- ``received/``: every file sent to it (a name it already has is not taken again);
+- ``outbox/``: its answers, until fetched.
+It answers as soon as a file arrives. Given the same files in the same order and the same seed, it
+answers with the same files, byte for byte: its clock is the date of service plus fixed delays.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dermbill.clearinghouse.connection import Delivery
+from dermbill.clearinghouse.folder import FolderDrop
+from dermbill.clearinghouse.simulated_payer.adjudication import (
+    History,
+    PayerTables,
+    acknowledge,
+    adjudicate,
+    payer_tables,
+)
+from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, Roster, read_roster
+from dermbill.core.claim_form import Adjustment, LineAdjudication, Payer, ProfessionalClaim
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import Money
+from dermbill.x12.claim_837p_reader import Received837, read_837p
+from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
+from dermbill.x12.responses import (
+    BatchAcknowledgment,
+    ClaimAcknowledgment,
+    GroupAcknowledgment,
+    SegmentError,
+    SetAcknowledgment,
+    write_277ca,
+    write_999,
+)
+from dermbill.x12.tokenizer import read_file
+from dermbill.x12.transactions import transaction_sets
+
+PAYER_COLUMNS = ("payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
+                 "patient_owes_after_secondary")
+ACKNOWLEDGMENT_DELAY = datetime.timedelta(days=1)
+PAYER_DELAY = datetime.timedelta(days=2)  # from the date the file is received to the payer's adjudication
+
+
+@dataclass
+class PayerState:
+    history: History = field(default_factory=History)
+    interchange: int = 0
+    traces: int = 0
+    decided: dict[str, dict[str, Any]] = field(default_factory=dict)  # payer claim number -> the PaidClaim as JSON
+
+
+def read_payers(path: Path) -> dict[str, PayerProfile]:
+    try:
+        with path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the simulated payers '{path}': {exc.strerror}") from None
+    payers = {}
+    for number, row in enumerate(rows, start=2):
+        try:
+            payers[row["payer_id"]] = PayerProfile(
+                row["payer_id"], row["name"], row["kind"], int(row["fee_percent"]), int(row["timely_filing_days"]),
+                int(row["days_to_pay"]), row["patient_owes_after_secondary"].lower() == "true")
+        except (KeyError, ValueError) as exc:
+            raise InvalidInput(f"{path.name} line {number}: {exc}") from None
+    return payers
+
+
+def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PAYER_COLUMNS)
+        for p in payers:
+            writer.writerow([p.payer_id, p.name, p.kind, p.fee_percent, p.timely_filing_days, p.days_to_pay,
+                             str(p.patient_owes_after_secondary).lower()])
+
+
+def _claim_json(claim: PaidClaim) -> dict[str, Any]:
+    data = asdict(claim)
+    data["lines"] = [{**asdict(line), "charge": line.charge.cents, "date_of_service": line.date_of_service.isoformat(),
+                      "allowed": line.allowed.cents if line.allowed is not None else None,
+                      "adjustments": [[a.group, a.reason, a.amount.cents] for a in line.adjustments]}
+                     for line in claim.lines]
+    data["received"] = claim.received.isoformat() if claim.received else None
+    return data
+
+
+def _claim_from_json(data: dict[str, Any]) -> PaidClaim:
+    lines = tuple(PaidLine(
+        line["code"], tuple(line["modifiers"]), Money(line["charge"]), line["units"],
+        datetime.date.fromisoformat(line["date_of_service"]),
+        tuple(Adjusted(g, r, Money(c)) for g, r, c in line["adjustments"]), tuple(line["remarks"]),
+        line["control_number"], Money(line["allowed"]) if line["allowed"] is not None else None,
+        line["submitted_code"], tuple(line["submitted_modifiers"])) for line in data["lines"])
+    return PaidClaim(data["patient_control_number"], data["status_code"], data["filing_indicator"],
+                     data["payer_claim_number"], data["patient_last"], data["patient_first"], data["member_id"],
+                     lines, tuple(data["remarks"]), data["crossover_payer_id"], data["crossover_payer_name"],
+                     datetime.date.fromisoformat(data["received"]) if data["received"] else None)
+
+
+def reversal_of(claim: PaidClaim) -> PaidClaim:
+    """CLP02 22: the earlier decision with every amount negated, so it undoes the payment."""
+    lines = tuple(replace(line, charge=-line.charge, units=-line.units, remarks=(),
+                          adjustments=tuple(Adjusted(a.group, a.reason, -a.amount) for a in line.adjustments),
+                          allowed=-line.allowed if line.allowed is not None else None) for line in claim.lines)
+    return replace(claim, status_code="22", lines=lines, remarks=(), crossover_payer_id="")
+
+
+@dataclass
+class SimulatedPayer:
+    name: str
+    folder: Path
+    seed: int
+    payers: dict[str, PayerProfile]
+    roster: Roster
+    tables: PayerTables
+
+    @classmethod
+    def open(cls, name: str, folder: Path, *, seed: int = 1) -> SimulatedPayer:
+        for required in ("payers.csv", "roster.csv"):
+            if not (folder / required).is_file():
+                raise InvalidInput(f"the simulated payer {name!r} needs {folder / required} (the demo writes it)")
+        return cls(name, folder, seed, read_payers(folder / "payers.csv"), read_roster(folder / "roster.csv"),
+                   payer_tables())
+
+    # The connection interface.
+    def send(self, files: Sequence[Path]) -> list[Delivery]:
+        deliveries = FolderDrop(self.name, self.folder / "received", self.folder / "outbox").send(files)
+        for delivery in deliveries:
+            if delivery.sent:
+                self.answer(self.folder / "received" / delivery.name)
+        return deliveries
+
+    def fetch(self, inbox: Path) -> list[Path]:
+        return FolderDrop(self.name, self.folder / "received", self.folder / "outbox").fetch(inbox)
+
+    # The payer.
+    def answer(self, path: Path) -> list[Path]:
+        """Read one 837P file; write the 999, the 277CA and an 835 per payer into the outbox."""
+        state = self._load()
+        transactions = [t for t in transaction_sets(read_file(path)) if t.type == "837"]
+        if not transactions:
+            raise InvalidInput(f"{path.name} holds no 837 claim transaction for the simulated payer")
+        received = [read_837p(t) for t in transactions]
+        arrived = max(max((line.date_of_service for c in r.claims for line in c.lines), default=datetime.date.min)
+                      for r in received) + ACKNOWLEDGMENT_DELAY
+        arrived = max(arrived, self._file_date(path))
+        now = datetime.datetime.combine(arrived, datetime.time(6, 0), tzinfo=datetime.UTC)
+        group = transactions[0].group_control_number or "1"
+        acknowledgments = []
+        batches = []
+        decided: dict[str, list[tuple[PaidClaim, Received837]]] = {}
+        for transaction, batch in zip(transactions, received, strict=True):
+            header_problems = [p for p in batch.problems if p.claim_index is None]
+            acknowledgments.append(SetAcknowledgment(
+                transaction.control_number, accepted=not header_problems,
+                errors=tuple(SegmentError(p.segment_id, p.segment_number, "8") for p in header_problems[:10])))
+            if header_problems:
+                continue
+            batches.append(self._acknowledge(state, batch, arrived, decided))
+        profile = self._profile(received[0])
+        files = [self._write(f"999-{path.stem}.x12", write_999(
+            (GroupAcknowledgment(group, tuple(acknowledgments)),), profile, self._control(state), now))]
+        if batches:
+            files.append(self._write(f"277CA-{path.stem}.x12",
+                                     write_277ca(tuple(batches), profile, self._control(state), now)))
+        for payer_id, claims in sorted(decided.items()):
+            payer = self.payers[payer_id]
+            paid_on = arrived + PAYER_DELAY + datetime.timedelta(days=payer.days_to_pay)
+            state.traces += 1
+            trace = f"{payer_id}{self.seed:02d}{state.traces:08d}"
+            billing = claims[0][1].billing
+            remittance = Remittance(payer.name, payer.payer_id, billing.name, billing.npi, trace, paid_on,
+                                    tuple(c for c, _ in claims))
+            when = datetime.datetime.combine(paid_on, datetime.time(6, 0), tzinfo=datetime.UTC)
+            files.append(self._write(f"835-{payer_id}-{trace}.x12",
+                                     write_835((remittance,), profile, self._control(state), when)))
+        self._save(state)
+        return files
+
+    def _acknowledge(self, state: PayerState, batch: Received837, arrived: datetime.date,
+                     decided: dict[str, list[tuple[PaidClaim, Received837]]]) -> BatchAcknowledgment:
+        verdicts = []
+        for index, claim in enumerate(batch.claims):
+            payer = self.payers.get(claim.payer.payer_id)
+            member = self.roster.find(claim.payer.payer_id, claim.member_id) if payer else None
+            problems = [p.message for p in batch.problems_of(index)]
+            ack = acknowledge(claim, member, problems)
+            if payer is None:
+                ack = replace(ack, accepted=False, category="A3", status_code="116", entity="PR",
+                              message=f"payer {claim.payer.payer_id} is not one this clearinghouse reaches")
+            number = None
+            if ack.accepted and payer is not None and member is not None:
+                number = self._claim_number(state, arrived)
+                for payer_id, paid in self._decide(state, claim, member, payer, arrived, number):
+                    decided.setdefault(payer_id, []).append((paid, batch))
+            first = min(line.date_of_service for line in claim.lines)
+            last = max(line.date_of_service for line in claim.lines)
+            verdicts.append(ClaimAcknowledgment(
+                claim.patient_control_number, ack.accepted, claim.patient, claim.member_id, claim.total_charge,
+                first, last if last != first else None, number, ack.category, ack.status_code, ack.entity,
+                ack.message))
+        payer = next((self.payers[c.payer.payer_id] for c in batch.claims if c.payer.payer_id in self.payers), None)
+        return BatchAcknowledgment(f"{self.seed:02d}{batch.batch_id}"[:30],
+                                   Payer(payer.name if payer else "SIMULATED CLEARINGHOUSE",
+                                         payer.payer_id if payer else "SIMCH"),
+                                   batch.batch_id, arrived, batch.billing.name, batch.billing.npi, tuple(verdicts))
+
+    def _decide(self, state: PayerState, claim: ProfessionalClaim, member: Member, payer: PayerProfile,
+                arrived: datetime.date, number: str) -> list[tuple[str, PaidClaim]]:
+        """The 835 claim payments (by payer) for one accepted claim: a reversal first when it replaces or voids
+        one; the supplemental payer's decision after a crossover."""
+        results: list[tuple[str, PaidClaim]] = []
+        if claim.frequency_code in ("7", "8"):
+            earlier = state.decided.pop(claim.payer_claim_number or "", None)
+            if earlier is not None:
+                previous = _claim_from_json(earlier)
+                results.append((payer.payer_id, reversal_of(previous)))
+                for key, owner in list(state.history.paid_services.items()):
+                    if owner == previous.payer_claim_number:
+                        del state.history.paid_services[key]
+            if claim.frequency_code == "8":
+                return results
+        paid = adjudicate(claim, member, payer, self.tables, state.history, received=arrived, claim_number=number)
+        state.decided[number] = _claim_json(paid)
+        results.append((payer.payer_id, paid))
+        if paid.crossover_payer_id:
+            results += self._crossover(state, claim, paid, member, arrived)
+        return results
+
+    def _crossover(self, state: PayerState, claim: ProfessionalClaim, paid: PaidClaim, member: Member,
+                   arrived: datetime.date) -> list[tuple[str, PaidClaim]]:
+        """A primary that forwards its claim (CLP02 19): the supplemental payer decides it with the primary's
+        adjudication, as if the practice had sent it the secondary claim."""
+        payer = self.payers.get(paid.crossover_payer_id)
+        supplement = self.roster.find(paid.crossover_payer_id, member.crossover_member_id or "")
+        if payer is None or supplement is None:
+            return []
+        lines = tuple(replace(line, adjudication=LineAdjudication(
+            member.payer_id, result.paid, result.code, result.modifiers, result.units,
+            tuple(Adjustment(a.group, a.reason, a.amount) for a in result.adjustments), arrived))
+            for line, result in zip(claim.lines, paid.lines, strict=True))
+        secondary = replace(claim, lines=lines, payer=Payer(payer.name, payer.payer_id), order="S",
+                            member_id=supplement.member_id, filing_indicator="CI", payer_claim_number=None)
+        number = self._claim_number(state, arrived)
+        decision = adjudicate(secondary, supplement, payer, self.tables, state.history, received=arrived,
+                              claim_number=number)
+        state.decided[number] = _claim_json(decision)
+        return [(payer.payer_id, decision)]
+
+    def _claim_number(self, state: PayerState, arrived: datetime.date) -> str:
+        state.history.next_claim_number += 1
+        return f"{arrived:%y%j}{self.seed:02d}{state.history.next_claim_number:07d}"
+
+    def _profile(self, batch: Received837) -> ClearinghouseProfile:
+        """Answers go from the receiver of the 837 back to its submitter."""
+        return ClearinghouseProfile(submitter_id=batch.receiver.identifier or "SIMPAYER",
+                                    submitter_name=batch.receiver.name or "SIMULATED PAYER",
+                                    submitter_contact="EDI SUPPORT", submitter_phone="2155550199",
+                                    receiver_id=batch.submitter.identifier, receiver_name=batch.submitter.name)
+
+    def _control(self, state: PayerState) -> ControlNumbers:
+        state.interchange += 1
+        return ControlNumbers(state.interchange, state.interchange, 1)
+
+    def _write(self, name: str, text: str) -> Path:
+        outbox = self.folder / "outbox"
+        outbox.mkdir(parents=True, exist_ok=True)
+        target = outbox / name
+        partial = outbox / f".{name}.partial"
+        partial.write_text(text, encoding="ascii")
+        os.replace(partial, target)
+        return target
+
+    def _file_date(self, path: Path) -> datetime.date:
+        """The interchange date of the file (ISA09), which stands for the day it was received."""
+        head = path.read_bytes()[:106].decode("ascii", "replace")
+        try:
+            return datetime.datetime.strptime(head.split(head[3])[9], "%y%m%d").date()
+        except (IndexError, ValueError):
+            return datetime.date.min
+
+    def _load(self) -> PayerState:
+        path = self.folder / "state.json"
+        if not path.exists():
+            return PayerState()
+        data = json.loads(path.read_text())
+        return PayerState(History(**data["history"]), data["interchange"], data["traces"], data["decided"])
+
+    def _save(self, state: PayerState) -> None:
+        path = self.folder / "state.json"
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps({"history": asdict(state.history), "interchange": state.interchange,
+                                       "traces": state.traces, "decided": state.decided}, indent=1, sort_keys=True))
+        os.replace(partial, path)

@@ -1,0 +1,258 @@
+"""Sending claim files through the clearinghouse connections, and taking in what comes back.
+
+submit: first every batch written but not yet delivered is delivered (a crash between writing and
+sending loses nothing); then the ready claims are written, one file per practice, connection and at
+most N claims, and delivered. A connection never takes the same file name twice, and a batch is marked
+sent once, so the same batch cannot go out twice.
+
+sync: every connection's new files are fetched into the inbox and processed once (by content hash):
+999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs
+accept claims (with the payer's claim number) or reject them into the fix queue with the error tied to
+the claim field; 835s are posted. Files are processed acknowledgments first, then remittances.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from dermbill.clearinghouse.config import ClearinghouseConfig
+from dermbill.core.claims import ClaimStatus
+from dermbill.core.errors import InvalidInput, InvalidTransition
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    ClaimFindingRow,
+    ClaimRow,
+    ClearinghouseProfileRow,
+    InboundFileRow,
+    PracticeRow,
+    SubmissionBatchRow,
+)
+from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
+from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.era_posting import RemittanceOutcome, post_remittance
+from dermbill.services.submission import MAX_CLAIMS_PER_FILE, ExportedFile, export_837p
+from dermbill.x12.acknowledgment_999 import read_999
+from dermbill.x12.claim_status_277 import REJECTED_CATEGORIES, read_277
+from dermbill.x12.tokenizer import read_file
+from dermbill.x12.transactions import TransactionSet, transaction_sets
+
+PROCESSING_ORDER = {"999": 0, "277": 1, "835": 2}
+# What a 277CA status code says is wrong, in the words of the claim's fields (the fix queue shows them).
+REJECTION_FIELDS = {
+    "33": ("member ID", "check the member ID and the subscriber's name against the insurance card, or run an "
+                        "eligibility check, then resubmit"),
+    "21": ("claim data", "correct the information named in the message, re-scrub and resubmit"),
+    "116": ("payer", "the claim went to a payer this clearinghouse does not reach: check the payer ID"),
+    "562": ("billing provider NPI", "check the billing provider's NPI"),
+    "97": ("patient eligibility", "verify the patient's coverage for the date of service"),
+}
+
+
+@dataclass(slots=True)
+class SubmitReport:
+    resent: list[str] = field(default_factory=list)
+    files: list[ExportedFile] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+    already_there: list[str] = field(default_factory=list)
+
+    @property
+    def claims(self) -> int:
+        return sum(f.claims for f in self.files)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    fetched: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files already processed
+    batches_acknowledged: dict[str, str] = field(default_factory=dict)  # file -> 999 verdict
+    accepted: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (claim, why)
+    remittances: list[RemittanceOutcome] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+
+def submit_claims(database: Database, config: ClearinghouseConfig, outbox: Path, *, via: str | None = None,
+                  batch_size: int = MAX_CLAIMS_PER_FILE, now: datetime.datetime | None = None,
+                  actor: str = "submit") -> SubmitReport:
+    moment = now or utc_now()
+    report = SubmitReport()
+    with UnitOfWork(database, actor=actor) as uow:
+        unsent = [(b.id, b.practice_id, b.file_name, b.connection_name) for b in uow.session.scalars(
+            select(SubmissionBatchRow).where(SubmissionBatchRow.sent_at.is_(None),
+                                             SubmissionBatchRow.connection_name.is_not(None))
+            .order_by(SubmissionBatchRow.id))]
+    for batch_id, practice_id, file_name, connection in unsent:
+        assert connection is not None
+        path = outbox / file_name
+        if not path.exists():
+            raise InvalidInput(f"batch {file_name} was written but never sent, and {path} is gone; restore it from "
+                               "a backup of the outbox before submitting again")
+        _deliver(database, config, connection, path, batch_id, practice_id, moment, report)
+        report.resent.append(file_name)
+    report.files = export_837p(database, outbox, now=moment, actor=actor, batch_size=batch_size,
+                               route=(lambda _practice, _payer: via) if via else config.route)
+    with UnitOfWork(database, actor=actor) as uow:
+        practices = {row.code: row.id for row in uow.session.scalars(select(PracticeRow))}
+    for exported in report.files:
+        assert exported.connection is not None
+        _deliver(database, config, exported.connection, exported.path, exported.batch_id,
+                 practices[exported.practice], moment, report)
+    return report
+
+
+def _deliver(database: Database, config: ClearinghouseConfig, connection: str, path: Path, batch_id: int,
+             practice_id: int, now: datetime.datetime, report: SubmitReport) -> None:
+    [delivery] = config.open(connection).send([path])
+    (report.delivered if delivery.sent else report.already_there).append(path.name)
+    with UnitOfWork(database, actor="submit", clock=lambda: now) as uow:
+        repo = uow.practice(practice_id)
+        batch = repo.get(SubmissionBatchRow, batch_id)
+        batch.sent_at = now
+        repo.audit("batch.sent", "submission_batch", batch.id, {"file": path.name, "connection": connection,
+                                                                "new": delivery.sent})
+        uow.commit()
+
+
+def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
+         now: datetime.datetime | None = None) -> SyncReport:
+    """Fetch from every connection and process what came back: acknowledgments first, then remittances."""
+    report = SyncReport()
+    fetched = [(name, path) for name in sorted(config.connections)
+               for path in config.open(name).fetch(inbox / name)]
+    fetched.sort(key=lambda item: (_first_kind_rank(item[1]), item[1].name))
+    report.fetched = [path for _, path in fetched]
+    for name, path in fetched:
+        process_inbound_file(database, path, name, report, now=now or utc_now())
+    return report
+
+
+def _first_kind_rank(path: Path) -> int:
+    try:
+        kinds = [t.type for t in transaction_sets(read_file(path))]
+    except InvalidInput:
+        return 9
+    return min((PROCESSING_ORDER.get(k, 5) for k in kinds), default=9)
+
+
+def process_inbound_file(database: Database, path: Path, connection: str, report: SyncReport, *,
+                         now: datetime.datetime) -> None:
+    """Process one fetched file once: the same content a second time is skipped."""
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    transactions = list(transaction_sets(read_file(path)))
+    with UnitOfWork(database, actor="sync") as uow:
+        receivers = {t.receiver for t in transactions}
+        organization_ids = set(uow.session.scalars(select(ClearinghouseProfileRow.organization_id).where(
+            ClearinghouseProfileRow.submitter_id.in_(receivers))))
+        if len(organization_ids) != 1:
+            raise InvalidInput(f"{path.name} is addressed to {', '.join(sorted(receivers)) or 'nobody'}, which is "
+                               f"{'no' if not organization_ids else 'more than one'} billing company's submitter ID")
+        organization_id = organization_ids.pop()
+        seen = uow.session.scalars(select(InboundFileRow).where(InboundFileRow.organization_id == organization_id,
+                                                                InboundFileRow.content_hash == digest)).first()
+    if seen is not None:
+        report.skipped.append(path.name)
+        return
+    outcome: dict[str, list[dict[str, object]]] = {}
+    for transaction in transactions:
+        if transaction.type == "999":
+            result = _apply_999(database, organization_id, transaction, path, report, now)
+        elif transaction.type == "277":
+            result = _apply_277ca(database, organization_id, transaction, report, now)
+        elif transaction.type == "835":
+            posted = post_remittance(database, transaction, path.name, actor="sync", now=now)
+            report.remittances.append(posted)
+            result = {"trace": posted.trace_number, "status": posted.status}
+        else:
+            report.other.append(f"{path.name}: a {transaction.type}, kept")
+            result = {}
+        outcome.setdefault(transaction.type, []).append(result)
+    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+        uow.session.add(InboundFileRow(organization_id=organization_id, connection_name=connection,
+                                       file_name=path.name, content_hash=digest,
+                                       kinds=sorted({t.type for t in transactions}), outcome=outcome,
+                                       received_at=now))
+        uow.commit()
+
+
+def _apply_999(database: Database, organization_id: int, transaction: TransactionSet, path: Path,
+               report: SyncReport, now: datetime.datetime) -> dict[str, object]:
+    ack = read_999(transaction)
+    group = ack["functional_group"].get("group_control_number")
+    verdict = ack["functional_group"].get("status_text") or ""
+    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+        batches = list(uow.session.scalars(select(SubmissionBatchRow).join(
+            PracticeRow, PracticeRow.id == SubmissionBatchRow.practice_id).where(
+            PracticeRow.organization_id == organization_id, SubmissionBatchRow.group_control_number == group)))
+        for batch in batches:
+            batch.acknowledgment = str(verdict or "received")[:24]
+            report.batches_acknowledged[batch.file_name] = batch.acknowledgment
+            repo = uow.practice(batch.practice_id)
+            for result in ack["transaction_sets"]:
+                if result["status"] in ("A", "E"):
+                    continue
+                for claim in repo.rows(ClaimRow, ClaimRow.interchange_control_number ==
+                                       batch.interchange_control_number,
+                                       ClaimRow.transaction_set_control_number == result["control_number"]):
+                    why = f"the clearinghouse rejected its transaction set {result['control_number']} ({path.name})"
+                    _reject(repo, claim, "X12 structure", why, "fix the file errors the 999 lists, then resubmit",
+                            now, report)
+        uow.commit()
+    return {"group": group, "verdict": verdict, "batches": len(batches)}
+
+
+def _apply_277ca(database: Database, organization_id: int, transaction: TransactionSet, report: SyncReport,
+                 now: datetime.datetime) -> dict[str, object]:
+    answer = read_277(transaction)
+    counts = {"accepted": 0, "rejected": 0, "unknown": 0}
+    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+        practices = {p.billing_npi: p.id for p in uow.session.scalars(
+            select(PracticeRow).where(PracticeRow.organization_id == organization_id))}
+        for claim_status in answer.get("claims", []):
+            pcn = claim_status.get("patient_control_number") or ""
+            claim, repo = _find_claim(uow, practices, pcn)
+            if claim is None or repo is None:
+                counts["unknown"] += 1
+                continue
+            statuses = claim_status.get("statuses") or [{}]
+            first = statuses[0]
+            if first.get("category") in REJECTED_CATEGORIES:
+                field_name, fix = REJECTION_FIELDS.get(first.get("code", ""), ("claim", "correct and resubmit"))
+                message = claim_status.get("message") or f"status {first.get('category')}:{first.get('code')}"
+                _reject(repo, claim, field_name, f"{field_name}: {message}", fix, now, report)
+                counts["rejected"] += 1
+            else:
+                if claim_status.get("payer_claim_control_number"):
+                    claim.payer_claim_number = claim_status["payer_claim_control_number"]
+                if claim.status == ClaimStatus.SUBMITTED.value:
+                    move_claim(repo, claim, ClaimStatus.ACCEPTED, "277CA: accepted by the payer")
+                report.accepted.append(pcn)
+                counts["accepted"] += 1
+        uow.commit()
+    return dict(counts)
+
+
+def _find_claim(uow: UnitOfWork, practices: dict[str, int],
+                pcn: str) -> tuple[ClaimRow | None, PracticeRepository | None]:
+    for practice_id in practices.values():
+        repo = uow.practice(practice_id)
+        found = repo.rows(ClaimRow, ClaimRow.patient_control_number == pcn)
+        if found:
+            return found[0], repo
+    return None, None
+
+
+def _reject(repo: PracticeRepository, claim: ClaimRow, field_name: str, message: str, fix: str,
+            now: datetime.datetime, report: SyncReport) -> None:
+    try:
+        move_claim(repo, claim, ClaimStatus.REJECTED, message)
+    except InvalidTransition:
+        return  # already adjudicated: a late rejection does not undo a payment
+    repo.add(ClaimFindingRow(claim_id=claim.id, rule="payer-rejection", severity="error", lines=[],
+                             message=message, fix=fix, scrubbed_at=now))
+    report.rejected.append((claim.patient_control_number, f"{field_name}: {message}"))
