@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dermbill.db"
 DEFAULT_DEMO_OUT = "var/demo"
+DEFAULT_CONFIG = "dermbill.toml"
+DEFAULT_OUTBOX = "var/outbox"
+DEFAULT_INBOX = "var/inbox"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
+    config_path: str = DEFAULT_CONFIG  # clearinghouse connections and routes (TOML)
 
 
 def load_settings() -> Settings:
-    return Settings(database_url=os.environ.get("DERMBILL_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    return Settings(database_url=os.environ.get("DERMBILL_DATABASE_URL") or DEFAULT_DATABASE_URL,
+                    config_path=os.environ.get("DERMBILL_CONFIG") or DEFAULT_CONFIG)

@@ -12,6 +12,7 @@ from rich.table import Table
 from dermbill.cli.progress import StageProgress
 from dermbill.cli.scrub_view import print_top_findings
 from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
+from dermbill.services.demo_cycle import CycleSummary
 from dermbill.services.schema import connect, initialize_schema
 
 
@@ -67,9 +68,8 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
               f"{summary.scrubbed - summary.scrub_clean} with errors to fix.")
     if summary.top_findings:
         print_top_findings(out, Counter(dict(summary.top_findings)))
-    if summary.submitted:
-        out.print(f"837P: {summary.submitted} ready claims written as X12 005010X222A1 files (one per practice) "
-                  "and marked submitted; the files are listed below.")
+    if summary.cycle is not None:
+        print_cycle(out, summary.cycle, options.out_dir)
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:
@@ -88,3 +88,44 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
     out.print(f"Database: {summary.database_url}")
     for path in summary.files:
         out.print(f"Wrote {path}")
+
+
+def print_cycle(out: Console, cycle: CycleSummary, out_dir: Path) -> None:
+    """What happened to the claims at the simulated payer, and where the money is now."""
+    out.print(f"Claims to the simulated payer: {cycle.submitted} claims sent in {len(cycle.files_sent)} 837P files "
+              f"(primary and secondary), {len(cycle.files_received)} files back (999, 277CA, 835).")
+    statuses = Table(title="Claims by status after the cycle", title_justify="left")
+    statuses.add_column("status")
+    statuses.add_column("claims", justify="right")
+    for status, count in sorted(cycle.claims_by_status.items(), key=lambda item: -item[1]):
+        statuses.add_row(status.replace("_", " "), str(count))
+    out.print(statuses)
+    out.print(f"277CA: {cycle.accepted} accepted, {len(cycle.rejected)} rejected into the fix queue "
+              f"({cycle.mis_keyed} member IDs were mis-keyed on purpose; the payer also ended "
+              f"{cycle.ended_unknown} coverages the practice did not know about).")
+    for claim, why in cycle.rejected[:5]:
+        out.print(f"  {claim}: {why}", markup=False)
+    out.print(f"835: ${cycle.paid} paid; {cycle.secondary_queued} secondary claims sent with the primary's "
+              f"adjudication, {cycle.crossovers} crossed over by Medicare (not sent again); "
+              f"{cycle.unmatched} payments unmatched.")
+    if cycle.denials:
+        denials = Table(title="Denied lines by reason (CARC)", title_justify="left")
+        denials.add_column("reason")
+        denials.add_column("lines", justify="right")
+        for reason, count in cycle.denials.most_common():
+            denials.add_row(reason, str(count))
+        out.print(denials)
+    ar = Table(title="A/R by payer", title_justify="left")
+    for heading in ("payer", "insurance balance", "denied, being worked"):
+        ar.add_column(heading, justify="left" if heading == "payer" else "right")
+    for payer, open_balance, denied in cycle.ar_by_payer:
+        ar.add_row(payer, f"${open_balance}", f"${denied}")
+    out.print(ar)
+    out.print(f"Patient balances: ${cycle.patient_balance} (after ${cycle.credits_applied} of check-in copays "
+              "were applied).")
+    if cycle.ledger is not None:
+        verdict = "clean" if cycle.ledger.clean else f"{len(cycle.ledger.violations)} VIOLATION(S)"
+        out.print(f"Ledger check: {verdict} ({cycle.ledger.entries} entries, {cycle.ledger.postings} postings, "
+                  f"{cycle.ledger.lines_checked} claim lines).")
+    out.print(f"Every X12 file sent is in {out_dir / '837p'}; every file received in {out_dir / 'x12-received'}. "
+              "Posting an 835 again changes nothing: dermbill era post FILE --db ...")

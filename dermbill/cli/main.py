@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dermbill import __version__
+from dermbill.cli.clearinghouse_cmds import clearinghouse_app, fix_queue_command, submit_command, sync_command
 from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
 from dermbill.cli.payments import era_app, ledger_app
 from dermbill.core.errors import DermbillError
@@ -209,6 +210,10 @@ def print_claim_command(
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 app.add_typer(era_app, name="era")
+app.add_typer(clearinghouse_app, name="clearinghouse")
+clearinghouse_app.command("sync")(sync_command)
+claims_app.command("submit")(submit_command)
+claims_app.command("fix-queue")(fix_queue_command)
 app.add_typer(ledger_app, name="ledger")
 
 

@@ -42,9 +42,9 @@ from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_
 from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
+from dermbill.services.demo_cycle import CycleSummary, run_revenue_cycle
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
-from dermbill.services.submission import export_837p
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -118,6 +118,7 @@ class DemoSummary:
     submitted: int = 0
     scrub_clean: int = 0
     top_findings: tuple[tuple[str, int], ...] = ()
+    cycle: CycleSummary | None = None
 
     @property
     def encounters(self) -> int:
@@ -211,9 +212,14 @@ def build_demo(
                                    progress=lambda done, total: progress("scrubbing claims", done, total)
                                    ) if options.code else []
     errors = Counter(f.rule for o in scrubbed for f in o.result.findings if f.severity.value == "error")
-    exported = export_837p(database, options.out_dir / "837p", now=datetime.datetime.combine(
-        options.as_of, datetime.time(18, 0), tzinfo=datetime.UTC), actor="demo") if options.code else []
+    if options.code:
+        progress("claims to the simulated payer and back", 0, 1)
+        cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed)
+        progress("claims to the simulated payer and back", 1, 1)
+    else:
+        cycle = None
     result = DemoSummary(
+        cycle=cycle,
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
         top_findings=tuple(errors.most_common(8)),
@@ -223,8 +229,8 @@ def build_demo(
         period_end=period_end,
         payers=len(PAYERS),
         practices=tuple(summaries),
-        files=(encounters_path, coded_path, *(f.path for f in exported), options.out_dir / "summary.json"),
-        submitted=sum(f.claims for f in exported),
+        files=(encounters_path, coded_path, options.out_dir / "summary.json"),
+        submitted=cycle.submitted if cycle else 0,
     )
     _write_summary(result, options)
     return result
@@ -575,6 +581,7 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "scrubber": {"claims": summary.scrubbed, "clean": summary.scrub_clean,
                      "most_common_errors": dict(summary.top_findings)},
         "submitted_837p": summary.submitted,
+        "revenue_cycle": _cycle_json(summary.cycle) if summary.cycle else None,
         "practices": [
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,
@@ -588,3 +595,16 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         ],
     }
     (options.out_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _cycle_json(cycle: CycleSummary) -> dict[str, Any]:
+    return {"claims_sent": cycle.submitted, "files_sent": len(cycle.files_sent),
+            "files_received": len(cycle.files_received), "accepted": cycle.accepted,
+            "rejected": [{"claim": claim, "why": why} for claim, why in cycle.rejected],
+            "claims_by_status": dict(sorted(cycle.claims_by_status.items())), "paid": cycle.paid.plain(),
+            "denied_lines_by_reason": dict(cycle.denials.most_common()), "unmatched": cycle.unmatched,
+            "secondary_claims_sent": cycle.secondary_queued, "crossovers": cycle.crossovers,
+            "ar_by_payer": [{"payer": payer, "insurance": a.plain(), "denied": d.plain()}
+                            for payer, a, d in cycle.ar_by_payer],
+            "patient_balance": cycle.patient_balance.plain(),
+            "ledger": cycle.ledger.as_json() if cycle.ledger else None}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,8 @@ from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
+    JournalEntryRow,
+    LedgerAccountRow,
     LineAdjudicationRow,
     PayerRow,
     PostingRow,
@@ -192,7 +195,7 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
                                                                       if k != "lines"}}))
         outcome.unmatched.append(f"{pcn}: {why}")
         return
-    postings = _claim_postings(payment, claim, lines, matched, payer_id)
+    postings = _claim_postings(payment, claim, lines, matched, payer_id, _transferred(repo, claim))
     day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
     _record_adjudications(repo, remittance, payment, claim, matched, payer_id, day)
     if postings:
@@ -227,6 +230,20 @@ def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None, payer_id: 
     forwarded = repo.count(LineAdjudicationRow, LineAdjudicationRow.claim_id == claim.id,
                            LineAdjudicationRow.status_code == "19")
     return open_secondary_claim(repo, claim, crossover=True) if forwarded else None
+
+
+def _transferred(repo: PracticeRepository, claim: ClaimRow) -> dict[int, Money]:
+    """For a secondary claim: the patient share moved to its payer, by charged line."""
+    if claim.primary_claim_id is None:
+        return {}
+    rows = repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+        .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
+        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+               JournalEntryRow.kind == "transfer", LedgerAccountRow.code == "1100")
+        .group_by(PostingRow.claim_line_id))
+    return {int(line): Money(int(total)) for line, total in rows if line is not None}
 
 
 def _record_adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
@@ -283,8 +300,26 @@ def _account(group: str, reason: str, status_code: str) -> str | None:
     return "4200"
 
 
+def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred: Money,
+                    pair: Callable[[str | None, Money, int | None], None]) -> None:
+    """A secondary payer's line: it owes only the share the primary left (moved to it when the secondary claim
+    was opened), whatever its CAS amounts say about the rest of the charge. Paid and patient share post as
+    given; the rest of that share goes where the secondary's own largest adjustment says (a denial to 1150,
+    a contractual reduction to 4100). A reversal takes back the whole share."""
+    paid = Money.parse(service["paid"] or "0")
+    patient = sum((Money.parse(a["amount"] or "0") for a in service["adjustments"] if a["group"] == "PR"),
+                  Money.zero())
+    base = -transferred if status == "22" else transferred
+    pair("1000", paid, line.charged_line_id)
+    pair("1200", patient, line.charged_line_id)
+    own = [a for a in service["adjustments"] if a["group"] != "PR" and a["reason"] != "23"]
+    largest = max(own, key=lambda a: abs(Money.parse(a["amount"] or "0").cents), default=None)
+    account = _account(largest["group"], largest["reason"], status) if largest else "4100"
+    pair(account or "4100", base - paid - patient, line.charged_line_id)
+
+
 def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], matched: list[ClaimLineRow],
-                    payer_id: int | None) -> list[Posting]:
+                    payer_id: int | None, transferred: dict[int, Money]) -> list[Posting]:
     postings: list[Posting] = []
     status = payment["status_code"]
 
@@ -295,13 +330,17 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
             postings.append(Posting(account, amount, **dims))
             postings.append(Posting("1100", -amount, **dims))
 
-    if payment["lines"]:
+    if payment["lines"] and claim.primary_claim_id is not None:
+        for service, line in zip(payment["lines"], matched, strict=True):
+            _secondary_line(service, line, status, transferred.get(line.charged_line_id, Money.zero()), pair)
+        spread: list[tuple[str | None, Money]] = []
+    elif payment["lines"]:
         for service, line in zip(payment["lines"], matched, strict=True):
             pair("1000", Money.parse(service["paid"] or "0"), line.charged_line_id)
             for adjustment in service["adjustments"]:
                 pair(_account(adjustment["group"], adjustment["reason"], status),
                      Money.parse(adjustment["amount"] or "0"), line.charged_line_id)
-        spread: list[tuple[str | None, Money]] = []
+        spread = []
     else:
         spread = [("1000", Money.parse(payment["paid"] or "0"))]
     spread += [(_account(a["group"], a["reason"], status), Money.parse(a["amount"] or "0"))

@@ -61,3 +61,44 @@ def post_patient_payment(database: Database, practice_id: int, claim_id: int, am
             repo.audit("patient_payment.posted", "claim", claim.id, {"reference": reference, "amount": str(amount)})
         uow.commit()
     return PatientPayment(entry_id, posted, amount - credit, credit)
+
+
+def apply_patient_credits(database: Database, *, now: datetime.datetime | None = None,
+                          actor: str = "credits") -> Money:
+    """Apply what patients paid ahead (copays at check-in, overpayments: 2100) to what they owe on claim lines
+    (1200), oldest line first; returns the total applied. Both postings name the line, so its sum holds."""
+    moment = now or utc_now()
+    applied_total = Money.zero()
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        credits = uow.session.execute(
+            select(PostingRow.practice_id, PostingRow.patient_id, func.sum(PostingRow.amount_cents))
+            .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+            .where(LedgerAccountRow.code == "2100", PostingRow.patient_id.is_not(None))
+            .group_by(PostingRow.practice_id, PostingRow.patient_id)
+            .having(func.sum(PostingRow.amount_cents) < 0)).all()
+        for practice_id, patient_id, total in credits:
+            repo = uow.practice(practice_id)
+            owed = repo.session.execute(
+                select(PostingRow.claim_id, PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+                .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                .where(PostingRow.practice_id == practice_id, PostingRow.patient_id == patient_id,
+                       LedgerAccountRow.code == "1200", PostingRow.claim_line_id.is_not(None))
+                .group_by(PostingRow.claim_id, PostingRow.claim_line_id)
+                .having(func.sum(PostingRow.amount_cents) > 0)
+                .order_by(PostingRow.claim_line_id)).all()
+            if not owed:
+                continue
+            parts, _ = apply_in_order(Money(-int(total)), [Money(int(cents)) for _, _, cents in owed])
+            postings = []
+            for (claim_id, line_id, _), part in zip(owed, parts, strict=True):
+                if part.cents:
+                    dims = {"patient_id": patient_id, "claim_id": claim_id, "claim_line_id": line_id}
+                    postings += [Posting("2100", part, **dims), Posting("1200", -part, **dims)]
+            if postings:
+                applied = Money(sum(p.amount.cents for p in postings if p.amount.cents > 0))
+                key = f"credit:patient:{patient_id}:{moment.isoformat()}"
+                repo.post(JournalEntry(moment.date(), f"patient credit applied to claim balances ({applied})",
+                                       tuple(postings), idempotency_key=key, kind="credit_applied"))
+                applied_total += applied
+        uow.commit()
+    return applied_total

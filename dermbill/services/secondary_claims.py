@@ -138,22 +138,31 @@ def open_secondary_claim(repo: PracticeRepository, primary: ClaimRow, *, crossov
     return secondary
 
 
-def primary_adjudication(repo: PracticeRepository, secondary: ClaimRow) -> dict[int, dict[str, object]]:
-    """The primary payer's net adjudication of each charged line (reversals cancel), for the COB loops."""
+@dataclass(slots=True)
+class NetAdjudication:
+    """A payer's last word on a line: its adjudications summed, so a reversal cancels what it reverses."""
+
+    paid_cents: int
+    code: str
+    modifiers: list[str]
+    units: int
+    adjudicated_on: datetime.date
+    adjustments: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def primary_adjudication(repo: PracticeRepository, secondary: ClaimRow) -> dict[int, NetAdjudication]:
+    """The primary payer's net adjudication of each charged line, for the secondary claim's COB loops."""
     if secondary.primary_claim_id is None:
         return {}
-    primary = repo.get(ClaimRow, secondary.primary_claim_id)
-    result: dict[int, dict[str, object]] = {}
-    amounts: dict[int, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
-    for row in repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == primary.id,
+    result: dict[int, NetAdjudication] = {}
+    for row in repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == secondary.primary_claim_id,
                          order_by=LineAdjudicationRow.id):
-        entry = result.setdefault(row.claim_line_id, {"paid": 0, "code": row.code, "modifiers": row.modifiers,
-                                                      "units": row.units, "date": row.adjudicated_on})
-        entry["paid"] = int(entry["paid"]) + row.paid_cents  # type: ignore[call-overload]
-        if row.paid_cents >= 0 and row.status_code != "22":
-            entry.update(code=row.code, modifiers=row.modifiers, units=max(row.units, 1), date=row.adjudicated_on)
+        net = result.setdefault(row.claim_line_id, NetAdjudication(0, row.code, list(row.modifiers), row.units,
+                                                                   row.adjudicated_on))
+        net.paid_cents += row.paid_cents
+        if row.status_code != "22":  # the latest decision names the code, units and date
+            net.code, net.modifiers, net.units, net.adjudicated_on = (row.code, list(row.modifiers),
+                                                                      max(row.units, 1), row.adjudicated_on)
         for adjustment in row.adjustments:
-            amounts[row.claim_line_id][(adjustment["group"], adjustment["reason"])] += int(adjustment["cents"])
-    for line_id, entry in result.items():
-        entry["adjustments"] = [(group, reason, cents) for (group, reason), cents in amounts[line_id].items() if cents]
+            net.adjustments[(adjustment["group"], adjustment["reason"])] += int(adjustment["cents"])
     return result

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from dermbill.core.claim_form import Adjustment, LineAdjudication, OtherPayer
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
 from dermbill.core.ledger import JournalEntry
@@ -35,6 +36,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import charge_entry, move_claim
+from dermbill.services.secondary_claims import primary_adjudication
 from dermbill.x12.claim_837p import (
     Address,
     Batch837,
@@ -245,6 +247,7 @@ def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
     practice = repo.practice
     elsewhere = (location.address_line1, location.zip_code) != (practice.address_line1, practice.zip_code)
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+    other_payers, adjudications = _coordination_of_benefits(repo, claim, patient)
     return Claim837(
         patient_control_number=claim.patient_control_number,
         total_charge=Money(claim.total_charge_cents),
@@ -253,7 +256,9 @@ def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
         diagnoses=tuple(claim.diagnosis_codes),
         lines=tuple(ServiceLine(line.procedure_code, tuple(line.modifiers), Money(line.charge_cents), line.units,
                                 tuple(line.diagnosis_pointers), line.service_date_from,
-                                f"{claim.patient_control_number}-{line.line_number}") for line in lines),
+                                f"{claim.patient_control_number}-{line.line_number}",
+                                adjudications.get(line.charged_line_id)) for line in lines),
+        other_payers=other_payers,
         payer=Payer(payer.name, payer.payer_identifier),
         order=ORDER_CODE[coverage.coverage_order],
         filing_indicator=payer.claim_filing_indicator_code,
@@ -271,3 +276,28 @@ def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
         payer_claim_number=claim.payer_claim_number,
         prior_authorization=claim.prior_authorization,
     )
+
+
+def _coordination_of_benefits(repo: PracticeRepository, claim: ClaimRow, patient: Person,
+                              ) -> tuple[tuple[OtherPayer, ...], dict[int, LineAdjudication]]:
+    """For a secondary claim: the primary payer (2320/2330) and its adjudication of each line (2430)."""
+    if claim.primary_claim_id is None:
+        return (), {}
+    primary = repo.get(ClaimRow, claim.primary_claim_id)
+    if primary.coverage_id is None or primary.payer_id is None:
+        return (), {}
+    coverage = repo.get(CoverageRow, primary.coverage_id)
+    payer = repo.session.get(PayerRow, primary.payer_id)
+    assert payer is not None
+    adjudications = {}
+    for line_id, net in primary_adjudication(repo, claim).items():
+        adjudications[line_id] = LineAdjudication(
+            payer.payer_identifier, Money(net.paid_cents), net.code, tuple(net.modifiers), net.units,
+            tuple(Adjustment(group, reason, Money(cents)) for (group, reason), cents in net.adjustments.items()
+                  if cents), net.adjudicated_on)
+    subscriber = patient if coverage.relationship_code == "18" else Person(
+        coverage.subscriber_last_name or patient.last_name, coverage.subscriber_first_name or "")
+    other = OtherPayer(Payer(payer.name, payer.payer_identifier), ORDER_CODE[coverage.coverage_order], subscriber,
+                       coverage.member_id, coverage.relationship_code, payer.claim_filing_indicator_code,
+                       Money(sum(a.paid.cents for a in adjudications.values())))
+    return (other,), adjudications

@@ -8,7 +8,8 @@ sent once, so the same batch cannot go out twice.
 sync: every connection's new files are fetched into the inbox and processed once (by content hash):
 999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs
 accept claims (with the payer's claim number) or reject them into the fix queue with the error tied to
-the claim field; 835s are posted. Files are processed acknowledgments first, then remittances.
+the claim field; 835s are posted. Files are processed acknowledgments first, then remittances. Then
+the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
 from __future__ import annotations
@@ -29,19 +30,23 @@ from dermbill.db.models import (
     ClaimRow,
     ClearinghouseProfileRow,
     InboundFileRow,
+    PayerRow,
     PracticeRow,
     SubmissionBatchRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
+from dermbill.services.secondary_claims import SecondaryReport, create_secondary_claims
 from dermbill.services.submission import MAX_CLAIMS_PER_FILE, ExportedFile, export_837p
 from dermbill.x12.acknowledgment_999 import read_999
 from dermbill.x12.claim_status_277 import REJECTED_CATEGORIES, read_277
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
+REJECTION_RULE = "payer-rejection"  # the finding a rejection leaves on the claim (the fix queue lists them)
 PROCESSING_ORDER = {"999": 0, "277": 1, "835": 2}
+SECONDARY_STATUSES = frozenset({"2", "3", "20", "21"})  # CLP02: processed as secondary or tertiary
 # What a 277CA status code says is wrong, in the words of the claim's fields (the fix queue shows them).
 REJECTION_FIELDS = {
     "33": ("member ID", "check the member ID and the subscriber's name against the insurance card, or run an "
@@ -74,6 +79,7 @@ class SyncReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (claim, why)
     remittances: list[RemittanceOutcome] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    secondary: SecondaryReport = field(default_factory=SecondaryReport)  # claims opened for the next payer
 
 
 def submit_claims(database: Database, config: ClearinghouseConfig, outbox: Path, *, via: str | None = None,
@@ -128,15 +134,26 @@ def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
     report.fetched = [path for _, path in fetched]
     for name, path in fetched:
         process_inbound_file(database, path, name, report, now=now or utc_now())
+    if report.remittances:
+        report.secondary = create_secondary_claims(database, now=now, actor="sync")
     return report
 
 
 def _first_kind_rank(path: Path) -> int:
+    """999s, then 277CAs, then primary payers' 835s, then the 835s of secondary payers (which need the
+    primary's payment posted first to find the claim they pay)."""
     try:
-        kinds = [t.type for t in transaction_sets(read_file(path))]
+        transactions = list(transaction_sets(read_file(path)))
     except InvalidInput:
         return 9
-    return min((PROCESSING_ORDER.get(k, 5) for k in kinds), default=9)
+    ranks = []
+    for transaction in transactions:
+        rank = PROCESSING_ORDER.get(transaction.type, 5)
+        if transaction.type == "835" and any(s.id == "CLP" and s.get(2) in SECONDARY_STATUSES
+                                             for s in transaction.segments):
+            rank += 1
+        ranks.append(rank)
+    return min(ranks, default=9)
 
 
 def process_inbound_file(database: Database, path: Path, connection: str, report: SyncReport, *,
@@ -224,7 +241,7 @@ def _apply_277ca(database: Database, organization_id: int, transaction: Transact
             if first.get("category") in REJECTED_CATEGORIES:
                 field_name, fix = REJECTION_FIELDS.get(first.get("code", ""), ("claim", "correct and resubmit"))
                 message = claim_status.get("message") or f"status {first.get('category')}:{first.get('code')}"
-                _reject(repo, claim, field_name, f"{field_name}: {message}", fix, now, report)
+                _reject(repo, claim, field_name, message, fix, now, report)
                 counts["rejected"] += 1
             else:
                 if claim_status.get("payer_claim_control_number"):
@@ -253,6 +270,24 @@ def _reject(repo: PracticeRepository, claim: ClaimRow, field_name: str, message:
         move_claim(repo, claim, ClaimStatus.REJECTED, message)
     except InvalidTransition:
         return  # already adjudicated: a late rejection does not undo a payment
-    repo.add(ClaimFindingRow(claim_id=claim.id, rule="payer-rejection", severity="error", lines=[],
-                             message=message, fix=fix, scrubbed_at=now))
+    repo.add(ClaimFindingRow(claim_id=claim.id, rule=REJECTION_RULE, severity="error", lines=[],
+                             message=f"{field_name}: {message}", fix=fix, scrubbed_at=now))
     report.rejected.append((claim.patient_control_number, f"{field_name}: {message}"))
+
+
+def fix_queue(database: Database) -> list[dict[str, str]]:
+    """The rejected claims, oldest first, each with the field in error, the payer's words and the fix."""
+    items = []
+    with UnitOfWork(database, actor="fix-queue") as uow:
+        practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
+        payers = {p.id: p.payer_identifier for p in uow.session.scalars(select(PayerRow))}
+        rows = uow.session.execute(
+            select(ClaimRow, ClaimFindingRow).join(ClaimFindingRow, ClaimFindingRow.claim_id == ClaimRow.id)
+            .where(ClaimRow.status == ClaimStatus.REJECTED.value, ClaimFindingRow.rule == REJECTION_RULE)
+            .order_by(ClaimFindingRow.scrubbed_at, ClaimRow.id)).all()
+        for claim, finding in rows:
+            field_name, _, message = finding.message.partition(": ")
+            items.append({"practice": practices[claim.practice_id], "claim": claim.patient_control_number,
+                          "payer": payers.get(claim.payer_id or 0, ""), "field": field_name, "message": message,
+                          "fix": finding.fix, "rejected_at": finding.scrubbed_at.isoformat()})
+    return items

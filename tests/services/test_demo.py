@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.identifiers import is_valid_npi
@@ -18,7 +19,9 @@ from dermbill.db.models import (
     CoverageRow,
     EncounterRow,
     FeeScheduleItemRow,
+    JournalEntryRow,
     PatientRow,
+    PostingRow,
     PracticeRow,
     ProviderRow,
 )
@@ -59,11 +62,14 @@ def test_demo_builds_the_billing_company_on_each_backend(
                 validator.validate(encounter.documentation)
                 assert summary.period_start <= encounter.date_of_service <= summary.period_end
                 assert encounter.date_of_service.weekday() < 5
-            # Copays collected at check-in sit in cash, held as unapplied patient credit.
-            balances = repo.balances()
-            assert balances.get("1000", Money(0)) == practice_summary.copays_collected
-            assert balances.get("2100", Money(0)) == -practice_summary.copays_collected
-            assert sum(m.cents for m in balances.values()) == 0
+            # Copays collected at check-in went to cash as patient credit (applied to balances after the payers).
+            copays = uow.session.execute(
+                select(func.sum(PostingRow.amount_cents)).join(JournalEntryRow,
+                                                               JournalEntryRow.id == PostingRow.journal_entry_id)
+                .where(JournalEntryRow.kind == "copay", PostingRow.practice_id == practice.id,
+                       PostingRow.amount_cents > 0)).scalar()
+            assert Money(int(copays or 0)) == practice_summary.copays_collected
+            assert sum(m.cents for m in repo.balances().values()) == 0
 
 
 def test_demo_data_looks_fake(database: Database, tmp_path: Path) -> None:
@@ -162,11 +168,36 @@ def test_demo_codes_every_encounter_and_makes_claims(database: Database, tmp_pat
             statuses = [e.status for e in repo.rows(EncounterRow)]
             assert statuses.count("held") == practice_summary.held
             assert statuses.count("coded") == practice_summary.encounters - practice_summary.held
-            claims = repo.rows(ClaimRow)
+            claims = repo.rows(ClaimRow, ClaimRow.primary_claim_id.is_(None))  # secondary claims come later
             assert len(claims) == practice_summary.claims
             assert sum(c.total_charge_cents for c in claims) == practice_summary.charges.cents
             for claim in claims:
                 lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
-                assert lines and claim.status in ("submitted", "scrub_errors") and claim.payer_id is not None
+                assert lines and claim.payer_id is not None
+                assert claim.status in ("paid", "partially_paid", "denied", "rejected", "scrub_errors")
                 assert sum(line.charge_cents for line in lines) == claim.total_charge_cents
                 assert all(1 <= p <= len(claim.diagnosis_codes) for line in lines for p in line.diagnosis_pointers)
+
+
+def test_the_demo_runs_the_whole_cycle_and_reposting_its_835s_changes_nothing(database: Database,
+                                                                              tmp_path: Path) -> None:
+    from dermbill.services.era_posting import post_era_file
+    from dermbill.services.ledger_check import check_ledger
+
+    summary = build_demo(database, _options(tmp_path, patients=120))
+    cycle = summary.cycle
+    assert cycle is not None and cycle.ledger is not None and cycle.ledger.clean, cycle.ledger
+    assert cycle.submitted > 0 and cycle.accepted > 0 and cycle.paid.cents > 0
+    assert cycle.claims_by_status["paid"] > 0 and cycle.unmatched == 0
+    assert cycle.secondary_queued + cycle.crossovers > 0
+    received = sorted(p.name.split("-")[0] for p in cycle.files_received)
+    assert {"999", "277CA", "835"} <= set(received)
+    assert all(p.exists() for p in cycle.files_sent + cycle.files_received)
+    before = check_ledger(database)
+    for path in (p for p in cycle.files_received if p.name.startswith("835")):
+        assert {o.status for o in post_era_file(database, path)} == {"already posted"}
+    after = check_ledger(database)
+    assert after.clean and (after.entries, after.postings, after.totals) == (before.entries, before.postings,
+                                                                            before.totals)
+    data = json.loads((tmp_path / "summary.json").read_text())
+    assert data["revenue_cycle"]["ledger"]["clean"] is True

@@ -42,7 +42,7 @@ def test_every_claim_the_engine_makes_from_the_examples_scrubs_clean(case: dict[
 def test_stored_claims_get_findings_a_status_and_the_certain_fix(database: Database, tmp_path: Path) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=40, seed=4))
     with UnitOfWork(database, actor="test") as uow:
-        claim = uow.session.query(ClaimRow).filter(ClaimRow.status == "submitted").first()
+        claim = uow.session.query(ClaimRow).filter(ClaimRow.status == "paid").first()
         assert claim is not None
         claim.status = "ready"  # as if the demo had not sent it yet
         repo = uow.practice(claim.practice_id)

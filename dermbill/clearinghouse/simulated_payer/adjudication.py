@@ -4,7 +4,8 @@ Acknowledgment: a member the payer does not know is rejected (A3:33 subscriber a
 replacement or void without the payer's claim number (A3:21, missing or invalid information) and a claim
 whose totals do not add up. Everything else is accepted (A1:20) and given a payer claim number.
 
-Adjudication, claim level: a claim filed later than the payer's limit is denied CO-29; a date of service
+Adjudication, claim level: a claim filed later than the payer's limit (for a secondary claim, counted from
+the primary's decision) is denied CO-29; a date of service
 outside the member's coverage CO-27 (after it ended) or CO-26 (before it began).
 Line level, first match wins:
 - a diagnosis pointer to a code that is not a billable ICD-10-CM code: CO-16 with MA130 and M76;
@@ -139,7 +140,10 @@ def adjudicate(claim: ProfessionalClaim, member: Member, payer: PayerProfile, ta
 
 def _claim_denial(claim: ProfessionalClaim, member: Member, payer: PayerProfile, received: datetime.date,
                   first_day: datetime.date) -> tuple[str, ...] | None:
-    if (received - first_day).days > payer.timely_filing_days:
+    # A secondary claim's filing limit runs from the primary payer's decision.
+    decided = [line.adjudication.adjudicated_on for line in claim.lines if line.adjudication is not None]
+    filed_from = max([first_day, *decided]) if claim.order != "P" else first_day
+    if (received - filed_from).days > payer.timely_filing_days:
         return ("29", "N211")
     if member.termination_date is not None and first_day > member.termination_date:
         return ("27", "N30")

@@ -1,0 +1,102 @@
+"""``dermbill claims submit``, ``dermbill clearinghouse sync`` and ``dermbill claims fix-queue``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dermbill.cli.common import DbOption, current_database, out
+from dermbill.cli.files import write_json
+from dermbill.settings import DEFAULT_INBOX, DEFAULT_OUTBOX, load_settings
+
+if TYPE_CHECKING:
+    from dermbill.clearinghouse.config import ClearinghouseConfig
+
+clearinghouse_app = typer.Typer(help="Clearinghouse connections: fetch and process what came back.",
+                                no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="The connections and routes (TOML); default $DERMBILL_CONFIG or dermbill.toml.",
+                 show_default=False),
+]
+
+
+def _config(path: Path | None) -> ClearinghouseConfig:
+    from dermbill.clearinghouse.config import read_config
+
+    return read_config(path or Path(load_settings().config_path))
+
+
+def submit_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    via: Annotated[str | None, typer.Option("--via", help="Send every claim through this connection.")] = None,
+    config: ConfigOption = None,
+    outbox: Annotated[Path, typer.Option("--outbox", help="Where the 837P files are kept.")] = Path(DEFAULT_OUTBOX),
+    batch_size: Annotated[int, typer.Option("--batch-size", help="At most this many claims per file.")] = 5000,
+) -> None:
+    """Send every ready claim, in batches, through the connection its route (or --via) names."""
+    from dermbill.services.transmission import submit_claims
+
+    settings = _config(config)
+    with current_database(ctx, db) as database:
+        report = submit_claims(database, settings, outbox, via=via, batch_size=batch_size)
+    for name in report.resent:
+        out.print(f"{name}: written earlier but not delivered; delivered now")
+    for exported in report.files:
+        out.print(f"{exported.practice}: {exported.claims} claims, ${exported.total_charge} -> {exported.path.name} "
+                  f"via {exported.connection}")
+    if not report.files and not report.resent:
+        out.print("No claims are ready to send (scrub them first: dermbill scrub --all).")
+    if report.already_there:
+        out.print(f"{len(report.already_there)} file(s) were already at the clearinghouse; not sent again")
+
+
+def sync_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    inbox: Annotated[Path, typer.Option("--inbox", help="Where fetched files are kept.")] = Path(DEFAULT_INBOX),
+) -> None:
+    """Fetch what every connection has for us and process it: 999, 277CA, 835."""
+    from dermbill.services.transmission import sync
+
+    settings = _config(config)
+    with current_database(ctx, db) as database:
+        report = sync(database, settings, inbox)
+    out.print(f"{len(report.fetched)} file(s) fetched, {len(report.skipped)} already processed before")
+    for name, verdict in sorted(report.batches_acknowledged.items()):
+        out.print(f"999: {name} {verdict}")
+    out.print(f"277CA: {len(report.accepted)} claim(s) accepted, {len(report.rejected)} rejected")
+    for claim, why in report.rejected[:20]:
+        out.print(f"  rejected {claim}: {why}", markup=False)
+    for outcome in report.remittances:
+        out.print(f"835 {outcome.trace_number} from {outcome.payer}: {outcome.status}, {outcome.claims_posted} "
+                  f"claim payment(s), ${outcome.paid} paid, {len(outcome.denied)} denied, "
+                  f"{len(outcome.unmatched)} unmatched")
+    if report.secondary.queued:
+        out.print(f"{len(report.secondary.queued)} secondary claim(s) are ready to send (dermbill claims submit)")
+
+
+def fix_queue_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+) -> None:
+    """Claims the clearinghouse or payer rejected, with what is wrong and how to fix it."""
+    from dermbill.services.transmission import fix_queue
+
+    with current_database(ctx, db) as database:
+        items = fix_queue(database)
+    if as_json:
+        write_json({"items": items})
+        return
+    if not items:
+        out.print("The fix queue is empty: no rejected claims.")
+    for item in items:
+        out.print(f"{item['practice']} {item['claim']} ({item['payer']}): {item['field']}: {item['message']}",
+                  markup=False)
+        out.print(f"  fix: {item['fix']}", markup=False)
