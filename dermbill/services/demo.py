@@ -73,6 +73,7 @@ class DemoOptions:
     months: int = 3
     encounters: int | None = None  # exactly this many encounters; default about 2.6 per patient
     code: bool = True  # code every encounter with the engine and make claims (False: documentation only)
+    cycle: bool = True  # send the claims to the simulated payer and post what comes back (False: leave them ready)
 
     def __post_init__(self) -> None:
         if self.patients < 1:
@@ -212,7 +213,7 @@ def build_demo(
                                    progress=lambda done, total: progress("scrubbing claims", done, total)
                                    ) if options.code else []
     errors = Counter(f.rule for o in scrubbed for f in o.result.findings if f.severity.value == "error")
-    if options.code:
+    if options.code and options.cycle:
         progress("claims to the simulated payer and back", 0, 1)
         cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed)
         progress("claims to the simulated payer and back", 1, 1)
