@@ -1,0 +1,139 @@
+"""The simulated payer end to end on real files: repeatable, answers replacements and voids, rejects what it must."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, write_roster
+from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer, write_payers
+from dermbill.core.claim_form import Address, BillingProvider, Payer, Person, ProfessionalClaim, ServiceLine
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import Money
+from dermbill.x12.acknowledgment_999 import read_999
+from dermbill.x12.claim_837p import Batch837, write_837p
+from dermbill.x12.claim_status_277 import read_277
+from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.tokenizer import read_file
+from dermbill.x12.transactions import transaction_sets
+
+DOS = datetime.date(2026, 3, 2)
+SENT = datetime.datetime(2026, 3, 5, 18, 0, tzinfo=datetime.UTC)
+MEDICARE = PayerProfile("TSTMCR", "TEST MEDICARE", "medicare", 100, 365)
+SUPPLEMENT = PayerProfile("TSTBLU", "TEST BLUE", "commercial", 128, 180)
+PATIENT = Person("DOE", "JANE", datetime.date(1950, 1, 1), "F", Address("2 TEST ST", "ANYTOWN", "PA", "19099"))
+PROFILE = ClearinghouseProfile("DERMBILLTEST", "TEST BILLING", "DESK", "2155550100", "SIMPAYER", "SIMULATED PAYER")
+BILLING = BillingProvider("TEST DERMATOLOGY", "1234567893", "990000001", "207N00000X",
+                          Address("1 TEST ST", "ANYTOWN", "PA", "19099"))
+
+
+def folder_with(tmp_path: Path, *, crossover: bool = False) -> Path:
+    folder = tmp_path / "payer"
+    folder.mkdir()
+    write_payers(folder / "payers.csv", [MEDICARE, SUPPLEMENT])
+    write_roster(folder / "roster.csv", [
+        Member("TSTMCR", "1EG4TE5MK72", "DOE", "JANE", PATIENT.date_of_birth, datetime.date(2015, 1, 1), None,
+               Money(0), 20, Money(0), "TSTBLU" if crossover else None, "TBLU1" if crossover else None),
+        Member("TSTBLU", "TBLU1", "DOE", "JANE", PATIENT.date_of_birth, datetime.date(2015, 1, 1), None,
+               Money(0), 0, Money(0)),
+    ])
+    return folder
+
+
+def claim(pcn: str = "C1", *, member: str = "1EG4TE5MK72", payer: str = "TSTMCR", frequency: str = "1",
+          payer_claim_number: str | None = None) -> ProfessionalClaim:
+    lines = (ServiceLine("11102", (), Money(15000), 1, (1,), DOS, f"{pcn}-1"),
+             ServiceLine("17000", ("XS",), Money(12000), 1, (2,), DOS, f"{pcn}-2"))
+    return ProfessionalClaim(pcn, Money(27000), "11", frequency, ("D48.5", "L57.0"), lines,
+                             Payer("TEST PAYER", payer), "P", "MB", PATIENT, member, None, "18", PATIENT,
+                             "1234567893", Person("DOC", "ANN"), payer_claim_number=payer_claim_number)
+
+
+def send(payer: SimulatedPayer, tmp_path: Path, name: str, *claims: ProfessionalClaim, number: int = 1) -> list[Path]:
+    path = tmp_path / name
+    path.write_text(write_837p(Batch837(BILLING, claims, f"B{number}"), PROFILE, ControlNumbers(number, number, 1),
+                               SENT))
+    payer.send([path])
+    return payer.fetch(tmp_path / f"inbox{number}")
+
+
+def answers(files: list[Path], kind: str) -> list[dict[str, object]]:
+    readers = {"999": read_999, "277": read_277, "835": read_835}
+    return [readers[kind](t) for path in files for t in transaction_sets(read_file(path)) if t.type == kind]
+
+
+def test_the_same_files_and_seed_give_the_same_answers_byte_for_byte(tmp_path: Path) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        base = tmp_path / run
+        base.mkdir()
+        payer = SimulatedPayer.open("sim", folder_with(base), seed=4)
+        files = send(payer, base, "837P-1.x12", claim("C1"), claim("C2", member="NOBODY"))
+        outputs.append({p.name: p.read_bytes() for p in files})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3
+
+
+def test_unknown_members_are_rejected_and_known_ones_paid(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    files = send(payer, tmp_path, "837P-1.x12", claim("C1"), claim("C2", member="NOBODY"))
+    [ack] = answers(files, "999")
+    assert ack["functional_group"]["status"] == "A"
+    [ca] = answers(files, "277")
+    verdicts = {c["patient_control_number"]: (c["accepted"], c["statuses"][0]["code"]) for c in ca["claims"]}
+    assert verdicts == {"C1": (True, "20"), "C2": (False, "33")}
+    [era] = answers(files, "835")
+    assert [c["patient_control_number"] for c in era["claims"]] == ["C1"] and era["balance"]["balanced"]
+    assert [c["status_code"] for c in era["claims"]] == ["1"]
+
+
+def test_a_name_it_already_received_is_not_taken_again(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    assert send(payer, tmp_path, "837P-1.x12", claim("C1"))
+    path = tmp_path / "837P-1.x12"
+    assert [d.sent for d in payer.send([path])] == [False]
+    assert payer.fetch(tmp_path / "inbox-again") == []
+
+
+def test_a_replacement_reverses_the_first_decision_and_a_void_takes_it_back(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    [first] = answers(send(payer, tmp_path, "837P-1.x12", claim("C1")), "835")
+    number = first["claims"][0]["payer_claim_control_number"]
+    paid = first["claims"][0]["paid"]
+    replacement = replace(claim("C1", frequency="7", payer_claim_number=number))
+    [second] = answers(send(payer, tmp_path, "837P-2.x12", replacement, number=2), "835")
+    assert [(c["status_code"], c["paid"]) for c in second["claims"]] == [("22", f"-{paid}"), ("1", paid)]
+    new_number = second["claims"][1]["payer_claim_control_number"]
+    void = claim("C1", frequency="8", payer_claim_number=new_number)
+    [third] = answers(send(payer, tmp_path, "837P-3.x12", void, number=3), "835")
+    assert [(c["status_code"], c["paid"]) for c in third["claims"]] == [("22", f"-{paid}")]
+    assert third["balance"]["balanced"]
+
+
+def test_without_the_payer_claim_number_a_replacement_is_rejected(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    files = send(payer, tmp_path, "837P-1.x12", claim("C1", frequency="7"))
+    [ca] = answers(files, "277")
+    assert ca["claims"][0]["rejected"] and answers(files, "835") == []
+
+
+def test_a_crossover_forwards_the_claim_and_the_supplement_pays_the_patient_share(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path, crossover=True))
+    files = send(payer, tmp_path, "837P-1.x12", claim("C1"))
+    eras = {era["payer"]["identifier"]: era for era in answers(files, "835")}
+    [primary] = eras["TSTMCR"]["claims"]
+    [supplement] = eras["TSTBLU"]["claims"]
+    assert primary["status_code"] == "19" and "MA18" in primary["remarks"]
+    assert supplement["status_code"] == "2" and supplement["patient_control_number"] == "C1"
+    assert Money.parse(supplement["paid"]) == Money.parse(primary["patient_responsibility"])
+
+
+def test_an_unknown_payer_is_rejected_and_a_missing_roster_is_a_clear_error(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    [ca] = answers(send(payer, tmp_path, "837P-1.x12", claim("C1", payer="NOSUCH")), "277")
+    assert ca["claims"][0]["statuses"][0]["code"] == "116"
+    with pytest.raises(InvalidInput, match="needs .*payers.csv"):
+        SimulatedPayer.open("sim", tmp_path / "empty")
