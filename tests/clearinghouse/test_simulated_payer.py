@@ -16,9 +16,12 @@ from dermbill.core.money import Money
 from dermbill.x12.acknowledgment_999 import read_999
 from dermbill.x12.claim_837p import Batch837, write_837p
 from dermbill.x12.claim_status_277 import read_277
+from dermbill.x12.eligibility_271 import read_271
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+from dermbill.x12.inquiries import ClaimStatusInquiry, EligibilityInquiry, write_270, write_276
+from dermbill.x12.inquiries_reader import read_270, read_276
 from dermbill.x12.remittance_835 import read_835
-from dermbill.x12.tokenizer import read_file
+from dermbill.x12.tokenizer import read_file, segments_of
 from dermbill.x12.transactions import transaction_sets
 
 DOS = datetime.date(2026, 3, 2)
@@ -137,3 +140,48 @@ def test_an_unknown_payer_is_rejected_and_a_missing_roster_is_a_clear_error(tmp_
     assert ca["claims"][0]["statuses"][0]["code"] == "116"
     with pytest.raises(InvalidInput, match="needs .*payers.csv"):
         SimulatedPayer.open("sim", tmp_path / "empty")
+
+
+def test_eligibility_and_claim_status_inquiries_are_answered(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path))
+    [era] = answers(send(payer, tmp_path, "837P-1.x12", claim("C1")), "835")
+    on = datetime.date(2026, 3, 20)
+    asked = (EligibilityInquiry("ELIG1", Payer("TEST MEDICARE", "TSTMCR"), "TEST DERMATOLOGY", "1234567893",
+                                PATIENT, "1EG4TE5MK72", on),
+             EligibilityInquiry("ELIG2", Payer("TEST MEDICARE", "TSTMCR"), "TEST DERMATOLOGY", "1234567893",
+                                PATIENT, "NOBODY", on))
+    status = (ClaimStatusInquiry("ST1", Payer("TEST MEDICARE", "TSTMCR"), "TEST DERMATOLOGY", "1234567893", PATIENT,
+                                 "1EG4TE5MK72", "C1", Money(27000), DOS, DOS),
+              ClaimStatusInquiry("ST2", Payer("TEST MEDICARE", "TSTMCR"), "TEST DERMATOLOGY", "1234567893", PATIENT,
+                                 "1EG4TE5MK72", "C9", Money(27000), DOS, DOS))
+    path = tmp_path / "inquiries.x12"
+    path.write_text(write_270(asked, PROFILE, ControlNumbers(5, 5, 1), SENT))
+    payer.send([path])
+    [eligibility_file] = payer.fetch(tmp_path / "inbox-271")
+    path = tmp_path / "status.x12"
+    path.write_text(write_276(status, PROFILE, ControlNumbers(6, 6, 1), SENT))
+    payer.send([path])
+    [status_file] = payer.fetch(tmp_path / "inbox-277")
+
+    found, missing = [read_271(t) for t in transaction_sets(read_file(eligibility_file))]
+    assert found["subscribers"][0]["benefits"][0]["code"] == "1"  # active coverage
+    assert missing["subscribers"][0]["errors"][0]["reason"] == "75"
+    paid, unknown = [read_277(t)["claims"][0] for t in transaction_sets(read_file(status_file))]
+    assert (paid["patient_control_number"], paid["statuses"][0]["category"]) == ("C1", "F1")
+    assert Money.parse(paid["statuses"][0]["paid"]) == Money.parse(era["claims"][0]["paid"])
+    assert (unknown["statuses"][0]["category"], unknown["statuses"][0]["code"]) == ("A4", "35")
+
+
+@pytest.mark.parametrize("dependent", [None, Person("DOE", "JIM", datetime.date(2015, 6, 1), "M")])
+def test_inquiries_read_back_what_we_write(dependent: Person | None) -> None:
+    eligibility = EligibilityInquiry("T1", Payer("TEST PAYER", "TSTBLU"), "TEST DERM", "1234567893",
+                                     replace(PATIENT, address=None), "M1", DOS, dependent, ("30", "98"))
+    [transaction] = transaction_sets(segments_of(write_270((eligibility,), PROFILE, ControlNumbers(1, 1, 1), SENT)))
+    # With a dependent, the guides carry the subscriber's name and ID only (no DMG).
+    sent = replace(PATIENT, address=None) if dependent is None else Person("DOE", "JANE")
+    assert read_270(transaction) == replace(eligibility, subscriber=sent)
+    status = ClaimStatusInquiry("T2", Payer("TEST PAYER", "TSTBLU"), "TEST DERM", "1234567893",
+                                replace(PATIENT, address=None), "M1", "C1", Money(27000), DOS, DOS, "ICN1",
+                                dependent)
+    [transaction] = transaction_sets(segments_of(write_276((status,), PROFILE, ControlNumbers(1, 1, 1), SENT)))
+    assert read_276(transaction) == [replace(status, subscriber=sent)]

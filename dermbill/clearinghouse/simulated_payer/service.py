@@ -1,4 +1,5 @@
-"""The simulated payer as a clearinghouse connection: 837P files in, 999, 277CA and 835 files out.
+"""The simulated payer as a clearinghouse connection: 837P files in, 999, 277CA and 835 files out; 270 and 276
+inquiries answered with 271 and 277.
 
 Its folder holds what it knows and remembers:
 - ``payers.csv``: the payers it stands in for (payer_id, name, kind, fee_percent, timely_filing_days,
@@ -37,18 +38,27 @@ from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
 from dermbill.x12.claim_837p_reader import Received837, read_837p
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+from dermbill.x12.inquiries import EligibilityInquiry
+from dermbill.x12.inquiries_reader import read_270, read_276
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
 from dermbill.x12.responses import (
     BatchAcknowledgment,
+    BenefitSummary,
     ClaimAcknowledgment,
+    ClaimStatusAnswer,
+    ClaimStatusResponse,
+    EligibilityRejection,
+    EligibilityResponse,
     GroupAcknowledgment,
     SegmentError,
     SetAcknowledgment,
+    write_271,
+    write_277,
     write_277ca,
     write_999,
 )
 from dermbill.x12.tokenizer import read_file
-from dermbill.x12.transactions import transaction_sets
+from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 PAYER_COLUMNS = ("payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
                  "patient_owes_after_secondary")
@@ -151,11 +161,78 @@ class SimulatedPayer:
 
     # The payer.
     def answer(self, path: Path) -> list[Path]:
-        """Read one 837P file; write the 999, the 277CA and an 835 per payer into the outbox."""
+        """Answer one file: 837P claims with a 999, a 277CA and an 835 per payer; 270s with 271s; 276s with 277s."""
+        everything = list(transaction_sets(read_file(path)))
+        kinds = {t.type for t in everything}
+        if not kinds & {"837", "270", "276"}:
+            raise InvalidInput(f"{path.name} holds no 837, 270 or 276 transaction for the simulated payer")
         state = self._load()
-        transactions = [t for t in transaction_sets(read_file(path)) if t.type == "837"]
-        if not transactions:
-            raise InvalidInput(f"{path.name} holds no 837 claim transaction for the simulated payer")
+        files = []
+        if "837" in kinds:
+            files += self._answer_claims(state, path, [t for t in everything if t.type == "837"])
+        inquiries = [t for t in everything if t.type in ("270", "276")]
+        if inquiries:
+            files += self._answer_inquiries(state, path, inquiries)
+        self._save(state)
+        return files
+
+    def _answer_inquiries(self, state: PayerState, path: Path, transactions: list[TransactionSet]) -> list[Path]:
+        when = datetime.datetime.combine(max(self._file_date(path), datetime.date(2000, 1, 1)),
+                                         datetime.time(6, 0), tzinfo=datetime.UTC)
+        profile = ClearinghouseProfile(submitter_id=transactions[0].receiver or "SIMPAYER",
+                                       submitter_name="SIMULATED PAYER", submitter_contact="EDI SUPPORT",
+                                       submitter_phone="2155550199", receiver_id=transactions[0].sender,
+                                       receiver_name="SUBMITTER")
+        eligibility = tuple(self._eligibility(state, read_270(t)) for t in transactions if t.type == "270")
+        statuses = tuple(self._claim_status(state, t) for t in transactions if t.type == "276")
+        files = []
+        if eligibility:
+            files.append(self._write(f"271-{path.stem}.x12", write_271(eligibility, profile, self._control(state),
+                                                                       when)))
+        if statuses:
+            files.append(self._write(f"277-{path.stem}.x12", write_277(statuses, profile, self._control(state),
+                                                                       when)))
+        return files
+
+    def _eligibility(self, state: PayerState, inquiry: EligibilityInquiry) -> EligibilityResponse:
+        member = self.roster.find(inquiry.payer.payer_id, inquiry.member_id)
+        def respond(benefits: BenefitSummary | None = None,
+                    rejection: EligibilityRejection | None = None) -> EligibilityResponse:
+            return EligibilityResponse(inquiry.trace_number, inquiry.payer, inquiry.provider_name,
+                                       inquiry.provider_npi, inquiry.subscriber, inquiry.member_id, inquiry.on,
+                                       benefits, rejection, inquiry.dependent)
+
+        if member is None:
+            return respond(rejection=EligibilityRejection("75"))  # subscriber not found
+        if not member.covered_on(inquiry.on):
+            return respond(BenefitSummary(False, plan_begin=member.effective_date, plan_end=member.termination_date))
+        met = state.history.deductible_met.get(f"{member.payer_id}|{member.member_id}|{inquiry.on.year}", 0)
+        return respond(BenefitSummary(
+            True, plan_begin=member.effective_date, plan_end=member.termination_date, deductible=member.deductible,
+            deductible_remaining=Money(max(member.deductible.cents - met, 0)),
+            coinsurance_percent=member.coinsurance_percent, copay=member.copay if member.copay.cents else None))
+
+    def _claim_status(self, state: PayerState, transaction: TransactionSet) -> ClaimStatusResponse:
+        inquiries = read_276(transaction)
+        answers = []
+        for inquiry in inquiries:
+            decided = state.decided.get(inquiry.payer_claim_number or "") or next(
+                (d for d in state.decided.values() if d["patient_control_number"] == inquiry.patient_control_number
+                 and d["member_id"] == inquiry.member_id), None)
+            paid = _claim_from_json(decided) if decided else None
+            category, code = ("A4", "35") if paid is None else ("F2", "1") if paid.status_code == "4" else ("F1", "65")
+            answers.append(ClaimStatusAnswer(
+                inquiry.patient_control_number, category, code, inquiry.subscriber, inquiry.member_id,
+                inquiry.total_charge, inquiry.service_from, inquiry.service_to,
+                paid.paid if paid else Money.zero(), paid.payer_claim_number if paid else None,
+                dependent=inquiry.dependent))
+        first = inquiries[0] if inquiries else None
+        return ClaimStatusResponse(first.trace_number if first else transaction.control_number,
+                                   first.payer if first else Payer("SIMULATED PAYER", "SIMPAYER"),
+                                   first.provider_name if first else "", first.provider_npi if first else "",
+                                   tuple(answers))
+
+    def _answer_claims(self, state: PayerState, path: Path, transactions: list[TransactionSet]) -> list[Path]:
         received = [read_837p(t) for t in transactions]
         arrived = max(max((line.date_of_service for c in r.claims for line in c.lines), default=datetime.date.min)
                       for r in received) + ACKNOWLEDGMENT_DELAY
@@ -190,7 +267,6 @@ class SimulatedPayer:
             when = datetime.datetime.combine(paid_on, datetime.time(6, 0), tzinfo=datetime.UTC)
             files.append(self._write(f"835-{payer_id}-{trace}.x12",
                                      write_835((remittance,), profile, self._control(state), when)))
-        self._save(state)
         return files
 
     def _acknowledge(self, state: PayerState, batch: Received837, arrived: datetime.date,

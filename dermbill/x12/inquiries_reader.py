@@ -1,0 +1,118 @@
+"""Reading 270 eligibility and 276 claim status inquiries (what a payer, or the simulated payer, receives).
+
+Each inquiry names the payer (NM1*PR), the provider (NM1*1P), the subscriber (NM1*IL with the member ID,
+DMG) and, for a dependent, the patient (NM1*03 or NM1*QC); a 270 asks about a date (DTP*291) and service
+types (EQ), a 276 about one claim (TRN*1 our patient control number, REF*1K, AMT*T3, DTP*472).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from dermbill.core.claim_form import Payer, Person
+from dermbill.core.money import Money
+from dermbill.x12.inquiries import ClaimStatusInquiry, EligibilityInquiry
+from dermbill.x12.tokenizer import Segment, X12Error
+from dermbill.x12.transactions import TransactionSet, require_type
+
+
+def _day(text: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+class _Parties:
+    def __init__(self) -> None:
+        self.payer = Payer("", "")
+        self.provider = ("", "")
+        self.people: dict[str, Person] = {}
+        self.member_id = ""
+        self.birth: tuple[datetime.date | None, str | None] = (None, None)
+        self.trace = ""
+
+    def take(self, s: Segment) -> None:
+        if s.id == "NM1":
+            role = s.get(1)
+            if role == "PR":
+                self.payer = Payer(s.get(3), s.get(9))
+            elif role == "1P":
+                self.provider = (s.get(3), s.get(9))
+            elif role in ("IL", "03", "QC"):
+                self.people["subscriber" if role == "IL" else "dependent"] = Person(
+                    s.get(3), s.get(4), *self.birth, middle_name=s.get(5) or None)
+                if role == "IL":
+                    self.member_id = s.get(9)
+                self.birth = (None, None)
+        elif s.id == "DMG":
+            self.birth = (_day(s.get(2)), s.get(3) or None)
+            # In a 270 DMG follows NM1: attach it to the person just named.
+            for role in ("dependent", "subscriber"):
+                person = self.people.get(role)
+                if person is not None and person.date_of_birth is None:
+                    self.people[role] = Person(person.last_name, person.first_name, *self.birth,
+                                               middle_name=person.middle_name)
+                    break
+
+    def subscriber(self, transaction: TransactionSet) -> Person:
+        if "subscriber" not in self.people:
+            raise X12Error(f"transaction set {transaction.control_number} names no subscriber (NM1*IL)")
+        return self.people["subscriber"]
+
+
+def read_270(transaction: TransactionSet) -> EligibilityInquiry:
+    require_type(transaction, "270")
+    parties = _Parties()
+    on: datetime.date | None = None
+    service_types: list[str] = []
+    bht_trace = ""
+    for s in transaction.segments:
+        parties.take(s)
+        if s.id == "BHT":
+            bht_trace = s.get(3)
+        elif s.id == "TRN":
+            parties.trace = s.get(2)
+        elif s.id == "DTP" and s.get(1) == "291":
+            on = _day(s.get(3)[:8])
+        elif s.id == "EQ" and s.get(1):
+            service_types.append(s.get(1))
+    return EligibilityInquiry(parties.trace or bht_trace, parties.payer, *parties.provider,
+                              parties.subscriber(transaction), parties.member_id, on or datetime.date.min,
+                              parties.people.get("dependent"), tuple(service_types) or ("30",))
+
+
+@dataclass
+class _Asked:
+    pcn: str
+    icn: str | None = None
+    charge: Money = field(default_factory=Money.zero)
+    start: datetime.date = datetime.date.min
+    end: datetime.date | None = None
+
+
+def read_276(transaction: TransactionSet) -> list[ClaimStatusInquiry]:
+    """The claims a 276 asks about (ours ask about one claim per transaction set)."""
+    require_type(transaction, "276")
+    parties = _Parties()
+    asked: list[_Asked] = []
+    trace = ""
+    for s in transaction.segments:
+        parties.take(s)
+        if s.id == "BHT":
+            trace = s.get(3)
+        elif s.id == "TRN":
+            asked.append(_Asked(s.get(2)))
+        elif asked and s.id == "REF" and s.get(1) == "1K":
+            asked[-1].icn = s.get(2)
+        elif asked and s.id == "AMT" and s.get(1) == "T3":
+            asked[-1].charge = Money.parse(s.get(2) or "0")
+        elif asked and s.id == "DTP" and s.get(1) == "472":
+            dates = s.get(3).split("-")
+            asked[-1].start = _day(dates[0]) or datetime.date.min
+            asked[-1].end = _day(dates[-1])
+    subscriber = parties.subscriber(transaction)
+    return [ClaimStatusInquiry(trace, parties.payer, *parties.provider, subscriber, parties.member_id, a.pcn,
+                               a.charge, a.start, a.end or a.start, a.icn, parties.people.get("dependent"))
+            for a in asked]
