@@ -25,12 +25,17 @@ def _day(text: str) -> datetime.date | None:
 
 
 class _Parties:
-    def __init__(self) -> None:
+    """The payer, provider and people of an inquiry. In a 270 a DMG follows the name it describes; in a 276 it
+    comes before it (``dmg_first``)."""
+
+    def __init__(self, *, dmg_first: bool) -> None:
+        self.dmg_first = dmg_first
         self.payer = Payer("", "")
         self.provider = ("", "")
         self.people: dict[str, Person] = {}
         self.member_id = ""
-        self.birth: tuple[datetime.date | None, str | None] = (None, None)
+        self.pending: tuple[datetime.date | None, str | None] = (None, None)
+        self.last_role = ""
         self.trace = ""
 
     def take(self, s: Segment) -> None:
@@ -41,20 +46,20 @@ class _Parties:
             elif role == "1P":
                 self.provider = (s.get(3), s.get(9))
             elif role in ("IL", "03", "QC"):
-                self.people["subscriber" if role == "IL" else "dependent"] = Person(
-                    s.get(3), s.get(4), *self.birth, middle_name=s.get(5) or None)
+                self.last_role = "subscriber" if role == "IL" else "dependent"
+                birth = self.pending if self.dmg_first else (None, None)
+                self.people[self.last_role] = Person(s.get(3), s.get(4), *birth, middle_name=s.get(5) or None)
                 if role == "IL":
                     self.member_id = s.get(9)
-                self.birth = (None, None)
+                self.pending = (None, None)
         elif s.id == "DMG":
-            self.birth = (_day(s.get(2)), s.get(3) or None)
-            # In a 270 DMG follows NM1: attach it to the person just named.
-            for role in ("dependent", "subscriber"):
-                person = self.people.get(role)
-                if person is not None and person.date_of_birth is None:
-                    self.people[role] = Person(person.last_name, person.first_name, *self.birth,
-                                               middle_name=person.middle_name)
-                    break
+            birth = (_day(s.get(2)), s.get(3) or None)
+            person = self.people.get(self.last_role)
+            if self.dmg_first:
+                self.pending = birth
+            elif person is not None:
+                self.people[self.last_role] = Person(person.last_name, person.first_name, *birth,
+                                                     middle_name=person.middle_name)
 
     def subscriber(self, transaction: TransactionSet) -> Person:
         if "subscriber" not in self.people:
@@ -64,7 +69,7 @@ class _Parties:
 
 def read_270(transaction: TransactionSet) -> EligibilityInquiry:
     require_type(transaction, "270")
-    parties = _Parties()
+    parties = _Parties(dmg_first=False)
     on: datetime.date | None = None
     service_types: list[str] = []
     bht_trace = ""
@@ -95,7 +100,7 @@ class _Asked:
 def read_276(transaction: TransactionSet) -> list[ClaimStatusInquiry]:
     """The claims a 276 asks about (ours ask about one claim per transaction set)."""
     require_type(transaction, "276")
-    parties = _Parties()
+    parties = _Parties(dmg_first=True)
     asked: list[_Asked] = []
     trace = ""
     for s in transaction.segments:
