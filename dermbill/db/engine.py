@@ -89,6 +89,10 @@ def open_database(raw_url: str, *, check: bool = True) -> Database:
         raise InvalidInput(f"cannot use database URL '{shown}': {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_integrity)
+    else:
+        # Bulk inserts (postings, line adjudications) as multi-row INSERTs of up to 1,000 rows per round trip,
+        # where psycopg's executemany would send one statement per row.
+        engine.dialect.use_insertmanyvalues_wo_returning = True
     database = Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), url=shown)
     if check:
         try:

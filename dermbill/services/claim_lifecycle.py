@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from dermbill.core.claims import ClaimStatus, check_transition
 from dermbill.core.ledger import JournalEntry, Posting
 from dermbill.core.money import Money
@@ -20,6 +25,33 @@ def move_claim(repo: PracticeRepository, claim: ClaimRow, new: ClaimStatus, reas
                                  actor=repo.uow.actor, reason=reason, occurred_at=now))
     claim.status = new.value
     claim.updated_at = now
+
+
+def move_claims(repo: PracticeRepository, moves: list[tuple[ClaimRow, ClaimStatus]], reason: str,
+                payer_claim_numbers: dict[int, str] | None = None) -> None:
+    """Many moves at once, each checked like ``move_claim``: one bulk UPDATE of the claims and one bulk insert of
+    their events (posting a large 835 moves tens of thousands of claims). ``payer_claim_numbers`` are stored on
+    the same claims."""
+    numbers = payer_claim_numbers or {}
+    now = repo.uow.clock()
+    events, updates = [], []
+    for claim, new in moves:
+        current = ClaimStatus(claim.status)
+        if current != new:
+            check_transition(claim.patient_control_number, current, new)
+            events.append({"claim_id": claim.id, "from_status": current.value, "to_status": new.value,
+                           "actor": repo.uow.actor, "reason": reason, "occurred_at": now})
+        number = numbers.get(claim.id, claim.payer_claim_number)
+        if current != new or number != claim.payer_claim_number:
+            updates.append((claim, {"id": claim.id, "status": new.value, "updated_at": now,
+                                    "payer_claim_number": number}))
+    if updates:
+        repo.flush()
+        repo.uow.guarded(partial(repo.session.execute, update(ClaimRow), [values for _, values in updates]))
+        for claim, values in updates:  # keep the session's objects in step, without marking them changed
+            for key in ("status", "updated_at", "payer_claim_number"):
+                set_committed_value(claim, key, values[key])
+    repo.insert_rows(ClaimStatusEventRow, events)
 
 
 def charge_entry(claim: ClaimRow, lines: list[ClaimLineRow]) -> JournalEntry:

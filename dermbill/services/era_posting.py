@@ -45,7 +45,7 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
-from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.remittance_835 import read_835
 from dermbill.x12.tokenizer import read_file
@@ -134,8 +134,12 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
                                                            PayerRow.payer_identifier == payer_id)).first()
         entries: list[JournalEntry] = []
         touched: dict[int, ClaimRow] = {}
-        for index, payment in enumerate(remit["claims"]):
-            _post_claim(repo, row, payment, index, digest, payer.id if payer else None, entries, touched, outcome)
+        known = _Prefetched(repo, remit["claims"])
+        with uow.session.no_autoflush:
+            for index, payment in enumerate(remit["claims"]):
+                _post_claim(repo, known, row, payment, index, digest, payer.id if payer else None, entries,
+                            touched, outcome)
+        repo.insert_rows(LineAdjudicationRow, known.adjudications)
         for index, plb in enumerate(remit["provider_adjustments"]):
             total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
             if total.cents:
@@ -144,8 +148,7 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
                                             (Posting("4400", total), Posting("1000", -total)),
                                             idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
         repo.post_many(entries)
-        for claim in touched.values():
-            _settle_status(repo, claim)
+        _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
         repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
                                                                "unmatched": len(outcome.unmatched)})
         uow.commit()
@@ -178,13 +181,43 @@ def _date(text: str | None) -> datetime.date | None:
         return None
 
 
-def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, index: int, digest: str,
-                payer_id: int | None, entries: list[JournalEntry], touched: dict[int, ClaimRow],
+class _Prefetched:
+    """The claims an 835 names and their lines, read in a few queries instead of a few per claim payment."""
+
+    def __init__(self, repo: PracticeRepository, payments: list[Json]) -> None:
+        self.repo = repo
+        self.by_pcn: dict[str, list[ClaimRow]] = {}
+        pcns = sorted({p["patient_control_number"] for p in payments})
+        for start in range(0, len(pcns), CHUNK):
+            for claim in repo.rows(ClaimRow, ClaimRow.patient_control_number.in_(pcns[start:start + CHUNK])):
+                self.by_pcn.setdefault(claim.patient_control_number, []).append(claim)
+        self.lines: dict[int, list[ClaimLineRow]] = {}
+        self._load_lines([c.id for found in self.by_pcn.values() for c in found])
+        self.adjudications: list[dict[str, Any]] = []
+        self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
+
+    def _load_lines(self, claim_ids: list[int]) -> None:
+        for start in range(0, len(claim_ids), CHUNK):
+            for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
+                                       order_by=ClaimLineRow.line_number):
+                self.lines.setdefault(line.claim_id, []).append(line)
+
+    def lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
+        if claim.id not in self.lines:
+            self.lines[claim.id] = []
+            self._load_lines([claim.id])
+        return self.lines[claim.id]
+
+
+CHUNK = 500  # claims per IN (...) query
+
+
+def _post_claim(repo: PracticeRepository, known: _Prefetched, remittance: RemittanceRow, payment: Json, index: int,
+                digest: str, payer_id: int | None, entries: list[JournalEntry], touched: dict[int, ClaimRow],
                 outcome: RemittanceOutcome) -> None:
     pcn, icn = payment["patient_control_number"], payment.get("payer_claim_control_number") or None
-    claim = _match_claim(repo, pcn, icn, payer_id)
-    lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number) \
-        if claim else []
+    claim = _match_claim(repo, known, pcn, icn, payer_id)
+    lines = known.lines_of(claim) if claim else []
     matched = _match_lines(payment, lines, claim.patient_control_number) if claim else None
     if claim is None or matched is None:
         why = "no claim with this patient control number or payer claim number" if claim is None else \
@@ -197,12 +230,12 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
         return
     postings = _claim_postings(payment, claim, lines, matched, payer_id, _transferred(repo, claim))
     day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
-    _record_adjudications(repo, remittance, payment, claim, matched, payer_id, day)
+    known.adjudications += _adjudications(repo, remittance, payment, claim, matched, payer_id, day)
     if postings:
         entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({payment['status_code']})",
                                     tuple(postings), idempotency_key=f"era:{digest[:24]}:{index}", kind="remittance"))
     if icn and payment["status_code"] != "22":
-        claim.payer_claim_number = icn
+        known.payer_claim_numbers[claim.id] = icn
     if payment["status_code"] in ("19", "20", "21"):
         outcome.crossovers.append(pcn)
     if payment["status_code"] == "4":
@@ -212,11 +245,12 @@ def _post_claim(repo: PracticeRepository, remittance: RemittanceRow, payment: Js
     touched[claim.id] = claim
 
 
-def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None, payer_id: int | None) -> ClaimRow | None:
+def _match_claim(repo: PracticeRepository, known: _Prefetched, pcn: str, icn: str | None,
+                 payer_id: int | None) -> ClaimRow | None:
     """Our claim by CLP01, else by the payer's claim number. When the payer is the claim's next payer (a
     secondary paying on a crossover echoes the primary's CLP01), the secondary claim: opened now if the
     primary forwarded the claim and it is not open yet."""
-    found = repo.rows(ClaimRow, ClaimRow.patient_control_number == pcn)
+    found = known.by_pcn.get(pcn, [])
     if not found and icn:
         found = repo.rows(ClaimRow, ClaimRow.payer_claim_number == icn)
     if len(found) != 1:
@@ -227,6 +261,7 @@ def _match_claim(repo: PracticeRepository, pcn: str, icn: str | None, payer_id: 
     secondary = repo.rows(ClaimRow, ClaimRow.primary_claim_id == claim.id, ClaimRow.payer_id == payer_id)
     if secondary:
         return secondary[0]
+    repo.flush()  # a crossover needs the primary's adjudication and postings of this very file, if any
     forwarded = repo.count(LineAdjudicationRow, LineAdjudicationRow.claim_id == claim.id,
                            LineAdjudicationRow.status_code == "19")
     return open_secondary_claim(repo, claim, crossover=True) if forwarded else None
@@ -246,18 +281,20 @@ def _transferred(repo: PracticeRepository, claim: ClaimRow) -> dict[int, Money]:
     return {int(line): Money(int(total)) for line, total in rows if line is not None}
 
 
-def _record_adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
-                          matched: list[ClaimLineRow], payer_id: int | None, day: datetime.date) -> None:
-    for service, line in zip(payment["lines"], matched, strict=True):
-        repo.add(LineAdjudicationRow(
-            claim_id=claim.id, claim_line_id=line.charged_line_id, remittance_id=remittance.id, payer_id=payer_id,
-            status_code=payment["status_code"] or "", payer_claim_number=payment.get("payer_claim_control_number"),
-            code=service["code"] or line.procedure_code, modifiers=list(service["modifiers"]),
-            units=int(Decimal(service["units"] or "1")), paid_cents=Money.parse(service["paid"] or "0").cents,
-            allowed_cents=Money.parse(service["allowed"]).cents if service.get("allowed") else None,
-            adjustments=[{"group": a["group"], "reason": a["reason"], "cents": Money.parse(a["amount"] or "0").cents}
-                         for a in service["adjustments"]],
-            remarks=list(service["remarks"]), adjudicated_on=day))
+def _adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
+                   matched: list[ClaimLineRow], payer_id: int | None, day: datetime.date) -> list[dict[str, Any]]:
+    """The line adjudication rows of one claim payment (inserted in bulk with the rest)."""
+    return [dict(
+        practice_id=repo.practice_id, claim_id=claim.id, claim_line_id=line.charged_line_id,
+        remittance_id=remittance.id, payer_id=payer_id, status_code=payment["status_code"] or "",
+        payer_claim_number=payment.get("payer_claim_control_number"), code=service["code"] or line.procedure_code,
+        modifiers=list(service["modifiers"]), units=int(Decimal(service["units"] or "1")),
+        paid_cents=Money.parse(service["paid"] or "0").cents,
+        allowed_cents=Money.parse(service["allowed"]).cents if service.get("allowed") else None,
+        adjustments=[{"group": a["group"], "reason": a["reason"], "cents": Money.parse(a["amount"] or "0").cents}
+                     for a in service["adjustments"]],
+        remarks=list(service["remarks"]), adjudicated_on=day) for service, line in zip(payment["lines"], matched,
+                                                                                         strict=True)]
 
 
 def _match_lines(payment: Json, lines: list[ClaimLineRow], pcn: str) -> list[ClaimLineRow] | None:
@@ -320,15 +357,16 @@ def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred:
 
 def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], matched: list[ClaimLineRow],
                     payer_id: int | None, transferred: dict[int, Money]) -> list[Posting]:
+    """Per line, a debit to each account the payment names and one credit to insurance A/R for their sum."""
     postings: list[Posting] = []
+    credits: dict[int | None, int] = {}
     status = payment["status_code"]
+    dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id}
 
     def pair(account: str | None, amount: Money, line_id: int | None) -> None:
         if amount.cents and account is not None:
-            dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id,
-                    "claim_line_id": line_id}
-            postings.append(Posting(account, amount, **dims))
-            postings.append(Posting("1100", -amount, **dims))
+            postings.append(Posting(account, amount, **dims, claim_line_id=line_id))
+            credits[line_id] = credits.get(line_id, 0) - amount.cents
 
     if payment["lines"] and claim.primary_claim_id is not None:
         for service, line in zip(payment["lines"], matched, strict=True):
@@ -350,27 +388,38 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
         if amount.cents and lines:
             for line, part in zip(lines, allocate(amount, weights), strict=True):
                 pair(account, part, line.charged_line_id)
+    postings += [Posting("1100", Money(cents), **dims, claim_line_id=line_id)
+                 for line_id, cents in credits.items() if cents]
     return postings
 
 
-def _settle_status(repo: PracticeRepository, claim: ClaimRow) -> None:
-    """paid when nothing is left with the payer, denied when nothing was paid and denials remain, accepted when a
-    reversal left nothing adjudicated, else partially paid."""
-    sums = dict(repo.session.execute(
-        select(PostingRow.account_id, func.sum(PostingRow.amount_cents))
-        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id)
-        .group_by(PostingRow.account_id)).all())
+def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
+    """Each claim's status from its balances: paid when nothing is left with the payer, denied when nothing was
+    paid and denials remain, accepted when a reversal left nothing adjudicated, else partially paid."""
     codes = {v: k for k, v in repo.account_ids().items()}
-    by_code = Counter({codes[account]: int(total) for account, total in sums.items()})
-    if by_code["1100"] == claim.total_charge_cents and not any(by_code[a] for a in ("1000", "1150", "1200")):
-        new = ClaimStatus.ACCEPTED  # a reversal left nothing adjudicated: the payer owes its new answer
-    elif by_code["1100"] == 0 and by_code["1150"] == 0:
-        new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
-    elif by_code["1000"] <= 0 and by_code["1150"] > 0:
-        new = ClaimStatus.DENIED
-    else:
-        new = ClaimStatus.PARTIALLY_PAID
-    current = ClaimStatus(claim.status)
-    if current in (ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
-                   ClaimStatus.DENIED, ClaimStatus.CLOSED):
-        move_claim(repo, claim, new, "835 posted")
+    sums: dict[int, Counter[str]] = {claim.id: Counter() for claim in claims}
+    ids = list(sums)
+    for start in range(0, len(ids), CHUNK):
+        for claim_id, account, total in repo.session.execute(
+                select(PostingRow.claim_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
+                .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(ids[start:start + CHUNK]))
+                .group_by(PostingRow.claim_id, PostingRow.account_id)):
+            if claim_id is not None:
+                sums[claim_id][codes[account]] += int(total)
+    moves = []
+    for claim in claims:
+        by_code = sums[claim.id]
+        if by_code["1100"] == claim.total_charge_cents and not any(by_code[a] for a in ("1000", "1150", "1200")):
+            new = ClaimStatus.ACCEPTED  # a reversal left nothing adjudicated: the payer owes its new answer
+        elif by_code["1100"] == 0 and by_code["1150"] == 0:
+            new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
+        elif by_code["1000"] <= 0 and by_code["1150"] > 0:
+            new = ClaimStatus.DENIED
+        else:
+            new = ClaimStatus.PARTIALLY_PAID
+        moves.append((claim, new if ClaimStatus(claim.status) in SETTLEABLE else ClaimStatus(claim.status)))
+    move_claims(repo, moves, "835 posted", payer_claim_numbers)
+
+
+SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
+                        ClaimStatus.DENIED, ClaimStatus.CLOSED})
