@@ -40,7 +40,7 @@ class Money:
         if not isinstance(text, str):
             raise InvalidInput(f"amount must be text such as '125.40', not {type(text).__name__}")
         match = _AMOUNT.fullmatch(text.strip())
-        if match is None or not any(ch.isdigit() for ch in text):
+        if match is None or not (match.group("whole") or match.group("fraction")):  # some digit is required
             raise InvalidInput(f"'{text}' is not an amount (examples: 125.40, 0.50, -12)")
         sign, whole, fraction = match.group("sign"), match.group("whole") or "0", match.group("fraction") or ""
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction

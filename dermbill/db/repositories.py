@@ -14,7 +14,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, ColumnElement, func, insert, select
+from sqlalchemy import JSON, ColumnElement, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -292,11 +292,18 @@ class PracticeRepository:
         ids: list[int] = []
         if fresh:
             # Core bulk inserts (RETURNING in parameter order): thousands of entries in a few round trips.
-            statement = insert(JournalEntryRow).returning(JournalEntryRow.id, sort_by_parameter_order=True)
-            rows = [{"practice_id": self.practice_id, "entry_date": e.entry_date, "kind": e.kind, "memo": e.memo,
+            rows = [{"entry_date": e.entry_date, "kind": e.kind, "memo": e.memo,
                      "idempotency_key": e.idempotency_key, "reverses_entry_id": e.reverses_entry_id,
                      "created_at": now, "created_by": self.uow.actor} for e in fresh]
-            ids = self.uow.guarded(lambda: [row[0] for row in self.session.execute(statement, rows)])
+            if self.session.get_bind().dialect.name == "postgresql":  # ids from the sequence, then one COPY
+                ids = self.uow.guarded(lambda: list(self.session.scalars(
+                    text("SELECT nextval(pg_get_serial_sequence('journal_entry', 'id')) FROM generate_series(1, :n)"),
+                    {"n": len(rows)})))
+                self.insert_rows(JournalEntryRow, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+            else:
+                statement = insert(JournalEntryRow).returning(JournalEntryRow.id, sort_by_parameter_order=True)
+                values = [{"practice_id": self.practice_id, **row} for row in rows]
+                ids = self.uow.guarded(lambda: [row[0] for row in self.session.execute(statement, values)])
             postings = [
                 {"practice_id": self.practice_id, "journal_entry_id": entry_id,
                  "account_id": accounts[p.account_code], "amount_cents": p.amount.cents, "patient_id": p.patient_id,

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -223,7 +224,7 @@ def _post_claim(repo: PracticeRepository, known: _Prefetched, remittance: Remitt
         why = "no claim with this patient control number or payer claim number" if claim is None else \
             "its service lines do not match the claim's lines"
         repo.add(UnmatchedRemittanceRow(remittance_id=remittance.id, patient_control_number=pcn,
-                                        payer_claim_number=icn, paid_cents=Money.parse(payment["paid"] or "0").cents,
+                                        payer_claim_number=icn, paid_cents=_money(payment["paid"]).cents,
                                         reason=why, detail={"claim": {k: v for k, v in payment.items()
                                                                       if k != "lines"}}))
         outcome.unmatched.append(f"{pcn}: {why}")
@@ -241,7 +242,7 @@ def _post_claim(repo: PracticeRepository, known: _Prefetched, remittance: Remitt
     if payment["status_code"] == "4":
         outcome.denied.append(pcn)
     outcome.claims_posted += 1
-    outcome.paid += Money.parse(payment["paid"] or "0")
+    outcome.paid += _money(payment["paid"])
     touched[claim.id] = claim
 
 
@@ -289,9 +290,9 @@ def _adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment:
         remittance_id=remittance.id, payer_id=payer_id, status_code=payment["status_code"] or "",
         payer_claim_number=payment.get("payer_claim_control_number"), code=service["code"] or line.procedure_code,
         modifiers=list(service["modifiers"]), units=int(Decimal(service["units"] or "1")),
-        paid_cents=Money.parse(service["paid"] or "0").cents,
+        paid_cents=_money(service["paid"]).cents,
         allowed_cents=Money.parse(service["allowed"]).cents if service.get("allowed") else None,
-        adjustments=[{"group": a["group"], "reason": a["reason"], "cents": Money.parse(a["amount"] or "0").cents}
+        adjustments=[{"group": a["group"], "reason": a["reason"], "cents": _money(a["amount"]).cents}
                      for a in service["adjustments"]],
         remarks=list(service["remarks"]), adjudicated_on=day) for service, line in zip(payment["lines"], matched,
                                                                                          strict=True)]
@@ -315,15 +316,21 @@ def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow
     code the payer changed it to; else the charge."""
     sent = service["submitted_code"] or service["code"]
     modifiers = service["submitted_modifiers"] or service["modifiers"]
-    charge = Money.parse(service["charge"] or "0")
-    tiers = (
-        [x for x in free if service.get("control_number") == f"{pcn}-{x.line_number}"],
-        [x for x in free if x.procedure_code == sent and list(x.modifiers) == modifiers],
-        [x for x in free if x.procedure_code == sent],
-        [x for x in free if x.procedure_code == service["code"]],
-        [x for x in free if Money(x.charge_cents) == charge],
+    control = service.get("control_number")
+    tiers: tuple[Callable[[ClaimLineRow], bool], ...] = (
+        lambda x: control == f"{pcn}-{x.line_number}",
+        lambda x: x.procedure_code == sent and list(x.modifiers) == modifiers,
+        lambda x: x.procedure_code == sent,
+        lambda x: x.procedure_code == service["code"],
+        lambda x: x.charge_cents == _money(service["charge"]).cents,
     )
-    return next((tier[0] for tier in tiers if tier), None)
+    return next((line for tier in tiers for line in free if tier(line)), None)
+
+
+@functools.lru_cache(maxsize=65536)
+def _money(text: str | None) -> Money:
+    """An 835 amount (amounts repeat: parsed once each)."""
+    return Money.parse(text or "0")
 
 
 def _account(group: str, reason: str, status_code: str) -> str | None:
@@ -343,14 +350,14 @@ def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred:
     was opened), whatever its CAS amounts say about the rest of the charge. Paid and patient share post as
     given; the rest of that share goes where the secondary's own largest adjustment says (a denial to 1150,
     a contractual reduction to 4100). A reversal takes back the whole share."""
-    paid = Money.parse(service["paid"] or "0")
-    patient = sum((Money.parse(a["amount"] or "0") for a in service["adjustments"] if a["group"] == "PR"),
+    paid = _money(service["paid"])
+    patient = sum((_money(a["amount"]) for a in service["adjustments"] if a["group"] == "PR"),
                   Money.zero())
     base = -transferred if status == "22" else transferred
     pair("1000", paid, line.charged_line_id)
     pair("1200", patient, line.charged_line_id)
     own = [a for a in service["adjustments"] if a["group"] != "PR" and a["reason"] != "23"]
-    largest = max(own, key=lambda a: abs(Money.parse(a["amount"] or "0").cents), default=None)
+    largest = max(own, key=lambda a: abs(_money(a["amount"]).cents), default=None)
     account = _account(largest["group"], largest["reason"], status) if largest else "4100"
     pair(account or "4100", base - paid - patient, line.charged_line_id)
 
@@ -374,14 +381,14 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
         spread: list[tuple[str | None, Money]] = []
     elif payment["lines"]:
         for service, line in zip(payment["lines"], matched, strict=True):
-            pair("1000", Money.parse(service["paid"] or "0"), line.charged_line_id)
+            pair("1000", _money(service["paid"]), line.charged_line_id)
             for adjustment in service["adjustments"]:
                 pair(_account(adjustment["group"], adjustment["reason"], status),
-                     Money.parse(adjustment["amount"] or "0"), line.charged_line_id)
+                     _money(adjustment["amount"]), line.charged_line_id)
         spread = []
     else:
-        spread = [("1000", Money.parse(payment["paid"] or "0"))]
-    spread += [(_account(a["group"], a["reason"], status), Money.parse(a["amount"] or "0"))
+        spread = [("1000", _money(payment["paid"]))]
+    spread += [(_account(a["group"], a["reason"], status), _money(a["amount"]))
                for a in payment["adjustments"]]
     weights = [line.charge_cents for line in lines] if any(line.charge_cents for line in lines) else [1] * len(lines)
     for account, amount in spread:
