@@ -129,3 +129,6 @@ def print_cycle(out: Console, cycle: CycleSummary, out_dir: Path) -> None:
                   f"{cycle.ledger.lines_checked} claim lines).")
     out.print(f"Every X12 file sent is in {out_dir / '837p'}; every file received in {out_dir / 'x12-received'}. "
               "Posting an 835 again changes nothing: dermbill era post FILE --db ...")
+    out.print(f"Fix the rejected claims (dermbill claims fix-queue), re-scrub them, then send them again: "
+              f"dermbill claims submit --config {out_dir / 'dermbill.toml'} --outbox {out_dir / '837p'} and "
+              f"dermbill clearinghouse sync --config {out_dir / 'dermbill.toml'} --inbox {out_dir / 'x12-received'}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from dermbill.clearinghouse.config import ClearinghouseConfig, parse_config
+from dermbill.clearinghouse.config import ClearinghouseConfig, read_config
 from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, write_roster
 from dermbill.clearinghouse.simulated_payer.service import write_payers
 from dermbill.core.money import Money
@@ -69,9 +69,24 @@ class CycleSummary:
     credits_applied: Money = field(default_factory=Money.zero)
 
 
+DEMO_CONFIG = f"""# The demo's clearinghouse connection, written by dermbill demo: claims go to the simulated payer.
+# Use it with: dermbill claims submit --config THIS_FILE ... and dermbill clearinghouse sync --config THIS_FILE ...
+[connections.{CONNECTION}]
+kind = "simulated"
+folder = "simulated-payer"
+
+[[routes]]
+practice = "*"
+payer = "*"
+connection = "{CONNECTION}"
+"""
+
+
 def simulated_payer_config(out_dir: Path) -> ClearinghouseConfig:
-    return parse_config({"connections": {CONNECTION: {"kind": "simulated", "folder": "simulated-payer"}},
-                         "routes": [{"practice": "*", "payer": "*", "connection": CONNECTION}]}, out_dir)
+    """The demo's configuration, written to ``out_dir/dermbill.toml`` for the commands to use afterwards."""
+    path = out_dir / "dermbill.toml"
+    path.write_text(DEMO_CONFIG)
+    return read_config(path)
 
 
 def set_up_simulated_payer(database: Database, folder: Path, seed: int) -> tuple[int, int]:

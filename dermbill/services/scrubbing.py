@@ -114,7 +114,7 @@ class StoredScrub:
     fixes: tuple[str, ...]
 
 
-SCRUBBABLE = ("coded", "scrub_errors", "ready")
+SCRUBBABLE = ("coded", "scrub_errors", "ready", "rejected", "corrected")  # not sent, or sent back to be fixed
 GLOBAL_LOOKBACK_DAYS = 90
 
 
@@ -152,7 +152,8 @@ def _targets(uow: UnitOfWork, claim_ids: Sequence[int], everything: bool) -> lis
         if row is None:
             raise NotFound(f"claim {claim_id} not found")
         if row.status not in SCRUBBABLE:
-            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent are scrubbed")
+            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent, or rejected, are "
+                                    "scrubbed")
         found.append((row.practice_id, row))
     return found
 
@@ -186,6 +187,8 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
                                  message=f.message, fix=f.fix, scrubbed_at=now) for f in result.findings)
     status = ClaimStatus.READY if result.clean else ClaimStatus.SCRUB_ERRORS
     errors = sum(f.severity.value != "warning" for f in result.findings)
+    if claim.status == ClaimStatus.REJECTED.value:  # the payer never took it: once fixed it goes out again as new
+        move_claim(repo, claim, ClaimStatus.CORRECTED, "re-scrubbed after the rejection")
     move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
     return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, claim.status, result,
                        tuple(applied))

@@ -13,11 +13,12 @@ from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer
 from dermbill.core.errors import StorageUnavailable
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimRow, CoverageRow, InboundFileRow, SubmissionBatchRow
+from dermbill.db.models import ClaimRow, ClaimStatusEventRow, CoverageRow, InboundFileRow, SubmissionBatchRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, build_demo
 from dermbill.services.demo_cycle import CONNECTION, set_up_simulated_payer, simulated_payer_config
 from dermbill.services.ledger_check import check_ledger
+from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.services.transmission import SyncReport, fix_queue, process_inbound_file, submit_claims, sync
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
 from dermbill.x12.responses import GroupAcknowledgment, SegmentError, SetAcknowledgment, write_999
@@ -111,6 +112,28 @@ def test_a_mis_keyed_member_id_is_rejected_into_the_fix_queue_with_the_field(dat
     assert pcn in [claim for claim, _ in report.rejected]
     [item] = [i for i in fix_queue(database) if i["claim"] == pcn]
     assert item["field"] == "member ID" and "NOT FOUND" in item["message"] and "insurance card" in item["fix"]
+
+    # The biller corrects the member ID, re-scrubs the claim and sends it again: it is paid.
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == pcn)).one()
+        assert claim.coverage_id is not None
+        coverage = uow.practice(claim.practice_id).get(CoverageRow, claim.coverage_id)
+        coverage.member_id = coverage.member_id.removeprefix("WRONG")
+        claim_id = claim.id
+        uow.commit()
+    [scrubbed] = scrub_stored_claims(database, claim_ids=[claim_id], as_of=AS_OF)
+    assert scrubbed.status == "ready"
+    assert [i for i in fix_queue(database) if i["claim"] == pcn] == []
+    submit_claims(database, config, tmp_path / "outbox", now=NOW)
+    again = sync(database, config, tmp_path / "inbox", now=NOW)
+    assert pcn in again.accepted
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.get(ClaimRow, claim_id)
+        assert claim is not None and claim.status in ("paid", "partially_paid", "denied")
+        moves = [e.to_status for e in uow.session.scalars(
+            select(ClaimStatusEventRow).where(ClaimStatusEventRow.claim_id == claim_id)
+            .order_by(ClaimStatusEventRow.id))]
+    assert moves[-5:-1] == ["rejected", "corrected", "ready", "submitted"]
 
 
 def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Database, tmp_path: Path) -> None:
