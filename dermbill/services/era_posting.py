@@ -133,27 +133,50 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
         repo.open_standard_chart()
         payer = uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == practice.organization_id,
                                                            PayerRow.payer_identifier == payer_id)).first()
-        entries: list[JournalEntry] = []
-        touched: dict[int, ClaimRow] = {}
-        known = _Prefetched(repo, remit["claims"])
-        with uow.session.no_autoflush:
-            for index, payment in enumerate(remit["claims"]):
-                _post_claim(repo, known, row, payment, index, digest, payer.id if payer else None, entries,
-                            touched, outcome)
-        repo.insert_rows(LineAdjudicationRow, known.adjudications)
+        payments = remit["claims"]
+        for start in range(0, len(payments), CLAIMS_PER_ROUND):
+            _post_round(repo, row, payments[start:start + CLAIMS_PER_ROUND], start, digest,
+                        payer.id if payer else None, outcome)
+        plb_entries = []
         for index, plb in enumerate(remit["provider_adjustments"]):
             total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
             if total.cents:
-                entries.append(JournalEntry(_date(remit["payment"].get("date")) or now.date(),
-                                            f"provider-level adjustment {trace}",
-                                            (Posting("4400", total), Posting("1000", -total)),
-                                            idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
-        repo.post_many(entries)
-        _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
+                plb_entries.append(JournalEntry(_date(remit["payment"].get("date")) or now.date(),
+                                                f"provider-level adjustment {trace}",
+                                                (Posting("4400", total), Posting("1000", -total)),
+                                                idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
+        repo.post_many(plb_entries)
         repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
                                                                "unmatched": len(outcome.unmatched)})
         uow.commit()
     return outcome
+
+
+CLAIMS_PER_ROUND = 2000
+
+
+def _post_round(repo: PracticeRepository, remittance: RemittanceRow, payments: list[Json], first_index: int,
+                digest: str, payer_id: int | None, outcome: RemittanceOutcome) -> None:
+    """Post some of the remittance's claim payments, in the remittance's transaction, then let go of the rows
+    read for them: a 60,000-claim 835 is posted in rounds, in the memory of one round."""
+    entries: list[JournalEntry] = []
+    touched: dict[int, ClaimRow] = {}
+    known = _Prefetched(repo, payments)
+    with repo.session.no_autoflush:
+        for offset, payment in enumerate(payments):
+            _post_claim(repo, known, remittance, payment, first_index + offset, digest, payer_id, entries, touched,
+                        outcome)
+    repo.insert_rows(LineAdjudicationRow, known.adjudications)
+    repo.post_many(entries)
+    _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
+    repo.flush()
+    for claim in [c for found in known.by_pcn.values() for c in found] + list(touched.values()):
+        if claim in repo.session:
+            repo.session.expunge(claim)
+    for lines in known.lines.values():
+        for line in lines:
+            if line in repo.session:
+                repo.session.expunge(line)
 
 
 def _claim_remittance(repo: PracticeRepository, row: RemittanceRow) -> bool:

@@ -302,3 +302,30 @@ def test_eight_processes_posting_one_file_at_once_post_it_once(postgres_url: str
     report = check_ledger(database)
     assert report.clean, report.violations
     database.dispose()
+
+
+def test_a_large_835_posted_in_rounds_posts_the_same_as_in_one(database: Database, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import dermbill.services.era_posting as era_posting
+
+    monkeypatch.setattr(era_posting, "CLAIMS_PER_ROUND", 2)
+    world = submitted_claims(database, [TWO_LINES] * 5)
+    first = world.claims[0]
+    original = paid_claim(first, tuple(settled(line, 6000) for line in first.lines))
+    post_era_file(database, write(tmp_path / "first.835", (remittance((original,), trace="EFT1"),)))
+    reversal = paid_claim(first, tuple(
+        PaidLine(line.code, line.modifiers, -line.charge, -1, line.date_of_service,
+                 tuple(Adjusted(a.group, a.reason, -a.amount) for a in line.adjustments),
+                 control_number=line.control_number) for line in original.lines), status="22")
+    others = tuple(paid_claim(c, tuple(settled(line, 9000, patient=(("2", 1800),)) for line in c.lines))
+                   for c in world.claims[1:])
+    corrected = paid_claim(first, tuple(settled(line, 9000) for line in first.lines))
+    # The reversal and the correction of the first claim fall in different rounds.
+    [outcome] = post_era_file(database, write(tmp_path / "second.835", (remittance(
+        (others[0], reversal, corrected, *others[1:]), trace="EFT2"),)))
+
+    assert outcome.claims_posted == 6 and outcome.unmatched == []
+    assert balances(world, claim_id=first.id)["1000"] == Money(18000)
+    assert all(status(world, c) == "paid" for c in world.claims)
+    report = check_ledger(database)
+    assert report.clean and report.totals["cash"] == Money(18000 + 4 * 2 * 7200)

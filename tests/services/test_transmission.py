@@ -133,7 +133,7 @@ def test_a_mis_keyed_member_id_is_rejected_into_the_fix_queue_with_the_field(dat
         moves = [e.to_status for e in uow.session.scalars(
             select(ClaimStatusEventRow).where(ClaimStatusEventRow.claim_id == claim_id)
             .order_by(ClaimStatusEventRow.id))]
-    assert moves[-5:-1] == ["rejected", "corrected", "ready", "submitted"]
+    assert moves[-6:-1] == ["rejected", "corrected", "ready", "submitted", "accepted"]
 
 
 def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Database, tmp_path: Path) -> None:
