@@ -259,16 +259,18 @@ class PracticeRepository:
         """Append a balanced entry; returns (entry id, True) or, if its idempotency key was posted, (that id, False)."""
         return self.post_many([entry])[0]
 
-    def post_many(self, entries: Sequence[JournalEntry]) -> list[tuple[int, bool]]:
+    def post_many(self, entries: Sequence[JournalEntry], *, keys_are_new: bool = False) -> list[tuple[int, bool]]:
         """Append balanced entries in a few round trips; an idempotency key already posted is not posted again.
 
+        ``keys_are_new``: the caller knows no entry has these keys yet (they derive from a record it has just
+        created), so the lookup is skipped; the unique key on them still refuses a duplicate.
         Returns, per entry in order, (entry id, True if posted now).
         """
         keys = [e.idempotency_key for e in entries if e.idempotency_key is not None]
         if len(set(keys)) != len(keys):
             raise InvalidInput("the same idempotency key appears twice in one batch of journal entries")
         existing: dict[str, int] = {}
-        for start in range(0, len(keys), KEYS_PER_QUERY):
+        for start in range(0, 0 if keys_are_new else len(keys), KEYS_PER_QUERY):
             found = self.session.execute(
                 select(JournalEntryRow.idempotency_key, JournalEntryRow.id).where(
                     JournalEntryRow.practice_id == self.practice_id,

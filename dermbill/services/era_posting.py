@@ -134,9 +134,10 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
         payer = uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == practice.organization_id,
                                                            PayerRow.payer_identifier == payer_id)).first()
         payments = remit["claims"]
+        ids_by_pcn = _claim_ids(repo, payments)  # looked up before anything is written: the plans stay good
         for start in range(0, len(payments), CLAIMS_PER_ROUND):
             _post_round(repo, row, payments[start:start + CLAIMS_PER_ROUND], start, digest,
-                        payer.id if payer else None, outcome)
+                        payer.id if payer else None, outcome, ids_by_pcn)
         plb_entries = []
         for index, plb in enumerate(remit["provider_adjustments"]):
             total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
@@ -155,19 +156,33 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
 CLAIMS_PER_ROUND = 2000
 
 
+def _claim_ids(repo: PracticeRepository, payments: list[Json]) -> dict[str, list[int]]:
+    """Our claim ids by patient control number, for every claim payment of the remittance."""
+    pcns = sorted({p["patient_control_number"] for p in payments})
+    found: dict[str, list[int]] = {}
+    for start in range(0, len(pcns), CHUNK):
+        for claim_id, pcn in repo.session.execute(
+                select(ClaimRow.id, ClaimRow.patient_control_number)
+                .where(ClaimRow.practice_id == repo.practice_id,
+                       ClaimRow.patient_control_number.in_(pcns[start:start + CHUNK]))):
+            found.setdefault(pcn, []).append(claim_id)
+    return found
+
+
 def _post_round(repo: PracticeRepository, remittance: RemittanceRow, payments: list[Json], first_index: int,
-                digest: str, payer_id: int | None, outcome: RemittanceOutcome) -> None:
+                digest: str, payer_id: int | None, outcome: RemittanceOutcome,
+                ids_by_pcn: dict[str, list[int]]) -> None:
     """Post some of the remittance's claim payments, in the remittance's transaction, then let go of the rows
     read for them: a 60,000-claim 835 is posted in rounds, in the memory of one round."""
     entries: list[JournalEntry] = []
     touched: dict[int, ClaimRow] = {}
-    known = _Prefetched(repo, payments)
+    known = _Prefetched(repo, payments, ids_by_pcn)
     with repo.session.no_autoflush:
         for offset, payment in enumerate(payments):
             _post_claim(repo, known, remittance, payment, first_index + offset, digest, payer_id, entries, touched,
                         outcome)
     repo.insert_rows(LineAdjudicationRow, known.adjudications)
-    repo.post_many(entries)
+    repo.post_many(entries, keys_are_new=True)  # era:{content hash}:... keys of the remittance just recorded
     _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
     repo.flush()
     for claim in [c for found in known.by_pcn.values() for c in found] + list(touched.values()):
@@ -208,12 +223,12 @@ def _date(text: str | None) -> datetime.date | None:
 class _Prefetched:
     """The claims an 835 names and their lines, read in a few queries instead of a few per claim payment."""
 
-    def __init__(self, repo: PracticeRepository, payments: list[Json]) -> None:
+    def __init__(self, repo: PracticeRepository, payments: list[Json], ids_by_pcn: dict[str, list[int]]) -> None:
         self.repo = repo
         self.by_pcn: dict[str, list[ClaimRow]] = {}
-        pcns = sorted({p["patient_control_number"] for p in payments})
-        for start in range(0, len(pcns), CHUNK):
-            for claim in repo.rows(ClaimRow, ClaimRow.patient_control_number.in_(pcns[start:start + CHUNK])):
+        ids = sorted({i for p in payments for i in ids_by_pcn.get(p["patient_control_number"], [])})
+        for start in range(0, len(ids), CHUNK):
+            for claim in repo.rows(ClaimRow, ClaimRow.id.in_(ids[start:start + CHUNK])):
                 self.by_pcn.setdefault(claim.patient_control_number, []).append(claim)
         self.lines: dict[int, list[ClaimLineRow]] = {}
         self._load_lines([c.id for found in self.by_pcn.values() for c in found])
