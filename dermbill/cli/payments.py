@@ -45,6 +45,28 @@ def post_era_command(
                             out.print(f"    ... and {len(items) - 20} more")
 
 
+@era_app.command("unmatched")
+def unmatched_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+) -> None:
+    """Claim payments that matched none of our claims (or not line by line): to be matched by a person."""
+    from dermbill.services.era_posting import unmatched_queue
+
+    with current_database(ctx, db) as database:
+        items = unmatched_queue(database)
+    if as_json:
+        write_json({"items": items})
+        return
+    if not items:
+        out.print("The unmatched queue is empty: every claim payment found its claim.")
+    for item in items:
+        out.print(f"{item['practice']} {item['claim']} (payer claim {item['payer_claim_number'] or '-'}): "
+                  f"${item['paid']} from {item['payer']} in {item['trace']} ({item['file']}): {item['reason']}",
+                  markup=False)
+
+
 @ledger_app.command("check")
 def check_ledger_command(
     ctx: typer.Context,

@@ -468,3 +468,21 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
 
 SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
                         ClaimStatus.DENIED, ClaimStatus.CLOSED})
+
+
+def unmatched_queue(database: Database) -> list[dict[str, str]]:
+    """The claim payments no claim of ours could take, oldest first, with the remittance they came in."""
+    items = []
+    with UnitOfWork(database, actor="unmatched") as uow:
+        practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
+        rows = uow.session.execute(
+            select(UnmatchedRemittanceRow, RemittanceRow)
+            .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
+            .where(UnmatchedRemittanceRow.resolved.is_(False))
+            .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
+        for item, remittance in rows:
+            items.append({"practice": practices[item.practice_id], "claim": item.patient_control_number,
+                          "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
+                          "reason": item.reason, "payer": remittance.payer_identifier,
+                          "trace": remittance.trace_number, "file": remittance.file_name})
+    return items

@@ -37,6 +37,10 @@ def test_era_post_reports_posted_denied_and_unmatched_then_posts_nothing_again(t
     again = run("era", "post", str(path), "--db", url)
     assert again.returncode == 0 and ": already posted" in again.stdout
 
+    queue = json.loads(run("era", "unmatched", "--db", url, "--json").stdout)["items"]
+    assert [(i["claim"], i["trace"], i["file"]) for i in queue] == [("NOT-OURS-9", "EFT0001", "payer.835")]
+    assert "NOT-OURS-9" in run("era", "unmatched", "--db", url).stdout
+
     check = run("ledger", "check", "--db", url, "--json")
     assert check.returncode == 0, check.stdout + check.stderr
     report = json.loads(check.stdout)
