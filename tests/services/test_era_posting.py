@@ -329,3 +329,20 @@ def test_a_large_835_posted_in_rounds_posts_the_same_as_in_one(database: Databas
     assert all(status(world, c) == "paid" for c in world.claims)
     report = check_ledger(database)
     assert report.clean and report.totals["cash"] == Money(18000 + 4 * 2 * 7200)
+
+
+def test_a_payer_that_bundles_lines_pays_what_it_names_and_leaves_the_rest_open(database: Database,
+                                                                                  tmp_path: Path) -> None:
+    world = submitted_claims(database, [[("17000", (), 15000), ("17003", (), 3000), ("17003", (), 3000)]])
+    claim = world.claims[0]
+    first, second, third = claim.lines
+    # The payer answers for the first line only, having folded the two add-on lines into it.
+    [outcome] = post_era_file(database, write(tmp_path / "era.835", (remittance((
+        paid_claim(claim, (settled(first, 8000),)),)),)))
+
+    assert outcome.unmatched == [] and outcome.claims_posted == 1
+    assert balances(world, claim_line_id=first.id)["1100"] == Money(0)
+    assert balances(world, claim_line_id=second.id) == {"1100": Money(3000)}
+    assert balances(world, claim_line_id=third.id) == {"1100": Money(3000)}
+    assert status(world, claim) == "partially_paid"  # still owed on two lines: it shows up to be worked
+    assert check_ledger(database).clean
