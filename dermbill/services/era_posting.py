@@ -351,7 +351,8 @@ def _match_lines(payment: Json, lines: list[ClaimLineRow], pcn: str) -> list[Cla
 
 def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow | None:
     """The line control number we sent (REF*6R); else the same code and modifiers; else the code sent; else the
-    code the payer changed it to; else the charge."""
+    code the payer changed it to; else the charge. At each step one line must fit (or lines alike in code,
+    modifiers, charge and units); when different lines fit, the payment is not matched."""
     sent = service["submitted_code"] or service["code"]
     modifiers = service["submitted_modifiers"] or service["modifiers"]
     control = service.get("control_number")
@@ -362,7 +363,13 @@ def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow
         lambda x: x.procedure_code == service["code"],
         lambda x: x.charge_cents == _money(service["charge"]).cents,
     )
-    return next((line for tier in tiers for line in free if tier(line)), None)
+    for tier in tiers:
+        candidates = [line for line in free if tier(line)]
+        if len({(x.procedure_code, tuple(x.modifiers), x.charge_cents, x.units) for x in candidates}) == 1:
+            return candidates[0]  # one line, or lines that cannot be told apart: either is the same
+        if candidates:
+            return None  # two different lines fit: that would be a guess
+    return None
 
 
 @functools.lru_cache(maxsize=65536)

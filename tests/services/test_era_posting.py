@@ -346,3 +346,16 @@ def test_a_payer_that_bundles_lines_pays_what_it_names_and_leaves_the_rest_open(
     assert balances(world, claim_line_id=third.id) == {"1100": Money(3000)}
     assert status(world, claim) == "partially_paid"  # still owed on two lines: it shows up to be worked
     assert check_ledger(database).clean
+
+
+def test_a_line_two_of_ours_could_be_is_not_guessed(database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [[("11102", ("XS",), 15000), ("11102", ("59",), 12000)]])
+    claim = world.claims[0]
+    # No line control number, the modifier dropped, a charge of neither line: either line could be meant.
+    vague = PaidLine("11102", (), Money(13500), 1, settled(claim.lines[0], 1).date_of_service,
+                     (Adjusted("CO", "45", Money(5000)),))
+    [outcome] = post_era_file(database, write(tmp_path / "era.835", (remittance((paid_claim(claim, (vague,)),)),)))
+
+    assert outcome.claims_posted == 0 and len(outcome.unmatched) == 1
+    assert "lines do not match" in outcome.unmatched[0]
+    assert balances(world, claim_id=claim.id) == {"1100": Money(27000), "4000": Money(-27000)}
