@@ -115,6 +115,7 @@ def print_cycle(out: Console, cycle: CycleSummary, out_dir: Path) -> None:
         for reason, count in cycle.denials.most_common():
             denials.add_row(reason, str(count))
         out.print(denials)
+    _print_denial_work(out, cycle, out_dir)
     ar = Table(title="A/R by payer", title_justify="left")
     for heading in ("payer", "insurance balance", "denied, being worked"):
         ar.add_column(heading, justify="left" if heading == "payer" else "right")
@@ -132,3 +133,34 @@ def print_cycle(out: Console, cycle: CycleSummary, out_dir: Path) -> None:
     out.print(f"Fix the rejected claims (dermbill claims fix-queue), re-scrub them, then send them again: "
               f"dermbill claims submit --config {out_dir / 'dermbill.toml'} --outbox {out_dir / '837p'} and "
               f"dermbill clearinghouse sync --config {out_dir / 'dermbill.toml'} --inbox {out_dir / 'x12-received'}")
+
+
+def _print_denial_work(out: Console, cycle: CycleSummary, out_dir: Path) -> None:
+    work = cycle.work
+    if not work.items:
+        return
+    queue = Table(title=f"Denial work queue: {work.items} items ({work.underpayments} underpaid lines)",
+                  title_justify="left")
+    queue.add_column("root cause")
+    queue.add_column("items", justify="right")
+    for category, count in work.by_category.most_common():
+        queue.add_row(category.replace("_", " "), str(count))
+    out.print(queue)
+    actions = ", ".join(f"{action.replace('_', ' ')} {count}" for action, count in work.by_action.most_common())
+    out.print(f"Next actions: {actions}.")
+    out.print(f"Worked: {work.corrected} corrected claims sent ({work.corrected_paid} paid in the next cycle), "
+              f"{len(work.appeals)} appeal letters written to {out_dir / 'appeals'}, ${work.written_off} written "
+              f"off, ${work.billed_to_patients} billed to patients; {work.still_open} items still open "
+              "(eligibility checks, authorizations, appeals awaiting an answer).")
+    for rule in work.rules_accepted:
+        out.print(f"Learned and accepted: {rule}.", markup=False)
+    before, after = work.rate_before, work.rate_after
+    out.print(f"Denial rate: {_rate(before)} of the first claims; {_rate(after)} of the last month's claims, sent "
+              f"after learning ({work.fixed_by_learned_rules} fixed and {work.held_by_learned_rules} held for "
+              "authorization by the learned rules).")
+    out.print("Work the queue: dermbill denials list|show|assign|resolve|correct|appeal --db ...")
+
+
+def _rate(pair: tuple[int, int]) -> str:
+    denied, total = pair
+    return f"{denied}/{total} ({100 * denied / total:.1f}%)" if total else "no claims"

@@ -563,6 +563,101 @@ class InboundFileRow(Base):
     received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
+DENIAL_ITEM_STATUSES = ("open", "snoozed", "waiting", "resolved")
+
+
+class DenialItemRow(TenantRow):
+    """A work item: denied lines of one claim (same group, reason and remarks) or an underpaid line.
+
+    Made once per payer answer (``source_key``); worked by a person (assigned, noted, snoozed, resolved) or by
+    dermbill (a corrected claim, an appeal), and resolved by itself when the money comes in.
+    """
+
+    __tablename__ = "denial_item"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "source_key"),
+        _tenant_fk(["claim_id"], "claim"),
+        _tenant_fk(["remittance_id"], "remittance"),
+        _tenant_fk(["follow_up_claim_id"], "claim"),
+        CheckConstraint(_in("status", DENIAL_ITEM_STATUSES), name="status"),
+        CheckConstraint(_in("kind", ("denial", "underpayment")), name="kind"),
+        Index("ix_denial_item_practice_status", "practice_id", "status"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    remittance_id: Mapped[int | None] = mapped_column(Integer)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"), index=True)
+    source_key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(12))
+    line_ids: Mapped[list[int]] = mapped_column(JSON)  # the claim's lines (claim_line.id) this item is about
+    line_numbers: Mapped[list[int]] = mapped_column(JSON)
+    codes: Mapped[list[str]] = mapped_column(JSON)
+    group_code: Mapped[str | None] = mapped_column(String(2))
+    carc: Mapped[str | None] = mapped_column(String(5))
+    rarcs: Mapped[list[str]] = mapped_column(JSON)
+    category: Mapped[str] = mapped_column(String(24))
+    action: Mapped[str] = mapped_column(String(32))
+    cause: Mapped[str] = mapped_column(Text)
+    fixes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # certain fixes: [{"line", "add", "remove"}]
+    rebill_payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
+    relies_on: Mapped[list[str]] = mapped_column(JSON)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    adjudicated_on: Mapped[datetime.date] = mapped_column(Date)
+    deadline: Mapped[datetime.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    assigned_to: Mapped[str | None] = mapped_column(String(100))
+    snoozed_until: Mapped[datetime.date | None] = mapped_column(Date)
+    follow_up_claim_id: Mapped[int | None] = mapped_column(Integer)  # the corrected or rebilled claim
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class AppealRow(TenantRow):
+    """An appeal letter written for a work item, tracked until the payer answers."""
+
+    __tablename__ = "appeal"
+    __table_args__ = (
+        _tenant_fk(["denial_item_id"], "denial_item"),
+        _tenant_fk(["claim_id"], "claim"),
+        CheckConstraint(_in("status", ("written", "sent", "won", "lost")), name="status"),
+    )
+
+    denial_item_id: Mapped[int] = mapped_column(Integer, index=True)
+    claim_id: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(200))
+    written_on: Mapped[datetime.date] = mapped_column(Date)
+    deadline: Mapped[datetime.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="written")
+    answered_on: Mapped[datetime.date | None] = mapped_column(Date)
+
+
+class PayerRuleProposalRow(Base):
+    """A payer-specific scrubber rule learned from a pattern of denials; applied once a person accepts it."""
+
+    __tablename__ = "payer_rule_proposal"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "payer_id", "rule", "code"),
+        CheckConstraint(_in("status", ("proposed", "accepted", "rejected")), name="status"),
+        CheckConstraint(_in("rule", ("distinct_modifier_59", "prior_authorization")), name="rule"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payer.id"))
+    rule: Mapped[str] = mapped_column(String(24))
+    code: Mapped[str] = mapped_column(String(5))  # the procedure code, or "" for a rule on every code
+    denials: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[list[str]] = mapped_column(JSON)  # claim numbers it was learned from
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="proposed")
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
 class AuditEventRow(Base):
     """Who did what, when, to which record. Append-only like the ledger."""
 
@@ -584,4 +679,5 @@ TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
     ClaimFindingRow, SubmissionBatchRow, ClaimStatusEventRow, RemittanceRow, UnmatchedRemittanceRow,
     LineAdjudicationRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
+    DenialItemRow, AppealRow,
 )

@@ -50,15 +50,23 @@ def load_payer_rules(path: Path = TABLES / "payer_rules" / "rules.csv") -> dict[
             raise InvalidInput(f"{where}: distinct_modifier must be either, XS or 59")
         if row["wants_modifier_51"] not in ("true", "false"):
             raise InvalidInput(f"{where}: wants_modifier_51 must be true or false")
-        try:
-            days = int(row["timely_filing_days"])
-        except ValueError:
-            raise InvalidInput(f"{where}: timely_filing_days must be a whole number") from None
-        rules[row["payer"]] = PayerRule(row["payer"], row["distinct_modifier"], row["wants_modifier_51"] == "true",
-                                        days)
+        rules[row["payer"]] = PayerRule(
+            row["payer"], row["distinct_modifier"], row["wants_modifier_51"] == "true",
+            timely_filing_days=_days(where, row, "timely_filing_days"), appeal_days=_days(where, row, "appeal_days"),
+            corrected_claim_days=_days(where, row, "corrected_claim_days"))
     if "default" not in rules:
         raise InvalidInput(f"{path.name}: a 'default' row is required")
     return rules
+
+
+def _days(where: str, row: dict[str, str], column: str) -> int:
+    try:
+        days = int(row[column])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(f"{where}: {column} must be a whole number of days") from None
+    if days < 0:
+        raise InvalidInput(f"{where}: {column} cannot be negative")
+    return days
 
 
 def _max_units(path: Path = TABLES / "procedure_codes" / "codes.csv") -> dict[str, int]:

@@ -608,4 +608,5 @@ def _cycle_json(cycle: CycleSummary) -> dict[str, Any]:
             "ar_by_payer": [{"payer": payer, "insurance": a.plain(), "denied": d.plain()}
                             for payer, a, d in cycle.ar_by_payer],
             "patient_balance": cycle.patient_balance.plain(),
-            "ledger": cycle.ledger.as_json() if cycle.ledger else None}
+            "ledger": cycle.ledger.as_json() if cycle.ledger else None,
+            "denial_management": cycle.work.to_json()}

@@ -34,8 +34,18 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.demo_denials import (
+    MOHS,
+    DenialSummary,
+    correct_certain_fixes,
+    count_queue,
+    work_the_queue,
+    write_contracts,
+)
+from dermbill.services.denials import refresh_queue
 from dermbill.services.ledger_check import LedgerReport, check_ledger
 from dermbill.services.patient_payments import apply_patient_credits
+from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.services.transmission import SubmitReport, SyncReport, submit_claims, sync
 from dermbill.synthetic.people import PAYERS
 
@@ -46,6 +56,7 @@ MEDICARE_DEDUCTIBLE = Money(25700)  # Part B, 2025
 MIS_KEYED_PERCENT = 1.0
 ENDED_UNKNOWN_PERCENT = 1.5
 CROSSOVER_PERCENT = 60
+LEARNING_DAYS = 30  # the last month's claims are sent after the first claims' denials were worked
 
 
 @dataclass(slots=True)
@@ -67,6 +78,7 @@ class CycleSummary:
     mis_keyed: int = 0
     ended_unknown: int = 0
     credits_applied: Money = field(default_factory=Money.zero)
+    work: DenialSummary = field(default_factory=DenialSummary)
 
 
 DEMO_CONFIG = f"""# The demo's clearinghouse connection, written by dermbill demo: claims go to the simulated payer.
@@ -96,7 +108,9 @@ def set_up_simulated_payer(database: Database, folder: Path, seed: int) -> tuple
     folder.mkdir(parents=True, exist_ok=True)
     write_payers(folder / "payers.csv", [
         PayerProfile(p.payer_identifier, p.name, p.kind, FEE_PERCENT[p.key], p.timely_filing_days,
-                     DAYS_TO_PAY.get(p.kind, 21), patient_owes_after_secondary=p.kind != "medicaid") for p in PAYERS])
+                     DAYS_TO_PAY.get(p.kind, 21), patient_owes_after_secondary=p.kind != "medicaid",
+                     accepts_x_modifiers=p.key != "blue", authorization_codes=MOHS if p.key == "hmo" else ())
+        for p in PAYERS])
     members: list[Member] = []
     mis_keyed = ended = 0
     with UnitOfWork(database, actor="demo") as uow:
@@ -142,21 +156,55 @@ def set_up_simulated_payer(database: Database, folder: Path, seed: int) -> tuple
 
 
 def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int) -> CycleSummary:
+    """Send the claims of all but the last month, work the denials, learn, then send the rest (see demo_denials)."""
     summary = CycleSummary()
     config = simulated_payer_config(out_dir)
     summary.mis_keyed, summary.ended_unknown = set_up_simulated_payer(database, out_dir / "simulated-payer", seed)
+    write_contracts(database, as_of, FEE_PERCENT)
     now = datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
     outbox, inbox = out_dir / "837p", out_dir / "x12-received"
-    first = submit_claims(database, config, outbox, now=now, actor="demo")
-    received = sync(database, config, inbox, now=now)
-    second = submit_claims(database, config, outbox, now=now, actor="demo")
-    received_again = sync(database, config, inbox, now=now)
-    _tally(summary, (first, second), (received, received_again))
+    first_claims, later_claims = _split_ready_claims(database, as_of - datetime.timedelta(days=LEARNING_DAYS))
+    submits, syncs = [], []
+    for _ in range(2):  # the claims, then the secondary claims their 835s opened
+        submits.append(submit_claims(database, config, outbox, now=now, actor="demo",
+                                     claim_ids=_ready_claims(database) - later_claims))
+        syncs.append(sync(database, config, inbox, now=now))
+    summary.secondary_queued = len(syncs[0].secondary.queued)
+    work_the_queue(database, out_dir, today=as_of, summary=summary.work)
+    for _ in range(2):  # the last month's claims with the corrected claims; then their secondary claims
+        rescrubbed = scrub_stored_claims(database, claim_ids=sorted(_ready_claims(database)), fix=True, as_of=as_of,
+                                         actor="demo")  # with the payer rules just learned
+        summary.work.fixed_by_learned_rules += sum(bool(o.fixes) for o in rescrubbed)
+        summary.work.held_by_learned_rules += sum(
+            any(f.rule == "authorization-missing" for f in o.result.findings) for o in rescrubbed)
+        submits.append(submit_claims(database, config, outbox, now=now, actor="demo"))
+        syncs.append(sync(database, config, inbox, now=now))
+    refresh_queue(database, today=as_of, actor="demo")
+    if correct_certain_fixes(database, today=as_of, summary=summary.work):  # denials of the last month's claims
+        submits.append(submit_claims(database, config, outbox, now=now, actor="demo"))
+        syncs.append(sync(database, config, inbox, now=now))
+        refresh_queue(database, today=as_of, actor="demo")
+    count_queue(database, summary.work, first_claims, later_claims)
+    _tally(summary, tuple(submits), tuple(syncs))
     summary.credits_applied = apply_patient_credits(database, now=now, actor="demo")
-    summary.secondary_queued = len(received.secondary.queued)
     _balances(database, summary)
     summary.ledger = check_ledger(database)
     return summary
+
+
+def _ready_claims(database: Database) -> set[int]:
+    with UnitOfWork(database, actor="demo") as uow:
+        return set(uow.session.scalars(select(ClaimRow.id).where(ClaimRow.status == "ready")))
+
+
+def _split_ready_claims(database: Database, cutoff: datetime.date) -> tuple[set[int], set[int]]:
+    """The ready claims with services before the cutoff, and those from it on (sent after the learning)."""
+    with UnitOfWork(database, actor="demo") as uow:
+        rows = uow.session.execute(
+            select(ClaimRow.id, func.min(ClaimLineRow.service_date_from))
+            .join(ClaimLineRow, ClaimLineRow.claim_id == ClaimRow.id)
+            .where(ClaimRow.status == "ready").group_by(ClaimRow.id)).all()
+    return {claim for claim, day in rows if day < cutoff}, {claim for claim, day in rows if day >= cutoff}
 
 
 def _tally(summary: CycleSummary, submits: tuple[SubmitReport, ...], syncs: tuple[SyncReport, ...]) -> None:

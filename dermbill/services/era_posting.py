@@ -314,7 +314,7 @@ def _transferred(repo: PracticeRepository, claim: ClaimRow) -> dict[int, Money]:
         select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
         .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
         .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(replaced_chain(repo, claim)),
                JournalEntryRow.kind == "transfer", LedgerAccountRow.code == "1100")
         .group_by(PostingRow.claim_line_id))
     return {int(line): Money(int(total)) for line, total in rows if line is not None}
@@ -449,15 +449,25 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
     """Each claim's status from its balances: paid when nothing is left with the payer, denied when nothing was
     paid and denials remain, accepted when a reversal left nothing adjudicated, else partially paid."""
     codes = {v: k for k, v in repo.account_ids().items()}
-    sums: dict[int, Counter[str]] = {claim.id: Counter() for claim in claims}
-    ids = list(sums)
+    chains = _replaced_claims(repo, claims)
+    by_claim: dict[int, Counter[str]] = {}
+    ids = list({claim_id for chain in chains.values() for claim_id in chain})
     for start in range(0, len(ids), CHUNK):
         for claim_id, account, total in repo.session.execute(
                 select(PostingRow.claim_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
                 .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(ids[start:start + CHUNK]))
                 .group_by(PostingRow.claim_id, PostingRow.account_id)):
             if claim_id is not None:
-                sums[claim_id][codes[account]] += int(total)
+                by_claim.setdefault(claim_id, Counter())[codes[account]] += int(total)
+    sums: dict[int, Counter[str]] = {}
+    for claim in claims:  # Counter.update adds negative amounts too (Counter + Counter would drop them)
+        sums[claim.id] = Counter()
+        for claim_id in chains[claim.id]:
+            sums[claim.id].update(by_claim.get(claim_id, Counter()))
+    replaced = {original for chain in chains.values() for original in chain[1:]} | set(repo.session.scalars(
+        select(ClaimRow.original_claim_id).where(
+            ClaimRow.practice_id == repo.practice_id, ClaimRow.frequency_code == "7",
+            ClaimRow.original_claim_id.in_([claim.id for claim in claims]))))
     moves = []
     for claim in claims:
         by_code = sums[claim.id]
@@ -469,8 +479,27 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
             new = ClaimStatus.DENIED
         else:
             new = ClaimStatus.PARTIALLY_PAID
-        moves.append((claim, new if ClaimStatus(claim.status) in SETTLEABLE else ClaimStatus(claim.status)))
+        settle = ClaimStatus(claim.status) in SETTLEABLE and claim.id not in replaced
+        moves.append((claim, new if settle else ClaimStatus(claim.status)))
     move_claims(repo, moves, "835 posted", payer_claim_numbers)
+
+
+def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:
+    """The claim and the claims it replaces (corrected claims, frequency 7), newest first."""
+    return _replaced_claims(repo, [claim])[claim.id]
+
+
+def _replaced_claims(repo: PracticeRepository, claims: list[ClaimRow]) -> dict[int, list[int]]:
+    """Each claim with the claims it replaces (a corrected claim, frequency 7, settles with its originals: the
+    payer reverses the original's postings and posts its new decision on the corrected claim)."""
+    chains = {claim.id: [claim.id] for claim in claims}
+    for claim in claims:
+        row: ClaimRow | None = claim
+        while row is not None and row.frequency_code == "7" and row.original_claim_id is not None \
+                and row.original_claim_id not in chains[claim.id]:
+            chains[claim.id].append(row.original_claim_id)
+            row = repo.session.get(ClaimRow, row.original_claim_id)
+    return chains
 
 
 SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.result import CodingResult
@@ -33,6 +33,7 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.learned_rules import payer_tables_with_learned_rules
 
 
 def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
@@ -133,9 +134,12 @@ def scrub_stored_claims(
     outcomes = []
     with UnitOfWork(database, actor=actor) as uow:
         targets = _targets(uow, claim_ids, everything)
+        by_practice: dict[int, ScrubTables] = {}
         for done, (practice_id, claim) in enumerate(targets, start=1):
             repo = uow.practice(practice_id)
-            outcomes.append(_scrub_one(repo, claim, tables, fix=fix, as_of=as_of))
+            if practice_id not in by_practice:  # the payer rules the organization learned from denials, too
+                by_practice[practice_id] = payer_tables_with_learned_rules(repo, tables)
+            outcomes.append(_scrub_one(repo, claim, by_practice[practice_id], fix=fix, as_of=as_of))
             if progress:
                 progress(done, len(targets))
         uow.commit()
@@ -171,11 +175,17 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
             if finding.autofix is None:
                 continue
             line = next(x for x in lines if x.line_number == finding.autofix.line)
-            if finding.autofix.add_modifier not in line.modifiers:
-                line.modifiers = [*line.modifiers, finding.autofix.add_modifier][:4]
-                applied.append(f"line {line.line_number}: added {finding.autofix.add_modifier} ({finding.rule})")
+            removed = [m for m in line.modifiers if m in finding.autofix.remove_modifiers]
+            if finding.autofix.add_modifier not in line.modifiers or removed:
+                kept = [m for m in line.modifiers if m not in removed]
+                line.modifiers = [*kept, finding.autofix.add_modifier][:4] \
+                    if finding.autofix.add_modifier not in kept else kept
+                instead = f" in place of {', '.join(removed)}" if removed else ""
+                applied.append(f"line {line.line_number}: added {finding.autofix.add_modifier}{instead} "
+                               f"({finding.rule})")
                 repo.audit("claim.fixed", "claim", claim.id, {"line": line.line_number, "rule": finding.rule,
-                                                              "added_modifier": finding.autofix.add_modifier})
+                                                              "added_modifier": finding.autofix.add_modifier,
+                                                              "removed_modifiers": removed})
         if applied:
             repo.flush()
             document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
@@ -209,6 +219,9 @@ def stored_claim_document(
         .join(ClaimRow, (ClaimRow.id == ClaimLineRow.claim_id) & (ClaimRow.practice_id == ClaimLineRow.practice_id))
         .where(ClaimRow.practice_id == repo.practice_id, ClaimRow.patient_id == claim.patient_id,
                ClaimRow.id != claim.id, ClaimRow.frequency_code != "8",
+               # the same charges billed again (a corrected, rebilled or secondary claim) are not earlier services
+               func.coalesce(ClaimLineRow.billed_line_id, ClaimLineRow.id).not_in(
+                   [line.charged_line_id for line in lines if line.id is not None]),
                ClaimLineRow.service_date_from <= day,
                ClaimLineRow.service_date_from >= day - datetime.timedelta(days=GLOBAL_LOOKBACK_DAYS))
     ).all()
@@ -227,4 +240,5 @@ def stored_claim_document(
         "documentation": documentation,
         "prior_procedures": [{"date_of_service": when.isoformat(), "code": code} for code, when in earlier],
         "submitted_on": max(as_of, day).isoformat(),
+        "prior_authorization": claim.prior_authorization,
     }

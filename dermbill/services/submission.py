@@ -176,8 +176,11 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
                 row.group_control_number = str(control.group)
                 row.transaction_set_control_number = f"{control.transaction + payer_index[claim.payer.payer_id]:04d}"
                 total += row.total_charge_cents
-                if row.primary_claim_id is None:  # a secondary claim bills charges already posted
-                    charges.append(charge_entry(row, repo.rows(ClaimLineRow, ClaimLineRow.claim_id == row.id)))
+                # A secondary, corrected or rebilled claim bills again charges already posted (billed_line_id).
+                new_charges = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == row.id,
+                                        ClaimLineRow.billed_line_id.is_(None))
+                if row.primary_claim_id is None and new_charges:
+                    charges.append(charge_entry(row, new_charges))
                 repo.audit("claim.submitted", "claim", row.id, {"interchange": row.interchange_control_number,
                                                                 "file": final.name})
             repo.post_many(charges)

@@ -84,7 +84,7 @@ class SyncReport:
 
 def submit_claims(database: Database, config: ClearinghouseConfig, outbox: Path, *, via: str | None = None,
                   batch_size: int = MAX_CLAIMS_PER_FILE, now: datetime.datetime | None = None,
-                  actor: str = "submit") -> SubmitReport:
+                  actor: str = "submit", claim_ids: set[int] | None = None) -> SubmitReport:
     moment = now or utc_now()
     report = SubmitReport()
     with UnitOfWork(database, actor=actor) as uow:
@@ -101,7 +101,7 @@ def submit_claims(database: Database, config: ClearinghouseConfig, outbox: Path,
         _deliver(database, config, connection, path, batch_id, practice_id, moment, report)
         report.resent.append(file_name)
     report.files = export_837p(database, outbox, now=moment, actor=actor, batch_size=batch_size,
-                               route=(lambda _practice, _payer: via) if via else config.route)
+                               route=(lambda _practice, _payer: via) if via else config.route, claim_ids=claim_ids)
     with UnitOfWork(database, actor=actor) as uow:
         practices = {row.code: row.id for row in uow.session.scalars(select(PracticeRow))}
     for exported in report.files:

@@ -25,6 +25,9 @@ RECEIVED = datetime.date(2026, 3, 10)
 MEDICARE = PayerProfile("TSTMCR", "TEST MEDICARE", "medicare", 100, 365)
 COMMERCIAL = PayerProfile("TSTBLU", "TEST BLUE", "commercial", 130, 180)
 MEDICAID = PayerProfile("TSTMCD", "TEST MEDICAID", "medicaid", 70, 180, patient_owes_after_secondary=False)
+# A commercial payer that knows only 59 as the distinct-service modifier and wants prior authorization for Mohs.
+STRICT = PayerProfile("TSTSTR", "TEST STRICT", "commercial", 120, 180, accepts_x_modifiers=False,
+                      authorization_codes=("17311", "17312"))
 PATIENT = Person("DOE", "JANE", datetime.date(1950, 1, 1), "F")
 
 
@@ -45,10 +48,10 @@ def line(code: str, charge: int, *, modifiers: tuple[str, ...] = (), units: int 
 
 
 def claim(*lines: ServiceLine, diagnoses: tuple[str, ...] = ("C44.311",), payer: PayerProfile = MEDICARE,
-          order: str = "P", frequency: str = "1") -> ProfessionalClaim:
+          order: str = "P", frequency: str = "1", prior_authorization: str | None = None) -> ProfessionalClaim:
     return ProfessionalClaim("C1", Money(sum(x.charge.cents for x in lines)), "11", frequency, diagnoses, lines,
                              Payer(payer.name, payer.payer_id), order, "MB", PATIENT, "1EG4TE5MK72", None, "18",
-                             PATIENT)
+                             PATIENT, prior_authorization=prior_authorization)
 
 
 def decide(tables: PayerTables, c: ProfessionalClaim, m: Member | None = None, payer: PayerProfile = MEDICARE,
@@ -143,6 +146,87 @@ def test_modifiers_that_show_a_distinct_service_pass_the_edits(tables: PayerTabl
     visit = decide(tables, claim(line("17000", 15000), line("99213", 20000, number=2, modifiers=("25",)),
                                  diagnoses=("L57.0",)))
     assert all(paid.paid.cents > 0 for paid in bundled.lines + visit.lines)
+
+
+@pytest.mark.parametrize(("payer", "modifier", "paid"), [
+    (STRICT, "XS", False),  # XS is not an NCCI-associated modifier there: bundled as if there were none
+    (STRICT, "59", True),
+    (COMMERCIAL, "XS", True),  # the default: every X modifier counts
+    (COMMERCIAL, "59", True),
+])
+def test_a_payer_that_does_not_accept_x_modifiers_bundles_a_pair_bypassed_only_by_one(
+        tables: PayerTables, payer: PayerProfile, modifier: str, paid: bool) -> None:
+    result = decide(tables, claim(line("11642", 60000), line("11102", 15000, number=2, modifiers=(modifier,)),
+                                  payer=payer), member(payer), payer=payer)
+    excision, biopsy = result.lines
+    assert excision.paid.cents > 0
+    if paid:
+        assert biopsy.paid.cents > 0 and "CO-97" not in reasons(biopsy)
+    else:
+        assert reasons(biopsy) == ["CO-97", "M15"] and biopsy.paid == Money.zero()
+        assert biopsy.adjustments[0].amount == Money(15000)
+
+
+def test_an_x_modifier_on_the_column_one_line_does_not_bypass_the_edit_either(tables: PayerTables) -> None:
+    result = decide(tables, claim(line("11642", 60000, modifiers=("XS",)), line("11102", 15000, number=2),
+                                  payer=STRICT), member(STRICT), payer=STRICT)
+    assert reasons(result.lines[1]) == ["CO-97", "M15"]
+    accepted = decide(tables, claim(line("11642", 60000, modifiers=("XS",)), line("11102", 15000, number=2),
+                                    payer=COMMERCIAL), member(COMMERCIAL), payer=COMMERCIAL)
+    assert accepted.lines[1].paid.cents > 0
+
+
+def test_other_modifiers_still_count_at_a_payer_that_does_not_accept_x_modifiers(tables: PayerTables) -> None:
+    visit = decide(tables, claim(line("17000", 15000), line("99213", 20000, number=2, modifiers=("25",)),
+                                 diagnoses=("L57.0",), payer=STRICT), member(STRICT), payer=STRICT)
+    assert all(paid.paid.cents > 0 for paid in visit.lines)
+    both = decide(tables, claim(line("11642", 60000), line("11102", 15000, number=2, modifiers=("59", "XS")),
+                                payer=STRICT), member(STRICT), payer=STRICT)
+    assert all(paid.paid.cents > 0 for paid in both.lines)
+
+
+def test_a_code_that_needs_prior_authorization_is_denied_without_one(tables: PayerTables) -> None:
+    result = decide(tables, claim(line("17311", 90000), line("17000", 15000, number=2, pointers=(2,)),
+                                  diagnoses=("C44.311", "L57.0"), payer=STRICT), member(STRICT), payer=STRICT)
+    mohs, destruction = result.lines
+    assert reasons(mohs) == ["CO-197", "M62"]
+    assert mohs.paid == Money.zero() and mohs.allowed == Money.zero()
+    assert mohs.adjustments[0].amount == Money(90000)
+    assert destruction.paid.cents > 0  # a code the payer does not list needs no authorization
+    assert result.status_code == "1"
+
+
+def test_a_claim_with_a_prior_authorization_number_is_paid(tables: PayerTables) -> None:
+    authorized = decide(tables, claim(line("17311", 90000), payer=STRICT, prior_authorization="PA12345"),
+                        member(STRICT), payer=STRICT)
+    [mohs] = authorized.lines
+    assert mohs.paid.cents > 0 and "CO-197" not in reasons(mohs)
+    assert authorized.status_code == "1"
+
+
+def test_a_payer_that_lists_no_codes_needs_no_authorization(tables: PayerTables) -> None:
+    [mohs] = decide(tables, claim(line("17311", 90000), payer=COMMERCIAL), member(COMMERCIAL),
+                    payer=COMMERCIAL).lines
+    assert mohs.paid.cents > 0
+
+
+def test_only_the_unauthorized_lines_are_denied_and_a_claim_of_nothing_else_is_denied(tables: PayerTables) -> None:
+    result = decide(tables, claim(line("17311", 90000), line("17312", 50000, number=2), payer=STRICT),
+                    member(STRICT), payer=STRICT)
+    assert [reasons(paid) for paid in result.lines] == [["CO-197", "M62"], ["CO-197", "M62"]]
+    assert result.status_code == "4"
+
+
+def test_an_authorization_denial_comes_after_a_duplicate_and_before_the_coding_edits(tables: PayerTables) -> None:
+    history = History()
+    decide(tables, claim(line("17311", 90000), payer=STRICT, prior_authorization="PA12345"), member(STRICT),
+           payer=STRICT, history=history)
+    [again] = decide(tables, claim(line("17311", 90000), payer=STRICT), member(STRICT), payer=STRICT,
+                     history=history).lines
+    assert reasons(again) == ["CO-18", "M86"]
+    # five units of 17311 (MUE 4 a day) without an authorization: denied for the authorization, not the MUE
+    [both] = decide(tables, claim(line("17311", 90000, units=5), payer=STRICT), member(STRICT), payer=STRICT).lines
+    assert reasons(both) == ["CO-197", "M62"]
 
 
 def test_claim_level_denials_late_filing_and_coverage_dates(tables: PayerTables) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, write_roster
-from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer, write_payers
+from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer, read_payers, write_payers
 from dermbill.core.claim_form import Address, BillingProvider, Payer, Person, ProfessionalClaim, ServiceLine
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
@@ -34,10 +36,10 @@ BILLING = BillingProvider("TEST DERMATOLOGY", "1234567893", "990000001", "207N00
                           Address("1 TEST ST", "ANYTOWN", "PA", "19099"))
 
 
-def folder_with(tmp_path: Path, *, crossover: bool = False) -> Path:
+def folder_with(tmp_path: Path, *, crossover: bool = False, supplement: PayerProfile = SUPPLEMENT) -> Path:
     folder = tmp_path / "payer"
     folder.mkdir()
-    write_payers(folder / "payers.csv", [MEDICARE, SUPPLEMENT])
+    write_payers(folder / "payers.csv", [MEDICARE, supplement])
     write_roster(folder / "roster.csv", [
         Member("TSTMCR", "1EG4TE5MK72", "DOE", "JANE", PATIENT.date_of_birth, datetime.date(2015, 1, 1), None,
                Money(0), 20, Money(0), "TSTBLU" if crossover else None, "TBLU1" if crossover else None),
@@ -48,12 +50,15 @@ def folder_with(tmp_path: Path, *, crossover: bool = False) -> Path:
 
 
 def claim(pcn: str = "C1", *, member: str = "1EG4TE5MK72", payer: str = "TSTMCR", frequency: str = "1",
-          payer_claim_number: str | None = None) -> ProfessionalClaim:
-    lines = (ServiceLine("11102", (), Money(15000), 1, (1,), DOS, f"{pcn}-1"),
-             ServiceLine("17000", ("XS",), Money(12000), 1, (2,), DOS, f"{pcn}-2"))
-    return ProfessionalClaim(pcn, Money(27000), "11", frequency, ("D48.5", "L57.0"), lines,
+          payer_claim_number: str | None = None, lines: tuple[ServiceLine, ...] | None = None,
+          diagnoses: tuple[str, ...] = ("D48.5", "L57.0"),
+          prior_authorization: str | None = None) -> ProfessionalClaim:
+    lines = lines or (ServiceLine("11102", (), Money(15000), 1, (1,), DOS, f"{pcn}-1"),
+                      ServiceLine("17000", ("XS",), Money(12000), 1, (2,), DOS, f"{pcn}-2"))
+    return ProfessionalClaim(pcn, Money(sum(line.charge.cents for line in lines)), "11", frequency, diagnoses, lines,
                              Payer("TEST PAYER", payer), "P", "MB", PATIENT, member, None, "18", PATIENT,
-                             "1234567893", Person("DOC", "ANN"), payer_claim_number=payer_claim_number)
+                             "1234567893", Person("DOC", "ANN"), payer_claim_number=payer_claim_number,
+                             prior_authorization=prior_authorization)
 
 
 def send(payer: SimulatedPayer, tmp_path: Path, name: str, *claims: ProfessionalClaim, number: int = 1) -> list[Path]:
@@ -140,6 +145,67 @@ def test_an_unknown_payer_is_rejected_and_a_missing_roster_is_a_clear_error(tmp_
     assert ca["claims"][0]["statuses"][0]["code"] == "116"
     with pytest.raises(InvalidInput, match="needs .*payers.csv"):
         SimulatedPayer.open("sim", tmp_path / "empty")
+
+
+def test_a_strict_payer_learns_us_its_quirks_through_the_files(tmp_path: Path) -> None:
+    strict = replace(SUPPLEMENT, accepts_x_modifiers=False, authorization_codes=("17311",))
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path, supplement=strict))
+
+    def sent(pcn: str, day: int, *lines: tuple[str, tuple[str, ...], int],
+             prior_authorization: str | None = None) -> ProfessionalClaim:
+        on = DOS + datetime.timedelta(days=day)  # a day each, so no claim is a duplicate of another
+        return claim(pcn, member="TBLU1", payer="TSTBLU", diagnoses=("C44.311",), lines=tuple(
+            ServiceLine(code, modifiers, Money(charge), 1, (1,), on, f"{pcn}-{n}")
+            for n, (code, modifiers, charge) in enumerate(lines, start=1)), prior_authorization=prior_authorization)
+
+    files = send(payer, tmp_path, "837P-1.x12",
+                 sent("XS", 0, ("11642", (), 60000), ("11102", ("XS",), 15000)),
+                 sent("X59", 1, ("11642", (), 60000), ("11102", ("59",), 15000)),
+                 sent("NOPA", 2, ("17311", (), 90000)),
+                 sent("PA", 3, ("17311", (), 90000), prior_authorization="PA12345"))
+    [era] = answers(files, "835")
+    assert era["balance"]["balanced"]
+    outcome = {c["patient_control_number"]: [
+        ([f"{a['group']}-{a['reason']}" for a in line["adjustments"]] + line["remarks"], Money.parse(line["paid"]))
+        for line in c["lines"]] for c in era["claims"]}
+    assert outcome["XS"][1] == (["CO-97", "M15"], Money.zero())
+    assert all(paid.cents > 0 for _, paid in outcome["X59"])
+    assert outcome["NOPA"] == [(["CO-197", "M62"], Money.zero())]
+    assert all(paid.cents > 0 for _, paid in outcome["PA"])
+
+
+def test_payers_read_back_what_we_write_with_their_quirks(tmp_path: Path) -> None:
+    strict = replace(SUPPLEMENT, accepts_x_modifiers=False, authorization_codes=("17311", "17312", "96567"))
+    path = tmp_path / "payers.csv"
+    write_payers(path, [MEDICARE, strict])
+    assert read_payers(path) == {"TSTMCR": MEDICARE, "TSTBLU": strict}
+    assert "17311 17312 96567" in path.read_text()
+
+
+def test_a_payers_file_without_the_new_columns_still_loads_with_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "payers.csv"
+    path.write_text("payer_id,name,kind,fee_percent,timely_filing_days,days_to_pay,patient_owes_after_secondary\n"
+                    "TSTMCR,TEST MEDICARE,medicare,100,365,14,true\n")
+    [loaded] = read_payers(path).values()
+    assert loaded == MEDICARE and loaded.accepts_x_modifiers and loaded.authorization_codes == ()
+    path.write_text("payer_id,name,kind,fee_percent,timely_filing_days,days_to_pay,patient_owes_after_secondary,"
+                    "accepts_x_modifiers,authorization_codes\nTSTMCR,TEST MEDICARE,medicare,100,365,14,true,,\n")
+    assert read_payers(path) == {"TSTMCR": MEDICARE}
+
+
+@pytest.mark.parametrize(("flag", "codes", "message"), [
+    ("maybe", "", "line 2: accepts_x_modifiers is 'maybe'; expected true or false"),
+    ("false", "17311,17312", "line 2: authorization_codes: '17311,17312' is not a procedure code"),
+])
+def test_a_bad_quirk_in_the_payers_file_names_the_line(tmp_path: Path, flag: str, codes: str, message: str) -> None:
+    path = tmp_path / "payers.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([
+            ["payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
+             "patient_owes_after_secondary", "accepts_x_modifiers", "authorization_codes"],
+            ["TSTBLU", "TEST BLUE", "commercial", "128", "180", "14", "true", flag, codes]])
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        read_payers(path)
 
 
 def test_eligibility_and_claim_status_inquiries_are_answered(tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ import pytest
 
 from dermbill.db.engine import Database
 from dermbill.db.models import (
+    AppealRow,
     ClaimFindingRow,
     ClaimLineRow,
     ClaimRow,
     ClaimStatusEventRow,
     ClearinghouseProfileRow,
     CoverageRow,
+    DenialItemRow,
     EncounterRow,
     FeeScheduleItemRow,
     FeeScheduleRow,
@@ -103,11 +105,22 @@ def populate_practice(
                                                 code="11642", modifiers=[], units=1, paid_cents=0, allowed_cents=0,
                                                 adjustments=[], remarks=[], adjudicated_on=DOS))
     repo.flush()
+    item = repo.add(DenialItemRow(claim_id=claim.id, remittance_id=remittance.id, payer_id=payer_id,
+                                  source_key=f"adj:{adjudication.id}", kind="denial", line_ids=[line.id],
+                                  line_numbers=[1], codes=["11642"], group_code="CO", carc="50", rarcs=["N115"],
+                                  category="medical_necessity", action="appeal", cause="c", fixes=[], relies_on=[],
+                                  amount_cents=61000, adjudicated_on=DOS, deadline=DOS, created_at=NOW,
+                                  updated_at=NOW))
+    repo.flush()
+    appeal = repo.add(AppealRow(denial_item_id=item.id, claim_id=claim.id, file_name="appeal.pdf", written_on=DOS,
+                                deadline=DOS))
+    repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
            "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id,
            "submission_batch": batch.id, "claim_status_event": event.id, "remittance": remittance.id,
-           "unmatched_remittance": unmatched.id, "line_adjudication": adjudication.id}
+           "unmatched_remittance": unmatched.id, "line_adjudication": adjudication.id,
+           "denial_item": item.id, "appeal": appeal.id}
     return practice.id, ids
 
 

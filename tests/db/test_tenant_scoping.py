@@ -29,7 +29,7 @@ def test_lists_and_counts_return_only_the_practices_own_rows(two_practices: TwoP
 @pytest.mark.parametrize("table", ["provider", "service_location", "patient", "coverage", "encounter", "claim",
                                    "claim_line", "claim_finding", "submission_batch", "fee_schedule",
                                    "fee_schedule_item", "claim_status_event", "remittance",
-                                   "unmatched_remittance", "line_adjudication"])
+                                   "unmatched_remittance", "line_adjudication", "denial_item", "appeal"])
 def test_another_practices_row_is_not_found(two_practices: TwoPractices, table: str) -> None:
     row_type = next(r for r in TENANT_ROWS if r.__tablename__ == table)
     first, second = two_practices.practice_ids

@@ -10,11 +10,15 @@ outside the member's coverage CO-27 (after it ended) or CO-26 (before it began).
 Line level, first match wins:
 - a diagnosis pointer to a code that is not a billable ICD-10-CM code: CO-16 with MA130 and M76;
 - a service this payer already paid for the member on that day (same code and modifiers): CO-18, M86;
+- a code the payer pays only with a prior authorization (its ``authorization_codes``) on a claim without one
+  (2300 REF*G1): CO-197 (precertification/authorization absent), M62 (missing treatment authorization code);
 - a code a coverage policy excludes when only cosmetic or screening diagnoses support it: CO-96, N425;
   one whose policy needs a supporting diagnosis the line does not point to: CO-50, N115 (LCD);
 - a visit on the day of a 0- or 10-day global procedure without modifier 25: CO-97, M144;
 - the column-two code of an NCCI pair in force, without an NCCI-associated modifier (indicator 1) or
-  whatever the modifiers (indicator 0): CO-97, M15;
+  whatever the modifiers (indicator 0): CO-97, M15. At a payer that does not accept the X{EPSU} modifiers
+  (``accepts_x_modifiers`` false) XE, XP, XS and XU do not count as NCCI-associated: only 59 (or another
+  associated modifier) bypasses the edit, and a pair with XS alone is denied the same way;
 - units above the MUE (per line for MAI 1, per day for MAI 2 and 3): CO-151, N362.
 Pricing: (work + PE + MP RVUs) x conversion factor x the payer's fee percentage x units, PE by place of
 service (facility or not), the lesser of that and the charge; codes without a fee schedule price (drugs,
@@ -45,6 +49,7 @@ from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
 VISIT_CODES = frozenset({f"992{n:02d}" for n in range(2, 16)})
 FACILITY_PLACES = frozenset({"19", "21", "22", "23", "24", "31", "51", "52", "56", "61"})
 UNPRICED_ALLOWED_PERCENT = 80
+X_MODIFIERS = frozenset({"XE", "XP", "XS", "XU"})  # the subsets of 59 CMS introduced in 2015
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,12 +266,14 @@ def _line_denials(claim: ProfessionalClaim, member: Member, payer: PayerProfile,
             deny(index, "16", "MA130", "M76")
         elif claim.frequency_code == "1" and history.service_key(member, line) in history.paid_services:
             deny(index, "18", "M86")
+        elif line.code in payer.authorization_codes and not claim.prior_authorization:
+            deny(index, "197", "M62")
         else:
             policy_denial = _policy_denial(line, pointed, payer, tables)
             if policy_denial:
                 deny(index, *policy_denial)
     _visit_denials(claim, tables, deny)
-    _ptp_denials(claim, tables, deny)
+    _ptp_denials(claim, payer, tables, deny)
     _mue_denials(claim, tables, deny)
     return denials
 
@@ -299,7 +306,9 @@ def _visit_denials(claim: ProfessionalClaim, tables: PayerTables, deny: Callable
             deny(index, "97", "M144")
 
 
-def _ptp_denials(claim: ProfessionalClaim, tables: PayerTables, deny: Callable[..., None]) -> None:
+def _ptp_denials(claim: ProfessionalClaim, payer: PayerProfile, tables: PayerTables,
+                 deny: Callable[..., None]) -> None:
+    associated = NCCI_ASSOCIATED_MODIFIERS if payer.accepts_x_modifiers else NCCI_ASSOCIATED_MODIFIERS - X_MODIFIERS
     for i, first in enumerate(claim.lines):
         for j in range(i + 1, len(claim.lines)):
             second = claim.lines[j]
@@ -311,7 +320,7 @@ def _ptp_denials(claim: ProfessionalClaim, tables: PayerTables, deny: Callable[.
             if edit is None:
                 continue
             column2 = j if edit.column1 == first.code else i
-            bypass = (set(first.modifiers) | set(second.modifiers)) & NCCI_ASSOCIATED_MODIFIERS
+            bypass = (set(first.modifiers) | set(second.modifiers)) & associated
             if edit.modifier_indicator == "0" or (edit.modifier_indicator == "1" and not bypass):
                 deny(column2, "97", "M15")
 

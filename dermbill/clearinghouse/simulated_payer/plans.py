@@ -4,6 +4,10 @@ The roster is a CSV file the payer reads (the demo writes it from the people it 
 own). Columns: payer_id, member_id, last_name, first_name, date_of_birth, effective_date, termination_date,
 deductible, coinsurance_percent, copay, crossover_payer_id, crossover_member_id. Amounts are dollars ("257.00").
 A member with a crossover payer has a supplemental plan the primary forwards its claims to.
+
+A payer (``PayerProfile``, read from payers.csv by service.py) carries, besides its fee level and filing limit,
+the quirks a practice learns only from its denials: whether it recognises the X{EPSU} modifiers, and which
+codes it pays only with a prior authorization.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ class PayerProfile:
     timely_filing_days: int
     days_to_pay: int = 14
     patient_owes_after_secondary: bool = True  # False for Medicaid: what it does not pay is written off
+    # Some commercial payers take only 59 as the NCCI-associated "distinct procedural service" modifier and do
+    # not recognise XE, XP, XS and XU: for them an X modifier does not bypass an NCCI pair edit.
+    accepts_x_modifiers: bool = True
+    # Codes it pays only with a prior authorization number on the claim (2300 REF*G1), e.g. Mohs 17311-17315.
+    authorization_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

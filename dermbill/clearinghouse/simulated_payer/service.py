@@ -3,7 +3,10 @@ inquiries answered with 271 and 277.
 
 Its folder holds what it knows and remembers:
 - ``payers.csv``: the payers it stands in for (payer_id, name, kind, fee_percent, timely_filing_days,
-  days_to_pay, patient_owes_after_secondary);
+  days_to_pay, patient_owes_after_secondary, accepts_x_modifiers, authorization_codes). The last two are
+  optional, so older files still load: accepts_x_modifiers is "true" or "false" (true when the column is absent
+  or empty), authorization_codes the codes it pays only with a prior authorization, separated by spaces
+  ("17311 17312 96567"; none when absent or empty);
 - ``roster.csv``: their members (see plans.py);
 - ``state.json``: deductibles met, services paid, claims decided, its control numbers;
 - ``received/``: every file sent to it (a name it already has is not taken again);
@@ -18,6 +21,7 @@ import csv
 import datetime
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -61,7 +65,8 @@ from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 PAYER_COLUMNS = ("payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
-                 "patient_owes_after_secondary")
+                 "patient_owes_after_secondary", "accepts_x_modifiers", "authorization_codes")
+PROCEDURE_CODE = re.compile(r"[0-9A-Z][0-9]{3}[0-9A-Z]")  # CPT or HCPCS level II: 17311, 0419T, J7308
 ACKNOWLEDGMENT_DELAY = datetime.timedelta(days=1)
 PAYER_DELAY = datetime.timedelta(days=2)  # from the date the file is received to the payer's adjudication
 
@@ -85,10 +90,32 @@ def read_payers(path: Path) -> dict[str, PayerProfile]:
         try:
             payers[row["payer_id"]] = PayerProfile(
                 row["payer_id"], row["name"], row["kind"], int(row["fee_percent"]), int(row["timely_filing_days"]),
-                int(row["days_to_pay"]), row["patient_owes_after_secondary"].lower() == "true")
+                int(row["days_to_pay"]), row["patient_owes_after_secondary"].lower() == "true",
+                accepts_x_modifiers=_flag(row.get("accepts_x_modifiers"), "accepts_x_modifiers", default=True),
+                authorization_codes=_codes(row.get("authorization_codes"), "authorization_codes"))
         except (KeyError, ValueError) as exc:
             raise InvalidInput(f"{path.name} line {number}: {exc}") from None
     return payers
+
+
+def _flag(text: str | None, column: str, *, default: bool) -> bool:
+    """A true/false column; an absent column (a file written before it existed) or an empty cell is the default."""
+    if not text or not text.strip():
+        return default
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError(f"{column} is {text!r}; expected true or false")
+    return value == "true"
+
+
+def _codes(text: str | None, column: str) -> tuple[str, ...]:
+    """Procedure codes separated by spaces; none when the column is absent or empty."""
+    codes = tuple((text or "").upper().split())
+    bad = [code for code in codes if not PROCEDURE_CODE.fullmatch(code)]
+    if bad:
+        raise ValueError(f"{column}: {bad[0]!r} is not a procedure code; expected codes separated by spaces, "
+                         f"e.g. '17311 17312 96567'")
+    return codes
 
 
 def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
@@ -97,7 +124,8 @@ def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
         writer.writerow(PAYER_COLUMNS)
         for p in payers:
             writer.writerow([p.payer_id, p.name, p.kind, p.fee_percent, p.timely_filing_days, p.days_to_pay,
-                             str(p.patient_owes_after_secondary).lower()])
+                             str(p.patient_owes_after_secondary).lower(), str(p.accepts_x_modifiers).lower(),
+                             " ".join(p.authorization_codes)])
 
 
 def _claim_json(claim: PaidClaim) -> dict[str, Any]:

@@ -365,13 +365,14 @@ def _result(ctx: Context, drafts: list[Draft]) -> CodingResult:
             ctx.warn("too_many_diagnoses", f"{draft.code}: {len(diagnoses)} diagnoses; a line points to at most "
                      f"{MAX_LINE_DIAGNOSES}, the first {MAX_LINE_DIAGNOSES} were kept")
             diagnoses = diagnoses[:MAX_LINE_DIAGNOSES]
-        lines.append(CodedLine(draft.code, draft.units, tuple(draft.modifiers), diagnoses, explanation))
+        lines.append(CodedLine(draft.code, draft.units, tuple(draft.modifiers), diagnoses, explanation,
+                               tuple(draft.lesions)))
     claim_notes = ctx.notes.pop(None, [])
     if claim_notes and lines:
         first = next((i for i, d in enumerate(drafts) if d.family != "visit"), 0)
         line = lines[first]
         lines[first] = CodedLine(line.code, line.units, line.modifiers, line.diagnoses,
-                                 "; ".join([line.explanation, *claim_notes]))
+                                 "; ".join([line.explanation, *claim_notes]), line.lesions)
     listed = [code for line in lines for code in line.diagnoses]
     listed += [code for code in ctx.lesion_codes.values() if code is not None]
     listed += ctx.unbilled_diagnoses

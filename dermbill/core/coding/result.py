@@ -13,6 +13,7 @@ class CodedLine:
     modifiers: tuple[str, ...]
     diagnoses: tuple[str, ...]
     explanation: str
+    lesions: tuple[str, ...] = ()  # the lesion ids the line bills for (not part of the JSON output)
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "units": self.units, "modifiers": list(self.modifiers),

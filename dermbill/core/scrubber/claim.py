@@ -17,7 +17,7 @@ from dermbill.core.validation import expect_object, field_error
 
 CLAIM_KEYS = frozenset({
     "date_of_service", "payer", "patient", "billing_provider", "rendering_provider", "place_of_service",
-    "diagnoses", "lines", "documentation", "prior_procedures", "submitted_on",
+    "diagnoses", "lines", "documentation", "prior_procedures", "submitted_on", "prior_authorization",
 })
 LINE_KEYS = frozenset({"code", "units", "modifiers", "diagnoses", "charge"})
 
@@ -56,6 +56,7 @@ class Claim(NamedTuple):
     prior_procedures: tuple[PriorService, ...]
     submitted_on: datetime.date | None
     problems: tuple[tuple[str, str], ...]  # (field, what is wrong): malformed claim-level values
+    prior_authorization: str | None = None  # the payer's authorization number (837P REF*G1)
 
     def line(self, number: int) -> ClaimLine:
         return self.lines[number - 1]
@@ -180,4 +181,14 @@ def parse_claim(doc: Any) -> Claim:
                                if (p := _prior(raw, f"prior_procedures[{i}]", problems)) is not None),
         submitted_on=_optional_date(data.get("submitted_on"), "submitted_on", problems),
         problems=tuple(problems),
+        prior_authorization=_authorization(data.get("prior_authorization"), problems),
     )
+
+
+def _authorization(value: Any, problems: list[tuple[str, str]]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 50:
+        problems.append(("prior_authorization", "must be the payer's authorization number (1 to 50 characters)"))
+        return None
+    return value.strip()

@@ -9,10 +9,11 @@ from dermbill.core.errors import Severity
 
 
 class Fix(NamedTuple):
-    """A change certain enough to apply automatically: add a modifier to a line."""
+    """A change certain enough to apply automatically: add a modifier to a line (in place of another one)."""
 
     line: int
     add_modifier: str
+    remove_modifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,5 +47,5 @@ def error(rule: str, lines: tuple[int, ...], message: str, fix: str, autofix: Fi
     return ScrubFinding(rule, Severity.ERROR, lines, message, fix, autofix)
 
 
-def warning(rule: str, lines: tuple[int, ...], message: str, fix: str) -> ScrubFinding:
-    return ScrubFinding(rule, Severity.WARNING, lines, message, fix)
+def warning(rule: str, lines: tuple[int, ...], message: str, fix: str, autofix: Fix | None = None) -> ScrubFinding:
+    return ScrubFinding(rule, Severity.WARNING, lines, message, fix, autofix)

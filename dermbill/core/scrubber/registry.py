@@ -2,7 +2,7 @@
 
 Rule identifiers (claim.md): ncci-ptp, mue, global-period, modifier-missing, modifier-invalid,
 add-on-without-primary, code-invalid-on-dos, icd-invalid, dx-procedure-mismatch, medical-necessity,
-units-invalid, duplicate-line, provider-invalid, missing-field, timely-filing.
+units-invalid, duplicate-line, provider-invalid, missing-field, timely-filing, authorization-missing (payer rules).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ RULES: tuple[tuple[tuple[str, ...], Rule], ...] = (
     (("icd-invalid",), diagnoses.icd_codes),
     (("dx-procedure-mismatch",), diagnoses.procedure_diagnoses),
     (("medical-necessity",), diagnoses.coverage),
+    (("authorization-missing",), fields.prior_authorization),
 )
 RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(rule for ids, _ in RULES for rule in ids))
 

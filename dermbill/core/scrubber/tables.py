@@ -31,6 +31,9 @@ class PayerRule:
     distinct_modifier: str  # "either", "XS" or "59"
     wants_modifier_51: bool
     timely_filing_days: int
+    appeal_days: int = 90  # from the remittance date
+    corrected_claim_days: int = 90  # from the remittance date
+    authorization_codes: frozenset[str] = frozenset()  # codes this payer wants prior authorization for
 
 
 @dataclass(frozen=True, slots=True)

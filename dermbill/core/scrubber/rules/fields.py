@@ -1,4 +1,4 @@
-"""Completeness and identity of the claim: missing-field, provider-invalid, timely-filing.
+"""Completeness and identity of the claim: missing-field, provider-invalid, timely-filing, authorization-missing.
 
 The 837P needs a date of service, payer, patient, billing provider, place of service, at least one and at
 most 12 diagnoses, and lines with a code, units, a charge and 1 to 4 pointers into the diagnoses.
@@ -132,3 +132,15 @@ def timely_filing(check: Check) -> list[ScrubFinding]:
                       f"{limit} days", "the payer will deny it as filed too late: send proof of timely filing if "
                       "an earlier submission exists, otherwise write it off (do not bill the patient)")]
     return []
+
+
+def prior_authorization(check: Check) -> list[ScrubFinding]:
+    """A code the payer wants prior authorization for (a payer rule, often learned from its denials), on a claim
+    that carries no authorization number."""
+    wanted = check.payer.authorization_codes
+    if not wanted or check.claim.prior_authorization:
+        return []
+    return [error("authorization-missing", (line.number,), f"line {line.number}: this payer wants prior "
+                  f"authorization for {line.code} and the claim has no authorization number",
+                  "get the authorization (or a retroactive one) and add its number to the claim")
+            for line in check.claim.lines if line.code in wanted]

@@ -99,8 +99,10 @@ def invalid_modifiers(check: Check) -> list[ScrubFinding]:
                                "remove the digit modifier"))
         preferred = check.payer.distinct_modifier
         if preferred != "either" and set(modifiers) & DISTINCT and preferred not in modifiers:
+            others = tuple(m for m in modifiers if m in DISTINCT)
             found.append(warning("modifier-invalid", n, f"line {line.number}: this payer wants {preferred} as the "
-                                 "distinct-service modifier", f"use {preferred} on line {line.number}"))
+                                 "distinct-service modifier", f"use {preferred} on line {line.number}",
+                                 Fix(line.number, preferred, others)))
         if "51" in modifiers and not check.payer.wants_modifier_51:
             found.append(warning("modifier-invalid", n, f"line {line.number}: modifier 51 is not needed; this payer "
                                  "applies multiple-procedure rules itself", f"remove 51 from line {line.number}"))

@@ -1,0 +1,235 @@
+"""An appeal of denied claim lines as a printable letter (US Letter PDF, flowing onto further pages).
+
+The letter carries the practice's letterhead, the payer's address, a "RE:" block identifying the claim, the
+appealed lines with their denials, the chart facts and coverage rules the appeal relies on, and what we ask
+the payer to do. The filing deadline is for our own tracking: it goes into the PDF's metadata subject only,
+never into the body a payer reads. The same letter always renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter as us_letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus.doctemplate import BaseDocTemplate
+
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import Money, total
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+MARGIN = inch
+NO_PAYER_ADDRESS = "Appeals department"
+SALUTATION = "To the appeals reviewer:"
+SIGNATURE_SPACE = 30  # points left blank above the signer's name for a wet signature
+
+_BODY = ParagraphStyle("appeal-body", fontName=FONT, fontSize=10.5, leading=14, spaceAfter=6)
+_SMALL = ParagraphStyle("appeal-small", parent=_BODY, fontSize=10, leading=12.5, spaceAfter=0)
+_CELL = ParagraphStyle("appeal-cell", parent=_SMALL, fontSize=9.5, leading=11.5)
+_CELL_HEAD = ParagraphStyle("appeal-cell-head", parent=_CELL, fontName=BOLD)
+_PRACTICE = ParagraphStyle("appeal-practice", parent=_BODY, fontName=BOLD, fontSize=14, leading=17, spaceAfter=2)
+_TITLE = ParagraphStyle("appeal-title", parent=_BODY, fontName=BOLD, fontSize=12, leading=15, spaceBefore=6,
+                        spaceAfter=8)
+_HEADING = ParagraphStyle("appeal-heading", parent=_BODY, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8,
+                          spaceAfter=4, keepWithNext=1)
+_BULLET = ParagraphStyle("appeal-bullet", parent=_BODY, leftIndent=16, bulletIndent=4, bulletFontName="Symbol",
+                         spaceAfter=3)
+
+# Column widths of the appealed-lines table, in points; they add up to the 6.5-inch text width.
+_LINE_COLUMNS = (("Line", 34.0), ("Date", 62.0), ("Code", 44.0), ("Modifiers", 56.0), ("Units", 38.0),
+                 ("Charge", 64.0), ("Denial", 170.0))
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """The practice sending the appeal, as printed at the top of the letter."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    phone: str
+    npi: str  # the billing provider's NPI
+    tax_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppealedLine:
+    """One denied service line of the claim, with the payer's denial codes and what they mean in plain words."""
+
+    line_number: int
+    date_of_service: datetime.date
+    code: str
+    modifiers: tuple[str, ...]
+    units: int
+    charge: Money
+    denial: str  # e.g. "CO-50 / N115"
+    denial_meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppealLetter:
+    """Everything an appeal letter says; ``deadline`` is for our tracking and is not printed in the letter."""
+
+    letterhead: Letterhead
+    written_on: datetime.date
+    payer_name: str
+    payer_address_lines: tuple[str, ...]  # empty: "Appeals department" is printed under the name
+    title: str  # "Request for redetermination", "Request for reconsideration"
+    patient_name: str
+    patient_date_of_birth: datetime.date
+    member_id: str
+    claim_number: str  # ours (the patient control number)
+    payer_claim_number: str | None
+    rendering_provider: str
+    lines: tuple[AppealedLine, ...]
+    summary: str  # what was denied and why we disagree
+    documentation: tuple[str, ...]  # facts from the chart, one bullet each
+    policies: tuple[str, ...]  # coverage policies and coding rules relied on, one bullet each
+    request: str  # what we ask the payer to do
+    enclosures: tuple[str, ...]
+    signer: str  # name and credentials
+    deadline: datetime.date | None  # the last day the payer accepts this appeal
+
+
+def appeal_letter_pdf(letter: AppealLetter) -> bytes:
+    """The letter as a US Letter PDF; identical input gives identical bytes."""
+    if not letter.lines:
+        raise InvalidInput(f"appeal of claim {letter.claim_number}: no appealed lines; an appeal names at least one "
+                           "denied line")
+    buffer = io.BytesIO()
+    subject = f"Appeal of claim {letter.claim_number}"
+    if letter.deadline is not None:
+        subject += f", file by {letter.deadline:%Y-%m-%d}"
+    doc = SimpleDocTemplate(
+        buffer, pagesize=us_letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
+        title=f"{letter.title}: claim {letter.claim_number}", author=letter.letterhead.name, subject=subject,
+        creator="dermbill",
+        # Without this reportlab stamps the creation time and a random document id into every file.
+        invariant=True,
+    )
+    footer = _footer(letter.claim_number)
+    doc.build(_story(letter), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def appeal_file_name(letter: AppealLetter) -> str:
+    """A file name safe on any system: ``appeal-<claim number>-<YYYYMMDD>.pdf``, only ``[A-Za-z0-9._-]``."""
+    claim = _UNSAFE_IN_FILE_NAME.sub("-", letter.claim_number).strip(".-")[:64].strip(".-")
+    parts = ["appeal", claim, f"{letter.written_on:%Y%m%d}"] if claim else ["appeal", f"{letter.written_on:%Y%m%d}"]
+    return "-".join(parts) + ".pdf"
+
+
+def _story(letter: AppealLetter) -> list[Flowable]:
+    payer_address = letter.payer_address_lines or (NO_PAYER_ADDRESS,)
+    story: list[Flowable] = [
+        *_letterhead(letter.letterhead),
+        Paragraph(_long_date(letter.written_on), _BODY),
+        Paragraph("<br/>".join(_text(line) for line in (letter.payer_name, *payer_address)), _BODY),
+        _regarding(letter),
+        Paragraph(_text(letter.title), _TITLE),
+        Paragraph(SALUTATION, _BODY),
+        Paragraph(_text(letter.summary), _BODY),
+        Spacer(1, 4),
+        _lines_table(letter.lines),
+        Spacer(1, 6),
+    ]
+    story += _bulleted("Documentation", letter.documentation)
+    story += _bulleted("Coverage policy and coding rules relied on", letter.policies)
+    story += [
+        Spacer(1, 4),
+        Paragraph(_text(letter.request), _BODY),
+        KeepTogether([Paragraph("Sincerely,", _BODY), Spacer(1, SIGNATURE_SPACE),
+                      Paragraph(_text(letter.signer), _SMALL), Paragraph(_text(letter.letterhead.name), _SMALL)]),
+    ]
+    story += _bulleted("Enclosures", letter.enclosures)
+    return story
+
+
+def _letterhead(head: Letterhead) -> list[Flowable]:
+    contact = f"Phone {_text(head.phone)} &nbsp;|&nbsp; NPI {_text(head.npi)}"
+    if head.tax_id:
+        contact += f" &nbsp;|&nbsp; TIN {_text(head.tax_id)}"
+    return [
+        Paragraph(_text(head.name), _PRACTICE),
+        Paragraph("<br/>".join([*(_text(line) for line in head.address_lines), contact]), _SMALL),
+        HRFlowable(width="100%", thickness=0.75, color=colors.black, spaceBefore=6, spaceAfter=10),
+    ]
+
+
+def _regarding(letter: AppealLetter) -> Table:
+    dates = sorted({line.date_of_service for line in letter.lines})
+    facts = [
+        ("Patient", letter.patient_name),
+        ("Date of birth", f"{letter.patient_date_of_birth:%m/%d/%Y}"),
+        ("Member ID", letter.member_id),
+        ("Our claim number", letter.claim_number),
+        ("Payer claim number", letter.payer_claim_number or "not yet assigned"),
+        ("Date(s) of service", ", ".join(f"{d:%m/%d/%Y}" for d in dates)),
+        ("Rendering provider", letter.rendering_provider),
+    ]
+    rows = [[Paragraph("<b>RE:</b>" if i == 0 else "", _SMALL), Paragraph(f"{label}:", _SMALL),
+             Paragraph(_text(value), _SMALL)] for i, (label, value) in enumerate(facts)]
+    table = Table(rows, colWidths=[30, 110, 6.5 * inch - 140], hAlign="LEFT")
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)])
+    return table
+
+
+def _lines_table(lines: tuple[AppealedLine, ...]) -> Table:
+    header: list[Paragraph | str] = [Paragraph(name, _CELL_HEAD) for name, _ in _LINE_COLUMNS]
+    rows: list[list[Paragraph | str]] = [header] + [[
+        Paragraph(str(line.line_number), _CELL),
+        Paragraph(f"{line.date_of_service:%m/%d/%Y}", _CELL),
+        Paragraph(_text(line.code), _CELL),
+        Paragraph(_text(" ".join(line.modifiers)), _CELL),
+        Paragraph(str(line.units), _CELL),
+        Paragraph(f"${line.charge}", _CELL),
+        Paragraph(f"<b>{_text(line.denial)}</b><br/>{_text(line.denial_meaning)}", _CELL),
+    ] for line in lines]
+    rows.append([Paragraph("Total appealed", _CELL_HEAD), "", "", "", "",
+                 Paragraph(f"${total([line.charge for line in lines])}", _CELL_HEAD), ""])
+    table = Table(rows, colWidths=[width for _, width in _LINE_COLUMNS], repeatRows=1, hAlign="LEFT")
+    last = len(rows) - 1
+    table.setStyle([
+        ("GRID", (0, 0), (-1, last - 1), 0.5, colors.grey),
+        ("BOX", (0, last), (-1, last), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
+        ("SPAN", (0, last), (4, last)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    return table
+
+
+def _bulleted(heading: str, items: tuple[str, ...]) -> list[Flowable]:
+    if not items:
+        return []
+    return [Paragraph(heading, _HEADING), *(Paragraph(_text(item), _BULLET, bulletText="\u2022") for item in items)]
+
+
+def _footer(claim_number: str) -> Callable[[Canvas, BaseDocTemplate], None]:
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8.5)
+        canvas.drawCentredString(us_letter[0] / 2, MARGIN / 2,
+                                 f"Claim {claim_number} \u2014 page {canvas.getPageNumber()}")
+        canvas.restoreState()
+    return draw
+
+
+def _text(value: str) -> str:
+    """User text made literal for Paragraph's mini-markup (so "A & B <1 cm>" prints as written)."""
+    return escape(value)
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"

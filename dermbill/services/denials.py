@@ -1,0 +1,822 @@
+"""The denial work queue: every denied or underpaid line becomes an item with its cause, action, deadline and money.
+
+``refresh_queue`` reads the payers' line adjudications (stored by ERA posting) and makes one item per claim and
+payer answer (same group, reason and remarks) that is a denial, and one per paid line allowed below the payer's
+contracted fee schedule. It is idempotent (an item's ``source_key`` is unique) and also resolves items whose
+money came in (a corrected claim paid, an appeal won). People assign, note, snooze and resolve items; every change
+is an audit event. ``correct_claim`` applies a certain fix as a corrected claim (frequency 7) or rebills the
+payer in force; ``write_appeal`` writes the appeal letter (PDF) and tracks it until the payer answers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dermbill.core.claims import ClaimStatus
+from dermbill.core.coding.encounter import parse_encounter
+from dermbill.core.denial_codes import DenialCodeTable
+from dermbill.core.denials import (
+    Action,
+    ClaimFacts,
+    LesionFacts,
+    LineFacts,
+    PayerAnswer,
+    PayerDeadlines,
+    RootCause,
+    deadline_for,
+    find_root_cause,
+    priority,
+    underpayment_cause,
+)
+from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.money import Money
+from dermbill.core.scrubber.tables import PayerRule, ScrubTables
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    AppealRow,
+    AuditEventRow,
+    ClaimLineRow,
+    ClaimRow,
+    ClaimStatusEventRow,
+    CoverageRow,
+    DenialItemRow,
+    EncounterRow,
+    FeeScheduleItemRow,
+    FeeScheduleRow,
+    LedgerAccountRow,
+    LineAdjudicationRow,
+    PatientRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+    ProviderRow,
+)
+from dermbill.db.repositories import PracticeRepository, UnitOfWork
+from dermbill.reference.denial_codes import denial_code_table
+from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.coding import code_document
+from dermbill.services.learned_rules import payer_tables_with_learned_rules
+
+UNDERPAYMENT_TOLERANCE = Money(100)  # a line allowed at least $1.00 below the contract is worth a person's time
+OPEN_STATUSES = ("open", "snoozed", "waiting")
+RESOLUTIONS = ("write_off", "bill_patient", "paid", "appeal_won", "appeal_lost", "no_action")
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    created: int = 0
+    resolved: int = 0
+    by_category: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """A work item as people see it (and as ``dermbill denials list --json`` prints it)."""
+
+    id: int
+    practice: str
+    claim: str
+    patient: str
+    payer: str
+    kind: str
+    lines: tuple[int, ...]
+    codes: tuple[str, ...]
+    carc: str | None
+    rarc: tuple[str, ...]
+    category: str
+    action: str
+    cause: str
+    amount: Money
+    deadline: datetime.date | None
+    status: str
+    assigned_to: str | None
+    snoozed_until: datetime.date | None
+    certain_fix: bool
+    follow_up_claim: str | None
+    resolution: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "practice": self.practice, "claim": self.claim, "patient": self.patient,
+                "payer": self.payer, "kind": self.kind, "lines": list(self.lines), "codes": list(self.codes),
+                "carc": self.carc, "rarc": list(self.rarc), "category": self.category, "action": self.action,
+                "cause": self.cause, "amount": self.amount.plain(),
+                "deadline": self.deadline.isoformat() if self.deadline else None, "status": self.status,
+                "assigned_to": self.assigned_to,
+                "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None,
+                "certain_fix": self.certain_fix, "follow_up_claim": self.follow_up_claim,
+                "resolution": self.resolution}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Building the queue
+
+
+def refresh_queue(database: Database, *, today: datetime.date, actor: str = "denials") -> RefreshReport:
+    """Make the items of answers not yet in the queue, and resolve the items whose money came in."""
+    report = RefreshReport()
+    codes = denial_code_table()
+    with UnitOfWork(database, actor=actor) as uow:
+        for practice_id in uow.session.scalars(select(PracticeRow.id).order_by(PracticeRow.id)):
+            repo = uow.practice(practice_id)
+            tables = payer_tables_with_learned_rules(repo, scrub_tables())
+            builder = _ItemBuilder(repo, tables, codes, today)
+            for item in builder.new_items():
+                report.created += 1
+                report.by_category[item.category] += 1
+            report.resolved += _resolve_settled(repo, today)
+        uow.commit()
+    return report
+
+
+class _ItemBuilder:
+    def __init__(self, repo: PracticeRepository, tables: ScrubTables, codes: DenialCodeTable,
+                 today: datetime.date) -> None:
+        self.repo, self.tables, self.codes, self.today = repo, tables, codes, today
+        self.payers = {payer.id: payer for payer in repo.payers()}
+        self.known = set(repo.session.scalars(select(DenialItemRow.source_key)
+                                              .where(DenialItemRow.practice_id == repo.practice_id)))
+
+    def new_items(self) -> list[DenialItemRow]:
+        rows = self.repo.rows(LineAdjudicationRow, order_by=LineAdjudicationRow.id)
+        reversed_after = _reversals(rows)
+        groups: dict[tuple[int, int, str, str, tuple[str, ...]], list[tuple[LineAdjudicationRow, dict[str, Any]]]]
+        groups = defaultdict(list)
+        underpaid: list[LineAdjudicationRow] = []
+        for row in rows:
+            if row.status_code == "22" or reversed_after.get(row.id):
+                continue
+            for adjustment in row.adjustments:
+                group, carc, cents = adjustment["group"], adjustment["reason"], int(adjustment["cents"])
+                category = self.codes.category_with_remarks(group, carc, tuple(row.remarks))
+                if cents > 0 and category.is_denial:
+                    groups[(row.claim_id, row.remittance_id, group, carc, tuple(row.remarks))].append(
+                        (row, adjustment))
+            if row.paid_cents > 0 and row.allowed_cents is not None:
+                underpaid.append(row)
+        made = []
+        for (claim_id, remittance_id, group, carc, rarcs), found in groups.items():
+            key = f"d:{remittance_id}:{claim_id}:{group}-{carc}:{'/'.join(rarcs)}"[:120]
+            if key in self.known:
+                continue
+            made.append(self._denial_item(key, claim_id, remittance_id, group, carc, rarcs, found))
+        for row in underpaid:
+            key = f"u:{row.id}"
+            if key not in self.known and (item := self._underpayment_item(key, row)) is not None:
+                made.append(item)
+        self.repo.add_all(made)
+        self.repo.flush()
+        for item in made:
+            self.repo.audit("denial.created", "denial_item", item.id, {"category": item.category,
+                                                                       "action": item.action})
+        return made
+
+    def _denial_item(self, key: str, claim_id: int, remittance_id: int, group: str, carc: str,
+                     rarcs: tuple[str, ...], found: list[tuple[LineAdjudicationRow, dict[str, Any]]]) -> DenialItemRow:
+        claim = self.repo.get(ClaimRow, claim_id)
+        lines = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+        by_charged = {line.charged_line_id: line for line in lines}
+        answers, line_rows = [], []
+        for row, adjustment in found:
+            line = by_charged.get(row.claim_line_id)
+            if line is None:
+                continue
+            line_rows.append(line)
+            answers.append(PayerAnswer(line.line_number, group, carc, rarcs, Money(int(adjustment["cents"])),
+                                       Money(row.paid_cents)))
+        facts = claim_facts(self.repo, claim, lines, self.tables, self.payers)
+        cause = find_root_cause(facts, answers, self.codes, _ptp_lookup(self.tables, facts.date_of_service))
+        adjudicated_on = max(row.adjudicated_on for row, _ in found)
+        return self._item(key, claim, remittance_id, "denial", line_rows, group, carc, rarcs, cause,
+                          sum((a.amount for a in answers), Money.zero()), adjudicated_on, facts)
+
+    def _underpayment_item(self, key: str, row: LineAdjudicationRow) -> DenialItemRow | None:
+        claim = self.repo.get(ClaimRow, row.claim_id)
+        if claim.payer_id is None or row.allowed_cents is None or claim.primary_claim_id is not None:
+            return None  # a secondary payer's allowed amount is not priced by its contract alone
+        line = self.repo.get(ClaimLineRow, row.claim_line_id)
+        own = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+        line = next((x for x in own if x.charged_line_id == row.claim_line_id), line)
+        expected = contracted_amount(self.repo, claim.payer_id, row.code, row.modifiers, line.service_date_from)
+        if expected is None:
+            return None
+        reduced = any(a["reason"] == "59" for a in row.adjustments)  # the multiple-procedure rule: half the fee
+        expected = Money(expected.cents * max(row.units, 1) // (2 if reduced else 1))
+        allowed = Money(row.allowed_cents)
+        if expected - allowed < UNDERPAYMENT_TOLERANCE:
+            return None
+        payer = self.payers[claim.payer_id]
+        cause = underpayment_cause(payer.name, row.code, allowed, expected)
+        facts = claim_facts(self.repo, claim, own, self.tables, self.payers)
+        return self._item(key, claim, row.remittance_id, "underpayment", [line], None, None, (), cause,
+                          expected - allowed, row.adjudicated_on, facts)
+
+    def _item(self, key: str, claim: ClaimRow, remittance_id: int, kind: str, lines: Sequence[ClaimLineRow],
+              group: str | None, carc: str | None, rarcs: tuple[str, ...], cause: RootCause, amount: Money,
+              adjudicated_on: datetime.date, facts: ClaimFacts) -> DenialItemRow:
+        payer = self.payers.get(claim.payer_id or 0)
+        rebill = next((p for p in self.payers.values() if p.name == cause.rebill_to), None)
+        deadline = deadline_for(cause.action, adjudicated_on=adjudicated_on, date_of_service=facts.date_of_service,
+                                payer=self.deadlines(payer), rebill_payer=self.deadlines(rebill) if rebill else None)
+        now = self.repo.uow.clock()
+        self.known.add(key)
+        return DenialItemRow(
+            claim_id=claim.id, remittance_id=remittance_id, payer_id=claim.payer_id, source_key=key, kind=kind,
+            line_ids=[line.id for line in lines], line_numbers=[line.line_number for line in lines],
+            codes=list(dict.fromkeys(line.procedure_code for line in lines)), group_code=group, carc=carc,
+            rarcs=list(rarcs), category=cause.category, action=cause.action.value, cause=cause.cause,
+            fixes=[{"line": f.line_number, "add": list(f.add), "remove": list(f.remove)} for f in cause.fixes],
+            rebill_payer_id=rebill.id if rebill else None, relies_on=list(cause.relies_on),
+            amount_cents=amount.cents, adjudicated_on=adjudicated_on, deadline=deadline, status="open",
+            created_at=now, updated_at=now)
+
+    def deadlines(self, payer: PayerRow | None) -> PayerDeadlines:
+        rule = payer_rule(self.tables, payer)
+        filing = payer.timely_filing_days if payer else rule.timely_filing_days
+        return PayerDeadlines(rule.appeal_days, rule.corrected_claim_days, filing)
+
+
+def payer_rule(tables: ScrubTables, payer: PayerRow | None) -> PayerRule:
+    """The payer's own rule (by payer ID), else its kind's, else the default."""
+    if payer is None:
+        return tables.payer_rule(None)
+    rules = tables.payer_rules
+    return rules.get(payer.payer_identifier) or rules.get(payer.kind) or tables.payer_rule(None)
+
+
+def _reversals(rows: Sequence[LineAdjudicationRow]) -> dict[int, bool]:
+    """The adjudications a later reversal (CLP02 22) of the same payer claim and line took back."""
+    taken: dict[int, bool] = {}
+    open_by_key: dict[tuple[int, str | None, int | None], list[int]] = defaultdict(list)
+    for row in rows:
+        key = (row.claim_line_id, row.payer_claim_number, row.payer_id)
+        if row.status_code == "22":
+            for earlier in open_by_key.pop(key, []):
+                taken[earlier] = True
+        else:
+            open_by_key[key].append(row.id)
+    return taken
+
+
+def _ptp_lookup(tables: ScrubTables, day: datetime.date) -> Any:
+    def lookup(code_a: str, code_b: str) -> tuple[str, str] | None:
+        edit = tables.coding.ptp.edit_between(code_a, code_b, on=day)
+        return (edit.column1, edit.modifier_indicator) if edit else None
+    return lookup
+
+
+def contracted_amount(repo: PracticeRepository, payer_id: int, code: str, modifiers: Sequence[str],
+                      day: datetime.date) -> Money | None:
+    """The payer's expected (contracted) amount for one unit of the code on the day, from its fee schedule."""
+    schedules = repo.rows(FeeScheduleRow, FeeScheduleRow.payer_id == payer_id, FeeScheduleRow.effective_from <= day,
+                          order_by=FeeScheduleRow.effective_from.desc())
+    for schedule in schedules:
+        if schedule.effective_to is not None and schedule.effective_to < day:
+            continue
+        items = {(item.procedure_code, item.modifier): item.amount_cents for item in repo.rows(
+            FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id == schedule.id,
+            FeeScheduleItemRow.procedure_code == code)}
+        for modifier in [*modifiers, ""]:
+            if (code, modifier) in items:
+                return Money(items[(code, modifier)])
+        return None
+    return None
+
+
+def claim_facts(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], tables: ScrubTables,
+                payers: dict[int, PayerRow]) -> ClaimFacts:
+    """What the root cause needs to know about a claim, from the database and the encounter's documentation."""
+    payer = payers.get(claim.payer_id or 0)
+    day = min((line.service_date_from for line in lines), default=claim.created_at.date())
+    lesions, lesions_by_line, separately = _documented_lesions(repo, claim, lines)
+    rule = payer_rule(tables, payer)
+    policies = tuple(dict.fromkeys((line.procedure_code, f"{p.policy_id}: {p.title}") for line in lines
+                                   for p in tables.policies_for(payer.kind if payer else None, line.procedure_code,
+                                                                day)))
+    return ClaimFacts(
+        claim_number=claim.patient_control_number, payer_name=payer.name if payer else "self-pay",
+        payer_kind=payer.kind if payer else "self_pay", date_of_service=day,
+        lines=tuple(LineFacts(line.line_number, line.procedure_code, tuple(line.modifiers), line.units,
+                              Money(line.charge_cents), lesions_by_line.get(line.line_number, ()))
+                    for line in lines),
+        lesions=lesions, visit_separately_identifiable=separately,
+        has_prior_authorization=bool(claim.prior_authorization), distinct_modifier=rule.distinct_modifier,
+        other_coverage=_other_coverage(repo, claim, day, payers), first_sent_on=_first_sent(repo, claim),
+        timely_filing_days=payer.timely_filing_days if payer else 0,
+        duplicate_of=_paid_elsewhere(repo, claim, lines), policies=policies)
+
+
+def _documented_lesions(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow]
+                        ) -> tuple[tuple[LesionFacts, ...], dict[int, tuple[str, ...]], bool | None]:
+    """The encounter's lesions, the lesions each line treated (by coding the documentation again) and whether the
+    visit was separately identifiable. Empty when the claim has no documentation the engine can read."""
+    if claim.encounter_id is None:
+        return (), {}, None
+    documentation = repo.get(EncounterRow, claim.encounter_id).documentation
+    try:
+        encounter = parse_encounter(documentation)
+        result = code_document(documentation)
+    except (DermbillError, LookupError, ValueError):
+        return (), {}, None
+    lesions = tuple(LesionFacts(
+        lesion.id, lesion.site, lesion.laterality, str(lesion.diameter_cm) if lesion.diameter_cm else None,
+        lesion.diagnosis, lesion.pathology, tuple(sorted(lesion.symptoms)),
+        tuple(procedure.type for procedure in lesion.procedures), lesion.count) for lesion in encounter.lesions)
+    coded = {index: line for index, line in enumerate(result.lines, start=1)}
+    by_line = {line.line_number: coded[line.line_number].lesions for line in lines
+               if line.line_number in coded and coded[line.line_number].code == line.procedure_code}
+    visit = documentation.get("visit") if isinstance(documentation, dict) else None
+    separately = bool(visit.get("separately_identifiable")) if isinstance(visit, dict) else None
+    return lesions, by_line, separately
+
+
+def _other_coverage(repo: PracticeRepository, claim: ClaimRow, day: datetime.date,
+                    payers: dict[int, PayerRow]) -> str | None:
+    """Another primary coverage of the patient in force on the day (a plan change the claim missed)."""
+    if claim.primary_claim_id is not None:
+        return None
+    for coverage in repo.rows(CoverageRow, CoverageRow.patient_id == claim.patient_id,
+                              CoverageRow.coverage_order == "primary"):
+        if coverage.id != claim.coverage_id and coverage.payer_id != claim.payer_id \
+                and coverage.effective_date <= day and (coverage.termination_date is None
+                                                        or day <= coverage.termination_date):
+            return payers[coverage.payer_id].name
+    return None
+
+
+def _first_sent(repo: PracticeRepository, claim: ClaimRow) -> datetime.date | None:
+    ids = [claim.id] + ([claim.original_claim_id] if claim.original_claim_id else [])
+    first = repo.session.scalar(select(func.min(ClaimStatusEventRow.occurred_at)).where(
+        ClaimStatusEventRow.practice_id == repo.practice_id, ClaimStatusEventRow.claim_id.in_(ids),
+        ClaimStatusEventRow.to_status == "submitted"))
+    return first.date() if first else None
+
+
+def _paid_elsewhere(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow]) -> str | None:
+    """Our other claim of the same patient and payer on which the payer paid one of these codes that day."""
+    days = {line.service_date_from for line in lines}
+    found = repo.session.execute(
+        select(ClaimRow.patient_control_number, ClaimLineRow.procedure_code, ClaimLineRow.service_date_from)
+        .join(LineAdjudicationRow, (LineAdjudicationRow.claim_id == ClaimRow.id)
+              & (LineAdjudicationRow.practice_id == ClaimRow.practice_id))
+        .join(ClaimLineRow, (ClaimLineRow.id == LineAdjudicationRow.claim_line_id)
+              & (ClaimLineRow.practice_id == LineAdjudicationRow.practice_id))
+        .where(ClaimRow.practice_id == repo.practice_id, ClaimRow.patient_id == claim.patient_id,
+               ClaimRow.payer_id == claim.payer_id, ClaimRow.id != claim.id, LineAdjudicationRow.paid_cents > 0,
+               ClaimLineRow.service_date_from.in_(days))).all()
+    codes = {line.procedure_code for line in lines}
+    return next((number for number, code, _ in found if code in codes), None)
+
+
+def _resolve_settled(repo: PracticeRepository, today: datetime.date) -> int:
+    """Resolve the items whose claim, or the corrected or rebilled claim made for them, is now paid."""
+    resolved = 0
+    for item in repo.rows(DenialItemRow, DenialItemRow.status.in_(OPEN_STATUSES)):
+        target = repo.get(ClaimRow, item.follow_up_claim_id or item.claim_id)
+        if item.kind == "underpayment":
+            if _underpayment_settled(repo, item):
+                _close(repo, item, "paid", "the payer reprocessed the line at the contracted amount")
+                resolved += 1
+            continue
+        if target.status == ClaimStatus.PAID.value and (item.follow_up_claim_id or _line_now_paid(repo, item)):
+            why = f"paid on claim {target.patient_control_number}"
+            outcome = "appeal_won" if _open_appeal(repo, item) else "paid"
+            _close(repo, item, outcome, why)
+            _answer_appeals(repo, item, "won", today)
+            resolved += 1
+    return resolved
+
+
+def _line_now_paid(repo: PracticeRepository, item: DenialItemRow) -> bool:
+    """The item's own lines were paid by a later decision (a reprocessing after an appeal)."""
+    rows = repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == item.claim_id,
+                     LineAdjudicationRow.remittance_id != item.remittance_id)
+    charged = {line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(item.line_ids))}
+    return any(row.claim_line_id in charged and row.paid_cents > 0 and row.status_code != "22" for row in rows)
+
+
+def _underpayment_settled(repo: PracticeRepository, item: DenialItemRow) -> bool:
+    charged = {line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(item.line_ids))}
+    later = repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == item.claim_id,
+                      LineAdjudicationRow.remittance_id != item.remittance_id)
+    return any(row.claim_line_id in charged and row.status_code != "22" and row.allowed_cents is not None
+               and row.id > 0 and row.paid_cents > 0 for row in later)
+
+
+def _open_appeal(repo: PracticeRepository, item: DenialItemRow) -> bool:
+    return repo.count(AppealRow, AppealRow.denial_item_id == item.id, AppealRow.status.in_(("written", "sent"))) > 0
+
+
+def _answer_appeals(repo: PracticeRepository, item: DenialItemRow, outcome: str, today: datetime.date) -> None:
+    for appeal in repo.rows(AppealRow, AppealRow.denial_item_id == item.id, AppealRow.status.in_(("written", "sent"))):
+        appeal.status, appeal.answered_on = outcome, today
+        repo.audit("appeal.answered", "appeal", appeal.id, {"outcome": outcome})
+
+
+def _close(repo: PracticeRepository, item: DenialItemRow, outcome: str, why: str) -> None:
+    now = repo.uow.clock()
+    item.status, item.resolution, item.resolved_at, item.updated_at = "resolved", f"{outcome}: {why}", now, now
+    repo.audit("denial.resolved", "denial_item", item.id, {"outcome": outcome, "why": why})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading the queue
+
+
+def list_items(database: Database, *, today: datetime.date, statuses: Sequence[str] = ("open", "waiting"),
+               assigned_to: str | None = None, category: str | None = None, action: str | None = None,
+               payer: str | None = None) -> list[WorkItem]:
+    """The work items, most urgent first (see ``priority``); a snoozed item comes back on its day."""
+    with UnitOfWork(database, actor="denials") as uow:
+        rows = uow.session.scalars(select(DenialItemRow)).all()
+        items = [_work_item(uow, row) for row in rows if _shown(row, today, statuses)]
+    items = [item for item in items
+             if (assigned_to is None or item.assigned_to == assigned_to)
+             and (category is None or item.category == category)
+             and (action is None or item.action == action)
+             and (payer is None or payer.lower() in item.payer.lower())]
+    return sorted(items, key=lambda item: priority(item.amount, item.deadline, today))
+
+
+def _shown(row: DenialItemRow, today: datetime.date, statuses: Sequence[str]) -> bool:
+    status = row.status
+    if status == "snoozed" and row.snoozed_until is not None and row.snoozed_until <= today:
+        status = "open"
+    return status in statuses or "all" in statuses
+
+
+def _work_item(uow: UnitOfWork, row: DenialItemRow) -> WorkItem:
+    session = uow.session
+    claim = session.get(ClaimRow, row.claim_id)
+    patient = session.get(PatientRow, claim.patient_id) if claim else None
+    payer = session.get(PayerRow, row.payer_id) if row.payer_id else None
+    practice = session.get(PracticeRow, row.practice_id)
+    follow = session.get(ClaimRow, row.follow_up_claim_id) if row.follow_up_claim_id else None
+    return WorkItem(
+        row.id, practice.code if practice else "", claim.patient_control_number if claim else "",
+        f"{patient.last_name}, {patient.first_name}" if patient else "", payer.name if payer else "self-pay",
+        row.kind, tuple(row.line_numbers), tuple(row.codes), row.carc, tuple(row.rarcs), row.category, row.action,
+        row.cause, Money(row.amount_cents), row.deadline, row.status, row.assigned_to, row.snoozed_until,
+        bool(row.fixes) or (row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value and row.rebill_payer_id
+                            is not None),
+        follow.patient_control_number if follow else None, row.resolution)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetail:
+    item: WorkItem
+    fixes: tuple[str, ...]
+    relies_on: tuple[str, ...]
+    history: tuple[tuple[datetime.datetime, str, str, str], ...]  # when, who, what, detail
+    appeals: tuple[tuple[str, str, datetime.date | None], ...]  # file, status, deadline
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.item.to_json(), "fixes": list(self.fixes), "relies_on": list(self.relies_on),
+                "history": [{"at": at.isoformat(), "actor": who, "action": what, "detail": detail}
+                            for at, who, what, detail in self.history],
+                "appeals": [{"file": name, "status": status, "deadline": deadline.isoformat() if deadline else None}
+                            for name, status, deadline in self.appeals]}
+
+
+def show_item(database: Database, item_id: int) -> ItemDetail:
+    with UnitOfWork(database, actor="denials") as uow:
+        row = _item_row(uow, item_id)
+        history = uow.session.scalars(select(AuditEventRow).where(
+            AuditEventRow.entity_type == "denial_item", AuditEventRow.entity_id == row.id,
+            AuditEventRow.practice_id == row.practice_id).order_by(AuditEventRow.id)).all()
+        appeals = uow.practice(row.practice_id).rows(AppealRow, AppealRow.denial_item_id == row.id)
+        return ItemDetail(
+            _work_item(uow, row),
+            tuple(f"line {f['line']}: " + " and ".join(
+                ([f"take {', '.join(f['remove'])} off"] if f["remove"] else []) +
+                ([f"add {', '.join(f['add'])}"] if f["add"] else [])) for f in row.fixes),
+            tuple(row.relies_on),
+            tuple((event.occurred_at, event.actor, event.action,
+                   "; ".join(f"{k}: {v}" for k, v in event.detail.items())) for event in history),
+            tuple((a.file_name, a.status, a.deadline) for a in appeals))
+
+
+def _item_row(uow: UnitOfWork, item_id: int) -> DenialItemRow:
+    row = uow.session.get(DenialItemRow, item_id)
+    if row is None:
+        raise NotFound(f"work item {item_id} not found; `dermbill denials list` shows the open items")
+    return row
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Working an item
+
+
+def assign_item(database: Database, item_id: int, person: str, *, actor: str) -> None:
+    if not person.strip():
+        raise InvalidInput("assign: give the person's name or login")
+    _change(database, item_id, actor, "denial.assigned", {"to": person.strip()},
+            lambda row: setattr(row, "assigned_to", person.strip()))
+
+
+def note_item(database: Database, item_id: int, text: str, *, actor: str) -> None:
+    if not text.strip():
+        raise InvalidInput("note: the note is empty")
+    _change(database, item_id, actor, "denial.noted", {"note": text.strip()}, lambda row: None)
+
+
+def snooze_item(database: Database, item_id: int, until: datetime.date, *, actor: str, today: datetime.date) -> None:
+    if until <= today:
+        raise InvalidInput(f"snooze: {until} is not after today ({today}); give a later day")
+
+    def snooze(row: DenialItemRow) -> None:
+        row.status, row.snoozed_until = "snoozed", until
+    _change(database, item_id, actor, "denial.snoozed", {"until": until.isoformat()}, snooze)
+
+
+def _change(database: Database, item_id: int, actor: str, action: str, detail: dict[str, Any],
+            apply: Any) -> None:
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id)
+        if row.status == "resolved" and action != "denial.noted":
+            raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); it cannot be changed")
+        apply(row)
+        row.updated_at = uow.clock()
+        uow.practice(row.practice_id).audit(action, "denial_item", row.id, detail)
+        uow.commit()
+
+
+def resolve_item(database: Database, item_id: int, resolution: str, *, actor: str, note: str = "",
+                 today: datetime.date) -> Money:
+    """Close an item. ``write_off`` moves the denied balance of its lines to denial write-offs (4200), and
+    ``bill_patient`` to the patient's balance (1200), in one balanced entry; returns the amount moved."""
+    if resolution not in RESOLUTIONS:
+        raise InvalidInput(f"resolve: '{resolution}' is not a resolution; use one of {', '.join(RESOLUTIONS)}")
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id)
+        if row.status == "resolved":
+            raise InvalidTransition(f"work item {item_id} is already resolved ({row.resolution})")
+        repo = uow.practice(row.practice_id)
+        moved = Money.zero()
+        if resolution in ("write_off", "bill_patient") and row.kind == "denial":
+            moved = _move_denied_balance(repo, row, "4200" if resolution == "write_off" else "1200", today)
+        if resolution in ("appeal_won", "appeal_lost"):
+            _answer_appeals(repo, row, "won" if resolution == "appeal_won" else "lost", today)
+        _close(repo, row, resolution, note or f"resolved by {actor}")
+        uow.commit()
+        return moved
+
+
+def _move_denied_balance(repo: PracticeRepository, row: DenialItemRow, account: str, day: datetime.date) -> Money:
+    claim = repo.get(ClaimRow, row.claim_id)
+    charged = [line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(row.line_ids))]
+    balances = dict(repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+               PostingRow.claim_line_id.in_(charged), LedgerAccountRow.code == "1150")
+        .group_by(PostingRow.claim_line_id)).all())
+    dims = {"patient_id": claim.patient_id, "payer_id": claim.payer_id, "claim_id": claim.id}
+    postings: list[Posting] = []
+    total = Money.zero()
+    for line_id in charged:
+        amount = Money(int(balances.get(line_id) or 0))
+        if amount.cents > 0:
+            postings += [Posting(account, amount, **dims, claim_line_id=line_id),
+                         Posting("1150", -amount, **dims, claim_line_id=line_id)]
+            total += amount
+    if postings:
+        what = "written off" if account == "4200" else "billed to the patient"
+        repo.post(JournalEntry(day, f"denial {row.group_code}-{row.carc} on claim {claim.patient_control_number} "
+                               f"{what}", tuple(postings), idempotency_key=f"denial:{row.id}:{account}",
+                               kind="adjustment"))
+    return total
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Corrected and rebilled claims
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    item_id: int
+    original: str
+    corrected: str
+    status: str
+    changes: tuple[str, ...]
+    findings: tuple[str, ...]
+
+
+def correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date) -> Correction:
+    """Apply the item's certain fix: a corrected claim (frequency 7, the payer's claim number in REF*F8) with the
+    lines changed, or the same lines rebilled to the payer in force; scrubbed before it can go."""
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id)
+        if row.status == "resolved":
+            raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); nothing to correct")
+        if row.follow_up_claim_id is not None:
+            follow = uow.session.get(ClaimRow, row.follow_up_claim_id)
+            raise InvalidTransition(f"work item {item_id} was already corrected as claim "
+                                    f"{follow.patient_control_number if follow else row.follow_up_claim_id}")
+        repo = uow.practice(row.practice_id)
+        original = repo.get(ClaimRow, row.claim_id)
+        if row.fixes:
+            claim, changes = _corrected_claim(repo, original, row)
+        elif row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value and row.rebill_payer_id is not None:
+            claim, changes = _rebilled_claim(repo, original, row, today)
+        else:
+            raise InvalidInput(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): "
+                               "correct the claim by hand, or appeal")
+        row.follow_up_claim_id, row.status, row.updated_at = claim.id, "waiting", uow.clock()
+        repo.audit("denial.corrected", "denial_item", row.id, {"claim": claim.patient_control_number,
+                                                               "changes": list(changes)})
+        uow.commit()
+        claim_id, number = claim.id, claim.patient_control_number
+    from dermbill.services.scrubbing import scrub_stored_claims  # the scrubber reads the new claim back
+
+    scrub = scrub_stored_claims(database, claim_ids=[claim_id], as_of=today, actor=actor)[0]
+    findings = tuple(f"{f.rule}: {f.message}" for f in scrub.result.findings if f.severity.value == "error")
+    return Correction(item_id, original.patient_control_number, number, scrub.status, changes, findings)
+
+
+def _next_number(repo: PracticeRepository, base: str, suffix: str) -> str:
+    for n in range(1, 100):
+        candidate = f"{base}{suffix}{n}"
+        if not repo.count(ClaimRow, ClaimRow.patient_control_number == candidate):
+            return candidate
+    raise InvalidInput(f"claim {base} was corrected 99 times; review it by hand")
+
+
+def _copy(repo: PracticeRepository, original: ClaimRow, number: str, **overrides: Any) -> ClaimRow:
+    now = repo.uow.clock()
+    values = dict(patient_id=original.patient_id, encounter_id=original.encounter_id,
+                  coverage_id=original.coverage_id, payer_id=original.payer_id,
+                  rendering_provider_id=original.rendering_provider_id, location_id=original.location_id,
+                  status="coded", frequency_code="1", patient_control_number=number,
+                  prior_authorization=original.prior_authorization, diagnosis_codes=list(original.diagnosis_codes),
+                  total_charge_cents=original.total_charge_cents, primary_claim_id=original.primary_claim_id,
+                  created_at=now, updated_at=now)
+    values.update(overrides)
+    claim = repo.add(ClaimRow(**values))
+    repo.flush()
+    repo.add(ClaimStatusEventRow(claim_id=claim.id, from_status="draft", to_status="coded", actor=repo.uow.actor,
+                                 reason=f"made from claim {original.patient_control_number}", occurred_at=now))
+    return claim
+
+
+def _copy_lines(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow,
+                fixes: dict[int, dict[str, Any]]) -> list[str]:
+    changes = []
+    for line in repo.rows(ClaimLineRow, ClaimLineRow.claim_id == original.id, order_by=ClaimLineRow.line_number):
+        modifiers = list(line.modifiers)
+        fix = fixes.get(line.line_number)
+        if fix:
+            modifiers = [m for m in modifiers if m not in fix["remove"]]
+            modifiers += [m for m in fix["add"] if m not in modifiers]
+            changes.append(f"line {line.line_number} ({line.procedure_code}): modifiers "
+                           f"{' '.join(line.modifiers) or 'none'} -> {' '.join(modifiers[:4]) or 'none'}")
+        repo.add(ClaimLineRow(
+            claim_id=claim.id, line_number=line.line_number, procedure_code=line.procedure_code,
+            modifiers=modifiers[:4], units=line.units, charge_cents=line.charge_cents,
+            diagnosis_pointers=list(line.diagnosis_pointers), service_date_from=line.service_date_from,
+            service_date_to=line.service_date_to, rendering_provider_id=line.rendering_provider_id,
+            billed_line_id=line.charged_line_id))
+    repo.flush()
+    return changes
+
+
+def _corrected_claim(repo: PracticeRepository, original: ClaimRow,
+                     row: DenialItemRow) -> tuple[ClaimRow, tuple[str, ...]]:
+    if not original.payer_claim_number:
+        raise InvalidInput(f"claim {original.patient_control_number} has no payer claim number; a corrected claim "
+                           "needs it (REF*F8)")
+    claim = _copy(repo, original, _next_number(repo, original.patient_control_number, "C"), frequency_code="7",
+                  payer_claim_number=original.payer_claim_number, original_claim_id=original.id)
+    changes = _copy_lines(repo, original, claim, {f["line"]: f for f in row.fixes})
+    # Closed, not "corrected": a corrected claim is one being fixed to go out again, the original never goes again.
+    move_claim(repo, original, ClaimStatus.CLOSED, f"replaced by corrected claim {claim.patient_control_number}")
+    return claim, tuple(changes)
+
+
+def _rebilled_claim(repo: PracticeRepository, original: ClaimRow, row: DenialItemRow,
+                    today: datetime.date) -> tuple[ClaimRow, tuple[str, ...]]:
+    day = min(line.service_date_from for line in repo.rows(ClaimLineRow, ClaimLineRow.claim_id == original.id))
+    coverage = next((c for c in repo.rows(CoverageRow, CoverageRow.patient_id == original.patient_id,
+                                          CoverageRow.payer_id == row.rebill_payer_id)
+                     if c.effective_date <= day and (c.termination_date is None or day <= c.termination_date)), None)
+    if coverage is None:
+        raise InvalidInput("the patient has no coverage with that payer in force on the date of service any more")
+    claim = _copy(repo, original, _next_number(repo, original.patient_control_number, "B"),
+                  coverage_id=coverage.id, payer_id=coverage.payer_id, primary_claim_id=None)
+    _copy_lines(repo, original, claim, {})
+    moved = _move_to_new_payer(repo, original, claim, today)
+    move_claim(repo, original, ClaimStatus.CLOSED, f"rebilled to the payer in force as claim "
+                                                   f"{claim.patient_control_number}")
+    payer = repo.session.get(PayerRow, coverage.payer_id)
+    return claim, (f"rebilled to {payer.name if payer else coverage.payer_id} ({moved} moved from the denied "
+                   "balance)",)
+
+
+def _move_to_new_payer(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow, day: datetime.date) -> Money:
+    """The denied balance of the original claim's lines becomes the new payer's receivable on the new claim."""
+    balances = repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == original.id,
+               LedgerAccountRow.code == "1150", PostingRow.claim_line_id.is_not(None))
+        .group_by(PostingRow.claim_line_id)).all()
+    postings: list[Posting] = []
+    total = Money.zero()
+    for line_id, cents in balances:
+        if cents and cents > 0:
+            postings += [Posting("1100", Money(int(cents)), patient_id=claim.patient_id, payer_id=claim.payer_id,
+                                 claim_id=claim.id, claim_line_id=line_id),
+                         Posting("1150", Money(-int(cents)), patient_id=original.patient_id,
+                                 payer_id=original.payer_id, claim_id=original.id, claim_line_id=line_id)]
+            total += Money(int(cents))
+    if postings:
+        repo.post(JournalEntry(day, f"claim {original.patient_control_number} rebilled as "
+                               f"{claim.patient_control_number}", tuple(postings),
+                               idempotency_key=f"rebill:claim:{original.id}:{claim.id}", kind="transfer"))
+    return total
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Appeals
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenAppeal:
+    item_id: int
+    claim: str
+    path: Path
+    deadline: datetime.date | None
+
+
+def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str, today: datetime.date,
+                 signer: str | None = None) -> WrittenAppeal:
+    """Write the appeal letter (PDF) for an item, record it, and set the item waiting for the payer's answer."""
+    from dermbill.services.appeal_letters import appeal_letter_for  # the letter's facts come from many tables
+
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id)
+        if row.status == "resolved":
+            raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); there is nothing to appeal")
+        repo = uow.practice(row.practice_id)
+        if row.deadline is not None and row.deadline < today:
+            raise InvalidInput(f"work item {item_id}: the appeal window closed on {row.deadline}; the payer will "
+                               "not hear it (write it off, or ask the payer for a good-cause exception)")
+        letter, name, pdf = appeal_letter_for(repo, row, today, signer=signer)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / name
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(pdf)
+        temporary.replace(path)
+        appeal = repo.add(AppealRow(denial_item_id=row.id, claim_id=row.claim_id, file_name=name, written_on=today,
+                                    deadline=row.deadline, status="written"))
+        repo.flush()
+        row.status, row.updated_at = "waiting", uow.clock()
+        repo.audit("denial.appeal_written", "denial_item", row.id, {"file": name, "appeal": appeal.id,
+                                                                    "title": letter.title})
+        uow.commit()
+        claim = repo.get(ClaimRow, row.claim_id).patient_control_number
+        return WrittenAppeal(item_id, claim, path, row.deadline)
+
+
+def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: datetime.date) -> None:
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id)
+        repo = uow.practice(row.practice_id)
+        appeals = repo.rows(AppealRow, AppealRow.denial_item_id == row.id, AppealRow.status == "written")
+        if not appeals:
+            raise InvalidInput(f"work item {item_id} has no written appeal to send; write it with "
+                               f"`dermbill denials appeal {item_id}`")
+        for appeal in appeals:
+            appeal.status = "sent"
+            repo.audit("appeal.sent", "appeal", appeal.id, {"on": today.isoformat()})
+        repo.audit("denial.appeal_sent", "denial_item", row.id, {"on": today.isoformat()})
+        uow.commit()
+
+
+def items_with_certain_fixes(database: Database) -> list[int]:
+    """Open items dermbill can fix by itself (the demo corrects them all)."""
+    with UnitOfWork(database, actor="denials") as uow:
+        rows = uow.session.scalars(select(DenialItemRow).where(DenialItemRow.status == "open",
+                                                               DenialItemRow.follow_up_claim_id.is_(None))
+                                   .order_by(DenialItemRow.id)).all()
+        return [row.id for row in rows if row.fixes or (row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value
+                                                         and row.rebill_payer_id is not None)]
+
+
+def open_items(database: Database, action: Action) -> list[int]:
+    with UnitOfWork(database, actor="denials") as uow:
+        return list(uow.session.scalars(select(DenialItemRow.id).where(
+            DenialItemRow.status == "open", DenialItemRow.action == action.value).order_by(DenialItemRow.id)))
+
+
+def _providers(repo: PracticeRepository) -> dict[int, ProviderRow]:
+    return {row.id: row for row in repo.rows(ProviderRow)}
+
