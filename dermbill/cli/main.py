@@ -14,6 +14,7 @@ import typer
 from dermbill import __version__
 from dermbill.cli.clearinghouse_cmds import clearinghouse_app, fix_queue_command, submit_command, sync_command
 from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
+from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.payments import era_app, ledger_app
 from dermbill.core.errors import DermbillError
 from dermbill.settings import DEFAULT_DEMO_OUT
@@ -215,6 +216,7 @@ clearinghouse_app.command("sync")(sync_command)
 claims_app.command("submit")(submit_command)
 claims_app.command("fix-queue")(fix_queue_command)
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(denials_app, name="denials")
 
 
 @reference_app.command("load-icd10cm")
