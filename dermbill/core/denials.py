@@ -258,6 +258,12 @@ def _bundling(case: _Case) -> RootCause:
         wanted = "59" if claim.distinct_modifier == "59" or set(line.modifiers) & X_MODIFIERS else "XS"
         remove = tuple(m for m in line.modifiers if m in DISTINCT_MODIFIERS and m != wanted)
         what = f"lesion {case.lesion_text(line)}" if line.lesions else "a different lesion"
+        if wanted in line.modifiers and not remove:  # it already said so: a corrected claim would change nothing
+            return RootCause(case.category.value, Action.APPEAL,
+                             f"{case.label}: {line.code} was bundled into {column1.code} although it carried {wanted} "
+                             f"and treated a different lesion ({what}): appeal with the note",
+                             relies_on=(f"NCCI procedure-to-procedure edit {column1.code}/{line.code}, modifier "
+                                        f"indicator {indicator}",))
         if remove:
             reasons.append(f"{line.code} was bundled into {column1.code} although it treated a different lesion "
                            f"({what}); {claim.payer_name} did not accept {', '.join(remove)}, so use {wanted} and send "

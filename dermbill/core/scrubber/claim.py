@@ -180,8 +180,8 @@ def parse_claim(doc: Any) -> Claim:
         prior_procedures=tuple(p for i, raw in enumerate(prior)
                                if (p := _prior(raw, f"prior_procedures[{i}]", problems)) is not None),
         submitted_on=_optional_date(data.get("submitted_on"), "submitted_on", problems),
-        problems=tuple(problems),
         prior_authorization=_authorization(data.get("prior_authorization"), problems),
+        problems=tuple(problems),
     )
 
 

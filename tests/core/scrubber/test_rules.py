@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scrub_claims import BASE, Scrub, line, rules
+from scrub_claims import AS_OF, BASE, Scrub, line, rules
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.scrubber.claim import parse_claim
-from dermbill.core.scrubber.registry import RULE_IDS
+from dermbill.core.scrubber.findings import Fix
+from dermbill.core.scrubber.registry import RULE_IDS, scrub_claim
+from dermbill.core.scrubber.tables import ScrubTables
 
 
 def test_the_base_claim_is_clean(scrub: Scrub) -> None:
@@ -291,3 +295,37 @@ def test_timely_filing_limits_by_payer(scrub: Scrub, payer: str, sent: str, flag
 def test_every_rule_id_has_a_test() -> None:
     text = Path(__file__).read_text()
     assert all(f'"{rule}"' in text for rule in RULE_IDS)
+
+
+def _with_payer_rule(tables: ScrubTables, **changes: object) -> ScrubTables:
+    rules = dict(tables.payer_rules)
+    rules["TSTAUTH"] = dataclasses.replace(rules["commercial"], payer="TSTAUTH", **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(tables, payer_rules=rules)
+
+
+@pytest.mark.parametrize(("authorization", "flagged"), [(None, True), ("AUTH123", False)])
+def test_a_code_the_payer_authorizes_needs_an_authorization_number(tables: ScrubTables, authorization: str | None,
+                                                                   flagged: bool) -> None:
+    doc = copy.deepcopy(BASE) | {"payer": "commercial", "prior_authorization": authorization}
+    doc["lines"] = [line("17311", charge="900.00"), line("17312", charge="500.00")]
+    strict = _with_payer_rule(tables, authorization_codes=frozenset({"17311"}))
+    found = [(r, lines) for r, _, lines in rules(scrub_claim(parse_claim(doc), strict, as_of=AS_OF,
+                                                             payer_key="TSTAUTH"))
+             if r == "authorization-missing"]
+    assert found == ([("authorization-missing", (1,))] if flagged else [])
+    # The same claim to a payer without the rule is not stopped.
+    unruled = rules(scrub_claim(parse_claim(doc), tables, as_of=AS_OF))
+    assert "authorization-missing" not in [r for r, _, _ in unruled]
+
+
+def test_an_authorization_number_must_be_text() -> None:
+    claim = parse_claim(copy.deepcopy(BASE) | {"prior_authorization": 12})
+    assert ("prior_authorization", "must be the payer's authorization number (1 to 50 characters)") in claim.problems
+
+
+def test_a_payer_that_wants_59_gets_59_in_place_of_xs_as_a_certain_fix(tables: ScrubTables) -> None:
+    strict = _with_payer_rule(tables, distinct_modifier="59")
+    doc = copy.deepcopy(BASE) | {"payer": "commercial"}
+    result = scrub_claim(parse_claim(doc), strict, as_of=AS_OF, payer_key="TSTAUTH")
+    fixes = [f.autofix for f in result.findings if f.rule == "modifier-invalid"]
+    assert fixes == [Fix(2, "59", ("XS",))]
