@@ -205,3 +205,42 @@ def test_the_demo_runs_the_whole_cycle_and_reposting_its_835s_changes_nothing(da
                                                                             before.totals)
     data = json.loads((tmp_path / "summary.json").read_text())
     assert data["revenue_cycle"]["ledger"]["clean"] is True
+
+
+def test_the_demo_works_its_denials_and_learns(tmp_path: Path) -> None:
+    from dermbill.db.engine import open_database
+    from dermbill.db.migrate import upgrade
+    from dermbill.db.models import DenialItemRow, LineAdjudicationRow
+    from dermbill.reference.denial_codes import denial_code_table
+
+    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(database)
+    summary = build_demo(database, _options(tmp_path / "out", patients=500, seed=7))
+    assert summary.cycle is not None and summary.cycle.ledger is not None and summary.cycle.ledger.clean
+    work = summary.cycle.work
+    codes = denial_code_table()
+    expected = {"27": ("eligibility_coverage", {"check_eligibility_and_rebill"}),
+                "50": ("medical_necessity", {"appeal", "write_off", "bill_patient"}),
+                "96": ("non_covered", {"appeal", "write_off", "bill_patient"}),
+                "97": ("coding_bundling", {"correct_and_resubmit"}),
+                "197": ("authorization", {"get_authorization"})}
+    with UnitOfWork(database, actor="test") as uow:
+        items = {(row.claim_id, row.carc): row for row in uow.session.scalars(select(DenialItemRow))}
+        denials = [(row.claim_id, a["group"], a["reason"], row.remarks)
+                   for row in uow.session.scalars(select(LineAdjudicationRow).where(
+                       LineAdjudicationRow.status_code != "22", LineAdjudicationRow.paid_cents == 0))
+                   for a in row.adjustments if codes.category_with_remarks(a["group"], a["reason"], row.remarks)
+                   .is_denial]
+        assert {reason for _, _, reason, _ in denials} == set(expected)  # what the simulated payer denies
+        for claim_id, _group, reason, _remarks in denials:
+            item = items[(claim_id, reason)]  # every denial is in the queue ...
+            category, actions = expected[reason]
+            assert item.category == category and item.action in actions, (reason, item.cause)  # ... rightly
+    assert work.corrected > 0 and work.corrected_paid == work.corrected  # certain fixes paid the next cycle
+    letters = sorted((tmp_path / "out" / "appeals").glob("*.pdf"))
+    assert letters and all("appeal" in path.name for path in letters) and len(letters) == len(work.appeals)
+    before, after = (denied / total for denied, total in (work.rate_before, work.rate_after))
+    assert after < before and work.fixed_by_learned_rules > 0 and work.rules_accepted
+    data = json.loads((tmp_path / "out" / "summary.json").read_text())["revenue_cycle"]["denial_management"]
+    assert data["denial_rate_before"]["rate"] == round(before, 4) and data["denial_rate_after"]["rate"] == round(
+        after, 4)
