@@ -383,6 +383,8 @@ class RemittanceRow(TenantRow):
     problems: Mapped[list[str]] = mapped_column(JSON)
     file_name: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    # When the denial work queue read its line adjudications (None: not yet); each remittance is read once.
+    queued_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
 
 
 class UnmatchedRemittanceRow(TenantRow):

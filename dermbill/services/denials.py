@@ -57,7 +57,7 @@ from dermbill.db.models import (
     PayerRow,
     PostingRow,
     PracticeRow,
-    ProviderRow,
+    RemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.denial_codes import denial_code_table
@@ -127,8 +127,7 @@ def refresh_queue(database: Database, *, today: datetime.date, actor: str = "den
     with UnitOfWork(database, actor=actor) as uow:
         for practice_id in uow.session.scalars(select(PracticeRow.id).order_by(PracticeRow.id)):
             repo = uow.practice(practice_id)
-            tables = payer_tables_with_learned_rules(repo, scrub_tables())
-            builder = _ItemBuilder(repo, tables, codes, today)
+            builder = _ItemBuilder(repo, codes, today)
             for item in builder.new_items():
                 report.created += 1
                 report.by_category[item.category] += 1
@@ -138,15 +137,28 @@ def refresh_queue(database: Database, *, today: datetime.date, actor: str = "den
 
 
 class _ItemBuilder:
-    def __init__(self, repo: PracticeRepository, tables: ScrubTables, codes: DenialCodeTable,
-                 today: datetime.date) -> None:
-        self.repo, self.tables, self.codes, self.today = repo, tables, codes, today
+    def __init__(self, repo: PracticeRepository, codes: DenialCodeTable, today: datetime.date) -> None:
+        self.repo, self.codes, self.today = repo, codes, today
+        self._tables: ScrubTables | None = None
         self.payers = {payer.id: payer for payer in repo.payers()}
         self.known = set(repo.session.scalars(select(DenialItemRow.source_key)
                                               .where(DenialItemRow.practice_id == repo.practice_id)))
+        self.contracts = Contracts(repo)
+
+    @property
+    def tables(self) -> ScrubTables:
+        """The scrub tables (NCCI, policies, payer rules with the learned ones), loaded when an item needs them."""
+        if self._tables is None:
+            self._tables = payer_tables_with_learned_rules(self.repo, scrub_tables())
+        return self._tables
 
     def new_items(self) -> list[DenialItemRow]:
-        rows = self.repo.rows(LineAdjudicationRow, order_by=LineAdjudicationRow.id)
+        """Items from the remittances not read yet (each is read once), then those remittances marked read."""
+        fresh = self.repo.rows(RemittanceRow, RemittanceRow.queued_at.is_(None), RemittanceRow.status == "posted")
+        if not fresh:
+            return []
+        rows = self.repo.rows(LineAdjudicationRow, LineAdjudicationRow.remittance_id.in_([r.id for r in fresh]),
+                              order_by=LineAdjudicationRow.id)
         reversed_after = _reversals(rows)
         groups: dict[tuple[int, int, str, str, tuple[str, ...]], list[tuple[LineAdjudicationRow, dict[str, Any]]]]
         groups = defaultdict(list)
@@ -173,6 +185,9 @@ class _ItemBuilder:
             if key not in self.known and (item := self._underpayment_item(key, row)) is not None:
                 made.append(item)
         self.repo.add_all(made)
+        now = self.repo.uow.clock()
+        for remittance in fresh:
+            remittance.queued_at = now
         self.repo.flush()
         for item in made:
             self.repo.audit("denial.created", "denial_item", item.id, {"category": item.category,
@@ -199,15 +214,17 @@ class _ItemBuilder:
                           sum((a.amount for a in answers), Money.zero()), adjudicated_on, facts)
 
     def _underpayment_item(self, key: str, row: LineAdjudicationRow) -> DenialItemRow | None:
+        if row.payer_id is None or row.allowed_cents is None or not self.contracts.has_payer(row.payer_id):
+            return None
         claim = self.repo.get(ClaimRow, row.claim_id)
-        if claim.payer_id is None or row.allowed_cents is None or claim.primary_claim_id is not None:
+        if claim.payer_id is None or claim.primary_claim_id is not None:
             return None  # a secondary payer's allowed amount is not priced by its contract alone
         line = self.repo.get(ClaimLineRow, row.claim_line_id)
-        own = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
-        line = next((x for x in own if x.charged_line_id == row.claim_line_id), line)
-        expected = contracted_amount(self.repo, claim.payer_id, row.code, row.modifiers, line.service_date_from)
+        expected = self.contracts.amount(claim.payer_id, row.code, row.modifiers, line.service_date_from)
         if expected is None:
             return None
+        own = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+        line = next((x for x in own if x.charged_line_id == row.claim_line_id), line)
         reduced = any(a["reason"] == "59" for a in row.adjustments)  # the multiple-procedure rule: half the fee
         expected = Money(expected.cents * max(row.units, 1) // (2 if reduced else 1))
         allowed = Money(row.allowed_cents)
@@ -273,22 +290,33 @@ def _ptp_lookup(tables: ScrubTables, day: datetime.date) -> Any:
     return lookup
 
 
-def contracted_amount(repo: PracticeRepository, payer_id: int, code: str, modifiers: Sequence[str],
-                      day: datetime.date) -> Money | None:
-    """The payer's expected (contracted) amount for one unit of the code on the day, from its fee schedule."""
-    schedules = repo.rows(FeeScheduleRow, FeeScheduleRow.payer_id == payer_id, FeeScheduleRow.effective_from <= day,
-                          order_by=FeeScheduleRow.effective_from.desc())
-    for schedule in schedules:
-        if schedule.effective_to is not None and schedule.effective_to < day:
-            continue
-        items = {(item.procedure_code, item.modifier): item.amount_cents for item in repo.rows(
-            FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id == schedule.id,
-            FeeScheduleItemRow.procedure_code == code)}
-        for modifier in [*modifiers, ""]:
-            if (code, modifier) in items:
-                return Money(items[(code, modifier)])
+class Contracts:
+    """The payers' contracted fee schedules of a practice, read once."""
+
+    def __init__(self, repo: PracticeRepository) -> None:
+        self.schedules: dict[int, list[tuple[FeeScheduleRow, dict[tuple[str, str], int]]]] = defaultdict(list)
+        rows = repo.rows(FeeScheduleRow, FeeScheduleRow.payer_id.is_not(None),
+                         order_by=FeeScheduleRow.effective_from.desc())
+        items: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
+        if rows:
+            for item in repo.rows(FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id.in_([r.id for r in rows])):
+                items[item.fee_schedule_id][(item.procedure_code, item.modifier)] = item.amount_cents
+        for schedule in rows:
+            self.schedules[schedule.payer_id or 0].append((schedule, items[schedule.id]))
+
+    def has_payer(self, payer_id: int) -> bool:
+        return payer_id in self.schedules
+
+    def amount(self, payer_id: int, code: str, modifiers: Sequence[str], day: datetime.date) -> Money | None:
+        """The expected amount for one unit of the code on the day: the schedule in force, the code with its
+        pricing modifier or without one."""
+        for schedule, items in self.schedules.get(payer_id, []):
+            if schedule.effective_from <= day and (schedule.effective_to is None or day <= schedule.effective_to):
+                for modifier in [*modifiers, ""]:
+                    if (code, modifier) in items:
+                        return Money(items[(code, modifier)])
+                return None
         return None
-    return None
 
 
 def claim_facts(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], tables: ScrubTables,
@@ -817,6 +845,4 @@ def open_items(database: Database, action: Action) -> list[int]:
             DenialItemRow.status == "open", DenialItemRow.action == action.value).order_by(DenialItemRow.id)))
 
 
-def _providers(repo: PracticeRepository) -> dict[int, ProviderRow]:
-    return {row.id: row for row in repo.rows(ProviderRow)}
 
