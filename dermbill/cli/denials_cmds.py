@@ -184,14 +184,17 @@ def resolve_command(
 
 
 @denials_app.command("correct")
-def correct_command(ctx: typer.Context, item: ItemArg, db: DbOption = None, by: By = None,
-                    as_of: AsOf = None) -> None:
+def correct_command(
+    ctx: typer.Context, item: ItemArg, db: DbOption = None, by: By = None, as_of: AsOf = None,
+    authorization: Annotated[str | None, typer.Option(help="For an authorization denial: the number the payer "
+                                                           "gave; the corrected claim carries it.")] = None,
+) -> None:
     """Apply the item's certain fix: a corrected claim (frequency 7, with the payer's claim number) or a rebill to
     the payer in force; it is scrubbed, and sent by the next `dermbill claims submit`."""
     from dermbill.services.denials import correct_claim
 
     with current_database(ctx, db) as database:
-        done = correct_claim(database, item, actor=_actor(by), today=_today(as_of))
+        done = correct_claim(database, item, actor=_actor(by), today=_today(as_of), authorization=authorization)
     out.print(f"Claim {done.corrected} made from {done.original} for work item {item}:")
     for change in done.changes:
         out.print(f"  {change}", markup=False)

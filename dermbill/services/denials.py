@@ -598,24 +598,31 @@ def resolve_item(database: Database, item_id: int, resolution: str, *, actor: st
         return moved
 
 
+def _denied_balances(repo: PracticeRepository, claim: ClaimRow, charged: Sequence[int] | None = None
+                     ) -> list[tuple[int, Money]]:
+    """What the claim still has in denials being worked (1150), by charged line, where positive."""
+    query = (select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+             .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+                    LedgerAccountRow.code == "1150", PostingRow.claim_line_id.is_not(None))
+             .group_by(PostingRow.claim_line_id).order_by(PostingRow.claim_line_id))
+    if charged is not None:
+        query = query.where(PostingRow.claim_line_id.in_(charged))
+    return [(int(line), Money(int(cents))) for line, cents in repo.session.execute(query)
+            if line is not None and cents and cents > 0]
+
+
 def _move_denied_balance(repo: PracticeRepository, row: DenialItemRow, account: str, day: datetime.date) -> Money:
+    """The item's lines' denied balance to ``account`` (4200 write-off, 1200 the patient), one balanced entry."""
     claim = repo.get(ClaimRow, row.claim_id)
     charged = [line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(row.line_ids))]
-    balances = dict(repo.session.execute(
-        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
-        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
-               PostingRow.claim_line_id.in_(charged), LedgerAccountRow.code == "1150")
-        .group_by(PostingRow.claim_line_id)).all())
     dims = {"patient_id": claim.patient_id, "payer_id": claim.payer_id, "claim_id": claim.id}
     postings: list[Posting] = []
     total = Money.zero()
-    for line_id in charged:
-        amount = Money(int(balances.get(line_id) or 0))
-        if amount.cents > 0:
-            postings += [Posting(account, amount, **dims, claim_line_id=line_id),
-                         Posting("1150", -amount, **dims, claim_line_id=line_id)]
-            total += amount
+    for line_id, amount in _denied_balances(repo, claim, charged):
+        postings += [Posting(account, amount, **dims, claim_line_id=line_id),
+                     Posting("1150", -amount, **dims, claim_line_id=line_id)]
+        total += amount
     if postings:
         what = "written off" if account == "4200" else "billed to the patient"
         repo.post(JournalEntry(day, f"denial {row.group_code}-{row.carc} on claim {claim.patient_control_number} "
@@ -638,9 +645,14 @@ class Correction:
     findings: tuple[str, ...]
 
 
-def correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date) -> Correction:
+def correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date,
+                  authorization: str | None = None) -> Correction:
     """Apply the item's certain fix: a corrected claim (frequency 7, the payer's claim number in REF*F8) with the
-    lines changed, or the same lines rebilled to the payer in force; scrubbed before it can go."""
+    lines changed, or the same lines rebilled to the payer in force; scrubbed before it can go. For an
+    authorization denial, ``authorization`` is the number the payer gave afterwards: the corrected claim
+    carries it (REF*G1)."""
+    if authorization is not None and not (0 < len(authorization.strip()) <= 50):
+        raise InvalidInput("--authorization: give the payer's authorization number (1 to 50 characters)")
     with UnitOfWork(database, actor=actor) as uow:
         row = _item_row(uow, item_id)
         if row.status == "resolved":
@@ -651,13 +663,19 @@ def correct_claim(database: Database, item_id: int, *, actor: str, today: dateti
                                     f"{follow.patient_control_number if follow else row.follow_up_claim_id}")
         repo = uow.practice(row.practice_id)
         original = repo.get(ClaimRow, row.claim_id)
-        if row.fixes:
+        if authorization is not None:
+            if row.action != Action.GET_AUTHORIZATION.value:
+                raise InvalidInput(f"work item {item_id} is not an authorization denial ({row.action.replace('_', ' ')}"
+                                   "); --authorization applies to those only")
+            claim, changes = _corrected_claim(repo, original, row, authorization=authorization.strip())
+        elif row.fixes:
             claim, changes = _corrected_claim(repo, original, row)
         elif row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value and row.rebill_payer_id is not None:
             claim, changes = _rebilled_claim(repo, original, row, today)
         else:
-            raise InvalidInput(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): "
-                               "correct the claim by hand, or appeal")
+            hint = "give the number with --authorization" if row.action == Action.GET_AUTHORIZATION.value else \
+                "correct the claim by hand, or appeal"
+            raise InvalidInput(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): {hint}")
         row.follow_up_claim_id, row.status, row.updated_at = claim.id, "waiting", uow.clock()
         repo.audit("denial.corrected", "denial_item", row.id, {"claim": claim.patient_control_number,
                                                                "changes": list(changes)})
@@ -716,14 +734,17 @@ def _copy_lines(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow,
     return changes
 
 
-def _corrected_claim(repo: PracticeRepository, original: ClaimRow,
-                     row: DenialItemRow) -> tuple[ClaimRow, tuple[str, ...]]:
+def _corrected_claim(repo: PracticeRepository, original: ClaimRow, row: DenialItemRow, *,
+                     authorization: str | None = None) -> tuple[ClaimRow, tuple[str, ...]]:
     if not original.payer_claim_number:
         raise InvalidInput(f"claim {original.patient_control_number} has no payer claim number; a corrected claim "
                            "needs it (REF*F8)")
     claim = _copy(repo, original, _next_number(repo, original.patient_control_number, "C"), frequency_code="7",
-                  payer_claim_number=original.payer_claim_number, original_claim_id=original.id)
+                  payer_claim_number=original.payer_claim_number, original_claim_id=original.id,
+                  prior_authorization=authorization or original.prior_authorization)
     changes = _copy_lines(repo, original, claim, {f["line"]: f for f in row.fixes})
+    if authorization:
+        changes.append(f"prior authorization {authorization}")
     # Closed, not "corrected": a corrected claim is one being fixed to go out again, the original never goes again.
     move_claim(repo, original, ClaimStatus.CLOSED, f"replaced by corrected claim {claim.patient_control_number}")
     return claim, tuple(changes)
@@ -750,21 +771,14 @@ def _rebilled_claim(repo: PracticeRepository, original: ClaimRow, row: DenialIte
 
 def _move_to_new_payer(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow, day: datetime.date) -> Money:
     """The denied balance of the original claim's lines becomes the new payer's receivable on the new claim."""
-    balances = repo.session.execute(
-        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
-        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == original.id,
-               LedgerAccountRow.code == "1150", PostingRow.claim_line_id.is_not(None))
-        .group_by(PostingRow.claim_line_id)).all()
     postings: list[Posting] = []
     total = Money.zero()
-    for line_id, cents in balances:
-        if cents and cents > 0:
-            postings += [Posting("1100", Money(int(cents)), patient_id=claim.patient_id, payer_id=claim.payer_id,
-                                 claim_id=claim.id, claim_line_id=line_id),
-                         Posting("1150", Money(-int(cents)), patient_id=original.patient_id,
-                                 payer_id=original.payer_id, claim_id=original.id, claim_line_id=line_id)]
-            total += Money(int(cents))
+    for line_id, amount in _denied_balances(repo, original):
+        postings += [Posting("1100", amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
+                             claim_id=claim.id, claim_line_id=line_id),
+                     Posting("1150", -amount, patient_id=original.patient_id, payer_id=original.payer_id,
+                             claim_id=original.id, claim_line_id=line_id)]
+        total += amount
     if postings:
         repo.post(JournalEntry(day, f"claim {original.patient_control_number} rebilled as "
                                f"{claim.patient_control_number}", tuple(postings),

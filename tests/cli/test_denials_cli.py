@@ -68,7 +68,15 @@ def test_the_work_queue_from_the_command_line(tmp_path: Path) -> None:
     rules = json.loads(run("denials", "rules", "--db", url, "--json").stdout)
     assert rules == {"rules": []}  # one denial is not a pattern
 
-    assert_one_line_error(run("denials", "correct", str(mohs_item), "--db", url), "no certain fix")
+    assert_one_line_error(run("denials", "correct", str(mohs_item), "--db", url), "no certain fix",
+                          "--authorization")
+    assert_one_line_error(run("denials", "correct", str(by_claim[unknown.pcn]["id"]), "--authorization", "A1",
+                          "--db", url), "not an authorization denial")
+    authorized = run("denials", "correct", str(mohs_item), "--authorization", "AUTH-77", "--db", url,
+                     "--as-of", AS_OF)
+    assert authorized.returncode == 0, authorized.stderr
+    assert f"Claim {mohs.pcn}C1 made from {mohs.pcn}" in authorized.stdout
+    assert "prior authorization AUTH-77" in authorized.stdout
     assert_one_line_error(run("denials", "show", "999", "--db", url), "work item 999 not found")
     assert_one_line_error(run("denials", "resolve", str(cosmetic_item), "--as", "write_off", "--db", url),
                           "already resolved")
