@@ -169,7 +169,6 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
         submits.append(submit_claims(database, config, outbox, now=now, actor="demo",
                                      claim_ids=_ready_claims(database) - later_claims))
         syncs.append(sync(database, config, inbox, now=now))
-    summary.secondary_queued = len(syncs[0].secondary.queued)
     work_the_queue(database, out_dir, today=as_of, summary=summary.work)
     for _ in range(2):  # the last month's claims with the corrected claims; then their secondary claims
         rescrubbed = scrub_stored_claims(database, claim_ids=sorted(_ready_claims(database)), fix=True, as_of=as_of,
@@ -185,6 +184,7 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
         syncs.append(sync(database, config, inbox, now=now))
         refresh_queue(database, today=as_of, actor="demo")
     count_queue(database, summary.work, first_claims, later_claims)
+    summary.secondary_queued = sum(len(report.secondary.queued) for report in syncs)
     _tally(summary, tuple(submits), tuple(syncs))
     summary.credits_applied = apply_patient_credits(database, now=now, actor="demo")
     _balances(database, summary)

@@ -405,38 +405,42 @@ def _paid_elsewhere(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[C
 
 
 def _resolve_settled(repo: PracticeRepository, today: datetime.date) -> int:
-    """Resolve the items whose claim, or the corrected or rebilled claim made for them, is now paid."""
+    """Resolve the items whose money came in: the corrected or rebilled claim made for them is paid; the claim is
+    paid after the payer reprocessed the denied lines (an appeal won); an underpaid line was paid again at the
+    contracted amount. Reads the open items' claims and adjudications once."""
+    items = repo.rows(DenialItemRow, DenialItemRow.status.in_(OPEN_STATUSES))
+    if not items:
+        return 0
+    claims: dict[int, ClaimRow] = {}
+    adjudications: dict[int, list[LineAdjudicationRow]] = defaultdict(list)
+    wanted = sorted({i.claim_id for i in items} | {i.follow_up_claim_id for i in items if i.follow_up_claim_id})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        claims.update({c.id: c for c in repo.rows(ClaimRow, ClaimRow.id.in_(chunk))})
+        for row in repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id.in_(chunk)):
+            adjudications[row.claim_id].append(row)
+    charged = {line.id: line.charged_line_id for line in repo.rows(
+        ClaimLineRow, ClaimLineRow.id.in_(sorted({line for i in items for line in i.line_ids})))}
     resolved = 0
-    for item in repo.rows(DenialItemRow, DenialItemRow.status.in_(OPEN_STATUSES)):
-        target = repo.get(ClaimRow, item.follow_up_claim_id or item.claim_id)
+    for item in items:
+        lines = {charged.get(line_id) for line_id in item.line_ids}
+        later = [row for row in adjudications[item.claim_id] if row.remittance_id != item.remittance_id
+                 and row.claim_line_id in lines and row.status_code != "22" and row.paid_cents > 0]
         if item.kind == "underpayment":
-            if _underpayment_settled(repo, item):
+            first = next((row for row in adjudications[item.claim_id] if f"u:{row.id}" == item.source_key), None)
+            owed = (first.allowed_cents or 0) + item.amount_cents if first else None
+            if owed is not None and any((row.allowed_cents or 0) + UNDERPAYMENT_TOLERANCE.cents > owed
+                                        for row in later):
                 _close(repo, item, "paid", "the payer reprocessed the line at the contracted amount")
                 resolved += 1
             continue
-        if target.status == ClaimStatus.PAID.value and (item.follow_up_claim_id or _line_now_paid(repo, item)):
-            why = f"paid on claim {target.patient_control_number}"
+        target = claims[item.follow_up_claim_id or item.claim_id]
+        if target.status == ClaimStatus.PAID.value and (item.follow_up_claim_id or later):
             outcome = "appeal_won" if _open_appeal(repo, item) else "paid"
-            _close(repo, item, outcome, why)
+            _close(repo, item, outcome, f"paid on claim {target.patient_control_number}")
             _answer_appeals(repo, item, "won", today)
             resolved += 1
     return resolved
-
-
-def _line_now_paid(repo: PracticeRepository, item: DenialItemRow) -> bool:
-    """The item's own lines were paid by a later decision (a reprocessing after an appeal)."""
-    rows = repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == item.claim_id,
-                     LineAdjudicationRow.remittance_id != item.remittance_id)
-    charged = {line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(item.line_ids))}
-    return any(row.claim_line_id in charged and row.paid_cents > 0 and row.status_code != "22" for row in rows)
-
-
-def _underpayment_settled(repo: PracticeRepository, item: DenialItemRow) -> bool:
-    charged = {line.charged_line_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(item.line_ids))}
-    later = repo.rows(LineAdjudicationRow, LineAdjudicationRow.claim_id == item.claim_id,
-                      LineAdjudicationRow.remittance_id != item.remittance_id)
-    return any(row.claim_line_id in charged and row.status_code != "22" and row.allowed_cents is not None
-               and row.id > 0 and row.paid_cents > 0 for row in later)
 
 
 def _open_appeal(repo: PracticeRepository, item: DenialItemRow) -> bool:

@@ -335,3 +335,24 @@ def test_a_payer_that_keeps_denying_for_authorization_teaches_the_scrubber(datab
     with UnitOfWork(database, actor="test") as uow:
         payer_name = uow.session.scalars(select(PayerRow.name)).one()
     assert stats.by_payer == {payer_name: 3}
+
+
+@pytest.mark.parametrize(("repaid_at", "resolved"), [(9500, False), (10000, True)])
+def test_an_underpayment_resolves_when_the_line_is_paid_again_at_the_contract(
+        database: Database, tmp_path: Path, repaid_at: int, resolved: bool) -> None:
+    world = practice_world(database)
+    contract(database, world, "11102", 10000)
+    claim = add_claim(world, [("11102", (), 15000)])
+    first = paid_claim(claim, (settled(claim.lines[0], 8000),))
+    post(database, write(tmp_path / "p.835", (remittance((first,)),)))
+    refresh_queue(database, today=TODAY)
+    [item] = items(database)
+    assert item.kind == "underpayment" and item.amount_cents == 2000
+    again = paid_claim(claim, (settled(claim.lines[0], repaid_at),))
+    post(database, write(tmp_path / "q.835", (remittance((reversal_of(first), again), trace="EFT0002"),),
+                         interchange=2))
+    report = refresh_queue(database, today=TODAY)
+    assert report.resolved == resolved
+    statuses = [row.status for row in items(database)]
+    assert statuses[0] == ("resolved" if resolved else "open")
+    assert check_ledger(database).clean
