@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import coding, era_posting, insert_encounters, scrubbing, x12
+from benchmarks import coding, denial_queue, era_posting, insert_encounters, scrubbing, x12
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
     parser.add_argument("--encounters", type=int, default=10_000, help="encounters per case (default 10000)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case; the best is reported")
     parser.add_argument("--era-claims", type=int, default=60_000, help="claim payments in the 835 to post")
+    parser.add_argument("--denial-claims", type=int, default=20_000,
+                        help="claims in the 835 the denial queue is built from (every 20th has a denial)")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
     table = Table(title="dermbill benchmarks", title_justify="left")
@@ -26,6 +28,7 @@ def main() -> None:
     results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
     results += x12.run(claims=args.encounters * 5)
     results += era_posting.run(claims=args.era_claims)
+    results += denial_queue.run(claims=args.denial_claims)
     for result in results:
         table.add_row(*result.cells())
     console.print(table)

@@ -179,7 +179,8 @@ class _ItemBuilder:
             key = f"d:{remittance_id}:{claim_id}:{group}-{carc}:{'/'.join(rarcs)}"[:120]
             if key in self.known:
                 continue
-            made.append(self._denial_item(key, claim_id, remittance_id, group, carc, rarcs, found))
+            if (item := self._denial_item(key, claim_id, remittance_id, group, carc, rarcs, found)) is not None:
+                made.append(item)
         for row in underpaid:
             key = f"u:{row.id}"
             if key not in self.known and (item := self._underpayment_item(key, row)) is not None:
@@ -195,7 +196,8 @@ class _ItemBuilder:
         return made
 
     def _denial_item(self, key: str, claim_id: int, remittance_id: int, group: str, carc: str,
-                     rarcs: tuple[str, ...], found: list[tuple[LineAdjudicationRow, dict[str, Any]]]) -> DenialItemRow:
+                     rarcs: tuple[str, ...], found: list[tuple[LineAdjudicationRow, dict[str, Any]]]
+                     ) -> DenialItemRow | None:
         claim = self.repo.get(ClaimRow, claim_id)
         lines = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
         by_charged = {line.charged_line_id: line for line in lines}
@@ -207,6 +209,8 @@ class _ItemBuilder:
             line_rows.append(line)
             answers.append(PayerAnswer(line.line_number, group, carc, rarcs, Money(int(adjustment["cents"])),
                                        Money(row.paid_cents)))
+        if not answers:  # the adjudication names no line of this claim (cannot happen after ERA matching)
+            return None
         facts = claim_facts(self.repo, claim, lines, self.tables, self.payers)
         cause = find_root_cause(facts, answers, self.codes, _ptp_lookup(self.tables, facts.date_of_service))
         adjudicated_on = max(row.adjudicated_on for row, _ in found)
