@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.encounter import parse_encounter
-from dermbill.core.denial_codes import DenialCodeTable
+from dermbill.core.denial_codes import DenialCategory, DenialCodeTable
 from dermbill.core.denials import (
     Action,
     ClaimFacts,
@@ -211,7 +211,8 @@ class _ItemBuilder:
                                        Money(row.paid_cents)))
         if not answers:  # the adjudication names no line of this claim (cannot happen after ERA matching)
             return None
-        facts = claim_facts(self.repo, claim, lines, self.tables, self.payers)
+        facts = claim_facts(self.repo, claim, lines, self.tables, self.payers,
+                            category=self.codes.category_with_remarks(group, carc, rarcs))
         cause = find_root_cause(facts, answers, self.codes, _ptp_lookup(self.tables, facts.date_of_service))
         adjudicated_on = max(row.adjudicated_on for row, _ in found)
         return self._item(key, claim, remittance_id, "denial", line_rows, group, carc, rarcs, cause,
@@ -324,8 +325,10 @@ class Contracts:
 
 
 def claim_facts(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], tables: ScrubTables,
-                payers: dict[int, PayerRow]) -> ClaimFacts:
-    """What the root cause needs to know about a claim, from the database and the encounter's documentation."""
+                payers: dict[int, PayerRow], *, category: DenialCategory | None = None) -> ClaimFacts:
+    """What the root cause needs to know about a claim, from the database and the encounter's documentation.
+    The facts only one kind of denial needs (other coverage, first submission, a paid duplicate) are looked up
+    for that kind only."""
     payer = payers.get(claim.payer_id or 0)
     day = min((line.service_date_from for line in lines), default=claim.created_at.date())
     lesions, lesions_by_line, separately = _documented_lesions(repo, claim, lines)
@@ -341,9 +344,12 @@ def claim_facts(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[Claim
                     for line in lines),
         lesions=lesions, visit_separately_identifiable=separately,
         has_prior_authorization=bool(claim.prior_authorization), distinct_modifier=rule.distinct_modifier,
-        other_coverage=_other_coverage(repo, claim, day, payers), first_sent_on=_first_sent(repo, claim),
+        other_coverage=_other_coverage(repo, claim, day, payers)
+        if category is DenialCategory.ELIGIBILITY_COVERAGE else None,
+        first_sent_on=_first_sent(repo, claim) if category is DenialCategory.TIMELY_FILING else None,
         timely_filing_days=payer.timely_filing_days if payer else 0,
-        duplicate_of=_paid_elsewhere(repo, claim, lines), policies=policies)
+        duplicate_of=_paid_elsewhere(repo, claim, lines) if category is DenialCategory.DUPLICATE else None,
+        policies=policies)
 
 
 def _documented_lesions(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow]
