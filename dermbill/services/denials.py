@@ -122,6 +122,13 @@ class WorkItem:
 
 def refresh_queue(database: Database, *, today: datetime.date, actor: str = "denials") -> RefreshReport:
     """Make the items of answers not yet in the queue, and resolve the items whose money came in."""
+    try:
+        return _refresh_queue(database, today=today, actor=actor)
+    except InvalidInput:  # SQLite has no row locks: a refresh running at the same time made them first; read again
+        return _refresh_queue(database, today=today, actor=actor)
+
+
+def _refresh_queue(database: Database, *, today: datetime.date, actor: str) -> RefreshReport:
     report = RefreshReport()
     codes = denial_code_table()
     with UnitOfWork(database, actor=actor) as uow:
@@ -154,7 +161,11 @@ class _ItemBuilder:
 
     def new_items(self) -> list[DenialItemRow]:
         """Items from the remittances not read yet (each is read once), then those remittances marked read."""
-        fresh = self.repo.rows(RemittanceRow, RemittanceRow.queued_at.is_(None), RemittanceRow.status == "posted")
+        # Locked: a second refresh at the same time waits, then finds them read (PostgreSQL re-checks the WHERE).
+        fresh = list(self.repo.session.scalars(
+            select(RemittanceRow).where(RemittanceRow.practice_id == self.repo.practice_id,
+                                        RemittanceRow.queued_at.is_(None), RemittanceRow.status == "posted")
+            .order_by(RemittanceRow.id).with_for_update()))
         if not fresh:
             return []
         rows = self.repo.rows(LineAdjudicationRow, LineAdjudicationRow.remittance_id.in_([r.id for r in fresh]),
@@ -546,8 +557,11 @@ def show_item(database: Database, item_id: int) -> ItemDetail:
             tuple((a.file_name, a.status, a.deadline) for a in appeals))
 
 
-def _item_row(uow: UnitOfWork, item_id: int) -> DenialItemRow:
-    row = uow.session.get(DenialItemRow, item_id)
+def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False) -> DenialItemRow:
+    """The item; with ``lock``, held until commit (on PostgreSQL two people working the same item at once take
+    turns: the second sees what the first did, so one corrected claim is made, one write-off posted)."""
+    query = select(DenialItemRow).where(DenialItemRow.id == item_id)
+    row = uow.session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(f"work item {item_id} not found; `dermbill denials list` shows the open items")
     return row
@@ -582,7 +596,7 @@ def snooze_item(database: Database, item_id: int, until: datetime.date, *, actor
 def _change(database: Database, item_id: int, actor: str, action: str, detail: dict[str, Any],
             apply: Any) -> None:
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id)
+        row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved" and action != "denial.noted":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); it cannot be changed")
         apply(row)
@@ -598,7 +612,7 @@ def resolve_item(database: Database, item_id: int, resolution: str, *, actor: st
     if resolution not in RESOLUTIONS:
         raise InvalidInput(f"resolve: '{resolution}' is not a resolution; use one of {', '.join(RESOLUTIONS)}")
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id)
+        row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is already resolved ({row.resolution})")
         repo = uow.practice(row.practice_id)
@@ -667,8 +681,20 @@ def correct_claim(database: Database, item_id: int, *, actor: str, today: dateti
     carries it (REF*G1)."""
     if authorization is not None and not (0 < len(authorization.strip()) <= 50):
         raise InvalidInput("--authorization: give the payer's authorization number (1 to 50 characters)")
+    try:
+        return _correct_claim(database, item_id, actor=actor, today=today, authorization=authorization)
+    except InvalidInput as exc:
+        if not str(exc).startswith("the database refused the change"):
+            raise
+        # SQLite, which has no row locks: the same item was corrected by someone else at the same moment.
+        raise InvalidTransition(f"work item {item_id} was already corrected by someone else just now; "
+                                f"`dermbill denials show {item_id}` shows the corrected claim") from None
+
+
+def _correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date,
+                   authorization: str | None) -> Correction:
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id)
+        row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); nothing to correct")
         if row.follow_up_claim_id is not None:
@@ -818,7 +844,7 @@ def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str,
     from dermbill.services.appeal_letters import appeal_letter_for  # the letter's facts come from many tables
 
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id)
+        row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); there is nothing to appeal")
         repo = uow.practice(row.practice_id)
@@ -844,7 +870,7 @@ def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str,
 
 def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: datetime.date) -> None:
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id)
+        row = _item_row(uow, item_id, lock=True)
         repo = uow.practice(row.practice_id)
         appeals = repo.rows(AppealRow, AppealRow.denial_item_id == row.id, AppealRow.status == "written")
         if not appeals:

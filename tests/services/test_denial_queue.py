@@ -34,6 +34,7 @@ from dermbill.db.models import (
     AuditEventRow,
     ClaimLineRow,
     ClaimRow,
+    CoverageRow,
     DenialItemRow,
     EncounterRow,
     FeeScheduleItemRow,
@@ -356,3 +357,107 @@ def test_an_underpayment_resolves_when_the_line_is_paid_again_at_the_contract(
     statuses = [row.status for row in items(database)]
     assert statuses[0] == ("resolved" if resolved else "open")
     assert check_ledger(database).clean
+
+
+def test_coverage_ended_with_another_plan_on_file_is_rebilled_to_it(database: Database, tmp_path: Path) -> None:
+    from dermbill.x12.remittance_835_writer import Remittance
+
+    world = practice_world(database)
+    claim = add_claim(world, [("11102", (), 15000), ("17000", (), 12000)])
+    with UnitOfWork(database, actor="test") as uow:  # the patient's new plan, which the front desk had on file
+        repo = uow.practice(world.practice_id)
+        first = repo.rows(CoverageRow)[0]
+        organization_id = repo.practice.organization_id
+        blue = PayerRow(organization_id=organization_id, name="TEST BLUE", payer_identifier="TSTBLU",
+                        kind="commercial", claim_filing_indicator_code="BL", timely_filing_days=180)
+        uow.add_payers([blue])
+        repo.add(CoverageRow(patient_id=first.patient_id, payer_id=blue.id, member_id="BLU123",
+                             coverage_order="primary", relationship_code="18", effective_date=DOS))
+        uow.commit()
+    post(database, write(tmp_path / "a.835", (remittance((paid_claim(claim, tuple(
+        denied(line, "CO", "27", remarks=("N30",)) for line in claim.lines), status="4"),)),)))
+    refresh_queue(database, today=TODAY)
+    [item] = items(database)
+    assert (item.category, item.action) == ("eligibility_coverage", "check_eligibility_and_rebill")
+    assert "TEST BLUE" in item.cause and item.rebill_payer_id is not None
+    assert item.deadline == DOS + datetime.timedelta(days=180)  # the new payer's filing limit
+    assert list_items(database, today=TODAY)[0].certain_fix
+
+    done = correct_claim(database, item.id, actor="biller", today=TODAY)
+    assert done.corrected == f"{claim.pcn}B1" and any("TEST BLUE" in change for change in done.changes)
+    assert balance(database, "1150") == Money.zero()
+    with UnitOfWork(database, actor="test") as uow:
+        rebilled = uow.session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == done.corrected)
+                                       ).one()
+        assert (rebilled.frequency_code, rebilled.payer_claim_number) == ("1", None)
+        assert uow.session.get(ClaimRow, claim.id).status == "closed"  # type: ignore[union-attr]
+        rebilled.status = ClaimStatus.SUBMITTED.value  # sent (its scrub findings are the test claim's L82.1)
+        lines = uow.session.scalars(select(ClaimLineRow).where(ClaimLineRow.claim_id == rebilled.id)
+                                    .order_by(ClaimLineRow.line_number)).all()
+        new_lines = tuple(Line(line.id, line.line_number, line.procedure_code, (), Money(line.charge_cents),
+                               f"{done.corrected}-{line.line_number}") for line in lines)
+        rebilled_id = rebilled.id
+        uow.commit()
+    assert balance(database, "1100", rebilled_id) == Money(27000)  # now owed by the new payer
+
+    paid = paid_claim(Claim(rebilled_id, done.corrected, new_lines),
+                      tuple(settled(line, line.charge.cents // 2) for line in new_lines))
+    path = write(tmp_path / "b.835", (Remittance("TEST BLUE", "TSTBLU", "ERA TEST DERMATOLOGY", "1234567893",
+                                                 "BLU0001", PAID_ON, (paid,)),), interchange=2)
+    post(database, path)
+    assert refresh_queue(database, today=TODAY).resolved == 1
+    assert balance(database, "1100") == Money.zero() and check_ledger(database).clean
+
+
+def test_two_people_correcting_the_same_item_at_once_make_one_corrected_claim(database: Database,
+                                                                              tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dermbill.db.engine import open_database
+
+    _, claim = documented_claim(database, EXCISION_AND_BIOPSY)
+    biopsy = next(line for line in claim.lines if line.code == "11104")
+    post(database, write(tmp_path / "a.835", (remittance((paid_claim(claim, (
+        *[settled(line, line.charge.cents // 2) for line in claim.lines if line is not biopsy],
+        denied(biopsy, "CO", "97", remarks=("M15",))), icn="ICN1"),)),)))
+    refresh_queue(database, today=TODAY)
+    [item] = items(database)
+
+    def attempt(person: str) -> str:
+        own = open_database(database.url)
+        try:
+            return correct_claim(own, item.id, actor=person, today=TODAY).corrected
+        except InvalidTransition as exc:
+            return f"refused: {exc}"
+        finally:
+            own.dispose()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(attempt, ["ann", "bob"]))
+    assert outcomes[0] == f"{claim.pcn}C1" and outcomes[1].startswith("refused: ") and "already corrected" in \
+        outcomes[1], outcomes
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ClaimRow).where(
+            ClaimRow.frequency_code == "7")) == 1
+
+
+def test_two_refreshes_at_once_make_each_item_once(database: Database, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dermbill.db.engine import open_database
+
+    world = practice_world(database)
+    claims = [add_claim(world, [("11301", (), 29500)]) for _ in range(5)]
+    post(database, write(tmp_path / "d.835", (remittance(tuple(
+        paid_claim(c, (denied(c.lines[0], "CO", "96", remarks=("N425",)),), status="4") for c in claims)),)))
+
+    def refresh(_: int) -> int:
+        own = open_database(database.url)
+        try:
+            return refresh_queue(own, today=TODAY).created
+        finally:
+            own.dispose()
+
+    with ThreadPoolExecutor(2) as pool:
+        created = list(pool.map(refresh, range(2)))
+    assert sorted(created) == [0, 5] and len(items(database)) == 5
