@@ -449,6 +449,12 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
     """Each claim's status from its balances: paid when nothing is left with the payer, denied when nothing was
     paid and denials remain, accepted when a reversal left nothing adjudicated, else partially paid."""
     codes = {v: k for k, v in repo.account_ids().items()}
+    # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
+    # payer may send its reversal of the original after its decision on the corrected claim).
+    replacing = repo.rows(ClaimRow, ClaimRow.frequency_code == "7",
+                          ClaimRow.original_claim_id.in_([claim.id for claim in claims]))
+    named = {claim.id for claim in claims}
+    claims = claims + [claim for claim in replacing if claim.id not in named]
     chains = _replaced_claims(repo, claims)
     by_claim: dict[int, Counter[str]] = {}
     ids = list({claim_id for chain in chains.values() for claim_id in chain})
@@ -464,10 +470,7 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
         sums[claim.id] = Counter()
         for claim_id in chains[claim.id]:
             sums[claim.id].update(by_claim.get(claim_id, Counter()))
-    replaced = {original for chain in chains.values() for original in chain[1:]} | set(repo.session.scalars(
-        select(ClaimRow.original_claim_id).where(
-            ClaimRow.practice_id == repo.practice_id, ClaimRow.frequency_code == "7",
-            ClaimRow.original_claim_id.in_([claim.id for claim in claims]))))
+    replaced = {original for chain in chains.values() for original in chain[1:]}
     moves = []
     for claim in claims:
         by_code = sums[claim.id]

@@ -125,8 +125,9 @@ def balance(database: Database, account: str, claim_id: int | None = None) -> Mo
         return Money(int(uow.session.scalar(query) or 0))
 
 
+@pytest.mark.parametrize("reversal_later", [False, True], ids=["one-file", "reversal-in-a-later-file"])
 def test_a_biopsy_bundled_despite_xs_is_corrected_with_59_and_the_corrected_claim_settles(
-        database: Database, tmp_path: Path) -> None:
+        database: Database, tmp_path: Path, reversal_later: bool) -> None:
     world, claim = documented_claim(database, EXCISION_AND_BIOPSY)
     biopsy = next(line for line in claim.lines if line.code == "11104")
     assert "XS" in biopsy.modifiers  # the engine marked the biopsy of the other lesion
@@ -172,8 +173,13 @@ def test_a_biopsy_bundled_despite_xs_is_corrected_with_59_and_the_corrected_clai
     # The payer reverses its first decision and pays the corrected claim.
     paid = paid_claim(Claim(corrected_id, done.corrected, corrected_lines),
                       tuple(settled(line, line.charge.cents // 2) for line in corrected_lines), icn="ICN200")
-    post(database, write(tmp_path / "second.835", (remittance((reversal_of(first), paid), trace="EFT0002"),),
-                         interchange=2))
+    if reversal_later:  # the payer's decision on the corrected claim first, its reversal of the original after
+        post(database, write(tmp_path / "second.835", (remittance((paid,), trace="EFT0002"),), interchange=2))
+        post(database, write(tmp_path / "third.835", (remittance((reversal_of(first),), trace="EFT0003"),),
+                             interchange=3))
+    else:
+        post(database, write(tmp_path / "second.835", (remittance((reversal_of(first), paid), trace="EFT0002"),),
+                             interchange=2))
     with UnitOfWork(database, actor="test") as uow:
         statuses = dict(uow.session.execute(select(ClaimRow.patient_control_number, ClaimRow.status)).all())
     assert statuses == {claim.pcn: "closed", done.corrected: "paid"}
