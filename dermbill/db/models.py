@@ -167,6 +167,12 @@ class PayerRow(Base):
     # SBR09: MB Medicare Part B, MC Medicaid, CI commercial, BL Blue Cross, HM HMO, 09 self-pay ...
     claim_filing_indicator_code: Mapped[str] = mapped_column(String(2))
     timely_filing_days: Mapped[int] = mapped_column(Integer)
+    # Where appeals (redeterminations, reconsiderations) are mailed; printed on the appeal letter when known.
+    appeal_address_line1: Mapped[str | None] = mapped_column(String(55))
+    appeal_address_line2: Mapped[str | None] = mapped_column(String(55))
+    appeal_city: Mapped[str | None] = mapped_column(String(30))
+    appeal_state: Mapped[str | None] = mapped_column(String(2))
+    appeal_zip_code: Mapped[str | None] = mapped_column(String(9))
 
 
 class CoverageRow(TenantRow):

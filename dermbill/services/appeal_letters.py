@@ -12,6 +12,7 @@ from dermbill.db.models import (
     CoverageRow,
     DenialItemRow,
     PatientRow,
+    PayerRow,
     ProviderRow,
     RemittanceRow,
 )
@@ -58,7 +59,7 @@ def appeal_letter_for(repo: PracticeRepository, item: DenialItemRow, today: date
                                                             practice.city, practice.state, practice.zip_code),
                               practice.phone or "", practice.billing_npi, practice.tin),
         written_on=today, payer_name=payer.name if payer else "Payer",
-        payer_address_lines=(),
+        payer_address_lines=_payer_address(payer),
         title="Request for redetermination" if medicare else "Request for reconsideration",
         patient_name=f"{patient.last_name}, {patient.first_name}", patient_date_of_birth=patient.date_of_birth,
         member_id=coverage.member_id if coverage else "", claim_number=claim.patient_control_number,
@@ -108,6 +109,15 @@ def _enclosures(item: DenialItemRow, lesions: tuple[LesionFacts, ...], remittanc
     if item.category == "timely_filing":
         found.append("Clearinghouse acceptance report (proof of timely filing)")
     return found
+
+
+def _payer_address(payer: PayerRow | None) -> tuple[str, ...]:
+    """Where the payer takes appeals, when the payer record says (else the letter names its appeals department)."""
+    if payer is None or not (payer.appeal_address_line1 and payer.appeal_city and payer.appeal_state
+                             and payer.appeal_zip_code):
+        return ()
+    return ("Appeals department",) + _address(payer.appeal_address_line1, payer.appeal_address_line2,
+                                              payer.appeal_city, payer.appeal_state, payer.appeal_zip_code)
 
 
 def _address(line1: str, line2: str | None, city: str, state: str, zip_code: str) -> tuple[str, ...]:

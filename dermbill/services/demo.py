@@ -182,6 +182,10 @@ def build_demo(
             p.key: PayerRow(
                 organization_id=organization.id, name=p.name, payer_identifier=p.payer_identifier, kind=p.kind,
                 claim_filing_indicator_code=p.claim_filing_indicator_code, timely_filing_days=p.timely_filing_days,
+                appeal_address_line1=p.appeals.line1 if p.appeals else None,
+                appeal_city=p.appeals.city if p.appeals else None,
+                appeal_state=p.appeals.state if p.appeals else None,
+                appeal_zip_code=p.appeals.zip_code if p.appeals else None,
             )
             for p in PAYERS
         }

@@ -80,6 +80,7 @@ class FakePayer:
     claim_filing_indicator_code: str
     timely_filing_days: int
     copay_cents: tuple[int, ...]  # office-visit copays its plans carry (empty: none)
+    appeals: FakeAddress | None = None  # where appeals are mailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +124,16 @@ def _address(rng: random.Random) -> FakeAddress:
 ORGANIZATION_NAME = "TEST DERM BILLING CO (DEMO)"
 
 PAYERS: tuple[FakePayer, ...] = (
-    FakePayer("medicare", "TEST MEDICARE PART B (DEMO)", "TSTMCR", "medicare", "MB", 365, ()),
-    FakePayer("medicaid", "TEST STATE MEDICAID (DEMO)", "TSTMCD", "medicaid", "MC", 180, (0, 300)),
-    FakePayer("blue", "TEST BLUE PLAN (DEMO)", "TSTBLU", "commercial", "BL", 180, (3000, 4000, 5000)),
-    FakePayer("national", "TEST NATIONAL HEALTH (DEMO)", "TSTNAT", "commercial", "CI", 90, (2500, 4000, 6000)),
-    FakePayer("hmo", "TEST COMMUNITY HMO (DEMO)", "TSTHMO", "commercial", "HM", 120, (2000, 3500)),
+    FakePayer("medicare", "TEST MEDICARE PART B (DEMO)", "TSTMCR", "medicare", "MB", 365, (),
+              FakeAddress("PO BOX 10001 REDETERMINATIONS", "ANYTOWN", "PA", "190990101")),
+    FakePayer("medicaid", "TEST STATE MEDICAID (DEMO)", "TSTMCD", "medicaid", "MC", 180, (0, 300),
+              FakeAddress("PO BOX 10002 PROVIDER APPEALS", "ANYTOWN", "PA", "190990102")),
+    FakePayer("blue", "TEST BLUE PLAN (DEMO)", "TSTBLU", "commercial", "BL", 180, (3000, 4000, 5000),
+              FakeAddress("PO BOX 10003 RECONSIDERATIONS", "ANYTOWN", "PA", "190990103")),
+    FakePayer("national", "TEST NATIONAL HEALTH (DEMO)", "TSTNAT", "commercial", "CI", 90, (2500, 4000, 6000),
+              FakeAddress("PO BOX 10004 CLAIM APPEALS", "ANYTOWN", "PA", "190990104")),
+    FakePayer("hmo", "TEST COMMUNITY HMO (DEMO)", "TSTHMO", "commercial", "HM", 120, (2000, 3500),
+              FakeAddress("PO BOX 10005 PROVIDER DISPUTES", "ANYTOWN", "PA", "190990105")),
 )
 
 

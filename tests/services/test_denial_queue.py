@@ -288,13 +288,18 @@ def test_the_appeal_letter_carries_the_claims_facts(database: Database, tmp_path
     assert (item.category, item.action) == ("medical_necessity", "appeal")
     assert any("L34200" in rule or "LCD" in rule for rule in item.relies_on)
 
+    with UnitOfWork(database, actor="test") as uow:  # where this payer takes appeals
+        payer = uow.session.scalars(select(PayerRow)).one()
+        payer.appeal_address_line1, payer.appeal_city, payer.appeal_state, payer.appeal_zip_code = (
+            "PO BOX 4321", "ANYTOWN", "PA", "190990123")
+        uow.commit()
     written = write_appeal(database, item.id, tmp_path / "appeals", actor="biller", today=TODAY)
     assert "appeal" in written.path.name and written.path.exists()
     with pdfplumber.open(written.path) as pdf:
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
     for fact in (claim.pcn, "ICN777", "DOE, JANE", "1EG4TE5MK72", claim.lines[0].code, "CO-50", "N115", "0.9 cm",
                  "bleeding", "itching", "back upper", "L34200", "ERA TEST DERMATOLOGY", "TEST MEDICARE",
-                 "Request for redetermination"):
+                 "Request for redetermination", "PO BOX 4321", "ANYTOWN, PA 19099-0123"):
         assert fact in text, fact
     with UnitOfWork(database, actor="test") as uow:
         appeal = uow.session.scalars(select(AppealRow)).one()
