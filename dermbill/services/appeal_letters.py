@@ -116,8 +116,8 @@ def _payer_address(payer: PayerRow | None) -> tuple[str, ...]:
     if payer is None or not (payer.appeal_address_line1 and payer.appeal_city and payer.appeal_state
                              and payer.appeal_zip_code):
         return ()
-    return ("Appeals department",) + _address(payer.appeal_address_line1, payer.appeal_address_line2,
-                                              payer.appeal_city, payer.appeal_state, payer.appeal_zip_code)
+    return ("Appeals department", *_address(payer.appeal_address_line1, payer.appeal_address_line2,
+                                            payer.appeal_city, payer.appeal_state, payer.appeal_zip_code))
 
 
 def _address(line1: str, line2: str | None, city: str, state: str, zip_code: str) -> tuple[str, ...]:
