@@ -1,5 +1,6 @@
-"""The ledger invariant under random sequences of charges, submissions, payments, denials, reversals and patient
-payments, on SQLite and PostgreSQL: every journal entry sums to zero, and for every claim line
+"""The ledger invariant under random sequences of charges, submissions, payments, denials, reversals, patient
+payments and denials worked from the queue (written off or billed to the patient), on SQLite and PostgreSQL:
+every journal entry sums to zero, and for every claim line
 
     charge = insurance payments + adjustments + patient responsibility + remaining insurance balance.
 
@@ -9,6 +10,7 @@ poster, patient payments) and keeps its own model of what each line's balances m
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from dermbill.db.engine import open_database
 from dermbill.db.migrate import upgrade
 from dermbill.db.models import LedgerAccountRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patient_payments import post_patient_payment
@@ -52,6 +55,7 @@ class ModelLine:
     line: Line
     insurance: int  # what the insurer still owes (1100)
     patient: int = 0  # what the patient owes (1200)
+    denied: int = 0  # denied and being worked (1150)
 
 
 @dataclass
@@ -134,6 +138,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if denied:
                 adjustments: tuple[Adjusted, ...] = (Adjusted("CO", "97", charge),)
                 model.denied += charge.cents
+                line.denied += charge.cents
             else:
                 adjustments = (Adjusted("CO", "45", charge - Money(allowed)), Adjusted("PR", reason, Money(patient)))
                 line.patient += patient
@@ -158,6 +163,7 @@ class LedgerMachine(RuleBasedStateMachine):
             line.insurance += paid.charge.cents
             line.patient -= sum(a.amount.cents for a in paid.adjustments if a.group == "PR")
             model.denied -= sum(a.amount.cents for a in paid.adjustments if a.reason == "97")
+            line.denied -= sum(a.amount.cents for a in paid.adjustments if a.reason == "97")
             self.cash -= paid.paid.cents
         self._post(self._file((paid_claim(model.claim, negated, status="22"),)))
         model.live = None
@@ -178,6 +184,28 @@ class LedgerMachine(RuleBasedStateMachine):
             left -= part
         assert payment.credit == Money(left)
         self.cash += amount
+
+    @precondition(lambda self: any(line.denied > 0 for c in self.claims for line in c.lines))
+    @rule(data=st.data())
+    def work_denials(self, data: st.DataObject) -> None:
+        """A denial specialist closes the claim's open work items: written off, or billed to the patient."""
+        model = data.draw(st.sampled_from([c for c in self.claims if any(line.denied > 0 for line in c.lines)]))
+        how = data.draw(st.sampled_from(("write_off", "bill_patient")))
+        today = DOS + datetime.timedelta(days=60)
+        refresh_queue(self.database, today=today)
+        moved = Money.zero()
+        for item in list_items(self.database, today=today, statuses=("open", "waiting", "snoozed")):
+            if item.claim == model.claim.pcn:
+                moved += resolve_item(self.database, item.id, how, actor="test", today=today)
+        expected = 0
+        for line in model.lines:
+            if line.denied > 0:  # only what is still being worked moves (a negative balance stays for a refund)
+                expected += line.denied
+                if how == "bill_patient":
+                    line.patient += line.denied
+                model.denied -= line.denied
+                line.denied = 0
+        assert moved == Money(expected)
 
     @precondition(lambda self: any(c.history for c in self.claims))
     @rule(data=st.data())
@@ -200,6 +228,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert sums.get((line.line.id, "1100"), 0) == line.insurance, line
                 assert sums.get((line.line.id, "1200"), 0) == line.patient, line
             assert sum(sums.get((line.line.id, "1150"), 0) for line in model.lines) == model.denied
+            for line in model.lines:
+                assert sums.get((line.line.id, "1150"), 0) == line.denied, line
         assert report.totals["cash"] == Money(self.cash)
 
 
