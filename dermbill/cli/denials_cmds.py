@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import getpass
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +55,7 @@ def list_command(
     payer: Annotated[str | None, typer.Option(help="Only payers whose name contains this.")] = None,
     as_of: AsOf = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the items as CSV (for a spreadsheet).")] = False,
 ) -> None:
     """The work queue, most urgent first: due within 30 days by deadline, then by money at stake. New denials
     and underpayments are added first, and items whose money came in are resolved."""
@@ -69,6 +72,9 @@ def list_command(
                            action=action, payer=payer)
     if as_json:
         write_json({"items": [item.to_json() for item in items]})
+        return
+    if as_csv:
+        _write_csv([item.to_json() for item in items])
         return
     if not items:
         out.print("The work queue is empty: no denied or underpaid line waits for anyone.")
@@ -281,3 +287,15 @@ def rules_command(
     for p in proposals:
         out.print(f"{p.id} [{p.status}] {p.payer}: {p.description} (claims: {', '.join(p.evidence[:5])}"
                   + (" ..." if len(p.evidence) > 5 else "") + ")", markup=False)
+
+
+CSV_COLUMNS = ("id", "practice", "claim", "patient", "payer", "kind", "lines", "codes", "carc", "rarc", "category",
+               "action", "amount", "deadline", "status", "assigned_to", "cause")
+
+
+def _write_csv(rows: list[dict[str, object]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([" ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value)
+                         for value in (row[column] for column in CSV_COLUMNS)])

@@ -3,6 +3,8 @@ correct, appeal, stats and rules, with one-line errors for bad input."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -39,6 +41,10 @@ def test_the_work_queue_from_the_command_line(tmp_path: Path) -> None:
         "authorization", "get_authorization", "1200.00")
     assert (by_claim[cosmetic.pcn]["carc"], by_claim[cosmetic.pcn]["rarc"]) == ("96", ["N425"])
     assert (by_claim[unknown.pcn]["category"], by_claim[unknown.pcn]["action"]) == ("unknown", "review")
+    exported = run("denials", "list", "--db", url, "--as-of", AS_OF, "--csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [(r["claim"], r["carc"], r["rarc"], r["amount"]) for r in rows] == [
+        (mohs.pcn, "197", "M62", "1200.00"), (cosmetic.pcn, "96", "N425", "295.00"), (unknown.pcn, "Z99", "", "150.00")]
     table = run("denials", "list", "--db", url, "--as-of", AS_OF)
     assert mohs.pcn in table.stdout and "get authorization" in table.stdout
 
