@@ -260,7 +260,7 @@ class ClaimRow(TenantRow):
     patient_control_number: Mapped[str] = mapped_column(String(38))
     # The payer's claim number (835 CLP07), sent in REF*F8 on replacements and voids.
     payer_claim_number: Mapped[str | None] = mapped_column(String(50))
-    original_claim_id: Mapped[int | None] = mapped_column(Integer)
+    original_claim_id: Mapped[int | None] = mapped_column(Integer, index=True)  # ERA posting looks replacements up
     # A secondary (or tertiary) claim: the claim of the payer before, whose adjudication it carries (COB).
     primary_claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
     prior_authorization: Mapped[str | None] = mapped_column(String(50))

@@ -20,14 +20,13 @@ from dermbill.db.repositories import PracticeRepository
 from dermbill.pdf.appeal_letter import AppealedLine, AppealLetter, Letterhead, appeal_file_name, appeal_letter_pdf
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.services.claim_facts import claim_facts
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 
 
 def appeal_letter_for(repo: PracticeRepository, item: DenialItemRow, today: datetime.date, *,
                       signer: str | None = None) -> tuple[AppealLetter, str, bytes]:
     """The letter, its file name and the PDF."""
-    from dermbill.services.denials import claim_facts  # the facts the root cause used, for the same claim
-
     claim = repo.get(ClaimRow, item.claim_id)
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
     payers = {payer.id: payer for payer in repo.payers()}

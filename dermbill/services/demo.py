@@ -218,9 +218,9 @@ def build_demo(
                                    ) if options.code else []
     errors = Counter(f.rule for o in scrubbed for f in o.result.findings if f.severity.value == "error")
     if options.code and options.cycle:
-        progress("claims to the simulated payer and back", 0, 1)
-        cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed)
-        progress("claims to the simulated payer and back", 1, 1)
+        cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed,
+                                  progress=lambda done, total: progress("claims to the payer, denials worked", done,
+                                                                        total))
     else:
         cycle = None
     result = DemoSummary(

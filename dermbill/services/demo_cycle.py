@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,12 +156,26 @@ def set_up_simulated_payer(database: Database, folder: Path, seed: int) -> tuple
     return mis_keyed, ended
 
 
-def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int) -> CycleSummary:
-    """Send the claims of all but the last month, work the denials, learn, then send the rest (see demo_denials)."""
+CYCLE_STEPS = 8
+
+
+def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int,
+                      progress: Callable[[int, int], None] = lambda _done, _total: None) -> CycleSummary:
+    """Send the claims of all but the last month, work the denials, learn, then send the rest (see demo_denials).
+    ``progress(done, total)`` is told after each of its steps."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress(done, CYCLE_STEPS)
+
+    progress(0, CYCLE_STEPS)
     summary = CycleSummary()
     config = simulated_payer_config(out_dir)
     summary.mis_keyed, summary.ended_unknown = set_up_simulated_payer(database, out_dir / "simulated-payer", seed)
     write_contracts(database, as_of, FEE_PERCENT)
+    step()
     now = datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
     outbox, inbox = out_dir / "837p", out_dir / "x12-received"
     first_claims, later_claims = _split_ready_claims(database, as_of - datetime.timedelta(days=LEARNING_DAYS))
@@ -169,7 +184,9 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
         submits.append(submit_claims(database, config, outbox, now=now, actor="demo",
                                      claim_ids=_ready_claims(database) - later_claims))
         syncs.append(sync(database, config, inbox, now=now))
+        step()
     work_the_queue(database, out_dir, today=as_of, summary=summary.work)
+    step()
     for _ in range(2):  # the last month's claims with the corrected claims; then their secondary claims
         rescrubbed = scrub_stored_claims(database, claim_ids=sorted(_ready_claims(database)), fix=True, as_of=as_of,
                                          actor="demo")  # with the payer rules just learned
@@ -178,17 +195,20 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
             any(f.rule == "authorization-missing" for f in o.result.findings) for o in rescrubbed)
         submits.append(submit_claims(database, config, outbox, now=now, actor="demo"))
         syncs.append(sync(database, config, inbox, now=now))
+        step()
     refresh_queue(database, today=as_of, actor="demo")
     if correct_certain_fixes(database, today=as_of, summary=summary.work):  # denials of the last month's claims
         submits.append(submit_claims(database, config, outbox, now=now, actor="demo"))
         syncs.append(sync(database, config, inbox, now=now))
         refresh_queue(database, today=as_of, actor="demo")
+    step()
     count_queue(database, summary.work, first_claims, later_claims)
     summary.secondary_queued = sum(len(report.secondary.queued) for report in syncs)
     _tally(summary, tuple(submits), tuple(syncs))
     summary.credits_applied = apply_patient_credits(database, now=now, actor="demo")
     _balances(database, summary)
     summary.ledger = check_ledger(database)
+    step()
     return summary
 
 

@@ -28,6 +28,7 @@ from dermbill.db.models import (
     FeeScheduleItemRow,
     FeeScheduleRow,
     LineAdjudicationRow,
+    PayerRow,
     PracticeRow,
 )
 from dermbill.db.repositories import UnitOfWork
@@ -89,8 +90,7 @@ def write_contracts(database: Database, as_of: datetime.date, fee_percent: dict[
     table = shipped_rvu_table()
     effective = as_of.replace(year=as_of.year - 1, month=1, day=1)
     with UnitOfWork(database, actor="demo") as uow:
-        payers = {p.payer_identifier: p for p in uow.practice(
-            uow.session.scalars(select(PracticeRow.id)).first() or 0).payers()}
+        payers = {p.payer_identifier: p for p in uow.session.scalars(select(PayerRow))}
         for practice_id in uow.session.scalars(select(PracticeRow.id)):
             repo = uow.practice(practice_id)
             for fake in PAYERS:

@@ -20,13 +20,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dermbill.core.claims import ClaimStatus
-from dermbill.core.coding.encounter import parse_encounter
-from dermbill.core.denial_codes import DenialCategory, DenialCodeTable
+from dermbill.core.denial_codes import DenialCodeTable
 from dermbill.core.denials import (
     Action,
     ClaimFacts,
-    LesionFacts,
-    LineFacts,
     PayerAnswer,
     PayerDeadlines,
     RootCause,
@@ -35,10 +32,10 @@ from dermbill.core.denials import (
     priority,
     underpayment_cause,
 )
-from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.ledger import JournalEntry, Posting
 from dermbill.core.money import Money
-from dermbill.core.scrubber.tables import PayerRule, ScrubTables
+from dermbill.core.scrubber.tables import ScrubTables
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     AppealRow,
@@ -48,7 +45,6 @@ from dermbill.db.models import (
     ClaimStatusEventRow,
     CoverageRow,
     DenialItemRow,
-    EncounterRow,
     FeeScheduleItemRow,
     FeeScheduleRow,
     LedgerAccountRow,
@@ -62,9 +58,11 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.services.appeal_letters import appeal_letter_for
+from dermbill.services.claim_facts import claim_facts
 from dermbill.services.claim_lifecycle import move_claim
-from dermbill.services.coding import code_document
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
+from dermbill.services.scrubbing import scrub_stored_claims
 
 UNDERPAYMENT_TOLERANCE = Money(100)  # a line allowed at least $1.00 below the contract is worth a person's time
 OPEN_STATUSES = ("open", "snoozed", "waiting")
@@ -148,9 +146,8 @@ class _ItemBuilder:
         self.repo, self.codes, self.today = repo, codes, today
         self._tables: ScrubTables | None = None
         self.payers = {payer.id: payer for payer in repo.payers()}
-        self.known = set(repo.session.scalars(select(DenialItemRow.source_key)
-                                              .where(DenialItemRow.practice_id == repo.practice_id)))
-        self.contracts = Contracts(repo)
+        self.known: set[str] = set()
+        self.contracts: Contracts | None = None
 
     @property
     def tables(self) -> ScrubTables:
@@ -167,7 +164,10 @@ class _ItemBuilder:
                                         RemittanceRow.queued_at.is_(None), RemittanceRow.status == "posted")
             .order_by(RemittanceRow.id).with_for_update()))
         if not fresh:
-            return []
+            return []  # nothing new: reading the queue costs no more than this query
+        self.known = set(self.repo.session.scalars(select(DenialItemRow.source_key)
+                                                   .where(DenialItemRow.practice_id == self.repo.practice_id)))
+        self.contracts = Contracts(self.repo)
         rows = self.repo.rows(LineAdjudicationRow, LineAdjudicationRow.remittance_id.in_([r.id for r in fresh]),
                               order_by=LineAdjudicationRow.id)
         reversed_after = _reversals(rows)
@@ -230,13 +230,15 @@ class _ItemBuilder:
                           sum((a.amount for a in answers), Money.zero()), adjudicated_on, facts)
 
     def _underpayment_item(self, key: str, row: LineAdjudicationRow) -> DenialItemRow | None:
-        if row.payer_id is None or row.allowed_cents is None or not self.contracts.has_payer(row.payer_id):
+        contracts = self.contracts
+        if contracts is None or row.payer_id is None or row.allowed_cents is None \
+                or not contracts.has_payer(row.payer_id):
             return None
         claim = self.repo.get(ClaimRow, row.claim_id)
         if claim.payer_id is None or claim.primary_claim_id is not None:
             return None  # a secondary payer's allowed amount is not priced by its contract alone
         line = self.repo.get(ClaimLineRow, row.claim_line_id)
-        expected = self.contracts.amount(claim.payer_id, row.code, row.modifiers, line.service_date_from)
+        expected = contracts.amount(claim.payer_id, row.code, row.modifiers, line.service_date_from)
         if expected is None:
             return None
         own = self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
@@ -272,17 +274,9 @@ class _ItemBuilder:
             created_at=now, updated_at=now)
 
     def deadlines(self, payer: PayerRow | None) -> PayerDeadlines:
-        rule = payer_rule(self.tables, payer)
+        rule = self.tables.payer_rule(payer.payer_identifier, payer.kind) if payer else self.tables.payer_rule(None)
         filing = payer.timely_filing_days if payer else rule.timely_filing_days
         return PayerDeadlines(rule.appeal_days, rule.corrected_claim_days, filing)
-
-
-def payer_rule(tables: ScrubTables, payer: PayerRow | None) -> PayerRule:
-    """The payer's own rule (by payer ID), else its kind's, else the default."""
-    if payer is None:
-        return tables.payer_rule(None)
-    rules = tables.payer_rules
-    return rules.get(payer.payer_identifier) or rules.get(payer.kind) or tables.payer_rule(None)
 
 
 def _reversals(rows: Sequence[LineAdjudicationRow]) -> dict[int, bool]:
@@ -333,96 +327,6 @@ class Contracts:
                         return Money(items[(code, modifier)])
                 return None
         return None
-
-
-def claim_facts(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], tables: ScrubTables,
-                payers: dict[int, PayerRow], *, category: DenialCategory | None = None) -> ClaimFacts:
-    """What the root cause needs to know about a claim, from the database and the encounter's documentation.
-    The facts only one kind of denial needs (other coverage, first submission, a paid duplicate) are looked up
-    for that kind only."""
-    payer = payers.get(claim.payer_id or 0)
-    day = min((line.service_date_from for line in lines), default=claim.created_at.date())
-    lesions, lesions_by_line, separately = _documented_lesions(repo, claim, lines)
-    rule = payer_rule(tables, payer)
-    policies = tuple(dict.fromkeys((line.procedure_code, f"{p.policy_id}: {p.title}") for line in lines
-                                   for p in tables.policies_for(payer.kind if payer else None, line.procedure_code,
-                                                                day)))
-    return ClaimFacts(
-        claim_number=claim.patient_control_number, payer_name=payer.name if payer else "self-pay",
-        payer_kind=payer.kind if payer else "self_pay", date_of_service=day,
-        lines=tuple(LineFacts(line.line_number, line.procedure_code, tuple(line.modifiers), line.units,
-                              Money(line.charge_cents), lesions_by_line.get(line.line_number, ()))
-                    for line in lines),
-        lesions=lesions, visit_separately_identifiable=separately,
-        has_prior_authorization=bool(claim.prior_authorization), distinct_modifier=rule.distinct_modifier,
-        other_coverage=_other_coverage(repo, claim, day, payers)
-        if category is DenialCategory.ELIGIBILITY_COVERAGE else None,
-        first_sent_on=_first_sent(repo, claim) if category is DenialCategory.TIMELY_FILING else None,
-        timely_filing_days=payer.timely_filing_days if payer else 0,
-        duplicate_of=_paid_elsewhere(repo, claim, lines) if category is DenialCategory.DUPLICATE else None,
-        policies=policies)
-
-
-def _documented_lesions(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow]
-                        ) -> tuple[tuple[LesionFacts, ...], dict[int, tuple[str, ...]], bool | None]:
-    """The encounter's lesions, the lesions each line treated (by coding the documentation again) and whether the
-    visit was separately identifiable. Empty when the claim has no documentation the engine can read."""
-    if claim.encounter_id is None:
-        return (), {}, None
-    documentation = repo.get(EncounterRow, claim.encounter_id).documentation
-    try:
-        encounter = parse_encounter(documentation)
-        result = code_document(documentation)
-    except (DermbillError, LookupError, ValueError):
-        return (), {}, None
-    lesions = tuple(LesionFacts(
-        lesion.id, lesion.site, lesion.laterality, str(lesion.diameter_cm) if lesion.diameter_cm else None,
-        lesion.diagnosis, lesion.pathology, tuple(sorted(lesion.symptoms)),
-        tuple(procedure.type for procedure in lesion.procedures), lesion.count) for lesion in encounter.lesions)
-    coded = {index: line for index, line in enumerate(result.lines, start=1)}
-    by_line = {line.line_number: coded[line.line_number].lesions for line in lines
-               if line.line_number in coded and coded[line.line_number].code == line.procedure_code}
-    visit = documentation.get("visit") if isinstance(documentation, dict) else None
-    separately = bool(visit.get("separately_identifiable")) if isinstance(visit, dict) else None
-    return lesions, by_line, separately
-
-
-def _other_coverage(repo: PracticeRepository, claim: ClaimRow, day: datetime.date,
-                    payers: dict[int, PayerRow]) -> str | None:
-    """Another primary coverage of the patient in force on the day (a plan change the claim missed)."""
-    if claim.primary_claim_id is not None:
-        return None
-    for coverage in repo.rows(CoverageRow, CoverageRow.patient_id == claim.patient_id,
-                              CoverageRow.coverage_order == "primary"):
-        if coverage.id != claim.coverage_id and coverage.payer_id != claim.payer_id \
-                and coverage.effective_date <= day and (coverage.termination_date is None
-                                                        or day <= coverage.termination_date):
-            return payers[coverage.payer_id].name
-    return None
-
-
-def _first_sent(repo: PracticeRepository, claim: ClaimRow) -> datetime.date | None:
-    ids = [claim.id] + ([claim.original_claim_id] if claim.original_claim_id else [])
-    first = repo.session.scalar(select(func.min(ClaimStatusEventRow.occurred_at)).where(
-        ClaimStatusEventRow.practice_id == repo.practice_id, ClaimStatusEventRow.claim_id.in_(ids),
-        ClaimStatusEventRow.to_status == "submitted"))
-    return first.date() if first else None
-
-
-def _paid_elsewhere(repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow]) -> str | None:
-    """Our other claim of the same patient and payer on which the payer paid one of these codes that day."""
-    days = {line.service_date_from for line in lines}
-    found = repo.session.execute(
-        select(ClaimRow.patient_control_number, ClaimLineRow.procedure_code, ClaimLineRow.service_date_from)
-        .join(LineAdjudicationRow, (LineAdjudicationRow.claim_id == ClaimRow.id)
-              & (LineAdjudicationRow.practice_id == ClaimRow.practice_id))
-        .join(ClaimLineRow, (ClaimLineRow.id == LineAdjudicationRow.claim_line_id)
-              & (ClaimLineRow.practice_id == LineAdjudicationRow.practice_id))
-        .where(ClaimRow.practice_id == repo.practice_id, ClaimRow.patient_id == claim.patient_id,
-               ClaimRow.payer_id == claim.payer_id, ClaimRow.id != claim.id, LineAdjudicationRow.paid_cents > 0,
-               ClaimLineRow.service_date_from.in_(days))).all()
-    codes = {line.procedure_code for line in lines}
-    return next((number for number, code, _ in found if code in codes), None)
 
 
 def _resolve_settled(repo: PracticeRepository, today: datetime.date) -> int:
@@ -518,8 +422,7 @@ def _work_item(uow: UnitOfWork, row: DenialItemRow) -> WorkItem:
         f"{patient.last_name}, {patient.first_name}" if patient else "", payer.name if payer else "self-pay",
         row.kind, tuple(row.line_numbers), tuple(row.codes), row.carc, tuple(row.rarcs), row.category, row.action,
         row.cause, Money(row.amount_cents), row.deadline, row.status, row.assigned_to, row.snoozed_until,
-        bool(row.fixes) or (row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value and row.rebill_payer_id
-                            is not None),
+        has_certain_fix(row),
         follow.patient_control_number if follow else None, row.resolution)
 
 
@@ -555,6 +458,13 @@ def show_item(database: Database, item_id: int) -> ItemDetail:
             tuple((event.occurred_at, event.actor, event.action,
                    "; ".join(f"{k}: {v}" for k, v in event.detail.items())) for event in history),
             tuple((a.file_name, a.status, a.deadline) for a in appeals))
+
+
+def has_certain_fix(row: DenialItemRow) -> bool:
+    """Whether dermbill can fix the item by itself: line changes the chart settles, or a rebill to the payer in
+    force (the stored form of ``RootCause.is_certain``)."""
+    return bool(row.fixes) or (row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value
+                               and row.rebill_payer_id is not None)
 
 
 def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False) -> DenialItemRow:
@@ -721,8 +631,6 @@ def _correct_claim(database: Database, item_id: int, *, actor: str, today: datet
                                                                "changes": list(changes)})
         uow.commit()
         claim_id, number = claim.id, claim.patient_control_number
-    from dermbill.services.scrubbing import scrub_stored_claims  # the scrubber reads the new claim back
-
     scrub = scrub_stored_claims(database, claim_ids=[claim_id], as_of=today, actor=actor)[0]
     findings = tuple(f"{f.rule}: {f.message}" for f in scrub.result.findings if f.severity.value == "error")
     return Correction(item_id, original.patient_control_number, number, scrub.status, changes, findings)
@@ -841,8 +749,6 @@ class WrittenAppeal:
 def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str, today: datetime.date,
                  signer: str | None = None) -> WrittenAppeal:
     """Write the appeal letter (PDF) for an item, record it, and set the item waiting for the payer's answer."""
-    from dermbill.services.appeal_letters import appeal_letter_for  # the letter's facts come from many tables
-
     with UnitOfWork(database, actor=actor) as uow:
         row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved":
@@ -852,11 +758,15 @@ def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str,
             raise InvalidInput(f"work item {item_id}: the appeal window closed on {row.deadline}; the payer will "
                                "not hear it (write it off, or ask the payer for a good-cause exception)")
         letter, name, pdf = appeal_letter_for(repo, row, today, signer=signer)
-        out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / name
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(pdf)
-        temporary.replace(path)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".part")
+            temporary.write_bytes(pdf)
+            temporary.replace(path)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write the appeal letter to {out_dir}: {exc.strerror}; give another --out "
+                               "folder") from None
         appeal = repo.add(AppealRow(denial_item_id=row.id, claim_id=row.claim_id, file_name=name, written_on=today,
                                     deadline=row.deadline, status="written"))
         repo.flush()
@@ -889,8 +799,7 @@ def items_with_certain_fixes(database: Database) -> list[int]:
         rows = uow.session.scalars(select(DenialItemRow).where(DenialItemRow.status == "open",
                                                                DenialItemRow.follow_up_claim_id.is_(None))
                                    .order_by(DenialItemRow.id)).all()
-        return [row.id for row in rows if row.fixes or (row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value
-                                                         and row.rebill_payer_id is not None)]
+        return [row.id for row in rows if has_certain_fix(row)]
 
 
 def open_items(database: Database, action: Action) -> list[int]:

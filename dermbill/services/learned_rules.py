@@ -55,7 +55,7 @@ def with_learned_rules(tables: ScrubTables, accepted: list[PayerRuleProposalRow]
         payer = payers.get(proposal.payer_id)
         if payer is None:
             continue
-        base = rules.get(payer.payer_identifier) or rules.get(payer.kind) or tables.payer_rule(None)
+        base = rules.get(payer.payer_identifier) or tables.payer_rule(None, payer.kind)
         base = dataclasses.replace(base, payer=payer.payer_identifier)
         if proposal.rule == "distinct_modifier_59":
             base = dataclasses.replace(base, distinct_modifier="59")

@@ -62,6 +62,10 @@ def test_the_work_queue_from_the_command_line(tmp_path: Path) -> None:
     open_now = json.loads(run("denials", "list", "--db", url, "--as-of", AS_OF, "--json").stdout)["items"]
     assert cosmetic.pcn not in {i["claim"] for i in open_now}
 
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    assert_one_line_error(run("denials", "appeal", str(by_claim[unknown.pcn]["id"]), "--db", url, "--as-of", AS_OF,
+                              "--out", str(blocker / "letters")), "cannot write the appeal letter", "--out")
     appeal = run("denials", "appeal", str(by_claim[unknown.pcn]["id"]), "--db", url, "--as-of", AS_OF,
                  "--out", str(tmp_path / "letters"))
     assert appeal.returncode == 0, appeal.stderr

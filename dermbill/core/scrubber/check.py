@@ -20,9 +20,7 @@ class Check:
     payer: PayerRule = field(init=False)
 
     def __post_init__(self) -> None:
-        rules = self.tables.payer_rules
-        key = self.payer_key if self.payer_key in rules else self.claim.payer
-        object.__setattr__(self, "payer", self.tables.payer_rule(key))
+        object.__setattr__(self, "payer", self.tables.payer_rule(self.payer_key, self.claim.payer))
 
     @property
     def day(self) -> datetime.date:

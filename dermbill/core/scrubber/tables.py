@@ -62,8 +62,10 @@ class ScrubTables:
         days = entry.global_days if entry else self.other_codes.get(code, "")
         return int(days) if days.isdigit() else None
 
-    def payer_rule(self, payer: str | None) -> PayerRule:
-        return self.payer_rules.get(payer or "", self.payer_rules["default"])
+    def payer_rule(self, identifier: str | None, kind: str | None = None) -> PayerRule:
+        """The payer's own rule (by payer identifier), else its kind's (medicare, commercial...), else the default."""
+        rules = self.payer_rules
+        return rules.get(identifier or "") or rules.get(kind or "") or rules["default"]
 
     def policies_for(self, payer: str | None, code: str, on: datetime.date) -> list[CoveragePolicy]:
         return [p for p in self.policies if p.payer == payer and code in p.codes and p.effective.contains(on)]

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-27 00:59:54.455389
+Create Date: 2026-11-27 01:26:05.263161
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,6 +109,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appeal_denial_item_id'), ['denial_item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appeal_practice_id'), ['practice_id'], unique=False)
 
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_claim_original_claim_id'), ['original_claim_id'], unique=False)
+
     with op.batch_alter_table('payer', schema=None) as batch_op:
         batch_op.add_column(sa.Column('appeal_address_line1', sa.String(length=55), nullable=True))
         batch_op.add_column(sa.Column('appeal_address_line2', sa.String(length=55), nullable=True))
@@ -133,6 +136,9 @@ def downgrade() -> None:
         batch_op.drop_column('appeal_city')
         batch_op.drop_column('appeal_address_line2')
         batch_op.drop_column('appeal_address_line1')
+
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_original_claim_id'))
 
     with op.batch_alter_table('appeal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appeal_practice_id'))
