@@ -35,6 +35,7 @@ from dermbill.x12.envelope import (
     close_interchange,
     group_header,
     interchange_header,
+    transaction_set,
 )
 
 IMPLEMENTATION = "005010X222A1"
@@ -97,43 +98,41 @@ def write_837p(batch: Batch837, profile: ClearinghouseProfile, control: ControlN
 
 def _transaction(w: SegmentWriter, batch: Batch837, claims: list[Claim837], profile: ClearinghouseProfile,
                  st02: str, now: datetime.datetime) -> None:
-    start = len(w.segments)
-    w.add("ST", "837", st02, IMPLEMENTATION)
-    w.add("BHT", "0019", "00", clean(batch.batch_id, 30), now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH")
-    w.add("NM1", "41", "2", clean(profile.submitter_name, 60), "", "", "", "", "46", profile.submitter_id)
-    w.add("PER", "IC", clean(profile.submitter_contact, 60), "TE", profile.submitter_phone)
-    w.add("NM1", "40", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
-    billing = batch.billing
-    w.add("HL", "1", "", "20", "1")
-    w.add("PRV", "BI", "PXC", billing.taxonomy)
-    w.add("NM1", "85", "2", clean(billing.name, 60), "", "", "", "", "XX", billing.npi)
-    _address(w, billing.address)
-    w.add("REF", "EI", billing.tin)
-    if billing.pay_to is not None:
-        w.add("NM1", "87", "2")
-        _address(w, billing.pay_to)
-    hl = 1
-    for claim in claims:
-        hl += 1
-        subscriber_hl = hl
-        self_insured = claim.relationship_code == "18"
-        w.add("HL", str(subscriber_hl), "1", "22", "0" if self_insured else "1")
-        w.add("SBR", claim.order, "18" if self_insured else "", clean(claim.group_number, 50), "", "", "", "", "",
-              claim.filing_indicator)
-        person_name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
-        _address(w, claim.subscriber.address)
-        _demographics(w, claim.subscriber)
-        w.add("NM1", "PR", "2", clean(claim.payer.name, 60), "", "", "", "", "PI", clean(claim.payer.payer_id, 80))
-        _address(w, claim.payer.address)
-        if not self_insured:
+    with transaction_set(w, "837", st02, IMPLEMENTATION):
+        w.add("BHT", "0019", "00", clean(batch.batch_id, 30), now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH")
+        w.add("NM1", "41", "2", clean(profile.submitter_name, 60), "", "", "", "", "46", profile.submitter_id)
+        w.add("PER", "IC", clean(profile.submitter_contact, 60), "TE", profile.submitter_phone)
+        w.add("NM1", "40", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
+        billing = batch.billing
+        w.add("HL", "1", "", "20", "1")
+        w.add("PRV", "BI", "PXC", billing.taxonomy)
+        w.add("NM1", "85", "2", clean(billing.name, 60), "", "", "", "", "XX", billing.npi)
+        _address(w, billing.address)
+        w.add("REF", "EI", billing.tin)
+        if billing.pay_to is not None:
+            w.add("NM1", "87", "2")
+            _address(w, billing.pay_to)
+        hl = 1
+        for claim in claims:
             hl += 1
-            w.add("HL", str(hl), str(subscriber_hl), "23", "0")
-            w.add("PAT", claim.relationship_code)
-            person_name(w, "QC", claim.patient)
-            _address(w, claim.patient.address)
-            _demographics(w, claim.patient)
-        _claim(w, claim)
-    w.add("SE", str(len(w.segments) - start + 1), st02)
+            subscriber_hl = hl
+            self_insured = claim.relationship_code == "18"
+            w.add("HL", str(subscriber_hl), "1", "22", "0" if self_insured else "1")
+            w.add("SBR", claim.order, "18" if self_insured else "", clean(claim.group_number, 50), "", "", "", "", "",
+                  claim.filing_indicator)
+            person_name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
+            _address(w, claim.subscriber.address)
+            _demographics(w, claim.subscriber)
+            w.add("NM1", "PR", "2", clean(claim.payer.name, 60), "", "", "", "", "PI", clean(claim.payer.payer_id, 80))
+            _address(w, claim.payer.address)
+            if not self_insured:
+                hl += 1
+                w.add("HL", str(hl), str(subscriber_hl), "23", "0")
+                w.add("PAT", claim.relationship_code)
+                person_name(w, "QC", claim.patient)
+                _address(w, claim.patient.address)
+                _demographics(w, claim.patient)
+            _claim(w, claim)
 
 
 def _claim(w: SegmentWriter, claim: Claim837) -> None:

@@ -7,6 +7,8 @@ production indicator and the delimiters. Control numbers come from the caller (p
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from dermbill.x12.tokenizer import Delimiters
@@ -77,6 +79,16 @@ def group_header(writer: SegmentWriter, profile: ClearinghouseProfile, functiona
                  version: str, now: datetime.datetime) -> None:
     writer.add("GS", functional_id, profile.submitter_id, profile.receiver_id, now.strftime("%Y%m%d"),
                now.strftime("%H%M"), str(control), "X", version)
+
+
+@contextmanager
+def transaction_set(writer: SegmentWriter, kind: str, control_number: str,
+                    version: str | None = None) -> Iterator[None]:
+    """ST before and SE after what the block writes; SE01 counts the segments from ST to SE."""
+    start = len(writer.segments)
+    writer.add("ST", kind, control_number, version)
+    yield
+    writer.add("SE", str(len(writer.segments) - start + 1), control_number)
 
 
 def close_group(writer: SegmentWriter, transactions: int, control: int) -> None:

@@ -21,6 +21,7 @@ from dermbill.x12.envelope import (
     close_interchange,
     group_header,
     interchange_header,
+    transaction_set,
 )
 
 ELIGIBILITY = "005010X279A1"
@@ -68,24 +69,23 @@ def write_270(inquiries: tuple[EligibilityInquiry, ...], profile: ClearinghouseP
     _envelope_open(w, profile, control, "HS", ELIGIBILITY, now)
     for index, inquiry in enumerate(inquiries):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
-        w.add("ST", "270", st02, ELIGIBILITY)
-        w.add("BHT", "0022", "13", clean(inquiry.trace_number, 50), now.strftime("%Y%m%d"), now.strftime("%H%M"))
-        w.add("HL", "1", "", "20", "1")
-        w.add("NM1", "PR", "2", clean(inquiry.payer.name, 60), "", "", "", "", "PI", clean(inquiry.payer.payer_id, 80))
-        w.add("HL", "2", "1", "21", "1")
-        w.add("NM1", "1P", "2", clean(inquiry.provider_name, 60), "", "", "", "", "XX", inquiry.provider_npi)
-        w.add("HL", "3", "2", "22", "1" if inquiry.dependent else "0")
-        w.add("TRN", "1", clean(inquiry.trace_number, 50), f"9{profile.submitter_id[:9]}")
-        person_name(w, "IL", inquiry.subscriber, "MI", clean(inquiry.member_id, 80))
-        person = inquiry.dependent or inquiry.subscriber
-        if inquiry.dependent is None:
-            _dmg_dtp_eq(w, person, inquiry)
-        else:
-            w.add("HL", "4", "3", "23", "0")
-            person_name(w, "03", inquiry.dependent)
-            _dmg_dtp_eq(w, inquiry.dependent, inquiry)
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+        with transaction_set(w, "270", st02, ELIGIBILITY):
+            w.add("BHT", "0022", "13", clean(inquiry.trace_number, 50), now.strftime("%Y%m%d"), now.strftime("%H%M"))
+            w.add("HL", "1", "", "20", "1")
+            w.add("NM1", "PR", "2", clean(inquiry.payer.name, 60), "", "", "", "", "PI",
+                  clean(inquiry.payer.payer_id, 80))
+            w.add("HL", "2", "1", "21", "1")
+            w.add("NM1", "1P", "2", clean(inquiry.provider_name, 60), "", "", "", "", "XX", inquiry.provider_npi)
+            w.add("HL", "3", "2", "22", "1" if inquiry.dependent else "0")
+            w.add("TRN", "1", clean(inquiry.trace_number, 50), f"9{profile.submitter_id[:9]}")
+            person_name(w, "IL", inquiry.subscriber, "MI", clean(inquiry.member_id, 80))
+            person = inquiry.dependent or inquiry.subscriber
+            if inquiry.dependent is None:
+                _dmg_dtp_eq(w, person, inquiry)
+            else:
+                w.add("HL", "4", "3", "23", "0")
+                person_name(w, "03", inquiry.dependent)
+                _dmg_dtp_eq(w, inquiry.dependent, inquiry)
     close_group(w, len(inquiries), control.group)
     close_interchange(w, control.interchange)
     return w.text()
@@ -105,30 +105,30 @@ def write_276(inquiries: tuple[ClaimStatusInquiry, ...], profile: ClearinghouseP
     _envelope_open(w, profile, control, "HR", CLAIM_STATUS, now)
     for index, inquiry in enumerate(inquiries):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
-        w.add("ST", "276", st02, CLAIM_STATUS)
-        w.add("BHT", "0010", "13", clean(inquiry.trace_number, 50), now.strftime("%Y%m%d"), now.strftime("%H%M"))
-        w.add("HL", "1", "", "20", "1")
-        w.add("NM1", "PR", "2", clean(inquiry.payer.name, 60), "", "", "", "", "PI", clean(inquiry.payer.payer_id, 80))
-        w.add("HL", "2", "1", "21", "1")
-        w.add("NM1", "41", "2", clean(profile.submitter_name, 60), "", "", "", "", "46", profile.submitter_id)
-        w.add("HL", "3", "2", "19", "1")
-        w.add("NM1", "1P", "2", clean(inquiry.provider_name, 60), "", "", "", "", "XX", inquiry.provider_npi)
-        w.add("HL", "4", "3", "22", "1" if inquiry.dependent else "0")
-        if inquiry.dependent is None and inquiry.subscriber.date_of_birth is not None:
-            w.add("DMG", "D8", d8(inquiry.subscriber.date_of_birth), inquiry.subscriber.sex or "U")
-        person_name(w, "IL", inquiry.subscriber, "MI", clean(inquiry.member_id, 80))
-        if inquiry.dependent is not None:
-            w.add("HL", "5", "4", "23")
-            if inquiry.dependent.date_of_birth is not None:
-                w.add("DMG", "D8", d8(inquiry.dependent.date_of_birth), inquiry.dependent.sex or "U")
-            person_name(w, "QC", inquiry.dependent)
-        w.add("TRN", "1", clean(inquiry.patient_control_number, 50))
-        if inquiry.payer_claim_number:
-            w.add("REF", "1K", clean(inquiry.payer_claim_number, 50))
-        w.add("AMT", "T3", x12_amount(inquiry.total_charge))
-        w.add("DTP", "472", "RD8", f"{d8(inquiry.service_from)}-{d8(inquiry.service_to)}")
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+        with transaction_set(w, "276", st02, CLAIM_STATUS):
+            w.add("BHT", "0010", "13", clean(inquiry.trace_number, 50), now.strftime("%Y%m%d"), now.strftime("%H%M"))
+            w.add("HL", "1", "", "20", "1")
+            w.add("NM1", "PR", "2", clean(inquiry.payer.name, 60), "", "", "", "", "PI",
+                  clean(inquiry.payer.payer_id, 80))
+            w.add("HL", "2", "1", "21", "1")
+            w.add("NM1", "41", "2", clean(profile.submitter_name, 60), "", "", "", "", "46",
+                  profile.submitter_id)
+            w.add("HL", "3", "2", "19", "1")
+            w.add("NM1", "1P", "2", clean(inquiry.provider_name, 60), "", "", "", "", "XX", inquiry.provider_npi)
+            w.add("HL", "4", "3", "22", "1" if inquiry.dependent else "0")
+            if inquiry.dependent is None and inquiry.subscriber.date_of_birth is not None:
+                w.add("DMG", "D8", d8(inquiry.subscriber.date_of_birth), inquiry.subscriber.sex or "U")
+            person_name(w, "IL", inquiry.subscriber, "MI", clean(inquiry.member_id, 80))
+            if inquiry.dependent is not None:
+                w.add("HL", "5", "4", "23")
+                if inquiry.dependent.date_of_birth is not None:
+                    w.add("DMG", "D8", d8(inquiry.dependent.date_of_birth), inquiry.dependent.sex or "U")
+                person_name(w, "QC", inquiry.dependent)
+            w.add("TRN", "1", clean(inquiry.patient_control_number, 50))
+            if inquiry.payer_claim_number:
+                w.add("REF", "1K", clean(inquiry.payer_claim_number, 50))
+            w.add("AMT", "T3", x12_amount(inquiry.total_charge))
+            w.add("DTP", "472", "RD8", f"{d8(inquiry.service_from)}-{d8(inquiry.service_to)}")
     close_group(w, len(inquiries), control.group)
     close_interchange(w, control.interchange)
     return w.text()

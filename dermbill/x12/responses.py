@@ -40,6 +40,7 @@ from dermbill.x12.envelope import (
     close_interchange,
     group_header,
     interchange_header,
+    transaction_set,
 )
 
 ACKNOWLEDGMENT = "005010X231A1"
@@ -133,23 +134,21 @@ def write_999(acknowledgments: tuple[GroupAcknowledgment, ...], profile: Clearin
     group_header(w, profile, "FA", control.group, ACKNOWLEDGMENT, now)
     for index, group in enumerate(acknowledgments):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
-        w.add("ST", "999", st02, ACKNOWLEDGMENT)
-        w.add("AK1", group.functional_id, group.group_control_number, group.version)
-        for ack in group.sets:
-            w.add("AK2", group.transaction_type, ack.control_number, group.version)
-            for error in ack.errors:
-                w.add("IK3", error.segment_id, str(error.position), error.loop, error.code)
-                if error.claim:
-                    w.add("CTX", w.composite("CLM01", clean(error.claim, 35)))
-                for element in error.elements:
-                    position = w.composite(str(element.position),
-                                           "" if element.component is None else str(element.component))
-                    w.add("IK4", position, element.reference, element.code, _copied(element.value, w, 99))
-            w.add("IK5", ack.status, *ack.status_codes)
-        count = str(len(group.sets))
-        w.add("AK9", group.status, count, count, str(group.accepted), *group.codes[:5])
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+        with transaction_set(w, "999", st02, ACKNOWLEDGMENT):
+            w.add("AK1", group.functional_id, group.group_control_number, group.version)
+            for ack in group.sets:
+                w.add("AK2", group.transaction_type, ack.control_number, group.version)
+                for error in ack.errors:
+                    w.add("IK3", error.segment_id, str(error.position), error.loop, error.code)
+                    if error.claim:
+                        w.add("CTX", w.composite("CLM01", clean(error.claim, 35)))
+                    for element in error.elements:
+                        position = w.composite(str(element.position),
+                                               "" if element.component is None else str(element.component))
+                        w.add("IK4", position, element.reference, element.code, _copied(element.value, w, 99))
+                w.add("IK5", ack.status, *ack.status_codes)
+            count = str(len(group.sets))
+            w.add("AK9", group.status, count, count, str(group.accepted), *group.codes[:5])
     close_group(w, len(acknowledgments), control.group)
     close_interchange(w, control.interchange)
     return w.text()
@@ -221,38 +220,36 @@ def write_277ca(batches: tuple[BatchAcknowledgment, ...], profile: Clearinghouse
     today = d8(now.date())
     for index, batch in enumerate(batches):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
         accepted = [c for c in batch.claims if c.accepted]
         rejected = [c for c in batch.claims if not c.accepted]
         total = _total(batch.claims)
-        w.add("ST", "277", st02, CLAIM_ACKNOWLEDGMENT)
-        w.add("BHT", "0085", "08", clean(batch.trace_number, 50), today, now.strftime("%H%M"), "TH")
-        w.add("HL", "1", "", "20", "1")
-        w.add("NM1", "PR", "2", clean(batch.payer.name, 60), "", "", "", "", "PI", clean(batch.payer.payer_id, 80))
-        w.add("TRN", "1", clean(batch.trace_number, 50))
-        w.add("DTP", "050", "D8", d8(batch.received_on))
-        w.add("DTP", "009", "D8", today)
-        w.add("HL", "2", "1", "21", "1")
-        w.add("NM1", "41", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
-        w.add("TRN", "2", clean(batch.batch_id, 50))
-        # The receipt of the batch as a whole is acknowledged even when every claim in it is rejected.
-        w.add("STC", w.composite("A1", "19", "PR"), today, "WQ", x12_amount(total))
-        _counts(w, ("90", "AA"), accepted, rejected)
-        w.add("HL", "3", "2", "19", "1")
-        w.add("NM1", "85", "2", clean(batch.provider_name, 60), "", "", "", "", "XX", batch.provider_npi)
-        w.add("TRN", "1", "0")  # no provider-level trace number was sent: the guide asks for 0
-        w.add("STC", w.composite("A1", "19", "PR"), "", "WQ", x12_amount(total))
-        _counts(w, ("QA", "QC"), accepted, rejected)
-        for number, claim in enumerate(batch.claims, start=4):
-            w.add("HL", str(number), "3", "PT")
-            person_name(w, "QC", claim.patient, "MI", clean(claim.member_id, 80))
-            w.add("TRN", "2", clean(claim.patient_control_number, 50))
-            w.add("STC", w.composite(*claim.status), today, "WQ" if claim.accepted else "U", x12_amount(claim.charge),
-                  "", "", "", "", "", "", "", clean(claim.message, 264))
-            if claim.payer_claim_number:
-                w.add("REF", "1K", clean(claim.payer_claim_number, 50))
-            _service_dates(w, claim.service_from, claim.service_to)
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+        with transaction_set(w, "277", st02, CLAIM_ACKNOWLEDGMENT):
+            w.add("BHT", "0085", "08", clean(batch.trace_number, 50), today, now.strftime("%H%M"), "TH")
+            w.add("HL", "1", "", "20", "1")
+            w.add("NM1", "PR", "2", clean(batch.payer.name, 60), "", "", "", "", "PI", clean(batch.payer.payer_id, 80))
+            w.add("TRN", "1", clean(batch.trace_number, 50))
+            w.add("DTP", "050", "D8", d8(batch.received_on))
+            w.add("DTP", "009", "D8", today)
+            w.add("HL", "2", "1", "21", "1")
+            w.add("NM1", "41", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
+            w.add("TRN", "2", clean(batch.batch_id, 50))
+            # The receipt of the batch as a whole is acknowledged even when every claim in it is rejected.
+            w.add("STC", w.composite("A1", "19", "PR"), today, "WQ", x12_amount(total))
+            _counts(w, ("90", "AA"), accepted, rejected)
+            w.add("HL", "3", "2", "19", "1")
+            w.add("NM1", "85", "2", clean(batch.provider_name, 60), "", "", "", "", "XX", batch.provider_npi)
+            w.add("TRN", "1", "0")  # no provider-level trace number was sent: the guide asks for 0
+            w.add("STC", w.composite("A1", "19", "PR"), "", "WQ", x12_amount(total))
+            _counts(w, ("QA", "QC"), accepted, rejected)
+            for number, claim in enumerate(batch.claims, start=4):
+                w.add("HL", str(number), "3", "PT")
+                person_name(w, "QC", claim.patient, "MI", clean(claim.member_id, 80))
+                w.add("TRN", "2", clean(claim.patient_control_number, 50))
+                w.add("STC", w.composite(*claim.status), today, "WQ" if claim.accepted else "U",
+                      x12_amount(claim.charge), "", "", "", "", "", "", "", clean(claim.message, 264))
+                if claim.payer_claim_number:
+                    w.add("REF", "1K", clean(claim.payer_claim_number, 50))
+                _service_dates(w, claim.service_from, claim.service_to)
     close_group(w, len(batches), control.group)
     close_interchange(w, control.interchange)
     return w.text()
@@ -350,26 +347,24 @@ def write_271(responses: tuple[EligibilityResponse, ...], profile: Clearinghouse
     group_header(w, profile, "HB", control.group, ELIGIBILITY_RESPONSE, now)
     for index, response in enumerate(responses):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
         trace = clean(response.trace_number, 50)
-        w.add("ST", "271", st02, ELIGIBILITY_RESPONSE)
-        w.add("BHT", "0022", "11", trace, d8(now.date()), now.strftime("%H%M"))
-        w.add("HL", "1", "", "20", "1")
-        w.add("NM1", "PR", "2", clean(response.payer.name, 60), "", "", "", "", "PI",
-              clean(response.payer.payer_id, 80))
-        w.add("HL", "2", "1", "21", "1")
-        w.add("NM1", "1P", "2", clean(response.provider_name, 60), "", "", "", "", "XX", response.provider_npi)
-        w.add("HL", "3", "2", "22", "1" if response.dependent else "0")
-        # The trace number goes back in the patient's loop: the subscriber's, or the dependent's below it.
-        if response.dependent is None:
-            _trace(w, response, profile, trace)
-        person_name(w, "IL", response.subscriber, "MI", clean(response.member_id, 80))
-        if response.dependent is not None:
-            w.add("HL", "4", "3", "23", "0")
-            _trace(w, response, profile, trace)
-            person_name(w, "03", response.dependent)
-        _patient_facts(w, response.dependent or response.subscriber, response)
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+        with transaction_set(w, "271", st02, ELIGIBILITY_RESPONSE):
+            w.add("BHT", "0022", "11", trace, d8(now.date()), now.strftime("%H%M"))
+            w.add("HL", "1", "", "20", "1")
+            w.add("NM1", "PR", "2", clean(response.payer.name, 60), "", "", "", "", "PI",
+                  clean(response.payer.payer_id, 80))
+            w.add("HL", "2", "1", "21", "1")
+            w.add("NM1", "1P", "2", clean(response.provider_name, 60), "", "", "", "", "XX", response.provider_npi)
+            w.add("HL", "3", "2", "22", "1" if response.dependent else "0")
+            # The trace number goes back in the patient's loop: the subscriber's, or the dependent's below it.
+            if response.dependent is None:
+                _trace(w, response, profile, trace)
+            person_name(w, "IL", response.subscriber, "MI", clean(response.member_id, 80))
+            if response.dependent is not None:
+                w.add("HL", "4", "3", "23", "0")
+                _trace(w, response, profile, trace)
+                person_name(w, "03", response.dependent)
+            _patient_facts(w, response.dependent or response.subscriber, response)
     close_group(w, len(responses), control.group)
     close_interchange(w, control.interchange)
     return w.text()
@@ -458,35 +453,33 @@ def write_277(responses: tuple[ClaimStatusResponse, ...], profile: Clearinghouse
     today = d8(now.date())
     for index, response in enumerate(responses):
         st02 = f"{control.transaction + index:04d}"
-        start = len(w.segments)
-        w.add("ST", "277", st02, CLAIM_STATUS_RESPONSE)
-        w.add("BHT", "0010", "08", clean(response.trace_number, 50), today, now.strftime("%H%M"), "DG")
-        w.add("HL", "1", "", "20", "1")
-        w.add("NM1", "PR", "2", clean(response.payer.name, 60), "", "", "", "", "PI",
-              clean(response.payer.payer_id, 80))
-        w.add("HL", "2", "1", "21", "1")
-        w.add("NM1", "41", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
-        w.add("HL", "3", "2", "19", "1")
-        w.add("NM1", "1P", "2", clean(response.provider_name, 60), "", "", "", "", "XX", response.provider_npi)
-        number = 3
-        for claim in response.claims:
-            number += 1
-            subscriber_level = number
-            w.add("HL", str(number), "3", "22", "1" if claim.dependent else "0")
-            person_name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
-            if claim.dependent is not None:
+        with transaction_set(w, "277", st02, CLAIM_STATUS_RESPONSE):
+            w.add("BHT", "0010", "08", clean(response.trace_number, 50), today, now.strftime("%H%M"), "DG")
+            w.add("HL", "1", "", "20", "1")
+            w.add("NM1", "PR", "2", clean(response.payer.name, 60), "", "", "", "", "PI",
+                  clean(response.payer.payer_id, 80))
+            w.add("HL", "2", "1", "21", "1")
+            w.add("NM1", "41", "2", clean(profile.receiver_name, 60), "", "", "", "", "46", profile.receiver_id)
+            w.add("HL", "3", "2", "19", "1")
+            w.add("NM1", "1P", "2", clean(response.provider_name, 60), "", "", "", "", "XX", response.provider_npi)
+            number = 3
+            for claim in response.claims:
                 number += 1
-                w.add("HL", str(number), str(subscriber_level), "23")
-                person_name(w, "QC", claim.dependent)
-            w.add("TRN", "2", clean(claim.patient_control_number, 50))
-            w.add("STC", w.composite(claim.category, claim.status_code, claim.entity), today, "",
-                  x12_amount(claim.charge), x12_amount(claim.paid),
-                  d8(claim.adjudicated_on) if claim.adjudicated_on else "", "",
-                  d8(claim.paid_on) if claim.paid_on else "", clean(claim.check_number, 16))
-            if claim.payer_claim_number:
-                w.add("REF", "1K", clean(claim.payer_claim_number, 50))
-            _service_dates(w, claim.service_from, claim.service_to)
-        w.add("SE", str(len(w.segments) - start + 1), st02)
+                subscriber_level = number
+                w.add("HL", str(number), "3", "22", "1" if claim.dependent else "0")
+                person_name(w, "IL", claim.subscriber, "MI", clean(claim.member_id, 80))
+                if claim.dependent is not None:
+                    number += 1
+                    w.add("HL", str(number), str(subscriber_level), "23")
+                    person_name(w, "QC", claim.dependent)
+                w.add("TRN", "2", clean(claim.patient_control_number, 50))
+                w.add("STC", w.composite(claim.category, claim.status_code, claim.entity), today, "",
+                      x12_amount(claim.charge), x12_amount(claim.paid),
+                      d8(claim.adjudicated_on) if claim.adjudicated_on else "", "",
+                      d8(claim.paid_on) if claim.paid_on else "", clean(claim.check_number, 16))
+                if claim.payer_claim_number:
+                    w.add("REF", "1K", clean(claim.payer_claim_number, 50))
+                _service_dates(w, claim.service_from, claim.service_to)
     close_group(w, len(responses), control.group)
     close_interchange(w, control.interchange)
     return w.text()
