@@ -37,6 +37,7 @@ from dermbill.pdf.cms1500_layout import (
 
 VALUE_FONT = "Courier"
 VALUE_SIZE = 12.0  # Courier 12 point is exactly 10 characters per inch
+BASELINE = 9.65  # points below the top of a print line: Courier's 12-point body fills the line's 12 points
 CAPTION_FONT = "Helvetica"
 CAPTION_SIZE = 5.5
 FORM_RED = (0.86, 0.16, 0.18)
@@ -107,7 +108,7 @@ def form_values(claim: ProfessionalClaim, billing: BillingProvider, *, signed_on
         values["17b"] = _text(claim.referring_npi or "")
     values["19"] = _text(claim.additional_claim_information or "")
     values["21.indicator"] = "0"  # ICD-10-CM
-    for letter, code in zip("ABCDEFGHIJKL", claim.diagnoses):
+    for letter, code in zip("ABCDEFGHIJKL", claim.diagnoses[:12], strict=False):
         values[f"21.{letter}"] = _text(code.replace(".", ""))
     if claim.frequency_code in ("7", "8"):
         values["22.code"] = claim.frequency_code
@@ -144,8 +145,7 @@ def form_values(claim: ProfessionalClaim, billing: BillingProvider, *, signed_on
         values["32.1"] = _text(claim.facility_name)
         values.update(_address_lines("32", claim.facility_address, first=2))
         values["32a"] = claim.facility_npi or ""
-    area, number = _phone(billing.phone)
-    values["33.area"], values["33.phone"] = area, number
+    values["33.area"], values["33.phone"] = _phone(billing.phone)
     values["33.1"] = _text(billing.name)
     values.update(_address_lines("33", billing.address, first=2))
     values["33a"] = billing.npi
@@ -255,7 +255,7 @@ def _draw_values(pdf: canvas.Canvas, values: dict[str, str]) -> None:
         field = FIELDS[name]
         text = text[:field.width]
         column = field.column + (field.width - len(text) if field.align == "right" else 0)
-        pdf.drawString(x_of(column), _y(top_of(field.line) + 9.2), text)
+        pdf.drawString(x_of(column), _y(top_of(field.line) + BASELINE), text)
 
 
 def _draw_form(pdf: canvas.Canvas) -> None:

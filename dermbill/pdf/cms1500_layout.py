@@ -161,7 +161,6 @@ class Box:
     last: int
     left: float
     right: float
-    shaded: bool = False
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -211,9 +210,9 @@ BOXES: tuple[Box, ...] = (
     Box("21", "21. DIAGNOSIS OR NATURE OF ILLNESS OR INJURY  Relate A-L to service line below (24E)", 39, 42, L, R),
     Box("22", "22. RESUBMISSION", 39, 40, R, E),
     Box("23", "23. PRIOR AUTHORIZATION NUMBER", 41, 42, R, E),
-    *(Box(f"24{letter}", "", 43, 44, left, right) for letter, (left, right) in zip("ABCDEFGHIJ", A_TO_J)),
+    *(Box(f"24{letter}", "", 43, 44, left, right) for letter, (left, right) in zip("ABCDEFGHIJ", A_TO_J, strict=True)),
     *(Box(f"24.{n}.{letter}", "", FIRST_SERVICE_LINE + 2 * n - 3, FIRST_SERVICE_LINE + 2 * n - 2, left, right)
-      for n in range(1, SERVICE_LINES + 1) for letter, (left, right) in zip("ABCDEFGHIJ", A_TO_J)),
+      for n in range(1, SERVICE_LINES + 1) for letter, (left, right) in zip("ABCDEFGHIJ", A_TO_J, strict=True)),
     Box("25", "25. FEDERAL TAX I.D. NUMBER", 57, 58, L, 22.5),
     Box("26", "26. PATIENT'S ACCOUNT NO.", 57, 58, 22.5, 37.5),
     Box("27", "27. ACCEPT ASSIGNMENT?", 57, 58, 37.5, R),
