@@ -151,7 +151,12 @@ def form_values(claim: ProfessionalClaim, billing: BillingProvider, *, signed_on
     values["33a"] = billing.npi
     if billing.taxonomy and claim.filing_indicator not in NO_OTHER_ID:
         values["33b"] = f"ZZ{billing.taxonomy}"
-    return {name: text for name, text in values.items() if text}
+    return {name: _fit(text, FIELDS[name].width) for name, text in values.items() if text}
+
+
+def _fit(text: str, width: int) -> str:
+    """The text cut to its field, without a dangling separator at the cut."""
+    return text if len(text) <= width else text[:width].rstrip(" ,.-/(&")
 
 
 def _payer_block(claim: ProfessionalClaim) -> list[str]:
@@ -253,7 +258,6 @@ def _draw_values(pdf: canvas.Canvas, values: dict[str, str]) -> None:
     pdf.setFont(VALUE_FONT, VALUE_SIZE)
     for name, text in values.items():
         field = FIELDS[name]
-        text = text[:field.width]
         column = field.column + (field.width - len(text) if field.align == "right" else 0)
         pdf.drawString(x_of(column), _y(top_of(field.line) + BASELINE), text)
 

@@ -79,7 +79,7 @@ def test_every_value_is_read_back_from_its_cell(full_form: bool) -> None:
     with _pdf([(CLAIM, BILLING)], full_form=full_form) as pdf:
         [page] = pdf.pages
         for name, text in expected.items():
-            assert _values(page, name) == text[:FIELDS[name].width], name
+            assert _values(page, name) == text, name
         printed = [c for c in page.chars if "Courier" in c["fontname"]]
         assert len(printed) == sum(len(text) for text in expected.values())  # nothing printed elsewhere
         assert ("HEALTH INSURANCE CLAIM FORM" in (page.extract_text() or "")) == full_form
@@ -245,6 +245,13 @@ def test_a_claim_with_more_than_six_lines_continues_on_pages_that_total_their_ow
     with _pdf([(long_claim, BILLING), (CLAIM, BILLING)], full_form=False) as pdf:
         assert len(pdf.pages) == 3
         assert _values(pdf.pages[1], "24.1.d.code") == "11103" and not _values(pdf.pages[1], "24.3.d.code")
+
+
+def test_a_value_longer_than_its_field_is_cut_at_a_word() -> None:
+    billing = dataclasses.replace(BILLING, name="TEST DERMATOLOGY ASSOCIATES (DEMO)")
+    values = form_values(CLAIM, billing)
+    assert values["33.1"] == "TEST DERMATOLOGY ASSOCIATES"
+    assert all(len(text) <= FIELDS[name].width for name, text in values.items())
 
 
 def test_an_amount_the_form_cannot_hold_is_refused() -> None:
