@@ -309,7 +309,8 @@ LABELS: tuple[Label, ...] = (
     Label("(I certify that the statements on the reverse", 60, 2, "bottom", 4.5),
     Label("apply to this bill and are made a part thereof.)", 61, 2, "top", 4.5),
     Label("SIGNED", 63, 1, "bottom", 4.5), Label("DATE", 63, 9, "bottom", 4.5),
-    Label("(", 59, 65.2, size=8.0), Label(")", 59, 69.1, size=7.0),
+    *(Label(text, line, edge, size=8.0) for line, edges in ((18, (14.2, 18.1)), (18, (64.2, 68.1)), (59, (65.2, 69.1)))
+      for text, edge in zip("()", edges, strict=True)),
     Label("a.", 63, 22.55, "top", 3.5), Label("b.", 63, 33.8, "top"),
     Label("a.", 63, 49.55, "top", 3.5), Label("b.", 63, 60.8, "top"),
 )
