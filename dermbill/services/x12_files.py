@@ -6,8 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dermbill.core.identifiers import is_valid_npi
+from dermbill.core.identifiers import npi_problem
 from dermbill.x12.parse import parse_file
+from dermbill.x12.tokenizer import Segment, read_file
+from dermbill.x12.transactions import EnvelopeCheck
+
+# Where a segment carries an NPI: segment id -> (qualifier element, identifier element); qualifier XX = NPI.
+NPI_ELEMENTS = {"NM1": (8, 9), "N1": (3, 4)}
 
 
 def parse_x12_file(path: Path) -> dict[str, Any]:
@@ -15,23 +20,34 @@ def parse_x12_file(path: Path) -> dict[str, Any]:
 
 
 def validate_x12_file(path: Path) -> list[str]:
-    """Problems found, one a line: envelope notices, unbalanced 835s, NPIs failing their check digit."""
+    """Problems found, one a line naming the segment and element: each transaction set's own problems (SE
+    counts, unbalanced 835s, claim totals), then the envelopes and NPIs of the whole file in file order."""
     findings = []
     for transaction in parse_file(path)["transactions"]:
         where = f"{transaction['type']} {transaction.get('control_number', '')}"
         findings += [f"{where}: {notice}" for notice in transaction.get("notices", [])]
         if transaction["type"] == "835":
             findings += [f"{where}: {problem}" for problem in transaction["balance"]["problems"]]
-            npi = transaction["payee"].get("npi")
-            if npi and not is_valid_npi(npi):
-                findings.append(f"{where}: payee NPI {npi} fails its check digit")
-        for segment in transaction.get("segments", []):
-            if segment and segment[0] == "NM1" and len(segment) > 9 and segment[8] == "XX" and not is_valid_npi(
-                    segment[9]):
-                findings.append(f"{where}: NM1*{segment[1]} NPI {segment[9]} fails its check digit")
         if transaction["type"] == "837":
             findings += [f"{where}: {problem}" for problem in _claim_totals(transaction["segments"])]
-    return findings
+    envelope = EnvelopeCheck()
+    for _, segment in read_file(path):
+        envelope.feed(segment)
+        findings += _npi_findings(segment)
+    return findings + envelope.finish()
+
+
+def _npi_findings(segment: Segment) -> list[str]:
+    """An NPI (qualifier XX) that is not a valid NPI, saying what is wrong with it."""
+    elements = NPI_ELEMENTS.get(segment.id)
+    if elements is None or segment.get(elements[0]) != "XX":
+        return []
+    npi = segment.get(elements[1])
+    problem = npi_problem(npi)
+    if problem is None:
+        return []
+    return [f"segment {segment.number} ({segment.id}): {segment.id}{elements[1]:02d} NPI '{npi}' of "
+            f"{segment.id}*{segment.get(1)} {problem}"]
 
 
 def _claim_totals(segments: list[list[str]]) -> list[str]:
