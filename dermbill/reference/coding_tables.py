@@ -1,6 +1,8 @@
 """Load the coding engine's tables from the package's versioned data (and any releases the user loaded).
 
-- ``tables/anatomic_sites/sites.csv``: each site's groups for every code family.
+- ``tables/anatomic_sites/sites.csv``: each site's groups for every code family (``biopsy_group``: skin, or
+  the key of the site's own biopsy code; ``biopsy_caution``: codes to consider for part of the site;
+  ``malignant_excision_caution``: the site is not named by 11600-11646, and what to code instead).
 - ``tables/code_rules/rules.csv``: size bins, counts and keys -> codes, with effective dates.
 - ``tables/procedure_codes/codes.csv``: the CPT/HCPCS code set (our own short descriptions), add-on
   primaries and effective dates; global days come from the fee schedule table (``pfs_rvu``).
@@ -82,7 +84,8 @@ def load_sites(path: Path = TABLES / "anatomic_sites" / "sites.csv") -> SiteTabl
             simple_repair_group=row["simple_repair_group"],
             intermediate_repair_group=row["intermediate_repair_group"],
             complex_repair_group=row["complex_repair_group"], adjacent_tissue_transfer_group=row["att_group"],
-            mohs_group=row["mohs_group"],
+            mohs_group=row["mohs_group"], biopsy_group=row["biopsy_group"] or "skin",
+            biopsy_caution=row["biopsy_caution"], malignant_excision_caution=row["malignant_excision_caution"],
         )
     return SiteTable(sites)
 
