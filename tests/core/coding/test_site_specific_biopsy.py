@@ -51,7 +51,14 @@ def test_a_site_specific_biopsy_is_neither_primary_nor_add_on_of_the_skin_biopsi
     doc = encounter(_biopsy("A", "lip_vermilion", "incisional"), _biopsy("B", "back_upper", "punch"),
                     _biopsy("C", "oral_mucosa", "punch", diagnosis="benign_neoplasm"),
                     _biopsy("D", "forearm", "tangential", laterality="left"))
-    assert codes(code(doc)) == [("11103", 1, ()), ("11104", 1, ()), ("40490", 1, ()), ("40808", 1, ())]
+    result = code(doc)
+    # NCCI pairs 40490/11104 and 40808/11103 (2024 Q3): the skin biopsies of other lesions take XS.
+    assert codes(result) == [("11103", 1, ("XS",)), ("11104", 1, ("XS",)), ("40490", 1, ()), ("40808", 1, ())]
+
+
+def test_a_skin_biopsy_of_the_same_lesion_is_bundled_into_the_site_code(tables: CodingTables) -> None:
+    assert tables.ptp.edit_between("40490", "11102", on=datetime.date(2026, 5, 4)) is not None
+    assert tables.ptp.edit_between("40808", "11104", on=datetime.date(2026, 5, 4)) is not None
 
 
 def test_each_lip_lesion_biopsied_is_a_unit(code: Any) -> None:
@@ -113,15 +120,18 @@ def test_the_site_table_names_every_site_that_skin_codes_do_not_fit(tables: Codi
     assert [s.site for s in tables.sites.sites.values() if s.malignant_excision_caution] == ["oral_mucosa"]
 
 
-@pytest.mark.parametrize(("code_", "global_days", "work_rvu"), [("40490", "000", "1.22"), ("40808", "010", "1.05")])
-def test_site_biopsy_codes_carry_the_cms_fee_schedule_values(tables: CodingTables, code_: str, global_days: str,
-                                                             work_rvu: str) -> None:
-    """PFS RVU25D (the release the rest of the table comes from): global days and work RVUs as CMS lists them."""
+@pytest.mark.parametrize(("code_", "global_days", "work_rvu", "mue"), [("40490", "000", "1.22", 2),
+                                                                     ("40808", "010", "1.05", 2)])
+def test_site_biopsy_codes_carry_the_cms_values(tables: CodingTables, code_: str, global_days: str, work_rvu: str,
+                                               mue: int) -> None:
+    """PFS RVU25D and the 2024 Q3 practitioner MUEs (the releases the rest of the tables come from)."""
     on = datetime.date(2025, 6, 1)
     entry = shipped_rvu_table().for_code(code_, on=on).entry
     assert (entry.global_days, entry.work_rvu, entry.status_code) == (global_days, Decimal(work_rvu), "A")
     in_force = tables.code_set.in_force(code_, on)
     assert in_force is not None and in_force.global_days == global_days and not in_force.is_add_on
+    limit = tables.mue.value(code_, on=on)
+    assert limit is not None and (limit.units, limit.adjudication_indicator) == (mue, "3")
 
 
 def _excision(lesion_id: str, site: str, diagnosis: str) -> dict[str, Any]:
