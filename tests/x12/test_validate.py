@@ -185,3 +185,13 @@ def test_envelope_errors_in_public_samples_match_pyx12(tmp_path: Path, name: str
     validator = Path(sys.executable).parent / "x12valid"
     result = subprocess.run([str(validator), str(copy)], capture_output=True, text=True, timeout=120)
     assert all(message in result.stderr for message in theirs), result.stderr[-3000:]
+
+
+GOLDEN = sorted((REPO_ROOT / "tests" / "golden" / "x12").rglob("expected.x12"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.parent.relative_to(REPO_ROOT / "tests" / "golden").as_posix()
+                                               for p in GOLDEN])
+def test_every_file_our_writers_produce_validates_clean(path: Path) -> None:
+    """GS01 and GS08 fit each transaction type we write (HC/X222A1, FA/X231A1, HN/X214, HB/X279A1 ...)."""
+    assert validate_x12_file(path) == []
