@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests_paths import REPO_ROOT, SHARED
 
+from dermbill.core.errors import InvalidInput
 from dermbill.services.x12_files import validate_x12_file
 
 # A small 837P that pyx12 accepts (the writer's golden file); each case below breaks one thing in it.
@@ -195,3 +198,19 @@ GOLDEN = sorted((REPO_ROOT / "tests" / "golden" / "x12").rglob("expected.x12"))
 def test_every_file_our_writers_produce_validates_clean(path: Path) -> None:
     """GS01 and GS08 fit each transaction type we write (HC/X222A1, FA/X231A1, HN/X214, HB/X279A1 ...)."""
     assert validate_x12_file(path) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(0, len(CLEAN) - 1), replacement=st.sampled_from(["", "~", "*", "GE*", "IEA*", "ST*"]),
+       cut=st.booleans())
+def test_a_mangled_file_gives_findings_or_a_typed_error(tmp_path: Path, position: int, replacement: str,
+                                                        cut: bool) -> None:
+    text = CLEAN[:position] if cut else CLEAN[:position] + replacement + CLEAN[position + 1:]
+    path = _write(tmp_path, "mangled", text)
+    try:
+        findings = validate_x12_file(path)
+    except InvalidInput:
+        return
+    assert all(isinstance(f, str) and "\n" not in f for f in findings)
+    if cut and position < len(CLEAN) - len(LINES[-1]):
+        assert findings  # a file cut before its IEA is never clean
