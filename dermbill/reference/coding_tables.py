@@ -7,7 +7,8 @@
 - ``tables/procedure_codes/codes.csv``: the CPT/HCPCS code set (our own short descriptions), add-on
   primaries and effective dates; global days come from the fee schedule table (``pfs_rvu``).
 - ``tables/ncci_ptp/*.csv``: NCCI practitioner PTP edits (the same table the scrubber uses).
-- ``tables/icd10cm_by_site/codes.csv``: ICD-10-CM code by diagnosis family, site and laterality.
+- ``tables/icd10cm_by_site/codes.csv``: ICD-10-CM code by diagnosis family, site and laterality;
+  ``exceptions.csv``: the site where a diagnosis whose one code is a skin code takes another.
 - ICD-10-CM: the release shipped by the ``simple-icd-10-cm`` package (FY2026, April 2026 update), plus
   CMS code files loaded with ``dermbill reference load-icd10cm`` into the reference folder.
 Every row is validated; a bad row fails the load naming the file and line.
@@ -140,11 +141,12 @@ def load_mue(directory: Path = TABLES / "ncci_mue", reference: Path | None = Non
     return MueTable(tuple(releases))
 
 
-def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv") -> SiteDiagnoses:
+def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv",
+                        exceptions: Path = TABLES / "icd10cm_by_site" / "exceptions.csv") -> SiteDiagnoses:
     codes = {}
     for _, row in _rows(path):
         codes[(row["family"], row["site"], row["laterality"], row.get("sex", ""))] = row["code"]
-    return SiteDiagnoses(codes)
+    return SiteDiagnoses(codes, {(row["diagnosis"], row["site"]): row["code"] for _, row in _rows(exceptions)})
 
 
 @functools.cache

@@ -230,6 +230,8 @@ class SiteDiagnoses:
     """ICD-10-CM codes by diagnosis family, site, laterality (and sex, for genital sites)."""
 
     codes: dict[tuple[str, str, str, str], str]
+    # A diagnosis key whose one code is a skin code, at a site that code excludes: (key, site) -> code.
+    exceptions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def code_for(self, family: str, site: str, laterality: str | None, sex: str) -> str | None:
         side = laterality or ""

@@ -153,3 +153,27 @@ def test_benign_mouth_and_malignant_lip_excisions_keep_the_skin_codes_that_name_
     """11440-11446 name mucous membranes and 11640-11646 name the lips."""
     assert codes(code(encounter(_excision("A", "oral_mucosa", "benign_neoplasm")))) == [("11441", 1, ())]
     assert codes(code(encounter(_excision("A", "lip_vermilion", "scc")))) == [("11641", 1, ())]
+
+
+@pytest.mark.parametrize(("diagnosis", "site", "expected"), [
+    ("pyogenic_granuloma", "oral_mucosa", "K13.4"),  # L98.0 Excludes2: pyogenic granuloma of oral mucosa
+    ("epidermoid_cyst", "oral_mucosa", "K09.8"),  # K09.8 includes epidermoid cyst of the oral region
+    ("hemangioma", "oral_mucosa", "D18.09"),  # D18.01 is of skin and subcutaneous tissue only
+    ("pyogenic_granuloma", "lip_vermilion", "L98.0"),  # the vermilion is not oral mucosa
+    ("pyogenic_granuloma", "finger", "L98.0"),
+    ("epidermoid_cyst", "back_upper", "L72.0"),
+])
+def test_skin_diagnoses_in_the_mouth_take_the_mouth_codes(code: Any, diagnosis: str, site: str,
+                                                           expected: str) -> None:
+    laterality = "left" if site == "finger" else None
+    doc = encounter(lesion("A", site, diagnosis, {"type": "biopsy", "technique": "tangential"},
+                           laterality=laterality))
+    assert code(doc).diagnoses == (expected,)
+
+
+def test_every_site_exception_is_a_billable_code_of_the_shipped_release(tables: CodingTables) -> None:
+    release, _ = tables.icd10.release_for(datetime.date(2026, 5, 4))
+    assert tables.site_diagnoses.exceptions
+    for (diagnosis, site), icd in tables.site_diagnoses.exceptions.items():
+        assert icd in release.billable, (diagnosis, site, icd)
+        assert site in tables.sites.sites
