@@ -113,11 +113,12 @@ class EnvelopeCheck:
         self._seen_st02: dict[str, int] = {}  # unique within the functional group
         self._bare = False
         self._last = 0
+        self._handlers = {"ISA": self._isa_segment, "GS": self._gs_segment, "ST": self._st_segment,
+                          "GE": self._ge_segment, "IEA": self._iea_segment}
 
     def feed(self, segment: Segment) -> None:
         self._last = segment.number
-        handler = {"ISA": self._isa_segment, "GS": self._gs_segment, "ST": self._st_segment,
-                   "GE": self._ge_segment, "IEA": self._iea_segment}.get(segment.id)
+        handler = self._handlers.get(segment.id)
         if handler is not None:
             handler(segment)
 
