@@ -34,7 +34,8 @@ def validate_x12_file(path: Path) -> list[str]:
     for _, segment in read_file(path):
         envelope.feed(segment)
         findings += _npi_findings(segment)
-    return findings + envelope.finish()
+    # One finding, one line: a value read from a file with a missing terminator can hold a line break.
+    return [finding.replace("\r", "\\r").replace("\n", "\\n") for finding in findings + envelope.finish()]
 
 
 def _npi_findings(segment: Segment) -> list[str]:
