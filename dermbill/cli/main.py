@@ -165,11 +165,14 @@ def x12_parse(
 
 
 @x12_app.command("validate")
-def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> None:
-    """Check an X12 file: envelope counts and control numbers, 835 balancing; one finding per line."""
+def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> int:
+    """Check an X12 file: envelopes, counts and control numbers, 835 balancing, NPIs; one finding per line.
+
+    Exit status 1 when a problem is found, 0 when the file is clean, 2 when it cannot be read.
+    """
     from dermbill.cli.x12_view import run_validate
 
-    run_validate(out, file)
+    return run_validate(out, file)
 
 
 claims_app = typer.Typer(help="Claims: send them to the clearinghouse.", no_args_is_help=True)
