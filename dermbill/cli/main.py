@@ -121,7 +121,8 @@ def scrub(
     ] = False,
     db: DbOption = None,
     all_claims: Annotated[bool, typer.Option("--all", help="Scrub every coded claim stored in the database.")] = False,
-    claim: Annotated[list[int] | None, typer.Option("--claim", help="Scrub this stored claim (repeatable).")] = None,
+    claim: Annotated[list[str] | None, typer.Option(
+        "--claim", help="Scrub this stored claim: its claim number, e.g. D1E0000537, or id (repeatable).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the certain fixes to stored claims (recorded).")] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
@@ -133,14 +134,14 @@ def scrub(
         from dermbill.cli.scrub_view import run_scrub_file
 
         if all_claims or claim or fix:
-            raise typer.BadParameter("give a FILE, or --all / --claim ID with --db, not both")
+            raise typer.BadParameter("give a FILE, or --all / --claim NUMBER with --db, not both")
         run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
         return
     if not all_claims and not claim:
-        raise typer.BadParameter("give a claim FILE, or --all or --claim ID to scrub stored claims")
+        raise typer.BadParameter("give a claim FILE, or --all or --claim NUMBER to scrub stored claims")
     from dermbill.cli.scrub_view import run_scrub_stored
 
-    run_scrub_stored(out, database_url(ctx, db), claim_ids=claim or [], everything=all_claims, fix=fix, as_of=day,
+    run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix, as_of=day,
                      as_json=as_json)
 
 
@@ -193,7 +194,7 @@ def export_837p_command(
 @claims_app.command("print")
 def print_claim_command(
     ctx: typer.Context,
-    claim_ids: Annotated[list[int], typer.Argument(help="The claim id(s) to print.")],
+    claims: Annotated[list[str], typer.Argument(help="The claim number(s) to print, e.g. D1E0000537 (or ids).")],
     out_file: Annotated[Path, typer.Option("--out", help="The PDF to write.")],
     db: DbOption = None,
     red_form: Annotated[
@@ -204,7 +205,7 @@ def print_claim_command(
     from dermbill.services.printing import print_claims
 
     with current_database(ctx, db) as database:
-        count = print_claims(database, claim_ids, out_file, full_form=not red_form)
+        count = print_claims(database, claims, out_file, full_form=not red_form)
     out.print(f"wrote {count} claim(s) to {out_file} ({'red-form values' if red_form else 'full form'})")
 
 

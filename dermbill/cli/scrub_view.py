@@ -44,25 +44,25 @@ def print_findings(out: Console, result: ScrubResult, title: str = "Scrubber fin
 
 
 def run_scrub_stored(
-    out: Console, url: str, *, claim_ids: list[int], everything: bool, fix: bool, as_of: datetime.date,
+    out: Console, url: str, *, claims: list[str], everything: bool, fix: bool, as_of: datetime.date,
     as_json: bool,
 ) -> None:
     database = connect(url)
     try:
         require_current_schema(database)
         with StageProgress(Console(stderr=True)) as bars:
-            outcomes = scrub_stored_claims(database, claim_ids=claim_ids, everything=everything, fix=fix,
+            outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix,
                                            as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
                                                                                                   total))
     finally:
         database.dispose()
     if as_json:
-        write_json({"claims": [{"claim": o.claim_id, "practice": o.practice, "status": o.status,
-                                "fixes": list(o.fixes), **o.result.to_json()} for o in outcomes]})
+        write_json({"claims": [{"claim": o.patient_control_number, "id": o.claim_id, "practice": o.practice,
+                                "status": o.status, "fixes": list(o.fixes), **o.result.to_json()} for o in outcomes]})
         return
     if len(outcomes) == 1:
         outcome = outcomes[0]
-        print_findings(out, outcome.result, title=f"Claim {outcome.claim_id} ({outcome.patient_control_number})")
+        print_findings(out, outcome.result, title=f"Claim {outcome.patient_control_number} ({outcome.practice})")
         for applied in outcome.fixes:
             out.print(f"fixed: {applied}")
         out.print(f"status: {outcome.status}")

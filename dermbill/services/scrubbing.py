@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import age_on
-from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition
 from dermbill.core.money import Money
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.findings import ScrubResult
@@ -33,6 +33,7 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 
 
@@ -122,14 +123,15 @@ GLOBAL_LOOKBACK_DAYS = 90
 def scrub_stored_claims(
     database: Database,
     *,
-    claim_ids: Sequence[int] = (),
+    claim_ids: Sequence[int | str] = (),
     everything: bool = False,
     fix: bool = False,
     as_of: datetime.date,
     actor: str = "scrubber",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[StoredScrub]:
-    """Scrub stored claims (ids, or every claim not yet sent), store the findings and set ready or scrub_errors."""
+    """Scrub stored claims (claim numbers or ids, or every claim not yet sent), store the findings and set ready or
+    scrub_errors."""
     tables = scrub_tables()
     outcomes = []
     with UnitOfWork(database, actor=actor) as uow:
@@ -146,18 +148,15 @@ def scrub_stored_claims(
     return outcomes
 
 
-def _targets(uow: UnitOfWork, claim_ids: Sequence[int], everything: bool) -> list[tuple[int, ClaimRow]]:
+def _targets(uow: UnitOfWork, claim_ids: Sequence[int | str], everything: bool) -> list[tuple[int, ClaimRow]]:
     if everything:
         rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))
         return [(row.practice_id, row) for row in rows]
     found = []
-    for claim_id in claim_ids:
-        row = uow.session.get(ClaimRow, claim_id)
-        if row is None:
-            raise NotFound(f"claim {claim_id} not found")
+    for row in find_claims(uow, claim_ids):
         if row.status not in SCRUBBABLE:
-            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent, or rejected, are "
-                                    "scrubbed")
+            raise InvalidTransition(f"claim {row.patient_control_number} is {row.status}; only claims not yet sent, "
+                                    "or rejected, are scrubbed")
         found.append((row.practice_id, row))
     return found
 
