@@ -127,22 +127,22 @@ def scrub(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
     ] = None,
-) -> None:
-    """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness."""
+) -> int:
+    """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
+    when every claim is clean, 1 when one has an error finding, 2 for input that cannot be read."""
     day = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
     if file is not None:
         from dermbill.cli.scrub_view import run_scrub_file
 
         if all_claims or claim or fix:
             raise typer.BadParameter("give a FILE, or --all / --claim NUMBER with --db, not both")
-        run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
-        return
+        return run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
     if not all_claims and not claim:
         raise typer.BadParameter("give a claim FILE, or --all or --claim NUMBER to scrub stored claims")
     from dermbill.cli.scrub_view import run_scrub_stored
 
-    run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix, as_of=day,
-                     as_json=as_json)
+    return run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix,
+                            as_of=day, as_json=as_json)
 
 
 x12_app = typer.Typer(help="HIPAA X12 005010 files: parse and validate.", no_args_is_help=True)

@@ -82,7 +82,8 @@ def _qualified(uow: UnitOfWork, practice: str, number: str, text: str) -> ClaimR
 
 def _practice_codes(uow: UnitOfWork, rows: list[ClaimRow]) -> dict[int, str]:
     ids = sorted({row.practice_id for row in rows})
-    return dict(uow.session.execute(select(PracticeRow.id, PracticeRow.code).where(PracticeRow.id.in_(ids))).tuples())
+    rows_found = uow.session.execute(select(PracticeRow.id, PracticeRow.code).where(PracticeRow.id.in_(ids)))
+    return {practice_id: code for practice_id, code in rows_found}
 
 
 def _choices(uow: UnitOfWork, rows: list[ClaimRow]) -> str:
