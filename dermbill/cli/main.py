@@ -95,15 +95,27 @@ def demo(
              months=months, reset=reset)
 
 
+SchemaOption = Annotated[bool, typer.Option("--schema", help="Print the JSON Schema of the input format and exit.")]
+
+
 @app.command()
 def code(
-    file: Annotated[str, typer.Argument(help="An encounter document (JSON), or - for standard input.")],
+    file: Annotated[str | None, typer.Argument(
+        help="An encounter document or record (JSON, docs/encounter-format.md), or - for standard input.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="FILE holds one encounter per line; print one JSON result per line.")
     ] = False,
+    schema: SchemaOption = False,
 ) -> None:
     """Code an encounter: CPT/HCPCS lines with units, modifiers, ICD-10-CM and why."""
+    if schema:
+        from dermbill.services.coding import encounter_schema_text
+
+        sys.stdout.write(encounter_schema_text())
+        return
+    if file is None:
+        raise typer.BadParameter("give an encounter FILE (or - for standard input), or --schema")
     from dermbill.cli.coding_view import run_code
 
     run_code(out, file, as_json=as_json, jsonl=jsonl)
@@ -113,7 +125,7 @@ def code(
 def scrub(
     ctx: typer.Context,
     file: Annotated[
-        str | None, typer.Argument(help="A claim (JSON, claim.md format), or - for standard input.")
+        str | None, typer.Argument(help="A claim (JSON, docs/claim-format.md), or - for standard input.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     jsonl: Annotated[
@@ -127,9 +139,15 @@ def scrub(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
     ] = None,
+    schema: SchemaOption = False,
 ) -> int:
     """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
     when every claim is clean, 1 when one has an error finding, 2 for input that cannot be read."""
+    if schema:
+        from dermbill.services.scrubbing import claim_schema_text
+
+        sys.stdout.write(claim_schema_text())
+        return 0
     day = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
     if file is not None:
         from dermbill.cli.scrub_view import run_scrub_file

@@ -32,9 +32,15 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.schemas import schema_text
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
+
+
+def claim_schema_text() -> str:
+    """The JSON Schema of what ``dermbill scrub`` reads (``dermbill scrub --schema``)."""
+    return schema_text("claim")
 
 
 def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
