@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests_paths import REPO_ROOT
 
 from dermbill.cli.main import main
 from dermbill.db.engine import open_database
@@ -60,3 +61,26 @@ def test_the_demos_encounters_feed_back_into_code_jsonl(tmp_path: Path, capsys: 
     first.write_text(encounters[0])
     assert main(["code", str(first), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == results[0]
+
+
+def test_the_documented_examples_give_what_the_documents_show(capsys: pytest.CaptureFixture[str]) -> None:
+    docs = REPO_ROOT / "docs"
+    readme = (REPO_ROOT / "README.md").read_text()
+    capsys.readouterr()
+    assert main(["code", str(docs / "examples" / "encounter.json"), "--json"]) == 0
+    coded = json.loads(capsys.readouterr().out)
+    excision = coded["lines"][2]
+    assert excision["code"] == "11642" and len(coded["lines"]) == 6
+    for text in (readme, (docs / "encounter-format.md").read_text()):
+        assert json.dumps(excision["explanation"]) in text and json.dumps(excision["diagnoses"]) in text
+    assert json.dumps(coded["diagnoses"]) in readme
+
+    claim_format = (docs / "claim-format.md").read_text()
+    command = "$ dermbill scrub docs/examples/claim.json --json --as-of 2026-05-13"
+    assert command in claim_format and command in readme
+    shown = json.loads(claim_format.split(command)[1].split("```json")[1].split("```")[0])
+    args = command.split()[2:]
+    args[1] = str(REPO_ROOT / args[1])  # wherever the tests run from
+    assert main(args) == 1  # not clean
+    assert json.loads(capsys.readouterr().out) == shown
+    assert all(json.dumps(finding["message"]) in readme for finding in shown["findings"][:1])
