@@ -87,7 +87,7 @@ def claim_document(
     charges: Mapping[str, int],
     submitted_on: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """The claim (claim.md format) that a coded encounter becomes: what the scrubber and the 837P writer read."""
+    """The claim (docs/claim-format.md) that a coded encounter becomes: what the scrubber and the 837P writer read."""
     diagnoses = list(coded.diagnoses[:12])
     lines = []
     for line in coded.lines:
@@ -213,7 +213,8 @@ def stored_claim_document(
     repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], payer: PayerRow | None, *,
     as_of: datetime.date,
 ) -> dict[str, Any]:
-    """A stored claim in the claim.md format, with its documentation and this patient's earlier procedures."""
+    """A stored claim in the claim format (docs/claim-format.md), with its documentation and this patient's earlier
+    procedures."""
     patient = repo.get(PatientRow, claim.patient_id)
     provider = repo.get(ProviderRow, claim.rendering_provider_id)
     location = repo.get(ServiceLocationRow, claim.location_id)
