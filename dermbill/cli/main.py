@@ -139,6 +139,11 @@ def scrub(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
     ] = None,
+    resubmit_unchanged: Annotated[bool, typer.Option(
+        "--resubmit-unchanged", help="With --claim: let these rejected claims go out again as they are (the fix "
+        "was outside the claim); recorded in the audit trail.")] = False,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Who approves --resubmit-unchanged (audit trail); default your login name.")] = None,
     schema: SchemaOption = False,
 ) -> int:
     """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
@@ -160,7 +165,7 @@ def scrub(
     from dermbill.cli.scrub_view import run_scrub_stored
 
     return run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix,
-                            as_of=day, as_json=as_json)
+                            as_of=day, as_json=as_json, resubmit_unchanged=resubmit_unchanged, by=by)
 
 
 x12_app = typer.Typer(help="HIPAA X12 005010 files: parse and validate.", no_args_is_help=True)

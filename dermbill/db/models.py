@@ -266,6 +266,9 @@ class ClaimRow(TenantRow):
     prior_authorization: Mapped[str | None] = mapped_column(String(50))
     diagnosis_codes: Mapped[list[str]] = mapped_column(JSON)
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
+    # What the claim said (core.resubmission.fingerprint) when the clearinghouse or payer last rejected it: it goes
+    # out again only once that changed, or a person approved sending it as it was (which clears this).
+    rejected_fingerprint: Mapped[str | None] = mapped_column(String(64))
     interchange_control_number: Mapped[str | None] = mapped_column(String(9))
     group_control_number: Mapped[str | None] = mapped_column(String(9))
     transaction_set_control_number: Mapped[str | None] = mapped_column(String(9))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,9 +15,12 @@ from dermbill.services.submission import billing_provider, professional_claim
 
 
 def print_claims(database: Database, claims: Sequence[int | str], target: Path, *, full_form: bool,
-                 actor: str = "cli") -> int:
-    """Write the claims (ids or claim numbers) to one PDF (one page a claim, more for over six lines); returns
-    the number of claims printed."""
+                 actor: str = "cli", signed_on: datetime.date | None = None) -> int:
+    """Write the claims (claim numbers or ids) to one PDF (one page a claim, more for over six lines); returns the
+    number of claims.
+
+    Box 31 is dated ``signed_on``, by default the day the form is printed.
+    """
     documents = []
     with UnitOfWork(database, actor=actor) as uow:
         for row in find_claims(uow, claims):
@@ -24,7 +28,8 @@ def print_claims(database: Database, claims: Sequence[int | str], target: Path, 
             documents.append((professional_claim(repo, row), billing_provider(repo.practice)))
             repo.audit("claim.printed", "claim", row.id, {"file": target.name, "full_form": full_form})
         uow.commit()
-    data = render(documents, full_form=full_form)
+    data = render(documents, full_form=full_form,
+                  signed_on=signed_on or datetime.datetime.now(datetime.UTC).date())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

@@ -15,6 +15,7 @@ from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import age_on
 from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition
 from dermbill.core.money import Money
+from dermbill.core.resubmission import REJECTION_RULE, UNCHANGED_RULE
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.core.scrubber.registry import scrub_claim
@@ -36,6 +37,7 @@ from dermbill.schemas import schema_text
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
+from dermbill.services.resubmission import approve_unchanged, rejected_before
 
 
 def claim_schema_text() -> str:
@@ -135,9 +137,17 @@ def scrub_stored_claims(
     as_of: datetime.date,
     actor: str = "scrubber",
     progress: Callable[[int, int], None] | None = None,
+    resubmit_unchanged: bool = False,
 ) -> list[StoredScrub]:
     """Scrub stored claims (claim numbers or ids, or every claim not yet sent), store the findings and set ready or
-    scrub_errors."""
+    scrub_errors.
+
+    A rejected claim that has not changed since its rejection stays rejected (in the fix queue) with a
+    ``rejected-unchanged`` error, unless ``resubmit_unchanged``: a person (``actor``, audited) approves sending
+    the claims named by ``claim_ids`` again as they are."""
+    if resubmit_unchanged and (everything or not claim_ids):
+        raise InvalidInput("--resubmit-unchanged: name each rejected claim to send again as it was with --claim; "
+                           "it is never applied to --all")
     tables = scrub_tables()
     outcomes = []
     with UnitOfWork(database, actor=actor) as uow:
@@ -147,6 +157,8 @@ def scrub_stored_claims(
             repo = uow.practice(practice_id)
             if practice_id not in by_practice:  # the payer rules the organization learned from denials, too
                 by_practice[practice_id] = payer_tables_with_learned_rules(repo, tables)
+            if resubmit_unchanged:
+                approve_unchanged(repo, claim)
             outcomes.append(_scrub_one(repo, claim, by_practice[practice_id], fix=fix, as_of=as_of))
             if progress:
                 progress(done, len(targets))
@@ -173,7 +185,8 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
     document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
     payer_key = payer.payer_identifier if payer else None
-    result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+    result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key,
+                         rejection=rejected_before(repo, claim))
     applied: list[str] = []
     if fix:
         for finding in result.findings:
@@ -194,17 +207,22 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
         if applied:
             repo.flush()
             document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
-            result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+            result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key,
+                                 rejection=rejected_before(repo, claim))
     now = repo.uow.clock()
-    repo.session.execute(delete(ClaimFindingRow).where(ClaimFindingRow.practice_id == repo.practice_id,
-                                                       ClaimFindingRow.claim_id == claim.id))
+    # Nothing changed since the rejection: the claim stays rejected, in the fix queue with the rejection's fix.
+    unchanged = claim.status == ClaimStatus.REJECTED.value and any(f.rule == UNCHANGED_RULE for f in result.findings)
+    stale = delete(ClaimFindingRow).where(ClaimFindingRow.practice_id == repo.practice_id,
+                                          ClaimFindingRow.claim_id == claim.id)
+    repo.session.execute(stale.where(ClaimFindingRow.rule != REJECTION_RULE) if unchanged else stale)
     repo.add_all(ClaimFindingRow(claim_id=claim.id, rule=f.rule, severity=f.severity.value, lines=list(f.lines),
                                  message=f.message, fix=f.fix, scrubbed_at=now) for f in result.findings)
     status = ClaimStatus.READY if result.clean else ClaimStatus.SCRUB_ERRORS
     errors = sum(f.severity.value != "warning" for f in result.findings)
-    if claim.status == ClaimStatus.REJECTED.value:  # the payer never took it: once fixed it goes out again as new
-        move_claim(repo, claim, ClaimStatus.CORRECTED, "re-scrubbed after the rejection")
-    move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
+    if not unchanged:
+        if claim.status == ClaimStatus.REJECTED.value:  # the payer never took it: once fixed it goes out as new
+            move_claim(repo, claim, ClaimStatus.CORRECTED, "re-scrubbed after the rejection")
+        move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
     return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, claim.status, result,
                        tuple(applied))
 
