@@ -134,7 +134,8 @@ def scrub(
     db: DbOption = None,
     all_claims: Annotated[bool, typer.Option("--all", help="Scrub every coded claim stored in the database.")] = False,
     claim: Annotated[list[str] | None, typer.Option(
-        "--claim", help="Scrub this stored claim: its claim number, e.g. D1E0000537, or id (repeatable).")] = None,
+        "--claim", metavar="NUMBER",
+        help="Scrub this stored claim: its claim number, e.g. D1E0000537, or id (repeatable).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the certain fixes to stored claims (recorded).")] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
@@ -217,7 +218,8 @@ def export_837p_command(
 @claims_app.command("print")
 def print_claim_command(
     ctx: typer.Context,
-    claims: Annotated[list[str], typer.Argument(help="The claim number(s) to print, e.g. D1E0000537 (or ids).")],
+    claims: Annotated[list[str], typer.Argument(
+        metavar="NUMBER", help="The claim number(s) to print, e.g. D1E0000537 (or ids).")],
     out_file: Annotated[Path, typer.Option("--out", help="The PDF to write.")],
     db: DbOption = None,
     red_form: Annotated[
