@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import age_on
-from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition
 from dermbill.core.money import Money
 from dermbill.core.resubmission import REJECTION_RULE, UNCHANGED_RULE
 from dermbill.core.scrubber.claim import parse_claim
@@ -33,9 +33,16 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.schemas import schema_text
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 from dermbill.services.resubmission import approve_unchanged, rejected_before
+
+
+def claim_schema_text() -> str:
+    """The JSON Schema of what ``dermbill scrub`` reads (``dermbill scrub --schema``)."""
+    return schema_text("claim")
 
 
 def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
@@ -82,7 +89,7 @@ def claim_document(
     charges: Mapping[str, int],
     submitted_on: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """The claim (claim.md format) that a coded encounter becomes: what the scrubber and the 837P writer read."""
+    """The claim (docs/claim-format.md) that a coded encounter becomes: what the scrubber and the 837P writer read."""
     diagnoses = list(coded.diagnoses[:12])
     lines = []
     for line in coded.lines:
@@ -124,7 +131,7 @@ GLOBAL_LOOKBACK_DAYS = 90
 def scrub_stored_claims(
     database: Database,
     *,
-    claim_ids: Sequence[int] = (),
+    claim_ids: Sequence[int | str] = (),
     everything: bool = False,
     fix: bool = False,
     as_of: datetime.date,
@@ -132,7 +139,8 @@ def scrub_stored_claims(
     progress: Callable[[int, int], None] | None = None,
     resubmit_unchanged: bool = False,
 ) -> list[StoredScrub]:
-    """Scrub stored claims (ids, or every claim not yet sent), store the findings and set ready or scrub_errors.
+    """Scrub stored claims (claim numbers or ids, or every claim not yet sent), store the findings and set ready or
+    scrub_errors.
 
     A rejected claim that has not changed since its rejection stays rejected (in the fix queue) with a
     ``rejected-unchanged`` error, unless ``resubmit_unchanged``: a person (``actor``, audited) approves sending
@@ -158,18 +166,15 @@ def scrub_stored_claims(
     return outcomes
 
 
-def _targets(uow: UnitOfWork, claim_ids: Sequence[int], everything: bool) -> list[tuple[int, ClaimRow]]:
+def _targets(uow: UnitOfWork, claim_ids: Sequence[int | str], everything: bool) -> list[tuple[int, ClaimRow]]:
     if everything:
         rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))
         return [(row.practice_id, row) for row in rows]
     found = []
-    for claim_id in claim_ids:
-        row = uow.session.get(ClaimRow, claim_id)
-        if row is None:
-            raise NotFound(f"claim {claim_id} not found")
+    for row in find_claims(uow, claim_ids):
         if row.status not in SCRUBBABLE:
-            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent, or rejected, are "
-                                    "scrubbed")
+            raise InvalidTransition(f"claim {row.patient_control_number} is {row.status}; only claims not yet sent, "
+                                    "or rejected, are scrubbed")
         found.append((row.practice_id, row))
     return found
 
@@ -226,7 +231,8 @@ def stored_claim_document(
     repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], payer: PayerRow | None, *,
     as_of: datetime.date,
 ) -> dict[str, Any]:
-    """A stored claim in the claim.md format, with its documentation and this patient's earlier procedures."""
+    """A stored claim in the claim format (docs/claim-format.md), with its documentation and this patient's earlier
+    procedures."""
     patient = repo.get(PatientRow, claim.patient_id)
     provider = repo.get(ProviderRow, claim.rendering_provider_id)
     location = repo.get(ServiceLocationRow, claim.location_id)
