@@ -41,11 +41,11 @@ from dermbill.db.models import (
     ProviderRow,
     ServiceLocationRow,
 )
-from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_now
+from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, clock_for_units_of_work
 from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
-from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, run_revenue_cycle
+from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.synthetic.encounters import document_encounter
@@ -208,9 +208,18 @@ def reset_demo(database: Database, out_dir: Path) -> None:
 
 
 def build_demo(
-    database: Database, options: DemoOptions, *, progress: Progress = _no_progress, clock: Clock = utc_now
+    database: Database, options: DemoOptions, *, progress: Progress = _no_progress, clock: Clock | None = None
 ) -> DemoSummary:
-    """Create the demo billing company in ``database`` (which must not already hold it) and write its files."""
+    """Create the demo billing company in ``database`` (which must not already hold it) and write its files.
+
+    Everything happens on the demo's day, ``as_of`` (its clock: ``demo_time``, unless ``clock`` is given), so
+    nothing it records or writes is dated after it."""
+    clock = clock or (lambda: demo_time(options.as_of))
+    with clock_for_units_of_work(clock):
+        return _build_demo(database, options, progress=progress, clock=clock)
+
+
+def _build_demo(database: Database, options: DemoOptions, *, progress: Progress, clock: Clock) -> DemoSummary:
     rng = random.Random(options.seed)
     period_end = options.as_of - datetime.timedelta(days=1)
     period_start = _months_before(options.as_of, options.months)

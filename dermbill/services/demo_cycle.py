@@ -34,7 +34,7 @@ from dermbill.db.models import (
     PostingRow,
     UnmatchedRemittanceRow,
 )
-from dermbill.db.repositories import UnitOfWork
+from dermbill.db.repositories import UnitOfWork, clock_for_units_of_work
 from dermbill.services.demo_denials import (
     APPEALS,
     MOHS,
@@ -96,6 +96,11 @@ practice = "*"
 payer = "*"
 connection = "{CONNECTION}"
 """
+
+
+def demo_time(as_of: datetime.date) -> datetime.datetime:
+    """The demo's clock: the end of its as-of day (18:00 UTC), when everything it does happens."""
+    return datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
 
 
 def simulated_payer_config(out_dir: Path) -> ClearinghouseConfig:
@@ -165,7 +170,13 @@ CYCLE_STEPS = 8
 def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int,
                       progress: Callable[[int, int], None] = lambda _done, _total: None) -> CycleSummary:
     """Send the claims of all but the last month, work the denials, learn, then send the rest (see demo_denials).
-    ``progress(done, total)`` is told after each of its steps."""
+    ``progress(done, total)`` is told after each of its steps. Everything is done on ``as_of`` (``demo_time``)."""
+    with clock_for_units_of_work(lambda: demo_time(as_of)):
+        return _run_revenue_cycle(database, out_dir, as_of=as_of, seed=seed, progress=progress)
+
+
+def _run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int,
+                       progress: Callable[[int, int], None]) -> CycleSummary:
     done = 0
 
     def step() -> None:
@@ -179,7 +190,7 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
     summary.mis_keyed, summary.ended_unknown = set_up_simulated_payer(database, out_dir / PAYER_FOLDER, seed)
     write_contracts(database, as_of, FEE_PERCENT)
     step()
-    now = datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
+    now = demo_time(as_of)
     outbox, inbox = out_dir / OUTBOX, out_dir / INBOX
     first_claims, later_claims = _split_ready_claims(database, as_of - datetime.timedelta(days=LEARNING_DAYS))
     submits, syncs = [], []
