@@ -59,14 +59,17 @@ def _summary(out: Path) -> dict[str, object]:
 
 def test_the_demo_twice_in_a_row_into_the_same_folders_prints_the_same_summary(tmp_path: Path) -> None:
     db, out = f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "out"
-    runs = [run("demo", "--db", db, "--out", str(out), "--patients", "30", "--as-of", AS_OF.isoformat(),
-                "--seed", "3", "--reset") for _ in range(2)]
-    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
-    first, second = (r.stdout for r in runs)
-    assert first == second
-    cycle = _summary(out)["revenue_cycle"]
+    runs, summaries = [], []
+    for _ in range(2):  # what `make demo` does, twice
+        runs.append(run("demo", "--db", db, "--out", str(out), "--patients", "30", "--as-of", AS_OF.isoformat(),
+                        "--seed", "3", "--reset"))
+        assert runs[-1].returncode == 0, runs[-1].stderr
+        summaries.append(_summary(out))
+    assert summaries[0] == summaries[1]
+    cycle = summaries[1]["revenue_cycle"]
     assert isinstance(cycle, dict) and cycle["files_received"] > 0 and cycle["paid"] != "0.00"
-    assert "reset: deleted all data" in second and str(out) in second
+    first, second = (r.stdout for r in runs)
+    assert first == second and "reset: deleted all data" in second and str(out) in second
 
 
 def test_reset_empties_only_what_the_demo_wrote(tmp_path: Path) -> None:
@@ -187,3 +190,18 @@ def test_every_x12_file_the_simulated_payer_writes_passes_pyx12(demo_run: DemoRu
     verdicts = [line for line in result.stderr.splitlines() if line.endswith((": OK", ": Failure"))]
     assert len(verdicts) == len(copies) and all(v.endswith(": OK") for v in verdicts), "\n".join(
         [line for line in result.stderr.splitlines() if "ERROR" in line][:30])
+
+
+def test_a_demo_folder_from_before_the_marker_is_known_by_its_summary(tmp_path: Path) -> None:
+    from dermbill.synthetic.people import ORGANIZATION_NAME
+
+    out = tmp_path / "var-demo"
+    (out / "simulated-payer" / "received").mkdir(parents=True)
+    (out / "simulated-payer" / "received" / "837P-D1-000000001.x12").write_text("ISA*...")
+    (out / "summary.json").write_text(json.dumps({"organization": ORGANIZATION_NAME}))
+    db = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        reset_demo(db, out)
+    finally:
+        db.dispose()
+    assert list(out.iterdir()) == []

@@ -147,8 +147,7 @@ def adjudicate(claim: ProfessionalClaim, member: Member, payer: PayerProfile, ta
     if crossover:
         status = "19"
     result = PaidClaim(claim.patient_control_number, status, remittance_filing_indicator(claim.filing_indicator),
-                       claim_number,
-                       claim.patient.last_name, claim.patient.first_name, claim.member_id, lines,
+                       claim_number, claim.patient.last_name, claim.patient.first_name, claim.member_id, lines,
                        remarks=("MA18",) if crossover else (), crossover_payer_id=crossover or "",
                        received=received)
     history.claims[claim_number] = {"pcn": claim.patient_control_number, "status": status,
