@@ -177,12 +177,14 @@ def test_nothing_in_the_demo_database_is_dated_after_as_of(demo_run: DemoRun) ->
     assert checked > 1000 and not later, sorted(set(later))[:20]
 
 
-def test_every_x12_file_the_simulated_payer_writes_passes_pyx12(demo_run: DemoRun, tmp_path: Path) -> None:
+def test_every_x12_file_of_the_demo_passes_pyx12(demo_run: DemoRun, tmp_path: Path) -> None:
+    """What the simulated payer wrote (x12-received/: 999, 277CA, 835) and what we sent it (837p/)."""
     received = sorted(p for p in (demo_run.out / "x12-received").rglob("*") if p.is_file())
-    kinds = {p.name.split("-")[0] for p in received}
-    assert kinds == {"999", "277CA", "835"}, kinds
+    assert {p.name.split("-")[0] for p in received} == {"999", "277CA", "835"}
+    sent = sorted((demo_run.out / "837p").glob("*.x12"))
+    assert sent
     copies = []
-    for path in received:  # x12valid writes its own 999 beside each file it reads: not in the demo's folder
+    for path in received + sent:  # x12valid writes its own 999 beside each file it reads: not in the demo's folder
         copies.append(tmp_path / path.name)
         shutil.copy(path, copies[-1])
     validator = Path(sys.executable).parent / "x12valid"
