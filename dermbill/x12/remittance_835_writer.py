@@ -120,7 +120,8 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
             method = "ACH" if total.cents > 0 else "NON"
             w.add("BPR", "I" if total.cents > 0 else "H", x12_amount(total), "C", method, "", "", "", "", "", "", "",
                   "", "", "", "", d8(remit.paid_on))
-            w.add("TRN", "1", clean(remit.trace_number, 50), f"1{profile.submitter_id[:9]}")
+            # TRN03 is exactly ten characters, "1" and the payer's EIN; we have the sender's ID, padded to fit.
+            w.add("TRN", "1", clean(remit.trace_number, 50), f"1{profile.submitter_id[:9]:0<9}")
             w.add("DTM", "405", d8(remit.paid_on))
             w.add("N1", "PR", clean(remit.payer_name, 60))
             w.add("N3", "PO BOX 1")
@@ -136,7 +137,7 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                 w.add("NM1", "QC", "1", clean(claim.patient_last, 60), clean(claim.patient_first, 35), "", "", "", "MI",
                       clean(claim.member_id, 80))
                 if claim.crossover_payer_id:
-                    w.add("NM1", "TT", "2", clean(claim.crossover_payer_name, 60), "", "", "", "PI",
+                    w.add("NM1", "TT", "2", clean(claim.crossover_payer_name, 60), "", "", "", "", "PI",
                           clean(claim.crossover_payer_id, 80))
                 if claim.remarks:
                     w.add("MOA", "", "", *claim.remarks[:5])
