@@ -1,6 +1,6 @@
 """claim.rejected_fingerprint: a rejected claim goes out again only once it changed
 
-Revision ID: 0007_denials
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 17:00:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_denials'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
