@@ -8,10 +8,18 @@
 - Claims match by our patient control number (CLP01), then by the payer's claim number (CLP07); lines by
   code and modifiers, then code, then charge. A claim that cannot be matched whole goes to the
   unmatched queue, never to a guess.
-- Each claim payment is one balanced entry: cash for the paid amount; contractual adjustments
-  (CO-45 and kin) to 4100; patient responsibility (PR) to the patient's balance; other denial
-  adjustments to 1150 (denied, being worked); OA/PI to 4200. Reversals (CLP02=22) carry negative amounts
-  and so undo the earlier posting. Provider-level adjustments (PLB) post against cash.
+- Each claim payment is one balanced entry: cash for the paid amount; each adjustment where its CARC's
+  category in the denial code table says (``core.posting.adjustment_account``): contractual under CO to
+  4100, the patient's share (PR) to the patient's balance, denials to 1150 (denied, being worked), other
+  non-denials under OA/PI to 4200. Reversals (CLP02=22) carry negative amounts and so undo the earlier
+  posting.
+- A claim payment for lines the same payer has already settled (the same answer again under a new trace
+  number, or a second payment) is not applied to A/R again: its cash goes to the payer credit balance (2150,
+  refund due to the payer) and to the overpayment queue; it makes no new line adjudication (so no new denial
+  work item). No line balance goes below zero: a reversal of a share the patient had paid leaves a patient
+  credit (2100).
+- Provider-level adjustments (PLB) post against cash; a recoupment (WO, 72) naming a claim with an open
+  overpayment takes it back from the payer credit balance.
 """
 
 from __future__ import annotations
@@ -30,8 +38,29 @@ from sqlalchemy import func, select
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import (
+    CASH,
+    CONTRACTUAL,
+    DENIED_AR,
+    INSURANCE_AR,
+    PATIENT_AR,
+    PAYER_CREDIT,
+    PROVIDER_ADJUSTMENT,
+    JournalEntry,
+    Posting,
+)
 from dermbill.core.money import Money, allocate
+from dermbill.core.posting import (
+    RECOUPMENT_REASONS,
+    LineAnswer,
+    LineBalances,
+    adjustment_account,
+    guard_line,
+    is_settled,
+    live_answers,
+    net,
+    recoupment,
+)
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -39,6 +68,7 @@ from dermbill.db.models import (
     JournalEntryRow,
     LedgerAccountRow,
     LineAdjudicationRow,
+    OverpaymentRow,
     PayerRow,
     PostingRow,
     PracticeRow,
@@ -46,13 +76,13 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
+from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
-from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.remittance_835 import read_835_json
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
-CONTRACTUAL_REASONS = frozenset({"45", "42", "59", "94", "131", "144", "237", "253", "P24"})
 Json = dict[str, Any]
 
 
@@ -68,6 +98,8 @@ class RemittanceOutcome:
     denied: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     crossovers: list[str] = field(default_factory=list)
+    overpaid: list[str] = field(default_factory=list)  # claims paid again: in the overpayment queue
+    recouped: Money = field(default_factory=Money.zero)  # overpayments the payer took back (PLB WO/72)
     problems: list[str] = field(default_factory=list)
 
 
@@ -95,7 +127,7 @@ def content_hash(transaction: TransactionSet) -> str:
 
 def post_remittance(database: Database, transaction: TransactionSet, file_name: str, *, actor: str,
                     now: datetime.datetime) -> RemittanceOutcome:
-    remit = read_835(transaction)
+    remit = read_835_json(transaction)
     payer_id = remit["payer"].get("identifier") or remit["payer"].get("name") or "UNKNOWN"
     trace = remit["payment"].get("trace_number") or transaction.control_number
     outcome = RemittanceOutcome(trace, payer_id, "posted", payment=Money.parse(remit["payment"].get("amount") or "0"))
@@ -138,13 +170,12 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
         for start in range(0, len(payments), CLAIMS_PER_ROUND):
             _post_round(repo, row, payments[start:start + CLAIMS_PER_ROUND], start, digest,
                         payer.id if payer else None, outcome, ids_by_pcn)
+        day = _date(remit["payment"].get("date")) or now.date()
         plb_entries = []
         for index, plb in enumerate(remit["provider_adjustments"]):
-            total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
-            if total.cents:
-                plb_entries.append(JournalEntry(_date(remit["payment"].get("date")) or now.date(),
-                                                f"provider-level adjustment {trace}",
-                                                (Posting("4400", total), Posting("1000", -total)),
+            postings = _provider_adjustment(repo, plb, payer.id if payer else None, trace, day, outcome)
+            if postings:
+                plb_entries.append(JournalEntry(day, f"provider-level adjustment {trace}", tuple(postings),
                                                 idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
         repo.post_many(plb_entries)
         repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
@@ -154,6 +185,41 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
 
 
 CLAIMS_PER_ROUND = 2000
+
+
+def _provider_adjustment(repo: PracticeRepository, plb: Json, payer_id: int | None, trace: str,
+                         day: datetime.date, outcome: RemittanceOutcome) -> list[Posting]:
+    """The postings of one PLB segment: a recoupment (WO, 72) whose reference names a claim with an open
+    overpayment of this payer takes it back from the payer credit balance; the rest is a provider-level
+    adjustment against cash."""
+    postings: list[Posting] = []
+    for adjustment in plb["adjustments"]:
+        amount = Money.parse(adjustment["amount"]) if adjustment["amount"] else Money.zero()
+        if adjustment["reason"] in RECOUPMENT_REASONS and amount.cents > 0 and adjustment["reference"]:
+            for row in _open_overpayments(repo, payer_id, adjustment["reference"]):
+                taken = recoupment(Money(row.open_cents), amount)
+                if not taken.cents:
+                    continue
+                claim = repo.get(ClaimRow, row.claim_id)
+                dims = {"patient_id": claim.patient_id, "payer_id": row.payer_id, "claim_id": claim.id}
+                postings += [Posting(PAYER_CREDIT, taken, **dims), Posting(CASH, -taken, **dims)]
+                row.open_cents -= taken.cents
+                if row.open_cents == 0:
+                    row.status, row.resolution, row.resolved_on = "recouped", trace[:80], day
+                amount -= taken
+                outcome.recouped += taken
+        if amount.cents:
+            postings += [Posting(PROVIDER_ADJUSTMENT, amount), Posting(CASH, -amount)]
+    postings = net(postings)
+    return postings if len(postings) >= 2 else []
+
+
+def _open_overpayments(repo: PracticeRepository, payer_id: int | None, reference: str) -> list[OverpaymentRow]:
+    """This payer's open overpayments on the claim a PLB reference names (the payer's claim number, or ours)."""
+    by_pcn = [c.id for c in repo.rows(ClaimRow, ClaimRow.patient_control_number == reference)]
+    rows = repo.rows(OverpaymentRow, OverpaymentRow.status == "open", OverpaymentRow.payer_id == payer_id,
+                     order_by=OverpaymentRow.id)
+    return [row for row in rows if row.payer_claim_number == reference or row.claim_id in by_pcn]
 
 
 def _claim_ids(repo: PracticeRepository, payments: list[Json]) -> dict[str, list[int]]:
@@ -182,6 +248,7 @@ def _post_round(repo: PracticeRepository, remittance: RemittanceRow, payments: l
             _post_claim(repo, known, remittance, payment, first_index + offset, digest, payer_id, entries, touched,
                         outcome)
     repo.insert_rows(LineAdjudicationRow, known.adjudications)
+    repo.insert_rows(OverpaymentRow, known.overpayments)
     repo.post_many(entries, keys_are_new=True)  # era:{content hash}:... keys of the remittance just recorded
     _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
     repo.flush()
@@ -231,21 +298,64 @@ class _Prefetched:
             for claim in repo.rows(ClaimRow, ClaimRow.id.in_(ids[start:start + CHUNK])):
                 self.by_pcn.setdefault(claim.patient_control_number, []).append(claim)
         self.lines: dict[int, list[ClaimLineRow]] = {}
+        self.balances: dict[int, LineBalances] = {}  # charged line id -> its balances
+        # (claim id, charged line id, payer id) -> the payer's answers on the line, oldest first, with their
+        # remittance ids
+        self.history: dict[tuple[int, int, int | None], list[tuple[LineAnswer, int]]] = {}
         self._load_lines([c.id for found in self.by_pcn.values() for c in found])
         self.adjudications: list[dict[str, Any]] = []
+        self.overpayments: list[dict[str, Any]] = []
         self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
 
     def _load_lines(self, claim_ids: list[int]) -> None:
+        loaded: list[ClaimLineRow] = []
         for start in range(0, len(claim_ids), CHUNK):
             for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
                                        order_by=ClaimLineRow.line_number):
                 self.lines.setdefault(line.claim_id, []).append(line)
+                loaded.append(line)
+        self.load_balances(sorted({line.charged_line_id for line in loaded}))
+        for start in range(0, len(claim_ids), CHUNK):
+            for row in self.repo.rows(LineAdjudicationRow,
+                                      LineAdjudicationRow.claim_id.in_(claim_ids[start:start + CHUNK])):
+                self.history.setdefault((row.claim_id, row.claim_line_id, row.payer_id), []).append(
+                    (_answer(row.status_code, row.paid_cents, row.adjustments), row.remittance_id))
+
+    def load_balances(self, line_ids: list[int]) -> None:
+        """The insurance, denied and patient balances of these charged lines, as posted so far."""
+        accounts = {v: k for k, v in self.repo.account_ids().items()}
+        wanted = [self.repo.account_ids()[code] for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR)]
+        sums: dict[int, dict[str, int]] = {line_id: {} for line_id in line_ids}
+        for start in range(0, len(line_ids), CHUNK):
+            for line_id, account, total in self.repo.session.execute(
+                    select(PostingRow.claim_line_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
+                    .where(PostingRow.practice_id == self.repo.practice_id,
+                           PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
+                           PostingRow.account_id.in_(wanted))
+                    .group_by(PostingRow.claim_line_id, PostingRow.account_id)):
+                if line_id is not None:
+                    sums[int(line_id)][accounts[account]] = int(total)
+        for line_id, by_code in sums.items():
+            if line_id in self.balances:
+                continue  # known already, with what this remittance has posted to it so far
+            self.balances[line_id] = LineBalances(Money(by_code.get(INSURANCE_AR, 0)), Money(by_code.get(DENIED_AR, 0)),
+                                                  Money(by_code.get(PATIENT_AR, 0)))
 
     def lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
         if claim.id not in self.lines:
             self.lines[claim.id] = []
             self._load_lines([claim.id])
         return self.lines[claim.id]
+
+
+def _answer(status_code: str, paid_cents: int, adjustments: list[dict[str, Any]]) -> LineAnswer:
+    return LineAnswer(status_code, Money(paid_cents),
+                      tuple((a["group"], a["reason"], int(a["cents"])) for a in adjustments))
+
+
+def _service_answer(status_code: str, service: Json) -> LineAnswer:
+    return LineAnswer(status_code, _money(service["paid"]),
+                      tuple((a["group"], a["reason"], _money(a["amount"]).cents) for a in service["adjustments"]))
 
 
 CHUNK = 500  # claims per IN (...) query
@@ -267,21 +377,90 @@ def _post_claim(repo: PracticeRepository, known: _Prefetched, remittance: Remitt
                                                                       if k != "lines"}}))
         outcome.unmatched.append(f"{pcn}: {why}")
         return
-    postings = _claim_postings(payment, claim, lines, matched, payer_id, _transferred(repo, claim))
+    status = payment["status_code"]
     day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
+    answers = [_service_answer(status, service) for service in payment["lines"]]
+    keys = [(claim.id, line.charged_line_id, payer_id) for line in matched]
+    settled = [is_settled([a for a, _ in known.history.get(key, [])], known.balances.get(key[1], LineBalances()),
+                          answer) for key, answer in zip(keys, answers, strict=True)]
+    if any(settled):
+        again = [(service, line) for service, line, done in zip(payment["lines"], matched, settled, strict=True)
+                 if done]
+        _overpaid(known, remittance, payment, claim, again, payer_id, day, f"era:{digest[:24]}:{index}"
+                  + ("" if all(settled) else ":again"), entries, outcome)
+        if all(settled):
+            return
+        # Some lines answered again, others for the first time: the new answers post as usual.
+        keep = [not done for done in settled]
+        payment = {**payment, "lines": [s for s, k in zip(payment["lines"], keep, strict=True) if k]}
+        matched = [line for line, k in zip(matched, keep, strict=True) if k]
+        answers = [a for a, k in zip(answers, keep, strict=True) if k]
+        keys = [key for key, k in zip(keys, keep, strict=True) if k]
+    postings = _claim_postings(payment, claim, lines, matched, payer_id, _transferred(repo, claim))
+    postings = _guarded(known, postings, claim, payer_id, status)
     known.adjudications += _adjudications(repo, remittance, payment, claim, matched, payer_id, day)
+    for key, answer in zip(keys, answers, strict=True):
+        known.history.setdefault(key, []).append((answer, remittance.id))
     if postings:
-        entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({payment['status_code']})",
+        entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({status})",
                                     tuple(postings), idempotency_key=f"era:{digest[:24]}:{index}", kind="remittance"))
-    if icn and payment["status_code"] != "22":
+    if icn and status != "22":
         known.payer_claim_numbers[claim.id] = icn
-    if payment["status_code"] in ("19", "20", "21"):
+    if status in ("19", "20", "21"):
         outcome.crossovers.append(pcn)
-    if payment["status_code"] == "4":
+    if status == "4":
         outcome.denied.append(pcn)
     outcome.claims_posted += 1
     outcome.paid += _money(payment["paid"])
     touched[claim.id] = claim
+
+
+def _guarded(known: _Prefetched, postings: list[Posting], claim: ClaimRow, payer_id: int | None,
+             status: str) -> list[Posting]:
+    """The claim payment's postings, line by line completed so that no line balance ends below zero; the
+    balances known for the rest of the remittance move on by them."""
+    by_line: dict[int | None, list[Posting]] = {}
+    for posting in postings:
+        by_line.setdefault(posting.claim_line_id, []).append(posting)
+    result: list[Posting] = list(by_line.pop(None, []))
+    for line_id, own in by_line.items():
+        assert line_id is not None
+        before = known.balances.get(line_id, LineBalances())
+        reprocessed = status != "22" and bool(live_answers([a for a, _ in known.history.get(
+            (claim.id, line_id, payer_id), [])]))
+        guarded = guard_line(own, before, patient_id=claim.patient_id, payer_id=payer_id, claim_id=claim.id,
+                             line_id=line_id, reprocessed=reprocessed)
+        known.balances[line_id] = before.after(guarded)
+        result += guarded
+    return net(result)
+
+
+def _overpaid(known: _Prefetched, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
+              again: list[tuple[Json, ClaimLineRow]], payer_id: int | None, day: datetime.date, key: str,
+              entries: list[JournalEntry], outcome: RemittanceOutcome) -> None:
+    """A claim payment for lines this payer has already settled: nothing applied to A/R and no new adjudication;
+    its cash is owed back to the payer (2150) and waits in the overpayment queue."""
+    dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id}
+    postings: list[Posting] = []
+    for service, line in again:
+        paid = _money(service["paid"])
+        if paid.cents:
+            postings += [Posting(CASH, paid, **dims, claim_line_id=line.charged_line_id),
+                         Posting(PAYER_CREDIT, -paid, **dims, claim_line_id=line.charged_line_id)]
+    amount = Money(sum(_money(service["paid"]).cents for service, _ in again))
+    if amount.cents <= 0 or not postings:
+        return  # the same answer again with no money (a repeated denial): nothing to post or to refund
+    history = known.history.get((claim.id, again[0][1].charged_line_id, payer_id), [])
+    live = live_answers([a for a, _ in history])
+    original = next((rid for a, rid in reversed(history) if live and a == live[-1]), None)
+    entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {claim.patient_control_number} paid "
+                                     f"again: refund due to the payer", tuple(postings),
+                                idempotency_key=key, kind="overpayment"))
+    known.overpayments.append(dict(
+        claim_id=claim.id, payer_id=payer_id, remittance_id=remittance.id, original_remittance_id=original,
+        payer_claim_number=payment.get("payer_claim_control_number") or None, amount_cents=amount.cents,
+        open_cents=amount.cents, status="open", resolution=None, resolved_on=None, created_at=known.repo.uow.clock()))
+    outcome.overpaid.append(claim.patient_control_number)
 
 
 def _match_claim(repo: PracticeRepository, known: _Prefetched, pcn: str, icn: str | None,
@@ -315,7 +494,7 @@ def _transferred(repo: PracticeRepository, claim: ClaimRow) -> dict[int, Money]:
         .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
         .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
         .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(replaced_chain(repo, claim)),
-               JournalEntryRow.kind == "transfer", LedgerAccountRow.code == "1100")
+               JournalEntryRow.kind == "transfer", LedgerAccountRow.code == INSURANCE_AR)
         .group_by(PostingRow.claim_line_id))
     return {int(line): Money(int(total)) for line, total in rows if line is not None}
 
@@ -379,14 +558,8 @@ def _money(text: str | None) -> Money:
 
 
 def _account(group: str, reason: str, status_code: str) -> str | None:
-    """Where an adjustment posts; None for CARC 23 (the prior payer's part, told for information only)."""
-    if reason == "23":
-        return None
-    if group == "PR":
-        return "1200"
-    if group == "CO":
-        return "4100" if reason in CONTRACTUAL_REASONS and status_code != "4" else "1150"
-    return "4200"
+    """Where an adjustment posts: as its CARC's category in the shipped denial code table says."""
+    return adjustment_account(group, reason, status_code, denial_code_table())
 
 
 def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred: Money,
@@ -399,12 +572,12 @@ def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred:
     patient = sum((_money(a["amount"]) for a in service["adjustments"] if a["group"] == "PR"),
                   Money.zero())
     base = -transferred if status == "22" else transferred
-    pair("1000", paid, line.charged_line_id)
-    pair("1200", patient, line.charged_line_id)
+    pair(CASH, paid, line.charged_line_id)
+    pair(PATIENT_AR, patient, line.charged_line_id)
     own = [a for a in service["adjustments"] if a["group"] != "PR" and a["reason"] != "23"]
     largest = max(own, key=lambda a: abs(_money(a["amount"]).cents), default=None)
-    account = _account(largest["group"], largest["reason"], status) if largest else "4100"
-    pair(account or "4100", base - paid - patient, line.charged_line_id)
+    account = _account(largest["group"], largest["reason"], status) if largest else CONTRACTUAL
+    pair(account or CONTRACTUAL, base - paid - patient, line.charged_line_id)
 
 
 def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], matched: list[ClaimLineRow],
@@ -426,13 +599,13 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
         spread: list[tuple[str | None, Money]] = []
     elif payment["lines"]:
         for service, line in zip(payment["lines"], matched, strict=True):
-            pair("1000", _money(service["paid"]), line.charged_line_id)
+            pair(CASH, _money(service["paid"]), line.charged_line_id)
             for adjustment in service["adjustments"]:
                 pair(_account(adjustment["group"], adjustment["reason"], status),
                      _money(adjustment["amount"]), line.charged_line_id)
         spread = []
     else:
-        spread = [("1000", _money(payment["paid"]))]
+        spread = [(CASH, _money(payment["paid"]))]
     spread += [(_account(a["group"], a["reason"], status), _money(a["amount"]))
                for a in payment["adjustments"]]
     weights = [line.charge_cents for line in lines] if any(line.charge_cents for line in lines) else [1] * len(lines)
@@ -440,7 +613,7 @@ def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], m
         if amount.cents and lines:
             for line, part in zip(lines, allocate(amount, weights), strict=True):
                 pair(account, part, line.charged_line_id)
-    postings += [Posting("1100", Money(cents), **dims, claim_line_id=line_id)
+    postings += [Posting(INSURANCE_AR, Money(cents), **dims, claim_line_id=line_id)
                  for line_id, cents in credits.items() if cents]
     return postings
 
@@ -474,11 +647,12 @@ def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_cla
     moves = []
     for claim in claims:
         by_code = sums[claim.id]
-        if by_code["1100"] == claim.total_charge_cents and not any(by_code[a] for a in ("1000", "1150", "1200")):
+        if by_code[INSURANCE_AR] == claim.total_charge_cents \
+                and not any(by_code[a] for a in (CASH, DENIED_AR, PATIENT_AR)):
             new = ClaimStatus.ACCEPTED  # a reversal left nothing adjudicated: the payer owes its new answer
-        elif by_code["1100"] == 0 and by_code["1150"] == 0:
+        elif by_code[INSURANCE_AR] == 0 and by_code[DENIED_AR] == 0:
             new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
-        elif by_code["1000"] <= 0 and by_code["1150"] > 0:
+        elif by_code[CASH] <= 0 and by_code[DENIED_AR] > 0:
             new = ClaimStatus.DENIED
         else:
             new = ClaimStatus.PARTIALLY_PAID
