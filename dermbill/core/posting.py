@@ -33,11 +33,9 @@ from dermbill.core.ledger import (
     Posting,
 )
 from dermbill.core.money import Money, allocate
-from dermbill.core.remittance import ClaimPayment, ServiceLinePayment
+from dermbill.core.remittance import DENIED, REVERSAL, ClaimPayment, ServiceLinePayment
 
 PRIOR_PAYER = "23"  # CARC 23: the prior payer's part, told for information only
-REVERSAL = "22"
-DENIED_CLAIM = "4"
 RECOUPMENT_REASONS = frozenset({"WO", "72"})  # PLB reasons that take back an overpayment
 
 
@@ -60,7 +58,7 @@ def adjustment_account(group: str, reason: str, status_code: str, codes: DenialC
     if category.is_denial:
         return DENIED_AR
     if group == "CO":
-        return DENIED_AR if status_code == DENIED_CLAIM else CONTRACTUAL
+        return DENIED_AR if status_code == DENIED else CONTRACTUAL
     return WRITE_OFF
 
 
@@ -74,10 +72,11 @@ class LineBalances:
 
     def after(self, postings: Sequence[Posting]) -> LineBalances:
         """These balances once ``postings`` (of this line) are posted."""
-        def total(account: str) -> Money:
-            return Money(sum(p.amount.cents for p in postings if p.account_code == account))
-        return LineBalances(self.insurance + total(INSURANCE_AR), self.denied + total(DENIED_AR),
-                            self.patient + total(PATIENT_AR))
+        sums = {INSURANCE_AR: self.insurance.cents, DENIED_AR: self.denied.cents, PATIENT_AR: self.patient.cents}
+        for posting in postings:
+            if posting.account_code in sums:
+                sums[posting.account_code] += posting.amount.cents
+        return LineBalances(Money(sums[INSURANCE_AR]), Money(sums[DENIED_AR]), Money(sums[PATIENT_AR]))
 
 
 @dataclass(frozen=True, slots=True)

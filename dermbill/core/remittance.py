@@ -18,7 +18,7 @@ remittance that was written).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dermbill.core.money import Money
@@ -50,13 +50,17 @@ class ServiceLinePayment:
     submitted_code: str | None = None  # when the payer paid another code than the one sent (SVC06)
     submitted_modifiers: tuple[str, ...] = ()
     stated_paid: Money | None = None  # SVC03 when it is not the charge less the adjustments
+    _paid: Money = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paid = self.stated_paid if self.stated_paid is not None else \
+            self.charge - Money(sum(a.amount.cents for a in self.adjustments))
+        object.__setattr__(self, "_paid", paid)  # read for every line many times over: computed once
 
     @property
     def paid(self) -> Money:
         """SVC03: the charge less the adjustments (or what the 835 stated instead)."""
-        if self.stated_paid is not None:
-            return self.stated_paid
-        return self.charge - Money(sum(a.amount.cents for a in self.adjustments))
+        return self._paid
 
     @property
     def sent_code(self) -> str:
@@ -94,23 +98,31 @@ class ClaimPayment:
     adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS (read; the writer writes line-level CAS only)
     stated_charge: Money | None = None  # CLP03 when it is not the sum of the lines' charges
     stated_paid: Money | None = None  # CLP04 when it is not the lines' paid amounts less claim adjustments
+    _charge: Money = field(init=False, repr=False, compare=False)
+    _paid: Money = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        charge = self.stated_charge if self.stated_charge is not None else \
+            Money(sum(line.charge.cents for line in self.lines))
+        adjusted = Money(sum(a.amount.cents for a in self.adjustments))
+        if self.stated_paid is not None:
+            paid = self.stated_paid
+        elif self.lines:
+            paid = Money(sum(line.paid.cents for line in self.lines)) - adjusted
+        else:
+            paid = charge - adjusted
+        object.__setattr__(self, "_charge", charge)
+        object.__setattr__(self, "_paid", paid)
 
     @property
     def charge(self) -> Money:
         """CLP03."""
-        if self.stated_charge is not None:
-            return self.stated_charge
-        return Money(sum(line.charge.cents for line in self.lines))
+        return self._charge
 
     @property
     def paid(self) -> Money:
         """CLP04."""
-        if self.stated_paid is not None:
-            return self.stated_paid
-        adjusted = Money(sum(a.amount.cents for a in self.adjustments))
-        if self.lines:
-            return Money(sum(line.paid.cents for line in self.lines)) - adjusted
-        return self.charge - adjusted
+        return self._paid
 
     @property
     def patient_responsibility(self) -> Money:

@@ -522,7 +522,7 @@ class PostingRow(TenantRow):
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
     claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # line balances (ERA posting)
 
 
 class ClearinghouseProfileRow(Base):

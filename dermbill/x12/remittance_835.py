@@ -17,6 +17,7 @@ prints.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -351,10 +352,16 @@ def _adjustment(adjustment: Json, problems: list[str]) -> Adjustment:
 def _money(text: str | None, problems: list[str]) -> Money:
     """An amount as Money; one with fractions of a cent is a problem (nothing of it may be posted)."""
     try:
-        return Money.parse(text or "0")
+        return _parsed(text or "0")
     except InvalidInput as exc:
         problems.append(str(exc))
         return Money.zero()
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(text: str) -> Money:
+    """Amounts repeat (charges, fee schedule amounts): each text is parsed once."""
+    return Money.parse(text)
 
 
 def _day(text: str | None) -> datetime.date | None:
