@@ -35,7 +35,7 @@ from dermbill.core.denials import (
     underpayment_cause,
 )
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, WRITE_OFF, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.scrubber.tables import ScrubTables
 from dermbill.db.engine import Database
@@ -531,7 +531,7 @@ def resolve_item(database: Database, item_id: int, resolution: str, *, actor: st
         repo = uow.practice(row.practice_id)
         moved = Money.zero()
         if resolution in ("write_off", "bill_patient") and row.kind == "denial":
-            moved = _move_denied_balance(repo, row, "4200" if resolution == "write_off" else "1200", today)
+            moved = _move_denied_balance(repo, row, WRITE_OFF if resolution == "write_off" else PATIENT_AR, today)
         if resolution in ("appeal_won", "appeal_lost"):
             _answer_appeals(repo, row, "won" if resolution == "appeal_won" else "lost", today)
         _close(repo, row, resolution, note or f"resolved by {actor}")
@@ -545,7 +545,7 @@ def _denied_balances(repo: PracticeRepository, claim: ClaimRow, charged: Sequenc
     query = (select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
-                    LedgerAccountRow.code == "1150", PostingRow.claim_line_id.is_not(None))
+                    LedgerAccountRow.code == DENIED_AR, PostingRow.claim_line_id.is_not(None))
              .group_by(PostingRow.claim_line_id).order_by(PostingRow.claim_line_id))
     if charged is not None:
         query = query.where(PostingRow.claim_line_id.in_(charged))
@@ -562,10 +562,10 @@ def _move_denied_balance(repo: PracticeRepository, row: DenialItemRow, account: 
     total = Money.zero()
     for line_id, amount in _denied_balances(repo, claim, charged):
         postings += [Posting(account, amount, **dims, claim_line_id=line_id),
-                     Posting("1150", -amount, **dims, claim_line_id=line_id)]
+                     Posting(DENIED_AR, -amount, **dims, claim_line_id=line_id)]
         total += amount
     if postings:
-        what = "written off" if account == "4200" else "billed to the patient"
+        what = "written off" if account == WRITE_OFF else "billed to the patient"
         repo.post(JournalEntry(day, f"denial {row.group_code}-{row.carc} on claim {claim.patient_control_number} "
                                f"{what}", tuple(postings), idempotency_key=f"denial:{row.id}:{account}",
                                kind="adjustment"))
@@ -725,9 +725,9 @@ def _move_to_new_payer(repo: PracticeRepository, original: ClaimRow, claim: Clai
     postings: list[Posting] = []
     total = Money.zero()
     for line_id, amount in _denied_balances(repo, original):
-        postings += [Posting("1100", amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
+        postings += [Posting(INSURANCE_AR, amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
                              claim_id=claim.id, claim_line_id=line_id),
-                     Posting("1150", -amount, patient_id=original.patient_id, payer_id=original.payer_id,
+                     Posting(DENIED_AR, -amount, patient_id=original.patient_id, payer_id=original.payer_id,
                              claim_id=original.id, claim_line_id=line_id)]
         total += amount
     if postings:

@@ -28,7 +28,7 @@ from dermbill.x12.eligibility_271 import read_271
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
 from dermbill.x12.inquiries import ClaimStatusInquiry, EligibilityInquiry, write_270, write_276
 from dermbill.x12.inquiries_reader import read_270, read_276
-from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.remittance_835 import read_835_json
 from dermbill.x12.tokenizer import read_file, segments_of
 from dermbill.x12.transactions import transaction_sets
 
@@ -76,7 +76,7 @@ def send(payer: SimulatedPayer, tmp_path: Path, name: str, *claims: Professional
 
 
 def answers(files: list[Path], kind: str) -> list[dict[str, object]]:
-    readers = {"999": read_999, "277": read_277, "835": read_835}
+    readers = {"999": read_999, "277": read_277, "835": read_835_json}
     return [readers[kind](t) for path in files for t in transaction_sets(read_file(path)) if t.type == kind]
 
 

@@ -132,7 +132,8 @@ def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
 
 def _claim_json(claim: PaidClaim) -> dict[str, Any]:
     data = asdict(claim)
-    data["lines"] = [{**asdict(line), "charge": line.charge.cents, "date_of_service": line.date_of_service.isoformat(),
+    data["lines"] = [{**asdict(line), "charge": line.charge.cents, "date_of_service": line.date_of_service.isoformat()
+                      if line.date_of_service else None,
                       "allowed": line.allowed.cents if line.allowed is not None else None,
                       "adjustments": [[a.group, a.reason, a.amount.cents] for a in line.adjustments]}
                      for line in claim.lines]
@@ -143,7 +144,7 @@ def _claim_json(claim: PaidClaim) -> dict[str, Any]:
 def _claim_from_json(data: dict[str, Any]) -> PaidClaim:
     lines = tuple(PaidLine(
         line["code"], tuple(line["modifiers"]), Money(line["charge"]), line["units"],
-        datetime.date.fromisoformat(line["date_of_service"]),
+        datetime.date.fromisoformat(line["date_of_service"]) if line["date_of_service"] else None,
         tuple(Adjusted(g, r, Money(c)) for g, r, c in line["adjustments"]), tuple(line["remarks"]),
         line["control_number"], Money(line["allowed"]) if line["allowed"] is not None else None,
         line["submitted_code"], tuple(line["submitted_modifiers"])) for line in data["lines"])
@@ -359,7 +360,7 @@ class SimulatedPayer:
         if payer is None or supplement is None:
             return []
         lines = tuple(replace(line, adjudication=LineAdjudication(
-            member.payer_id, result.paid, result.code, result.modifiers, result.units,
+            member.payer_id, result.paid, result.code, result.modifiers, int(result.units),
             tuple(Adjustment(a.group, a.reason, a.amount) for a in result.adjustments), arrived))
             for line, result in zip(claim.lines, paid.lines, strict=True))
         secondary = replace(claim, lines=lines, payer=Payer(payer.name, payer.payer_id), order="S",
