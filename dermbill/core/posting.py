@@ -6,7 +6,8 @@
   unknown codes included) to the denied balance (1150), where it is worked. On a denied claim (CLP02 4) even a
   contractual CO amount is part of the denial. CARC 23 (what an earlier payer did) is information only.
 - **A payment is applied to A/R once.** A claim line already settled by this payer (a live, unreversed answer
-  of the same payer on the same claim, and nothing left with that payer on the line) is not applied again:
+  of the same payer on the same claim, and nothing left with that payer on the line) is not applied again, nor
+  is a claim-level payment (no service lines) of a claim every line of which is so settled:
   the cash is owed back to the payer (payer credit balance, 2150) and the payment is an overpayment to refund
   or to be recouped. A line whose denial is still being worked is not settled: the payer's new answer
   reprocesses it (an appeal won), and what the line no longer owes comes out of the denied balance.
@@ -114,7 +115,23 @@ def is_settled(history: Sequence[LineAnswer], balances: LineBalances, answer: Li
         return False
     if answer == live[-1]:
         return True
+    return nothing_left(balances)
+
+
+def nothing_left(balances: LineBalances) -> bool:
+    """True when nothing is left with the payer on the line: no insurance balance, no denial being worked."""
     return balances.insurance.cents <= 0 and balances.denied.cents <= 0
+
+
+def claim_settled(claim: OurClaim, payer_id: int | None, balances: Mapping[int, LineBalances],
+                  history: Mapping[HistoryKey, Sequence[Answered]]) -> bool:
+    """True when a claim-level payment (no service lines) must not be applied to the claim again: the same
+    payer's answer is in force on every line of the claim and nothing is left with the payer on any of them.
+    (A claim some line of which is still open with the payer takes the payment: it pays what is left.)"""
+    keys = [(claim.id, line.charged_line_id, payer_id) for line in claim.lines]
+    return bool(keys) and all(
+        live_answers([a.answer for a in history.get(key, ())]) and nothing_left(balances.get(key[1], LineBalances()))
+        for key in keys)
 
 
 def guard_line(postings: Sequence[Posting], before: LineBalances, *, patient_id: int | None,
@@ -207,6 +224,7 @@ class ClaimPlan:
     original_remittance_id: int | None  # the remittance whose answer was in force, for a payment made again
     balances: dict[int, LineBalances]  # the touched lines' balances once this plan is posted
     answers: tuple[tuple[HistoryKey, Answered], ...]  # the new answers, for the next claim payments
+    repeat: bool = False  # the payment answers nothing new: at most its cash goes to the payer credit balance
 
 
 def line_answer(status_code: str, line: ServiceLinePayment) -> LineAnswer:
@@ -312,6 +330,8 @@ def plan_claim_payment(payment: ClaimPayment, claim: OurClaim, matched: Sequence
     completed so that no line balance ends below zero."""
     status = payment.status_code
     dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id}
+    if not payment.lines and status != REVERSAL and claim_settled(claim, payer_id, balances, history):
+        return _claim_paid_again(payment, claim, payer_id, history)
     answers = [line_answer(status, service) for service in payment.lines]
     keys: list[HistoryKey] = [(claim.id, line.charged_line_id, payer_id) for line in matched]
     settled = [is_settled([a.answer for a in history.get(key, ())], balances.get(key[1], LineBalances()), answer)
@@ -330,7 +350,7 @@ def plan_claim_payment(payment: ClaimPayment, claim: OurClaim, matched: Sequence
                             None)
     overpaid_amount = Money(sum(p.amount.cents for p in overpaid if p.account_code == CASH))
     if settled and all(settled):
-        return ClaimPlan((), (), tuple(overpaid), overpaid_amount, original, {}, ())
+        return ClaimPlan((), (), tuple(overpaid), overpaid_amount, original, {}, (), repeat=True)
     fresh = [(service, line) for service, line, done in zip(payment.lines, matched, settled, strict=True) if not done]
     if any(settled):  # some lines answered again, others for the first time: the new answers post as usual
         payment = replace(payment, lines=tuple(service for service, _ in fresh))
@@ -354,6 +374,28 @@ def plan_claim_payment(payment: ClaimPayment, claim: OurClaim, matched: Sequence
                          Answered(line_answer(status, service), remittance_id)) for service, line in fresh)
     return ClaimPlan(tuple(net(guarded)), tuple(fresh), tuple(overpaid), overpaid_amount, original, after,
                      new_answers)
+
+
+def _claim_paid_again(payment: ClaimPayment, claim: OurClaim, payer_id: int | None,
+                      history: Mapping[HistoryKey, Sequence[Answered]]) -> ClaimPlan:
+    """The plan of a claim-level payment of a claim the payer already settled: its cash (spread over the claim's
+    lines by charge, as a claim-level payment is posted) to the payer credit balance; its adjustments and
+    nothing else are applied again."""
+    dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id}
+    overpaid: list[Posting] = []
+    if payment.paid.cents > 0:
+        weights = [line.charge.cents for line in claim.lines]
+        if not any(weights):
+            weights = [1] * len(weights)
+        for line, part in zip(claim.lines, allocate(payment.paid, weights), strict=True):
+            if part.cents:
+                overpaid += [Posting(CASH, part, **dims, claim_line_id=line.charged_line_id),
+                             Posting(PAYER_CREDIT, -part, **dims, claim_line_id=line.charged_line_id)]
+    first = history.get((claim.id, claim.lines[0].charged_line_id, payer_id), ())
+    live = live_answers([a.answer for a in first])
+    original = next((a.remittance_id for a in reversed(first) if live and a.answer == live[-1]), None)
+    amount = payment.paid if overpaid else Money(0)
+    return ClaimPlan((), (), tuple(overpaid), amount, original, {}, (), repeat=True)
 
 
 def claim_status(by_account: Mapping[str, int], total_charge: Money) -> ClaimStatus:

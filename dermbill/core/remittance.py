@@ -95,7 +95,7 @@ class ClaimPayment:
     crossover_payer_id: str = ""  # NM1*TT: the payer the claim was forwarded to
     crossover_payer_name: str = "SUPPLEMENTAL PAYER"
     received: datetime.date | None = None  # DTM*050
-    adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS (read; the writer writes line-level CAS only)
+    adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS (right after CLP)
     stated_charge: Money | None = None  # CLP03 when it is not the sum of the lines' charges
     stated_paid: Money | None = None  # CLP04 when it is not the lines' paid amounts less claim adjustments
     _charge: Money = field(init=False, repr=False, compare=False)

@@ -25,7 +25,7 @@ from dermbill.core.coding.result import CodingResult
 from dermbill.core.coding.tables import CodingTables
 from dermbill.core.dates import DateRange, age_on
 from dermbill.core.errors import InvalidInput
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import CASH, PATIENT_CREDIT, JournalEntry, Posting
 from dermbill.core.money import Money, allocate
 from dermbill.db.engine import Database
 from dermbill.db.migrate import current_revision
@@ -626,8 +626,8 @@ def _copay_entry(encounter: EncounterRow, copay_cents: int) -> JournalEntry:
         entry_date=encounter.date_of_service,
         memo=f"copay collected at check-in, encounter {encounter.id}",
         postings=(
-            Posting("1000", Money(copay_cents), patient_id=encounter.patient_id),
-            Posting("2100", Money(-copay_cents), patient_id=encounter.patient_id),
+            Posting(CASH, Money(copay_cents), patient_id=encounter.patient_id),
+            Posting(PATIENT_CREDIT, Money(-copay_cents), patient_id=encounter.patient_id),
         ),
         idempotency_key=f"copay:encounter:{encounter.id}",
         kind="copay",

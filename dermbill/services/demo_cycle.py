@@ -21,7 +21,10 @@ from sqlalchemy import func, select
 from dermbill.clearinghouse.config import ClearinghouseConfig, read_config
 from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, write_roster
 from dermbill.clearinghouse.simulated_payer.service import write_payers
+from dermbill.core.denial_codes import DenialCodeTable
+from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR
 from dermbill.core.money import Money
+from dermbill.core.remittance import REVERSAL
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -35,6 +38,7 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork, clock_for_units_of_work
+from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.demo_denials import (
     APPEALS,
     MOHS,
@@ -252,30 +256,37 @@ def _tally(summary: CycleSummary, submits: tuple[SubmitReport, ...], syncs: tupl
         summary.unmatched += sum(len(r.unmatched) for r in report.remittances)
 
 
+def is_denial(group: str, reason: str, codes: DenialCodeTable) -> bool:
+    """True when a CAS adjustment is a denial the summary counts: by the CARC's category in the denial code table,
+    as payment posting decides where it posts (the patient's share, group PR, is never counted)."""
+    return group != "PR" and codes.category(group, reason).is_denial
+
+
 def _balances(database: Database, summary: CycleSummary) -> None:
     with UnitOfWork(database, actor="demo") as uow:
         summary.claims_by_status = Counter({status: int(count) for status, count in uow.session.execute(
             select(ClaimRow.status, func.count()).group_by(ClaimRow.status))})
+        codes = denial_code_table()
         for adjustments in uow.session.scalars(select(LineAdjudicationRow.adjustments).where(
-                LineAdjudicationRow.paid_cents == 0, LineAdjudicationRow.status_code != "22")):
+                LineAdjudicationRow.paid_cents == 0, LineAdjudicationRow.status_code != REVERSAL)):
             for adjustment in adjustments:
-                if adjustment["group"] in ("CO", "OA", "PI") and adjustment["reason"] not in ("45", "59", "23"):
+                if is_denial(adjustment["group"], adjustment["reason"], codes):
                     summary.denials[f"{adjustment['group']}-{adjustment['reason']}"] += 1
         rows = uow.session.execute(
             select(PayerRow.name, LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
             .join(PostingRow, PostingRow.payer_id == PayerRow.id)
             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-            .where(LedgerAccountRow.code.in_(("1100", "1150")))
+            .where(LedgerAccountRow.code.in_((INSURANCE_AR, DENIED_AR)))
             .group_by(PayerRow.name, LedgerAccountRow.code)).all()
         by_payer: dict[str, dict[str, int]] = {}
         for name, code, total in rows:
             by_payer.setdefault(name, {})[code] = int(total)
-        summary.ar_by_payer = [(name, Money(v.get("1100", 0)), Money(v.get("1150", 0)))
+        summary.ar_by_payer = [(name, Money(v.get(INSURANCE_AR, 0)), Money(v.get(DENIED_AR, 0)))
                                for name, v in sorted(by_payer.items())]
         patient = uow.session.scalar(
             select(func.sum(PostingRow.amount_cents)).join(LedgerAccountRow,
                                                            LedgerAccountRow.id == PostingRow.account_id)
-            .where(LedgerAccountRow.code == "1200"))
+            .where(LedgerAccountRow.code == PATIENT_AR))
         summary.patient_balance = Money(int(patient or 0))
         summary.crossovers = int(uow.session.scalar(select(func.count(func.distinct(LineAdjudicationRow.claim_id)))
                                                     .where(LineAdjudicationRow.status_code == "19")) or 0)

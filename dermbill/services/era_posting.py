@@ -297,8 +297,8 @@ class _Round:
                 amount_cents=plan.overpaid_amount.cents, open_cents=plan.overpaid_amount.cents, status="open",
                 resolution=None, resolved_on=None, created_at=self.repo.uow.clock()))
             self.outcome.overpaid.append(pcn)
-        if not plan.adjudicated and payment.lines:
-            return  # every line was answered before: nothing new to post
+        if plan.repeat:
+            return  # every line (or the whole claim, for a claim-level payment) was answered before: nothing new
         self.adjudications += [dict(
             claim_id=row.id, claim_line_id=line.charged_line_id, remittance_id=self.remittance.id,
             payer_id=self.payer_id, status_code=status, payer_claim_number=payment.payer_claim_number or None,

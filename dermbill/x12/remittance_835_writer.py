@@ -2,7 +2,8 @@
 
 It writes the core remittance model (``dermbill.core.remittance``), which balances by construction when
 built in code: a line's paid amount is its charge less its adjustments, a claim's paid amount is the sum of
-its lines', and BPR02 is the sum of the claims' payments less provider-level adjustments.
+its lines' less its claim-level adjustments (CAS right after CLP), and BPR02 is the sum of the claims' payments
+less provider-level adjustments.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                 w.add("CLP", clean(claim.patient_control_number, 38), claim.status_code, x12_amount(claim.charge),
                       x12_amount(claim.paid), x12_amount(claim.patient_responsibility), claim.filing_indicator,
                       clean(claim.payer_claim_number, 50))
+                _cas(w, claim.adjustments)  # claim-level adjustments come right after CLP
                 w.add("NM1", "QC", "1", clean(claim.patient_last, 60), clean(claim.patient_first, 35), "", "", "", "MI",
                       clean(claim.member_id, 80))
                 if claim.crossover_payer_id:
@@ -82,16 +84,7 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                           x12_amount(line.paid), "", str(line.units), submitted)
                     if line.date_of_service is not None:
                         w.add("DTM", "472", d8(line.date_of_service))
-                    groups: dict[str, list[Adjusted]] = {}
-                    for adjustment in line.adjustments:
-                        if adjustment.amount.cents:
-                            groups.setdefault(adjustment.group, []).append(adjustment)
-                    for group, adjustments in groups.items():
-                        triples: list[str] = []
-                        for adjustment in adjustments[:6]:
-                            triples += [adjustment.reason, x12_amount(adjustment.amount),
-                                        "" if adjustment.quantity is None else str(adjustment.quantity)]
-                        w.add("CAS", group, *triples)
+                    _cas(w, line.adjustments)
                     if line.control_number:
                         w.add("REF", "6R", clean(line.control_number, 50))
                     if line.allowed is not None:
@@ -107,3 +100,17 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
     close_group(w, len(remittances), control.group)
     close_interchange(w, control.interchange)
     return w.text()
+
+
+def _cas(w: SegmentWriter, adjustments: tuple[Adjusted, ...]) -> None:
+    """The CAS segments of a claim's or a line's adjustments: one per group code, at most six triples each."""
+    groups: dict[str, list[Adjusted]] = {}
+    for adjustment in adjustments:
+        if adjustment.amount.cents:
+            groups.setdefault(adjustment.group, []).append(adjustment)
+    for group, grouped in groups.items():
+        triples: list[str] = []
+        for adjustment in grouped[:6]:
+            triples += [adjustment.reason, x12_amount(adjustment.amount),
+                        "" if adjustment.quantity is None else str(adjustment.quantity)]
+        w.add("CAS", group, *triples)

@@ -140,6 +140,43 @@ def test_the_same_answer_again_is_an_overpayment_not_a_second_posting() -> None:
     assert balances(again.overpaid) == {CASH: Money(15200), PAYER_CREDIT: Money(-15200)}
 
 
+def claim_level(paid: int, *adjustments: Adjustment, status: str = "1") -> ClaimPayment:
+    """A claim payment with no service lines (CLP, claim-level CAS, no SVC)."""
+    charge = sum(line.charge.cents for line in CLAIM.lines)
+    return ClaimPayment(CLAIM.patient_control_number, status, "MB", "ICN7", "DOE", "JANE", "M1", (),
+                        adjustments=adjustments, stated_charge=Money(charge), stated_paid=Money(paid))
+
+
+def test_a_claim_level_payment_of_a_claim_the_payer_settled_is_an_overpayment() -> None:
+    first, second = CLAIM.lines
+    now, history = charged(), History()
+    apply(plan(payment(settled(first, 9000, patient=1800), settled(second, 8000)), now, history, remittance_id=1),
+          now, history)
+    after_first = dict(now)
+
+    again = plan(claim_level(15200, Adjustment("CO", "45", Money(10000)), Adjustment("PR", "2", Money(1800))),
+                 now, history, remittance_id=2)
+
+    assert again.postings == () and again.adjudicated == () and again.balances == {} and again.repeat
+    assert again.overpaid_amount == Money(15200) and again.original_remittance_id == 1
+    assert balances(again.overpaid) == {CASH: Money(15200), PAYER_CREDIT: Money(-15200)}
+    assert {p.claim_line_id for p in again.overpaid} == {71, 72}  # spread over the lines by charge, as posted
+    apply(again, now, history)
+    assert now == after_first
+
+
+def test_a_claim_level_payment_of_a_claim_still_open_with_the_payer_is_applied() -> None:
+    first, _ = CLAIM.lines
+    now, history = charged(), History()
+    apply(plan(payment(settled(first, 9000)), now, history), now, history)  # line 2 still with the payer
+
+    rest = plan(claim_level(12000), now, history, remittance_id=2)
+
+    assert rest.overpaid == () and not rest.repeat and balances(rest.postings)[CASH] == Money(12000)
+    fresh = plan(claim_level(17000, Adjustment("CO", "45", Money(10000))), charged(), {})
+    assert fresh.overpaid == () and balances(fresh.postings)[INSURANCE_AR] == Money(-27000)
+
+
 def test_a_reversal_then_a_new_answer_is_not_a_duplicate() -> None:
     first, _ = CLAIM.lines
     paid = payment(settled(first, 9000))

@@ -244,3 +244,20 @@ def test_the_demo_works_its_denials_and_learns(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "out" / "summary.json").read_text())["revenue_cycle"]["denial_management"]
     assert data["denial_rate_before"]["rate"] == round(before, 4) and data["denial_rate_after"]["rate"] == round(
         after, 4)
+
+
+@pytest.mark.parametrize("group", ["CO", "OA", "PI", "CR", "PR"])
+def test_the_demo_counts_as_denials_what_posting_posts_to_the_denied_balance(group: str) -> None:
+    """The demo summary's denial count uses the one CARC table, as posting does: CO-253 (sequestration) or
+    CO-44 is contractual, not a denial; an unknown code is one."""
+    from dermbill.core.ledger import DENIED_AR
+    from dermbill.core.posting import adjustment_account
+    from dermbill.reference.denial_codes import denial_code_table
+    from dermbill.services.demo_cycle import is_denial
+
+    codes = denial_code_table()
+    known = [carc.code for carc in codes.carcs()]
+    assert {"23", "44", "45", "59", "253", "27", "97"} <= set(known)
+    for reason in [*known, "ZZ9"]:
+        posted_as_denial = adjustment_account(group, reason, "1", codes) == DENIED_AR
+        assert is_denial(group, reason, codes) == posted_as_denial, (group, reason)

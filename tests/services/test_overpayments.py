@@ -102,6 +102,32 @@ def test_the_same_claim_payments_under_a_new_trace_number_go_to_the_payer_credit
     assert report.totals["payer_credit"] == Money(15200)
 
 
+def test_a_claim_level_payment_of_a_claim_the_payer_settled_goes_to_the_payer_credit_balance(
+        database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [TWO_LINES])
+    claim = world.claims[0]
+    paid = paid_claim(claim, tuple(settled(line, int(line.charge.cents)) for line in claim.lines))
+    post_era_file(database, write(tmp_path / "first.835", (remittance((paid,), trace="EFT1"),)))
+    before = balances(world)
+    adjudications = count(database, LineAdjudicationRow)
+    again = PaidClaim(claim.pcn, "1", "MB", "ICN2", "DOE", "JANE", "1EG4TE5MK72", (),  # CLP with no SVC
+                      stated_charge=Money(27000), stated_paid=Money(27000))
+
+    [outcome] = post_era_file(database, write(tmp_path / "again.835", (remittance((again,), trace="EFT2"),),
+                                              interchange=2))
+
+    after = balances(world)
+    assert outcome.status == "posted" and outcome.overpaid == [claim.pcn] and outcome.claims_posted == 0
+    assert after[INSURANCE_AR] == before[INSURANCE_AR] == Money(0)
+    assert after[CASH] == before[CASH] + Money(27000) and after[PAYER_CREDIT] == -Money(27000)
+    assert all(balances(world, claim_line_id=line.id)[INSURANCE_AR] == Money(0) for line in claim.lines)
+    assert count(database, LineAdjudicationRow) == adjudications
+    [item] = overpayment_queue(database)
+    assert (item.claim, item.amount, item.original_trace, item.trace) == (claim.pcn, Money(27000), "EFT1", "EFT2")
+    report = check_ledger(database)
+    assert report.clean, report.violations
+
+
 def test_a_refund_sent_clears_the_overpayment(database: Database, tmp_path: Path) -> None:
     world = submitted_claims(database, [TWO_LINES])
     claim = world.claims[0]

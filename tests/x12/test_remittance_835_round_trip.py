@@ -51,10 +51,21 @@ def lines(draw: st.DrawFn) -> ServiceLinePayment:
         submitted_modifiers=draw(modifiers) if changed else ())
 
 
-claims = st.builds(
-    ClaimPayment, words, st.sampled_from(("1", "2", "4", "19", "22")), st.sampled_from(("MB", "MC")), words, words,
-    words, words, st.lists(lines(), max_size=3).map(tuple),
-    remarks=st.lists(st.sampled_from(("MA18", "MA01", "N4")), max_size=5).map(tuple), received=st.none() | days)
+names = st.lists(words, min_size=1, max_size=3).map(" ".join)
+
+
+@st.composite
+def claims(draw: st.DrawFn) -> ClaimPayment:
+    """A claim payment, with claim-level adjustments (CAS after CLP) and, on some, the payer it was forwarded to
+    (NM1*TT: name and identifier; none given reads back as the default name)."""
+    crossover = draw(st.none() | st.tuples(words, names))
+    payer_id, payer_name = crossover or ("", "SUPPLEMENTAL PAYER")
+    return ClaimPayment(
+        draw(words), draw(st.sampled_from(("1", "2", "4", "19", "22"))), draw(st.sampled_from(("MB", "MC"))),
+        draw(words), draw(words), draw(words), draw(words), tuple(draw(st.lists(lines(), max_size=3))),
+        remarks=tuple(draw(st.lists(st.sampled_from(("MA18", "MA01", "N4")), max_size=5))),
+        crossover_payer_id=payer_id, crossover_payer_name=payer_name, received=draw(st.none() | days),
+        adjustments=draw(adjustments()))
 
 
 @st.composite
@@ -62,7 +73,7 @@ def remittances(draw: st.DrawFn) -> Remittance:
     plb = tuple(draw(st.lists(st.builds(ProviderAdjustment, st.sampled_from(("WO", "72", "L6", "FB")), words,
                                         amounts), max_size=6)))
     return Remittance(draw(words), draw(words), draw(words), "1234567893", draw(words), draw(days),
-                      tuple(draw(st.lists(claims, max_size=4))), plb, draw(days) if plb else None)
+                      tuple(draw(st.lists(claims(), max_size=4))), plb, draw(days) if plb else None)
 
 
 @settings(max_examples=150, deadline=None)
