@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import datetime
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,49 @@ def test_the_guard_sees_the_ways_code_reads_the_clock(tmp_path: Path) -> None:
                       "d = func.now()\ne = clock.today()\nf = time.monotonic()\n")
     assert clock_reads(sample, tmp_path) == ["sample.py:3: date.today()", "sample.py:4: datetime.now()",
                                              "sample.py:5: time.time()", "sample.py:6: func.now()"]
+
+
+# Imports every module that each file imports (anywhere in it, with the file's folder on the path, as pytest
+# does) and prints the first file after whose imports dermbill.clock is loaded, or that runs the command.
+FIRST_TO_REACH_THE_CLOCK = """
+import ast, importlib, sys
+sys.path.insert(0, sys.argv[1])  # the tests folder, where the shared helpers are
+for name in sys.argv[2:]:
+    source = open(name).read()
+    tree = ast.parse(source)
+    sys.path.insert(0, name.rsplit("/", 1)[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module != "__future__":
+            modules = [node.module]
+        else:
+            continue
+        for module in modules:
+            importlib.import_module(module)
+    if "dermbill.clock" in sys.modules or "cli_helpers" in sys.modules or '"-m", "dermbill"' in source:
+        print(name)
+        break
+"""
+
+
+def left_out_of_make_test_ahead() -> list[Path]:
+    """The test files (and conftest.py files) outside the Makefile's CLOCK_TESTS."""
+    line = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("CLOCK_TESTS ?="))
+    ahead = [ROOT / part for part in line.split("?=", 1)[1].split()]
+    return [path for path in sorted((ROOT / "tests").rglob("*.py"))
+            if path.name.startswith("test_") or path.name == "conftest.py"
+            if not any(path == a or a in path.parents for a in ahead)]
+
+
+def test_the_tests_make_test_ahead_leaves_out_cannot_reach_the_clock() -> None:
+    left_out = left_out_of_make_test_ahead()
+    assert ROOT / "tests" / "core" / "test_money.py" in left_out and Path(__file__).resolve() not in left_out
+    result = subprocess.run([sys.executable, "-c", FIRST_TO_REACH_THE_CLOCK, str(ROOT / "tests"),
+                             *map(str, left_out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "", f"{result.stdout.strip()} reaches dermbill.clock: add it to CLOCK_TESTS in the Makefile"
 
 
 def test_dermbill_today_sets_the_date_and_the_time_of_day_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
