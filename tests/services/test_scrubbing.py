@@ -71,7 +71,7 @@ def test_fix_adds_25_when_the_documentation_says_the_visit_was_separate(database
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=60, seed=8))
     with UnitOfWork(database, actor="test") as uow:
         target = None
-        for claim in uow.session.query(ClaimRow).all():
+        for claim in uow.session.query(ClaimRow).order_by(ClaimRow.id):
             lines = uow.practice(claim.practice_id).rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
             visit = next((line for line in lines if line.procedure_code.startswith("992") and "25" in line.modifiers),
                          None)
