@@ -31,6 +31,7 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
     """A practice with ``claims`` submitted claims and the 835 that pays them; returns the 835's path."""
     from sqlalchemy import insert
 
+    from dermbill.core.ledger import GROSS_CHARGES, INSURANCE_AR
     from dermbill.core.money import Money
     from dermbill.db.engine import open_database
     from dermbill.db.migrate import upgrade
@@ -102,7 +103,8 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
                 practice_id=practice_id, journal_entry_id=n, account_id=accounts[code], amount_cents=amount,
                 patient_id=patient_id, payer_id=payer_id, claim_id=n, claim_line_id=line)
                 for n in numbers for code, amount, line in (
-                    ("1100", charges[0], 2 * n - 1), ("1100", charges[1], 2 * n), ("4000", -sum(charges), None))])
+                    (INSURANCE_AR, charges[0], 2 * n - 1), (INSURANCE_AR, charges[1], 2 * n),
+                    (GROSS_CHARGES, -sum(charges), None))])
         if database.backend == "postgresql":  # explicit ids do not move the sequences on
             for table in ("claim", "claim_line", "journal_entry"):
                 connection.exec_driver_sql(

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from pg_server import postgres_schema
-from tests_paths import SHARED
 
 from dermbill.db.engine import Database, open_database
 
@@ -53,14 +52,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 
 @pytest.fixture
 def encounter_schema() -> dict[str, object]:
-    """The encounter documentation JSON Schema from ../shared (skipped when shared/ is not beside the repo)."""
-    import json
+    """The encounter documentation JSON Schema shipped in the package (what `dermbill code --schema` prints)."""
+    from dermbill.schemas import schema
 
-    path = SHARED / "derm-coding" / "encounter.schema.json"
-    if not path.exists():
-        pytest.skip(f"{path} not found: the shared references sit beside the repository")
-    schema: dict[str, object] = json.loads(path.read_text())
-    return schema
+    return schema("encounter")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

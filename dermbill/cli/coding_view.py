@@ -7,7 +7,7 @@ from rich.table import Table
 
 from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.core.coding.result import CodingResult
-from dermbill.services.coding import code_lines, code_text
+from dermbill.services.coding import code_lines, code_text, code_text_json
 
 
 def run_code(out: Console, path: str, *, as_json: bool, jsonl: bool) -> None:
@@ -15,11 +15,10 @@ def run_code(out: Console, path: str, *, as_json: bool, jsonl: bool) -> None:
     if jsonl:
         write_jsonl(code_lines(jsonl_lines(text)))
         return
-    coded = code_text(text)
     if as_json:
-        write_json(coded.to_json())
+        write_json(code_text_json(text))
         return
-    print_result(out, coded)
+    print_result(out, code_text(text))
 
 
 def print_result(out: Console, result: CodingResult) -> None:

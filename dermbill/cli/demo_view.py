@@ -11,7 +11,7 @@ from rich.table import Table
 
 from dermbill.cli.progress import StageProgress
 from dermbill.cli.scrub_view import print_top_findings
-from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo_database
+from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, reset_demo
 from dermbill.services.demo_cycle import CycleSummary
 from dermbill.services.schema import connect, initialize_schema
 
@@ -24,8 +24,9 @@ def run_demo(
     database = connect(url)
     try:
         if reset:
-            reset_demo_database(database)
-            out.print(f"reset: deleted all data in {database.url} and created the schema again")
+            reset_demo(database, out_dir)
+            out.print(f"reset: deleted all data in {database.url} and the demo's files in {out_dir}, and created "
+                      "the schema again", markup=False)
         else:
             initialize_schema(database)
         with StageProgress(err) as bars:

@@ -222,7 +222,8 @@ def appeal_command(
     = False,
 ) -> None:
     """Write the appeal letter (PDF) from the claim, the denial, the chart and the policy; track it until the payer
-    answers. With --sent: record that it went out."""
+    answers. One file per work item; an existing file is never overwritten (the letter takes the next free name).
+    With --sent: record that it went out."""
     from dermbill.services.denials import mark_appeal_sent, write_appeal
 
     today = _today(as_of)
@@ -233,7 +234,10 @@ def appeal_command(
             return
         written = write_appeal(database, item, out_dir, actor=_actor(by), today=today, signer=signer)
     out.print(f"Wrote {written.path} for claim {written.claim}"
-              + (f"; the payer must receive it by {written.deadline}." if written.deadline else "."))
+              + (f"; the payer must receive it by {written.deadline}." if written.deadline else "."), markup=False)
+    if written.replaced_name_taken:
+        out.print(f"  {written.replaced_name_taken} was already there and is kept as it was (not overwritten); "
+                  f"this letter is {written.path.name}.", markup=False)
 
 
 @denials_app.command("stats")

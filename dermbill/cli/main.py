@@ -95,15 +95,27 @@ def demo(
              months=months, reset=reset)
 
 
+SchemaOption = Annotated[bool, typer.Option("--schema", help="Print the JSON Schema of the input format and exit.")]
+
+
 @app.command()
 def code(
-    file: Annotated[str, typer.Argument(help="An encounter document (JSON), or - for standard input.")],
+    file: Annotated[str | None, typer.Argument(
+        help="An encounter document or record (JSON, docs/encounter-format.md), or - for standard input.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="FILE holds one encounter per line; print one JSON result per line.")
     ] = False,
+    schema: SchemaOption = False,
 ) -> None:
     """Code an encounter: CPT/HCPCS lines with units, modifiers, ICD-10-CM and why."""
+    if schema:
+        from dermbill.services.coding import encounter_schema_text
+
+        sys.stdout.write(encounter_schema_text())
+        return
+    if file is None:
+        raise typer.BadParameter("give an encounter FILE (or - for standard input), or --schema")
     from dermbill.cli.coding_view import run_code
 
     run_code(out, file, as_json=as_json, jsonl=jsonl)
@@ -113,7 +125,7 @@ def code(
 def scrub(
     ctx: typer.Context,
     file: Annotated[
-        str | None, typer.Argument(help="A claim (JSON, claim.md format), or - for standard input.")
+        str | None, typer.Argument(help="A claim (JSON, docs/claim-format.md), or - for standard input.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     jsonl: Annotated[
@@ -121,27 +133,40 @@ def scrub(
     ] = False,
     db: DbOption = None,
     all_claims: Annotated[bool, typer.Option("--all", help="Scrub every coded claim stored in the database.")] = False,
-    claim: Annotated[list[int] | None, typer.Option("--claim", help="Scrub this stored claim (repeatable).")] = None,
+    claim: Annotated[list[str] | None, typer.Option(
+        "--claim", metavar="NUMBER",
+        help="Scrub this stored claim: its claim number, e.g. D1E0000537, or id (repeatable).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the certain fixes to stored claims (recorded).")] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The day the claim would be sent (YYYY-MM-DD); default today.")
     ] = None,
-) -> None:
-    """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness."""
+    resubmit_unchanged: Annotated[bool, typer.Option(
+        "--resubmit-unchanged", help="With --claim: let these rejected claims go out again as they are (the fix "
+        "was outside the claim); recorded in the audit trail.")] = False,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Who approves --resubmit-unchanged (audit trail); default your login name.")] = None,
+    schema: SchemaOption = False,
+) -> int:
+    """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
+    when every claim is clean, 1 when one has an error finding, 2 for input that cannot be read."""
+    if schema:
+        from dermbill.services.scrubbing import claim_schema_text
+
+        sys.stdout.write(claim_schema_text())
+        return 0
     day = _parse_date(as_of, "--as-of") if as_of else clock.today()
     if file is not None:
         from dermbill.cli.scrub_view import run_scrub_file
 
         if all_claims or claim or fix:
-            raise typer.BadParameter("give a FILE, or --all / --claim ID with --db, not both")
-        run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
-        return
+            raise typer.BadParameter("give a FILE, or --all / --claim NUMBER with --db, not both")
+        return run_scrub_file(out, file, as_json=as_json, jsonl=jsonl, as_of=day)
     if not all_claims and not claim:
-        raise typer.BadParameter("give a claim FILE, or --all or --claim ID to scrub stored claims")
+        raise typer.BadParameter("give a claim FILE, or --all or --claim NUMBER to scrub stored claims")
     from dermbill.cli.scrub_view import run_scrub_stored
 
-    run_scrub_stored(out, database_url(ctx, db), claim_ids=claim or [], everything=all_claims, fix=fix, as_of=day,
-                     as_json=as_json)
+    return run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix,
+                            as_of=day, as_json=as_json, resubmit_unchanged=resubmit_unchanged, by=by)
 
 
 x12_app = typer.Typer(help="HIPAA X12 005010 files: parse and validate.", no_args_is_help=True)
@@ -160,11 +185,14 @@ def x12_parse(
 
 
 @x12_app.command("validate")
-def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> None:
-    """Check an X12 file: envelope counts and control numbers, 835 balancing; one finding per line."""
+def x12_validate(file: Annotated[str, typer.Argument(help="An X12 file.")]) -> int:
+    """Check an X12 file: envelopes, counts and control numbers, 835 balancing, NPIs; one finding per line.
+
+    Exit status 1 when a problem is found, 0 when the file is clean, 2 when it cannot be read.
+    """
     from dermbill.cli.x12_view import run_validate
 
-    run_validate(out, file)
+    return run_validate(out, file)
 
 
 claims_app = typer.Typer(help="Claims: send them to the clearinghouse.", no_args_is_help=True)
@@ -193,7 +221,8 @@ def export_837p_command(
 @claims_app.command("print")
 def print_claim_command(
     ctx: typer.Context,
-    claim_ids: Annotated[list[int], typer.Argument(help="The claim id(s) to print.")],
+    claims: Annotated[list[str], typer.Argument(
+        metavar="NUMBER", help="The claim number(s) to print, e.g. D1E0000537 (or ids).")],
     out_file: Annotated[Path, typer.Option("--out", help="The PDF to write.")],
     db: DbOption = None,
     red_form: Annotated[
@@ -204,7 +233,7 @@ def print_claim_command(
     from dermbill.services.printing import print_claims
 
     with current_database(ctx, db) as database:
-        count = print_claims(database, claim_ids, out_file, full_form=not red_form)
+        count = print_claims(database, claims, out_file, full_form=not red_form)
     out.print(f"wrote {count} claim(s) to {out_file} ({'red-form values' if red_form else 'full form'})")
 
 

@@ -1,4 +1,5 @@
-"""``dermbill era post`` and ``dermbill ledger check``: posting remittances and proving the ledger adds up."""
+"""``dermbill era post`` and ``dermbill ledger check``: posting remittances and proving the ledger adds up; the
+overpayment and patient credit queues and the refunds that clear them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from dermbill.cli.common import DbOption, current_database, out
+from dermbill.cli.denials_cmds import AsOf, By, _actor, _today
 from dermbill.cli.files import write_json
 
 era_app = typer.Typer(help="Electronic remittance advice (835): post payments and denials.", no_args_is_help=True)
@@ -33,8 +35,11 @@ def post_era_command(
                           + (f" for practice {outcome.practice}" if outcome.practice else ""))
                 if outcome.status == "posted":
                     out.print(f"  {outcome.claims_posted} claim payment(s) posted, ${outcome.paid} paid")
+                if outcome.recouped.cents:
+                    out.print(f"  ${outcome.recouped} of earlier overpayments recouped by the payer")
                 for label, items in (("denied", outcome.denied), ("unmatched (in the unmatched queue)",
                                                                  outcome.unmatched),
+                                     ("paid again (in the overpayment queue)", outcome.overpaid),
                                      ("crossed over to the next payer", outcome.crossovers),
                                      ("problem", outcome.problems)):
                     if items:
@@ -65,6 +70,87 @@ def unmatched_command(
         out.print(f"{item['practice']} {item['claim']} (payer claim {item['payer_claim_number'] or '-'}): "
                   f"${item['paid']} from {item['payer']} in {item['trace']} ({item['file']}): {item['reason']}",
                   markup=False)
+
+
+@era_app.command("overpayments")
+def overpayments_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+) -> None:
+    """Claim payments a payer made for lines it had already settled: refund due to the payer, until refunded
+    (`dermbill era refund`) or recouped on a later remittance (PLB WO/72)."""
+    from dermbill.services.overpayments import overpayment_queue
+
+    with current_database(ctx, db) as database:
+        items = overpayment_queue(database)
+    if as_json:
+        write_json({"items": [item.to_json() for item in items]})
+        return
+    if not items:
+        out.print("The overpayment queue is empty: no payer has paid a claim twice.")
+    for item in items:
+        out.print(f"#{item.id} {item.practice} {item.claim} (payer claim {item.payer_claim_number or '-'}): "
+                  f"${item.amount} due to {item.payer}; paid in {item.original_trace or '-'} and again in "
+                  f"{item.trace} ({item.file})", markup=False)
+
+
+@era_app.command("refund")
+def refund_command(
+    ctx: typer.Context,
+    overpayment: Annotated[int, typer.Argument(help="The overpayment number (from `dermbill era overpayments`).")],
+    reference: Annotated[str, typer.Option("--reference", help="The refund's check or EFT number.")],
+    db: DbOption = None,
+    by: By = None,
+    as_of: AsOf = None,
+) -> None:
+    """Record the refund sent to the payer for an overpayment: it leaves the queue and the payer credit balance."""
+    from dermbill.services.overpayments import refund_overpayment
+
+    with current_database(ctx, db) as database:
+        amount = refund_overpayment(database, overpayment, reference, actor=_actor(by), today=_today(as_of))
+    out.print(f"Overpayment #{overpayment}: ${amount} refunded to the payer ({reference}).", markup=False)
+
+
+@ledger_app.command("credits")
+def credits_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+) -> None:
+    """Patients with a credit balance (paid more than they owe): refund it (`dermbill ledger refund-patient`)."""
+    from dermbill.services.overpayments import patient_credit_queue
+
+    with current_database(ctx, db) as database:
+        items = patient_credit_queue(database)
+    if as_json:
+        write_json({"items": [item.to_json() for item in items]})
+        return
+    if not items:
+        out.print("No patient has a credit balance.")
+    for item in items:
+        out.print(f"{item.practice} {item.account_number} {item.patient}: ${item.amount} credit", markup=False)
+
+
+@ledger_app.command("refund-patient")
+def refund_patient_command(
+    ctx: typer.Context,
+    practice: Annotated[str, typer.Argument(help="The practice code.")],
+    account: Annotated[str, typer.Argument(help="The patient's account number.")],
+    reference: Annotated[str, typer.Option("--reference", help="The refund's check or card refund number.")],
+    amount: Annotated[str | None, typer.Option("--amount", help="Refund part of the credit (default all).")] = None,
+    db: DbOption = None,
+    by: By = None,
+    as_of: AsOf = None,
+) -> None:
+    """Record a refund sent to a patient: it comes off the patient's credit balance."""
+    from dermbill.core.money import Money
+    from dermbill.services.overpayments import refund_patient_credit
+
+    with current_database(ctx, db) as database:
+        refunded = refund_patient_credit(database, practice, account, reference, actor=_actor(by),
+                                         today=_today(as_of), amount=Money.parse(amount) if amount else None)
+    out.print(f"Patient {account}: ${refunded} refunded ({reference}).", markup=False)
 
 
 @ledger_app.command("check")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import getpass
 from collections import Counter
 
 from rich.console import Console
@@ -10,22 +11,30 @@ from rich.table import Table
 
 from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.cli.progress import StageProgress
+from dermbill.core.resubmission import UNCHANGED_RULE
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.services.schema import connect, require_current_schema
 from dermbill.services.scrubbing import edit_releases_note, scrub_lines, scrub_stored_claims, scrub_text
 
+DIRTY = 1  # the exit status when a claim has an error finding (or a JSON Lines line could not be scrubbed)
 
-def run_scrub_file(out: Console, path: str, *, as_json: bool, jsonl: bool, as_of: datetime.date) -> None:
+
+def run_scrub_file(out: Console, path: str, *, as_json: bool, jsonl: bool, as_of: datetime.date) -> int:
+    """Scrub a claim file; the exit status is 0 when every claim is clean, DIRTY otherwise."""
     text = read_input(path)
     if jsonl:
-        write_jsonl(scrub_lines(jsonl_lines(text), as_of=as_of))
-        return
+        dirty = False
+        for result in scrub_lines(jsonl_lines(text), as_of=as_of):
+            dirty = dirty or not result.get("clean", False)
+            write_jsonl([result])
+        return DIRTY if dirty else 0
     scrubbed = scrub_text(text, as_of=as_of)
     if as_json:
         write_json(scrubbed.to_json())
-        return
-    print_findings(out, scrubbed)
-    out.print(edit_releases_note(as_of))
+    else:
+        print_findings(out, scrubbed)
+        out.print(edit_releases_note(as_of))
+    return 0 if scrubbed.clean else DIRTY
 
 
 def print_findings(out: Console, result: ScrubResult, title: str = "Scrubber findings") -> None:
@@ -44,35 +53,53 @@ def print_findings(out: Console, result: ScrubResult, title: str = "Scrubber fin
 
 
 def run_scrub_stored(
-    out: Console, url: str, *, claim_ids: list[int], everything: bool, fix: bool, as_of: datetime.date,
-    as_json: bool,
-) -> None:
+    out: Console, url: str, *, claims: list[str], everything: bool, fix: bool, as_of: datetime.date,
+    as_json: bool, resubmit_unchanged: bool = False, by: str | None = None,
+) -> int:
+    """Scrub stored claims; the exit status is 0 when every claim scrubbed is clean, DIRTY otherwise."""
     database = connect(url)
     try:
         require_current_schema(database)
         with StageProgress(Console(stderr=True)) as bars:
-            outcomes = scrub_stored_claims(database, claim_ids=claim_ids, everything=everything, fix=fix,
+            outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix,
                                            as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
-                                                                                                  total))
+                                                                                                  total),
+                                           resubmit_unchanged=resubmit_unchanged,
+                                           actor=_actor(by) if by or resubmit_unchanged else "scrubber")
     finally:
         database.dispose()
+    status = 0 if all(o.result.clean for o in outcomes) else DIRTY
     if as_json:
-        write_json({"claims": [{"claim": o.claim_id, "practice": o.practice, "status": o.status,
-                                "fixes": list(o.fixes), **o.result.to_json()} for o in outcomes]})
-        return
+        write_json({"claims": [{"claim": o.patient_control_number, "id": o.claim_id, "practice": o.practice,
+                                "status": o.status, "fixes": list(o.fixes), **o.result.to_json()} for o in outcomes]})
+        return status
     if len(outcomes) == 1:
         outcome = outcomes[0]
-        print_findings(out, outcome.result, title=f"Claim {outcome.claim_id} ({outcome.patient_control_number})")
+        print_findings(out, outcome.result, title=f"Claim {outcome.patient_control_number} ({outcome.practice})")
         for applied in outcome.fixes:
             out.print(f"fixed: {applied}")
+        if resubmit_unchanged:
+            out.print(f"approved to go out again unchanged (recorded as {_actor(by)})", markup=False)
         out.print(f"status: {outcome.status}")
-        return
+        return status
     clean = sum(o.result.clean for o in outcomes)
     fixes = sum(len(o.fixes) for o in outcomes)
+    held = sum(any(f.rule == UNCHANGED_RULE for f in o.result.findings) for o in outcomes)
     out.print(f"Scrubbed {len(outcomes)} claims: {clean} ready, {len(outcomes) - clean} with errors"
+              + (f" ({held} rejected and not changed since: kept in the fix queue)" if held else "")
               + (f"; {fixes} certain fixes applied" if fix else ""))
     print_top_findings(out, Counter(f.rule for o in outcomes for f in o.result.findings if f.severity.value == "error"))
     out.print(edit_releases_note(as_of))
+    return status
+
+
+def _actor(by: str | None) -> str:
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "scrubber"
 
 
 def print_top_findings(out: Console, counts: Counter[str], limit: int = 8) -> None:

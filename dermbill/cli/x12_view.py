@@ -39,9 +39,12 @@ def _summary(transaction: dict[str, Any]) -> str:
     return f"{head} {len(transaction.get('segments', []))} segments"
 
 
-def run_validate(out: Console, path: str) -> None:
+def run_validate(out: Console, path: str) -> int:
+    """Print each problem on its own line; the exit status is 1 when there is any, 0 when the file is clean."""
     findings = validate_x12_file(Path(path))
     for finding in findings:
         out.print(finding, markup=False, soft_wrap=True)
     if not findings:
         out.print("no problems found")
+        return 0
+    return 1

@@ -28,6 +28,7 @@ class Person:
     sex: str | None = None
     address: Address | None = None
     middle_name: str | None = None
+    phone: str | None = None  # the CMS-1500 prints it (boxes 5 and 7); the 837P does not carry it
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +119,9 @@ class ProfessionalClaim:
     payer_claim_number: str | None = None
     prior_authorization: str | None = None
     other_payers: tuple[OtherPayer, ...] = field(default=())
+    # On the CMS-1500 when known (boxes 14, 17/17b, 19, 32a); not stored yet, and the 837P writer does not send them.
+    onset_date: datetime.date | None = None  # box 14, qualifier 431: onset of current symptoms or illness
+    referring_provider: Person | None = None  # box 17, qualifier DN
+    referring_npi: str | None = None  # box 17b
+    additional_claim_information: str | None = None  # box 19
+    facility_npi: str | None = None  # box 32a

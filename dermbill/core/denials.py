@@ -455,6 +455,22 @@ def underpayment_cause(payer_name: str, code: str, allowed: Money, expected: Mon
                      relies_on=(f"{payer_name} contracted fee schedule: {code} at {expected}",))
 
 
+# Why a letter cannot win the money back, by the action the root cause chose (an appeal asks the payer to change
+# its answer; these answers are right, and the money is collected elsewhere or not at all).
+NOT_APPEALABLE = {
+    Action.CHECK_ELIGIBILITY_AND_REBILL: "the payer says the patient's coverage with it was not in force on the date "
+                                         "of service, which an appeal cannot change: check eligibility, then rebill "
+                                         "the payer in force or bill the patient",
+    Action.BILL_PATIENT: "the payer put the amount on the patient, so there is nothing to appeal: bill the patient",
+    Action.WRITE_OFF: "the payer's answer is right and the amount cannot be collected from anyone: write it off",
+}
+
+
+def appeal_refusal(action: Action) -> str | None:
+    """Why an item with this next action cannot be appealed (None when an appeal letter is the right tool)."""
+    return NOT_APPEALABLE.get(action)
+
+
 @dataclass(frozen=True, slots=True)
 class PayerDeadlines:
     """A payer's windows, in days: appeal from the remittance date, corrected claim from the remittance date, and

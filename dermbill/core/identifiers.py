@@ -39,25 +39,31 @@ def npi_check_digit(base: str) -> int:
     return luhn_check_digit(_NPI_PREFIX + base)
 
 
+def npi_problem(npi: str) -> str | None:
+    """What is wrong with ``npi`` (length, first digit, check digit), or None when it is a valid NPI.
+
+    A number can carry the right check digit and still not be an NPI: NPIs start with 1 or 2.
+    """
+    if not (len(npi) == 10 and npi.isdigit()):
+        return "must be exactly ten digits"
+    if npi[0] not in "12":
+        return "must start with 1 or 2"
+    expected = npi_check_digit(npi[:9])
+    if expected != int(npi[9]):
+        return f"fails its check digit (the last digit would be {expected})"
+    return None
+
+
 def is_valid_npi(npi: str) -> bool:
     """True when ``npi`` is ten digits, starts with 1 or 2, and its check digit is right."""
-    return (
-        len(npi) == 10
-        and npi.isdigit()
-        and npi[0] in "12"
-        and npi_check_digit(npi[:9]) == int(npi[9])
-    )
+    return npi_problem(npi) is None
 
 
 def validate_npi(npi: str, *, field: str = "NPI") -> str:
     """Return ``npi`` if valid, else raise InvalidInput saying what is wrong with it."""
-    if not (len(npi) == 10 and npi.isdigit()):
-        raise InvalidInput(f"{field} '{npi}' must be exactly ten digits")
-    if npi[0] not in "12":
-        raise InvalidInput(f"{field} '{npi}' must start with 1 or 2")
-    expected = npi_check_digit(npi[:9])
-    if expected != int(npi[9]):
-        raise InvalidInput(f"{field} '{npi}' fails its check digit (the last digit would be {expected})")
+    problem = npi_problem(npi)
+    if problem is not None:
+        raise InvalidInput(f"{field} '{npi}' {problem}")
     return npi
 
 

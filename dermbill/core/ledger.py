@@ -37,18 +37,32 @@ class Account:
     kind: AccountKind
 
 
+# The account codes services post to: name them by these constants, never by the literal code.
+CASH = "1000"
+INSURANCE_AR = "1100"
+DENIED_AR = "1150"  # insurance A/R the payer denied, being worked
+PATIENT_AR = "1200"
+PATIENT_CREDIT = "2100"  # what patients paid ahead or paid too much: owed back to them, or applied later
+PAYER_CREDIT = "2150"  # what payers paid twice or too much: refund due to the payer (or recouped by it)
+GROSS_CHARGES = "4000"
+CONTRACTUAL = "4100"
+WRITE_OFF = "4200"
+BAD_DEBT = "4300"
+PROVIDER_ADJUSTMENT = "4400"
+
 # Every practice gets this chart; codes are stable because services post to them by code.
 STANDARD_CHART: tuple[Account, ...] = (
-    Account("1000", "Cash and deposits", AccountKind.ASSET),
-    Account("1100", "Accounts receivable: insurance", AccountKind.ASSET),
-    Account("1150", "Accounts receivable: insurance, denied and being worked", AccountKind.ASSET),
-    Account("1200", "Accounts receivable: patients", AccountKind.ASSET),
-    Account("2100", "Unapplied payments and patient credits", AccountKind.LIABILITY),
-    Account("4000", "Gross patient service charges", AccountKind.REVENUE),
-    Account("4100", "Contractual adjustments", AccountKind.CONTRA_REVENUE),
-    Account("4200", "Denial and administrative write-offs", AccountKind.CONTRA_REVENUE),
-    Account("4300", "Bad debt and small-balance write-offs", AccountKind.CONTRA_REVENUE),
-    Account("4400", "Provider-level adjustments (PLB)", AccountKind.CONTRA_REVENUE),
+    Account(CASH, "Cash and deposits", AccountKind.ASSET),
+    Account(INSURANCE_AR, "Accounts receivable: insurance", AccountKind.ASSET),
+    Account(DENIED_AR, "Accounts receivable: insurance, denied and being worked", AccountKind.ASSET),
+    Account(PATIENT_AR, "Accounts receivable: patients", AccountKind.ASSET),
+    Account(PATIENT_CREDIT, "Unapplied payments and patient credits", AccountKind.LIABILITY),
+    Account(PAYER_CREDIT, "Payer credit balances: refund due to payer", AccountKind.LIABILITY),
+    Account(GROSS_CHARGES, "Gross patient service charges", AccountKind.REVENUE),
+    Account(CONTRACTUAL, "Contractual adjustments", AccountKind.CONTRA_REVENUE),
+    Account(WRITE_OFF, "Denial and administrative write-offs", AccountKind.CONTRA_REVENUE),
+    Account(BAD_DEBT, "Bad debt and small-balance write-offs", AccountKind.CONTRA_REVENUE),
+    Account(PROVIDER_ADJUSTMENT, "Provider-level adjustments (PLB)", AccountKind.CONTRA_REVENUE),
 )
 
 

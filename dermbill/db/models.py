@@ -266,6 +266,9 @@ class ClaimRow(TenantRow):
     prior_authorization: Mapped[str | None] = mapped_column(String(50))
     diagnosis_codes: Mapped[list[str]] = mapped_column(JSON)
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
+    # What the claim said (core.resubmission.fingerprint) when the clearinghouse or payer last rejected it: it goes
+    # out again only once that changed, or a person approved sending it as it was (which clears this).
+    rejected_fingerprint: Mapped[str | None] = mapped_column(String(64))
     interchange_control_number: Mapped[str | None] = mapped_column(String(9))
     group_control_number: Mapped[str | None] = mapped_column(String(9))
     transaction_set_control_number: Mapped[str | None] = mapped_column(String(9))
@@ -408,6 +411,31 @@ class UnmatchedRemittanceRow(TenantRow):
     resolved: Mapped[bool] = mapped_column(default=False)
 
 
+class OverpaymentRow(TenantRow):
+    """A claim payment not applied to A/R because the payer had already settled the claim line (a duplicate or a
+    second payment): its cash sits in the payer credit balance (2150) until refunded or recouped by the payer."""
+
+    __tablename__ = "overpayment"
+    __table_args__ = (
+        _tenant_fk(["claim_id"], "claim"),
+        _tenant_fk(["remittance_id"], "remittance"),
+        CheckConstraint(_in("status", ("open", "refunded", "recouped")), name="status"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer, index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
+    remittance_id: Mapped[int] = mapped_column(Integer, index=True)  # the remittance that paid again
+    original_remittance_id: Mapped[int | None] = mapped_column(Integer)  # the one whose answer was in force
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    open_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10))
+    # How it was cleared: the refund's check or EFT number, or the trace number of the recouping remittance.
+    resolution: Mapped[str | None] = mapped_column(String(80))
+    resolved_on: Mapped[datetime.date | None] = mapped_column(Date)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
 class FeeScheduleRow(TenantRow):
     """A practice's charges per code (``payer_id`` empty) or a payer's expected (contracted) amounts."""
 
@@ -497,7 +525,7 @@ class PostingRow(TenantRow):
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
     claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # line balances (ERA posting)
 
 
 class ClearinghouseProfileRow(Base):
@@ -687,5 +715,5 @@ TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
     ClaimFindingRow, SubmissionBatchRow, ClaimStatusEventRow, RemittanceRow, UnmatchedRemittanceRow,
     LineAdjudicationRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
-    DenialItemRow, AppealRow,
+    DenialItemRow, AppealRow, OverpaymentRow,
 )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
@@ -46,16 +48,30 @@ def _label(row_type: type[Any]) -> str:
     return str(row_type.__tablename__).replace("_", " ")
 
 
+_default_clock: ContextVar[Clock | None] = ContextVar("dermbill_default_clock", default=None)
+
+
+@contextmanager
+def clock_for_units_of_work(clock: Clock) -> Iterator[None]:
+    """Within the block, every unit of work opened without a clock of its own reads ``clock``: the demo runs a
+    whole billing day as of one date, through services that do not take one."""
+    token = _default_clock.set(clock)
+    try:
+        yield
+    finally:
+        _default_clock.reset(token)
+
+
 class UnitOfWork:
     """One transaction: ``with UnitOfWork(db, actor="cli") as uow: ...; uow.commit()``.
 
     Leaving the block without commit rolls back. Database errors surface as DermbillErrors.
     """
 
-    def __init__(self, database: Database, *, actor: str, clock: Clock = utc_now) -> None:
+    def __init__(self, database: Database, *, actor: str, clock: Clock | None = None) -> None:
         self.database = database
         self.actor = actor
-        self.clock = clock
+        self.clock: Clock = clock or _default_clock.get() or utc_now
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:

@@ -48,6 +48,9 @@ _BULLET = ParagraphStyle("appeal-bullet", parent=_BODY, leftIndent=16, bulletInd
 # Column widths of the appealed-lines table, in points; they add up to the 6.5-inch text width.
 _LINE_COLUMNS = (("Line", 34.0), ("Date", 62.0), ("Code", 44.0), ("Modifiers", 56.0), ("Units", 38.0),
                  ("Charge", 64.0), ("Denial", 170.0))
+# An underpayment shows the contract, what the payer allowed and paid, and the shortfall (the charge is not owed).
+_UNDERPAID_COLUMNS = (("Line", 32.0), ("Date", 60.0), ("Code", 42.0), ("Modifiers", 56.0), ("Units", 36.0),
+                      ("Contracted", 64.0), ("Allowed", 60.0), ("Paid", 58.0), ("Short", 60.0))
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -63,8 +66,24 @@ class Letterhead:
 
 
 @dataclass(frozen=True, slots=True)
+class Underpaid:
+    """What the payer did with a line it paid below the contract: the letter asks for ``shortfall``."""
+
+    contracted: Money  # what the contract sets for the line (its units, any multiple-procedure reduction)
+    allowed: Money
+    paid: Money
+
+    @property
+    def shortfall(self) -> Money:
+        """The contracted amount less the amount allowed: what reprocessing at the contract adds (the payer's
+        part and any coinsurance on it); equal to contracted minus paid when the patient owed nothing."""
+        return self.contracted - self.allowed
+
+
+@dataclass(frozen=True, slots=True)
 class AppealedLine:
-    """One denied service line of the claim, with the payer's denial codes and what they mean in plain words."""
+    """One denied (or underpaid) service line of the claim, with the payer's codes and what they mean in plain
+    words; ``underpaid`` is set on an underpayment appeal, which asks for the shortfall, not the charge."""
 
     line_number: int
     date_of_service: datetime.date
@@ -74,6 +93,12 @@ class AppealedLine:
     charge: Money
     denial: str  # e.g. "CO-50 / N115"
     denial_meaning: str
+    underpaid: Underpaid | None = None
+
+    @property
+    def appealed(self) -> Money:
+        """The amount this line asks for: the shortfall of an underpaid line, else its charge."""
+        return self.underpaid.shortfall if self.underpaid is not None else self.charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +147,13 @@ def appeal_letter_pdf(letter: AppealLetter) -> bytes:
     return buffer.getvalue()
 
 
-def appeal_file_name(letter: AppealLetter) -> str:
-    """A file name safe on any system: ``appeal-<claim number>-<YYYYMMDD>.pdf``, only ``[A-Za-z0-9._-]``."""
+def appeal_file_name(letter: AppealLetter, item: int | None = None, copy: int = 1) -> str:
+    """A file name safe on any system, only ``[A-Za-z0-9._-]``: ``appeal-<claim number>-item<N>-<YYYYMMDD>.pdf``
+    for work item N (two items of one claim never share a name), ``-<copy>`` before ``.pdf`` from the second copy
+    on (a letter written again the same day goes beside the first, never over it)."""
     claim = _UNSAFE_IN_FILE_NAME.sub("-", letter.claim_number).strip(".-")[:64].strip(".-")
-    parts = ["appeal", claim, f"{letter.written_on:%Y%m%d}"] if claim else ["appeal", f"{letter.written_on:%Y%m%d}"]
+    parts = ["appeal", *([claim] if claim else []), *([f"item{item}"] if item is not None else []),
+             f"{letter.written_on:%Y%m%d}", *([str(copy)] if copy > 1 else [])]
     return "-".join(parts) + ".pdf"
 
 
@@ -186,6 +214,9 @@ def _regarding(letter: AppealLetter) -> Table:
 
 
 def _lines_table(lines: tuple[AppealedLine, ...]) -> Table:
+    underpaid = [(line, line.underpaid) for line in lines if line.underpaid is not None]
+    if underpaid and len(underpaid) == len(lines):
+        return _underpaid_table(underpaid)
     header: list[Paragraph | str] = [Paragraph(name, _CELL_HEAD) for name, _ in _LINE_COLUMNS]
     rows: list[list[Paragraph | str]] = [header] + [[
         Paragraph(str(line.line_number), _CELL),
@@ -197,14 +228,38 @@ def _lines_table(lines: tuple[AppealedLine, ...]) -> Table:
         Paragraph(f"<b>{_text(line.denial)}</b><br/>{_text(line.denial_meaning)}", _CELL),
     ] for line in lines]
     rows.append([Paragraph("Total appealed", _CELL_HEAD), "", "", "", "",
-                 Paragraph(f"${total([line.charge for line in lines])}", _CELL_HEAD), ""])
-    table = Table(rows, colWidths=[width for _, width in _LINE_COLUMNS], repeatRows=1, hAlign="LEFT")
+                 Paragraph(f"${total([line.appealed for line in lines])}", _CELL_HEAD), ""])
+    return _grid(rows, _LINE_COLUMNS)
+
+
+def _underpaid_table(lines: list[tuple[AppealedLine, Underpaid]]) -> Table:
+    header: list[Paragraph | str] = [Paragraph(name, _CELL_HEAD) for name, _ in _UNDERPAID_COLUMNS]
+    rows: list[list[Paragraph | str]] = [header]
+    for line, amounts in lines:
+        rows.append([
+            Paragraph(str(line.line_number), _CELL),
+            Paragraph(f"{line.date_of_service:%m/%d/%Y}", _CELL),
+            Paragraph(_text(line.code), _CELL),
+            Paragraph(_text(" ".join(line.modifiers)), _CELL),
+            Paragraph(str(line.units), _CELL),
+            *(Paragraph(f"${amount}", _CELL) for amount in (amounts.contracted, amounts.allowed, amounts.paid)),
+            Paragraph(f"<b>${amounts.shortfall}</b>", _CELL),
+        ])
+    rows.append([Paragraph("Total underpaid", _CELL_HEAD), "", "", "", "", "", "", "",
+                 Paragraph(f"${total([amounts.shortfall for _, amounts in lines])}", _CELL_HEAD)])
+    return _grid(rows, _UNDERPAID_COLUMNS, total_span=7)
+
+
+def _grid(rows: list[list[Paragraph | str]], columns: tuple[tuple[str, float], ...], total_span: int = 4) -> Table:
+    """The lines in a ruled table with a shaded header, and the total row's label spanning ``total_span`` + 1
+    columns."""
+    table = Table(rows, colWidths=[width for _, width in columns], repeatRows=1, hAlign="LEFT")
     last = len(rows) - 1
     table.setStyle([
         ("GRID", (0, 0), (-1, last - 1), 0.5, colors.grey),
         ("BOX", (0, last), (-1, last), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
-        ("SPAN", (0, last), (4, last)),
+        ("SPAN", (0, last), (total_span, last)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ])
     return table

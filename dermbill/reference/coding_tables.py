@@ -1,11 +1,14 @@
 """Load the coding engine's tables from the package's versioned data (and any releases the user loaded).
 
-- ``tables/anatomic_sites/sites.csv``: each site's groups for every code family.
+- ``tables/anatomic_sites/sites.csv``: each site's groups for every code family (``biopsy_group``: skin, or
+  the key of the site's own biopsy code; ``biopsy_caution``: codes to consider for part of the site;
+  ``malignant_excision_caution``: the site is not named by 11600-11646, and what to code instead).
 - ``tables/code_rules/rules.csv``: size bins, counts and keys -> codes, with effective dates.
 - ``tables/procedure_codes/codes.csv``: the CPT/HCPCS code set (our own short descriptions), add-on
   primaries and effective dates; global days come from the fee schedule table (``pfs_rvu``).
 - ``tables/ncci_ptp/*.csv``: NCCI practitioner PTP edits (the same table the scrubber uses).
-- ``tables/icd10cm_by_site/codes.csv``: ICD-10-CM code by diagnosis family, site and laterality.
+- ``tables/icd10cm_by_site/codes.csv``: ICD-10-CM code by diagnosis family, site and laterality;
+  ``exceptions.csv``: the site where a diagnosis whose one code is a skin code takes another.
 - ICD-10-CM: the release shipped by the ``simple-icd-10-cm`` package (FY2026, April 2026 update), plus
   CMS code files loaded with ``dermbill reference load-icd10cm`` into the reference folder.
 Every row is validated; a bad row fails the load naming the file and line.
@@ -82,7 +85,8 @@ def load_sites(path: Path = TABLES / "anatomic_sites" / "sites.csv") -> SiteTabl
             simple_repair_group=row["simple_repair_group"],
             intermediate_repair_group=row["intermediate_repair_group"],
             complex_repair_group=row["complex_repair_group"], adjacent_tissue_transfer_group=row["att_group"],
-            mohs_group=row["mohs_group"],
+            mohs_group=row["mohs_group"], biopsy_group=row["biopsy_group"] or "skin",
+            biopsy_caution=row["biopsy_caution"], malignant_excision_caution=row["malignant_excision_caution"],
         )
     return SiteTable(sites)
 
@@ -137,11 +141,12 @@ def load_mue(directory: Path = TABLES / "ncci_mue", reference: Path | None = Non
     return MueTable(tuple(releases))
 
 
-def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv") -> SiteDiagnoses:
+def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv",
+                        exceptions: Path = TABLES / "icd10cm_by_site" / "exceptions.csv") -> SiteDiagnoses:
     codes = {}
     for _, row in _rows(path):
         codes[(row["family"], row["site"], row["laterality"], row.get("sex", ""))] = row["code"]
-    return SiteDiagnoses(codes)
+    return SiteDiagnoses(codes, {(row["diagnosis"], row["site"]): row["code"] for _, row in _rows(exceptions)})
 
 
 @functools.cache

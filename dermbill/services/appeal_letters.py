@@ -11,13 +11,21 @@ from dermbill.db.models import (
     ClaimRow,
     CoverageRow,
     DenialItemRow,
+    LineAdjudicationRow,
     PatientRow,
     PayerRow,
     ProviderRow,
     RemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository
-from dermbill.pdf.appeal_letter import AppealedLine, AppealLetter, Letterhead, appeal_file_name, appeal_letter_pdf
+from dermbill.pdf.appeal_letter import (
+    AppealedLine,
+    AppealLetter,
+    Letterhead,
+    Underpaid,
+    appeal_file_name,
+    appeal_letter_pdf,
+)
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.claim_facts import claim_facts
@@ -41,8 +49,10 @@ def appeal_letter_for(repo: PracticeRepository, item: DenialItemRow, today: date
                "allowed below the contracted amount")
     if item.rarcs:
         meaning += " " + " ".join(f"({code}: {codes.rarc(code).description.rstrip('.')})" for code in item.rarcs)
+    underpaid = _underpaid(repo, item)
     appealed = tuple(AppealedLine(line.line_number, line.service_date_from, line.procedure_code,
-                                  tuple(line.modifiers), line.units, Money(line.charge_cents), denial, meaning)
+                                  tuple(line.modifiers), line.units, Money(line.charge_cents), denial, meaning,
+                                  underpaid)
                      for line in lines if line.id in item.line_ids)
     treated = {lesion for line in facts.lines if line.number in item.line_numbers for lesion in line.lesions}
     documentation = [lesion.describe() for lesion in facts.lesions if lesion.id in treated or not treated]
@@ -63,13 +73,23 @@ def appeal_letter_for(repo: PracticeRepository, item: DenialItemRow, today: date
         patient_name=f"{patient.last_name}, {patient.first_name}", patient_date_of_birth=patient.date_of_birth,
         member_id=coverage.member_id if coverage else "", claim_number=claim.patient_control_number,
         payer_claim_number=claim.payer_claim_number, rendering_provider=name, lines=appealed,
-        summary=_summary(item, claim.patient_control_number),
+        summary=_summary(item, claim.patient_control_number, underpaid),
         documentation=tuple(documentation) or ("The visit note of the date of service is enclosed",),
         policies=tuple(dict.fromkeys([*item.relies_on, *facts.policies_for(item.codes)])),
-        request=_request(item),
+        request=_request(item, underpaid),
         enclosures=tuple(_enclosures(item, facts.lesions, remittance)),
         signer=signer or name, deadline=item.deadline)
-    return letter, appeal_file_name(letter), appeal_letter_pdf(letter)
+    return letter, appeal_file_name(letter, item.id), appeal_letter_pdf(letter)
+
+
+def _underpaid(repo: PracticeRepository, item: DenialItemRow) -> Underpaid | None:
+    """The contract, allowed and paid amounts of an underpaid line (from the adjudication the item was made of)."""
+    if item.kind != "underpayment":
+        return None
+    adjudication_id = int(item.source_key.removeprefix("u:"))
+    row = repo.get(LineAdjudicationRow, adjudication_id)
+    allowed = Money(row.allowed_cents or 0)
+    return Underpaid(allowed + Money(item.amount_cents), allowed, Money(row.paid_cents))
 
 
 def _denial_label(item: DenialItemRow) -> str:
@@ -78,10 +98,11 @@ def _denial_label(item: DenialItemRow) -> str:
     return f"{item.group_code}-{item.carc}" + (f" / {', '.join(item.rarcs)}" if item.rarcs else "")
 
 
-def _summary(item: DenialItemRow, claim: str) -> str:
-    if item.kind == "underpayment":
-        return (f"Claim {claim} was paid below our contracted rate. {item.cause[0].upper()}{item.cause[1:]}. We ask "
-                f"you to reprocess the line at the contracted amount ({Money(item.amount_cents)} is outstanding).")
+def _summary(item: DenialItemRow, claim: str, underpaid: Underpaid | None) -> str:
+    if underpaid is not None:
+        return (f"Claim {claim} was paid below our contracted rate: the contract sets ${underpaid.contracted} for "
+                f"the line, you allowed ${underpaid.allowed} and paid ${underpaid.paid}. The allowed amount is "
+                f"${underpaid.shortfall} short of the contract.")
     finding = item.cause.split(": ", 1)[-1]  # "CO-50/N115: what the chart shows: what to do" -> what it shows
     if ": " in finding:
         finding = finding.rsplit(": ", 1)[0]
@@ -89,9 +110,10 @@ def _summary(item: DenialItemRow, claim: str) -> str:
             "The documentation below supports the service as billed.")
 
 
-def _request(item: DenialItemRow) -> str:
-    if item.kind == "underpayment":
-        return "Please reprocess the line at the contracted amount and pay the difference."
+def _request(item: DenialItemRow, underpaid: Underpaid | None) -> str:
+    if underpaid is not None:
+        return (f"Please reprocess the line at the contracted amount of ${underpaid.contracted} and pay the "
+                f"difference: the amount allowed was ${underpaid.shortfall} short of it.")
     if item.action == Action.APPEAL.value:
         return ("Please reverse the denial and pay the service lines listed above under the policy cited. The "
                 "records enclosed show the service was medically necessary and billed as documented.")

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dermbill.core.claims import ClaimStatus, check_transition
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import GROSS_CHARGES, INSURANCE_AR, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.db.models import ClaimLineRow, ClaimRow, ClaimStatusEventRow
 from dermbill.db.repositories import PracticeRepository
@@ -56,10 +56,10 @@ def move_claims(repo: PracticeRepository, moves: list[tuple[ClaimRow, ClaimStatu
 
 def charge_entry(claim: ClaimRow, lines: list[ClaimLineRow]) -> JournalEntry:
     """The charge of a claim sent to a payer: insurance A/R up by each line's charge, gross charges credited."""
-    postings = [Posting("1100", Money(line.charge_cents), patient_id=claim.patient_id, payer_id=claim.payer_id,
+    postings = [Posting(INSURANCE_AR, Money(line.charge_cents), patient_id=claim.patient_id, payer_id=claim.payer_id,
                         claim_id=claim.id, claim_line_id=line.id) for line in lines if line.charge_cents]
     total = sum(line.charge_cents for line in lines)
-    postings.append(Posting("4000", Money(-total), patient_id=claim.patient_id, payer_id=claim.payer_id,
+    postings.append(Posting(GROSS_CHARGES, Money(-total), patient_id=claim.patient_id, payer_id=claim.payer_id,
                             claim_id=claim.id))
     return JournalEntry(claim.created_at.date(), f"charges of claim {claim.patient_control_number}",
                         tuple(postings), idempotency_key=f"charge:claim:{claim.id}", kind="charge")

@@ -7,33 +7,83 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from dermbill.core.coding.encounter import parse_encounter
+from dermbill.core.coding.encounter import Encounter, parse_encounter
 from dermbill.core.coding.engine import MAX_CLAIM_DIAGNOSES, code_encounter
 from dermbill.core.coding.result import CodingResult
 from dermbill.core.coding.tables import CodingTables
 from dermbill.core.errors import DermbillError, InvalidInput
+from dermbill.core.validation import expect_object, field_error
 from dermbill.db.models import ClaimLineRow, ClaimRow, CoverageRow, EncounterRow
 from dermbill.reference.coding_tables import coding_tables
+from dermbill.schemas import schema_text
+
+RECORD_IDENTIFIERS = ("practice", "encounter_id", "account_number")  # echoed in the result, in this order
+RECORD_KEYS = frozenset({"documentation", "date_of_service", *RECORD_IDENTIFIERS})
 
 
-def unwrap(doc: Any) -> Any:
-    """Accept a worked case (``{"encounter": {...}, ...}``) as well as the encounter document itself."""
+def encounter_schema_text() -> str:
+    """The JSON Schema of what ``dermbill code`` reads (``dermbill code --schema``)."""
+    return schema_text("encounter")
+
+
+def parse_document(doc: Any) -> Encounter:
+    """The encounter of an encounter document, an encounter record, or a worked case (``{"encounter": {...}}``);
+    an error inside a record's documentation names the field from the record (``documentation.lesions[0]...``)."""
     if isinstance(doc, dict) and "encounter" in doc and "date_of_service" not in doc:
-        return doc["encounter"]
-    return doc
+        return parse_encounter(doc["encounter"])
+    _, document = split_record(doc)
+    if document is doc:
+        return parse_encounter(doc)
+    try:
+        return parse_encounter(document)
+    except InvalidInput as exc:
+        raise InvalidInput(f"documentation.{exc}") from None
+
+
+def split_record(doc: Any) -> tuple[dict[str, Any], Any]:
+    """An encounter record (``{"documentation": {...}, "practice", "encounter_id", "account_number",
+    "date_of_service"}``, a line of the demo's encounters.jsonl) -> (its identifiers, the encounter document);
+    anything else -> ({}, itself)."""
+    if not isinstance(doc, dict) or "documentation" not in doc:
+        return {}, doc
+    record = expect_object(doc, "", RECORD_KEYS)
+    documentation = record["documentation"]
+    if not isinstance(documentation, dict):
+        raise field_error("documentation", "must be the encounter document (an object)")
+    for key in ("practice", "account_number"):
+        if key in record and (not isinstance(record[key], str) or not record[key].strip()):
+            raise field_error(key, "must be text")
+    encounter_id = record.get("encounter_id")
+    if encounter_id is not None and (isinstance(encounter_id, bool) or not isinstance(encounter_id, int)):
+        raise field_error("encounter_id", f"{encounter_id!r} is not a whole number")
+    day = record.get("date_of_service")
+    if day is not None and day != documentation.get("date_of_service"):
+        raise field_error("date_of_service", f"{day!r} differs from documentation.date_of_service "
+                                             f"{documentation.get('date_of_service')!r}; give one day")
+    return {key: record[key] for key in RECORD_IDENTIFIERS if key in record}, documentation
 
 
 def code_document(doc: Any, tables: CodingTables | None = None) -> CodingResult:
-    """Validate and code one encounter document (a dict in the encounter format)."""
-    return code_encounter(parse_encounter(unwrap(doc)), tables or coding_tables())
+    """Validate and code one encounter document (a dict in the encounter format, or a record holding one)."""
+    return code_encounter(parse_document(doc), tables or coding_tables())
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
 
 
 def code_text(text: str, tables: CodingTables | None = None) -> CodingResult:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    return code_document(doc, tables)
+    return code_document(_json(text), tables)
+
+
+def code_text_json(text: str, tables: CodingTables | None = None) -> dict[str, Any]:
+    """The result as JSON; a record's identifiers (practice, encounter_id, account_number) come first."""
+    doc = _json(text)
+    identifiers, _ = split_record(doc)
+    return {**identifiers, **code_document(doc, tables).to_json()}
 
 
 def code_lines(lines: Iterable[str], tables: CodingTables | None = None) -> Iterator[dict[str, Any]]:
@@ -41,7 +91,7 @@ def code_lines(lines: Iterable[str], tables: CodingTables | None = None) -> Iter
     tables = tables or coding_tables()
     for number, line in enumerate(lines, start=1):
         try:
-            yield code_text(line, tables).to_json()
+            yield code_text_json(line, tables)
         except DermbillError as exc:
             yield {"error": f"line {number}: {exc}"}
 

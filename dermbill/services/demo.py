@@ -4,7 +4,9 @@ One organization, two practices, five providers, the payers (Medicare, a Medicai
 commercial plans), N patients with coverages that fit their age, each practice's charge master
 (a multiple of the Medicare amount) and chart of accounts, and a few months of encounters
 documented in the encounter format; copays collected at check-in are posted to the ledger.
-Every file it writes goes under ``out_dir``. The same seed and ``as_of`` give the same data.
+Every file it writes goes under ``out_dir``, which it marks as a demo output folder (``.dermbill-demo``) so that a
+later run, or ``--reset``, may replace what it wrote there and nothing else. The same seed and ``as_of`` give the
+same data, and the same figures run after run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import random
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,11 +41,11 @@ from dermbill.db.models import (
     ProviderRow,
     ServiceLocationRow,
 )
-from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, utc_now
+from dermbill.db.repositories import Clock, PracticeRepository, UnitOfWork, clock_for_units_of_work
 from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
-from dermbill.services.demo_cycle import CycleSummary, run_revenue_cycle
+from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.synthetic.encounters import document_encounter
@@ -62,6 +65,11 @@ ENCOUNTERS_PER_PATIENT = 2.6  # over the demo period, on average
 # Drugs have no PFS relative values (status E); the demo practices charge per HCPCS unit.
 DRUG_CHARGES_CENTS = {"J7308": 35000, "J7309": 2500, "J7345": 300, "J3301": 500}
 PAYABLE_STATUSES = frozenset({"A", "R", "T"})
+MARKER = ".dermbill-demo"
+MARKER_TEXT = ("This folder holds the output of 'dermbill demo'. A later demo run with this --out, or\n"
+               "'dermbill demo --reset', replaces the demo's files here (and leaves any other file alone).\n")
+# Everything the demo writes under --out: what a new run or --reset removes, and nothing else.
+DEMO_OUTPUTS = ("encounters.jsonl", "coded.jsonl", "summary.json", *CYCLE_OUTPUTS, MARKER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +160,66 @@ def reset_demo_database(database: Database) -> None:
     reset_schema(database)
 
 
+def is_demo_output(folder: Path) -> bool:
+    """Whether ``folder`` was written by the demo: it holds the marker (or, from before the marker, the demo's
+    summary.json)."""
+    if (folder / MARKER).is_file():
+        return True
+    try:
+        summary = json.loads((folder / "summary.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and summary.get("organization") == ORGANIZATION_NAME
+
+
+def check_demo_output(folder: Path) -> None:
+    """Refuse an ``--out`` the demo may not empty: a folder with files in it that the demo did not write."""
+    try:
+        empty = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read --out '{folder}': {exc.strerror}") from None
+    if not empty and not is_demo_output(folder):
+        raise InvalidInput(
+            f"--out '{folder}' is not a demo output folder (it has files and no {MARKER} marker); --reset empties "
+            "only folders the demo wrote: give the demo an empty or new --out"
+        )
+
+
+def remove_demo_output(folder: Path) -> None:
+    """Delete what an earlier demo wrote under ``folder`` (its files and folders, by name); keep anything else."""
+    for name in DEMO_OUTPUTS:
+        path = folder / name
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+        except OSError as exc:
+            raise InvalidInput(f"cannot remove the earlier demo's {path}: {exc.strerror}") from None
+
+
+def reset_demo(database: Database, out_dir: Path) -> None:
+    """``dermbill demo --reset``: empty the demo database and the demo's output folder. Both are checked (only
+    a database that holds nothing but the demo, only a folder the demo wrote or an empty one) before either is
+    touched."""
+    check_demo_output(out_dir)
+    reset_demo_database(database)
+    remove_demo_output(out_dir)
+
+
 def build_demo(
-    database: Database, options: DemoOptions, *, progress: Progress = _no_progress, clock: Clock = utc_now
+    database: Database, options: DemoOptions, *, progress: Progress = _no_progress, clock: Clock | None = None
 ) -> DemoSummary:
-    """Create the demo billing company in ``database`` (which must not already hold it) and write its files."""
+    """Create the demo billing company in ``database`` (which must not already hold it) and write its files.
+
+    Everything happens on the demo's day, ``as_of`` (its clock: ``demo_time``, unless ``clock`` is given), so
+    nothing it records or writes is dated after it."""
+    clock = clock or (lambda: demo_time(options.as_of))
+    with clock_for_units_of_work(clock):
+        return _build_demo(database, options, progress=progress, clock=clock)
+
+
+def _build_demo(database: Database, options: DemoOptions, *, progress: Progress, clock: Clock) -> DemoSummary:
     rng = random.Random(options.seed)
     period_end = options.as_of - datetime.timedelta(days=1)
     period_start = _months_before(options.as_of, options.months)
@@ -165,11 +229,6 @@ def build_demo(
     encounter_counts = _split(target, patient_counts) if options.patients else [0 for _ in practices]
     encounters_path = options.out_dir / "encounters.jsonl"
     coded_path = options.out_dir / "coded.jsonl"
-    try:
-        options.out_dir.mkdir(parents=True, exist_ok=True)
-        encounters_path.touch()
-    except OSError as exc:
-        raise InvalidInput(f"cannot write demo files to --out '{options.out_dir}': {exc.strerror}") from None
     summaries = []
     with UnitOfWork(database, actor="demo", clock=clock) as uow:
         if uow.find_organization(ORGANIZATION_NAME) is not None:
@@ -177,6 +236,16 @@ def build_demo(
                 f"the database at {database.url} already holds the demo; run 'dermbill demo --reset' to "
                 "start over (it deletes all data there) or give another --db"
             )
+        # A new demo: what an earlier one left in the folder (the simulated payer's memory above all) would
+        # make this one's files look already sent.
+        if options.out_dir.is_dir() and is_demo_output(options.out_dir):
+            remove_demo_output(options.out_dir)
+        try:
+            options.out_dir.mkdir(parents=True, exist_ok=True)
+            (options.out_dir / MARKER).write_text(MARKER_TEXT)
+            encounters_path.touch()
+        except OSError as exc:
+            raise InvalidInput(f"cannot write demo files to --out '{options.out_dir}': {exc.strerror}") from None
         organization = uow.add_organization(ORGANIZATION_NAME)
         payer_rows = {
             p.key: PayerRow(

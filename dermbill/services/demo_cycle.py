@@ -34,8 +34,9 @@ from dermbill.db.models import (
     PostingRow,
     UnmatchedRemittanceRow,
 )
-from dermbill.db.repositories import UnitOfWork
+from dermbill.db.repositories import UnitOfWork, clock_for_units_of_work
 from dermbill.services.demo_denials import (
+    APPEALS,
     MOHS,
     DenialSummary,
     correct_certain_fixes,
@@ -58,6 +59,8 @@ MIS_KEYED_PERCENT = 1.0
 ENDED_UNKNOWN_PERCENT = 1.5
 CROSSOVER_PERCENT = 60
 LEARNING_DAYS = 30  # the last month's claims are sent after the first claims' denials were worked
+CONFIG_FILE, PAYER_FOLDER, OUTBOX, INBOX = "dermbill.toml", "simulated-payer", "837p", "x12-received"
+CYCLE_OUTPUTS = (CONFIG_FILE, PAYER_FOLDER, OUTBOX, INBOX, APPEALS)  # what the cycle writes under the demo's folder
 
 
 @dataclass(slots=True)
@@ -86,7 +89,7 @@ DEMO_CONFIG = f"""# The demo's clearinghouse connection, written by dermbill dem
 # Use it with: dermbill claims submit --config THIS_FILE ... and dermbill clearinghouse sync --config THIS_FILE ...
 [connections.{CONNECTION}]
 kind = "simulated"
-folder = "simulated-payer"
+folder = "{PAYER_FOLDER}"
 
 [[routes]]
 practice = "*"
@@ -95,9 +98,14 @@ connection = "{CONNECTION}"
 """
 
 
+def demo_time(as_of: datetime.date) -> datetime.datetime:
+    """The demo's clock: the end of its as-of day (18:00 UTC), when everything it does happens."""
+    return datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
+
+
 def simulated_payer_config(out_dir: Path) -> ClearinghouseConfig:
     """The demo's configuration, written to ``out_dir/dermbill.toml`` for the commands to use afterwards."""
-    path = out_dir / "dermbill.toml"
+    path = out_dir / CONFIG_FILE
     path.write_text(DEMO_CONFIG)
     return read_config(path)
 
@@ -162,7 +170,13 @@ CYCLE_STEPS = 8
 def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int,
                       progress: Callable[[int, int], None] = lambda _done, _total: None) -> CycleSummary:
     """Send the claims of all but the last month, work the denials, learn, then send the rest (see demo_denials).
-    ``progress(done, total)`` is told after each of its steps."""
+    ``progress(done, total)`` is told after each of its steps. Everything is done on ``as_of`` (``demo_time``)."""
+    with clock_for_units_of_work(lambda: demo_time(as_of)):
+        return _run_revenue_cycle(database, out_dir, as_of=as_of, seed=seed, progress=progress)
+
+
+def _run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date, seed: int,
+                       progress: Callable[[int, int], None]) -> CycleSummary:
     done = 0
 
     def step() -> None:
@@ -173,11 +187,11 @@ def run_revenue_cycle(database: Database, out_dir: Path, *, as_of: datetime.date
     progress(0, CYCLE_STEPS)
     summary = CycleSummary()
     config = simulated_payer_config(out_dir)
-    summary.mis_keyed, summary.ended_unknown = set_up_simulated_payer(database, out_dir / "simulated-payer", seed)
+    summary.mis_keyed, summary.ended_unknown = set_up_simulated_payer(database, out_dir / PAYER_FOLDER, seed)
     write_contracts(database, as_of, FEE_PERCENT)
     step()
-    now = datetime.datetime.combine(as_of, datetime.time(18, 0), tzinfo=datetime.UTC)
-    outbox, inbox = out_dir / "837p", out_dir / "x12-received"
+    now = demo_time(as_of)
+    outbox, inbox = out_dir / OUTBOX, out_dir / INBOX
     first_claims, later_claims = _split_ready_claims(database, as_of - datetime.timedelta(days=LEARNING_DAYS))
     submits, syncs = [], []
     for _ in range(2):  # the claims, then the secondary claims their 835s opened

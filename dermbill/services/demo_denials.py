@@ -47,6 +47,7 @@ from dermbill.synthetic.people import PAYERS
 MOHS = ("17311", "17312", "17313", "17314", "17315")
 # A contract carve-out the payer did not load: TEST NATIONAL HEALTH owes Mohs surgery at 150% of Medicare.
 CARVE_OUT = ("national", MOHS, 150)
+APPEALS = "appeals"  # the folder under the demo's output the appeal letters go to
 DEMO_MIN_DENIALS = 2  # 500 patients make few Mohs claims: the demo proposes a rule from two denied claims
 
 
@@ -118,7 +119,7 @@ def work_the_queue(database: Database, out_dir: Path, *, today: datetime.date, s
     refresh_queue(database, today=today, actor="demo")
     correct_certain_fixes(database, today=today, summary=summary)
     for item_id in open_items(database, Action.APPEAL):
-        summary.appeals.append(write_appeal(database, item_id, out_dir / "appeals", actor="demo", today=today).path)
+        summary.appeals.append(write_appeal(database, item_id, out_dir / APPEALS, actor="demo", today=today).path)
     for item_id in open_items(database, Action.WRITE_OFF):
         summary.written_off += resolve_item(database, item_id, "write_off", actor="demo", today=today,
                                             note="nothing to collect (demo)")

@@ -11,6 +11,7 @@ payer in force; ``write_appeal`` writes the appeal letter (PDF) and tracks it un
 from __future__ import annotations
 
 import datetime
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,13 +28,14 @@ from dermbill.core.denials import (
     PayerAnswer,
     PayerDeadlines,
     RootCause,
+    appeal_refusal,
     deadline_for,
     find_root_cause,
     priority,
     underpayment_cause,
 )
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, WRITE_OFF, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.scrubber.tables import ScrubTables
 from dermbill.db.engine import Database
@@ -56,6 +58,7 @@ from dermbill.db.models import (
     RemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
+from dermbill.pdf.appeal_letter import appeal_file_name
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.appeal_letters import appeal_letter_for
@@ -528,7 +531,7 @@ def resolve_item(database: Database, item_id: int, resolution: str, *, actor: st
         repo = uow.practice(row.practice_id)
         moved = Money.zero()
         if resolution in ("write_off", "bill_patient") and row.kind == "denial":
-            moved = _move_denied_balance(repo, row, "4200" if resolution == "write_off" else "1200", today)
+            moved = _move_denied_balance(repo, row, WRITE_OFF if resolution == "write_off" else PATIENT_AR, today)
         if resolution in ("appeal_won", "appeal_lost"):
             _answer_appeals(repo, row, "won" if resolution == "appeal_won" else "lost", today)
         _close(repo, row, resolution, note or f"resolved by {actor}")
@@ -542,7 +545,7 @@ def _denied_balances(repo: PracticeRepository, claim: ClaimRow, charged: Sequenc
     query = (select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
-                    LedgerAccountRow.code == "1150", PostingRow.claim_line_id.is_not(None))
+                    LedgerAccountRow.code == DENIED_AR, PostingRow.claim_line_id.is_not(None))
              .group_by(PostingRow.claim_line_id).order_by(PostingRow.claim_line_id))
     if charged is not None:
         query = query.where(PostingRow.claim_line_id.in_(charged))
@@ -559,10 +562,10 @@ def _move_denied_balance(repo: PracticeRepository, row: DenialItemRow, account: 
     total = Money.zero()
     for line_id, amount in _denied_balances(repo, claim, charged):
         postings += [Posting(account, amount, **dims, claim_line_id=line_id),
-                     Posting("1150", -amount, **dims, claim_line_id=line_id)]
+                     Posting(DENIED_AR, -amount, **dims, claim_line_id=line_id)]
         total += amount
     if postings:
-        what = "written off" if account == "4200" else "billed to the patient"
+        what = "written off" if account == WRITE_OFF else "billed to the patient"
         repo.post(JournalEntry(day, f"denial {row.group_code}-{row.carc} on claim {claim.patient_control_number} "
                                f"{what}", tuple(postings), idempotency_key=f"denial:{row.id}:{account}",
                                kind="adjustment"))
@@ -722,9 +725,9 @@ def _move_to_new_payer(repo: PracticeRepository, original: ClaimRow, claim: Clai
     postings: list[Posting] = []
     total = Money.zero()
     for line_id, amount in _denied_balances(repo, original):
-        postings += [Posting("1100", amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
+        postings += [Posting(INSURANCE_AR, amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
                              claim_id=claim.id, claim_line_id=line_id),
-                     Posting("1150", -amount, patient_id=original.patient_id, payer_id=original.payer_id,
+                     Posting(DENIED_AR, -amount, patient_id=original.patient_id, payer_id=original.payer_id,
                              claim_id=original.id, claim_line_id=line_id)]
         total += amount
     if postings:
@@ -744,29 +747,34 @@ class WrittenAppeal:
     claim: str
     path: Path
     deadline: datetime.date | None
+    replaced_name_taken: str | None = None  # the item's usual file name, when a file there was kept (not overwritten)
+
+
+MAX_LETTER_COPIES = 99
 
 
 def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str, today: datetime.date,
                  signer: str | None = None) -> WrittenAppeal:
-    """Write the appeal letter (PDF) for an item, record it, and set the item waiting for the payer's answer."""
+    """Write the appeal letter (PDF) for an item, record it, and set the item waiting for the payer's answer.
+
+    One file per item (``appeal-<claim>-item<N>-<date>.pdf``); an existing file is never overwritten: the letter
+    takes the next free name (``...-2.pdf``) and ``replaced_name_taken`` says which name was kept. An item whose
+    answer an appeal cannot change (coverage ended, the patient's share, a write-off) is refused with the reason."""
     with UnitOfWork(database, actor=actor) as uow:
         row = _item_row(uow, item_id, lock=True)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); there is nothing to appeal")
+        refusal = appeal_refusal(Action(row.action))
+        if refusal is not None:
+            raise InvalidInput(f"work item {item_id} cannot be appealed: {refusal}")
         repo = uow.practice(row.practice_id)
         if row.deadline is not None and row.deadline < today:
             raise InvalidInput(f"work item {item_id}: the appeal window closed on {row.deadline}; the payer will "
                                "not hear it (write it off, or ask the payer for a good-cause exception)")
         letter, name, pdf = appeal_letter_for(repo, row, today, signer=signer)
-        path = out_dir / name
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(pdf)
-            temporary.replace(path)
-        except OSError as exc:
-            raise InvalidInput(f"cannot write the appeal letter to {out_dir}: {exc.strerror}; give another --out "
-                               "folder") from None
+        path = _write_new_file(out_dir, [name, *(appeal_file_name(letter, row.id, copy)
+                                                 for copy in range(2, MAX_LETTER_COPIES + 1))], pdf)
+        name = path.name
         appeal = repo.add(AppealRow(denial_item_id=row.id, claim_id=row.claim_id, file_name=name, written_on=today,
                                     deadline=row.deadline, status="written"))
         repo.flush()
@@ -775,7 +783,33 @@ def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str,
                                                                     "title": letter.title})
         uow.commit()
         claim = repo.get(ClaimRow, row.claim_id).patient_control_number
-        return WrittenAppeal(item_id, claim, path, row.deadline)
+        usual = appeal_file_name(letter, row.id)
+        return WrittenAppeal(item_id, claim, path, row.deadline, usual if name != usual else None)
+
+
+def _write_new_file(out_dir: Path, names: Sequence[str], content: bytes) -> Path:
+    """Write ``content`` under the first of ``names`` that no file in ``out_dir`` has; never overwrites one.
+
+    Written to a temporary file first, then linked to its name: the link fails if the name exists (even when
+    another process made it a moment ago), and a reader never sees half a letter."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        temporary = out_dir / f".{names[0]}.{os.getpid()}.part"
+        temporary.write_bytes(content)
+        try:
+            for name in names:
+                try:
+                    os.link(temporary, out_dir / name)
+                except FileExistsError:
+                    continue
+                return out_dir / name
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the appeal letter to {out_dir}: {exc.strerror}; give another --out "
+                           "folder") from None
+    raise InvalidInput(f"{out_dir} already holds {len(names)} letters named {names[0].removesuffix('.pdf')}*; "
+                       "move the old ones away, or give another --out folder")
 
 
 def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: datetime.date) -> None:

@@ -1,59 +1,78 @@
-"""Posting 835 remittances to the ledger: matched claim by claim and line by line, exactly once.
+"""Posting 835 remittances to the ledger: read -> load -> plan -> save, exactly once.
 
-- The same 835 transaction (practice, payer, TRN trace number and a hash of its content) is recorded
-  once; the row is inserted first, in the same database transaction as every posting, so a second post,
-  or a concurrent one, collides on the unique constraint and posts nothing. A failure midway rolls
-  everything back.
-- An 835 that does not balance is quarantined: recorded with its problems, nothing posted.
-- Claims match by our patient control number (CLP01), then by the payer's claim number (CLP07); lines by
-  code and modifiers, then code, then charge. A claim that cannot be matched whole goes to the
-  unmatched queue, never to a guess.
-- Each claim payment is one balanced entry: cash for the paid amount; contractual adjustments
-  (CO-45 and kin) to 4100; patient responsibility (PR) to the patient's balance; other denial
-  adjustments to 1150 (denied, being worked); OA/PI to 4200. Reversals (CLP02=22) carry negative amounts
-  and so undo the earlier posting. Provider-level adjustments (PLB) post against cash.
+- **Read**: ``x12.remittance_835.read_835`` gives the typed remittance (``core.remittance``).
+- **Exactly once**: the same 835 transaction (practice, payer, TRN trace number and a hash of its content) is
+  recorded once; the row is inserted first, in the same database transaction as every posting, so a second
+  post, or a concurrent one, collides on the unique constraint and posts nothing. A failure midway rolls
+  everything back. An 835 that does not balance is quarantined: recorded with its problems, nothing posted.
+- **Load** (``db.remittances``): the claims the 835 names, their lines, the lines' balances and the payers'
+  earlier answers, a few queries per round of claims. Claims match by our patient control number (CLP01), then
+  by the payer's claim number (CLP07); a secondary payer's answer goes to the secondary claim.
+- **Plan** (``core.posting``, pure): lines match by the line control number, code and modifiers, code, or
+  charge (never a guess: a claim that cannot be matched whole goes to the unmatched queue); each adjustment
+  posts where its CARC's category in the denial code table says (contractual under CO to 4100, the patient's
+  share to the patient's balance, denials to 1150 to be worked, other non-denials under OA/PI to 4200);
+  reversals (CLP02 22) carry negative amounts and so undo the earlier posting. Lines the same payer has
+  already settled are not applied again: the cash goes to the payer credit balance (2150) and the overpayment
+  queue, with no new line adjudication (so no new denial work item). No line balance ends below zero: a
+  reversal of a share the patient had paid leaves a patient credit (2100).
+- **Save**: the entries, line adjudications and overpayments in bulk, the claims' new statuses; provider-level
+  adjustments (PLB) against cash, a recoupment (WO, 72) naming a claim with an open overpayment taking it
+  back from the payer credit balance.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from dermbill.core.claims import ClaimStatus
+from dermbill.core.denial_codes import DenialCodeTable
 from dermbill.core.errors import InvalidInput
-from dermbill.core.ledger import JournalEntry, Posting
-from dermbill.core.money import Money, allocate
+from dermbill.core.ledger import CASH, PAYER_CREDIT, PROVIDER_ADJUSTMENT, JournalEntry, Posting
+from dermbill.core.money import Money
+from dermbill.core.posting import (
+    RECOUPMENT_REASONS,
+    Answered,
+    ClaimPlan,
+    HistoryKey,
+    LineBalances,
+    claim_status,
+    match_lines,
+    net,
+    plan_claim_payment,
+    recoupment,
+)
+from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
-    JournalEntryRow,
-    LedgerAccountRow,
     LineAdjudicationRow,
-    PayerRow,
-    PostingRow,
-    PracticeRow,
+    OverpaymentRow,
     RemittanceRow,
     UnmatchedRemittanceRow,
 )
+from dermbill.db.remittances import (
+    RemittanceStore,
+    our_claim,
+    payer_named,
+    practice_paid_as,
+    unmatched_rows,
+)
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
+from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.remittance_835 import read_835
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
-CONTRACTUAL_REASONS = frozenset({"45", "42", "59", "94", "131", "144", "237", "253", "P24"})
-Json = dict[str, Any]
+CLAIMS_PER_ROUND = 2000
 
 
 @dataclass(slots=True)
@@ -68,6 +87,8 @@ class RemittanceOutcome:
     denied: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     crossovers: list[str] = field(default_factory=list)
+    overpaid: list[str] = field(default_factory=list)  # claims paid again: in the overpayment queue
+    recouped: Money = field(default_factory=Money.zero)  # overpayments the payer took back (PLB WO/72)
     problems: list[str] = field(default_factory=list)
 
 
@@ -96,432 +117,270 @@ def content_hash(transaction: TransactionSet) -> str:
 def post_remittance(database: Database, transaction: TransactionSet, file_name: str, *, actor: str,
                     now: datetime.datetime) -> RemittanceOutcome:
     remit = read_835(transaction)
-    payer_id = remit["payer"].get("identifier") or remit["payer"].get("name") or "UNKNOWN"
-    trace = remit["payment"].get("trace_number") or transaction.control_number
-    outcome = RemittanceOutcome(trace, payer_id, "posted", payment=Money.parse(remit["payment"].get("amount") or "0"))
+    payer_identifier = remit.payer_id or remit.payer_name or "UNKNOWN"
+    trace = remit.trace_number or transaction.control_number
+    outcome = RemittanceOutcome(trace, payer_identifier, "posted", payment=remit.total)
     digest = content_hash(transaction)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        npi = remit["payee"].get("npi")
-        practice = uow.session.scalars(select(PracticeRow).where(PracticeRow.billing_npi == npi)).first()
+        practice = practice_paid_as(uow, remit.payee_npi)
         if practice is None:
             outcome.status = "no practice"
-            outcome.problems.append(f"no practice bills with the payee NPI {npi or '(none given)'}")
+            outcome.problems.append(f"no practice bills with the payee NPI {remit.payee_npi or '(none given)'}")
             return outcome
         repo = uow.practice(practice.id)
+        store = RemittanceStore(repo)
         outcome.practice = practice.code
-        existing = repo.rows(RemittanceRow, RemittanceRow.payer_identifier == payer_id,
-                             RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
-        if existing:
-            outcome.status = "already posted" if existing[0].status == "posted" else "quarantined before"
+        existing = store.find(payer_identifier, trace, digest)
+        if existing is not None:
+            outcome.status = "already posted" if existing.status == "posted" else "quarantined before"
             return outcome
-        balanced = remit["balance"]["balanced"]
         row = RemittanceRow(
-            payer_identifier=payer_id, trace_number=trace, content_hash=digest,
-            payment_cents=outcome.payment.cents,
-            payment_date=_date(remit["payment"].get("date")), status="posted" if balanced else "quarantined",
-            problems=list(remit["balance"]["problems"]), file_name=file_name, received_at=now,
-        )
-        if not _claim_remittance(repo, row):
+            payer_identifier=payer_identifier, trace_number=trace, content_hash=digest,
+            payment_cents=remit.total.cents, payment_date=remit.paid_on,
+            status="posted" if remit.balanced else "quarantined", problems=list(remit.problems),
+            file_name=file_name, received_at=now)
+        if not store.record(row):
             outcome.status = "already posted"  # another process posted it a moment ago
             return outcome
-        if not balanced:
+        if not remit.balanced:
             outcome.status = "quarantined"
-            outcome.problems = list(remit["balance"]["problems"])
+            outcome.problems = list(remit.problems)
             repo.audit("remittance.quarantined", "remittance", row.id, {"trace": trace, "problems": outcome.problems})
             uow.commit()
             return outcome
         repo.open_standard_chart()
-        payer = uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == practice.organization_id,
-                                                           PayerRow.payer_identifier == payer_id)).first()
-        payments = remit["claims"]
-        ids_by_pcn = _claim_ids(repo, payments)  # looked up before anything is written: the plans stay good
+        payer = payer_named(uow, practice.organization_id, payer_identifier)
+        payer_id = payer.id if payer else None
+        payments = remit.claims
+        ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
+        codes = denial_code_table()
         for start in range(0, len(payments), CLAIMS_PER_ROUND):
-            _post_round(repo, row, payments[start:start + CLAIMS_PER_ROUND], start, digest,
-                        payer.id if payer else None, outcome, ids_by_pcn)
-        plb_entries = []
-        for index, plb in enumerate(remit["provider_adjustments"]):
-            total = sum((Money.parse(a["amount"]) for a in plb["adjustments"] if a["amount"]), Money.zero())
-            if total.cents:
-                plb_entries.append(JournalEntry(_date(remit["payment"].get("date")) or now.date(),
-                                                f"provider-level adjustment {trace}",
-                                                (Posting("4400", total), Posting("1000", -total)),
-                                                idempotency_key=f"era:{digest[:24]}:plb:{index}", kind="plb"))
-        repo.post_many(plb_entries)
+            _Round(store, row, digest, payer_id, codes, outcome).post(payments[start:start + CLAIMS_PER_ROUND],
+                                                                      start, ids_by_pcn)
+        day = remit.paid_on or now.date()
+        plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
+        if len(plb) >= 2:
+            repo.post_many([JournalEntry(day, f"provider-level adjustment {trace}", tuple(plb),
+                                         idempotency_key=f"era:{digest[:24]}:plb", kind="plb")])
         repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
-                                                               "unmatched": len(outcome.unmatched)})
+                                                               "unmatched": len(outcome.unmatched),
+                                                               "overpaid": len(outcome.overpaid)})
         uow.commit()
     return outcome
 
 
-CLAIMS_PER_ROUND = 2000
+def _provider_adjustments(store: RemittanceStore, remit: Remittance, payer_id: int | None, trace: str,
+                          day: datetime.date, outcome: RemittanceOutcome) -> list[Posting]:
+    """The postings of the PLB adjustments: a recoupment (WO, 72) whose reference names a claim with an open
+    overpayment of this payer takes it back from the payer credit balance; the rest is a provider-level
+    adjustment against cash."""
+    postings: list[Posting] = []
+    for adjustment in remit.provider_adjustments:
+        amount = adjustment.amount - _recoup(store, adjustment, payer_id, trace, day, postings, outcome)
+        if amount.cents:
+            postings += [Posting(PROVIDER_ADJUSTMENT, amount), Posting(CASH, -amount)]
+    return net(postings)
 
 
-def _claim_ids(repo: PracticeRepository, payments: list[Json]) -> dict[str, list[int]]:
-    """Our claim ids by patient control number, for every claim payment of the remittance."""
-    pcns = sorted({p["patient_control_number"] for p in payments})
-    found: dict[str, list[int]] = {}
-    for start in range(0, len(pcns), CHUNK):
-        for claim_id, pcn in repo.session.execute(
-                select(ClaimRow.id, ClaimRow.patient_control_number)
-                .where(ClaimRow.practice_id == repo.practice_id,
-                       ClaimRow.patient_control_number.in_(pcns[start:start + CHUNK]))):
-            found.setdefault(pcn, []).append(claim_id)
-    return found
+def _recoup(store: RemittanceStore, adjustment: ProviderAdjustment, payer_id: int | None, trace: str,
+            day: datetime.date, postings: list[Posting], outcome: RemittanceOutcome) -> Money:
+    if adjustment.reason not in RECOUPMENT_REASONS or adjustment.amount.cents <= 0 or not adjustment.reference:
+        return Money.zero()
+    left = adjustment.amount
+    for row in store.open_overpayments(payer_id, adjustment.reference):
+        taken = recoupment(Money(row.open_cents), left)
+        if not taken.cents:
+            continue
+        claim = store.repo.get(ClaimRow, row.claim_id)
+        dims = {"patient_id": claim.patient_id, "payer_id": row.payer_id, "claim_id": claim.id}
+        postings += [Posting(PAYER_CREDIT, taken, **dims), Posting(CASH, -taken, **dims)]
+        row.open_cents -= taken.cents
+        if row.open_cents == 0:
+            row.status, row.resolution, row.resolved_on = "recouped", trace[:80], day
+        left -= taken
+        outcome.recouped += taken
+    return adjustment.amount - left
 
 
-def _post_round(repo: PracticeRepository, remittance: RemittanceRow, payments: list[Json], first_index: int,
-                digest: str, payer_id: int | None, outcome: RemittanceOutcome,
-                ids_by_pcn: dict[str, list[int]]) -> None:
-    """Post some of the remittance's claim payments, in the remittance's transaction, then let go of the rows
-    read for them: a 60,000-claim 835 is posted in rounds, in the memory of one round."""
-    entries: list[JournalEntry] = []
-    touched: dict[int, ClaimRow] = {}
-    known = _Prefetched(repo, payments, ids_by_pcn)
-    with repo.session.no_autoflush:
-        for offset, payment in enumerate(payments):
-            _post_claim(repo, known, remittance, payment, first_index + offset, digest, payer_id, entries, touched,
-                        outcome)
-    repo.insert_rows(LineAdjudicationRow, known.adjudications)
-    repo.post_many(entries, keys_are_new=True)  # era:{content hash}:... keys of the remittance just recorded
-    _settle_statuses(repo, list(touched.values()), known.payer_claim_numbers)
-    repo.flush()
-    for claim in [c for found in known.by_pcn.values() for c in found] + list(touched.values()):
-        if claim in repo.session:
-            repo.session.expunge(claim)
-    for lines in known.lines.values():
-        for line in lines:
-            if line in repo.session:
-                repo.session.expunge(line)
+class _Round:
+    """Some of a remittance's claim payments, posted in its transaction, then the rows read for them let go: a
+    60,000-claim 835 is posted in rounds, in the memory of one round."""
 
-
-def _claim_remittance(repo: PracticeRepository, row: RemittanceRow) -> bool:
-    """Insert the remittance row, the database's unique key deciding between concurrent posters.
-
-    False when another transaction holds the same (payer, trace, content): it committed first (PostgreSQL
-    makes this insert wait for it), so this one must post nothing.
-    """
-    repo.add(row)
-    try:
-        repo.flush()
-    except InvalidInput:
-        again = repo.rows(RemittanceRow, RemittanceRow.payer_identifier == row.payer_identifier,
-                          RemittanceRow.trace_number == row.trace_number,
-                          RemittanceRow.content_hash == row.content_hash)
-        if again:
-            return False
-        raise
-    return True
-
-
-def _date(text: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-class _Prefetched:
-    """The claims an 835 names and their lines, read in a few queries instead of a few per claim payment."""
-
-    def __init__(self, repo: PracticeRepository, payments: list[Json], ids_by_pcn: dict[str, list[int]]) -> None:
-        self.repo = repo
+    def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int | None,
+                 codes: DenialCodeTable, outcome: RemittanceOutcome) -> None:
+        self.store, self.repo = store, store.repo
+        self.remittance, self.digest, self.payer_id, self.codes, self.outcome = (
+            remittance, digest, payer_id, codes, outcome)
         self.by_pcn: dict[str, list[ClaimRow]] = {}
-        ids = sorted({i for p in payments for i in ids_by_pcn.get(p["patient_control_number"], [])})
-        for start in range(0, len(ids), CHUNK):
-            for claim in repo.rows(ClaimRow, ClaimRow.id.in_(ids[start:start + CHUNK])):
-                self.by_pcn.setdefault(claim.patient_control_number, []).append(claim)
         self.lines: dict[int, list[ClaimLineRow]] = {}
-        self._load_lines([c.id for found in self.by_pcn.values() for c in found])
+        self.balances: dict[int, LineBalances] = {}  # charged line id -> its balances, moved on as we plan
+        self.history: dict[HistoryKey, list[Answered]] = {}
+        self.entries: list[JournalEntry] = []
         self.adjudications: list[dict[str, Any]] = []
+        self.overpayments: list[dict[str, Any]] = []
+        self.touched: dict[int, ClaimRow] = {}
         self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
 
-    def _load_lines(self, claim_ids: list[int]) -> None:
-        for start in range(0, len(claim_ids), CHUNK):
-            for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
-                                       order_by=ClaimLineRow.line_number):
-                self.lines.setdefault(line.claim_id, []).append(line)
+    def post(self, payments: tuple[ClaimPayment, ...], first_index: int, ids_by_pcn: dict[str, list[int]]) -> None:
+        self._load([i for p in payments for i in ids_by_pcn.get(p.patient_control_number, [])])
+        with self.repo.session.no_autoflush:
+            for offset, payment in enumerate(payments):
+                self._post_claim(payment, first_index + offset)
+        self.repo.insert_rows(LineAdjudicationRow, self.adjudications)
+        self.repo.insert_rows(OverpaymentRow, self.overpayments)
+        self.repo.post_many(self.entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
+        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers)
+        self.repo.flush()
+        for claim in [c for found in self.by_pcn.values() for c in found] + list(self.touched.values()):
+            if claim in self.repo.session:
+                self.repo.session.expunge(claim)
+        for lines in self.lines.values():
+            for line in lines:
+                if line in self.repo.session:
+                    self.repo.session.expunge(line)
 
-    def lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
+    def _load(self, claim_ids: list[int]) -> None:
+        """The claims, their lines, the lines' balances and the payers' answers on them, in a few queries."""
+        for claim in self.store.claims(claim_ids):
+            self.by_pcn.setdefault(claim.patient_control_number, []).append(claim)
+        self._load_lines([c.id for found in self.by_pcn.values() for c in found])
+
+    def _load_lines(self, claim_ids: list[int]) -> None:
+        loaded = self.store.lines(claim_ids)
+        for line in loaded:
+            self.lines.setdefault(line.claim_id, []).append(line)
+        fresh = sorted({line.charged_line_id for line in loaded} - self.balances.keys())
+        self.balances.update(self.store.balances(fresh))  # a line known already keeps what this file did to it
+        for key, answers in self.store.history(claim_ids).items():
+            self.history.setdefault(key, answers)
+
+    def _lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
         if claim.id not in self.lines:
             self.lines[claim.id] = []
             self._load_lines([claim.id])
         return self.lines[claim.id]
 
+    def _post_claim(self, payment: ClaimPayment, index: int) -> None:
+        pcn, icn = payment.patient_control_number, payment.payer_claim_number or None
+        row = self._match_claim(pcn, icn)
+        lines = self._lines_of(row) if row else []
+        claim = our_claim(row, lines) if row else None
+        matched = match_lines(payment, claim.lines, claim.patient_control_number) if claim else None
+        if row is None or claim is None or matched is None:
+            why = "no claim with this patient control number or payer claim number" if row is None else \
+                "its service lines do not match the claim's lines"
+            self.repo.add(UnmatchedRemittanceRow(
+                remittance_id=self.remittance.id, patient_control_number=pcn, payer_claim_number=icn,
+                paid_cents=payment.paid.cents, reason=why, detail={"claim": _claim_detail(payment)}))
+            self.outcome.unmatched.append(f"{pcn}: {why}")
+            return
+        plan = plan_claim_payment(payment, claim, matched, self.payer_id, balances=self.balances,
+                                  history=self.history, transferred=self.store.transferred(row), codes=self.codes,
+                                  remittance_id=self.remittance.id)
+        day = self.remittance.payment_date or self.repo.uow.clock().date()
+        self._save_plan(plan, payment, row, index, day)
 
-CHUNK = 500  # claims per IN (...) query
+    def _save_plan(self, plan: ClaimPlan, payment: ClaimPayment, row: ClaimRow, index: int,
+                   day: datetime.date) -> None:
+        pcn, status, key = row.patient_control_number, payment.status_code, f"era:{self.digest[:24]}:{index}"
+        trace = self.remittance.trace_number
+        self.balances.update(plan.balances)
+        for history_key, answered in plan.answers:
+            self.history.setdefault(history_key, []).append(answered)
+        if plan.overpaid_amount.cents > 0:
+            self.entries.append(JournalEntry(day, f"835 {trace}: claim {pcn} paid again: refund due to the payer",
+                                             plan.overpaid, idempotency_key=f"{key}:again", kind="overpayment"))
+            self.overpayments.append(dict(
+                claim_id=row.id, payer_id=self.payer_id, remittance_id=self.remittance.id,
+                original_remittance_id=plan.original_remittance_id,
+                payer_claim_number=payment.payer_claim_number or None,
+                amount_cents=plan.overpaid_amount.cents, open_cents=plan.overpaid_amount.cents, status="open",
+                resolution=None, resolved_on=None, created_at=self.repo.uow.clock()))
+            self.outcome.overpaid.append(pcn)
+        if not plan.adjudicated and payment.lines:
+            return  # every line was answered before: nothing new to post
+        self.adjudications += [dict(
+            claim_id=row.id, claim_line_id=line.charged_line_id, remittance_id=self.remittance.id,
+            payer_id=self.payer_id, status_code=status, payer_claim_number=payment.payer_claim_number or None,
+            code=service.code or line.code, modifiers=list(service.modifiers), units=int(service.units),
+            paid_cents=service.paid.cents, allowed_cents=service.allowed.cents if service.allowed else None,
+            adjustments=[{"group": a.group, "reason": a.reason, "cents": a.amount.cents} for a in service.adjustments],
+            remarks=list(service.remarks), adjudicated_on=day) for service, line in plan.adjudicated]
+        if plan.postings:
+            self.entries.append(JournalEntry(day, f"835 {trace}: claim {pcn} ({status})", plan.postings,
+                                             idempotency_key=key, kind="remittance"))
+        if payment.payer_claim_number and status != REVERSAL:
+            self.payer_claim_numbers[row.id] = payment.payer_claim_number
+        if status in CROSSOVER:
+            self.outcome.crossovers.append(pcn)
+        if status == DENIED:
+            self.outcome.denied.append(pcn)
+        self.outcome.claims_posted += 1
+        self.outcome.paid += payment.paid - plan.overpaid_amount
+        self.touched[row.id] = row
 
-
-def _post_claim(repo: PracticeRepository, known: _Prefetched, remittance: RemittanceRow, payment: Json, index: int,
-                digest: str, payer_id: int | None, entries: list[JournalEntry], touched: dict[int, ClaimRow],
-                outcome: RemittanceOutcome) -> None:
-    pcn, icn = payment["patient_control_number"], payment.get("payer_claim_control_number") or None
-    claim = _match_claim(repo, known, pcn, icn, payer_id)
-    lines = known.lines_of(claim) if claim else []
-    matched = _match_lines(payment, lines, claim.patient_control_number) if claim else None
-    if claim is None or matched is None:
-        why = "no claim with this patient control number or payer claim number" if claim is None else \
-            "its service lines do not match the claim's lines"
-        repo.add(UnmatchedRemittanceRow(remittance_id=remittance.id, patient_control_number=pcn,
-                                        payer_claim_number=icn, paid_cents=_money(payment["paid"]).cents,
-                                        reason=why, detail={"claim": {k: v for k, v in payment.items()
-                                                                      if k != "lines"}}))
-        outcome.unmatched.append(f"{pcn}: {why}")
-        return
-    postings = _claim_postings(payment, claim, lines, matched, payer_id, _transferred(repo, claim))
-    day = _date(payment["dates"].get("process")) or remittance.payment_date or repo.uow.clock().date()
-    known.adjudications += _adjudications(repo, remittance, payment, claim, matched, payer_id, day)
-    if postings:
-        entries.append(JournalEntry(day, f"835 {remittance.trace_number}: claim {pcn} ({payment['status_code']})",
-                                    tuple(postings), idempotency_key=f"era:{digest[:24]}:{index}", kind="remittance"))
-    if icn and payment["status_code"] != "22":
-        known.payer_claim_numbers[claim.id] = icn
-    if payment["status_code"] in ("19", "20", "21"):
-        outcome.crossovers.append(pcn)
-    if payment["status_code"] == "4":
-        outcome.denied.append(pcn)
-    outcome.claims_posted += 1
-    outcome.paid += _money(payment["paid"])
-    touched[claim.id] = claim
-
-
-def _match_claim(repo: PracticeRepository, known: _Prefetched, pcn: str, icn: str | None,
-                 payer_id: int | None) -> ClaimRow | None:
-    """Our claim by CLP01, else by the payer's claim number. When the payer is the claim's next payer (a
-    secondary paying on a crossover echoes the primary's CLP01), the secondary claim: opened now if the
-    primary forwarded the claim and it is not open yet."""
-    found = known.by_pcn.get(pcn, [])
-    if not found and icn:
-        found = repo.rows(ClaimRow, ClaimRow.payer_claim_number == icn)
-    if len(found) != 1:
-        return None
-    claim = found[0]
-    if payer_id is None or claim.payer_id == payer_id or claim.payer_id is None:
-        return claim
-    secondary = repo.rows(ClaimRow, ClaimRow.primary_claim_id == claim.id, ClaimRow.payer_id == payer_id)
-    if secondary:
-        return secondary[0]
-    repo.flush()  # a crossover needs the primary's adjudication and postings of this very file, if any
-    forwarded = repo.count(LineAdjudicationRow, LineAdjudicationRow.claim_id == claim.id,
-                           LineAdjudicationRow.status_code == "19")
-    return open_secondary_claim(repo, claim, crossover=True) if forwarded else None
-
-
-def _transferred(repo: PracticeRepository, claim: ClaimRow) -> dict[int, Money]:
-    """For a secondary claim: the patient share moved to its payer, by charged line."""
-    if claim.primary_claim_id is None:
-        return {}
-    rows = repo.session.execute(
-        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
-        .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
-        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(replaced_chain(repo, claim)),
-               JournalEntryRow.kind == "transfer", LedgerAccountRow.code == "1100")
-        .group_by(PostingRow.claim_line_id))
-    return {int(line): Money(int(total)) for line, total in rows if line is not None}
-
-
-def _adjudications(repo: PracticeRepository, remittance: RemittanceRow, payment: Json, claim: ClaimRow,
-                   matched: list[ClaimLineRow], payer_id: int | None, day: datetime.date) -> list[dict[str, Any]]:
-    """The line adjudication rows of one claim payment (inserted in bulk with the rest)."""
-    return [dict(
-        practice_id=repo.practice_id, claim_id=claim.id, claim_line_id=line.charged_line_id,
-        remittance_id=remittance.id, payer_id=payer_id, status_code=payment["status_code"] or "",
-        payer_claim_number=payment.get("payer_claim_control_number"), code=service["code"] or line.procedure_code,
-        modifiers=list(service["modifiers"]), units=int(Decimal(service["units"] or "1")),
-        paid_cents=_money(service["paid"]).cents,
-        allowed_cents=Money.parse(service["allowed"]).cents if service.get("allowed") else None,
-        adjustments=[{"group": a["group"], "reason": a["reason"], "cents": _money(a["amount"]).cents}
-                     for a in service["adjustments"]],
-        remarks=list(service["remarks"]), adjudicated_on=day) for service, line in zip(payment["lines"], matched,
-                                                                                         strict=True)]
-
-
-def _match_lines(payment: Json, lines: list[ClaimLineRow], pcn: str) -> list[ClaimLineRow] | None:
-    """Our line for each service line of the payment (None if any cannot be told apart)."""
-    free = list(lines)
-    matched = []
-    for service in payment["lines"]:
-        line = _line_for(service, free, pcn)
-        if line is None:
+    def _match_claim(self, pcn: str, icn: str | None) -> ClaimRow | None:
+        """Our claim by CLP01, else by the payer's claim number. When the payer is the claim's next payer (a
+        secondary paying on a crossover echoes the primary's CLP01), the secondary claim: opened now if the
+        primary forwarded the claim and it is not open yet."""
+        found = self.by_pcn.get(pcn, [])
+        if not found and icn:
+            found = self.store.claims_by_payer_claim_number(icn)
+        if len(found) != 1:
             return None
-        free.remove(line)
-        matched.append(line)
-    return matched
+        claim = found[0]
+        if self.payer_id is None or claim.payer_id == self.payer_id or claim.payer_id is None:
+            return claim
+        secondary = self.store.secondary_claim(claim, self.payer_id)
+        if secondary is not None:
+            return secondary
+        return open_secondary_claim(self.repo, claim, crossover=True) if self.store.was_forwarded(claim) else None
 
 
-def _line_for(service: Json, free: list[ClaimLineRow], pcn: str) -> ClaimLineRow | None:
-    """The line control number we sent (REF*6R); else the same code and modifiers; else the code sent; else the
-    code the payer changed it to; else the charge. At each step one line must fit (or lines alike in code,
-    modifiers, charge and units); when different lines fit, the payment is not matched."""
-    sent = service["submitted_code"] or service["code"]
-    modifiers = service["submitted_modifiers"] or service["modifiers"]
-    control = service.get("control_number")
-    tiers: tuple[Callable[[ClaimLineRow], bool], ...] = (
-        lambda x: control == f"{pcn}-{x.line_number}",
-        lambda x: x.procedure_code == sent and list(x.modifiers) == modifiers,
-        lambda x: x.procedure_code == sent,
-        lambda x: x.procedure_code == service["code"],
-        lambda x: x.charge_cents == _money(service["charge"]).cents,
-    )
-    for tier in tiers:
-        candidates = [line for line in free if tier(line)]
-        if len({(x.procedure_code, tuple(x.modifiers), x.charge_cents, x.units) for x in candidates}) == 1:
-            return candidates[0]  # one line, or lines that cannot be told apart: either is the same
-        if candidates:
-            return None  # two different lines fit: that would be a guess
-    return None
+def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
+    """What the unmatched queue keeps of a claim payment (for the person who matches it)."""
+    return {"patient_control_number": payment.patient_control_number, "status_code": payment.status_code,
+            "charge": str(payment.charge), "paid": str(payment.paid),
+            "patient_responsibility": str(payment.patient_responsibility),
+            "payer_claim_control_number": payment.payer_claim_number, "filing_indicator": payment.filing_indicator,
+            "patient": {"last_name": payment.patient_last, "first_name": payment.patient_first,
+                        "identifier": payment.member_id},
+            "lines": len(payment.lines)}
 
 
-@functools.lru_cache(maxsize=65536)
-def _money(text: str | None) -> Money:
-    """An 835 amount (amounts repeat: parsed once each)."""
-    return Money.parse(text or "0")
-
-
-def _account(group: str, reason: str, status_code: str) -> str | None:
-    """Where an adjustment posts; None for CARC 23 (the prior payer's part, told for information only)."""
-    if reason == "23":
-        return None
-    if group == "PR":
-        return "1200"
-    if group == "CO":
-        return "4100" if reason in CONTRACTUAL_REASONS and status_code != "4" else "1150"
-    return "4200"
-
-
-def _secondary_line(service: Json, line: ClaimLineRow, status: str, transferred: Money,
-                    pair: Callable[[str | None, Money, int | None], None]) -> None:
-    """A secondary payer's line: it owes only the share the primary left (moved to it when the secondary claim
-    was opened), whatever its CAS amounts say about the rest of the charge. Paid and patient share post as
-    given; the rest of that share goes where the secondary's own largest adjustment says (a denial to 1150,
-    a contractual reduction to 4100). A reversal takes back the whole share."""
-    paid = _money(service["paid"])
-    patient = sum((_money(a["amount"]) for a in service["adjustments"] if a["group"] == "PR"),
-                  Money.zero())
-    base = -transferred if status == "22" else transferred
-    pair("1000", paid, line.charged_line_id)
-    pair("1200", patient, line.charged_line_id)
-    own = [a for a in service["adjustments"] if a["group"] != "PR" and a["reason"] != "23"]
-    largest = max(own, key=lambda a: abs(_money(a["amount"]).cents), default=None)
-    account = _account(largest["group"], largest["reason"], status) if largest else "4100"
-    pair(account or "4100", base - paid - patient, line.charged_line_id)
-
-
-def _claim_postings(payment: Json, claim: ClaimRow, lines: list[ClaimLineRow], matched: list[ClaimLineRow],
-                    payer_id: int | None, transferred: dict[int, Money]) -> list[Posting]:
-    """Per line, a debit to each account the payment names and one credit to insurance A/R for their sum."""
-    postings: list[Posting] = []
-    credits: dict[int | None, int] = {}
-    status = payment["status_code"]
-    dims = {"patient_id": claim.patient_id, "payer_id": payer_id, "claim_id": claim.id}
-
-    def pair(account: str | None, amount: Money, line_id: int | None) -> None:
-        if amount.cents and account is not None:
-            postings.append(Posting(account, amount, **dims, claim_line_id=line_id))
-            credits[line_id] = credits.get(line_id, 0) - amount.cents
-
-    if payment["lines"] and claim.primary_claim_id is not None:
-        for service, line in zip(payment["lines"], matched, strict=True):
-            _secondary_line(service, line, status, transferred.get(line.charged_line_id, Money.zero()), pair)
-        spread: list[tuple[str | None, Money]] = []
-    elif payment["lines"]:
-        for service, line in zip(payment["lines"], matched, strict=True):
-            pair("1000", _money(service["paid"]), line.charged_line_id)
-            for adjustment in service["adjustments"]:
-                pair(_account(adjustment["group"], adjustment["reason"], status),
-                     _money(adjustment["amount"]), line.charged_line_id)
-        spread = []
-    else:
-        spread = [("1000", _money(payment["paid"]))]
-    spread += [(_account(a["group"], a["reason"], status), _money(a["amount"]))
-               for a in payment["adjustments"]]
-    weights = [line.charge_cents for line in lines] if any(line.charge_cents for line in lines) else [1] * len(lines)
-    for account, amount in spread:
-        if amount.cents and lines:
-            for line, part in zip(lines, allocate(amount, weights), strict=True):
-                pair(account, part, line.charged_line_id)
-    postings += [Posting("1100", Money(cents), **dims, claim_line_id=line_id)
-                 for line_id, cents in credits.items() if cents]
-    return postings
-
-
-def _settle_statuses(repo: PracticeRepository, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
-    """Each claim's status from its balances: paid when nothing is left with the payer, denied when nothing was
-    paid and denials remain, accepted when a reversal left nothing adjudicated, else partially paid."""
-    codes = {v: k for k, v in repo.account_ids().items()}
+def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
+    """Each claim's status from its balances (``core.posting.claim_status``), with the claims it replaces."""
     # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
     # payer may send its reversal of the original after its decision on the corrected claim).
-    replacing = repo.rows(ClaimRow, ClaimRow.frequency_code == "7",
-                          ClaimRow.original_claim_id.in_([claim.id for claim in claims]))
     named = {claim.id for claim in claims}
-    claims = claims + [claim for claim in replacing if claim.id not in named]
-    chains = _replaced_claims(repo, claims)
-    by_claim: dict[int, Counter[str]] = {}
-    ids = list({claim_id for chain in chains.values() for claim_id in chain})
-    for start in range(0, len(ids), CHUNK):
-        for claim_id, account, total in repo.session.execute(
-                select(PostingRow.claim_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
-                .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id.in_(ids[start:start + CHUNK]))
-                .group_by(PostingRow.claim_id, PostingRow.account_id)):
-            if claim_id is not None:
-                by_claim.setdefault(claim_id, Counter())[codes[account]] += int(total)
-    sums: dict[int, Counter[str]] = {}
-    for claim in claims:  # Counter.update adds negative amounts too (Counter + Counter would drop them)
-        sums[claim.id] = Counter()
-        for claim_id in chains[claim.id]:
-            sums[claim.id].update(by_claim.get(claim_id, Counter()))
+    claims = claims + [claim for claim in store.corrected_claims_of(claims) if claim.id not in named]
+    chains = store.replaced_chains(claims)
+    by_claim = store.account_sums([claim_id for chain in chains.values() for claim_id in chain])
     replaced = {original for chain in chains.values() for original in chain[1:]}
     moves = []
     for claim in claims:
-        by_code = sums[claim.id]
-        if by_code["1100"] == claim.total_charge_cents and not any(by_code[a] for a in ("1000", "1150", "1200")):
-            new = ClaimStatus.ACCEPTED  # a reversal left nothing adjudicated: the payer owes its new answer
-        elif by_code["1100"] == 0 and by_code["1150"] == 0:
-            new = ClaimStatus.PAID  # adjudicated in full: paid, or left wholly to the patient (deductible)
-        elif by_code["1000"] <= 0 and by_code["1150"] > 0:
-            new = ClaimStatus.DENIED
-        else:
-            new = ClaimStatus.PARTIALLY_PAID
+        sums: Counter[str] = Counter()
+        for claim_id in chains[claim.id]:  # Counter.update adds negative amounts too (Counter + Counter drops them)
+            sums.update(by_claim.get(claim_id, Counter()))
+        new = claim_status(sums, Money(claim.total_charge_cents))
         settle = ClaimStatus(claim.status) in SETTLEABLE and claim.id not in replaced
         moves.append((claim, new if settle else ClaimStatus(claim.status)))
-    move_claims(repo, moves, "835 posted", payer_claim_numbers)
-
-
-def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:
-    """The claim and the claims it replaces (corrected claims, frequency 7), newest first."""
-    return _replaced_claims(repo, [claim])[claim.id]
-
-
-def _replaced_claims(repo: PracticeRepository, claims: list[ClaimRow]) -> dict[int, list[int]]:
-    """Each claim with the claims it replaces (a corrected claim, frequency 7, settles with its originals: the
-    payer reverses the original's postings and posts its new decision on the corrected claim)."""
-    chains = {claim.id: [claim.id] for claim in claims}
-    for claim in claims:
-        row: ClaimRow | None = claim
-        while row is not None and row.frequency_code == "7" and row.original_claim_id is not None \
-                and row.original_claim_id not in chains[claim.id]:
-            chains[claim.id].append(row.original_claim_id)
-            row = repo.session.get(ClaimRow, row.original_claim_id)
-    return chains
+    move_claims(store.repo, moves, "835 posted", payer_claim_numbers)
 
 
 SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
                         ClaimStatus.DENIED, ClaimStatus.CLOSED})
 
 
+def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:
+    """The claim and the claims it replaces (corrected claims, frequency 7), newest first."""
+    return RemittanceStore(repo).replaced_chains([claim])[claim.id]
+
+
 def unmatched_queue(database: Database) -> list[dict[str, str]]:
     """The claim payments no claim of ours could take, oldest first, with the remittance they came in."""
-    items = []
     with UnitOfWork(database, actor="unmatched") as uow:
-        practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
-        rows = uow.session.execute(
-            select(UnmatchedRemittanceRow, RemittanceRow)
-            .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
-            .where(UnmatchedRemittanceRow.resolved.is_(False))
-            .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
-        for item, remittance in rows:
-            items.append({"practice": practices[item.practice_id], "claim": item.patient_control_number,
-                          "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
-                          "reason": item.reason, "payer": remittance.payer_identifier,
-                          "trace": remittance.trace_number, "file": remittance.file_name})
-    return items
+        return [{"practice": practice, "claim": item.patient_control_number,
+                 "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
+                 "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
+                 "file": remittance.file_name} for practice, item, remittance in unmatched_rows(uow)]

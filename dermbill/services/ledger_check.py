@@ -7,8 +7,10 @@ Violations (any one makes ``dermbill ledger check`` exit 1):
   both sides, adds up to that line's charge once the charge is posted);
 - a claim whose gross-charge credit differs from the charges of its lines;
 - a posting that names a claim line of another claim (other than a secondary or corrected claim that bills
-  that line again).
-Warnings (reported, not violations): an insurance balance below zero on a line (an overpayment to refund).
+  that line again);
+- a claim line whose insurance balance (1100) or patient balance (1200) is below zero: money applied twice or
+  to the wrong line. An overpayment is not a negative balance: it is a payer or patient credit (2150, 2100),
+  a liability, listed by ``dermbill era overpayments`` and ``dermbill ledger credits``.
 """
 
 from __future__ import annotations
@@ -18,22 +20,36 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from dermbill.core.ledger import (
+    BAD_DEBT,
+    CASH,
+    CONTRACTUAL,
+    DENIED_AR,
+    GROSS_CHARGES,
+    INSURANCE_AR,
+    PATIENT_AR,
+    PATIENT_CREDIT,
+    PAYER_CREDIT,
+    PROVIDER_ADJUSTMENT,
+    WRITE_OFF,
+)
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimLineRow, JournalEntryRow, LedgerAccountRow, PostingRow, PracticeRow
+from dermbill.db.models import ClaimLineRow, ClaimRow, JournalEntryRow, LedgerAccountRow, PostingRow, PracticeRow
 from dermbill.db.repositories import UnitOfWork
 
 # What each total is, from the account codes of the standard chart (debit-positive sums).
 TOTALS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
-    ("charges", "Charges", ("4000",), -1),
-    ("insurance_balance", "Insurance balance (A/R)", ("1100",), 1),
-    ("denied_balance", "Denied, being worked", ("1150",), 1),
-    ("patient_balance", "Patient balance", ("1200",), 1),
-    ("cash", "Payments received (cash)", ("1000",), 1),
-    ("contractual", "Contractual adjustments", ("4100",), 1),
-    ("write_offs", "Write-offs (denial, bad debt)", ("4200", "4300"), 1),
-    ("provider_adjustments", "Provider-level adjustments", ("4400",), 1),
-    ("unapplied", "Unapplied payments and credits", ("2100",), -1),
+    ("charges", "Charges", (GROSS_CHARGES,), -1),
+    ("insurance_balance", "Insurance balance (A/R)", (INSURANCE_AR,), 1),
+    ("denied_balance", "Denied, being worked", (DENIED_AR,), 1),
+    ("patient_balance", "Patient balance", (PATIENT_AR,), 1),
+    ("cash", "Payments received (cash)", (CASH,), 1),
+    ("contractual", "Contractual adjustments", (CONTRACTUAL,), 1),
+    ("write_offs", "Write-offs (denial, bad debt)", (WRITE_OFF, BAD_DEBT), 1),
+    ("provider_adjustments", "Provider-level adjustments", (PROVIDER_ADJUSTMENT,), 1),
+    ("unapplied", "Unapplied payments and credits", (PATIENT_CREDIT,), -1),
+    ("payer_credit", "Refunds due to payers (overpayments)", (PAYER_CREDIT,), -1),
 )
 
 
@@ -93,10 +109,12 @@ def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tu
     session = uow.session
     charged_claims = {claim_id for (claim_id,) in session.execute(
         select(PostingRow.claim_id).where(PostingRow.claim_line_id.is_(None), PostingRow.claim_id.is_not(None),
-                                          PostingRow.account_id.in_([a for a, (_, c) in codes.items() if c == "4000"]))
+                                          PostingRow.account_id.in_([a for a, (_, c) in codes.items()
+                                                                     if c == GROSS_CHARGES]))
         .distinct()) if claim_id is not None}
     line_sums: dict[int, int] = defaultdict(int)
     insurance: dict[int, int] = defaultdict(int)
+    patient: dict[int, int] = defaultdict(int)
     gross: dict[int, int] = defaultdict(int)
     posted_claim_of_line: dict[int, set[int]] = defaultdict(set)
     for claim_id, line_id, account_id, total in session.execute(
@@ -108,13 +126,15 @@ def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tu
         if claim_id is None:
             continue
         if line_id is None:
-            if code == "4000":
+            if code == GROSS_CHARGES:
                 gross[claim_id] -= int(total)
             continue
         line_sums[line_id] += int(total)
         posted_claim_of_line[line_id].add(claim_id)
-        if code == "1100":
+        if code == INSURANCE_AR:
             insurance[line_id] += int(total)
+        elif code == PATIENT_AR:
+            patient[line_id] += int(total)
 
     billed_again: dict[int, set[int]] = defaultdict(set)  # charged line -> claims that bill it again
     for claim_id, billed_line_id in session.execute(
@@ -122,18 +142,23 @@ def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tu
         if billed_line_id is not None:
             billed_again[billed_line_id].add(claim_id)
     line_charges: dict[int, int] = defaultdict(int)
+    numbers = {claim_id: pcn for claim_id, pcn in session.execute(
+        select(ClaimRow.id, ClaimRow.patient_control_number).where(ClaimRow.id.in_(charged_claims)))}
     for line in session.scalars(select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(charged_claims))
                                 if charged_claims else select(ClaimLineRow).where(ClaimLineRow.id < 0)):
         report.lines_checked += 1
-        where = f"practice {practices[line.practice_id]}: claim {line.claim_id} line {line.line_number}"
+        where = f"practice {practices[line.practice_id]}: claim {numbers.get(line.claim_id, line.claim_id)} " \
+                f"line {line.line_number}"
         line_charges[line.claim_id] += line.charge_cents
         if line_sums.get(line.id, 0) != line.charge_cents:
             report.violations.append(
                 f"{where} ({line.procedure_code}) was charged {Money(line.charge_cents)} but its postings account "
                 f"for {Money(line_sums.get(line.id, 0))}")
-        if insurance.get(line.id, 0) < 0:
-            report.warnings.append(f"{where}: the insurer overpaid by {Money(-insurance[line.id])}; refund or "
-                                   f"apply it")
+        for label, sums in (("insurance", insurance), ("patient", patient)):
+            if sums.get(line.id, 0) < 0:
+                report.violations.append(f"{where} ({line.procedure_code}): the {label} balance is "
+                                         f"{Money(sums[line.id])}; money was applied to it twice or to the wrong "
+                                         f"line (an overpayment belongs in a credit balance)")
         others = posted_claim_of_line.get(line.id, set()) - {line.claim_id} - billed_again.get(line.id, set())
         if others:
             report.violations.append(f"{where}: postings of claim(s) {sorted(others)} name this line")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import CASH, PATIENT_AR, PATIENT_CREDIT, JournalEntry, Posting
 from dermbill.core.money import Money, apply_in_order
 from dermbill.db.engine import Database
 from dermbill.db.models import ClaimLineRow, ClaimRow, LedgerAccountRow, PostingRow
@@ -42,17 +42,17 @@ def post_patient_payment(database: Database, practice_id: int, claim_id: int, am
             select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
             .where(PostingRow.practice_id == practice_id, PostingRow.claim_id == claim.id,
-                   LedgerAccountRow.code == "1200")
+                   LedgerAccountRow.code == PATIENT_AR)
             .group_by(PostingRow.claim_line_id)).all())
         applied, credit = apply_in_order(amount, [Money(int(owed.get(line.id, 0))) for line in lines])
         dims = {"patient_id": claim.patient_id, "claim_id": claim.id}
         postings = []
         for line, part in zip(lines, applied, strict=True):
             if part.cents:  # cash and the patient balance both name the line: the line's own sum is unchanged
-                postings += [Posting("1000", part, **dims, claim_line_id=line.id),
-                             Posting("1200", -part, **dims, claim_line_id=line.id)]
+                postings += [Posting(CASH, part, **dims, claim_line_id=line.id),
+                             Posting(PATIENT_AR, -part, **dims, claim_line_id=line.id)]
         if credit.cents:
-            postings += [Posting("1000", credit, **dims), Posting("2100", -credit, **dims)]
+            postings += [Posting(CASH, credit, **dims), Posting(PATIENT_CREDIT, -credit, **dims)]
         entry = JournalEntry(moment.date(), f"patient payment {reference} on claim {claim.patient_control_number}",
                              tuple(postings), idempotency_key=f"patient-payment:{reference}", kind="patient_payment")
         repo.open_standard_chart()
@@ -73,7 +73,7 @@ def apply_patient_credits(database: Database, *, now: datetime.datetime | None =
         credits = uow.session.execute(
             select(PostingRow.practice_id, PostingRow.patient_id, func.sum(PostingRow.amount_cents))
             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-            .where(LedgerAccountRow.code == "2100", PostingRow.patient_id.is_not(None))
+            .where(LedgerAccountRow.code == PATIENT_CREDIT, PostingRow.patient_id.is_not(None))
             .group_by(PostingRow.practice_id, PostingRow.patient_id)
             .having(func.sum(PostingRow.amount_cents) < 0)).all()
         for practice_id, patient_id, total in credits:
@@ -82,7 +82,7 @@ def apply_patient_credits(database: Database, *, now: datetime.datetime | None =
                 select(PostingRow.claim_id, PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
                 .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
                 .where(PostingRow.practice_id == practice_id, PostingRow.patient_id == patient_id,
-                       LedgerAccountRow.code == "1200", PostingRow.claim_line_id.is_not(None))
+                       LedgerAccountRow.code == PATIENT_AR, PostingRow.claim_line_id.is_not(None))
                 .group_by(PostingRow.claim_id, PostingRow.claim_line_id)
                 .having(func.sum(PostingRow.amount_cents) > 0)
                 .order_by(PostingRow.claim_line_id)).all()
@@ -93,7 +93,7 @@ def apply_patient_credits(database: Database, *, now: datetime.datetime | None =
             for (claim_id, line_id, _), part in zip(owed, parts, strict=True):
                 if part.cents:
                     dims = {"patient_id": patient_id, "claim_id": claim_id, "claim_line_id": line_id}
-                    postings += [Posting("2100", part, **dims), Posting("1200", -part, **dims)]
+                    postings += [Posting(PATIENT_CREDIT, part, **dims), Posting(PATIENT_AR, -part, **dims)]
             if postings:
                 applied = Money(sum(p.amount.cents for p in postings if p.amount.cents > 0))
                 key = f"credit:patient:{patient_id}:{moment.isoformat()}"

@@ -13,8 +13,9 @@ from sqlalchemy import delete, func, select
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.coding.result import CodingResult
 from dermbill.core.dates import age_on
-from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition, NotFound
+from dermbill.core.errors import DermbillError, InvalidInput, InvalidTransition
 from dermbill.core.money import Money
+from dermbill.core.resubmission import REJECTION_RULE, UNCHANGED_RULE
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.findings import ScrubResult
 from dermbill.core.scrubber.registry import scrub_claim
@@ -32,8 +33,16 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.schemas import schema_text
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
+from dermbill.services.resubmission import approve_unchanged, rejected_before
+
+
+def claim_schema_text() -> str:
+    """The JSON Schema of what ``dermbill scrub`` reads (``dermbill scrub --schema``)."""
+    return schema_text("claim")
 
 
 def edit_releases_note(day: datetime.date, tables: ScrubTables | None = None) -> str:
@@ -80,7 +89,7 @@ def claim_document(
     charges: Mapping[str, int],
     submitted_on: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """The claim (claim.md format) that a coded encounter becomes: what the scrubber and the 837P writer read."""
+    """The claim (docs/claim-format.md) that a coded encounter becomes: what the scrubber and the 837P writer read."""
     diagnoses = list(coded.diagnoses[:12])
     lines = []
     for line in coded.lines:
@@ -122,14 +131,23 @@ GLOBAL_LOOKBACK_DAYS = 90
 def scrub_stored_claims(
     database: Database,
     *,
-    claim_ids: Sequence[int] = (),
+    claim_ids: Sequence[int | str] = (),
     everything: bool = False,
     fix: bool = False,
     as_of: datetime.date,
     actor: str = "scrubber",
     progress: Callable[[int, int], None] | None = None,
+    resubmit_unchanged: bool = False,
 ) -> list[StoredScrub]:
-    """Scrub stored claims (ids, or every claim not yet sent), store the findings and set ready or scrub_errors."""
+    """Scrub stored claims (claim numbers or ids, or every claim not yet sent), store the findings and set ready or
+    scrub_errors.
+
+    A rejected claim that has not changed since its rejection stays rejected (in the fix queue) with a
+    ``rejected-unchanged`` error, unless ``resubmit_unchanged``: a person (``actor``, audited) approves sending
+    the claims named by ``claim_ids`` again as they are."""
+    if resubmit_unchanged and (everything or not claim_ids):
+        raise InvalidInput("--resubmit-unchanged: name each rejected claim to send again as it was with --claim; "
+                           "it is never applied to --all")
     tables = scrub_tables()
     outcomes = []
     with UnitOfWork(database, actor=actor) as uow:
@@ -139,6 +157,8 @@ def scrub_stored_claims(
             repo = uow.practice(practice_id)
             if practice_id not in by_practice:  # the payer rules the organization learned from denials, too
                 by_practice[practice_id] = payer_tables_with_learned_rules(repo, tables)
+            if resubmit_unchanged:
+                approve_unchanged(repo, claim)
             outcomes.append(_scrub_one(repo, claim, by_practice[practice_id], fix=fix, as_of=as_of))
             if progress:
                 progress(done, len(targets))
@@ -146,18 +166,15 @@ def scrub_stored_claims(
     return outcomes
 
 
-def _targets(uow: UnitOfWork, claim_ids: Sequence[int], everything: bool) -> list[tuple[int, ClaimRow]]:
+def _targets(uow: UnitOfWork, claim_ids: Sequence[int | str], everything: bool) -> list[tuple[int, ClaimRow]]:
     if everything:
         rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))
         return [(row.practice_id, row) for row in rows]
     found = []
-    for claim_id in claim_ids:
-        row = uow.session.get(ClaimRow, claim_id)
-        if row is None:
-            raise NotFound(f"claim {claim_id} not found")
+    for row in find_claims(uow, claim_ids):
         if row.status not in SCRUBBABLE:
-            raise InvalidTransition(f"claim {claim_id} is {row.status}; only claims not yet sent, or rejected, are "
-                                    "scrubbed")
+            raise InvalidTransition(f"claim {row.patient_control_number} is {row.status}; only claims not yet sent, "
+                                    "or rejected, are scrubbed")
         found.append((row.practice_id, row))
     return found
 
@@ -168,7 +185,8 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
     lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
     document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
     payer_key = payer.payer_identifier if payer else None
-    result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+    result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key,
+                         rejection=rejected_before(repo, claim))
     applied: list[str] = []
     if fix:
         for finding in result.findings:
@@ -189,17 +207,22 @@ def _scrub_one(repo: PracticeRepository, claim: ClaimRow, tables: ScrubTables, *
         if applied:
             repo.flush()
             document = stored_claim_document(repo, claim, lines, payer, as_of=as_of)
-            result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key)
+            result = scrub_claim(parse_claim(document), tables, as_of=as_of, payer_key=payer_key,
+                                 rejection=rejected_before(repo, claim))
     now = repo.uow.clock()
-    repo.session.execute(delete(ClaimFindingRow).where(ClaimFindingRow.practice_id == repo.practice_id,
-                                                       ClaimFindingRow.claim_id == claim.id))
+    # Nothing changed since the rejection: the claim stays rejected, in the fix queue with the rejection's fix.
+    unchanged = claim.status == ClaimStatus.REJECTED.value and any(f.rule == UNCHANGED_RULE for f in result.findings)
+    stale = delete(ClaimFindingRow).where(ClaimFindingRow.practice_id == repo.practice_id,
+                                          ClaimFindingRow.claim_id == claim.id)
+    repo.session.execute(stale.where(ClaimFindingRow.rule != REJECTION_RULE) if unchanged else stale)
     repo.add_all(ClaimFindingRow(claim_id=claim.id, rule=f.rule, severity=f.severity.value, lines=list(f.lines),
                                  message=f.message, fix=f.fix, scrubbed_at=now) for f in result.findings)
     status = ClaimStatus.READY if result.clean else ClaimStatus.SCRUB_ERRORS
     errors = sum(f.severity.value != "warning" for f in result.findings)
-    if claim.status == ClaimStatus.REJECTED.value:  # the payer never took it: once fixed it goes out again as new
-        move_claim(repo, claim, ClaimStatus.CORRECTED, "re-scrubbed after the rejection")
-    move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
+    if not unchanged:
+        if claim.status == ClaimStatus.REJECTED.value:  # the payer never took it: once fixed it goes out as new
+            move_claim(repo, claim, ClaimStatus.CORRECTED, "re-scrubbed after the rejection")
+        move_claim(repo, claim, status, "scrubbed clean" if result.clean else f"scrubbed: {errors} error(s)")
     return StoredScrub(claim.id, repo.practice.code, claim.patient_control_number, claim.status, result,
                        tuple(applied))
 
@@ -208,7 +231,8 @@ def stored_claim_document(
     repo: PracticeRepository, claim: ClaimRow, lines: Sequence[ClaimLineRow], payer: PayerRow | None, *,
     as_of: datetime.date,
 ) -> dict[str, Any]:
-    """A stored claim in the claim.md format, with its documentation and this patient's earlier procedures."""
+    """A stored claim in the claim format (docs/claim-format.md), with its documentation and this patient's earlier
+    procedures."""
     patient = repo.get(PatientRow, claim.patient_id)
     provider = repo.get(ProviderRow, claim.rendering_provider_id)
     location = repo.get(ServiceLocationRow, claim.location_id)

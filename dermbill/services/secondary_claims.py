@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from dermbill.core.claims import ClaimStatus
-from dermbill.core.ledger import JournalEntry, Posting
+from dermbill.core.ledger import INSURANCE_AR, PATIENT_AR, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import (
@@ -73,7 +73,7 @@ def patient_share_by_line(repo: PracticeRepository, claim: ClaimRow) -> dict[int
         select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
         .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
         .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
-               LedgerAccountRow.code == "1200", PostingRow.claim_line_id.is_not(None))
+               LedgerAccountRow.code == PATIENT_AR, PostingRow.claim_line_id.is_not(None))
         .group_by(PostingRow.claim_line_id))
     return {int(line): Money(int(total)) for line, total in rows if line is not None and total and total > 0}
 
@@ -125,9 +125,9 @@ def open_secondary_claim(repo: PracticeRepository, primary: ClaimRow, *, crossov
     for copy in copies:
         share = shares.get(copy.billed_line_id or 0)
         if share:
-            postings += [Posting("1100", share, patient_id=primary.patient_id, payer_id=coverage.payer_id,
+            postings += [Posting(INSURANCE_AR, share, patient_id=primary.patient_id, payer_id=coverage.payer_id,
                                  claim_id=secondary.id, claim_line_id=copy.billed_line_id),
-                         Posting("1200", -share, patient_id=primary.patient_id, payer_id=coverage.payer_id,
+                         Posting(PATIENT_AR, -share, patient_id=primary.patient_id, payer_id=coverage.payer_id,
                                  claim_id=primary.id, claim_line_id=copy.billed_line_id)]
     repo.open_standard_chart()
     repo.post(JournalEntry(now.date(), f"patient share of claim {primary.patient_control_number} billed to the "

@@ -241,7 +241,7 @@ def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
     patient_row = repo.get(PatientRow, claim.patient_id)
     address = Address(patient_row.address_line1, patient_row.city, patient_row.state, patient_row.zip_code)
     patient = Person(patient_row.last_name, patient_row.first_name, patient_row.date_of_birth, patient_row.sex,
-                     address, patient_row.middle_name)
+                     address, patient_row.middle_name, patient_row.phone)
     subscriber = patient if coverage.relationship_code == "18" else Person(
         coverage.subscriber_last_name or patient_row.last_name, coverage.subscriber_first_name or "",
         coverage.subscriber_date_of_birth, coverage.subscriber_sex, address)
@@ -276,6 +276,7 @@ def professional_claim(repo: PracticeRepository, claim: ClaimRow) -> Claim837:
         facility_name=location.name if elsewhere else None,
         facility_address=Address(location.address_line1, location.city, location.state, location.zip_code)
         if elsewhere else None,
+        facility_npi=location.npi if elsewhere else None,
         payer_claim_number=claim.payer_claim_number,
         prior_authorization=claim.prior_authorization,
     )

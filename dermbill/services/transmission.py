@@ -8,7 +8,8 @@ sent once, so the same batch cannot go out twice.
 sync: every connection's new files are fetched into the inbox and processed once (by content hash):
 999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs
 accept claims (with the payer's claim number) or reject them into the fix queue with the error tied to
-the claim field; 835s are posted. Files are processed acknowledgments first, then remittances. Then
+the claim field (what the claim said is kept: it goes out again only once it changed, or a person says so;
+see core.resubmission); 835s are posted. Files are processed acknowledgments first, then remittances. Then
 the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput, InvalidTransition
+from dermbill.core.resubmission import REJECTION_RULE
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimFindingRow,
@@ -37,6 +39,7 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
+from dermbill.services.resubmission import record_rejection
 from dermbill.services.secondary_claims import SecondaryReport, create_secondary_claims
 from dermbill.services.submission import MAX_CLAIMS_PER_FILE, ExportedFile, export_837p
 from dermbill.x12.acknowledgment_999 import read_999
@@ -44,7 +47,6 @@ from dermbill.x12.claim_status_277 import REJECTED_CATEGORIES, read_277
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
-REJECTION_RULE = "payer-rejection"  # the finding a rejection leaves on the claim (the fix queue lists them)
 PROCESSING_ORDER = {"999": 0, "277": 1, "835": 2}
 SECONDARY_STATUSES = frozenset({"2", "3", "20", "21"})  # CLP02: processed as secondary or tertiary
 # What a 277CA status code says is wrong, in the words of the claim's fields (the fix queue shows them).
@@ -270,6 +272,7 @@ def _reject(repo: PracticeRepository, claim: ClaimRow, field_name: str, message:
         move_claim(repo, claim, ClaimStatus.REJECTED, message)
     except InvalidTransition:
         return  # already adjudicated: a late rejection does not undo a payment
+    record_rejection(repo, claim)  # it goes out again only once it changed, or a person says so
     repo.add(ClaimFindingRow(claim_id=claim.id, rule=REJECTION_RULE, severity="error", lines=[],
                              message=f"{field_name}: {message}", fix=fix, scrubbed_at=now))
     report.rejected.append((claim.patient_control_number, f"{field_name}: {message}"))

@@ -6,8 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dermbill.core.identifiers import is_valid_npi
+from dermbill.core.identifiers import npi_problem
 from dermbill.x12.parse import parse_file
+from dermbill.x12.tokenizer import Segment, read_file
+from dermbill.x12.transactions import EnvelopeCheck
+
+# Where a segment carries an NPI: segment id -> (qualifier element, identifier element); qualifier XX = NPI.
+NPI_ELEMENTS = {"NM1": (8, 9), "N1": (3, 4)}
 
 
 def parse_x12_file(path: Path) -> dict[str, Any]:
@@ -15,42 +20,58 @@ def parse_x12_file(path: Path) -> dict[str, Any]:
 
 
 def validate_x12_file(path: Path) -> list[str]:
-    """Problems found, one a line: envelope notices, unbalanced 835s, NPIs failing their check digit."""
+    """Problems found, one a line naming the segment and element: each transaction set's own problems (SE
+    counts, unbalanced 835s), then claim totals, NPIs and the envelopes of the whole file, in file order."""
     findings = []
     for transaction in parse_file(path)["transactions"]:
         where = f"{transaction['type']} {transaction.get('control_number', '')}"
         findings += [f"{where}: {notice}" for notice in transaction.get("notices", [])]
         if transaction["type"] == "835":
             findings += [f"{where}: {problem}" for problem in transaction["balance"]["problems"]]
-            npi = transaction["payee"].get("npi")
-            if npi and not is_valid_npi(npi):
-                findings.append(f"{where}: payee NPI {npi} fails its check digit")
-        for segment in transaction.get("segments", []):
-            if segment and segment[0] == "NM1" and len(segment) > 9 and segment[8] == "XX" and not is_valid_npi(
-                    segment[9]):
-                findings.append(f"{where}: NM1*{segment[1]} NPI {segment[9]} fails its check digit")
-        if transaction["type"] == "837":
-            findings += [f"{where}: {problem}" for problem in _claim_totals(transaction["segments"])]
-    return findings
+    envelope, totals = EnvelopeCheck(), ClaimTotals()
+    for _, segment in read_file(path):
+        said = len(envelope.findings)
+        envelope.feed(segment)
+        findings += totals.feed(segment) + _npi_findings(segment) + envelope.findings[said:]
+    said = len(envelope.findings)
+    # One finding, one line: a value read from a file with a missing terminator can hold a line break.
+    findings += envelope.finish()[said:]
+    return [finding.replace("\r", "\\r").replace("\n", "\\n") for finding in findings]
 
 
-def _claim_totals(segments: list[list[str]]) -> list[str]:
-    """Each claim's CLM02 must equal the sum of its service lines' charges (SV102)."""
-    problems = []
-    claim: list[str] | None = None
-    lines = Decimal(0)
+def _npi_findings(segment: Segment) -> list[str]:
+    """An NPI (qualifier XX) that is not a valid NPI, saying what is wrong with it."""
+    elements = NPI_ELEMENTS.get(segment.id)
+    if elements is None or segment.get(elements[0]) != "XX":
+        return []
+    npi = segment.get(elements[1])
+    problem = npi_problem(npi)
+    if problem is None:
+        return []
+    return [f"segment {segment.number} ({segment.id}): {segment.id}{elements[1]:02d} NPI '{npi}' of "
+            f"{segment.id}*{segment.get(1)} {problem}"]
 
-    def close() -> None:
-        if claim is not None and len(claim) > 2 and _number(claim[2]) is not None and _number(claim[2]) != lines:
-            problems.append(f"claim {claim[1]}: CLM02 {claim[2]} is not the sum of its lines' charges {lines}")
 
-    for segment in segments:
-        if segment[0] in ("CLM", "SE"):
-            close()
-            claim, lines = (segment if segment[0] == "CLM" else None), Decimal(0)
-        elif segment[0] == "SV1" and len(segment) > 2:
-            lines += _number(segment[2]) or Decimal(0)
-    return problems
+class ClaimTotals:
+    """Each 837 claim's CLM02 must equal the sum of its service lines' charges (SV102)."""
+
+    def __init__(self) -> None:
+        self._claim: Segment | None = None
+        self._lines = Decimal(0)
+
+    def feed(self, segment: Segment) -> list[str]:
+        if segment.id == "SV1":
+            self._lines += _number(segment.get(2)) or Decimal(0)
+            return []
+        if segment.id not in ("CLM", "SE", "ST"):
+            return []
+        claim, lines = self._claim, self._lines
+        self._claim, self._lines = (segment if segment.id == "CLM" else None), Decimal(0)
+        charge = _number(claim.get(2)) if claim is not None else None
+        if claim is None or charge is None or charge == lines:
+            return []
+        return [f"segment {claim.number} (CLM): claim {claim.get(1)}: CLM02 {claim.get(2)} is not the sum of its "
+                f"lines' charges (SV102) {lines}"]
 
 
 def _number(text: str) -> Decimal | None:

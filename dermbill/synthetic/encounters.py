@@ -1,6 +1,6 @@
 """Deterministic generator of realistic dermatology encounter documentation for a demo practice.
 
-Documents follow the encounter format, version 1 (``shared/derm-coding/encounter.md``): plain,
+Documents follow the encounter format, version 1 (``docs/encounter-format.md``): plain,
 JSON-ready dicts that carry clinical facts and never a CPT code for today's services. The mix is
 weighted the way a general dermatology practice sees it: E/M visits first, then biopsies, actinic
 keratosis destruction, excisions, benign destructions and surveillance, with Mohs, PDT, nail work and

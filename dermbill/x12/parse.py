@@ -9,13 +9,13 @@ from typing import Any
 from dermbill.x12.acknowledgment_999 import read_999
 from dermbill.x12.claim_status_277 import read_277
 from dermbill.x12.eligibility_271 import read_271
-from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.remittance_835 import read_835_json
 from dermbill.x12.tokenizer import Delimiters, Segment, read_file, segments_of
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 Json = dict[str, Any]
 READERS: dict[str, Callable[[TransactionSet], Json]] = {
-    "835": read_835, "999": read_999, "277": read_277, "271": read_271,
+    "835": read_835_json, "999": read_999, "277": read_277, "271": read_271,
 }
 
 

@@ -8,15 +8,30 @@ provider-level adjustments (PLB), and checks the balancing rules of the guide:
 - a claim: charge (CLP03) - claim and line adjustments = paid (CLP04);
 - the transaction: total paid (BPR02) = claims paid - provider adjustments (PLB).
 An unbalanced transaction is reported (``balance.balanced`` false, with the problems), never hidden.
-Amounts are decimal strings.
+
+``read_835`` returns the typed core model (``dermbill.core.remittance.Remittance``: amounts as Money, dates as
+dates); ``read_835_json`` the same content as JSON (amounts as decimal strings), which ``dermbill x12 parse``
+prints.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import Money
+from dermbill.core.remittance import (
+    Adjustment,
+    ClaimPayment,
+    ProviderAdjustment,
+    Remittance,
+    ServiceLinePayment,
+)
 from dermbill.x12.tokenizer import Delimiters, Segment
 from dermbill.x12.transactions import TransactionSet
 from dermbill.x12.values import amount, composite, date, decimal_of
@@ -241,7 +256,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def read_835(transaction: TransactionSet) -> Json:
+def read_835(transaction: TransactionSet) -> Remittance:
+    """One 835 transaction set as the typed remittance model (its balancing problems in ``problems``)."""
+    return remittance_of(read_835_json(transaction))
+
+
+def read_835_json(transaction: TransactionSet) -> Json:
     """One 835 transaction set as JSON: payment, payer, payee, claims, provider adjustments, balance."""
     reader = Remittance835(transaction.delimiters)
     claims = []
@@ -269,3 +289,83 @@ def stream_835_claims(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterato
             yield closed
         if segment.id == "SE":
             reader = None
+
+
+def remittance_of(data: Json) -> Remittance:
+    """The typed remittance of ``read_835_json``'s JSON."""
+    payment, payer, payee = data["payment"], data["payer"], data["payee"]
+    problems = list(data["balance"]["problems"])
+    plbs = data["provider_adjustments"]
+    remittance = Remittance(
+        payer_name=payer.get("name") or "", payer_id=payer.get("identifier") or "", payee_name=payee.get("name") or "",
+        payee_npi=payee.get("npi") or "", trace_number=payment.get("trace_number") or "",
+        paid_on=_day(payment.get("date")), claims=tuple(_claim(claim, problems) for claim in data["claims"]),
+        provider_adjustments=tuple(ProviderAdjustment(a["reason"], a["reference"], _money(a["amount"], problems))
+                                   for plb in plbs for a in plb["adjustments"]),
+        fiscal_period_end=_day(plbs[0]["date"]) if plbs else None, problems=tuple(problems),
+        notices=tuple(data["notices"]))
+    # An amount the 835 states is kept only when it is not what its parts add up to (it does not balance).
+    given = _money(payment.get("amount"), problems)
+    return remittance if given == remittance.total else replace(remittance, stated_total=given)
+
+
+def _claim(claim: Json, problems: list[str]) -> ClaimPayment:
+    patient = claim.get("patient") or {}
+    crossover = claim.get("crossover_payer") or {}
+    result = ClaimPayment(
+        patient_control_number=claim["patient_control_number"], status_code=claim["status_code"],
+        filing_indicator=claim["filing_indicator"] or "", payer_claim_number=claim["payer_claim_control_number"] or "",
+        patient_last=patient.get("last_name") or "", patient_first=patient.get("first_name") or "",
+        member_id=patient.get("identifier") or "", lines=tuple(_line(line, problems) for line in claim["lines"]),
+        remarks=tuple(claim["remarks"]), crossover_payer_id=crossover.get("identifier") or "",
+        crossover_payer_name=(crossover.get("last_name") or "SUPPLEMENTAL PAYER") if crossover.get("identifier")
+        else "SUPPLEMENTAL PAYER",
+        received=_day(claim["dates"].get("received")),
+        adjustments=tuple(_adjustment(a, problems) for a in claim["adjustments"]))
+    charge, paid = _money(claim["charge"], problems), _money(claim["paid"], problems)
+    if charge != result.charge:
+        result = replace(result, stated_charge=charge)
+    return result if paid == result.paid else replace(result, stated_paid=paid)
+
+
+def _line(line: Json, problems: list[str]) -> ServiceLinePayment:
+    modifiers = tuple(line["modifiers"])
+    submitted = tuple(line["submitted_modifiers"])
+    changed = (line["submitted_code"], submitted) != (line["code"], modifiers)
+    result = ServiceLinePayment(
+        code=line["code"], modifiers=modifiers, charge=_money(line["charge"], problems),
+        units=Decimal(line["units"] or "1"), date_of_service=_day(line.get("service_date") or line.get("service_from")),
+        adjustments=tuple(_adjustment(a, problems) for a in line["adjustments"]), remarks=tuple(line["remarks"]),
+        control_number=line.get("control_number") or "",
+        allowed=_money(line["allowed"], problems) if line.get("allowed") else None,
+        submitted_code=line["submitted_code"] if changed else None, submitted_modifiers=submitted if changed else ())
+    paid = _money(line["paid"], problems)
+    return result if paid == result.paid else replace(result, stated_paid=paid)
+
+
+def _adjustment(adjustment: Json, problems: list[str]) -> Adjustment:
+    quantity = adjustment.get("quantity")
+    return Adjustment(adjustment["group"], adjustment["reason"], _money(adjustment["amount"], problems),
+                      Decimal(quantity) if quantity and _is_number(quantity) else None)
+
+
+def _money(text: str | None, problems: list[str]) -> Money:
+    """An amount as Money; one with fractions of a cent is a problem (nothing of it may be posted)."""
+    try:
+        return _parsed(text or "0")
+    except InvalidInput as exc:
+        problems.append(str(exc))
+        return Money.zero()
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(text: str) -> Money:
+    """Amounts repeat (charges, fee schedule amounts): each text is parsed once."""
+    return Money.parse(text)
+
+
+def _day(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -1,15 +1,21 @@
 """Writing 835 remittances (005010X221A1): what the simulated payer sends back, and test fixtures.
 
-The writer balances by construction: a line's paid amount is its charge less its adjustments, a claim's
-paid amount is the sum of its lines', and BPR02 is the sum of the claims' payments.
+It writes the core remittance model (``dermbill.core.remittance``), which balances by construction when
+built in code: a line's paid amount is its charge less its adjustments, a claim's paid amount is the sum of
+its lines', and BPR02 is the sum of the claims' payments less provider-level adjustments.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-from dermbill.core.money import Money
+from dermbill.core.remittance import (
+    Adjustment,
+    ClaimPayment,
+    ProviderAdjustment,
+    Remittance,
+    ServiceLinePayment,
+)
 from dermbill.x12.claim_837p import d8, x12_amount
 from dermbill.x12.envelope import (
     ClearinghouseProfile,
@@ -24,88 +30,13 @@ from dermbill.x12.envelope import (
 )
 
 IMPLEMENTATION = "005010X221A1"
+__all__ = ["Adjusted", "PaidClaim", "PaidLine", "ProviderAdjustment", "Remittance", "write_835"]
 
 
-@dataclass(frozen=True, slots=True)
-class Adjusted:
-    group: str
-    reason: str
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class PaidLine:
-    code: str
-    modifiers: tuple[str, ...]
-    charge: Money
-    units: int
-    date_of_service: datetime.date
-    adjustments: tuple[Adjusted, ...]
-    remarks: tuple[str, ...] = ()
-    control_number: str = ""
-    allowed: Money | None = None
-    submitted_code: str | None = None  # when the payer paid another code than the one sent (SVC06)
-    submitted_modifiers: tuple[str, ...] = ()
-
-    @property
-    def paid(self) -> Money:
-        return self.charge - Money(sum(a.amount.cents for a in self.adjustments))
-
-
-@dataclass(frozen=True, slots=True)
-class PaidClaim:
-    patient_control_number: str
-    status_code: str  # 1 primary, 2 secondary, 4 denied, 22 reversal
-    filing_indicator: str
-    payer_claim_number: str
-    patient_last: str
-    patient_first: str
-    member_id: str
-    lines: tuple[PaidLine, ...]
-    remarks: tuple[str, ...] = ()  # claim-level remark codes (MOA), e.g. MA18 forwarded to the supplemental payer
-    crossover_payer_id: str = ""  # NM1*TT: the payer the claim was forwarded to
-    crossover_payer_name: str = "SUPPLEMENTAL PAYER"
-    received: datetime.date | None = None  # DTM*050
-
-    @property
-    def charge(self) -> Money:
-        return Money(sum(line.charge.cents for line in self.lines))
-
-    @property
-    def paid(self) -> Money:
-        return Money(sum(line.paid.cents for line in self.lines))
-
-    @property
-    def patient_responsibility(self) -> Money:
-        return Money(sum(a.amount.cents for line in self.lines for a in line.adjustments if a.group == "PR"))
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderAdjustment:
-    """A PLB adjustment: positive amounts reduce the payment (e.g. WO overpayment recovery), negative add to it."""
-
-    reason: str
-    reference: str
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Remittance:
-    payer_name: str
-    payer_id: str
-    payee_name: str
-    payee_npi: str
-    trace_number: str
-    paid_on: datetime.date
-    claims: tuple[PaidClaim, ...]
-    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
-    fiscal_period_end: datetime.date | None = None
-
-    @property
-    def total(self) -> Money:
-        """BPR02: what the claims pay, less provider-level adjustments."""
-        claims = sum(claim.paid.cents for claim in self.claims)
-        return Money(claims - sum(a.amount.cents for a in self.provider_adjustments))
+# The writer takes the core remittance model; these names are what the simulated payer and the tests call it.
+Adjusted = Adjustment
+PaidLine = ServiceLinePayment
+PaidClaim = ClaimPayment
 
 
 def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile, control: ControlNumbers,
@@ -117,11 +48,13 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
         st02 = f"{control.transaction + index:04d}"
         with transaction_set(w, "835", st02):
             total = remit.total
+            paid_on = remit.paid_on or now.date()
             method = "ACH" if total.cents > 0 else "NON"
             w.add("BPR", "I" if total.cents > 0 else "H", x12_amount(total), "C", method, "", "", "", "", "", "", "",
-                  "", "", "", "", d8(remit.paid_on))
-            w.add("TRN", "1", clean(remit.trace_number, 50), f"1{profile.submitter_id[:9]}")
-            w.add("DTM", "405", d8(remit.paid_on))
+                  "", "", "", "", d8(paid_on))
+            # TRN03 is exactly ten characters, "1" and the payer's EIN; we have the sender's ID, padded to fit.
+            w.add("TRN", "1", clean(remit.trace_number, 50), f"1{profile.submitter_id[:9]:0<9}")
+            w.add("DTM", "405", d8(paid_on))
             w.add("N1", "PR", clean(remit.payer_name, 60))
             w.add("N3", "PO BOX 1")
             w.add("N4", "ANYTOWN", "PA", "19099")
@@ -136,7 +69,7 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                 w.add("NM1", "QC", "1", clean(claim.patient_last, 60), clean(claim.patient_first, 35), "", "", "", "MI",
                       clean(claim.member_id, 80))
                 if claim.crossover_payer_id:
-                    w.add("NM1", "TT", "2", clean(claim.crossover_payer_name, 60), "", "", "", "PI",
+                    w.add("NM1", "TT", "2", clean(claim.crossover_payer_name, 60), "", "", "", "", "PI",
                           clean(claim.crossover_payer_id, 80))
                 if claim.remarks:
                     w.add("MOA", "", "", *claim.remarks[:5])
@@ -147,7 +80,8 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                         if line.submitted_code else ""
                     w.add("SVC", w.composite("HC", line.code, *line.modifiers[:4]), x12_amount(line.charge),
                           x12_amount(line.paid), "", str(line.units), submitted)
-                    w.add("DTM", "472", d8(line.date_of_service))
+                    if line.date_of_service is not None:
+                        w.add("DTM", "472", d8(line.date_of_service))
                     groups: dict[str, list[Adjusted]] = {}
                     for adjustment in line.adjustments:
                         if adjustment.amount.cents:
@@ -155,7 +89,8 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                     for group, adjustments in groups.items():
                         triples: list[str] = []
                         for adjustment in adjustments[:6]:
-                            triples += [adjustment.reason, x12_amount(adjustment.amount), ""]
+                            triples += [adjustment.reason, x12_amount(adjustment.amount),
+                                        "" if adjustment.quantity is None else str(adjustment.quantity)]
                         w.add("CAS", group, *triples)
                     if line.control_number:
                         w.add("REF", "6R", clean(line.control_number, 50))
@@ -167,7 +102,7 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
                 fields: list[str] = []
                 for plb in remit.provider_adjustments[:6]:
                     fields += [w.composite(plb.reason, plb.reference), x12_amount(plb.amount)]
-                w.add("PLB", remit.payee_npi, d8(remit.fiscal_period_end or datetime.date(remit.paid_on.year, 12, 31)),
+                w.add("PLB", remit.payee_npi, d8(remit.fiscal_period_end or datetime.date(paid_on.year, 12, 31)),
                       *fields)
     close_group(w, len(remittances), control.group)
     close_interchange(w, control.interchange)

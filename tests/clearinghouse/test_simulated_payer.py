@@ -5,11 +5,17 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from dermbill.clearinghouse.simulated_payer.adjudication import (
+    REMITTANCE_FILING_INDICATORS,
+    remittance_filing_indicator,
+)
 from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, write_roster
 from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer, read_payers, write_payers
 from dermbill.core.claim_form import Address, BillingProvider, Payer, Person, ProfessionalClaim, ServiceLine
@@ -22,7 +28,7 @@ from dermbill.x12.eligibility_271 import read_271
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
 from dermbill.x12.inquiries import ClaimStatusInquiry, EligibilityInquiry, write_270, write_276
 from dermbill.x12.inquiries_reader import read_270, read_276
-from dermbill.x12.remittance_835 import read_835
+from dermbill.x12.remittance_835 import read_835_json
 from dermbill.x12.tokenizer import read_file, segments_of
 from dermbill.x12.transactions import transaction_sets
 
@@ -70,7 +76,7 @@ def send(payer: SimulatedPayer, tmp_path: Path, name: str, *claims: Professional
 
 
 def answers(files: list[Path], kind: str) -> list[dict[str, object]]:
-    readers = {"999": read_999, "277": read_277, "835": read_835}
+    readers = {"999": read_999, "277": read_277, "835": read_835_json}
     return [readers[kind](t) for path in files for t in transaction_sets(read_file(path)) if t.type == kind]
 
 
@@ -137,6 +143,47 @@ def test_a_crossover_forwards_the_claim_and_the_supplement_pays_the_patient_shar
     assert primary["status_code"] == "19" and "MA18" in primary["remarks"]
     assert supplement["status_code"] == "2" and supplement["patient_control_number"] == "C1"
     assert Money.parse(supplement["paid"]) == Money.parse(primary["patient_responsibility"])
+    assert primary["crossover_payer"]["identifier"] == "TSTBLU"  # NM109 of NM1*TT, where a reader looks for it
+    # CLP06 names the plan type an 835 knows: MB for Medicare Part B; the supplement's claim, filed CI, as 15.
+    assert (primary["filing_indicator"], supplement["filing_indicator"]) == ("MB", "15")
+
+
+@pytest.mark.parametrize(("sbr09", "clp06"), [("MB", "MB"), ("MC", "MC"), ("HM", "HM"), ("12", "12"), ("BL", "12"),
+                                              ("CI", "15"), ("FI", "OF"), ("11", "ZZ"), ("09", "ZZ")])
+def test_an_837_filing_indicator_becomes_one_an_835_may_carry(sbr09: str, clp06: str) -> None:
+    assert remittance_filing_indicator(sbr09) == clp06 and clp06 in REMITTANCE_FILING_INDICATORS
+
+
+def _x12_dates(path: Path) -> list[datetime.date]:
+    found = []
+    for _, segment in read_file(path):
+        if segment.id == "ISA":
+            found.append(datetime.datetime.strptime(segment.get(9), "%y%m%d").date())
+        found += [datetime.datetime.strptime(part, "%Y%m%d").date() for element in segment.elements[1:]
+                  for part in re.findall(r"\b20\d{6}\b", element)]
+    return found
+
+
+def test_the_payer_answers_on_the_day_the_file_was_sent_never_later(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path, crossover=True))
+    files = send(payer, tmp_path, "837P-1.x12", claim("C1"))
+    assert sorted(p.name.split("-")[0] for p in files) == ["277CA", "835", "835", "999"]
+    for path in files:
+        dates = _x12_dates(path)
+        assert SENT.date() in dates and max(dates) == SENT.date(), (path.name, max(dates))
+    for era in answers(files, "835"):
+        assert era["payment"]["date"] == era["payment"]["production_date"] == SENT.date().isoformat()
+
+
+def test_what_the_payer_answers_passes_the_independent_validator(tmp_path: Path) -> None:
+    payer = SimulatedPayer.open("sim", folder_with(tmp_path, crossover=True))
+    files = send(payer, tmp_path, "837P-1.x12", claim("C1"), claim("C2", member="NOBODY"))
+    files += send(payer, tmp_path, "837P-2.x12", claim("C3", payer="TSTBLU", member="TBLU1"), number=2)
+    assert sorted(p.name.split("-")[0] for p in files) == ["277CA", "277CA", "835", "835", "835", "999", "999"]
+    validator = Path(sys.executable).parent / "x12valid"
+    result = subprocess.run([str(validator), *map(str, files)], capture_output=True, text=True, timeout=300)
+    verdicts = [line for line in result.stderr.splitlines() if line.endswith((": OK", ": Failure"))]
+    assert len(verdicts) == len(files) and all(v.endswith(": OK") for v in verdicts), result.stderr[-3000:]
 
 
 def test_an_unknown_payer_is_rejected_and_a_missing_roster_is_a_clear_error(tmp_path: Path) -> None:

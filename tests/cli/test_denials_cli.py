@@ -94,3 +94,32 @@ def test_the_work_queue_from_the_command_line(tmp_path: Path) -> None:
     assert_one_line_error(run("denials", "snooze", str(mohs_item), "--until", "2026-02-30", "--db", url),
                           "--until")
     assert_one_line_error(run("denials", "rules", "--accept", "1", "--reject", "1", "--db", url), "not both")
+
+
+def test_appeal_letters_of_two_items_on_one_claim_and_a_refused_appeal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = open_database(url)
+    upgrade(database)
+    world = submitted_claims(database, [[("11102", (), 15000), ("17311", (), 120000)], [("11301", (), 29500)]])
+    claim, ended = world.claims
+    path = write(tmp_path / "d.835", (remittance((
+        paid_claim(claim, (denied(claim.lines[0], "CO", "Z99"), denied(claim.lines[1], "CO", "197")), status="4"),
+        paid_claim(ended, (denied(ended.lines[0], "CO", "27", remarks=("N30",)),), status="4"))),))
+    database.dispose()
+    assert run("era", "post", str(path), "--db", url).returncode == 0
+    items = json.loads(run("denials", "list", "--db", url, "--as-of", AS_OF, "--json").stdout)["items"]
+    on_claim = sorted(i["id"] for i in items if i["claim"] == claim.pcn)
+    [coverage_ended] = [i["id"] for i in items if i["claim"] == ended.pcn]
+    letters = tmp_path / "letters"
+
+    for item in on_claim:
+        written = run("denials", "appeal", str(item), "--db", url, "--as-of", AS_OF, "--out", str(letters))
+        assert written.returncode == 0, written.stderr
+    assert sorted(p.name for p in letters.iterdir()) == [f"appeal-{claim.pcn}-item{i}-20260410.pdf" for i in on_claim]
+    again = run("denials", "appeal", str(on_claim[0]), "--db", url, "--as-of", AS_OF, "--out", str(letters))
+    assert again.returncode == 0 and f"appeal-{claim.pcn}-item{on_claim[0]}-20260410-2.pdf" in again.stdout
+    assert "already there" in again.stdout and "not overwritten" in again.stdout
+
+    assert_one_line_error(run("denials", "appeal", str(coverage_ended), "--db", url, "--as-of", AS_OF, "--out",
+                              str(letters)), f"work item {coverage_ended} cannot be appealed", "rebill")
+    assert len(list(letters.iterdir())) == 3

@@ -26,6 +26,7 @@ from dermbill.core.denials import (
     PayerAnswer,
     PayerDeadlines,
     RootCause,
+    appeal_refusal,
     deadline_for,
     find_root_cause,
     priority,
@@ -737,3 +738,23 @@ def test_line_fix_description_names_the_line_and_both_modifiers() -> None:
     text = LineFix(2, add=("59",), remove=("XS",)).describe()
 
     assert "2" in text and "59" in text and "XS" in text
+
+
+# ---------------------------------------------------------------- appeals
+
+
+@pytest.mark.parametrize(("action", "instead"), [
+    (Action.CHECK_ELIGIBILITY_AND_REBILL, "rebill the payer in force or bill the patient"),
+    (Action.BILL_PATIENT, "bill the patient"),
+    (Action.WRITE_OFF, "write it off"),
+])
+def test_an_answer_an_appeal_cannot_change_is_refused_with_what_to_do_instead(action: Action, instead: str) -> None:
+    reason = appeal_refusal(action)
+
+    assert reason is not None and reason.endswith(instead) and "\n" not in reason
+
+
+@pytest.mark.parametrize("action", [Action.APPEAL, Action.REVIEW, Action.CORRECT_AND_RESUBMIT,
+                                    Action.GET_AUTHORIZATION])
+def test_an_answer_a_person_may_dispute_can_be_appealed(action: Action) -> None:
+    assert appeal_refusal(action) is None

@@ -8,6 +8,7 @@ from dermbill.core.errors import InvalidInput
 from dermbill.core.identifiers import (
     is_valid_npi,
     npi_check_digit,
+    npi_problem,
     validate_npi,
     validate_place_of_service,
     validate_taxonomy,
@@ -32,6 +33,18 @@ def test_invalid_npis_are_refused(npi: str) -> None:
 def test_npi_error_names_the_expected_check_digit() -> None:
     with pytest.raises(InvalidInput, match="the last digit would be 3"):
         validate_npi("1234567890")
+
+
+@given(st.integers(min_value=300_000_000, max_value=999_999_999))
+def test_a_right_check_digit_on_a_number_not_starting_with_1_or_2_is_named_as_such(base: int) -> None:
+    npi = f"{base}{npi_check_digit(str(base))}"
+    assert npi_problem(npi) == "must start with 1 or 2"
+
+
+def test_npi_problems_say_what_is_wrong() -> None:
+    assert npi_problem("1234567893") is None
+    assert npi_problem("1234567890") == "fails its check digit (the last digit would be 3)"
+    assert npi_problem("12345678") == "must be exactly ten digits"
 
 
 @given(st.integers(min_value=100_000_000, max_value=299_999_999), st.integers(min_value=0, max_value=9))

@@ -21,6 +21,7 @@ from dermbill.db.models import (
     FeeScheduleItemRow,
     FeeScheduleRow,
     LineAdjudicationRow,
+    OverpaymentRow,
     PatientRow,
     PayerRow,
     PracticeRow,
@@ -114,13 +115,16 @@ def populate_practice(
     repo.flush()
     appeal = repo.add(AppealRow(denial_item_id=item.id, claim_id=claim.id, file_name="appeal.pdf", written_on=DOS,
                                 deadline=DOS))
+    overpayment = repo.add(OverpaymentRow(claim_id=claim.id, payer_id=payer_id, remittance_id=remittance.id,
+                                          original_remittance_id=None, payer_claim_number="ICN1", amount_cents=100,
+                                          open_cents=100, status="open", created_at=NOW))
     repo.flush()
     ids = {"provider": provider.id, "service_location": location.id, "patient": patient.id,
            "coverage": coverage.id, "encounter": encounter.id, "claim": claim.id, "claim_line": line.id,
            "fee_schedule": schedule.id, "fee_schedule_item": item.id, "claim_finding": finding.id,
            "submission_batch": batch.id, "claim_status_event": event.id, "remittance": remittance.id,
            "unmatched_remittance": unmatched.id, "line_adjudication": adjudication.id,
-           "denial_item": item.id, "appeal": appeal.id}
+           "denial_item": item.id, "appeal": appeal.id, "overpayment": overpayment.id}
     return practice.id, ids
 
 

@@ -16,6 +16,7 @@ from dermbill.pdf.appeal_letter import (
     AppealedLine,
     AppealLetter,
     Letterhead,
+    Underpaid,
     appeal_file_name,
     appeal_letter_pdf,
 )
@@ -171,8 +172,31 @@ def test_an_appeal_without_lines_is_refused() -> None:
         appeal_letter_pdf(dataclasses.replace(LETTER, lines=()))
 
 
-def test_the_file_name_names_the_appeal_claim_and_date() -> None:
-    assert appeal_file_name(LETTER) == "appeal-D1E0000042-20260415.pdf"
+def test_the_file_name_names_the_appeal_claim_work_item_and_date() -> None:
+    assert appeal_file_name(LETTER, 7) == "appeal-D1E0000042-item7-20260415.pdf"
+    assert appeal_file_name(LETTER, 8) != appeal_file_name(LETTER, 7)  # two items of one claim, two files
+
+
+def test_a_second_copy_of_the_same_days_letter_gets_its_own_name() -> None:
+    assert appeal_file_name(LETTER, 7, 2) == "appeal-D1E0000042-item7-20260415-2.pdf"
+    assert appeal_file_name(LETTER, 7, 1) == appeal_file_name(LETTER, 7)
+
+
+UNDERPAID = AppealedLine(1, DOS, "11102", (), 1, Money(15000), "Underpaid", "allowed below the contracted amount",
+                         Underpaid(contracted=Money(10000), allowed=Money(8000), paid=Money(6400)))
+
+
+def test_an_underpaid_line_asks_for_the_shortfall_with_contract_allowed_and_paid() -> None:
+    words = _words(_text(dataclasses.replace(LETTER, lines=(UNDERPAID,))))
+    assert "Contracted Allowed Paid Short" in words
+    assert "$100.00 $80.00 $64.00 $20.00" in words
+    assert "Total underpaid $20.00" in words
+    assert "150.00" not in words and "Total appealed" not in words
+
+
+def test_a_denied_line_asks_for_its_charge() -> None:
+    words = _words(_text(LETTER))
+    assert "Total appealed $310.40" in words and "Total underpaid" not in words
 
 
 @pytest.mark.parametrize("claim_number", ["C/1042 <x>", "../../etc/passwd", "  ", "ÄÖ#1", "." * 5, "A" * 200])

@@ -472,3 +472,90 @@ def test_two_refreshes_at_once_make_each_item_once(database: Database, tmp_path:
     with ThreadPoolExecutor(2) as pool:
         created = list(pool.map(refresh, range(2)))
     assert sorted(created) == [0, 5] and len(items(database)) == 5
+
+
+def letter_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+
+
+def test_two_items_on_one_claim_get_a_letter_each_and_no_letter_is_overwritten(database: Database,
+                                                                              tmp_path: Path) -> None:
+    world = practice_world(database)
+    claim = add_claim(world, [("11102", (), 15000), ("17311", (), 120000)])
+    post(database, write(tmp_path / "d.835", (remittance((paid_claim(claim, (
+        denied(claim.lines[0], "CO", "Z99"), denied(claim.lines[1], "CO", "197", remarks=("M62",))), status="4"),)),)))
+    refresh_queue(database, today=TODAY)
+    first, second = items(database)
+    assert first.claim_id == second.claim_id == claim.id and first.action != second.action
+    out = tmp_path / "appeals"
+
+    one = write_appeal(database, first.id, out, actor="biller", today=TODAY)
+    kept = one.path.read_bytes()
+    two = write_appeal(database, second.id, out, actor="biller", today=TODAY)
+    assert one.path != two.path and one.path.read_bytes() == kept
+    assert one.path.name == f"appeal-{claim.pcn}-item{first.id}-{TODAY:%Y%m%d}.pdf"
+    assert two.path.name == f"appeal-{claim.pcn}-item{second.id}-{TODAY:%Y%m%d}.pdf"
+    assert "17311" in letter_text(two.path) and "17311" not in letter_text(one.path)
+
+    # The same item's letter written again the same day (another signer) goes beside the first, never over it.
+    again = write_appeal(database, first.id, out, actor="biller", today=TODAY, signer="TEST, SIGNER")
+    assert again.path.name == f"appeal-{claim.pcn}-item{first.id}-{TODAY:%Y%m%d}-2.pdf"
+    assert again.replaced_name_taken == one.path.name and one.replaced_name_taken is None
+    assert one.path.read_bytes() == kept and "TEST, SIGNER" in letter_text(again.path)
+    # A file someone else put where the next letter would go is kept as it is, too.
+    planted = out / f"appeal-{claim.pcn}-item{second.id}-{TODAY:%Y%m%d}-2.pdf"
+    planted.write_bytes(b"not ours")
+    third = write_appeal(database, second.id, out, actor="biller", today=TODAY)
+    assert third.path.name.endswith("-3.pdf") and planted.read_bytes() == b"not ours"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        p.name for p in (one.path, two.path, again.path, planted, third.path))
+    with UnitOfWork(database, actor="test") as uow:
+        recorded = sorted(uow.session.scalars(select(AppealRow.file_name)))
+    assert recorded == sorted(p.name for p in (one.path, two.path, again.path, third.path))
+
+
+@pytest.mark.parametrize(("reason", "remarks", "action", "why"), [
+    ("27", ("N30",), "check_eligibility_and_rebill", "coverage with it was not in force"),
+    ("96", ("N425",), "write_off", "cannot be collected from anyone"),
+    ("PR-96", (), "bill_patient", "put the amount on the patient"),
+], ids=["coverage-ended", "write-off", "patient-owes"])
+def test_an_appeal_of_a_denial_an_appeal_cannot_change_is_refused_with_the_reason(
+        database: Database, tmp_path: Path, reason: str, remarks: tuple[str, ...], action: str, why: str) -> None:
+    world = practice_world(database)
+    claim = add_claim(world, [("11301", (), 29500)])
+    group, reason = reason.split("-") if "-" in reason else ("CO", reason)
+    post(database, write(tmp_path / "d.835", (remittance((paid_claim(claim, (
+        denied(claim.lines[0], group, reason, remarks=remarks),), status="4"),)),)))
+    refresh_queue(database, today=TODAY)
+    [item] = items(database)
+    assert item.action == action
+
+    with pytest.raises(InvalidInput, match=f"work item {item.id} cannot be appealed: .*{why}") as refused:
+        write_appeal(database, item.id, tmp_path / "appeals", actor="biller", today=TODAY)
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "appeals").exists()
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.session.scalar(select(func.count()).select_from(AppealRow)) == 0
+    assert show_item(database, item.id).item.status == "open"
+
+
+def test_an_underpayment_letter_asks_for_the_shortfall_not_the_line_charge(database: Database,
+                                                                          tmp_path: Path) -> None:
+    world = practice_world(database)
+    contract(database, world, "11102", 10000)
+    claim = add_claim(world, [("11102", (), 15000)])
+    # Allowed $80.00 of a $100.00 contract; the patient's 20% coinsurance ($16.00) left $64.00 paid.
+    post(database, write(tmp_path / "p.835", (remittance((paid_claim(claim, (
+        settled(claim.lines[0], 8000, patient=(("2", 1600),)),)),)),)))
+    refresh_queue(database, today=TODAY)
+    [item] = items(database)
+    assert (item.kind, item.amount_cents) == ("underpayment", 2000)
+
+    written = write_appeal(database, item.id, tmp_path / "appeals", actor="biller", today=TODAY)
+    text = letter_text(written.path)
+    assert "Total underpaid $20.00" in text
+    assert "$100.00" in text and "$80.00" in text and "$64.00" in text  # contracted, allowed, paid
+    assert "150.00" not in text  # the line charge is not what the payer owes
+    assert "Total appealed" not in text and "paid below our contracted rate" in text
+    assert "reprocess" in text and "contracted amount of $100.00" in text

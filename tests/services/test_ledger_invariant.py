@@ -1,8 +1,11 @@
 """The ledger invariant under random sequences of charges, submissions, payments, denials, reversals, patient
-payments and denials worked from the queue (written off or billed to the patient), on SQLite and PostgreSQL:
-every journal entry sums to zero, and for every claim line
+payments, denials worked from the queue (written off or billed to the patient), payers paying a claim twice
+and refunds, on SQLite and PostgreSQL: every journal entry sums to zero, for every claim line
 
-    charge = insurance payments + adjustments + patient responsibility + remaining insurance balance.
+    charge = insurance payments + adjustments + patient responsibility + remaining insurance balance,
+
+no line's insurance or patient balance is below zero (`ledger check` would say so), and what was paid twice or
+too much is a credit balance: the payer's (2150, with its overpayment in the queue) or the patient's (2100).
 
 A hypothesis state machine drives the real services (837P export, 835 files through the parser and the
 poster, patient payments) and keeps its own model of what each line's balances must be.
@@ -41,6 +44,12 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
+from dermbill.services.overpayments import (
+    overpayment_queue,
+    patient_credit_queue,
+    refund_overpayment,
+    refund_patient_credit,
+)
 from dermbill.services.patient_payments import post_patient_payment
 from dermbill.services.submission import export_837p
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
@@ -96,6 +105,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.claims: list[ModelClaim] = []
         self.cash = 0
         self.files = 0
+        self.payer_credit = 0  # paid twice by the payer: refund due (2150)
+        self.patient_credit = 0  # paid beyond what the patient owes (2100)
 
     def teardown(self) -> None:
         self.stack.close()
@@ -161,6 +172,9 @@ class LedgerMachine(RuleBasedStateMachine):
         for line, paid in zip(model.lines, model.live.lines, strict=True):
             line.insurance += paid.charge.cents
             line.patient -= sum(a.amount.cents for a in paid.adjustments if a.group == "PR")
+            if line.patient < 0:  # the patient had paid the share the payer takes back: the patient's credit
+                self.patient_credit -= line.patient
+                line.patient = 0
             model.denied -= sum(a.amount.cents for a in paid.adjustments if a.reason == "97")
             line.denied -= sum(a.amount.cents for a in paid.adjustments if a.reason == "97")
             self.cash -= paid.paid.cents
@@ -183,6 +197,31 @@ class LedgerMachine(RuleBasedStateMachine):
             left -= part
         assert payment.credit == Money(left)
         self.cash += amount
+        self.patient_credit += left
+
+    @precondition(lambda self: any(c.live is not None for c in self.claims))
+    @rule(data=st.data())
+    def pay_twice(self, data: st.DataObject) -> None:
+        """The payer sends the answer in force again under a new trace number: the cash is a refund due to it."""
+        model = data.draw(st.sampled_from([c for c in self.claims if c.live is not None]))
+        assert model.live is not None
+        [outcome] = post_era_file(self.database, self._file((model.live,)))
+        assert outcome.status == "posted" and outcome.claims_posted == 0
+        self.cash += model.live.paid.cents
+        self.payer_credit += model.live.paid.cents
+
+    @precondition(lambda self: self.payer_credit > 0 or self.patient_credit > 0)
+    @rule()
+    def refund(self) -> None:
+        today = DOS + datetime.timedelta(days=90)
+        for item in overpayment_queue(self.database):
+            refund_overpayment(self.database, item.id, f"CHK{item.id}", actor="test", today=today)
+        for number, credit in enumerate(patient_credit_queue(self.database)):
+            self.files += 1
+            refund_patient_credit(self.database, credit.practice, credit.account_number, f"PRF{self.files}-{number}",
+                                  actor="test", today=today)
+        self.cash -= self.payer_credit + self.patient_credit
+        self.payer_credit = self.patient_credit = 0
 
     @precondition(lambda self: any(line.denied > 0 for c in self.claims for line in c.lines))
     @rule(data=st.data())
@@ -230,6 +269,9 @@ class LedgerMachine(RuleBasedStateMachine):
             for line in model.lines:
                 assert sums.get((line.line.id, "1150"), 0) == line.denied, line
         assert report.totals["cash"] == Money(self.cash)
+        assert report.totals["payer_credit"] == Money(self.payer_credit)
+        assert report.totals["unapplied"] == Money(self.patient_credit)
+        assert sum((item.amount for item in overpayment_queue(self.database)), Money.zero()) == Money(self.payer_credit)
 
 
 class PostgresLedgerMachine(LedgerMachine):

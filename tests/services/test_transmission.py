@@ -11,9 +11,16 @@ from sqlalchemy import select
 
 from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.clearinghouse.simulated_payer.service import SimulatedPayer
-from dermbill.core.errors import StorageUnavailable
+from dermbill.core.errors import InvalidInput, StorageUnavailable
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimRow, ClaimStatusEventRow, CoverageRow, InboundFileRow, SubmissionBatchRow
+from dermbill.db.models import (
+    AuditEventRow,
+    ClaimRow,
+    ClaimStatusEventRow,
+    CoverageRow,
+    InboundFileRow,
+    SubmissionBatchRow,
+)
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, build_demo
 from dermbill.services.demo_cycle import CONNECTION, set_up_simulated_payer, simulated_payer_config
@@ -161,3 +168,94 @@ def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Datab
     rejected = {claim for claim, _ in result.rejected}
     assert rejected == in_set
     assert {i["claim"] for i in fix_queue(database)} == rejected
+
+
+def _claim_row(database: Database, pcn: str) -> tuple[int, str, int]:
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == pcn)).one()
+        return claim.id, claim.status, claim.patient_id
+
+
+def test_a_rejected_claim_goes_out_again_only_once_it_or_its_coverage_changed(database: Database,
+                                                                              tmp_path: Path) -> None:
+    config = ready_claims(database, tmp_path, patients=12)
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.status == "ready")).first()
+        assert claim is not None and claim.coverage_id is not None
+        coverage = uow.practice(claim.practice_id).get(CoverageRow, claim.coverage_id)
+        coverage.member_id = "WRONG" + coverage.member_id
+        pcn = claim.patient_control_number
+        uow.commit()
+    submit_claims(database, config, tmp_path / "outbox", now=NOW)
+    assert pcn in [claim for claim, _ in sync(database, config, tmp_path / "inbox", now=NOW).rejected]
+
+    # `scrub --all` with nothing corrected: the claim stays rejected, held by rejected-unchanged, in the fix queue.
+    [held] = [o for o in scrub_stored_claims(database, everything=True, as_of=AS_OF) if o.patient_control_number == pcn]
+    assert held.status == "rejected" and not held.result.clean
+    [finding] = [f for f in held.result.findings if f.rule == "rejected-unchanged"]
+    assert finding.severity.value == "error" and "member ID" in finding.message and "insurance card" in finding.fix
+    [item] = [i for i in fix_queue(database) if i["claim"] == pcn]
+    assert item["field"] == "member ID" and "insurance card" in item["fix"]
+    sent = submit_claims(database, config, tmp_path / "outbox", now=NOW)
+    assert all(pcn not in f.path.read_text() for f in sent.files)
+    assert _claim_row(database, pcn)[1] == "rejected"
+
+    # The front desk corrects the member ID on the coverage: the claim is ready and goes out.
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == pcn)).one()
+        assert claim.coverage_id is not None
+        coverage = uow.practice(claim.practice_id).get(CoverageRow, claim.coverage_id)
+        coverage.member_id = coverage.member_id.removeprefix("WRONG")
+        uow.commit()
+    [fixed] = [o for o in scrub_stored_claims(database, everything=True, as_of=AS_OF)
+               if o.patient_control_number == pcn]
+    assert fixed.status == "ready" and "rejected-unchanged" not in {f.rule for f in fixed.result.findings}
+    assert [i for i in fix_queue(database) if i["claim"] == pcn] == []
+    sent = submit_claims(database, config, tmp_path / "outbox", now=NOW)
+    assert any(pcn in f.path.read_text() for f in sent.files)
+    assert pcn in sync(database, config, tmp_path / "inbox", now=NOW).accepted
+
+
+def test_a_person_may_send_a_rejected_claim_again_unchanged_and_it_is_audited(database: Database,
+                                                                              tmp_path: Path) -> None:
+    config = ready_claims(database, tmp_path, patients=12)
+    report = submit_claims(database, config, tmp_path / "outbox", now=NOW, via=CONNECTION)
+    exported = report.files[0]
+    with UnitOfWork(database, actor="test") as uow:
+        batch = uow.session.get(SubmissionBatchRow, exported.batch_id)
+        assert batch is not None
+        claims = uow.session.scalars(select(ClaimRow).where(
+            ClaimRow.interchange_control_number == batch.interchange_control_number)).all()
+        st02, group = claims[0].transaction_set_control_number, batch.group_control_number
+        in_set = sorted(c.patient_control_number for c in claims if c.transaction_set_control_number == st02)
+    assert st02 is not None
+    profile = ClearinghouseProfile("TESTCLEARING", "TEST CLEARINGHOUSE", "EDI", "2155550100", "DERMBILLDEMO",
+                                   "DEMO")
+    path = tmp_path / "999-rejected.x12"
+    path.write_text(write_999((GroupAcknowledgment(group, (SetAcknowledgment(st02, False, (
+        SegmentError("CLM", 25, "8"),)),)),), profile, ControlNumbers(900, 900, 1), NOW))
+    process_inbound_file(database, path, CONNECTION, SyncReport(), now=NOW)
+
+    # The clearinghouse fixed its own setup: nothing on the claims changes. `scrub --all` holds every one.
+    held = {o.patient_control_number: o for o in scrub_stored_claims(database, everything=True, as_of=AS_OF)}
+    assert {pcn: held[pcn].status for pcn in in_set} == dict.fromkeys(in_set, "rejected")
+    assert all("rejected-unchanged" in {f.rule for f in held[pcn].result.findings} for pcn in in_set)
+    assert sorted(i["claim"] for i in fix_queue(database)) == in_set
+
+    with pytest.raises(InvalidInput, match="--resubmit-unchanged: name each rejected claim"):
+        scrub_stored_claims(database, everything=True, as_of=AS_OF, resubmit_unchanged=True)
+    first = _claim_row(database, in_set[0])[0]
+
+    # A person approves sending the first one again as it is: it is ready, the others stay held; the audit says who.
+    [approved] = scrub_stored_claims(database, claim_ids=[first], as_of=AS_OF, resubmit_unchanged=True,
+                                     actor="pat")
+    assert approved.status == "ready" and approved.result.clean
+    assert {_claim_row(database, pcn)[1] for pcn in in_set[1:]} <= {"rejected"}
+    assert sorted(i["claim"] for i in fix_queue(database)) == in_set[1:]
+    with UnitOfWork(database, actor="test") as uow:
+        [event] = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "claim.resubmit_unchanged"))
+        assert (event.actor, event.entity_id, event.detail["unchanged"]) == ("pat", first, True)
+        assert "X12 structure" in event.detail["rejection"]
+    # Scrubbed again later, the approved claim is not held (the approval stands until it is rejected again).
+    [again] = scrub_stored_claims(database, claim_ids=[first], as_of=AS_OF)
+    assert again.status == "ready"

@@ -24,7 +24,7 @@ from dermbill.synthetic.encounters import (
     document_encounter,
 )
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "derm-coding" / "encounter.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "dermbill" / "schemas" / "encounter.schema.json"  # shipped
 PAYERS = ("medicare", "medicaid", "commercial", "self_pay")
 SEXES = ("F", "M", "U")
 # Written out from encounter.md ("Site keys"), not imported, so a misclassified site in the module fails here.

@@ -50,6 +50,12 @@ VISIT_CODES = frozenset({f"992{n:02d}" for n in range(2, 16)})
 FACILITY_PLACES = frozenset({"19", "21", "22", "23", "24", "31", "51", "52", "56", "61"})
 UNPRICED_ALLOWED_PERCENT = 80
 X_MODIFIERS = frozenset({"XE", "XP", "XS", "XU"})  # the subsets of 59 CMS introduced in 2015
+# CLP06 claim filing indicator codes 005010X221A1 allows in an 835. The 837 (SBR09) has more: some name the kind
+# of payer rather than the plan (BL Blue Cross/Blue Shield, CI commercial insurance company, FI Federal Employees
+# Program, 11 other non-federal programs, 09 self-pay, 10 central certification); the 835 says the plan type.
+REMITTANCE_FILING_INDICATORS = frozenset({"12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA",
+                                          "MB", "MC", "OF", "TV", "VA", "WC", "ZZ"})
+PLAN_TYPE_OF_PAYER_KIND = {"BL": "12", "CI": "15", "FI": "OF"}  # PPO, indemnity insurance, other federal program
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,13 @@ class History:
         return f"{member.payer_id}|{member.member_id}|{line.date_of_service}|{line.code}|{'-'.join(line.modifiers)}"
 
 
+def remittance_filing_indicator(sbr09: str) -> str:
+    """CLP06 of a claim filed with SBR09 ``sbr09``: the same code where the 835 has it, the plan type for a kind of
+    payer (BL 12 PPO, CI 15 indemnity, FI OF), and ZZ (mutually defined) for the rest."""
+    code = PLAN_TYPE_OF_PAYER_KIND.get(sbr09, sbr09)
+    return code if code in REMITTANCE_FILING_INDICATORS else "ZZ"
+
+
 def acknowledge(claim: ProfessionalClaim, member: Member | None, problems: list[str]) -> Acknowledgment:
     if member is None:
         return Acknowledgment(False, "A3", "33", "IL", f"subscriber and subscriber ID {claim.member_id} not found")
@@ -133,8 +146,8 @@ def adjudicate(claim: ProfessionalClaim, member: Member, payer: PayerProfile, ta
     crossover = member.crossover_payer_id if (not secondary and status == "1" and patient_share) else None
     if crossover:
         status = "19"
-    result = PaidClaim(claim.patient_control_number, status, claim.filing_indicator, claim_number,
-                       claim.patient.last_name, claim.patient.first_name, claim.member_id, lines,
+    result = PaidClaim(claim.patient_control_number, status, remittance_filing_indicator(claim.filing_indicator),
+                       claim_number, claim.patient.last_name, claim.patient.first_name, claim.member_id, lines,
                        remarks=("MA18",) if crossover else (), crossover_payer_id=crossover or "",
                        received=received)
     history.claims[claim_number] = {"pcn": claim.patient_control_number, "status": status,

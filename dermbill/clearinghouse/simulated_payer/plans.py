@@ -34,6 +34,8 @@ class PayerProfile:
     kind: str  # medicare, medicaid, commercial
     fee_percent: int  # its allowed amounts as a percentage of the Medicare fee schedule
     timely_filing_days: int
+    # How long the payer takes in life. The simulated payer pays on the day a file reaches it, so that nothing it
+    # writes is dated after the sender's day: payers.csv still carries the column, nothing dates from it.
     days_to_pay: int = 14
     patient_owes_after_secondary: bool = True  # False for Medicaid: what it does not pay is written off
     # Some commercial payers take only 59 as the NCCI-associated "distinct procedural service" modifier and do

@@ -11,8 +11,10 @@ Its folder holds what it knows and remembers:
 - ``state.json``: deductibles met, services paid, claims decided, its control numbers;
 - ``received/``: every file sent to it (a name it already has is not taken again);
 - ``outbox/``: its answers, until fetched.
-It answers as soon as a file arrives. Given the same files in the same order and the same seed, it
-answers with the same files, byte for byte: its clock is the date of service plus fixed delays.
+It answers as soon as a file arrives, and dates its answers then: its clock is the time on the file it answers
+(ISA09/ISA10, the sender's clock), so it acknowledges, decides and pays on the day the file was sent and never
+dates anything later (a file without a readable date is taken to arrive the day after its last service). Given
+the same files in the same order and the same seed, it answers with the same files, byte for byte.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dermbill.clearinghouse.simulated_payer.adjudication import (
     acknowledge,
     adjudicate,
     payer_tables,
+    remittance_filing_indicator,
 )
 from dermbill.clearinghouse.simulated_payer.plans import Member, PayerProfile, Roster, read_roster
 from dermbill.core.claim_form import Adjustment, LineAdjudication, Payer, ProfessionalClaim
@@ -67,8 +70,7 @@ from dermbill.x12.transactions import TransactionSet, transaction_sets
 PAYER_COLUMNS = ("payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
                  "patient_owes_after_secondary", "accepts_x_modifiers", "authorization_codes")
 PROCEDURE_CODE = re.compile(r"[0-9A-Z][0-9]{3}[0-9A-Z]")  # CPT or HCPCS level II: 17311, 0419T, J7308
-ACKNOWLEDGMENT_DELAY = datetime.timedelta(days=1)
-PAYER_DELAY = datetime.timedelta(days=2)  # from the date the file is received to the payer's adjudication
+ACKNOWLEDGMENT_DELAY = datetime.timedelta(days=1)  # for a file without a date: the day after its last service
 
 
 @dataclass
@@ -130,7 +132,8 @@ def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
 
 def _claim_json(claim: PaidClaim) -> dict[str, Any]:
     data = asdict(claim)
-    data["lines"] = [{**asdict(line), "charge": line.charge.cents, "date_of_service": line.date_of_service.isoformat(),
+    data["lines"] = [{**asdict(line), "charge": line.charge.cents, "date_of_service": line.date_of_service.isoformat()
+                      if line.date_of_service else None,
                       "allowed": line.allowed.cents if line.allowed is not None else None,
                       "adjustments": [[a.group, a.reason, a.amount.cents] for a in line.adjustments]}
                      for line in claim.lines]
@@ -141,7 +144,7 @@ def _claim_json(claim: PaidClaim) -> dict[str, Any]:
 def _claim_from_json(data: dict[str, Any]) -> PaidClaim:
     lines = tuple(PaidLine(
         line["code"], tuple(line["modifiers"]), Money(line["charge"]), line["units"],
-        datetime.date.fromisoformat(line["date_of_service"]),
+        datetime.date.fromisoformat(line["date_of_service"]) if line["date_of_service"] else None,
         tuple(Adjusted(g, r, Money(c)) for g, r, c in line["adjustments"]), tuple(line["remarks"]),
         line["control_number"], Money(line["allowed"]) if line["allowed"] is not None else None,
         line["submitted_code"], tuple(line["submitted_modifiers"])) for line in data["lines"])
@@ -156,7 +159,8 @@ def reversal_of(claim: PaidClaim) -> PaidClaim:
     lines = tuple(replace(line, charge=-line.charge, units=-line.units, remarks=(),
                           adjustments=tuple(Adjusted(a.group, a.reason, -a.amount) for a in line.adjustments),
                           allowed=-line.allowed if line.allowed is not None else None) for line in claim.lines)
-    return replace(claim, status_code="22", lines=lines, remarks=(), crossover_payer_id="")
+    return replace(claim, status_code="22", lines=lines, remarks=(), crossover_payer_id="",
+                   filing_indicator=remittance_filing_indicator(claim.filing_indicator))
 
 
 @dataclass
@@ -205,8 +209,7 @@ class SimulatedPayer:
         return files
 
     def _answer_inquiries(self, state: PayerState, path: Path, transactions: list[TransactionSet]) -> list[Path]:
-        when = datetime.datetime.combine(max(self._file_date(path), datetime.date(2000, 1, 1)),
-                                         datetime.time(6, 0), tzinfo=datetime.UTC)
+        when = self._file_time(path) or datetime.datetime(2000, 1, 1, 6, 0, tzinfo=datetime.UTC)
         profile = ClearinghouseProfile(submitter_id=transactions[0].receiver or "SIMPAYER",
                                        submitter_name="SIMULATED PAYER", submitter_contact="EDI SUPPORT",
                                        submitter_phone="2155550199", receiver_id=transactions[0].sender,
@@ -262,10 +265,13 @@ class SimulatedPayer:
 
     def _answer_claims(self, state: PayerState, path: Path, transactions: list[TransactionSet]) -> list[Path]:
         received = [read_837p(t) for t in transactions]
-        arrived = max(max((line.date_of_service for c in r.claims for line in c.lines), default=datetime.date.min)
-                      for r in received) + ACKNOWLEDGMENT_DELAY
-        arrived = max(arrived, self._file_date(path))
-        now = datetime.datetime.combine(arrived, datetime.time(6, 0), tzinfo=datetime.UTC)
+        sent = self._file_time(path)
+        if sent is None:
+            last_service = max(max((line.date_of_service for c in r.claims for line in c.lines),
+                                   default=datetime.date.min) for r in received)
+            sent = datetime.datetime.combine(last_service + ACKNOWLEDGMENT_DELAY, datetime.time(6, 0),
+                                             tzinfo=datetime.UTC)
+        now, arrived = sent, sent.date()
         group = transactions[0].group_control_number or "1"
         acknowledgments = []
         batches = []
@@ -286,15 +292,13 @@ class SimulatedPayer:
                                      write_277ca(tuple(batches), profile, self._control(state), now)))
         for payer_id, claims in sorted(decided.items()):
             payer = self.payers[payer_id]
-            paid_on = arrived + PAYER_DELAY + datetime.timedelta(days=payer.days_to_pay)
             state.traces += 1
             trace = f"{payer_id}{self.seed:02d}{state.traces:08d}"
             billing = claims[0][1].billing
-            remittance = Remittance(payer.name, payer.payer_id, billing.name, billing.npi, trace, paid_on,
+            remittance = Remittance(payer.name, payer.payer_id, billing.name, billing.npi, trace, arrived,
                                     tuple(c for c, _ in claims))
-            when = datetime.datetime.combine(paid_on, datetime.time(6, 0), tzinfo=datetime.UTC)
             files.append(self._write(f"835-{payer_id}-{trace}.x12",
-                                     write_835((remittance,), profile, self._control(state), when)))
+                                     write_835((remittance,), profile, self._control(state), now)))
         return files
 
     def _acknowledge(self, state: PayerState, batch: Received837, arrived: datetime.date,
@@ -356,7 +360,7 @@ class SimulatedPayer:
         if payer is None or supplement is None:
             return []
         lines = tuple(replace(line, adjudication=LineAdjudication(
-            member.payer_id, result.paid, result.code, result.modifiers, result.units,
+            member.payer_id, result.paid, result.code, result.modifiers, int(result.units),
             tuple(Adjustment(a.group, a.reason, a.amount) for a in result.adjustments), arrived))
             for line, result in zip(claim.lines, paid.lines, strict=True))
         secondary = replace(claim, lines=lines, payer=Payer(payer.name, payer.payer_id), order="S",
@@ -391,13 +395,14 @@ class SimulatedPayer:
         os.replace(partial, target)
         return target
 
-    def _file_date(self, path: Path) -> datetime.date:
-        """The interchange date of the file (ISA09), which stands for the day it was received."""
+    def _file_time(self, path: Path) -> datetime.datetime | None:
+        """When the file was sent (ISA09 and ISA10, UTC), which stands for when it was received; None without."""
         head = path.read_bytes()[:106].decode("ascii", "replace")
         try:
-            return datetime.datetime.strptime(head.split(head[3])[9], "%y%m%d").date()
+            elements = head.split(head[3])
+            return datetime.datetime.strptime(elements[9] + elements[10], "%y%m%d%H%M").replace(tzinfo=datetime.UTC)
         except (IndexError, ValueError):
-            return datetime.date.min
+            return None
 
     def _load(self) -> PayerState:
         path = self.folder / "state.json"

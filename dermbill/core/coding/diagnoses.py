@@ -3,7 +3,8 @@
 Keys that are not site-specific map to one code (encounter.md); site-specific keys map through the
 site table of ICD-10-CM codes (``SiteDiagnoses``). An ICD-10-CM code given instead of a key is used as
 given; its category comes from its chapter block.
-Example: ``bcc`` on the left forearm -> C44.619; ``seborrheic_keratosis`` with ``inflamed`` -> L82.0.
+Example: ``bcc`` on the left forearm -> C44.619; ``seborrheic_keratosis`` with ``inflamed`` -> L82.0;
+``pyogenic_granuloma`` -> L98.0, but K13.4 in the mouth (``oral_mucosa``: L98.0 excludes oral mucosa).
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def icd10_for(
         inflamed = symptoms & SYMPTOMS_OF_INFLAMED_SK
         return SEBORRHEIC_KERATOSIS_INFLAMED if inflamed else SEBORRHEIC_KERATOSIS_OTHER
     if diagnosis in FIXED_CODE:
-        return FIXED_CODE[diagnosis]
+        # The one code is a skin code; a site it excludes (the mouth) has its own.
+        return site_codes.exceptions.get((diagnosis, site or ""), FIXED_CODE[diagnosis])
     family = SITE_FAMILY[diagnosis]
     if site is None:
         return None

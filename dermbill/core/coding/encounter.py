@@ -1,4 +1,4 @@
-"""The encounter documentation format, version 1 (shared/derm-coding/encounter.md), parsed strictly.
+"""The encounter documentation format, version 1 (docs/encounter-format.md), parsed strictly.
 
 ``parse_encounter(doc)`` turns a JSON-like dict into frozen dataclasses or raises ``InvalidInput``
 naming the field: ``lesions[1].site: 'nose tip' is not a site; did you mean 'nose'?``. Unknown keys

@@ -1,7 +1,9 @@
 """Biopsies, shave removals, excisions and adjacent tissue transfer (CPT 11102-11107, 11300-11646, 14000-14302).
 
 - Biopsy: one primary code per encounter by the hierarchy incisional > punch > tangential; every other
-  biopsy takes the add-on of its own technique (1 punch + 2 shave -> 11104, 11103 x2).
+  biopsy takes the add-on of its own technique (1 punch + 2 shave -> 11104, 11103 x2). 11102-11107 are for
+  skin only: a site that is not skin (the lip vermilion, the mucosa of the mouth) takes its own code from
+  the site table's ``biopsy_group`` (lip vermilion -> 40490, mouth mucosa -> 40808), one unit per lesion.
 - Shave removal: by site group and the lesion's diameter (no margin).
 - Excision: by site group, final pathology (in situ as malignant) and the excised diameter = lesion
   diameter + 2 x narrowest margin, rounded to 0.1 cm (1.2 + 2 x 0.3 = 1.8 -> 1.1-2.0 cm).
@@ -16,11 +18,21 @@ from dermbill.core.coding.context import Context, Draft, cm, to_tenth
 from dermbill.core.coding.encounter import Lesion, Procedure
 
 BIOPSY_RANK = {"incisional": 0, "punch": 1, "tangential": 2}
+SKIN = "skin"
 
 
 def code_biopsies(ctx: Context, biopsies: list[tuple[Lesion, Procedure]]) -> None:
     ordered: list[tuple[Lesion, Procedure]] = []
     for lesion, procedure in biopsies:
+        info = ctx.tables.sites.get(lesion.site)
+        if info.biopsy_group != SKIN:
+            code_site_biopsy(ctx, lesion, procedure, info.biopsy_group)
+            continue
+        if info.biopsy_caution:
+            ctx.warn("site_specific_code", f"{procedure.where}: the biopsy of lesion {lesion.id} ({lesion.site}) is "
+                     f"coded with the skin biopsy codes; part of this site has its own biopsy codes: "
+                     f"{info.biopsy_caution}. Use them instead when the documentation places the lesion there",
+                     lesion.id)
         if procedure.technique is None:
             ctx.missing(lesion, "the biopsy technique (tangential, punch or incisional) is not documented",
                         procedure.where)
@@ -47,6 +59,19 @@ def code_biopsies(ctx: Context, biopsies: list[tuple[Lesion, Procedure]]) -> Non
                 note = "" if technique == primary_technique else f", after the {primary_technique} primary"
                 ctx.add(Draft(rule.add_on_code, 1, f"{technique} biopsy of lesion {lesion.id}: each further "
                               f"{technique} biopsy{note}", "biopsy", (lesion.id,)))
+
+
+def code_site_biopsy(ctx: Context, lesion: Lesion, procedure: Procedure, group: str) -> None:
+    """A biopsy of a site that is not skin: the site's own code, one unit per lesion, whatever the technique.
+
+    Never a skin biopsy code: when no code of the site is in force, a coder is told and nothing is coded.
+    """
+    rule = ctx.tables.rules.keyed("site_biopsy", group, on=ctx.on)
+    if rule is None:
+        ctx.no_code_in_force("site_biopsy", lesion.site, procedure.where)
+        return
+    ctx.add(Draft(rule.code, lesion.count, f"biopsy of lesion {lesion.id} ({lesion.site}): not skin, so the site's "
+                  f"own biopsy code, not 11102-11107 (one unit per lesion)", "biopsy", (lesion.id,)))
 
 
 def code_shave(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
@@ -85,6 +110,11 @@ def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     info = ctx.tables.sites.get(lesion.site)
     category = ctx.category(lesion)
     family = "excision_malignant" if category.excised_as_malignant else "excision_benign"
+    if category.excised_as_malignant and info.malignant_excision_caution:
+        ctx.warn("site_specific_code", f"{procedure.where}: the malignant excision codes (11600-11646) do not name "
+                 f"the site of lesion {lesion.id} ({lesion.site}); no line was coded for it: code "
+                 f"{info.malignant_excision_caution} from the operative note", lesion.id)
+        return
     rule = ctx.rule_for(family, info.lesion_group, size, procedure.where)
     if rule is None:
         return

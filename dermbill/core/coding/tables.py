@@ -27,6 +27,14 @@ class SiteInfo:
     complex_repair_group: str
     adjacent_tissue_transfer_group: str
     mohs_group: str
+    # 'skin' (11102-11107), or the key of the site's own biopsy code in the code rules (family
+    # site_biopsy): the lip vermilion and the mucosa of the mouth are not skin (RULES.md 1.1).
+    biopsy_group: str = "skin"
+    # Skin codes are used, but part of the site has its own biopsy codes: what a coder should consider.
+    biopsy_caution: str = ""
+    # The malignant excision codes (11600-11646) do not name this site: what to code instead. No skin line
+    # is coded for it; a coder is told.
+    malignant_excision_caution: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +230,8 @@ class SiteDiagnoses:
     """ICD-10-CM codes by diagnosis family, site, laterality (and sex, for genital sites)."""
 
     codes: dict[tuple[str, str, str, str], str]
+    # A diagnosis key whose one code is a skin code, at a site that code excludes: (key, site) -> code.
+    exceptions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def code_for(self, family: str, site: str, laterality: str | None, sex: str) -> str | None:
         side = laterality or ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from dermbill.core.resubmission import RejectedBefore
 from dermbill.core.scrubber.claim import Claim, ClaimLine
 from dermbill.core.scrubber.tables import PayerRule, ScrubTables
 
@@ -17,6 +18,7 @@ class Check:
     tables: ScrubTables
     as_of: datetime.date
     payer_key: str | None = None  # the payer's identifier when known (payer rules by payer, else by kind)
+    rejection: RejectedBefore | None = None  # the claim's last rejection, while it is being fixed to go again
     payer: PayerRule = field(init=False)
 
     def __post_init__(self) -> None:

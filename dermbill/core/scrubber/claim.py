@@ -1,4 +1,4 @@
-"""The claim format for the scrubber, version 1 (shared/derm-coding/claim.md).
+"""The claim format for the scrubber, version 1 (docs/claim-format.md).
 
 ``parse_claim(doc)`` is strict about the shape (unknown keys and wrong JSON types are errors naming the
 field) and lenient about values: a malformed NPI, a missing place of service or a pointer out of range

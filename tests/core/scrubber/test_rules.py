@@ -12,6 +12,7 @@ import pytest
 from scrub_claims import AS_OF, BASE, Scrub, line, rules
 
 from dermbill.core.errors import InvalidInput
+from dermbill.core.resubmission import RejectedBefore, fingerprint
 from dermbill.core.scrubber.claim import parse_claim
 from dermbill.core.scrubber.findings import Fix
 from dermbill.core.scrubber.registry import RULE_IDS, scrub_claim
@@ -329,3 +330,29 @@ def test_a_payer_that_wants_59_gets_59_in_place_of_xs_as_a_certain_fix(tables: S
     result = scrub_claim(parse_claim(doc), strict, as_of=AS_OF, payer_key="TSTAUTH")
     fixes = [f.autofix for f in result.findings if f.rule == "modifier-invalid"]
     assert fixes == [Fix(2, "59", ("XS",))]
+
+
+# rejected-unchanged -----------------------------------------------------------------------------
+
+REJECTED_AS = fingerprint({"member_id": "WRONG123", "lines": [("11642", "610.00")]})
+
+
+@pytest.mark.parametrize(("now", "flagged"), [
+    (REJECTED_AS, True),  # nothing changed since the rejection
+    (fingerprint({"member_id": "ABC123", "lines": [("11642", "610.00")]}), False),  # the member ID was corrected
+])
+def test_a_rejected_claim_that_did_not_change_is_stopped_with_the_rejections_fix(
+        tables: ScrubTables, now: str, flagged: bool) -> None:
+    rejection = RejectedBefore("member ID: SUBSCRIBER NOT FOUND", "check the member ID against the insurance card",
+                               REJECTED_AS, now)
+    result = scrub_claim(parse_claim(copy.deepcopy(BASE)), tables, as_of=AS_OF, rejection=rejection)
+    found = [f for f in result.findings if f.rule == "rejected-unchanged"]
+    assert [(f.severity.value, f.lines) for f in found] == ([("error", ())] if flagged else [])
+    assert result.clean is not flagged
+    if flagged:
+        assert "member ID: SUBSCRIBER NOT FOUND" in found[0].message
+        assert found[0].fix.startswith("check the member ID") and "--resubmit-unchanged" in found[0].fix
+
+
+def test_a_claim_never_rejected_is_not_held_for_it(scrub: Scrub) -> None:
+    assert "rejected-unchanged" not in [r for r, _, _ in rules(scrub())]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dermbill.core.identifiers import npi_check_digit
+from dermbill.core.identifiers import npi_problem
 from dermbill.core.scrubber.check import Check
 from dermbill.core.scrubber.claim import ClaimLine
 from dermbill.core.scrubber.findings import ScrubFinding, error, warning
@@ -87,23 +87,12 @@ def _line_fields(check: Check, line: ClaimLine) -> list[ScrubFinding]:
     return found
 
 
-def _npi_problem(npi: str) -> str | None:
-    if not (len(npi) == 10 and npi.isdigit()):
-        return "must be exactly ten digits"
-    if npi[0] not in "12":
-        return "must start with 1 or 2"
-    expected = npi_check_digit(npi[:9])
-    if expected != int(npi[9]):
-        return f"fails its check digit (the last digit would be {expected})"
-    return None
-
-
 def providers(check: Check) -> list[ScrubFinding]:
     claim = check.claim
     found = []
     for role, npi, taxonomy in (("billing", claim.billing_npi, claim.billing_taxonomy),
                                 ("rendering", claim.rendering_npi, claim.rendering_taxonomy)):
-        if npi is not None and (problem := _npi_problem(npi)) is not None:
+        if npi is not None and (problem := npi_problem(npi)) is not None:
             found.append(error("provider-invalid", (), f"{role} provider NPI '{npi}' {problem}",
                                f"correct the {role} provider's NPI (check it in NPPES)"))
         if taxonomy is not None and not TAXONOMY.fullmatch(taxonomy):

@@ -1,0 +1,210 @@
+"""The queries of 835 posting: the remittance record, the claims and lines an 835 names, their balances and the
+payers' earlier answers, read in a few queries per round of claims; rows converted to the core's posting values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from dermbill.core.errors import InvalidInput
+from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR
+from dermbill.core.money import Money
+from dermbill.core.posting import Answered, HistoryKey, LineAnswer, LineBalances, OurClaim, OurLine
+from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
+    JournalEntryRow,
+    LedgerAccountRow,
+    LineAdjudicationRow,
+    OverpaymentRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+    RemittanceRow,
+    UnmatchedRemittanceRow,
+)
+from dermbill.db.repositories import PracticeRepository, UnitOfWork
+
+CHUNK = 500  # ids per IN (...) query
+
+
+def practice_paid_as(uow: UnitOfWork, npi: str) -> PracticeRow | None:
+    """The practice that bills with the payee NPI of an 835."""
+    return uow.session.scalars(select(PracticeRow).where(PracticeRow.billing_npi == npi)).first()
+
+
+def payer_named(uow: UnitOfWork, organization_id: int, identifier: str) -> PayerRow | None:
+    return uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == organization_id,
+                                                      PayerRow.payer_identifier == identifier)).first()
+
+
+def our_line(row: ClaimLineRow) -> OurLine:
+    return OurLine(row.id, row.charged_line_id, row.line_number, row.procedure_code, tuple(row.modifiers),
+                   Money(row.charge_cents), row.units)
+
+
+def our_claim(row: ClaimRow, lines: Sequence[ClaimLineRow]) -> OurClaim:
+    return OurClaim(row.id, row.patient_control_number, row.patient_id, row.payer_id, row.primary_claim_id,
+                    tuple(our_line(line) for line in lines))
+
+
+class RemittanceStore:
+    """Posting's reads and writes within one practice's unit of work."""
+
+    def __init__(self, repo: PracticeRepository) -> None:
+        self.repo = repo
+
+    # The remittance record ----------------------------------------------------------------------------------
+
+    def find(self, payer: str, trace: str, digest: str) -> RemittanceRow | None:
+        rows = self.repo.rows(RemittanceRow, RemittanceRow.payer_identifier == payer,
+                              RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
+        return rows[0] if rows else None
+
+    def record(self, row: RemittanceRow) -> bool:
+        """Insert the remittance row, the database's unique key deciding between concurrent posters.
+
+        False when another transaction holds the same (payer, trace, content): it committed first (PostgreSQL
+        makes this insert wait for it), so this one must post nothing.
+        """
+        self.repo.add(row)
+        try:
+            self.repo.flush()
+        except InvalidInput:
+            if self.find(row.payer_identifier, row.trace_number, row.content_hash) is not None:
+                return False
+            raise
+        return True
+
+    # Claims, lines, balances and answers ---------------------------------------------------------------------
+
+    def claim_ids_by_pcn(self, pcns: Sequence[str]) -> dict[str, list[int]]:
+        """Our claim ids by patient control number."""
+        wanted = sorted(set(pcns))
+        found: dict[str, list[int]] = {}
+        for start in range(0, len(wanted), CHUNK):
+            for claim_id, pcn in self.repo.session.execute(
+                    select(ClaimRow.id, ClaimRow.patient_control_number)
+                    .where(ClaimRow.practice_id == self.repo.practice_id,
+                           ClaimRow.patient_control_number.in_(wanted[start:start + CHUNK]))):
+                found.setdefault(pcn, []).append(claim_id)
+        return found
+
+    def claims(self, ids: Sequence[int]) -> list[ClaimRow]:
+        wanted = sorted(set(ids))
+        return [claim for start in range(0, len(wanted), CHUNK)
+                for claim in self.repo.rows(ClaimRow, ClaimRow.id.in_(wanted[start:start + CHUNK]))]
+
+    def claims_by_payer_claim_number(self, number: str) -> list[ClaimRow]:
+        return self.repo.rows(ClaimRow, ClaimRow.payer_claim_number == number)
+
+    def lines(self, claim_ids: Sequence[int]) -> list[ClaimLineRow]:
+        return [line for start in range(0, len(claim_ids), CHUNK)
+                for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
+                                           order_by=ClaimLineRow.line_number)]
+
+    def balances(self, line_ids: Sequence[int]) -> dict[int, LineBalances]:
+        """The insurance, denied and patient balances of these charged lines, as posted so far."""
+        ids = self.repo.account_ids()
+        codes = {ids[code]: code for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR)}
+        sums: dict[int, dict[str, int]] = {line_id: {} for line_id in line_ids}
+        for start in range(0, len(line_ids), CHUNK):
+            for line_id, account, total in self.repo.session.execute(
+                    select(PostingRow.claim_line_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
+                    .where(PostingRow.practice_id == self.repo.practice_id,
+                           PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
+                           PostingRow.account_id.in_(list(codes)))
+                    .group_by(PostingRow.claim_line_id, PostingRow.account_id)):
+                if line_id is not None:
+                    sums[int(line_id)][codes[account]] = int(total)
+        return {line_id: LineBalances(Money(s.get(INSURANCE_AR, 0)), Money(s.get(DENIED_AR, 0)),
+                                      Money(s.get(PATIENT_AR, 0))) for line_id, s in sums.items()}
+
+    def history(self, claim_ids: Sequence[int]) -> dict[HistoryKey, list[Answered]]:
+        """The payers' answers so far on these claims' lines, oldest first."""
+        found: dict[HistoryKey, list[Answered]] = {}
+        for start in range(0, len(claim_ids), CHUNK):
+            for row in self.repo.rows(LineAdjudicationRow,
+                                      LineAdjudicationRow.claim_id.in_(claim_ids[start:start + CHUNK])):
+                answer = LineAnswer(row.status_code, Money(row.paid_cents),
+                                    tuple((a["group"], a["reason"], int(a["cents"])) for a in row.adjustments))
+                found.setdefault((row.claim_id, row.claim_line_id, row.payer_id), []).append(
+                    Answered(answer, row.remittance_id))
+        return found
+
+    def secondary_claim(self, claim: ClaimRow, payer_id: int) -> ClaimRow | None:
+        found = self.repo.rows(ClaimRow, ClaimRow.primary_claim_id == claim.id, ClaimRow.payer_id == payer_id)
+        return found[0] if found else None
+
+    def was_forwarded(self, claim: ClaimRow) -> bool:
+        """True when the claim's payer forwarded it to the next payer (CLP02 19), this file included."""
+        self.repo.flush()
+        return self.repo.count(LineAdjudicationRow, LineAdjudicationRow.claim_id == claim.id,
+                               LineAdjudicationRow.status_code == "19") > 0
+
+    def transferred(self, claim: ClaimRow) -> dict[int, Money]:
+        """For a secondary claim: the patient share moved to its payer, by charged line."""
+        if claim.primary_claim_id is None:
+            return {}
+        rows = self.repo.session.execute(
+            select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+            .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
+            .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+            .where(PostingRow.practice_id == self.repo.practice_id,
+                   PostingRow.claim_id.in_(self.replaced_chains([claim])[claim.id]),
+                   JournalEntryRow.kind == "transfer", LedgerAccountRow.code == INSURANCE_AR)
+            .group_by(PostingRow.claim_line_id))
+        return {int(line): Money(int(total)) for line, total in rows if line is not None}
+
+    def corrected_claims_of(self, claims: Sequence[ClaimRow]) -> list[ClaimRow]:
+        """The corrected claims (frequency 7) that replace any of these."""
+        return self.repo.rows(ClaimRow, ClaimRow.frequency_code == "7",
+                              ClaimRow.original_claim_id.in_([claim.id for claim in claims]))
+
+    def replaced_chains(self, claims: Sequence[ClaimRow]) -> dict[int, list[int]]:
+        """Each claim with the claims it replaces (a corrected claim, frequency 7, settles with its originals: the
+        payer reverses the original's postings and posts its new decision on the corrected claim)."""
+        chains = {claim.id: [claim.id] for claim in claims}
+        for claim in claims:
+            row: ClaimRow | None = claim
+            while row is not None and row.frequency_code == "7" and row.original_claim_id is not None \
+                    and row.original_claim_id not in chains[claim.id]:
+                chains[claim.id].append(row.original_claim_id)
+                row = self.repo.session.get(ClaimRow, row.original_claim_id)
+        return chains
+
+    def account_sums(self, claim_ids: Sequence[int]) -> dict[int, Counter[str]]:
+        """Each claim's balance by account code."""
+        codes = {v: k for k, v in self.repo.account_ids().items()}
+        ids = sorted(set(claim_ids))
+        by_claim: dict[int, Counter[str]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for claim_id, account, total in self.repo.session.execute(
+                    select(PostingRow.claim_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
+                    .where(PostingRow.practice_id == self.repo.practice_id,
+                           PostingRow.claim_id.in_(ids[start:start + CHUNK]))
+                    .group_by(PostingRow.claim_id, PostingRow.account_id)):
+                if claim_id is not None:
+                    by_claim.setdefault(claim_id, Counter())[codes[account]] += int(total)
+        return by_claim
+
+    def open_overpayments(self, payer_id: int | None, reference: str) -> list[OverpaymentRow]:
+        """This payer's open overpayments on the claim a PLB reference names (the payer's claim number, or ours)."""
+        by_pcn = {c.id for c in self.repo.rows(ClaimRow, ClaimRow.patient_control_number == reference)}
+        rows = self.repo.rows(OverpaymentRow, OverpaymentRow.status == "open", OverpaymentRow.payer_id == payer_id,
+                              order_by=OverpaymentRow.id)
+        return [row for row in rows if row.payer_claim_number == reference or row.claim_id in by_pcn]
+
+
+def unmatched_rows(uow: UnitOfWork) -> list[tuple[str, UnmatchedRemittanceRow, RemittanceRow]]:
+    """The unresolved unmatched claim payments of every practice, oldest first, with practice code and remittance."""
+    practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
+    rows = uow.session.execute(
+        select(UnmatchedRemittanceRow, RemittanceRow)
+        .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
+        .where(UnmatchedRemittanceRow.resolved.is_(False))
+        .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
+    return [(practices[item.practice_id], item, remittance) for item, remittance in rows]
