@@ -1,5 +1,6 @@
 # Quick start: `make demo` (builds the demo on SQLite under var/) and `make test` (the whole suite).
 # Both create .venv when missing and reinstall only when pyproject.toml changed.
+# `make test-ahead` runs the tests that reach the clock with "today" more than a year ahead (CI runs both).
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -9,8 +10,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= sqlite:///var/demo.db
 DEMO_OUT ?= var/demo
+# Test processes (pytest-xdist): one per core by default; WORKERS=0 runs the tests in this process.
+WORKERS ?= auto
+AHEAD_DAYS ?= 400
+# The tests that can reach the clock: those that open a database or run the command. tests/test_clock.py checks
+# that only dermbill/clock.py reads the clock and that no test left out of this list can reach it.
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py
 
-.PHONY: demo test bench fuzz lint typecheck clean
+.PHONY: demo test test-ahead bench fuzz lint typecheck clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
@@ -27,7 +34,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check dermbill tests benchmarks scripts fuzz
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS)
+
+test-ahead: $(STAMP)
+	DERMBILL_TODAY=$$($(BIN)/python -c 'import datetime as d; print(d.date.today() + d.timedelta(days=$(AHEAD_DAYS)))') \
+		$(BIN)/python -m pytest -q -n $(WORKERS) $(CLOCK_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'

@@ -1,23 +1,27 @@
 """Shared fixtures: a freshly migrated database on SQLite and on PostgreSQL for every storage test.
 
 PostgreSQL comes from DERMBILL_TEST_PG_URL (default: the server on this machine). Each test gets its
-own schema, dropped afterwards. Outside CI an unreachable server skips those tests with the reason;
-with CI=true it fails them.
+own database (a migrated one) or schema (an empty one), dropped afterwards. Outside CI an unreachable
+server skips those tests with the reason; with CI=true it fails them. The migrated databases are copies of
+one migrated once per test process (migrated_databases.py), so tests can run in parallel (pytest -n).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from pg_server import postgres_schema
 
 from dermbill.db.engine import Database, open_database
-from dermbill.db.migrate import upgrade
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database's URL: a new SQLite file, or a new PostgreSQL schema (dropped afterwards)."""
     if request.param == "sqlite":
@@ -34,15 +38,16 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """A migrated, empty database on each backend."""
-    db = open_database(database_url)
-    upgrade(db)
-    try:
-        yield db
-    finally:
-        db.dispose()
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database on each backend: a new SQLite file, or a new PostgreSQL database."""
+    with (nullcontext(migrated_sqlite_url(tmp_path / "dermbill-test.db")) if request.param == "sqlite"
+          else migrated_postgres_url()) as url:
+        db = open_database(url)
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from dermbill import clock
 from dermbill.cli.common import DbOption, current_database, out
 from dermbill.cli.files import write_json
 from dermbill.core.errors import InvalidInput
@@ -31,7 +32,7 @@ ItemArg = Annotated[int, typer.Argument(help="The work item number (from `dermbi
 def _today(as_of: str | None) -> datetime.date:
     from dermbill.core.dates import parse_iso_date
 
-    return parse_iso_date(as_of, field="--as-of") if as_of else datetime.date.today()
+    return parse_iso_date(as_of, field="--as-of") if as_of else clock.today()
 
 
 def _actor(by: str | None) -> str:

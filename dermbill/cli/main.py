@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dermbill import __version__
+from dermbill import __version__, clock
 from dermbill.cli.clearinghouse_cmds import clearinghouse_app, fix_queue_command, submit_command, sync_command
 from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
@@ -90,7 +90,7 @@ def demo(
     """Build a synthetic billing company with two dermatology practices, and print a summary."""
     from dermbill.cli.demo_view import run_demo
 
-    today = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
+    today = _parse_date(as_of, "--as-of") if as_of else clock.today()
     run_demo(out, err, database_url(ctx, db), out_dir=out_dir, patients=patients, seed=seed, as_of=today,
              months=months, reset=reset)
 
@@ -154,7 +154,7 @@ def scrub(
 
         sys.stdout.write(claim_schema_text())
         return 0
-    day = _parse_date(as_of, "--as-of") if as_of else datetime.date.today()
+    day = _parse_date(as_of, "--as-of") if as_of else clock.today()
     if file is not None:
         from dermbill.cli.scrub_view import run_scrub_file
 
@@ -318,7 +318,7 @@ def _report_unexpected(exc: BaseException) -> int:
     """Log the traceback with a reference id; show the user one line, never the trace."""
     ref = uuid.uuid4().hex[:8]
     where = "the error log (which could not be written)"
-    stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    stamp = clock.utc_now().isoformat(timespec="seconds")
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
         ERROR_LOG.parent.mkdir(parents=True, exist_ok=True)

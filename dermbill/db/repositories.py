@@ -20,6 +20,7 @@ from sqlalchemy import JSON, ColumnElement, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from dermbill.clock import utc_now as utc_now  # the services take their default clock from here
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
 from dermbill.core.ledger import STANDARD_CHART, JournalEntry, Posting, reversal_of
 from dermbill.core.money import Money
@@ -41,10 +42,6 @@ Clock = Callable[[], datetime.datetime]
 
 
 KEYS_PER_QUERY = 500  # idempotency keys per IN (...) lookup
-
-
-def utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 def _label(row_type: type[Any]) -> str:

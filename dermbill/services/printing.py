@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 from pathlib import Path
 
+from dermbill import clock
 from dermbill.core.errors import InvalidInput
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
@@ -29,7 +30,7 @@ def print_claims(database: Database, claims: Sequence[int | str], target: Path, 
             repo.audit("claim.printed", "claim", row.id, {"file": target.name, "full_form": full_form})
         uow.commit()
     data = render(documents, full_form=full_form,
-                  signed_on=signed_on or datetime.datetime.now(datetime.UTC).date())
+                  signed_on=signed_on or clock.today())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

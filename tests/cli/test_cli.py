@@ -61,7 +61,8 @@ def test_demo_command_prints_its_summary_and_where_the_files_are(tmp_path: Path)
     assert len((out / "encounters.jsonl").read_text().splitlines()) == 104
     again = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40")
     assert_one_line_error(again, "already holds the demo", "--reset")
-    reset = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40", "--reset")
+    reset = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40", "--reset",
+                "--as-of", "2026-11-26")
     assert reset.returncode == 0 and "reset: deleted all data" in reset.stdout
 
 

@@ -33,12 +33,12 @@ from era_world import (
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from pg_server import postgres_schema, require_postgres
+from migrated_databases import migrated_postgres_url, migrated_sqlite_url
+from pg_server import require_postgres
 from sqlalchemy import func, select
 
 from dermbill.core.money import Money
 from dermbill.db.engine import open_database
-from dermbill.db.migrate import upgrade
 from dermbill.db.models import LedgerAccountRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.denials import list_items, refresh_queue, resolve_item
@@ -97,11 +97,10 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.stack = ExitStack()
         self.folder = Path(self.stack.enter_context(tempfile.TemporaryDirectory()))
-        url = self.stack.enter_context(postgres_schema()) if self.backend == "postgresql" \
-            else f"sqlite:///{self.folder / 'ledger.db'}"
+        url = self.stack.enter_context(migrated_postgres_url()) if self.backend == "postgresql" \
+            else migrated_sqlite_url(self.folder / "ledger.db")
         self.database = open_database(url)
         self.stack.callback(self.database.dispose)
-        upgrade(self.database)
         self.world = practice_world(self.database)
         self.claims: list[ModelClaim] = []
         self.cash = 0

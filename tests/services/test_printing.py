@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import pdfplumber
+import pytest
 from sqlalchemy import select
 
 from dermbill.db.engine import Database
@@ -21,7 +22,8 @@ def _read(page: pdfplumber.page.Page, name: str) -> str:
     return (page.within_bbox((x0 - 0.5, top - 0.5, x1 + 0.5, bottom + 0.5)).extract_text() or "").strip()
 
 
-def test_stored_claims_print_their_own_facts_in_the_boxes(database: Database, tmp_path: Path) -> None:
+def test_stored_claims_print_their_own_facts_in_the_boxes(database: Database, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path / "demo", as_of=datetime.date(2026, 11, 26), patients=10,
                                      seed=3, cycle=False))
     with UnitOfWork(database, actor="test") as uow:
@@ -48,3 +50,8 @@ def test_stored_claims_print_their_own_facts_in_the_boxes(database: Database, tm
             assert _read(page, "24.1.d.code") == code
             assert (_read(page, "28.dollars"), _read(page, "28.cents")) == (str(total // 100), f"{total % 100:02d}")
             assert (_read(page, "31.date"), _read(page, "21.indicator")) == ("11 27 26", "0")
+    # Box 31 is dated the day the form is printed unless told otherwise: dermbill's today (DERMBILL_TODAY here).
+    monkeypatch.setenv("DERMBILL_TODAY", "2031-02-28")
+    print_claims(database, [expected[0][0]], target, full_form=False)
+    with pdfplumber.open(target) as pdf:
+        assert _read(pdf.pages[0], "31.date") == "02 28 31"

@@ -42,11 +42,15 @@ def test_every_claim_the_engine_makes_from_the_examples_scrubs_clean(case: dict[
 def test_stored_claims_get_findings_a_status_and_the_certain_fix(database: Database, tmp_path: Path) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=40, seed=4))
     with UnitOfWork(database, actor="test") as uow:
-        claim = uow.session.query(ClaimRow).filter(ClaimRow.status == "paid").first()
-        assert claim is not None
+        # The first paid claim (by id: PostgreSQL returns rows in no set order) with procedures and no visit.
+        claim, lines = next(
+            (claim, lines) for claim in uow.session.query(ClaimRow).filter(ClaimRow.status == "paid")
+            .order_by(ClaimRow.id)
+            if (lines := uow.practice(claim.practice_id).rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id,
+                                                               order_by=ClaimLineRow.line_number))
+            and not any(line.procedure_code.startswith("99") for line in lines))
         claim.status = "ready"  # as if the demo had not sent it yet
         repo = uow.practice(claim.practice_id)
-        lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
         # A visit typed in without 25 beside the claim's procedures.
         repo.add(ClaimLineRow(claim_id=claim.id, line_number=len(lines) + 1, procedure_code="99213", modifiers=[],
                               units=1, charge_cents=10000, diagnosis_pointers=[1],
@@ -67,7 +71,7 @@ def test_fix_adds_25_when_the_documentation_says_the_visit_was_separate(database
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=60, seed=8))
     with UnitOfWork(database, actor="test") as uow:
         target = None
-        for claim in uow.session.query(ClaimRow).all():
+        for claim in uow.session.query(ClaimRow).order_by(ClaimRow.id):
             lines = uow.practice(claim.practice_id).rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id)
             visit = next((line for line in lines if line.procedure_code.startswith("992") and "25" in line.modifiers),
                          None)

@@ -108,7 +108,7 @@ def test_a_mis_keyed_member_id_is_rejected_into_the_fix_queue_with_the_field(dat
                                                                              tmp_path: Path) -> None:
     config = ready_claims(database, tmp_path)
     with UnitOfWork(database, actor="test") as uow:
-        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.status == "ready")).first()
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.status == "ready").order_by(ClaimRow.id)).first()
         assert claim is not None and claim.coverage_id is not None
         coverage = uow.practice(claim.practice_id).get(CoverageRow, claim.coverage_id)
         coverage.member_id = "WRONG" + coverage.member_id
