@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.denial_codes import DenialCodeTable
@@ -473,6 +473,12 @@ def has_certain_fix(row: DenialItemRow) -> bool:
 def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False) -> DenialItemRow:
     """The item; with ``lock``, held until commit (on PostgreSQL two people working the same item at once take
     turns: the second sees what the first did, so one corrected claim is made, one write-off posted)."""
+    if lock and uow.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks, and its driver begins a transaction only at the first write, so a read before
+        # it could be stale by the time we write. Writing first (the row unchanged) takes the database's write
+        # lock, waiting for anyone else's commit: what is read next is what they committed.
+        uow.session.execute(update(DenialItemRow).where(DenialItemRow.id == item_id)
+                            .values(status=DenialItemRow.status))
     query = select(DenialItemRow).where(DenialItemRow.id == item_id)
     row = uow.session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
