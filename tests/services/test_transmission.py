@@ -143,7 +143,9 @@ def test_a_mis_keyed_member_id_is_rejected_into_the_fix_queue_with_the_field(dat
     assert moves[-6:-1] == ["rejected", "corrected", "ready", "submitted", "accepted"]
 
 
-def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Database, tmp_path: Path) -> None:
+def _reject_first_transaction_set(database: Database, tmp_path: Path) -> tuple[str, list[str], SyncReport]:
+    """Send ready claims, then process a 999 rejecting the first transaction set: the batch file's name, the
+    claims of that set, and the sync's report."""
     config = ready_claims(database, tmp_path, patients=12)
     report = submit_claims(database, config, tmp_path / "outbox", now=NOW, via=CONNECTION)
     exported = report.files[0]
@@ -152,21 +154,24 @@ def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Datab
         assert batch is not None
         claims = uow.session.scalars(select(ClaimRow).where(
             ClaimRow.interchange_control_number == batch.interchange_control_number)).all()
-        st02 = claims[0].transaction_set_control_number
-        group = batch.group_control_number
-        in_set = {c.patient_control_number for c in claims if c.transaction_set_control_number == st02}
+        st02, group = claims[0].transaction_set_control_number, batch.group_control_number
+        in_set = sorted(c.patient_control_number for c in claims if c.transaction_set_control_number == st02)
     assert st02 is not None
     profile = ClearinghouseProfile("TESTCLEARING", "TEST CLEARINGHOUSE", "EDI", "2155550100", "DERMBILLDEMO",
                                    "DEMO")
-    rejection = write_999((GroupAcknowledgment(group, (SetAcknowledgment(st02, False, (
-        SegmentError("CLM", 25, "8"),)),)),), profile, ControlNumbers(900, 900, 1), NOW)
     path = tmp_path / "999-rejected.x12"
-    path.write_text(rejection)
+    path.write_text(write_999((GroupAcknowledgment(group, (SetAcknowledgment(st02, False, (
+        SegmentError("CLM", 25, "8"),)),)),), profile, ControlNumbers(900, 900, 1), NOW))
     result = SyncReport()
     process_inbound_file(database, path, CONNECTION, result, now=NOW)
-    assert result.batches_acknowledged == {exported.path.name: "rejected"}
+    return exported.path.name, in_set, result
+
+
+def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Database, tmp_path: Path) -> None:
+    batch_file, in_set, result = _reject_first_transaction_set(database, tmp_path)
+    assert result.batches_acknowledged == {batch_file: "rejected"}
     rejected = {claim for claim, _ in result.rejected}
-    assert rejected == in_set
+    assert rejected == set(in_set)
     assert {i["claim"] for i in fix_queue(database)} == rejected
 
 
@@ -218,23 +223,7 @@ def test_a_rejected_claim_goes_out_again_only_once_it_or_its_coverage_changed(da
 
 def test_a_person_may_send_a_rejected_claim_again_unchanged_and_it_is_audited(database: Database,
                                                                               tmp_path: Path) -> None:
-    config = ready_claims(database, tmp_path, patients=12)
-    report = submit_claims(database, config, tmp_path / "outbox", now=NOW, via=CONNECTION)
-    exported = report.files[0]
-    with UnitOfWork(database, actor="test") as uow:
-        batch = uow.session.get(SubmissionBatchRow, exported.batch_id)
-        assert batch is not None
-        claims = uow.session.scalars(select(ClaimRow).where(
-            ClaimRow.interchange_control_number == batch.interchange_control_number)).all()
-        st02, group = claims[0].transaction_set_control_number, batch.group_control_number
-        in_set = sorted(c.patient_control_number for c in claims if c.transaction_set_control_number == st02)
-    assert st02 is not None
-    profile = ClearinghouseProfile("TESTCLEARING", "TEST CLEARINGHOUSE", "EDI", "2155550100", "DERMBILLDEMO",
-                                   "DEMO")
-    path = tmp_path / "999-rejected.x12"
-    path.write_text(write_999((GroupAcknowledgment(group, (SetAcknowledgment(st02, False, (
-        SegmentError("CLM", 25, "8"),)),)),), profile, ControlNumbers(900, 900, 1), NOW))
-    process_inbound_file(database, path, CONNECTION, SyncReport(), now=NOW)
+    _, in_set, _ = _reject_first_transaction_set(database, tmp_path)
 
     # The clearinghouse fixed its own setup: nothing on the claims changes. `scrub --all` holds every one.
     held = {o.patient_control_number: o for o in scrub_stored_claims(database, everything=True, as_of=AS_OF)}
