@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
 import sys
-import traceback
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Typer ships its own click in newer releases; reach its exception classes through a public name.
 _USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
 _CLICK_EXCEPTION: type[Exception] = _USAGE_ERROR.__mro__[1]
-ERROR_LOG = Path("var/log/dermbill-errors.log")
+ERROR_LOG_NAME = "dermbill-errors.log"
 
 app = typer.Typer(
     name="dermbill",
@@ -314,17 +314,48 @@ def _parse_date(text: str, option: str) -> datetime.date:
     return parse_iso_date(text, field=option)
 
 
-def _report_unexpected(exc: BaseException) -> int:
-    """Log the traceback with a reference id; show the user one line, never the trace."""
+def _command_names() -> set[str]:
+    """Every command and group name of the CLI: the words of a command line that are safe to log."""
+    names: set[str] = set()
+    pending = [typer.main.get_command(app)]
+    while pending:
+        command = pending.pop()
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            names.add(name)
+            pending.append(sub)
+    return names
+
+
+def _append_private(directory: Path, name: str, text: str) -> Path:
+    """Append to ``directory/name``: the folder is created 0700, the file is (made) 0600, no symlink followed."""
+    if not directory.is_dir():
+        directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+    path = directory / name
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as log:
+        os.fchmod(log.fileno(), 0o600)  # an older log may have been created 0644
+        log.write(text)
+    return path
+
+
+def _report_unexpected(exc: BaseException, argv: list[str] | None = None) -> int:
+    """Log the traceback with a reference id; show the user one line, never the trace.
+
+    The log holds no secret and no patient data: see ``dermbill.cli.redaction``.
+    """
+    from dermbill.cli.redaction import redact_argv, redacted_traceback
+    from dermbill.settings import load_settings
+
     ref = uuid.uuid4().hex[:8]
     where = "the error log (which could not be written)"
     stamp = clock.utc_now().isoformat(timespec="seconds")
-    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
-        ERROR_LOG.parent.mkdir(parents=True, exist_ok=True)
-        with ERROR_LOG.open("a") as log:
-            log.write(f"{stamp} ref {ref}: dermbill {__version__} {' '.join(sys.argv[1:])}\n{trace}\n")
-        where = str(ERROR_LOG)
+        command_line = redact_argv(sys.argv[1:] if argv is None else argv, _command_names())
+        trace = redacted_traceback(exc)
+        entry = f"{stamp} ref {ref}: dermbill {__version__} {command_line}\n{trace}\n"
+        where = str(_append_private(Path(load_settings().log_dir), ERROR_LOG_NAME, entry))
     except OSError:
         pass
     say_error(f"something went wrong (ref {ref}); details are in {where}")
@@ -358,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         say_error(exc.format_message())  # type: ignore[attr-defined]
         return int(getattr(exc, "exit_code", 1))
     except Exception as exc:
-        return _report_unexpected(exc)
+        return _report_unexpected(exc, argv)
 
 
 if __name__ == "__main__":

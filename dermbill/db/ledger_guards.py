@@ -5,6 +5,8 @@
 - On PostgreSQL a deferred constraint trigger checks, at commit, that every journal entry touched by
   the transaction sums to zero. SQLite has no deferred triggers; there the code path
   (``core.ledger.JournalEntry``) is the only writer and enforces it.
+- On PostgreSQL TRUNCATE of those tables is refused by a statement-level trigger (migration 0009):
+  row triggers do not fire on TRUNCATE. SQLite has no TRUNCATE.
 """
 
 from __future__ import annotations
@@ -64,3 +66,30 @@ def remove(connection: Connection) -> None:
         for table in APPEND_ONLY_TABLES:
             for action in ("update", "delete"):
                 connection.execute(text(f"DROP TRIGGER IF EXISTS trg_{table}_no_{action}"))
+
+
+TRUNCATE_MESSAGE = "is append-only: its rows are never truncated"
+
+
+def install_truncate_guards(connection: Connection) -> None:
+    """Refuse ``TRUNCATE`` of the append-only tables (PostgreSQL; SQLite has no TRUNCATE)."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text(f"""
+        CREATE OR REPLACE FUNCTION dermbill_refuse_truncate() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '% {TRUNCATE_MESSAGE}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+        END $$ LANGUAGE plpgsql"""))
+    for table in APPEND_ONLY_TABLES:
+        connection.execute(text(
+            f"CREATE TRIGGER trg_{table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION dermbill_refuse_truncate()"
+        ))
+
+
+def remove_truncate_guards(connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for table in APPEND_ONLY_TABLES:
+        connection.execute(text(f"DROP TRIGGER IF EXISTS trg_{table}_no_truncate ON {table}"))
+    connection.execute(text("DROP FUNCTION IF EXISTS dermbill_refuse_truncate()"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -91,7 +92,7 @@ def test_an_unexpected_failure_shows_a_reference_not_a_traceback(tmp_path: Path,
     assert cli.main(["init", "--db", f"sqlite:///{tmp_path}/x.db"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: something went wrong (ref ") and "Traceback" not in err
-    assert "RuntimeError: boom" in (tmp_path / "var" / "log" / "dermbill-errors.log").read_text()
+    assert "RuntimeError" in (tmp_path / "var" / "log" / "dermbill-errors.log").read_text()
 
 
 def test_code_prints_a_table_and_json(tmp_path: Path) -> None:
@@ -256,3 +257,85 @@ def test_a_rejected_claim_is_held_until_changed_or_approved_from_the_command_lin
                 AuditEventRow.action == "claim.resubmit_unchanged"))] == [("pat", rejected[first])]
     finally:
         database.dispose()
+
+
+def test_the_error_log_holds_no_password_no_phi_and_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from dermbill.cli import main as cli
+
+    patient = {"name": "Jane Roe", "birth_date": "1951-02-03"}
+
+    def explode(url: str) -> None:
+        raise RuntimeError(f"patient {patient['name']} born {patient['birth_date']} at {url}")
+
+    log_dir = tmp_path / "private" / "logs"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DERMBILL_LOG_DIR", str(log_dir))
+    monkeypatch.setattr("dermbill.services.schema.connect", explode)
+    url = "postgresql+psycopg://user:s3cret@db.example:5432/bill?sslmode=require&password=an0ther"
+    assert cli.main(["init", "--db", url]) == 1
+    assert str(log_dir) in capsys.readouterr().err
+    log = log_dir / "dermbill-errors.log"
+    text = log.read_text()
+    assert "s3cret" not in text and "an0ther" not in text
+    assert "user:***@db.example" in text and "init" in text and "--db" in text
+    assert "Jane Roe" not in text and "1951" not in text  # exception values may carry patient data
+    assert "RuntimeError" in text and "Traceback" in text and "explode" in text
+    assert not (tmp_path / "var").exists()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log_dir.stat().st_mode) == 0o700
+
+
+def test_an_existing_error_log_is_made_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dermbill.cli import main as cli
+
+    def explode(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DERMBILL_LOG_DIR", raising=False)
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    old = tmp_path / "var" / "log" / "dermbill-errors.log"
+    old.write_text("older entry\n")
+    old.chmod(0o644)
+    monkeypatch.setattr("dermbill.services.schema.initialize_schema", explode)
+    assert cli.main(["init", "--db", f"sqlite:///{tmp_path}/x.db"]) == 1
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    assert old.read_text().startswith("older entry\n")
+
+
+@pytest.mark.parametrize(("argv", "shown", "hidden"), [
+    (["era", "post", "/data/Jane_Roe_835.txt", "--db", "postgresql://u:pw1@h/db"],
+     "era post <value> --db postgresql://u:***@h/db", ["Jane", "pw1"]),
+    (["--db=sqlite:///var/x.db", "clearinghouse", "sync", "--password", "hunter2", "--token=abc"],
+     "--db=sqlite:///var/x.db clearinghouse sync --password <value> --token=<value>", ["hunter2", "abc"]),
+    (["x", "sftp://me:pass@host/in?password=pw2&user=me"], "<value> sftp://me:***@host/in?password=***&user=me",
+     ["pass@", "pw2"]),
+])
+def test_logged_arguments_keep_commands_and_options_and_redact_values(argv: list[str], shown: str,
+                                                                      hidden: list[str]) -> None:
+    from dermbill.cli.redaction import redact_argv
+
+    logged = redact_argv(argv, commands={"era", "post", "clearinghouse", "sync", "init"})
+    assert logged == shown
+    assert not any(secret in logged for secret in hidden)
+
+
+def test_a_logged_traceback_keeps_the_chain_and_the_code_path_but_no_message() -> None:
+    from dermbill.cli.redaction import redacted_traceback
+
+    member_id = "MBR" + "77123"
+
+    def lookup() -> None:
+        raise KeyError(member_id)
+
+    try:
+        try:
+            lookup()
+        except KeyError as inner:
+            raise ValueError(f"no claim for {member_id}") from inner
+    except ValueError as outer:
+        logged = redacted_traceback(outer)
+    assert member_id not in logged
+    assert logged.index("builtins.KeyError") < logged.index("direct cause") < logged.index("builtins.ValueError")
+    assert "in lookup" in logged

@@ -149,3 +149,21 @@ def test_postgresql_refuses_to_commit_an_unbalanced_entry_written_around_the_cod
             uow.commit()
     with UnitOfWork(database, actor="test") as uow:
         assert uow.practice(practice_id).count(JournalEntryRow) == 0
+
+
+@pytest.mark.parametrize("table", ["audit_event", "journal_entry", "posting"])
+def test_postgresql_refuses_to_truncate_ledger_and_audit_tables(two_practices: TwoPractices, table: str) -> None:
+    database = two_practices.database
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; DELETE is refused by its triggers")
+    with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
+        uow.practice(two_practices.practice_ids[0]).post(_charge())
+        uow.commit()
+    count = f"SELECT count(*) FROM {table}"
+    with database.engine.connect() as connection:
+        before = connection.execute(text(count)).scalar_one()
+    assert before > 0
+    with pytest.raises(Exception, match="append-only"), database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {table} CASCADE"))
+    with database.engine.connect() as connection:
+        assert connection.execute(text(count)).scalar_one() == before
