@@ -74,7 +74,9 @@ def open_database(raw_url: str, *, check: bool = True) -> Database:
     StorageUnavailable when the server cannot be reached.
     """
     url = parse_database_url(raw_url)
-    shown = url.render_as_string(hide_password=True)
+    # What is shown and logged: the password hidden, whether in the URL's user part or as a query parameter.
+    shown = url.update_query_dict({key: "REDACTED" for key in url.query if "password" in key.lower()}) \
+        .render_as_string(hide_password=True)
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         try:
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,12 @@ def test_password_is_hidden_in_messages() -> None:
     assert "s3cret" not in str(caught.value) and "***" in str(caught.value)
 
 
+def test_a_password_given_as_a_query_parameter_is_hidden_too() -> None:
+    with pytest.raises(StorageUnavailable) as caught:
+        open_database("postgresql://someone@127.0.0.1:1/test?password=an0ther&sslmode=disable")
+    assert "an0ther" not in str(caught.value) and "password=REDACTED" in str(caught.value)
+
+
 def test_sqlite_folder_is_created_and_foreign_keys_are_on(tmp_path: Path) -> None:
     database = open_database(f"sqlite:///{tmp_path}/a/b/c.db")
     with database.engine.connect() as connection:
