@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dermbill.clearinghouse.connection import Delivery, unique_target
@@ -18,6 +18,7 @@ class FolderDrop:
     name: str
     outbound: Path
     inbound: Path
+    refused: list[str] = field(default_factory=list, init=False)  # always empty: a folder lists plain names
 
     def send(self, files: Sequence[Path]) -> list[Delivery]:
         deliveries = []
@@ -37,6 +38,7 @@ class FolderDrop:
         return deliveries
 
     def fetch(self, inbox: Path) -> list[Path]:
+        self.refused = []
         if not self.inbound.is_dir():
             return []
         fetched = []

@@ -31,13 +31,13 @@ import os
 import posixpath
 from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
 
-from dermbill.clearinghouse.connection import Delivery, unique_target
+from dermbill.clearinghouse.connection import Delivery, unique_target, unsafe_name
 from dermbill.core.errors import DermbillError, InvalidInput, StorageUnavailable
 
 _T = TypeVar("_T")
@@ -62,6 +62,7 @@ class SftpConnection:
     key_file: Path | None = None
     password_env: str | None = None  # the NAME of the environment variable holding the password
     timeout: float = 30.0
+    refused: list[str] = field(default_factory=list, init=False)  # set by fetch: listed names skipped, and why
 
     def __post_init__(self) -> None:
         where = f"SFTP connection {self.name!r}"
@@ -137,7 +138,12 @@ class SftpConnection:
         return self._run(self._send(files))
 
     def fetch(self, inbox: Path) -> list[Path]:
-        """Download every inbound file into ``inbox``, then remove it (or archive it) on the server."""
+        """Download every inbound file into ``inbox``, then remove it (or archive it) on the server.
+
+        A listed name that is not a plain base name (``../x``, ``/x``, ``a/b``, NUL ...) is not downloaded
+        and stays on the server; ``refused`` says which and why.
+        """
+        self.refused = []
         return self._run(self._fetch(inbox))
 
     @property
@@ -208,6 +214,13 @@ class SftpConnection:
         try:
             async for entry in sftp.scandir(self.inbound):
                 name = os.fsdecode(entry.filename)
+                if name in (".", ".."):
+                    continue
+                reason = unsafe_name(name)
+                if reason is not None:
+                    self.refused.append(f"{self._where}: skipped {name!r} in {self.inbound}: {reason}; "
+                                        "it was not downloaded (only plain file names are accepted)")
+                    continue
                 if name.startswith("."):
                     continue
                 kind = entry.attrs.type

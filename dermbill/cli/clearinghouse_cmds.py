@@ -68,6 +68,8 @@ def sync_command(
     with current_database(ctx, db) as database:
         report = sync(database, settings, inbox)
     out.print(f"{len(report.fetched)} file(s) fetched, {len(report.skipped)} already processed before")
+    for refused in report.refused:
+        out.print(f"warning: {refused}", markup=False)
     for name, verdict in sorted(report.batches_acknowledged.items()):
         out.print(f"999: {name} {verdict}")
     out.print(f"277CA: {len(report.accepted)} claim(s) accepted, {len(report.rejected)} rejected")

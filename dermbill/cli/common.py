@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from dermbill.db.engine import Database
 
 # Wide enough for the summary tables when output goes to a file or a pipe (Rich assumes 80 there).
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False)
+# markup=False: what commands print comes largely from outside (835 trace and claim numbers, payer names,
+# file names, denial text), and Rich would read "[/x]" in it as a closing tag and fail. With markup off,
+# every string printed here, and every str cell or title of a Table printed here, shows literally; no
+# command uses Rich's [style] markup. Style, where wanted, goes through Text/Style objects instead.
+out = Console(highlight=False, soft_wrap=True, markup=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, markup=False)
 
 
 def say_error(message: str) -> None:

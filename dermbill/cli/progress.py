@@ -12,7 +12,9 @@ class StageProgress:
     """``with StageProgress(console) as bars: service(progress=bars.report)``: one bar per stage."""
 
     def __init__(self, console: Console) -> None:
-        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description:<16}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        )
         self._progress = Progress(*columns, console=console)
         self._tasks: dict[str, TaskID] = {}
 

@@ -60,7 +60,7 @@ def run_scrub_stored(
     database = connect(url)
     try:
         require_current_schema(database)
-        with StageProgress(Console(stderr=True)) as bars:
+        with StageProgress(Console(stderr=True, markup=False)) as bars:
             outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix,
                                            as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
                                                                                                   total),

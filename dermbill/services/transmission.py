@@ -76,6 +76,7 @@ class SubmitReport:
 class SyncReport:
     fetched: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files already processed
+    refused: list[str] = field(default_factory=list)  # listed files not fetched (unsafe names), and why
     batches_acknowledged: dict[str, str] = field(default_factory=dict)  # file -> 999 verdict
     accepted: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (claim, why)
@@ -130,8 +131,11 @@ def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
          now: datetime.datetime | None = None) -> SyncReport:
     """Fetch from every connection and process what came back: acknowledgments first, then remittances."""
     report = SyncReport()
-    fetched = [(name, path) for name in sorted(config.connections)
-               for path in config.open(name).fetch(inbox / name)]
+    fetched = []
+    for name in sorted(config.connections):
+        connection = config.open(name)
+        fetched += [(name, path) for path in connection.fetch(inbox / name)]
+        report.refused += connection.refused
     fetched.sort(key=lambda item: (_first_kind_rank(item[1]), item[1].name))
     report.fetched = [path for _, path in fetched]
     for name, path in fetched:

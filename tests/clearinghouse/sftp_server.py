@@ -4,13 +4,15 @@ background thread, serving one local folder as ``/`` (chroot), with a fresh ed25
 Logins: ``username`` with ``password``, or any key in ``client_keys``. Folders named in ``denied``
 (relative to the root, e.g. ``"locked"``) refuse uploads with "permission denied", the way a
 clearinghouse's read-only folder does; a chmod cannot show that when the tests run as root.
+Names in ``extra_names`` (raw bytes, e.g. ``b"../x"``) are added to every folder listing as regular
+files, the way a hostile or broken server could list them; a real file system cannot hold such names.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,7 @@ class _Login(asyncssh.SSHServer):
         return username == self._username and password == self._password
 
 
-def _sftp_factory(root: Path, denied: Sequence[str]) -> type[asyncssh.SFTPServer]:
+def _sftp_factory(root: Path, denied: Sequence[str], extra_names: Sequence[bytes]) -> type[asyncssh.SFTPServer]:
     denied_paths = tuple(f"/{name.strip('/')}/".encode() for name in denied)
 
     class RootedSftpServer(asyncssh.SFTPServer):
@@ -56,6 +58,12 @@ def _sftp_factory(root: Path, denied: Sequence[str]) -> type[asyncssh.SFTPServer
             if pflags & asyncssh.FXF_WRITE and path.startswith(denied_paths):
                 raise asyncssh.SFTPPermissionDenied("Permission denied")
             return super().open(path, pflags, attrs)
+
+        async def scandir(self, path: bytes) -> AsyncIterator[asyncssh.SFTPName]:
+            for name in extra_names:
+                yield asyncssh.SFTPName(name, attrs=asyncssh.SFTPAttrs(type=asyncssh.FILEXFER_TYPE_REGULAR, size=1))
+            async for entry in super().scandir(path):
+                yield entry
 
     return RootedSftpServer
 
@@ -68,6 +76,7 @@ def running_sftp_server(
     password: str,
     client_keys: Sequence[asyncssh.SSHKey] = (),
     denied: Sequence[str] = (),
+    extra_names: Sequence[bytes] = (),
 ) -> Iterator[SftpServer]:
     """Serve ``root`` over SFTP on a free port of 127.0.0.1 until the block ends."""
     host_key = asyncssh.generate_private_key("ssh-ed25519")
@@ -85,7 +94,7 @@ def running_sftp_server(
             server_host_keys=[host_key],
             server_factory=lambda: _Login(username, password),
             authorized_client_keys=authorized,
-            sftp_factory=_sftp_factory(root, denied),
+            sftp_factory=_sftp_factory(root, denied, extra_names),
             allow_scp=False,
         )
 

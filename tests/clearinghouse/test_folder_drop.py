@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from dermbill.clearinghouse.connection import unique_target
 from dermbill.clearinghouse.folder import FolderDrop
+from dermbill.core.errors import InvalidInput
 
 
 def test_send_delivers_each_file_once_and_whole(tmp_path: Path) -> None:
@@ -40,3 +44,12 @@ def test_fetch_moves_inbound_files_into_the_inbox_oldest_name_first(tmp_path: Pa
 
 def test_fetch_from_a_missing_folder_is_nothing(tmp_path: Path) -> None:
     assert FolderDrop("drop", tmp_path / "out", tmp_path / "nope").fetch(tmp_path / "inbox") == []
+
+
+@pytest.mark.parametrize("name", ["../escaped", "/tmp/escaped", "a/b", "..", ".", "", "a\\b", "a\x00b"])
+def test_a_fetched_file_name_that_is_not_a_plain_base_name_is_never_joined_to_the_inbox(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(InvalidInput, match="only plain file names are accepted"):
+        unique_target(tmp_path / "inbox", name)
+    assert list(tmp_path.iterdir()) == []

@@ -351,3 +351,52 @@ def test_from_settings_rejects_bad_values(
 
     with pytest.raises(InvalidInput, match=expected):
         SftpConnection.from_settings({**SETTINGS, key: value})
+
+
+@pytest.mark.parametrize(
+    ("listed", "where", "reason"),
+    [
+        (b"../escaped.x12", "escaped.x12", "path separator"),  # the inbox's parent, beside the inbox
+        (b"sub/../../escaped.x12", "escaped.x12", "path separator"),
+        (b"ABSOLUTE/escaped.x12", "ABSOLUTE/escaped.x12", "path separator"),  # an absolute path, see below
+        (b"sub/inner.x12", "responses-out/sub/inner.x12", "path separator"),
+        (b"..\\escaped.x12", "escaped.x12", "path separator"),
+        (b"bad\x00name.x12", "escaped.x12", "control character"),
+    ],
+)
+def test_fetch_skips_and_reports_a_listed_name_that_is_not_a_plain_file_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: bytes, where: str, reason: str
+) -> None:
+    root = tmp_path / "server-root"
+    client = tmp_path / "client"
+    # The absolute name is the client's own folder (the same path on the server, under its root), so that
+    # a client that used it would write into this test's folder, not into the machine's /.
+    listed = listed.replace(b"ABSOLUTE", bytes(client))
+    where = where.replace("ABSOLUTE", str(client).lstrip("/"))
+    (root / "responses-out" / "sub").mkdir(parents=True)
+    (root / where).parent.mkdir(parents=True, exist_ok=True)
+    (root / where).write_text("hostile")
+    (root / "responses-out" / "835-0001.x12").write_text("paid")
+    inbox = client / "inbox"
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with running_sftp_server(root, username=USERNAME, password=PASSWORD, extra_names=[listed]) as server:
+        connection = SftpConnection(
+            name="hostile",
+            host="127.0.0.1",
+            port=server.port,
+            username=USERNAME,
+            outbound="/claims-in",
+            inbound="/responses-out",
+            host_key=server.host_key.export_public_key().decode(),
+            password_env=PASSWORD_ENV,
+            timeout=5.0,
+        )
+
+        fetched = connection.fetch(inbox)
+
+    assert fetched == [inbox / "835-0001.x12"]  # the plain file still comes
+    assert [p.name for p in client.iterdir()] == ["inbox"]  # nothing written beside the inbox
+    assert [p.name for p in inbox.iterdir()] == ["835-0001.x12"]
+    assert (root / where).read_text() == "hostile"  # left on the server, not removed
+    [refused] = connection.refused
+    assert repr(listed.decode()) in refused and reason in refused and "not downloaded" in refused

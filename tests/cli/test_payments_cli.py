@@ -81,3 +81,27 @@ def test_era_post_of_a_missing_file_is_one_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert run("init", "--db", url).returncode == 0
     assert_one_line_error(run("era", "post", str(tmp_path / "nope.835"), "--db", url), "nope.835", "No such file")
+
+
+def test_markup_in_a_file_is_printed_literally_and_the_next_file_is_still_posted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'markup.db'}"
+    database = open_database(url)
+    upgrade(database)
+    world = submitted_claims(database, [[("11102", (), 15000)]])
+    [ours] = world.claims
+    stranger = paid_claim(type(ours)(0, "CLAIMNUMBER", ()), ())
+    hostile = write(tmp_path / "hostile.835", (remittance((stranger,), trace="TRACENUMBER"),))
+    # The writer cleans its values; a payer's file need not. Rich reads [/x] and [/i] as closing tags.
+    hostile.write_text(hostile.read_text().replace("TRACENUMBER", "EFT[/x]1").replace("CLAIMNUMBER", "B0[/i]1"))
+    honest = write(tmp_path / "honest.835", (remittance(
+        (paid_claim(ours, (settled(ours.lines[0], 9000),)),), trace="EFT0002"),), interchange=2)
+    database.dispose()
+
+    result = run("era", "post", str(hostile), str(honest), "--db", url)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "EFT[/x]1 from TSTMCR" in result.stdout and "B0[/i]1" in result.stdout
+    assert "EFT0002 from TSTMCR, $90.00: posted" in result.stdout
+    unmatched = run("era", "unmatched", "--db", url)
+    assert unmatched.returncode == 0, unmatched.stderr
+    assert "B0[/i]1" in unmatched.stdout and "EFT[/x]1" in unmatched.stdout

@@ -248,3 +248,27 @@ def test_a_person_may_send_a_rejected_claim_again_unchanged_and_it_is_audited(da
     # Scrubbed again later, the approved claim is not held (the approval stands until it is rejected again).
     [again] = scrub_stored_claims(database, claim_ids=[first], as_of=AS_OF)
     assert again.status == "ready"
+
+
+def test_sync_reports_the_names_a_connection_refused_to_fetch(database: Database, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    class Hostile:
+        name = "hostile"
+
+        def __init__(self) -> None:
+            self.refused: list[str] = []
+
+        def send(self, files: list[Path]) -> list[object]:
+            return []
+
+        def fetch(self, inbox: Path) -> list[Path]:
+            self.refused = ["SFTP server h:22: skipped '../x' in /out: the name contains a path separator"]
+            return []
+
+    monkeypatch.setattr(ClearinghouseConfig, "open", lambda self, name: Hostile())
+    config = ClearinghouseConfig(connections={"hostile": {"kind": "sftp"}}, routes=(), base=tmp_path)
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert report.refused == ["SFTP server h:22: skipped '../x' in /out: the name contains a path separator"]
+    assert report.fetched == []

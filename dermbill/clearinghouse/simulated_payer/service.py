@@ -171,6 +171,7 @@ class SimulatedPayer:
     payers: dict[str, PayerProfile]
     roster: Roster
     tables: PayerTables
+    refused: list[str] = field(default_factory=list, init=False)  # always empty: its outbox holds plain names
 
     @classmethod
     def open(cls, name: str, folder: Path, *, seed: int = 1) -> SimulatedPayer:
