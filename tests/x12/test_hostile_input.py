@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from cli_helpers import assert_one_line_error, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests_paths import REPO_ROOT
@@ -25,7 +26,8 @@ from dermbill.x12.transactions import transaction_sets
 
 HOSTILE = ["NaN", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "1e999999", "1e100000000", "1E2", "9" * 5000,
            "9" * (MAX_DIGITS + 1), "92233720368547758.08", "-92233720368547758.08", "9223372036854775808",
-           "0x10", "1_000", "١٢٣", "--1", "1.2.3", "+-1", "1 000"]
+           "0x10", "1_000", "99999999999999999.9", "10000000000000.00", "-922337203685477.58", "١٢٣", "--1",
+           "1.2.3", "+-1", "1 000"]
 
 ENVELOPE = ("ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260302*1200*^*00501*000000001*0*T*:~"
             "GS*HP*SUBMITTER*RECEIVER*20260302*1200*1*X*005010X221A1~")
@@ -142,3 +144,14 @@ def test_a_long_but_terminated_file_is_still_read_across_chunks() -> None:
     text = ENVELOPE + "ST*835*0001~" + "REF*ZZ*" + "A" * 70 + "~" * 1 + ("NTE*" + "B" * 900 + "~") * 3000
     segments = list(iter_segments(io.BytesIO(text.encode()), chunk_size=4096))
     assert len(segments) == 3 + 1 + 3000
+
+
+@pytest.mark.parametrize(("element", "value"), [("BPR02", "9" * 5000), ("CLP04", "-922337203685477.58"),
+                                                ("SVC05", "1e100000000"), ("CAS04", "sNaN"), ("SVC02", "Infinity")])
+def test_era_post_of_a_hostile_835_is_one_line_naming_the_element(
+        tmp_path: Path, element: str, value: str) -> None:
+    url = f"sqlite:///{tmp_path / 'scratch.db'}"
+    assert run("init", "--db", url).returncode == 0
+    path = tmp_path / "remit.x12"
+    path.write_text(_put(REMIT, REMIT_PLACES[element], value))
+    assert_one_line_error(run("era", "post", "--db", url, str(path)), f"({element[:3]}): {element} '")
