@@ -12,8 +12,42 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dermbill.core.errors import InvalidInput
 
+# X12 R and N2 elements carry at most 18 digits; amounts are held to under ten trillion dollars so that
+# sums of thousands of them still fit a signed 64-bit column (SQLite INTEGER, PostgreSQL BIGINT).
+MAX_DIGITS = 18
+MAX_CENTS = 10**15 - 1
+# Quantities (units, minutes) must fit a 32-bit integer column.
+MAX_QUANTITY = 10**9 - 1
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
+_SHOWN = 24
+_DIGITS = frozenset("0123456789")
+
+
+def shown(text: str) -> str:
+    """``text`` cut to a length fit for a one-line message."""
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + f"... ({len(text)} characters)"
+
+
+def plain_decimal(text: str, what: str, *, limit: Decimal | None = None, kind: str = "a number") -> Decimal:
+    """``text`` as a Decimal when it is a plain decimal number: an optional sign, at most 18 digits, an optional
+    point; no exponent, NaN or Infinity. ``limit`` bounds its magnitude. Raises InvalidInput naming ``what``.
+
+    The one check every reader of amounts and quantities uses, before any arithmetic on the value.
+    """
+    raw = text.strip()
+    if not _PLAIN_NUMBER.fullmatch(raw):
+        raise InvalidInput(f"{what} '{shown(raw)}' is not {kind} (a plain decimal such as 150, 84.50 or -12; "
+                           "no exponent, NaN or Infinity)")
+    if sum(ch in _DIGITS for ch in raw) > MAX_DIGITS:
+        raise InvalidInput(f"{what} '{shown(raw)}' has more than {MAX_DIGITS} digits (the X12 limit)")
+    value = Decimal(raw)
+    if limit is not None and abs(value) > limit:
+        raise InvalidInput(f"{what} '{shown(raw)}' is out of range (at most {limit:,} in magnitude)")
+    return value
+
+
 # Thousands separators only where they belong ("1,250.00"), so "1,2" is never read as 12.
-_AMOUNT = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d+|\d{1,3}(?:,\d{3})+)?(?:\.(?P<fraction>\d*))?")
+_AMOUNT = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d+|\d{1,3}(?:,\d{3})+)?(?:\.(?P<fraction>\d*))?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -41,12 +75,16 @@ class Money:
             raise InvalidInput(f"amount must be text such as '125.40', not {type(text).__name__}")
         match = _AMOUNT.fullmatch(text.strip())
         if match is None or not (match.group("whole") or match.group("fraction")):  # some digit is required
-            raise InvalidInput(f"'{text}' is not an amount (examples: 125.40, 0.50, -12)")
+            raise InvalidInput(f"'{shown(text)}' is not an amount (examples: 125.40, 0.50, -12)")
+        if sum(ch in _DIGITS for ch in text) > MAX_DIGITS:
+            raise InvalidInput(f"'{shown(text)}' has more than {MAX_DIGITS} digits; it is not an amount")
         sign, whole, fraction = match.group("sign"), match.group("whole") or "0", match.group("fraction") or ""
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
         if len(fraction) > 2:
             raise InvalidInput(f"'{text}' has fractions of a cent; amounts have at most two decimals")
         cents = int(whole.replace(",", "")) * 100 + int(fraction.ljust(2, "0"))
+        if cents > MAX_CENTS:
+            raise InvalidInput(f"'{shown(text)}' is out of range: amounts are under $10,000,000,000,000")
         return cls(-cents if sign == "-" else cents)
 
     @classmethod

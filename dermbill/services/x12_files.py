@@ -8,8 +8,9 @@ from typing import Any
 
 from dermbill.core.identifiers import npi_problem
 from dermbill.x12.parse import parse_file
-from dermbill.x12.tokenizer import Segment, read_file
+from dermbill.x12.tokenizer import Segment, X12Error, read_file
 from dermbill.x12.transactions import EnvelopeCheck
+from dermbill.x12.values import number
 
 # Where a segment carries an NPI: segment id -> (qualifier element, identifier element); qualifier XX = NPI.
 NPI_ELEMENTS = {"NM1": (8, 9), "N1": (3, 4)}
@@ -61,21 +62,33 @@ class ClaimTotals:
 
     def feed(self, segment: Segment) -> list[str]:
         if segment.id == "SV1":
-            self._lines += _number(segment.get(2)) or Decimal(0)
-            return []
+            line, problem = _number(segment, 2)
+            if problem:  # an unreadable line charge: the claim's total cannot be checked
+                self._claim = None
+            self._lines += line or Decimal(0)
+            return problem
         if segment.id not in ("CLM", "SE", "ST"):
             return []
         claim, lines = self._claim, self._lines
-        self._claim, self._lines = (segment if segment.id == "CLM" else None), Decimal(0)
-        charge = _number(claim.get(2)) if claim is not None else None
-        if claim is None or charge is None or charge == lines:
-            return []
+        findings: list[str] = []
+        self._claim, self._lines = None, Decimal(0)
+        if segment.id == "CLM":
+            charge, findings = _number(segment, 2)
+            self._claim = segment if charge is not None else None
+        if claim is None:
+            return findings
+        charge, _ = _number(claim, 2)
+        if charge is None or charge == lines:
+            return findings
         return [f"segment {claim.number} (CLM): claim {claim.get(1)}: CLM02 {claim.get(2)} is not the sum of its "
-                f"lines' charges (SV102) {lines}"]
+                f"lines' charges (SV102) {lines}", *findings]
 
 
-def _number(text: str) -> Decimal | None:
+def _number(segment: Segment, index: int) -> tuple[Decimal | None, list[str]]:
+    """An amount element, or None with a finding naming it when it is there but not a plain decimal in range."""
+    if not segment.get(index).strip():
+        return None, []
     try:
-        return Decimal(text)
-    except ArithmeticError:
-        return None
+        return number(segment, index), []
+    except X12Error as exc:
+        return None, [str(exc)]

@@ -28,7 +28,6 @@ third character, where ICD-10-CM always has it. ICD-9 codes (BK/BF) are kept as 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -45,10 +44,10 @@ from dermbill.core.claim_form import (
     ServiceLine,
 )
 from dermbill.core.errors import InvalidInput
-from dermbill.core.money import Money
+from dermbill.core.money import MAX_QUANTITY, Money, plain_decimal
 from dermbill.x12.tokenizer import Segment, X12Error, read_file
 from dermbill.x12.transactions import TransactionSet, require_type, transaction_sets
-from dermbill.x12.values import composite
+from dermbill.x12.values import MAX_AMOUNT, composite
 
 __all__ = ["Party", "Problem", "Received837", "read_837p", "read_837p_file"]
 
@@ -67,7 +66,6 @@ OTHER_DIAGNOSIS = frozenset({"ABF", "BF"})
 UNIT_BASES = frozenset({"UN", "MJ"})
 MAX_POINTER = 12
 CAS_TRIPLES = range(2, 19, 3)  # CAS02/05/08/11/14/17: reason, amount, quantity
-NUMBER = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)")
 UNREAD_DATE = datetime.date.min  # stands in for a date that is missing or wrong (and reported)
 
 
@@ -723,8 +721,10 @@ class _Reader:
         if not raw:
             self.problem(s, f"{_name(s, index)} {what} is missing")
             return None
-        if not NUMBER.fullmatch(raw):
-            self.problem(s, f"{_name(s, index)} '{raw}' is not an amount (examples: 150, 150.5, 84.00)")
+        try:
+            plain_decimal(raw, _name(s, index), limit=MAX_AMOUNT, kind="an amount")
+        except InvalidInput as exc:
+            self.problem(s, str(exc))
             return None
         try:
             return Money.parse(raw)
@@ -737,8 +737,12 @@ class _Reader:
         if not raw:
             self.problem(s, f"{_name(s, index)} {what} is missing")
             return None
-        value = Decimal(raw) if NUMBER.fullmatch(raw) else None
-        if value is None or value != value.to_integral_value() or value < minimum:
+        try:
+            value = plain_decimal(raw, _name(s, index), limit=Decimal(MAX_QUANTITY), kind=f"a number of {what}")
+        except InvalidInput as exc:
+            self.problem(s, str(exc))
+            return None
+        if value != value.to_integral_value() or value < minimum:
             self.problem(s, f"{_name(s, index)} '{raw}' is not a whole number of {what} (at least {minimum})")
             return None
         return int(value)

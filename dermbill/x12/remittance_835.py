@@ -34,7 +34,7 @@ from dermbill.core.remittance import (
 )
 from dermbill.x12.tokenizer import Delimiters, Segment
 from dermbill.x12.transactions import TransactionSet
-from dermbill.x12.values import amount, composite, date, decimal_of
+from dermbill.x12.values import amount, composite, date, decimal_of, quantity
 
 Json = dict[str, Any]
 CLOSES_CLAIM = frozenset({"CLP", "LX", "PLB", "SE"})
@@ -156,7 +156,7 @@ class Remittance835:
                 continue
             target["adjustments"].append({"group": group, "reason": s.get(index),
                                           "amount": amount(s, index + 1, missing=self.problems),
-                                          "quantity": s.get(index + 2) or None})
+                                          "quantity": quantity(s, index + 2)})
 
     def _moa(self, s: Segment) -> None:
         if self._claim is not None:
@@ -193,7 +193,7 @@ class Remittance835:
 
     def _qty(self, s: Segment) -> None:
         if self._claim is not None and self._line is None:
-            self._claim.setdefault("quantities", {})[s.get(1)] = s.get(2)
+            self._claim.setdefault("quantities", {})[s.get(1)] = quantity(s, 2)
 
     def _svc(self, s: Segment) -> None:
         if self._claim is None:
@@ -204,13 +204,11 @@ class Remittance835:
             "qualifier": adjudicated[0], "code": adjudicated[1] if len(adjudicated) > 1 else "",
             "modifiers": [m for m in adjudicated[2:6] if m], "charge": amount(s, 2, missing=self.problems),
             "paid": amount(s, 3, missing=self.problems),
-            "revenue_code": s.get(4) or None, "units": s.get(5) or "1",
+            "revenue_code": s.get(4) or None, "units": quantity(s, 5) or "1",
             "submitted_code": submitted[1] if len(submitted) > 1 else "",
-            "submitted_modifiers": [m for m in submitted[2:6] if m], "submitted_units": s.get(7) or None,
+            "submitted_modifiers": [m for m in submitted[2:6] if m], "submitted_units": quantity(s, 7),
             "adjustments": [], "remarks": [], "segment": s.number,
         }
-        if self._line["units"] and not _is_number(self._line["units"]):
-            raise s.fail(f"SVC05 '{self._line['units']}' is not a quantity")
         self._claim["lines"].append(self._line)
 
     def _lq(self, s: Segment) -> None:

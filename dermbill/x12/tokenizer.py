@@ -18,6 +18,8 @@ from typing import BinaryIO, NamedTuple
 from dermbill.core.errors import InvalidInput
 
 CHUNK = 1 << 20
+# No segment of any transaction comes near this: a longer run without a terminator is refused, not buffered.
+MAX_SEGMENT = 1 << 20
 ISA_ELEMENTS = 16
 
 
@@ -94,9 +96,16 @@ def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tupl
         raise X12Error("the file is empty")
     delimiters, buffer = delimiters_from(buffer)
     number = 0
+    offset = 0  # characters of the decoded text before ``buffer``
     while True:
         pieces = buffer.split(delimiters.segment)
-        buffer = pieces.pop()
+        rest = pieces.pop()
+        offset += len(buffer) - len(rest)
+        buffer = rest
+        if len(buffer) > MAX_SEGMENT:  # never re-split a growing buffer: time linear, memory bounded
+            raise X12Error(f"the segment starting at character {offset} runs on for more than {MAX_SEGMENT:,} "
+                           f"characters without the segment terminator '{delimiters.segment}': not an X12 file "
+                           "(or its terminator is wrong)", segment_number=number + 1)
         for piece in pieces:
             text = piece.strip()
             if not text:

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
+from dermbill.core.errors import InvalidInput
+from dermbill.core.money import MAX_CENTS, MAX_QUANTITY, plain_decimal
 from dermbill.x12.tokenizer import Segment
 
-_AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+MAX_AMOUNT = Decimal(MAX_CENTS).scaleb(-2)
+
+
+def number(segment: Segment, index: int, *, quantity: bool = False) -> Decimal:
+    """Element ``index`` as a Decimal, checked for form (a plain decimal of at most 18 digits) and range.
+
+    Raises X12Error (an InvalidInput) naming the segment and the element.
+    """
+    try:
+        return plain_decimal(segment.get(index), f"{segment.id}{index:02d}",
+                             limit=Decimal(MAX_QUANTITY) if quantity else MAX_AMOUNT,
+                             kind="a quantity" if quantity else "an amount")
+    except InvalidInput as exc:
+        raise segment.fail(str(exc)) from None
 
 
 def amount(segment: Segment, index: int, *, missing: list[str] | None = None) -> str | None:
@@ -22,9 +36,12 @@ def amount(segment: Segment, index: int, *, missing: list[str] | None = None) ->
             missing.append(f"segment {segment.number} ({segment.id}): {segment.id}{index:02d} is missing (an amount "
                            "is required)")
         return None
-    if not _AMOUNT.fullmatch(raw):
-        raise segment.fail(f"{segment.id}{index:02d} '{raw}' is not an amount")
-    return str(Decimal(raw))
+    return str(number(segment, index))
+
+
+def quantity(segment: Segment, index: int) -> str | None:
+    """A quantity element (units, minutes) as a decimal string; None when absent. Raises X12Error when malformed."""
+    return str(number(segment, index, quantity=True)) if segment.get(index).strip() else None
 
 
 def decimal_of(text: str | None) -> Decimal:
