@@ -15,7 +15,7 @@ WORKERS ?= auto
 AHEAD_DAYS ?= 400
 # The tests that can reach the clock: those that open a database or run the command. tests/test_clock.py checks
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it.
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py
 
 .PHONY: demo test test-ahead bench fuzz lint typecheck clean
 
