@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,3 +59,26 @@ def current_database(ctx: typer.Context, db: str | None) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Today (YYYY-MM-DD) for deadlines; default today.")]
+By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default your "
+                                                     "login name.")]
+
+
+def as_of_day(as_of: str | None) -> datetime.date:
+    """The day given with --as-of, else today (dermbill's clock)."""
+    from dermbill import clock
+    from dermbill.core.dates import parse_iso_date
+
+    return parse_iso_date(as_of, field="--as-of") if as_of else clock.today()
+
+
+def actor_name(by: str | None, *, fallback: str = "cli") -> str:
+    """Who does it, for the audit trail: --by, else the login name."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return fallback

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
-import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,35 +11,18 @@ import typer
 from rich import box
 from rich.table import Table
 
-from dermbill import clock
-from dermbill.cli.common import DbOption, current_database, out
+from dermbill.cli.common import AsOf, By, DbOption, actor_name, as_of_day, current_database, out
 from dermbill.cli.files import write_json
 from dermbill.core.errors import InvalidInput
 
 denials_app = typer.Typer(help="The denial work queue: causes, next actions, corrected claims, appeals, learning.",
                           no_args_is_help=True)
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Today (YYYY-MM-DD) for deadlines; default today.")]
-By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default your "
-                                                     "login name.")]
 ACTION_SHORT = {"correct_and_resubmit": "correct, resubmit", "check_eligibility_and_rebill": "eligibility, rebill",
                 "get_authorization": "get authorization", "write_off": "write off", "bill_patient": "bill patient"}
 ItemArg = Annotated[int, typer.Argument(help="The work item number (from `dermbill denials list`).")]
 
 
-def _today(as_of: str | None) -> datetime.date:
-    from dermbill.core.dates import parse_iso_date
-
-    return parse_iso_date(as_of, field="--as-of") if as_of else clock.today()
-
-
-def _actor(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 @denials_app.command("list")
@@ -66,7 +47,7 @@ def list_command(
     unknown = [s for s in statuses if s not in ("open", "waiting", "snoozed", "resolved", "all")]
     if unknown:
         raise InvalidInput(f"--status: '{unknown[0]}' is not a status; use open, waiting, snoozed, resolved or all")
-    today = _today(as_of)
+    today = as_of_day(as_of)
     with current_database(ctx, db) as database:
         refresh_queue(database, today=today)
         items = list_items(database, today=today, statuses=statuses, assigned_to=assigned, category=category,
@@ -142,7 +123,7 @@ def assign_command(ctx: typer.Context, item: ItemArg,
     from dermbill.services.denials import assign_item
 
     with current_database(ctx, db) as database:
-        assign_item(database, item, person, actor=_actor(by))
+        assign_item(database, item, person, actor=actor_name(by))
     out.print(f"Work item {item} is assigned to {person}.")
 
 
@@ -154,7 +135,7 @@ def note_command(ctx: typer.Context, item: ItemArg,
     from dermbill.services.denials import note_item
 
     with current_database(ctx, db) as database:
-        note_item(database, item, text, actor=_actor(by))
+        note_item(database, item, text, actor=actor_name(by))
     out.print(f"Noted on work item {item}.")
 
 
@@ -168,7 +149,7 @@ def snooze_command(ctx: typer.Context, item: ItemArg,
 
     day = parse_iso_date(until, field="--until")
     with current_database(ctx, db) as database:
-        snooze_item(database, item, day, actor=_actor(by), today=_today(as_of))
+        snooze_item(database, item, day, actor=actor_name(by), today=as_of_day(as_of))
     out.print(f"Work item {item} is snoozed until {day}.")
 
 
@@ -185,7 +166,7 @@ def resolve_command(
     from dermbill.services.denials import resolve_item
 
     with current_database(ctx, db) as database:
-        moved = resolve_item(database, item, outcome, actor=_actor(by), note=note, today=_today(as_of))
+        moved = resolve_item(database, item, outcome, actor=actor_name(by), note=note, today=as_of_day(as_of))
     extra = {"write_off": f": ${moved} written off", "bill_patient": f": ${moved} moved to the patient's balance"}
     out.print(f"Work item {item} is resolved ({outcome})" + extra.get(outcome, "") + ".")
 
@@ -201,7 +182,7 @@ def correct_command(
     from dermbill.services.denials import correct_claim
 
     with current_database(ctx, db) as database:
-        done = correct_claim(database, item, actor=_actor(by), today=_today(as_of), authorization=authorization)
+        done = correct_claim(database, item, actor=actor_name(by), today=as_of_day(as_of), authorization=authorization)
     out.print(f"Claim {done.corrected} made from {done.original} for work item {item}:")
     for change in done.changes:
         out.print(f"  {change}", markup=False)
@@ -226,13 +207,13 @@ def appeal_command(
     With --sent: record that it went out."""
     from dermbill.services.denials import mark_appeal_sent, write_appeal
 
-    today = _today(as_of)
+    today = as_of_day(as_of)
     with current_database(ctx, db) as database:
         if sent:
-            mark_appeal_sent(database, item, actor=_actor(by), today=today)
+            mark_appeal_sent(database, item, actor=actor_name(by), today=today)
             out.print(f"The appeal of work item {item} is recorded as sent on {today}.")
             return
-        written = write_appeal(database, item, out_dir, actor=_actor(by), today=today, signer=signer)
+        written = write_appeal(database, item, out_dir, actor=actor_name(by), today=today, signer=signer)
     out.print(f"Wrote {written.path} for claim {written.claim}"
               + (f"; the payer must receive it by {written.deadline}." if written.deadline else "."), markup=False)
     if written.replaced_name_taken:
@@ -248,7 +229,7 @@ def stats_command(ctx: typer.Context, db: DbOption = None, as_of: AsOf = None,
     from dermbill.services.learned_rules import denial_stats
 
     with current_database(ctx, db) as database:
-        refresh_queue(database, today=_today(as_of))
+        refresh_queue(database, today=as_of_day(as_of))
         stats = denial_stats(database)
     if as_json:
         write_json(stats.to_json())
@@ -280,10 +261,10 @@ def rules_command(
     with current_database(ctx, db) as database:
         if accept is not None or reject is not None:
             decided = decide_proposal(database, accept if accept is not None else reject or 0,
-                                      accept=accept is not None, actor=_actor(by))
+                                      accept=accept is not None, actor=actor_name(by))
             out.print(f"Rule {decided.id} is {decided.status}: {decided.description}", markup=False)
             return
-        proposals = propose_payer_rules(database, actor=_actor(by))
+        proposals = propose_payer_rules(database, actor=actor_name(by))
     if as_json:
         write_json({"rules": [p.to_json() for p in proposals]})
         return

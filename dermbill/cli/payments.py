@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dermbill.cli.common import DbOption, current_database, out
-from dermbill.cli.denials_cmds import AsOf, By, _actor, _today
+from dermbill.cli.common import AsOf, By, DbOption, actor_name, as_of_day, current_database, out
 from dermbill.cli.files import write_json
 
 era_app = typer.Typer(help="Electronic remittance advice (835): post payments and denials.", no_args_is_help=True)
@@ -108,7 +107,7 @@ def refund_command(
     from dermbill.services.overpayments import refund_overpayment
 
     with current_database(ctx, db) as database:
-        amount = refund_overpayment(database, overpayment, reference, actor=_actor(by), today=_today(as_of))
+        amount = refund_overpayment(database, overpayment, reference, actor=actor_name(by), today=as_of_day(as_of))
     out.print(f"Overpayment #{overpayment}: ${amount} refunded to the payer ({reference}).", markup=False)
 
 
@@ -148,8 +147,8 @@ def refund_patient_command(
     from dermbill.services.overpayments import refund_patient_credit
 
     with current_database(ctx, db) as database:
-        refunded = refund_patient_credit(database, practice, account, reference, actor=_actor(by),
-                                         today=_today(as_of), amount=Money.parse(amount) if amount else None)
+        refunded = refund_patient_credit(database, practice, account, reference, actor=actor_name(by),
+                                         today=as_of_day(as_of), amount=Money.parse(amount) if amount else None)
     out.print(f"Patient {account}: ${refunded} refunded ({reference}).", markup=False)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import getpass
 from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
 
+from dermbill.cli.common import actor_name
 from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.cli.progress import StageProgress
 from dermbill.core.resubmission import UNCHANGED_RULE
@@ -65,7 +65,8 @@ def run_scrub_stored(
                                            as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
                                                                                                   total),
                                            resubmit_unchanged=resubmit_unchanged,
-                                           actor=_actor(by) if by or resubmit_unchanged else "scrubber")
+                                           actor=actor_name(by, fallback="scrubber") if by or resubmit_unchanged
+                                           else "scrubber")
     finally:
         database.dispose()
     status = 0 if all(o.result.clean for o in outcomes) else DIRTY
@@ -79,7 +80,8 @@ def run_scrub_stored(
         for applied in outcome.fixes:
             out.print(f"fixed: {applied}")
         if resubmit_unchanged:
-            out.print(f"approved to go out again unchanged (recorded as {_actor(by)})", markup=False)
+            approver = actor_name(by, fallback="scrubber")
+            out.print(f"approved to go out again unchanged (recorded as {approver})", markup=False)
         out.print(f"status: {outcome.status}")
         return status
     clean = sum(o.result.clean for o in outcomes)
@@ -92,14 +94,6 @@ def run_scrub_stored(
     out.print(edit_releases_note(as_of))
     return status
 
-
-def _actor(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without a passwd entry)
-        return "scrubber"
 
 
 def print_top_findings(out: Console, counts: Counter[str], limit: int = 8) -> None:
