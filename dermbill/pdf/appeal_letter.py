@@ -219,11 +219,7 @@ def _lines_table(lines: tuple[AppealedLine, ...]) -> Table:
         return _underpaid_table(underpaid)
     header: list[Paragraph | str] = [Paragraph(name, _CELL_HEAD) for name, _ in _LINE_COLUMNS]
     rows: list[list[Paragraph | str]] = [header] + [[
-        Paragraph(str(line.line_number), _CELL),
-        Paragraph(f"{line.date_of_service:%m/%d/%Y}", _CELL),
-        Paragraph(_text(line.code), _CELL),
-        Paragraph(_text(" ".join(line.modifiers)), _CELL),
-        Paragraph(str(line.units), _CELL),
+        *_line_cells(line),
         Paragraph(f"${line.charge}", _CELL),
         Paragraph(f"<b>{_text(line.denial)}</b><br/>{_text(line.denial_meaning)}", _CELL),
     ] for line in lines]
@@ -232,16 +228,19 @@ def _lines_table(lines: tuple[AppealedLine, ...]) -> Table:
     return _grid(rows, _LINE_COLUMNS)
 
 
+def _line_cells(line: AppealedLine) -> list[Paragraph]:
+    """The cells both line tables open with: line, date of service, code, modifiers, units."""
+    return [Paragraph(str(line.line_number), _CELL), Paragraph(f"{line.date_of_service:%m/%d/%Y}", _CELL),
+            Paragraph(_text(line.code), _CELL), Paragraph(_text(" ".join(line.modifiers)), _CELL),
+            Paragraph(str(line.units), _CELL)]
+
+
 def _underpaid_table(lines: list[tuple[AppealedLine, Underpaid]]) -> Table:
     header: list[Paragraph | str] = [Paragraph(name, _CELL_HEAD) for name, _ in _UNDERPAID_COLUMNS]
     rows: list[list[Paragraph | str]] = [header]
     for line, amounts in lines:
         rows.append([
-            Paragraph(str(line.line_number), _CELL),
-            Paragraph(f"{line.date_of_service:%m/%d/%Y}", _CELL),
-            Paragraph(_text(line.code), _CELL),
-            Paragraph(_text(" ".join(line.modifiers)), _CELL),
-            Paragraph(str(line.units), _CELL),
+            *_line_cells(line),
             *(Paragraph(f"${amount}", _CELL) for amount in (amounts.contracted, amounts.allowed, amounts.paid)),
             Paragraph(f"<b>${amounts.shortfall}</b>", _CELL),
         ])
