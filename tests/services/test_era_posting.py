@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,6 +23,7 @@ from era_world import (
 )
 from sqlalchemy import event, func, select
 
+from dermbill.core.claims import ClaimStatus
 from dermbill.core.money import Money
 from dermbill.db.engine import Database, open_database
 from dermbill.db.migrate import upgrade
@@ -30,6 +32,7 @@ from dermbill.db.models import (
     ClaimRow,
     ClaimStatusEventRow,
     JournalEntryRow,
+    LedgerAccountRow,
     PostingRow,
     RemittanceRow,
     UnmatchedRemittanceRow,
@@ -40,6 +43,7 @@ from dermbill.services.ledger_check import check_ledger
 from dermbill.x12.remittance_835_writer import Adjusted, PaidLine, ProviderAdjustment
 
 TWO_LINES = [("11102", (), 15000), ("17110", (), 12000)]
+CONCURRENT_CLAIMS = 150
 
 
 def balances(world: World, **where: int) -> dict[str, Money]:
@@ -359,3 +363,56 @@ def test_a_line_two_of_ours_could_be_is_not_guessed(database: Database, tmp_path
     assert outcome.claims_posted == 0 and len(outcome.unmatched) == 1
     assert "lines do not match" in outcome.unmatched[0]
     assert balances(world, claim_id=claim.id) == {"1100": Money(27000), "4000": Money(-27000)}
+
+
+def _post_file_in_process(url: str, path: str, start: Any) -> str:
+    database = open_database(url)
+    start.wait()
+    try:
+        return post_era_file(database, Path(path))[0].status
+    finally:
+        database.dispose()
+
+
+def stale_statuses(database: Database) -> list[str]:
+    """The claims whose status is not what ``claim_status`` makes of their ledger balances."""
+    from dermbill.core.posting import claim_status
+
+    with UnitOfWork(database, actor="test") as uow:
+        sums: dict[int, Counter[str]] = {}
+        for claim_id, code, total in uow.session.execute(
+                select(PostingRow.claim_id, LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
+                .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                .where(PostingRow.claim_id.is_not(None))
+                .group_by(PostingRow.claim_id, LedgerAccountRow.code)):
+            sums.setdefault(claim_id, Counter())[code] += int(total)
+        return [f"{claim.patient_control_number} is {claim.status}, its ledger says {expected.value}"
+                for claim in uow.session.scalars(select(ClaimRow).order_by(ClaimRow.id))
+                if (expected := claim_status(sums.get(claim.id, Counter()), Money(claim.total_charge_cents)))
+                != ClaimStatus(claim.status)]
+
+
+def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_status_right(
+        database_url: str, tmp_path: Path) -> None:
+    """The first 835 pays every claim's first line, the second (another trace) every claim's second line: each
+    alone would leave the claims partially paid, both together paid, whichever commits first."""
+    database = open_database(database_url)
+    upgrade(database)
+    world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
+    paths = [str(write(tmp_path / f"era-{n}.835", (remittance(tuple(
+        paid_claim(claim, (settled(claim.lines[n], 9000),)) for claim in world.claims), trace=f"EFT{n}"),),
+        interchange=n + 1)) for n in (0, 1)]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            outcomes = pool.starmap(_post_file_in_process, [(database_url, path, start) for path in paths])
+
+    assert outcomes == ["posted", "posted"]
+    assert balances(world)["1000"] == Money(CONCURRENT_CLAIMS * 2 * 9000)
+    stale = stale_statuses(database)
+    assert stale == [], f"{len(stale)} of {CONCURRENT_CLAIMS} claims stale, e.g. {stale[:3]}"
+    assert {status(world, claim) for claim in world.claims} == {"paid"}
+    report = check_ledger(database)
+    assert report.clean, report.violations[:5]
+    database.dispose()
