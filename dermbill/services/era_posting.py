@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,11 +40,11 @@ from dermbill.core.posting import (
     ClaimPlan,
     HistoryKey,
     LineBalances,
-    claim_status,
     match_lines,
     net,
     plan_claim_payment,
     recoupment,
+    settled_status,
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.db.engine import Database
@@ -222,6 +221,9 @@ class _Round:
         self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
 
     def post(self, payments: tuple[ClaimPayment, ...], first_index: int, ids_by_pcn: dict[str, list[int]]) -> None:
+        # Every claim the 835 names, locked before any of their balances is read (the first round locks them all,
+        # in one order, so that two posters of the same claims wait for each other rather than deadlock).
+        self.store.lock_claims([claim_id for ids in ids_by_pcn.values() for claim_id in ids])
         self._load([i for p in payments for i in ids_by_pcn.get(p.patient_control_number, [])])
         with self.repo.session.no_autoflush:
             for offset, payment in enumerate(payments):
@@ -349,27 +351,18 @@ def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
 
 
 def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
-    """Each claim's status from its balances (``core.posting.claim_status``), with the claims it replaces."""
+    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces."""
     # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
     # payer may send its reversal of the original after its decision on the corrected claim).
     named = {claim.id for claim in claims}
     claims = claims + [claim for claim in store.corrected_claims_of(claims) if claim.id not in named]
-    chains = store.replaced_chains(claims)
-    by_claim = store.account_sums([claim_id for chain in chains.values() for claim_id in chain])
-    replaced = {original for chain in chains.values() for original in chain[1:]}
-    moves = []
-    for claim in claims:
-        sums: Counter[str] = Counter()
-        for claim_id in chains[claim.id]:  # Counter.update adds negative amounts too (Counter + Counter drops them)
-            sums.update(by_claim.get(claim_id, Counter()))
-        new = claim_status(sums, Money(claim.total_charge_cents))
-        settle = ClaimStatus(claim.status) in SETTLEABLE and claim.id not in replaced
-        moves.append((claim, new if settle else ClaimStatus(claim.status)))
+    fresh = set(store.lock_claims([claim.id for claim in claims]))
+    for claim in [claim for claim in claims if claim.id in fresh]:  # not named by CLP01 (corrected, secondary)
+        store.repo.session.refresh(claim)  # its status as the lock found it
+    sums, replaced = store.settlement_sums(claims)
+    moves = [(claim, settled_status(ClaimStatus(claim.status), sums[claim.id], Money(claim.total_charge_cents),
+                                    replaced=claim.id in replaced)) for claim in claims]
     move_claims(store.repo, moves, "835 posted", payer_claim_numbers)
-
-
-SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
-                        ClaimStatus.DENIED, ClaimStatus.CLOSED})
 
 
 def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:

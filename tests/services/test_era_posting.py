@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from era_world import (
     submitted_claims,
     write,
 )
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.money import Money
@@ -38,6 +39,7 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
 from dermbill.x12.remittance_835_writer import Adjusted, PaidLine, ProviderAdjustment
@@ -416,3 +418,32 @@ def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_
     report = check_ledger(database)
     assert report.clean, report.violations[:5]
     database.dispose()
+
+
+def test_ledger_check_names_a_claim_whose_status_its_ledger_contradicts(database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [TWO_LINES, TWO_LINES, TWO_LINES])
+    paid, part, refused = world.claims
+    post_era_file(database, write(tmp_path / "era.835", (remittance((
+        paid_claim(paid, tuple(settled(line, 9000) for line in paid.lines)),
+        paid_claim(part, (settled(part.lines[0], 9000),)),
+        paid_claim(refused, tuple(denied(line, "CO", "96") for line in refused.lines), status="4"))),)))
+    assert [status(world, c) for c in world.claims] == ["paid", "partially_paid", "denied"]
+    # Written off after the 835: the claim stays denied (what was posted after its last 835 does not count).
+    today = datetime.date(2026, 6, 1)
+    refresh_queue(database, today=today)
+    for item in list_items(database, today=today, statuses=("open", "waiting", "snoozed")):
+        resolve_item(database, item.id, "write_off", actor="test", today=today)
+    assert balances(world, claim_id=refused.id)["1150"] == Money(0)
+    report = check_ledger(database)
+    assert report.clean, report.violations
+
+    with UnitOfWork(database, actor="test") as uow:  # a status left behind by a poster that read too early
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id.in_([paid.id, part.id]))
+                            .values(status="partially_paid"))
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id == refused.id).values(status="paid"))
+        uow.commit()
+
+    report = check_ledger(database)
+    assert not report.clean
+    assert report.violations == ["practice ERA: claim ERA-1 is partially_paid but its ledger says paid",
+                                 "practice ERA: claim ERA-3 is paid but its ledger says denied"]
