@@ -8,6 +8,10 @@
 - **Load** (``db.remittances``): the claims the 835 names, their lines, the lines' balances and the payers'
   earlier answers, a few queries per round of claims. Claims match by our patient control number (CLP01), then
   by the payer's claim number (CLP07); a secondary payer's answer goes to the secondary claim.
+- **One poster per claim at a time**: the claims the 835 names are locked (PostgreSQL, in ascending id order)
+  before any of their balances is read, so a concurrent 835 on the same claims waits, then plans and settles
+  statuses from what the first posted (READ COMMITTED reads it after the lock); on SQLite the remittance row's
+  insert, the first write, already took the database's write lock before any claim was read.
 - **Plan** (``core.posting``, pure): lines match by the line control number, code and modifiers, code, or
   charge (never a guess: a claim that cannot be matched whole goes to the unmatched queue); each adjustment
   posts where its CARC's category in the denial code table says (contractual under CO to 4100, the patient's

@@ -401,8 +401,9 @@ def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_
     database = open_database(database_url)
     upgrade(database)
     world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
+    in_order = {0: world.claims, 1: world.claims[::-1]}  # the second file names the claims the other way round
     paths = [str(write(tmp_path / f"era-{n}.835", (remittance(tuple(
-        paid_claim(claim, (settled(claim.lines[n], 9000),)) for claim in world.claims), trace=f"EFT{n}"),),
+        paid_claim(claim, (settled(claim.lines[n], 9000),)) for claim in in_order[n]), trace=f"EFT{n}"),),
         interchange=n + 1)) for n in (0, 1)]
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
