@@ -394,6 +394,15 @@ def stale_statuses(database: Database) -> list[str]:
                 != ClaimStatus(claim.status)]
 
 
+def post_at_once(database_url: str, paths: list[Path]) -> list[str]:
+    """Post each file from a process of its own, all starting at the same moment; their outcomes."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(len(paths))
+        with context.Pool(len(paths)) as pool:
+            return pool.starmap(_post_file_in_process, [(database_url, str(path), start) for path in paths])
+
+
 def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_status_right(
         database_url: str, tmp_path: Path) -> None:
     """The first 835 pays every claim's first line, the second (another trace) every claim's second line: each
@@ -402,20 +411,36 @@ def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_
     upgrade(database)
     world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
     in_order = {0: world.claims, 1: world.claims[::-1]}  # the second file names the claims the other way round
-    paths = [str(write(tmp_path / f"era-{n}.835", (remittance(tuple(
+    paths = [write(tmp_path / f"era-{n}.835", (remittance(tuple(
         paid_claim(claim, (settled(claim.lines[n], 9000),)) for claim in in_order[n]), trace=f"EFT{n}"),),
-        interchange=n + 1)) for n in (0, 1)]
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        start = manager.Barrier(2)
-        with context.Pool(2) as pool:
-            outcomes = pool.starmap(_post_file_in_process, [(database_url, path, start) for path in paths])
+        interchange=n + 1) for n in (0, 1)]
 
-    assert outcomes == ["posted", "posted"]
+    assert post_at_once(database_url, paths) == ["posted", "posted"]
     assert balances(world)["1000"] == Money(CONCURRENT_CLAIMS * 2 * 9000)
     stale = stale_statuses(database)
     assert stale == [], f"{len(stale)} of {CONCURRENT_CLAIMS} claims stale, e.g. {stale[:3]}"
     assert {status(world, claim) for claim in world.claims} == {"paid"}
+    report = check_ledger(database)
+    assert report.clean, report.violations[:5]
+    database.dispose()
+
+
+def test_two_835s_paying_the_same_claims_at_once_apply_one_payment_and_queue_the_other_as_an_overpayment(
+        database_url: str, tmp_path: Path) -> None:
+    """The payer pays the same claims twice, under two traces, and both files are posted at the same moment: the
+    second poster waits for the first and sees its answers, so its cash is owed back to the payer."""
+    database = open_database(database_url)
+    upgrade(database)
+    world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
+    paths = [write(tmp_path / f"era-{n}.835", (remittance(tuple(
+        paid_claim(claim, tuple(settled(line, 9000) for line in claim.lines)) for claim in world.claims),
+        trace=f"EFT{n}"),), interchange=n + 1) for n in (0, 1)]
+
+    assert post_at_once(database_url, paths) == ["posted", "posted"]
+    totals = balances(world)
+    assert (totals["1000"], totals["1100"]) == (Money(CONCURRENT_CLAIMS * 2 * 2 * 9000), Money(0))
+    assert totals["2150"] == -Money(CONCURRENT_CLAIMS * 2 * 9000)  # the second payment: a refund due to the payer
+    assert stale_statuses(database) == []
     report = check_ledger(database)
     assert report.clean, report.violations[:5]
     database.dispose()
