@@ -14,7 +14,9 @@ Violations (any one makes ``dermbill ledger check`` exit 1):
 - a claim an 835 was posted against whose status is not what its ledger says: the status the posting of its
   last 835 decides (``core.posting.settled_status``, the rule 835 posting applies) from the claim's postings,
   with those of the claims it replaces, up to that 835's entry. What was posted after it (a patient payment, a
-  denial written off) is not counted: posting it does not move the claim.
+  denial written off) is not counted: posting it does not move the claim. A closed claim is not compared: 835
+  posting never closes a claim (a later 835 moves a closed one), so it was closed by a person after its last
+  835 (replaced by a corrected claim, rebilled to another payer).
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ def _check_statuses(store: RemittanceStore, report: LedgerReport) -> None:
     sums, replaced = store.settlement_sums(claims + corrected, up_to)
     for claim in claims:
         current = ClaimStatus(claim.status)
+        if current == ClaimStatus.CLOSED:
+            continue
         expected = settled_status(current, sums[claim.id], Money(claim.total_charge_cents),
                                   replaced=claim.id in replaced)
         if expected != current:

@@ -473,3 +473,9 @@ def test_ledger_check_names_a_claim_whose_status_its_ledger_contradicts(database
     assert not report.clean
     assert report.violations == ["practice ERA: claim ERA-1 is partially_paid but its ledger says paid",
                                  "practice ERA: claim ERA-3 is paid but its ledger says denied"]
+
+    with UnitOfWork(database, actor="test") as uow:  # closed by a person after its 835: not the posting's to say
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id == refused.id).values(status="closed"))
+        uow.commit()
+    assert check_ledger(database).violations == ["practice ERA: claim ERA-1 is partially_paid but its ledger says "
+                                                 "paid"]
