@@ -16,6 +16,7 @@ from dermbill.core.posting import Answered, HistoryKey, LineAnswer, LineBalances
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
+    ClearinghouseProfileRow,
     JournalEntryRow,
     LedgerAccountRow,
     LineAdjudicationRow,
@@ -29,6 +30,13 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 
 CHUNK = 500  # ids per IN (...) query
+
+
+def receiving_organization(uow: UnitOfWork, receiver: str) -> int | None:
+    """The billing company whose clearinghouse submitter ID a file is addressed to (ISA08/GS03), if just one."""
+    found = set(uow.session.scalars(select(ClearinghouseProfileRow.organization_id)
+                                    .where(ClearinghouseProfileRow.submitter_id == receiver)))
+    return found.pop() if len(found) == 1 else None
 
 
 def payee_practice(uow: UnitOfWork, npi: str, organization_id: int | None) -> tuple[PracticeRow | None, str]:
@@ -233,3 +241,12 @@ def unmatched_rows(uow: UnitOfWork) -> list[tuple[str, UnmatchedRemittanceRow, R
         .where(UnmatchedRemittanceRow.resolved.is_(False))
         .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
     return [(practices[item.practice_id], item, remittance) for item, remittance in rows]
+
+
+def unresolved_remittances(uow: UnitOfWork) -> list[tuple[str, RemittanceRow]]:
+    """Every practice's conflicts and quarantined 835s not yet resolved, oldest first, with the practice code."""
+    practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
+    rows = uow.session.scalars(select(RemittanceRow).where(RemittanceRow.status != "posted",
+                                                           RemittanceRow.resolved.is_(False))
+                               .order_by(RemittanceRow.received_at, RemittanceRow.id))
+    return [(practices[row.practice_id], row) for row in rows]

@@ -32,7 +32,7 @@ from typing import Any
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.denial_codes import DenialCodeTable
-from dermbill.core.errors import InvalidInput
+from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.core.ledger import CASH, PAYER_CREDIT, PROVIDER_ADJUSTMENT, UNAPPLIED_INSURANCE, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.posting import (
@@ -64,7 +64,9 @@ from dermbill.db.remittances import (
     our_claim,
     payee_practice,
     payer_named,
+    receiving_organization,
     unmatched_rows,
+    unresolved_remittances,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.reference.denial_codes import denial_code_table
@@ -99,7 +101,8 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
                   organization_id: int | None = None) -> list[RemittanceOutcome]:
     """Post every 835 transaction set of a file; returns what happened to each.
 
-    ``organization_id``: the billing company that received the file (its payee is looked for there only).
+    ``organization_id``: the billing company that received the file (its payee is looked for there only);
+    when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
     """
     outcomes = []
     for transaction in transaction_sets(read_file(path)):
@@ -112,12 +115,15 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
 
 
 def content_hash(transaction: TransactionSet) -> str:
-    """What identifies an 835's content, whatever its envelope's control numbers."""
+    """What identifies an 835's content, whatever its envelope's control numbers (a set that is not whole, say
+    cut before its SE, is other content than the whole set)."""
     digest = hashlib.sha256()
     for segment in transaction.segments:
         if segment.id not in ("ST", "SE"):
             digest.update("*".join(segment.elements).encode("utf-8"))
             digest.update(b"~")
+    for defect in transaction.defects:
+        digest.update(f"defect:{defect}~".encode())
     return digest.hexdigest()
 
 
@@ -148,6 +154,8 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
     problems = [*remit.problems, *file_problems(remit)]
     said = summary(remit)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
+        if organization_id is None and transaction.receiver:
+            organization_id = receiving_organization(uow, transaction.receiver)
         practice, why = payee_practice(uow, remit.payee_npi, organization_id)
         if practice is None:
             outcome.status = "no practice"
@@ -439,3 +447,23 @@ def unmatched_queue(database: Database) -> list[dict[str, str]]:
                  "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
                  "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
                  "file": remittance.file_name} for practice, item, remittance in unmatched_rows(uow)]
+
+
+def remittance_problems(database: Database) -> list[dict[str, Any]]:
+    """The 835s not posted and not yet resolved: conflicts (a payment posted before, sent again with other content)
+    and quarantined sets, oldest first, with what is wrong."""
+    with UnitOfWork(database, actor="remittance-problems") as uow:
+        return [{"practice": practice, "status": row.status, "trace": row.trace_number, "payer": row.payer_identifier,
+                 "payment": str(Money(row.payment_cents)), "file": row.file_name,
+                 "received_at": row.received_at.isoformat(), "problems": list(row.problems)}
+                for practice, row in unresolved_remittances(uow)]
+
+
+def organization_named(database: Database, name: str) -> int:
+    """The billing company of this name (for ``era post --organization``)."""
+    with UnitOfWork(database, actor="era") as uow:
+        found = uow.find_organization(name)
+        if found is None:
+            raise NotFound(f"no billing company is named {name!r}; there are: "
+                           f"{', '.join(uow.organization_names()) or 'none'}")
+        return found.id
