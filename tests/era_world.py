@@ -72,19 +72,21 @@ def submitted_claims(database: Database, specs: list[list[LineSpec]]) -> World:
     return World(database, world.practice_id, tuple(add_claim(world, spec) for spec in specs))
 
 
-def practice_world(database: Database) -> World:
-    """A practice billing one payer for one patient, with no claims yet."""
+def practice_world(database: Database, *, company: str = "ERA TEST BILLING", submitter: str = "TESTPRACTICE",
+                   code: str = "ERA") -> World:
+    """A practice billing one payer for one patient, with no claims yet (of the billing company ``company``,
+    whose clearinghouse submitter ID is ``submitter``)."""
     with UnitOfWork(database, actor="test", clock=clock) as uow:
-        organization = uow.add_organization("ERA TEST BILLING")
+        organization = uow.add_organization(company)
         payer = PayerRow(organization_id=organization.id, name="TEST MEDICARE", payer_identifier=PAYER_ID,
                          kind="medicare", claim_filing_indicator_code="MB", timely_filing_days=365)
         uow.add_payers([payer])
         uow.session.add(ClearinghouseProfileRow(
-            organization_id=organization.id, name="TEST CLEARINGHOUSE", submitter_id="TESTPRACTICE",
+            organization_id=organization.id, name="TEST CLEARINGHOUSE", submitter_id=submitter,
             submitter_name="ERA TEST DERMATOLOGY", submitter_contact="BILLING", submitter_phone="2155550100",
             receiver_id="TESTPAYER", receiver_name="TEST PAYER"))
         practice = uow.add_practice(PracticeRow(
-            organization_id=organization.id, code="ERA", legal_name="ERA TEST DERMATOLOGY", tin="990000001",
+            organization_id=organization.id, code=code, legal_name="ERA TEST DERMATOLOGY", tin="990000001",
             billing_npi=NPI, taxonomy="207N00000X", address_line1="1 TEST ST", city="ANYTOWN", state="PA",
             zip_code="19099"))
         repo = uow.practice(practice.id)

@@ -4,13 +4,17 @@ overpayment and patient credit queues and the refunds that clear them."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from dermbill.cli.common import AsOf, By, DbOption, actor_name, as_of_day, current_database, out
+from dermbill.cli.common import AsOf, By, DbOption, actor_name, as_of_day, current_database, out, say_error
 from dermbill.cli.files import write_json
+from dermbill.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dermbill.services.era_posting import RemittanceOutcome
 
 era_app = typer.Typer(help="Electronic remittance advice (835): post payments and denials.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger: check its invariants, show its totals.",
@@ -22,31 +26,87 @@ def post_era_command(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="835 file(s) to post.")],
     db: DbOption = None,
+    organization: Annotated[str | None, typer.Option(
+        "--organization", help="The billing company that received the files (default: the one whose clearinghouse "
+                               "submitter ID they are addressed to).")] = None,
 ) -> None:
-    """Post 835 files to the ledger, each remittance exactly once; show what was paid, denied and unmatched."""
-    from dermbill.services.era_posting import post_era_file
+    """Post 835 files to the ledger, each payment exactly once; show what was paid, denied and held.
+
+    Exits 1 when anything was not posted (a file quarantined or in conflict, a claim payment held for a person),
+    saying what, and 2 when a file could not be read; every file named is still tried.
+    """
+    from dermbill.services.era_posting import organization_named, post_era_file
+
+    not_posted: list[str] = []
+    unreadable = 0
+    with current_database(ctx, db) as database:
+        organization_id = organization_named(database, organization) if organization else None
+        for path in files:
+            try:
+                outcomes = post_era_file(database, path, organization_id=organization_id)
+            except InvalidInput as exc:  # not an 835 we can read: said, and the next file is still posted
+                say_error(str(exc))
+                unreadable += 1
+                continue
+            for outcome in outcomes:
+                _print_outcome(path, outcome)
+                if outcome.status not in ("posted", "already posted"):
+                    not_posted.append(f"{path.name}: remittance {outcome.trace_number} {outcome.status}")
+                elif outcome.unmatched and outcome.status == "posted":
+                    not_posted.append(f"{path.name}: remittance {outcome.trace_number}: {len(outcome.unmatched)} "
+                                      "claim payment(s) held for a person")
+    if not_posted:
+        out.print(f"Not everything was posted ({len(not_posted)}):")
+        for item in not_posted:
+            out.print(f"  {item}")
+        out.print("See dermbill era problems (files) and dermbill era unmatched (claim payments).")
+    if unreadable or not_posted:
+        raise typer.Exit(2 if unreadable else 1)
+
+
+def _print_outcome(path: Path, outcome: RemittanceOutcome) -> None:
+    out.print(f"{path.name}: remittance {outcome.trace_number} from {outcome.payer}, ${outcome.payment}: "
+              f"{outcome.status}" + (f" for practice {outcome.practice}" if outcome.practice else ""))
+    if outcome.status == "posted":
+        out.print(f"  {outcome.claims_posted} claim payment(s) posted, ${outcome.paid} paid")
+    if outcome.unapplied.cents:
+        out.print(f"  ${outcome.unapplied} held unapplied until its claim payments are matched")
+    if outcome.recouped.cents:
+        out.print(f"  ${outcome.recouped} of earlier overpayments recouped by the payer")
+    for label, items in (("denied", outcome.denied), ("held for a person (in the unmatched queue)", outcome.unmatched),
+                         ("paid again (in the overpayment queue)", outcome.overpaid),
+                         ("crossed over to the next payer", outcome.crossovers),
+                         ("problem", outcome.problems)):
+        if items:
+            out.print(f"  {label}: {len(items)}")
+            for item in items[:20]:
+                out.print(f"    {item}")
+            if len(items) > 20:
+                out.print(f"    ... and {len(items) - 20} more")
+
+
+@era_app.command("problems")
+def problems_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
+) -> None:
+    """835s not posted: conflicts (a payment posted before, sent again with other content: what differs) and
+    quarantined files (cut short, not balancing, the same claim twice), for a person to resolve with the payer."""
+    from dermbill.services.era_posting import remittance_problems
 
     with current_database(ctx, db) as database:
-        for path in files:
-            for outcome in post_era_file(database, path):
-                out.print(f"{path.name}: remittance {outcome.trace_number} from {outcome.payer}, "
-                          f"${outcome.payment}: {outcome.status}"
-                          + (f" for practice {outcome.practice}" if outcome.practice else ""))
-                if outcome.status == "posted":
-                    out.print(f"  {outcome.claims_posted} claim payment(s) posted, ${outcome.paid} paid")
-                if outcome.recouped.cents:
-                    out.print(f"  ${outcome.recouped} of earlier overpayments recouped by the payer")
-                for label, items in (("denied", outcome.denied), ("unmatched (in the unmatched queue)",
-                                                                 outcome.unmatched),
-                                     ("paid again (in the overpayment queue)", outcome.overpaid),
-                                     ("crossed over to the next payer", outcome.crossovers),
-                                     ("problem", outcome.problems)):
-                    if items:
-                        out.print(f"  {label}: {len(items)}")
-                        for item in items[:20]:
-                            out.print(f"    {item}")
-                        if len(items) > 20:
-                            out.print(f"    ... and {len(items) - 20} more")
+        items = remittance_problems(database)
+    if as_json:
+        write_json({"items": items})
+        return
+    if not items:
+        out.print("No 835 is waiting: every one received was posted.")
+    for item in items:
+        out.print(f"{item['practice']} {item['status']}: {item['trace']} from {item['payer']}, ${item['payment']} "
+                  f"({item['file']}, received {item['received_at']})")
+        for problem in item["problems"]:
+            out.print(f"  {problem}")
 
 
 @era_app.command("unmatched")

@@ -44,6 +44,7 @@ DENIED_AR = "1150"  # insurance A/R the payer denied, being worked
 PATIENT_AR = "1200"
 PATIENT_CREDIT = "2100"  # what patients paid ahead or paid too much: owed back to them, or applied later
 PAYER_CREDIT = "2150"  # what payers paid twice or too much: refund due to the payer (or recouped by it)
+UNAPPLIED_INSURANCE = "2160"  # 835 claim payments no claim could take yet: held until a person matches them
 GROSS_CHARGES = "4000"
 CONTRACTUAL = "4100"
 WRITE_OFF = "4200"
@@ -58,6 +59,7 @@ STANDARD_CHART: tuple[Account, ...] = (
     Account(PATIENT_AR, "Accounts receivable: patients", AccountKind.ASSET),
     Account(PATIENT_CREDIT, "Unapplied payments and patient credits", AccountKind.LIABILITY),
     Account(PAYER_CREDIT, "Payer credit balances: refund due to payer", AccountKind.LIABILITY),
+    Account(UNAPPLIED_INSURANCE, "Unapplied insurance payments: held until matched", AccountKind.LIABILITY),
     Account(GROSS_CHARGES, "Gross patient service charges", AccountKind.REVENUE),
     Account(CONTRACTUAL, "Contractual adjustments", AccountKind.CONTRA_REVENUE),
     Account(WRITE_OFF, "Denial and administrative write-offs", AccountKind.CONTRA_REVENUE),

@@ -134,6 +134,17 @@ def claim_settled(claim: OurClaim, payer_id: int | None, balances: Mapping[int, 
         for key in keys)
 
 
+def answered_before(claim: OurClaim, payer_id: int | None, balances: Mapping[int, LineBalances],
+                    history: Mapping[HistoryKey, Sequence[Answered]], *, claim_level: bool) -> bool:
+    """True when the payer has an answer in force on the claim: one of its lines answered and not reversed, or,
+    for a claim-level payment (which leaves no line answers), a line with less owed by the payer than charged."""
+    if any(live_answers([a.answer for a in history.get((claim.id, line.charged_line_id, payer_id), ())])
+           for line in claim.lines):
+        return True
+    return claim_level and any(balances.get(line.charged_line_id, LineBalances()).insurance != line.charge
+                               for line in claim.lines)
+
+
 def guard_line(postings: Sequence[Posting], before: LineBalances, *, patient_id: int | None,
                payer_id: int | None, claim_id: int | None, line_id: int, reprocessed: bool = False) -> list[Posting]:
     """Postings for one line, completed so that its balances do not end below zero where that is known wrong.
@@ -270,7 +281,9 @@ def claim_postings(payment: ClaimPayment, claim: OurClaim, matched: Sequence[Our
     """Per line, a debit to each account the payment names and one credit to insurance A/R for their sum.
 
     Claim-level amounts (a payment with no service lines, claim-level CAS) are spread over the claim's lines in
-    proportion to their charges. A secondary claim's lines go by ``secondary_line_postings``.
+    proportion to their charges; when the payment has lines, which settle the charges, a claim-level adjustment
+    is taken out of the cash they paid (CLP04 = the lines' SVC03 less the claim-level CAS). A secondary
+    claim's lines go by ``secondary_line_postings``.
     """
     postings: list[Posting] = []
     credits: dict[int, int] = {}
@@ -296,13 +309,22 @@ def claim_postings(payment: ClaimPayment, claim: OurClaim, matched: Sequence[Our
                      line.charged_line_id)
     else:
         spread = [(CASH, payment.paid)]
-    spread += [(adjustment_account(a.group, a.reason, status, codes), a.amount) for a in payment.adjustments]
+    claim_level = [(adjustment_account(a.group, a.reason, status, codes), a.amount) for a in payment.adjustments]
+    if not payment.lines:
+        spread += claim_level
     lines = claim.lines
     weights = [line.charge.cents for line in lines] if any(line.charge.cents for line in lines) else [1] * len(lines)
     for account, amount in spread:
         if amount.cents and lines:
             for line, part in zip(lines, allocate(amount, weights), strict=True):
                 pair(account, part, line.charged_line_id)
+    if payment.lines:  # the lines' amounts settle their charges: a claim-level adjustment comes out of their pay
+        for account, amount in claim_level:  # (CLP04 is the lines' SVC03 less the claim-level CAS)
+            if amount.cents and lines and account is not None:
+                for line, part in zip(lines, allocate(amount, weights), strict=True):
+                    if part.cents:
+                        postings += [Posting(account, part, **dims, claim_line_id=line.charged_line_id),
+                                     Posting(CASH, -part, **dims, claim_line_id=line.charged_line_id)]
     postings += [Posting(INSURANCE_AR, Money(cents), **dims, claim_line_id=line_id)
                  for line_id, cents in credits.items() if cents]
     return postings

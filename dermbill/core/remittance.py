@@ -150,7 +150,7 @@ class Remittance:
     payer_id: str
     payee_name: str
     payee_npi: str
-    trace_number: str
+    trace_number: str  # TRN02
     paid_on: datetime.date | None
     claims: tuple[ClaimPayment, ...]
     provider_adjustments: tuple[ProviderAdjustment, ...] = ()
@@ -158,6 +158,8 @@ class Remittance:
     stated_total: Money | None = None  # BPR02 when it is not the claims' payments less the PLB adjustments
     problems: tuple[str, ...] = ()  # the balancing rules a read 835 breaks: it must not be posted
     notices: tuple[str, ...] = ()  # oddities that do not change the money (an impossible date)
+    trace_originator: str = ""  # TRN03: the payer's company identifier ("1" + its tax ID)
+    trace_reference: str = ""  # TRN04: the payer's division, when it has several
 
     @property
     def total(self) -> Money:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -372,19 +373,33 @@ class ClaimStatusEventRow(TenantRow):
     occurred_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
+REMITTANCE_STATUSES = ("posted", "quarantined", "conflict")
+
+
 class RemittanceRow(TenantRow):
-    """One 835 transaction set received: posted exactly once, or quarantined when it does not balance."""
+    """One 835 transaction set received: posted exactly once, quarantined (it does not balance, or its transaction
+    set is cut short), or a conflict (a payment posted before, sent again with other content: for a person).
+
+    A payment's identity is its payer and trace (TRN02, with TRN03 and TRN04): one of those is posted at most
+    once, whatever bytes the file holds.
+    """
 
     __tablename__ = "remittance"
     __table_args__ = (
         UniqueConstraint("practice_id", "id"),
-        # The same 835 (payer, trace number, content) is accepted once; concurrent posts collide here.
+        # The same 835 content is recorded once (a file fetched again, a quarantined file sent again unchanged).
         UniqueConstraint("practice_id", "payer_identifier", "trace_number", "content_hash"),
-        CheckConstraint(_in("status", ("posted", "quarantined")), name="status"),
+        # One payment (payer, trace) is posted once; concurrent posts of it, in any bytes, collide here.
+        Index("uq_remittance_payment_posted", "practice_id", "payer_identifier", "trace_number", "trace_originator",
+              "trace_reference", unique=True, sqlite_where=text("status = 'posted'"),
+              postgresql_where=text("status = 'posted'")),
+        CheckConstraint(_in("status", REMITTANCE_STATUSES), name="status"),
     )
 
     payer_identifier: Mapped[str] = mapped_column(String(80))
-    trace_number: Mapped[str] = mapped_column(String(50))
+    trace_number: Mapped[str] = mapped_column(String(50))  # TRN02
+    trace_originator: Mapped[str] = mapped_column(String(50), default="")  # TRN03: the payer's company ID
+    trace_reference: Mapped[str] = mapped_column(String(50), default="")  # TRN04: the payer's division
     content_hash: Mapped[str] = mapped_column(String(64))
     payment_cents: Mapped[int] = mapped_column(BigInteger)
     payment_date: Mapped[datetime.date | None] = mapped_column(Date)
@@ -394,6 +409,11 @@ class RemittanceRow(TenantRow):
     received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     # When the denial work queue read its line adjudications (None: not yet); each remittance is read once.
     queued_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    # What the payment says, claim by claim (core.remittance_checks.summary): to show a conflict's differences.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A conflict: the posted remittance of the same payment; resolved by a person.
+    conflicts_with_id: Mapped[int | None] = mapped_column(Integer)
+    resolved: Mapped[bool] = mapped_column(default=False)
 
 
 class UnmatchedRemittanceRow(TenantRow):

@@ -17,6 +17,7 @@ from dermbill.core.posting import Answered, HistoryKey, LineAnswer, LineBalances
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
+    ClearinghouseProfileRow,
     JournalEntryRow,
     LedgerAccountRow,
     LineAdjudicationRow,
@@ -32,9 +33,31 @@ from dermbill.db.repositories import PracticeRepository, UnitOfWork
 CHUNK = 500  # ids per IN (...) query
 
 
-def practice_paid_as(uow: UnitOfWork, npi: str) -> PracticeRow | None:
-    """The practice that bills with the payee NPI of an 835."""
-    return uow.session.scalars(select(PracticeRow).where(PracticeRow.billing_npi == npi)).first()
+def receiving_organization(uow: UnitOfWork, receiver: str) -> int | None:
+    """The billing company whose clearinghouse submitter ID a file is addressed to (ISA08/GS03), if just one."""
+    found = set(uow.session.scalars(select(ClearinghouseProfileRow.organization_id)
+                                    .where(ClearinghouseProfileRow.submitter_id == receiver)))
+    return found.pop() if len(found) == 1 else None
+
+
+def payee_practice(uow: UnitOfWork, npi: str, organization_id: int | None) -> tuple[PracticeRow | None, str]:
+    """The practice that bills with the payee NPI of an 835, within the billing company that received it (any,
+    when that is not known); (None, why) when no practice does, or more than one (never a guess)."""
+    query = select(PracticeRow).where(PracticeRow.billing_npi == npi)
+    if organization_id is not None:
+        query = query.where(PracticeRow.organization_id == organization_id)
+    found = list(uow.session.scalars(query.order_by(PracticeRow.id)))
+    where = "" if organization_id is None else " in the billing company that received the file"
+    if not found:
+        return None, f"no practice{where} bills with the payee NPI {npi or '(none given)'}"
+    if len(found) > 1:
+        companies = len({p.organization_id for p in found})
+        return None, (f"the payee NPI {npi} is the billing NPI of {len(found)} practices{where} "
+                      f"({', '.join(p.code for p in found)}"
+                      + (f", in {companies} billing companies" if companies > 1 else "")
+                      + "): the payment cannot be placed; post it for the billing company that received it "
+                        "(dermbill era post --organization NAME) or give each practice its own billing NPI")
+    return found[0], ""
 
 
 def payer_named(uow: UnitOfWork, organization_id: int, identifier: str) -> PayerRow | None:
@@ -66,17 +89,27 @@ class RemittanceStore:
                               RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
         return rows[0] if rows else None
 
-    def record(self, row: RemittanceRow) -> bool:
-        """Insert the remittance row, the database's unique key deciding between concurrent posters.
+    def posted_payment(self, payer: str, trace: str, originator: str, reference: str) -> RemittanceRow | None:
+        """The posted remittance of this payment (payer, TRN02, TRN03, TRN04), if any."""
+        rows = self.repo.rows(RemittanceRow, RemittanceRow.status == "posted", RemittanceRow.payer_identifier == payer,
+                              RemittanceRow.trace_number == trace, RemittanceRow.trace_originator == originator[:50],
+                              RemittanceRow.trace_reference == reference[:50])
+        return rows[0] if rows else None
 
-        False when another transaction holds the same (payer, trace, content): it committed first (PostgreSQL
-        makes this insert wait for it), so this one must post nothing.
+    def record(self, row: RemittanceRow) -> bool:
+        """Insert the remittance row, the database's unique keys deciding between concurrent posters.
+
+        False when another transaction recorded the same content, or posted the same payment, first (it committed:
+        PostgreSQL makes this insert wait for it): this one must look again and post nothing.
         """
+        payer, trace, digest = row.payer_identifier, row.trace_number, row.content_hash
+        originator, reference = row.trace_originator, row.trace_reference
         self.repo.add(row)
         try:
             self.repo.flush()
         except InvalidInput:
-            if self.find(row.payer_identifier, row.trace_number, row.content_hash) is not None:
+            if self.find(payer, trace, digest) is not None or \
+                    self.posted_payment(payer, trace, originator, reference) is not None:
                 return False
             raise
         return True
@@ -274,3 +307,12 @@ def unmatched_rows(uow: UnitOfWork) -> list[tuple[str, UnmatchedRemittanceRow, R
         .where(UnmatchedRemittanceRow.resolved.is_(False))
         .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
     return [(practices[item.practice_id], item, remittance) for item, remittance in rows]
+
+
+def unresolved_remittances(uow: UnitOfWork) -> list[tuple[str, RemittanceRow]]:
+    """Every practice's conflicts and quarantined 835s not yet resolved, oldest first, with the practice code."""
+    practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
+    rows = uow.session.scalars(select(RemittanceRow).where(RemittanceRow.status != "posted",
+                                                           RemittanceRow.resolved.is_(False))
+                               .order_by(RemittanceRow.received_at, RemittanceRow.id))
+    return [(practices[row.practice_id], row) for row in rows]

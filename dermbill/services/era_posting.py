@@ -35,8 +35,8 @@ from typing import Any
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.denial_codes import DenialCodeTable
-from dermbill.core.errors import InvalidInput
-from dermbill.core.ledger import CASH, PAYER_CREDIT, PROVIDER_ADJUSTMENT, JournalEntry, Posting
+from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.core.ledger import CASH, PAYER_CREDIT, PROVIDER_ADJUSTMENT, UNAPPLIED_INSURANCE, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.posting import (
     RECOUPMENT_REASONS,
@@ -44,6 +44,7 @@ from dermbill.core.posting import (
     ClaimPlan,
     HistoryKey,
     LineBalances,
+    answered_before,
     match_lines,
     net,
     plan_claim_payment,
@@ -51,6 +52,7 @@ from dermbill.core.posting import (
     settled_status,
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
+from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -63,9 +65,11 @@ from dermbill.db.models import (
 from dermbill.db.remittances import (
     RemittanceStore,
     our_claim,
+    payee_practice,
     payer_named,
-    practice_paid_as,
+    receiving_organization,
     unmatched_rows,
+    unresolved_remittances,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.reference.denial_codes import denial_code_table
@@ -82,7 +86,7 @@ CLAIMS_PER_ROUND = 2000
 class RemittanceOutcome:
     trace_number: str
     payer: str
-    status: str  # posted, already posted, quarantined, no practice
+    status: str  # posted, already posted, quarantined (before), conflict (before), no practice
     practice: str = ""
     payment: Money = field(default_factory=Money.zero)
     claims_posted: int = 0
@@ -92,63 +96,101 @@ class RemittanceOutcome:
     crossovers: list[str] = field(default_factory=list)
     overpaid: list[str] = field(default_factory=list)  # claims paid again: in the overpayment queue
     recouped: Money = field(default_factory=Money.zero)  # overpayments the payer took back (PLB WO/72)
+    unapplied: Money = field(default_factory=Money.zero)  # cash of the claim payments held for a person
     problems: list[str] = field(default_factory=list)
 
 
-def post_era_file(database: Database, path: Path, *, actor: str = "era",
-                  now: datetime.datetime | None = None) -> list[RemittanceOutcome]:
-    """Post every 835 transaction set of a file; returns what happened to each."""
+def post_era_file(database: Database, path: Path, *, actor: str = "era", now: datetime.datetime | None = None,
+                  organization_id: int | None = None) -> list[RemittanceOutcome]:
+    """Post every 835 transaction set of a file; returns what happened to each.
+
+    ``organization_id``: the billing company that received the file (its payee is looked for there only);
+    when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
+    """
     outcomes = []
     for transaction in transaction_sets(read_file(path)):
         if transaction.type == "835":
-            outcomes.append(post_remittance(database, transaction, path.name, actor=actor, now=now or utc_now()))
+            outcomes.append(post_remittance(database, transaction, path.name, actor=actor, now=now or utc_now(),
+                                            organization_id=organization_id))
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes
 
 
 def content_hash(transaction: TransactionSet) -> str:
-    """What identifies an 835's content, whatever its envelope's control numbers."""
+    """What identifies an 835's content, whatever its envelope's control numbers (a set that is not whole, say
+    cut before its SE, is other content than the whole set)."""
     digest = hashlib.sha256()
     for segment in transaction.segments:
         if segment.id not in ("ST", "SE"):
             digest.update("*".join(segment.elements).encode("utf-8"))
             digest.update(b"~")
+    for defect in transaction.defects:
+        digest.update(f"defect:{defect}~".encode())
     return digest.hexdigest()
 
 
+class _Collided(Exception):
+    """Another transaction recorded this payment (or this content) a moment ago: look again."""
+
+
 def post_remittance(database: Database, transaction: TransactionSet, file_name: str, *, actor: str,
-                    now: datetime.datetime) -> RemittanceOutcome:
+                    now: datetime.datetime, organization_id: int | None = None) -> RemittanceOutcome:
+    """Post one 835 transaction set once: a payment (payer and trace) already posted is not posted again; sent
+    again with other content it is a conflict for a person; a set that is not whole or does not balance is
+    quarantined."""
     remit = read_835(transaction)
+    try:
+        return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
+                          organization_id=organization_id)
+    except _Collided:  # the other poster committed: this time its row is seen
+        return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
+                          organization_id=organization_id)
+
+
+def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
+               now: datetime.datetime, organization_id: int | None) -> RemittanceOutcome:
     payer_identifier = remit.payer_id or remit.payer_name or "UNKNOWN"
-    trace = remit.trace_number or transaction.control_number
-    outcome = RemittanceOutcome(trace, payer_identifier, "posted", payment=remit.total)
+    trace = remit.trace_number.strip()
+    outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
     digest = content_hash(transaction)
+    problems = [*remit.problems, *file_problems(remit)]
+    said = summary(remit)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        practice = practice_paid_as(uow, remit.payee_npi)
+        if organization_id is None and transaction.receiver:
+            organization_id = receiving_organization(uow, transaction.receiver)
+        practice, why = payee_practice(uow, remit.payee_npi, organization_id)
         if practice is None:
             outcome.status = "no practice"
-            outcome.problems.append(f"no practice bills with the payee NPI {remit.payee_npi or '(none given)'}")
+            outcome.problems.append(why)
             return outcome
         repo = uow.practice(practice.id)
         store = RemittanceStore(repo)
         outcome.practice = practice.code
         existing = store.find(payer_identifier, trace, digest)
         if existing is not None:
-            outcome.status = "already posted" if existing.status == "posted" else "quarantined before"
+            outcome.status = EARLIER[existing.status]
+            outcome.problems = list(existing.problems) if existing.status != "posted" else []
             return outcome
+        posted = None if problems else store.posted_payment(payer_identifier, trace, remit.trace_originator,
+                                                            remit.trace_reference)
         row = RemittanceRow(
-            payer_identifier=payer_identifier, trace_number=trace, content_hash=digest,
-            payment_cents=remit.total.cents, payment_date=remit.paid_on,
-            status="posted" if remit.balanced else "quarantined", problems=list(remit.problems),
-            file_name=file_name, received_at=now)
+            payer_identifier=payer_identifier, trace_number=trace, trace_originator=remit.trace_originator[:50],
+            trace_reference=remit.trace_reference[:50], content_hash=digest, payment_cents=remit.total.cents,
+            payment_date=remit.paid_on, status="quarantined" if problems else "posted", problems=problems,
+            file_name=file_name, received_at=now, summary=said)
+        if posted is not None:
+            row.status, row.conflicts_with_id = "conflict", posted.id
+            row.problems = [f"the payment {trace} from {payer_identifier} was posted before (from "
+                            f"{posted.file_name}); this file says otherwise:",
+                            *(differences(posted.summary or {}, said)
+                              or ["the same amounts, claims and dates in other bytes (envelope, production date)"])]
         if not store.record(row):
-            outcome.status = "already posted"  # another process posted it a moment ago
-            return outcome
-        if not remit.balanced:
-            outcome.status = "quarantined"
-            outcome.problems = list(remit.problems)
-            repo.audit("remittance.quarantined", "remittance", row.id, {"trace": trace, "problems": outcome.problems})
+            raise _Collided
+        if row.status != "posted":
+            outcome.status = "quarantined" if row.status == "quarantined" else "conflict"
+            outcome.problems = list(row.problems)
+            repo.audit(f"remittance.{row.status}", "remittance", row.id, {"trace": trace, "problems": row.problems})
             uow.commit()
             return outcome
         repo.open_standard_chart()
@@ -170,6 +212,10 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
                                                                "overpaid": len(outcome.overpaid)})
         uow.commit()
     return outcome
+
+
+# What a remittance recorded before means for the same content received again.
+EARLIER = {"posted": "already posted", "quarantined": "quarantined before", "conflict": "conflict before"}
 
 
 def _provider_adjustments(store: RemittanceStore, remit: Remittance, payer_id: int | None, trace: str,
@@ -273,18 +319,35 @@ class _Round:
         claim = our_claim(row, lines) if row else None
         matched = match_lines(payment, claim.lines, claim.patient_control_number) if claim else None
         if row is None or claim is None or matched is None:
-            why = "no claim with this patient control number or payer claim number" if row is None else \
-                "its service lines do not match the claim's lines"
-            self.repo.add(UnmatchedRemittanceRow(
-                remittance_id=self.remittance.id, patient_control_number=pcn, payer_claim_number=icn,
-                paid_cents=payment.paid.cents, reason=why, detail={"claim": _claim_detail(payment)}))
-            self.outcome.unmatched.append(f"{pcn}: {why}")
+            self._hold(payment, index, "no claim with this patient control number or payer claim number"
+                       if row is None else "its service lines do not match the claim's lines")
+            return
+        why = held_reason(payment, answered_before=answered_before(
+            claim, self.payer_id, self.balances, self.history, claim_level=not payment.lines))
+        if why is not None:
+            self._hold(payment, index, why)
             return
         plan = plan_claim_payment(payment, claim, matched, self.payer_id, balances=self.balances,
                                   history=self.history, transferred=self.store.transferred(row), codes=self.codes,
                                   remittance_id=self.remittance.id)
         day = self.remittance.payment_date or self.repo.uow.clock().date()
         self._save_plan(plan, payment, row, index, day)
+
+    def _hold(self, payment: ClaimPayment, index: int, why: str) -> None:
+        """A claim payment for a person (the unmatched queue, with the reason); its cash is recorded, unapplied."""
+        pcn, icn = payment.patient_control_number, payment.payer_claim_number or None
+        self.repo.add(UnmatchedRemittanceRow(
+            remittance_id=self.remittance.id, patient_control_number=pcn, payer_claim_number=icn,
+            paid_cents=payment.paid.cents, reason=why, detail={"claim": _claim_detail(payment)}))
+        self.outcome.unmatched.append(f"{pcn}: {why}")
+        if payment.paid.cents:
+            day = self.remittance.payment_date or self.repo.uow.clock().date()
+            cash = (Posting(CASH, payment.paid, payer_id=self.payer_id),
+                    Posting(UNAPPLIED_INSURANCE, -payment.paid, payer_id=self.payer_id))
+            self.entries.append(JournalEntry(day, f"835 {self.remittance.trace_number}: claim {pcn} held: {why}"[:500],
+                                             cash, idempotency_key=f"era:{self.digest[:24]}:{index}:held",
+                                             kind="unapplied"))
+            self.outcome.unapplied += payment.paid
 
     def _save_plan(self, plan: ClaimPlan, payment: ClaimPayment, row: ClaimRow, index: int,
                    day: datetime.date) -> None:
@@ -381,3 +444,23 @@ def unmatched_queue(database: Database) -> list[dict[str, str]]:
                  "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
                  "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
                  "file": remittance.file_name} for practice, item, remittance in unmatched_rows(uow)]
+
+
+def remittance_problems(database: Database) -> list[dict[str, Any]]:
+    """The 835s not posted and not yet resolved: conflicts (a payment posted before, sent again with other content)
+    and quarantined sets, oldest first, with what is wrong."""
+    with UnitOfWork(database, actor="remittance-problems") as uow:
+        return [{"practice": practice, "status": row.status, "trace": row.trace_number, "payer": row.payer_identifier,
+                 "payment": str(Money(row.payment_cents)), "file": row.file_name,
+                 "received_at": row.received_at.isoformat(), "problems": list(row.problems)}
+                for practice, row in unresolved_remittances(uow)]
+
+
+def organization_named(database: Database, name: str) -> int:
+    """The billing company of this name (for ``era post --organization``)."""
+    with UnitOfWork(database, actor="era") as uow:
+        found = uow.find_organization(name)
+        if found is None:
+            raise NotFound(f"no billing company is named {name!r}; there are: "
+                           f"{', '.join(uow.organization_names()) or 'none'}")
+        return found.id

@@ -8,6 +8,8 @@ Violations (any one makes ``dermbill ledger check`` exit 1):
 - a claim whose gross-charge credit differs from the charges of its lines;
 - a posting that names a claim line of another claim (other than a secondary or corrected claim that bills
   that line again);
+- a posted 835 whose cash in the ledger differs from its payment (BPR02): every dollar the payer sent is in
+  the ledger (applied to claims, held unapplied in 2160, or taken by a provider-level adjustment), once;
 - a claim line whose insurance balance (1100) or patient balance (1200) is below zero: money applied twice or
   to the wrong line. An overpayment is not a negative balance: it is a payer or patient credit (2150, 2100),
   a liability, listed by ``dermbill era overpayments`` and ``dermbill ledger credits``;
@@ -38,12 +40,21 @@ from dermbill.core.ledger import (
     PATIENT_CREDIT,
     PAYER_CREDIT,
     PROVIDER_ADJUSTMENT,
+    UNAPPLIED_INSURANCE,
     WRITE_OFF,
 )
 from dermbill.core.money import Money
 from dermbill.core.posting import settled_status
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimLineRow, ClaimRow, JournalEntryRow, LedgerAccountRow, PostingRow, PracticeRow
+from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
+    JournalEntryRow,
+    LedgerAccountRow,
+    PostingRow,
+    PracticeRow,
+    RemittanceRow,
+)
 from dermbill.db.remittances import RemittanceStore
 from dermbill.db.repositories import UnitOfWork
 
@@ -59,6 +70,7 @@ TOTALS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
     ("provider_adjustments", "Provider-level adjustments", (PROVIDER_ADJUSTMENT,), 1),
     ("unapplied", "Unapplied payments and credits", (PATIENT_CREDIT,), -1),
     ("payer_credit", "Refunds due to payers (overpayments)", (PAYER_CREDIT,), -1),
+    ("unapplied_insurance", "Insurance payments held, not yet matched", (UNAPPLIED_INSURANCE,), -1),
 )
 
 
@@ -110,6 +122,7 @@ def check_ledger(database: Database) -> LedgerReport:
                                      f"does not balance: its postings sum to {Money(int(total))}")
 
         _check_lines(uow, practices, codes, report)
+        _check_remittance_cash(uow, practices, codes, report)
         for practice_id in practices:
             _check_statuses(RemittanceStore(uow.practice(practice_id)), report)
     return report
@@ -142,6 +155,26 @@ def _check_statuses(store: RemittanceStore, report: LedgerReport) -> None:
             report.violations.append(
                 f"practice {practice.code}: claim {claim.patient_control_number} is {current.value} but its ledger "
                 f"says {expected.value}")
+
+
+def _check_remittance_cash(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tuple[int, str]],
+                           report: LedgerReport) -> None:
+    """Each posted 835's cash postings (its entries are keyed ``era:{content hash}:...``) sum to its BPR02."""
+    cash_accounts = [account for account, (_, code) in codes.items() if code == CASH]
+    cash: dict[tuple[int, str], int] = defaultdict(int)
+    for practice_id, key, total in uow.session.execute(
+            select(JournalEntryRow.practice_id, JournalEntryRow.idempotency_key, func.sum(PostingRow.amount_cents))
+            .join(PostingRow, PostingRow.journal_entry_id == JournalEntryRow.id)
+            .where(JournalEntryRow.idempotency_key.like("era:%"), PostingRow.account_id.in_(cash_accounts))
+            .group_by(JournalEntryRow.practice_id, JournalEntryRow.idempotency_key)):
+        cash[(practice_id, str(key).split(":")[1])] += int(total)
+    for remittance in uow.session.scalars(select(RemittanceRow).where(RemittanceRow.status == "posted")):
+        posted = cash.get((remittance.practice_id, remittance.content_hash[:24]), 0)
+        if posted != remittance.payment_cents:
+            report.violations.append(
+                f"practice {practices[remittance.practice_id]}: 835 {remittance.trace_number} from "
+                f"{remittance.payer_identifier} ({remittance.file_name}) paid {Money(remittance.payment_cents)} but "
+                f"its postings put {Money(posted)} in cash")
 
 
 def _check_lines(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tuple[int, str]],

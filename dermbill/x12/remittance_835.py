@@ -98,7 +98,7 @@ class Remittance835:
         })
 
     def _trn(self, s: Segment) -> None:
-        self.header["payment"].update({"trace_number": s.get(2), "originator": s.get(3)})
+        self.header["payment"].update({"trace_number": s.get(2), "originator": s.get(3), "trace_reference": s.get(4)})
 
     def _n1(self, s: Segment) -> None:
         self._party = s.get(1)
@@ -270,7 +270,11 @@ def read_835_json(transaction: TransactionSet) -> Json:
     last = reader.finish()
     if last is not None:
         claims.append(last)
-    return {**reader.header, "claims": claims, "balance": reader.balance(),
+    balance = reader.balance()
+    if transaction.defects:  # cut short or spliced: the amounts may balance, but the set is not whole
+        balance = {"balanced": False, "problems": [*(f"the transaction set is not whole: {defect}"
+                                                     for defect in transaction.defects), *balance["problems"]]}
+    return {**reader.header, "claims": claims, "balance": balance,
             "notices": [*transaction.notices, *reader.notices]}
 
 
@@ -297,6 +301,7 @@ def remittance_of(data: Json) -> Remittance:
     remittance = Remittance(
         payer_name=payer.get("name") or "", payer_id=payer.get("identifier") or "", payee_name=payee.get("name") or "",
         payee_npi=payee.get("npi") or "", trace_number=payment.get("trace_number") or "",
+        trace_originator=payment.get("originator") or "", trace_reference=payment.get("trace_reference") or "",
         paid_on=_day(payment.get("date")), claims=tuple(_claim(claim, problems) for claim in data["claims"]),
         provider_adjustments=tuple(ProviderAdjustment(a["reason"], a["reference"], _money(a["amount"], problems))
                                    for plb in plbs for a in plb["adjustments"]),

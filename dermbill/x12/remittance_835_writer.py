@@ -53,8 +53,9 @@ def write_835(remittances: tuple[Remittance, ...], profile: ClearinghouseProfile
             method = "ACH" if total.cents > 0 else "NON"
             w.add("BPR", "I" if total.cents > 0 else "H", x12_amount(total), "C", method, "", "", "", "", "", "", "",
                   "", "", "", "", d8(paid_on))
-            # TRN03 is exactly ten characters, "1" and the payer's EIN; we have the sender's ID, padded to fit.
-            w.add("TRN", "1", clean(remit.trace_number, 50), f"1{profile.submitter_id[:9]:0<9}")
+            # TRN03 is exactly ten characters, "1" and the payer's EIN; without one, the sender's ID, padded to fit.
+            originator = clean(remit.trace_originator, 10) or f"1{profile.submitter_id[:9]:0<9}"
+            w.add("TRN", "1", clean(remit.trace_number, 50), originator, clean(remit.trace_reference, 50))
             w.add("DTM", "405", d8(paid_on))
             w.add("N1", "PR", clean(remit.payer_name, 60))
             w.add("N3", "PO BOX 1")

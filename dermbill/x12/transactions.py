@@ -1,9 +1,10 @@
 """Splitting an interchange into transaction sets and checking the envelope (ISA/IEA, GS/GE, ST/SE).
 
 Readers get one transaction set's segments at a time; envelope problems (control numbers that do not
-match, counts that are off) are collected as notices, because real files often get SE01 wrong and
-their content is still readable. ST/SE notices belong to their transaction set; ``EnvelopeCheck`` checks
-the interchange and group envelopes of the whole file. ``dermbill x12 validate`` reports both.
+match, counts that are off) are collected as notices, so that a reader can still show what the set holds.
+Those of a set's own SE (missing, or its count or control number off) are also its ``defects``: the set may
+be cut short or spliced, and a remittance with defects is never posted. ``EnvelopeCheck`` checks the
+interchange and group envelopes of the whole file. ``dermbill x12 validate`` reports both.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ class TransactionSet:
     interchange_control_number: str = ""
     group_control_number: str = ""  # GS06
     notices: list[str] = field(default_factory=list)
+    # The notices that mean the set may be cut short or spliced (no SE closes it, SE01's count or SE02's control
+    # number is off): its content cannot be trusted whole, so nothing of it may be posted.
+    defects: list[str] = field(default_factory=list)
+
+    def defect(self, message: str) -> None:
+        self.notices.append(message)
+        self.defects.append(message)
 
 
 def transaction_sets(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterator[TransactionSet]:
@@ -65,10 +73,10 @@ def transaction_sets(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterator
             where = f"segment {segment.number} (SE)"
             declared = segment.get(1)
             if declared != str(len(current.segments)):
-                current.notices.append(f"{where}: SE01 says {declared or 'nothing'} segments; the set has "
+                current.defect(f"{where}: SE01 says {declared or 'nothing'} segments; the set has "
                                        f"{len(current.segments)}")
             if segment.get(2) != current.control_number:
-                current.notices.append(f"{where}: SE02 '{segment.get(2)}' does not match ST02 "
+                current.defect(f"{where}: SE02 '{segment.get(2)}' does not match ST02 "
                                        f"'{current.control_number}' (segment {current.segments[0].number})")
             yield current
             current = None
@@ -79,7 +87,7 @@ def transaction_sets(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterator
         elif sid not in ("TA1",):
             raise segment.fail("segment outside a transaction set (expected ST first)")
     if current is not None:
-        current.notices.append(f"end of file after segment {last}: no SE closes transaction set "
+        current.defect(f"end of file after segment {last}: no SE closes transaction set "
                                f"{current.control_number} (segment {current.segments[0].number})")
         yield current
 

@@ -28,11 +28,13 @@ def test_era_post_reports_posted_denied_and_unmatched_then_posts_nothing_again(t
     database.dispose()
 
     first = run("era", "post", str(path), "--db", url)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # partly posted: one claim payment is held for a person
     assert "EFT0001 from TSTMCR, $72.00: posted" in first.stdout
     assert "2 claim payment(s) posted, $72.00 paid" in first.stdout
     assert "denied: 1" in first.stdout and refused.pcn in first.stdout
-    assert "unmatched (in the unmatched queue): 1" in first.stdout and "NOT-OURS-9" in first.stdout
+    assert "held for a person (in the unmatched queue): 1" in first.stdout and "NOT-OURS-9" in first.stdout
+    assert "Not everything was posted (1):" in first.stdout
+    assert "payer.835: remittance EFT0001: 1 claim payment(s) held for a person" in first.stdout
 
     again = run("era", "post", str(path), "--db", url)
     assert again.returncode == 0 and ": already posted" in again.stdout
@@ -99,9 +101,40 @@ def test_markup_in_a_file_is_printed_literally_and_the_next_file_is_still_posted
 
     result = run("era", "post", str(hostile), str(honest), "--db", url)
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # the stranger's payment is held for a person
     assert "EFT[/x]1 from TSTMCR" in result.stdout and "B0[/i]1" in result.stdout
     assert "EFT0002 from TSTMCR, $90.00: posted" in result.stdout
     unmatched = run("era", "unmatched", "--db", url)
     assert unmatched.returncode == 0, unmatched.stderr
     assert "B0[/i]1" in unmatched.stdout and "EFT[/x]1" in unmatched.stdout
+
+
+def test_era_post_exits_1_naming_each_file_not_posted_and_era_problems_shows_why(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = open_database(url)
+    upgrade(database)
+    world = submitted_claims(database, [[("11102", (), 15000)], [("17110", (), 12000)]])
+    one, two = world.claims
+    database.dispose()
+    good = write(tmp_path / "good.835", (remittance((paid_claim(one, (settled(one.lines[0], 9000),)),)),))
+    resent = tmp_path / "resent.835"
+    resent.write_text(good.read_text().replace("BPR*I*90*C*ACH", "BPR*I*90*C*CHK"))
+    cut = tmp_path / "cut.835"
+    text = write(tmp_path / "other.835", (remittance((paid_claim(two, (settled(two.lines[0], 8000),)),),
+                                                     trace="EFT0002"),)).read_text()
+    cut.write_text(text[:text.index("SE*")])
+
+    first = run("era", "post", str(good), str(resent), str(cut), str(tmp_path / "other.835"), "--db", url)
+
+    assert first.returncode == 1
+    assert "good.835: remittance EFT0001 from TSTMCR, $90.00: posted" in first.stdout
+    assert "Not everything was posted (2):" in first.stdout
+    assert "resent.835: remittance EFT0001 conflict" in first.stdout
+    assert "cut.835: remittance EFT0002 quarantined" in first.stdout
+    assert "other.835: remittance EFT0002 from TSTMCR, $80.00: posted" in first.stdout  # the rest still posted
+    problems = json.loads(run("era", "problems", "--db", url, "--json").stdout)["items"]
+    assert [(i["status"], i["file"]) for i in problems] == [("conflict", "resent.835"), ("quarantined", "cut.835")]
+    assert "the same amounts, claims and dates in other bytes" in problems[0]["problems"][1]
+    assert "no SE closes transaction set" in run("era", "problems", "--db", url).stdout
+    again = run("era", "post", str(good), "--db", url)
+    assert again.returncode == 0 and "already posted" in again.stdout

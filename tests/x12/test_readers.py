@@ -27,7 +27,7 @@ REMIT = ENVELOPE + (
     "SVC*HC:11102*240.00*84.00**1*HC:11102:XS~DTM*472*20260302~CAS*CO*45*136.00~CAS*PR*2*20.00~LQ*HE*M15~"
     "CLP*D1E0000001*22*-240.00*-84.00*-20.00*MB*PAYERICN0~CAS*CO*45*-136.00~CAS*PR*2*-20.00~"
     "CLP*D1E0000001*1*240.00*84.00*20.00*MB*PAYERICN2~CAS*CO*45*130.00**253*6.00~CAS*PR*2*20.00~"
-    "SE*18*0001~GE*1*1~IEA*1*000000001~"
+    "SE*21*0001~GE*1*1~IEA*1*000000001~"
 )
 
 
@@ -46,7 +46,8 @@ def test_every_sample_parses_or_gives_a_typed_error(path: Path) -> None:
 def test_835_claims_lines_adjustments_reversals_and_balance() -> None:
     [remit] = parse_text(REMIT)["transactions"]
     assert remit["payment"] == {"handling": "I", "amount": "84.00", "credit_debit": "C", "method": "ACH",
-                                "date": "2026-03-10", "trace_number": "TRACE42", "originator": "1512345678"}
+                                "date": "2026-03-10", "trace_number": "TRACE42", "originator": "1512345678",
+                                  "trace_reference": ""}
     assert remit["payer"] == {"name": "TEST PAYER", "identifier": "TSTMCR"}
     assert remit["payee"]["npi"] == "1234567893"
     first, reversal, corrected = remit["claims"]

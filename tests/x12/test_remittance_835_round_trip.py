@@ -73,7 +73,9 @@ def remittances(draw: st.DrawFn) -> Remittance:
     plb = tuple(draw(st.lists(st.builds(ProviderAdjustment, st.sampled_from(("WO", "72", "L6", "FB")), words,
                                         amounts), max_size=6)))
     return Remittance(draw(words), draw(words), draw(words), "1234567893", draw(words), draw(days),
-                      tuple(draw(st.lists(claims(), max_size=4))), plb, draw(days) if plb else None)
+                      tuple(draw(st.lists(claims(), max_size=4))), plb, draw(days) if plb else None,
+                      trace_originator=draw(st.from_regex(r"1[0-9]{9}", fullmatch=True)),
+                      trace_reference=draw(st.just("") | words))
 
 
 @settings(max_examples=150, deadline=None)
