@@ -420,6 +420,31 @@ def _claim_paid_again(payment: ClaimPayment, claim: OurClaim, payer_id: int | No
     return ClaimPlan((), (), tuple(overpaid), amount, original, {}, (), repeat=True)
 
 
+# The statuses an 835 posting decides anew from the claim's balances (the others are a person's or a payer's
+# acknowledgement's to set: a claim being corrected or rejected keeps its status).
+SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
+                        ClaimStatus.DENIED, ClaimStatus.CLOSED})
+
+
+def settled_status(current: ClaimStatus, by_account: Mapping[str, int], total_charge: Money, *,
+                   replaced: bool) -> ClaimStatus:
+    """The status an 835 posting leaves a claim in: ``claim_status`` of its balances, those of the claims it
+    replaces included, when its status is settleable and no corrected claim replaces it; else ``current``.
+
+    >>> from dermbill.core.ledger import CASH, CONTRACTUAL, GROSS_CHARGES
+    >>> paid = {GROSS_CHARGES: -10000, CASH: 8000, CONTRACTUAL: 2000}
+    >>> settled_status(ClaimStatus.SUBMITTED, paid, Money(10000), replaced=False).value
+    'paid'
+    >>> settled_status(ClaimStatus.SUBMITTED, paid, Money(10000), replaced=True).value
+    'submitted'
+    >>> settled_status(ClaimStatus.REJECTED, paid, Money(10000), replaced=False).value
+    'rejected'
+    """
+    if current not in SETTLEABLE or replaced:
+        return current
+    return claim_status(by_account, total_charge)
+
+
 def claim_status(by_account: Mapping[str, int], total_charge: Money) -> ClaimStatus:
     """A claim's status from its balances (its own and those of the claims it replaces): paid when nothing is
     left with the payer, denied when nothing was paid and denials remain, accepted when a reversal left nothing

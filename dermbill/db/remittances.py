@@ -5,9 +5,10 @@ payers' earlier answers, read in a few queries per round of claims; rows convert
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR
@@ -79,6 +80,7 @@ class RemittanceStore:
 
     def __init__(self, repo: PracticeRepository) -> None:
         self.repo = repo
+        self.locked: set[int] = set()  # the claims this transaction holds locked
 
     # The remittance record ----------------------------------------------------------------------------------
 
@@ -125,6 +127,27 @@ class RemittanceStore:
                            ClaimRow.patient_control_number.in_(wanted[start:start + CHUNK]))):
                 found.setdefault(pcn, []).append(claim_id)
         return found
+
+    def lock_claims(self, ids: Sequence[int]) -> list[int]:
+        """Lock these claims until the transaction ends (those it does not hold yet); returns those newly locked.
+
+        On PostgreSQL, SELECT ... FOR NO KEY UPDATE in ascending id order: a second poster of the same claims
+        waits here for the first to commit, two posters never wait for each other, and every statement after the
+        lock (READ COMMITTED) reads the first's postings. A weaker lock than FOR UPDATE: it lets postings and
+        other rows that refer to the claims be inserted meanwhile. SQLite has no row locks and needs none: the
+        poster's first write (the remittance row) took the database's write lock before it read a claim.
+        """
+        wanted = sorted(set(ids) - self.locked)
+        for start in range(0, len(wanted), CHUNK):
+            query = select(ClaimRow.id).where(ClaimRow.practice_id == self.repo.practice_id,
+                                              ClaimRow.id.in_(wanted[start:start + CHUNK])) \
+                .order_by(ClaimRow.id).with_for_update(key_share=True)
+            self.repo.uow.guarded(partial(self._fetch_all, query))
+        self.locked.update(wanted)
+        return wanted
+
+    def _fetch_all(self, query: Executable) -> None:
+        self.repo.session.execute(query).all()
 
     def claims(self, ids: Sequence[int]) -> list[ClaimRow]:
         wanted = sorted(set(ids))
@@ -208,6 +231,49 @@ class RemittanceStore:
                 chains[claim.id].append(row.original_claim_id)
                 row = self.repo.session.get(ClaimRow, row.original_claim_id)
         return chains
+
+    def settlement_sums(self, claims: Sequence[ClaimRow], up_to: Mapping[int, int] | None = None
+                        ) -> tuple[dict[int, Counter[str]], set[int]]:
+        """What a claim's status is settled from (``core.posting.settled_status``): each claim's balances by
+        account with those of the claims it replaces (a corrected claim settles with its originals), and the ids
+        of the claims among these that another of them replaces (those are not settled).
+
+        ``up_to`` (claim id -> journal entry id): count only the postings of entries up to that one, for a claim
+        whose balances are wanted as the last posting that settled it saw them.
+        """
+        chains = self.replaced_chains(claims)
+        replaced = {original for chain in chains.values() for original in chain[1:]}
+        members = [claim_id for chain in chains.values() for claim_id in chain]
+        by_entry = self.account_sums_by_entry(members) if up_to is not None else {}
+        by_claim = self.account_sums(members) if up_to is None else {}
+        sums: dict[int, Counter[str]] = {}
+        for claim in claims:
+            total: Counter[str] = Counter()
+            for claim_id in chains[claim.id]:  # Counter.update adds negative amounts (Counter + Counter drops them)
+                if up_to is None:
+                    total.update(by_claim.get(claim_id, Counter()))
+                    continue
+                for entry_id, code, cents in by_entry.get(claim_id, []):
+                    if entry_id <= up_to[claim.id]:
+                        total[code] += cents
+            sums[claim.id] = total
+        return sums, replaced
+
+    def account_sums_by_entry(self, claim_ids: Sequence[int]) -> dict[int, list[tuple[int, str, int]]]:
+        """Each claim's postings summed by journal entry and account code: (entry id, code, cents)."""
+        codes = {v: k for k, v in self.repo.account_ids().items()}
+        ids = sorted(set(claim_ids))
+        found: dict[int, list[tuple[int, str, int]]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for claim_id, entry_id, account, total in self.repo.session.execute(
+                    select(PostingRow.claim_id, PostingRow.journal_entry_id, PostingRow.account_id,
+                           func.sum(PostingRow.amount_cents))
+                    .where(PostingRow.practice_id == self.repo.practice_id,
+                           PostingRow.claim_id.in_(ids[start:start + CHUNK]))
+                    .group_by(PostingRow.claim_id, PostingRow.journal_entry_id, PostingRow.account_id)):
+                if claim_id is not None:
+                    found.setdefault(claim_id, []).append((int(entry_id), codes[account], int(total)))
+        return found
 
     def account_sums(self, claim_ids: Sequence[int]) -> dict[int, Counter[str]]:
         """Each claim's balance by account code."""

@@ -8,6 +8,10 @@
 - **Load** (``db.remittances``): the claims the 835 names, their lines, the lines' balances and the payers'
   earlier answers, a few queries per round of claims. Claims match by our patient control number (CLP01), then
   by the payer's claim number (CLP07); a secondary payer's answer goes to the secondary claim.
+- **One poster per claim at a time**: the claims the 835 names are locked (PostgreSQL, in ascending id order)
+  before any of their balances is read, so a concurrent 835 on the same claims waits, then plans and settles
+  statuses from what the first posted (READ COMMITTED reads it after the lock); on SQLite the remittance row's
+  insert, the first write, already took the database's write lock before any claim was read.
 - **Plan** (``core.posting``, pure): lines match by the line control number, code and modifiers, code, or
   charge (never a guess: a claim that cannot be matched whole goes to the unmatched queue); each adjustment
   posts where its CARC's category in the denial code table says (contractual under CO to 4100, the patient's
@@ -25,7 +29,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,11 +45,11 @@ from dermbill.core.posting import (
     HistoryKey,
     LineBalances,
     answered_before,
-    claim_status,
     match_lines,
     net,
     plan_claim_payment,
     recoupment,
+    settled_status,
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
@@ -268,6 +271,9 @@ class _Round:
         self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
 
     def post(self, payments: tuple[ClaimPayment, ...], first_index: int, ids_by_pcn: dict[str, list[int]]) -> None:
+        # Every claim the 835 names, locked before any of their balances is read (the first round locks them all,
+        # in one order, so that two posters of the same claims wait for each other rather than deadlock).
+        self.store.lock_claims([claim_id for ids in ids_by_pcn.values() for claim_id in ids])
         self._load([i for p in payments for i in ids_by_pcn.get(p.patient_control_number, [])])
         with self.repo.session.no_autoflush:
             for offset, payment in enumerate(payments):
@@ -412,27 +418,18 @@ def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
 
 
 def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
-    """Each claim's status from its balances (``core.posting.claim_status``), with the claims it replaces."""
+    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces."""
     # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
     # payer may send its reversal of the original after its decision on the corrected claim).
     named = {claim.id for claim in claims}
     claims = claims + [claim for claim in store.corrected_claims_of(claims) if claim.id not in named]
-    chains = store.replaced_chains(claims)
-    by_claim = store.account_sums([claim_id for chain in chains.values() for claim_id in chain])
-    replaced = {original for chain in chains.values() for original in chain[1:]}
-    moves = []
-    for claim in claims:
-        sums: Counter[str] = Counter()
-        for claim_id in chains[claim.id]:  # Counter.update adds negative amounts too (Counter + Counter drops them)
-            sums.update(by_claim.get(claim_id, Counter()))
-        new = claim_status(sums, Money(claim.total_charge_cents))
-        settle = ClaimStatus(claim.status) in SETTLEABLE and claim.id not in replaced
-        moves.append((claim, new if settle else ClaimStatus(claim.status)))
+    fresh = set(store.lock_claims([claim.id for claim in claims]))
+    for claim in [claim for claim in claims if claim.id in fresh]:  # not named by CLP01 (corrected, secondary)
+        store.repo.session.refresh(claim)  # its status as the lock found it
+    sums, replaced = store.settlement_sums(claims)
+    moves = [(claim, settled_status(ClaimStatus(claim.status), sums[claim.id], Money(claim.total_charge_cents),
+                                    replaced=claim.id in replaced)) for claim in claims]
     move_claims(store.repo, moves, "835 posted", payer_claim_numbers)
-
-
-SETTLEABLE = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID,
-                        ClaimStatus.DENIED, ClaimStatus.CLOSED})
 
 
 def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:

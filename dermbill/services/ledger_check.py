@@ -12,7 +12,13 @@ Violations (any one makes ``dermbill ledger check`` exit 1):
   the ledger (applied to claims, held unapplied in 2160, or taken by a provider-level adjustment), once;
 - a claim line whose insurance balance (1100) or patient balance (1200) is below zero: money applied twice or
   to the wrong line. An overpayment is not a negative balance: it is a payer or patient credit (2150, 2100),
-  a liability, listed by ``dermbill era overpayments`` and ``dermbill ledger credits``.
+  a liability, listed by ``dermbill era overpayments`` and ``dermbill ledger credits``;
+- a claim an 835 was posted against whose status is not what its ledger says: the status the posting of its
+  last 835 decides (``core.posting.settled_status``, the rule 835 posting applies) from the claim's postings,
+  with those of the claims it replaces, up to that 835's entry. What was posted after it (a patient payment, a
+  denial written off) is not counted: posting it does not move the claim. A closed claim is not compared: 835
+  posting never closes a claim (a later 835 moves a closed one), so it was closed by a person after its last
+  835 (replaced by a corrected claim, rebilled to another payer).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from dermbill.core.claims import ClaimStatus
 from dermbill.core.ledger import (
     BAD_DEBT,
     CASH,
@@ -37,6 +44,7 @@ from dermbill.core.ledger import (
     WRITE_OFF,
 )
 from dermbill.core.money import Money
+from dermbill.core.posting import settled_status
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -47,6 +55,7 @@ from dermbill.db.models import (
     PracticeRow,
     RemittanceRow,
 )
+from dermbill.db.remittances import RemittanceStore
 from dermbill.db.repositories import UnitOfWork
 
 # What each total is, from the account codes of the standard chart (debit-positive sums).
@@ -114,7 +123,38 @@ def check_ledger(database: Database) -> LedgerReport:
 
         _check_lines(uow, practices, codes, report)
         _check_remittance_cash(uow, practices, codes, report)
+        for practice_id in practices:
+            _check_statuses(RemittanceStore(uow.practice(practice_id)), report)
     return report
+
+
+def _check_statuses(store: RemittanceStore, report: LedgerReport) -> None:
+    """Every claim with an 835 posted against it has the status its ledger says (see the module docstring)."""
+    session, practice = store.repo.session, store.repo.practice
+    last_835 = {int(claim_id): int(entry_id) for claim_id, entry_id in session.execute(
+        select(PostingRow.claim_id, func.max(JournalEntryRow.id))
+        .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
+        .where(PostingRow.practice_id == practice.id, PostingRow.claim_id.is_not(None),
+               JournalEntryRow.kind == "remittance")
+        .group_by(PostingRow.claim_id)) if claim_id is not None}
+    claims = store.claims(list(last_835))
+    # A corrected claim that replaces one of these is counted (its original is not settled), not checked: it
+    # may have been opened after its original's last 835.
+    corrected = [claim for claim in store.corrected_claims_of(claims) if claim.id not in last_835]
+    chains = store.replaced_chains(claims + corrected)
+    up_to = {claim_id: max((last_835.get(member, 0) for member in chain), default=0)
+             for claim_id, chain in chains.items()}
+    sums, replaced = store.settlement_sums(claims + corrected, up_to)
+    for claim in claims:
+        current = ClaimStatus(claim.status)
+        if current == ClaimStatus.CLOSED:
+            continue
+        expected = settled_status(current, sums[claim.id], Money(claim.total_charge_cents),
+                                  replaced=claim.id in replaced)
+        if expected != current:
+            report.violations.append(
+                f"practice {practice.code}: claim {claim.patient_control_number} is {current.value} but its ledger "
+                f"says {expected.value}")
 
 
 def _check_remittance_cash(uow: UnitOfWork, practices: dict[int, str], codes: dict[int, tuple[int, str]],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,8 +22,9 @@ from era_world import (
     submitted_claims,
     write,
 )
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
+from dermbill.core.claims import ClaimStatus
 from dermbill.core.money import Money
 from dermbill.db.engine import Database, open_database
 from dermbill.db.migrate import upgrade
@@ -30,16 +33,19 @@ from dermbill.db.models import (
     ClaimRow,
     ClaimStatusEventRow,
     JournalEntryRow,
+    LedgerAccountRow,
     PostingRow,
     RemittanceRow,
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
 from dermbill.x12.remittance_835_writer import Adjusted, PaidLine, ProviderAdjustment
 
 TWO_LINES = [("11102", (), 15000), ("17110", (), 12000)]
+CONCURRENT_CLAIMS = 150
 
 
 def balances(world: World, **where: int) -> dict[str, Money]:
@@ -359,3 +365,117 @@ def test_a_line_two_of_ours_could_be_is_not_guessed(database: Database, tmp_path
     assert outcome.claims_posted == 0 and len(outcome.unmatched) == 1
     assert "lines do not match" in outcome.unmatched[0]
     assert balances(world, claim_id=claim.id) == {"1100": Money(27000), "4000": Money(-27000)}
+
+
+def _post_file_in_process(url: str, path: str, start: Any) -> str:
+    database = open_database(url)
+    start.wait()
+    try:
+        return post_era_file(database, Path(path))[0].status
+    finally:
+        database.dispose()
+
+
+def stale_statuses(database: Database) -> list[str]:
+    """The claims whose status is not what ``claim_status`` makes of their ledger balances."""
+    from dermbill.core.posting import claim_status
+
+    with UnitOfWork(database, actor="test") as uow:
+        sums: dict[int, Counter[str]] = {}
+        for claim_id, code, total in uow.session.execute(
+                select(PostingRow.claim_id, LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
+                .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                .where(PostingRow.claim_id.is_not(None))
+                .group_by(PostingRow.claim_id, LedgerAccountRow.code)):
+            sums.setdefault(claim_id, Counter())[code] += int(total)
+        return [f"{claim.patient_control_number} is {claim.status}, its ledger says {expected.value}"
+                for claim in uow.session.scalars(select(ClaimRow).order_by(ClaimRow.id))
+                if (expected := claim_status(sums.get(claim.id, Counter()), Money(claim.total_charge_cents)))
+                != ClaimStatus(claim.status)]
+
+
+def post_at_once(database_url: str, paths: list[Path]) -> list[str]:
+    """Post each file from a process of its own, all starting at the same moment; their outcomes."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(len(paths))
+        with context.Pool(len(paths)) as pool:
+            return pool.starmap(_post_file_in_process, [(database_url, str(path), start) for path in paths])
+
+
+def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_status_right(
+        database_url: str, tmp_path: Path) -> None:
+    """The first 835 pays every claim's first line, the second (another trace) every claim's second line: each
+    alone would leave the claims partially paid, both together paid, whichever commits first."""
+    database = open_database(database_url)
+    upgrade(database)
+    world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
+    in_order = {0: world.claims, 1: world.claims[::-1]}  # the second file names the claims the other way round
+    paths = [write(tmp_path / f"era-{n}.835", (remittance(tuple(
+        paid_claim(claim, (settled(claim.lines[n], 9000),)) for claim in in_order[n]), trace=f"EFT{n}"),),
+        interchange=n + 1) for n in (0, 1)]
+
+    assert post_at_once(database_url, paths) == ["posted", "posted"]
+    assert balances(world)["1000"] == Money(CONCURRENT_CLAIMS * 2 * 9000)
+    stale = stale_statuses(database)
+    assert stale == [], f"{len(stale)} of {CONCURRENT_CLAIMS} claims stale, e.g. {stale[:3]}"
+    assert {status(world, claim) for claim in world.claims} == {"paid"}
+    report = check_ledger(database)
+    assert report.clean, report.violations[:5]
+    database.dispose()
+
+
+def test_two_835s_paying_the_same_claims_at_once_apply_one_payment_and_queue_the_other_as_an_overpayment(
+        database_url: str, tmp_path: Path) -> None:
+    """The payer pays the same claims twice, under two traces, and both files are posted at the same moment: the
+    second poster waits for the first and sees its answers, so its cash is owed back to the payer."""
+    database = open_database(database_url)
+    upgrade(database)
+    world = submitted_claims(database, [TWO_LINES] * CONCURRENT_CLAIMS)
+    paths = [write(tmp_path / f"era-{n}.835", (remittance(tuple(
+        paid_claim(claim, tuple(settled(line, 9000) for line in claim.lines)) for claim in world.claims),
+        trace=f"EFT{n}"),), interchange=n + 1) for n in (0, 1)]
+
+    assert post_at_once(database_url, paths) == ["posted", "posted"]
+    totals = balances(world)
+    assert (totals["1000"], totals["1100"]) == (Money(CONCURRENT_CLAIMS * 2 * 2 * 9000), Money(0))
+    assert totals["2150"] == -Money(CONCURRENT_CLAIMS * 2 * 9000)  # the second payment: a refund due to the payer
+    assert stale_statuses(database) == []
+    report = check_ledger(database)
+    assert report.clean, report.violations[:5]
+    database.dispose()
+
+
+def test_ledger_check_names_a_claim_whose_status_its_ledger_contradicts(database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [TWO_LINES, TWO_LINES, TWO_LINES])
+    paid, part, refused = world.claims
+    post_era_file(database, write(tmp_path / "era.835", (remittance((
+        paid_claim(paid, tuple(settled(line, 9000) for line in paid.lines)),
+        paid_claim(part, (settled(part.lines[0], 9000),)),
+        paid_claim(refused, tuple(denied(line, "CO", "96") for line in refused.lines), status="4"))),)))
+    assert [status(world, c) for c in world.claims] == ["paid", "partially_paid", "denied"]
+    # Written off after the 835: the claim stays denied (what was posted after its last 835 does not count).
+    today = datetime.date(2026, 6, 1)
+    refresh_queue(database, today=today)
+    for item in list_items(database, today=today, statuses=("open", "waiting", "snoozed")):
+        resolve_item(database, item.id, "write_off", actor="test", today=today)
+    assert balances(world, claim_id=refused.id)["1150"] == Money(0)
+    report = check_ledger(database)
+    assert report.clean, report.violations
+
+    with UnitOfWork(database, actor="test") as uow:  # a status left behind by a poster that read too early
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id.in_([paid.id, part.id]))
+                            .values(status="partially_paid"))
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id == refused.id).values(status="paid"))
+        uow.commit()
+
+    report = check_ledger(database)
+    assert not report.clean
+    assert report.violations == ["practice ERA: claim ERA-1 is partially_paid but its ledger says paid",
+                                 "practice ERA: claim ERA-3 is paid but its ledger says denied"]
+
+    with UnitOfWork(database, actor="test") as uow:  # closed by a person after its 835: not the posting's to say
+        uow.session.execute(update(ClaimRow).where(ClaimRow.id == refused.id).values(status="closed"))
+        uow.commit()
+    assert check_ledger(database).violations == ["practice ERA: claim ERA-1 is partially_paid but its ledger says "
+                                                 "paid"]
