@@ -434,3 +434,26 @@ def test_a_file_that_cannot_be_read_or_is_addressed_to_nobody_is_quarantined_wit
         "a-junk.x12": ("quarantined", False), "b-999.x12": ("quarantined", False)}
     assert [(f["file"], f["connection"], f["status"]) for f in inbox_files(database)] == [
         ("a-junk.x12", "drop", "quarantined"), ("b-999.x12", "drop", "quarantined")]
+
+
+def test_a_received_file_gone_from_the_inbox_stays_received_and_is_reported(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, inbound = _folder_drop(tmp_path)
+    (inbound / "835-1.x12").write_text("hello")
+    process = transmission._process
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise StorageUnavailable("the database went away")
+
+    monkeypatch.setattr(transmission, "_process", crash)
+    with pytest.raises(StorageUnavailable):
+        sync(database, config, tmp_path / "inbox", now=NOW)
+    monkeypatch.setattr(transmission, "_process", process)
+    (tmp_path / "inbox" / "drop" / "835-1.x12").unlink()
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert report.missing == [f"835-1.x12 (drop) was received but is not in {tmp_path / 'inbox' / 'drop'}; put it "
+                              "back there and sync again"]
+    assert (report.picked_up, report.quarantined) == ([], [])
+    assert _inbound_files(database) == {"835-1.x12": ("received", None, False)}
