@@ -91,8 +91,9 @@ def sync_command(
         return 0
     for name, reason in report.quarantined:
         out.print(f"quarantined {name}: {reason}", markup=False)
-    out.print(f"{len(report.quarantined)} file(s) quarantined: not processed, kept in the inbox; the others were "
-              "processed (dermbill clearinghouse inbox lists them)")
+    out.print(f"{len(report.quarantined)} file(s) quarantined: not processed, kept in the inbox (dermbill "
+              "clearinghouse inbox lists them); the others were processed. Ask the sender for a corrected file: it is "
+              "processed when it arrives.")
     return 1
 
 

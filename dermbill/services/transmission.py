@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from sqlalchemy import select
 
 from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.core.claims import ClaimStatus
-from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
+from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound, StorageUnavailable
 from dermbill.core.resubmission import REJECTION_RULE
 from dermbill.db.engine import Database
 from dermbill.db.models import (
@@ -162,15 +163,17 @@ def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
 
 
 def record_received(database: Database, path: Path, connection: str, *, now: datetime.datetime) -> int:
-    """Record a file that is in the inbox as ``received`` (committed before anything reads it); its row's id."""
+    """Record a file that is in the inbox as ``received`` (committed before anything processes it); its row's id.
+
+    Its content hash is what arrived ("" when it cannot be read: processing it then quarantines it).
+    """
     try:
-        digest, status, reason = hashlib.sha256(path.read_bytes()).hexdigest(), "received", None
-    except OSError as exc:
-        digest, status, reason = "", "quarantined", f"{path.name}: cannot read {path}: {exc.strerror}"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""
     with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
         row = InboundFileRow(connection_name=connection, file_name=path.name, content_hash=digest, kinds=[],
-                             outcome={}, status=status, reason=reason, received_at=now,
-                             processed_at=now if reason else None)
+                             outcome={}, status="received", received_at=now)
         uow.session.add(row)
         uow.flush()
         uow.audit("inbound_file.received", "inbound_file", row.id, detail={"file": path.name,
@@ -186,9 +189,14 @@ def _record_unrecorded(database: Database, folder: Path, connection: str, now: d
     with UnitOfWork(database, actor="sync") as uow:
         known = set(uow.session.scalars(select(InboundFileRow.file_name).where(
             InboundFileRow.connection_name == connection)))
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith(".") and path.name not in known:
-            record_received(database, path, connection, now=now)
+    try:
+        with os.scandir(folder) as entries:
+            unrecorded = sorted(entry.name for entry in entries if entry.name not in known
+                                and not entry.name.startswith(".") and entry.is_file())
+    except OSError as exc:
+        raise StorageUnavailable(f"cannot read the inbox folder {folder}: {exc.strerror}") from None
+    for name in unrecorded:
+        record_received(database, folder / name, connection, now=now)
 
 
 def _received_files(database: Database, inbox: Path, report: SyncReport) -> list[tuple[int, Path]]:

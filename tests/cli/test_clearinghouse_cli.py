@@ -28,8 +28,9 @@ def test_sync_prints_each_quarantined_file_and_its_reason_and_exits_1_and_inbox_
     lines = synced.stdout.splitlines()
     assert lines[0] == "1 file(s) fetched, 0 already processed before"
     assert f"quarantined {HOSTILE_NAME}: {reason}" in lines
-    assert lines[-1] == ("1 file(s) quarantined: not processed, kept in the inbox; the others were processed "
-                         "(dermbill clearinghouse inbox lists them)")
+    assert lines[-1] == ("1 file(s) quarantined: not processed, kept in the inbox (dermbill clearinghouse inbox "
+                         "lists them); the others were processed. Ask the sender for a corrected file: it is "
+                         "processed when it arrives.")
 
     listed = run("clearinghouse", "inbox", "--db", db, "--json")
     assert listed.returncode == 0, listed.stderr
