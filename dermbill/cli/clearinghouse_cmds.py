@@ -1,4 +1,4 @@
-"""``dermbill claims submit``, ``dermbill clearinghouse sync`` and ``dermbill claims fix-queue``."""
+"""``dermbill claims submit``, ``dermbill clearinghouse sync`` and ``inbox``, and ``dermbill claims fix-queue``."""
 
 from __future__ import annotations
 
@@ -60,27 +60,62 @@ def sync_command(
     db: DbOption = None,
     config: ConfigOption = None,
     inbox: Annotated[Path, typer.Option("--inbox", help="Where fetched files are kept.")] = Path(DEFAULT_INBOX),
-) -> None:
-    """Fetch what every connection has for us and process it: 999, 277CA, 835."""
+) -> int:
+    """Fetch what every connection has for us and process it: 999, 277CA, 835. Exit status 1 if any file was
+    quarantined (it could not be processed: see dermbill clearinghouse inbox)."""
     from dermbill.services.transmission import sync
 
     settings = _config(config)
     with current_database(ctx, db) as database:
         report = sync(database, settings, inbox)
     out.print(f"{len(report.fetched)} file(s) fetched, {len(report.skipped)} already processed before")
+    if report.picked_up:
+        out.print(f"{len(report.picked_up)} file(s) received by an earlier sync and not processed then: "
+                  "processed now")
     for refused in report.refused:
         out.print(f"warning: {refused}", markup=False)
+    for missing in report.missing:
+        out.print(f"warning: {missing}", markup=False)
     for name, verdict in sorted(report.batches_acknowledged.items()):
-        out.print(f"999: {name} {verdict}")
+        out.print(f"999: {name} {verdict}", markup=False)
     out.print(f"277CA: {len(report.accepted)} claim(s) accepted, {len(report.rejected)} rejected")
     for claim, why in report.rejected[:20]:
         out.print(f"  rejected {claim}: {why}", markup=False)
     for outcome in report.remittances:
         out.print(f"835 {outcome.trace_number} from {outcome.payer}: {outcome.status}, {outcome.claims_posted} "
                   f"claim payment(s), ${outcome.paid} paid, {len(outcome.denied)} denied, "
-                  f"{len(outcome.unmatched)} unmatched")
+                  f"{len(outcome.unmatched)} unmatched", markup=False)
     if report.secondary.queued:
         out.print(f"{len(report.secondary.queued)} secondary claim(s) are ready to send (dermbill claims submit)")
+    if not report.quarantined:
+        return 0
+    for name, reason in report.quarantined:
+        out.print(f"quarantined {name}: {reason}", markup=False)
+    out.print(f"{len(report.quarantined)} file(s) quarantined: not processed, kept in the inbox (dermbill "
+              "clearinghouse inbox lists them); the others were processed. Ask the sender for a corrected file: it is "
+              "processed when it arrives.")
+    return 1
+
+
+def inbox_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"files\": [...]} as JSON.")] = False,
+) -> None:
+    """Inbound files not processed: received (the next sync processes them) or quarantined, with the reason."""
+    from dermbill.services.transmission import inbox_files
+
+    with current_database(ctx, db) as database:
+        files = inbox_files(database)
+    if as_json:
+        write_json({"files": files})
+        return
+    if not files:
+        out.print("Every inbound file has been processed.")
+    for item in files:
+        out.print(f"{item['file']} ({item['connection']}): {item['status']} at {item['received_at']}", markup=False)
+        if item["reason"]:
+            out.print(f"  {item['reason']}", markup=False)
 
 
 def fix_queue_command(

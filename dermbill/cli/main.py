@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dermbill import __version__, clock
-from dermbill.cli.clearinghouse_cmds import clearinghouse_app, fix_queue_command, submit_command, sync_command
+from dermbill.cli.clearinghouse_cmds import (
+    clearinghouse_app,
+    fix_queue_command,
+    inbox_command,
+    submit_command,
+    sync_command,
+)
 from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.payments import era_app, ledger_app
@@ -242,6 +248,7 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(era_app, name="era")
 app.add_typer(clearinghouse_app, name="clearinghouse")
 clearinghouse_app.command("sync")(sync_command)
+clearinghouse_app.command("inbox")(inbox_command)
 claims_app.command("submit")(submit_command)
 claims_app.command("fix-queue")(fix_queue_command)
 app.add_typer(ledger_app, name="ledger")

@@ -603,20 +603,40 @@ class SubmissionBatchRow(TenantRow):
     acknowledgment: Mapped[str | None] = mapped_column(String(24))  # the 999's verdict on the file
 
 
+INBOUND_FILE_STATUSES = ("received", "processed", "skipped", "quarantined")
+
+
 class InboundFileRow(Base):
-    """A file fetched from a clearinghouse connection, processed once (by content), with what came of it."""
+    """A file fetched from a clearinghouse connection into the inbox: recorded ``received`` the moment it is
+    there, then ``processed`` once (by content, per billing company), ``skipped`` (its content was processed
+    before) or ``quarantined`` (it cannot be read, is addressed to no billing company, or holds something wrong:
+    ``reason`` says which file and what), each in its own transaction.
+
+    ``organization_id`` is known only once the file's receiver (ISA08/GS03) is read: it is None for a file not
+    read yet, one that cannot be read, or one addressed to nobody. The file is ``file_name`` in the inbox folder
+    of ``connection_name``.
+    """
 
     __tablename__ = "inbound_file"
-    __table_args__ = (UniqueConstraint("organization_id", "content_hash"),)
+    __table_args__ = (
+        # The same content is processed once per billing company; received, skipped and quarantined copies of it
+        # may be many (a file fetched twice after a crash, a bad file sent again).
+        Index("uq_inbound_file_processed", "organization_id", "content_hash", unique=True,
+              sqlite_where=text("status = 'processed'"), postgresql_where=text("status = 'processed'")),
+        CheckConstraint(_in("status", INBOUND_FILE_STATUSES), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     connection_name: Mapped[str] = mapped_column(String(60))
-    file_name: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
     kinds: Mapped[list[str]] = mapped_column(JSON)  # the transaction set types it held
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was quarantined or skipped
     received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)  # processed, skipped, quarantined
 
 
 DENIAL_ITEM_STATUSES = ("open", "snoozed", "waiting", "resolved")

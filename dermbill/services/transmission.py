@@ -5,11 +5,16 @@ sending loses nothing); then the ready claims are written, one file per practice
 most N claims, and delivered. A connection never takes the same file name twice, and a batch is marked
 sent once, so the same batch cannot go out twice.
 
-sync: every connection's new files are fetched into the inbox and processed once (by content hash):
-999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs
-accept claims (with the payer's claim number) or reject them into the fix queue with the error tied to
-the claim field (what the claim said is kept: it goes out again only once it changed, or a person says so;
-see core.resubmission); 835s are posted. Files are processed acknowledgments first, then remittances. Then
+sync: every connection's new files are fetched into the inbox, and each is recorded ``received`` (committed)
+before anything reads it; a file a crash left in the inbox unrecorded is recorded by the next sync. Then every
+received file (this sync's and any an earlier sync left) is processed on its own, once per billing company (by
+content hash: the same content again is ``skipped``); a file that cannot be read, is addressed to no billing
+company, or holds something wrong (InvalidInput) is ``quarantined`` with its reason, and the others go on. An
+error that is not the file's fault (the database is down) stops the sync and leaves the file received.
+999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs accept
+claims (with the payer's claim number) or reject them into the fix queue with the error tied to the claim field
+(what the claim said is kept: it goes out again only once it changed, or a person says so; see
+core.resubmission); 835s are posted. Files are processed acknowledgments first, then remittances. Then
 the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
@@ -17,14 +22,16 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.core.claims import ClaimStatus
-from dermbill.core.errors import InvalidInput, InvalidTransition
+from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound, StorageUnavailable
 from dermbill.core.resubmission import REJECTION_RULE
 from dermbill.db.engine import Database
 from dermbill.db.models import (
@@ -75,7 +82,10 @@ class SubmitReport:
 @dataclass(slots=True)
 class SyncReport:
     fetched: list[Path] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # files already processed
+    picked_up: list[Path] = field(default_factory=list)  # received by an earlier sync, not processed then
+    skipped: list[str] = field(default_factory=list)  # files whose content was processed before
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not processed, kept
+    missing: list[str] = field(default_factory=list)  # files recorded as received, not in the inbox
     refused: list[str] = field(default_factory=list)  # listed files not fetched (unsafe names), and why
     batches_acknowledged: dict[str, str] = field(default_factory=dict)  # file -> 999 verdict
     accepted: list[str] = field(default_factory=list)
@@ -129,20 +139,80 @@ def _deliver(database: Database, config: ClearinghouseConfig, connection: str, p
 
 def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
          now: datetime.datetime | None = None) -> SyncReport:
-    """Fetch from every connection and process what came back: acknowledgments first, then remittances."""
+    """Fetch from every connection and process every file received and not yet processed: acknowledgments first,
+    then remittances. A file that cannot be processed is quarantined with its reason; the others go on."""
+    moment = now or utc_now()
     report = SyncReport()
-    fetched = []
+    for name in sorted(config.connections):  # files a crash left in the inbox before they were recorded
+        _record_unrecorded(database, inbox / name, name, moment)
+    waiting = _received_files(database, inbox, report)
+    earlier = {path for _, path in waiting}
     for name in sorted(config.connections):
         connection = config.open(name)
-        fetched += [(name, path) for path in connection.fetch(inbox / name)]
+        for path in connection.fetch(inbox / name):
+            waiting.append((record_received(database, path, name, now=moment), path))
         report.refused += connection.refused
-    fetched.sort(key=lambda item: (_first_kind_rank(item[1]), item[1].name))
-    report.fetched = [path for _, path in fetched]
-    for name, path in fetched:
-        process_inbound_file(database, path, name, report, now=now or utc_now())
+    waiting.sort(key=lambda item: (_first_kind_rank(item[1]), item[1].name))
+    report.picked_up = [path for _, path in waiting if path in earlier]  # in the order processed
+    report.fetched = [path for _, path in waiting if path not in earlier]
+    for file_id, path in waiting:
+        _process(database, file_id, path, report, moment)
     if report.remittances:
         report.secondary = create_secondary_claims(database, now=now, actor="sync")
     return report
+
+
+def record_received(database: Database, path: Path, connection: str, *, now: datetime.datetime) -> int:
+    """Record a file that is in the inbox as ``received`` (committed before anything processes it); its row's id.
+
+    Its content hash is what arrived ("" when it cannot be read: processing it then quarantines it).
+    """
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""
+    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+        row = InboundFileRow(connection_name=connection, file_name=path.name, content_hash=digest, kinds=[],
+                             outcome={}, status="received", received_at=now)
+        uow.session.add(row)
+        uow.flush()
+        uow.audit("inbound_file.received", "inbound_file", row.id, detail={"file": path.name,
+                                                                            "connection": connection})
+        uow.commit()
+        return row.id
+
+
+def _record_unrecorded(database: Database, folder: Path, connection: str, now: datetime.datetime) -> None:
+    """Record as received the files of a connection's inbox folder that have no record (fetched, then a crash)."""
+    if not folder.is_dir():
+        return
+    with UnitOfWork(database, actor="sync") as uow:
+        known = set(uow.session.scalars(select(InboundFileRow.file_name).where(
+            InboundFileRow.connection_name == connection)))
+    try:
+        with os.scandir(folder) as entries:
+            unrecorded = sorted(entry.name for entry in entries if entry.name not in known
+                                and not entry.name.startswith(".") and entry.is_file())
+    except OSError as exc:
+        raise StorageUnavailable(f"cannot read the inbox folder {folder}: {exc.strerror}") from None
+    for name in unrecorded:
+        record_received(database, folder / name, connection, now=now)
+
+
+def _received_files(database: Database, inbox: Path, report: SyncReport) -> list[tuple[int, Path]]:
+    """The files recorded as received and not processed yet, found in the inbox; a missing one is reported."""
+    with UnitOfWork(database, actor="sync") as uow:
+        rows = uow.session.execute(select(InboundFileRow.id, InboundFileRow.connection_name, InboundFileRow.file_name)
+                                   .where(InboundFileRow.status == "received").order_by(InboundFileRow.id)).all()
+    found = []
+    for file_id, connection, file_name in rows:
+        path = inbox / connection / file_name
+        if path.is_file():
+            found.append((file_id, path))
+        else:
+            report.missing.append(f"{file_name} ({connection}) was received but is not in {path.parent}; put it "
+                                  "back there and sync again")
+    return found
 
 
 def _first_kind_rank(path: Path) -> int:
@@ -164,48 +234,117 @@ def _first_kind_rank(path: Path) -> int:
 
 def process_inbound_file(database: Database, path: Path, connection: str, report: SyncReport, *,
                          now: datetime.datetime) -> None:
-    """Process one fetched file once: the same content a second time is skipped."""
-    content = path.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
-    transactions = list(transaction_sets(read_file(path)))
+    """Record one file as received, then process it once: the same content a second time is skipped."""
+    _process(database, record_received(database, path, connection, now=now), path, report, now)
+
+
+def _process(database: Database, file_id: int, path: Path, report: SyncReport, now: datetime.datetime) -> None:
+    """Process one received file, or quarantine it with the reason; an error that is not the file's fault (the
+    database is down) stops the sync and leaves the file received, for the next sync."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        transactions = list(transaction_sets(read_file(path)))
+    except OSError as exc:
+        _finish(database, file_id, "quarantined", f"{path.name}: cannot read {path}: {exc.strerror}", now, report)
+        return
+    except InvalidInput as exc:
+        _finish(database, file_id, "quarantined", f"{path.name}: {exc}", now, report)
+        return
+    kinds = sorted({t.type for t in transactions})
+    receivers = {t.receiver for t in transactions}
+    organization_ids, before = _addressees(database, receivers, digest)
+    if len(organization_ids) != 1:
+        reason = (f"{path.name} is addressed to {', '.join(sorted(receivers)) or 'nobody'}, which is "
+                  f"{'no' if not organization_ids else 'more than one'} billing company's submitter ID "
+                  "(ISA08/GS03); check the clearinghouse profile's submitter ID")
+        _finish(database, file_id, "quarantined", reason, now, report, digest=digest, kinds=kinds)
+        return
+    [organization_id] = organization_ids
+    if before is not None:
+        _finish(database, file_id, "skipped", f"the same content as {before}, processed before", now, report,
+                organization_id=organization_id, digest=digest, kinds=kinds)
+        return
+    outcome: dict[str, list[dict[str, object]]] = {}
+    try:
+        _apply(database, organization_id, path, transactions, report, outcome, now)
+    except InvalidInput as exc:
+        _finish(database, file_id, "quarantined", f"{path.name}: {exc}", now, report,
+                organization_id=organization_id, digest=digest, kinds=kinds, outcome=outcome)
+        return
+    try:
+        _finish(database, file_id, "processed", None, now, report, organization_id=organization_id, digest=digest,
+                kinds=kinds, outcome=outcome)
+    except InvalidInput:  # another sync processed the same content a moment ago (uq_inbound_file_processed)
+        _finish(database, file_id, "skipped", "the same content, processed at the same time by another sync",
+                now, report, organization_id=organization_id, digest=digest, kinds=kinds, outcome=outcome)
+
+
+def _addressees(database: Database, receivers: set[str], digest: str) -> tuple[set[int], str | None]:
+    """The billing companies whose submitter ID the file is addressed to and, when it is one, the file of the
+    same content it processed before (None: none)."""
     with UnitOfWork(database, actor="sync") as uow:
-        receivers = {t.receiver for t in transactions}
         organization_ids = set(uow.session.scalars(select(ClearinghouseProfileRow.organization_id).where(
             ClearinghouseProfileRow.submitter_id.in_(receivers))))
         if len(organization_ids) != 1:
-            raise InvalidInput(f"{path.name} is addressed to {', '.join(sorted(receivers)) or 'nobody'}, which is "
-                               f"{'no' if not organization_ids else 'more than one'} billing company's submitter ID")
-        organization_id = organization_ids.pop()
-        seen = uow.session.scalars(select(InboundFileRow).where(InboundFileRow.organization_id == organization_id,
-                                                                InboundFileRow.content_hash == digest)).first()
-    if seen is not None:
-        report.skipped.append(path.name)
-        return
-    outcome: dict[str, list[dict[str, object]]] = {}
-    for transaction in transactions:
+            return organization_ids, None
+        seen = uow.session.scalars(select(InboundFileRow).where(
+            InboundFileRow.organization_id.in_(organization_ids), InboundFileRow.content_hash == digest,
+            InboundFileRow.status == "processed")).first()
+        return organization_ids, None if seen is None else f"{seen.file_name} ({seen.connection_name})"
+
+
+def _apply(database: Database, organization_id: int, path: Path, transactions: list[TransactionSet],
+           report: SyncReport, outcome: dict[str, list[dict[str, object]]], now: datetime.datetime) -> None:
+    """Apply a file's transaction sets in order, recording each one's result in ``outcome``.
+
+    Acknowledgments are read whole before anything is applied, so a bad one changes nothing; an 835 is read by
+    ``post_remittance``, which posts it whole or not at all.
+    """
+    readers = {"999": read_999, "277": read_277}
+    read = [(t, readers[t.type](t) if t.type in readers else {}) for t in transactions]
+    for transaction, answer in read:
+        result: dict[str, object] = {}
         if transaction.type == "999":
-            result = _apply_999(database, organization_id, transaction, path, report, now)
+            result = _apply_999(database, organization_id, answer, path, report, now)
         elif transaction.type == "277":
-            result = _apply_277ca(database, organization_id, transaction, report, now)
+            result = _apply_277ca(database, organization_id, answer, report, now)
         elif transaction.type == "835":
             posted = post_remittance(database, transaction, path.name, actor="sync", now=now)
             report.remittances.append(posted)
             result = {"trace": posted.trace_number, "status": posted.status}
         else:
             report.other.append(f"{path.name}: a {transaction.type}, kept")
-            result = {}
         outcome.setdefault(transaction.type, []).append(result)
+
+
+def _finish(database: Database, file_id: int, status: str, reason: str | None, now: datetime.datetime,
+            report: SyncReport, *, organization_id: int | None = None, digest: str | None = None,
+            kinds: list[str] | None = None, outcome: dict[str, list[dict[str, object]]] | None = None) -> None:
+    """Record how a received file ended: processed, skipped (and why) or quarantined (and why)."""
     with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
-        uow.session.add(InboundFileRow(organization_id=organization_id, connection_name=connection,
-                                       file_name=path.name, content_hash=digest,
-                                       kinds=sorted({t.type for t in transactions}), outcome=outcome,
-                                       received_at=now))
+        row = uow.session.get(InboundFileRow, file_id)
+        if row is None:
+            raise NotFound(f"inbound file {file_id} is not recorded")
+        row.status, row.reason, row.organization_id, row.processed_at = status, reason, organization_id, now
+        if digest is not None:
+            row.content_hash = digest
+        if kinds is not None:
+            row.kinds = kinds
+        if outcome is not None:
+            row.outcome = dict(outcome)
+        if status == "quarantined":
+            uow.audit("inbound_file.quarantined", "inbound_file", row.id, organization_id=organization_id,
+                      detail={"file": row.file_name, "connection": row.connection_name, "reason": reason})
         uow.commit()
+        name = row.file_name
+    if status == "quarantined" and reason is not None:
+        report.quarantined.append((name, reason))
+    elif status == "skipped":
+        report.skipped.append(name)
 
 
-def _apply_999(database: Database, organization_id: int, transaction: TransactionSet, path: Path,
-               report: SyncReport, now: datetime.datetime) -> dict[str, object]:
-    ack = read_999(transaction)
+def _apply_999(database: Database, organization_id: int, ack: dict[str, Any], path: Path, report: SyncReport,
+               now: datetime.datetime) -> dict[str, object]:
     group = ack["functional_group"].get("group_control_number")
     verdict = ack["functional_group"].get("status_text") or ""
     with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
@@ -229,9 +368,8 @@ def _apply_999(database: Database, organization_id: int, transaction: Transactio
     return {"group": group, "verdict": verdict, "batches": len(batches)}
 
 
-def _apply_277ca(database: Database, organization_id: int, transaction: TransactionSet, report: SyncReport,
+def _apply_277ca(database: Database, organization_id: int, answer: dict[str, Any], report: SyncReport,
                  now: datetime.datetime) -> dict[str, object]:
-    answer = read_277(transaction)
     counts = {"accepted": 0, "rejected": 0, "unknown": 0}
     with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
         practices = {p.billing_npi: p.id for p in uow.session.scalars(
@@ -298,3 +436,13 @@ def fix_queue(database: Database) -> list[dict[str, str]]:
                           "payer": payers.get(claim.payer_id or 0, ""), "field": field_name, "message": message,
                           "fix": finding.fix, "rejected_at": finding.scrubbed_at.isoformat()})
     return items
+
+
+def inbox_files(database: Database) -> list[dict[str, str]]:
+    """The inbound files not processed: received (waiting for the next sync) or quarantined (with the reason),
+    oldest first."""
+    with UnitOfWork(database, actor="inbox") as uow:
+        rows = uow.session.scalars(select(InboundFileRow).where(InboundFileRow.status.in_(("received", "quarantined")))
+                                   .order_by(InboundFileRow.received_at, InboundFileRow.id)).all()
+        return [{"file": row.file_name, "connection": row.connection_name, "status": row.status,
+                 "reason": row.reason or "", "received_at": row.received_at.isoformat()} for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from alembic import command
 from sqlalchemy import inspect, text
 from tenant_records import TwoPractices
@@ -88,3 +90,40 @@ def test_a_populated_database_migrates_down_and_up_again(two_practices: TwoPract
         after = {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() for table in before}
     assert after == before
     assert schema_differences(database) == []
+
+
+def test_inbound_files_recorded_before_0011_are_processed_ones_and_a_downgrade_keeps_only_those(
+        database_url: str) -> None:
+    """0011: the rows there were (files processed) become ``processed``; going back, the rows of files not
+    processed (received, skipped, quarantined: some with no billing company) go, and the processed ones stay."""
+    database = open_database(database_url)
+    try:
+        upgrade(database, "0009")
+        when = datetime.datetime(2026, 11, 26, 18, 0)
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO organization (id, name, created_at) VALUES (1, 'TEST BILLING', :t)"),
+                               {"t": when})
+            connection.execute(text("INSERT INTO inbound_file (organization_id, connection_name, file_name, "
+                                    "content_hash, kinds, outcome, received_at) VALUES (1, 'drop', '835-1.x12', "
+                                    "'aa', '[\"835\"]', '{}', :t)"), {"t": when})
+        upgrade(database)
+        with database.engine.begin() as connection:
+            [(status, reason, processed_at)] = connection.execute(text(
+                "SELECT status, reason, processed_at FROM inbound_file")).all()
+            assert (status, reason) == ("processed", None) and str(processed_at).startswith("2026-11-26 18:00:00")
+            for name, status, organization in (("junk.x12", "quarantined", None), ("835-1.x12.1", "skipped", 1),
+                                               ("835-2.x12", "received", None), ("835-3.x12", "quarantined", 1)):
+                connection.execute(text(
+                    "INSERT INTO inbound_file (organization_id, connection_name, file_name, content_hash, kinds, "
+                    "outcome, status, received_at) VALUES (:o, 'drop', :f, 'aa', '[]', '{}', :s, :t)"),
+                    {"o": organization, "f": name, "s": status, "t": when})
+        with migration_connection(database) as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0009")
+        with database.engine.connect() as connection:
+            assert connection.execute(text("SELECT file_name FROM inbound_file")).scalars().all() == ["835-1.x12"]
+        upgrade(database)
+        assert schema_differences(database) == []
+    finally:
+        database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 from pathlib import Path
 
@@ -22,11 +23,19 @@ from dermbill.db.models import (
     SubmissionBatchRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import transmission
 from dermbill.services.demo import DemoOptions, build_demo
 from dermbill.services.demo_cycle import CONNECTION, set_up_simulated_payer, simulated_payer_config
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.scrubbing import scrub_stored_claims
-from dermbill.services.transmission import SyncReport, fix_queue, process_inbound_file, submit_claims, sync
+from dermbill.services.transmission import (
+    SyncReport,
+    fix_queue,
+    inbox_files,
+    process_inbound_file,
+    submit_claims,
+    sync,
+)
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
 from dermbill.x12.responses import GroupAcknowledgment, SegmentError, SetAcknowledgment, write_999
 
@@ -98,7 +107,9 @@ def test_sync_processes_each_file_once_and_leaves_a_clean_ledger(database: Datab
     process_inbound_file(database, copy, CONNECTION, replayed, now=NOW)
     assert replayed.skipped == ["again.x12"] and replayed.remittances == []
     with UnitOfWork(database, actor="test") as uow:
-        assert len(uow.session.scalars(select(InboundFileRow)).all()) == len(first.fetched)
+        rows = uow.session.scalars(select(InboundFileRow).order_by(InboundFileRow.id)).all()
+        assert [r.status for r in rows] == ["processed"] * len(first.fetched) + ["skipped"]
+        assert rows[-1].reason == f"the same content as {first.fetched[-1].name} ({CONNECTION}), processed before"
         statuses = set(uow.session.scalars(select(ClaimRow.status).where(ClaimRow.primary_claim_id.is_(None))))
     assert statuses <= {"paid", "partially_paid", "denied", "rejected", "scrub_errors"}
     assert check_ledger(database).clean
@@ -272,3 +283,177 @@ def test_sync_reports_the_names_a_connection_refused_to_fetch(database: Database
 
     assert report.refused == ["SFTP server h:22: skipped '../x' in /out: the name contains a path separator"]
     assert report.fetched == []
+
+
+# A bad file among good ones (issue 12, point 4): each file is recorded as received before anything reads it, a
+# bad one is quarantined with its reason, the others are processed, and a later sync picks up what was left.
+
+CLP04 = re.compile(r"(CLP(?:\*[^*~]*){3}\*)[^*~]*")  # CLP04: the amount the payer paid on the claim
+
+
+def _folder_drop(tmp_path: Path) -> tuple[ClearinghouseConfig, Path]:
+    """A folder-drop connection named "drop", and the folder its inbound files arrive in."""
+    inbound = tmp_path / "drop-in"
+    inbound.mkdir()
+    return ClearinghouseConfig(connections={"drop": {"kind": "folder", "outbound": str(tmp_path / "drop-out"),
+                                                     "inbound": str(inbound)}}, routes=(), base=tmp_path), inbound
+
+
+def _three_files(database: Database, tmp_path: Path) -> tuple[ClearinghouseConfig, str]:
+    """Claims sent to the simulated payer; three of its answers in a folder drop, processed in this order: a 999,
+    an 835 whose first CLP04 is 'abc', and a good 835 (its trace number is returned)."""
+    config = ready_claims(database, tmp_path, patients=12)
+    submit_claims(database, config, tmp_path / "outbox", now=NOW)
+    answers = tmp_path / "simulated-payer" / "outbox"
+    [ack, *_] = sorted(answers.glob("999-*"))
+    [spoiled, good, *_] = [path for path in sorted(answers.glob("835-*")) if _paid_as_primary(path.read_text())]
+    drop, inbound = _folder_drop(tmp_path)
+    shutil.copyfile(ack, inbound / "1-999.x12")
+    (inbound / "2-835.x12").write_text(CLP04.sub(r"\g<1>abc", spoiled.read_text(), count=1))
+    shutil.copyfile(good, inbound / "3-835.x12")
+    trace = re.search(r"TRN\*1\*([^*~]+)", good.read_text())
+    assert trace is not None
+    return drop, trace.group(1)
+
+
+def _paid_as_primary(text: str) -> bool:
+    """Every claim of the 835 processed as primary (CLP02 1): 835s that are processed in the order of their names."""
+    return set(re.findall(r"CLP\*[^*~]*\*([^*~]*)", text)) == {"1"}
+
+
+def _inbound_files(database: Database) -> dict[str, tuple[str, str | None, bool]]:
+    """file -> (status, reason, whether its billing company is known)."""
+    with UnitOfWork(database, actor="test") as uow:
+        return {row.file_name: (row.status, row.reason, row.organization_id is not None)
+                for row in uow.session.scalars(select(InboundFileRow).order_by(InboundFileRow.id))}
+
+
+BAD_CLP04 = "2-835.x12: segment 14 (CLP): CLP04 'abc' is not an amount"
+
+
+def test_a_bad_file_is_quarantined_with_its_reason_and_the_files_after_it_are_processed(
+        database: Database, tmp_path: Path) -> None:
+    config, trace = _three_files(database, tmp_path)
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert [path.name for path in report.fetched] == ["1-999.x12", "2-835.x12", "3-835.x12"]
+    [(name, reason)] = report.quarantined
+    assert name == "2-835.x12" and reason.startswith(BAD_CLP04)
+    [posted] = report.remittances
+    assert (posted.trace_number, posted.status) == (trace, "posted") and posted.claims_posted > 0
+    assert report.batches_acknowledged  # the 999 before it was applied
+    assert _inbound_files(database) == {"1-999.x12": ("processed", None, True),
+                                        "2-835.x12": ("quarantined", reason, True),
+                                        "3-835.x12": ("processed", None, True)}
+    with UnitOfWork(database, actor="test") as uow:
+        [event] = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "inbound_file.quarantined"))
+        assert event.detail == {"file": "2-835.x12", "connection": "drop", "reason": reason}
+    assert check_ledger(database).clean
+
+    # The next sync finds nothing new and leaves the quarantined file alone.
+    again = sync(database, config, tmp_path / "inbox", now=NOW)
+    assert (again.fetched, again.picked_up, again.quarantined, again.remittances) == ([], [], [], [])
+    assert [(f["file"], f["status"], f["reason"]) for f in inbox_files(database)] == [
+        ("2-835.x12", "quarantined", reason)]
+
+    # The same bad content sent again is quarantined again; the good one's content again is skipped.
+    inbound = tmp_path / "drop-in"
+    shutil.copyfile(tmp_path / "inbox" / "drop" / "2-835.x12", inbound / "4-835.x12")
+    shutil.copyfile(tmp_path / "inbox" / "drop" / "3-835.x12", inbound / "5-835.x12")
+    resent = sync(database, config, tmp_path / "inbox", now=NOW)
+    assert [name for name, _ in resent.quarantined] == ["4-835.x12"] and resent.skipped == ["5-835.x12"]
+    assert resent.remittances == []
+    assert _inbound_files(database)["5-835.x12"] == ("skipped", "the same content as 3-835.x12 (drop), processed "
+                                                                "before", True)
+
+
+def test_files_received_and_not_processed_are_picked_up_by_the_next_sync(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, trace = _three_files(database, tmp_path)
+    process = transmission._process
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise StorageUnavailable("the database went away")
+
+    monkeypatch.setattr(transmission, "_process", crash)
+    with pytest.raises(StorageUnavailable):
+        sync(database, config, tmp_path / "inbox", now=NOW)
+    assert _inbound_files(database) == dict.fromkeys(["1-999.x12", "2-835.x12", "3-835.x12"],
+                                                     ("received", None, False))
+    assert [f["file"] for f in inbox_files(database)] == ["1-999.x12", "2-835.x12", "3-835.x12"]
+    monkeypatch.setattr(transmission, "_process", process)
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert report.fetched == []
+    assert [path.name for path in report.picked_up] == ["1-999.x12", "2-835.x12", "3-835.x12"]
+    assert [(r.trace_number, r.status) for r in report.remittances] == [(trace, "posted")]
+    assert [name for name, _ in report.quarantined] == ["2-835.x12"]
+    assert {name: status for name, (status, _, _) in _inbound_files(database).items()} == {
+        "1-999.x12": "processed", "2-835.x12": "quarantined", "3-835.x12": "processed"}
+
+
+def test_files_fetched_into_the_inbox_but_not_recorded_are_recorded_by_the_next_sync(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, trace = _three_files(database, tmp_path)
+    record = transmission.record_received
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise StorageUnavailable("the database went away")
+
+    monkeypatch.setattr(transmission, "record_received", crash)
+    with pytest.raises(StorageUnavailable):
+        sync(database, config, tmp_path / "inbox", now=NOW)
+    assert list((tmp_path / "drop-in").iterdir()) == [] and _inbound_files(database) == {}  # fetched, no record
+    monkeypatch.setattr(transmission, "record_received", record)
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert [path.name for path in report.picked_up] == ["1-999.x12", "2-835.x12", "3-835.x12"]
+    assert [(r.trace_number, r.status) for r in report.remittances] == [(trace, "posted")]
+    assert {name: status for name, (status, _, _) in _inbound_files(database).items()} == {
+        "1-999.x12": "processed", "2-835.x12": "quarantined", "3-835.x12": "processed"}
+
+
+def test_a_file_that_cannot_be_read_or_is_addressed_to_nobody_is_quarantined_without_a_billing_company(
+        database: Database, tmp_path: Path) -> None:
+    config, inbound = _folder_drop(tmp_path)
+    (inbound / "a-junk.x12").write_text("hello")
+    profile = ClearinghouseProfile("TESTCLEARING", "TEST CLEARINGHOUSE", "EDI", "2155550100", "NOBODY", "NOBODY")
+    (inbound / "b-999.x12").write_text(write_999((GroupAcknowledgment("1", ()),), profile, ControlNumbers(1, 1, 1),
+                                                 NOW))
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert report.quarantined == [  # in the order processed: a file that cannot be read, last
+        ("b-999.x12", "b-999.x12 is addressed to NOBODY, which is no billing company's submitter ID (ISA08/GS03); "
+                      "check the clearinghouse profile's submitter ID"),
+        ("a-junk.x12", "a-junk.x12: not an X12 file: it starts with 'hello', not with ISA (or ST)")]
+    assert {name: (status, known) for name, (status, _, known) in _inbound_files(database).items()} == {
+        "a-junk.x12": ("quarantined", False), "b-999.x12": ("quarantined", False)}
+    assert [(f["file"], f["connection"], f["status"]) for f in inbox_files(database)] == [
+        ("a-junk.x12", "drop", "quarantined"), ("b-999.x12", "drop", "quarantined")]
+
+
+def test_a_received_file_gone_from_the_inbox_stays_received_and_is_reported(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, inbound = _folder_drop(tmp_path)
+    (inbound / "835-1.x12").write_text("hello")
+    process = transmission._process
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise StorageUnavailable("the database went away")
+
+    monkeypatch.setattr(transmission, "_process", crash)
+    with pytest.raises(StorageUnavailable):
+        sync(database, config, tmp_path / "inbox", now=NOW)
+    monkeypatch.setattr(transmission, "_process", process)
+    (tmp_path / "inbox" / "drop" / "835-1.x12").unlink()
+
+    report = sync(database, config, tmp_path / "inbox", now=NOW)
+
+    assert report.missing == [f"835-1.x12 (drop) was received but is not in {tmp_path / 'inbox' / 'drop'}; put it "
+                              "back there and sync again"]
+    assert (report.picked_up, report.quarantined) == ([], [])
+    assert _inbound_files(database) == {"835-1.x12": ("received", None, False)}
