@@ -64,7 +64,7 @@ class X12Text:
         return cls(element, terminator, newline,
                    [(piece.strip(b"\r\n") if strip else piece).split(element) for piece in pieces])
 
-    def bytes(self) -> bytes:
+    def to_bytes(self) -> bytes:
         return b"".join(self.element.join(s) + self.terminator + self.newline for s in self.segments)
 
     def where(self, *ids: bytes) -> list[int]:
@@ -342,7 +342,7 @@ def payer_mistakes(data: bytes, rng: random.Random, pool: Pool) -> bytes:
         rng.choice(PAYER_MISTAKES)(text, rng, pool)
     if rng.random() < 0.9:
         text.count_segments()
-    result = text.bytes()
+    result = text.to_bytes()
     if rng.random() < 0.05:  # cut anywhere: a transfer that stopped
         result = result[:rng.randrange(len(result) + 1)]
     return result

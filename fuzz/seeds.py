@@ -44,10 +44,9 @@ class Seed:
         return ""
 
 
-def golden_seeds(folder: Path = GOLDEN) -> list[Seed]:
+def golden_seeds(folder: Path) -> list[Seed]:
     """Every expected.x12 under tests/golden/x12 (837P, 270, 276, 271, 277, 277CA, 999)."""
-    return [Seed(str(path.relative_to(folder.parents[2])), path.read_bytes())
-            for path in sorted(folder.rglob("*.x12"))]
+    return [Seed(str(path.relative_to(folder)), path.read_bytes()) for path in sorted(folder.rglob("*.x12"))]
 
 
 def written_835_seeds() -> list[Seed]:
@@ -79,8 +78,9 @@ def written_835_seeds() -> list[Seed]:
                  .encode("ascii")) for r in (plain, with_plb)]
 
 
-def repository_seeds(folder: Path = GOLDEN) -> list[Seed]:
+def repository_seeds(folder: Path | None = None) -> list[Seed]:
     """The golden files and the written 835s; NoSeeds when the repository holds no golden X12 file."""
+    folder = folder or GOLDEN
     golden = golden_seeds(folder)
     if not golden:
         raise NoSeeds(f"no X12 seed files (*.x12) under {folder}: the fuzzer takes its seeds from the "
