@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             scratch = Path(folder) / name
             scratch.mkdir()
-            target: Target = EraTarget(scratch, EraSettings(patients=args.patients, check_every=args.check_every)) \
+            target: Target = EraTarget(scratch, EraSettings(patients=args.patients, check_every=args.check_every,
+                                                    progress=progress)) \
                 if name == "era" else TARGETS[name](scratch)
             runs = args.era_runs if name == "era" and args.era_runs is not None else args.runs
             try:
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
             print(report_line(tallies[-1]), flush=True)
     print(report(tallies))
     return 1 if any(t.failed for t in tallies) else 0
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def report_line(t: Tally) -> str:

@@ -171,7 +171,7 @@ def shift_payment(text: X12Text, rng: random.Random, pool: Pool) -> None:
     paid, claim_paid = cents(element(svc, 3)), cents(element(clp, 4))
     if paid is None or claim_paid is None:
         return
-    delta = rng.choice([1, -1, 100, -100, rng.randint(-paid - 5000, 5000) or 7])
+    delta = rng.choice([1, -1, 100, -100, rng.randint(-abs(paid) - 5000, 5000) or 7])
     cas = next((i for i in range(at + 1, end) if text.segments[i][0] in (b"SVC", b"CAS")), None)
     if cas is not None and text.segments[cas][0] == b"CAS" and cents(element(text.segments[cas], 3)) is not None:
         set_element(text.segments[cas], 3, amount((cents(element(text.segments[cas], 3)) or 0) - delta))

@@ -100,6 +100,7 @@ class EraSettings:
     as_of: datetime.date = AS_OF
     check_every: int = 500  # invariants checked every so many inputs, and at the end
     invariant_log: list[tuple[int, list[InvariantResult]]] = field(default_factory=list)
+    progress: Callable[[str], None] | None = None  # told after each check
 
 
 class EraTarget(Target):
@@ -152,6 +153,9 @@ class EraTarget(Target):
             return log[-1][1]  # checked after the last input already
         results = check_invariants(self.database, self.before)
         log.append((self.fed, results))
+        if self.settings.progress is not None:
+            self.settings.progress(f"era: {self.fed} inputs posted; " + "; ".join(
+                f"{r.name}: {'held' if r.held else 'BROKEN'}" for r in results))
         return results
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ from dermbill.x12.tokenizer import segments_of
 from dermbill.x12.transactions import transaction_sets
 from fuzz import seeds as seed_files
 from fuzz.__main__ import main
-from fuzz.mutate import Pool, X12Text, payer_mistakes, shift_payment
+from fuzz.mutate import Pool, X12Text, mutate_835, payer_mistakes, shift_payment
 from fuzz.runner import Limits, run_target
 from fuzz.seeds import NoSeeds, repository_seeds, written_835_seeds
 from fuzz.targets import EraSettings, EraTarget, ParseTarget, ReaderTarget, Target, ValidateTarget
@@ -84,6 +84,17 @@ def test_a_shifted_payment_still_balances_and_changes_the_total() -> None:
         assert after.total == Money(claims)
         totals.add(after.total)
     assert before.total == Money(12800) and len(totals - {before.total}) >= 5
+
+
+def test_the_835_mutations_never_fail_themselves() -> None:
+    seeds = [seed.data for seed in written_835_seeds()]
+    pool = Pool.of(seeds)
+    rng = random.Random(11)
+    for _ in range(3000):
+        data = rng.choice(seeds)
+        for _ in range(rng.randint(1, 4)):  # mutations of mutations: reversals of reversals, negative payments
+            data = mutate_835(data, rng, pool)
+    assert Pool.of(seeds).traces == [b"TRACE0001", b"TRACE0002"]
 
 
 def test_payer_mistakes_mostly_keep_the_file_readable() -> None:
