@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,6 +115,7 @@ class EraTarget(Target):
         self.database: Database | None = None
         self.before: Baseline | None = None
         self.fed = 0
+        self.started: float | None = None  # perf_counter at the first post
         self.now = datetime.datetime.combine(self.settings.as_of, datetime.time(18), datetime.UTC)
 
     def seeds(self) -> list[Seed]:
@@ -142,6 +144,7 @@ class EraTarget(Target):
         assert self.database is not None, "seeds() builds the database"
         self.file.write_bytes(data)
         self.fed += 1
+        self.started = self.started or time.perf_counter()
         for outcome in post_era_file(self.database, self.file, now=self.now):
             self.outcomes[outcome.status] += 1
 
@@ -154,7 +157,8 @@ class EraTarget(Target):
         results = check_invariants(self.database, self.before)
         log.append((self.fed, results))
         if self.settings.progress is not None:
-            self.settings.progress(f"era: {self.fed} inputs posted; " + "; ".join(
+            elapsed = time.perf_counter() - (self.started or time.perf_counter())
+            self.settings.progress(f"era: {self.fed} inputs posted in {elapsed:.0f} s; " + "; ".join(
                 f"{r.name}: {'held' if r.held else 'BROKEN'}" for r in results))
         return results
 
