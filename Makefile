@@ -13,9 +13,12 @@ DEMO_OUT ?= var/demo
 # Test processes (pytest-xdist): one per core by default; WORKERS=0 runs the tests in this process.
 WORKERS ?= auto
 AHEAD_DAYS ?= 400
+# make fuzz: how many mutated 835s the era target posts, and the mutations' seed.
+ERA_RUNS ?= 10000
+FUZZ_SEED ?= 0
 # The tests that can reach the clock: those that open a database or run the command. tests/test_clock.py checks
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it.
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py
 
 .PHONY: demo test test-ahead bench fuzz lint typecheck clean
 
@@ -44,8 +47,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m benchmarks
 
+# Every target: parse, validate and reader for SECONDS each, then ERA_RUNS mutated demo 835s posted into a scratch
+# database (the demo built there first, about 30 s). Exit 1 on any crash or broken invariant.
 fuzz: $(STAMP)
-	$(BIN)/python -m fuzz --seconds $(or $(SECONDS),120)
+	$(BIN)/python -m fuzz --target all --seconds $(or $(SECONDS),60) --era-runs $(ERA_RUNS) --seed $(FUZZ_SEED)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dermbill tests benchmarks

@@ -1,77 +1,81 @@
-"""Mutate real X12 files for a while and check that every reader fails only with a typed error.
-
-Seeds are the public samples in ../shared/x12-samples (and a synthetic 835 when they are absent).
-Mutations: flip, insert or delete bytes, swap a delimiter, cut the file, duplicate a segment. Any
-exception other than ``InvalidInput`` is a bug: it is written to fuzz/crashes/ with the input.
-"""
+"""``python -m fuzz``: run the fuzz targets and print what they found; exit 1 on any crash or broken invariant."""
 
 from __future__ import annotations
 
 import argparse
-import random
-import time
-import traceback
+import sys
 from pathlib import Path
 
-from dermbill.core.errors import InvalidInput
-from dermbill.x12.parse import parse_text
-
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "x12-samples"
-CRASHES = Path(__file__).resolve().parent / "crashes"
-FALLBACK = (b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260302*1200*^*00501*"
-            b"000000001*0*T*:~GS*HP*A*B*20260302*1200*1*X*005010X221A1~ST*835*0001~BPR*I*10*C*ACH~TRN*1*T*1~LX*1~"
-            b"CLP*X*1*10*10*0*MB*ICN~SVC*HC:11102*10*10**1~SE*8*0001~GE*1*1~IEA*1*000000001~")
+from fuzz.runner import CRASHES, Limits, Tally, run_target
+from fuzz.seeds import NoSeeds
+from fuzz.targets import TARGETS, EraSettings, EraTarget, Target, scratch_folder
 
 
-def mutate(data: bytes, rng: random.Random) -> bytes:
-    buffer = bytearray(data)
-    for _ in range(rng.randint(1, 4)):
-        if not buffer:
-            break
-        choice = rng.randrange(6)
-        at = rng.randrange(len(buffer))
-        if choice == 0:
-            buffer[at] = rng.randrange(256)
-        elif choice == 1:
-            buffer[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
-        elif choice == 2:
-            del buffer[at:at + rng.randint(1, 16)]
-        elif choice == 3:
-            buffer = buffer.replace(b"*", rng.choice([b"|", b"~", b":", b""]), rng.randint(1, 50))
-        elif choice == 4:
-            buffer = buffer[:at]
-        else:
-            end = buffer.find(b"~", at)
-            if end > at:
-                buffer[end:end] = buffer[at:end + 1]
-    return bytes(buffer)
-
-
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--target", choices=[*TARGETS, "all"], default="all")
+    parser.add_argument("--runs", type=int, help="inputs per target (default: run each for --seconds)")
+    parser.add_argument("--era-runs", type=int, help="inputs for the era target (default: --runs)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time per target without a run count")
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    seeds = [p.read_bytes() for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md"] or [FALLBACK]
-    rng = random.Random(args.seed)
-    runs = typed = crashes = 0
-    deadline = time.monotonic() + args.seconds
-    while time.monotonic() < deadline:
-        data = mutate(rng.choice(seeds), rng)
-        runs += 1
-        try:
-            parse_text(data)
-        except InvalidInput:
-            typed += 1
-        except Exception:  # a crash is what we are looking for
-            crashes += 1
-            CRASHES.mkdir(exist_ok=True)
-            (CRASHES / f"crash-{runs}.x12").write_bytes(data)
-            (CRASHES / f"crash-{runs}.txt").write_text(traceback.format_exc())
-    print(f"{runs} mutated files in {args.seconds:.0f} s: {runs - typed - crashes} parsed, {typed} typed errors, "
-          f"{crashes} crashes" + (f" (inputs in {CRASHES})" if crashes else ""))
-    raise SystemExit(1 if crashes else 0)
+    parser.add_argument("--patients", type=int, default=500, help="patients in the era target's demo")
+    parser.add_argument("--check-every", type=int, default=500, help="era: check the invariants every N inputs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    names = list(TARGETS) if args.target == "all" else [args.target]
+    tallies: list[Tally] = []
+    with scratch_folder() as folder:
+        for name in names:
+            scratch = Path(folder) / name
+            scratch.mkdir()
+            target: Target = EraTarget(scratch, EraSettings(patients=args.patients, check_every=args.check_every,
+                                                    progress=progress)) \
+                if name == "era" else TARGETS[name](scratch)
+            runs = args.era_runs if name == "era" and args.era_runs is not None else args.runs
+            try:
+                tallies.append(run_target(target, Limits(runs, args.seconds), args.seed))
+            except NoSeeds as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            finally:
+                target.close()
+            print(report_line(tallies[-1]), flush=True)
+    print(report(tallies))
+    return 1 if any(t.failed for t in tallies) else 0
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def report_line(t: Tally) -> str:
+    return f"{t.target}: {t.inputs} inputs from {t.seeds} seeds in {t.seconds:.1f} s (setup {t.setup_seconds:.1f} s)"
+
+
+def report(tallies: list[Tally]) -> str:
+    rows = [("target", "seeds", "inputs", "accepted", "typed errors", "crashes", "seconds")]
+    rows += [(t.target, str(t.seeds), str(t.inputs), str(t.accepted), str(t.typed), str(t.crashes), f"{t.seconds:.1f}")
+             for t in tallies]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,
+                                                                                                    strict=True)))
+             for row in rows]
+    for t in tallies:
+        for kind, count in t.crash_kinds.most_common():
+            lines.append(f"{t.target} crash x{count}: {kind}")
+        if t.outcomes:
+            lines.append(f"{t.target} outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(t.outcomes.items())))
+        for result in t.invariants:
+            first = f" (first broken after {t.broken_at[result.name]} inputs)" if result.name in t.broken_at else ""
+            lines.append(f"{t.target} invariant {'HELD' if result.held else 'BROKEN'}: {result.name}{first}: "
+                         f"{result.detail}")
+    if any(t.crashes for t in tallies):
+        lines.append(f"crash inputs and tracebacks in {CRASHES}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
