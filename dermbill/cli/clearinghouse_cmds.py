@@ -62,7 +62,7 @@ def sync_command(
     inbox: Annotated[Path, typer.Option("--inbox", help="Where fetched files are kept.")] = Path(DEFAULT_INBOX),
 ) -> int:
     """Fetch what every connection has for us and process it: 999, 277CA, 835. Exit status 1 if any file was
-    quarantined (it could not be processed: see dermbill clearinghouse inbox)."""
+    quarantined (it could not be processed: see dermbill clearinghouse inbox) or an 835 was not posted whole."""
     from dermbill.services.transmission import sync
 
     settings = _config(config)
@@ -81,14 +81,21 @@ def sync_command(
     out.print(f"277CA: {len(report.accepted)} claim(s) accepted, {len(report.rejected)} rejected")
     for claim, why in report.rejected[:20]:
         out.print(f"  rejected {claim}: {why}", markup=False)
+    not_posted = 0
     for outcome in report.remittances:
         out.print(f"835 {outcome.trace_number} from {outcome.payer}: {outcome.status}, {outcome.claims_posted} "
                   f"claim payment(s), ${outcome.paid} paid, {len(outcome.denied)} denied, "
-                  f"{len(outcome.unmatched)} unmatched", markup=False)
+                  f"{len(outcome.unmatched)} held for a person", markup=False)
+        for problem in outcome.problems[:10]:
+            out.print(f"  {problem}", markup=False)
+        not_posted += outcome.status not in ("posted", "already posted") or bool(outcome.unmatched)
     if report.secondary.queued:
         out.print(f"{len(report.secondary.queued)} secondary claim(s) are ready to send (dermbill claims submit)")
+    if not_posted:
+        out.print(f"{not_posted} 835(s) not posted whole: see dermbill era problems (files in conflict or "
+                  "quarantined) and dermbill era unmatched (claim payments held for a person)")
     if not report.quarantined:
-        return 0
+        return 1 if not_posted else 0
     for name, reason in report.quarantined:
         out.print(f"quarantined {name}: {reason}", markup=False)
     out.print(f"{len(report.quarantined)} file(s) quarantined: not processed, kept in the inbox (dermbill "

@@ -309,7 +309,8 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
         elif transaction.type == "835":
-            posted = post_remittance(database, transaction, path.name, actor="sync", now=now)
+            posted = post_remittance(database, transaction, path.name, actor="sync", now=now,
+                                     organization_id=organization_id)
             report.remittances.append(posted)
             result = {"trace": posted.trace_number, "status": posted.status}
         else:

@@ -10,7 +10,7 @@ now also have received, skipped and quarantined rows. ``file_name`` widens to 25
 The rows there were are processed files.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-05 05:40:00
 """
 from alembic import op
@@ -19,7 +19,7 @@ import dermbill.db.base
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
