@@ -101,9 +101,12 @@ def live_answers(history: Sequence[LineAnswer]) -> list[LineAnswer]:
     return live
 
 
-def is_settled(history: Sequence[LineAnswer], balances: LineBalances, answer: LineAnswer) -> bool:
+def is_settled(history: Sequence[LineAnswer], balances: LineBalances, answer: LineAnswer, *,
+               replaced: bool = False) -> bool:
     """True when ``answer`` must not be applied to the line again: the same payer's answer on the same claim is
-    in force, and either nothing is left with the payer on the line or ``answer`` repeats it word for word.
+    in force, and either nothing is left with the payer on the line or ``answer`` repeats it word for word; or the
+    claim was ``replaced`` by a corrected claim and nothing is left with the payer on the line (the payer answered
+    on the corrected claim: its answer on the replaced one, sent again, is paid twice).
 
     A reversal is never a repeat (it takes an answer back). A line whose denial is still being worked (1150)
     takes a new, different answer: that is the payer reprocessing it.
@@ -112,7 +115,8 @@ def is_settled(history: Sequence[LineAnswer], balances: LineBalances, answer: Li
         return False
     live = live_answers(history)
     if not live:
-        return False
+        # A first answer settles the line, unless a corrected claim replaced this one and was answered for it.
+        return replaced and nothing_left(balances)
     if answer == live[-1]:
         return True
     return nothing_left(balances)
@@ -132,6 +136,15 @@ def claim_settled(claim: OurClaim, payer_id: int | None, balances: Mapping[int, 
     return bool(keys) and all(
         live_answers([a.answer for a in history.get(key, ())]) and nothing_left(balances.get(key[1], LineBalances()))
         for key in keys)
+
+
+def settled_elsewhere(claim: OurClaim, matched: Sequence[OurLine], payer_id: int | None,
+                      balances: Mapping[int, LineBalances], history: Mapping[HistoryKey, Sequence[Answered]]) -> bool:
+    """True when a line the payment names has no answer of this payer on this claim and nothing left with the
+    payer: settled on another claim of the line (a corrected claim), if this one was replaced."""
+    return any(nothing_left(balances.get(line.charged_line_id, LineBalances()))
+               and not live_answers([a.answer for a in history.get((claim.id, line.charged_line_id, payer_id), ())])
+               for line in matched)
 
 
 def answered_before(claim: OurClaim, payer_id: int | None, balances: Mapping[int, LineBalances],
@@ -346,7 +359,8 @@ def secondary_line_postings(service: ServiceLinePayment, status: str, transferre
 
 def plan_claim_payment(payment: ClaimPayment, claim: OurClaim, matched: Sequence[OurLine], payer_id: int | None, *,
                        balances: Mapping[int, LineBalances], history: Mapping[HistoryKey, Sequence[Answered]],
-                       transferred: Mapping[int, Money], codes: DenialCodeTable, remittance_id: int) -> ClaimPlan:
+                       transferred: Mapping[int, Money], codes: DenialCodeTable, remittance_id: int,
+                       replaced: bool = False) -> ClaimPlan:
     """The whole decision for one matched claim payment: which lines it answers for the first time (posted to
     A/R, with their adjudications), which it pays again (cash to the payer credit balance), and the postings,
     completed so that no line balance ends below zero."""
@@ -356,8 +370,8 @@ def plan_claim_payment(payment: ClaimPayment, claim: OurClaim, matched: Sequence
         return _claim_paid_again(payment, claim, payer_id, history)
     answers = [line_answer(status, service) for service in payment.lines]
     keys: list[HistoryKey] = [(claim.id, line.charged_line_id, payer_id) for line in matched]
-    settled = [is_settled([a.answer for a in history.get(key, ())], balances.get(key[1], LineBalances()), answer)
-               for key, answer in zip(keys, answers, strict=True)]
+    settled = [is_settled([a.answer for a in history.get(key, ())], balances.get(key[1], LineBalances()), answer,
+                          replaced=replaced) for key, answer in zip(keys, answers, strict=True)]
     overpaid: list[Posting] = []
     original: int | None = None
     for service, line, key, done in zip(payment.lines, matched, keys, settled, strict=True):

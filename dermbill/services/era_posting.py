@@ -49,6 +49,7 @@ from dermbill.core.posting import (
     net,
     plan_claim_payment,
     recoupment,
+    settled_elsewhere,
     settled_status,
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
@@ -327,9 +328,11 @@ class _Round:
         if why is not None:
             self._hold(payment, index, why)
             return
+        replaced = settled_elsewhere(claim, matched, self.payer_id, self.balances, self.history) and \
+            bool(self.store.corrected_claims_of([row]))
         plan = plan_claim_payment(payment, claim, matched, self.payer_id, balances=self.balances,
                                   history=self.history, transferred=self.store.transferred(row), codes=self.codes,
-                                  remittance_id=self.remittance.id)
+                                  remittance_id=self.remittance.id, replaced=replaced)
         day = self.remittance.payment_date or self.repo.uow.clock().date()
         self._save_plan(plan, payment, row, index, day)
 

@@ -189,6 +189,15 @@ def test_a_biopsy_bundled_despite_xs_is_corrected_with_59_and_the_corrected_clai
     assert balance(database, "1150") == Money.zero() and balance(database, "1100") == Money.zero()
     assert check_ledger(database).clean
 
+    # The payer sends its first decision again under a new trace (found by make fuzz): the corrected claim settled
+    # those lines, so what it pays is owed back to the payer, and no balance goes below zero.
+    [again] = post_era_file(database, write(tmp_path / "again.835", (remittance((first,), trace="EFT0009"),),
+                                            interchange=9))
+    assert (again.status, again.claims_posted, again.overpaid) == ("posted", 0, [claim.pcn])
+    assert balance(database, "2150") == -first.paid
+    assert balance(database, "1150") == Money.zero() and balance(database, "1100") == Money.zero()
+    assert check_ledger(database).clean
+
 
 def test_write_off_and_bill_patient_move_the_denied_balance_once(database: Database, tmp_path: Path) -> None:
     world = practice_world(database)
