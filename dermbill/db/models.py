@@ -537,6 +537,10 @@ class PostingRow(TenantRow):
         _tenant_fk(["claim_id"], "claim"),
         _tenant_fk(["claim_line_id"], "claim_line"),
         CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
+        # A claim's or a line's postings, within the practice: the practice column in the index lets SQLite choose
+        # it without table statistics (else it reads every posting of the practice; issue 12's fuzz run).
+        Index("ix_posting_claim_practice", "claim_id", "practice_id"),
+        Index("ix_posting_claim_line_practice", "claim_line_id", "practice_id"),
     )
 
     journal_entry_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -544,8 +548,8 @@ class PostingRow(TenantRow):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"))
-    claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    claim_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # line balances (ERA posting)
+    claim_id: Mapped[int | None] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer)  # line balances (ERA posting)
 
 
 class ClearinghouseProfileRow(Base):
