@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.money import Money
-from dermbill.db.engine import Database
+from dermbill.db.engine import Database, open_database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
@@ -23,6 +24,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.claim_lifecycle import charge_entry
+from dermbill.services.era_posting import post_era_file
 from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
 
@@ -159,3 +161,13 @@ def remittance(claims: tuple[PaidClaim, ...], *, trace: str = "EFT0001") -> Remi
 def write(path: Path, remittances: tuple[Remittance, ...], *, interchange: int = 1) -> Path:
     path.write_text(write_835(remittances, PROFILE, ControlNumbers(interchange, interchange, 1), NOW))
     return path
+
+
+def post_in_process(url: str, path: str, start: Any) -> str:
+    """Post an 835 in a process of its own once every process is at ``start`` (a barrier): races."""
+    database = open_database(url)
+    start.wait()
+    try:
+        return post_era_file(database, Path(path))[0].status
+    finally:
+        database.dispose()

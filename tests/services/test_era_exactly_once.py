@@ -16,6 +16,7 @@ from era_world import (
     World,
     add_claim,
     paid_claim,
+    post_in_process,
     practice_world,
     remittance,
     settled,
@@ -110,15 +111,6 @@ def test_another_trace_from_the_same_payer_is_another_payment(database: Database
     assert totals(database)["cash"] == Money(36000)
 
 
-def _post_in_process(url: str, path: str, start: Any) -> str:
-    database = open_database(url)
-    start.wait()
-    try:
-        return post_era_file(database, Path(path))[0].status
-    finally:
-        database.dispose()
-
-
 @pytest.mark.postgres
 def test_copies_of_one_payment_in_other_bytes_posted_at_once_post_once(postgres_url: str, tmp_path: Path) -> None:
     database = open_database(postgres_url)
@@ -134,7 +126,7 @@ def test_copies_of_one_payment_in_other_bytes_posted_at_once_post_once(postgres_
     with context.Manager() as manager:
         start = manager.Barrier(len(paths))
         with context.Pool(len(paths)) as pool:
-            statuses = pool.starmap(_post_in_process, [(postgres_url, path, start) for path in paths])
+            statuses = pool.starmap(post_in_process, [(postgres_url, path, start) for path in paths])
 
     assert sorted(statuses) == ["conflict"] * (len(paths) - 1) + ["posted"]
     assert totals(database)["cash"] == Money(18000 * 10)

@@ -17,6 +17,7 @@ from era_world import (
     World,
     denied,
     paid_claim,
+    post_in_process,
     remittance,
     settled,
     submitted_claims,
@@ -278,15 +279,6 @@ def test_a_failure_at_any_statement_of_a_posting_leaves_nothing_behind(database:
     assert check_ledger(database).clean
 
 
-def _post_in_process(url: str, path: str, start: Any) -> str:
-    database = open_database(url)
-    start.wait()
-    try:
-        return post_era_file(database, Path(path))[0].status
-    finally:
-        database.dispose()
-
-
 @pytest.mark.postgres
 def test_eight_processes_posting_one_file_at_once_post_it_once(postgres_url: str, tmp_path: Path) -> None:
     database = open_database(postgres_url)
@@ -299,7 +291,7 @@ def test_eight_processes_posting_one_file_at_once_post_it_once(postgres_url: str
     with context.Manager() as manager:
         start = manager.Barrier(8)
         with context.Pool(8) as pool:
-            statuses = pool.starmap(_post_in_process, [(postgres_url, str(path), start)] * 8)
+            statuses = pool.starmap(post_in_process, [(postgres_url, str(path), start)] * 8)
 
     assert sorted(statuses) == ["already posted"] * 7 + ["posted"]
     with UnitOfWork(database, actor="test") as uow:
@@ -367,15 +359,6 @@ def test_a_line_two_of_ours_could_be_is_not_guessed(database: Database, tmp_path
     assert balances(world, claim_id=claim.id) == {"1100": Money(27000), "4000": Money(-27000)}
 
 
-def _post_file_in_process(url: str, path: str, start: Any) -> str:
-    database = open_database(url)
-    start.wait()
-    try:
-        return post_era_file(database, Path(path))[0].status
-    finally:
-        database.dispose()
-
-
 def stale_statuses(database: Database) -> list[str]:
     """The claims whose status is not what ``claim_status`` makes of their ledger balances."""
     from dermbill.core.posting import claim_status
@@ -400,7 +383,7 @@ def post_at_once(database_url: str, paths: list[Path]) -> list[str]:
     with context.Manager() as manager:
         start = manager.Barrier(len(paths))
         with context.Pool(len(paths)) as pool:
-            return pool.starmap(_post_file_in_process, [(database_url, str(path), start) for path in paths])
+            return pool.starmap(post_in_process, [(database_url, str(path), start) for path in paths])
 
 
 def test_two_835s_paying_different_lines_of_the_same_claims_at_once_leave_every_status_right(
