@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from fuzz.runner import CRASHES, Limits, Tally, run_target
+from fuzz.runner import Limits, Tally, run_target
 from fuzz.seeds import NoSeeds
-from fuzz.targets import TARGETS, EraSettings, EraTarget, Target, scratch_folder
+from fuzz.targets import CRASHES, TARGETS, EraSettings, EraTarget, Target, scratch_folder
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:

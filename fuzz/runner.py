@@ -15,9 +15,8 @@ from pathlib import Path
 
 from dermbill.core.errors import InvalidInput
 from fuzz.invariants import InvariantResult
-from fuzz.targets import Target
+from fuzz.targets import CRASHES, Target
 
-CRASHES = Path(__file__).resolve().parent / "crashes"
 KEPT_PER_CRASH = 3
 
 

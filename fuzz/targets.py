@@ -29,6 +29,8 @@ from fuzz.invariants import Baseline, InvariantResult, baseline, check_invariant
 from fuzz.mutate import Pool, damage_bytes, mutate_835
 from fuzz.seeds import Seed, demo_835_seeds, repository_seeds
 
+CRASHES = Path(__file__).resolve().parent / "crashes"  # crash inputs, and the inputs that broke an invariant
+
 AS_OF = datetime.date(2026, 11, 26)
 DEMO_PATIENTS = 500
 
@@ -115,6 +117,8 @@ class EraTarget(Target):
         self.database: Database | None = None
         self.before: Baseline | None = None
         self.fed = 0
+        self.recent: list[bytes] = []  # the inputs since the last check: saved when an invariant breaks
+        self.broken: set[str] = set()
         self.started: float | None = None  # perf_counter at the first post
         self.now = datetime.datetime.combine(self.settings.as_of, datetime.time(18), datetime.UTC)
 
@@ -144,6 +148,7 @@ class EraTarget(Target):
         assert self.database is not None, "seeds() builds the database"
         self.file.write_bytes(data)
         self.fed += 1
+        self.recent.append(data)
         self.started = self.started or time.perf_counter()
         for outcome in post_era_file(self.database, self.file, now=self.now):
             self.outcomes[outcome.status] += 1
@@ -156,6 +161,14 @@ class EraTarget(Target):
             return log[-1][1]  # checked after the last input already
         results = check_invariants(self.database, self.before)
         log.append((self.fed, results))
+        for result in results:
+            if not result.held and result.name not in self.broken:  # the inputs that broke it, in posting order
+                self.broken.add(result.name)
+                folder = CRASHES / f"invariant-{self.fed}"
+                folder.mkdir(parents=True, exist_ok=True)
+                for number, data in enumerate(self.recent, start=self.fed - len(self.recent) + 1):
+                    (folder / f"{number:06d}.835").write_bytes(data)
+        self.recent = []
         if self.settings.progress is not None:
             elapsed = time.perf_counter() - (self.started or time.perf_counter())
             self.settings.progress(f"era: {self.fed} inputs posted in {elapsed:.0f} s; " + "; ".join(

@@ -89,11 +89,10 @@ class RemittanceStore:
                               RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
         return rows[0] if rows else None
 
-    def posted_payment(self, payer: str, trace: str, originator: str, reference: str) -> RemittanceRow | None:
-        """The posted remittance of this payment (payer, TRN02, TRN03, TRN04), if any."""
+    def posted_payment(self, payer: str, trace: str, reference: str) -> RemittanceRow | None:
+        """The posted remittance of this payment (payer, TRN02, TRN04), if any."""
         rows = self.repo.rows(RemittanceRow, RemittanceRow.status == "posted", RemittanceRow.payer_identifier == payer,
-                              RemittanceRow.trace_number == trace, RemittanceRow.trace_originator == originator[:50],
-                              RemittanceRow.trace_reference == reference[:50])
+                              RemittanceRow.trace_number == trace, RemittanceRow.trace_reference == reference[:50])
         return rows[0] if rows else None
 
     def record(self, row: RemittanceRow) -> bool:
@@ -103,13 +102,13 @@ class RemittanceStore:
         PostgreSQL makes this insert wait for it): this one must look again and post nothing.
         """
         payer, trace, digest = row.payer_identifier, row.trace_number, row.content_hash
-        originator, reference = row.trace_originator, row.trace_reference
+        reference = row.trace_reference
         self.repo.add(row)
         try:
             self.repo.flush()
         except InvalidInput:
             if self.find(payer, trace, digest) is not None or \
-                    self.posted_payment(payer, trace, originator, reference) is not None:
+                    self.posted_payment(payer, trace, reference) is not None:
                 return False
             raise
         return True
