@@ -1,9 +1,9 @@
 """What a person must see before an 835's money is posted: pure checks over the typed remittance.
 
-- **A payment's identity** is its payer and trace (TRN02, with TRN04 where present), never its bytes: the same
-  payment sent again with a new date or in another order is the same payment. ``summary`` keeps what a payment
-  says, claim by claim; ``differences`` tells a person how a second 835 of the same payment differs from the
-  one posted (a conflict is never posted by itself).
+- **A payment's identity** is its payer and trace number (TRN02), never its bytes: the same payment sent again
+  with a new date, in another order, or with another TRN03 or TRN04 (the payer naming itself otherwise) is the
+  same payment. ``summary`` keeps what a payment says, claim by claim; ``differences`` tells a person how a
+  second 835 of the same payment differs from the one posted (a conflict is never posted by itself).
 - **Whole-file problems** (``file_problems``): no trace number, or the same claim payment twice (the payer's
   total counting both): nothing of the file is posted, it is quarantined.
 - **A claim payment held for a person** (``held_reason``): a negative payment, units that are not a positive
@@ -25,7 +25,7 @@ def summary(remittance: Remittance) -> Summary:
     """What the payment says, as JSON: the amount, date, payer, payee and each claim's answer."""
     return {"payment": str(remittance.total), "paid_on": remittance.paid_on.isoformat() if remittance.paid_on else "",
             "payer": remittance.payer_id or remittance.payer_name, "payee_npi": remittance.payee_npi,
-            "trace_originator": remittance.trace_originator,
+            "trace_originator": remittance.trace_originator, "trace_reference": remittance.trace_reference,
             "claims": [[c.patient_control_number, c.status_code, str(c.charge), str(c.paid), c.payer_claim_number,
                         _lines(c)] for c in remittance.claims],
             "provider_adjustments": [[a.reason, a.reference, str(a.amount)] for a in remittance.provider_adjustments]}
@@ -41,7 +41,8 @@ def differences(posted: Summary, received: Summary) -> list[str]:
     """
     found = []
     for key, label in (("payment", "payment (BPR02)"), ("paid_on", "payment date (BPR16)"), ("payer", "payer"),
-                       ("payee_npi", "payee NPI"), ("trace_originator", "the payer's company ID (TRN03)")):
+                       ("payee_npi", "payee NPI"), ("trace_originator", "the payer's company ID (TRN03)"),
+                       ("trace_reference", "the payer's division (TRN04)")):
         if posted.get(key) != received.get(key):
             found.append(f"{label}: {posted.get(key) or '(none)'} posted, {received.get(key) or '(none)'} in this file")
     old, new = _claims(posted), _claims(received)

@@ -380,9 +380,9 @@ class RemittanceRow(TenantRow):
     """One 835 transaction set received: posted exactly once, quarantined (it does not balance, or its transaction
     set is cut short), or a conflict (a payment posted before, sent again with other content: for a person).
 
-    A payment's identity is its payer and trace (TRN02, with TRN04, the payer's division, where present): one of
-    those is posted at most once, whatever bytes the file holds. TRN03 (the payer's company ID) names the same
-    payer: the same payment with another TRN03 is a conflict.
+    A payment's identity is its payer and trace number (TRN02): one is posted at most once, whatever bytes the
+    file holds. TRN03 (the payer's company ID) and TRN04 (its division) name the payer that sent it: the same
+    payment with another TRN03 or TRN04 is a conflict for a person, never a second payment.
     """
 
     __tablename__ = "remittance"
@@ -391,8 +391,8 @@ class RemittanceRow(TenantRow):
         # The same 835 content is recorded once (a file fetched again, a quarantined file sent again unchanged).
         UniqueConstraint("practice_id", "payer_identifier", "trace_number", "content_hash"),
         # One payment (payer, trace) is posted once; concurrent posts of it, in any bytes, collide here.
-        Index("uq_remittance_payment_posted", "practice_id", "payer_identifier", "trace_number", "trace_reference",
-              unique=True, sqlite_where=text("status = 'posted'"), postgresql_where=text("status = 'posted'")),
+        Index("uq_remittance_payment_posted", "practice_id", "payer_identifier", "trace_number", unique=True,
+              sqlite_where=text("status = 'posted'"), postgresql_where=text("status = 'posted'")),
         CheckConstraint(_in("status", REMITTANCE_STATUSES), name="status"),
     )
 

@@ -89,10 +89,10 @@ class RemittanceStore:
                               RemittanceRow.trace_number == trace, RemittanceRow.content_hash == digest)
         return rows[0] if rows else None
 
-    def posted_payment(self, payer: str, trace: str, reference: str) -> RemittanceRow | None:
-        """The posted remittance of this payment (payer, TRN02, TRN04), if any."""
+    def posted_payment(self, payer: str, trace: str) -> RemittanceRow | None:
+        """The posted remittance of this payment (payer, TRN02), if any."""
         rows = self.repo.rows(RemittanceRow, RemittanceRow.status == "posted", RemittanceRow.payer_identifier == payer,
-                              RemittanceRow.trace_number == trace, RemittanceRow.trace_reference == reference[:50])
+                              RemittanceRow.trace_number == trace)
         return rows[0] if rows else None
 
     def record(self, row: RemittanceRow) -> bool:
@@ -102,13 +102,12 @@ class RemittanceStore:
         PostgreSQL makes this insert wait for it): this one must look again and post nothing.
         """
         payer, trace, digest = row.payer_identifier, row.trace_number, row.content_hash
-        reference = row.trace_reference
         self.repo.add(row)
         try:
             self.repo.flush()
         except InvalidInput:
             if self.find(payer, trace, digest) is not None or \
-                    self.posted_payment(payer, trace, reference) is not None:
+                    self.posted_payment(payer, trace) is not None:
                 return False
             raise
         return True

@@ -173,7 +173,7 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
             outcome.status = EARLIER[existing.status]
             outcome.problems = list(existing.problems) if existing.status != "posted" else []
             return outcome
-        posted = None if problems else store.posted_payment(payer_identifier, trace, remit.trace_reference)
+        posted = None if problems else store.posted_payment(payer_identifier, trace)
         row = RemittanceRow(
             payer_identifier=payer_identifier, trace_number=trace, trace_originator=remit.trace_originator[:50],
             trace_reference=remit.trace_reference[:50], content_hash=digest, payment_cents=remit.total.cents,

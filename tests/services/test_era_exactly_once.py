@@ -64,6 +64,7 @@ def paid_in_full(claim: Claim) -> Any:
     ("DTM*405*20260401", "DTM*405*20260402"),  # a new production date
     ("BPR*I*180*C*ACH", "BPR*I*180*C*CHK"),  # another payment method, same money
     ("TRN*1*EFT0001*1TESTPAYER", "TRN*1*EFT0001*1999999999"),  # another company ID for the same payer
+    ("TRN*1*EFT0001*1TESTPAYER", "TRN*1*EFT0001*1TESTPAYER*WEST"),  # a division named
 ])
 def test_a_payment_sent_again_with_other_bytes_is_a_conflict_not_new_money(database: Database, tmp_path: Path,
                                                                           change: tuple[str, str]) -> None:
@@ -80,8 +81,10 @@ def test_a_payment_sent_again_with_other_bytes_is_a_conflict_not_new_money(datab
     assert (first.status, again.status) == ("posted", "conflict")
     assert totals(database)["cash"] == cash == Money(18000)
     assert "was posted before (from era.835)" in again.problems[0]
-    if change[0].startswith("TRN"):
+    if change[1].endswith("1999999999"):
         assert "the payer's company ID (TRN03): 1TESTPAYER posted, 1999999999 in this file" in again.problems
+    if change[1].endswith("WEST"):
+        assert "the payer's division (TRN04): (none) posted, WEST in this file" in again.problems
     assert remittances(database) == [("conflict", "resent.835"), ("posted", "era.835")]
     [repeat] = post_era_file(database, resent)
     assert repeat.status == "conflict before" and totals(database)["cash"] == cash

@@ -1,8 +1,8 @@
-"""remittance: a payment is its payer and trace (TRN02, TRN04), posted once; conflicts kept for a person (issue 12)
+"""remittance: a payment is its payer and trace (TRN02), posted once; conflicts kept for a person (issue 12)
 
 Until now the key of a remittance included a hash of its content, so the same payment sent again with any byte
 changed was posted again. The trace's company ID (TRN03) and division (TRN04) are kept; a partial unique index
-allows one posted remittance per payer, TRN02 and TRN04; a second 835 of the same payment with other content is
+allows one posted remittance per payer and TRN02; a second 835 of the same payment with other content is
 recorded as a ``conflict`` (what it says, ``summary``, against the posted one, ``conflicts_with_id``).
 
 Revision ID: 0010
@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch_op.alter_column('trace_reference', server_default=None)
         batch_op.alter_column('resolved', server_default=None)
     op.create_index('uq_remittance_payment_posted', 'remittance',
-                    ['practice_id', 'payer_identifier', 'trace_number', 'trace_reference'],
+                    ['practice_id', 'payer_identifier', 'trace_number'],
                     unique=True, sqlite_where=POSTED, postgresql_where=POSTED)
 
 
