@@ -60,9 +60,13 @@ def payee_practice(uow: UnitOfWork, npi: str, organization_id: int | None) -> tu
     return found[0], ""
 
 
-def payer_named(uow: UnitOfWork, organization_id: int, identifier: str) -> PayerRow | None:
-    return uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == organization_id,
-                                                      PayerRow.payer_identifier == identifier)).first()
+def payer_named(uow: UnitOfWork, organization_id: int, identifier: str, name: str = "") -> PayerRow | None:
+    """The billing company's payer an 835 names: by its payer identifier (REF*2U), else, when the 835 gives none,
+    by its exact name (N1*PR); None when no payer, or more than one, fits."""
+    column, value = (PayerRow.payer_identifier, identifier) if identifier else (PayerRow.name, name)
+    found = list(uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == organization_id,
+                                                            column == value).limit(2))) if value else []
+    return found[0] if len(found) == 1 else None
 
 
 def our_line(row: ClaimLineRow) -> OurLine:

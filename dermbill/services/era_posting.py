@@ -173,6 +173,11 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
             outcome.status = EARLIER[existing.status]
             outcome.problems = list(existing.problems) if existing.status != "posted" else []
             return outcome
+        payer = payer_named(uow, practice.organization_id, remit.payer_id, remit.payer_name)
+        if payer is None:
+            problems.append(f"the payer {payer_identifier} (N1*PR {remit.payer_name or '(no name)'}, REF*2U "
+                            f"{remit.payer_id or '(none)'}) is not one payer of the billing company: whose claims "
+                            "it pays cannot be told; add the payer, or ask for a corrected 835")
         posted = None if problems else store.posted_payment(payer_identifier, trace)
         row = RemittanceRow(
             payer_identifier=payer_identifier, trace_number=trace, trace_originator=remit.trace_originator[:50],
@@ -194,8 +199,8 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
             uow.commit()
             return outcome
         repo.open_standard_chart()
-        payer = payer_named(uow, practice.organization_id, payer_identifier)
-        payer_id = payer.id if payer else None
+        assert payer is not None
+        payer_id = payer.id
         payments = remit.claims
         ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
         codes = denial_code_table()

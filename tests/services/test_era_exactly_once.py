@@ -284,3 +284,34 @@ def test_a_reversal_after_the_payment_in_the_same_835_is_not_held(database: Data
 
     assert outcome.status == "posted" and outcome.claims_posted == 2 and not outcome.unmatched
     assert totals(database)["cash"] == Money(0)
+
+
+def test_an_835_of_a_payer_the_company_does_not_have_is_quarantined(database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(database, [TWO_LINES_SPEC])
+    path = write(tmp_path / "era.835", (remittance((paid_in_full(world.claims[0]),)),))
+    stranger = tmp_path / "stranger.835"
+    stranger.write_text(path.read_text().replace("REF*2U*TSTMCR", "REF*2U*NOTOURS"))
+
+    [outcome] = post_era_file(database, stranger)
+
+    assert outcome.status == "quarantined"
+    assert "the payer NOTOURS (N1*PR TEST MEDICARE, REF*2U NOTOURS) is not one payer of the billing company" \
+        in outcome.problems[0]
+    assert totals(database)["cash"] == Money(0)
+
+
+def test_without_ref_2u_the_payer_is_found_by_name_and_a_payment_made_again_goes_to_the_payer_credit(
+        database: Database, tmp_path: Path) -> None:
+    """Found by make fuzz: a damaged REF*2U left the payer unknown, and a secondary payment made again under a
+    new trace was applied to the claim a second time (insurance balance below zero)."""
+    world = submitted_claims(database, [TWO_LINES_SPEC])
+    path = write(tmp_path / "era.835", (remittance((paid_in_full(world.claims[0]),)),))
+    post_era_file(database, path)
+    again = tmp_path / "again.835"
+    again.write_text(path.read_text().replace("REF*2U*TSTMCR~", "RE^F*2U*TSTMCR~").replace("EFT0001", "EFT0002"))
+
+    [outcome] = post_era_file(database, again)
+
+    assert (outcome.status, outcome.overpaid) == ("posted", [world.claims[0].pcn])
+    money = totals(database)
+    assert money["cash"] == Money(36000) and money["payer_credit"] == Money(18000)
