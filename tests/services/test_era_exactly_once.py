@@ -4,6 +4,7 @@ another company never reach the ledger; every dollar of BPR02 is in the ledger."
 from __future__ import annotations
 
 import multiprocessing
+import os
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -117,25 +118,35 @@ def test_another_trace_from_the_same_payer_is_another_payment(database: Database
     assert totals(database)["cash"] == Money(36000)
 
 
+# RACE_ROUNDS=10 RACE_PROCESSES=16 runs the race below ten times with sixteen posters (the closing note's figures).
+ROUNDS = int(os.environ.get("RACE_ROUNDS", "1"))
+PROCESSES = int(os.environ.get("RACE_PROCESSES", "6"))
+
+
 @pytest.mark.postgres
 def test_copies_of_one_payment_in_other_bytes_posted_at_once_post_once(postgres_url: str, tmp_path: Path) -> None:
     database = open_database(postgres_url)
     upgrade(database)
-    world = submitted_claims(database, [TWO_LINES_SPEC] * 10)
-    original = write(tmp_path / "era.835", (remittance(tuple(paid_in_full(c) for c in world.claims)),))
-    paths = [str(original)]
-    for day in range(2, 8):  # the same payment, each copy with another production date
-        copy = tmp_path / f"copy{day}.835"
-        copy.write_text(original.read_text().replace("DTM*405*20260401", f"DTM*405*2026040{day}"))
-        paths.append(str(copy))
+    world = practice_world(database)
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        start = manager.Barrier(len(paths))
-        with context.Pool(len(paths)) as pool:
-            statuses = pool.starmap(post_in_process, [(postgres_url, path, start) for path in paths])
+    outcomes = []
+    with context.Manager() as manager, context.Pool(PROCESSES) as pool:
+        for round_number in range(ROUNDS):  # each round a new payment of new claims, its copies posted at once
+            claims = [add_claim(world, TWO_LINES_SPEC) for _ in range(10)]
+            original = write(tmp_path / f"era{round_number}.835", (remittance(
+                tuple(paid_in_full(c) for c in claims), trace=f"EFT-R{round_number}"),))
+            paths = [str(original)]
+            for copy_number in range(1, PROCESSES):  # each copy with another production date
+                copy = tmp_path / f"copy{round_number}-{copy_number}.835"
+                copy.write_text(original.read_text().replace("DTM*405*20260401",
+                                                             f"DTM*405*2026{5 + copy_number // 28:02d}"
+                                                             f"{1 + copy_number % 28:02d}"))
+                paths.append(str(copy))
+            start = manager.Barrier(len(paths))
+            outcomes.append(sorted(pool.starmap(post_in_process, [(postgres_url, path, start) for path in paths])))
 
-    assert sorted(statuses) == ["conflict"] * (len(paths) - 1) + ["posted"]
-    assert totals(database)["cash"] == Money(18000 * 10)
+    assert outcomes == [["conflict"] * (PROCESSES - 1) + ["posted"]] * ROUNDS
+    assert totals(database)["cash"] == Money(18000 * 10 * ROUNDS)
     database.dispose()
 
 
