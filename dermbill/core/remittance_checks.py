@@ -7,7 +7,8 @@
 - **Whole-file problems** (``file_problems``): no trace number, or the same claim payment twice (the payer's
   total counting both): nothing of the file is posted, it is quarantined.
 - **A claim payment held for a person** (``held_reason``): a negative payment, units that are not a positive
-  whole number, or a reversal (CLP02 22) of a claim the payer never answered. Its cash is held (unapplied)
+  whole number, a reversal (CLP02 22) of a claim the payer never answered, or one whose amounts are not
+  negated. Its cash is held (unapplied)
   with the reason; the rest of the 835 posts.
 """
 
@@ -108,6 +109,9 @@ def held_reason(payment: ClaimPayment, *, answered_before: bool) -> str | None:
     reversal = payment.status_code == REVERSAL
     if reversal and not answered_before:
         return "a reversal (CLP02 22) of a claim this payer has not answered: there is nothing to take back"
+    if reversal and (payment.charge.cents > 0 or any(line.charge.cents > 0 for line in payment.lines)):
+        return (f"a reversal (CLP02 22) with a positive charge ({payment.charge}): a reversal negates the amounts of "
+                "the answer it takes back")
     if not reversal and payment.paid.cents < 0:
         return (f"a negative payment ({payment.paid}) on an original claim (CLP02 {payment.status_code}): only a "
                 "reversal (CLP02 22) takes money back")
