@@ -87,11 +87,31 @@ def _answers(answers: Counter[tuple[str, str, str]]) -> str:
                         for (_, paid, _), count in sorted(answers.items()))
 
 
+# CLP02 codes of the 835 guide (005010X221A1).
+CLAIM_STATUSES = frozenset({"1", "2", "3", "4", "19", "20", "21", "22", "23", "25"})
+
+
 def file_problems(remittance: Remittance) -> list[str]:
-    """Problems that keep the whole 835 from being posted (besides not balancing)."""
+    """Problems that keep the whole 835 from being posted (besides not balancing): values an 835 cannot hold."""
     problems = []
     if not remittance.trace_number.strip():
         problems.append("TRN02 (the payment's trace number) is missing: the payment cannot be told from another")
+    for label, value, longest in (("TRN02 (the trace number)", remittance.trace_number, 50),
+                                  ("N1*PR (the payer's name)", remittance.payer_name, 60),
+                                  ("REF*2U (the payer's identifier)", remittance.payer_id, 50)):
+        if len(value) > longest:
+            problems.append(f"{label} has {len(value)} characters; an 835 allows {longest}")
+    for claim in remittance.claims:
+        where = f"claim payment {claim.patient_control_number[:38]}"
+        if len(claim.patient_control_number) > 38:
+            problems.append(f"{where}: CLP01 has {len(claim.patient_control_number)} characters; an 835 allows 38")
+        if claim.status_code not in CLAIM_STATUSES:
+            problems.append(f"{where}: CLP02 '{claim.status_code[:10]}' is not a claim status code of the 835 "
+                            f"(one of {', '.join(sorted(CLAIM_STATUSES, key=int))})")
+        if len(claim.payer_claim_number) > 50:
+            problems.append(f"{where}: CLP07 has {len(claim.payer_claim_number)} characters; an 835 allows 50")
+        problems += [f"{where}: SVC01 procedure code '{line.code[:20]}' is longer than 5 characters"
+                     for line in claim.lines if len(line.code) > 5]
     seen: Counter[ClaimPayment] = Counter(remittance.claims)
     for claim, count in seen.items():
         if count > 1:

@@ -151,8 +151,8 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
 
 def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
                now: datetime.datetime, organization_id: int | None) -> RemittanceOutcome:
-    payer_identifier = remit.payer_id or remit.payer_name or "UNKNOWN"
-    trace = remit.trace_number.strip()
+    payer_identifier = (remit.payer_id or remit.payer_name or "UNKNOWN")[:80]  # as stored (a longer one is a problem)
+    trace = remit.trace_number.strip()[:50]
     outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
     digest = content_hash(transaction)
     problems = [*remit.problems, *file_problems(remit)]
@@ -180,10 +180,11 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
                             "it pays cannot be told; add the payer, or ask for a corrected 835")
         posted = None if problems else store.posted_payment(payer_identifier, trace)
         row = RemittanceRow(
-            payer_identifier=payer_identifier, trace_number=trace, trace_originator=remit.trace_originator[:50],
+            payer_identifier=payer_identifier, trace_number=trace,
+            trace_originator=remit.trace_originator[:50],
             trace_reference=remit.trace_reference[:50], content_hash=digest, payment_cents=remit.total.cents,
             payment_date=remit.paid_on, status="quarantined" if problems else "posted", problems=problems,
-            file_name=file_name, received_at=now, summary=said)
+            file_name=file_name[:200], received_at=now, summary=said)
         if posted is not None:
             row.status, row.conflicts_with_id = "conflict", posted.id
             row.problems = [f"the payment {trace} from {payer_identifier} was posted before (from "

@@ -334,3 +334,25 @@ def test_without_ref_2u_the_payer_is_found_by_name_and_a_payment_made_again_goes
     assert (outcome.status, outcome.overpaid) == ("posted", [world.claims[0].pcn])
     money = totals(database)
     assert money["cash"] == Money(36000) and money["payer_credit"] == Money(18000)
+
+
+@pytest.mark.parametrize(("find", "replace_with", "problem"), [
+    ("TRN*1*EFT0001*", "TRN*1*" + "T" * 60 + "*", "TRN02 (the trace number) has 60 characters; an 835 allows 50"),
+    ("CLP*ERA-1*1*", "CLP*ERA-1*999*", "CLP02 '999' is not a claim status code of the 835"),
+    ("*ICN00000001~", "*" + "I" * 70 + "~", "CLP07 has 70 characters; an 835 allows 50"),
+    ("SVC*HC:11102*", "SVC*HC:111020000*", "SVC01 procedure code '111020000' is longer than 5 characters"),
+])
+def test_a_value_no_835_can_hold_quarantines_it_on_both_databases(database: Database, tmp_path: Path, find: str,
+                                                                  replace_with: str, problem: str) -> None:
+    """On PostgreSQL such values overflowed their columns (a database error instead of a quarantine)."""
+    world = submitted_claims(database, [TWO_LINES_SPEC])
+    path = write(tmp_path / "era.835", (remittance((paid_in_full(world.claims[0]),)),))
+    assert find in path.read_text()
+    path.write_text(path.read_text().replace(find, replace_with, 1))
+
+    [outcome] = post_era_file(database, path)
+    [again] = post_era_file(database, path)
+
+    assert outcome.status == "quarantined" and any(problem in p for p in outcome.problems), outcome.problems
+    assert again.status == "quarantined before"
+    assert totals(database)["cash"] == Money(0)
