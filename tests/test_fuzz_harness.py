@@ -121,7 +121,8 @@ def test_the_era_target_posts_into_a_scratch_demo_and_checks_the_invariants(tmp_
     assert (tally.inputs, tally.crashes) == (40, 0)
     assert tally.seeds >= 3
     assert tally.outcomes["already posted"] >= tally.seeds  # the demo's own 835s, posted again, change nothing
-    assert tally.outcomes["posted"] > 0
+    assert len(tally.outcomes) >= 3  # mutated copies reach posting: conflicts, quarantines, new payments ...
     assert [fed for fed, _ in settings.invariant_log] == [20, 40]
     assert [r.name for r in tally.invariants] == ["ledger check clean", "no payment posted twice",
                                                   "cash equals BPR02 posted"]
+    assert all(result.held for result in tally.invariants), [r.detail for r in tally.invariants]
