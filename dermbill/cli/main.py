@@ -105,6 +105,21 @@ SchemaOption = Annotated[bool, typer.Option("--schema", help="Print the JSON Sch
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (PostgreSQL for more than 1).")]
+    = 1,
+) -> None:
+    """Serve the staff web application (and its API under /api/v1) with uvicorn."""
+    import uvicorn
+
+    out.print(f"dermbill is serving on http://{host}:{port}/ (Ctrl-C stops it)")
+    uvicorn.run("dermbill.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False, server_header=False)
+
+
+@app.command()
 def code(
     file: Annotated[str | None, typer.Argument(
         help="An encounter document or record (JSON, docs/encounter-format.md), or - for standard input.")] = None,

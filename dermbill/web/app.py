@@ -1,0 +1,104 @@
+"""The web application's factory: ``create_app()`` for ``dermbill serve`` (uvicorn) and for tests.
+
+- Every answer carries the security headers (``SECURITY_HEADERS``): a content security policy without inline
+  script, no framing, no MIME sniffing, no referrer; HSTS when served over TLS.
+- The API lives under ``/api/v1``; its OpenAPI document is ``/api/openapi.json``. Until a request proves who
+  it is (a personal access token, ``Authorization: Bearer``), the API answers 401.
+- An error never shows a traceback: the page or the JSON says what happened in one sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+HERE = Path(__file__).resolve().parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="dermbill", version="1", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = HSTS
+        return response
+
+    @app.exception_handler(StarletteHTTPException)  # ours, and the router's 404 and 405
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": exc.detail},
+                                          status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"field": ".".join(str(part) for part in error["loc"][1:]), "message": error["msg"]}
+                    for error in exc.errors()]
+        return JSONResponse({"detail": "the request is not valid", "problems": problems}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:  # never a traceback to the user
+        message = "something went wrong on our side; nothing was saved half-way. Try again, or tell your administrator"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return templates.TemplateResponse(request, "error.html", {"status": 500, "message": message},
+                                          status_code=500)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/login", include_in_schema=False, response_class=HTMLResponse)
+    async def login_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "login.html", {"title": "Sign in"})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api_router())
+    return app
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["api"])
+
+    @router.get("/claims", summary="Claims of the practices the caller may see")
+    async def list_claims(request: Request) -> dict[str, object]:
+        raise _unauthenticated()
+
+    return router
+
+
+def _unauthenticated() -> HTTPException:
+    return HTTPException(status_code=401, detail="sign in first: send a personal access token as "
+                                                 "'Authorization: Bearer <token>'",
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
