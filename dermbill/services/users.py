@@ -195,7 +195,7 @@ def add_user(database: Database, *, company: str, email: str, display_name: str,
         uow.session.add_all([UserPracticeRow(user_id=row.id, practice_id=p.id) for p in practice_rows])
         uow.audit("user.added", "user_account", row.id, organization_id=organization.id,
                   detail={"email": address, "roles": [r.value for r in granted],
-                          "practices": [p.code for p in practice_rows]})
+                          "practices": sorted(p.code for p in practice_rows)})
         uow.flush()
         user = _view(uow, row)
         uow.commit()
