@@ -154,3 +154,31 @@ def token_revoke_command(
     with current_database(ctx, db) as database:
         revoke_token(database, token_id, actor=actor_name(by))
     out.print(f"revoked token {token_id}")
+
+
+@token_app.command("list")
+def token_list_command(
+    ctx: typer.Context,
+    email: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"tokens\": [...]} as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The tokens (never the tokens themselves): id, user, name, created, last used, revoked."""
+    from dermbill.services.users import list_tokens
+
+    with current_database(ctx, db) as database:
+        tokens = list_tokens(database, email)
+    if as_json:
+        write_json({"tokens": [token.to_json() for token in tokens]})
+        return
+    if not tokens:
+        out.print("no API tokens")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("id", "e-mail", "name", "created", "last used", "revoked"):
+        table.add_column(column)
+    for token in tokens:
+        table.add_row(str(token.id), token.email, token.name, f"{token.created_at:%Y-%m-%d %H:%M}",
+                      f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never",
+                      f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "")
+    out.print(table)

@@ -82,6 +82,25 @@ class CreatedToken:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as listed: never the token itself."""
+
+    id: int
+    email: str
+    name: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        def moment(value: datetime.datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {"id": self.id, "email": self.email, "name": self.name, "created_at": moment(self.created_at),
+                "last_used_at": moment(self.last_used_at), "revoked_at": moment(self.revoked_at)}
+
+
+@dataclass(frozen=True, slots=True)
 class TotpEnrollment:
     secret: str
     provisioning_uri: str
@@ -368,6 +387,17 @@ def revoke_token(database: Database, token_id: int, *, actor: str) -> None:
             uow.audit("api_token.revoked", "api_token", row.id, organization_id=user.organization_id,
                       detail={"email": user.email, "name": row.name})
         uow.commit()
+
+
+def list_tokens(database: Database, email: str | None = None) -> list[TokenInfo]:
+    """The personal access tokens (of ``email`` when given), revoked ones too, oldest first."""
+    with UnitOfWork(database, actor="users") as uow:
+        query = select(ApiTokenRow, UserAccountRow.email).join(UserAccountRow, UserAccountRow.id == ApiTokenRow.user_id)
+        if email is not None:
+            query = query.where(ApiTokenRow.user_id == _user_row(uow, email).id)
+        return [TokenInfo(id=row.id, email=address, name=row.name, created_at=row.created_at,
+                          last_used_at=row.last_used_at, revoked_at=row.revoked_at)
+                for row, address in uow.session.execute(query.order_by(ApiTokenRow.id))]
 
 
 def bearer_token(authorization: str | None) -> str | None:

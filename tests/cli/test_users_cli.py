@@ -106,6 +106,10 @@ def test_token_create_prints_the_token_last_and_revoke_stops_it(db: str) -> None
         assert user is not None and user.email == "jane@example.com"
         assert run("users", "token", "revoke", str(token_id), "--db", db).stdout == f"revoked token {token_id}\n"
         assert token_user(database, token, now=clock.utc_now()) is None
+        listed = json.loads(run("users", "token", "list", "jane@example.com", "--json", "--db", db).stdout)
+        assert [(t["id"], t["name"], t["revoked_at"] is not None) for t in listed["tokens"]] == [
+            (token_id, "reporting", True)]
+        assert token not in str(listed)
     finally:
         database.dispose()
 

@@ -198,6 +198,10 @@ def test_a_token_is_shown_once_stored_hashed_finds_its_user_and_stops_when_revok
         assert created.token not in details and "reporting" in details
     users.revoke_token(companies.database, created.id, actor="admin")
     assert users.token_user(companies.database, created.token, now=NOW + 2 * MINUTE) is None
+    listed = users.list_tokens(companies.database, "jane@example.com")
+    assert [(t.id, t.name, t.last_used_at, t.revoked_at is not None) for t in listed] == [
+        (created.id, "reporting", NOW + MINUTE, True)]
+    assert created.token not in str(listed[0].to_json())
     with pytest.raises(NotFound, match="no API token 999"):
         users.revoke_token(companies.database, 999, actor="admin")
 
