@@ -445,7 +445,8 @@ def authenticate(database: Database, email: str, password: str, totp_code: str |
     is WRONG; then a disabled user is DISABLED; then a missing code is TOTP_REQUIRED and a wrong one WRONG.
     """
     address = normalized_email(email)[:EMAIL_LENGTH]
-    with UnitOfWork(database, actor=address or "anonymous", clock=lambda: now) as uow:
+    # The e-mail given is whatever was typed: cut to the columns' lengths (the audit's actor holds 100).
+    with UnitOfWork(database, actor=address[:100] or "anonymous", clock=lambda: now) as uow:
         row = uow.session.scalars(select(UserAccountRow).where(UserAccountRow.email == address)).first()
         history = [LoginAttempt(at, LoginOutcome(outcome)) for at, outcome in uow.session.execute(
             select(LoginAttemptRow.attempted_at, LoginAttemptRow.outcome)

@@ -142,6 +142,17 @@ def test_an_unknown_email_is_answered_as_a_wrong_password_and_locks_the_same(com
     assert isinstance(refused, LoginRefused) and refused.reason is Refusal.LOCKED
 
 
+def test_whatever_is_typed_as_the_email_is_logged_and_locks_without_a_database_error(companies: Companies) -> None:
+    typed = "x" * 300 + "@example.com"
+    for minute in range(6):
+        sign_in(companies, NOW + minute * MINUTE, email=typed)
+    with UnitOfWork(companies.database, actor="test") as uow:
+        outcomes = list(uow.session.scalars(select(LoginAttemptRow.outcome).order_by(LoginAttemptRow.id)))
+        assert outcomes == ["wrong"] * 5 + ["locked"]
+        lock = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "user.locked")).one()
+        assert lock.actor == "x" * 100 and lock.entity_id is None
+
+
 def test_a_disabled_user_cannot_sign_in_or_use_a_token(companies: Companies) -> None:
     user = add(companies).user
     token = users.create_token(companies.database, "jane@example.com", name="ci", actor="admin").token
