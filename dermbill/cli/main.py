@@ -22,6 +22,7 @@ from dermbill.cli.clearinghouse_cmds import (
 from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.payments import era_app, ledger_app
+from dermbill.cli.users_cmds import users_app
 from dermbill.core.errors import DermbillError
 from dermbill.settings import DEFAULT_DEMO_OUT
 
@@ -268,6 +269,7 @@ claims_app.command("submit")(submit_command)
 claims_app.command("fix-queue")(fix_queue_command)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(denials_app, name="denials")
+app.add_typer(users_app, name="users")
 
 
 @reference_app.command("load-icd10cm")

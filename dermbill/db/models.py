@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,6 +71,8 @@ class OrganizationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    # A second factor for staff who see PHI; a billing company may turn it off for its demo.
+    require_totp: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class PracticeRow(Address, Base):
@@ -753,6 +757,91 @@ class AuditEventRow(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+STAFF_ROLES = ("front_desk", "coder", "biller", "denial_specialist", "manager", "auditor", "administrator")
+LOGIN_OUTCOMES = ("succeeded", "wrong", "locked", "disabled", "totp_required")
+
+
+class UserAccountRow(Base):
+    """A person who signs in: belongs to one billing company, holds roles, is granted some of its practices."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    password_must_change: Mapped[bool] = mapped_column(Boolean)  # a generated (one-time) password
+    password_changed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)  # sessions from before it end
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is accepted once
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class UserRoleRow(Base):
+    """A role a user holds (a user may hold several)."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(_in("role", STAFF_ROLES), name="role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+
+class UserPracticeRow(Base):
+    """A practice a user is granted (one of the user's billing company: the service checks)."""
+
+    __tablename__ = "user_practice"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True, index=True)
+
+
+class ApiTokenRow(Base):
+    """A personal access token: stored as its SHA-256, shown once; revoked, never deleted."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCodeRow(Base):
+    """A single-use code that stands in for the second factor (stored as its SHA-256)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttemptRow(Base):
+    """Every sign-in attempt, by the e-mail given (known or not): the log, and what the lockout is counted from."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", LOGIN_OUTCOMES), name="outcome"),
+        Index("ix_login_attempt_email_at", "email", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    attempted_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
