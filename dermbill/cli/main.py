@@ -107,13 +107,19 @@ SchemaOption = Annotated[bool, typer.Option("--schema", help="Print the JSON Sch
 
 @app.command()
 def serve(
+    ctx: typer.Context,
+    db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (PostgreSQL for more than 1).")]
     = 1,
 ) -> None:
     """Serve the staff web application (and its API under /api/v1) with uvicorn."""
+    import os
+
     import uvicorn
+
+    os.environ["DERMBILL_DATABASE_URL"] = database_url(ctx, db)  # for the workers' create_app()
 
     out.print(f"dermbill is serving on http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run("dermbill.web.app:create_app", factory=True, host=host, port=port, workers=workers,

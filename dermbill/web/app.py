@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dermbill.db.engine import Database
+from dermbill.services.schema import connect
+from dermbill.settings import load_settings
+from dermbill.web import api
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -33,8 +38,11 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def create_app() -> FastAPI:
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The application over the database at ``database_url`` (default: $DERMBILL_DATABASE_URL or the default),
+    connected at the first request that needs it; several worker processes share nothing but the database."""
     app = FastAPI(title="dermbill", version="1", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    app.state.database = _connector(database_url or load_settings().database_url)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -80,24 +88,18 @@ def create_app() -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(api_router())
+    app.include_router(api.router())
     return app
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["api"])
+def _connector(url: str) -> Callable[[], Database]:
+    opened: list[Database] = []
 
-    @router.get("/claims", summary="Claims of the practices the caller may see")
-    async def list_claims(request: Request) -> dict[str, object]:
-        raise _unauthenticated()
-
-    return router
-
-
-def _unauthenticated() -> HTTPException:
-    return HTTPException(status_code=401, detail="sign in first: send a personal access token as "
-                                                 "'Authorization: Bearer <token>'",
-                         headers={"WWW-Authenticate": "Bearer"})
+    def database() -> Database:
+        if not opened:
+            opened.append(connect(url))
+        return opened[0]
+    return database
 
 
 def _wants_json(request: Request) -> bool:

@@ -1,0 +1,94 @@
+"""The REST API under ``/api/v1``: a personal access token names the user; every query is scoped to the
+practices the user was granted, so another practice's record answers 404 (never 403, which would confirm that
+it exists); a role that does not allow an action answers 403. Every read of a claim is audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
+
+from dermbill.clock import utc_now
+from dermbill.core.access import NotPermitted, Permission, require
+from dermbill.db.engine import Database
+from dermbill.services.claim_views import ClaimSummary, claim_summaries, claim_summary
+from dermbill.services.users import User, bearer_token, token_user
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database()
+    return database
+
+
+def api_user(request: Request, database: Annotated[Database, Depends(_database)]) -> User:
+    """The user of the request's ``Authorization: Bearer`` token, or 401."""
+    token = bearer_token(request.headers.get("authorization"))
+    user = token_user(database, token, now=utc_now()) if token else None
+    if user is None:
+        raise HTTPException(status_code=401, detail="sign in first: send a valid personal access token as "
+                                                    "'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def permitted(user: User, permission: Permission) -> None:
+    try:
+        require(user.roles, permission)
+    except NotPermitted as refused:
+        raise HTTPException(status_code=403, detail=str(refused)) from None
+
+
+UserDep = Annotated[User, Depends(api_user)]  # at module level: the endpoints' annotations are strings
+DatabaseDep = Annotated[Database, Depends(_database)]
+
+
+class ClaimOut(BaseModel):
+    claim_number: str
+    practice: str
+    status: str
+    payer: str
+    date_of_service: str
+    total_charge: str
+
+    @classmethod
+    def of(cls, claim: ClaimSummary) -> ClaimOut:
+        return cls(claim_number=claim.claim_number, practice=claim.practice, status=claim.status,
+                   payer=claim.payer, date_of_service=claim.date_of_service.isoformat(),
+                   total_charge=str(claim.total_charge))
+
+
+class ClaimPage(BaseModel):
+    claims: list[ClaimOut]
+    next_after: str | None  # pass as ?after= for the next page
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["api"])
+
+    @api.get("/claims", summary="Claims of the practices the caller may see, newest first")
+    def list_claims(user: UserDep, database: DatabaseDep,
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                    after: Annotated[str | None, Query(max_length=40)] = None) -> ClaimPage:
+        permitted(user, Permission.VIEW_CLAIMS)
+        found = claim_summaries(database, user.practice_ids, limit=limit + 1, after=after, actor=user.email,
+                                source="GET /api/v1/claims")
+        page = found[:limit]
+        return ClaimPage(claims=[ClaimOut.of(c) for c in page],
+                         next_after=page[-1].claim_number if len(found) > limit else None)
+
+    @api.get("/claims/{claim_number}", summary="One claim, by the claim number people see (CLM01)")
+    def get_claim(claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:
+        permitted(user, Permission.VIEW_CLAIMS)
+        claim = claim_summary(database, user.practice_ids, claim_number[:40], actor=user.email,
+                              source="GET /api/v1/claims/{claim_number}")
+        if claim is None:
+            raise HTTPException(status_code=404, detail=f"no claim {claim_number[:40]} among your practices' claims")
+        return ClaimOut.of(claim)
+
+    @api.get("/remittances", summary="835 remittances received for the caller's practices")
+    def list_remittances(user: UserDep) -> dict[str, list[dict[str, str]]]:
+        permitted(user, Permission.VIEW_REMITTANCES)
+        return {"remittances": []}  # the payment screens (issue 13, later) fill this in
+
+    return api

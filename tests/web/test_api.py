@@ -1,0 +1,90 @@
+"""The API as its clients use it: a token names the user; another practice's claim is 404; a role without the
+permission is 403; no token is 401; every claim read is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from era_world import add_claim, practice_world
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from dermbill.db.engine import Database
+from dermbill.db.models import AuditEventRow
+from dermbill.db.repositories import UnitOfWork
+from dermbill.services.users import add_user, create_token
+from dermbill.web.app import create_app
+
+LINES = [("11102", (), 15000)]
+PASSWORD = "correct horse battery staple 9"
+
+
+@pytest.fixture
+def api(database: Database, database_url_of: str) -> Iterator[tuple[TestClient, dict[str, str], list[str]]]:
+    ours = practice_world(database)
+    theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
+    mine = [add_claim(ours, LINES).pcn for _ in range(3)]
+    other = [add_claim(theirs, LINES).pcn for _ in range(4)][-1]  # ERA-4: a number only the other company has
+    assert other not in mine
+    tokens = {}
+    for email, role in (("coder@era.test", "coder"), ("desk@era.test", "front_desk")):
+        add_user(database, company="ERA TEST BILLING", email=email, display_name=email, roles=[role],
+                 practices=["ERA"], password=PASSWORD, actor="test")
+        tokens[role] = create_token(database, email, actor="test").token
+    with TestClient(create_app(database_url_of), raise_server_exceptions=False) as client:
+        yield client, tokens, [*mine, other]
+
+
+@pytest.fixture
+def database_url_of(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=False)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_coder_of_one_practice_sees_only_its_claims_and_another_practices_claim_is_404(
+        api: tuple[TestClient, dict[str, str], list[str]], database: Database) -> None:
+    client, tokens, (*mine, other) = api
+
+    listed = client.get("/api/v1/claims", headers=bearer(tokens["coder"]))
+    one = client.get(f"/api/v1/claims/{mine[0]}", headers=bearer(tokens["coder"]))
+    hidden = client.get(f"/api/v1/claims/{other}", headers=bearer(tokens["coder"]))
+
+    assert listed.status_code == 200
+    assert sorted(c["claim_number"] for c in listed.json()["claims"]) == sorted(mine)
+    assert {c["practice"] for c in listed.json()["claims"]} == {"ERA"}
+    assert one.status_code == 200 and one.json()["total_charge"] == "150.00"
+    assert hidden.status_code == 404  # never 403: that would say the claim exists
+    with UnitOfWork(database, actor="test") as uow:
+        reads = [(e.actor, e.action, e.detail.get("source")) for e in uow.session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action.in_(["claim.read", "claim.list"])))]
+    assert ("coder@era.test", "claim.read", "GET /api/v1/claims/{claim_number}") in reads
+    assert ("coder@era.test", "claim.list", "GET /api/v1/claims") in reads
+
+
+def test_paging_walks_every_claim_once(api: tuple[TestClient, dict[str, str], list[str]]) -> None:
+    client, tokens, (*mine, _) = api
+    seen: list[str] = []
+    after = None
+    while True:
+        page = client.get("/api/v1/claims", params={"limit": 2, **({"after": after} if after else {})},
+                          headers=bearer(tokens["coder"])).json()
+        seen += [c["claim_number"] for c in page["claims"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == sorted(mine)
+
+
+def test_no_token_a_bad_token_and_a_role_without_the_permission(
+        api: tuple[TestClient, dict[str, str], list[str]]) -> None:
+    client, tokens, _ = api
+
+    assert client.get("/api/v1/claims").status_code == 401
+    assert client.get("/api/v1/claims", headers=bearer("dbt_not-a-real-token")).status_code == 401
+    refused = client.get("/api/v1/remittances", headers=bearer(tokens["front_desk"]))
+    assert refused.status_code == 403 and "may not" in refused.json()["detail"]
+    assert client.get("/api/v1/claims", params={"limit": 0}, headers=bearer(tokens["coder"])).status_code == 422
