@@ -78,6 +78,13 @@ def upgrade() -> None:
     else:
         op.execute('DROP TRIGGER IF EXISTS trg_audit_event_no_update')
     last_sequence, last_hash = _chain_existing_events(connection)
+    if postgresql:
+        # Appends take ids from the column's sequence (dermbill.db.audit_trail): it must be past every id there.
+        id_sequence = "pg_get_serial_sequence('audit_event', 'id')"
+        highest = connection.execute(sa.text('SELECT MAX(id) FROM audit_event')).scalar()
+        issued = connection.execute(sa.text(f'SELECT pg_sequence_last_value({id_sequence}::regclass)')).scalar()
+        if highest is not None and highest > (issued or 0):
+            connection.execute(sa.text(f'SELECT setval({id_sequence}, :highest)'), {'highest': highest})
     op.bulk_insert(head, [{'id': 1, 'last_sequence': last_sequence, 'last_hash': last_hash}])
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         for name in ('sequence', 'previous_hash', 'row_hash', 'source'):
