@@ -8,11 +8,12 @@ held only while the audit rows are inserted and the transaction commits (no lock
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from dermbill.core.audit_chain import GENESIS, HASHED_FIELDS, ChainedEvent, ChainHead, event_hash
@@ -65,12 +66,14 @@ def recorded_head(session: Session) -> ChainHead:
     return ChainHead(int(row.last_sequence), str(row.last_hash)) if row else ChainHead(0, GENESIS)
 
 
-def chained_events(session: Session, *, after: int = 0, batch: int = READ_BATCH) -> Iterator[ChainedEvent]:
-    """Every event after sequence ``after``, in sequence order, read ``batch`` at a time."""
+def chained_events(session: Session, *, after: int = 0, batch: int = READ_BATCH,
+                   criteria: Sequence[ColumnElement[bool]] = ()) -> Iterator[ChainedEvent]:
+    """Every event after sequence ``after`` (and matching ``criteria``), in sequence order, read ``batch`` at a
+    time."""
     columns = [_EVENT.c[name] for name in (*HASHED_FIELDS, "previous_hash", "row_hash")]
     last = after
     while True:
-        rows = session.execute(select(*columns).where(_EVENT.c.sequence > last)
+        rows = session.execute(select(*columns).where(_EVENT.c.sequence > last, *criteria)
                                .order_by(_EVENT.c.sequence).limit(batch)).mappings().all()
         for row in rows:
             fields = dict(row)
@@ -79,3 +82,16 @@ def chained_events(session: Session, *, after: int = 0, batch: int = READ_BATCH)
         if len(rows) < batch:
             return
         last = int(rows[-1]["sequence"])
+
+
+def event_criteria(*, since: datetime.datetime | None = None, actor: str | None = None,
+                   entity_type: str | None = None) -> list[ColumnElement[bool]]:
+    """Filters for ``chained_events``: at or after ``since``, by ``actor``, on records of ``entity_type``."""
+    criteria: list[ColumnElement[bool]] = []
+    if since is not None:
+        criteria.append(_EVENT.c.occurred_at >= since)
+    if actor is not None:
+        criteria.append(_EVENT.c.actor == actor)
+    if entity_type is not None:
+        criteria.append(_EVENT.c.entity_type == entity_type)
+    return criteria

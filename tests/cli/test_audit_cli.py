@@ -167,3 +167,30 @@ def test_the_walk_reads_in_batches_and_sees_the_same_chain(database: Database, b
     record_events(database, 5)
     result = verify_audit_trail(database, batch=batch)
     assert result.clean and result.events == 5 and result.last_sequence == 5
+
+
+def test_audit_list_exports_the_events_filtered_as_json_csv_and_text(database: Database) -> None:
+    record_events(database, 4)
+    with UnitOfWork(database, actor="sync") as uow:
+        uow.audit("inbound_file.received", "inbound_file", 1, detail={"file": "835-1.x12"})
+        uow.commit()
+    url = url_of(database)
+    events = json.loads(run("audit", "list", "--db", url, "--json").stdout)["events"]
+    assert [(e["sequence"], e["actor"], e["entity_type"]) for e in events] == [
+        (1, "pat", "claim"), (2, "pat", "claim"), (3, "pat", "claim"), (4, "pat", "claim"),
+        (5, "sync", "inbound_file")]
+    assert events[0]["source"] == "GET /claims/{n}" and events[0]["address"] == "10.1.2.3"
+    assert events[0]["detail"] == {"fields": ["status", "lines"], "n": 0}
+    only_sync = json.loads(run("audit", "list", "--db", url, "--json", "--actor", "sync").stdout)["events"]
+    assert [e["sequence"] for e in only_sync] == [5]
+    claims = run("audit", "list", "--db", url, "--csv", "--entity", "claim").stdout.splitlines()
+    assert claims[0] == ("sequence,id,occurred_at,actor,source,address,action,entity_type,entity_id,"
+                         "organization_id,practice_id,detail")
+    assert len(claims) == 5 and claims[1].startswith("1,") and ',claim.viewed,claim,1,,,"{""fields""' in claims[1]
+    future = run("audit", "list", "--db", url, "--since", "2999-01-01")
+    assert (future.returncode, future.stdout.strip()) == (0, "No audit events match.")
+    text_lines = run("audit", "list", "--db", url).stdout.splitlines()
+    assert len(text_lines) == 5 and "sync  inbound_file.received  inbound_file 1  (unattributed)" in text_lines[4]
+    assert "(GET /claims/{n} from 10.1.2.3)" in text_lines[0]
+    bad = run("audit", "list", "--db", url, "--since", "yesterday")
+    assert bad.returncode == 2 and "--since: 'yesterday' is not a date" in bad.stderr
