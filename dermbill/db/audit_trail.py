@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from dermbill.core.audit_chain import GENESIS, HASHED_FIELDS, ChainedEvent, ChainHead, event_hash
+from dermbill.core.errors import StorageUnavailable
 from dermbill.db.models import AuditChainHeadRow, AuditEventRow
 
 READ_BATCH = 5000  # events per query when walking the chain
@@ -38,16 +39,19 @@ def append_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         head = session.execute(select(_HEAD.c.last_sequence, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
-                               .with_for_update()).one()
+                               .with_for_update()).first()
         ids = list(session.scalars(
             text("SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) FROM generate_series(1, :n)"),
             {"n": len(events)}))
     else:
         # Writing first: SQLite's write lock, held to commit, is what serializes appends there.
         session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_sequence=_HEAD.c.last_sequence))
-        head = session.execute(select(_HEAD.c.last_sequence, _HEAD.c.last_hash).where(_HEAD.c.id == 1)).one()
+        head = session.execute(select(_HEAD.c.last_sequence, _HEAD.c.last_hash).where(_HEAD.c.id == 1)).first()
         first = int(session.scalar(select(func.coalesce(func.max(_EVENT.c.id), 0))) or 0) + 1
         ids = list(range(first, first + len(events)))
+    if head is None:
+        raise StorageUnavailable("the audit trail's chain head (table audit_chain_head) is missing, so no change can "
+                                 "be recorded; run 'dermbill audit verify' and restore the database from a backup")
     sequence, previous = int(head.last_sequence), str(head.last_hash)
     rows = []
     for event_id, event in zip(ids, events, strict=True):
