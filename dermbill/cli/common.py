@@ -51,14 +51,22 @@ def database_url(ctx: typer.Context, db: str | None) -> str:
 @contextmanager
 def current_database(ctx: typer.Context, db: str | None) -> Iterator[Database]:
     """The database of the command, checked to have the current schema; closed afterwards."""
+    from dermbill.services.audit import audit_origin
     from dermbill.services.schema import connect, require_current_schema
 
     database = connect(database_url(ctx, db))
     try:
         require_current_schema(database)
-        yield database
+        with audit_origin(command_source(ctx)):
+            yield database
     finally:
         database.dispose()
+
+
+def command_source(ctx: typer.Context) -> str:
+    """What the audit trail records as the source of a command's changes: ``cli: era post``."""
+    words = ctx.command_path.split()
+    return "cli: " + " ".join(words[1:] if len(words) > 1 else words)
 
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Today (YYYY-MM-DD) for deadlines; default today.")]

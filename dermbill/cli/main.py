@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dermbill import __version__, clock
+from dermbill.cli.audit_cmds import audit_app
 from dermbill.cli.clearinghouse_cmds import (
     clearinghouse_app,
     fix_queue_command,
@@ -57,7 +58,11 @@ def root(
     ] = False,
 ) -> None:
     """Dermatology coding and billing: from documented lesions to paid claims."""
+    from dermbill.db.audit_origin import audit_origin
+
     ctx.obj = db
+    if ctx.invoked_subcommand:  # a command that opens a database names itself fully (cli.common.current_database)
+        ctx.with_resource(audit_origin(f"cli: {ctx.invoked_subcommand}"))
 
 
 @app.command()
@@ -276,6 +281,7 @@ claims_app.command("fix-queue")(fix_queue_command)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(denials_app, name="denials")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 
 @reference_app.command("load-icd10cm")

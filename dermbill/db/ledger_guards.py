@@ -68,6 +68,18 @@ def remove(connection: Connection) -> None:
                 connection.execute(text(f"DROP TRIGGER IF EXISTS trg_{table}_no_{action}"))
 
 
+def reinstall_sqlite_guards(connection: Connection, table: str) -> None:
+    """Put back the UPDATE and DELETE guards of ``table`` on SQLite, where a migration that rebuilds a table
+    (Alembic's batch mode copies it) drops its triggers; PostgreSQL keeps them through ALTER TABLE."""
+    if connection.dialect.name == "postgresql":
+        return
+    for action in ("UPDATE", "DELETE"):
+        connection.execute(text(
+            f"CREATE TRIGGER IF NOT EXISTS trg_{table}_no_{action.lower()} BEFORE {action} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} {MESSAGE}'); END"
+        ))
+
+
 TRUNCATE_MESSAGE = "is append-only: its rows are never truncated"
 
 

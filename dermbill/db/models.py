@@ -746,7 +746,10 @@ class AuditEventRow(Base):
     """Who did what, when, to which record. Append-only like the ledger."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        Index("uq_audit_event_sequence", "sequence", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
@@ -757,6 +760,23 @@ class AuditEventRow(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The hash chain (dermbill.core.audit_chain): a gap-free position, the hash of the event before, its own hash.
+    sequence: Mapped[int] = mapped_column(Integer)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))  # the command or route: "cli: era post", "GET /claims/{n}"
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's address; none for the CLI
+
+
+class AuditChainHeadRow(Base):
+    """The one row naming the last appended audit event; appends lock it, so the chain stays one line."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 STAFF_ROLES = ("front_desk", "coder", "biller", "denial_specialist", "manager", "auditor", "administrator")

@@ -16,7 +16,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, ColumnElement, func, insert, select, text
+from sqlalchemy import JSON, ColumnElement, event, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,9 +24,10 @@ from dermbill.clock import utc_now as utc_now  # the services take their default
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
 from dermbill.core.ledger import STANDARD_CHART, JournalEntry, Posting, reversal_of
 from dermbill.core.money import Money
+from dermbill.db.audit_origin import current_origin
+from dermbill.db.audit_trail import append_events, normalized_detail
 from dermbill.db.engine import Database, first_line
 from dermbill.db.models import (
-    AuditEventRow,
     JournalEntryRow,
     LedgerAccountRow,
     OrganizationRow,
@@ -72,11 +73,18 @@ class UnitOfWork:
         self.database = database
         self.actor = actor
         self.clock: Clock = clock or _default_clock.get() or utc_now
+        self.origin = current_origin()
         self._session: Session | None = None
+        self._pending_audit: list[dict[str, Any]] = []
 
     def __enter__(self) -> UnitOfWork:
         self._session = self.database.sessions()
+        # Events of a rolled-back change are forgotten with it.
+        event.listen(self._session, "after_rollback", self._forget_pending_audit)
         return self
+
+    def _forget_pending_audit(self, _session: Session) -> None:
+        self._pending_audit.clear()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -87,6 +95,7 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            self._pending_audit.clear()
 
     @property
     def session(self) -> Session:
@@ -98,6 +107,12 @@ class UnitOfWork:
         self.guarded(self.session.flush)
 
     def commit(self) -> None:
+        """Commit, appending the audit events of the transaction to the chain last: the chain's lock is taken
+        after every other change is flushed and held only until the commit."""
+        if self._pending_audit:
+            self.flush()
+            pending, self._pending_audit = self._pending_audit, []
+            self.guarded(partial(append_events, self.session, pending))
         self.guarded(self.session.commit)
 
     def guarded(self, action: Callable[[], R]) -> R:
@@ -160,19 +175,19 @@ class UnitOfWork:
         practice_id: int | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        """Record who did what to which record, now."""
-        self.session.add(
-            AuditEventRow(
-                organization_id=organization_id,
-                practice_id=practice_id,
-                occurred_at=self.clock(),
-                actor=self.actor,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                detail=detail or {},
-            )
-        )
+        """Record who did what to which record, now; written to the chain when the unit of work commits."""
+        self._pending_audit.append({
+            "organization_id": organization_id,
+            "practice_id": practice_id,
+            "occurred_at": self.clock(),
+            "actor": self.actor,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "detail": normalized_detail(detail),
+            "source": self.origin.source,
+            "address": self.origin.address,
+        })
 
 
 class PracticeRepository:

@@ -15,8 +15,7 @@ import dermbill.db.base
 
 
 revision = '0014'
-# TODO(#13): the lead re-chains this onto 0013 (another helper's migration); 0012 until then.
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,37 @@
+"""Where the units of work opened now are driven from (a command or route, a client's address), for the audit
+trail. Kept free of SQLAlchemy so the CLI can set it before it knows whether a command opens a database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+UNATTRIBUTED = "unattributed"  # the source of audit events written outside a command or route (tests, scripts)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOrigin:
+    """Where the units of work opened now are driven from: a command or route, and the client's address."""
+
+    source: str
+    address: str | None = None
+
+
+_audit_origin: ContextVar[AuditOrigin | None] = ContextVar("dermbill_audit_origin", default=None)
+
+
+def current_origin() -> AuditOrigin:
+    """The origin set by the innermost ``audit_origin`` block, else ``UNATTRIBUTED``."""
+    return _audit_origin.get() or AuditOrigin(UNATTRIBUTED)
+
+
+@contextmanager
+def audit_origin(source: str, address: str | None = None) -> Iterator[None]:
+    """Within the block, audit events record ``source`` (``"cli: era post"``) and ``address`` (a client's)."""
+    token = _audit_origin.set(AuditOrigin(source, address))
+    try:
+        yield
+    finally:
+        _audit_origin.reset(token)
