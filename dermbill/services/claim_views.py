@@ -1,5 +1,6 @@
 """Claims as the screens and the API show them, always within the practices a user may see; every read of
-claims (PHI: a claim names its patient's care) is audited with who, which route and which records."""
+claims (PHI: a claim names its patient's care) is audited with who and which records (the route and the
+client's address come from the caller's ``audit_origin``)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class ClaimSummary:
 
 
 def claim_summaries(database: Database, practice_ids: Collection[int], *, limit: int, after: str | None,
-                    actor: str, source: str) -> list[ClaimSummary]:
+                    actor: str) -> list[ClaimSummary]:
     """Up to ``limit`` claims of these practices, by claim number, after ``after`` (keyset paging)."""
     if not practice_ids:
         return []
@@ -36,13 +37,13 @@ def claim_summaries(database: Database, practice_ids: Collection[int], *, limit:
             query = query.where(ClaimRow.patient_control_number > after)
         rows = uow.session.execute(query.order_by(ClaimRow.patient_control_number).limit(limit)).all()
         found = [_summary(claim, practice, payer, day) for claim, practice, payer, day in rows]
-        uow.audit("claim.list", "claim", None, detail={"source": source, "claims": [c.claim_number for c in found]})
+        uow.audit("claim.list", "claim", None, detail={"claims": [c.claim_number for c in found]})
         uow.commit()
         return found
 
 
-def claim_summary(database: Database, practice_ids: Collection[int], claim_number: str, *, actor: str,
-                  source: str) -> ClaimSummary | None:
+def claim_summary(database: Database, practice_ids: Collection[int], claim_number: str, *,
+                  actor: str) -> ClaimSummary | None:
     """The claim of this number among these practices' claims (None: not there, or not the user's to see)."""
     if not practice_ids:
         return None
@@ -54,7 +55,7 @@ def claim_summary(database: Database, practice_ids: Collection[int], claim_numbe
         found, practice, payer, day = row
         claim = _summary(found, practice, payer, day)
         uow.audit("claim.read", "claim", found.id, practice_id=found.practice_id,
-                  organization_id=None, detail={"source": source, "claim": claim.claim_number})
+                  organization_id=None, detail={"claim": claim.claim_number})
         uow.commit()
         return claim
 

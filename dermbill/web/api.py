@@ -4,6 +4,7 @@ it exists); a role that does not allow an action answers 403. Every read of a cl
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from dermbill.clock import utc_now
 from dermbill.core.access import NotPermitted, Permission, require
+from dermbill.db.audit_origin import audit_origin
 from dermbill.db.engine import Database
 from dermbill.services.claim_views import ClaimSummary, claim_summaries, claim_summary
 from dermbill.services.users import User, bearer_token, token_user
@@ -30,6 +32,13 @@ def api_user(request: Request, database: Annotated[Database, Depends(_database)]
                                                     "'Authorization: Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
     return user
+
+
+def origin(request: Request) -> AbstractContextManager[None]:
+    """The audit trail's source (method and route template, never the values in the path) and client address."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return audit_origin(f"{request.method} {path}", request.client.host if request.client else None)
 
 
 def permitted(user: User, permission: Permission) -> None:
@@ -67,21 +76,21 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"])
 
     @api.get("/claims", summary="Claims of the practices the caller may see, newest first")
-    def list_claims(user: UserDep, database: DatabaseDep,
+    def list_claims(request: Request, user: UserDep, database: DatabaseDep,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
                     after: Annotated[str | None, Query(max_length=40)] = None) -> ClaimPage:
         permitted(user, Permission.VIEW_CLAIMS)
-        found = claim_summaries(database, user.practice_ids, limit=limit + 1, after=after, actor=user.email,
-                                source="GET /api/v1/claims")
+        with origin(request):
+            found = claim_summaries(database, user.practice_ids, limit=limit + 1, after=after, actor=user.email)
         page = found[:limit]
         return ClaimPage(claims=[ClaimOut.of(c) for c in page],
                          next_after=page[-1].claim_number if len(found) > limit else None)
 
     @api.get("/claims/{claim_number}", summary="One claim, by the claim number people see (CLM01)")
-    def get_claim(claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:
+    def get_claim(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:
         permitted(user, Permission.VIEW_CLAIMS)
-        claim = claim_summary(database, user.practice_ids, claim_number[:40], actor=user.email,
-                              source="GET /api/v1/claims/{claim_number}")
+        with origin(request):
+            claim = claim_summary(database, user.practice_ids, claim_number[:40], actor=user.email)
         if claim is None:
             raise HTTPException(status_code=404, detail=f"no claim {claim_number[:40]} among your practices' claims")
         return ClaimOut.of(claim)

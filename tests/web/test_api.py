@@ -59,9 +59,12 @@ def test_a_coder_of_one_practice_sees_only_its_claims_and_another_practices_clai
     assert one.status_code == 200 and one.json()["total_charge"] == "150.00"
     assert hidden.status_code == 404  # never 403: that would say the claim exists
     with UnitOfWork(database, actor="test") as uow:
-        reads = [(e.actor, e.action, e.detail.get("source")) for e in uow.session.scalars(
-            select(AuditEventRow).where(AuditEventRow.action.in_(["claim.read", "claim.list"])))]
+        events = list(uow.session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action.in_(["claim.read", "claim.list"]))))
+        reads = [(e.actor, e.action, e.source) for e in events]
+        addresses = {e.address for e in events}
     assert ("coder@era.test", "claim.read", "GET /api/v1/claims/{claim_number}") in reads
+    assert addresses == {"testclient"}
     assert ("coder@era.test", "claim.list", "GET /api/v1/claims") in reads
 
 
