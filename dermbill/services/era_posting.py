@@ -141,12 +141,14 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
     again with other content it is a conflict for a person; a set that is not whole or does not balance is
     quarantined."""
     remit = read_835(transaction)
-    try:
-        return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
-                          organization_id=organization_id)
-    except _Collided:  # the other poster committed: this time its row is seen
-        return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
-                          organization_id=organization_id)
+    for _ in range(3):  # after a collision the other poster has committed: the next look sees its row
+        try:
+            return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
+                              organization_id=organization_id)
+        except _Collided:
+            continue
+    raise InvalidInput(f"{file_name}: remittance {remit.trace_number[:50]} was being recorded by other posts at the "
+                       "same moment three times over; nothing of it was posted here: post the file again")
 
 
 def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
@@ -224,7 +226,7 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
 EARLIER = {"posted": "already posted", "quarantined": "quarantined before", "conflict": "conflict before"}
 
 
-def _provider_adjustments(store: RemittanceStore, remit: Remittance, payer_id: int | None, trace: str,
+def _provider_adjustments(store: RemittanceStore, remit: Remittance, payer_id: int, trace: str,
                           day: datetime.date, outcome: RemittanceOutcome) -> list[Posting]:
     """The postings of the PLB adjustments: a recoupment (WO, 72) whose reference names a claim with an open
     overpayment of this payer takes it back from the payer credit balance; the rest is a provider-level
@@ -237,7 +239,7 @@ def _provider_adjustments(store: RemittanceStore, remit: Remittance, payer_id: i
     return net(postings)
 
 
-def _recoup(store: RemittanceStore, adjustment: ProviderAdjustment, payer_id: int | None, trace: str,
+def _recoup(store: RemittanceStore, adjustment: ProviderAdjustment, payer_id: int, trace: str,
             day: datetime.date, postings: list[Posting], outcome: RemittanceOutcome) -> Money:
     if adjustment.reason not in RECOUPMENT_REASONS or adjustment.amount.cents <= 0 or not adjustment.reference:
         return Money.zero()
@@ -261,7 +263,7 @@ class _Round:
     """Some of a remittance's claim payments, posted in its transaction, then the rows read for them let go: a
     60,000-claim 835 is posted in rounds, in the memory of one round."""
 
-    def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int | None,
+    def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int,
                  codes: DenialCodeTable, outcome: RemittanceOutcome) -> None:
         self.store, self.repo = store, store.repo
         self.remittance, self.digest, self.payer_id, self.codes, self.outcome = (
@@ -406,7 +408,7 @@ class _Round:
         if len(found) != 1:
             return None
         claim = found[0]
-        if self.payer_id is None or claim.payer_id == self.payer_id or claim.payer_id is None:
+        if claim.payer_id in (self.payer_id, None):
             return claim
         secondary = self.store.secondary_claim(claim, self.payer_id)
         if secondary is not None:
