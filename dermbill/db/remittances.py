@@ -5,7 +5,7 @@ payers' earlier answers, read in a few queries per round of claims; rows convert
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 from sqlalchemy import Executable, func, select
@@ -318,3 +318,12 @@ def unresolved_remittances(uow: UnitOfWork) -> list[tuple[str, RemittanceRow]]:
                                                            RemittanceRow.resolved.is_(False))
                                .order_by(RemittanceRow.received_at, RemittanceRow.id))
     return [(practices[row.practice_id], row) for row in rows]
+
+
+def recent_remittances(uow: UnitOfWork, practice_ids: Collection[int], limit: int) -> list[tuple[str, RemittanceRow]]:
+    """The latest remittances of these practices, newest first, with the practice code."""
+    rows = uow.session.execute(
+        select(PracticeRow.code, RemittanceRow).join(PracticeRow, PracticeRow.id == RemittanceRow.practice_id)
+        .where(RemittanceRow.practice_id.in_(sorted(practice_ids)))
+        .order_by(RemittanceRow.received_at.desc(), RemittanceRow.id.desc()).limit(limit)).all()
+    return [(code, row) for code, row in rows]

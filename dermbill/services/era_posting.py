@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ from dermbill.db.remittances import (
     payee_practice,
     payer_named,
     receiving_organization,
+    recent_remittances,
     unmatched_rows,
     unresolved_remittances,
 )
@@ -474,3 +476,18 @@ def organization_named(database: Database, name: str) -> int:
             raise NotFound(f"no billing company is named {name!r}; there are: "
                            f"{', '.join(uow.organization_names()) or 'none'}")
         return found.id
+
+
+def remittances_of(database: Database, practice_ids: Collection[int], *, actor: str,
+                   limit: int = 100) -> list[dict[str, str]]:
+    """The latest 835s received for these practices (newest first), audited as read."""
+    if not practice_ids:
+        return []
+    with UnitOfWork(database, actor=actor) as uow:
+        found = [{"practice": practice, "trace": row.trace_number, "payer": row.payer_identifier,
+                  "payment": str(Money(row.payment_cents)),
+                  "paid_on": row.payment_date.isoformat() if row.payment_date else "", "status": row.status,
+                  "file": row.file_name} for practice, row in recent_remittances(uow, practice_ids, limit)]
+        uow.audit("remittance.list", "remittance", None, detail={"traces": [item["trace"] for item in found]})
+        uow.commit()
+        return found

@@ -15,6 +15,7 @@ from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.db.audit_origin import audit_origin
 from dermbill.db.engine import Database
 from dermbill.services.claim_views import ClaimSummary, claim_summaries, claim_summary
+from dermbill.services.era_posting import remittances_of
 from dermbill.services.users import User, bearer_token, token_user
 
 
@@ -96,8 +97,10 @@ def router() -> APIRouter:
         return ClaimOut.of(claim)
 
     @api.get("/remittances", summary="835 remittances received for the caller's practices")
-    def list_remittances(user: UserDep) -> dict[str, list[dict[str, str]]]:
+    def list_remittances(request: Request, user: UserDep, database: DatabaseDep,
+                         limit: Annotated[int, Query(ge=1, le=200)] = 100) -> dict[str, list[dict[str, str]]]:
         permitted(user, Permission.VIEW_REMITTANCES)
-        return {"remittances": []}  # the payment screens (issue 13, later) fill this in
+        with origin(request):
+            return {"remittances": remittances_of(database, user.practice_ids, actor=user.email, limit=limit)}
 
     return api

@@ -4,15 +4,17 @@ permission is 403; no token is 401; every claim read is audited."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from era_world import add_claim, practice_world
+from era_world import add_claim, paid_claim, practice_world, remittance, settled, write
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dermbill.db.engine import Database
 from dermbill.db.models import AuditEventRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.era_posting import post_era_file
 from dermbill.services.users import add_user, create_token
 from dermbill.web.app import create_app
 
@@ -91,3 +93,33 @@ def test_no_token_a_bad_token_and_a_role_without_the_permission(
     refused = client.get("/api/v1/remittances", headers=bearer(tokens["front_desk"]))
     assert refused.status_code == 403 and "may not" in refused.json()["detail"]
     assert client.get("/api/v1/claims", params={"limit": 0}, headers=bearer(tokens["coder"])).status_code == 422
+
+
+def test_a_biller_sees_the_remittances_of_its_practices_only(database: Database, database_url_of: str,
+                                                             tmp_path: Path) -> None:
+    ours = practice_world(database)
+    theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
+    claim = add_claim(ours, LINES)
+    other = add_claim(theirs, LINES)
+    paid = paid_claim(claim, tuple(settled(line, 9000) for line in claim.lines))
+    post_era_file(database, write(tmp_path / "ours.835", (remittance((paid,), trace="EFT-OURS"),)))
+    theirs_paid = paid_claim(other, tuple(settled(line, 9000) for line in other.lines))
+    their_file = write(tmp_path / "theirs.835", (remittance((theirs_paid,), trace="EFT-THEIRS"),))
+    post_era_file(database, their_file, organization_id=_company_id(database, "OTHER BILLING CO"))
+    add_user(database, company="ERA TEST BILLING", email="biller@era.test", display_name="B", roles=["biller"],
+             practices=["ERA"], password=PASSWORD, actor="test")
+    token = create_token(database, "biller@era.test", actor="test").token
+
+    with TestClient(create_app(database_url_of), raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/remittances", headers=bearer(token))
+
+    assert answer.status_code == 200
+    assert [(r["trace"], r["practice"], r["payment"]) for r in answer.json()["remittances"]] == [
+        ("EFT-OURS", "ERA", "90.00")]
+
+
+def _company_id(database: Database, name: str) -> int:
+    with UnitOfWork(database, actor="test") as uow:
+        found = uow.find_organization(name)
+        assert found is not None
+        return found.id
