@@ -277,3 +277,27 @@ def locked_until(attempts: Sequence[LoginAttempt], now: datetime.datetime) -> da
             end = fifth + LOCKOUT_DURATION
             until = end if until is None else max(until, end)
     return until if until is not None and until > now else None
+
+
+# Web sessions: signed out after SESSION_IDLE without a request, and SESSION_LIFETIME after signing in at the latest.
+SESSION_IDLE = datetime.timedelta(minutes=15)
+SESSION_LIFETIME = datetime.timedelta(hours=12)
+
+
+class SessionEnd(Enum):
+    SIGNED_OUT = "signed_out"  # revoked: sign-out, a password change, the user disabled
+    IDLE = "idle"
+    EXPIRED = "expired"
+
+
+def session_end(*, last_seen_at: datetime.datetime, expires_at: datetime.datetime,
+                revoked_at: datetime.datetime | None, now: datetime.datetime,
+                idle: datetime.timedelta = SESSION_IDLE) -> SessionEnd | None:
+    """Why a session is over at ``now``, or None while it lives."""
+    if revoked_at is not None:
+        return SessionEnd.SIGNED_OUT
+    if now >= expires_at:
+        return SessionEnd.EXPIRED
+    if now - last_seen_at >= idle:
+        return SessionEnd.IDLE
+    return None

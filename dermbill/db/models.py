@@ -848,6 +848,22 @@ class RecoveryCodeRow(Base):
     used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
 
 
+class WebSessionRow(Base):
+    """A signed-in browser: the cookie's token stored as its SHA-256, the session's CSRF token, its timeouts."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
 class LoginAttemptRow(Base):
     """Every sign-in attempt, by the e-mail given (known or not): the log, and what the lockout is counted from."""
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from dermbill import credentials
 from dermbill.core.access import (
@@ -37,6 +37,7 @@ from dermbill.db.models import (
     UserAccountRow,
     UserPracticeRow,
     UserRoleRow,
+    WebSessionRow,
 )
 from dermbill.db.repositories import UnitOfWork
 
@@ -153,7 +154,7 @@ def _user_row(uow: UnitOfWork, email: str) -> UserAccountRow:
     return row
 
 
-def _view(uow: UnitOfWork, row: UserAccountRow) -> User:
+def user_view(uow: UnitOfWork, row: UserAccountRow) -> User:
     organization = uow.session.get(OrganizationRow, row.organization_id)
     assert organization is not None  # a foreign key
     roles = frozenset(Role(role) for role in uow.session.scalars(
@@ -216,7 +217,7 @@ def add_user(database: Database, *, company: str, email: str, display_name: str,
                   detail={"email": address, "roles": [r.value for r in granted],
                           "practices": sorted(p.code for p in practice_rows)})
         uow.flush()
-        user = _view(uow, row)
+        user = user_view(uow, row)
         uow.commit()
     return AddedUser(user=user, password=None if password is not None else chosen)
 
@@ -227,12 +228,12 @@ def list_users(database: Database, *, company: str | None = None) -> list[User]:
         query = select(UserAccountRow).order_by(UserAccountRow.email)
         if company is not None:
             query = query.where(UserAccountRow.organization_id == _company(uow, company).id)
-        return [_view(uow, row) for row in uow.session.scalars(query)]
+        return [user_view(uow, row) for row in uow.session.scalars(query)]
 
 
 def get_user(database: Database, email: str) -> User:
     with UnitOfWork(database, actor="users") as uow:
-        return _view(uow, _user_row(uow, email))
+        return user_view(uow, _user_row(uow, email))
 
 
 def disable_user(database: Database, email: str, *, actor: str) -> User:
@@ -249,10 +250,12 @@ def _set_disabled(database: Database, email: str, *, disabled: bool, actor: str)
         row = _user_row(uow, email)
         if row.disabled != disabled:
             row.disabled = disabled
+            if disabled:
+                revoke_sessions(uow, row.id, uow.clock())
             uow.audit("user.disabled" if disabled else "user.enabled", "user_account", row.id,
                       organization_id=row.organization_id, detail={"email": row.email})
         uow.flush()
-        user = _view(uow, row)
+        user = user_view(uow, row)
         uow.commit()
     return user
 
@@ -265,6 +268,7 @@ def reset_password(database: Database, email: str, *, actor: str) -> str:
         row.password_hash = credentials.hash_password(password)
         row.password_must_change = True
         row.password_changed_at = uow.clock()
+        revoke_sessions(uow, row.id, row.password_changed_at)
         uow.audit("user.password_reset", "user_account", row.id, organization_id=row.organization_id,
                   detail={"email": row.email})
         uow.commit()
@@ -281,6 +285,7 @@ def change_password(database: Database, user_id: int, new_password: str, *, acto
         row.password_hash = credentials.hash_password(new_password)
         row.password_must_change = False
         row.password_changed_at = uow.clock()
+        revoke_sessions(uow, row.id, row.password_changed_at)
         uow.audit("user.password_changed", "user_account", row.id, organization_id=row.organization_id,
                   detail={"email": row.email})
         uow.commit()
@@ -421,7 +426,7 @@ def token_user(database: Database, token: str, *, now: datetime.datetime) -> Use
             return None
         if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_INTERVAL:
             row.last_used_at = now
-        view = _view(uow, user)
+        view = user_view(uow, user)
         uow.commit()
     return view
 
@@ -484,7 +489,7 @@ def _decide(uow: UnitOfWork, row: UserAccountRow | None, password: str, totp_cod
             return LoginRefused(Refusal.TOTP_REQUIRED)
         if not _second_factor_ok(uow, row, code, now):
             return LoginRefused(Refusal.WRONG)
-    user = _view(uow, row)
+    user = user_view(uow, row)
     return Authenticated(user=user, must_change_password=row.password_must_change,
                          must_enroll_totp=user.totp_required and not row.totp_enabled)
 
@@ -506,3 +511,17 @@ def _second_factor_ok(uow: UnitOfWork, row: UserAccountRow, code: str, now: date
         return False  # wrong, or used before (a replayed code)
     row.totp_last_step = step
     return True
+
+
+def revoke_sessions(uow: UnitOfWork, user_id: int, now: datetime.datetime) -> int:
+    """End every live web session of a user (password changed or reset, user disabled); how many there were."""
+    result = uow.session.execute(update(WebSessionRow)
+                                 .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
+                                 .values(revoked_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def password_is(database: Database, user_id: int, password: str) -> bool:
+    """Whether this is the user's current password (asked again before it is changed)."""
+    with UnitOfWork(database, actor="users") as uow:
+        return credentials.password_matches(_row_by_id(uow, user_id).password_hash, password)

@@ -14,15 +14,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
 from dermbill.web import api
+from dermbill.web.pages import auth, dashboard
+from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -42,8 +43,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
     """The application over the database at ``database_url`` (default: $DERMBILL_DATABASE_URL or the default),
     connected at the first request that needs it; several worker processes share nothing but the database."""
     app = FastAPI(title="dermbill", version="1", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
-    app.state.database = _connector(database_url or load_settings().database_url)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    settings = load_settings()
+    app.state.database = _connector(database_url or settings.database_url)
+    app.state.session_idle = settings.session_idle
+    app.state.session_lifetime = settings.session_lifetime
+    templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.middleware("http")
@@ -78,17 +82,23 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/dashboard", status_code=303)
 
-    @app.get("/login", include_in_schema=False, response_class=HTMLResponse)
-    async def login_page(request: Request) -> Response:
-        return templates.TemplateResponse(request, "login.html", {"title": "Sign in"})
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, exc: SignInRequired) -> Response:
+        return _go(request, login_url(exc.next_path, exc.ended))
+
+    @app.exception_handler(StepFirst)
+    async def step_first(request: Request, exc: StepFirst) -> Response:
+        return _go(request, exc.path)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     app.include_router(api.router())
+    app.include_router(auth.router())
+    app.include_router(dashboard.router())
     return app
 
 
@@ -100,6 +110,13 @@ def _connector(url: str) -> Callable[[], Database]:
             opened.append(connect(url))
         return opened[0]
     return database
+
+
+def _go(request: Request, path: str) -> Response:
+    """A redirect; for an htmx request, the header that makes htmx load the whole page there."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": path})
+    return RedirectResponse(path, status_code=303)
 
 
 def _wants_json(request: Request) -> bool:
