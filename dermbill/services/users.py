@@ -525,3 +525,72 @@ def password_is(database: Database, user_id: int, password: str) -> bool:
     """Whether this is the user's current password (asked again before it is changed)."""
     with UnitOfWork(database, actor="users") as uow:
         return credentials.password_matches(_row_by_id(uow, user_id).password_hash, password)
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeChoice:
+    code: str
+    name: str
+
+
+def company_practices(database: Database, organization_id: int) -> list[PracticeChoice]:
+    """The practices of a billing company, by code: what an administrator may grant."""
+    with UnitOfWork(database, actor="users") as uow:
+        return [PracticeChoice(code, name) for code, name in uow.session.execute(
+            select(PracticeRow.code, PracticeRow.legal_name).where(PracticeRow.organization_id == organization_id)
+            .order_by(PracticeRow.code))]
+
+
+def company_user(database: Database, organization_id: int, email: str) -> User:
+    """A user of this billing company (NotFound for anyone else's: an administrator sees only their own)."""
+    with UnitOfWork(database, actor="users") as uow:
+        row = uow.session.scalars(select(UserAccountRow).where(
+            UserAccountRow.email == normalized_email(email)[:EMAIL_LENGTH],
+            UserAccountRow.organization_id == organization_id)).first()
+        if row is None:
+            raise NotFound(f"no user {normalized_email(email)[:EMAIL_LENGTH]} in your billing company")
+        return user_view(uow, row)
+
+
+def set_access(database: Database, email: str, *, roles: Sequence[str | Role], practices: Sequence[str],
+               actor: str) -> User:
+    """Replace a user's roles and practices (at least one role); audited with before and after."""
+    granted = sorted({role if isinstance(role, Role) else parse_role(role) for role in roles}, key=lambda r: r.value)
+    if not granted:
+        raise InvalidInput(f"give {normalized_email(email)} at least one role: {', '.join(r.value for r in Role)}")
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _user_row(uow, email)
+        organization = uow.session.get(OrganizationRow, row.organization_id)
+        assert organization is not None  # a foreign key
+        practice_rows = _practices(uow, organization, practices)
+        before = user_view(uow, row)
+        uow.session.execute(delete(UserRoleRow).where(UserRoleRow.user_id == row.id))
+        uow.session.execute(delete(UserPracticeRow).where(UserPracticeRow.user_id == row.id))
+        uow.session.add_all([UserRoleRow(user_id=row.id, role=role.value) for role in granted])
+        uow.session.add_all([UserPracticeRow(user_id=row.id, practice_id=p.id) for p in practice_rows])
+        uow.flush()
+        after = user_view(uow, row)
+        if (before.roles, before.practices) != (after.roles, after.practices):
+            uow.audit("user.access_changed", "user_account", row.id, organization_id=row.organization_id,
+                      detail={"email": row.email,
+                              "before": {"roles": sorted(r.value for r in before.roles),
+                                         "practices": list(before.practices)},
+                              "after": {"roles": sorted(r.value for r in after.roles),
+                                        "practices": list(after.practices)}})
+        uow.commit()
+    return after
+
+
+def reset_second_factor(database: Database, email: str, *, actor: str) -> User:
+    """Turn a user's second factor off (a lost phone): they set it up again at their next sign-in."""
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _user_row(uow, email)
+        row.totp_enabled, row.totp_secret, row.totp_last_step = False, None, None
+        uow.session.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
+        revoke_sessions(uow, row.id, uow.clock())
+        uow.audit("user.totp_reset", "user_account", row.id, organization_id=row.organization_id,
+                  detail={"email": row.email})
+        uow.flush()
+        user = user_view(uow, row)
+        uow.commit()
+    return user

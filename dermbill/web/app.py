@@ -22,7 +22,7 @@ from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
 from dermbill.web import api
-from dermbill.web.pages import auth, dashboard
+from dermbill.web.pages import admin, auth, dashboard
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -99,6 +99,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(api.router())
     app.include_router(auth.router())
     app.include_router(dashboard.router())
+    app.include_router(admin.router())
     return app
 
 

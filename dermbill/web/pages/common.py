@@ -40,6 +40,7 @@ NAVIGATION = (
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
+    ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
 )
 
 
