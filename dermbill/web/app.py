@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
-from dermbill.web import api
+from dermbill.web import api, api_users
 from dermbill.web.pages import admin, auth, dashboard
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
@@ -97,6 +97,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(api.router())
+    app.include_router(api_users.router())
     app.include_router(auth.router())
     app.include_router(dashboard.router())
     app.include_router(admin.router())
