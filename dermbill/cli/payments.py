@@ -116,10 +116,13 @@ def unmatched_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
 ) -> None:
     """Claim payments that matched none of our claims (or not line by line): to be matched by a person."""
+    from dermbill.services.audit import record_read
     from dermbill.services.era_posting import unmatched_queue
 
     with current_database(ctx, db) as database:
         items = unmatched_queue(database)
+        record_read(database, "unmatched.list", "remittance_claim", actor=actor_name(None),
+                    records=[str(item["claim"]) for item in items])
     if as_json:
         write_json({"items": items})
         return
@@ -139,10 +142,13 @@ def overpayments_command(
 ) -> None:
     """Claim payments a payer made for lines it had already settled: refund due to the payer, until refunded
     (`dermbill era refund`) or recouped on a later remittance (PLB WO/72)."""
+    from dermbill.services.audit import record_read
     from dermbill.services.overpayments import overpayment_queue
 
     with current_database(ctx, db) as database:
         items = overpayment_queue(database)
+        record_read(database, "overpayment.list", "overpayment", actor=actor_name(None),
+                    records=[item.claim for item in items])
     if as_json:
         write_json({"items": [item.to_json() for item in items]})
         return
@@ -178,10 +184,13 @@ def credits_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print {\"items\": [...]} as JSON.")] = False,
 ) -> None:
     """Patients with a credit balance (paid more than they owe): refund it (`dermbill ledger refund-patient`)."""
+    from dermbill.services.audit import record_read
     from dermbill.services.overpayments import patient_credit_queue
 
     with current_database(ctx, db) as database:
         items = patient_credit_queue(database)
+        record_read(database, "patient_credit.list", "patient", actor=actor_name(None),
+                    records=[item.account_number for item in items])
     if as_json:
         write_json({"items": [item.to_json() for item in items]})
         return

@@ -22,7 +22,7 @@ from dermbill.db.audit_trail import READ_BATCH, chained_events, event_criteria, 
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
 
-__all__ = ["AuditEntry", "audit_entries", "audit_origin", "verify_audit_trail"]
+__all__ = ["AuditEntry", "audit_entries", "audit_origin", "record_read", "verify_audit_trail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +83,12 @@ def verify_audit_trail(database: Database, *, batch: int = READ_BATCH) -> Verifi
 
 def _walk_on(session: Session, walked: Verification, batch: int) -> Verification:
     return verify(chained_events(session, after=walked.last_sequence, batch=batch), start=walked)
+
+
+def record_read(database: Database, action: str, entity_type: str, *, actor: str,
+                records: list[str], detail: dict[str, Any] | None = None) -> None:
+    """Audit a read of PHI that a command or screen showed: which records (claim numbers, accounts, ids)."""
+    with UnitOfWork(database, actor=actor) as uow:
+        uow.audit(action, entity_type, None, detail={**(detail or {}), "records": records[:1000],
+                                                     "count": len(records)})
+        uow.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from dermbill.db.engine import open_database
 from dermbill.db.migrate import upgrade
-from dermbill.db.models import JournalEntryRow, LedgerAccountRow, PostingRow
+from dermbill.db.models import AuditEventRow, JournalEntryRow, LedgerAccountRow, PostingRow
 
 
 def test_era_post_reports_posted_denied_and_unmatched_then_posts_nothing_again(tmp_path: Path) -> None:
@@ -42,6 +42,7 @@ def test_era_post_reports_posted_denied_and_unmatched_then_posts_nothing_again(t
     queue = json.loads(run("era", "unmatched", "--db", url, "--json").stdout)["items"]
     assert [(i["claim"], i["trace"], i["file"]) for i in queue] == [("NOT-OURS-9", "EFT0001", "payer.835")]
     assert "NOT-OURS-9" in run("era", "unmatched", "--db", url).stdout
+    assert _reads(url, "unmatched.list") == [["NOT-OURS-9"], ["NOT-OURS-9"]]  # each showing is in the trail
 
     check = run("ledger", "check", "--db", url, "--json")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -138,3 +139,13 @@ def test_era_post_exits_1_naming_each_file_not_posted_and_era_problems_shows_why
     assert "no SE closes transaction set" in run("era", "problems", "--db", url).stdout
     again = run("era", "post", str(good), "--db", url)
     assert again.returncode == 0 and "already posted" in again.stdout
+
+
+def _reads(url: str, action: str) -> list[list[str]]:
+    database = open_database(url)
+    try:
+        with database.sessions() as session:
+            return [event.detail["records"] for event in session.scalars(
+                select(AuditEventRow).where(AuditEventRow.action == action).order_by(AuditEventRow.sequence))]
+    finally:
+        database.dispose()
