@@ -300,14 +300,17 @@ class RemittanceStore:
         return [row for row in rows if row.payer_claim_number == reference or row.claim_id in by_pcn]
 
 
-def unmatched_rows(uow: UnitOfWork) -> list[tuple[str, UnmatchedRemittanceRow, RemittanceRow]]:
-    """The unresolved unmatched claim payments of every practice, oldest first, with practice code and remittance."""
+def unmatched_rows(uow: UnitOfWork, practice_ids: Collection[int] | None = None
+                   ) -> list[tuple[str, UnmatchedRemittanceRow, RemittanceRow]]:
+    """The unresolved unmatched claim payments of these practices (None: every practice), oldest first, with
+    practice code and remittance."""
     practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
-    rows = uow.session.execute(
-        select(UnmatchedRemittanceRow, RemittanceRow)
-        .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
-        .where(UnmatchedRemittanceRow.resolved.is_(False))
-        .order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
+    query = (select(UnmatchedRemittanceRow, RemittanceRow)
+             .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
+             .where(UnmatchedRemittanceRow.resolved.is_(False)))
+    if practice_ids is not None:
+        query = query.where(UnmatchedRemittanceRow.practice_id.in_(sorted(practice_ids)))
+    rows = uow.session.execute(query.order_by(RemittanceRow.received_at, UnmatchedRemittanceRow.id)).all()
     return [(practices[item.practice_id], item, remittance) for item, remittance in rows]
 
 

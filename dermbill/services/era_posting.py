@@ -449,13 +449,15 @@ def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:
     return RemittanceStore(repo).replaced_chains([claim])[claim.id]
 
 
-def unmatched_queue(database: Database) -> list[dict[str, str]]:
-    """The claim payments no claim of ours could take, oldest first, with the remittance they came in."""
+def unmatched_queue(database: Database, practice_ids: Collection[int] | None = None) -> list[dict[str, str]]:
+    """The claim payments no claim of ours could take (of these practices; None: all), oldest first, with the
+    remittance they came in."""
     with UnitOfWork(database, actor="unmatched") as uow:
         return [{"practice": practice, "claim": item.patient_control_number,
                  "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
                  "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
-                 "file": remittance.file_name} for practice, item, remittance in unmatched_rows(uow)]
+                 "file": remittance.file_name, "received_on": remittance.received_at.date().isoformat()}
+                for practice, item, remittance in unmatched_rows(uow, practice_ids)]
 
 
 def remittance_problems(database: Database) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,18 +68,20 @@ class PatientCredit:
                 "amount": str(self.amount)}
 
 
-def overpayment_queue(database: Database) -> list[Overpayment]:
-    """The open overpayments, oldest first: what each payer is owed back, with both remittances."""
+def overpayment_queue(database: Database, practice_ids: Collection[int] | None = None) -> list[Overpayment]:
+    """The open overpayments (of these practices; None: all), oldest first: what each payer is owed back, with both
+    remittances."""
     with UnitOfWork(database, actor="overpayments") as uow:
         session = uow.session
         practices = {p.id: p.code for p in session.scalars(select(PracticeRow))}
         payers = {p.id: p.payer_identifier for p in session.scalars(select(PayerRow))}
-        rows = session.execute(
-            select(OverpaymentRow, ClaimRow.patient_control_number, RemittanceRow)
-            .join(ClaimRow, ClaimRow.id == OverpaymentRow.claim_id)
-            .join(RemittanceRow, RemittanceRow.id == OverpaymentRow.remittance_id)
-            .where(OverpaymentRow.status == "open")
-            .order_by(OverpaymentRow.id)).all()
+        query = (select(OverpaymentRow, ClaimRow.patient_control_number, RemittanceRow)
+                 .join(ClaimRow, ClaimRow.id == OverpaymentRow.claim_id)
+                 .join(RemittanceRow, RemittanceRow.id == OverpaymentRow.remittance_id)
+                 .where(OverpaymentRow.status == "open"))
+        if practice_ids is not None:
+            query = query.where(OverpaymentRow.practice_id.in_(sorted(practice_ids)))
+        rows = session.execute(query.order_by(OverpaymentRow.id)).all()
         originals = {r.id: r.trace_number for r in session.scalars(select(RemittanceRow).where(
             RemittanceRow.id.in_([row.original_remittance_id for row, _, _ in rows if row.original_remittance_id])))}
         return [Overpayment(row.id, practices[row.practice_id], pcn, payers.get(row.payer_id or 0, ""),

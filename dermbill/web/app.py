@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
-from dermbill.web import api, api_users
-from dermbill.web.pages import admin, auth, dashboard
+from dermbill.web import api, api_payments, api_users
+from dermbill.web.pages import admin, auth, dashboard, payments
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -98,9 +98,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     app.include_router(api.router())
     app.include_router(api_users.router())
+    app.include_router(api_payments.router())
     app.include_router(auth.router())
     app.include_router(dashboard.router())
     app.include_router(admin.router())
+    app.include_router(payments.router())
     return app
 
 

@@ -39,6 +39,7 @@ NAVIGATION = (
     ("Patients", "/patients", Permission.VIEW_PATIENTS),
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
+    ("Payments", "/payments", Permission.VIEW_REMITTANCES),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
 )
