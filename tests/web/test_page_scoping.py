@@ -1,0 +1,87 @@
+"""Every page route with a path parameter, walked for every role by a user of practice A with the identifiers of
+records of practice B (another billing company's): the answer is 404 (or 403 where the role may not), never the
+record and never a server error. The routes come from the app's route table, so a new page is covered at once;
+a path parameter this test cannot fill fails it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from era_world import add_claim, practice_world
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from test_pages_auth import PASSWORD, csrf_of, sign_in
+
+from dermbill.core.access import Role
+from dermbill.db.engine import Database
+from dermbill.services.users import add_user, set_company_totp
+from dermbill.web.app import create_app
+
+
+@pytest.fixture
+def world(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    ours = practice_world(database)
+    theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
+    add_claim(ours, [("11102", (), 15000)])
+    other_claim = [add_claim(theirs, [("11102", (), 15000)]) for _ in range(2)][-1]  # a number only B has
+    set_company_totp(database, "ERA TEST BILLING", required=False, actor="test")
+    for role in Role:
+        add_user(database, company="ERA TEST BILLING", email=f"{role.value}@era.test", display_name=role.value,
+                 roles=[role], practices=["ERA"], password=PASSWORD, actor="test")
+    add_user(database, company="OTHER BILLING CO", email="someone@other.test", display_name="O", roles=["coder"],
+             practices=["OTH"], password=PASSWORD, actor="test")
+    theirs_ids = _identifiers(database, other_claim.pcn)
+    url = database.engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(url), raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client, theirs_ids
+
+
+def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
+    """A value for each path parameter name, naming a record of the other practice (or company)."""
+    from sqlalchemy import select
+
+    from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow
+    from dermbill.db.repositories import UnitOfWork
+
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == claim_number)).one()
+        assert uow.session.get(PatientRow, claim.patient_id) is not None
+        patient = uow.session.get(PatientRow, claim.patient_id)
+        assert patient is not None
+        item = uow.session.scalars(select(DenialItemRow.id).where(DenialItemRow.claim_id == claim.id)).first()
+        return {"claim_number": claim_number, "email": "someone@other.test", "action": "disable",
+                "patient_id": str(patient.id), "account_number": patient.account_number, "item_id": str(item or 999999),
+                "line_number": "1", "order": "1", "remittance_id": "1"}
+
+
+def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every endpoint, through included routers (FastAPI keeps them nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif hasattr(route, "original_router"):  # an included router
+            yield from every_route(route.original_router.routes, prefix + route.include_context.prefix)
+
+
+def page_routes(client: TestClient) -> list[tuple[str, str]]:
+    return [(method, path) for path, route in every_route(client.app.routes)  # type: ignore[attr-defined]
+            if not path.startswith("/api/") and "{" in path for method in sorted(route.methods)]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_page_shows_another_practices_record(world: tuple[TestClient, dict[str, str]], role: Role) -> None:
+    client, theirs = world
+    sign_in(client, f"{role.value}@era.test")
+    csrf = csrf_of(client)
+    walked = page_routes(client)
+    assert walked, "the app has page routes with path parameters"
+    for method, path in walked:
+        names = re.findall(r"{(\w+)(?::\w+)?}", path)
+        unknown = [name for name in names if name not in theirs]
+        assert not unknown, f"{path}: teach this test the path parameter(s) {unknown}"
+        url = re.sub(r"{(\w+)(?::\w+)?}", lambda m: theirs[m.group(1)], path)
+        answer = client.request(method, url, data={"csrf_token": csrf} if method != "GET" else None)
+        assert answer.status_code in (403, 404), f"{role.value} {method} {url}: {answer.status_code}"
