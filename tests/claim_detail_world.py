@@ -97,7 +97,8 @@ def travelled_claim(database: Database, world: World, folder: Path) -> Travelled
     first, second = claim.lines
     paid = paid_claim(claim, (settled(first, 12000, patient=(("2", 2400),)),
                               denied(second, "CO", "97", remarks=("M15",))), icn=PAYER_CLAIM_NUMBER)
-    outcomes = post_era_file(database, write(folder / "835.x12", (remittance((paid,), trace="EFT-DETAIL"),)))
+    outcomes = post_era_file(database, write(folder / "835.x12", (remittance((paid,), trace="EFT-DETAIL"),)),
+                             now=NOW)
     assert {o.status for o in outcomes} == {"posted"}
     refresh_queue(database, today=TODAY, actor="test")
     return Travelled(claim, exported.path.name, tuple(line.explanation for line in coded.lines))
