@@ -20,9 +20,17 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_detail import ClaimDetail, DetailSections, claim_detail, sections_for
 from dermbill.services.submission import export_837p
-from dermbill.services.transmission import SyncReport, process_inbound_file
+from dermbill.services.transmission import REJECTED_BY_999, SyncReport, process_inbound_file
 from dermbill.x12.envelope import ControlNumbers
-from dermbill.x12.responses import BatchAcknowledgment, ClaimAcknowledgment, write_277ca
+from dermbill.x12.responses import (
+    BatchAcknowledgment,
+    ClaimAcknowledgment,
+    GroupAcknowledgment,
+    SegmentError,
+    SetAcknowledgment,
+    write_277ca,
+    write_999,
+)
 
 EVERYTHING = DetailSections(payments=True, denials=True)
 
@@ -118,6 +126,30 @@ def test_a_277ca_rejection_is_shown_in_the_payers_words(database: Database, tmp_
     [finding] = detail.findings  # the rejection waits in the fix queue with the field and the fix
     assert finding.message == "member ID: SUBSCRIBER NOT FOUND" and "insurance card" in finding.fix
     assert detail.remittances == () and detail.denial_items == ()
+
+
+def test_a_999_rejecting_the_claims_transaction_set_is_told_for_the_file_and_for_the_claim(
+        database: Database, tmp_path: Path) -> None:
+    world = practice_world(database)
+    claim = add_claim(world, [("11102", (), 15000)], submit=False)
+    [exported] = export_837p(database, tmp_path, now=NOW, actor="test")
+    with UnitOfWork(database, actor="test") as uow:
+        sent = uow.session.get(ClaimRow, claim.id)
+        assert sent is not None and sent.transaction_set_control_number is not None
+        group, st02 = sent.group_control_number, sent.transaction_set_control_number
+    assert group is not None
+    ack = tmp_path / "999-rejected.x12"
+    ack.write_text(write_999((GroupAcknowledgment(group, (SetAcknowledgment(st02, False, (
+        SegmentError("CLM", 25, "8"),)),)),), CLEARINGHOUSE, ControlNumbers(903, 903, 1), NOW))
+    process_inbound_file(database, ack, "test", SyncReport(), now=NOW)
+
+    detail = _detail(database, [world.practice_id], claim.pcn)
+
+    on_file, on_claim = detail.acknowledgments
+    assert (on_file.kind, on_file.accepted, on_file.file_name) == ("999", False, exported.path.name)
+    assert (on_claim.kind, on_claim.accepted) == ("999", False)
+    assert on_claim.message.startswith(REJECTED_BY_999) and st02 in on_claim.message
+    assert [batch.acknowledgment for batch in detail.batches] == ["rejected"]
 
 
 def test_another_practices_claim_or_an_unknown_number_is_none(database: Database) -> None:
