@@ -211,7 +211,7 @@ class DenialCodeTable:
 
 # CAS01 claim adjustment group codes (X12's list): who bears the amount, in plain words.
 GROUP_WORDS: dict[str, str] = {
-    "CO": "contractual obligation (the practice writes it off)",
+    "CO": "contractual obligation: the practice writes it off",
     "PR": "patient responsibility",
     "OA": "other adjustment",
     "PI": "payer-initiated reduction",

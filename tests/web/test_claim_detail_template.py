@@ -37,12 +37,12 @@ def _detail(sections: DetailSections) -> ClaimDetail:
         "TEST MEDICARE", "EFT-1", datetime.date(2026, 4, 1), datetime.date(2026, 4, 1), "835.x12", "1",
         "processed as primary", "PCN-1", (
             EobLine(1, "11642", (), 1, Money(125000), Money(12000), Money(9600), (
-                EobAdjustment("CO", "contractual obligation (the practice writes it off)", "45",
+                EobAdjustment("CO", "contractual obligation: the practice writes it off", "45",
                               "Charge above the fee schedule", Money(113000)),
                 EobAdjustment("PR", "patient responsibility", "2", "The patient's coinsurance share",
                               Money(2400))), ()),
             EobLine(2, "11104", ("XS",), 1, Money(15000), None, Money(0), (
-                EobAdjustment("CO", "contractual obligation (the practice writes it off)", "97", BUNDLED,
+                EobAdjustment("CO", "contractual obligation: the practice writes it off", "97", BUNDLED,
                               Money(15000)),), (ReasonWords("M15", "Billed separately, bundled"),))))
     return ClaimDetail(
         summary=ClaimSummary("D1E0000537", "D1", "partially_paid", "TEST MEDICARE", DOS, Money(140000)),
