@@ -207,3 +207,18 @@ class DenialCodeTable:
         if base is DenialCategory.UNKNOWN and categories:
             return categories[0]
         return base
+
+
+# CAS01 claim adjustment group codes (X12's list): who bears the amount, in plain words.
+GROUP_WORDS: dict[str, str] = {
+    "CO": "contractual obligation: the practice writes it off",
+    "PR": "patient responsibility",
+    "OA": "other adjustment",
+    "PI": "payer-initiated reduction",
+    "CR": "correction or reversal",
+}
+
+
+def group_words(group: str) -> str:
+    """Plain words for a CAS group code: ``group_words("PR")`` is "patient responsibility"."""
+    return GROUP_WORDS.get(_normalised(group), f"unknown group code '{_normalised(group)}'")

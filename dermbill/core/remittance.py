@@ -26,6 +26,14 @@ from dermbill.core.money import Money
 REVERSAL = "22"  # CLP02: the payer takes back an earlier answer (amounts negated)
 DENIED = "4"
 CROSSOVER = frozenset({"19", "20", "21"})  # processed as primary (secondary, tertiary) and forwarded
+# CLP02 claim status codes, in plain words (an EOB shows them).
+CLAIM_STATUS_WORDS: dict[str, str] = {
+    "1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary", "4": "denied",
+    "19": "processed as primary, forwarded to the next payer",
+    "20": "processed as secondary, forwarded to the next payer",
+    "21": "processed as tertiary, forwarded to the next payer", "22": "reversal of an earlier answer",
+    "23": "not our claim, forwarded to another payer", "25": "predetermination: pricing only, no payment",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -454,13 +454,18 @@ def show_item(database: Database, item_id: int) -> ItemDetail:
         appeals = uow.practice(row.practice_id).rows(AppealRow, AppealRow.denial_item_id == row.id)
         return ItemDetail(
             _work_item(uow, row),
-            tuple(f"line {f['line']}: " + " and ".join(
-                ([f"take {', '.join(f['remove'])} off"] if f["remove"] else []) +
-                ([f"add {', '.join(f['add'])}"] if f["add"] else [])) for f in row.fixes),
+            fix_words(row.fixes),
             tuple(row.relies_on),
             tuple((event.occurred_at, event.actor, event.action,
                    "; ".join(f"{k}: {v}" for k, v in event.detail.items())) for event in history),
             tuple((a.file_name, a.status, a.deadline) for a in appeals))
+
+
+def fix_words(fixes: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """A work item's certain fixes in words: "line 2: take XS off and add 59"."""
+    return tuple(f"line {f['line']}: " + " and ".join(
+        ([f"take {', '.join(f['remove'])} off"] if f["remove"] else []) +
+        ([f"add {', '.join(f['add'])}"] if f["add"] else [])) for f in fixes)
 
 
 def has_certain_fix(row: DenialItemRow) -> bool:

@@ -67,6 +67,7 @@ class ExportedFile:
 
 Router = Callable[[str, str], str]  # (practice code, payer ID) -> connection name
 MAX_CLAIMS_PER_FILE = 5000
+SENT_IN = "sent in "  # the reason of a claim's move to submitted, before the 837P file's name (claim detail)
 
 
 def reserve_control_numbers(database: Database, organization_id: int, *, transactions: int) -> ControlNumbers:
@@ -171,7 +172,7 @@ def _export_practice(database: Database, practice_id: int, out_dir: Path, profil
                 row = by_number.get(claim.patient_control_number)
                 if row is None:
                     raise InvalidInput(f"claim {claim.patient_control_number} changed while its file was written")
-                move_claim(repo, row, ClaimStatus.SUBMITTED, f"sent in {final.name}")
+                move_claim(repo, row, ClaimStatus.SUBMITTED, f"{SENT_IN}{final.name}")
                 row.interchange_control_number = f"{control.interchange:09d}"
                 row.group_control_number = str(control.group)
                 row.transaction_set_control_number = f"{control.transaction + payer_index[claim.payer.payer_id]:04d}"

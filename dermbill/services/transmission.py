@@ -55,6 +55,10 @@ from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 PROCESSING_ORDER = {"999": 0, "277": 1, "835": 2}
+# The reasons of the status events acknowledgments make (the claim detail tells 999s and 277CAs apart by them; a
+# 277CA rejection's reason is the payer's own message).
+ACCEPTED_BY_277CA = "277CA: accepted by the payer"
+REJECTED_BY_999 = "the clearinghouse rejected its transaction set"
 SECONDARY_STATUSES = frozenset({"2", "3", "20", "21"})  # CLP02: processed as secondary or tertiary
 # What a 277CA status code says is wrong, in the words of the claim's fields (the fix queue shows them).
 REJECTION_FIELDS = {
@@ -362,7 +366,7 @@ def _apply_999(database: Database, organization_id: int, ack: dict[str, Any], pa
                 for claim in repo.rows(ClaimRow, ClaimRow.interchange_control_number ==
                                        batch.interchange_control_number,
                                        ClaimRow.transaction_set_control_number == result["control_number"]):
-                    why = f"the clearinghouse rejected its transaction set {result['control_number']} ({path.name})"
+                    why = f"{REJECTED_BY_999} {result['control_number']} ({path.name})"
                     _reject(repo, claim, "X12 structure", why, "fix the file errors the 999 lists, then resubmit",
                             now, report)
         uow.commit()
@@ -392,7 +396,7 @@ def _apply_277ca(database: Database, organization_id: int, answer: dict[str, Any
                 if claim_status.get("payer_claim_control_number"):
                     claim.payer_claim_number = claim_status["payer_claim_control_number"]
                 if claim.status == ClaimStatus.SUBMITTED.value:
-                    move_claim(repo, claim, ClaimStatus.ACCEPTED, "277CA: accepted by the payer")
+                    move_claim(repo, claim, ClaimStatus.ACCEPTED, ACCEPTED_BY_277CA)
                 report.accepted.append(pcn)
                 counts["accepted"] += 1
         uow.commit()

@@ -14,9 +14,11 @@ from dermbill.clock import utc_now
 from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.db.audit_origin import audit_origin
 from dermbill.db.engine import Database
-from dermbill.services.claim_views import ClaimSummary, claim_summaries, claim_summary
+from dermbill.services.claim_detail import claim_detail, sections_for
+from dermbill.services.claim_views import ClaimSummary, claim_summaries
 from dermbill.services.era_posting import remittances_of
 from dermbill.services.users import User, bearer_token, token_user
+from dermbill.web.api_claim_detail import ClaimDetailOut
 
 
 def _database(request: Request) -> Database:
@@ -65,7 +67,7 @@ class ClaimOut(BaseModel):
     def of(cls, claim: ClaimSummary) -> ClaimOut:
         return cls(claim_number=claim.claim_number, practice=claim.practice, status=claim.status,
                    payer=claim.payer, date_of_service=claim.date_of_service.isoformat(),
-                   total_charge=str(claim.total_charge))
+                   total_charge=claim.total_charge.plain())
 
 
 class ClaimPage(BaseModel):
@@ -87,14 +89,20 @@ def router() -> APIRouter:
         return ClaimPage(claims=[ClaimOut.of(c) for c in page],
                          next_after=page[-1].claim_number if len(found) > limit else None)
 
-    @api.get("/claims/{claim_number}", summary="One claim, by the claim number people see (CLM01)")
-    def get_claim(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:
+    @api.get("/claims/{claim_number}", summary="One claim in full, by the claim number people see (CLM01)",
+             description="Its lines with the coding engine's reasons, scrub findings, status history, 837P files, "
+                         "999s and 277CAs, and, for callers who may see them, the payers' answers as explanations "
+                         "of benefits, its ledger postings (view_remittances) and its denial work items "
+                         "(view_denials); sections the caller may not see are empty, and payments_shown and "
+                         "denials_shown say so.")
+    def get_claim(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimDetailOut:
         permitted(user, Permission.VIEW_CLAIMS)
         with origin(request):
-            claim = claim_summary(database, user.practice_ids, claim_number[:40], actor=user.email)
+            claim = claim_detail(database, user.practice_ids, claim_number[:40], actor=user.email,
+                                 sections=sections_for(user.roles))
         if claim is None:
             raise HTTPException(status_code=404, detail=f"no claim {claim_number[:40]} among your practices' claims")
-        return ClaimOut.of(claim)
+        return ClaimDetailOut.of(claim)
 
     @api.get("/remittances", summary="835 remittances received for the caller's practices")
     def list_remittances(request: Request, user: UserDep, database: DatabaseDep,
