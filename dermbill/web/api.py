@@ -103,4 +103,7 @@ def router() -> APIRouter:
         with origin(request):
             return {"remittances": remittances_of(database, user.practice_ids, actor=user.email, limit=limit)}
 
+    from dermbill.web import api_queues  # it builds on this module's dependencies
+
+    api.include_router(api_queues.router())
     return api
