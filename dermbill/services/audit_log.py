@@ -6,7 +6,8 @@ that name neither (written outside any company, e.g. by scripts) are for the CLI
 
 A search filters by actor, record type and id, claim number (the events on the claim, on its work items and
 appeals, and those naming it in their detail), action (``denial`` matches ``denial.created``...), a range of
-days (UTC, both ends included) and text (in the actor, action, record type, source or detail; any case); it
+days (UTC, both ends included) and text (in the actor, action, record type, source or detail; any case; the
+detail of a read of this log is not searched, or each search would find the ones before it); it
 answers newest first, a page at a time (keyset paging on the chain's sequence). The CSV export streams every
 match in the same order, in batches, so an export of millions of events keeps memory flat. Reading the log is
 itself audited (``audit.read``, ``audit.export``), with the search but not what it found.
@@ -188,7 +189,8 @@ def _criteria(uow: UnitOfWork, search: AuditSearch, scope: AuditScope) -> list[C
     if search.text and search.text.strip():
         needle = search.text.strip().lower()
         criteria.append(or_(*(func.lower(column).contains(needle, autoescape=True) for column in (
-            event.actor, event.action, event.entity_type, event.source, cast(event.detail, String)))))
+            event.actor, event.action, event.entity_type, event.source)),
+            and_(_not_a_search(), func.lower(cast(event.detail, String)).contains(needle, autoescape=True))))
     if search.claim and search.claim.strip():
         criteria.append(_about_claim(uow, search.claim.strip(), practices))
     return criteria
@@ -204,10 +206,16 @@ def _about_claim(uow: UnitOfWork, number: str, practices: list[int]) -> ColumnEl
                                                                     DenialItemRow.claim_id.in_(claims))))
     appeals = list(uow.session.scalars(select(AppealRow.id).where(AppealRow.practice_id.in_(practices),
                                                                   AppealRow.claim_id.in_(claims))))
-    named = cast(event.detail, String).contains(json.dumps(number), autoescape=True)  # the number, quoted whole
+    named = and_(_not_a_search(),  # the number, quoted whole
+                 cast(event.detail, String).contains(json.dumps(number), autoescape=True))
     return or_(and_(event.entity_type == "claim", event.entity_id.in_(claims)),
                and_(event.entity_type == "denial_item", event.entity_id.in_(items)),
                and_(event.entity_type == "appeal", event.entity_id.in_(appeals)), named)
+
+
+def _not_a_search() -> ColumnElement[bool]:
+    """Not a read of this log: its detail holds what was searched for, which would match every later search."""
+    return AuditEventRow.entity_type != "audit_event"
 
 
 def _entry(row: AuditEventRow) -> AuditEntry:

@@ -105,5 +105,5 @@ def router() -> APIRouter:
 
     from dermbill.web import api_queues  # it builds on this module's dependencies
 
-    api.include_router(api_queues.router())
+    api_queues.add_routes(api)
     return api

@@ -383,17 +383,20 @@ def _scope(user: User) -> AuditScope:
 # Routes
 
 
-def router() -> APIRouter:
-    api = APIRouter(tags=["queues"], responses=ERRORS)
+def add_routes(api: APIRouter) -> None:
+    """The routes, on the API's own router (``/api/v1``): a route of a router included into it would record its
+    path without the prefix as the audit trail's source."""
 
-    @api.get("/fix-queue", summary="Claims of the caller's practices rejected by the clearinghouse or payer")
+    @api.get("/fix-queue", summary="Claims of the caller's practices rejected by the clearinghouse or payer",
+             responses=ERRORS)
     def fix_queue(request: Request, user: UserDep, database: DatabaseDep) -> FixQueueOut:
         permitted(user, Permission.WORK_FIX_QUEUE)
         with origin(request):
             found = rejected_claims(database, user.practice_ids, actor=user.email)
         return FixQueueOut(items=[FixQueueItemOut.of(item) for item in found])
 
-    @api.get("/fix-queue/{claim_number}", summary="A rejected claim: what is wrong, the patient, the lines")
+    @api.get("/fix-queue/{claim_number}", summary="A rejected claim: what is wrong, the patient, the lines",
+             responses=ERRORS)
     def fix_queue_item(request: Request, claim_number: Annotated[str, PathParam(max_length=38)], user: UserDep,
                        database: DatabaseDep) -> FixQueueDetailOut:
         permitted(user, Permission.WORK_FIX_QUEUE)
@@ -401,7 +404,7 @@ def router() -> APIRouter:
             detail = rejected_claim(database, claim_number, user.practice_ids, actor=user.email)
         return FixQueueDetailOut.of_detail(detail)
 
-    @api.get("/denials", summary="The denial work queue of the caller's practices, most urgent first")
+    @api.get("/denials", summary="The denial work queue of the caller's practices, most urgent first", responses=ERRORS)
     def denial_queue(request: Request, user: UserDep, database: DatabaseDep,
                      status: Annotated[list[StatusFilter] | None, Query(description="Repeat for several; default "
                                                                                     "open and waiting.")] = None,
@@ -418,7 +421,7 @@ def router() -> APIRouter:
                                practice_ids=user.practice_ids, actor=user.email)
         return DenialQueueOut.of(items, day)
 
-    @api.get("/denials/{item_id}", summary="A work item in full: cause, fixes, history, appeals")
+    @api.get("/denials/{item_id}", summary="A work item in full: cause, fixes, history, appeals", responses=ERRORS)
     def denial_item(request: Request, item_id: int, user: UserDep, database: DatabaseDep) -> DenialDetailOut:
         permitted(user, Permission.VIEW_DENIALS)
         with origin(request), answered():
@@ -431,21 +434,21 @@ def router() -> APIRouter:
             detail = show_item(database, item_id, practice_ids=user.practice_ids, actor=user.email)
         return ActionOut(message=message, item=DenialDetailOut.of_detail(detail, today()), **extra)
 
-    @api.post("/denials/{item_id}/assign", summary="Assign a work item to a person")
+    @api.post("/denials/{item_id}/assign", summary="Assign a work item to a person", responses=ERRORS)
     def assign(request: Request, item_id: int, body: AssignIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.WORK_DENIALS)
         with origin(request), answered("assignee"):
             assign_item(database, item_id, body.assignee, actor=user.email, practice_ids=user.practice_ids)
         return after(request, database, user, item_id, f"work item {item_id} is assigned to {body.assignee.strip()}")
 
-    @api.post("/denials/{item_id}/note", summary="Add a note to a work item's history")
+    @api.post("/denials/{item_id}/note", summary="Add a note to a work item's history", responses=ERRORS)
     def note(request: Request, item_id: int, body: NoteIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.WORK_DENIALS)
         with origin(request), answered("text"):
             note_item(database, item_id, body.text, actor=user.email, practice_ids=user.practice_ids)
         return after(request, database, user, item_id, f"noted on work item {item_id}")
 
-    @api.post("/denials/{item_id}/snooze", summary="Hide a work item until a day")
+    @api.post("/denials/{item_id}/snooze", summary="Hide a work item until a day", responses=ERRORS)
     def snooze(request: Request, item_id: int, body: SnoozeIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.WORK_DENIALS)
         with origin(request), answered("until"):
@@ -453,7 +456,8 @@ def router() -> APIRouter:
                         practice_ids=user.practice_ids)
         return after(request, database, user, item_id, f"work item {item_id} is snoozed until {body.until}")
 
-    @api.post("/denials/{item_id}/resolve", summary="Close a work item (write-off and bill-patient move money)")
+    @api.post("/denials/{item_id}/resolve", summary="Close a work item (write-off and bill-patient move money)",
+              responses=ERRORS)
     def resolve(request: Request, item_id: int, body: ResolveIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.WORK_DENIALS)
         with origin(request), answered("resolution"):
@@ -463,7 +467,7 @@ def router() -> APIRouter:
                      moved=str(moved))
 
     @api.post("/denials/{item_id}/correct", summary="Apply a work item's certain fix: a corrected or rebilled "
-                                                    "claim, scrubbed")
+                                                    "claim, scrubbed", responses=ERRORS)
     def correct(request: Request, item_id: int, body: CorrectIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.CORRECT_CLAIMS)
         with origin(request), answered("authorization"):
@@ -472,7 +476,8 @@ def router() -> APIRouter:
         return after(request, database, user, item_id, f"claim {done.corrected} made from {done.original}",
                      correction=CorrectionOut.of(done))
 
-    @api.get("/denials/{item_id}/appeal-letter", summary="The appeal letter as it would be written today")
+    @api.get("/denials/{item_id}/appeal-letter", summary="The appeal letter as it would be written today",
+             responses=ERRORS)
     def appeal_letter(request: Request, item_id: int, user: UserDep, database: DatabaseDep,
                       signer: Annotated[str | None, Query(max_length=100)] = None) -> AppealLetterOut:
         permitted(user, Permission.WRITE_APPEALS)
@@ -482,7 +487,7 @@ def router() -> APIRouter:
         return AppealLetterOut.of(preview)
 
     @api.get("/denials/{item_id}/appeal-letter.pdf", summary="The appeal letter as a PDF to print and send",
-             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+             response_class=Response, responses={**ERRORS, 200: {"content": {"application/pdf": {}}}})
     def appeal_letter_pdf(request: Request, item_id: int, user: UserDep, database: DatabaseDep,
                           signer: Annotated[str | None, Query(max_length=100)] = None) -> Response:
         permitted(user, Permission.WRITE_APPEALS)
@@ -494,7 +499,8 @@ def router() -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{preview.file_name}"',
                                  "Cache-Control": "no-store"})
 
-    @api.post("/denials/{item_id}/appeal", summary="Record that the appeal letter was sent to the payer")
+    @api.post("/denials/{item_id}/appeal", summary="Record that the appeal letter was sent to the payer",
+              responses=ERRORS)
     def appeal(request: Request, item_id: int, body: AppealIn, user: UserDep, database: DatabaseDep) -> ActionOut:
         permitted(user, Permission.WRITE_APPEALS)
         day = today()
@@ -504,7 +510,7 @@ def router() -> APIRouter:
         return after(request, database, user, item_id, f"the appeal of work item {item_id} is recorded as sent on "
                                                        f"{day}")
 
-    @api.get("/audit", summary="Search the audit log of the caller's billing company, newest first")
+    @api.get("/audit", summary="Search the audit log of the caller's billing company, newest first", responses=ERRORS)
     def audit_log(request: Request, user: UserDep, database: DatabaseDep, search: AuditSearchDep,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
                   before: Annotated[int | None, Query(ge=1)] = None) -> AuditPageOut:
@@ -514,7 +520,7 @@ def router() -> APIRouter:
         return AuditPageOut(events=[AuditEventOut.of(entry) for entry in page.entries], next_before=page.next_before)
 
     @api.get("/audit.csv", summary="Export the audit log search as CSV", response_class=StreamingResponse,
-             responses={200: {"content": {"text/csv": {}}}})
+             responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
     def audit_export(request: Request, user: UserDep, database: DatabaseDep,
                      search: AuditSearchDep) -> StreamingResponse:
         permitted(user, Permission.VIEW_AUDIT)
@@ -523,5 +529,3 @@ def router() -> APIRouter:
         return StreamingResponse(audit_csv(entries), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="audit-log.csv"',
                                           "Cache-Control": "no-store"})
-
-    return api

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,24 +73,25 @@ def test_a_users_queue_holds_their_practices_items_and_the_cli_sees_every_practi
 
 
 def test_the_queue_filters_by_urgency_on_the_day(world: QueueWorld) -> None:
-    database = world.database
-    items = list_items(database, today=TODAY, practice_ids={world.practice_id})
-    deadlines = {item.id: item.deadline for item in items}
-    assert all(deadlines.values())
-    latest = max(day for day in deadlines.values() if day)
-    overdue = list_items(database, today=latest + datetime.timedelta(days=1), urgent=Urgency.OVERDUE,
-                         practice_ids={world.practice_id})
-    assert {item.id for item in overdue} == set(deadlines)
-    soon = list_items(database, today=TODAY, urgent=Urgency.DUE_SOON, practice_ids={world.practice_id})
-    later = list_items(database, today=TODAY, urgent=Urgency.LATER, practice_ids={world.practice_id})
-    assert {i.id for i in soon} | {i.id for i in later} == set(deadlines)
-    assert all((i.deadline - TODAY).days <= 30 for i in soon if i.deadline)
+    database, mine = world.database, {world.practice_id}
+    items = list_items(database, today=TODAY, practice_ids=mine)
+    dated = {item.id: item.deadline for item in items if item.deadline}
+    assert [i.id for i in list_items(database, today=TODAY, urgent=Urgency.NO_DEADLINE, practice_ids=mine)] == [
+        world.items["write_off"]]  # a write-off waits on no payer
+    day_after_last = max(dated.values()) + datetime.timedelta(days=1)
+    overdue = list_items(database, today=day_after_last, urgent=Urgency.OVERDUE, practice_ids=mine)
+    assert {item.id for item in overdue} == set(dated)
+    soon = list_items(database, today=TODAY, urgent=Urgency.DUE_SOON, practice_ids=mine)
+    later = list_items(database, today=TODAY, urgent=Urgency.LATER, practice_ids=mine)
+    assert not {i.id for i in soon} & {i.id for i in later}
+    assert {i.id for i in soon} | {i.id for i in later} == set(dated)
+    assert all((day - TODAY).days > 30 for id_, day in dated.items() if id_ in {i.id for i in later})
 
 
 def test_another_practices_item_is_not_found_by_any_action_and_is_left_as_it_was(world: QueueWorld,
                                                                                   tmp_path: Path) -> None:
     database, mine, other = world.database, {world.practice_id}, world.other_item
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: show_item(database, other, practice_ids=mine),
         lambda: assign_item(database, other, "pat", actor="pat", practice_ids=mine),
         lambda: note_item(database, other, "a note", actor="pat", practice_ids=mine),
@@ -172,9 +174,9 @@ def test_the_audit_log_is_read_within_the_readers_company(world: QueueWorld) -> 
     assert all(e.organization_id == world.organization_id for e in found if e.practice_id is None)
     assert world.other_item not in {e.entity_id for e in found if e.entity_type == "denial_item"}
     with UnitOfWork(database, actor="test") as uow:
-        theirs = uow.session.scalars(select(AuditEventRow).where(
-            AuditEventRow.practice_id == world.other_practice_id)).all()
-    assert theirs and not {e.sequence for e in theirs} & {e.sequence for e in found}
+        theirs = set(uow.session.scalars(select(AuditEventRow.sequence).where(
+            AuditEventRow.practice_id == world.other_practice_id)))
+    assert theirs and not theirs & {e.sequence for e in found}
     [read] = events(database, "audit.read")
     assert (read.actor, read.organization_id, read.practice_id) == ("audrey", world.organization_id, None)
 
