@@ -170,7 +170,9 @@ def appeal_letter_text(letter: AppealLetter) -> str:
             money = f"charge ${line.charge}; {line.denial}: {line.denial_meaning}"
         parts.append(f"Line {line.line_number}, {line.date_of_service:%m/%d/%Y}, {line.code}{modifiers}, "
                      f"{line.units} unit(s): {money}")
-    parts.append(f"Total appealed: ${total([line.appealed for line in letter.lines])}")
+    underpaid = all(line.underpaid is not None for line in letter.lines)
+    appealed = total([line.appealed for line in letter.lines])
+    parts.append(f"Total {'underpaid' if underpaid else 'appealed'}: ${appealed}")
     for heading, items in (("Documentation", letter.documentation),
                            ("Coverage policy and coding rules relied on", letter.policies)):
         if items:
