@@ -76,7 +76,6 @@ from dermbill.services.scrubbing import scrub_stored_claims
 UNDERPAYMENT_TOLERANCE = Money(100)  # a line allowed at least $1.00 below the contract is worth a person's time
 OPEN_STATUSES = ("open", "snoozed", "waiting")
 RESOLUTIONS = ("write_off", "bill_patient", "paid", "appeal_won", "appeal_lost", "no_action")
-STATUSES = ("open", "waiting", "snoozed", "resolved")
 # Reads of an item are audited, but they are not part of the item's history as people read it.
 READ_ACTIONS = ("denial.read", "denial.appeal_previewed")
 
