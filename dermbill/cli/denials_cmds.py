@@ -51,7 +51,7 @@ def list_command(
     with current_database(ctx, db) as database:
         refresh_queue(database, today=today)
         items = list_items(database, today=today, statuses=statuses, assigned_to=assigned, category=category,
-                           action=action, payer=payer)
+                           action=action, payer=payer, actor=actor_name(None))
     if as_json:
         write_json({"items": [item.to_json() for item in items]})
         return
@@ -86,7 +86,7 @@ def show_command(ctx: typer.Context, item: ItemArg, db: DbOption = None,
     from dermbill.services.denials import show_item
 
     with current_database(ctx, db) as database:
-        detail = show_item(database, item)
+        detail = show_item(database, item, actor=actor_name(None))
     if as_json:
         write_json(detail.to_json())
         return

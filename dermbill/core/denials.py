@@ -507,3 +507,23 @@ def priority(amount: Money, deadline: datetime.date | None, today: datetime.date
     if deadline is not None and (deadline - today).days <= URGENT_DAYS:
         return (0, (deadline - today).days, -amount.cents)
     return (1, -amount.cents, (deadline - today).days if deadline else 10**6)
+
+
+class Urgency(StrEnum):
+    """How pressing an item is on a day: the work queue's filter (its sort is ``priority``)."""
+
+    OVERDUE = "overdue"  # the deadline passed
+    DUE_SOON = "due_soon"  # due within URGENT_DAYS
+    LATER = "later"
+    NO_DEADLINE = "no_deadline"
+
+
+def urgency(deadline: datetime.date | None, today: datetime.date) -> Urgency:
+    """The urgency of an item due on ``deadline``: a deadline 30 days away is still due soon, today is not
+    overdue."""
+    if deadline is None:
+        return Urgency.NO_DEADLINE
+    left = (deadline - today).days
+    if left < 0:
+        return Urgency.OVERDUE
+    return Urgency.DUE_SOON if left <= URGENT_DAYS else Urgency.LATER

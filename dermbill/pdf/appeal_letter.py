@@ -147,6 +147,42 @@ def appeal_letter_pdf(letter: AppealLetter) -> bytes:
     return buffer.getvalue()
 
 
+def appeal_letter_text(letter: AppealLetter) -> str:
+    """The letter as plain text, to read on screen before the PDF is downloaded: what the PDF says, in its order
+    (the deadline, for our tracking only, is not in it either)."""
+    head = letter.letterhead
+    contact = f"Phone {head.phone} | NPI {head.npi}" + (f" | TIN {head.tax_id}" if head.tax_id else "")
+    dates = sorted({line.date_of_service for line in letter.lines})
+    parts = [head.name, *head.address_lines, contact, "", _long_date(letter.written_on), "",
+             letter.payer_name, *(letter.payer_address_lines or (NO_PAYER_ADDRESS,)), "",
+             f"RE: Patient: {letter.patient_name}", f"    Date of birth: {letter.patient_date_of_birth:%m/%d/%Y}",
+             f"    Member ID: {letter.member_id}", f"    Our claim number: {letter.claim_number}",
+             f"    Payer claim number: {letter.payer_claim_number or 'not yet assigned'}",
+             f"    Date(s) of service: {', '.join(f'{d:%m/%d/%Y}' for d in dates)}",
+             f"    Rendering provider: {letter.rendering_provider}", "", letter.title, "", SALUTATION, "",
+             letter.summary, ""]
+    for line in letter.lines:
+        modifiers = f" {' '.join(line.modifiers)}" if line.modifiers else ""
+        if line.underpaid is not None:
+            money = (f"contracted ${line.underpaid.contracted}, allowed ${line.underpaid.allowed}, paid "
+                     f"${line.underpaid.paid}, short ${line.underpaid.shortfall}")
+        else:
+            money = f"charge ${line.charge}; {line.denial}: {line.denial_meaning}"
+        parts.append(f"Line {line.line_number}, {line.date_of_service:%m/%d/%Y}, {line.code}{modifiers}, "
+                     f"{line.units} unit(s): {money}")
+    underpaid = all(line.underpaid is not None for line in letter.lines)
+    appealed = total([line.appealed for line in letter.lines])
+    parts.append(f"Total {'underpaid' if underpaid else 'appealed'}: ${appealed}")
+    for heading, items in (("Documentation", letter.documentation),
+                           ("Coverage policy and coding rules relied on", letter.policies)):
+        if items:
+            parts += ["", heading, *(f"- {item}" for item in items)]
+    parts += ["", letter.request, "", "Sincerely,", "", letter.signer, head.name]
+    if letter.enclosures:
+        parts += ["", "Enclosures", *(f"- {item}" for item in letter.enclosures)]
+    return "\n".join(parts) + "\n"
+
+
 def appeal_file_name(letter: AppealLetter, item: int | None = None, copy: int = 1) -> str:
     """A file name safe on any system, only ``[A-Za-z0-9._-]``: ``appeal-<claim number>-item<N>-<YYYYMMDD>.pdf``
     for work item N (two items of one claim never share a name), ``-<copy>`` before ``.pdf`` from the second copy

@@ -4,8 +4,12 @@
 payer answer (same group, reason and remarks) that is a denial, and one per paid line allowed below the payer's
 contracted fee schedule. It is idempotent (an item's ``source_key`` is unique) and also resolves items whose
 money came in (a corrected claim paid, an appeal won). People assign, note, snooze and resolve items; every change
-is an audit event. ``correct_claim`` applies a certain fix as a corrected claim (frequency 7) or rebills the
-payer in force; ``write_appeal`` writes the appeal letter (PDF) and tracks it until the payer answers.
+is an audit event, and so is every read of items (PHI: an item names a patient and their care). The functions
+the staff application calls take ``practice_ids``: the practices the user may see (another practice's item is
+``NotFound``); ``None`` means every practice (the CLI, run by the billing company's own staff on its database).
+``correct_claim`` applies a certain fix as a corrected claim (frequency 7) or rebills the payer in force;
+``write_appeal`` writes the appeal letter (PDF) and tracks it until the payer answers (``preview_appeal`` shows it
+first, and the staff application records the letter its user downloaded with ``mark_appeal_sent``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +32,13 @@ from dermbill.core.denials import (
     PayerAnswer,
     PayerDeadlines,
     RootCause,
+    Urgency,
     appeal_refusal,
     deadline_for,
     find_root_cause,
     priority,
     underpayment_cause,
+    urgency,
 )
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, WRITE_OFF, JournalEntry, Posting
@@ -58,7 +64,7 @@ from dermbill.db.models import (
     RemittanceRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
-from dermbill.pdf.appeal_letter import appeal_file_name
+from dermbill.pdf.appeal_letter import AppealLetter, appeal_file_name, appeal_letter_text
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.appeal_letters import appeal_letter_for
@@ -70,6 +76,8 @@ from dermbill.services.scrubbing import scrub_stored_claims
 UNDERPAYMENT_TOLERANCE = Money(100)  # a line allowed at least $1.00 below the contract is worth a person's time
 OPEN_STATUSES = ("open", "snoozed", "waiting")
 RESOLUTIONS = ("write_off", "bill_patient", "paid", "appeal_won", "appeal_lost", "no_action")
+# Reads of an item are audited, but they are not part of the item's history as people read it.
+READ_ACTIONS = ("denial.read", "denial.appeal_previewed")
 
 
 @dataclass(slots=True)
@@ -121,19 +129,25 @@ class WorkItem:
 # Building the queue
 
 
-def refresh_queue(database: Database, *, today: datetime.date, actor: str = "denials") -> RefreshReport:
-    """Make the items of answers not yet in the queue, and resolve the items whose money came in."""
+def refresh_queue(database: Database, *, today: datetime.date, actor: str = "denials",
+                  practice_ids: Collection[int] | None = None) -> RefreshReport:
+    """Make the items of answers not yet in the queue, and resolve the items whose money came in (of these
+    practices; ``None``: of every practice)."""
     try:
-        return _refresh_queue(database, today=today, actor=actor)
+        return _refresh_queue(database, today=today, actor=actor, practice_ids=practice_ids)
     except InvalidInput:  # SQLite has no row locks: a refresh running at the same time made them first; read again
-        return _refresh_queue(database, today=today, actor=actor)
+        return _refresh_queue(database, today=today, actor=actor, practice_ids=practice_ids)
 
 
-def _refresh_queue(database: Database, *, today: datetime.date, actor: str) -> RefreshReport:
+def _refresh_queue(database: Database, *, today: datetime.date, actor: str,
+                   practice_ids: Collection[int] | None) -> RefreshReport:
     report = RefreshReport()
     codes = denial_code_table()
+    query = select(PracticeRow.id).order_by(PracticeRow.id)
+    if practice_ids is not None:
+        query = query.where(PracticeRow.id.in_(sorted(practice_ids)))
     with UnitOfWork(database, actor=actor) as uow:
-        for practice_id in uow.session.scalars(select(PracticeRow.id).order_by(PracticeRow.id)):
+        for practice_id in uow.session.scalars(query):
             repo = uow.practice(practice_id)
             builder = _ItemBuilder(repo, codes, today)
             for item in builder.new_items():
@@ -393,17 +407,31 @@ def _close(repo: PracticeRepository, item: DenialItemRow, outcome: str, why: str
 
 def list_items(database: Database, *, today: datetime.date, statuses: Sequence[str] = ("open", "waiting"),
                assigned_to: str | None = None, category: str | None = None, action: str | None = None,
-               payer: str | None = None) -> list[WorkItem]:
-    """The work items, most urgent first (see ``priority``); a snoozed item comes back on its day."""
-    with UnitOfWork(database, actor="denials") as uow:
-        rows = uow.session.scalars(select(DenialItemRow)).all()
-        items = [_work_item(uow, row) for row in rows if _shown(row, today, statuses)]
-    items = [item for item in items
-             if (assigned_to is None or item.assigned_to == assigned_to)
-             and (category is None or item.category == category)
-             and (action is None or item.action == action)
-             and (payer is None or payer.lower() in item.payer.lower())]
-    return sorted(items, key=lambda item: priority(item.amount, item.deadline, today))
+               payer: str | None = None, practice_ids: Collection[int] | None = None,
+               practice: str | None = None, urgent: Urgency | None = None, actor: str = "denials") -> list[WorkItem]:
+    """The work items of these practices (``None``: all), most urgent first (see ``priority``); a snoozed item
+    comes back on its day. ``practice`` keeps one practice's (by code), ``urgent`` the items of that urgency on
+    ``today``. The read is audited: one event per practice, naming the items shown."""
+    query = select(DenialItemRow).order_by(DenialItemRow.id)
+    if practice_ids is not None:
+        query = query.where(DenialItemRow.practice_id.in_(sorted(practice_ids)))
+    with UnitOfWork(database, actor=actor) as uow:
+        rows = [row for row in uow.session.scalars(query).all() if _shown(row, today, statuses)]
+        found = [(row, _work_item(uow, row)) for row in rows]
+        found = [(row, item) for row, item in found
+                 if (assigned_to is None or item.assigned_to == assigned_to)
+                 and (category is None or item.category == category)
+                 and (action is None or item.action == action)
+                 and (payer is None or payer.lower() in item.payer.lower())
+                 and (practice is None or item.practice.lower() == practice.strip().lower())
+                 and (urgent is None or urgency(item.deadline, today) is urgent)]
+        shown: dict[int, list[int]] = defaultdict(list)
+        for row, _ in found:
+            shown[row.practice_id].append(row.id)
+        for practice_id, ids in sorted(shown.items()):
+            uow.practice(practice_id).audit("denial.list", "denial_item", None, {"items": ids})
+        uow.commit()
+    return sorted((item for _, item in found), key=lambda item: priority(item.amount, item.deadline, today))
 
 
 def _shown(row: DenialItemRow, today: datetime.date, statuses: Sequence[str]) -> bool:
@@ -445,20 +473,27 @@ class ItemDetail:
                             for name, status, deadline in self.appeals]}
 
 
-def show_item(database: Database, item_id: int) -> ItemDetail:
-    with UnitOfWork(database, actor="denials") as uow:
-        row = _item_row(uow, item_id)
+def show_item(database: Database, item_id: int, *, practice_ids: Collection[int] | None = None,
+              actor: str = "denials") -> ItemDetail:
+    """One item in full, with its history (changes, not reads); the read is audited."""
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id, practice_ids=practice_ids)
         history = uow.session.scalars(select(AuditEventRow).where(
             AuditEventRow.entity_type == "denial_item", AuditEventRow.entity_id == row.id,
-            AuditEventRow.practice_id == row.practice_id).order_by(AuditEventRow.id)).all()
-        appeals = uow.practice(row.practice_id).rows(AppealRow, AppealRow.denial_item_id == row.id)
-        return ItemDetail(
+            AuditEventRow.practice_id == row.practice_id, AuditEventRow.action.not_in(READ_ACTIONS))
+            .order_by(AuditEventRow.id)).all()
+        repo = uow.practice(row.practice_id)
+        appeals = repo.rows(AppealRow, AppealRow.denial_item_id == row.id)
+        repo.audit("denial.read", "denial_item", row.id)
+        detail = ItemDetail(
             _work_item(uow, row),
             fix_words(row.fixes),
             tuple(row.relies_on),
             tuple((event.occurred_at, event.actor, event.action,
                    "; ".join(f"{k}: {v}" for k, v in event.detail.items())) for event in history),
             tuple((a.file_name, a.status, a.deadline) for a in appeals))
+        uow.commit()
+        return detail
 
 
 def fix_words(fixes: Sequence[dict[str, Any]]) -> tuple[str, ...]:
@@ -475,18 +510,24 @@ def has_certain_fix(row: DenialItemRow) -> bool:
                                and row.rebill_payer_id is not None)
 
 
-def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False) -> DenialItemRow:
-    """The item; with ``lock``, held until commit (on PostgreSQL two people working the same item at once take
-    turns: the second sees what the first did, so one corrected claim is made, one write-off posted)."""
+def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False,
+              practice_ids: Collection[int] | None = None) -> DenialItemRow:
+    """The item (among these practices' items; ``None``: any practice's); with ``lock``, held until commit (on
+    PostgreSQL two people working the same item at once take turns: the second sees what the first did, so one
+    corrected claim is made, one write-off posted)."""
+    scope = [DenialItemRow.id == item_id]
+    if practice_ids is not None:
+        scope.append(DenialItemRow.practice_id.in_(sorted(practice_ids)))
     if lock and uow.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks, and its driver begins a transaction only at the first write, so a read before
         # it could be stale by the time we write. Writing first (the row unchanged) takes the database's write
         # lock, waiting for anyone else's commit: what is read next is what they committed.
-        uow.session.execute(update(DenialItemRow).where(DenialItemRow.id == item_id)
-                            .values(status=DenialItemRow.status))
-    query = select(DenialItemRow).where(DenialItemRow.id == item_id)
+        uow.session.execute(update(DenialItemRow).where(*scope).values(status=DenialItemRow.status))
+    query = select(DenialItemRow).where(*scope)
     row = uow.session.scalars(query.with_for_update() if lock else query).first()
     if row is None:
+        if practice_ids is not None:  # another practice's item is not there for this user (never "forbidden")
+            raise NotFound(f"work item {item_id} not found among your practices' work items")
         raise NotFound(f"work item {item_id} not found; `dermbill denials list` shows the open items")
     return row
 
@@ -495,32 +536,35 @@ def _item_row(uow: UnitOfWork, item_id: int, *, lock: bool = False) -> DenialIte
 # Working an item
 
 
-def assign_item(database: Database, item_id: int, person: str, *, actor: str) -> None:
+def assign_item(database: Database, item_id: int, person: str, *, actor: str,
+                practice_ids: Collection[int] | None = None) -> None:
     if not person.strip():
         raise InvalidInput("assign: give the person's name or login")
     _change(database, item_id, actor, "denial.assigned", {"to": person.strip()},
-            lambda row: setattr(row, "assigned_to", person.strip()))
+            lambda row: setattr(row, "assigned_to", person.strip()), practice_ids)
 
 
-def note_item(database: Database, item_id: int, text: str, *, actor: str) -> None:
+def note_item(database: Database, item_id: int, text: str, *, actor: str,
+              practice_ids: Collection[int] | None = None) -> None:
     if not text.strip():
         raise InvalidInput("note: the note is empty")
-    _change(database, item_id, actor, "denial.noted", {"note": text.strip()}, lambda row: None)
+    _change(database, item_id, actor, "denial.noted", {"note": text.strip()}, lambda row: None, practice_ids)
 
 
-def snooze_item(database: Database, item_id: int, until: datetime.date, *, actor: str, today: datetime.date) -> None:
+def snooze_item(database: Database, item_id: int, until: datetime.date, *, actor: str, today: datetime.date,
+                practice_ids: Collection[int] | None = None) -> None:
     if until <= today:
         raise InvalidInput(f"snooze: {until} is not after today ({today}); give a later day")
 
     def snooze(row: DenialItemRow) -> None:
         row.status, row.snoozed_until = "snoozed", until
-    _change(database, item_id, actor, "denial.snoozed", {"until": until.isoformat()}, snooze)
+    _change(database, item_id, actor, "denial.snoozed", {"until": until.isoformat()}, snooze, practice_ids)
 
 
 def _change(database: Database, item_id: int, actor: str, action: str, detail: dict[str, Any],
-            apply: Any) -> None:
+            apply: Any, practice_ids: Collection[int] | None) -> None:
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id, lock=True)
+        row = _item_row(uow, item_id, lock=True, practice_ids=practice_ids)
         if row.status == "resolved" and action != "denial.noted":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); it cannot be changed")
         apply(row)
@@ -530,13 +574,13 @@ def _change(database: Database, item_id: int, actor: str, action: str, detail: d
 
 
 def resolve_item(database: Database, item_id: int, resolution: str, *, actor: str, note: str = "",
-                 today: datetime.date) -> Money:
+                 today: datetime.date, practice_ids: Collection[int] | None = None) -> Money:
     """Close an item. ``write_off`` moves the denied balance of its lines to denial write-offs (4200), and
     ``bill_patient`` to the patient's balance (1200), in one balanced entry; returns the amount moved."""
     if resolution not in RESOLUTIONS:
         raise InvalidInput(f"resolve: '{resolution}' is not a resolution; use one of {', '.join(RESOLUTIONS)}")
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id, lock=True)
+        row = _item_row(uow, item_id, lock=True, practice_ids=practice_ids)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is already resolved ({row.resolution})")
         repo = uow.practice(row.practice_id)
@@ -598,7 +642,7 @@ class Correction:
 
 
 def correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date,
-                  authorization: str | None = None) -> Correction:
+                  authorization: str | None = None, practice_ids: Collection[int] | None = None) -> Correction:
     """Apply the item's certain fix: a corrected claim (frequency 7, the payer's claim number in REF*F8) with the
     lines changed, or the same lines rebilled to the payer in force; scrubbed before it can go. For an
     authorization denial, ``authorization`` is the number the payer gave afterwards: the corrected claim
@@ -606,7 +650,8 @@ def correct_claim(database: Database, item_id: int, *, actor: str, today: dateti
     if authorization is not None and not (0 < len(authorization.strip()) <= 50):
         raise InvalidInput("--authorization: give the payer's authorization number (1 to 50 characters)")
     try:
-        return _correct_claim(database, item_id, actor=actor, today=today, authorization=authorization)
+        return _correct_claim(database, item_id, actor=actor, today=today, authorization=authorization,
+                              practice_ids=practice_ids)
     except InvalidInput as exc:
         if not str(exc).startswith("the database refused the change"):
             raise
@@ -616,9 +661,9 @@ def correct_claim(database: Database, item_id: int, *, actor: str, today: dateti
 
 
 def _correct_claim(database: Database, item_id: int, *, actor: str, today: datetime.date,
-                   authorization: str | None) -> Correction:
+                   authorization: str | None, practice_ids: Collection[int] | None) -> Correction:
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id, lock=True)
+        row = _item_row(uow, item_id, lock=True, practice_ids=practice_ids)
         if row.status == "resolved":
             raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); nothing to correct")
         if row.follow_up_claim_id is not None:
@@ -636,10 +681,12 @@ def _correct_claim(database: Database, item_id: int, *, actor: str, today: datet
             claim, changes = _corrected_claim(repo, original, row)
         elif row.action == Action.CHECK_ELIGIBILITY_AND_REBILL.value and row.rebill_payer_id is not None:
             claim, changes = _rebilled_claim(repo, original, row, today)
+        elif row.action == Action.GET_AUTHORIZATION.value:  # the number is what is missing: an input
+            raise InvalidInput(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): give the "
+                               "number with --authorization")
         else:
-            hint = "give the number with --authorization" if row.action == Action.GET_AUTHORIZATION.value else \
-                "correct the claim by hand, or appeal"
-            raise InvalidInput(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): {hint}")
+            raise InvalidTransition(f"work item {item_id} has no certain fix ({row.action.replace('_', ' ')}): "
+                                    "correct the claim by hand, or appeal")
         row.follow_up_claim_id, row.status, row.updated_at = claim.id, "waiting", uow.clock()
         repo.audit("denial.corrected", "denial_item", row.id, {"claim": claim.patient_control_number,
                                                                "changes": list(changes)})
@@ -765,23 +812,16 @@ MAX_LETTER_COPIES = 99
 
 
 def write_appeal(database: Database, item_id: int, out_dir: Path, *, actor: str, today: datetime.date,
-                 signer: str | None = None) -> WrittenAppeal:
+                 signer: str | None = None, practice_ids: Collection[int] | None = None) -> WrittenAppeal:
     """Write the appeal letter (PDF) for an item, record it, and set the item waiting for the payer's answer.
 
     One file per item (``appeal-<claim>-item<N>-<date>.pdf``); an existing file is never overwritten: the letter
     takes the next free name (``...-2.pdf``) and ``replaced_name_taken`` says which name was kept. An item whose
     answer an appeal cannot change (coverage ended, the patient's share, a write-off) is refused with the reason."""
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id, lock=True)
-        if row.status == "resolved":
-            raise InvalidTransition(f"work item {item_id} is resolved ({row.resolution}); there is nothing to appeal")
-        refusal = appeal_refusal(Action(row.action))
-        if refusal is not None:
-            raise InvalidInput(f"work item {item_id} cannot be appealed: {refusal}")
+        row = _item_row(uow, item_id, lock=True, practice_ids=practice_ids)
+        _check_appealable(row, today)
         repo = uow.practice(row.practice_id)
-        if row.deadline is not None and row.deadline < today:
-            raise InvalidInput(f"work item {item_id}: the appeal window closed on {row.deadline}; the payer will "
-                               "not hear it (write it off, or ask the payer for a good-cause exception)")
         letter, name, pdf = appeal_letter_for(repo, row, today, signer=signer)
         path = _write_new_file(out_dir, [name, *(appeal_file_name(letter, row.id, copy)
                                                  for copy in range(2, MAX_LETTER_COPIES + 1))], pdf)
@@ -823,14 +863,76 @@ def _write_new_file(out_dir: Path, names: Sequence[str], content: bytes) -> Path
                        "move the old ones away, or give another --out folder")
 
 
-def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: datetime.date) -> None:
+def _check_appealable(row: DenialItemRow, today: datetime.date) -> None:
+    """Refuse (InvalidTransition) an appeal of a resolved item, of one whose answer an appeal cannot change, or
+    past the payer's window."""
+    if row.status == "resolved":
+        raise InvalidTransition(f"work item {row.id} is resolved ({row.resolution}); there is nothing to appeal")
+    refusal = appeal_refusal(Action(row.action))
+    if refusal is not None:
+        raise InvalidTransition(f"work item {row.id} cannot be appealed: {refusal}")
+    if row.deadline is not None and row.deadline < today:
+        raise InvalidTransition(f"work item {row.id}: the appeal window closed on {row.deadline}; the payer will "
+                                "not hear it (write it off, or ask the payer for a good-cause exception)")
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPreview:
+    """The appeal letter of an item as it would be written today: to read on screen, or to download as a PDF."""
+
+    item_id: int
+    claim: str
+    letter: AppealLetter
+    file_name: str
+    pdf: bytes
+    deadline: datetime.date | None
+
+    @property
+    def text(self) -> str:
+        return appeal_letter_text(self.letter)
+
+
+def preview_appeal(database: Database, item_id: int, *, actor: str, today: datetime.date,
+                   signer: str | None = None, practice_ids: Collection[int] | None = None) -> AppealPreview:
+    """The letter ``write_appeal`` would write today, without recording anything but the read (audited: the
+    letter names the patient)."""
     with UnitOfWork(database, actor=actor) as uow:
-        row = _item_row(uow, item_id, lock=True)
+        row = _item_row(uow, item_id, practice_ids=practice_ids)
+        _check_appealable(row, today)
+        repo = uow.practice(row.practice_id)
+        letter, name, pdf = appeal_letter_for(repo, row, today, signer=signer)
+        repo.audit("denial.appeal_previewed", "denial_item", row.id, {"title": letter.title})
+        uow.commit()
+        return AppealPreview(row.id, letter.claim_number, letter, name, pdf, row.deadline)
+
+
+def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: datetime.date,
+                     practice_ids: Collection[int] | None = None, record_letter: bool = False,
+                     signer: str | None = None) -> None:
+    """Record that the item's written appeal went to the payer. With ``record_letter`` (the staff application,
+    whose user downloads the letter rather than having it written to a folder), an item with no written appeal
+    has today's letter recorded as written and sent at once; an appeal already sent is not sent twice."""
+    with UnitOfWork(database, actor=actor) as uow:
+        row = _item_row(uow, item_id, lock=True, practice_ids=practice_ids)
         repo = uow.practice(row.practice_id)
         appeals = repo.rows(AppealRow, AppealRow.denial_item_id == row.id, AppealRow.status == "written")
+        if not appeals and record_letter:
+            sent = repo.rows(AppealRow, AppealRow.denial_item_id == row.id, AppealRow.status == "sent")
+            if sent and row.status != "resolved":
+                raise InvalidTransition(f"work item {item_id}: its appeal was already sent (written on "
+                                        f"{max(a.written_on for a in sent)}); wait for the payer's answer")
+            _check_appealable(row, today)
+            letter, name, _ = appeal_letter_for(repo, row, today, signer=signer)
+            appeal = repo.add(AppealRow(denial_item_id=row.id, claim_id=row.claim_id, file_name=name,
+                                        written_on=today, deadline=row.deadline, status="written"))
+            repo.flush()
+            row.status, row.updated_at = "waiting", uow.clock()
+            repo.audit("denial.appeal_written", "denial_item", row.id, {"file": name, "appeal": appeal.id,
+                                                                        "title": letter.title})
+            appeals = [appeal]
         if not appeals:
-            raise InvalidInput(f"work item {item_id} has no written appeal to send; write it with "
-                               f"`dermbill denials appeal {item_id}`")
+            raise InvalidTransition(f"work item {item_id} has no written appeal to send; write it with "
+                                    f"`dermbill denials appeal {item_id}`")
         for appeal in appeals:
             appeal.status = "sent"
             repo.audit("appeal.sent", "appeal", appeal.id, {"on": today.isoformat()})

@@ -39,13 +39,13 @@ from dermbill.db.models import (
     ClaimRow,
     ClearinghouseProfileRow,
     InboundFileRow,
-    PayerRow,
     PracticeRow,
     SubmissionBatchRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
+from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
 from dermbill.services.secondary_claims import SecondaryReport, create_secondary_claims
 from dermbill.services.submission import MAX_CLAIMS_PER_FILE, ExportedFile, export_837p
@@ -426,21 +426,9 @@ def _reject(repo: PracticeRepository, claim: ClaimRow, field_name: str, message:
 
 
 def fix_queue(database: Database) -> list[dict[str, str]]:
-    """The rejected claims, oldest first, each with the field in error, the payer's words and the fix."""
-    items = []
-    with UnitOfWork(database, actor="fix-queue") as uow:
-        practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
-        payers = {p.id: p.payer_identifier for p in uow.session.scalars(select(PayerRow))}
-        rows = uow.session.execute(
-            select(ClaimRow, ClaimFindingRow).join(ClaimFindingRow, ClaimFindingRow.claim_id == ClaimRow.id)
-            .where(ClaimRow.status == ClaimStatus.REJECTED.value, ClaimFindingRow.rule == REJECTION_RULE)
-            .order_by(ClaimFindingRow.scrubbed_at, ClaimRow.id)).all()
-        for claim, finding in rows:
-            field_name, _, message = finding.message.partition(": ")
-            items.append({"practice": practices[claim.practice_id], "claim": claim.patient_control_number,
-                          "payer": payers.get(claim.payer_id or 0, ""), "field": field_name, "message": message,
-                          "fix": finding.fix, "rejected_at": finding.scrubbed_at.isoformat()})
-    return items
+    """The rejected claims of every practice, oldest first, each with the field in error, the payer's words and
+    the fix (``services.fix_queue`` has them for one user's practices)."""
+    return [claim.to_json() for claim in rejected_claims(database)]
 
 
 def inbox_files(database: Database) -> list[dict[str, str]]:

@@ -111,4 +111,7 @@ def router() -> APIRouter:
         with origin(request):
             return {"remittances": remittances_of(database, user.practice_ids, actor=user.email, limit=limit)}
 
+    from dermbill.web import api_queues  # it builds on this module's dependencies
+
+    api_queues.add_routes(api)
     return api

@@ -26,11 +26,13 @@ from dermbill.core.denials import (
     PayerAnswer,
     PayerDeadlines,
     RootCause,
+    Urgency,
     appeal_refusal,
     deadline_for,
     find_root_cause,
     priority,
     underpayment_cause,
+    urgency,
 )
 from dermbill.core.money import Money
 from dermbill.reference.denial_codes import denial_code_table
@@ -758,3 +760,11 @@ def test_an_answer_an_appeal_cannot_change_is_refused_with_what_to_do_instead(ac
                                     Action.GET_AUTHORIZATION])
 def test_an_answer_a_person_may_dispute_can_be_appealed(action: Action) -> None:
     assert appeal_refusal(action) is None
+
+
+@pytest.mark.parametrize(("days_left", "expected"), [
+    (-1, Urgency.OVERDUE), (0, Urgency.DUE_SOON), (URGENT_DAYS, Urgency.DUE_SOON), (URGENT_DAYS + 1, Urgency.LATER),
+    (None, Urgency.NO_DEADLINE)])
+def test_urgency_of_an_item_on_a_day(days_left: int | None, expected: Urgency) -> None:
+    deadline = None if days_left is None else TODAY + datetime.timedelta(days=days_left)
+    assert urgency(deadline, TODAY) is expected

@@ -19,6 +19,7 @@ from dermbill.pdf.appeal_letter import (
     Underpaid,
     appeal_file_name,
     appeal_letter_pdf,
+    appeal_letter_text,
 )
 
 DOS = datetime.date(2026, 3, 2)
@@ -205,3 +206,23 @@ def test_the_file_name_is_safe_whatever_the_claim_number(claim_number: str) -> N
     assert re.fullmatch(r"[A-Za-z0-9._-]+", name), name
     assert "appeal" in name and name.endswith("-20260415.pdf") and not name.startswith(".")
     assert ".." not in name.removesuffix(".pdf") and "/" not in name and len(name) <= 100
+
+
+def test_the_letter_as_text_says_what_the_pdf_says_in_its_order() -> None:
+    text = appeal_letter_text(LETTER)
+    order = ["TEST DERMATOLOGY ASSOCIATES", "April 15, 2026", "TEST MEDICARE ADMINISTRATIVE",
+             "RE: Patient: TEST, ALICE", "Request for redetermination", "To the appeals reviewer:",
+             "The payer denied", "Line 1, 03/02/2026, 17110", "Line 2, 03/02/2026, 99213 25",
+             "Total appealed: $310.40", "Documentation", "Coverage policy", "Please reverse", "Sincerely,",
+             "Jane TEST, MD, FAAD", "Enclosures", "Progress note of 03/02/2026"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    for fact in (*DOCUMENTATION, *POLICIES, "MCRICN0000042", "1EG4TE5MK73", "01/02/1950", "CO-50 / N115"):
+        assert fact in text, fact
+    assert "2026-08-29" not in text and "08/29/2026" not in text  # the deadline is for our tracking only
+
+
+def test_an_underpaid_letter_as_text_asks_for_the_shortfall() -> None:
+    text = appeal_letter_text(dataclasses.replace(LETTER, lines=(UNDERPAID,)))
+    assert "contracted $100.00, allowed $80.00, paid $64.00, short $20.00" in text
+    assert "Total underpaid: $20.00" in text and "$150.00" not in text

@@ -315,7 +315,7 @@ def test_the_appeal_letter_carries_the_claims_facts(database: Database, tmp_path
         assert (appeal.status, appeal.deadline, appeal.file_name) == ("written", item.deadline, written.path.name)
     assert show_item(database, item.id).item.status == "waiting"
     late = item.deadline + datetime.timedelta(days=1) if item.deadline else TODAY
-    with pytest.raises(InvalidInput, match="appeal window closed"):
+    with pytest.raises(InvalidTransition, match="appeal window closed"):
         write_appeal(database, item.id, tmp_path / "appeals", actor="biller", today=late)
 
     # The payer reprocesses the claim (its denial reversed) and pays: the appeal is won and the item resolved.
@@ -540,7 +540,7 @@ def test_an_appeal_of_a_denial_an_appeal_cannot_change_is_refused_with_the_reaso
     [item] = items(database)
     assert item.action == action
 
-    with pytest.raises(InvalidInput, match=f"work item {item.id} cannot be appealed: .*{why}") as refused:
+    with pytest.raises(InvalidTransition, match=f"work item {item.id} cannot be appealed: .*{why}") as refused:
         write_appeal(database, item.id, tmp_path / "appeals", actor="biller", today=TODAY)
     assert "\n" not in str(refused.value)
     assert not (tmp_path / "appeals").exists()
