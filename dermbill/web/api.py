@@ -103,4 +103,7 @@ def router() -> APIRouter:
         with origin(request):
             return {"remittances": remittances_of(database, user.practice_ids, actor=user.email, limit=limit)}
 
+    from dermbill.web import api_edits  # it imports this module's dependencies
+
+    api.include_router(api_edits.router())
     return api
