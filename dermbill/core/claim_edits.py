@@ -179,12 +179,13 @@ def check_correctable(claim: str, status: ClaimStatus, frequency: str, *, own_fr
     kind = FREQUENCIES[frequency]
     if own_frequency == "8":
         raise InvalidTransition(f"claim {claim} is a void; a void is neither replaced nor voided again")
-    if status not in ADJUDICATED:
-        hint = " edit its lines instead" if status in EDITABLE else " wait for the payer's answer"
-        raise InvalidTransition(f"claim {claim} is {status.value.replace('_', ' ')}; only a claim the payer "
-                                f"adjudicated (paid, partially paid or denied) gets a {kind};{hint}")
     if replaced_by is not None:
         raise InvalidTransition(f"claim {claim} was already replaced or voided by claim {replaced_by}")
+    if status not in ADJUDICATED:
+        hint = {S.SUBMITTED: "; wait for the payer's answer", S.ACCEPTED: "; wait for the payer's answer",
+                S.CLOSED: "; a closed claim is not sent again"}.get(status, "; edit its lines instead")
+        raise InvalidTransition(f"claim {claim} is {status.value.replace('_', ' ')}; only a claim the payer "
+                                f"adjudicated (paid, partially paid or denied) gets a {kind}{hint}")
     if not payer_claim_number:
         raise InvalidTransition(f"claim {claim} has no payer claim number (835 CLP07); a {kind} needs it "
                                 "(REF*F8): find it on the remittance and ask the payer")
