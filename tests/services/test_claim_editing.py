@@ -177,9 +177,8 @@ def test_a_rejected_claim_edited_leaves_the_fix_queue_and_its_ledger_charge_foll
     assert view.status == "ready" and fix_queue(database) == []
     assert [e[1] for e in history(world, claim.pcn)][-3:] == ["rejected", "corrected", "ready"]
     assert check_ledger(database).clean  # the charge posted at the first sending moved with the line
+    send_claim(database, [world.practice_id], claim.pcn, outbox=tmp_path / "outbox", route=None, actor="b", now=NOW)
     with pytest.raises(InvalidTransition, match="is submitted; its lines can be edited only"):
-        send_claim(database, [world.practice_id], claim.pcn, outbox=tmp_path / "outbox", route=None, actor="b",
-                   now=NOW)
         edit_claim_line(database, [world.practice_id], claim.pcn, 1, LineChange(units=3), actor="b", as_of=AS_OF)
 
 
