@@ -105,5 +105,5 @@ def router() -> APIRouter:
 
     from dermbill.web import api_edits  # it imports this module's dependencies
 
-    api.include_router(api_edits.router())
+    api_edits.add_routes(api)
     return api

@@ -300,8 +300,9 @@ def _route(request: Request) -> Router | None:
     return read_config(path).route if path.is_file() else None
 
 
-def router() -> APIRouter:
-    api = APIRouter(tags=["changes"])
+def add_routes(api: APIRouter) -> None:
+    """Add the routes to the API's router (``api.router()``): on it, not on a router of their own, so that each
+    route's template, which the audit trail records, is the whole path (``PATCH /api/v1/patients/{patient}``)."""
 
     @api.patch("/claims/{claim_number}/lines/{line_number}", response_model=ClaimDetail, responses=REFUSALS,
                summary="Change a line of a claim not yet adjudicated; the claim is scrubbed again")
@@ -386,5 +387,3 @@ def router() -> APIRouter:
         return answer(request, lambda: patients.edit_coverage(database, user.practice_ids, patient, order, changes,
                                                               actor=user.email, as_of=clock.today()),
                       PatientChange.of)
-
-    return api
