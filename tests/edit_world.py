@@ -6,7 +6,20 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from era_world import DOS, NOW, NPI, PROFILE, Claim, World, add_claim, paid_claim, remittance, settled, write
+from era_world import (
+    DOS,
+    NOW,
+    NPI,
+    PROFILE,
+    Claim,
+    LineSpec,
+    World,
+    add_claim,
+    paid_claim,
+    remittance,
+    settled,
+    write,
+)
 from sqlalchemy import select
 
 from dermbill.core.claim_form import Payer, Person
@@ -37,7 +50,7 @@ def status_of(world: World, pcn: str) -> str:
                                                                  ClaimRow.patient_control_number == pcn)).one()
 
 
-def rejected_for_member_id(world: World, tmp_path: Path, lines: list[tuple[str, tuple[str, ...], int]]) -> Claim:
+def rejected_for_member_id(world: World, tmp_path: Path, lines: list[LineSpec]) -> Claim:
     """A claim keyed with a wrong member ID, sent (its charges posted), and rejected by the payer's 277CA (A3:33,
     subscriber not found): in the fix queue."""
     set_member_id(world, WRONG_MEMBER_ID)
@@ -57,7 +70,7 @@ def rejected_for_member_id(world: World, tmp_path: Path, lines: list[tuple[str, 
     return claim
 
 
-def paid(world: World, tmp_path: Path, lines: list[tuple[str, tuple[str, ...], int]]) -> Claim:
+def paid(world: World, tmp_path: Path, lines: list[LineSpec]) -> Claim:
     """A claim sent and paid by an 835 (the payer's claim number ICN{id:08d})."""
     claim = add_claim(world, lines)
     answer = paid_claim(claim, tuple(settled(line, line.charge.cents * 6 // 10) for line in claim.lines))

@@ -700,9 +700,9 @@ def _corrected_claim(repo: PracticeRepository, original: ClaimRow, row: DenialIt
     if not original.payer_claim_number:
         raise InvalidInput(f"claim {original.patient_control_number} has no payer claim number; a corrected claim "
                            "needs it (REF*F8)")
-    claim = copy_claim(repo, original, next_claim_number(repo, original.patient_control_number, "C"), frequency_code="7",
-                  payer_claim_number=original.payer_claim_number, original_claim_id=original.id,
-                  prior_authorization=authorization or original.prior_authorization)
+    claim = copy_claim(repo, original, next_claim_number(repo, original.patient_control_number, "C"),
+                       frequency_code="7", payer_claim_number=original.payer_claim_number,
+                       original_claim_id=original.id, prior_authorization=authorization or original.prior_authorization)
     changes = copy_claim_lines(repo, original, claim, {f["line"]: f for f in row.fixes})
     if authorization:
         changes.append(f"prior authorization {authorization}")
@@ -720,7 +720,7 @@ def _rebilled_claim(repo: PracticeRepository, original: ClaimRow, row: DenialIte
     if coverage is None:
         raise InvalidInput("the patient has no coverage with that payer in force on the date of service any more")
     claim = copy_claim(repo, original, next_claim_number(repo, original.patient_control_number, "B"),
-                  coverage_id=coverage.id, payer_id=coverage.payer_id, primary_claim_id=None)
+                       coverage_id=coverage.id, payer_id=coverage.payer_id, primary_claim_id=None)
     copy_claim_lines(repo, original, claim, {})
     moved = _move_to_new_payer(repo, original, claim, today)
     move_claim(repo, original, ClaimStatus.CLOSED, f"rebilled to the payer in force as claim "

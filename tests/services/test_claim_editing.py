@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from edit_world import AS_OF, GOOD_MEMBER_ID, paid, rejected_for_member_id, set_member_id, status_of
-from era_world import NOW, World, add_claim, practice_world
+from era_world import NOW, LineSpec, World, add_claim, practice_world
 from sqlalchemy import select
 
 from dermbill.core.claim_edits import LineChange
@@ -22,7 +22,7 @@ from dermbill.services.claim_editing import correct_claim, edit_claim_line, scru
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.transmission import fix_queue
 
-LINES = [("11102", (), 15000), ("11103", (), 5000)]
+LINES: list[LineSpec] = [("11102", (), 15000), ("11103", (), 5000)]
 
 
 class Audit(NamedTuple):

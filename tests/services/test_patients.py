@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from edit_world import AS_OF, GOOD_MEMBER_ID, WRONG_MEMBER_ID, rejected_for_member_id, status_of
-from era_world import NOW, add_claim, practice_world
+from era_world import NOW, LineSpec, add_claim, practice_world
 from sqlalchemy import select
 
 from dermbill.core.errors import InvalidFields, InvalidTransition, NotFound
@@ -21,7 +21,7 @@ from dermbill.services.patients import edit_coverage, edit_patient, read_patient
 from dermbill.services.submission import export_837p
 from dermbill.services.transmission import fix_queue
 
-LINES = [("11102", (), 15000)]
+LINES: list[LineSpec] = [("11102", (), 15000)]
 
 
 class Audit(NamedTuple):

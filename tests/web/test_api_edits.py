@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from edit_world import GOOD_MEMBER_ID, WRONG_MEMBER_ID, paid, rejected_for_member_id
-from era_world import World, add_claim, practice_world
+from era_world import LineSpec, World, add_claim, practice_world
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from dermbill.services.transmission import fix_queue
 from dermbill.services.users import add_user, create_token
 from dermbill.web.app import create_app
 
-LINES = [("11102", (), 15000), ("11103", (), 5000)]
+LINES: list[LineSpec] = [("11102", (), 15000), ("11103", (), 5000)]
 PASSWORD = "correct horse battery staple 9"
 ROLES = ("coder", "front_desk", "biller", "denial_specialist")
 
