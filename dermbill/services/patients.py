@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
+from dermbill.core.ledger import INSURANCE_AR, JournalEntry, Posting
+from dermbill.core.money import Money
 from dermbill.core.patient_edits import (
     CoverageValues,
     PatientValues,
@@ -27,7 +29,15 @@ from dermbill.core.patient_edits import (
     edited_patient,
 )
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimRow, CoverageRow, PatientRow, PayerRow, PracticeRow
+from dermbill.db.models import (
+    ClaimRow,
+    CoverageRow,
+    LedgerAccountRow,
+    PatientRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+)
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.services.claim_editing import note
 from dermbill.services.scrubbing import scrub_claim_row
@@ -211,7 +221,8 @@ def edit_coverage(database: Database, practice_ids: Collection[int], ref: str, o
                 value = getattr(after, name)
                 if name == "payer":
                     coverage.payer_id = payers[value].id
-                    for claim in claims:  # not sent yet: they go to the new payer
+                    for claim in claims:  # not with a payer: they go to the new one, their receivable too
+                        _move_receivable(repo, claim, coverage.payer_id)
                         claim.payer_id = coverage.payer_id
                 else:
                     setattr(coverage, name, value)
@@ -224,6 +235,31 @@ def edit_coverage(database: Database, practice_ids: Collection[int], ref: str, o
         outcome = PatientChangeOutcome(_record(repo, patient), old, new, tuple(rescrubbed))
         uow.commit()
         return outcome
+
+
+def _move_receivable(repo: PracticeRepository, claim: ClaimRow, payer_id: int) -> None:
+    """A rejected claim's charges were posted as the old payer's receivable when it was first sent: they become
+    the new payer's, line by line (the ledger is append-only: one balanced transfer entry)."""
+    rows = repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+               LedgerAccountRow.code == INSURANCE_AR, PostingRow.payer_id == claim.payer_id)
+        .group_by(PostingRow.claim_line_id).order_by(PostingRow.claim_line_id)).all()
+    postings: list[Posting] = []
+    for line_id, cents in rows:
+        if line_id is None or not cents:
+            continue
+        amount = Money(int(cents))
+        postings += [Posting(INSURANCE_AR, amount, patient_id=claim.patient_id, payer_id=payer_id,
+                             claim_id=claim.id, claim_line_id=line_id),
+                     Posting(INSURANCE_AR, -amount, patient_id=claim.patient_id, payer_id=claim.payer_id,
+                             claim_id=claim.id, claim_line_id=line_id)]
+    if postings:
+        now = repo.uow.clock()
+        repo.post(JournalEntry(now.date(), f"claim {claim.patient_control_number} billed to another payer after its "
+                               "rejection", tuple(postings),
+                               idempotency_key=f"payer-change:claim:{claim.id}:{now.isoformat()}", kind="transfer"))
 
 
 def _coverage_of(repo: PracticeRepository, patient: PatientRow, order: str, as_of: datetime.date) -> CoverageRow:

@@ -14,9 +14,19 @@ from era_world import NOW, LineSpec, add_claim, practice_world
 from sqlalchemy import select
 
 from dermbill.core.errors import InvalidFields, InvalidTransition, NotFound
+from dermbill.core.money import Money
 from dermbill.db.engine import Database
-from dermbill.db.models import AuditEventRow, ClaimStatusEventRow, CoverageRow, PatientRow, PayerRow
+from dermbill.db.models import (
+    AuditEventRow,
+    ClaimRow,
+    ClaimStatusEventRow,
+    CoverageRow,
+    PatientRow,
+    PayerRow,
+    PostingRow,
+)
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patients import edit_coverage, edit_patient, read_patient, search_patients
 from dermbill.services.submission import export_837p
 from dermbill.services.transmission import fix_queue
@@ -175,3 +185,31 @@ def test_orders_swap_and_a_billed_coverage_keeps_its_payer(database: Database, t
                       actor="desk", as_of=AS_OF)
     with pytest.raises(NotFound, match="has no tertiary coverage \\(coverages: primary, secondary\\)"):
         edit_coverage(database, [world.practice_id], "A-1", "tertiary", {"member_id": "X1"}, actor="d", as_of=AS_OF)
+
+
+def test_a_rejected_claims_payer_changes_with_its_coverage_and_its_receivable_follows(database: Database,
+                                                                                   tmp_path: Path) -> None:
+    world = practice_world(database)
+    claim = rejected_for_member_id(world, tmp_path, LINES)  # its charge is the Medicare payer's receivable
+    with UnitOfWork(database, actor="test") as uow:
+        repo = uow.practice(world.practice_id)
+        commercial = PayerRow(organization_id=repo.practice.organization_id, name="TEST COMMERCIAL",
+                              payer_identifier="TSTCOM", kind="commercial", claim_filing_indicator_code="CI",
+                              timely_filing_days=180)
+        uow.add_payers([commercial])
+        uow.commit()
+        commercial_id = commercial.id
+
+    outcome = edit_coverage(database, [world.practice_id], "A-1", "primary",
+                            {"payer": "TSTCOM", "member_id": "TCOM123456789"}, actor="desk", as_of=AS_OF)
+
+    assert outcome.after == {"payer": "TSTCOM", "member_id": "TCOM123456789"}
+    assert [(c.claim_number, c.after) for c in outcome.rescrubbed] == [(claim.pcn, "ready")]
+    with UnitOfWork(database, actor="test") as uow:
+        repo = uow.practice(world.practice_id)
+        assert repo.session.get(ClaimRow, claim.id).payer_id == commercial_id  # type: ignore[union-attr]
+        medicare_id = next(p.id for p in repo.payers() if p.payer_identifier == "TSTMCR")
+        by_payer = {payer: repo.balances(PostingRow.payer_id == payer).get("1100") for payer in
+                    (commercial_id, medicare_id)}
+    assert by_payer == {commercial_id: Money(15000), medicare_id: Money(0)}
+    assert check_ledger(database).clean

@@ -39,6 +39,7 @@ class Api:
 @pytest.fixture
 def api(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     monkeypatch.setenv(TODAY_VARIABLE, "2026-03-10")
+    monkeypatch.setenv("DERMBILL_CONFIG", str(tmp_path / "no-connections.toml"))  # the 837P stays in the outbox
     ours = practice_world(database)
     theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
     tokens = {}
