@@ -297,7 +297,11 @@ def _route(request: Request) -> Router | None:
     from dermbill.clearinghouse.config import read_config
 
     path = Path(load_settings().config_path)
-    return read_config(path).route if path.is_file() else None
+    try:
+        return read_config(path).route if path.is_file() else None
+    except InvalidInput as exc:  # the server's setup, not the request: the claim cannot be sent until it is fixed
+        raise InvalidTransition(f"claims cannot be sent: the clearinghouse configuration is not usable ({exc})") \
+            from None
 
 
 def add_routes(api: APIRouter) -> None:

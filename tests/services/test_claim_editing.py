@@ -10,15 +10,28 @@ from typing import Any, NamedTuple
 
 import pytest
 from edit_world import AS_OF, GOOD_MEMBER_ID, paid, rejected_for_member_id, set_member_id, status_of
-from era_world import NOW, LineSpec, World, add_claim, practice_world
+from era_world import (
+    NOW,
+    LineSpec,
+    World,
+    add_claim,
+    denied,
+    paid_claim,
+    practice_world,
+    remittance,
+    settled,
+    write,
+)
 from sqlalchemy import select
 
 from dermbill.core.claim_edits import LineChange
 from dermbill.core.errors import InvalidFields, InvalidTransition, NotFound
 from dermbill.db.engine import Database
-from dermbill.db.models import AuditEventRow, ClaimLineRow, ClaimRow, ClaimStatusEventRow
+from dermbill.db.models import AuditEventRow, ClaimLineRow, ClaimRow, ClaimStatusEventRow, DenialItemRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.claim_editing import correct_claim, edit_claim_line, scrub_claim, send_claim
+from dermbill.services.denials import refresh_queue
+from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.transmission import fix_queue
 
@@ -193,3 +206,22 @@ def test_only_a_ready_claim_is_sent(database: Database, tmp_path: Path) -> None:
     assert approved.status == "ready"
     assert [(a.detail["before"], a.detail["after"]) for a in audits(database, "claim.scrubbed")][-1] == (
         {"status": "rejected"}, {"status": "ready"})
+
+
+def test_the_denial_work_items_of_a_corrected_claim_wait_for_the_corrected_claims_answer(database: Database,
+                                                                                        tmp_path: Path) -> None:
+    world = practice_world(database)
+    claim = add_claim(world, LINES)
+    answer = paid_claim(claim, (settled(claim.lines[0], 9000), denied(claim.lines[1], "CO", "4")))
+    post_era_file(database, write(tmp_path / "835.x12", (remittance((answer,)),)))
+    refresh_queue(database, today=AS_OF)
+    assert status_of(world, claim.pcn) == "partially_paid"
+
+    corrected = correct_claim(database, [world.practice_id], claim.pcn, frequency="7", reason="modifier 59 missing",
+                              actor="ds", as_of=AS_OF)
+
+    with UnitOfWork(database, actor="test") as uow:
+        items = [(i.status, i.follow_up_claim_id) for i in uow.session.scalars(select(DenialItemRow))]
+        new_id = uow.session.scalars(select(ClaimRow.id).where(
+            ClaimRow.patient_control_number == corrected.claim_number)).one()
+    assert items == [("waiting", new_id)]
