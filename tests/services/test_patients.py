@@ -26,10 +26,12 @@ from dermbill.db.models import (
     PostingRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.demo import DemoOptions, build_demo
+from dermbill.services.demo_cycle import set_up_simulated_payer, simulated_payer_config
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patients import edit_coverage, edit_patient, read_patient, search_patients
 from dermbill.services.submission import export_837p
-from dermbill.services.transmission import fix_queue
+from dermbill.services.transmission import fix_queue, submit_claims, sync
 
 LINES: list[LineSpec] = [("11102", (), 15000)]
 
@@ -213,3 +215,32 @@ def test_a_rejected_claims_payer_changes_with_its_coverage_and_its_receivable_fo
                     (commercial_id, medicare_id)}
     assert by_payer == {commercial_id: Money(15000), medicare_id: Money(0)}
     assert check_ledger(database).clean
+
+
+def test_in_the_demo_a_member_id_fixed_by_the_front_desk_gets_the_claim_paid(database: Database,
+                                                                              tmp_path: Path) -> None:
+    as_of, now = datetime.date(2026, 11, 26), datetime.datetime(2026, 11, 26, 18, 0, tzinfo=datetime.UTC)
+    build_demo(database, DemoOptions(out_dir=tmp_path, as_of=as_of, patients=12, seed=3, cycle=False))
+    set_up_simulated_payer(database, tmp_path / "simulated-payer", 3)
+    config = simulated_payer_config(tmp_path)
+    with UnitOfWork(database, actor="test") as uow:
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.status == "ready").order_by(ClaimRow.id)).first()
+        assert claim is not None and claim.coverage_id is not None
+        repo = uow.practice(claim.practice_id)
+        coverage = repo.get(CoverageRow, claim.coverage_id)
+        good, order = coverage.member_id, coverage.coverage_order
+        coverage.member_id = "WRONG" + good
+        pcn, practice_id = claim.patient_control_number, claim.practice_id
+        account = repo.get(PatientRow, claim.patient_id).account_number
+        uow.commit()
+    submit_claims(database, config, tmp_path / "outbox", now=now)
+    assert pcn in [c for c, _ in sync(database, config, tmp_path / "inbox", now=now).rejected]
+    assert pcn in [i["claim"] for i in fix_queue(database)]
+
+    outcome = edit_coverage(database, [practice_id], account, order, {"member_id": good}, actor="desk",
+                            as_of=as_of)
+
+    assert (pcn, "rejected", "ready") in [(c.claim_number, c.before, c.after) for c in outcome.rescrubbed]
+    assert pcn not in [i["claim"] for i in fix_queue(database)]
+    submit_claims(database, config, tmp_path / "outbox", now=now)
+    assert pcn in sync(database, config, tmp_path / "inbox", now=now).accepted
