@@ -29,7 +29,7 @@ from dermbill.core.errors import InvalidFields, InvalidTransition, NotFound
 from dermbill.db.engine import Database
 from dermbill.db.models import AuditEventRow, ClaimLineRow, ClaimRow, ClaimStatusEventRow, DenialItemRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services.claim_editing import correct_claim, edit_claim_line, scrub_claim, send_claim
+from dermbill.services.claim_editing import correct_claim, edit_claim_line, read_claim, scrub_claim, send_claim
 from dermbill.services.denials import refresh_queue
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
@@ -225,3 +225,18 @@ def test_the_denial_work_items_of_a_corrected_claim_wait_for_the_corrected_claim
         new_id = uow.session.scalars(select(ClaimRow.id).where(
             ClaimRow.patient_control_number == corrected.claim_number)).one()
     assert items == [("waiting", new_id)]
+
+
+def test_reading_a_claim_shows_its_lines_and_findings_and_is_audited(database: Database) -> None:
+    world = practice_world(database)
+    claim = add_claim(world, LINES, submit=False)
+    edit_claim_line(database, [world.practice_id], claim.pcn, 2, LineChange(units=9), actor="c", as_of=AS_OF)
+
+    view = read_claim(database, [world.practice_id], claim.pcn.lower(), actor="coder")
+
+    assert [(x.procedure_code, x.units) for x in view.lines] == [("11102", 1), ("11103", 9)]
+    assert view.status == "scrub_errors" and view.findings and all(f.message for f in view.findings)
+    [event] = audits(database, "claim.read")
+    assert (event.actor, event.detail) == ("coder", {"claim": claim.pcn})
+    with pytest.raises(NotFound):
+        read_claim(database, [world.practice_id + 1000], claim.pcn, actor="coder")
