@@ -4,6 +4,7 @@ changed. Each role needs its permission (403), another practice's record is 404,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 from edit_world import GOOD_MEMBER_ID, WRONG_MEMBER_ID, paid, rejected_for_member_id
 from era_world import LineSpec, World, add_claim, practice_world
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dermbill.clock import TODAY_VARIABLE
+from dermbill.core.access import Role
 from dermbill.db.engine import Database
-from dermbill.db.models import AuditEventRow
+from dermbill.db.models import AuditEventRow, ClaimRow, PatientRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.transmission import fix_queue
 from dermbill.services.users import add_user, create_token
@@ -180,3 +183,67 @@ def test_the_openapi_document_describes_the_changes(api: Api) -> None:
     assert set(patch["responses"]) >= {"200", "404", "409", "422"}
     assert "LineEdit" in document["components"]["schemas"] and "Refusal" in document["components"]["schemas"]
     assert "/api/v1/patients/{patient}/coverage/{order}" in document["paths"]
+
+
+
+def _body(method: str, path: str) -> dict[str, Any] | None:
+    """A well-formed body for each change route (so the answer is about the record, not the request)."""
+    if method == "GET":
+        return None
+    bodies = {"/lines/{line_number}": {"units": 2}, "/correct": {"frequency": 7, "reason": "walk"},
+              "/coverage/{order}": {"member_id": "1EG4TE5MK72"}, "/patients/{patient}": {"first_name": "WALKER"}}
+    return next((body for suffix, body in bodies.items() if path.endswith(suffix)), None)
+
+
+def _api_routes_with_parameters(client: TestClient) -> list[tuple[str, str]]:
+    """(method, path template) of every API route with a path parameter, through included routers."""
+    def walk(routes: list[Any]) -> list[APIRoute]:
+        found: list[APIRoute] = []
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                found += walk(route.original_router.routes)
+        return found
+
+    return [(method, r.path) for r in walk(client.app.routes)  # type: ignore[attr-defined]
+            if r.path.startswith("/api/v1/") and "{" in r.path for method in sorted(r.methods)]
+
+
+def test_no_api_route_reaches_another_companys_record_for_any_role(database: Database, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every API route naming a claim or a patient (read from the app's routes, so a new one is walked at once),
+    for every role, with another company's claim and patient: 403 or 404, and nothing of theirs changes."""
+    monkeypatch.setenv(TODAY_VARIABLE, "2026-03-10")
+    ours = practice_world(database)
+    theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
+    add_claim(ours, LINES, submit=False)
+    add_claim(theirs, LINES, submit=False)
+    other = add_claim(theirs, LINES)  # ERA-2: a number only the other company has
+    with UnitOfWork(database, actor="test") as uow:
+        their_patient = uow.practice(theirs.practice_id).rows(PatientRow)[0].id
+    tokens = {}
+    for role in Role:
+        add_user(database, company="ERA TEST BILLING", email=f"{role.value}@era.test", display_name=role.value,
+                 roles=[role], practices=["ERA"], password=PASSWORD, actor="test")
+        tokens[role] = create_token(database, f"{role.value}@era.test", actor="test").token
+    url = database.engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(url), raise_server_exceptions=False) as client:
+        client.app.state.outbox = tmp_path / "outbox"  # type: ignore[attr-defined]
+        known = {"claim_number", "line_number", "order", "patient"}  # routes naming a claim or a patient
+        walked = [(method, template) for method, template in _api_routes_with_parameters(client)
+                  if set(re.findall(r"{(\w+)}", template)) <= known]
+        assert len(walked) >= 8, walked
+        for patient in ("OTH:A-1", str(their_patient)):
+            values = {"claim_number": other.pcn, "line_number": "1", "order": "primary", "patient": patient}
+            for method, template in walked:
+                path = template.format(**values)
+                for role, token in tokens.items():
+                    answer = client.request(method, path, json=_body(method, template),
+                                            headers={"Authorization": f"Bearer {token}"})
+                    assert answer.status_code in (403, 404), f"{role.value} {method} {path}: {answer.text}"
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.practice(theirs.practice_id).rows(PatientRow)[0].first_name == "JANE"
+        assert uow.session.scalars(select(ClaimRow.status).where(ClaimRow.practice_id == theirs.practice_id,
+                                                                 ClaimRow.patient_control_number == other.pcn)
+                                   ).one() == "submitted"
