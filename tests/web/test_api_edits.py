@@ -190,8 +190,9 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
     """A well-formed body for each change route (so the answer is about the record, not the request)."""
     if method == "GET":
         return None
-    bodies = {"/lines/{line_number}": {"units": 2}, "/correct": {"frequency": 7, "reason": "walk"},
-              "/coverage/{order}": {"member_id": "1EG4TE5MK72"}, "/patients/{patient}": {"first_name": "WALKER"}}
+    bodies: dict[str, dict[str, Any]] = {
+        "/lines/{line_number}": {"units": 2}, "/correct": {"frequency": 7, "reason": "walk"},
+        "/coverage/{order}": {"member_id": "1EG4TE5MK72"}, "/patients/{patient}": {"first_name": "WALKER"}}
     return next((body for suffix, body in bodies.items() if path.endswith(suffix)), None)
 
 
@@ -207,7 +208,7 @@ def _api_routes_with_parameters(client: TestClient) -> list[tuple[str, str]]:
         return found
 
     return [(method, r.path) for r in walk(client.app.routes)  # type: ignore[attr-defined]
-            if r.path.startswith("/api/v1/") and "{" in r.path for method in sorted(r.methods)]
+            if r.path.startswith("/api/v1/") and "{" in r.path for method in sorted(r.methods or ())]
 
 
 def test_no_api_route_reaches_another_companys_record_for_any_role(database: Database, tmp_path: Path,
