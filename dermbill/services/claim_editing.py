@@ -199,6 +199,9 @@ def scrub_claim(database: Database, practice_ids: Collection[int], claim_number:
         repo, claim = scoped_claim(uow, practice_ids, claim_number, lock=True)
         before = claim.status
         if resubmit_unchanged:
+            if claim.status != ClaimStatus.REJECTED.value:
+                raise InvalidTransition(f"claim {claim.patient_control_number} is {claim.status.replace('_', ' ')}; "
+                                        "only a rejected claim is approved to go out again unchanged")
             approve_unchanged(repo, claim)
         scrub_claim_row(repo, claim, as_of=as_of)
         repo.audit("claim.scrubbed", "claim", claim.id, {"claim": claim.patient_control_number,

@@ -204,6 +204,8 @@ def test_only_a_ready_claim_is_sent(database: Database, tmp_path: Path) -> None:
     assert held.status == "rejected" and "rejected-unchanged" in {f.rule for f in held.findings}
     approved = scrub_claim(database, [world.practice_id], claim.pcn, actor="b", as_of=AS_OF, resubmit_unchanged=True)
     assert approved.status == "ready"
+    with pytest.raises(InvalidTransition, match="is ready; only a rejected claim is approved"):
+        scrub_claim(database, [world.practice_id], claim.pcn, actor="b", as_of=AS_OF, resubmit_unchanged=True)
     assert [(a.detail["before"], a.detail["after"]) for a in audits(database, "claim.scrubbed")][-1] == (
         {"status": "rejected"}, {"status": "ready"})
 
