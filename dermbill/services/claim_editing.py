@@ -41,7 +41,7 @@ from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.denials import copy_claim, copy_claim_lines, next_claim_number
 from dermbill.services.resubmission import approve_unchanged
-from dermbill.services.scrubbing import scrub_claim_row
+from dermbill.services.scrubbing import SCRUBBABLE, scrub_claim_row
 from dermbill.services.submission import Router, export_837p
 
 MAX_REASON = 500
@@ -181,14 +181,11 @@ def edit_claim_line(database: Database, practice_ids: Collection[int], claim_num
             f"{name.replace('_', ' ')} {_plain(old[name])} -> {_plain(new[name])}" for name in new))
         repo.audit("claim.line_edited", "claim", claim.id, {"claim": number, "line": line_number,
                                                             "before": old, "after": new})
-        if claim.status in _SCRUBBED:
+        if claim.status in SCRUBBABLE:
             scrub_claim_row(repo, claim, as_of=as_of)
         view = claim_view(repo, claim)
         uow.commit()
         return view
-
-
-_SCRUBBED = ("coded", "scrub_errors", "ready", "rejected", "corrected")
 
 
 def scrub_claim(database: Database, practice_ids: Collection[int], claim_number: str, *, actor: str,
