@@ -43,3 +43,22 @@ class Finding:
     severity: Severity
     message: str
     where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one field of a change a person asked for (``field`` as the request names it)."""
+
+    field: str
+    message: str
+
+
+class InvalidFields(InvalidInput):
+    """A change refused because of what is wrong with its fields: every problem at once, each naming its field.
+
+    Nothing of the change is saved (an interface answers 422 with the list)."""
+
+    def __init__(self, summary: str, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{summary}: " + "; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.summary = summary
+        self.problems = problems

@@ -697,7 +697,8 @@ def _correct_claim(database: Database, item_id: int, *, actor: str, today: datet
     return Correction(item_id, original.patient_control_number, number, scrub.status, changes, findings)
 
 
-def _next_number(repo: PracticeRepository, base: str, suffix: str) -> str:
+def next_claim_number(repo: PracticeRepository, base: str, suffix: str) -> str:
+    """The number of a claim made from claim ``base``: ``base`` + ``suffix`` (C corrected, B rebilled, V void) + n."""
     for n in range(1, 100):
         candidate = f"{base}{suffix}{n}"
         if not repo.count(ClaimRow, ClaimRow.patient_control_number == candidate):
@@ -705,7 +706,8 @@ def _next_number(repo: PracticeRepository, base: str, suffix: str) -> str:
     raise InvalidInput(f"claim {base} was corrected 99 times; review it by hand")
 
 
-def _copy(repo: PracticeRepository, original: ClaimRow, number: str, **overrides: Any) -> ClaimRow:
+def copy_claim(repo: PracticeRepository, original: ClaimRow, number: str, **overrides: Any) -> ClaimRow:
+    """A new claim (coded) made from ``original``, its creation in its history; ``overrides`` change columns."""
     now = repo.uow.clock()
     values = dict(patient_id=original.patient_id, encounter_id=original.encounter_id,
                   coverage_id=original.coverage_id, payer_id=original.payer_id,
@@ -722,8 +724,10 @@ def _copy(repo: PracticeRepository, original: ClaimRow, number: str, **overrides
     return claim
 
 
-def _copy_lines(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow,
-                fixes: dict[int, dict[str, Any]]) -> list[str]:
+def copy_claim_lines(repo: PracticeRepository, original: ClaimRow, claim: ClaimRow,
+                     fixes: dict[int, dict[str, Any]]) -> list[str]:
+    """The lines of ``original`` on ``claim``, each billing the original's charged line again (``billed_line_id``),
+    with ``fixes`` (by line number: modifiers to add and remove) applied; what changed, for people."""
     changes = []
     for line in repo.rows(ClaimLineRow, ClaimLineRow.claim_id == original.id, order_by=ClaimLineRow.line_number):
         modifiers = list(line.modifiers)
@@ -748,10 +752,10 @@ def _corrected_claim(repo: PracticeRepository, original: ClaimRow, row: DenialIt
     if not original.payer_claim_number:
         raise InvalidInput(f"claim {original.patient_control_number} has no payer claim number; a corrected claim "
                            "needs it (REF*F8)")
-    claim = _copy(repo, original, _next_number(repo, original.patient_control_number, "C"), frequency_code="7",
-                  payer_claim_number=original.payer_claim_number, original_claim_id=original.id,
-                  prior_authorization=authorization or original.prior_authorization)
-    changes = _copy_lines(repo, original, claim, {f["line"]: f for f in row.fixes})
+    claim = copy_claim(repo, original, next_claim_number(repo, original.patient_control_number, "C"),
+                       frequency_code="7", payer_claim_number=original.payer_claim_number,
+                       original_claim_id=original.id, prior_authorization=authorization or original.prior_authorization)
+    changes = copy_claim_lines(repo, original, claim, {f["line"]: f for f in row.fixes})
     if authorization:
         changes.append(f"prior authorization {authorization}")
     # Closed, not "corrected": a corrected claim is one being fixed to go out again, the original never goes again.
@@ -767,9 +771,9 @@ def _rebilled_claim(repo: PracticeRepository, original: ClaimRow, row: DenialIte
                      if c.effective_date <= day and (c.termination_date is None or day <= c.termination_date)), None)
     if coverage is None:
         raise InvalidInput("the patient has no coverage with that payer in force on the date of service any more")
-    claim = _copy(repo, original, _next_number(repo, original.patient_control_number, "B"),
-                  coverage_id=coverage.id, payer_id=coverage.payer_id, primary_claim_id=None)
-    _copy_lines(repo, original, claim, {})
+    claim = copy_claim(repo, original, next_claim_number(repo, original.patient_control_number, "B"),
+                       coverage_id=coverage.id, payer_id=coverage.payer_id, primary_claim_id=None)
+    copy_claim_lines(repo, original, claim, {})
     moved = _move_to_new_payer(repo, original, claim, today)
     move_claim(repo, original, ClaimStatus.CLOSED, f"rebilled to the payer in force as claim "
                                                    f"{claim.patient_control_number}")

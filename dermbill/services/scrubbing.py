@@ -166,6 +166,17 @@ def scrub_stored_claims(
     return outcomes
 
 
+def scrub_claim_row(repo: PracticeRepository, claim: ClaimRow, *, as_of: datetime.date,
+                    tables: ScrubTables | None = None) -> StoredScrub:
+    """Scrub one stored claim within the caller's unit of work (the caller commits): its findings stored, the claim
+    made ready or scrub_errors; a rejected claim unchanged since its rejection stays rejected."""
+    if claim.status not in SCRUBBABLE:
+        raise InvalidTransition(f"claim {claim.patient_control_number} is {claim.status.replace('_', ' ')}; only "
+                                "claims not yet sent, or rejected, are scrubbed")
+    learned = payer_tables_with_learned_rules(repo, tables or scrub_tables())
+    return _scrub_one(repo, claim, learned, fix=False, as_of=as_of)
+
+
 def _targets(uow: UnitOfWork, claim_ids: Sequence[int | str], everything: bool) -> list[tuple[int, ClaimRow]]:
     if everything:
         rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))

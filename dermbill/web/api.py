@@ -111,7 +111,8 @@ def router() -> APIRouter:
         with origin(request):
             return {"remittances": remittances_of(database, user.practice_ids, actor=user.email, limit=limit)}
 
-    from dermbill.web import api_queues  # it builds on this module's dependencies
+    from dermbill.web import api_edits, api_queues  # they build on this module's dependencies
 
     api_queues.add_routes(api)
+    api_edits.add_routes(api)
     return api
