@@ -97,8 +97,8 @@ def command_source(ctx: typer.Context) -> str:
 
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Today (YYYY-MM-DD) for deadlines; default today.")]
-By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default your "
-                                                     "login name.")]
+By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default the "
+                                                     "user of dermbill --as, else your login name.")]
 
 
 def as_of_day(as_of: str | None) -> datetime.date:

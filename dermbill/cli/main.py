@@ -194,7 +194,8 @@ def scrub(
         "--resubmit-unchanged", help="With --claim: let these rejected claims go out again as they are (the fix "
         "was outside the claim); recorded in the audit trail.")] = False,
     by: Annotated[str | None, typer.Option(
-        "--by", help="Who approves --resubmit-unchanged (audit trail); default your login name.")] = None,
+        "--by", help="Who approves --resubmit-unchanged (audit trail); default the user of dermbill --as, else "
+        "your login name.")] = None,
     schema: SchemaOption = False,
 ) -> int:
     """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
