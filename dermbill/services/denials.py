@@ -38,7 +38,6 @@ from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, WRITE_OFF, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.scrubber.tables import ScrubTables
-from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     AppealRow,
@@ -396,7 +395,7 @@ def list_items(database: Database, *, today: datetime.date, statuses: Sequence[s
                assigned_to: str | None = None, category: str | None = None, action: str | None = None,
                payer: str | None = None) -> list[WorkItem]:
     """The work items, most urgent first (see ``priority``); a snoozed item comes back on its day."""
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         rows = uow.session.scalars(select(DenialItemRow)).all()
         items = [_work_item(uow, row) for row in rows if _shown(row, today, statuses)]
     items = [item for item in items
@@ -447,7 +446,7 @@ class ItemDetail:
 
 
 def show_item(database: Database, item_id: int) -> ItemDetail:
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         row = _item_row(uow, item_id)
         history = uow.session.scalars(select(AuditEventRow).where(
             AuditEventRow.entity_type == "denial_item", AuditEventRow.entity_id == row.id,
@@ -836,7 +835,7 @@ def mark_appeal_sent(database: Database, item_id: int, *, actor: str, today: dat
 
 def items_with_certain_fixes(database: Database) -> list[int]:
     """Open items dermbill can fix by itself (the demo corrects them all)."""
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         rows = uow.session.scalars(select(DenialItemRow).where(DenialItemRow.status == "open",
                                                                DenialItemRow.follow_up_claim_id.is_(None))
                                    .order_by(DenialItemRow.id)).all()
@@ -844,7 +843,7 @@ def items_with_certain_fixes(database: Database) -> list[int]:
 
 
 def open_items(database: Database, action: Action) -> list[int]:
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         return list(uow.session.scalars(select(DenialItemRow.id).where(
             DenialItemRow.status == "open", DenialItemRow.action == action.value).order_by(DenialItemRow.id)))
 

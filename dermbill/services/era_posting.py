@@ -55,7 +55,6 @@ from dermbill.core.posting import (
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
-from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -452,7 +451,7 @@ def replaced_chain(repo: PracticeRepository, claim: ClaimRow) -> list[int]:
 
 def unmatched_queue(database: Database) -> list[dict[str, str]]:
     """The claim payments no claim of ours could take, oldest first, with the remittance they came in."""
-    with UnitOfWork(database, actor=person_or("unmatched")) as uow:
+    with UnitOfWork(database, actor="unmatched") as uow:
         return [{"practice": practice, "claim": item.patient_control_number,
                  "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
                  "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
@@ -462,7 +461,7 @@ def unmatched_queue(database: Database) -> list[dict[str, str]]:
 def remittance_problems(database: Database) -> list[dict[str, Any]]:
     """The 835s not posted and not yet resolved: conflicts (a payment posted before, sent again with other content)
     and quarantined sets, oldest first, with what is wrong."""
-    with UnitOfWork(database, actor=person_or("remittance-problems")) as uow:
+    with UnitOfWork(database, actor="remittance-problems") as uow:
         return [{"practice": practice, "status": row.status, "trace": row.trace_number, "payer": row.payer_identifier,
                  "payment": str(Money(row.payment_cents)), "file": row.file_name,
                  "received_at": row.received_at.isoformat(), "problems": list(row.problems)}
@@ -471,7 +470,7 @@ def remittance_problems(database: Database) -> list[dict[str, Any]]:
 
 def organization_named(database: Database, name: str) -> int:
     """The billing company of this name (for ``era post --organization``)."""
-    with UnitOfWork(database, actor=person_or("era")) as uow:
+    with UnitOfWork(database, actor="era") as uow:
         found = uow.find_organization(name)
         if found is None:
             raise NotFound(f"no billing company is named {name!r}; there are: "

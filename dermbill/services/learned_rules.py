@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.scrubber.tables import ScrubTables
-from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimRow,
@@ -91,7 +90,7 @@ class DenialStats:
 def denial_stats(database: Database) -> DenialStats:
     """Counts of denial items (one per claim and reason) by payer, reason, code, provider and category."""
     stats = DenialStats()
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         session = uow.session
         payers = {row.id: row.name for row in session.scalars(select(PayerRow))}
         providers = {row.id: f"{row.first_name} {row.last_name}" for row in session.scalars(select(ProviderRow))}
@@ -186,7 +185,7 @@ def _describe(rule: str, code: str, payer: str, count: int) -> str:
 
 
 def list_proposals(database: Database) -> list[Proposal]:
-    with UnitOfWork(database, actor=person_or("denials")) as uow:
+    with UnitOfWork(database, actor="denials") as uow:
         payers = {row.id: row.name for row in uow.session.scalars(select(PayerRow))}
         return [Proposal(p.id, payers.get(p.payer_id, "?"), p.rule, p.code, p.denials, tuple(p.evidence),
                          p.description, p.status)

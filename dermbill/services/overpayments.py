@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.core.ledger import CASH, PATIENT_CREDIT, PAYER_CREDIT, JournalEntry, Posting
 from dermbill.core.money import Money
-from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimRow,
@@ -70,7 +69,7 @@ class PatientCredit:
 
 def overpayment_queue(database: Database) -> list[Overpayment]:
     """The open overpayments, oldest first: what each payer is owed back, with both remittances."""
-    with UnitOfWork(database, actor=person_or("overpayments")) as uow:
+    with UnitOfWork(database, actor="overpayments") as uow:
         session = uow.session
         practices = {p.id: p.code for p in session.scalars(select(PracticeRow))}
         payers = {p.id: p.payer_identifier for p in session.scalars(select(PayerRow))}
@@ -119,7 +118,7 @@ def refund_overpayment(database: Database, overpayment_id: int, reference: str, 
 
 def patient_credit_queue(database: Database) -> list[PatientCredit]:
     """Patients with a credit balance (2100): owed a refund, or to be applied to what they owe next."""
-    with UnitOfWork(database, actor=person_or("overpayments")) as uow:
+    with UnitOfWork(database, actor="overpayments") as uow:
         session = uow.session
         practices = {p.id: p.code for p in session.scalars(select(PracticeRow))}
         rows = session.execute(

@@ -20,7 +20,6 @@ from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
 from dermbill.core.ledger import JournalEntry
 from dermbill.core.money import Money
-from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -73,7 +72,7 @@ MAX_CLAIMS_PER_FILE = 5000
 def reserve_control_numbers(database: Database, organization_id: int, *, transactions: int) -> ControlNumbers:
     """Take the next interchange and group numbers and ``transactions`` transaction numbers; committed at once."""
     taken: dict[str, int] = {}
-    with UnitOfWork(database, actor=person_or("x12")) as uow:
+    with UnitOfWork(database, actor="x12") as uow:
         for kind, count in (("interchange", 1), ("group", 1), ("transaction", transactions)):
             result = uow.session.execute(
                 update(ControlNumberRow)
@@ -129,7 +128,7 @@ def export_837p(database: Database, out_dir: Path, *, profile_name: str | None =
 def _groups(database: Database, practice_id: int, route: Router | None, batch_size: int,
             claim_ids: set[int] | None) -> list[tuple[str | None, list[int]]]:
     """The ready claims of a practice, by connection, in chunks of at most ``batch_size``."""
-    with UnitOfWork(database, actor=person_or("x12")) as uow:
+    with UnitOfWork(database, actor="x12") as uow:
         repo = uow.practice(practice_id)
         payers = {p.id: p.payer_identifier for p in repo.payers()}
         by_connection: dict[str | None, list[int]] = {}

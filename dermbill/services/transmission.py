@@ -425,7 +425,7 @@ def _reject(repo: PracticeRepository, claim: ClaimRow, field_name: str, message:
 def fix_queue(database: Database) -> list[dict[str, str]]:
     """The rejected claims, oldest first, each with the field in error, the payer's words and the fix."""
     items = []
-    with UnitOfWork(database, actor=person_or("fix-queue")) as uow:
+    with UnitOfWork(database, actor="fix-queue") as uow:
         practices = {p.id: p.code for p in uow.session.scalars(select(PracticeRow))}
         payers = {p.id: p.payer_identifier for p in uow.session.scalars(select(PayerRow))}
         rows = uow.session.execute(
@@ -443,7 +443,7 @@ def fix_queue(database: Database) -> list[dict[str, str]]:
 def inbox_files(database: Database) -> list[dict[str, str]]:
     """The inbound files not processed: received (waiting for the next sync) or quarantined (with the reason),
     oldest first."""
-    with UnitOfWork(database, actor=person_or("inbox")) as uow:
+    with UnitOfWork(database, actor="inbox") as uow:
         rows = uow.session.scalars(select(InboundFileRow).where(InboundFileRow.status.in_(("received", "quarantined")))
                                    .order_by(InboundFileRow.received_at, InboundFileRow.id)).all()
         return [{"file": row.file_name, "connection": row.connection_name, "status": row.status,
