@@ -1,4 +1,5 @@
-# Quick start: `make demo` (builds the demo on SQLite under var/) and `make test` (the whole suite).
+# Quick start: `make demo` (builds the demo on SQLite under var/, then serves the staff application on
+# http://127.0.0.1:8000/ until Ctrl-C; `make demo SERVE=no` only builds it) and `make test` (the whole suite).
 # Both create .venv when missing and reinstall only when pyproject.toml changed.
 # `make test-ahead` runs the tests that reach the clock with "today" more than a year ahead (CI runs both).
 
@@ -10,6 +11,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= sqlite:///var/demo.db
 DEMO_OUT ?= var/demo
+DEMO_PORT ?= 8000
+# make demo SERVE=no: build the demo and return (for scripts) instead of serving it.
+SERVE ?= yes
 # Test processes (pytest-xdist): one per core by default; WORKERS=0 runs the tests in this process.
 WORKERS ?= auto
 AHEAD_DAYS ?= 400
@@ -33,6 +37,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/dermbill demo --db $(DEMO_DB) --out $(DEMO_OUT) --reset
+ifneq ($(SERVE),no)
+	@echo
+	@echo "Demo staff logins ($(DEMO_OUT)/logins.txt):"
+	@cat $(DEMO_OUT)/logins.txt
+	@echo
+	@echo "The staff application: http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops it; make demo SERVE=no only builds)"
+	$(BIN)/dermbill serve --db $(DEMO_DB) --port $(DEMO_PORT)
+endif
 
 test: $(STAMP)
 	$(BIN)/ruff check dermbill tests benchmarks scripts fuzz

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dermbill.cli.common import DbOption, current_database, out
+from dermbill.cli.common import DbOption, actor_name, current_database, out
 from dermbill.cli.files import write_json
 from dermbill.settings import DEFAULT_INBOX, DEFAULT_OUTBOX, load_settings
 
@@ -43,7 +43,8 @@ def submit_command(
 
     settings = _config(config)
     with current_database(ctx, db) as database:
-        report = submit_claims(database, settings, outbox, via=via, batch_size=batch_size)
+        report = submit_claims(database, settings, outbox, via=via, batch_size=batch_size,
+                               actor=actor_name(None))
     for name in report.resent:
         out.print(f"{name}: written earlier but not delivered; delivered now")
     for exported in report.files:

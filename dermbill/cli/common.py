@@ -1,4 +1,5 @@
-"""What every command shares: the consoles, the one-line error, the --db option and opening a database."""
+"""What every command shares: the consoles, the one-line error, the --db option, opening a database, and who
+runs the command (the operating-system login, or the user named with the global ``--as``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -48,19 +50,44 @@ def database_url(ctx: typer.Context, db: str | None) -> str:
     return db or ctx.obj or load_settings().database_url
 
 
+# The e-mail given with the global --as: the user every action of this command is recorded as.
+_acting_as: ContextVar[str | None] = ContextVar("dermbill_acting_as", default=None)
+
+
+@contextmanager
+def acting_as(email: str | None) -> Iterator[None]:
+    """Within the block, the command acts as the user ``email`` (checked when it opens its database)."""
+    token = _acting_as.set(email.strip().lower() if email and email.strip() else None)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
 @contextmanager
 def current_database(ctx: typer.Context, db: str | None) -> Iterator[Database]:
-    """The database of the command, checked to have the current schema; closed afterwards."""
+    """The database of the command, checked to have the current schema and, with ``--as``, to hold that user
+    (enabled); closed afterwards. Within it, what services do under a job's name is the command's person's."""
     from dermbill.services.audit import audit_origin
     from dermbill.services.schema import connect, require_current_schema
 
     database = connect(database_url(ctx, db))
     try:
         require_current_schema(database)
-        with audit_origin(command_source(ctx)):
+        check_acting_user(database)
+        with audit_origin(command_source(ctx), person=human_actor()):
             yield database
     finally:
         database.dispose()
+
+
+def check_acting_user(database: Database) -> None:
+    """With ``--as``: the user must exist and be enabled in ``database`` (InvalidInput otherwise)."""
+    from dermbill.services.users import require_acting_user
+
+    email = _acting_as.get()
+    if email is not None:
+        require_acting_user(database, email)
 
 
 def command_source(ctx: typer.Context) -> str:
@@ -70,8 +97,8 @@ def command_source(ctx: typer.Context) -> str:
 
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Today (YYYY-MM-DD) for deadlines; default today.")]
-By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default your "
-                                                     "login name.")]
+By = Annotated[str | None, typer.Option("--by", help="Who does it (recorded in the audit trail); default the "
+                                                     "user of dermbill --as, else your login name.")]
 
 
 def as_of_day(as_of: str | None) -> datetime.date:
@@ -82,11 +109,20 @@ def as_of_day(as_of: str | None) -> datetime.date:
     return parse_iso_date(as_of, field="--as-of") if as_of else clock.today()
 
 
+def human_actor() -> str | None:
+    """Who runs the command: the ``--as`` user's e-mail, else the operating-system login (None without one)."""
+    email = _acting_as.get()
+    if email is not None:
+        return email
+    try:
+        return getpass.getuser() or None
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return None
+
+
 def actor_name(by: str | None, *, fallback: str = "cli") -> str:
-    """Who does it, for the audit trail: --by, else the login name."""
+    """Who does it, for the audit trail: --by, else the ``--as`` user, else the login name (``fallback`` when
+    there is none)."""
     if by and by.strip():
         return by.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without a passwd entry)
-        return fallback
+    return human_actor() or fallback

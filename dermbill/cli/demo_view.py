@@ -89,6 +89,10 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
     out.print(f"Database: {summary.database_url}")
     for path in summary.files:
         out.print(f"Wrote {path}")
+    if summary.logins is not None:
+        out.print(f"Staff logins (a user per role and a coder of one practice; passwords of this build, no second "
+                  f"factor): {summary.logins}; sign in with `dermbill serve --db {summary.database_url}` "
+                  "(make demo serves it)", markup=False)
 
 
 def print_cycle(out: Console, cycle: CycleSummary, out_dir: Path) -> None:

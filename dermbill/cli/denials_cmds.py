@@ -49,7 +49,7 @@ def list_command(
         raise InvalidInput(f"--status: '{unknown[0]}' is not a status; use open, waiting, snoozed, resolved or all")
     today = as_of_day(as_of)
     with current_database(ctx, db) as database:
-        refresh_queue(database, today=today)
+        refresh_queue(database, today=today, actor=actor_name(None))
         items = list_items(database, today=today, statuses=statuses, assigned_to=assigned, category=category,
                            action=action, payer=payer, actor=actor_name(None))
     if as_json:
@@ -229,7 +229,7 @@ def stats_command(ctx: typer.Context, db: DbOption = None, as_of: AsOf = None,
     from dermbill.services.learned_rules import denial_stats
 
     with current_database(ctx, db) as database:
-        refresh_queue(database, today=as_of_day(as_of))
+        refresh_queue(database, today=as_of_day(as_of), actor=actor_name(None))
         stats = denial_stats(database)
     if as_json:
         write_json(stats.to_json())

@@ -20,11 +20,11 @@ from dermbill.cli.clearinghouse_cmds import (
     submit_command,
     sync_command,
 )
-from dermbill.cli.common import DbOption, current_database, database_url, err, out, say_error
+from dermbill.cli.common import DbOption, acting_as, actor_name, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.payments import era_app, ledger_app
 from dermbill.cli.users_cmds import users_app
-from dermbill.core.errors import DermbillError
+from dermbill.core.errors import DermbillError, InvalidInput
 from dermbill.settings import DEFAULT_DEMO_OUT
 
 if TYPE_CHECKING:
@@ -49,10 +49,20 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Commands that do not act for a user of the database: the web application's staff sign in themselves, and the
+# demo's history is its fictional staff's.
+NOT_AS_A_USER = {"serve": "staff sign in to the web application themselves",
+                 "demo": "the demo records its own fictional staff"}
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
     db: DbOption = None,
+    acting: Annotated[str | None, typer.Option(
+        "--as", metavar="EMAIL", show_default=False,
+        help="Act as this user of the database (existing, enabled): the audit trail records their e-mail; "
+             "default your login name. A command's --by still names who does that one thing.")] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -61,6 +71,13 @@ def root(
     from dermbill.db.audit_origin import audit_origin
 
     ctx.obj = db
+    if acting is not None:
+        if not acting.strip():
+            raise InvalidInput("--as: give the e-mail of a user of the database")
+        if ctx.invoked_subcommand in NOT_AS_A_USER:
+            raise InvalidInput(f"--as does not apply to {ctx.invoked_subcommand}: "
+                               f"{NOT_AS_A_USER[ctx.invoked_subcommand]}")
+        ctx.with_resource(acting_as(acting))
     if ctx.invoked_subcommand:  # a command that opens a database names itself fully (cli.common.current_database)
         ctx.with_resource(audit_origin(f"cli: {ctx.invoked_subcommand}"))
 
@@ -177,7 +194,8 @@ def scrub(
         "--resubmit-unchanged", help="With --claim: let these rejected claims go out again as they are (the fix "
         "was outside the claim); recorded in the audit trail.")] = False,
     by: Annotated[str | None, typer.Option(
-        "--by", help="Who approves --resubmit-unchanged (audit trail); default your login name.")] = None,
+        "--by", help="Who approves --resubmit-unchanged (audit trail); default the user of dermbill --as, else "
+        "your login name.")] = None,
     schema: SchemaOption = False,
 ) -> int:
     """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
@@ -198,8 +216,9 @@ def scrub(
         raise typer.BadParameter("give a claim FILE, or --all or --claim NUMBER to scrub stored claims")
     from dermbill.cli.scrub_view import run_scrub_stored
 
-    return run_scrub_stored(out, database_url(ctx, db), claims=claim or [], everything=all_claims, fix=fix,
-                            as_of=day, as_json=as_json, resubmit_unchanged=resubmit_unchanged, by=by)
+    with current_database(ctx, db) as database:
+        return run_scrub_stored(out, database, claims=claim or [], everything=all_claims, fix=fix, as_of=day,
+                                as_json=as_json, resubmit_unchanged=resubmit_unchanged, by=by)
 
 
 x12_app = typer.Typer(help="HIPAA X12 005010 files: parse and validate.", no_args_is_help=True)
@@ -243,7 +262,7 @@ def export_837p_command(
     from dermbill.services.submission import export_837p
 
     with current_database(ctx, db) as database:
-        files = export_837p(database, out_dir, profile_name=profile)
+        files = export_837p(database, out_dir, profile_name=profile, actor=actor_name(None))
     if not files:
         out.print("No claims are ready to send (scrub them first: dermbill scrub --all).")
     for exported in files:
@@ -266,7 +285,7 @@ def print_claim_command(
     from dermbill.services.printing import print_claims
 
     with current_database(ctx, db) as database:
-        count = print_claims(database, claims, out_file, full_form=not red_form)
+        count = print_claims(database, claims, out_file, full_form=not red_form, actor=actor_name(None))
     out.print(f"wrote {count} claim(s) to {out_file} ({'red-form values' if red_form else 'full form'})")
 
 

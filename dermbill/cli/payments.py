@@ -43,7 +43,8 @@ def post_era_command(
         organization_id = organization_named(database, organization) if organization else None
         for path in files:
             try:
-                outcomes = post_era_file(database, path, organization_id=organization_id)
+                outcomes = post_era_file(database, path, organization_id=organization_id,
+                                         actor=actor_name(None))
             except InvalidInput as exc:  # not an 835 we can read: said, and the next file is still posted
                 say_error(str(exc))
                 unreadable += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -13,8 +14,10 @@ from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.cli.progress import StageProgress
 from dermbill.core.resubmission import UNCHANGED_RULE
 from dermbill.core.scrubber.findings import ScrubResult
-from dermbill.services.schema import connect, require_current_schema
 from dermbill.services.scrubbing import edit_releases_note, scrub_lines, scrub_stored_claims, scrub_text
+
+if TYPE_CHECKING:
+    from dermbill.db.engine import Database
 
 DIRTY = 1  # the exit status when a claim has an error finding (or a JSON Lines line could not be scrubbed)
 
@@ -53,22 +56,14 @@ def print_findings(out: Console, result: ScrubResult, title: str = "Scrubber fin
 
 
 def run_scrub_stored(
-    out: Console, url: str, *, claims: list[str], everything: bool, fix: bool, as_of: datetime.date,
+    out: Console, database: Database, *, claims: list[str], everything: bool, fix: bool, as_of: datetime.date,
     as_json: bool, resubmit_unchanged: bool = False, by: str | None = None,
 ) -> int:
     """Scrub stored claims; the exit status is 0 when every claim scrubbed is clean, DIRTY otherwise."""
-    database = connect(url)
-    try:
-        require_current_schema(database)
-        with StageProgress(Console(stderr=True, markup=False)) as bars:
-            outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix,
-                                           as_of=as_of, progress=lambda done, total: bars.report("scrubbing", done,
-                                                                                                  total),
-                                           resubmit_unchanged=resubmit_unchanged,
-                                           actor=actor_name(by, fallback="scrubber") if by or resubmit_unchanged
-                                           else "scrubber")
-    finally:
-        database.dispose()
+    with StageProgress(Console(stderr=True, markup=False)) as bars:
+        outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix, as_of=as_of,
+                                       progress=lambda done, total: bars.report("scrubbing", done, total),
+                                       resubmit_unchanged=resubmit_unchanged, actor=actor_name(by))
     status = 0 if all(o.result.clean for o in outcomes) else DIRTY
     if as_json:
         write_json({"claims": [{"claim": o.patient_control_number, "id": o.claim_id, "practice": o.practice,
@@ -80,7 +75,7 @@ def run_scrub_stored(
         for applied in outcome.fixes:
             out.print(f"fixed: {applied}")
         if resubmit_unchanged:
-            approver = actor_name(by, fallback="scrubber")
+            approver = actor_name(by)
             out.print(f"approved to go out again unchanged (recorded as {approver})", markup=False)
         out.print(f"status: {outcome.status}")
         return status

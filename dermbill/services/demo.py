@@ -3,7 +3,8 @@
 One organization, two practices, five providers, the payers (Medicare, a Medicaid plan, three
 commercial plans), N patients with coverages that fit their age, each practice's charge master
 (a multiple of the Medicare amount) and chart of accounts, and a few months of encounters
-documented in the encounter format; copays collected at check-in are posted to the ledger.
+documented in the encounter format; copays collected at check-in are posted to the ledger. Its staff, a user per
+role, sign in with the passwords the build writes to ``logins.txt`` (``dermbill.services.demo_users``).
 Every file it writes goes under ``out_dir``, which it marks as a demo output folder (``.dermbill-demo``) so that a
 later run, or ``--reset``, may replace what it wrote there and nothing else. The same seed and ``as_of`` give the
 same data, and the same figures run after run.
@@ -46,6 +47,7 @@ from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
+from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
 from dermbill.synthetic.encounters import document_encounter
@@ -69,7 +71,7 @@ MARKER = ".dermbill-demo"
 MARKER_TEXT = ("This folder holds the output of 'dermbill demo'. A later demo run with this --out, or\n"
                "'dermbill demo --reset', replaces the demo's files here (and leaves any other file alone).\n")
 # Everything the demo writes under --out: what a new run or --reset removes, and nothing else.
-DEMO_OUTPUTS = ("encounters.jsonl", "coded.jsonl", "summary.json", *CYCLE_OUTPUTS, MARKER)
+DEMO_OUTPUTS = ("encounters.jsonl", "coded.jsonl", "summary.json", LOGINS, *CYCLE_OUTPUTS, MARKER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ class DemoSummary:
     scrub_clean: int = 0
     top_findings: tuple[tuple[str, int], ...] = ()
     cycle: CycleSummary | None = None
+    logins: Path | None = None  # the demo staff's e-mails, roles, practices and passwords (0600)
 
     @property
     def encounters(self) -> int:
@@ -280,6 +283,7 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
                     "encounters": sum(s.encounters for s in summaries)},
         )
         uow.commit()
+    logins = add_demo_users(database, options.out_dir, database_url=database.url)
     if options.code:
         _add_clearinghouse(database)
     scrubbed = scrub_stored_claims(database, everything=True, as_of=options.as_of, actor="demo",
@@ -305,6 +309,7 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         practices=tuple(summaries),
         files=(encounters_path, coded_path, options.out_dir / "summary.json"),
         submitted=cycle.submitted if cycle else 0,
+        logins=logins,
     )
     _write_summary(result, options)
     return result

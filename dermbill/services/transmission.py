@@ -33,6 +33,7 @@ from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound, StorageUnavailable
 from dermbill.core.resubmission import REJECTION_RULE
+from dermbill.db.audit_origin import person_or
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimFindingRow,
@@ -132,7 +133,7 @@ def _deliver(database: Database, config: ClearinghouseConfig, connection: str, p
              practice_id: int, now: datetime.datetime, report: SubmitReport) -> None:
     [delivery] = config.open(connection).send([path])
     (report.delivered if delivery.sent else report.already_there).append(path.name)
-    with UnitOfWork(database, actor="submit", clock=lambda: now) as uow:
+    with UnitOfWork(database, actor=person_or("submit"), clock=lambda: now) as uow:
         repo = uow.practice(practice_id)
         batch = repo.get(SubmissionBatchRow, batch_id)
         batch.sent_at = now
@@ -162,7 +163,7 @@ def sync(database: Database, config: ClearinghouseConfig, inbox: Path, *,
     for file_id, path in waiting:
         _process(database, file_id, path, report, moment)
     if report.remittances:
-        report.secondary = create_secondary_claims(database, now=now, actor="sync")
+        report.secondary = create_secondary_claims(database, now=now, actor=person_or("sync"))
     return report
 
 
@@ -175,7 +176,7 @@ def record_received(database: Database, path: Path, connection: str, *, now: dat
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         digest = ""
-    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+    with UnitOfWork(database, actor=person_or("sync"), clock=lambda: now) as uow:
         row = InboundFileRow(connection_name=connection, file_name=path.name, content_hash=digest, kinds=[],
                              outcome={}, status="received", received_at=now)
         uow.session.add(row)
@@ -190,7 +191,7 @@ def _record_unrecorded(database: Database, folder: Path, connection: str, now: d
     """Record as received the files of a connection's inbox folder that have no record (fetched, then a crash)."""
     if not folder.is_dir():
         return
-    with UnitOfWork(database, actor="sync") as uow:
+    with UnitOfWork(database, actor=person_or("sync")) as uow:
         known = set(uow.session.scalars(select(InboundFileRow.file_name).where(
             InboundFileRow.connection_name == connection)))
     try:
@@ -205,7 +206,7 @@ def _record_unrecorded(database: Database, folder: Path, connection: str, now: d
 
 def _received_files(database: Database, inbox: Path, report: SyncReport) -> list[tuple[int, Path]]:
     """The files recorded as received and not processed yet, found in the inbox; a missing one is reported."""
-    with UnitOfWork(database, actor="sync") as uow:
+    with UnitOfWork(database, actor=person_or("sync")) as uow:
         rows = uow.session.execute(select(InboundFileRow.id, InboundFileRow.connection_name, InboundFileRow.file_name)
                                    .where(InboundFileRow.status == "received").order_by(InboundFileRow.id)).all()
     found = []
@@ -286,7 +287,7 @@ def _process(database: Database, file_id: int, path: Path, report: SyncReport, n
 def _addressees(database: Database, receivers: set[str], digest: str) -> tuple[set[int], str | None]:
     """The billing companies whose submitter ID the file is addressed to and, when it is one, the file of the
     same content it processed before (None: none)."""
-    with UnitOfWork(database, actor="sync") as uow:
+    with UnitOfWork(database, actor=person_or("sync")) as uow:
         organization_ids = set(uow.session.scalars(select(ClearinghouseProfileRow.organization_id).where(
             ClearinghouseProfileRow.submitter_id.in_(receivers))))
         if len(organization_ids) != 1:
@@ -313,7 +314,7 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
         elif transaction.type == "835":
-            posted = post_remittance(database, transaction, path.name, actor="sync", now=now,
+            posted = post_remittance(database, transaction, path.name, actor=person_or("sync"), now=now,
                                      organization_id=organization_id)
             report.remittances.append(posted)
             result = {"trace": posted.trace_number, "status": posted.status}
@@ -326,7 +327,7 @@ def _finish(database: Database, file_id: int, status: str, reason: str | None, n
             report: SyncReport, *, organization_id: int | None = None, digest: str | None = None,
             kinds: list[str] | None = None, outcome: dict[str, list[dict[str, object]]] | None = None) -> None:
     """Record how a received file ended: processed, skipped (and why) or quarantined (and why)."""
-    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+    with UnitOfWork(database, actor=person_or("sync"), clock=lambda: now) as uow:
         row = uow.session.get(InboundFileRow, file_id)
         if row is None:
             raise NotFound(f"inbound file {file_id} is not recorded")
@@ -352,7 +353,7 @@ def _apply_999(database: Database, organization_id: int, ack: dict[str, Any], pa
                now: datetime.datetime) -> dict[str, object]:
     group = ack["functional_group"].get("group_control_number")
     verdict = ack["functional_group"].get("status_text") or ""
-    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+    with UnitOfWork(database, actor=person_or("sync"), clock=lambda: now) as uow:
         batches = list(uow.session.scalars(select(SubmissionBatchRow).join(
             PracticeRow, PracticeRow.id == SubmissionBatchRow.practice_id).where(
             PracticeRow.organization_id == organization_id, SubmissionBatchRow.group_control_number == group)))
@@ -376,7 +377,7 @@ def _apply_999(database: Database, organization_id: int, ack: dict[str, Any], pa
 def _apply_277ca(database: Database, organization_id: int, answer: dict[str, Any], report: SyncReport,
                  now: datetime.datetime) -> dict[str, object]:
     counts = {"accepted": 0, "rejected": 0, "unknown": 0}
-    with UnitOfWork(database, actor="sync", clock=lambda: now) as uow:
+    with UnitOfWork(database, actor=person_or("sync"), clock=lambda: now) as uow:
         practices = {p.billing_npi: p.id for p in uow.session.scalars(
             select(PracticeRow).where(PracticeRow.organization_id == organization_id))}
         for claim_status in answer.get("claims", []):

@@ -236,6 +236,20 @@ def get_user(database: Database, email: str) -> User:
         return user_view(uow, _user_row(uow, email))
 
 
+def require_acting_user(database: Database, email: str) -> User:
+    """The user a command acts as (``dermbill --as EMAIL``): InvalidInput unless they exist and are enabled."""
+    address = normalized_email(email)[:EMAIL_LENGTH]
+    with UnitOfWork(database, actor="users") as uow:
+        row = uow.session.scalars(select(UserAccountRow).where(UserAccountRow.email == address)).first()
+        if row is None:
+            raise InvalidInput(f"--as {address}: there is no such user in {database.url} (`dermbill users list` "
+                               "shows them)")
+        if row.disabled:
+            raise InvalidInput(f"--as {address}: the user is disabled; act as an enabled user, or enable them "
+                               "(`dermbill users enable`)")
+        return user_view(uow, row)
+
+
 def disable_user(database: Database, email: str, *, actor: str) -> User:
     """Disable a user: no sign-in, no token works (their tokens stay, revoked by being theirs)."""
     return _set_disabled(database, email, disabled=True, actor=actor)
