@@ -661,7 +661,7 @@ def _copy(repo: PracticeRepository, original: ClaimRow, number: str, **overrides
                   status="coded", frequency_code="1", patient_control_number=number,
                   prior_authorization=original.prior_authorization, diagnosis_codes=list(original.diagnosis_codes),
                   total_charge_cents=original.total_charge_cents, primary_claim_id=original.primary_claim_id,
-                  created_at=now, updated_at=now)
+                  date_of_service=original.date_of_service, created_at=now, updated_at=now)
     values.update(overrides)
     claim = repo.add(ClaimRow(**values))
     repo.flush()
