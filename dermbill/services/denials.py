@@ -406,6 +406,11 @@ def list_items(database: Database, *, today: datetime.date, statuses: Sequence[s
     return sorted(items, key=lambda item: priority(item.amount, item.deadline, today))
 
 
+def in_queue(row: DenialItemRow, today: datetime.date, statuses: Sequence[str] = ("open", "waiting")) -> bool:
+    """Whether the work queue lists the item on ``today`` (as ``list_items`` does; the dashboard counts these)."""
+    return _shown(row, today, statuses)
+
+
 def _shown(row: DenialItemRow, today: datetime.date, statuses: Sequence[str]) -> bool:
     status = row.status
     if status == "snoozed" and row.snoozed_until is not None and row.snoozed_until <= today:

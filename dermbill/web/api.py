@@ -14,7 +14,7 @@ from dermbill.clock import utc_now
 from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.db.audit_origin import audit_origin
 from dermbill.db.engine import Database
-from dermbill.services.claim_views import ClaimSummary, claim_summaries, claim_summary
+from dermbill.services.claim_views import ClaimSummary, claim_summary
 from dermbill.services.era_posting import remittances_of
 from dermbill.services.users import User, bearer_token, token_user
 
@@ -68,24 +68,12 @@ class ClaimOut(BaseModel):
                    total_charge=str(claim.total_charge))
 
 
-class ClaimPage(BaseModel):
-    claims: list[ClaimOut]
-    next_after: str | None  # pass as ?after= for the next page
-
-
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"])
+    # The claims list and search, the board and the dashboard: first, so that /claims/board is not a claim number.
+    from dermbill.web import api_claims_search  # here: it imports this module's dependencies
 
-    @api.get("/claims", summary="Claims of the practices the caller may see, newest first")
-    def list_claims(request: Request, user: UserDep, database: DatabaseDep,
-                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                    after: Annotated[str | None, Query(max_length=40)] = None) -> ClaimPage:
-        permitted(user, Permission.VIEW_CLAIMS)
-        with origin(request):
-            found = claim_summaries(database, user.practice_ids, limit=limit + 1, after=after, actor=user.email)
-        page = found[:limit]
-        return ClaimPage(claims=[ClaimOut.of(c) for c in page],
-                         next_after=page[-1].claim_number if len(found) > limit else None)
+    api.include_router(api_claims_search.router())
 
     @api.get("/claims/{claim_number}", summary="One claim, by the claim number people see (CLM01)")
     def get_claim(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:

@@ -1,0 +1,166 @@
+"""The claims list with its search, and the claim board: always within the practices a user may see.
+
+A search returns one page, newest date of service first (then newest claim), after the cursor of the page before
+(keyset paging: each page is one index range however deep). Every search is audited as a read of protected health
+information, with the claim numbers it returned and the filters asked. The board counts and sums the claims by
+state from one index (``ix_claim_practice_status_charge``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, tuple_
+
+from dermbill.core.claim_search import ClaimSearch, Cursor, InvalidSearch, NameQuery, is_npi_like, prefix_bounds
+from dermbill.core.claims import ClaimStatus
+from dermbill.core.money import Money
+from dermbill.db.engine import Database
+from dermbill.db.models import ClaimRow, PatientRow, PayerRow, PracticeRow, ProviderRow
+from dermbill.db.repositories import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimListItem:
+    claim_number: str
+    practice: str
+    status: str
+    patient: str  # LAST, FIRST
+    payer: str
+    date_of_service: datetime.date
+    total_charge: Money
+    cursor: Cursor  # pass the last one as ``after`` for the next page
+
+
+@dataclass(frozen=True, slots=True)
+class BoardColumn:
+    status: ClaimStatus
+    claims: int
+    total_charge: Money
+
+
+def search_claims(database: Database, practice_ids: Collection[int], search: ClaimSearch, *, limit: int,
+                  after: Cursor | None, actor: str) -> list[ClaimListItem]:
+    """Up to ``limit`` claims of these practices that match ``search``, after ``after``, newest first."""
+    if not practice_ids:
+        return []
+    scope = sorted(practice_ids)
+    with UnitOfWork(database, actor=actor) as uow:
+        session = uow.session
+        scope = _practice_scope(session.execute(select(PracticeRow.id, PracticeRow.code)
+                                                .where(PracticeRow.id.in_(scope))).all(), search.practice)
+        query = (select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status, ClaimRow.date_of_service,
+                        ClaimRow.total_charge_cents, PracticeRow.code, PayerRow.name, PatientRow.last_name,
+                        PatientRow.first_name)
+                 .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
+                 .join(PatientRow, PatientRow.id == ClaimRow.patient_id)
+                 .outerjoin(PayerRow, PayerRow.id == ClaimRow.payer_id)
+                 .where(ClaimRow.practice_id.in_(scope), *_conditions(search, scope)))
+        if after is not None:
+            query = query.where(tuple_(ClaimRow.date_of_service, ClaimRow.id)
+                                < tuple_(after.date_of_service, after.claim_id))
+        rows = session.execute(query.order_by(ClaimRow.date_of_service.desc(), ClaimRow.id.desc())
+                               .limit(limit)).all()
+        found = [ClaimListItem(number, practice, status, f"{last}, {first}", payer or "", day, Money(cents),
+                               Cursor(day, claim_id))
+                 for claim_id, number, status, day, cents, practice, payer, last, first in rows]
+        uow.audit("claim.search", "claim", None,
+                  detail={"claims": [c.claim_number for c in found], "search": _asked(search, after)})
+        uow.commit()
+        return found
+
+
+def claim_board(database: Database, practice_ids: Collection[int], *, actor: str) -> list[BoardColumn]:
+    """How many claims, and how much charged, in each state (every state, zero ones too), for these practices."""
+    totals: dict[str, tuple[int, int]] = {}
+    if practice_ids:
+        with UnitOfWork(database, actor=actor) as uow:
+            rows = uow.session.execute(
+                select(ClaimRow.status, func.count(), func.coalesce(func.sum(ClaimRow.total_charge_cents), 0))
+                .where(ClaimRow.practice_id.in_(sorted(practice_ids))).group_by(ClaimRow.status)).all()
+            totals = {status: (int(count), int(cents)) for status, count, cents in rows}
+    return [BoardColumn(status, totals.get(status.value, (0, 0))[0], Money(totals.get(status.value, (0, 0))[1]))
+            for status in ClaimStatus]
+
+
+def _practice_scope(practices: Sequence[Row[int, str]], code: str | None) -> list[int]:
+    """The practice ids to search: the user's, or the one of theirs that ``code`` names."""
+    if code is None:
+        return sorted(practice_id for practice_id, _ in practices)
+    for practice_id, practice_code in practices:
+        if practice_code.upper() == code:
+            return [practice_id]
+    yours = ", ".join(sorted(practice_code for _, practice_code in practices))
+    raise InvalidSearch("practice", f"'{code}' is not one of your practices; use one of: {yours}")
+
+
+def _conditions(search: ClaimSearch, scope: list[int]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if search.text:
+        conditions.append(or_(_claim_number_prefix(search.text),
+                              ClaimRow.patient_id.in_(_patients_named(search.text_as_name, scope))))
+    if search.patient:
+        by_account = select(PatientRow.id).where(PatientRow.practice_id.in_(scope),
+                                                 PatientRow.account_number == search.patient)
+        conditions.append(or_(ClaimRow.patient_id.in_(by_account),
+                              ClaimRow.patient_id.in_(_patients_named(search.patient_as_name, scope))))
+    if search.date_from:
+        conditions.append(ClaimRow.date_of_service >= search.date_from)
+    if search.date_to:
+        conditions.append(ClaimRow.date_of_service <= search.date_to)
+    if search.statuses:
+        conditions.append(ClaimRow.status.in_(sorted(s.value for s in search.statuses)))
+    if search.payer:
+        payer = search.payer.upper()
+        conditions.append(ClaimRow.payer_id.in_(select(PayerRow.id).where(or_(
+            func.upper(PayerRow.payer_identifier) == payer,
+            func.upper(PayerRow.name).startswith(payer, autoescape=True)))))
+    if search.provider:
+        conditions.append(_provider(search.provider, scope))
+    return conditions
+
+
+def _claim_number_prefix(text: str) -> ColumnElement[bool]:
+    """Claim numbers starting with ``text`` as typed or upper-cased, as index ranges."""
+    ranges = []
+    for prefix in dict.fromkeys((text, text.upper())):
+        low, high = prefix_bounds(prefix)
+        ranges.append(and_(ClaimRow.patient_control_number >= low, ClaimRow.patient_control_number < high))
+    return or_(*ranges)
+
+
+def _patients_named(name: NameQuery | None, scope: list[int]) -> Any:
+    query = select(PatientRow.id).where(PatientRow.practice_id.in_(scope))
+    if name is None or not name.last:
+        return query.where(PatientRow.id.is_(None))
+    query = query.where(func.upper(PatientRow.last_name).startswith(name.last, autoescape=True))
+    if name.first:
+        query = query.where(func.upper(PatientRow.first_name).startswith(name.first, autoescape=True))
+    return query
+
+
+def _provider(text: str, scope: list[int]) -> ColumnElement[bool]:
+    """The rendering provider (NPI or last name) or the billing provider (the practice's NPI or legal name)."""
+    if is_npi_like(text):
+        rendering = select(ProviderRow.id).where(ProviderRow.practice_id.in_(scope), ProviderRow.npi == text)
+        billing = select(PracticeRow.id).where(PracticeRow.id.in_(scope), PracticeRow.billing_npi == text)
+    else:
+        name = text.upper()
+        rendering = select(ProviderRow.id).where(ProviderRow.practice_id.in_(scope),
+                                                 func.upper(ProviderRow.last_name).startswith(name, autoescape=True))
+        billing = select(PracticeRow.id).where(PracticeRow.id.in_(scope),
+                                               func.upper(PracticeRow.legal_name).startswith(name, autoescape=True))
+    return or_(ClaimRow.rendering_provider_id.in_(rendering), ClaimRow.practice_id.in_(billing))
+
+
+def _asked(search: ClaimSearch, after: Cursor | None) -> dict[str, Any]:
+    asked: dict[str, Any] = {
+        "q": search.text, "patient": search.patient, "payer": search.payer, "provider": search.provider,
+        "practice": search.practice,
+        "date_from": search.date_from.isoformat() if search.date_from else None,
+        "date_to": search.date_to.isoformat() if search.date_to else None,
+        "status": sorted(s.value for s in search.statuses) or None, "after": str(after) if after else None}
+    return {key: value for key, value in asked.items() if value is not None}
