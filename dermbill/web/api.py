@@ -70,10 +70,6 @@ class ClaimOut(BaseModel):
 
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"])
-    # The claims list and search, the board and the dashboard: first, so that /claims/board is not a claim number.
-    from dermbill.web import api_claims_search  # here: it imports this module's dependencies
-
-    api.include_router(api_claims_search.router())
 
     @api.get("/claims/{claim_number}", summary="One claim, by the claim number people see (CLM01)")
     def get_claim(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> ClaimOut:

@@ -89,7 +89,7 @@ def invalid(problem: InvalidSearch) -> JSONResponse:
 
 
 def router() -> APIRouter:
-    api = APIRouter()
+    api = APIRouter(prefix="/api/v1", tags=["api"])
 
     @api.get("/claims", summary="Claims of the caller's practices, newest date of service first, with filters",
              response_model=ClaimPage)

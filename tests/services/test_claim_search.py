@@ -181,7 +181,7 @@ def test_a_claim_added_while_paging_is_neither_skipped_before_nor_repeated(world
 def test_every_search_is_audited_with_the_claims_it_returned(world: World) -> None:
     found = search(world, q="smith", status="ready")
     with UnitOfWork(world.database, actor="test") as uow:
-        event = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "claim.search")).one()
+        event = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "claim.list")).one()
         actor, detail = event.actor, event.detail
     assert actor == "tester@era.test"
     assert detail["claims"] == numbers(found) and found
