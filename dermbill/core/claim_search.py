@@ -42,7 +42,7 @@ class NameQuery:
 class ClaimSearch:
     """Every filter is optional; the filters given must all hold (``statuses``: any of them)."""
 
-    text: str | None = None  # a claim number prefix, or a patient name (NameQuery of it)
+    text: str | None = None  # a claim number prefix (with a digit in it), or a patient name (NameQuery of it)
     patient: str | None = None  # a patient account number, or a patient name
     date_from: datetime.date | None = None  # date of service, inclusive
     date_to: datetime.date | None = None
@@ -52,8 +52,14 @@ class ClaimSearch:
     practice: str | None = None  # a practice code, one of the user's
 
     @property
+    def text_is_claim_number(self) -> bool:
+        """``q`` with a digit in it is a claim number prefix (names have none), otherwise a patient's name: each
+        is then one index range, where "either" would read every claim."""
+        return self.text is not None and any(ch.isdigit() for ch in self.text)
+
+    @property
     def text_as_name(self) -> NameQuery | None:
-        return name_query(self.text) if self.text else None
+        return name_query(self.text) if self.text and not self.text_is_claim_number else None
 
     @property
     def patient_as_name(self) -> NameQuery | None:
@@ -69,6 +75,11 @@ class Cursor:
 
     def __str__(self) -> str:
         return f"{self.date_of_service.isoformat()}.{self.claim_id}"
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern for the strings starting with ``text`` (its wildcards escaped with ``/``)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 def name_query(text: str) -> NameQuery:

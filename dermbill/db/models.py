@@ -891,6 +891,11 @@ class LoginAttemptRow(Base):
     attempted_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
+# Indexes that migrations make on PostgreSQL only, on expressions SQLAlchemy cannot reflect on SQLite: the schema
+# comparison (``dermbill.db.migrate.schema_differences``) leaves them out. A patient's name search (case-insensitive
+# prefix) reads the first (migration 0016).
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_patient_upper_last_name"})
+
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,
     ClaimFindingRow, SubmissionBatchRow, ClaimStatusEventRow, RemittanceRow, UnmatchedRemittanceRow,

@@ -13,9 +13,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
 
-from dermbill.core.claim_search import ClaimSearch, Cursor, InvalidSearch, NameQuery, is_npi_like, prefix_bounds
+from dermbill.core.claim_search import (
+    ClaimSearch,
+    Cursor,
+    InvalidSearch,
+    NameQuery,
+    is_npi_like,
+    like_prefix,
+    prefix_bounds,
+)
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
@@ -52,18 +60,7 @@ def search_claims(database: Database, practice_ids: Collection[int], search: Cla
         session = uow.session
         scope = _practice_scope(session.execute(select(PracticeRow.id, PracticeRow.code)
                                                 .where(PracticeRow.id.in_(scope))).all(), search.practice)
-        query = (select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status, ClaimRow.date_of_service,
-                        ClaimRow.total_charge_cents, PracticeRow.code, PayerRow.name, PatientRow.last_name,
-                        PatientRow.first_name)
-                 .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
-                 .join(PatientRow, PatientRow.id == ClaimRow.patient_id)
-                 .outerjoin(PayerRow, PayerRow.id == ClaimRow.payer_id)
-                 .where(ClaimRow.practice_id.in_(scope), *_conditions(search, scope)))
-        if after is not None:
-            query = query.where(tuple_(ClaimRow.date_of_service, ClaimRow.id)
-                                < tuple_(after.date_of_service, after.claim_id))
-        rows = session.execute(query.order_by(ClaimRow.date_of_service.desc(), ClaimRow.id.desc())
-                               .limit(limit)).all()
+        rows = session.execute(search_query(scope, search, after=after, limit=limit)).all()
         found = [ClaimListItem(number, practice, status, f"{last}, {first}", payer or "", day, Money(cents),
                                Cursor(day, claim_id))
                  for claim_id, number, status, day, cents, practice, payer, last, first in rows]
@@ -73,14 +70,34 @@ def search_claims(database: Database, practice_ids: Collection[int], search: Cla
         return found
 
 
+def search_query(scope: list[int], search: ClaimSearch, *, after: Cursor | None, limit: int
+                 ) -> Select[int, str, str, datetime.date, int, str, str, str, str]:
+    """The query of one page (its plan is what ``benchmarks/claim_api.py --explain`` shows)."""
+    query = (select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status, ClaimRow.date_of_service,
+                    ClaimRow.total_charge_cents, PracticeRow.code, PayerRow.name, PatientRow.last_name,
+                    PatientRow.first_name)
+             .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
+             .join(PatientRow, PatientRow.id == ClaimRow.patient_id)
+             .outerjoin(PayerRow, PayerRow.id == ClaimRow.payer_id)
+             .where(ClaimRow.practice_id.in_(scope), *_conditions(search, scope)))
+    if after is not None:
+        query = query.where(tuple_(ClaimRow.date_of_service, ClaimRow.id) < tuple_(after.date_of_service,
+                                                                                   after.claim_id))
+    return query.order_by(ClaimRow.date_of_service.desc(), ClaimRow.id.desc()).limit(limit)
+
+
+def board_query(scope: list[int]) -> Select[str, int, int]:
+    """Claims and charges by state (an index-only scan of ix_claim_practice_status_charge on PostgreSQL)."""
+    return (select(ClaimRow.status, func.count(), func.coalesce(func.sum(ClaimRow.total_charge_cents), 0))
+            .where(ClaimRow.practice_id.in_(scope)).group_by(ClaimRow.status))
+
+
 def claim_board(database: Database, practice_ids: Collection[int], *, actor: str) -> list[BoardColumn]:
     """How many claims, and how much charged, in each state (every state, zero ones too), for these practices."""
     totals: dict[str, tuple[int, int]] = {}
     if practice_ids:
         with UnitOfWork(database, actor=actor) as uow:
-            rows = uow.session.execute(
-                select(ClaimRow.status, func.count(), func.coalesce(func.sum(ClaimRow.total_charge_cents), 0))
-                .where(ClaimRow.practice_id.in_(sorted(practice_ids))).group_by(ClaimRow.status)).all()
+            rows = uow.session.execute(board_query(sorted(practice_ids))).all()
             totals = {status: (int(count), int(cents)) for status, count, cents in rows}
     return [BoardColumn(status, totals.get(status.value, (0, 0))[0], Money(totals.get(status.value, (0, 0))[1]))
             for status in ClaimStatus]
@@ -99,9 +116,10 @@ def _practice_scope(practices: Sequence[Row[int, str]], code: str | None) -> lis
 
 def _conditions(search: ClaimSearch, scope: list[int]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if search.text:
-        conditions.append(or_(_claim_number_prefix(search.text),
-                              ClaimRow.patient_id.in_(_patients_named(search.text_as_name, scope))))
+    if search.text and search.text_is_claim_number:
+        conditions.append(_claim_number_prefix(search.text))
+    elif search.text:
+        conditions.append(ClaimRow.patient_id.in_(_patients_named(search.text_as_name, scope)))
     if search.patient:
         by_account = select(PatientRow.id).where(PatientRow.practice_id.in_(scope),
                                                  PatientRow.account_number == search.patient)
@@ -136,9 +154,10 @@ def _patients_named(name: NameQuery | None, scope: list[int]) -> Any:
     query = select(PatientRow.id).where(PatientRow.practice_id.in_(scope))
     if name is None or not name.last:
         return query.where(PatientRow.id.is_(None))
-    query = query.where(func.upper(PatientRow.last_name).startswith(name.last, autoescape=True))
+    # The pattern is a value, not an expression, so PostgreSQL can answer it from ix_patient_upper_last_name.
+    query = query.where(func.upper(PatientRow.last_name).like(like_prefix(name.last), escape="/"))
     if name.first:
-        query = query.where(func.upper(PatientRow.first_name).startswith(name.first, autoescape=True))
+        query = query.where(func.upper(PatientRow.first_name).like(like_prefix(name.first), escape="/"))
     return query
 
 

@@ -10,6 +10,11 @@ descending; with a million claims each of its shapes reads an index in that orde
 which replaces ix_claim_practice_status (its first two columns). A rendering provider filter uses
 ix_claim_rendering_provider_id.
 
+A patient's name is searched case-insensitively (``upper(last_name) LIKE 'SMI%'``): on PostgreSQL an expression
+index answers it (ix_patient_upper_last_name, text_pattern_ops so that LIKE can use it under any collation). SQLite
+has no need of it at its sizes, and SQLAlchemy cannot reflect it there, so it is PostgreSQL's alone
+(``dermbill.db.models.POSTGRESQL_ONLY_INDEXES``, left out of the schema comparison).
+
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-05 08:45:00
@@ -49,9 +54,13 @@ def upgrade() -> None:
         batch_op.drop_index('ix_claim_patient_id')
         for name, columns in CLAIM_INDEXES:
             batch_op.create_index(name, columns, unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_patient_upper_last_name ON patient (upper(last_name) text_pattern_ops)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_patient_upper_last_name")
     with op.batch_alter_table('claim', schema=None) as batch_op:
         for name, _ in reversed(CLAIM_INDEXES):
             batch_op.drop_index(name)
