@@ -3,12 +3,14 @@
 A search returns one page, newest date of service first (then newest claim), after the cursor of the page before
 (keyset paging: each page is one index range however deep). Every search is audited as a read of protected health
 information, with the claim numbers it returned and the filters asked. The board counts and sums the claims by
-state from one index (``ix_claim_practice_status_charge``).
+state from one index (``ix_claim_practice_status_charge``), at most ``BOARD_MAX_AGE`` seconds old.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,8 +94,39 @@ def board_query(scope: list[int]) -> Select[str, int, int]:
             .where(ClaimRow.practice_id.in_(scope)).group_by(ClaimRow.status))
 
 
-def claim_board(database: Database, practice_ids: Collection[int], *, actor: str) -> list[BoardColumn]:
-    """How many claims, and how much charged, in each state (every state, zero ones too), for these practices."""
+# The board is a glance, not a ledger: a count of a million claims takes a third of a second, so each worker process
+# keeps each practice set's board for BOARD_MAX_AGE seconds; once that has passed, one request counts again while the
+# others are answered from the board before (never older than the count in progress).
+BOARD_MAX_AGE = 10.0
+_boards: dict[tuple[str, frozenset[int]], tuple[float, list[BoardColumn]]] = {}
+_counting: set[tuple[str, frozenset[int]]] = set()
+_boards_lock = threading.Lock()
+
+
+def claim_board(database: Database, practice_ids: Collection[int], *, actor: str,
+                max_age: float = BOARD_MAX_AGE) -> list[BoardColumn]:
+    """How many claims, and how much charged, in each state (every state, zero ones too), for these practices; at
+    most ``max_age`` seconds old (0: counted now)."""
+    key = (database.url, frozenset(practice_ids))
+    with _boards_lock:
+        kept = _boards.get(key)
+        fresh = kept is not None and time.monotonic() - kept[0] < max_age
+        someone_counts = key in _counting
+        if kept is not None and (fresh or someone_counts):
+            return kept[1]
+        _counting.add(key)
+    try:
+        started = time.monotonic()
+        board = _count_board(database, practice_ids, actor=actor)
+        with _boards_lock:
+            _boards[key] = (started, board)
+        return board
+    finally:
+        with _boards_lock:
+            _counting.discard(key)
+
+
+def _count_board(database: Database, practice_ids: Collection[int], *, actor: str) -> list[BoardColumn]:
     totals: dict[str, tuple[int, int]] = {}
     if practice_ids:
         with UnitOfWork(database, actor=actor) as uow:

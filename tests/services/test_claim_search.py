@@ -199,3 +199,18 @@ def test_the_board_counts_and_sums_every_state_of_the_users_practices(world: Wor
     both = claim_board(world.database, {world.ids["ERA"], world.ids["ERB"]}, actor="x")
     assert sum(c.claims for c in both) == 48
     assert all(c.claims == 0 for c in claim_board(world.database, set(), actor="x"))
+
+
+def test_the_board_is_kept_for_a_few_seconds_and_counted_again_when_asked_fresh(world: World) -> None:
+    era = {world.ids["ERA"]}
+    before = {c.status.value: c.claims for c in claim_board(world.database, era, actor="x")}
+    with UnitOfWork(world.database, actor="test") as uow:
+        row = uow.session.scalars(select(ClaimRow).where(ClaimRow.status == "ready",
+                                                         ClaimRow.practice_id == world.ids["ERA"])).first()
+        assert row is not None
+        row.status = "held"
+        uow.commit()
+    kept = {c.status.value: c.claims for c in claim_board(world.database, era, actor="x")}
+    fresh = {c.status.value: c.claims for c in claim_board(world.database, era, actor="x", max_age=0)}
+    assert kept == before
+    assert fresh["held"] == before["held"] + 1 and fresh["ready"] == before["ready"] - 1
