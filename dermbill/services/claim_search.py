@@ -15,7 +15,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_, union
+from sqlalchemy.orm import Session
 
 from dermbill.core.claim_search import (
     ClaimSearch,
@@ -62,7 +63,8 @@ def search_claims(database: Database, practice_ids: Collection[int], search: Cla
         session = uow.session
         scope = _practice_scope(session.execute(select(PracticeRow.id, PracticeRow.code)
                                                 .where(PracticeRow.id.in_(scope))).all(), search.practice)
-        rows = session.execute(search_query(scope, search, after=after, limit=limit)).all()
+        patients = named_patients(session, search, scope)
+        rows = session.execute(search_query(scope, search, after=after, limit=limit, patients=patients)).all()
         found = [ClaimListItem(number, practice, status, f"{last}, {first}", payer or "", day, Money(cents),
                                Cursor(day, claim_id))
                  for claim_id, number, status, day, cents, practice, payer, last, first in rows]
@@ -72,16 +74,35 @@ def search_claims(database: Database, practice_ids: Collection[int], search: Cla
         return found
 
 
-def search_query(scope: list[int], search: ClaimSearch, *, after: Cursor | None, limit: int
+# A patient search that matches at most this many patients reads their claims by patient (an index range for
+# each); one that matches more (a prefix like "S") walks the claims newest first, where matches are dense.
+PATIENT_LIST_CAP = 2000
+
+
+def named_patients(session: Session, search: ClaimSearch, scope: list[int]) -> dict[str, list[int]]:
+    """For ``q`` and ``patient`` when they name patients: the patients they match, when at most PATIENT_LIST_CAP
+    (a filter left out here is joined by the query instead)."""
+    found = {}
+    for field, query in (("q", _patients_matching_text(search, scope)),
+                         ("patient", _patients_matching_patient(search, scope))):
+        if query is not None:
+            ids = list(session.scalars(query.limit(PATIENT_LIST_CAP + 1)))
+            if len(ids) <= PATIENT_LIST_CAP:
+                found[field] = sorted(ids)
+    return found
+
+
+def search_query(scope: list[int], search: ClaimSearch, *, after: Cursor | None, limit: int,
+                 patients: dict[str, list[int]] | None = None
                  ) -> Select[int, str, str, datetime.date, int, str, str, str, str]:
-    """The query of one page (its plan is what ``benchmarks/claim_api.py --explain`` shows)."""
+    """The query of one page (``patients``: what ``named_patients`` found)."""
     query = (select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status, ClaimRow.date_of_service,
                     ClaimRow.total_charge_cents, PracticeRow.code, PayerRow.name, PatientRow.last_name,
                     PatientRow.first_name)
              .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
              .join(PatientRow, PatientRow.id == ClaimRow.patient_id)
              .outerjoin(PayerRow, PayerRow.id == ClaimRow.payer_id)
-             .where(ClaimRow.practice_id.in_(scope), *_conditions(search, scope)))
+             .where(ClaimRow.practice_id.in_(scope), *_conditions(search, scope, patients)))
     if after is not None:
         query = query.where(tuple_(ClaimRow.date_of_service, ClaimRow.id) < tuple_(after.date_of_service,
                                                                                    after.claim_id))
@@ -147,17 +168,18 @@ def _practice_scope(practices: Sequence[Row[int, str]], code: str | None) -> lis
     raise InvalidSearch("practice", f"'{code}' is not one of your practices; use one of: {yours}")
 
 
-def _conditions(search: ClaimSearch, scope: list[int]) -> list[ColumnElement[bool]]:
+def _conditions(search: ClaimSearch, scope: list[int], patients: dict[str, list[int]] | None
+                ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if search.text and search.text_is_claim_number:
         conditions.append(_claim_number_prefix(search.text))
-    elif search.text:
-        conditions.append(ClaimRow.patient_id.in_(_patients_named(search.text_as_name, scope)))
-    if search.patient:
-        by_account = select(PatientRow.id).where(PatientRow.practice_id.in_(scope),
-                                                 PatientRow.account_number == search.patient)
-        conditions.append(or_(ClaimRow.patient_id.in_(by_account),
-                              ClaimRow.patient_id.in_(_patients_named(search.patient_as_name, scope))))
+    for field, query in (("q", _patients_matching_text(search, scope)),
+                         ("patient", _patients_matching_patient(search, scope))):
+        few = (patients or {}).get(field)
+        if few is not None:  # the few patients it names, found before
+            conditions.append(ClaimRow.patient_id.in_(few))
+        elif query is not None:
+            conditions.append(ClaimRow.patient_id.in_(query))
     if search.date_from:
         conditions.append(ClaimRow.date_of_service >= search.date_from)
     if search.date_to:
@@ -183,7 +205,19 @@ def _claim_number_prefix(text: str) -> ColumnElement[bool]:
     return or_(*ranges)
 
 
-def _patients_named(name: NameQuery | None, scope: list[int]) -> Any:
+def _patients_matching_text(search: ClaimSearch, scope: list[int]) -> Select[int] | None:
+    return _patients_named(search.text_as_name, scope) if search.text and not search.text_is_claim_number else None
+
+
+def _patients_matching_patient(search: ClaimSearch, scope: list[int]) -> Select[int] | None:
+    if not search.patient:
+        return None
+    by_account = select(PatientRow.id).where(PatientRow.practice_id.in_(scope),
+                                             PatientRow.account_number == search.patient)
+    return union(by_account, _patients_named(search.patient_as_name, scope)).subquery().select()
+
+
+def _patients_named(name: NameQuery | None, scope: list[int]) -> Select[int]:
     query = select(PatientRow.id).where(PatientRow.practice_id.in_(scope))
     if name is None or not name.last:
         return query.where(PatientRow.id.is_(None))

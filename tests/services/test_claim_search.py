@@ -16,6 +16,7 @@ from dermbill.core.claim_search import ClaimSearch, Cursor, InvalidSearch, parse
 from dermbill.db.engine import Database
 from dermbill.db.models import AuditEventRow, ClaimRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import claim_search
 from dermbill.services.claim_search import ClaimListItem, claim_board, search_claims
 
 Facts = Callable[[object], bool]
@@ -214,3 +215,16 @@ def test_the_board_is_kept_for_a_few_seconds_and_counted_again_when_asked_fresh(
     fresh = {c.status.value: c.claims for c in claim_board(world.database, era, actor="x", max_age=0)}
     assert kept == before
     assert fresh["held"] == before["held"] + 1 and fresh["ready"] == before["ready"] - 1
+
+
+def test_names_matching_many_patients_are_joined_with_the_same_result(world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    few = [numbers(search(world, q="smith")), numbers(search(world, q="smith", patient="A-3")),
+           numbers(search(world, q="o", patient="smith"))]
+    monkeypatch.setattr(claim_search, "PATIENT_LIST_CAP", 1)
+    many = [numbers(search(world, q="smith")), numbers(search(world, q="smith", patient="A-3")),
+            numbers(search(world, q="o", patient="smith"))]
+    assert many == few
+    assert few[1] == expected(world, lambda c: c.account == "A-3")
+    assert few[2] == []  # no patient is both O... and SMITH...
+    assert few[0] == expected(world, lambda c: c.patient.upper().startswith("SMITH"))
