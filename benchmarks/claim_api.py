@@ -1,10 +1,10 @@
 """The staff API under load: the claim board, a claim search and a claim's page, at a million claims.
 
-Setup (not timed, reused when the database already holds the same number of claims): a PostgreSQL database of its
-own (``dermbill_bench_claims`` beside the test database), migrated, with one billing company of 10 practices,
-12 payers, 8 providers a practice, a patient for every 4 claims and ``claims`` one-line claims over three years of
-dates of service, loaded with COPY (about a minute for a million). Then ``dermbill serve --workers 2`` on
-127.0.0.1 and a manager's personal access token granted every practice.
+Setup (not timed, reused when the database already holds the same number of claims): a PostgreSQL database for
+each count (``dermbill_bench_claims_1000000`` beside the test database), migrated, with one billing company of 10
+practices, 12 payers, 8 providers a practice, a patient for every 4 claims and ``claims`` one-line claims over three
+years of dates of service, loaded with COPY (two to three minutes for a million on a busy 2-core machine). Then
+``dermbill serve --workers 2`` on 127.0.0.1 and a manager's personal access token granted every practice.
 
 Timed: for each endpoint in turn, ``clients`` concurrent clients (httpx, one connection each) send requests for
 ``seconds`` seconds: the board (``/api/v1/claims/board``), a search by patient name and a 90-day range of dates of
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from benchmarks.insert_encounters import PG_URL
 
-DATABASE_NAME = "dermbill_bench_claims"
+DATABASE_PREFIX = "dermbill_bench_claims"  # one database per claim count: dermbill_bench_claims_1000000
 DEFAULT_CLAIMS = int(os.environ.get("DERMBILL_BENCH_API_CLAIMS", "1000000"))
 PRACTICES = 10
 PROVIDERS_PER_PRACTICE = 8
@@ -69,33 +69,34 @@ def last_names() -> list[str]:
     return [a + b + c for a in SYLLABLES for b in SYLLABLES for c in ("", "SON", "ER", "MAN", "LEY")]
 
 
-def _urls() -> tuple[str, str]:
+def _urls(name: str) -> tuple[str, str]:
     from sqlalchemy.engine import make_url
 
     base = make_url(PG_URL).set(drivername="postgresql+psycopg")
     return (base.render_as_string(hide_password=False),
-            base.set(database=DATABASE_NAME).render_as_string(hide_password=False))
+            base.set(database=name).render_as_string(hide_password=False))
 
 
 def prepare(claims: int) -> str | None:
     """The bench database's URL, loaded with ``claims`` claims (reused when it already is); None without PostgreSQL."""
     from sqlalchemy import create_engine, text
 
-    admin_url, url = _urls()
+    name = f"{DATABASE_PREFIX}_{claims}"
+    admin_url, url = _urls(name)
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with admin.connect() as connection:
             exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": DATABASE_NAME}).first() is not None
+                                        {"name": name}).first() is not None
     except Exception:
         return None
     if exists and _loaded_claims(url) == claims:
-        print(f"claim API bench: reusing {DATABASE_NAME} ({claims:,} claims)", file=sys.stderr)
+        print(f"claim API bench: reusing {name} ({claims:,} claims)", file=sys.stderr)
         admin.dispose()
         return url
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{DATABASE_NAME}"'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     start = time.perf_counter()
     _load(url, claims)
