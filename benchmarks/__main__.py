@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import coding, denial_queue, era_posting, insert_encounters, scrubbing, x12
+from benchmarks import claim_api, coding, denial_queue, era_posting, insert_encounters, scrubbing, x12
 
 
 def main() -> None:
@@ -18,20 +18,40 @@ def main() -> None:
     parser.add_argument("--era-claims", type=int, default=60_000, help="claim payments in the 835 to post")
     parser.add_argument("--denial-claims", type=int, default=20_000,
                         help="claims in the 835 the denial queue is built from (every 20th has a denial)")
+    parser.add_argument("--api-claims", type=int, default=claim_api.DEFAULT_CLAIMS,
+                        help="claims in the claim API benchmark's database (default $DERMBILL_BENCH_API_CLAIMS "
+                             "or 1000000; loaded once, reused while the count is the same)")
+    parser.add_argument("--api-clients", type=int, default=12, help="concurrent clients of the claim API")
+    parser.add_argument("--api-seconds", type=float, default=20.0, help="seconds of requests per API endpoint")
+    parser.add_argument("--only", choices=("api", "batch"), help="run only the claim API benchmark, or only the "
+                                                                 "others")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
-    table = Table(title="dermbill benchmarks", title_justify="left")
-    for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
-        table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
-    results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
-    results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
-    results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
-    results += x12.run(claims=args.encounters * 5)
-    results += era_posting.run(claims=args.era_claims)
-    results += denial_queue.run(claims=args.denial_claims)
-    for result in results:
-        table.add_row(*result.cells())
-    console.print(table)
+    if args.only != "api":
+        table = Table(title="dermbill benchmarks", title_justify="left")
+        for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
+            table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
+        results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
+        results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
+        results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
+        results += x12.run(claims=args.encounters * 5)
+        results += era_posting.run(claims=args.era_claims)
+        results += denial_queue.run(claims=args.denial_claims)
+        for result in results:
+            table.add_row(*result.cells())
+        console.print(table)
+    if args.only != "batch":
+        rows = claim_api.run(claims=args.api_claims, clients=args.api_clients, seconds=args.api_seconds)
+        api = Table(title=f"claim API: {args.api_claims:,} claims, {args.api_clients} clients, dermbill serve "
+                          "--workers 2 (goal: p95 < 150 ms)", title_justify="left")
+        for heading in ("endpoint", "requests", "errors", "requests/s", "p50 (ms)", "p95 (ms)"):
+            api.add_column(heading, justify="left" if heading == "endpoint" else "right")
+        if isinstance(rows, str):
+            api.add_row("claim API", "-", "-", "-", "-", rows)
+        else:
+            for row in rows:
+                api.add_row(*row.cells())
+        console.print(api)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,8 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
                 id=n, practice_id=practice_id, patient_id=patient_id, encounter_id=encounter_id,
                 coverage_id=coverage_id, payer_id=payer_id, rendering_provider_id=provider_id,
                 location_id=location_id, status="submitted", frequency_code="1", patient_control_number=f"B{n:08d}",
-                diagnosis_codes=["L57.0"], total_charge_cents=sum(charges), created_at=NOW, updated_at=NOW)
+                diagnosis_codes=["L57.0"], total_charge_cents=sum(charges), date_of_service=DOS, created_at=NOW,
+                updated_at=NOW)
                 for n in numbers])
             connection.execute(insert(ClaimLineRow), [dict(
                 id=2 * n - 1 + index, practice_id=practice_id, claim_id=n, line_number=index + 1,

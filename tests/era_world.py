@@ -120,7 +120,8 @@ def add_claim(world: World, spec: list[LineSpec], *, submit: bool = True) -> Cla
             payer_id=coverage.payer_id, rendering_provider_id=encounter.provider_id, location_id=encounter.location_id,
             status=(ClaimStatus.SUBMITTED if submit else ClaimStatus.READY).value,
             patient_control_number=f"ERA-{number}", diagnosis_codes=["L82.1"],
-            total_charge_cents=sum(charge for _, _, charge in spec), created_at=NOW, updated_at=NOW))
+            total_charge_cents=sum(charge for _, _, charge in spec), date_of_service=DOS, created_at=NOW,
+            updated_at=NOW))
         repo.flush()
         rows = [repo.add(ClaimLineRow(claim_id=claim.id, line_number=index, procedure_code=code,
                                       modifiers=list(modifiers), units=1, charge_cents=charge,

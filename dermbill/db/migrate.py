@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from dermbill.core.errors import StorageUnavailable
 from dermbill.db.base import Base
 from dermbill.db.engine import Database, first_line
+from dermbill.db.models import POSTGRESQL_ONLY_INDEXES
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -81,5 +82,11 @@ def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str
 def schema_differences(database: Database) -> list[Any]:
     """What autogenerate would still change to make the database match the models (empty when in sync)."""
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                              "include_name": _compared})
         return list(compare_metadata(context, Base.metadata))
+
+
+def _compared(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Every schema object but the indexes only PostgreSQL has (``POSTGRESQL_ONLY_INDEXES``)."""
+    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)

@@ -249,14 +249,25 @@ class ClaimRow(TenantRow):
         _tenant_fk(["primary_claim_id"], "claim"),
         CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
         CheckConstraint(_in("frequency_code", CLAIM_FREQUENCY_CODES), name="frequency_code"),
-        Index("ix_claim_practice_status", "practice_id", "status"),
+        # The claim board counts and sums by state from this index alone (an index-only scan on PostgreSQL).
+        Index("ix_claim_practice_status_charge", "practice_id", "status", "total_charge_cents"),
+        # The claims list's order (newest date of service first, then id): one index for all practices, one per
+        # practice, one per state, one per patient; a claim number prefix uses the last.
+        Index("ix_claim_dos_id", "date_of_service", "id"),
+        Index("ix_claim_practice_dos_id", "practice_id", "date_of_service", "id"),
+        Index("ix_claim_status_dos_id", "status", "date_of_service", "id"),
+        Index("ix_claim_patient_dos_id", "patient_id", "date_of_service", "id"),
+        Index("ix_claim_patient_control_number", "patient_control_number"),
     )
 
-    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    patient_id: Mapped[int] = mapped_column(Integer)  # indexed with the date of service (ix_claim_patient_dos_id)
     encounter_id: Mapped[int | None] = mapped_column(Integer)
     coverage_id: Mapped[int | None] = mapped_column(Integer)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"), index=True)
-    rendering_provider_id: Mapped[int] = mapped_column(Integer)
+    rendering_provider_id: Mapped[int] = mapped_column(Integer, index=True)
+    # The earliest service date of its lines (loop 2400 DTP*472), kept on the claim so that lists and searches
+    # can order and filter by it from an index; set where a claim is made, copied by corrections and secondaries.
+    date_of_service: Mapped[datetime.date] = mapped_column(Date)
     location_id: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     # CLM05-3: 1 original, 7 replacement (corrected), 8 void.
@@ -879,6 +890,11 @@ class LoginAttemptRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     attempted_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
+
+# Indexes that migrations make on PostgreSQL only, on expressions SQLAlchemy cannot reflect on SQLite: the schema
+# comparison (``dermbill.db.migrate.schema_differences``) leaves them out. A patient's name search (case-insensitive
+# prefix) reads the first (migration 0016).
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_patient_upper_last_name"})
 
 TENANT_ROWS: tuple[type[TenantRow], ...] = (
     ProviderRow, ServiceLocationRow, PatientRow, CoverageRow, EncounterRow, ClaimRow, ClaimLineRow,

@@ -124,6 +124,7 @@ def claim_rows(
         coverage_id=coverage.id if coverage else None, payer_id=coverage.payer_id if coverage else None,
         rendering_provider_id=encounter.provider_id, location_id=encounter.location_id, status="coded",
         frequency_code="1", patient_control_number=patient_control_number, diagnosis_codes=diagnoses,
+        date_of_service=encounter.date_of_service,
         total_charge_cents=sum(line.charge_cents for line in lines), created_at=now, updated_at=now,
     )
     return claim, lines

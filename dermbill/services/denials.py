@@ -434,6 +434,11 @@ def list_items(database: Database, *, today: datetime.date, statuses: Sequence[s
     return sorted((item for _, item in found), key=lambda item: priority(item.amount, item.deadline, today))
 
 
+def in_queue(row: DenialItemRow, today: datetime.date, statuses: Sequence[str] = ("open", "waiting")) -> bool:
+    """Whether the work queue lists the item on ``today`` (as ``list_items`` does; the dashboard counts these)."""
+    return _shown(row, today, statuses)
+
+
 def _shown(row: DenialItemRow, today: datetime.date, statuses: Sequence[str]) -> bool:
     status = row.status
     if status == "snoozed" and row.snoozed_until is not None and row.snoozed_until <= today:
@@ -715,7 +720,7 @@ def copy_claim(repo: PracticeRepository, original: ClaimRow, number: str, **over
                   status="coded", frequency_code="1", patient_control_number=number,
                   prior_authorization=original.prior_authorization, diagnosis_codes=list(original.diagnosis_codes),
                   total_charge_cents=original.total_charge_cents, primary_claim_id=original.primary_claim_id,
-                  created_at=now, updated_at=now)
+                  date_of_service=original.date_of_service, created_at=now, updated_at=now)
     values.update(overrides)
     claim = repo.add(ClaimRow(**values))
     repo.flush()

@@ -110,7 +110,8 @@ def open_secondary_claim(repo: PracticeRepository, primary: ClaimRow, *, crossov
         location_id=primary.location_id, status=status.value, frequency_code="1",
         patient_control_number=f"{primary.patient_control_number}-S", primary_claim_id=primary.id,
         prior_authorization=primary.prior_authorization, diagnosis_codes=list(primary.diagnosis_codes),
-        total_charge_cents=primary.total_charge_cents, created_at=now, updated_at=now))
+        total_charge_cents=primary.total_charge_cents, date_of_service=primary.date_of_service, created_at=now,
+        updated_at=now))
     repo.flush()
     copies = [repo.add(ClaimLineRow(
         claim_id=secondary.id, line_number=line.line_number, procedure_code=line.procedure_code,

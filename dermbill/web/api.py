@@ -15,7 +15,7 @@ from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.db.audit_origin import audit_origin
 from dermbill.db.engine import Database
 from dermbill.services.claim_detail import claim_detail, sections_for
-from dermbill.services.claim_views import ClaimSummary, claim_summaries
+from dermbill.services.claim_views import ClaimSummary
 from dermbill.services.era_posting import remittances_of
 from dermbill.services.users import User, bearer_token, token_user
 from dermbill.web.api_claim_detail import ClaimDetailOut
@@ -70,24 +70,8 @@ class ClaimOut(BaseModel):
                    total_charge=claim.total_charge.plain())
 
 
-class ClaimPage(BaseModel):
-    claims: list[ClaimOut]
-    next_after: str | None  # pass as ?after= for the next page
-
-
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"])
-
-    @api.get("/claims", summary="Claims of the practices the caller may see, newest first")
-    def list_claims(request: Request, user: UserDep, database: DatabaseDep,
-                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                    after: Annotated[str | None, Query(max_length=40)] = None) -> ClaimPage:
-        permitted(user, Permission.VIEW_CLAIMS)
-        with origin(request):
-            found = claim_summaries(database, user.practice_ids, limit=limit + 1, after=after, actor=user.email)
-        page = found[:limit]
-        return ClaimPage(claims=[ClaimOut.of(c) for c in page],
-                         next_after=page[-1].claim_number if len(found) > limit else None)
 
     @api.get("/claims/{claim_number}", summary="One claim in full, by the claim number people see (CLM01)",
              description="Its lines with the coding engine's reasons, scrub findings, status history, 837P files, "

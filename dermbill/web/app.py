@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
-from dermbill.web import api, api_payments, api_users
+from dermbill.web import api, api_claims_search, api_payments, api_users
 from dermbill.web.pages import admin, auth, claims, dashboard, payments
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
@@ -96,6 +96,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(api_claims_search.router())  # before api's /claims/{claim_number}: /claims/board is no claim
     app.include_router(api.router())
     app.include_router(api_users.router())
     app.include_router(api_payments.router())

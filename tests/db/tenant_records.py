@@ -76,7 +76,7 @@ def populate_practice(
     claim = repo.add(ClaimRow(patient_id=patient.id, encounter_id=encounter.id, coverage_id=coverage.id,
                               payer_id=payer_id, rendering_provider_id=provider.id, location_id=location.id,
                               patient_control_number=f"{code}-C1", diagnosis_codes=["C44.311"],
-                              total_charge_cents=61000, created_at=NOW, updated_at=NOW))
+                              total_charge_cents=61000, date_of_service=DOS, created_at=NOW, updated_at=NOW))
     schedule = repo.add(FeeScheduleRow(name="charges", effective_from=DOS))
     repo.flush()
     line = repo.add(ClaimLineRow(claim_id=claim.id, line_number=1, procedure_code="11642", modifiers=[], units=1,
