@@ -371,10 +371,10 @@ class _Blanks(BaseModel):
 class DenialFilters(_Blanks):
     """Which work items the denial queue shows."""
 
-    status: list[StatusFilter] | None = Field(None, description="Repeat for several; default open and waiting.")
+    status: list[StatusFilter] | None = Field(default=None, description="Repeat for several; default open and waiting.")
     urgency: Urgency | None = None
-    assignee: str | None = Field(None, max_length=100)
-    practice: str | None = Field(None, max_length=20, description="A practice's code.")
+    assignee: str | None = Field(default=None, max_length=100)
+    practice: str | None = Field(default=None, max_length=20, description="A practice's code.")
 
     def statuses(self) -> tuple[str, ...]:
         return tuple(self.status or ("open", "waiting"))
@@ -383,15 +383,16 @@ class DenialFilters(_Blanks):
 class AuditSearchIn(_Blanks):
     """An audit log search as the query string gives it."""
 
-    actor: str | None = Field(None, max_length=100, description="Who acted (exact, any case).")
-    entity_type: str | None = Field(None, max_length=40, description="The record type, e.g. claim, denial_item.")
-    entity_id: int | None = Field(None, ge=0)
-    claim: str | None = Field(None, max_length=38, description="A claim number: the events on the claim, its items, "
-                                                               "appeals.")
-    action: str | None = Field(None, max_length=60, description="An action, or its start up to a dot (denial).")
-    since: datetime.date | None = Field(None, description="From this day (UTC).")
-    until: datetime.date | None = Field(None, description="To this day (UTC), included.")
-    text: str | None = Field(None, max_length=200, description="Text anywhere in the event.")
+    actor: str | None = Field(default=None, max_length=100, description="Who acted (exact, any case).")
+    entity_type: str | None = Field(default=None, max_length=40,
+                                    description="The record type, e.g. claim, denial_item.")
+    entity_id: int | None = Field(default=None, ge=0)
+    claim: str | None = Field(default=None, max_length=38,
+                              description="A claim number: the events on the claim, its items, appeals.")
+    action: str | None = Field(default=None, max_length=60, description="An action, or its start up to a dot (denial).")
+    since: datetime.date | None = Field(default=None, description="From this day (UTC).")
+    until: datetime.date | None = Field(default=None, description="To this day (UTC), included.")
+    text: str | None = Field(default=None, max_length=200, description="Text anywhere in the event.")
 
     def search(self) -> AuditSearch:
         return AuditSearch(actor=self.actor, entity_type=self.entity_type, entity_id=self.entity_id,
