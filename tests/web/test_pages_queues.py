@@ -134,6 +134,7 @@ def test_assign_note_and_snooze_through_the_forms(setup: tuple[Staff, QueueWorld
     assert f"Work item {item}" in empty_note.text  # the item's page, not an error page
     assert noted.status_code == 303 and noted.headers["location"] == f"/denials/{item}?done=note"
     assert too_soon.status_code == 422 and "not after today" in field_error(too_soon.text, "until")
+    assert f'value="{TODAY.isoformat()}"' in too_soon.text  # what was typed stays in the form
     assert not_a_day.status_code == 422 and field_error(not_a_day.text, "until") == "give a day as YYYY-MM-DD"
     assert snoozed.status_code == 303
     assert "The work item is snoozed" in after.text and "until 2026-04-13" in after.text
@@ -200,7 +201,8 @@ def test_the_appeal_letter_is_read_downloaded_and_recorded_as_sent(setup: tuple[
     refused_pdf = client.get(f"/denials/{world.items['coverage_ended']}/appeal-letter.pdf")
 
     assert letter.status_code == 200
-    assert world.claims["review"] in letter.text and "DOE, JANE" in letter.text and '<pre class="letter">' in letter.text
+    assert world.claims["review"] in letter.text and "DOE, JANE" in letter.text
+    assert '<pre class="letter">' in letter.text
     assert f'action="/denials/{item}/appeal"' in letter.text
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"

@@ -138,13 +138,14 @@ def can_of(user: User) -> dict[str, bool]:
 
 def item_page(request: Request, session: LiveSession, item_id: int, *, message: str | None = None,
               refused: str | None = None, problems: Mapping[str, str] | None = None,
-              status_code: int = 200) -> Response:
+              form: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
     user = session.user
     with origin(request), shown():
         item = show_denial_item(database_of(request), user, item_id)
     return render(request, "denial_item.html", {
         "title": f"Work item {item.id}", "item": item, "can": can_of(user), "resolutions": RESOLUTIONS,
-        "message": message, "refused": refused, "problems": dict(problems or {}), "today": today()},
+        "message": message, "refused": refused, "problems": dict(problems or {}), "form": dict(form or {}),
+        "today": today()},
         session=session, status_code=status_code)
 
 
@@ -161,9 +162,10 @@ def act(request: Request, session: LiveSession, item_id: int, name: str, values:
         with origin(request), shown():
             work(database_of(request), session.user, item_id, body)
     except Problems as wrong:
-        return item_page(request, session, item_id, problems=wrong.problems, status_code=422)
+        return item_page(request, session, item_id, problems=wrong.problems, form=values, status_code=422)
     except InvalidInput as wrong:
-        return item_page(request, session, item_id, problems={action.field: str(wrong)}, status_code=422)
+        return item_page(request, session, item_id, problems={action.field: str(wrong)}, form=values,
+                         status_code=422)
     except InvalidTransition as refused:
         return item_page(request, session, item_id, refused=str(refused), status_code=409)
     return RedirectResponse(f"/denials/{item_id}?done={name}", status_code=303)
