@@ -5,7 +5,9 @@ Like the rest of the API: a personal access token names the user; another practi
 without the permission answers 403 (``core.access``); a request whose values cannot be used answers 422 with
 ``{"detail", "problems": [{"field", "message"}]}``; an action the item's state forbids (a resolved item, an
 appeal already sent, a window closed) answers 409. Every read and change is audited with the route and address.
-The models here are also what the pages' templates render (``denial_queue.html``, ``denial_item.html``...).
+The models here are also what the pages' templates render (``denial_queue.html``, ``denial_item.html``...), and
+the pages (``web.pages.queues``) call the same functions as the routes here (``show_denial_queue``,
+``assign_work_item``...: the permission, the service within the user's practices, the answer as a model).
 """
 
 from __future__ import annotations
