@@ -189,6 +189,15 @@ class UnitOfWork:
             "address": self.origin.address,
         })
 
+    def audit_practices(self, action: str, entity_type: str, practice_ids: Iterable[int], *,
+                        detail: dict[str, Any] | None = None) -> None:
+        """Record an event about records of these practices (a listing): with their billing company when they
+        share one, and with the practice when there is one, so the company's auditors find it."""
+        ids = sorted(set(practice_ids))
+        companies = set(self.session.scalars(select(PracticeRow.organization_id).where(PracticeRow.id.in_(ids))))
+        self.audit(action, entity_type, None, organization_id=companies.pop() if len(companies) == 1 else None,
+                   practice_id=ids[0] if len(ids) == 1 else None, detail=detail)
+
 
 class PracticeRepository:
     """Everything of one practice, and nothing of any other."""

@@ -86,9 +86,11 @@ def _walk_on(session: Session, walked: Verification, batch: int) -> Verification
 
 
 def record_read(database: Database, action: str, entity_type: str, *, actor: str,
-                records: list[str], detail: dict[str, Any] | None = None) -> None:
-    """Audit a read of PHI that a command or screen showed: which records (claim numbers, accounts, ids)."""
+                records: list[str], detail: dict[str, Any] | None = None, organization_id: int | None = None,
+                practice_id: int | None = None) -> None:
+    """Audit a read of PHI that a command or screen showed: which records (claim numbers, accounts, ids). A
+    screen names the user's billing company (and their practice, when one), so its auditors find the read."""
     with UnitOfWork(database, actor=actor) as uow:
-        uow.audit(action, entity_type, None, detail={**(detail or {}), "records": records[:1000],
-                                                     "count": len(records)})
+        uow.audit(action, entity_type, None, organization_id=organization_id, practice_id=practice_id,
+                  detail={**(detail or {}), "records": records[:1000], "count": len(records)})
         uow.commit()

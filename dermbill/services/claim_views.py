@@ -37,7 +37,7 @@ def claim_summaries(database: Database, practice_ids: Collection[int], *, limit:
             query = query.where(ClaimRow.patient_control_number > after)
         rows = uow.session.execute(query.order_by(ClaimRow.patient_control_number).limit(limit)).all()
         found = [_summary(claim, practice, payer, day) for claim, practice, payer, day in rows]
-        uow.audit("claim.list", "claim", None, detail={"claims": [c.claim_number for c in found]})
+        uow.audit_practices("claim.list", "claim", practice_ids, detail={"claims": [c.claim_number for c in found]})
         uow.commit()
         return found
 

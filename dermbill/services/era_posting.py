@@ -490,6 +490,7 @@ def remittances_of(database: Database, practice_ids: Collection[int], *, actor: 
                   "payment": str(Money(row.payment_cents)),
                   "paid_on": row.payment_date.isoformat() if row.payment_date else "", "status": row.status,
                   "file": row.file_name} for practice, row in recent_remittances(uow, practice_ids, limit)]
-        uow.audit("remittance.list", "remittance", None, detail={"traces": [item["trace"] for item in found]})
+        uow.audit_practices("remittance.list", "remittance", practice_ids,
+                            detail={"traces": [item["trace"] for item in found]})
         uow.commit()
         return found

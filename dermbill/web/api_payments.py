@@ -50,11 +50,17 @@ class OverpaymentOut(BaseModel):
                    file=item.file, received_on=item.received_on.isoformat())
 
 
+def sole_practice(user: User) -> int | None:
+    """The user's practice when they have one (a read audited with it is found by that practice's auditors)."""
+    return next(iter(user.practice_ids)) if len(user.practice_ids) == 1 else None
+
+
 def unmatched_for(database: Database, user: User, where: AbstractContextManager[None]) -> list[UnmatchedOut]:
     with where:
         items = unmatched_queue(database, user.practice_ids)
         record_read(database, "unmatched.list", "remittance_claim", actor=user.email,
-                    records=[item["claim"] for item in items])
+                    records=[item["claim"] for item in items], organization_id=user.organization_id,
+                    practice_id=sole_practice(user))
     return [UnmatchedOut(**item) for item in items]
 
 
@@ -62,7 +68,8 @@ def overpayments_for(database: Database, user: User, where: AbstractContextManag
     with where:
         items = overpayment_queue(database, user.practice_ids)
         record_read(database, "overpayment.list", "overpayment", actor=user.email,
-                    records=[item.claim for item in items])
+                    records=[item.claim for item in items], organization_id=user.organization_id,
+                    practice_id=sole_practice(user))
     return [OverpaymentOut.of(item) for item in items]
 
 

@@ -5,26 +5,30 @@ Like the rest of the API: a personal access token names the user; another practi
 without the permission answers 403 (``core.access``); a request whose values cannot be used answers 422 with
 ``{"detail", "problems": [{"field", "message"}]}``; an action the item's state forbids (a resolved item, an
 appeal already sent, a window closed) answers 409. Every read and change is audited with the route and address.
-The models here are also what the pages' templates render (``denial_queue.html``, ``denial_item.html``...).
+The models here are also what the pages' templates render (``denial_queue.html``, ``denial_item.html``...), and
+the pages (``web.pages.queues``) call the same functions as the routes here (``show_denial_queue``,
+``assign_work_item``...: the permission, the service within the user's practices, the answer as a model).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from dermbill.clock import today
-from dermbill.core.access import Permission
+from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.core.denials import Urgency, urgency
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
+from dermbill.db.engine import Database
 from dermbill.services.audit import AuditEntry
 from dermbill.services.audit_log import AuditScope, AuditSearch, audit_csv, export_audit_log, search_audit_log
 from dermbill.services.denials import (
@@ -45,7 +49,7 @@ from dermbill.services.denials import (
 )
 from dermbill.services.fix_queue import RejectedClaim, RejectedClaimDetail, rejected_claim, rejected_claims
 from dermbill.services.users import User
-from dermbill.web.api import DatabaseDep, UserDep, origin, permitted
+from dermbill.web.api import DatabaseDep, UserDep, origin
 
 StatusFilter = Literal["open", "waiting", "snoozed", "resolved", "all"]
 Resolution = Literal[  # services.denials.RESOLUTIONS (a test keeps the two the same)
@@ -325,9 +329,12 @@ class AuditPageOut(BaseModel):
 
 @contextmanager
 def answered(field: str = "") -> Iterator[None]:
-    """Our errors as HTTP answers: NotFound 404, InvalidTransition 409, InvalidInput 422 naming ``field``."""
+    """Our errors as HTTP answers: NotPermitted 403, NotFound 404, InvalidTransition 409, InvalidInput 422
+    naming ``field``."""
     try:
         yield
+    except NotPermitted as refused:
+        raise HTTPException(status_code=403, detail=str(refused)) from None
     except NotFound as missing:
         raise HTTPException(status_code=404, detail=str(missing)) from None
     except InvalidTransition as refused:
@@ -350,22 +357,52 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def audit_search(actor: Annotated[str | None, Query(max_length=100, description="Who acted (exact, any case).")]
-                 = None,
-                 entity_type: Annotated[str | None, Query(max_length=40, description="The record type, e.g. "
-                                                                                    "claim, denial_item.")] = None,
-                 entity_id: Annotated[int | None, Query(ge=0)] = None,
-                 claim: Annotated[str | None, Query(max_length=38, description="A claim number: the events on "
-                                                                               "the claim, its items, appeals.")]
-                 = None,
-                 action: Annotated[str | None, Query(max_length=60, description="An action, or its start up to a "
-                                                                                "dot (denial).")] = None,
-                 since: Annotated[datetime.date | None, Query(description="From this day (UTC).")] = None,
-                 until: Annotated[datetime.date | None, Query(description="To this day (UTC), included.")] = None,
-                 text: Annotated[str | None, Query(max_length=200, description="Text anywhere in the event.")]
-                 = None) -> AuditSearch:
-    search = AuditSearch(actor=actor or None, entity_type=entity_type or None, entity_id=entity_id,
-                         claim=claim or None, action=action or None, since=since, until=until, text=text or None)
+class _Blanks(BaseModel):
+    """Query values where an empty field (as a search form sends it) is no value."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, list):
+            return [part for part in value if not (isinstance(part, str) and not part.strip())] or None
+        return value
+
+
+class DenialFilters(_Blanks):
+    """Which work items the denial queue shows."""
+
+    status: list[StatusFilter] | None = Field(default=None, description="Repeat for several; default open and waiting.")
+    urgency: Urgency | None = None
+    assignee: str | None = Field(default=None, max_length=100)
+    practice: str | None = Field(default=None, max_length=20, description="A practice's code.")
+
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(self.status or ("open", "waiting"))
+
+
+class AuditSearchIn(_Blanks):
+    """An audit log search as the query string gives it."""
+
+    actor: str | None = Field(default=None, max_length=100, description="Who acted (exact, any case).")
+    entity_type: str | None = Field(default=None, max_length=40,
+                                    description="The record type, e.g. claim, denial_item.")
+    entity_id: int | None = Field(default=None, ge=0)
+    claim: str | None = Field(default=None, max_length=38,
+                              description="A claim number: the events on the claim, its items, appeals.")
+    action: str | None = Field(default=None, max_length=60, description="An action, or its start up to a dot (denial).")
+    since: datetime.date | None = Field(default=None, description="From this day (UTC).")
+    until: datetime.date | None = Field(default=None, description="To this day (UTC), included.")
+    text: str | None = Field(default=None, max_length=200, description="Text anywhere in the event.")
+
+    def search(self) -> AuditSearch:
+        return AuditSearch(actor=self.actor, entity_type=self.entity_type, entity_id=self.entity_id,
+                           claim=self.claim, action=self.action, since=self.since, until=self.until, text=self.text)
+
+
+def audit_search(values: Annotated[AuditSearchIn, Query()]) -> AuditSearch:
+    search = values.search()
     problems = search.problems()
     if problems:
         raise unprocessable(problems, "query")
@@ -380,6 +417,127 @@ def _scope(user: User) -> AuditScope:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# What the API and the pages both do: check the permission, call the service (within the user's practices, as
+# the user), and answer in the models above. The caller sets the audit origin and presents the errors.
+
+
+@dataclass(frozen=True, slots=True)
+class WorkAction:
+    """An action on a denial work item: who may take it, what it takes, and the field its refusal is about."""
+
+    name: str
+    permission: Permission
+    body: type[BaseModel]
+    field: str
+
+
+ACTIONS = {action.name: action for action in (
+    WorkAction("assign", Permission.WORK_DENIALS, AssignIn, "assignee"),
+    WorkAction("note", Permission.WORK_DENIALS, NoteIn, "text"),
+    WorkAction("snooze", Permission.WORK_DENIALS, SnoozeIn, "until"),
+    WorkAction("resolve", Permission.WORK_DENIALS, ResolveIn, "resolution"),
+    WorkAction("correct", Permission.CORRECT_CLAIMS, CorrectIn, "authorization"),
+    WorkAction("appeal", Permission.WRITE_APPEALS, AppealIn, "signer"),
+)}
+AUDIT_PERMISSION = Permission.VIEW_AUDIT
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What an action did."""
+
+    message: str
+    moved: str | None = None
+    correction: CorrectionOut | None = None
+
+
+def show_fix_queue(database: Database, user: User) -> FixQueueOut:
+    require(user.roles, Permission.WORK_FIX_QUEUE)
+    found = rejected_claims(database, user.practice_ids, actor=user.email)
+    return FixQueueOut(items=[FixQueueItemOut.of(item) for item in found])
+
+
+def show_rejected_claim(database: Database, user: User, claim_number: str) -> FixQueueDetailOut:
+    require(user.roles, Permission.WORK_FIX_QUEUE)
+    return FixQueueDetailOut.of_detail(rejected_claim(database, claim_number, user.practice_ids, actor=user.email))
+
+
+def show_denial_queue(database: Database, user: User, filters: DenialFilters) -> DenialQueueOut:
+    require(user.roles, Permission.VIEW_DENIALS)
+    day = today()
+    refresh_queue(database, today=day, practice_ids=user.practice_ids)
+    items = list_items(database, today=day, statuses=filters.statuses(), assigned_to=filters.assignee,
+                       practice=filters.practice, urgent=filters.urgency, practice_ids=user.practice_ids,
+                       actor=user.email)
+    return DenialQueueOut.of(items, day)
+
+
+def show_denial_item(database: Database, user: User, item_id: int) -> DenialDetailOut:
+    require(user.roles, Permission.VIEW_DENIALS)
+    detail = show_item(database, item_id, practice_ids=user.practice_ids, actor=user.email)
+    return DenialDetailOut.of_detail(detail, today())
+
+
+def assign_work_item(database: Database, user: User, item_id: int, body: AssignIn) -> Done:
+    require(user.roles, ACTIONS["assign"].permission)
+    assign_item(database, item_id, body.assignee, actor=user.email, practice_ids=user.practice_ids)
+    return Done(f"work item {item_id} is assigned to {body.assignee.strip()}")
+
+
+def note_work_item(database: Database, user: User, item_id: int, body: NoteIn) -> Done:
+    require(user.roles, ACTIONS["note"].permission)
+    note_item(database, item_id, body.text, actor=user.email, practice_ids=user.practice_ids)
+    return Done(f"noted on work item {item_id}")
+
+
+def snooze_work_item(database: Database, user: User, item_id: int, body: SnoozeIn) -> Done:
+    require(user.roles, ACTIONS["snooze"].permission)
+    snooze_item(database, item_id, body.until, actor=user.email, today=today(), practice_ids=user.practice_ids)
+    return Done(f"work item {item_id} is snoozed until {body.until}")
+
+
+def resolve_work_item(database: Database, user: User, item_id: int, body: ResolveIn) -> Done:
+    require(user.roles, ACTIONS["resolve"].permission)
+    moved = resolve_item(database, item_id, body.resolution, actor=user.email, note=body.note.strip(),
+                         today=today(), practice_ids=user.practice_ids)
+    return Done(f"work item {item_id} is resolved ({body.resolution})", moved=str(moved))
+
+
+def correct_work_item(database: Database, user: User, item_id: int, body: CorrectIn) -> Done:
+    require(user.roles, ACTIONS["correct"].permission)
+    done = correct_claim(database, item_id, actor=user.email, today=today(), authorization=body.authorization,
+                         practice_ids=user.practice_ids)
+    return Done(f"claim {done.corrected} made from {done.original}", correction=CorrectionOut.of(done))
+
+
+def send_appeal(database: Database, user: User, item_id: int, body: AppealIn) -> Done:
+    require(user.roles, ACTIONS["appeal"].permission)
+    day = today()
+    mark_appeal_sent(database, item_id, actor=user.email, today=day, practice_ids=user.practice_ids,
+                     record_letter=True, signer=body.signer or None)
+    return Done(f"the appeal of work item {item_id} is recorded as sent on {day}")
+
+
+def appeal_preview(database: Database, user: User, item_id: int, signer: str | None) -> AppealPreview:
+    require(user.roles, ACTIONS["appeal"].permission)
+    return preview_appeal(database, item_id, actor=user.email, today=today(), signer=signer or None,
+                          practice_ids=user.practice_ids)
+
+
+def search_audit(database: Database, user: User, search: AuditSearch, *, limit: int,
+                 before: int | None) -> AuditPageOut:
+    require(user.roles, AUDIT_PERMISSION)
+    page = search_audit_log(database, search, _scope(user), actor=user.email, limit=limit, before=before)
+    return AuditPageOut(events=[AuditEventOut.of(entry) for entry in page.entries], next_before=page.next_before)
+
+
+def export_audit(database: Database, user: User, search: AuditSearch) -> Iterator[str]:
+    """The CSV lines of the export (recorded as an export now, read as they are consumed)."""
+    require(user.roles, AUDIT_PERMISSION)
+    return audit_csv(export_audit_log(database, search, _scope(user), actor=user.email))
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # Routes
 
 
@@ -390,142 +548,103 @@ def add_routes(api: APIRouter) -> None:
     @api.get("/fix-queue", summary="Claims of the caller's practices rejected by the clearinghouse or payer",
              responses=ERRORS)
     def fix_queue(request: Request, user: UserDep, database: DatabaseDep) -> FixQueueOut:
-        permitted(user, Permission.WORK_FIX_QUEUE)
-        with origin(request):
-            found = rejected_claims(database, user.practice_ids, actor=user.email)
-        return FixQueueOut(items=[FixQueueItemOut.of(item) for item in found])
+        with origin(request), answered():
+            return show_fix_queue(database, user)
 
     @api.get("/fix-queue/{claim_number}", summary="A rejected claim: what is wrong, the patient, the lines",
              responses=ERRORS)
     def fix_queue_item(request: Request, claim_number: Annotated[str, PathParam(max_length=38)], user: UserDep,
                        database: DatabaseDep) -> FixQueueDetailOut:
-        permitted(user, Permission.WORK_FIX_QUEUE)
         with origin(request), answered():
-            detail = rejected_claim(database, claim_number, user.practice_ids, actor=user.email)
-        return FixQueueDetailOut.of_detail(detail)
+            return show_rejected_claim(database, user, claim_number)
 
     @api.get("/denials", summary="The denial work queue of the caller's practices, most urgent first", responses=ERRORS)
     def denial_queue(request: Request, user: UserDep, database: DatabaseDep,
-                     status: Annotated[list[StatusFilter] | None, Query(description="Repeat for several; default "
-                                                                                    "open and waiting.")] = None,
-                     urgency: Annotated[Urgency | None, Query()] = None,
-                     assignee: Annotated[str | None, Query(max_length=100)] = None,
-                     practice: Annotated[str | None, Query(max_length=20, description="A practice's code.")] = None,
-                     ) -> DenialQueueOut:
-        permitted(user, Permission.VIEW_DENIALS)
-        day = today()
-        with origin(request):
-            refresh_queue(database, today=day, practice_ids=user.practice_ids)
-            items = list_items(database, today=day, statuses=tuple(status or ("open", "waiting")),
-                               assigned_to=assignee or None, practice=practice or None, urgent=urgency,
-                               practice_ids=user.practice_ids, actor=user.email)
-        return DenialQueueOut.of(items, day)
+                     filters: Annotated[DenialFilters, Query()]) -> DenialQueueOut:
+        with origin(request), answered():
+            return show_denial_queue(database, user, filters)
 
     @api.get("/denials/{item_id}", summary="A work item in full: cause, fixes, history, appeals", responses=ERRORS)
     def denial_item(request: Request, item_id: int, user: UserDep, database: DatabaseDep) -> DenialDetailOut:
-        permitted(user, Permission.VIEW_DENIALS)
         with origin(request), answered():
-            detail = show_item(database, item_id, practice_ids=user.practice_ids, actor=user.email)
-        return DenialDetailOut.of_detail(detail, today())
+            return show_denial_item(database, user, item_id)
 
-    def after(request: Request, database: DatabaseDep, user: User, item_id: int, message: str,
-              **extra: Any) -> ActionOut:
-        with origin(request), answered():
-            detail = show_item(database, item_id, practice_ids=user.practice_ids, actor=user.email)
-        return ActionOut(message=message, item=DenialDetailOut.of_detail(detail, today()), **extra)
+    def acted(request: Request, database: Database, user: User, item_id: int, action: str,
+              work: Callable[[], Done]) -> ActionOut:
+        with origin(request), answered(ACTIONS[action].field):
+            done = work()
+            return ActionOut(message=done.message, item=show_denial_item(database, user, item_id), moved=done.moved,
+                             correction=done.correction)
 
     @api.post("/denials/{item_id}/assign", summary="Assign a work item to a person", responses=ERRORS)
     def assign(request: Request, item_id: int, body: AssignIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.WORK_DENIALS)
-        with origin(request), answered("assignee"):
-            assign_item(database, item_id, body.assignee, actor=user.email, practice_ids=user.practice_ids)
-        return after(request, database, user, item_id, f"work item {item_id} is assigned to {body.assignee.strip()}")
+        return acted(request, database, user, item_id, "assign",
+                     lambda: assign_work_item(database, user, item_id, body))
 
     @api.post("/denials/{item_id}/note", summary="Add a note to a work item's history", responses=ERRORS)
     def note(request: Request, item_id: int, body: NoteIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.WORK_DENIALS)
-        with origin(request), answered("text"):
-            note_item(database, item_id, body.text, actor=user.email, practice_ids=user.practice_ids)
-        return after(request, database, user, item_id, f"noted on work item {item_id}")
+        return acted(request, database, user, item_id, "note", lambda: note_work_item(database, user, item_id, body))
 
     @api.post("/denials/{item_id}/snooze", summary="Hide a work item until a day", responses=ERRORS)
     def snooze(request: Request, item_id: int, body: SnoozeIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.WORK_DENIALS)
-        with origin(request), answered("until"):
-            snooze_item(database, item_id, body.until, actor=user.email, today=today(),
-                        practice_ids=user.practice_ids)
-        return after(request, database, user, item_id, f"work item {item_id} is snoozed until {body.until}")
+        return acted(request, database, user, item_id, "snooze",
+                     lambda: snooze_work_item(database, user, item_id, body))
 
     @api.post("/denials/{item_id}/resolve", summary="Close a work item (write-off and bill-patient move money)",
               responses=ERRORS)
     def resolve(request: Request, item_id: int, body: ResolveIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.WORK_DENIALS)
-        with origin(request), answered("resolution"):
-            moved = resolve_item(database, item_id, body.resolution, actor=user.email, note=body.note.strip(),
-                                 today=today(), practice_ids=user.practice_ids)
-        return after(request, database, user, item_id, f"work item {item_id} is resolved ({body.resolution})",
-                     moved=str(moved))
+        return acted(request, database, user, item_id, "resolve",
+                     lambda: resolve_work_item(database, user, item_id, body))
 
     @api.post("/denials/{item_id}/correct", summary="Apply a work item's certain fix: a corrected or rebilled "
                                                     "claim, scrubbed", responses=ERRORS)
     def correct(request: Request, item_id: int, body: CorrectIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.CORRECT_CLAIMS)
-        with origin(request), answered("authorization"):
-            done = correct_claim(database, item_id, actor=user.email, today=today(),
-                                 authorization=body.authorization, practice_ids=user.practice_ids)
-        return after(request, database, user, item_id, f"claim {done.corrected} made from {done.original}",
-                     correction=CorrectionOut.of(done))
+        return acted(request, database, user, item_id, "correct",
+                     lambda: correct_work_item(database, user, item_id, body))
 
     @api.get("/denials/{item_id}/appeal-letter", summary="The appeal letter as it would be written today",
              responses=ERRORS)
     def appeal_letter(request: Request, item_id: int, user: UserDep, database: DatabaseDep,
                       signer: Annotated[str | None, Query(max_length=100)] = None) -> AppealLetterOut:
-        permitted(user, Permission.WRITE_APPEALS)
         with origin(request), answered("signer"):
-            preview = preview_appeal(database, item_id, actor=user.email, today=today(), signer=signer or None,
-                                     practice_ids=user.practice_ids)
-        return AppealLetterOut.of(preview)
+            return AppealLetterOut.of(appeal_preview(database, user, item_id, signer))
 
     @api.get("/denials/{item_id}/appeal-letter.pdf", summary="The appeal letter as a PDF to print and send",
              response_class=Response, responses={**ERRORS, 200: {"content": {"application/pdf": {}}}})
     def appeal_letter_pdf(request: Request, item_id: int, user: UserDep, database: DatabaseDep,
                           signer: Annotated[str | None, Query(max_length=100)] = None) -> Response:
-        permitted(user, Permission.WRITE_APPEALS)
         with origin(request), answered("signer"):
-            preview = preview_appeal(database, item_id, actor=user.email, today=today(), signer=signer or None,
-                                     practice_ids=user.practice_ids)
-        # The name is [A-Za-z0-9._-] only (appeal_file_name), safe in the header as it is.
-        return Response(preview.pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{preview.file_name}"',
-                                 "Cache-Control": "no-store"})
+            return appeal_pdf(appeal_preview(database, user, item_id, signer))
 
     @api.post("/denials/{item_id}/appeal", summary="Record that the appeal letter was sent to the payer",
               responses=ERRORS)
     def appeal(request: Request, item_id: int, body: AppealIn, user: UserDep, database: DatabaseDep) -> ActionOut:
-        permitted(user, Permission.WRITE_APPEALS)
-        day = today()
-        with origin(request), answered("signer"):
-            mark_appeal_sent(database, item_id, actor=user.email, today=day, practice_ids=user.practice_ids,
-                             record_letter=True, signer=body.signer or None)
-        return after(request, database, user, item_id, f"the appeal of work item {item_id} is recorded as sent on "
-                                                       f"{day}")
+        return acted(request, database, user, item_id, "appeal", lambda: send_appeal(database, user, item_id, body))
 
     @api.get("/audit", summary="Search the audit log of the caller's billing company, newest first", responses=ERRORS)
     def audit_log(request: Request, user: UserDep, database: DatabaseDep, search: AuditSearchDep,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
                   before: Annotated[int | None, Query(ge=1)] = None) -> AuditPageOut:
-        permitted(user, Permission.VIEW_AUDIT)
         with origin(request), answered():
-            page = search_audit_log(database, search, _scope(user), actor=user.email, limit=limit, before=before)
-        return AuditPageOut(events=[AuditEventOut.of(entry) for entry in page.entries], next_before=page.next_before)
+            return search_audit(database, user, search, limit=limit, before=before)
 
     @api.get("/audit.csv", summary="Export the audit log search as CSV", response_class=StreamingResponse,
              responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
     def audit_export(request: Request, user: UserDep, database: DatabaseDep,
                      search: AuditSearchDep) -> StreamingResponse:
-        permitted(user, Permission.VIEW_AUDIT)
         with origin(request), answered():
-            entries = export_audit_log(database, search, _scope(user), actor=user.email)
-        return StreamingResponse(audit_csv(entries), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": 'attachment; filename="audit-log.csv"',
-                                          "Cache-Control": "no-store"})
+            return audit_csv_response(export_audit(database, user, search))
+
+
+def appeal_pdf(preview: AppealPreview) -> Response:
+    """The letter's PDF as a download."""
+    # The name is [A-Za-z0-9._-] only (appeal_file_name), safe in the header as it is.
+    return Response(preview.pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{preview.file_name}"',
+                             "Cache-Control": "no-store"})
+
+
+def audit_csv_response(lines: Iterator[str]) -> StreamingResponse:
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="audit-log.csv"',
+                                      "Cache-Control": "no-store"})
