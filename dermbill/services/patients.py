@@ -95,9 +95,10 @@ class PatientChangeOutcome:
 
 
 def search_patients(database: Database, practice_ids: Collection[int], query: str, *, actor: str,
-                    limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
+                    limit: int = SEARCH_LIMIT, offset: int = 0) -> list[PatientSummary]:
     """Patients of these practices whose account number, last name (or "last, first") or date of birth
-    (YYYY-MM-DD) begins with ``query``, by name; all of them (up to ``limit``) for an empty query. Audited."""
+    (YYYY-MM-DD) begins with ``query``, or whose member ID is ``query``, by name; all of them for an empty query.
+    Up to ``limit``, from the ``offset``-th (paging). Audited."""
     if not practice_ids:
         return []
     text = " ".join(query.split())[:100]
@@ -108,13 +109,24 @@ def search_patients(database: Database, practice_ids: Collection[int], query: st
         rows = uow.session.execute(
             select(PatientRow, PracticeRow.code).join(PracticeRow, PracticeRow.id == PatientRow.practice_id)
             .where(*criteria).order_by(PatientRow.last_name, PatientRow.first_name, PatientRow.id)
-            .limit(limit)).all()
+            .offset(max(offset, 0)).limit(limit)).all()
         found = [PatientSummary(p.id, p.account_number, code, p.last_name, p.first_name, p.date_of_birth)
                  for p, code in rows]
         # The query itself may be a name: the audit keeps which patients were shown, not what was typed.
         uow.audit("patient.search", "patient", None, detail={"patients": [p.patient_id for p in found]})
         uow.commit()
         return found
+
+
+def payer_choices(database: Database, practice_ids: Collection[int], *, actor: str) -> list[tuple[str, str]]:
+    """(payer ID, name) of the payers the billing companies of these practices bill, by name: a coverage's choices."""
+    if not practice_ids:
+        return []
+    with UnitOfWork(database, actor=actor) as uow:
+        organizations = select(PracticeRow.organization_id).where(PracticeRow.id.in_(sorted(practice_ids)))
+        rows = uow.session.execute(select(PayerRow.payer_identifier, PayerRow.name).where(
+            PayerRow.organization_id.in_(organizations)).order_by(PayerRow.name, PayerRow.payer_identifier)).all()
+        return sorted({(identifier, name) for identifier, name in rows}, key=lambda p: (p[1], p[0]))
 
 
 def _matching(text: str) -> Any:
@@ -128,7 +140,11 @@ def _matching(text: str) -> Any:
     by_name = func.upper(PatientRow.last_name).startswith(last.upper(), autoescape=True)
     if first:
         by_name = by_name & func.upper(PatientRow.first_name).startswith(first.upper(), autoescape=True)
-    return or_(by_name, func.upper(PatientRow.account_number).startswith(text.upper(), autoescape=True))
+    # A member ID as printed on the card, with or without its hyphens (MBIs are stored without them).
+    member = text.upper().replace(" ", "")
+    by_member = select(CoverageRow.id).where(CoverageRow.patient_id == PatientRow.id, func.upper(
+        CoverageRow.member_id).in_(sorted({member, member.replace("-", "")}))).exists()
+    return or_(by_name, func.upper(PatientRow.account_number).startswith(text.upper(), autoescape=True), by_member)
 
 
 def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str, *,

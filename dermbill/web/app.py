@@ -22,7 +22,7 @@ from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
 from dermbill.web import api, api_payments, api_users
-from dermbill.web.pages import admin, auth, claims, dashboard, payments
+from dermbill.web.pages import admin, auth, claims, dashboard, patients, payments
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -104,6 +104,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(admin.router())
     app.include_router(payments.router())
     app.include_router(claims.router())
+    app.include_router(patients.router())
     return app
 
 
