@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from era_world import World, practice_world
 from fastapi.testclient import TestClient
@@ -33,7 +34,7 @@ class Pages:
         self.csrf = csrf_of(self.client)
         return self
 
-    def post(self, path: str, **fields: str) -> object:
+    def post(self, path: str, **fields: str) -> httpx.Response:
         return self.client.post(path, data={"csrf_token": self.csrf, **fields})
 
 

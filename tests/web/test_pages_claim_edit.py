@@ -46,7 +46,7 @@ def test_a_line_with_a_bad_unit_comes_back_with_the_message_by_the_field(pages: 
 
     refused = pages.post(f"/claims/{claim.pcn}/lines/2", **line_form(units="two", modifiers="59 X"))
 
-    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert refused.status_code == 422
     page = text(refused)
     assert "units must be a whole number from 1 to 999" in problem_of(page, "line-2-units")
     assert "'X' is not a modifier" in problem_of(page, "line-2-modifiers")
@@ -60,7 +60,7 @@ def test_a_good_line_edit_is_saved_scrubbed_and_in_the_history(pages: Pages, dat
 
     saved = pages.post(f"/claims/{claim.pcn}/lines/2", **line_form(units="2", modifiers="59"))
 
-    assert saved.status_code == 303 and saved.headers["location"] == f"/claims/{claim.pcn}"  # type: ignore[attr-defined]
+    assert saved.status_code == 303 and saved.headers["location"] == f"/claims/{claim.pcn}"
     page = text(pages.client.get(f"/claims/{claim.pcn}"))
     assert "Line 2 saved; the claim is ready." in page
     assert "line 2 edited: modifiers none -> 59; units 1 -> 2" in page  # the history section
@@ -88,7 +88,7 @@ def test_buttons_follow_roles_and_state(pages: Pages, tmp_path: Path) -> None:
     pages.as_("coder")
     page = pages.client.get(f"/claims/{claim.pcn}").text
     assert ">Scrub again<" in page and ">Send<" not in page and "Edit<span" in page
-    assert pages.post(f"/claims/{claim.pcn}/send").status_code == 403  # type: ignore[attr-defined]
+    assert pages.post(f"/claims/{claim.pcn}/send").status_code == 403
     assert ">Scrub again<" not in pages.client.get(f"/claims/{settled.pcn}").text
 
     pages.as_("biller")
@@ -99,7 +99,7 @@ def test_buttons_follow_roles_and_state(pages: Pages, tmp_path: Path) -> None:
     page = pages.client.get(f"/claims/{settled.pcn}").text
     assert "Corrected claim (7)" in page and "Void (8)" in page and "Edit<span" not in page
     made = pages.post(f"/claims/{settled.pcn}/correct", frequency="7", reason="units on line 2 were wrong")
-    assert made.status_code == 303 and made.headers["location"] == f"/claims/{settled.pcn}C1"  # type: ignore[attr-defined]
+    assert made.status_code == 303 and made.headers["location"] == f"/claims/{settled.pcn}C1"
     assert f"Corrected claim {settled.pcn}C1 made for claim {settled.pcn}" in text(
         pages.client.get(f"/claims/{settled.pcn}C1"))
     assert f"replaced by corrected claim {settled.pcn}C1: units on line 2 were wrong" in text(
@@ -111,10 +111,10 @@ def test_a_state_that_does_not_allow_the_change_is_said_on_the_claim_page(pages:
     pages.as_("biller")
 
     refused = pages.post(f"/claims/{settled.pcn}/lines/1", **line_form(units="2"))
-    assert refused.status_code == 409  # type: ignore[attr-defined]
+    assert refused.status_code == 409
     assert "send a corrected claim" in text(refused) and f"Claim {settled.pcn}" in text(refused)
     again = pages.post(f"/claims/{settled.pcn}/send")
-    assert again.status_code == 409 and "not ready" in text(again)  # type: ignore[attr-defined]
+    assert again.status_code == 409 and "not ready" in text(again)
 
 
 def test_scope_and_csrf(pages: Pages) -> None:
@@ -123,10 +123,10 @@ def test_scope_and_csrf(pages: Pages) -> None:
 
     pages.as_("biller")
     assert pages.client.get(f"/claims/{theirs.pcn}").status_code == 404
-    assert pages.post(f"/claims/{theirs.pcn}/lines/1", **line_form(units="2")).status_code == 404  # type: ignore[attr-defined]
-    assert pages.post(f"/claims/{theirs.pcn}/scrub").status_code == 404  # type: ignore[attr-defined]
+    assert pages.post(f"/claims/{theirs.pcn}/lines/1", **line_form(units="2")).status_code == 404
+    assert pages.post(f"/claims/{theirs.pcn}/scrub").status_code == 404
     assert pages.client.get(f"/claims/{theirs.pcn}/lines/1/edit", headers={"HX-Request": "true"}).status_code == 404
     assert pages.client.post(f"/claims/{mine.pcn}/lines/1", data=line_form(units="2")).status_code == 403
     assert pages.client.post(f"/claims/{mine.pcn}/scrub").status_code == 403
     pages.as_("front_desk")
-    assert pages.post(f"/claims/{mine.pcn}/lines/1", **line_form(units="2")).status_code == 403  # type: ignore[attr-defined]
+    assert pages.post(f"/claims/{mine.pcn}/lines/1", **line_form(units="2")).status_code == 403

@@ -63,8 +63,8 @@ def test_the_member_id_fix_journey_through_the_pages(pages: Pages, database: Dat
                                                                           "termination_date")}
     fixed = pages.post(f"/patients/{mine}/coverage/primary", **form, member_id=GOOD_MEMBER_ID, payer="TSTMCR",
                        coverage_order="primary")
-    assert fixed.status_code == 303, text(fixed)  # type: ignore[attr-defined]
-    assert fixed.headers["location"] == f"/patients/{mine}"  # type: ignore[attr-defined]
+    assert fixed.status_code == 303, text(fixed)
+    assert fixed.headers["location"] == f"/patients/{mine}"
     shown = text(pages.client.get(f"/patients/{mine}"))
     assert "Saved the primary coverage: member ID changed." in shown
     assert f"1 rejected claim(s) re-scrubbed and queued for the next submission: {claim.pcn}" in shown
@@ -78,7 +78,7 @@ def test_the_member_id_fix_journey_through_the_pages(pages: Pages, database: Dat
     assert '<dt>Status</dt><dd>ready</dd>' in claim_page and ">Send</button>" in claim_page
 
     sent = pages.post(f"/claims/{claim.pcn}/send")
-    assert sent.status_code == 303, text(sent)  # type: ignore[attr-defined]
+    assert sent.status_code == 303, text(sent)
     after = text(pages.client.get(f"/claims/{claim.pcn}"))
     assert "<dt>Status</dt><dd>submitted</dd>" in after and "Sent: the claim is submitted" in after
     assert [(a, s) for a, s, _ in audited(database, "coverage.edited")] == [
@@ -94,7 +94,7 @@ def test_a_bad_member_id_shows_the_form_again_as_typed_and_saves_nothing(pages: 
     refused = pages.post(f"/patients/{mine}/coverage/primary", member_id="NOT AN MBI!", payer="TSTMCR",
                          coverage_order="primary", effective_date="2025-13-01")
 
-    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert refused.status_code == 422
     page = text(refused)
     assert "is not a member ID" in problem_of(page, "cov-primary-member_id")
     assert "is not a date" in problem_of(page, "cov-primary-effective_date")
@@ -112,14 +112,14 @@ def test_demographics_are_changed_and_checked_field_by_field(pages: Pages, datab
 
     refused = pages.post(f"/patients/{mine}", **form)
 
-    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert refused.status_code == 422
     assert "after today" in problem_of(text(refused), "pat-date_of_birth")
     assert "not a US state" in problem_of(text(refused), "pat-state")
     assert value_of(text(refused), "pat-state") == "XX"
 
     saved = pages.post(f"/patients/{mine}", **{**form, "date_of_birth": "1950-01-01", "state": "PA",
                                                "address_line1": "9 NEW ST"})
-    assert saved.status_code == 303, text(saved)  # type: ignore[attr-defined]
+    assert saved.status_code == 303, text(saved)
     assert "Saved the demographics: " in text(pages.client.get(f"/patients/{mine}"))
     [(actor, source, detail)] = audited(database, "patient.edited")
     assert (actor, source) == ("front_desk@era.test", "POST /patients/{patient_id}")
@@ -133,13 +133,13 @@ def test_roles_scope_and_the_csrf_token(pages: Pages, database: Database) -> Non
 
     pages.as_("coder")
     assert pages.client.get(f"/patients/{mine}").status_code == 200
-    assert pages.post(f"/patients/{mine}", first_name="X").status_code == 403  # type: ignore[attr-defined]
+    assert pages.post(f"/patients/{mine}", first_name="X").status_code == 403
     assert "Save demographics" not in pages.client.get(f"/patients/{mine}").text
 
     pages.as_("front_desk")
     assert pages.client.get(f"/patients/{theirs}").status_code == 404
-    assert pages.post(f"/patients/{theirs}", first_name="X").status_code == 404  # type: ignore[attr-defined]
-    assert pages.post(f"/patients/{theirs}/coverage/primary", member_id="X1").status_code == 404  # type: ignore[attr-defined]
+    assert pages.post(f"/patients/{theirs}", first_name="X").status_code == 404
+    assert pages.post(f"/patients/{theirs}/coverage/primary", member_id="X1").status_code == 404
     assert pages.client.post(f"/patients/{mine}", data={"first_name": "X"}).status_code == 403
     assert pages.client.get("/claims/ERA-1").status_code == 403
     with UnitOfWork(database, actor="test") as uow:
