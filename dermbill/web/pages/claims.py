@@ -83,6 +83,8 @@ def _claim_page(request: Request, session: LiveSession, claim: ClaimDetail, *, e
                 line_form: FormState | None = None, message: str | None = None, problem: str | None = None,
                 status_code: int = 200) -> Response:
     actions = actions_for(session.user, claim)
+    if editing not in {line.line_number for line in claim.lines}:
+        editing = None  # ?edit= of no line: the page as it is
     if editing is not None and actions.edit_lines and line_form is None:
         line_form = _line_form(claim, editing)
     response = render(request, "claim_detail.html", {
