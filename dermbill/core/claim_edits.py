@@ -138,7 +138,7 @@ def _pointer_problems(where: str, pointers: tuple[object, ...], diagnoses: int) 
                                 f"(got {len(pointers)})"))
     for pointer in pointers:
         if isinstance(pointer, bool) or not isinstance(pointer, int) or not 1 <= pointer <= diagnoses:
-            shown = _cut(pointer) if isinstance(pointer, str) else repr(pointer)
+            shown = repr(_cut(pointer) if isinstance(pointer, str) else pointer)
             problems.append(Problem("diagnosis_pointers", f"{where}: diagnosis pointer {shown} points at no "
                                     f"diagnosis (the claim has {diagnoses}: pointers 1 to {diagnoses})"))
     repeated = sorted({str(p) for p in pointers if pointers.count(p) > 1})
