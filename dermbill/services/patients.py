@@ -147,16 +147,22 @@ def _matching(text: str) -> Any:
     return or_(by_name, func.upper(PatientRow.account_number).startswith(text.upper(), autoescape=True), by_member)
 
 
-def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str, *,
+def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str | int, *,
                    lock: bool = False) -> tuple[PracticeRepository, PatientRow]:
     """The patient ``ref`` names among these practices' patients: an account number, ``PRACTICE:ACCOUNT``, or the
-    patient's id (digits, when no account number is those digits). NotFound when none of them has it."""
-    text = ref.strip()[:60]
+    patient's id (digits, when no account number is those digits; an int is the id only, as the pages link it).
+    NotFound when none of them has it."""
+    text = str(ref).strip()[:60]
     if not practice_ids or not text:
         raise NotFound(f"no patient {text} among your practices' patients")
     query = select(PatientRow).where(PatientRow.practice_id.in_(sorted(practice_ids))).order_by(PatientRow.id)
     if lock:
         query = query.with_for_update(of=PatientRow)
+    if isinstance(ref, int):
+        found = uow.session.scalars(query.where(PatientRow.id == ref)).first() if 0 < ref < 2**31 else None
+        if found is None:
+            raise NotFound(f"no patient {text} among your practices' patients")
+        return uow.practice(found.practice_id), found
     rows = list(uow.session.scalars(query.where(PatientRow.account_number == text)))
     code, _, account = text.rpartition(":")
     if not rows and code:
@@ -171,7 +177,7 @@ def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str, *,
     return uow.practice(rows[0].practice_id), rows[0]
 
 
-def read_patient(database: Database, practice_ids: Collection[int], ref: str, *, actor: str) -> PatientRecord:
+def read_patient(database: Database, practice_ids: Collection[int], ref: str | int, *, actor: str) -> PatientRecord:
     """A patient with every coverage (an audited read of PHI)."""
     with UnitOfWork(database, actor=actor) as uow:
         repo, patient = scoped_patient(uow, practice_ids, ref)
@@ -181,7 +187,7 @@ def read_patient(database: Database, practice_ids: Collection[int], ref: str, *,
         return record
 
 
-def edit_patient(database: Database, practice_ids: Collection[int], ref: str, changes: Mapping[str, Any], *,
+def edit_patient(database: Database, practice_ids: Collection[int], ref: str | int, changes: Mapping[str, Any], *,
                  actor: str, as_of: datetime.date) -> PatientChangeOutcome:
     """Change a patient's demographics (only the fields in ``changes``); InvalidFields lists every problem and
     nothing is saved. The patient's claims not yet with a payer, or rejected, are scrubbed again."""
@@ -204,7 +210,7 @@ def edit_patient(database: Database, practice_ids: Collection[int], ref: str, ch
         return outcome
 
 
-def edit_coverage(database: Database, practice_ids: Collection[int], ref: str, order: str,
+def edit_coverage(database: Database, practice_ids: Collection[int], ref: str | int, order: str,
                   changes: Mapping[str, Any], *, actor: str, as_of: datetime.date) -> PatientChangeOutcome:
     """Change the patient's coverage of this order (primary, secondary, tertiary: the one in force on ``as_of``,
     else the latest): member ID, group, payer, dates, order, subscriber. A new order swaps with the coverage that

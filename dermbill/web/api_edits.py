@@ -349,14 +349,15 @@ def correct(request: Request, user: User, claim_number: str, *, frequency: str, 
                                            as_of=clock.today())
 
 
-def change_patient(request: Request, user: User, patient: str, changes: Mapping[str, Any]) -> PatientChangeOutcome:
+def change_patient(request: Request, user: User, patient: str | int,
+                   changes: Mapping[str, Any]) -> PatientChangeOutcome:
     permitted(user, Permission.EDIT_PATIENTS)
     with origin(request):
         return patients.edit_patient(database_of(request), user.practice_ids, patient, changes, actor=user.email,
                                      as_of=clock.today())
 
 
-def change_coverage(request: Request, user: User, patient: str, order: str,
+def change_coverage(request: Request, user: User, patient: str | int, order: str,
                     changes: Mapping[str, Any]) -> PatientChangeOutcome:
     permitted(user, Permission.EDIT_PATIENTS)
     with origin(request):

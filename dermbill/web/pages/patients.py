@@ -56,11 +56,18 @@ def _coverage_forms(record: PatientRecord) -> dict[str, FormState]:
     return forms
 
 
+def _patient(patient_id: str) -> int:
+    """The patient's id in the page's address (the pages link patients by id, never by account number)."""
+    if not patient_id.isdigit() or len(patient_id) > 10:
+        raise HTTPException(status_code=404, detail=f"no patient {patient_id[:40]} among your practices' patients")
+    return int(patient_id)
+
+
 def _read(request: Request, session: LiveSession, patient_id: str) -> PatientRecord:
     user = session.user
     try:
         with origin(request):
-            return read_patient(database_of(request), user.practice_ids, patient_id[:40], actor=user.email)
+            return read_patient(database_of(request), user.practice_ids, _patient(patient_id), actor=user.email)
     except NotFound as missing:
         raise HTTPException(status_code=404, detail=str(missing)) from None
     except InvalidInput as unclear:
@@ -137,7 +144,7 @@ def router() -> APIRouter:
             last_name, first_name, middle_name, date_of_birth, sex, address_line1, address_line2, city, state,
             zip_code, phone, email), strict=True) if value is not None}
         try:
-            outcome = change_patient(request, session.user, patient_id[:40], _changes(typed))
+            outcome = change_patient(request, session.user, _patient(patient_id), _changes(typed))
         except NotFound as missing:
             raise HTTPException(status_code=404, detail=str(missing)) from None
         except InvalidInput as refusal:
@@ -160,7 +167,7 @@ def router() -> APIRouter:
             if value is not None}
         what = f"{order[:20]} coverage"
         try:
-            outcome = change_coverage(request, session.user, patient_id[:40], order[:20], _changes(typed))
+            outcome = change_coverage(request, session.user, _patient(patient_id), order[:20], _changes(typed))
         except NotFound as missing:
             raise HTTPException(status_code=404, detail=str(missing)) from None
         except InvalidInput as refusal:
