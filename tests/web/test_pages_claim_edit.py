@@ -6,6 +6,7 @@ the claim's history."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ def test_htmx_swaps_the_row_for_its_form(pages: Pages) -> None:
 
     assert row.status_code == 200 and row.text.lstrip().startswith('<tr id="line-1" class="line-edit">')
     assert f'action="/claims/{claim.pcn}/lines/1"' in row.text and 'name="csrf_token"' in row.text
+    assert re.search(r'<input id="line-1-procedure_code"[^>]* autofocus', row.text)  # the keyboard carries on
     plain = pages.client.get(f"/claims/{claim.pcn}/lines/1/edit")
     assert plain.status_code == 303 and plain.headers["location"] == f"/claims/{claim.pcn}?edit=1#line-1"
 

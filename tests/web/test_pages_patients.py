@@ -5,6 +5,7 @@ a fixed member ID takes the rejected claim back to the next submission, and the 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,7 @@ def test_a_bad_member_id_shows_the_form_again_as_typed_and_saves_nothing(pages: 
     assert "is not a member ID" in problem_of(page, "cov-primary-member_id")
     assert "is not a date" in problem_of(page, "cov-primary-effective_date")
     assert value_of(page, "cov-primary-member_id") == "NOT AN MBI!"
+    assert re.search(r'id="cov-primary-member_id"[^>]* autofocus', page)  # the first field to correct
     assert "Nothing was saved" in page
     assert audited(database, "coverage.edited") == []
     assert value_of(pages.client.get(f"/patients/{mine}").text, "cov-primary-member_id") == WRONG_MEMBER_ID

@@ -25,6 +25,11 @@ class FormState:
         return self.problems.get(name, [])
 
     @property
+    def first_invalid(self) -> str | None:
+        """The first field with a problem (it takes the focus when the form comes back)."""
+        return next(iter(self.problems), None)
+
+    @property
     def invalid(self) -> bool:
         return bool(self.problems or self.general)
 
