@@ -107,8 +107,9 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/claims/{claim_number}")
-    def claim(request: Request, claim_number: str, session: PageSession, edit: int | None = None) -> Response:
-        return _claim_page(request, session, _detail(request, session.user, claim_number), editing=edit)
+    def claim(request: Request, claim_number: str, session: PageSession, edit: str | None = None) -> Response:
+        editing = int(edit) if edit and edit.isdigit() and len(edit) < 5 else None
+        return _claim_page(request, session, _detail(request, session.user, claim_number), editing=editing)
 
     @pages.get("/claims/{claim_number}/lines/{line_number}/edit")
     def line_editor(request: Request, claim_number: str, line_number: int, session: PageSession) -> Response:
