@@ -53,12 +53,13 @@ class LineValues:
 
 @dataclass(frozen=True, slots=True)
 class LineChange:
-    """The fields a person changes on a line; None leaves a field as it is."""
+    """The fields a person changes on a line; None leaves a field as it is. Units and pointers may be the text a
+    form sent ("2"): it is read here, and text that is not a number is reported like any other bad value."""
 
     procedure_code: str | None = None
     modifiers: tuple[str, ...] | None = None
-    units: int | None = None
-    diagnosis_pointers: tuple[int, ...] | None = None
+    units: int | str | None = None
+    diagnosis_pointers: tuple[int | str, ...] | None = None
     charge: Decimal | str | None = None
 
     @property
@@ -102,16 +103,16 @@ def edited_line(claim: str, line_number: int, current: LineValues, change: LineC
             problems.append(Problem("modifiers", f"{where}: modifier {', '.join(repeated)} appears twice"))
         values = replace(values, modifiers=modifiers)
     if change.units is not None:
-        if isinstance(change.units, bool) or not isinstance(change.units, int) or \
-                not 1 <= change.units <= MAX_UNITS:
+        units = _whole(change.units)
+        if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
             problems.append(Problem("units", f"{where}: units must be a whole number from 1 to {MAX_UNITS} "
-                                    f"(got {change.units!r})"))
+                                    f"(got {_cut(units) if isinstance(units, str) else units!r})"))
         else:
-            values = replace(values, units=change.units)
+            values = replace(values, units=units)
     if change.diagnosis_pointers is not None:
-        pointers = tuple(change.diagnosis_pointers)
+        pointers = tuple(_whole(p) for p in change.diagnosis_pointers)
         problems += _pointer_problems(where, pointers, diagnoses)
-        values = replace(values, diagnosis_pointers=pointers)
+        values = replace(values, diagnosis_pointers=tuple(p for p in pointers if isinstance(p, int)))
     if change.charge is not None:
         charge = _charge(where, change.charge, problems)
         if charge is not None and charge != current.charge and charge_fixed_by is not None:
@@ -123,16 +124,24 @@ def edited_line(claim: str, line_number: int, current: LineValues, change: LineC
     return values
 
 
-def _pointer_problems(where: str, pointers: tuple[int, ...], diagnoses: int) -> list[Problem]:
+def _whole(value: object) -> object:
+    """Text of digits as the number it spells (a form's field); anything else as it is."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 6:
+        return int(value.strip())
+    return value
+
+
+def _pointer_problems(where: str, pointers: tuple[object, ...], diagnoses: int) -> list[Problem]:
     problems = []
     if not 1 <= len(pointers) <= MAX_POINTERS:
         problems.append(Problem("diagnosis_pointers", f"{where}: give 1 to {MAX_POINTERS} diagnosis pointers "
                                 f"(got {len(pointers)})"))
     for pointer in pointers:
         if isinstance(pointer, bool) or not isinstance(pointer, int) or not 1 <= pointer <= diagnoses:
-            problems.append(Problem("diagnosis_pointers", f"{where}: diagnosis pointer {pointer!r} points at no "
+            shown = repr(_cut(pointer) if isinstance(pointer, str) else pointer)
+            problems.append(Problem("diagnosis_pointers", f"{where}: diagnosis pointer {shown} points at no "
                                     f"diagnosis (the claim has {diagnoses}: pointers 1 to {diagnoses})"))
-    repeated = sorted({p for p in pointers if pointers.count(p) > 1})
+    repeated = sorted({str(p) for p in pointers if pointers.count(p) > 1})
     if repeated:
         problems.append(Problem("diagnosis_pointers", f"{where}: pointer {', '.join(map(str, repeated))} appears "
                                 "twice"))

@@ -60,6 +60,21 @@ def claim_summary(database: Database, practice_ids: Collection[int], claim_numbe
         return claim
 
 
+def patient_claims(database: Database, practice_ids: Collection[int], patient_id: int, *,
+                   actor: str) -> list[ClaimSummary]:
+    """The claims of this patient of these practices, newest first (an audited read)."""
+    if not practice_ids:
+        return []
+    with UnitOfWork(database, actor=actor) as uow:
+        rows = uow.session.execute(_summary_query().where(
+            ClaimRow.practice_id.in_(sorted(practice_ids)), ClaimRow.patient_id == patient_id)
+            .order_by(ClaimRow.id.desc())).all()
+        found = [_summary(claim, practice, payer, day) for claim, practice, payer, day in rows]
+        uow.audit("claim.list", "claim", None, detail={"claims": [c.claim_number for c in found]})
+        uow.commit()
+        return found
+
+
 def _summary_query() -> Select[ClaimRow, str, str, datetime.date]:
     first_day = (select(ClaimLineRow.service_date_from).where(ClaimLineRow.claim_id == ClaimRow.id)
                  .order_by(ClaimLineRow.service_date_from).limit(1).scalar_subquery())

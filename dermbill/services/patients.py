@@ -95,9 +95,10 @@ class PatientChangeOutcome:
 
 
 def search_patients(database: Database, practice_ids: Collection[int], query: str, *, actor: str,
-                    limit: int = SEARCH_LIMIT) -> list[PatientSummary]:
+                    limit: int = SEARCH_LIMIT, offset: int = 0) -> list[PatientSummary]:
     """Patients of these practices whose account number, last name (or "last, first") or date of birth
-    (YYYY-MM-DD) begins with ``query``, by name; all of them (up to ``limit``) for an empty query. Audited."""
+    (YYYY-MM-DD) begins with ``query``, or whose member ID is ``query``, by name; all of them for an empty query.
+    Up to ``limit``, from the ``offset``-th (paging). Audited."""
     if not practice_ids:
         return []
     text = " ".join(query.split())[:100]
@@ -108,13 +109,24 @@ def search_patients(database: Database, practice_ids: Collection[int], query: st
         rows = uow.session.execute(
             select(PatientRow, PracticeRow.code).join(PracticeRow, PracticeRow.id == PatientRow.practice_id)
             .where(*criteria).order_by(PatientRow.last_name, PatientRow.first_name, PatientRow.id)
-            .limit(limit)).all()
+            .offset(max(offset, 0)).limit(limit)).all()
         found = [PatientSummary(p.id, p.account_number, code, p.last_name, p.first_name, p.date_of_birth)
                  for p, code in rows]
         # The query itself may be a name: the audit keeps which patients were shown, not what was typed.
         uow.audit("patient.search", "patient", None, detail={"patients": [p.patient_id for p in found]})
         uow.commit()
         return found
+
+
+def payer_choices(database: Database, practice_ids: Collection[int], *, actor: str) -> list[tuple[str, str]]:
+    """(payer ID, name) of the payers the billing companies of these practices bill, by name: a coverage's choices."""
+    if not practice_ids:
+        return []
+    with UnitOfWork(database, actor=actor) as uow:
+        organizations = select(PracticeRow.organization_id).where(PracticeRow.id.in_(sorted(practice_ids)))
+        rows = uow.session.execute(select(PayerRow.payer_identifier, PayerRow.name).where(
+            PayerRow.organization_id.in_(organizations)).order_by(PayerRow.name, PayerRow.payer_identifier)).all()
+        return sorted({(identifier, name) for identifier, name in rows}, key=lambda p: (p[1], p[0]))
 
 
 def _matching(text: str) -> Any:
@@ -128,19 +140,29 @@ def _matching(text: str) -> Any:
     by_name = func.upper(PatientRow.last_name).startswith(last.upper(), autoescape=True)
     if first:
         by_name = by_name & func.upper(PatientRow.first_name).startswith(first.upper(), autoescape=True)
-    return or_(by_name, func.upper(PatientRow.account_number).startswith(text.upper(), autoescape=True))
+    # A member ID as printed on the card, with or without its hyphens (MBIs are stored without them).
+    member = text.upper().replace(" ", "")
+    by_member = select(CoverageRow.id).where(CoverageRow.patient_id == PatientRow.id, func.upper(
+        CoverageRow.member_id).in_(sorted({member, member.replace("-", "")}))).exists()
+    return or_(by_name, func.upper(PatientRow.account_number).startswith(text.upper(), autoescape=True), by_member)
 
 
-def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str, *,
+def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str | int, *,
                    lock: bool = False) -> tuple[PracticeRepository, PatientRow]:
     """The patient ``ref`` names among these practices' patients: an account number, ``PRACTICE:ACCOUNT``, or the
-    patient's id (digits, when no account number is those digits). NotFound when none of them has it."""
-    text = ref.strip()[:60]
+    patient's id (digits, when no account number is those digits; an int is the id only, as the pages link it).
+    NotFound when none of them has it."""
+    text = str(ref).strip()[:60]
     if not practice_ids or not text:
         raise NotFound(f"no patient {text} among your practices' patients")
     query = select(PatientRow).where(PatientRow.practice_id.in_(sorted(practice_ids))).order_by(PatientRow.id)
     if lock:
         query = query.with_for_update(of=PatientRow)
+    if isinstance(ref, int):
+        found = uow.session.scalars(query.where(PatientRow.id == ref)).first() if 0 < ref < 2**31 else None
+        if found is None:
+            raise NotFound(f"no patient {text} among your practices' patients")
+        return uow.practice(found.practice_id), found
     rows = list(uow.session.scalars(query.where(PatientRow.account_number == text)))
     code, _, account = text.rpartition(":")
     if not rows and code:
@@ -155,7 +177,7 @@ def scoped_patient(uow: UnitOfWork, practice_ids: Collection[int], ref: str, *,
     return uow.practice(rows[0].practice_id), rows[0]
 
 
-def read_patient(database: Database, practice_ids: Collection[int], ref: str, *, actor: str) -> PatientRecord:
+def read_patient(database: Database, practice_ids: Collection[int], ref: str | int, *, actor: str) -> PatientRecord:
     """A patient with every coverage (an audited read of PHI)."""
     with UnitOfWork(database, actor=actor) as uow:
         repo, patient = scoped_patient(uow, practice_ids, ref)
@@ -165,7 +187,7 @@ def read_patient(database: Database, practice_ids: Collection[int], ref: str, *,
         return record
 
 
-def edit_patient(database: Database, practice_ids: Collection[int], ref: str, changes: Mapping[str, Any], *,
+def edit_patient(database: Database, practice_ids: Collection[int], ref: str | int, changes: Mapping[str, Any], *,
                  actor: str, as_of: datetime.date) -> PatientChangeOutcome:
     """Change a patient's demographics (only the fields in ``changes``); InvalidFields lists every problem and
     nothing is saved. The patient's claims not yet with a payer, or rejected, are scrubbed again."""
@@ -188,7 +210,7 @@ def edit_patient(database: Database, practice_ids: Collection[int], ref: str, ch
         return outcome
 
 
-def edit_coverage(database: Database, practice_ids: Collection[int], ref: str, order: str,
+def edit_coverage(database: Database, practice_ids: Collection[int], ref: str | int, order: str,
                   changes: Mapping[str, Any], *, actor: str, as_of: datetime.date) -> PatientChangeOutcome:
     """Change the patient's coverage of this order (primary, secondary, tertiary: the one in force on ``as_of``,
     else the latest): member ID, group, payer, dates, order, subscriber. A new order swaps with the coverage that

@@ -11,7 +11,7 @@ saved half-way. The routes parse, call one service, and render.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -24,10 +24,12 @@ from dermbill import clock
 from dermbill.core.access import Permission
 from dermbill.core.claim_edits import LineChange
 from dermbill.core.errors import DermbillError, InvalidFields, InvalidInput, InvalidTransition, NotFound
+from dermbill.db.engine import Database
 from dermbill.services import claim_editing, patients
-from dermbill.services.claim_editing import ClaimView
+from dermbill.services.claim_editing import ClaimView, SentClaim
 from dermbill.services.patients import PatientChangeOutcome, PatientRecord
 from dermbill.services.submission import Router
+from dermbill.services.users import User
 from dermbill.settings import DEFAULT_OUTBOX, load_settings
 from dermbill.web.api import DatabaseDep, UserDep, origin, permitted
 
@@ -274,21 +276,30 @@ def refusal(exc: DermbillError) -> JSONResponse:
                         status_code=503)
 
 
-def answer(request: Request, call: Callable[[], T], render: Callable[[T], BaseModel]) -> BaseModel | Response:
-    """Run one service call with the route as the audit's origin; render what it returns, or its refusal."""
+def answer(call: Callable[[], T], render: Callable[[T], BaseModel]) -> BaseModel | Response:
+    """Run one service call; render what it returns, or its refusal."""
     try:
-        with origin(request):
-            result = call()
+        result = call()
     except DermbillError as exc:
         return refusal(exc)
     return render(result)
 
 
-def _outbox(request: Request) -> Path:
+def _read(request: Request, call: Callable[[], T]) -> T:
+    with origin(request):
+        return call()
+
+
+def database_of(request: Request) -> Database:
+    database: Database = request.app.state.database()
+    return database
+
+
+def outbox_of(request: Request) -> Path:
     return Path(getattr(request.app.state, "outbox", None) or DEFAULT_OUTBOX)
 
 
-def _route(request: Request) -> Router | None:
+def route_of(request: Request) -> Router | None:
     """The clearinghouse routes (practice, payer -> connection) of the configuration, when there is one."""
     configured = getattr(request.app.state, "clearinghouse", None)
     if configured is not None:
@@ -304,52 +315,87 @@ def _route(request: Request) -> Router | None:
             from None
 
 
+# The changes, as the API and the pages both make them: the permission checked (403), then one service call with
+# the route as the audit's origin. They raise the service's DermbillError; each interface presents it its way.
+
+def change_line(request: Request, user: User, claim_number: str, line_number: int, change: LineChange) -> ClaimView:
+    permitted(user, Permission.EDIT_CLAIMS)
+    with origin(request):
+        return claim_editing.edit_claim_line(database_of(request), user.practice_ids, claim_number, line_number,
+                                             change, actor=user.email, as_of=clock.today())
+
+
+def scrub(request: Request, user: User, claim_number: str, *, unchanged: bool = False) -> ClaimView:
+    permitted(user, Permission.SCRUB_CLAIMS)
+    if unchanged:
+        permitted(user, Permission.WORK_FIX_QUEUE)
+    with origin(request):
+        return claim_editing.scrub_claim(database_of(request), user.practice_ids, claim_number, actor=user.email,
+                                         as_of=clock.today(), resubmit_unchanged=unchanged)
+
+
+def send(request: Request, user: User, claim_number: str) -> SentClaim:
+    permitted(user, Permission.SUBMIT_CLAIMS)
+    with origin(request):
+        return claim_editing.send_claim(database_of(request), user.practice_ids, claim_number,
+                                        outbox=outbox_of(request), route=route_of(request), actor=user.email)
+
+
+def correct(request: Request, user: User, claim_number: str, *, frequency: str, reason: str) -> ClaimView:
+    permitted(user, Permission.CORRECT_CLAIMS)
+    with origin(request):
+        return claim_editing.correct_claim(database_of(request), user.practice_ids, claim_number,
+                                           frequency=frequency, reason=reason, actor=user.email,
+                                           as_of=clock.today())
+
+
+def change_patient(request: Request, user: User, patient: str | int,
+                   changes: Mapping[str, Any]) -> PatientChangeOutcome:
+    permitted(user, Permission.EDIT_PATIENTS)
+    with origin(request):
+        return patients.edit_patient(database_of(request), user.practice_ids, patient, changes, actor=user.email,
+                                     as_of=clock.today())
+
+
+def change_coverage(request: Request, user: User, patient: str | int, order: str,
+                    changes: Mapping[str, Any]) -> PatientChangeOutcome:
+    permitted(user, Permission.EDIT_PATIENTS)
+    with origin(request):
+        return patients.edit_coverage(database_of(request), user.practice_ids, patient, order, changes,
+                                      actor=user.email, as_of=clock.today())
+
+
 def add_routes(api: APIRouter) -> None:
     """Add the routes to the API's router (``api.router()``): on it, not on a router of their own, so that each
     route's template, which the audit trail records, is the whole path (``PATCH /api/v1/patients/{patient}``)."""
 
     @api.patch("/claims/{claim_number}/lines/{line_number}", response_model=ClaimDetail, responses=REFUSALS,
                summary="Change a line of a claim not yet adjudicated; the claim is scrubbed again")
-    def edit_line(request: Request, claim_number: str, line_number: int, body: LineEdit, user: UserDep,
-                  database: DatabaseDep) -> Any:
-        permitted(user, Permission.EDIT_CLAIMS)
+    def edit_line(request: Request, claim_number: str, line_number: int, body: LineEdit, user: UserDep) -> Any:
         change = LineChange(body.procedure_code, None if body.modifiers is None else tuple(body.modifiers),
                             body.units, None if body.diagnosis_pointers is None else tuple(body.diagnosis_pointers),
                             body.charge)
-        return answer(request, lambda: claim_editing.edit_claim_line(
-            database, user.practice_ids, claim_number, line_number, change, actor=user.email, as_of=clock.today()),
-            ClaimDetail.of)
+        return answer(lambda: change_line(request, user, claim_number, line_number, change), ClaimDetail.of)
 
     @api.post("/claims/{claim_number}/scrub", response_model=ClaimDetail, responses=REFUSALS,
               summary="Scrub a claim: clean, it is ready for the next submission")
-    def scrub(request: Request, claim_number: str, user: UserDep, database: DatabaseDep,
-              body: Annotated[ScrubRequest | None, Body()] = None) -> Any:
-        permitted(user, Permission.SCRUB_CLAIMS)
+    def scrub_route(request: Request, claim_number: str, user: UserDep,
+                    body: Annotated[ScrubRequest | None, Body()] = None) -> Any:
         unchanged = body is not None and body.resubmit_unchanged
-        if unchanged:
-            permitted(user, Permission.WORK_FIX_QUEUE)
-        return answer(request, lambda: claim_editing.scrub_claim(
-            database, user.practice_ids, claim_number, actor=user.email, as_of=clock.today(),
-            resubmit_unchanged=unchanged), ClaimDetail.of)
+        return answer(lambda: scrub(request, user, claim_number, unchanged=unchanged), ClaimDetail.of)
 
     @api.post("/claims/{claim_number}/send", response_model=SentOut, responses=REFUSALS,
               summary="Write a ready claim's 837P now (delivered by the next submission run)")
-    def send(request: Request, claim_number: str, user: UserDep, database: DatabaseDep) -> Any:
-        permitted(user, Permission.SUBMIT_CLAIMS)
-        return answer(request, lambda: claim_editing.send_claim(
-            database, user.practice_ids, claim_number, outbox=_outbox(request), route=_route(request),
-            actor=user.email), lambda sent: SentOut(
-                claim_number=sent.claim_number, status=sent.status, file=sent.file_name,
-                interchange_control_number=sent.interchange_control_number, connection=sent.connection))
+    def send_route(request: Request, claim_number: str, user: UserDep) -> Any:
+        return answer(lambda: send(request, user, claim_number), lambda sent: SentOut(
+            claim_number=sent.claim_number, status=sent.status, file=sent.file_name,
+            interchange_control_number=sent.interchange_control_number, connection=sent.connection))
 
     @api.post("/claims/{claim_number}/correct", response_model=ClaimDetail, status_code=201, responses=REFUSALS,
               summary="A corrected claim (frequency 7) or a void (8) of an adjudicated claim; answers the new claim")
-    def correct(request: Request, claim_number: str, body: CorrectionRequest, user: UserDep,
-                database: DatabaseDep) -> Any:
-        permitted(user, Permission.CORRECT_CLAIMS)
-        return answer(request, lambda: claim_editing.correct_claim(
-            database, user.practice_ids, claim_number, frequency=str(body.frequency), reason=body.reason,
-            actor=user.email, as_of=clock.today()), ClaimDetail.of)
+    def correct_route(request: Request, claim_number: str, body: CorrectionRequest, user: UserDep) -> Any:
+        return answer(lambda: correct(request, user, claim_number, frequency=str(body.frequency),
+                                      reason=body.reason), ClaimDetail.of)
 
     @api.get("/patients", response_model=PatientPage, summary="Patients of the caller's practices: by account "
              "number, last name ('last, first') or date of birth (YYYY-MM-DD)")
@@ -357,8 +403,8 @@ def add_routes(api: APIRouter) -> None:
                       q: Annotated[str, Query(max_length=100)] = "",
                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
         permitted(user, Permission.VIEW_PATIENTS)
-        return answer(request, lambda: patients.search_patients(database, user.practice_ids, q, actor=user.email,
-                                                                limit=limit),
+        return answer(lambda: _read(request, lambda: patients.search_patients(
+            database, user.practice_ids, q, actor=user.email, limit=limit)),
                       lambda found: PatientPage(patients=[PatientOut(
                           patient_id=p.patient_id, account_number=p.account_number, practice=p.practice,
                           last_name=p.last_name, first_name=p.first_name, date_of_birth=p.date_of_birth)
@@ -368,26 +414,18 @@ def add_routes(api: APIRouter) -> None:
              summary="A patient (account number, PRACTICE:ACCOUNT or id) with every coverage")
     def get_patient(request: Request, patient: str, user: UserDep, database: DatabaseDep) -> Any:
         permitted(user, Permission.VIEW_PATIENTS)
-        return answer(request, lambda: patients.read_patient(database, user.practice_ids, patient, actor=user.email),
-                      PatientDetail.of)
+        return answer(lambda: _read(request, lambda: patients.read_patient(database, user.practice_ids, patient,
+                                                                            actor=user.email)), PatientDetail.of)
 
     @api.patch("/patients/{patient}", response_model=PatientChange, responses=REFUSALS,
                summary="Change a patient's demographics; the patient's unsent or rejected claims are scrubbed again")
-    def edit_patient(request: Request, patient: str, body: PatientEdit, user: UserDep,
-                     database: DatabaseDep) -> Any:
-        permitted(user, Permission.EDIT_PATIENTS)
+    def edit_patient(request: Request, patient: str, body: PatientEdit, user: UserDep) -> Any:
         changes = body.model_dump(exclude_unset=True)
-        return answer(request, lambda: patients.edit_patient(database, user.practice_ids, patient, changes,
-                                                             actor=user.email, as_of=clock.today()),
-                      PatientChange.of)
+        return answer(lambda: change_patient(request, user, patient, changes), PatientChange.of)
 
     @api.patch("/patients/{patient}/coverage/{order}", response_model=PatientChange, responses=REFUSALS,
                summary="Change a coverage (primary, secondary, tertiary): member ID, payer, dates, order; its "
                        "rejected claims are scrubbed again and leave the fix queue once fixed")
-    def edit_coverage(request: Request, patient: str, order: str, body: CoverageEdit, user: UserDep,
-                      database: DatabaseDep) -> Any:
-        permitted(user, Permission.EDIT_PATIENTS)
+    def edit_coverage(request: Request, patient: str, order: str, body: CoverageEdit, user: UserDep) -> Any:
         changes = body.model_dump(exclude_unset=True)
-        return answer(request, lambda: patients.edit_coverage(database, user.practice_ids, patient, order, changes,
-                                                              actor=user.email, as_of=clock.today()),
-                      PatientChange.of)
+        return answer(lambda: change_coverage(request, user, patient, order, changes), PatientChange.of)

@@ -62,6 +62,15 @@ def test_units_at_the_bounds_are_accepted() -> None:
     assert edited_line("ERA-1", 2, LINE, LineChange(units=1), diagnoses=1).units == 1
 
 
+def test_units_and_pointers_typed_in_a_form_are_read_and_text_that_is_no_number_is_refused() -> None:
+    edited = edited_line("ERA-1", 2, LINE, LineChange(units=" 2 ", diagnosis_pointers=("2", "1")), diagnoses=2)
+    assert (edited.units, edited.diagnosis_pointers) == (2, (2, 1))
+    assert problems(LineChange(units="two", diagnosis_pointers=("x",))) == [
+        ("units", "line 2: units must be a whole number from 1 to 999 (got 'two')"),
+        ("diagnosis_pointers",
+         "line 2: diagnosis pointer 'x' points at no diagnosis (the claim has 2: pointers 1 to 2)")]
+
+
 def test_pointers_are_1_to_4_and_point_at_existing_diagnoses() -> None:
     assert problems(LineChange(diagnosis_pointers=(3,))) == [
         ("diagnosis_pointers", "line 2: diagnosis pointer 3 points at no diagnosis (the claim has 2: pointers 1 to 2)")]

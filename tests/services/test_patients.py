@@ -95,6 +95,35 @@ def test_reading_a_patient_shows_the_coverage_and_is_audited_another_practices_i
     assert audits(database, "patient.read") == [Audit("desk", record.patient_id, {"patient": "A-1"})] * 3
 
 
+def test_a_patient_named_by_id_is_that_patient_even_when_an_account_number_is_the_same_digits(
+        database: Database) -> None:
+    ours = practice_world(database)
+    theirs = practice_world(database, company="OTHER BILLING CO", submitter="OTHERCO", code="OTH")
+    doe = read_patient(database, [ours.practice_id], "A-1", actor="desk").patient_id
+    other = add_patient(database, theirs.practice_id, "A-9", "ROE", "RICHARD", datetime.date(1970, 1, 1))
+    digits = add_patient(database, ours.practice_id, str(doe), "SMITH", "JOHN", datetime.date(1961, 7, 4))
+
+    assert read_patient(database, [ours.practice_id], str(doe), actor="desk").patient_id == digits  # the account
+    assert read_patient(database, [ours.practice_id], doe, actor="desk").values.last_name == "DOE"  # the id
+    with pytest.raises(NotFound):
+        read_patient(database, [ours.practice_id], other, actor="desk")
+    with pytest.raises(NotFound):
+        read_patient(database, [ours.practice_id], 0, actor="desk")
+
+
+def test_search_finds_a_patient_by_member_id_as_printed_and_pages(database: Database) -> None:
+    ours = practice_world(database)
+    add_patient(database, ours.practice_id, "A-2", "SMITH", "JOHN", datetime.date(1961, 7, 4))
+
+    def found(query: str, **paging: int) -> list[str]:
+        return [p.account_number for p in search_patients(database, [ours.practice_id], query, actor="desk",
+                                                          **paging)]
+
+    assert found(GOOD_MEMBER_ID) == ["A-1"] and found("1eg4-te5-mk72") == ["A-1"]
+    assert found(GOOD_MEMBER_ID[:-1]) == []  # a member ID is matched whole, not by its beginning
+    assert found("", limit=1) == ["A-1"] and found("", limit=1, offset=1) == ["A-2"]
+
+
 def test_demographics_are_changed_audited_before_and_after_and_refused_whole(database: Database) -> None:
     world = practice_world(database)
 
