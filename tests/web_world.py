@@ -62,6 +62,7 @@ def _build_template() -> Path:
         add_user(database, company=COMPANY, email=ALL_ROLES, display_name="Every Role", roles=list(Role),
                  practices=list(PRACTICES), password=PASSWORD, actor="test")
         practice_world(database, company=OTHER_COMPANY, submitter="OTHERCO", code="OTH")
+        set_company_totp(database, OTHER_COMPANY, required=False, actor="test")
         add_user(database, company=OTHER_COMPANY, email=OTHER_USER, display_name="Other Admin",
                  roles=[Role.ADMINISTRATOR], practices=[], password=PASSWORD, actor="test")
     finally:
