@@ -2,19 +2,20 @@
 
 The demo billing company (two practices, D1 and D2, with claims, patients, remittances and denial work items)
 with staff who sign in without a second factor, and a second billing company with one user. It is built once per
-test process into a template SQLite file (the demo takes seconds) and every test gets its own copy, so tests run
-in parallel (pytest -n) and may change what they are given.
+run into a template SQLite file (the demo takes seconds; the xdist workers share it, the first to need it builds
+it under a lock) and every test gets its own copy, so tests run in parallel and may change what they are given.
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime
+import fcntl
+import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from era_world import practice_world
 from migrated_databases import migrated_sqlite_url
 
@@ -25,7 +26,7 @@ from dermbill.services.users import add_user, set_company_totp
 from dermbill.synthetic.people import ORGANIZATION_NAME
 
 AS_OF = datetime.date(2026, 11, 26)  # the demo's day: its data never depends on today's date
-PATIENTS = 40  # enough for claims, remittances and denial work items in both practices
+PATIENTS, SEED = 24, 3  # the smallest demo found with denial work items in both practices
 COMPANY = ORGANIZATION_NAME
 PRACTICES = ("D1", "D2")
 OTHER_COMPANY = "OTHER BILLING CO"
@@ -45,16 +46,11 @@ class WebWorld:
     out_dir: Path  # the demo's files (outbox, appeal letters)
 
 
-_template: list[Path] = []
-
-
-def _build_template() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="dermbill-web-world-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+def _build_template(folder: Path) -> None:
     path = folder / "world.db"
     database = open_database(migrated_sqlite_url(path))
     try:
-        build_demo(database, DemoOptions(out_dir=folder / "out", as_of=AS_OF, patients=PATIENTS, seed=7))
+        build_demo(database, DemoOptions(out_dir=folder / "out", as_of=AS_OF, patients=PATIENTS, seed=SEED))
         set_company_totp(database, COMPANY, required=False, actor="test")
         for role in Role:
             add_user(database, company=COMPANY, email=staff_email(role), display_name=f"Staff {role.label}",
@@ -67,16 +63,30 @@ def _build_template() -> Path:
                  roles=[Role.ADMINISTRATOR], practices=[], password=PASSWORD, actor="test")
     finally:
         database.dispose()
-    return path
 
 
-def web_world(folder: Path) -> WebWorld:
-    """A copy of the world in ``folder`` (the template is built at the first call in this process)."""
-    if not _template:
-        _template.append(_build_template())
-    template = _template[0]
+def _template(shared: Path) -> Path:
+    """The run's template folder under ``shared`` (a folder every worker of the run sees), built at first use."""
+    folder = shared / "web-world"
+    ready = folder / "ready"
+    if ready.exists():
+        return folder
+    with (shared / "web-world.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds; the others wait for it
+        if not ready.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that died half-way left
+            folder.mkdir()
+            _build_template(folder)
+            ready.touch()
+    return folder
+
+
+def web_world(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> WebWorld:
+    """A copy of the world in ``folder``, a folder of the test's own."""
+    base = tmp_path_factory.getbasetemp()
+    template = _template(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
     path = folder / "world.db"
-    shutil.copyfile(template, path)
+    shutil.copyfile(template / "world.db", path)
     out = folder / "out"
-    shutil.copytree(template.parent / "out", out)
+    shutil.copytree(template / "out", out)
     return WebWorld(url=f"sqlite:///{path}", out_dir=out)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from browsing import LiveServer
+from pg_server import IN_CI
 from playwright.sync_api import Browser, Page, sync_playwright
 from web_world import web_world
 
@@ -47,16 +48,17 @@ def _chromium() -> str:
     found = shutil.which(CHROMIUM)
     if found is None:
         reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set DERMBILL_TEST_CHROMIUM)"
-        if os.environ.get("CI", "").lower() == "true":
+        if IN_CI:
             pytest.fail(f"{reason}: CI must run the browser tests", pytrace=False)
         pytest.skip(reason)
     return found
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+def live_server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
     """The application on a free port of 127.0.0.1, over a database of this test's own."""
-    world = web_world(tmp_path)
+    world = web_world(tmp_path, tmp_path_factory)
     monkeypatch.chdir(tmp_path)  # anything the app writes relative to its folder (the outbox) stays here
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -132,7 +132,7 @@ def _records(database: Database) -> Records:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("scoping")
-    url = web_world(folder).url
+    url = web_world(folder, tmp_path_factory).url
     database = open_database(url)
     try:
         users = {scoped_email(role): [role] for role in Role} | {ALL_OF_OURS: list(Role)}
