@@ -1,9 +1,10 @@
 """A world for the web tests that walk the whole application (browsers, route scoping, API fuzzing).
 
-The demo billing company (two practices, D1 and D2, with claims, patients, remittances and denial work items)
-with staff who sign in without a second factor, and a second billing company with one user. It is built once per
-run into a template SQLite file (the demo takes seconds; the xdist workers share it, the first to need it builds
-it under a lock) and every test gets its own copy, so tests run in parallel and may change what they are given.
+The demo billing company (two practices, D1 and D2, with claims, patients, remittances, denial work items and a
+claim in the fix queue) with staff who sign in without a second factor, and a second billing company with one
+user. It is built once per run into a template SQLite file (the demo takes seconds; the xdist workers share it,
+the first to need it builds it under a lock) and every test gets its own copy, so tests run in parallel and may
+change what they are given.
 """
 
 from __future__ import annotations
@@ -18,10 +19,16 @@ from pathlib import Path
 import pytest
 from era_world import practice_world
 from migrated_databases import migrated_sqlite_url
+from sqlalchemy import select
 
 from dermbill.core.access import Role
-from dermbill.db.engine import open_database
+from dermbill.core.claims import ClaimStatus
+from dermbill.core.resubmission import REJECTION_RULE
+from dermbill.db.engine import Database, open_database
+from dermbill.db.models import ClaimFindingRow, ClaimRow, DenialItemRow, PracticeRow
+from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, build_demo
+from dermbill.services.demo_cycle import demo_time
 from dermbill.services.users import add_user, set_company_totp
 from dermbill.synthetic.people import ORGANIZATION_NAME
 
@@ -52,6 +59,7 @@ def _build_template(folder: Path) -> None:
     try:
         build_demo(database, DemoOptions(out_dir=folder / "out", as_of=AS_OF, patients=PATIENTS, seed=SEED))
         set_company_totp(database, COMPANY, required=False, actor="test")
+        _reject_a_claim_of_each_practice(database)
         for role in Role:
             add_user(database, company=COMPANY, email=staff_email(role), display_name=f"Staff {role.label}",
                      roles=[role], practices=list(PRACTICES), password=PASSWORD, actor="test")
@@ -63,6 +71,41 @@ def _build_template(folder: Path) -> None:
                  roles=[Role.ADMINISTRATOR], practices=[], password=PASSWORD, actor="test")
     finally:
         database.dispose()
+
+
+def _reject_a_claim_of_each_practice(database: Database) -> None:
+    """The fix queue's work in each practice: when the demo's payer rejected none of its claims, the newest claim
+    not yet adjudicated (the newest claim without a denial item, else) rejected by a 277CA for its member ID, as
+    services.transmission records it."""
+    adjudicated = {ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value, ClaimStatus.DENIED.value}
+    with UnitOfWork(database, actor="test") as uow:
+        for practice in PRACTICES:
+            practice_id = uow.session.scalars(select(PracticeRow.id).where(PracticeRow.code == practice)).one()
+            if uow.session.scalars(select(ClaimRow.id).where(ClaimRow.practice_id == practice_id,
+                                                             ClaimRow.status == ClaimStatus.REJECTED.value)).first():
+                continue
+            worked = select(DenialItemRow.claim_id).where(DenialItemRow.practice_id == practice_id)
+            claims = list(uow.session.scalars(select(ClaimRow).where(ClaimRow.practice_id == practice_id,
+                                                                     ClaimRow.id.not_in(worked))
+                                              .order_by(ClaimRow.id.desc())))
+            claim = next((c for c in claims if c.status not in adjudicated), claims[0])
+            claim.status = ClaimStatus.REJECTED.value
+            uow.session.add(ClaimFindingRow(practice_id=practice_id, claim_id=claim.id, rule=REJECTION_RULE,
+                                            severity="error", lines=[], message="member ID: SUBSCRIBER NOT FOUND",
+                                            fix="check the member ID on the insurance card",
+                                            scrubbed_at=demo_time(AS_OF)))
+        uow.commit()
+
+
+def rejected_claim(database: Database, practice: str) -> str:
+    """The claim number of a claim of the practice in the fix queue."""
+    with UnitOfWork(database, actor="test") as uow:
+        found = uow.session.scalars(
+            select(ClaimRow.patient_control_number).join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
+            .where(PracticeRow.code == practice, ClaimRow.status == ClaimStatus.REJECTED.value)
+            .order_by(ClaimRow.id)).first()
+        assert found is not None
+        return found
 
 
 def _template(shared: Path) -> Path:

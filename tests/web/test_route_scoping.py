@@ -5,7 +5,8 @@ For each route with a path parameter (the API's under /api/v1 with a token; the 
 its CSRF token) and each method, every role is tried by a user granted that role and practice D1 only (and one
 with every role), the path filled with identifiers of records of practice D2 of the same billing company (or, for
 company-wide records such as users, of another billing company): the answer must be 404 (403 where the role lacks
-the permission), never a success, never a 500, and the user with every role must get 404 itself. A control
+the permission), never a success, never a 500 (nor a 422: a request that fails validation before the record is
+looked up proves nothing), and the user with every role must get 404 itself. A control
 request by a user who may see the record must not be 404, so a 404 is the scoping and not a malformed request.
 
 ``PARAMETERS`` maps each path parameter name to the identifiers to try: a route with a parameter not in it fails
@@ -15,6 +16,7 @@ few a schema cannot describe).
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -25,9 +27,9 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_world import ALL_ROLES, OTHER_USER, PASSWORD, web_world
+from web_world import ALL_ROLES, OTHER_USER, PASSWORD, rejected_claim, web_world
 
-from dermbill.clock import utc_now
+from dermbill.clock import today, utc_now
 from dermbill.core.access import Role
 from dermbill.db.engine import Database, open_database
 from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow, PracticeRow
@@ -115,14 +117,16 @@ class World:
 
 
 def _records(database: Database) -> Records:
+    rejected = rejected_claim(database, THEIRS)
     with UnitOfWork(database, actor="test") as uow:
         theirs = uow.session.scalars(select(PracticeRow.id).where(PracticeRow.code == THEIRS)).one()
         item = uow.session.scalars(select(DenialItemRow).where(DenialItemRow.practice_id == theirs)
                                    .order_by(DenialItemRow.id)).first()
         assert item is not None, f"the web world has no denial work item in {THEIRS}: give the demo more patients"
-        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.practice_id == theirs)
-                                    .order_by(ClaimRow.id)).first()
-        assert claim is not None
+        # The claim in the fix queue: a claim that every claim route may name (the control of the fix queue's
+        # routes finds it there; an adjudicated one would not be).
+        claim = uow.session.scalars(select(ClaimRow).where(ClaimRow.practice_id == theirs,
+                                                           ClaimRow.patient_control_number == rejected)).one()
         patient = uow.session.get(PatientRow, claim.patient_id)
         assert patient is not None
         return Records(claim_number=claim.patient_control_number, patient_id=patient.id,
@@ -189,8 +193,9 @@ def _smallest(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     if kind == "array":
         return [_smallest(schema.get("items", {}), components) for _ in range(schema.get("minItems", 0))]
     if kind == "string":
-        return {"date": "2026-01-05", "date-time": "2026-01-05T09:00:00Z", "email": "someone@example.test"}.get(
-            schema.get("format", ""), "x" * max(1, schema.get("minLength", 1)))
+        later = today() + datetime.timedelta(days=30)  # a day to snooze to, a deadline: after dermbill's today
+        return {"date": later.isoformat(), "date-time": f"{later.isoformat()}T09:00:00Z",
+                "email": "someone@example.test"}.get(schema.get("format", ""), "x" * max(1, schema.get("minLength", 1)))
     if kind in ("integer", "number"):
         return max(1, schema.get("minimum", 1))
     if kind == "boolean":
