@@ -247,3 +247,12 @@ def test_another_practices_record_is_404_for_every_role(world: World, route: Wal
     for path in paths:
         status, text = _send(world, route, path, control)
         assert status != 404 and status < 500, f"control {control}: {route.method} {path} -> {status} {text!r}"
+
+
+def test_a_route_whose_path_parameter_is_not_mapped_fails_until_it_is() -> None:
+    records = Records(claim_number="D2E0000001", patient_id=7, patient_account="D2-000001", denial_item_id=3)
+    with pytest.raises(pytest.fail.Exception, match="path parameter.*appeal_id.*add them to PARAMETERS"):
+        _paths(Walked("GET", "/api/v1/claims/{claim_number}/appeals/{appeal_id}"), records)
+    assert _paths(Walked("PATCH", "/api/v1/patients/{patient}/coverage/{order}"), records) == [
+        "/api/v1/patients/7/coverage/primary", "/api/v1/patients/D2-000001/coverage/primary",
+        "/api/v1/patients/D2:D2-000001/coverage/primary"]
