@@ -42,9 +42,14 @@ PASSWORD = "correct horse battery staple 9"
 ALL_ROLES = "all-roles@staff.test"
 
 
-def staff_email(role: Role) -> str:
-    """The world's user who holds only ``role``, with both demo practices."""
-    return f"{role.value.replace('_', '-')}@staff.test"
+def staff_email(role: Role, practice: str | None = None) -> str:
+    """The world's user who holds only ``role``, with both demo practices (or only ``practice``: D1)."""
+    return f"{role.value.replace('_', '-')}{'-' + practice.lower() if practice else ''}@staff.test"
+
+
+def all_roles_email(practice: str) -> str:
+    """The world's user with every role and only ``practice`` (D1 or D2)."""
+    return f"all-roles-{practice.lower()}@staff.test"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,13 @@ def _build_template(folder: Path) -> None:
                      roles=[role], practices=list(PRACTICES), password=PASSWORD, actor="test")
         add_user(database, company=COMPANY, email=ALL_ROLES, display_name="Every Role", roles=list(Role),
                  practices=list(PRACTICES), password=PASSWORD, actor="test")
+        # Users of one practice (the route scoping walk): each role in D1, every role in D1, every role in D2.
+        for role in Role:
+            add_user(database, company=COMPANY, email=staff_email(role, "D1"), display_name=f"D1 {role.label}",
+                     roles=[role], practices=["D1"], password=PASSWORD, actor="test")
+        for practice in PRACTICES:
+            add_user(database, company=COMPANY, email=all_roles_email(practice), display_name=f"{practice} Everyone",
+                     roles=list(Role), practices=[practice], password=PASSWORD, actor="test")
         practice_world(database, company=OTHER_COMPANY, submitter="OTHERCO", code="OTH")
         set_company_totp(database, OTHER_COMPANY, required=False, actor="test")
         add_user(database, company=OTHER_COMPANY, email=OTHER_USER, display_name="Other Admin",

@@ -27,25 +27,25 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_world import ALL_ROLES, OTHER_USER, PASSWORD, rejected_claim, web_world
+from web_world import OTHER_USER, all_roles_email, rejected_claim, staff_email, web_world
 
 from dermbill.clock import today, utc_now
 from dermbill.core.access import Role
 from dermbill.db.engine import Database, open_database
 from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow, PracticeRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services.users import add_user, create_token, get_user
+from dermbill.services.users import create_token, get_user
 from dermbill.services.web_sessions import start_session
 from dermbill.web.app import create_app
 from dermbill.web.pages.common import CSRF_HEADER, SESSION_COOKIE
 
 OURS, THEIRS = "D1", "D2"  # the scoped users' practice; the practice whose records they must not reach
-ALL_OF_OURS = "all-roles-d1@scope.test"
-ALL_OF_THEIRS = "all-roles-d2@scope.test"  # the control: may see D2's records
+ALL_OF_OURS = all_roles_email(OURS)
+ALL_OF_THEIRS = all_roles_email(THEIRS)  # the control: may see D2's records
 
 
 def scoped_email(role: Role) -> str:
-    return f"{role.value.replace('_', '-')}-d1@scope.test"
+    return staff_email(role, OURS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +139,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     url = web_world(folder, tmp_path_factory).url
     database = open_database(url)
     try:
-        users = {scoped_email(role): [role] for role in Role} | {ALL_OF_OURS: list(Role)}
-        for email, roles in users.items():
-            add_user(database, company=get_user(database, ALL_ROLES).company, email=email, display_name=email,
-                     roles=roles, practices=[OURS], password=PASSWORD, actor="test")
-        add_user(database, company=get_user(database, ALL_ROLES).company, email=ALL_OF_THEIRS,
-                 display_name=ALL_OF_THEIRS, roles=list(Role), practices=[THEIRS], password=PASSWORD, actor="test")
-        everyone = [*users, ALL_OF_THEIRS, OTHER_USER]
+        everyone = [*(scoped_email(role) for role in Role), ALL_OF_OURS, ALL_OF_THEIRS, OTHER_USER]
         tokens = {email: create_token(database, email, actor="test").token for email in everyone}
         sessions = {}
         for email in everyone:
