@@ -22,7 +22,7 @@ ERA_RUNS ?= 10000
 FUZZ_SEED ?= 0
 # The tests that can reach the clock: those that open a database or run the command. tests/test_clock.py checks
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it.
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser
 
 .PHONY: demo test test-ahead bench fuzz lint typecheck clean
 
@@ -71,4 +71,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info test-artifacts
