@@ -32,13 +32,9 @@ from dermbill.services.submission import Router
 from dermbill.services.users import User
 from dermbill.settings import DEFAULT_OUTBOX, load_settings
 from dermbill.web.api import DatabaseDep, UserDep, origin, permitted
+from dermbill.web.api_queues import Problem as ProblemOut  # one schema for a field's problem
 
 T = TypeVar("T")
-
-
-class ProblemOut(BaseModel):
-    field: str
-    message: str
 
 
 class Refusal(BaseModel):

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dermbill.db.engine import Database
@@ -71,6 +72,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         problems = [{"field": ".".join(str(part) for part in error["loc"][1:]), "message": error["msg"]}
                     for error in exc.errors()]
         return JSONResponse({"detail": "the request is not valid", "problems": problems}, status_code=422)
+
+    @app.exception_handler(DataError)  # a value the database cannot hold: a NUL character, an id out of range
+    async def unstorable(request: Request, exc: DataError) -> Response:
+        message = ("a value in the request cannot be stored or looked up (a number too large, or a NUL "
+                   "character); check what was typed")
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "problems": []}, status_code=422)
+        return templates.TemplateResponse(request, "error.html", {"status": 400, "message": message},
+                                          status_code=422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:  # never a traceback to the user
