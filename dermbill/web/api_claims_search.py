@@ -17,8 +17,10 @@ from dermbill.clock import today
 from dermbill.core.access import Permission
 from dermbill.core.claim_search import InvalidSearch, parse_cursor, parse_search
 from dermbill.core.money import Money
+from dermbill.db.engine import Database
 from dermbill.services.claim_search import ClaimListItem, claim_board, search_claims
 from dermbill.services.dashboard import QueueSummary, work_dashboard
+from dermbill.services.users import User
 from dermbill.web.api import DatabaseDep, UserDep, origin, permitted
 
 Text = Annotated[str | None, Query(max_length=200)]
@@ -88,6 +90,31 @@ def invalid(problem: InvalidSearch) -> JSONResponse:
                          "problems": [{"field": problem.field, "message": problem.problem}]}, status_code=422)
 
 
+def claims_page(database: Database, user: User, *, limit: int, after: str | None,
+                filters: dict[str, str | None]) -> ClaimPage:
+    """One page of the claims search (InvalidSearch names the field that cannot be used): API and screen."""
+    search = parse_search(**filters)
+    cursor = parse_cursor(after) if after else None
+    found = search_claims(database, user.practice_ids, search, limit=limit + 1, after=cursor, actor=user.email)
+    page = found[:limit]
+    return ClaimPage(claims=[ClaimListOut.of(c) for c in page],
+                     next_after=str(page[-1].cursor) if len(found) > limit else None)
+
+
+def claim_board_of(database: Database, user: User) -> ClaimBoard:
+    columns = claim_board(database, user.practice_ids, actor=user.email)
+    return ClaimBoard(columns=[BoardColumnOut(status=c.status.value, claims=c.claims,
+                                              total_charge=str(c.total_charge)) for c in columns],
+                      claims=sum(c.claims for c in columns),
+                      total_charge=str(Money(sum(c.total_charge.cents for c in columns))))
+
+
+def dashboard_of(database: Database, user: User) -> Dashboard:
+    day = today()
+    queues = work_dashboard(database, user.practice_ids, user.roles, today=day)
+    return Dashboard(date=day.isoformat(), practices=list(user.practices), queues=[QueueOut.of(q) for q in queues])
+
+
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -105,31 +132,20 @@ def router() -> APIRouter:
         comma-separated; ``practice``: one of your practices' codes."""
         permitted(user, Permission.VIEW_CLAIMS)
         try:
-            search = parse_search(q=q, patient=patient, date_from=date_from, date_to=date_to, payer=payer,
-                                  provider=provider, status=status, practice=practice)
-            cursor = parse_cursor(after) if after else None
             with origin(request):
-                found = search_claims(database, user.practice_ids, search, limit=limit + 1, after=cursor,
-                                      actor=user.email)
+                return claims_page(database, user, limit=limit, after=after, filters=dict(
+                    q=q, patient=patient, date_from=date_from, date_to=date_to, payer=payer, provider=provider,
+                    status=status, practice=practice))
         except InvalidSearch as problem:
             return invalid(problem)
-        page = found[:limit]
-        return ClaimPage(claims=[ClaimListOut.of(c) for c in page],
-                         next_after=str(page[-1].cursor) if len(found) > limit else None)
 
     @api.get("/claims/board", summary="How many claims and how much charged in each state, for the caller's practices")
     def board(user: UserDep, database: DatabaseDep) -> ClaimBoard:
         permitted(user, Permission.VIEW_CLAIMS)
-        columns = claim_board(database, user.practice_ids, actor=user.email)
-        return ClaimBoard(columns=[BoardColumnOut(status=c.status.value, claims=c.claims,
-                                                  total_charge=str(c.total_charge)) for c in columns],
-                          claims=sum(c.claims for c in columns),
-                          total_charge=str(Money(sum(c.total_charge.cents for c in columns))))
+        return claim_board_of(database, user)
 
     @api.get("/dashboard", summary="Today's work: the queues the caller's roles may see, with counts and dollars")
     def dashboard(user: UserDep, database: DatabaseDep) -> Dashboard:
-        day = today()
-        queues = work_dashboard(database, user.practice_ids, user.roles, today=day)
-        return Dashboard(date=day.isoformat(), practices=list(user.practices), queues=[QueueOut.of(q) for q in queues])
+        return dashboard_of(database, user)
 
     return api
