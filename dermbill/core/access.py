@@ -127,9 +127,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
                                 P.COLLECT_PATIENT_PAYMENTS}),
     Role.CODER: frozenset({P.VIEW_PATIENTS, P.VIEW_ENCOUNTERS, P.CODE_ENCOUNTERS, P.VIEW_CLAIMS, P.EDIT_CLAIMS,
                            P.SCRUB_CLAIMS}),
-    Role.BILLER: frozenset({P.VIEW_PATIENTS, P.CHECK_ELIGIBILITY, P.COLLECT_PATIENT_PAYMENTS, P.VIEW_ENCOUNTERS,
-                            P.VIEW_CLAIMS, P.EDIT_CLAIMS, P.SCRUB_CLAIMS, P.SUBMIT_CLAIMS, P.WORK_FIX_QUEUE,
-                            P.VIEW_REMITTANCES, P.POST_PAYMENTS, P.ISSUE_REFUNDS, P.VIEW_DENIALS}),
+    # A biller works the fix queue, whose most common fix is the patient's member ID: they edit coverage too.
+    Role.BILLER: frozenset({P.VIEW_PATIENTS, P.EDIT_PATIENTS, P.CHECK_ELIGIBILITY, P.COLLECT_PATIENT_PAYMENTS,
+                            P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS, P.EDIT_CLAIMS, P.SCRUB_CLAIMS, P.SUBMIT_CLAIMS,
+                            P.WORK_FIX_QUEUE, P.VIEW_REMITTANCES, P.POST_PAYMENTS, P.ISSUE_REFUNDS, P.VIEW_DENIALS}),
     Role.DENIAL_SPECIALIST: frozenset({P.VIEW_PATIENTS, P.CHECK_ELIGIBILITY, P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS,
                                        P.SCRUB_CLAIMS, P.VIEW_REMITTANCES, P.VIEW_DENIALS, P.WORK_DENIALS,
                                        P.WRITE_APPEALS, P.CORRECT_CLAIMS}),

@@ -50,5 +50,120 @@ def test_a_biller_signs_in_and_lands_on_the_dashboard(page: Page, live_server: L
 
     assert page.url == f"{live_server.url}/dashboard"
     screenshot(page, "dashboard-biller")
-    expect(page.get_by_role("link", name="Payments")).to_be_visible()
+    expect(page.get_by_role("link", name="Payments", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Users")).to_have_count(0)  # administration is not a biller's
+
+
+def _patient_of(url: str, claim_number: str) -> tuple[int, str]:
+    from sqlalchemy import select
+
+    from dermbill.db.engine import open_database
+    from dermbill.db.models import ClaimRow, CoverageRow
+
+    database = open_database(url)
+    try:
+        with database.sessions() as session:
+            claim = session.scalars(select(ClaimRow).where(ClaimRow.patient_control_number == claim_number)).one()
+            member = session.scalars(select(CoverageRow.member_id).where(CoverageRow.patient_id == claim.patient_id)
+                                     .order_by(CoverageRow.id)).first()
+            assert member is not None
+            return claim.patient_id, member
+    finally:
+        database.dispose()
+
+
+def _mistyped_fixed(member_id: str) -> str:
+    """Another member ID of the same shape: the last character moved on by one."""
+    last = member_id[-1]
+    moved = str((int(last) + 1) % 10) if last.isdigit() else ("A" if last == "Z" else chr(ord(last) + 1))
+    return member_id[:-1] + moved
+
+
+def test_a_biller_fixes_a_rejected_claims_member_id_and_sends_it(page: Page, live_server: LiveServer) -> None:
+    from web_world import rejected_claim
+
+    from dermbill.db.engine import open_database
+
+    database = open_database(live_server.world.url)
+    try:
+        claim = rejected_claim(database, "D1")
+    finally:
+        database.dispose()
+    patient_id, member_id = _patient_of(live_server.world.url, claim)
+    sign_in(page, staff_email(Role.BILLER))
+    page.get_by_role("link", name="Fix queue").click()
+    screenshot(page, "fix-queue")
+    page.get_by_role("link", name=claim).first.click()
+    screenshot(page, "fix-queue-item")
+
+    page.goto(f"/patients/{patient_id}")
+    field = page.get_by_label("Member ID").first
+    field.fill(_mistyped_fixed(member_id))
+    field.press("Enter")  # the keyboard submits the form
+    page.wait_for_load_state()
+    screenshot(page, "patient-member-id-fixed")
+    expect(page.get_by_role("status").first).to_contain_text(claim)
+
+    page.goto(f"/claims/{claim}")
+    expect(page.get_by_text("ready", exact=True).first).to_be_visible()
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    screenshot(page, "claim-sent")
+    expect(page.get_by_text("submitted", exact=True).first).to_be_visible()
+
+
+def test_front_desk_is_refused_the_billers_screens(page: Page) -> None:
+    sign_in(page, staff_email(Role.FRONT_DESK))
+    expect(page.get_by_role("link", name="Payments", exact=True)).to_have_count(0)
+    for path in ("/payments", "/claims", "/denials", "/fix-queue"):
+        answer = page.goto(path)
+        assert answer is not None and answer.status == 403, path
+    screenshot(page, "front-desk-refused")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_a_coder_of_one_practice_cannot_open_another_practices_claim(page: Page, live_server: LiveServer) -> None:
+    from web_world import rejected_claim
+
+    from dermbill.db.engine import open_database
+
+    database = open_database(live_server.world.url)
+    try:
+        theirs = rejected_claim(database, "D2")
+    finally:
+        database.dispose()
+    sign_in(page, staff_email(Role.CODER, "D1"))
+    answer = page.goto(f"/claims/{theirs}")
+    assert answer is not None and answer.status == 404
+    screenshot(page, "coder-other-practice-404")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+
+
+def test_signing_in_with_a_second_factor(page: Page, live_server: LiveServer) -> None:
+    import re
+
+    from dermbill import credentials
+    from dermbill.clock import utc_now
+    from dermbill.services.schema import connect
+    from dermbill.services.users import set_company_totp
+
+    set_company_totp(connect(live_server.world.url), "TEST DERM BILLING CO (DEMO)", required=True, actor="test")
+    sign_in(page, staff_email(Role.DENIAL_SPECIALIST))
+    assert page.url.endswith("/account/totp")
+    screenshot(page, "totp-enrolment")
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Six-digit code").fill(credentials.totp_code(secret, utc_now()))
+    page.get_by_role("button", name="Turn on").click()
+    codes = page.locator("ul.codes code").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(page, "totp-recovery-codes")
+    page.get_by_role("button", name="Sign out").click()
+
+    page.get_by_label("Email").fill(staff_email(Role.DENIAL_SPECIALIST))
+    page.get_by_label("Password").fill("correct horse battery staple 9")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("six-digit code")
+    page.get_by_label("Password").fill("correct horse battery staple 9")
+    page.get_by_label("Code from your authenticator app").fill(codes[0])  # a recovery code stands in for the phone
+    page.get_by_role("button", name="Sign in").click()
+    assert re.search(r"/dashboard$", page.url)
