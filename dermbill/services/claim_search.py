@@ -68,8 +68,8 @@ def search_claims(database: Database, practice_ids: Collection[int], search: Cla
         found = [ClaimListItem(number, practice, status, f"{last}, {first}", payer or "", day, Money(cents),
                                Cursor(day, claim_id))
                  for claim_id, number, status, day, cents, practice, payer, last, first in rows]
-        uow.audit("claim.list", "claim", None,
-                  detail={"claims": [c.claim_number for c in found], "search": _asked(search, after)})
+        uow.audit_practices("claim.list", "claim", scope,
+                            detail={"claims": [c.claim_number for c in found], "search": _asked(search, after)})
         uow.commit()
         return found
 

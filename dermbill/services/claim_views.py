@@ -70,7 +70,7 @@ def patient_claims(database: Database, practice_ids: Collection[int], patient_id
             ClaimRow.practice_id.in_(sorted(practice_ids)), ClaimRow.patient_id == patient_id)
             .order_by(ClaimRow.id.desc())).all()
         found = [_summary(claim, practice, payer, day) for claim, practice, payer, day in rows]
-        uow.audit("claim.list", "claim", None, detail={"claims": [c.claim_number for c in found]})
+        uow.audit_practices("claim.list", "claim", practice_ids, detail={"claims": [c.claim_number for c in found]})
         uow.commit()
         return found
 

@@ -83,9 +83,10 @@ def live_server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
         listener.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium, one per test process."""
+    """Headless Chromium, one per module: Playwright's sync API holds an event loop open in the thread while it
+    runs, so it is closed before other modules' tests (asyncio.run) run in the same worker."""
     executable = _chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)
