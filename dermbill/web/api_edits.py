@@ -69,7 +69,9 @@ class FindingOut(BaseModel):
     fix: str
 
 
-class ClaimDetail(BaseModel):
+class EditedClaimOut(BaseModel):
+    """A claim as an edit leaves it: its lines and latest findings (the full claim: GET /api/v1/claims/{n})."""
+
     claim_number: str
     practice: str
     status: str
@@ -83,7 +85,7 @@ class ClaimDetail(BaseModel):
     findings: list[FindingOut]
 
     @classmethod
-    def of(cls, claim: ClaimView) -> ClaimDetail:
+    def of(cls, claim: ClaimView) -> EditedClaimOut:
         return cls(
             claim_number=claim.claim_number, practice=claim.practice, status=claim.status,
             frequency_code=claim.frequency_code, payer=claim.payer, payer_claim_number=claim.payer_claim_number,
@@ -365,20 +367,20 @@ def add_routes(api: APIRouter) -> None:
     """Add the routes to the API's router (``api.router()``): on it, not on a router of their own, so that each
     route's template, which the audit trail records, is the whole path (``PATCH /api/v1/patients/{patient}``)."""
 
-    @api.patch("/claims/{claim_number}/lines/{line_number}", response_model=ClaimDetail, responses=REFUSALS,
+    @api.patch("/claims/{claim_number}/lines/{line_number}", response_model=EditedClaimOut, responses=REFUSALS,
                summary="Change a line of a claim not yet adjudicated; the claim is scrubbed again")
     def edit_line(request: Request, claim_number: str, line_number: int, body: LineEdit, user: UserDep) -> Any:
         change = LineChange(body.procedure_code, None if body.modifiers is None else tuple(body.modifiers),
                             body.units, None if body.diagnosis_pointers is None else tuple(body.diagnosis_pointers),
                             body.charge)
-        return answer(lambda: change_line(request, user, claim_number, line_number, change), ClaimDetail.of)
+        return answer(lambda: change_line(request, user, claim_number, line_number, change), EditedClaimOut.of)
 
-    @api.post("/claims/{claim_number}/scrub", response_model=ClaimDetail, responses=REFUSALS,
+    @api.post("/claims/{claim_number}/scrub", response_model=EditedClaimOut, responses=REFUSALS,
               summary="Scrub a claim: clean, it is ready for the next submission")
     def scrub_route(request: Request, claim_number: str, user: UserDep,
                     body: Annotated[ScrubRequest | None, Body()] = None) -> Any:
         unchanged = body is not None and body.resubmit_unchanged
-        return answer(lambda: scrub(request, user, claim_number, unchanged=unchanged), ClaimDetail.of)
+        return answer(lambda: scrub(request, user, claim_number, unchanged=unchanged), EditedClaimOut.of)
 
     @api.post("/claims/{claim_number}/send", response_model=SentOut, responses=REFUSALS,
               summary="Write a ready claim's 837P now (delivered by the next submission run)")
@@ -387,11 +389,11 @@ def add_routes(api: APIRouter) -> None:
             claim_number=sent.claim_number, status=sent.status, file=sent.file_name,
             interchange_control_number=sent.interchange_control_number, connection=sent.connection))
 
-    @api.post("/claims/{claim_number}/correct", response_model=ClaimDetail, status_code=201, responses=REFUSALS,
+    @api.post("/claims/{claim_number}/correct", response_model=EditedClaimOut, status_code=201, responses=REFUSALS,
               summary="A corrected claim (frequency 7) or a void (8) of an adjudicated claim; answers the new claim")
     def correct_route(request: Request, claim_number: str, body: CorrectionRequest, user: UserDep) -> Any:
         return answer(lambda: correct(request, user, claim_number, frequency=str(body.frequency),
-                                      reason=body.reason), ClaimDetail.of)
+                                      reason=body.reason), EditedClaimOut.of)
 
     @api.get("/patients", response_model=PatientPage, summary="Patients of the caller's practices: by account "
              "number, last name ('last, first') or date of birth (YYYY-MM-DD)")
