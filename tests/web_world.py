@@ -25,7 +25,7 @@ from dermbill.core.access import Role
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.resubmission import REJECTION_RULE
 from dermbill.db.engine import Database, open_database
-from dermbill.db.models import ClaimFindingRow, ClaimRow, DenialItemRow, PracticeRow
+from dermbill.db.models import ClaimFindingRow, ClaimLineRow, ClaimRow, DenialItemRow, PracticeRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, build_demo
 from dermbill.services.demo_cycle import demo_time
@@ -33,6 +33,9 @@ from dermbill.services.users import add_user, set_company_totp
 from dermbill.synthetic.people import ORGANIZATION_NAME
 
 AS_OF = datetime.date(2026, 11, 26)  # the demo's day: its data never depends on today's date
+# The day the browser journeys work on (their server's "today"): soon after the world was built, so its claims
+# are as fresh as a practice's would be, whatever the machine's date (timely filing is counted from it).
+WORKING_DAY = AS_OF + datetime.timedelta(days=3)
 PATIENTS, SEED = 24, 3  # the smallest demo found with denial work items in both practices
 COMPANY = ORGANIZATION_NAME
 PRACTICES = ("D1", "D2")
@@ -65,6 +68,7 @@ def _build_template(folder: Path) -> None:
         build_demo(database, DemoOptions(out_dir=folder / "out", as_of=AS_OF, patients=PATIENTS, seed=SEED))
         set_company_totp(database, COMPANY, required=False, actor="test")
         _reject_a_claim_of_each_practice(database)
+        _deny_a_modifier_of_a_d1_claim(database)
         for role in Role:
             add_user(database, company=COMPANY, email=staff_email(role), display_name=f"Staff {role.label}",
                      roles=[role], practices=list(PRACTICES), password=PASSWORD, actor="test")
@@ -107,6 +111,42 @@ def _reject_a_claim_of_each_practice(database: Database) -> None:
                                             fix="check the member ID on the insurance card",
                                             scrubbed_at=demo_time(AS_OF)))
         uow.commit()
+
+
+def _deny_a_modifier_of_a_d1_claim(database: Database) -> None:
+    """The denial queue's correctable work in D1: the demo's payers deny a line bundled by an NCCI edit when they
+    do not accept XS (CO-97/M15), and the demo corrects those itself; this one waits for a person. The first D1
+    claim paid with an XS line gets that denial on the line, its certain fix "take XS off and add 59"."""
+    with UnitOfWork(database, actor="test") as uow:
+        found = uow.session.execute(
+            select(ClaimRow, ClaimLineRow).join(ClaimLineRow, ClaimLineRow.claim_id == ClaimRow.id)
+            .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
+            .where(PracticeRow.code == "D1", ClaimRow.status == ClaimStatus.PAID.value,
+                   ClaimRow.payer_claim_number.is_not(None))
+            .order_by(ClaimRow.id, ClaimLineRow.line_number)).all()
+        claim, line = next((c, line) for c, line in found if "XS" in line.modifiers)
+        claim.status = ClaimStatus.PARTIALLY_PAID.value
+        uow.session.add(DenialItemRow(
+            practice_id=claim.practice_id, claim_id=claim.id, payer_id=claim.payer_id,
+            source_key=f"test:{claim.id}:CO-97:M15", kind="denial", line_ids=[line.id],
+            line_numbers=[line.line_number], codes=[line.procedure_code], group_code="CO", carc="97",
+            rarcs=["M15"], category="coding_bundling", action="correct_and_resubmit",
+            cause=f"CO-97/M15: {line.procedure_code} was bundled although it treated a different lesion; the payer "
+                  "did not accept XS, so use 59 and send a corrected claim",
+            fixes=[{"line": line.line_number, "add": ["59"], "remove": ["XS"]}], relies_on=[],
+            amount_cents=line.charge_cents, adjudicated_on=AS_OF, deadline=AS_OF + datetime.timedelta(days=180),
+            status="open", created_at=demo_time(AS_OF), updated_at=demo_time(AS_OF)))
+        uow.commit()
+
+
+def correctable_denial(database: Database) -> tuple[int, str]:
+    """The D1 work item with a certain fix waiting for a person, and its claim's number."""
+    with UnitOfWork(database, actor="test") as uow:
+        item_id, number = uow.session.execute(
+            select(DenialItemRow.id, ClaimRow.patient_control_number)
+            .join(ClaimRow, ClaimRow.id == DenialItemRow.claim_id)
+            .where(DenialItemRow.source_key.startswith("test:"))).one()
+        return int(item_id), str(number)
 
 
 def rejected_claim(database: Database, practice: str) -> str:

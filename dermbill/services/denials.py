@@ -495,10 +495,15 @@ def show_item(database: Database, item_id: int, *, practice_ids: Collection[int]
             fix_words(row.fixes),
             tuple(row.relies_on),
             tuple((event.occurred_at, event.actor, event.action,
-                   "; ".join(f"{k}: {v}" for k, v in event.detail.items())) for event in history),
+                   "; ".join(f"{k}: {_detail_words(v)}" for k, v in event.detail.items())) for event in history),
             tuple((a.file_name, a.status, a.deadline) for a in appeals))
         uow.commit()
         return detail
+
+
+def _detail_words(value: Any) -> str:
+    """A history detail's value for people: a list as its items joined, not Python's brackets and quotes."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
 
 
 def fix_words(fixes: Sequence[dict[str, Any]]) -> tuple[str, ...]:

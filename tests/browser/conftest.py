@@ -1,9 +1,13 @@
 """Browser tests: headless Chromium (Debian's, /usr/bin/chromium) drives the application served by uvicorn.
 
+- ``pinned_today`` (every test): "today" (``DERMBILL_TODAY``) is the world's ``WORKING_DAY``, a few days
+  after the world was built, whatever the machine's date: the journeys are a day's work in a live practice
+  (claims a year old would be past timely filing). So make test-ahead leaves this folder out: the tests would
+  run the same day again (tests/test_clock.py accepts a folder whose conftest.py pins the day this way).
 - ``live_server``: the application over a copy of the web world (tests/web_world.py: the demo company, staff
   who sign in without a second factor) in this test's own SQLite file, served on a free port of 127.0.0.1 from a
-  background thread of this process. It shares the process's environment, so ``DERMBILL_TODAY`` (make
-  test-ahead) moves the server's "today" too; each xdist worker has its own servers and databases.
+  background thread of this process (which shares the pinned day). Each xdist worker has its own servers and
+  databases.
 - ``browser`` (one per test process) and ``page`` (a new context per test: no cookies carried over).
 - browsing.py: ``screenshot(page, name)`` saves ``test-artifacts/screenshots/<name>.png`` to look at (the
   folder is ignored by git); ``sign_in(page, email)`` signs in through the login page.
@@ -28,8 +32,9 @@ import uvicorn
 from browsing import LiveServer
 from pg_server import IN_CI
 from playwright.sync_api import Browser, Page, sync_playwright
-from web_world import web_world
+from web_world import WORKING_DAY, web_world
 
+from dermbill.clock import TODAY_VARIABLE
 from dermbill.web.app import create_app
 
 CHROMIUM = os.environ.get("DERMBILL_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -41,6 +46,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every browser test works on the world's working day (see the module's docstring)."""
+    monkeypatch.setenv(TODAY_VARIABLE, WORKING_DAY.isoformat())
 
 
 def _chromium() -> str:

@@ -167,3 +167,36 @@ def test_signing_in_with_a_second_factor(page: Page, live_server: LiveServer) ->
     page.get_by_label("Code from your authenticator app").fill(codes[0])  # a recovery code stands in for the phone
     page.get_by_role("button", name="Sign in").click()
     assert re.search(r"/dashboard$", page.url)
+
+
+def test_a_denial_specialist_corrects_a_denied_claim_from_the_queue(page: Page, live_server: LiveServer) -> None:
+    from web_world import correctable_denial
+
+    from dermbill.db.engine import open_database
+
+    database = open_database(live_server.world.url)
+    try:
+        item_id, claim = correctable_denial(database)
+    finally:
+        database.dispose()
+    sign_in(page, staff_email(Role.DENIAL_SPECIALIST))
+    page.get_by_role("link", name="Denials", exact=True).click()
+    screenshot(page, "denial-queue")
+    row = page.get_by_role("row").filter(has_text=claim)
+    expect(row).to_contain_text("certain fix")
+    row.get_by_role("link", name=str(item_id), exact=True).click()
+    screenshot(page, "denial-item")
+    expect(page.get_by_text("use 59 and send a corrected claim").first).to_be_visible()
+
+    page.get_by_role("button", name="Make the corrected claim").click()
+    page.wait_for_load_state()
+    screenshot(page, "denial-item-corrected")
+    expect(page.get_by_role("status").first).to_contain_text("The corrected claim is made and scrubbed")
+    follow_up = page.get_by_role("link", name=f"{claim}C1", exact=True)
+    expect(follow_up).to_be_visible()
+    expect(page.get_by_role("button", name="Make the corrected claim")).to_have_count(0)  # made once only
+
+    follow_up.click()
+    screenshot(page, "corrected-claim")
+    expect(page.get_by_text(f"claim {claim}", exact=True)).to_be_visible()  # "Replaces": the original
+    expect(page.get_by_role("cell", name="59").first).to_be_visible()  # the line's new modifier
