@@ -50,11 +50,11 @@ endif
 test: $(STAMP)
 	$(BIN)/ruff check dermbill tests benchmarks scripts fuzz
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n $(WORKERS)
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
 
 test-ahead: $(STAMP)
 	DERMBILL_TODAY=$$($(BIN)/python -c 'import datetime as d; print(d.date.today() + d.timedelta(days=$(AHEAD_DAYS)))') \
-		$(BIN)/python -m pytest -q -n $(WORKERS) -m "not same_any_day" $(CLOCK_TESTS)
+		$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m "not same_any_day" $(CLOCK_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
