@@ -61,3 +61,17 @@ def encounter_schema() -> dict[str, object]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite the golden files from the current output (review the diff like code)")
+
+
+# The variable dermbill/clock.py reads (named here, not imported: this file must not load the clock, see
+# tests/test_clock.py, which checks that the two names agree).
+TODAY_VARIABLE = "DERMBILL_TODAY"
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test marked ``pinned_today(day)`` runs with "today" set to ``day`` whatever the machine's date, so make
+    test-ahead, which would only run it on the same day again, leaves it out."""
+    marker = request.node.get_closest_marker("pinned_today")
+    if marker is not None:
+        monkeypatch.setenv(TODAY_VARIABLE, marker.args[0].isoformat())

@@ -1,9 +1,8 @@
 """Browser tests: headless Chromium (Debian's, /usr/bin/chromium) drives the application served by uvicorn.
 
-- ``pinned_today`` (every test): "today" (``DERMBILL_TODAY``) is the world's ``WORKING_DAY``, a few days
-  after the world was built, whatever the machine's date: the journeys are a day's work in a live practice
-  (claims a year old would be past timely filing). So make test-ahead leaves this folder out: the tests would
-  run the same day again (tests/test_clock.py accepts a folder whose conftest.py pins the day this way).
+- Every test is marked ``pinned_today(WORKING_DAY)`` (tests/conftest.py): "today" is the web world's working
+  day, a few days after it was built, whatever the machine's date: the journeys are a day's work in a live
+  practice (claims a year old would be past timely filing). make test-ahead leaves them out.
 - ``live_server``: the application over a copy of the web world (tests/web_world.py: the demo company, staff
   who sign in without a second factor) in this test's own SQLite file, served on a free port of 127.0.0.1 from a
   background thread of this process (which shares the pinned day). Each xdist worker has its own servers and
@@ -34,7 +33,6 @@ from pg_server import IN_CI
 from playwright.sync_api import Browser, Page, sync_playwright
 from web_world import WORKING_DAY, web_world
 
-from dermbill.clock import TODAY_VARIABLE
 from dermbill.web.app import create_app
 
 CHROMIUM = os.environ.get("DERMBILL_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -46,12 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every browser test works on the world's working day (see the module's docstring)."""
-    monkeypatch.setenv(TODAY_VARIABLE, WORKING_DAY.isoformat())
+            item.add_marker(pytest.mark.pinned_today(WORKING_DAY))
 
 
 def _chromium() -> str:

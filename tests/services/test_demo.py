@@ -30,10 +30,9 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, build_demo, charge_master, reset_demo_database
 
 AS_OF = datetime.date(2026, 11, 26)
-# Every date the demo uses is AS_OF's (its clock is demo_time(AS_OF)), so make test-ahead, which runs the tests
-# again with "today" more than a year ahead, leaves this module out (tests/services/test_demo_outputs.py checks
-# that nothing the demo writes is dated from the real clock, and is run ahead).
-pytestmark = pytest.mark.same_any_day
+# The demo is built on AS_OF, and "today" is AS_OF too: make test-ahead leaves this module out
+# (tests/services/test_demo_outputs.py, run ahead, checks that nothing the demo writes is dated from the clock).
+pytestmark = pytest.mark.pinned_today(AS_OF)
 
 
 def _options(out: Path, **overrides: object) -> DemoOptions:
