@@ -222,6 +222,7 @@ class EncounterRow(TenantRow):
         _tenant_fk(["location_id"], "service_location"),
         CheckConstraint(_in("status", ENCOUNTER_STATUSES), name="status"),
         Index("ix_encounter_practice_dos", "practice_id", "date_of_service"),
+        UniqueConstraint("practice_id", "external_id"),
     )
 
     patient_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -231,6 +232,9 @@ class EncounterRow(TenantRow):
     documentation: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="documented")
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    # The EHR's identifier of the visit (HL7 PV1-19 visit number, a FHIR Encounter id): charges sent for the
+    # same visit again find this encounter. None for an encounter entered here.
+    external_id: Mapped[str | None] = mapped_column(String(80))
 
 
 class ClaimRow(TenantRow):
@@ -656,6 +660,70 @@ class InboundFileRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)  # why it was quarantined or skipped
     received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)  # processed, skipped, quarantined
+
+
+HL7_MESSAGE_STATUSES = ("received", "processed", "failed", "rejected")
+
+
+class Hl7MessageRow(Base):
+    """An HL7 v2 message from a practice's EHR, stored as received before it is acknowledged.
+
+    ``received`` until processed, then ``processed`` (its effect saved), ``failed`` (understood but not applied:
+    ``reason`` says why and which segment and field, ``error_location``; it can be replayed after a fix) or
+    ``rejected`` (not a message we accept: unreadable, an unsupported type, a facility mapped to no practice).
+    A message is processed once: another with the same sender and control ID (MSH-3, MSH-4, MSH-10) is the
+    same message sent again and is answered from the stored outcome. ``practice_id`` is None until the sending
+    facility is mapped to a practice. ``raw`` holds protected health information: it is never logged.
+    """
+
+    __tablename__ = "hl7_message"
+    __table_args__ = (
+        UniqueConstraint("sending_application", "sending_facility", "control_id"),
+        CheckConstraint(_in("status", HL7_MESSAGE_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True)
+    sending_application: Mapped[str | None] = mapped_column(String(180))
+    sending_facility: Mapped[str | None] = mapped_column(String(180))
+    control_id: Mapped[str | None] = mapped_column(String(199))
+    message_type: Mapped[str | None] = mapped_column(String(20))  # DFT^P03, ADT^A04 ...
+    raw: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    error_location: Mapped[str | None] = mapped_column(String(20))  # FT1-7, PID-7 ...
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)  # what processing made: encounter, claim, patient ...
+    attempts: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)  # the last attempt
+
+
+APPOINTMENT_STATUSES = ("booked", "cancelled", "no_show", "arrived", "completed")
+
+
+class AppointmentRow(TenantRow):
+    """A scheduled visit (from the EHR's scheduling feed, HL7 SIU, or booked here)."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "external_id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["provider_id"], "provider"),
+        _tenant_fk(["location_id"], "service_location"),
+        CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status"),
+        Index("ix_appointment_practice_start", "practice_id", "starts_at"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    provider_id: Mapped[int | None] = mapped_column(Integer)
+    location_id: Mapped[int | None] = mapped_column(Integer)
+    starts_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
+    external_id: Mapped[str | None] = mapped_column(String(80))  # the EHR's appointment ID (SCH-2)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
 DENIAL_ITEM_STATUSES = ("open", "snoozed", "waiting", "resolved")
