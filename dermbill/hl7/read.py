@@ -78,7 +78,7 @@ class Located:
         while name:
             if name in self.where:
                 return self.where[name]
-            name = name.rsplit(".", 1)[0] if "." in name else name.rsplit("[", 1)[0] if "[" in name else ""
+            name = name.rsplit("[", 1)[0] if name.endswith("]") else name.rsplit(".", 1)[0] if "." in name else ""
         return None
 
 
@@ -199,7 +199,9 @@ def hl7_datetime(text: str, place: str) -> datetime.datetime:
     minute = int(digits[2]) if digits and digits[2] else 0
     if hour > 23 or minute > 59:
         raise Hl7Problem(place, f"{text!r} is not a time of day", code=DATA_TYPE)
-    return datetime.datetime(day.year, day.month, day.day, hour, minute)
+    # The wall-clock time the EHR sent (HL7 v2 times are the sender's local time): kept as given, marked UTC so
+    # that it is never shifted.
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=datetime.UTC)
 
 
 def money_cents(text: str, place: str) -> int | None:

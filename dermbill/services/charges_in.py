@@ -180,8 +180,8 @@ def _diagnoses(charges: VisitCharges, tables: CodingTables, problems: list[Probl
         if code not in release.billable:
             why = "a category, not a billable code: send the full code" if code in release.categories else \
                 "not an ICD-10-CM code"
-            problems.append(Problem(f"{where}[{index}]", f"{raw!r} is {why} (ICD-10-CM {release.name}, in force "
-                                    f"on {charges.date_of_service})"))
+            problems.append(Problem(f"{where}[{index}]", f"{raw!r} is {why} ({release.name}, in force on "
+                                    f"{charges.date_of_service})"))
         elif code not in found:
             found.append(code)
     if not found and not problems:

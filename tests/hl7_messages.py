@@ -1,0 +1,71 @@
+"""HL7 v2 messages for the HL7 tests, written as an EHR's interface engine sends them (segments ended by CR), about
+the world of era_world.practice_world: practice ERA, patient A-1, provider NPI 1234567893, location OFFICE."""
+
+from __future__ import annotations
+
+import datetime
+
+from era_world import DOS, NPI
+
+MLLP_START, MLLP_END = b"\x0b", b"\x1c\r"
+
+
+def msh(kind: str, control: str, *, facility: str = "ERA", version: str = "2.5.1", sent: str = "20260302120000"
+        ) -> str:
+    return f"MSH|^~\\&|DERMEHR|{facility}|DERMBILL|BILLING|{sent}||{kind}|{control}|P|{version}"
+
+
+def pv1(location: str, visit: str, provider: str) -> str:
+    fields = [""] * 20  # PV1-1 .. PV1-19
+    fields[1], fields[2], fields[3], fields[19] = "1", "O", location, visit
+    fields[7] = f"{provider}^TESTDOC^ANN" if provider else ""
+    return "PV1" + "|".join(fields)
+
+
+def dft(control: str, *charges: str, account: str = "A-1", visit: str = "V1001", day: datetime.date = DOS,
+        diagnoses: tuple[str, ...] = ("L57.0",), provider: str = NPI, location: str = "OFFICE",
+        facility: str = "ERA") -> str:
+    """A DFT^P03 with one FT1 per charge: ``code[-MOD-MOD][*units][@amount][/site]`` (11102-59*1@125.00/left hand)."""
+    d = day.strftime("%Y%m%d")
+    segments = [msh("DFT^P03^DFT_P03", control, facility=facility), f"EVN|P03|{d}",
+                f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F",
+                pv1(location, visit, provider)]
+    for number, charge in enumerate(charges or ("11102",), start=1):
+        charge, _, site = charge.partition("/")
+        charge, _, amount = charge.partition("@")
+        charge, _, units = charge.partition("*")
+        code, *modifiers = charge.split("-")
+        fields = [""] * 27  # FT1-1 .. FT1-26
+        fields[1], fields[4], fields[6], fields[7] = str(number), d, "CG", f"{code}^^CPT"
+        fields[10], fields[11] = units or "1", amount
+        fields[19] = "~".join(f"{x}^^I10" for x in diagnoses)
+        fields[20], fields[25], fields[26] = f"{provider}^TESTDOC^ANN", f"{code}^^CPT", "~".join(modifiers)
+        segments.append("FT1" + "|".join(fields))
+        if site:
+            segments.append(f"NTE|1||{site}")
+    segments += [f"DG1|{n}||{code}^^I10" for n, code in enumerate(diagnoses, start=1)]
+    return "\r".join(segments) + "\r"
+
+
+def oru(control: str, results: dict[str, str], *, account: str = "A-1", visit: str = "", status: str = "F",
+        collected: datetime.date = DOS) -> str:
+    """A pathology report: one OBX per lesion (OBX-4 the lesion's letter, OBX-5 its final diagnosis)."""
+    segments = [msh("ORU^R01^ORU_R01", control), f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F",
+                pv1("OFFICE", visit, ""),
+                f"OBR|1|||88305^Surgical pathology^CPT|||{collected.strftime('%Y%m%d')}"]
+    segments += [f"OBX|{n}|CE|22637-3^Pathology report final diagnosis^LN|{lesion}|{value}^^I10||||||{status}"
+                 for n, (lesion, value) in enumerate(results.items(), start=1)]
+    return "\r".join(segments) + "\r"
+
+
+def siu(control: str, appointment: str, *, kind: str = "SIU^S12^SIU_S12", start: str = "202603091030",
+        minutes: int = 20, account: str = "A-1", provider: str = NPI) -> str:
+    return "\r".join([
+        msh(kind, control), f"SCH|{appointment}|{appointment}|||||^Skin check|||{minutes}|min",
+        f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F", f"AIS|1||99213^Visit^CPT|{start}|||{minutes}|min",
+        f"AIP|1||{provider}^TESTDOC^ANN", "AIL|1||OFFICE",
+    ]) + "\r"
+
+
+def framed(message: str) -> bytes:
+    return MLLP_START + message.encode() + MLLP_END
