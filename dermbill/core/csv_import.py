@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dermbill.core.access import Permission, Role, allowed
+
 MAX_CELL = 1000  # characters: no field of any kind is near it; a longer cell is a broken file
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -179,6 +181,23 @@ KINDS: dict[str, FileKind] = {kind.name: kind for kind in (
         _c("termination_date", False, f"last day of coverage, empty if none: {_DATE}", "", is_date=True),
     ), ("practice", "account_number", "payer", "member_id"), True),
 )}
+
+
+# Who may import each kind: the permission that changes those records by hand, and IMPORT_DATA for the fees.
+PERMISSION_OF: dict[str, Permission] = {
+    "practices": Permission.MANAGE_PRACTICES, "providers": Permission.MANAGE_PRACTICES,
+    "locations": Permission.MANAGE_PRACTICES, "payers": Permission.MANAGE_PAYERS,
+    "fee-schedules": Permission.IMPORT_DATA, "contracted-rates": Permission.IMPORT_DATA,
+    "patients": Permission.EDIT_PATIENTS, "coverages": Permission.EDIT_PATIENTS,
+}
+
+
+def kinds_allowed(roles: Iterable[Role]) -> list[str]:
+    """The kinds of file these roles may import (none without IMPORT_DATA)."""
+    held = list(roles)
+    if not allowed(held, Permission.IMPORT_DATA):
+        return []
+    return [name for name in KINDS if allowed(held, PERMISSION_OF[name])]
 
 
 @dataclass(frozen=True, slots=True)
