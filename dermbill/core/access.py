@@ -80,6 +80,8 @@ class Permission(Enum):
     MANAGE_PRACTICES = "manage_practices"
     MANAGE_PAYERS = "manage_payers"
     MANAGE_CONNECTIONS = "manage_connections"
+    # Data in.
+    IMPORT_DATA = "import_data"
 
     @property
     def info(self) -> PermissionInfo:
@@ -117,6 +119,8 @@ PERMISSIONS: dict[Permission, PermissionInfo] = {
     P.MANAGE_PRACTICES: PermissionInfo("add and edit practices and their providers and locations", False, False),
     P.MANAGE_PAYERS: PermissionInfo("add and edit payers", False, False),
     P.MANAGE_CONNECTIONS: PermissionInfo("set up clearinghouse connections", False, False),
+    P.IMPORT_DATA: PermissionInfo("import CSV files: fee schedules and contracted rates, and the practices, payers or "
+                                  "patients another permission allows", False, False),
 }
 
 READ_ONLY = frozenset(p for p, info in PERMISSIONS.items() if info.reads_only)
@@ -137,7 +141,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     # Everything operational and the reports; administration read-only; the audit log is the auditor's.
     Role.MANAGER: frozenset(PERMISSIONS) - _ADMINISTRATION - {P.VIEW_AUDIT},
     Role.AUDITOR: READ_ONLY,
-    Role.ADMINISTRATOR: _ADMINISTRATION | {P.VIEW_ADMINISTRATION},
+    # An administrator sets a practice up from files (practices, payers, providers, fees); patients need more.
+    Role.ADMINISTRATOR: _ADMINISTRATION | {P.VIEW_ADMINISTRATION, P.IMPORT_DATA},
 }
 
 # Roles that see protected health information: a second factor is required for them.

@@ -123,23 +123,76 @@ def edited_coverage(who: str, current: CoverageValues, changes: Mapping[str, Any
             values[name] = value
     if problems:
         raise InvalidFields(f"{who} was not changed", tuple(problems))
-    result = replace(current, **values)
-    # Checks across fields, on the values as they would be.
+    return _checked_across(who, "was not changed", replace(current, **values), changes.keys(), medicare_payers)
+
+
+def _checked_across(who: str, refused: str, result: CoverageValues, named: Collection[str],
+                    medicare_payers: Collection[str]) -> CoverageValues:
+    """Checks across fields, on the values as they would be (``named``: the fields the change gave)."""
+    problems = []
     if result.termination_date is not None and result.termination_date < result.effective_date:
         problems.append(Problem("termination_date", f"{result.termination_date} is before the effective date "
                                 f"({result.effective_date})"))
     if result.payer in medicare_payers and not _MBI.fullmatch(result.member_id.replace("-", "").upper()) and \
-            ({"member_id", "payer"} & changes.keys()):
+            ({"member_id", "payer"} & set(named)):
         problems.append(Problem("member_id", f"'{_cut(result.member_id)}' is not a Medicare Beneficiary "
                                 "Identifier (11 characters such as 1EG4-TE5-MK72, as on the Medicare card)"))
     if result.relationship_code != "18" and not (result.subscriber_last_name and result.subscriber_first_name):
         problems.append(Problem("subscriber_last_name", "the patient is not the subscriber (relationship "
                                 f"{result.relationship_code}): give the subscriber's last and first name"))
     if problems:
-        raise InvalidFields(f"{who} was not changed", tuple(problems))
+        raise InvalidFields(f"{who} {refused}", tuple(problems))
     if result.payer in medicare_payers:
         result = replace(result, member_id=result.member_id.replace("-", "").upper())
     return result
+
+
+def new_patient(who: str, values: Mapping[str, Any], *, as_of: datetime.date) -> PatientValues:
+    """A new patient's demographics from ``values`` (field name to text or date; a field left out is empty), or
+    InvalidFields listing every problem: the same rule per field as a change, and every required field given."""
+    problems = [Problem(str(name), f"is not a patient field (the fields: {', '.join(PATIENT_FIELDS)})")
+                for name in values if name not in PATIENT_FIELDS]
+    checked: dict[str, Any] = {}
+    for name in PATIENT_FIELDS:
+        value = _checked_patient_field(name, values.get(name), as_of, problems)
+        checked[name] = None if value is _BAD else value
+    if problems:
+        raise InvalidFields(f"{who} was not registered", tuple(problems))
+    return PatientValues(**checked)
+
+
+def new_coverage(who: str, values: Mapping[str, Any], *, payers: Collection[str], medicare_payers: Collection[str],
+                 as_of: datetime.date) -> CoverageValues:
+    """A new coverage from ``values`` (field name to text or date; a field left out is empty; the relationship
+    defaults to 18, self), or InvalidFields listing every problem: the same rules as a change, across fields too."""
+    problems = [Problem(str(name), f"is not a coverage field (the fields: {', '.join(COVERAGE_FIELDS)})")
+                for name in values if name not in COVERAGE_FIELDS]
+    given = {**values}
+    if given.get("relationship_code") in (None, ""):
+        given["relationship_code"] = "18"
+    checked: dict[str, Any] = {}
+    for name in COVERAGE_FIELDS:
+        value = _checked_coverage_field(name, given.get(name), payers, as_of, problems)
+        checked[name] = None if value is _BAD else value
+    if problems:
+        raise InvalidFields(f"{who} was not registered", tuple(problems))
+    return _checked_across(who, "was not registered", CoverageValues(**checked), COVERAGE_FIELDS, medicare_payers)
+
+
+# An account number as practice systems print them (the EHR's MRN or account): letters, digits and - . / _.
+ACCOUNT_NUMBER_LENGTH = 20
+_ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-./_]*")
+
+
+def account_number_problem(text: str | None) -> Problem | None:
+    """What is wrong with an account number (the patient's key within the practice), or None."""
+    value = (text or "").strip()
+    if not value:
+        return Problem("account_number", "may not be empty (the practice's account number of the patient)")
+    if len(value) > ACCOUNT_NUMBER_LENGTH or not _ACCOUNT.fullmatch(value):
+        return Problem("account_number", f"'{_cut(value)}' is not an account number (up to {ACCOUNT_NUMBER_LENGTH} "
+                       "letters, digits and - . / _, as the practice's system shows it)")
+    return None
 
 
 _BAD = object()

@@ -193,7 +193,7 @@ def edit_patient(database: Database, practice_ids: Collection[int], ref: str | i
     nothing is saved. The patient's claims not yet with a payer, or rejected, are scrubbed again."""
     with UnitOfWork(database, actor=actor) as uow:
         repo, patient = scoped_patient(uow, practice_ids, ref, lock=True)
-        before = _patient_values(patient)
+        before = patient_values(patient)
         after = edited_patient(f"patient {patient.account_number}", before, changes, as_of=as_of)
         old, new = changed(before, after)
         rescrubbed: list[RescrubbedClaim] = []
@@ -203,8 +203,8 @@ def edit_patient(database: Database, practice_ids: Collection[int], ref: str | i
             repo.audit("patient.edited", "patient", patient.id, {"patient": patient.account_number,
                                                                  "before": old, "after": new})
             claims = repo.rows(ClaimRow, ClaimRow.patient_id == patient.id, ClaimRow.status.in_(RESCRUBBED))
-            rescrubbed = _rescrub(repo, claims, f"the patient's {', '.join(n.replace('_', ' ') for n in new)} "
-                                               "changed", as_of)
+            rescrubbed = rescrub_claims(
+                repo, claims, f"the patient's {', '.join(n.replace('_', ' ') for n in new)} changed", as_of)
         outcome = PatientChangeOutcome(_record(repo, patient), old, new, tuple(rescrubbed))
         uow.commit()
         return outcome
@@ -221,7 +221,7 @@ def edit_coverage(database: Database, practice_ids: Collection[int], ref: str | 
         coverage = _coverage_of(repo, patient, order, as_of)
         payers = {p.payer_identifier: p for p in repo.payers()}
         by_id = {p.id: p for p in payers.values()}
-        before = _coverage_values(coverage, by_id)
+        before = coverage_values(coverage, by_id)
         who = f"the {coverage.coverage_order} coverage of patient {patient.account_number}"
         after = edited_coverage(who, before, changes, payers=payers.keys(), as_of=as_of,
                                 medicare_payers={key for key, p in payers.items() if p.kind == "medicare"})
@@ -252,8 +252,8 @@ def edit_coverage(database: Database, practice_ids: Collection[int], ref: str | 
                                                                     "coverage": before.coverage_order,
                                                                     "before": old, "after": new})
             touched = [c for c in [*claims, *swapped] if c.status in RESCRUBBED]
-            rescrubbed = _rescrub(repo, touched, f"the {before.coverage_order} coverage's "
-                                                 f"{', '.join(n.replace('_', ' ') for n in new)} changed", as_of)
+            rescrubbed = rescrub_claims(repo, touched, f"the {before.coverage_order} coverage's "
+                                        f"{', '.join(n.replace('_', ' ') for n in new)} changed", as_of)
         outcome = PatientChangeOutcome(_record(repo, patient), old, new, tuple(rescrubbed))
         uow.commit()
         return outcome
@@ -310,8 +310,9 @@ def _swap_order(repo: PracticeRepository, patient: PatientRow, coverage: Coverag
     return [other.id for other in others]
 
 
-def _rescrub(repo: PracticeRepository, claims: list[ClaimRow], why: str,
-             as_of: datetime.date) -> list[RescrubbedClaim]:
+def rescrub_claims(repo: PracticeRepository, claims: list[ClaimRow], why: str,
+                   as_of: datetime.date) -> list[RescrubbedClaim]:
+    """Scrub these claims again (each noted with ``why``), as a change to what they carry requires."""
     repo.flush()
     done = []
     for claim in sorted(claims, key=lambda c: c.id):
@@ -328,19 +329,21 @@ def _record(repo: PracticeRepository, patient: PatientRow) -> PatientRecord:
     coverages = repo.rows(CoverageRow, CoverageRow.patient_id == patient.id)
     rank = {"primary": 0, "secondary": 1, "tertiary": 2}
     coverages.sort(key=lambda c: (rank.get(c.coverage_order, 3), -c.effective_date.toordinal(), c.id))
-    return PatientRecord(patient.id, patient.account_number, repo.practice.code, _patient_values(patient),
+    return PatientRecord(patient.id, patient.account_number, repo.practice.code, patient_values(patient),
                          tuple(CoverageView(c.id, c.coverage_order, payers[c.payer_id].payer_identifier,
-                                            payers[c.payer_id].name, _coverage_values(c, payers))
+                                            payers[c.payer_id].name, coverage_values(c, payers))
                                for c in coverages))
 
 
-def _patient_values(row: PatientRow) -> PatientValues:
+def patient_values(row: PatientRow) -> PatientValues:
+    """A stored patient's demographics, as the checks of ``core.patient_edits`` take them."""
     return PatientValues(row.last_name, row.first_name, row.middle_name, row.date_of_birth, row.sex,
                          row.address_line1, row.address_line2, row.city, row.state, row.zip_code, row.phone,
                          row.email)
 
 
-def _coverage_values(row: CoverageRow, payers: Mapping[int, PayerRow]) -> CoverageValues:
+def coverage_values(row: CoverageRow, payers: Mapping[int, PayerRow]) -> CoverageValues:
+    """A stored coverage's values (its payer by payer ID), as the checks of ``core.patient_edits`` take them."""
     return CoverageValues(payers[row.payer_id].payer_identifier, row.member_id, row.group_number, row.coverage_order,
                           row.relationship_code, row.subscriber_last_name, row.subscriber_first_name,
                           row.subscriber_date_of_birth, row.subscriber_sex, row.effective_date, row.termination_date)

@@ -40,6 +40,7 @@ NAVIGATION = (
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
     ("Payments", "/payments", Permission.VIEW_REMITTANCES),
+    ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
 )
