@@ -53,6 +53,7 @@ from dermbill.hl7.read import (
     Hl7Problem,
     Located,
     PathologyReport,
+    Registration,
     check_header,
     parse,
     read_booking,
@@ -62,6 +63,7 @@ from dermbill.hl7.read import (
     read_registration,
 )
 from dermbill.services.charges_in import record_charges
+from dermbill.services.intake import Outcome, find_patient, register_coverage, register_patient
 from dermbill.services.pathology import apply_pathology
 
 ACTOR = "hl7"
@@ -195,7 +197,7 @@ def _apply(repo: PracticeRepository, header: Header, message: Any) -> dict[str, 
                 "lines_added": recorded.lines_added, "notes": list(recorded.notes)}
     if kind in ("ADT^A04", "ADT^A08"):
         located = read_registration(message)
-        return _located(located, lambda: _register(repo, located, kind))
+        return _located(located, lambda: _register(repo, located.value, kind))
     if kind.startswith("SIU^"):
         located = read_booking(message, header)
         return _located(located, lambda: _book(repo, located.value))
@@ -216,8 +218,26 @@ def _located(located: Located, action: Callable[[], T]) -> T:
                          code=UNKNOWN_KEY if first.message.startswith("no ") else INTERNAL) from None
 
 
-def _register(repo: PracticeRepository, located: Located, kind: str) -> dict[str, Any]:
-    raise Hl7Problem("MSH-9", f"{kind} is read but not yet applied", code=INTERNAL)
+def _register(repo: PracticeRepository, registration: Registration, kind: str) -> dict[str, Any]:
+    """ADT^A04 registers the patient (or updates one registered before) and their insurance; ADT^A08 updates a
+    registered patient only. The same rules as an edit on the patient's screen (``services.intake``)."""
+    account = registration.account_number
+    if kind == "ADT^A08" and find_patient(repo, account) is None:
+        raise InvalidFields("the patient was not updated", (Problem(
+            "account_number", f"no patient with account number {account!r} in practice {repo.practice.code}: an "
+                              "A08 updates a registered patient; send the A04 first"),))
+    as_of, via = repo.uow.clock().date(), f"HL7 {kind}"
+    patient = register_patient(repo, account, registration.patient, as_of=as_of, via=via)
+    coverages = []
+    for index, values in enumerate(registration.coverages):
+        try:
+            coverage = register_coverage(repo, account, values, as_of=as_of, via=via)
+        except InvalidFields as refused:  # named as the message reads them: coverages[1].member_id is IN1[2]-36
+            raise InvalidFields(refused.summary, tuple(Problem(f"coverages[{index}].{p.field}", p.message)
+                                                       for p in refused.problems)) from None
+        coverages.append({"order": values.get("coverage_order"), "outcome": coverage.outcome.value})
+    return {"patient": account, "outcome": patient.outcome.value, "changed": sorted(patient.after)
+            if patient.outcome is Outcome.UPDATED else [], "coverages": coverages}
 
 
 def _book(repo: PracticeRepository, booking: Booking) -> dict[str, Any]:
