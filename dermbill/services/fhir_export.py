@@ -246,8 +246,8 @@ def _coverages(uow: UnitOfWork, practices: list[int], ids: tuple[int, ...] | Non
 
 
 def _practice_codes(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
-    return dict(uow.session.execute(select(PracticeRow.id, PracticeRow.code).where(PracticeRow.id.in_(sorted(ids))))
-                .tuples().all())
+    query = select(PracticeRow.id, PracticeRow.code).where(PracticeRow.id.in_(sorted(ids)))
+    return {row_id: code for row_id, code in uow.session.execute(query)}
 
 
 def _payers(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, PayerFacts]:
@@ -337,8 +337,8 @@ def adjudications(uow: UnitOfWork, claims: Sequence[ClaimFacts], *, remittance_i
         return {}
     remittances = _by_id(uow, RemittanceRow, (r.remittance_id for r in rows))
     payers = _payers(uow, (r.payer_id for r in rows))
-    numbers = dict(uow.session.execute(select(ClaimLineRow.id, ClaimLineRow.line_number).where(
-        ClaimLineRow.id.in_(sorted({r.claim_line_id for r in rows})))).tuples().all())
+    numbers = {line_id: number for line_id, number in uow.session.execute(select(
+        ClaimLineRow.id, ClaimLineRow.line_number).where(ClaimLineRow.id.in_(sorted({r.claim_line_id for r in rows}))))}
     grouped: dict[tuple[int, int], list[LineAdjudicationRow]] = defaultdict(list)
     for row in rows:
         grouped[(row.claim_id, row.remittance_id)].append(row)
