@@ -133,7 +133,7 @@ def read_bundle(data: Any) -> EhrBundle:
     shell = {key: value for key, value in data.items() if key != "entry"}
     shell["entry"] = [{k: v for k, v in e.items() if k != "resource"} for e in entries if isinstance(e, Mapping)]
     problems += problems_of(shell, name="Bundle")
-    index, read, skipped = _Index(), [], []
+    index, read, skipped, invalid = _Index(), [], [], set()
     for number, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, Mapping) else None
         if not isinstance(resource, dict):
@@ -146,15 +146,16 @@ def read_bundle(data: Any) -> EhrBundle:
                 found.append(Problem(f"{label(resource)}.id", "give the resource an id (or its entry a fullUrl) so "
                                      "that others can name it"))
             problems += found
-            if not found:
-                index.add(resource, entry.get("fullUrl"))
-                if kind in READ:
-                    read.append(resource)
+            index.add(resource, entry.get("fullUrl"))
+            if found:
+                invalid.add(id(resource))  # its problems are reported; what names it is not blamed again
+            elif kind in READ:
+                read.append(resource)
         elif kind == "OperationOutcome":
             continue
         else:
             skipped.append(f"{label(resource)}: not imported (dermbill imports {', '.join(READ)})")
-    reader = _Reader(index, problems, skipped)
+    reader = _Reader(index, problems, skipped, invalid)
     bundle = reader.read(read)
     if problems:
         raise InvalidFields("nothing was imported", tuple(problems))
@@ -162,7 +163,8 @@ def read_bundle(data: Any) -> EhrBundle:
 
 
 class _Reader:
-    def __init__(self, index: _Index, problems: list[Problem], skipped: list[str]) -> None:
+    def __init__(self, index: _Index, problems: list[Problem], skipped: list[str], invalid: set[int]) -> None:
+        self.invalid = invalid
         self.index = index
         self.problems = problems
         self.skipped = skipped
@@ -187,6 +189,8 @@ class _Reader:
         encounters = {id(r) for r in live if r["resourceType"] == "Encounter"}
         for resource in conditions + procedures:
             target = self.index.find(resource.get("encounter"))
+            if target is not None and id(target) in self.invalid:
+                continue
             if target is None or id(target) not in encounters:
                 where = f"{label(resource)}.encounter"
                 if resource["resourceType"] == "Procedure":
@@ -199,6 +203,8 @@ class _Reader:
 
     def patient_of(self, resource: dict[str, Any], element: str) -> str | None:
         target = self.index.find(resource.get(element))
+        if target is not None and id(target) in self.invalid:
+            return None
         if target is None or target.get("resourceType") != "Patient":
             self.problem(f"{label(resource)}.{element}", "name a Patient of the Bundle")
             return None

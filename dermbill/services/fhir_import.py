@@ -184,7 +184,9 @@ def _save_coverage(repo: PracticeRepository, imported: ImportedCoverage, account
         problems += _at(imported.paths, imported.where, refused.problems)
         return None
     patient = repo.session.scalars(select(PatientRow).where(
-        PatientRow.practice_id == repo.practice_id, PatientRow.account_number == account_number)).one()
+        PatientRow.practice_id == repo.practice_id, PatientRow.account_number == account_number)).first()
+    if patient is None:  # the Patient was refused (its problems are reported): the coverage was checked, not saved
+        return None
     stored = {name: getattr(values, name) for name in _coverage_columns()}
     copay = imported.copay.cents if imported.copay is not None else None
     row = repo.session.scalars(select(CoverageRow).where(
