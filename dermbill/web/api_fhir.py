@@ -30,6 +30,10 @@ ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
                422: "invalid"}
 FHIR_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}, "description": "A FHIR R4 resource"}}
+# At module level: the endpoints' annotations are strings, resolved in this module's namespace.
+PatientParam = Annotated[str | None, Query(description="The patient's id (12 or Patient/12)", max_length=60)]
+DateParam = Annotated[list[str] | None, Query(description="Dates of service: ge2026-03-01, le2026-03-31, or a day "
+                                                          "(repeat for a range)")]
 
 
 def operation_outcome(status: int, message: str) -> dict[str, Any]:
@@ -71,10 +75,6 @@ def router() -> APIRouter:
         except InvalidInput as refused:
             raise HTTPException(status_code=400, detail=str(refused)) from None
         return fhir_response(bundle)
-
-    PatientParam = Annotated[str | None, Query(description="The patient's id (12 or Patient/12)", max_length=60)]
-    DateParam = Annotated[list[str] | None, Query(description="Dates of service: ge2026-03-01, le2026-03-31, or a "
-                                                              "day (repeat for a range)")]
 
     @api.get("/Patient/{patient_id}", summary="A Patient", response_class=Response, responses=FHIR_RESPONSE)
     def read_patient(request: Request, patient_id: str, user: UserDep, database: DatabaseDep) -> Response:
