@@ -131,7 +131,8 @@ def read_resource(database: Database, practice_ids: Collection[int], resource_ty
             raise NotFound(f"{resource_type}/{resource_id[:40]} is not among your practices' records")
         resource, practice_id = found[0]
         uow.audit("fhir.read", resource_type, _first_number(resource_id), practice_id=practice_id,
-                  organization_id=_organization(uow, practice_id), detail={"resource": f"{resource_type}/{resource['id']}"})
+                  organization_id=_organization(uow, practice_id),
+                  detail={"resource": f"{resource_type}/{resource['id']}"})
         uow.commit()
         return resource
 
