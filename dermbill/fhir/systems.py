@@ -6,11 +6,9 @@ CPT = "http://www.ama-assn.org/go/cpt"  # codes only: dermbill never writes CPT 
 HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 NPI = "http://hl7.org/fhir/sid/us-npi"
-TIN = "urn:oid:2.16.840.1.113883.4.4"  # IRS employer identification number
 CARC = "https://x12.org/codes/claim-adjustment-reason-codes"
 RARC = "https://x12.org/codes/remittance-advice-remark-codes"
 CAS_GROUP = "https://x12.org/codes/claim-adjustment-group-codes"
-CLAIM_STATUS_835 = "https://x12.org/codes/claim-status-codes"  # 835 CLP02 (as X12 names its list)
 PLACE_OF_SERVICE = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 
 # HL7 terminology.
@@ -20,11 +18,9 @@ PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
 ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
 SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
-ACT_CODE = "http://terminology.hl7.org/v3-ActCode"
 ENCOUNTER_CLASS = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-COVERAGE_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 # dermbill's own (no standard system exists for these): an X12 payer ID as clearinghouses assign it, a patient's
 # account number in a practice, and the modifiers and units an EHR's Procedure carries for its charge.
