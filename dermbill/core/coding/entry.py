@@ -116,6 +116,9 @@ def rows_of(document: Mapping[str, Any]) -> list[dict[str, str]]:
             elif not row["procedure"]:
                 row.update(procedure=str(kind), technique=str(procedure.get("technique") or ""),
                            margin_cm=_text(procedure.get("margin_cm")), method=str(procedure.get("method") or ""))
+        position = LETTERS.find(str(lesion.get("id", ""))) if len(str(lesion.get("id", ""))) == 1 else -1
+        while len(rows) < position:  # a row left blank when it was typed keeps its place (and the letters theirs)
+            rows.append({name: "" for name in LESION_FIELDS})
         rows.append(row)
     return rows
 
