@@ -56,6 +56,7 @@ class Records:
     patient_id: int
     patient_account: str
     denial_item_id: int
+    encounter_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ PARAMETERS: dict[str, Parameter] = {
     "account": Parameter(lambda r: [r.patient_account], ALL_OF_THEIRS),
     "order": Parameter(lambda r: ["primary"], ALL_OF_THEIRS),  # a coverage of the patient named beside it
     "item_id": Parameter(lambda r: [str(r.denial_item_id)], ALL_OF_THEIRS),
+    "encounter_id": Parameter(lambda r: [str(r.encounter_id)], ALL_OF_THEIRS),  # the claim's encounter
     "email": Parameter(lambda r: [OTHER_USER], OTHER_USER),  # users are the company's: another company's user
     "action": Parameter(lambda r: ["disable"], OTHER_USER),  # on the user named beside it
 }
@@ -130,7 +132,8 @@ def _records(database: Database) -> Records:
         patient = uow.session.get(PatientRow, claim.patient_id)
         assert patient is not None
         return Records(claim_number=claim.patient_control_number, patient_id=patient.id,
-                       patient_account=patient.account_number, denial_item_id=item.id)
+                       patient_account=patient.account_number, denial_item_id=item.id,
+                       encounter_id=claim.encounter_id)
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +247,8 @@ def test_another_practices_record_is_404_for_every_role(world: World, route: Wal
 
 
 def test_a_route_whose_path_parameter_is_not_mapped_fails_until_it_is() -> None:
-    records = Records(claim_number="D2E0000001", patient_id=7, patient_account="D2-000001", denial_item_id=3)
+    records = Records(claim_number="D2E0000001", patient_id=7, patient_account="D2-000001", denial_item_id=3,
+                      encounter_id=5)
     with pytest.raises(pytest.fail.Exception, match="path parameter.*appeal_id.*add them to PARAMETERS"):
         _paths(Walked("GET", "/api/v1/claims/{claim_number}/appeals/{appeal_id}"), records)
     assert _paths(Walked("PATCH", "/api/v1/patients/{patient}/coverage/{order}"), records) == [
