@@ -270,6 +270,7 @@ class QueryView:
     patient_name: str
     date_of_service: datetime.date
     lesion: str | None
+    gap: str
     question: str
     status: str
     asked_by: str
@@ -350,7 +351,7 @@ def _entered_by(uow: UnitOfWork, encounter: EncounterRow) -> str | None:
 def _query_view(repo: PracticeRepository, query: CodingQueryRow, encounter: EncounterRow,
                 patient: PatientRow) -> QueryView:
     return QueryView(query.id, encounter.id, repo.practice.code, f"{patient.last_name}, {patient.first_name}",
-                     encounter.date_of_service, query.lesion, query.question, query.status, query.asked_by,
+                     encounter.date_of_service, query.lesion, query.gap, query.question, query.status, query.asked_by,
                      query.asked_at, query.answer, query.answered_by)
 
 
@@ -434,7 +435,7 @@ def list_queries(database: Database, practice_ids: Collection[int], *, actor: st
             .order_by(CodingQueryRow.asked_at, CodingQueryRow.id).limit(limit)).all()
         codes = {p: uow.practice(p).practice.code for p in {q.practice_id for q, _, _ in rows}}
         found = [QueryView(q.id, e.id, codes[q.practice_id], f"{p.last_name}, {p.first_name}", e.date_of_service,
-                           q.lesion, q.question, q.status, q.asked_by, q.asked_at, q.answer, q.answered_by)
+                           q.lesion, q.gap, q.question, q.status, q.asked_by, q.asked_at, q.answer, q.answered_by)
                  for q, e, p in rows]
         uow.audit_practices("coding_query.listed", "coding_query", practice_ids or [0],
                             detail={"queries": [q.query_id for q in found]})

@@ -281,15 +281,20 @@ def test_a_coder_enters_a_biopsy_and_an_excision_with_a_repair_on_the_body_map_a
 
 
 def test_a_held_encounter_is_released_by_a_pathology_result(page: Page, live_server: LiveServer) -> None:
+    from web_world import WORKING_DAY
+
     from dermbill.db.engine import open_database
     from dermbill.services.encounter_coding import save_encounter
     from dermbill.services.pathology import held_encounters
-    from web_world import WORKING_DAY
 
     patient, _, provider, location = _d1_patient(live_server.world.url)
     database = open_database(live_server.world.url)
     try:
-        ids = [p for p in range(1, 10)]
+        from sqlalchemy import select
+
+        from dermbill.db.models import PracticeRow
+        with database.sessions() as session:
+            ids = [session.scalars(select(PracticeRow.id).where(PracticeRow.code == "D1")).one()]
         saved = save_encounter(database, ids, patient_id=patient, provider_id=provider, location_id=location,
                                actor=staff_email(Role.CODER), document={
                                    "date_of_service": WORKING_DAY.isoformat(), "payer": "commercial",

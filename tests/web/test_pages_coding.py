@@ -18,7 +18,7 @@ ROW = {"l0_site": "forearm", "l0_side": "left", "l0_diagnosis": "neoplasm_unspec
 HEADER = {"date_of_service": "2026-03-02", "payer": "medicare", "age": "76", "sex": "F"}
 
 
-def _ids(pages: Pages) -> tuple[int, int, int]:
+def _ids(pages: Pages) -> tuple[int, int, int]:  # noqa: F811
     with UnitOfWork(pages.ours.database, actor="test") as uow:
         encounter = uow.session.scalars(select(EncounterRow).where(
             EncounterRow.practice_id == pages.ours.practice_id)).first()

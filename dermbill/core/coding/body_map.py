@@ -7,9 +7,8 @@ the table with no drawing, or a drawing of no site, is an error (``InvalidInput`
 the table the engine codes with.
 
 Coordinates are SVG user units of one drawing (``WIDTH`` x ``HEIGHT``). A paired site is drawn for the patient's
-right; the left is its mirror image about the view's centre line. The drawing of a paired site is given for the patient's
-right as it appears in that view: the viewer's left on the front view, the face and the hands; the viewer's right
-on the back view.
+right as it appears in that view (the viewer's left on the front view, the face and the hands; the viewer's right on
+the back view); the left is its mirror image about the view's centre line.
 
 Example: the site ``forearm`` (paired) gives the regions "right forearm" and "left forearm", each drawn on the front
 and the back view.
@@ -68,11 +67,11 @@ VIEWS = (
 )
 
 
-def E(x: int, y: int, w: int, h: int) -> Shape:  # noqa: N802 (short constructors keep the drawing readable)
+def E(x: int, y: int, w: int, h: int) -> Shape:
     return Shape("ellipse", x, y, w, h)
 
 
-def R(x: int, y: int, w: int, h: int) -> Shape:  # noqa: N802
+def R(x: int, y: int, w: int, h: int) -> Shape:
     return Shape("rect", x, y, w, h)
 
 

@@ -102,7 +102,7 @@ def encounter_document(header: Mapping[str, str], rows: Sequence[Mapping[str, st
 
 def rows_of(document: Mapping[str, Any]) -> list[dict[str, str]]:
     """The lesion table's rows of a saved document (the screen shows a saved encounter as it was typed)."""
-    rows = []
+    rows: list[dict[str, str]] = []
     for lesion in document.get("lesions") or []:
         row = {name: "" for name in LESION_FIELDS}
         row.update(site=str(lesion.get("site", "")), side=str(lesion.get("laterality") or ""),

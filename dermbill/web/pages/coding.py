@@ -108,7 +108,7 @@ def _asked(form: FormData) -> list[tuple[str | None, str]]:
     return asked
 
 
-def router() -> APIRouter:  # noqa: C901 (one route each; the router is their list)
+def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/coding")

@@ -59,7 +59,7 @@ def test_every_shape_lies_inside_the_drawing_and_face_and_hands_are_drawn_enlarg
         for shape in region.shapes:
             left, top = (shape.x - shape.w, shape.y - shape.h) if shape.kind == "ellipse" else (shape.x, shape.y)
             right, bottom = (shape.x + shape.w, shape.y + shape.h)
-            assert 0 <= left and right <= WIDTH and 0 <= top and bottom <= HEIGHT, (region.site, shape)
+            assert left >= 0 and right <= WIDTH and top >= 0 and bottom <= HEIGHT, (region.site, shape)
     nose_on_face = PLACES["face"]["nose"][0]
     scalp_on_body = PLACES["front"]["scalp"][0]
     assert nose_on_face.h > scalp_on_body.h  # the face view is the enlargement
