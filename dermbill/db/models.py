@@ -237,6 +237,55 @@ class EncounterRow(TenantRow):
     external_id: Mapped[str | None] = mapped_column(String(80))
 
 
+CODING_QUERY_STATUSES = ("open", "answered")
+
+
+class CodingQueryRow(TenantRow):
+    """A documentation gap sent to the encounter's provider as a query: the encounter's claim waits (the encounter
+    is held) until every query of it is answered."""
+
+    __tablename__ = "coding_query"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["encounter_id"], "encounter"),
+        CheckConstraint(_in("status", CODING_QUERY_STATUSES), name="status"),
+        Index("ix_coding_query_practice_status", "practice_id", "status"),
+    )
+
+    encounter_id: Mapped[int] = mapped_column(Integer, index=True)
+    lesion: Mapped[str | None] = mapped_column(String(20))  # None: a gap of no lesion (a service)
+    gap: Mapped[str] = mapped_column(String(40))  # the gap kind (core.coding.gaps)
+    question: Mapped[str] = mapped_column(Text)  # the gap in the provider's words
+    status: Mapped[str] = mapped_column(String(10))
+    asked_by: Mapped[str] = mapped_column(String(100))
+    asked_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CodingReviewRow(TenantRow):
+    """A second coder's decision on one line the engine coded for an encounter: accepted, or changed and why. The
+    engine's agreement rate per code family is counted from these (core.coding.review)."""
+
+    __tablename__ = "coding_review"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["encounter_id"], "encounter"),
+        Index("ix_coding_review_practice_reviewed", "practice_id", "reviewed_at"),
+    )
+
+    encounter_id: Mapped[int] = mapped_column(Integer, index=True)
+    line_number: Mapped[int] = mapped_column(Integer)  # the engine line's position, from 1
+    family: Mapped[str] = mapped_column(String(30))
+    engine_line: Mapped[dict[str, Any]] = mapped_column(JSON)  # {code, units, modifiers, diagnoses}
+    reviewed_line: Mapped[dict[str, Any]] = mapped_column(JSON)  # the same keys, as the reviewer decided
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was changed
+    reviewer: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
 class ClaimRow(TenantRow):
     """A professional claim (837P) for one encounter, to one payer."""
 

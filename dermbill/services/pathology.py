@@ -23,8 +23,8 @@ from dermbill.db.engine import Database
 from dermbill.db.models import ClaimRow, EncounterRow, PatientRow
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.coding_tables import coding_tables
-from dermbill.services.charges_in import claim_number, practice_prices, primary_coverage
-from dermbill.services.coding import claim_rows, code_document
+from dermbill.services.coding import code_document
+from dermbill.services.encounter_coding import make_claim, open_queries
 
 PENDING = "pending"
 
@@ -62,7 +62,8 @@ def held_encounters(database: Database, practice_ids: Collection[int], *, actor:
         codes = {p: uow.practice(p).practice.code for p in {e.practice_id for e, _ in rows}}
         found = [HeldEncounter(encounter.id, codes[encounter.practice_id], patient.account_number,
                                f"{patient.last_name}, {patient.first_name}", encounter.date_of_service,
-                               tuple(pending_lesions(encounter.documentation))) for encounter, patient in rows]
+                               tuple(pending_lesions(encounter.documentation))) for encounter, patient in rows
+                 if pending_lesions(encounter.documentation)]  # held by a query alone: in the queries' list
         uow.audit_practices("pathology.held_listed", "encounter", practice_ids or [0],
                             detail={"encounters": [h.encounter_id for h in found]})
         uow.commit()
@@ -133,19 +134,9 @@ def apply_pathology(repo: PracticeRepository, encounter: EncounterRow, results: 
     still = tuple(lesion for lesion, _, _ in pending_lesions(documentation))
     released = False
     number = claim.patient_control_number if claim is not None else None
-    if encounter.status == "held" and not after.holds:
-        coverage = primary_coverage(repo, encounter.patient_id, encounter.date_of_service)
-        encounter.status = "coded"
-        if after.lines and coverage is not None:
-            new_claim, lines = claim_rows(encounter, after, coverage=coverage,
-                                          charges=practice_prices(repo, encounter.date_of_service),
-                                          patient_control_number=claim_number(repo, encounter), now=repo.uow.clock())
-            repo.add(new_claim)
-            repo.flush()
-            for line in lines:
-                line.claim_id = new_claim.id
-            repo.add_all(lines)
-            number = new_claim.patient_control_number
+    queried = open_queries(repo, encounter.id)  # a query to the provider still holds the claim
+    if encounter.status == "held" and not after.holds and not queried:
+        number = make_claim(repo, encounter, after) or number
         released = True
     repo.flush()
     changes = _changes(before.lines if before else (), after.lines)

@@ -23,7 +23,7 @@ from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
 from dermbill.web import api, api_claims_search, api_fhir, api_payments, api_users
-from dermbill.web.pages import admin, auth, board, claims, imports, patients, payments, queues
+from dermbill.web.pages import admin, auth, board, claims, coding, imports, patients, payments, queues
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -129,6 +129,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(queues.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
+    app.include_router(coding.router())
     return app
 
 

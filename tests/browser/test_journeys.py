@@ -200,3 +200,124 @@ def test_a_denial_specialist_corrects_a_denied_claim_from_the_queue(page: Page, 
     screenshot(page, "corrected-claim")
     expect(page.get_by_text(f"claim {claim}", exact=True)).to_be_visible()  # "Replaces": the original
     expect(page.get_by_role("cell", name="59").first).to_be_visible()  # the line's new modifier
+
+
+def _d1_patient(url: str) -> tuple[int, str, int, int]:
+    """(id, account number, provider id, location id) of a D1 patient with a primary coverage, for the coder."""
+    from sqlalchemy import select
+
+    from dermbill.db.engine import open_database
+    from dermbill.db.models import CoverageRow, PatientRow, PracticeRow, ProviderRow, ServiceLocationRow
+
+    database = open_database(url)
+    try:
+        with database.sessions() as session:
+            practice = session.scalars(select(PracticeRow.id).where(PracticeRow.code == "D1")).one()
+            patient = session.scalars(select(PatientRow).join(CoverageRow, CoverageRow.patient_id == PatientRow.id)
+                                      .where(PatientRow.practice_id == practice,
+                                             CoverageRow.coverage_order == "primary",
+                                             CoverageRow.termination_date.is_(None))
+                                      .order_by(PatientRow.id)).first()
+            assert patient is not None
+            provider = session.scalars(select(ProviderRow.id).where(ProviderRow.practice_id == practice)
+                                       .order_by(ProviderRow.id)).first()
+            location = session.scalars(select(ServiceLocationRow.id).where(
+                ServiceLocationRow.practice_id == practice).order_by(ServiceLocationRow.id)).first()
+            assert provider is not None and location is not None
+            return patient.id, patient.account_number, provider, location
+    finally:
+        database.dispose()
+
+
+def test_a_coder_enters_a_biopsy_and_an_excision_with_a_repair_on_the_body_map_and_sees_the_codes_and_one_gap(
+        page: Page, live_server: LiveServer) -> None:
+    _, account, provider, location = _d1_patient(live_server.world.url)
+    sign_in(page, staff_email(Role.CODER))
+    page.get_by_role("link", name="Coding", exact=True).click()
+    screenshot(page, "coding-workspace")
+    page.get_by_label("Enter an encounter for the patient with account number").fill(account)
+    page.get_by_role("button", name="Open the entry form").click()
+    page.get_by_label("Rendering provider").select_option(str(provider))
+    page.get_by_label("Location").select_option(str(location))
+
+    # Lesion A, with the mouse: the biopsy of the left forearm.
+    page.get_by_label("Lesion A: the body map fills its site").check()
+    page.get_by_role("button", name="left forearm (front)").click()
+    expect(page.get_by_label("Lesion A site")).to_have_value("forearm")
+    expect(page.get_by_label("Lesion A side")).to_have_value("left")
+    page.get_by_label("Lesion A diagnosis").fill("neoplasm_unspecified_behavior")
+    page.get_by_label("Lesion A pathology").fill("melanocytic_nevus")
+    page.get_by_label("Lesion A procedure").select_option("biopsy")
+    page.get_by_label("Lesion A biopsy technique").select_option("tangential")
+
+    # Lesion B, with the keyboard: the region takes the focus and Enter places the lesion there.
+    page.get_by_label("Lesion B: the body map fills its site").check()
+    region = page.get_by_role("button", name="upper back (back)")
+    region.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Lesion B site")).to_have_value("back_upper")
+    page.get_by_label("Lesion B diagnosis").fill("bcc")
+    page.get_by_label("Lesion B size (cm)").fill("1.0")
+    page.get_by_label("Lesion B procedure").select_option("excision")
+    page.get_by_label("Lesion B repair", exact=True).select_option("intermediate")
+    page.get_by_label("Lesion B repair length (cm)").fill("4")
+
+    result = page.locator("#coding-result")
+    expect(result).to_contain_text("12032")
+    expect(result).to_contain_text("11102")
+    expect(result).to_contain_text("Lesion B (upper back): no margin documented, so the excised diameter and the "
+                                   "code cannot be chosen.")
+    expect(result.get_by_role("checkbox")).to_have_count(1)  # one documentation gap to send
+    # A forearm is drawn from the front and from the back: lesion A's dot is on both; the upper back only behind.
+    expect(page.locator(".body-map .dot-letter")).to_have_text(["A", "A", "B"])
+    screenshot(page, "coding-entry-body-map")
+
+    result.get_by_role("checkbox").check()  # send the gap to the provider with the encounter
+    page.get_by_role("button", name="Save the encounter").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("status").first).to_contain_text("query(ies) sent to the provider")
+    expect(page.get_by_text("no margin documented").first).to_be_visible()
+    screenshot(page, "coding-encounter-held-for-query")
+
+
+def test_a_held_encounter_is_released_by_a_pathology_result(page: Page, live_server: LiveServer) -> None:
+    from web_world import WORKING_DAY
+
+    from dermbill.db.engine import open_database
+    from dermbill.services.encounter_coding import save_encounter
+    from dermbill.services.pathology import held_encounters
+
+    patient, _, provider, location = _d1_patient(live_server.world.url)
+    database = open_database(live_server.world.url)
+    try:
+        from sqlalchemy import select
+
+        from dermbill.db.models import PracticeRow
+        with database.sessions() as session:
+            ids = [session.scalars(select(PracticeRow.id).where(PracticeRow.code == "D1")).one()]
+        saved = save_encounter(database, ids, patient_id=patient, provider_id=provider, location_id=location,
+                               actor=staff_email(Role.CODER), document={
+                                   "date_of_service": WORKING_DAY.isoformat(), "payer": "commercial",
+                                   "patient": {"age": 70, "sex": "F"}, "visit": None, "services": [],
+                                   "lesions": [{"id": "A", "site": "nose", "diagnosis": "neoplasm_unspecified_behavior",
+                                                "pathology": "pending", "diameter_cm": 0.8,
+                                                "procedures": [{"type": "excision", "margin_cm": 0.2}]}]})
+        assert saved.status == "held"
+        assert any(h.encounter_id == saved.encounter_id for h in held_encounters(database, ids, actor="test"))
+    finally:
+        database.dispose()
+
+    sign_in(page, staff_email(Role.CODER))
+    page.get_by_role("link", name="Coding", exact=True).click()
+    page.get_by_role("link", name="held for pathology").click()
+    screenshot(page, "pathology-inbox")
+    form = page.locator(f"form[action='/coding/pathology/{saved.encounter_id}']")
+    form.get_by_label("Lesion A").fill("bcc")
+    form.get_by_role("button", name="Enter the pathology").click()
+    page.wait_for_load_state()
+    outcome = page.get_by_role("status").first
+    expect(outcome).to_contain_text(f"Encounter {saved.encounter_id}: released, claim")
+    expect(outcome).to_contain_text("added 1164")
+    screenshot(page, "pathology-released")
+    outcome.get_by_role("link", name="Open claim").click()
+    expect(page.get_by_text("coded", exact=True).first).to_be_visible()

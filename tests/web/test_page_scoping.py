@@ -54,7 +54,7 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
         item = uow.session.scalars(select(DenialItemRow.id).where(DenialItemRow.claim_id == claim.id)).first()
         return {"claim_number": claim_number, "email": "someone@other.test", "action": "disable",
                 "patient_id": str(patient.id), "account_number": patient.account_number, "item_id": str(item or 999999),
-                "line_number": "1", "order": "1", "remittance_id": "1"}
+                "line_number": "1", "order": "1", "remittance_id": "1", "encounter_id": str(claim.encounter_id)}
 
 
 def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
@@ -68,7 +68,7 @@ def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIR
 
 def page_routes(client: TestClient) -> list[tuple[str, str]]:
     return [(method, path) for path, route in every_route(client.app.routes)  # type: ignore[attr-defined]
-            if not path.startswith("/api/") and "{" in path for method in sorted(route.methods)]
+            if not path.startswith(("/api/", "/fhir/")) and "{" in path for method in sorted(route.methods)]
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -59,6 +59,7 @@ class Records:
     coverage_id: int = 0
     claim_id: int = 0
     answer_id: str = ""  # a payer's answer on a claim: CLAIM-REMITTANCE (FHIR ClaimResponse, ExplanationOfBenefit)
+    encounter_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ PARAMETERS: dict[str, Parameter] = {
     "claim_id": Parameter(lambda r: [str(r.claim_id)], ALL_OF_THEIRS),
     "claim_response_id": Parameter(lambda r: [r.answer_id], ALL_OF_THEIRS),
     "eob_id": Parameter(lambda r: [r.answer_id], ALL_OF_THEIRS),
+    "encounter_id": Parameter(lambda r: [str(r.encounter_id)], ALL_OF_THEIRS),  # the claim's encounter
     "email": Parameter(lambda r: [OTHER_USER], OTHER_USER),  # users are the company's: another company's user
     "action": Parameter(lambda r: ["disable"], OTHER_USER),  # on the user named beside it
 }
@@ -143,7 +145,8 @@ def _records(database: Database) -> Records:
         assert coverage is not None and answer is not None, f"the web world has no paid claim in {THEIRS}"
         return Records(claim_number=claim.patient_control_number, patient_id=patient.id,
                        patient_account=patient.account_number, denial_item_id=item.id, coverage_id=coverage,
-                       claim_id=claim.id, answer_id=f"{answer[0]}-{answer[1]}")
+                       claim_id=claim.id, answer_id=f"{answer[0]}-{answer[1]}",
+                       encounter_id=claim.encounter_id)
 
 
 @pytest.fixture(scope="module")
@@ -257,7 +260,8 @@ def test_another_practices_record_is_404_for_every_role(world: World, route: Wal
 
 
 def test_a_route_whose_path_parameter_is_not_mapped_fails_until_it_is() -> None:
-    records = Records(claim_number="D2E0000001", patient_id=7, patient_account="D2-000001", denial_item_id=3)
+    records = Records(claim_number="D2E0000001", patient_id=7, patient_account="D2-000001", denial_item_id=3,
+                      encounter_id=5)
     with pytest.raises(pytest.fail.Exception, match="path parameter.*appeal_id.*add them to PARAMETERS"):
         _paths(Walked("GET", "/api/v1/claims/{claim_number}/appeals/{appeal_id}"), records)
     assert _paths(Walked("PATCH", "/api/v1/patients/{patient}/coverage/{order}"), records) == [

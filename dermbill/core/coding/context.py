@@ -106,10 +106,10 @@ class Context:
     def warn(self, code: str, message: str, lesion: str | None = None) -> None:
         self.warnings.append(Notice(code, message, lesion))
 
-    def missing(self, lesion: Lesion | None, what: str, where: str) -> None:
-        """A fact the code needs is absent: no line is guessed."""
-        self.warn("missing_documentation", f"{where}: {what}; no line was coded for it (query the provider)",
-                  lesion.id if lesion else None)
+    def missing(self, lesion: Lesion | None, what: str, where: str, *, gap: str) -> None:
+        """A fact the code needs is absent: no line is guessed. ``gap`` names the fact (``core.coding.gaps``)."""
+        self.warnings.append(Notice("missing_documentation", f"{where}: {what}; no line was coded for it (query the "
+                                    "provider)", lesion.id if lesion else None, gap))
 
     def no_code_in_force(self, family: str, key: str, where: str) -> None:
         self.warn("code_not_in_force", f"{where}: no {family.replace('_', ' ')} code for '{key}' is in force on "

@@ -74,7 +74,8 @@ def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
     measured = [(lesion, p) for lesion, p in items if p.area_cm2 is not None]
     for lesion, procedure in items:
         if procedure.area_cm2 is None:
-            ctx.missing(lesion, "the treated area (sq cm) of the vascular lesion is not documented", procedure.where)
+            ctx.missing(lesion, "the treated area (sq cm) of the vascular lesion is not documented", procedure.where,
+                        gap="vascular_area")
     if not measured:
         return
     area = to_tenth(sum((p.area_cm2 for _, p in measured if p.area_cm2 is not None), Decimal(0)))
@@ -89,7 +90,7 @@ def code_vascular(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None:
 def code_malignant(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if lesion.diameter_cm is None:
         ctx.missing(lesion, "the lesion diameter (which sizes a malignant destruction) is not documented",
-                    procedure.where)
+                    procedure.where, gap="destruction_diameter")
         return
     info = ctx.tables.sites.get(lesion.site)
     size = to_tenth(lesion.diameter_cm)
@@ -103,7 +104,7 @@ def code_malignant(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
 
 def code_mohs(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if not procedure.stages:
-        ctx.missing(lesion, "the Mohs stages and blocks are not documented", procedure.where)
+        ctx.missing(lesion, "the Mohs stages and blocks are not documented", procedure.where, gap="mohs_stages")
         return
     info = ctx.tables.sites.get(lesion.site)
     stages = len(procedure.stages)

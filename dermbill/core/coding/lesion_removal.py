@@ -35,7 +35,7 @@ def code_biopsies(ctx: Context, biopsies: list[tuple[Lesion, Procedure]]) -> Non
                      lesion.id)
         if procedure.technique is None:
             ctx.missing(lesion, "the biopsy technique (tangential, punch or incisional) is not documented",
-                        procedure.where)
+                        procedure.where, gap="biopsy_technique")
         else:
             ordered.append((lesion, procedure))
     if not ordered:
@@ -76,7 +76,8 @@ def code_site_biopsy(ctx: Context, lesion: Lesion, procedure: Procedure, group: 
 
 def code_shave(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if lesion.diameter_cm is None:
-        ctx.missing(lesion, "the lesion diameter (which sizes a shave removal) is not documented", procedure.where)
+        ctx.missing(lesion, "the lesion diameter (which sizes a shave removal) is not documented", procedure.where,
+                    gap="shave_diameter")
         return
     info = ctx.tables.sites.get(lesion.site)
     size = to_tenth(lesion.diameter_cm)
@@ -104,7 +105,8 @@ def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if measured is None:
         absent = "the lesion diameter" if lesion.diameter_cm is None else "the margin"
         ctx.missing(lesion, f"{absent} (or the measured excised diameter) is not documented, so the excision "
-                    "cannot be sized", procedure.where)
+                    "cannot be sized", procedure.where,
+                    gap="excision_diameter" if lesion.diameter_cm is None else "excision_margin")
         return
     size, how = measured
     info = ctx.tables.sites.get(lesion.site)
@@ -127,7 +129,8 @@ def code_excision(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
 
 def code_adjacent_tissue_transfer(ctx: Context, lesion: Lesion, procedure: Procedure) -> None:
     if procedure.defect_area_cm2 is None:
-        ctx.missing(lesion, "the flap's defect area (primary + secondary, sq cm) is not documented", procedure.where)
+        ctx.missing(lesion, "the flap's defect area (primary + secondary, sq cm) is not documented", procedure.where,
+                    gap="flap_area")
         return
     info = ctx.tables.sites.get(lesion.site)
     area = to_tenth(procedure.defect_area_cm2)

@@ -42,7 +42,7 @@ def code_repairs(ctx: Context, repairs: list[tuple[Lesion, Procedure]]) -> None:
     for lesion, procedure in repairs:
         if procedure.complexity is None or procedure.length_cm is None:
             absent = "complexity" if procedure.complexity is None else "length"
-            ctx.missing(lesion, f"the repair {absent} is not documented", procedure.where)
+            ctx.missing(lesion, f"the repair {absent} is not documented", procedure.where, gap=f"repair_{absent}")
             continue
         complexity = effective_complexity(procedure)
         groups[(complexity, ctx.tables.sites.repair_group(lesion.site, complexity))].append((lesion, procedure))

@@ -27,6 +27,7 @@ class Notice:
     code: str
     message: str
     lesion: str | None = None
+    gap: str = ""  # for missing_documentation: which fact is absent (core.coding.gaps); not part of the JSON
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code}

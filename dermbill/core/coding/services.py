@@ -71,7 +71,7 @@ def code_injections(ctx: Context, items: list[tuple[Lesion, Procedure]]) -> None
     for lesion, procedure in items:
         if procedure.drug is None or procedure.dose_mg is None:
             ctx.missing(lesion, "the injected drug and total dose (mg) are not documented, so the drug cannot be "
-                        "billed", procedure.where)
+                        "billed", procedure.where, gap="injection_dose")
             continue
         doses[procedure.drug] = doses.get(procedure.drug, Decimal(0)) + procedure.dose_mg
     for drug, dose in doses.items():
@@ -101,7 +101,8 @@ def code_incision_drainage(ctx: Context, items: list[tuple[Lesion, Procedure]]) 
 
 def code_nail_debridement(ctx: Context, service: Service, diagnoses: tuple[str, ...]) -> None:
     if service.nails is None:
-        ctx.missing(None, "the number of nails debrided is not documented", service.where)
+        ctx.missing(None, "the number of nails debrided is not documented", service.where,
+                    gap="nail_count")
         return
     rule = ctx.rule_for("nail_debridement", "any", Decimal(service.nails), service.where)
     if rule is None:
@@ -112,7 +113,8 @@ def code_nail_debridement(ctx: Context, service: Service, diagnoses: tuple[str, 
 
 def code_nail_avulsion(ctx: Context, service: Service, diagnoses: tuple[str, ...]) -> None:
     if not service.digits:
-        ctx.missing(None, "the digits whose nail plates were avulsed are not documented", service.where)
+        ctx.missing(None, "the digits whose nail plates were avulsed are not documented", service.where,
+                    gap="avulsion_digits")
         return
     rule = ctx.rule("nail_avulsion", "any", Decimal(len(service.digits)))
     if rule is None or rule.add_on_code is None:
@@ -129,7 +131,7 @@ def code_nail_avulsion(ctx: Context, service: Service, diagnoses: tuple[str, ...
 def code_photodynamic_therapy(ctx: Context, service: Service, diagnoses: tuple[str, ...]) -> None:
     if service.illumination is None:
         ctx.missing(None, "who applied and illuminated the photosensitizer (by_physician or by_staff) is not "
-                    "documented", service.where)
+                    "documented", service.where, gap="pdt_illumination")
         return
     key = "by_staff" if service.illumination == "by_staff" else (
         "by_physician_with_debridement" if service.debridement else "by_physician")
@@ -144,7 +146,7 @@ def code_photodynamic_therapy(ctx: Context, service: Service, diagnoses: tuple[s
     ctx.add(Draft(rule.code, 1, f"photodynamic therapy, {how}", "pdt", diagnoses=diagnoses))
     if service.drug is None or service.drug_units is None:
         ctx.missing(None, "the photosensitizer drug and its billing units are not documented, so the drug cannot "
-                    "be billed", service.where)
+                    "be billed", service.where, gap="pdt_drug")
         return
     drug_rule = ctx.tables.rules.keyed("pdt_drug", service.drug, on=ctx.on)
     if drug_rule is None:
@@ -156,13 +158,13 @@ def code_photodynamic_therapy(ctx: Context, service: Service, diagnoses: tuple[s
 
 def code_phototherapy(ctx: Context, service: Service, diagnoses: tuple[str, ...]) -> None:
     if service.modality is None:
-        ctx.missing(None, "the phototherapy modality is not documented", service.where)
+        ctx.missing(None, "the phototherapy modality is not documented", service.where, gap="phototherapy_modality")
         return
     value = Decimal(0)
     if service.modality == "laser_excimer":
         if service.area_cm2 is None:
             ctx.missing(None, "the total area treated with the excimer laser (sq cm) is not documented",
-                        service.where)
+                        service.where, gap="excimer_area")
             return
         value = service.area_cm2
     rule = ctx.rule_for("phototherapy", service.modality, value, service.where)
