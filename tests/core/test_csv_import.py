@@ -189,3 +189,17 @@ def test_every_amount_in_cents_reads_back_exactly(amount: Decimal) -> None:
 def test_a_fraction_of_a_cent_is_never_rounded(amount: Decimal) -> None:
     [(field, message)] = problems(new_fee, "f", {"procedure_code": "11102", "amount": f"{amount:.3f}"})
     assert field == "amount" and "fractions of a cent" in message
+
+
+def test_the_documentation_lists_every_column_of_every_kind_and_each_sample_has_the_columns() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = (docs / "import-formats.md").read_text(encoding="utf-8")
+    for name, kind in KINDS.items():
+        section = text[text.index(f"\n### {name}\n"):]
+        section = section[:section.find("\n### ", 5) if "\n### " in section[5:] else len(section)]
+        for column in kind.columns:
+            assert f"| `{column.name}` | {'yes' if column.required else ''} |" in section, (name, column.name)
+        sample = read_table((docs / "samples" / f"{name}.csv").read_text(encoding="utf-8"))
+        assert header_problems(kind, sample.header, practice_chosen=False) == [], name
