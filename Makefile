@@ -23,7 +23,7 @@ FUZZ_SEED ?= 0
 # The tests that can reach the clock: those that open a database or run the command. tests/test_clock.py checks
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it. Tests marked
 # pinned_today run on their own day whatever the date, so test-ahead deselects them.
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir
 
 .PHONY: demo test test-ahead bench fuzz lint typecheck clean
 

@@ -8,7 +8,16 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import claim_api, coding, denial_queue, era_posting, insert_encounters, scrubbing, x12
+from benchmarks import (
+    claim_api,
+    coding,
+    denial_queue,
+    era_posting,
+    hl7_listener,
+    insert_encounters,
+    scrubbing,
+    x12,
+)
 
 
 def main() -> None:
@@ -23,24 +32,29 @@ def main() -> None:
                              "or 1000000; loaded once, reused while the count is the same)")
     parser.add_argument("--api-clients", type=int, default=12, help="concurrent clients of the claim API")
     parser.add_argument("--api-seconds", type=float, default=20.0, help="seconds of requests per API endpoint")
-    parser.add_argument("--only", choices=("api", "batch"), help="run only the claim API benchmark, or only the "
-                                                                 "others")
+    parser.add_argument("--hl7-messages", type=int, default=3000,
+                        help="DFT^P03 messages sent through the HL7 listener (default 3000)")
+    parser.add_argument("--only", choices=("api", "batch", "hl7"),
+                        help="run only the claim API benchmark, only the HL7 listener, or only the others")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
-    if args.only != "api":
+    if args.only in (None, "batch", "hl7"):
         table = Table(title="dermbill benchmarks", title_justify="left")
         for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
             table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
-        results = insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
-        results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
-        results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
-        results += x12.run(claims=args.encounters * 5)
-        results += era_posting.run(claims=args.era_claims)
-        results += denial_queue.run(claims=args.denial_claims)
+        results = []
+        if args.only != "hl7":
+            results += insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
+            results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
+            results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
+            results += x12.run(claims=args.encounters * 5)
+            results += era_posting.run(claims=args.era_claims)
+            results += denial_queue.run(claims=args.denial_claims)
+        results += hl7_listener.run(messages=args.hl7_messages)
         for result in results:
             table.add_row(*result.cells())
         console.print(table)
-    if args.only != "batch":
+    if args.only in (None, "api"):
         rows = claim_api.run(claims=args.api_claims, clients=args.api_clients, seconds=args.api_seconds)
         api = Table(title=f"claim API: {args.api_claims:,} claims, {args.api_clients} clients, dermbill serve "
                           "--workers 2 (goal: p95 < 150 ms)", title_justify="left")

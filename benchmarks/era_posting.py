@@ -17,9 +17,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.insert_encounters import PG_URL, Result, _drop_pg_schema, _pg_schema_url
+
+if TYPE_CHECKING:
+    from dermbill.db.engine import Database
 
 NAME = "post 835 claim payments"
 NPI = "1234567893"
@@ -27,33 +30,21 @@ DOS = datetime.date(2026, 3, 2)
 NOW = datetime.datetime(2026, 4, 2, 9, 0, tzinfo=datetime.UTC)
 
 
-def _set_up(url: str, claims: int, folder: Path) -> Path:
-    """A practice with ``claims`` submitted claims and the 835 that pays them; returns the 835's path."""
-    from sqlalchemy import insert
-
-    from dermbill.core.ledger import GROSS_CHARGES, INSURANCE_AR
-    from dermbill.core.money import Money
-    from dermbill.db.engine import open_database
-    from dermbill.db.migrate import upgrade
+def set_up_practice(database: Database) -> tuple[dict[str, int], int, tuple[int, ...]]:
+    """The benchmarks' practice B1 (migrated database): one payer, provider (NPI), location OFFICE, patient B-1
+    with Medicare coverage from DOS and one encounter. Returns the ledger's account ids by code, the practice id
+    and (practice, patient, payer, coverage, encounter, provider, location) ids."""
     from dermbill.db.models import (
-        ClaimLineRow,
-        ClaimRow,
         CoverageRow,
         EncounterRow,
-        JournalEntryRow,
         PatientRow,
         PayerRow,
-        PostingRow,
         PracticeRow,
         ProviderRow,
         ServiceLocationRow,
     )
     from dermbill.db.repositories import UnitOfWork
-    from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
-    from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
 
-    database = open_database(url)
-    upgrade(database)
     with UnitOfWork(database, actor="bench") as uow:
         organization = uow.add_organization("BENCH BILLING")
         payer = PayerRow(organization_id=organization.id, name="BENCH MEDICARE", payer_identifier="BNCMCR",
@@ -80,6 +71,24 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
         accounts = repo.account_ids()
         ids = (practice.id, patient.id, payer.id, coverage.id, encounter.id, provider.id, location.id)
         uow.commit()
+    return accounts, practice.id, ids
+
+
+def _set_up(url: str, claims: int, folder: Path) -> Path:
+    """A practice with ``claims`` submitted claims and the 835 that pays them; returns the 835's path."""
+    from sqlalchemy import insert
+
+    from dermbill.core.ledger import GROSS_CHARGES, INSURANCE_AR
+    from dermbill.core.money import Money
+    from dermbill.db.engine import open_database
+    from dermbill.db.migrate import upgrade
+    from dermbill.db.models import ClaimLineRow, ClaimRow, JournalEntryRow, PostingRow
+    from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+    from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
+
+    database = open_database(url)
+    upgrade(database)
+    accounts, _, ids = set_up_practice(database)
     practice_id, patient_id, payer_id, coverage_id, encounter_id, provider_id, location_id = ids
     charges = (15000, 12000)
     with database.engine.begin() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from era_world import DOS, NPI
+from era_world import DOS, NPI, PAYER_ID
 
 MLLP_START, MLLP_END = b"\x0b", b"\x1c\r"
 
@@ -65,6 +65,22 @@ def siu(control: str, appointment: str, *, kind: str = "SIU^S12^SIU_S12", start:
         f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F", f"AIS|1||99213^Visit^CPT|{start}|||{minutes}|min",
         f"AIP|1||{provider}^TESTDOC^ANN", "AIL|1||OFFICE",
     ]) + "\r"
+
+
+def adt(control: str, *, kind: str = "ADT^A04^ADT_A01", account: str = "A-2", last: str = "SMITH",
+        birth: str = "19610704", street: str = "12 ELM ST", payer: str = PAYER_ID, member: str = "1EG4TE5MK73",
+        relationship: str = "SEL", effective: str = "20260101") -> str:
+    """A registration: PID with the patient's demographics, one IN1 (payer ID, member ID, relationship) unless
+    ``payer`` is empty."""
+    segments = [msh(kind, control), f"EVN|{kind.split('^')[1]}|20260302120000",
+                f"PID|1||{account}^^^EHR^MR||{last}^ANNA^M||{birth}|F|||{street}^^ANYTOWN^PA^19099||2155550123",
+                "PV1|1|O"]
+    if payer:
+        in1 = [""] * 50  # IN1-1 .. IN1-49
+        in1[1], in1[3], in1[4], in1[12], in1[17], in1[36] = "1", f"{payer}^^^", "TEST MEDICARE", effective, \
+            relationship, member
+        segments.append("IN1" + "|".join(in1))
+    return "\r".join(segments) + "\r"
 
 
 def framed(message: str) -> bytes:

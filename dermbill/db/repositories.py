@@ -116,15 +116,38 @@ class UnitOfWork:
         self.guarded(self.session.commit)
 
     def guarded(self, action: Callable[[], R]) -> R:
-        """Run a database action; a refused change becomes InvalidInput, a failure StorageUnavailable."""
+        """Run a database action; a refused change becomes InvalidInput, a failure StorageUnavailable. Inside a
+        ``savepoint`` only the savepoint is rolled back (the transaction goes on, as its caller decides)."""
         try:
             return action()
         except IntegrityError as exc:
-            self.session.rollback()
+            self._roll_back()
             raise InvalidInput(f"the database refused the change: {first_line(exc.orig)}") from None
         except DBAPIError as exc:
-            self.session.rollback()
+            self._roll_back()
             raise StorageUnavailable(f"database error at {self.database.url}: {first_line(exc.orig)}") from None
+
+    def _roll_back(self) -> None:
+        nested = self.session.get_nested_transaction()
+        if nested is not None and nested.is_active:
+            nested.rollback()
+        else:
+            self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that can fail on its own: an exception inside undoes its changes and the audit
+        events it recorded, and is raised again; the rest of the transaction is kept and can still commit."""
+        recorded = list(self._pending_audit)  # a rollback, even of a savepoint, forgets them all
+        nested = self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            self._pending_audit[:] = recorded
+            raise
+        nested.commit()
 
     # Organization-level records (not tenant-owned).
     def add_organization(self, name: str) -> OrganizationRow:

@@ -6,17 +6,18 @@ with its reason when it fails, to be replayed after a fix. Nothing received is l
 1. Its MSH is read (a message without a readable MSH is stored as ``rejected`` and answered AR).
 2. A message with the sender and control ID of one already stored is the same message sent again (the sender
    missed our answer): it is not processed again; the answer is the stored outcome's.
-3. Otherwise it is stored (``received``) and committed, then processed in a second transaction: ``processed`` when
-   its effect is saved, ``failed`` (AE) or ``rejected`` (AR) with the reason and the segment and field.
-4. The acknowledgment is built only after that commit: an ACK never speaks for something not saved.
+3. Otherwise it is stored and processed in one transaction: its effect is applied in a savepoint, and the
+   message is committed ``processed`` with that effect, or ``failed`` (AE) or ``rejected`` (AR) with the reason
+   and the segment and field and without any of its effect.
+4. The acknowledgment is sent only after that commit: an ACK never speaks for something not saved.
 
-A listener killed between steps 3 and 4 leaves the message ``received``: ``process_waiting`` (run when a listener
-starts) processes it, and the sender, who had no answer, sends it again and is answered from step 2.
+A listener killed before the commit has stored nothing and answered nothing: the sender sends the message again.
+Messages left ``received`` (stored by an earlier version, which committed before processing) are processed by
+``process_waiting``, run when a listener starts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from dermbill.core.errors import DermbillError, InvalidFields, InvalidInput, NotFound, Problem
+from dermbill.core.errors import (
+    DermbillError,
+    InvalidFields,
+    InvalidInput,
+    NotFound,
+    Problem,
+    StorageUnavailable,
+)
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     AppointmentRow,
@@ -45,6 +53,7 @@ from dermbill.hl7.read import (
     Hl7Problem,
     Located,
     PathologyReport,
+    Registration,
     check_header,
     parse,
     read_booking,
@@ -54,6 +63,7 @@ from dermbill.hl7.read import (
     read_registration,
 )
 from dermbill.services.charges_in import record_charges
+from dermbill.services.intake import Outcome, find_patient, register_coverage, register_patient
 from dermbill.services.pathology import apply_pathology
 
 ACTOR = "hl7"
@@ -107,25 +117,31 @@ def receive(database: Database, raw: str, routing: Routing, *, clock: Callable[[
     except Hl7Problem as problem:
         return _store_unreadable(database, raw, problem, clock)
     assert header is not None
-    with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
-        stored = _stored(uow, header)
-        if stored is None:
-            row = Hl7MessageRow(
-                sending_application=header.sending_application, sending_facility=header.sending_facility,
-                control_id=header.control_id, message_type=header.message_type[:20] or None, raw=raw,
-                status="received", outcome={}, attempts=0, received_at=uow.clock())
-            uow.session.add(row)
-            try:
-                uow.flush()
-            except InvalidInput:  # the same message stored by another connection a moment ago
-                stored = _stored(uow, header)
+    try:
+        with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
+            row = _stored(uow, header)
+            if row is not None and row.status != "received":
+                message_id = row.id
             else:
-                uow.audit("hl7_message.received", "hl7_message", row.id,
-                          detail={"type": header.message_type, "control_id": header.control_id})
+                if row is None:
+                    row = Hl7MessageRow(
+                        sending_application=header.sending_application, sending_facility=header.sending_facility,
+                        control_id=header.control_id, message_type=header.message_type[:20] or None, raw=raw,
+                        status="received", outcome={}, attempts=0, received_at=uow.clock())
+                    uow.session.add(row)
+                    uow.flush()  # the same message stored by another connection a moment ago: InvalidInput
+                    uow.audit("hl7_message.received", "hl7_message", row.id,
+                              detail={"type": header.message_type, "control_id": header.control_id})
+                _process_row(uow, row, routing)
+                answer = _answer(row, header, uow.clock(), duplicate=False)
                 uow.commit()
-        message_id, waiting = (row.id, True) if stored is None else (stored.id, stored.status == "received")
-    if waiting:  # new; or stored before, then the listener stopped before processing it
-        return process(database, message_id, routing, clock=clock)
+                return answer
+    except InvalidInput:
+        with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
+            row = _stored(uow, header)
+            if row is None:
+                raise
+            message_id = row.id
     return _answer_stored(database, message_id, header, clock, duplicate=True)
 
 
@@ -136,28 +152,40 @@ def process(database: Database, message_id: int, routing: Routing, *,
         row = uow.session.get(Hl7MessageRow, message_id)
         if row is None:
             raise NotFound(f"HL7 message {message_id} not found")
-        raw = row.raw
+        header = _process_row(uow, row, routing)
+        answer = _answer(row, header, uow.clock(), duplicate=False)
+        uow.commit()
+        return answer
+
+
+def _process_row(uow: UnitOfWork, row: Hl7MessageRow, routing: Routing) -> Header | None:
+    """Apply a stored message in a savepoint of the transaction that records its outcome: its effect and its
+    ``processed`` status are committed together, or its failure alone, with the reason and the place."""
     header: Header | None = None
+    practice: PracticeRow | None = None
     try:
-        header = read_header(raw)
+        header = read_header(row.raw)
         check_header(header)
-        message = parse(raw)
-        with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
-            practice = _practice(uow, header, routing)
-            repo = uow.practice(practice.id)
-            outcome = _apply(repo, header, message)
-            row = uow.session.get(Hl7MessageRow, message_id)
-            assert row is not None
-            row.status, row.reason, row.error_location = "processed", None, None
-            row.practice_id, row.outcome = practice.id, outcome
-            row.attempts += 1
-            row.processed_at = uow.clock()
-            uow.commit()
-    except Hl7Problem as problem:
-        _record_failure(database, message_id, problem, routing, header, clock)
-    except DermbillError as exc:  # a refusal the services raised that no field of the message explains
-        _record_failure(database, message_id, Hl7Problem(None, str(exc), code=INTERNAL), routing, header, clock)
-    return _answer_stored(database, message_id, header, clock, duplicate=False)
+        message = parse(row.raw)
+        practice = _practice(uow, header, routing)
+        with uow.savepoint():
+            row.outcome = _apply(uow.practice(practice.id), header, message)
+        row.status, row.reason, row.error_location = "processed", None, None
+    except StorageUnavailable:
+        raise
+    except DermbillError as exc:
+        # A refusal the services raised that no field of the message explains is answered at no field.
+        problem = exc if isinstance(exc, Hl7Problem) else Hl7Problem(None, str(exc), code=INTERNAL)
+        row.status = "rejected" if problem.reject else "failed"
+        row.reason, row.error_location = problem.reason, problem.where
+        row.outcome = {"code": problem.code}
+        uow.audit("hl7_message.failed", "hl7_message", row.id,
+                  practice_id=practice.id if practice else None, detail={"status": row.status, "where": problem.where})
+    row.practice_id = practice.id if practice else row.practice_id
+    row.attempts += 1
+    row.processed_at = uow.clock()
+    uow.flush()
+    return header
 
 
 def _apply(repo: PracticeRepository, header: Header, message: Any) -> dict[str, Any]:
@@ -169,7 +197,7 @@ def _apply(repo: PracticeRepository, header: Header, message: Any) -> dict[str, 
                 "lines_added": recorded.lines_added, "notes": list(recorded.notes)}
     if kind in ("ADT^A04", "ADT^A08"):
         located = read_registration(message)
-        return _located(located, lambda: _register(repo, located, kind))
+        return _located(located, lambda: _register(repo, located.value, kind))
     if kind.startswith("SIU^"):
         located = read_booking(message, header)
         return _located(located, lambda: _book(repo, located.value))
@@ -190,8 +218,26 @@ def _located(located: Located, action: Callable[[], T]) -> T:
                          code=UNKNOWN_KEY if first.message.startswith("no ") else INTERNAL) from None
 
 
-def _register(repo: PracticeRepository, located: Located, kind: str) -> dict[str, Any]:
-    raise Hl7Problem("MSH-9", f"{kind} is read but not yet applied", code=INTERNAL)
+def _register(repo: PracticeRepository, registration: Registration, kind: str) -> dict[str, Any]:
+    """ADT^A04 registers the patient (or updates one registered before) and their insurance; ADT^A08 updates a
+    registered patient only. The same rules as an edit on the patient's screen (``services.intake``)."""
+    account = registration.account_number
+    if kind == "ADT^A08" and find_patient(repo, account) is None:
+        raise InvalidFields("the patient was not updated", (Problem(
+            "account_number", f"no patient with account number {account!r} in practice {repo.practice.code}: an "
+                              "A08 updates a registered patient; send the A04 first"),))
+    as_of, via = repo.uow.clock().date(), f"HL7 {kind}"
+    patient = register_patient(repo, account, registration.patient, as_of=as_of, via=via)
+    coverages = []
+    for index, values in enumerate(registration.coverages):
+        try:
+            coverage = register_coverage(repo, account, values, as_of=as_of, via=via)
+        except InvalidFields as refused:  # named as the message reads them: coverages[1].member_id is IN1[2]-36
+            raise InvalidFields(refused.summary, tuple(Problem(f"coverages[{index}].{p.field}", p.message)
+                                                       for p in refused.problems)) from None
+        coverages.append({"order": values.get("coverage_order"), "outcome": coverage.outcome.value})
+    return {"patient": account, "outcome": patient.outcome.value, "changed": sorted(patient.after)
+            if patient.outcome is Outcome.UPDATED else [], "coverages": coverages}
 
 
 def _book(repo: PracticeRepository, booking: Booking) -> dict[str, Any]:
@@ -283,24 +329,6 @@ def _stored(uow: UnitOfWork, header: Header) -> Hl7MessageRow | None:
         Hl7MessageRow.control_id == header.control_id)).first()
 
 
-def _record_failure(database: Database, message_id: int, problem: Hl7Problem, routing: Routing,
-                    header: Header | None, clock: Callable[[], datetime.datetime] | None) -> None:
-    with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
-        row = uow.session.get(Hl7MessageRow, message_id)
-        assert row is not None
-        row.status = "rejected" if problem.reject else "failed"
-        row.reason, row.error_location = problem.reason, problem.where
-        row.outcome = {"code": problem.code}
-        row.attempts += 1
-        row.processed_at = uow.clock()
-        if header is not None and row.practice_id is None:
-            with contextlib.suppress(Hl7Problem):  # a facility mapped to no practice: the reason says so
-                row.practice_id = _practice(uow, header, routing).id
-        uow.audit("hl7_message.failed", "hl7_message", row.id,
-                  practice_id=row.practice_id, detail={"status": row.status, "where": problem.where})
-        uow.commit()
-
-
 def _store_unreadable(database: Database, raw: str, problem: Hl7Problem,
                       clock: Callable[[], datetime.datetime] | None) -> Answer:
     with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
@@ -315,18 +343,22 @@ def _store_unreadable(database: Database, raw: str, problem: Hl7Problem,
         return Answer(row.id, "AR", "rejected", ack, problem.reason, problem.where)
 
 
+def _answer(row: Hl7MessageRow, header: Header | None, now: datetime.datetime, *, duplicate: bool) -> Answer:
+    """The acknowledgment of a stored message's outcome."""
+    code = ANSWERS[row.status]
+    problem = Hl7Problem(row.error_location, row.reason or "", code=str(row.outcome.get("code", INTERNAL)),
+                         reject=row.status == "rejected") if row.status != "processed" else None
+    text = "already received and processed; not processed again" if duplicate and code == "AA" else None
+    ack = acknowledgment(header, code, control_id=f"DB{row.id}", now=now, problem=problem, text=text)
+    return Answer(row.id, code, row.status, ack, row.reason, row.error_location, duplicate, dict(row.outcome))
+
+
 def _answer_stored(database: Database, message_id: int, header: Header | None,
                    clock: Callable[[], datetime.datetime] | None, *, duplicate: bool) -> Answer:
     with UnitOfWork(database, actor=ACTOR, clock=clock) as uow:
         row = uow.session.get(Hl7MessageRow, message_id)
         assert row is not None
-        code = ANSWERS[row.status]
-        problem = Hl7Problem(row.error_location, row.reason or "", code=str(row.outcome.get("code", INTERNAL)),
-                             reject=row.status == "rejected") if row.status != "processed" else None
-        text = "already received and processed; not processed again" if duplicate and code == "AA" else None
-        ack = acknowledgment(header, code, control_id=f"DB{row.id}", now=uow.clock(), problem=problem, text=text)
-        return Answer(row.id, code, row.status, ack, row.reason, row.error_location, duplicate,
-                      dict(row.outcome))
+        return _answer(row, header, uow.clock(), duplicate=duplicate)
 
 
 def process_waiting(database: Database, routing: Routing, *,

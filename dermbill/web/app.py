@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
-from dermbill.web import api, api_claims_search, api_payments, api_users
+from dermbill.web import api, api_claims_search, api_fhir, api_payments, api_users
 from dermbill.web.pages import admin, auth, board, claims, imports, patients, payments, queues
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
@@ -62,6 +62,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)  # ours, and the router's 404 and 405
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        if _is_fhir(request):
+            return JSONResponse(api_fhir.operation_outcome(exc.status_code, str(exc.detail)),
+                                status_code=exc.status_code, headers=headers, media_type=api_fhir.MEDIA_TYPE)
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": exc.detail},
@@ -71,6 +74,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [{"field": ".".join(str(part) for part in error["loc"][1:]), "message": error["msg"]}
                     for error in exc.errors()]
+        if _is_fhir(request):
+            words = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+            return JSONResponse(api_fhir.operation_outcome(400, f"the request is not valid: {words}"), status_code=400,
+                                media_type=api_fhir.MEDIA_TYPE)
         return JSONResponse({"detail": "the request is not valid", "problems": problems}, status_code=422)
 
     @app.exception_handler(DataError)  # a value the database cannot hold: a NUL character, an id out of range
@@ -85,6 +92,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:  # never a traceback to the user
         message = "something went wrong on our side; nothing was saved half-way. Try again, or tell your administrator"
+        if _is_fhir(request):
+            return JSONResponse(api_fhir.operation_outcome(500, message), status_code=500,
+                                media_type=api_fhir.MEDIA_TYPE)
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=500)
         return templates.TemplateResponse(request, "error.html", {"status": 500, "message": message},
@@ -110,6 +120,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(api.router())
     app.include_router(api_users.router())
     app.include_router(api_payments.router())
+    app.include_router(api_fhir.router())
     app.include_router(auth.router())
     app.include_router(board.router())
     app.include_router(admin.router())
@@ -136,6 +147,10 @@ def _go(request: Request, path: str) -> Response:
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": path})
     return RedirectResponse(path, status_code=303)
+
+
+def _is_fhir(request: Request) -> bool:
+    return request.url.path.startswith(api_fhir.PREFIX + "/")
 
 
 def _wants_json(request: Request) -> bool:

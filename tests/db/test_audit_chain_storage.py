@@ -109,6 +109,28 @@ def test_the_events_of_a_rolled_back_change_are_not_written(database: Database) 
     assert verify_audit_trail(database).clean
 
 
+def test_a_failed_savepoint_undoes_its_changes_and_events_and_the_transaction_goes_on(database: Database) -> None:
+    with UnitOfWork(database, actor="pat") as uow:
+        first = uow.add_organization("KEPT BILLING")
+        uow.audit("claim.viewed", "claim", 1)
+        with pytest.raises(InvalidInput), uow.savepoint():
+            uow.add_organization("UNDONE BILLING")
+            uow.audit("claim.viewed", "claim", 2)
+            uow.guarded(lambda: uow.session.execute(text("INSERT INTO organization (id) VALUES (NULL)")))
+        with uow.savepoint():
+            uow.audit("claim.viewed", "claim", 3)
+        uow.commit()
+        kept = first.id
+    with UnitOfWork(database, actor="pat") as uow:
+        assert uow.organization_names() == ["KEPT BILLING"]
+    with database.engine.connect() as connection:
+        events = list(connection.execute(select(AuditEventRow.action, AuditEventRow.entity_id)
+                                         .order_by(AuditEventRow.sequence)))
+    assert [tuple(event) for event in events] == [
+        ("organization.created", kept), ("claim.viewed", 1), ("claim.viewed", 3)]
+    assert verify_audit_trail(database).clean
+
+
 def audit_in_process(url: str, worker: int, transactions: int, start: Any) -> int:
     """One writer: ``transactions`` commits of 1 to 3 events each, started with the others at once."""
     database = open_database(url)

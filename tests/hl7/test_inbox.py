@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from era_world import DOS, NOW, clock, practice_world
-from hl7_messages import dft, oru, siu
+from hl7_messages import adt, dft, oru, siu
 from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput
@@ -258,3 +258,54 @@ def test_each_message_received_and_each_failure_is_audited_without_phi(database:
     assert "DOE" not in text and "19500101" not in text
     with UnitOfWork(database, actor="test") as uow:
         assert uow.session.scalars(select(PatientRow)).one().account_number == "A-1"
+
+
+def patients(database: Database) -> dict[str, tuple[PatientRow, list[CoverageRow]]]:
+    with UnitOfWork(database, actor="test") as uow:
+        found = {p.account_number: (p, list(uow.session.scalars(select(CoverageRow).where(
+            CoverageRow.patient_id == p.id).order_by(CoverageRow.id))))
+            for p in uow.session.scalars(select(PatientRow))}
+        uow.session.expunge_all()
+    return found
+
+
+def test_an_a04_registers_the_patient_and_insurance_and_the_charges_that_follow_make_a_claim(
+        database: Database) -> None:
+    practice_world(database)
+
+    answer = receive(database, adt("R1"), ERA, clock=clock)
+
+    assert answer.code == "AA", answer.reason
+    assert answer.outcome["outcome"] == "created" and answer.outcome["coverages"] == [
+        {"order": "primary", "outcome": "created"}]
+    patient, coverages = patients(database)["A-2"]
+    assert (patient.last_name, patient.first_name, patient.date_of_birth, patient.zip_code) == (
+        "SMITH", "ANNA", datetime.date(1961, 7, 4), "19099")
+    assert [(c.member_id, c.coverage_order, c.relationship_code, c.effective_date) for c in coverages] == [
+        ("1EG4TE5MK73", "primary", "18", datetime.date(2026, 1, 1))]
+    charges = receive(database, dft("C1", account="A-2"), ERA, clock=clock)
+    assert charges.code == "AA" and charges.outcome["claim"]
+    # The same registration again changes nothing; an A08 with a new street updates only the address.
+    assert receive(database, adt("R2"), ERA, clock=clock).outcome["outcome"] == "unchanged"
+    update = receive(database, adt("R3", kind="ADT^A08^ADT_A01", street="99 OAK AVE"), ERA, clock=clock)
+    assert update.code == "AA" and update.outcome["outcome"] == "updated"
+    assert update.outcome["changed"] == ["address_line1"]
+    patient, coverages = patients(database)["A-2"]
+    assert patient.address_line1 == "99 OAK AVE" and len(coverages) == 1
+
+
+def test_a_refused_registration_is_answered_at_its_field_and_saves_nothing_of_the_patient(
+        database: Database) -> None:
+    practice_world(database)
+
+    unknown_payer = receive(database, adt("R1", payer="NOSUCH"), ERA, clock=clock)
+    update_unknown = receive(database, adt("R2", kind="ADT^A08^ADT_A01", account="A-9"), ERA, clock=clock)
+    bad_birth = receive(database, adt("R3", birth="19611304"), ERA, clock=clock)
+
+    assert (unknown_payer.code, unknown_payer.where) == ("AE", "IN1-3")
+    assert "NOSUCH" in (unknown_payer.reason or "")
+    assert (update_unknown.code, update_unknown.where) == ("AE", "PID-3")
+    assert "send the A04 first" in (update_unknown.reason or "")
+    assert (bad_birth.code, bad_birth.where) == ("AE", "PID-7")
+    assert set(patients(database)) == {"A-1"}  # the patient of the refused A04 was not kept without insurance
+    assert [m.where for m in failed_messages(database, actor="test")] == ["IN1-3", "PID-3", "PID-7"]

@@ -23,7 +23,6 @@ from dermbill.db.models import ClaimLineRow, Hl7MessageRow
 from dermbill.db.repositories import UnitOfWork
 
 
-
 class Listener:
     def __init__(self, url: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dermbill.cli.hl7_cmds import split_messages
-from dermbill.hl7.ack import acknowledgment, escaped
+from dermbill.hl7.ack import acknowledgment
 from dermbill.hl7.read import (
     Hl7Problem,
     check_header,

@@ -32,7 +32,7 @@ from web_world import OTHER_USER, all_roles_email, rejected_claim, staff_email, 
 from dermbill.clock import today, utc_now
 from dermbill.core.access import Role
 from dermbill.db.engine import Database, open_database
-from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow, PracticeRow
+from dermbill.db.models import ClaimRow, CoverageRow, DenialItemRow, LineAdjudicationRow, PatientRow, PracticeRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.users import create_token, get_user
 from dermbill.services.web_sessions import start_session
@@ -56,6 +56,9 @@ class Records:
     patient_id: int
     patient_account: str
     denial_item_id: int
+    coverage_id: int = 0
+    claim_id: int = 0
+    answer_id: str = ""  # a payer's answer on a claim: CLAIM-REMITTANCE (FHIR ClaimResponse, ExplanationOfBenefit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,10 @@ PARAMETERS: dict[str, Parameter] = {
     "account": Parameter(lambda r: [r.patient_account], ALL_OF_THEIRS),
     "order": Parameter(lambda r: ["primary"], ALL_OF_THEIRS),  # a coverage of the patient named beside it
     "item_id": Parameter(lambda r: [str(r.denial_item_id)], ALL_OF_THEIRS),
+    "coverage_id": Parameter(lambda r: [str(r.coverage_id)], ALL_OF_THEIRS),
+    "claim_id": Parameter(lambda r: [str(r.claim_id)], ALL_OF_THEIRS),
+    "claim_response_id": Parameter(lambda r: [r.answer_id], ALL_OF_THEIRS),
+    "eob_id": Parameter(lambda r: [r.answer_id], ALL_OF_THEIRS),
     "email": Parameter(lambda r: [OTHER_USER], OTHER_USER),  # users are the company's: another company's user
     "action": Parameter(lambda r: ["disable"], OTHER_USER),  # on the user named beside it
 }
@@ -92,7 +99,7 @@ class Walked:
 
     @property
     def is_api(self) -> bool:
-        return self.path.startswith("/api/")
+        return self.path.startswith(("/api/", "/fhir/"))
 
 
 def _walked_routes() -> list[Walked]:
@@ -129,8 +136,14 @@ def _records(database: Database) -> Records:
                                                            ClaimRow.patient_control_number == rejected)).one()
         patient = uow.session.get(PatientRow, claim.patient_id)
         assert patient is not None
+        coverage = uow.session.scalars(select(CoverageRow.id).where(CoverageRow.practice_id == theirs)
+                                       .order_by(CoverageRow.id)).first()
+        answer = uow.session.execute(select(LineAdjudicationRow.claim_id, LineAdjudicationRow.remittance_id).where(
+            LineAdjudicationRow.practice_id == theirs).order_by(LineAdjudicationRow.id)).first()
+        assert coverage is not None and answer is not None, f"the web world has no paid claim in {THEIRS}"
         return Records(claim_number=claim.patient_control_number, patient_id=patient.id,
-                       patient_account=patient.account_number, denial_item_id=item.id)
+                       patient_account=patient.account_number, denial_item_id=item.id, coverage_id=coverage,
+                       claim_id=claim.id, answer_id=f"{answer[0]}-{answer[1]}")
 
 
 @pytest.fixture(scope="module")
