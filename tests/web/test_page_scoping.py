@@ -85,3 +85,30 @@ def test_no_page_shows_another_practices_record(world: tuple[TestClient, dict[st
         url = re.sub(r"{(\w+)(?::\w+)?}", lambda m: theirs[m.group(1)], path)
         answer = client.request(method, url, data={"csrf_token": csrf} if method != "GET" else None)
         assert answer.status_code in (403, 404), f"{role.value} {method} {url}: {answer.status_code}"
+
+
+def test_no_role_imports_into_another_companys_practice(world: tuple[TestClient, dict[str, str]],
+                                                        database: Database) -> None:
+    """The import page (no path parameter, so not walked above): a file whose rows, or whose chosen practice, name
+    the other company's practice saves nothing there, whatever the role (403 for the roles that may not import)."""
+    from sqlalchemy import func, select
+
+    from dermbill.db.models import PatientRow, PracticeRow
+    from dermbill.db.repositories import UnitOfWork
+
+    client, _ = world
+    rows = "practice,account_number,last_name,first_name,date_of_birth,sex,address_line1,city,state,zip_code\n" \
+           "OTH,Z-1,TEST,ZULU,1950-01-31,F,2 TEST ST,ANYTOWN,PA,19099\n"
+    for role in Role:
+        client.cookies.clear()
+        sign_in(client, f"{role.value}@era.test")
+        csrf = csrf_of(client)
+        for kind, practice in (("patients", ""), ("patients", "OTH"), ("providers", "OTH")):
+            answer = client.post("/import", data={"csrf_token": csrf, "kind": kind, "practice": practice,
+                                                  "skip_bad_rows": "1"},
+                                 files={"file": ("rows.csv", rows.encode(), "text/csv")})
+            assert answer.status_code in (200, 403, 422), f"{role.value} {kind} {practice}: {answer.status_code}"
+    with UnitOfWork(database, actor="test") as uow:
+        theirs = uow.session.scalars(select(PracticeRow.id).where(PracticeRow.code == "OTH")).one()
+        assert uow.session.scalar(select(func.count()).select_from(PatientRow).where(
+            PatientRow.practice_id == theirs)) == 1  # their own patient only
