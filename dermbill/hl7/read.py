@@ -339,6 +339,7 @@ class Registration:
     account_number: str
     patient: Mapping[str, Any]
     coverages: tuple[Mapping[str, Any], ...]
+    sent_on: datetime.date  # MSH-7: a new coverage's first day when IN1-12 is not sent
 
 
 def read_registration(message: hl7.Message) -> Located:
@@ -386,8 +387,9 @@ def read_registration(message: hl7.Message) -> Located:
             "subscriber_first_name": reader.value(in1, 16, 2) if code != "18" else None,
             "subscriber_date_of_birth": subscriber_birth.isoformat() if subscriber_birth and code != "18" else None,
             "subscriber_sex": (SEXES.get(reader.value(in1, 43).upper()) if code != "18" else None) or None,
-            # Not sent: in force from the day the EHR sent it (MSH-7), as far as dermbill can know.
-            "effective_date": (effective or sent_on).isoformat(),
+            # Not sent: left out, so a coverage registered before keeps its own; a new one is in force from the day
+            # the EHR sent it (MSH-7), as far as dermbill can know (Registration.sent_on).
+            **({"effective_date": effective.isoformat()} if effective else {}),
             "termination_date": ends.isoformat() if ends else None,
         }
         coverages.append(coverage)
@@ -397,7 +399,7 @@ def read_registration(message: hl7.Message) -> Located:
                              ("subscriber_date_of_birth", 18), ("subscriber_sex", 43), ("effective_date", 12),
                              ("termination_date", 13)):
             places[f"coverages[{n}].{name}"] = where("IN1", number, index, len(in1s))
-    return Located(Registration(account, patient, tuple(coverages)), places)
+    return Located(Registration(account, patient, tuple(coverages), sent_on), places)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ from dermbill.hl7.read import (
     read_registration,
 )
 from dermbill.services.charges_in import record_charges
-from dermbill.services.intake import Outcome, find_patient, register_coverage, register_patient
+from dermbill.services.intake import Outcome, find_coverage, find_patient, register_coverage, register_patient
 from dermbill.services.pathology import apply_pathology
 
 ACTOR = "hl7"
@@ -229,7 +229,14 @@ def _register(repo: PracticeRepository, registration: Registration, kind: str) -
     as_of, via = repo.uow.clock().date(), f"HL7 {kind}"
     patient = register_patient(repo, account, registration.patient, as_of=as_of, via=via)
     coverages = []
-    for index, values in enumerate(registration.coverages):
+    payers = {p.payer_identifier: p for p in repo.payers()}
+    registered = find_patient(repo, account)
+    assert registered is not None
+    for index, sent in enumerate(registration.coverages):
+        values = dict(sent)
+        if "effective_date" not in values and find_coverage(
+                repo, registered, payers.get(values["payer"]), values["member_id"]) is None:
+            values["effective_date"] = registration.sent_on.isoformat()
         try:
             coverage = register_coverage(repo, account, values, as_of=as_of, via=via)
         except InvalidFields as refused:  # named as the message reads them: coverages[1].member_id is IN1[2]-36

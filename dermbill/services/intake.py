@@ -33,7 +33,7 @@ from dermbill.core.patient_edits import (
     new_coverage,
     new_patient,
 )
-from dermbill.db.models import ClaimRow, CoverageRow, PatientRow
+from dermbill.db.models import ClaimRow, CoverageRow, PatientRow, PayerRow
 from dermbill.db.repositories import PracticeRepository
 from dermbill.services.patients import RESCRUBBED, RescrubbedClaim, coverage_values, patient_values, rescrub_claims
 
@@ -119,6 +119,14 @@ def _member(text: object) -> str:
     return str(text or "").replace("-", "").replace(" ", "").upper()
 
 
+def find_coverage(repo: PracticeRepository, patient: PatientRow, payer: PayerRow | None, member_id: object
+                  ) -> CoverageRow | None:
+    """The patient's coverage with this payer and member ID (hyphens, spaces and case aside), if any."""
+    member = _member(member_id)
+    return next((c for c in repo.rows(CoverageRow, CoverageRow.patient_id == patient.id)
+                 if payer is not None and c.payer_id == payer.id and _member(c.member_id) == member), None)
+
+
 def register_coverage(repo: PracticeRepository, account_number: str, values: CoverageValues | Mapping[str, Any], *,
                       as_of: datetime.date, via: str | None = None) -> Registered:
     """Create a coverage of the practice's patient ``account_number``, or update the one with the same payer and
@@ -135,8 +143,7 @@ def register_coverage(repo: PracticeRepository, account_number: str, values: Cov
     medicare = {key for key, p in payers.items() if p.kind == "medicare"}
     payer = payers.get(str(given.get("payer") or "").strip())
     member = _member(given.get("member_id"))
-    existing = next((c for c in repo.rows(CoverageRow, CoverageRow.patient_id == patient.id)
-                     if payer is not None and c.payer_id == payer.id and _member(c.member_id) == member), None)
+    existing = find_coverage(repo, patient, payer, member)
     who = f"the coverage of patient {account}"
     if existing is None:
         created = new_coverage(who, given, payers=payers.keys(), medicare_payers=medicare, as_of=as_of)

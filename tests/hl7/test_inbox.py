@@ -292,6 +292,12 @@ def test_an_a04_registers_the_patient_and_insurance_and_the_charges_that_follow_
     assert update.outcome["changed"] == ["address_line1"]
     patient, coverages = patients(database)["A-2"]
     assert patient.address_line1 == "99 OAK AVE" and len(coverages) == 1
+    # An A08 without coverage dates (IN1-12) keeps the coverage's own; a new one starts on the day sent (MSH-7).
+    assert receive(database, adt("R4", kind="ADT^A08^ADT_A01", street="99 OAK AVE", effective=""), ERA,
+                   clock=clock).outcome["outcome"] == "unchanged"
+    assert patients(database)["A-2"][1][0].effective_date == datetime.date(2026, 1, 1)
+    assert receive(database, adt("R5", account="A-3", effective=""), ERA, clock=clock).code == "AA"
+    assert patients(database)["A-3"][1][0].effective_date == datetime.date(2026, 3, 2)
 
 
 def test_a_refused_registration_is_answered_at_its_field_and_saves_nothing_of_the_patient(
