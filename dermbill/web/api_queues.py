@@ -388,7 +388,7 @@ class AuditSearchIn(_Blanks):
     actor: str | None = Field(default=None, max_length=100, description="Who acted (exact, any case).")
     entity_type: str | None = Field(default=None, max_length=40,
                                     description="The record type, e.g. claim, denial_item.")
-    entity_id: int | None = Field(default=None, ge=0)
+    entity_id: int | None = Field(default=None, ge=0, le=2**31 - 1)
     claim: str | None = Field(default=None, max_length=38,
                               description="A claim number: the events on the claim, its items, appeals.")
     action: str | None = Field(default=None, max_length=60, description="An action, or its start up to a dot (denial).")
@@ -624,7 +624,7 @@ def add_routes(api: APIRouter) -> None:
     @api.get("/audit", summary="Search the audit log of the caller's billing company, newest first", responses=ERRORS)
     def audit_log(request: Request, user: UserDep, database: DatabaseDep, search: AuditSearchDep,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                  before: Annotated[int | None, Query(ge=1)] = None) -> AuditPageOut:
+                  before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> AuditPageOut:
         with origin(request), answered():
             return search_audit(database, user, search, limit=limit, before=before)
 

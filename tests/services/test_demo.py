@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import BACKENDS
+from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from sqlalchemy import func, select
 
+from dermbill.clock import TODAY_VARIABLE
 from dermbill.core.errors import InvalidInput
 from dermbill.core.identifiers import is_valid_npi
 from dermbill.core.money import Money
-from dermbill.db.engine import Database
+from dermbill.db.engine import Database, open_database
 from dermbill.db.models import (
     TENANT_ROWS,
     CoverageRow,
@@ -27,7 +32,7 @@ from dermbill.db.models import (
     ProviderRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services.demo import DemoOptions, build_demo, charge_master, reset_demo_database
+from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, charge_master, reset_demo_database
 
 AS_OF = datetime.date(2026, 11, 26)
 # The demo is built on AS_OF, and "today" is AS_OF too: make test-ahead leaves this module out
@@ -41,10 +46,27 @@ def _options(out: Path, **overrides: object) -> DemoOptions:
     return DemoOptions(**values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[tuple[Database, DemoSummary, Path]]:
+    """The 60-patient demo built once per backend (and test process) for the tests that only read it: the
+    database, the summary and the folder of its files."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TODAY_VARIABLE, AS_OF.isoformat())  # what pinned_today does for each test of the module
+        with (nullcontext(migrated_sqlite_url(folder / "demo.db")) if request.param == "sqlite"
+              else migrated_postgres_url()) as url:
+            database = open_database(url)
+            try:
+                yield database, build_demo(database, _options(folder / "out")), folder / "out"
+            finally:
+                database.dispose()
+
+
 def test_demo_builds_the_billing_company_on_each_backend(
-    database: Database, tmp_path: Path, encounter_schema: dict[str, object]
+    built: tuple[Database, DemoSummary, Path], encounter_schema: dict[str, object]
 ) -> None:
-    summary = build_demo(database, _options(tmp_path))
+    database, summary, _ = built
     assert [p.code for p in summary.practices] == ["D1", "D2"]
     assert sum(p.providers for p in summary.practices) == 5
     assert summary.patients == 60
@@ -78,8 +100,8 @@ def test_demo_builds_the_billing_company_on_each_backend(
             assert sum(m.cents for m in repo.balances().values()) == 0
 
 
-def test_demo_data_looks_fake(database: Database, tmp_path: Path) -> None:
-    build_demo(database, _options(tmp_path))
+def test_demo_data_looks_fake(built: tuple[Database, DemoSummary, Path]) -> None:
+    database = built[0]
     with UnitOfWork(database, actor="test") as uow:
         practices = uow.session.query(PracticeRow).all()
         for practice in practices:
@@ -112,8 +134,8 @@ def test_same_seed_gives_the_same_demo_and_another_seed_does_not(tmp_path: Path)
     assert outputs[0][0] != outputs[2][0]
 
 
-def test_every_tenant_row_of_the_demo_belongs_to_a_demo_practice(database: Database, tmp_path: Path) -> None:
-    build_demo(database, _options(tmp_path))
+def test_every_tenant_row_of_the_demo_belongs_to_a_demo_practice(built: tuple[Database, DemoSummary, Path]) -> None:
+    database = built[0]
     with UnitOfWork(database, actor="test") as uow:
         practice_ids = {p.id for p in uow.session.query(PracticeRow).all()}
         for row_type in TENANT_ROWS:
@@ -162,11 +184,11 @@ def test_unwritable_out_folder_is_a_clear_error(database: Database, tmp_path: Pa
         build_demo(database, _options(blocker / "out"))
 
 
-def test_demo_codes_every_encounter_and_makes_claims(database: Database, tmp_path: Path) -> None:
+def test_demo_codes_every_encounter_and_makes_claims(built: tuple[Database, DemoSummary, Path]) -> None:
     from dermbill.db.models import ClaimLineRow, ClaimRow
 
-    summary = build_demo(database, _options(tmp_path))
-    coded_lines = (tmp_path / "coded.jsonl").read_text().splitlines()
+    database, summary, folder = built
+    coded_lines = (folder / "coded.jsonl").read_text().splitlines()
     assert len(coded_lines) == summary.encounters
     with UnitOfWork(database, actor="test") as uow:
         for practice_summary in summary.practices:

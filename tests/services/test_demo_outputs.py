@@ -61,7 +61,7 @@ def test_the_demo_twice_in_a_row_into_the_same_folders_prints_the_same_summary(t
     db, out = f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "out"
     runs, summaries = [], []
     for _ in range(2):  # what `make demo` does, twice
-        runs.append(run("demo", "--db", db, "--out", str(out), "--patients", "30", "--as-of", AS_OF.isoformat(),
+        runs.append(run("demo", "--db", db, "--out", str(out), "--patients", "12", "--as-of", AS_OF.isoformat(),
                         "--seed", "3", "--reset"))
         assert runs[-1].returncode == 0, runs[-1].stderr
         summaries.append(_summary(out))
