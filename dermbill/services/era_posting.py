@@ -58,6 +58,7 @@ from dermbill.core.posting import (
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
+from dermbill.db.audit_origin import current_origin
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
@@ -230,7 +231,7 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
             raise _Collided
         outcome.remittance_id = row.id
         repo.add(RemittanceContentRow(remittance_id=row.id, content=keep_transaction(transaction),
-                                      received_by=actor[:100]))
+                                      received_by=f"{actor[:60]}|{current_origin().source[:39]}"))
         if row.status != "posted":
             outcome.status = "quarantined" if row.status == "quarantined" else "conflict"
             outcome.problems = list(row.problems)
@@ -569,16 +570,34 @@ def organization_named(database: Database, name: str) -> int:
         return found.id
 
 
+def _came(received_by: str | None) -> str:
+    """How a remittance came in, in words, from who recorded it and through what (``actor|source``)."""
+    if received_by is None:
+        return ""
+    actor, _, source = received_by.partition("|")
+    if actor == "sync" or "clearinghouse" in source:
+        return "clearinghouse sync"
+    if source.startswith("POST /payments/post"):
+        return f"paper EOB entered by {actor}"
+    if source.startswith("POST "):
+        return f"uploaded by {actor}"
+    return f"command line ({actor})" if source.startswith("cli") else actor
+
+
 def remittances_of(database: Database, practice_ids: Collection[int], *, actor: str,
                    limit: int = 100) -> list[dict[str, str]]:
     """The latest 835s received for these practices (newest first), audited as read."""
     if not practice_ids:
         return []
     with UnitOfWork(database, actor=actor) as uow:
+        recent = recent_remittances(uow, practice_ids, limit)
+        brought = dict(uow.session.execute(select(RemittanceContentRow.remittance_id, RemittanceContentRow.received_by)
+                                           .where(RemittanceContentRow.remittance_id.in_([r.id for _, r in recent]))
+                                           ).tuples().all())
         found = [{"id": str(row.id), "practice": practice, "trace": row.trace_number, "payer": row.payer_identifier,
                   "payment": str(Money(row.payment_cents)),
                   "paid_on": row.payment_date.isoformat() if row.payment_date else "", "status": row.status,
-                  "file": row.file_name} for practice, row in recent_remittances(uow, practice_ids, limit)]
+                  "file": row.file_name, "came": _came(brought.get(row.id))} for practice, row in recent]
         uow.audit_practices("remittance.list", "remittance", practice_ids,
                             detail={"traces": [item["trace"] for item in found]})
         uow.commit()
