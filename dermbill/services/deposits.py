@@ -165,7 +165,8 @@ def deposit_of(database: Database, practice_ids: Collection[int], deposit_id: in
             raise NotFound(f"no deposit {deposit_id} among your practices' deposits")
         row, code = found
         deposit = _deposit(uow, practice_ids, row, code)
-    return deposit, day_of_cash(database, [row.practice_id], row.deposit_date, actor=actor)
+        practice_id = row.practice_id
+    return deposit, day_of_cash(database, [practice_id], deposit.day, actor=actor)
 
 
 def record_deposit(database: Database, practice_ids: Collection[int], practice_id: int | None, day_text: str,

@@ -593,7 +593,7 @@ def remittances_of(database: Database, practice_ids: Collection[int], *, actor: 
         recent = recent_remittances(uow, practice_ids, limit)
         brought = dict(uow.session.execute(select(RemittanceContentRow.remittance_id, RemittanceContentRow.received_by)
                                            .where(RemittanceContentRow.remittance_id.in_([r.id for _, r in recent]))
-                                           ).tuples().all())
+                                           ).all())
         found = [{"id": str(row.id), "practice": practice, "trace": row.trace_number, "payer": row.payer_identifier,
                   "payment": str(Money(row.payment_cents)),
                   "paid_on": row.payment_date.isoformat() if row.payment_date else "", "status": row.status,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from dermbill.clock import today
 from dermbill.core.access import Permission, allowed
