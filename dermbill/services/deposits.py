@@ -212,14 +212,14 @@ def record_deposit(database: Database, practice_ids: Collection[int], practice_i
 def match_receipts(database: Database, practice_ids: Collection[int], deposit_id: int, keys: Sequence[str], *,
                    actor: str, now: datetime.datetime | None = None) -> Deposit:
     """Match cash receipts (their keys) to a deposit; each must be of the deposit's practice and in no deposit."""
-    if not keys:
-        raise InvalidInput("choose the receipts that are in this deposit")
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         row = uow.session.scalars(select(DepositRow).where(
             DepositRow.id == deposit_id, DepositRow.practice_id.in_(sorted(practice_ids)))).first()
         if row is None:
             raise NotFound(f"no deposit {deposit_id} among your practices' deposits")
+        if not keys:
+            raise InvalidInput("choose the receipts that are in this deposit")
         repo = uow.practice(row.practice_id)
         candidates = {r.key: r for r in _receipts(uow, [row.practice_id], day=row.deposit_date)}
         for key in keys:

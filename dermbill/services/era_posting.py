@@ -672,10 +672,10 @@ def match_held_payment(database: Database, practice_ids: Collection[int], unmatc
     payment of which remittance to which claim and lines."""
     moment = now or utc_now()
     number = claim_number.strip()
-    if not number:
-        raise InvalidInput("choose the claim to post this payment to (search by claim number or patient)")
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         item, remittance = _unmatched(uow, practice_ids, unmatched_id)
+        if not number:
+            raise InvalidInput("choose the claim to post this payment to (search by claim number or patient)")
         if item.resolved:
             raise InvalidTransition(f"this claim payment was matched already "
                                     f"({item.detail.get('matched', {}).get('claim', 'to a claim')}); nothing to do")
@@ -761,11 +761,11 @@ def close_remittance(database: Database, practice_ids: Collection[int], remittan
                      actor: str, now: datetime.datetime | None = None) -> None:
     """Close a quarantined or conflicting 835 without posting it (the payer sent a corrected one, say): it leaves
     the quarantine with the person's note, audited."""
-    if not note.strip():
-        raise InvalidInput("say how it was resolved (e.g. 'the payer sent a corrected 835, trace ...')")
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         row = _remittance(uow, practice_ids, remittance_id)
+        if not note.strip():
+            raise InvalidInput("say how it was resolved (e.g. 'the payer sent a corrected 835, trace ...')")
         if row.status == "posted" or row.resolved:
             raise InvalidTransition(f"remittance {row.trace_number} is {'closed' if row.resolved else 'posted'}: "
                                     "there is nothing to close")

@@ -95,8 +95,6 @@ def refund_overpayment(database: Database, overpayment_id: int, reference: str, 
                        today: datetime.date, practice_ids: Collection[int] | None = None) -> Money:
     """Record the refund sent to the payer for an open overpayment (check or EFT ``reference``); returns it.
     ``practice_ids``: the practices of the person refunding (None: any); another's overpayment is not found."""
-    if not reference.strip():
-        raise InvalidInput("a refund needs a reference (the check or EFT number sent to the payer)")
     with UnitOfWork(database, actor=actor) as uow:
         query = select(OverpaymentRow).where(OverpaymentRow.id == overpayment_id)
         if practice_ids is not None:
@@ -104,6 +102,8 @@ def refund_overpayment(database: Database, overpayment_id: int, reference: str, 
         row = uow.session.scalars(query.with_for_update()).first()
         if row is None:
             raise NotFound(f"overpayment {overpayment_id} not found (see `dermbill era overpayments`)")
+        if not reference.strip():  # after the lookup: another practice's overpayment is not found, whatever was sent
+            raise InvalidInput("a refund needs a reference (the check or EFT number sent to the payer)")
         if row.status != "open":
             raise InvalidInput(f"overpayment {overpayment_id} was already {row.status} ({row.resolution}); "
                                "nothing is owed on it")
