@@ -16,6 +16,8 @@ from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import AuditEventRow, ClaimRow, PayerRow, PostingRow, RemittanceRow, UnmatchedRemittanceRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.reference.denial_codes import denial_code_table
+from dermbill.services.deposits import day_of_cash, deposit_of, match_receipts, record_deposit
 from dermbill.services.era_posting import (
     close_remittance,
     match_held_payment,
@@ -23,8 +25,6 @@ from dermbill.services.era_posting import (
     post_era_upload,
     release_remittance,
 )
-from dermbill.reference.denial_codes import denial_code_table
-from dermbill.services.deposits import day_of_cash, deposit_of, match_receipts, record_deposit
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.manual_posting import PaperLine, post_paper_eob, post_patient_check
 from dermbill.services.remittance_views import claim_eob

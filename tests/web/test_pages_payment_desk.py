@@ -17,11 +17,11 @@ from dermbill.db.repositories import UnitOfWork
 TWO_LINES = [("11102", (), 15000), ("17110", (), 12000)]
 
 
-def _upload(pages: Pages, path: Path) -> str:
-    answer = pages.client.post("/payments/upload", data={"csrf_token": pages.csrf},
-                               files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
+def _upload(desk: Pages, path: Path) -> str:
+    answer = desk.client.post("/payments/upload", data={"csrf_token": desk.csrf},
+                              files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
     assert answer.status_code == 303, answer.text
-    page = pages.client.get("/payments").text
+    page = desk.client.get("/payments").text
     message = re.search(r'<p class="notice" role="status">([^<]*)</p>', page)
     assert message, page[-3000:]
     return page
