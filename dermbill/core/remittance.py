@@ -35,6 +35,24 @@ CLAIM_STATUS_WORDS: dict[str, str] = {
     "23": "not our claim, forwarded to another payer", "25": "predetermination: pricing only, no payment",
 }
 
+# PLB03-1 provider adjustment reason codes (X12's list), in plain words (an EOB shows them).
+PROVIDER_ADJUSTMENT_WORDS: dict[str, str] = {
+    "72": "authorized return: the payer takes back an earlier payment", "WO": "overpayment recovery",
+    "L6": "interest owed to the provider", "FB": "forwarding balance (carried to or from another payment)",
+    "CS": "adjustment (see the payer's reference)", "J1": "non-reimbursable", "B2": "rebate",
+    "50": "late charge", "51": "interest penalty charge", "90": "early payment allowance",
+    "AP": "acceleration of benefits", "BD": "bad debt adjustment", "BN": "bonus", "C5": "temporary allowance",
+    "E3": "withholding", "IR": "internal revenue service withholding", "IS": "interim settlement",
+    "LE": "levy (a legal order to pay someone else)", "LS": "lump sum", "OB": "offset for affiliated providers",
+    "PI": "periodic interim payment", "PL": "final payment", "RA": "retroactive adjustment",
+    "SL": "student loan repayment", "TL": "third-party liability", "WU": "unspent funds",
+}
+
+
+def provider_adjustment_words(reason: str) -> str:
+    """Plain words for a PLB reason code: ``provider_adjustment_words("WO")`` is "overpayment recovery"."""
+    return PROVIDER_ADJUSTMENT_WORDS.get(reason.strip().upper(), f"provider adjustment code '{reason}'")
+
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:

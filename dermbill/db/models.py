@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -522,6 +523,61 @@ class OverpaymentRow(TenantRow):
     resolution: Mapped[str | None] = mapped_column(String(80))
     resolved_on: Mapped[datetime.date | None] = mapped_column(Date)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class RemittanceContentRow(TenantRow):
+    """The 835 transaction set a remittance was recorded from, kept (compressed, ``x12.kept_transactions``) so
+    that its EOB can be shown as the payer wrote it, a quarantined one posted once its cause is resolved, and a
+    held claim payment matched by hand to a claim; ``received_by``: who or what brought it (a user, sync)."""
+
+    __tablename__ = "remittance_content"
+    __table_args__ = (
+        UniqueConstraint("remittance_id"),
+        _tenant_fk(["remittance_id"], "remittance"),
+    )
+
+    remittance_id: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_by: Mapped[str] = mapped_column(String(100))
+
+
+class DepositRow(TenantRow):
+    """A bank deposit as entered by a person (date, amount, the bank's reference): the cash postings of the day
+    (835 payments, paper checks, patient payments) are matched to it (``DepositItemRow``) to reconcile."""
+
+    __tablename__ = "deposit"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "deposit_date", "reference"),
+    )
+
+    deposit_date: Mapped[datetime.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(80))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class DepositItemRow(TenantRow):
+    """One cash receipt matched to a deposit: a remittance's payment (BPR02) or a journal entry's cash (a patient
+    payment); each receipt is in one deposit at most."""
+
+    __tablename__ = "deposit_item"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "remittance_id"),
+        UniqueConstraint("practice_id", "journal_entry_id"),
+        _tenant_fk(["deposit_id"], "deposit"),
+        _tenant_fk(["remittance_id"], "remittance"),
+        _tenant_fk(["journal_entry_id"], "journal_entry"),
+        CheckConstraint("(remittance_id IS NULL) <> (journal_entry_id IS NULL)", name="one_receipt"),
+    )
+
+    deposit_id: Mapped[int] = mapped_column(Integer, index=True)
+    remittance_id: Mapped[int | None] = mapped_column(Integer)
+    journal_entry_id: Mapped[int | None] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    matched_by: Mapped[str] = mapped_column(String(100))
+    matched_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
 class FeeScheduleRow(TenantRow):

@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from dermbill.core.claims import ClaimStatus
 from dermbill.core.denial_codes import DenialCodeTable
-from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.ledger import CASH, PAYER_CREDIT, PROVIDER_ADJUSTMENT, UNAPPLIED_INSURANCE, JournalEntry, Posting
 from dermbill.core.money import Money
 from dermbill.core.posting import (
@@ -45,6 +47,7 @@ from dermbill.core.posting import (
     ClaimPlan,
     HistoryKey,
     LineBalances,
+    OurLine,
     answered_before,
     match_lines,
     net,
@@ -55,12 +58,14 @@ from dermbill.core.posting import (
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
 from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
+from dermbill.db.audit_origin import current_origin
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
     LineAdjudicationRow,
     OverpaymentRow,
+    RemittanceContentRow,
     RemittanceRow,
     UnmatchedRemittanceRow,
 )
@@ -78,8 +83,9 @@ from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
+from dermbill.x12.kept_transactions import keep_transaction, kept_transaction
 from dermbill.x12.remittance_835 import read_835
-from dermbill.x12.tokenizer import read_file
+from dermbill.x12.tokenizer import read_file, segments_of
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 CLAIMS_PER_ROUND = 2000
@@ -101,6 +107,7 @@ class RemittanceOutcome:
     recouped: Money = field(default_factory=Money.zero)  # overpayments the payer took back (PLB WO/72)
     unapplied: Money = field(default_factory=Money.zero)  # cash of the claim payments held for a person
     problems: list[str] = field(default_factory=list)
+    remittance_id: int | None = None  # the remittance recorded now (None: nothing was recorded)
 
 
 def post_era_file(database: Database, path: Path, *, actor: str = "era", now: datetime.datetime | None = None,
@@ -117,6 +124,22 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
                                             organization_id=organization_id))
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
+    return outcomes
+
+
+def post_era_upload(database: Database, file_name: str, data: bytes, *, actor: str, organization_id: int,
+                    practice_ids: Collection[int], now: datetime.datetime | None = None) -> list[RemittanceOutcome]:
+    """Post an 835 a person uploaded, as ``post_era_file`` posts one from the command line, for the billing
+    company they work for and only to their practices."""
+    if not data.strip():
+        raise InvalidInput(f"{file_name or 'the file'} is empty: choose an 835 file")
+    outcomes = []
+    for transaction in transaction_sets(segments_of(data)):
+        if transaction.type == "835":
+            outcomes.append(post_remittance(database, transaction, file_name, actor=actor, now=now or utc_now(),
+                                            organization_id=organization_id, practice_ids=practice_ids))
+    if not outcomes:
+        raise InvalidInput(f"{file_name} holds no 835 remittance (an X12 file of another kind); choose an 835")
     return outcomes
 
 
@@ -138,15 +161,20 @@ class _Collided(Exception):
 
 
 def post_remittance(database: Database, transaction: TransactionSet, file_name: str, *, actor: str,
-                    now: datetime.datetime, organization_id: int | None = None) -> RemittanceOutcome:
+                    now: datetime.datetime, organization_id: int | None = None,
+                    practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
     """Post one 835 transaction set once: a payment (payer and trace) already posted is not posted again; sent
     again with other content it is a conflict for a person; a set that is not whole or does not balance is
-    quarantined."""
+    quarantined.
+
+    ``practice_ids``: the practices the person posting works for (None: any, for the CLI and sync); an 835 whose
+    payee is another practice is not recorded ("no practice").
+    """
     remit = read_835(transaction)
     for _ in range(3):  # after a collision the other poster has committed: the next look sees its row
         try:
             return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
-                              organization_id=organization_id)
+                              organization_id=organization_id, practice_ids=practice_ids)
         except _Collided:
             continue
     raise InvalidInput(f"{file_name}: remittance {remit.trace_number[:50]} was being recorded by other posts at the "
@@ -154,7 +182,8 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
 
 
 def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
-               now: datetime.datetime, organization_id: int | None) -> RemittanceOutcome:
+               now: datetime.datetime, organization_id: int | None,
+               practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
     payer_identifier = (remit.payer_id or remit.payer_name or "UNKNOWN")[:80]  # as stored (a longer one is a problem)
     trace = remit.trace_number.strip()[:50]
     outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
@@ -165,6 +194,9 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
         if organization_id is None and transaction.receiver:
             organization_id = receiving_organization(uow, transaction.receiver)
         practice, why = payee_practice(uow, remit.payee_npi, organization_id)
+        if practice is not None and practice_ids is not None and practice.id not in practice_ids:
+            practice, why = None, (f"the payee NPI {remit.payee_npi} bills for a practice you do not work for; "
+                                   "nothing was recorded")
         if practice is None:
             outcome.status = "no practice"
             outcome.problems.append(why)
@@ -197,31 +229,40 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
                               or ["the same amounts, claims and dates in other bytes (envelope, production date)"])]
         if not store.record(row):
             raise _Collided
+        outcome.remittance_id = row.id
+        repo.add(RemittanceContentRow(remittance_id=row.id, content=keep_transaction(transaction),
+                                      received_by=f"{actor[:60]}|{current_origin().source[:39]}"))
         if row.status != "posted":
             outcome.status = "quarantined" if row.status == "quarantined" else "conflict"
             outcome.problems = list(row.problems)
             repo.audit(f"remittance.{row.status}", "remittance", row.id, {"trace": trace, "problems": row.problems})
             uow.commit()
             return outcome
-        repo.open_standard_chart()
         assert payer is not None
-        payer_id = payer.id
-        payments = remit.claims
-        ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
-        codes = denial_code_table()
-        for start in range(0, len(payments), CLAIMS_PER_ROUND):
-            _Round(store, row, digest, payer_id, codes, outcome).post(payments[start:start + CLAIMS_PER_ROUND],
-                                                                      start, ids_by_pcn)
-        day = remit.paid_on or now.date()
-        plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
-        if len(plb) >= 2:
-            repo.post_many([JournalEntry(day, f"provider-level adjustment {trace}", tuple(plb),
-                                         idempotency_key=f"era:{digest[:24]}:plb", kind="plb")])
-        repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
-                                                               "unmatched": len(outcome.unmatched),
-                                                               "overpaid": len(outcome.overpaid)})
+        _post_recorded(store, row, remit, digest, payer.id, outcome, now)
         uow.commit()
     return outcome
+
+
+def _post_recorded(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str, payer_id: int,
+                   outcome: RemittanceOutcome, now: datetime.datetime) -> None:
+    """Post a recorded remittance's claim payments and provider-level adjustments (in the caller's transaction)."""
+    repo, trace = store.repo, row.trace_number
+    repo.open_standard_chart()
+    payments = remit.claims
+    ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
+    codes = denial_code_table()
+    for start in range(0, len(payments), CLAIMS_PER_ROUND):
+        _Round(store, row, digest, payer_id, codes, outcome).post(payments[start:start + CLAIMS_PER_ROUND],
+                                                                  start, ids_by_pcn)
+    day = remit.paid_on or now.date()
+    plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
+    if len(plb) >= 2:
+        repo.post_many([JournalEntry(day, f"provider-level adjustment {trace}", tuple(plb),
+                                     idempotency_key=f"era:{digest[:24]}:plb", kind="plb")])
+    repo.audit("remittance.posted", "remittance", row.id, {"trace": trace, "claims": outcome.claims_posted,
+                                                           "unmatched": len(outcome.unmatched),
+                                                           "overpaid": len(outcome.overpaid)})
 
 
 # What a remittance recorded before means for the same content received again.
@@ -288,6 +329,10 @@ class _Round:
         with self.repo.session.no_autoflush:
             for offset, payment in enumerate(payments):
                 self._post_claim(payment, first_index + offset)
+        self.save()
+
+    def save(self) -> None:
+        """Write what the round planned: adjudications, overpayments, entries, and the claims' new statuses."""
         self.repo.insert_rows(LineAdjudicationRow, self.adjudications)
         self.repo.insert_rows(OverpaymentRow, self.overpayments)
         self.repo.post_many(self.entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
@@ -345,12 +390,57 @@ class _Round:
         day = self.remittance.payment_date or self.repo.uow.clock().date()
         self._save_plan(plan, payment, row, index, day)
 
+    def post_matched(self, payment: ClaimPayment, index: int, row: ClaimRow, line_numbers: list[int] | None) -> str:
+        """Plan a held claim payment on the claim a person chose (and, given, the claim line for each of its service
+        lines, in order), by the same rules as a matched one; returns the claim lines it went to.
+
+        Raises InvalidInput saying why when it cannot be posted there (the lines do not fit, or the payment
+        would be held again: a reversal of nothing, a negative payment)."""
+        self._load([row.id])
+        claim = our_claim(row, self._lines_of(row))
+        by_number = {line.line_number: line for line in claim.lines}
+        if line_numbers:
+            if len(line_numbers) != len(payment.lines):
+                raise InvalidInput(f"the payment has {len(payment.lines)} service line(s); choose a claim line "
+                                   f"for each ({len(line_numbers)} chosen)")
+            unknown = [n for n in line_numbers if n not in by_number]
+            if unknown:
+                raise InvalidInput(f"claim {row.patient_control_number} has no line {unknown[0]} (its lines: "
+                                   f"{', '.join(str(n) for n in sorted(by_number))})")
+            if len(set(line_numbers)) != len(line_numbers):
+                raise InvalidInput("two service lines of the payment were given the same claim line; each claim "
+                                   "line takes one service line")
+            matched: list[OurLine] | None = [by_number[n] for n in line_numbers]
+            for number, (service, line) in enumerate(zip(payment.lines, matched or [], strict=True), start=1):
+                if abs(service.charge.cents) != line.charge.cents:
+                    raise InvalidInput(f"service line {number} ({service.code}) answers a charge of "
+                                       f"{Money(abs(service.charge.cents))}; claim line {line.line_number} "
+                                       f"({line.code}) is charged {line.charge}: choose the line billed at that "
+                                       "charge")
+        else:
+            matched = match_lines(payment, claim.lines, claim.patient_control_number)
+            if matched is None:
+                raise InvalidInput(f"the payment's service lines do not match claim {row.patient_control_number}'s "
+                                   "lines by code or charge: choose the claim line for each service line")
+        assert matched is not None
+        why = held_reason(payment, answered_before=answered_before(
+            claim, self.payer_id, self.balances, self.history, claim_level=not payment.lines))
+        if why is not None:
+            raise InvalidInput(f"this payment cannot be posted to claim {row.patient_control_number}: {why}")
+        plan = plan_claim_payment(payment, claim, matched, self.payer_id, balances=self.balances,
+                                  history=self.history, transferred=self.store.transferred(row), codes=self.codes,
+                                  remittance_id=self.remittance.id)
+        day = self.remittance.payment_date or self.repo.uow.clock().date()
+        self._save_plan(plan, payment, row, index, day)
+        return ", ".join(f"{service.code} to line {line.line_number}" for service, line in
+                         zip(payment.lines, matched, strict=True)) or "the whole claim (no service lines)"
+
     def _hold(self, payment: ClaimPayment, index: int, why: str) -> None:
         """A claim payment for a person (the unmatched queue, with the reason); its cash is recorded, unapplied."""
         pcn, icn = payment.patient_control_number, payment.payer_claim_number or None
         self.repo.add(UnmatchedRemittanceRow(
             remittance_id=self.remittance.id, patient_control_number=pcn, payer_claim_number=icn,
-            paid_cents=payment.paid.cents, reason=why, detail={"claim": _claim_detail(payment)}))
+            paid_cents=payment.paid.cents, reason=why, detail={"claim": _claim_detail(payment), "index": index}))
         self.outcome.unmatched.append(f"{pcn}: {why}")
         if payment.paid.cents:
             day = self.remittance.payment_date or self.repo.uow.clock().date()
@@ -453,7 +543,7 @@ def unmatched_queue(database: Database, practice_ids: Collection[int] | None = N
     """The claim payments no claim of ours could take (of these practices; None: all), oldest first, with the
     remittance they came in."""
     with UnitOfWork(database, actor="unmatched") as uow:
-        return [{"practice": practice, "claim": item.patient_control_number,
+        return [{"id": str(item.id), "practice": practice, "claim": item.patient_control_number,
                  "payer_claim_number": item.payer_claim_number or "", "paid": str(Money(item.paid_cents)),
                  "reason": item.reason, "payer": remittance.payer_identifier, "trace": remittance.trace_number,
                  "file": remittance.file_name, "received_on": remittance.received_at.date().isoformat()}
@@ -480,17 +570,215 @@ def organization_named(database: Database, name: str) -> int:
         return found.id
 
 
+def _came(received_by: str | None) -> str:
+    """How a remittance came in, in words, from who recorded it and through what (``actor|source``)."""
+    if received_by is None:
+        return ""
+    actor, _, source = received_by.partition("|")
+    if actor == "sync" or "clearinghouse" in source:
+        return "clearinghouse sync"
+    if source.startswith("POST /payments/post"):
+        return f"paper EOB entered by {actor}"
+    if source.startswith("POST "):
+        return f"uploaded by {actor}"
+    return f"command line ({actor})" if source.startswith("cli") else actor
+
+
 def remittances_of(database: Database, practice_ids: Collection[int], *, actor: str,
                    limit: int = 100) -> list[dict[str, str]]:
     """The latest 835s received for these practices (newest first), audited as read."""
     if not practice_ids:
         return []
     with UnitOfWork(database, actor=actor) as uow:
-        found = [{"practice": practice, "trace": row.trace_number, "payer": row.payer_identifier,
+        recent = recent_remittances(uow, practice_ids, limit)
+        brought = dict(uow.session.execute(select(RemittanceContentRow.remittance_id, RemittanceContentRow.received_by)
+                                           .where(RemittanceContentRow.remittance_id.in_([r.id for _, r in recent]))
+                                           ).all())
+        found = [{"id": str(row.id), "practice": practice, "trace": row.trace_number, "payer": row.payer_identifier,
                   "payment": str(Money(row.payment_cents)),
                   "paid_on": row.payment_date.isoformat() if row.payment_date else "", "status": row.status,
-                  "file": row.file_name} for practice, row in recent_remittances(uow, practice_ids, limit)]
+                  "file": row.file_name, "came": _came(brought.get(row.id))} for practice, row in recent]
         uow.audit_practices("remittance.list", "remittance", practice_ids,
                             detail={"traces": [item["trace"] for item in found]})
         uow.commit()
         return found
+
+
+# The poster's workspace: a held claim payment matched by hand, a quarantined 835 posted once resolved. -------------
+
+
+@dataclass(frozen=True, slots=True)
+class Matched:
+    claim_number: str
+    lines: str  # which service line went to which claim line
+    paid: Money
+    status: str  # the claim's status after posting
+
+
+def _kept(uow: UnitOfWork, remittance: RemittanceRow) -> TransactionSet:
+    content = uow.session.scalars(select(RemittanceContentRow.content).where(
+        RemittanceContentRow.practice_id == remittance.practice_id,
+        RemittanceContentRow.remittance_id == remittance.id)).first()
+    if content is None:
+        raise InvalidInput(f"remittance {remittance.trace_number} was received before dermbill kept the 835 it came "
+                           "from: it cannot be read again here; post the file again from the command line")
+    return kept_transaction(content)
+
+
+def _held_payment(remit: Remittance, item: UnmatchedRemittanceRow) -> tuple[int, ClaimPayment]:
+    """The claim payment of the remittance that was held as ``item`` (by its place in the 835)."""
+    index = item.detail.get("index")
+    if isinstance(index, int) and 0 <= index < len(remit.claims):
+        return index, remit.claims[index]
+    for at, payment in enumerate(remit.claims):  # held before its place was kept: by what it says
+        if (payment.patient_control_number == item.patient_control_number
+                and (payment.payer_claim_number or None) == item.payer_claim_number
+                and payment.paid.cents == item.paid_cents):
+            return at, payment
+    raise NotFound(f"the claim payment {item.patient_control_number} is not in remittance {item.remittance_id}")
+
+
+def held_claim_payment(database: Database, practice_ids: Collection[int], unmatched_id: int, *,
+                       actor: str) -> tuple[UnmatchedRemittanceRow, RemittanceRow, ClaimPayment]:
+    """A held claim payment of these practices, with its remittance and what the 835 says of it (audited read)."""
+    with UnitOfWork(database, actor=actor) as uow:
+        item, remittance = _unmatched(uow, practice_ids, unmatched_id)
+        _, payment = _held_payment(read_835(_kept(uow, remittance)), item)
+        uow.practice(item.practice_id).audit("unmatched.viewed", "unmatched_remittance", item.id,
+                                             {"claim": item.patient_control_number})
+        uow.commit()
+        uow.session.expunge_all()
+        return item, remittance, payment
+
+
+def _unmatched(uow: UnitOfWork, practice_ids: Collection[int],
+               unmatched_id: int) -> tuple[UnmatchedRemittanceRow, RemittanceRow]:
+    found = uow.session.execute(
+        select(UnmatchedRemittanceRow, RemittanceRow)
+        .join(RemittanceRow, RemittanceRow.id == UnmatchedRemittanceRow.remittance_id)
+        .where(UnmatchedRemittanceRow.id == unmatched_id,
+               UnmatchedRemittanceRow.practice_id.in_(sorted(practice_ids)))).first()
+    if found is None:
+        raise NotFound(f"no held claim payment {unmatched_id} among your practices' remittances")
+    return found[0], found[1]
+
+
+def match_held_payment(database: Database, practice_ids: Collection[int], unmatched_id: int, claim_number: str,
+                       line_numbers: list[int] | None = None, *, actor: str,
+                       now: datetime.datetime | None = None) -> Matched:
+    """Post a held claim payment to the claim a person chose (the same practice's), by the same ledger rules as an
+    835 claim payment that matched: its cash moves from unapplied insurance (2160) to the claim's lines. Exactly
+    once: the payment's journal entry key is the one its 835 would have given it. Audited: who, when, which
+    payment of which remittance to which claim and lines."""
+    moment = now or utc_now()
+    number = claim_number.strip()
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        item, remittance = _unmatched(uow, practice_ids, unmatched_id)
+        if not number:
+            raise InvalidInput("choose the claim to post this payment to (search by claim number or patient)")
+        if item.resolved:
+            raise InvalidTransition(f"this claim payment was matched already "
+                                    f"({item.detail.get('matched', {}).get('claim', 'to a claim')}); nothing to do")
+        remit = read_835(_kept(uow, remittance))
+        index, payment = _held_payment(remit, item)
+        repo = uow.practice(item.practice_id)
+        store = RemittanceStore(repo)
+        rows = repo.rows(ClaimRow, ClaimRow.patient_control_number == number)
+        if not rows:
+            raise NotFound(f"no claim {number[:40]} in practice {repo.practice.code} (the remittance's practice)")
+        row = rows[0]
+        payer = payer_named(uow, repo.practice.organization_id, remit.payer_id, remit.payer_name)
+        if payer is None:
+            raise InvalidInput(f"the payer {remittance.payer_identifier} of this remittance is no longer one of the "
+                               "billing company's payers")
+        if row.payer_id not in (payer.id, None):
+            raise InvalidInput(f"claim {number} is billed to another payer than {remittance.payer_identifier}, "
+                               "which sent this payment; choose that payer's claim (a secondary claim has its own "
+                               "number)")
+        store.lock_claims([row.id])
+        repo.open_standard_chart()
+        outcome = RemittanceOutcome(remittance.trace_number, remittance.payer_identifier, "posted")
+        round_ = _Round(store, remittance, remittance.content_hash, payer.id, denial_code_table(), outcome)
+        with repo.session.no_autoflush:
+            lines = round_.post_matched(payment, index, row, line_numbers)
+        if item.paid_cents:
+            paid = Money(item.paid_cents)
+            day = remittance.payment_date or moment.date()
+            round_.entries.append(JournalEntry(
+                day, f"835 {remittance.trace_number}: claim payment {item.patient_control_number} matched by "
+                     f"{actor[:60]} to claim {number}"[:500],
+                (Posting(UNAPPLIED_INSURANCE, paid, payer_id=payer.id), Posting(CASH, -paid, payer_id=payer.id)),
+                idempotency_key=f"era:{remittance.content_hash[:24]}:{index}:matched", kind="unapplied"))
+        round_.save()
+        item.resolved = True
+        item.detail = {**item.detail, "matched": {"claim": number, "lines": lines, "by": actor,
+                                                  "at": moment.isoformat()}}
+        repo.audit("unmatched.matched", "unmatched_remittance", item.id, {
+            "remittance": remittance.trace_number, "payment": item.patient_control_number, "claim": number,
+            "lines": lines, "paid": str(Money(item.paid_cents))})
+        repo.flush()
+        status = repo.get(ClaimRow, row.id).status
+        uow.commit()
+    return Matched(number, lines, Money(item.paid_cents), status)
+
+
+def release_remittance(database: Database, practice_ids: Collection[int], remittance_id: int, *, actor: str,
+                       now: datetime.datetime | None = None) -> RemittanceOutcome:
+    """Post a quarantined 835 once its cause is resolved (the payer added, say): read again from the 835 kept,
+    checked again as when it came; still wrong, it stays held and the problems are said (InvalidInput)."""
+    moment = now or utc_now()
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        row = _remittance(uow, practice_ids, remittance_id)
+        if row.status != "quarantined" or row.resolved:
+            raise InvalidTransition(f"remittance {row.trace_number} is {'closed' if row.resolved else row.status}: "
+                                    "only a quarantined 835 not yet closed can be released")
+        remit = read_835(_kept(uow, row))
+        repo = uow.practice(row.practice_id)
+        store = RemittanceStore(repo)
+        problems = [*remit.problems, *file_problems(remit)]
+        payer = payer_named(uow, repo.practice.organization_id, remit.payer_id, remit.payer_name)
+        if payer is None:
+            problems.append(f"the payer {row.payer_identifier} is still not one of the billing company's payers")
+        if problems:
+            raise InvalidInput("the 835 is still held: " + "; ".join(problems))
+        assert payer is not None
+        posted = store.posted_payment(row.payer_identifier, row.trace_number)
+        if posted is not None:
+            raise InvalidTransition(f"the payment {row.trace_number} was posted since, from {posted.file_name}; "
+                                    "close this copy as resolved instead")
+        before = list(row.problems)
+        row.status, row.problems = "posted", []
+        repo.flush()
+        outcome = RemittanceOutcome(row.trace_number, row.payer_identifier, "posted", repo.practice.code,
+                                    Money(row.payment_cents), remittance_id=row.id)
+        _post_recorded(store, row, remit, row.content_hash, payer.id, outcome, moment)
+        repo.audit("remittance.released", "remittance", row.id, {"trace": row.trace_number, "was": before})
+        uow.commit()
+    return outcome
+
+
+def close_remittance(database: Database, practice_ids: Collection[int], remittance_id: int, note: str, *,
+                     actor: str, now: datetime.datetime | None = None) -> None:
+    """Close a quarantined or conflicting 835 without posting it (the payer sent a corrected one, say): it leaves
+    the quarantine with the person's note, audited."""
+    moment = now or utc_now()
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        row = _remittance(uow, practice_ids, remittance_id)
+        if not note.strip():
+            raise InvalidInput("say how it was resolved (e.g. 'the payer sent a corrected 835, trace ...')")
+        if row.status == "posted" or row.resolved:
+            raise InvalidTransition(f"remittance {row.trace_number} is {'closed' if row.resolved else 'posted'}: "
+                                    "there is nothing to close")
+        row.resolved = True
+        uow.practice(row.practice_id).audit("remittance.closed", "remittance", row.id,
+                                            {"trace": row.trace_number, "note": note.strip()[:500],
+                                             "problems": list(row.problems)})
+        uow.commit()
+
+
+def _remittance(uow: UnitOfWork, practice_ids: Collection[int], remittance_id: int) -> RemittanceRow:
+    row = uow.session.scalars(select(RemittanceRow).where(
+        RemittanceRow.id == remittance_id, RemittanceRow.practice_id.in_(sorted(practice_ids)))).first()
+    if row is None:
+        raise NotFound(f"no remittance {remittance_id} among your practices' remittances")
+    return row

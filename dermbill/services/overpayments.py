@@ -92,15 +92,18 @@ def overpayment_queue(database: Database, practice_ids: Collection[int] | None =
 
 
 def refund_overpayment(database: Database, overpayment_id: int, reference: str, *, actor: str,
-                       today: datetime.date) -> Money:
-    """Record the refund sent to the payer for an open overpayment (check or EFT ``reference``); returns it."""
-    if not reference.strip():
-        raise InvalidInput("a refund needs a reference (the check or EFT number sent to the payer)")
+                       today: datetime.date, practice_ids: Collection[int] | None = None) -> Money:
+    """Record the refund sent to the payer for an open overpayment (check or EFT ``reference``); returns it.
+    ``practice_ids``: the practices of the person refunding (None: any); another's overpayment is not found."""
     with UnitOfWork(database, actor=actor) as uow:
-        row = uow.session.scalars(select(OverpaymentRow).where(OverpaymentRow.id == overpayment_id)
-                                  .with_for_update()).first()
+        query = select(OverpaymentRow).where(OverpaymentRow.id == overpayment_id)
+        if practice_ids is not None:
+            query = query.where(OverpaymentRow.practice_id.in_(sorted(practice_ids)))
+        row = uow.session.scalars(query.with_for_update()).first()
         if row is None:
             raise NotFound(f"overpayment {overpayment_id} not found (see `dermbill era overpayments`)")
+        if not reference.strip():  # after the lookup: another practice's overpayment is not found, whatever was sent
+            raise InvalidInput("a refund needs a reference (the check or EFT number sent to the payer)")
         if row.status != "open":
             raise InvalidInput(f"overpayment {overpayment_id} was already {row.status} ({row.resolution}); "
                                "nothing is owed on it")

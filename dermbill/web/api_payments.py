@@ -18,6 +18,7 @@ from dermbill.web.api import DatabaseDep, UserDep, origin, permitted
 
 
 class UnmatchedOut(BaseModel):
+    id: str  # the held claim payment (the page /payments/unmatched/{id} matches it by hand)
     practice: str
     claim: str  # the claim number the payer sent (CLP01), which matched none of ours
     payer_claim_number: str

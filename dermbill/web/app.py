@@ -23,7 +23,18 @@ from dermbill.db.engine import Database
 from dermbill.services.schema import connect
 from dermbill.settings import load_settings
 from dermbill.web import api, api_claims_search, api_fhir, api_payments, api_users
-from dermbill.web.pages import admin, auth, board, claims, coding, imports, patients, payments, queues
+from dermbill.web.pages import (
+    admin,
+    auth,
+    board,
+    claims,
+    coding,
+    imports,
+    patients,
+    payment_desk,
+    payments,
+    queues,
+)
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -125,6 +136,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(board.router())
     app.include_router(admin.router())
     app.include_router(payments.router())
+    app.include_router(payment_desk.router())
     app.include_router(claims.router())
     app.include_router(queues.router())
     app.include_router(patients.router())

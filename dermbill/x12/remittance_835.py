@@ -81,8 +81,9 @@ class Remittance835:
         adjustments = sum((decimal_of(a["amount"]) for plb in self.header["provider_adjustments"]
                            for a in plb["adjustments"]), Decimal(0))
         if total is not None and decimal_of(total) != self.claims_paid - adjustments:
+            off = abs(decimal_of(total) - (self.claims_paid - adjustments))
             problems.append(f"BPR02 {total} does not equal the claims paid {self.claims_paid} less provider "
-                            f"adjustments {adjustments}")
+                            f"adjustments {adjustments}: {off} apart")
         return {"balanced": not problems, "problems": problems}
 
     # Header -------------------------------------------------------------------------------------
@@ -233,12 +234,16 @@ class Remittance835:
             adjusted = sum((decimal_of(a["amount"]) for a in line["adjustments"]), Decimal(0))
             line_adjustments += adjusted
             if decimal_of(line["charge"]) - adjusted != decimal_of(line["paid"]):
+                off = abs(decimal_of(line["charge"]) - adjusted - decimal_of(line["paid"]))
                 self.problems.append(f"{where}, line {line['code']} (segment {line['segment']}): charge "
-                                     f"{line['charge']} less adjustments {adjusted} is not the paid {line['paid']}")
+                                     f"{line['charge']} less adjustments {adjusted} is not the paid {line['paid']}: "
+                                     f"{off} apart")
         claim_adjustments = sum((decimal_of(a["amount"]) for a in claim["adjustments"]), Decimal(0))
         if decimal_of(claim["charge"]) - claim_adjustments - line_adjustments != decimal_of(claim["paid"]):
+            off = abs(decimal_of(claim["charge"]) - claim_adjustments - line_adjustments - decimal_of(claim["paid"]))
             self.problems.append(f"{where}: charge {claim['charge']} less adjustments "
-                                 f"{claim_adjustments + line_adjustments} is not the paid {claim['paid']}")
+                                 f"{claim_adjustments + line_adjustments} is not the paid {claim['paid']}: "
+                                 f"{off} apart")
 
 
 def _patient_responsibility(claim: Json) -> Decimal:

@@ -7,11 +7,13 @@ as one of the world's staff (tests/web_world.py: ``staff_email(role)``, both dem
 
 from __future__ import annotations
 
+import datetime
 import json
+from pathlib import Path
 
 from browsing import LiveServer, screenshot, sign_in
 from playwright.sync_api import Page, expect
-from web_world import staff_email
+from web_world import AS_OF, staff_email
 
 from dermbill.core.access import Role
 
@@ -321,3 +323,81 @@ def test_a_held_encounter_is_released_by_a_pathology_result(page: Page, live_ser
     screenshot(page, "pathology-released")
     outcome.get_by_role("link", name="Open claim").click()
     expect(page.get_by_text("coded", exact=True).first).to_be_visible()
+
+
+def _an_835_for_two_open_claims(url: str, folder: Path) -> tuple[Path, str, str]:
+    """Two new claims of a D1 patient sent to the payer (tests/era_world.py's), and an 835 written by our writer
+    paying both: the first by its number, the second under a number the payer mistyped (it matches no claim);
+    returns the file and the two claim numbers."""
+    import dataclasses
+
+    from era_world import World, add_claim, paid_claim, settled
+    from sqlalchemy import select
+
+    from dermbill.core.remittance import Remittance
+    from dermbill.db.engine import open_database
+    from dermbill.db.models import ClaimRow, PayerRow, PracticeRow
+    from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+    from dermbill.x12.remittance_835_writer import write_835
+
+    database = open_database(url)
+    try:
+        with database.sessions() as session:
+            practice = session.scalars(select(PracticeRow).where(PracticeRow.code == "D1")).one()
+        world = World(database, practice.id, ())
+        first = add_claim(world, [("11102", (), 15000), ("17110", (), 12000)])
+        second = add_claim(world, [("11102", (), 15000), ("17110", (), 12000)])
+        with database.sessions() as session:
+            payer = session.scalars(select(PayerRow).join(ClaimRow, ClaimRow.payer_id == PayerRow.id)
+                                    .where(ClaimRow.id == first.id)).one()
+        typo = dataclasses.replace(paid_claim(second, tuple(settled(line, 9000, patient=(("2", 1000),))
+                                                            for line in second.lines)),
+                                   patient_control_number="X" + second.pcn)
+        remittance = Remittance(payer.name, payer.payer_identifier or "", practice.legal_name, practice.billing_npi,
+                                "EFT-JOURNEY-1", AS_OF, (paid_claim(first, tuple(
+                                    settled(line, 9000, patient=(("2", 1000),)) for line in first.lines)), typo))
+        text = write_835((remittance,), ClearinghouseProfile("PAYER", "PAYER", "EDI", "2155550100", "RECEIVER",
+                                                             "RECEIVER"),
+                         ControlNumbers(41, 41, 1), datetime.datetime(2026, 11, 27, 9, tzinfo=datetime.UTC))
+        path = folder / "journey.835"
+        path.write_text(text)
+        return path, first.pcn, second.pcn
+    finally:
+        database.dispose()
+
+
+def test_a_poster_uploads_an_835_opens_an_eob_and_matches_an_unmatched_payment_by_hand(
+        page: Page, live_server: LiveServer, tmp_path: Path) -> None:
+    path, paid, mistyped = _an_835_for_two_open_claims(live_server.world.url, tmp_path)
+    sign_in(page, staff_email(Role.BILLER))
+    page.get_by_role("link", name="Payments", exact=True).click()
+    page.get_by_label("Upload an 835 remittance").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and post").click()
+    page.wait_for_load_state()
+    screenshot(page, "payments-uploaded")
+    expect(page.get_by_role("status")).to_contain_text("1 held for a person")
+
+    page.get_by_role("link", name="EFT-JOURNEY-1").click()
+    screenshot(page, "remittance")
+    page.get_by_role("link", name=f"EOB of claim {paid}").click()
+    page.wait_for_load_state()
+    screenshot(page, "eob")
+    expect(page.get_by_role("heading", name=f"Claim {paid}: processed as primary")).to_be_visible()
+    expect(page.get_by_text("patient responsibility").first).to_be_visible()  # PR in words
+    expect(page.get_by_role("button", name="Print this EOB")).to_be_visible()
+
+    page.goto("/payments")
+    page.get_by_role("link", name=f"Match to a claim (payment X{mistyped})").click()
+    search = page.get_by_label("Claim number or patient name")
+    expect(search).to_be_focused()
+    search.fill(mistyped)
+    search.press("Enter")  # the keyboard searches
+    page.wait_for_load_state()
+    page.get_by_role("link", name=f"Choose claim {mistyped}").click()
+    page.wait_for_load_state()
+    screenshot(page, "unmatched-match")
+    page.get_by_role("button", name=f"Post to claim {mistyped}").click()
+    page.wait_for_load_state()
+    screenshot(page, "unmatched-matched")
+    expect(page.get_by_role("status")).to_contain_text(f"Posted the held payment to claim {mistyped}")
+    expect(page.get_by_text("Every claim payment found its claim")).to_be_visible()

@@ -16,6 +16,7 @@ few a schema cannot describe).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import re
@@ -31,13 +32,29 @@ from web_world import OTHER_USER, all_roles_email, rejected_claim, staff_email, 
 
 from dermbill.clock import today, utc_now
 from dermbill.core.access import Role
+from dermbill.core.money import Money
+from dermbill.core.remittance import Adjustment, ClaimPayment, Remittance, ServiceLinePayment
 from dermbill.db.engine import Database, open_database
-from dermbill.db.models import ClaimRow, CoverageRow, DenialItemRow, LineAdjudicationRow, PatientRow, PracticeRow
+from dermbill.db.models import (
+    ClaimRow,
+    CoverageRow,
+    DenialItemRow,
+    LineAdjudicationRow,
+    OverpaymentRow,
+    PatientRow,
+    PayerRow,
+    PracticeRow,
+    UnmatchedRemittanceRow,
+)
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.deposits import record_deposit
+from dermbill.services.era_posting import post_era_upload
 from dermbill.services.users import create_token, get_user
 from dermbill.services.web_sessions import start_session
 from dermbill.web.app import create_app
 from dermbill.web.pages.common import CSRF_HEADER, SESSION_COOKIE
+from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
+from dermbill.x12.remittance_835_writer import write_835
 
 OURS, THEIRS = "D1", "D2"  # the scoped users' practice; the practice whose records they must not reach
 ALL_OF_OURS = all_roles_email(OURS)
@@ -60,6 +77,10 @@ class Records:
     claim_id: int = 0
     answer_id: str = ""  # a payer's answer on a claim: CLAIM-REMITTANCE (FHIR ClaimResponse, ExplanationOfBenefit)
     encounter_id: int = 0
+    remittance_id: int = 0  # a remittance of D2 (an 835 the payment pages show), with a claim payment
+    unmatched_id: int = 0  # a claim payment of D2 held for a person
+    overpayment_id: int = 0
+    deposit_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +105,11 @@ PARAMETERS: dict[str, Parameter] = {
     "encounter_id": Parameter(lambda r: [str(r.encounter_id)], ALL_OF_THEIRS),  # the claim's encounter
     "email": Parameter(lambda r: [OTHER_USER], OTHER_USER),  # users are the company's: another company's user
     "action": Parameter(lambda r: ["disable"], OTHER_USER),  # on the user named beside it
+    "remittance_id": Parameter(lambda r: [str(r.remittance_id)], ALL_OF_THEIRS),
+    "payment_index": Parameter(lambda r: ["1"], ALL_OF_THEIRS),  # a claim payment of the remittance beside it
+    "unmatched_id": Parameter(lambda r: [str(r.unmatched_id)], ALL_OF_THEIRS),
+    "overpayment_id": Parameter(lambda r: [str(r.overpayment_id)], ALL_OF_THEIRS),
+    "deposit_id": Parameter(lambda r: [str(r.deposit_id)], ALL_OF_THEIRS),
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -143,10 +169,37 @@ def _records(database: Database) -> Records:
         answer = uow.session.execute(select(LineAdjudicationRow.claim_id, LineAdjudicationRow.remittance_id).where(
             LineAdjudicationRow.practice_id == theirs).order_by(LineAdjudicationRow.id)).first()
         assert coverage is not None and answer is not None, f"the web world has no paid claim in {THEIRS}"
-        return Records(claim_number=claim.patient_control_number, patient_id=patient.id,
-                       patient_account=patient.account_number, denial_item_id=item.id, coverage_id=coverage,
-                       claim_id=claim.id, answer_id=f"{answer[0]}-{answer[1]}",
-                       encounter_id=claim.encounter_id)
+        claim_id, practice = claim.id, uow.session.get(PracticeRow, theirs)
+        assert practice is not None
+        payer = uow.session.scalars(select(PayerRow).where(PayerRow.organization_id == practice.organization_id,
+                                                           PayerRow.payer_identifier.is_not(None))).first()
+        assert payer is not None
+        records = Records(claim_number=claim.patient_control_number, patient_id=patient.id,
+                          patient_account=patient.account_number, denial_item_id=item.id, coverage_id=coverage,
+                          claim_id=claim.id, answer_id=f"{answer[0]}-{answer[1]}", encounter_id=claim.encounter_id)
+        uow.session.expunge_all()  # read: used as values below
+    # The payment pages' records of D2: an 835 with a claim payment no claim takes, an overpayment, a deposit.
+    stray = ClaimPayment("NOT-A-CLAIM-1", "1", "CI", "ICN1", "TEST", "ALPHA", "M1", (ServiceLinePayment(
+        "11102", (), Money(10000), 1, today(), (Adjustment("CO", "45", Money(2000)),)),))
+    text = write_835((Remittance(payer.name, payer.payer_identifier or "", practice.legal_name,
+                                 practice.billing_npi, "SCOPE-EFT-1", today(), (stray,)),),
+                     ClearinghouseProfile("PAYER", "PAYER", "EDI", "2155550100", "RECEIVER", "RECEIVER"),
+                     ControlNumbers(7, 7, 1), utc_now())
+    posted = post_era_upload(database, "scope.835", text.encode(), actor="test",
+                             organization_id=practice.organization_id, practice_ids={theirs})[0]
+    assert posted.status == "posted" and posted.remittance_id is not None, posted
+    deposit_id = record_deposit(database, {theirs}, theirs, today().isoformat(), "80.00", "SCOPE-SLIP",
+                                actor="test")
+    with UnitOfWork(database, actor="test") as uow:
+        unmatched = uow.session.scalars(select(UnmatchedRemittanceRow.id).where(
+            UnmatchedRemittanceRow.remittance_id == posted.remittance_id)).one()
+        overpayment = OverpaymentRow(practice_id=theirs, claim_id=claim_id, payer_id=payer.id,
+                                     remittance_id=posted.remittance_id, amount_cents=100, open_cents=100,
+                                     status="open", created_at=utc_now())
+        uow.session.add(overpayment)
+        uow.commit()
+        return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
+                                   overpayment_id=overpayment.id, deposit_id=deposit_id)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ asked and when, and the answer; an encounter with an open query is held. ``codin
 decision on each line the engine coded: the engine's line, the reviewed line, accepted or not, why, who, when.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-06 10:00:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import dermbill.db.base
 
 
 revision = '0020'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
