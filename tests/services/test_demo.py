@@ -287,3 +287,24 @@ def test_the_demo_counts_as_denials_what_posting_posts_to_the_denied_balance(gro
     for reason in [*known, "ZZ9"]:
         posted_as_denial = adjustment_account(group, reason, "1", codes) == DENIED_AR
         assert is_denial(group, reason, codes) == posted_as_denial, (group, reason)
+
+
+def test_the_fhir_export_of_the_demos_claims_validates(built: tuple[Database, DemoSummary, Path]) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from dermbill.fhir.validation import dumps, loads, problems_of
+    from dermbill.services.fhir_export import export_bundle
+
+    database, summary, _ = built
+    with UnitOfWork(database, actor="test") as uow:
+        practices = [p.id for p in uow.session.scalars(select(PracticeRow))]
+    bundle = export_bundle(database, practices, actor="test", base="https://billing.example/fhir/R4",
+                           now=datetime.datetime(2026, 11, 26, 18, tzinfo=datetime.UTC),
+                           date_from=summary.period_start, date_to=summary.period_end)
+
+    Bundle.model_validate(loads(dumps(bundle)))
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert {"Patient", "Coverage", "Claim", "ClaimResponse", "ExplanationOfBenefit"} <= kinds
+    assert sum(entry["resource"]["resourceType"] == "Claim" for entry in bundle["entry"]) >= sum(
+        p.claims for p in summary.practices)
+    assert [problem for entry in bundle["entry"] for problem in problems_of(entry["resource"])] == []
