@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, ColumnElement, event, func, insert, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dermbill.clock import utc_now as utc_now  # the services take their default clock from here
@@ -123,6 +123,10 @@ class UnitOfWork:
         except IntegrityError as exc:
             self._roll_back()
             raise InvalidInput(f"the database refused the change: {first_line(exc.orig)}") from None
+        except DataError as exc:  # a value it cannot hold or compare: a NUL character, a number out of range
+            self._roll_back()
+            raise InvalidInput(f"a value cannot be stored or looked up ({first_line(exc.orig)}): check what was "
+                               "given") from None
         except DBAPIError as exc:
             self._roll_back()
             raise StorageUnavailable(f"database error at {self.database.url}: {first_line(exc.orig)}") from None

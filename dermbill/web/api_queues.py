@@ -363,6 +363,9 @@ class _Blanks(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
+        if "\x00" in (value if isinstance(value, str) else "".join(v for v in value if isinstance(v, str))
+                       if isinstance(value, list) else ""):
+            raise ValueError("may not contain a NUL character")
         if isinstance(value, str) and not value.strip():
             return None
         if isinstance(value, list):
