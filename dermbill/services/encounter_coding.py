@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from dermbill.core.coding.body_map import BodyMap, body_map, site_words
 from dermbill.core.coding.encounter import Encounter
 from dermbill.core.coding.engine import code_encounter
-from dermbill.core.coding.entry import in_words
+from dermbill.core.coding.entry import beyond_the_form, in_words
 from dermbill.core.coding.gaps import Gap, gaps_of
 from dermbill.core.coding.result import CodedLine, CodingResult
 from dermbill.core.coding.review import FamilyAgreement, LineDecision, agreement_by_family, code_family, is_change
@@ -236,6 +236,11 @@ def _encounter_to_save(repo: PracticeRepository, encounter_id: int | None, patie
     if encounter.status not in EDITABLE:
         raise InvalidTransition(f"encounter {encounter.id} is {encounter.status} and has its claim: correct the "
                                 "claim instead of the documentation")
+    lost = beyond_the_form(encounter.documentation or {})
+    if lost:
+        raise InvalidTransition(f"encounter {encounter.id} documents what this screen has no field for "
+                                f"({', '.join(lost[:5])}{' ...' if len(lost) > 5 else ''}): saving it here would "
+                                "lose those facts; correct it where it was documented and send it again")
     return encounter
 
 
@@ -297,8 +302,13 @@ class EncounterView:
     reviews: int  # lines reviewed
 
     @property
+    def beyond_the_form(self) -> list[str]:
+        """What the documentation holds that the entry screen has no field for (then it is shown, not corrected)."""
+        return beyond_the_form(self.documentation)
+
+    @property
     def editable(self) -> bool:
-        return self.status in EDITABLE
+        return self.status in EDITABLE and not self.beyond_the_form
 
 
 def read_encounter(database: Database, practice_ids: Collection[int], encounter_id: int, *,

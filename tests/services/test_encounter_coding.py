@@ -190,3 +190,22 @@ def test_another_practices_encounter_and_patient_are_not_found(database: Databas
     assert entry_patient(database, [_ids(database)[0]], "A-1", DOS, actor=CODER).payer == "medicare"
     with UnitOfWork(database, actor="test") as uow:
         assert uow.session.scalars(select(CodingQueryRow)).first() is None
+
+
+def test_an_encounter_documented_beyond_the_screen_is_shown_but_not_corrected_here(database: Database) -> None:
+    practice_world(database)
+    saved = _save(database, _document(NO_MARGIN), ask=[("B", "excision_margin")])
+    with UnitOfWork(database, actor="test") as uow:  # as the EHR sent it: with the lesion's symptoms
+        encounter = uow.session.get(EncounterRow, saved.encounter_id)
+        assert encounter is not None
+        encounter.documentation = _document({**NO_MARGIN, "symptoms": ["bleeding"]})
+        uow.commit()
+
+    view = read_encounter(database, [_ids(database)[0]], saved.encounter_id, actor=CODER)
+    assert view.status == "held" and not view.editable
+    assert view.beyond_the_form == ["lesions[B].symptoms[0]"]
+    with pytest.raises(InvalidTransition, match=r"no field for \(lesions\[B\]\.symptoms\[0\]\)"):
+        _save(database, _document(EXCISION), encounter_id=saved.encounter_id)
+    with UnitOfWork(database, actor="test") as uow:
+        encounter = uow.session.get(EncounterRow, saved.encounter_id)
+        assert encounter is not None and encounter.documentation["lesions"][0]["symptoms"] == ["bleeding"]

@@ -123,6 +123,48 @@ def rows_of(document: Mapping[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def header_of(document: Mapping[str, Any]) -> dict[str, str]:
+    """The entry screen's header fields of a saved document."""
+    patient = document.get("patient") or {}
+    visit = document.get("visit") or {}
+    return {"date_of_service": _text(document.get("date_of_service")), "payer": _text(document.get("payer")),
+            "age": _text(patient.get("age")), "sex": _text(patient.get("sex")),
+            "visit_category": _text(visit.get("category")), "visit_level": _text(visit.get("level")),
+            "separately_identifiable": "on" if visit.get("separately_identifiable") else ""}
+
+
+def _facts(value: Any, path: str) -> dict[str, str]:
+    """Every documented fact as path -> text; a lesion by its letter and a procedure by its kind, so that the order
+    the screen writes them in does not count as a change."""
+    if isinstance(value, Mapping):
+        found: dict[str, str] = {}
+        for key, item in value.items():
+            found.update(_facts(item, f"{path}.{key}" if path else str(key)))
+        return found
+    if isinstance(value, list):
+        found = {}
+        kinds: dict[str, int] = {}
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping) and ("id" in item or "type" in item):
+                key = str(item.get("id") or item.get("type"))
+                kinds[key] = kinds.get(key, 0) + 1
+                key = key if kinds[key] == 1 else f"{key}#{kinds[key]}"
+            else:
+                key = str(index)
+            found.update(_facts(item, f"{path}[{key}]"))
+        return found
+    if value is None or value == "" or value is False:
+        return {}
+    return {path: str(value)}
+
+
+def beyond_the_form(document: Mapping[str, Any]) -> list[str]:
+    """The facts of a saved document that the entry screen has no field for (Mohs stages, a second procedure on a
+    lesion, services, history ...): saving the screen's version would lose them, so it must not correct it."""
+    kept = _facts(encounter_document(header_of(document), rows_of(document)), "")
+    return sorted(path for path, value in _facts(document, "").items() if kept.get(path) != value)
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
