@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import BACKENDS
 from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from sqlalchemy import func, select
 
@@ -35,6 +34,7 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo import DemoOptions, DemoSummary, build_demo, charge_master, reset_demo_database
 
 AS_OF = datetime.date(2026, 11, 26)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # The demo is built on AS_OF, and "today" is AS_OF too: make test-ahead leaves this module out
 # (tests/services/test_demo_outputs.py, run ahead, checks that nothing the demo writes is dated from the clock).
 pytestmark = pytest.mark.pinned_today(AS_OF)
