@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dermbill.cli.common import DbOption, actor_name, current_database, out, say_error
+from dermbill.cli.common import DbOption, actor_name, current_database, err, out, say_error
 from dermbill.cli.files import write_json
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ def import_command(
     """Store and process each message of a file, as the listener would; print each one's answer (AA, AE, AR).
     Exit 1 when any failed: they are kept, listed by 'dermbill hl7 messages', and replayed after a fix."""
     from dermbill.cli.files import read_input
+    from dermbill.cli.progress import StageProgress
     from dermbill.services.hl7_inbox import receive
 
     routing = _routing(facility, practice)
@@ -73,9 +74,11 @@ def import_command(
         say_error(f"{file}: no HL7 message (a message starts with an MSH segment)")
         raise typer.Exit(1)
     answers = []
-    with current_database(ctx, db) as database:
+    with current_database(ctx, db) as database, StageProgress(err) as bars:
         for raw in messages:
             answers.append(receive(database, raw, routing))
+            if err.is_terminal and len(messages) > 1:
+                bars.report("messages", len(answers), len(messages))
     failed = [a for a in answers if a.code != "AA"]
     if as_json:
         write_json({"messages": [{"message_id": a.message_id, "answer": a.code, "status": a.status,
