@@ -59,10 +59,13 @@ def oru(control: str, results: dict[str, str], *, account: str = "A-1", visit: s
 
 
 def siu(control: str, appointment: str, *, kind: str = "SIU^S12^SIU_S12", start: str = "202603091030",
-        minutes: int = 20, account: str = "A-1", provider: str = NPI) -> str:
+        minutes: int = 20, account: str = "A-1", provider: str = NPI, visit_type: str = "",
+        services: tuple[str, ...] = ("99213^Visit^CPT",)) -> str:
+    """An appointment: one AIS per planned service (AIS-3, e.g. "17311^Mohs^CPT"), SCH-8 the visit type."""
+    ais = [f"AIS|{n}||{service}|{start}|||{minutes}|min" for n, service in enumerate(services, start=1)]
     return "\r".join([
-        msh(kind, control), f"SCH|{appointment}|{appointment}|||||^Skin check|||{minutes}|min",
-        f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F", f"AIS|1||99213^Visit^CPT|{start}|||{minutes}|min",
+        msh(kind, control), f"SCH|{appointment}|{appointment}|||||^Skin check|^{visit_type}||{minutes}|min",
+        f"PID|1||{account}^^^EHR^MR||DOE^JANE||19500101|F", *ais,
         f"AIP|1||{provider}^TESTDOC^ANN", "AIL|1||OFFICE",
     ]) + "\r"
 

@@ -826,6 +826,9 @@ class AppointmentRow(TenantRow):
     starts_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     minutes: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(200))
+    visit_type: Mapped[str | None] = mapped_column(String(40))  # new patient, follow-up, procedure, Mohs ...
+    # The procedure codes planned (CPT/HCPCS): what check-in and the patient's estimate are about.
+    planned_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(10))
     external_id: Mapped[str | None] = mapped_column(String(80))  # the EHR's appointment ID (SCH-2)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

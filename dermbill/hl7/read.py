@@ -402,6 +402,9 @@ def read_registration(message: hl7.Message) -> Located:
     return Located(Registration(account, patient, tuple(coverages), sent_on), places)
 
 
+PROCEDURE_CODE = re.compile(r"[0-9A-Z][0-9]{3}[0-9A-Z]")  # CPT or HCPCS Level II: 17311, 0419T, J7308
+
+
 @dataclass(frozen=True, slots=True)
 class Booking:
     """SIU^S12-S15: an appointment as the EHR's scheduling sends it."""
@@ -414,6 +417,8 @@ class Booking:
     provider_npi: str | None
     location: str | None
     status: str  # booked, cancelled
+    visit_type: str | None = None  # SCH-8, the appointment type
+    planned_codes: tuple[str, ...] = ()  # AIS-3 of each AIS that names a procedure code (CPT or HCPCS)
 
 
 def read_booking(message: hl7.Message, header: Header) -> Located:
@@ -441,6 +446,10 @@ def read_booking(message: hl7.Message, header: Header) -> Located:
         minutes=minutes, reason=(reader.value(sch, 7, 2) or reader.value(sch, 7, 1))[:200] or None,
         provider_npi=reader.value(aip, 3) or None, location=reader.value(ail, 3) or None,
         status="cancelled" if cancelled else "booked",
+        visit_type=(reader.value(sch, 8, 2) or reader.value(sch, 8, 1))[:40] or None,
+        planned_codes=tuple(dict.fromkeys(
+            code for code in (reader.value(a, 3).strip().upper() for a in reader.segments("AIS"))
+            if PROCEDURE_CODE.fullmatch(code))),
     ), {"account_number": account_place, "provider_npi": "AIP-3", "location": "AIL-3", "appointment_id": "SCH-2"})
 
 

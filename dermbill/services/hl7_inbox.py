@@ -268,6 +268,7 @@ def _book(repo: PracticeRepository, booking: Booking) -> dict[str, Any]:
     values = {"patient_id": patient.id, "provider_id": provider.id if provider else None,
               "location_id": location.id if location else None, "starts_at": booking.starts_at,
               "minutes": booking.minutes, "reason": booking.reason, "status": booking.status,
+              "visit_type": booking.visit_type, "planned_codes": list(booking.planned_codes),
               "updated_at": repo.uow.clock()}
     created = row is None
     if row is None:

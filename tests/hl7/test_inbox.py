@@ -220,11 +220,13 @@ def test_a_pathology_result_for_a_lesion_not_documented_is_refused_at_its_obx(da
 def test_appointments_are_booked_changed_and_cancelled(database: Database) -> None:
     practice_world(database)
     assert receive(database, siu("S1", "APT7"), ERA, clock=clock).code == "AA"
-    assert receive(database, siu("S2", "APT7", kind="SIU^S14^SIU_S12", start="202603091100", minutes=30),
+    assert receive(database, siu("S2", "APT7", kind="SIU^S14^SIU_S12", start="202603091100", minutes=30,
+                                 visit_type="Procedure", services=("11102^Biopsy^CPT",)),
                    ERA, clock=clock).code == "AA"
     with UnitOfWork(database, actor="test") as uow:
         row = uow.session.scalars(select(AppointmentRow)).one()
         assert (row.starts_at.hour, row.starts_at.minute, row.minutes, row.status) == (11, 0, 30, "booked")
+        assert (row.visit_type, row.planned_codes) == ("Procedure", ["11102"])
     assert receive(database, siu("S3", "APT7", kind="SIU^S15^SIU_S12"), ERA, clock=clock).code == "AA"
     with UnitOfWork(database, actor="test") as uow:
         assert uow.session.scalars(select(AppointmentRow)).one().status == "cancelled"

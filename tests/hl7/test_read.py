@@ -124,6 +124,10 @@ def test_a_booking_and_a_pathology_report_are_read() -> None:
     assert (booking.appointment_id, booking.minutes, booking.reason, booking.status, booking.provider_npi) == (
         "APT7", 20, "Skin check", "booked", NPI)
     assert booking.starts_at.replace(tzinfo=None) == datetime.datetime(2026, 3, 9, 10, 30)
+    assert (booking.visit_type, booking.planned_codes) == (None, ("99213",))
+    mohs = siu("S2", "APT8", visit_type="Mohs surgery", services=("17311^Mohs^CPT", "NOTE^Bring ID^L", "17312^^CPT"))
+    planned = read_booking(parse(mohs), read_header(mohs)).value
+    assert (planned.visit_type, planned.planned_codes) == ("Mohs surgery", ("17311", "17312"))
     report = read_pathology(parse(oru("P1", {"a": "C44.311", "B": "L82.1"}, visit="V9"))).value
     assert (dict(report.results), report.visit_id, report.preliminary) == (
         {"A": "C44.311", "B": "L82.1"}, "V9", False)
