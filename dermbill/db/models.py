@@ -162,6 +162,7 @@ class PayerRow(Base):
         UniqueConstraint("organization_id", "payer_identifier"),
         CheckConstraint(_in("kind", PAYER_KINDS), name="kind"),
         CheckConstraint("timely_filing_days > 0", name="timely_filing_days_positive"),
+        CheckConstraint("status_inquiry_days > 0", name="status_inquiry_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -173,6 +174,8 @@ class PayerRow(Base):
     # SBR09: MB Medicare Part B, MC Medicaid, CI commercial, BL Blue Cross, HM HMO, 09 self-pay ...
     claim_filing_indicator_code: Mapped[str] = mapped_column(String(2))
     timely_filing_days: Mapped[int] = mapped_column(Integer)
+    # Days without an answer (835) to a claim after which a 276 asks the payer about it (claim follow-up).
+    status_inquiry_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # Where appeals (redeterminations, reconsiderations) are mailed; printed on the appeal letter when known.
     appeal_address_line1: Mapped[str | None] = mapped_column(String(55))
     appeal_address_line2: Mapped[str | None] = mapped_column(String(55))
@@ -1078,3 +1081,65 @@ TENANT_ROWS: tuple[type[TenantRow], ...] = (
     LineAdjudicationRow, FeeScheduleRow, FeeScheduleItemRow, LedgerAccountRow, JournalEntryRow, PostingRow,
     DenialItemRow, AppealRow, OverpaymentRow,
 )
+
+
+# Claim follow-up (issue 15): 276 inquiries about claims with no answer, the 277 answers, and the scheduled jobs.
+# The number of days a payer is given to answer a claim before a 276 asks about it is ``payer.status_inquiry_days``.
+
+FOLLOW_UP_ROUTES = ("person", "wait", "remittance_expected")
+
+
+class ClaimStatusInquiryRow(TenantRow):
+    """One 276 question about a claim, and the 277's answer once it came (answered once: ``answered_at``).
+
+    ``words`` is the status category and code in words (``reference/tables/claim_status``); ``route`` is what the
+    answer asks of us (``core.claim_follow_up``): a person's work, waiting, or an 835 that should follow.
+    """
+
+    __tablename__ = "claim_status_inquiry"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "trace_number"),
+        _tenant_fk(["claim_id"], "claim"),
+        CheckConstraint(_in("route", FOLLOW_UP_ROUTES) + " OR route IS NULL", name="route"),
+        Index("ix_claim_status_inquiry_practice_claim", "practice_id", "claim_id"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(Integer)
+    trace_number: Mapped[str] = mapped_column(String(50))  # BHT03 of the 276, echoed by the 277
+    connection_name: Mapped[str | None] = mapped_column(String(60))
+    file_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)  # None: written, not delivered
+    answered_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    category_code: Mapped[str | None] = mapped_column(String(3))  # STC01-1: A4, P1, F1, R4 ...
+    status_code: Mapped[str | None] = mapped_column(String(5))  # STC01-2: 35, 20, 65 ...
+    entity_code: Mapped[str | None] = mapped_column(String(3))  # STC01-3: whom the status is about
+    words: Mapped[str | None] = mapped_column(Text)
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # REF*1K
+    paid_cents: Mapped[int | None] = mapped_column(BigInteger)  # STC05: what the payer says it paid
+    effective_date: Mapped[datetime.date | None] = mapped_column(Date)  # STC02
+    route: Mapped[str | None] = mapped_column(String(20))
+    next_action: Mapped[str | None] = mapped_column(Text)
+
+
+JOB_OUTCOMES = ("running", "succeeded", "failed")
+
+
+class JobRunRow(Base):
+    """One run of a scheduled job: ``slot`` is the scheduled time it ran for (unique with the job, so a job due once
+    a day runs once that day however many runners start); a run asked for by hand outside its slot has none."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (
+        UniqueConstraint("job", "slot"),
+        CheckConstraint(_in("outcome", JOB_OUTCOMES), name="outcome"),
+        Index("ix_job_run_job_started", "job", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    slot: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
