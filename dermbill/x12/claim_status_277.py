@@ -37,14 +37,16 @@ def read_277(transaction: TransactionSet) -> Json:
     component = transaction.delimiters.component
     notices = list(transaction.notices)
     result: Json = {"type": kind, "control_number": transaction.control_number, "payer": {}, "providers": [],
-                    "claims": [], "batch_statuses": [], "notices": notices}
+                    "claims": [], "batch_statuses": [], "notices": notices, "trace_number": ""}
     level = ""
     claim: Json | None = None
     line: Json | None = None
     provider: Json | None = None
     patient: Json = {}
     for s in transaction.segments:
-        if s.id == "HL":
+        if s.id == "BHT":
+            result["trace_number"] = s.get(3)  # a 277's BHT03 echoes the 276's: which inquiry it answers
+        elif s.id == "HL":
             level, line, claim = s.get(3), None, None  # a new level: what follows is not the last claim's
         elif s.id == "NM1":
             name = {"last_name": s.get(3), "first_name": s.get(4), "identifier": s.get(9)}

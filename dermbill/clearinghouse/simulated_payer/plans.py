@@ -43,6 +43,10 @@ class PayerProfile:
     accepts_x_modifiers: bool = True
     # Codes it pays only with a prior authorization number on the claim (2300 REF*G1), e.g. Mohs 17311-17315.
     authorization_codes: tuple[str, ...] = ()
+    # Codes it holds at receipt instead of deciding (accepted in the 277CA, no 835): for its own review (a 277 answers
+    # P2:41, pended) or until it has the records it asked for (R4:2, documents requested, the letter says which).
+    review_codes: tuple[str, ...] = ()
+    records_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ Its folder holds what it knows and remembers:
   days_to_pay, patient_owes_after_secondary, accepts_x_modifiers, authorization_codes). The last two are
   optional, so older files still load: accepts_x_modifiers is "true" or "false" (true when the column is absent
   or empty), authorization_codes the codes it pays only with a prior authorization, separated by spaces
-  ("17311 17312 96567"; none when absent or empty);
+  ("17311 17312 96567"; none when absent or empty). Two more optional columns, review_codes and records_codes, name
+  the codes it holds at receipt instead of deciding (accepted, no 835): a 276 about such a claim is answered
+  pended for review (P2:41) or with a request for documents (R4:2);
 - ``roster.csv``: their members (see plans.py);
 - ``state.json``: deductibles met, services paid, claims decided, its control numbers;
 - ``received/``: every file sent to it (a name it already has is not taken again);
@@ -68,7 +70,10 @@ from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import TransactionSet, transaction_sets
 
 PAYER_COLUMNS = ("payer_id", "name", "kind", "fee_percent", "timely_filing_days", "days_to_pay",
-                 "patient_owes_after_secondary", "accepts_x_modifiers", "authorization_codes")
+                 "patient_owes_after_secondary", "accepts_x_modifiers", "authorization_codes", "review_codes",
+                 "records_codes")
+# What a 276 about a claim it holds is answered (category, status code): see review_codes and records_codes.
+HELD_ANSWERS = {"review": ("P2", "41"), "records": ("R4", "2")}
 PROCEDURE_CODE = re.compile(r"[0-9A-Z][0-9]{3}[0-9A-Z]")  # CPT or HCPCS level II: 17311, 0419T, J7308
 ACKNOWLEDGMENT_DELAY = datetime.timedelta(days=1)  # for a file without a date: the day after its last service
 
@@ -79,6 +84,7 @@ class PayerState:
     interchange: int = 0
     traces: int = 0
     decided: dict[str, dict[str, Any]] = field(default_factory=dict)  # payer claim number -> the PaidClaim as JSON
+    held: dict[str, dict[str, str]] = field(default_factory=dict)  # payer claim number -> why it holds the claim
 
 
 def read_payers(path: Path) -> dict[str, PayerProfile]:
@@ -94,7 +100,9 @@ def read_payers(path: Path) -> dict[str, PayerProfile]:
                 row["payer_id"], row["name"], row["kind"], int(row["fee_percent"]), int(row["timely_filing_days"]),
                 int(row["days_to_pay"]), row["patient_owes_after_secondary"].lower() == "true",
                 accepts_x_modifiers=_flag(row.get("accepts_x_modifiers"), "accepts_x_modifiers", default=True),
-                authorization_codes=_codes(row.get("authorization_codes"), "authorization_codes"))
+                authorization_codes=_codes(row.get("authorization_codes"), "authorization_codes"),
+                review_codes=_codes(row.get("review_codes"), "review_codes"),
+                records_codes=_codes(row.get("records_codes"), "records_codes"))
         except (KeyError, ValueError) as exc:
             raise InvalidInput(f"{path.name} line {number}: {exc}") from None
     return payers
@@ -127,7 +135,7 @@ def write_payers(path: Path, payers: Sequence[PayerProfile]) -> None:
         for p in payers:
             writer.writerow([p.payer_id, p.name, p.kind, p.fee_percent, p.timely_filing_days, p.days_to_pay,
                              str(p.patient_owes_after_secondary).lower(), str(p.accepts_x_modifiers).lower(),
-                             " ".join(p.authorization_codes)])
+                             " ".join(p.authorization_codes), " ".join(p.review_codes), " ".join(p.records_codes)])
 
 
 def _claim_json(claim: PaidClaim) -> dict[str, Any]:
@@ -152,6 +160,16 @@ def _claim_from_json(data: dict[str, Any]) -> PaidClaim:
                      data["payer_claim_number"], data["patient_last"], data["patient_first"], data["member_id"],
                      lines, tuple(data["remarks"]), data["crossover_payer_id"], data["crossover_payer_name"],
                      datetime.date.fromisoformat(data["received"]) if data["received"] else None)
+
+
+def _held_for(claim: ProfessionalClaim, payer: PayerProfile) -> str | None:
+    """Why the payer holds a claim at receipt instead of deciding it ("review", "records"), or None."""
+    codes = {line.code for line in claim.lines}
+    if codes & set(payer.records_codes):
+        return "records"
+    if codes & set(payer.review_codes):
+        return "review"
+    return None
 
 
 def reversal_of(claim: PaidClaim) -> PaidClaim:
@@ -253,11 +271,16 @@ class SimulatedPayer:
                  and d["member_id"] == inquiry.member_id), None)
             paid = _claim_from_json(decided) if decided else None
             category, code = ("A4", "35") if paid is None else ("F2", "1") if paid.status_code == "4" else ("F1", "65")
+            number = paid.payer_claim_number if paid else None
+            held = None if paid else next(((n, h) for n, h in sorted(state.held.items())
+                                           if h["patient_control_number"] == inquiry.patient_control_number
+                                           and h["member_id"] == inquiry.member_id), None)
+            if held is not None:
+                number, (category, code) = held[0], HELD_ANSWERS[held[1]["why"]]
             answers.append(ClaimStatusAnswer(
                 inquiry.patient_control_number, category, code, inquiry.subscriber, inquiry.member_id,
                 inquiry.total_charge, inquiry.service_from, inquiry.service_to,
-                paid.paid if paid else Money.zero(), paid.payer_claim_number if paid else None,
-                dependent=inquiry.dependent))
+                paid.paid if paid else Money.zero(), number, dependent=inquiry.dependent))
         first = inquiries[0] if inquiries else None
         return ClaimStatusResponse(first.trace_number if first else transaction.control_number,
                                    first.payer if first else Payer("SIMULATED PAYER", "SIMPAYER"),
@@ -316,7 +339,11 @@ class SimulatedPayer:
             number = None
             if ack.accepted and payer is not None and member is not None:
                 number = self._claim_number(state, arrived)
-                for payer_id, paid in self._decide(state, claim, member, payer, arrived, number):
+                why = _held_for(claim, payer)
+                if why is not None:  # accepted, and held: no 835 until it would decide (never, in the simulation)
+                    state.held[number] = {"patient_control_number": claim.patient_control_number,
+                                          "member_id": claim.member_id, "why": why}
+                for payer_id, paid in [] if why else self._decide(state, claim, member, payer, arrived, number):
                     decided.setdefault(payer_id, []).append((paid, batch))
             first = min(line.date_of_service for line in claim.lines)
             last = max(line.date_of_service for line in claim.lines)
@@ -410,11 +437,13 @@ class SimulatedPayer:
         if not path.exists():
             return PayerState()
         data = json.loads(path.read_text())
-        return PayerState(History(**data["history"]), data["interchange"], data["traces"], data["decided"])
+        return PayerState(History(**data["history"]), data["interchange"], data["traces"], data["decided"],
+                          data.get("held", {}))
 
     def _save(self, state: PayerState) -> None:
         path = self.folder / "state.json"
         partial = path.with_suffix(".partial")
         partial.write_text(json.dumps({"history": asdict(state.history), "interchange": state.interchange,
-                                       "traces": state.traces, "decided": state.decided}, indent=1, sort_keys=True))
+                                       "traces": state.traces, "decided": state.decided, "held": state.held},
+                                      indent=1, sort_keys=True))
         os.replace(partial, path)
