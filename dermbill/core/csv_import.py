@@ -114,6 +114,8 @@ KINDS: dict[str, FileKind] = {kind.name: kind for kind in (
         _c("appeal_city", False, "appeal city (needed with an appeal address)", "MECHANICSBURG"),
         _c("appeal_state", False, "appeal state (needed with an appeal address)", "PA"),
         _c("appeal_zip_code", False, "appeal ZIP code (needed with an appeal address)", "17055"),
+        _c("status_inquiry_days", False, "days without an answer before a claim status inquiry (276) asks about a "
+                                         "claim (1 to 365; empty means 30)", "30"),
     ), ("payer_id",), False),
     FileKind("providers", "the practice's rendering providers", (
         _PRACTICE,

@@ -34,6 +34,7 @@ PAYER_KINDS = ("medicare", "medicaid", "commercial", "self_pay")
 CLAIM_FILING_CODES = frozenset({"09", "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI",
                                 "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ"})
 MAX_TIMELY_FILING_DAYS = 3650
+MAX_STATUS_INQUIRY_DAYS = 365
 MAX_FEE = Money(99_999_999)  # $999,999.99, as a claim line's charge
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{0,19}")
 _PAYER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{1,79}")
@@ -79,6 +80,7 @@ class PayerValues:
     appeal_city: str | None
     appeal_state: str | None
     appeal_zip_code: str | None
+    status_inquiry_days: int = 30  # days without an answer before a 276 asks about a claim (claim follow-up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,13 @@ def _days(name: str, text: str, problems: list[Problem]) -> Any:
     return int(text)
 
 
+def _wait_days(name: str, text: str, problems: list[Problem]) -> Any:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_STATUS_INQUIRY_DAYS:
+        problems.append(Problem(name, f"'{_cut(text)}' is not a number of days from 1 to {MAX_STATUS_INQUIRY_DAYS}"))
+        return _BAD
+    return int(text)
+
+
 def _flag(name: str, text: str, problems: list[Problem]) -> Any:
     if text.lower() in _YES:
         return True
@@ -227,7 +236,7 @@ PAYER_RULES: dict[str, Check] = {
     "claim_filing_indicator_code": _one_of(CLAIM_FILING_CODES, upper=True),
     "timely_filing_days": _days,
     "appeal_address_line1": _ADDRESS_LINE, "appeal_address_line2": _ADDRESS_LINE, "appeal_city": _CITY,
-    "appeal_state": _state, "appeal_zip_code": _zip,
+    "appeal_state": _state, "appeal_zip_code": _zip, "status_inquiry_days": _wait_days,
 }
 PROVIDER_RULES: dict[str, Check] = {
     "npi": _npi, "last_name": _length(60, _name), "first_name": _length(35, _name),
@@ -292,7 +301,7 @@ def new_practice(who: str, values: Mapping[str, Any]) -> PracticeValues:
 
 def new_payer(who: str, values: Mapping[str, Any]) -> PayerValues:
     """A payer's values, checked (the kind, the SBR09 claim filing indicator, the timely filing limit)."""
-    return PayerValues(**_checked(who, values, PAYER_RULES, PAYER_REQUIRED))
+    return PayerValues(**_checked(who, values, PAYER_RULES, PAYER_REQUIRED, {"status_inquiry_days": 30}))
 
 
 def new_provider(who: str, values: Mapping[str, Any]) -> ProviderValues:
