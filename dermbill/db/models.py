@@ -1119,6 +1119,7 @@ class ClaimStatusInquiryRow(TenantRow):
     paid_cents: Mapped[int | None] = mapped_column(BigInteger)  # STC05: what the payer says it paid
     effective_date: Mapped[datetime.date | None] = mapped_column(Date)  # STC02
     route: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(40))  # a few words: "not found", "denied", "pended too long"
     next_action: Mapped[str | None] = mapped_column(Text)
 
 

@@ -45,6 +45,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.claim_status_answers import apply_claim_status_277
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
 from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
@@ -98,6 +99,7 @@ class SyncReport:
     remittances: list[RemittanceOutcome] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
     secondary: SecondaryReport = field(default_factory=SecondaryReport)  # claims opened for the next payer
+    claim_statuses: list[dict[str, object]] = field(default_factory=list)  # 277s answering our 276s, applied
 
 
 def submit_claims(database: Database, config: ClearinghouseConfig, outbox: Path, *, via: str | None = None,
@@ -311,6 +313,9 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
         result: dict[str, object] = {}
         if transaction.type == "999":
             result = _apply_999(database, organization_id, answer, path, report, now)
+        elif transaction.type == "277" and answer.get("type") == "277":  # a claim status response (276 answer)
+            result = apply_claim_status_277(database, organization_id, answer, now)
+            report.claim_statuses.append(result)
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
         elif transaction.type == "835":

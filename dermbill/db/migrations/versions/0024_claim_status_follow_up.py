@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column('paid_cents', sa.BigInteger(), nullable=True),
         sa.Column('effective_date', sa.Date(), nullable=True),
         sa.Column('route', sa.String(length=20), nullable=True),
+        sa.Column('reason', sa.String(length=40), nullable=True),
         sa.Column('next_action', sa.Text(), nullable=True),
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('practice_id', sa.Integer(), nullable=False),
