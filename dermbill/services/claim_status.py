@@ -282,7 +282,8 @@ def follow_up_list(database: Database, practice_ids: Collection[int] | None = No
                        & (ClaimRow.practice_id == ClaimStatusInquiryRow.practice_id))
                  .join(PracticeRow, PracticeRow.id == ClaimRow.practice_id)
                  .join(PayerRow, PayerRow.id == ClaimRow.payer_id)
-                 .join(PatientRow, (PatientRow.id == ClaimRow.patient_id) & (PatientRow.practice_id == ClaimRow.practice_id))
+                 .join(PatientRow, (PatientRow.id == ClaimRow.patient_id)
+                       & (PatientRow.practice_id == ClaimRow.practice_id))
                  .where(ClaimRow.status.in_(OPEN_STATUSES), ClaimStatusInquiryRow.answered_at.is_not(None))
                  .order_by(ClaimRow.id, ClaimStatusInquiryRow.answered_at.desc(), ClaimStatusInquiryRow.id.desc()))
         if practice_ids is not None:
@@ -293,7 +294,7 @@ def follow_up_list(database: Database, practice_ids: Collection[int] | None = No
         for inquiry, claim, practice_row, payer, patient in uow.session.execute(query):
             latest.setdefault(claim.id, (inquiry, claim, practice_row, payer, patient))
         by_practice: dict[int, list[int]] = defaultdict(list)
-        for inquiry, claim, _, _, _ in latest.values():
+        for _, claim, _, _, _ in latest.values():
             by_practice[claim.practice_id].append(claim.id)
         sent: dict[int, datetime.datetime] = {}
         for practice_id, claim_ids in by_practice.items():
