@@ -23,6 +23,7 @@ from dermbill.cli.clearinghouse_cmds import (
 from dermbill.cli.common import DbOption, acting_as, actor_name, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.fhir_cmds import fhir_app
+from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
 from dermbill.cli.payments import era_app, ledger_app
@@ -300,6 +301,8 @@ clearinghouse_app.command("sync")(sync_command)
 clearinghouse_app.command("inbox")(inbox_command)
 claims_app.command("submit")(submit_command)
 claims_app.command("fix-queue")(fix_queue_command)
+claims_app.command("follow-up")(follow_up_command)
+app.add_typer(jobs_app, name="jobs")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(denials_app, name="denials")
 app.add_typer(users_app, name="users")

@@ -105,7 +105,7 @@ def run_jobs(database: Database, *, config_path: Path, outbox: Path, inbox: Path
     moment = now or clock()
     results = []
     for chosen in _chosen(job):
-        slot = chosen.schedule.slot(moment)
+        slot: datetime.datetime | None = chosen.schedule.slot(moment)
         run_id = _claim(database, chosen.name, slot, moment)
         if run_id is None and due_only:
             results.append(JobResult(chosen.name, False, "skipped", slot, {}))

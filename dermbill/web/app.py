@@ -29,6 +29,7 @@ from dermbill.web.pages import (
     board,
     claims,
     coding,
+    follow_up,
     imports,
     patients,
     payment_desk,
@@ -139,6 +140,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(payment_desk.router())
     app.include_router(claims.router())
     app.include_router(queues.router())
+    app.include_router(follow_up.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())

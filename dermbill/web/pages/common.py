@@ -39,6 +39,7 @@ NAVIGATION = (
     ("Patients", "/patients", Permission.VIEW_PATIENTS),
     ("Coding", "/coding", Permission.VIEW_ENCOUNTERS),
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),
+    ("Follow-up", "/follow-up", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
     ("Payments", "/payments", Permission.VIEW_REMITTANCES),
     ("Import", "/import", Permission.IMPORT_DATA),
