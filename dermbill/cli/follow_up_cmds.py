@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -100,7 +101,7 @@ def run_command(
                 out.print(f"{result.job}: not due (already run for {result.slot:%Y-%m-%d %H:%M} UTC)"
                           if result.slot else f"{result.job}: not due", markup=False)
                 continue
-            detail = result.summary.get("error") if result.outcome == "failed" else result.summary
+            detail = result.summary.get("error") if result.outcome == "failed" else json.dumps(result.summary)
             out.print(f"{result.job}: {result.outcome}: {detail}", markup=False)
     return 1 if any(r.outcome == "failed" for r in results) else 0
 
@@ -123,4 +124,5 @@ def list_command(
         last = (f"last run {job.last_started:%Y-%m-%d %H:%M} UTC: {job.last_outcome}" if job.last_started
                 else "never run")
         out.print(f"{job.name} ({job.schedule}): {job.description}", markup=False)
-        out.print(f"  {last}; next due {job.next_due:%Y-%m-%d %H:%M} UTC", markup=False)
+        due = "due now" if job.due_now else f"next due {job.next_due:%Y-%m-%d %H:%M} UTC"
+        out.print(f"  {last}; {due}", markup=False)

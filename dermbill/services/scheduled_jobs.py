@@ -164,13 +164,14 @@ class JobStatus:
     last_outcome: str | None
     last_summary: dict[str, Any] | None
     next_due: datetime.datetime  # the current slot when it has no run yet, else the next slot
+    due_now: bool  # its current slot has no run: the next ``jobs run --due-only`` runs it
 
     def to_json(self) -> dict[str, Any]:
         return {"job": self.name, "description": self.description, "schedule": self.schedule,
                 "last_started": self.last_started.isoformat() if self.last_started else None,
                 "last_finished": self.last_finished.isoformat() if self.last_finished else None,
                 "last_outcome": self.last_outcome, "last_summary": self.last_summary,
-                "next_due": self.next_due.isoformat()}
+                "next_due": self.next_due.isoformat(), "due_now": self.due_now}
 
 
 def list_jobs(database: Database, *, now: datetime.datetime | None = None, clock: Clock = utc_now) -> list[JobStatus]:
@@ -186,5 +187,5 @@ def list_jobs(database: Database, *, now: datetime.datetime | None = None, clock
             found.append(JobStatus(job.name, job.description, job.schedule.describe(),
                                    last.started_at if last else None, last.finished_at if last else None,
                                    last.outcome if last else None, dict(last.summary) if last else None,
-                                   job.schedule.next_slot(slot) if taken is not None else slot))
+                                   job.schedule.next_slot(slot) if taken is not None else slot, taken is None))
     return found

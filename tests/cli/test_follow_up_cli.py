@@ -1,0 +1,53 @@
+"""`dermbill claims follow-up` sends the due 276s and prints the work list (--json too); `dermbill jobs run
+--due-only` runs the claim-status job once for its slot, and `dermbill jobs list` says when it is next due."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from follow_up_world import ASKED, config_file, follow_up_world
+from migrated_databases import migrated_sqlite_url
+
+from dermbill.cli.main import main
+from dermbill.clock import TODAY_VARIABLE
+from dermbill.db.engine import open_database
+
+
+def test_follow_up_then_the_daily_job_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    url = migrated_sqlite_url(tmp_path / "cli.db")
+    database = open_database(url)
+    try:
+        world = follow_up_world(database, tmp_path)
+    finally:
+        database.dispose()
+    monkeypatch.setenv(TODAY_VARIABLE, ASKED.date().isoformat())
+    folders = ["--db", url, "--config", str(config_file(tmp_path)), "--outbox", str(tmp_path / "outbox"),
+               "--inbox", str(tmp_path / "inbox")]
+
+    assert main(["claims", "follow-up", *folders, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["summary"]["inquired"] == 5 and printed["summary"]["answers"]["applied"] == 5
+    assert [(i["claim"], i["category"], i["needs_person"]) for i in printed["work_list"]] == [
+        (world.claims["denied"], "F2", True), (world.claims["records"], "R4", True),
+        (world.claims["not found"], "A4", True), (world.claims["paid"], "F1", False)]
+
+    assert main(["claims", "follow-up", *folders, "--practice", "ERA"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("No claim is due a status inquiry")
+    assert "Follow-up work list: 3 claim(s) need a person; 1 should get an 835" in lines
+    assert any("F2:1 Finished: denied" in line for line in lines)
+
+    assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
+    [first] = json.loads(capsys.readouterr().out)["runs"]
+    assert (first["job"], first["outcome"], first["summary"]["inquired"]) == ("claim-status", "succeeded", 0)
+    assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
+    [second] = json.loads(capsys.readouterr().out)["runs"]
+    assert (second["outcome"], second["slot"]) == ("skipped", first["slot"])
+    assert main(["jobs", "list", "--db", url, "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)["jobs"]
+    assert (listed["job"], listed["last_outcome"], listed["schedule"]) == ("claim-status", "succeeded",
+                                                                          "daily at 07:00 UTC")
+    assert listed["next_due"] > first["slot"]
