@@ -14,7 +14,8 @@ error that is not the file's fault (the database is down) stops the sync and lea
 999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs accept
 claims (with the payer's claim number) or reject them into the fix queue with the error tied to the claim field
 (what the claim said is kept: it goes out again only once it changed, or a person says so; see
-core.resubmission); 835s are posted. Files are processed acknowledgments first, then remittances. Then
+core.resubmission); 277 claim status responses (answers to our 276s) are applied by
+services.claim_status_answers; 835s are posted. Files are processed acknowledgments first, then remittances. Then
 the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
