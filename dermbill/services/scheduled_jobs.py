@@ -128,9 +128,6 @@ def run_jobs(database: Database, *, config_path: Path, outbox: Path, inbox: Path
 def _claim(database: Database, job: str, slot: datetime.datetime | None, now: datetime.datetime) -> int | None:
     """Record a run of ``job`` for ``slot`` (committed); None when that slot already has one."""
     with UnitOfWork(database, actor=f"job: {job}", clock=lambda: now) as uow:
-        if slot is not None and uow.session.scalar(select(JobRunRow.id).where(JobRunRow.job == job,
-                                                                              JobRunRow.slot == slot)) is not None:
-            return None
         row = JobRunRow(job=job, slot=slot, started_at=now, outcome="running", summary={})
         uow.session.add(row)
         try:
@@ -138,7 +135,7 @@ def _claim(database: Database, job: str, slot: datetime.datetime | None, now: da
             run_id = row.id
             uow.audit("job.started", "job_run", run_id, detail={"job": job, "slot": slot.isoformat() if slot else None})
             uow.commit()
-        except InvalidInput:  # another runner claimed the slot a moment ago (uq_job_run_job_slot)
+        except InvalidInput:  # the slot has its run (uq_job_run_job_slot): another runner, or earlier today
             return None
         return run_id
 

@@ -48,7 +48,6 @@ def run(database: Database, tmp_path: Path, now: datetime.datetime, **options: A
     return [(r.job, r.outcome) for r in results]
 
 
-@SQLITE
 def test_a_daily_job_runs_once_a_day_however_often_the_runner_starts(database: Database, tmp_path: Path,
                                                                      jobs: list[str]) -> None:
     assert run(database, tmp_path, MORNING, due_only=True) == [("broken", "failed"), ("daily", "succeeded")]
