@@ -1,16 +1,18 @@
 """Applying the 277 claim status responses (005010X212) that answer our 276 inquiries: each answer once.
 
-``services.transmission`` hands every 277 of a fetched file (a claim status response, not a 277CA) to
-``apply_claim_status_277``. Each claim it names is matched to our inquiry by the 277's trace number (BHT03, which
-echoes the 276's) and the claim's patient control number (TRN02), within the billing company the file is addressed
-to; an inquiry not found that way is matched to the latest inquiry about that claim still waiting for an answer. An
-inquiry already answered is not answered again (the same 277 fetched twice changes nothing). The answer is
-recorded with the status category and code in words and what it asks of us (``core.claim_follow_up``).
+``services.transmission`` hands the 277s of a fetched file (claim status responses, not 277CAs) to
+``apply_claim_status_answers``, all in one transaction. Each claim a 277 names is matched to our inquiry by the
+277's trace number (BHT03, which echoes the 276's) and the claim's patient control number (TRN02), within the
+billing company the file is addressed to; an inquiry not found that way is matched to the latest inquiry about that
+claim still waiting for an answer. An inquiry already answered is not answered again (the same 277 fetched twice
+changes nothing). The answer is recorded with the status category and code in words and what it asks of us
+(``core.claim_follow_up``).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,17 +29,18 @@ from dermbill.reference.claim_status import claim_status_table
 DEFAULT_WAIT_DAYS = 30
 
 
-def apply_claim_status_277(database: Database, organization_id: int, answer: dict[str, Any],
-                           now: datetime.datetime) -> dict[str, object]:
-    """Record the answers of one 277 (as ``x12.claim_status_277.read_277`` reads it); counts of what it did."""
+def apply_claim_status_answers(database: Database, organization_id: int, answers: Sequence[dict[str, Any]],
+                               now: datetime.datetime) -> dict[str, object]:
+    """Record the answers of 277 transaction sets (as ``x12.claim_status_277.read_277`` reads them) in one
+    transaction; counts of what it did."""
     table = claim_status_table()
-    trace = str(answer.get("trace_number") or "")
     counts: dict[str, int] = {"applied": 0, "already_applied": 0, "unknown": 0}
     routes: dict[str, int] = {}
     with UnitOfWork(database, actor=person_or("sync"), clock=lambda: now) as uow:
         practice_ids = list(uow.session.scalars(select(PracticeRow.id).where(
             PracticeRow.organization_id == organization_id)))
-        for claim_json in answer.get("claims", []):
+        for answer, claim_json in ((a, c) for a in answers for c in a.get("claims", [])):
+            trace = str(answer.get("trace_number") or "")
             pcn = str(claim_json.get("patient_control_number") or "")
             found = _inquiry(uow, practice_ids, trace, pcn)
             if found is None:
@@ -73,7 +76,7 @@ def apply_claim_status_277(database: Database, organization_id: int, answer: dic
             counts["applied"] += 1
             routes[decision.route.value] = routes.get(decision.route.value, 0) + 1
         uow.commit()
-    return {**counts, "routes": routes, "trace": trace}
+    return {**counts, "routes": routes, "transactions": len(answers)}
 
 
 def _inquiry(uow: UnitOfWork, practice_ids: list[int], trace: str,

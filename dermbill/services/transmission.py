@@ -46,7 +46,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
-from dermbill.services.claim_status_answers import apply_claim_status_277
+from dermbill.services.claim_status_answers import apply_claim_status_answers
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
 from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
@@ -314,9 +314,8 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
         result: dict[str, object] = {}
         if transaction.type == "999":
             result = _apply_999(database, organization_id, answer, path, report, now)
-        elif transaction.type == "277" and answer.get("type") == "277":  # a claim status response (276 answer)
-            result = apply_claim_status_277(database, organization_id, answer, now)
-            report.claim_statuses.append(result)
+        elif transaction.type == "277" and answer.get("type") == "277":  # claim status responses: together, below
+            continue
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
         elif transaction.type == "835":
@@ -327,6 +326,11 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
         else:
             report.other.append(f"{path.name}: a {transaction.type}, kept")
         outcome.setdefault(transaction.type, []).append(result)
+    statuses = [answer for transaction, answer in read if transaction.type == "277" and answer.get("type") == "277"]
+    if statuses:  # the answers to our 276s, in one transaction
+        result = apply_claim_status_answers(database, organization_id, statuses, now)
+        report.claim_statuses.append(result)
+        outcome.setdefault("277", []).append(result)
 
 
 def _finish(database: Database, file_id: int, status: str, reason: str | None, now: datetime.datetime,

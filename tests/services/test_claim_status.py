@@ -20,7 +20,7 @@ from dermbill.db.engine import open_database
 from dermbill.db.models import AuditEventRow, ClaimRow, ClaimStatusInquiryRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.claim_status import FollowUpReport, due_claims, follow_up_claims, follow_up_list
-from dermbill.services.claim_status_answers import apply_claim_status_277
+from dermbill.services.claim_status_answers import apply_claim_status_answers
 from dermbill.services.transmission import SyncReport, process_inbound_file, sync
 from dermbill.services.x12_files import validate_x12_file
 from dermbill.x12.claim_status_277 import read_277
@@ -111,9 +111,9 @@ def test_an_answer_is_applied_once(asked: Asked, tmp_path: Path) -> None:
     with UnitOfWork(world.database, actor="test") as uow:
         organization_id = uow.practice(world.practice_id).practice.organization_id
     later = ASKED + datetime.timedelta(days=1)
-    results = [apply_claim_status_277(world.database, organization_id, read_277(t), later)
-               for t in transaction_sets(read_file(answer_file))]
-    assert sum(int(r["already_applied"]) for r in results) == 5 and sum(int(r["applied"]) for r in results) == 0
+    result = apply_claim_status_answers(world.database, organization_id,
+                                        [read_277(t) for t in transaction_sets(read_file(answer_file))], later)
+    assert (result["already_applied"], result["applied"], result["unknown"]) == (5, 0, 0)
     assert {kind: (row.answered_at, row.route) for kind, row in inquiries(world).items()} == before
 
 
