@@ -298,3 +298,31 @@ def test_inquiries_read_back_what_we_write(dependent: Person | None) -> None:
                                 dependent)
     [transaction] = transaction_sets(segments_of(write_276((status,), PROFILE, ControlNumbers(1, 1, 1), SENT)))
     assert read_276(transaction) == [replace(status, subscriber=sent)]
+
+
+def test_claims_it_holds_for_review_or_records_get_no_835_and_their_own_277_answers(tmp_path: Path) -> None:
+    holding = replace(MEDICARE, review_codes=("17000",), records_codes=("11642",))
+    folder = folder_with(tmp_path)
+    write_payers(folder / "payers.csv", [holding, SUPPLEMENT])
+    assert read_payers(folder / "payers.csv")["TSTMCR"] == holding
+    payer = SimulatedPayer.open("sim", folder)
+    review = claim("R1", lines=(ServiceLine("17000", (), Money(12000), 1, (1,), DOS, "R1-1"),))
+    records = claim("R2", lines=(ServiceLine("11642", (), Money(60000), 1, (1,), DOS + datetime.timedelta(days=1),
+                                             "R2-1"),))
+    paid = claim("C1", lines=(ServiceLine("11102", (), Money(15000), 1, (1,), DOS + datetime.timedelta(days=2),
+                                          "C1-1"),))
+    files = send(payer, tmp_path, "837P-1.x12", review, records, paid)
+    [ca] = answers(files, "277")
+    assert all(c["accepted"] for c in ca["claims"])
+    [era] = answers(files, "835")
+    assert [c["patient_control_number"] for c in era["claims"]] == ["C1"]
+    asked = tuple(ClaimStatusInquiry(f"ST{pcn}", Payer("TEST MEDICARE", "TSTMCR"), "TEST DERMATOLOGY", "1234567893",
+                                     PATIENT, "1EG4TE5MK72", pcn, Money(12000), DOS, DOS) for pcn in ("R1", "R2"))
+    path = tmp_path / "status.x12"
+    path.write_text(write_276(asked, PROFILE, ControlNumbers(6, 6, 1), SENT))
+    payer.send([path])
+    [status_file] = payer.fetch(tmp_path / "inbox-277")
+    found = [read_277(t) for t in transaction_sets(read_file(status_file))]
+    assert [(a["trace_number"], a["claims"][0]["statuses"][0]["category"], a["claims"][0]["statuses"][0]["code"])
+            for a in found] == [("STR1", "P2", "41"), ("STR2", "R4", "2")]
+    assert all(a["claims"][0]["payer_claim_control_number"] for a in found)
