@@ -40,6 +40,10 @@ def test_follow_up_then_the_daily_job_once(tmp_path: Path, monkeypatch: pytest.M
     assert "Follow-up work list: 3 claim(s) need a person; 1 should get an 835" in lines
     assert any("F2:1 Finished: denied" in line for line in lines)
 
+    assert main(["claims", "follow-up", "--db", url, "--list", "--json"]) == 0  # no inquiry, no fetch
+    listed_only = json.loads(capsys.readouterr().out)
+    assert listed_only["summary"] is None and len(listed_only["work_list"]) == 4
+
     assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
     [first] = json.loads(capsys.readouterr().out)["runs"]
     assert (first["job"], first["outcome"], first["summary"]["inquired"]) == ("claim-status", "succeeded", 0)
