@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from dermbill.core.dates import DateRange
+from dermbill.core.identifiers import luhn_check_digit
 from dermbill.core.money import Money
 
 HMO = "HM"  # SBR09 claim filing indicator of an HMO: specialist visits need the primary care physician's referral
@@ -286,3 +287,12 @@ def summary(items: Sequence[ChecklistItem]) -> str:
     """A one-line state: "ready" or what is left."""
     open_items = [i.label.lower() for i in items if i.state in (State.TO_DO, State.ATTENTION)]
     return "ready for the visit" if not open_items else "still to do: " + "; ".join(open_items)
+
+
+def looks_like_card_number(text: str) -> bool:
+    """13 to 19 digits (spaces and dashes aside) that pass the Luhn test: a payment card number, which dermbill
+    must never store (the card terminal's transaction reference is what identifies a card payment)."""
+    digits = text.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or not 13 <= len(digits) <= 19:
+        return False
+    return luhn_check_digit(digits[:-1]) == int(digits[-1])
