@@ -27,7 +27,6 @@ from dermbill.core.check_in import (
     MARKABLE,
     AbnReason,
     AuthorizationKind,
-    AuthorizationOnFile,
     CheckInFacts,
     ChecklistItem,
     Item,
@@ -76,6 +75,8 @@ from dermbill.pdf.front_desk import (
 from dermbill.reference.abn_reasons import shipped_abn_reasons
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.services.authorizations import as_core as _as_core
+from dermbill.services.authorizations import authorizations_on_file as _on_file
 from dermbill.services.charges_in import practice_prices, primary_coverage
 from dermbill.services.denials import Contracts
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
@@ -250,16 +251,6 @@ def _authorization_codes(repo: PracticeRepository, payer: PayerRow) -> frozenset
     return tables.payer_rule(payer.payer_identifier, payer.kind).authorization_codes
 
 
-def _on_file(repo: PracticeRepository, patient_id: int, payer_id: int) -> list[AuthorizationRow]:
-    return repo.rows(AuthorizationRow, AuthorizationRow.patient_id == patient_id, AuthorizationRow.payer_id == payer_id,
-                     order_by=AuthorizationRow.valid_from)
-
-
-def _as_core(row: AuthorizationRow) -> AuthorizationOnFile:
-    return AuthorizationOnFile(AuthorizationKind(row.kind), row.number, frozenset(row.codes),
-                               DateRange(row.valid_from, row.valid_to))
-
-
 def _receipts(repo: PracticeRepository, appointment_id: int) -> list[CopayReceiptRow]:
     return repo.rows(CopayReceiptRow, CopayReceiptRow.appointment_id == appointment_id)
 
@@ -430,20 +421,6 @@ def record_authorization(database: Database, practice_ids: Collection[int], appo
         view = _gather(repo, appointment)
         uow.commit()
         return view
-
-
-def authorization_for_claim(repo: PracticeRepository, patient_id: int, payer_id: int | None, day: datetime.date,
-                            codes: Collection[str]) -> str | None:
-    """The prior authorization number on file for the patient with this payer, valid on the day, covering one of
-    the claim's codes (or any code): what the claim's REF*G1 carries. None when there is none."""
-    if payer_id is None:
-        return None
-    for row in _on_file(repo, patient_id, payer_id):
-        found = _as_core(row)
-        if found.kind is AuthorizationKind.PRIOR_AUTHORIZATION and found.valid.contains(day) and (
-                not found.codes or found.codes & set(codes)):
-            return found.number
-    return None
 
 
 def set_stale_days(database: Database, practice_id: int, days: int, *, actor: str,

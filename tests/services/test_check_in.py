@@ -17,16 +17,25 @@ from pg_server import require_postgres
 from sqlalchemy import select
 
 from dermbill.core.check_in import Item, State
+from dermbill.core.coding.result import CodedLine, CodingResult
 from dermbill.core.errors import InvalidFields, InvalidInput, NotFound
 from dermbill.core.ledger import CASH, PATIENT_AR, PATIENT_CREDIT
 from dermbill.core.money import Money
 from dermbill.db.engine import Database, open_database
-from dermbill.db.models import AuditEventRow, ClaimRow, CopayReceiptRow, JournalEntryRow, PostingRow
+from dermbill.db.models import (
+    AppointmentRow,
+    AuditEventRow,
+    ClaimRow,
+    CopayReceiptRow,
+    EncounterRow,
+    JournalEntryRow,
+    PostingRow,
+)
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.authorizations import authorization_for_claim
 from dermbill.services.check_in import (
     CheckIn,
     advance_beneficiary_notice,
-    authorization_for_claim,
     collect_copay,
     good_faith_estimate,
     mark_item,
@@ -36,6 +45,7 @@ from dermbill.services.check_in import (
     record_authorization,
     set_stale_days,
 )
+from dermbill.services.encounter_coding import make_claim
 
 NOW = datetime.datetime(2026, 3, 10, 8, 30, tzinfo=datetime.UTC)
 ACTOR = "front_desk@era.test"
@@ -91,6 +101,16 @@ def test_an_hmo_mohs_visit_wants_a_referral_and_the_authorization_which_the_clai
         assert authorization_for_claim(repo, world.hmo_patient, payer_id, VISIT_DAY, ["17311"]) == "PA-17311"
         assert authorization_for_claim(repo, world.hmo_patient, payer_id, VISIT_DAY, ["11102"]) is None
         assert authorization_for_claim(repo, world.hmo_patient, payer_id, datetime.date(2026, 5, 1), ["17311"]) is None
+        # The claim made from the visit's coded encounter carries it (837P REF*G1).
+        appointment = repo.get(AppointmentRow, world.hmo)
+        encounter = repo.add(EncounterRow(patient_id=world.hmo_patient, provider_id=appointment.provider_id,
+                                          location_id=appointment.location_id, date_of_service=VISIT_DAY,
+                                          documentation={"lesions": []}, created_at=NOW))
+        repo.flush()
+        made = make_claim(repo, encounter, CodingResult(lines=(CodedLine("17311", 1, (), ("C44.311",), "Mohs"),),
+                                                        diagnoses=("C44.311",)))
+        claim = repo.rows(ClaimRow, ClaimRow.patient_control_number == made)[0]
+        assert claim.prior_authorization == "PA-17311"
 
 
 def view_payer(uow: UnitOfWork, world: CheckInWorld) -> int:
@@ -138,6 +158,7 @@ def test_a_self_pay_patient_gets_a_good_faith_estimate(sqlite_database: Database
     assert view.self_pay and view.estimate.patient == Money(35000) and view.estimate.rules == ()
     name, content = good_faith_estimate(sqlite_database, ours, world.self_pay, actor=ACTOR,
                                         today=datetime.date(2026, 3, 1))
+    assert name == f"GFE-{world.self_pay}-20260301.pdf"
     text = pdf_text(content)
     for expected in ("Good Faith Estimate", "CAL TESTCHARLIE", "07/07/1990",
                      "NPI 1234567893", "TIN 990000001", "99203", "11102", "$200.00", "$150.00", "$350.00",
@@ -202,6 +223,7 @@ def copay_posted_once(database: Database, world: CheckInWorld) -> None:
     assert state(view, Item.COPAY)[0] is State.DONE
     receipt = read_receipt(database, ours, first.receipt_id, actor=ACTOR)
     name, content = receipt_document(receipt)
+    assert name == f"R{first.receipt_id:06d}.pdf"
     text = pdf_text(content)
     assert "TERM-0042" in text and "$40.00" in text and "BEA TESTBRAVO" in text
     with pytest.raises(InvalidFields, match="not recorded"):  # the same reference for another amount
