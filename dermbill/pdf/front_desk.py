@@ -28,7 +28,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter as us_letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money, total
@@ -37,8 +37,7 @@ FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 MARGIN = 0.75 * inch
 WIDTH = us_letter[0] - 2 * MARGIN
-DISPUTE_THRESHOLD = Money(40000)  # 45 CFR 149.620: billed at least $400 more than the estimate
-BOX = "\u2610"
+BULLET = "\u2022"
 
 _BODY = ParagraphStyle("fd-body", fontName=FONT, fontSize=10, leading=13, spaceAfter=5)
 _SMALL = ParagraphStyle("fd-small", parent=_BODY, fontSize=8.5, leading=10.5, spaceAfter=3)
@@ -49,6 +48,16 @@ _TITLE = ParagraphStyle("fd-title", parent=_BODY, fontName=BOLD, fontSize=15, le
 _HEADING = ParagraphStyle("fd-heading", parent=_BODY, fontName=BOLD, fontSize=11, leading=14, spaceBefore=6,
                           spaceAfter=3, keepWithNext=1)
 _NOTIFIER = ParagraphStyle("fd-notifier", parent=_BODY, fontName=BOLD, fontSize=12, leading=15, spaceAfter=1)
+# The ABN fits one page, as the form does: a tighter body, the Paperwork Reduction Act notice in small print.
+ABN_MARGIN = 0.5 * inch
+ABN_WIDTH = us_letter[0] - 2 * ABN_MARGIN
+_ABN = ParagraphStyle("abn-body", parent=_BODY, fontSize=9, leading=10.8, spaceAfter=2.5)
+_ABN_CELL = ParagraphStyle("abn-cell", parent=_ABN, spaceAfter=0)
+_ABN_HEAD = ParagraphStyle("abn-head", parent=_ABN_CELL, fontName=BOLD)
+_ABN_HEADING = ParagraphStyle("abn-heading", parent=_ABN, fontName=BOLD, fontSize=10.5, spaceBefore=3,
+                              keepWithNext=1)
+_ABN_TITLE = ParagraphStyle("abn-title", parent=_TITLE, fontSize=13.5, leading=16, spaceAfter=3)
+_ABN_FINE = ParagraphStyle("abn-fine", parent=_ABN, fontSize=6.5, leading=7.8, spaceAfter=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +133,23 @@ class Receipt:
     received_by: str
 
 
-def _document(story: list[Flowable], *, title: str, author: str, subject: str) -> bytes:
+class CheckBox(Flowable):
+    """An empty square to tick by hand (the standard fonts have no ballot-box glyph)."""
+
+    def __init__(self, size: float = 11) -> None:
+        super().__init__()
+        self.size = size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(1)
+        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+def _document(story: list[Flowable], *, title: str, author: str, subject: str, margin: float = MARGIN) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=us_letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN, title=title, author=author, subject=subject, creator="dermbill",
+    doc = SimpleDocTemplate(buffer, pagesize=us_letter, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                            bottomMargin=margin, title=title, author=author, subject=subject, creator="dermbill",
                             invariant=True)  # no creation time or random id: the same input, the same bytes
     doc.build(story)
     return buffer.getvalue()
@@ -137,9 +159,10 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _grid(rows: list[list[Paragraph]], widths: Sequence[float], *, money_columns: Sequence[int] = (),
-          header: bool = True) -> Table:
-    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0)
+def _grid(rows: list[list[Any]], widths: Sequence[float], *, money_columns: Sequence[int] = (),
+          header: bool = True, row_height: float | None = None) -> Table:
+    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0,
+                  rowHeights=[row_height] * len(rows) if row_height else None)
     style: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
@@ -215,7 +238,7 @@ def good_faith_estimate_pdf(estimate: GoodFaithEstimate) -> bytes:
     story.append(_grid(rows, (0.8 * inch, WIDTH - 2.9 * inch, 0.8 * inch, 1.3 * inch), money_columns=(2, 3)))
     if estimate.not_included:
         story.append(_p("Not included in this estimate", _HEADING))
-        story += [Paragraph(escape(text), _BODY, bulletText="\u2022") for text in estimate.not_included]
+        story += [Paragraph(escape(text), _BODY, bulletText=BULLET) for text in estimate.not_included]
     story.append(_p("Disclaimer", _HEADING))
     story += [_p(text) for text in GFE_DISCLAIMERS]
     return _document(story, title=f"Good Faith Estimate {estimate.estimate_number}", author=estimate.practice.name,
@@ -251,51 +274,50 @@ def abn_pdf(notice: AdvanceBeneficiaryNotice) -> bytes:
     """The ABN, one page, in the layout of form CMS-R-131."""
     if not notice.items:
         raise InvalidInput("an ABN names at least one item or service Medicare may not pay for")
+    width = ABN_WIDTH
     head = _party_lines(notice.notifier)
     story: list[Flowable] = [
-        _p(f"A. Notifier: {head[0]}", _NOTIFIER), *(_p(line, _SMALL) for line in head[1:]),
-        Spacer(1, 2),
-        _grid([[_p(f"B. Patient Name: {notice.patient_name}", _CELL),
-                _p(f"C. Identification Number: {notice.identification}", _CELL)]],
-              (WIDTH * 0.6, WIDTH * 0.4), header=False),
-        Spacer(1, 6), _p(ABN_TITLE, _TITLE),
+        _p(f"A. Notifier: {head[0]}", _NOTIFIER), _p("  |  ".join(head[1:]), _ABN),
+        _grid([[_p(f"B. Patient Name: {notice.patient_name}", _ABN_CELL),
+                _p(f"C. Identification Number: {notice.identification}", _ABN_CELL)]],
+              (width * 0.6, width * 0.4), header=False),
+        Spacer(1, 3), _p(ABN_TITLE, _ABN_TITLE),
         Paragraph(f"<b>NOTE:</b> If Medicare doesn't pay for <b>D.</b> the {ABN_WHAT} below, you may have to pay.",
-                  _BODY),
+                  _ABN),
         _p("Medicare does not pay for everything, even some care that you or your health care provider have good "
-           f"reason to think you need. We expect Medicare may not pay for the D. {ABN_WHAT} below."),
+           f"reason to think you need. We expect Medicare may not pay for the D. {ABN_WHAT} below.", _ABN),
     ]
-    rows = [[_p(h, _CELL_HEAD) for h in ("D. Services", "E. Reason Medicare May Not Pay:", "F. Estimated Cost")]]
+    rows = [[_p(h, _ABN_HEAD) for h in ("D. Services", "E. Reason Medicare May Not Pay:", "F. Estimated Cost")]]
     for item in notice.items:
-        rows.append([_p(item.items, _CELL), _p(item.reason, _CELL), _p(f"${item.estimated_cost}", _CELL)])
-    story.append(_grid(rows, (WIDTH * 0.3, WIDTH * 0.52, WIDTH * 0.18), money_columns=(2,)))
+        rows.append([_p(item.items, _ABN_CELL), _p(item.reason, _ABN_CELL), _p(f"${item.estimated_cost}", _ABN_CELL)])
+    story.append(_grid(rows, (width * 0.28, width * 0.56, width * 0.16), money_columns=(2,)))
     story += [
-        _p("WHAT YOU NEED TO DO NOW:", _HEADING),
-        Paragraph(escape("Read this notice, so you can make an informed decision about your care."), _BODY,
-                  bulletText="\u2022"),
-        Paragraph(escape("Ask us any questions that you may have after you finish reading."), _BODY,
-                  bulletText="\u2022"),
-        Paragraph(escape(f"Choose an option below about whether to receive the D. {ABN_WHAT} listed above."), _BODY,
-                  bulletText="\u2022"),
+        _p("WHAT YOU NEED TO DO NOW:", _ABN_HEADING),
+        *(Paragraph(escape(text), _ABN, bulletText=BULLET) for text in (
+            "Read this notice, so you can make an informed decision about your care.",
+            "Ask us any questions that you may have after you finish reading.",
+            f"Choose an option below about whether to receive the D. {ABN_WHAT} listed above.")),
         Paragraph("<b>Note:</b> If you choose Option 1 or 2, we may help you to use any other insurance that you might "
-                  "have, but Medicare cannot require us to do this.", _SMALL),
-        _p("G. OPTIONS: Check only one box. We cannot choose a box for you.", _HEADING),
+                  "have, but Medicare cannot require us to do this.", _ABN),
+        _p("G. OPTIONS: Check only one box. We cannot choose a box for you.", _ABN_HEADING),
     ]
-    options = [[_p(BOX, _TITLE), Paragraph(f"<b>{escape(name)}</b> {escape(text)}", _CELL)]
+    options = [[CheckBox(), Paragraph(f"<b>{escape(name)}</b> {escape(text)}", _ABN_CELL)]
                for name, text in ABN_OPTIONS]
-    story.append(_grid(options, (0.4 * inch, WIDTH - 0.4 * inch), header=False))
+    story.append(_grid(options, (0.35 * inch, width - 0.35 * inch), header=False))
+    signature = _grid([[_p("I. Signature:", _ABN_HEAD), _p("J. Date:", _ABN_HEAD)]], (width * 0.7, width * 0.3),
+                      header=False, row_height=0.45 * inch)  # room to sign
     story += [
-        _p("H. Additional Information:", _HEADING),
-        _p(notice.additional_information),
+        _p("H. Additional Information:", _ABN_HEADING),
+        _p(notice.additional_information, _ABN),
         _p("This notice gives our opinion, not an official Medicare decision. If you have other questions on this "
-           "notice or Medicare billing, call 1-800-MEDICARE (1-800-633-4227/TTY: 1-877-486-2048)."),
-        _p("Signing below means that you have received and understand this notice. You also receive a copy."),
-        _grid([[_p("I. Signature:", _CELL_HEAD), _p("J. Date:", _CELL_HEAD)],
-               [_p(" ", _CELL), _p(" ", _CELL)]], (WIDTH * 0.7, WIDTH * 0.3), header=False),
-        Spacer(1, 6), HRFlowable(width="100%", thickness=0.5), _p(ABN_PRA, _SMALL),
-        _p(f"Form CMS-R-131 | Form Approved OMB No. 0938-0566 | prepared {notice.prepared_on.isoformat()}", _SMALL),
+           "notice or Medicare billing, call 1-800-MEDICARE (1-800-633-4227/TTY: 1-877-486-2048).", _ABN),
+        _p("Signing below means that you have received and understand this notice. You also receive a copy.", _ABN),
+        signature,
+        Spacer(1, 4), _p(ABN_PRA, _ABN_FINE),
+        _p(f"Form CMS-R-131 | Form Approved OMB No. 0938-0566 | prepared {notice.prepared_on.isoformat()}", _ABN_FINE),
     ]
-    return _document(story, title=ABN_TITLE, author=notice.notifier.name,
-                     subject=f"ABN for {notice.patient_name}")
+    return _document(story, title=ABN_TITLE, author=notice.notifier.name, subject=f"ABN for {notice.patient_name}",
+                     margin=ABN_MARGIN)
 
 
 # --- receipt ------------------------------------------------------------------------------------------------------
