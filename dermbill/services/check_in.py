@@ -307,29 +307,34 @@ def read_check_in(database: Database, practice_ids: Collection[int], appointment
 
 
 @dataclass(frozen=True, slots=True)
-class AppointmentLine:
+class DayAppointment:
     appointment_id: int
     starts_at: datetime.datetime
+    patient_name: str
+    account_number: str
     visit_type: str | None
     planned_codes: tuple[str, ...]
     status: str
 
 
-def patient_appointments(database: Database, practice_ids: Collection[int], patient_id: int, *, actor: str,
-                         limit: int = 20) -> list[AppointmentLine]:
-    """A patient's appointments, latest first (for the patient page's link to check-in); audited."""
+def appointments_on(database: Database, practice_ids: Collection[int], day: datetime.date, *, actor: str,
+                    limit: int = 200) -> list[DayAppointment]:
+    """The day's appointments of these practices, by time (the check-in list); audited (it shows patients)."""
     if not practice_ids:
         return []
+    start = datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=datetime.UTC)
     with UnitOfWork(database, actor=actor) as uow:
-        rows = uow.session.scalars(select(AppointmentRow).where(
-            AppointmentRow.patient_id == patient_id, AppointmentRow.practice_id.in_(sorted(practice_ids)))
-            .order_by(AppointmentRow.starts_at.desc(), AppointmentRow.id.desc()).limit(limit)).all()
-        found = [AppointmentLine(r.id, r.starts_at, r.visit_type, tuple(r.planned_codes or ()), r.status)
-                 for r in rows]
-        if rows:
-            uow.practice(rows[0].practice_id).audit("appointment.list", "patient", patient_id,
-                                                    {"appointments": [a.appointment_id for a in found]})
-            uow.commit()
+        rows = uow.session.execute(select(AppointmentRow, PatientRow).join(
+            PatientRow, (PatientRow.id == AppointmentRow.patient_id)
+            & (PatientRow.practice_id == AppointmentRow.practice_id)).where(
+            AppointmentRow.practice_id.in_(sorted(practice_ids)), AppointmentRow.starts_at >= start,
+            AppointmentRow.starts_at < start + datetime.timedelta(days=1))
+            .order_by(AppointmentRow.starts_at, AppointmentRow.id).limit(limit)).all()
+        found = [DayAppointment(a.id, a.starts_at, f"{p.last_name}, {p.first_name}", p.account_number, a.visit_type,
+                                tuple(a.planned_codes or ()), a.status) for a, p in rows]
+        uow.audit_practices("appointment.list", "appointment", practice_ids,
+                            detail={"day": day.isoformat(), "appointments": [a.appointment_id for a in found]})
+        uow.commit()
         return found
 
 
@@ -345,17 +350,14 @@ def _note(text: str | None) -> str | None:
 def mark_item(database: Database, practice_ids: Collection[int], appointment_id: int, item: str,
               note: str | None = None, *, actor: str, now: datetime.datetime | None = None) -> CheckIn:
     """Tick an item of the checklist (identity, demographics, coverage verified by hand, ABN signed): who and when."""
-    try:
-        which = Item(item)
-    except ValueError:
-        which = None
-    if which not in MARKABLE:
-        names = ", ".join(i.value for i in MARKABLE)
-        raise InvalidInput(f"'{item[:30]}' is not an item a person ticks (one of {names}; the referral and the "
-                           "copay are ticked by recording them)")
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
-        repo, appointment = _appointment(uow, practice_ids, appointment_id)
+        repo, appointment = _appointment(uow, practice_ids, appointment_id)  # another practice's: not found, first
+        which = next((i for i in MARKABLE if i.value == item), None)
+        if which is None:
+            names = ", ".join(i.value for i in MARKABLE)
+            raise InvalidInput(f"'{item[:30]}' is not an item a person ticks (one of {names}; the referral and the "
+                               "copay are ticked by recording them)")
         cleaned = _note(note)
         found = repo.rows(CheckInMarkRow, CheckInMarkRow.appointment_id == appointment.id,
                           CheckInMarkRow.item == which.value)
@@ -466,25 +468,25 @@ def collect_copay(database: Database, practice_ids: Collection[int], appointment
                   method: str, reference: str, actor: str, now: datetime.datetime | None = None) -> CopayCollected:
     """Take the copay at check-in: cash in, applied to the visit's claim's patient balance when the claim exists,
     the rest a patient credit. The same reference posts once (a second click returns the first receipt)."""
-    problems = []
-    try:
-        money = Money.parse(amount)
-        if money.cents <= 0:
-            problems.append(Problem("amount", "more than zero, e.g. 40.00"))
-    except InvalidInput as bad:
-        problems.append(Problem("amount", str(bad)))
-        money = Money.zero()
-    if method not in PAYMENT_METHODS:
-        problems.append(Problem("method", f"one of {', '.join(PAYMENT_METHODS)}"))
-    said = payment_reference_problem(method, reference)
-    if said:
-        problems.append(Problem("reference", said))
-    if problems:
-        raise InvalidFields("the copay was not recorded", tuple(problems))
-    reference = reference.strip()
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
-        repo, appointment = _appointment(uow, practice_ids, appointment_id)
+        repo, appointment = _appointment(uow, practice_ids, appointment_id)  # another practice's: not found, first
+        problems = []
+        try:
+            money = Money.parse(amount)
+            if money.cents <= 0:
+                problems.append(Problem("amount", "more than zero, e.g. 40.00"))
+        except InvalidInput as bad:
+            problems.append(Problem("amount", str(bad)))
+            money = Money.zero()
+        if method not in PAYMENT_METHODS:
+            problems.append(Problem("method", f"one of {', '.join(PAYMENT_METHODS)}"))
+        said = payment_reference_problem(method, reference)
+        if said:
+            problems.append(Problem("reference", said))
+        if problems:
+            raise InvalidFields("the copay was not recorded", tuple(problems))
+        reference = reference.strip()
         earlier = repo.rows(CopayReceiptRow, CopayReceiptRow.reference == reference)
         if earlier:
             first = earlier[0]
