@@ -173,7 +173,8 @@ def estimate_cost(services: Sequence[PricedService], benefits: Benefits | None, 
                                     reduced[index], allowed, copay, deductible, coinsurance_part, capped, patient,
                                     allowed - patient)
     ordered = [lines[i] for i in range(len(priced))]
-    assumptions += _benefit_assumptions(benefits, coinsurance, payer_kind, ordered)
+    assumptions += _benefit_assumptions(benefits, coinsurance, payer_kind, ordered,
+                                        any(s.is_visit for s in priced))
     if unpriced:
         assumptions.append(f"no price is on file for {', '.join(unpriced)}: not included")
     assumptions.append(FINAL_AMOUNT)
@@ -232,7 +233,7 @@ def _price_assumptions(services: list[PricedService], payer_name: str) -> list[s
 
 
 def _benefit_assumptions(benefits: Benefits, coinsurance: Decimal | None, payer_kind: str,
-                         lines: list[EstimateLine]) -> list[str]:
+                         lines: list[EstimateLine], has_visit: bool) -> list[str]:
     when = f"as of the eligibility answer (271) of {benefits.as_of.isoformat()}" if benefits.as_of else \
         f"from {benefits.source} (no eligibility answer on file)"
     said = []
@@ -248,8 +249,11 @@ def _benefit_assumptions(benefits: Benefits, coinsurance: Decimal | None, payer_
         said.append(f"assumes Medicare Part B coinsurance of {_percent(coinsurance)} of the approved amount")
     else:
         said.append("coinsurance is not known: assumed none; the plan may charge a percentage of the allowed amount")
-    if benefits.copay is not None:
+    if benefits.copay is not None and has_visit:
         said.append(f"assumes an office-visit copay of {dollars(benefits.copay)} {when}, covering the visit itself")
+    elif benefits.copay is not None:
+        said.append(f"an office-visit copay of {dollars(benefits.copay)} is on file ({benefits.source}), but no visit "
+                    "code is planned: it is not in this estimate (the plan may still ask for it at the visit)")
     if benefits.out_of_pocket_remaining is not None:
         capped = total([line.capped for line in lines])
         words = f"; it lowered the patient's share by {dollars(capped)}" if capped.cents else ""

@@ -639,7 +639,7 @@ def read_receipt(database: Database, practice_ids: Collection[int], receipt_id: 
         visit = f"{appointment.starts_at:%Y-%m-%d %H:%M} UTC" + (
             f" with {provider.first_name} {provider.last_name}" if provider else "")
         receipt = Receipt(
-            practice=_practice_party(repo.practice), receipt_number=f"R{row.id:06d}",
+            practice=_practice_party(repo.practice), receipt_number=receipt_number(row.id),
             patient_name=f"{patient.first_name} {patient.last_name}", patient_account=patient.account_number,
             received_on=row.collected_at, visit=visit, method=row.method, reference=row.reference,
             amount=Money(row.amount_cents), applied=Money(row.applied_cents),
@@ -647,6 +647,10 @@ def read_receipt(database: Database, practice_ids: Collection[int], receipt_id: 
         repo.audit("copay.receipt_read", "appointment", appointment.id, {"receipt": row.id})
         uow.commit()
         return ReceiptView(receipt, appointment.id)
+
+
+def receipt_number(receipt_id: int) -> str:
+    return f"R{receipt_id:06d}"
 
 
 def receipt_document(view: ReceiptView) -> tuple[str, bytes]:

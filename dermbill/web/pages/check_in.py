@@ -31,6 +31,7 @@ from dermbill.services.check_in import (
     read_check_in,
     read_receipt,
     receipt_document,
+    receipt_number,
     record_authorization,
 )
 from dermbill.services.web_sessions import LiveSession
@@ -164,8 +165,9 @@ def router() -> APIRouter:
         except InvalidFields as refusal:
             return _page(request, session, appointment, status_code=422,
                          forms={"copay": refused(typed, refusal, COPAY_FORM)})
-        said = (f"Copay ${paid.amount} recorded (receipt {paid.receipt_id})." if paid.posted else
-                f"This copay was already recorded (receipt {paid.receipt_id}); nothing was posted again.")
+        number = receipt_number(paid.receipt_id)
+        said = (f"${paid.amount} recorded: receipt {number}." if paid.posted else
+                f"This payment was already recorded (receipt {number}); nothing was posted again.")
         return redirect_with(request, f"/front-desk/receipts/{paid.receipt_id}", said)
 
     @pages.get("/front-desk/appointments/{appointment_id}/abn.pdf")
