@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from dermbill.clock import today
 from dermbill.core.access import Permission, allowed
-from dermbill.core.check_in import MARKABLE, AuthorizationKind, State
+from dermbill.core.check_in import MARKABLE, AuthorizationKind, State, looks_like_card_number
 from dermbill.core.errors import InvalidFields, InvalidInput, NotFound
 from dermbill.db.models import PAYMENT_METHODS
 from dermbill.services.check_in import (
@@ -155,7 +155,9 @@ def router() -> APIRouter:
         user = session.user
         page_permitted(user, Permission.COLLECT_PATIENT_PAYMENTS)
         appointment = _id(appointment_id, "appointment")
-        typed = dict(zip(COPAY_FORM, (amount, method, reference), strict=True))
+        # A card number typed by mistake is never shown back (nor stored): the field comes back empty.
+        typed = dict(zip(COPAY_FORM, (amount, method, "" if looks_like_card_number(reference) else reference),
+                         strict=True))
         try:
             with origin(request):
                 paid = collect_copay(database_of(request), user.practice_ids, appointment, amount=amount,
