@@ -425,23 +425,32 @@ def record_authorization(database: Database, practice_ids: Collection[int], appo
         return view
 
 
-def set_stale_days(database: Database, practice_id: int, days: int, *, actor: str,
-                   now: datetime.datetime | None = None) -> int:
-    """Set how many days an eligibility answer proves coverage for, at check-in (1 to 365)."""
-    if not 1 <= days <= 365:
+def check_in_settings(database: Database, practice_code: str, days: int | None = None, *, actor: str,
+                      now: datetime.datetime | None = None) -> tuple[str, int]:
+    """A practice's check-in settings (by its code): with ``days``, set how many days an eligibility answer proves
+    coverage for at check-in (1 to 365). Returns (practice code, the limit in force)."""
+    if days is not None and not 1 <= days <= 365:
         raise InvalidInput(f"the age limit of an eligibility check must be 1 to 365 days (got {days})")
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
-        repo = uow.practice(practice_id)
-        found = repo.rows(CheckInSettingRow)
-        before = found[0].verification_stale_days if found else DEFAULT_STALE_DAYS
-        if found:
-            found[0].verification_stale_days, found[0].updated_by, found[0].updated_at = days, actor, moment
+        found = list(uow.session.scalars(select(PracticeRow).where(PracticeRow.code == practice_code.strip())))
+        if not found:
+            raise NotFound(f"no practice {practice_code.strip()[:20]!r}")
+        if len(found) > 1:
+            raise InvalidInput(f"{len(found)} billing companies have a practice {practice_code!r}: ask the "
+                               "administrator to set it from the company's records")
+        repo = uow.practice(found[0].id)
+        setting = repo.rows(CheckInSettingRow)
+        before = setting[0].verification_stale_days if setting else DEFAULT_STALE_DAYS
+        if days is None:
+            return repo.practice.code, before
+        if setting:
+            setting[0].verification_stale_days, setting[0].updated_by, setting[0].updated_at = days, actor, moment
         else:
             repo.add(CheckInSettingRow(verification_stale_days=days, updated_by=actor, updated_at=moment))
-        repo.audit("check_in.settings", "practice", practice_id, {"before": before, "after": days})
+        repo.audit("check_in.settings", "practice", repo.practice_id, {"before": before, "after": days})
         uow.commit()
-    return days
+        return repo.practice.code, days
 
 
 def payment_reference_problem(method: str, reference: str) -> str | None:

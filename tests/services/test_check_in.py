@@ -36,6 +36,7 @@ from dermbill.services.authorizations import authorization_for_claim
 from dermbill.services.check_in import (
     CheckIn,
     advance_beneficiary_notice,
+    check_in_settings,
     collect_copay,
     good_faith_estimate,
     mark_item,
@@ -43,7 +44,6 @@ from dermbill.services.check_in import (
     read_receipt,
     receipt_document,
     record_authorization,
-    set_stale_days,
 )
 from dermbill.services.encounter_coding import make_claim
 
@@ -189,11 +189,14 @@ def test_a_manual_verification_goes_stale_after_the_practices_limit(sqlite_datab
     earlier = NOW - datetime.timedelta(days=10)
     view = mark_item(sqlite_database, ours, world.hmo, "coverage", "payer portal", actor=ACTOR, now=earlier)
     assert state(view, Item.COVERAGE) == (State.DONE, "payer portal")
-    set_stale_days(sqlite_database, world.practice_id, 7, actor="manager@era.test", now=NOW)
+    assert check_in_settings(sqlite_database, "ERA", actor="manager@era.test") == ("ERA", 30)
+    assert check_in_settings(sqlite_database, "ERA", 7, actor="manager@era.test", now=NOW) == ("ERA", 7)
     view = read_check_in(sqlite_database, ours, world.hmo, actor=ACTOR)
     assert state(view, Item.COVERAGE)[0] is State.ATTENTION and view.stale_days == 7
     with pytest.raises(InvalidInput, match="1 to 365"):
-        set_stale_days(sqlite_database, world.practice_id, 0, actor="manager@era.test", now=NOW)
+        check_in_settings(sqlite_database, "ERA", 0, actor="manager@era.test", now=NOW)
+    with pytest.raises(NotFound):
+        check_in_settings(sqlite_database, "NOPE", 7, actor="manager@era.test", now=NOW)
 
 
 def balances(database: Database, practice_id: int) -> dict[str, int]:
