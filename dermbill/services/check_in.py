@@ -54,6 +54,8 @@ from dermbill.db.models import (
     ClaimRow,
     CopayReceiptRow,
     CoverageRow,
+    FeeScheduleItemRow,
+    FeeScheduleRow,
     PatientRow,
     PayerRow,
     PracticeRow,
@@ -78,14 +80,13 @@ from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.authorizations import as_core as _as_core
 from dermbill.services.authorizations import authorizations_on_file as _on_file
 from dermbill.services.charges_in import practice_prices, primary_coverage
-from dermbill.services.denials import Contracts
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 from dermbill.services.patient_payments import claim_payment_postings
 
 DEFAULT_STALE_DAYS = 30
 PRICED_STATUSES = frozenset({"A", "R", "T"})  # PFS status codes Medicare pays under the fee schedule
 NOT_BILLED = ("corrected",)  # a claim replaced by another is not the visit's claim any more
-REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#:-]{0,79}")
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#-]{0,79}")
 MAX_NOTE = 200
 
 
@@ -220,7 +221,7 @@ def priced_services(repo: PracticeRepository, payer: PayerRow | None, day: datet
     """Each planned code with the practice's charge, the payer's allowed amount (its contracted rates; for Medicare
     without a contract, the PFS national amount) and the PFS multiple-procedure indicator."""
     charges = practice_prices(repo, day)
-    contracts = Contracts(repo) if payer is not None else None
+    contracted = _contracted(repo, payer.id, day, [p.code for p in planned]) if payer is not None else {}
     rvu = shipped_rvu_table()
     services = []
     for item in planned:
@@ -231,8 +232,8 @@ def priced_services(repo: PracticeRepository, payer: PayerRow | None, day: datet
             lookup = None
         if lookup is not None:
             indicator = lookup.entry.multiple_procedure_indicator
-        if payer is not None and contracts is not None:
-            fee = contracts.amount(payer.id, item.code, (), day)
+        if payer is not None:
+            fee = contracted.get(item.code)
             fee_source = f"{payer.name} contracted rates" if fee is not None else ""
             if fee is None and payer.kind == "medicare" and lookup is not None \
                     and lookup.entry.status_code in PRICED_STATUSES:
@@ -244,6 +245,18 @@ def priced_services(repo: PracticeRepository, payer: PayerRow | None, day: datet
         services.append(PricedService(item.code, item.description, Money(charge) if charge is not None else None,
                                       fee, fee_source, indicator, _is_visit(item.code, day)))
     return services
+
+
+def _contracted(repo: PracticeRepository, payer_id: int, day: datetime.date, codes: Sequence[str]) -> dict[str, Money]:
+    """The payer's contracted amount per code (no modifier) in its fee schedule in force on the day."""
+    schedules = [s for s in repo.rows(FeeScheduleRow, FeeScheduleRow.payer_id == payer_id,
+                                      order_by=FeeScheduleRow.effective_from.desc())
+                 if DateRange(s.effective_from, s.effective_to).contains(day)]
+    if not schedules or not codes:
+        return {}
+    items = repo.rows(FeeScheduleItemRow, FeeScheduleItemRow.fee_schedule_id == schedules[0].id,
+                      FeeScheduleItemRow.modifier == "", FeeScheduleItemRow.procedure_code.in_(sorted(set(codes))))
+    return {item.procedure_code: Money(item.amount_cents) for item in items}
 
 
 def _authorization_codes(repo: PracticeRepository, payer: PayerRow) -> frozenset[str]:
@@ -463,7 +476,7 @@ def payment_reference_problem(method: str, reference: str) -> str | None:
         return ("this looks like a card number: enter the card terminal's transaction reference instead (dermbill "
                 "never keeps card numbers)")
     if not REFERENCE.fullmatch(text):
-        return "1 to 80 letters, digits, spaces or - . / # :"
+        return "1 to 80 letters, digits, spaces or - . / #"
     return None
 
 
