@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dermbill.core.check_in import (
+    DEFAULT_STALE_DAYS,
     MARKABLE,
     AbnReason,
     AuthorizationKind,
@@ -83,7 +84,6 @@ from dermbill.services.charges_in import practice_prices, primary_coverage
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 from dermbill.services.patient_payments import claim_payment_postings
 
-DEFAULT_STALE_DAYS = 30
 PRICED_STATUSES = frozenset({"A", "R", "T"})  # PFS status codes Medicare pays under the fee schedule
 NOT_BILLED = ("corrected",)  # a claim replaced by another is not the visit's claim any more
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#-]{0,79}")
