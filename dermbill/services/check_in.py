@@ -57,6 +57,7 @@ from dermbill.db.models import (
     CoverageRow,
     FeeScheduleItemRow,
     FeeScheduleRow,
+    JournalEntryRow,
     PatientRow,
     PayerRow,
     PracticeRow,
@@ -509,38 +510,69 @@ def collect_copay(database: Database, practice_ids: Collection[int], appointment
         if problems:
             raise InvalidFields("the copay was not recorded", tuple(problems))
         reference = reference.strip()
-        earlier = repo.rows(CopayReceiptRow, CopayReceiptRow.reference == reference)
-        if earlier:
-            first = earlier[0]
-            if first.appointment_id != appointment.id or first.amount_cents != money.cents:
-                raise InvalidFields("the copay was not recorded", (Problem(
-                    "reference", f"{reference} was already used for another payment: check the reference"),))
-            return CopayCollected(first.id, False, money, Money(first.applied_cents),
-                                  Money(first.amount_cents - first.applied_cents))
-        claim = _visit_claim(repo, appointment)
-        if claim is not None:
-            postings, credit = claim_payment_postings(repo, claim, money)
-            where = f"claim {claim.patient_control_number}"
-        else:
-            dims = {"patient_id": appointment.patient_id}
-            postings, credit = [Posting(CASH, money, **dims), Posting(PATIENT_CREDIT, -money, **dims)], money
-            where = "a patient credit until the visit's claim"
-        entry = JournalEntry(moment.date(), f"copay {reference} at check-in (appointment {appointment.id}), {where}",
-                             tuple(postings), idempotency_key=f"patient-payment:{reference}", kind="patient_payment")
-        repo.open_standard_chart()
-        entry_id, posted = repo.post(entry)
-        if not posted:
-            raise InvalidFields("the copay was not recorded", (Problem(
-                "reference", f"{reference} was already posted as a patient payment: check the reference"),))
-        receipt = repo.add(CopayReceiptRow(
-            appointment_id=appointment.id, patient_id=appointment.patient_id, journal_entry_id=entry_id,
-            reference=reference, method=method, amount_cents=money.cents, applied_cents=money.cents - credit.cents,
-            collected_by=actor, collected_at=moment))
-        repo.flush()
-        repo.audit("copay.collected", "appointment", appointment.id,
-                   {"receipt": receipt.id, "amount": str(money), "method": method, "entry": entry_id})
-        uow.commit()
-        return CopayCollected(receipt.id, True, money, money - credit, credit)
+        found = _same_payment(repo, reference, appointment.id, money)
+        if found is not None:
+            return found
+        try:
+            return _post_copay(repo, appointment, money, method, reference, actor, moment)
+        except InvalidInput as refused:  # a unique key, or the reference posted by another screen
+            error = refused
+    # The same form's second click, served by another worker, may have posted first: its receipt is the answer.
+    with UnitOfWork(database, actor=actor) as again:
+        repo, appointment = _appointment(again, practice_ids, appointment_id)
+        found = _same_payment(repo, reference, appointment.id, money)
+        key = f"patient-payment:{reference}"
+        posted_elsewhere = repo.count(JournalEntryRow, JournalEntryRow.idempotency_key == key)
+    if found is not None:
+        return found
+    if posted_elsewhere:
+        raise InvalidFields("the copay was not recorded", (Problem(
+            "reference", f"{reference} was already posted as a patient payment: check the reference"),))
+    raise error
+
+
+def _same_payment(repo: PracticeRepository, reference: str, appointment_id: int,
+                  money: Money) -> CopayCollected | None:
+    """The receipt already recorded with this reference for this payment (a second click), None when there is none;
+    InvalidFields when the reference was used for another payment."""
+    earlier = repo.rows(CopayReceiptRow, CopayReceiptRow.reference == reference)
+    if not earlier:
+        return None
+    first = earlier[0]
+    if first.appointment_id != appointment_id or first.amount_cents != money.cents:
+        raise InvalidFields("the copay was not recorded", (Problem(
+            "reference", f"{reference} was already used for another payment: check the reference"),))
+    return CopayCollected(first.id, False, money, Money(first.applied_cents),
+                          Money(first.amount_cents - first.applied_cents))
+
+
+def _post_copay(repo: PracticeRepository, appointment: AppointmentRow, money: Money, method: str, reference: str,
+                actor: str, moment: datetime.datetime) -> CopayCollected:
+    """Post the payment and record its receipt, in the caller's unit of work, and commit. InvalidInput when the
+    reference was posted already (by another screen, or by a concurrent request: the database's unique keys)."""
+    claim = _visit_claim(repo, appointment)
+    if claim is not None:
+        postings, credit = claim_payment_postings(repo, claim, money)
+        where = f"claim {claim.patient_control_number}"
+    else:
+        dims = {"patient_id": appointment.patient_id}
+        postings, credit = [Posting(CASH, money, **dims), Posting(PATIENT_CREDIT, -money, **dims)], money
+        where = "a patient credit until the visit's claim"
+    entry = JournalEntry(moment.date(), f"copay {reference} at check-in (appointment {appointment.id}), {where}",
+                         tuple(postings), idempotency_key=f"patient-payment:{reference}", kind="patient_payment")
+    repo.open_standard_chart()
+    entry_id, posted = repo.post(entry)
+    if not posted:
+        raise InvalidInput(f"{reference} was already posted as a patient payment")
+    receipt = repo.add(CopayReceiptRow(
+        appointment_id=appointment.id, patient_id=appointment.patient_id, journal_entry_id=entry_id,
+        reference=reference, method=method, amount_cents=money.cents, applied_cents=money.cents - credit.cents,
+        collected_by=actor, collected_at=moment))
+    repo.flush()
+    repo.audit("copay.collected", "appointment", appointment.id,
+               {"receipt": receipt.id, "amount": str(money), "method": method, "entry": entry_id})
+    repo.uow.commit()
+    return CopayCollected(receipt.id, True, money, money - credit, credit)
 
 
 def _visit_claim(repo: PracticeRepository, appointment: AppointmentRow) -> ClaimRow | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from check_in_world import VISIT_DAY, CheckInWorld, check_in_world
+from era_world import add_claim
 from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from pg_server import require_postgres
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from dermbill.db.models import (
     PostingRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import check_in as check_in_service
 from dermbill.services.authorizations import authorization_for_claim
 from dermbill.services.check_in import (
     CheckIn,
@@ -46,6 +48,7 @@ from dermbill.services.check_in import (
     record_authorization,
 )
 from dermbill.services.encounter_coding import make_claim
+from dermbill.services.patient_payments import post_patient_payment
 
 NOW = datetime.datetime(2026, 3, 10, 8, 30, tzinfo=datetime.UTC)
 ACTOR = "front_desk@era.test"
@@ -250,9 +253,33 @@ def test_the_copay_posts_exactly_once_on_postgresql() -> None:
             database.dispose()
 
 
+def test_a_second_click_that_loses_the_race_returns_the_first_receipt(
+        sqlite_database: Database, world: CheckInWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = {world.practice_id}
+    first = collect_copay(sqlite_database, ours, world.hmo, amount="40.00", method="cash", reference="CI2-RACE",
+                          actor=ACTOR, now=NOW)
+    real = check_in_service._same_payment
+    calls: list[str] = []
+
+    def not_yet_committed(*args: object) -> object:  # the first look happened before the other request committed
+        calls.append("look")
+        return None if len(calls) == 1 else real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_in_service, "_same_payment", not_yet_committed)
+    again = collect_copay(sqlite_database, ours, world.hmo, amount="40.00", method="cash", reference="CI2-RACE",
+                          actor=ACTOR, now=NOW)
+    assert (again.posted, again.receipt_id) == (False, first.receipt_id) and len(calls) == 2
+    # A reference another screen posted (a patient payment on a claim) is refused with words, not posted again.
+    claim = add_claim(world.world, [("11200", (), 12000)])
+    post_patient_payment(sqlite_database, world.practice_id, claim.id, Money(1000), "TERM-77")
+    with pytest.raises(InvalidFields, match="not recorded") as refused:
+        collect_copay(sqlite_database, ours, world.medicare, amount="10.00", method="card", reference="TERM-77",
+                      actor=ACTOR, now=NOW)
+    assert "already posted as a patient payment" in refused.value.problems[0].message
+
+
 def test_a_copay_taken_once_the_claim_exists_is_applied_to_its_patient_balance(sqlite_database: Database,
                                                                               world: CheckInWorld) -> None:
-    from era_world import add_claim
     from sqlalchemy import update
 
     claim = add_claim(world.world, [("11200", (), 12000)])  # the Medicare patient's claim, charges posted
