@@ -48,6 +48,7 @@ from dermbill.services.check_in import (
     record_authorization,
 )
 from dermbill.services.encounter_coding import make_claim
+from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patient_payments import post_patient_payment
 
 NOW = datetime.datetime(2026, 3, 10, 8, 30, tzinfo=datetime.UTC)
@@ -225,6 +226,7 @@ def copay_posted_once(database: Database, world: CheckInWorld) -> None:
         assert uow.session.query(JournalEntryRow).filter(JournalEntryRow.kind == "patient_payment").count() == 1
         assert uow.session.query(CopayReceiptRow).count() == 1
         assert sum(uow.session.scalars(select(PostingRow.amount_cents))) == 0
+    assert check_ledger(database).violations == []
     view = read_check_in(database, ours, world.hmo, actor=ACTOR)
     assert state(view, Item.COPAY)[0] is State.DONE
     receipt = read_receipt(database, ours, first.receipt_id, actor=ACTOR)
@@ -296,3 +298,4 @@ def test_a_copay_taken_once_the_claim_exists_is_applied_to_its_patient_balance(s
     assert (paid.applied, paid.credit) == (Money(2500), Money(500))
     after = balances(sqlite_database, world.practice_id)
     assert after[PATIENT_AR] == 0 and after[PATIENT_CREDIT] == -500
+    assert check_ledger(sqlite_database).violations == []
