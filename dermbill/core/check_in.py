@@ -286,7 +286,7 @@ def _days(count: int) -> str:
 def summary(items: Sequence[ChecklistItem]) -> str:
     """A one-line state: "ready" or what is left."""
     open_items = [i.label for i in items if i.state in (State.TO_DO, State.ATTENTION)]
-    return "ready for the visit" if not open_items else "still to do: " + "; ".join(open_items)
+    return "Ready for the visit" if not open_items else "Still to do: " + "; ".join(open_items)
 
 
 def looks_like_card_number(text: str) -> bool:

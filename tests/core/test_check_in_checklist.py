@@ -118,8 +118,8 @@ def test_the_copay_is_to_do_until_collected() -> None:
 
 def test_the_summary_names_what_is_left() -> None:
     marks = {Item.IDENTITY: Mark("a", AT), Item.DEMOGRAPHICS: Mark("a", AT), Item.COVERAGE: Mark("a", AT)}
-    assert summary(checklist(dataclasses.replace(BASE, marks=marks))) == "ready for the visit"
-    assert summary(checklist(BASE)).startswith("still to do: Identity and insurance card checked")
+    assert summary(checklist(dataclasses.replace(BASE, marks=marks))) == "Ready for the visit"
+    assert summary(checklist(BASE)).startswith("Still to do: Identity and insurance card checked")
 
 
 def test_the_abn_table_covers_every_code_the_scrubbers_medicare_policies_may_deny() -> None:
