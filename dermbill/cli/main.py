@@ -13,6 +13,7 @@ import typer
 
 from dermbill import __version__, clock
 from dermbill.cli.audit_cmds import audit_app
+from dermbill.cli.check_in_cmds import check_in_app
 from dermbill.cli.clearinghouse_cmds import (
     clearinghouse_app,
     fix_queue_command,
@@ -309,6 +310,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(hl7_app, name="hl7")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(audit_app, name="audit")
+app.add_typer(check_in_app, name="check-in")
 app.command("import")(import_command)
 
 

@@ -1144,3 +1144,89 @@ class JobRunRow(Base):
     finished_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(10))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# --- Check-in (issue 15): the checklist's ticks, referrals and authorizations on file, copays collected -----------
+
+CHECK_IN_ITEMS = ("identity", "demographics", "coverage", "abn")
+AUTHORIZATION_KINDS = ("referral", "prior_authorization")
+PAYMENT_METHODS = ("cash", "card", "check")
+
+
+class CheckInSettingRow(TenantRow):
+    """A practice's check-in settings: how old an eligibility answer may be and still prove coverage."""
+
+    __tablename__ = "check_in_setting"
+    __table_args__ = (
+        UniqueConstraint("practice_id"),
+        CheckConstraint("verification_stale_days > 0", name="stale_days_positive"),
+    )
+
+    verification_stale_days: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class CheckInMarkRow(TenantRow):
+    """A person's tick on one item of an appointment's check-in checklist: who, when, and how (a note)."""
+
+    __tablename__ = "check_in_mark"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "item"),
+        _tenant_fk(["appointment_id"], "appointment"),
+        CheckConstraint(_in("item", CHECK_IN_ITEMS), name="item"),
+    )
+
+    appointment_id: Mapped[int] = mapped_column(Integer, index=True)
+    item: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(200))
+    checked_by: Mapped[str] = mapped_column(String(100))
+    checked_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class AuthorizationRow(TenantRow):
+    """A referral or prior authorization number on file for a patient with a payer: the codes it covers (none: any)
+    and the dates it is valid. A prior authorization goes on the visit's claim (837P REF*G1)."""
+
+    __tablename__ = "payer_authorization"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "payer_id", "kind", "number"),
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("kind", AUTHORIZATION_KINDS), name="kind"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates_in_order"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payer.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(50))
+    codes: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[datetime.date] = mapped_column(Date)
+    valid_to: Mapped[datetime.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class CopayReceiptRow(TenantRow):
+    """A copay taken at check-in: the journal entry that posted it and what the receipt shows. ``reference`` is the
+    receipt number (cash, check) or the card terminal's transaction reference, never a card number; it posts once."""
+
+    __tablename__ = "copay_receipt"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "reference"),
+        _tenant_fk(["appointment_id"], "appointment"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["journal_entry_id"], "journal_entry"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+    appointment_id: Mapped[int] = mapped_column(Integer, index=True)
+    patient_id: Mapped[int] = mapped_column(Integer)
+    journal_entry_id: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(80))
+    method: Mapped[str] = mapped_column(String(8))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    applied_cents: Mapped[int] = mapped_column(BigInteger)  # applied to the visit's claim; the rest a credit
+    collected_by: Mapped[str] = mapped_column(String(100))
+    collected_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

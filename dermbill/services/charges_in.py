@@ -39,6 +39,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository
 from dermbill.reference.coding_tables import coding_tables, with_dot
+from dermbill.services.authorizations import authorization_for_claim
 from dermbill.services.coding import claim_rows
 
 NOT_SENT = ("coded", "scrub_errors", "ready")  # a claim a feed may still add charges to
@@ -117,6 +118,8 @@ def record_charges(repo: PracticeRepository, charges: VisitCharges, *, tables: C
     if claim is None:
         claim, rows = claim_rows(encounter, result, coverage=coverage, charges=prices,
                                  patient_control_number=claim_number(repo, encounter), now=repo.uow.clock())
+        claim.prior_authorization = authorization_for_claim(repo, patient.id, claim.payer_id,
+                                                            charges.date_of_service, [r.procedure_code for r in rows])
         repo.add(claim)
         repo.flush()
         first = 1

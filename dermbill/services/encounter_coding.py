@@ -45,6 +45,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 from dermbill.reference.coding_tables import coding_tables
+from dermbill.services.authorizations import authorization_for_claim
 from dermbill.services.charges_in import claim_number, practice_prices, primary_coverage
 from dermbill.services.coding import claim_rows, parse_document
 
@@ -160,6 +161,8 @@ def make_claim(repo: PracticeRepository, encounter: EncounterRow, result: Coding
     claim, lines = claim_rows(encounter, result, coverage=coverage,
                               charges=practice_prices(repo, encounter.date_of_service),
                               patient_control_number=claim_number(repo, encounter), now=repo.uow.clock())
+    claim.prior_authorization = authorization_for_claim(repo, encounter.patient_id, claim.payer_id,
+                                                        encounter.date_of_service, [r.procedure_code for r in lines])
     repo.add(claim)
     repo.flush()
     for line in lines:

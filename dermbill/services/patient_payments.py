@@ -15,7 +15,7 @@ from dermbill.core.ledger import CASH, PATIENT_AR, PATIENT_CREDIT, JournalEntry,
 from dermbill.core.money import Money, apply_in_order
 from dermbill.db.engine import Database
 from dermbill.db.models import ClaimLineRow, ClaimRow, LedgerAccountRow, PostingRow
-from dermbill.db.repositories import UnitOfWork, utc_now
+from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,22 +37,7 @@ def post_patient_payment(database: Database, practice_id: int, claim_id: int, am
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         repo = uow.practice(practice_id)
         claim = repo.get(ClaimRow, claim_id)
-        lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
-        owed = dict(uow.session.execute(
-            select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
-            .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-            .where(PostingRow.practice_id == practice_id, PostingRow.claim_id == claim.id,
-                   LedgerAccountRow.code == PATIENT_AR)
-            .group_by(PostingRow.claim_line_id)).all())
-        applied, credit = apply_in_order(amount, [Money(int(owed.get(line.id, 0))) for line in lines])
-        dims = {"patient_id": claim.patient_id, "claim_id": claim.id}
-        postings = []
-        for line, part in zip(lines, applied, strict=True):
-            if part.cents:  # cash and the patient balance both name the line: the line's own sum is unchanged
-                postings += [Posting(CASH, part, **dims, claim_line_id=line.id),
-                             Posting(PATIENT_AR, -part, **dims, claim_line_id=line.id)]
-        if credit.cents:
-            postings += [Posting(CASH, credit, **dims), Posting(PATIENT_CREDIT, -credit, **dims)]
+        postings, credit = claim_payment_postings(repo, claim, amount)
         entry = JournalEntry(moment.date(), f"patient payment {reference} on claim {claim.patient_control_number}",
                              tuple(postings), idempotency_key=f"patient-payment:{reference}", kind="patient_payment")
         repo.open_standard_chart()
@@ -61,6 +46,28 @@ def post_patient_payment(database: Database, practice_id: int, claim_id: int, am
             repo.audit("patient_payment.posted", "claim", claim.id, {"reference": reference, "amount": str(amount)})
         uow.commit()
     return PatientPayment(entry_id, posted, amount - credit, credit)
+
+
+def claim_payment_postings(repo: PracticeRepository, claim: ClaimRow, amount: Money) -> tuple[list[Posting], Money]:
+    """Cash from the patient toward a claim: the postings applying it line by line to the patient balance (1200),
+    the rest a patient credit (2100), and that rest. The check-in copay uses them too."""
+    lines = repo.rows(ClaimLineRow, ClaimLineRow.claim_id == claim.id, order_by=ClaimLineRow.line_number)
+    owed = dict(repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+        .where(PostingRow.practice_id == repo.practice_id, PostingRow.claim_id == claim.id,
+               LedgerAccountRow.code == PATIENT_AR)
+        .group_by(PostingRow.claim_line_id)).all())
+    applied, credit = apply_in_order(amount, [Money(int(owed.get(line.id, 0))) for line in lines])
+    dims = {"patient_id": claim.patient_id, "claim_id": claim.id}
+    postings = []
+    for line, part in zip(lines, applied, strict=True):
+        if part.cents:  # cash and the patient balance both name the line: the line's own sum is unchanged
+            postings += [Posting(CASH, part, **dims, claim_line_id=line.id),
+                         Posting(PATIENT_AR, -part, **dims, claim_line_id=line.id)]
+    if credit.cents:
+        postings += [Posting(CASH, credit, **dims), Posting(PATIENT_CREDIT, -credit, **dims)]
+    return postings, credit
 
 
 def apply_patient_credits(database: Database, *, now: datetime.datetime | None = None,

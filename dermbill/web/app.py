@@ -27,6 +27,7 @@ from dermbill.web.pages import (
     admin,
     auth,
     board,
+    check_in,
     claims,
     coding,
     follow_up,
@@ -144,6 +145,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())
+    app.include_router(check_in.router())
     return app
 
 

@@ -55,7 +55,8 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
         return {"claim_number": claim_number, "email": "someone@other.test", "action": "disable",
                 "patient_id": str(patient.id), "account_number": patient.account_number, "item_id": str(item or 999999),
                 "line_number": "1", "order": "1", "remittance_id": "1", "encounter_id": str(claim.encounter_id),
-                "payment_index": "1", "unmatched_id": "1", "overpayment_id": "1", "deposit_id": "1"}
+                "payment_index": "1", "unmatched_id": "1", "overpayment_id": "1", "deposit_id": "1",
+                "appointment_id": "1", "receipt_id": "1"}
 
 
 def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

@@ -36,6 +36,7 @@ from dermbill.core.money import Money
 from dermbill.core.remittance import Adjustment, ClaimPayment, Remittance, ServiceLinePayment
 from dermbill.db.engine import Database, open_database
 from dermbill.db.models import (
+    AppointmentRow,
     ClaimRow,
     CoverageRow,
     DenialItemRow,
@@ -47,6 +48,7 @@ from dermbill.db.models import (
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.check_in import collect_copay
 from dermbill.services.deposits import record_deposit
 from dermbill.services.era_posting import post_era_upload
 from dermbill.services.users import create_token, get_user
@@ -81,6 +83,8 @@ class Records:
     unmatched_id: int = 0  # a claim payment of D2 held for a person
     overpayment_id: int = 0
     deposit_id: int = 0
+    appointment_id: int = 0  # an appointment of D2 (check-in), with a copay receipt
+    receipt_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,8 @@ PARAMETERS: dict[str, Parameter] = {
     "unmatched_id": Parameter(lambda r: [str(r.unmatched_id)], ALL_OF_THEIRS),
     "overpayment_id": Parameter(lambda r: [str(r.overpayment_id)], ALL_OF_THEIRS),
     "deposit_id": Parameter(lambda r: [str(r.deposit_id)], ALL_OF_THEIRS),
+    "appointment_id": Parameter(lambda r: [str(r.appointment_id)], ALL_OF_THEIRS),
+    "receipt_id": Parameter(lambda r: [str(r.receipt_id)], ALL_OF_THEIRS),
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -197,9 +203,15 @@ def _records(database: Database) -> Records:
                                      remittance_id=posted.remittance_id, amount_cents=100, open_cents=100,
                                      status="open", created_at=utc_now())
         uow.session.add(overpayment)
+        appointment = AppointmentRow(practice_id=theirs, patient_id=records.patient_id, starts_at=utc_now(),
+                                     minutes=20, planned_codes=["99213"], status="booked", updated_at=utc_now())
+        uow.session.add(appointment)
         uow.commit()
-        return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
-                                   overpayment_id=overpayment.id, deposit_id=deposit_id)
+    receipt = collect_copay(database, {theirs}, appointment.id, amount="10.00", method="cash", reference="SCOPE-CI-1",
+                            actor="test").receipt_id
+    return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
+                               overpayment_id=overpayment.id, deposit_id=deposit_id,
+                               appointment_id=appointment.id, receipt_id=receipt)
 
 
 @pytest.fixture(scope="module")

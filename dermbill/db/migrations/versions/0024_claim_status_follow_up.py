@@ -8,7 +8,7 @@ says it paid, the effective date) with what the answer asks of us (route, next a
 a scheduled job (job, the slot it ran for, started, finished, outcome, summary): unique by job and slot.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-06 03:30:00
 """
 from alembic import op
@@ -17,7 +17,7 @@ import dermbill.db.base
 
 
 revision = '0024'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
