@@ -60,11 +60,21 @@ def render_note(document: Mapping[str, Any]) -> list[str]:
         assessed = ", ".join(_words(d) for d in visit.get("diagnoses") or [])
         extra = " Separately identifiable problem addressed besides the procedures." \
             if visit.get("separately_identifiable") else ""
-        note.append(f"Visit: {_words(visit.get('category'))} patient, medical decision making at level "
+        reason = f" for {_words(visit['reason'])}" if visit.get("reason") else ""
+        note.append(f"Visit{reason}: {_words(visit.get('category'))} patient, medical decision making at level "
                     f"{visit.get('level')}" + (f"; assessed {assessed}" if assessed else "") + "." + extra)
     for lesion in document.get("lesions") or []:
         if isinstance(lesion, Mapping):
             note.append(_lesion_sentence(lesion))
+    for entry in document.get("history") or []:
+        if isinstance(entry, Mapping):
+            done = "treatment completed" if entry.get("treatment_completed") else "still under treatment"
+            note.append(f"History: {_words(entry.get('diagnosis'))} of the {_words(entry.get('site'))}, {done}.")
+    for prior in document.get("prior_procedures") or []:
+        if isinstance(prior, Mapping):
+            related = "related to today's care" if prior.get("related") else "unrelated to today's care"
+            note.append(f"Earlier procedure {prior.get('code')} on {prior.get('date_of_service')} "
+                        f"({_words(prior.get('site'))}), {related}.")
     for service in document.get("services") or []:
         if isinstance(service, Mapping):
             details = ", ".join(f"{_words(k)} {_words(v)}" for k, v in service.items() if k != "type")
