@@ -164,7 +164,8 @@ class AssignmentView:
 
     def why(self) -> str:
         """The denials that caused it, in short: "CO-27 on claims D1-..., D1-... (2 denials)"."""
-        carcs = sorted({f"CO-{r['carc']}" if r.get("carc") else str(r.get("category")) for r in self.reasons})
+        carcs = sorted({f"{r.get('group') or 'CO'}-{r['carc']}" if r.get("carc") else str(r.get("category"))
+                        for r in self.reasons})
         claims = [str(r["claim"]) for r in self.reasons[:3]]
         more = f" and {len(self.reasons) - 3} more" if len(self.reasons) > 3 else ""
         return f"{', '.join(carcs)} on claim{'s' if len(self.reasons) > 1 else ''} {', '.join(claims)}{more}"
@@ -371,7 +372,7 @@ def _denial_facts(repo: PracticeRepository, as_of: datetime.date) -> list[Denial
         desk = by_patient.get(claim.patient_id, set()) | patient_actors.get(claim.patient_id, set())
         coding = encounter_actors.get(claim.encounter_id, set()) if claim.encounter_id is not None else set()
         facts.append(DenialFact(item.id, claim.patient_control_number, item.category, item.carc, item.action,
-                                item.adjudicated_on, tuple(sorted(desk)), tuple(sorted(coding))))
+                                item.adjudicated_on, tuple(sorted(desk)), tuple(sorted(coding)), item.group_code))
     return facts
 
 

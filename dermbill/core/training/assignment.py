@@ -35,10 +35,11 @@ class DenialFact:
     adjudicated_on: datetime.date
     front_desk_actors: tuple[str, ...] = ()  # who registered or edited the claim's coverage (audit trail)
     coding_actors: tuple[str, ...] = ()  # who entered or changed the encounter's coding
+    group: str | None = "CO"  # the CAS group code of the denial
 
     def reason(self) -> dict[str, object]:
         """What the assignment stores as its reason."""
-        return {"denial_item": self.item_id, "claim": self.claim_number, "carc": self.carc,
+        return {"denial_item": self.item_id, "claim": self.claim_number, "group": self.group, "carc": self.carc,
                 "category": self.category, "adjudicated_on": self.adjudicated_on.isoformat()}
 
 
