@@ -49,8 +49,8 @@ from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
-from dermbill.services.training import assign_demo_training
 from dermbill.services.scrubbing import scrub_stored_claims
+from dermbill.services.training import assign_demo_training
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,

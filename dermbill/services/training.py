@@ -187,7 +187,7 @@ def _views(uow: UnitOfWork, rows: Sequence[TrainingAssignmentRow]) -> list[Assig
     users = {u.id: u for u in uow.session.scalars(select(UserAccountRow).where(
         UserAccountRow.id.in_({r.user_id for r in rows})))}
     codes = {pid: code for pid, code in uow.session.execute(select(PracticeRow.id, PracticeRow.code).where(
-        PracticeRow.id.in_({r.practice_id for r in rows}))).tuples()}
+        PracticeRow.id.in_({r.practice_id for r in rows})))}
     attempts: dict[int, list[AttemptView]] = {}
     for attempt in uow.session.scalars(select(TrainingAttemptRow).where(
             TrainingAttemptRow.assignment_id.in_([r.id for r in rows])).order_by(TrainingAttemptRow.scenario)):
@@ -204,7 +204,7 @@ def _practice_ids(uow: UnitOfWork, organization_id: int | None, practice: str | 
     query = select(PracticeRow.id, PracticeRow.code).order_by(PracticeRow.code)
     if organization_id is not None:
         query = query.where(PracticeRow.organization_id == organization_id)
-    found = [(pid, code) for pid, code in uow.session.execute(query).tuples()
+    found = [(pid, code) for pid, code in uow.session.execute(query)
              if allowed is None or pid in allowed]
     if practice is not None:
         chosen = [pid for pid, code in found if code == practice.strip().upper()]
@@ -325,6 +325,42 @@ def answer_coding(database: Database, user: User, assignment_id: int, number: in
     return _record(database, user, assignment_id, number, answers, grade)
 
 
+@dataclass(frozen=True, slots=True)
+class ScenarioPage:
+    """A scenario of one of the user's assignments, with its grade once answered (graded again from the stored
+    answers: the same seed gives the same scenario, so the same grade)."""
+
+    assignment: AssignmentView
+    number: int
+    scenario: Scenario
+    answers: dict[str, Any] | None
+    grade: FrontDeskGrade | CoderGrade | None
+
+
+def my_scenario(database: Database, user: User, assignment_id: int, number: int) -> ScenarioPage:
+    """Scenario ``number`` (1-based) of one of the user's own assignments."""
+    require(user.roles, Permission.TAKE_TRAINING)
+    if not 1 <= number <= SCENARIOS_PER_MODULE:
+        raise NotFound(f"scenario {number} is not a scenario of the module (1 to {SCENARIOS_PER_MODULE})")
+    with UnitOfWork(database, actor=user.email) as uow:
+        row = _own_assignment(uow, user, assignment_id)
+        view = _views(uow, [row])[0]
+        attempt = next((a for a in uow.practice(row.practice_id).rows(
+            TrainingAttemptRow, TrainingAttemptRow.assignment_id == row.id) if a.scenario == number), None)
+        answers = dict(attempt.answers) if attempt is not None else None
+    scenario = scenario_for(row.module, scenario_seed(assignment_id, number))
+    grade: FrontDeskGrade | CoderGrade | None = None
+    if answers is not None:
+        if isinstance(scenario, FrontDeskScenario):
+            grade = grade_front_desk(scenario, FixAnswer(str(answers.get("field", "")), str(answers.get("value", ""))),
+                                     training_rules())
+        else:
+            lines = [AnswerLine(str(a["code"]), int(a["units"]), tuple(a["modifiers"]), tuple(a["diagnoses"]))
+                     for a in answers.get("lines", [])]
+            grade = grade_coding(scenario.expected, lines)
+    return ScenarioPage(view, number, scenario, answers, grade)
+
+
 # --- assignment from denials ---------------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -346,7 +382,7 @@ def _actors(uow: UnitOfWork, practice_id: int, entity_type: str, actions: tuple[
     found: dict[int, set[str]] = {}
     for entity_id, actor in uow.session.execute(select(AuditEventRow.entity_id, AuditEventRow.actor).where(
             AuditEventRow.practice_id == practice_id, AuditEventRow.entity_type == entity_type,
-            AuditEventRow.action.in_(actions), AuditEventRow.entity_id.in_(set(ids)))).tuples():
+            AuditEventRow.action.in_(actions), AuditEventRow.entity_id.in_(set(ids)))):
         if entity_id is not None:
             found.setdefault(entity_id, set()).add(actor)
     return found
@@ -384,7 +420,7 @@ def _staff(uow: UnitOfWork, practice_id: int) -> list[StaffMember]:
     roles: dict[int, set[str]] = {}
     if users:
         for user_id, role in uow.session.execute(select(UserRoleRow.user_id, UserRoleRow.role).where(
-                UserRoleRow.user_id.in_([u.id for u in users]))).tuples():
+                UserRoleRow.user_id.in_([u.id for u in users]))):
             roles.setdefault(user_id, set()).add(role)
     trainable = {role.value for role in Role if role is not Role.AUDITOR}
     return [StaffMember(u.id, u.email, frozenset(roles.get(u.id, set()))) for u in users
@@ -494,7 +530,7 @@ def _claims_adjudicated(repo: PracticeRepository) -> tuple[dict[int, datetime.da
     adjudicated: dict[int, datetime.date] = {}
     for claim_id, day in repo.session.execute(select(LineAdjudicationRow.claim_id, LineAdjudicationRow.adjudicated_on)
                                               .where(LineAdjudicationRow.practice_id == repo.practice_id,
-                                                     LineAdjudicationRow.status_code != "22")).tuples():
+                                                     LineAdjudicationRow.status_code != "22")):
         adjudicated[claim_id] = min(day, adjudicated.get(claim_id, day))
     denied: dict[int, datetime.date] = {}
     for item in repo.rows(DenialItemRow, DenialItemRow.kind == "denial"):

@@ -35,6 +35,7 @@ from dermbill.web.pages import (
     payments,
     queues,
 )
+from dermbill.web.pages import training as training_pages
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -142,6 +143,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())
+    app.include_router(training_pages.router())
     return app
 
 

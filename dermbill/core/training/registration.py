@@ -26,7 +26,6 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidFields, InvalidInput
 from dermbill.core.patient_edits import new_coverage
 from dermbill.core.scrubber.check import Check
@@ -73,6 +72,10 @@ class CoverageEntry:
     effective_date: datetime.date
     termination_date: datetime.date | None = None
 
+    def in_force(self, day: datetime.date) -> bool:
+        """In force on ``day`` (dates out of order are the coverage edit rule's to report: never in force)."""
+        return self.effective_date <= day and (self.termination_date is None or day <= self.termination_date)
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:
@@ -94,8 +97,7 @@ class Registration:
     def primary_in_force(self) -> CoverageEntry | None:
         """The first coverage in order that is in force on the appointment date."""
         ordered = sorted(self.coverages, key=lambda c: ("primary", "secondary", "tertiary").index(c.order))
-        return next((c for c in ordered if DateRange(c.effective_date, c.termination_date).contains(
-            self.appointment_date)), None)
+        return next((c for c in ordered if c.in_force(self.appointment_date)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +257,7 @@ def _order_findings(registration: Registration, facts: SourceFacts) -> list[Find
     primary = registration.primary_in_force()
     if primary is None:
         return []
-    in_force = {c.payer.identifier for c in registration.coverages
-                if DateRange(c.effective_date, c.termination_date).contains(registration.appointment_date)}
+    in_force = {c.payer.identifier for c in registration.coverages if c.in_force(registration.appointment_date)}
     for answer in facts.answers:
         named = answer.other_payer_primary
         if answer.ended_on is None and named in in_force and named != primary.payer.identifier:
