@@ -48,6 +48,7 @@ from dermbill.core.training.registration import (
     FrontDeskScenario,
     RegistrationRules,
     TrainingPayer,
+    fields_of,
     front_desk_scenario,
     grade_front_desk,
     registration_rules,
@@ -305,6 +306,8 @@ def answer_front_desk(database: Database, user: User, assignment_id: int, number
     def grade(scenario: Scenario) -> FrontDeskGrade:
         if not isinstance(scenario, FrontDeskScenario):
             raise InvalidInput("answer: this module's scenarios are coded, not corrected: enter code lines")
+        if answer.field not in {f.key for f in fields_of(scenario.registration)}:
+            raise InvalidInput("field: choose the field that is wrong from the list")
         return grade_front_desk(scenario, answer, training_rules())
     return _record(database, user, assignment_id, number, {"field": answer.field, "value": answer.value}, grade)
 
@@ -348,7 +351,8 @@ def my_scenario(database: Database, user: User, assignment_id: int, number: int)
         attempt = next((a for a in uow.practice(row.practice_id).rows(
             TrainingAttemptRow, TrainingAttemptRow.assignment_id == row.id) if a.scenario == number), None)
         answers = dict(attempt.answers) if attempt is not None else None
-    scenario = scenario_for(row.module, scenario_seed(assignment_id, number))
+        module_key = row.module
+    scenario = scenario_for(module_key, scenario_seed(assignment_id, number))
     grade: FrontDeskGrade | CoderGrade | None = None
     if answers is not None:
         if isinstance(scenario, FrontDeskScenario):
