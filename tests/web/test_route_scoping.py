@@ -44,6 +44,7 @@ from dermbill.db.models import (
     PatientRow,
     PayerRow,
     PracticeRow,
+    TrainingAssignmentRow,
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
@@ -81,6 +82,7 @@ class Records:
     unmatched_id: int = 0  # a claim payment of D2 held for a person
     overpayment_id: int = 0
     deposit_id: int = 0
+    training_assignment_id: int = 0  # a training module assigned to the D2 user with every role
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,8 @@ PARAMETERS: dict[str, Parameter] = {
     "unmatched_id": Parameter(lambda r: [str(r.unmatched_id)], ALL_OF_THEIRS),
     "overpayment_id": Parameter(lambda r: [str(r.overpayment_id)], ALL_OF_THEIRS),
     "deposit_id": Parameter(lambda r: [str(r.deposit_id)], ALL_OF_THEIRS),
+    "assignment_id": Parameter(lambda r: [str(r.training_assignment_id)], ALL_OF_THEIRS),
+    "number": Parameter(lambda r: ["1"], ALL_OF_THEIRS),  # a scenario of the training assignment beside it
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -197,9 +201,14 @@ def _records(database: Database) -> Records:
                                      remittance_id=posted.remittance_id, amount_cents=100, open_cents=100,
                                      status="open", created_at=utc_now())
         uow.session.add(overpayment)
+        trainee = get_user(database, ALL_OF_THEIRS)
+        assignment = TrainingAssignmentRow(practice_id=theirs, user_id=trainee.id, module="coverage_ended", reasons=[],
+                                           assigned_by="test", assigned_at=utc_now(), due_on=today(), status="open")
+        uow.session.add(assignment)
         uow.commit()
         return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
-                                   overpayment_id=overpayment.id, deposit_id=deposit_id)
+                                   overpayment_id=overpayment.id, deposit_id=deposit_id,
+                                   training_assignment_id=assignment.id)
 
 
 @pytest.fixture(scope="module")
