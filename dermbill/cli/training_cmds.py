@@ -36,7 +36,7 @@ def list_command(ctx: typer.Context, db: DbOption = None, practice: PracticeOpti
         return
     table = Table(title=f"Training assigned ({len(found)})", title_justify="left", box=box.SIMPLE_HEAD)
     for heading in ("#", "practice", "staff", "module", "why", "due", "progress", "score"):
-        table.add_column(heading, overflow="fold")
+        table.add_column(heading, overflow="fold", no_wrap=heading in ("staff", "due", "progress"))
     for a in found:
         table.add_row(str(a.id), a.practice, a.email, a.module.title, a.why(), a.due_on.isoformat(),
                       f"{a.answered}/3 {a.status}", "" if a.score is None else str(a.score))
@@ -73,7 +73,7 @@ def modules_command(as_json: JsonOption = False) -> None:
         write_json({"modules": catalogue})
         return
     for entry in catalogue:
-        out.print(f"[bold]{entry['module']}[/bold]: {entry['title']} ({str(entry['step']).replace('_', ' ')}, "
+        out.print(f"{entry['module']}: {entry['title']} ({str(entry['step']).replace('_', ' ')}, "
                   f"prevents {entry['denial']})")
 
 
@@ -90,7 +90,7 @@ def report_command(ctx: typer.Context, db: DbOption = None, practice: PracticeOp
         write_json({"practices": [p.to_json() for p in report]})
         return
     for entry in report:
-        out.print(f"[bold]{entry.practice}[/bold]")
+        out.print(entry.practice)
         for person in entry.people:
             mean = "-" if person.mean_score is None else str(person.mean_score)
             out.print(f"  {person.email}: {person.completed} of {person.assigned} completed, mean score {mean}")

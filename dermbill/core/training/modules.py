@@ -8,9 +8,10 @@ for is decided from its root cause (the denial work queue's category and next ac
   ``CO-31`` (not identified as our insured, the 277CA's A3:33) -> ``member_id``; ``CO-22`` (another payer is
   primary) -> ``payer_order``;
 - ``authorization`` (``CO-197``, ``CO-15``, ``CO-16`` with an authorization remark) -> ``mohs_authorization``;
-- ``non_covered``/``medical_necessity`` (``CO-50``, ``CO-96``) with no waiver: nobody asked the patient to sign an
-  ABN -> ``abn``; when the chart supports the service (the queue's action is ``appeal``) the claim lacked the sign
-  or symptom diagnosis the note documents: the coder's step -> ``coder_diagnoses``;
+- ``non_covered``/``medical_necessity`` (``CO-50``, ``CO-96``) written off: no waiver, nobody asked the patient to
+  sign an ABN -> ``abn``; when the chart supports the service (the queue's action is ``appeal``) the claim lacked
+  the sign or symptom diagnosis the note documents: the coder's step -> ``coder_diagnoses``; billed to the patient
+  (a waiver was signed): nobody's slip;
 - ``coding_bundling`` and ``modifiers`` (``CO-97``, ``CO-4``, ``CO-236``) -> ``coder_modifiers``;
 - missing information, duplicates, timely filing: the billing step (no module yet; counted in the report).
 """
@@ -169,6 +170,8 @@ def cause_of_denial(category: str, carc: str | None, action: str) -> Cause:
     if kind in (DenialCategory.NON_COVERED, DenialCategory.MEDICAL_NECESSITY):
         if action == "appeal":
             return Cause(Step.CODING, "coder_diagnoses")
+        if action == "bill_patient":  # a waiver (GA/GX) was signed or the payer put it on the patient: no slip
+            return Cause(None, None)
         return Cause(Step.FRONT_DESK, "abn")
     if kind in (DenialCategory.CODING_BUNDLING, DenialCategory.MODIFIERS):
         return Cause(Step.CODING, "coder_modifiers")

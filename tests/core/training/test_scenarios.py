@@ -125,6 +125,7 @@ def test_the_note_says_what_was_done_to_each_lesion() -> None:
     ("authorization", "197", "get_authorization", Step.FRONT_DESK, "mohs_authorization"),
     ("non_covered", "96", "write_off", Step.FRONT_DESK, "abn"),
     ("medical_necessity", "50", "appeal", Step.CODING, "coder_diagnoses"),
+    ("medical_necessity", "50", "bill_patient", None, None),  # the ABN was signed: nobody's slip
     ("coding_bundling", "97", "correct_and_resubmit", Step.CODING, "coder_modifiers"),
     ("timely_filing", "29", "write_off", Step.BILLING, None),
     ("underpayment", None, "appeal", None, None),
