@@ -21,19 +21,28 @@ from dermbill.core.training.registration import (
     FRONT_DESK_MODULES,
     FixAnswer,
     RegistrationRules,
+    TrainingPayer,
     fields_of,
     front_desk_scenario,
     grade_front_desk,
     registration_findings,
+    registration_rules,
 )
-from dermbill.services.training import training_payers, training_rules
+from dermbill.reference.scrub_tables import scrub_tables
+from dermbill.synthetic.people import PAYERS
 
 SEEDS = range(60)
 
 
+def training_payers() -> tuple[TrainingPayer, ...]:
+    """The demo's payers, as dermbill.services.training gives them to scenarios (HM: the HMO)."""
+    return tuple(TrainingPayer(p.payer_identifier, p.name, p.kind, is_hmo=p.claim_filing_indicator_code == "HM")
+                 for p in PAYERS)
+
+
 @pytest.fixture(scope="module")
 def rules() -> RegistrationRules:
-    return training_rules()
+    return registration_rules(scrub_tables(), training_payers())
 
 
 @pytest.mark.parametrize("key", FRONT_DESK_MODULES)
