@@ -241,12 +241,19 @@ def list_assignments(database: Database, *, practice: str | None = None, email: 
 def my_assignments(database: Database, user: User) -> list[AssignmentView]:
     """The signed-in user's own assignments, open ones first."""
     require(user.roles, Permission.TAKE_TRAINING)
+    if not user.practice_ids:
+        return []
     with UnitOfWork(database, actor=user.email) as uow:
         rows = list(uow.session.scalars(select(TrainingAssignmentRow).where(
             TrainingAssignmentRow.user_id == user.id,
-            TrainingAssignmentRow.practice_id.in_(user.practice_ids or {-1})).order_by(
+            TrainingAssignmentRow.practice_id.in_(user.practice_ids)).order_by(
             TrainingAssignmentRow.status.desc(), TrainingAssignmentRow.due_on, TrainingAssignmentRow.id)))
-        return _views(uow, rows)
+        views = _views(uow, rows)
+        # The reasons name claims: a read of them is recorded, as the denial queue's are.
+        uow.audit_practices("training.listed", "training_assignment", user.practice_ids,
+                            detail={"assignments": len(views), "own": True})
+        uow.commit()
+    return views
 
 
 def _own_assignment(uow: UnitOfWork, user: User, assignment_id: int) -> TrainingAssignmentRow:
