@@ -82,6 +82,9 @@ class Permission(Enum):
     MANAGE_CONNECTIONS = "manage_connections"
     # Data in.
     IMPORT_DATA = "import_data"
+    # Training (scenarios are fictional: no PHI).
+    TAKE_TRAINING = "take_training"
+    MANAGE_TRAINING = "manage_training"
 
     @property
     def info(self) -> PermissionInfo:
@@ -121,6 +124,9 @@ PERMISSIONS: dict[Permission, PermissionInfo] = {
     P.MANAGE_CONNECTIONS: PermissionInfo("set up clearinghouse connections", False, False),
     P.IMPORT_DATA: PermissionInfo("import CSV files: fee schedules and contracted rates, and the practices, payers or "
                                   "patients another permission allows", False, False),
+    P.TAKE_TRAINING: PermissionInfo("take the training modules assigned to oneself", False, False),
+    P.MANAGE_TRAINING: PermissionInfo("assign training from the practice's denials; see every trainee's scores and "
+                                      "the front-desk denial rate before and after", False, False),
 }
 
 READ_ONLY = frozenset(p for p, info in PERMISSIONS.items() if info.reads_only)
@@ -128,21 +134,23 @@ _ADMINISTRATION = frozenset({P.MANAGE_USERS, P.MANAGE_PRACTICES, P.MANAGE_PAYERS
 
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({P.VIEW_PATIENTS, P.EDIT_PATIENTS, P.CHECK_ELIGIBILITY, P.CHECK_IN,
-                                P.COLLECT_PATIENT_PAYMENTS}),
+                                P.COLLECT_PATIENT_PAYMENTS, P.TAKE_TRAINING}),
     Role.CODER: frozenset({P.VIEW_PATIENTS, P.VIEW_ENCOUNTERS, P.CODE_ENCOUNTERS, P.VIEW_CLAIMS, P.EDIT_CLAIMS,
-                           P.SCRUB_CLAIMS}),
+                           P.SCRUB_CLAIMS, P.TAKE_TRAINING}),
     # A biller works the fix queue, whose most common fix is the patient's member ID: they edit coverage too.
     Role.BILLER: frozenset({P.VIEW_PATIENTS, P.EDIT_PATIENTS, P.CHECK_ELIGIBILITY, P.COLLECT_PATIENT_PAYMENTS,
                             P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS, P.EDIT_CLAIMS, P.SCRUB_CLAIMS, P.SUBMIT_CLAIMS,
-                            P.WORK_FIX_QUEUE, P.VIEW_REMITTANCES, P.POST_PAYMENTS, P.ISSUE_REFUNDS, P.VIEW_DENIALS}),
+                            P.WORK_FIX_QUEUE, P.VIEW_REMITTANCES, P.POST_PAYMENTS, P.ISSUE_REFUNDS, P.VIEW_DENIALS,
+                            P.TAKE_TRAINING}),
     Role.DENIAL_SPECIALIST: frozenset({P.VIEW_PATIENTS, P.CHECK_ELIGIBILITY, P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS,
                                        P.SCRUB_CLAIMS, P.VIEW_REMITTANCES, P.VIEW_DENIALS, P.WORK_DENIALS,
-                                       P.WRITE_APPEALS, P.CORRECT_CLAIMS}),
+                                       P.WRITE_APPEALS, P.CORRECT_CLAIMS, P.TAKE_TRAINING}),
     # Everything operational and the reports; administration read-only; the audit log is the auditor's.
     Role.MANAGER: frozenset(PERMISSIONS) - _ADMINISTRATION - {P.VIEW_AUDIT},
     Role.AUDITOR: READ_ONLY,
     # An administrator sets a practice up from files (practices, payers, providers, fees); patients need more.
-    Role.ADMINISTRATOR: _ADMINISTRATION | {P.VIEW_ADMINISTRATION, P.IMPORT_DATA},
+    # The auditor only reads (its set is READ_ONLY): it is not assigned training.
+    Role.ADMINISTRATOR: _ADMINISTRATION | {P.VIEW_ADMINISTRATION, P.IMPORT_DATA, P.TAKE_TRAINING, P.MANAGE_TRAINING},
 }
 
 # Roles that see protected health information: a second factor is required for them.

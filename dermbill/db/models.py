@@ -1230,3 +1230,45 @@ class CopayReceiptRow(TenantRow):
     applied_cents: Mapped[int] = mapped_column(BigInteger)  # applied to the visit's claim; the rest a credit
     collected_by: Mapped[str] = mapped_column(String(100))
     collected_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+TRAINING_STATUSES = ("open", "completed")
+
+
+class TrainingAssignmentRow(TenantRow):
+    """A training module assigned to a staff member of the practice, and why: the denials their step caused."""
+
+    __tablename__ = "training_assignment"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        CheckConstraint(_in("status", TRAINING_STATUSES), name="status"),
+        Index("ix_training_assignment_user_module", "practice_id", "user_id", "module"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    module: Mapped[str] = mapped_column(String(40))
+    # The denials that caused it: [{"denial_item", "claim", "carc", "category", "adjudicated_on"}].
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[datetime.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    completed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column(Integer)  # the mean of its scenarios' scores, once completed
+
+
+class TrainingAttemptRow(TenantRow):
+    """One scenario of an assignment answered: the scenario's seed, the answers, the score (0-100)."""
+
+    __tablename__ = "training_attempt"
+    __table_args__ = (
+        _tenant_fk(["assignment_id"], "training_assignment"),
+        UniqueConstraint("assignment_id", "scenario"),
+    )
+
+    assignment_id: Mapped[int] = mapped_column(Integer, index=True)
+    scenario: Mapped[int] = mapped_column(Integer)  # 1, 2, 3: its place in the module
+    seed: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

@@ -50,6 +50,7 @@ from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time,
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
+from dermbill.services.training import assign_demo_training
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -294,6 +295,7 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed,
                                   progress=lambda done, total: progress("claims to the payer, denials worked", done,
                                                                         total))
+        assign_demo_training(database, as_of=options.as_of)
     else:
         cycle = None
     result = DemoSummary(

@@ -37,6 +37,7 @@ from dermbill.web.pages import (
     payments,
     queues,
 )
+from dermbill.web.pages import training as training_pages
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
 HERE = Path(__file__).resolve().parent
@@ -146,6 +147,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(imports.router())
     app.include_router(coding.router())
     app.include_router(check_in.router())
+    app.include_router(training_pages.router())
     return app
 
 

@@ -74,7 +74,8 @@ def test_each_role_does_its_own_work() -> None:
     assert not allowed({Role.DENIAL_SPECIALIST}, Permission.POST_PAYMENTS)
     assert MATRIX[Role.ADMINISTRATOR] == {Permission.VIEW_ADMINISTRATION, Permission.MANAGE_USERS,
                                           Permission.MANAGE_PRACTICES, Permission.MANAGE_PAYERS,
-                                          Permission.MANAGE_CONNECTIONS, Permission.IMPORT_DATA}
+                                          Permission.MANAGE_CONNECTIONS, Permission.IMPORT_DATA,
+                                              Permission.TAKE_TRAINING, Permission.MANAGE_TRAINING}
 
 
 def test_several_roles_allow_what_any_of_them_allows() -> None:

@@ -29,7 +29,7 @@ AS_OF = datetime.date(2026, 11, 26)
 # Dates that describe something rather than say when it happened: a plan's term, a fee schedule's, a birthday,
 # the deadline to appeal (due dates lie ahead by nature).
 NOT_EVENTS = frozenset({"date_of_birth", "subscriber_date_of_birth", "effective_date", "termination_date",
-                        "effective_from", "effective_to", "deadline", "snoozed_until"})
+                        "effective_from", "effective_to", "deadline", "snoozed_until", "due_on"})
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 
 

@@ -43,7 +43,7 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
     """A value for each path parameter name, naming a record of the other practice (or company)."""
     from sqlalchemy import select
 
-    from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow
+    from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow, TrainingAssignmentRow, UserAccountRow
     from dermbill.db.repositories import UnitOfWork
 
     with UnitOfWork(database, actor="test") as uow:
@@ -52,7 +52,15 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
         patient = uow.session.get(PatientRow, claim.patient_id)
         assert patient is not None
         item = uow.session.scalars(select(DenialItemRow.id).where(DenialItemRow.claim_id == claim.id)).first()
-        return {"claim_number": claim_number, "email": "someone@other.test", "action": "disable",
+        someone = uow.session.scalars(select(UserAccountRow.id).where(
+            UserAccountRow.email == "someone@other.test")).one()
+        training = TrainingAssignmentRow(practice_id=claim.practice_id, user_id=someone, module="coverage_ended",
+                                         reasons=[], assigned_by="test", assigned_at=claim.created_at,
+                                         due_on=claim.date_of_service, status="open")
+        uow.session.add(training)
+        uow.commit()
+        return {"assignment_id": str(training.id), "number": "1",
+                "claim_number": claim_number, "email": "someone@other.test", "action": "disable",
                 "patient_id": str(patient.id), "account_number": patient.account_number, "item_id": str(item or 999999),
                 "line_number": "1", "order": "1", "remittance_id": "1", "encounter_id": str(claim.encounter_id),
                 "payment_index": "1", "unmatched_id": "1", "overpayment_id": "1", "deposit_id": "1",

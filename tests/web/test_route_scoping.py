@@ -45,6 +45,7 @@ from dermbill.db.models import (
     PatientRow,
     PayerRow,
     PracticeRow,
+    TrainingAssignmentRow,
     UnmatchedRemittanceRow,
 )
 from dermbill.db.repositories import UnitOfWork
@@ -85,6 +86,7 @@ class Records:
     deposit_id: int = 0
     appointment_id: int = 0  # an appointment of D2 (check-in), with a copay receipt
     receipt_id: int = 0
+    training_assignment_id: int = 0  # a training module assigned to the D2 user with every role
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,8 @@ PARAMETERS: dict[str, Parameter] = {
     "deposit_id": Parameter(lambda r: [str(r.deposit_id)], ALL_OF_THEIRS),
     "appointment_id": Parameter(lambda r: [str(r.appointment_id)], ALL_OF_THEIRS),
     "receipt_id": Parameter(lambda r: [str(r.receipt_id)], ALL_OF_THEIRS),
+    "assignment_id": Parameter(lambda r: [str(r.training_assignment_id)], ALL_OF_THEIRS),
+    "number": Parameter(lambda r: ["1"], ALL_OF_THEIRS),  # a scenario of the training assignment beside it
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -206,12 +210,17 @@ def _records(database: Database) -> Records:
         appointment = AppointmentRow(practice_id=theirs, patient_id=records.patient_id, starts_at=utc_now(),
                                      minutes=20, planned_codes=["99213"], status="booked", updated_at=utc_now())
         uow.session.add(appointment)
+        trainee = get_user(database, ALL_OF_THEIRS)
+        assignment = TrainingAssignmentRow(practice_id=theirs, user_id=trainee.id, module="coverage_ended", reasons=[],
+                                           assigned_by="test", assigned_at=utc_now(), due_on=today(), status="open")
+        uow.session.add(assignment)
         uow.commit()
     receipt = collect_copay(database, {theirs}, appointment.id, amount="10.00", method="cash", reference="SCOPE-CI-1",
                             actor="test").receipt_id
     return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
                                overpayment_id=overpayment.id, deposit_id=deposit_id,
-                               appointment_id=appointment.id, receipt_id=receipt)
+                               appointment_id=appointment.id, receipt_id=receipt,
+                               training_assignment_id=assignment.id)
 
 
 @pytest.fixture(scope="module")

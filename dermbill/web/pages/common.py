@@ -46,6 +46,7 @@ NAVIGATION = (
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
+    ("Training", "/training", Permission.TAKE_TRAINING),
 )
 
 
