@@ -14,7 +14,8 @@ error that is not the file's fault (the database is down) stops the sync and lea
 999s record the verdict on each file and reject the claims of any transaction set it rejected; 277CAs accept
 claims (with the payer's claim number) or reject them into the fix queue with the error tied to the claim field
 (what the claim said is kept: it goes out again only once it changed, or a person says so; see
-core.resubmission); 835s are posted. Files are processed acknowledgments first, then remittances. Then
+core.resubmission); 835s are posted; 271s are applied to the eligibility checks they answer
+(``services.eligibility_answers``). Files are processed acknowledgments first, then remittances. Then
 the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
@@ -45,6 +46,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
+from dermbill.services.eligibility_answers import apply_271
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
 from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
@@ -237,6 +239,14 @@ def _first_kind_rank(path: Path) -> int:
     return min(ranks, default=9)
 
 
+def process_received(database: Database, file_id: int, path: Path, *, now: datetime.datetime) -> SyncReport:
+    """Process one file already recorded as received, as sync does (once by content; quarantined with the reason
+    when it cannot be): what it did."""
+    report = SyncReport()
+    _process(database, file_id, path, report, now)
+    return report
+
+
 def process_inbound_file(database: Database, path: Path, connection: str, report: SyncReport, *,
                          now: datetime.datetime) -> None:
     """Record one file as received, then process it once: the same content a second time is skipped."""
@@ -313,6 +323,8 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
             result = _apply_999(database, organization_id, answer, path, report, now)
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
+        elif transaction.type == "271":  # an eligibility answer: to the check its trace number names, once
+            result = apply_271(database, organization_id, transaction, now=now)
         elif transaction.type == "835":
             posted = post_remittance(database, transaction, path.name, actor=person_or("sync"), now=now,
                                      organization_id=organization_id)
