@@ -8,7 +8,7 @@ the tests that need them are skipped, saying so.
 
 The map folder the validator reads is built in a temporary folder: the maps pyx12 installed, the two maps, and
 their lines in maps.xml. One mistake of the 271 map is corrected there: it nests LS, the 2120C loop and LE inside
-the 2115C loop (III), where the guide has them beside it in 2110C (their own positions, 3300 to 3500, say so); as
+the 2115C loop (III), where the guide has them beside it in 2110C (and the same for the dependent's 2110D) (their own positions, 3300 to 3500, say so); as
 written, no 271 may name another payer (EB*R with NM1*PRP) without an III segment first. The loops' positions are
 set to their first segment's, as pyx12 reads segments in the order of their positions.
 """
@@ -47,13 +47,14 @@ def _installed_maps() -> Path:
 def _nest_2120c_beside_2115c(path: Path) -> None:
     tree = ET.parse(path)
     for parent in tree.iter("loop"):
-        if parent.get("xid") != "2110C":
+        level = (parent.get("xid") or "")[-1:]
+        if parent.get("xid") not in ("2110C", "2110D"):
             continue
-        inner = next((child for child in parent if child.tag == "loop" and child.get("xid") == "2115C"), None)
+        inner = next((child for child in parent if child.tag == "loop" and child.get("xid") == f"2115{level}"), None)
         if inner is None:
             continue
         moving = [child for child in inner if (child.tag == "segment" and child.get("xid") in ("LS", "LE"))
-                  or (child.tag == "loop" and child.get("xid") == "2120C")]
+                  or (child.tag == "loop" and child.get("xid") == f"2120{level}")]
         related = next((child for child in moving if child.tag == "loop"), None)
         if related is not None:  # LE closes the loop from outside it; the loop's position is its NM1's
             closing = [child for child in related if child.tag == "segment" and child.get("xid") == "LE"]
