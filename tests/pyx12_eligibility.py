@@ -8,9 +8,10 @@ the tests that need them are skipped, saying so.
 
 The map folder the validator reads is built in a temporary folder: the maps pyx12 installed, the two maps, and
 their lines in maps.xml. One mistake of the 271 map is corrected there: it nests LS, the 2120C loop and LE inside
-the 2115C loop (III), where the guide has them beside it in 2110C (and the same for the dependent's 2110D) (their own positions, 3300 to 3500, say so); as
-written, no 271 may name another payer (EB*R with NM1*PRP) without an III segment first. The loops' positions are
-set to their first segment's, as pyx12 reads segments in the order of their positions.
+the 2115C loop (III), where the guide has them beside it in 2110C, and the same for the dependent's 2110D (their own
+positions, 3300 to 3500, say so); as written, no 271 may name another payer (EB*R with NM1*PRP) without an III
+segment first. The loops' positions are set to their first segment's, as pyx12 reads segments in the order of their
+positions.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from dermbill.cli.clearinghouse_cmds import (
 )
 from dermbill.cli.common import DbOption, acting_as, actor_name, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
-from dermbill.cli.fhir_cmds import fhir_app
 from dermbill.cli.eligibility_cmds import eligibility_app
+from dermbill.cli.fhir_cmds import fhir_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
 from dermbill.cli.payments import era_app, ledger_app

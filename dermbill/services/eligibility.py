@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from dermbill.clearinghouse.config import ClearinghouseConfig
 from dermbill.core.eligibility import Outcome, age_in_words
@@ -202,6 +202,7 @@ def _appointments_to_ask(database: Database, config: ClearinghouseConfig, first:
         payers = {p.id: p for p in uow.session.scalars(select(PayerRow))}
         for practice in rows:
             repo = uow.practice(practice.id)
+            criteria: list[ColumnElement[bool]]
             if appointment_ids is not None:  # asked again by a person: a patient already arrived too
                 criteria = [AppointmentRow.id.in_(sorted(appointment_ids)),
                             AppointmentRow.status.in_(("booked", "arrived"))]
@@ -214,9 +215,9 @@ def _appointments_to_ask(database: Database, config: ClearinghouseConfig, first:
             patient_ids = sorted({a.patient_id for a in appointments})
             patients = {p.id: p for p in repo.rows(PatientRow, PatientRow.id.in_(patient_ids))}
             coverages: dict[int, list[CoverageRow]] = {}
-            for coverage in repo.rows(CoverageRow, CoverageRow.patient_id.in_(patient_ids),
-                                      CoverageRow.coverage_order == "primary"):
-                coverages.setdefault(coverage.patient_id, []).append(coverage)
+            for primary in repo.rows(CoverageRow, CoverageRow.patient_id.in_(patient_ids),
+                                     CoverageRow.coverage_order == "primary"):
+                coverages.setdefault(primary.patient_id, []).append(primary)
             for appointment in appointments:
                 summary.appointments += 1
                 day = appointment.starts_at.date()
@@ -394,9 +395,9 @@ def _visits(uow: UnitOfWork, rows: list[AppointmentRow], now: datetime.datetime)
         ProviderRow.id.in_(sorted({r.provider_id for r in rows if r.provider_id}))))}
     payers = {p.id: p for p in session.scalars(select(PayerRow))}
     coverages: dict[int, list[CoverageRow]] = {}
-    for coverage in session.scalars(select(CoverageRow).where(CoverageRow.patient_id.in_(patient_ids),
-                                                              CoverageRow.coverage_order == "primary")):
-        coverages.setdefault(coverage.patient_id, []).append(coverage)
+    for primary in session.scalars(select(CoverageRow).where(CoverageRow.patient_id.in_(patient_ids),
+                                                             CoverageRow.coverage_order == "primary")):
+        coverages.setdefault(primary.patient_id, []).append(primary)
     latest = dict(session.execute(select(EligibilityCheckRow.appointment_id, func.max(EligibilityCheckRow.id))
                                   .where(EligibilityCheckRow.appointment_id.in_([r.id for r in rows]))
                                   .group_by(EligibilityCheckRow.appointment_id)).all())
