@@ -29,6 +29,7 @@ from dermbill.web.pages import (
     board,
     claims,
     coding,
+    front_desk,
     imports,
     patients,
     payment_desk,
@@ -142,6 +143,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())
+    app.include_router(front_desk.router())
     return app
 
 

@@ -37,6 +37,7 @@ NAVIGATION = (
     ("Dashboard", "/dashboard", None),
     ("Claims", "/claims", Permission.VIEW_CLAIMS),
     ("Patients", "/patients", Permission.VIEW_PATIENTS),
+    ("Front desk", "/front-desk/schedule", Permission.CHECK_ELIGIBILITY),
     ("Coding", "/coding", Permission.VIEW_ENCOUNTERS),
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
