@@ -116,3 +116,33 @@ def eligibility_world(database: Database, folder: Path) -> EligibilityWorld:
                           folder)
     return EligibilityWorld(database, world.practice_id, config, payer_folder, folder / "inbox", folder / "outbox",
                             appointments, config_file)
+
+
+def eligibility_records(database: Database, practice_id: int) -> dict[str, str]:
+    """An appointment of the practice's first insured patient, an eligibility check of it, an open work-list item
+    and a proposed order change (the path parameters of the front desk's pages, for the scoping tests)."""
+    from dermbill.db.models import CoverageOrderProposalRow, EligibilityCheckRow, EligibilityProblemRow
+
+    with UnitOfWork(database, actor="test") as uow:
+        repo = uow.practice(practice_id)
+        coverage = repo.rows(CoverageRow)[0]
+        appointment = repo.add(AppointmentRow(patient_id=coverage.patient_id, starts_at=NOW, minutes=15,
+                                              status="booked", planned_codes=[], updated_at=NOW))
+        repo.flush()
+        check = repo.add(EligibilityCheckRow(
+            patient_id=coverage.patient_id, coverage_id=coverage.id, appointment_id=appointment.id,
+            payer_id=coverage.payer_id, member_id=coverage.member_id, asked_for=NOW.date(),
+            trace_number=f"SCOPE-{practice_id}-{appointment.id}", sent_at=NOW, answered_at=NOW,
+            outcome="other_payer_primary", benefits={}, errors=[], requested_by="test"))
+        repo.flush()
+        problem = repo.add(EligibilityProblemRow(
+            patient_id=coverage.patient_id, coverage_id=coverage.id, appointment_id=appointment.id,
+            check_id=check.id, kind="other_payer_primary", message="another payer is primary", fix="ask",
+            status="open", opened_at=NOW))
+        proposal = repo.add(CoverageOrderProposalRow(
+            patient_id=coverage.patient_id, coverage_id=coverage.id, check_id=check.id,
+            other_payer_name="TEST OTHER", other_payer_identifier="TSTOTH", status="proposed", created_at=NOW))
+        repo.flush()
+        uow.commit()
+        return {"appointment_id": str(appointment.id), "problem_id": str(problem.id),
+                "proposal_id": str(proposal.id)}

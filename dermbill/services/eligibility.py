@@ -158,15 +158,20 @@ def run_eligibility(database: Database, config: ClearinghouseConfig, *, inbox: P
     return summary
 
 
-def recheck(database: Database, config: ClearinghouseConfig, practice_ids: Collection[int], appointment_id: int, *,
-            inbox: Path, outbox: Path, actor: str, now: datetime.datetime | None = None) -> RunSummary:
-    """Ask again about one appointment of these practices (after its member ID, name or birth date was fixed)."""
+def recheck(database: Database, config: ClearinghouseConfig | None, practice_ids: Collection[int],
+            appointment_id: int, *, inbox: Path, outbox: Path, actor: str,
+            now: datetime.datetime | None = None) -> RunSummary:
+    """Ask again about one appointment of these practices (after its member ID, name or birth date was fixed).
+    ``config`` None: no connections are configured (InvalidInput, once the appointment is found)."""
     with UnitOfWork(database, actor=actor) as uow:
         row = uow.session.scalars(select(AppointmentRow).where(
             AppointmentRow.id == appointment_id, AppointmentRow.practice_id.in_(sorted(practice_ids)))).first() \
             if practice_ids and 0 < appointment_id < 2**31 else None
         if row is None:
             raise NotFound(f"no appointment {appointment_id} among your practices' appointments")
+    if config is None:
+        raise InvalidInput("no clearinghouse connections are configured: eligibility cannot be asked from here; "
+                           "ask your administrator")
     summary = run_eligibility(database, config, inbox=inbox, outbox=outbox, days=366, practice_ids=practice_ids,
                               appointment_ids={appointment_id}, now=now, actor=actor)
     return summary
@@ -547,7 +552,7 @@ def worklist(database: Database, practice_ids: Collection[int] | None, *, actor:
 FIXABLE = ("member_id", "last_name", "first_name", "date_of_birth")
 
 
-def fix_and_recheck(database: Database, config: ClearinghouseConfig, practice_ids: Collection[int],
+def fix_and_recheck(database: Database, config: ClearinghouseConfig | None, practice_ids: Collection[int],
                     problem_id: int, changes: Mapping[str, str | None], *, inbox: Path, outbox: Path, actor: str,
                     as_of: datetime.date, now: datetime.datetime | None = None) -> RunSummary | None:
     """Correct what the payer did not recognise (the coverage's member ID; the patient's, or the subscriber's, name
@@ -590,11 +595,11 @@ def resolve_problem(database: Database, practice_ids: Collection[int], problem_i
                     actor: str) -> None:
     """Close a work-list item by hand (the patient brought a new card, will pay themselves ...), saying why."""
     words = " ".join(resolution.split())
-    if not words:
-        raise InvalidFields("the item was not resolved", (Problem("resolution", "say what was done (e.g. 'new "
-                                                                              "card scanned, coverage added')"),))
     with UnitOfWork(database, actor=actor) as uow:
         problem = _problem(uow, practice_ids, problem_id)
+        if not words:
+            raise InvalidFields("the item was not resolved", (Problem("resolution", "say what was done (e.g. 'new "
+                                                                                  "card scanned, coverage added')"),))
         if problem.status != "open":
             raise InvalidTransition(f"work-list item {problem_id} is resolved already")
         problem.status, problem.resolved_at, problem.resolved_by = "resolved", uow.clock(), actor
@@ -604,12 +609,16 @@ def resolve_problem(database: Database, practice_ids: Collection[int], problem_i
         uow.commit()
 
 
-def decide_order_change(database: Database, practice_ids: Collection[int], proposal_id: int, *, accept: bool,
+def decide_order_change(database: Database, practice_ids: Collection[int], proposal_id: int, *, decision: str,
                         actor: str, as_of: datetime.date) -> str:
     """Accept (the other payer's coverage becomes primary, this one takes its order: the swap of the patient's
-    coverage rules, audited, with the claims re-scrubbed) or reject a proposed order change; what was done."""
+    coverage rules, audited, with the claims re-scrubbed) or reject a proposed order change (``decision``: accept
+    or reject); what was done."""
     with UnitOfWork(database, actor=actor) as uow:
         proposal = _proposal(uow, practice_ids, proposal_id)
+        if decision not in ("accept", "reject"):
+            raise InvalidFields("nothing was decided", (Problem("decision", "choose accept or reject"),))
+        accept = decision == "accept"
         repo = uow.practice(proposal.practice_id)
         patient_id = proposal.patient_id
         other = repo.get(CoverageRow, proposal.other_coverage_id) if proposal.other_coverage_id else \

@@ -161,7 +161,7 @@ def test_fixing_a_name_changes_the_patient_and_asks_again(world: EligibilityWorl
 def test_accepting_the_order_change_makes_the_other_payer_primary(world: EligibilityWorld) -> None:
     _run(world, days=1)
     [proposal] = worklist(world.database, _ids(world), actor="desk").proposals
-    said = decide_order_change(world.database, _ids(world), proposal.proposal_id, accept=True, actor="desk",
+    said = decide_order_change(world.database, _ids(world), proposal.proposal_id, decision="accept", actor="desk",
                                as_of=NOW.date())
     assert "TEST MEDICARE is now the primary coverage" in said
     with UnitOfWork(world.database, actor="test") as uow:
@@ -174,7 +174,7 @@ def test_accepting_the_order_change_makes_the_other_payer_primary(world: Eligibi
     found = worklist(world.database, _ids(world), actor="desk")
     assert found.proposals == () and "A-7" not in {i.account_number for i in found.items}
     with pytest.raises(InvalidTransition, match="accepted already"):
-        decide_order_change(world.database, _ids(world), proposal.proposal_id, accept=False, actor="desk",
+        decide_order_change(world.database, _ids(world), proposal.proposal_id, decision="reject", actor="desk",
                             as_of=NOW.date())
 
 

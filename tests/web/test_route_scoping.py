@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from eligibility_world import eligibility_records
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -81,6 +82,7 @@ class Records:
     unmatched_id: int = 0  # a claim payment of D2 held for a person
     overpayment_id: int = 0
     deposit_id: int = 0
+    front_desk: tuple[tuple[str, str], ...] = ()  # an appointment, eligibility work-list item, order change of D2
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,9 @@ PARAMETERS: dict[str, Parameter] = {
     "unmatched_id": Parameter(lambda r: [str(r.unmatched_id)], ALL_OF_THEIRS),
     "overpayment_id": Parameter(lambda r: [str(r.overpayment_id)], ALL_OF_THEIRS),
     "deposit_id": Parameter(lambda r: [str(r.deposit_id)], ALL_OF_THEIRS),
+    "appointment_id": Parameter(lambda r: [dict(r.front_desk)["appointment_id"]], ALL_OF_THEIRS),
+    "problem_id": Parameter(lambda r: [dict(r.front_desk)["problem_id"]], ALL_OF_THEIRS),
+    "proposal_id": Parameter(lambda r: [dict(r.front_desk)["proposal_id"]], ALL_OF_THEIRS),
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -199,7 +204,8 @@ def _records(database: Database) -> Records:
         uow.session.add(overpayment)
         uow.commit()
         return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
-                                   overpayment_id=overpayment.id, deposit_id=deposit_id)
+                                   overpayment_id=overpayment.id, deposit_id=deposit_id,
+                                   front_desk=tuple(eligibility_records(database, theirs).items()))
 
 
 @pytest.fixture(scope="module")

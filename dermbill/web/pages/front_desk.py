@@ -51,12 +51,11 @@ LABELS = {"start": "start", "provider_npi": "provider", "planned_codes": "planne
 Text = Annotated[str | None, Form()]
 
 
-def _config() -> ClearinghouseConfig:
+def _config() -> ClearinghouseConfig | None:
+    """The clearinghouse connections; None when none are configured (the services say so, after finding the
+    record asked about)."""
     path = Path(load_settings().config_path)
-    if not path.is_file():
-        raise InvalidInput(f"no clearinghouse connections are configured ({path} is missing): eligibility cannot be "
-                           "sent from here; ask your administrator")
-    return read_config(path)
+    return read_config(path) if path.is_file() else None
 
 
 def _folders(request: Request) -> tuple[Path, Path]:
@@ -248,12 +247,10 @@ def router() -> APIRouter:
     def decide(request: Request, proposal_id: str, session: Csrf, decision: Text = None) -> Response:
         user = session.user
         page_permitted(user, Permission.EDIT_PATIENTS)
-        if decision not in ("accept", "reject"):
-            return redirect_with(request, WORK_LIST, "Choose accept or reject.")
         try:
             with origin(request):
                 said = decide_order_change(database_of(request), user.practice_ids,
-                                           _number(proposal_id, "order change"), accept=decision == "accept",
+                                           _number(proposal_id, "order change"), decision=decision or "",
                                            actor=user.email, as_of=clock.today())
         except NotFound as missing:
             raise HTTPException(status_code=404, detail=str(missing)) from None
