@@ -57,8 +57,7 @@ class FrontDeskSummary:
     prevented: Counter[str] = field(default_factory=Counter)  # CARC -> claims caught before the visit
 
     def to_json(self) -> dict[str, Any]:
-        return {"appointments": self.appointments,
-                "days": [d.isoformat() if d else None for d in (self.first_day, self.last_day)],
+        return {"appointments": self.appointments, "business_days": BUSINESS_DAYS,
                 "planted": dict(sorted(self.planted.items())), "eligibility": self.eligibility.to_json(),
                 "denials_prevented": dict(sorted(self.prevented.items()))}
 
