@@ -12,6 +12,7 @@ no check of the billing company sent. ``transmission.sync`` applies the 271s it 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -34,27 +35,46 @@ from dermbill.x12.transactions import TransactionSet
 ACTOR = "eligibility"
 
 
+BATCH = 500  # answers applied per transaction
+
+
 def apply_271(database: Database, organization_id: int, transaction: TransactionSet, *,
               now: datetime.datetime, actor: str = ACTOR) -> dict[str, Any]:
     """Apply one 271 transaction set; what it did (``applied``, ``already answered`` or ``unknown trace``)."""
-    read = read_271(transaction)
+    [result] = apply_271s(database, organization_id, [transaction], now=now, actor=actor)
+    return result
+
+
+def apply_271s(database: Database, organization_id: int, transactions: Sequence[TransactionSet], *,
+               now: datetime.datetime, actor: str = ACTOR) -> list[dict[str, Any]]:
+    """Apply the 271 transaction sets of a file, in order, a batch of them per transaction; what each did. They are
+    all read first: a set that cannot be read changes nothing (InvalidInput)."""
+    read = [read_271(transaction) for transaction in transactions]
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(read), BATCH):
+        with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
+            for answer in read[start:start + BATCH]:
+                results.append(_apply_one(uow, organization_id, answer, now))
+            uow.commit()
+    return results
+
+
+def _apply_one(uow: UnitOfWork, organization_id: int, read: dict[str, Any],
+               now: datetime.datetime) -> dict[str, Any]:
     people = read["subscribers"]
     traces = [p["trace_number"] for p in people if p.get("trace_number")]
     trace = traces[-1] if traces else ""
-    with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        found = uow.session.execute(select(EligibilityCheckRow, PracticeRow.organization_id).join(
-            PracticeRow, PracticeRow.id == EligibilityCheckRow.practice_id).where(
-            EligibilityCheckRow.trace_number == trace)).first() if trace else None
-        if found is None or found[1] != organization_id:
-            return {"trace": trace, "result": "unknown trace"}
-        check = found[0]
-        if check.answered_at is not None:
-            return {"trace": trace, "result": "already answered", "outcome": check.outcome}
-        answer = answer_of(people, read["errors"], trace_number=trace)
-        repo = uow.practice(check.practice_id)
-        record_answer(repo, check, answer, now)
-        uow.commit()
-        return {"trace": trace, "result": "applied", "outcome": answer.outcome.value}
+    found = uow.session.execute(select(EligibilityCheckRow, PracticeRow.organization_id).join(
+        PracticeRow, PracticeRow.id == EligibilityCheckRow.practice_id).where(
+        EligibilityCheckRow.trace_number == trace)).first() if trace else None
+    if found is None or found[1] != organization_id:
+        return {"trace": trace, "result": "unknown trace"}
+    check = found[0]
+    if check.answered_at is not None:
+        return {"trace": trace, "result": "already answered", "outcome": check.outcome}
+    answer = answer_of(people, read["errors"], trace_number=trace)
+    record_answer(uow.practice(check.practice_id), check, answer, now)
+    return {"trace": trace, "result": "applied", "outcome": answer.outcome.value}
 
 
 def record_answer(repo: PracticeRepository, check: EligibilityCheckRow, answer: EligibilityAnswer,

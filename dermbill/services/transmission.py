@@ -46,7 +46,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
-from dermbill.services.eligibility_answers import apply_271
+from dermbill.services.eligibility_answers import apply_271s
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
 from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
@@ -317,14 +317,15 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
     """
     readers = {"999": read_999, "277": read_277}
     read = [(t, readers[t.type](t) if t.type in readers else {}) for t in transactions]
+    eligibility = iter(apply_271s(database, organization_id, [t for t in transactions if t.type == "271"], now=now))
     for transaction, answer in read:
         result: dict[str, object] = {}
         if transaction.type == "999":
             result = _apply_999(database, organization_id, answer, path, report, now)
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
-        elif transaction.type == "271":  # an eligibility answer: to the check its trace number names, once
-            result = apply_271(database, organization_id, transaction, now=now)
+        elif transaction.type == "271":  # an eligibility answer, applied above: to the check its trace names, once
+            result = next(eligibility)
         elif transaction.type == "835":
             posted = post_remittance(database, transaction, path.name, actor=person_or("sync"), now=now,
                                      organization_id=organization_id)
