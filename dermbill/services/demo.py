@@ -296,9 +296,10 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed,
                                   progress=lambda done, total: progress("claims to the payer, denials worked", done,
                                                                         total))
-        front_desk = run_front_desk(database, options.out_dir, as_of=options.as_of, seed=options.seed)
+        front_desk: FrontDeskSummary | None = run_front_desk(database, options.out_dir, as_of=options.as_of,
+                                                             seed=options.seed)
     else:
-        cycle = front_desk = None
+        cycle, front_desk = None, None
     result = DemoSummary(
         cycle=cycle,
         front_desk=front_desk,
