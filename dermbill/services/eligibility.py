@@ -284,23 +284,23 @@ def _write_batch(database: Database, organization_id: int, connection: str, chun
         partial.replace(path)
     except OSError as exc:
         raise InvalidInput(f"cannot write the 270 file in {folder}: {exc.strerror}") from None
-    ids = []
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
         repos: dict[int, PracticeRepository] = {}
+        added = []
         for item, inquiry in zip(chunk, inquiries, strict=True):
             repo = repos.get(item.practice_id) or repos.setdefault(item.practice_id, uow.practice(item.practice_id))
-            check = repo.add(EligibilityCheckRow(
+            added.append((repo, item, repo.add(EligibilityCheckRow(
                 patient_id=item.patient_id, coverage_id=item.coverage_id, appointment_id=item.appointment_id,
                 payer_id=item.payer_id, member_id=inquiry.member_id, asked_for=inquiry.on,
                 trace_number=inquiry.trace_number, connection_name=connection, file_name=path.name, sent_at=now,
-                benefits={}, errors=[], requested_by=actor))
-            repo.flush()
+                benefits={}, errors=[], requested_by=actor))))
+        uow.flush()
+        for repo, item, check in added:
             repo.audit("eligibility.sent", "eligibility_check", check.id, {
                 "trace": check.trace_number, "coverage": item.coverage_id, "appointment": item.appointment_id,
-                "asked_for": inquiry.on.isoformat(), "file": path.name, "connection": connection})
-            ids.append(check.id)
+                "asked_for": check.asked_for.isoformat(), "file": path.name, "connection": connection})
         uow.commit()
-    return path, ids
+        return path, [check.id for _, _, check in added]
 
 
 def _rest(inquiry: EligibilityInquiry) -> tuple[Any, ...]:

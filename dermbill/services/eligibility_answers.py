@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -53,33 +54,74 @@ def apply_271s(database: Database, organization_id: int, transactions: Sequence[
     results: list[dict[str, Any]] = []
     for start in range(0, len(read), BATCH):
         with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-            for answer in read[start:start + BATCH]:
-                results.append(_apply_one(uow, organization_id, answer, now))
+            chunk = [(answer, _trace_of(answer)) for answer in read[start:start + BATCH]]
+            known = Known.of(uow, organization_id, [trace for _, trace in chunk if trace])
+            for answer, trace in chunk:
+                results.append(_apply_one(uow, known, answer, trace, now))
             uow.commit()
     return results
 
 
-def _apply_one(uow: UnitOfWork, organization_id: int, read: dict[str, Any],
+def _trace_of(read: dict[str, Any]) -> str:
+    traces = [p["trace_number"] for p in read["subscribers"] if p.get("trace_number")]
+    return str(traces[-1]) if traces else ""
+
+
+@dataclass
+class Known:
+    """What a batch of answers needs, read at once: the checks by trace number (the billing company's), the
+    coverages' kept benefits and open work-list items, a repository per practice."""
+
+    checks: dict[str, EligibilityCheckRow] = field(default_factory=dict)
+    benefits: dict[int, CoverageBenefitsRow] = field(default_factory=dict)  # by coverage
+    problems: dict[int, list[EligibilityProblemRow]] = field(default_factory=dict)  # open ones, by coverage
+    repos: dict[int, PracticeRepository] = field(default_factory=dict)
+    loaded: set[int] = field(default_factory=set)  # the coverages whose benefits and items were read
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, organization_id: int, traces: Sequence[str]) -> Known:
+        known = cls()
+        if not traces:
+            return known
+        known.checks = {c.trace_number: c for c in uow.session.scalars(select(EligibilityCheckRow).join(
+            PracticeRow, PracticeRow.id == EligibilityCheckRow.practice_id).where(
+            EligibilityCheckRow.trace_number.in_(sorted(set(traces))),
+            PracticeRow.organization_id == organization_id))}
+        coverage_ids = sorted({c.coverage_id for c in known.checks.values()})
+        known.loaded = set(coverage_ids)
+        known.benefits = {b.coverage_id: b for b in uow.session.scalars(select(CoverageBenefitsRow).where(
+            CoverageBenefitsRow.coverage_id.in_(coverage_ids)))}
+        for problem in uow.session.scalars(select(EligibilityProblemRow).where(
+                EligibilityProblemRow.coverage_id.in_(coverage_ids), EligibilityProblemRow.status == "open")
+                .order_by(EligibilityProblemRow.id)):
+            known.problems.setdefault(problem.coverage_id, []).append(problem)
+        return known
+
+    def repo(self, uow: UnitOfWork, practice_id: int) -> PracticeRepository:
+        found = self.repos.get(practice_id)
+        if found is None:
+            found = self.repos[practice_id] = uow.practice(practice_id)
+        return found
+
+
+def _apply_one(uow: UnitOfWork, known: Known, read: dict[str, Any], trace: str,
                now: datetime.datetime) -> dict[str, Any]:
-    people = read["subscribers"]
-    traces = [p["trace_number"] for p in people if p.get("trace_number")]
-    trace = traces[-1] if traces else ""
-    found = uow.session.execute(select(EligibilityCheckRow, PracticeRow.organization_id).join(
-        PracticeRow, PracticeRow.id == EligibilityCheckRow.practice_id).where(
-        EligibilityCheckRow.trace_number == trace)).first() if trace else None
-    if found is None or found[1] != organization_id:
+    check = known.checks.get(trace) if trace else None
+    if check is None:
         return {"trace": trace, "result": "unknown trace"}
-    check = found[0]
     if check.answered_at is not None:
         return {"trace": trace, "result": "already answered", "outcome": check.outcome}
-    answer = answer_of(people, read["errors"], trace_number=trace)
-    record_answer(uow.practice(check.practice_id), check, answer, now)
+    answer = answer_of(read["subscribers"], read["errors"], trace_number=trace)
+    record_answer(known.repo(uow, check.practice_id), check, answer, now, known)
     return {"trace": trace, "result": "applied", "outcome": answer.outcome.value}
 
 
 def record_answer(repo: PracticeRepository, check: EligibilityCheckRow, answer: EligibilityAnswer,
-                  now: datetime.datetime) -> None:
-    """Keep an answer on its check, and what follows from it (benefits, work list, proposal); audited."""
+                  now: datetime.datetime, known: Known | None = None) -> None:
+    """Keep an answer on its check, and what follows from it (benefits, work list, proposal); audited. ``known``:
+    the coverage's benefits and open items, read already (else they are read here)."""
+    if known is None or check.coverage_id not in known.loaded:
+        known = _known_for(repo, check)
     if answer.outcome is not Outcome.NO_ANSWER:
         check.answered_at = now
     check.outcome = answer.outcome.value
@@ -88,15 +130,25 @@ def record_answer(repo: PracticeRepository, check: EligibilityCheckRow, answer: 
     check.fix = answer.fix or None
     check.other_payer_name = (answer.other_payer_name or "")[:60] or None
     check.other_payer_identifier = answer.other_payer_identifier
-    repo.flush()
     repo.audit("eligibility.answered", "eligibility_check", check.id, {
         "trace": check.trace_number, "outcome": answer.outcome.value, "coverage": check.coverage_id,
         "errors": [error.reason for error in answer.errors]})
     if answer.outcome in (Outcome.ACTIVE, Outcome.INACTIVE, Outcome.OTHER_PAYER_PRIMARY):
-        _keep_benefits(repo, check, answer, now)
-    _work_list(repo, check, answer, now)
+        _keep_benefits(repo, check, answer, now, known)
+    _work_list(repo, check, answer, now, known)
     if answer.outcome is Outcome.OTHER_PAYER_PRIMARY:
         _propose_order(repo, check, answer, now)
+
+
+def _known_for(repo: PracticeRepository, check: EligibilityCheckRow) -> Known:
+    known = Known(loaded={check.coverage_id})
+    rows = repo.rows(CoverageBenefitsRow, CoverageBenefitsRow.coverage_id == check.coverage_id)
+    if rows:
+        known.benefits[check.coverage_id] = rows[0]
+    known.problems[check.coverage_id] = repo.rows(
+        EligibilityProblemRow, EligibilityProblemRow.coverage_id == check.coverage_id,
+        EligibilityProblemRow.status == "open")
+    return known
 
 
 def record_no_answer(repo: PracticeRepository, check: EligibilityCheckRow, now: datetime.datetime) -> None:
@@ -105,9 +157,8 @@ def record_no_answer(repo: PracticeRepository, check: EligibilityCheckRow, now: 
 
 
 def _keep_benefits(repo: PracticeRepository, check: EligibilityCheckRow, answer: EligibilityAnswer,
-                   now: datetime.datetime) -> None:
-    rows = repo.rows(CoverageBenefitsRow, CoverageBenefitsRow.coverage_id == check.coverage_id)
-    row = rows[0] if rows else None
+                   now: datetime.datetime, known: Known) -> None:
+    row = known.benefits.get(check.coverage_id)
     if row is not None and (row.answered_at, row.check_id) > (now, check.id):
         return  # a newer answer is kept already
     b = answer.benefits
@@ -118,11 +169,11 @@ def _keep_benefits(repo: PracticeRepository, check: EligibilityCheckRow, answer:
               "out_of_pocket_remaining_cents": _cents(b.out_of_pocket_remaining), "copay_cents": _cents(b.copay),
               "coinsurance_percent": b.coinsurance_percent, "in_network": b.in_network}
     if row is None:
-        row = repo.add(CoverageBenefitsRow(coverage_id=check.coverage_id, **values))
+        row = known.benefits[check.coverage_id] = repo.add(CoverageBenefitsRow(coverage_id=check.coverage_id,
+                                                                               **values))
     else:
         for name, value in values.items():
             setattr(row, name, value)
-    repo.flush()
     repo.audit("coverage.benefits_kept", "coverage", check.coverage_id, {
         "check": check.id, "active": answer.covered, "plan_end": b.plan_end.isoformat() if b.plan_end else None})
 
@@ -132,17 +183,17 @@ def _cents(value: Any) -> int | None:
 
 
 def _work_list(repo: PracticeRepository, check: EligibilityCheckRow, answer: EligibilityAnswer,
-               now: datetime.datetime) -> None:
+               now: datetime.datetime, known: Known) -> None:
     """One open item per coverage: the answer's, when it needs a person; what it supersedes is resolved."""
     kind = answer.outcome.value
-    open_items = repo.rows(EligibilityProblemRow, EligibilityProblemRow.coverage_id == check.coverage_id,
-                           EligibilityProblemRow.status == "open")
+    open_items = known.problems.setdefault(check.coverage_id, [])
     for item in open_items:
         if item.kind != kind or not answer.outcome.needs_a_person:
             item.status, item.resolved_at, item.resolved_by = "resolved", now, repo.uow.actor
             item.resolution = f"a later answer (check {check.id}) said: {answer.outcome.label}"
             repo.audit("eligibility.problem_resolved", "eligibility_problem", item.id,
                        {"kind": item.kind, "by_check": check.id})
+    open_items[:] = [item for item in open_items if item.status == "open"]
     if not answer.outcome.needs_a_person:
         return
     message = _message(answer)
@@ -155,6 +206,7 @@ def _work_list(repo: PracticeRepository, check: EligibilityCheckRow, answer: Eli
     item = repo.add(EligibilityProblemRow(patient_id=check.patient_id, coverage_id=check.coverage_id,
                                           appointment_id=check.appointment_id, check_id=check.id, kind=kind,
                                           message=message, fix=answer.fix, status="open", opened_at=now))
+    open_items.append(item)
     repo.flush()
     repo.audit("eligibility.problem_opened", "eligibility_problem", item.id, {"kind": kind, "check": check.id})
 
