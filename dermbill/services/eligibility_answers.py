@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dermbill.core.eligibility import EligibilityAnswer, Outcome, answer_of, no_answer
+from dermbill.core.eligibility import Benefits, EligibilityAnswer, Outcome, answer_of, no_answer
+from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     CoverageBenefitsRow,
@@ -253,3 +254,38 @@ def other_coverage(repo: PracticeRepository, patient_id: int, coverage_id: int,
     found = [c for c in repo.rows(CoverageRow, CoverageRow.patient_id == patient_id, CoverageRow.id != coverage_id)
              if c.payer_id in payer_ids]
     return max(found, key=lambda c: (c.effective_date, c.id)) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageAnswer:
+    """A coverage's latest eligibility answer, as check-in and the patient's estimate read it: when, whether the
+    coverage was active (covered, whatever the order) on the date asked for, and the benefits kept (None: not said).
+    """
+
+    answered_on: datetime.date
+    asked_for: datetime.date
+    active: bool
+    outcome: str
+    summary: str  # the outcome in words, e.g. "coverage ended (2026-03-31)"
+    copay: Money | None = None
+    coinsurance_percent: int | None = None
+    deductible_remaining: Money | None = None
+    out_of_pocket_remaining: Money | None = None
+
+
+def coverage_answer(repo: PracticeRepository, coverage_id: int) -> CoverageAnswer | None:
+    """The coverage's latest answered eligibility check (None: never answered), with its kept benefits."""
+    check = repo.session.scalars(select(EligibilityCheckRow).where(
+        EligibilityCheckRow.practice_id == repo.practice_id, EligibilityCheckRow.coverage_id == coverage_id,
+        EligibilityCheckRow.answered_at.is_not(None)).order_by(EligibilityCheckRow.answered_at.desc(),
+                                                               EligibilityCheckRow.id.desc()).limit(1)).first()
+    if check is None or check.answered_at is None or check.outcome is None:
+        return None
+    outcome = Outcome(check.outcome)
+    kept = Benefits.from_json(check.benefits or {})
+    summary = outcome.label + (f" ({kept.plan_end.isoformat()})" if outcome is Outcome.INACTIVE and kept.plan_end
+                               else "")
+    return CoverageAnswer(check.answered_at.date(), check.asked_for,
+                          outcome in (Outcome.ACTIVE, Outcome.OTHER_PAYER_PRIMARY), outcome.value, summary,
+                          kept.copay, kept.coinsurance_percent, kept.deductible_remaining,
+                          kept.out_of_pocket_remaining)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from dermbill.clearinghouse.config import parse_config
 from dermbill.core.errors import InvalidTransition
+from dermbill.core.money import Money
 from dermbill.db.engine import open_database
 from dermbill.db.models import (
     AppointmentRow,
@@ -36,6 +37,7 @@ from dermbill.services.eligibility import (
     schedule,
     worklist,
 )
+from dermbill.services.eligibility_answers import coverage_answer
 from dermbill.services.transmission import SyncReport, process_inbound_file
 from dermbill.x12.tokenizer import read_file
 from dermbill.x12.transactions import transaction_sets
@@ -83,6 +85,22 @@ def test_the_run_sends_one_batch_and_applies_every_kind_of_answer(world: Eligibi
         sent_events = uow.session.scalar(select(func.count()).select_from(AuditEventRow).where(
             AuditEventRow.action == "eligibility.sent"))
         assert sent_events == 7
+
+
+def test_check_in_reads_each_coverages_latest_answer_and_benefits(world: EligibilityWorld) -> None:
+    _run(world, days=1)
+    with UnitOfWork(world.database, actor="test") as uow:
+        repo = uow.practice(world.practice_id)
+        coverages = {p.account_number: c for p in repo.rows(PatientRow) for c in repo.rows(
+            CoverageRow, CoverageRow.patient_id == p.id, CoverageRow.coverage_order == "primary")}
+        active = coverage_answer(repo, coverages["A-1"].id)
+        assert active is not None and (active.active, active.answered_on, active.copay, active.coinsurance_percent,
+                                       active.deductible_remaining, active.out_of_pocket_remaining) == (
+            True, NOW.date(), Money(2500), 20, Money(25700), Money(300000))
+        ended = coverage_answer(repo, coverages["A-2"].id)
+        assert ended is not None and not ended.active and ended.summary == "coverage ended (2026-03-31)"
+        assert coverage_answer(repo, coverages["A-7"].id).active  # type: ignore[union-attr]
+        assert coverage_answer(repo, coverages["A-3"].id).active is False  # type: ignore[union-attr]
 
 
 def test_an_aaa_error_lands_in_the_work_list_with_its_fix(world: EligibilityWorld) -> None:
