@@ -87,6 +87,8 @@ def build_map_path(target: Path) -> Path | None:
     """A pyx12 map folder that knows 005010X279A1, under ``target``; None without the two maps."""
     source = x279_maps_folder()
     if source is None:
+        if "005010X279A1" in (_installed_maps() / "maps.xml").read_text():  # a pyx12 release that ships them
+            return _installed_maps()
         return None
     folder = target / "pyx12-map"
     shutil.copytree(_installed_maps(), folder, ignore=shutil.ignore_patterns("__pycache__"))
