@@ -12,6 +12,7 @@ from benchmarks import (
     claim_api,
     coding,
     denial_queue,
+    eligibility,
     era_posting,
     hl7_listener,
     insert_encounters,
@@ -34,23 +35,29 @@ def main() -> None:
     parser.add_argument("--api-seconds", type=float, default=20.0, help="seconds of requests per API endpoint")
     parser.add_argument("--hl7-messages", type=int, default=3000,
                         help="DFT^P03 messages sent through the HL7 listener (default 3000)")
-    parser.add_argument("--only", choices=("api", "batch", "hl7"),
-                        help="run only the claim API benchmark, only the HL7 listener, or only the others")
+    parser.add_argument("--eligibility-appointments", type=int, default=5000,
+                        help="booked appointments the eligibility run asks about (default 5000)")
+    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility"),
+                        help="run only the claim API benchmark, only the HL7 listener, only the eligibility run, "
+                             "or only the others")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
-    if args.only in (None, "batch", "hl7"):
+    if args.only in (None, "batch", "hl7", "eligibility"):
         table = Table(title="dermbill benchmarks", title_justify="left")
         for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
             table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
         results = []
-        if args.only != "hl7":
+        if args.only not in ("hl7", "eligibility"):
             results += insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
             results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
             results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))
             results += x12.run(claims=args.encounters * 5)
             results += era_posting.run(claims=args.era_claims)
             results += denial_queue.run(claims=args.denial_claims)
-        results += hl7_listener.run(messages=args.hl7_messages)
+        if args.only != "eligibility":
+            results += hl7_listener.run(messages=args.hl7_messages)
+        if args.only in (None, "batch", "eligibility"):
+            results += eligibility.run(appointments=args.eligibility_appointments)
         for result in results:
             table.add_row(*result.cells())
         console.print(table)

@@ -71,6 +71,8 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         print_top_findings(out, Counter(dict(summary.top_findings)))
     if summary.cycle is not None:
         print_cycle(out, summary.cycle, options.out_dir)
+    for line in summary.front_desk.lines() if summary.front_desk else []:
+        out.print(line)
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:

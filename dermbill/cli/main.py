@@ -23,6 +23,7 @@ from dermbill.cli.clearinghouse_cmds import (
 )
 from dermbill.cli.common import DbOption, acting_as, actor_name, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
+from dermbill.cli.eligibility_cmds import eligibility_app
 from dermbill.cli.fhir_cmds import fhir_app
 from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
@@ -313,6 +314,7 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(audit_app, name="audit")
 app.add_typer(check_in_app, name="check-in")
 app.add_typer(training_app, name="training")
+app.add_typer(eligibility_app, name="eligibility")
 app.command("import")(import_command)
 
 

@@ -182,6 +182,25 @@ KINDS: dict[str, FileKind] = {kind.name: kind for kind in (
         _c("effective_date", True, f"first day of coverage: {_DATE}", "2026-01-01", is_date=True),
         _c("termination_date", False, f"last day of coverage, empty if none: {_DATE}", "", is_date=True),
     ), ("practice", "account_number", "payer", "member_id"), True),
+    FileKind("appointments", "the practice's schedule: who is seen, by whom, where, when, and for what (patients, "
+                             "providers and locations must be imported first)", (
+        _PRACTICE,
+        _c("account_number", True, "the patient's account number (as in the patients file)", "A-10001"),
+        _c("start", True, "the date and time of the visit, the practice's local time: YYYY-MM-DD HH:MM (24-hour) "
+                          "or MM/DD/YYYY HH:MM AM", "2026-03-02 09:30"),
+        _c("minutes", False, "the visit's length in minutes, 5 to 600 (15 if empty)", "20"),
+        _c("provider_npi", False, f"the rendering provider's individual NPI (imported with the providers file): "
+                                  f"{_NPI}", "1234567893"),
+        _c("location", False, "the service location's name (as in the locations file)", "MAIN OFFICE"),
+        _c("visit_type", False, "the kind of visit, up to 40 characters (new patient, follow-up, procedure, Mohs "
+                                "...)", "procedure"),
+        _c("planned_codes", False, "the procedure codes planned (CPT or HCPCS), separated by spaces or semicolons",
+           "11102 17000"),
+        _c("reason", False, "the reason for the visit, up to 200 characters", "lesion on the back"),
+        _c("appointment_id", False, "the scheduling system's appointment ID, up to 80 characters (re-importing the "
+                                    "same ID updates that appointment)", "S-20260302-0930"),
+        _c("status", False, "booked (the default), cancelled, no_show, arrived or completed", "booked"),
+    ), ("practice", "account_number", "start"), True),
 )}
 
 
@@ -191,6 +210,7 @@ PERMISSION_OF: dict[str, Permission] = {
     "locations": Permission.MANAGE_PRACTICES, "payers": Permission.MANAGE_PAYERS,
     "fee-schedules": Permission.IMPORT_DATA, "contracted-rates": Permission.IMPORT_DATA,
     "patients": Permission.EDIT_PATIENTS, "coverages": Permission.EDIT_PATIENTS,
+    "appointments": Permission.EDIT_PATIENTS,
 }
 
 

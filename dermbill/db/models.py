@@ -1272,3 +1272,138 @@ class TrainingAttemptRow(TenantRow):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     score: Mapped[int] = mapped_column(Integer)
     completed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+ELIGIBILITY_OUTCOMES = ("active", "inactive", "not_found", "invalid_member_id", "name_mismatch", "birth_date_mismatch",
+                        "other_payer_primary", "cannot_process", "no_answer")
+
+
+class EligibilityCheckRow(TenantRow):
+    """One eligibility inquiry (a 270 for a patient's coverage on a date) and its answer (271), once it came.
+
+    ``trace_number`` (TRN02, echoed by the payer) ties the answer to the inquiry. Until the answer is applied,
+    ``answered_at`` and ``outcome`` are None; an answer applied twice changes nothing (the first is kept).
+    ``benefits`` are the kept figures (``core.eligibility.Benefits.to_json``), ``errors`` the AAA errors in words.
+    """
+
+    __tablename__ = "eligibility_check"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("trace_number"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["coverage_id"], "coverage"),
+        _tenant_fk(["appointment_id"], "appointment"),
+        CheckConstraint(_in("outcome", ELIGIBILITY_OUTCOMES) + " OR outcome IS NULL", name="outcome"),
+        Index("ix_eligibility_check_practice_coverage", "practice_id", "coverage_id"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    coverage_id: Mapped[int] = mapped_column(Integer)
+    appointment_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payer.id"))
+    member_id: Mapped[str] = mapped_column(String(80))  # as sent
+    asked_for: Mapped[datetime.date] = mapped_column(Date)  # DTP*291: the date of the visit
+    trace_number: Mapped[str] = mapped_column(String(50))
+    connection_name: Mapped[str | None] = mapped_column(String(60))
+    file_name: Mapped[str | None] = mapped_column(String(255))  # the 270 file it went in
+    sent_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    benefits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    errors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    fix: Mapped[str | None] = mapped_column(Text)
+    other_payer_name: Mapped[str | None] = mapped_column(String(60))
+    other_payer_identifier: Mapped[str | None] = mapped_column(String(80))
+    requested_by: Mapped[str] = mapped_column(String(100))
+
+
+ELIGIBILITY_PROBLEM_STATUSES = ("open", "resolved")
+
+
+class EligibilityProblemRow(TenantRow):
+    """The eligibility work list: an answer the front desk must act on (an error with its fix, coverage ended,
+    another payer primary, no answer), one open item per coverage and kind; resolved by a person or by a later
+    active answer."""
+
+    __tablename__ = "eligibility_problem"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["coverage_id"], "coverage"),
+        _tenant_fk(["appointment_id"], "appointment"),
+        _tenant_fk(["check_id"], "eligibility_check"),
+        CheckConstraint(_in("status", ELIGIBILITY_PROBLEM_STATUSES), name="status"),
+        CheckConstraint(_in("kind", ELIGIBILITY_OUTCOMES), name="kind"),
+        Index("ix_eligibility_problem_practice_status", "practice_id", "status"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    coverage_id: Mapped[int] = mapped_column(Integer)
+    appointment_id: Mapped[int | None] = mapped_column(Integer)
+    check_id: Mapped[int] = mapped_column(Integer)  # the latest answer that said so
+    kind: Mapped[str] = mapped_column(String(24))
+    message: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opened_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class CoverageBenefitsRow(TenantRow):
+    """A coverage's benefits as the latest eligibility answer gave them (what the estimate and check-in read)."""
+
+    __tablename__ = "coverage_benefits"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "coverage_id"),
+        _tenant_fk(["coverage_id"], "coverage"),
+        _tenant_fk(["check_id"], "eligibility_check"),
+    )
+
+    coverage_id: Mapped[int] = mapped_column(Integer)
+    check_id: Mapped[int] = mapped_column(Integer)
+    asked_for: Mapped[datetime.date] = mapped_column(Date)
+    answered_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean)
+    plan_name: Mapped[str | None] = mapped_column(String(60))
+    plan_begin: Mapped[datetime.date | None] = mapped_column(Date)
+    plan_end: Mapped[datetime.date | None] = mapped_column(Date)
+    deductible_cents: Mapped[int | None] = mapped_column(BigInteger)
+    deductible_remaining_cents: Mapped[int | None] = mapped_column(BigInteger)
+    out_of_pocket_cents: Mapped[int | None] = mapped_column(BigInteger)
+    out_of_pocket_remaining_cents: Mapped[int | None] = mapped_column(BigInteger)
+    copay_cents: Mapped[int | None] = mapped_column(BigInteger)
+    coinsurance_percent: Mapped[int | None] = mapped_column(Integer)
+    in_network: Mapped[bool | None] = mapped_column(Boolean)
+
+
+COVERAGE_ORDER_PROPOSAL_STATUSES = ("proposed", "accepted", "rejected")
+
+
+class CoverageOrderProposalRow(TenantRow):
+    """An eligibility answer said another payer is primary: the coverage order change it proposes, until a person
+    accepts it (the coverages swap order, through the patient's coverage rules) or rejects it."""
+
+    __tablename__ = "coverage_order_proposal"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["coverage_id"], "coverage"),
+        _tenant_fk(["other_coverage_id"], "coverage"),
+        _tenant_fk(["check_id"], "eligibility_check"),
+        CheckConstraint(_in("status", COVERAGE_ORDER_PROPOSAL_STATUSES), name="status"),
+        Index("ix_coverage_order_proposal_practice_status", "practice_id", "status"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    coverage_id: Mapped[int] = mapped_column(Integer)  # the coverage asked about, that is not primary
+    other_coverage_id: Mapped[int | None] = mapped_column(Integer)  # the patient's coverage with the other payer
+    check_id: Mapped[int] = mapped_column(Integer)
+    other_payer_name: Mapped[str | None] = mapped_column(String(60))
+    other_payer_identifier: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,7 @@ import re
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -82,6 +83,7 @@ from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.authorizations import as_core as _as_core
 from dermbill.services.authorizations import authorizations_on_file as _on_file
 from dermbill.services.charges_in import practice_prices, primary_coverage
+from dermbill.services.eligibility_answers import coverage_answer
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 from dermbill.services.patient_payments import claim_payment_postings
 
@@ -181,21 +183,25 @@ def visit_day(appointment: AppointmentRow) -> datetime.date:
 
 
 def _latest_benefits(repo: PracticeRepository, coverage: CoverageRow) -> Benefits:
-    """The coverage's benefits as of its latest eligibility answer.
-
-    TODO(#15): read the eligibility branch's latest 271 benefits of this coverage (deductible left, out-of-pocket
-    left, copay, coinsurance, the answer's date) from its table (fd-eligibility, the coverage's latest benefits),
-    falling back to this. Until then dermbill knows only the copay on the coverage record."""
+    """The coverage's benefits as of its latest eligibility answer (271: deductible and out-of-pocket left, copay,
+    coinsurance, the answer's day); only the coverage record's copay when no active answer is on file."""
     copay = Money(coverage.copay_cents) if coverage.copay_cents is not None else None
-    return Benefits(copay=copay, source="the coverage record")
+    answer = coverage_answer(repo, coverage.id)
+    if answer is None or not answer.active:
+        return Benefits(copay=copay, source="the coverage record")
+    return Benefits(copay=answer.copay or copay,
+                    coinsurance_percent=None if answer.coinsurance_percent is None
+                    else Decimal(answer.coinsurance_percent),
+                    deductible_remaining=answer.deductible_remaining,
+                    out_of_pocket_remaining=answer.out_of_pocket_remaining,
+                    as_of=answer.answered_on, source="the eligibility answer (271)")
 
 
 def _latest_verification(repo: PracticeRepository, coverage: CoverageRow) -> Verification | None:
-    """The coverage's latest eligibility answer (271): its date and whether it said active.
-
-    TODO(#15): read the eligibility branch's latest check of this coverage (fd-eligibility: the 271 applied, its
-    date, active or not). None until then: the desk records a verification by hand (the coverage item's tick)."""
-    return None
+    """The coverage's latest eligibility answer (271): its date and whether it said active; None when never
+    answered (the desk can still record a verification by hand: the coverage item's tick)."""
+    answer = coverage_answer(repo, coverage.id)
+    return None if answer is None else Verification(answer.answered_on, answer.active, answer.summary)
 
 
 def stale_days(repo: PracticeRepository) -> int:

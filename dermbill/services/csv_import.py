@@ -1,5 +1,5 @@
 """Bringing a practice's data in from CSV files: practices, payers, providers, service locations, fee schedules,
-contracted rates, patients and coverages (``core.csv_import`` has the columns of each).
+contracted rates, patients, coverages and appointments (``core.csv_import`` has the columns of each).
 
 The file is checked whole before anything is saved: its header (unknown and missing columns, reported once), then
 every record, through the same services that save it (``services.intake``, ``services.practice_setup``) in a
@@ -38,6 +38,7 @@ from dermbill.core.errors import DermbillError, InvalidFields, InvalidInput, Not
 from dermbill.db.engine import Database
 from dermbill.db.models import PracticeRow
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
+from dermbill.services.appointments import register_appointment
 from dermbill.services.intake import Outcome, Registered, register_coverage, register_patient
 from dermbill.services.practice_setup import (
     register_location,
@@ -325,6 +326,8 @@ def _save(uow: UnitOfWork, kind: str, scope: _Scope, repo: PracticeRepository | 
     account = str(values.pop("account_number", None) or "")
     if kind == "patients":
         return register_patient(repo, account, values, as_of=as_of, via=via)
+    if kind == "appointments":
+        return register_appointment(repo, account, values, via=via)
     return register_coverage(repo, account, values, as_of=as_of, via=via)
 
 

@@ -47,6 +47,7 @@ from dermbill.reference.coding_tables import coding_tables
 from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
+from dermbill.services.demo_front_desk import FrontDeskSummary, run_front_desk
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
@@ -132,6 +133,7 @@ class DemoSummary:
     top_findings: tuple[tuple[str, int], ...] = ()
     cycle: CycleSummary | None = None
     logins: Path | None = None  # the demo staff's e-mails, roles, practices and passwords (0600)
+    front_desk: FrontDeskSummary | None = None  # upcoming visits and their eligibility (services.demo_front_desk)
 
     @property
     def encounters(self) -> int:
@@ -296,10 +298,13 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
                                   progress=lambda done, total: progress("claims to the payer, denials worked", done,
                                                                         total))
         assign_demo_training(database, as_of=options.as_of)
+        front_desk: FrontDeskSummary | None = run_front_desk(database, options.out_dir, as_of=options.as_of,
+                                                             seed=options.seed)
     else:
-        cycle = None
+        cycle, front_desk = None, None
     result = DemoSummary(
         cycle=cycle,
+        front_desk=front_desk,
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
         top_findings=tuple(errors.most_common(8)),
@@ -663,6 +668,7 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
                      "most_common_errors": dict(summary.top_findings)},
         "submitted_837p": summary.submitted,
         "revenue_cycle": _cycle_json(summary.cycle) if summary.cycle else None,
+        "front_desk": summary.front_desk.to_json() if summary.front_desk else None,
         "practices": [
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,

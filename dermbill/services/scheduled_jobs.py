@@ -78,6 +78,19 @@ register(Job("claim-status", "Ask payers (276) about claims with no answer after
              DailyAt(datetime.time(7, 0)), run_claim_status))
 
 
+def run_eligibility_checks(context: JobContext) -> dict[str, Any]:
+    """The eligibility job: 270s for the booked appointments of today and the next two days; the 271s applied."""
+    from dermbill.clearinghouse.config import read_config
+    from dermbill.services.eligibility import daily_job
+
+    return daily_job(context.database, read_config(context.config_path), inbox=context.inbox, outbox=context.outbox,
+                     now=context.now).to_json()
+
+
+register(Job("eligibility", "Check the coverage of the booked appointments of the next days (270/271)",
+             DailyAt(datetime.time(6, 0)), run_eligibility_checks))
+
+
 @dataclass(frozen=True, slots=True)
 class JobResult:
     job: str

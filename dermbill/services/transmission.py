@@ -15,7 +15,8 @@ error that is not the file's fault (the database is down) stops the sync and lea
 claims (with the payer's claim number) or reject them into the fix queue with the error tied to the claim field
 (what the claim said is kept: it goes out again only once it changed, or a person says so; see
 core.resubmission); 277 claim status responses (answers to our 276s) are applied by
-services.claim_status_answers; 835s are posted. Files are processed acknowledgments first, then remittances. Then
+services.claim_status_answers; 271s are applied to the eligibility checks they answer
+(``services.eligibility_answers``); 835s are posted. Files are processed acknowledgments first, then remittances. Then
 the claims that left a patient share and have a next payer get their secondary claims, ready to submit.
 """
 
@@ -47,6 +48,7 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.claim_status_answers import apply_claim_status_answers
+from dermbill.services.eligibility_answers import apply_271s
 from dermbill.services.era_posting import RemittanceOutcome, post_remittance
 from dermbill.services.fix_queue import rejected_claims
 from dermbill.services.resubmission import record_rejection
@@ -240,6 +242,14 @@ def _first_kind_rank(path: Path) -> int:
     return min(ranks, default=9)
 
 
+def process_received(database: Database, file_id: int, path: Path, *, now: datetime.datetime) -> SyncReport:
+    """Process one file already recorded as received, as sync does (once by content; quarantined with the reason
+    when it cannot be): what it did."""
+    report = SyncReport()
+    _process(database, file_id, path, report, now)
+    return report
+
+
 def process_inbound_file(database: Database, path: Path, connection: str, report: SyncReport, *,
                          now: datetime.datetime) -> None:
     """Record one file as received, then process it once: the same content a second time is skipped."""
@@ -310,6 +320,7 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
     """
     readers = {"999": read_999, "277": read_277}
     read = [(t, readers[t.type](t) if t.type in readers else {}) for t in transactions]
+    eligibility = iter(apply_271s(database, organization_id, [t for t in transactions if t.type == "271"], now=now))
     for transaction, answer in read:
         result: dict[str, object] = {}
         if transaction.type == "999":
@@ -318,6 +329,8 @@ def _apply(database: Database, organization_id: int, path: Path, transactions: l
             continue
         elif transaction.type == "277":
             result = _apply_277ca(database, organization_id, answer, report, now)
+        elif transaction.type == "271":  # an eligibility answer, applied above: to the check its trace names, once
+            result = next(eligibility)
         elif transaction.type == "835":
             posted = post_remittance(database, transaction, path.name, actor=person_or("sync"), now=now,
                                      organization_id=organization_id)

@@ -31,6 +31,7 @@ from dermbill.web.pages import (
     claims,
     coding,
     follow_up,
+    front_desk,
     imports,
     patients,
     payment_desk,
@@ -148,6 +149,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(coding.router())
     app.include_router(check_in.router())
     app.include_router(training_pages.router())
+    app.include_router(front_desk.router())
     return app
 
 

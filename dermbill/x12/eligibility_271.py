@@ -3,7 +3,9 @@
 Each EB segment is one benefit: its code (1 active coverage, 6 inactive, A coinsurance, B copay,
 C deductible, G out-of-pocket ...), coverage level, service types (repeating), insurance type, plan,
 time period, amount, percent, quantity and whether it is in network. AAA segments are request errors
-(an unknown member, a missing date of birth) with the follow-up the payer asks for.
+(an unknown member, a missing date of birth) with the follow-up the payer asks for. Each person carries the
+trace number of its loop (TRN02, the 270's), and each benefit the entities its 2120 loop names (EB*R with
+NM1*PRP: the payer that is primary).
 """
 
 from __future__ import annotations
@@ -28,16 +30,31 @@ def read_271(transaction: TransactionSet) -> Json:
                     "errors": [], "notices": notices}
     person: Json | None = None
     level = ""
+    trace = ""  # TRN02 of the 2000C/D loop: the 270's trace number, echoed
+    related = False  # inside LS*2120 ... LE*2120: the entities a benefit names (another payer, a provider)
     for s in transaction.segments:
         if s.id == "HL":
-            level = s.get(3)
+            level, trace = s.get(3), ""
+        elif s.id == "TRN" and s.get(1) == "2":
+            trace = s.get(2)
+            if person is not None and person["level"] == level and not person["trace_number"]:
+                person["trace_number"] = trace
+        elif s.id == "LS":
+            related = True
+        elif s.id == "LE":
+            related = False
+        elif s.id == "NM1" and related:
+            if person is not None and person["benefits"]:
+                person["benefits"][-1]["entities"].append({"code": s.get(1), "name": s.get(3),
+                                                           "qualifier": s.get(8) or None,
+                                                           "identifier": s.get(9) or None})
         elif s.id == "NM1":
             if s.get(1) == "PR":
                 result["payer"] = {"name": s.get(3), "identifier": s.get(9)}
             elif s.get(1) in ("IL", "03"):
                 person = {"role": "subscriber" if s.get(1) == "IL" else "dependent", "last_name": s.get(3),
                           "first_name": s.get(4), "member_id": s.get(9), "benefits": [], "dates": {},
-                          "errors": [], "level": level}
+                          "errors": [], "level": level, "trace_number": trace}
                 result["subscribers"].append(person)
         elif s.id == "AAA":
             error = {"valid_request": s.get(1) == "Y", "reason": s.get(3), "follow_up": s.get(4)}
@@ -54,7 +71,7 @@ def read_271(transaction: TransactionSet) -> Json:
                 "time_period": s.get(6) or None, "amount": amount(s, 7), "percent": percent,
                 "quantity_qualifier": s.get(9) or None, "quantity": s.get(10) or None,
                 "authorization_required": s.get(11) or None,
-                "network": NETWORK.get(s.get(12)) if s.get(12) else None, "messages": [],
+                "network": NETWORK.get(s.get(12)) if s.get(12) else None, "messages": [], "entities": [],
             })
         elif s.id == "MSG" and person is not None and person["benefits"]:
             person["benefits"][-1]["messages"].append(s.get(1))

@@ -300,19 +300,31 @@ class BenefitSummary:
     copay: Money | None = None  # EB*B per visit (EB06 27)
     service_types: tuple[str, ...] = ("30",)  # EB03, repeated
     in_network: bool | None = None  # EB12 on the cost-sharing benefits
+    out_of_pocket: Money | None = None  # EB*G per calendar year (EB06 23): the out-of-pocket maximum
+    out_of_pocket_remaining: Money | None = None  # EB*G remaining (EB06 29)
+    # Cost sharing for a specialist's office visit: EB*B / EB*A with EB03 98 (professional physician visit, office)
+    # and MSG*SPECIALIST, as payers answer it beside the plan-level (EB03 30) figures.
+    visit_copay: Money | None = None
+    visit_coinsurance_percent: int | None = None
+    # Another payer is primary (EB*R, its name and ID in 2120C NM1*PRP), as 005010X279A1 section 1.4.7 allows.
+    other_payer: Payer | None = None
 
     def __post_init__(self) -> None:
-        sharing = (self.deductible, self.deductible_remaining, self.coinsurance_percent, self.copay)
+        sharing = (self.deductible, self.deductible_remaining, self.coinsurance_percent, self.copay,
+                   self.out_of_pocket, self.out_of_pocket_remaining, self.visit_copay,
+                   self.visit_coinsurance_percent)
         if not self.active and any(value is not None for value in sharing):
             raise InvalidInput("inactive coverage has no deductible, coinsurance or copay; leave them out")
-        if self.coinsurance_percent is not None and not 0 <= self.coinsurance_percent <= 100:
-            raise InvalidInput(f"coinsurance {self.coinsurance_percent}% is not a percentage (0 to 100)")
+        for percent in (self.coinsurance_percent, self.visit_coinsurance_percent):
+            if percent is not None and not 0 <= percent <= 100:
+                raise InvalidInput(f"coinsurance {percent}% is not a percentage (0 to 100)")
 
 
 @dataclass(frozen=True, slots=True)
 class EligibilityRejection:
     """AAA: the request could not be answered. ``reason`` is AAA03 (72 invalid member id, 73 invalid name,
-    75 subscriber not found, 58 invalid date of birth); ``follow_up`` AAA04 (C correct and resubmit)."""
+    75 subscriber not found, 71 birth date does not match, 58 invalid date of birth, 42 unable to respond now);
+    ``follow_up`` AAA04 (C correct and resubmit, R resubmit original, N do not resubmit)."""
 
     reason: str
     follow_up: str = "C"
@@ -402,6 +414,30 @@ def _patient_facts(w: SegmentWriter, patient: Person, response: EligibilityRespo
               network)
     if benefits.copay is not None:
         w.add("EB", "B", "IND", service_types, "", "", "27", x12_amount(benefits.copay), "", "", "", "", network)
+    _more_benefits(w, benefits, network)
+
+
+def _more_benefits(w: SegmentWriter, benefits: BenefitSummary, network: str) -> None:
+    """The out-of-pocket maximum and what is left of it, a specialist visit's copay and coinsurance, and another
+    payer that is primary (each written only when known)."""
+    if benefits.out_of_pocket is not None:
+        w.add("EB", "G", "IND", "30", "", "", "23", x12_amount(benefits.out_of_pocket), "", "", "", "", network)
+    if benefits.out_of_pocket_remaining is not None:
+        w.add("EB", "G", "IND", "30", "", "", "29", x12_amount(benefits.out_of_pocket_remaining), "", "", "", "",
+              network)
+    if benefits.visit_copay is not None:
+        w.add("EB", "B", "IND", "98", "", "", "27", x12_amount(benefits.visit_copay), "", "", "", "", network)
+        w.add("MSG", "SPECIALIST")
+    if benefits.visit_coinsurance_percent is not None:
+        w.add("EB", "A", "IND", "98", "", "", "", "", _fraction(benefits.visit_coinsurance_percent), "", "", "",
+              network)
+        w.add("MSG", "SPECIALIST")
+    if benefits.other_payer is not None:
+        w.add("EB", "R", "", "30")
+        w.add("LS", "2120")
+        w.add("NM1", "PRP", "2", clean(benefits.other_payer.name, 60), "", "", "", "", "PI",
+              clean(benefits.other_payer.payer_id, 80))
+        w.add("LE", "2120")
 
 
 def _fraction(percent: int) -> str:

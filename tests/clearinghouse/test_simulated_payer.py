@@ -278,7 +278,8 @@ def test_eligibility_and_claim_status_inquiries_are_answered(tmp_path: Path) -> 
 
     found, missing = [read_271(t) for t in transaction_sets(read_file(eligibility_file))]
     assert found["subscribers"][0]["benefits"][0]["code"] == "1"  # active coverage
-    assert missing["subscribers"][0]["errors"][0]["reason"] == "75"
+    # Jane Doe is a member under another ID: 72, invalid member ID (75, not found, is for a person it does not know).
+    assert missing["subscribers"][0]["errors"][0]["reason"] == "72"
     paid, unknown = [read_277(t)["claims"][0] for t in transaction_sets(read_file(status_file))]
     assert (paid["patient_control_number"], paid["statuses"][0]["category"]) == ("C1", "F1")
     assert Money.parse(paid["statuses"][0]["paid"]) == Money.parse(era["claims"][0]["paid"])

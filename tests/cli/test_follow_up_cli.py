@@ -45,13 +45,14 @@ def test_follow_up_then_the_daily_job_once(tmp_path: Path, monkeypatch: pytest.M
     assert listed_only["summary"] is None and len(listed_only["work_list"]) == 4
 
     assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
-    [first] = json.loads(capsys.readouterr().out)["runs"]
-    assert (first["job"], first["outcome"], first["summary"]["inquired"]) == ("claim-status", "succeeded", 0)
+    runs = {run["job"]: run for run in json.loads(capsys.readouterr().out)["runs"]}
+    first = runs["claim-status"]
+    assert (first["outcome"], first["summary"]["inquired"]) == ("succeeded", 0)
+    assert (runs["eligibility"]["outcome"], runs["eligibility"]["summary"]["sent"]) == ("succeeded", 0)
     assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
-    [second] = json.loads(capsys.readouterr().out)["runs"]
+    second = {run["job"]: run for run in json.loads(capsys.readouterr().out)["runs"]}["claim-status"]
     assert (second["outcome"], second["slot"]) == ("skipped", first["slot"])
     assert main(["jobs", "list", "--db", url, "--json"]) == 0
-    [listed] = json.loads(capsys.readouterr().out)["jobs"]
-    assert (listed["job"], listed["last_outcome"], listed["schedule"]) == ("claim-status", "succeeded",
-                                                                          "daily at 07:00 UTC")
+    listed = {job["job"]: job for job in json.loads(capsys.readouterr().out)["jobs"]}["claim-status"]
+    assert (listed["last_outcome"], listed["schedule"]) == ("succeeded", "daily at 07:00 UTC")
     assert listed["next_due"] > first["slot"]

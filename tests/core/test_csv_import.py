@@ -95,7 +95,8 @@ def test_a_record_key_ignores_case_and_member_id_hyphens() -> None:
 
 
 def test_who_may_import_what() -> None:
-    assert kinds_allowed({Role.MANAGER}) == ["fee-schedules", "contracted-rates", "patients", "coverages"]
+    assert kinds_allowed({Role.MANAGER}) == ["fee-schedules", "contracted-rates", "patients", "coverages",
+                                                 "appointments"]
     assert kinds_allowed({Role.ADMINISTRATOR}) == ["practices", "payers", "providers", "locations", "fee-schedules",
                                                    "contracted-rates"]
     assert kinds_allowed({Role.FRONT_DESK}) == [] and kinds_allowed({Role.AUDITOR}) == []

@@ -209,6 +209,26 @@ def test_demo_codes_every_encounter_and_makes_claims(built: tuple[Database, Demo
                 assert all(1 <= p <= len(claim.diagnosis_codes) for line in lines for p in line.diagnosis_pointers)
 
 
+def test_the_demo_runs_eligibility_the_day_before_its_visits_and_counts_the_denials_prevented(
+        built: tuple[Database, DemoSummary, Path]) -> None:
+    from dermbill.db.models import AppointmentRow, EligibilityProblemRow
+
+    database, summary, _ = built
+    desk = summary.front_desk
+    assert desk is not None and desk.first_day == AS_OF + datetime.timedelta(days=1)
+    assert desk.eligibility.sent == desk.appointments > 0 and desk.eligibility.no_answer == 0
+    assert set(desk.planted) == {"coverage ended", "member ID mis-keyed", "another payer primary"}
+    assert set(desk.prevented) == {"CO-27", "CO-31", "CO-22"}
+    assert sum(desk.prevented.values()) == desk.eligibility.sent - desk.eligibility.active
+    with UnitOfWork(database, actor="test") as uow:
+        booked = uow.session.scalars(select(AppointmentRow)).all()
+        assert len(booked) == desk.appointments and all(a.starts_at.date() > AS_OF for a in booked)
+        open_items = uow.session.scalars(select(EligibilityProblemRow.kind).where(
+            EligibilityProblemRow.status == "open")).all()
+        assert len(open_items) == sum(desk.prevented.values())
+    assert "Front-desk denials prevented" in desk.lines()[-1]
+
+
 def test_the_demo_runs_the_whole_cycle_and_reposting_its_835s_changes_nothing(database: Database,
                                                                               tmp_path: Path) -> None:
     from dermbill.services.era_posting import post_era_file

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from eligibility_world import eligibility_records
 from era_world import add_claim, practice_world
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -33,7 +34,7 @@ def world(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
                  roles=[role], practices=["ERA"], password=PASSWORD, actor="test")
     add_user(database, company="OTHER BILLING CO", email="someone@other.test", display_name="O", roles=["coder"],
              practices=["OTH"], password=PASSWORD, actor="test")
-    theirs_ids = _identifiers(database, other_claim.pcn)
+    theirs_ids = {**_identifiers(database, other_claim.pcn), **eligibility_records(database, theirs.practice_id)}
     url = database.engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(url), raise_server_exceptions=False, follow_redirects=False) as client:
         yield client, theirs_ids

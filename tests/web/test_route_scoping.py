@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from eligibility_world import eligibility_records
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -87,6 +88,7 @@ class Records:
     appointment_id: int = 0  # an appointment of D2 (check-in), with a copay receipt
     receipt_id: int = 0
     training_assignment_id: int = 0  # a training module assigned to the D2 user with every role
+    front_desk: tuple[tuple[str, str], ...] = ()  # an appointment, eligibility work-list item, order change of D2
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ PARAMETERS: dict[str, Parameter] = {
     "receipt_id": Parameter(lambda r: [str(r.receipt_id)], ALL_OF_THEIRS),
     "assignment_id": Parameter(lambda r: [str(r.training_assignment_id)], ALL_OF_THEIRS),
     "number": Parameter(lambda r: ["1"], ALL_OF_THEIRS),  # a scenario of the training assignment beside it
+    "problem_id": Parameter(lambda r: [dict(r.front_desk)["problem_id"]], ALL_OF_THEIRS),
+    "proposal_id": Parameter(lambda r: [dict(r.front_desk)["proposal_id"]], ALL_OF_THEIRS),
 }
 
 # Bodies the smallest-valid-body rule below cannot make, by "METHOD /path".
@@ -220,7 +224,8 @@ def _records(database: Database) -> Records:
     return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
                                overpayment_id=overpayment.id, deposit_id=deposit_id,
                                appointment_id=appointment.id, receipt_id=receipt,
-                               training_assignment_id=assignment.id)
+                               training_assignment_id=assignment.id,
+                               front_desk=tuple(eligibility_records(database, theirs).items()))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,10 @@ own). Columns: payer_id, member_id, last_name, first_name, date_of_birth, effect
 deductible, coinsurance_percent, copay, crossover_payer_id, crossover_member_id. Amounts are dollars ("257.00").
 A member with a crossover payer has a supplemental plan the primary forwards its claims to.
 
+Optional columns (a roster written before them still loads; empty cells mean none): out_of_pocket (the yearly
+out-of-pocket maximum, dollars), other_payer_id and other_payer_name (another payer is primary for the member: the
+payer's 271 says so with EB*R, and coordination of benefits expects the claim there first).
+
 A payer (``PayerProfile``, read from payers.csv by service.py) carries, besides its fee level and filing limit,
 the quirks a practice learns only from its denials: whether it recognises the X{EPSU} modifiers, and which
 codes it pays only with a prior authorization.
@@ -25,6 +29,7 @@ from dermbill.core.money import Money
 ROSTER_COLUMNS = ("payer_id", "member_id", "last_name", "first_name", "date_of_birth", "effective_date",
                   "termination_date", "deductible", "coinsurance_percent", "copay", "crossover_payer_id",
                   "crossover_member_id")
+OPTIONAL_COLUMNS = ("out_of_pocket", "other_payer_id", "other_payer_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,9 @@ class Member:
     copay: Money  # per office visit (E/M)
     crossover_payer_id: str | None = None  # the supplemental payer a primary forwards its claims to
     crossover_member_id: str | None = None  # the member's ID there
+    out_of_pocket: Money | None = None  # the yearly out-of-pocket maximum
+    other_payer_id: str | None = None  # another payer is primary for this member
+    other_payer_name: str | None = None
 
     def covered_on(self, day: datetime.date) -> bool:
         return self.effective_date <= day and (self.termination_date is None or day <= self.termination_date)
@@ -74,6 +82,14 @@ class Roster:
 
     def find(self, payer_id: str, member_id: str) -> Member | None:
         return self._members.get((payer_id, member_id))
+
+    def find_person(self, payer_id: str, last_name: str, first_name: str,
+                    date_of_birth: datetime.date | None) -> Member | None:
+        """The payer's member of this name and birth date (case does not count), whatever the member ID."""
+        wanted = (last_name.strip().upper(), first_name.strip().upper())
+        return next((m for m in self._members.values() if m.payer_id == payer_id and date_of_birth is not None
+                     and m.date_of_birth == date_of_birth
+                     and (m.last_name.strip().upper(), m.first_name.strip().upper()) == wanted), None)
 
     def __len__(self) -> int:
         return len(self._members)
@@ -109,6 +125,9 @@ def read_roster(path: Path) -> Roster:
                     copay=Money.parse(row["copay"] or "0"),
                     crossover_payer_id=row["crossover_payer_id"] or None,
                     crossover_member_id=row["crossover_member_id"] or None,
+                    out_of_pocket=Money.parse(row["out_of_pocket"]) if row.get("out_of_pocket") else None,
+                    other_payer_id=row.get("other_payer_id") or None,
+                    other_payer_name=row.get("other_payer_name") or None,
                 ))
             except ValueError as exc:
                 raise InvalidInput(f"{where}: {exc}") from None
@@ -118,10 +137,11 @@ def read_roster(path: Path) -> Roster:
 def write_roster(path: Path, members: Iterable[Member]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(ROSTER_COLUMNS)
+        writer.writerow(ROSTER_COLUMNS + OPTIONAL_COLUMNS)
         for m in members:
             writer.writerow([m.payer_id, m.member_id, m.last_name, m.first_name,
                              m.date_of_birth.isoformat() if m.date_of_birth else "", m.effective_date.isoformat(),
                              m.termination_date.isoformat() if m.termination_date else "", str(m.deductible),
                              m.coinsurance_percent, str(m.copay), m.crossover_payer_id or "",
-                             m.crossover_member_id or ""])
+                             m.crossover_member_id or "", str(m.out_of_pocket) if m.out_of_pocket is not None else "",
+                             m.other_payer_id or "", m.other_payer_name or ""])

@@ -245,6 +245,11 @@ class SimulatedPayer:
         return files
 
     def _eligibility(self, state: PayerState, inquiry: EligibilityInquiry) -> EligibilityResponse:
+        """The 271 for one 270, as a payer checks it: the member ID (AAA 72 when the person is known under another
+        ID, 75 when not at all), then the subscriber's name (73) and birth date (71) against its records; then
+        coverage on the date (inactive, with the plan dates) and, when active, the benefits: deductible and
+        out-of-pocket maximum with what is left of each, the plan's and a specialist visit's copay and coinsurance,
+        and another payer that is primary."""
         member = self.roster.find(inquiry.payer.payer_id, inquiry.member_id)
         def respond(benefits: BenefitSummary | None = None,
                     rejection: EligibilityRejection | None = None) -> EligibilityResponse:
@@ -252,15 +257,34 @@ class SimulatedPayer:
                                        inquiry.provider_npi, inquiry.subscriber, inquiry.member_id, inquiry.on,
                                        benefits, rejection, inquiry.dependent)
 
+        subscriber = inquiry.subscriber
         if member is None:
-            return respond(rejection=EligibilityRejection("75"))  # subscriber not found
+            known = self.roster.find_person(inquiry.payer.payer_id, subscriber.last_name, subscriber.first_name,
+                                            subscriber.date_of_birth)
+            return respond(rejection=EligibilityRejection("72" if known else "75"))
+        if (subscriber.last_name.strip().upper() != member.last_name.strip().upper()
+                or subscriber.first_name.strip().upper() != member.first_name.strip().upper()):
+            return respond(rejection=EligibilityRejection("73"))  # invalid/missing subscriber name
+        if (subscriber.date_of_birth is not None and member.date_of_birth is not None
+                and subscriber.date_of_birth != member.date_of_birth):
+            return respond(rejection=EligibilityRejection("71"))  # birth date does not match
+        other = Payer(member.other_payer_name or member.other_payer_id, member.other_payer_id) \
+            if member.other_payer_id else None
         if not member.covered_on(inquiry.on):
-            return respond(BenefitSummary(False, plan_begin=member.effective_date, plan_end=member.termination_date))
+            return respond(BenefitSummary(False, plan_begin=member.effective_date, plan_end=member.termination_date,
+                                          other_payer=other))
         met = state.history.deductible_met.get(f"{member.payer_id}|{member.member_id}|{inquiry.on.year}", 0)
+        # What the member paid toward the out-of-pocket maximum: the deductible met (the payer's memory keeps no
+        # other patient share per year).
+        oop = member.out_of_pocket
         return respond(BenefitSummary(
             True, plan_begin=member.effective_date, plan_end=member.termination_date, deductible=member.deductible,
             deductible_remaining=Money(max(member.deductible.cents - met, 0)),
-            coinsurance_percent=member.coinsurance_percent, copay=member.copay if member.copay.cents else None))
+            coinsurance_percent=member.coinsurance_percent, copay=member.copay if member.copay.cents else None,
+            in_network=True, out_of_pocket=oop,
+            out_of_pocket_remaining=Money(max(oop.cents - met, 0)) if oop is not None else None,
+            visit_copay=member.copay if member.copay.cents else None,
+            visit_coinsurance_percent=member.coinsurance_percent, other_payer=other))
 
     def _claim_status(self, state: PayerState, transaction: TransactionSet) -> ClaimStatusResponse:
         inquiries = read_276(transaction)

@@ -37,6 +37,7 @@ NAVIGATION = (
     ("Dashboard", "/dashboard", None),
     ("Claims", "/claims", Permission.VIEW_CLAIMS),
     ("Patients", "/patients", Permission.VIEW_PATIENTS),
+    ("Front desk", "/front-desk/schedule", Permission.CHECK_ELIGIBILITY),
     ("Check-in", "/front-desk/check-in", Permission.CHECK_IN),
     ("Coding", "/coding", Permission.VIEW_ENCOUNTERS),
     ("Fix queue", "/fix-queue", Permission.WORK_FIX_QUEUE),

@@ -7,7 +7,7 @@ who and when; ``payer_authorization`` a referral or prior authorization number o
 and its reference (receipt number or card terminal reference, never a card number), unique per practice.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-06 03:40:00
 """
 from alembic import op
@@ -16,7 +16,7 @@ import dermbill.db.base
 
 
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
