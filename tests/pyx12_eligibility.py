@@ -2,9 +2,8 @@
 
 pyx12 4.0 (the release on PyPI) ships no 005010X279A1 maps. Its repository holds a pair that never reached a
 release (azoner/pyx12, commit a564361, ``pyx12/map/270.5010.X279.A1.xml`` and ``271.5010.X279.A1.xml``, pyx12's
-BSD-style licence). Like the public sample corpus, they are not copied into this repository: put the two files in
-``../shared/pyx12-maps`` beside the checkout, or name their folder with ``DERMBILL_PYX12_X279_MAPS``; without them
-the tests that need them are skipped, saying so.
+BSD-style licence), copied unchanged into tests/pyx12_maps (with the licence and a README saying where they come
+from). ``DERMBILL_PYX12_X279_MAPS`` names another folder holding them (a newer copy), tried first.
 
 The map folder the validator reads is built in a temporary folder: the maps pyx12 installed, the two maps, and
 their lines in maps.xml. One mistake of the 271 map is corrected there: it nests LS, the 2120C loop and LE inside
@@ -24,16 +23,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from tests_paths import SHARED
 
 MAPS = ("270.5010.X279.A1.xml", "271.5010.X279.A1.xml")
 VARIABLE = "DERMBILL_PYX12_X279_MAPS"
+VENDORED = Path(__file__).resolve().parent / "pyx12_maps"
 
 
 def x279_maps_folder() -> Path | None:
     """Where the two 005010X279A1 maps are, or None."""
     named = os.environ.get(VARIABLE)
-    for folder in ([Path(named)] if named else []) + [SHARED / "pyx12-maps"]:
+    for folder in ([Path(named)] if named else []) + [VENDORED]:
         if all((folder / name).is_file() for name in MAPS):
             return folder
     return None
@@ -105,11 +104,11 @@ def build_map_path(target: Path) -> Path | None:
 
 @pytest.fixture(scope="session")
 def eligibility_maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The map folder, or the test is skipped (see the module's docstring)."""
+    """The map folder (see the module's docstring)."""
     folder = build_map_path(tmp_path_factory.mktemp("pyx12"))
-    if folder is None:
-        pytest.skip(f"the pyx12 005010X279A1 maps are not in {SHARED / 'pyx12-maps'} (or ${VARIABLE}); see "
-                    "tests/pyx12_eligibility.py")
+    if folder is None:  # they are in the repository: only a broken checkout (or a bad ${VARIABLE}) lands here
+        pytest.fail(f"the pyx12 005010X279A1 maps are not in {VENDORED} (or ${VARIABLE}); see "
+                    "tests/pyx12_maps/README.md", pytrace=False)
     return folder
 
 

@@ -9,8 +9,8 @@ never a card number), with the rules of ``services.patient_payments``: applied t
 balance when the claim exists, the rest (all of it, before a claim) a patient credit that ``apply_patient_credits``
 later applies. The double entry is Dr cash (1000), Cr patient A/R (1200) or patient credit (2100).
 
-Two facts come from the eligibility work (issue 15's 270/271) that is not merged yet: ``_latest_benefits`` and
-``_latest_verification`` are the only places that read them.
+Two facts come from the eligibility answers (270/271, ``services.eligibility_answers.coverage_answer``): the
+coverage verified (``_latest_verification``) and the benefits the estimate uses (``_latest_benefits``).
 """
 
 from __future__ import annotations

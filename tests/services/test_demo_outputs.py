@@ -16,6 +16,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from cli_helpers import assert_one_line_error, run
+from pyx12_eligibility import eligibility_maps
 from sqlalchemy import Date, select
 
 from dermbill.core.errors import InvalidInput
@@ -34,6 +35,8 @@ NOT_EVENTS = frozenset({"date_of_birth", "subscriber_date_of_birth", "effective_
                         # check asks about (270 and 271 DTP*291)
                         "starts_at", "asked_for", "due_on"})
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+
+__all__ = ["eligibility_maps"]  # the fixture, used by name
 
 
 @dataclass(frozen=True)
@@ -182,20 +185,20 @@ def test_nothing_in_the_demo_database_is_dated_after_as_of(demo_run: DemoRun) ->
     assert checked > 1000 and not later, sorted(set(later))[:20]
 
 
-def test_every_x12_file_of_the_demo_passes_pyx12(demo_run: DemoRun, tmp_path: Path) -> None:
-    """What the simulated payer wrote (x12-received/: 999, 277CA, 835) and what we sent it (837p/). Its 271s
-    (and our 270s, in 837p/270/) need pyx12's 005010X279A1 maps: tests/x12/test_eligibility_x12.py."""
-    everything = sorted(p for p in (demo_run.out / "x12-received").rglob("*") if p.is_file())
-    assert {p.name.split("-")[0] for p in everything} == {"999", "277CA", "835", "271"}
-    received = [p for p in everything if not p.name.startswith("271-")]
-    sent = sorted((demo_run.out / "837p").glob("*.x12"))
-    assert sent
+def test_every_x12_file_of_the_demo_passes_pyx12(demo_run: DemoRun, tmp_path: Path, eligibility_maps: Path) -> None:
+    """What the simulated payer wrote (x12-received/: 999, 277CA, 835, 271) and what we sent it (837p/, and the
+    270s in 837p/270/), with pyx12's maps and its 005010X279A1 pair (tests/pyx12_maps)."""
+    received = sorted(p for p in (demo_run.out / "x12-received").rglob("*") if p.is_file())
+    assert {p.name.split("-")[0] for p in received} == {"999", "277CA", "835", "271"}
+    sent = sorted((demo_run.out / "837p").rglob("*.x12"))
+    assert sent and any(p.parent.name == "270" for p in sent)
     copies = []
     for path in received + sent:  # x12valid writes its own 999 beside each file it reads: not in the demo's folder
-        copies.append(tmp_path / path.name)
+        copies.append(tmp_path / f"{path.parent.name}-{path.name}")
         shutil.copy(path, copies[-1])
     validator = Path(sys.executable).parent / "x12valid"
-    result = subprocess.run([str(validator), *map(str, copies)], capture_output=True, text=True, timeout=600)
+    result = subprocess.run([str(validator), "--map-path", str(eligibility_maps), *map(str, copies)],
+                            capture_output=True, text=True, timeout=600)
     verdicts = [line for line in result.stderr.splitlines() if line.endswith((": OK", ": Failure"))]
     assert len(verdicts) == len(copies) and all(v.endswith(": OK") for v in verdicts), "\n".join(
         [line for line in result.stderr.splitlines() if "ERROR" in line][:30])
