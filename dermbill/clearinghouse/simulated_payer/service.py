@@ -28,6 +28,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -188,16 +189,20 @@ class SimulatedPayer:
     seed: int
     payers: dict[str, PayerProfile]
     roster: Roster
-    tables: PayerTables
     refused: list[str] = field(default_factory=list, init=False)  # always empty: its outbox holds plain names
+
+    @cached_property
+    def tables(self) -> PayerTables:
+        """The fee schedule, edits and policies it adjudicates claims with: loaded when a claim first arrives (a
+        file of 270s or 276s never needs them, and loading them is most of a short run's time)."""
+        return payer_tables()
 
     @classmethod
     def open(cls, name: str, folder: Path, *, seed: int = 1) -> SimulatedPayer:
         for required in ("payers.csv", "roster.csv"):
             if not (folder / required).is_file():
                 raise InvalidInput(f"the simulated payer {name!r} needs {folder / required} (the demo writes it)")
-        return cls(name, folder, seed, read_payers(folder / "payers.csv"), read_roster(folder / "roster.csv"),
-                   payer_tables())
+        return cls(name, folder, seed, read_payers(folder / "payers.csv"), read_roster(folder / "roster.csv"))
 
     # The connection interface.
     def send(self, files: Sequence[Path]) -> list[Delivery]:
