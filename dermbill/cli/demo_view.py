@@ -73,6 +73,13 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         print_cycle(out, summary.cycle, options.out_dir)
     for line in summary.front_desk.lines() if summary.front_desk else []:
         out.print(line)
+    if summary.training is not None:
+        t = summary.training
+        steps = ", ".join(f"{count} {step.replace('_', ' ')}" for step, count in sorted(t.by_step.items()))
+        people = len({a.email for a in t.assigned})
+        out.print(f"Training: {len(t.assigned)} module(s) assigned to {people} staff member(s) from the "
+                  f"{t.denials_read} denials of the last 90 days ({steps or 'none'}, by the step that caused them). "
+                  "See dermbill training list, or Training in the staff application.")
     kinds = Table(title="Encounters by what was done (first procedure documented)", title_justify="left")
     kinds.add_column("kind")
     for p in summary.practices:

@@ -51,7 +51,7 @@ from dermbill.services.demo_front_desk import FrontDeskSummary, run_front_desk
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
-from dermbill.services.training import assign_demo_training
+from dermbill.services.training import AssignReport, assign_demo_training
 from dermbill.synthetic.encounters import document_encounter
 from dermbill.synthetic.people import (
     ORGANIZATION_NAME,
@@ -134,6 +134,7 @@ class DemoSummary:
     cycle: CycleSummary | None = None
     logins: Path | None = None  # the demo staff's e-mails, roles, practices and passwords (0600)
     front_desk: FrontDeskSummary | None = None  # upcoming visits and their eligibility (services.demo_front_desk)
+    training: AssignReport | None = None  # modules assigned to the staff from the denials (services.training)
 
     @property
     def encounters(self) -> int:
@@ -297,14 +298,15 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         cycle = run_revenue_cycle(database, options.out_dir, as_of=options.as_of, seed=options.seed,
                                   progress=lambda done, total: progress("claims to the payer, denials worked", done,
                                                                         total))
-        assign_demo_training(database, as_of=options.as_of)
+        training: AssignReport | None = assign_demo_training(database, as_of=options.as_of)
         front_desk: FrontDeskSummary | None = run_front_desk(database, options.out_dir, as_of=options.as_of,
                                                              seed=options.seed)
     else:
-        cycle, front_desk = None, None
+        cycle, front_desk, training = None, None, None
     result = DemoSummary(
         cycle=cycle,
         front_desk=front_desk,
+        training=training,
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
         top_findings=tuple(errors.most_common(8)),
@@ -669,6 +671,8 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "submitted_837p": summary.submitted,
         "revenue_cycle": _cycle_json(summary.cycle) if summary.cycle else None,
         "front_desk": summary.front_desk.to_json() if summary.front_desk else None,
+        "training": {"denials_read": summary.training.denials_read, "denials_by_step": summary.training.by_step,
+                     "assigned": len(summary.training.assigned)} if summary.training else None,
         "practices": [
             {"code": p.code, "legal_name": p.legal_name, "providers": p.providers, "locations": p.locations,
              "patients": p.patients, "coverages": p.coverages, "encounters": p.encounters,

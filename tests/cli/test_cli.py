@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -58,6 +59,9 @@ def test_demo_command_prints_its_summary_and_where_the_files_are(tmp_path: Path)
                  "--as-of", "2026-11-26", "--seed", "3")
     assert result.returncode == 0, result.stderr
     assert "40 patients, 104 encounters" in result.stdout
+    assert re.search(r"^Front desk: \d+ upcoming visits booked \(2026-11-27 to ", result.stdout, re.M)
+    assert re.search(r"^Training: \d+ module\(s\) assigned to \d+ staff member\(s\) from the \d+ denials",
+                     result.stdout, re.M), result.stdout
     assert f"Wrote {out / 'encounters.jsonl'}" in result.stdout
     assert len((out / "encounters.jsonl").read_text().splitlines()) == 104
     again = run("demo", "--db", f"sqlite:///{tmp_path}/demo.db", "--out", str(out), "--patients", "40")
