@@ -151,7 +151,41 @@ def load_site_diagnoses(path: Path = TABLES / "icd10cm_by_site" / "codes.csv",
 
 @functools.cache
 def shipped_icd10_release() -> Icd10Release:
-    """The release in the simple-icd-10-cm package: every billable (leaf) code, with dots."""
+    """The release in the simple-icd-10-cm package: every billable (leaf) code, with dots.
+
+    Importing the package parses its XML (over 2 s, on every command that codes or scrubs), so the two code sets
+    dermbill takes from it are kept in a compact file the first time (``icd10_cache_path``) and read from there
+    after (a few hundredths of a second). The file names the package's version; a file that does not read back
+    whole is built again, and a folder that cannot be written only means the package is read every time."""
+    cached = icd10_cache_path()
+    if cached is not None:
+        found = _read_icd10_cache(cached)
+        if found is not None:
+            return Icd10Release(SHIPPED_ICD10_RELEASE, SHIPPED_ICD10_EFFECTIVE, *found)
+    billable, categories = _icd10_from_package()
+    if cached is not None:
+        _write_icd10_cache(cached, billable, categories)
+    return Icd10Release(SHIPPED_ICD10_RELEASE, SHIPPED_ICD10_EFFECTIVE, billable, categories)
+
+
+ICD10_CACHE_FORMAT = 1
+
+
+def icd10_cache_path() -> Path | None:
+    """$DERMBILL_CACHE_DIR (or $XDG_CACHE_HOME/dermbill, or ~/.cache/dermbill)/icd10cm-<package version>.txt;
+    None when the package's version cannot be read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("simple-icd-10-cm")
+    except PackageNotFoundError:
+        return None
+    folder = os.environ.get("DERMBILL_CACHE_DIR") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dermbill")
+    return Path(folder) / f"icd10cm-simple-icd-10-cm-{package}-v{ICD10_CACHE_FORMAT}.txt"
+
+
+def _icd10_from_package() -> tuple[frozenset[str], frozenset[str]]:
     with warnings.catch_warnings():
         # The package reads its data with importlib.resources' legacy API (deprecated, still correct).
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -160,7 +194,37 @@ def shipped_icd10_release() -> Icd10Release:
         codes = [code for code in icd.get_all_codes(True) if "." in code or code[:1].isalpha()]
     billable = frozenset(code for code in codes if icd.is_leaf(code) and _looks_like_code(code))
     categories = frozenset(code for code in codes if not icd.is_leaf(code) and _looks_like_code(code))
-    return Icd10Release(SHIPPED_ICD10_RELEASE, SHIPPED_ICD10_EFFECTIVE, billable, categories)
+    return billable, categories
+
+
+def _read_icd10_cache(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(billable, categories) from the compact file; None when it is missing or not whole.
+
+    Layout: a first line ``# <billable count> <category count>``, then one code per line, billable first."""
+    try:
+        lines = path.read_text(encoding="ascii").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        marker, billable_count, category_count = lines[0].split(" ")
+        counts = int(billable_count), int(category_count)
+    except ValueError:
+        return None
+    codes = lines[1:-1] if lines[-1] == "" else lines[1:]
+    if marker != "#" or len(codes) != sum(counts) or lines[-1] != "":
+        return None
+    return frozenset(codes[:counts[0]]), frozenset(codes[counts[0]:])
+
+
+def _write_icd10_cache(path: Path, billable: frozenset[str], categories: frozenset[str]) -> None:
+    text = "\n".join([f"# {len(billable)} {len(categories)}", *sorted(billable), *sorted(categories)]) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_text(text, encoding="ascii")
+        os.replace(partial, path)  # whole or not at all, whoever else is writing it
+    except OSError:
+        return
 
 
 def _looks_like_code(code: str) -> bool:
