@@ -29,6 +29,7 @@ from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
 from dermbill.cli.payments import era_app, ledger_app
+from dermbill.cli.statements_cmds import statements_app
 from dermbill.cli.training_cmds import training_app
 from dermbill.cli.users_cmds import users_app
 from dermbill.core.errors import DermbillError, InvalidInput
@@ -314,6 +315,7 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(audit_app, name="audit")
 app.add_typer(check_in_app, name="check-in")
 app.add_typer(training_app, name="training")
+app.add_typer(statements_app, name="statements")
 app.add_typer(eligibility_app, name="eligibility")
 app.command("import")(import_command)
 

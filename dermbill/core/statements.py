@@ -116,7 +116,9 @@ class Account:
 
     @property
     def payer_still_owes(self) -> bool:
-        return any(v.payer_pending and v.patient_balance.cents for v in self.visits)
+        """Any claim of the account still with a payer (nothing on the patient yet included): the guarantor is
+        billed once every payer has answered, so a statement never asks for what insurance may still pay."""
+        return any(v.payer_pending for v in self.visits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +146,11 @@ def statement_decision(account: Account, day: datetime.date, policy: Policy, *,
                        cycle_billing: bool = True) -> StatementDecision:
     """Whether the guarantor gets a statement on ``day``, and why not in words.
 
-    No statement while a payer still owes on any visit with a patient balance (the patient would be billed for
-    what insurance may pay); none below the practice's minimum; none off the guarantor's cycle day (unless cycle
-    billing is off: a one-off run); none twice in a cycle (a statement less than 28 days ago). A hold (payment
-    plan, dispute, re-bill, hardship) does not stop the statement itself: the patient still sees the balance; it
-    stops the dunning steps (``dunning_step``)."""
+    No statement while a payer still owes on any of the guarantor's visits (the patient would be billed for what
+    insurance may pay, or get a second statement days later); none below the practice's minimum; none off the
+    guarantor's cycle day (unless cycle billing is off: a one-off run); none twice in a cycle (a statement less
+    than 28 days ago). A hold (payment plan, dispute, re-bill, hardship) does not stop the statement itself: the
+    patient still sees the balance; it stops the dunning steps (``dunning_step``)."""
     balance = account.balance
     if account.payer_still_owes:
         return StatementDecision(False, "a payer still owes on a visit: the patient is billed after it answers",

@@ -50,9 +50,12 @@ def test_nothing_is_billed_while_a_payer_still_owes_on_a_visit() -> None:
                                  Visit(datetime.date(2026, 10, 20), Money(9000), payer_pending=True))
     decision = statement_decision(account, DAY, POLICY)
     assert not decision.send and "a payer still owes" in decision.reason
-    # a pending claim with nothing on the patient (yet) does not hold the other visit's statement
-    cleared = _account_billed_on(DAY.day, Visit(datetime.date(2026, 10, 1), Money(4250)),
+    # a pending claim with nothing on the patient yet holds the guarantor too: its answer may add to the balance
+    waiting = _account_billed_on(DAY.day, Visit(datetime.date(2026, 10, 1), Money(4250)),
                                  Visit(datetime.date(2026, 10, 20), Money(0), payer_pending=True))
+    assert not statement_decision(waiting, DAY, POLICY).send
+    cleared = _account_billed_on(DAY.day, Visit(datetime.date(2026, 10, 1), Money(4250)),
+                                 Visit(datetime.date(2026, 10, 20), Money(0)))
     assert statement_decision(cleared, DAY, POLICY).send
 
 

@@ -1,0 +1,35 @@
+"""`dermbill statements plan`: who would be billed on a day, with the ledger's amount, and a one-line error for an
+unknown practice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from era_world import paid_claim, remittance, settled, submitted_claims, write
+from migrated_databases import migrated_sqlite_url
+
+from dermbill.cli.main import main
+from dermbill.db.engine import open_database
+from dermbill.services.era_posting import post_era_file
+
+
+def test_the_plan_lists_the_guarantor_with_the_ledgers_amount(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    url = migrated_sqlite_url(tmp_path / "s.db")
+    database = open_database(url)
+    try:
+        world = submitted_claims(database, [[("11102", (), 15000)]])
+        [claim] = world.claims
+        post_era_file(database, write(tmp_path / "a.835", (remittance((paid_claim(claim, (
+            settled(claim.lines[0], 10000, patient=(("2", 2000),)),)),)),)))
+    finally:
+        database.dispose()
+    assert main(["statements", "plan", "--db", url, "--as-of", "2026-04-20", "--all-cycles", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["to_send"], plan["amount"]) == (1, "20.00")
+    [guarantor] = plan["guarantors"]
+    assert (guarantor["account_number"], guarantor["amount"], guarantor["due_on"]) == ("A-1", "20.00", "2026-05-11")
+    assert main(["statements", "plan", "--db", url, "--as-of", "2026-04-20", "--practice", "NOPE"]) == 2
+    assert "no practice NOPE" in capsys.readouterr().err
