@@ -9,17 +9,13 @@ the remittance, makes the items with their root cause and deadline) and then ``d
 from __future__ import annotations
 
 import datetime
-import json
 import resource
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.era_posting import _database, _set_up
-from benchmarks.insert_encounters import PG_URL, Result, _drop_pg_schema
+from benchmarks.era_posting import _set_up, each_backend, in_subprocess
+from benchmarks.insert_encounters import Result
 
 TODAY = datetime.date(2026, 4, 10)
 
@@ -45,26 +41,11 @@ def _measure(url: str, path: str) -> dict[str, Any]:
 
 
 def run(*, claims: int = 20_000) -> list[Result]:
-    results = []
-    for backend in ("sqlite", "postgresql"):
-        with tempfile.TemporaryDirectory() as folder:
-            target = _database(backend, Path(folder))
-            if target is None:
-                results.append(Result("denial queue", backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
-                continue
-            url, schema = target
-            try:
-                path = _set_up(url, claims, Path(folder))
-                code = ("import json; from benchmarks.denial_queue import _measure; "
-                        f"print(json.dumps(_measure({url!r}, {str(path)!r})))")
-                done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                      cwd=Path(__file__).resolve().parents[1])
-                measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-            finally:
-                if schema is not None:
-                    _drop_pg_schema(schema)
-            results.append(Result(f"denial queue: build from {claims:,} claims", backend, 0, measured["items"],
-                                  measured["build"], measured["peak_rss_mib"], per_second_label="items"))
-            results.append(Result("denial queue: list (refresh + sort)", backend, 0, measured["shown"],
-                                  measured["read"], measured["peak_rss_mib"], per_second_label="items"))
-    return results
+    def work(backend: str, url: str, folder: Path) -> list[Result]:
+        measured = in_subprocess("denial_queue", "_measure", url, str(_set_up(url, claims, folder)))
+        return [Result(f"denial queue: build from {claims:,} claims", backend, 0, measured["items"],
+                       measured["build"], measured["peak_rss_mib"], per_second_label="items"),
+                Result("denial queue: list (refresh + sort)", backend, 0, measured["shown"], measured["read"],
+                       measured["peak_rss_mib"], per_second_label="items")]
+
+    return each_backend("denial queue", work)

@@ -11,16 +11,12 @@ flag the unanswered). Afterwards every appointment must have its answer.
 from __future__ import annotations
 
 import datetime
-import json
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.era_posting import _database, set_up_practice
-from benchmarks.insert_encounters import PG_URL, Result, _drop_pg_schema
+from benchmarks.era_posting import each_backend, in_subprocess, set_up_practice
+from benchmarks.insert_encounters import Result
 
 NAME = "eligibility run (270 out, 271 applied)"
 NOW = datetime.datetime(2026, 4, 2, 9, 0, tzinfo=datetime.UTC)
@@ -107,33 +103,14 @@ def _run(url: str, folder: str) -> dict[str, Any]:
             **summary.to_json()}
 
 
-def _in_subprocess(url: str, folder: Path) -> dict[str, Any]:
-    code = ("import json; from benchmarks.eligibility import _run; "
-            f"print(json.dumps(_run({url!r}, {str(folder)!r})))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parents[1])
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def run(*, appointments: int = 5000) -> list[Result]:
-    results = []
-    for backend in ("sqlite", "postgresql"):
-        with tempfile.TemporaryDirectory() as folder:
-            target = _database(backend, Path(folder))
-            if target is None:
-                results.append(Result(NAME, backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
-                continue
-            url, schema = target
-            try:
-                _set_up(url, appointments, Path(folder))
-                measured = _in_subprocess(url, Path(folder))
-            finally:
-                if schema is not None:
-                    _drop_pg_schema(schema)
-            answered = sum(measured["outcomes"].values()) - measured["no_answer"]
-            if measured["sent"] != appointments or answered != appointments:
-                raise RuntimeError(f"{appointments} appointments: {measured['sent']} sent, {answered} answered")
-            results.append(Result(NAME, backend, appointments, int(measured["sent"]), measured["seconds"],
-                                  measured["peak_rss_mib"], per_second_label="appointments"))
-    return results
+    def ask(backend: str, url: str, folder: Path) -> list[Result]:
+        _set_up(url, appointments, folder)
+        measured = in_subprocess("eligibility", "_run", url, str(folder))
+        answered = sum(measured["outcomes"].values()) - measured["no_answer"]
+        if measured["sent"] != appointments or answered != appointments:
+            raise RuntimeError(f"{appointments} appointments: {measured['sent']} sent, {answered} answered")
+        return [Result(NAME, backend, appointments, int(measured["sent"]), measured["seconds"],
+                       measured["peak_rss_mib"], per_second_label="appointments")]
+
+    return each_backend(NAME, ask)

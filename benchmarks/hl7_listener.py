@@ -15,12 +15,11 @@ import re
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.era_posting import NPI, _database, set_up_practice
-from benchmarks.insert_encounters import PG_URL, Result, _drop_pg_schema
+from benchmarks.era_posting import NPI, each_backend, set_up_practice
+from benchmarks.insert_encounters import Result
 
 NAME = "HL7 DFT^P03 through the MLLP listener"
 DOS = datetime.date(2026, 3, 2)
@@ -120,23 +119,13 @@ def run(*, messages: int = 3000) -> list[Result]:
     from dermbill.db.engine import open_database
     from dermbill.db.migrate import upgrade
 
-    results = []
-    for backend in ("sqlite", "postgresql"):
-        with tempfile.TemporaryDirectory() as folder:
-            target = _database(backend, Path(folder))
-            if target is None:
-                results.append(Result(NAME, backend, 0, 0, 0.0, 0.0, note=f"not available at {PG_URL}"))
-                continue
-            url, schema = target
-            try:
-                database = open_database(url)
-                upgrade(database)
-                set_up_practice(database)
-                database.dispose()
-                result = measure(url, messages)
-            finally:
-                if schema is not None:
-                    _drop_pg_schema(schema)
-            results.append(Result(result.benchmark, backend, 0, result.encounters, result.seconds,
-                                  result.peak_rss_mib, per_second_label="messages"))
-    return results
+    def listen(backend: str, url: str, folder: Path) -> list[Result]:
+        database = open_database(url)
+        upgrade(database)
+        set_up_practice(database)
+        database.dispose()
+        result = measure(url, messages)
+        return [Result(result.benchmark, backend, 0, result.encounters, result.seconds, result.peak_rss_mib,
+                       per_second_label="messages")]
+
+    return each_backend(NAME, listen)
