@@ -22,6 +22,7 @@ from dermbill.core.errors import InvalidFields, InvalidInput, NotFound
 from dermbill.db.models import PAYMENT_METHODS
 from dermbill.services.check_in import (
     CheckIn,
+    ReceiptView,
     advance_beneficiary_notice,
     appointments_on,
     collect_copay,
@@ -200,16 +201,20 @@ def router() -> APIRouter:
         except InvalidInput as refusal:
             return _page(request, session, number, message=str(refusal), status_code=409)
 
-    @pages.get("/front-desk/receipts/{receipt_id}")
-    def receipt(request: Request, receipt_id: str, session: PageSession) -> Response:
+    def _receipt(request: Request, receipt_id: str, session: LiveSession) -> ReceiptView:
+        """The receipt, read (and audited) for a user who may collect payments; 404 outside their practices."""
         user = session.user
         page_permitted(user, Permission.COLLECT_PATIENT_PAYMENTS)
         try:
             with origin(request):
-                view = read_receipt(database_of(request), user.practice_ids, _id(receipt_id, "receipt"),
+                return read_receipt(database_of(request), user.practice_ids, _id(receipt_id, "receipt"),
                                     actor=user.email)
         except NotFound as missing:
             raise HTTPException(status_code=404, detail=str(missing)) from None
+
+    @pages.get("/front-desk/receipts/{receipt_id}")
+    def receipt(request: Request, receipt_id: str, session: PageSession) -> Response:
+        view = _receipt(request, receipt_id, session)
         response = render(request, "check_in_receipt.html", {
             "title": f"Receipt {view.receipt.receipt_number}", "view": view, "receipt_id": receipt_id,
             "message": flashed(request)}, session=session)
@@ -217,14 +222,6 @@ def router() -> APIRouter:
 
     @pages.get("/front-desk/receipts/{receipt_id}/receipt.pdf")
     def receipt_pdf(request: Request, receipt_id: str, session: PageSession) -> Response:
-        user = session.user
-        page_permitted(user, Permission.COLLECT_PATIENT_PAYMENTS)
-        try:
-            with origin(request):
-                view = read_receipt(database_of(request), user.practice_ids, _id(receipt_id, "receipt"),
-                                    actor=user.email)
-        except NotFound as missing:
-            raise HTTPException(status_code=404, detail=str(missing)) from None
-        return _pdf(*receipt_document(view))
+        return _pdf(*receipt_document(_receipt(request, receipt_id, session)))
 
     return pages
