@@ -10,7 +10,8 @@ balance when the claim exists, the rest (all of it, before a claim) a patient cr
 later applies. The double entry is Dr cash (1000), Cr patient A/R (1200) or patient credit (2100).
 
 Two facts come from the eligibility answers (270/271, ``services.eligibility_answers.coverage_answer``): the
-coverage verified (``_latest_verification``) and the benefits the estimate uses (``_latest_benefits``).
+coverage verified (``_verification``) and the benefits the estimate uses (``_latest_benefits``), both from the
+coverage's one latest answer.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.authorizations import as_core as _as_core
 from dermbill.services.authorizations import authorizations_on_file as _on_file
 from dermbill.services.charges_in import practice_prices, primary_coverage
-from dermbill.services.eligibility_answers import coverage_answer
+from dermbill.services.eligibility_answers import CoverageAnswer, coverage_answer
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
 from dermbill.services.patient_payments import claim_payment_postings
 
@@ -182,11 +183,10 @@ def visit_day(appointment: AppointmentRow) -> datetime.date:
     return appointment.starts_at.date()
 
 
-def _latest_benefits(repo: PracticeRepository, coverage: CoverageRow) -> Benefits:
+def _latest_benefits(coverage: CoverageRow, answer: CoverageAnswer | None) -> Benefits:
     """The coverage's benefits as of its latest eligibility answer (271: deductible and out-of-pocket left, copay,
     coinsurance, the answer's day); only the coverage record's copay when no active answer is on file."""
     copay = Money(coverage.copay_cents) if coverage.copay_cents is not None else None
-    answer = coverage_answer(repo, coverage.id)
     if answer is None or not answer.active:
         return Benefits(copay=copay, source="the coverage record")
     return Benefits(copay=answer.copay or copay,
@@ -197,10 +197,9 @@ def _latest_benefits(repo: PracticeRepository, coverage: CoverageRow) -> Benefit
                     as_of=answer.answered_on, source="the eligibility answer (271)")
 
 
-def _latest_verification(repo: PracticeRepository, coverage: CoverageRow) -> Verification | None:
-    """The coverage's latest eligibility answer (271): its date and whether it said active; None when never
-    answered (the desk can still record a verification by hand: the coverage item's tick)."""
-    answer = coverage_answer(repo, coverage.id)
+def _verification(answer: CoverageAnswer | None) -> Verification | None:
+    """The latest eligibility answer's day and whether it said active; None when never answered (the desk can
+    still record a verification by hand: the coverage item's tick)."""
     return None if answer is None else Verification(answer.answered_on, answer.active, answer.summary)
 
 
@@ -281,7 +280,8 @@ def _gather(repo: PracticeRepository, appointment: AppointmentRow) -> CheckIn:
     coverage = primary_coverage(repo, patient.id, day)
     payer = repo.session.get(PayerRow, coverage.payer_id) if coverage is not None else None
     planned = _planned(day, appointment.planned_codes or [])
-    benefits = _latest_benefits(repo, coverage) if coverage is not None else None
+    answer = coverage_answer(repo, coverage.id) if coverage is not None else None
+    benefits = _latest_benefits(coverage, answer) if coverage is not None else None
     on_file = _on_file(repo, patient.id, payer.id) if payer is not None else []
     receipts = _receipts(repo, appointment.id)
     marks = {Item(m.item): Mark(m.checked_by, m.checked_at, m.note or "")
@@ -292,7 +292,7 @@ def _gather(repo: PracticeRepository, appointment: AppointmentRow) -> CheckIn:
         filing_indicator=payer.claim_filing_indicator_code if payer else None,
         authorization_codes=_authorization_codes(repo, payer) if payer else frozenset(),
         on_file=tuple(_as_core(row) for row in on_file),
-        verification=_latest_verification(repo, coverage) if coverage is not None else None,
+        verification=_verification(answer),
         stale_days=stale_days(repo), abn_reasons=shipped_abn_reasons(),
         copay_due=benefits.copay if benefits else None,
         copay_collected=Money(sum(r.amount_cents for r in receipts)), marks=marks)
