@@ -104,9 +104,7 @@ def _plan_practice(uow: UnitOfWork, practice: PracticeRow, day: datetime.date, p
     for claim_id, codes in by_claim.items():
         claim = claims.get(claim_id)
         if claim is None or not (codes[PATIENT_AR] or codes[INSURANCE_AR] or codes[DENIED_AR]):
-            continue
-        if codes[PATIENT_AR] == 0 and not (codes[INSURANCE_AR] or codes[DENIED_AR]):
-            continue
+            continue  # settled: nobody owes anything on it
         visits[claim.patient_id].append(Visit(claim.date_of_service, Money(codes[PATIENT_AR]),
                                               payer_pending=bool(codes[INSURANCE_AR] or codes[DENIED_AR])))
     people = [p for p in set(visits) | set(credit)
