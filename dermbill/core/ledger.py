@@ -48,7 +48,9 @@ UNAPPLIED_INSURANCE = "2160"  # 835 claim payments no claim could take yet: held
 GROSS_CHARGES = "4000"
 CONTRACTUAL = "4100"
 WRITE_OFF = "4200"
-BAD_DEBT = "4300"
+BAD_DEBT = "4300"  # patient balances sent to a collection agency and written off (recoveries credit it back)
+SMALL_BALANCE = "4310"  # patient balances under the practice's small-balance threshold, written off
+CHARITY = "4320"  # hardship and charity-care adjustments, approved by a manager
 PROVIDER_ADJUSTMENT = "4400"
 
 # Every practice gets this chart; codes are stable because services post to them by code.
@@ -63,7 +65,9 @@ STANDARD_CHART: tuple[Account, ...] = (
     Account(GROSS_CHARGES, "Gross patient service charges", AccountKind.REVENUE),
     Account(CONTRACTUAL, "Contractual adjustments", AccountKind.CONTRA_REVENUE),
     Account(WRITE_OFF, "Denial and administrative write-offs", AccountKind.CONTRA_REVENUE),
-    Account(BAD_DEBT, "Bad debt and small-balance write-offs", AccountKind.CONTRA_REVENUE),
+    Account(BAD_DEBT, "Bad debt: patient balances placed with a collection agency", AccountKind.CONTRA_REVENUE),
+    Account(SMALL_BALANCE, "Small-balance write-offs of patient balances", AccountKind.CONTRA_REVENUE),
+    Account(CHARITY, "Hardship and charity-care adjustments", AccountKind.CONTRA_REVENUE),
     Account(PROVIDER_ADJUSTMENT, "Provider-level adjustments (PLB)", AccountKind.CONTRA_REVENUE),
 )
 

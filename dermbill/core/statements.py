@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dermbill.core.errors import InvalidInput
@@ -30,6 +30,7 @@ from dermbill.core.money import Money, total
 
 CYCLE_DAYS = 28  # cycle days run 1..28 so that every month has each of them
 MINIMUM_BALANCE = Money(500)  # the default minimum to bill: below it a statement costs more than it brings
+SMALL_BALANCE = Money(1000)  # the default small-balance write-off threshold (a balance under it may be written off)
 NOTHING = Money(0)
 AGING_BUCKETS = ("0-30", "31-60", "61-90", "91-120", "120+")
 
@@ -50,6 +51,21 @@ class Step(StrEnum):
 
 _STEP_LABELS = {Step.STATEMENT: "Statement", Step.REMINDER: "Friendly reminder", Step.PAST_DUE: "Past due",
                 Step.FINAL_NOTICE: "Final notice", Step.AGENCY: "Hand-off to a collection agency"}
+
+
+# What a statement says at each step unless the practice words it its own way: plain, respectful, no threats. The
+# final notice says, as a fact, what the practice's policy does next; soft collections are the practice's own.
+DEFAULT_WORDING: dict[Step, str] = {
+    Step.STATEMENT: "This statement shows what is left for you to pay after your insurance. Thank you for choosing "
+                    "us for your care.",
+    Step.REMINDER: "A friendly reminder: the balance below is still open. If you have already paid, thank you, and "
+                   "please disregard this reminder.",
+    Step.PAST_DUE: "Your balance is past due. Please pay it, or call us: we are glad to set up a payment plan that "
+                   "works for you.",
+    Step.FINAL_NOTICE: "Final notice: please pay your balance or call us by the due date so that we can work it out "
+                       "together. Under our billing policy, accounts left unresolved may be referred to an outside "
+                       "collection agency.",
+}
 
 
 class Hold(StrEnum):
@@ -76,11 +92,24 @@ class Policy:
     past_due_days: int = 60
     final_notice_days: int = 90
     agency_days: int = 120
+    small_balance: Money = SMALL_BALANCE  # a balance under this may be written off (never at or above it)
+    cycle_billing: bool = True  # guarantors billed on their own day of the month; False: everyone on a run day
+    wording: Mapping[Step, str] = field(default_factory=dict)  # the practice's own words for a step
+
+    def message(self, step: Step) -> str:
+        """What a statement at ``step`` says to the patient: the practice's words, or the default."""
+        return self.wording.get(step) or DEFAULT_WORDING.get(step, DEFAULT_WORDING[Step.STATEMENT])
 
     def __post_init__(self) -> None:
         days = (self.reminder_days, self.past_due_days, self.final_notice_days, self.agency_days)
         if self.minimum_balance.cents < 0:
             raise InvalidInput("the minimum balance to bill cannot be negative")
+        if self.small_balance.cents < 0:
+            raise InvalidInput("the small-balance write-off threshold cannot be negative")
+        unknown = sorted(str(step) for step in self.wording if step not in DEFAULT_WORDING)
+        if unknown:
+            raise InvalidInput(f"wording is set for steps a statement does not have: {', '.join(unknown)} "
+                               f"(steps: {', '.join(DEFAULT_WORDING)})")
         if not 1 <= self.due_days <= 90:
             raise InvalidInput(f"the days to the due date must be 1 to 90 (got {self.due_days})")
         if days[0] < 1 or any(later <= earlier for earlier, later in itertools.pairwise(days)):

@@ -1407,3 +1407,82 @@ class CoverageOrderProposalRow(TenantRow):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+STATEMENT_STEPS = ("statement", "reminder", "past_due", "final_notice")
+STATEMENT_DELIVERIES = ("email", "print")
+STATEMENT_DELIVERY_STATUSES = ("pending", "sent", "bounced", "printed")
+
+
+class StatementPolicyRow(TenantRow):
+    """A practice's patient-statement and soft-collections policy (one row per practice; none: the defaults of
+    ``core.statements.Policy``). Days count from the first statement of the oldest unpaid balance."""
+
+    __tablename__ = "statement_policy"
+    __table_args__ = (UniqueConstraint("practice_id"),)
+
+    minimum_balance_cents: Mapped[int] = mapped_column(Integer, default=500)
+    due_days: Mapped[int] = mapped_column(Integer, default=21)
+    reminder_days: Mapped[int] = mapped_column(Integer, default=30)
+    past_due_days: Mapped[int] = mapped_column(Integer, default=60)
+    final_notice_days: Mapped[int] = mapped_column(Integer, default=90)
+    agency_days: Mapped[int] = mapped_column(Integer, default=120)
+    small_balance_cents: Mapped[int] = mapped_column(Integer, default=1000)  # write-off threshold
+    cycle_billing: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The message printed on a statement at each step, by step name; a step not named here has the default words.
+    wording: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    billing_phone: Mapped[str | None] = mapped_column(String(20))
+    pay_url: Mapped[str | None] = mapped_column(String(200))  # where patients pay online, printed on statements
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class StatementRow(TenantRow):
+    """A statement sent (or to be delivered) to a guarantor: its day, due date, amount, cadence step, how it goes
+    out, and a snapshot of what it said (``document``: the visits, lines, payments and aging as printed), so the
+    same statement can be shown again exactly. ``code`` is what the patient types on the statement page with
+    their date of birth."""
+
+    __tablename__ = "statement"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        UniqueConstraint("practice_id", "patient_id", "statement_date"),
+        UniqueConstraint("code"),
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("step", STATEMENT_STEPS), name="step"),
+        CheckConstraint(_in("delivery", STATEMENT_DELIVERIES), name="delivery"),
+        CheckConstraint(_in("delivery_status", STATEMENT_DELIVERY_STATUSES), name="delivery_status"),
+        Index("ix_statement_practice_day", "practice_id", "statement_date"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    statement_date: Mapped[datetime.date] = mapped_column(Date)
+    due_on: Mapped[datetime.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(15))
+    code: Mapped[str] = mapped_column(String(12))
+    delivery: Mapped[str] = mapped_column(String(5))
+    delivery_status: Mapped[str] = mapped_column(String(8), default="pending")
+    delivered_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    print_batch: Mapped[str | None] = mapped_column(String(40))  # the print batch's file name, once printed
+    delivery_note: Mapped[str | None] = mapped_column(String(200))  # e.g. why an e-mail bounced
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class StatementClaimRow(TenantRow):
+    """A claim (visit) on a statement and what the patient owed on it then: a visit's first statement date (the
+    start of its aging and of the cadence) is the earliest of these."""
+
+    __tablename__ = "statement_claim"
+    __table_args__ = (
+        _tenant_fk(["statement_id"], "statement"),
+        _tenant_fk(["claim_id"], "claim"),
+        UniqueConstraint("statement_id", "claim_id"),
+        Index("ix_statement_claim_claim", "practice_id", "claim_id"),
+    )
+
+    statement_id: Mapped[int] = mapped_column(Integer, index=True)
+    claim_id: Mapped[int] = mapped_column(Integer)
+    patient_owes_cents: Mapped[int] = mapped_column(Integer)

@@ -32,6 +32,7 @@ from dermbill.core.claims import ClaimStatus
 from dermbill.core.ledger import (
     BAD_DEBT,
     CASH,
+    CHARITY,
     CONTRACTUAL,
     DENIED_AR,
     GROSS_CHARGES,
@@ -40,6 +41,7 @@ from dermbill.core.ledger import (
     PATIENT_CREDIT,
     PAYER_CREDIT,
     PROVIDER_ADJUSTMENT,
+    SMALL_BALANCE,
     UNAPPLIED_INSURANCE,
     WRITE_OFF,
 )
@@ -66,7 +68,8 @@ TOTALS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
     ("patient_balance", "Patient balance", (PATIENT_AR,), 1),
     ("cash", "Payments received (cash)", (CASH,), 1),
     ("contractual", "Contractual adjustments", (CONTRACTUAL,), 1),
-    ("write_offs", "Write-offs (denial, bad debt)", (WRITE_OFF, BAD_DEBT), 1),
+    ("write_offs", "Write-offs (denial, bad debt, small balance, hardship)",
+     (WRITE_OFF, BAD_DEBT, SMALL_BALANCE, CHARITY), 1),
     ("provider_adjustments", "Provider-level adjustments", (PROVIDER_ADJUSTMENT,), 1),
     ("unapplied", "Unapplied payments and credits", (PATIENT_CREDIT,), -1),
     ("payer_credit", "Refunds due to payers (overpayments)", (PAYER_CREDIT,), -1),

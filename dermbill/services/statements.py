@@ -24,12 +24,31 @@ from sqlalchemy import func, select
 from dermbill.core.errors import NotFound
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CREDIT
 from dermbill.core.money import Money
-from dermbill.core.statements import Account, Policy, StatementDecision, Visit, aging, statement_decision
+from dermbill.core.statements import Account, Policy, StatementDecision, Step, Visit, aging, statement_decision
 from dermbill.db.engine import Database
-from dermbill.db.models import ClaimRow, LedgerAccountRow, PatientRow, PostingRow, PracticeRow
+from dermbill.db.models import (
+    ClaimRow,
+    LedgerAccountRow,
+    PatientRow,
+    PostingRow,
+    PracticeRow,
+    StatementPolicyRow,
+)
 from dermbill.db.repositories import UnitOfWork
 
 _ACCOUNTS = (PATIENT_AR, PATIENT_CREDIT, INSURANCE_AR, DENIED_AR)
+
+
+def load_policy(uow: UnitOfWork, practice_id: int) -> Policy:
+    """The practice's statement policy (``statement_policy``), or the defaults when it has set none."""
+    row = uow.session.scalars(select(StatementPolicyRow).where(StatementPolicyRow.practice_id == practice_id)).first()
+    if row is None:
+        return Policy()
+    return Policy(minimum_balance=Money(row.minimum_balance_cents), due_days=row.due_days,
+                  reminder_days=row.reminder_days, past_due_days=row.past_due_days,
+                  final_notice_days=row.final_notice_days, agency_days=row.agency_days,
+                  small_balance=Money(row.small_balance_cents), cycle_billing=row.cycle_billing,
+                  wording={Step(step): words for step, words in (row.wording or {}).items()})
 
 
 @dataclass(frozen=True, slots=True)
