@@ -86,6 +86,10 @@ class Permission(Enum):
     TAKE_TRAINING = "take_training"
     MANAGE_TRAINING = "manage_training"
 
+    SEND_STATEMENTS = "send_statements"
+    WORK_COLLECTIONS = "work_collections"
+    APPROVE_PATIENT_ADJUSTMENTS = "approve_patient_adjustments"
+
     @property
     def info(self) -> PermissionInfo:
         return PERMISSIONS[self]
@@ -127,6 +131,11 @@ PERMISSIONS: dict[Permission, PermissionInfo] = {
     P.TAKE_TRAINING: PermissionInfo("take the training modules assigned to oneself", False, False),
     P.MANAGE_TRAINING: PermissionInfo("assign training from the practice's denials; see every trainee's scores and "
                                       "the front-desk denial rate before and after", False, False),
+    P.SEND_STATEMENTS: PermissionInfo("run patient statements and send them by e-mail or print", False, True),
+    P.WORK_COLLECTIONS: PermissionInfo("work the soft-collections call list; log contacts, promises and disputes; "
+                                       "set up payment plans; ask for write-offs and refunds", False, True),
+    P.APPROVE_PATIENT_ADJUSTMENTS: PermissionInfo("approve a hand-off to a collection agency, a hardship or charity "
+                                                  "adjustment, or a patient refund", False, True),
 }
 
 READ_ONLY = frozenset(p for p, info in PERMISSIONS.items() if info.reads_only)
@@ -141,11 +150,12 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.BILLER: frozenset({P.VIEW_PATIENTS, P.EDIT_PATIENTS, P.CHECK_ELIGIBILITY, P.COLLECT_PATIENT_PAYMENTS,
                             P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS, P.EDIT_CLAIMS, P.SCRUB_CLAIMS, P.SUBMIT_CLAIMS,
                             P.WORK_FIX_QUEUE, P.VIEW_REMITTANCES, P.POST_PAYMENTS, P.ISSUE_REFUNDS, P.VIEW_DENIALS,
-                            P.TAKE_TRAINING}),
+                            P.SEND_STATEMENTS, P.WORK_COLLECTIONS, P.TAKE_TRAINING}),
     Role.DENIAL_SPECIALIST: frozenset({P.VIEW_PATIENTS, P.CHECK_ELIGIBILITY, P.VIEW_ENCOUNTERS, P.VIEW_CLAIMS,
                                        P.SCRUB_CLAIMS, P.VIEW_REMITTANCES, P.VIEW_DENIALS, P.WORK_DENIALS,
                                        P.WRITE_APPEALS, P.CORRECT_CLAIMS, P.TAKE_TRAINING}),
-    # Everything operational and the reports; administration read-only; the audit log is the auditor's.
+    # Everything operational and the reports; administration read-only; the audit log is the auditor's. Approving
+    # an agency hand-off, a hardship adjustment or a patient refund is the manager's alone (separation of duties).
     Role.MANAGER: frozenset(PERMISSIONS) - _ADMINISTRATION - {P.VIEW_AUDIT},
     Role.AUDITOR: READ_ONLY,
     # An administrator sets a practice up from files (practices, payers, providers, fees); patients need more.
