@@ -33,3 +33,9 @@ def test_the_plan_lists_the_guarantor_with_the_ledgers_amount(tmp_path: Path,
     assert (guarantor["account_number"], guarantor["amount"], guarantor["due_on"]) == ("A-1", "20.00", "2026-05-11")
     assert main(["statements", "plan", "--db", url, "--as-of", "2026-04-20", "--practice", "NOPE"]) == 2
     assert "no practice NOPE" in capsys.readouterr().err
+    assert main(["statements", "run", "--db", url, "--as-of", "2026-04-20", "--all-cycles", "--dry-run",
+                 "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert [(s["account_number"], s["amount"], s["code"]) for s in dry["statements"]] == [("A-1", "20.00", None)]
+    assert main(["statements", "run", "--db", url, "--as-of", "2026-04-20", "--all-cycles"]) == 0
+    assert "made 1 for $20.00" in capsys.readouterr().out
