@@ -99,3 +99,65 @@ def run_command(
     out.print(table)
     for reason, count in sorted(run.not_billed.items()):
         out.print(f"not billed: {count} ({reason})")
+
+
+@statements_app.command("settings")
+def settings_command(
+    ctx: typer.Context,
+    practice: Annotated[str, typer.Option("--practice", help="The practice (its code).")],
+    db: DbOption = None,
+    minimum: Annotated[str | None, typer.Option("--minimum", help="The least balance billed, e.g. 5.00.")] = None,
+    due_days: Annotated[int | None, typer.Option("--due-days", help="Days from the statement to its due date.")]
+    = None,
+    reminder_days: Annotated[int | None, typer.Option("--reminder-days", help="Days from the first statement to "
+                                                                              "the friendly reminder.")] = None,
+    past_due_days: Annotated[int | None, typer.Option("--past-due-days", help="... to the past-due notice.")]
+    = None,
+    final_notice_days: Annotated[int | None, typer.Option("--final-notice-days", help="... to the final notice.")]
+    = None,
+    agency_days: Annotated[int | None, typer.Option("--agency-days", help="... to a proposed hand-off to a "
+                                                                          "collection agency (a manager decides).")]
+    = None,
+    small_balance: Annotated[str | None, typer.Option("--small-balance", help="Balances under this may be written "
+                                                                              "off as small balances.")] = None,
+    cycle_billing: Annotated[bool | None, typer.Option("--cycle-billing/--no-cycle-billing",
+                                                       help="Spread guarantors over the month (each on their own "
+                                                            "day), or bill all due on any run day.")] = None,
+    billing_phone: Annotated[str | None, typer.Option("--billing-phone", help="Whom patients call about a bill.")]
+    = None,
+    pay_url: Annotated[str | None, typer.Option("--pay-url", help="Where patients pay online.")] = None,
+    wording: Annotated[list[str] | None, typer.Option("--wording", help="STEP=words: what a statement at this step "
+                                                                        "says (steps: statement, reminder, "
+                                                                        "past_due, final_notice); STEP= restores "
+                                                                        "the default. Repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    by: By = None,
+) -> None:
+    """Show a practice's statement and collection policy, or change it (checked whole before it is kept)."""
+    from dermbill.core.errors import InvalidInput
+    from dermbill.services.statements import statement_policy
+
+    changes = {name: value for name, value in (
+        ("minimum_balance", minimum), ("due_days", due_days), ("reminder_days", reminder_days),
+        ("past_due_days", past_due_days), ("final_notice_days", final_notice_days), ("agency_days", agency_days),
+        ("small_balance", small_balance), ("cycle_billing", cycle_billing), ("billing_phone", billing_phone),
+        ("pay_url", pay_url)) if value is not None}
+    words: dict[str, str] | None = None
+    if wording:
+        words = {}
+        for item in wording:
+            step, sep, text = item.partition("=")
+            if not sep:
+                raise InvalidInput(f"--wording {item!r}: write STEP=words, e.g. reminder=A friendly reminder ...")
+            words[step.strip()] = text
+    with current_database(ctx, db) as database:
+        policy = statement_policy(database, practice, changes, wording=words,
+                                  actor=actor_name(by, fallback="statements"))
+    if as_json:
+        write_json(policy)
+        return
+    for name, value in policy.items():
+        if name != "wording":
+            out.print(f"{name.replace('_', ' ')}: {value if value is not None else '-'}")
+    for step, text in policy["wording"].items():
+        out.print(f"wording ({step}): {text}")

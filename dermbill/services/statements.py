@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dermbill.core.errors import NotFound
+from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.core.ledger import CASH, DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CREDIT
 from dermbill.core.money import Money, total
 from dermbill.core.statement_document import StatementDocument, StatementLine, StatementPayment, StatementVisit
@@ -474,3 +474,71 @@ def new_statement_code() -> str:
     """A statement code: 10 characters a patient can read and type (about 49 bits: not guessable; the page also
     wants the date of birth and limits attempts)."""
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+POLICY_FIELDS = ("minimum_balance", "due_days", "reminder_days", "past_due_days", "final_notice_days", "agency_days",
+                 "small_balance", "cycle_billing", "billing_phone", "pay_url")
+
+
+def statement_policy(database: Database, practice_code: str, changes: dict[str, Any] | None = None, *,
+                     wording: dict[str, str] | None = None, actor: str,
+                     now: datetime.datetime | None = None) -> dict[str, Any]:
+    """A practice's statement policy (by its code) as JSON values; with ``changes`` (names of ``POLICY_FIELDS``:
+    amounts as Money, days as int) and ``wording`` (step -> words; empty words: back to the default), set them
+    first. The whole policy is checked (``core.statements.Policy``) before anything is kept; audited."""
+    moment = now or utc_now()
+    unknown = sorted(set(changes or {}) - set(POLICY_FIELDS))
+    if unknown:
+        raise NotFound(f"no statement policy setting {', '.join(unknown)} (settings: {', '.join(POLICY_FIELDS)})")
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        found = list(uow.session.scalars(select(PracticeRow).where(PracticeRow.code == practice_code.strip())))
+        if len(found) != 1:
+            raise NotFound(f"no practice {practice_code.strip()[:20]!r}") if not found else InvalidInput(
+                f"{len(found)} billing companies have a practice {practice_code!r}: ask the administrator")
+        repo = uow.practice(found[0].id)
+        row = _policy_row(uow, repo.practice_id)
+        before = _policy_json(load_policy(uow, repo.practice_id), row)
+        if not changes and wording is None:
+            uow.commit()
+            return before
+        merged = {**before, **{k: v for k, v in (changes or {}).items()}}
+        words = {step: text for step, text in {**before["wording"], **(wording or {})}.items() if text.strip()}
+        policy = Policy(minimum_balance=_money(merged["minimum_balance"]), due_days=merged["due_days"],
+                        reminder_days=merged["reminder_days"], past_due_days=merged["past_due_days"],
+                        final_notice_days=merged["final_notice_days"], agency_days=merged["agency_days"],
+                        small_balance=_money(merged["small_balance"]), cycle_billing=merged["cycle_billing"],
+                        wording=_wording(words))
+        if row is None:
+            row = repo.add(StatementPolicyRow(updated_by=actor, updated_at=moment, wording={}))
+        row.minimum_balance_cents, row.due_days = policy.minimum_balance.cents, policy.due_days
+        row.reminder_days, row.past_due_days = policy.reminder_days, policy.past_due_days
+        row.final_notice_days, row.agency_days = policy.final_notice_days, policy.agency_days
+        row.small_balance_cents, row.cycle_billing = policy.small_balance.cents, policy.cycle_billing
+        row.wording = {step.value: text for step, text in policy.wording.items()}
+        row.billing_phone, row.pay_url = merged["billing_phone"] or None, merged["pay_url"] or None
+        row.updated_by, row.updated_at = actor, moment
+        after = _policy_json(policy, row)
+        repo.audit("statements.policy", "practice", repo.practice_id, {"before": before, "after": after})
+        uow.commit()
+    return after
+
+
+def _money(value: Any) -> Money:
+    return value if isinstance(value, Money) else Money.parse(str(value))
+
+
+def _wording(words: dict[str, str]) -> dict[Step, str]:
+    try:
+        return {Step(step): text.strip() for step, text in words.items()}
+    except ValueError as error:
+        raise InvalidInput(f"no statement step {error.args[0].split()[0]} (steps: statement, reminder, past_due, "
+                           "final_notice)") from error
+
+
+def _policy_json(policy: Policy, row: StatementPolicyRow | None) -> dict[str, Any]:
+    return {"minimum_balance": policy.minimum_balance.plain(), "due_days": policy.due_days,
+            "reminder_days": policy.reminder_days, "past_due_days": policy.past_due_days,
+            "final_notice_days": policy.final_notice_days, "agency_days": policy.agency_days,
+            "small_balance": policy.small_balance.plain(), "cycle_billing": policy.cycle_billing,
+            "billing_phone": row.billing_phone if row else None, "pay_url": row.pay_url if row else None,
+            "wording": {step.value: text for step, text in policy.wording.items()}}
