@@ -358,6 +358,7 @@ def _payer_owes(book: _PracticeBook, claim_id: int) -> bool:
 def _plan(book: _PracticeBook, day: datetime.date, cycle_billing: bool) -> None:
     for guarantor in sorted(book.guarantors.values(), key=lambda g: g.patient.account_number):
         patient = guarantor.patient
+        guarantor.claims = [c for c in guarantor.claims if book.claims[c].date_of_service <= day]  # none ahead
         visits = tuple(Visit(book.claims[c].date_of_service, Money(_owed(book, c)), payer_pending=_payer_owes(book, c),
                              first_billed=book.first_billed.get(c)) for c in guarantor.claims)
         if not any(v.patient_balance.cents for v in visits) and not book.credits.get(patient.id):
