@@ -200,7 +200,8 @@ class StatementRun:
 
 
 def run_statements(database: Database, day: datetime.date, *, practices: Collection[str] | None = None,
-                   dry_run: bool = False, cycle_billing: bool | None = None, actor: str = "statements",
+                   practice_ids: Collection[int] | None = None, dry_run: bool = False,
+                   cycle_billing: bool | None = None, actor: str = "statements",
                    now: datetime.datetime | None = None) -> StatementRun:
     """The statement run of ``day``: for each guarantor the plan bills, a statement (its document from the ledger,
     a code for the statement page, e-mail when the patient has an address, else print). Run twice on a day, the
@@ -209,7 +210,7 @@ def run_statements(database: Database, day: datetime.date, *, practices: Collect
     made: list[SentStatement] = []
     not_billed: dict[str, int] = defaultdict(int)
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
-        books = _read_books(uow, None, practices, day, None, cycle_billing)
+        books = _read_books(uow, practice_ids, practices, day, None, cycle_billing)
         for book in books:
             sending = [(p, g) for p, g in book.planned if p.decision.send]
             for planned, _ in book.planned:
@@ -254,6 +255,54 @@ def statement_document(database: Database, statement_id: int, practice_ids: Coll
         document = StatementDocument.from_json(row.document)
         uow.commit()
     return document
+
+
+@dataclass(frozen=True, slots=True)
+class StatementListed:
+    id: int
+    practice: str
+    account_number: str
+    patient: str
+    statement_date: datetime.date
+    due_on: datetime.date
+    amount: Money
+    step: Step
+    delivery: str
+    delivery_status: str
+    code: str
+    delivery_note: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "practice": self.practice, "account_number": self.account_number,
+                "patient": self.patient, "statement_date": self.statement_date.isoformat(),
+                "due_on": self.due_on.isoformat(), "amount": self.amount.plain(), "step": self.step.value,
+                "delivery": self.delivery, "delivery_status": self.delivery_status, "code": self.code,
+                "delivery_note": self.delivery_note}
+
+
+def recent_statements(database: Database, practice_ids: Collection[int] | None, *, actor: str, limit: int = 200,
+                      account_number: str | None = None) -> list[StatementListed]:
+    """The latest statements of these practices (None: all), newest first; of one account when given. Audited."""
+    with UnitOfWork(database, actor=actor) as uow:
+        query = (select(StatementRow, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name,
+                        PracticeRow.code)
+                 .join(PatientRow, (PatientRow.id == StatementRow.patient_id)
+                       & (PatientRow.practice_id == StatementRow.practice_id))
+                 .join(PracticeRow, PracticeRow.id == StatementRow.practice_id)
+                 .order_by(StatementRow.statement_date.desc(), StatementRow.id.desc()).limit(limit))
+        if practice_ids is not None:
+            query = query.where(StatementRow.practice_id.in_(set(practice_ids)))
+        if account_number is not None:
+            query = query.where(PatientRow.account_number == account_number.strip())
+        found = [StatementListed(row.id, code, account, f"{last}, {first}", row.statement_date, row.due_on,
+                                 Money(row.amount_cents), Step(row.step), row.delivery, row.delivery_status, row.code,
+                                 row.delivery_note)
+                 for row, account, last, first, code in uow.session.execute(query)]
+        ids = practice_ids if practice_ids is not None else list(uow.session.scalars(select(PracticeRow.id)))
+        if ids:
+            uow.audit_practices("statements.listed", "statement", ids, detail={"statements": len(found)})
+        uow.commit()
+    return found
 
 
 def _reason_kind(reason: str) -> str:

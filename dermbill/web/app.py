@@ -37,6 +37,7 @@ from dermbill.web.pages import (
     payment_desk,
     payments,
     queues,
+    statements,
 )
 from dermbill.web.pages import training as training_pages
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
@@ -144,6 +145,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(claims.router())
     app.include_router(queues.router())
     app.include_router(follow_up.router())
+    app.include_router(statements.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())

@@ -44,7 +44,14 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
     """A value for each path parameter name, naming a record of the other practice (or company)."""
     from sqlalchemy import select
 
-    from dermbill.db.models import ClaimRow, DenialItemRow, PatientRow, TrainingAssignmentRow, UserAccountRow
+    from dermbill.db.models import (
+        ClaimRow,
+        DenialItemRow,
+        PatientRow,
+        StatementRow,
+        TrainingAssignmentRow,
+        UserAccountRow,
+    )
     from dermbill.db.repositories import UnitOfWork
 
     with UnitOfWork(database, actor="test") as uow:
@@ -58,14 +65,18 @@ def _identifiers(database: Database, claim_number: str) -> dict[str, str]:
         training = TrainingAssignmentRow(practice_id=claim.practice_id, user_id=someone, module="coverage_ended",
                                          reasons=[], assigned_by="test", assigned_at=claim.created_at,
                                          due_on=claim.date_of_service, status="open")
-        uow.session.add(training)
+        statement = StatementRow(practice_id=claim.practice_id, patient_id=patient.id,
+                                 statement_date=claim.date_of_service, due_on=claim.date_of_service, amount_cents=100,
+                                 step="statement", code="THEIRS2345", delivery="print", document={},
+                                 created_by="test", created_at=claim.created_at)
+        uow.session.add_all([training, statement])
         uow.commit()
         return {"assignment_id": str(training.id), "number": "1",
                 "claim_number": claim_number, "email": "someone@other.test", "action": "disable",
                 "patient_id": str(patient.id), "account_number": patient.account_number, "item_id": str(item or 999999),
                 "line_number": "1", "order": "1", "remittance_id": "1", "encounter_id": str(claim.encounter_id),
                 "payment_index": "1", "unmatched_id": "1", "overpayment_id": "1", "deposit_id": "1",
-                "appointment_id": "1", "receipt_id": "1"}
+                "appointment_id": "1", "receipt_id": "1", "statement_id": str(statement.id)}
 
 
 def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

@@ -44,6 +44,7 @@ NAVIGATION = (
     ("Follow-up", "/follow-up", Permission.WORK_FIX_QUEUE),
     ("Denials", "/denials", Permission.VIEW_DENIALS),
     ("Payments", "/payments", Permission.VIEW_REMITTANCES),
+    ("Statements", "/statements", Permission.SEND_STATEMENTS),
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),

@@ -1,0 +1,54 @@
+"""The statements page (/statements): a biller sees what today's run would make, makes it once, and opens a
+statement as it was sent; the front desk (no statements permission) gets 403."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from era_world import paid_claim, remittance, settled, submitted_claims, write
+from fastapi.testclient import TestClient
+from test_pages_auth import PASSWORD, csrf_of, sign_in
+
+from dermbill.clock import TODAY_VARIABLE
+from dermbill.core.access import Role
+from dermbill.db.engine import Database
+from dermbill.services.era_posting import post_era_file
+from dermbill.services.statements import statement_policy
+from dermbill.services.users import add_user, set_company_totp
+
+DAY = datetime.date(2026, 4, 20)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_biller_previews_makes_and_opens_the_days_statements(database: Database, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    world = submitted_claims(database, [[("11102", (), 15000)]])
+    [claim] = world.claims
+    post_era_file(database, write(tmp_path / "a.835", (remittance((paid_claim(claim, (
+        settled(claim.lines[0], 10000, patient=(("2", 2000),)),)),)),)))
+    statement_policy(database, "ERA", {"cycle_billing": False}, actor="test")
+    set_company_totp(database, "ERA TEST BILLING", required=False, actor="test")
+    for email, role in (("biller@era.test", Role.BILLER), ("desk@era.test", Role.FRONT_DESK)):
+        add_user(database, company="ERA TEST BILLING", email=email, display_name=email, roles=[role],
+                 practices=["ERA"], password=PASSWORD, actor="test")
+    monkeypatch.setenv(TODAY_VARIABLE, DAY.isoformat())
+    from dermbill.web.app import create_app
+
+    url = database.engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(url), raise_server_exceptions=False, follow_redirects=False) as client:
+        page = sign_in(client, "biller@era.test").get("/statements")
+        assert page.status_code == 200 and "Make today's 1 statement ($20.00)" in page.text
+        assert "No statement has been made yet" in page.text
+        made = client.post("/statements/run", data={"csrf_token": csrf_of(client)})
+        assert made.status_code == 303
+        after = client.get("/statements").text
+        assert "1 statement(s) made for $20.00: 0 to e-mail, 1 to print." in after
+        assert "No statement is due today" in after and "already billed" in after
+        statement_id = after.split('<a href="/statements/')[1].split('"')[0]
+        shown = client.get(f"/statements/{statement_id}").text
+        assert "Amount due</dt><dd><strong>$20.00</strong> by 2026-05-11" in shown and "(11102)" in shown
+        desk = sign_in(TestClient(client.app, raise_server_exceptions=False, follow_redirects=False),
+                       "desk@era.test")
+        assert desk.get("/statements").status_code == 403
