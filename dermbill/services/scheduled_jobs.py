@@ -91,6 +91,21 @@ register(Job("eligibility", "Check the coverage of the booked appointments of th
              DailyAt(datetime.time(6, 0)), run_eligibility_checks))
 
 
+def run_statement_cycle(context: JobContext) -> dict[str, Any]:
+    """The statements job: the day's statement run for every practice (each by its own policy: cycle billing,
+    minimum, cadence words)."""
+    from dermbill.services.statements import run_statements
+
+    run = run_statements(context.database, context.now.date(), actor="job: statements", now=context.now)
+    summary = run.to_json()
+    return {"statements": summary["statements_count"], "amount": summary["amount"],
+            "by_delivery": summary["by_delivery"], "not_billed": summary["not_billed"]}
+
+
+register(Job("statements", "Make the day's patient statements (cycle billing, each practice's policy)",
+             DailyAt(datetime.time(5, 0)), run_statement_cycle))
+
+
 @dataclass(frozen=True, slots=True)
 class JobResult:
     job: str
