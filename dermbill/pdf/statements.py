@@ -39,9 +39,11 @@ one row per statement:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -86,6 +88,9 @@ _TITLES = {Step.STATEMENT: "Statement", Step.REMINDER: "Statement: friendly remi
 # core.statements.AGING_BUCKETS, as a patient reads them.
 _AGING_LABELS = {"0-30": "Current (0-30 days)", "31-60": "31-60 days", "61-90": "61-90 days",
                  "91-120": "91-120 days", "120+": "Over 120 days"}
+# Letters with no Unicode decomposition to a base letter, spelled as they are without their stroke.
+_NO_DECOMPOSITION = {"\u0110": "D", "\u0111": "d", "\u0141": "L", "\u0142": "l", "\u0131": "i", "\u0127": "h",
+                     "\u0126": "H", "\u0167": "t", "\u0166": "T"}
 _CITY_STATE_ZIP = re.compile(r"(?P<city>[^,]+?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5}(?:-\d{4})?)")
 
 ADJUSTMENT_NOTE = ("Insurance adjustments are the discount your insurer's contract with us takes off our charge (or "
@@ -208,13 +213,14 @@ class _Statements(BaseDocTemplate):
 
 def _render(documents: Sequence[StatementDocument]) -> tuple[bytes, list[tuple[int, int]]]:
     """The PDF of ``documents`` one after another, and each one's (first page, page count)."""
+    printable = [_printable_document(document) for document in documents]
     story: list[Flowable] = []
-    for index, document in enumerate(documents):
+    for index, document in enumerate(printable):
         if index:
             story.append(_StatementBegins(index))
         story += _story(document)
     buffer = io.BytesIO()
-    doc = _Statements(buffer, documents)
+    doc = _Statements(buffer, printable)
     doc.build(story, canvasmaker=_Pages)
     pages: list[tuple[int, int]] = []
     for index in range(len(documents)):
@@ -232,7 +238,7 @@ def _story(document: StatementDocument) -> list[Flowable]:
     if document.visits:
         story.append(Paragraph("Your visits", _HEADING))
         story += [KeepTogether([_visit_table(visit), Spacer(1, 5)]) for visit in document.visits]
-        story += [_totals_table(document), Spacer(1, 4), Paragraph(escape(ADJUSTMENT_NOTE), _SMALL)]
+        story.append(KeepTogether([_totals_table(document), Spacer(1, 4), Paragraph(escape(ADJUSTMENT_NOTE), _SMALL)]))
     if document.payments:
         story.append(KeepTogether([Paragraph("Payments received: thank you", _HEADING), _payments_table(document)]))
     story += _aging(document)
@@ -525,6 +531,54 @@ def _dollars(amount: Money) -> str:
 
 def _long_date(day: datetime.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
+
+
+def _printable_document(document: StatementDocument) -> StatementDocument:
+    """The document with its words in the characters the PDF's standard fonts have (Windows-1252)."""
+    def lines(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_printable(value) for value in values)
+
+    visits = tuple(dataclasses.replace(
+        visit, provider=_printable(visit.provider), insurer=visit.insurer and _printable(visit.insurer),
+        lines=tuple(dataclasses.replace(line, description=_printable(line.description)) for line in visit.lines))
+        for visit in document.visits)
+    payments = tuple(dataclasses.replace(payment, description=_printable(payment.description))
+                     for payment in document.payments)
+    return dataclasses.replace(
+        document, practice_name=_printable(document.practice_name), practice_address=lines(document.practice_address),
+        remit_to_name=_printable(document.remit_to_name), remit_to_address=lines(document.remit_to_address),
+        billing_phone=_printable(document.billing_phone),
+        pay_url=document.pay_url and _printable(document.pay_url),
+        account_number=_printable(document.account_number), statement_code=_printable(document.statement_code),
+        guarantor_name=_printable(document.guarantor_name), guarantor_address=lines(document.guarantor_address),
+        message=_printable(document.message), visits=visits, payments=payments)
+
+
+def _printable(text: str) -> str:
+    """``text`` in Windows-1252, the encoding of the standard PDF fonts: a letter outside it loses its accents
+    ("Nguyễn" prints as "Nguyen", as a US mailing address would have it) rather than print as a black box; what has
+    no such letter becomes "?"."""
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for character in text:
+        try:
+            character.encode("cp1252")
+            out.append(character)
+            continue
+        except UnicodeEncodeError:
+            pass
+        bare = _NO_DECOMPOSITION.get(character) or "".join(
+            part for part in unicodedata.normalize("NFKD", character) if not unicodedata.combining(part))
+        try:
+            bare.encode("cp1252")
+        except UnicodeEncodeError:
+            bare = "?"
+        out.append(bare or "?")
+    return "".join(out)
 
 
 def _mailing_address(lines: Sequence[str]) -> list[str]:

@@ -206,3 +206,11 @@ def test_an_empty_batch_and_a_hand_off_step_are_refused() -> None:
         render_statement(sample_document(step="agency"))
     with pytest.raises(InvalidInput, match="not a step"):
         render_statement(sample_document(step="lawsuit"))
+
+
+def test_a_name_outside_the_fonts_prints_without_its_accents_and_the_manifest_keeps_it_whole() -> None:
+    document = dataclasses.replace(sample_document(), guarantor_name="Nguyễn Văn Đức")
+    read = _read(render_statement(document))
+    assert "Nguyen Van Duc" in read.top and "Nguyen Van Duc" in read.stub
+    _, manifest = render_print_batch([document])
+    assert next(csv.DictReader(io.StringIO(manifest)))["guarantor_name"] == "Nguyễn Văn Đức"
