@@ -325,9 +325,7 @@ def _summary(document: StatementDocument) -> Table:
         ["Insurance adjustments (not owed by you)", _dollars(-total([v.adjusted for v in visits]))],
         ["You paid on these visits", _dollars(-total([v.patient_paid for v in visits]))],
     ]
-    if document.credit.cents:
-        rows.append(["Credit on your account (paid ahead)", _dollars(-document.credit)])
-    rows.append(["Amount due", _dollars(_amount_due(document))])
+    rows += [[label, _dollars(amount)] for label, amount in _closing(document)]
     summary = Table(rows, colWidths=[2.5 * inch, 0.95 * inch], hAlign="LEFT")
     summary.setStyle([
         ("FONT", (0, 1), (-1, -1), FONT, 9), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
@@ -398,9 +396,7 @@ def _totals_table(document: StatementDocument) -> Table:
     if len(visits) > 1:
         sums = [total(list(column)) for column in zip(*(_figures(visit) for visit in visits), strict=True)]
         rows.append(["Total for all visits", *(_dollars(amount) for amount in sums)])
-    if document.credit.cents:
-        rows.append(["Credit on your account (paid ahead)", "", "", "", "", _dollars(-document.credit)])
-    rows.append(["Amount due", "", "", "", "", _dollars(_amount_due(document))])
+    rows += [[label, "", "", "", "", _dollars(amount)] for label, amount in _closing(document)]
     money = sum(width for _, width in _VISIT_COLUMNS)
     table = Table(rows, colWidths=[WIDTH - money, *(width for _, width in _VISIT_COLUMNS)])
     table.setStyle([
@@ -518,6 +514,17 @@ def _title(document: StatementDocument) -> str:
         raise InvalidInput(f"statement {document.statement_code}: a hand-off to a collection agency is not mailed "
                            "as a statement")
     return _TITLES[step]
+
+
+def _closing(document: StatementDocument) -> list[tuple[str, Money]]:
+    """The rows that close a sum of the visits: the credit taken off, what is left in the patient's favor when the
+    credit is larger than what is owed, and the amount due."""
+    rows = []
+    if document.credit.cents:
+        rows.append(("Credit on your account (paid ahead)", -document.credit))
+    if document.balance_due.cents < 0:
+        rows.append(("Credit left in your favor", -document.balance_due))
+    return [*rows, ("Amount due", _amount_due(document))]
 
 
 def _amount_due(document: StatementDocument) -> Money:

@@ -165,7 +165,8 @@ def test_a_credit_larger_than_what_is_owed_shows_nothing_due() -> None:
     read = _read(render_statement(document))
     assert read.amount_due == Money(0)
     assert "Amount due $0.00" in read.stub
-    assert "Credit on your account (paid ahead) -$200.00" in read.top
+    closing = "Credit on your account (paid ahead) -$200.00\nCredit left in your favor $90.50\nAmount due $0.00"
+    assert closing in read.top
     assert "Your account has a credit of $90.50: nothing is due." in read.page_texts[0]
 
 
