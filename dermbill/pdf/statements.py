@@ -7,9 +7,11 @@ and a tear-off remittance stub to send back with a check. It reads a ``Statement
 printed is the document's (so the ledger's), and the account summary's totals are sums of its lines.
 
 The remittance stub is always at the foot of **page 1**, below a dashed cut line at the lower third of the
-sheet (the lower fold of a tri-fold, so the stub folds off cleanly). Page 1 is the page every patient reads and
-the one the mail vendor puts in the window envelope: the amount due, the due date, how to pay and the stub are
-all on it however many visits follow, and the stub's place never moves. A long statement continues its visit
+sheet (the lower fold of a tri-fold, so the stub folds off cleanly). Page 1 is the page every patient reads first:
+the amount due, the due date, how to pay, the account at a glance and the stub are all on it however many visits
+follow, and the stub's place on the sheet never moves (a mail vendor's folding and a lockbox's scanning can count
+on it). On the last page instead, the stub of a long statement would move from sheet to sheet and come after pages
+of detail a patient may never reach. A long statement continues its visit
 detail on the pages after, each with a running head (practice, account, statement date) and "Page n of N".
 
 The same document always renders to the same bytes (no creation time or random id in the file).
@@ -222,11 +224,11 @@ def _render(documents: Sequence[StatementDocument]) -> tuple[bytes, list[tuple[i
     buffer = io.BytesIO()
     doc = _Statements(buffer, printable)
     doc.build(story, canvasmaker=_Pages)
-    pages: list[tuple[int, int]] = []
-    for index in range(len(documents)):
-        numbers = [n for n, owner in enumerate(doc.page_owners, start=1) if owner == index]
-        pages.append((numbers[0], len(numbers)))
-    return buffer.getvalue(), pages
+    counts = Counter(doc.page_owners)
+    starts: dict[int, int] = {}
+    for number, owner in enumerate(doc.page_owners, start=1):
+        starts.setdefault(owner, number)
+    return buffer.getvalue(), [(starts[index], counts[index]) for index in range(len(documents))]
 
 
 # --- page 1 and the detail -----------------------------------------------------------------------------------------
@@ -424,7 +426,7 @@ def _payments_table(document: StatementDocument) -> Table:
 # --- drawn on the canvas: the stub, the running head, page numbers -----------------------------------------------
 
 def _draw_stub(canvas: Canvas, document: StatementDocument) -> None:
-    """The remittance stub below the cut line: always at the same place on page 1, for the window envelopes."""
+    """The remittance stub below the cut line, always at the same place on page 1."""
     canvas.saveState()
     canvas.setDash(4, 3)
     canvas.setLineWidth(0.75)

@@ -109,13 +109,14 @@ def _assert_reads_back(document: StatementDocument, read: ReadStatement) -> None
 
 
 def _long_document() -> StatementDocument:
-    """30 visits, one, two or three services each, insured and self-pay, over two years."""
+    """30 visits, one, two or three services each (one visit has 45: it runs over a page), insured and self-pay,
+    over two years."""
     descriptions = ("Office visit, established patient (99213)", "Skin biopsy, first lesion (11102)",
                     "Destruction of a benign lesion (17110)")
     visits = []
     for number in range(30):
         lines = tuple(line(descriptions[(number + k) % 3], f"{100 + number}.00", "40.00", "30.00", "5.00",
-                           f"{25 + number}.00") for k in range(1 + number % 3))
+                           f"{25 + number}.00") for k in range(45 if number == 15 else 1 + number % 3))
         visits.append(StatementVisit(datetime.date(2024, 6, 3) + datetime.timedelta(days=23 * number),
                                      f"Dr. Test {number}", None if number % 4 == 0 else "Blue Meadow Health Plan",
                                      lines))
