@@ -242,7 +242,7 @@ def _story(document: StatementDocument) -> list[Flowable]:
         story += [KeepTogether([_visit_table(visit), Spacer(1, 5)]) for visit in document.visits]
         story.append(KeepTogether([_totals_table(document), Spacer(1, 4), Paragraph(escape(ADJUSTMENT_NOTE), _SMALL)]))
     if document.payments:
-        story.append(KeepTogether([Paragraph("Payments received: thank you", _HEADING), _payments_table(document)]))
+        story.append(KeepTogether([Paragraph("Recent payments: thank you", _HEADING), _payments_table(document)]))
     story += _aging(document)
     return story
 
