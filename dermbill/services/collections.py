@@ -387,6 +387,8 @@ def _debtors(repo: PracticeRepository, day: datetime.date, *,
     ids = list(accounts)
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for row in repo.rows(CollectionContactRow, CollectionContactRow.patient_id.in_(ids)):
+        if row.contacted_at.date() > day:
+            continue  # a list as of an earlier day does not know of later contacts
         contacts[row.patient_id].append(Contact(
             row.contacted_at.date(), Outcome(row.outcome), row.promise_date,
             Money(row.promise_cents) if row.promise_cents is not None else None))
