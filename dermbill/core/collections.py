@@ -163,8 +163,8 @@ def call_decision(debtor: Debtor, day: datetime.date, policy: Policy, *,
     if broken is not None:
         return CallDecision(True, f"promised {broken.promise_amount} by {broken.promise_date}, not paid", step.step,
                             broken)
-    if step.step in CALLED_STEPS:
-        return CallDecision(True, f"{step.step.label if step.step else ''}: {step.reason}", step.step)
+    if step.step is not None and step.step in CALLED_STEPS:
+        return CallDecision(True, f"{step.step.label}: {step.reason}", step.step)
     if step.step is Step.AGENCY:
         return CallDecision(False, "due for hand-off to an agency: a manager decides (propose it)", step.step)
     return CallDecision(False, "statements only so far", step.step)

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from dermbill.core.access import NotPermitted, Permission, require
 from dermbill.core.collections import (
     OPEN_PLACEMENTS,
+    PLACEABLE_HOLDS,
     RECONTACT_DAYS,
     AgencyRow,
     Channel,
@@ -155,7 +156,7 @@ def place_hold(database: Database, practice: str, account_number: str, kind: str
                now: datetime.datetime | None = None) -> int:
     """Hold the guarantor's cadence (a dispute, a pending insurance re-bill, a hardship review); returns its id."""
     moment = now or utc_now()
-    hold = check_hold_kind(_choice(Hold, kind, "hold"))
+    hold = check_hold_kind(_choice(Hold, kind, "hold", offered=PLACEABLE_HOLDS))
     if not reason.strip():
         raise InvalidInput("a hold needs a reason (what is being reviewed or re-billed)")
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
@@ -172,7 +173,7 @@ def release_hold(database: Database, practice: str, account_number: str, kind: s
                  now: datetime.datetime | None = None) -> int:
     """Release the guarantor's open hold of this kind: the cadence goes on from where the days put it."""
     moment = now or utc_now()
-    hold = _choice(Hold, kind, "hold")
+    hold = _choice(Hold, kind, "hold", offered=PLACEABLE_HOLDS)
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         repo = uow.practice(_practice(uow, practice).id)
         patient = _patient(repo, account_number)
@@ -308,6 +309,7 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
             text = agency_csv(rows)
             directory.mkdir(parents=True, exist_ok=True)
             path = directory / name
+            path.touch(mode=0o600)  # names, addresses and dates of birth: readable by its owner only
             path.write_text(text, encoding="utf-8", newline="")
         repo.flush()
         repo.audit("collections.agency_exported", "patient", None,
@@ -484,8 +486,9 @@ def _patient(repo: PracticeRepository, account_number: str) -> PatientRow:
     return found[0]
 
 
-def _choice(kind: type[E], text: str, what: str) -> E:
+def _choice(kind: type[E], text: str, what: str, *, offered: Collection[E] | None = None) -> E:
     try:
         return kind(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
-        raise InvalidInput(f"'{text}' is not a {what}; one of: {', '.join(e.value for e in kind)}") from None
+        names = ", ".join(e.value for e in (offered if offered is not None else kind))
+        raise InvalidInput(f"'{text}' is not a {what}; one of: {names}") from None
