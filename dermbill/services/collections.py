@@ -289,7 +289,7 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
             entry_id, _ = repo.post(JournalEntry(day, f"patient {patient.account_number} placed with a collection "
                                                       f"agency ({name}): balance written off to bad debt",
                                                  tuple(postings), idempotency_key=f"agency-placement:{placement.id}",
-                                                 kind="collection"))
+                                                 kind="bad_debt"))
             account = accounts.get(patient.id)
             dos = _dates_of_service(repo, [claim_id for (claim_id, _), _ in lines if claim_id is not None])
             paid = [p.on for p in payments.get(patient.id, [])]
@@ -370,7 +370,7 @@ def record_recovery(database: Database, practice: str, account_number: str, amou
                              Posting(CASH, part, **dims), Posting(PATIENT_AR, -part, **dims)]
         entry_id, posted = repo.post(JournalEntry(
             moment.date(), f"collection agency recovery {reference.strip()} on patient {account_number}",
-            tuple(postings), idempotency_key=key, kind="collection"))
+            tuple(postings), idempotency_key=key, kind="agency_recovery"))
         if posted:
             placement.recovered_cents += amount.cents
             repo.flush()

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from collections_world import FIRST_BILLED, PATIENT_OWES, billed_guarantor
+from sqlalchemy import select
 
 from dermbill.core.access import NotPermitted
 from dermbill.core.errors import InvalidInput, InvalidTransition
 from dermbill.core.ledger import BAD_DEBT, CASH, PATIENT_AR
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
-from dermbill.db.models import AgencyPlacementRow, PostingRow
+from dermbill.db.models import AgencyPlacementRow, AuditEventRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.collections import decide_agency, export_agency_file, propose_agency, record_recovery
 from dermbill.services.ledger_check import check_ledger
@@ -77,3 +78,8 @@ def test_an_approved_hand_off_is_written_off_once_and_a_recovery_posts_back(data
     assert balances(database, world.practice_id)[BAD_DEBT] == Money(0)
     assert sum(m.cents for m in balances(database, world.practice_id).values()) == 0
     assert check_ledger(database).clean
+    with UnitOfWork(database, actor="test") as uow:
+        actions = set(uow.session.scalars(select(AuditEventRow.action).where(
+            AuditEventRow.practice_id == world.practice_id, AuditEventRow.action.like("collections.%"))))
+    assert actions == {"collections.agency_proposed", "collections.agency_approved", "collections.agency_exported",
+                       "collections.agency_recovered"}
