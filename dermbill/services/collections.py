@@ -49,10 +49,11 @@ from dermbill.core.collections import (
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.core.ledger import BAD_DEBT, CASH, PATIENT_AR, JournalEntry, Posting
 from dermbill.core.money import Money, apply_in_order
-from dermbill.core.statements import Hold, Step
+from dermbill.core.statements import Hold, Policy, Step
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     AgencyPlacementRow,
+    ClaimLineRow,
     ClaimRow,
     CollectionContactRow,
     CollectionHoldRow,
@@ -65,7 +66,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.patient_accounts import PatientAccount, read_accounts
-from dermbill.services.statements import load_policy
+from dermbill.services.statements import HOLD_SOURCES, load_policy
 from dermbill.services.users import normalized_email, user_view
 
 E = TypeVar("E", bound=StrEnum)
@@ -103,7 +104,7 @@ def call_list(database: Database, practices: Collection[str] | None, day: dateti
         for practice in chosen:
             repo = uow.practice(practice.id)
             policy = load_policy(uow, practice.id)
-            debtors = _debtors(repo, day)
+            debtors = _debtors(repo, day, policy)
             for call in todays_calls([d for _, d in debtors], day, policy, practice_name=practice.legal_name,
                                      recontact_days=recontact_days):
                 debtor = call.debtor
@@ -198,10 +199,12 @@ def propose_agency(database: Database, practice: str, account_number: str, *, ac
         practice_row = _practice(uow, practice)
         repo = uow.practice(practice_row.id)
         patient = _patient(repo, account_number)
-        found = [d for a, d in _debtors(repo, moment.date(), patient_ids=[patient.id]) if a.patient.id == patient.id]
+        policy = load_policy(uow, practice_row.id)
+        found = [d for a, d in _debtors(repo, moment.date(), policy, patient_ids=[patient.id])
+                 if a.patient.id == patient.id]
         if not found:
             raise InvalidTransition(f"account {account_number} owes nothing: nothing to hand to an agency")
-        balance = check_agency_proposal(found[0], moment.date(), load_policy(uow, practice_row.id))
+        balance = check_agency_proposal(found[0], moment.date(), policy)
         row = repo.add(AgencyPlacementRow(patient_id=patient.id, status=PlacementStatus.PROPOSED.value,
                                           balance_cents=balance.cents, proposed_by=actor, proposed_at=moment,
                                           reason=reason.strip() or None, recovered_cents=0))
@@ -267,7 +270,8 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
         if not approved:
             return AgencyExport(None, (), Money(0), ())
         repo.open_standard_chart()
-        accounts = read_accounts(repo, day, patient_ids=[p.patient_id for p in approved])
+        accounts = read_accounts(repo, day, load_policy(uow, practice_row.id),
+                                 patient_ids=[p.patient_id for p in approved])
         payments = _payments(repo, [p.patient_id for p in approved])
         rows: list[AgencyRow] = []
         placed: list[AgencyPlacementRow] = []
@@ -380,10 +384,23 @@ def record_recovery(database: Database, practice: str, account_number: str, amou
     return Recovery(entry_id, posted, amount)
 
 
+def collection_holds(uow: UnitOfWork, practice_id: int) -> dict[int, set[Hold]]:
+    """The open holds the collections team placed, by patient: a source of ``services.statements.HOLD_SOURCES``, so
+    the statement run's cadence stops for them too."""
+    holds: dict[int, set[Hold]] = defaultdict(set)
+    for row in uow.practice(practice_id).rows(CollectionHoldRow, CollectionHoldRow.released_at.is_(None)):
+        holds[row.patient_id].add(Hold(row.kind))
+    return dict(holds)
+
+
+if collection_holds not in HOLD_SOURCES:  # registered once, whoever imports this module first
+    HOLD_SOURCES.append(collection_holds)
+
+
 # Reading.
-def _debtors(repo: PracticeRepository, day: datetime.date, *,
+def _debtors(repo: PracticeRepository, day: datetime.date, policy: Policy, *,
              patient_ids: Collection[int] | None = None) -> list[tuple[PatientAccount, Debtor]]:
-    accounts = read_accounts(repo, day, patient_ids=patient_ids)
+    accounts = read_accounts(repo, day, policy, patient_ids=patient_ids)
     if not accounts:
         return []
     ids = list(accounts)
@@ -425,16 +442,31 @@ def _payments(repo: PracticeRepository, patient_ids: list[int]) -> dict[int, lis
 
 
 def _open_lines(repo: PracticeRepository, patient_id: int) -> list[tuple[tuple[int | None, int | None], int]]:
-    """What the patient owes per (claim, claim line), oldest claim line first; only what is owed (> 0)."""
-    rows = repo.session.execute(
-        select(PostingRow.claim_id, PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
+    """What the patient owes per charged line, named by the claim that charged it, oldest line first; only what
+    is owed (> 0). A line's postings may name other claims (a secondary or corrected claim carries the same charged
+    line): summed by the line, so nothing is written off twice; patient A/R naming a claim but no line is summed
+    by the claim."""
+    owed_on = (select(PostingRow.claim_line_id, PostingRow.claim_id, func.sum(PostingRow.amount_cents))
+               .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+               .where(PostingRow.practice_id == repo.practice_id, LedgerAccountRow.practice_id == repo.practice_id,
+                      LedgerAccountRow.code == PATIENT_AR, PostingRow.patient_id == patient_id))
+    by_line = dict(repo.session.execute(
+        select(PostingRow.claim_line_id, func.sum(PostingRow.amount_cents))
         .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
         .where(PostingRow.practice_id == repo.practice_id, LedgerAccountRow.practice_id == repo.practice_id,
-               LedgerAccountRow.code == PATIENT_AR, PostingRow.patient_id == patient_id)
-        .group_by(PostingRow.claim_id, PostingRow.claim_line_id)
-        .having(func.sum(PostingRow.amount_cents) > 0)
-        .order_by(PostingRow.claim_id, PostingRow.claim_line_id)).all()
-    return [((claim_id, line_id), int(cents)) for claim_id, line_id, cents in rows]
+               LedgerAccountRow.code == PATIENT_AR, PostingRow.patient_id == patient_id,
+               PostingRow.claim_line_id.is_not(None))
+        .group_by(PostingRow.claim_line_id)
+        .having(func.sum(PostingRow.amount_cents) > 0)).all())
+    charged = {line.id: line.claim_id for line in repo.rows(ClaimLineRow, ClaimLineRow.id.in_(list(by_line)))} \
+        if by_line else {}
+    found: list[tuple[tuple[int | None, int | None], int]] = [
+        ((charged.get(line_id), line_id), int(cents)) for line_id, cents in by_line.items() if line_id is not None]
+    found += [((claim_id, None), int(cents)) for _, claim_id, cents in repo.session.execute(
+        owed_on.where(PostingRow.claim_line_id.is_(None))
+        .group_by(PostingRow.claim_line_id, PostingRow.claim_id)
+        .having(func.sum(PostingRow.amount_cents) > 0)).all()]
+    return sorted(found, key=lambda item: (item[0][0] or 0, item[0][1] or 0))
 
 
 def _dates_of_service(repo: PracticeRepository, claim_ids: list[int]) -> list[datetime.date]:
