@@ -217,9 +217,9 @@ def call_script(step: Step, *, practice_name: str, balance: Money, age_days: int
              "the account; if it does not match, do not discuss the balance: offer our number and end the call.)",
              opening]
     if broken is not None and broken.promise_date is not None and broken.promise_amount is not None:
-        lines.append(f"On {broken.on.isoformat()} we noted a payment of {broken.promise_amount} planned for "
+        lines.append(f"On {broken.on.isoformat()} we noted a payment of ${broken.promise_amount} planned for "
                      f"{broken.promise_date.isoformat()}, and we have not received it yet. Did something change?")
-    lines += [f"The balance after your insurance is {balance}; our first statement for it went out {age_days} "
+    lines += [f"The balance after your insurance is ${balance}; our first statement for it went out {age_days} "
               "days ago.",
               "Would you like to pay it today, or would a payment plan be easier? We are glad to set one up.",
               "If anything on the bill looks wrong, tell me and I will have it reviewed before we ask for payment.",
