@@ -403,36 +403,43 @@ def _debtors(repo: PracticeRepository, day: datetime.date, policy: Policy, *,
     accounts = read_accounts(repo, day, policy, patient_ids=patient_ids)
     if not accounts:
         return []
-    ids = list(accounts)
+    # The whole practice's rows when the whole practice is read (no IN list of every debtor: SQLite bounds it).
+    only = None if patient_ids is None else list(accounts)
     contacts: dict[int, list[Contact]] = defaultdict(list)
-    for row in repo.rows(CollectionContactRow, CollectionContactRow.patient_id.in_(ids)):
+    for row in repo.rows(CollectionContactRow, *_of(CollectionContactRow.patient_id, only)):
         if row.contacted_at.date() > day:
             continue  # a list as of an earlier day does not know of later contacts
         contacts[row.patient_id].append(Contact(
             row.contacted_at.date(), Outcome(row.outcome), row.promise_date,
             Money(row.promise_cents) if row.promise_cents is not None else None))
     with_agency = set(repo.session.scalars(select(AgencyPlacementRow.patient_id).where(
-        AgencyPlacementRow.practice_id == repo.practice_id, AgencyPlacementRow.patient_id.in_(ids),
+        AgencyPlacementRow.practice_id == repo.practice_id, *_of(AgencyPlacementRow.patient_id, only),
         AgencyPlacementRow.status.in_([s.value for s in OPEN_PLACEMENTS]))))
-    payments = _payments(repo, ids)
+    payments = _payments(repo, only)
     return [(account, Debtor(account.account, f"{account.patient.last_name}, {account.patient.first_name}",
                              account.patient.phone, tuple(contacts.get(patient_id, [])),
                              tuple(payments.get(patient_id, [])), patient_id in with_agency))
             for patient_id, account in sorted(accounts.items(), key=lambda item: item[1].patient.account_number)]
 
 
-def _payments(repo: PracticeRepository, patient_ids: list[int]) -> dict[int, list[Payment]]:
-    """Money in from each patient by day: cash received naming the patient and no payer (patient payments,
-    copays, agency recoveries)."""
+def _of(column: Any, patient_ids: list[int] | None) -> list[Any]:
+    """The criterion ``column IN patient_ids``, or none at all for every patient."""
+    return [] if patient_ids is None else [column.in_(patient_ids)]
+
+
+def _payments(repo: PracticeRepository, patient_ids: list[int] | None) -> dict[int, list[Payment]]:
+    """Money in from each patient (of ``patient_ids``; None: every patient) by day: cash received naming the
+    patient and no payer (patient payments, copays, agency recoveries)."""
     cash = repo.account_ids().get(CASH)
-    if cash is None or not patient_ids:
+    if cash is None or patient_ids == []:
         return {}
     rows = repo.session.execute(
         select(PostingRow.patient_id, JournalEntryRow.entry_date, func.sum(PostingRow.amount_cents))
         .join(JournalEntryRow, (JournalEntryRow.id == PostingRow.journal_entry_id)
               & (JournalEntryRow.practice_id == PostingRow.practice_id))
         .where(PostingRow.practice_id == repo.practice_id, PostingRow.account_id == cash,
-               PostingRow.patient_id.in_(patient_ids), PostingRow.payer_id.is_(None), PostingRow.amount_cents > 0)
+               *_of(PostingRow.patient_id, patient_ids), PostingRow.payer_id.is_(None),
+               PostingRow.amount_cents > 0)
         .group_by(PostingRow.patient_id, JournalEntryRow.entry_date))
     found: dict[int, list[Payment]] = defaultdict(list)
     for patient_id, day, cents in rows:
