@@ -182,14 +182,18 @@ def export_command(
         export = export_agency_file(database, practice, out_dir, actor=actor_name(by))
     if as_json:
         write_json({"file": str(export.path) if export.path else None, "placed": list(export.placed),
-                    "written_off": export.written_off.plain(), "recalled": list(export.skipped)})
+                    "written_off": export.written_off.plain(), "recalled": list(export.skipped),
+                    "held": list(export.held)})
         return
     if export.path is None:
-        out.print("nothing placed: no approved hand-off" + (f" left ({', '.join(export.skipped)} paid off and "
-                                                            "recalled)" if export.skipped else ""))
+        notes = ([f"{', '.join(export.skipped)} paid off and recalled"] if export.skipped else []) + \
+            ([f"{', '.join(export.held)} held since approval"] if export.held else [])
+        out.print("nothing placed" + (f": {'; '.join(notes)}" if notes else ": no approved hand-off"))
         return
     out.print(f"{len(export.placed)} account(s) placed in {export.path}; {export.written_off.plain()} written off "
               "to bad debt")
+    if export.held:
+        out.print(f"held since approval, not placed: {', '.join(export.held)}")
 
 
 @agency_app.command("recover")

@@ -254,13 +254,15 @@ class AgencyExport:
     placed: tuple[str, ...]  # account numbers placed
     written_off: Money
     skipped: tuple[str, ...]  # approved accounts paid off in the meantime (recalled, nothing placed)
+    held: tuple[str, ...] = ()  # approved accounts held since (a dispute, a plan ...): left approved, not placed
 
 
 def export_agency_file(database: Database, practice: str, directory: Path, *, actor: str,
                        now: datetime.datetime | None = None) -> AgencyExport:
     """Place every approved account of the practice with the agency: one CSV (``core.collections.agency_csv``) in
     ``directory``, each account marked placed, and its balance written off to bad debt line by line (once per
-    placement: its idempotency key). An account paid off since approval is recalled instead."""
+    placement: its idempotency key). An account paid off since approval is recalled instead; one whose cadence is
+    held since (a dispute, a payment plan ...) waits, approved, until the hold is released."""
     moment = now or utc_now()
     day = moment.date()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
@@ -269,6 +271,7 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
         approved = repo.rows(AgencyPlacementRow, AgencyPlacementRow.status == PlacementStatus.APPROVED.value)
         if not approved:
             return AgencyExport(None, (), Money(0), ())
+        held: list[str] = []
         repo.open_standard_chart()
         accounts = read_accounts(repo, day, load_policy(uow, practice_row.id),
                                  patient_ids=[p.patient_id for p in approved])
@@ -285,6 +288,10 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
                 placement.status, placement.reason = PlacementStatus.RECALLED.value, "paid before placement"
                 skipped.append(patient.account_number)
                 continue
+            account = accounts.get(patient.id)
+            if account is not None and account.account.holds:
+                held.append(patient.account_number)
+                continue
             postings: list[Posting] = []
             for (claim_id, line_id), cents in lines:
                 dims = {"patient_id": patient.id, "claim_id": claim_id, "claim_line_id": line_id}
@@ -294,7 +301,6 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
                                                       f"agency ({name}): balance written off to bad debt",
                                                  tuple(postings), idempotency_key=f"agency-placement:{placement.id}",
                                                  kind="bad_debt"))
-            account = accounts.get(patient.id)
             dos = _dates_of_service(repo, [claim_id for (claim_id, _), _ in lines if claim_id is not None])
             paid = [p.on for p in payments.get(patient.id, [])]
             rows.append(AgencyRow(
@@ -318,9 +324,9 @@ def export_agency_file(database: Database, practice: str, directory: Path, *, ac
         repo.flush()
         repo.audit("collections.agency_exported", "patient", None,
                    {"file": name if rows else None, "placements": [p.id for p in placed],
-                    "written_off": written_off.plain(), "recalled": skipped})
+                    "written_off": written_off.plain(), "recalled": skipped, "held": held})
         uow.commit()
-    return AgencyExport(path, tuple(r.account_number for r in rows), written_off, tuple(skipped))
+    return AgencyExport(path, tuple(r.account_number for r in rows), written_off, tuple(skipped), tuple(held))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,14 @@ from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import AgencyPlacementRow, AuditEventRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services.collections import decide_agency, export_agency_file, propose_agency, record_recovery
+from dermbill.services.collections import (
+    decide_agency,
+    export_agency_file,
+    place_hold,
+    propose_agency,
+    record_recovery,
+    release_hold,
+)
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.users import add_user
 
@@ -50,6 +57,10 @@ def test_an_approved_hand_off_is_written_off_once_and_a_recovery_posts_back(data
         decide_agency(database, "ERA", placement, approve=True, decider="boss@example.test", now=HAND_OFF)
     assert export_agency_file(database, "ERA", tmp_path / "out", actor="biller", now=HAND_OFF).path is None
     decide_agency(database, "ERA", placement, approve=True, decider="deputy@example.test", now=HAND_OFF)
+    place_hold(database, "ERA", "A-1", "hardship_review", "lost her job", actor="biller", now=HAND_OFF)
+    held = export_agency_file(database, "ERA", tmp_path / "out", actor="biller", now=HAND_OFF)
+    assert (held.path, held.held) == (None, ("A-1",))  # a hold since approval: it waits
+    release_hold(database, "ERA", "A-1", "hardship_review", actor="biller", now=HAND_OFF)
 
     export = export_agency_file(database, "ERA", tmp_path / "out", actor="biller", now=HAND_OFF)
     assert export.placed == ("A-1",) and export.written_off == Money(PATIENT_OWES) and export.path is not None
@@ -82,4 +93,4 @@ def test_an_approved_hand_off_is_written_off_once_and_a_recovery_posts_back(data
         actions = set(uow.session.scalars(select(AuditEventRow.action).where(
             AuditEventRow.practice_id == world.practice_id, AuditEventRow.action.like("collections.%"))))
     assert actions == {"collections.agency_proposed", "collections.agency_approved", "collections.agency_exported",
-                       "collections.agency_recovered"}
+                       "collections.agency_recovered", "collections.hold_placed", "collections.hold_released"}
