@@ -66,7 +66,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
 from dermbill.services.patient_accounts import PatientAccount, read_accounts
-from dermbill.services.statements import HOLD_SOURCES, load_policy
+from dermbill.services.statements import load_policy
 from dermbill.services.users import normalized_email, user_view
 
 E = TypeVar("E", bound=StrEnum)
@@ -391,16 +391,12 @@ def record_recovery(database: Database, practice: str, account_number: str, amou
 
 
 def collection_holds(uow: UnitOfWork, practice_id: int) -> dict[int, set[Hold]]:
-    """The open holds the collections team placed, by patient: a source of ``services.statements.HOLD_SOURCES``, so
+    """The open holds the collections team placed, by patient: one of ``services.statements.hold_sources()``, so
     the statement run's cadence stops for them too."""
     holds: dict[int, set[Hold]] = defaultdict(set)
     for row in uow.practice(practice_id).rows(CollectionHoldRow, CollectionHoldRow.released_at.is_(None)):
         holds[row.patient_id].add(Hold(row.kind))
     return dict(holds)
-
-
-if collection_holds not in HOLD_SOURCES:  # registered once, whoever imports this module first
-    HOLD_SOURCES.append(collection_holds)
 
 
 # Reading.

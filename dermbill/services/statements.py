@@ -69,10 +69,16 @@ _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off pa
 CODE_LENGTH = 10
 PAYMENTS_SHOWN_DAYS = 120  # a first statement shows the patient's payments of this many days before it
 
-# Who or what stops a guarantor's cadence, per practice: patient id -> holds. The collections and payment-plan
-# services register theirs here, so the statement run needs no knowledge of their tables.
 HoldSource = Callable[[UnitOfWork, int], dict[int, set[Hold]]]
-HOLD_SOURCES: list[HoldSource] = []
+
+
+def hold_sources() -> tuple[HoldSource, ...]:
+    """What stops a guarantor's cadence, per practice (patient id -> holds): the holds the collections team placed
+    (dispute, insurance re-bill, hardship review) and the active payment plans. Imported here, when a run reads
+    them, so that every process that runs statements sees every source (those services import this module)."""
+    from dermbill.services.collections import collection_holds
+
+    return (collection_holds,)
 
 
 def load_policy(uow: UnitOfWork, practice_id: int) -> Policy:
@@ -382,7 +388,7 @@ def _read_book(uow: UnitOfWork, practice: PracticeRow, policy: Policy) -> _Pract
         select(StatementRow.patient_id, func.max(StatementRow.statement_date))
         .where(StatementRow.practice_id == practice.id).group_by(StatementRow.patient_id)).all())
     holds: dict[int, set[Hold]] = defaultdict(set)
-    for source in HOLD_SOURCES:
+    for source in hold_sources():
         for patient_id, kinds in source(uow, practice.id).items():
             holds[patient_id] |= kinds
     return _PracticeBook(practice, policy, lines, dict(claim_lines), claims, guarantors, dict(credits), first_billed,
