@@ -3,6 +3,7 @@ much: the ledger's patient balance, and why the others are not) and the run that
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -161,3 +162,28 @@ def settings_command(
             out.print(f"{name.replace('_', ' ')}: {value if value is not None else '-'}")
     for step, text in policy["wording"].items():
         out.print(f"wording ({step}): {text}")
+
+
+@statements_app.command("print")
+def print_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder for the batch files (PDF and CSV manifest).")],
+    db: DbOption = None,
+    practice: Practices = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    by: By = None,
+) -> None:
+    """Render the statements waiting for print (no e-mail address, or a bounced e-mail) into print batches for a
+    print-and-mail vendor: a PDF of the statements and its CSV manifest per batch; mark them printed."""
+    from dermbill.services.statement_printing import print_statements
+
+    with current_database(ctx, db) as database:
+        batches = print_statements(database, out_dir, practices=practice, actor=actor_name(by, fallback="statements"))
+    if as_json:
+        write_json({"batches": [b.to_json() for b in batches]})
+        return
+    if not batches:
+        out.print("No statement is waiting for print.")
+    for batch in batches:
+        out.print(f"{batch.practice}: {batch.statements} statement(s) for ${batch.amount}: {batch.pdf} and "
+                  f"{batch.manifest}")
