@@ -201,7 +201,7 @@ def _practice_ids(database: Database, practice_ids: Collection[int] | None,
         query = select(PracticeRow.id, PracticeRow.code).where(PracticeRow.code.in_(set(practices)))
         if practice_ids is not None:
             query = query.where(PracticeRow.id.in_(set(practice_ids)))
-        found = dict(uow.session.execute(query).tuples().all())
+        found: dict[int, str] = {practice_id: code for practice_id, code in uow.session.execute(query)}
     missing = sorted(set(practices) - set(found.values()))
     if missing:
         raise NotFound(f"no practice {', '.join(missing)}")
