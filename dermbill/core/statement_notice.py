@@ -33,8 +33,8 @@ from dermbill.core.errors import InvalidInput
 
 STATEMENT_HEADER = "X-Dermbill-Statement"
 NOTICE_SUBJECT = "A new statement is ready"
-_CODE = re.compile(r"^[A-Z0-9-]{4,12}$")
-_MESSAGE_ID = re.compile(r"<statement\.([A-Z0-9-]{4,12})\.[A-Za-z0-9]+@[^>]+>")
+_CODE = re.compile(r"^[A-Za-z0-9-]{4,12}$")
+_MESSAGE_ID = re.compile(r"<statement\.([A-Za-z0-9-]{4,12})\.[A-Za-z0-9]+@[^>]+>")
 # An address we will hand to a mail server: one @, no spaces or angle brackets, a dotted domain. ASCII only: a
 # server without SMTPUTF8 would refuse anything else, and the print batch reaches those patients instead.
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -85,12 +85,12 @@ def notice_message(*, code: str, practice_name: str, sender: str, recipient: str
 
 
 def statement_code_of(identifier: str) -> str | None:
-    """The statement code an operator or a bounce gives: a bare code (any case), or a notice's Message-ID."""
+    """The statement code an operator or a bounce gives: a bare code, or a notice's Message-ID (as it was sent:
+    the caller decides whether case matters)."""
     text = identifier.strip()
     found = _MESSAGE_ID.search(text)
     if found:
         return found.group(1)
-    text = text.upper()
     return text if _CODE.match(text) else None
 
 

@@ -236,8 +236,12 @@ def _deliver(uow: UnitOfWork, mailer: _Mailer, smtp: SmtpSettings, statement: St
     if not is_deliverable_address(address):
         _to_print(uow, statement, practice, "the e-mail address on file is not one mail can be sent to", report)
         return
-    message = notice_message(code=statement.code, practice_name=practice.legal_name, sender=smtp.sender,
-                             recipient=address, base_url=base_url, unique=secrets.token_hex(6), sent_at=now)
+    try:
+        message = notice_message(code=statement.code, practice_name=practice.legal_name, sender=smtp.sender,
+                                 recipient=address, base_url=base_url, unique=secrets.token_hex(6), sent_at=now)
+    except InvalidInput as unusable:  # a code a notice cannot carry: the paper statement still can
+        _to_print(uow, statement, practice, str(unusable), report)
+        return
     try:
         mailer.send(message, smtp.sender, address.strip())
     except _Refused as refused:
@@ -317,7 +321,9 @@ def _bounced(database: Database, identifiers: list[tuple[str, str | None]], *, n
             if code is None:
                 results.append(BounceResult(identifier, None, False, "not a statement code or a notice's Message-ID"))
                 continue
-            statement = uow.session.scalars(select(StatementRow).where(StatementRow.code == code)).first()
+            # As sent, else as printed (upper case): an operator may type a code in lower case.
+            statement = uow.session.scalars(select(StatementRow).where(StatementRow.code.in_({code, code.upper()}))
+                                            .order_by(StatementRow.code.desc())).first()
             if statement is None:
                 results.append(BounceResult(identifier, code, False, "no statement has this code"))
                 continue

@@ -114,7 +114,7 @@ def open_statement(database: Database, code_text: str, birth_date: datetime.date
             .join(PatientRow, and_(PatientRow.practice_id == StatementRow.practice_id,
                                    PatientRow.id == StatementRow.patient_id))
             .join(PracticeRow, PracticeRow.id == StatementRow.practice_id)
-            .where(StatementRow.code == code)).first()
+            .where(StatementRow.code.in_(_code_forms(code_text, code)))).first()
         expected = found[1].isoformat() if found is not None else _NO_BIRTH_DATE
         matches = secrets.compare_digest(birth_date.isoformat(), expected) and found is not None
         if found is None or not matches:
@@ -136,6 +136,12 @@ def open_statement(database: Database, code_text: str, birth_date: datetime.date
                   practice_id=statement.practice_id)
         uow.commit()
         return StatementShown(statement.id, statement.code, document)
+
+
+def _code_forms(typed: str, code: str) -> set[str]:
+    """The code as printed (upper case, no separators) and as typed: the unique index finds either at once, whatever
+    the form the statement run gave its codes."""
+    return {code, typed.strip()[:CODE_LENGTH + 1], typed.strip().upper()[:CODE_LENGTH + 1]}
 
 
 def _latest(moments: Iterable[datetime.datetime | None]) -> datetime.datetime | None:

@@ -151,7 +151,11 @@ def test_a_bounce_that_comes_back_later_moves_the_statement_to_print(sqlite_data
     assert row.delivery_note == "the e-mail bounced (5.1.1) on 2026-05-02; sent to the print batch"
     assert statement_row(sqlite_database, kept.id).delivery_status == "sent"
     # The same bounce again, or by the notice's Message-ID, changes nothing more; an unknown code is only reported.
-    again = mark_bounced(sqlite_database, [str(notices["BOUNCE0001"]["Message-ID"]), "NOSUCHCODE"], now=LATER)
+    again = mark_bounced(sqlite_database, [str(notices["BOUNCE0001"]["Message-ID"]), "nosuchcode"], now=LATER)
     assert [(r.code, r.moved, r.words) for r in again] == [("BOUNCE0001", False, "already goes by post"),
-                                                           ("NOSUCHCODE", False, "no statement has this code")]
+                                                           ("nosuchcode", False, "no statement has this code")]
     assert [a for a, _, _, _ in audit_actions(sqlite_database)].count("statement.email_bounced") == 1
+    # An operator may type a code in lower case.
+    [typed] = mark_bounced(sqlite_database, [" kept000001 "], now=LATER)
+    assert (typed.code, typed.moved) == ("kept000001", True)
+    assert statement_row(sqlite_database, kept.id).delivery == "print"
