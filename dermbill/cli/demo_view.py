@@ -73,6 +73,8 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         print_cycle(out, summary.cycle, options.out_dir)
     for line in summary.front_desk.lines() if summary.front_desk else []:
         out.print(line)
+    for line in summary.statements.lines() if summary.statements else []:
+        out.print(line)
     if summary.training is not None:
         t = summary.training
         steps = ", ".join(f"{count} {step.replace('_', ' ')}" for step, count in sorted(t.by_step.items()))

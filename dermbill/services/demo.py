@@ -48,6 +48,7 @@ from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
 from dermbill.services.demo_front_desk import FrontDeskSummary, run_front_desk
+from dermbill.services.demo_statements import StatementsSummary, run_demo_statements
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
 from dermbill.services.scrubbing import scrub_stored_claims
@@ -134,6 +135,7 @@ class DemoSummary:
     cycle: CycleSummary | None = None
     logins: Path | None = None  # the demo staff's e-mails, roles, practices and passwords (0600)
     front_desk: FrontDeskSummary | None = None  # upcoming visits and their eligibility (services.demo_front_desk)
+    statements: StatementsSummary | None = None  # a statement cycle and a dunning step (services.demo_statements)
     training: AssignReport | None = None  # modules assigned to the staff from the denials (services.training)
 
     @property
@@ -301,11 +303,14 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         training: AssignReport | None = assign_demo_training(database, as_of=options.as_of)
         front_desk: FrontDeskSummary | None = run_front_desk(database, options.out_dir, as_of=options.as_of,
                                                              seed=options.seed)
+        statements: StatementsSummary | None = run_demo_statements(database, as_of=options.as_of,
+                                                                   seed=options.seed)
     else:
-        cycle, front_desk, training = None, None, None
+        cycle, front_desk, training, statements = None, None, None, None
     result = DemoSummary(
         cycle=cycle,
         front_desk=front_desk,
+        statements=statements,
         training=training,
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
@@ -671,6 +676,7 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "submitted_837p": summary.submitted,
         "revenue_cycle": _cycle_json(summary.cycle) if summary.cycle else None,
         "front_desk": summary.front_desk.to_json() if summary.front_desk else None,
+        "statements": summary.statements.to_json() if summary.statements else None,
         "training": {"denials_read": summary.training.denials_read, "denials_by_step": summary.training.by_step,
                      "assigned": len(summary.training.assigned)} if summary.training else None,
         "practices": [

@@ -33,3 +33,26 @@ def test_the_plan_lists_the_guarantor_with_the_ledgers_amount(tmp_path: Path,
     assert (guarantor["account_number"], guarantor["amount"], guarantor["due_on"]) == ("A-1", "20.00", "2026-05-11")
     assert main(["statements", "plan", "--db", url, "--as-of", "2026-04-20", "--practice", "NOPE"]) == 2
     assert "no practice NOPE" in capsys.readouterr().err
+    assert main(["statements", "run", "--db", url, "--as-of", "2026-04-20", "--all-cycles", "--dry-run",
+                 "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert [(s["account_number"], s["amount"], s["code"]) for s in dry["statements"]] == [("A-1", "20.00", None)]
+    assert main(["statements", "run", "--db", url, "--as-of", "2026-04-20", "--all-cycles"]) == 0
+    assert "made 1 for $20.00" in capsys.readouterr().out
+
+
+def test_a_practice_sets_its_policy_and_a_cadence_out_of_order_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = migrated_sqlite_url(tmp_path / "s.db")
+    database = open_database(url)
+    try:
+        submitted_claims(database, [[("11102", (), 15000)]])
+    finally:
+        database.dispose()
+    assert main(["statements", "settings", "--db", url, "--practice", "ERA", "--minimum", "10.00",
+                 "--no-cycle-billing", "--wording", "reminder=Just a reminder: thank you.", "--json"]) == 0
+    policy = json.loads(capsys.readouterr().out)
+    assert (policy["minimum_balance"], policy["cycle_billing"], policy["wording"]) == (
+        "10.00", False, {"reminder": "Just a reminder: thank you."})
+    assert main(["statements", "settings", "--db", url, "--practice", "ERA", "--past-due-days", "20"]) == 2
+    assert "must grow step by step" in capsys.readouterr().err

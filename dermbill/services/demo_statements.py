@@ -1,0 +1,130 @@
+"""The demo's patient statements: one statement cycle and one dunning step, for the demo's first practice.
+
+After the revenue cycle every demo practice sets its statement policy (its billing phone and pay-online address;
+guarantors billed on any run day rather than spread over the month, as a small practice does). The first practice
+then shows a month of statements:
+- its statement cycle, a month before the demo's day (``as_of`` less ``CYCLE_DAYS_AGO``): a first statement to each
+  guarantor whose visits no payer still owes on;
+- a few of them pay after it (cash, check and card, at the front desk);
+- on the demo's day the next run is the cadence's first step: a friendly reminder to each guarantor still owing.
+The other practices are left for the daily statement job: ``dermbill statements run --dry-run`` lists them.
+
+The ledger of the demo is posted on the demo's day (its claims were paid "today"), so the first cycle's statements
+show the balances as they stand on the demo's day; nothing is dated after ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dermbill.core.ledger import PATIENT_AR
+from dermbill.core.money import Money, total
+from dermbill.db.engine import Database
+from dermbill.db.models import LedgerAccountRow, PatientRow, PostingRow, PracticeRow
+from dermbill.db.repositories import UnitOfWork
+from dermbill.services.demo_cycle import demo_time
+from dermbill.services.patient_payments import post_patient_payment
+from dermbill.services.statements import StatementRun, run_statements, statement_policy
+
+CYCLE_DAYS_AGO = 30  # the first statement cycle: this many days before the demo's day (the reminder's days)
+PAYERS_SHARE = 5  # one guarantor in this many pays after the first statement
+
+
+@dataclass(slots=True)
+class StatementsSummary:
+    practice: str = ""
+    first_day: datetime.date | None = None
+    first: StatementRun | None = None
+    paid_after: list[tuple[str, Money]] = field(default_factory=list)
+    dunning: StatementRun | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def run(r: StatementRun | None) -> dict[str, Any] | None:
+            if r is None:
+                return None
+            summary = r.to_json()
+            return {"day": summary["day"], "statements": summary["statements_count"], "amount": summary["amount"],
+                    "by_delivery": summary["by_delivery"],
+                    "by_step": {step: sum(s.planned.step.value == step for s in r.statements)
+                                for step in sorted({s.planned.step.value for s in r.statements})}}
+
+        return {"practice": self.practice, "statement_cycle": run(self.first),
+                "paid_after_statement": [{"account": a, "amount": m.plain()} for a, m in self.paid_after],
+                "dunning_step": run(self.dunning)}
+
+    def lines(self) -> list[str]:
+        if self.first is None or self.dunning is None:
+            return []
+        reminders = sum(s.planned.step.value == "reminder" for s in self.dunning.statements)
+        emailed = sum(s.delivery == "email" for s in self.dunning.statements)
+        return [f"Statements ({self.practice}): {len(self.first.statements)} first statements on "
+                f"{self.first.day.isoformat()} for ${self.first.amount}; {len(self.paid_after)} guarantors paid "
+                f"${total([m for _, m in self.paid_after])} after them; on {self.dunning.day.isoformat()} "
+                f"{len(self.dunning.statements)} statements for ${self.dunning.amount} ({reminders} friendly "
+                f"reminders), {emailed} by e-mail and {len(self.dunning.statements) - emailed} to print. "
+                "See dermbill statements run --dry-run for the other practices' guarantors."]
+
+
+def run_demo_statements(database: Database, *, as_of: datetime.date, seed: int) -> StatementsSummary:
+    """Set the demo practices' statement policy; for the first practice, a statement cycle a month ago, some
+    payments after it, and the dunning step of the demo's day."""
+    with UnitOfWork(database, actor="demo") as uow:
+        practices = uow.session.execute(select(PracticeRow.id, PracticeRow.code, PracticeRow.phone)
+                                        .order_by(PracticeRow.code)).all()
+    for _, code, phone in practices:
+        statement_policy(database, code, {"cycle_billing": False, "billing_phone": phone or "(555) 010-0100",
+                                          "pay_url": f"https://pay.example.com/{code.lower()}"},
+                         actor="demo", now=demo_time(as_of))
+    summary = StatementsSummary()
+    if not practices:
+        return summary
+    first_id, summary.practice, _ = practices[0]
+    summary.first_day = as_of - datetime.timedelta(days=CYCLE_DAYS_AGO)
+    summary.first = run_statements(database, summary.first_day, practices=[summary.practice], actor="demo",
+                                   now=demo_time(summary.first_day))
+    summary.paid_after = _pay_some(database, first_id, summary.first, as_of, seed)
+    summary.dunning = run_statements(database, as_of, practices=[summary.practice], actor="demo",
+                                     now=demo_time(as_of))
+    return summary
+
+
+def _pay_some(database: Database, practice_id: int, run: StatementRun, as_of: datetime.date,
+              seed: int) -> list[tuple[str, Money]]:
+    """One guarantor in ``PAYERS_SHARE`` pays the whole balance of the first statement, the rest nothing yet."""
+    rng = random.Random(seed)
+    paying = [s for s in run.statements if rng.randrange(PAYERS_SHARE) == 0]
+    paid: list[tuple[str, Money]] = []
+    with UnitOfWork(database, actor="demo") as uow:
+        patients = dict(uow.session.execute(select(PatientRow.account_number, PatientRow.id).where(
+            PatientRow.practice_id == practice_id)).all())
+    for index, sent in enumerate(paying):
+        amount = sent.planned.decision.amount
+        day = as_of - datetime.timedelta(days=rng.randrange(3, CYCLE_DAYS_AGO - 5))
+        _pay(database, practice_id, patients[sent.planned.account_number], amount, f"DEMO-STMT-{index + 1:04d}",
+             day)
+        paid.append((sent.planned.account_number, amount))
+    return paid
+
+
+def _pay(database: Database, practice_id: int, patient_id: int, amount: Money, reference: str,
+         day: datetime.date) -> None:
+    """A guarantor's payment of a statement's balance (until guarantor payments land: toward each claim owing)."""
+    with UnitOfWork(database, actor="demo") as uow:
+        owing: list[tuple[int, int]] = uow.session.execute(  # type: ignore[assignment]
+            select(PostingRow.claim_id, func.sum(PostingRow.amount_cents))
+            .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+            .where(PostingRow.practice_id == practice_id, PostingRow.patient_id == patient_id,
+                   LedgerAccountRow.code == PATIENT_AR, PostingRow.claim_id.is_not(None))
+            .group_by(PostingRow.claim_id).order_by(PostingRow.claim_id)).all()
+    left = amount.cents
+    for part, (claim_id, cents) in enumerate(owing):
+        pay = min(left, int(cents))
+        if pay > 0:
+            post_patient_payment(database, practice_id, claim_id, Money(pay), f"{reference}-{part + 1}",
+                                 actor="demo", now=demo_time(day))
+            left -= pay
