@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from bounce_samples import delivery_report
+from era_world import paid_claim, remittance, settled, submitted_claims, write
 from migrated_databases import migrated_sqlite_url
 from sqlalchemy import select
 from statement_mail_world import (
@@ -24,14 +25,18 @@ from statement_mail_world import (
     statement_row,
 )
 
+from dermbill.core.money import Money
 from dermbill.db.engine import Database, open_database
-from dermbill.db.models import AuditEventRow
+from dermbill.db.models import AuditEventRow, PatientRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.era_posting import post_era_file
 from dermbill.services.statement_mail import (
     deliver_statement_emails,
     mark_bounced,
     record_bounce_reports,
 )
+from dermbill.services.statement_page import StatementShown, open_statement
+from dermbill.services.statements import run_statements
 
 NOW = datetime.datetime(2026, 5, 1, 14, 0, tzinfo=datetime.UTC)
 LATER = NOW + datetime.timedelta(days=1)
@@ -159,3 +164,28 @@ def test_a_bounce_that_comes_back_later_moves_the_statement_to_print(sqlite_data
     [typed] = mark_bounced(sqlite_database, [" kept000001 "], now=LATER)
     assert (typed.code, typed.moved) == ("kept000001", True)
     assert statement_row(sqlite_database, kept.id).delivery == "print"
+
+
+def test_a_statement_of_the_run_is_emailed_and_opens_on_the_page_with_the_ledgers_amount(
+        sqlite_database: Database, tmp_path: Path) -> None:
+    world = submitted_claims(sqlite_database, [[("11102", (), 15000)]])
+    [claim] = world.claims
+    post_era_file(sqlite_database, write(tmp_path / "a.835", (remittance((paid_claim(claim, (
+        settled(claim.lines[0], 10000, patient=(("2", 2000),)),)),)),)))
+    with UnitOfWork(sqlite_database, actor="test") as uow:
+        [patient] = uow.practice(world.practice_id).rows(PatientRow)
+        patient.email = "pat-7@example.test"
+        birth = patient.date_of_birth
+        uow.commit()
+    run = run_statements(sqlite_database, datetime.date(2026, 4, 20), cycle_billing=False, now=NOW)
+    [made] = run.statements
+    assert made.delivery == "email"
+    with smtp_server() as server:
+        report = deliver_statement_emails(sqlite_database, smtp_settings(server.port), {world.practice_id}, now=NOW,
+                                          base_url=BASE_URL)
+    assert report.sent == [made.code]
+    [(_, notice)] = server.messages
+    assert "DOE" not in notice.as_string().upper() and "20.00" not in notice.as_string()
+    shown = open_statement(sqlite_database, str(notice["X-Dermbill-Statement"]), birth, address="192.0.2.1",
+                           now=LATER)
+    assert isinstance(shown, StatementShown) and shown.document.balance_due == Money(2000)
