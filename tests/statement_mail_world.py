@@ -79,6 +79,7 @@ class Recorder:
     """The SMTP server's handler: keeps each message it accepts; answers ``refuse``'s addresses with their code."""
 
     refuse: dict[str, str] = field(default_factory=dict)  # address -> "550 5.1.1 no such user"
+    refuse_data: dict[str, str] = field(default_factory=dict)  # address -> the answer to the message (DATA)
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     port: int = 0
 
@@ -90,6 +91,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_data:
+                return self.refuse_data[address]
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), message))
@@ -97,8 +101,9 @@ class Recorder:
 
 
 @contextmanager
-def smtp_server(refuse: dict[str, str] | None = None) -> Iterator[Recorder]:
-    recorder = Recorder(refuse=dict(refuse or {}), port=free_port())
+def smtp_server(refuse: dict[str, str] | None = None,
+                refuse_data: dict[str, str] | None = None) -> Iterator[Recorder]:
+    recorder = Recorder(refuse=dict(refuse or {}), refuse_data=dict(refuse_data or {}), port=free_port())
     controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port)
     controller.start()
     try:

@@ -334,6 +334,7 @@ def _bounced(database: Database, identifiers: list[tuple[str, str | None]], *, n
             said = f" ({status})" if status else ""
             statement.delivery = "print"
             statement.delivery_status = "pending"
+            statement.delivered_at = None  # the print batch sets it when the paper goes out
             statement.delivery_note = (f"the e-mail bounced{said} on {now.date().isoformat()}; sent to the print "
                                        "batch")[:NOTE_LENGTH]
             uow.audit("statement.email_bounced", "statement", statement.id,

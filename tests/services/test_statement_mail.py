@@ -95,17 +95,20 @@ def test_a_refused_address_or_none_on_file_falls_back_to_print_and_the_others_go
     no_email = add_statement(sqlite_database, practice, code="NOMAIL0001", email=None, account="A2")
     broken = add_statement(sqlite_database, practice, code="BROKEN0001", email="not an address", account="A3")
     fine = add_statement(sqlite_database, practice, code="FINE000001", email="fine@example.test", account="A4")
+    spam = add_statement(sqlite_database, practice, code="SPAM000001", email="strict@example.test", account="A6")
     paper = add_statement(sqlite_database, practice, code="PAPER00001", email="p@example.test", account="A5",
                           delivery="print")
-    with smtp_server(refuse={"gone@example.test": "550 5.1.1 No such user"}) as server:
+    with smtp_server(refuse={"gone@example.test": "550 5.1.1 No such user"},
+                     refuse_data={"strict@example.test": "554 5.7.1 Message rejected"}) as server:
         report = deliver_statement_emails(sqlite_database, smtp_settings(server.port), {practice}, now=NOW,
                                           base_url=BASE_URL)
     assert report.sent == ["FINE000001"] and report.problem is None
     assert {(m.code, m.reason) for m in report.to_print} == {
         ("REFUSED001", "the mail server refused the address (550)"), ("NOMAIL0001", "no e-mail address on file"),
-        ("BROKEN0001", "the e-mail address on file is not one mail can be sent to")}
+        ("BROKEN0001", "the e-mail address on file is not one mail can be sent to"),
+        ("SPAM000001", "the mail server refused the message (554)")}
     assert [recipients for recipients, _ in server.messages] == [["fine@example.test"]]
-    for moved in (refused, no_email, broken):
+    for moved in (refused, no_email, broken, spam):
         row = statement_row(sqlite_database, moved.id)
         assert (row.delivery, row.delivery_status, row.delivered_at) == ("print", "pending", None)
         assert row.delivery_note and row.delivery_note.startswith("not e-mailed: ")
@@ -114,7 +117,7 @@ def test_a_refused_address_or_none_on_file_falls_back_to_print_and_the_others_go
     assert statement_row(sqlite_database, fine.id).delivery_status == "sent"
     refusals = [detail for action, _, _, detail in audit_actions(sqlite_database)
                 if action == "statement.email_refused"]
-    assert len(refusals) == 3 and not any("@" in str(detail) for detail in refusals)
+    assert len(refusals) == 4 and not any("@" in str(detail) for detail in refusals)
 
 
 def test_an_unreachable_or_busy_server_leaves_the_statements_pending_for_the_next_run(
