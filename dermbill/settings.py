@@ -47,6 +47,9 @@ class SmtpSettings:
     user: str | None = None  # sign in as this user, with the password in $DERMBILL_SMTP_PASSWORD
     timeout_seconds: float = 30.0
     password_variable: str = field(default=SMTP_PASSWORD_VARIABLE)
+    # Instead of a mail server: write each notice as an .eml file into this folder, for a mail system to pick up
+    # (``DERMBILL_MAIL_PICKUP_DIR``; the demo's outbox, a staging system's). Nothing then goes over the network.
+    pickup_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,13 @@ def public_url() -> str | None:
 
 
 def load_smtp_settings() -> SmtpSettings | None:
-    """``DERMBILL_SMTP_HOST``, ``_PORT``, ``_FROM``, ``_TLS`` (starttls, ssl or none), ``_USER``; None when no host."""
+    """``DERMBILL_SMTP_HOST``, ``_PORT``, ``_FROM``, ``_TLS`` (starttls, ssl or none), ``_USER``; without a host,
+    ``DERMBILL_MAIL_PICKUP_DIR`` (notices written as files there); None when neither is set."""
     host = os.environ.get("DERMBILL_SMTP_HOST", "").strip()
+    pickup = os.environ.get("DERMBILL_MAIL_PICKUP_DIR", "").strip()
+    if not host and pickup:
+        return SmtpSettings(host="", sender=os.environ.get("DERMBILL_SMTP_FROM", "").strip()
+                            or "statements@localhost", pickup_dir=pickup)
     if not host:
         return None
     raw_security = os.environ.get("DERMBILL_SMTP_TLS", "").strip().lower() or SmtpSecurity.STARTTLS.value

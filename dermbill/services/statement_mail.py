@@ -28,6 +28,7 @@ import smtplib
 import ssl
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -121,6 +122,9 @@ class _Mailer:
         return client
 
     def send(self, message: Any, sender: str, recipient: str) -> None:
+        if self.smtp.pickup_dir is not None:
+            self._drop(message)
+            return
         try:
             if self._client is None:
                 self._client = self._connect()
@@ -142,6 +146,18 @@ class _Mailer:
         except (smtplib.SMTPException, OSError) as failed:
             self._client = None
             raise _Transient(f"{self._where()} broke off ({_words(failed)})") from None
+
+    def _drop(self, message: Any) -> None:
+        """The notice as an .eml file in the pickup folder (owner-only: it names the patient's address)."""
+        folder = Path(self.smtp.pickup_dir or ".")
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            name = "".join(c for c in str(message["Message-ID"] or "") if c.isalnum() or c in "-.@") or "notice"
+            descriptor = os.open(folder / f"{name}.eml", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(message.as_bytes())
+        except OSError as failed:
+            raise _Transient(f"the mail pickup folder {folder} cannot be written ({_words(failed)})") from None
 
     def close(self) -> None:
         if self._client is not None:

@@ -463,7 +463,7 @@ def _documents(uow: UnitOfWork, book: _PracticeBook, sending: Sequence[tuple[Pla
         documents.append(StatementDocument(
             practice_name=practice.legal_name, practice_address=address,
             remit_to_name=practice.legal_name, remit_to_address=remit,
-            billing_phone=(row.billing_phone if row else None) or practice.phone or "",
+            billing_phone=_phone((row.billing_phone if row else None) or practice.phone or ""),
             pay_url=row.pay_url if row else None, statement_date=day,
             due_on=planned.decision.due_on or day, account_number=patient.account_number,
             statement_code=new_statement_code(), guarantor_name=f"{patient.first_name} {patient.last_name}",
@@ -520,6 +520,13 @@ def _payments(uow: UnitOfWork, practice_id: int, patient_ids: set[int],
                      if cents > 0 else "Refund sent to you")
             found[patient_id].append(StatementPayment(entry_date, words, Money(abs(int(cents)))))
     return found
+
+
+def _phone(number: str) -> str:
+    """A US phone number as patients read it, (215) 555-0100; anything else as it was kept."""
+    digits = "".join(c for c in number if c.isdigit())
+    digits = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else number.strip()
 
 
 def _zip(code: str) -> str:
