@@ -135,7 +135,7 @@ def _deliver(database: Database, out_dir: Path, day: datetime.date, seed: int) -
         mark_bounced(database, bounced, now=moment, actor="demo")
     batches = print_statements(database, out_dir / PRINTED, actor="demo", now=moment)
     return Delivered(len(report.sent) - len(bounced), len(bounced), sum(b.statements for b in batches),
-                     [str(b.pdf) for b in batches])
+                     [f"{PRINTED}/{b.pdf.name}" for b in batches])
 
 
 def _pay_some(database: Database, practice_id: int, run: StatementRun, as_of: datetime.date,
