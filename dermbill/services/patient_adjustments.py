@@ -166,14 +166,14 @@ def _available(repo: PracticeRepository, patient_id: int, kind: str) -> Money:
 
 # --- deciding -----------------------------------------------------------------------------------------------------
 
-def approve_adjustment(database: Database, request_id: int, *, approver: str,
+def approve_adjustment(database: Database, request_id: int, *, approver: str, kind: str | None = None,
                        reference: str | None = None, now: datetime.datetime | None = None) -> AdjustmentView:
     """Approve a refund or hardship request and post it, once. ``approver`` is the e-mail of a user holding
     ``APPROVE_PATIENT_ADJUSTMENTS`` for the request's practice, who is not the requester. A refund's ``reference``
-    is the check or card-refund number sent to the patient."""
+    is the check or card-refund number sent to the patient. With ``kind``, a request of another kind is not found."""
     moment = now or utc_now()
     with UnitOfWork(database, actor=normalized_email(approver), clock=lambda: moment) as uow:
-        repo, row, patient = _decidable(uow, request_id, approver)
+        repo, row, patient = _decidable(uow, request_id, approver, kind)
         available = _available(repo, patient.id, row.kind)
         amount = Money(row.amount_cents)
         if available.cents < amount.cents:
@@ -204,7 +204,7 @@ def approve_adjustment(database: Database, request_id: int, *, approver: str,
     return view
 
 
-def reject_adjustment(database: Database, request_id: int, *, approver: str, note: str,
+def reject_adjustment(database: Database, request_id: int, *, approver: str, note: str, kind: str | None = None,
                       now: datetime.datetime | None = None) -> AdjustmentView:
     """Turn down a refund or hardship request, saying why; nothing is posted."""
     words = " ".join(note.split())
@@ -212,7 +212,7 @@ def reject_adjustment(database: Database, request_id: int, *, approver: str, not
         raise InvalidInput("say why the request is rejected (--note)")
     moment = now or utc_now()
     with UnitOfWork(database, actor=normalized_email(approver), clock=lambda: moment) as uow:
-        repo, row, patient = _decidable(uow, request_id, approver)
+        repo, row, patient = _decidable(uow, request_id, approver, kind)
         row.status, row.decided_by, row.decided_at, row.decision_note = "rejected", uow.actor, moment, words[:500]
         repo.audit(f"patient_{row.kind}.rejected", "patient_adjustment_request", row.id,
                    {"account": patient.account_number, "note": words[:500]})
@@ -221,8 +221,8 @@ def reject_adjustment(database: Database, request_id: int, *, approver: str, not
     return view
 
 
-def _decidable(uow: UnitOfWork, request_id: int,
-               approver: str) -> tuple[PracticeRepository, PatientAdjustmentRequestRow, PatientRow]:
+def _decidable(uow: UnitOfWork, request_id: int, approver: str,
+               kind: str | None) -> tuple[PracticeRepository, PatientAdjustmentRequestRow, PatientRow]:
     """The request, locked, when ``approver`` may decide it: a known, enabled user with the permission and the
     request's practice, who did not ask for it; and it is still waiting for a decision."""
     row = uow.session.scalars(select(PatientAdjustmentRequestRow).where(
@@ -230,8 +230,9 @@ def _decidable(uow: UnitOfWork, request_id: int,
     email = normalized_email(approver)
     user_row = uow.session.scalars(select(UserAccountRow).where(UserAccountRow.email == email)).first()
     user = user_view(uow, user_row) if user_row is not None else None
-    if row is None or (user is not None and row.practice_id not in user.practice_ids):
-        raise NotFound(f"adjustment request {request_id} not found")
+    if row is None or (kind is not None and row.kind != kind) or (
+            user is not None and row.practice_id not in user.practice_ids):
+        raise NotFound(f"{_WHAT.get(kind or '', 'adjustment')} request {request_id} not found")
     if user is None or user.disabled or not allowed(user.roles, Permission.APPROVE_PATIENT_ADJUSTMENTS):
         raise InvalidInput(f"{email} may not approve patient refunds or adjustments: that takes an enabled user "
                            "with the manager role (act as one with `dermbill --as EMAIL`)")
