@@ -48,7 +48,7 @@ from dermbill.db.models import (
     UserAccountRow,
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork, utc_now
-from dermbill.services.patient_balances import open_lines, patient_by_account
+from dermbill.services.patient_balances import count_toward_plan, open_lines, patient_by_account
 from dermbill.services.statements import load_policy
 from dermbill.services.users import normalized_email, user_view
 
@@ -196,6 +196,8 @@ def approve_adjustment(database: Database, request_id: int, *, approver: str, ki
                                              kind="refund" if row.kind == "refund" else "adjustment"))
         row.status, row.decided_by, row.decided_at = "posted", uow.actor, moment
         row.journal_entry_id = entry_id
+        if row.kind == "hardship":  # nothing left to pay: a plan for it is done
+            count_toward_plan(repo, patient.id, Money.zero(), moment)
         repo.audit(f"patient_{row.kind}.approved", "patient_adjustment_request", row.id,
                    {"account": patient.account_number, "amount": str(amount), "entry": entry_id,
                     "requested_by": row.requested_by})
@@ -300,6 +302,7 @@ def write_off_small_balances(database: Database, practice_id: int, *, dry_run: b
                 _line_postings(SMALL_BALANCE, allocate_oldest_first(amount, lines).parts, patient_id),
                 idempotency_key=f"patient-adjustment:{row.id}", kind="adjustment"))
             row.journal_entry_id = entry_id
+            count_toward_plan(repo, patient_id, Money.zero(), moment)
             repo.audit("patient_small_balance.written_off", "patient_adjustment_request", row.id,
                        {"account": patient.account_number, "amount": str(amount), "entry": entry_id})
             written.append(SmallBalance(patient.account_number, name, amount, row.id, entry_id))

@@ -8,7 +8,8 @@
 - Payment plans: ``create_payment_plan`` splits the guarantor's balance into monthly installments;
   ``missed_installment_follow_up`` lists the installments unpaid ten days (the practice may say otherwise) after
   they fell due, and breaks a plan at its second missed one; ``active_plan_patient_ids`` is what the statement run
-  reads to hold the cadence (``Hold.PAYMENT_PLAN``) for accounts on an active plan.
+  reads to hold the cadence (``Hold.PAYMENT_PLAN``) for accounts on an active plan, as
+  ``hardship_review_patient_ids`` is for ``Hold.HARDSHIP_REVIEW`` (a hardship request awaiting its decision).
 
 The patient is the guarantor until guarantors are kept apart (as in ``services.statements``).
 """
@@ -44,6 +45,7 @@ from dermbill.db.models import (
     ClaimLineRow,
     ClaimRow,
     LedgerAccountRow,
+    PatientAdjustmentRequestRow,
     PatientRow,
     PaymentPlanInstallmentRow,
     PaymentPlanRow,
@@ -162,7 +164,7 @@ def post_guarantor_payment(database: Database, practice_id: int, account_number:
             tuple(postings), idempotency_key=f"guarantor-payment:{patient.id}:{reference}",
             kind="patient_payment"))
         if posted:
-            _count_toward_plan(repo, patient.id, allocation.applied, moment)
+            count_toward_plan(repo, patient.id, allocation.applied, moment)
             repo.audit("patient_payment.posted", "patient", patient.id,
                        {"reference": reference, "method": method, "amount": str(amount), "entry": entry_id,
                         "applied": str(allocation.applied), "credit": str(allocation.left_over)})
@@ -291,9 +293,9 @@ def _installment(row: PaymentPlanInstallmentRow) -> Installment:
     return Installment(row.number, row.due_on, Money(row.amount_cents), Money(row.paid_cents))
 
 
-def _count_toward_plan(repo: PracticeRepository, patient_id: int, paid: Money, moment: datetime.datetime) -> None:
+def count_toward_plan(repo: PracticeRepository, patient_id: int, paid: Money, moment: datetime.datetime) -> None:
     """A payment counted toward the guarantor's active plan, installments in due order; the plan is completed once
-    every installment is paid or nothing is owed any more."""
+    every installment is paid or nothing is owed any more (after a write-off too: ``paid`` zero)."""
     plan = next(iter(repo.rows(PaymentPlanRow, PaymentPlanRow.patient_id == patient_id,
                                PaymentPlanRow.status == "active")), None)
     if plan is None:
@@ -335,7 +337,8 @@ def missed_installment_follow_up(database: Database, practice_id: int, as_of: da
                                  grace_days: int = MISSED_GRACE_DAYS, actor: str) -> list[MissedInstallment]:
     """The follow-up list of the day: every installment of an active plan unpaid ``grace_days`` after it fell due
     is marked missed and listed (to call the patient); a plan with two missed installments is broken, and its hold
-    on the statement cadence lifts. Marking is idempotent: running it twice lists the same and changes nothing."""
+    on the statement cadence lifts (a broken plan is listed that once). Marking is idempotent: run twice on a day,
+    the same installments of active plans are listed and nothing more changes."""
     with UnitOfWork(database, actor=actor, clock=utc_now) as uow:
         repo = uow.practice(practice_id)
         plans = repo.rows(PaymentPlanRow, PaymentPlanRow.status == "active")
@@ -364,6 +367,15 @@ def missed_installment_follow_up(database: Database, practice_id: int, as_of: da
                             detail={"as_of": as_of.isoformat(), "missed": len(follow_up)})
         uow.commit()
     return sorted(follow_up, key=lambda m: (m.due_on, m.account_number, m.number))
+
+
+def hardship_review_patient_ids(uow_or_session: UnitOfWork | Session, practice_id: int) -> set[int]:
+    """The patients of the practice with a hardship adjustment waiting for a manager's decision: the statement run
+    holds their cadence (``Hold.HARDSHIP_REVIEW``) until it is decided."""
+    session = uow_or_session.session if isinstance(uow_or_session, UnitOfWork) else uow_or_session
+    return set(session.scalars(select(PatientAdjustmentRequestRow.patient_id).where(
+        PatientAdjustmentRequestRow.practice_id == practice_id, PatientAdjustmentRequestRow.kind == "hardship",
+        PatientAdjustmentRequestRow.status == "requested")))
 
 
 def active_plan_patient_ids(uow_or_session: UnitOfWork | Session, practice_id: int) -> set[int]:

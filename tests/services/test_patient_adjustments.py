@@ -37,7 +37,18 @@ from dermbill.services.patient_adjustments import (
     request_refund,
     write_off_small_balances,
 )
-from dermbill.services.patient_balances import post_guarantor_payment
+from dermbill.db.repositories import UnitOfWork
+from dermbill.services.patient_balances import (
+    create_payment_plan,
+    hardship_review_patient_ids,
+    list_payment_plans,
+    post_guarantor_payment,
+)
+
+
+def _under_review(database: Database, practice_id: int) -> int:
+    with UnitOfWork(database, actor="test") as uow:
+        return len(hardship_review_patient_ids(uow, practice_id))
 
 
 def test_a_refund_is_approved_by_another_person_with_the_right_and_posted_once(
@@ -80,10 +91,11 @@ def test_a_hardship_adjustment_goes_to_charity_oldest_visit_first_after_a_manage
         request_hardship(database, world.practice_id, ACCOUNT, Money(3000), reason="  ", requested_by=BILLER)
     first = request_hardship(database, world.practice_id, ACCOUNT, Money(3000), reason="lost job; income below "
                              "200% of the poverty line", requested_by=BILLER, now=NOW)
+    assert _under_review(database, world.practice_id) == 1  # the statement cadence holds meanwhile
     with pytest.raises(InvalidInput, match="manager role"):
         reject_adjustment(database, first.id, approver=OTHER_BILLER, note="no")
     rejected = reject_adjustment(database, first.id, approver=MANAGER, note="ask for the income statement", now=NOW)
-    assert rejected.status == "rejected"
+    assert rejected.status == "rejected" and _under_review(database, world.practice_id) == 0
     with pytest.raises(InvalidTransition, match="already rejected"):
         approve_adjustment(database, first.id, approver=MANAGER, now=NOW)
 
@@ -112,10 +124,13 @@ def test_small_balances_are_listed_then_written_off_once_and_not_while_a_payer_o
     assert [(s.account_number, s.amount, s.request_id) for s in listed] == [(ACCOUNT, Money(700), None)]
     assert account_balances(database, world.practice_id)[PATIENT_AR] == Money(700)  # the dry run posts nothing
 
+    create_payment_plan(database, world.practice_id, ACCOUNT, 2, NOW.date(), actor="biller", now=NOW)
     _, written = write_off_small_balances(database, world.practice_id, dry_run=False, actor="biller", now=NOW)
     assert [(s.amount, s.journal_entry_id is not None) for s in written] == [(Money(700), True)]
     balances = account_balances(database, world.practice_id)
     assert (balances[SMALL_BALANCE], balances[PATIENT_AR]) == (Money(700), Money(0))
+    assert [p.status for p in list_payment_plans(database, world.practice_id, status=None, actor="t")] == [
+        "completed"]  # nothing is left to pay on the plan
     assert write_off_small_balances(database, world.practice_id, dry_run=False, actor="biller", now=NOW)[1] == []
     assert [r.status for r in list_adjustments(database, world.practice_id, "small_balance", actor="t")] == [
         "posted"]

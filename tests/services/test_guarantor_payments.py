@@ -5,8 +5,10 @@ take payments in due order, two missed ones break it and its hold lifts."""
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from balances_world import ACCOUNT, NOW, OLDER_VISIT, account_balances, lines_owing, owing_world
 
@@ -43,7 +45,11 @@ def test_a_payment_goes_to_the_oldest_visit_first_then_becomes_a_credit_once_per
     balances = account_balances(database, world.practice_id)
     assert (balances[PATIENT_AR], balances[PATIENT_CREDIT]) == (Money(0), Money(-300))
     assert balances[CASH] - cash_before == Money(5000)
-    assert payment_receipt_pdf(payment.receipt).startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(payment_receipt_pdf(payment.receipt))) as pdf:
+        text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    assert "$50.00" in text and "CHK 1001" in text
+    assert text.index("2026-02-02") < text.index("2026-03-02")  # the oldest visit first
+    assert "$12.00" in text and "$35.00" in text and "Held as a credit on the account $3.00" in text
 
     again = post_guarantor_payment(database, world.practice_id, ACCOUNT, Money(5000), "check", "CHK 1001",
                                    actor="front-desk", now=NOW)
