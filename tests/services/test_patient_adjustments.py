@@ -26,6 +26,7 @@ from dermbill.core.errors import InvalidInput, InvalidTransition
 from dermbill.core.ledger import CASH, CHARITY, PATIENT_AR, PATIENT_CREDIT, SMALL_BALANCE
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
+from dermbill.db.repositories import UnitOfWork
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.overpayments import patient_credit_queue
@@ -37,7 +38,6 @@ from dermbill.services.patient_adjustments import (
     request_refund,
     write_off_small_balances,
 )
-from dermbill.db.repositories import UnitOfWork
 from dermbill.services.patient_balances import (
     create_payment_plan,
     hardship_review_patient_ids,
