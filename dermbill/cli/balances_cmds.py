@@ -152,6 +152,24 @@ def plan_list_command(
     _table(f"Payment plans of {practice}", ("plan", "account", "patient", "status", "total", "paid", "next due"), rows)
 
 
+@plan_app.command("cancel")
+def plan_cancel_command(
+    ctx: typer.Context,
+    plan_id: Annotated[int, typer.Argument(help="The plan's number (see `balances plan list`).")],
+    practice: Practice,
+    reason: Annotated[str, typer.Option("--reason", help="Why the plan ends.")],
+    db: DbOption = None,
+    by: By = None,
+) -> None:
+    """End an active plan (the statement cadence resumes for the account); what was paid stays paid."""
+    from dermbill.services.patient_balances import cancel_payment_plan, practice_id_for
+
+    with current_database(ctx, db) as database:
+        plan = cancel_payment_plan(database, practice_id_for(database, practice), plan_id, reason=reason,
+                                   actor=actor_name(by, fallback="balances"))
+    out.print(f"payment plan {plan.id} for account {plan.account_number} cancelled")
+
+
 @plan_app.command("missed")
 def plan_missed_command(
     ctx: typer.Context,

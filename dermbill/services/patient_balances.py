@@ -262,6 +262,27 @@ def create_payment_plan(database: Database, practice_id: int, account_number: st
     return view
 
 
+def cancel_payment_plan(database: Database, practice_id: int, plan_id: int, *, reason: str, actor: str,
+                        now: datetime.datetime | None = None) -> PlanView:
+    """End an active plan at the patient's or the practice's wish (the reason is kept): its hold on the statement
+    cadence lifts; what was paid stays paid."""
+    words = " ".join(reason.split())
+    if not words:
+        raise InvalidInput("say why the plan is cancelled (--reason)")
+    moment = now or utc_now()
+    with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
+        repo = uow.practice(practice_id)
+        plan = repo.get(PaymentPlanRow, plan_id)
+        if plan.status != "active":
+            raise InvalidInput(f"payment plan {plan_id} is already {plan.status}; only an active plan can be "
+                               "cancelled")
+        plan.status, plan.ended_on, plan.end_reason = "cancelled", moment.date(), words[:200]
+        repo.audit("payment_plan.cancelled", "payment_plan", plan.id, {"reason": words[:200]})
+        view = _plan_views(repo, [plan])[0]
+        uow.commit()
+    return view
+
+
 def list_payment_plans(database: Database, practice_id: int, *, status: str | None = "active",
                        actor: str) -> list[PlanView]:
     """The practice's payment plans (of ``status``; None: all), by account number. The read is audited."""

@@ -61,3 +61,5 @@ def test_pay_refund_and_listings_from_the_command_line(tmp_path: Path, capsys: p
     assert _json(capsys) == {"plans": []}
     assert main(["balances", "plan", "create", ACCOUNT, *at, "--installments", "2", "--first-due", "2026-05-01"]) == 2
     assert "needs a balance to pay" in capsys.readouterr().err
+    assert main(["balances", "plan", "cancel", "7", *at, "--reason", "asked"]) == 2
+    assert "payment plan 7 not found" in capsys.readouterr().err

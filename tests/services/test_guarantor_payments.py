@@ -21,6 +21,7 @@ from dermbill.pdf.front_desk import payment_receipt_pdf
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patient_balances import (
     active_plan_patient_ids,
+    cancel_payment_plan,
     create_payment_plan,
     list_payment_plans,
     missed_installment_follow_up,
@@ -99,9 +100,15 @@ def test_a_plan_takes_payments_in_due_order_and_two_missed_installments_break_it
 
 def test_a_plan_is_completed_when_the_balance_is_paid(database: Database, tmp_path: Path) -> None:
     world = owing_world(database, tmp_path)
+    first = create_payment_plan(database, world.practice_id, ACCOUNT, 6, datetime.date(2026, 5, 1), actor="biller",
+                                now=NOW)
+    assert cancel_payment_plan(database, world.practice_id, first.id, reason="wants fewer installments",
+                               actor="biller", now=NOW).status == "cancelled"
     create_payment_plan(database, world.practice_id, ACCOUNT, 2, datetime.date(2026, 5, 1), actor="biller", now=NOW)
     post_guarantor_payment(database, world.practice_id, ACCOUNT, Money(4700), "card", "TERM-77812",
                            actor="desk", now=NOW)
-    [plan] = list_payment_plans(database, world.practice_id, status=None, actor="biller")
+    [_, plan] = list_payment_plans(database, world.practice_id, status=None, actor="biller")
     assert (plan.status, plan.paid) == ("completed", Money(4700))
+    with pytest.raises(InvalidInput, match="already completed"):
+        cancel_payment_plan(database, world.practice_id, plan.id, reason="patient asked", actor="biller")
     assert check_ledger(database).clean
