@@ -44,6 +44,7 @@ from dermbill.db.models import (
     PAYMENT_METHODS,
     ClaimLineRow,
     ClaimRow,
+    JournalEntryRow,
     LedgerAccountRow,
     PatientAdjustmentRequestRow,
     PatientRow,
@@ -168,7 +169,7 @@ def post_guarantor_payment(database: Database, practice_id: int, account_number:
             repo.audit("patient_payment.posted", "patient", patient.id,
                        {"reference": reference, "method": method, "amount": str(amount), "entry": entry_id,
                         "applied": str(allocation.applied), "credit": str(allocation.left_over)})
-        payment = _payment_of_entry(repo, patient, entry_id, posted, method, reference, actor, moment)
+        payment = _payment_of_entry(repo, patient, entry_id, posted, method, reference)
         if payment.amount != amount:
             raise InvalidInput(f"reference {reference} was posted before for {payment.amount} (journal entry "
                                f"{entry_id}); a different payment needs its own reference")
@@ -177,9 +178,11 @@ def post_guarantor_payment(database: Database, practice_id: int, account_number:
 
 
 def _payment_of_entry(repo: PracticeRepository, patient: PatientRow, entry_id: int, posted: bool, method: str,
-                      reference: str, actor: str, moment: datetime.datetime) -> GuarantorPayment:
-    """The payment as its journal entry holds it: a reference posted before shows what it did then."""
+                      reference: str) -> GuarantorPayment:
+    """The payment as its journal entry holds it: a reference posted before shows what it did then, when and by
+    whom."""
     entry = repo.load_entry(entry_id)
+    stored = repo.get(JournalEntryRow, entry_id)
     cash = [p for p in entry.postings if p.account_code == CASH]
     claim_ids = {p.claim_id for p in cash if p.claim_id is not None}
     line_ids = {p.claim_line_id for p in cash if p.claim_line_id is not None}
@@ -193,10 +196,10 @@ def _payment_of_entry(repo: PracticeRepository, patient: PatientRow, entry_id: i
     receipt = PaymentReceipt(
         practice=_practice_party(repo.practice), receipt_number=f"PP{entry_id}",
         patient_name=f"{patient.first_name} {patient.last_name}", patient_account=patient.account_number,
-        received_on=moment, method=method, reference=reference, amount=amount,
+        received_on=stored.created_at, method=method, reference=reference, amount=amount,
         lines=tuple(ReceiptLine(part.date_of_service, f"{part.claim} line {part.line_number} ({part.procedure_code})",
                                 part.amount) for part in applied),
-        credit=credit, received_by=actor)
+        credit=credit, received_by=stored.created_by)
     return GuarantorPayment(entry_id, posted, patient.account_number, method, reference, amount, applied, credit,
                             receipt)
 
@@ -360,7 +363,7 @@ def missed_installment_follow_up(database: Database, practice_id: int, as_of: da
     is marked missed and listed (to call the patient); a plan with two missed installments is broken, and its hold
     on the statement cadence lifts (a broken plan is listed that once). Marking is idempotent: run twice on a day,
     the same installments of active plans are listed and nothing more changes."""
-    with UnitOfWork(database, actor=actor, clock=utc_now) as uow:
+    with UnitOfWork(database, actor=actor) as uow:
         repo = uow.practice(practice_id)
         plans = repo.rows(PaymentPlanRow, PaymentPlanRow.status == "active")
         patients = {p.id: p for p in repo.rows(PatientRow, PatientRow.id.in_({p.patient_id for p in plans}))} \

@@ -53,9 +53,10 @@ def test_a_payment_goes_to_the_oldest_visit_first_then_becomes_a_credit_once_per
     assert "$12.00" in text and "$35.00" in text and "Held as a credit on the account $3.00" in text
 
     again = post_guarantor_payment(database, world.practice_id, ACCOUNT, Money(5000), "check", "CHK 1001",
-                                   actor="front-desk", now=NOW)
+                                   actor="someone else", now=NOW + datetime.timedelta(hours=1))
     assert (again.posted, again.entry_id, again.applied, again.credit) == (
         False, payment.entry_id, payment.applied, payment.credit)
+    assert again.receipt == payment.receipt  # the same receipt: when and by whom it was first posted
     with pytest.raises(InvalidInput, match="posted before for 50.00"):
         post_guarantor_payment(database, world.practice_id, ACCOUNT, Money(100), "check", "CHK 1001",
                                actor="front-desk", now=NOW)
