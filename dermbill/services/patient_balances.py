@@ -39,6 +39,7 @@ from dermbill.core.patient_balances import (
     missed_installments,
     plan_is_broken,
 )
+from dermbill.core.statements import Hold
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     PAYMENT_METHODS,
@@ -408,3 +409,15 @@ def active_plan_patient_ids(uow_or_session: UnitOfWork | Session, practice_id: i
     session = uow_or_session.session if isinstance(uow_or_session, UnitOfWork) else uow_or_session
     return set(session.scalars(select(PaymentPlanRow.patient_id).where(
         PaymentPlanRow.practice_id == practice_id, PaymentPlanRow.status == "active")))
+
+
+def balance_holds(uow: UnitOfWork, practice_id: int) -> dict[int, set[Hold]]:
+    """What stops the statement cadence for the practice's guarantors from here: an active payment plan
+    (``Hold.PAYMENT_PLAN``) and a hardship request awaiting its decision (``Hold.HARDSHIP_REVIEW``); patient id ->
+    holds. The shape of the statement run's hold sources."""
+    holds: dict[int, set[Hold]] = defaultdict(set)
+    for patient_id in active_plan_patient_ids(uow, practice_id):
+        holds[patient_id].add(Hold.PAYMENT_PLAN)
+    for patient_id in hardship_review_patient_ids(uow, practice_id):
+        holds[patient_id].add(Hold.HARDSHIP_REVIEW)
+    return dict(holds)

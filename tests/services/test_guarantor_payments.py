@@ -15,12 +15,14 @@ from balances_world import ACCOUNT, NOW, OLDER_VISIT, account_balances, lines_ow
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import CASH, PATIENT_AR, PATIENT_CREDIT
 from dermbill.core.money import Money
+from dermbill.core.statements import Hold
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
 from dermbill.pdf.front_desk import payment_receipt_pdf
 from dermbill.services.ledger_check import check_ledger
 from dermbill.services.patient_balances import (
     active_plan_patient_ids,
+    balance_holds,
     cancel_payment_plan,
     create_payment_plan,
     list_payment_plans,
@@ -81,6 +83,7 @@ def test_a_plan_takes_payments_in_due_order_and_two_missed_installments_break_it
         create_payment_plan(database, world.practice_id, ACCOUNT, 2, datetime.date(2026, 5, 1), actor="biller")
     with UnitOfWork(database, actor="test") as uow:
         assert len(active_plan_patient_ids(uow, world.practice_id)) == 1
+        assert list(balance_holds(uow, world.practice_id).values()) == [{Hold.PAYMENT_PLAN}]
 
     post_guarantor_payment(database, world.practice_id, ACCOUNT, Money(2000), "cash", "R-1", actor="desk", now=NOW)
     [listed] = list_payment_plans(database, world.practice_id, actor="biller")

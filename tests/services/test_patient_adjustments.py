@@ -39,6 +39,7 @@ from dermbill.services.patient_adjustments import (
     write_off_small_balances,
 )
 from dermbill.services.patient_balances import (
+    balance_holds,
     create_payment_plan,
     hardship_review_patient_ids,
     list_payment_plans,
@@ -48,7 +49,9 @@ from dermbill.services.patient_balances import (
 
 def _under_review(database: Database, practice_id: int) -> int:
     with UnitOfWork(database, actor="test") as uow:
-        return len(hardship_review_patient_ids(uow, practice_id))
+        held = hardship_review_patient_ids(uow, practice_id)
+        assert set(balance_holds(uow, practice_id)) == held
+        return len(held)
 
 
 def test_a_refund_is_approved_by_another_person_with_the_right_and_posted_once(
