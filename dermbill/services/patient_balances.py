@@ -6,10 +6,11 @@
   same reference again returns what the first posting did (the same receipt), and with another amount is refused.
   Payments count toward the installments of the guarantor's active plan, in due order.
 - Payment plans: ``create_payment_plan`` splits the guarantor's balance into monthly installments;
-  ``missed_installment_follow_up`` lists the installments unpaid ten days (the practice may say otherwise) after
-  they fell due, and breaks a plan at its second missed one; ``active_plan_patient_ids`` is what the statement run
-  reads to hold the cadence (``Hold.PAYMENT_PLAN``) for accounts on an active plan, as
-  ``hardship_review_patient_ids`` is for ``Hold.HARDSHIP_REVIEW`` (a hardship request awaiting its decision).
+  ``missed_installment_follow_up`` lists the installments unpaid ``grace_days`` (10 unless told) after they fell
+  due, and breaks a plan at its second missed one; ``cancel_payment_plan`` ends one.
+- Holds: ``active_plan_patient_ids`` (``Hold.PAYMENT_PLAN``: an account on an active plan) and
+  ``hardship_review_patient_ids`` (``Hold.HARDSHIP_REVIEW``: a hardship request awaiting its decision) say whose
+  statement cadence stops; ``balance_holds`` gives both in the shape of the statement run's hold sources.
 
 The patient is the guarantor until guarantors are kept apart (as in ``services.statements``).
 """
