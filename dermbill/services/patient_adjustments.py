@@ -133,7 +133,7 @@ def _request(database: Database, practice_id: int, account_number: str, kind: st
     with UnitOfWork(database, actor=requested_by, clock=lambda: moment) as uow:
         repo = uow.practice(practice_id)
         repo.open_standard_chart()
-        patient = patient_by_account(repo, account_number)
+        patient = patient_by_account(repo, account_number, lock=True)
         pending = repo.rows(PatientAdjustmentRequestRow, PatientAdjustmentRequestRow.patient_id == patient.id,
                             PatientAdjustmentRequestRow.kind == kind,
                             PatientAdjustmentRequestRow.status.in_(("requested", "approved")))
@@ -244,7 +244,9 @@ def _decidable(uow: UnitOfWork, request_id: int, approver: str,
         raise InvalidTransition(f"request {row.id} is already {row.status}; only a request waiting for a decision "
                                 "can be approved or rejected")
     repo = uow.practice(row.practice_id)
-    return repo, row, repo.get(PatientRow, row.patient_id)
+    patient = repo.session.scalars(select(PatientRow).where(  # locked, as a payment locks it (patient_by_account)
+        PatientRow.practice_id == row.practice_id, PatientRow.id == row.patient_id).with_for_update()).one()
+    return repo, row, patient
 
 
 def _line_postings(account: str, parts: tuple[tuple[OpenLine, Money], ...], patient_id: int) -> tuple[Posting, ...]:
@@ -282,8 +284,14 @@ def write_off_small_balances(database: Database, practice_id: int, *, dry_run: b
         repo = uow.practice(practice_id)
         repo.open_standard_chart()
         candidates = _small_balance_patients(repo, threshold)
-        patients = {p.id: p for p in repo.rows(PatientRow, PatientRow.id.in_(set(candidates)))} \
-            if candidates else {}
+        patients: dict[int, PatientRow] = {}
+        if candidates:
+            query = select(PatientRow).where(PatientRow.practice_id == practice_id,
+                                             PatientRow.id.in_(set(candidates)))
+            patients = {p.id: p for p in repo.session.scalars(query if dry_run else query.with_for_update())}
+            if not dry_run:  # read again under the locks: a payment may have come in meanwhile
+                candidates = {i: lines for i, lines in _small_balance_patients(repo, threshold).items()
+                              if i in patients}
         written: list[SmallBalance] = []
         for patient_id in sorted(candidates, key=lambda i: patients[i].account_number):
             patient, lines = patients[patient_id], candidates[patient_id]

@@ -72,8 +72,13 @@ def practice_id_for(database: Database, code: str) -> int:
     return ids[0]
 
 
-def patient_by_account(repo: PracticeRepository, account_number: str) -> PatientRow:
-    patient = next(iter(repo.rows(PatientRow, PatientRow.account_number == account_number.strip())), None)
+def patient_by_account(repo: PracticeRepository, account_number: str, *, lock: bool = False) -> PatientRow:
+    """The practice's patient with this account number. ``lock``: the row is locked until the unit of work ends
+    (PostgreSQL), so that two payments, plans or adjustments of one guarantor never read the same open balances
+    at once and both apply to them."""
+    query = select(PatientRow).where(PatientRow.practice_id == repo.practice_id,
+                                     PatientRow.account_number == account_number.strip())
+    patient = repo.session.scalars(query.with_for_update() if lock else query).first()
     if patient is None:
         raise NotFound(f"no patient with account number '{account_number}' in practice {repo.practice.code}")
     return patient
@@ -153,7 +158,7 @@ def post_guarantor_payment(database: Database, practice_id: int, account_number:
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         repo = uow.practice(practice_id)
         repo.open_standard_chart()
-        patient = patient_by_account(repo, account_number)
+        patient = patient_by_account(repo, account_number, lock=True)
         allocation = allocate_oldest_first(amount, open_lines(repo, patient.id))
         postings: list[Posting] = []
         for line, part in allocation.parts:  # cash and the patient balance both name the line: its sum holds
@@ -243,7 +248,7 @@ def create_payment_plan(database: Database, practice_id: int, account_number: st
     moment = now or utc_now()
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
         repo = uow.practice(practice_id)
-        patient = patient_by_account(repo, account_number)
+        patient = patient_by_account(repo, account_number, lock=True)
         if repo.rows(PaymentPlanRow, PaymentPlanRow.patient_id == patient.id, PaymentPlanRow.status == "active"):
             raise InvalidInput(f"account {patient.account_number} already has an active payment plan "
                                "(`dermbill balances plan list`)")
