@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from era_world import World, paid_claim, remittance, settled, submitted_claims, write
 from sqlalchemy import update
 
 from dermbill.core.money import Money
 from dermbill.core.patient_balances import OpenLine
-from dermbill.db.engine import Database
+from dermbill.db.engine import Database, open_database
 from dermbill.db.models import ClaimRow, PatientRow, PostingRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.era_posting import post_era_file
-from dermbill.services.patient_balances import open_lines
+from dermbill.services.patient_balances import open_lines, post_guarantor_payment
 from dermbill.services.users import add_user
 
 ACCOUNT = "A-1"
@@ -62,3 +63,14 @@ def lines_owing(database: Database, practice_id: int) -> list[OpenLine]:
         repo = uow.practice(practice_id)
         patient = repo.rows(PatientRow, PatientRow.account_number == ACCOUNT)[0]
         return open_lines(repo, patient.id)
+
+
+def pay_in_process(url: str, practice_id: int, reference: str, cents: int, start: Any) -> bool:
+    """Post a guarantor payment in a process of its own once every process is at ``start`` (a barrier): races."""
+    database = open_database(url)
+    start.wait()
+    try:
+        return post_guarantor_payment(database, practice_id, ACCOUNT, Money(cents), "cash", reference,
+                                      actor="race").posted
+    finally:
+        database.dispose()

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import multiprocessing
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from balances_world import ACCOUNT, NOW, OLDER_VISIT, account_balances, lines_owing, owing_world
+from balances_world import ACCOUNT, NOW, OLDER_VISIT, account_balances, lines_owing, owing_world, pay_in_process
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import CASH, PATIENT_AR, PATIENT_CREDIT
 from dermbill.core.money import Money
 from dermbill.core.statements import Hold
-from dermbill.db.engine import Database
+from dermbill.db.engine import Database, open_database
+from dermbill.db.migrate import upgrade
 from dermbill.db.repositories import UnitOfWork
 from dermbill.pdf.front_desk import payment_receipt_pdf
 from dermbill.services.ledger_check import check_ledger
@@ -116,3 +118,23 @@ def test_a_plan_is_completed_when_the_balance_is_paid(database: Database, tmp_pa
     with pytest.raises(InvalidInput, match="already completed"):
         cancel_payment_plan(database, world.practice_id, plan.id, reason="patient asked", actor="biller")
     assert check_ledger(database).clean
+
+
+@pytest.mark.postgres
+def test_payments_of_one_guarantor_posted_at_once_never_apply_to_the_same_balance(postgres_url: str,
+                                                                                   tmp_path: Path) -> None:
+    database = open_database(postgres_url)
+    upgrade(database)
+    try:
+        world = owing_world(database, tmp_path)
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(4) as pool:
+            start = manager.Barrier(4)
+            posted = pool.starmap(pay_in_process, [(postgres_url, world.practice_id, f"RACE-{n}", 4700, start)
+                                                   for n in range(4)])
+        assert posted == [True] * 4
+        balances = account_balances(database, world.practice_id)
+        assert (balances[PATIENT_AR], balances[PATIENT_CREDIT]) == (Money(0), Money(-3 * 4700))  # one applied
+        assert check_ledger(database).clean  # no line paid below zero
+    finally:
+        database.dispose()
