@@ -13,6 +13,7 @@ import typer
 
 from dermbill import __version__, clock
 from dermbill.cli.audit_cmds import audit_app
+from dermbill.cli.balances_cmds import balances_app
 from dermbill.cli.check_in_cmds import check_in_app
 from dermbill.cli.clearinghouse_cmds import (
     clearinghouse_app,
@@ -317,6 +318,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(check_in_app, name="check-in")
 app.add_typer(training_app, name="training")
 app.add_typer(statements_app, name="statements")
+app.add_typer(balances_app, name="balances")
 app.add_typer(eligibility_app, name="eligibility")
 app.add_typer(collections_app, name="collections")
 app.command("import")(import_command)

@@ -1567,3 +1567,90 @@ class AgencyPlacementRow(TenantRow):
     placed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     written_off_entry_id: Mapped[int | None] = mapped_column(Integer)
     recovered_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+PAYMENT_PLAN_STATUSES = ("active", "completed", "broken", "cancelled")
+INSTALLMENT_STATUSES = ("due", "paid", "missed")
+
+
+class PaymentPlanRow(TenantRow):
+    """A guarantor's payment plan (issue 16): the balance it covers, split into monthly installments. While it is
+    active the statement cadence holds for the account; two missed installments break it and the cadence resumes.
+    ``autopay_reference`` is the card terminal's or processor's token for the patient's stored payment method,
+    never a card number."""
+
+    __tablename__ = "payment_plan"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("status", PAYMENT_PLAN_STATUSES), name="status"),
+        CheckConstraint("total_cents > 0", name="total_positive"),
+        Index("ix_payment_plan_practice_status", "practice_id", "status"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    installment_count: Mapped[int] = mapped_column(Integer)
+    first_due_on: Mapped[datetime.date] = mapped_column(Date)
+    autopay_reference: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    ended_on: Mapped[datetime.date | None] = mapped_column(Date)  # completed, broken or cancelled on
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class PaymentPlanInstallmentRow(TenantRow):
+    """One installment of a payment plan: when it falls due, how much, and how much of it has been paid (patient
+    payments count toward installments in due order)."""
+
+    __tablename__ = "payment_plan_installment"
+    __table_args__ = (
+        _tenant_fk(["plan_id"], "payment_plan"),
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint(_in("status", INSTALLMENT_STATUSES), name="status"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("paid_cents >= 0 AND paid_cents <= amount_cents", name="paid_within_amount"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[datetime.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(6), default="due")
+
+
+PATIENT_ADJUSTMENT_KINDS = ("refund", "hardship", "small_balance")
+PATIENT_ADJUSTMENT_STATUSES = ("requested", "approved", "rejected", "posted")
+
+
+class PatientAdjustmentRequestRow(TenantRow):
+    """A change to a patient's balance that a person asks for and another approves (issue 16): a refund of a
+    patient credit (Dr 2100, Cr cash), a hardship or charity adjustment (Dr 4320, Cr 1200); a small-balance
+    write-off (Dr 4310, Cr 1200) is recorded here too, posted by the batch. ``journal_entry_id`` is the posting,
+    once made (its idempotency key names this row, so it is made once)."""
+
+    __tablename__ = "patient_adjustment_request"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["journal_entry_id"], "journal_entry"),
+        CheckConstraint(_in("kind", PATIENT_ADJUSTMENT_KINDS), name="kind"),
+        CheckConstraint(_in("status", PATIENT_ADJUSTMENT_STATUSES), name="status"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_patient_adjustment_request_practice_status", "practice_id", "kind", "status"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(13))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(9), default="requested")
+    reason: Mapped[str] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(String(80))  # a refund's check or card-refund number
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    journal_entry_id: Mapped[int | None] = mapped_column(Integer)

@@ -11,6 +11,8 @@ Beneficiary Notice of Non-coverage (ABN, form CMS-R-131) and the receipt of a co
   public form's, which a notifier may not change. CMS publishes the form's current version with its expiration
   date at cms.gov ("Beneficiary Notices Initiative"): compare before using this one in production.
 - The **receipt** names the payment's method and reference (a card's terminal reference, never a card number).
+  A copay's says what went to the visit's claim; a payment on the account's balance lists each visit and line it
+  paid, oldest first, and what is held as a credit.
 
 The same input always renders to the same bytes.
 """
@@ -130,6 +132,30 @@ class Receipt:
     amount: Money
     applied: Money  # to the visit's claim
     credit: Money  # held as a credit until the claim's patient balance exists
+    received_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    date_of_service: datetime.date
+    what: str  # the claim and line in words
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentReceipt:
+    """A payment on the account's balance across visits: where each part of it went."""
+
+    practice: Party
+    receipt_number: str
+    patient_name: str
+    patient_account: str
+    received_on: datetime.datetime
+    method: str  # cash, card, check
+    reference: str  # the check or receipt number, or the card terminal's transaction reference
+    amount: Money
+    lines: tuple[ReceiptLine, ...]  # oldest visit first
+    credit: Money  # more than the balance: held as a credit on the account
     received_by: str
 
 
@@ -344,3 +370,30 @@ def receipt_pdf(receipt: Receipt) -> bytes:
                     "Keep this receipt for your records.", _SMALL))
     return _document(story, title=f"Receipt {receipt.receipt_number}", author=receipt.practice.name,
                      subject=f"Copay receipt {receipt.receipt_number}")
+
+
+def payment_receipt_pdf(receipt: PaymentReceipt) -> bytes:
+    """A receipt for a payment on the account's balance: who paid what, when, how, and which visits it paid."""
+    story: list[Flowable] = [_p(receipt.practice.name, _NOTIFIER),
+                             *(_p(line, _SMALL) for line in _party_lines(receipt.practice)[1:]),
+                             Spacer(1, 8), _p(f"Receipt {receipt.receipt_number}", _TITLE)]
+    facts = [
+        ["Patient", f"{receipt.patient_name} (account {receipt.patient_account})"],
+        ["Received", f"{receipt.received_on:%Y-%m-%d %H:%M} UTC by {receipt.received_by}"],
+        ["Method", receipt.method],
+        ["Reference", receipt.reference],
+        ["Amount", f"${receipt.amount}"],
+    ]
+    story.append(_grid([[_p(k, _CELL_HEAD), _p(v, _CELL)] for k, v in facts], (2.2 * inch, WIDTH - 2.2 * inch),
+                       header=False))
+    story.append(Spacer(1, 8))
+    rows = [[_p(h, _CELL_HEAD) for h in ("Visit", "Paid toward", "Amount")]]
+    rows += [[_p(f"{line.date_of_service:%Y-%m-%d}", _CELL), _p(line.what, _CELL), _p(f"${line.amount}", _CELL)]
+             for line in receipt.lines]
+    rows.append([_p("", _CELL), _p("Held as a credit on the account", _CELL_HEAD), _p(f"${receipt.credit}", _CELL)])
+    story.append(_grid(rows, (1.2 * inch, WIDTH - 2.5 * inch, 1.3 * inch), money_columns=(2,)))
+    story.append(Spacer(1, 8))
+    story.append(_p("Payments go to the oldest visit first. A credit is applied to what you owe next, or refunded "
+                    "on request. Keep this receipt for your records.", _SMALL))
+    return _document(story, title=f"Receipt {receipt.receipt_number}", author=receipt.practice.name,
+                     subject=f"Payment receipt {receipt.receipt_number}")

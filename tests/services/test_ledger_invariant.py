@@ -1,6 +1,7 @@
 """The ledger invariant under random sequences of charges, submissions, payments, denials, reversals, patient
-payments, denials worked from the queue (written off or billed to the patient), payers paying a claim twice
-and refunds, on SQLite and PostgreSQL: every journal entry sums to zero, for every claim line
+payments (toward one claim, and a guarantor's across visits, oldest first), small-balance write-offs, denials
+worked from the queue (written off or billed to the patient), payers paying a claim twice and refunds, on SQLite
+and PostgreSQL: every journal entry sums to zero, for every claim line
 
     charge = insurance payments + adjustments + patient responsibility + remaining insurance balance,
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from era_world import (
     DOS,
+    NOW,
     Claim,
     Line,
     add_claim,
@@ -39,7 +41,7 @@ from sqlalchemy import func, select
 
 from dermbill.core.money import Money
 from dermbill.db.engine import open_database
-from dermbill.db.models import LedgerAccountRow, PostingRow
+from dermbill.db.models import LedgerAccountRow, PostingRow, StatementPolicyRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
@@ -50,12 +52,15 @@ from dermbill.services.overpayments import (
     refund_overpayment,
     refund_patient_credit,
 )
+from dermbill.services.patient_adjustments import write_off_small_balances
+from dermbill.services.patient_balances import post_guarantor_payment
 from dermbill.services.patient_payments import post_patient_payment
 from dermbill.services.statements import run_statements, statement_document
 from dermbill.services.submission import export_837p
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
 
 CODES = ("11102", "11104", "17000", "17110", "11305", "99213")
+SMALL_BALANCE_UNDER = 50000  # the practice's small-balance threshold in cents ($500.00)
 line_specs = st.lists(st.tuples(st.sampled_from(CODES), st.just(()), st.integers(100, 90000)), min_size=1,
                       max_size=3)
 
@@ -103,6 +108,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.database = open_database(url)
         self.stack.callback(self.database.dispose)
         self.world = practice_world(self.database)
+        with UnitOfWork(self.database, actor="test") as uow:  # a high threshold, so that write-offs happen
+            uow.practice(self.world.practice_id).add(StatementPolicyRow(
+                small_balance_cents=SMALL_BALANCE_UNDER, updated_by="test", updated_at=NOW))
+            uow.commit()
         self.claims: list[ModelClaim] = []
         self.cash = 0
         self.files = 0
@@ -201,6 +210,43 @@ class LedgerMachine(RuleBasedStateMachine):
         assert payment.credit == Money(left)
         self.cash += amount
         self.patient_credit += left
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule(data=st.data(), method=st.sampled_from(("cash", "check", "card")))
+    def guarantor_pays(self, data: st.DataObject, method: str) -> None:
+        """A payment on the whole account: every visit's lines, oldest first (here one date of service: by claim,
+        then line), the rest a credit."""
+        owed = sum(max(line.patient, 0) for c in self.claims for line in c.lines)
+        amount = data.draw(st.integers(1, owed + 2000))
+        self.files += 1
+        payment = post_guarantor_payment(self.database, self.world.practice_id, "A-1", Money(amount), method,
+                                         f"GP{self.files}", actor="test")
+        left = amount
+        for model in self.claims:
+            for line in model.lines:
+                part = min(left, max(line.patient, 0))
+                line.patient -= part
+                left -= part
+        assert payment.credit == Money(left)
+        self.cash += amount
+        self.patient_credit += left
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule()
+    def write_off_small_balances(self) -> None:
+        """The small-balance batch: the whole balance goes when it is under the threshold, nothing is with a payer
+        and there is no credit to apply first; else nothing is written off."""
+        owed = sum(line.patient for c in self.claims for line in c.lines)
+        pending = any(sum(line.insurance for line in c.lines) or sum(line.denied for line in c.lines)
+                      for c in self.claims)
+        _, written = write_off_small_balances(self.database, self.world.practice_id, dry_run=False, actor="test")
+        if 0 < owed < SMALL_BALANCE_UNDER and not pending and not self.patient_credit:
+            assert [w.amount for w in written] == [Money(owed)]
+            for model in self.claims:
+                for line in model.lines:
+                    line.patient = 0
+        else:
+            assert written == []
 
     @precondition(lambda self: any(c.live is not None for c in self.claims))
     @rule(data=st.data())
