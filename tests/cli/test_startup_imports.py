@@ -1,0 +1,52 @@
+"""Commands start fast because the CLI imports heavy libraries only inside the commands that need them.
+
+Speed is never asserted here (issue 19's benchmark measures it). What is checked is the cause: in a fresh
+interpreter, importing the command tree, ``dermbill --version`` and ``dermbill code FILE`` load none of the
+libraries that cost a command its start-up (SQLAlchemy alone adds about 0.3 s). A later top-level import of
+one of them in ``dermbill/cli`` (or in what ``code`` uses) fails this test, naming the module.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests_paths import REPO_ROOT
+
+# Loaded by any command that opens a database, serves, prints a PDF or reads FHIR; never by merely starting.
+HEAVY = ("sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "uvicorn", "jinja2", "reportlab", "fhir",
+         "hl7", "asyncssh", "argon2", "segno", "simple_icd_10_cm", "asyncio", "dermbill.db.models",
+         "dermbill.web", "dermbill.api", "dermbill.pdf", "dermbill.fhir", "dermbill.x12")
+# Typer itself brings pydantic in once it parses a command's options, so only the bare import must avoid it.
+AT_IMPORT = (*HEAVY, "pydantic", "dermbill.services", "dermbill.db")
+
+# Runs in a fresh interpreter: what each step added to sys.modules.
+PROBE = """
+import contextlib, io, json, sys
+steps = {}
+before = set(sys.modules)
+from dermbill.cli.main import main
+steps["import"] = sorted(set(sys.modules) - before)
+for name, argv in (("--version", ["--version"]), ("code", ["code", sys.argv[1]])):
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        status = main(argv)
+    assert status == 0 and printed.getvalue(), (name, status)
+    steps[name] = sorted(set(sys.modules) - before)
+print(json.dumps(steps))
+"""
+
+
+def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({name for name in names for module in modules if module == name or module.startswith(name + ".")})
+
+
+def test_starting_the_cli_and_coding_a_file_import_no_heavy_library() -> None:
+    encounter = REPO_ROOT / "docs" / "examples" / "encounter.json"
+    done = subprocess.run([sys.executable, "-c", PROBE, str(encounter)], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    steps = json.loads(done.stdout)
+    for step, names in (("import", AT_IMPORT), ("--version", AT_IMPORT), ("code", HEAVY)):
+        loaded = _heavy(steps[step], names)
+        assert not loaded, f"{step} loads {', '.join(loaded)}: import them inside the command that needs them"
