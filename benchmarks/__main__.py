@@ -17,6 +17,7 @@ from benchmarks import (
     hl7_listener,
     insert_encounters,
     scrubbing,
+    startup,
     x12,
 )
 
@@ -48,6 +49,7 @@ def main() -> None:
             table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
         results = []
         if args.only not in ("hl7", "eligibility"):
+            results += startup.run(runs=max(args.repeat, 5))
             results += insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
             results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
             results += scrubbing.run(claims=args.encounters, repeat=max(args.repeat, 2))

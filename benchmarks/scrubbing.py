@@ -67,7 +67,7 @@ def _scrub_case(ptp: str, mue: str, claims: int) -> dict[str, float]:
     from dermbill.reference.ncci import mue_release, ptp_release
     from dermbill.reference.scrub_tables import scrub_tables
     from dermbill.services.coding import code_document
-    from dermbill.services.scrubbing import claim_document, scrub_document
+    from dermbill.services.document_scrubbing import claim_document, scrub_document
     from dermbill.synthetic.encounters import document_encounter
 
     shipped = scrub_tables()

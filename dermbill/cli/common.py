@@ -83,10 +83,10 @@ def current_database(ctx: typer.Context, db: str | None) -> Iterator[Database]:
 
 def check_acting_user(database: Database) -> None:
     """With ``--as``: the user must exist and be enabled in ``database`` (InvalidInput otherwise)."""
-    from dermbill.services.users import require_acting_user
-
     email = _acting_as.get()
     if email is not None:
+        from dermbill.services.users import require_acting_user  # password hashing and all: only for --as
+
         require_acting_user(database, email)
 
 

@@ -3,7 +3,6 @@ messages), ``messages`` (the failed and rejected ones, waiting for a fix) and ``
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -112,6 +111,8 @@ def listen_command(
 ) -> None:
     """An MLLP listener: each message is stored, processed and only then acknowledged (AA, or AE/AR naming the
     segment and field). Messages stored but not processed when a listener stopped are processed on start."""
+    import asyncio
+
     from dermbill.hl7.listener import Reply, serve
     from dermbill.services.hl7_inbox import process_waiting, receive
 

@@ -211,7 +211,7 @@ def scrub(
     """Check claims the way payers will: NCCI, MUE, global periods, coverage, modifiers, completeness. Exit status 0
     when every claim is clean, 1 when one has an error finding, 2 for input that cannot be read."""
     if schema:
-        from dermbill.services.scrubbing import claim_schema_text
+        from dermbill.services.document_scrubbing import claim_schema_text
 
         sys.stdout.write(claim_schema_text())
         return 0

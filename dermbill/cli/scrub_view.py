@@ -14,7 +14,7 @@ from dermbill.cli.files import jsonl_lines, read_input, write_json, write_jsonl
 from dermbill.cli.progress import StageProgress
 from dermbill.core.resubmission import UNCHANGED_RULE
 from dermbill.core.scrubber.findings import ScrubResult
-from dermbill.services.scrubbing import edit_releases_note, scrub_lines, scrub_stored_claims, scrub_text
+from dermbill.services.document_scrubbing import edit_releases_note, scrub_lines, scrub_text
 
 if TYPE_CHECKING:
     from dermbill.db.engine import Database
@@ -60,6 +60,8 @@ def run_scrub_stored(
     as_json: bool, resubmit_unchanged: bool = False, by: str | None = None,
 ) -> int:
     """Scrub stored claims; the exit status is 0 when every claim scrubbed is clean, DIRTY otherwise."""
+    from dermbill.services.scrubbing import scrub_stored_claims
+
     with StageProgress(Console(stderr=True, markup=False)) as bars:
         outcomes = scrub_stored_claims(database, claim_ids=claims, everything=everything, fix=fix, as_of=as_of,
                                        progress=lambda done, total: bars.report("scrubbing", done, total),

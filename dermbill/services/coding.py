@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dermbill.core.coding.encounter import Encounter, parse_encounter
 from dermbill.core.coding.engine import MAX_CLAIM_DIAGNOSES, code_encounter
@@ -13,9 +13,11 @@ from dermbill.core.coding.result import CodingResult
 from dermbill.core.coding.tables import CodingTables
 from dermbill.core.errors import DermbillError, InvalidInput
 from dermbill.core.validation import expect_object, field_error
-from dermbill.db.models import ClaimLineRow, ClaimRow, CoverageRow, EncounterRow
 from dermbill.reference.coding_tables import coding_tables
 from dermbill.schemas import schema_text
+
+if TYPE_CHECKING:
+    from dermbill.db.models import ClaimLineRow, ClaimRow, CoverageRow, EncounterRow
 
 RECORD_IDENTIFIERS = ("practice", "encounter_id", "account_number")  # echoed in the result, in this order
 RECORD_KEYS = frozenset({"documentation", "date_of_service", *RECORD_IDENTIFIERS})
@@ -109,6 +111,9 @@ def claim_rows(
 
     ``charges`` maps a code to the practice's charge per unit, in cents.
     """
+    # Imported here: the rows pull in SQLAlchemy, which ``dermbill code`` (coding a file) never needs.
+    from dermbill.db.models import ClaimLineRow, ClaimRow
+
     diagnoses = list(result.diagnoses[:MAX_CLAIM_DIAGNOSES])
     lines = []
     for number, line in enumerate(result.lines, start=1):

@@ -20,7 +20,7 @@ from dermbill.core.scrubber.claim import parse_claim
 from dermbill.schemas import schema
 from dermbill.services.coding import code_document, code_lines, code_text_json
 from dermbill.services.demo import charge_master
-from dermbill.services.scrubbing import claim_document
+from dermbill.services.document_scrubbing import claim_document
 
 ENCOUNTER = {"date_of_service": "2026-04-14", "payer": "medicare", "patient": {"age": 71, "sex": "M"}, "visit": None,
              "lesions": [{"id": "A", "site": "forearm", "laterality": "left",

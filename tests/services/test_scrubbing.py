@@ -15,7 +15,8 @@ from dermbill.db.models import AuditEventRow, ClaimFindingRow, ClaimLineRow, Cla
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.coding import code_document
 from dermbill.services.demo import DemoOptions, build_demo, charge_master
-from dermbill.services.scrubbing import claim_document, scrub_document, scrub_stored_claims
+from dermbill.services.document_scrubbing import claim_document, scrub_document
+from dermbill.services.scrubbing import scrub_stored_claims
 
 EXAMPLES = SHARED / "derm-coding" / "examples.jsonl"
 CASES = [json.loads(line) for line in EXAMPLES.read_text().splitlines()] if EXAMPLES.exists() else []
