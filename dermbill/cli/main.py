@@ -21,6 +21,7 @@ from dermbill.cli.clearinghouse_cmds import (
     submit_command,
     sync_command,
 )
+from dermbill.cli.collections_cmds import collections_app
 from dermbill.cli.common import DbOption, acting_as, actor_name, current_database, database_url, err, out, say_error
 from dermbill.cli.denials_cmds import denials_app
 from dermbill.cli.eligibility_cmds import eligibility_app
@@ -317,6 +318,7 @@ app.add_typer(check_in_app, name="check-in")
 app.add_typer(training_app, name="training")
 app.add_typer(statements_app, name="statements")
 app.add_typer(eligibility_app, name="eligibility")
+app.add_typer(collections_app, name="collections")
 app.command("import")(import_command)
 
 

@@ -3,6 +3,7 @@ much: the ledger's patient balance, and why the others are not) and the run that
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -161,3 +162,106 @@ def settings_command(
             out.print(f"{name.replace('_', ' ')}: {value if value is not None else '-'}")
     for step, text in policy["wording"].items():
         out.print(f"wording ({step}): {text}")
+
+
+@statements_app.command("print")
+def print_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder for the batch files (PDF and CSV manifest).")],
+    db: DbOption = None,
+    practice: Practices = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    by: By = None,
+) -> None:
+    """Render the statements waiting for print (no e-mail address, or a bounced e-mail) into print batches for a
+    print-and-mail vendor: a PDF of the statements and its CSV manifest per batch; mark them printed."""
+    from dermbill.services.statement_printing import print_statements
+
+    with current_database(ctx, db) as database:
+        batches = print_statements(database, out_dir, practices=practice, actor=actor_name(by, fallback="statements"))
+    if as_json:
+        write_json({"batches": [b.to_json() for b in batches]})
+        return
+    if not batches:
+        out.print("No statement is waiting for print.")
+    for batch in batches:
+        out.print(f"{batch.practice}: {batch.statements} statement(s) for ${batch.amount}: {batch.pdf} and "
+                  f"{batch.manifest}")
+
+
+# E-mail delivery (fd-statement-mail): the notices of the statements that go by e-mail, and the bounces that come
+# back. Their imports stay inside the commands, so that the other statement commands do not load smtplib.
+
+@statements_app.command("email")
+def email_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    practice: Practices = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Where patients open the statement page, "
+                                                                    "e.g. https://bills.example (default: "
+                                                                    "$DERMBILL_PUBLIC_URL).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """E-mail a notice (no PHI: where to see the statement and its code) for every statement waiting to go by
+    e-mail, through the mail server of $DERMBILL_SMTP_HOST (with _PORT, _FROM, _TLS, _USER, and the password in
+    $DERMBILL_SMTP_PASSWORD). An address the server refuses, or none on file, sends the statement to the print
+    batch instead; when the server cannot be reached the rest wait for the next run (exit 1)."""
+    from dermbill.cli.common import err
+    from dermbill.clock import utc_now
+    from dermbill.core.errors import InvalidInput
+    from dermbill.services.statement_mail import deliver_statement_emails
+    from dermbill.settings import load_smtp_settings, public_url
+
+    smtp = load_smtp_settings()
+    if smtp is None:
+        raise InvalidInput("no mail server is set: set DERMBILL_SMTP_HOST and DERMBILL_SMTP_FROM (and "
+                           "DERMBILL_SMTP_PORT, DERMBILL_SMTP_TLS, DERMBILL_SMTP_USER as the server needs)")
+    url = (base_url or "").strip().rstrip("/") or public_url()
+    if not url:
+        raise InvalidInput("give --base-url (where patients open the statement page, e.g. https://bills.example) "
+                           "or set DERMBILL_PUBLIC_URL")
+    with current_database(ctx, db) as database:
+        report = deliver_statement_emails(database, smtp, None, practices=practice, now=utc_now(), base_url=url)
+    if as_json:
+        write_json(report.to_json())
+    else:
+        out.print(f"e-mailed: {len(report.sent)}; moved to the print batch: {len(report.to_print)}; "
+                  f"still waiting to be e-mailed: {report.still_pending}")
+        for moved in report.to_print:
+            out.print(f"  {moved.practice} {moved.code}: {moved.reason}")
+    if report.problem:
+        err.print(f"warning: {report.problem}")
+        raise typer.Exit(1)
+
+
+@statements_app.command("bounces")
+def bounces_command(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Bounce messages as received (.eml: delivery status "
+                                                     "notifications, RFC 3464), one message a file.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Read bounces of statement notices: a notice that could not be delivered sends its statement to the print
+    batch. A delay, a success or a message that is no bounce of ours changes nothing and is listed."""
+    from pathlib import Path
+
+    from dermbill.clock import utc_now
+    from dermbill.core.errors import InvalidInput
+    from dermbill.services.statement_mail import record_bounce_reports
+
+    reports: list[tuple[str, bytes]] = []
+    for path in files:
+        try:
+            reports.append((path, Path(path).read_bytes()))
+        except OSError as exc:
+            raise InvalidInput(f"cannot read '{path}': {exc.strerror or exc}") from None
+    with current_database(ctx, db) as database:
+        results = record_bounce_reports(database, reports, now=utc_now())
+    if as_json:
+        write_json({"moved_to_print": sum(r.moved for r in results), "reports": [r.to_json() for r in results]})
+        return
+    for result in results:
+        out.print(f"{result.identifier}: {result.code or '-'}: {result.words}")
+    out.print(f"moved to the print batch: {sum(r.moved for r in results)} of {len(results)}")
+

@@ -1486,3 +1486,84 @@ class StatementClaimRow(TenantRow):
     statement_id: Mapped[int] = mapped_column(Integer, index=True)
     claim_id: Mapped[int] = mapped_column(Integer)
     patient_owes_cents: Mapped[int] = mapped_column(Integer)
+
+
+COLLECTION_HOLD_KINDS = ("dispute", "insurance_rebill", "hardship_review")  # a payment plan's hold is the plan's
+CONTACT_CHANNELS = ("phone", "email", "letter", "in_person")
+CONTACT_OUTCOMES = ("reached", "left_message", "no_answer", "wrong_number", "promise_to_pay", "dispute", "paid")
+AGENCY_PLACEMENT_STATUSES = ("proposed", "approved", "rejected", "placed", "recalled")
+
+
+class CollectionHoldRow(TenantRow):
+    """A hold on a guarantor's dunning cadence (a dispute, a pending insurance re-bill, a hardship review): while it
+    is open (``released_at`` empty) no cadence step advances and the guarantor is not on the call list."""
+
+    __tablename__ = "collection_hold"
+    __table_args__ = (
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("kind", COLLECTION_HOLD_KINDS), name="kind"),
+        Index("ix_collection_hold_patient", "practice_id", "patient_id"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(100))
+    placed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(100))
+    released_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CollectionContactRow(TenantRow):
+    """One contact with a guarantor about their balance (a call, an e-mail, a letter, a talk at the desk) and how it
+    went; a promise to pay keeps its date and amount (a promise whose date passed unpaid puts the guarantor back on
+    the call list)."""
+
+    __tablename__ = "collection_contact"
+    __table_args__ = (
+        _tenant_fk(["patient_id"], "patient"),
+        CheckConstraint(_in("channel", CONTACT_CHANNELS), name="channel"),
+        CheckConstraint(_in("outcome", CONTACT_OUTCOMES), name="outcome"),
+        CheckConstraint("promise_cents IS NULL OR promise_cents > 0", name="promise_cents_positive"),
+        Index("ix_collection_contact_patient", "practice_id", "patient_id", "contacted_at"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer)
+    contacted_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    contacted_by: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(15))
+    promise_date: Mapped[datetime.date | None] = mapped_column(Date)
+    promise_cents: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AgencyPlacementRow(TenantRow):
+    """A guarantor's balance handed (or proposed to be handed) to a collection agency: proposed by the collections
+    team, approved or rejected by a manager who did not propose it, then placed with the agency in an export file,
+    when the balance is written off to bad debt (``written_off_entry_id``); what the agency later collects is
+    ``recovered_cents``."""
+
+    __tablename__ = "agency_placement"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id"),
+        _tenant_fk(["patient_id"], "patient"),
+        _tenant_fk(["written_off_entry_id"], "journal_entry"),
+        CheckConstraint(_in("status", AGENCY_PLACEMENT_STATUSES), name="status"),
+        CheckConstraint("balance_cents > 0", name="balance_cents_positive"),
+        CheckConstraint("recovered_cents >= 0", name="recovered_cents_not_negative"),
+        Index("ix_agency_placement_patient", "practice_id", "patient_id"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    balance_cents: Mapped[int] = mapped_column(Integer)  # the balance when it was proposed
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was proposed, or the manager's reason to reject
+    placed_file: Mapped[str | None] = mapped_column(String(100))
+    placed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    written_off_entry_id: Mapped[int | None] = mapped_column(Integer)
+    recovered_cents: Mapped[int] = mapped_column(Integer, default=0)

@@ -303,7 +303,7 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
         training: AssignReport | None = assign_demo_training(database, as_of=options.as_of)
         front_desk: FrontDeskSummary | None = run_front_desk(database, options.out_dir, as_of=options.as_of,
                                                              seed=options.seed)
-        statements: StatementsSummary | None = run_demo_statements(database, as_of=options.as_of,
+        statements: StatementsSummary | None = run_demo_statements(database, options.out_dir, as_of=options.as_of,
                                                                    seed=options.seed)
     else:
         cycle, front_desk, training, statements = None, None, None, None

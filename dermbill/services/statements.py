@@ -70,10 +70,16 @@ _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off pa
 CODE_LENGTH = 10
 PAYMENTS_SHOWN_DAYS = 120  # a first statement shows the patient's payments of this many days before it
 
-# Who or what stops a guarantor's cadence, per practice: patient id -> holds. The collections and payment-plan
-# services register theirs here, so the statement run needs no knowledge of their tables.
 HoldSource = Callable[[UnitOfWork, int], dict[int, set[Hold]]]
-HOLD_SOURCES: list[HoldSource] = []
+
+
+def hold_sources() -> tuple[HoldSource, ...]:
+    """What stops a guarantor's cadence, per practice (patient id -> holds): the holds the collections team placed
+    (dispute, insurance re-bill, hardship review) and the active payment plans. Imported here, when a run reads
+    them, so that every process that runs statements sees every source (those services import this module)."""
+    from dermbill.services.collections import collection_holds
+
+    return (collection_holds,)
 
 
 def load_policy(uow: UnitOfWork, practice_id: int) -> Policy:
@@ -429,7 +435,7 @@ def _read_book(uow: UnitOfWork, practice: PracticeRow, policy: Policy) -> _Pract
         select(StatementRow.patient_id, func.max(StatementRow.statement_date))
         .where(StatementRow.practice_id == practice.id).group_by(StatementRow.patient_id)).all())
     holds: dict[int, set[Hold]] = defaultdict(set)
-    for source in HOLD_SOURCES:
+    for source in hold_sources():
         for patient_id, kinds in source(uow, practice.id).items():
             holds[patient_id] |= kinds
     return _PracticeBook(practice, policy, lines, dict(claim_lines), claims, guarantors, dict(credits), first_billed,
@@ -512,7 +518,7 @@ def _documents(uow: UnitOfWork, book: _PracticeBook, sending: Sequence[tuple[Pla
         documents.append(StatementDocument(
             practice_name=practice.legal_name, practice_address=address,
             remit_to_name=practice.legal_name, remit_to_address=remit,
-            billing_phone=(row.billing_phone if row else None) or practice.phone or "",
+            billing_phone=_phone((row.billing_phone if row else None) or practice.phone or ""),
             pay_url=row.pay_url if row else None, statement_date=day,
             due_on=planned.decision.due_on or day, account_number=patient.account_number,
             statement_code=new_statement_code(), guarantor_name=f"{patient.first_name} {patient.last_name}",
@@ -570,6 +576,13 @@ def _payments(uow: UnitOfWork, practice_id: int, patient_ids: set[int],
                      if cents > 0 else "Refund sent to you")
             found[patient_id].append(StatementPayment(entry_date, words, Money(abs(int(cents)))))
     return found
+
+
+def _phone(number: str) -> str:
+    """A US phone number as patients read it, (215) 555-0100; anything else as it was kept."""
+    digits = "".join(c for c in number if c.isdigit())
+    digits = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else number.strip()
 
 
 def _zip(code: str) -> str:

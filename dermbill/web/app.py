@@ -37,6 +37,7 @@ from dermbill.web.pages import (
     payment_desk,
     payments,
     queues,
+    statement_page,
     statements,
 )
 from dermbill.web.pages import training as training_pages
@@ -152,6 +153,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(check_in.router())
     app.include_router(training_pages.router())
     app.include_router(front_desk.router())
+    app.include_router(statement_page.router())  # the patients' statement page: no sign-in
     return app
 
 

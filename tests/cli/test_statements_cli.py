@@ -3,9 +3,11 @@ unknown practice."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from era_world import paid_claim, remittance, settled, submitted_claims, write
 from migrated_databases import migrated_sqlite_url
@@ -40,6 +42,16 @@ def test_the_plan_lists_the_guarantor_with_the_ledgers_amount(tmp_path: Path,
     assert main(["statements", "run", "--db", url, "--as-of", "2026-04-20", "--all-cycles"]) == 0
     assert "made 1 for $20.00" in capsys.readouterr().out
 
+    assert main(["statements", "print", "--db", url, "--out", str(tmp_path / "print"), "--json"]) == 0
+    [batch] = json.loads(capsys.readouterr().out)["batches"]
+    assert (batch["practice"], batch["statements"], batch["amount"]) == ("ERA", 1, "20.00")
+    with pdfplumber.open(batch["pdf"]) as pdf:
+        assert "$20.00" in pdf.pages[0].extract_text()
+    [row] = list(csv.DictReader(Path(batch["manifest"]).read_text(encoding="utf-8").splitlines()))
+    assert (row["account_number"], row["amount_due"], row["page_start"]) == ("A-1", "20.00", "1")
+    assert oct(Path(batch["pdf"]).stat().st_mode & 0o777) == "0o600"  # patients' names and visits: owner only
+    assert main(["statements", "print", "--db", url, "--out", str(tmp_path / "print")]) == 0
+    assert "No statement is waiting for print." in capsys.readouterr().out
 
 def test_a_practice_sets_its_policy_and_a_cadence_out_of_order_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

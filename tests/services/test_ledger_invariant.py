@@ -51,6 +51,7 @@ from dermbill.services.overpayments import (
     refund_patient_credit,
 )
 from dermbill.services.patient_payments import post_patient_payment
+from dermbill.services.statements import run_statements, statement_document
 from dermbill.services.submission import export_837p
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
 
@@ -107,6 +108,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.files = 0
         self.payer_credit = 0  # paid twice by the payer: refund due (2150)
         self.patient_credit = 0  # paid beyond what the patient owes (2100)
+        self.day = DOS + datetime.timedelta(days=30)  # the statement runs' day, moving forward
+        self.last_statement: datetime.date | None = None
 
     def teardown(self) -> None:
         self.stack.close()
@@ -244,6 +247,28 @@ class LedgerMachine(RuleBasedStateMachine):
                 model.denied -= line.denied
                 line.denied = 0
         assert moved == Money(expected)
+
+    @rule(days=st.integers(0, 40))
+    def statements(self, days: int) -> None:
+        """A statement run: the patient is billed exactly what the model says they owe, and only when no payer
+        still owes on a claim, the balance is at least the minimum ($5.00) and no statement went out in 28 days."""
+        self.day += datetime.timedelta(days=days)
+        moment = datetime.datetime.combine(self.day, datetime.time(9), tzinfo=datetime.UTC)
+        run = run_statements(self.database, self.day, cycle_billing=False, now=moment)
+        lines = [line for c in self.claims for line in c.lines]
+        pending = any(line.insurance or line.denied for line in lines)
+        owed = sum(line.patient for line in lines) - self.patient_credit
+        due = (not pending and owed >= 500
+               and (self.last_statement is None or (self.day - self.last_statement).days >= 28))
+        assert len(run.statements) == int(due), (run, pending, owed)
+        if run.statements:
+            [sent] = run.statements
+            assert sent.planned.decision.amount == Money(owed)
+            document = statement_document(self.database, sent.statement_id or 0, None, actor="test")
+            shown = [line for visit in document.visits for line in visit.lines]
+            assert document.balance_due == Money(owed) and shown
+            assert sum(line.you_owe.cents for line in shown) == owed + self.patient_credit
+            self.last_statement = self.day
 
     @precondition(lambda self: any(c.history for c in self.claims))
     @rule(data=st.data())

@@ -52,3 +52,6 @@ def test_a_biller_previews_makes_and_opens_the_days_statements(database: Databas
         desk = sign_in(TestClient(client.app, raise_server_exceptions=False, follow_redirects=False),
                        "desk@era.test")
         assert desk.get("/statements").status_code == 403
+        pdf = client.get(f"/statements/{statement_id}.pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF") and pdf.headers["cache-control"] == "no-store"

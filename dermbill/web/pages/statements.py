@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from dermbill.clock import today
 from dermbill.core.access import Permission
 from dermbill.core.errors import NotFound
+from dermbill.core.statement_document import StatementDocument
 from dermbill.services.statements import recent_statements, run_statements, statement_document
 from dermbill.web.api import origin
 from dermbill.web.pages.common import Csrf, PageSession, database_of, page_permitted, render
@@ -49,18 +50,30 @@ def router() -> APIRouter:
                  "print." if made.statements else "No statement was due today.")
         return redirect_with(request, "/statements", words)
 
-    @pages.get("/statements/{statement_id}")
-    def statement(request: Request, statement_id: str, session: PageSession) -> Response:
+    def _document(request: Request, statement_id: str, session: PageSession) -> StatementDocument:
         user = session.user
         page_permitted(user, PERMISSION)
         if not statement_id.isdigit():
             raise HTTPException(status_code=404, detail="no such statement")
         try:
             with origin(request):
-                document = statement_document(database_of(request), int(statement_id), user.practice_ids,
-                                              actor=user.email)
+                return statement_document(database_of(request), int(statement_id), user.practice_ids,
+                                          actor=user.email)
         except NotFound as missing:
             raise HTTPException(status_code=404, detail=str(missing)) from None
+
+    @pages.get("/statements/{statement_id}.pdf")
+    def statement_pdf(request: Request, statement_id: str, session: PageSession) -> Response:
+        from dermbill.pdf.statements import render_statement
+
+        document = _document(request, statement_id, session)
+        return Response(render_statement(document), media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="statement-{document.statement_code}.pdf"',
+            "Cache-Control": "no-store"})
+
+    @pages.get("/statements/{statement_id}")
+    def statement(request: Request, statement_id: str, session: PageSession) -> Response:
+        document = _document(request, statement_id, session)
         return render(request, "statement.html", {"title": f"Statement {document.statement_code}",
                                                   "statement_id": int(statement_id), "document": document},
                       session=session)
