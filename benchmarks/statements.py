@@ -1,7 +1,8 @@
 """The statement run for N guarantors (default 100,000; issue 16's goal: at least 200 statements/s on one core,
-memory flat): ``run_statements`` as a dry run and for real, then, when their modules are there, the run's print
-statements rendered to one print batch (``dermbill.pdf.statements``) and its e-mail statements sent to an SMTP
-server on 127.0.0.1 (``dermbill.services.statement_mail``, aiosmtpd).
+memory flat): ``run_statements`` as a dry run and for real, then, when their modules are there, the run's e-mail
+statements sent to an SMTP server on 127.0.0.1 (``services.statement_mail``, aiosmtpd) and its print statements
+rendered into print batches (``services.statement_printing``; at N/5 and on SQLite only: rendering a PDF does not
+touch the database and runs at about 50 statements/s, so N's half on paper would take many minutes).
 
 Setup (not timed): the benchmarks' practice (era_posting.set_up_practice) with N patients (every second one with
 an e-mail address), each with one paid claim of 1-3 lines, loaded with bulk inserts: per claim a charge entry
@@ -9,7 +10,7 @@ an e-mail address), each with one paid claim of 1-3 lines, loaded with bulk inse
 that the patient owes coinsurance and no payer owes anything; every fourth patient paid part of it since (Dr 1000
 naming no payer, Cr 1200), and every third was on a statement 35 days before (a reminder this time). The ledger
 passes ``dermbill ledger check``. Timed, each in its own process (its memory its own): the dry run, the run (the
-statements kept), the print batch, the e-mails. The runs are measured again for N/5 guarantors: the peak memory
+statements kept), the e-mails, the print batches. The runs are measured again for N/5 guarantors: the peak memory
 of the two shows whether it grows with the run.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import resource
+import socket
 import threading
 import time
 from pathlib import Path
@@ -27,6 +29,7 @@ from benchmarks.era_posting import each_backend, in_subprocess, set_up_practice
 from benchmarks.insert_encounters import Result
 
 NAME = "statement run"
+PRINT = f"{NAME}: print batches at N/5 (PDF + manifest)"
 DAY = datetime.date(2026, 5, 18)
 NOW = datetime.datetime(2026, 5, 18, 5, 0, tzinfo=datetime.UTC)
 CHARGES = (("11102", 15000), ("17000", 9000), ("17003", 2500))
@@ -158,40 +161,29 @@ def _run(url: str, dry_run: str) -> dict[str, Any]:
 
 
 def _print_batch(url: str, folder: str) -> dict[str, Any]:
-    """Runs inside the subprocess: the run's print statements (their kept documents) rendered to one print batch."""
-    from sqlalchemy import select
-
-    from dermbill.core.statement_document import StatementDocument
+    """Runs inside the subprocess: the run's print statements rendered into print batches (``dermbill statements
+    print``: PDF and manifest files of 1,000 statements each, the statements marked printed)."""
     from dermbill.db.engine import open_database
-    from dermbill.db.models import StatementRow
-
-    render_print_batch = importlib.import_module("dermbill.pdf.statements").render_print_batch  # not on main yet
+    from dermbill.services.statement_printing import print_statements
 
     database = open_database(url)
     try:
         start = time.perf_counter()
-        with database.engine.connect() as connection:
-            documents = [StatementDocument.from_json(d) for d in connection.scalars(
-                select(StatementRow.document).where(StatementRow.statement_date == DAY,
-                                                    StatementRow.delivery == "print").order_by(StatementRow.id))]
-        pdf, manifest = render_print_batch(documents)
+        batches = print_statements(database, Path(folder) / "print", actor="bench", now=NOW)
         seconds = time.perf_counter() - start
     finally:
         database.dispose()
-    (Path(folder) / "batch.pdf").write_bytes(pdf)
-    return {"seconds": seconds, "peak_rss_mib": _peak_rss_mib(), "statements": len(documents),
-            "rows": len(manifest.splitlines()) - 1, "mib": len(pdf) / 2**20}
+    return {"seconds": seconds, "peak_rss_mib": _peak_rss_mib(), "statements": sum(b.statements for b in batches)}
 
 
 def _emails(url: str, port: str) -> dict[str, Any]:
     """Runs inside the subprocess: the run's e-mail statements sent to the SMTP server on 127.0.0.1:``port``."""
     from dermbill.db.engine import open_database
+    from dermbill.services.statement_mail import deliver_statement_emails
+    from dermbill.settings import SmtpSecurity, SmtpSettings
 
-    settings = importlib.import_module("dermbill.settings")  # its SMTP settings come with statement_mail
-    deliver_statement_emails = importlib.import_module("dermbill.services.statement_mail").deliver_statement_emails
     database = open_database(url)
-    smtp = settings.SmtpSettings("127.0.0.1", "statements@billing.example.test", port=int(port),
-                                 security=settings.SmtpSecurity.NONE)
+    smtp = SmtpSettings("127.0.0.1", "statements@billing.example.test", port=int(port), security=SmtpSecurity.NONE)
     try:
         start = time.perf_counter()
         report = deliver_statement_emails(database, smtp, None, now=NOW, base_url="https://bills.example.test",
@@ -220,7 +212,10 @@ class _SmtpSink:
 
         self.received = 0
         self._lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=0)
+        with socket.socket() as probe:  # a free port (aiosmtpd checks the one it is given by connecting to it)
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         with self._lock:
@@ -233,10 +228,6 @@ class _SmtpSink:
 
     def __exit__(self, *_: object) -> None:
         self.controller.stop()
-
-    @property
-    def port(self) -> int:
-        return int(self.controller.server.sockets[0].getsockname()[1])
 
 
 def run(*, guarantors: int = 100_000) -> list[Result]:
@@ -251,15 +242,20 @@ def run(*, guarantors: int = 100_000) -> list[Result]:
                 raise RuntimeError(f"{guarantors} guarantors: {measured['statements']} statements ({label})")
             results.append(Result(f"{NAME}, {label}", backend, guarantors, measured["statements"],
                                   measured["seconds"], measured["peak_rss_mib"], per_second_label="statements"))
-        results.append(_print_result(backend, url, folder))
         results.append(_email_result(backend, url))
         return results
 
     def measure_smaller(backend: str, url: str, folder: Path) -> list[Result]:
         _set_up(url, smaller)
-        measured = in_subprocess("statements", "_run", url, "0")
-        return [Result(f"{NAME}, statements kept (memory at N/5)", backend, smaller, measured["statements"],
-                       measured["seconds"], measured["peak_rss_mib"], per_second_label="statements")]
+        results = []
+        for label, dry in (("dry run", "1"), ("statements kept", "0")):
+            measured = in_subprocess("statements", "_run", url, dry)
+            results.append(Result(f"{NAME}, {label} (memory at N/5)", backend, smaller, measured["statements"],
+                                  measured["seconds"], measured["peak_rss_mib"], per_second_label="statements"))
+        # Rendering does not read the database: measured once, at N/5 (about 50 statements/s: minutes at N).
+        results.append(_print_result(backend, url, folder) if backend == "sqlite" else Result(
+            PRINT, backend, 0, 0, 0.0, 0.0, note="measured on SQLite only (PDF rendering)"))
+        return results
 
     results = each_backend(NAME, measure)
     if smaller < guarantors:
@@ -268,17 +264,11 @@ def run(*, guarantors: int = 100_000) -> list[Result]:
 
 
 def _print_result(backend: str, url: str, folder: Path) -> Result:
-    label = f"{NAME}: print batch (PDF + manifest)"
-    missing = _missing("dermbill.pdf.statements")
-    if missing is None:
-        from dermbill.pdf import statements as pdf_statements
-
-        if not hasattr(pdf_statements, "render_print_batch"):
-            missing = "not available: no dermbill.pdf.statements.render_print_batch"
+    missing = _missing("dermbill.pdf.statements") or _missing("dermbill.services.statement_printing")
     if missing:
-        return Result(label, backend, 0, 0, 0.0, 0.0, note=missing)
+        return Result(PRINT, backend, 0, 0, 0.0, 0.0, note=missing)
     measured = in_subprocess("statements", "_print_batch", url, str(folder))
-    return Result(label, backend, 0, measured["statements"], measured["seconds"], measured["peak_rss_mib"],
+    return Result(PRINT, backend, 0, measured["statements"], measured["seconds"], measured["peak_rss_mib"],
                   per_second_label="statements")
 
 
