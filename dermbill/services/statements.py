@@ -116,6 +116,7 @@ class _Patient(NamedTuple):
     last_name: str
     first_name: str
     email: str | None
+    phone: str | None  # the collections call list's (services.patient_accounts)
     address_line1: str
     address_line2: str | None
     city: str
