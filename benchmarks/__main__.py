@@ -18,6 +18,7 @@ from benchmarks import (
     insert_encounters,
     scrubbing,
     startup,
+    statements,
     x12,
 )
 
@@ -38,17 +39,19 @@ def main() -> None:
                         help="DFT^P03 messages sent through the HL7 listener (default 3000)")
     parser.add_argument("--eligibility-appointments", type=int, default=5000,
                         help="booked appointments the eligibility run asks about (default 5000)")
-    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility"),
+    parser.add_argument("--statement-guarantors", type=int, default=100_000,
+                        help="guarantors billed by the statement run (default 100000; also measured at a fifth)")
+    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility", "statements"),
                         help="run only the claim API benchmark, only the HL7 listener, only the eligibility run, "
-                             "or only the others")
+                             "only the statement run, or only the others")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
-    if args.only in (None, "batch", "hl7", "eligibility"):
+    if args.only in (None, "batch", "hl7", "eligibility", "statements"):
         table = Table(title="dermbill benchmarks", title_justify="left")
         for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
             table.add_column(heading, justify="left" if heading in ("benchmark", "backend") else "right")
         results = []
-        if args.only not in ("hl7", "eligibility"):
+        if args.only not in ("hl7", "eligibility", "statements"):
             results += startup.run(runs=max(args.repeat, 5))
             results += insert_encounters.run_all(encounters=args.encounters, repeat=args.repeat)
             results += coding.run(encounters=args.encounters * 2, repeat=max(args.repeat, 3))
@@ -56,10 +59,12 @@ def main() -> None:
             results += x12.run(claims=args.encounters * 5)
             results += era_posting.run(claims=args.era_claims)
             results += denial_queue.run(claims=args.denial_claims)
-        if args.only != "eligibility":
+        if args.only not in ("eligibility", "statements"):
             results += hl7_listener.run(messages=args.hl7_messages)
         if args.only in (None, "batch", "eligibility"):
             results += eligibility.run(appointments=args.eligibility_appointments)
+        if args.only in (None, "batch", "statements"):
+            results += statements.run(guarantors=args.statement_guarantors)
         for result in results:
             table.add_row(*result.cells())
         console.print(table)

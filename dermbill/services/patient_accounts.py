@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from dermbill.core.money import Money
 from dermbill.core.statements import Account, Policy
-from dermbill.db.models import PatientRow
 from dermbill.db.repositories import PracticeRepository
-from dermbill.services.statements import _plan, _read_book
+from dermbill.services.statements import _Patient, _plan, _read_book
 
 
 @dataclass(frozen=True, slots=True)
 class PatientAccount:
-    patient: PatientRow
+    patient: _Patient  # the run's plain values of the patient (id, account number, name, phone, address)
     account: Account
 
 

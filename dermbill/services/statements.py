@@ -26,9 +26,9 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from dermbill.core.errors import InvalidInput, NotFound
 from dermbill.core.ledger import CASH, DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CREDIT
@@ -65,6 +65,7 @@ from dermbill.db.repositories import UnitOfWork, utc_now
 
 _ACCOUNTS = (PATIENT_AR, PATIENT_CREDIT, INSURANCE_AR, DENIED_AR, CASH)
 _CHUNK = 5000  # ids per IN list (SQLite's bound on query parameters)
+_BATCH = 1000  # statements whose documents are built and kept at a time: the run's memory does not hold them all
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper and typed by patients
 CODE_LENGTH = 10
 PAYMENTS_SHOWN_DAYS = 120  # a first statement shows the patient's payments of this many days before it
@@ -107,9 +108,41 @@ class _Line:
     payer_owes: int = 0
 
 
+class _Patient(NamedTuple):
+    """What a statement needs of a patient (plain values: a run holds 100,000 of them, ORM rows weigh more)."""
+
+    id: int
+    account_number: str
+    last_name: str
+    first_name: str
+    email: str | None
+    phone: str | None  # the collections call list's (services.patient_accounts)
+    address_line1: str
+    address_line2: str | None
+    city: str
+    state: str
+    zip_code: str
+
+
+class _Claim(NamedTuple):
+    id: int
+    patient_id: int
+    payer_id: int | None
+    rendering_provider_id: int
+    date_of_service: datetime.date
+
+
+class _ClaimLine(NamedTuple):
+    id: int
+    claim_id: int
+    line_number: int
+    procedure_code: str
+    charge_cents: int
+
+
 @dataclass(slots=True)
 class _Guarantor:
-    patient: PatientRow
+    patient: _Patient
     claims: list[int] = field(default_factory=list)  # the visits with anything owed, by claim id
 
 
@@ -144,8 +177,8 @@ class _PracticeBook:
     practice: PracticeRow
     policy: Policy
     lines: dict[int, _Line]
-    claim_lines: dict[int, list[ClaimLineRow]]  # claim id -> its charged lines, in order
-    claims: dict[int, ClaimRow]
+    claim_lines: dict[int, list[_ClaimLine]]  # claim id -> its charged lines, in order
+    claims: dict[int, _Claim]
     guarantors: dict[int, _Guarantor]
     credits: dict[int, int]
     first_billed: dict[int, datetime.date]  # claim id -> its first statement's day
@@ -222,32 +255,47 @@ def run_statements(database: Database, day: datetime.date, *, practices: Collect
             for planned, _ in book.planned:
                 if not planned.decision.send:
                     not_billed[_reason_kind(planned.decision.reason)] += 1
-            documents = _documents(uow, book, sending, day)
             ids: list[int] = []
-            for (planned, guarantor), document in zip(sending, documents, strict=True):
-                delivery = "email" if guarantor.patient.email else "print"
+            for start in range(0, len(sending), _BATCH):  # documents are built, kept and let go a batch at a time
+                batch = sending[start:start + _BATCH]
+                documents = _documents(uow, book, batch, day)
                 if dry_run:
-                    made.append(SentStatement(planned, delivery, None))
+                    made += [SentStatement(planned, _delivery(guarantor), None) for planned, guarantor in batch]
                     continue
-                row = StatementRow(practice_id=book.practice.id, patient_id=guarantor.patient.id,
-                                   statement_date=day, due_on=document.due_on,
-                                   amount_cents=document.balance_due.cents, step=document.step,
-                                   code=document.statement_code, delivery=delivery, delivery_status="pending",
-                                   document=document.to_json(), created_by=actor, created_at=moment)
-                uow.session.add(row)
-                uow.session.flush()
-                uow.session.add_all(StatementClaimRow(practice_id=book.practice.id, statement_id=row.id,
-                                                      claim_id=claim_id,
-                                                      patient_owes_cents=_owed(book, claim_id))
-                                    for claim_id in guarantor.claims)
-                ids.append(row.id)
-                made.append(SentStatement(planned, delivery, document.statement_code, row.id))
+                kept = _keep(uow, book, batch, documents, day, actor, moment)
+                ids += kept
+                made += [SentStatement(planned, _delivery(guarantor), document.statement_code, statement_id)
+                         for (planned, guarantor), document, statement_id in zip(batch, documents, kept, strict=True)]
             uow.audit_practices("statements.dry_run" if dry_run else "statements.made", "statement",
                                 [book.practice.id], detail={"day": day.isoformat(), "statements": len(sending),
                                                             "first_id": min(ids, default=None),
                                                             "last_id": max(ids, default=None)})
         uow.commit()  # a dry run keeps only its audit event
     return StatementRun(day, dry_run, tuple(made), dict(not_billed))
+
+
+def _delivery(guarantor: _Guarantor) -> str:
+    return "email" if guarantor.patient.email else "print"
+
+
+def _keep(uow: UnitOfWork, book: _PracticeBook, batch: Sequence[tuple[PlannedStatement, _Guarantor]],
+          documents: Sequence[StatementDocument], day: datetime.date, actor: str,
+          moment: datetime.datetime) -> list[int]:
+    """Insert a batch's statements and the visits they list, two INSERTs for the batch (not a flush per
+    statement); returns the statements' ids, in the batch's order."""
+    rows = [dict(practice_id=book.practice.id, patient_id=guarantor.patient.id, statement_date=day,
+                 due_on=document.due_on, amount_cents=document.balance_due.cents, step=document.step,
+                 code=document.statement_code, delivery=_delivery(guarantor), delivery_status="pending",
+                 document=document.to_json(), created_by=actor, created_at=moment)
+            for (_, guarantor), document in zip(batch, documents, strict=True)]
+    ids = list(uow.session.scalars(insert(StatementRow).returning(StatementRow.id, sort_by_parameter_order=True),
+                                   rows))
+    visits = [dict(practice_id=book.practice.id, statement_id=statement_id, claim_id=claim_id,
+                   patient_owes_cents=_owed(book, claim_id))
+              for statement_id, (_, guarantor) in zip(ids, batch, strict=True) for claim_id in guarantor.claims]
+    if visits:
+        uow.session.execute(insert(StatementClaimRow), visits)
+    return ids
 
 
 def statement_document(database: Database, statement_id: int, practice_ids: Collection[int] | None, *,
@@ -365,18 +413,18 @@ def _read_book(uow: UnitOfWork, practice: PracticeRow, policy: Policy) -> _Pract
                             patient_owes=f[PATIENT_AR], payer_owes=f[INSURANCE_AR] + f[DENIED_AR])
              for line_id, f in figures.items()}
     open_lines = [i for i, line in lines.items() if line.patient_owes or line.payer_owes]
-    claim_ids = {row for row in _chunked(session, open_lines, lambda ids: select(ClaimLineRow.claim_id).where(
-        ClaimLineRow.practice_id == practice.id, ClaimLineRow.id.in_(ids)))}
-    claims = {c.id: c for c in _chunked(session, claim_ids, lambda ids: select(ClaimRow).where(
-        ClaimRow.practice_id == practice.id, ClaimRow.id.in_(ids)))}
-    claim_lines: dict[int, list[ClaimLineRow]] = defaultdict(list)
-    for line in sorted(_chunked(session, claims, lambda ids: select(ClaimLineRow).where(
-            ClaimLineRow.practice_id == practice.id, ClaimLineRow.claim_id.in_(ids))),
+    claim_ids = set(_chunked(session, open_lines, lambda ids: select(ClaimLineRow.claim_id).where(
+        ClaimLineRow.practice_id == practice.id, ClaimLineRow.id.in_(ids)), int))
+    claims = {c.id: c for c in _chunked(session, claim_ids, lambda ids: select(*_columns(ClaimRow, _Claim)).where(
+        ClaimRow.practice_id == practice.id, ClaimRow.id.in_(ids)), _Claim)}
+    claim_lines: dict[int, list[_ClaimLine]] = defaultdict(list)
+    for line in sorted(_chunked(session, claims, lambda ids: select(*_columns(ClaimLineRow, _ClaimLine)).where(
+            ClaimLineRow.practice_id == practice.id, ClaimLineRow.claim_id.in_(ids)), _ClaimLine),
             key=lambda row: (row.claim_id, row.line_number)):
         claim_lines[line.claim_id].append(line)
     people = {c.patient_id for c in claims.values()} | {p for p, cents in credits.items() if cents}
-    patients = {p.id: p for p in _chunked(session, people, lambda ids: select(PatientRow).where(
-        PatientRow.practice_id == practice.id, PatientRow.id.in_(ids)))}
+    patients = {p.id: p for p in _chunked(session, people, lambda ids: select(*_columns(PatientRow, _Patient)).where(
+        PatientRow.practice_id == practice.id, PatientRow.id.in_(ids)), _Patient)}
     guarantors = {p: _Guarantor(patients[p]) for p in patients}
     for claim in sorted(claims.values(), key=lambda c: (c.date_of_service, c.id)):
         guarantors[claim.patient_id].claims.append(claim.id)
@@ -395,11 +443,19 @@ def _read_book(uow: UnitOfWork, practice: PracticeRow, policy: Policy) -> _Pract
                          last_statement, dict(holds))
 
 
-def _chunked(session: Any, ids: Iterable[int], query: Callable[[list[int]], Any]) -> Iterator[Any]:
-    """The rows of ``query`` over ``ids`` in IN lists of at most ``_CHUNK`` (SQLite bounds a query's parameters)."""
+def _chunked(session: Any, ids: Iterable[int], query: Callable[[list[int]], Any],
+             make: Callable[..., Any]) -> Iterator[Any]:
+    """The rows of ``query`` over ``ids`` in IN lists of at most ``_CHUNK`` (SQLite bounds a query's parameters),
+    each as ``make(*row)``."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), _CHUNK):
-        yield from session.scalars(query(ordered[start:start + _CHUNK]))
+        for row in session.execute(query(ordered[start:start + _CHUNK])):
+            yield make(*row)
+
+
+def _columns(row_type: type[Any], values: type[tuple[Any, ...]]) -> list[Any]:
+    """The columns of ``row_type`` named as the fields of the NamedTuple ``values``, in its order."""
+    return [getattr(row_type, name) for name in values._fields]  # type: ignore[attr-defined]
 
 
 def _owed(book: _PracticeBook, claim_id: int) -> int:
@@ -440,7 +496,7 @@ def _documents(uow: UnitOfWork, book: _PracticeBook, sending: Sequence[tuple[Pla
     payer_ids = {book.claims[c].payer_id for _, g in sending for c in g.claims} - {None}
     payers = dict(session.execute(select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(payer_ids))).all()) \
         if payer_ids else {}
-    payments = _payments(uow, practice.id, {g.patient.id for _, g in sending}, day)
+    payments = _payments(uow, practice.id, {g.patient.id for _, g in sending}, day)  # at most _CHUNK
     address = (practice.address_line1, *((practice.address_line2,) if practice.address_line2 else ()),
                f"{practice.city}, {practice.state} {_zip(practice.zip_code)}")
     remit = ((practice.pay_to_address_line1, *((practice.pay_to_address_line2,) if practice.pay_to_address_line2
@@ -476,7 +532,7 @@ def _documents(uow: UnitOfWork, book: _PracticeBook, sending: Sequence[tuple[Pla
     return documents
 
 
-def _statement_line(line: ClaimLineRow, figures: _Line, day: datetime.date) -> StatementLine:
+def _statement_line(line: _ClaimLine, figures: _Line, day: datetime.date) -> StatementLine:
     charged = line.charge_cents  # what the practice charged (a charge edit changes it, with its own entry)
     adjusted = charged - figures.insurance_paid - figures.patient_paid - figures.patient_owes - figures.payer_owes
     return StatementLine(describe(line.procedure_code, day), Money(charged), Money(figures.insurance_paid),
@@ -499,14 +555,15 @@ def _code_set() -> Any:
 
 def _payments(uow: UnitOfWork, practice_id: int, patient_ids: set[int],
               day: datetime.date) -> dict[int, list[StatementPayment]]:
-    """The patients' own payments (cash naming no payer) of the last months, by patient, oldest first."""
+    """The patients' own payments (cash naming no payer) of the last months, by patient, oldest first. Read by
+    the patients' ids (at most ``_CHUNK``), not over the practice's whole ledger."""
     rows = uow.session.execute(
         select(PostingRow.patient_id, JournalEntryRow.entry_date, JournalEntryRow.idempotency_key,
                func.sum(PostingRow.amount_cents))
         .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
         .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
         .where(PostingRow.practice_id == practice_id, LedgerAccountRow.code == CASH, PostingRow.payer_id.is_(None),
-               PostingRow.patient_id.is_not(None),
+               PostingRow.patient_id.in_(sorted(patient_ids)),
                JournalEntryRow.entry_date > day - datetime.timedelta(days=PAYMENTS_SHOWN_DAYS * 6),
                JournalEntryRow.entry_date <= day)
         .group_by(PostingRow.patient_id, JournalEntryRow.id, JournalEntryRow.entry_date,
