@@ -135,6 +135,9 @@ _Rule = tuple[float, colors.Color]  # line width and colour
 def _wrap(runs: Sequence[_Run], size: float, width: float) -> list[_Line]:
     """``runs`` broken into lines no wider than ``width`` at their spaces (a "\\n" breaks a line; a word wider
     than the line is left whole on a line of its own), with runs of one font on a line joined."""
+    if all("\n" not in text and "  " not in text for text, _ in runs) and sum(
+            pdfmetrics.stringWidth(text, font, size) for text, font in runs) <= width:
+        return [_joined(list(runs))]  # most cells: one line, measured once rather than word by word
     words: list[list[_Run] | None] = []  # None: a line break asked for
     word: list[_Run] = []
     for text, font in runs:
