@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from dermbill.core.ledger import PATIENT_AR
 from dermbill.core.money import Money, total
 from dermbill.db.engine import Database
-from dermbill.db.models import LedgerAccountRow, PatientRow, PostingRow, PracticeRow
+from dermbill.db.models import PracticeRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.demo_cycle import demo_time
-from dermbill.services.patient_payments import post_patient_payment
+from dermbill.services.patient_balances import post_guarantor_payment
 from dermbill.services.statement_mail import deliver_statement_emails, mark_bounced
 from dermbill.services.statement_printing import print_statements
 from dermbill.services.statements import StatementRun, run_statements, statement_policy
@@ -144,32 +143,17 @@ def _pay_some(database: Database, practice_id: int, run: StatementRun, as_of: da
     rng = random.Random(seed)
     paying = [s for s in run.statements if rng.randrange(PAYERS_SHARE) == 0]
     paid: list[tuple[str, Money]] = []
-    with UnitOfWork(database, actor="demo") as uow:
-        patients = dict(uow.session.execute(select(PatientRow.account_number, PatientRow.id).where(
-            PatientRow.practice_id == practice_id)).all())
     for index, sent in enumerate(paying):
         amount = sent.planned.decision.amount
         day = as_of - datetime.timedelta(days=rng.randrange(3, CYCLE_DAYS_AGO - 5))
-        _pay(database, practice_id, patients[sent.planned.account_number], amount, f"DEMO-STMT-{index + 1:04d}",
-             day)
+        _pay(database, practice_id, sent.planned.account_number, amount, f"DEMO-STMT-{index + 1:04d}", day)
         paid.append((sent.planned.account_number, amount))
     return paid
 
 
-def _pay(database: Database, practice_id: int, patient_id: int, amount: Money, reference: str,
+def _pay(database: Database, practice_id: int, account_number: str, amount: Money, reference: str,
          day: datetime.date) -> None:
-    """A guarantor's payment of a statement's balance (until guarantor payments land: toward each claim owing)."""
-    with UnitOfWork(database, actor="demo") as uow:
-        owing: list[tuple[int, int]] = uow.session.execute(  # type: ignore[assignment]
-            select(PostingRow.claim_id, func.sum(PostingRow.amount_cents))
-            .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-            .where(PostingRow.practice_id == practice_id, PostingRow.patient_id == patient_id,
-                   LedgerAccountRow.code == PATIENT_AR, PostingRow.claim_id.is_not(None))
-            .group_by(PostingRow.claim_id).order_by(PostingRow.claim_id)).all()
-    left = amount.cents
-    for part, (claim_id, cents) in enumerate(owing):
-        pay = min(left, int(cents))
-        if pay > 0:
-            post_patient_payment(database, practice_id, claim_id, Money(pay), f"{reference}-{part + 1}",
-                                 actor="demo", now=demo_time(day))
-            left -= pay
+    """A guarantor's payment of a statement's balance at the front desk (oldest visit first)."""
+    method = ("cash", "check", "card")[sum(map(ord, reference)) % 3]
+    post_guarantor_payment(database, practice_id, account_number, amount, method, reference, actor="demo",
+                           now=demo_time(day))

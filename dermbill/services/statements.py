@@ -78,8 +78,9 @@ def hold_sources() -> tuple[HoldSource, ...]:
     (dispute, insurance re-bill, hardship review) and the active payment plans. Imported here, when a run reads
     them, so that every process that runs statements sees every source (those services import this module)."""
     from dermbill.services.collections import collection_holds
+    from dermbill.services.patient_balances import balance_holds
 
-    return (collection_holds,)
+    return (collection_holds, balance_holds)
 
 
 def load_policy(uow: UnitOfWork, practice_id: int) -> Policy:
