@@ -332,14 +332,18 @@ def _small_balance_patients(repo: PracticeRepository, threshold: Money) -> dict[
                LedgerAccountRow.code.in_((PATIENT_AR, PATIENT_CREDIT, INSURANCE_AR, DENIED_AR)))
         .group_by(PostingRow.patient_id, PostingRow.claim_id, LedgerAccountRow.code)).all()
     owed: dict[int, int] = defaultdict(int)
+    credit: dict[int, int] = defaultdict(int)
     blocked: set[int] = set()
     for patient_id, _claim_id, code, cents in sums:
         if patient_id is None:
             continue
         if code == PATIENT_AR:
             owed[patient_id] += int(cents)
-        elif int(cents):  # a payer still owes, or the patient has a credit to apply first
+        elif code == PATIENT_CREDIT:  # the patient's credit is theirs, whichever claim its postings name
+            credit[patient_id] += int(cents)
+        elif int(cents):  # a payer still owes on a claim
             blocked.add(patient_id)
+    blocked |= {patient_id for patient_id, cents in credit.items() if cents}  # a credit to apply first
     chosen: dict[int, list[OpenLine]] = {}
     for patient_id, cents in owed.items():
         if patient_id in blocked or not 0 < cents < threshold.cents:

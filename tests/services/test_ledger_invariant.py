@@ -1,7 +1,9 @@
 """The ledger invariant under random sequences of charges, submissions, payments, denials, reversals, patient
 payments (toward one claim, and a guarantor's across visits, oldest first), small-balance write-offs, denials
-worked from the queue (written off or billed to the patient), payers paying a claim twice and refunds, on SQLite
-and PostgreSQL: every journal entry sums to zero, for every claim line
+worked from the queue (written off or billed to the patient), payers paying a claim twice and refunds, and on the
+patient's side statement runs (billed exactly the model's balance), payment plans, hardship adjustments and refunds
+approved by a manager, the hand-off to a collection agency (written off to bad debt, 4300) and the agency's
+recoveries, on SQLite and PostgreSQL: every journal entry sums to zero, for every claim line
 
     charge = insurance payments + adjustments + patient responsibility + remaining insurance balance,
 
@@ -39,10 +41,13 @@ from migrated_databases import migrated_postgres_url, migrated_sqlite_url
 from pg_server import require_postgres
 from sqlalchemy import func, select
 
+from dermbill.core.access import Role
+from dermbill.core.errors import DermbillError
 from dermbill.core.money import Money
 from dermbill.db.engine import open_database
 from dermbill.db.models import LedgerAccountRow, PostingRow, StatementPolicyRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.collections import decide_agency, export_agency_file, propose_agency, record_recovery
 from dermbill.services.denials import list_items, refresh_queue, resolve_item
 from dermbill.services.era_posting import post_era_file
 from dermbill.services.ledger_check import check_ledger
@@ -52,13 +57,20 @@ from dermbill.services.overpayments import (
     refund_overpayment,
     refund_patient_credit,
 )
-from dermbill.services.patient_adjustments import write_off_small_balances
-from dermbill.services.patient_balances import post_guarantor_payment
+from dermbill.services.patient_adjustments import (
+    approve_adjustment,
+    request_hardship,
+    request_refund,
+    write_off_small_balances,
+)
+from dermbill.services.patient_balances import active_plan_patient_ids, create_payment_plan, post_guarantor_payment
 from dermbill.services.patient_payments import post_patient_payment
 from dermbill.services.statements import run_statements, statement_document
 from dermbill.services.submission import export_837p
+from dermbill.services.users import add_user, set_company_totp
 from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine
 
+MANAGER = "manager@era.test"  # approves hardship adjustments, refunds and agency hand-offs
 CODES = ("11102", "11104", "17000", "17110", "11305", "99213")
 SMALL_BALANCE_UNDER = 50000  # the practice's small-balance threshold in cents ($500.00)
 line_specs = st.lists(st.tuples(st.sampled_from(CODES), st.just(()), st.integers(100, 90000)), min_size=1,
@@ -119,6 +131,11 @@ class LedgerMachine(RuleBasedStateMachine):
         self.patient_credit = 0  # paid beyond what the patient owes (2100)
         self.day = DOS + datetime.timedelta(days=30)  # the statement runs' day, moving forward
         self.last_statement: datetime.date | None = None
+        self.bad_debt = 0  # placed with the agency and written off (4300), less what it recovered
+        self.charity = 0  # hardship adjustments approved (4320)
+        set_company_totp(self.database, "ERA TEST BILLING", required=False, actor="test")
+        add_user(self.database, company="ERA TEST BILLING", email=MANAGER, display_name="Manager",
+                 roles=[Role.MANAGER], practices=["ERA"], password="a long test password 1", actor="test")
 
     def teardown(self) -> None:
         self.stack.close()
@@ -154,6 +171,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjudicate(self, data: st.DataObject) -> None:
         model = data.draw(st.sampled_from([c for c in self.claims if c.submitted and c.live is None]))
         status, decisions = data.draw(adjudications(tuple(line.line.charge.cents for line in model.lines)))
+        self._adjudicate(model, status, decisions)
+
+    def _adjudicate(self, model: ModelClaim, status: str,
+                    decisions: tuple[tuple[int, int, str, bool], ...]) -> None:
         paid_lines = []
         for line, (allowed, patient, reason, denied) in zip(model.lines, decisions, strict=True):
             charge = line.line.charge
@@ -316,6 +337,92 @@ class LedgerMachine(RuleBasedStateMachine):
             assert sum(line.you_owe.cents for line in shown) == owed + self.patient_credit
             self.last_statement = self.day
 
+    def _moment(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.day, datetime.time(9), tzinfo=datetime.UTC)
+
+    def _take_oldest_first(self, amount: int) -> None:
+        """The model of an amount applied to the patient's lines oldest first (one date of service: by claim, then
+        line), as payments and adjustments apply it."""
+        for model in self.claims:
+            for line in model.lines:
+                part = min(amount, max(line.patient, 0))
+                line.patient -= part
+                amount -= part
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule(data=st.data())
+    def hardship(self, data: st.DataObject) -> None:
+        """A hardship adjustment, asked for by a biller and approved by the manager: 4320 up, the patient's lines
+        down oldest first, once."""
+        owed = sum(max(line.patient, 0) for c in self.claims for line in c.lines)
+        amount = data.draw(st.integers(1, owed))
+        request = request_hardship(self.database, self.world.practice_id, "A-1", Money(amount),
+                                   reason="income below the practice's charity-care line", requested_by="biller",
+                                   now=self._moment())
+        approve_adjustment(self.database, request.id, approver=MANAGER, now=self._moment())
+        self._take_oldest_first(amount)
+        self.charity += amount
+
+    @precondition(lambda self: self.patient_credit > 0)
+    @rule()
+    def refund_with_approval(self) -> None:
+        """The patient's credit refunded through the queue: asked for, approved by the manager, posted once."""
+        request = request_refund(self.database, self.world.practice_id, "A-1", reason="paid twice",
+                                 requested_by="biller", now=self._moment())
+        self.files += 1
+        approve_adjustment(self.database, request.id, approver=MANAGER, reference=f"RF{self.files}",
+                           now=self._moment())
+        self.cash -= self.patient_credit
+        self.patient_credit = 0
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule(installments=st.integers(2, 6))
+    def payment_plan(self, installments: int) -> None:
+        """A payment plan: the ledger does not move; the plan holds the cadence (no hand-off while it is active)."""
+        try:
+            create_payment_plan(self.database, self.world.practice_id, "A-1", installments,
+                                self.day + datetime.timedelta(days=14), actor="biller", now=self._moment())
+        except DermbillError as refused:
+            assert "active" in str(refused) or "balance" in str(refused), refused
+
+    @precondition(lambda self: any(line.patient > 0 for c in self.claims for line in c.lines))
+    @rule()
+    def hand_to_agency(self) -> None:
+        """Months after the first statement (a statement run first, if none went out): proposed, approved by the
+        manager, exported: the balance written off to bad debt line by line (4300), once. Refused while a payer
+        owes, a plan holds it, or nothing is owed."""
+        if self.last_statement is None:
+            self.statements(0)
+        self.day += datetime.timedelta(days=200)
+        moment = self._moment()
+        try:
+            placement = propose_agency(self.database, "ERA", "A-1", actor="biller", now=moment)
+        except DermbillError:
+            return  # its own rules (tests/core/test_collections_rules.py); the ledger must not have moved
+        decide_agency(self.database, "ERA", placement, approve=True, decider=MANAGER, now=moment)
+        export = export_agency_file(self.database, "ERA", self.folder / "agency", actor="biller", now=moment)
+        with UnitOfWork(self.database, actor="test") as uow:
+            planned = active_plan_patient_ids(uow, self.world.practice_id)
+        if export.placed:
+            owed = sum(max(line.patient, 0) for c in self.claims for line in c.lines)
+            assert export.written_off == Money(owed) and not planned
+            for model in self.claims:
+                for line in model.lines:
+                    line.patient = min(line.patient, 0)
+            self.bad_debt += owed
+
+    @precondition(lambda self: self.bad_debt > 0)
+    @rule(data=st.data())
+    def agency_recovers(self, data: st.DataObject) -> None:
+        """The agency collects part of what was written off: reinstated and paid, cash up and bad debt down."""
+        amount = data.draw(st.integers(1, self.bad_debt))
+        self.files += 1
+        recovery = record_recovery(self.database, "ERA", "A-1", Money(amount), f"AG{self.files}", actor="biller",
+                                   now=self._moment())
+        assert recovery.amount == Money(amount)
+        self.cash += amount
+        self.bad_debt -= amount
+
     @precondition(lambda self: any(c.history for c in self.claims))
     @rule(data=st.data())
     def repost(self, data: st.DataObject) -> None:
@@ -340,6 +447,12 @@ class LedgerMachine(RuleBasedStateMachine):
             for line in model.lines:
                 assert sums.get((line.line.id, "1150"), 0) == line.denied, line
         assert report.totals["cash"] == Money(self.cash)
+        with UnitOfWork(self.database, actor="test") as uow:
+            by_account = dict(uow.session.execute(
+                select(LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
+                .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                .where(LedgerAccountRow.code.in_(("4300", "4320"))).group_by(LedgerAccountRow.code)).all())
+        assert (int(by_account.get("4300", 0)), int(by_account.get("4320", 0))) == (self.bad_debt, self.charity)
         assert report.totals["payer_credit"] == Money(self.payer_credit)
         assert report.totals["unapplied"] == Money(self.patient_credit)
         assert sum((item.amount for item in overpayment_queue(self.database)), Money.zero()) == Money(self.payer_credit)
@@ -349,12 +462,41 @@ class PostgresLedgerMachine(LedgerMachine):
     backend = "postgresql"
 
 
+class PatientBalanceMachine(LedgerMachine):
+    """The same machine started where the patient's part begins: a claim the payer settled with a share on the
+    patient ($80.00 deductible, $30.00 coinsurance), so that statements, payments, plans, hardship adjustments,
+    the agency hand-off, recoveries and refunds are reached in a few steps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        claim = add_claim(self.world, [("11102", (), 30000), ("17000", (), 12000)], submit=False)
+        model = ModelClaim(claim, False, [ModelLine(line, 0) for line in claim.lines])
+        self.claims.append(model)
+        self.submit()
+        self._adjudicate(model, "1", ((20000, 8000, "1", False), (9000, 3000, "2", False)))
+
+
 quick = settings(max_examples=25, stateful_step_count=12, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
 def test_ledger_invariant_holds_on_sqlite() -> None:
     run_state_machine_as_test(LedgerMachine, settings=quick)
+
+
+def test_ledger_invariant_holds_for_patient_balances_on_sqlite() -> None:
+    run_state_machine_as_test(PatientBalanceMachine, settings=settings(quick, stateful_step_count=16))
+
+
+class PostgresPatientBalanceMachine(PatientBalanceMachine):
+    backend = "postgresql"
+
+
+@pytest.mark.postgres
+def test_ledger_invariant_holds_for_patient_balances_on_postgresql() -> None:
+    require_postgres()
+    run_state_machine_as_test(PostgresPatientBalanceMachine,
+                              settings=settings(quick, max_examples=6, stateful_step_count=16))
 
 
 @pytest.mark.postgres
