@@ -95,12 +95,12 @@ class CallView:
 
 
 def call_list(database: Database, practices: Collection[str] | None, day: datetime.date, *, actor: str,
-              recontact_days: int = RECONTACT_DAYS) -> list[CallView]:
-    """Today's calls for these practices (codes; None: every practice), most urgent first. Audited per practice
-    (the list shows balances and phone numbers)."""
+              recontact_days: int = RECONTACT_DAYS, practice_ids: Collection[int] | None = None) -> list[CallView]:
+    """Today's calls for these practices (codes; None: every practice; and only those of ``practice_ids`` when
+    given: a user's), most urgent first. Audited per practice (the list shows balances and phone numbers)."""
     views: list[CallView] = []
     with UnitOfWork(database, actor=actor) as uow:
-        chosen = _practices(uow, practices)
+        chosen = [p for p in _practices(uow, practices) if practice_ids is None or p.id in practice_ids]
         for practice in chosen:
             repo = uow.practice(practice.id)
             policy = load_policy(uow, practice.id)
@@ -127,14 +127,15 @@ class ContactLogged:
 def log_contact(database: Database, practice: str, account_number: str, outcome: str, *, actor: str,
                 channel: str = Channel.PHONE.value, promise_date: datetime.date | None = None,
                 promise_amount: Money | None = None, note: str | None = None,
-                now: datetime.datetime | None = None) -> ContactLogged:
-    """Log a contact with a guarantor; a dispute also holds the cadence (until released after review)."""
+                now: datetime.datetime | None = None, practice_id: int | None = None) -> ContactLogged:
+    """Log a contact with a guarantor; a dispute also holds the cadence (until released after review). The
+    practice by its code, or by ``practice_id`` (the web application's, among the user's practices)."""
     moment = now or utc_now()
     chosen_outcome = _choice(Outcome, outcome, "outcome")
     chosen_channel = _choice(Channel, channel, "channel")
     effect = check_contact(chosen_outcome, moment.date(), promise_date=promise_date, promise_amount=promise_amount)
     with UnitOfWork(database, actor=actor, clock=lambda: moment) as uow:
-        repo = uow.practice(_practice(uow, practice).id)
+        repo = uow.practice(practice_id if practice_id is not None else _practice(uow, practice).id)
         patient = _patient(repo, account_number)
         row = repo.add(CollectionContactRow(
             patient_id=patient.id, contacted_at=moment, contacted_by=actor, channel=chosen_channel.value,

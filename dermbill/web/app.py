@@ -30,6 +30,7 @@ from dermbill.web.pages import (
     check_in,
     claims,
     coding,
+    collections,
     follow_up,
     front_desk,
     imports,
@@ -147,6 +148,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(queues.router())
     app.include_router(follow_up.router())
     app.include_router(statements.router())
+    app.include_router(collections.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())

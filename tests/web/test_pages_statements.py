@@ -1,5 +1,6 @@
-"""The statements page (/statements): a biller sees what today's run would make, makes it once, and opens a
-statement as it was sent; the front desk (no statements permission) gets 403."""
+"""The statements page (/statements) and the call list (/collections/calls): a biller sees what today's run would
+make, makes it once, opens a statement as it was sent, works the call list and logs a promise; the front desk
+(neither permission) gets 403."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from collections_world import billed_guarantor
 from era_world import paid_claim, remittance, settled, submitted_claims, write
 from fastapi.testclient import TestClient
 from test_pages_auth import PASSWORD, csrf_of, sign_in
@@ -55,3 +57,33 @@ def test_a_biller_previews_makes_and_opens_the_days_statements(database: Databas
         pdf = client.get(f"/statements/{statement_id}.pdf")
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF") and pdf.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_biller_works_the_call_list_and_logs_a_promise(database: Database, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    billed_guarantor(database, tmp_path)  # $47.00, first billed on 2026-04-20: past due on 2026-06-25
+    set_company_totp(database, "ERA TEST BILLING", required=False, actor="test")
+    for email, role in (("biller@era.test", Role.BILLER), ("desk@era.test", Role.FRONT_DESK)):
+        add_user(database, company="ERA TEST BILLING", email=email, display_name=email, roles=[role],
+                 practices=["ERA"], password=PASSWORD, actor="test")
+    monkeypatch.setenv(TODAY_VARIABLE, "2026-06-25")
+    from dermbill.web.app import create_app
+
+    url = database.engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(url), raise_server_exceptions=False, follow_redirects=False) as client:
+        page = sign_in(client, "biller@era.test").get("/collections/calls").text
+        assert "1 call, most urgent first" in page and "$47.00" in page and "66 days" in page
+        assert "date of birth" in page and '<a href="/collections/calls" aria-current="page">' in page
+        form = {"csrf_token": csrf_of(client), "practice": "ERA", "account": "A-1", "outcome": "promise_to_pay",
+                "promise_date": "2026-06-01", "promise_amount": "47.00", "note": ""}
+        refused = client.post("/collections/contact", data=form)
+        assert refused.status_code == 422 and "Account A-1:" in refused.text  # a promise in the past
+        assert client.post("/collections/contact", data={**form, "practice": "OTH"}).status_code == 404
+        logged = client.post("/collections/contact", data={**form, "promise_date": "2026-07-01"})
+        assert logged.status_code == 303
+        after = client.get("/collections/calls").text
+        assert "Logged: A-1, promise to pay." in after and "No call is due today." in after
+        desk = sign_in(TestClient(client.app, raise_server_exceptions=False, follow_redirects=False),
+                       "desk@era.test")
+        assert desk.get("/collections/calls").status_code == 403

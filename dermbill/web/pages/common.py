@@ -45,6 +45,7 @@ NAVIGATION = (
     ("Denials", "/denials", Permission.VIEW_DENIALS),
     ("Payments", "/payments", Permission.VIEW_REMITTANCES),
     ("Statements", "/statements", Permission.SEND_STATEMENTS),
+    ("Collections", "/collections/calls", Permission.WORK_COLLECTIONS),
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
