@@ -29,6 +29,7 @@ from eligibility_world import eligibility_records
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from statement_samples import sample_document
 from web_world import OTHER_USER, all_roles_email, rejected_claim, staff_email, web_world
 
 from dermbill.clock import today, utc_now
@@ -46,6 +47,7 @@ from dermbill.db.models import (
     PatientRow,
     PayerRow,
     PracticeRow,
+    StatementRow,
     TrainingAssignmentRow,
     UnmatchedRemittanceRow,
 )
@@ -88,6 +90,7 @@ class Records:
     appointment_id: int = 0  # an appointment of D2 (check-in), with a copay receipt
     receipt_id: int = 0
     training_assignment_id: int = 0  # a training module assigned to the D2 user with every role
+    statement_id: int = 0  # a patient statement of D2
     front_desk: tuple[tuple[str, str], ...] = ()  # an appointment, eligibility work-list item, order change of D2
 
 
@@ -121,6 +124,7 @@ PARAMETERS: dict[str, Parameter] = {
     "appointment_id": Parameter(lambda r: [str(r.appointment_id)], ALL_OF_THEIRS),
     "receipt_id": Parameter(lambda r: [str(r.receipt_id)], ALL_OF_THEIRS),
     "assignment_id": Parameter(lambda r: [str(r.training_assignment_id)], ALL_OF_THEIRS),
+    "statement_id": Parameter(lambda r: [str(r.statement_id)], ALL_OF_THEIRS),
     "number": Parameter(lambda r: ["1"], ALL_OF_THEIRS),  # a scenario of the training assignment beside it
     "problem_id": Parameter(lambda r: [dict(r.front_desk)["problem_id"]], ALL_OF_THEIRS),
     "proposal_id": Parameter(lambda r: [dict(r.front_desk)["proposal_id"]], ALL_OF_THEIRS),
@@ -218,13 +222,18 @@ def _records(database: Database) -> Records:
         assignment = TrainingAssignmentRow(practice_id=theirs, user_id=trainee.id, module="coverage_ended", reasons=[],
                                            assigned_by="test", assigned_at=utc_now(), due_on=today(), status="open")
         uow.session.add(assignment)
+        statement = StatementRow(practice_id=theirs, patient_id=records.patient_id, statement_date=today(),
+                                 due_on=today(), amount_cents=10450, step="statement", code="SCOPE23456",
+                                 delivery="print", document=sample_document(code="SCOPE23456").to_json(),
+                                 created_by="test", created_at=utc_now())
+        uow.session.add(statement)
         uow.commit()
     receipt = collect_copay(database, {theirs}, appointment.id, amount="10.00", method="cash", reference="SCOPE-CI-1",
                             actor="test").receipt_id
     return dataclasses.replace(records, remittance_id=posted.remittance_id, unmatched_id=unmatched,
                                overpayment_id=overpayment.id, deposit_id=deposit_id,
                                appointment_id=appointment.id, receipt_id=receipt,
-                               training_assignment_id=assignment.id,
+                               training_assignment_id=assignment.id, statement_id=statement.id,
                                front_desk=tuple(eligibility_records(database, theirs).items()))
 
 
