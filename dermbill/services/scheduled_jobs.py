@@ -93,13 +93,23 @@ register(Job("eligibility", "Check the coverage of the booked appointments of th
 
 def run_statement_cycle(context: JobContext) -> dict[str, Any]:
     """The statements job: the day's statement run for every practice (each by its own policy: cycle billing,
-    minimum, cadence words)."""
+    minimum, cadence words), then the e-mail notices when a mail server is set up. The print batch is made by a
+    person (``dermbill statements print``), who sends it to the print vendor."""
+    from dermbill.services.statement_mail import deliver_statement_emails
     from dermbill.services.statements import run_statements
+    from dermbill.settings import load_smtp_settings, public_url
 
     run = run_statements(context.database, context.now.date(), actor="job: statements", now=context.now)
     summary = run.to_json()
-    return {"statements": summary["statements_count"], "amount": summary["amount"],
-            "by_delivery": summary["by_delivery"], "not_billed": summary["not_billed"]}
+    result: dict[str, Any] = {"statements": summary["statements_count"], "amount": summary["amount"],
+                              "by_delivery": summary["by_delivery"], "not_billed": summary["not_billed"]}
+    smtp, base_url = load_smtp_settings(), public_url()
+    if smtp is not None and base_url is not None:  # e-mail is set up: the notices go out now; print stays a person's
+        result["emails"] = deliver_statement_emails(context.database, smtp, None, now=context.now, base_url=base_url,
+                                                    actor="job: statements").to_json()
+    else:
+        result["emails"] = "not sent: set DERMBILL_SMTP_HOST (or DERMBILL_MAIL_PICKUP_DIR) and DERMBILL_PUBLIC_URL"
+    return result
 
 
 register(Job("statements", "Make the day's patient statements (cycle billing, each practice's policy)",
