@@ -85,7 +85,7 @@ def json_cell(value: Cell) -> object:
 def text_cell(value: Cell, kind: ColumnKind) -> str:
     """A cell as a person reads it on a screen or in the PDF."""
     if value is None:
-        return "" if kind is ColumnKind.TEXT else "–"
+        return "" if kind is ColumnKind.TEXT else "-"
     if isinstance(value, Money):
         return f"${value}"
     if kind is ColumnKind.PERCENT:
