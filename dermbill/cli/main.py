@@ -31,6 +31,7 @@ from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
 from dermbill.cli.payments import era_app, ledger_app
+from dermbill.cli.reports_cmds import reports_app
 from dermbill.cli.statements_cmds import statements_app
 from dermbill.cli.training_cmds import training_app
 from dermbill.cli.users_cmds import users_app
@@ -321,6 +322,7 @@ app.add_typer(statements_app, name="statements")
 app.add_typer(balances_app, name="balances")
 app.add_typer(eligibility_app, name="eligibility")
 app.add_typer(collections_app, name="collections")
+app.add_typer(reports_app, name="reports")
 app.command("import")(import_command)
 
 

@@ -1,0 +1,315 @@
+"""The reports: A/R aging from the ledger, and the key figures assembled with the previous period's.
+
+Aging reads the balances of the receivable accounts (insurance 1100, denied 1150, patient 1200) line by line over
+the postings dated on or before the as-of day, and buckets them in the database's own query (the bucket edges are
+dates, ``core.reports.aging.bucket_starts``): nothing is loaded per claim line. Credit balances (patient credits
+2100, refunds due to payers 2150, insurance payments not matched yet 2160) are owed *by* the practice and are
+reported apart, never netted against what is owed to it.
+
+Every query is limited to the filter's practices (the ones the person may see).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CREDIT, PAYER_CREDIT, UNAPPLIED_INSURANCE
+from dermbill.core.money import Money
+from dermbill.core.reports.aging import (
+    BUCKETS,
+    AgedBalance,
+    AgingRow,
+    Basis,
+    Kind,
+    age,
+    bucket_starts,
+)
+from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.periods import Period, default_period
+from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
+from dermbill.db.engine import Database
+from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
+    ClaimStatusEventRow,
+    JournalEntryRow,
+    LedgerAccountRow,
+    PatientRow,
+    PayerRow,
+    PostingRow,
+    PracticeRow,
+    ProviderRow,
+    StatementClaimRow,
+    StatementRow,
+)
+from dermbill.db.repositories import UnitOfWork
+
+RECEIVABLES = {INSURANCE_AR: Kind.INSURANCE, DENIED_AR: Kind.INSURANCE, PATIENT_AR: Kind.PATIENT}
+CREDITS = ((PATIENT_CREDIT, "patient_credit", "Patient credits (owed back or to apply)"),
+           (PAYER_CREDIT, "payer_credit", "Refunds due to payers"),
+           (UNAPPLIED_INSURANCE, "unapplied_insurance", "Insurance payments not matched yet"))
+DIMENSIONS = ("practice", "payer", "provider", "code")
+DIMENSION_LABELS = {"practice": "Practice", "payer": "Payer", "provider": "Provider", "code": "Procedure code",
+                    "patient": "Patient"}
+NOT_BILLED_BUCKET = -1
+NO_AGE_BUCKET = -2  # a balance no claim dates (cannot happen when every receivable posting names its line)
+
+
+@dataclass(frozen=True, slots=True)
+class AgingReport(Report):
+    """Aging as of ``filter.as_of``: totals per kind, rows per dimension and kind, and the credits apart."""
+
+    filter: ReportFilter | None = None
+    basis: Basis = Basis.SERVICE
+    totals: dict[Kind, AgingRow] = field(default_factory=dict)
+    by: dict[str, dict[Kind, list[AgingRow]]] = field(default_factory=dict)
+    credits: dict[str, Money] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"as_of": self.filter.as_of.isoformat() if self.filter else None,
+                                  "basis": self.basis.value, "bucket_names": list(BUCKETS)}
+        for kind in Kind:
+            out[kind.value] = {**self.totals[kind].to_json(),
+                               **{f"by_{name}": [r.to_json() | {"key": r.key} for r in rows[kind]]
+                                  for name, rows in self.by.items()}}
+        out["total"] = Money(sum(row.total.cents for row in self.totals.values())).plain()
+        out["credits"] = {key: amount.plain() for key, amount in self.credits.items()}
+        return out
+
+
+def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SERVICE,
+                 dimensions: Sequence[str] = DIMENSIONS) -> AgingReport:
+    """A/R aging for the filter's practices as of its as-of day (the period is not used: balances have no period).
+
+    ``dimensions`` may add "patient" (a table naming patients: the caller audits that read).
+    """
+    with UnitOfWork(database, actor="reports") as uow:
+        session = uow.session
+        balances = list(_aged_balances(session, f, basis, dimensions))
+        credits = _credits(session, f)
+    totals, by = age(balances, dimensions)
+    tables = (_summary_table(totals, credits), *(_dimension_table(name, by[name]) for name in dimensions))
+    return AgingReport("aging", f"A/R aging as of {f.as_of.isoformat()} (by {basis.label})", tables,
+                       {"as_of": f.as_of, "basis": basis}, f, basis, totals, by, credits)
+
+
+def _dated(session: Session, f: ReportFilter) -> bool:
+    """Whether postings after the as-of day exist in these practices (then the entries' dates must be read)."""
+    latest = session.scalar(select(func.max(JournalEntryRow.entry_date))
+                            .where(JournalEntryRow.practice_id.in_(f.practice_ids)))
+    return latest is not None and latest > f.as_of
+
+
+def _balances_query(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
+    """Receivable postings summed per line, account kind and payer, as of the as-of day (nonzero sums only)."""
+    code = LedgerAccountRow.code
+    # A posting that names no line (none should, on these accounts) is dated by its claim.
+    claim_of_unlined = case((PostingRow.claim_line_id.is_(None), PostingRow.claim_id), else_=None)
+    query = (select(PostingRow.claim_line_id.label("line_id"), claim_of_unlined.label("claim_id"),
+                    code.label("code"), PostingRow.payer_id.label("payer_id"),
+                    PostingRow.patient_id.label("patient_id"), func.sum(PostingRow.amount_cents).label("cents"))
+             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+             .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(tuple(codes)))
+             .group_by(PostingRow.claim_line_id, claim_of_unlined, code, PostingRow.payer_id, PostingRow.patient_id)
+             .having(func.sum(PostingRow.amount_cents) != 0))
+    if _dated(session, f):
+        query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
+            JournalEntryRow.entry_date <= f.as_of)
+    return query
+
+
+def _bucket(day: ColumnElement[Any], as_of: datetime.date, *, missing: int) -> ColumnElement[int]:
+    """The bucket index of a date column, in SQL: compared with each bucket's first day."""
+    starts = bucket_starts(as_of)
+    whens: list[tuple[ColumnElement[bool], int]] = [(day.is_(None), missing)]
+    whens += [(day >= start, index) for index, start in enumerate(starts)]
+    return case(*whens, else_=len(starts))
+
+
+def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int) -> ColumnElement[int]:
+    """The same for a UTC timestamp column: a day starts at midnight UTC."""
+    starts = [datetime.datetime.combine(s, datetime.time(0), tzinfo=datetime.UTC) for s in bucket_starts(as_of)]
+    whens: list[tuple[ColumnElement[bool], int]] = [(moment.is_(None), missing)]
+    whens += [(moment >= start, index) for index, start in enumerate(starts)]
+    return case(*whens, else_=len(starts))
+
+
+def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
+                   dimensions: Sequence[str]) -> Iterable[AgedBalance]:
+    balances = _balances_query(session, f, RECEIVABLES).subquery("balance")
+    line, claim = ClaimLineRow, ClaimRow
+    claim_id = func.coalesce(line.claim_id, balances.c.claim_id)
+    is_patient = balances.c.code == PATIENT_AR
+    if basis is Basis.SERVICE:
+        bucket = _bucket(func.coalesce(line.service_date_from, claim.date_of_service), f.as_of,
+                         missing=NO_AGE_BUCKET)
+        extra: list[Any] = []
+    else:
+        submitted = (select(ClaimStatusEventRow.claim_id.label("claim_id"),
+                            func.min(ClaimStatusEventRow.occurred_at).label("first"))
+                     .where(ClaimStatusEventRow.practice_id.in_(f.practice_ids),
+                            ClaimStatusEventRow.to_status == "submitted")
+                     .group_by(ClaimStatusEventRow.claim_id).subquery("submitted"))
+        stated = (select(StatementClaimRow.claim_id.label("claim_id"),
+                         func.min(StatementRow.statement_date).label("first"))
+                  .join(StatementRow, StatementRow.id == StatementClaimRow.statement_id)
+                  .where(StatementClaimRow.practice_id.in_(f.practice_ids), StatementRow.statement_date <= f.as_of)
+                  .group_by(StatementClaimRow.claim_id).subquery("stated"))
+        bucket = case((is_patient, _bucket(stated.c.first, f.as_of, missing=NOT_BILLED_BUCKET)),
+                      else_=_bucket_at(submitted.c.first, f.as_of, missing=NOT_BILLED_BUCKET))
+        extra = [(submitted, and_(submitted.c.claim_id == claim.id, submitted.c.first
+                                  < datetime.datetime.combine(f.as_of + datetime.timedelta(days=1), datetime.time(0),
+                                                              tzinfo=datetime.UTC))),
+                 (stated, stated.c.claim_id == claim.id)]
+    provider = func.coalesce(line.rendering_provider_id, claim.rendering_provider_id)
+    payer = case((is_patient, literal(None)), else_=balances.c.payer_id)
+    columns: dict[str, Any] = {
+        "practice": claim.practice_id, "payer": payer, "provider": provider, "code": line.procedure_code,
+        "patient": balances.c.patient_id}
+    wanted = [columns[name].label(name) for name in dimensions]
+    query = (select(is_patient.label("is_patient"), bucket.label("bucket"), *wanted,
+                    func.sum(balances.c.cents).label("cents"))
+             .select_from(balances)
+             .outerjoin(line, line.id == balances.c.line_id)
+             .outerjoin(claim, claim.id == claim_id))
+    for table, on in extra:
+        query = query.outerjoin(table, on)
+    if f.payer_id is not None:
+        # Insurance balances owed by the payer; patient balances left by its claims.
+        query = query.where(case((is_patient, claim.payer_id), else_=balances.c.payer_id) == f.payer_id)
+    if f.provider_id is not None:
+        query = query.where(provider == f.provider_id)
+    query = query.group_by(is_patient, bucket, *(columns[name] for name in dimensions))
+    rows = session.execute(query).all()
+    labels = _labels(session, f, dimensions, rows)
+    for row in rows:
+        kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
+        bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
+        if row.bucket == NO_AGE_BUCKET:
+            bucket_index = len(BUCKETS) - 1  # undated: counted as the oldest, never lost
+        dims = {}
+        for name in dimensions:
+            value = getattr(row, name)
+            key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
+            dims[name] = (key, labels[name].get(key, key or "(none)"))
+        yield AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
+
+
+def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: Sequence[Any]
+            ) -> dict[str, dict[str, str]]:
+    """What each dimension's keys are called: practice codes, payer and provider names, patient accounts."""
+    labels: dict[str, dict[str, str]] = {name: {} for name in dimensions}
+    if "practice" in dimensions:
+        labels["practice"] = {str(i): f"{code} {name}" for i, code, name in session.execute(
+            select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name)
+            .where(PracticeRow.id.in_(f.practice_ids)))}
+    if "payer" in dimensions:
+        ids = {row.payer for row in rows if row.payer is not None}
+        labels["payer"] = {str(i): name for i, name in session.execute(
+            select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(ids)))} if ids else {}
+        labels["payer"]["patient"] = "Patients"
+        labels["payer"][""] = "No payer named"
+    if "provider" in dimensions:
+        labels["provider"] = {str(i): f"{last}, {first}" for i, last, first in session.execute(
+            select(ProviderRow.id, ProviderRow.last_name, ProviderRow.first_name)
+            .where(ProviderRow.practice_id.in_(f.practice_ids)))}
+    if "patient" in dimensions:
+        ids = {row.patient for row in rows if row.patient is not None}
+        labels["patient"] = {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
+            select(PatientRow.id, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name)
+            .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))} if ids else {}
+    return labels
+
+
+def _credits(session: Session, f: ReportFilter) -> dict[str, Money]:
+    """Credit balances as of the as-of day (positive: what the practice owes back or holds)."""
+    totals = {key: Money.zero() for _, key, _ in CREDITS}
+    by_code = {code: key for code, key, _ in CREDITS}
+    query = (select(LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
+             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+             .where(PostingRow.practice_id.in_(f.practice_ids), LedgerAccountRow.code.in_(tuple(by_code)))
+             .group_by(LedgerAccountRow.code))
+    if f.payer_id is not None:
+        query = query.where(PostingRow.payer_id == f.payer_id)
+    if _dated(session, f):
+        query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
+            JournalEntryRow.entry_date <= f.as_of)
+    for code, cents in session.execute(query):
+        totals[by_code[code]] = Money(-int(cents))
+    return totals
+
+
+_BUCKET_COLUMNS = tuple(Column(name, name, ColumnKind.MONEY) for name in BUCKETS)
+
+
+def _cells(row: AgingRow) -> tuple[Money, ...]:
+    return (*row.buckets, row.not_billed, row.total)
+
+
+def _summary_table(totals: dict[Kind, AgingRow], credits: dict[str, Money]) -> ReportTable:
+    rows = tuple(Row((kind.value.title(), *_cells(totals[kind])), {"report": "ar", "kind": kind.value})
+                 for kind in Kind)
+    grand = AgingRow("total", "Total")
+    for kind in Kind:
+        for index, amount in enumerate(totals[kind].buckets):
+            grand.add(index, amount)
+        grand.add(None, totals[kind].not_billed)
+    credit_note = "; ".join(f"{label}: ${credits[key]}" for _, key, label in CREDITS if credits.get(key))
+    return ReportTable("aging_summary", "A/R by who owes it", (
+        Column("owed_by", "Owed by"), *_BUCKET_COLUMNS, Column("not_billed", "Not billed yet", ColumnKind.MONEY),
+        Column("total", "Total", ColumnKind.MONEY)), rows, Row(("Total", *_cells(grand))),
+        note="Insurance includes denied balances being worked. Credit balances are apart, not netted"
+             + (f" ({credit_note})." if credit_note else ": there are none."), drill_report="ar")
+
+
+def _dimension_table(name: str, rows: dict[Kind, list[AgingRow]]) -> ReportTable:
+    table_rows = []
+    for kind in Kind:
+        for row in rows[kind]:
+            names_owner = row.key and not (name == "payer" and kind is Kind.PATIENT)
+            table_rows.append(Row((row.label, kind.value.title(), *_cells(row)),
+                                  {"report": "ar", "kind": kind.value, **({name: row.key} if names_owner else {})}))
+    return ReportTable(f"aging_by_{name}", f"A/R aging by {DIMENSION_LABELS[name].lower()}", (
+        Column(name, DIMENSION_LABELS[name]), Column("owed_by", "Owed by"), *_BUCKET_COLUMNS,
+        Column("not_billed", "Not billed yet", ColumnKind.MONEY), Column("total", "Total", ColumnKind.MONEY)),
+        tuple(table_rows), drill_report="ar")
+
+
+def report_filter(database: Database, *, as_of: datetime.date, practices: Sequence[str] = (),
+                  start: datetime.date | None = None, end: datetime.date | None = None, payer: str | None = None,
+                  provider: str | None = None) -> ReportFilter:
+    """A filter from what a person types: practice codes (none: every practice), the payer's ID, the provider's
+    NPI, the period's first and last days (default: the 30 days ending on ``as_of``)."""
+    with UnitOfWork(database, actor="reports") as uow:
+        session = uow.session
+        query = select(PracticeRow.id, PracticeRow.code)
+        if practices:
+            query = query.where(PracticeRow.code.in_(set(practices)))
+        found = session.execute(query).all()
+        missing = sorted(set(practices) - {code for _, code in found})
+        if missing:
+            raise NotFound(f"no practice {', '.join(missing)} (see dermbill practices list)")
+        if not found:
+            raise NotFound("there are no practices yet: nothing to report")
+        ids = frozenset(i for i, _ in found)
+        payer_id = provider_id = None
+        if payer:
+            payer_id = session.scalar(select(PayerRow.id).where(PayerRow.payer_identifier == payer.strip()))
+            if payer_id is None:
+                raise NotFound(f"no payer with the ID {payer.strip()[:20]!r} (the payer ID claims are sent to)")
+        if provider:
+            provider_id = session.scalar(select(ProviderRow.id).where(ProviderRow.npi == provider.strip(),
+                                                                      ProviderRow.practice_id.in_(ids)))
+            if provider_id is None:
+                raise NotFound(f"no provider with the NPI {provider.strip()[:10]!r} in these practices")
+    if (start is None) != (end is None):
+        raise InvalidInput("give both --from and --to (the first and last days of the period), or neither")
+    period = Period(start, end) if start and end else default_period(as_of)
+    return ReportFilter(ids, as_of, period, payer_id, provider_id)
