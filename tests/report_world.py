@@ -283,3 +283,11 @@ class ReportWorld:
                                      accepted=accepted, reason=None if accepted else "test", reviewer="coder",
                                      reviewed_at=moment(on)))
             uow.commit()
+
+    def set_claim(self, claim: Claim, **values: Any) -> None:
+        """Change stored columns of a claim (``frequency_code="7"``, ``primary_claim_id=...``) for a case."""
+        with self._uow(day(1, 1)) as uow:
+            row = uow.practice(claim.practice_id).get(ClaimRow, claim.id)
+            for name, value in values.items():
+                setattr(row, name, value)
+            uow.commit()
