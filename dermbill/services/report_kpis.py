@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, case, cast, exists, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from dermbill.core.ledger import CASH, CONTRACTUAL, DENIED_AR, GROSS_CHARGES, INSURANCE_AR, PATIENT_AR
@@ -233,12 +233,19 @@ def _claim_filters(f: ReportFilter) -> list[ColumnElement[bool]]:
     return out
 
 
-def _first_submissions(f: ReportFilter) -> Any:
-    """Each claim's first move to submitted (by the as-of day): claim_id, first."""
-    event = ClaimStatusEventRow
+def _first_submissions(f: ReportFilter, among: Any = None) -> Any:
+    """The first move to submitted (by the as-of day) of each claim ``among`` (a select of claim ids; by default
+    the claims sent in the period): claim_id, first.
+
+    Only claims with a move to submitted in the period can have their first one there: the earliest is looked for
+    among those claims alone, not over the whole history."""
+    event, sent = ClaimStatusEventRow, aliased(ClaimStatusEventRow)
+    in_period = among if among is not None else (
+        select(sent.claim_id).where(sent.practice_id.in_(f.practice_ids), sent.to_status == "submitted",
+                                    _within(sent.occurred_at, f.period)))
     return (select(event.claim_id.label("claim_id"), func.min(event.occurred_at).label("first"))
             .where(event.practice_id.in_(f.practice_ids), event.to_status == "submitted",
-                   _by_as_of(event.occurred_at, f))
+                   event.claim_id.in_(in_period), _by_as_of(event.occurred_at, f))
             .group_by(event.claim_id).subquery("first_submission"))
 
 
@@ -273,8 +280,11 @@ class FirstAdjudications:
 def _first_adjudications(session: Session, f: ReportFilter) -> FirstAdjudications:
     line = LineAdjudicationRow
     answered = [line.practice_id.in_(f.practice_ids), line.status_code != REVERSAL, line.adjudicated_on <= f.as_of]
+    seen = aliased(LineAdjudicationRow)
+    in_period = select(seen.claim_id).where(seen.practice_id.in_(f.practice_ids), seen.status_code != REVERSAL,
+                                            seen.adjudicated_on.between(f.period.start, f.period.end))
     first_day = (select(line.claim_id.label("claim_id"), func.min(line.adjudicated_on).label("day"))
-                 .where(*answered).group_by(line.claim_id).subquery("first_day"))
+                 .where(*answered, line.claim_id.in_(in_period)).group_by(line.claim_id).subquery("first_day"))
     # The first remittance: the earliest one of that first day (two on one day: the one stored first).
     first = (select(first_day.c.claim_id, func.min(line.remittance_id).label("remittance_id"))
              .join(line, and_(line.claim_id == first_day.c.claim_id, line.adjudicated_on == first_day.c.day))
@@ -329,11 +339,15 @@ def _charge_lag(session: Session, f: ReportFilter) -> tuple[int, int]:
 def _submission_to_payment(session: Session, f: ReportFilter) -> tuple[int, int]:
     """(days from first submission to first payer payment, summed; claims) for claims first paid in the period."""
     line = LineAdjudicationRow
+    seen = aliased(LineAdjudicationRow)
+    in_period = select(seen.claim_id).where(seen.practice_id.in_(f.practice_ids), seen.paid_cents > 0,
+                                            seen.status_code != REVERSAL,
+                                            seen.adjudicated_on.between(f.period.start, f.period.end))
     paid = (select(line.claim_id.label("claim_id"), func.min(line.adjudicated_on).label("day"))
             .where(line.practice_id.in_(f.practice_ids), line.paid_cents > 0, line.status_code != REVERSAL,
-                   line.adjudicated_on <= f.as_of)
+                   line.adjudicated_on <= f.as_of, line.claim_id.in_(in_period))
             .group_by(line.claim_id).subquery("first_paid"))
-    first = _first_submissions(f)
+    first = _first_submissions(f, in_period)
     days = _days_between(session, paid.c.day, _day_of(session, first.c.first))
     query = (select(func.sum(days), func.count())
              .select_from(paid).join(first, first.c.claim_id == paid.c.claim_id)

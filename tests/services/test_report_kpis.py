@@ -5,7 +5,8 @@ Period June 2026, as of 30 June. Practice P1 (Medicare MCR unless said; first pr
   835 R1 of 20 June: line 1 paid $80, $50 contractual, $20 to the patient; line 2 denied $90 (a denial item from
   R1, $90). The patient pays $5 on 25 June.
 - B: commercial CIG, second provider, seen and charged 5 June, 11102 $200. Scrub errors 6 June, ready 7 June,
-  sent 8 June, accepted 9 June (not clean: scrub errors). 835 R2 of 25 June: paid $120, $80 contractual.
+  sent 8 June, accepted 9 June (not clean: scrub errors). 835 R2 of 25 June: paid $120, $80 contractual; an
+  underpayment of $15 found on it (not a denial: B is resolved on the first pass).
 - C: seen and charged 10 June, $100. Sent 12 June, rejected 13 June (not clean), corrected and sent again 15 June,
   accepted 16 June. Never adjudicated.
 - D: second provider, seen and charged 20 June, 17000 $50. Sent 22 June, no answer yet (not in the clean rate).
@@ -65,6 +66,7 @@ def _world(database: Database) -> ReportWorld:
           ("submitted", "accepted", 9))
     r2 = w.remittance("P1", "CIG", on=day(6, 25))
     w.adjudicate(b, 1, r2, on=day(6, 25), paid=12000)
+    w.denial_item(b, [1], on=day(6, 25), amount=1500, remittance_id=r2, kind="underpayment")
     w.pay(b, 1, 12000, on=day(6, 25))
     w.adjust(b, 1, 8000, on=day(6, 25))
 
