@@ -57,11 +57,11 @@ RECEIVABLE_CODES = (INSURANCE_AR, DENIED_AR, PATIENT_AR)
 def revenue_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
     """The revenue-cycle figures for the filter's period (flows) and as-of day (A/R), in reading order."""
     session = uow.session
-    charges = -_flow(session, f, GROSS_CHARGES, f.period, payer_of_claim=True)
-    payments = _flow(session, f, CASH, f.period)
-    contractual = _flow(session, f, CONTRACTUAL, f.period)
+    flows = _flows(session, f, f.period, (GROSS_CHARGES, CASH, CONTRACTUAL))
+    charges, payments, contractual = -flows[GROSS_CHARGES], flows[CASH], flows[CONTRACTUAL]
     ar = _receivables(session, f)
-    window_charges = -_flow(session, f, GROSS_CHARGES, trailing_days(f.as_of, AR_DAYS_WINDOW), payer_of_claim=True)
+    window = trailing_days(f.as_of, AR_DAYS_WINDOW)
+    window_charges = charges if window == f.period else -_flows(session, f, window, (GROSS_CHARGES,))[GROSS_CHARGES]
     clean, answered = _clean_claims(session, f)
     first = _first_adjudications(session, f)
     lag_days, lag_claims = _charge_lag(session, f)
@@ -177,24 +177,29 @@ def _with_claim(query: Any, f: ReportFilter, *, receivable: bool, joined: bool =
     return query
 
 
-def _flow(session: Session, f: ReportFilter, account: str, period: Period, *, payer_of_claim: bool = False
-          ) -> Money:
-    """The net of the postings to ``account`` dated in ``period`` (debits positive).
+def _flows(session: Session, f: ReportFilter, period: Period, accounts: tuple[str, ...]) -> dict[str, Money]:
+    """The net of the postings to each account dated in ``period`` (debits positive), in one pass.
 
-    With a payer chosen: postings of that payer's claims (``payer_of_claim``) or postings that name it."""
-    query = (select(func.coalesce(func.sum(PostingRow.amount_cents), 0))
+    With a payer chosen: gross charges of that payer's claims; other accounts' postings that name the payer."""
+    code = LedgerAccountRow.code
+    query = (select(code, func.sum(PostingRow.amount_cents))
              .select_from(PostingRow)
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
-             .where(PostingRow.practice_id.in_(f.practice_ids), LedgerAccountRow.code == account,
-                    JournalEntryRow.entry_date.between(period.start, period.end)))
-    if f.provider_id is not None or (f.payer_id is not None and payer_of_claim):
-        query = query.join(ClaimRow, ClaimRow.id == PostingRow.claim_id)
-        if f.provider_id is not None:
-            query = query.where(ClaimRow.rendering_provider_id == f.provider_id)
+             .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(accounts),
+                    JournalEntryRow.entry_date.between(period.start, period.end))
+             .group_by(code))
+    if f.provider_id is not None:
+        query = query.join(ClaimRow, ClaimRow.id == PostingRow.claim_id).where(
+            ClaimRow.rendering_provider_id == f.provider_id)
+    elif f.payer_id is not None and GROSS_CHARGES in accounts:
+        query = query.outerjoin(ClaimRow, ClaimRow.id == PostingRow.claim_id)
     if f.payer_id is not None:
-        query = query.where((ClaimRow.payer_id if payer_of_claim else PostingRow.payer_id) == f.payer_id)
-    return Money(int(session.scalar(query) or 0))
+        payer = case((code == GROSS_CHARGES, ClaimRow.payer_id), else_=PostingRow.payer_id) \
+            if GROSS_CHARGES in accounts else PostingRow.payer_id
+        query = query.where(payer == f.payer_id)
+    sums = {account: int(cents) for account, cents in session.execute(query)}
+    return {account: Money(sums.get(account, 0)) for account in accounts}
 
 
 def _receivables(session: Session, f: ReportFilter) -> Money:

@@ -28,7 +28,7 @@ from report_world import Claim, ReportWorld, day
 from dermbill.core.ledger import CASH, CONTRACTUAL, DENIED_AR
 from dermbill.core.reports.figures import Figure, Unit
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.core.reports.periods import month_period
+from dermbill.core.reports.periods import month_period, trailing_days
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.report_kpis import days_in_ar_by_payer, revenue_figures
@@ -248,3 +248,11 @@ def test_days_in_ar_by_payer(world: ReportWorld) -> None:
         {"report": "ar", "payer": str(world.payers["CIG"])}, {"report": "ar", "payer": str(world.payers["MCR"])},
         {"report": "ar", "kind": "patient"}]
     assert table.total is not None and table.total.cells[4] == Decimal("35.6")  # the figure
+
+
+def test_a_ninety_day_period_is_the_days_in_ar_window(world: ReportWorld) -> None:
+    values = _values(_figures(world, period=trailing_days(AS_OF, 90)))
+    # 2 April to 30 June: charges 620 + E's 100 = 720, the same window as days in A/R: 285 / 8 = 35.6.
+    assert values["charges"] == Decimal("720.00") and values["days_in_ar"] == Decimal("35.6")
+    # Payments now include nothing more (E's denial in May moved no cash): 275 / 720 = 38.19%.
+    assert values["gross_collection_rate"] == Decimal("38.19")
