@@ -227,6 +227,10 @@ def test_only_what_was_known_on_the_as_of_day(world: ReportWorld) -> None:
     # On 12 June: A and B answered (A clean); C was sent that day, rejected only the next. 1 / 2.
     assert values["clean_claim_rate"] == Decimal("50.00")
     assert values["first_pass_resolution_rate"] is None  # no June adjudication by then
+    # A/R on 12 June: A 240, B 200, C 100 unpaid, E's 100 denied, G 30 = 670; charged 15 March to 12 June: the
+    # same 670 (D comes on 20 June): 90 days.
+    assert values["days_in_ar"] == Decimal("90.0")
+    assert values["charge_lag_days"] == Decimal("3.7")  # A 6, B 3, C 2 (D sent 22 June): 11 / 3 = 3.67
 
 
 def test_days_in_ar_by_payer(world: ReportWorld) -> None:
