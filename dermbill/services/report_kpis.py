@@ -298,7 +298,8 @@ def _first_adjudications(session: Session, f: ReportFilter) -> FirstAdjudication
     item = DenialItemRow
     denied = (select(item.claim_id.label("claim_id"), item.remittance_id.label("remittance_id"),
                      func.sum(item.amount_cents).label("cents"))
-              .where(item.practice_id.in_(f.practice_ids), item.kind == "denial")
+              .where(item.practice_id.in_(f.practice_ids), item.kind == "denial",
+                     item.claim_id.in_(select(first.c.claim_id)))
               .group_by(item.claim_id, item.remittance_id).subquery("denied"))
     query = (select(func.count(), func.count(denied.c.claim_id), func.coalesce(func.sum(denied.c.cents), 0),
                     func.coalesce(func.sum(ClaimRow.total_charge_cents), 0))
