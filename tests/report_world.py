@@ -30,6 +30,7 @@ from dermbill.core.ledger import (
 from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import (
+    AppealRow,
     ClaimLineRow,
     ClaimRow,
     ClaimStatusEventRow,
@@ -39,10 +40,13 @@ from dermbill.db.models import (
     LineAdjudicationRow,
     PatientRow,
     PayerRow,
+    PaymentPlanRow,
     PracticeRow,
     ProviderRow,
     RemittanceRow,
     ServiceLocationRow,
+    StatementClaimRow,
+    StatementRow,
 )
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.claim_lifecycle import charge_entry
@@ -290,4 +294,54 @@ class ReportWorld:
             row = uow.practice(claim.practice_id).get(ClaimRow, claim.id)
             for name, value in values.items():
                 setattr(row, name, value)
+            uow.commit()
+
+    # Follow-up claims, appeals, statements and payment plans (the denial, coding and patient-collection reports).
+
+    def follow_up(self, claim: Claim, *, on: datetime.date, payer: str, replacement: bool) -> Claim:
+        """A claim billing ``claim``'s lines again (``billed_line_id``): a replacement (frequency 7) to the same
+        payer, or a new claim to another payer."""
+        practice = next(code for code, i in self.practices.items() if i == claim.practice_id)
+        number = next(n for (p, n), i in self.patients.items() if i == claim.patient_id and p == practice)
+        codes = []
+        with self._uow(on) as uow:
+            repo = uow.practice(claim.practice_id)
+            codes = [repo.get(ClaimLineRow, line).procedure_code for line in claim.line_ids]
+        again = self.claim(practice, dos=on, payer=payer, patient=number,
+                           lines=list(zip(codes, claim.charges, strict=True)), created_on=on)
+        with self._uow(on) as uow:
+            repo = uow.practice(claim.practice_id)
+            repo.get(ClaimRow, again.id).frequency_code = "7" if replacement else "1"
+            for new, old in zip(again.line_ids, claim.line_ids, strict=True):
+                repo.get(ClaimLineRow, new).billed_line_id = old
+            uow.commit()
+        return again
+
+    def appeal(self, claim: Claim, item_id: int, *, on: datetime.date, status: str = "won") -> None:
+        with self._uow(on) as uow:
+            uow.practice(claim.practice_id).add(AppealRow(
+                denial_item_id=item_id, claim_id=claim.id, file_name="appeal.pdf", written_on=on, status=status,
+                answered_on=on if status in ("won", "lost") else None))
+            uow.commit()
+
+    def statement(self, claim: Claim, *, on: datetime.date, cents: int) -> None:
+        """A statement dated ``on`` naming ``claim`` (one per patient and day)."""
+        with self._uow(on) as uow:
+            repo = uow.practice(claim.practice_id)
+            self._entries += 1
+            row = repo.add(StatementRow(
+                patient_id=claim.patient_id, statement_date=on, due_on=on + datetime.timedelta(days=21),
+                amount_cents=cents, step="statement", code=f"S{self._entries:08d}", delivery="print",
+                delivery_status="printed", document={}, created_by="test", created_at=moment(on)))
+            repo.flush()
+            repo.add(StatementClaimRow(statement_id=row.id, claim_id=claim.id, patient_owes_cents=cents))
+            uow.commit()
+
+    def payment_plan(self, practice: str, *, patient: int, cents: int, on: datetime.date) -> None:
+        patient_id = self.patient(practice, patient)
+        with self._uow(on) as uow:
+            uow.practice(self.practices[practice]).add(PaymentPlanRow(
+                patient_id=patient_id, total_cents=cents, installment_count=3,
+                first_due_on=on + datetime.timedelta(days=30), status="active", created_by="test",
+                created_at=moment(on)))
             uow.commit()
