@@ -4,7 +4,8 @@ and people (tables), and the monthly practice report (issue 17). The figures' de
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from dermbill.cli.common import DbOption, as_of_day, current_database, out
 from dermbill.cli.files import write_json
+
+if TYPE_CHECKING:
+    from dermbill.core.reports.table import Report, ReportTable
 
 reports_app = typer.Typer(help="Reports: A/R aging, key figures, denials, the monthly practice report.",
                           no_args_is_help=True)
@@ -25,6 +29,9 @@ ToDay = Annotated[str | None, typer.Option("--to", help="The period's last day (
 Payer = Annotated[str | None, typer.Option("--payer", help="Only this payer (its payer ID).")]
 Provider = Annotated[str | None, typer.Option("--provider", help="Only this rendering provider (NPI).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsCsv = Annotated[bool, typer.Option("--csv", help="Print one table as CSV (see --table).")]
+TableKey = Annotated[str | None, typer.Option("--table", help="With --csv: the table to print, by its key "
+                                                               "(--json lists them).")]
 
 
 def _day(text: str | None, option: str) -> datetime.date | None:
@@ -45,6 +52,8 @@ def aging_command(
     provider: Provider = None,
     by: Annotated[str, typer.Option("--by", help="The table to show: practice, payer, provider or code.")] = "payer",
     as_json: AsJson = False,
+    as_csv: AsCsv = False,
+    table: TableKey = None,
 ) -> None:
     """A/R aging (0-30, 31-60, 61-90, 91-120, 120+ days): insurance and patient balances apart, credits apart."""
     from dermbill.core.errors import InvalidInput
@@ -59,16 +68,125 @@ def aging_command(
     if as_json:
         write_json(report.to_json())
         return
+    if as_csv:
+        _print_csv(report.table(table or f"aging_by_{by}"))
+        return
+    for key in ("aging_summary", f"aging_by_{by}"):
+        _print_table(report.table(key), report.title if key == "aging_summary" else None)
+
+
+@reports_app.command("kpis")
+def kpis_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    practice: Practices = None,
+    as_of: AsOfDay = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    payer: Payer = None,
+    provider: Provider = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+    table: TableKey = None,
+) -> None:
+    """The key figures for a period beside the previous period's: days in A/R, clean-claim, first-pass, denial
+    and collection rates, lags, recoveries, coding and patient collections."""
+    from dermbill.core.reports.figures import show
+    from dermbill.services.reports import kpi_report, report_filter
+
+    with current_database(ctx, db) as database:
+        f = report_filter(database, as_of=as_of_day(as_of), practices=practice or (), payer=payer,
+                          provider=provider, start=_day(start, "--from"), end=_day(end, "--to"))
+        report = kpi_report(database, f)
+    if as_json:
+        write_json(report.to_json())
+        return
+    if as_csv:
+        if table:
+            _print_csv(_table(report, table))
+        else:
+            from dermbill.core.reports.export import figure_rows, to_csv
+
+            sys.stdout.write(to_csv(figure_rows(report.figures)))
+        return
+    before = f.previous().period
+    for _, title, figures in report.groups:
+        shown = Table(title=f"{title}, {f.period.label}", title_justify="left", box=box.SIMPLE_HEAD)
+        shown.add_column("Figure", overflow="fold")
+        shown.add_column("This period", justify="right")
+        shown.add_column(f"Previous ({before.start.isoformat()} to {before.end.isoformat()})", justify="right")
+        shown.add_column("Change", justify="right")
+        for figure in figures:
+            change = figure.change
+            change_text = "-" if change is None else (f"{change:+.1f} pts" if figure.unit == "percent"
+                                                      else f"{'+' if change >= 0 else '-'}"
+                                                           f"{show(abs(change), figure.unit)}")
+            shown.add_row(figure.label, figure.shown(), show(figure.previous, figure.unit), change_text)
+        out.print(shown)
+    for item in report.tables:
+        _print_table(item)
+    out.print("How each figure is computed: docs/reports.md, or --json (each figure's formula and inputs).")
+
+
+@reports_app.command("denials")
+def denials_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    practice: Practices = None,
+    as_of: AsOfDay = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    payer: Payer = None,
+    provider: Provider = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+    table: TableKey = None,
+) -> None:
+    """Denials in dollars by root cause, reason code (CARC), payer, procedure code and provider, and what was
+    recovered by corrected claims and appeals."""
+    from dermbill.services.reports import denial_report, report_filter
+
+    with current_database(ctx, db) as database:
+        f = report_filter(database, as_of=as_of_day(as_of), practices=practice or (), payer=payer,
+                          provider=provider, start=_day(start, "--from"), end=_day(end, "--to"))
+        report = denial_report(database, f)
+    if as_json:
+        write_json({"as_of": f.as_of.isoformat(), "period": f.period.to_json(),
+                    "tables": {t.key: t.to_json() for t in report.tables}})
+        return
+    if as_csv:
+        _print_csv(_table(report, table or report.tables[0].key))
+        return
+    out.print(report.title, markup=False)
+    for item in report.tables:
+        _print_table(item)
+
+
+def _table(report: Report, key: str) -> ReportTable:
+    from dermbill.core.errors import InvalidInput
+
+    found = next((t for t in report.tables if t.key == key), None)
+    if found is None:
+        raise InvalidInput(f"--table {key!r}: this report's tables are {', '.join(t.key for t in report.tables)}")
+    return found
+
+
+def _print_csv(table: ReportTable) -> None:
+    from dermbill.core.reports.export import table_rows, to_csv
+
+    sys.stdout.write(to_csv(table_rows(table, header="key")))
+
+
+def _print_table(table: ReportTable, title: str | None = None) -> None:
     from dermbill.core.reports.table import text_cell
 
-    for key in ("aging_summary", f"aging_by_{by}"):
-        table = report.table(key)
-        shown = Table(title=table.title if key != "aging_summary" else report.title, title_justify="left",
-                      box=box.SIMPLE_HEAD)
-        for column in table.columns:
-            shown.add_column(column.label, justify="left" if column.kind == "text" else "right", overflow="fold")
-        for row in (*table.rows, *((table.total,) if table.total else ())):
-            shown.add_row(*(text_cell(v, c.kind) for c, v in zip(table.columns, row.cells, strict=True)))
-        out.print(shown)
-        if table.note:
-            out.print(table.note, markup=False)
+    shown = Table(title=title or table.title, title_justify="left", box=box.SIMPLE_HEAD)
+    for column in table.columns:
+        shown.add_column(column.label, justify="left" if column.kind == "text" else "right", overflow="fold")
+    for row in (*table.rows, *((table.total,) if table.total else ())):
+        shown.add_row(*(text_cell(v, c.kind) for c, v in zip(table.columns, row.cells, strict=True)))
+    if not table.rows:
+        shown.add_row(*(["(none in this period)"] + [""] * (len(table.columns) - 1)))
+    out.print(shown)
+    if table.note:
+        out.print(table.note, markup=False)

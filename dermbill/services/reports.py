@@ -12,7 +12,7 @@ Every query is limited to the filter's practices (the ones the person may see).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from dermbill.core.reports.aging import (
     age,
     bucket_starts,
 )
+from dermbill.core.reports.figures import Figure
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import Period, default_period
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
@@ -50,6 +51,7 @@ from dermbill.db.models import (
     StatementRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import report_denials, report_kpis
 
 RECEIVABLES = {INSURANCE_AR: Kind.INSURANCE, DENIED_AR: Kind.INSURANCE, PATIENT_AR: Kind.PATIENT}
 CREDITS = ((PATIENT_CREDIT, "patient_credit", "Patient credits (owed back or to apply)"),
@@ -313,3 +315,64 @@ def report_filter(database: Database, *, as_of: datetime.date, practices: Sequen
         raise InvalidInput("give both --from and --to (the first and last days of the period), or neither")
     period = Period(start, end) if start and end else default_period(as_of)
     return ReportFilter(ids, as_of, period, payer_id, provider_id)
+
+
+# The key figures
+
+
+FigureFunction = Callable[[UnitOfWork, ReportFilter], list[Figure]]
+# In reading order: the revenue cycle, then denials, coding and patient collections.
+FIGURE_GROUPS: tuple[tuple[str, str, FigureFunction], ...] = (
+    ("revenue", "Revenue cycle", report_kpis.revenue_figures),
+    ("denials", "Denials and recoveries", report_denials.denial_figures),
+    ("coding", "Coding and scrubbing", report_denials.coding_figures),
+    ("patient", "Patient collections", report_denials.patient_figures),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiReport(Report):
+    """The key figures for the filter's period, each with the previous period's value, grouped for reading."""
+
+    filter: ReportFilter | None = None
+    groups: tuple[tuple[str, str, tuple[Figure, ...]], ...] = ()
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(figure for _, _, figures in self.groups for figure in figures)
+
+    def figure(self, key: str) -> Figure:
+        found = next((x for x in self.figures if x.key == key), None)
+        if found is None:
+            raise KeyError(f"no figure {key!r}")
+        return found
+
+    def to_json(self) -> dict[str, object]:
+        f = self.filter
+        return {"as_of": f.as_of.isoformat() if f else None,
+                "period": f.period.to_json() if f else None,
+                "previous_period": f.previous().period.to_json() if f else None,
+                "groups": {key: [figure.key for figure in figures] for key, _, figures in self.groups},
+                "figures": {figure.key: figure.to_json() for figure in self.figures},
+                "tables": {table.key: table.to_json() for table in self.tables}}
+
+
+def kpi_report(database: Database, f: ReportFilter) -> KpiReport:
+    """Every key figure for the period beside the previous period's, and the tables behind them (days in A/R by
+    payer, coding by family, patient collections by window)."""
+    before = f.previous()
+    with UnitOfWork(database, actor="reports") as uow:
+        groups = tuple(
+            (key, title, tuple(now.with_previous(then)
+                               for now, then in zip(figures(uow, f), figures(uow, before), strict=True)))
+            for key, title, figures in FIGURE_GROUPS)
+        tables = (report_kpis.days_in_ar_by_payer(uow, f), report_denials.coding_table(uow, f),
+                  report_denials.patient_table(uow, f))
+    return KpiReport("kpis", f"Key figures, {f.period.label}", tables, {"as_of": f.as_of, "period": f.period},
+                     f, groups)
+
+
+def denial_report(database: Database, f: ReportFilter) -> Report:
+    """Denials adjudicated in the period by root cause, CARC, payer, code and provider, and what was recovered."""
+    with UnitOfWork(database, actor="reports") as uow:
+        return report_denials.denial_report(uow, f)
