@@ -14,6 +14,7 @@ patients made on demand. Amounts are cents. Every helper commits its own transac
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,7 @@ class ReportWorld:
     locations: dict[str, int] = field(default_factory=dict)
     organization_id: int = 0
     _entries: int = 0
+    _hashes: dict[int, str] = field(default_factory=dict)  # remittance id -> content hash
 
     def __post_init__(self) -> None:
         with self._uow(day(1, 1)) as uow:
@@ -184,9 +186,13 @@ class ReportWorld:
     # The ledger: each call is one balanced entry dated ``on``.
 
     def entry(self, claim: Claim, on: datetime.date, legs: list[tuple[str, int, int | None, bool]],
-              kind: str = "general") -> None:
-        """Legs: (account, cents debit>0, line number or None, whether the payer is named)."""
+              kind: str = "general", remittance: int | None = None) -> None:
+        """Legs: (account, cents debit>0, line number or None, whether the payer is named). With ``remittance``
+        the entry is that 835's (kind remittance, its key ``era:<content hash>:...`` as ERA posting writes it)."""
         self._entries += 1
+        key = f"test:{self._entries}"
+        if remittance is not None:
+            key, kind = f"era:{self._hashes[remittance][:24]}:{self._entries}", "remittance"
         postings = tuple(
             Posting(account, Money(cents), patient_id=claim.patient_id,
                     payer_id=claim.payer_id if with_payer else None, claim_id=claim.id,
@@ -194,12 +200,13 @@ class ReportWorld:
             for account, cents, line, with_payer in legs)
         with self._uow(on) as uow:
             uow.practice(claim.practice_id).post(JournalEntry(on, f"test entry {self._entries}", postings,
-                                                              idempotency_key=f"test:{self._entries}", kind=kind))
+                                                              idempotency_key=key, kind=kind))
             uow.commit()
 
-    def pay(self, claim: Claim, line: int, cents: int, *, on: datetime.date) -> None:
+    def pay(self, claim: Claim, line: int, cents: int, *, on: datetime.date, remittance: int | None = None) -> None:
         """The payer paid: Dr cash (payer named) / Cr insurance A/R."""
-        self.entry(claim, on, [(CASH, cents, line, True), (INSURANCE_AR, -cents, line, True)], kind="payment")
+        self.entry(claim, on, [(CASH, cents, line, True), (INSURANCE_AR, -cents, line, True)], kind="payment",
+                   remittance=remittance)
 
     def adjust(self, claim: Claim, line: int, cents: int, *, on: datetime.date, account: str = CONTRACTUAL) -> None:
         """A contractual (or other) adjustment of insurance A/R: Dr ``account`` / Cr insurance A/R."""
@@ -211,10 +218,10 @@ class ReportWorld:
         self.entry(claim, on, [(PATIENT_AR, cents, line, False), (INSURANCE_AR, -cents, line, True)],
                    kind="transfer")
 
-    def deny(self, claim: Claim, line: int, cents: int, *, on: datetime.date) -> None:
+    def deny(self, claim: Claim, line: int, cents: int, *, on: datetime.date, remittance: int | None = None) -> None:
         """The payer denied it: Dr denied A/R / Cr insurance A/R."""
         self.entry(claim, on, [(DENIED_AR, cents, line, True), (INSURANCE_AR, -cents, line, True)],
-                   kind="denial")
+                   kind="denial", remittance=remittance)
 
     def patient_pays(self, claim: Claim, line: int, cents: int, *, on: datetime.date) -> None:
         """The patient paid: Dr cash (no payer) / Cr patient A/R."""
@@ -233,11 +240,13 @@ class ReportWorld:
             repo = uow.practice(self.practices[practice])
             self._entries += 1
             row = repo.add(RemittanceRow(payer_identifier=payer, trace_number=f"T{self._entries}",
-                                         content_hash=f"{self._entries:064d}", payment_cents=payment,
+                                         content_hash=hashlib.sha256(f"835 {self._entries}".encode()).hexdigest(),
+                                         payment_cents=payment,
                                          payment_date=on, status="posted", problems=[], file_name="test.835",
                                          received_at=moment(on)))
             repo.flush()
             uow.commit()
+            self._hashes[row.id] = row.content_hash
             return row.id
 
     def adjudicate(self, claim: Claim, line: int, remittance_id: int, *, on: datetime.date, paid: int,

@@ -75,6 +75,8 @@ def print_summary(out: Console, summary: DemoSummary, options: DemoOptions) -> N
         out.print(line)
     for line in summary.statements.lines() if summary.statements else []:
         out.print(line)
+    for line in summary.figures.lines() if summary.figures else []:
+        out.print(line, markup=False)
     if summary.training is not None:
         t = summary.training
         steps = ", ".join(f"{count} {step.replace('_', ' ')}" for step, count in sorted(t.by_step.items()))

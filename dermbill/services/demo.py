@@ -48,6 +48,7 @@ from dermbill.reference.pfs_rvu import shipped_rvu_table
 from dermbill.services.coding import claim_rows, code_document
 from dermbill.services.demo_cycle import CYCLE_OUTPUTS, CycleSummary, demo_time, run_revenue_cycle
 from dermbill.services.demo_front_desk import FrontDeskSummary, run_front_desk
+from dermbill.services.demo_reports import DemoFigures, demo_figures
 from dermbill.services.demo_statements import StatementsSummary, run_demo_statements
 from dermbill.services.demo_users import LOGINS, add_demo_users
 from dermbill.services.schema import reset_schema
@@ -137,6 +138,7 @@ class DemoSummary:
     front_desk: FrontDeskSummary | None = None  # upcoming visits and their eligibility (services.demo_front_desk)
     statements: StatementsSummary | None = None  # a statement cycle and a dunning step (services.demo_statements)
     training: AssignReport | None = None  # modules assigned to the staff from the denials (services.training)
+    figures: DemoFigures | None = None  # the reports' key figures once every stage has posted
 
     @property
     def encounters(self) -> int:
@@ -305,13 +307,15 @@ def _build_demo(database: Database, options: DemoOptions, *, progress: Progress,
                                                              seed=options.seed)
         statements: StatementsSummary | None = run_demo_statements(database, options.out_dir, as_of=options.as_of,
                                                                    seed=options.seed)
+        figures: DemoFigures | None = demo_figures(database, start=period_start, as_of=options.as_of)
     else:
-        cycle, front_desk, training, statements = None, None, None, None
+        cycle, front_desk, training, statements, figures = None, None, None, None, None
     result = DemoSummary(
         cycle=cycle,
         front_desk=front_desk,
         statements=statements,
         training=training,
+        figures=figures,
         scrubbed=len(scrubbed),
         scrub_clean=sum(o.result.clean for o in scrubbed),
         top_findings=tuple(errors.most_common(8)),
@@ -677,6 +681,7 @@ def _write_summary(summary: DemoSummary, options: DemoOptions) -> None:
         "revenue_cycle": _cycle_json(summary.cycle) if summary.cycle else None,
         "front_desk": summary.front_desk.to_json() if summary.front_desk else None,
         "statements": summary.statements.to_json() if summary.statements else None,
+        "key_figures": summary.figures.to_json() if summary.figures else None,
         "training": {"denials_read": summary.training.denials_read, "denials_by_step": summary.training.by_step,
                      "assigned": len(summary.training.assigned)} if summary.training else None,
         "practices": [

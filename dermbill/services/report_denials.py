@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dermbill.core.denial_codes import DenialCategory, DenialCodeTable
@@ -51,6 +51,7 @@ from dermbill.db.models import (
     PaymentPlanRow,
     PostingRow,
     ProviderRow,
+    RemittanceRow,
     StatementClaimRow,
     StatementRow,
 )
@@ -90,8 +91,10 @@ def _facts(session: Session, f: ReportFilter) -> list[DenialFact]:
     query = (select(item.id, item.claim_id, item.kind, item.category, item.group_code, item.carc, item.payer_id,
                     item.codes, item.line_ids, item.amount_cents, item.adjudicated_on, item.status,
                     claim.rendering_provider_id, follow.id.label("follow_id"), follow.frequency_code,
-                    follow.payer_id.label("follow_payer"), won.label("won"))
+                    follow.payer_id.label("follow_payer"), won.label("won"), RemittanceRow.content_hash)
              .join(claim, and_(claim.id == item.claim_id, claim.practice_id == item.practice_id))
+             .outerjoin(RemittanceRow, and_(RemittanceRow.id == item.remittance_id,
+                                            RemittanceRow.practice_id == item.practice_id))
              .outerjoin(follow, and_(follow.id == item.follow_up_claim_id, follow.practice_id == item.practice_id))
              .where(item.practice_id.in_(f.practice_ids), item.adjudicated_on >= f.period.start,
                     item.adjudicated_on <= f.period.end))
@@ -100,14 +103,18 @@ def _facts(session: Session, f: ReportFilter) -> list[DenialFact]:
     if f.provider_id is not None:
         query = query.where(claim.rendering_provider_id == f.provider_id)
     rows = session.execute(query).all()
-    cash = _payer_cash(session, f)
+    charged = _charged_lines(session, f, {int(i) for row in rows for i in row.line_ids or ()})
+    lines = _LineHistory(session, f, set(charged.values()))
     facts = []
     for row in rows:
         follow_up = (FollowUp(row.frequency_code == "7", row.follow_payer) if row.follow_id is not None else None)
+        item_lines = [charged.get(int(i), int(i)) for i in row.line_ids or ()]
+        denied_by = lines.last_entry_of(row.content_hash, item_lines) if row.content_hash else None
         facts.append(DenialFact(
             row.id, row.claim_id, row.kind, row.category, carc_key(row.group_code, row.carc), row.payer_id,
             row.rendering_provider_id, tuple(row.codes or ()), int(row.amount_cents),
-            recovered_cents(int(row.amount_cents), row.line_ids or (), row.adjudicated_on, cash),
+            recovered_cents(int(row.amount_cents), item_lines, row.adjudicated_on, lines.cash,
+                            denied_by_entry=denied_by),
             row.status != "resolved", route(row.payer_id, follow_up, bool(row.won))))
     return facts
 
@@ -115,39 +122,58 @@ def _facts(session: Session, f: ReportFilter) -> list[DenialFact]:
 CHUNK = 2000  # claim ids per query: a list the planner sizes right (and within SQLite's bound-parameter limit)
 
 
-def _payer_cash(session: Session, f: ReportFilter) -> dict[int, list[Cash]]:
-    """Payer cash (postings to 1000 that name a payer) up to the as-of day on the lines of the period's items'
-    claims and of the claims that bill them again (the items' follow-up claims, replacements and secondaries),
-    summed by charged line (``coalesce(billed_line_id, id)``) and day. The caller keeps the lines its items name.
-
-    The claims are read first (a few thousand a month), then their lines' postings through the indexes on
-    ``claim_line.claim_id`` and ``posting.claim_line_id``, a chunk of claims at a time: one query with the claims
-    as a subquery lets PostgreSQL misjudge their number and read every cash posting instead."""
-    item = DenialItemRow
-    in_period = (item.practice_id.in_(f.practice_ids), item.adjudicated_on >= f.period.start,
-                 item.adjudicated_on <= f.period.end)
-    item_claims = select(item.claim_id).where(*in_period)
-    follow_ups = select(item.follow_up_claim_id).where(*in_period, item.follow_up_claim_id.is_not(None))
-    again = [select(ClaimRow.id).where(ClaimRow.practice_id.in_(f.practice_ids), column.in_(item_claims))
-             for column in (ClaimRow.original_claim_id, ClaimRow.primary_claim_id)]
-    claim_ids = sorted(set(session.scalars(union(item_claims, follow_ups, *again))))
-    line = ClaimLineRow
-    charged = func.coalesce(line.billed_line_id, line.id)
-    out: dict[int, list[Cash]] = defaultdict(list)
-    for first in range(0, len(claim_ids), CHUNK):
-        query = (select(charged.label("line"), JournalEntryRow.entry_date, func.sum(PostingRow.amount_cents))
-                 .select_from(line)
-                 .join(PostingRow, and_(PostingRow.claim_line_id == line.id,
-                                        PostingRow.practice_id == line.practice_id))
-                 .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-                 .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
-                 .where(line.practice_id.in_(f.practice_ids), line.claim_id.in_(claim_ids[first:first + CHUNK]),
-                        LedgerAccountRow.code == CASH, PostingRow.payer_id.is_not(None),
-                        JournalEntryRow.entry_date <= f.as_of)
-                 .group_by(charged, JournalEntryRow.entry_date))
-        for charged_line, on, cents in session.execute(query):
-            out[int(charged_line)].append(Cash(int(charged_line), on, int(cents)))
+def _charged_lines(session: Session, f: ReportFilter, line_ids: set[int]) -> dict[int, int]:
+    """Each item line's charged line: itself, or the line it bills again (a secondary's or a corrected claim's line
+    names it in ``billed_line_id``; remittances post on the charged line)."""
+    ids = sorted(line_ids)
+    out = {i: i for i in ids}
+    for first in range(0, len(ids), CHUNK):
+        out.update((int(i), int(b or i)) for i, b in session.execute(
+            select(ClaimLineRow.id, ClaimLineRow.billed_line_id).where(
+                ClaimLineRow.practice_id.in_(f.practice_ids), ClaimLineRow.id.in_(ids[first:first + CHUNK]),
+                ClaimLineRow.billed_line_id.is_not(None))))
     return out
+
+
+class _LineHistory:
+    """What was posted on the items' charged lines up to the as-of day: the payer cash by line and journal entry,
+    and the remittance entries (by idempotency key, ``era:<the 835's content hash>:...``) that touched each line.
+
+    Read a chunk of lines at a time through the index on ``posting.claim_line_id`` (and lines billing them again,
+    through ``claim_line.billed_line_id``): nothing is read for claims without an item in the period."""
+
+    def __init__(self, session: Session, f: ReportFilter, charged: set[int]) -> None:
+        self.cash: dict[int, list[Cash]] = defaultdict(list)
+        self.remittance_entries: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        line, entry = ClaimLineRow, JournalEntryRow
+        ids = sorted(charged)
+        for first in range(0, len(ids), CHUNK):
+            chunk = ids[first:first + CHUNK]
+            posted_on = func.coalesce(line.billed_line_id, line.id)
+            query = (select(posted_on.label("line"), entry.id, entry.entry_date, entry.kind, entry.idempotency_key,
+                            LedgerAccountRow.code, PostingRow.payer_id.is_not(None).label("payer"),
+                            func.sum(PostingRow.amount_cents))
+                     .select_from(PostingRow)
+                     .join(line, and_(line.id == PostingRow.claim_line_id, line.practice_id == PostingRow.practice_id))
+                     .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+                     .join(entry, entry.id == PostingRow.journal_entry_id)
+                     .where(PostingRow.practice_id.in_(f.practice_ids), entry.entry_date <= f.as_of,
+                            or_(PostingRow.claim_line_id.in_(chunk),
+                                PostingRow.claim_line_id.in_(select(line.id).where(
+                                    line.practice_id.in_(f.practice_ids), line.billed_line_id.in_(chunk)))))
+                     .group_by(posted_on, entry.id, entry.entry_date, entry.kind, entry.idempotency_key,
+                               LedgerAccountRow.code, PostingRow.payer_id.is_not(None)))
+            for charged_line, entry_id, on, kind, key, code, from_payer, cents in session.execute(query):
+                if code == CASH and from_payer:
+                    self.cash[int(charged_line)].append(Cash(int(charged_line), on, int(cents), int(entry_id)))
+                if kind == "remittance" and key:
+                    self.remittance_entries[int(charged_line)].append((int(entry_id), key))
+
+    def last_entry_of(self, content_hash: str, lines: Iterable[int]) -> int | None:
+        """The last journal entry the remittance with this content hash wrote on these lines (None: not found)."""
+        prefix = f"era:{content_hash[:24]}:"
+        found = [i for line in set(lines) for i, key in self.remittance_entries.get(line, ()) if key.startswith(prefix)]
+        return max(found) if found else None
 
 
 def _payer_names(session: Session, ids: set[int | None]) -> dict[str, str]:

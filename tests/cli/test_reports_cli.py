@@ -61,3 +61,61 @@ def test_errors_are_one_line(url: str, capsys: pytest.CaptureFixture[str], args:
 def test_nothing_to_report_in_an_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reports", "aging", "--db", migrated_sqlite_url(tmp_path / "e.db")]) == 2
     assert "there are no practices yet" in capsys.readouterr().err
+
+
+def test_kpis_json_has_every_figure_with_the_previous_period(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """June: the $240 claim was charged (10 June) and sent (12 June); May: Cigna's $100 payment and $40
+    adjustment (15 May) on the April claim, charged before May."""
+    assert main(["reports", "kpis", "--db", url, "--as-of", "2026-06-30", "--from", "2026-06-01",
+                 "--to", "2026-06-30", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["period"] == {"start": "2026-06-01", "end": "2026-06-30"}
+    assert report["previous_period"] == {"start": "2026-05-01", "end": "2026-05-31"}  # a month's is the month before
+    figures = report["figures"]
+    for key in ("charges", "payments", "days_in_ar", "clean_claim_rate", "first_pass_resolution_rate",
+                "denial_rate_count", "denial_rate_dollars", "net_collection_rate", "gross_collection_rate",
+                "charge_lag_days", "submission_to_payment_days", "denied_dollars", "recovered_by_appeal",
+                "underpayments_found", "engine_acceptance_rate", "scrubber_caught_dollars", "statements_sent",
+                "bad_debt"):
+        assert {"value", "previous", "change", "formula"} <= set(figures[key]), key
+    assert (figures["charges"]["value"], figures["charges"]["previous"]) == ("240.00", "0.00")
+    assert (figures["payments"]["value"], figures["payments"]["previous"]) == ("0.00", "100.00")
+    assert figures["payments"]["change"] == "-100.00"
+    assert figures["charge_lag_days"]["value"] == "2.0"  # seen 10 June, sent 12 June
+    assert sorted(report["tables"]) == ["coding_by_family", "days_in_ar_by_payer", "patient_collections"]
+    assert sum(len(keys) for keys in report["groups"].values()) == len(figures)
+
+
+def test_kpis_table_and_csv(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["reports", "kpis", "--db", url, "--as-of", "2026-06-30", "--from", "2026-06-01", "--to", "2026-06-30"]
+    assert main(args) == 0
+    shown = capsys.readouterr().out
+    assert "Revenue cycle, June 2026" in shown and "Previous (2026-05-01 to 2026-05-31)" in shown
+    assert "$240.00" in shown and "-$100.00" in shown
+    assert main([*args, "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "key,label,unit,value,previous,change,numerator,denominator,formula"
+    assert any(line.startswith("charges,Charges,money,240.00,0.00,240.00,") for line in lines)
+    assert main([*args, "--csv", "--table", "days_in_ar_by_payer"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("payer,")
+    assert main([*args, "--csv", "--table", "nope"]) == 2
+    assert "this report's tables are days_in_ar_by_payer" in capsys.readouterr().err
+
+
+def test_aging_csv_rows_add_up(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reports", "aging", "--db", url, "--as-of", "2026-06-30", "--csv", "--by", "payer"]) == 0
+    rows = [line.split(",") for line in capsys.readouterr().out.splitlines()]
+    assert rows[0][:2] == ["payer", "owed_by"] and rows[0][-1] == "total"
+    assert rows[1:] == [["TEST MEDICARE", "Insurance", "240.00", "0.00", "0.00", "0.00", "0.00", "0.00", "240.00"],
+                        ["Patients", "Patient", "0.00", "0.00", "60.00", "0.00", "0.00", "0.00", "60.00"]]
+
+
+def test_denials_with_nothing_denied(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["reports", "denials", "--db", url, "--as-of", "2026-06-30"]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["tables"]["denials_by_cause"]["rows"] == []
+    assert main(args) == 0
+    assert "(none in this period)" in capsys.readouterr().out
+    assert main([*args, "--from", "2026-06-01"]) == 2
+    assert "give both --from and --to" in capsys.readouterr().err

@@ -38,6 +38,14 @@ def test_recovered_counts_cash_after_the_denial_on_its_lines_capped() -> None:
     assert recovered_cents(2500, [7], D, {7: [Cash(7, D + datetime.timedelta(days=1), -800)]}) == 0  # refunded
 
 
+def test_recovered_after_the_denying_remittance_when_its_entries_are_known() -> None:
+    """Everything on one day: the denying remittance wrote entry 20 (with $5 on line 7); a corrected claim's payment
+    wrote entry 31; entry 12 came before the denial."""
+    cash = {7: [Cash(7, D, 1200, entry_id=12), Cash(7, D, 500, entry_id=20), Cash(7, D, 3000, entry_id=31)]}
+    assert recovered_cents(10000, [7], D, cash, denied_by_entry=20) == 3000
+    assert recovered_cents(10000, [7], D, cash) == 0  # by day alone nothing is after the denial
+
+
 def _fact(item: int, claim: int, codes: tuple[str, ...], cents: int, recovered: int) -> DenialFact:
     return DenialFact(item, claim, "denial", "coding_bundling", "CO-97", 1, 1, codes, cents, recovered, True,
                       Route.LATER)

@@ -290,6 +290,31 @@ def test_the_demo_works_its_denials_and_learns(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "out" / "summary.json").read_text())["revenue_cycle"]["denial_management"]
     assert data["denial_rate_before"]["rate"] == round(before, 4) and data["denial_rate_after"]["rate"] == round(
         after, 4)
+    _the_key_figures_agree_with_the_summary(summary, tmp_path / "out")
+
+
+def _the_key_figures_agree_with_the_summary(summary: DemoSummary, out: Path) -> None:
+    """The reports over the demo's period agree with the ledger and with what each stage of the demo counted."""
+    from dermbill.core.reports.aging import Kind
+
+    figures, work, statements = summary.figures, summary.cycle.work if summary.cycle else None, summary.statements
+    assert figures is not None and work is not None and statements is not None
+    assert statements.first is not None and statements.dunning is not None
+    ledger = figures.ledger.totals
+    kpis = {f.key: f for f in figures.kpis.figures}
+    aging = figures.aging.totals
+    assert aging[Kind.INSURANCE].total == ledger["insurance_balance"] + ledger["denied_balance"]
+    assert aging[Kind.PATIENT].total == ledger["patient_balance"]
+    assert kpis["charges"].value == ledger["charges"].to_decimal()  # every claim posted its charges in the period
+    assert kpis["payments"].value == ledger["cash"].to_decimal()
+    assert kpis["denials"].value == work.items - work.underpayments
+    assert kpis["statements_sent"].value == len(statements.first.statements) + len(statements.dunning.statements)
+    assert kpis["recovered_by_correction"].value and kpis["recovered_by_correction"].value > 0  # corrected, paid
+    data = json.loads((out / "summary.json").read_text())["key_figures"]
+    assert data["figures"]["denial_rate_count"] == str(kpis["denial_rate_count"].value)
+    assert data["aging"]["insurance"]["total"] == data["ledger"]["insurance_and_denied"]
+    printed = " ".join(figures.lines())
+    assert kpis["net_collection_rate"].shown() in printed and f"patients ${aging[Kind.PATIENT].total}" in printed
 
 
 @pytest.mark.parametrize("group", ["CO", "OA", "PI", "CR", "PR"])

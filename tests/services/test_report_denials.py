@@ -273,3 +273,23 @@ def test_patient_collections(database: Database) -> None:
     assert _rows(table) == [("Within 30 days", 3, Money(19000), Money(8000), Decimal("42.11")),
                             ("Within 60 days", 1, Money(10000), Money(5000), Decimal("50.00")),
                             ("Within 90 days", 0, Money(0), Money(0), None)]
+
+
+def test_a_corrected_claim_paid_the_day_of_the_denial_is_a_recovery(database: Database) -> None:
+    """All on 5 June: Medicare's 835 R1 pays $5 on claim F line 1 and denies $100 of it (CO-97); a replacement
+    F2 goes out and Medicare's 835 R2 pays $80 on it. Recovered: R2's $80, not R1's own $5. Without the
+    remittance named on the item, the day alone decides and nothing that day counts."""
+    w = ReportWorld(database)
+    f_claim = w.claim("P1", dos=day(5, 20), lines=[("11102", 10500)])
+    r1 = w.remittance("P1", "MCR", on=day(6, 5))
+    w.pay(f_claim, 1, 500, on=day(6, 5), remittance=r1)
+    w.deny(f_claim, 1, 10000, on=day(6, 5), remittance=r1)
+    f2 = w.follow_up(f_claim, on=day(6, 5), payer="MCR", replacement=True)
+    w.denial_item(f_claim, [1], on=day(6, 5), amount=10000, remittance_id=r1, status="resolved",
+                  follow_up_claim_id=f2.id)
+    r2 = w.remittance("P1", "MCR", on=day(6, 5))
+    w.pay(f2, 1, 8000, on=day(6, 5), remittance=r2)
+    w.denial_item(f_claim, [1], on=day(6, 5), amount=10000, status="resolved", follow_up_claim_id=f2.id)
+    values = _values(database, _filter(w), denial_figures)
+    assert values["denied_dollars"] == Decimal("200.00")
+    assert (values["recovered_by_correction"], values["recovered_total"]) == (Decimal("80.00"), Decimal("80.00"))

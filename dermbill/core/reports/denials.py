@@ -61,18 +61,26 @@ def route(item_payer_id: int | None, follow_up: FollowUp | None, appeal_won: boo
 
 @dataclass(frozen=True, slots=True)
 class Cash:
-    """Payer cash posted on a charged line on one day."""
+    """Payer cash posted on a charged line by one journal entry (``entry_id``: entries are numbered in the order
+    they are written)."""
 
     line_id: int
     on: datetime.date
     cents: int
+    entry_id: int = 0
 
 
 def recovered_cents(amount_cents: int, line_ids: Iterable[int], adjudicated_on: datetime.date,
-                    cash_by_line: Mapping[int, Sequence[Cash]]) -> int:
-    """Payer cash on the item's lines dated after it was adjudicated (the caller passes cash up to the as-of day
-    only), capped at the item's amount and never below zero."""
-    total = sum(c.cents for line in set(line_ids) for c in cash_by_line.get(line, ()) if c.on > adjudicated_on)
+                    cash_by_line: Mapping[int, Sequence[Cash]], *, denied_by_entry: int | None = None) -> int:
+    """Payer cash on the item's lines posted after the denial, capped at the item's amount and never below zero.
+
+    After the denial: written after the last journal entry of the remittance that denied it (``denied_by_entry``),
+    so a corrected claim sent and paid the same day counts and the denying remittance's own cash does not; when
+    that entry is not known, dated after the adjudication day. The caller passes cash up to the as-of day only."""
+    def after(c: Cash) -> bool:
+        return c.entry_id > denied_by_entry if denied_by_entry is not None else c.on > adjudicated_on
+
+    total = sum(c.cents for line in set(line_ids) for c in cash_by_line.get(line, ()) if after(c))
     return max(0, min(total, amount_cents))
 
 
