@@ -25,6 +25,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter as us_letter
 from reportlab.lib.styles import ParagraphStyle
@@ -61,7 +62,8 @@ BAD = colors.HexColor("#B3261E")
 INSURANCE = colors.HexColor("#2F5C8A")
 PATIENT = colors.HexColor("#E09F3E")
 PAYMENTS = colors.HexColor("#1B7A3A")
-DEFINITIONS = "How each figure is computed: docs/reports.md (or dermbill reports kpis --json for its formula and inputs)"
+DEFINITIONS = ("How each figure is computed: docs/reports.md (or dermbill reports kpis --json for its formula and "
+               "inputs)")
 
 _BODY = ParagraphStyle("monthly-body", fontName=FONT, fontSize=10, leading=13.5, spaceAfter=4)
 _SMALL = ParagraphStyle("monthly-small", parent=_BODY, fontSize=8.5, leading=11, spaceAfter=0)
@@ -77,8 +79,10 @@ _HEADING = ParagraphStyle("monthly-heading", parent=_BODY, fontName=BOLD, fontSi
                           spaceAfter=5, keepWithNext=1)
 _BULLET = ParagraphStyle("monthly-bullet", parent=_BODY, leftIndent=14, bulletIndent=2, spaceAfter=5)
 
-CHART_WIDTH = WIDTH / 2 - 6
-CHART_HEIGHT = 190.0
+FIRST_COLUMN = 120.0
+NARROW = {"owed_by": 50.0}
+CHART_WIDTH = int(WIDTH / 2) - 6  # whole points: reportlab's chart geometry is typed int
+CHART_HEIGHT = 190
 
 
 def monthly_report_pdf(report: MonthlyReport) -> bytes:
@@ -106,6 +110,9 @@ def _story(report: MonthlyReport) -> list[Flowable]:
         Paragraph(f"Practice {_text(report.practice_code)} &nbsp;|&nbsp; balances as of {_long_date(report)} "
                   f"&nbsp;|&nbsp; compared with {_text(before)}", _SMALL),
         HRFlowable(width="100%", thickness=0.75, color=colors.black, spaceBefore=6, spaceAfter=4),
+        *([Paragraph(f"<b>Month to date.</b> {_text(report.period.label)} is not over on {_long_date(report)}: "
+                     f"its figures cover part of the month and are compared with all of {_text(before)}.", _BODY)]
+          if report.as_of < report.period.end else []),
         Paragraph("The month at a glance", _HEADING),
         _headline_table(report),
         Paragraph("Flows (payments, charges, denials, statements) count what was posted or answered in the month; "
@@ -170,7 +177,7 @@ def change_text(figure: Figure) -> str:
 def _tone(figure: Figure) -> colors.Color | None:
     better = HIGHER_IS_BETTER.get(figure.key)
     change = figure.change
-    if better is None or change is None or change_text(figure).lstrip("+-$").strip("0., ptsdays") == "":
+    if better is None or change is None or figure.shown() == show(figure.previous, figure.unit):
         return None
     return GOOD if (change > 0) == better else BAD
 
@@ -184,7 +191,10 @@ def _with_aging_total(table: ReportTable, totals: dict[Kind, AgingRow] | Any) ->
             grand.add(index, amount)
         grand.add(None, row.not_billed)
     total = Row(("Total", "", *grand.buckets, grand.not_billed, grand.total))
-    return ReportTable(table.key, table.title, table.columns, table.rows, total, table.note, table.drill_report)
+    keep = [i for i, c in enumerate(table.columns) if c.key != "not_billed" or grand.not_billed.cents]
+    return ReportTable(table.key, table.title, tuple(table.columns[i] for i in keep),
+                       tuple(Row(tuple(r.cells[i] for i in keep), r.drill) for r in table.rows),
+                       Row(tuple(total.cells[i] for i in keep)), table.note, table.drill_report)
 
 
 def _table_section(table: ReportTable, title: str) -> list[Flowable]:
@@ -225,15 +235,13 @@ def _cells(table: ReportTable, row: Row, *, bold: bool) -> list[Paragraph]:
 
 
 def _widths(table: ReportTable) -> list[float]:
-    """Numbers get a fixed width; the text columns share what is left (the first twice the others)."""
-    number = 62.0 if len(table.columns) > 7 else 74.0
-    texts = [i for i, c in enumerate(table.columns) if c.kind is ColumnKind.TEXT]
-    left = WIDTH - number * (len(table.columns) - len(texts))
-    shares = [2.0 if i == texts[0] else 1.0 for i in texts] if texts else []
-    out = []
-    for i, column in enumerate(table.columns):
-        out.append(left * shares[texts.index(i)] / sum(shares) if column.kind is ColumnKind.TEXT else number)
-    return out
+    """Numbers share the width evenly (74 points at most); "Owed by" is narrow; the first text column takes the
+    rest, at least ``FIRST_COLUMN`` points."""
+    fixed = {i: NARROW[c.key] for i, c in enumerate(table.columns) if i and c.key in NARROW}
+    numbers = [i for i, c in enumerate(table.columns) if c.kind is not ColumnKind.TEXT]
+    number = min(74.0, (WIDTH - FIRST_COLUMN - sum(fixed.values())) / max(len(numbers), 1))
+    first = WIDTH - number * len(numbers) - sum(fixed.values())
+    return [first if i == 0 else fixed.get(i, number) for i in range(len(table.columns))]
 
 
 def _side_by_side(left: Drawing, right: Drawing) -> Table:
@@ -259,17 +267,17 @@ def _empty(drawing: Drawing, message: str) -> Drawing:
 
 def _dollar_axis(cents: float) -> str:
     """An axis tick in dollars, shortened: $0, $950, $12k, $1.2M."""
-    dollars = cents / 100
-    if abs(dollars) >= 1_000_000:
-        return f"${dollars / 1_000_000:,.1f}M"
-    if abs(dollars) >= 10_000:
-        return f"${dollars / 1000:,.0f}k"
-    if abs(dollars) >= 1000:
-        return f"${dollars / 1000:,.1f}k"
-    return f"${dollars:,.0f}"
+    sign, dollars = ("-" if cents < 0 else ""), abs(cents) / 100
+    if dollars >= 1_000_000:
+        return f"{sign}${dollars / 1_000_000:,.1f}M"
+    if dollars >= 10_000:
+        return f"{sign}${dollars / 1000:,.0f}k"
+    if dollars >= 1000:
+        return f"{sign}${dollars / 1000:,.1f}k"
+    return f"{sign}${dollars:,.0f}"
 
 
-def _legend(drawing: Drawing, items: Sequence[tuple[colors.Color, str]], x: float, y: float) -> None:
+def _legend(drawing: Drawing, items: Sequence[tuple[colors.Color, str]], x: int, y: int) -> None:
     legend = Legend()
     legend.x, legend.y = x, y
     legend.fontName, legend.fontSize = FONT, 8
@@ -286,8 +294,11 @@ def _aging_chart(report: MonthlyReport) -> Drawing:
     drawing = _chart_frame(f"A/R by age (days), as of {_long_date(report)}")
     insurance = [m.cents for m in report.aging[Kind.INSURANCE].buckets]
     patient = [m.cents for m in report.aging[Kind.PATIENT].buckets]
-    if not any(insurance) and not any(patient):
-        return _empty(drawing, "Nothing owed on this day")
+    owed = sum(insurance) + sum(patient)
+    if owed <= 0:
+        # Credits posted ahead of their charges can leave less than nothing owed: no chart of negative bars.
+        return _empty(drawing, "Nothing owed on this day" if not owed else
+                      f"Nothing owed: balances net to {_signed(Money(owed))} (see the table)")
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 48, 38, CHART_WIDTH - 60, CHART_HEIGHT - 80
     chart.data = [insurance, patient]
@@ -326,6 +337,7 @@ def _denials_chart(report: MonthlyReport) -> Drawing:
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7.5
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.maximumTicks = 5
     chart.valueAxis.labelTextFormat = _dollar_axis
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7.5
@@ -350,12 +362,12 @@ def _share_labels(shares: Sequence[object]) -> Callable[[float], str]:
 
 
 def _money_trend_chart(report: MonthlyReport) -> Drawing:
-    drawing = _chart_frame("Charges and payments, by month")
+    drawing = _chart_frame(f"Charges and payments, {_months(report)}")
     charges = [_cents_of(p.charges) for p in report.trend]
     payments = [_cents_of(p.payments) for p in report.trend]
     if not any(charges) and not any(payments):
         return _empty(drawing, "No charges or payments in these months")
-    chart = _line_chart([charges, payments], [p.label for p in report.trend])
+    chart = _line_chart([charges, payments], [f"{p.period.start:%b}" for p in report.trend])
     chart.valueAxis.labelTextFormat = _dollar_axis
     chart.valueAxis.valueMin = min(0, *charges, *payments)
     chart.lines[0].strokeColor, chart.lines[1].strokeColor = INSURANCE, PAYMENTS
@@ -365,19 +377,28 @@ def _money_trend_chart(report: MonthlyReport) -> Drawing:
 
 
 def _denial_trend_chart(report: MonthlyReport) -> Drawing:
-    drawing = _chart_frame("Denial rate (claims), by month")
+    drawing = _chart_frame(f"Denial rate (claims), {_months(report)}")
     rates = [None if p.denial_rate is None else int(p.denial_rate * 100) for p in report.trend]
     if all(r is None for r in rates):
         return _empty(drawing, "No claims adjudicated in these months")
-    chart = _line_chart([rates], [p.label for p in report.trend])
+    chart = _line_chart([rates], [f"{p.period.start:%b}" for p in report.trend])
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(500, *(r for r in rates if r is not None)) * 1.2
     chart.valueAxis.labelTextFormat = lambda v: f"{v / 100:.0f}%"
     chart.lines[0].strokeColor = BAD
     drawing.add(chart)
-    drawing.add(String(CHART_WIDTH - 4, CHART_HEIGHT - 12, "a gap: no claims that month", fontName=ITALIC,
-                       fontSize=7, textAnchor="end", fillColor=colors.HexColor("#555555")))
+    if any(r is None for r in rates):
+        drawing.add(String(48, CHART_HEIGHT - 26, "No point: no claims first adjudicated that month",
+                           fontName=ITALIC, fontSize=7, fillColor=colors.HexColor("#555555")))
     return drawing
+
+
+def _months(report: MonthlyReport) -> str:
+    """'Jul to Dec 2026', or 'Nov 2026 to Apr 2027' across a year's end."""
+    first, last = report.trend[0].period.start, report.trend[-1].period.start
+    if first.year == last.year:
+        return f"{first:%b} to {last:%b %Y}"
+    return f"{first:%b %Y} to {last:%b %Y}"
 
 
 def _line_chart(data: list[list[int]] | list[list[int | None]], labels: list[str]) -> HorizontalLineChart:
@@ -386,6 +407,7 @@ def _line_chart(data: list[list[int]] | list[list[int | None]], labels: list[str
     chart.data = data
     chart.joinedLines = 1
     chart.categoryAxis.categoryNames = labels
+    chart.valueAxis.maximumTicks = 6
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7.5
     chart.valueAxis.labels.fontName = FONT
@@ -393,8 +415,14 @@ def _line_chart(data: list[list[int]] | list[list[int | None]], labels: list[str
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
     chart.lines.strokeWidth = 1.6
-    chart.lines.symbol = None
+    # A marker on every month: a single month with data is a point, not an invisible line.
+    chart.lines.symbol = makeMarker("FilledCircle", size=4)  # type: ignore[no-untyped-call]
     return chart
+
+
+def _signed(amount: Money) -> str:
+    """'-$8,175.44' rather than '$-8,175.44'."""
+    return f"-${-amount}" if amount.cents < 0 else f"${amount}"
 
 
 def _cents(value: object) -> int:
@@ -419,9 +447,9 @@ def _numbered(footer: str) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # what Canvas.showPage does after drawing
 
         def save(self) -> None:
             count = len(self._pages)
@@ -436,7 +464,7 @@ def _numbered(footer: str) -> type[Canvas]:
             self.setFont(FONT, 7.5)
             self.setFillColor(colors.HexColor("#444444"))
             self.drawString(MARGIN, MARGIN / 2 + 9, footer)
-            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2 + 9, f"Page {self._pageNumber} of {count}")
+            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2 + 9, f"Page {self.getPageNumber()} of {count}")
             self.drawString(MARGIN, MARGIN / 2, DEFINITIONS)
             self.restoreState()
 

@@ -154,7 +154,7 @@ def _old_ar(figure: Figure | None, as_of: datetime.date, before: str) -> str:
     if figure.value is None:
         owed = figure.denominator
         if owed is not None and owed < 0:
-            return (f"A/R on {_day(as_of)} was {show(owed, Unit.MONEY)}, less than nothing: payments and credits "
+            return (f"A/R on {_day(as_of)} was -{show(-owed, Unit.MONEY)}, less than nothing: payments and credits "
                     "were posted ahead of their charges, so there is no share over 90 days.")
         return f"Nothing was owed to the practice on {_day(as_of)}, so no A/R is over 90 days old."
     amounts = ""
