@@ -65,7 +65,7 @@ def _moved(figure: Figure, before: str, *, unit: str = "", aside: bool = True) -
     now = _shown(figure, figure.value) + unit
     if figure.previous is None:
         return f"stood at {now}" + (f" ({_nothing_before(before)})" if aside else "")
-    then = _shown(figure, figure.previous) + unit
+    then = _shown(figure, figure.previous)
     if figure.value is None:
         return f"has no value ({before}: {then})"
     if _same(figure):
