@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -160,6 +161,37 @@ def denials_command(
     out.print(report.title, markup=False)
     for item in report.tables:
         _print_table(item)
+
+
+@reports_app.command("monthly")
+def monthly_command(
+    ctx: typer.Context,
+    practice: Annotated[str, typer.Option("--practice", help="The practice (its code).")],
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM (example: 2026-11).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The PDF file to write (replaced if it exists; readable "
+                                                         "by you only).")],
+    db: DbOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Balances as of this day (YYYY-MM-DD); default the "
+                                                              "month's last day.")] = None,
+) -> None:
+    """The monthly practice report for the practice's owner, as a PDF: the month's figures beside the previous
+    month's, what they mean in a few sentences, charts of A/R by age, denials by cause and a six-month trend, and
+    the tables behind them."""
+    from dermbill.cli.files import write_private_file
+    from dermbill.core.reports.periods import parse_month
+    from dermbill.pdf.monthly_report import monthly_report_pdf
+    from dermbill.services.monthly_report import monthly_report
+
+    period = parse_month(month)
+    day = _day(as_of, "--as-of")
+    with current_database(ctx, db) as database:
+        report = monthly_report(database, practice.strip(), period, day)
+    content = monthly_report_pdf(report)
+    write_private_file(out_file, content)
+    out.print(f"Wrote {out_file}: the monthly report of {report.practice_code} for {period.label}, as of "
+              f"{report.as_of.isoformat()}.", markup=False, highlight=False)
+    for sentence in report.narrative:
+        out.print(f"  {sentence}", markup=False, highlight=False)
 
 
 def _table(report: Report, key: str) -> ReportTable:
