@@ -20,9 +20,9 @@ from html import escape
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
 WIDTH = 640
 ROW_HEIGHT = 28
-PLOT_LEFT = 170  # room for the row labels of a horizontal bar chart
+PLOT_LEFT = 230  # room for the row labels of a horizontal bar chart
 LINE_HEIGHT = 220
-LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 60, 20, 20, 40
+LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 80, 40, 20, 40
 
 
 def _n(value: Decimal | int) -> str:
@@ -36,6 +36,22 @@ def _label(value: Decimal, unit: str) -> str:
     if unit == "%":
         return f"{value:.1f}%"
     return f"{value:,.1f}" if value != value.to_integral_value() else f"{value:,.0f}"
+
+
+def _short(label: str, most: int = 34) -> str:
+    return label if len(label) <= most else label[:most - 1] + "\u2026"
+
+
+def _axis(value: Decimal, unit: str) -> str:
+    """An axis tick, short: '$1.2M', '$950k', '50%', '12'."""
+    if unit == "$":
+        for size, suffix in ((Decimal(1_000_000), "M"), (Decimal(1000), "k")):
+            if abs(value) >= size:
+                return f"${value / size:,.1f}{suffix}"
+        return f"${value:,.0f}"
+    if unit == "%":
+        return f"{value:.0f}%"
+    return f"{value:,.0f}"
 
 
 def _open(title: str, desc: str, height: int, prefix: str) -> str:
@@ -91,7 +107,7 @@ def stacked_bar_chart(title: str, desc: str, rows: Sequence[tuple[str, Sequence[
     for index, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         y = legend_height + ROW_HEIGHT * index
         parts.append(f'<text x="{PLOT_LEFT - 6}" y="{y + 18}" text-anchor="end" class="axis">'
-                     f'{escape(label[:28])}</text>')
+                     f'{escape(_short(label))}</text>')
         x = Decimal(PLOT_LEFT)
         for part, value in enumerate(values):
             width = span * max(value, Decimal(0)) / top
@@ -129,7 +145,7 @@ def line_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[tu
         y = y_of(tick)
         parts.append(f'<line x1="{LINE_LEFT}" y1="{_n(y)}" x2="{WIDTH - LINE_RIGHT}" y2="{_n(y)}" class="grid" '
                      f'stroke="#ccc"/><text x="{LINE_LEFT - 6}" y="{_n(y + 4)}" text-anchor="end" class="axis">'
-                     f'{escape(_label(tick, unit))}</text>')
+                     f'{escape(_axis(tick, unit))}</text>')
     for index, label in enumerate(labels):
         parts.append(f'<text x="{_n(LINE_LEFT + step * index)}" y="{height - 10}" text-anchor="middle" '
                      f'class="axis">{escape(label)}</text>')
