@@ -170,6 +170,12 @@ def test_exports_hold_the_tables_numbers_with_the_filters(reports: Reports, data
         assert isinstance(money, Money)
         assert Decimal(str(cell.value)) == money.to_decimal() and cell.number_format == '"$"#,##0.00'
     assert client.get(f"/reports/denials/no_such_table.csv?{MARCH}").status_code == 404
+    # Every table a page shows can be downloaded (the export routes are spelled out one by one).
+    for path in ("/reports/aging", "/reports/kpis", "/reports/denials"):
+        hrefs = re.findall(r'href="(/reports/[a-z]+/[a-z_]+\.csv[^"]*)"', unescape(client.get(f"{path}?{MARCH}").text))
+        assert hrefs, path
+        for href in hrefs:
+            assert client.get(href).status_code == 200, href
     figures = client.get(f"/reports/kpis/figures.csv?{MARCH}")
     assert figures.status_code == 200 and "charges,Charges,money,440.00" in figures.text
 
