@@ -4,8 +4,8 @@ A drill-down is the report it comes from and the refinements a row adds (``Row.d
 provider, code, kind, root cause ...), all on top of the filter: the filter's practices, payer and provider,
 its period and as-of day. The claims are found the way the report counts them:
 
-- ``ar``: claims with a receivable balance (insurance and denied A/R, or patient A/R) other than zero as of the
-  as-of day, as aging reads it (a row's payer is the payer the balance names; its provider the line's).
+- ``ar``: claims whose receivable balance (insurance and denied A/R, or patient A/R) in the row is not zero as
+  of the as-of day, as aging reads it (a row's payer is the payer the balance names; its provider the line's).
 - ``charges``, ``payments``, ``contractual_adjustments``: claims with postings to that account dated in the period
   whose net is not zero.
 - ``submitted``: original claims first submitted in the period (the charge lag's claims); ``clean_claims``: those
@@ -133,7 +133,8 @@ def _ar(session: Session, f: ReportFilter, drill: Mapping[str, str]) -> Any:
     codes = KINDS[kind] if kind else (*KINDS["insurance"], *KINDS["patient"])
     code = LedgerAccountRow.code
     balances = (select(PostingRow.claim_id.label("claim_id"), PostingRow.claim_line_id.label("line_id"),
-                       code.label("code"), PostingRow.payer_id.label("payer_id"))
+                       code.label("code"), PostingRow.payer_id.label("payer_id"),
+                       func.sum(PostingRow.amount_cents).label("cents"))
                 .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
                 .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
                 .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(codes),
@@ -161,7 +162,8 @@ def _ar(session: Session, f: ReportFilter, drill: Mapping[str, str]) -> Any:
         query = query.where(provider.is_(None) if chosen is None else provider == chosen)
     if "code" in drill:
         query = query.where(line.procedure_code == drill["code"][:10])
-    return query.distinct()
+    # A claim whose balances in the row net to nothing (moved from insurance to denied A/R, say) is not behind it.
+    return query.group_by(balances.c.claim_id).having(func.sum(balances.c.cents) != 0)
 
 
 def _claim_filters(f: ReportFilter) -> list[Any]:
