@@ -38,6 +38,7 @@ from dermbill.web.pages import (
     payment_desk,
     payments,
     queues,
+    reports,
     statement_page,
     statements,
 )
@@ -149,6 +150,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(follow_up.router())
     app.include_router(statements.router())
     app.include_router(collections.router())
+    app.include_router(reports.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())

@@ -46,6 +46,7 @@ NAVIGATION = (
     ("Payments", "/payments", Permission.VIEW_REMITTANCES),
     ("Statements", "/statements", Permission.SEND_STATEMENTS),
     ("Collections", "/collections/calls", Permission.WORK_COLLECTIONS),
+    ("Reports", "/reports", Permission.VIEW_REPORTS),
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
