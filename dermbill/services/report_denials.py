@@ -82,7 +82,7 @@ def _claim_filters(f: ReportFilter, claim: Any = ClaimRow) -> list[ColumnElement
 # Denials and recoveries
 
 
-def _facts(session: Session, f: ReportFilter) -> list[DenialFact]:
+def denial_facts(session: Session, f: ReportFilter) -> list[DenialFact]:
     """The denial and underpayment items adjudicated in the period, each with its recovery and route."""
     item, claim = DenialItemRow, ClaimRow
     follow = aliased(ClaimRow)
@@ -211,7 +211,7 @@ def denial_report(uow: UnitOfWork, f: ReportFilter) -> Report:
     """Denials adjudicated in the period by cause, CARC, payer, code and provider, and the money recovered."""
     session = uow.session
     codes = denial_code_table()
-    facts = _facts(session, f)
+    facts = denial_facts(session, f)
     denials = [x for x in facts if x.kind == "denial"]
     payers = _payer_names(session, {x.payer_id for x in denials})
     providers = _provider_names(session, f)
@@ -237,7 +237,7 @@ def denial_report(uow: UnitOfWork, f: ReportFilter) -> Report:
 
 
 def denial_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
-    facts = _facts(uow.session, f)
+    facts = denial_facts(uow.session, f)
     denials = [x for x in facts if x.kind == "denial"]
     under = [x for x in facts if x.kind == "underpayment"]
     denied = Money(sum(x.amount_cents for x in denials))

@@ -196,14 +196,14 @@ def _flow(account: str) -> Callable[[Session, ReportFilter, Mapping[str, str]], 
 
 def _submitted(session: Session, f: ReportFilter, drill: Mapping[str, str], *, answered: bool = False) -> Any:
     _nothing_more(drill)
-    first = report_kpis._first_submissions(f)
-    conditions = [report_kpis._within(first.c.first, f.period), *report_kpis._originals(), *_claim_filters(f)]
+    first = report_kpis.first_submissions(f)
+    conditions = [report_kpis.within(first.c.first, f.period), *report_kpis.originals(), *_claim_filters(f)]
     if answered:
         event = ClaimStatusEventRow
         conditions.append(exists().where(event.claim_id == first.c.claim_id, event.practice_id.in_(f.practice_ids),
                                          event.to_status.in_(report_kpis.ANSWERS),
                                          event.occurred_at >= first.c.first,
-                                         report_kpis._by_as_of(event.occurred_at, f)))
+                                         report_kpis.by_as_of(event.occurred_at, f)))
     return select(first.c.claim_id).select_from(first).join(ClaimRow, ClaimRow.id == first.c.claim_id).where(
         *conditions)
 
@@ -213,7 +213,7 @@ def _clean(session: Session, f: ReportFilter, drill: Mapping[str, str]) -> Any:
 
 
 def _denials(session: Session, f: ReportFilter, drill: Mapping[str, str]) -> Any:
-    facts = report_denials._facts(session, f)
+    facts = report_denials.denial_facts(session, f)
     if "route" in drill:
         facts = [x for x in facts if x.recovered_cents > 0 and x.route.value == drill["route"]]
     else:

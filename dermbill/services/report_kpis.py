@@ -220,11 +220,11 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=datetime.UTC)
 
 
-def _within(moment: Any, period: Period) -> ColumnElement[bool]:
+def within(moment: Any, period: Period) -> ColumnElement[bool]:
     return and_(moment >= _midnight(period.start), moment < _midnight(period.end + datetime.timedelta(days=1)))
 
 
-def _by_as_of(moment: Any, f: ReportFilter) -> ColumnElement[bool]:
+def by_as_of(moment: Any, f: ReportFilter) -> ColumnElement[bool]:
     before: ColumnElement[bool] = moment < _midnight(f.as_of + datetime.timedelta(days=1))
     return before
 
@@ -238,7 +238,7 @@ def _claim_filters(f: ReportFilter) -> list[ColumnElement[bool]]:
     return out
 
 
-def _first_submissions(f: ReportFilter, among: Any = None) -> Any:
+def first_submissions(f: ReportFilter, among: Any = None) -> Any:
     """The first move to submitted (by the as-of day) of each claim ``among`` (a select of claim ids; by default
     the claims sent in the period): claim_id, first.
 
@@ -247,29 +247,29 @@ def _first_submissions(f: ReportFilter, among: Any = None) -> Any:
     event, sent = ClaimStatusEventRow, aliased(ClaimStatusEventRow)
     in_period = among if among is not None else (
         select(sent.claim_id).where(sent.practice_id.in_(f.practice_ids), sent.to_status == "submitted",
-                                    _within(sent.occurred_at, f.period)))
+                                    within(sent.occurred_at, f.period)))
     return (select(event.claim_id.label("claim_id"), func.min(event.occurred_at).label("first"))
             .where(event.practice_id.in_(f.practice_ids), event.to_status == "submitted",
-                   event.claim_id.in_(in_period), _by_as_of(event.occurred_at, f))
+                   event.claim_id.in_(in_period), by_as_of(event.occurred_at, f))
             .group_by(event.claim_id).subquery("first_submission"))
 
 
-def _originals() -> list[ColumnElement[bool]]:
+def originals() -> list[ColumnElement[bool]]:
     return [ClaimRow.frequency_code == "1", ClaimRow.primary_claim_id.is_(None)]
 
 
 def _clean_claims(session: Session, f: ReportFilter) -> tuple[int, int]:
     """(clean, answered) original claims first submitted in the period."""
-    first = _first_submissions(f)
+    first = first_submissions(f)
     event = ClaimStatusEventRow
     answered = exists().where(event.claim_id == first.c.claim_id, event.practice_id.in_(f.practice_ids),
                               event.to_status.in_(ANSWERS), event.occurred_at >= first.c.first,
-                              _by_as_of(event.occurred_at, f))
+                              by_as_of(event.occurred_at, f))
     flawed = (exists().where(event.claim_id == first.c.claim_id, event.practice_id.in_(f.practice_ids),
-                             event.to_status.in_(NOT_CLEAN), _by_as_of(event.occurred_at, f)))
+                             event.to_status.in_(NOT_CLEAN), by_as_of(event.occurred_at, f)))
     query = (select(func.count(), func.coalesce(func.sum(case((flawed, 0), else_=1)), 0))
              .select_from(first).join(ClaimRow, ClaimRow.id == first.c.claim_id)
-             .where(_within(first.c.first, f.period), answered, *_originals(), *_claim_filters(f)))
+             .where(within(first.c.first, f.period), answered, *originals(), *_claim_filters(f)))
     count, clean = session.execute(query).one()
     return int(clean), int(count)
 
@@ -334,11 +334,11 @@ def _sum_days(rows: Iterable[Any]) -> tuple[int, int]:
 def _charge_lag(session: Session, f: ReportFilter) -> tuple[int, int]:
     """(days from date of service to first submission, summed; claims) for originals first submitted in the
     period."""
-    first = _first_submissions(f)
+    first = first_submissions(f)
     days = _days_between(session, _day_of(session, first.c.first), ClaimRow.date_of_service)
     query = (select(func.sum(days), func.count())
              .select_from(first).join(ClaimRow, ClaimRow.id == first.c.claim_id)
-             .where(_within(first.c.first, f.period), *_originals(), *_claim_filters(f)))
+             .where(within(first.c.first, f.period), *originals(), *_claim_filters(f)))
     return _sum_days(session.execute(query))
 
 
@@ -353,7 +353,7 @@ def _submission_to_payment(session: Session, f: ReportFilter) -> tuple[int, int]
             .where(line.practice_id.in_(f.practice_ids), line.paid_cents > 0, line.status_code != REVERSAL,
                    line.adjudicated_on <= f.as_of, line.claim_id.in_(in_period))
             .group_by(line.claim_id).subquery("first_paid"))
-    first = _first_submissions(f, in_period)
+    first = first_submissions(f, in_period)
     days = _days_between(session, paid.c.day, _day_of(session, first.c.first))
     query = (select(func.sum(days), func.count())
              .select_from(paid).join(first, first.c.claim_id == paid.c.claim_id)
