@@ -1,0 +1,99 @@
+"""Header facts of a note: date of service, age, sex, payer, and the visit (new/established, level)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+_DOS = re.compile(r"\b(?:dos|date of service|date of visit|visit date|date|dov)\s*[:#-]?\s*"
+                  r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})", re.IGNORECASE)
+_AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:yo|y/o|y\.o\.|yr old|year[- ]old|years old|yrs old|y)\b"
+                      r"\s*(male|female|man|woman|boy|girl|m|f)?\b", re.IGNORECASE)
+_SEX = re.compile(r"\b(?:sex|gender)\s*[:=]\s*(m|f|male|female)\b", re.IGNORECASE)
+_AGE = re.compile(r"\bage\s*[:=]?\s*(\d{1,3})\b", re.IGNORECASE)
+_PAYER = re.compile(r"\b(medicare(?: advantage)?|medicaid|self[- ]pay|uninsured|cash pay|commercial|bcbs|"
+                    r"blue cross|aetna|cigna|united ?healthcare|uhc|humana|tricare|private insurance)\b", re.IGNORECASE)
+_LEVEL_CODE = re.compile(r"\b99(20[2-5]|21[1-5])\b")
+_LEVEL_WORD = re.compile(r"\b(?:e/?m|visit|level)\s*(?:level\s*)?[:#]?\s*([1-5])\b", re.IGNORECASE)
+_NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b", re.IGNORECASE)
+_ESTABLISHED = re.compile(r"\b(?:established|est\.?) (?:patient|pt)\b|\bestablished\b|\best\.? pt\b|"
+                          r"\breturn(?:ing)? patient\b", re.IGNORECASE)
+PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only |solely )?(?:for (?:a |the )?)?"
+                            r"(?:scheduled )?(?:procedure|biopsy|excision|mohs|treatment|removal|cryo\w*|"
+                            r"destruction)|\bvisit (?:scheduled )?(?:for|was for) (?:the )?(?:treatment|procedure) "
+                            r"only|\bonly for (?:a |the )?(?:scheduled )?\w+|\bno separate (?:e/m|evaluation|visit)",
+                            re.IGNORECASE)
+SEPARATE = re.compile(r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
+                      r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"
+                      r"additionally", re.IGNORECASE)
+
+
+def parse_date(raw: str) -> datetime.date | None:
+    try:
+        if "-" in raw:
+            return datetime.date.fromisoformat(raw)
+        month, day, year = (int(x) for x in raw.split("/"))
+        return datetime.date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> tuple[datetime.date, int, int] | None:
+    m = _DOS.search(text)
+    if m:
+        day = parse_date(m.group(1))
+        if day:
+            return day, m.start(1), m.end(1)
+    return None
+
+
+def find_age_sex(text: str) -> tuple[tuple[int, int, int] | None, tuple[str, int, int] | None]:
+    age: tuple[int, int, int] | None = None
+    sex: tuple[str, int, int] | None = None
+    m = _AGE_SEX.search(text)
+    if m and int(m.group(1)) <= 120:
+        age = (int(m.group(1)), m.start(1), m.end(1))
+        if m.group(2):
+            sex = ("F" if m.group(2).lower() in ("f", "female", "woman", "girl") else "M", m.start(2), m.end(2))
+    if age is None:
+        a = _AGE.search(text)
+        if a and int(a.group(1)) <= 120:
+            age = (int(a.group(1)), a.start(1), a.end(1))
+    if sex is None:
+        s = _SEX.search(text)
+        if s:
+            sex = ("F" if s.group(1).lower().startswith("f") else "M", s.start(1), s.end(1))
+    return age, sex
+
+
+def find_payer(text: str) -> tuple[str, int, int] | None:
+    m = _PAYER.search(text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word.startswith("medicare"):
+        payer = "medicare"
+    elif word == "medicaid":
+        payer = "medicaid"
+    elif word.startswith(("self", "uninsured", "cash")):
+        payer = "self_pay"
+    else:
+        payer = "commercial"
+    return payer, m.start(1), m.end(1)
+
+
+def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | None]:
+    """(category, level, span of the level) as the note states them."""
+    code = _LEVEL_CODE.search(text)
+    category: str | None = None
+    if _NEW.search(text):
+        category = "new"
+    elif _ESTABLISHED.search(text):
+        category = "established"
+    if code:
+        digits = code.group(1)
+        return ("new" if digits.startswith("20") else "established"), int(digits[-1]), (code.start(), code.end())
+    word = _LEVEL_WORD.search(text)
+    if word:
+        return category, int(word.group(1)), (word.start(1), word.end(1))
+    return category, None, None

@@ -1,0 +1,107 @@
+"""Measurements as providers write them: "1.2 x 0.8 cm", "12mm", "4 mm margins", "8.5 sq cm", "0.3 cc".
+
+Pure functions over text; every value keeps the character span it came from. Lengths come out in
+centimetres, areas in square centimetres, volumes in millilitres, doses in milligrams, always as Decimal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
+_DIMS = re.compile(
+    rf"(?<![\w.])({NUMBER})\s*(cm|mm)?\s*(?:x|×|by|\*)\s*({NUMBER})\s*(?:(cm|mm)\s*)?"
+    rf"(?:(?:x|×|by)\s*({NUMBER})\s*)?(sq\.?\s*cm|cm2|cm\^2|cm²|cm|mm)\b",
+    re.IGNORECASE,
+)
+_SINGLE = re.compile(
+    rf"(?<![\w.])({NUMBER})\s*-?\s*(sq\.?\s*cm|square\s+cm|square\s+centimet(?:er|re)s?|cm2|cm\^2|cm²|"
+    rf"centimet(?:er|re)s?|cm|millimet(?:er|re)s?|mm|mg/ml|mg/cc|mg|ml|cc|g)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One measurement: ``kind`` is length (cm), area (cm2), volume (mL), dose (mg), concentration (mg/mL)
+    or mass_g; ``value`` is the greatest dimension for "a x b" lengths; ``dims`` keeps every dimension."""
+
+    kind: str
+    value: Decimal
+    start: int
+    end: int
+    dims: tuple[Decimal, ...] = ()
+
+
+def _cm(value: Decimal, unit: str) -> Decimal:
+    return value / 10 if unit.lower().startswith("m") else value
+
+
+def _unit_kind(unit: str) -> str:
+    u = unit.lower().replace(" ", "")
+    if u.startswith(("sq", "square")) or u in ("cm2", "cm^2", "cm²"):
+        return "area"
+    if u in ("mg/ml", "mg/cc"):
+        return "concentration"
+    if u == "mg":
+        return "dose"
+    if u in ("ml", "cc"):
+        return "volume"
+    if u == "g":
+        return "mass_g"
+    return "length"
+
+
+def find_measures(text: str, offset: int = 0) -> list[Measure]:
+    """Every measurement in ``text`` in order, spans shifted by ``offset``."""
+    found: list[Measure] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DIMS.finditer(text):
+        unit = m.group(6)
+        nums = [Decimal(g) for g in (m.group(1), m.group(3), m.group(5)) if g]
+        if _unit_kind(unit) == "area":
+            found.append(Measure("area", nums[0] * nums[1], m.start() + offset, m.end() + offset, tuple(nums)))
+        else:
+            dims = tuple(_cm(n, unit) for n in nums)
+            found.append(Measure("length", max(dims), m.start() + offset, m.end() + offset, dims))
+        taken.append((m.start(), m.end()))
+    for m in _SINGLE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        value, unit = Decimal(m.group(1)), m.group(2)
+        kind = _unit_kind(unit)
+        if kind == "length":
+            value = _cm(value, unit)
+        found.append(Measure(kind, value, m.start() + offset, m.end() + offset, (value,)))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+_MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
+                            re.IGNORECASE)
+_MARGIN_AFTER = re.compile(r"^\s*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
+_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)\W*"
+                          r"(?:\w+\W+){0,3}$", re.IGNORECASE)
+_REPAIR_AFTER = re.compile(r"^\s*(?:long\s+)?(?:\w+\s+){0,2}(closure|repair|linear closure|incision line)",
+                           re.IGNORECASE)
+_EXCISED_BEFORE = re.compile(r"(excised diameter|excised specimen|total excised|excision diameter|ellipse|"
+                             r"specimen)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+_DEFECT_BEFORE = re.compile(r"(defect|wound)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
+def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
+    """What a length measures, from the words around it: margin, repair, excised, defect or lesion."""
+    start, end = measure.start - block_start, measure.end - block_start
+    before = text[max(0, start - 40):start]
+    after = text[end:end + 30]
+    if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
+        return "margin"
+    if _EXCISED_BEFORE.search(before):
+        return "excised"
+    if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):
+        return "defect"
+    if _REPAIR_WORD.search(before) or _REPAIR_AFTER.match(after):
+        return "repair"
+    return "lesion"

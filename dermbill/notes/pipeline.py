@@ -1,0 +1,153 @@
+"""The clinical NLP pipeline: spaCy's blank English tokenizer, a rule sentencizer, medspaCy's Sectionizer
+(section titles as dermatologists write them) and medspaCy's ConText with dermatology rules of our own.
+
+No model weights: every component is rule-based. The pipeline is built once, on first use (``nlp()``).
+``mention_contexts`` marks each mention (a procedure or a diagnosis found by our own rules) as negated,
+historical, planned, hypothetical or family, and names the section it sits in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_LOCK = threading.Lock()
+_NLP: Any = None
+
+# (literal or None, category, direction, token pattern or None)
+SECTION_TITLES: dict[str, tuple[str, ...]] = {
+    "chief_complaint": ("cc:", "chief complaint:", "reason for visit:"),
+    "hpi": ("hpi:", "history of present illness:", "subjective:"),
+    "exam": ("exam:", "pe:", "physical exam:", "physical examination:", "skin exam:", "objective:", "findings:"),
+    "assessment_plan": ("assessment/plan:", "assessment and plan:", "a/p:", "a&p:", "assessment:", "impression:",
+                        "impression/plan:", "dx:", "diagnosis:", "diagnoses:"),
+    "plan": ("plan:", "recommendations:", "disposition:", "follow-up:", "follow up:", "f/u:"),
+    "procedure": ("procedure:", "procedures:", "procedure note:", "procedure performed:", "operative note:",
+                  "op note:", "procedure details:", "technique:", "mohs note:", "mohs surgery:"),
+    "pathology": ("pathology:", "path:", "addendum:", "path report:", "final path:", "final pathology:",
+                  "pathology report:", "path result:", "path results:", "dermatopathology:"),
+    "consent": ("consent:", "informed consent:"),
+    "family_history": ("family history:", "fh:", "fhx:", "family hx:"),
+    "past_history": ("pmh:", "past medical history:", "past derm history:", "past dermatologic history:", "pmhx:",
+                     "pshx:", "past surgical history:", "psh:", "history:", "derm history:", "social history:"),
+    "medications": ("medications:", "meds:", "allergies:"),
+}
+
+NEGATED = "NEGATED_EXISTENCE"
+HISTORICAL = "HISTORICAL"
+PLANNED = "PLANNED"
+HYPOTHETICAL = "HYPOTHETICAL"
+FAMILY = "FAMILY"
+
+_FORWARD: dict[str, tuple[str, ...]] = {
+    NEGATED: ("no", "not", "denies", "without", "no evidence of", "negative for", "declined", "declines", "refused",
+              "refuses", "deferred", "defer", "no further", "not performed", "did not"),
+    HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "previously treated", "prior", "previous",
+                 "past", "previously", "had a", "had an", "treated last", "last year"),
+    PLANNED: ("will schedule", "will plan", "schedule", "scheduled for", "plan for", "plan to", "planning",
+              "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",
+              "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",
+              "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",
+              "pending scheduling", "booked for", "return in"),
+    HYPOTHETICAL: ("consider", "considering", "discussed", "discussion of", "options include", "options including",
+                   "if", "may need", "might need", "could", "possible", "offered", "alternatives", "risks of",
+                   "option of", "vs", "versus"),
+    FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",
+             "dad", "grandmother", "grandfather", "aunt", "uncle", "son", "daughter"),
+}
+_BACKWARD: dict[str, tuple[str, ...]] = {
+    NEGATED: ("declined", "was declined", "deferred", "not performed", "not done", "was not performed",
+              "not indicated", "ruled out", "is negative", "absent"),
+    HISTORICAL: ("in 2015", "in 2016", "in 2017", "in 2018", "in 2019", "in 2020", "in 2021", "in 2022",
+                 "in 2023", "in 2024", "in 2025", "years ago", "year ago", "months ago", "last year",
+                 "previously", "in the past", "done elsewhere", "by outside", "at outside"),
+    PLANNED: ("to be scheduled", "will be scheduled", "planned", "is planned", "next visit", "at next visit",
+              "in 2 weeks", "in 3 weeks", "in 4 weeks", "in one month", "at a later date", "later date",
+              "to follow", "pending insurance", "recommended", "was recommended", "is recommended",
+              "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs"),
+    HYPOTHETICAL: ("if needed", "if necessary", "as needed", "prn", "if it persists", "if persists",
+                   "was discussed", "were discussed", "discussed"),
+}
+# Numeric years written as "in 20NN" / "(20NN)" are handled by the reader as well.
+
+
+def _build() -> Any:
+    import spacy
+    from medspacy.context import ConText, ConTextRule
+    from medspacy.section_detection import Sectionizer, SectionRule
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n"]})
+    sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None})
+    sectionizer.add([SectionRule(literal=title, category=category)
+                     for category, titles in SECTION_TITLES.items() for title in titles])
+    context: ConText = nlp.add_pipe("medspacy_context", config={"rules": None})
+    rules = []
+    for category, literals in _FORWARD.items():
+        rules.extend(ConTextRule(literal, category, direction="FORWARD") for literal in literals)
+    for category, literals in _BACKWARD.items():
+        rules.extend(ConTextRule(literal, category, direction="BACKWARD") for literal in literals)
+    for literal in ("but", "however", "then", "and then", "today", "performed", "was performed", "done today",
+                    "after", "so", "therefore", "instead", ";"):
+        rules.append(ConTextRule(literal, "TERMINATE", direction="TERMINATE"))
+    context.add(rules)
+    return nlp
+
+
+def nlp() -> Any:
+    """The pipeline, built on first use (about a second: importing spaCy and medspaCy)."""
+    global _NLP
+    if _NLP is None:
+        with _LOCK:
+            if _NLP is None:
+                _NLP = _build()
+    return _NLP
+
+
+@dataclass(frozen=True, slots=True)
+class MentionContext:
+    """What ConText and the Sectionizer say about one mention."""
+
+    start: int
+    end: int
+    section: str | None
+    modifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The sections (category, start, end) and the context of each mention of one note."""
+
+    sections: tuple[tuple[str, int, int], ...]
+    mentions: tuple[MentionContext, ...]
+
+
+def analyse(text: str, mentions: Sequence[tuple[int, int]]) -> Analysis:
+    """Run the pipeline on ``text`` with ``mentions`` (character spans) as the targets of ConText."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    pipeline = nlp()
+    doc = pipeline.make_doc(text)
+    spans = []
+    for start, end in mentions:
+        span = doc.char_span(start, end, label="MENTION", alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.ents = filter_spans(spans)
+    for _, component in pipeline.pipeline:
+        doc = component(doc)
+    sections = tuple((str(s.category), doc[s.section_span[0]].idx if s.section_span[0] < len(doc) else len(text),
+                      doc[s.section_span[1] - 1].idx + len(doc[s.section_span[1] - 1]) if s.section_span[1] > 0
+                      else 0)
+                     for s in doc._.sections if s.category)
+    contexts: list[MentionContext] = []
+    for ent in doc.ents:
+        ent_span: Span = ent
+        categories = tuple(sorted({str(m.category) for m in ent_span._.modifiers}))
+        section = ent_span._.section_category
+        contexts.append(MentionContext(ent_span.start_char, ent_span.end_char,
+                                       str(section) if section else None, categories))
+    return Analysis(sections, tuple(contexts))

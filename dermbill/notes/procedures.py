@@ -1,0 +1,99 @@
+"""Procedure words -> procedure types and techniques of the encounter format.
+
+"sbx" -> biopsy (tangential), "pbx" -> biopsy (punch), "ED&C" -> destruction (electrosurgery), "LN2" -> destruction
+(cryotherapy), "Mohs" -> mohs, "layered closure" -> repair (intermediate), "advancement flap" -> adjacent tissue
+transfer, "I&D" -> incision and drainage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
+    # (pattern, type, detail)
+    (r"mohs(?: micrographic)?(?: surgery)?|micrographic surgery", "mohs", None),
+    (r"photodynamic therapy|pdt|blu-?light|levulan|ameluz|metvix", "photodynamic_therapy", None),
+    (r"excimer(?: laser)?|xtrac|nb-?uvb|narrow-?band uvb|uvb phototherapy|phototherapy|puva|goeckerman",
+     "phototherapy", None),
+    (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
+    (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
+    (r"(?:nail )?debridement of (?:\w+ )?(?:toe)?nails|nails? (?:were |was )?debrided|debrided (?:\w+ ){0,3}nails?|"
+     r"nail debridement", "nail_debridement", None),
+    (r"pared|paring|trimmed", "paring", None),
+    (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
+    (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
+    (r"incisional biops(?:y|ies)|wedge biops(?:y|ies)|incisional", "biopsy", "incisional"),
+    (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave) biops(?:y|ies|ied)|sbx|"
+     r"biops(?:y|ied|ies) (?:by|via|with) (?:shave|tangential|saucerization)", "biopsy", "tangential"),
+    (r"biops(?:y|ies|ied)|bx", "biopsy", None),
+    (r"shave (?:removal|excision)|removed (?:by|with|via) (?:a )?(?:deep )?shave|shaved(?: off)?(?: flush)?|"
+     r"tangential removal|shave", "shave_removal", None),
+    (r"(?:advancement|rotation|transposition|rhombic|bilobed|island pedicle|v-?y|o-?to-?z|a-?to-?t|"
+     r"o-?z|a-?t|keystone) flap|flap|z-?plasty|w-?plasty|adjacent tissue transfer|tissue rearrangement",
+     "adjacent_tissue_transfer", None),
+    (r"(?:wide local |elliptical |fusiform |re-?)?excis(?:ed|ion|ional)|ellipse|wle", "excision", None),
+    (r"ed\s?&\s?c|ed\s?\+\s?c|ed and c|c\s?&\s?d|c\s?&\s?e|electrodesiccation and curettage|"
+     r"curettage and (?:electro)?desiccation|electrodessication and curettage", "destruction", "electrosurgery"),
+    (r"cryo(?:therapy|surgery)?|ln2|liquid nitrogen|cryotherapy|frozen|freeze|froze", "destruction", "cryotherapy"),
+    (r"curettage|curetted|curetting", "destruction", "curettage"),
+    (r"electrodesiccat\w*|electrodessicat\w*|hyfrecat\w*|electrocauter\w*|fulgurat\w*|electrosurg\w*",
+     "destruction", "electrosurgery"),
+    (r"(?:pulsed[- ]dye |vascular |v-?beam |pdl )?laser|pdl|v-?beam", "destruction", "laser"),
+    (r"cantharidin|trichloroacetic|tca|podophyll\w*|chemical destruction|chemically destroyed", "destruction",
+     "chemical"),
+    (r"destroyed|destruction|treated with (?:cryo|ln2)", "destruction", None),
+    (r"(?:intralesional(?:ly)?|il) (?:injection|kenalog|triamcinolone|steroid)|injected|injection|ilk|"
+     r"intralesional(?:ly)?", "intralesional_injection", None),
+    (r"(?:simple|intermediate|layered|complex|primary|linear|two[- ]layer|bilayered|single[- ]layer|"
+     r"layered intermediate)\s+(?:linear )?(?:closure|repair)|closed (?:primarily|in layers|in two layers|"
+     r"with|using|side-to-side)|repaired|repair|closure|sutured", "repair", None),
+    (r"removed|removal", "removal", None),
+)
+_PROCEDURE = re.compile("|".join(f"(?P<p{i}>\\b(?:{w})(?![\\w]))" for i, (w, _, _) in enumerate(PROCEDURE_WORDS)),
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureMention:
+    type: str
+    detail: str | None
+    start: int
+    end: int
+
+
+def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
+    """Every procedure word in ``text``."""
+    found: list[ProcedureMention] = []
+    for m in _PROCEDURE.finditer(text):
+        group = m.lastgroup
+        if group is None:
+            continue
+        _, kind, detail = PROCEDURE_WORDS[int(group[1:])]
+        word = m.group(0).lower()
+        if kind == "intralesional_injection" and re.search(
+                r"lidocaine|anesthe|xylocaine|epinephrine|bupivacaine", text[m.start():m.end() + 40], re.IGNORECASE):
+            continue
+        if kind == "destruction" and detail == "curettage" and re.search(
+                r"biops|bx", text[max(0, m.start() - 20):m.end() + 20], re.IGNORECASE):
+            kind, detail = "biopsy", "tangential"
+        if kind == "repair" and re.search(r"hemostasis|dressing|steri|bandage|second(?:ary)? intention",
+                                          text[m.start():m.end() + 30], re.IGNORECASE):
+            continue
+        if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
+            continue
+        found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))
+    return found
+
+
+def repair_complexity(text: str) -> str | None:
+    """simple / intermediate / complex from the words of a repair ("layered" is intermediate)."""
+    lowered = text.lower()
+    if re.search(r"\bcomplex\b|extensive undermining|wide undermining|retention sutures", lowered):
+        return "complex"
+    if re.search(r"intermediate|layered|in layers|two[- ]layer|bilayer|deep (?:dermal )?sutures|subcutaneous "
+                 r"sutures|buried|subcuticular", lowered):
+        return "intermediate"
+    if re.search(r"\bsimple\b|single[- ]layer|primar(?:y|ily)|non-?layered|epidermal sutures|interrupted", lowered):
+        return "simple"
+    return None

@@ -1,0 +1,823 @@
+"""Read a dermatology procedure note into the encounter format, citing the span of every fact.
+
+The note is cut into clauses (sentences, semicolons, enumerations such as "(1)" or "Lesion 2:"). A clause that
+names a site with a procedure or a diagnosis opens a lesion (one per site named, "each"/"both" opening one per
+side); clauses without a site add to the lesion before them (sizes, margins, repairs, Mohs stages, pathology).
+Mentions that ConText marks negated, historical, planned, hypothetical or family, and mentions in the family or
+past history sections, are set aside as ``ignored``; a lesion with no procedure left is "examined only".
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from dermbill.notes import header
+from dermbill.notes.measurements import Measure, classify_length, find_measures
+from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
+from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, NEGATED, PLANNED, analyse
+from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
+from dermbill.notes.sites import SiteMention, find_sites
+from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
+
+_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+|(?=\(\d+\)\s)|(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
+                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])[A-H][.:]\s+[A-Za-z])")
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
+                         re.IGNORECASE)
+_PATH_CLAUSE = re.compile(r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
+                          r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
+                          r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:",
+                          re.IGNORECASE)
+_PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
+_PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
+                      r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
+_CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
+                      re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|\b\d{1,2}/(?:19|20)?\d\d\b(?! cm)")
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+                 "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
+_NUM = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
+       r"sixteen|twenty)"
+_COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
+                            r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
+_COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
+                         r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
+                         r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
+_COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d))", re.IGNORECASE)
+_SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
+_SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
+_EXCISION_FAMILIES = {"back_upper": "trunk", "back_lower": "trunk", "chest": "trunk", "abdomen": "trunk"}
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _WORD_NUMBERS[word.lower()]
+
+
+@dataclass
+class _Lesion:
+    site: SiteMention
+    start: int
+    end: int
+    texts: list[tuple[int, int]] = field(default_factory=list)
+    procedures: list[ProcedureMention] = field(default_factory=list)
+    diagnoses: list[DiagnosisMention] = field(default_factory=list)
+    pathology: list[DiagnosisMention] = field(default_factory=list)
+    measures: list[tuple[str, Measure]] = field(default_factory=list)
+    symptoms: list[tuple[str, int, int]] = field(default_factory=list)
+    count: tuple[int, int, int] | None = None
+    laterality: str | None = None
+    pending: bool = False
+    shared: list[DiagnosisMention] = field(default_factory=list)
+
+
+@dataclass
+class _Reading:
+    text: str
+    facts: list[Fact] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+
+    def fact(self, path: str, value: Any, start: int, end: int) -> None:
+        self.facts.append(Fact(path, value, start, end, self.text[start:end]))
+
+    def ignore(self, reason: str, start: int, end: int) -> None:
+        if any(i.start == start and i.end == end for i in self.ignored):
+            return
+        sentence_start = max(self.text.rfind(c, 0, start) for c in ".;\n") + 1
+        sentence_end = min([i for i in (self.text.find(c, end) for c in ".;\n") if i >= 0] or [len(self.text)])
+        while sentence_start < start and self.text[sentence_start].isspace():
+            sentence_start += 1
+        self.ignored.append(Ignored(reason, self.text[sentence_start:sentence_end], sentence_start, sentence_end))
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    last = 0
+    for m in _CLAUSE_END.finditer(text):
+        if m.start() > last:
+            spans.append((last, m.start()))
+        last = max(last, m.end())
+    if last < len(text):
+        spans.append((last, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _reason(modifiers: tuple[str, ...], section: str | None) -> str | None:
+    if section == "family_history" or FAMILY in modifiers:
+        return "family"
+    if NEGATED in modifiers:
+        return "negated"
+    if section == "past_history" or HISTORICAL in modifiers:
+        return "historical"
+    if PLANNED in modifiers:
+        return "planned"
+    if HYPOTHETICAL in modifiers:
+        return "hypothetical"
+    return None
+
+
+def _section_at(sections: tuple[tuple[str, int, int], ...], position: int) -> str | None:
+    found = None
+    for category, start, end in sections:
+        if start <= position < max(end, start + 1):
+            found = category
+    return found
+
+
+def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
+              age: int | None = None, sex: str | None = None) -> NoteReading:
+    """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
+    reading = _Reading(text)
+    procedures = find_procedures(text)
+    diagnoses = find_diagnoses(text)
+    analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
+    context = {(c.start, c.end): c for c in analysis.mentions}
+    sections = analysis.sections
+
+    def reason_of(start: int, end: int) -> str | None:
+        ctx = context.get((start, end))
+        section = _section_at(sections, start)
+        reason = _reason(ctx.modifiers if ctx else (), section)
+        if reason is None:
+            sentence_end = min([i for i in (text.find(c, end) for c in ".;\n") if i >= 0] or [len(text)])
+            sentence_start = max(text.rfind(c, 0, start) for c in ".;\n") + 1
+            if _YEAR.search(text[sentence_start:sentence_end]) and not re.search(r"\btoday\b", text[sentence_start:
+                                                                                                   sentence_end], re.I):
+                reason = "historical"
+        return reason
+
+    active_procedures: list[ProcedureMention] = []
+    for p in procedures:
+        reason = reason_of(p.start, p.end)
+        section = _section_at(sections, p.start)
+        clause_text = text[max(text.rfind("\n", 0, p.start), text.rfind(".", 0, p.start)) + 1:p.end + 60]
+        if reason is None and section == "consent":
+            continue
+        if reason is None and _CONSENT.search(clause_text) and not re.search(r"performed|done|today", clause_text,
+                                                                            re.IGNORECASE):
+            continue
+        if reason is not None:
+            if p.type != "removal":
+                reading.ignore(reason, p.start, p.end)
+            continue
+        active_procedures.append(p)
+    active_diagnoses: list[DiagnosisMention] = []
+    for d in diagnoses:
+        reason = reason_of(d.start, d.end)
+        if reason in ("family", "historical", "negated"):
+            if reason != "negated":
+                reading.ignore(reason, d.start, d.end)
+            continue
+        active_diagnoses.append(d)
+
+    lesions = _gather_lesions(text, sections, active_procedures, active_diagnoses, reading)
+    services, lesion_dicts = _build(text, lesions, active_procedures, reading)
+    encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
+    encounter["lesions"] = lesion_dicts
+    encounter["services"] = services
+    return NoteReading(encounter, reading.facts, reading.gaps, reading.ignored)
+
+
+def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], procedures: list[ProcedureMention],
+                    diagnoses: list[DiagnosisMention], reading: _Reading) -> list[_Lesion]:
+    lesions: list[_Lesion] = []
+    current: _Lesion | None = None
+    preamble_diagnoses: list[DiagnosisMention] = []
+    path_mode = False
+    for start, end in _clauses(text):
+        section = _section_at(sections, start)
+        if section in ("family_history", "past_history", "medications", "consent"):
+            continue
+        clause = text[start:end]
+        in_clause_p = [p for p in procedures if start <= p.start < end]
+        in_clause_d = [d for d in diagnoses if start <= d.start < end]
+        sites = [s for s in find_sites(clause, start)
+                 if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+        is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
+        if is_path and not in_clause_p:
+            path_mode = True
+            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            continue
+        if path_mode and not in_clause_p and not sites and in_clause_d:
+            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            continue
+        path_mode = False
+        enumerated = bool(_ENUMERATED.match(clause))
+        if sites and (in_clause_p or in_clause_d or enumerated):
+            opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
+            for lesion, (seg_start, seg_end) in opened:
+                _add_segment(text, lesion, seg_start, seg_end, procedures, diagnoses, in_clause_p, in_clause_d)
+                if not lesion.diagnoses and preamble_diagnoses:
+                    lesion.shared.extend(preamble_diagnoses)
+            if opened:
+                current = opened[-1][0]
+            continue
+        if current is not None and (in_clause_p or not in_clause_d or section in ("procedure", None)):
+            _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+        elif in_clause_d and not sites:
+            preamble_diagnoses = in_clause_d
+            if in_clause_p:
+                _pending_preamble.append((start, end))
+    return lesions
+
+
+_pending_preamble: list[tuple[int, int]] = []
+
+
+def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], lesions: list[_Lesion],
+                  current: _Lesion | None, enumerated: bool) -> list[tuple[_Lesion, tuple[int, int]]]:
+    opened: list[tuple[_Lesion, tuple[int, int]]] = []
+    # one segment per distinct site, from the end of the previous site (or the clause start) to the next
+    distinct: list[SiteMention] = []
+    for s in sites:
+        if distinct and distinct[-1].site == s.site and (s.laterality in (None, distinct[-1].laterality)
+                                                          or distinct[-1].laterality is None):
+            if s.laterality and distinct[-1].laterality is None:
+                distinct[-1] = SiteMention(s.site, s.laterality, distinct[-1].start, distinct[-1].end)
+            continue
+        distinct.append(s)
+    for index, site in enumerate(distinct):
+        seg_start = start if index == 0 else distinct[index - 1].end
+        seg_end = distinct[index + 1].start if index + 1 < len(distinct) else end
+        if index + 1 < len(distinct):
+            # what follows a site up to the next one ("left shoulder (path: BCC) and ...") belongs to it
+            seg_end = distinct[index + 1].start
+        existing = None if enumerated else _matching(lesions, site)
+        if existing is not None and existing is current and len(distinct) == 1:
+            opened.append((existing, (seg_start, seg_end)))
+            continue
+        if existing is not None and len(distinct) == 1 and not _has_new_action(text, seg_start, seg_end):
+            opened.append((existing, (seg_start, seg_end)))
+            continue
+        if existing is not None and len(distinct) == 1:
+            opened.append((existing, (seg_start, seg_end)))
+            continue
+        lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality)
+        lesions.append(lesion)
+        opened.append((lesion, (seg_start, seg_end)))
+    return opened
+
+
+def _has_new_action(text: str, start: int, end: int) -> bool:
+    return bool(find_procedures(text[start:end]))
+
+
+def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
+    for lesion in reversed(lesions):
+        if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)):
+            return lesion
+    return None
+
+
+def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],
+                 diagnoses: list[DiagnosisMention], clause_p: list[ProcedureMention],
+                 clause_d: list[DiagnosisMention]) -> None:
+    lesion.texts.append((start, end))
+    segment = text[start:end]
+    paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
+    seg_p = [p for p in procedures if start <= p.start < end]
+    lesion.procedures.extend(seg_p or [p for p in clause_p if p not in lesion.procedures])
+    for d in diagnoses:
+        if start <= d.start < end:
+            if any(a <= d.start < b for a, b in paren):
+                lesion.pathology.append(d)
+            else:
+                lesion.diagnoses.append(d)
+    if not any(start <= d.start < end for d in diagnoses):
+        lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
+    if _PENDING.search(segment):
+        lesion.pending = True
+    for measure in find_measures(segment, start):
+        kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
+        lesion.measures.append((kind, measure))
+    lesion.symptoms.extend(find_symptoms(segment, start))
+    if lesion.count is None:
+        lesion.count = _count(text, start, end, lesion.site)
+
+
+def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int, int] | None:
+    if start <= site.start < end:
+        m = _COUNT_ON_SITE.search(text[max(start, site.start - 40):site.start])
+        if m:
+            offset = max(start, site.start - 40)
+            return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
+    for m in _COUNT_NOUN.finditer(text[start:end]):
+        if m.group(1).lower() in ("a", "an"):
+            continue
+        return _number(m.group(1)), m.start(1) + start, m.end(1) + start
+    for m in _COUNT_X.finditer(text[start:end]):
+        return int(m.group(1)), m.start(1) + start, m.end(1) + start
+    return None
+
+
+def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
+                      start: int) -> None:
+    if not found or not lesions:
+        return
+    for d in found:
+        target = None
+        for site in sites:
+            target = _matching(lesions, site)
+            if target:
+                break
+        if target is None:
+            waiting = [lesion for lesion in lesions if not lesion.pathology and
+                       any(p.type in _SPECIMEN_TYPES for p in lesion.procedures)]
+            target = waiting[0] if waiting else None
+        if target is not None and not target.pathology:
+            target.pathology.append(d)
+
+
+def _label(index: int) -> str:
+    return chr(ord("A") + index) if index < 26 else f"L{index + 1}"
+
+
+def _round(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value.normalize())
+
+
+def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention],
+           reading: _Reading) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    services: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
+    service_types = {p.type for p in procedures if p.type in ("photodynamic_therapy", "phototherapy",
+                                                               "nail_debridement", "nail_avulsion")}
+    services.extend(_services(text, procedures, service_types, reading))
+    expanded: list[tuple[_Lesion, str | None, int | None]] = []
+    for lesion in lesions:
+        if lesion.laterality == "both":
+            count = lesion.count[0] if lesion.count else None
+            each = bool(lesion.count and re.search(r"\beach\b", text[lesion.count[2]:lesion.count[2] + 20], re.I))
+            if count is not None and not each and count > 1:
+                expanded.append((lesion, "left", math.ceil(count / 2)))
+                expanded.append((lesion, "right", count // 2))
+            else:
+                expanded.append((lesion, "left", count))
+                expanded.append((lesion, "right", count))
+        else:
+            expanded.append((lesion, lesion.laterality, lesion.count[0] if lesion.count else None))
+    for lesion, side, count in expanded:
+        entry = _lesion_entry(text, lesion, side, count, len(out), reading, service_types)
+        if entry is not None:
+            out.append(entry)
+    return services, out
+
+
+def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | None, index: int, reading: _Reading,
+                  service_types: set[str]) -> dict[str, Any] | None:
+    label = _label(index)
+    path = f"lesions[{index}]"
+    types = [p for p in lesion.procedures if p.type not in ("photodynamic_therapy", "phototherapy",
+                                                            "nail_debridement", "nail_avulsion")]
+    kinds = {p.type for p in types}
+    diagnosis = _clinical(lesion)
+    dx_key = diagnosis.key if diagnosis else None
+    if "removal" in kinds:
+        if dx_key == "acrochordon":
+            kinds.add("skin_tag_removal")
+        kinds.discard("removal")
+    if dx_key == "acrochordon" and kinds & {"excision", "shave_removal", "destruction"} and "biopsy" not in kinds:
+        kinds -= {"excision", "shave_removal", "destruction"}
+        kinds.add("skin_tag_removal")
+    if "paring" in kinds and dx_key not in ("corn_callus", None):
+        kinds.discard("paring")
+    if "excision" in kinds and "biopsy" in kinds:
+        kinds.discard("biopsy")
+    if "shave_removal" in kinds and "biopsy" in kinds:
+        kinds.discard("shave_removal")
+    if "skin_tag_removal" in kinds:
+        kinds -= {"excision", "shave_removal", "biopsy"}
+    if "mohs" in kinds:
+        kinds -= {"excision", "biopsy", "destruction"}
+    if not kinds and "photodynamic_therapy" in service_types and dx_key == "actinic_keratosis":
+        pass
+    elif not kinds:
+        first = lesion.diagnoses[0] if lesion.diagnoses else None
+        span = (first.start, first.end) if first else (lesion.site.start, lesion.site.end)
+        reading.ignore("examined_only", *span)
+        return None
+    entry: dict[str, Any] = {"id": label, "site": lesion.site.site}
+    reading.fact(f"{path}.site", lesion.site.site, lesion.site.start, lesion.site.end)
+    if side in ("left", "right"):
+        entry["laterality"] = side
+        reading.fact(f"{path}.laterality", side, lesion.site.start, lesion.site.end)
+    elif lesion.site.site in _paired():
+        reading.gaps.append(Gap(label, "laterality", f"Lesion {label} on the {_site_words(lesion.site.site)}: the side "
+                                f"is not documented. Please document left or right.",
+                                "the ICD-10-CM code names the side, and the claim cannot be coded without it", None,
+                                lesion.site.start, lesion.site.end))
+    has_specimen = bool(kinds & set(_SPECIMEN_TYPES))
+    pathology = lesion.pathology[0] if lesion.pathology else None
+    if "biopsy" in kinds and not (diagnosis and diagnosis.proven):
+        entry["diagnosis"] = "neoplasm_unspecified_behavior"
+        if diagnosis:
+            reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
+    elif diagnosis and not diagnosis.hedged:
+        entry["diagnosis"] = diagnosis.key
+        reading.fact(f"{path}.diagnosis", diagnosis.key, diagnosis.start, diagnosis.end)
+    elif pathology and not has_specimen:
+        entry["diagnosis"] = pathology.key
+    else:
+        entry["diagnosis"] = "neoplasm_unspecified_behavior"
+        if diagnosis:
+            reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
+            lesion.symptoms.append(("suspicious_for_malignancy", diagnosis.start, diagnosis.end))
+    if pathology:
+        entry["pathology"] = pathology.key
+        reading.fact(f"{path}.pathology", pathology.key, pathology.start, pathology.end)
+    elif has_specimen and not (diagnosis and diagnosis.proven and "biopsy" not in kinds):
+        entry["pathology"] = "pending"
+    sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
+    if sizes:
+        entry["diameter_cm"] = _round(sizes[0].value)
+        reading.fact(f"{path}.diameter_cm", entry["diameter_cm"], sizes[0].start, sizes[0].end)
+    if count and count > 1:
+        entry["count"] = count
+        if lesion.count:
+            reading.fact(f"{path}.count", count, lesion.count[1], lesion.count[2])
+    symptoms = sorted({s for s, _, _ in lesion.symptoms})
+    if diagnosis and diagnosis.inflamed and "inflamed" not in symptoms:
+        symptoms.append("inflamed")
+    if symptoms and kinds & set(_SYMPTOM_TYPES) | {"biopsy"}:
+        entry["symptoms"] = sorted(symptoms)
+        for s, a, b in lesion.symptoms:
+            reading.fact(f"{path}.symptoms", s, a, b)
+    entry["procedures"] = _procedures(text, lesion, kinds, types, label, path, entry, reading)
+    return entry
+
+
+def _paired() -> frozenset[str]:
+    from dermbill.notes.sites import PAIRED
+
+    return PAIRED
+
+
+def _site_words(site: str) -> str:
+    return site.replace("_", " ").replace("hand dorsum", "back of the hand").replace("back upper", "upper back") \
+        .replace("back lower", "lower back")
+
+
+def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
+    pool = [d for d in lesion.diagnoses if d.key != "neoplasm_uncertain_behavior"] or lesion.shared
+    if not pool:
+        return None
+    for d in pool:
+        if d.proven:
+            return d
+    for d in pool:
+        if not d.hedged:
+            return d
+    return pool[0]
+
+
+def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[ProcedureMention], label: str,
+                path: str, entry: dict[str, Any], reading: _Reading) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    where = f"Lesion {label} on the {_site_words(lesion.site.site)}"
+    order = ("biopsy", "shave_removal", "excision", "mohs", "destruction", "intralesional_injection",
+             "incision_drainage", "skin_tag_removal", "paring", "adjacent_tissue_transfer", "repair")
+    first: dict[str, ProcedureMention] = {}
+    for m in mentions:
+        key = m.type
+        if key == "removal":
+            key = "skin_tag_removal"
+        if key in kinds and key not in first:
+            first[key] = m
+    for kind in order:
+        if kind not in kinds:
+            continue
+        mention = first.get(kind)
+        ppath = f"{path}.procedures[{len(out)}]"
+        span = (mention.start, mention.end) if mention else (lesion.site.start, lesion.site.end)
+        reading.fact(f"{ppath}.type", kind, *span)
+        proc: dict[str, Any] = {"type": kind}
+        if kind == "biopsy":
+            technique = next((m.detail for m in mentions if m.type == "biopsy" and m.detail), None)
+            if technique is None:
+                technique = "tangential" if re.search(r"shave|tangential|saucer|scoop|curette",
+                                                      _lesion_text(text, lesion), re.I) else None
+            if technique is None:
+                technique = "tangential"
+                reading.gaps.append(Gap(label, "technique", f"{where}, biopsy: the technique is not documented. "
+                                        "Please document shave (tangential), punch or incisional.",
+                                        "the technique decides the code (11102 tangential, 11104 punch, "
+                                        "11106 incisional)", "tangential (11102, the lowest)", *span))
+            proc["technique"] = technique
+        elif kind == "excision":
+            margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"]
+            excised = [m for k, m in lesion.measures if k == "excised" and m.kind == "length"]
+            if margins:
+                narrowest = min(margins, key=lambda m: m.value)
+                proc["margin_cm"] = _round(narrowest.value)
+                reading.fact(f"{ppath}.margin_cm", proc["margin_cm"], narrowest.start, narrowest.end)
+            if excised:
+                proc["excised_diameter_cm"] = _round(excised[0].value)
+                reading.fact(f"{ppath}.excised_diameter_cm", proc["excised_diameter_cm"], excised[0].start,
+                             excised[0].end)
+            if not margins and not excised:
+                reading.gaps.append(Gap(label, "margin_cm", f"{where}, excision: margins not documented. Please "
+                                        "document the narrowest margin (or the excised diameter).",
+                                        "the excised diameter (lesion + 2 x narrowest margin) decides the excision "
+                                        "code", None, *span))
+            if "diameter_cm" not in entry and not excised:
+                reading.gaps.append(Gap(label, "diameter_cm", f"{where}, excision: the lesion size is not "
+                                        "documented. Please document the lesion's greatest clinical diameter.",
+                                        "the excised diameter decides the excision code", None, *span))
+        elif kind == "shave_removal" and "diameter_cm" not in entry:
+            reading.gaps.append(Gap(label, "diameter_cm", f"{where}, shave removal: the lesion size is not "
+                                    "documented. Please document the greatest diameter.",
+                                    "the lesion diameter decides the shave code", None, *span))
+        elif kind == "destruction":
+            method = next((m.detail for m in mentions if m.type == "destruction" and m.detail), None)
+            if method is None:
+                method = "curettage"
+                reading.gaps.append(Gap(label, "method", f"{where}, destruction: the method is not documented. "
+                                        "Please document it (cryotherapy, curettage, electrodesiccation, laser).",
+                                        "the record must show how the lesion was destroyed", "curettage", *span))
+            proc["method"] = method
+            areas = [m for k, m in lesion.measures if m.kind == "area"]
+            if areas and entry.get("diagnosis") == "hemangioma":
+                proc["area_cm2"] = _round(areas[0].value)
+            if entry.get("diagnosis") in ("bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ") and \
+                    "diameter_cm" not in entry:
+                reading.gaps.append(Gap(label, "diameter_cm", f"{where}, destruction of a malignant lesion: the "
+                                        "lesion diameter is not documented. Please document it.",
+                                        "the diameter decides the code (17260-17286)", None, *span))
+        elif kind == "mohs":
+            proc["stages"] = _mohs_stages(text, lesion, label, where, span, reading, ppath)
+        elif kind == "repair":
+            repair_text = _repair_text(text, lesion)
+            complexity = repair_complexity(repair_text)
+            if complexity is None:
+                complexity = "simple"
+                reading.gaps.append(Gap(label, "complexity", f"{where}, repair: the type of closure is not "
+                                        "documented. Please document simple, intermediate (layered) or complex.",
+                                        "an intermediate or complex repair is coded in addition; a simple one "
+                                        "is included in the excision", "simple (included, no separate code)", *span))
+            proc["complexity"] = complexity
+            lengths = [m for k, m in lesion.measures if k == "repair" and m.kind == "length"]
+            if lengths:
+                proc["length_cm"] = _round(lengths[-1].value)
+                reading.fact(f"{ppath}.length_cm", proc["length_cm"], lengths[-1].start, lengths[-1].end)
+            elif complexity != "simple" or not (kinds & {"excision", "shave_removal", "biopsy"}):
+                reading.gaps.append(Gap(label, "length_cm", f"{where}, {complexity} repair: the repaired length is "
+                                        "not documented. Please document the length in cm.",
+                                        "the total length decides the repair code", None, *span))
+            if complexity == "simple" and kinds & {"excision", "mohs"} and "length_cm" not in proc:
+                proc["length_cm"] = 1
+                reading.gaps[:] = [g for g in reading.gaps if not (g.lesion == label and g.field == "length_cm")]
+        elif kind == "adjacent_tissue_transfer":
+            areas = [m for k, m in lesion.measures if m.kind == "area"]
+            defects = [m for k, m in lesion.measures if k == "defect" and m.kind == "length" and len(m.dims) >= 2]
+            if areas:
+                proc["defect_area_cm2"] = _round(areas[-1].value)
+                reading.fact(f"{ppath}.defect_area_cm2", proc["defect_area_cm2"], areas[-1].start, areas[-1].end)
+            elif defects:
+                area = defects[-1].dims[0] * defects[-1].dims[1]
+                proc["defect_area_cm2"] = _round(area)
+                reading.fact(f"{ppath}.defect_area_cm2", proc["defect_area_cm2"], defects[-1].start, defects[-1].end)
+                reading.gaps.append(Gap(label, "defect_area_cm2", f"{where}, flap: only the primary defect is "
+                                        "documented. Please document the primary plus secondary defect in sq cm.",
+                                        "the total area decides the flap code", f"{proc['defect_area_cm2']} sq cm "
+                                        "(primary defect only, the lower area)", defects[-1].start, defects[-1].end))
+            else:
+                reading.gaps.append(Gap(label, "defect_area_cm2", f"{where}, flap: the defect area is not "
+                                        "documented. Please document the primary plus secondary defect in sq cm.",
+                                        "the total area decides the flap code", None, *span))
+        elif kind == "intralesional_injection":
+            proc["drug"] = "triamcinolone_acetonide"
+            dose = _dose(lesion)
+            if dose is not None:
+                proc["dose_mg"] = _round(dose)
+            else:
+                reading.gaps.append(Gap(label, "dose_mg", f"{where}, intralesional injection: the dose is not "
+                                        "documented. Please document the concentration and volume injected.",
+                                        "the dose decides the units of J3301", None, *span))
+        elif kind == "incision_drainage":
+            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|loculat\w*|packing|packed",
+                                                 _lesion_text(text, lesion), re.I))
+        out.append(proc)
+    return out
+
+
+def _lesion_text(text: str, lesion: _Lesion) -> str:
+    return " ".join(text[a:b] for a, b in lesion.texts)
+
+
+def _repair_text(text: str, lesion: _Lesion) -> str:
+    return " ".join(text[a:b] for a, b in lesion.texts
+                    if re.search(r"clos|repair|sutur|layer", text[a:b], re.I))
+
+
+def _dose(lesion: _Lesion) -> Decimal | None:
+    conc = [m for _, m in lesion.measures if m.kind == "concentration"]
+    volume = [m for _, m in lesion.measures if m.kind == "volume"]
+    dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    if dose:
+        return max(m.value for m in dose)
+    if conc and volume:
+        return conc[0].value * sum((m.value for m in volume), Decimal(0))
+    return None
+
+
+_STAGE = re.compile(r"\bstage\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:\w+\s+){0,3}?(\d{1,2}|one|two|"
+                    r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
+                    re.IGNORECASE)
+_STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
+_STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+stages?\b|\bstage\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
+
+
+def _roman(word: str) -> int:
+    return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(word.lower()) or _number(word)
+
+
+def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple[int, int], reading: _Reading,
+                 ppath: str) -> list[dict[str, int]]:
+    body = _lesion_text(text, lesion)
+    stages = [(_roman(m.group(1)), _number(m.group(2))) for m in _STAGE.finditer(body)]
+    if stages:
+        return [{"blocks": blocks} for _, blocks in sorted(dict(stages).items())]
+    listed = _STAGES_LIST.search(body)
+    if listed:
+        blocks = [_number(b) for b in re.findall(r"\d+|one|two|three|four|five|six|seven|eight", listed.group(2))]
+        if len(blocks) == _number(listed.group(1)):
+            return [{"blocks": b} for b in blocks]
+    counts = [_number(m.group(1)) if m.group(1) else _roman(m.group(2)) for m in _STAGES_COUNT.finditer(body)]
+    number = max(counts) if counts else 1
+    reading.gaps.append(Gap(label, "stages", f"{where}, Mohs: the tissue blocks of each stage are not documented. "
+                            "Please document the number of blocks in every stage.",
+                            "blocks beyond five in a stage are coded with 17315", "no more than 5 blocks per stage "
+                            "(no 17315)", *span))
+    if not counts:
+        reading.gaps.append(Gap(label, "stages", f"{where}, Mohs: the number of stages is not documented. Please "
+                                "document every stage.", "each stage after the first is coded (17312/17314)",
+                                "one stage", *span))
+    return [{"blocks": 1} for _ in range(number)]
+
+
+_DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second toe", "toe_2"), ("2nd toe", "toe_2"),
+                ("third toe", "toe_3"), ("3rd toe", "toe_3"), ("fourth toe", "toe_4"), ("4th toe", "toe_4"),
+                ("fifth toe", "toe_5"), ("5th toe", "toe_5"), ("little toe", "toe_5"), ("thumb", "thumb"),
+                ("index finger", "finger_2"), ("middle finger", "finger_3"), ("ring finger", "finger_4"),
+                ("little finger", "finger_5"), ("small finger", "finger_5"))
+_DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS) + r")\b",
+                     re.IGNORECASE)
+
+
+def _services(text: str, procedures: list[ProcedureMention], types: set[str],
+              reading: _Reading) -> list[dict[str, Any]]:
+    services: list[dict[str, Any]] = []
+    for kind in ("photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion"):
+        if kind not in types:
+            continue
+        mention = next(p for p in procedures if p.type == kind)
+        path = f"services[{len(services)}]"
+        reading.fact(f"{path}.type", kind, mention.start, mention.end)
+        service: dict[str, Any] = {"type": kind}
+        lowered = text.lower()
+        if kind == "photodynamic_therapy":
+            staff = re.search(r"applied by (?:the )?(?:staff|ma|nurse|medical assistant)|staff applied|ma applied",
+                              lowered)
+            service["illumination"] = "by_staff" if staff else "by_physician"
+            service["debridement"] = bool(re.search(r"curett\w*|debrid\w*|abra\w*|microdermabrasion", lowered))
+            if re.search(r"ameluz|10% gel|aminolevulinic acid 10", lowered):
+                service["drug"] = "aminolevulinic_acid_10_gel"
+                units = re.search(r"(\d+)\s*(?:billing )?units", lowered)
+                grams = re.search(r"(\d+(?:\.\d+)?)\s*(?:g|gram)s?\b", lowered)
+                if units:
+                    service["drug_units"] = int(units.group(1))
+                elif grams:
+                    service["drug_units"] = int(Decimal(grams.group(1)) * 100)
+            elif re.search(r"metvix|methyl aminolevulinate", lowered):
+                service["drug"] = "methyl_aminolevulinate"
+                grams = re.search(r"(\d+(?:\.\d+)?)\s*(?:g|gram)s?\b", lowered)
+                service["drug_units"] = int(Decimal(grams.group(1)).to_integral_value(ROUND_CEILING)) if grams else 1
+            elif re.search(r"levulan|kerastick|aminolevulinic acid|ala\b|20%", lowered):
+                service["drug"] = "aminolevulinic_acid_20"
+                sticks = re.search(r"(\d+|one|two|three)\s+(?:levulan\s+)?kerasticks?", lowered)
+                service["drug_units"] = _number(sticks.group(1)) if sticks else 1
+        elif kind == "phototherapy":
+            if re.search(r"excimer|xtrac|308", lowered):
+                service["modality"] = "laser_excimer"
+                area = next((m for m in find_measures(text) if m.kind == "area"), None)
+                if area:
+                    service["area_cm2"] = _round(area.value)
+                    reading.fact(f"{path}.area_cm2", service["area_cm2"], area.start, area.end)
+                else:
+                    reading.gaps.append(Gap(None, "area_cm2", "Excimer laser: the treated area is not documented. "
+                                            "Please document the total area in sq cm.",
+                                            "the area decides the code (96920-96922)", None, mention.start,
+                                            mention.end))
+            elif re.search(r"puva|psoralen", lowered):
+                service["modality"] = "puva"
+            elif re.search(r"\btar\b|goeckerman", lowered):
+                service["modality"] = "tar_uvb"
+            else:
+                service["modality"] = "uvb"
+        elif kind == "nail_debridement":
+            m = re.search(r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|all ten)\s+(?:\w+\s+)?"
+                          r"(?:toe)?nails", lowered)
+            word = m.group(1) if m else None
+            service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
+        elif kind == "nail_avulsion":
+            digits = []
+            for m in _DIGITS.finditer(text):
+                side = (m.group(1) or "").lower()
+                side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
+                key = dict(_DIGIT_WORDS)[m.group(2).lower()]
+                if side_word is None:
+                    previous = re.findall(r"\b(left|right)\b", text[:m.start()], re.I)
+                    side_word = previous[-1].lower() if previous else None
+                if side_word:
+                    digit = f"{side_word}_{key}"
+                    if digit not in digits:
+                        digits.append(digit)
+            service["digits"] = digits
+        dx = [d.key for d in find_diagnoses(text) if d.key in ("psoriasis", "ingrown_nail", "onychomycosis",
+                                                               "atopic_dermatitis", "actinic_keratosis")]
+        if dx and kind != "photodynamic_therapy":
+            service["diagnoses"] = sorted(set(dx))
+        services.append(service)
+    return services
+
+
+def _header(text: str, reading: _Reading, date_of_service: datetime.date | None, payer: str | None,
+            age: int | None, sex: str | None, diagnoses: list[DiagnosisMention], lesions: list[dict[str, Any]],
+            raw: list[_Lesion]) -> dict[str, Any]:
+    encounter: dict[str, Any] = {}
+    found_date = header.find_date(text)
+    if date_of_service is not None:
+        encounter["date_of_service"] = date_of_service.isoformat()
+    elif found_date:
+        encounter["date_of_service"] = found_date[0].isoformat()
+        reading.fact("date_of_service", encounter["date_of_service"], found_date[1], found_date[2])
+    else:
+        reading.gaps.append(Gap(None, "date_of_service", "The note gives no date of service. Please add it.",
+                                "the code sets and edits in force depend on the date of service", None, 0, 0))
+    found_payer = header.find_payer(text)
+    if payer is not None:
+        encounter["payer"] = payer
+    elif found_payer:
+        encounter["payer"] = found_payer[0]
+        reading.fact("payer", found_payer[0], found_payer[1], found_payer[2])
+    else:
+        encounter["payer"] = "commercial"
+        reading.gaps.append(Gap(None, "payer", "The payer is not known from the note.", "coverage rules differ by "
+                                "payer (Medicare's benign-lesion and screening rules)", "commercial", 0, 0))
+    found_age, found_sex = header.find_age_sex(text)
+    patient: dict[str, Any] = {}
+    if age is not None:
+        patient["age"] = age
+    elif found_age:
+        patient["age"] = found_age[0]
+        reading.fact("patient.age", found_age[0], found_age[1], found_age[2])
+    else:
+        patient["age"] = 0 if False else 50
+        reading.gaps.append(Gap(None, "patient.age", "The patient's age is not in the note.",
+                                "age rarely changes a dermatology code; it is needed on the claim", "50", 0, 0))
+    if sex is not None:
+        patient["sex"] = sex
+    elif found_sex:
+        patient["sex"] = found_sex[0]
+        reading.fact("patient.sex", found_sex[0], found_sex[1], found_sex[2])
+    else:
+        patient["sex"] = "U"
+    encounter["patient"] = patient
+    encounter["visit"] = _visit(text, reading, diagnoses, raw)
+    return encounter
+
+
+def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention], raw: list[_Lesion]) -> dict[str, Any] | None:
+    category, level, span = header.find_visit(text)
+    if header.PROCEDURE_ONLY.search(text) and level is None:
+        return None
+    lesion_mentions = {(d.start, d.end) for lesion in raw for d in lesion.diagnoses + lesion.shared}
+    visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and (d.start, d.end) not in lesion_mentions
+                and not d.hedged]
+    separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
+    if level is None:
+        if separate and category:
+            reading.gaps.append(Gap(None, "visit.level", "A separate evaluation is documented but no visit level. "
+                                    "Please document the level of the visit (medical decision making or time).",
+                                    "the level decides the E/M code (99212-99215 / 99202-99205)", None, 0, 0))
+        return None
+    if category is None:
+        reading.gaps.append(Gap(None, "visit.category", "The note does not say whether the patient is new or "
+                                "established.", "it decides the E/M code family", "established", 0, 0))
+        category = "established"
+    visit: dict[str, Any] = {"category": category, "level": level, "separately_identifiable": separate}
+    if span:
+        reading.fact("visit.level", level, span[0], span[1])
+    keys: list[str] = []
+    for d in visit_dx:
+        if d.key not in keys:
+            keys.append(d.key)
+            reading.fact("visit.diagnoses", d.key, d.start, d.end)
+    if keys:
+        visit["diagnoses"] = keys
+    return visit

@@ -1,0 +1,116 @@
+"""Clinical site words -> the encounter format's site keys, with laterality where the site is paired.
+
+"L dorsal hand" -> hand_dorsum, left; "R nasal ala" -> nose (midline: no side); "preauricular cheek" -> cheek.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PAIRED = frozenset({
+    "eyelid_upper", "eyelid_lower", "eyebrow", "ear", "cheek", "temple", "breast", "axilla", "buttock", "groin",
+    "shoulder", "upper_arm", "elbow", "forearm", "wrist", "hand_dorsum", "palm", "finger",
+    "hip", "thigh", "knee", "lower_leg", "ankle", "foot_dorsum", "sole", "toe",
+})
+
+# phrase (regex, lower case) -> site key; longer phrases are tried first
+SITE_WORDS: dict[str, str] = {
+    r"scalp|vertex|occiput|occipital scalp|crown|parietal scalp|frontal scalp": "scalp",
+    r"forehead|frontal": "forehead",
+    r"temples?|temporal": "temple",
+    r"eyebrows?|brows?": "eyebrow",
+    r"upper (?:eye)?lids?": "eyelid_upper",
+    r"lower (?:eye)?lids?|infraorbital": "eyelid_lower",
+    r"(?:nasal )?(?:alae?|alar crease)|nasal (?:tip|dorsum|sidewall|side ?wall|bridge|root)|nasal|nose|columella|"
+    r"nasolabial fold": "nose",
+    r"(?:pre-?auricular |malar |medial |lateral |buccal )?cheeks?|malar|zygoma\w*|preauricular": "cheek",
+    r"ears?|helix|helical rim|antihelix|ear ?lobes?|lobule|tragus|concha|(?:post|retro)-?auricular|"
+    r"pinna": "ear",
+    r"vermill?ion(?: border)?(?: of the (?:upper |lower )?lip)?|(?:upper |lower )?lip vermill?ion": "lip_vermilion",
+    r"upper (?:cutaneous )?lip|cutaneous upper lip|philtrum": "lip_upper_cutaneous",
+    r"lower (?:cutaneous )?lip|cutaneous lower lip": "lip_lower_cutaneous",
+    r"chin|mentum": "chin",
+    r"jaw ?line|jaw|mandib\w*": "jaw",
+    r"(?:anterior |posterior |lateral )?neck|nape": "neck",
+    r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal": "chest",
+    r"breasts?|inframammary": "breast",
+    r"abdomen|abdominal wall|abdominal|periumbilical|umbilicus|belly": "abdomen",
+    r"(?:mid[- ]?|left |right )?upper back|mid[- ]back|upper mid back|scapula\w*|interscapular|"
+    r"(?:mid|central) back|back": "back_upper",
+    r"lower back|low back|lumbar|lumbosacral|sacral": "back_lower",
+    r"flanks?": "flank",
+    r"axill(?:a|ae|ary)|underarms?|armpits?": "axilla",
+    r"buttocks?|gluteal|glutes?": "buttock",
+    r"groin|inguinal(?: fold)?": "groin",
+    r"perianal|perineum|perineal": "perianal",
+    r"genitals?|genitalia|penis|penile|scrotum|scrotal|vulva|vulvar|labia\w*|pubic": "genitalia",
+    r"shoulders?": "shoulder",
+    r"(?:upper )?arms?|deltoid|biceps|triceps": "upper_arm",
+    r"elbows?|antecubital(?: fossae?)?|olecranon": "elbow",
+    r"(?:dorsal |volar |extensor |flexor |distal |proximal )?forearms?": "forearm",
+    r"wrists?": "wrist",
+    r"(?:dorsal )?hands?|dorsum of (?:the )?hands?|backs? of (?:the |both )?hands?|dorsal hands?|knuckles?": "hand_dorsum",
+    r"palms?|palmar": "palm",
+    r"fingers?|thumbs?|index finger|digits?": "finger",
+    r"hips?": "hip",
+    r"(?:anterior |posterior |lateral |medial |inner |outer )?thighs?": "thigh",
+    r"knees?|patella\w*|popliteal": "knee",
+    r"shins?|calf|calves|lower legs?|pretibial|anterior legs?|legs?": "lower_leg",
+    r"ankles?|malleol\w*": "ankle",
+    r"(?:dorsal )?feet|(?:dorsal )?foot|dorsum of (?:the )?foot|top of (?:the )?foot": "foot_dorsum",
+    r"soles?|plantar foot|heels?|plantar": "sole",
+    r"(?:great |big |second |third |fourth |fifth |little )?toes?": "toe",
+}
+_PATTERN = re.compile(
+    "|".join(f"(?P<s{i}>\\b(?:{words})\\b)" for i, words in enumerate(SITE_WORDS)), re.IGNORECASE)
+_KEYS = list(SITE_WORDS.values())
+_SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lt|rt|bilateral|both|each|b/l)\.?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMention:
+    """A site word in the note: the site key, its side (left/right/both or None) and the span."""
+
+    site: str
+    laterality: str | None
+    start: int
+    end: int
+
+
+def _side(word: str) -> str:
+    w = word.lower().rstrip(".")
+    if w in ("left", "l", "lt"):
+        return "left"
+    if w in ("right", "r", "rt"):
+        return "right"
+    return "both"
+
+
+def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
+    """Every site word in ``text``, longest phrase first, with the side written just before or after it."""
+    found: list[SiteMention] = []
+    for m in _PATTERN.finditer(text):
+        group = m.lastgroup
+        if group is None:
+            continue
+        site = _KEYS[int(group[1:])]
+        word = m.group(0).lower()
+        if site == "back_upper" and word.startswith(("left ", "right ")):
+            pass
+        side: str | None = None
+        start = m.start()
+        before = _SIDE_BEFORE.search(text[max(0, m.start() - 30):m.start()])
+        after = _SIDE_AFTER.match(text[m.end():m.end() + 15])
+        if before and not re.search(r"[,;:.]", before.group(0)):
+            side = _side(before.group(1))
+            start = m.start() - len(before.group(0))
+        elif after:
+            side = _side(after.group(1))
+        if word.startswith(("backs of both", "both")):
+            side = "both"
+        if site not in PAIRED:
+            side = None
+        found.append(SiteMention(site, side, start + offset, m.end() + offset))
+    return found

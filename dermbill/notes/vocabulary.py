@@ -1,0 +1,122 @@
+"""Dermatology words -> diagnosis keys and symptoms of the encounter format (abbreviations included).
+
+"SCCIS" -> scc_in_situ, "ISK" -> seborrheic_keratosis (inflamed), "AKs" -> actinic_keratosis.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# order matters: more specific words first
+DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
+    (r"sccis|scc[- ]?in[- ]?situ|squamous cell (?:carcinoma )?in situ|bowen'?s?(?: disease)?|bowenoid", "scc_in_situ"),
+    (r"melanoma in situ|mis|lentigo maligna(?! melanoma)|mmis", "melanoma_in_situ"),
+    (r"(?:malignant )?melanoma|lentigo maligna melanoma|mm", "melanoma"),
+    (r"merkel(?: cell)?(?: carcinoma)?", "merkel_cell"),
+    (r"(?:nodular |superficial |infiltrative |morpheaform |micronodular |pigmented )?(?:bcc|basal cell"
+     r"(?: carcinoma| ca| cancer| skin cancer)?)", "bcc"),
+    (r"(?:invasive |well[- ]differentiated |moderately[- ]differentiated |poorly[- ]differentiated )?"
+     r"(?:scc|squamous cell(?: carcinoma| ca| cancer)?)", "scc"),
+    (r"aks?|actinic keratos[ie]s|actinic keratoses|hypertrophic aks?", "actinic_keratosis"),
+    (r"i?sks?|(?:inflamed |irritated )?seborrh?eic keratos[ie]s", "seborrheic_keratosis"),
+    (r"(?:compound |junctional |intradermal )?(?:dysplastic|atypical) (?:compound |junctional )?nev(?:us|i)|"
+     r"dysplastic nev(?:us|i)", "dysplastic_nevus"),
+    (r"(?:benign )?(?:compound |junctional |intradermal |congenital |melanocytic )?nev(?:us|i)|moles?",
+     "melanocytic_nevus"),
+    (r"dermatofibromas?|dfs?", "dermatofibroma"),
+    (r"epiderm(?:oid|al)(?: inclusion)? cysts?|eics?|sebaceous cysts?|infundibular cysts?|inclusion cysts?",
+     "epidermoid_cyst"),
+    (r"pilar cysts?|trichilemmal cysts?", "pilar_cyst"),
+    (r"lipomas?", "lipoma"),
+    (r"skin tags?|acrochordons?", "acrochordon"),
+    (r"cherry angiomas?|hemangiomas?|angiomas?", "hemangioma"),
+    (r"pyogenic granulomas?", "pyogenic_granuloma"),
+    (r"plantar warts?|verruca plantaris|plantar verrucae?", "plantar_wart"),
+    (r"condylomas?(?: acuminat\w+)?|anogenital warts?|genital warts?", "anogenital_wart"),
+    (r"(?:common |flat )?warts?|verrucae?(?: vulgaris)?", "wart"),
+    (r"molluscum(?: contagiosum)?", "molluscum"),
+    (r"keloids?|hypertrophic scars?", "keloid"),
+    (r"corns?|callus(?:es)?|calluses|clavus|callosit\w+", "corn_callus"),
+    (r"abscess(?:es)?|furuncles?|carbuncles?|boils?", "abscess"),
+    (r"ingrown (?:toe)?nails?|ingrowing (?:toe)?nails?|onychocryptosis", "ingrown_nail"),
+    (r"onychomycosis|tinea unguium", "onychomycosis"),
+    (r"(?:plaque )?psoriasis", "psoriasis"),
+    (r"atopic dermatitis|eczema", "atopic_dermatitis"),
+    (r"acne(?: vulgaris)?", "acne"),
+    (r"rosacea", "rosacea"),
+    (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
+)
+_DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
+                        re.IGNORECASE)
+_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks"}
+HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
+                   r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
+                   r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
+PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|recurrent|previously biopsied|"
+                    r"path[- ]proven|documented|residual)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis"})
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisMention:
+    key: str
+    start: int
+    end: int
+    hedged: bool
+    proven: bool
+    inflamed: bool
+
+
+def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
+    """Every diagnosis word in ``text``; hedged ("r/o BCC") and proven ("biopsy-proven BCC") are marked."""
+    found: list[DiagnosisMention] = []
+    for m in _DIAGNOSIS.finditer(text):
+        group = m.lastgroup
+        if group is None:
+            continue
+        word = m.group(0)
+        if word.lower() in _CASE_SENSITIVE and not word.isupper() and word.lower() not in ("aks", "sks", "isks"):
+            continue
+        if word.lower() in ("mm", "mis") and not word.isupper():
+            continue
+        if word.lower() == "mm" and re.match(r"\s*(?:x|margin|\))", text[m.end():m.end() + 8]):
+            continue
+        if word.lower() in ("mm",) and re.search(r"\d\s*$", text[max(0, m.start() - 3):m.start()]):
+            continue
+        key = DIAGNOSIS_WORDS[int(group[1:])][1]
+        before = text[max(0, m.start() - 40):m.start()]
+        inflamed = word.lower().startswith(("isk", "inflamed", "irritated"))
+        found.append(DiagnosisMention(key, m.start() + offset, m.end() + offset, bool(HEDGE.search(before)),
+                                      bool(PROVEN.search(before)), inflamed))
+    return found
+
+
+SYMPTOM_WORDS: tuple[tuple[str, str], ...] = (
+    (r"bleed\w*|bled|hemorrhag\w*", "bleeding"),
+    (r"itch\w*|prurit\w*", "itching"),
+    (r"pain\w*|tender\w*|sore", "pain"),
+    (r"inflamed|inflammation|erythematous|red and swollen|crusted|oozing", "inflamed"),
+    (r"irritat\w*|catch\w* on|catches|rubs?|rubbed|rubbing|traumatized", "irritated"),
+    (r"rapid(?:ly)? grow\w*|enlarg\w*|growing|changing|change in (?:size|color|colour)|new and growing",
+     "rapid_growth"),
+    (r"obstruct\w* (?:the )?(?:vision|visual field)|impairs vision", "obstructs_vision"),
+    (r"infected|purulen\w*|pus", "infected"),
+    (r"suspicious|atypical|irregular|concerning|r/o|rule out|ugly duckling", "suspicious_for_malignancy"),
+)
+_SYMPTOM = re.compile("|".join(f"(?P<y{i}>\\b(?:{w}))" for i, (w, _) in enumerate(SYMPTOM_WORDS)), re.IGNORECASE)
+_SYMPTOM_NEGATION = re.compile(r"\b(no|not|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
+
+
+def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    """Symptoms that make removal medically necessary, unless negated in the same clause ("no itching")."""
+    found: list[tuple[str, int, int]] = []
+    for m in _SYMPTOM.finditer(text):
+        group = m.lastgroup
+        if group is None:
+            continue
+        clause_start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start()), text.rfind("\n", 0, m.start()))
+        if _SYMPTOM_NEGATION.search(text[clause_start + 1:m.start()]):
+            continue
+        found.append((SYMPTOM_WORDS[int(group[1:])][1], m.start() + offset, m.end() + offset))
+    return found
