@@ -66,7 +66,9 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
     PLANNED: ("to be scheduled", "will be scheduled", "planned", "is planned", "next visit", "at next visit",
               "in 2 weeks", "in 3 weeks", "in 4 weeks", "in one month", "at a later date", "later date",
               "to follow", "pending insurance", "recommended", "was recommended", "is recommended",
-              "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs"),
+              "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs", "later",
+              "at a later visit", "by another surgeon", "by plastic surgery", "by plastics", "by oculoplastics",
+              "by another provider", "by dermatologic surgery"),
     HYPOTHETICAL: ("if needed", "if necessary", "as needed", "prn", "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),
 }

@@ -28,7 +28,8 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+|(?=\(\d+\)\s)|(?=(?<![\w.])\d\)\s)
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])[A-H][.:]\s+[A-Za-z])")
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
-_PATH_CLAUSE = re.compile(r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
+_PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
+                          r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
                           r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:",
                           re.IGNORECASE)
@@ -41,13 +42,16 @@ _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|\b\d{1,2}/(?:19|20)?\d\d\b(?! c
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
                  "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
-_NUM = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
+_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
        r"sixteen|twenty)"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
+_HEADING_COUNT = re.compile(r"^\s*(?:\w+\s+){0,2}:")
+_LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
+                          r"moles?|patch(?:es)?|cysts?)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d))", re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
@@ -73,6 +77,8 @@ class _Lesion:
     laterality: str | None = None
     pending: bool = False
     shared: list[DiagnosisMention] = field(default_factory=list)
+    preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
+    repair_words: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -188,6 +194,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     lesions: list[_Lesion] = []
     current: _Lesion | None = None
     preamble_diagnoses: list[DiagnosisMention] = []
+    preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
+    waiting_site: tuple[int, int, list[SiteMention]] | None = None
     path_mode = False
     for start, end in _clauses(text):
         section = _section_at(sections, start)
@@ -208,25 +216,57 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             continue
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
-        if sites and (in_clause_p or in_clause_d or enumerated):
+        lesion_d = [d for d in in_clause_d if d.key not in VISIT_ONLY]
+        colon = clause.find(":")
+        if colon > 0 and not [s for s in sites if s.start < start + colon]:
+            head_p = [p for p in in_clause_p if p.start < start + colon]
+            head_d = [d for d in lesion_d if d.start < start + colon]
+            if head_p or head_d:
+                preamble = (start, start + colon, head_p, head_d)
+        if sites and not in_clause_p and not lesion_d and not enumerated and (
+                _LESION_NOUN.search(clause) or find_measures(clause)):
+            waiting_site = (start, end, sites)
+            continue
+        if not sites and in_clause_p and waiting_site is not None and current is None:
+            start, sites = waiting_site[0], waiting_site[2]
+            waiting_site = None
+        if sites and (in_clause_p or lesion_d or enumerated):
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
             for lesion, (seg_start, seg_end) in opened:
                 _add_segment(text, lesion, seg_start, seg_end, procedures, diagnoses, in_clause_p, in_clause_d)
                 if not lesion.diagnoses and preamble_diagnoses:
                     lesion.shared.extend(preamble_diagnoses)
+                if preamble is not None and lesion.preamble is None:
+                    lesion.preamble = preamble
             if opened:
                 current = opened[-1][0]
             continue
         if current is not None and (in_clause_p or not in_clause_d or section in ("procedure", None)):
             _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
-        elif in_clause_d and not sites:
-            preamble_diagnoses = in_clause_d
-            if in_clause_p:
-                _pending_preamble.append((start, end))
+        elif lesion_d and not sites:
+            preamble_diagnoses = lesion_d
+        elif in_clause_p and not sites and current is None:
+            preamble = (start, end, in_clause_p, lesion_d)
+    for lesion in lesions:
+        _inherit(text, lesion)
     return lesions
 
 
-_pending_preamble: list[tuple[int, int]] = []
+def _inherit(text: str, lesion: _Lesion) -> None:
+    """A list's heading ("Two excisions, simple closures: (1) ...") gives its procedures, diagnosis and
+    symptoms to the lesions listed under it that do not state their own."""
+    if lesion.preamble is None:
+        return
+    start, end, head_p, head_d = lesion.preamble
+    main = {p.type for p in lesion.procedures} - {"repair", "removal"}
+    if not main:
+        lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
+    if head_p and any(p.type == "repair" for p in head_p):
+        lesion.repair_words.append((start, end))
+    if not lesion.diagnoses and not lesion.shared:
+        lesion.shared.extend(head_d)
+    if not lesion.symptoms:
+        lesion.symptoms.extend(find_symptoms(text[start:end], start))
 
 
 def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], lesions: list[_Lesion],
@@ -307,7 +347,7 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
             offset = max(start, site.start - 40)
             return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
     for m in _COUNT_NOUN.finditer(text[start:end]):
-        if m.group(1).lower() in ("a", "an"):
+        if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]):
             continue
         return _number(m.group(1)), m.start(1) + start, m.end(1) + start
     for m in _COUNT_X.finditer(text[start:end]):
@@ -318,6 +358,13 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
                       start: int) -> None:
     if not found or not lesions:
+        return
+    plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
+                                      or re.search(r"\b(?:both|all)\b", clause, re.I))
+    if plural and not sites:
+        for lesion in lesions:
+            if not lesion.pathology and any(p.type in _SPECIMEN_TYPES for p in lesion.procedures):
+                lesion.pathology.append(found[0])
         return
     for d in found:
         target = None
@@ -568,7 +615,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                 reading.gaps.append(Gap(label, "length_cm", f"{where}, {complexity} repair: the repaired length is "
                                         "not documented. Please document the length in cm.",
                                         "the total length decides the repair code", None, *span))
-            if complexity == "simple" and kinds & {"excision", "mohs"} and "length_cm" not in proc:
+            if complexity == "simple" and kinds & {"excision"} and "length_cm" not in proc:
                 proc["length_cm"] = 1
                 reading.gaps[:] = [g for g in reading.gaps if not (g.lesion == label and g.field == "length_cm")]
         elif kind == "adjacent_tissue_transfer":
@@ -610,7 +657,7 @@ def _lesion_text(text: str, lesion: _Lesion) -> str:
 
 
 def _repair_text(text: str, lesion: _Lesion) -> str:
-    return " ".join(text[a:b] for a, b in lesion.texts
+    return " ".join(text[a:b] for a, b in lesion.texts + lesion.repair_words
                     if re.search(r"clos|repair|sutur|layer", text[a:b], re.I))
 
 
