@@ -50,7 +50,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
      r"with|using|side-to-side)|repaired|repair|closure|sutured", "repair", None),
     (r"removed|removal", "removal", None),
 )
-_PROCEDURE = re.compile("|".join(f"(?P<p{i}>\\b(?:{w})(?![\\w]))" for i, (w, _, _) in enumerate(PROCEDURE_WORDS)),
+_PROCEDURE = re.compile("|".join(f"(?P<p{i}>\\b(?:{w})s?(?![\\w]))" for i, (w, _, _) in enumerate(PROCEDURE_WORDS)),
                         re.IGNORECASE)
 
 

@@ -49,7 +49,7 @@ _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|t
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
-_HEADING_COUNT = re.compile(r"^\s*(?:\w+\s+){0,2}:")
+_HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d))", re.IGNORECASE)
@@ -202,7 +202,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         if section in ("family_history", "past_history", "medications", "consent"):
             continue
         clause = text[start:end]
-        in_clause_p = [p for p in procedures if start <= p.start < end]
+        in_clause_p = [p for p in procedures if start <= p.start < end
+                       and not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
         in_clause_d = [d for d in diagnoses if start <= d.start < end]
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
@@ -281,12 +282,15 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
                 distinct[-1] = SiteMention(s.site, s.laterality, distinct[-1].start, distinct[-1].end)
             continue
         distinct.append(s)
+    bounds = [start]
+    for before, after in zip(distinct, distinct[1:]):
+        between = text[before.end:after.start]
+        cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+", between)]
+        # what follows a site up to the separator ("left shoulder (path: BCC) and ...") belongs to it
+        bounds.append(before.end + (cuts[-1] if cuts else 0))
+    bounds.append(end)
     for index, site in enumerate(distinct):
-        seg_start = start if index == 0 else distinct[index - 1].end
-        seg_end = distinct[index + 1].start if index + 1 < len(distinct) else end
-        if index + 1 < len(distinct):
-            # what follows a site up to the next one ("left shoulder (path: BCC) and ...") belongs to it
-            seg_end = distinct[index + 1].start
+        seg_start, seg_end = bounds[index], bounds[index + 1]
         existing = None if enumerated else _matching(lesions, site)
         if existing is not None and existing is current and len(distinct) == 1:
             opened.append((existing, (seg_start, seg_end)))
@@ -363,7 +367,7 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
     if plural and not sites:
         for lesion in lesions:
-            if not lesion.pathology and any(p.type in _SPECIMEN_TYPES for p in lesion.procedures):
+            if not lesion.pathology and _takes_specimen(lesion):
                 lesion.pathology.append(found[0])
         return
     for d in found:
@@ -373,11 +377,15 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
             if target:
                 break
         if target is None:
-            waiting = [lesion for lesion in lesions if not lesion.pathology and
-                       any(p.type in _SPECIMEN_TYPES for p in lesion.procedures)]
+            waiting = [lesion for lesion in lesions if not lesion.pathology and _takes_specimen(lesion)]
             target = waiting[0] if waiting else None
         if target is not None and not target.pathology:
             target.pathology.append(d)
+
+
+def _takes_specimen(lesion: _Lesion) -> bool:
+    heading = lesion.preamble[2] if lesion.preamble else []
+    return any(p.type in _SPECIMEN_TYPES for p in lesion.procedures + heading)
 
 
 def _label(index: int) -> str:
