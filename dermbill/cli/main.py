@@ -168,8 +168,17 @@ def code(
         bool, typer.Option("--jsonl", help="FILE holds one encounter per line; print one JSON result per line.")
     ] = False,
     schema: SchemaOption = False,
+    note: Annotated[bool, typer.Option(
+        "--note", help="FILE is a free-text procedure note (with --jsonl: one {\"note\": ...} object per line).")
+    ] = False,
+    dos: Annotated[str | None, typer.Option("--dos", help="Date of service of the note (YYYY-MM-DD).")] = None,
+    payer: Annotated[str | None, typer.Option(
+        "--payer", help="medicare, medicaid, commercial or self_pay (overrides the note).")] = None,
+    age: Annotated[int | None, typer.Option("--age", help="Patient age (overrides the note).")] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="F, M or U (overrides the note).")] = None,
 ) -> None:
-    """Code an encounter: CPT/HCPCS lines with units, modifiers, ICD-10-CM and why."""
+    """Code an encounter (or, with --note, a provider's note): CPT/HCPCS lines with units, modifiers,
+    ICD-10-CM and why."""
     if schema:
         from dermbill.services.coding import encounter_schema_text
 
@@ -177,6 +186,11 @@ def code(
         return
     if file is None:
         raise typer.BadParameter("give an encounter FILE (or - for standard input), or --schema")
+    if note:
+        from dermbill.cli.coding_view import run_code_note
+
+        run_code_note(out, file, as_json=as_json, jsonl=jsonl, dos=dos, payer=payer, age=age, sex=sex)
+        return
     from dermbill.cli.coding_view import run_code
 
     run_code(out, file, as_json=as_json, jsonl=jsonl)

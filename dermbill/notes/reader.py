@@ -92,12 +92,12 @@ class _Reading:
         self.facts.append(Fact(path, value, start, end, self.text[start:end]))
 
     def ignore(self, reason: str, start: int, end: int) -> None:
-        if any(i.start == start and i.end == end for i in self.ignored):
-            return
         sentence_start = max(self.text.rfind(c, 0, start) for c in ".;\n") + 1
         sentence_end = min([i for i in (self.text.find(c, end) for c in ".;\n") if i >= 0] or [len(self.text)])
         while sentence_start < start and self.text[sentence_start].isspace():
             sentence_start += 1
+        if any(i.start == sentence_start and i.end == sentence_end for i in self.ignored):
+            return
         self.ignored.append(Ignored(reason, self.text[sentence_start:sentence_end], sentence_start, sentence_end))
 
 
