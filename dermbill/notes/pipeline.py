@@ -87,10 +87,21 @@ def _build() -> Any:
                      for category, titles in SECTION_TITLES.items() for title in titles])
     context: ConText = nlp.add_pipe("medspacy_context", config={"rules": None})
     rules = []
+    directions: dict[tuple[str, str], str] = {}
     for category, literals in _FORWARD.items():
-        rules.extend(ConTextRule(literal, category, direction="FORWARD") for literal in literals)
+        for literal in literals:
+            directions[(literal, category)] = "FORWARD"
     for category, literals in _BACKWARD.items():
-        rules.extend(ConTextRule(literal, category, direction="BACKWARD") for literal in literals)
+        for literal in literals:
+            # a word that works both ways ("declined cryotherapy", "cryotherapy declined") is one rule
+            directions[(literal, category)] = ("BIDIRECTIONAL" if directions.get((literal, category)) == "FORWARD"
+                                               else "BACKWARD")
+    seen: set[str] = set()
+    for (literal, category), direction in directions.items():
+        if literal in seen:
+            continue
+        seen.add(literal)
+        rules.append(ConTextRule(literal, category, direction=direction))
     for literal in ("but", "however", "then", "and then", "today", "performed", "was performed", "done today",
                     "after", "so", "therefore", "instead", ";"):
         rules.append(ConTextRule(literal, "TERMINATE", direction="TERMINATE"))

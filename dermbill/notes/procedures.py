@@ -80,6 +80,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind == "repair" and re.search(r"hemostasis|dressing|steri|bandage|second(?:ary)? intention",
                                           text[m.start():m.end() + 30], re.IGNORECASE):
             continue
+        if kind == "biopsy" and (re.match(r"[- ]?(?:proven|confirmed|site|scar|report|result|showed|revealed|"
+                                          r"dated)", text[m.end():m.end() + 10], re.IGNORECASE)
+                                 or re.search(r"(?:prior|previous|recent|outside|post|s/p|earlier)[- ]$",
+                                              text[max(0, m.start() - 10):m.start()], re.IGNORECASE)):
+            continue
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))

@@ -38,7 +38,7 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|\b\d{1,2}/(?:19|20)?\d\d\b(?! cm)")
+_YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b|\b(?:19|20)\d\d\)")
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
                  "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
@@ -51,8 +51,9 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|is
                          r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
-                          r"moles?|patch(?:es)?|cysts?)\b", re.IGNORECASE)
-_COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d))", re.IGNORECASE)
+                          r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
+_COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+                      r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
 _EXCISION_FAMILIES = {"back_upper": "trunk", "back_lower": "trunk", "chest": "trunk", "abdomen": "trunk"}
@@ -92,13 +93,22 @@ class _Reading:
         self.facts.append(Fact(path, value, start, end, self.text[start:end]))
 
     def ignore(self, reason: str, start: int, end: int) -> None:
-        sentence_start = max(self.text.rfind(c, 0, start) for c in ".;\n") + 1
-        sentence_end = min([i for i in (self.text.find(c, end) for c in ".;\n") if i >= 0] or [len(self.text)])
+        sentence_start, sentence_end = sentence_bounds(self.text, start, end)
         while sentence_start < start and self.text[sentence_start].isspace():
             sentence_start += 1
         if any(i.start == sentence_start and i.end == sentence_end for i in self.ignored):
             return
         self.ignored.append(Ignored(reason, self.text[sentence_start:sentence_end], sentence_start, sentence_end))
+
+
+_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s|$)|\n")
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` (a decimal point such as "0.5" does not end one)."""
+    before = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
+    after = _SENTENCE_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -145,13 +155,12 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     context = {(c.start, c.end): c for c in analysis.mentions}
     sections = analysis.sections
 
-    def reason_of(start: int, end: int) -> str | None:
+    def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
         section = _section_at(sections, start)
         reason = _reason(ctx.modifiers if ctx else (), section)
-        if reason is None:
-            sentence_end = min([i for i in (text.find(c, end) for c in ".;\n") if i >= 0] or [len(text)])
-            sentence_start = max(text.rfind(c, 0, start) for c in ".;\n") + 1
+        if reason is None and dated:
+            sentence_start, sentence_end = sentence_bounds(text, start, end)
             if _YEAR.search(text[sentence_start:sentence_end]) and not re.search(r"\btoday\b", text[sentence_start:
                                                                                                    sentence_end], re.I):
                 reason = "historical"
@@ -174,8 +183,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         active_procedures.append(p)
     active_diagnoses: list[DiagnosisMention] = []
     for d in diagnoses:
-        reason = reason_of(d.start, d.end)
-        if reason in ("family", "historical", "negated"):
+        reason = reason_of(d.start, d.end, dated=False)
+        if reason is not None:
             if reason != "negated":
                 reading.ignore(reason, d.start, d.end)
             continue
@@ -195,7 +204,6 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     current: _Lesion | None = None
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
-    waiting_site: tuple[int, int, list[SiteMention]] | None = None
     path_mode = False
     for start, end in _clauses(text):
         section = _section_at(sections, start)
@@ -224,17 +232,12 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
-        if sites and not in_clause_p and not lesion_d and not enumerated and (
-                _LESION_NOUN.search(clause) or find_measures(clause)):
-            waiting_site = (start, end, sites)
-            continue
-        if not sites and in_clause_p and waiting_site is not None and current is None:
-            start, sites = waiting_site[0], waiting_site[2]
-            waiting_site = None
-        if sites and (in_clause_p or lesion_d or enumerated):
+        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)))
+        if sites and (in_clause_p or lesion_d or enumerated or described):
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
             for lesion, (seg_start, seg_end) in opened:
-                _add_segment(text, lesion, seg_start, seg_end, procedures, diagnoses, in_clause_p, in_clause_d)
+                _add_segment(text, lesion, seg_start, seg_end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             clause=(start, end))
                 if not lesion.diagnoses and preamble_diagnoses:
                     lesion.shared.extend(preamble_diagnoses)
                 if preamble is not None and lesion.preamble is None:
@@ -259,7 +262,7 @@ def _inherit(text: str, lesion: _Lesion) -> None:
     if lesion.preamble is None:
         return
     start, end, head_p, head_d = lesion.preamble
-    main = {p.type for p in lesion.procedures} - {"repair", "removal"}
+    main = {p.type for p in lesion.procedures} - {"repair", "removal", "adjacent_tissue_transfer"}
     if not main:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     if head_p and any(p.type == "repair" for p in head_p):
@@ -292,13 +295,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
         existing = None if enumerated else _matching(lesions, site)
-        if existing is not None and existing is current and len(distinct) == 1:
-            opened.append((existing, (seg_start, seg_end)))
-            continue
-        if existing is not None and len(distinct) == 1 and not _has_new_action(text, seg_start, seg_end):
-            opened.append((existing, (seg_start, seg_end)))
-            continue
-        if existing is not None and len(distinct) == 1:
+        if existing is not None and existing not in [o[0] for o in opened]:
             opened.append((existing, (seg_start, seg_end)))
             continue
         lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality)
@@ -320,12 +317,16 @@ def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
 
 def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],
                  diagnoses: list[DiagnosisMention], clause_p: list[ProcedureMention],
-                 clause_d: list[DiagnosisMention]) -> None:
+                 clause_d: list[DiagnosisMention], clause: tuple[int, int] | None = None) -> None:
     lesion.texts.append((start, end))
     segment = text[start:end]
     paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
     seg_p = [p for p in procedures if start <= p.start < end]
     lesion.procedures.extend(seg_p or [p for p in clause_p if p not in lesion.procedures])
+    for p in clause_p:
+        # "Destruction of 16 AKs on the face and scalp with LN2": the method named once is every site's
+        if p.detail and p not in lesion.procedures and any(q.type == p.type and q.detail is None for q in seg_p):
+            lesion.procedures.append(p)
     for d in diagnoses:
         if start <= d.start < end:
             if any(a <= d.start < b for a, b in paren):
@@ -339,9 +340,12 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
         lesion.measures.append((kind, measure))
-    lesion.symptoms.extend(find_symptoms(segment, start))
+    if not _CONSENT.search(segment):
+        lesion.symptoms.extend(find_symptoms(segment, start))
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
+    if lesion.count is None and clause is not None and clause != (start, end):
+        lesion.count = _count(text, clause[0], clause[1], SiteMention(lesion.site.site, None, -1, -1))
 
 
 def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int, int] | None:
@@ -363,6 +367,13 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
                       start: int) -> None:
     if not found or not lesions:
         return
+    ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
+    if ordinal and not sites:
+        mark = ordinal.group(1).upper()
+        index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+        if 0 <= index < len(lesions):
+            lesions[index].pathology[:] = [found[0]]
+            return
     plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
     if plural and not sites:
@@ -416,11 +427,32 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
                 expanded.append((lesion, "right", count))
         else:
             expanded.append((lesion, lesion.laterality, lesion.count[0] if lesion.count else None))
+    _share_counts(text, expanded)
     for lesion, side, count in expanded:
         entry = _lesion_entry(text, lesion, side, count, len(out), reading, service_types)
         if entry is not None:
             out.append(entry)
     return services, out
+
+
+def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | None]]) -> None:
+    """Lesions opened by one clause that gives one count for all of them ("16 AKs on the face and scalp",
+    "warts x6, R hand and L hand") share that count: the total is what the codes depend on."""
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for index, (lesion, _, _) in enumerate(expanded):
+        if lesion.count is not None:
+            groups.setdefault(lesion.count, []).append(index)
+    for key, members in groups.items():
+        lesions = {id(expanded[i][0]) for i in members}
+        if len(lesions) < 2 or any(expanded[i][2] != key[0] for i in members):
+            continue
+        total = key[0]
+        if total < len(members):
+            continue
+        share, extra = divmod(total, len(members))
+        for rank, i in enumerate(members):
+            lesion, side, _ = expanded[i]
+            expanded[i] = (lesion, side, share + (1 if rank < extra else 0))
 
 
 def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | None, index: int, reading: _Reading,
@@ -449,8 +481,13 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds -= {"excision", "shave_removal", "biopsy"}
     if "mohs" in kinds:
         kinds -= {"excision", "biopsy", "destruction"}
+    if "adjacent_tissue_transfer" in kinds and "repair" in kinds and repair_complexity(
+            _repair_text(text, lesion)) is None:
+        kinds.discard("repair")
     if not kinds and "photodynamic_therapy" in service_types and dx_key == "actinic_keratosis":
         pass
+    elif not kinds and dx_key in VISIT_ONLY:
+        return None
     elif not kinds:
         first = lesion.diagnoses[0] if lesion.diagnoses else None
         span = (first.start, first.end) if first else (lesion.site.start, lesion.site.end)
@@ -458,6 +495,11 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         return None
     entry: dict[str, Any] = {"id": label, "site": lesion.site.site}
     reading.fact(f"{path}.site", lesion.site.site, lesion.site.start, lesion.site.end)
+    if re.search(r"\b(?:face|facial)$", text[lesion.site.start:lesion.site.end], re.IGNORECASE):
+        reading.gaps.append(Gap(label, "site", f"Lesion {label}: the note says 'face' without the part of the face. "
+                                "Please document the exact site (forehead, cheek, nose, ear, eyelid, lip, chin).",
+                                "the site decides the ICD-10-CM code and, for some procedures, the code group",
+                                "forehead (face group)", lesion.site.start, lesion.site.end))
     if side in ("left", "right"):
         entry["laterality"] = side
         reading.fact(f"{path}.laterality", side, lesion.site.start, lesion.site.end)
@@ -498,7 +540,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     symptoms = sorted({s for s, _, _ in lesion.symptoms})
     if diagnosis and diagnosis.inflamed and "inflamed" not in symptoms:
         symptoms.append("inflamed")
-    if symptoms and kinds & set(_SYMPTOM_TYPES) | {"biopsy"}:
+    if symptoms and kinds & {*_SYMPTOM_TYPES, "biopsy"}:
         entry["symptoms"] = sorted(symptoms)
         for s, a, b in lesion.symptoms:
             reading.fact(f"{path}.symptoms", s, a, b)
@@ -851,9 +893,7 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention], raw:
     category, level, span = header.find_visit(text)
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None
-    lesion_mentions = {(d.start, d.end) for lesion in raw for d in lesion.diagnoses + lesion.shared}
-    visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and (d.start, d.end) not in lesion_mentions
-                and not d.hedged]
+    visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
     separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
     if level is None:
         if separate and category:

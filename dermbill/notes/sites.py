@@ -24,6 +24,7 @@ SITE_WORDS: dict[str, str] = {
     r"lower (?:eye)?lids?|infraorbital": "eyelid_lower",
     r"(?:nasal )?(?:alae?|alar crease)|nasal (?:tip|dorsum|sidewall|side ?wall|bridge|root)|nasal|nose|columella|"
     r"nasolabial fold": "nose",
+    r"face|facial": "forehead",
     r"(?:pre-?auricular |malar |medial |lateral |buccal )?cheeks?|malar|zygoma\w*|preauricular": "cheek",
     r"ears?|helix|helical rim|antihelix|ear ?lobes?|lobule|tragus|concha|(?:post|retro)-?auricular|"
     r"pinna": "ear",
@@ -66,6 +67,7 @@ _PATTERN = re.compile(
     "|".join(f"(?P<s{i}>\\b(?:{words})\\b)" for i, words in enumerate(SITE_WORDS)), re.IGNORECASE)
 _KEYS = list(SITE_WORDS.values())
 _SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lt|rt|bilateral|both|each|b/l)\.?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_SIDE_WORD = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|both|each|b/l)\b", re.IGNORECASE)
 _SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNORECASE)
 
 
@@ -101,7 +103,11 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
             pass
         side: str | None = None
         start = m.start()
-        before = _SIDE_BEFORE.search(text[max(0, m.start() - 30):m.start()])
+        window = text[max(0, m.start() - 30):m.start()]
+        before = None
+        for candidate in _SIDE_WORD.finditer(window):
+            if _SIDE_BEFORE.fullmatch(window[candidate.start():]):
+                before = _SIDE_BEFORE.fullmatch(window[candidate.start():])
         after = _SIDE_AFTER.match(text[m.end():m.end() + 15])
         if before and not re.search(r"[,;:.]", before.group(0)):
             side = _side(before.group(1))
