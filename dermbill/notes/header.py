@@ -23,7 +23,8 @@ PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only 
                             r"destruction)|\bvisit (?:scheduled )?(?:for|was for) (?:the )?(?:treatment|procedure) "
                             r"only|\bonly for (?:a |the )?(?:scheduled )?\w+|\bno separate (?:e/m|evaluation|visit)",
                             re.IGNORECASE)
-SEPARATE = re.compile(r"separate from (?:the )?procedure|separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
+SEPARATE = re.compile(r"separate from (?:the )?procedure|"
+                      r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
                       r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"
                       r"additionally", re.IGNORECASE)
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _DIMS = re.compile(
-    rf"(?<![\w.])({NUMBER})\s*(cm|mm)?\s*(?:x|×|by|\*)\s*({NUMBER})\s*(?:(cm|mm)\s*)?"
-    rf"(?:(?:x|×|by)\s*({NUMBER})\s*)?(sq\.?\s*cm|cm2|cm\^2|cm²|cm|mm)\b",
+    rf"(?<![\w.])({NUMBER})\s*(cm|mm)?\s*(?:x|\u00d7|by|\*)\s*({NUMBER})\s*(?:(cm|mm)\s*)?"
+    rf"(?:(?:x|\u00d7|by)\s*({NUMBER})\s*)?(sq\.?\s*cm|cm2|cm\^2|cm²|cm|mm)\b",
     re.IGNORECASE,
 )
 _SINGLE = re.compile(

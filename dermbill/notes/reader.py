@@ -10,6 +10,7 @@ past history sections, are set aside as ``ignored``; a lesion with no procedure 
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|(?<![/\d])\d{1,2}/(?:19|20)\d\d
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
                  "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
-_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
+_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
+       r"fourteen|fifteen|" \
        r"sixteen|twenty)"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
@@ -52,7 +54,7 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|is
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
-_COUNT_X = re.compile(r"(?:\bx|×|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+_COUNT_X = re.compile(r"(?:\bx|\u00d7|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
@@ -286,7 +288,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
             continue
         distinct.append(s)
     bounds = [start]
-    for before, after in zip(distinct, distinct[1:]):
+    for before, after in itertools.pairwise(distinct):
         between = text[before.end:after.start]
         cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+", between)]
         # what follows a site up to the separator ("left shoulder (path: BCC) and ...") belongs to it
@@ -889,7 +891,8 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     return encounter
 
 
-def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention], raw: list[_Lesion]) -> dict[str, Any] | None:
+def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
+           raw: list[_Lesion]) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None

@@ -51,7 +51,8 @@ SITE_WORDS: dict[str, str] = {
     r"elbows?|antecubital(?: fossae?)?|olecranon": "elbow",
     r"(?:dorsal |volar |extensor |flexor |distal |proximal )?forearms?": "forearm",
     r"wrists?": "wrist",
-    r"(?:dorsal )?hands?|dorsum of (?:the )?hands?|backs? of (?:the |both )?hands?|dorsal hands?|knuckles?": "hand_dorsum",
+    r"(?:dorsal )?hands?|dorsum of (?:the )?hands?|backs? of (?:the |both )?hands?|dorsal hands?|"
+    r"knuckles?": "hand_dorsum",
     r"palms?|palmar": "palm",
     r"fingers?|thumbs?|index finger|digits?": "finger",
     r"hips?": "hip",
