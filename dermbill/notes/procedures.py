@@ -24,7 +24,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
     (r"incisional biops(?:y|ies)|wedge biops(?:y|ies)|incisional", "biopsy", "incisional"),
-    (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave) biops(?:y|ies|ied)|sbx|"
+    (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave|curette) biops(?:y|ies|ied)|sbx|"
      r"biops(?:y|ied|ies) (?:by|via|with) (?:shave|tangential|saucerization)", "biopsy", "tangential"),
     (r"biops(?:y|ies|ied)|bx", "biopsy", None),
     (r"shave (?:removal|excision)|removed (?:by|with|via) (?:a )?(?:deep )?shave|shaved(?: off)?(?: flush)?|"
@@ -72,7 +72,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         _, kind, detail = PROCEDURE_WORDS[int(group[1:])]
         word = m.group(0).lower()
         if kind == "intralesional_injection" and re.search(
-                r"lidocaine|anesthe|xylocaine|epinephrine|bupivacaine", text[m.start():m.end() + 40], re.IGNORECASE):
+                r"lidocaine|anesthe|xylocaine|epinephrine|bupivacaine|marcaine",
+                re.split(r"[.;\n]", text[max(0, m.start() - 40):m.start()])[-1] +
+                re.split(r"[.;\n]", text[m.start():m.end() + 40])[0], re.IGNORECASE):
             continue
         if kind == "destruction" and detail == "curettage" and re.search(
                 r"biops|bx", text[max(0, m.start() - 20):m.end() + 20], re.IGNORECASE):

@@ -119,5 +119,10 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
             side = "both"
         if site not in PAIRED:
             side = None
+        previous = found[-1] if found else None
+        if previous and previous.site == site and not text[previous.end - offset:m.start()].strip(" ,"):
+            # "scalp vertex", "nose, nasal tip": one site written twice
+            found[-1] = SiteMention(site, previous.laterality or side, previous.start, m.end() + offset)
+            continue
         found.append(SiteMention(site, side, start + offset, m.end() + offset))
     return found
