@@ -139,6 +139,18 @@ def _reason(modifiers: tuple[str, ...], section: str | None) -> str | None:
     return None
 
 
+_FULL_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
+
+
+def _other_day(words: str, visit_day: datetime.date | None) -> bool:
+    """A procedure written with a date that is not the day of service ("biopsy 5/12/2026") was done before."""
+    for m in _FULL_DATE.finditer(words):
+        day = header.parse_date(m.group(1))
+        if day is not None and day != visit_day:
+            return True
+    return False
+
+
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int) -> str | None:
     found = None
     for category, start, end in sections:
@@ -157,14 +169,18 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     context = {(c.start, c.end): c for c in analysis.mentions}
     sections = analysis.sections
 
+    dos_found = header.find_date(text)
+    visit_day = date_of_service or (dos_found[0] if dos_found else None)
+
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
         section = _section_at(sections, start)
         reason = _reason(ctx.modifiers if ctx else (), section)
         if reason is None and dated:
             sentence_start, sentence_end = sentence_bounds(text, start, end)
-            if _YEAR.search(text[sentence_start:sentence_end]) and not re.search(r"\btoday\b", text[sentence_start:
-                                                                                                   sentence_end], re.I):
+            sentence = text[sentence_start:sentence_end]
+            if not re.search(r"\btoday\b", sentence, re.I) and (
+                    _YEAR.search(sentence) or _other_day(text[start:min(sentence_end, end + 25)], visit_day)):
                 reason = "historical"
         return reason
 
@@ -204,6 +220,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     diagnoses: list[DiagnosisMention], reading: _Reading) -> list[_Lesion]:
     lesions: list[_Lesion] = []
     current: _Lesion | None = None
+    group: list[_Lesion] = []
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
@@ -246,9 +263,17 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if opened:
                 current = opened[-1][0]
+                group = [lesion for lesion, _ in opened]
             continue
         if current is not None and (in_clause_p or not in_clause_d or section in ("procedure", None)):
-            _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+            if len(group) > 1:
+                # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
+                # a list of sites is said of each of them; its sizes and counts are not
+                for member in group:
+                    _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                                 shared=True)
+            else:
+                _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
         elif in_clause_p and not sites and current is None:
@@ -319,7 +344,8 @@ def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
 
 def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],
                  diagnoses: list[DiagnosisMention], clause_p: list[ProcedureMention],
-                 clause_d: list[DiagnosisMention], clause: tuple[int, int] | None = None) -> None:
+                 clause_d: list[DiagnosisMention], clause: tuple[int, int] | None = None,
+                 shared: bool = False) -> None:
     lesion.texts.append((start, end))
     segment = text[start:end]
     paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
@@ -339,11 +365,13 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
         lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
     if _PENDING.search(segment):
         lesion.pending = True
+    if not _CONSENT.search(segment):
+        lesion.symptoms.extend(find_symptoms(segment, start))
+    if shared:
+        return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
         lesion.measures.append((kind, measure))
-    if not _CONSENT.search(segment):
-        lesion.symptoms.extend(find_symptoms(segment, start))
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
     if lesion.count is None and clause is not None and clause != (start, end):
