@@ -34,12 +34,14 @@ _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
                           r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:",
                           re.IGNORECASE)
+_PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:ology)?|dermpath|"
+                         r"dermatopathology|histo(?:logy|pathology)?)\b", re.IGNORECASE)
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b|\b(?:19|20)\d\d\)")
+_YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
                  "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
@@ -226,7 +228,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     path_mode = False
     for start, end in _clauses(text):
         section = _section_at(sections, start)
-        if section in ("family_history", "past_history", "medications", "consent"):
+        if section in ("family_history", "past_history", "medications", "chief_complaint"):
             continue
         clause = text[start:end]
         in_clause_p = [p for p in procedures if start <= p.start < end
@@ -235,7 +237,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
-        if is_path and not in_clause_p:
+        if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
@@ -306,10 +308,12 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     # one segment per distinct site, from the end of the previous site (or the clause start) to the next
     distinct: list[SiteMention] = []
     for s in sites:
-        if distinct and distinct[-1].site == s.site and (s.laterality in (None, distinct[-1].laterality)
-                                                          or distinct[-1].laterality is None):
-            if s.laterality and distinct[-1].laterality is None:
-                distinct[-1] = SiteMention(s.site, s.laterality, distinct[-1].start, distinct[-1].end)
+        previous = distinct[-1] if distinct else None
+        if previous and previous.site == s.site and s.laterality in (None, previous.laterality):
+            continue
+        if previous and previous.site == s.site and previous.laterality in (None, "both") and s.laterality:
+            # "dorsal hands ...: 8 on the L dorsal hand, 8 on the R dorsal hand": the general word gives way
+            distinct[-1] = s
             continue
         distinct.append(s)
     bounds = [start]
@@ -323,6 +327,9 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
         seg_start, seg_end = bounds[index], bounds[index + 1]
         existing = None if enumerated else _matching(lesions, site)
         if existing is not None and existing not in [o[0] for o in opened]:
+            if existing.laterality in (None, "both") and site.laterality in ("left", "right"):
+                existing.laterality = site.laterality
+                existing.site = site
             opened.append((existing, (seg_start, seg_end)))
             continue
         lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality)
