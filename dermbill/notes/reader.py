@@ -56,7 +56,7 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|is
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
-_COUNT_X = re.compile(r"(?:\bx|\u00d7|#)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+_COUNT_X = re.compile(r"(?:\bx|\u00d7)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
@@ -84,6 +84,7 @@ class _Lesion:
     shared: list[DiagnosisMention] = field(default_factory=list)
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     repair_words: list[tuple[int, int]] = field(default_factory=list)
+    enumerated: bool = False
 
 
 @dataclass
@@ -190,7 +191,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     for p in procedures:
         reason = reason_of(p.start, p.end)
         section = _section_at(sections, p.start)
-        clause_text = text[max(text.rfind("\n", 0, p.start), text.rfind(".", 0, p.start)) + 1:p.end + 60]
+        clause_text = text[slice(*sentence_bounds(text, p.start, p.end))]
         if reason is None and section == "consent":
             continue
         if reason is None and _CONSENT.search(clause_text) and not re.search(r"performed|done|today", clause_text,
@@ -325,14 +326,17 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     bounds.append(end)
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
-        existing = None if enumerated else _matching(lesions, site)
+        existing = _matching(lesions, site)
+        if existing is not None and enumerated and existing.enumerated:
+            existing = None
         if existing is not None and existing not in [o[0] for o in opened]:
             if existing.laterality in (None, "both") and site.laterality in ("left", "right"):
                 existing.laterality = site.laterality
                 existing.site = site
+            existing.enumerated = existing.enumerated or enumerated
             opened.append((existing, (seg_start, seg_end)))
             continue
-        lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality)
+        lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality, enumerated=enumerated)
         lesions.append(lesion)
         opened.append((lesion, (seg_start, seg_end)))
     return opened
@@ -518,6 +522,9 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds -= {"excision", "shave_removal", "biopsy"}
     if "mohs" in kinds:
         kinds -= {"excision", "biopsy", "destruction"}
+    if "repair" in kinds and not kinds & {"excision", "mohs", "adjacent_tissue_transfer"} and \
+            repair_complexity(_repair_text(text, lesion)) in (None, "simple"):
+        kinds.discard("repair")  # the simple closure of a biopsy or shave is part of it
     if "adjacent_tissue_transfer" in kinds and "repair" in kinds and repair_complexity(
             _repair_text(text, lesion)) is None:
         kinds.discard("repair")
