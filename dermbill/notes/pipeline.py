@@ -52,8 +52,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",
               "pending scheduling", "booked for", "return in"),
     HYPOTHETICAL: ("consider", "considering", "discussed", "discussion of", "options include", "options including",
-                   "if", "may need", "might need", "could", "possible", "offered", "alternatives", "risks of",
-                   "option of", "vs", "versus"),
+                   "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
+                   "option of"),
     FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",
              "dad", "grandmother", "grandfather", "aunt", "uncle", "son", "daughter"),
 }

@@ -25,7 +25,7 @@ from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_
 from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+|(?=\(\d+\)\s)|(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
+_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])[A-H][.:]\s+[A-Za-z])")
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
@@ -39,6 +39,8 @@ _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
+_RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
+                        r"performed|done|today)\b)[^.;]*$", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -56,7 +58,8 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|is
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
-_COUNT_X = re.compile(r"(?:\bx|\u00d7)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+_COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
+                      r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
@@ -191,12 +194,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     for p in procedures:
         reason = reason_of(p.start, p.end)
         section = _section_at(sections, p.start)
-        clause_text = text[slice(*sentence_bounds(text, p.start, p.end))]
-        if reason is None and section == "consent":
-            continue
-        if reason is None and _CONSENT.search(clause_text) and not re.search(r"performed|done|today", clause_text,
-                                                                            re.IGNORECASE):
-            continue
+        sentence_start, _ = sentence_bounds(text, p.start, p.end)
+        if reason is None and _RISK_TALK.search(text[sentence_start:p.start]):
+            continue  # "risks of excision including scarring were discussed"
         if reason is not None:
             if p.type != "removal":
                 reading.ignore(reason, p.start, p.end)
