@@ -242,7 +242,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             path_mode = True
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
-        if path_mode and not in_clause_p and not sites and in_clause_d:
+        if path_mode and not in_clause_p and not sites:
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
         path_mode = False
@@ -279,6 +279,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
+            if in_clause_p and current is None:
+                preamble = (start, end, in_clause_p, lesion_d)
         elif in_clause_p and not sites and current is None:
             preamble = (start, end, in_clause_p, lesion_d)
     for lesion in lesions:
@@ -766,7 +768,7 @@ def _dose(lesion: _Lesion) -> Decimal | None:
     return None
 
 
-_STAGE = re.compile(r"\bstage\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:\w+\s+){0,3}?(\d{1,2}|one|two|"
+_STAGE = re.compile(r"\bstage\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)

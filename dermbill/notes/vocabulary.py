@@ -105,6 +105,7 @@ SYMPTOM_WORDS: tuple[tuple[str, str], ...] = (
     (r"suspicious|atypical|irregular|concerning|r/o|rule out|ugly duckling", "suspicious_for_malignancy"),
 )
 _SYMPTOM = re.compile("|".join(f"(?P<y{i}>\\b(?:{w}))" for i, (w, _) in enumerate(SYMPTOM_WORDS)), re.IGNORECASE)
+_BREAK = re.compile(r"[.;](?=\s)|\n(?=\s*[^a-z\s])")
 _SYMPTOM_NEGATION = re.compile(r"\b(no|not|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
 
 
@@ -115,8 +116,8 @@ def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         group = m.lastgroup
         if group is None:
             continue
-        clause_start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start()), text.rfind("\n", 0, m.start()))
-        if _SYMPTOM_NEGATION.search(text[clause_start + 1:m.start()]):
+        breaks = [b.end() for b in _BREAK.finditer(text, 0, m.start())]
+        if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]):
             continue
         found.append((SYMPTOM_WORDS[int(group[1:])][1], m.start() + offset, m.end() + offset))
     return found
