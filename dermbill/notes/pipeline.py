@@ -44,7 +44,8 @@ FAMILY = "FAMILY"
 _FORWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("no", "not", "denies", "without", "no evidence of", "negative for", "declined", "declines", "refused",
               "refuses", "deferred", "defer", "no further", "not performed", "did not"),
-    HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "previously treated", "prior", "previous",
+    HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "pmhx", "pmh", "personal history of",
+                 "personal hx of", "history significant for", "pmhx significant for", "hx significant for", "previously treated", "prior", "previous",
                  "past", "previously", "had a", "had an", "treated last", "last year"),
     PLANNED: ("will schedule", "will plan", "schedule", "scheduled for", "plan for", "plan to", "planning",
               "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",

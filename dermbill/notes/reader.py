@@ -61,6 +61,10 @@ _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
                       r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
+_COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
+                               r"keratos[ie]s|nevi|cysts?|papules?|spots?|molluscum|keloids?|condylomas?|corns?|"
+                               r"calluse?s?|callosities|sites?|behavior|behaviour|neoplasms?|abscess(?:es)?)\W*$",
+                               re.IGNORECASE)
 _SPECIMEN_TYPES = ("biopsy", "excision", "shave_removal")
 _SYMPTOM_TYPES = ("shave_removal", "excision", "destruction", "skin_tag_removal")
 _EXCISION_FAMILIES = {"back_upper": "trunk", "back_lower": "trunk", "chest": "trunk", "abdomen": "trunk"}
@@ -268,7 +272,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = [lesion for lesion, _ in opened]
             continue
-        if current is not None and (in_clause_p or not in_clause_d or section in ("procedure", None)):
+        if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
+                                                                                    "plan")):
             if len(group) > 1:
                 # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
                 # a list of sites is said of each of them; its sizes and counts are not
@@ -402,7 +407,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
             continue
         return _number(m.group(1)), m.start(1) + start, m.end(1) + start
     for m in _COUNT_X.finditer(text[start:end]):
-        return int(m.group(1)), m.start(1) + start, m.end(1) + start
+        before = text[max(start, start + m.start() - 30):start + m.start()]
+        if _COUNTABLE_BEFORE.search(before) or (find_sites(before) and find_sites(before)[-1].end >= len(before) - 2):
+            return int(m.group(1)), m.start(1) + start, m.end(1) + start
     return None
 
 

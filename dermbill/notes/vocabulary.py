@@ -27,7 +27,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"dermatofibromas?|dfs?", "dermatofibroma"),
     (r"epiderm(?:oid|al)(?: inclusion)? cysts?|eics?|sebaceous cysts?|infundibular cysts?|inclusion cysts?",
      "epidermoid_cyst"),
-    (r"pilar cysts?|trichilemmal cysts?", "pilar_cyst"),
+    (r"pilar(?: \([^)]*\))? cysts?|trichilemmal(?: \([^)]*\))? cysts?", "pilar_cyst"),
     (r"lipomas?", "lipoma"),
     (r"skin tags?|acrochordons?", "acrochordon"),
     (r"cherry angiomas?|hemangiomas?|angiomas?", "hemangioma"),
