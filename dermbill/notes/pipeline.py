@@ -45,7 +45,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("no", "not", "denies", "without", "no evidence of", "negative for", "declined", "declines", "refused",
               "refuses", "deferred", "defer", "no further", "not performed", "did not"),
     HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "pmhx", "pmh", "personal history of",
-                 "personal hx of", "history significant for", "pmhx significant for", "hx significant for", "previously treated", "prior", "previous",
+                 "personal hx of", "history significant for", "pmhx significant for", "hx significant for",
+                 "previously treated", "prior", "previous",
                  "past", "previously", "had a", "had an", "treated last", "last year"),
     PLANNED: ("will schedule", "will plan", "schedule", "scheduled for", "plan for", "plan to", "planning",
               "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",
@@ -77,7 +78,12 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
 
 
 def _build() -> Any:
+    import warnings
+
     import spacy
+
+    # medspaCy's ConText and Sectionizer each hold a regex matcher we give no patterns (ours are phrases)
+    warnings.filterwarnings("ignore", message=r"\[W036\] The component 'matcher'", category=UserWarning)
     from medspacy.context import ConText, ConTextRule
     from medspacy.section_detection import Sectionizer, SectionRule
 

@@ -25,7 +25,8 @@ from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_
 from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
+_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
+                         r"(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])[A-H][.:]\s+[A-Za-z])")
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
@@ -59,7 +60,8 @@ _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
-                      r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+                      r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b"
+                      r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
                                r"keratos[ie]s|nevi|cysts?|papules?|spots?|molluscum|keloids?|condylomas?|corns?|"
@@ -197,7 +199,6 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     active_procedures: list[ProcedureMention] = []
     for p in procedures:
         reason = reason_of(p.start, p.end)
-        section = _section_at(sections, p.start)
         sentence_start, _ = sentence_bounds(text, p.start, p.end)
         if reason is None and _RISK_TALK.search(text[sentence_start:p.start]):
             continue  # "risks of excision including scarring were discussed"
