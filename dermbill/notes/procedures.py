@@ -87,8 +87,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                  or re.search(r"(?:prior|previous|recent|outside|post|s/p|earlier)[- ]$",
                                               text[max(0, m.start() - 10):m.start()], re.IGNORECASE)):
             continue
-        if kind == "destruction" and re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()],
-                                               re.IGNORECASE):
+        if kind == "destruction" and (
+                re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE)
+                or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)):
             continue
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue

@@ -137,8 +137,9 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _reason(modifiers: tuple[str, ...], section: str | None) -> str | None:
-    if section == "family_history" or FAMILY in modifiers:
+def _reason(modifiers: tuple[str, ...], section: str | None, procedure: bool = False) -> str | None:
+    # a procedure in today's note is never done to a relative ("verbal consent from dad, curettage of ...")
+    if section == "family_history" or (FAMILY in modifiers and not procedure):
         return "family"
     if NEGATED in modifiers:
         return "negated"
@@ -163,12 +164,43 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
     return False
 
 
-def _section_at(sections: tuple[tuple[str, int, int], ...], position: int) -> str | None:
+def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMention],
+                  visit_day: datetime.date | None) -> bool:
+    """A procedure written with an earlier year or date ("s/p excision in 2019", "biopsy 5/12/2026"), unless the
+    date belongs to another mention's parenthesis ("Mohs, SCC (bx 5/2026)")."""
+    sentence_start, sentence_end = sentence_bounds(text, start, end)
+    sentence = text[sentence_start:sentence_end]
+    if re.search(r"\btoday\b", sentence, re.IGNORECASE):
+        return False
+    dates = [(m.start() + sentence_start, m.end() + sentence_start) for m in _YEAR.finditer(sentence)]
+    dates += [(m.start() + sentence_start, m.end() + sentence_start) for m in _FULL_DATE.finditer(sentence)
+              if header.parse_date(m.group(1)) not in (None, visit_day)]
+    for date_start, _ in dates:
+        low, high = sorted((end, date_start))
+        if any(low <= p.start < high for p in procedures if (p.start, p.end) != (start, end)):
+            continue
+        opened = text.rfind("(", 0, date_start)
+        if opened > end and text.rfind(")", 0, date_start) < opened:
+            continue  # the date is inside a parenthesis that opens after the mention
+        if date_start >= end and date_start - end > 60:
+            continue
+        return True
+    return False
+
+
+def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
     found = None
     for category, start, end in sections:
+        if category in _ONE_LINE_SECTIONS and text:
+            # "FHx: father with melanoma." is one line; what follows is not family history
+            line_end = text.find("\n", start)
+            end = min(end, line_end if line_end >= 0 else len(text))
         if start <= position < max(end, start + 1):
             found = category
     return found
+
+
+_ONE_LINE_SECTIONS = frozenset({"family_history", "past_history", "medications", "consent", "chief_complaint"})
 
 
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
@@ -186,14 +218,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
 
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
-        section = _section_at(sections, start)
-        reason = _reason(ctx.modifiers if ctx else (), section)
-        if reason is None and dated:
-            sentence_start, sentence_end = sentence_bounds(text, start, end)
-            sentence = text[sentence_start:sentence_end]
-            if not re.search(r"\btoday\b", sentence, re.I) and (
-                    _YEAR.search(sentence) or _other_day(text[start:min(sentence_end, end + 25)], visit_day)):
-                reason = "historical"
+        section = _section_at(sections, start, text)
+        reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
+        if reason is None and dated and _dated_before(text, start, end, procedures, visit_day):
+            reason = "historical"
         return reason
 
     active_procedures: list[ProcedureMention] = []
@@ -233,7 +261,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
     for start, end in _clauses(text):
-        section = _section_at(sections, start)
+        section = _section_at(sections, start, text)
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
             continue
         clause = text[start:end]
