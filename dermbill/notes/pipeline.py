@@ -53,7 +53,7 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",
               "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",
               "pending scheduling", "booked for", "return in"),
-    HYPOTHETICAL: ("consider", "considering", "discussed", "discussion of", "options include", "options including",
+    HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in", "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
                    "option of"),
     FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",

@@ -45,14 +45,22 @@ _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?!
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-                 "sixteen": 16, "twenty": 20, "single": 1, "a": 1, "an": 1}
-_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
-       r"fourteen|fifteen|" \
-       r"sixteen|twenty)"
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WORD_NUMBERS: dict[str, int] = {
+    **{word: n for n, word in enumerate(_UNITS, start=1)},
+    **{word: n for n, word in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                         "seventeen", "eighteen", "nineteen"), start=10)},
+    **{tens: 10 * k for k, tens in ((2, "twenty"), (3, "thirty"), (4, "forty"))},
+    **{f"{tens}-{unit}": 10 * k + n for k, tens in ((2, "twenty"), (3, "thirty"))
+       for n, unit in enumerate(_UNITS, start=1)},
+    "single": 1, "a": 1, "an": 1,
+}
+_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|" + "|".join(sorted(
+    (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + ")"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
+_COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
+                               r"sq|weeks?|days?|months?|years?|wks?))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
@@ -431,6 +439,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         if m:
             offset = max(start, site.start - 40)
             return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
+        after = _COUNT_AFTER_SITE.match(text, site.end, end)
+        if after:
+            return _number(after.group(1)), after.start(1), after.end(1)
     for m in _COUNT_NOUN.finditer(text[start:end]):
         if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]):
             continue
@@ -498,6 +509,9 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
         if lesion.laterality == "both":
             count = lesion.count[0] if lesion.count else None
             each = bool(lesion.count and re.search(r"\beach\b", text[lesion.count[2]:lesion.count[2] + 20], re.I))
+            per_side = re.match(r"\s*\((\d+) each\)", text[lesion.count[2]:]) if lesion.count else None
+            if per_side:
+                count, each = int(per_side.group(1)), True
             if count is not None and not each and count > 1:
                 expanded.append((lesion, "left", math.ceil(count / 2)))
                 expanded.append((lesion, "right", count // 2))
@@ -560,6 +574,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds -= {"excision", "shave_removal", "biopsy"}
     if "mohs" in kinds:
         kinds -= {"excision", "biopsy", "destruction"}
+    if "photodynamic_therapy" in service_types and dx_key == "actinic_keratosis":
+        kinds.discard("destruction")  # the curettage before PDT is its debridement (96574), not a destruction
     if "repair" in kinds and not kinds & {"excision", "mohs", "adjacent_tissue_transfer"} and \
             repair_complexity(_repair_text(text, lesion)) in (None, "simple"):
         kinds.discard("repair")  # the simple closure of a biopsy or shave is part of it
@@ -778,7 +794,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "documented. Please document the concentration and volume injected.",
                                         "the dose decides the units of J3301", None, *span))
         elif kind == "incision_drainage":
-            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|loculat\w*|packing|packed",
+            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|multiloculat\w*",
                                                  _lesion_text(text, lesion), re.I))
         out.append(proc)
     return out
@@ -860,10 +876,15 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
         service: dict[str, Any] = {"type": kind}
         lowered = text.lower()
         if kind == "photodynamic_therapy":
-            staff = re.search(r"applied by (?:the )?(?:staff|ma|nurse|medical assistant)|staff applied|ma applied",
-                              lowered)
-            service["illumination"] = "by_staff" if staff else "by_physician"
-            service["debridement"] = bool(re.search(r"curett\w*|debrid\w*|abra\w*|microdermabrasion", lowered))
+            staff = re.search(r"\bby (?:the |our |clinic |nursing )?(?:staff|ma|nurse|nursing staff|medical assistant|"
+                              r"rn|tech\w*)\b|\b(?:staff|ma|nurse) (?:applied|illuminated)", lowered)
+            physician = re.search(r"\bby (?:the )?(?:physician|provider|me|dr\.?|md)\b|\b(?:physician|i|provider) "
+                                  r"(?:applied|performed)", lowered)
+            service["illumination"] = "by_staff" if staff and not physician else "by_physician"
+            service["debridement"] = any(
+                not re.search(r"\b(?:no|without|nor)\b[^.;]*$", text[sentence_bounds(text, m.start(), m.end())[0]:
+                                                                    m.start()], re.IGNORECASE)
+                for m in re.finditer(r"curett\w*|debrid\w*|abrad\w*|abrasion", text, re.IGNORECASE))
             if re.search(r"ameluz|10% gel|aminolevulinic acid 10", lowered):
                 service["drug"] = "aminolevulinic_acid_10_gel"
                 units = re.search(r"(\d+)\s*(?:billing )?units", lowered)
@@ -881,7 +902,8 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                 sticks = re.search(r"(\d+|one|two|three)\s+(?:levulan\s+)?kerasticks?", lowered)
                 service["drug_units"] = _number(sticks.group(1)) if sticks else 1
         elif kind == "phototherapy":
-            if re.search(r"excimer|xtrac|308", lowered):
+            said = " ".join(text[p.start:p.end].lower() for p in procedures if p.type == "phototherapy")
+            if re.search(r"excimer|xtrac|308", said):
                 service["modality"] = "laser_excimer"
                 area = next((m for m in find_measures(text) if m.kind == "area"), None)
                 if area:
@@ -892,9 +914,9 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                                             "Please document the total area in sq cm.",
                                             "the area decides the code (96920-96922)", None, mention.start,
                                             mention.end))
-            elif re.search(r"puva|psoralen", lowered):
+            elif re.search(r"puva|psoralen", said):
                 service["modality"] = "puva"
-            elif re.search(r"\btar\b|goeckerman", lowered):
+            elif re.search(r"\btar\b|goeckerman", said + (" tar" if re.search(r"\btar\b", lowered) else "")):
                 service["modality"] = "tar_uvb"
             else:
                 service["modality"] = "uvb"

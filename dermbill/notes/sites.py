@@ -117,6 +117,9 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
             side = _side(after.group(1))
         if word.startswith(("backs of both", "both")):
             side = "both"
+        if side is None and site in PAIRED and re.search(r"(?:[^s]s|ae|ves|feet)$", word) and \
+                not word.endswith(("ss", "biceps", "triceps", "calves")):
+            side = "both"  # "dorsal hands", "both cheeks": a plural paired site with no side is each side
         if site not in PAIRED:
             side = None
         previous = found[-1] if found else None
