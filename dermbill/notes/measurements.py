@@ -82,8 +82,8 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
                             re.IGNORECASE)
 _MARGIN_AFTER = re.compile(r"^\s*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
-_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)\W*"
-                          r"(?:\w+\W+){0,3}$", re.IGNORECASE)
+_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;]{0,60}"
+                          r"(?:;\s*)?$", re.IGNORECASE)
 _REPAIR_AFTER = re.compile(r"^\s*(?:long\s+)?(?:\w+\s+){0,2}(closure|repair|linear closure|incision line)",
                            re.IGNORECASE)
 _EXCISED_BEFORE = re.compile(r"(excised diameter|excised specimen|total excised|excision diameter|ellipse|"

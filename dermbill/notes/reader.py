@@ -25,9 +25,9 @@ from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_
 from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
+_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
                          r"(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])[A-H][.:]\s+[A-Za-z])")
+                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"

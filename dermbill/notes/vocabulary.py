@@ -47,7 +47,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
 )
-_DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
+_DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
                         re.IGNORECASE)
 _CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
