@@ -71,7 +71,7 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs", "later",
               "at a later visit", "by another surgeon", "by plastic surgery", "by plastics", "by oculoplastics",
               "by another provider", "by dermatologic surgery"),
-    HYPOTHETICAL: ("if needed", "if necessary", "as needed", "prn", "if it persists", "if persists",
+    HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn", "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),
 }
 # Numeric years written as "in 20NN" / "(20NN)" are handled by the reader as well.

@@ -26,7 +26,7 @@ from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
 
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
-                         r"(?=(?<![\w.])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
+                         r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
@@ -63,7 +63,7 @@ _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\
                                r"sq|weeks?|days?|months?|years?|wks?))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
-                         r"callosities|molluscum|papules|spots|areas|sites|scars?)\b", re.IGNORECASE)
+                         r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules|lesion sites)\b", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
@@ -283,7 +283,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             path_mode = True
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
-        if path_mode and not in_clause_p and not sites:
+        if path_mode and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
+            # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
         path_mode = False

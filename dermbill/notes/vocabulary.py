@@ -46,6 +46,12 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"acne(?: vulgaris)?", "acne"),
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
+    # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)
+    (r"alopecia areata", "L63.9"), (r"morphea|localized scleroderma", "L94.0"),
+    (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?", "L73.2"),
+    (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
+    (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?", "Q82.5"),
+    (r"prurigo nodularis", "L28.1"),
 )
 _DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
                         re.IGNORECASE)
@@ -55,7 +61,8 @@ HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|susp
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
 PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|recurrent|previously biopsied|"
                     r"path[- ]proven|documented|residual)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
-VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis"})
+VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
+                        "L28.0", "L92.0"})
 
 
 @dataclass(frozen=True, slots=True)
