@@ -636,6 +636,13 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         entry["count"] = count
         if lesion.count:
             reading.fact(f"{path}.count", count, lesion.count[1], lesion.count[2])
+    elif count is None and dx_key in _COUNTED and kinds & {"destruction", "skin_tag_removal", "paring",
+                                                           "intralesional_injection"} and _plural(text, lesion):
+        reading.gaps.append(Gap(label, "count", f"Lesion {label} on the {_site_words(lesion.site.site)}: the number "
+                                "of lesions treated is not documented. Please document how many.",
+                                "the number of lesions decides the code and its units (e.g. 17000 + 17003 per "
+                                "additional lesion, 17004 for 15 or more)", "1 (the lowest)",
+                                lesion.site.start, lesion.site.end))
     symptoms = sorted({s for s, _, _ in lesion.symptoms})
     if diagnosis and diagnosis.inflamed and "inflamed" not in symptoms:
         symptoms.append("inflamed")
@@ -645,6 +652,18 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
             reading.fact(f"{path}.symptoms", s, a, b)
     entry["procedures"] = _procedures(text, lesion, kinds, types, label, path, entry, reading)
     return entry
+
+
+_VASCULAR = frozenset({"hemangioma", "Q82.5", "I78.1"})
+_COUNTED = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "plantar_wart", "anogenital_wart",
+                      "molluscum", "acrochordon", "corn_callus", "keloid", "L63.9"})
+
+
+def _plural(text: str, lesion: _Lesion) -> bool:
+    """The note speaks of several lesions ("AKs", "multiple warts") without saying how many."""
+    words = " ".join(text[d.start:d.end] for d in lesion.diagnoses + lesion.shared)
+    return bool(re.search(r"(?:[^s]s|i|ae)\b", words)) or bool(re.search(
+        r"\b(?:multiple|several|numerous|scattered|few|many|various)\b", _lesion_text(text, lesion), re.I))
 
 
 def _paired() -> frozenset[str]:
@@ -737,8 +756,15 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "the record must show how the lesion was destroyed", "curettage", *span))
             proc["method"] = method
             areas = [m for k, m in lesion.measures if m.kind == "area"]
-            if areas and entry.get("diagnosis") == "hemangioma":
-                proc["area_cm2"] = _round(areas[0].value)
+            if entry.get("diagnosis") in _VASCULAR:
+                if areas:
+                    proc["area_cm2"] = _round(areas[0].value)
+                    reading.fact(f"{ppath}.area_cm2", proc["area_cm2"], areas[0].start, areas[0].end)
+                else:
+                    reading.gaps.append(Gap(label, "area_cm2", f"{where}, destruction of a vascular lesion: the "
+                                            "treated area is not documented. Please document it in sq cm.",
+                                            "the area decides the code (17106 under 10 sq cm, 17107 10-50, 17108 "
+                                            "over 50)", None, *span))
             if entry.get("diagnosis") in ("bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ") and \
                     "diameter_cm" not in entry:
                 reading.gaps.append(Gap(label, "diameter_cm", f"{where}, destruction of a malignant lesion: the "
