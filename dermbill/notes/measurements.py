@@ -94,7 +94,7 @@ _DEFECT_BEFORE = re.compile(r"(defect|wound)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
 def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
     """What a length measures, from the words around it: margin, repair, excised, defect or lesion."""
     start, end = measure.start - block_start, measure.end - block_start
-    before = text[max(0, start - 40):start]
+    before = text[max(0, start - 80):start]
     after = text[end:end + 30]
     if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
         return "margin"
@@ -102,6 +102,9 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "excised"
     if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):
         return "defect"
+    if re.search(r"(lesion|papule|plaque|nodule|cyst|macule|tumou?r|measur\w*|size|diameter|scar)\W*(?:\w+\W+){0,2}$",
+                 before[-30:], re.IGNORECASE) and not _REPAIR_AFTER.match(after):
+        return "lesion"
     if _REPAIR_WORD.search(before) or _REPAIR_AFTER.match(after):
         return "repair"
     return "lesion"

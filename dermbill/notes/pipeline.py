@@ -53,7 +53,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",
               "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",
               "pending scheduling", "booked for", "return in"),
-    HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in", "discussed", "discussion of", "options include", "options including",
+    HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in",
+                   "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
                    "option of"),
     FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",
@@ -71,7 +72,8 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs", "later",
               "at a later visit", "by another surgeon", "by plastic surgery", "by plastics", "by oculoplastics",
               "by another provider", "by dermatologic surgery"),
-    HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn", "if it persists", "if persists",
+    HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn",
+                   "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),
 }
 # Numeric years written as "in 20NN" / "(20NN)" are handled by the reader as well.

@@ -27,7 +27,9 @@ from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnos
 
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
                          r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
+                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
+                         r"(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
+_LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
@@ -63,7 +65,8 @@ _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\
                                r"sq|weeks?|days?|months?|years?|wks?))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
-                         r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules|lesion sites)\b", re.IGNORECASE)
+                         r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
+                         re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
@@ -190,8 +193,9 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
         opened = text.rfind("(", 0, date_start)
         if opened > end and text.rfind(")", 0, date_start) < opened:
             continue  # the date is inside a parenthesis that opens after the mention
-        if date_start >= end and date_start - end > 60:
-            continue
+        if date_start >= end and (date_start - end > 60 or re.search(
+                r"\b(?:biops|bx|path|proven|dx|diagnos)", text[end:date_start], re.IGNORECASE)):
+            continue  # "Mohs, SCC, biopsy-proven 8/2026": the date is the biopsy's
         return True
     return False
 
@@ -265,6 +269,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     lesions: list[_Lesion] = []
     current: _Lesion | None = None
     group: list[_Lesion] = []
+    labelled: list[_Lesion] = []  # lesions opened by a numbered or lettered line, in order
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
@@ -297,6 +302,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
         described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)))
+        label = _LABEL.match(clause)
+        if enumerated and not sites and label and (in_clause_p or lesion_d):
+            # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
+            mark = label.group(1).upper()
+            index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+            if 0 <= index < len(labelled):
+                target = labelled[index]
+                _add_segment(text, target, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+                current, group = target, [target]
+                continue
         if sites and (in_clause_p or lesion_d or enumerated or described):
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
             for lesion, (seg_start, seg_end) in opened:
@@ -306,6 +321,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.shared.extend(preamble_diagnoses)
                 if preamble is not None and lesion.preamble is None:
                     lesion.preamble = preamble
+            if enumerated and opened and opened[0][0] not in labelled:
+                labelled.append(opened[0][0])
             if opened:
                 current = opened[-1][0]
                 group = [lesion for lesion, _ in opened]
