@@ -105,6 +105,9 @@ def _build() -> Any:
             # a word that works both ways ("declined cryotherapy", "cryotherapy declined") is one rule
             directions[(literal, category)] = ("BIDIRECTIONAL" if directions.get((literal, category)) == "FORWARD"
                                                else "BACKWARD")
+    for literal in ("not previously biopsied", "not previously treated", "never biopsied", "never treated",
+                    "not biopsied before", "no prior biopsy", "not previously excised"):
+        rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "new papule, not previously biopsied: bx"
     seen: set[str] = set()
     for (literal, category), direction in directions.items():
         if literal in seen:

@@ -18,7 +18,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
      "phototherapy", None),
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
-    (r"(?:nail )?debridement of (?:\w+ )?(?:toe)?nails|nails? (?:were |was )?debrided|debrided (?:\w+ ){0,3}nails?|"
+    (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|debrided (?:\w+ ){0,3}nails?|"
      r"nail debridement", "nail_debridement", None),
     (r"pared|paring|trimmed", "paring", None),
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),

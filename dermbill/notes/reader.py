@@ -696,6 +696,8 @@ def _site_words(site: str) -> str:
 
 def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     pool = [d for d in lesion.diagnoses if d.key != "neoplasm_uncertain_behavior"] or lesion.shared
+    # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
+    pool = [d for d in pool if d.key not in VISIT_ONLY] or pool
     if not pool:
         return None
     for d in pool:
@@ -983,8 +985,8 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                     if digit not in digits:
                         digits.append(digit)
             service["digits"] = digits
-        dx = [d.key for d in find_diagnoses(text) if d.key in ("psoriasis", "ingrown_nail", "onychomycosis",
-                                                               "atopic_dermatitis", "actinic_keratosis")]
+        dx = [d.key for d in find_diagnoses(text)
+              if d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper()]
         if dx and kind != "photodynamic_therapy":
             service["diagnoses"] = sorted(set(dx))
         services.append(service)
