@@ -18,8 +18,8 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
      "phototherapy", None),
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
-    (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|debrided (?:\w+ ){0,3}nails?|"
-     r"nail debridement", "nail_debridement", None),
+    (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|"
+     r"debrided (?:\w+ ){0,3}nails?|nail debridement", "nail_debridement", None),
     (r"pared|paring|trimmed", "paring", None),
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
@@ -91,6 +91,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                 re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE)
                 or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)):
             continue
+        if kind not in ("repair", "removal") and re.match(r"\s+(?:scars?|sites?|bed)\b", text[m.end():m.end() + 8],
+                                                          re.IGNORECASE):
+            continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))

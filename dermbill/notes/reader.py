@@ -261,6 +261,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
+    _past(text, reading, encounter, visit_day)
     return NoteReading(encounter, reading.facts, reading.gaps, reading.ignored)
 
 
@@ -991,6 +992,39 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             service["diagnoses"] = sorted(set(dx))
         services.append(service)
     return services
+
+
+def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: datetime.date | None) -> None:
+    """history (treated skin cancers) and prior_procedures (a dated earlier excision today's re-excision follows)."""
+    from dermbill.notes.history import MALIGNANT, find_history, find_prior_procedures, visit_reason
+
+    lesions = encounter["lesions"]
+    treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
+    # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits)
+    history = find_history(text, {k for k in treated if k}) if not lesions else []
+    if history:
+        encounter["history"] = [h.value for h in history]
+        for index, h in enumerate(history):
+            reading.fact(f"history[{index}].diagnosis", h.value["diagnosis"], h.start, h.end)
+    visit = encounter.get("visit")
+    if visit is not None:
+        reason = visit_reason(text, history, bool(lesions))
+        if reason:
+            visit["reason"] = reason
+            visit.pop("separately_identifiable", None)
+    excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
+    if len(excisions) == 1 and re.search(r"\bre-?excis", text, re.IGNORECASE):
+        lesion = excisions[0]
+        malignant = lesion["diagnosis"] in MALIGNANT or lesion.get("pathology") in MALIGNANT
+        prior = find_prior_procedures(text, visit_day, (lesion["site"], lesion.get("laterality")), malignant)
+        if prior:
+            encounter["prior_procedures"] = [p.value for p in prior]
+            for index, p in enumerate(prior):
+                reading.fact(f"prior_procedures[{index}].date_of_service", p.value["date_of_service"], p.start,
+                             p.end)
+            # a re-excision is coded on the malignancy it treats, even when no residual tumour is found
+            if lesion["diagnosis"] in MALIGNANT and lesion.get("pathology") not in MALIGNANT:
+                lesion["pathology"] = lesion["diagnosis"]
 
 
 def _header(text: str, reading: _Reading, date_of_service: datetime.date | None, payer: str | None,

@@ -1,0 +1,119 @@
+"""Past conditions and earlier procedures that still matter for coding: ``history`` (a skin cancer treated before,
+which gives the Z85/Z86 code of a surveillance visit) and ``prior_procedures`` (an excision whose global period
+covers today, which makes a re-excision take 58).
+
+"Hx melanoma R upper back, s/p WLE 2022, completed treatment" -> history melanoma, back_upper, completed.
+"Re-excision, SCC L forearm - positive margin on excision of 06/22/2026 (11602)" -> prior 11602, related.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dermbill.notes.sites import find_sites
+from dermbill.notes.vocabulary import find_diagnoses
+
+MALIGNANT = frozenset({"melanoma", "melanoma_in_situ", "bcc", "scc", "scc_in_situ", "merkel_cell"})
+_PAST = re.compile(r"\b(?:hx|history|h/o|s/p|status post|pmhx?|previously|prior|treated|excised|removed|"
+                   r"mohs|wle|in (?:19|20)\d\d)\b", re.IGNORECASE)
+_COMPLETED = re.compile(r"\b(?:completed|complete|ned|no evidence of (?:disease|recurrence)|no recurrence|"
+                        r"clear margins|margins clear|cured|s/p|status post|treated)\b", re.IGNORECASE)
+_SURVEILLANCE = re.compile(r"\b(?:surveillance|skin check|tbse|full[- ]body (?:skin )?exam|fbse|total body|"
+                           r"follow[- ]up (?:skin )?exam|6[- ]month check|annual check)\b", re.IGNORECASE)
+_SCREENING = re.compile(r"\bscreening\b", re.IGNORECASE)
+_RELATED = re.compile(r"\b(?:re-?excision|re-?excised|positive (?:\w+ )?margins?|margins? (?:were |was )?involved|"
+                      r"staged|planned|complication|dehiscence|same (?:site|lesion))\b", re.IGNORECASE)
+_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
+_CODE = re.compile(r"\b(1[0-7]\d{3})\b")
+_PRIOR_WORD = re.compile(r"\b(excis\w*|mohs|biops\w*|bx|shave removal|ed&c|destruction)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    value: dict[str, Any]
+    start: int
+    end: int
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, last = [], 0
+    for m in re.finditer(r"[.;](?=\s)|\n(?=\s*[^a-z\s])", text):
+        spans.append((last, m.start()))
+        last = m.end()
+    spans.append((last, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def find_history(text: str, treated_today: set[str]) -> list[Evidence]:
+    """Skin cancers the note gives as past and treated (not one treated today)."""
+    found: list[Evidence] = []
+    keys: set[str] = set()
+    for start, end in _sentences(text):
+        sentence = text[start:end]
+        if not _PAST.search(sentence):
+            continue
+        for d in find_diagnoses(sentence, start):
+            if d.key not in MALIGNANT or d.key in keys or d.key in treated_today or d.hedged:
+                continue
+            if re.search(r"\bfamily|mother|father|sister|brother|fhx?\b", sentence, re.IGNORECASE):
+                continue
+            entry: dict[str, Any] = {"diagnosis": d.key}
+            sites = find_sites(sentence, start)
+            if sites:
+                entry["site"] = sites[0].site
+                if sites[0].laterality in ("left", "right"):
+                    entry["laterality"] = sites[0].laterality
+            entry["treatment_completed"] = bool(_COMPLETED.search(sentence))
+            keys.add(d.key)
+            found.append(Evidence(entry, d.start, d.end))
+    return found
+
+
+def visit_reason(text: str, history: list[Evidence], treats_lesions: bool) -> str | None:
+    """surveillance (follow-up after a treated skin cancer), screening, or None (a problem visit)."""
+    if treats_lesions:
+        return None
+    if history and _SURVEILLANCE.search(text):
+        return "surveillance"
+    if _SCREENING.search(text) and not history:
+        return "screening"
+    return None
+
+
+def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tuple[str, str | None] | None,
+                          malignant: bool) -> list[Evidence]:
+    """Earlier procedures by this practice whose date the note gives, related when today's is a re-excision."""
+    from dermbill.notes.header import parse_date
+
+    found: list[Evidence] = []
+    for start, end in _sentences(text):
+        sentence = text[start:end]
+        words = _PRIOR_WORD.search(sentence)
+        dates = [(parse_date(m.group(1)), m) for m in _DATE.finditer(sentence)]
+        dates = [(day, m) for day, m in dates if day is not None and visit_day is not None and day < visit_day]
+        if not words or not dates or not _RELATED.search(text):
+            continue
+        day, match = dates[0]
+        assert day is not None
+        code = _CODE.search(sentence)
+        word = words.group(1).lower()
+        if code:
+            value = code.group(1)
+        elif word.startswith("excis"):
+            value = "11600" if malignant else "11400"
+        elif word == "mohs":
+            value = "17311"
+        else:
+            continue
+        entry: dict[str, Any] = {"date_of_service": day.isoformat(), "code": value,
+                                 "related": bool(_RELATED.search(text))}
+        if site is not None:
+            entry["site"] = site[0]
+            if site[1] in ("left", "right"):
+                entry["laterality"] = site[1]
+        found.append(Evidence(entry, start + match.start(), start + match.end()))
+        break
+    return found
