@@ -150,3 +150,28 @@ def test_to_json_has_every_part() -> None:
     data = result.to_json()
     assert set(data) == {"encounter", "codes", "facts", "gaps", "ignored"}
     assert set(data["codes"]) == {"lines", "diagnoses", "holds", "warnings"}
+
+
+def test_surveillance_visit_codes_the_history_of_a_treated_melanoma() -> None:
+    text = ("Est pt, 6-month skin check. HPI: Hx melanoma R upper back, s/p WLE 2022, completed treatment. "
+            "Exam: TBSE - WLE scar well healed, no suspicious lesions. No lesions treated today. "
+            "A/P: Personal history of melanoma, NED. Surveillance q6mo. (99213)")
+    result = code_note(text, date_of_service=DAY, payer="medicare", age=67, sex="M")
+    encounter = result.reading.encounter
+    assert encounter["lesions"] == []
+    assert encounter["history"] == [{"diagnosis": "melanoma", "site": "back_upper", "treatment_completed": True}]
+    assert encounter["visit"]["reason"] == "surveillance"
+    assert result.coding is not None
+    assert [line.code for line in result.coding.lines] == ["99213"]
+    assert set(result.coding.diagnoses) == {"Z08", "Z85.820"}
+
+
+def test_re_excision_in_the_global_period_takes_58() -> None:
+    text = ("Re-excision, SCC L forearm - positive margin on excision of 05/22/2026 (11602). Scar 1.5 cm; re-excised "
+            "with 3 mm margins. Simple closure. Path: residual SCC, margins now clear.")
+    assert _codes(text) == [("11603", 1, ("58",))]
+
+
+def test_a_trace_of_an_earlier_procedure_is_not_a_procedure() -> None:
+    reading = read_note("Exam: WLE scar of the R upper back well healed; biopsy site on the L cheek clean.")
+    assert reading.encounter["lesions"] == []
