@@ -9,6 +9,7 @@ _DOS = re.compile(r"\b(?:dos|date of service|date of visit|visit date|date|dov)\
                   r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})", re.IGNORECASE)
 _AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:yo|y/o|y\.o\.|yr old|year[- ]old|years old|yrs old|y)\b"
                       r"\s*(male|female|man|woman|boy|girl|m|f)?\b", re.IGNORECASE)
+_AGE_SEX_SHORT = re.compile(r"(?<![\w/.-])(\d{1,3}) ?([MF])\b")
 _SEX = re.compile(r"\b(?:sex|gender)\s*[:=]\s*(m|f|male|female)\b", re.IGNORECASE)
 _AGE = re.compile(r"\bage\s*[:=]?\s*(\d{1,3})\b", re.IGNORECASE)
 _PAYER = re.compile(r"\b(medicare(?: advantage)?|medicaid|self[- ]pay|uninsured|cash pay|commercial|bcbs|"
@@ -56,6 +57,11 @@ def find_age_sex(text: str) -> tuple[tuple[int, int, int] | None, tuple[str, int
         age = (int(m.group(1)), m.start(1), m.end(1))
         if m.group(2):
             sex = ("F" if m.group(2).lower() in ("f", "female", "woman", "girl") else "M", m.start(2), m.end(2))
+    if age is None:
+        short = _AGE_SEX_SHORT.search(text)  # "70M", "62 F"
+        if short and int(short.group(1)) <= 120:
+            age = (int(short.group(1)), short.start(1), short.end(1))
+            sex = (short.group(2), short.start(2), short.end(2))
     if age is None:
         a = _AGE.search(text)
         if a and int(a.group(1)) <= 120:

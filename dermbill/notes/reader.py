@@ -373,6 +373,10 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     distinct: list[SiteMention] = []
     for s in sites:
         previous = distinct[-1] if distinct else None
+        if previous and re.fullmatch(r"(?:the )?(?:face|facial)", text[previous.start:previous.end].lower()) and \
+                s.site in _FACE_SITES:
+            distinct[-1] = s  # "6 AKs on face (forehead 4, nose 2)": the parts replace the whole
+            continue
         if previous and previous.site == s.site and s.laterality in (None, previous.laterality):
             continue
         if previous and previous.site == s.site and previous.laterality in (None, "both") and s.laterality:
@@ -672,6 +676,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     return entry
 
 
+_FACE_SITES = frozenset({"forehead", "temple", "eyebrow", "eyelid_upper", "eyelid_lower", "nose", "cheek", "ear",
+                         "lip_vermilion", "lip_upper_cutaneous", "lip_lower_cutaneous", "chin", "jaw"})
 _VASCULAR = frozenset({"hemangioma", "Q82.5", "I78.1"})
 _COUNTED = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "plantar_wart", "anogenital_wart",
                       "molluscum", "acrochordon", "corn_callus", "keloid", "L63.9"})
@@ -698,7 +704,9 @@ def _site_words(site: str) -> str:
 def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     pool = [d for d in lesion.diagnoses if d.key != "neoplasm_uncertain_behavior"] or lesion.shared
     # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
-    pool = [d for d in pool if d.key not in VISIT_ONLY] or pool
+    # and a bare "cyst" (L72.9) yields to any more specific word
+    pool = [d for d in pool if d.key != "L72.9"] or pool
+    pool = sorted(pool, key=lambda d: d.key in VISIT_ONLY)
     if not pool:
         return None
     for d in pool:
@@ -841,7 +849,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "documented. Please document the concentration and volume injected.",
                                         "the dose decides the units of J3301", None, *span))
         elif kind == "incision_drainage":
-            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|multiloculat\w*",
+            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*",
                                                  _lesion_text(text, lesion), re.I))
         out.append(proc)
     return out

@@ -52,6 +52,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?", "Q82.5"),
     (r"prurigo nodularis", "L28.1"),
+    (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
 )
 _DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
                         re.IGNORECASE)
