@@ -42,7 +42,8 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"(?:pulsed[- ]dye |vascular |v-?beam |pdl )?laser|pdl|v-?beam", "destruction", "laser"),
     (r"cantharidin|trichloroacetic|tca|podophyll\w*|chemical destruction|chemically destroyed", "destruction",
      "chemical"),
-    (r"destroyed|destruction|treated with (?:cryo|ln2)", "destruction", None),
+    (r"treated with (?:cryo\w*|ln2|liquid nitrogen)", "destruction", "cryotherapy"),
+    (r"destroyed|destruction", "destruction", None),
     (r"(?:intralesional(?:ly)?|il) (?:injection|kenalog|triamcinolone|steroid)|injected|injection|ilk|"
      r"intralesional(?:ly)?", "intralesional_injection", None),
     (r"(?:simple|intermediate|layered|complex|primary|linear|two[- ]layer|bilayered|single[- ]layer|"
