@@ -95,6 +95,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind not in ("repair", "removal") and re.match(r"\s+(?:scars?|sites?|bed)\b", text[m.end():m.end() + 8],
                                                           re.IGNORECASE):
             continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
+        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center)\b",
+                    text[m.end():m.end() + 25], re.IGNORECASE):
+            continue  # "referred to Mohs surgeon": a person or a place, not a procedure
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))

@@ -175,6 +175,16 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
     return False
 
 
+# "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
+_PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
+                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$",
+                             re.IGNORECASE)
+_IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|grows?|enlarges?|persists?|"
+                       r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path)", re.IGNORECASE)
+_NOTHING_DONE = re.compile(r"\bno (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
+                           r"done)\b|\bno procedures? (?:were |was )?(?:performed|done)\b", re.IGNORECASE)
+
+
 def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMention],
                   visit_day: datetime.date | None) -> bool:
     """A procedure written with an earlier year or date ("s/p excision in 2019", "biopsy 5/12/2026"), unless the
@@ -234,6 +244,15 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
         if reason is None and dated and _dated_before(text, start, end, procedures, visit_day):
             reason = "historical"
+        if reason is None and dated:
+            sentence_start, sentence_end = sentence_bounds(text, start, end)
+            before, after = text[sentence_start:start], text[end:sentence_end]
+            if _PLANNED_BEFORE.search(before) and not re.search(r"\btoday\b|\bperformed\b", after, re.I):
+                reason = "planned"
+            elif _IF_AFTER.search(after):
+                reason = "hypothetical"
+        if reason is None and dated and _NOTHING_DONE.search(text):
+            reason = "negated"
         return reason
 
     active_procedures: list[ProcedureMention] = []
