@@ -20,6 +20,7 @@ MALIGNANT = frozenset({"melanoma", "melanoma_in_situ", "bcc", "scc", "scc_in_sit
 _PAST = re.compile(r"\b(?:hx|history|h/o|s/p|status post|pmhx?|previously|prior|treated|excised|removed|"
                    r"mohs|wle|in (?:19|20)\d\d)\b", re.IGNORECASE)
 _COMPLETED = re.compile(r"\b(?:completed|complete|ned|no evidence of (?:disease|recurrence)|no recurrence|"
+                        r"without recurrence|excised (?:in )?(?:19|20)\d\d|removed (?:in )?(?:19|20)\d\d|"
                         r"clear margins|margins clear|cured|s/p|status post|treated)\b", re.IGNORECASE)
 _SURVEILLANCE = re.compile(r"\b(?:surveillance|skin check|tbse|full[- ]body (?:skin )?exam|fbse|total body|"
                            r"follow[- ]up (?:skin )?exam|6[- ]month check|annual check)\b", re.IGNORECASE)
@@ -66,7 +67,9 @@ def find_history(text: str, treated_today: set[str]) -> list[Evidence]:
                 entry["site"] = sites[0].site
                 if sites[0].laterality in ("left", "right"):
                     entry["laterality"] = sites[0].laterality
-            entry["treatment_completed"] = bool(_COMPLETED.search(sentence))
+            if not _COMPLETED.search(sentence):
+                continue  # a cancer still being treated is coded as itself, not as history
+            entry["treatment_completed"] = True
             keys.add(d.key)
             found.append(Evidence(entry, d.start, d.end))
     return found
