@@ -96,6 +96,8 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
     start, end = measure.start - block_start, measure.end - block_start
     before = text[max(0, start - 80):start]
     after = text[end:end + 30]
+    if re.search(r"(?:breslow|depth|thickness|thick|deep|invasion)\W*(?:\w+\W+){0,2}$", before[-30:], re.IGNORECASE):
+        return "depth"  # "Breslow 0.6 mm" is how deep a melanoma goes, not its size
     if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
         return "margin"
     if _EXCISED_BEFORE.search(before):

@@ -650,7 +650,9 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
                                 lesion.site.start, lesion.site.end))
     has_specimen = bool(kinds & set(_SPECIMEN_TYPES))
     pathology = lesion.pathology[0] if lesion.pathology else None
-    if "biopsy" in kinds and not (diagnosis and diagnosis.proven):
+    inflammatory = bool(diagnosis and not diagnosis.hedged and (diagnosis.key in VISIT_ONLY or (
+        diagnosis.key[0].isupper() and diagnosis.key[0] not in "CD")))
+    if "biopsy" in kinds and not (diagnosis and (diagnosis.proven or inflammatory)):
         entry["diagnosis"] = "neoplasm_unspecified_behavior"
         if diagnosis:
             reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
@@ -669,6 +671,10 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         reading.fact(f"{path}.pathology", pathology.key, pathology.start, pathology.end)
     elif has_specimen and not (diagnosis and diagnosis.proven and "biopsy" not in kinds):
         entry["pathology"] = "pending"
+    if entry.get("pathology") == "pending" and entry["diagnosis"] in _MALIGNANT and \
+            re.search(r"\bno residual\b", text, re.IGNORECASE):
+        # "Path: no residual melanoma" after a wide excision: the lesion excised was the malignancy
+        entry["pathology"] = entry["diagnosis"]
     sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
     if sizes:
         entry["diameter_cm"] = _round(sizes[0].value)
@@ -695,6 +701,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     return entry
 
 
+_MALIGNANT = frozenset({"bcc", "scc", "melanoma", "merkel_cell", "scc_in_situ", "melanoma_in_situ"})
 _FACE_SITES = frozenset({"forehead", "temple", "eyebrow", "eyelid_upper", "eyelid_lower", "nose", "cheek", "ear",
                          "lip_vermilion", "lip_upper_cutaneous", "lip_lower_cutaneous", "chin", "jaw"})
 _VASCULAR = frozenset({"hemangioma", "Q82.5", "I78.1"})

@@ -53,6 +53,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?", "Q82.5"),
     (r"prurigo nodularis", "L28.1"),
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
+    (r"rash(?:es)?(?:, unspecified)?", "R21"),
 )
 _DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
                         re.IGNORECASE)
