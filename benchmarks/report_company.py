@@ -246,8 +246,10 @@ def _pay_lines(out: _Practice, rng: random.Random, claim: int, patient: int, pay
         paid = allowed - patient_share
         out.add("line_adjudication", out.new("line_adjudication"), out.p, claim, line, remittance, payer,
                 status_code, code, "[]", 1, paid, allowed, "[]", "[]", day)
-        postings += [("1000", paid, patient, payer, claim, line), ("4100", charge - allowed, patient, payer, claim, line),
-                     ("1200", patient_share, patient, None, claim, line), (from_account, -charge, patient, payer, claim, line)]
+        postings += [("1000", paid, patient, payer, claim, line),
+                     ("4100", charge - allowed, patient, payer, claim, line),
+                     ("1200", patient_share, patient, None, claim, line),
+                     (from_account, -charge, patient, payer, claim, line)]
         owed.append((line, patient_share))
     out.entry(day, "remittance", key, postings)
     return owed
@@ -417,7 +419,7 @@ def build(schema: str, *, practices: int, lines: int, processes: int = 2) -> flo
     print(f"  {written:,} rows in {loaded:.0f} s; rebuilding {len(dropped)} indexes", flush=True)
     with _connection(schema) as connection:
         connection.execute("SET maintenance_work_mem = '512MB'")
-        for name, definition in dropped:
+        for _, definition in dropped:
             connection.execute(definition)
         for table in LOADED:
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
