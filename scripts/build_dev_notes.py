@@ -1,0 +1,659 @@
+"""Build tests/notes/dev_notes.jsonl, the note reader's development set (issue 18), and check it against the engine.
+
+Each case is a note as a dermatologist writes it, the encounter a coder reads from it (built by hand), and the
+answer coded by hand from ../shared/derm-coding/RULES.md and ../shared/cms-data. The 30 worked cases of
+examples.jsonl are rewritten as notes (their encounter and expected answer are the example's); the others are our
+own. Running this script writes the JSONL and prints every case where the engine, given the hand-built encounter,
+disagrees with the hand-coded answer (the file is written anyway: the hand answer stands until a coder decides).
+
+    PYTHONPATH=. /work/main/.venv/bin/python scripts/build_dev_notes.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT.parent / "shared" / "derm-coding" / "examples.jsonl"
+if not EXAMPLES.exists():
+    EXAMPLES = Path("/work/shared/derm-coding/examples.jsonl")
+OUT = ROOT / "tests" / "notes" / "dev_notes.jsonl"
+
+CASES: list[dict[str, Any]] = []
+
+
+def line(code: str, units: int = 1, *modifiers: str) -> dict[str, Any]:
+    return {"code": code, "units": units, "modifiers": list(modifiers)}
+
+
+def fact(what: str, remove: str, gap_field: str) -> dict[str, str]:
+    return {"fact": what, "remove": remove, "gap_field": gap_field}
+
+
+def example(number: int, note: str, *, must_not_code: tuple[str, ...] = (),
+            removable: tuple[dict[str, str], ...] = ()) -> None:
+    """A worked case of examples.jsonl rewritten as a note: its encounter and expected answer are the example's."""
+    CASES.append({"example": f"ex-{number:02d}", "note": note.strip("\n"), "must_not_code": list(must_not_code),
+                  "removable_facts": list(removable)})
+
+
+def own(case_id: str, note: str, encounter: dict[str, Any], lines: list[dict[str, Any]], icd10: list[str], *,
+        holds: tuple[str, ...] = (), warnings: tuple[str, ...] = (), must_not_code: tuple[str, ...] = (),
+        removable: tuple[dict[str, str], ...] = ()) -> None:
+    CASES.append({"id": case_id, "note": note.strip("\n"), "encounter": encounter,
+                  "expected": {"lines": lines, "icd10": icd10, "holds": list(holds), "warnings": list(warnings)},
+                  "must_not_code": list(must_not_code), "removable_facts": list(removable), "source": "own"})
+
+
+def enc(dos: str, payer: str, age: int, sex: str, lesions: list[dict[str, Any]], *, visit: Any = None,
+        services: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"date_of_service": dos, "payer": payer, "patient": {"age": age, "sex": sex}, "visit": visit,
+            "lesions": lesions, "services": services or [], **extra}
+
+
+def lesion(lesion_id: str, site: str, diagnosis: str, procedures: list[dict[str, Any]], **facts: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": lesion_id, "site": site}
+    if "laterality" in facts:
+        data["laterality"] = facts.pop("laterality")
+    data["diagnosis"] = diagnosis
+    data.update(facts)
+    data["procedures"] = procedures
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The 30 worked cases, rewritten as notes.
+
+example(1, """
+DOS: 04/14/2026    71 yo M    Ins: Medicare
+Visit type: procedure only (scheduled bx)
+
+CC: spot on L arm
+HPI: Established pt returns for biopsy of a pearly papule noted at last visit on the L dorsal forearm. Non-healing,
+occasionally bleeds.
+
+Exam: L dorsal forearm: 0.6 cm pearly papule with telangiectasia.
+
+Assessment & Plan:
+1. Neoplasm of uncertain behavior, L dorsal forearm - r/o BCC. Shave biopsy performed today, see procedure note.
+
+Procedure note: Tangential (shave) biopsy
+Site: L dorsal forearm. Risks, benefits and alternatives discussed, written consent obtained. Time-out performed.
+Site prepped with alcohol. Anesthesia: 1% lidocaine with epi, 0.5 mL. Lesion removed by shave technique with a
+DermaBlade at the level of the mid dermis. Hemostasis with aluminum chloride. Vaseline and bandage applied.
+Specimen to dermpath. Pt tolerated well, EBL minimal.
+
+Pathology addendum (04/18/2026): L dorsal forearm, shave bx: basal cell carcinoma, nodular type, extending to the
+deep margin.
+""", must_not_code=("11300", "11600"))
+
+example(2, """
+Date of service: 2026-04-20 | 58 y/o female | Commercial (BCBS PPO)
+
+CC: "a few spots I want checked"
+HPI: 58F here for biopsies of 3 lesions identified at her skin check 2 wks ago. No personal hx of skin cancer.
+
+EXAM: focused skin exam
+- R anterior thigh: 0.5 cm firm pink-brown papule, + dimple sign
+- mid upper back: 0.7 cm irregularly pigmented macule
+- L shoulder: 0.8 cm scaly pink thin plaque
+
+A/P:
+1. Neoplasm of uncertain behavior x3 (R ant thigh, mid upper back, L shoulder) - bx today
+
+PROCEDURES: After discussion of risks (bleeding, infection, scar), benefits and alternatives, verbal and written
+consent obtained. Time-out done. Each site cleansed with alcohol and anesthetized with 1% lidocaine w/ epi.
+#1 R anterior thigh: 4 mm punch biopsy, closed with 4-0 nylon x1.
+#2 mid upper back: shave biopsy.
+#3 L shoulder: shave biopsy.
+Hemostasis with AlCl for #2 and #3. Specimens labeled and sent to pathology. Wound care reviewed.
+
+Path (final 4/24): #1 dermatofibroma. #2 compound dysplastic nevus with mild atypia, margins clear. #3 superficial
+basal cell carcinoma.
+""", must_not_code=("11105", "11106"))
+
+example(3, """
+DOS 05/04/2026. 76 y.o. M, Medicare. Est pt.
+Here for scheduled treatment of AKs only.
+
+Exam: scalp and forehead with numerous gritty erythematous scaly papules c/w actinic keratoses: 9 on the scalp,
+6 on the forehead.
+
+Dx: Actinic keratoses (15)
+
+Procedure: Cryotherapy (LN2)
+Verbal consent after discussion of blistering, hypopigmentation and recurrence. LN2 applied with cryospray,
+2 freeze-thaw cycles, to 15 AKs (scalp x9, forehead x6). Tolerated well. Post-care handout given.
+RTC 6 mo.
+""", must_not_code=("17000", "17003"))
+
+example(4, """
+DOS: 2026-05-05
+69 yo F, Medicare, established
+
+S: Here for treatment of rough spots on arms and hands.
+O: Gritty scaly pink papules: L forearm x4, R forearm x4, L dorsal hand x3, R dorsal hand x3.
+A: AKs x14
+P: LN2 to all 14 AKs, 10 s freeze, 1 cycle each. Risks incl. blister, dyspigmentation reviewed, verbal consent.
+   Sun protection counseled.
+""", must_not_code=("17004",))
+
+example(5, """
+Date: 5/11/2026     Patient: 66 yo M     Insurance: Medicare Part B
+Established patient
+
+CC: psoriasis f/u; spots on scalp
+HPI: Psoriasis vulgaris on elbows and knees, flaring over the last 2 months despite clobetasol. Also has rough
+spots on the scalp.
+Exam: Well-demarcated erythematous plaques with silvery scale on bilat elbows and bilat knees, BSA ~8%.
+Scalp with 4 gritty hyperkeratotic papules c/w AK.
+
+Assessment / Plan:
+1. Psoriasis vulgaris, moderate, BSA 8% - not at goal. Stop clobetasol; start calcipotriene/betamethasone foam BID.
+   Discussed systemic options; baseline CBC, CMP, lipid panel, QuantiFERON ordered.
+2. AK x4, scalp - LN2 cryotherapy today, verbal consent, 2 FTC each. Tolerated well.
+
+Separately identifiable E/M for psoriasis management. Level of service: 99213-25 (MDM low).
+""")
+
+example(6, """
+DOS: 04/22/2026 | 62M | Medicare
+Procedure note - excision
+
+Pre-op dx: biopsy-proven BCC, R upper back (bx 3/30/2026)
+Post-op dx: same
+
+Procedure: Excision, malignant lesion, R upper back.
+Risks, benefits and alternatives discussed, written consent obtained. Time-out performed. Site marked, prepped with
+chlorhexidine and draped in sterile fashion. Local anesthesia: 1% lidocaine with epi 4 mL.
+Lesion measured 0.6 cm. Excised with 0.2 cm margins all around as a fusiform ellipse to the subcutaneous fat.
+Hemostasis with electrocautery. Wound closed with 4-0 nylon simple interrupted sutures. Final length 2.0 cm.
+Dressing applied. EBL <5 mL. No complications. Specimen to pathology.
+
+Path addendum: R upper back, excision: basal cell carcinoma, nodular; margins free.
+""", removable=(fact("margins of the excision", " with 0.2 cm margins all around", "margin_cm"),
+                fact("lesion size", "Lesion measured 0.6 cm. ", "diameter_cm")))
+
+example(7, """
+DOS 2026-04-23      80 y/o F      Medicare
+
+PROCEDURE: Excision of invasive SCC, L calf (bx proven 4/1/26)
+Consent: risks (bleeding, infection, scarring, recurrence), benefits, and alternatives (Mohs, ED&C, XRT)
+discussed; pt wishes to proceed. Written consent signed.
+Time-out: performed, correct pt/site confirmed.
+Anesthesia: 1% lidocaine w/ epinephrine.
+Description: 0.7 cm keratotic papule on the L calf. Ellipse designed with narrowest margin 2 mm. Excised to fat.
+Closure: simple interrupted 4-0 Prolene, 2.5 cm.
+Specimen: to pathology for margin assessment.
+
+Pathology: squamous cell carcinoma, well differentiated, margins negative.
+""", removable=(fact("the narrowest margin", " with narrowest margin 2 mm", "margin_cm"),))
+
+example(8, """
+DOS: 06/02/2026 - 45 yo male - commercial
+
+CC: cyst on back keeps getting infected
+HPI: Cyst on mid upper back x3 yrs, inflamed and drained 3 times in the last year, painful; treated with doxy in
+March. Not currently infected. Wants it removed.
+
+Exam: mid upper back 1.5 cm mobile subcutaneous nodule with central punctum, no fluctuance.
+
+A/P: Epidermal inclusion cyst, recurrently inflamed -> excision today.
+
+Procedure: Excision of cyst, mid upper back
+Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+Elliptical excision around the 1.5 cm cyst with 0.1 cm margin; cyst removed intact.
+Layered closure: deep dermal 4-0 Monocryl, epidermis 5-0 nylon running. Repair length 3.0 cm (intermediate).
+Pressure dressing. Specimen sent.
+
+Path: epidermoid cyst.
+""", removable=(fact("repair length", " Repair length 3.0 cm (intermediate).", "length_cm"),))
+
+example(9, """
+DOS 06/08/2026   67F   Medicare
+
+Procedures today (2):
+
+#1 Excision, BCC of nasal dorsum (bx-proven)
+Risks/benefits/alternatives discussed, written consent obtained, time-out performed. 1% lido with epi.
+Lesion 0.8 cm; excised with 3 mm margins. Simple closure with 6-0 Prolene, 2.0 cm.
+
+#2 Excision, irritated nevus R forearm
+Pt reports it catches on her watch band and gets irritated and red. 0.5 cm brown papule excised with 2 mm margins.
+Simple closure 5-0 nylon, 1.5 cm.
+
+Specimens x2 to dermpath.
+
+Path addendum: (1) nasal dorsum: basal cell carcinoma, infiltrative, margins clear. (2) R forearm: compound
+melanocytic nevus, no atypia.
+""", removable=(fact("margins of the nevus excision", " with 2 mm margins", "margin_cm"),
+                fact("size of the nasal lesion", "Lesion 0.8 cm; ", "diameter_cm")))
+
+example(10, """
+DOS: 2026-06-15. 74 yo M. Medicare.
+
+Pt here for treatment of scalp AKs and a new spot on the L ear.
+
+Exam:
+Scalp: 3 hyperkeratotic scaly papules c/w AK.
+L helix: 0.5 cm keratotic papule, tender.
+
+A/P:
+1) AK x3 scalp: LN2 x3, verbal consent obtained.
+2) Keratotic papule L helix, r/o SCC vs HAK: tangential biopsy. Consent obtained, 1% lidocaine with epi, shave bx
+   with flexible blade, AlCl for hemostasis. Sent to path.
+
+Path: L helix - squamous cell carcinoma, well differentiated.
+""", must_not_code=("11300", "11310"))
+
+example(11, """
+MOHS MICROGRAPHIC SURGERY REPORT
+DOS: 06/16/2026    Pt: 72 yo M    Payer: Medicare
+Surgeon and pathologist: same (Mohs surgeon)
+
+Dx: BCC, nasal tip (biopsy 5/12/2026, nodular BCC)
+Indication: H-zone, AUC appropriate.
+Consent: Risks, benefits and alternatives discussed, written consent obtained. Time-out performed.
+Anesthesia: 1% lidocaine with epi 1:100,000.
+
+Stage I: 4 blocks. Residual tumor in block 2.
+Stage II: 2 blocks. Residual BCC at 3 o'clock.
+Stage III: 1 block. Clear.
+Final defect 1.1 x 1.0 cm. Left to heal by second intention (discussed options; pt prefers granulation).
+Wound care instructions given.
+""", must_not_code=("11642", "11102"),
+    removable=(fact("blocks of each stage", "Stage I: 4 blocks. Residual tumor in block 2.\nStage II: 2 blocks. "
+                                            "Residual BCC at 3 o'clock.\nStage III: 1 block. Clear.", "stages"),))
+
+example(12, """
+Mohs note. DOS 2026-06-17. 78 yo male, Medicare.
+Diagnosis: SCC, L dorsal hand, invasive, prior bx (path reviewed).
+Consent/time-out: risks, benefits and alternatives discussed, written consent obtained; time-out completed.
+Local: 1% lidocaine with epi.
+
+Stage 1: tumor debulked, 7 tissue blocks mapped and processed; residual SCC in block 5.
+Stage 2: 3 blocks; margins clear.
+
+Defect: 2.4 x 2.0 cm. Repair to be done by plastic surgery (Dr. Lee) tomorrow. Pressure dressing placed.
+""", must_not_code=("12041", "14040", "11622"))
+
+example(13, """
+DOS: 06/18/2026 - 64F - Medicare
+MOHS: BCC, R lower back (bx-proven)
+
+Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine w/ epi.
+Stage 1 - 3 blocks: positive superficial margin at 12 o'clock.
+Stage 2 - 2 blocks: clear.
+Repair: the defect was closed by the Mohs surgeon with a layered (intermediate) closure, 3-0 Vicryl deep and 4-0
+nylon superficial; final repair length 4.0 cm.
+""", removable=(fact("repair length", "; final repair length 4.0 cm", "length_cm"),))
+
+example(14, """
+DOS 7/1/2026 | 39 yo F | Commercial
+
+Two irritated moles excised today, both rub on clothing/bra strap and bleed intermittently.
+
+Procedure #1: upper back (midline), 0.8 cm lesion, 0.2 cm margins, ellipse to fat, layered closure with 4-0 Monocryl
+deep and 5-0 nylon, intermediate repair 3.5 cm.
+Procedure #2: R upper arm, 0.6 cm lesion, 0.2 cm margins, layered closure, intermediate repair 2.5 cm.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out performed for both.
+Anesthesia 1% lidocaine with epi.
+
+Path: both benign compound nevi, margins clear.
+""", removable=(fact("length of the arm repair", ", intermediate repair 2.5 cm", "length_cm"),))
+
+example(15, """
+DOS: 07/02/2026   50 y/o F   Commercial insurance
+
+CC: bump R shin, bothersome
+Procedure: excision of dermatofibroma, R shin
+Consent obtained after discussion of risks, benefits and alternatives (written). Time-out. 1% lidocaine with epi.
+0.6 cm firm papule excised with 0.1 cm margins. Due to tension, wide undermining performed and a layered closure
+done; documented as complex repair, final length 1.0 cm.
+Path: dermatofibroma.
+""")
+
+example(16, """
+DOS: 2026-07-06     70 yo F     Medicare
+
+CC: mole on nose bleeds
+HPI: Pt reports the nevus on her R nasal sidewall catches on her eyeglasses and bleeds every few days.
+Exam: nasal sidewall 0.6 cm soft flesh-colored dome-shaped papule with hemorrhagic crust.
+A/P: Irritated, bleeding intradermal nevus of nose -> shave removal today.
+Procedure: Shave removal. Risks, benefits and alternatives discussed, written consent obtained. 1% lidocaine with
+epi. Lesion shaved flush with the skin using a DermaBlade; hemostasis with AlCl. Specimen sent.
+Path: intradermal melanocytic nevus.
+""", removable=(fact("lesion size", " 0.6 cm", "diameter_cm"),))
+
+example(17, """
+DOS 07/07/2026   73 yo F   Medicare
+
+CC: "ugly spots on my back"
+HPI: Pt requests removal of brown stuck-on growths on her upper back because they are unsightly. Denies itching,
+bleeding, irritation, inflammation or change.
+Exam: upper back with 4 waxy, stuck-on brown papules c/w SKs. No erythema, no crust.
+A/P: Seborrheic keratoses x4, asymptomatic - cosmetic. Pt aware Medicare will not cover; elects self-pay.
+Curettage of 4 SKs performed after verbal consent.
+""")
+
+example(18, """
+DOS: 07/08/2026  68F  Medicare
+
+HPI: Three spots under the bra line that get rubbed, are red and crusted and bleed when rubbed.
+Exam: chest, inframammary: 3 erythematous crusted stuck-on papules c/w inflamed SKs.
+Assessment: Inflamed seborrheic keratoses x3, chest, symptomatic (irritated, bleeding).
+Plan: curettage of all 3 SKs today. Verbal consent. AlCl for hemostasis. Vaseline and bandage.
+""")
+
+example(19, """
+DOS 7/9/2026. 9 yo M (with mother). Commercial.
+
+CC: warts on hands
+Exam: dorsal hands with verrucous papules: 8 on the L dorsal hand, 8 on the R dorsal hand (16 total).
+A/P: Verruca vulgaris x16 - LN2 cryotherapy, 2 freeze-thaw cycles each. Mother consented. Tolerated well.
+Follow up 3-4 weeks for retreatment.
+""", must_not_code=("17110",))
+
+example(20, """
+DOS 07/13/2026, 55 yo F, commercial
+
+CC: skin tags catching on necklace and bra, bleeding
+Exam: pedunculated skin-colored papules: neck x10, L axilla x6, R axilla x6. Several irritated with hemorrhagic
+crust.
+A/P: Irritated, bleeding acrochordons x22 - removed with gradle scissors after verbal consent; AlCl for hemostasis.
+""")
+
+example(21, """
+DOS: 07/14/2026 | 30 yo M | Commercial
+
+CC: keloids on chest, itchy
+Exam: 3 firm shiny keloids on the central chest.
+A/P: Keloids x3, chest - ILK today.
+Procedure: intralesional injection. Consent obtained. Triamcinolone acetonide (Kenalog) 40 mg/mL, 0.5 mL total
+(20 mg) injected into the 3 keloids with a 30 g needle. Tolerated well.
+""", removable=(fact("dose injected", " 0.5 mL total\n(20 mg)", "dose_mg"),))
+
+example(22, """
+DOS 7/15/2026   27 yo M   Commercial
+
+CC: painful lumps in both armpits x4 days
+Exam: R axilla 2 cm fluctuant tender erythematous nodule; L axilla 1.5 cm fluctuant nodule.
+A/P: Abscess, R axilla and L axilla -> I&D x2.
+Procedure: Verbal consent. 1% lidocaine with epi. Each abscess incised with #11 blade, purulent material expressed,
+cavity irrigated with saline. No packing. Culture sent. Doxycycline 100 mg BID x10 d.
+""")
+
+example(23, """
+DOS: 2026-07-16    35F    Commercial
+
+CC: ingrown toenails R foot
+Exam: R great toe lateral nail fold erythema, granulation tissue; R 2nd toe medial nail fold ingrown.
+A/P: Ingrown nails R great toe and R 2nd toe.
+Procedure: digital block with 1% lidocaine plain. Consent obtained. Partial nail avulsion of the R great toe
+(lateral border), then partial nail avulsion of the R 2nd toe (medial border). No matrixectomy. Bacitracin and
+dressing.
+""")
+
+example(24, """
+DOS: 07/20/2026 | 70 y/o M | Medicare
+PHOTODYNAMIC THERAPY
+
+Dx: Actinic keratoses of face, 12 lesions (forehead x6, L cheek x3, R cheek x3).
+Consent: risks, benefits, alternatives discussed; written consent obtained.
+Procedure: Face cleansed with acetone. Physician applied 1 full 2 g tube of aminolevulinic acid 10% gel (Ameluz),
+200 billing units J7345, to the treatment area. Incubation 1 h. Red light (BF-RhodoLED) illumination by the
+physician, 10 min. Tolerated with moderate stinging. Strict photoprotection x48 h reviewed.
+""", must_not_code=("17000", "17003", "96574"))
+
+example(25, """
+DOS 07/21/2026    44 yo F    Commercial
+Excimer laser - plaque psoriasis
+
+Treatment area: bilat elbows and bilat knees, total treated area 180 sq cm.
+Dose: 400 mJ/cm2 (increased 10% from last session). No blistering from prior tx.
+Dx: psoriasis vulgaris.
+""", removable=(fact("treated area", ", total treated area 180 sq cm", "area_cm2"),))
+
+example(26, """
+DOS: 07/22/2026    77 yo M    Medicare
+
+Procedure: Excision of biopsy-proven BCC, L cheek, with advancement flap repair
+Risks, benefits and alternatives discussed, written consent obtained. Time-out performed. 1% lidocaine with epi.
+Lesion 1.0 cm, excised with 0.4 cm margins. The defect was repaired with an advancement flap; primary + secondary
+defect 8.5 sq cm. 5-0 Monocryl deep, 6-0 Prolene.
+Path: basal cell carcinoma, margins clear.
+""", must_not_code=("11643", "13132"),
+    removable=(fact("flap area", "; primary + secondary\ndefect 8.5 sq cm", "defect_area_cm2"),))
+
+example(27, """
+DOS 07/23/2026   60 yo M   Commercial
+Est pt - scheduled biopsy only
+
+Exam: R forearm: new 0.7 cm skin neoplasm of uncertain nature, pink, slightly scaly.
+A/P: Neoplasm of uncertain behavior of skin, R forearm. Punch biopsy today.
+Procedure: risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi. 4 mm punch,
+closed with 4-0 nylon x2. Specimen sent; path pending.
+""", must_not_code=("C44.621", "D48.5"))
+
+example(28, """
+DOS: 08/25/2026 - 52 yo M - Commercial
+
+HPI: Epidermoid cyst of the lower back, recurrently inflamed, red and tender three times this year.
+Exam: lower back midline: 2.6 cm cyst with punctum.
+Procedure: excision. Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with
+epi. Elliptical excision around the 2.6 cm cyst with a 0.2 cm margin. Simple closure, 6.0 cm.
+Path: epidermoid cyst.
+""")
+
+example(29, """
+DOS: 08/26/2026     39F     Commercial     Established patient
+
+CC: eczema flare; mole on R arm
+HPI: Atopic dermatitis flaring in both antecubital fossae for 3 weeks, triamcinolone no longer helping, sleep
+disturbed. Also a changing mole on R forearm.
+Exam: bilat antecubital fossae: lichenified eczematous plaques with excoriations. R forearm: irregular 1.0 cm
+pigmented macule, asymmetric.
+A/P:
+1. Atopic dermatitis, flare - switch to tacrolimus 0.1% BID, dupilumab discussed, handout given. (99214)
+2. Atypical pigmented lesion R forearm, suspicious - excision today.
+Procedure: Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi.
+1.0 cm lesion excised with 0.2 cm margins; simple closure, 3.0 cm. Specimen to path - pending.
+""", must_not_code=("11402", "11602", "11102"))
+
+example(30, """
+DOS 08/27/2026 | 74 yo M | Medicare
+
+Procedures: excision of two biopsy-proven skin cancers.
+
+A) Upper back, BCC: excised with 0.4 cm margins, simple closure 3.5 cm.
+B) R forearm, SCC in situ: lesion 1.0 cm, excised with 0.2 cm margins; simple closure 3.0 cm.
+
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+
+Path: A) basal cell carcinoma, margins clear. B) squamous cell carcinoma in situ, margins clear.
+""", must_not_code=("11601", "11603", "11604"))
+
+# ---------------------------------------------------------------------------------------------------------------
+# Our own notes, coded by hand.
+
+NUB = "neoplasm_unspecified_behavior"
+EST = "established"
+
+own("own-01", """
+DOS: 03/09/2026   68 yo F   Medicare   Est pt, bx visit
+
+CC: 3 spots for biopsy
+HPI: Pt noted 3 changing lesions. FHx: mother with melanoma (dx age 60). No personal hx skin ca.
+Exam:
+- L posterior upper arm: 0.6 cm pink pearly papule
+- R lower leg (anterior shin): 0.5 cm irregular brown macule
+- mid back: 0.9 cm scaly pink papule
+
+A&P:
+Neoplasm of uncertain behavior x3 - r/o BCC (L arm), r/o melanoma (R shin), r/o SCC (back). Bx all three.
+
+Procedure: Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+#1 L upper arm: 4 mm punch biopsy, 1 simple suture 4-0 nylon.
+#2 R shin: 4 mm punch bx, 1 simple suture.
+#3 mid back: shave biopsy, AlCl.
+All specimens to dermpath. Path pending. Will call with results.
+""", enc("2026-03-09", "medicare", 68, "F", [
+    lesion("A", "upper_arm", NUB, [{"type": "biopsy", "technique": "punch"}], laterality="left", pathology="pending",
+           diameter_cm=0.6),
+    lesion("B", "lower_leg", NUB, [{"type": "biopsy", "technique": "punch"}], laterality="right",
+           pathology="pending", diameter_cm=0.5),
+    lesion("C", "back_upper", NUB, [{"type": "biopsy", "technique": "tangential"}], pathology="pending",
+           diameter_cm=0.9)]),
+    [line("11104"), line("11105"), line("11103")], ["D49.2"],
+    must_not_code=("11106", "C43.71", "C44.612", "C44.529", "Z80.8"),
+    removable=(fact("technique of biopsy #1", "4 mm punch biopsy, 1 simple suture 4-0 nylon", "technique"),))
+
+own("own-02", """
+DOS 2026-03-10 | 45 yo M | Commercial (Aetna)
+
+Biopsies x3 today.
+A) R lateral thigh: 3 cm indurated hypopigmented plaque, r/o morphea vs LS&A. Incisional (wedge) biopsy into
+   subcutaneous fat, layered closure not required; closed with 4-0 nylon.
+B) L upper arm: 0.5 cm firm papule - 3 mm punch biopsy.
+C) mid upper back: 0.7 cm waxy papule - shave biopsy.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi.
+
+Path (3/14): A) morphea (localized scleroderma). B) dermatofibroma. C) seborrheic keratosis, irritated type not
+seen.
+""", enc("2026-03-10", "commercial", 45, "M", [
+    lesion("A", "thigh", "L98.9", [{"type": "biopsy", "technique": "incisional"}], laterality="right",
+           pathology="L94.0", diameter_cm=3.0),
+    lesion("B", "upper_arm", NUB, [{"type": "biopsy", "technique": "punch"}], laterality="left",
+           pathology="dermatofibroma", diameter_cm=0.5),
+    lesion("C", "back_upper", NUB, [{"type": "biopsy", "technique": "tangential"}], pathology="seborrheic_keratosis",
+           diameter_cm=0.7)]),
+    [line("11106"), line("11105"), line("11103")], ["L94.0", "D23.62", "L82.1"],
+    must_not_code=("11104", "11102", "12031"))
+
+own("own-03", """
+DOS: 03/16/2026    52 yo F    Commercial
+
+CC: irritated spots on scalp and nose
+HPI: Scalp lesion catches on her comb and gets irritated. Mole on L nasal ala bleeds when she washes her face.
+Exam: vertex scalp 0.4 cm irritated stuck-on papule. L nasal ala 1.2 cm soft dome-shaped papule with crust.
+Back: multiple waxy SKs, none inflamed - examined, benign, reassured; no treatment. Pt declined removal of the
+back SKs.
+A&P:
+1. Irritated SK, scalp -> shave removal.
+2. Bleeding nevus, L nasal ala -> shave removal.
+3. SKs of back, asymptomatic - observation.
+Procedure: risks, benefits and alternatives discussed, written consent obtained. 1% lidocaine with epi. Both
+lesions removed by tangential shave flush with surrounding skin; hemostasis with AlCl. Specimens sent.
+Path: 1) seborrheic keratosis. 2) intradermal nevus.
+""", enc("2026-03-16", "commercial", 52, "F", [
+    lesion("A", "scalp", "seborrheic_keratosis", [{"type": "shave_removal"}], pathology="seborrheic_keratosis",
+           diameter_cm=0.4, symptoms=["irritated"]),
+    lesion("B", "nose", "melanocytic_nevus", [{"type": "shave_removal"}], pathology="melanocytic_nevus",
+           diameter_cm=1.2, symptoms=["bleeding"])]),
+    [line("11305"), line("11312")], ["L82.0", "D22.39"],
+    must_not_code=("17110", "11300", "11102"),
+    removable=(fact("size of the nasal lesion", " 1.2 cm", "diameter_cm"),))
+
+own("own-04", """
+DOS 03/17/2026   74M   Medicare
+
+HPI: Large mole on upper back, rubs on chair back, bled twice. PMHx: BCC L nose s/p Mohs L nose 2021.
+Exam: upper back, R paraspinal: 2.3 cm pedunculated soft brown papule with hemorrhagic crust.
+L shoulder: 0.5 cm regular brown macule - pt declined biopsy; will photograph and monitor.
+A/P: Irritated, bleeding nevus of upper back: shave removal today.
+Procedure: Consent: risks, benefits and alternatives discussed, written consent obtained. 1% lido w/ epi.
+Shave removal with DermaBlade; electrocautery for hemostasis. Specimen sent.
+Path: benign compound nevus.
+""", enc("2026-03-17", "medicare", 74, "M", [
+    lesion("A", "back_upper", "melanocytic_nevus", [{"type": "shave_removal"}], pathology="melanocytic_nevus",
+           diameter_cm=2.3, symptoms=["irritated", "bleeding"])]),
+    [line("11303")], ["D22.5"],
+    must_not_code=("11102", "17311", "11310", "D22.62"))
+
+own("own-05", """
+DOS: 03/23/2026 | 81 yo M | Medicare
+
+Procedure: excision of biopsy-proven invasive SCC, R parietal scalp
+Pre-op: risks, benefits and alternatives discussed, written consent obtained. Time-out performed. 1% lidocaine with
+epi 6 cc.
+Lesion 1.4 cm hyperkeratotic nodule. Excised with 4 mm margins to the galea.
+Repair: layered closure with 3-0 Vicryl deep and 4-0 nylon; final length 5.5 cm (intermediate repair).
+Estimated blood loss minimal. Specimen sent for margins.
+Path: invasive SCC, moderately differentiated; margins clear.
+""", enc("2026-03-23", "medicare", 81, "M", [
+    lesion("A", "scalp", "scc", [{"type": "excision", "margin_cm": 0.4},
+                                 {"type": "repair", "complexity": "intermediate", "length_cm": 5.5}],
+           pathology="scc", diameter_cm=1.4)]),
+    [line("11623"), line("12032")], ["C44.42"],
+    removable=(fact("margins", " with 4 mm margins", "margin_cm"),
+               fact("repair length", "; final length 5.5 cm (intermediate repair)", "length_cm")))
+
+own("own-06", """
+DOS 03/24/2026   48 y/o F   Commercial
+
+CC: tender bump on scalp, keeps getting inflamed
+Exam: occipital scalp 2.0 cm firm mobile cyst, tender, mildly erythematous.
+A/P: Inflamed pilar cyst - excision.
+Procedure: Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+2.0 cm cyst excised with 1 mm margin, sac removed intact. Intermediate (layered) repair, 3.5 cm: 4-0 Vicryl deep,
+staples to skin.
+Path: pilar (trichilemmal) cyst.
+""", enc("2026-03-24", "commercial", 48, "F", [
+    lesion("A", "scalp", "pilar_cyst", [{"type": "excision", "margin_cm": 0.1},
+                                        {"type": "repair", "complexity": "intermediate", "length_cm": 3.5}],
+           pathology="pilar_cyst", diameter_cm=2.0, symptoms=["inflamed", "pain"])]),
+    [line("11423"), line("12032")], ["L72.11"])
+
+own("own-07", """
+DOS: 03/30/2026    70F    Medicare
+Wide local excision - melanoma in situ, upper back (bx 3/2/26: MIS, lentigo maligna type)
+HPI: PMHx significant for BCC s/p Mohs L nasal ala 2021, no recurrence.
+Consent: Risks, benefits and alternatives discussed, written consent obtained. Time-out performed.
+Anesthesia: 1% lidocaine with epinephrine 10 mL.
+Biopsy scar 0.8 cm; excised with 5 mm margins. Intermediate closure, 2-0 Vicryl deep, 4-0 nylon running; 6.0 cm.
+Path: residual melanoma in situ, margins clear (closest 4 mm).
+""", enc("2026-03-30", "medicare", 70, "F", [
+    lesion("A", "back_upper", "melanoma_in_situ", [{"type": "excision", "margin_cm": 0.5},
+                                                   {"type": "repair", "complexity": "intermediate", "length_cm": 6.0}],
+           pathology="melanoma_in_situ", diameter_cm=0.8)]),
+    [line("11602"), line("12032")], ["D03.59"],
+    must_not_code=("17311", "17312", "11402", "C44.311"))
+
+own("own-08", """
+DOS 04/06/2026   77 yo M   Medicare
+
+Excisions x2 (both bx-proven)
+1. BCC L forearm: lesion 1.0 cm, 3 mm margins, intermediate layered repair 4.0 cm.
+2. SCC R shin: lesion 1.5 cm, 4 mm margins, intermediate layered repair 5.0 cm.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out x2. 1% lido with epi.
+Specimens to pathology.
+Also noted: several AKs on the dorsal hands - will treat with LN2 at next visit.
+Path: 1. BCC, nodular, clear. 2. SCC, well differentiated, clear.
+""", enc("2026-04-06", "medicare", 77, "M", [
+    lesion("A", "forearm", "bcc", [{"type": "excision", "margin_cm": 0.3},
+                                   {"type": "repair", "complexity": "intermediate", "length_cm": 4.0}],
+           laterality="left", pathology="bcc", diameter_cm=1.0),
+    lesion("B", "lower_leg", "scc", [{"type": "excision", "margin_cm": 0.4},
+                                     {"type": "repair", "complexity": "intermediate", "length_cm": 5.0}],
+           laterality="right", pathology="scc", diameter_cm=1.5)]),
+    [line("11603"), line("11602"), line("12034")], ["C44.619", "C44.721"],
+    must_not_code=("17000", "17003", "12032"),
+    removable=(fact("length of repair 2", " 5.0 cm", "length_cm"),))
+
+own("own-09", """
+DOS: 04/07/2026    73 yo F    Medicare
+Procedure: excision BCC R cheek (bx-proven) with complex repair
+
+Risks, benefits and alternatives discussed, written consent obtained. Time-out performed. 1% lido with epi.
+Lesion 0.9 cm. Excised with 0.4 cm margins. Due to tension, extensive undermining was performed; layered closure
+with 5-0 Monocryl and 6-0 Prolene. Complex repair, 3.2 cm.
+Path: BCC, micronodular, margins clear.
+""", enc("2026-04-07", "medicare", 73, "F", [
+    lesion("A", "cheek", "bcc", [{"type": "excision", "margin_cm": 0.4},
+                                 {"type": "repair", "complexity": "complex", "length_cm": 3.2}],
+           laterality="right", pathology="bcc", diameter_cm=0.9)]),
+    [line("11642"), line("13132")], ["C44.319"],
+    removable=(fact("side", " R cheek", "laterality"),))
