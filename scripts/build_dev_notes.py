@@ -656,4 +656,325 @@ Path: BCC, micronodular, margins clear.
                                  {"type": "repair", "complexity": "complex", "length_cm": 3.2}],
            laterality="right", pathology="bcc", diameter_cm=0.9)]),
     [line("11642"), line("13132")], ["C44.319"],
-    removable=(fact("side", " R cheek", "laterality"),))
+    removable=(fact("side of the cheek", "R ", "laterality"),))
+
+own("own-10", """
+DOS 04/13/2026 | 79 yo M | Medicare
+Excision, invasive SCC, mid back (bx-proven)
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+Lesion measures 2.5 x 2.2 cm. Excised with 5 mm margins. Wound edges debrided, wide undermining, layered closure.
+Complex repair, total length 9.0 cm.
+Path: SCC, margins negative.
+""", enc("2026-04-13", "medicare", 79, "M", [
+    lesion("A", "back_upper", "scc", [{"type": "excision", "margin_cm": 0.5},
+                                      {"type": "repair", "complexity": "complex", "length_cm": 9.0}],
+           pathology="scc", diameter_cm=2.5)]),
+    [line("11604"), line("13101"), line("13102")], ["C44.529"],
+    removable=(fact("margins", " with 5 mm margins", "margin_cm"),))
+
+own("own-11", """
+DOS: 04/14/2026    66 yo M    Medicare
+Procedure: excision of BCC, L nasal ala, bilobed flap repair
+Risks, benefits and alternatives discussed, written consent obtained. Time-out performed. 1% lido with epi.
+0.8 cm lesion excised with 3 mm margins. Bilobed transposition flap designed and elevated; primary defect
+1.4 sq cm, secondary defect 2.2 sq cm, total 3.6 sq cm. 5-0 Monocryl and 6-0 Prolene.
+Path: BCC, margins clear.
+""", enc("2026-04-14", "medicare", 66, "M", [
+    lesion("A", "nose", "bcc", [{"type": "excision", "margin_cm": 0.3},
+                                {"type": "adjacent_tissue_transfer", "defect_area_cm2": 3.6}],
+           pathology="bcc", diameter_cm=0.8)]),
+    [line("14060")], ["C44.311"], must_not_code=("11642", "12051", "13151"))
+
+own("own-12", """
+DOS 04/15/2026   59M   Commercial
+Excision of SCC, upper back, with rotation flap
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out done. 1% lido with epi.
+Lesion 1.6 cm, excised with 5 mm margins. Rotation flap; primary + secondary defect = 12.5 sq cm.
+Path: SCC, well differentiated, margins clear.
+""", enc("2026-04-15", "commercial", 59, "M", [
+    lesion("A", "back_upper", "scc", [{"type": "excision", "margin_cm": 0.5},
+                                      {"type": "adjacent_tissue_transfer", "defect_area_cm2": 12.5}],
+           pathology="scc", diameter_cm=1.6)]),
+    [line("14001")], ["C44.529"], must_not_code=("11603", "13101"))
+
+own("own-13", """
+MOHS SURGERY NOTE
+DOS: 04/20/2026    69 yo F    Medicare
+Dx: BCC R nasal ala, nodular, bx 3/2026 (outside path reviewed). Surgeon acted as surgeon and pathologist.
+Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lidocaine with epi.
+Stage 1: 3 blocks - positive at 9 o'clock. Stage 2: 2 blocks - clear.
+Final defect 1.0 x 0.8 cm. Repaired with layered closure (intermediate), 2.1 cm, 5-0 Monocryl / 6-0 Prolene.
+""", enc("2026-04-20", "medicare", 69, "F", [
+    lesion("A", "nose", "bcc", [{"type": "mohs", "stages": [{"blocks": 3}, {"blocks": 2}]},
+                                {"type": "repair", "complexity": "intermediate", "length_cm": 2.1}])]),
+    [line("17311"), line("17312"), line("12051")], ["C44.311"],
+    must_not_code=("11102", "11642"),
+    removable=(fact("repair length", ", 2.1 cm", "length_cm"),))
+
+own("own-14", """
+DOS 04/21/2026 | 84 yo M | Medicare
+Mohs micrographic surgery: invasive SCC, vertex scalp (bx-proven)
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out.
+Anesthesia: 1% lidocaine with epi, 20 mL.
+Stage I: 6 blocks, residual SCC blocks 2 and 5.
+Stage II: 6 blocks, clear.
+Defect 3.2 x 2.9 cm to periosteum. Repair: rotation flap; primary + secondary defect 14.0 sq cm.
+""", enc("2026-04-21", "medicare", 84, "M", [
+    lesion("A", "scalp", "scc", [{"type": "mohs", "stages": [{"blocks": 6}, {"blocks": 6}]},
+                                 {"type": "adjacent_tissue_transfer", "defect_area_cm2": 14.0}])]),
+    [line("17311"), line("17312"), line("17315", 2), line("14021")], ["C44.42"],
+    must_not_code=("11624", "13121"),
+    removable=(fact("flap area", "; primary + secondary defect 14.0 sq cm", "defect_area_cm2"),))
+
+own("own-15", """
+DOS: 04/22/2026    75F    Medicare
+Mohs: SCC L dorsal forearm, prior bx. Surgeon = pathologist.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido w/ epi.
+Stage 1: 3 blocks, clear.
+Repair: complex layered closure with extensive undermining, 4.0 cm.
+""", enc("2026-04-22", "medicare", 75, "F", [
+    lesion("A", "forearm", "scc", [{"type": "mohs", "stages": [{"blocks": 3}]},
+                                   {"type": "repair", "complexity": "complex", "length_cm": 4.0}],
+           laterality="left")]),
+    [line("17313"), line("13121")], ["C44.629"], must_not_code=("17311", "17314", "11602"))
+
+own("own-16", """
+DOS 04/27/2026   63 yo F   Medicare   Established
+
+CC: rosacea f/u, rough spot on face
+HPI: Papulopustular rosacea, worse with heat; metronidazole gel not enough.
+Exam: central face erythema, papules and pustules on cheeks and nose. L temple 1 gritty scaly papule c/w AK.
+A/P:
+1. Rosacea - start ivermectin 1% cream daily, doxycycline 40 mg daily; trigger avoidance reviewed.
+2. AK L temple x1 - LN2, verbal consent.
+E/M separately identifiable: 99213-25.
+""", enc("2026-04-27", "medicare", 63, "F", [
+    lesion("A", "temple", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}],
+           laterality="left")],
+    visit={"category": EST, "level": 3, "separately_identifiable": True, "diagnoses": ["rosacea"]}),
+    [line("99213", 1, "25"), line("17000")], ["L71.9", "L57.0"])
+
+own("own-17", """
+DOS: 04/28/2026 - 72 yo M - Medicare
+AKs: L cheek x5, scalp x3. LN2 cryotherapy to all, 2 FTC. Verbal consent. Tolerated well.
+Dx: actinic keratoses. RTC 6 months.
+""", enc("2026-04-28", "medicare", 72, "M", [
+    lesion("A", "cheek", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], laterality="left",
+           count=5),
+    lesion("B", "scalp", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], count=3)]),
+    [line("17000"), line("17003", 7)], ["L57.0"],
+    removable=(fact("number of facial AKs", " x5", "count"),))
+
+own("own-18", """
+DOS 05/04/2026   80 yo M   Medicare
+HPI: Numerous rough spots on scalp, ears and hands.
+Exam: twenty-two AKs: scalp 12, R ear 3, L ear 3, dorsal hands 4 (2 each). Also hypertrophic scaly papule on L shin,
+not treated today - will bx at f/u if persists.
+Procedure: LN2 cryotherapy to twenty-two AKs, verbal consent, 2 freeze-thaw cycles.
+Dx: AK x22.
+""", enc("2026-05-04", "medicare", 80, "M", [
+    lesion("A", "scalp", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], count=12),
+    lesion("B", "ear", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], laterality="right",
+           count=3),
+    lesion("C", "ear", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], laterality="left",
+           count=3),
+    lesion("D", "hand_dorsum", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}],
+           laterality="right", count=2),
+    lesion("E", "hand_dorsum", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}],
+           laterality="left", count=2)]),
+    [line("17004")], ["L57.0"], must_not_code=("17000", "17003", "11102"))
+
+own("own-19", """
+DOS: 05/05/2026   6 yo F   Commercial
+CC: molluscum
+Exam: 12 umbilicated pearly papules: abdomen 7, R thigh 5.
+A/P: Molluscum contagiosum - curettage of 12 lesions after topical EMLA; parent consented.
+""", enc("2026-05-05", "commercial", 6, "F", [
+    lesion("A", "abdomen", "molluscum", [{"type": "destruction", "method": "curettage"}], count=7),
+    lesion("B", "thigh", "molluscum", [{"type": "destruction", "method": "curettage"}], laterality="right",
+           count=5)]),
+    [line("17110")], ["B08.1"], must_not_code=("17111",))
+
+own("own-20", """
+DOS 05/06/2026   24M   Commercial
+CC: painful warts on R foot
+Exam: R plantar forefoot: 3 hyperkeratotic papules with thrombosed capillaries, painful with walking.
+A/P: Plantar warts x3 R sole - pared with #15 blade, then LN2 x2 cycles. Verbal consent.
+""", enc("2026-05-06", "commercial", 24, "M", [
+    lesion("A", "sole", "plantar_wart", [{"type": "destruction", "method": "cryotherapy"}], laterality="right",
+           count=3, symptoms=["pain"])]),
+    [line("17110")], ["B07.0"], must_not_code=("11056", "11055"))
+
+own("own-21", """
+DOS: 05/11/2026    82 yo M    Medicare
+ED&C of biopsy-proven superficial BCCs x2 (bx 4/20/2026)
+1) mid upper back, 1.2 cm pink scaly plaque.
+2) forehead, 0.8 cm.
+Consent: risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi. Each lesion
+curetted and electrodesiccated x3 cycles. Left to heal by second intention.
+""", enc("2026-05-11", "medicare", 82, "M", [
+    lesion("A", "back_upper", "bcc", [{"type": "destruction", "method": "electrosurgery"}], diameter_cm=1.2),
+    lesion("B", "forehead", "bcc", [{"type": "destruction", "method": "electrosurgery"}], diameter_cm=0.8)]),
+    [line("17262"), line("17281")], ["C44.519", "C44.319"], must_not_code=("11102", "11602", "11641"),
+    removable=(fact("size of the forehead lesion", ", 0.8 cm", "diameter_cm"),))
+
+own("own-22", """
+DOS 05/12/2026   77F   Medicare
+Dx: SCC in situ (Bowen's), R dorsal hand - bx-proven 4/2026.
+Procedure: ED&C. Risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi.
+Lesion 1.5 cm. Curettage and electrodesiccation x3.
+""", enc("2026-05-12", "medicare", 77, "F", [
+    lesion("A", "hand_dorsum", "scc_in_situ", [{"type": "destruction", "method": "electrosurgery"}],
+           laterality="right", diameter_cm=1.5)]),
+    [line("17272")], ["D04.61"],
+    removable=(fact("lesion size", "Lesion 1.5 cm. ", "diameter_cm"),))
+
+own("own-23", """
+DOS: 05/13/2026 | 34 yo F | Commercial
+CC: hair loss patches
+Exam: scalp with 5 smooth round patches of nonscarring alopecia, exclamation point hairs.
+A/P: Alopecia areata - ILK. Consent obtained. Triamcinolone acetonide 10 mg/mL, total 2.0 mL (20 mg), injected into
+the 5 patches with a 30 g needle. RTC 6 weeks.
+""", enc("2026-05-13", "commercial", 34, "F", [
+    lesion("A", "scalp", "L63.9", [{"type": "intralesional_injection", "drug": "triamcinolone_acetonide",
+                                    "dose_mg": 20}], count=5)]),
+    [line("11900"), line("J3301", 2)], ["L63.9"],
+    removable=(fact("dose", ", total 2.0 mL (20 mg)", "dose_mg"),))
+
+own("own-24", """
+DOS 05/18/2026   19M   Commercial
+CC: painful cysts on face
+Exam: 9 tender inflamed nodulocystic lesions: R cheek 5, L cheek 2, chin 2.
+A/P: Nodulocystic acne vulgaris. Continue isotretinoin counseling (iPLEDGE). ILK to 9 cysts with Kenalog
+2.5 mg/mL: R cheek 1.2 mL (3 mg), L cheek 0.3 mL (0.75 mg), chin 0.3 mL (0.75 mg); 1.8 mL total. Verbal consent.
+""", enc("2026-05-18", "commercial", 19, "M", [
+    lesion("A", "cheek", "acne", [{"type": "intralesional_injection", "drug": "triamcinolone_acetonide",
+                                   "dose_mg": 3.0}], laterality="right", count=5),
+    lesion("B", "cheek", "acne", [{"type": "intralesional_injection", "drug": "triamcinolone_acetonide",
+                                   "dose_mg": 0.75}], laterality="left", count=2),
+    lesion("C", "chin", "acne", [{"type": "intralesional_injection", "drug": "triamcinolone_acetonide",
+                                  "dose_mg": 0.75}], count=2)]),
+    [line("11901"), line("J3301")], ["L70.0"], must_not_code=("11900",))
+
+own("own-25", """
+DOS: 05/19/2026   38 yo M   Commercial
+CC: painful swollen bump on upper back x5 days
+Exam: upper back 3 cm fluctuant erythematous tender nodule, arising in a known cyst.
+A/P: Abscess of back (ruptured inflamed cyst). I&D today; will schedule excision of the cyst once inflammation
+resolves.
+Procedure: verbal consent, 1% lido with epi, incised with #11 blade, purulent material and keratinous debris
+expressed, irrigated, iodoform packing. Culture sent.
+""", enc("2026-05-19", "commercial", 38, "M", [
+    lesion("A", "back_upper", "abscess", [{"type": "incision_drainage", "complicated": False}])]),
+    [line("10060")], ["L02.212"], must_not_code=("11401", "11402", "11403", "11404", "10061"))
+
+own("own-26", """
+DOS 05/20/2026   44F   Commercial
+CC: large painful abscess R thigh
+Exam: R medial thigh 5 cm fluctuant abscess with surrounding cellulitis.
+Procedure: Complicated I&D. Consent obtained, 1% lidocaine with epi field block. Incision 2 cm, large amount of
+purulence, multiple loculations broken up with hemostat, copious irrigation, packed with 1/4" iodoform gauze.
+Dx: cutaneous abscess R thigh.
+""", enc("2026-05-20", "commercial", 44, "F", [
+    lesion("A", "thigh", "abscess", [{"type": "incision_drainage", "complicated": True}], laterality="right")]),
+    [line("10061")], ["L02.415"])
+
+own("own-27", """
+DOS: 05/25/2026    61 yo F    Commercial
+CC: irritated skin tags on neck
+Exam: 12 pedunculated papules on the neck, several red and inflamed from necklace friction.
+A/P: Irritated acrochordons x12, neck - snip excision with iris scissors, AlCl. Several more tags in the groin;
+pt would like them removed at a later date.
+""", enc("2026-05-25", "commercial", 61, "F", [
+    lesion("A", "neck", "acrochordon", [{"type": "skin_tag_removal"}], count=12,
+           symptoms=["irritated", "inflamed"])]),
+    [line("11200")], ["L91.8"], must_not_code=("11201",))
+
+own("own-28", """
+DOS 05/26/2026   57M   Commercial
+Exam: neck 14 skin tags, L axilla 8, R axilla 8; irritated by clothing, several bleeding.
+Procedure: removal of 30 symptomatic skin tags with scissors and cautery. Verbal consent.
+Dx: acrochordons, irritated.
+""", enc("2026-05-26", "commercial", 57, "M", [
+    lesion("A", "neck", "acrochordon", [{"type": "skin_tag_removal"}], count=14,
+           symptoms=["irritated", "bleeding"]),
+    lesion("B", "axilla", "acrochordon", [{"type": "skin_tag_removal"}], laterality="left", count=8,
+           symptoms=["irritated", "bleeding"]),
+    lesion("C", "axilla", "acrochordon", [{"type": "skin_tag_removal"}], laterality="right", count=8,
+           symptoms=["irritated", "bleeding"])]),
+    [line("11200"), line("11201", 2)], ["L91.8"])
+
+own("own-29", """
+DOS: 06/01/2026    50 yo F    Commercial
+CC: painful corns
+Exam: R plantar 1st MTP head callus, R plantar 5th MTP callus, L 5th toe lateral hard corn.
+A/P: Corns/calluses x3, painful - paring with #15 blade of all 3 lesions. Offloading pads.
+""", enc("2026-06-01", "commercial", 50, "F", [
+    lesion("A", "sole", "corn_callus", [{"type": "paring"}], laterality="right", count=2, symptoms=["pain"]),
+    lesion("B", "toe", "corn_callus", [{"type": "paring"}], laterality="left", symptoms=["pain"])]),
+    [line("11056")], ["L84"], must_not_code=("11055", "11057", "17110"))
+
+own("own-30", """
+DOS 06/02/2026   66 yo M   Commercial
+CC: thick painful toenails
+Exam: dystrophic thickened yellow nails: bilateral great toenails, R 2nd, R 3rd, L 2nd, L 3rd, L 4th (7 nails).
+KOH positive 3/2026.
+A/P: Onychomycosis - mechanical debridement of 7 nails with nippers and burr.
+""", enc("2026-06-02", "commercial", 66, "M", [],
+    services=[{"type": "nail_debridement", "nails": 7, "diagnoses": ["onychomycosis"]}]),
+    [line("11721")], ["B35.1"], must_not_code=("11720", "11730"))
+
+own("own-31", """
+DOS: 06/03/2026    29 yo M    Commercial
+CC: ingrown toenails L foot
+Exam: L great toe medial border ingrown with granulation; L 3rd toe lateral border ingrown.
+Procedure: digital blocks with 2% lidocaine plain. Consent. Partial avulsion of the L great toenail (medial
+border), then partial avulsion of the L 3rd toenail (lateral border). Dressing.
+Dx: ingrown nails.
+""", enc("2026-06-03", "commercial", 29, "M", [],
+    services=[{"type": "nail_avulsion", "digits": ["left_great_toe", "left_toe_3"], "diagnoses": ["ingrown_nail"]}]),
+    [line("11730", 1, "TA"), line("11732", 1, "T2")], ["L60.0"])
+
+own("own-32", """
+DOS 06/08/2026 | 74 yo M | Medicare
+PDT with curettage
+Dx: AKs of face and scalp, ~20 lesions (thick hypertrophic).
+Consent: risks, benefits and alternatives discussed, written consent obtained.
+Physician performed targeted curettage of hyperkeratotic AKs, then applied aminolevulinic acid 20% (Levulan
+Kerastick), 1 stick. Incubation 1 h, then blue light (BLU-U) illumination by physician for 16 min 40 s.
+""", enc("2026-06-08", "medicare", 74, "M", [
+    lesion("A", "forehead", "actinic_keratosis", [], count=20)],
+    services=[{"type": "photodynamic_therapy", "illumination": "by_physician", "debridement": True,
+               "drug": "aminolevulinic_acid_20", "drug_units": 1}]),
+    [line("96574"), line("J7308")], ["L57.0"], must_not_code=("17004", "17000", "96573"))
+
+own("own-33", """
+DOS: 06/09/2026   62 yo F   Commercial
+PDT (blue light) - scalp AKs
+Levulan Kerastick x1 applied to the scalp by MA; incubation 2 h; BLU-U illumination 16 min 40 s by nursing staff.
+No physician debridement. Pt tolerated well. Photoprotection x48 h.
+Dx: actinic keratoses, scalp.
+""", enc("2026-06-09", "commercial", 62, "F", [
+    lesion("A", "scalp", "actinic_keratosis", [])],
+    services=[{"type": "photodynamic_therapy", "illumination": "by_staff", "debridement": False,
+               "drug": "aminolevulinic_acid_20", "drug_units": 1}]),
+    [line("96567"), line("J7308")], ["L57.0"], must_not_code=("96573", "96574"))
+
+own("own-34", """
+DOS 06/10/2026   36 yo M   Commercial
+Phototherapy visit #14 - NB-UVB
+Dx: plaque psoriasis, BSA 12%.
+Whole-body narrowband UVB, 900 mJ/cm2. Mild erythema from last session resolved. Pt asks about PUVA; will consider
+if no response after 30 sessions.
+""", enc("2026-06-10", "commercial", 36, "M", [],
+    services=[{"type": "phototherapy", "modality": "uvb", "diagnoses": ["psoriasis"]}]),
+    [line("96900")], ["L40.0"], must_not_code=("96912",))
+
+own("own-35", """
+DOS: 06/15/2026    28 yo F    Commercial
+Excimer laser (308 nm) - vitiligo
+Areas: face, bilat hands, bilat elbows. Total treated area 300 sq cm. Session 6.
+Dx: vitiligo.
+""", enc("2026-06-15", "commercial", 28, "F", [],
+    services=[{"type": "phototherapy", "modality": "laser_excimer", "area_cm2": 300, "diagnoses": ["L80"]}]),
+    [line("96921")], ["L80"], removable=(fact("area", " Total treated area 300 sq cm.", "area_cm2"),))
