@@ -36,6 +36,7 @@ EQUIVALENT_MODIFIERS = {"XS": "59"}
 NEVER_EXPECTED_MODIFIERS = {"51"}
 
 Line = tuple[str, int, tuple[str, ...]]
+Coded = tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]
 
 
 def load_notes(path: Path = DEV_NOTES) -> list[dict[str, Any]]:
@@ -135,7 +136,7 @@ def reader_available() -> bool:
     return True
 
 
-def _code(note: dict[str, Any], text: str | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:
+def _code(note: dict[str, Any], text: str | None = None) -> Coded:
     """(the codes as ``dermbill code --json`` gives them or None, the gaps, an error) for one note."""
     from dermbill.notes import code_note
 

@@ -978,3 +978,243 @@ Dx: vitiligo.
 """, enc("2026-06-15", "commercial", 28, "F", [],
     services=[{"type": "phototherapy", "modality": "laser_excimer", "area_cm2": 300, "diagnoses": ["L80"]}]),
     [line("96921")], ["L80"], removable=(fact("area", " Total treated area 300 sq cm.", "area_cm2"),))
+
+own("own-36", """
+DOS: 06/16/2026    33 yo F    Commercial    Established
+
+CC: eczema flare, mole check
+HPI: AD flaring on hands and flexures x1 month, using TAC 0.1% BID without improvement. Sleep disturbed by itch.
+Family history: mother and maternal aunt with melanoma.
+Exam: lichenified eczematous plaques antecubital and popliteal fossae, dorsal hands with fissures. Total body skin
+exam: multiple regular nevi; one 6 mm nevus on the L upper back, symmetric, uniform brown - offered biopsy for
+reassurance, pt declined biopsy. No lesions treated today.
+A/P:
+1. Atopic dermatitis, moderate-severe, uncontrolled - start dupilumab 600 mg load then 300 mg q2wk; injection
+   teaching by RN; continue emollients. Prescription drug management.
+2. Nevi - benign appearing. Consider biopsy of L upper back nevus if it changes. Photos taken.
+E/M level: 99214.
+""", enc("2026-06-16", "commercial", 33, "F", [],
+    visit={"category": EST, "level": 4, "diagnoses": ["atopic_dermatitis"]}),
+    [line("99214")], ["L20.9"], must_not_code=("11102", "11104", "11300", "C43.59", "D22.5"))
+
+own("own-37", """
+DOS 06/17/2026   67 yo M   Medicare   Est pt
+
+CC: 6-month skin check
+HPI: Hx melanoma R upper back, s/p WLE 2022 (pT1a), completed treatment, no adjuvant. No new or changing lesions.
+Exam: TBSE - WLE scar R upper back well healed, no nodularity or pigment. No lymphadenopathy (cervical, axillary).
+Scattered SKs and cherry angiomas. No suspicious lesions. No lesions treated today.
+A/P: Personal history of melanoma, NED. Surveillance TBSE q6mo. Sun protection counseling. (99213)
+""", enc("2026-06-17", "medicare", 67, "M", [],
+    visit={"category": EST, "level": 3, "reason": "surveillance"},
+    history=[{"diagnosis": "melanoma", "site": "back_upper", "treatment_completed": True}]),
+    [line("99213")], ["Z08", "Z85.820"], must_not_code=("C43.59", "11602", "11603", "17110"))
+
+own("own-38", """
+DOS: 06/22/2026    41 yo F    Commercial    New patient
+
+CC: changing mole L calf
+HPI: New pt referred by PCP for a mole on the L calf that has darkened over 3 months. No other concerns today.
+Exam (focused): L posterior calf 0.6 cm asymmetric dark brown macule with irregular border.
+A/P: Atypical pigmented lesion L calf, neoplasm of uncertain behavior - shave (saucerization) biopsy today.
+Procedure: risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi. Deep shave
+(saucerization) biopsy, AlCl. Specimen to dermpath, pending.
+""", enc("2026-06-22", "commercial", 41, "F", [
+    lesion("A", "lower_leg", NUB, [{"type": "biopsy", "technique": "tangential"}], laterality="left",
+           pathology="pending", diameter_cm=0.6)]),
+    [line("11102")], ["D49.2"], must_not_code=("99202", "99203", "99204", "11300", "11106"))
+
+own("own-39", """
+DOS 06/23/2026 | 71 yo M | Medicare | Established
+
+CC: psoriasis follow-up; new spot R arm; rough spots scalp
+HPI: Psoriasis on methotrexate 15 mg weekly, some new plaques on trunk; reviewed LFTs. New pink bump R upper arm x2 mo.
+Exam: psoriatic plaques trunk and extremities, BSA 6%. R lateral upper arm 0.5 cm pink papule. Scalp: 3 AKs.
+A/P:
+1. Psoriasis vulgaris - increase MTX to 20 mg weekly, folic acid, repeat CBC/CMP in 4 wk. Drug monitoring reviewed.
+2. Neoplasm of uncertain behavior, R upper arm - 4 mm punch biopsy (consent, 1% lido with epi, 4-0 nylon x1).
+3. AK x3 scalp - LN2.
+Separately identifiable E/M, moderate MDM (99214-25).
+""", enc("2026-06-23", "medicare", 71, "M", [
+    lesion("A", "upper_arm", NUB, [{"type": "biopsy", "technique": "punch"}], laterality="right",
+           pathology="pending", diameter_cm=0.5),
+    lesion("B", "scalp", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], count=3)],
+    visit={"category": EST, "level": 4, "separately_identifiable": True, "diagnoses": ["psoriasis"]}),
+    [line("99214", 1, "25"), line("11104"), line("17000", 1, "XS"), line("17003", 2)], ["L40.0", "D49.2", "L57.0"])
+
+own("own-40", """
+DOS: 06/24/2026    75 yo M    Medicare
+1) Excision of bx-proven BCC, upper back: 1.0 cm lesion, 4 mm margins, simple closure 3.0 cm.
+2) New 0.5 cm pearly papule R cheek, not previously biopsied: tangential biopsy.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi.
+Path: 1) BCC, margins clear. 2) pending.
+""", enc("2026-06-24", "medicare", 75, "M", [
+    lesion("A", "back_upper", "bcc", [{"type": "excision", "margin_cm": 0.4},
+                                      {"type": "repair", "complexity": "simple", "length_cm": 3.0}],
+           pathology="bcc", diameter_cm=1.0),
+    lesion("B", "cheek", NUB, [{"type": "biopsy", "technique": "tangential"}], laterality="right",
+           pathology="pending", diameter_cm=0.5)]),
+    [line("11602"), line("11102", 1, "XS")], ["C44.519", "D49.2"], must_not_code=("12002", "12001"))
+
+own("own-41", """
+DOS 06/29/2026   58 yo M   Commercial
+L cheek 0.9 cm pearly papule, clinically BCC. Shave biopsy taken and sent, then ED&C of the same lesion, 3 cycles.
+Consent: risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi.
+Path addendum: BCC, nodular.
+""", enc("2026-06-29", "commercial", 58, "M", [
+    lesion("A", "cheek", NUB, [{"type": "biopsy", "technique": "tangential"},
+                               {"type": "destruction", "method": "electrosurgery"}],
+           laterality="left", pathology="bcc", diameter_cm=0.9)]),
+    [line("17281")], ["C44.319"], must_not_code=("11102",))
+
+own("own-42", """
+DOS: 06/30/2026    78 yo M    Medicare
+Re-excision, SCC L forearm - positive margin on excision of 06/22/2026 (11602). Planned/staged.
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi.
+Scar 1.5 cm; re-excised with 3 mm margins. Simple closure.
+Path: residual SCC, margins now clear.
+""", enc("2026-06-30", "medicare", 78, "M", [
+    lesion("A", "forearm", "scc", [{"type": "excision", "margin_cm": 0.3}], laterality="left", pathology="scc",
+           diameter_cm=1.5)],
+    prior_procedures=[{"date_of_service": "2026-06-22", "code": "11602", "related": True, "site": "forearm",
+                       "laterality": "left"}]),
+    [line("11603", 1, "58")], ["C44.629"])
+
+own("own-43", """
+DOS 07/06/2026   47 yo F   Commercial
+Shave removals x2 (both irritated, catching on clothing/jewelry):
+- R cheek, 0.5 cm nevus.
+- R lateral neck, 1.1 cm irritated SK.
+Consent: risks, benefits and alternatives discussed, written consent obtained. 1% lidocaine with epi. Shaved
+flush, AlCl. Specimens sent.
+Path: intradermal nevus; seborrheic keratosis.
+""", enc("2026-07-06", "commercial", 47, "F", [
+    lesion("A", "cheek", "melanocytic_nevus", [{"type": "shave_removal"}], laterality="right",
+           pathology="melanocytic_nevus", diameter_cm=0.5, symptoms=["irritated"]),
+    lesion("B", "neck", "seborrheic_keratosis", [{"type": "shave_removal"}], pathology="seborrheic_keratosis",
+           diameter_cm=1.1, symptoms=["irritated"])]),
+    [line("11310"), line("11307")], ["D22.39", "L82.0"], must_not_code=("11311", "11306"))
+
+own("own-44", """
+DOS: 07/07/2026    36 yo M    Commercial
+Excision inflamed epidermoid cyst, L cheek
+HPI: Recurrently inflamed, drained twice.
+Procedure: Risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi.
+0.8 cm cyst excised with a 1 mm margin. Layered closure (intermediate), 2.0 cm.
+Path: epidermoid cyst, ruptured.
+""", enc("2026-07-07", "commercial", 36, "M", [
+    lesion("A", "cheek", "epidermoid_cyst", [{"type": "excision", "margin_cm": 0.1},
+                                            {"type": "repair", "complexity": "intermediate", "length_cm": 2.0}],
+           laterality="left", pathology="epidermoid_cyst", diameter_cm=0.8, symptoms=["inflamed"])]),
+    [line("11441"), line("12051")], ["L72.0"],
+    removable=(fact("margin", " with a 1 mm margin", "margin_cm"),))
+
+own("own-45", """
+DOS 07/08/2026   55F   Commercial
+CC: warts on hand, itchy irritated spots on back
+Exam: L dorsal hand 3 verrucous papules. Upper back 2 inflamed, itchy, crusted SKs.
+A/P: Verruca vulgaris x3 L hand - LN2. Irritated SK x2 upper back - LN2. Verbal consent.
+""", enc("2026-07-08", "commercial", 55, "F", [
+    lesion("A", "hand_dorsum", "wart", [{"type": "destruction", "method": "cryotherapy"}], laterality="left",
+           count=3),
+    lesion("B", "back_upper", "seborrheic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], count=2,
+           symptoms=["inflamed", "itching", "irritated"])]),
+    [line("17110")], ["B07.8", "L82.0"], must_not_code=("17000", "17111"))
+
+own("own-46", """
+DOS: 07/13/2026    25 yo F    Commercial
+Pulsed dye laser - port-wine stain L cheek, session 4.
+Treated area 12 sq cm. 595 nm, 7 mm spot, 9 J/cm2. Purpura expected. Ice, sun protection.
+Dx: port-wine stain (capillary malformation).
+""", enc("2026-07-13", "commercial", 25, "F", [
+    lesion("A", "cheek", "Q82.5", [{"type": "destruction", "method": "laser", "area_cm2": 12}], laterality="left")]),
+    [line("17107")], ["Q82.5"], removable=(fact("treated area", "Treated area 12 sq cm. ", "area_cm2"),))
+
+own("own-47", """
+DOS 07/14/2026   78 yo F   Medicare
+CC: "rough spots" on forehead and a brown spot on back she doesn't like.
+Exam: forehead 2 AKs. Upper back 0.8 cm waxy stuck-on SK, asymptomatic (no itching, bleeding, inflammation).
+A/P: AK x2 forehead - LN2. SK upper back - pt requests removal for cosmetic reasons; shave removal performed,
+pt informed not covered by Medicare, self-pay.
+""", enc("2026-07-14", "medicare", 78, "F", [
+    lesion("A", "forehead", "actinic_keratosis", [{"type": "destruction", "method": "cryotherapy"}], count=2),
+    lesion("B", "back_upper", "seborrheic_keratosis", [{"type": "shave_removal"}], diameter_cm=0.8)]),
+    [line("17000"), line("17003")], ["L57.0", "L82.1"], warnings=("not_covered",), must_not_code=("11301",))
+
+own("own-48", """
+DOS: 07/15/2026    70 yo M    Medicare
+Excision of biopsy-proven BCC, R upper arm. Risks, benefits and alternatives discussed, written consent obtained.
+Time-out. 1% lido with epi. Excised with 4 mm margins; simple closure 3.0 cm.
+Path: BCC, margins clear.
+""", enc("2026-07-15", "medicare", 70, "M", [
+    lesion("A", "upper_arm", "bcc", [{"type": "excision", "margin_cm": 0.4},
+                                     {"type": "repair", "complexity": "simple", "length_cm": 3.0}],
+           laterality="right", pathology="bcc")]),
+    [], ["C44.612"], warnings=("missing_documentation",), must_not_code=("11601", "11602", "11603"))
+
+own("own-49", """
+DOS 07/20/2026   17 yo M   Commercial   NEW PATIENT
+
+CC: acne, warts on hand
+HPI: Acne x2 yrs on face and back, OTC BPO failed. 2 warts on L hand fingers x6 mo.
+Exam: comedones, inflammatory papules and pustules on face and upper back; no cysts. L index and L middle finger
+with 2 verrucous papules.
+A/P:
+1. Acne vulgaris, moderate - start adapalene 0.1%/BPO 2.5% gel qhs and doxycycline 100 mg daily; counseled.
+2. Verruca vulgaris x2 L fingers - LN2 today, verbal consent from mother.
+New patient E/M, low MDM, separately identifiable: 99203-25.
+""", enc("2026-07-20", "commercial", 17, "M", [
+    lesion("A", "finger", "wart", [{"type": "destruction", "method": "cryotherapy"}], laterality="left", count=2)],
+    visit={"category": "new", "level": 3, "separately_identifiable": True, "diagnoses": ["acne"]}),
+    [line("99203", 1, "25"), line("17110")], ["L70.0", "B07.8"])
+
+own("own-50", """
+DOS: 07/21/2026    68 yo F    Medicare
+Wide local excision, invasive melanoma L thigh (Breslow 0.6 mm, bx 6/30/2026)
+Consent: risks, benefits and alternatives discussed, written consent obtained. Time-out. 1% lido with epi 20 mL.
+Biopsy scar 1.2 cm; excised with 1.0 cm margins down to fascia. Extensive undermining, layered complex closure,
+9.5 cm.
+Path: no residual melanoma, margins clear.
+""", enc("2026-07-21", "medicare", 68, "F", [
+    lesion("A", "thigh", "melanoma", [{"type": "excision", "margin_cm": 1.0},
+                                      {"type": "repair", "complexity": "complex", "length_cm": 9.5}],
+           laterality="left", pathology="melanoma", diameter_cm=1.2)]),
+    [line("11604"), line("13121"), line("13122")], ["C43.72"])
+
+own("own-51", """
+DOS 07/22/2026   83 yo M   Medicare
+Excision: SCC L helix (bx-proven). Risks, benefits and alternatives discussed, written consent obtained. Time-out.
+1% lido with epi. 0.6 cm lesion excised with 2 mm margins. Layered intermediate closure 1.8 cm.
+Path: SCC, margins clear.
+""", enc("2026-07-22", "medicare", 83, "M", [
+    lesion("A", "ear", "scc", [{"type": "excision", "margin_cm": 0.2},
+                               {"type": "repair", "complexity": "intermediate", "length_cm": 1.8}],
+           laterality="left", pathology="scc", diameter_cm=0.6)]),
+    [line("11641"), line("12051")], ["C44.229"])
+
+own("own-52", """
+DOS: 07/27/2026    52 yo F    Commercial    Established
+CC: rosacea follow-up
+HPI: Improved on ivermectin; still flushing. Asks about "brown spots" on her back.
+Exam: mild centrofacial erythema, rare papules. Back: several SKs, asymptomatic. No lesions treated today; pt
+declined LN2 of the SKs.
+A/P: Rosacea, improving - continue ivermectin, add brimonidine gel prn. SKs - benign, reassurance.
+RTC 3 months. 99213.
+""", enc("2026-07-27", "commercial", 52, "F", [],
+    visit={"category": EST, "level": 3, "diagnoses": ["rosacea"]}),
+    [line("99213")], ["L71.9"], must_not_code=("17110", "17000", "L82.1"))
+
+own("own-53", """
+DOS 07/28/2026   60 yo F   Medicare
+CC: rash with purpura on legs and arms, r/o vasculitis
+Procedure: three 4 mm punch biopsies of separate lesions: R upper arm, L upper arm, chest (one for DIF).
+Consent: risks, benefits and alternatives discussed, written consent obtained. 1% lido with epi. Closed with 4-0
+nylon. Path pending.
+Dx: rash, unspecified.
+""", enc("2026-07-28", "medicare", 60, "F", [
+    lesion("A", "upper_arm", "R21", [{"type": "biopsy", "technique": "punch"}], laterality="right",
+           pathology="pending"),
+    lesion("B", "upper_arm", "R21", [{"type": "biopsy", "technique": "punch"}], laterality="left",
+           pathology="pending"),
+    lesion("C", "chest", "R21", [{"type": "biopsy", "technique": "punch"}], pathology="pending")]),
+    [line("11104"), line("11105", 2)], ["R21"], must_not_code=("11102", "11103"))
