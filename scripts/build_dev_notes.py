@@ -639,7 +639,7 @@ Path: 1. BCC, nodular, clear. 2. SCC, well differentiated, clear.
     lesion("B", "lower_leg", "scc", [{"type": "excision", "margin_cm": 0.4},
                                      {"type": "repair", "complexity": "intermediate", "length_cm": 5.0}],
            laterality="right", pathology="scc", diameter_cm=1.5)]),
-    [line("11603"), line("11602"), line("12034")], ["C44.619", "C44.721"],
+    [line("11603"), line("11602"), line("12034")], ["C44.619", "C44.722"],
     must_not_code=("17000", "17003", "12032"),
     removable=(fact("length of repair 2", " 5.0 cm", "length_cm"),))
 
@@ -1218,3 +1218,69 @@ Dx: rash, unspecified.
            pathology="pending"),
     lesion("C", "chest", "R21", [{"type": "biopsy", "technique": "punch"}], pathology="pending")]),
     [line("11104"), line("11105", 2)], ["R21"], must_not_code=("11102", "11103"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def _normalised_lines(lines: list[dict[str, Any]]) -> list[tuple[str, int, tuple[str, ...]]]:
+    return sorted((item["code"], item["units"], tuple(sorted("XS" if m == "59" else m for m in item["modifiers"])))
+                  for item in lines)
+
+
+def rows() -> list[dict[str, Any]]:
+    examples = {case["id"]: case for case in map(json.loads, EXAMPLES.read_text().splitlines())}
+    out = []
+    for case in CASES:
+        if "example" in case:
+            worked = examples[case["example"]]
+            encounter = worked["encounter"]
+            expected = {key: worked["expected"][key] for key in ("lines", "icd10", "holds", "warnings")}
+            case_id, source = f"{case['example']}-note", f"{case['example']} (rewritten)"
+        else:
+            encounter, expected, case_id, source = case["encounter"], case["expected"], case["id"], case["source"]
+        for removable in case["removable_facts"]:
+            count = case["note"].count(removable["remove"])
+            if count != 1:
+                raise SystemExit(f"{case_id}: {removable['remove']!r} occurs {count} times in the note")
+        out.append({"id": case_id, "note": case["note"], "dos": encounter["date_of_service"],
+                    "payer": encounter["payer"], "age": encounter["patient"]["age"],
+                    "sex": encounter["patient"]["sex"], "expected": expected,
+                    "must_not_code": case["must_not_code"], "removable_facts": case["removable_facts"],
+                    "source": source, "encounter": encounter})
+    return out
+
+
+def disagreements(data: list[dict[str, Any]]) -> list[str]:
+    """Where the engine, on the hand-built encounter, does not give the hand-coded answer."""
+    from dermbill.services.coding import code_document
+
+    found = []
+    for row in data:
+        result = code_document(row["encounter"]).to_json()
+        got = {"lines": _normalised_lines(result["lines"]), "icd10": sorted(result["diagnoses"]),
+               "holds": sorted(h["code"] for h in result["holds"]),
+               "warnings": sorted(w["code"] for w in result["warnings"])}
+        want = {"lines": _normalised_lines(row["expected"]["lines"]), "icd10": sorted(row["expected"]["icd10"]),
+                "holds": sorted(row["expected"]["holds"]), "warnings": sorted(row["expected"]["warnings"])}
+        for key in want:
+            if got[key] != want[key]:
+                found.append(f"{row['id']}: {key}: hand {want[key]} engine {got[key]}")
+    return found
+
+
+def main() -> None:
+    data = rows()
+    ids = [row["id"] for row in data]
+    if len(set(ids)) != len(ids):
+        raise SystemExit("duplicate ids")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in data))
+    print(f"wrote {len(data)} notes to {OUT.relative_to(ROOT)}")
+    problems = disagreements(data)
+    for problem in problems:
+        print("engine disagrees:", problem)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
