@@ -1273,9 +1273,16 @@ def main() -> None:
     ids = [row["id"] for row in data]
     if len(set(ids)) != len(ids):
         raise SystemExit("duplicate ids")
+    # Notes of the file that are not built here (the second part, scripts/dev_notes_b/build.py) are kept after ours.
+    others = []
+    if OUT.exists():
+        others = [text for text in OUT.read_text(encoding="utf-8").splitlines()
+                  if text.strip() and json.loads(text)["id"] not in set(ids)
+                  and not json.loads(text)["id"].startswith(("own-", "ex-"))]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in data))
-    print(f"wrote {len(data)} notes to {OUT.relative_to(ROOT)}")
+    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in data)
+                   + "".join(text + "\n" for text in others), encoding="utf-8")
+    print(f"wrote {len(data)} notes to {OUT.relative_to(ROOT)} (and kept {len(others)} built elsewhere after them)")
     problems = disagreements(data)
     for problem in problems:
         print("engine disagrees:", problem)
