@@ -140,9 +140,12 @@ def _code(note: dict[str, Any], text: str | None = None) -> Coded:
     """(the codes as ``dermbill code --json`` gives them or None, the gaps, an error) for one note."""
     from dermbill.notes import code_note
 
-    result = code_note(note["note"] if text is None else text,
-                       date_of_service=datetime.date.fromisoformat(note["dos"]), payer=note["payer"],
-                       age=note["age"], sex=note["sex"]).to_json()
+    try:
+        result = code_note(note["note"] if text is None else text,
+                           date_of_service=datetime.date.fromisoformat(note["dos"]), payer=note["payer"],
+                           age=note["age"], sex=note["sex"]).to_json()
+    except Exception as exc:  # a reader that fails on one note is a miss to list, not the end of the run
+        return None, [], f"{type(exc).__name__}: {exc}"
     return result.get("codes"), result.get("gaps", []), result.get("error")
 
 
@@ -197,7 +200,8 @@ def evaluate(path: Path = DEV_NOTES, *, min_seconds: float = 1.0) -> NotesEvalua
         got = canonical_lines(codes["lines"]) if codes else []
         icd_got = set(codes["diagnoses"]) if codes else set()
         icd_want = set(note["expected"]["icd10"])
-        forbidden = sorted({code for code, _, _ in got if code in set(note.get("must_not_code", []))})
+        # must_not_code may name CPT codes and ICD-10-CM codes (a rule-out or family-history diagnosis)
+        forbidden = sorted(({code for code, _, _ in got} | icd_got) & set(note.get("must_not_code", [])))
         evaluation.codes_right += want == got
         evaluation.icd10_right += icd_want == icd_got
         evaluation.with_forbidden += bool(forbidden)
