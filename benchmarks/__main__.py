@@ -16,6 +16,8 @@ from benchmarks import (
     era_posting,
     hl7_listener,
     insert_encounters,
+    notes,
+    reports,
     scrubbing,
     startup,
     statements,
@@ -41,11 +43,26 @@ def main() -> None:
                         help="booked appointments the eligibility run asks about (default 5000)")
     parser.add_argument("--statement-guarantors", type=int, default=100_000,
                         help="guarantors billed by the statement run (default 100000; also measured at a fifth)")
-    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility", "statements"),
+    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility", "statements", "reports", "notes"),
                         help="run only the claim API benchmark, only the HL7 listener, only the eligibility run, "
-                             "only the statement run, or only the others")
+                             "only the statement run, only the reports, only the note reader on the development "
+                             "notes, or only the others")
+    parser.add_argument("--quick", action="store_true",
+                        help="reports: a company of 10 practices and 100,000 claim lines instead of 200 and 5,000,000")
+    parser.add_argument("--report-runs", type=int, default=5, help="reports: timed runs per report (the median)")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
+    if args.only == "notes":
+        notes.report(console)
+        return
+    if args.only == "reports" or (args.only is None and not args.quick):
+        title, timings = reports.run(quick=args.quick, runs=args.report_runs)
+        timed = Table(title=title, title_justify="left")
+        for heading in ("operation", "scope", "median (s)", "target", "result"):
+            timed.add_column(heading, justify="right" if heading == "median (s)" else "left")
+        for timing in timings:
+            timed.add_row(*timing.cells())
+        console.print(timed)
     if args.only in (None, "batch", "hl7", "eligibility", "statements"):
         table = Table(title="dermbill benchmarks", title_justify="left")
         for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):
@@ -80,6 +97,8 @@ def main() -> None:
             for row in rows:
                 api.add_row(*row.cells())
         console.print(api)
+    if args.only is None:
+        notes.report(console)
 
 
 if __name__ == "__main__":

@@ -1654,3 +1654,53 @@ class PatientAdjustmentRequestRow(TenantRow):
     decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(String(500))
     journal_entry_id: Mapped[int | None] = mapped_column(Integer)
+
+
+# Reports (issue 17): the indexes the report queries range over, and two summaries of the ledger kept by
+# ``PracticeRepository.post_many`` in the transaction that posts (migration 0029).
+
+Index("ix_line_adjudication_practice_day", LineAdjudicationRow.practice_id, LineAdjudicationRow.adjudicated_on)
+Index("ix_claim_status_event_practice_status_at", ClaimStatusEventRow.practice_id, ClaimStatusEventRow.to_status,
+      ClaimStatusEventRow.occurred_at)
+Index("ix_denial_item_practice_day", DenialItemRow.practice_id, DenialItemRow.adjudicated_on)
+Index("ix_journal_entry_practice_day", JournalEntryRow.practice_id, JournalEntryRow.entry_date)
+
+
+class LedgerDayTotalRow(TenantRow):
+    """The net of one account's postings on one day (the entries' date): what the flow figures sum instead of
+    the postings. Kept by ``post_many`` with each entry it posts (an upsert adding the entry's amounts), so it is
+    always the GROUP BY of the postings; a reversal adds the negated amounts like any entry."""
+
+    __tablename__ = "ledger_day_total"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "account_id", "entry_date"),
+        _tenant_fk(["account_id"], "ledger_account"),
+    )
+
+    account_id: Mapped[int] = mapped_column(Integer)
+    entry_date: Mapped[datetime.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReceivableBalanceRow(TenantRow):
+    """The balance of a receivable account (1100, 1150, 1200) per line, payer and patient: what aging and the A/R
+    figures read instead of summing every receivable posting. The keys are the postings' ``claim_line_id``,
+    ``claim_id`` (only for a posting naming no line), ``payer_id`` and ``patient_id``, 0 for none (so that they
+    can be a unique key). Kept by ``post_many`` with each entry; the balance as of an earlier day is this less the
+    postings dated after it."""
+
+    __tablename__ = "receivable_balance"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "account_id", "claim_line_key", "claim_key", "payer_key", "patient_key",
+                         name="uq_receivable_balance_key"),
+        _tenant_fk(["account_id"], "ledger_account"),
+        Index("ix_receivable_balance_open", "practice_id", postgresql_where=text("balance_cents <> 0"),
+              sqlite_where=text("balance_cents <> 0")),
+    )
+
+    account_id: Mapped[int] = mapped_column(Integer)
+    claim_line_key: Mapped[int] = mapped_column(Integer)
+    claim_key: Mapped[int] = mapped_column(Integer)
+    payer_key: Mapped[int] = mapped_column(Integer)
+    patient_key: Mapped[int] = mapped_column(Integer)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -17,12 +17,22 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, ColumnElement, event, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dermbill.clock import utc_now as utc_now  # the services take their default clock from here
 from dermbill.core.errors import InvalidInput, NotFound, StorageUnavailable
-from dermbill.core.ledger import STANDARD_CHART, JournalEntry, Posting, reversal_of
+from dermbill.core.ledger import (
+    DENIED_AR,
+    INSURANCE_AR,
+    PATIENT_AR,
+    STANDARD_CHART,
+    JournalEntry,
+    Posting,
+    reversal_of,
+)
 from dermbill.core.money import Money
 from dermbill.db.audit_origin import current_origin
 from dermbill.db.audit_trail import append_events, normalized_detail
@@ -30,10 +40,12 @@ from dermbill.db.engine import Database, first_line
 from dermbill.db.models import (
     JournalEntryRow,
     LedgerAccountRow,
+    LedgerDayTotalRow,
     OrganizationRow,
     PayerRow,
     PostingRow,
     PracticeRow,
+    ReceivableBalanceRow,
     TenantRow,
 )
 
@@ -377,11 +389,52 @@ class PracticeRepository:
                 for entry_id, entry in zip(ids, fresh, strict=True) for p in entry.postings
             ]
             self.insert_rows(PostingRow, postings)
+            self._keep_summaries(fresh)
         posted = iter(ids)
         return [
             (existing[e.idempotency_key], False) if e.idempotency_key in existing else (next(posted), True)
             for e in entries
         ]
+
+    def _keep_summaries(self, entries: Sequence[JournalEntry]) -> None:
+        """Add the entries just posted to the ledger's summaries (``ledger_day_total``, ``receivable_balance``), in
+        this transaction: an upsert adding each key's amounts, keys in sorted order (two transactions posting to
+        the same keys wait for each other instead of deadlocking)."""
+        accounts = self.account_ids()
+        receivable = {accounts[code] for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR) if code in accounts}
+        days: dict[tuple[int, datetime.date], int] = {}
+        balances: dict[tuple[int, int, int, int, int], int] = {}
+        for entry in entries:
+            for p in entry.postings:
+                account = accounts[p.account_code]
+                days[(account, entry.entry_date)] = days.get((account, entry.entry_date), 0) + p.amount.cents
+                if account in receivable:
+                    key = (account, p.claim_line_id or 0, (p.claim_id or 0) if p.claim_line_id is None else 0,
+                           p.payer_id or 0, p.patient_id or 0)
+                    balances[key] = balances.get(key, 0) + p.amount.cents
+        self._upsert(LedgerDayTotalRow, ("account_id", "entry_date"), "amount_cents",
+                     [{"account_id": a, "entry_date": d, "amount_cents": c} for (a, d), c in sorted(days.items())])
+        self._upsert(ReceivableBalanceRow, ("account_id", "claim_line_key", "claim_key", "payer_key", "patient_key"),
+                     "balance_cents",
+                     [{"account_id": a, "claim_line_key": line, "claim_key": claim, "payer_key": payer,
+                       "patient_key": patient, "balance_cents": c}
+                      for (a, line, claim, payer, patient), c in sorted(balances.items())])
+
+    def _upsert(self, row_type: type[TenantRow], keys: Sequence[str], amount: str,
+                rows: Sequence[dict[str, Any]]) -> None:
+        """Insert each row of this practice, or add its ``amount`` to the row with the same keys."""
+        if not rows:
+            return
+        column = getattr(row_type, amount)
+        statement: Any
+        if self.session.get_bind().dialect.name == "postgresql":
+            statement = postgresql_insert(row_type)
+        else:
+            statement = sqlite_insert(row_type)
+        statement = statement.on_conflict_do_update(
+            index_elements=["practice_id", *keys], set_={amount: column + statement.excluded[amount]})
+        values = [{**row, "practice_id": self.practice_id} for row in rows]
+        self.uow.guarded(partial(self.session.execute, statement, values))
 
     def insert_rows(self, row_type: type[TenantRow], rows: Sequence[dict[str, Any]]) -> None:
         """Insert many rows of this practice at once, in this transaction: COPY on PostgreSQL (tens of thousands

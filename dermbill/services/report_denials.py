@@ -57,6 +57,7 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import UnitOfWork
 from dermbill.reference.denial_codes import denial_code_table
+from dermbill.services import report_ledger
 
 COLLECTION_DAYS = (30, 60, 90)
 
@@ -382,6 +383,10 @@ def _collections(session: Session, f: ReportFilter) -> tuple[int, Money, list[_C
 
 
 def _write_offs(session: Session, f: ReportFilter) -> dict[str, Money]:
+    if not _claim_filters(f):
+        summed = report_ledger.account_totals(session, f, (BAD_DEBT, SMALL_BALANCE, CHARITY), start=f.period.start,
+                                              end=f.period.end)
+        return {code: Money(summed.get(code, 0)) for code in (BAD_DEBT, SMALL_BALANCE, CHARITY)}
     query = (select(LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)

@@ -47,6 +47,7 @@ from dermbill.db.models import (
     PostingRow,
 )
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import report_ledger
 
 ANSWERS = ("accepted", "rejected", "paid", "partially_paid", "denied")  # a clearinghouse's or payer's answer
 NOT_CLEAN = ("scrub_errors", "rejected")
@@ -109,6 +110,12 @@ def days_in_ar_by_payer(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
         .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(RECEIVABLE_CODES),
                JournalEntryRow.entry_date <= f.as_of)
         .group_by(is_patient, payer), f, receivable=True)
+    if f.payer_id is None and f.provider_id is None:
+        balances = report_ledger.receivable_balances(session, f, RECEIVABLE_CODES).subquery("balance")
+        summed_patient = balances.c.code == PATIENT_AR
+        summed_payer = case((summed_patient, literal(None)), else_=balances.c.payer_id)
+        ar_query = (select(summed_patient.label("is_patient"), summed_payer.label("payer"), func.sum(balances.c.cents))
+                    .group_by(summed_patient, summed_payer))
     insurance: dict[int | None, int] = {}
     patient = 0
     for is_pat, payer_id, cents in session.execute(ar_query):
@@ -181,6 +188,9 @@ def _flows(session: Session, f: ReportFilter, period: Period, accounts: tuple[st
     """The net of the postings to each account dated in ``period`` (debits positive), in one pass.
 
     With a payer chosen: gross charges of that payer's claims; other accounts' postings that name the payer."""
+    if f.provider_id is None and f.payer_id is None:
+        summed = report_ledger.account_totals(session, f, accounts, start=period.start, end=period.end)
+        return {account: Money(summed.get(account, 0)) for account in accounts}
     code = LedgerAccountRow.code
     query = (select(code, func.sum(PostingRow.amount_cents))
              .select_from(PostingRow)
@@ -204,6 +214,8 @@ def _flows(session: Session, f: ReportFilter, period: Period, accounts: tuple[st
 
 def _receivables(session: Session, f: ReportFilter) -> Money:
     """Insurance, denied and patient A/R as of the as-of day."""
+    if f.provider_id is None and f.payer_id is None:
+        return Money(sum(report_ledger.account_totals(session, f, RECEIVABLE_CODES, start=None, end=f.as_of).values()))
     query = _with_claim(
         select(func.coalesce(func.sum(PostingRow.amount_cents), 0))
         .select_from(PostingRow)

@@ -51,7 +51,7 @@ from dermbill.db.models import (
     StatementRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials, report_kpis
+from dermbill.services import report_denials, report_kpis, report_ledger
 
 RECEIVABLES = {INSURANCE_AR: Kind.INSURANCE, DENIED_AR: Kind.INSURANCE, PATIENT_AR: Kind.PATIENT}
 CREDITS = ((PATIENT_CREDIT, "patient_credit", "Patient credits (owed back or to apply)"),
@@ -110,21 +110,9 @@ def _dated(session: Session, f: ReportFilter) -> bool:
 
 
 def _balances_query(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
-    """Receivable postings summed per line, account kind and payer, as of the as-of day (nonzero sums only)."""
-    code = LedgerAccountRow.code
-    # A posting that names no line (none should, on these accounts) is dated by its claim.
-    claim_of_unlined = case((PostingRow.claim_line_id.is_(None), PostingRow.claim_id), else_=None)
-    query = (select(PostingRow.claim_line_id.label("line_id"), claim_of_unlined.label("claim_id"),
-                    code.label("code"), PostingRow.payer_id.label("payer_id"),
-                    PostingRow.patient_id.label("patient_id"), func.sum(PostingRow.amount_cents).label("cents"))
-             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-             .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(tuple(codes)))
-             .group_by(PostingRow.claim_line_id, claim_of_unlined, code, PostingRow.payer_id, PostingRow.patient_id)
-             .having(func.sum(PostingRow.amount_cents) != 0))
-    if _dated(session, f):
-        query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
-            JournalEntryRow.entry_date <= f.as_of)
-    return query
+    """Receivable balances per line, account kind and payer, as of the as-of day (nonzero sums only): read from
+    the ledger's receivable summary (``report_ledger``), not from every posting."""
+    return report_ledger.receivable_balances(session, f, codes)
 
 
 def _bucket(day: ColumnElement[Any], as_of: datetime.date, *, missing: int) -> ColumnElement[int]:
@@ -238,8 +226,10 @@ def _credits(session: Session, f: ReportFilter) -> dict[str, Money]:
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .where(PostingRow.practice_id.in_(f.practice_ids), LedgerAccountRow.code.in_(tuple(by_code)))
              .group_by(LedgerAccountRow.code))
-    if f.payer_id is not None:
-        query = query.where(PostingRow.payer_id == f.payer_id)
+    if f.payer_id is None:
+        summed = report_ledger.account_totals(session, f, by_code, start=None, end=f.as_of)
+        return totals | {by_code[code]: Money(-cents) for code, cents in summed.items()}
+    query = query.where(PostingRow.payer_id == f.payer_id)
     if _dated(session, f):
         query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
             JournalEntryRow.entry_date <= f.as_of)

@@ -1,0 +1,72 @@
+"""The ledger as the reports read it: account totals over days and receivable balances as of a day, from the
+summaries ``post_many`` keeps (``ledger_day_total``, ``receivable_balance``; migration 0029) instead of every
+posting.
+
+A receivable balance as of a day is the current balance less the postings dated after that day (few, when the day
+is recent: read through the index on ``journal_entry (practice_id, entry_date)``). Each function here returns what
+summing the postings returns, to the cent; ``tests/db/test_report_summary.py`` checks it after a posting and a
+reversal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from dermbill.core.reports.filters import ReportFilter
+from dermbill.db.models import JournalEntryRow, LedgerAccountRow, LedgerDayTotalRow, PostingRow, ReceivableBalanceRow
+
+
+def posted_after(session: Session, f: ReportFilter) -> bool:
+    """Whether postings after the as-of day exist in these practices (then those must be taken off)."""
+    latest = session.scalar(select(func.max(JournalEntryRow.entry_date))
+                            .where(JournalEntryRow.practice_id.in_(f.practice_ids)))
+    return latest is not None and latest > f.as_of
+
+
+def receivable_balances(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
+    """Per line (or claim, for postings naming no line), account code, payer and patient: the balance as of the
+    filter's day of the receivable accounts ``codes`` (nonzero only): line_id, claim_id, code, payer_id,
+    patient_id, cents."""
+    code, balance = LedgerAccountRow.code, ReceivableBalanceRow
+    wanted = tuple(codes)
+    current = (select(func.nullif(balance.claim_line_key, 0).label("line_id"),
+                      func.nullif(balance.claim_key, 0).label("claim_id"), code.label("code"),
+                      func.nullif(balance.payer_key, 0).label("payer_id"),
+                      func.nullif(balance.patient_key, 0).label("patient_id"), balance.balance_cents.label("cents"))
+               .join(LedgerAccountRow, LedgerAccountRow.id == balance.account_id)
+               .where(balance.practice_id.in_(f.practice_ids), code.in_(wanted), balance.balance_cents != 0))
+    if not posted_after(session, f):
+        return current
+    claim_of_unlined = case((PostingRow.claim_line_id.is_(None), PostingRow.claim_id), else_=None)
+    later = (select(PostingRow.claim_line_id.label("line_id"), claim_of_unlined.label("claim_id"),
+                    code.label("code"), PostingRow.payer_id.label("payer_id"),
+                    PostingRow.patient_id.label("patient_id"), (-PostingRow.amount_cents).label("cents"))
+             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
+             .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
+             .where(JournalEntryRow.practice_id.in_(f.practice_ids), JournalEntryRow.entry_date > f.as_of,
+                    PostingRow.practice_id.in_(f.practice_ids), code.in_(wanted)))
+    both = union_all(current.where(literal(True)), later).subquery("both")
+    return (select(both.c.line_id, both.c.claim_id, both.c.code, both.c.payer_id, both.c.patient_id,
+                   func.sum(both.c.cents).label("cents"))
+            .group_by(both.c.line_id, both.c.claim_id, both.c.code, both.c.payer_id, both.c.patient_id)
+            .having(func.sum(both.c.cents) != 0))
+
+
+def account_totals(session: Session, f: ReportFilter, accounts: Iterable[str], *, start: datetime.date | None,
+                   end: datetime.date) -> dict[str, int]:
+    """The net (debits positive) of each account's postings dated from ``start`` (None: the beginning) to ``end``,
+    in the filter's practices, in cents; accounts with none are absent."""
+    day = LedgerDayTotalRow
+    query = (select(LedgerAccountRow.code, func.sum(day.amount_cents))
+             .join(LedgerAccountRow, LedgerAccountRow.id == day.account_id)
+             .where(day.practice_id.in_(f.practice_ids), LedgerAccountRow.code.in_(tuple(accounts)),
+                    day.entry_date <= end)
+             .group_by(LedgerAccountRow.code))
+    if start is not None:
+        query = query.where(day.entry_date >= start)
+    return {code: int(cents) for code, cents in session.execute(query) if cents is not None}
