@@ -24,7 +24,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
     (r"incisional biops(?:y|ies)|wedge biops(?:y|ies)|incisional", "biopsy", "incisional"),
-    (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave|curette) biops(?:y|ies|ied)|sbx|"
+    (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave|curette) (?:biops(?:y|ies|ied)|bx)|sbx|"
      r"biops(?:y|ied|ies) (?:by|via|with) (?:shave|tangential|saucerization)", "biopsy", "tangential"),
     (r"biops(?:y|ies|ied)|bx", "biopsy", None),
     (r"shave (?:removal|excision)|removed (?:by|with|via) (?:a )?(?:deep )?shave|shaved(?: off)?(?: flush)?|"

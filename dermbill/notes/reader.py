@@ -771,12 +771,17 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                 technique = "tangential" if re.search(r"shave|tangential|saucer|scoop|curette",
                                                       _lesion_text(text, lesion), re.I) else None
             if technique is None:
-                technique = "tangential"
+                # alone, a biopsy of unknown technique is safely the lowest code (11102); beside other biopsies
+                # a guessed technique would add an add-on unit, so the engine is left to ask
+                alone = len(re.findall(r"\bbiops|\bbx\b", text, re.IGNORECASE)) <= 2
                 reading.gaps.append(Gap(label, "technique", f"{where}, biopsy: the technique is not documented. "
                                         "Please document shave (tangential), punch or incisional.",
                                         "the technique decides the code (11102 tangential, 11104 punch, "
-                                        "11106 incisional)", "tangential (11102, the lowest)", *span))
-            proc["technique"] = technique
+                                        "11106 incisional)", "tangential (11102, the lowest)" if alone else None,
+                                        *span))
+                technique = "tangential" if alone else None
+            if technique is not None:
+                proc["technique"] = technique
         elif kind == "excision":
             margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"]
             excised = [m for k, m in lesion.measures if k == "excised" and m.kind == "length"]
