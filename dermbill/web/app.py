@@ -34,6 +34,7 @@ from dermbill.web.pages import (
     follow_up,
     front_desk,
     imports,
+    note_reading,
     patients,
     payment_desk,
     payments,
@@ -154,6 +155,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())
+    app.include_router(note_reading.router())
     app.include_router(check_in.router())
     app.include_router(training_pages.router())
     app.include_router(front_desk.router())
