@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from dermbill.clock import today
 from dermbill.core.access import Permission
 from dermbill.core.coding.encounter import PAYERS
 from dermbill.core.errors import InvalidInput
@@ -100,8 +99,7 @@ def router() -> APIRouter:
     @pages.get("/coding/note")
     def blank(request: Request, session: PageSession) -> Response:
         page_permitted(session.user, Permission.CODE_ENCOUNTERS)
-        return page(request, session, header={"date_of_service": today().isoformat(), "payer": "", "age": "",
-                                              "sex": ""})
+        return page(request, session, header={"date_of_service": "", "payer": "", "age": "", "sex": ""})
 
     @pages.post("/coding/note")
     async def read(request: Request, session: Csrf) -> Response:
