@@ -88,6 +88,7 @@ class ReportWorld:
     organization_id: int = 0
     _entries: int = 0
     _hashes: dict[int, str] = field(default_factory=dict)  # remittance id -> content hash
+    _charged: dict[int, int] = field(default_factory=dict)  # a line billing another again -> the charged line
 
     def __post_init__(self) -> None:
         with self._uow(day(1, 1)) as uow:
@@ -196,7 +197,7 @@ class ReportWorld:
         postings = tuple(
             Posting(account, Money(cents), patient_id=claim.patient_id,
                     payer_id=claim.payer_id if with_payer else None, claim_id=claim.id,
-                    claim_line_id=claim.line(line) if line else None)
+                    claim_line_id=self._charged.get(claim.line(line), claim.line(line)) if line else None)
             for account, cents, line, with_payer in legs)
         with self._uow(on) as uow:
             uow.practice(claim.practice_id).post(JournalEntry(on, f"test entry {self._entries}", postings,
@@ -322,7 +323,9 @@ class ReportWorld:
             repo = uow.practice(claim.practice_id)
             repo.get(ClaimRow, again.id).frequency_code = "7" if replacement else "1"
             for new, old in zip(again.line_ids, claim.line_ids, strict=True):
-                repo.get(ClaimLineRow, new).billed_line_id = old
+                charged = self._charged.get(old, old)
+                repo.get(ClaimLineRow, new).billed_line_id = charged
+                self._charged[new] = charged  # its postings go on the charged line, as 835 posting does
             uow.commit()
         return again
 

@@ -140,8 +140,10 @@ class _LineHistory:
     """What was posted on the items' charged lines up to the as-of day: the payer cash by line and journal entry,
     and the remittance entries (by idempotency key, ``era:<the 835's content hash>:...``) that touched each line.
 
-    Read a chunk of lines at a time through the index on ``posting.claim_line_id`` (and lines billing them again,
-    through ``claim_line.billed_line_id``): nothing is read for claims without an item in the period."""
+    Postings name the charged line (835 posting writes a secondary's or a corrected claim's money on the line it
+    bills again), so a chunk of charged lines at a time is read through the index on ``posting.claim_line_id``,
+    one plain IN list (an OR with a subquery there made PostgreSQL scan every posting): nothing is read for claims
+    without an item in the period."""
 
     def __init__(self, session: Session, f: ReportFilter, charged: set[int]) -> None:
         self.cash: dict[int, list[Cash]] = defaultdict(list)
@@ -159,9 +161,7 @@ class _LineHistory:
                      .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
                      .join(entry, entry.id == PostingRow.journal_entry_id)
                      .where(PostingRow.practice_id.in_(f.practice_ids), entry.entry_date <= f.as_of,
-                            or_(PostingRow.claim_line_id.in_(chunk),
-                                PostingRow.claim_line_id.in_(select(line.id).where(
-                                    line.practice_id.in_(f.practice_ids), line.billed_line_id.in_(chunk)))))
+                            PostingRow.claim_line_id.in_(chunk))
                      .group_by(posted_on, entry.id, entry.entry_date, entry.kind, entry.idempotency_key,
                                LedgerAccountRow.code, PostingRow.payer_id.is_not(None)))
             for charged_line, entry_id, on, kind, key, code, from_payer, cents in session.execute(query):
