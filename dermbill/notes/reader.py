@@ -57,12 +57,16 @@ _WORD_NUMBERS: dict[str, int] = {
        for n, unit in enumerate(_UNITS, start=1)},
     "single": 1, "a": 1, "an": 1,
 }
-_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|" + "|".join(sorted(
-    (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + ")"
+# a number followed by a unit ("8 mm pearly papule", "2 FTC", "#11 blade") measures or names; it counts no lesion
+_NOT_UNIT = (r"(?!\s*(?:mm|cm|millimet|centimet|mg|mcg|ml|cc|g\b|%|sq\b|o'?clock|nm\b|j\b|j/|joules?|ftc|"
+             r"freeze|cycles?|passes|rounds?|blades?|sutures?|x\s*\d|-(?:mm|cm)|(?:-|\s)?(?:0|o)\b))")
+_NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "|".join(sorted(
+    (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + r"\b" + _NOT_UNIT + ")"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
-                               r"sq|weeks?|days?|months?|years?|wks?))", re.IGNORECASE)
+                               r"sq|weeks?|days?|months?|years?|wks?|ftc|freeze|cycles?|passes|rounds?|"
+                               r"blades?|-0\b))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
@@ -71,9 +75,9 @@ _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
-                      r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b"
+                      r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
-                      r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
+                      r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
                                r"keratos[ie]s|nevi|cysts?|papules?|spots?|molluscum|keloids?|condylomas?|corns?|"
                                r"calluse?s?|callosities|sites?|behavior|behaviour|neoplasms?|abscess(?:es)?)\W*$",
@@ -348,7 +352,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = [lesion for lesion, _ in opened]
             continue
         if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
-                                                                                    "plan")):
+                                                                                    "plan")
+                                    or (len(group) == 1 and not current.diagnoses and not current.shared)):
+            # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
             if len(group) > 1:
                 # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
                 # a list of sites is said of each of them; its sizes and counts are not
@@ -906,11 +912,13 @@ def _dose(lesion: _Lesion) -> Decimal | None:
     return None
 
 
-_STAGE = re.compile(r"\bstage\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?(\d{1,2}|one|two|"
+_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?"
+                    r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
-_STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+stages?\b|\bstage\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
+_STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
+                            r"\b(?:stage|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
 
 
 def _roman(word: str) -> int:
