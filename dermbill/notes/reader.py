@@ -20,7 +20,7 @@ from typing import Any
 from dermbill.notes import header
 from dermbill.notes.measurements import Measure, classify_length, find_measures
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
-from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, NEGATED, PLANNED, analyse
+from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETICAL_BEFORE, NEGATED, PLANNED, analyse
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
 from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
@@ -257,6 +257,13 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
         if reason is None and dated and _NOTHING_DONE.search(text):
             reason = "negated"
+        if reason == "hypothetical" and not dated:
+            # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
+            # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
+            sentence_start, _ = sentence_bounds(text, start, end)
+            before = text[sentence_start:start].lower()
+            if not any(re.search(rf"\b{re.escape(word)}\b", before) for word in HYPOTHETICAL_BEFORE):
+                reason = None
         return reason
 
     active_procedures: list[ProcedureMention] = []
@@ -475,6 +482,12 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
         lesion.measures.append((kind, measure))
+    if clause is not None and clause != (start, end) and any(kind == "volume" for kind, _ in lesion.measures) and \
+            not any(kind == "concentration" for kind, _ in lesion.measures):
+        # "ILK 40 mg/mL, 0.2 cc to R earlobe keloid and 0.3 cc to chest keloids": the strength named once in the
+        # clause is every site's; each site's own volume makes its dose, so the total is counted once
+        lesion.measures.extend(("concentration", m) for m in find_measures(text[clause[0]:clause[1]], clause[0])
+                               if m.kind == "concentration" and not start <= m.start < end)
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
     if lesion.count is None and clause is not None and clause != (start, end):
@@ -878,7 +891,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "the total area decides the flap code", None, *span))
         elif kind == "intralesional_injection":
             proc["drug"] = "triamcinolone_acetonide"
-            dose = _dose(lesion)
+            dose = _dose(text, lesion)
             if dose is not None:
                 proc["dose_mg"] = _round(dose)
             else:
@@ -901,14 +914,23 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
                     if re.search(r"clos|repair|sutur|layer", text[a:b], re.I))
 
 
-def _dose(lesion: _Lesion) -> Decimal | None:
+_EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
+
+
+def _dose(text: str, lesion: _Lesion) -> Decimal | None:
+    """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
     dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
+
+    def each(m: Measure) -> Decimal:
+        return m.value * times if _EACH.match(text, m.end) else m.value
+
     if dose:
-        return max(m.value for m in dose)
+        return max(each(m) for m in dose)
     if conc and volume:
-        return conc[0].value * sum((m.value for m in volume), Decimal(0))
+        return conc[0].value * sum((each(m) for m in volume), Decimal(0))
     return None
 
 

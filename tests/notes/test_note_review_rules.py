@@ -79,3 +79,44 @@ def test_dated_biopsy_after_diagnosis_proves_it() -> None:
 def test_undated_suspected_diagnosis_is_not_proven() -> None:
     text = "Shave biopsy of suspected BCC of the R upper back, 1.0 cm."
     assert _lesions(text)[0]["diagnosis"] == "neoplasm_unspecified_behavior"
+
+
+# (11) per-site volumes with the strength named once are summed once; "1 mL each" counts every lesion
+def test_per_site_volumes_share_the_strength_named_once() -> None:
+    text = ("Keloids on the L ear lobe and the upper back.\n"
+            "Procedure: ILK 40 mg/mL, 0.1 cc to L earlobe keloid and 0.4 cc to upper back keloid.")
+    lesions = _lesions(text)
+    doses = [p.get("dose_mg") for lesion in lesions for p in lesion["procedures"]]  # type: ignore[attr-defined]
+    assert doses == [4, 16]
+    assert ("J3301", 2, ()) in _codes(text)
+
+
+def test_a_volume_without_any_strength_is_still_a_gap() -> None:
+    text = "Keloid of the upper back injected with 0.4 cc of triamcinolone."
+    reading = read_note(text, date_of_service=DAY)
+    assert any(g.field == "dose_mg" for g in reading.gaps)
+
+
+def test_volume_each_is_multiplied_by_the_count() -> None:
+    text = "3 inflamed epidermoid cysts of the upper back injected with Kenalog 10 mg/mL, 1 mL each."
+    assert ("J3301", 3, ()) in _codes(text, payer="commercial")
+
+
+def test_volume_without_each_is_the_total() -> None:
+    text = "3 inflamed epidermoid cysts of the upper back injected with Kenalog 10 mg/mL, 1 mL total."
+    assert ("J3301", 1, ()) in _codes(text, payer="commercial")
+
+
+# (14) the E/M written in a paragraph with "Modifier 25"
+def test_em_in_a_paragraph_with_modifier_25() -> None:
+    text = ("Established patient, 99213 for atopic dermatitis: discussed dupilumab, started triamcinolone. "
+            "Modifier 25.\nAlso: 2 inflamed epidermoid cysts of the upper back injected with Kenalog 10 mg/mL, "
+            "0.5 mL total.")
+    assert ("99213", 1, ("25",)) in _codes(text, payer="commercial")
+
+
+def test_discussed_before_a_diagnosis_keeps_it_hypothetical() -> None:
+    text = "Options include excision if melanoma of the R upper back is found. Return in 3 months."
+    reading = read_note(text, date_of_service=DAY)
+    assert any(i.reason == "hypothetical" and "melanoma" in i.quote for i in reading.ignored)
+    assert reading.encounter["lesions"] == []
