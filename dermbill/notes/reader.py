@@ -319,7 +319,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             path_mode = True
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
-        if path_mode and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
+        new_item = bool(_ENUMERATED.match(clause) and in_clause_p and ":" not in clause
+                        and all(p.start < d.start for p in in_clause_p[:1] for d in in_clause_d))
+        # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
+        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue

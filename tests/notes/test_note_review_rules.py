@@ -120,3 +120,30 @@ def test_discussed_before_a_diagnosis_keeps_it_hypothetical() -> None:
     reading = read_note(text, date_of_service=DAY)
     assert any(i.reason == "hypothetical" and "melanoma" in i.quote for i in reading.ignored)
     assert reading.encounter["lesions"] == []
+
+
+# the base of a removal electrodesiccated is its hemostasis, not a destruction
+def test_base_electrodesiccated_after_a_shave_is_no_destruction() -> None:
+    text = "Irritated SK of the R upper back, 6 mm, removed by shave and the base electrodesiccated."
+    codes = [c for c, _, _ in _codes(text)]
+    assert codes == ["11301"]
+
+
+def test_electrodesiccation_of_a_lesion_is_a_destruction() -> None:
+    text = "Irritated SK of the R upper back, electrodesiccated."
+    assert [c for c, _, _ in _codes(text)] == ["17110"]
+
+
+# a numbered procedure line after a pathology line starts a new lesion
+def test_numbered_procedure_after_a_path_line_is_a_new_lesion() -> None:
+    text = ("1) Shave biopsy, L forehead, 0.6 cm pink papule. Path: SCC in situ.\n"
+            "2) LN2 to 3 AKs on the L dorsal hand.")
+    codes = [c for c, _, _ in _codes(text)]
+    assert "17000" in codes and "17003" in codes
+
+
+def test_lettered_pathology_lines_stay_pathology() -> None:
+    text = ("Shave biopsies of the L forehead and the R cheek.\nPath:\nA. L forehead shave bx: actinic keratosis.\n"
+            "B. R cheek shave bx: basal cell carcinoma.")
+    lesions = _lesions(text)
+    assert [lesion.get("pathology") for lesion in lesions] == ["actinic_keratosis", "bcc"]
