@@ -9,13 +9,15 @@ past history sections, are set aside as ``ignored``; a lesion with no procedure 
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from dermbill.notes import header
 from dermbill.notes.measurements import Measure, classify_length, find_measures
@@ -135,9 +137,30 @@ _SENTENCE_BREAK = re.compile(r"[.;!?](?=\s|$)|\n")
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around ``text[start:end]`` (a decimal point such as "0.5" does not end one)."""
-    before = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
-    after = _SENTENCE_BREAK.search(text, end)
-    return (before[-1] if before else 0), (after.start() if after else len(text))
+    ends, starts = _breaks(text)
+    # linear in the note: the breaks are found once per text and looked up by bisection
+    index = bisect.bisect_right(ends, start)
+    sentence_start = ends[index - 1] if index else 0
+    if start > sentence_start and text[start - 1] in ".;!?":
+        sentence_start = start  # a break written right against the mention ("bx.Shave")
+    after = bisect.bisect_left(starts, end)
+    return sentence_start, (starts[after] if after < len(starts) else len(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _breaks(text: str) -> tuple[list[int], list[int]]:
+    found = list(_SENTENCE_BREAK.finditer(text))
+    return [m.end() for m in found], [m.start() for m in found]
+
+
+_Mention = TypeVar("_Mention", ProcedureMention, DiagnosisMention)
+
+
+def _between(mentions: list[_Mention], start: int, end: int) -> list[_Mention]:
+    """The mentions (in text order) that start in [start, end): found by bisection, so long notes stay linear."""
+    low = bisect.bisect_left(mentions, start, key=lambda m: m.start)
+    high = bisect.bisect_left(mentions, end, lo=low, key=lambda m: m.start)
+    return mentions[low:high]
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -233,14 +256,16 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     reading = _Reading(text)
-    procedures = find_procedures(text)
-    diagnoses = find_diagnoses(text)
+    procedures = sorted(find_procedures(text), key=lambda p: p.start)
+    diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}
     sections = analysis.sections
 
     dos_found = header.find_date(text)
     visit_day = date_of_service or (dos_found[0] if dos_found else None)
+
+    nothing_done = bool(_NOTHING_DONE.search(text))
 
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
@@ -255,7 +280,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
-        if reason is None and dated and _NOTHING_DONE.search(text):
+        if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
@@ -309,9 +334,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
             continue
         clause = text[start:end]
-        in_clause_p = [p for p in procedures if start <= p.start < end
-                       and not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
-        in_clause_d = [d for d in diagnoses if start <= d.start < end]
+        in_clause_p = [p for p in _between(procedures, start, end)
+                       if not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
+        in_clause_d = _between(diagnoses, start, end)
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
@@ -462,19 +487,19 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
     lesion.texts.append((start, end))
     segment = text[start:end]
     paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
-    seg_p = [p for p in procedures if start <= p.start < end]
+    seg_p = _between(procedures, start, end)
     lesion.procedures.extend(seg_p or [p for p in clause_p if p not in lesion.procedures])
     for p in clause_p:
         # "Destruction of 16 AKs on the face and scalp with LN2": the method named once is every site's
         if p.detail and p not in lesion.procedures and any(q.type == p.type and q.detail is None for q in seg_p):
             lesion.procedures.append(p)
-    for d in diagnoses:
-        if start <= d.start < end:
-            if any(a <= d.start < b for a, b in paren):
-                lesion.pathology.append(d)
-            else:
-                lesion.diagnoses.append(d)
-    if not any(start <= d.start < end for d in diagnoses):
+    seg_d = _between(diagnoses, start, end)
+    for d in seg_d:
+        if any(a <= d.start < b for a, b in paren):
+            lesion.pathology.append(d)
+        else:
+            lesion.diagnoses.append(d)
+    if not seg_d:
         lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
     if _PENDING.search(segment):
         lesion.pending = True

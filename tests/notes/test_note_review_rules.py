@@ -147,3 +147,23 @@ def test_lettered_pathology_lines_stay_pathology() -> None:
             "B. R cheek shave bx: basal cell carcinoma.")
     lesions = _lesions(text)
     assert [lesion.get("pathology") for lesion in lesions] == ["actinic_keratosis", "bcc"]
+
+
+# (15) long notes stay linear: sentences and mentions are looked up by bisection
+def test_sentence_bounds_by_bisection() -> None:
+    from dermbill.notes.reader import sentence_bounds
+
+    text = "Shave bx of 0.5 cm papule. LN2 to AKs; 2 FTC.\nbx.Shave"
+    assert sentence_bounds(text, text.index("0.5"), text.index("0.5") + 3) == (0, text.index(". LN2"))
+    assert sentence_bounds(text, text.index("LN2"), text.index("LN2") + 3) == (text.index("LN2"), text.index(";"))
+    assert sentence_bounds(text, text.index("Shave", 5), len(text)) == (text.index("Shave", 5), len(text))
+
+
+def test_a_long_pasted_note_reads_in_seconds() -> None:
+    import time
+
+    line = "Cryotherapy of 3 AKs on the L dorsal hand with LN2. Shave biopsy of 0.6 cm pink papule on the R cheek.\n"
+    text = line * (34000 // len(line))
+    began = time.perf_counter()
+    read_note(text, date_of_service=DAY)
+    assert time.perf_counter() - began < 10  # it took 20 s when each mention re-scanned the whole note
