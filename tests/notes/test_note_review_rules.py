@@ -155,7 +155,7 @@ def test_sentence_bounds_by_bisection() -> None:
 
     text = "Shave bx of 0.5 cm papule. LN2 to AKs; 2 FTC.\nbx.Shave"
     assert sentence_bounds(text, text.index("0.5"), text.index("0.5") + 3) == (0, text.index(". LN2"))
-    assert sentence_bounds(text, text.index("LN2"), text.index("LN2") + 3) == (text.index("LN2"), text.index(";"))
+    assert sentence_bounds(text, text.index("LN2"), text.index("LN2") + 3) == (text.index(". LN2") + 1, text.index(";"))
     assert sentence_bounds(text, text.index("Shave", 5), len(text)) == (text.index("Shave", 5), len(text))
 
 
