@@ -167,3 +167,47 @@ def test_a_long_pasted_note_reads_in_seconds() -> None:
     began = time.perf_counter()
     read_note(text, date_of_service=DAY)
     assert time.perf_counter() - began < 10  # it took 20 s when each mention re-scanned the whole note
+
+
+# (3) one lesion without its side is held; the others are coded
+def test_a_sideless_lesion_is_held_and_the_rest_coded() -> None:
+    text = "Shave biopsy of 0.6 cm pink papule on the R cheek. Shave biopsy of 0.5 cm scaly papule on the forearm."
+    result = code_note(text, date_of_service=DAY, payer="medicare", age=70, sex="F")
+    assert result.coding is not None
+    assert [(line.code, line.units) for line in result.coding.lines] == [("11102", 1)]
+    assert [(h.code, h.lesion) for h in result.coding.holds] == [("missing_documentation", "B")]
+    assert "laterality" not in result.reading.encounter["lesions"][1]
+
+
+def test_lesions_with_their_sides_are_not_held() -> None:
+    text = "Shave biopsy of 0.6 cm pink papule on the R cheek. Shave biopsy of 0.5 cm scaly papule on the L forearm."
+    result = code_note(text, date_of_service=DAY, payer="medicare", age=70, sex="F")
+    assert result.coding is not None and not result.coding.holds
+    assert [(line.code, line.units) for line in result.coding.lines] == [("11102", 1), ("11103", 1)]
+
+
+# (4) a procedure word with an earlier date is historical
+def test_a_dated_biopsy_is_historical() -> None:
+    text = "Dx: BCC R upper back (biopsy 4/2026). ED&C x3 cycles performed today, 0.8 cm."
+    reading = read_note(text, date_of_service=DAY)
+    assert any(i.reason == "historical" and "biopsy" in i.quote for i in reading.ignored)
+    assert [p["type"] for p in reading.encounter["lesions"][0]["procedures"]] == ["destruction"]
+
+
+def test_a_biopsy_dated_today_is_today() -> None:
+    text = "Shave biopsy 6/1/2026 of a 0.6 cm pink papule on the R cheek."
+    assert _codes(text) == [("11102", 1, ())]
+
+
+# (5) a declined or planned mention gives its procedure to no lesion
+def test_a_declined_biopsy_gives_no_procedure_to_its_lesion() -> None:
+    text = ("Pink papule R forearm. Patient declined biopsy today, will return next week for shave bx. "
+            "LN2 to 3 AKs on the scalp.")
+    codes = [c for c, _, _ in _codes(text)]
+    assert "11102" not in codes and "17000" in codes
+
+
+def test_a_biopsy_done_today_is_coded() -> None:
+    text = "Pink papule R forearm. Shave biopsy performed today. LN2 to 3 AKs on the scalp."
+    codes = [c for c, _, _ in _codes(text)]
+    assert "11102" in codes and "17000" in codes
