@@ -1004,8 +1004,9 @@ _DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second t
                 ("fifth toe", "toe_5"), ("5th toe", "toe_5"), ("little toe", "toe_5"), ("thumb", "thumb"),
                 ("index finger", "finger_2"), ("middle finger", "finger_3"), ("ring finger", "finger_4"),
                 ("little finger", "finger_5"), ("small finger", "finger_5"))
-_DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS) + r")\b",
-                     re.IGNORECASE)
+# "right great toe", "left great toenail" ("great toes" with no side names no digit)
+_DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS)
+                     + r")(?:nails?|s)?\b", re.IGNORECASE)
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
@@ -1083,8 +1084,12 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                     if digit not in digits:
                         digits.append(digit)
             service["digits"] = digits
+        # a diagnosis said only of a declined, planned or past procedure ("debridement of 3 toenails
+        # (onychomycosis) was deferred") is not the reason for today's service
+        skipped = [(i.start, i.end) for i in reading.ignored if i.reason != "examined_only"]
         dx = [d.key for d in find_diagnoses(text)
-              if d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper()]
+              if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
+              and not any(a <= d.start < b for a, b in skipped)]
         if dx and kind != "photodynamic_therapy":
             service["diagnoses"] = sorted(set(dx))
         services.append(service)

@@ -211,3 +211,35 @@ def test_a_biopsy_done_today_is_coded() -> None:
     text = "Pink papule R forearm. Shave biopsy performed today. LN2 to 3 AKs on the scalp."
     codes = [c for c, _, _ in _codes(text)]
     assert "11102" in codes and "17000" in codes
+
+
+# (13) nail services: "great toenail" names the digit; a deferred service's diagnosis is not today's
+def test_partial_avulsion_of_both_great_toenails() -> None:
+    text = ("Ingrown toenails bilateral great toes. Procedure: partial nail avulsion of the left great toenail "
+            "and of the right great toenail.")
+    services = read_note(text, date_of_service=DAY).encounter["services"]
+    assert services[0]["digits"] == ["left_great_toe", "right_great_toe"]
+
+
+def test_great_toes_without_a_side_name_no_digit() -> None:
+    text = "Ingrown toenails of the great toes; partial nail avulsion performed."
+    services = read_note(text, date_of_service=DAY).encounter["services"]
+    assert services[0]["digits"] == []
+
+
+def test_a_deferred_services_diagnosis_is_not_todays() -> None:
+    text = ("Ingrown toenail, L great toe. Partial nail avulsion of the L great toenail performed. Mechanical "
+            "debridement of 3 dystrophic toenails (onychomycosis) was deferred to next visit.")
+    services = read_note(text, date_of_service=DAY).encounter["services"]
+    assert services[0]["diagnoses"] == ["ingrown_nail"]
+
+
+def test_debridement_done_today_keeps_its_diagnosis() -> None:
+    text = "Mechanical debridement of 7 mycotic toenails, onychomycosis."
+    services = read_note(text, date_of_service=DAY).encounter["services"]
+    assert services[0] == {"type": "nail_debridement", "nails": 7, "diagnoses": ["onychomycosis"]}
+
+
+def test_nb_uvb_for_vitiligo_carries_l80() -> None:
+    services = read_note("NB-UVB for vitiligo, session 12.", date_of_service=DAY).encounter["services"]
+    assert services[0]["modality"] == "uvb" and services[0]["diagnoses"] == ["L80"]
