@@ -73,6 +73,11 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|is
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)
+# "Location: face and scalp." in a templated note names where the procedure was done
+_SITE_HEADING = re.compile(r"\s*(?:locations?|sites?|areas? treated|anatomic (?:location|site))\s*:", re.IGNORECASE)
+# "Number treated: 22", "No. of lesions: 4"
+_COUNT_HEADING = re.compile(r"\b(?:number|no\.?|#) (?:of lesions |of aks |of warts )?(?:treated|of lesions|destroyed|"
+                            r"removed)\s*[:=]?\s*(\d{1,3})\b(?!\s*(?:mm|cm|%|sq))", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
@@ -360,7 +365,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
-        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)))
+        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
+                                    or _SITE_HEADING.match(clause)))
         label = _LABEL.match(clause)
         if enumerated and not sites and label and (in_clause_p or lesion_d):
             # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
@@ -506,6 +512,10 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
     if not _CONSENT.search(segment):
         lesion.symptoms.extend(find_symptoms(segment, start))
     if shared:
+        heading = _COUNT_HEADING.search(text, start, end)
+        if heading and lesion.count is None:
+            # "Location: face and scalp. Number treated: 22.": one count for the sites listed, shared by them
+            lesion.count = int(heading.group(1)), heading.start(1), heading.end(1)
         return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
@@ -531,6 +541,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         after = _COUNT_AFTER_SITE.match(text, site.end, end)
         if after:
             return _number(after.group(1)), after.start(1), after.end(1)
+    heading = _COUNT_HEADING.search(text, start, end)
+    if heading:
+        return int(heading.group(1)), heading.start(1), heading.end(1)
     for m in _COUNT_NOUN.finditer(text[start:end]):
         if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]):
             continue

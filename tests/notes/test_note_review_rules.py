@@ -243,3 +243,17 @@ def test_debridement_done_today_keeps_its_diagnosis() -> None:
 def test_nb_uvb_for_vitiligo_carries_l80() -> None:
     services = read_note("NB-UVB for vitiligo, session 12.", date_of_service=DAY).encounter["services"]
     assert services[0]["modality"] == "uvb" and services[0]["diagnoses"] == ["L80"]
+
+
+# templated notes: "Location:" opens the lesion, "Number treated:" is its count
+def test_location_and_number_treated_headings() -> None:
+    text = ("Procedure: Destruction of premalignant lesions.\nDiagnosis: Actinic keratoses.\n"
+            "Location: scalp and forehead. Number treated: 16.\nMethod: liquid nitrogen, 2 freeze-thaw cycles.")
+    assert _codes(text) == [("17004", 1, ())]
+
+
+def test_a_number_in_a_heading_with_a_unit_is_no_count() -> None:
+    text = ("Procedure: Destruction of premalignant lesion.\nDiagnosis: Actinic keratosis.\n"
+            "Location: scalp. Size: 4 mm.\nMethod: liquid nitrogen.")
+    lesions = _lesions(text)
+    assert lesions[0]["site"] == "scalp" and "count" not in lesions[0]
