@@ -257,3 +257,14 @@ def test_a_number_in_a_heading_with_a_unit_is_no_count() -> None:
             "Location: scalp. Size: 4 mm.\nMethod: liquid nitrogen.")
     lesions = _lesions(text)
     assert lesions[0]["site"] == "scalp" and "count" not in lesions[0]
+
+
+# a one-letter subtype before BCC ("nBCC", "sBCC") is still a BCC
+def test_subtype_letter_before_bcc() -> None:
+    for word in ("nBCC", "sBCC"):
+        text = f"Excision of {word} (bx 4/2/26) of the R upper back, 1.0 cm, 4 mm margins."
+        assert _lesions(text)[0]["diagnosis"] == "bcc", word
+
+
+def test_a_word_ending_in_bcc_letters_is_not_bcc() -> None:
+    assert read_note("Abcc lotion applied to the R upper back.", date_of_service=DAY).encounter["lesions"] == []
