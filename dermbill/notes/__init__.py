@@ -10,7 +10,7 @@ May import core and services.coding; must not import db, web, api or cli.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
@@ -42,6 +42,7 @@ class NoteResult:
 def code_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteResult:
     """Read the note and code its encounter with the shipped tables."""
+    from dermbill.core.coding.result import Notice
     from dermbill.core.errors import InvalidInput
     from dermbill.services.coding import code_document
 
@@ -49,4 +50,21 @@ def code_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     try:
         return NoteResult(reading, code_document(reading.encounter))
     except InvalidInput as exc:
-        return NoteResult(reading, None, f"the encounter cannot be coded until the gaps are filled: {exc}")
+        error = f"the encounter cannot be coded until the gaps are filled: {exc}"
+    # one lesion without its side must not stop the rest: hold that lesion (its gap says what to ask) and code
+    # the others; the reading keeps the lesion as read
+    sideless = {g.lesion for g in reading.gaps if g.field == "laterality" and g.lesion is not None}
+    lesions = reading.encounter.get("lesions") or []
+    if not sideless or not any(lesion.get("id") in sideless for lesion in lesions):
+        return NoteResult(reading, None, error)
+    rest = {**reading.encounter, "lesions": [lesion for lesion in lesions if lesion.get("id") not in sideless]}
+    if not rest["lesions"] and not rest.get("services") and not rest.get("visit"):
+        return NoteResult(reading, None, error)  # nothing else to code: the whole encounter waits
+    try:
+        coding = code_document(rest)
+    except InvalidInput:
+        return NoteResult(reading, None, error)
+    holds = tuple(Notice("missing_documentation", f"lesion {lesion_id}: the side (left or right) is not documented; "
+                         "the lesion is held until the provider documents it", lesion_id, "laterality")
+                  for lesion_id in sorted(sideless) if any(lesion.get("id") == lesion_id for lesion in lesions))
+    return NoteResult(reading, replace(coding, holds=coding.holds + holds))

@@ -27,7 +27,7 @@ PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only 
 SEPARATE = re.compile(r"separate from (?:the )?procedure|"
                       r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
                       r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"
-                      r"additionally", re.IGNORECASE)
+                      r"additionally|\bmod(?:ifier)?\.?\s*-?25\b|-25 modifier", re.IGNORECASE)
 
 
 def parse_date(raw: str) -> datetime.date | None:

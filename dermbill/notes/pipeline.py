@@ -60,6 +60,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",
              "dad", "grandmother", "grandfather", "aunt", "uncle", "son", "daughter"),
 }
+# the words that make a mention hypothetical when written before it ("consider excision of ...")
+HYPOTHETICAL_BEFORE: tuple[str, ...] = _FORWARD[HYPOTHETICAL]
 _BACKWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("declined", "was declined", "deferred", "not performed", "not done", "was not performed",
               "not indicated", "ruled out", "is negative", "absent"),

@@ -92,8 +92,12 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                 re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE)
                 or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)):
             continue
-        if kind not in ("repair", "removal") and re.match(r"\s+(?:scars?|sites?|bed)\b", text[m.end():m.end() + 8],
-                                                          re.IGNORECASE):
+        if kind == "destruction" and detail == "electrosurgery" and (
+                re.search(r"\bbase\b[^.;]{0,12}$", text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
+                or re.match(r"\s*(?:of\s+)?(?:the\s+)?base\b", text[m.end():m.end() + 15], re.IGNORECASE)):
+            continue  # "removed by shave and the base electrodesiccated": the removal's hemostasis, not a destruction
+        if kind not in ("repair", "removal") and re.match(r"[ \t]+(?:scars?|sites?|bed)\b(?!\s*:)",
+                                                          text[m.end():m.end() + 9], re.IGNORECASE):
             continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
         if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center)\b",
                     text[m.end():m.end() + 25], re.IGNORECASE):

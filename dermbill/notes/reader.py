@@ -9,18 +9,20 @@ past history sections, are set aside as ``ignored``; a lesion with no procedure 
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from dermbill.notes import header
 from dermbill.notes.measurements import Measure, classify_length, find_measures
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
-from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, NEGATED, PLANNED, analyse
+from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETICAL_BEFORE, NEGATED, PLANNED, analyse
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
 from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
@@ -57,23 +59,32 @@ _WORD_NUMBERS: dict[str, int] = {
        for n, unit in enumerate(_UNITS, start=1)},
     "single": 1, "a": 1, "an": 1,
 }
-_NUM = r"(?<![\d.])(\d{1,3}(?![\d.])|" + "|".join(sorted(
-    (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + ")"
+# a number followed by a unit ("8 mm pearly papule", "2 FTC", "#11 blade") measures or names; it counts no lesion
+_NOT_UNIT = (r"(?!\s*(?:mm|cm|millimet|centimet|mg|mcg|ml|cc|g\b|%|sq\b|o'?clock|nm\b|j\b|j/|joules?|ftc|"
+             r"freeze|cycles?|passes|rounds?|blades?|sutures?|x\s*\d|-(?:mm|cm)|(?:-|\s)?(?:0|o)\b))")
+_NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "|".join(sorted(
+    (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + r"\b" + _NOT_UNIT + ")"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
-                               r"sq|weeks?|days?|months?|years?|wks?))", re.IGNORECASE)
+                               r"sq|weeks?|days?|months?|years?|wks?|ftc|freeze|cycles?|passes|rounds?|"
+                               r"blades?|-0\b))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)
+# "Location: face and scalp." in a templated note names where the procedure was done
+_SITE_HEADING = re.compile(r"\s*(?:locations?|sites?|areas? treated|anatomic (?:location|site))\s*:", re.IGNORECASE)
+# "Number treated: 22", "No. of lesions: 4"
+_COUNT_HEADING = re.compile(r"\b(?:number|no\.?|#) (?:of lesions |of aks |of warts )?(?:treated|of lesions|destroyed|"
+                            r"removed)\s*[:=]?\s*(\d{1,3})\b(?!\s*(?:mm|cm|%|sq))", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
                           r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
-                      r"(?<!cycles )(?<!times )(?:\bx|\u00d7)\s?(\d{1,3})\b"
+                      r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
-                      r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|sec|seconds?|min))", re.IGNORECASE)
+                      r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
                                r"keratos[ie]s|nevi|cysts?|papules?|spots?|molluscum|keloids?|condylomas?|corns?|"
                                r"calluse?s?|callosities|sites?|behavior|behaviour|neoplasms?|abscess(?:es)?)\W*$",
@@ -131,9 +142,30 @@ _SENTENCE_BREAK = re.compile(r"[.;!?](?=\s|$)|\n")
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around ``text[start:end]`` (a decimal point such as "0.5" does not end one)."""
-    before = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
-    after = _SENTENCE_BREAK.search(text, end)
-    return (before[-1] if before else 0), (after.start() if after else len(text))
+    ends, starts = _breaks(text)
+    # linear in the note: the breaks are found once per text and looked up by bisection
+    index = bisect.bisect_right(ends, start)
+    sentence_start = ends[index - 1] if index else 0
+    if start > sentence_start and text[start - 1] in ".;!?":
+        sentence_start = start  # a break written right against the mention ("bx.Shave")
+    after = bisect.bisect_left(starts, end)
+    return sentence_start, (starts[after] if after < len(starts) else len(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _breaks(text: str) -> tuple[list[int], list[int]]:
+    found = list(_SENTENCE_BREAK.finditer(text))
+    return [m.end() for m in found], [m.start() for m in found]
+
+
+_Mention = TypeVar("_Mention", ProcedureMention, DiagnosisMention)
+
+
+def _between(mentions: list[_Mention], start: int, end: int) -> list[_Mention]:
+    """The mentions (in text order) that start in [start, end): found by bisection, so long notes stay linear."""
+    low = bisect.bisect_left(mentions, start, key=lambda m: m.start)
+    high = bisect.bisect_left(mentions, end, lo=low, key=lambda m: m.start)
+    return mentions[low:high]
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -229,14 +261,16 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     reading = _Reading(text)
-    procedures = find_procedures(text)
-    diagnoses = find_diagnoses(text)
+    procedures = sorted(find_procedures(text), key=lambda p: p.start)
+    diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}
     sections = analysis.sections
 
     dos_found = header.find_date(text)
     visit_day = date_of_service or (dos_found[0] if dos_found else None)
+
+    nothing_done = bool(_NOTHING_DONE.search(text))
 
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
@@ -251,8 +285,15 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
-        if reason is None and dated and _NOTHING_DONE.search(text):
+        if reason is None and dated and nothing_done:
             reason = "negated"
+        if reason == "hypothetical" and not dated:
+            # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
+            # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
+            sentence_start, _ = sentence_bounds(text, start, end)
+            before = text[sentence_start:start].lower()
+            if not any(re.search(rf"\b{re.escape(word)}\b", before) for word in HYPOTHETICAL_BEFORE):
+                reason = None
         return reason
 
     active_procedures: list[ProcedureMention] = []
@@ -298,9 +339,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
             continue
         clause = text[start:end]
-        in_clause_p = [p for p in procedures if start <= p.start < end
-                       and not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
-        in_clause_d = [d for d in diagnoses if start <= d.start < end]
+        in_clause_p = [p for p in _between(procedures, start, end)
+                       if not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
+        in_clause_d = _between(diagnoses, start, end)
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
@@ -308,7 +349,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             path_mode = True
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
-        if path_mode and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
+        new_item = bool(_ENUMERATED.match(clause) and in_clause_p and ":" not in clause
+                        and all(p.start < d.start for p in in_clause_p[:1] for d in in_clause_d))
+        # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
+        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start)
             continue
@@ -321,7 +365,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
-        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)))
+        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
+                                    or _SITE_HEADING.match(clause)))
         label = _LABEL.match(clause)
         if enumerated and not sites and label and (in_clause_p or lesion_d):
             # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
@@ -348,7 +393,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = [lesion for lesion, _ in opened]
             continue
         if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
-                                                                                    "plan")):
+                                                                                    "plan")
+                                    or (len(group) == 1 and not current.diagnoses and not current.shared)):
+            # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
             if len(group) > 1:
                 # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
                 # a list of sites is said of each of them; its sizes and counts are not
@@ -446,29 +493,39 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
     lesion.texts.append((start, end))
     segment = text[start:end]
     paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
-    seg_p = [p for p in procedures if start <= p.start < end]
+    seg_p = _between(procedures, start, end)
     lesion.procedures.extend(seg_p or [p for p in clause_p if p not in lesion.procedures])
     for p in clause_p:
         # "Destruction of 16 AKs on the face and scalp with LN2": the method named once is every site's
         if p.detail and p not in lesion.procedures and any(q.type == p.type and q.detail is None for q in seg_p):
             lesion.procedures.append(p)
-    for d in diagnoses:
-        if start <= d.start < end:
-            if any(a <= d.start < b for a, b in paren):
-                lesion.pathology.append(d)
-            else:
-                lesion.diagnoses.append(d)
-    if not any(start <= d.start < end for d in diagnoses):
+    seg_d = _between(diagnoses, start, end)
+    for d in seg_d:
+        if any(a <= d.start < b for a, b in paren):
+            lesion.pathology.append(d)
+        else:
+            lesion.diagnoses.append(d)
+    if not seg_d:
         lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
     if _PENDING.search(segment):
         lesion.pending = True
     if not _CONSENT.search(segment):
         lesion.symptoms.extend(find_symptoms(segment, start))
     if shared:
+        heading = _COUNT_HEADING.search(text, start, end)
+        if heading and lesion.count is None:
+            # "Location: face and scalp. Number treated: 22.": one count for the sites listed, shared by them
+            lesion.count = int(heading.group(1)), heading.start(1), heading.end(1)
         return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
         lesion.measures.append((kind, measure))
+    if clause is not None and clause != (start, end) and any(kind == "volume" for kind, _ in lesion.measures) and \
+            not any(kind == "concentration" for kind, _ in lesion.measures):
+        # "ILK 40 mg/mL, 0.2 cc to R earlobe keloid and 0.3 cc to chest keloids": the strength named once in the
+        # clause is every site's; each site's own volume makes its dose, so the total is counted once
+        lesion.measures.extend(("concentration", m) for m in find_measures(text[clause[0]:clause[1]], clause[0])
+                               if m.kind == "concentration" and not start <= m.start < end)
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
     if lesion.count is None and clause is not None and clause != (start, end):
@@ -484,6 +541,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         after = _COUNT_AFTER_SITE.match(text, site.end, end)
         if after:
             return _number(after.group(1)), after.start(1), after.end(1)
+    heading = _COUNT_HEADING.search(text, start, end)
+    if heading:
+        return int(heading.group(1)), heading.start(1), heading.end(1)
     for m in _COUNT_NOUN.finditer(text[start:end]):
         if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]):
             continue
@@ -872,7 +932,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "the total area decides the flap code", None, *span))
         elif kind == "intralesional_injection":
             proc["drug"] = "triamcinolone_acetonide"
-            dose = _dose(lesion)
+            dose = _dose(text, lesion)
             if dose is not None:
                 proc["dose_mg"] = _round(dose)
             else:
@@ -895,22 +955,33 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
                     if re.search(r"clos|repair|sutur|layer", text[a:b], re.I))
 
 
-def _dose(lesion: _Lesion) -> Decimal | None:
+_EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
+
+
+def _dose(text: str, lesion: _Lesion) -> Decimal | None:
+    """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
     dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
+
+    def each(m: Measure) -> Decimal:
+        return m.value * times if _EACH.match(text, m.end) else m.value
+
     if dose:
-        return max(m.value for m in dose)
+        return max(each(m) for m in dose)
     if conc and volume:
-        return conc[0].value * sum((m.value for m in volume), Decimal(0))
+        return conc[0].value * sum((each(m) for m in volume), Decimal(0))
     return None
 
 
-_STAGE = re.compile(r"\bstage\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?(\d{1,2}|one|two|"
+_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?"
+                    r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
-_STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+stages?\b|\bstage\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
+_STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
+                            r"\b(?:stage|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
 
 
 def _roman(word: str) -> int:
@@ -946,8 +1017,9 @@ _DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second t
                 ("fifth toe", "toe_5"), ("5th toe", "toe_5"), ("little toe", "toe_5"), ("thumb", "thumb"),
                 ("index finger", "finger_2"), ("middle finger", "finger_3"), ("ring finger", "finger_4"),
                 ("little finger", "finger_5"), ("small finger", "finger_5"))
-_DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS) + r")\b",
-                     re.IGNORECASE)
+# "right great toe", "left great toenail" ("great toes" with no side names no digit)
+_DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS)
+                     + r")(?:nails?|s)?\b", re.IGNORECASE)
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
@@ -1025,8 +1097,12 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                     if digit not in digits:
                         digits.append(digit)
             service["digits"] = digits
+        # a diagnosis said only of a declined, planned or past procedure ("debridement of 3 toenails
+        # (onychomycosis) was deferred") is not the reason for today's service
+        skipped = [(i.start, i.end) for i in reading.ignored if i.reason != "examined_only"]
         dx = [d.key for d in find_diagnoses(text)
-              if d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper()]
+              if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
+              and not any(a <= d.start < b for a, b in skipped)]
         if dx and kind != "photodynamic_therapy":
             service["diagnoses"] = sorted(set(dx))
         services.append(service)

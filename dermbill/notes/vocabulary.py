@@ -14,7 +14,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"melanoma in situ|mis|lentigo maligna(?! melanoma)|mmis", "melanoma_in_situ"),
     (r"(?:malignant )?melanoma|lentigo maligna melanoma|mm", "melanoma"),
     (r"merkel(?: cell)?(?: carcinoma)?", "merkel_cell"),
-    (r"(?:nodular |superficial |infiltrative |morpheaform |micronodular |pigmented )?(?:bcc|basal cell"
+    # "nBCC", "sBCC", "iBCC": the subtype written as one letter before the abbreviation
+    (r"(?:nodular |superficial |infiltrative |morpheaform |micronodular |pigmented )?(?:[nsim]?bcc|basal cell"
      r"(?: carcinoma| ca| cancer| skin cancer)?)", "bcc"),
     (r"(?:invasive |well[- ]differentiated |moderately[- ]differentiated |poorly[- ]differentiated )?"
      r"(?:scc|squamous cell(?: carcinoma| ca| cancer)?)", "scc"),
@@ -63,6 +64,9 @@ HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|susp
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
 PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|recurrent|previously biopsied|"
                     r"path[- ]proven|documented|residual)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+# "SCC (bx 9/12/26)", "nBCC R nasal tip, biopsy proven": the proof written after the diagnosis word
+PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|confirmed)\b|"
+                          r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
                         "L28.0", "L92.0"})
 
@@ -97,7 +101,7 @@ def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
         before = text[max(0, m.start() - 40):m.start()]
         inflamed = word.lower().startswith(("isk", "inflamed", "irritated"))
         found.append(DiagnosisMention(key, m.start() + offset, m.end() + offset, bool(HEDGE.search(before)),
-                                      bool(PROVEN.search(before)), inflamed))
+                                      bool(PROVEN.search(before) or PROVEN_AFTER.match(text, m.end())), inflamed))
     return found
 
 
