@@ -392,6 +392,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = [lesion for lesion, _ in opened]
             continue
+        owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
+                  and section != _section_at(sections, group[0].start, text) else [])
+        if owners:
+            # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
+            # procedure described without a site in another section is the one lesion already given that
+            # procedure, not the last lesion named
+            _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+            continue
         if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
                                                                                     "plan")
                                     or (len(group) == 1 and not current.diagnoses and not current.shared)):
@@ -413,6 +421,19 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
+
+
+def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
+    """The one lesion outside the current group that already has every procedure type a site-less clause
+    describes, when the group's lesions have their own procedures and none of these kinds (else nothing: the
+    clause stays with the group)."""
+    kinds = {p.type for p in clause_p}
+    if not all(lesion.procedures for lesion in group) or any(
+            q.type in kinds for lesion in group for q in lesion.procedures):
+        return []  # the group's own procedure still to come, or the same kind: the clause is the group's
+    having = [lesion for lesion in lesions if lesion not in group
+              and kinds <= {q.type for q in lesion.procedures}]
+    return having if len(having) == 1 else []
 
 
 def _inherit(text: str, lesion: _Lesion) -> None:

@@ -268,3 +268,17 @@ def test_subtype_letter_before_bcc() -> None:
 
 def test_a_word_ending_in_bcc_letters_is_not_bcc() -> None:
     assert read_note("Abcc lotion applied to the R upper back.", date_of_service=DAY).encounter["lesions"] == []
+
+
+def test_a_siteless_procedure_paragraph_describes_the_lesion_already_given_that_procedure() -> None:
+    # Must: the Procedure paragraph's biopsy is lesion 1's (the shave bx), not the AKs named last.
+    note = ("DOS: 2026-11-30. 68 yo F, Medicare.\nA/P:\n1. R nasal ala, r/o BCC - shave bx performed.\n"
+            "2. AKs x6 bilateral dorsal hands - LN2 x6.\nProcedure: consent obtained. Tangential biopsy with "
+            "DermaBlade, hemostasis with AlCl.\n")
+    assert _codes(note) == [("11102", 1, ()), ("17000", 1, ("XS",)), ("17003", 5, ())]
+    # Must not: a closure written right after a lesion in the same list is that lesion's, even when an earlier
+    # lesion already had a repair.
+    listed = ("DOS 2026-07-01\n39F, commercial\nA. Upper back: 0.8 cm irritated nevus. Excised with 0.2 cm margins. "
+              "Intermediate layered closure 3.5 cm.\nB. R upper arm: 0.6 cm inflamed nevus. Excised with 0.2 cm "
+              "margins. Intermediate layered closure 2.5 cm.\nPath: A and B: benign compound nevi, margins clear.\n")
+    assert ("12032", 1, ()) in _codes(listed, payer="commercial")
