@@ -9,7 +9,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DB ?= sqlite:///var/demo.db
+# The default database: after make demo every command reads it without --db.
+DEMO_DB ?= sqlite:///var/dermbill.db
 DEMO_OUT ?= var/demo
 DEMO_PORT ?= 8000
 # make demo SERVE=no: build the demo and return (for scripts) instead of serving it.
