@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
-from dermbill.core.money import Money
+from dermbill.core.money import Money, total
 from dermbill.core.statement_document import StatementDocument, StatementLine, StatementPayment, StatementVisit
 
 
@@ -39,3 +40,22 @@ def sample_document(*, code: str = "K7M2Q9TX4P", account: str = "A1001", step: s
         aging=(("0-30", Money.parse("70.00")), ("31-60", Money.parse("39.50")), ("61-90", Money(0)),
                ("91-120", Money(0)), ("120+", Money(0))),
         balance_due=owed)
+
+
+def long_document() -> StatementDocument:
+    """30 visits, one, two or three services each (one visit has 45: it runs over a page), insured and self-pay,
+    over two years."""
+    descriptions = ("Office visit, established patient (99213)", "Skin biopsy, first lesion (11102)",
+                    "Destruction of a benign lesion (17110)")
+    visits = []
+    for number in range(30):
+        lines = tuple(line(descriptions[(number + k) % 3], f"{100 + number}.00", "40.00", "30.00", "5.00",
+                           f"{25 + number}.00") for k in range(45 if number == 15 else 1 + number % 3))
+        visits.append(StatementVisit(datetime.date(2024, 6, 3) + datetime.timedelta(days=23 * number),
+                                     f"Dr. Test {number}", None if number % 4 == 0 else "Blue Meadow Health Plan",
+                                     lines))
+    owed = total([visit.you_owe for visit in visits])
+    aging = (("0-30", Money(12345)), ("31-60", Money(20000)), ("61-90", Money(30000)), ("91-120", Money(5000)),
+             ("120+", owed - Money(12345 + 20000 + 30000 + 5000)))
+    return dataclasses.replace(sample_document(code="LONG30VIS1", account="A2002"), visits=tuple(visits),
+                               aging=aging, balance_due=owed)

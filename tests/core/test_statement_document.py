@@ -1,11 +1,11 @@
 import dataclasses
 
 import pytest
+from statement_samples import line, sample_document
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
 from dermbill.core.statement_document import StatementDocument
-from tests.statement_samples import line, sample_document
 
 
 def test_a_document_survives_its_json_exactly():

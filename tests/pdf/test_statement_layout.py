@@ -9,6 +9,7 @@ import io
 import pdfplumber
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
+from statement_samples import line, long_document, sample_document
 
 from dermbill.pdf.statements import (
     _VISIT_WIDTHS,
@@ -21,8 +22,6 @@ from dermbill.pdf.statements import (
     _wrap,
     render_statement,
 )
-from tests.pdf.test_statement_pdf import _long_document
-from tests.statement_samples import line, sample_document
 
 _LONG_WORDS = ("Excision of a benign lesion of the trunk, arms or legs, excised diameter 1.1 to 2.0 cm, including "
                "margins (11402)")
@@ -62,7 +61,7 @@ def test_a_service_description_too_long_for_its_column_wraps_inside_it() -> None
 
 
 def test_no_words_run_into_the_stub_or_a_page_foot() -> None:
-    with pdfplumber.open(io.BytesIO(render_statement(_long_document()))) as pdf:
+    with pdfplumber.open(io.BytesIO(render_statement(long_document()))) as pdf:
         pages = [page.extract_words() for page in pdf.pages]
     first_foot = PAGE_HEIGHT - CUT_LINE - FIRST_PAGE_FOOT  # pdfplumber measures from the top of the page
     # "Page 1 of N" is written in the foot (its top 14 points above the cut line); the rest must stay above it.
@@ -75,7 +74,7 @@ def test_no_words_run_into_the_stub_or_a_page_foot() -> None:
 
 
 def test_a_visit_taller_than_a_page_goes_on_with_its_heading_and_column_heads_repeated() -> None:
-    with pdfplumber.open(io.BytesIO(render_statement(_long_document()))) as pdf:
+    with pdfplumber.open(io.BytesIO(render_statement(long_document()))) as pdf:
         texts = [page.extract_text() or "" for page in pdf.pages]
     pages = [text for text in texts if "with Dr. Test 15, billed to" in text]  # the visit of 45 services
     assert len(pages) >= 2

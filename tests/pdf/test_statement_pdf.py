@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime
 import io
 import re
 from dataclasses import dataclass, field
 
 import pdfplumber
 import pytest
+from statement_samples import long_document, sample_document
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money, total
 from dermbill.core.statement_document import StatementDocument, StatementVisit
 from dermbill.pdf.statements import CUT_LINE, MANIFEST_COLUMNS, render_print_batch, render_statement
-from tests.statement_samples import line, sample_document
 
 _AMOUNT = r"-?\$[\d,]+\.\d\d"
 _FIVE_AMOUNTS = re.compile(rf"(?P<words>.+?) (?P<amounts>(?:{_AMOUNT} ){{4}}{_AMOUNT})")
@@ -108,25 +107,6 @@ def _assert_reads_back(document: StatementDocument, read: ReadStatement) -> None
     assert f"Amount due ${document.balance_due}" in read.top
 
 
-def _long_document() -> StatementDocument:
-    """30 visits, one, two or three services each (one visit has 45: it runs over a page), insured and self-pay,
-    over two years."""
-    descriptions = ("Office visit, established patient (99213)", "Skin biopsy, first lesion (11102)",
-                    "Destruction of a benign lesion (17110)")
-    visits = []
-    for number in range(30):
-        lines = tuple(line(descriptions[(number + k) % 3], f"{100 + number}.00", "40.00", "30.00", "5.00",
-                           f"{25 + number}.00") for k in range(45 if number == 15 else 1 + number % 3))
-        visits.append(StatementVisit(datetime.date(2024, 6, 3) + datetime.timedelta(days=23 * number),
-                                     f"Dr. Test {number}", None if number % 4 == 0 else "Blue Meadow Health Plan",
-                                     lines))
-    owed = total([visit.you_owe for visit in visits])
-    aging = (("0-30", Money(12345)), ("31-60", Money(20000)), ("61-90", Money(30000)), ("91-120", Money(5000)),
-             ("120+", owed - Money(12345 + 20000 + 30000 + 5000)))
-    return dataclasses.replace(sample_document(code="LONG30VIS1", account="A2002"), visits=tuple(visits),
-                               aging=aging, balance_due=owed)
-
-
 def test_every_amount_on_the_statement_reads_back_equal_to_the_document() -> None:
     document = sample_document()
     read = _read(render_statement(document))
@@ -151,7 +131,7 @@ def test_the_same_document_renders_to_the_same_bytes() -> None:
 
 
 def test_thirty_visits_run_onto_further_pages_and_every_total_still_reads_back() -> None:
-    document = _long_document()
+    document = long_document()
     read = _read(render_statement(document))
     pages = len(read.page_texts)
     assert pages >= 3
@@ -174,7 +154,7 @@ def test_a_credit_larger_than_what_is_owed_shows_nothing_due() -> None:
 def test_the_print_batch_manifest_matches_the_pages_and_amounts_of_its_pdf() -> None:
     odd_address = dataclasses.replace(sample_document(code="ODDADDR001", account="A3003"),
                                       guarantor_address=("Flat 2", "9 Birch Road", "Somewhere abroad"))
-    documents = [sample_document(), _long_document(), odd_address]
+    documents = [sample_document(), long_document(), odd_address]
     content, manifest = render_print_batch(documents)
     assert (content, manifest) == render_print_batch(documents)
     rows = list(csv.DictReader(io.StringIO(manifest)))
