@@ -16,7 +16,9 @@ from dermbill.cli.common import DbOption, as_of_day, current_database, out
 from dermbill.cli.files import write_json
 
 if TYPE_CHECKING:
+    from dermbill.core.reports.filters import ReportFilter
     from dermbill.core.reports.table import Report, ReportTable
+    from dermbill.db.engine import Database
 
 reports_app = typer.Typer(help="Reports: A/R aging, key figures, denials, the monthly practice report.",
                           no_args_is_help=True)
@@ -33,6 +35,15 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print one table as CSV (see --table).")]
 TableKey = Annotated[str | None, typer.Option("--table", help="With --csv: the table to print, by its key "
                                                                "(--json lists them).")]
+
+
+def _period_filter(database: Database, practice: list[str] | None, as_of: str | None, payer: str | None,
+                   provider: str | None, start: str | None, end: str | None) -> ReportFilter:
+    """The filter of a period report from its options (the period: --from/--to, else 30 days to the as-of day)."""
+    from dermbill.services.reports import report_filter
+
+    return report_filter(database, as_of=as_of_day(as_of), practices=practice or (), payer=payer,
+                         provider=provider, start=_day(start, "--from"), end=_day(end, "--to"))
 
 
 def _day(text: str | None, option: str) -> datetime.date | None:
@@ -93,11 +104,10 @@ def kpis_command(
     """The key figures for a period beside the previous period's: days in A/R, clean-claim, first-pass, denial
     and collection rates, lags, recoveries, coding and patient collections."""
     from dermbill.core.reports.figures import show
-    from dermbill.services.reports import kpi_report, report_filter
+    from dermbill.services.reports import kpi_report
 
     with current_database(ctx, db) as database:
-        f = report_filter(database, as_of=as_of_day(as_of), practices=practice or (), payer=payer,
-                          provider=provider, start=_day(start, "--from"), end=_day(end, "--to"))
+        f = _period_filter(database, practice, as_of, payer, provider, start, end)
         report = kpi_report(database, f)
     if as_json:
         write_json(report.to_json())
@@ -145,11 +155,10 @@ def denials_command(
 ) -> None:
     """Denials in dollars by root cause, reason code (CARC), payer, procedure code and provider, and what was
     recovered by corrected claims and appeals."""
-    from dermbill.services.reports import denial_report, report_filter
+    from dermbill.services.reports import denial_report
 
     with current_database(ctx, db) as database:
-        f = report_filter(database, as_of=as_of_day(as_of), practices=practice or (), payer=payer,
-                          provider=provider, start=_day(start, "--from"), end=_day(end, "--to"))
+        f = _period_filter(database, practice, as_of, payer, provider, start, end)
         report = denial_report(database, f)
     if as_json:
         write_json({"as_of": f.as_of.isoformat(), "period": f.period.to_json(),
