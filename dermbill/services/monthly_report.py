@@ -17,14 +17,14 @@ from sqlalchemy import select
 from dermbill.core.errors import InvalidInput
 from dermbill.core.reports.aging import Kind
 from dermbill.core.reports.figures import Figure
-from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.monthly import TREND_MONTHS, MonthlyReport, TrendPoint, ar_over_90_figure, top_cause
 from dermbill.core.reports.narrative import PREVIOUS_STATEMENTS_COLLECTED, narrative
-from dermbill.core.reports.periods import Period, month_period
+from dermbill.core.reports.periods import Period
 from dermbill.db.engine import Database
 from dermbill.db.models import PracticeRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials, report_kpis
+from dermbill.services import report_denials
+from dermbill.services.report_dashboard import monthly_figures
 from dermbill.services.reports import aging_report, denial_report, kpi_report, report_filter
 
 AGING_DIMENSIONS = ("payer",)
@@ -47,10 +47,14 @@ def monthly_report(database: Database, practice: str, month: Period, as_of: date
     with UnitOfWork(database, actor="reports") as uow:
         code, name = uow.session.execute(select(PracticeRow.code, PracticeRow.legal_name)
                                          .where(PracticeRow.id.in_(f.practice_ids))).one()
-        trend = tuple(_trend_point(uow, f, months_back) for months_back in range(TREND_MONTHS - 1, -1, -1))
         # The previous month's statements, read as of this report's day: the month's own are rarely 30 days old.
         earlier = _figure(report_denials.patient_figures(uow, dataclasses.replace(before, as_of=as_of)),
                           "collected_30")
+    # The trend: the six months ending with the report's (that one as of the report's day, if inside it).
+    trend = tuple(TrendPoint(m.period, m.values["charges"] or Decimal(0), m.values["payments"] or Decimal(0),
+                             m.values["denial_rate_count"])
+                  for m in monthly_figures(database, dataclasses.replace(f, as_of=min(as_of, month.end)),
+                                           ("charges", "payments", "denial_rate_count"), months=TREND_MONTHS))
     over_90 = ar_over_90_figure(aging.totals).with_previous(ar_over_90_figure(aging_before.totals))
     figures = (*kpis.figures, over_90,
                dataclasses.replace(earlier, key=PREVIOUS_STATEMENTS_COLLECTED,
@@ -63,18 +67,3 @@ def monthly_report(database: Database, practice: str, month: Period, as_of: date
 
 def _figure(figures: list[Figure], key: str) -> Figure:
     return next(x for x in figures if x.key == key)
-
-
-def _trend_point(uow: UnitOfWork, f: ReportFilter, months_back: int) -> TrendPoint:
-    """Charges, payments and the denial rate of the month ``months_back`` before the report's (as of its last
-    day; the report's own month as of the report's day)."""
-    period = f.period
-    for _ in range(months_back):
-        period = period.previous()
-    if months_back:
-        month = month_period(period.start.year, period.start.month)
-        f = dataclasses.replace(f, period=month, as_of=month.end)
-    figures = {x.key: x for x in report_kpis.revenue_figures(uow, f)}
-    charges, payments = figures["charges"].value, figures["payments"].value
-    return TrendPoint(f.period, charges if charges is not None else Decimal(0),
-                      payments if payments is not None else Decimal(0), figures["denial_rate_count"].value)
