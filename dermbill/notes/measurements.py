@@ -100,6 +100,9 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "depth"  # "Breslow 0.6 mm" is how deep a melanoma goes, not its size
     if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
         return "margin"
+    if re.search(r"\bellipse\W*(?:\w+\W+){0,2}$", before, re.IGNORECASE) and \
+            re.match(r"\s*(?:long|in length)\b", after, re.IGNORECASE):
+        return "repair"  # "ellipse 4.5 cm long": an ellipse's length is the wound closed, not the excised diameter
     if _EXCISED_BEFORE.search(before):
         return "excised"
     if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):

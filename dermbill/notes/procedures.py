@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     # (pattern, type, detail)
-    (r"mohs(?: micrographic)?(?: surgery)?|micrographic surgery", "mohs", None),
+    (r"mohs(?: micrographic)?(?: surgery)?|micrographic surgery|mms", "mohs", None),
     (r"photodynamic therapy|pdt|blu-?light|levulan|ameluz|metvix", "photodynamic_therapy", None),
     (r"excimer(?: laser)?|xtrac|nb-?uvb|narrow-?band uvb|uvb phototherapy|phototherapy|puva|goeckerman",
      "phototherapy", None),
@@ -47,8 +47,9 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"(?:intralesional(?:ly)?|il) (?:injection|kenalog|triamcinolone|steroid)|injected|injection|ilk|"
      r"intralesional(?:ly)?", "intralesional_injection", None),
     (r"(?:simple|intermediate|layered|complex|primary|linear|two[- ]layer|bilayered|single[- ]layer|"
-     r"layered intermediate)\s+(?:linear )?(?:closure|repair)|closed (?:primarily|in layers|in two layers|"
-     r"with|using|side-to-side)|repaired|repair|closure|sutured", "repair", None),
+     r"layered intermediate)\s+(?:linear )?(?:closure|repair)|"
+     r"closed (?:primarily|in layers|in (?:two|2|multiple) layers|with|using|side-to-side)|"
+     r"repaired|repair|closure|sutured", "repair", None),
     (r"removed|removal", "removal", None),
 )
 _PROCEDURE = re.compile("|".join(f"(?P<p{i}>\\b(?:{w})s?(?![\\w]))" for i, (w, _, _) in enumerate(PROCEDURE_WORDS)),
@@ -113,8 +114,8 @@ def repair_complexity(text: str) -> str | None:
     lowered = text.lower()
     if re.search(r"\bcomplex\b|extensive undermining|wide undermining|retention sutures", lowered):
         return "complex"
-    if re.search(r"intermediate|layered|in layers|two[- ]layer|bilayer|deep (?:dermal )?sutures|subcutaneous "
-                 r"sutures|buried|subcuticular", lowered):
+    if re.search(r"intermediate|layered|in (?:2|two|multiple) layers|in layers|(?:two|2)[- ]layer|bilayer|"
+                 r"deep (?:dermal )?sutures|subcutaneous sutures|buried|subcuticular", lowered):
         return "intermediate"
     if re.search(r"\bsimple\b|single[- ]layer|primar(?:y|ily)|non-?layered|epidermal sutures|interrupted", lowered):
         return "simple"

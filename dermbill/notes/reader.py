@@ -25,12 +25,23 @@ from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
 from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETICAL_BEFORE, NEGATED, PLANNED, analyse
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
 from dermbill.notes.sites import SiteMention, find_sites
-from dermbill.notes.vocabulary import VISIT_ONLY, DiagnosisMention, find_diagnoses, find_symptoms
+from dermbill.notes.vocabulary import (
+    PARONYCHIA,
+    PARONYCHIA_CODES,
+    VISIT_ONLY,
+    DiagnosisMention,
+    find_diagnoses,
+    find_symptoms,
+)
 
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
                          r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
+_REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
+_NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
+# a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
+_LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
 _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
@@ -66,10 +77,12 @@ _NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "
     (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + r"\b" + _NOT_UNIT + ")"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
-_COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
-                               r"sq|weeks?|days?|months?|years?|wks?|ftc|freeze|cycles?|passes|rounds?|"
+# "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
+_COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
+                               r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
+                               r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
-_COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,2}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
+_COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)
@@ -242,6 +255,12 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
     return False
 
 
+# a procedure named after "referred after/following/s/p" in its sentence was the referring surgeon's: the
+# patient comes for what follows it (the repair), so only the procedure is left out, not the lesion's diagnosis
+_REFERRED_AFTER = re.compile(r"\b(?:referred|sent|comes?|presents?|here)\b[^.;\n]{0,20}\b(?:after|following|s/p|"
+                             r"status post|post)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
     found = None
     for category, start, end in sections:
@@ -281,7 +300,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         if reason is None and dated:
             sentence_start, sentence_end = sentence_bounds(text, start, end)
             before, after = text[sentence_start:start], text[end:sentence_end]
-            if _PLANNED_BEFORE.search(before) and not re.search(r"\btoday\b|\bperformed\b", after, re.I):
+            if _REFERRED_AFTER.search(before):
+                reason = "historical"  # "referred after Mohs (Dr. X) for repair": the other surgeon's procedure
+            elif _PLANNED_BEFORE.search(before) and not re.search(r"\btoday\b|\bperformed\b", after, re.I):
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
@@ -334,6 +355,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
+    lead_in: tuple[int, int, list[ProcedureMention]] | None = None
     for start, end in _clauses(text):
         section = _section_at(sections, start, text)
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
@@ -344,6 +366,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         in_clause_d = _between(diagnoses, start, end)
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+        if not in_clause_p:
+            # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
+            # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
+            sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
@@ -359,6 +385,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
         lesion_d = [d for d in in_clause_d if d.key not in VISIT_ONLY]
+        numbered_procedure = bool(_NUMBERED_ITEM.match(clause) and in_clause_p and
+                                  in_clause_p[0].start < (sites[0].start if sites else end))
+        if numbered_procedure:
+            preamble = None  # "2. Tangential biopsy ...": a new numbered procedure ends the last one's heading
+        if numbered_procedure and not sites and _LEADS_IN.search(clause):
+            # "2. Tangential biopsy - " then "A: L upper arm, 5 mm papule": the procedure is the next lesion's
+            lead_in = (start, end, in_clause_p)
+            continue
         colon = clause.find(":")
         if colon > 0 and not [s for s in sites if s.start < start + colon]:
             head_p = [p for p in in_clause_p if p.start < start + colon]
@@ -379,6 +413,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 continue
         if sites and (in_clause_p or lesion_d or enumerated or described):
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
+            if lead_in is not None and opened:
+                for lesion, _ in opened:
+                    _add_segment(text, lesion, lead_in[0], lead_in[1], procedures, diagnoses, lead_in[2], [])
+            lead_in = None
             for lesion, (seg_start, seg_end) in opened:
                 _add_segment(text, lesion, seg_start, seg_end, procedures, diagnoses, in_clause_p, in_clause_d,
                              clause=(start, end))
@@ -629,7 +667,11 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
     services.extend(_services(text, procedures, service_types, reading))
     expanded: list[tuple[_Lesion, str | None, int | None]] = []
     for lesion in lesions:
-        if lesion.laterality == "both":
+        sides = _per_side_counts(text, lesion) if lesion.laterality == "both" else None
+        if sides is not None:
+            expanded.append((lesion, "left", sides["left"]))
+            expanded.append((lesion, "right", sides["right"]))
+        elif lesion.laterality == "both":
             count = lesion.count[0] if lesion.count else None
             each = bool(lesion.count and re.search(r"\beach\b", text[lesion.count[2]:lesion.count[2] + 20], re.I))
             per_side = re.match(r"\s*\((\d+) each\)", text[lesion.count[2]:]) if lesion.count else None
@@ -649,6 +691,30 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
         if entry is not None:
             out.append(entry)
     return services, out
+
+
+_SIDE_COUNT = re.compile(r"(?<![\d.])(\d{1,2})\s+(?:\w+\s+){0,2}?(?:on\s+)?(?:the\s+)?(right|left|r|l|rt|lt)\b"
+                         r"(?!\s*\w*\s*(?:cm|mm))|"
+                         r"\b(right|left|r|l|rt|lt)\b\s*(?:side\s*)?[:=-]?\s*(?:x\s?)?(\d{1,2})\b(?!\s*(?:cm|mm|\.\d))",
+                         re.IGNORECASE)
+
+
+def _per_side_counts(text: str, lesion: _Lesion) -> dict[str, int] | None:
+    """A site on both sides followed, in its sentence, by a count for each side ("dorsal hands: 8 on the right, 8 on
+    the left", "AKs of both forearms (7 R, 8 L)"): each side's own count, or None when the sentence gives no count
+    for both sides."""
+    _, end = sentence_bounds(text, lesion.site.start, lesion.site.end)
+    found: dict[str, int] = {}
+    for m in _SIDE_COUNT.finditer(text, lesion.site.end, end):
+        number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        side = _SIDE_NAMES[word.lower()]
+        if side in found:
+            return None
+        found[side] = int(number)
+    return found if len(found) == 2 else None
+
+
+_SIDE_NAMES = {"right": "right", "r": "right", "rt": "right", "left": "left", "l": "left", "lt": "left"}
 
 
 def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | None]]) -> None:
@@ -747,6 +813,9 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         if diagnosis:
             reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
             lesion.symptoms.append(("suspicious_for_malignancy", diagnosis.start, diagnosis.end))
+    if entry["diagnosis"] == PARONYCHIA:
+        entry["diagnosis"] = PARONYCHIA_CODES.get((lesion.site.site, side if side in ("left", "right") else None),
+                                                  "L03.90")  # a paronychia written on no digit: cellulitis, unsp.
     if pathology:
         entry["pathology"] = pathology.key
         reading.fact(f"{path}.pathology", pathology.key, pathology.start, pathology.end)

@@ -41,6 +41,9 @@ SITE_WORDS: dict[str, str] = {
     r"(?:mid|central) back|back": "back_upper",
     r"lower back|low back|lumbar|lumbosacral|sacral": "back_lower",
     r"flanks?": "flank",
+    # "the trunk" names no one part: every part of the trunk but the axillae and genitalia codes alike (one
+    # lesion group, repair groups and ICD-10-CM "other part of trunk"), so the chest stands for it
+    r"trunk|torso": "chest",
     r"axill(?:a|ae|ary)|underarms?|armpits?": "axilla",
     r"buttocks?|gluteal|glutes?": "buttock",
     r"groin|inguinal(?: fold)?": "groin",

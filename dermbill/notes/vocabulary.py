@@ -8,6 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+PARONYCHIA = "paronychia"
+# the codes of a paronychia by digit and side (ICD-10-CM L03.01- finger, L03.03- toe; 9: side not documented)
+PARONYCHIA_CODES = {("finger", "right"): "L03.011", ("finger", "left"): "L03.012", ("finger", None): "L03.019",
+                    ("toe", "right"): "L03.031", ("toe", "left"): "L03.032", ("toe", None): "L03.039"}
+
 # order matters: more specific words first
 DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"sccis|scc[- ]?in[- ]?situ|squamous cell (?:carcinoma )?in situ|bowen'?s?(?: disease)?|bowenoid", "scc_in_situ"),
@@ -39,6 +44,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"molluscum(?: contagiosum)?", "molluscum"),
     (r"keloids?|hypertrophic scars?", "keloid"),
     (r"corns?|callus(?:es)?|calluses|clavus|callosit\w+", "corn_callus"),
+    # paronychia, felon and whitlow are cellulitis of a digit (L03.01-/L03.03-, by finger or toe and side), not an
+    # abscess (RULES: an I&D of a paronychia is still 10060); the reader turns this key into the code
+    (r"(?:acute |chronic )?paronychia|felons?|whitlows?", PARONYCHIA),
     (r"abscess(?:es)?|furuncles?|carbuncles?|boils?", "abscess"),
     (r"ingrown (?:toe)?nails?|ingrowing (?:toe)?nails?|onychocryptosis", "ingrown_nail"),
     (r"onychomycosis|tinea unguium", "onychomycosis"),
