@@ -1696,6 +1696,12 @@ class ReceivableBalanceRow(TenantRow):
         _tenant_fk(["account_id"], "ledger_account"),
         Index("ix_receivable_balance_open", "practice_id", postgresql_where=text("balance_cents <> 0"),
               sqlite_where=text("balance_cents <> 0")),
+        # aging reads the open balances of the practices with what it groups by, from the index alone (migration
+        # 0030; PostgreSQL carries the columns in the index, SQLite only narrows to the open rows)
+        Index("ix_receivable_balance_aging", "practice_id", "account_id", postgresql_where=text("balance_cents <> 0"),
+              sqlite_where=text("balance_cents <> 0"),
+              postgresql_include=["service_date", "payer_key", "provider_key", "procedure_code", "claim_payer_key",
+                                  "patient_key", "claim_ref", "balance_cents"]),
     )
 
     account_id: Mapped[int] = mapped_column(Integer)
@@ -1704,3 +1710,10 @@ class ReceivableBalanceRow(TenantRow):
     payer_key: Mapped[int] = mapped_column(Integer)
     patient_key: Mapped[int] = mapped_column(Integer)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # what aging groups by, copied from the line and its claim with the first posting (migration 0030): the claim,
+    # the date of service, the rendering provider (0: none), the procedure code and the claim's payer (0: none)
+    claim_ref: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    service_date: Mapped[datetime.date | None] = mapped_column(Date)
+    provider_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    procedure_code: Mapped[str | None] = mapped_column(String(5))
+    claim_payer_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -38,6 +38,8 @@ from dermbill.db.audit_origin import current_origin
 from dermbill.db.audit_trail import append_events, normalized_detail
 from dermbill.db.engine import Database, first_line
 from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
     JournalEntryRow,
     LedgerAccountRow,
     LedgerDayTotalRow,
@@ -55,6 +57,11 @@ Clock = Callable[[], datetime.datetime]
 
 
 KEYS_PER_QUERY = 500  # idempotency keys per IN (...) lookup
+
+
+def _chunks(ids: Sequence[int], size: int = 1000) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def _label(row_type: type[Any]) -> str:
@@ -414,11 +421,39 @@ class PracticeRepository:
                     balances[key] = balances.get(key, 0) + p.amount.cents
         self._upsert(LedgerDayTotalRow, ("account_id", "entry_date"), "amount_cents",
                      [{"account_id": a, "entry_date": d, "amount_cents": c} for (a, d), c in sorted(days.items())])
+        dims = self._aging_dimensions({line for (_, line, _, _, _) in balances if line},
+                                      {claim for (_, _, claim, _, _) in balances if claim})
+        none: dict[str, Any] = {"claim_ref": 0, "service_date": None, "provider_key": 0, "procedure_code": None,
+                                "claim_payer_key": 0}
         self._upsert(ReceivableBalanceRow, ("account_id", "claim_line_key", "claim_key", "payer_key", "patient_key"),
                      "balance_cents",
                      [{"account_id": a, "claim_line_key": line, "claim_key": claim, "payer_key": payer,
-                       "patient_key": patient, "balance_cents": c}
+                       "patient_key": patient, "balance_cents": c,
+                       **dims.get(("line", line) if line else ("claim", claim), none)}
                       for (a, line, claim, payer, patient), c in sorted(balances.items())])
+
+    def _aging_dimensions(self, lines: set[int], claims: set[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """What aging groups a balance by, from its line (or, for a balance naming no line, its claim): read once
+        per batch, written with the balance's first posting (a charged line's claim, date, provider and code do
+        not change)."""
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        line, claim = ClaimLineRow, ClaimRow
+        for chunk in _chunks(sorted(lines)):
+            for row in self.session.execute(
+                    select(line.id, line.claim_id, line.service_date_from, claim.date_of_service,
+                           line.rendering_provider_id, claim.rendering_provider_id, line.procedure_code, claim.payer_id)
+                    .join(claim, claim.id == line.claim_id)
+                    .where(line.practice_id == self.practice_id, line.id.in_(chunk))):
+                found[("line", row[0])] = {"claim_ref": row[1], "service_date": row[2] or row[3],
+                                           "provider_key": row[4] or row[5] or 0, "procedure_code": row[6],
+                                           "claim_payer_key": row[7] or 0}
+        for chunk in _chunks(sorted(claims)):
+            for claim_id, day, provider, payer in self.session.execute(
+                    select(claim.id, claim.date_of_service, claim.rendering_provider_id, claim.payer_id)
+                    .where(claim.practice_id == self.practice_id, claim.id.in_(chunk))):
+                found[("claim", claim_id)] = {"claim_ref": claim_id, "service_date": day, "provider_key": provider or 0,
+                                              "procedure_code": None, "claim_payer_key": payer or 0}
+        return found
 
     def _upsert(self, row_type: type[TenantRow], keys: Sequence[str], amount: str,
                 rows: Sequence[dict[str, Any]]) -> None:

@@ -18,7 +18,15 @@ from sqlalchemy import Select, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.db.models import JournalEntryRow, LedgerAccountRow, LedgerDayTotalRow, PostingRow, ReceivableBalanceRow
+from dermbill.db.models import (
+    ClaimLineRow,
+    ClaimRow,
+    JournalEntryRow,
+    LedgerAccountRow,
+    LedgerDayTotalRow,
+    PostingRow,
+    ReceivableBalanceRow,
+)
 
 
 def posted_after(session: Session, f: ReportFilter) -> bool:
@@ -30,30 +38,48 @@ def posted_after(session: Session, f: ReportFilter) -> bool:
 
 def receivable_balances(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
     """Per line (or claim, for postings naming no line), account code, payer and patient: the balance as of the
-    filter's day of the receivable accounts ``codes`` (nonzero only): line_id, claim_id, code, payer_id,
-    patient_id, cents."""
+    filter's day of the receivable accounts ``codes`` (nonzero only), with what aging groups it by: practice_id,
+    line_id, claim_id (only for a balance naming no line), code, payer_id, patient_id, cents, claim_ref (the claim, also
+    for a line), service_date, provider_id, procedure_code, claim_payer_id."""
     code, balance = LedgerAccountRow.code, ReceivableBalanceRow
     wanted = tuple(codes)
-    current = (select(func.nullif(balance.claim_line_key, 0).label("line_id"),
+    current = (select(balance.practice_id.label("practice_id"),
+                      func.nullif(balance.claim_line_key, 0).label("line_id"),
                       func.nullif(balance.claim_key, 0).label("claim_id"), code.label("code"),
                       func.nullif(balance.payer_key, 0).label("payer_id"),
-                      func.nullif(balance.patient_key, 0).label("patient_id"), balance.balance_cents.label("cents"))
+                      func.nullif(balance.patient_key, 0).label("patient_id"), balance.balance_cents.label("cents"),
+                      func.nullif(balance.claim_ref, 0).label("claim_ref"), balance.service_date.label("service_date"),
+                      func.nullif(balance.provider_key, 0).label("provider_id"),
+                      balance.procedure_code.label("procedure_code"),
+                      func.nullif(balance.claim_payer_key, 0).label("claim_payer_id"))
                .join(LedgerAccountRow, LedgerAccountRow.id == balance.account_id)
                .where(balance.practice_id.in_(f.practice_ids), code.in_(wanted), balance.balance_cents != 0))
     if not posted_after(session, f):
         return current
+    line, claim = ClaimLineRow, ClaimRow
     claim_of_unlined = case((PostingRow.claim_line_id.is_(None), PostingRow.claim_id), else_=None)
-    later = (select(PostingRow.claim_line_id.label("line_id"), claim_of_unlined.label("claim_id"),
+    later = (select(PostingRow.practice_id.label("practice_id"), PostingRow.claim_line_id.label("line_id"),
+                    claim_of_unlined.label("claim_id"),
                     code.label("code"), PostingRow.payer_id.label("payer_id"),
-                    PostingRow.patient_id.label("patient_id"), (-PostingRow.amount_cents).label("cents"))
+                    PostingRow.patient_id.label("patient_id"), (-PostingRow.amount_cents).label("cents"),
+                    claim.id.label("claim_ref"),
+                    func.coalesce(line.service_date_from, claim.date_of_service).label("service_date"),
+                    func.coalesce(line.rendering_provider_id, claim.rendering_provider_id).label("provider_id"),
+                    line.procedure_code.label("procedure_code"), claim.payer_id.label("claim_payer_id"))
              .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
              .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
+             .outerjoin(line, line.id == PostingRow.claim_line_id)
+             .outerjoin(claim, claim.id == func.coalesce(line.claim_id, PostingRow.claim_id))
              .where(JournalEntryRow.practice_id.in_(f.practice_ids), JournalEntryRow.entry_date > f.as_of,
                     PostingRow.practice_id.in_(f.practice_ids), code.in_(wanted)))
     both = union_all(current.where(literal(True)), later).subquery("both")
-    return (select(both.c.line_id, both.c.claim_id, both.c.code, both.c.payer_id, both.c.patient_id,
-                   func.sum(both.c.cents).label("cents"))
-            .group_by(both.c.line_id, both.c.claim_id, both.c.code, both.c.payer_id, both.c.patient_id)
+    keys = (both.c.practice_id, both.c.line_id, both.c.claim_id, both.c.code, both.c.payer_id, both.c.patient_id)
+    dims = (func.max(both.c.claim_ref).label("claim_ref"), func.max(both.c.service_date).label("service_date"),
+            func.max(both.c.provider_id).label("provider_id"),
+            func.max(both.c.procedure_code).label("procedure_code"),
+            func.max(both.c.claim_payer_id).label("claim_payer_id"))
+    return (select(*keys, func.sum(both.c.cents).label("cents"), *dims)
+            .group_by(*keys)
             .having(func.sum(both.c.cents) != 0))
 
 

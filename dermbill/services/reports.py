@@ -37,8 +37,6 @@ from dermbill.core.reports.periods import Period, default_period
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
 from dermbill.db.engine import Database
 from dermbill.db.models import (
-    ClaimLineRow,
-    ClaimRow,
     ClaimStatusEventRow,
     JournalEntryRow,
     LedgerAccountRow,
@@ -133,14 +131,14 @@ def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int
 
 def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
                    dimensions: Sequence[str]) -> Iterable[AgedBalance]:
+    # Each balance carries its claim, date of service, provider, code and claim payer (receivable_balance, kept
+    # with the postings): aging by date of service reads no claim or line; by first billing it joins each
+    # claim's first submission and first statement.
     balances = _balances_query(session, f, RECEIVABLES).subquery("balance")
-    line, claim = ClaimLineRow, ClaimRow
-    claim_id = func.coalesce(line.claim_id, balances.c.claim_id)
     is_patient = balances.c.code == PATIENT_AR
+    joins: list[tuple[Any, Any]] = []
     if basis is Basis.SERVICE:
-        bucket = _bucket(func.coalesce(line.service_date_from, claim.date_of_service), f.as_of,
-                         missing=NO_AGE_BUCKET)
-        extra: list[Any] = []
+        bucket = _bucket(balances.c.service_date, f.as_of, missing=NO_AGE_BUCKET)
     else:
         submitted = (select(ClaimStatusEventRow.claim_id.label("claim_id"),
                             func.min(ClaimStatusEventRow.occurred_at).label("first"))
@@ -154,28 +152,25 @@ def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
                   .group_by(StatementClaimRow.claim_id).subquery("stated"))
         bucket = case((is_patient, _bucket(stated.c.first, f.as_of, missing=NOT_BILLED_BUCKET)),
                       else_=_bucket_at(submitted.c.first, f.as_of, missing=NOT_BILLED_BUCKET))
-        extra = [(submitted, and_(submitted.c.claim_id == claim.id, submitted.c.first
+        joins = [(submitted, and_(submitted.c.claim_id == balances.c.claim_ref, submitted.c.first
                                   < datetime.datetime.combine(f.as_of + datetime.timedelta(days=1), datetime.time(0),
                                                               tzinfo=datetime.UTC))),
-                 (stated, stated.c.claim_id == claim.id)]
-    provider = func.coalesce(line.rendering_provider_id, claim.rendering_provider_id)
+                 (stated, stated.c.claim_id == balances.c.claim_ref)]
     payer = case((is_patient, literal(None)), else_=balances.c.payer_id)
     columns: dict[str, Any] = {
-        "practice": claim.practice_id, "payer": payer, "provider": provider, "code": line.procedure_code,
-        "patient": balances.c.patient_id}
+        "practice": balances.c.practice_id, "payer": payer, "provider": balances.c.provider_id,
+        "code": balances.c.procedure_code, "patient": balances.c.patient_id}
     wanted = [columns[name].label(name) for name in dimensions]
     query = (select(is_patient.label("is_patient"), bucket.label("bucket"), *wanted,
                     func.sum(balances.c.cents).label("cents"))
-             .select_from(balances)
-             .outerjoin(line, line.id == balances.c.line_id)
-             .outerjoin(claim, claim.id == claim_id))
-    for table, on in extra:
+             .select_from(balances))
+    for table, on in joins:
         query = query.outerjoin(table, on)
     if f.payer_id is not None:
         # Insurance balances owed by the payer; patient balances left by its claims.
-        query = query.where(case((is_patient, claim.payer_id), else_=balances.c.payer_id) == f.payer_id)
+        query = query.where(case((is_patient, balances.c.claim_payer_id), else_=balances.c.payer_id) == f.payer_id)
     if f.provider_id is not None:
-        query = query.where(provider == f.provider_id)
+        query = query.where(balances.c.provider_id == f.provider_id)
     query = query.group_by(is_patient, bucket, *(columns[name] for name in dimensions))
     rows = session.execute(query).all()
     labels = _labels(session, f, dimensions, rows)

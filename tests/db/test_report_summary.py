@@ -144,3 +144,40 @@ def test_cash_in_the_figures_is_the_day_totals_of_the_period(world: ReportWorld)
             "SELECT SUM(p.amount_cents) FROM posting p JOIN ledger_account a ON a.id = p.account_id "
             f"WHERE a.code = '{CASH}' AND p.practice_id = {p1}").scalar_one()
     assert figures.figure("payments").value * 100 == cash
+
+
+_KEPT = ("SELECT practice_id, account_id, claim_line_key, claim_key, payer_key, patient_key, balance_cents, claim_ref, "
+         "service_date, provider_key, procedure_code, claim_payer_key FROM receivable_balance")
+
+
+def test_each_balance_carries_its_line_and_claim_as_aging_groups_them(world: ReportWorld) -> None:
+    with world.database.engine.connect() as connection:
+        kept = connection.exec_driver_sql(_KEPT + " WHERE claim_line_key <> 0").all()
+        lines = {row[0]: tuple(row[1:]) for row in connection.exec_driver_sql(
+            "SELECT l.id, l.claim_id, l.service_date_from, COALESCE(l.rendering_provider_id, c.rendering_provider_id), "
+            "l.procedure_code, c.payer_id FROM claim_line l JOIN claim c ON c.id = l.claim_id")}
+    assert kept
+    for row in kept:
+        claim_id, service_date, provider, code, payer = lines[row[2]]
+        assert (row[7], str(row[8]), row[9], row[10], row[11]) == (claim_id, str(service_date), provider or 0, code,
+                                                                   payer or 0)
+
+
+def test_the_summaries_rebuilt_from_the_postings_are_the_ones_kept(world: ReportWorld) -> None:
+    from dermbill.db.summaries import rebuild_statements
+
+    database = world.database
+    with database.engine.connect() as connection:
+        kept = sorted(tuple(str(v) for v in row)
+                      for row in connection.exec_driver_sql(_KEPT + " WHERE balance_cents <> 0"))
+        days = sorted(tuple(str(v) for v in row) for row in connection.exec_driver_sql(
+            "SELECT practice_id, account_id, entry_date, amount_cents FROM ledger_day_total WHERE amount_cents <> 0"))
+    with database.engine.begin() as connection:
+        for statement in rebuild_statements():
+            connection.exec_driver_sql(statement)
+    with database.engine.connect() as connection:
+        assert sorted(tuple(str(v) for v in row)
+                      for row in connection.exec_driver_sql(_KEPT + " WHERE balance_cents <> 0")) == kept
+        assert sorted(tuple(str(v) for v in row) for row in connection.exec_driver_sql(
+            "SELECT practice_id, account_id, entry_date, amount_cents FROM ledger_day_total "
+            "WHERE amount_cents <> 0")) == days
