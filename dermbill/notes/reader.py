@@ -48,10 +48,13 @@ _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
-                          r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:",
+                          r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:|"
+                          r"^\W*addendum\b[^:\n]{0,25}:",
                           re.IGNORECASE)
 _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:ology)?|dermpath|"
-                         r"dermatopathology|histo(?:logy|pathology)?)\b", re.IGNORECASE)
+                         r"dermatopathology|histo(?:logy|pathology)?)\b|"
+                         # "ADDENDUM 02/13/2026: Pathology, ...", "Addendum 4/8/26: H&E - ...": a dated addendum
+                         r"\W*addendum\b[^:\n]{0,25}:", re.IGNORECASE)
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
@@ -338,7 +341,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         active_diagnoses.append(d)
 
     lesions = _gather_lesions(text, sections, active_procedures, active_diagnoses, reading)
-    services, lesion_dicts = _build(text, lesions, active_procedures, reading)
+    services, lesion_dicts = _build(text, lesions, active_procedures, reading, active_diagnoses)
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
@@ -627,7 +630,10 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
             return
     plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
-    if plural and not sites:
+    # "Addendum: H&E - subepidermal blister. DIF - linear IgG. Dx: bullous pemphigoid": a disease (not a lesion
+    # type) diagnosed on the specimens of one work-up is the diagnosis of each of them
+    disease = len(found) == 1 and found[0].key[0].isupper() and found[0].key[0] not in "CD"
+    if (plural or disease) and not sites:
         for lesion in lesions:
             if not lesion.pathology and _takes_specimen(lesion):
                 lesion.pathology.append(found[0])
@@ -659,7 +665,8 @@ def _round(value: Decimal) -> float | int:
 
 
 def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention],
-           reading: _Reading) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+           reading: _Reading, diagnoses: list[DiagnosisMention] | None = None
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     services: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
     service_types = {p.type for p in procedures if p.type in ("photodynamic_therapy", "phototherapy",
@@ -689,8 +696,22 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
     for lesion, side, count in expanded:
         entry = _lesion_entry(text, lesion, side, count, len(out), reading, service_types)
         if entry is not None:
+            _injected_condition(entry, len(out), lesion, diagnoses or [], reading)
             out.append(entry)
     return services, out
+
+
+def _injected_condition(entry: dict[str, Any], index: int, lesion: _Lesion, diagnoses: list[DiagnosisMention],
+                        reading: _Reading) -> None:
+    """"HS f/u ... ILK 10 mg/mL into each of the 2 R axillary nodules": a lesion only injected, whose own words name
+    no diagnosis, is a lesion of the one condition the note gives (not a neoplasm: nothing was sent for pathology)."""
+    if lesion.diagnoses or lesion.shared or entry["diagnosis"] != "neoplasm_unspecified_behavior" or \
+            {p["type"] for p in entry["procedures"]} != {"intralesional_injection"}:
+        return
+    named = [d for d in diagnoses if not d.hedged and d.key != "L72.9"]
+    if len({d.key for d in named}) == 1:
+        entry["diagnosis"] = named[0].key
+        reading.fact(f"lesions[{index}].diagnosis", named[0].key, named[0].start, named[0].end)
 
 
 _SIDE_COUNT = re.compile(r"(?<![\d.])(\d{1,2})\s+(?:\w+\s+){0,2}?(?:on\s+)?(?:the\s+)?(right|left|r|l|rt|lt)\b"
@@ -1205,18 +1226,23 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
 
     lesions = encounter["lesions"]
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
-    # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits)
-    history = find_history(text, {k for k in treated if k}) if not lesions else []
+    # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits), and at one
+    # that does when the note addresses it today (its scar examined, an item of the assessment)
+    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions))
     if history:
         encounter["history"] = [h.value for h in history]
         for index, h in enumerate(history):
             reading.fact(f"history[{index}].diagnosis", h.value["diagnosis"], h.start, h.end)
     visit = encounter.get("visit")
     if visit is not None:
-        reason = visit_reason(text, history, bool(lesions))
+        # "FBSE, h/o MIS ... shave bx of a new lesion ... 99213-25": a surveillance visit billed apart from the
+        # procedure done at it is still a surveillance visit
+        separate_visit = bool(lesions) and bool(visit.get("separately_identifiable"))
+        reason = visit_reason(text, history, bool(lesions) and not separate_visit)
         if reason:
             visit["reason"] = reason
-            visit.pop("separately_identifiable", None)
+            if not separate_visit:
+                visit.pop("separately_identifiable", None)
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
     if len(excisions) == 1 and re.search(r"\bre-?excis", text, re.IGNORECASE):
         lesion = excisions[0]

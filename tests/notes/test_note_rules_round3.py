@@ -1,0 +1,157 @@
+"""Rules of the note language added for the third review round (tests/notes/REVIEW.md, "Round 3").
+
+Each rule has a sentence it must read and one it must not; the sentences are written here for the tests (fake
+patients), none is a review note.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from dermbill.notes import code_note, read_note
+
+DAY = datetime.date(2026, 6, 1)
+
+
+def _codes(text: str, payer: str = "commercial") -> list[tuple[str, int, tuple[str, ...]]]:
+    result = code_note(text, date_of_service=DAY, payer=payer, age=50, sex="F")
+    assert result.coding is not None, result.error
+    return sorted((line.code, line.units, tuple(line.modifiers)) for line in result.coding.lines)
+
+
+def _icd(text: str, payer: str = "commercial") -> list[str]:
+    result = code_note(text, date_of_service=DAY, payer=payer, age=50, sex="F")
+    assert result.coding is not None, result.error
+    return sorted(result.coding.diagnoses)
+
+
+def _encounter(text: str) -> dict[str, Any]:
+    encounter: dict[str, Any] = read_note(text, date_of_service=DAY).encounter
+    return encounter
+
+
+# a past skin cancer the note looks at today is coded even when lesions are treated; one only listed is not
+def test_a_past_cancer_examined_today_is_history_at_a_procedure_visit() -> None:
+    text = ("LN2 to 2 AKs on the R forearm, 2 FTC.\n"
+            "Exam: R shin excision scar (SCC removed 2021) well healed, no recurrence.")
+    history = _encounter(text).get("history")
+    assert history == [{"diagnosis": "scc", "site": "lower_leg", "laterality": "right", "treatment_completed": True}]
+
+
+def test_a_past_cancer_listed_under_a_history_heading_is_not_coded_at_a_procedure_visit() -> None:
+    text = ("PMHx: melanoma R calf s/p WLE 2019, no recurrence.\n"
+            "Procedure: LN2 to 2 AKs on the R forearm, 2 FTC.")
+    assert "history" not in _encounter(text)
+
+
+# the provider writes the E/M code with its modifier 25: the visit is separately identifiable
+def test_an_em_code_written_with_25_makes_the_visit_separate() -> None:
+    text = ("Est pt, moderate MDM. Shave bx R upper arm, 5 mm pink papule, r/o BCC.\n"
+            "Level: 99214-25")
+    assert ("99214", 1, ("25",)) in _codes(text)
+
+
+def test_an_em_code_without_25_does_not_make_the_visit_separate() -> None:
+    text = ("Est pt, moderate MDM. Shave bx R upper arm, 5 mm pink papule, r/o BCC.\n"
+            "Level: 99214")
+    assert not any(code == "99214" for code, _, _ in _codes(text))
+
+
+# "MMS" is Mohs micrographic surgery, not melanomas
+def test_mms_is_mohs_not_melanoma() -> None:
+    text = "MMS for SCC of the L temple.\nStage 1 (2 blocks): clear.\nDefect 1.1 x 1.0 cm."
+    lesions = _encounter(text)["lesions"]
+    assert [x["diagnosis"] for x in lesions] == ["scc"]
+
+
+def test_mm_after_a_number_is_still_a_length_and_capital_mm_a_melanoma() -> None:
+    lesions = _encounter("Excision of MM of the L upper back, 1.1 cm, 10 mm margins.")["lesions"]
+    assert [x["diagnosis"] for x in lesions] == ["melanoma"]
+
+
+# "HS" (capitals, not after a dose) is hidradenitis suppurativa; the injected nodules are lesions of it
+def test_hs_names_hidradenitis_and_its_injected_nodules() -> None:
+    text = ("HS flare, L groin.\nProcedure: ILK 10 mg/mL, 1 mL into each of 2 L inguinal nodules (20 mg total).")
+    lesions = _encounter(text)["lesions"]
+    assert [(x["site"], x["diagnosis"]) for x in lesions] == [("groin", "L73.2")]
+
+
+def test_hs_after_a_dose_is_at_bedtime() -> None:
+    text = "Hydroxyzine 25 mg HS for itch.\nShave bx L forearm, 4 mm papule, r/o BCC."
+    assert "L73.2" not in _icd(text)
+
+
+# an injected lesion whose words name no diagnosis takes the note's one condition; with two it stays unnamed
+def test_an_injected_lesion_takes_the_one_condition_of_the_note() -> None:
+    text = "Alopecia areata, 2 patches.\nProcedure: ILK 5 mg/mL, 0.5 mL into the occipital scalp."
+    assert [x["diagnosis"] for x in _encounter(text)["lesions"]] == ["L63.9"]
+
+
+def test_an_injected_lesion_with_two_conditions_in_the_note_takes_neither() -> None:
+    text = "HS and acne, both flaring.\nProcedure: ILK 10 mg/mL, 0.5 mL into a L axillary nodule."
+    assert [x["diagnosis"] for x in _encounter(text)["lesions"]] == ["neoplasm_unspecified_behavior"]
+
+
+# histology names: lobular capillary hemangioma is a pyogenic granuloma; erythema nodosum and bullous pemphigoid
+def test_lobular_capillary_hemangioma_is_a_pyogenic_granuloma() -> None:
+    text = "Shave removal, 6 mm friable papule L thumb.\nPath: lobular capillary hemangioma."
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["pyogenic_granuloma"]
+
+
+def test_a_cherry_hemangioma_is_still_a_hemangioma() -> None:
+    text = "Shave removal, 3 mm red papule L upper arm.\nPath: cherry hemangioma."
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["hemangioma"]
+
+
+# "c/w" ends a negation: what the report concludes is not negated by the finding it excludes before
+def test_consistent_with_after_without_is_not_negated() -> None:
+    text = "Punch bx R shin, tender 2 cm nodule.\nPath: lobular panniculitis without vasculitis, c/w erythema nodosum."
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["L52"]
+
+
+def test_without_still_negates_what_follows_it() -> None:
+    text = "Punch bx R shin, tender 2 cm nodule.\nPath: panniculitis, without erythema nodosum."
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] != ["L52"]
+
+
+# a dated addendum is a pathology report
+def test_a_dated_addendum_gives_the_pathology() -> None:
+    text = ("Shave bx L nasal sidewall, 5 mm pearly papule, r/o BCC.\n\n"
+            "ADDENDUM 06/05/2026: Pathology, L nasal sidewall - basal cell carcinoma, superficial type.")
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["bcc"]
+
+
+def test_an_addendum_without_a_diagnosis_leaves_the_pathology_pending() -> None:
+    text = ("Shave bx L nasal sidewall, 5 mm pearly papule, r/o BCC.\n\n"
+            "ADDENDUM 06/02/2026: pt called, specimen sent.")
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["pending"]
+
+
+# a disease diagnosed on the specimens of one work-up is the pathology of each; a neoplasm is not spread
+def test_a_disease_in_the_report_is_the_pathology_of_every_specimen() -> None:
+    text = ("Blistering eruption. Punch bx R thigh for H&E. Punch bx L forearm for DIF.\n"
+            "Addendum 6/6/26: H&E - subepidermal split. DIF - linear IgG. Dx: bullous pemphigoid.")
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["L12.0", "L12.0"]
+
+
+def test_a_neoplasm_in_the_report_is_not_every_specimens() -> None:
+    text = ("Shave bx R cheek, 4 mm papule. Shave bx L cheek, 5 mm papule.\n"
+            "Path: basal cell carcinoma, nodular.")
+    assert [x.get("pathology") for x in _encounter(text)["lesions"]] == ["bcc", "pending"]
+
+
+# a surveillance visit billed apart from the biopsy done at it keeps its surveillance reason
+def test_a_separate_surveillance_visit_with_a_biopsy_is_still_surveillance() -> None:
+    text = ("TBSE. h/o melanoma L upper arm s/p WLE 2020, here for routine surveillance.\n"
+            "A/P: 1. H/o melanoma - no recurrence.\n2. Atypical macule R flank - shave bx today.\n"
+            "E/M 99213-25.")
+    visit = _encounter(text)["visit"]
+    assert visit["reason"] == "surveillance" and visit["separately_identifiable"] is True
+
+
+def test_a_biopsy_visit_without_a_separate_em_is_not_surveillance() -> None:
+    text = ("TBSE. h/o melanoma L upper arm s/p WLE 2020, here for routine surveillance.\n"
+            "A/P: Atypical macule R flank - shave bx today.\nE/M 99213.")
+    visit = _encounter(text)["visit"]
+    assert visit is None or "reason" not in visit
