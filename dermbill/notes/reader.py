@@ -34,10 +34,12 @@ from dermbill.notes.vocabulary import (
     find_symptoms,
 )
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
+# "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
+_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|"
+                         r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
-                         r"(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
+                         r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
@@ -81,7 +83,9 @@ _NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
+# "neck ~11", "neck approx. 11": an approximate count is the count
 _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
+                               r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
                                r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
@@ -529,6 +533,11 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
                 existing.laterality = site.laterality
                 existing.site = site
             existing.enumerated = existing.enumerated or enumerated
+            if existing.count is None and seg_start <= site.start < seg_end:
+                # "rough spots on his L hand" then "AKs x9 (scalp 5, L dorsal hand 2)": the count is read at the
+                # site's new mention, not at the first one
+                existing.site = SiteMention(site.site, existing.site.laterality or site.laterality, site.start,
+                                            site.end)
             opened.append((existing, (seg_start, seg_end)))
             continue
         lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality, enumerated=enumerated)

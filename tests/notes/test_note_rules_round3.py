@@ -155,3 +155,54 @@ def test_a_biopsy_visit_without_a_separate_em_is_not_surveillance() -> None:
             "A/P: Atypical macule R flank - shave bx today.\nE/M 99213.")
     visit = _encounter(text)["visit"]
     assert visit is None or "reason" not in visit
+
+
+# "abdomen (8), flanks (6)": a number in parentheses after a site counts; "(2) L ear" at an item's start enumerates
+def test_a_parenthesised_number_after_a_site_is_its_count() -> None:
+    text = "Warts on chin (3), R knee (5) and L knee (2); LN2 to all 10, 2 FTC."
+    lesions = _encounter(text)["lesions"]
+    assert sorted((x["site"], x.get("laterality"), x.get("count", 1)) for x in lesions) == [
+        ("chin", None, 3), ("knee", "left", 2), ("knee", "right", 5)]
+
+
+def test_a_parenthesised_number_opening_an_item_still_enumerates() -> None:
+    text = "Shave bx today: (1) R cheek - 4 mm papule. (2) L ear - 5 mm papule."
+    lesions = _encounter(text)["lesions"]
+    assert [(x["site"], x.get("count", 1)) for x in lesions] == [("cheek", 1), ("ear", 1)]
+
+
+# "7 y/o M. Warts ...": the sex after an age is no lettered item
+def test_the_sex_after_an_age_is_not_a_lettered_item() -> None:
+    text = "Verruca vulgaris - 7 y/o M. Warts on R knee (4) and L knee (3). LN2 to all 7, 2 FTC."
+    assert _codes(text) == [("17110", 1, ())]
+
+
+def test_a_letter_opening_a_line_still_labels_an_item() -> None:
+    text = "Shave bx x2:\nA. R cheek, 4 mm pink papule.\nB. L ear, 5 mm pearly papule."
+    assert [x["site"] for x in _encounter(text)["lesions"]] == ["cheek", "ear"]
+
+
+# a site named first without a count, then with one in a list: the count is read at the later mention
+def test_the_count_is_read_where_the_site_is_named_again() -> None:
+    text = ("S: rough spots on his scalp and R hand again.\n"
+            "A: AKs x7 (scalp 4, R dorsal hand 3).\nP: LN2 to all 7 AKs, 2 FTC.")
+    lesions = _encounter(text)["lesions"]
+    assert sorted((x["site"], x.get("count", 1)) for x in lesions) == [("hand_dorsum", 3), ("scalp", 4)]
+
+
+def test_a_site_named_once_with_its_count_keeps_it() -> None:
+    text = "AKs: scalp 4, R dorsal hand 3. LN2 to all 7 AKs, 2 FTC. Scalp tolerated well."
+    lesions = _encounter(text)["lesions"]
+    assert sorted((x["site"], x.get("count", 1)) for x in lesions) == [("hand_dorsum", 3), ("scalp", 4)]
+
+
+# "neck ~9": an approximate count is the count
+def test_an_approximate_count_after_a_site_is_the_count() -> None:
+    text = "Skin tags: neck ~9, R axilla 4, irritated by collar. All 13 tags snipped."
+    lesions = _encounter(text)["lesions"]
+    assert sorted((x["site"], x.get("count", 1)) for x in lesions) == [("axilla", 4), ("neck", 9)]
+
+
+def test_a_tilde_before_a_size_is_no_count() -> None:
+    text = "Skin tag, neck ~4 mm, irritated by collar. Snipped."
+    assert [x.get("count", 1) for x in _encounter(text)["lesions"]] == [1]
