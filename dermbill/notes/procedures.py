@@ -19,7 +19,9 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
     (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|"
-     r"debrided (?:\w+ ){0,3}nails?|nail debridement", "nail_debridement", None),
+     r"debrided (?:\w+ ){0,3}nails?|nail debridement|"
+     # "mechanically debrided in thickness and length": the words of the nail debridement code itself
+     r"debrided in (?:thickness|length)|debridement in (?:thickness|length)", "nail_debridement", None),
     (r"pared|paring|trimmed", "paring", None),
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),

@@ -783,6 +783,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     if dx_key == "acrochordon" and kinds & {"excision", "shave_removal", "destruction"} and "biopsy" not in kinds:
         kinds -= {"excision", "shave_removal", "destruction"}
         kinds.add("skin_tag_removal")
+    if dx_key in ("ingrown_nail", "onychomycosis") and service_types & {"nail_avulsion", "nail_debridement"}:
+        return None  # "granulation tissue curetted" at an avulsion: part of the nail service, not a lesion's
     if "paring" in kinds and dx_key not in ("corn_callus", None):
         kinds.discard("paring")
     if "excision" in kinds and "biopsy" in kinds:
@@ -1078,11 +1080,20 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
 _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
 
 
+_TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
+
+
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
     dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
+    # lesion has its own volume
+    own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    if conc and own:
+        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
+        volume = own
     times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
 
     def each(m: Measure) -> Decimal:
@@ -1139,7 +1150,7 @@ _DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second t
                 ("little finger", "finger_5"), ("small finger", "finger_5"))
 # "right great toe", "left great toenail" ("great toes" with no side names no digit)
 _DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS)
-                     + r")(?:nails?|s)?\b", re.IGNORECASE)
+                     + r")(?:nails?|s)?\b(?:\s*,?\s*\(\s*(left|right|l|r|lt|rt)\s*\))?", re.IGNORECASE)
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
@@ -1206,7 +1217,7 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
         elif kind == "nail_avulsion":
             digits = []
             for m in _DIGITS.finditer(text):
-                side = (m.group(1) or "").lower()
+                side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
                 side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
                 key = dict(_DIGIT_WORDS)[m.group(2).lower()]
                 if side_word is None:

@@ -206,3 +206,46 @@ def test_an_approximate_count_after_a_site_is_the_count() -> None:
 def test_a_tilde_before_a_size_is_no_count() -> None:
     text = "Skin tag, neck ~4 mm, irritated by collar. Snipped."
     assert [x.get("count", 1) for x in _encounter(text)["lesions"]] == [1]
+
+
+# "(total 0.6 mL = 24 mg)" after a lesion's own volume is the session's total, not that lesion's dose
+def test_a_total_after_a_lesions_own_volume_is_not_its_dose() -> None:
+    text = ("Keloids: upper back x2, L earlobe x1.\n"
+            "ILK 40 mg/mL - 0.25 mL into each back keloid, 0.1 mL into the L earlobe keloid "
+            "(total 0.6 mL = 24 mg).")
+    lesions = _encounter(text)["lesions"]
+    doses = sorted((x["site"], x["procedures"][0].get("dose_mg")) for x in lesions)
+    assert doses == [("back_upper", 20), ("ear", 4)]
+    assert ("J3301", 3, ()) in _codes(text)
+
+
+def test_a_total_alone_is_still_the_dose() -> None:
+    text = "Keloid, R shoulder. ILK 40 mg/mL, total 0.5 mL = 20 mg injected."
+    assert [x["procedures"][0].get("dose_mg") for x in _encounter(text)["lesions"]] == [20]
+
+
+# "great toe (left)": the side written after the digit in parentheses; the curettage at the avulsion is part of it
+def test_a_side_in_parentheses_after_a_digit_names_the_nail() -> None:
+    text = ("Ingrown toenail, great toe (right), medial border.\n"
+            "Digital block. Medial 1/5 of nail plate avulsed. Granulation tissue curetted.")
+    encounter = _encounter(text)
+    assert encounter["lesions"] == []
+    assert encounter["services"][0]["digits"] == ["right_great_toe"]
+    assert _codes(text) == [("11730", 1, ("T5",))]
+
+
+def test_a_curettage_of_a_wart_at_a_nail_visit_is_still_a_lesion() -> None:
+    text = ("Ingrown toenail, L great toe. Lateral nail plate avulsed.\n"
+            "Also: wart R knee, curetted.")
+    assert [x["diagnosis"] for x in _encounter(text)["lesions"]] == ["wart"]
+
+
+# "debrided in thickness and length": the nail debridement code's own words
+def test_debrided_in_thickness_and_length_is_a_nail_debridement() -> None:
+    text = "Onychomycosis, 6 toenails. Debrided in thickness and length with nipper and burr, 6 nails."
+    assert _codes(text) == [("11721", 1, ())]
+
+
+def test_a_wound_debrided_is_not_a_nail_debridement() -> None:
+    text = "Ulcer edge debrided of fibrin. Dressing applied."
+    assert _encounter(text)["services"] == []
