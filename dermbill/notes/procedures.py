@@ -83,8 +83,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind == "destruction" and detail == "curettage" and re.search(
                 r"biops|bx", text[max(0, m.start() - 20):m.end() + 20], re.IGNORECASE):
             kind, detail = "biopsy", "tangential"
+        # "closure with steri-strips" is a dressing; "Repaired, 4.1 cm. Dressing." is a repair (the next sentence's
+        # dressing is not its)
         if kind == "repair" and re.search(r"hemostasis|dressing|steri|bandage|second(?:ary)? intention",
-                                          text[m.start():m.end() + 30], re.IGNORECASE):
+                                          re.split(r"[.;](?=\s)", text[m.start():m.end() + 30])[0], re.IGNORECASE):
             continue
         if kind == "biopsy" and (re.match(r"[- ]?(?:proven|confirmed|site|scar|report|result|showed|revealed|"
                                           r"dated)", text[m.end():m.end() + 10], re.IGNORECASE)

@@ -1016,13 +1016,17 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
         elif kind == "repair":
             repair_text = _repair_text(text, lesion)
             complexity = repair_complexity(repair_text)
+            guessed = complexity is None
             if complexity is None:
                 complexity = "simple"
                 reading.gaps.append(Gap(label, "complexity", f"{where}, repair: the type of closure is not "
                                         "documented. Please document simple, intermediate (layered) or complex.",
                                         "an intermediate or complex repair is coded in addition; a simple one "
                                         "is included in the excision", "simple (included, no separate code)", *span))
-            proc["complexity"] = complexity
+            if not (guessed and "excision" not in kinds):
+                # after Mohs even a simple repair is its own code: an undocumented closure is left for the coder
+                # (the engine warns), not guessed; an excision's guessed simple closure adds no code
+                proc["complexity"] = complexity
             lengths = [m for k, m in lesion.measures if k == "repair" and m.kind == "length"]
             if lengths:
                 proc["length_cm"] = _round(lengths[-1].value)
@@ -1110,6 +1114,9 @@ _STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
+# "I: 3 blocks (+ at 9 o'clock). II: 2 blocks, clear.": stages numbered by capital roman numerals alone
+_ROMAN_STAGE = re.compile(r"(?<![\w'])(I{1,3}|IV)\s*[:)]\s*(\d{1,2}|(?i:one|two|three|four|five|six))\s+"
+                          r"(?i:(?:tissue\s+)?(?:blocks?|sections?|pieces?))\b")
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
 _STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
                             r"\b(?:stage|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
@@ -1123,6 +1130,8 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
                  ppath: str) -> list[dict[str, int]]:
     body = _lesion_text(text, lesion)
     stages = [(_roman(m.group(1)), _number(m.group(2))) for m in _STAGE.finditer(body)]
+    if not stages:
+        stages = [(_roman(m.group(1).lower()), _number(m.group(2))) for m in _ROMAN_STAGE.finditer(body)]
     if stages:
         return [{"blocks": blocks} for _, blocks in sorted(dict(stages).items())]
     listed = _STAGES_LIST.search(body)

@@ -249,3 +249,33 @@ def test_debrided_in_thickness_and_length_is_a_nail_debridement() -> None:
 def test_a_wound_debrided_is_not_a_nail_debridement() -> None:
     text = "Ulcer edge debrided of fibrin. Dressing applied."
     assert _encounter(text)["services"] == []
+
+
+# Mohs stages numbered by capital roman numerals alone ("I: 2 blocks. II: 1 block.")
+def test_roman_numeral_stage_labels_give_the_blocks() -> None:
+    text = "Mohs, BCC L temple, bx proven.\nI: 2 blocks, + at 3 o'clock. II: 1 block, clear.\nDefect 1.2 x 1.0 cm."
+    lesion = _encounter(text)["lesions"][0]
+    assert lesion["procedures"][0] == {"type": "mohs", "stages": [{"blocks": 2}, {"blocks": 1}]}
+
+
+def test_a_roman_numeral_not_before_blocks_is_no_stage() -> None:
+    text = "Mohs, BCC L temple, bx proven, Fitzpatrick type II: 2 stages. Defect 1.2 x 1.0 cm."
+    lesion = _encounter(text)["lesions"][0]
+    assert lesion["procedures"][0]["stages"] == [{"blocks": 1}, {"blocks": 1}]
+
+
+# "Repaired, 3.2 cm. Dressing.": the next sentence's dressing does not unmake the repair; after Mohs an undocumented
+# closure type is not guessed (no simple-repair code), the gap is named
+def test_a_repair_followed_by_a_dressing_sentence_is_a_repair_and_its_type_is_not_guessed() -> None:
+    text = "Mohs SCC R forearm, bx proven. Stage 1: 2 blocks, clear. Defect 1.5 x 1.2 cm. Repaired, 3.2 cm. Dressing."
+    reading = read_note(text, date_of_service=DAY)
+    procedures = reading.encounter["lesions"][0]["procedures"]
+    assert {"type": "repair", "length_cm": 3.2} in procedures
+    assert any(g.field == "complexity" for g in reading.gaps)
+    assert not any(code.startswith("120") for code, _, _ in _codes(text))
+
+
+def test_a_closure_with_steri_strips_is_still_no_repair() -> None:
+    text = "Shave bx L forearm, 4 mm papule. Closure with steri-strips and bandage."
+    procedures = _encounter(text)["lesions"][0]["procedures"]
+    assert [p["type"] for p in procedures] == ["biopsy"]
