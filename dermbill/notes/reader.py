@@ -60,8 +60,12 @@ _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
+# "risks of excision including scarring were discussed" is consent talk; "given the risk of alar notching, a bilobed
+# flap was designed" is the reason for what was done
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
                         r"performed|done|today)\b)[^.;]*$", re.IGNORECASE)
+_DONE_AFTER = re.compile(r"^[^.;]*\b(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
+                         r"inset|transposed|rotated|advanced)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -327,8 +331,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     active_procedures: list[ProcedureMention] = []
     for p in procedures:
         reason = reason_of(p.start, p.end)
-        sentence_start, _ = sentence_bounds(text, p.start, p.end)
-        if reason is None and _RISK_TALK.search(text[sentence_start:p.start]):
+        sentence_start, sentence_end = sentence_bounds(text, p.start, p.end)
+        if reason is None and _RISK_TALK.search(text[sentence_start:p.start]) and \
+                not _DONE_AFTER.match(text[p.end:sentence_end]):
             continue  # "risks of excision including scarring were discussed"
         if reason is not None:
             if p.type != "removal":
@@ -490,6 +495,11 @@ def _inherit(text: str, lesion: _Lesion) -> None:
     main = {p.type for p in lesion.procedures} - {"repair", "removal", "adjacent_tissue_transfer"}
     if not main:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
+    elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
+            _STAGE.search(_lesion_text(text, lesion)):
+        # "MOHS MICROGRAPHIC SURGERY ... Stage 1: excised with 3 mm margin, 2 blocks": the stage's excision is the
+        # Mohs layer under the heading, not an excision of its own
+        lesion.procedures.extend(p for p in head_p if p.type == "mohs" and p not in lesion.procedures)
     if head_p and any(p.type == "repair" for p in head_p):
         lesion.repair_words.append((start, end))
     if not lesion.diagnoses and not lesion.shared:

@@ -279,3 +279,33 @@ def test_a_closure_with_steri_strips_is_still_no_repair() -> None:
     text = "Shave bx L forearm, 4 mm papule. Closure with steri-strips and bandage."
     procedures = _encounter(text)["lesions"][0]["procedures"]
     assert [p["type"] for p in procedures] == ["biopsy"]
+
+
+# "given the risk of notching, a flap was designed": the reason for what was done, not consent talk
+def test_a_flap_done_because_of_a_risk_is_read() -> None:
+    text = ("Mohs BCC L nasal tip, bx proven. Stage 1: 2 blocks, clear. Final defect 1.2 x 1.0 cm.\n"
+            "Because of the risk of tip distortion, a bilobed flap was designed and inset. "
+            "Primary and secondary defects total 4.8 sq cm.")
+    procedures = _encounter(text)["lesions"][0]["procedures"]
+    assert {"type": "adjacent_tissue_transfer", "defect_area_cm2": 4.8} in procedures
+
+
+def test_the_risks_of_a_flap_discussed_are_no_flap() -> None:
+    text = ("Mohs BCC L nasal tip, bx proven. Stage 1: 2 blocks, clear. Final defect 1.2 x 1.0 cm.\n"
+            "Risks of a bilobed flap including distortion were discussed; pt prefers second intention healing.")
+    procedures = _encounter(text)["lesions"][0]["procedures"]
+    assert [p["type"] for p in procedures] == ["mohs"]
+
+
+# a Mohs heading over "Stage 1: excised with 2 mm margin, 2 blocks": the stage's excision is a Mohs layer
+def test_an_excised_stage_under_a_mohs_heading_is_mohs() -> None:
+    text = ("MOHS SURGERY\nLocation: L helix. SCC, bx proven.\n"
+            "Stage 1: excised with 2 mm margin, 2 blocks - clear.\nDefect 1.0 x 0.9 cm, second intention.")
+    procedures = _encounter(text)["lesions"][0]["procedures"]
+    assert [p["type"] for p in procedures] == ["mohs"]
+
+
+def test_an_excision_without_stages_under_no_mohs_heading_stays_an_excision() -> None:
+    text = "EXCISION\nLocation: L forearm. SCC, bx proven, 1.0 cm.\nExcised with 4 mm margins. Simple closure."
+    procedures = _encounter(text)["lesions"][0]["procedures"]
+    assert "excision" in [p["type"] for p in procedures]
