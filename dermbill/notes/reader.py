@@ -40,6 +40,9 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[
                          r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
+_LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
+                              r"(?:lateral|medial|superior|inferior|distal|proximal) to)\s+(?:the\s+)?"
+                              r"(?:(?:left|right|l|r|lateral|medial)\s+)?$", re.IGNORECASE)
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
@@ -378,6 +381,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         in_clause_d = _between(diagnoses, start, end)
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+        if current is not None or len(sites) > 1:
+            # "R forehead just above the lateral brow", "because of proximity to the lower lid, the defect was
+            # repaired with a flap": a landmark named to place a lesion or justify a repair is no lesion's site
+            # (a clause naming only a landmark and a lesion of its own, "3 AKs near the L ear", keeps it)
+            kept = [x for x in sites if not _LANDMARK_BEFORE.search(text, max(0, x.start - 30), x.start)]
+            own_lesion = bool(_LESION_NOUN.search(clause) or [d for d in in_clause_d if d.key not in VISIT_ONLY])
+            sites = kept if kept or (current is not None and not own_lesion) else sites
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")

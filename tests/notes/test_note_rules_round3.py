@@ -309,3 +309,23 @@ def test_an_excision_without_stages_under_no_mohs_heading_stays_an_excision() ->
     text = "EXCISION\nLocation: L forearm. SCC, bx proven, 1.0 cm.\nExcised with 4 mm margins. Simple closure."
     procedures = _encounter(text)["lesions"][0]["procedures"]
     assert "excision" in [p["type"] for p in procedures]
+
+
+# a landmark named to place a lesion or to justify a repair is no lesion's site
+def test_a_landmark_that_justifies_a_flap_is_no_lesion() -> None:
+    text = ("SCC, R temple, bx proven, 1.1 cm. Excised with 4 mm margins to fat.\n"
+            "Given the proximity to the lateral canthus, the defect was closed with a rotation flap; "
+            "primary + secondary defect 9.0 sq cm.")
+    lesions = _encounter(text)["lesions"]
+    assert [x["site"] for x in lesions] == ["temple"]
+    assert {"type": "adjacent_tissue_transfer", "defect_area_cm2": 9} in lesions[0]["procedures"]
+
+
+def test_a_landmark_after_a_site_is_not_a_second_lesion() -> None:
+    text = "Shave bx, L cheek just below the lower eyelid, 5 mm pearly papule, r/o BCC."
+    assert [x["site"] for x in _encounter(text)["lesions"]] == ["cheek"]
+
+
+def test_a_new_lesion_named_near_a_landmark_keeps_its_site() -> None:
+    text = "Shave bx R forearm, 5 mm papule, r/o SCC.\nAlso 3 AKs near the L ear: LN2, 2 FTC."
+    assert sorted(x["site"] for x in _encounter(text)["lesions"]) == ["ear", "forearm"]
