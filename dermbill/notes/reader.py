@@ -43,6 +43,21 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[
 _LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
                               r"(?:lateral|medial|superior|inferior|distal|proximal) to)\s+(?:the\s+)?"
                               r"(?:(?:left|right|l|r|lateral|medial)\s+)?$", re.IGNORECASE)
+# (a "Procedure: I&D x2" over a numbered list is the list's heading, read as such elsewhere)
+_PROCEDURE_HEADING = re.compile(r"\s*(?:(?:procedure|op(?:erative)?) note\s*[-:\u2013\u2014]|"
+                                r"procedure\s*[-\u2013\u2014])\s*[^.;\n]*$",
+                                re.IGNORECASE)
+
+
+def _next_line_sites(text: str, end: int) -> bool:
+    """The line after ``end`` names a site."""
+    line_start = text.find("\n", end)
+    if line_start < 0:
+        return False
+    following = text[line_start:].lstrip("\n")
+    return bool(find_sites(following.split("\n", 1)[0]))
+
+
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
@@ -413,6 +428,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             preamble = None  # "2. Tangential biopsy ...": a new numbered procedure ends the last one's heading
         if numbered_procedure and not sites and _LEADS_IN.search(clause):
             # "2. Tangential biopsy - " then "A: L upper arm, 5 mm papule": the procedure is the next lesion's
+            lead_in = (start, end, in_clause_p)
+            continue
+        if in_clause_p and not sites and _PROCEDURE_HEADING.match(clause) and _next_line_sites(text, end):
+            # "PROCEDURE NOTE - Shave Biopsy" over "Site: R nasal ala. ...": the heading names the procedure of the
+            # site on the next line, not of the lesion last spoken of
             lead_in = (start, end, in_clause_p)
             continue
         colon = clause.find(":")

@@ -329,3 +329,20 @@ def test_a_landmark_after_a_site_is_not_a_second_lesion() -> None:
 def test_a_new_lesion_named_near_a_landmark_keeps_its_site() -> None:
     text = "Shave bx R forearm, 5 mm papule, r/o SCC.\nAlso 3 AKs near the L ear: LN2, 2 FTC."
     assert sorted(x["site"] for x in _encounter(text)["lesions"]) == ["ear", "forearm"]
+
+
+# "PROCEDURE NOTE - Shave Biopsy" over "Site: L temple": the heading's procedure is the next site's, not the last
+# lesion's spoken of (a benign lesion only examined)
+def test_a_procedure_note_heading_belongs_to_the_site_on_the_next_line() -> None:
+    text = ("Exam: L temple 5 mm pearly papule. Trunk: several SKs, benign, no treatment.\n"
+            "A/P: 1. Neoplasm L temple, r/o BCC - shave biopsy today.\n2. SKs, trunk - reassured.\n\n"
+            "PROCEDURE NOTE - Shave Biopsy\nSite: L temple. Tangential biopsy with Dermablade. Specimen sent.")
+    lesions = _encounter(text)["lesions"]
+    assert [(x["site"], [p["type"] for p in x["procedures"]]) for x in lesions] == [("temple", ["biopsy"])]
+
+
+def test_a_procedure_colon_heading_over_a_numbered_list_is_every_items() -> None:
+    text = ("Procedure: I&D x2\n(1) R thigh - 2 cm fluctuant abscess\n(2) L thigh - 3 cm fluctuant abscess\n"
+            "Both incised and drained, purulent material expressed.")
+    lesions = _encounter(text)["lesions"]
+    assert [[p["type"] for p in x["procedures"]] for x in lesions] == [["incision_drainage"], ["incision_drainage"]]
