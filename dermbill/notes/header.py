@@ -27,7 +27,9 @@ PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only 
 SEPARATE = re.compile(r"separate from (?:the )?procedure|"
                       r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
                       r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"
-                      r"additionally|\bmod(?:ifier)?\.?\s*-?25\b|-25 modifier", re.IGNORECASE)
+                      r"additionally|\bmod(?:ifier)?\.?\s*-?25\b|-25 modifier|"
+                      # the provider writes the E/M code with its modifier: "99214-25", "E/M 99213 -25"
+                      r"\b992[01]\d\s*[-\u2013]\s*25\b", re.IGNORECASE)
 
 
 def parse_date(raw: str) -> datetime.date | None:

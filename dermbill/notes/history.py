@@ -48,13 +48,28 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def find_history(text: str, treated_today: set[str]) -> list[Evidence]:
+# a line written under a history heading ("PMHx: BCC s/p Mohs 2021", "Hx: ...", "HPI: ...")
+_HISTORY_LINE = re.compile(r"\s*(?:hpi|history of present illness|subjective|s|p?mh(?:x)?|p?shx?|hx|"
+                           r"past (?:medical |surgical |derm(?:atologic)? )?history|derm history|history)\s*:",
+                           re.IGNORECASE)
+
+
+def addressed_today(text: str, position: int) -> bool:
+    """A past cancer the note looks at today (the scar examined, an assessment item), not one only listed under a
+    history heading: at a visit that treats lesions only the former is coded ("A: 2. H/o SCC L forearm, NED")."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return not _HISTORY_LINE.match(text, line_start)
+
+
+def find_history(text: str, treated_today: set[str], lesions_treated: bool = False) -> list[Evidence]:
     """Skin cancers the note gives as past and treated (not one treated today)."""
     found: list[Evidence] = []
     keys: set[str] = set()
     for start, end in _sentences(text):
         sentence = text[start:end]
         if not _PAST.search(sentence):
+            continue
+        if lesions_treated and not addressed_today(text, start + len(sentence) - len(sentence.lstrip())):
             continue
         for d in find_diagnoses(sentence, start):
             if d.key not in MALIGNANT or d.key in keys or d.key in treated_today or d.hedged:

@@ -117,7 +117,9 @@ def _build() -> Any:
         seen.add(literal)
         rules.append(ConTextRule(literal, category, direction=direction))
     for literal in ("but", "however", "then", "and then", "today", "performed", "was performed", "done today",
-                    "after", "so", "therefore", "instead", ";"):
+                    "after", "so", "therefore", "instead", ";",
+                    # "without vasculitis, c/w erythema nodosum": what the report concludes is not negated
+                    "c/w", "consistent with", "compatible with", "diagnostic of"):
         rules.append(ConTextRule(literal, "TERMINATE", direction="TERMINATE"))
     context.add(rules)
     return nlp

@@ -19,7 +19,9 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
     (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|"
-     r"debrided (?:\w+ ){0,3}nails?|nail debridement", "nail_debridement", None),
+     r"debrided (?:\w+ ){0,3}nails?|nail debridement|"
+     # "mechanically debrided in thickness and length": the words of the nail debridement code itself
+     r"debrided in (?:thickness|length)|debridement in (?:thickness|length)", "nail_debridement", None),
     (r"pared|paring|trimmed", "paring", None),
     (r"snip(?:ped)?(?: excision)?|snipped|clipped", "skin_tag_removal", None),
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
@@ -81,8 +83,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind == "destruction" and detail == "curettage" and re.search(
                 r"biops|bx", text[max(0, m.start() - 20):m.end() + 20], re.IGNORECASE):
             kind, detail = "biopsy", "tangential"
+        # "closure with steri-strips" is a dressing; "Repaired, 4.1 cm. Dressing." is a repair (the next sentence's
+        # dressing is not its)
         if kind == "repair" and re.search(r"hemostasis|dressing|steri|bandage|second(?:ary)? intention",
-                                          text[m.start():m.end() + 30], re.IGNORECASE):
+                                          re.split(r"[.;](?=\s)", text[m.start():m.end() + 30])[0], re.IGNORECASE):
             continue
         if kind == "biopsy" and (re.match(r"[- ]?(?:proven|confirmed|site|scar|report|result|showed|revealed|"
                                           r"dated)", text[m.end():m.end() + 10], re.IGNORECASE)

@@ -34,10 +34,30 @@ from dermbill.notes.vocabulary import (
     find_symptoms,
 )
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|(?=\(\d+\)\s)|"
+# "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
+_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|"
+                         r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
-                         r"(?=(?<![\w.])(?<!and )(?<!, )[A-H][.:]\s+[A-Za-z])")
+                         r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
+_LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
+                              r"(?:lateral|medial|superior|inferior|distal|proximal) to)\s+(?:the\s+)?"
+                              r"(?:(?:left|right|l|r|lateral|medial)\s+)?$", re.IGNORECASE)
+# (a "Procedure: I&D x2" over a numbered list is the list's heading, read as such elsewhere)
+_PROCEDURE_HEADING = re.compile(r"\s*(?:(?:procedure|op(?:erative)?) note\s*[-:\u2013\u2014]|"
+                                r"procedure\s*[-\u2013\u2014])\s*[^.;\n]*$",
+                                re.IGNORECASE)
+
+
+def _next_line_sites(text: str, end: int) -> bool:
+    """The line after ``end`` names a site."""
+    line_start = text.find("\n", end)
+    if line_start < 0:
+        return False
+    following = text[line_start:].lstrip("\n")
+    return bool(find_sites(following.split("\n", 1)[0]))
+
+
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
@@ -48,15 +68,22 @@ _ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
-                          r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:",
+                          r"returned|confirmed|consistent with|c/w|was|is|:|=|-)|\bpath(?:ology)?\s*:|"
+                          r"^\W*addendum\b[^:\n]{0,25}:",
                           re.IGNORECASE)
 _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:ology)?|dermpath|"
-                         r"dermatopathology|histo(?:logy|pathology)?)\b", re.IGNORECASE)
+                         r"dermatopathology|histo(?:logy|pathology)?)\b|"
+                         # "ADDENDUM 02/13/2026: Pathology, ...", "Addendum 4/8/26: H&E - ...": a dated addendum
+                         r"\W*addendum\b[^:\n]{0,25}:", re.IGNORECASE)
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
+# "risks of excision including scarring were discussed" is consent talk; "given the risk of alar notching, a bilobed
+# flap was designed" is the reason for what was done
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
                         r"performed|done|today)\b)[^.;]*$", re.IGNORECASE)
+_DONE_AFTER = re.compile(r"^[^.;]*\b(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
+                         r"inset|transposed|rotated|advanced)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -78,7 +105,9 @@ _NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
+# "neck ~11", "neck approx. 11": an approximate count is the count
 _COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
+                               r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
                                r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
@@ -320,8 +349,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     active_procedures: list[ProcedureMention] = []
     for p in procedures:
         reason = reason_of(p.start, p.end)
-        sentence_start, _ = sentence_bounds(text, p.start, p.end)
-        if reason is None and _RISK_TALK.search(text[sentence_start:p.start]):
+        sentence_start, sentence_end = sentence_bounds(text, p.start, p.end)
+        if reason is None and _RISK_TALK.search(text[sentence_start:p.start]) and \
+                not _DONE_AFTER.match(text[p.end:sentence_end]):
             continue  # "risks of excision including scarring were discussed"
         if reason is not None:
             if p.type != "removal":
@@ -338,7 +368,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         active_diagnoses.append(d)
 
     lesions = _gather_lesions(text, sections, active_procedures, active_diagnoses, reading)
-    services, lesion_dicts = _build(text, lesions, active_procedures, reading)
+    services, lesion_dicts = _build(text, lesions, active_procedures, reading, active_diagnoses)
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
@@ -366,6 +396,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         in_clause_d = _between(diagnoses, start, end)
         sites = [s for s in find_sites(clause, start)
                  if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+        if current is not None or len(sites) > 1:
+            # "R forehead just above the lateral brow", "because of proximity to the lower lid, the defect was
+            # repaired with a flap": a landmark named to place a lesion or justify a repair is no lesion's site
+            # (a clause naming only a landmark and a lesion of its own, "3 AKs near the L ear", keeps it)
+            kept = [x for x in sites if not _LANDMARK_BEFORE.search(text, max(0, x.start - 30), x.start)]
+            own_lesion = bool(_LESION_NOUN.search(clause) or [d for d in in_clause_d if d.key not in VISIT_ONLY])
+            sites = kept if kept or (current is not None and not own_lesion) else sites
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
@@ -391,6 +428,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             preamble = None  # "2. Tangential biopsy ...": a new numbered procedure ends the last one's heading
         if numbered_procedure and not sites and _LEADS_IN.search(clause):
             # "2. Tangential biopsy - " then "A: L upper arm, 5 mm papule": the procedure is the next lesion's
+            lead_in = (start, end, in_clause_p)
+            continue
+        if in_clause_p and not sites and _PROCEDURE_HEADING.match(clause) and _next_line_sites(text, end):
+            # "PROCEDURE NOTE - Shave Biopsy" over "Site: R nasal ala. ...": the heading names the procedure of the
+            # site on the next line, not of the lesion last spoken of
             lead_in = (start, end, in_clause_p)
             continue
         colon = clause.find(":")
@@ -483,6 +525,11 @@ def _inherit(text: str, lesion: _Lesion) -> None:
     main = {p.type for p in lesion.procedures} - {"repair", "removal", "adjacent_tissue_transfer"}
     if not main:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
+    elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
+            _STAGE.search(_lesion_text(text, lesion)):
+        # "MOHS MICROGRAPHIC SURGERY ... Stage 1: excised with 3 mm margin, 2 blocks": the stage's excision is the
+        # Mohs layer under the heading, not an excision of its own
+        lesion.procedures.extend(p for p in head_p if p.type == "mohs" and p not in lesion.procedures)
     if head_p and any(p.type == "repair" for p in head_p):
         lesion.repair_words.append((start, end))
     if not lesion.diagnoses and not lesion.shared:
@@ -526,6 +573,11 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
                 existing.laterality = site.laterality
                 existing.site = site
             existing.enumerated = existing.enumerated or enumerated
+            if existing.count is None and seg_start <= site.start < seg_end:
+                # "rough spots on his L hand" then "AKs x9 (scalp 5, L dorsal hand 2)": the count is read at the
+                # site's new mention, not at the first one
+                existing.site = SiteMention(site.site, existing.site.laterality or site.laterality, site.start,
+                                            site.end)
             opened.append((existing, (seg_start, seg_end)))
             continue
         lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality, enumerated=enumerated)
@@ -627,7 +679,10 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
             return
     plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
-    if plural and not sites:
+    # "Addendum: H&E - subepidermal blister. DIF - linear IgG. Dx: bullous pemphigoid": a disease (not a lesion
+    # type) diagnosed on the specimens of one work-up is the diagnosis of each of them
+    disease = len(found) == 1 and found[0].key[0].isupper() and found[0].key[0] not in "CD"
+    if (plural or disease) and not sites:
         for lesion in lesions:
             if not lesion.pathology and _takes_specimen(lesion):
                 lesion.pathology.append(found[0])
@@ -659,7 +714,8 @@ def _round(value: Decimal) -> float | int:
 
 
 def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention],
-           reading: _Reading) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+           reading: _Reading, diagnoses: list[DiagnosisMention] | None = None
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     services: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
     service_types = {p.type for p in procedures if p.type in ("photodynamic_therapy", "phototherapy",
@@ -689,8 +745,22 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
     for lesion, side, count in expanded:
         entry = _lesion_entry(text, lesion, side, count, len(out), reading, service_types)
         if entry is not None:
+            _injected_condition(entry, len(out), lesion, diagnoses or [], reading)
             out.append(entry)
     return services, out
+
+
+def _injected_condition(entry: dict[str, Any], index: int, lesion: _Lesion, diagnoses: list[DiagnosisMention],
+                        reading: _Reading) -> None:
+    """"HS f/u ... ILK 10 mg/mL into each of the 2 R axillary nodules": a lesion only injected, whose own words name
+    no diagnosis, is a lesion of the one condition the note gives (not a neoplasm: nothing was sent for pathology)."""
+    if lesion.diagnoses or lesion.shared or entry["diagnosis"] != "neoplasm_unspecified_behavior" or \
+            {p["type"] for p in entry["procedures"]} != {"intralesional_injection"}:
+        return
+    named = [d for d in diagnoses if not d.hedged and d.key != "L72.9"]
+    if len({d.key for d in named}) == 1:
+        entry["diagnosis"] = named[0].key
+        reading.fact(f"lesions[{index}].diagnosis", named[0].key, named[0].start, named[0].end)
 
 
 _SIDE_COUNT = re.compile(r"(?<![\d.])(\d{1,2})\s+(?:\w+\s+){0,2}?(?:on\s+)?(?:the\s+)?(right|left|r|l|rt|lt)\b"
@@ -753,6 +823,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     if dx_key == "acrochordon" and kinds & {"excision", "shave_removal", "destruction"} and "biopsy" not in kinds:
         kinds -= {"excision", "shave_removal", "destruction"}
         kinds.add("skin_tag_removal")
+    if dx_key in ("ingrown_nail", "onychomycosis") and service_types & {"nail_avulsion", "nail_debridement"}:
+        return None  # "granulation tissue curetted" at an avulsion: part of the nail service, not a lesion's
     if "paring" in kinds and dx_key not in ("corn_callus", None):
         kinds.discard("paring")
     if "excision" in kinds and "biopsy" in kinds:
@@ -984,13 +1056,17 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
         elif kind == "repair":
             repair_text = _repair_text(text, lesion)
             complexity = repair_complexity(repair_text)
+            guessed = complexity is None
             if complexity is None:
                 complexity = "simple"
                 reading.gaps.append(Gap(label, "complexity", f"{where}, repair: the type of closure is not "
                                         "documented. Please document simple, intermediate (layered) or complex.",
                                         "an intermediate or complex repair is coded in addition; a simple one "
                                         "is included in the excision", "simple (included, no separate code)", *span))
-            proc["complexity"] = complexity
+            if not (guessed and "excision" not in kinds):
+                # after Mohs even a simple repair is its own code: an undocumented closure is left for the coder
+                # (the engine warns), not guessed; an excision's guessed simple closure adds no code
+                proc["complexity"] = complexity
             lengths = [m for k, m in lesion.measures if k == "repair" and m.kind == "length"]
             if lengths:
                 proc["length_cm"] = _round(lengths[-1].value)
@@ -1048,11 +1124,20 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
 _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
 
 
+_TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
+
+
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
     dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
+    # lesion has its own volume
+    own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    if conc and own:
+        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
+        volume = own
     times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
 
     def each(m: Measure) -> Decimal:
@@ -1069,6 +1154,9 @@ _STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
+# "I: 3 blocks (+ at 9 o'clock). II: 2 blocks, clear.": stages numbered by capital roman numerals alone
+_ROMAN_STAGE = re.compile(r"(?<![\w'])(I{1,3}|IV)\s*[:)]\s*(\d{1,2}|(?i:one|two|three|four|five|six))\s+"
+                          r"(?i:(?:tissue\s+)?(?:blocks?|sections?|pieces?))\b")
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
 _STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
                             r"\b(?:stage|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
@@ -1082,6 +1170,8 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
                  ppath: str) -> list[dict[str, int]]:
     body = _lesion_text(text, lesion)
     stages = [(_roman(m.group(1)), _number(m.group(2))) for m in _STAGE.finditer(body)]
+    if not stages:
+        stages = [(_roman(m.group(1).lower()), _number(m.group(2))) for m in _ROMAN_STAGE.finditer(body)]
     if stages:
         return [{"blocks": blocks} for _, blocks in sorted(dict(stages).items())]
     listed = _STAGES_LIST.search(body)
@@ -1109,7 +1199,7 @@ _DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second t
                 ("little finger", "finger_5"), ("small finger", "finger_5"))
 # "right great toe", "left great toenail" ("great toes" with no side names no digit)
 _DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS)
-                     + r")(?:nails?|s)?\b", re.IGNORECASE)
+                     + r")(?:nails?|s)?\b(?:\s*,?\s*\(\s*(left|right|l|r|lt|rt)\s*\))?", re.IGNORECASE)
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
@@ -1176,7 +1266,7 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
         elif kind == "nail_avulsion":
             digits = []
             for m in _DIGITS.finditer(text):
-                side = (m.group(1) or "").lower()
+                side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
                 side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
                 key = dict(_DIGIT_WORDS)[m.group(2).lower()]
                 if side_word is None:
@@ -1205,18 +1295,23 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
 
     lesions = encounter["lesions"]
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
-    # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits)
-    history = find_history(text, {k for k in treated if k}) if not lesions else []
+    # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits), and at one
+    # that does when the note addresses it today (its scar examined, an item of the assessment)
+    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions))
     if history:
         encounter["history"] = [h.value for h in history]
         for index, h in enumerate(history):
             reading.fact(f"history[{index}].diagnosis", h.value["diagnosis"], h.start, h.end)
     visit = encounter.get("visit")
     if visit is not None:
-        reason = visit_reason(text, history, bool(lesions))
+        # "FBSE, h/o MIS ... shave bx of a new lesion ... 99213-25": a surveillance visit billed apart from the
+        # procedure done at it is still a surveillance visit
+        separate_visit = bool(lesions) and bool(visit.get("separately_identifiable"))
+        reason = visit_reason(text, history, bool(lesions) and not separate_visit)
         if reason:
             visit["reason"] = reason
-            visit.pop("separately_identifiable", None)
+            if not separate_visit:
+                visit.pop("separately_identifiable", None)
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
     if len(excisions) == 1 and re.search(r"\bre-?excis", text, re.IGNORECASE):
         lesion = excisions[0]

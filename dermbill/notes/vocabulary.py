@@ -37,7 +37,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"lipomas?", "lipoma"),
     (r"skin tags?|acrochordons?", "acrochordon"),
     (r"cherry angiomas?|hemangiomas?|angiomas?", "hemangioma"),
-    (r"pyogenic granulomas?", "pyogenic_granuloma"),
+    (r"pyogenic granulomas?|lobular capillary hemangiomas?", "pyogenic_granuloma"),
     (r"plantar warts?|verruca plantaris|plantar verrucae?", "plantar_wart"),
     (r"condylomas?(?: acuminat\w+)?|anogenital warts?|genital warts?", "anogenital_wart"),
     (r"(?:common |flat )?warts?|verrucae?(?: vulgaris)?", "wart"),
@@ -56,8 +56,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
     # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)
-    (r"alopecia areata", "L63.9"), (r"morphea|localized scleroderma", "L94.0"),
-    (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?", "L73.2"),
+    (r"alopecia areata", "L63.9"),
+    (r"(?:bullous )?pemphigoid", "L12.0"), (r"erythema nodosum", "L52"), (r"morphea|localized scleroderma", "L94.0"),
+    (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?|hs", "L73.2"),
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?", "Q82.5"),
     (r"prurigo nodularis", "L28.1"),
@@ -66,7 +67,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
 )
 _DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
                         re.IGNORECASE)
-_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks"}
+_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
                    r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
@@ -99,8 +100,13 @@ def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
         word = m.group(0)
         if word.lower() in _CASE_SENSITIVE and not word.isupper() and word.lower() not in ("aks", "sks", "isks"):
             continue
+        if word.lower() == "mms":
+            continue  # Mohs micrographic surgery, not melanomas
         if word.lower() in ("mm", "mis") and not word.isupper():
             continue
+        if word.lower() == "hs" and re.search(r"(?:\d|mg|tabs?|caps?|po|q|at)\s*$",
+                                              text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
+            continue  # "10 mg HS", "qHS": at bedtime, not hidradenitis suppurativa
         if word.lower() == "mm" and re.match(r"\s*(?:x|margin|\))", text[m.end():m.end() + 8]):
             continue
         if word.lower() in ("mm",) and re.search(r"\d\s*$", text[max(0, m.start() - 3):m.start()]):

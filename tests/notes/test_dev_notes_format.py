@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_the_set_is_large_enough_and_ids_are_unique() -> None:
 
 
 @pytest.mark.parametrize("note", NOTES, ids=[note["id"] for note in NOTES])
-def test_every_line_is_well_formed(note: dict) -> None:
+def test_every_line_is_well_formed(note: dict[str, Any]) -> None:
     assert set(note) == FIELDS
     assert note["source"] == "own" or EXAMPLE_SOURCE.match(note["source"])
     assert note["note"].strip() and "\n" in note["note"]
@@ -59,7 +60,7 @@ def test_every_line_is_well_formed(note: dict) -> None:
 
 
 @pytest.mark.parametrize("note", NOTES, ids=[note["id"] for note in NOTES])
-def test_the_engine_on_the_encounter_gives_the_expected_answer(note: dict) -> None:
+def test_the_engine_on_the_encounter_gives_the_expected_answer(note: dict[str, Any]) -> None:
     result = code_document(note["encounter"]).to_json()
     expected = note["expected"]
     assert canonical_lines(result["lines"]) == canonical_lines(expected["lines"])
@@ -79,8 +80,9 @@ def test_canonical_lines_make_59_and_xs_one_and_drop_51() -> None:
 
 
 def test_higher_codes_name_a_higher_code_of_the_family_or_more_units() -> None:
-    expected = [("11602", 1, ()), ("17003", 4, ())]
-    assert higher_codes(expected, [("11601", 1, ()), ("17003", 4, ())]) == []
-    assert higher_codes(expected, [("11603", 1, ())]) == ["11603 (expected 11602)"]
-    assert higher_codes(expected, [("17003", 5, ())]) == ["17003 x5 (expected x4)"]
+    expected: list[tuple[str, int, tuple[str, ...]]] = [("11602", 1, ()), ("17003", 4, ())]
+    none: tuple[str, ...] = ()
+    assert higher_codes(expected, [("11601", 1, none), ("17003", 4, none)]) == []
+    assert higher_codes(expected, [("11603", 1, none)]) == ["11603 (expected 11602)"]
+    assert higher_codes(expected, [("17003", 5, none)]) == ["17003 x5 (expected x4)"]
     assert higher_codes(expected, []) == []
