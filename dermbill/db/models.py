@@ -1717,3 +1717,15 @@ class ReceivableBalanceRow(TenantRow):
     provider_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     procedure_code: Mapped[str | None] = mapped_column(String(5))
     claim_payer_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ReportVersionRow(Base):
+    """A number every committed transaction that changed a practice's rows moves (migration 0031):
+    ``UnitOfWork.commit`` adds one (from a random first value), last in the transaction, for every practice whose
+    rows it wrote. A report computed after reading
+    the versions of its practices is still right while they have not moved (``services.report_dashboard``)."""
+
+    __tablename__ = "report_version"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,6 +49,7 @@ from dermbill.db.models import (
     PostingRow,
     PracticeRow,
     ReceivableBalanceRow,
+    ReportVersionRow,
     TenantRow,
 )
 
@@ -95,15 +97,48 @@ class UnitOfWork:
         self.origin = current_origin()
         self._session: Session | None = None
         self._pending_audit: list[dict[str, Any]] = []
+        self._opened: set[int] = set()  # the practices whose repositories this unit of work opened
+        self.written: set[int] = set()  # the practices whose rows this transaction wrote (their versions move)
 
     def __enter__(self) -> UnitOfWork:
         self._session = self.database.sessions()
         # Events of a rolled-back change are forgotten with it.
         event.listen(self._session, "after_rollback", self._forget_pending_audit)
+        event.listen(self._session, "after_flush", self._note_flushed)
+        event.listen(self._session, "do_orm_execute", self._note_statement)
         return self
 
     def _forget_pending_audit(self, _session: Session) -> None:
         self._pending_audit.clear()
+        self.written.clear()
+
+    def _note_flushed(self, session: Session, _context: object) -> None:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(row, TenantRow) and row.practice_id is not None:
+                self.written.add(row.practice_id)
+
+    def _note_statement(self, state: Any) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            if table is None or "practice_id" in getattr(table, "c", {}):
+                # a bulk statement on practices' rows: any practice this unit of work works on
+                self.written.update(self._opened)
+
+    def _raise_versions(self) -> None:
+        """Add one to the data version of every practice written, last in the transaction (practices in order,
+        so two commits wait for each other instead of deadlocking)."""
+        if not self.written:
+            return
+        statement: Any = (postgresql_insert(ReportVersionRow) if self.session.get_bind().dialect.name == "postgresql"
+                          else sqlite_insert(ReportVersionRow))
+        statement = statement.on_conflict_do_update(index_elements=["practice_id"],
+                                                    set_={"version": ReportVersionRow.version + 1})
+        for practice_id in sorted(self.written):
+            # a practice's first version is random, so that a database made again (a demo reset) never repeats
+            # the versions a process remembers from the one before
+            self.session.connection().execute(statement, {"practice_id": practice_id,
+                                                          "version": secrets.randbits(62)})
+        self.written.clear()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -132,6 +167,8 @@ class UnitOfWork:
             self.flush()
             pending, self._pending_audit = self._pending_audit, []
             self.guarded(partial(append_events, self.session, pending))
+        self.flush()
+        self.guarded(self._raise_versions)
         self.guarded(self.session.commit)
 
     def guarded(self, action: Callable[[], R]) -> R:
@@ -209,6 +246,7 @@ class UnitOfWork:
         practice = self.session.get(PracticeRow, practice_id)
         if practice is None:
             raise NotFound(f"practice {practice_id} not found")
+        self._opened.add(practice_id)
         return PracticeRepository(self, practice)
 
     def audit(
@@ -469,6 +507,7 @@ class PracticeRepository:
         statement = statement.on_conflict_do_update(
             index_elements=["practice_id", *keys], set_={amount: column + statement.excluded[amount]})
         values = [{**row, "practice_id": self.practice_id} for row in rows]
+        self.uow.written.add(self.practice_id)
         self.uow.guarded(partial(self.session.execute, statement, values))
 
     def insert_rows(self, row_type: type[TenantRow], rows: Sequence[dict[str, Any]]) -> None:
@@ -478,6 +517,7 @@ class PracticeRepository:
         if not rows:
             return
         values = [{**row, "practice_id": self.practice_id} for row in rows]
+        self.uow.written.add(self.practice_id)
         if self.session.get_bind().dialect.name == "postgresql":
             self.uow.guarded(partial(_copy_rows, self.session, row_type, values))
         else:

@@ -11,14 +11,19 @@ month (that month counted to the as-of day), each month's balances as of its las
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+
+from sqlalchemy import select
 
 from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import Period, month_period
 from dermbill.db.engine import Database
+from dermbill.db.models import ReportVersionRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services.report_kpis import revenue_figures
 from dermbill.services.reports import AgingReport, KpiReport, aging_report, kpi_report
@@ -31,8 +36,43 @@ class Dashboard:
 
 
 def dashboard(database: Database, f: ReportFilter) -> Dashboard:
-    """The key figures for the filter's period and the aging summary (by payer) as of its day."""
-    return Dashboard(kpi_report(database, f), aging_report(database, f, basis=Basis.SERVICE, dimensions=("payer",)))
+    """The key figures for the filter's period and the aging summary (by payer) as of its day.
+
+    Kept between reads in this process while no transaction has written the filter's practices since: the
+    practices' data versions (``report_version``, raised by every commit that writes a practice's rows) are read
+    first, then the reports; a dashboard kept under the same versions is the one a new computation would give.
+    The versions are read before the reports, so a commit landing during the computation moves them and the next
+    read computes again. Only figures and payer totals are kept (no patient's name or account)."""
+    versions = data_versions(database, f.practice_ids)
+    key = (database.url, f)
+    with _LOCK:
+        kept = _KEPT.get(key)
+        if kept is not None and kept[0] == versions:
+            _KEPT.move_to_end(key)
+            return kept[1]
+    board = Dashboard(kpi_report(database, f),
+                      aging_report(database, f, basis=Basis.SERVICE, dimensions=("payer",)))
+    with _LOCK:
+        _KEPT[key] = (versions, board)
+        _KEPT.move_to_end(key)
+        while len(_KEPT) > KEPT_DASHBOARDS:
+            _KEPT.popitem(last=False)
+    return board
+
+
+KEPT_DASHBOARDS = 64  # dashboards kept per process (a filter each), the least recently read dropped first
+_KEPT: OrderedDict[tuple[str, ReportFilter], tuple[tuple[tuple[int, int], ...], Dashboard]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """Each practice's data version (0 before its first write; random at the first), in practice order."""
+    ids = sorted(set(practice_ids))
+    with UnitOfWork(database, actor="reports") as uow:
+        found = {practice_id: version for practice_id, version in uow.session.execute(
+            select(ReportVersionRow.practice_id, ReportVersionRow.version)
+            .where(ReportVersionRow.practice_id.in_(ids)))}
+    return tuple((i, int(found.get(i, 0))) for i in ids)
 
 
 @dataclass(frozen=True, slots=True)
