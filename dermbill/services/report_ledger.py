@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select, union_all
+from sqlalchemy import Select, case, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from dermbill.core.reports.filters import ReportFilter
@@ -27,6 +27,18 @@ from dermbill.db.models import (
     PostingRow,
     ReceivableBalanceRow,
 )
+
+REPORT_WORK_MEM = "128MB"  # memory for one sort or hash of a report query (PostgreSQL's default 4MB spills)
+
+
+def for_reports(session: Session) -> Session:
+    """Settings for the report transaction only (PostgreSQL): room to group a company's balances in memory
+    (``work_mem``; the server's default makes the aging GROUPING SETS sort on disk), and no JIT compilation (the
+    report queries are many and short: compiling each cost more than running it, 0.5 s of a 0.6 s query)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+        session.execute(text("SET LOCAL jit = off"))
+    return session
 
 
 def posted_after(session: Session, f: ReportFilter) -> bool:

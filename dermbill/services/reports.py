@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from dermbill.core.errors import InvalidInput, NotFound
@@ -91,10 +91,11 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
     ``dimensions`` may add "patient" (a table naming patients: the caller audits that read).
     """
     with UnitOfWork(database, actor="reports") as uow:
-        session = uow.session
-        balances = list(_aged_balances(session, f, basis, dimensions))
+        session = report_ledger.for_reports(uow.session)
+        found = _aged_balances(session, f, basis, dimensions)
         credits = _credits(session, f)
-    totals, by = age(balances, dimensions)
+    totals, _ = age(found[()], ())
+    by = {name: age(found[(name,)], (name,))[1][name] for name in dimensions}
     tables = (_summary_table(totals, credits), *(_dimension_table(name, by[name]) for name in dimensions))
     return AgingReport("aging", f"A/R aging as of {f.as_of.isoformat()} (by {basis.label})", tables,
                        {"as_of": f.as_of, "basis": basis}, f, basis, totals, by, credits)
@@ -130,7 +131,9 @@ def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int
 
 
 def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
-                   dimensions: Sequence[str]) -> Iterable[AgedBalance]:
+                   dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedBalance]]:
+    """The open balances summed by kind and bucket (key ``()``) and by kind, bucket and each dimension alone (key
+    ``(name,)``): on PostgreSQL in one pass over the balances (GROUPING SETS), on SQLite one query a set."""
     # Each balance carries its claim, date of service, provider, code and claim payer (receivable_balance, kept
     # with the postings): aging by date of service reads no claim or line; by first billing it joins each
     # claim's first submission and first statement.
@@ -160,31 +163,47 @@ def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
     columns: dict[str, Any] = {
         "practice": balances.c.practice_id, "payer": payer, "provider": balances.c.provider_id,
         "code": balances.c.procedure_code, "patient": balances.c.patient_id}
-    wanted = [columns[name].label(name) for name in dimensions]
-    query = (select(is_patient.label("is_patient"), bucket.label("bucket"), *wanted,
-                    func.sum(balances.c.cents).label("cents"))
-             .select_from(balances))
+    names = tuple(dimensions)
+    sets: list[tuple[str, ...]] = [(), *((name,) for name in names)]
+    source = select(func.sum(balances.c.cents).label("cents")).select_from(balances)
     for table, on in joins:
-        query = query.outerjoin(table, on)
+        source = source.outerjoin(table, on)
     if f.payer_id is not None:
         # Insurance balances owed by the payer; patient balances left by its claims.
-        query = query.where(case((is_patient, balances.c.claim_payer_id), else_=balances.c.payer_id) == f.payer_id)
+        source = source.where(case((is_patient, balances.c.claim_payer_id), else_=balances.c.payer_id) == f.payer_id)
     if f.provider_id is not None:
-        query = query.where(balances.c.provider_id == f.provider_id)
-    query = query.group_by(is_patient, bucket, *(columns[name] for name in dimensions))
-    rows = session.execute(query).all()
-    labels = _labels(session, f, dimensions, rows)
-    for row in rows:
-        kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
-        bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
-        if row.bucket == NO_AGE_BUCKET:
-            bucket_index = len(BUCKETS) - 1  # undated: counted as the oldest, never lost
-        dims = {}
-        for name in dimensions:
-            value = getattr(row, name)
-            key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
-            dims[name] = (key, labels[name].get(key, key or "(none)"))
-        yield AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
+        source = source.where(balances.c.provider_id == f.provider_id)
+    rows_by_set: dict[tuple[str, ...], list[Any]] = {one: [] for one in sets}
+    if session.get_bind().dialect.name == "postgresql" and names:
+        # one pass: GROUPING(x) is 1 in the rows of the sets that leave x out
+        query = source.add_columns(is_patient.label("is_patient"), bucket.label("bucket"),
+                                   *(columns[name].label(name) for name in names),
+                                   *(func.grouping(columns[name]).label(f"left_out_{name}") for name in names))
+        query = query.group_by(func.grouping_sets(*(tuple_(is_patient, bucket, *(columns[n] for n in one))
+                                                    for one in sets)))
+        for row in session.execute(query):
+            rows_by_set[tuple(name for name in names if not getattr(row, f"left_out_{name}"))].append(row)
+    else:
+        for one in sets:
+            query = source.add_columns(is_patient.label("is_patient"), bucket.label("bucket"),
+                                       *(columns[name].label(name) for name in one))
+            rows_by_set[one] = list(session.execute(query.group_by(is_patient, bucket,
+                                                                    *(columns[name] for name in one))))
+    labels = _labels(session, f, names, [row for one in sets[1:] for row in rows_by_set[one]])
+    return {one: [_aged(row, one, labels) for row in rows_by_set[one]] for one in sets}
+
+
+def _aged(row: Any, dimensions: tuple[str, ...], labels: dict[str, dict[str, str]]) -> AgedBalance:
+    kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
+    bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
+    if row.bucket == NO_AGE_BUCKET:
+        bucket_index = len(BUCKETS) - 1  # undated: counted as the oldest, never lost
+    dims = {}
+    for name in dimensions:
+        value = getattr(row, name)
+        key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
+        dims[name] = (key, labels[name].get(key, key or "(none)"))
+    return AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
 
 
 def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: Sequence[Any]
@@ -196,7 +215,7 @@ def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: 
             select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name)
             .where(PracticeRow.id.in_(f.practice_ids)))}
     if "payer" in dimensions:
-        ids = {row.payer for row in rows if row.payer is not None}
+        ids = {row.payer for row in rows if getattr(row, "payer", None) is not None}
         labels["payer"] = {str(i): name for i, name in session.execute(
             select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(ids)))} if ids else {}
         labels["payer"]["patient"] = "Patients"
@@ -206,7 +225,7 @@ def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: 
             select(ProviderRow.id, ProviderRow.last_name, ProviderRow.first_name)
             .where(ProviderRow.practice_id.in_(f.practice_ids)))}
     if "patient" in dimensions:
-        ids = {row.patient for row in rows if row.patient is not None}
+        ids = {row.patient for row in rows if getattr(row, "patient", None) is not None}
         labels["patient"] = {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
             select(PatientRow.id, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name)
             .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))} if ids else {}
@@ -347,6 +366,7 @@ def kpi_report(database: Database, f: ReportFilter) -> KpiReport:
     payer, coding by family, patient collections by window)."""
     before = f.previous()
     with UnitOfWork(database, actor="reports") as uow:
+        report_ledger.for_reports(uow.session)
         groups = tuple(
             (key, title, tuple(now.with_previous(then)
                                for now, then in zip(figures(uow, f), figures(uow, before), strict=True)))
@@ -360,4 +380,5 @@ def kpi_report(database: Database, f: ReportFilter) -> KpiReport:
 def denial_report(database: Database, f: ReportFilter) -> Report:
     """Denials adjudicated in the period by root cause, CARC, payer, code and provider, and what was recovered."""
     with UnitOfWork(database, actor="reports") as uow:
+        report_ledger.for_reports(uow.session)
         return report_denials.denial_report(uow, f)
