@@ -104,11 +104,21 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind not in ("repair", "removal") and re.match(r"[ \t]+(?:scars?|sites?|bed)\b(?!\s*:)",
                                                           text[m.end():m.end() + 9], re.IGNORECASE):
             continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
-        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center)\b",
+        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
+                    r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):
-            continue  # "referred to Mohs surgeon": a person or a place, not a procedure
+            # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
+            # "excision post-op check": a visit about the procedure, not the procedure
+            continue
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
+        if kind == "shave_removal" and word.startswith("shave") and (
+                re.search(r"\b(?:pt|patient|she|he|they|who|to|avoid|not|no)\s+(?:\w+\s+)?$",
+                          text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
+                or (word == "shaves" and re.match(r"\s+(?:(?:her|his|the)\s+)?(?:axill\w*|underarms?|armpits?|legs?|"
+                                                   r"face|beard|head|groin|pubic|bikini|chest)\b",
+                                                   text[m.end():m.end() + 20], re.IGNORECASE))):
+            continue  # "Shaves axillae", "pt shaves her legs", "avoid shave": hair, not a lesion removed
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))
     return found
 

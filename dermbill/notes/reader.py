@@ -179,7 +179,9 @@ class _Reading:
         self.ignored.append(Ignored(reason, self.text[sentence_start:sentence_end], sentence_start, sentence_end))
 
 
-_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s|$)|\n")
+# "Mohs by Dr. Patel", "options incl. excision", "excision vs. Mohs": an abbreviation's period ends no sentence
+_SENTENCE_BREAK = re.compile(r"(?<!\b[Dd]r)(?<!\b[Ii]ncl)(?<!\b[Vv]s)(?<!\b[Aa]pprox)(?<!\be\.g)(?<!\bi\.e)"
+                             r"[.;!?](?=\s|$)|\n")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -290,6 +292,65 @@ _REFERRED_AFTER = re.compile(r"\b(?:referred|sent|comes?|presents?|here)\b[^.;\n
                              r"status post|post)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
 
 
+# "by her PCP", "at an outside clinic", "by outside dermatology", "per plastics": a procedure done (or to be done) by
+# someone other than the note's provider; "referred by her PCP" names who sent the patient, not who did it
+_PROVIDER_NOUN = (r"(?:dermatolog\w*|derm|pcp|providers?|physicians?|doctors?|md|np|pa|surgeons?|clinic|practice|"
+                  r"office|facility|hospital|team)")
+_OTHER_PERFORMER = re.compile(
+    r"(?<!referred )(?<!sent )(?<!referral )\b(?:by|at|per|from|through)\s+(?:(?:an?|the)\s+)?(?:"
+    r"(?:her|his|their|the patient'?s|pt'?s)\s+(?:(?:own|previous|prior|former|old|local|outside|other)\s+)?"
+    r"(?:\w+\s+)?" + _PROVIDER_NOUN + r"|(?:outside|other|another|different|previous|prior|former|referring|local|"
+    r"osh)\s+(?:\w+\s+)?" + _PROVIDER_NOUN + r"|pcp|primary care\b(?:\s+\w+)?|plastics|plastic surg\w*|ent|"
+    r"oculoplastics?|oculoplastic surg\w*|urgent care|the er|the ed|podiatr\w*|gyn\w*|outside\s+\w+)\b|"
+    r"\b(?:done|performed|treated|excised|removed|biopsied)\s+elsewhere\b", re.IGNORECASE)
+# "Mohs performed by Dr. Patel; no repair by me": a named colleague did it, the note's provider says what was theirs
+_BY_NAMED = re.compile(r"\b(?:performed |done |completed )?(?:today )?by Dr\.?\s+[A-Z][\w'-]+|"
+                       r"^\W*Dr\.?\s+[A-Z][\w'-]+\s+(?:performed|did|completed|removed|excised|biopsied)\b")
+_FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|closed|saw)\b|"
+                           r"\(mohs surgeon\)", re.IGNORECASE)
+# "Father had Mohs for a BCC": a relative is the subject of the procedure ("consent from dad" is not)
+_RELATIVE_HAD = re.compile(r"\b(?:mother|father|mom|dad|sister|brother|sibling|grandmother|grandfather|grandma|"
+                           r"grandpa|aunt|uncle|son|daughter|cousin|husband|wife|spouse)(?:'s)?\s+(?:\w+\s+){0,3}?"
+                           r"(?:had|has had|underwent|s/p|status post|was treated|needed|required|got)\b[^.;]*$",
+                           re.IGNORECASE)
+# "Options reviewed incl. excision, Mohs and ED&C", "we talked about excision versus Mohs": alternatives weighed,
+# not done (what was done is written where it is done)
+_ALTERNATIVES_BEFORE = re.compile(r"\b(?:options?|choices|alternatives\s+(?:include|including|incl\.|such as|are|"
+                                  r"were|of|to)|talked about|went over)\b(?:[^.;]|(?<=\bincl)\.|(?<=\bvs)\.)*$|"
+                                  r"\b(?:vs\.?|versus)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_ALTERNATIVES_AFTER = re.compile(r"^(?:\s+\w+){0,6}?\s*,?\s*(?:vs\.?|versus)\s", re.IGNORECASE)
+# "Mohs on 6/20", "excision scheduled for 7/2": a day without its year, not the day of service
+_SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b(?![/\d])", re.IGNORECASE)
+
+
+# "biopsied by her PCP last month", "frozen 3 weeks ago": a procedure of an earlier day (said of the procedure only:
+# "BCC, biopsy proven last month" keeps its diagnosis)
+_RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
+                             r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b", re.IGNORECASE)
+# "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
+_DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
+                         re.IGNORECASE)
+
+
+def _other_performer(text: str, sentence: str, before: str) -> bool:
+    """The procedure of ``sentence`` is another provider's: named by role ("by her PCP"), or a named colleague's in a
+    note whose provider speaks of their own part ("Mohs by Dr. Patel ... no repair by me")."""
+    if _OTHER_PERFORMER.search(sentence):
+        return True
+    return bool(_BY_NAMED.search(sentence) and _FIRST_PERSON.search(text))
+
+
+def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
+    m = _SHORT_DATE.match(after.lstrip(" ,:-"))
+    if m is None or visit_day is None:
+        return False
+    try:
+        day = datetime.date(visit_day.year, int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return False
+    return day != visit_day
+
+
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
     found = None
     for category, start, end in sections:
@@ -331,7 +392,18 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             before, after = text[sentence_start:start], text[end:sentence_end]
             if _REFERRED_AFTER.search(before):
                 reason = "historical"  # "referred after Mohs (Dr. X) for repair": the other surgeon's procedure
-            elif _PLANNED_BEFORE.search(before) and not re.search(r"\btoday\b|\bperformed\b", after, re.I):
+            elif _other_performer(text, text[sentence_start:sentence_end], before):
+                reason = "other_provider"
+            elif _RELATIVE_HAD.search(before):
+                reason = "family"
+            elif (_ALTERNATIVES_BEFORE.search(before) or _ALTERNATIVES_AFTER.match(after)) and \
+                    not re.search(r"\b(?:performed|was done|were done)\b", after, re.I):
+                reason = "hypothetical"
+            elif _short_date_other_day(after, visit_day):
+                reason = "planned"
+            elif _RECENTLY_AFTER.match(after):
+                reason = "historical"
+            elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
@@ -1106,10 +1178,21 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "documented. Please document the concentration and volume injected.",
                                         "the dose decides the units of J3301", None, *span))
         elif kind == "incision_drainage":
-            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*",
-                                                 _lesion_text(text, lesion), re.I))
+            proc["complicated"] = _complicated(_lesion_text(text, lesion))
         out.append(proc)
     return out
+
+
+# "No loculations. No packing required.", "non-loculated", "uncomplicated": a simple drainage
+_COMPLICATED = re.compile(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without|nor|negative for|none)\b[^.;,]{0,25}|\bnon-?)$", re.IGNORECASE)
+
+
+def _complicated(words: str) -> bool:
+    """An I&D described as complicated (loculations broken up, complex), not one whose loculations are denied."""
+    return any(not m.group(0).lower().startswith(("non", "un")) and
+               not _NEGATED_BEFORE.search(words, max(0, m.start() - 30), m.start())
+               for m in _COMPLICATED.finditer(words))
 
 
 def _lesion_text(text: str, lesion: _Lesion) -> str:

@@ -1,0 +1,136 @@
+"""Rules of the note language added for the fourth review round (tests/notes/REVIEW.md, "Round 4").
+
+Each rule has a sentence it must read and one it must not; the sentences are written here for the tests (fake
+patients), none is a review note.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+from dermbill.notes import code_note, read_note
+
+DAY = datetime.date(2026, 6, 1)
+BCC = "Exam: 9 mm pearly papule with rolled border, L nasal ala. Assessment: BCC, L nasal ala (bx-proven 5/4/26).\n"
+PAPULE = "Exam: 6 mm scaly pink papule R forearm. A: r/o SCC R forearm.\n"
+
+
+def _codes(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
+    result = code_note(text, date_of_service=DAY, payer=payer, age=70, sex="M")
+    assert result.coding is not None, result.error
+    return sorted((line.code, line.units, tuple(line.modifiers)) for line in result.coding.lines)
+
+
+def _procedure_codes(text: str) -> list[str]:
+    result = code_note(text, date_of_service=DAY, payer="medicare", age=70, sex="M")
+    if result.coding is None:
+        return []
+    return [line.code for line in result.coding.lines if not line.code.startswith("99")]
+
+
+def _encounter(text: str) -> dict[str, Any]:
+    encounter: dict[str, Any] = read_note(text, date_of_service=DAY).encounter
+    return encounter
+
+
+# the family of ways a note speaks of a procedure that was not done today by this provider: none is coded
+@pytest.mark.parametrize("sentence", [
+    # planned, scheduled, referred
+    BCC + "Plan: Mohs to be scheduled with Dr. Okafor.",
+    BCC + "Referred for MMS.",
+    BCC + "AUC appropriate for Mohs given the H-zone location.",
+    BCC + "Meets appropriate use criteria for Mohs.",
+    BCC + "Next step: Mohs with Dr. Okafor.",
+    BCC + "Plan: WLE with 4 mm margins - scheduled.",
+    BCC + "Mohs on 6/22.",
+    BCC + "Pending prior authorization for Mohs.",
+    BCC + "Would benefit from Mohs surgery.",
+    PAPULE + "Biopsy to be done by Dr. Lin next week.",
+    PAPULE + "Plan: shave bx at next visit.",
+    # options weighed, not done
+    BCC + "Options reviewed incl. excision, Mohs, imiquimod and ED&C; pt will think it over.",
+    BCC + "Treatment options discussed: excision vs Mohs vs ED&C. Pt to call with decision.",
+    BCC + "We talked about excision with 4 mm margins versus Mohs.",
+    PAPULE + "LN2 vs 5-FU discussed; pt opted for 5-FU.",
+    # declined, deferred, refused
+    BCC + "Pt declines Mohs at this time.",
+    BCC + "Excision deferred until cardiology clearance.",
+    PAPULE + "Pt opted for observation rather than biopsy.",
+    PAPULE + "Will hold off on biopsy for now.",
+    PAPULE + "Offered shave biopsy, patient declined.",
+    # historical, or another provider's
+    BCC + "Previously treated with ED&C in 2021 at this site, now recurrent.",
+    BCC + "Had Mohs in 2023 on the R cheek.",
+    BCC + "Outside biopsy showed nodular BCC.",
+    PAPULE + "Biopsied by her PCP last month.",
+    PAPULE + "Treated with LN2 in March by PCP, no better.",
+    PAPULE + "She had this spot frozen by her PCP twice.",
+    PAPULE + "Pt was treated with cryotherapy 3 months ago.",
+    PAPULE + "Shave removal done elsewhere, recurred.",
+    BCC + "Dr. Osei performed Mohs today; I was asked to see the patient for other lesions only.",
+    BCC + "Mohs performed by Dr. Osei; no repair by me.",
+    # a relative's
+    BCC + "Father had Mohs for a BCC of the nose.",
+    # a visit about the procedure
+    "MOHS PRE-OPERATIVE CONSULTATION\n" + BCC + "Level: 99214",
+])
+def test_a_procedure_not_done_today_by_this_provider_is_never_coded(sentence: str) -> None:
+    assert _procedure_codes(sentence) == []
+
+
+# and what was done is still coded next to the same words
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("Pt presents for scheduled Mohs of bx-proven BCC, R nasal ala. Stage 1: 2 blocks, clear. Defect 1.0 x 0.9 cm, "
+     "to heal by second intention.", "17311"),
+    ("Referred by her PCP for a changing mole. Shave biopsy of 6 mm pigmented papule L upper back performed today.",
+     "11102"),
+    ("Options discussed; pt chose cryotherapy. LN2 to 3 AKs on the scalp, 2 FTC.", "17000"),
+    ("Shave biopsy vs. punch considered; shave biopsy performed of 7 mm papule L forearm, r/o SCC.", "11102"),
+    ("Previously treated with LN2 by PCP without improvement. Today: shave removal of 9 mm inflamed SK L temple.",
+     "11311"),
+    ("Sister had Mohs for BCC. Today, shave bx of 6 mm pearly papule R upper back.", "11102"),
+    ("Verbal consent from dad. Curettage of 4 molluscum on the L thigh.", "17110"),
+    ("Ameluz applied to the face by Dr. Lee. Red light illumination by Dr. Lee, 10 min. AKs of the face.", "96573"),
+    ("Mohs performed by me. Stage 1: 1 block, clear. BCC L cheek, defect 1.2 cm, to heal by second intention.",
+     "17311"),
+])
+def test_a_procedure_done_today_next_to_such_words_is_coded(sentence: str, code: str) -> None:
+    assert code in _procedure_codes(sentence)
+
+
+def test_a_mention_widened_to_its_token_keeps_its_context() -> None:
+    # "ED&C." is one token: the period is not the mention's, the "discussed" before it still is
+    text = BCC + "Discussed excision vs Mohs vs ED&C. Pt to call."
+    reading = read_note(text, date_of_service=DAY)
+    assert any(i.reason == "hypothetical" and "ED&C" in i.quote for i in reading.ignored)
+
+
+def test_another_providers_procedure_is_named_as_such() -> None:
+    reading = read_note(PAPULE + "Biopsied by her PCP last month.", date_of_service=DAY)
+    assert "other_provider" in {i.reason for i in reading.ignored}
+
+
+# an I&D whose loculations are denied is simple (RULES 1.7): 10061 needs a complicated or multiple drainage
+def test_an_abscess_without_loculations_is_a_simple_drainage() -> None:
+    text = ("Abscess, L axilla, 2 cm fluctuant. I&D: 1 cm incision, pus expressed. No loculations. "
+            "No packing required.")
+    assert _codes(text, "commercial") == [("10060", 1, ())]
+
+
+def test_an_abscess_with_loculations_broken_up_is_complicated() -> None:
+    text = "Abscess, L axilla, 2 cm fluctuant. I&D: 1 cm incision, loculations broken up with a hemostat, packed."
+    assert _codes(text, "commercial") == [("10061", 1, ())]
+
+
+# the patient shaving is hair care, not a shave removal
+def test_a_patient_who_shaves_has_no_shave_removal() -> None:
+    text = "Abscess R axilla, 2 cm. Pt shaves axillae daily. I&D performed, purulent drainage, no loculations."
+    assert _codes(text, "commercial") == [("10060", 1, ())]
+
+
+def test_a_shave_of_a_lesion_is_still_a_shave_removal() -> None:
+    text = "Shave removal of 4 mm irritated SK R axilla."
+    assert [code for code, _, _ in _codes(text, "commercial")] == ["11300"]
