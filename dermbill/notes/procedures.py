@@ -89,7 +89,8 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                           re.split(r"[.;](?=\s)", text[m.start():m.end() + 30])[0], re.IGNORECASE):
             continue
         if kind == "biopsy" and (re.match(r"[- ]?(?:proven|confirmed|site|scar|report|result|showed|revealed|"
-                                          r"dated)", text[m.end():m.end() + 10], re.IGNORECASE)
+                                          r"dated|photo|picture|image|slide)", text[m.end():m.end() + 10],
+                                          re.IGNORECASE)
                                  or re.search(r"(?:prior|previous|recent|outside|post|s/p|earlier)[- ]$",
                                               text[max(0, m.start() - 10):m.start()], re.IGNORECASE)):
             continue

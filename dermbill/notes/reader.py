@@ -545,12 +545,15 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = [lesion for lesion, _ in opened]
             continue
         owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
-                  and section != _section_at(sections, group[0].start, text) else [])
+                  and (section != _section_at(sections, group[0].start, text)
+                       # "Procedure (shave removal): ... removed flush": a procedure heading of its own
+                       or _OWN_PROCEDURE_HEADING.match(clause)) else [])
         if owners:
             # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
             # procedure described without a site in another section is the one lesion already given that
             # procedure, not the last lesion named
             _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+            current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
             continue
         if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
                                                                                     "plan")
@@ -573,6 +576,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
+
+
+_OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
+                                    r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
 
 def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
@@ -1233,7 +1240,10 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     return None
 
 
-_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?"
+# "Stage II: Additional layer taken from 12 to 3 o'clock, divided into 2 blocks": the blocks are the stage's, however
+# many words describe the layer first (never the next stage's)
+_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
+                    r"(?:(?!stage\b)[\w,;/'-]+\s+){0,12}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
@@ -1256,7 +1266,16 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
     if not stages:
         stages = [(_roman(m.group(1).lower()), _number(m.group(2))) for m in _ROMAN_STAGE.finditer(body)]
     if stages:
-        return [{"blocks": blocks} for _, blocks in sorted(dict(stages).items())]
+        # "Stage 1: tumor at the deep margin. Stage 2: 2 blocks": a stage named without its blocks is still a stage
+        named = [_number(m.group(1)) if m.group(1) else _roman(m.group(2)) for m in _STAGES_COUNT.finditer(body)]
+        by_stage = dict(stages)
+        last = max([*by_stage, *named])
+        if last <= 9 and len(by_stage) < last:
+            reading.gaps.append(Gap(label, "stages", f"{where}, Mohs: the tissue blocks of a stage are not "
+                                    "documented. Please document the number of blocks in every stage.",
+                                    "blocks beyond five in a stage are coded with 17315", "one block", *span))
+            return [{"blocks": by_stage.get(n, 1)} for n in range(1, last + 1)]
+        return [{"blocks": blocks} for _, blocks in sorted(by_stage.items())]
     listed = _STAGES_LIST.search(body)
     if listed:
         blocks = [_number(b) for b in re.findall(r"\d+|one|two|three|four|five|six|seven|eight", listed.group(2))]

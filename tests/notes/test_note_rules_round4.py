@@ -134,3 +134,68 @@ def test_a_patient_who_shaves_has_no_shave_removal() -> None:
 def test_a_shave_of_a_lesion_is_still_a_shave_removal() -> None:
     text = "Shave removal of 4 mm irritated SK R axilla."
     assert [code for code, _, _ in _codes(text, "commercial")] == ["11300"]
+
+
+# a body word naming a thing ("hand mirror", "back table") or a region that justifies Mohs ("H-zone of the face") is
+# no lesion's site
+def test_a_hand_mirror_and_the_h_zone_open_no_lesion() -> None:
+    text = ("Mohs surgery, BCC of the R nasal ala, in the H-zone of the face. Site confirmed with a hand mirror. "
+            "Stage 1: 2 blocks, clear. Defect 1.1 x 1.0 cm, to heal by second intention.")
+    assert [(x["site"], x["diagnosis"]) for x in _encounter(text)["lesions"]] == [("nose", "bcc")]
+
+
+def test_a_hand_with_a_lesion_is_still_a_site() -> None:
+    text = "Shave biopsy of 5 mm pink papule R dorsal hand, r/o SCC. Hand hygiene reviewed."
+    assert [(x["site"], x["laterality"]) for x in _encounter(text)["lesions"]] == [("hand_dorsum", "right")]
+
+
+# "scalp (vertex/frontal) x10": the parenthesis names parts of the site, not sites of their own
+def test_parts_of_a_site_in_parentheses_are_that_site() -> None:
+    text = "LN2 to 12 AKs: scalp (vertex/frontal) x10, L temple x2."
+    lesions = _encounter(text)["lesions"]
+    assert [(x["site"], x.get("count")) for x in lesions] == [("scalp", 10), ("temple", 2)]
+
+
+def test_sites_with_their_own_sides_in_parentheses_stay_sites() -> None:
+    text = "LN2 to AKs of the face (R temple x2, L cheek x3)."
+    lesions = _encounter(text)["lesions"]
+    assert {(x["site"], x.get("count")) for x in lesions} == {("temple", 2), ("cheek", 3)}
+
+
+# a Mohs stage's blocks are read however many words describe the layer first, never the next stage's
+def test_a_stage_described_at_length_keeps_its_blocks() -> None:
+    text = ("Mohs, SCC R temple. Stage I: excised with a 2 mm margin, beveled; tissue divided into 3 blocks, residual "
+            "tumor at 6 o'clock. Stage II: additional layer taken from 5 to 7 o'clock, divided into 2 blocks. Clear. "
+            "Defect 1.8 x 1.5 cm, to heal by second intention.")
+    assert _codes(text) == [("17311", 1, ()), ("17312", 1, ())]
+
+
+def test_a_stage_without_blocks_does_not_take_the_next_stages() -> None:
+    text = ("Mohs, SCC R temple. Stage 1: tumor at the deep margin. Stage 2: 2 blocks, clear. "
+            "Defect 1.8 x 1.5 cm, to heal by second intention.")
+    stages = _encounter(text)["lesions"][0]["procedures"][0]["stages"]
+    assert len(stages) == 2 and stages[1] == {"blocks": 2}
+
+
+# "the biopsy photo" is a picture, not a biopsy
+def test_the_biopsy_photo_is_no_biopsy() -> None:
+    text = "Site confirmed against the biopsy photo. Excision of BCC L upper back, 1.0 cm, 4 mm margins."
+    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["excision"]
+
+
+def test_a_biopsy_next_to_a_photo_is_still_a_biopsy() -> None:
+    text = "Photo taken. Shave biopsy of 6 mm pink papule L upper back, r/o BCC."
+    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
+
+
+# "Procedure (shave removal): ..." after a numbered plan describes the lesion given that procedure, with what follows
+def test_a_procedure_paragraph_is_the_lesion_given_that_procedure() -> None:
+    text = ("A/P:\n1. Irritated SK, R cheek, 7 mm -- shave removal today.\n2. AK x3 forehead -- LN2, 2 FTC.\n\n"
+            "Procedure (shave removal): Consent signed. Lesion removed by tangential shave. Hemostasis with AlCl.")
+    assert _codes(text) == [("11311", 1, ()), ("17000", 1, ("XS",)), ("17003", 2, ())]
+
+
+def test_a_sited_procedure_after_the_plan_is_its_own_lesion() -> None:
+    text = ("A/P:\n1. Irritated SK, R cheek -- shave removal today.\n2. AK x3 forehead -- LN2, 2 FTC.\n\n"
+            "Procedure: shave removal of 5 mm irritated SK L upper back.")
+    assert len(_encounter(text)["lesions"]) == 3
