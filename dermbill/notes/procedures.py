@@ -111,6 +111,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
             # "excision post-op check": a visit about the procedure, not the procedure
             continue
+        if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
+            continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
+        if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"
+                     r"(?:from|to)\s+(?:the\s+)?$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE):
+            continue  # "separate site from the excision": another lesion's procedure named to place this one
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
         if kind == "shave_removal" and word.startswith("shave") and (

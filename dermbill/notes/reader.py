@@ -454,6 +454,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     current: _Lesion | None = None
     group: list[_Lesion] = []
     labelled: list[_Lesion] = []  # lesions opened by a numbered or lettered line, in order
+    numbered: list[_Lesion] = []  # the first lesion of each "1. ..." item, which a report's "#3" may name
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
@@ -482,14 +483,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
-            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         new_item = bool(_ENUMERATED.match(clause) and in_clause_p and ":" not in clause
                         and all(p.start < d.start for p in in_clause_p[:1] for d in in_clause_d))
         # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
         if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
-            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
@@ -540,6 +541,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
+            if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
+                numbered.append(opened[0][0])
             if opened:
                 current = opened[-1][0]
                 group = [lesion for lesion, _ in opened]
@@ -706,6 +709,13 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
         if heading and lesion.count is None:
             # "Location: face and scalp. Number treated: 22.": one count for the sites listed, shared by them
             lesion.count = int(heading.group(1)), heading.start(1), heading.end(1)
+        # "ILK 2.5 mg/mL, 0.1 mL to each of 4 nodules" after "R cheek x2, L jawline x1, chin x1": the strength and
+        # the volume given to each lesion are every site's (a total is not)
+        measures = find_measures(segment, start)
+        if any(m.kind == "concentration" for m in measures):
+            lesion.measures.extend((m.kind, m) for m in measures
+                                   if m.kind == "concentration" or (m.kind in ("volume", "dose")
+                                                                    and _EACH.match(text, m.end)))
         return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
@@ -745,16 +755,32 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
     return None
 
 
+# "Addendum 5/1: Path #3 -- basal cell carcinoma": the report names the numbered item it is of
+_PATH_ORDINAL = re.compile(r"\W*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?path(?:ology)?(?:\s+report)?\s*"
+                           r"(?:of|for)?\s*(?:lesion\s+|specimen\s+|site\s+|item\s+|#\s?)(\d|[A-H])\b", re.IGNORECASE)
+
+
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
-                      start: int) -> None:
+                      start: int, labelled: list[_Lesion] | None = None) -> None:
     if not found or not lesions:
         return
     ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
+    named = _PATH_ORDINAL.match(clause)
+    if named and not sites:
+        mark = named.group(1).upper()
+        index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+        listed = labelled if labelled else lesions
+        if 0 <= index < len(listed):
+            listed[index].pathology[:] = [found[0]]
+            return
     if ordinal and not sites:
         mark = ordinal.group(1).upper()
         index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
-        if 0 <= index < len(lesions):
-            lesions[index].pathology[:] = [found[0]]
+        # "1. SKs abdomen x5, lower back x3 ... 3. R lower leg - shave bx" then "#3 -- BCC": the item, not the third
+        # lesion read
+        listed = labelled if labelled and index < len(labelled) else lesions
+        if 0 <= index < len(listed):
+            listed[index].pathology[:] = [found[0]]
             return
     plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
@@ -1214,6 +1240,8 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
 _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
 
 
+_ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?stick|injection site|aliquot|pass)\b",
+                      re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
 
 
@@ -1225,6 +1253,10 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    if own and (dose or len(volume) > len(own)) and all(_ALIQUOT.match(text, m.end) for m in own):
+        # "0.1 mL per injection ~1 cm apart, total 2.4 mL (12 mg)": an aliquot is no lesion's volume; the total is
+        own = []
+        volume = [m for m in volume if not _ALIQUOT.match(text, m.end)]
     if conc and own:
         dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
         volume = own
@@ -1243,7 +1275,7 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
 # "Stage II: Additional layer taken from 12 to 3 o'clock, divided into 2 blocks": the blocks are the stage's, however
 # many words describe the layer first (never the next stage's)
 _STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
-                    r"(?:(?!stage\b)[\w,;/'-]+\s+){0,12}?"
+                    r"(?:(?!stage\b)[\w,;/'+&-]+\s+){0,12}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
@@ -1393,7 +1425,13 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
 
 def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: datetime.date | None) -> None:
     """history (treated skin cancers) and prior_procedures (a dated earlier excision today's re-excision follows)."""
-    from dermbill.notes.history import MALIGNANT, find_history, find_prior_procedures, visit_reason
+    from dermbill.notes.history import (
+        MALIGNANT,
+        find_history,
+        find_prior_procedures,
+        find_unrelated_prior,
+        visit_reason,
+    )
 
     lesions = encounter["lesions"]
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
@@ -1415,6 +1453,12 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
             if not separate_visit:
                 visit.pop("separately_identifiable", None)
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
+    today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
+    unrelated = find_unrelated_prior(text, visit_day, today_sites)
+    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
+        encounter["prior_procedures"] = [p.value for p in unrelated]
+        reading.fact("prior_procedures[0].date_of_service", unrelated[0].value["date_of_service"],
+                     unrelated[0].start, unrelated[0].end)
     if len(excisions) == 1 and re.search(r"\bre-?excis", text, re.IGNORECASE):
         lesion = excisions[0]
         malignant = lesion["diagnosis"] in MALIGNANT or lesion.get("pathology") in MALIGNANT

@@ -199,3 +199,89 @@ def test_a_sited_procedure_after_the_plan_is_its_own_lesion() -> None:
     text = ("A/P:\n1. Irritated SK, R cheek -- shave removal today.\n2. AK x3 forehead -- LN2, 2 FTC.\n\n"
             "Procedure: shave removal of 5 mm irritated SK L upper back.")
     assert len(_encounter(text)["lesions"]) == 3
+
+
+# the level of medical decision making written in words is the visit's level; a follow-up is an established patient
+def test_mdm_in_words_gives_the_visit_level() -> None:
+    text = ("f/u psoriasis, worse on the elbows; starting a biologic, labs ordered. Plan: continue topicals. "
+            "MDM moderate (prescription drug management).")
+    visit = _encounter(text)["visit"]
+    assert visit["category"] == "established" and visit["level"] == 4
+
+
+def test_a_moderate_word_without_mdm_gives_no_level() -> None:
+    text = "f/u psoriasis, moderate plaques on the elbows. Continue topicals."
+    assert _encounter(text)["visit"] is None
+
+
+# a site-less injection after a list of sites: its strength and the volume given to each lesion are every site's
+def test_the_strength_and_each_volume_of_a_shared_injection_reach_every_site() -> None:
+    text = ("Keloids: R earlobe x1, L earlobe x1, chest x2.\n"
+            "ILK 10 mg/mL, 0.2 mL into each keloid.")
+    doses = [x["procedures"][0].get("dose_mg") for x in _encounter(text)["lesions"]]
+    assert doses == [2, 2, 4]
+
+
+def test_a_total_of_a_shared_injection_is_not_every_sites() -> None:
+    text = ("Keloids: R earlobe x1, L earlobe x1.\n"
+            "ILK 10 mg/mL, total 0.6 mL.")
+    doses = [x["procedures"][0].get("dose_mg") for x in _encounter(text)["lesions"]]
+    assert doses == [None, None]
+
+
+# "0.1 mL per injection ... total 2.4 mL (12 mg)": the aliquot is no lesion's volume, the total is the dose
+def test_a_volume_per_injection_is_an_aliquot_and_the_total_is_the_dose() -> None:
+    text = "Alopecia areata, scalp. ILK 5 mg/mL, 0.1 mL per injection, total 2.4 mL (12 mg) into 4 patches."
+    assert _encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 12
+
+
+def test_a_volume_into_a_lesion_is_still_its_volume() -> None:
+    text = "Alopecia areata, scalp. ILK 5 mg/mL, 0.4 mL into the patch."
+    assert _encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 2
+
+
+# "debulk + first layer, 6 tissue blocks": the stage's blocks past a plus sign
+def test_a_stage_with_a_debulk_keeps_its_blocks() -> None:
+    text = ("Mohs, SCC R upper back. Stage 1: debulk + first layer, 6 tissue blocks. Stage 2: 2 blocks, clear. "
+            "Defect 3.0 x 2.5 cm, to heal by second intention.")
+    stages = _encounter(text)["lesions"][0]["procedures"][0]["stages"]
+    assert stages == [{"blocks": 6}, {"blocks": 2}]
+
+
+# "separate site from the excision", "post-cryo blistering": a procedure named to place or explain, not done
+def test_a_procedure_named_to_place_a_lesion_is_not_its() -> None:
+    text = ("Excision of BCC L cheek, 1.0 cm, 3 mm margins, simple repair 2.5 cm.\n"
+            "Shave bx of 6 mm pink papule R forearm, separate site from the excision, r/o SCC.")
+    lesions = _encounter(text)["lesions"]
+    assert [p["type"] for p in lesions[1]["procedures"]] == ["biopsy"]
+
+
+def test_post_cryo_blistering_is_no_cryotherapy() -> None:
+    text = "Shave bx of 7 mm pink papule R lower leg, r/o BCC. Expected post-cryo blistering reviewed."
+    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
+
+
+def test_cryo_after_a_procedure_is_still_cryo() -> None:
+    text = "Shave bx of 7 mm pink papule R lower leg, r/o BCC. Post procedure, LN2 to 2 AKs L forearm."
+    kinds = {p["type"] for x in _encounter(text)["lesions"] for p in x["procedures"]}
+    assert kinds == {"biopsy", "destruction"}
+
+
+# a procedure today during the global period of an unrelated excision at another site takes modifier 79
+def test_an_unrelated_procedure_in_a_global_period_takes_79() -> None:
+    text = ("S/p excision of SCC R shin on 5/25/26, here for suture removal; healed.\n"
+            "New issue, unrelated: 6 mm pearly papule L cheek. Shave bx today.")
+    assert _codes(text) == [("11102", 1, ("79",))]
+
+
+def test_a_procedure_without_an_earlier_excision_takes_no_79() -> None:
+    text = "New issue, unrelated to her eczema: 6 mm pearly papule L cheek. Shave bx today."
+    assert _codes(text) == [("11102", 1, ())]
+
+
+# "Addendum: Path #3 -- BCC" names the third numbered item, not the third lesion read
+def test_a_report_naming_a_numbered_item_goes_to_that_item() -> None:
+    text = ("1. ISKs x5 -- abdomen x3, lower back x2. LN2.\n2. AKs x2 scalp, LN2.\n"
+            "3. R shin 7 mm pink papule, r/o BCC -- shave bx.\nAddendum: Path #3 -- basal cell carcinoma.")
+    lesions = _encounter(text)["lesions"]
+    assert [x.get("pathology") for x in lesions] == [None, None, None, "bcc"]
