@@ -585,6 +585,10 @@ _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? n
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
 
+_CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrodessicat\w*|cauter\w*|fulgurat\w*",
+                      re.IGNORECASE)
+
+
 def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
     """The one lesion outside the current group that already has every procedure type a site-less clause
     describes, when the group's lesions have their own procedures and none of these kinds (else nothing: the
@@ -938,6 +942,11 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds.discard("shave_removal")
     if "skin_tag_removal" in kinds:
         kinds -= {"excision", "shave_removal", "biopsy"}
+    if kinds & {"shave_removal", "biopsy"} and "destruction" in kinds and all(
+            _CAUTERY.fullmatch(text[p.start:p.end]) for p in lesion.procedures if p.type == "destruction"):
+        # "tangential removal flush w/ skin, light electrocautery": the cautery of a shave's base is its hemostasis,
+        # part of the removal (an ED&C or a cryotherapy named after a biopsy is still a destruction)
+        kinds.discard("destruction")
     if "mohs" in kinds:
         kinds -= {"excision", "biopsy", "destruction"}
     if "photodynamic_therapy" in service_types and dx_key == "actinic_keratosis":

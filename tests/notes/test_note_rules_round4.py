@@ -285,3 +285,14 @@ def test_a_report_naming_a_numbered_item_goes_to_that_item() -> None:
             "3. R shin 7 mm pink papule, r/o BCC -- shave bx.\nAddendum: Path #3 -- basal cell carcinoma.")
     lesions = _encounter(text)["lesions"]
     assert [x.get("pathology") for x in lesions] == [None, None, None, "bcc"]
+
+
+# the cautery of a shave's base is its hemostasis, part of the removal; the cautery of another lesion is a destruction
+def test_light_electrocautery_after_a_shave_removal_is_part_of_it() -> None:
+    text = "Irritated SK R jawline, 8 mm -- shave removal: tangential removal flush with skin, light electrocautery."
+    assert _codes(text, "commercial") == [("11311", 1, ())]
+
+
+def test_electrocautery_of_another_lesion_is_still_a_destruction() -> None:
+    text = "Shave removal of 8 mm irritated SK R cheek. Electrocautery of 4 common warts on the L hand."
+    assert [code for code, _, _ in _codes(text, "commercial")] == ["11311", "17110"]
