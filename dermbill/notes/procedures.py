@@ -111,6 +111,12 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
             # "excision post-op check": a visit about the procedure, not the procedure
             continue
+        if kind == "removal" and (
+                re.search(r"\b(?:sutures?|stitch(?:es)?|staples?|steri-?strips?|dressing|packing)\s+(?:were\s+|was\s+)?$",
+                          text[max(0, m.start() - 25):m.start()], re.IGNORECASE)
+                or re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:sutures?|stitch(?:es)?|staples?|packing)\b",
+                            text[m.end():m.end() + 20], re.IGNORECASE)):
+            continue  # "Suture removal 7 d (face), 14 d (arm)": the wound's follow-up, not a lesion removed
         if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
             continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
         if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"

@@ -296,3 +296,31 @@ def test_light_electrocautery_after_a_shave_removal_is_part_of_it() -> None:
 def test_electrocautery_of_another_lesion_is_still_a_destruction() -> None:
     text = "Shave removal of 8 mm irritated SK R cheek. Electrocautery of 4 common warts on the L hand."
     assert [code for code, _, _ in _codes(text, "commercial")] == ["11311", "17110"]
+
+
+# "Suture removal 7 d (face), 14 d (arm)" is the wounds' follow-up, not a lesion removed from the face
+def test_suture_removal_opens_no_lesion() -> None:
+    text = ("1. L upper arm -- 6 mm firm papule, r/o DF -- 4 mm punch bx, 4-0 nylon x1.\n"
+            "Suture removal 7 d (face), 14 d (arm).")
+    assert [x["site"] for x in _encounter(text)["lesions"]] == ["upper_arm"]
+
+
+def test_a_removal_of_a_lesion_is_still_read() -> None:
+    text = "Skin tag L neck removed with snip excision."
+    assert _encounter(text)["lesions"][0]["procedures"] == [{"type": "skin_tag_removal"}]
+
+
+# "Indication: 2.0 cm cyst" on the line after a heading naming the repair is the lesion's size, not the repair's
+def test_a_length_before_a_lesion_noun_is_the_lesions_size() -> None:
+    text = ("Pre-op dx: epidermoid cyst, R upper back\nProcedure: excision with intermediate repair\n"
+            "Indication: 2.0 cm cyst, recurrently inflamed.\nExcised with 1 mm margins. Layered closure, 4.5 cm.")
+    lesion = _encounter(text)["lesions"][0]
+    assert lesion["diameter_cm"] == 2
+    assert [p.get("length_cm") for p in lesion["procedures"] if p["type"] == "repair"] == [4.5]
+
+
+def test_a_repair_length_is_still_the_repairs() -> None:
+    text = "Excision of epidermoid cyst R upper back, 2.0 cm, 1 mm margins. Intermediate repair 4.5 cm."
+    lesion = _encounter(text)["lesions"][0]
+    assert lesion["diameter_cm"] == 2
+    assert [p.get("length_cm") for p in lesion["procedures"] if p["type"] == "repair"] == [4.5]
