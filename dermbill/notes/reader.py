@@ -1027,7 +1027,9 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
                                 "additional lesion, 17004 for 15 or more)", "1 (the lowest)",
                                 lesion.site.start, lesion.site.end))
     symptoms = sorted({s for s, _, _ in lesion.symptoms})
-    if diagnosis and diagnosis.inflamed and "inflamed" not in symptoms:
+    # "r/o ISK vs melanoma": an inflamed SK only named in a differential does not make the lesion inflamed
+    if ((diagnosis and diagnosis.inflamed and not diagnosis.hedged) or (pathology and pathology.inflamed)) and \
+            "inflamed" not in symptoms:
         symptoms.append("inflamed")
     if symptoms and kinds & {*_SYMPTOM_TYPES, "biopsy"}:
         entry["symptoms"] = sorted(symptoms)

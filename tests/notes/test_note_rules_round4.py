@@ -24,6 +24,12 @@ def _codes(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str
     return sorted((line.code, line.units, tuple(line.modifiers)) for line in result.coding.lines)
 
 
+def _icd(text: str, payer: str = "medicare") -> list[str]:
+    result = code_note(text, date_of_service=DAY, payer=payer, age=70, sex="M")
+    assert result.coding is not None, result.error
+    return sorted(result.coding.diagnoses)
+
+
 def _procedure_codes(text: str) -> list[str]:
     result = code_note(text, date_of_service=DAY, payer="medicare", age=70, sex="M")
     if result.coding is None:
@@ -324,3 +330,22 @@ def test_a_repair_length_is_still_the_repairs() -> None:
     lesion = _encounter(text)["lesions"][0]
     assert lesion["diameter_cm"] == 2
     assert [p.get("length_cm") for p in lesion["procedures"] if p["type"] == "repair"] == [4.5]
+
+
+# an inflamed SK named only in a differential ("r/o ISK vs MM") does not make the lesion inflamed (L82.1 on an SK
+# report); a report that says "seborrheic keratosis, irritated" does (L82.0)
+def test_an_isk_in_a_differential_does_not_make_the_sk_inflamed() -> None:
+    text = ("Shave bx L upper back, 1.0 cm waxy papule w/ irregular pigment, r/o ISK vs MM.\n"
+            "Path: seborrheic keratosis, clonal type.")
+    assert _icd(text) == ["L82.1"]
+
+
+def test_an_irritated_sk_in_the_report_is_inflamed() -> None:
+    text = ("Shave bx L upper back, 1.0 cm waxy papule w/ irregular pigment, r/o pigmented BCC.\n"
+            "Path: seborrheic keratosis, irritated type.")
+    assert _icd(text) == ["L82.0"]
+
+
+def test_an_irritated_type_not_seen_is_not_inflamed() -> None:
+    text = "Shave bx mid upper back, 0.7 cm waxy papule.\nPath: seborrheic keratosis, irritated type not seen."
+    assert _icd(text) == ["L82.1"]
