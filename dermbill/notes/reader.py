@@ -279,6 +279,10 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
         opened = text.rfind("(", 0, date_start)
         if opened > end and text.rfind(")", 0, date_start) < opened:
             continue  # the date is inside a parenthesis that opens after the mention
+        closed = text.find(")", date_start)
+        if date_start < start and opened > text.rfind(")", 0, date_start) and 0 <= closed < start and re.search(
+                r"\b(?:bx|biops\w*|path\w*|dx|diagnos\w*|proven)\b", text[opened:closed], re.IGNORECASE):
+            continue  # "sBCC, L shoulder (bx 7/1/26) -- ED&C": the date in the parenthesis is the biopsy's
         if date_start >= end and (date_start - end > 60 or re.search(
                 r"\b(?:biops|bx|path|proven|dx|diagnos)", text[end:date_start], re.IGNORECASE)):
             continue  # "Mohs, SCC, biopsy-proven 8/2026": the date is the biopsy's

@@ -349,3 +349,14 @@ def test_an_irritated_sk_in_the_report_is_inflamed() -> None:
 def test_an_irritated_type_not_seen_is_not_inflamed() -> None:
     text = "Shave bx mid upper back, 0.7 cm waxy papule.\nPath: seborrheic keratosis, irritated type not seen."
     assert _icd(text) == ["L82.1"]
+
+
+# "sBCC, L shoulder (bx 7/1/26) -- ED&C": the date in the parenthesis is the biopsy's, the ED&C is today's
+def test_a_biopsy_date_in_parentheses_before_a_procedure_is_not_its_date() -> None:
+    text = "1. sBCC, L shoulder, 0.9 cm (bx 5/2/26) -- ED&C x3 cycles. Consent signed."
+    assert _codes(text) == [("17261", 1, ())]
+
+
+def test_a_procedure_with_its_own_earlier_date_is_still_historical() -> None:
+    text = "SCC L shoulder, 0.9 cm (bx 5/2/26), s/p ED&C 5/10/26, healing well."
+    assert _procedure_codes(text) == []
