@@ -16,6 +16,11 @@ _PAYER = re.compile(r"\b(medicare(?: advantage)?|medicaid|self[- ]pay|uninsured|
                     r"blue cross|aetna|cigna|united ?healthcare|uhc|humana|tricare|private insurance)\b", re.IGNORECASE)
 _LEVEL_CODE = re.compile(r"\b99(20[2-5]|21[1-5])\b")
 _LEVEL_WORD = re.compile(r"\b(?:e/?m|visit|level)\s*(?:level\s*)?[:#]?\s*([1-5])\b", re.IGNORECASE)
+_MDM = re.compile(r"\b(?:mdm|medical decision[- ]making)\s*(?:[:=-]\s*|(?:was|is)\s+)?(straightforward|low|moderate|"
+                  r"high)\b|\b(straightforward|low|moderate|high)(?:[- ]complexity)?\s+"
+                  r"(?:mdm|medical decision[- ]making)\b", re.IGNORECASE)
+_MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
+_FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b", re.IGNORECASE)
 _ESTABLISHED = re.compile(r"\b(?:established|est\.?) (?:patient|pt)\b|\bestablished\b|\best\.? pt\b|"
                           r"\breturn(?:ing)? patient\b", re.IGNORECASE)
@@ -105,4 +110,11 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
     word = _LEVEL_WORD.search(text)
     if word:
         return category, int(word.group(1)), (word.start(1), word.end(1))
+    mdm = _MDM.search(text)
+    if mdm:
+        # "MDM moderate (Rx drug management, labs)": the level of medical decision making is the visit's level
+        found = mdm.group(1) or mdm.group(2)
+        if category is None and _FOLLOW_UP.search(text):
+            category = "established"  # "f/u acne": a follow-up visit is an established patient's
+        return category, _MDM_LEVEL[found.lower()], (mdm.start(), mdm.end())
     return category, None, None

@@ -135,3 +135,42 @@ def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tupl
         found.append(Evidence(entry, start + match.start(), start + match.end()))
         break
     return found
+
+
+_GLOBAL_WORD = re.compile(r"\b(excis\w*|wle|mohs|flap|graft)\b", re.IGNORECASE)
+_UNRELATED = re.compile(r"\bunrelated\b|\bnew (?:issue|problem|concern|lesion)\b|\bseparate (?:issue|problem|site)\b|"
+                        r"\bdifferent (?:site|problem|issue)\b", re.IGNORECASE)
+_ELSEWHERE = re.compile(r"\boutside\b|\belsewhere\b|\bby (?:dr\.?|her|his|their)\b|\breferr\w*", re.IGNORECASE)
+
+
+def find_unrelated_prior(text: str, visit_day: datetime.date | None,
+                         today_sites: set[tuple[str, str | None]]) -> list[Evidence]:
+    """An excision or Mohs of this practice a few weeks before ("s/p excision of SCC L forearm on 5/13/26, here for
+    suture removal") when today's procedure is for another problem at another site ("new issue ... unrelated"): its
+    global period makes today's procedure take modifier 79."""
+    from dermbill.notes.header import parse_date
+
+    if visit_day is None or not _UNRELATED.search(text):
+        return []
+    for start, end in _sentences(text):
+        sentence = text[start:end]
+        words = _GLOBAL_WORD.search(sentence)
+        if not words or _ELSEWHERE.search(sentence):
+            continue
+        for m in _DATE.finditer(sentence):
+            day = parse_date(m.group(1))
+            if day is None or not datetime.timedelta(0) < visit_day - day <= datetime.timedelta(days=90):
+                continue
+            sites = find_sites(sentence, start)
+            if not sites or any((s.site, s.laterality) in today_sites or (s.site, None) in today_sites
+                                for s in sites):
+                return []  # the same site: a related procedure, read by the re-excision rule if at all
+            malignant = any(d.key in MALIGNANT for d in find_diagnoses(sentence, start))
+            word = words.group(1).lower()
+            code = "17311" if word == "mohs" else ("11600" if malignant else "11400")
+            entry: dict[str, Any] = {"date_of_service": day.isoformat(), "code": code, "related": False,
+                                     "site": sites[0].site}
+            if sites[0].laterality in ("left", "right"):
+                entry["laterality"] = sites[0].laterality
+            return [Evidence(entry, start + m.start(), start + m.end())]
+    return []

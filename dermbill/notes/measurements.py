@@ -82,7 +82,7 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
                             re.IGNORECASE)
 _MARGIN_AFTER = re.compile(r"^\s*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
-_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;]{0,60}"
+_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,60}"
                           r"(?:;\s*)?$", re.IGNORECASE)
 _REPAIR_AFTER = re.compile(r"^\s*(?:long\s+)?(?:\w+\s+){0,2}(closure|repair|linear closure|incision line)",
                            re.IGNORECASE)
@@ -107,6 +107,10 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "excised"
     if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):
         return "defect"
+    if re.match(r"\s*(?:[a-z-]+\s+){0,2}?(?:lesion|papule|plaque|nodule|cyst|macule|tumou?r|growth|neoplasm|mass)\b",
+                after, re.IGNORECASE) and not re.search(r"\b(?:defect|wound|incision|closure|repair)\W*$", before[-12:],
+                                                        re.IGNORECASE):
+        return "lesion"  # "Indication: 2.0 cm cyst" after a heading that names the repair
     if re.search(r"(lesion|papule|plaque|nodule|cyst|macule|tumou?r|measur\w*|size|diameter|scar)\W*(?:\w+\W+){0,2}$",
                  before[-30:], re.IGNORECASE) and not _REPAIR_AFTER.match(after):
         return "lesion"

@@ -41,7 +41,8 @@ class Gap:
 
 @dataclass(frozen=True, slots=True)
 class Ignored:
-    """A mention that is not coded: negated, historical, planned, family history, examined only, hypothetical."""
+    """A mention that is not coded: negated, historical, planned, family history, examined only, hypothetical,
+    other_provider (done or to be done by someone other than the note's provider)."""
 
     reason: str
     quote: str

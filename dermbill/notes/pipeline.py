@@ -43,7 +43,9 @@ FAMILY = "FAMILY"
 
 _FORWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("no", "not", "denies", "without", "no evidence of", "negative for", "declined", "declines", "refused",
-              "refuses", "deferred", "defer", "no further", "not performed", "did not"),
+              "refuses", "deferred", "defer", "no further", "not performed", "did not",
+              # "pt opted for observation rather than biopsy", "hold off on excision"
+              "rather than", "instead of", "opted against", "hold off on", "holding off on", "not a candidate for"),
     HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "pmhx", "pmh", "personal history of",
                  "personal hx of", "history significant for", "pmhx significant for", "hx significant for",
                  "previously treated", "prior", "previous",
@@ -52,7 +54,10 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",
               "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",
               "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",
-              "pending scheduling", "booked for", "return in"),
+              "pending scheduling", "booked for", "return in",
+              # "AUC appropriate for Mohs", "meets criteria for Mohs", "next step: Mohs"
+              "appropriate for", "criteria for", "next step", "next steps",
+              "would benefit from", "will set up", "set up for"),
     HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in",
                    "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
@@ -71,9 +76,12 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
     PLANNED: ("to be scheduled", "will be scheduled", "planned", "is planned", "next visit", "at next visit",
               "in 2 weeks", "in 3 weeks", "in 4 weeks", "in one month", "at a later date", "later date",
               "to follow", "pending insurance", "recommended", "was recommended", "is recommended",
-              "will be performed", "to be performed", "if persistent", "if recurs", "if it recurs", "later",
+              "will be performed", "to be performed", "to be done", "if persistent", "if recurs", "if it recurs",
+              "later",
               "at a later visit", "by another surgeon", "by plastic surgery", "by plastics", "by oculoplastics",
-              "by another provider", "by dermatologic surgery"),
+              "by another provider", "by dermatologic surgery",
+              # "WLE with 4 mm margins - scheduled", "biopsy by Dr. X next week"
+              "scheduled", "is scheduled", "booked", "is booked", "next week", "next month", "in the future"),
     HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn",
                    "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),
@@ -92,6 +100,10 @@ def _build() -> Any:
     from medspacy.section_detection import Sectionizer, SectionRule
 
     nlp = spacy.blank("en")
+    tokenizer: Any = nlp.tokenizer
+    for abbreviation in ("incl.", "Incl.", "approx.", "Approx.", "appt.", "pt.", "Pt."):
+        # "Options reviewed incl. excision, Mohs and ED&C": an abbreviation's period ends no sentence
+        tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n"]})
     sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None})
     sectionizer.add([SectionRule(literal=title, category=category)
@@ -161,10 +173,13 @@ def analyse(text: str, mentions: Sequence[tuple[int, int]]) -> Analysis:
     pipeline = nlp()
     doc = pipeline.make_doc(text)
     spans = []
+    # a mention's span widened to whole tokens ("ED&C." is one token) is still reported at its own characters
+    original: dict[tuple[int, int], tuple[int, int]] = {}
     for start, end in mentions:
         span = doc.char_span(start, end, label="MENTION", alignment_mode="expand")
         if span is not None:
             spans.append(span)
+            original.setdefault((span.start, span.end), (start, end))
     doc.ents = filter_spans(spans)
     for _, component in pipeline.pipeline:
         doc = component(doc)
@@ -177,6 +192,6 @@ def analyse(text: str, mentions: Sequence[tuple[int, int]]) -> Analysis:
         ent_span: Span = ent
         categories = tuple(sorted({str(m.category) for m in ent_span._.modifiers}))
         section = ent_span._.section_category
-        contexts.append(MentionContext(ent_span.start_char, ent_span.end_char,
-                                       str(section) if section else None, categories))
+        start, end = original.get((ent_span.start, ent_span.end), (ent_span.start_char, ent_span.end_char))
+        contexts.append(MentionContext(start, end, str(section) if section else None, categories))
     return Analysis(sections, tuple(contexts))

@@ -89,7 +89,8 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                           re.split(r"[.;](?=\s)", text[m.start():m.end() + 30])[0], re.IGNORECASE):
             continue
         if kind == "biopsy" and (re.match(r"[- ]?(?:proven|confirmed|site|scar|report|result|showed|revealed|"
-                                          r"dated)", text[m.end():m.end() + 10], re.IGNORECASE)
+                                          r"dated|photo|picture|image|slide)", text[m.end():m.end() + 10],
+                                          re.IGNORECASE)
                                  or re.search(r"(?:prior|previous|recent|outside|post|s/p|earlier)[- ]$",
                                               text[max(0, m.start() - 10):m.start()], re.IGNORECASE)):
             continue
@@ -104,11 +105,32 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if kind not in ("repair", "removal") and re.match(r"[ \t]+(?:scars?|sites?|bed)\b(?!\s*:)",
                                                           text[m.end():m.end() + 9], re.IGNORECASE):
             continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
-        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center)\b",
+        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
+                    r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):
-            continue  # "referred to Mohs surgeon": a person or a place, not a procedure
+            # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
+            # "excision post-op check": a visit about the procedure, not the procedure
+            continue
+        if kind == "removal" and (
+                re.search(r"\b(?:sutures?|stitch(?:es)?|staples?|steri-?strips?|dressing|packing)\s+(?:were\s+|was\s+)?$",
+                          text[max(0, m.start() - 25):m.start()], re.IGNORECASE)
+                or re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:sutures?|stitch(?:es)?|staples?|packing)\b",
+                            text[m.end():m.end() + 20], re.IGNORECASE)):
+            continue  # "Suture removal 7 d (face), 14 d (arm)": the wound's follow-up, not a lesion removed
+        if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
+            continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
+        if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"
+                     r"(?:from|to)\s+(?:the\s+)?$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE):
+            continue  # "separate site from the excision": another lesion's procedure named to place this one
         if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
             continue
+        if kind == "shave_removal" and word.startswith("shave") and (
+                re.search(r"\b(?:pt|patient|she|he|they|who|to|avoid|not|no)\s+(?:\w+\s+)?$",
+                          text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
+                or (word == "shaves" and re.match(r"\s+(?:(?:her|his|the)\s+)?(?:axill\w*|underarms?|armpits?|legs?|"
+                                                   r"face|beard|head|groin|pubic|bikini|chest)\b",
+                                                   text[m.end():m.end() + 20], re.IGNORECASE))):
+            continue  # "Shaves axillae", "pt shaves her legs", "avoid shave": hair, not a lesion removed
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))
     return found
 

@@ -179,7 +179,9 @@ class _Reading:
         self.ignored.append(Ignored(reason, self.text[sentence_start:sentence_end], sentence_start, sentence_end))
 
 
-_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s|$)|\n")
+# "Mohs by Dr. Patel", "options incl. excision", "excision vs. Mohs": an abbreviation's period ends no sentence
+_SENTENCE_BREAK = re.compile(r"(?<!\b[Dd]r)(?<!\b[Ii]ncl)(?<!\b[Vv]s)(?<!\b[Aa]pprox)(?<!\be\.g)(?<!\bi\.e)"
+                             r"[.;!?](?=\s|$)|\n")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -277,6 +279,10 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
         opened = text.rfind("(", 0, date_start)
         if opened > end and text.rfind(")", 0, date_start) < opened:
             continue  # the date is inside a parenthesis that opens after the mention
+        closed = text.find(")", date_start)
+        if date_start < start and opened > text.rfind(")", 0, date_start) and 0 <= closed < start and re.search(
+                r"\b(?:bx|biops\w*|path\w*|dx|diagnos\w*|proven)\b", text[opened:closed], re.IGNORECASE):
+            continue  # "sBCC, L shoulder (bx 7/1/26) -- ED&C": the date in the parenthesis is the biopsy's
         if date_start >= end and (date_start - end > 60 or re.search(
                 r"\b(?:biops|bx|path|proven|dx|diagnos)", text[end:date_start], re.IGNORECASE)):
             continue  # "Mohs, SCC, biopsy-proven 8/2026": the date is the biopsy's
@@ -288,6 +294,65 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
 # patient comes for what follows it (the repair), so only the procedure is left out, not the lesion's diagnosis
 _REFERRED_AFTER = re.compile(r"\b(?:referred|sent|comes?|presents?|here)\b[^.;\n]{0,20}\b(?:after|following|s/p|"
                              r"status post|post)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
+# "by her PCP", "at an outside clinic", "by outside dermatology", "per plastics": a procedure done (or to be done) by
+# someone other than the note's provider; "referred by her PCP" names who sent the patient, not who did it
+_PROVIDER_NOUN = (r"(?:dermatolog\w*|derm|pcp|providers?|physicians?|doctors?|md|np|pa|surgeons?|clinic|practice|"
+                  r"office|facility|hospital|team)")
+_OTHER_PERFORMER = re.compile(
+    r"(?<!referred )(?<!sent )(?<!referral )\b(?:by|at|per|from|through)\s+(?:(?:an?|the)\s+)?(?:"
+    r"(?:her|his|their|the patient'?s|pt'?s)\s+(?:(?:own|previous|prior|former|old|local|outside|other)\s+)?"
+    r"(?:\w+\s+)?" + _PROVIDER_NOUN + r"|(?:outside|other|another|different|previous|prior|former|referring|local|"
+    r"osh)\s+(?:\w+\s+)?" + _PROVIDER_NOUN + r"|pcp|primary care\b(?:\s+\w+)?|plastics|plastic surg\w*|ent|"
+    r"oculoplastics?|oculoplastic surg\w*|urgent care|the er|the ed|podiatr\w*|gyn\w*|outside\s+\w+)\b|"
+    r"\b(?:done|performed|treated|excised|removed|biopsied)\s+elsewhere\b", re.IGNORECASE)
+# "Mohs performed by Dr. Patel; no repair by me": a named colleague did it, the note's provider says what was theirs
+_BY_NAMED = re.compile(r"\b(?:performed |done |completed )?(?:today )?by Dr\.?\s+[A-Z][\w'-]+|"
+                       r"^\W*Dr\.?\s+[A-Z][\w'-]+\s+(?:performed|did|completed|removed|excised|biopsied)\b")
+_FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|closed|saw)\b|"
+                           r"\(mohs surgeon\)", re.IGNORECASE)
+# "Father had Mohs for a BCC": a relative is the subject of the procedure ("consent from dad" is not)
+_RELATIVE_HAD = re.compile(r"\b(?:mother|father|mom|dad|sister|brother|sibling|grandmother|grandfather|grandma|"
+                           r"grandpa|aunt|uncle|son|daughter|cousin|husband|wife|spouse)(?:'s)?\s+(?:\w+\s+){0,3}?"
+                           r"(?:had|has had|underwent|s/p|status post|was treated|needed|required|got)\b[^.;]*$",
+                           re.IGNORECASE)
+# "Options reviewed incl. excision, Mohs and ED&C", "we talked about excision versus Mohs": alternatives weighed,
+# not done (what was done is written where it is done)
+_ALTERNATIVES_BEFORE = re.compile(r"\b(?:options?|choices|alternatives\s+(?:include|including|incl\.|such as|are|"
+                                  r"were|of|to)|talked about|went over)\b(?:[^.;]|(?<=\bincl)\.|(?<=\bvs)\.)*$|"
+                                  r"\b(?:vs\.?|versus)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_ALTERNATIVES_AFTER = re.compile(r"^(?:\s+\w+){0,6}?\s*,?\s*(?:vs\.?|versus)\s", re.IGNORECASE)
+# "Mohs on 6/20", "excision scheduled for 7/2": a day without its year, not the day of service
+_SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b(?![/\d])", re.IGNORECASE)
+
+
+# "biopsied by her PCP last month", "frozen 3 weeks ago": a procedure of an earlier day (said of the procedure only:
+# "BCC, biopsy proven last month" keeps its diagnosis)
+_RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
+                             r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b", re.IGNORECASE)
+# "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
+_DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
+                         re.IGNORECASE)
+
+
+def _other_performer(text: str, sentence: str, before: str) -> bool:
+    """The procedure of ``sentence`` is another provider's: named by role ("by her PCP"), or a named colleague's in a
+    note whose provider speaks of their own part ("Mohs by Dr. Patel ... no repair by me")."""
+    if _OTHER_PERFORMER.search(sentence):
+        return True
+    return bool(_BY_NAMED.search(sentence) and _FIRST_PERSON.search(text))
+
+
+def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
+    m = _SHORT_DATE.match(after.lstrip(" ,:-"))
+    if m is None or visit_day is None:
+        return False
+    try:
+        day = datetime.date(visit_day.year, int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return False
+    return day != visit_day
 
 
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
@@ -331,7 +396,18 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             before, after = text[sentence_start:start], text[end:sentence_end]
             if _REFERRED_AFTER.search(before):
                 reason = "historical"  # "referred after Mohs (Dr. X) for repair": the other surgeon's procedure
-            elif _PLANNED_BEFORE.search(before) and not re.search(r"\btoday\b|\bperformed\b", after, re.I):
+            elif _other_performer(text, text[sentence_start:sentence_end], before):
+                reason = "other_provider"
+            elif _RELATIVE_HAD.search(before):
+                reason = "family"
+            elif (_ALTERNATIVES_BEFORE.search(before) or _ALTERNATIVES_AFTER.match(after)) and \
+                    not re.search(r"\b(?:performed|was done|were done)\b", after, re.I):
+                reason = "hypothetical"
+            elif _short_date_other_day(after, visit_day):
+                reason = "planned"
+            elif _RECENTLY_AFTER.match(after):
+                reason = "historical"
+            elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
@@ -382,6 +458,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     current: _Lesion | None = None
     group: list[_Lesion] = []
     labelled: list[_Lesion] = []  # lesions opened by a numbered or lettered line, in order
+    numbered: list[_Lesion] = []  # the first lesion of each "1. ..." item, which a report's "#3" may name
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
@@ -410,14 +487,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
-            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         new_item = bool(_ENUMERATED.match(clause) and in_clause_p and ":" not in clause
                         and all(p.start < d.start for p in in_clause_p[:1] for d in in_clause_d))
         # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
         if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
-            _assign_pathology(lesions, sites, in_clause_d, clause, start)
+            _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
@@ -468,17 +545,22 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
+            if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
+                numbered.append(opened[0][0])
             if opened:
                 current = opened[-1][0]
                 group = [lesion for lesion, _ in opened]
             continue
         owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
-                  and section != _section_at(sections, group[0].start, text) else [])
+                  and (section != _section_at(sections, group[0].start, text)
+                       # "Procedure (shave removal): ... removed flush": a procedure heading of its own
+                       or _OWN_PROCEDURE_HEADING.match(clause)) else [])
         if owners:
             # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
             # procedure described without a site in another section is the one lesion already given that
             # procedure, not the last lesion named
             _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+            current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
             continue
         if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
                                                                                     "plan")
@@ -501,6 +583,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
+
+
+_OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
+                                    r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
+
+
+_CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrodessicat\w*|cauter\w*|fulgurat\w*",
+                      re.IGNORECASE)
 
 
 def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
@@ -627,6 +717,13 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
         if heading and lesion.count is None:
             # "Location: face and scalp. Number treated: 22.": one count for the sites listed, shared by them
             lesion.count = int(heading.group(1)), heading.start(1), heading.end(1)
+        # "ILK 2.5 mg/mL, 0.1 mL to each of 4 nodules" after "R cheek x2, L jawline x1, chin x1": the strength and
+        # the volume given to each lesion are every site's (a total is not)
+        measures = find_measures(segment, start)
+        if any(m.kind == "concentration" for m in measures):
+            lesion.measures.extend((m.kind, m) for m in measures
+                                   if m.kind == "concentration" or (m.kind in ("volume", "dose")
+                                                                    and _EACH.match(text, m.end)))
         return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
@@ -666,16 +763,32 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
     return None
 
 
+# "Addendum 5/1: Path #3 -- basal cell carcinoma": the report names the numbered item it is of
+_PATH_ORDINAL = re.compile(r"\W*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?path(?:ology)?(?:\s+report)?\s*"
+                           r"(?:of|for)?\s*(?:lesion\s+|specimen\s+|site\s+|item\s+|#\s?)(\d|[A-H])\b", re.IGNORECASE)
+
+
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
-                      start: int) -> None:
+                      start: int, labelled: list[_Lesion] | None = None) -> None:
     if not found or not lesions:
         return
     ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
+    named = _PATH_ORDINAL.match(clause)
+    if named and not sites:
+        mark = named.group(1).upper()
+        index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+        listed = labelled if labelled else lesions
+        if 0 <= index < len(listed):
+            listed[index].pathology[:] = [found[0]]
+            return
     if ordinal and not sites:
         mark = ordinal.group(1).upper()
         index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
-        if 0 <= index < len(lesions):
-            lesions[index].pathology[:] = [found[0]]
+        # "1. SKs abdomen x5, lower back x3 ... 3. R lower leg - shave bx" then "#3 -- BCC": the item, not the third
+        # lesion read
+        listed = labelled if labelled and index < len(labelled) else lesions
+        if 0 <= index < len(listed):
+            listed[index].pathology[:] = [found[0]]
             return
     plural = len(found) == 1 and bool(re.search(r"(?:i|s)$", clause[found[0].start - start:found[0].end - start])
                                       or re.search(r"\b(?:both|all)\b", clause, re.I))
@@ -833,6 +946,11 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds.discard("shave_removal")
     if "skin_tag_removal" in kinds:
         kinds -= {"excision", "shave_removal", "biopsy"}
+    if kinds & {"shave_removal", "biopsy"} and "destruction" in kinds and all(
+            _CAUTERY.fullmatch(text[p.start:p.end]) for p in lesion.procedures if p.type == "destruction"):
+        # "tangential removal flush w/ skin, light electrocautery": the cautery of a shave's base is its hemostasis,
+        # part of the removal (an ED&C or a cryotherapy named after a biopsy is still a destruction)
+        kinds.discard("destruction")
     if "mohs" in kinds:
         kinds -= {"excision", "biopsy", "destruction"}
     if "photodynamic_therapy" in service_types and dx_key == "actinic_keratosis":
@@ -913,7 +1031,9 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
                                 "additional lesion, 17004 for 15 or more)", "1 (the lowest)",
                                 lesion.site.start, lesion.site.end))
     symptoms = sorted({s for s, _, _ in lesion.symptoms})
-    if diagnosis and diagnosis.inflamed and "inflamed" not in symptoms:
+    # "r/o ISK vs melanoma": an inflamed SK only named in a differential does not make the lesion inflamed
+    if ((diagnosis and diagnosis.inflamed and not diagnosis.hedged) or (pathology and pathology.inflamed)) and \
+            "inflamed" not in symptoms:
         symptoms.append("inflamed")
     if symptoms and kinds & {*_SYMPTOM_TYPES, "biopsy"}:
         entry["symptoms"] = sorted(symptoms)
@@ -1106,10 +1226,21 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                                         "documented. Please document the concentration and volume injected.",
                                         "the dose decides the units of J3301", None, *span))
         elif kind == "incision_drainage":
-            proc["complicated"] = bool(re.search(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*",
-                                                 _lesion_text(text, lesion), re.I))
+            proc["complicated"] = _complicated(_lesion_text(text, lesion))
         out.append(proc)
     return out
+
+
+# "No loculations. No packing required.", "non-loculated", "uncomplicated": a simple drainage
+_COMPLICATED = re.compile(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without|nor|negative for|none)\b[^.;,]{0,25}|\bnon-?)$", re.IGNORECASE)
+
+
+def _complicated(words: str) -> bool:
+    """An I&D described as complicated (loculations broken up, complex), not one whose loculations are denied."""
+    return any(not m.group(0).lower().startswith(("non", "un")) and
+               not _NEGATED_BEFORE.search(words, max(0, m.start() - 30), m.start())
+               for m in _COMPLICATED.finditer(words))
 
 
 def _lesion_text(text: str, lesion: _Lesion) -> str:
@@ -1124,6 +1255,8 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
 _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
 
 
+_ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?stick|injection site|aliquot|pass)\b",
+                      re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
 
 
@@ -1135,6 +1268,10 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    if own and (dose or len(volume) > len(own)) and all(_ALIQUOT.match(text, m.end) for m in own):
+        # "0.1 mL per injection ~1 cm apart, total 2.4 mL (12 mg)": an aliquot is no lesion's volume; the total is
+        own = []
+        volume = [m for m in volume if not _ALIQUOT.match(text, m.end)]
     if conc and own:
         dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
         volume = own
@@ -1150,7 +1287,10 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     return None
 
 
-_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*(?:[\w,;/-]+\s+){0,6}?"
+# "Stage II: Additional layer taken from 12 to 3 o'clock, divided into 2 blocks": the blocks are the stage's, however
+# many words describe the layer first (never the next stage's)
+_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
+                    r"(?:(?!stage\b)[\w,;/'+&-]+\s+){0,12}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
@@ -1173,7 +1313,16 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
     if not stages:
         stages = [(_roman(m.group(1).lower()), _number(m.group(2))) for m in _ROMAN_STAGE.finditer(body)]
     if stages:
-        return [{"blocks": blocks} for _, blocks in sorted(dict(stages).items())]
+        # "Stage 1: tumor at the deep margin. Stage 2: 2 blocks": a stage named without its blocks is still a stage
+        named = [_number(m.group(1)) if m.group(1) else _roman(m.group(2)) for m in _STAGES_COUNT.finditer(body)]
+        by_stage = dict(stages)
+        last = max([*by_stage, *named])
+        if last <= 9 and len(by_stage) < last:
+            reading.gaps.append(Gap(label, "stages", f"{where}, Mohs: the tissue blocks of a stage are not "
+                                    "documented. Please document the number of blocks in every stage.",
+                                    "blocks beyond five in a stage are coded with 17315", "one block", *span))
+            return [{"blocks": by_stage.get(n, 1)} for n in range(1, last + 1)]
+        return [{"blocks": blocks} for _, blocks in sorted(by_stage.items())]
     listed = _STAGES_LIST.search(body)
     if listed:
         blocks = [_number(b) for b in re.findall(r"\d+|one|two|three|four|five|six|seven|eight", listed.group(2))]
@@ -1291,7 +1440,13 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
 
 def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: datetime.date | None) -> None:
     """history (treated skin cancers) and prior_procedures (a dated earlier excision today's re-excision follows)."""
-    from dermbill.notes.history import MALIGNANT, find_history, find_prior_procedures, visit_reason
+    from dermbill.notes.history import (
+        MALIGNANT,
+        find_history,
+        find_prior_procedures,
+        find_unrelated_prior,
+        visit_reason,
+    )
 
     lesions = encounter["lesions"]
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
@@ -1313,6 +1468,12 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
             if not separate_visit:
                 visit.pop("separately_identifiable", None)
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
+    today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
+    unrelated = find_unrelated_prior(text, visit_day, today_sites)
+    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
+        encounter["prior_procedures"] = [p.value for p in unrelated]
+        reading.fact("prior_procedures[0].date_of_service", unrelated[0].value["date_of_service"],
+                     unrelated[0].start, unrelated[0].end)
     if len(excisions) == 1 and re.search(r"\bre-?excis", text, re.IGNORECASE):
         lesion = excisions[0]
         malignant = lesion["diagnosis"] in MALIGNANT or lesion.get("pathology") in MALIGNANT

@@ -75,6 +75,19 @@ _SIDE_WORD = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|both|each|b/l)\b",
 _SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNORECASE)
 
 
+# "a hand mirror", "the back table", "face shield": a body word naming a thing, not where a lesion is; "came back",
+# "call back"; "the H-zone of the face" says why Mohs is appropriate, it is no lesion's site
+_NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask|table|board|rest|towel|cannula|drape|"
+                               r"sanitizer|lotion|cream|soap)\b", re.IGNORECASE)
+_NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
+                                r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
+                                r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"
+                                r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+_SUBSITES = re.compile(r"\s*\((?:\s*(?:[a-z]+|/|,|and|&)\s*)+\)", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteMention:
     """A site word in the note: the site key, its side (left/right/both or None) and the span."""
@@ -103,6 +116,9 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
             continue
         site = _KEYS[int(group[1:])]
         word = m.group(0).lower()
+        if _NOT_A_SITE_AFTER.match(text, m.end()) or _NOT_A_SITE_BEFORE.search(text, max(0, m.start() - 25),
+                                                                                 m.start()):
+            continue
         if site == "back_upper" and word.startswith(("left ", "right ")):
             pass
         side: str | None = None
@@ -126,6 +142,13 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         if site not in PAIRED:
             side = None
         previous = found[-1] if found else None
+        if previous and m.start() + offset < previous.end:
+            continue  # a part named in the parenthesis of the site before
+        inside = _SUBSITES.match(text, previous.end - offset) if previous else None
+        if previous and inside and m.start() < inside.end() and side is None:
+            # "scalp (vertex/frontal) x10": the parenthesis names parts of the site before it, which now ends there
+            found[-1] = SiteMention(previous.site, previous.laterality, previous.start, inside.end() + offset)
+            continue
         if previous and previous.site == site and not text[previous.end - offset:m.start()].strip(" ,"):
             # "scalp vertex", "nose, nasal tip": one site written twice
             found[-1] = SiteMention(site, previous.laterality or side, previous.start, m.end() + offset)

@@ -90,6 +90,10 @@ class DiagnosisMention:
     inflamed: bool
 
 
+# "seborrheic keratosis, irritated type" (not "irritated type not seen")
+_INFLAMED_AFTER = re.compile(r",?\s*(?:irritated|inflamed)\b(?![\w \t]{0,12}\b(?:not|absent)\b)", re.IGNORECASE)
+
+
 def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
     """Every diagnosis word in ``text``; hedged ("r/o BCC") and proven ("biopsy-proven BCC") are marked."""
     found: list[DiagnosisMention] = []
@@ -113,7 +117,9 @@ def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
             continue
         key = DIAGNOSIS_WORDS[int(group[1:])][1]
         before = text[max(0, m.start() - 40):m.start()]
-        inflamed = word.lower().startswith(("isk", "inflamed", "irritated"))
+        # "seborrheic keratosis, irritated (type)": the report's qualifier after the name
+        inflamed = word.lower().startswith(("isk", "inflamed", "irritated")) or (
+            key == "seborrheic_keratosis" and bool(_INFLAMED_AFTER.match(text, m.end())))
         found.append(DiagnosisMention(key, m.start() + offset, m.end() + offset, bool(HEDGE.search(before)),
                                       bool(PROVEN.search(before) or PROVEN_AFTER.match(text, m.end())), inflamed))
     return found
