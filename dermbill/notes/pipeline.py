@@ -57,7 +57,11 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               "pending scheduling", "booked for", "return in",
               # "AUC appropriate for Mohs", "meets criteria for Mohs", "next step: Mohs"
               "appropriate for", "criteria for", "next step", "next steps",
-              "would benefit from", "will set up", "set up for"),
+              "would benefit from", "will set up", "set up for",
+              # "planned advancement flap (oculoplastics)", "he may want cryo at a future visit", "sent to Dr. X for
+              # repair": what another day or another surgeon will do
+              "planned", "may want", "might want", "may wish", "wishes to consider", "sent to", "sent same day to",
+              "sent over to", "repair by", "repair to be done by", "to be billed by"),
     HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in",
                    "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
@@ -81,7 +85,9 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               "at a later visit", "by another surgeon", "by plastic surgery", "by plastics", "by oculoplastics",
               "by another provider", "by dermatologic surgery",
               # "WLE with 4 mm margins - scheduled", "biopsy by Dr. X next week"
-              "scheduled", "is scheduled", "booked", "is booked", "next week", "next month", "in the future"),
+              "scheduled", "is scheduled", "booked", "is booked", "next week", "next month", "in the future",
+              "at a future visit", "at a future date", "future visit", "to be billed by", "billed by oculoplastics",
+              "by oculoplastic surgery"),
     HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn",
                    "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),

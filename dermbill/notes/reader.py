@@ -1341,7 +1341,8 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
     return [{"blocks": 1} for _ in range(number)]
 
 
-_DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second toe", "toe_2"), ("2nd toe", "toe_2"),
+_DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("hallux", "great_toe"),
+                ("second toe", "toe_2"), ("2nd toe", "toe_2"),
                 ("third toe", "toe_3"), ("3rd toe", "toe_3"), ("fourth toe", "toe_4"), ("4th toe", "toe_4"),
                 ("fifth toe", "toe_5"), ("5th toe", "toe_5"), ("little toe", "toe_5"), ("thumb", "thumb"),
                 ("index finger", "finger_2"), ("middle finger", "finger_3"), ("ring finger", "finger_4"),
@@ -1349,6 +1350,11 @@ _DIGIT_WORDS = (("great toe", "great_toe"), ("big toe", "great_toe"), ("second t
 # "right great toe", "left great toenail" ("great toes" with no side names no digit)
 _DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w for w, _ in _DIGIT_WORDS)
                      + r")(?:nails?|s)?\b(?:\s*,?\s*\(\s*(left|right|l|r|lt|rt)\s*\))?", re.IGNORECASE)
+
+
+# a sentence that says a digit was left alone
+_NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|treatment)|\bnot treated\b|"
+                           r"\bno treatment\b|\bobserv(?:e|ation) only\b|\bleft alone\b", re.IGNORECASE)
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
@@ -1415,6 +1421,9 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
         elif kind == "nail_avulsion":
             digits = []
             for m in _DIGITS.finditer(text):
+                start, end = sentence_bounds(text, m.start(), m.end())
+                if _NO_PROCEDURE.search(text[start:end]):
+                    continue  # "R great toe mildly incurvated - conservative care only, no procedure"
                 side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
                 side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
                 key = dict(_DIGIT_WORDS)[m.group(2).lower()]
