@@ -40,6 +40,9 @@ def test_every_claim_the_engine_makes_from_the_examples_scrubs_clean(case: dict[
         assert result.findings == (), [f.to_json() for f in result.findings]
 
 
+# The demo built on PostgreSQL is covered by test_demo's whole-cycle test and the ledger invariants; this heavy demo
+# test runs on SQLite only, to keep CI within its time.
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_stored_claims_get_findings_a_status_and_the_certain_fix(database: Database, tmp_path: Path) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=40, seed=4))
     with UnitOfWork(database, actor="test") as uow:
@@ -68,6 +71,9 @@ def test_stored_claims_get_findings_a_status_and_the_certain_fix(database: Datab
         assert {f.rule for f in stored} == {f.rule for f in outcome.result.findings}
 
 
+# The demo built on PostgreSQL is covered by test_demo's whole-cycle test and the ledger invariants; this heavy demo
+# test runs on SQLite only, to keep CI within its time.
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_fix_adds_25_when_the_documentation_says_the_visit_was_separate(database: Database, tmp_path: Path) -> None:
     build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=60, seed=8))
     with UnitOfWork(database, actor="test") as uow:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dermbill.db.engine import Database
 from dermbill.db.models import ClaimRow, OrganizationRow, SubmissionBatchRow
 from dermbill.db.repositories import UnitOfWork
@@ -26,6 +28,9 @@ def test_control_numbers_are_never_reused(database: Database) -> None:
     assert (second.interchange, second.group, second.transaction) == (2, 2, 4)
 
 
+# The demo built on PostgreSQL is covered by test_demo's whole-cycle test and the ledger invariants; this heavy demo
+# test runs on SQLite only, to keep CI within its time.
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_demo_claims_go_out_once_as_valid_837p(database: Database, tmp_path: Path) -> None:
     summary = build_demo(database, DemoOptions(out_dir=tmp_path, as_of=datetime.date(2026, 11, 26), patients=40,
                                                seed=5))
