@@ -67,8 +67,8 @@ SITE_WORDS: dict[str, str] = {
     r"soles?|plantar foot|heels?|plantar": "sole",
     r"(?:great |big |second |third |fourth |fifth |little )?toes?": "toe",
 }
-_PATTERN = re.compile(
-    "|".join(f"(?P<s{i}>\\b(?:{words})\\b)" for i, words in enumerate(SITE_WORDS)), re.IGNORECASE)
+_PATTERN = re.compile(  # one word boundary, then the alternatives (tested once per position, not once per word)
+    "\\b(?:" + "|".join(f"(?P<s{i}>{words})" for i, words in enumerate(SITE_WORDS)) + ")\\b", re.IGNORECASE)
 _KEYS = list(SITE_WORDS.values())
 _SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lt|rt|bilateral|both|each|b/l)\.?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 _SIDE_WORD = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|both|each|b/l)\b", re.IGNORECASE)

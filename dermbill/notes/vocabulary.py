@@ -65,7 +65,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
     (r"rash(?:es)?(?:, unspecified)?", "R21"),
 )
-_DIAGNOSIS = re.compile("|".join(f"(?P<d{i}>\\b(?:{w})s?\\b)" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)),
+# one word boundary, then the alternatives: the boundary is tested once per position instead of once per word
+_DIAGNOSIS = re.compile("\\b(?:" + "|".join(f"(?P<d{i}>{w})" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)) + ")s?\\b",
                         re.IGNORECASE)
 _CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
@@ -137,7 +138,8 @@ SYMPTOM_WORDS: tuple[tuple[str, str], ...] = (
     (r"infected|purulen\w*|pus", "infected"),
     (r"suspicious|atypical|irregular|concerning|r/o|rule out|ugly duckling", "suspicious_for_malignancy"),
 )
-_SYMPTOM = re.compile("|".join(f"(?P<y{i}>\\b(?:{w}))" for i, (w, _) in enumerate(SYMPTOM_WORDS)), re.IGNORECASE)
+_SYMPTOM = re.compile("\\b(?:" + "|".join(f"(?P<y{i}>{w})" for i, (w, _) in enumerate(SYMPTOM_WORDS)) + ")",
+                      re.IGNORECASE)
 _BREAK = re.compile(r"[.;](?=\s)|\n(?=\s*[^a-z\s])")
 _SYMPTOM_NEGATION = re.compile(r"\b(no|not|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
 
