@@ -6,44 +6,37 @@ patients); none is a review note.
 
 from __future__ import annotations
 
-import datetime
+from functools import partial
+
+from note_rules import DAY, lines, read_lesions
 
 from dermbill.notes import code_note, read_note
 
-DAY = datetime.date(2026, 6, 1)
+_codes = partial(lines, payer="medicare", age=70, sex="F")
 
 
-def _codes(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
-    result = code_note(text, date_of_service=DAY, payer=payer, age=70, sex="F")
-    assert result.coding is not None, result.error
-    return sorted((line.code, line.units, tuple(line.modifiers)) for line in result.coding.lines)
-
-
-def _lesions(text: str) -> list[dict[str, object]]:
-    lesions: list[dict[str, object]] = read_note(text, date_of_service=DAY).encounter["lesions"]
-    return lesions
 
 
 # (1) a number followed by a unit is never a count of lesions
 def test_a_number_with_a_unit_is_not_a_count() -> None:
-    lesions = _lesions("Shave biopsy of 7 mm pearly papule on the L cheek.")
+    lesions = read_lesions("Shave biopsy of 7 mm pearly papule on the L cheek.")
     assert "count" not in lesions[0]
     assert lesions[0]["diameter_cm"] == 0.7
 
 
 def test_a_number_of_lesions_on_a_site_is_a_count() -> None:
-    lesions = _lesions("Cryotherapy of 7 AKs on the L cheek.")
+    lesions = read_lesions("Cryotherapy of 7 AKs on the L cheek.")
     assert lesions[0]["count"] == 7
 
 
 def test_passes_and_blades_are_not_counts() -> None:
     for text in ("ED&C of a BCC of the R upper back x3 cycles.", "Shave removal of irritated SK on the R upper back "
                  "with #11 blade.", "LN2 to one AK on the R upper back, 2 FTC."):
-        assert "count" not in _lesions(text)[0], text
+        assert "count" not in read_lesions(text)[0], text
 
 
 def test_lesion_noun_times_n_is_a_count() -> None:
-    assert _lesions("LN2 to AKs x3 on the R upper back.")[0]["count"] == 3
+    assert read_lesions("LN2 to AKs x3 on the R upper back.")[0]["count"] == 3
 
 
 # (7) Roman-numeral stages and layers, "sections" for blocks
@@ -73,19 +66,19 @@ def test_biopsy_site_is_still_a_trace() -> None:
 # the proof written after the diagnosis ("SCC (bx 4/12/26)", "BCC, biopsy proven") makes it proven
 def test_dated_biopsy_after_diagnosis_proves_it() -> None:
     text = "Excision of BCC (bx 4/2/26) of the R upper back, 1.0 cm, 4 mm margins."
-    assert _lesions(text)[0]["diagnosis"] == "bcc"
+    assert read_lesions(text)[0]["diagnosis"] == "bcc"
 
 
 def test_undated_suspected_diagnosis_is_not_proven() -> None:
     text = "Shave biopsy of suspected BCC of the R upper back, 1.0 cm."
-    assert _lesions(text)[0]["diagnosis"] == "neoplasm_unspecified_behavior"
+    assert read_lesions(text)[0]["diagnosis"] == "neoplasm_unspecified_behavior"
 
 
 # (11) per-site volumes with the strength named once are summed once; "1 mL each" counts every lesion
 def test_per_site_volumes_share_the_strength_named_once() -> None:
     text = ("Keloids on the L ear lobe and the upper back.\n"
             "Procedure: ILK 40 mg/mL, 0.1 cc to L earlobe keloid and 0.4 cc to upper back keloid.")
-    lesions = _lesions(text)
+    lesions = read_lesions(text)
     doses = [p.get("dose_mg") for lesion in lesions for p in lesion["procedures"]]  # type: ignore[attr-defined]
     assert doses == [4, 16]
     assert ("J3301", 2, ()) in _codes(text)
@@ -145,7 +138,7 @@ def test_numbered_procedure_after_a_path_line_is_a_new_lesion() -> None:
 def test_lettered_pathology_lines_stay_pathology() -> None:
     text = ("Shave biopsies of the L forehead and the R cheek.\nPath:\nA. L forehead shave bx: actinic keratosis.\n"
             "B. R cheek shave bx: basal cell carcinoma.")
-    lesions = _lesions(text)
+    lesions = read_lesions(text)
     assert [lesion.get("pathology") for lesion in lesions] == ["actinic_keratosis", "bcc"]
 
 
@@ -255,7 +248,7 @@ def test_location_and_number_treated_headings() -> None:
 def test_a_number_in_a_heading_with_a_unit_is_no_count() -> None:
     text = ("Procedure: Destruction of premalignant lesion.\nDiagnosis: Actinic keratosis.\n"
             "Location: scalp. Size: 4 mm.\nMethod: liquid nitrogen.")
-    lesions = _lesions(text)
+    lesions = read_lesions(text)
     assert lesions[0]["site"] == "scalp" and "count" not in lesions[0]
 
 
@@ -263,7 +256,7 @@ def test_a_number_in_a_heading_with_a_unit_is_no_count() -> None:
 def test_subtype_letter_before_bcc() -> None:
     for word in ("nBCC", "sBCC"):
         text = f"Excision of {word} (bx 4/2/26) of the R upper back, 1.0 cm, 4 mm margins."
-        assert _lesions(text)[0]["diagnosis"] == "bcc", word
+        assert read_lesions(text)[0]["diagnosis"] == "bcc", word
 
 
 def test_a_word_ending_in_bcc_letters_is_not_bcc() -> None:

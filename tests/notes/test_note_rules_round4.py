@@ -6,28 +6,19 @@ patients), none is a review note.
 
 from __future__ import annotations
 
-import datetime
-from typing import Any
+from functools import partial
 
 import pytest
+from note_rules import DAY, diagnoses, lines, read_encounter
 
 from dermbill.notes import code_note, read_note
 
-DAY = datetime.date(2026, 6, 1)
+_codes = partial(lines, payer="medicare", age=70, sex="M")
+_icd = partial(diagnoses, payer="medicare", age=70, sex="M")
 BCC = "Exam: 9 mm pearly papule with rolled border, L nasal ala. Assessment: BCC, L nasal ala (bx-proven 5/4/26).\n"
 PAPULE = "Exam: 6 mm scaly pink papule R forearm. A: r/o SCC R forearm.\n"
 
 
-def _codes(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
-    result = code_note(text, date_of_service=DAY, payer=payer, age=70, sex="M")
-    assert result.coding is not None, result.error
-    return sorted((line.code, line.units, tuple(line.modifiers)) for line in result.coding.lines)
-
-
-def _icd(text: str, payer: str = "medicare") -> list[str]:
-    result = code_note(text, date_of_service=DAY, payer=payer, age=70, sex="M")
-    assert result.coding is not None, result.error
-    return sorted(result.coding.diagnoses)
 
 
 def _procedure_codes(text: str) -> list[str]:
@@ -36,10 +27,6 @@ def _procedure_codes(text: str) -> list[str]:
         return []
     return [line.code for line in result.coding.lines if not line.code.startswith("99")]
 
-
-def _encounter(text: str) -> dict[str, Any]:
-    encounter: dict[str, Any] = read_note(text, date_of_service=DAY).encounter
-    return encounter
 
 
 # the family of ways a note speaks of a procedure that was not done today by this provider: none is coded
@@ -123,23 +110,23 @@ def test_another_providers_procedure_is_named_as_such() -> None:
 def test_an_abscess_without_loculations_is_a_simple_drainage() -> None:
     text = ("Abscess, L axilla, 2 cm fluctuant. I&D: 1 cm incision, pus expressed. No loculations. "
             "No packing required.")
-    assert _codes(text, "commercial") == [("10060", 1, ())]
+    assert _codes(text, payer="commercial") == [("10060", 1, ())]
 
 
 def test_an_abscess_with_loculations_broken_up_is_complicated() -> None:
     text = "Abscess, L axilla, 2 cm fluctuant. I&D: 1 cm incision, loculations broken up with a hemostat, packed."
-    assert _codes(text, "commercial") == [("10061", 1, ())]
+    assert _codes(text, payer="commercial") == [("10061", 1, ())]
 
 
 # the patient shaving is hair care, not a shave removal
 def test_a_patient_who_shaves_has_no_shave_removal() -> None:
     text = "Abscess R axilla, 2 cm. Pt shaves axillae daily. I&D performed, purulent drainage, no loculations."
-    assert _codes(text, "commercial") == [("10060", 1, ())]
+    assert _codes(text, payer="commercial") == [("10060", 1, ())]
 
 
 def test_a_shave_of_a_lesion_is_still_a_shave_removal() -> None:
     text = "Shave removal of 4 mm irritated SK R axilla."
-    assert [code for code, _, _ in _codes(text, "commercial")] == ["11300"]
+    assert [code for code, _, _ in _codes(text, payer="commercial")] == ["11300"]
 
 
 # a body word naming a thing ("hand mirror", "back table") or a region that justifies Mohs ("H-zone of the face") is
@@ -147,24 +134,24 @@ def test_a_shave_of_a_lesion_is_still_a_shave_removal() -> None:
 def test_a_hand_mirror_and_the_h_zone_open_no_lesion() -> None:
     text = ("Mohs surgery, BCC of the R nasal ala, in the H-zone of the face. Site confirmed with a hand mirror. "
             "Stage 1: 2 blocks, clear. Defect 1.1 x 1.0 cm, to heal by second intention.")
-    assert [(x["site"], x["diagnosis"]) for x in _encounter(text)["lesions"]] == [("nose", "bcc")]
+    assert [(x["site"], x["diagnosis"]) for x in read_encounter(text)["lesions"]] == [("nose", "bcc")]
 
 
 def test_a_hand_with_a_lesion_is_still_a_site() -> None:
     text = "Shave biopsy of 5 mm pink papule R dorsal hand, r/o SCC. Hand hygiene reviewed."
-    assert [(x["site"], x["laterality"]) for x in _encounter(text)["lesions"]] == [("hand_dorsum", "right")]
+    assert [(x["site"], x["laterality"]) for x in read_encounter(text)["lesions"]] == [("hand_dorsum", "right")]
 
 
 # "scalp (vertex/frontal) x10": the parenthesis names parts of the site, not sites of their own
 def test_parts_of_a_site_in_parentheses_are_that_site() -> None:
     text = "LN2 to 12 AKs: scalp (vertex/frontal) x10, L temple x2."
-    lesions = _encounter(text)["lesions"]
+    lesions = read_encounter(text)["lesions"]
     assert [(x["site"], x.get("count")) for x in lesions] == [("scalp", 10), ("temple", 2)]
 
 
 def test_sites_with_their_own_sides_in_parentheses_stay_sites() -> None:
     text = "LN2 to AKs of the face (R temple x2, L cheek x3)."
-    lesions = _encounter(text)["lesions"]
+    lesions = read_encounter(text)["lesions"]
     assert {(x["site"], x.get("count")) for x in lesions} == {("temple", 2), ("cheek", 3)}
 
 
@@ -179,19 +166,19 @@ def test_a_stage_described_at_length_keeps_its_blocks() -> None:
 def test_a_stage_without_blocks_does_not_take_the_next_stages() -> None:
     text = ("Mohs, SCC R temple. Stage 1: tumor at the deep margin. Stage 2: 2 blocks, clear. "
             "Defect 1.8 x 1.5 cm, to heal by second intention.")
-    stages = _encounter(text)["lesions"][0]["procedures"][0]["stages"]
+    stages = read_encounter(text)["lesions"][0]["procedures"][0]["stages"]
     assert len(stages) == 2 and stages[1] == {"blocks": 2}
 
 
 # "the biopsy photo" is a picture, not a biopsy
 def test_the_biopsy_photo_is_no_biopsy() -> None:
     text = "Site confirmed against the biopsy photo. Excision of BCC L upper back, 1.0 cm, 4 mm margins."
-    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["excision"]
+    assert [p["type"] for p in read_encounter(text)["lesions"][0]["procedures"]] == ["excision"]
 
 
 def test_a_biopsy_next_to_a_photo_is_still_a_biopsy() -> None:
     text = "Photo taken. Shave biopsy of 6 mm pink papule L upper back, r/o BCC."
-    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
+    assert [p["type"] for p in read_encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
 
 
 # "Procedure (shave removal): ..." after a numbered plan describes the lesion given that procedure, with what follows
@@ -204,53 +191,53 @@ def test_a_procedure_paragraph_is_the_lesion_given_that_procedure() -> None:
 def test_a_sited_procedure_after_the_plan_is_its_own_lesion() -> None:
     text = ("A/P:\n1. Irritated SK, R cheek -- shave removal today.\n2. AK x3 forehead -- LN2, 2 FTC.\n\n"
             "Procedure: shave removal of 5 mm irritated SK L upper back.")
-    assert len(_encounter(text)["lesions"]) == 3
+    assert len(read_encounter(text)["lesions"]) == 3
 
 
 # the level of medical decision making written in words is the visit's level; a follow-up is an established patient
 def test_mdm_in_words_gives_the_visit_level() -> None:
     text = ("f/u psoriasis, worse on the elbows; starting a biologic, labs ordered. Plan: continue topicals. "
             "MDM moderate (prescription drug management).")
-    visit = _encounter(text)["visit"]
+    visit = read_encounter(text)["visit"]
     assert visit["category"] == "established" and visit["level"] == 4
 
 
 def test_a_moderate_word_without_mdm_gives_no_level() -> None:
     text = "f/u psoriasis, moderate plaques on the elbows. Continue topicals."
-    assert _encounter(text)["visit"] is None
+    assert read_encounter(text)["visit"] is None
 
 
 # a site-less injection after a list of sites: its strength and the volume given to each lesion are every site's
 def test_the_strength_and_each_volume_of_a_shared_injection_reach_every_site() -> None:
     text = ("Keloids: R earlobe x1, L earlobe x1, chest x2.\n"
             "ILK 10 mg/mL, 0.2 mL into each keloid.")
-    doses = [x["procedures"][0].get("dose_mg") for x in _encounter(text)["lesions"]]
+    doses = [x["procedures"][0].get("dose_mg") for x in read_encounter(text)["lesions"]]
     assert doses == [2, 2, 4]
 
 
 def test_a_total_of_a_shared_injection_is_not_every_sites() -> None:
     text = ("Keloids: R earlobe x1, L earlobe x1.\n"
             "ILK 10 mg/mL, total 0.6 mL.")
-    doses = [x["procedures"][0].get("dose_mg") for x in _encounter(text)["lesions"]]
+    doses = [x["procedures"][0].get("dose_mg") for x in read_encounter(text)["lesions"]]
     assert doses == [None, None]
 
 
 # "0.1 mL per injection ... total 2.4 mL (12 mg)": the aliquot is no lesion's volume, the total is the dose
 def test_a_volume_per_injection_is_an_aliquot_and_the_total_is_the_dose() -> None:
     text = "Alopecia areata, scalp. ILK 5 mg/mL, 0.1 mL per injection, total 2.4 mL (12 mg) into 4 patches."
-    assert _encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 12
+    assert read_encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 12
 
 
 def test_a_volume_into_a_lesion_is_still_its_volume() -> None:
     text = "Alopecia areata, scalp. ILK 5 mg/mL, 0.4 mL into the patch."
-    assert _encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 2
+    assert read_encounter(text)["lesions"][0]["procedures"][0]["dose_mg"] == 2
 
 
 # "debulk + first layer, 6 tissue blocks": the stage's blocks past a plus sign
 def test_a_stage_with_a_debulk_keeps_its_blocks() -> None:
     text = ("Mohs, SCC R upper back. Stage 1: debulk + first layer, 6 tissue blocks. Stage 2: 2 blocks, clear. "
             "Defect 3.0 x 2.5 cm, to heal by second intention.")
-    stages = _encounter(text)["lesions"][0]["procedures"][0]["stages"]
+    stages = read_encounter(text)["lesions"][0]["procedures"][0]["stages"]
     assert stages == [{"blocks": 6}, {"blocks": 2}]
 
 
@@ -258,18 +245,18 @@ def test_a_stage_with_a_debulk_keeps_its_blocks() -> None:
 def test_a_procedure_named_to_place_a_lesion_is_not_its() -> None:
     text = ("Excision of BCC L cheek, 1.0 cm, 3 mm margins, simple repair 2.5 cm.\n"
             "Shave bx of 6 mm pink papule R forearm, separate site from the excision, r/o SCC.")
-    lesions = _encounter(text)["lesions"]
+    lesions = read_encounter(text)["lesions"]
     assert [p["type"] for p in lesions[1]["procedures"]] == ["biopsy"]
 
 
 def test_post_cryo_blistering_is_no_cryotherapy() -> None:
     text = "Shave bx of 7 mm pink papule R lower leg, r/o BCC. Expected post-cryo blistering reviewed."
-    assert [p["type"] for p in _encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
+    assert [p["type"] for p in read_encounter(text)["lesions"][0]["procedures"]] == ["biopsy"]
 
 
 def test_cryo_after_a_procedure_is_still_cryo() -> None:
     text = "Shave bx of 7 mm pink papule R lower leg, r/o BCC. Post procedure, LN2 to 2 AKs L forearm."
-    kinds = {p["type"] for x in _encounter(text)["lesions"] for p in x["procedures"]}
+    kinds = {p["type"] for x in read_encounter(text)["lesions"] for p in x["procedures"]}
     assert kinds == {"biopsy", "destruction"}
 
 
@@ -289,45 +276,45 @@ def test_a_procedure_without_an_earlier_excision_takes_no_79() -> None:
 def test_a_report_naming_a_numbered_item_goes_to_that_item() -> None:
     text = ("1. ISKs x5 -- abdomen x3, lower back x2. LN2.\n2. AKs x2 scalp, LN2.\n"
             "3. R shin 7 mm pink papule, r/o BCC -- shave bx.\nAddendum: Path #3 -- basal cell carcinoma.")
-    lesions = _encounter(text)["lesions"]
+    lesions = read_encounter(text)["lesions"]
     assert [x.get("pathology") for x in lesions] == [None, None, None, "bcc"]
 
 
 # the cautery of a shave's base is its hemostasis, part of the removal; the cautery of another lesion is a destruction
 def test_light_electrocautery_after_a_shave_removal_is_part_of_it() -> None:
     text = "Irritated SK R jawline, 8 mm -- shave removal: tangential removal flush with skin, light electrocautery."
-    assert _codes(text, "commercial") == [("11311", 1, ())]
+    assert _codes(text, payer="commercial") == [("11311", 1, ())]
 
 
 def test_electrocautery_of_another_lesion_is_still_a_destruction() -> None:
     text = "Shave removal of 8 mm irritated SK R cheek. Electrocautery of 4 common warts on the L hand."
-    assert [code for code, _, _ in _codes(text, "commercial")] == ["11311", "17110"]
+    assert [code for code, _, _ in _codes(text, payer="commercial")] == ["11311", "17110"]
 
 
 # "Suture removal 7 d (face), 14 d (arm)" is the wounds' follow-up, not a lesion removed from the face
 def test_suture_removal_opens_no_lesion() -> None:
     text = ("1. L upper arm -- 6 mm firm papule, r/o DF -- 4 mm punch bx, 4-0 nylon x1.\n"
             "Suture removal 7 d (face), 14 d (arm).")
-    assert [x["site"] for x in _encounter(text)["lesions"]] == ["upper_arm"]
+    assert [x["site"] for x in read_encounter(text)["lesions"]] == ["upper_arm"]
 
 
 def test_a_removal_of_a_lesion_is_still_read() -> None:
     text = "Skin tag L neck removed with snip excision."
-    assert _encounter(text)["lesions"][0]["procedures"] == [{"type": "skin_tag_removal"}]
+    assert read_encounter(text)["lesions"][0]["procedures"] == [{"type": "skin_tag_removal"}]
 
 
 # "Indication: 2.0 cm cyst" on the line after a heading naming the repair is the lesion's size, not the repair's
 def test_a_length_before_a_lesion_noun_is_the_lesions_size() -> None:
     text = ("Pre-op dx: epidermoid cyst, R upper back\nProcedure: excision with intermediate repair\n"
             "Indication: 2.0 cm cyst, recurrently inflamed.\nExcised with 1 mm margins. Layered closure, 4.5 cm.")
-    lesion = _encounter(text)["lesions"][0]
+    lesion = read_encounter(text)["lesions"][0]
     assert lesion["diameter_cm"] == 2
     assert [p.get("length_cm") for p in lesion["procedures"] if p["type"] == "repair"] == [4.5]
 
 
 def test_a_repair_length_is_still_the_repairs() -> None:
     text = "Excision of epidermoid cyst R upper back, 2.0 cm, 1 mm margins. Intermediate repair 4.5 cm."
-    lesion = _encounter(text)["lesions"][0]
+    lesion = read_encounter(text)["lesions"][0]
     assert lesion["diameter_cm"] == 2
     assert [p.get("length_cm") for p in lesion["procedures"] if p["type"] == "repair"] == [4.5]
 
