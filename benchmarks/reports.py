@@ -51,10 +51,10 @@ def _dashboard() -> Callable[[Any, Any], Any] | None:
 
 
 def _forget_kept_dashboards() -> Callable[[], None]:
-    """What empties the dashboards this process keeps (none kept before that existed: nothing to do)."""
+    """What empties the dashboards this process keeps (before ``forget_kept`` existed: nothing to do)."""
     module = importlib.import_module("dermbill.services.report_dashboard")
-    kept = getattr(module, "_KEPT", None)
-    return kept.clear if kept is not None else (lambda: None)
+    forget: Callable[[], None] = getattr(module, "forget_kept", lambda: None)
+    return forget
 
 
 def _median(call: Callable[[], object], runs: int) -> float:

@@ -24,7 +24,7 @@ from dermbill.notes.measurements import Measure, classify_length, find_measures
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
 from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETICAL_BEFORE, NEGATED, PLANNED, analyse
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
-from dermbill.notes.sites import SiteMention, find_sites
+from dermbill.notes.sites import SiteMention, find_sites, side_of
 from dermbill.notes.vocabulary import (
     PARONYCHIA,
     PARONYCHIA_CODES,
@@ -890,14 +890,11 @@ def _per_side_counts(text: str, lesion: _Lesion) -> dict[str, int] | None:
     found: dict[str, int] = {}
     for m in _SIDE_COUNT.finditer(text, lesion.site.end, end):
         number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        side = _SIDE_NAMES[word.lower()]
+        side = side_of(word)  # the pattern names left or right only
         if side in found:
             return None
         found[side] = int(number)
     return found if len(found) == 2 else None
-
-
-_SIDE_NAMES = {"right": "right", "r": "right", "rt": "right", "left": "left", "l": "left", "lt": "left"}
 
 
 def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | None]]) -> None:

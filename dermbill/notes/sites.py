@@ -98,7 +98,8 @@ class SiteMention:
     end: int
 
 
-def _side(word: str) -> str:
+def side_of(word: str) -> str:
+    """left, right or both, from a side word as written ("L", "rt.", "Left", "bilateral")."""
     w = word.lower().rstrip(".")
     if w in ("left", "l", "lt"):
         return "left"
@@ -130,10 +131,10 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
                 before = _SIDE_BEFORE.fullmatch(window[candidate.start():])
         after = _SIDE_AFTER.match(text[m.end():m.end() + 15])
         if before and not re.search(r"[,;:.]", before.group(0)):
-            side = _side(before.group(1))
+            side = side_of(before.group(1))
             start = m.start() - len(before.group(0))
         elif after:
-            side = _side(after.group(1))
+            side = side_of(after.group(1))
         if word.startswith(("backs of both", "both")):
             side = "both"
         if side is None and site in PAIRED and re.search(r"(?:[^s]s|ae|ves|feet)$", word) and \

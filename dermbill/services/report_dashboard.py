@@ -65,6 +65,12 @@ _KEPT: OrderedDict[tuple[str, ReportFilter], tuple[tuple[tuple[int, int], ...], 
 _LOCK = threading.Lock()
 
 
+def forget_kept() -> None:
+    """Drop every dashboard this process keeps (the next read of each computes it again)."""
+    with _LOCK:
+        _KEPT.clear()
+
+
 def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
     """Each practice's data version (0 before its first write; random at the first), in practice order."""
     ids = sorted(set(practice_ids))

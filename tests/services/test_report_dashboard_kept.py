@@ -14,7 +14,7 @@ from dermbill.core.reports.periods import Period
 from dermbill.db.engine import Database
 from dermbill.db.models import ClaimRow, ClaimStatusEventRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services.report_dashboard import dashboard, data_versions
+from dermbill.services.report_dashboard import dashboard, data_versions, forget_kept
 
 AS_OF = day(6, 30)
 JUNE = Period(day(6, 1), day(6, 30))
@@ -39,6 +39,14 @@ def test_a_dashboard_read_again_with_nothing_written_is_the_one_kept(world: Repo
         assert uow.practice(world.practices["P1"]).count(ClaimRow) == 1
         uow.commit()
     assert dashboard(world.database, _p1(world)) is first
+
+
+def test_a_forgotten_dashboard_is_computed_again_with_the_same_figures(world: ReportWorld) -> None:
+    first = dashboard(world.database, _p1(world))
+    forget_kept()
+    again = dashboard(world.database, _p1(world))
+    assert again is not first
+    assert again.kpis.figure("charges").value == first.kpis.figure("charges").value
 
 
 def test_a_payment_posted_after_the_dashboard_is_in_the_next_one(world: ReportWorld) -> None:
