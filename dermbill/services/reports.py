@@ -101,13 +101,6 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
                        {"as_of": f.as_of, "basis": basis}, f, basis, totals, by, credits)
 
 
-def _dated(session: Session, f: ReportFilter) -> bool:
-    """Whether postings after the as-of day exist in these practices (then the entries' dates must be read)."""
-    latest = session.scalar(select(func.max(JournalEntryRow.entry_date))
-                            .where(JournalEntryRow.practice_id.in_(f.practice_ids)))
-    return latest is not None and latest > f.as_of
-
-
 def _balances_query(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
     """Receivable balances per line, account kind and payer, as of the as-of day (nonzero sums only): read from
     the ledger's receivable summary (``report_ledger``), not from every posting."""
@@ -244,7 +237,7 @@ def _credits(session: Session, f: ReportFilter) -> dict[str, Money]:
         summed = report_ledger.account_totals(session, f, by_code, start=None, end=f.as_of)
         return totals | {by_code[code]: Money(-cents) for code, cents in summed.items()}
     query = query.where(PostingRow.payer_id == f.payer_id)
-    if _dated(session, f):
+    if report_ledger.posted_after(session, f):
         query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
             JournalEntryRow.entry_date <= f.as_of)
     for code, cents in session.execute(query):
