@@ -16,9 +16,21 @@ _PAYER = re.compile(r"\b(medicare(?: advantage)?|medicaid|self[- ]pay|uninsured|
                     r"blue cross|aetna|cigna|united ?healthcare|uhc|humana|tricare|private insurance)\b", re.IGNORECASE)
 _LEVEL_CODE = re.compile(r"\b99(20[2-5]|21[1-5])\b")
 _LEVEL_WORD = re.compile(r"\b(?:e/?m|visit|level)\s*(?:level\s*)?[:#]?\s*([1-5])\b", re.IGNORECASE)
-_MDM = re.compile(r"\b(?:mdm|medical decision[- ]making)\s*(?:[:=-]\s*|(?:was|is)\s+)?(straightforward|low|moderate|"
-                  r"high)\b|\b(straightforward|low|moderate|high)(?:[- ]complexity)?\s+"
-                  r"(?:mdm|medical decision[- ]making)\b", re.IGNORECASE)
+# "MDM moderate", "low MDM", "MDM for the rosacea (separately identifiable from the biopsy): Low", "Moderate
+# complexity." (a complexity said alone is the decision making's; a repair's is intermediate/complex, never these)
+_MDM = re.compile(r"\b(?:mdm|medical decision[- ]making)\s*(?:[:=-]\s*|(?:was|is)\s+|"
+                  r"\b[^.:;\n]{0,60}?:\s*)?(straightforward|low|moderate|high)\b|"
+                  r"\b(straightforward|low|moderate|high)(?:[- ]complexity)?\s+(?:mdm|medical decision[- ]making)\b|"
+                  r"\b(straightforward|low|moderate|high)[- ]complexity\b(?![- ](?:repair|closure|wound|flap|layered))",
+                  re.IGNORECASE)
+# the time of the visit, which sets its level when the decision making is not stated: "Total time 32 minutes",
+# "Time (not incl. procedure): 35 min", "Total time on date of encounter, excluding the procedure: 48 min", "I spent
+# 25 minutes"; never an incubation, illumination, freeze or procedure time
+_TIME = re.compile(r"(?:\btotal (?:visit |encounter |e/?m )?time|\btime spent|^[ \t]*time|\be/?m time|\bvisit time|"
+                   r"\bface[- ]to[- ]face time|\bI spent)\b(?:[^.\n\d]|\.(?= [a-z])){0,80}?"
+                   r"\b(\d{1,3})\s*(?:min|mins|minutes)\b", re.IGNORECASE | re.MULTILINE)
+# CPT 2021+: the minutes of total time on the day that each level of an office visit needs (new, established)
+_TIME_LEVELS = {"new": ((60, 5), (45, 4), (30, 3), (15, 2)), "established": ((40, 5), (30, 4), (20, 3), (10, 2))}
 _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b", re.IGNORECASE)
@@ -29,7 +41,9 @@ PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only 
                             r"destruction)|\bvisit (?:scheduled )?(?:for|was for) (?:the )?(?:treatment|procedure) "
                             r"only|\bonly for (?:a |the )?(?:scheduled )?\w+|\bno separate (?:e/m|evaluation|visit)",
                             re.IGNORECASE)
-SEPARATE = re.compile(r"separate from (?:the )?procedure|"
+SEPARATE = re.compile(r"separate (?:from|of) (?:the )?(?:procedures?|biops(?:y|ies)|excisions?|cryo\w*|destruction|"
+                      r"surgery|i&d)\b|\bunrelated to (?:the |his |her )?(?:surgery|procedure|excision|biopsy)|"
+                      r"\bnew (?:problem|issue|complaint)\b|"
                       r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
                       r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"
                       r"additionally|\bmod(?:ifier)?\.?\s*-?25\b|-25 modifier|"
@@ -113,8 +127,16 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
     mdm = _MDM.search(text)
     if mdm:
         # "MDM moderate (Rx drug management, labs)": the level of medical decision making is the visit's level
-        found = mdm.group(1) or mdm.group(2)
+        found = mdm.group(1) or mdm.group(2) or mdm.group(3)
         if category is None and _FOLLOW_UP.search(text):
             category = "established"  # "f/u acne": a follow-up visit is an established patient's
         return category, _MDM_LEVEL[found.lower()], (mdm.start(), mdm.end())
+    time = _TIME.search(text)
+    if time:
+        if category is None and _FOLLOW_UP.search(text):
+            category = "established"
+        minutes = int(time.group(1))
+        level = next((lvl for least, lvl in _TIME_LEVELS[category or "established"] if minutes >= least), None)
+        if level is not None:
+            return category, level, (time.start(1), time.end(1))
     return category, None, None

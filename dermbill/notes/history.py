@@ -137,9 +137,30 @@ def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tupl
     return found
 
 
-_GLOBAL_WORD = re.compile(r"\b(excis\w*|wle|mohs|flap|graft)\b", re.IGNORECASE)
-_UNRELATED = re.compile(r"\bunrelated\b|\bnew (?:issue|problem|concern|lesion)\b|\bseparate (?:issue|problem|site)\b|"
+# an excision, Mohs or flap with a global period; its CPT code written instead ("11602 performed 03/03/2026")
+_GLOBAL_WORD = re.compile(r"\b(excis\w*|wle|mohs|flap|graft|11[46]\d\d|173[1-4]\d)\b", re.IGNORECASE)
+_UNRELATED = re.compile(r"\bunrelated\b|\bnew (?:(?:itchy|painful|red) )?(?:issue|problem|concern|lesion|rash|"
+                        r"eruption|complaint)\b|\bseparate (?:issue|problem|site)\b|"
                         r"\bdifferent (?:site|problem|issue)\b", re.IGNORECASE)
+# a day written without its year, in brackets or after "on": "s/p excision SCC L forearm (6/10)"
+_SHORT_DATE = re.compile(r"(?:\(|\bon )(\d{1,2})/(\d{1,2})(?![/\d])")
+
+
+def _dates(sentence: str, visit_day: datetime.date) -> list[tuple[datetime.date, int, int]]:
+    """The days a sentence names, a day without its year taken as the last such day up to the visit."""
+    from dermbill.notes.header import parse_date
+
+    found = [(day, m.start(), m.end()) for m in _DATE.finditer(sentence)
+             if (day := parse_date(m.group(1))) is not None]
+    for m in _SHORT_DATE.finditer(sentence):
+        try:
+            day = datetime.date(visit_day.year, int(m.group(1)), int(m.group(2)))
+            if day > visit_day:
+                day = day.replace(year=visit_day.year - 1)
+        except ValueError:
+            continue
+        found.append((day, m.start(1), m.end(2)))
+    return sorted(found, key=lambda f: f[1])
 _ELSEWHERE = re.compile(r"\boutside\b|\belsewhere\b|\bby (?:dr\.?|her|his|their)\b|\breferr\w*", re.IGNORECASE)
 
 
@@ -148,8 +169,6 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
     """An excision or Mohs of this practice a few weeks before ("s/p excision of SCC L forearm on 5/13/26, here for
     suture removal") when today's procedure is for another problem at another site ("new issue ... unrelated"): its
     global period makes today's procedure take modifier 79."""
-    from dermbill.notes.header import parse_date
-
     if visit_day is None or not _UNRELATED.search(text):
         return []
     for start, end in _sentences(text):
@@ -157,9 +176,8 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
         words = _GLOBAL_WORD.search(sentence)
         if not words or _ELSEWHERE.search(sentence):
             continue
-        for m in _DATE.finditer(sentence):
-            day = parse_date(m.group(1))
-            if day is None or not datetime.timedelta(0) < visit_day - day <= datetime.timedelta(days=90):
+        for day, date_start, date_end in _dates(sentence, visit_day):
+            if not datetime.timedelta(0) < visit_day - day <= datetime.timedelta(days=90):
                 continue
             sites = find_sites(sentence, start)
             if not sites or any((s.site, s.laterality) in today_sites or (s.site, None) in today_sites
@@ -167,10 +185,10 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
                 return []  # the same site: a related procedure, read by the re-excision rule if at all
             malignant = any(d.key in MALIGNANT for d in find_diagnoses(sentence, start))
             word = words.group(1).lower()
-            code = "17311" if word == "mohs" else ("11600" if malignant else "11400")
+            code = word if word[0].isdigit() else "17311" if word == "mohs" else ("11600" if malignant else "11400")
             entry: dict[str, Any] = {"date_of_service": day.isoformat(), "code": code, "related": False,
                                      "site": sites[0].site}
             if sites[0].laterality in ("left", "right"):
                 entry["laterality"] = sites[0].laterality
-            return [Evidence(entry, start + m.start(), start + m.end())]
+            return [Evidence(entry, start + date_start, start + date_end)]
     return []

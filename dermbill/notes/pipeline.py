@@ -49,7 +49,9 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "pmhx", "pmh", "personal history of",
                  "personal hx of", "history significant for", "pmhx significant for", "hx significant for",
                  "previously treated", "prior", "previous",
-                 "past", "previously", "had a", "had an", "treated last", "last year"),
+                 "past", "previously", "had a", "had an", "treated last", "last year",
+                 # "6 days after his excision on the L upper back": the procedure whose wound is followed today
+                 "days after his", "days after her", "weeks after his", "weeks after her", "since his", "since her"),
     PLANNED: ("will schedule", "will plan", "schedule", "scheduled for", "plan for", "plan to", "planning",
               "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",
               "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",

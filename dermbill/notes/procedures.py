@@ -103,9 +103,12 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                 re.search(r"\bbase\b[^.;]{0,12}$", text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
                 or re.match(r"\s*(?:of\s+)?(?:the\s+)?base\b", text[m.end():m.end() + 15], re.IGNORECASE)):
             continue  # "removed by shave and the base electrodesiccated": the removal's hemostasis, not a destruction
-        if kind not in ("repair", "removal") and re.match(r"[ \t]+(?:scars?|sites?|bed)\b(?!\s*:)",
-                                                          text[m.end():m.end() + 9], re.IGNORECASE):
-            continue  # "WLE scar well healed", "biopsy site": an earlier procedure's trace
+        if kind not in ("repair", "removal") and re.match(
+                r"[ \t]+(?:scars?|sites?|bed)\b(?!\s*:(?!\s*(?:sutures?|staples?|healing|healed|well|clean|c/d/i|"
+                r"intact|no (?:erythema|drainage|signs))))", text[m.end():m.end() + 30], re.IGNORECASE):
+            # "WLE scar well healed", "biopsy site", "excision site: sutures intact": an earlier procedure's trace
+            # ("Biopsy site: R cheek" names today's)
+            continue
         if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
                     r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):

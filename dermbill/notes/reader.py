@@ -26,6 +26,7 @@ from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETIC
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
 from dermbill.notes.sites import SiteMention, find_sites, side_of
 from dermbill.notes.vocabulary import (
+    DERMATITIS,
     PARONYCHIA,
     PARONYCHIA_CODES,
     VISIT_ONLY,
@@ -1459,6 +1460,15 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
     # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits), and at one
     # that does when the note addresses it today (its scar examined, an item of the assessment)
     history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions))
+    today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
+    unrelated = find_unrelated_prior(text, visit_day, today_sites)
+    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
+        # "6 days s/p excision SCC L forearm (6/10), sutures in": a cancer excised in the global period is that
+        # excision's episode of care, not a history (Z85) code
+        prior_site = (unrelated[0].value["site"], unrelated[0].value.get("laterality"))
+        history = [h for h in history if (h.value.get("site"), h.value.get("laterality")) != prior_site]
+    else:
+        unrelated = []
     if history:
         encounter["history"] = [h.value for h in history]
         for index, h in enumerate(history):
@@ -1474,9 +1484,7 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
             if not separate_visit:
                 visit.pop("separately_identifiable", None)
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
-    today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
-    unrelated = find_unrelated_prior(text, visit_day, today_sites)
-    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
+    if unrelated:
         encounter["prior_procedures"] = [p.value for p in unrelated]
         reading.fact("prior_procedures[0].date_of_service", unrelated[0].value["date_of_service"],
                      unrelated[0].start, unrelated[0].end)
@@ -1546,6 +1554,8 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None
     visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
+    if any(d.key in DERMATITIS for d in visit_dx):
+        visit_dx = [d for d in visit_dx if d.key != "L30.9"]
     separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
     if level is None:
         if separate and category:

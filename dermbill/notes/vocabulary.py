@@ -51,7 +51,19 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"ingrown (?:toe)?nails?|ingrowing (?:toe)?nails?|onychocryptosis", "ingrown_nail"),
     (r"onychomycosis|tinea unguium", "onychomycosis"),
     (r"(?:plaque )?psoriasis", "psoriasis"),
-    (r"atopic dermatitis|eczema", "atopic_dermatitis"),
+    # the dermatitides a visit treats beside a procedure (each its own ICD-10-CM code; more specific words first):
+    # "seb derm face - start ketoconazole", "irritant contact dermatitis from detergent", "chronic hand dermatitis"
+    (r"seborrh?eic dermatitis|seb(?:orrh?eic)? derm|sebopsoriasis", "L21.9"),
+    (r"irritant contact dermatitis (?:due to|from|to|2/2|secondary to|caused by) (?:the |a |his |her |new |"
+     r"laundry )*(?:detergents?|soaps?|cleansers?)", "L24.0"),
+    (r"irritant contact dermatitis|irritant dermatitis", "L24.9"),
+    (r"allergic contact dermatitis", "L23.9"),
+    (r"contact dermatitis", "L25.9"),
+    (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
+    (r"dyshidrotic (?:eczema|dermatitis)|dyshidrosis|pompholyx", "L30.1"),
+    (r"atopic (?:hand |flexural )?dermatitis|(?:hand )?eczema", "atopic_dermatitis"),
+    (r"(?:hand |chronic |nummular )*dermatitis", "L30.9"),
+    (r"lichen planus", "L43.9"),
     (r"acne(?: vulgaris)?", "acne"),
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
@@ -78,7 +90,9 @@ PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|r
 PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|confirmed)\b|"
                           r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
-                        "L28.0", "L92.0"})
+                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1", "L30.9"})
+# the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
+DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1"})
 
 
 @dataclass(frozen=True, slots=True)
