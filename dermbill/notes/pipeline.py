@@ -63,7 +63,9 @@ _FORWARD: dict[str, tuple[str, ...]] = {
               # "planned advancement flap (oculoplastics)", "he may want cryo at a future visit", "sent to Dr. X for
               # repair": what another day or another surgeon will do
               "planned", "may want", "might want", "may wish", "wishes to consider", "sent to", "sent same day to",
-              "sent over to", "repair by", "repair to be done by", "to be billed by"),
+              "sent over to", "repair by", "repair to be done by", "to be billed by",
+              # "pt prefers PDT in the spring, front desk to schedule": the choice of a later treatment
+              "prefers", "would prefer", "would like", "wants to try"),
     HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in",
                    "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
@@ -89,7 +91,8 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               # "WLE with 4 mm margins - scheduled", "biopsy by Dr. X next week"
               "scheduled", "is scheduled", "booked", "is booked", "next week", "next month", "in the future",
               "at a future visit", "at a future date", "future visit", "to be billed by", "billed by oculoplastics",
-              "by oculoplastic surgery"),
+              "by oculoplastic surgery", "in the spring", "in the summer", "in the fall", "in the winter",
+              "to schedule", "front desk to schedule"),
     HYPOTHETICAL: ("offered", "was offered", "were offered", "if needed", "if necessary", "as needed", "prn",
                    "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),

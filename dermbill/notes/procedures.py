@@ -109,7 +109,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # "WLE scar well healed", "biopsy site", "excision site: sutures intact": an earlier procedure's trace
             # ("Biopsy site: R cheek" names today's)
             continue
-        if re.match(r"\s+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
+        if kind == "excision" and re.match(r"[^.;\n]{0,60}\b(?:frozen sections?|slides|pathologist)\b",
+                                           text[m.end():m.end() + 80], re.IGNORECASE):
+            continue  # "I performed the excisions and read all frozen sections": a Mohs surgeon's attestation
+        # (on the same line: "MOHS MICROGRAPHIC SURGERY" over "Surgeon and pathologist: same" is the procedure)
+        if re.match(r"[ \t]+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
                     r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):
             # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",

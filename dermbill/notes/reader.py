@@ -311,8 +311,14 @@ _OTHER_PERFORMER = re.compile(
 # "Mohs performed by Dr. Patel; no repair by me": a named colleague did it, the note's provider says what was theirs
 _BY_NAMED = re.compile(r"\b(?:performed |done |completed )?(?:today )?by Dr\.?\s+[A-Z][\w'-]+|"
                        r"^\W*Dr\.?\s+[A-Z][\w'-]+\s+(?:performed|did|completed|removed|excised|biopsied)\b")
+# the note's provider says what was theirs: "by me", "I repaired", or the patient "referred for closure" to them
 _FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|closed|saw)\b|"
-                           r"\(mohs surgeon\)", re.IGNORECASE)
+                           r"\(mohs surgeon\)|\b(?:referred|sent|here|presents?) (?:to (?:me|us) )?for (?:the )?"
+                           r"(?:closure|repair|reconstruction)\b", re.IGNORECASE)
+# "Pt had Mohs this AM by Dr. Patel", "she underwent excision": what the patient had is not what the note's
+# provider does in it
+_PATIENT_HAD = re.compile(r"\b(?:pt|patient|he|she|they)\s+(?:had|has had|underwent|has undergone)\s+"
+                          r"(?:(?:a|an|the|his|her)\s+)?$", re.IGNORECASE)
 # "Father had Mohs for a BCC": a relative is the subject of the procedure ("consent from dad" is not)
 _RELATIVE_HAD = re.compile(r"\b(?:mother|father|mom|dad|sister|brother|sibling|grandmother|grandfather|grandma|"
                            r"grandpa|aunt|uncle|son|daughter|cousin|husband|wife|spouse)(?:'s)?\s+(?:\w+\s+){0,3}?"
@@ -401,6 +407,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "other_provider"
             elif _RELATIVE_HAD.search(before):
                 reason = "family"
+            elif _PATIENT_HAD.search(before):
+                reason = "historical"
             elif (_ALTERNATIVES_BEFORE.search(before) or _ALTERNATIVES_AFTER.match(after)) and \
                     not re.search(r"\b(?:performed|was done|were done)\b", after, re.I):
                 reason = "hypothetical"
@@ -563,8 +571,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
             current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
             continue
-        if current is not None and (in_clause_p or not lesion_d or section not in ("assessment_plan", "hpi", "exam",
-                                                                                    "plan")
+        if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
+                                    or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (len(group) == 1 and not current.diagnoses and not current.shared)):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
             if len(group) > 1:
@@ -1287,7 +1295,8 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
 
 # "Stage II: Additional layer taken from 12 to 3 o'clock, divided into 2 blocks": the blocks are the stage's, however
 # many words describe the layer first (never the next stage's)
-_STAGE = re.compile(r"\b(?:stage|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
+_STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second )(?<!third )(?<!fourth )"
+                    r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
                     r"(?:(?!stage\b)[\w,;/'+&-]+\s+){0,12}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
@@ -1297,7 +1306,20 @@ _ROMAN_STAGE = re.compile(r"(?<![\w'])(I{1,3}|IV)\s*[:)]\s*(\d{1,2}|(?i:one|two|
                           r"(?i:(?:tissue\s+)?(?:blocks?|sections?|pieces?))\b")
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
 _STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
-                            r"\b(?:stage|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
+                            r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
+# a stage table: "Stage | Blocks | Result" over rows "I | 3 | residual BCC" (the stage, then its blocks)
+_STAGE_TABLE = re.compile(r"\b(?:stage|stg|layer)s?[ \t]*\|[ \t]*(?:#[ \t]*)?(?:of[ \t]+)?(?:tissue[ \t]+)?"
+                          r"(?:blocks?|sections?|pieces?)\b", re.IGNORECASE)
+_STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}|IV|i{1,3}|iv)[ \t]*\|[ \t]*(\d{1,2})"
+                        r"(?=[ \t]*(?:\||\s|$))")
+# "1st stage 4 blocks (+), 2nd stage 2 blocks (clear)": the stage by its ordinal
+_ORDINAL_STAGE = re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s+(?:stage|layer)\s*[:,(-]?\s*"
+                            r"(\d{1,2}|one|two|three|four|five|six)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)\b",
+                            re.IGNORECASE)
+_ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
+# a clause that opens with a stage ("Stage I: 3 blocks - residual BCC") is the Mohs layer of the lesion at hand
+_STAGE_START = re.compile(r"\s*(?:(?:stage|stg|layer)\s*(?:\d|i{1,3}|iv)\b|(?:1st|2nd|3rd|4th|first|second|third|"
+                          r"fourth)\s+(?:stage|layer)\b)", re.IGNORECASE)
 
 
 def _roman(word: str) -> int:
@@ -1308,6 +1330,13 @@ def _mohs_stages(text: str, lesion: _Lesion, label: str, where: str, span: tuple
                  ppath: str) -> list[dict[str, int]]:
     body = _lesion_text(text, lesion)
     stages = [(_roman(m.group(1)), _number(m.group(2))) for m in _STAGE.finditer(body)]
+    ordinal = {_ORDINALS[m.group(1).lower()]: _number(m.group(2)) for m in _ORDINAL_STAGE.finditer(body)}
+    if not stages and ordinal and sorted(ordinal) == list(range(1, len(ordinal) + 1)):
+        # "1st stage 4 blocks": the number after "stage" is its blocks, not the stage
+        return [{"blocks": blocks} for _, blocks in sorted(ordinal.items())]
+    table = _STAGE_TABLE.search(body)
+    if not stages and table:
+        stages = [(_roman(m.group(1)), int(m.group(2))) for m in _STAGE_ROW.finditer(body, table.end())]
     if not stages:
         stages = [(_roman(m.group(1).lower()), _number(m.group(2))) for m in _ROMAN_STAGE.finditer(body)]
     if stages:

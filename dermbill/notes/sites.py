@@ -82,7 +82,9 @@ _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask
 _NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
                                 r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
                                 r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"
-                                r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+                                r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$|"
+                                # "dog-ear repair": a repair's standing cone, not the ear
+                                r"\bdog[- ]?$", re.IGNORECASE)
 
 
 _SUBSITES = re.compile(r"\s*\((?:\s*(?:[a-z]+|/|,|and|&)\s*)+\)", re.IGNORECASE)
