@@ -38,7 +38,8 @@ from dermbill.notes.vocabulary import (
 # "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
-                         r"(?=(?<![\w.(])\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
+                         # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
+                         r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 _LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
@@ -116,6 +117,8 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)
+_SITE_TIMES = re.compile(r"\s*\(?\s*(?:x|\u00d7)\s?\d{1,2}\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
+                         r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
 # "Location: face and scalp." in a templated note names where the procedure was done
 _SITE_HEADING = re.compile(r"\s*(?:locations?|sites?|areas? treated|anatomic (?:location|site))\s*:", re.IGNORECASE)
 # "Number treated: 22", "No. of lesions: 4"
@@ -528,7 +531,12 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
         described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
-                                    or _SITE_HEADING.match(clause)))
+                                    or _SITE_HEADING.match(clause)
+                                    # "...; frontal scalp x3." goes on a list of sites with their counts
+                                    or _SITE_TIMES.match(text, sites[0].end)))
+        # the list goes on past the semicolon: its sites join the group the next clause speaks of
+        continues_list = bool(sites and group and not in_clause_p and not lesion_d and not enumerated
+                              and _SITE_TIMES.match(text, sites[0].end) and text[:start].rstrip().endswith(";"))
         label = _LABEL.match(clause)
         if enumerated and not sites and label and (in_clause_p or lesion_d):
             # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
@@ -558,7 +566,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 numbered.append(opened[0][0])
             if opened:
                 current = opened[-1][0]
-                group = [lesion for lesion, _ in opened]
+                group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
                   and (section != _section_at(sections, group[0].start, text)
@@ -658,7 +666,8 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     bounds = [start]
     for before, after in itertools.pairwise(distinct):
         between = text[before.end:after.start]
-        cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+", between)]
+        # (a line break ends a site's words too: "nose 1 = 8" over "b) Scalp - 4")
+        cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+|[ \t]*\n\s*", between)]
         # what follows a site up to the separator ("left shoulder (path: BCC) and ...") belongs to it
         bounds.append(before.end + (cuts[-1] if cuts else 0))
     bounds.append(end)
