@@ -162,6 +162,11 @@ class _Lesion:
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     repair_words: list[tuple[int, int]] = field(default_factory=list)
     enumerated: bool = False
+    item: str | None = None  # the number or letter of the list item that opened it ("1)", "B.")
+
+
+# the number or letter a list item opens with: "1) L lateral upper arm: ...", "(2) R cheek", "B. L forearm"
+_ITEM = re.compile(r"\s*\(?(\d{1,2}|[A-Ha-h])[).:]\s")
 
 
 @dataclass
@@ -341,6 +346,12 @@ _SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b
 # "BCC, biopsy proven last month" keeps its diagnosis)
 _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
                              r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b", re.IGNORECASE)
+# "Plan elective excision of cyst once quiet, 6-8 wk": a procedure for when the inflammation has settled, or
+# weeks from now (never "3 wks ago")
+_LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |inflammation )?(?:quiet|quiescent|calm|"
+                          r"settled|resolved|healed|less inflamed|subsides?)|(?:in|after) "
+                          r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
+                          r"(?! ago))", re.IGNORECASE)
 # "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
 _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
                          re.IGNORECASE)
@@ -423,6 +434,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
+            elif _LATER_AFTER.match(after):
+                reason = "planned"
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "hypothetical" and not dated:
@@ -674,7 +687,11 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
         existing = _matching(lesions, site)
-        if existing is not None and enumerated and existing.enumerated:
+        item = _ITEM.match(text, seg_start, seg_end) if enumerated else None
+        label = item.group(1).upper() if item else None
+        if existing is not None and enumerated and existing.enumerated and not (label and label == existing.item):
+            # two items of one list at one site are two lesions; "1) sBCC L upper arm" in the diagnoses and
+            # "1) L lateral upper arm: lesion 1.4 cm" under the procedure are one
             existing = None
         if existing is not None and existing not in [o[0] for o in opened]:
             if existing.laterality in (None, "both") and site.laterality in ("left", "right"):
@@ -688,7 +705,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
                                             site.end)
             opened.append((existing, (seg_start, seg_end)))
             continue
-        lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality, enumerated=enumerated)
+        lesion = _Lesion(site, seg_start, seg_end, laterality=site.laterality, enumerated=enumerated, item=label)
         lesions.append(lesion)
         opened.append((lesion, (seg_start, seg_end)))
     return opened
@@ -877,8 +894,22 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
         entry = _lesion_entry(text, lesion, side, count, len(out), reading, service_types)
         if entry is not None:
             _injected_condition(entry, len(out), lesion, diagnoses or [], reading)
+            _named_cyst(entry, diagnoses or [])
             out.append(entry)
     return services, out
+
+
+_CYSTS = ("epidermoid_cyst", "pilar_cyst")
+
+
+def _named_cyst(entry: dict[str, Any], diagnoses: list[DiagnosisMention]) -> None:
+    """"Inflamed cyst, mid upper back ... Dx: Inflamed epidermoid cyst": a bare cyst (L72.9) is the one kind of cyst
+    the note names elsewhere."""
+    named = {d.key for d in diagnoses if d.key in _CYSTS and not d.hedged}
+    if len(named) == 1:
+        for key in ("diagnosis", "pathology"):
+            if entry.get(key) == "L72.9":
+                entry[key] = next(iter(named))
 
 
 def _injected_condition(entry: dict[str, Any], index: int, lesion: _Lesion, diagnoses: list[DiagnosisMention],

@@ -31,8 +31,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"(?:benign )?(?:compound |junctional |intradermal |congenital |melanocytic )?nev(?:us|i)|moles?",
      "melanocytic_nevus"),
     (r"dermatofibromas?|dfs?", "dermatofibroma"),
-    (r"epiderm(?:oid|al)(?: inclusion)? cysts?|eics?|sebaceous cysts?|infundibular cysts?|inclusion cysts?",
-     "epidermoid_cyst"),
+    (r"epiderm(?:oid|al)(?: inclusion)?(?: \([^)\n]{0,25}\))? cysts?|eics?|sebaceous cysts?|infundibular cysts?|"
+     r"inclusion cysts?", "epidermoid_cyst"),
     (r"pilar(?: \([^)]*\))? cysts?|trichilemmal(?: \([^)]*\))? cysts?", "pilar_cyst"),
     (r"lipomas?", "lipoma"),
     (r"skin tags?|acrochordons?", "acrochordon"),
