@@ -379,7 +379,9 @@ def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
     found = None
     for category, start, end in sections:
-        if category in _ONE_LINE_SECTIONS and text:
+        if text and (category in _ONE_LINE_SECTIONS or (
+                # "S/p excision 3/10 (0.8 cm) - path: MIS, margin involved.": a report quoted inside a line
+                category == "pathology" and text[text.rfind("\n", 0, start) + 1:start].strip())):
             # "FHx: father with melanoma." is one line; what follows is not family history
             line_end = text.find("\n", start)
             end = min(end, line_end if line_end >= 0 else len(text))
@@ -487,6 +489,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     preamble_diagnoses: list[DiagnosisMention] = []
     preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None
     path_mode = False
+    path_until = -1  # a report quoted inside a line ("S/p excision 3/10 - path: MIS, margin involved") ends with it
     lead_in: tuple[int, int, list[ProcedureMention]] | None = None
     for start, end in _clauses(text):
         section = _section_at(sections, start, text)
@@ -512,11 +515,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
+            line_start = text.rfind("\n", 0, start) + 1
+            quoted = not _PATH_START.match(clause) and bool(text[line_start:start].strip())
+            path_until = text.find("\n", start) if quoted else -1
             _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         new_item = bool(_ENUMERATED.match(clause) and in_clause_p and ":" not in clause
                         and all(p.start < d.start for p in in_clause_p[:1] for d in in_clause_d))
         # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
+        if path_mode and path_until >= 0 and start > path_until:
+            path_mode = False
         if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
@@ -669,7 +677,10 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
                 s.site in _FACE_SITES:
             distinct[-1] = s  # "6 AKs on face (forehead 4, nose 2)": the parts replace the whole
             continue
-        if previous and previous.site == s.site and s.laterality in (None, previous.laterality):
+        if previous and previous.site == s.site and s.laterality in (None, previous.laterality) and not (
+                # "R sub-1st MTH, R sub-5th MTH, L heel": parts of one site listed each with its side are lesions
+                s.laterality in ("left", "right") and "," in text[previous.end:s.start]
+                and text[previous.start:previous.end].lower() != text[s.start:s.end].lower()):
             continue
         if previous and previous.site == s.site and previous.laterality in (None, "both") and s.laterality:
             # "dorsal hands ...: 8 on the L dorsal hand, 8 on the R dorsal hand": the general word gives way

@@ -64,7 +64,9 @@ SITE_WORDS: dict[str, str] = {
     r"shins?|calf|calves|lower legs?|pretibial|anterior legs?|legs?": "lower_leg",
     r"ankles?|malleol\w*": "ankle",
     r"(?:dorsal )?feet|(?:dorsal )?foot|dorsum of (?:the )?foot|top of (?:the )?foot": "foot_dorsum",
-    r"soles?|plantar foot|heels?|plantar": "sole",
+    # "R sub-5th MTH", "plantar L 2nd MPJ": under a metatarsal head is the sole
+    r"soles?|plantar foot|heels?|plantar|ball of (?:the )?foot|sub-?(?:[1-5](?:st|nd|rd|th)?\s*)?"
+    r"(?:mth|mpj|mtpj?|metatarsal heads?)|[1-5](?:st|nd|rd|th)\s+(?:mth|mpj|mtpj?|metatarsal heads?)": "sole",
     r"(?:great |big |second |third |fourth |fifth |little )?toes?": "toe",
 }
 _PATTERN = re.compile(  # one word boundary, then the alternatives (tested once per position, not once per word)

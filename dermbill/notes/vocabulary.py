@@ -40,7 +40,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"pyogenic granulomas?|lobular capillary hemangiomas?", "pyogenic_granuloma"),
     (r"plantar warts?|verruca plantaris|plantar verrucae?", "plantar_wart"),
     (r"condylomas?(?: acuminat\w+)?|anogenital warts?|genital warts?", "anogenital_wart"),
-    (r"(?:common |flat )?warts?|verrucae?(?: vulgaris)?", "wart"),
+    (r"(?:common |flat )?warts?|verrucae?(?: vulgaris)?|vv", "wart"),
     (r"molluscum(?: contagiosum)?", "molluscum"),
     (r"keloids?|hypertrophic scars?", "keloid"),
     (r"corns?|callus(?:es)?|calluses|clavus|callosit\w+", "corn_callus"),
@@ -48,7 +48,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # abscess (RULES: an I&D of a paronychia is still 10060); the reader turns this key into the code
     (r"(?:acute |chronic )?paronychia|felons?|whitlows?", PARONYCHIA),
     (r"abscess(?:es)?|furuncles?|carbuncles?|boils?", "abscess"),
-    (r"ingrown (?:toe)?nails?|ingrowing (?:toe)?nails?|onychocryptosis", "ingrown_nail"),
+    (r"ingrow(?:n|ing) (?:(?:great|big|bilateral|left|right|l|r) )?(?:toe ?)?nails?|onychocryptosis", "ingrown_nail"),
     (r"onychomycosis|tinea unguium", "onychomycosis"),
     (r"(?:plaque )?psoriasis", "psoriasis"),
     # the dermatitides a visit treats beside a procedure (each its own ICD-10-CM code; more specific words first):
@@ -61,6 +61,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"contact dermatitis", "L25.9"),
     (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
     (r"dyshidrotic (?:eczema|dermatitis)|dyshidrosis|pompholyx", "L30.1"),
+    (r"asteatotic (?:eczema|dermatitis)|eczema craquel[eé]|xerotic eczema", "L30.8"),
     (r"atopic (?:hand |flexural )?dermatitis|(?:hand )?eczema", "atopic_dermatitis"),
     (r"(?:hand |chronic |nummular )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
@@ -80,7 +81,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
 # one word boundary, then the alternatives: the boundary is tested once per position instead of once per word
 _DIAGNOSIS = re.compile("\\b(?:" + "|".join(f"(?P<d{i}>{w})" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)) + ")s?\\b",
                         re.IGNORECASE)
-_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs"}
+_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
                    r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
@@ -90,9 +91,11 @@ PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|r
 PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|confirmed)\b|"
                           r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
-                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1", "L30.9"})
+                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1", "L30.8",
+                        "L30.9"})
 # the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
-DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1"})
+DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1",
+                        "L30.8"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,3 +266,45 @@ def test_a_bare_cyst_is_the_kind_the_note_names() -> None:
 
 def test_a_cyst_of_no_named_kind_stays_l72_9() -> None:
     assert _icd("Inflamed cyst, mid upper back, 1.5 cm. I&D performed.") == ["L72.9"]
+
+
+# --- feet, nails, words --------------------------------------------------------------------------------------
+
+def test_under_a_metatarsal_head_is_the_sole_and_each_listed_side_is_a_lesion() -> None:
+    text = "Calluses/corns pared x5 (R sub-1st MTH, R sub-5th MTH, L sub-2nd MTH, L heel, L 5th toe hard corn)."
+    assert _lines(text) == [("11057", 1, ())]
+
+
+def test_one_site_written_twice_is_one_lesion() -> None:
+    assert len(read_lesions("Callus R heel, R heel callus pared with #15 blade.")) == 1
+
+
+def test_ingrown_great_toenails_are_l60_0() -> None:
+    text = "Bilat ingrown great toenails. Partial nail avulsion L great toe, lateral border, under digital block."
+    assert _icd(text) == ["L60.0"]
+
+
+def test_vv_is_a_common_wart_but_not_in_lower_case() -> None:
+    assert _icd("VV: L hand x3 - pared, LN2 2 FTC each.") == ["B07.8"]
+    assert "B07.8" not in _icd("vv: L hand x3 - pared, LN2 2 FTC each.")
+
+
+def test_asteatotic_eczema_is_l30_8() -> None:
+    text = ("New pt. Asteatotic eczema of the shins - TAC 0.1% oint. MDM moderate. "
+            "Shave bx R cheek 6 mm papule, r/o BCC.")
+    assert "L30.8" in _icd(text)
+    assert "L20.9" not in _icd(text)
+
+
+def test_a_report_quoted_in_a_history_line_ends_with_the_line() -> None:
+    text = ("Re-excision, MIS L upper back.\n"
+            "S/p excision 3/10/26 - path: melanoma in situ, margin involved. Returns for re-excision.\n"
+            "Scar 2.0 cm. Excised w/ 5 mm margins around scar. Layered closure 7.0 cm.")
+    assert read_lesions(text)[0]["diameter_cm"] == 2
+
+
+def test_a_pathology_section_keeps_its_lines() -> None:
+    text = "Shave bx R cheek, 6 mm papule.\nPath: BCC, nodular.\nMargins involved, 2 mm."
+    lesion = read_lesions(text)[0]
+    assert lesion["pathology"] == "bcc"
+    assert lesion["diameter_cm"] == 0.6
