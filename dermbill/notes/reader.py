@@ -609,7 +609,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 # a list of sites is said of each of them; its sizes and counts are not
                 for member in group:
                     _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
-                                 shared=True)
+                                 shared=True, first=member is group[0])
             else:
                 _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
         elif lesion_d and not sites:
@@ -736,7 +736,7 @@ def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
 def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],
                  diagnoses: list[DiagnosisMention], clause_p: list[ProcedureMention],
                  clause_d: list[DiagnosisMention], clause: tuple[int, int] | None = None,
-                 shared: bool = False) -> None:
+                 shared: bool = False, first: bool = False) -> None:
     lesion.texts.append((start, end))
     segment = text[start:end]
     paren = [(m.start() + start, m.end() + start) for m in _PATH_PAREN.finditer(segment)]
@@ -770,6 +770,12 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.measures.extend((m.kind, m) for m in measures
                                    if m.kind == "concentration" or (m.kind in ("volume", "dose")
                                                                     and _EACH.match(text, m.end)))
+        if first and _SESSION_TOTAL.search(segment) and any(kind == "concentration" for kind, _ in lesion.measures):
+            # "Triamcinolone 10 mg/mL; total volume injected 3.0 mL (30 mg)" after "occipital x4, vertex x3":
+            # the session's total is given once, to the first site listed (the J-code units are the total)
+            lesion.measures.extend((m.kind, m) for m in measures if m.kind in ("volume", "dose")
+                                   and not _EACH.match(text, m.end) and not _ALIQUOT.match(text, m.end)
+                                   and (m.kind, m) not in lesion.measures)
         return
     for measure in find_measures(segment, start):
         kind = classify_length(text, measure) if measure.kind == "length" else measure.kind
@@ -1314,6 +1320,7 @@ _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?
 
 _ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?stick|injection site|aliquot|pass)\b",
                       re.IGNORECASE)
+_SESSION_TOTAL = re.compile(r"\btotal\b|\bin all\b|\baltogether\b", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
 
 

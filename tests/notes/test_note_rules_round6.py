@@ -308,3 +308,17 @@ def test_a_pathology_section_keeps_its_lines() -> None:
     lesion = read_lesions(text)[0]
     assert lesion["pathology"] == "bcc"
     assert lesion["diameter_cm"] == 0.6
+
+
+# --- injections ----------------------------------------------------------------------------------------------
+
+def test_a_session_total_after_a_list_of_sites_is_billed_once() -> None:
+    text = ("F/u alopecia areata - ILK today.\n9 patches on scalp (occipital x4, vertex x3, R temporal x2).\n"
+            "Triamcinolone acetonide 10 mg/mL; total volume injected 3.0 mL (30 mg), 0.1 mL aliquots.")
+    assert ("J3301", 3, ()) in _lines(text)
+
+
+def test_a_volume_without_a_total_after_a_list_of_sites_is_no_session_dose() -> None:
+    text = ("F/u alopecia areata - ILK today.\n9 patches on scalp (occipital x4, vertex x3, R temporal x2).\n"
+            "Triamcinolone acetonide 10 mg/mL; 0.1 mL aliquots.")
+    assert not any(code == "J3301" for code in _codes(text))
