@@ -352,6 +352,7 @@ _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |infla
                           r"settled|resolved|healed|less inflamed|subsides?)|(?:in|after) "
                           r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
                           r"(?! ago))", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r"\s*,?\s*(?:in\s+|on\s+)?((?:19|20)\d\d)\b(?![/-])")
 # "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
 _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
                          re.IGNORECASE)
@@ -438,6 +439,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _LATER_AFTER.match(after):
                 reason = "planned"
+            elif visit_day is not None and (year := _YEAR_AFTER.match(after)) and \
+                    int(year.group(1)) < visit_day.year:
+                reason = "historical"  # "(0.4 mm, WLE 2022, no SLNB)": a year written after the procedure
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "hypothetical" and not dated:
@@ -475,7 +479,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
-    _past(text, reading, encounter, visit_day)
+    _past(text, reading, encounter, visit_day, sections)
     return NoteReading(encounter, reading.facts, reading.gaps, reading.ignored)
 
 
@@ -1532,10 +1536,16 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
     return services
 
 
-def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: datetime.date | None) -> None:
+_FAMILY_MELANOMA = re.compile(r"\b(?:fhx?|family (?:history|hx))\W+(?:of\W+)?(?:\w+\W+){0,3}?melanoma\b",
+                              re.IGNORECASE)
+
+
+def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: datetime.date | None,
+          sections: tuple[tuple[str, int, int], ...] = ()) -> None:
     """history (treated skin cancers) and prior_procedures (a dated earlier excision today's re-excision follows)."""
     from dermbill.notes.history import (
         MALIGNANT,
+        addressed_today,
         find_history,
         find_prior_procedures,
         find_unrelated_prior,
@@ -1570,6 +1580,13 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
             visit["reason"] = reason
             if not separate_visit:
                 visit.pop("separately_identifiable", None)
+            # "A/P: ... FHx melanoma noted" at a skin-cancer surveillance or screening visit: a family history the
+            # assessment takes up is one of the visit's reasons (Z80.8); one only told in the history is not
+            family = [m for m in _FAMILY_MELANOMA.finditer(text) if addressed_today(text, m.start())
+                      and _section_at(sections, m.start(), text) not in ("hpi", "family_history", "past_history")]
+            if family and "Z80.8" not in visit.get("diagnoses", []):
+                visit["diagnoses"] = [*visit.get("diagnoses", []), "Z80.8"]
+                reading.fact("visit.diagnoses", "Z80.8", family[0].start(), family[0].end())
     excisions = [lesion for lesion in lesions if any(p["type"] == "excision" for p in lesion["procedures"])]
     if unrelated:
         encounter["prior_procedures"] = [p.value for p in unrelated]

@@ -322,3 +322,25 @@ def test_a_volume_without_a_total_after_a_list_of_sites_is_no_session_dose() -> 
     text = ("F/u alopecia areata - ILK today.\n9 patches on scalp (occipital x4, vertex x3, R temporal x2).\n"
             "Triamcinolone acetonide 10 mg/mL; 0.1 mL aliquots.")
     assert not any(code == "J3301" for code in _codes(text))
+
+
+# --- history at a surveillance visit -------------------------------------------------------------------------
+
+_SURVEILLANCE = ("Est pt, 6-mo skin check.\nHx: MM L upper back (0.4 mm, WLE 2022, no SLNB), NED since.\n"
+                 "Exam: TBSE - scar well healed. No suspicious lesions.\n")
+
+
+def test_a_procedure_with_an_earlier_year_after_it_is_history() -> None:
+    text = _SURVEILLANCE + "A/P: Hx MM - no evidence of recurrence. RTC 6 mo.\nE/M: est, low MDM."
+    assert _lines(text, "medicare") == [("99213", 1, ())]
+
+
+def test_a_family_history_the_assessment_notes_is_the_visit_s() -> None:
+    text = _SURVEILLANCE + "A/P: Hx MM - no recurrence. FHx melanoma noted. RTC 6 mo.\nE/M: est, low MDM."
+    assert "Z80.8" in _icd(text)
+
+
+def test_a_family_history_told_only_in_the_history_is_not_coded() -> None:
+    text = ("Est pt, 6-mo skin check.\nHPI: Hx MM L upper back (WLE 2022). FHx: mother with melanoma.\n"
+            "A/P: Hx MM - no evidence of recurrence. RTC 6 mo.\nE/M: est, low MDM.")
+    assert "Z80.8" not in _icd(text)
