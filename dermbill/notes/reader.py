@@ -1078,9 +1078,10 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         reading.fact(f"{path}.pathology", pathology.key, pathology.start, pathology.end)
     elif has_specimen and not (diagnosis and diagnosis.proven and "biopsy" not in kinds):
         entry["pathology"] = "pending"
-    if entry.get("pathology") == "pending" and entry["diagnosis"] in _MALIGNANT and \
-            re.search(r"\bno residual\b", text, re.IGNORECASE):
-        # "Path: no residual melanoma" after a wide excision: the lesion excised was the malignancy
+    if entry.get("pathology") == "pending" and re.search(r"\bno residual\b", text, re.IGNORECASE) and (
+            entry["diagnosis"] in _MALIGNANT or re.search(r"\bre-?excis", text, re.IGNORECASE)):
+        # "Path: no residual melanoma" after a wide excision, "scar, no residual nevus" after the re-excision of a
+        # dysplastic nevus: the lesion excised was the one first diagnosed
         entry["pathology"] = entry["diagnosis"]
     sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
     if sizes:

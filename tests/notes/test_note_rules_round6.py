@@ -344,3 +344,16 @@ def test_a_family_history_told_only_in_the_history_is_not_coded() -> None:
     text = ("Est pt, 6-mo skin check.\nHPI: Hx MM L upper back (WLE 2022). FHx: mother with melanoma.\n"
             "A/P: Hx MM - no evidence of recurrence. RTC 6 mo.\nE/M: est, low MDM.")
     assert "Z80.8" not in _icd(text)
+
+
+def test_a_re_excised_nevus_with_no_residual_keeps_its_diagnosis() -> None:
+    text = ("Re-excision for clear margins, dysplastic nevus w/ moderate atypia on shave bx.\n"
+            "L lateral neck: bx scar 0.6 cm, 3 mm margins. Layered closure 2.2 cm.\n"
+            "Path: scar, no residual nevus.")
+    assert read_lesions(text)[0]["pathology"] == "dysplastic_nevus"
+
+
+def test_a_first_excision_of_a_nevus_awaits_its_report() -> None:
+    text = ("Excision, atypical nevus L lateral neck, 0.6 cm, 3 mm margins. Layered closure 2.2 cm.\n"
+            "Path pending; no residual pigment visible in the wound.")
+    assert read_lesions(text)[0]["pathology"] == "pending"
