@@ -216,10 +216,11 @@ def test_the_strength_and_each_volume_of_a_shared_injection_reach_every_site() -
 
 
 def test_a_total_of_a_shared_injection_is_not_every_sites() -> None:
+    # (round 6: the session's total is billed once, on the first site listed, rather than on none)
     text = ("Keloids: R earlobe x1, L earlobe x1.\n"
             "ILK 10 mg/mL, total 0.6 mL.")
     doses = [x["procedures"][0].get("dose_mg") for x in read_encounter(text)["lesions"]]
-    assert doses == [None, None]
+    assert doses == [6, None]
 
 
 # "0.1 mL per injection ... total 2.4 mL (12 mg)": the aliquot is no lesion's volume, the total is the dose
