@@ -62,7 +62,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
     (r"dyshidrotic (?:eczema|dermatitis)|dyshidrosis|pompholyx", "L30.1"),
     (r"asteatotic (?:eczema|dermatitis)|eczema craquel[eé]|xerotic eczema", "L30.8"),
-    (r"atopic (?:hand |flexural )?dermatitis|(?:hand )?eczema", "atopic_dermatitis"),
+    (r"atopic (?:hand |flexural )?dermatitis|eczema", "atopic_dermatitis"),
+    # "chronic hand dermatitis": the condition's name, not a lesion on the hand
     (r"(?:hand |chronic |nummular )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
     (r"acne(?: vulgaris)?", "acne"),

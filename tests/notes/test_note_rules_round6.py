@@ -357,3 +357,12 @@ def test_a_first_excision_of_a_nevus_awaits_its_report() -> None:
     text = ("Excision, atypical nevus L lateral neck, 0.6 cm, 3 mm margins. Layered closure 2.2 cm.\n"
             "Path pending; no residual pigment visible in the wound.")
     assert read_lesions(text)[0]["pathology"] == "pending"
+
+
+def test_hand_dermatitis_names_a_condition_not_a_lesion_on_the_hand() -> None:
+    text = "New pt. Severe chronic hand dermatitis - clobetasol oint. LN2 to 2 AKs L forearm. Total time 48 min."
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["forearm"]
+
+
+def test_a_lesion_on_the_hand_is_still_one() -> None:
+    assert [lesion["site"] for lesion in read_lesions("LN2 to 2 AKs L dorsal hand.")] == ["hand_dorsum"]
