@@ -89,7 +89,10 @@ _NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|cal
                                 r"\bdog[- ]?$", re.IGNORECASE)
 
 
-_SUBSITES = re.compile(r"\s*\((?:\s*(?:[a-z]+|/|,|and|&)\s*)+\)", re.IGNORECASE)
+# Each item a whole word or a separator, then spaces: one way to match a parenthesis (the earlier
+# "(?:\s*(?:[a-z]+|...)\s*)+" could split each word and each space many ways, and took 27 s to give up on
+# "(just above the vermilion border; vermilion spared)")
+_SUBSITES = re.compile(r"\s*\(\s*(?:(?:[a-z]+\b|[/,&])\s*)+\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
