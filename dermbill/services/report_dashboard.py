@@ -13,19 +13,17 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-
-from sqlalchemy import select
 
 from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import Period, month_period
 from dermbill.db.engine import Database
-from dermbill.db.models import ReportVersionRow
-from dermbill.db.repositories import UnitOfWork
+from dermbill.services import report_parts
 from dermbill.services.report_kpis import revenue_figures
+from dermbill.services.report_parts import data_versions
 from dermbill.services.reports import AgingReport, KpiReport, aging_report, kpi_report
 
 
@@ -71,16 +69,6 @@ def forget_kept() -> None:
         _KEPT.clear()
 
 
-def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
-    """Each practice's data version (0 before its first write; random at the first), in practice order."""
-    ids = sorted(set(practice_ids))
-    with UnitOfWork(database, actor="reports") as uow:
-        found = {practice_id: version for practice_id, version in uow.session.execute(
-            select(ReportVersionRow.practice_id, ReportVersionRow.version)
-            .where(ReportVersionRow.practice_id.in_(ids)))}
-    return tuple((i, int(found.get(i, 0))) for i in ids)
-
-
 @dataclass(frozen=True, slots=True)
 class Month:
     period: Period
@@ -106,8 +94,8 @@ def monthly_figures(database: Database, f: ReportFilter, keys: Sequence[str], *,
     """The revenue figures named by ``keys`` for each of the last ``months`` months (the filter's period is not
     used; its practices, payer and provider are)."""
     out = []
-    with UnitOfWork(database, actor="reports") as uow:
-        for period in last_months(f.as_of, months):
-            figures = {x.key: x.value for x in revenue_figures(uow, replace(f, period=period, as_of=period.end))}
-            out.append(Month(period, {key: figures.get(key) for key in keys}))
+    for period in last_months(f.as_of, months):
+        parts = report_parts.parts(database, replace(f, period=period, as_of=period.end))
+        figures = {x.key: x.value for x in revenue_figures(parts)}
+        out.append(Month(period, {key: figures.get(key) for key in keys}))
     return out

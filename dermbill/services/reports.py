@@ -33,6 +33,7 @@ from dermbill.core.reports.aging import (
 )
 from dermbill.core.reports.figures import Figure
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import FigureParts
 from dermbill.core.reports.periods import Period, default_period
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
 from dermbill.db.engine import Database
@@ -49,7 +50,7 @@ from dermbill.db.models import (
     StatementRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials, report_kpis, report_ledger
+from dermbill.services import report_denials, report_kpis, report_ledger, report_parts
 
 RECEIVABLES = {INSURANCE_AR: Kind.INSURANCE, DENIED_AR: Kind.INSURANCE, PATIENT_AR: Kind.PATIENT}
 CREDITS = ((PATIENT_CREDIT, "patient_credit", "Patient credits (owed back or to apply)"),
@@ -317,7 +318,7 @@ def report_filter(database: Database, *, as_of: datetime.date, practices: Sequen
 # The key figures
 
 
-FigureFunction = Callable[[UnitOfWork, ReportFilter], list[Figure]]
+FigureFunction = Callable[[FigureParts], list[Figure]]
 # In reading order: the revenue cycle, then denials, coding and patient collections.
 FIGURE_GROUPS: tuple[tuple[str, str, FigureFunction], ...] = (
     ("revenue", "Revenue cycle", report_kpis.revenue_figures),
@@ -357,21 +358,20 @@ class KpiReport(Report):
 def kpi_report(database: Database, f: ReportFilter) -> KpiReport:
     """Every key figure for the period beside the previous period's, and the tables behind them (days in A/R by
     payer, coding by family, patient collections by window)."""
-    before = f.previous()
+    parts, before = report_parts.parts(database, f), report_parts.parts(database, f.previous())
+    groups = tuple(
+        (key, title, tuple(now.with_previous(then)
+                           for now, then in zip(figures(parts), figures(before), strict=True)))
+        for key, title, figures in FIGURE_GROUPS)
     with UnitOfWork(database, actor="reports") as uow:
-        report_ledger.for_reports(uow.session)
-        groups = tuple(
-            (key, title, tuple(now.with_previous(then)
-                               for now, then in zip(figures(uow, f), figures(uow, before), strict=True)))
-            for key, title, figures in FIGURE_GROUPS)
-        tables = (report_kpis.days_in_ar_by_payer(uow, f), report_denials.coding_table(uow, f),
-                  report_denials.patient_table(uow, f))
+        tables = (report_kpis.days_in_ar_by_payer(uow, f, parts.ar_by_payer), report_denials.coding_table(parts),
+                  report_denials.patient_table(parts))
     return KpiReport("kpis", f"Key figures, {f.period.label}", tables, {"as_of": f.as_of, "period": f.period},
                      f, groups)
 
 
 def denial_report(database: Database, f: ReportFilter) -> Report:
     """Denials adjudicated in the period by root cause, CARC, payer, code and provider, and what was recovered."""
+    facts = report_parts.parts(database, f).denials
     with UnitOfWork(database, actor="reports") as uow:
-        report_ledger.for_reports(uow.session)
-        return report_denials.denial_report(uow, f)
+        return report_denials.denial_report(uow, f, facts)
