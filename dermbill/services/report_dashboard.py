@@ -1,8 +1,8 @@
 """The reports dashboard in one call, and the key revenue figures month by month for the trend chart.
 
 ``dashboard`` is what /reports shows: every key figure beside the previous period's (``kpi_report``) and the A/R
-aging summary with its rows by payer (``aging_report`` with one dimension). It is the one service the page calls,
-so the page's cost is this function's: benchmark it, not the page.
+aging summary with its rows by payer (``payer_aging``), both from the practices' kept parts (``report_parts``). It
+is the one service the page calls, so the page's cost is this function's: benchmark it, not the page.
 
 ``monthly_figures`` reads the revenue-cycle figures for each of the last few whole months up to the as-of day's
 month (that month counted to the as-of day), each month's balances as of its last day.
@@ -17,14 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import Period, month_period
 from dermbill.db.engine import Database
 from dermbill.services import report_parts
 from dermbill.services.report_kpis import revenue_figures
 from dermbill.services.report_parts import data_versions
-from dermbill.services.reports import AgingReport, KpiReport, aging_report, kpi_report
+from dermbill.services.reports import AgingReport, KpiReport, kpi_report, payer_aging
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +47,8 @@ def dashboard(database: Database, f: ReportFilter) -> Dashboard:
         if kept is not None and kept[0] == versions:
             _KEPT.move_to_end(key)
             return kept[1]
-    board = Dashboard(kpi_report(database, f),
-                      aging_report(database, f, basis=Basis.SERVICE, dimensions=("payer",)))
+    parts = report_parts.parts(database, f)
+    board = Dashboard(kpi_report(database, f, parts), payer_aging(database, f, parts))
     with _LOCK:
         _KEPT[key] = (versions, board)
         _KEPT.move_to_end(key)

@@ -23,19 +23,24 @@ from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.core.reports.parts import FigureParts, add_parts, parts_from_json, parts_to_json
+from dermbill.core.reports.parts import Aged, FigureParts, add_parts, parts_from_json, parts_to_json
 from dermbill.db.engine import Database
 from dermbill.db.models import ReportPartsRow, ReportVersionRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials, report_kpis, report_ledger
+from dermbill.services import report_aging, report_denials, report_kpis, report_ledger
 
 
 def figure_parts(uow: UnitOfWork, f: ReportFilter) -> FigureParts:
     """The parts of the filter's figures, summed by the database now (nothing kept is read)."""
-    return FigureParts(report_kpis.revenue_sums(uow, f), tuple(report_denials.denial_facts(uow.session, f)),
+    session = uow.session
+    by_payer = report_aging.aged_balances(session, f, Basis.SERVICE, ("payer",))[("payer",)]
+    return FigureParts(report_kpis.revenue_sums(uow, f), tuple(report_denials.denial_facts(session, f)),
                        report_denials.coding_sums(uow, f), report_denials.patient_sums(uow, f),
-                       report_kpis.ar_by_payer_sums(uow, f))
+                       report_kpis.ar_by_payer_sums(uow, f),
+                       tuple(Aged(b.kind, b.bucket, b.dimensions["payer"][0], b.amount.cents) for b in by_payer),
+                       {key: amount.cents for key, amount in report_aging.credits(session, f).items()})
 
 
 def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:

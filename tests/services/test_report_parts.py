@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from report_world import ReportWorld, day
 from sqlalchemy import select
 
+from dermbill.core.reports.aging import Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.parts import (
+    Aged,
     ArByPayer,
     CodingSums,
     Collected,
@@ -38,7 +40,7 @@ from dermbill.db.models import ReportPartsRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services import report_parts
 from dermbill.services.report_parts import data_versions, figure_parts
-from dermbill.services.reports import FIGURE_GROUPS
+from dermbill.services.reports import FIGURE_GROUPS, aging_report, payer_aging
 
 AS_OF = day(6, 30)
 JUNE = Period(day(6, 1), day(6, 30))
@@ -169,6 +171,17 @@ def test_parts_kept_by_another_format_are_summed_again(world: ReportWorld, monke
     assert sorted(summed) == sorted(frozenset({p}) for p in f.practice_ids)
 
 
+def test_the_dashboards_aging_from_the_parts_is_the_aging_report_by_payer(world: ReportWorld) -> None:
+    d = world.claim("P2", dos=day(6, 26), payer="CIG", lines=[("11102", 9000)])
+    world.patient_credit(d, 2500, on=day(6, 26))
+    f = _company(world)
+    from_parts = payer_aging(world.database, f, report_parts.parts(world.database, f))
+    direct = aging_report(world.database, f, dimensions=("payer",))
+    assert from_parts.to_json() == direct.to_json()
+    assert from_parts.tables == direct.tables
+    assert from_parts.credits["patient_credit"].cents == 2500
+
+
 # The parts themselves: kept as JSON and added.
 
 _cents = st.integers(min_value=-10**9, max_value=10**9)
@@ -192,6 +205,9 @@ _parts = st.builds(
     st.builds(PatientSums, st.integers(0, 99), _cents, _windows, st.integers(0, 99), _cents,
               st.dictionaries(st.sampled_from(["4300", "4310", "4320"]), _cents, max_size=3)),
     st.builds(ArByPayer, _payers, _cents, _payers),
+    st.lists(st.builds(Aged, st.sampled_from(list(Kind)), st.none() | st.integers(0, 4),
+                       st.sampled_from(["", "patient", "3", "12"]), _cents), max_size=5).map(tuple),
+    st.dictionaries(st.sampled_from(["patient_credit", "payer_credit", "unapplied_insurance"]), _cents, max_size=3),
 )
 
 
@@ -215,3 +231,6 @@ def test_adding_parts_adds_every_sum_and_keeps_every_item(a: FigureParts, b: Fig
         assert w.billed == sum(x.billed for x in (*a.patient.windows, *b.patient.windows) if x.days == w.days)
     assert _figures(add_parts([b, a])) == _figures(both)  # the order of the practices does not matter
     assert add_parts([a, FigureParts()]).revenue == a.revenue
+    assert both.aging == a.aging + b.aging
+    for key in {*a.credits, *b.credits}:
+        assert both.credits[key] == a.credits.get(key, 0) + b.credits.get(key, 0)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from dermbill.core.reports.aging import Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 
 FORMAT = 1  # raise when the parts change shape: kept parts of another format are summed again
@@ -81,12 +82,26 @@ class ArByPayer:
 
 
 @dataclass(frozen=True, slots=True)
+class Aged:
+    """Open balances as of the day (aged by date of service) of one kind, bucket (index into
+    ``core.reports.aging.BUCKETS``; None: not billed) and payer key (the payer's id, "patient" for patients'
+    balances, "" for none), in cents: what the dashboard's aging by payer adds up."""
+
+    kind: Kind
+    bucket: int | None
+    payer: str
+    cents: int
+
+
+@dataclass(frozen=True, slots=True)
 class FigureParts:
     revenue: RevenueSums = RevenueSums()
     denials: tuple[DenialFact, ...] = ()
     coding: CodingSums = CodingSums()
     patient: PatientSums = PatientSums()
     ar_by_payer: ArByPayer = ArByPayer()
+    aging: tuple[Aged, ...] = ()
+    credits: Mapping[str, int] = field(default_factory=dict)  # credit balance key -> cents
 
 
 def _add_counts(items: Iterable[Any], cls: type[Any]) -> Any:
@@ -138,6 +153,8 @@ def add_parts(parts: Iterable[FigureParts]) -> FigureParts:
         ar_by_payer=ArByPayer(_add_maps(p.ar_by_payer.insurance for p in every),
                               sum(p.ar_by_payer.patient for p in every),
                               _add_maps(p.ar_by_payer.charges for p in every)),
+        aging=tuple(a for p in every for a in p.aging),
+        credits=_add_maps(p.credits for p in every),
     )
 
 
@@ -167,6 +184,8 @@ def parts_to_json(parts: FigureParts) -> dict[str, Any]:
         "ar_by_payer": {"insurance": _payer_map_json(parts.ar_by_payer.insurance),
                         "patient": parts.ar_by_payer.patient,
                         "charges": _payer_map_json(parts.ar_by_payer.charges)},
+        "aging": [[a.kind.value, a.bucket, a.payer, a.cents] for a in parts.aging],
+        "credits": dict(parts.credits),
     }
 
 
@@ -188,4 +207,7 @@ def parts_from_json(data: Mapping[str, Any]) -> FigureParts:
                             int(patient["plans"][0]), int(patient["plans"][1]),
                             {code: int(cents) for code, cents in patient["write_offs"].items()}),
         ar_by_payer=ArByPayer(_payer_map(ar["insurance"]), int(ar["patient"]), _payer_map(ar["charges"])),
+        aging=tuple(Aged(Kind(kind), None if bucket is None else int(bucket), str(payer), int(cents))
+                    for kind, bucket, payer, cents in data["aging"]),
+        credits={key: int(cents) for key, cents in data["credits"].items()},
     )
