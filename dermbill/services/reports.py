@@ -1,10 +1,9 @@
-"""The reports: A/R aging from the ledger, and the key figures assembled with the previous period's.
+"""The reports: A/R aging, the key figures beside the previous period's, and the denial report.
 
-Aging reads the balances of the receivable accounts (insurance 1100, denied 1150, patient 1200) line by line over
-the postings dated on or before the as-of day, and buckets them in the database's own query (the bucket edges are
-dates, ``core.reports.aging.bucket_starts``): nothing is loaded per claim line. Credit balances (patient credits
-2100, refunds due to payers 2150, insurance payments not matched yet 2160) are owed *by* the practice and are
-reported apart, never netted against what is owed to it.
+Aging is summed by the database from the ledger's receivable summary (``report_aging``); credit balances are
+reported apart, never netted against what is owed to the practice. The key figures and the denial report are built
+from the filter's parts (``report_parts``: each practice's sums and denial items, kept until its data moves, then
+added), so a billing company's figures cost a read of its practices' kept parts plus the practices written since.
 
 Every query is limited to the filter's practices (the ones the person may see).
 """
