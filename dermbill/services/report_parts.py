@@ -17,6 +17,7 @@ Parts are written in a transaction of their own that writes no practice's data, 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, delete, select
@@ -27,7 +28,7 @@ from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.parts import Aged, FigureParts, add_parts, parts_from_json, parts_to_json
 from dermbill.db.engine import Database
-from dermbill.db.models import ReportPartsRow, ReportVersionRow
+from dermbill.db.models import PracticeRow, ReportPartsRow, ReportVersionRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services import report_aging, report_denials, report_kpis, report_ledger
 
@@ -70,6 +71,23 @@ def parts(database: Database, f: ReportFilter) -> FigureParts:
                 found[practice_id] = figure_parts(uow, one)
             _keep(database, f, practice_id, version, found[practice_id])
     return add_parts(found[practice_id] for practice_id in sorted(found))
+
+
+def keep_current(database: Database, as_of: datetime.date) -> dict[str, int]:
+    """Sum and keep, for every practice, the parts the reports pages read first on ``as_of``: the default period
+    (the 30 days ending that day) and the one before it. What the nightly job runs, so the day's first reader of
+    the dashboard finds every practice kept. Returns how many practices were summed again and how many read."""
+    with UnitOfWork(database, actor="reports") as uow:
+        practice_ids = frozenset(uow.session.scalars(select(PracticeRow.id)))
+    if not practice_ids:
+        return {"practices": 0, "summed": 0}
+    f = ReportFilter.of(practice_ids, as_of)
+    summed = 0
+    for one in (f, f.previous()):
+        versions = dict(data_versions(database, one.practice_ids))
+        summed += len(versions) - len(_kept(database, one, versions))
+        parts(database, one)
+    return {"practices": len(practice_ids), "summed": summed}
 
 
 def _key(f: ReportFilter) -> list[ColumnElement[bool]]:

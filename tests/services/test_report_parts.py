@@ -39,6 +39,7 @@ from dermbill.db.engine import Database
 from dermbill.db.models import ReportPartsRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services import report_parts
+from dermbill.services.report_dashboard import dashboard, forget_kept
 from dermbill.services.report_parts import data_versions, figure_parts
 from dermbill.services.reports import FIGURE_GROUPS, aging_report, payer_aging
 
@@ -144,6 +145,18 @@ def test_after_a_posting_only_its_practice_is_summed_again(world: ReportWorld,
     kept = _kept_versions(database)  # P2's parts of the old version are gone, P1's kept as they were
     assert kept[p2] != versions[p2] and kept[world.practices["P1"]] == versions[world.practices["P1"]]
     assert kept == dict(data_versions(database, f.practice_ids))
+
+
+def test_the_nightly_job_keeps_what_the_days_first_dashboard_reads(world: ReportWorld,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    database = world.database
+    assert report_parts.keep_current(database, AS_OF) == {"practices": 2, "summed": 4}  # 2 practices, 2 periods
+    assert report_parts.keep_current(database, AS_OF) == {"practices": 2, "summed": 0}
+    summed = _counting(monkeypatch)
+    forget_kept()
+    dashboard(database, ReportFilter.of({world.practices["P1"]}, AS_OF))  # a user of one practice, default period
+    dashboard(database, ReportFilter.of(set(world.practices.values()), AS_OF))  # the company
+    assert summed == []
 
 
 def test_reading_kept_parts_moves_no_version(world: ReportWorld) -> None:
