@@ -65,11 +65,10 @@ def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int
     return case(*whens, else_=len(starts))
 
 
-def aged_balances(session: Session, f: ReportFilter, basis: Basis, dimensions: Sequence[str], *,
-                  labelled: bool = True) -> dict[tuple[str, ...], list[AgedBalance]]:
+def aged_balances(session: Session, f: ReportFilter, basis: Basis,
+                   dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedBalance]]:
     """The open balances summed by kind and bucket (key ``()``) and by kind, bucket and each dimension alone (key
-    ``(name,)``): on PostgreSQL in one pass over the balances (GROUPING SETS), on SQLite one query a set. Not
-    ``labelled``: each key is its own label (no names read)."""
+    ``(name,)``): on PostgreSQL in one pass over the balances (GROUPING SETS), on SQLite one query a set."""
     # Each balance carries its claim, date of service, provider, code and claim payer (receivable_balance, kept
     # with the postings): aging by date of service reads no claim or line; by first billing it joins each
     # claim's first submission and first statement.
@@ -125,22 +124,11 @@ def aged_balances(session: Session, f: ReportFilter, basis: Basis, dimensions: S
                                        *(columns[name].label(name) for name in one))
             rows_by_set[one] = list(session.execute(query.group_by(is_patient, bucket,
                                                                     *(columns[name] for name in one))))
-    aged = {one: [_aged(row, one) for row in rows_by_set[one]] for one in sets}
-    if labelled:
-        for name in names:
-            labels = dimension_labels(session, f, name, {b.dimensions[name][0] for b in aged[(name,)]})
-            aged[(name,)] = [label(b, name, labels) for b in aged[(name,)]]
-    return aged
+    labels = _labels(session, f, names, [row for one in sets[1:] for row in rows_by_set[one]])
+    return {one: [_aged(row, one, labels) for row in rows_by_set[one]] for one in sets}
 
 
-def label(balance: AgedBalance, name: str, labels: dict[str, str]) -> AgedBalance:
-    """The balance with its ``name`` key's label from ``labels`` (a key not there: itself, or "(none)")."""
-    key = balance.dimensions[name][0]
-    return AgedBalance(balance.kind, balance.bucket, balance.amount,
-                       {**balance.dimensions, name: (key, labels.get(key, key or "(none)"))})
-
-
-def _aged(row: Any, dimensions: tuple[str, ...]) -> AgedBalance:
+def _aged(row: Any, dimensions: tuple[str, ...], labels: dict[str, dict[str, str]]) -> AgedBalance:
     kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
     bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
     if row.bucket == NO_AGE_BUCKET:
@@ -149,30 +137,38 @@ def _aged(row: Any, dimensions: tuple[str, ...]) -> AgedBalance:
     for name in dimensions:
         value = getattr(row, name)
         key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
-        dims[name] = (key, key)
+        dims[name] = (key, labels[name].get(key, key or "(none)"))
     return AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
 
 
-def dimension_labels(session: Session, f: ReportFilter, name: str, keys: Iterable[str]) -> dict[str, str]:
-    """What a dimension's keys are called: practice codes and names, payer and provider names, patient accounts
-    ("Patients" and "No payer named" for the payer keys "patient" and ""); a procedure code is its own label."""
-    ids = {int(key) for key in keys if key.isdigit()}
-    if name == "practice":
-        return {str(i): f"{code} {legal}" for i, code, legal in session.execute(
-            select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name).where(PracticeRow.id.in_(f.practice_ids)))}
-    if name == "payer":
-        labels = {str(i): payer for i, payer in session.execute(
-            select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(ids)))} if ids else {}
-        return labels | {"patient": "Patients", "": "No payer named"}
-    if name == "provider":
-        return {str(i): f"{last}, {first}" for i, last, first in session.execute(
+def payer_labels(session: Session, ids: Iterable[int]) -> dict[str, str]:
+    """The payer dimension's labels: each payer's name by its id (as text), "Patients" and "No payer named"."""
+    wanted = set(ids)
+    labels = {str(i): name for i, name in session.execute(
+        select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(wanted)))} if wanted else {}
+    return labels | {"patient": "Patients", "": "No payer named"}
+
+
+def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: Sequence[Any]
+            ) -> dict[str, dict[str, str]]:
+    """What each dimension's keys are called: practice codes, payer and provider names, patient accounts."""
+    labels: dict[str, dict[str, str]] = {name: {} for name in dimensions}
+    if "practice" in dimensions:
+        labels["practice"] = {str(i): f"{code} {name}" for i, code, name in session.execute(
+            select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name)
+            .where(PracticeRow.id.in_(f.practice_ids)))}
+    if "payer" in dimensions:
+        labels["payer"] = payer_labels(session, {row.payer for row in rows if getattr(row, "payer", None) is not None})
+    if "provider" in dimensions:
+        labels["provider"] = {str(i): f"{last}, {first}" for i, last, first in session.execute(
             select(ProviderRow.id, ProviderRow.last_name, ProviderRow.first_name)
             .where(ProviderRow.practice_id.in_(f.practice_ids)))}
-    if name == "patient" and ids:
-        return {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
+    if "patient" in dimensions:
+        ids = {row.patient for row in rows if getattr(row, "patient", None) is not None}
+        labels["patient"] = {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
             select(PatientRow.id, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name)
-            .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))}
-    return {}
+            .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))} if ids else {}
+    return labels
 
 
 def credits(session: Session, f: ReportFilter) -> dict[str, Money]:

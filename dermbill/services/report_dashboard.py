@@ -1,7 +1,7 @@
 """The reports dashboard in one call, and the key revenue figures month by month for the trend chart.
 
 ``dashboard`` is what /reports shows: every key figure beside the previous period's (``kpi_report``) and the A/R
-aging summary with its rows by payer (``aging_from_parts``), both from the practices' kept parts (``report_parts``). It
+aging summary with its rows by payer (``payer_aging``), both from the practices' kept parts (``report_parts``). It
 is the one service the page calls, so the page's cost is this function's: benchmark it, not the page.
 
 ``monthly_figures`` reads the revenue-cycle figures for each of the last few whole months up to the as-of day's
@@ -23,7 +23,7 @@ from dermbill.db.engine import Database
 from dermbill.services import report_parts
 from dermbill.services.report_kpis import revenue_figures
 from dermbill.services.report_parts import data_versions
-from dermbill.services.reports import AgingReport, KpiReport, aging_from_parts, kpi_report
+from dermbill.services.reports import AgingReport, KpiReport, kpi_report, payer_aging
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ def dashboard(database: Database, f: ReportFilter) -> Dashboard:
             _KEPT.move_to_end(key)
             return kept[1]
     parts = report_parts.parts(database, f)
-    board = Dashboard(kpi_report(database, f, parts), aging_from_parts(database, f, parts, dimensions=("payer",)))
+    board = Dashboard(kpi_report(database, f, parts), payer_aging(database, f, parts))
     with _LOCK:
         _KEPT[key] = (versions, board)
         _KEPT.move_to_end(key)

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.core.reports.parts import AGING_DIMENSIONS, Aged, FigureParts, add_parts, parts_from_json, parts_to_json
+from dermbill.core.reports.parts import Aged, FigureParts, add_parts, parts_from_json, parts_to_json
 from dermbill.db.engine import Database
 from dermbill.db.models import PracticeRow, ReportPartsRow, ReportVersionRow
 from dermbill.db.repositories import UnitOfWork
@@ -36,14 +36,11 @@ from dermbill.services import report_aging, report_denials, report_kpis, report_
 def figure_parts(uow: UnitOfWork, f: ReportFilter) -> FigureParts:
     """The parts of the filter's figures, summed by the database now (nothing kept is read)."""
     session = uow.session
-    aging = []
-    for basis in Basis:
-        found = report_aging.aged_balances(session, f, basis, AGING_DIMENSIONS, labelled=False)
-        aging += [Aged(basis, name, b.kind, b.bucket, b.dimensions[name][0], b.amount.cents)
-                  for name in AGING_DIMENSIONS for b in found[(name,)]]
+    by_payer = report_aging.aged_balances(session, f, Basis.SERVICE, ("payer",))[("payer",)]
     return FigureParts(report_kpis.revenue_sums(uow, f), tuple(report_denials.denial_facts(session, f)),
                        report_denials.coding_sums(uow, f), report_denials.patient_sums(uow, f),
-                       report_kpis.ar_by_payer_sums(uow, f), tuple(aging),
+                       report_kpis.ar_by_payer_sums(uow, f),
+                       tuple(Aged(b.kind, b.bucket, b.dimensions["payer"][0], b.amount.cents) for b in by_payer),
                        {key: amount.cents for key, amount in report_aging.credits(session, f).items()})
 
 
@@ -55,21 +52,6 @@ def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tupl
             select(ReportVersionRow.practice_id, ReportVersionRow.version)
             .where(ReportVersionRow.practice_id.in_(ids)))}
     return tuple((i, int(found.get(i, 0))) for i in ids)
-
-
-FEW_STALE = 5  # practices summed again before the aging adds kept parts rather than summing at once
-
-
-def parts_if_mostly_kept(database: Database, f: ReportFilter) -> FigureParts | None:
-    """The filter's parts when at most ``FEW_STALE`` of its practices have none kept under their version (those
-    summed again); None otherwise (summing every practice's figures to age balances would cost more than summing
-    the balances at once), and for a filter naming a payer or provider."""
-    if f.payer_id is not None or f.provider_id is not None:
-        return None
-    versions = dict(data_versions(database, f.practice_ids))
-    if len(versions) - len(_kept(database, f, versions)) > FEW_STALE:
-        return None
-    return parts(database, f)
 
 
 def parts(database: Database, f: ReportFilter) -> FigureParts:

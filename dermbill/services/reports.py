@@ -72,15 +72,8 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
                  dimensions: Sequence[str] = DIMENSIONS) -> AgingReport:
     """A/R aging for the filter's practices as of its as-of day (the period is not used: balances have no period).
 
-    ``dimensions`` may add "patient" (a table naming patients: the caller audits that read). Without patients, and
-    when at most ``report_parts.FEW_STALE`` of the practices have no kept parts for the filter, it is added from the
-    kept parts (``report_parts``; the stale practices summed again); otherwise the database sums the balances of
-    every practice at once.
+    ``dimensions`` may add "patient" (a table naming patients: the caller audits that read).
     """
-    if "patient" not in dimensions:
-        parts = report_parts.parts_if_mostly_kept(database, f)
-        if parts is not None:
-            return aging_from_parts(database, f, parts, basis=basis, dimensions=dimensions)
     with UnitOfWork(database, actor="reports") as uow:
         session = report_ledger.for_reports(uow.session)
         found = report_aging.aged_balances(session, f, basis, dimensions)
@@ -88,19 +81,15 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
     return _aging(f, basis, found, credits)
 
 
-def aging_from_parts(database: Database, f: ReportFilter, parts: FigureParts, *, basis: Basis = Basis.SERVICE,
-                     dimensions: Sequence[str] = DIMENSIONS) -> AgingReport:
-    """The aging ``aging_report`` gives (without patients), added from the filter's key-figure parts."""
-    rows = [a for a in parts.aging if a.basis is basis]
-    found: dict[tuple[str, ...], list[AgedBalance]] = {
-        (): [AgedBalance(a.kind, a.bucket, Money(a.cents), {}) for a in rows if a.dimension == "payer"]}
+def payer_aging(database: Database, f: ReportFilter, parts: FigureParts) -> AgingReport:
+    """The aging by payer (date of service) the dashboard shows, from the filter's key-figure parts (kept per
+    practice, ``report_parts``): the same report ``aging_report(..., dimensions=("payer",))`` gives."""
     with UnitOfWork(database, actor="reports") as uow:
-        for name in dimensions:
-            mine = [a for a in rows if a.dimension == name]
-            labels = report_aging.dimension_labels(uow.session, f, name, {a.key for a in mine})
-            found[(name,)] = [AgedBalance(a.kind, a.bucket, Money(a.cents),
-                                          {name: (a.key, labels.get(a.key, a.key or "(none)"))}) for a in mine]
-    return _aging(f, basis, found, {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
+        labels = report_aging.payer_labels(uow.session, {int(a.payer) for a in parts.aging if a.payer.isdigit()})
+    balances = [AgedBalance(a.kind, a.bucket, Money(a.cents),
+                            {"payer": (a.payer, labels.get(a.payer, a.payer or "(none)"))}) for a in parts.aging]
+    return _aging(f, Basis.SERVICE, {(): balances, ("payer",): balances},
+                  {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
 
 
 def _aging(f: ReportFilter, basis: Basis, found: dict[tuple[str, ...], list[AgedBalance]],

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from dermbill.core.reports.aging import Basis, Kind
+from dermbill.core.reports.aging import Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 
-FORMAT = 2  # raise when the parts change shape: kept parts of another format are summed again
+FORMAT = 1  # raise when the parts change shape: kept parts of another format are summed again
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +81,15 @@ class ArByPayer:
     charges: Mapping[int | None, int] = field(default_factory=dict)
 
 
-AGING_DIMENSIONS = ("practice", "payer", "provider", "code")  # the aging tables the parts hold (not patients)
-
-
 @dataclass(frozen=True, slots=True)
 class Aged:
-    """Open balances as of the day, aged on one basis, of one kind, bucket (index into ``core.reports.aging.
-    BUCKETS``; None: not billed) and key of one dimension (the practice's, payer's or provider's id, the procedure
-    code; for payers "patient" for patients' balances; "" for none), in cents. Each dimension's rows add up to the
-    practice's whole A/R, so the totals are any one dimension's rows added."""
+    """Open balances as of the day (aged by date of service) of one kind, bucket (index into
+    ``core.reports.aging.BUCKETS``; None: not billed) and payer key (the payer's id, "patient" for patients'
+    balances, "" for none), in cents: what the dashboard's aging by payer adds up."""
 
-    basis: Basis
-    dimension: str
     kind: Kind
     bucket: int | None
-    key: str
+    payer: str
     cents: int
 
 
@@ -190,7 +184,7 @@ def parts_to_json(parts: FigureParts) -> dict[str, Any]:
         "ar_by_payer": {"insurance": _payer_map_json(parts.ar_by_payer.insurance),
                         "patient": parts.ar_by_payer.patient,
                         "charges": _payer_map_json(parts.ar_by_payer.charges)},
-        "aging": [[a.basis.value, a.dimension, a.kind.value, a.bucket, a.key, a.cents] for a in parts.aging],
+        "aging": [[a.kind.value, a.bucket, a.payer, a.cents] for a in parts.aging],
         "credits": dict(parts.credits),
     }
 
@@ -213,7 +207,7 @@ def parts_from_json(data: Mapping[str, Any]) -> FigureParts:
                             int(patient["plans"][0]), int(patient["plans"][1]),
                             {code: int(cents) for code, cents in patient["write_offs"].items()}),
         ar_by_payer=ArByPayer(_payer_map(ar["insurance"]), int(ar["patient"]), _payer_map(ar["charges"])),
-        aging=tuple(Aged(Basis(basis), str(dimension), Kind(kind), None if bucket is None else int(bucket), str(key),
-                         int(cents)) for basis, dimension, kind, bucket, key, cents in data["aging"]),
+        aging=tuple(Aged(Kind(kind), None if bucket is None else int(bucket), str(payer), int(cents))
+                    for kind, bucket, payer, cents in data["aging"]),
         credits={key: int(cents) for key, cents in data["credits"].items()},
     )
