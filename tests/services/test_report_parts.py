@@ -14,7 +14,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_world import ReportWorld, day
 from sqlalchemy import select
@@ -110,7 +110,7 @@ def test_the_company_is_its_practices_parts_added(world: ReportWorld) -> None:
     assert kept.ar_by_payer == at_once.ar_by_payer
     figures = _figures(kept)  # by hand: charged in June B $200 + C $500 + A2 $200; cash $40 + $120 + $30 + $10
     assert (figures["charges"][0], figures["payments"][0]) == (Decimal("900.00"), Decimal("200.00"))
-    assert (figures["denials"][0], figures["denied_dollars"][0]) == (2, Decimal("550.00"))
+    assert figures["denials"][0] == 2 and figures["denied_dollars"][0] == Decimal("550.00")
     assert figures["recovered_by_correction"][0] == Decimal("30.00")  # A2's line 2 paid after A's denial
     assert figures["statements_sent"][0] == 1
 
@@ -224,11 +224,13 @@ _parts = st.builds(
 )
 
 
+@settings(deadline=None)  # a loaded machine is no failure
 @given(_parts)
 def test_parts_read_back_from_their_json_are_the_same(parts: FigureParts) -> None:
     assert parts_from_json(json.loads(json.dumps(parts_to_json(parts)))) == parts
 
 
+@settings(deadline=None)
 @given(_parts, _parts)
 def test_adding_parts_adds_every_sum_and_keeps_every_item(a: FigureParts, b: FigureParts) -> None:
     both = add_parts([a, b])
