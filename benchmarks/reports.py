@@ -4,22 +4,20 @@ and the key figures for a month under 2 s each, the dashboard under 1 s).
 The company is ``benchmarks.report_company`` (built once into the schema ``bench_reports`` and reused; ``--quick``:
 10 practices and 100,000 lines in ``bench_reports_quick``). Timed, the median of N runs each (after one warm-up
 run, so the figures are those of a server with the data in its cache, as a billing company's is during the day):
-aging as of 2026-11-30 for the whole company and for one practice, the key figures of November 2026 (with
-October's beside them) for both, the denial report of November for the whole company, and the dashboard
-(``services.report_dashboard.dashboard`` when that module exists, else the aging summary and the key figures),
-computed (the dashboards the process keeps forgotten before each run: the first read after a change) and kept
-(read again while nothing was written).
+aging as of 2026-11-30 for the whole company and for one practice; the key figures of November 2026 (with
+October's beside them) for the company with nothing kept (every practice's parts summed: once), after a posting to
+one practice (its data version raised before each run, so that practice alone is summed again) and kept; the same
+after a posting for one practice; the denial report and the dashboard of November after a posting to one practice;
+the dashboard read again while nothing was written (kept in the process).
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from benchmarks import report_company
 
@@ -41,76 +39,99 @@ class Timing:
                 "pass" if self.seconds < self.target else "FAIL")
 
 
-def _dashboard() -> Callable[[Any, Any], Any] | None:
-    try:
-        module = importlib.import_module("dermbill.services.report_dashboard")
-    except ImportError:
-        return None
-    found: Callable[[Any, Any], Any] | None = getattr(module, "dashboard", None)
-    return found
-
-
-def _forget_kept_dashboards() -> Callable[[], None]:
-    """What empties the dashboards this process keeps (before ``forget_kept`` existed: nothing to do)."""
-    module = importlib.import_module("dermbill.services.report_dashboard")
-    forget: Callable[[], None] = getattr(module, "forget_kept", lambda: None)
-    return forget
-
-
-def _median(call: Callable[[], object], runs: int) -> float:
+def _median(call: Callable[[], object], runs: int, before: Callable[[], object] = lambda: None) -> float:
+    before()
     call()  # warm-up: plans cached, pages in the server's cache
     seconds = []
     for _ in range(runs):
+        before()
         start = time.perf_counter()
         call()
         seconds.append(time.perf_counter() - start)
     return statistics.median(seconds)
 
 
+def _once(call: Callable[[], object], before: Callable[[], object]) -> float:
+    before()
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
 def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
     """Build or reuse the company, then time each report; returns a title and the timings."""
+    from sqlalchemy import delete, update
+    from sqlalchemy.dialects.postgresql import insert
+
     from dermbill.core.reports.aging import Basis
     from dermbill.core.reports.filters import ReportFilter
     from dermbill.core.reports.periods import Period
     from dermbill.db.engine import open_database
+    from dermbill.db.models import ReportPartsRow, ReportVersionRow
+    from dermbill.db.repositories import UnitOfWork
+    from dermbill.services.report_dashboard import dashboard, forget_kept
     from dermbill.services.reports import aging_report, denial_report, kpi_report
 
     schema, practices, lines = QUICK if quick else FULL
     built = report_company.build(schema, practices=practices, lines=lines)
     generated = "reused" if built is None else f"generated in {built:.0f} s"
     database = open_database(report_company.schema_url(schema))
+
+    def forget_parts() -> None:
+        """Nothing kept: every practice's parts are summed again (the first read of a month)."""
+        forget_kept()
+        with UnitOfWork(database, actor="bench") as uow:
+            uow.session.execute(delete(ReportPartsRow))
+            uow.commit()
+
+    def posting_to_one_practice() -> None:
+        """What a commit that wrote practice 1 leaves for the reports: its data version raised (as
+        ``UnitOfWork.commit`` raises it), so its kept parts are stale and it is summed again."""
+        forget_kept()
+        with UnitOfWork(database, actor="bench") as uow:
+            uow.session.execute(insert(ReportVersionRow).values(practice_id=1, version=1)
+                                .on_conflict_do_nothing())
+            uow.session.execute(update(ReportVersionRow).where(ReportVersionRow.practice_id == 1)
+                                .values(version=ReportVersionRow.version + 1))
+            uow.commit()
+
     try:
         everyone = ReportFilter.of(range(1, practices + 1), AS_OF, Period(*MONTH))
         one = ReportFilter.of({1}, AS_OF, Period(*MONTH))
-        dashboard = _dashboard()
+        timings = []
 
-        def fallback_dashboard(f: ReportFilter) -> object:
-            return aging_report(database, f, dimensions=()), kpi_report(database, f)
+        def timed(operation: str, scope: str, seconds: float, target: float) -> None:
+            timings.append(Timing(operation, scope, seconds, target))
+            print(f"  {operation}, {scope}: {seconds:.3f} s", flush=True)
 
-        cases: list[tuple[str, str, Callable[[], object], float]] = [
+        for operation, scope, call, target in [
             ("aging (by date of service)", "company", lambda: aging_report(database, everyone), 2.0),
             ("aging (by date of service)", "one practice", lambda: aging_report(database, one), 2.0),
-            ("aging (by first billed)", "company",
-             lambda: aging_report(database, everyone, basis=Basis.SUBMISSION), 2.0),
-            ("key figures, a month", "company", lambda: kpi_report(database, everyone), 2.0),
-            ("key figures, a month", "one practice", lambda: kpi_report(database, one), 2.0),
-            ("denial report, a month", "company", lambda: denial_report(database, everyone), 2.0),
-        ]
-        label = "dashboard" if dashboard else "dashboard (aging summary + key figures)"
-        forget = _forget_kept_dashboards()
-        for scope, f in (("company", everyone), ("one practice", one)):
-            if dashboard:
-                # computed: what the first read after a change costs (the kept dashboards forgotten each run);
-                # kept: a read again while no transaction has written the practices
-                cases.append((f"{label}, computed", scope, lambda f=f: (forget(), dashboard(database, f)), 1.0))
-                cases.append((f"{label}, kept (nothing written since)", scope,
-                              lambda f=f: dashboard(database, f), 1.0))
-            else:
-                cases.append((label, scope, lambda f=f: fallback_dashboard(f), 1.0))
-        timings = []
-        for operation, scope, call, target in cases:
-            timings.append(Timing(operation, scope, _median(call, runs), target))
-            print(f"  {operation}, {scope}: {timings[-1].seconds:.3f} s", flush=True)
+            ("aging (by first billed)", "company", lambda: aging_report(database, everyone, basis=Basis.SUBMISSION),
+             2.0),
+        ]:
+            timed(operation, scope, _median(call, runs), target)
+        # The key figures: first the read with nothing kept (every practice summed: what a nightly refresh or the
+        # month's first reader pays, once), then after a posting to one practice, then read again unchanged.
+        timed("key figures, a month: nothing kept (every practice summed)", "company",
+              _once(lambda: kpi_report(database, everyone), forget_parts), 2.0)
+        for operation, scope, call, before, target in [
+            ("key figures, a month: after a posting to one practice", "company",
+             lambda: kpi_report(database, everyone), posting_to_one_practice, 2.0),
+            ("key figures, a month: kept (nothing written since)", "company",
+             lambda: kpi_report(database, everyone), forget_kept, 2.0),
+            ("key figures, a month: after a posting", "one practice",
+             lambda: kpi_report(database, one), posting_to_one_practice, 2.0),
+            ("denial report, a month: after a posting to one practice", "company",
+             lambda: denial_report(database, everyone), posting_to_one_practice, 2.0),
+            ("dashboard: after a posting to one practice", "company",
+             lambda: dashboard(database, everyone), posting_to_one_practice, 1.0),
+            ("dashboard: kept in the process (nothing written since)", "company",
+             lambda: dashboard(database, everyone), lambda: None, 1.0),
+            ("dashboard: after a posting", "one practice",
+             lambda: dashboard(database, one), posting_to_one_practice, 1.0),
+        ]:
+            timed(operation, scope, _median(call, runs, before), target)
     finally:
         database.dispose()
     title = (f"reports: {practices} practices, {lines:,} claim lines on PostgreSQL ({generated}); "

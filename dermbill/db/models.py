@@ -1729,3 +1729,19 @@ class ReportVersionRow(Base):
 
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportPartsRow(Base):
+    """A practice's key-figure parts for one period and as-of day (migration 0032), as
+    ``core.reports.parts.parts_to_json`` writes them, computed under the practice's data version ``version``:
+    right while ``report_version`` still holds that version (``services.report_parts``). Numbers, codes and ids;
+    no patient. Written outside the data's own transactions, so keeping parts never moves a version."""
+
+    __tablename__ = "report_parts"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    period_start: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    as_of: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    parts: Mapped[dict[str, Any]] = mapped_column(JSON)

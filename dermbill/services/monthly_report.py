@@ -19,6 +19,7 @@ from dermbill.core.reports.aging import Kind
 from dermbill.core.reports.figures import Figure
 from dermbill.core.reports.monthly import TREND_MONTHS, MonthlyReport, TrendPoint, ar_over_90_figure, top_cause
 from dermbill.core.reports.narrative import PREVIOUS_STATEMENTS_COLLECTED, narrative
+from dermbill.core.reports.parts import FigureParts
 from dermbill.core.reports.periods import Period
 from dermbill.db.engine import Database
 from dermbill.db.models import PracticeRow
@@ -48,8 +49,9 @@ def monthly_report(database: Database, practice: str, month: Period, as_of: date
         code, name = uow.session.execute(select(PracticeRow.code, PracticeRow.legal_name)
                                          .where(PracticeRow.id.in_(f.practice_ids))).one()
         # The previous month's statements, read as of this report's day: the month's own are rarely 30 days old.
-        earlier = _figure(report_denials.patient_figures(uow, dataclasses.replace(before, as_of=as_of)),
-                          "collected_30")
+        earlier = _figure(report_denials.patient_figures(
+            FigureParts(patient=report_denials.patient_sums(uow, dataclasses.replace(before, as_of=as_of)))),
+            "collected_30")
     # The trend: the six months ending with the report's (that one as of the report's day, if inside it).
     trend = tuple(TrendPoint(m.period, m.values["charges"] or Decimal(0), m.values["payments"] or Decimal(0),
                              m.values["denial_rate_count"])

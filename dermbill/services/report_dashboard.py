@@ -1,8 +1,8 @@
 """The reports dashboard in one call, and the key revenue figures month by month for the trend chart.
 
 ``dashboard`` is what /reports shows: every key figure beside the previous period's (``kpi_report``) and the A/R
-aging summary with its rows by payer (``aging_report`` with one dimension). It is the one service the page calls,
-so the page's cost is this function's: benchmark it, not the page.
+aging summary with its rows by payer (``payer_aging``), both from the practices' kept parts (``report_parts``). It
+is the one service the page calls, so the page's cost is this function's: benchmark it, not the page.
 
 ``monthly_figures`` reads the revenue-cycle figures for each of the last few whole months up to the as-of day's
 month (that month counted to the as-of day), each month's balances as of its last day.
@@ -13,20 +13,17 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import Period, month_period
 from dermbill.db.engine import Database
-from dermbill.db.models import ReportVersionRow
-from dermbill.db.repositories import UnitOfWork
+from dermbill.services import report_parts
 from dermbill.services.report_kpis import revenue_figures
-from dermbill.services.reports import AgingReport, KpiReport, aging_report, kpi_report
+from dermbill.services.report_parts import data_versions
+from dermbill.services.reports import AgingReport, KpiReport, kpi_report, payer_aging
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +47,8 @@ def dashboard(database: Database, f: ReportFilter) -> Dashboard:
         if kept is not None and kept[0] == versions:
             _KEPT.move_to_end(key)
             return kept[1]
-    board = Dashboard(kpi_report(database, f),
-                      aging_report(database, f, basis=Basis.SERVICE, dimensions=("payer",)))
+    parts = report_parts.parts(database, f)
+    board = Dashboard(kpi_report(database, f, parts), payer_aging(database, f, parts))
     with _LOCK:
         _KEPT[key] = (versions, board)
         _KEPT.move_to_end(key)
@@ -69,16 +66,6 @@ def forget_kept() -> None:
     """Drop every dashboard this process keeps (the next read of each computes it again)."""
     with _LOCK:
         _KEPT.clear()
-
-
-def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
-    """Each practice's data version (0 before its first write; random at the first), in practice order."""
-    ids = sorted(set(practice_ids))
-    with UnitOfWork(database, actor="reports") as uow:
-        found = {practice_id: version for practice_id, version in uow.session.execute(
-            select(ReportVersionRow.practice_id, ReportVersionRow.version)
-            .where(ReportVersionRow.practice_id.in_(ids)))}
-    return tuple((i, int(found.get(i, 0))) for i in ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +93,8 @@ def monthly_figures(database: Database, f: ReportFilter, keys: Sequence[str], *,
     """The revenue figures named by ``keys`` for each of the last ``months`` months (the filter's period is not
     used; its practices, payer and provider are)."""
     out = []
-    with UnitOfWork(database, actor="reports") as uow:
-        for period in last_months(f.as_of, months):
-            figures = {x.key: x.value for x in revenue_figures(uow, replace(f, period=period, as_of=period.end))}
-            out.append(Month(period, {key: figures.get(key) for key in keys}))
+    for period in last_months(f.as_of, months):
+        parts = report_parts.parts(database, replace(f, period=period, as_of=period.end))
+        figures = {x.key: x.value for x in revenue_figures(parts)}
+        out.append(Month(period, {key: figures.get(key) for key in keys}))
     return out

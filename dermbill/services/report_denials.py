@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
@@ -36,6 +35,7 @@ from dermbill.core.reports.denials import (
 )
 from dermbill.core.reports.figures import Figure, count_figure, money_figure, percent, rate_figure
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import CodingSums, Collected, FigureParts, PatientSums
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
 from dermbill.db.models import (
     AppealRow,
@@ -208,11 +208,11 @@ def carc_label(key: str, codes: DenialCodeTable) -> str:
     return key
 
 
-def denial_report(uow: UnitOfWork, f: ReportFilter) -> Report:
-    """Denials adjudicated in the period by cause, CARC, payer, code and provider, and the money recovered."""
+def denial_report(uow: UnitOfWork, f: ReportFilter, facts: Sequence[DenialFact]) -> Report:
+    """Denials adjudicated in the period by cause, CARC, payer, code and provider, and the money recovered, from
+    the period's items (``denial_facts``)."""
     session = uow.session
     codes = denial_code_table()
-    facts = denial_facts(session, f)
     denials = [x for x in facts if x.kind == "denial"]
     payers = _payer_names(session, {x.payer_id for x in denials})
     providers = _provider_names(session, f)
@@ -237,8 +237,8 @@ def denial_report(uow: UnitOfWork, f: ReportFilter) -> Report:
                   {"as_of": f.as_of, "period": f.period})
 
 
-def denial_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
-    facts = denial_facts(uow.session, f)
+def denial_figures(parts: FigureParts) -> list[Figure]:
+    facts = parts.denials
     denials = [x for x in facts if x.kind == "denial"]
     under = [x for x in facts if x.kind == "underpayment"]
     denied = Money(sum(x.amount_cents for x in denials))
@@ -302,10 +302,15 @@ def _scrubber_caught(session: Session, f: ReportFilter) -> tuple[int, Money]:
     return int(count), Money(int(cents))
 
 
-def coding_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
-    reviews = _reviews(uow.session, f)
-    accepted = sum(r.accepted for r in reviews)
+def coding_sums(uow: UnitOfWork, f: ReportFilter) -> CodingSums:
     claims, dollars = _scrubber_caught(uow.session, f)
+    return CodingSums(tuple(_reviews(uow.session, f)), claims, dollars.cents)
+
+
+def coding_figures(parts: FigureParts) -> list[Figure]:
+    reviews = parts.coding.reviews
+    accepted = sum(r.accepted for r in reviews)
+    claims, dollars = parts.coding.caught_claims, Money(parts.coding.caught_cents)
     return [
         rate_figure("engine_acceptance_rate", "Engine lines accepted by the coder", accepted,
                     accepted + sum(r.changed for r in reviews),
@@ -318,8 +323,8 @@ def coding_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
     ]
 
 
-def coding_table(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
-    rows, total = coding_rows(_reviews(uow.session, f))
+def coding_table(parts: FigureParts) -> ReportTable:
+    rows, total = coding_rows(parts.coding.reviews)
     return ReportTable("coding_by_family", "Engine coding reviewed, by code family",
                        (Column("family", "Code family"), Column("reviewed", "Lines reviewed", ColumnKind.COUNT),
                         Column("accepted", "Accepted", ColumnKind.COUNT),
@@ -346,15 +351,7 @@ def _statements(f: ReportFilter) -> Select[Any]:
     return query
 
 
-@dataclass(frozen=True, slots=True)
-class _Collected:
-    days: int
-    statements: int  # statements at least ``days`` old by the as-of day
-    billed: Money  # their amounts
-    collected: Money  # patient cash on their claims within ``days`` after the statement date
-
-
-def _collections(session: Session, f: ReportFilter) -> tuple[int, Money, list[_Collected]]:
+def _collections(session: Session, f: ReportFilter) -> tuple[int, int, list[Collected]]:
     """The period's statements and the patient cash on their claims, summed by the database per statement day and
     cash day (a few hundred pairs at most), then counted per window here."""
     statements = _statements(f).subquery("stmt")
@@ -376,10 +373,10 @@ def _collections(session: Session, f: ReportFilter) -> tuple[int, Money, list[_C
     for days in COLLECTION_DAYS:
         last = f.as_of - datetime.timedelta(days=days)
         old = [on for on in per_day if on <= last]
-        windows.append(_Collected(
-            days, sum(per_day[on][0] for on in old), Money(sum(per_day[on][1] for on in old)),
-            Money(sum(cents for stated, on, cents in paid if stated <= last and (on - stated).days <= days))))
-    return (sum(n for n, _ in per_day.values()), Money(sum(c for _, c in per_day.values())), windows)
+        windows.append(Collected(
+            days, sum(per_day[on][0] for on in old), sum(per_day[on][1] for on in old),
+            sum(cents for stated, on, cents in paid if stated <= last and (on - stated).days <= days)))
+    return sum(n for n, _ in per_day.values()), sum(c for _, c in per_day.values()), windows
 
 
 def _write_offs(session: Session, f: ReportFilter) -> dict[str, Money]:
@@ -410,21 +407,29 @@ def _plans(session: Session, f: ReportFilter) -> tuple[int, Money]:
     return int(count), Money(int(cents))
 
 
-def patient_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
+def patient_sums(uow: UnitOfWork, f: ReportFilter) -> PatientSums:
     session = uow.session
     count, billed, windows = _collections(session, f)
     plans, plan_cents = _plans(session, f)
-    written = _write_offs(session, f)
-    figures = [count_figure("statements_sent", "Statements sent", count, "statements dated in the period"),
-               money_figure("statement_dollars", "Statement dollars", billed,
+    return PatientSums(count, billed, tuple(windows), plans, plan_cents.cents,
+                       {code: amount.cents for code, amount in _write_offs(session, f).items()})
+
+
+def patient_figures(parts: FigureParts) -> list[Figure]:
+    p = parts.patient
+    windows = p.windows
+    written = {code: Money(p.write_offs.get(code, 0)) for code in (BAD_DEBT, SMALL_BALANCE, CHARITY)}
+    figures = [count_figure("statements_sent", "Statements sent", p.statements, "statements dated in the period"),
+               money_figure("statement_dollars", "Statement dollars", Money(p.billed),
                             "the amounts of the statements dated in the period")]
-    figures += [rate_figure(f"collected_{w.days}", f"Collected within {w.days} days", w.collected, w.billed,
+    figures += [rate_figure(f"collected_{w.days}", f"Collected within {w.days} days", Money(w.collected),
+                            Money(w.billed),
                             f"patient cash on the claims of the period's statements at least {w.days} days old, "
                             f"dated within {w.days} days after the statement / those statements' amounts")
                 for w in windows]
     figures += [
-        count_figure("plans_started", "Payment plans started", plans, "payment plans made in the period"),
-        money_figure("plan_dollars", "Payment plan dollars", plan_cents, "the totals of those plans"),
+        count_figure("plans_started", "Payment plans started", p.plans, "payment plans made in the period"),
+        money_figure("plan_dollars", "Payment plan dollars", Money(p.plan_cents), "the totals of those plans"),
         money_figure("bad_debt", "Bad debt written off", written[BAD_DEBT],
                      "debits to bad debt (4300) dated in the period, less recoveries credited back"),
         money_figure("small_balance_write_offs", "Small balances written off", written[SMALL_BALANCE],
@@ -435,10 +440,9 @@ def patient_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
     return figures
 
 
-def patient_table(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
-    _, _, windows = _collections(uow.session, f)
-    rows = tuple(Row((f"Within {w.days} days", w.statements, w.billed, w.collected,
-                      percent(w.collected.cents, w.billed.cents))) for w in windows)
+def patient_table(parts: FigureParts) -> ReportTable:
+    rows = tuple(Row((f"Within {w.days} days", w.statements, Money(w.billed), Money(w.collected),
+                      percent(w.collected, w.billed))) for w in parts.patient.windows)
     return ReportTable("patient_collections", "Patient collections after statements",
                        (Column("window", "Window"), Column("statements", "Statements", ColumnKind.COUNT),
                         Column("billed", "Statement dollars", ColumnKind.MONEY),
@@ -448,5 +452,5 @@ def patient_table(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
                        "and the patient cash on their claims within that many days after the statement")
 
 
-__all__: Sequence[str] = ("coding_figures", "coding_table", "denial_figures", "denial_report", "patient_figures",
-                          "patient_table")
+__all__: Sequence[str] = ("coding_figures", "coding_sums", "coding_table", "denial_facts", "denial_figures",
+                          "denial_report", "patient_figures", "patient_sums", "patient_table")

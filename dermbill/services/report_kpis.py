@@ -34,6 +34,7 @@ from dermbill.core.reports.kpis import (
     days_in_ar_figure,
     net_collectible,
 )
+from dermbill.core.reports.parts import ArByPayer, FigureParts, RevenueSums
 from dermbill.core.reports.periods import Period, trailing_days
 from dermbill.core.reports.table import Column, ColumnKind, ReportTable, Row
 from dermbill.db.models import (
@@ -55,48 +56,56 @@ REVERSAL = "22"  # CLP02 22: a reversal of an earlier adjudication, never a firs
 RECEIVABLE_CODES = (INSURANCE_AR, DENIED_AR, PATIENT_AR)
 
 
-def revenue_figures(uow: UnitOfWork, f: ReportFilter) -> list[Figure]:
-    """The revenue-cycle figures for the filter's period (flows) and as-of day (A/R), in reading order."""
+def revenue_sums(uow: UnitOfWork, f: ReportFilter) -> RevenueSums:
+    """The sums the revenue figures are made of, for the filter's period (flows) and as-of day (A/R)."""
     session = uow.session
     flows = _flows(session, f, f.period, (GROSS_CHARGES, CASH, CONTRACTUAL))
-    charges, payments, contractual = -flows[GROSS_CHARGES], flows[CASH], flows[CONTRACTUAL]
-    ar = _receivables(session, f)
+    charges = -flows[GROSS_CHARGES]
     window = trailing_days(f.as_of, AR_DAYS_WINDOW)
     window_charges = charges if window == f.period else -_flows(session, f, window, (GROSS_CHARGES,))[GROSS_CHARGES]
     clean, answered = _clean_claims(session, f)
     first = _first_adjudications(session, f)
     lag_days, lag_claims = _charge_lag(session, f)
     to_pay_days, paid_claims = _submission_to_payment(session, f)
+    return RevenueSums(charges.cents, flows[CASH].cents, flows[CONTRACTUAL].cents, _receivables(session, f).cents,
+                       window_charges.cents, clean, answered, first.claims, first.denied_claims, first.denied.cents,
+                       first.charges.cents, lag_days, lag_claims, to_pay_days, paid_claims)
+
+
+def revenue_figures(parts: FigureParts) -> list[Figure]:
+    """The revenue-cycle figures for the parts' period (flows) and as-of day (A/R), in reading order."""
+    s = parts.revenue
+    charges, payments, contractual = Money(s.charges), Money(s.payments), Money(s.contractual)
     return [
         money_figure("charges", LABELS["charges"], charges, FORMULAS["charges"], drill="charges"),
         money_figure("payments", LABELS["payments"], payments, FORMULAS["payments"], drill="payments"),
         money_figure("contractual_adjustments", LABELS["contractual_adjustments"], contractual,
                      FORMULAS["contractual_adjustments"], drill="contractual_adjustments"),
-        days_in_ar_figure(ar, window_charges),
-        rate_figure("clean_claim_rate", LABELS["clean_claim_rate"], clean, answered, FORMULAS["clean_claim_rate"],
+        days_in_ar_figure(Money(s.ar), Money(s.window_charges)),
+        rate_figure("clean_claim_rate", LABELS["clean_claim_rate"], s.clean, s.answered, FORMULAS["clean_claim_rate"],
                     drill="clean_claims"),
         rate_figure("first_pass_resolution_rate", LABELS["first_pass_resolution_rate"],
-                    first.claims - first.denied_claims, first.claims, FORMULAS["first_pass_resolution_rate"],
+                    s.first_claims - s.first_denied_claims, s.first_claims, FORMULAS["first_pass_resolution_rate"],
                     drill="first_pass"),
-        rate_figure("denial_rate_count", LABELS["denial_rate_count"], first.denied_claims, first.claims,
+        rate_figure("denial_rate_count", LABELS["denial_rate_count"], s.first_denied_claims, s.first_claims,
                     FORMULAS["denial_rate_count"], drill="denied_first_pass"),
-        rate_figure("denial_rate_dollars", LABELS["denial_rate_dollars"], first.denied, first.charges,
-                    FORMULAS["denial_rate_dollars"], drill="denied_first_pass"),
+        rate_figure("denial_rate_dollars", LABELS["denial_rate_dollars"], Money(s.first_denied),
+                    Money(s.first_charges), FORMULAS["denial_rate_dollars"], drill="denied_first_pass"),
         rate_figure("net_collection_rate", LABELS["net_collection_rate"], payments,
                     net_collectible(charges, contractual), FORMULAS["net_collection_rate"], drill="payments"),
         rate_figure("gross_collection_rate", LABELS["gross_collection_rate"], payments, charges,
                     FORMULAS["gross_collection_rate"], drill="payments"),
-        Figure("charge_lag_days", LABELS["charge_lag_days"], Unit.DAYS, average_days(lag_days, lag_claims),
-               FORMULAS["charge_lag_days"], Decimal(lag_days), Decimal(lag_claims), drill="submitted"),
+        Figure("charge_lag_days", LABELS["charge_lag_days"], Unit.DAYS, average_days(s.lag_days, s.lag_claims),
+               FORMULAS["charge_lag_days"], Decimal(s.lag_days), Decimal(s.lag_claims), drill="submitted"),
         Figure("submission_to_payment_days", LABELS["submission_to_payment_days"], Unit.DAYS,
-               average_days(to_pay_days, paid_claims), FORMULAS["submission_to_payment_days"], Decimal(to_pay_days),
-               Decimal(paid_claims), drill="first_paid"),
+               average_days(s.to_pay_days, s.paid_claims), FORMULAS["submission_to_payment_days"],
+               Decimal(s.to_pay_days), Decimal(s.paid_claims), drill="first_paid"),
     ]
 
 
-def days_in_ar_by_payer(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
-    """Days in A/R per payer: the insurance A/R (insurance and denied) that names the payer over the average daily
-    charges of its claims; patients' A/R over all the charges; the total row is the figure ``days_in_ar``."""
+def ar_by_payer_sums(uow: UnitOfWork, f: ReportFilter) -> ArByPayer:
+    """The receivables by the payer they name (patients' together) as of the day, and the 90 days' charges by
+    claim payer: what ``days_in_ar_by_payer`` divides."""
     session = uow.session
     window = trailing_days(f.as_of, AR_DAYS_WINDOW)
     code = LedgerAccountRow.code
@@ -132,10 +141,18 @@ def days_in_ar_by_payer(uow: UnitOfWork, f: ReportFilter) -> ReportTable:
                JournalEntryRow.entry_date.between(window.start, window.end))
         .group_by(ClaimRow.payer_id), f, receivable=False, joined=True)
     charges = {payer_id: -int(cents) for payer_id, cents in session.execute(charge_query)}
+    return ArByPayer(insurance, patient, charges)
+
+
+def days_in_ar_by_payer(uow: UnitOfWork, f: ReportFilter, sums: ArByPayer) -> ReportTable:
+    """Days in A/R per payer: the insurance A/R (insurance and denied) that names the payer over the average daily
+    charges of its claims; patients' A/R over all the charges; the total row is the figure ``days_in_ar``."""
+    window = trailing_days(f.as_of, AR_DAYS_WINDOW)
+    insurance, patient, charges = sums.insurance, sums.patient, sums.charges
     ids = {i for i in (*insurance, *charges) if i is not None}
     names: dict[int | None, str] = {None: "No payer named"}
     if ids:
-        names.update({i: name for i, name in session.execute(
+        names.update({i: name for i, name in uow.session.execute(
             select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(ids)))})
     rows = []
     for payer_id in sorted({*insurance, *charges}, key=lambda i: (i is None, names.get(i, str(i)))):

@@ -1,10 +1,9 @@
-"""The reports: A/R aging from the ledger, and the key figures assembled with the previous period's.
+"""The reports: A/R aging, the key figures beside the previous period's, and the denial report.
 
-Aging reads the balances of the receivable accounts (insurance 1100, denied 1150, patient 1200) line by line over
-the postings dated on or before the as-of day, and buckets them in the database's own query (the bucket edges are
-dates, ``core.reports.aging.bucket_starts``): nothing is loaded per claim line. Credit balances (patient credits
-2100, refunds due to payers 2150, insurance payments not matched yet 2160) are owed *by* the practice and are
-reported apart, never netted against what is owed to it.
+Aging is summed by the database from the ledger's receivable summary (``report_aging``); credit balances are
+reported apart, never netted against what is owed to the practice. The key figures and the denial report are built
+from the filter's parts (``report_parts``: each practice's sums and denial items, kept until its data moves, then
+added), so a billing company's figures cost a read of its practices' kept parts plus the practices written since.
 
 Every query is limited to the filter's practices (the ones the person may see).
 """
@@ -12,15 +11,12 @@ Every query is limited to the filter's practices (the ones the person may see).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from dermbill.core.errors import InvalidInput, NotFound
-from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CREDIT, PAYER_CREDIT, UNAPPLIED_INSURANCE
 from dermbill.core.money import Money
 from dermbill.core.reports.aging import (
     BUCKETS,
@@ -29,37 +25,25 @@ from dermbill.core.reports.aging import (
     Basis,
     Kind,
     age,
-    bucket_starts,
 )
 from dermbill.core.reports.figures import Figure
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import FigureParts
 from dermbill.core.reports.periods import Period, default_period
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
 from dermbill.db.engine import Database
 from dermbill.db.models import (
-    ClaimStatusEventRow,
-    JournalEntryRow,
-    LedgerAccountRow,
-    PatientRow,
     PayerRow,
-    PostingRow,
     PracticeRow,
     ProviderRow,
-    StatementClaimRow,
-    StatementRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials, report_kpis, report_ledger
+from dermbill.services import report_aging, report_denials, report_kpis, report_ledger, report_parts
+from dermbill.services.report_aging import CREDITS
 
-RECEIVABLES = {INSURANCE_AR: Kind.INSURANCE, DENIED_AR: Kind.INSURANCE, PATIENT_AR: Kind.PATIENT}
-CREDITS = ((PATIENT_CREDIT, "patient_credit", "Patient credits (owed back or to apply)"),
-           (PAYER_CREDIT, "payer_credit", "Refunds due to payers"),
-           (UNAPPLIED_INSURANCE, "unapplied_insurance", "Insurance payments not matched yet"))
 DIMENSIONS = ("practice", "payer", "provider", "code")
 DIMENSION_LABELS = {"practice": "Practice", "payer": "Payer", "provider": "Provider", "code": "Procedure code",
                     "patient": "Patient"}
-NOT_BILLED_BUCKET = -1
-NO_AGE_BUCKET = -2  # a balance no claim dates (cannot happen when every receivable posting names its line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,157 +76,30 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
     """
     with UnitOfWork(database, actor="reports") as uow:
         session = report_ledger.for_reports(uow.session)
-        found = _aged_balances(session, f, basis, dimensions)
-        credits = _credits(session, f)
+        found = report_aging.aged_balances(session, f, basis, dimensions)
+        credits = report_aging.credits(session, f)
+    return _aging(f, basis, found, credits)
+
+
+def payer_aging(database: Database, f: ReportFilter, parts: FigureParts) -> AgingReport:
+    """The aging by payer (date of service) the dashboard shows, from the filter's key-figure parts (kept per
+    practice, ``report_parts``): the same report ``aging_report(..., dimensions=("payer",))`` gives."""
+    with UnitOfWork(database, actor="reports") as uow:
+        labels = report_aging.payer_labels(uow.session, {int(a.payer) for a in parts.aging if a.payer.isdigit()})
+    balances = [AgedBalance(a.kind, a.bucket, Money(a.cents),
+                            {"payer": (a.payer, labels.get(a.payer, a.payer or "(none)"))}) for a in parts.aging]
+    return _aging(f, Basis.SERVICE, {(): balances, ("payer",): balances},
+                  {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
+
+
+def _aging(f: ReportFilter, basis: Basis, found: dict[tuple[str, ...], list[AgedBalance]],
+           credits: dict[str, Money]) -> AgingReport:
+    dimensions = [one[0] for one in found if one]
     totals, _ = age(found[()], ())
     by = {name: age(found[(name,)], (name,))[1][name] for name in dimensions}
     tables = (_summary_table(totals, credits), *(_dimension_table(name, by[name]) for name in dimensions))
     return AgingReport("aging", f"A/R aging as of {f.as_of.isoformat()} (by {basis.label})", tables,
                        {"as_of": f.as_of, "basis": basis}, f, basis, totals, by, credits)
-
-
-def _balances_query(session: Session, f: ReportFilter, codes: Iterable[str]) -> Select[Any]:
-    """Receivable balances per line, account kind and payer, as of the as-of day (nonzero sums only): read from
-    the ledger's receivable summary (``report_ledger``), not from every posting."""
-    return report_ledger.receivable_balances(session, f, codes)
-
-
-def _bucket(day: ColumnElement[Any], as_of: datetime.date, *, missing: int) -> ColumnElement[int]:
-    """The bucket index of a date column, in SQL: compared with each bucket's first day."""
-    starts = bucket_starts(as_of)
-    whens: list[tuple[ColumnElement[bool], int]] = [(day.is_(None), missing)]
-    whens += [(day >= start, index) for index, start in enumerate(starts)]
-    return case(*whens, else_=len(starts))
-
-
-def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int) -> ColumnElement[int]:
-    """The same for a UTC timestamp column: a day starts at midnight UTC."""
-    starts = [datetime.datetime.combine(s, datetime.time(0), tzinfo=datetime.UTC) for s in bucket_starts(as_of)]
-    whens: list[tuple[ColumnElement[bool], int]] = [(moment.is_(None), missing)]
-    whens += [(moment >= start, index) for index, start in enumerate(starts)]
-    return case(*whens, else_=len(starts))
-
-
-def _aged_balances(session: Session, f: ReportFilter, basis: Basis,
-                   dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedBalance]]:
-    """The open balances summed by kind and bucket (key ``()``) and by kind, bucket and each dimension alone (key
-    ``(name,)``): on PostgreSQL in one pass over the balances (GROUPING SETS), on SQLite one query a set."""
-    # Each balance carries its claim, date of service, provider, code and claim payer (receivable_balance, kept
-    # with the postings): aging by date of service reads no claim or line; by first billing it joins each
-    # claim's first submission and first statement.
-    balances = _balances_query(session, f, RECEIVABLES).subquery("balance")
-    is_patient = balances.c.code == PATIENT_AR
-    joins: list[tuple[Any, Any]] = []
-    if basis is Basis.SERVICE:
-        bucket = _bucket(balances.c.service_date, f.as_of, missing=NO_AGE_BUCKET)
-    else:
-        submitted = (select(ClaimStatusEventRow.claim_id.label("claim_id"),
-                            func.min(ClaimStatusEventRow.occurred_at).label("first"))
-                     .where(ClaimStatusEventRow.practice_id.in_(f.practice_ids),
-                            ClaimStatusEventRow.to_status == "submitted")
-                     .group_by(ClaimStatusEventRow.claim_id).subquery("submitted"))
-        stated = (select(StatementClaimRow.claim_id.label("claim_id"),
-                         func.min(StatementRow.statement_date).label("first"))
-                  .join(StatementRow, StatementRow.id == StatementClaimRow.statement_id)
-                  .where(StatementClaimRow.practice_id.in_(f.practice_ids), StatementRow.statement_date <= f.as_of)
-                  .group_by(StatementClaimRow.claim_id).subquery("stated"))
-        bucket = case((is_patient, _bucket(stated.c.first, f.as_of, missing=NOT_BILLED_BUCKET)),
-                      else_=_bucket_at(submitted.c.first, f.as_of, missing=NOT_BILLED_BUCKET))
-        joins = [(submitted, and_(submitted.c.claim_id == balances.c.claim_ref, submitted.c.first
-                                  < datetime.datetime.combine(f.as_of + datetime.timedelta(days=1), datetime.time(0),
-                                                              tzinfo=datetime.UTC))),
-                 (stated, stated.c.claim_id == balances.c.claim_ref)]
-    payer = case((is_patient, literal(None)), else_=balances.c.payer_id)
-    columns: dict[str, Any] = {
-        "practice": balances.c.practice_id, "payer": payer, "provider": balances.c.provider_id,
-        "code": balances.c.procedure_code, "patient": balances.c.patient_id}
-    names = tuple(dimensions)
-    sets: list[tuple[str, ...]] = [(), *((name,) for name in names)]
-    source = select(func.sum(balances.c.cents).label("cents")).select_from(balances)
-    for table, on in joins:
-        source = source.outerjoin(table, on)
-    if f.payer_id is not None:
-        # Insurance balances owed by the payer; patient balances left by its claims.
-        source = source.where(case((is_patient, balances.c.claim_payer_id), else_=balances.c.payer_id) == f.payer_id)
-    if f.provider_id is not None:
-        source = source.where(balances.c.provider_id == f.provider_id)
-    rows_by_set: dict[tuple[str, ...], list[Any]] = {one: [] for one in sets}
-    if session.get_bind().dialect.name == "postgresql" and names:
-        # one pass: GROUPING(x) is 1 in the rows of the sets that leave x out
-        query = source.add_columns(is_patient.label("is_patient"), bucket.label("bucket"),
-                                   *(columns[name].label(name) for name in names),
-                                   *(func.grouping(columns[name]).label(f"left_out_{name}") for name in names))
-        query = query.group_by(func.grouping_sets(*(tuple_(is_patient, bucket, *(columns[n] for n in one))
-                                                    for one in sets)))
-        for row in session.execute(query):
-            rows_by_set[tuple(name for name in names if not getattr(row, f"left_out_{name}"))].append(row)
-    else:
-        for one in sets:
-            query = source.add_columns(is_patient.label("is_patient"), bucket.label("bucket"),
-                                       *(columns[name].label(name) for name in one))
-            rows_by_set[one] = list(session.execute(query.group_by(is_patient, bucket,
-                                                                    *(columns[name] for name in one))))
-    labels = _labels(session, f, names, [row for one in sets[1:] for row in rows_by_set[one]])
-    return {one: [_aged(row, one, labels) for row in rows_by_set[one]] for one in sets}
-
-
-def _aged(row: Any, dimensions: tuple[str, ...], labels: dict[str, dict[str, str]]) -> AgedBalance:
-    kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
-    bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
-    if row.bucket == NO_AGE_BUCKET:
-        bucket_index = len(BUCKETS) - 1  # undated: counted as the oldest, never lost
-    dims = {}
-    for name in dimensions:
-        value = getattr(row, name)
-        key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
-        dims[name] = (key, labels[name].get(key, key or "(none)"))
-    return AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
-
-
-def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: Sequence[Any]
-            ) -> dict[str, dict[str, str]]:
-    """What each dimension's keys are called: practice codes, payer and provider names, patient accounts."""
-    labels: dict[str, dict[str, str]] = {name: {} for name in dimensions}
-    if "practice" in dimensions:
-        labels["practice"] = {str(i): f"{code} {name}" for i, code, name in session.execute(
-            select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name)
-            .where(PracticeRow.id.in_(f.practice_ids)))}
-    if "payer" in dimensions:
-        ids = {row.payer for row in rows if getattr(row, "payer", None) is not None}
-        labels["payer"] = {str(i): name for i, name in session.execute(
-            select(PayerRow.id, PayerRow.name).where(PayerRow.id.in_(ids)))} if ids else {}
-        labels["payer"]["patient"] = "Patients"
-        labels["payer"][""] = "No payer named"
-    if "provider" in dimensions:
-        labels["provider"] = {str(i): f"{last}, {first}" for i, last, first in session.execute(
-            select(ProviderRow.id, ProviderRow.last_name, ProviderRow.first_name)
-            .where(ProviderRow.practice_id.in_(f.practice_ids)))}
-    if "patient" in dimensions:
-        ids = {row.patient for row in rows if getattr(row, "patient", None) is not None}
-        labels["patient"] = {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
-            select(PatientRow.id, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name)
-            .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))} if ids else {}
-    return labels
-
-
-def _credits(session: Session, f: ReportFilter) -> dict[str, Money]:
-    """Credit balances as of the as-of day (positive: what the practice owes back or holds)."""
-    totals = {key: Money.zero() for _, key, _ in CREDITS}
-    by_code = {code: key for code, key, _ in CREDITS}
-    query = (select(LedgerAccountRow.code, func.sum(PostingRow.amount_cents))
-             .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-             .where(PostingRow.practice_id.in_(f.practice_ids), LedgerAccountRow.code.in_(tuple(by_code)))
-             .group_by(LedgerAccountRow.code))
-    if f.payer_id is None:
-        summed = report_ledger.account_totals(session, f, by_code, start=None, end=f.as_of)
-        return totals | {by_code[code]: Money(-cents) for code, cents in summed.items()}
-    query = query.where(PostingRow.payer_id == f.payer_id)
-    if report_ledger.posted_after(session, f):
-        query = query.join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id).where(
-            JournalEntryRow.entry_date <= f.as_of)
-    for code, cents in session.execute(query):
-        totals[by_code[code]] = Money(-int(cents))
-    return totals
 
 
 _BUCKET_COLUMNS = tuple(Column(name, name, ColumnKind.MONEY) for name in BUCKETS)
@@ -317,7 +174,7 @@ def report_filter(database: Database, *, as_of: datetime.date, practices: Sequen
 # The key figures
 
 
-FigureFunction = Callable[[UnitOfWork, ReportFilter], list[Figure]]
+FigureFunction = Callable[[FigureParts], list[Figure]]
 # In reading order: the revenue cycle, then denials, coding and patient collections.
 FIGURE_GROUPS: tuple[tuple[str, str, FigureFunction], ...] = (
     ("revenue", "Revenue cycle", report_kpis.revenue_figures),
@@ -354,24 +211,24 @@ class KpiReport(Report):
                 "tables": {table.key: table.to_json() for table in self.tables}}
 
 
-def kpi_report(database: Database, f: ReportFilter) -> KpiReport:
+def kpi_report(database: Database, f: ReportFilter, parts: FigureParts | None = None) -> KpiReport:
     """Every key figure for the period beside the previous period's, and the tables behind them (days in A/R by
     payer, coding by family, patient collections by window)."""
-    before = f.previous()
+    parts = parts or report_parts.parts(database, f)
+    before = report_parts.parts(database, f.previous())
+    groups = tuple(
+        (key, title, tuple(now.with_previous(then)
+                           for now, then in zip(figures(parts), figures(before), strict=True)))
+        for key, title, figures in FIGURE_GROUPS)
     with UnitOfWork(database, actor="reports") as uow:
-        report_ledger.for_reports(uow.session)
-        groups = tuple(
-            (key, title, tuple(now.with_previous(then)
-                               for now, then in zip(figures(uow, f), figures(uow, before), strict=True)))
-            for key, title, figures in FIGURE_GROUPS)
-        tables = (report_kpis.days_in_ar_by_payer(uow, f), report_denials.coding_table(uow, f),
-                  report_denials.patient_table(uow, f))
+        tables = (report_kpis.days_in_ar_by_payer(uow, f, parts.ar_by_payer), report_denials.coding_table(parts),
+                  report_denials.patient_table(parts))
     return KpiReport("kpis", f"Key figures, {f.period.label}", tables, {"as_of": f.as_of, "period": f.period},
                      f, groups)
 
 
 def denial_report(database: Database, f: ReportFilter) -> Report:
     """Denials adjudicated in the period by root cause, CARC, payer, code and provider, and what was recovered."""
+    facts = report_parts.parts(database, f).denials
     with UnitOfWork(database, actor="reports") as uow:
-        report_ledger.for_reports(uow.session)
-        return report_denials.denial_report(uow, f)
+        return report_denials.denial_report(uow, f, facts)

@@ -116,6 +116,19 @@ register(Job("statements", "Make the day's patient statements (cycle billing, ea
              DailyAt(datetime.time(5, 0)), run_statement_cycle))
 
 
+def run_report_parts(context: JobContext) -> dict[str, Any]:
+    """The reports job: every practice's key-figure parts for today's default period and the one before, summed
+    and kept (``report_parts``), so the day's first dashboard of a billing company reads them instead of summing
+    every practice."""
+    from dermbill.services.report_parts import keep_current
+
+    return keep_current(context.database, context.now.date())
+
+
+register(Job("report-parts", "Sum and keep every practice's key figures for today's reports (the dashboard's first "
+             "read)", DailyAt(datetime.time(4, 0)), run_report_parts))
+
+
 @dataclass(frozen=True, slots=True)
 class JobResult:
     job: str

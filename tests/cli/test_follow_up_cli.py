@@ -51,6 +51,7 @@ def test_follow_up_then_the_daily_job_once(tmp_path: Path, monkeypatch: pytest.M
     assert (runs["eligibility"]["outcome"], runs["eligibility"]["summary"]["sent"]) == ("succeeded", 0)
     assert runs["statements"]["outcome"] == "succeeded"  # the claims are with the payers: nobody is billed
     assert runs["statements"]["summary"]["statements"] == 0
+    assert runs["report-parts"]["outcome"] == "succeeded" and runs["report-parts"]["summary"]["practices"] >= 1
     assert main(["jobs", "run", "--due-only", "--json", *folders]) == 0
     second = {run["job"]: run for run in json.loads(capsys.readouterr().out)["runs"]}["claim-status"]
     assert (second["outcome"], second["slot"]) == ("skipped", first["slot"])

@@ -36,7 +36,7 @@ from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import month_period
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_denials
+from dermbill.services import report_denials, report_parts
 from dermbill.services.report_denials import (
     coding_figures,
     coding_table,
@@ -98,8 +98,7 @@ def _filter(w: ReportWorld, **kw: object) -> ReportFilter:
 
 
 def _values(database: Database, f: ReportFilter, which: object) -> dict[str, Decimal | None]:
-    with UnitOfWork(database, actor="test") as uow:
-        figures: list[Figure] = which(uow, f)  # type: ignore[operator]
+    figures: list[Figure] = which(report_parts.parts(database, f))  # type: ignore[operator]
     return {x.key: x.value for x in figures}
 
 
@@ -138,7 +137,7 @@ def test_denial_tables(world: ReportWorld, monkeypatch: pytest.MonkeyPatch) -> N
     # One claim per cash query: A's line and A2's line that bills it again are read apart, and still add up.
     monkeypatch.setattr(report_denials, "CHUNK", 1)
     with UnitOfWork(world.database, actor="test") as uow:
-        report = denial_report(uow, _filter(world))
+        report = denial_report(uow, _filter(world), report_parts.parts(world.database, _filter(world)).denials)
     m = Money
     # Shares of $370: 200/370 = 54.05%, 130/370 = 35.14%, 40/370 = 10.81%.
     cause = report.table("denials_by_cause")
@@ -209,8 +208,7 @@ def test_coding(database: Database) -> None:
     april = _values(database, ReportFilter.of([w.practices["P1"]], AS_OF, month_period(2026, 4)), coding_figures)
     assert april == {"engine_acceptance_rate": None, "scrubber_caught_claims": 0,
                      "scrubber_caught_dollars": Decimal("0.00")}
-    with UnitOfWork(database, actor="test") as uow:
-        table = coding_table(uow, f)
+    table = coding_table(report_parts.parts(database, f))
     # biopsy 2 of 3 = 66.67%; excision 1 of 1 = 100%.
     assert _rows(table) == [("biopsy", 3, 2, 1, Decimal("66.67")), ("excision", 1, 1, 0, Decimal("100.00"))]
     assert table.total is not None
@@ -268,8 +266,7 @@ def test_patient_collections(database: Database) -> None:
     doc2 = _values(database, _filter(w, provider_id=w.providers["P1"][1]), patient_figures)
     assert (doc2["statement_dollars"], doc2["collected_30"], doc2["plans_started"]) == (
         Decimal("50.00"), Decimal("100.00"), 1)  # plans belong to the guarantor: not narrowed
-    with UnitOfWork(database, actor="test") as uow:
-        table = patient_table(uow, _filter(w))
+    table = patient_table(report_parts.parts(database, _filter(w)))
     assert _rows(table) == [("Within 30 days", 3, Money(19000), Money(8000), Decimal("42.11")),
                             ("Within 60 days", 1, Money(10000), Money(5000), Decimal("50.00")),
                             ("Within 90 days", 0, Money(0), Money(0), None)]

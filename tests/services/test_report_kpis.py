@@ -31,6 +31,7 @@ from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.periods import month_period, trailing_days
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services import report_parts
 from dermbill.services.report_kpis import days_in_ar_by_payer, revenue_figures
 
 JUNE = month_period(2026, 6)
@@ -108,8 +109,7 @@ def world(database: Database) -> ReportWorld:
 def _figures(world: ReportWorld, practices: tuple[str, ...] = ("P1",), **kw: object) -> dict[str, Figure]:
     f = ReportFilter.of([world.practices[p] for p in practices], kw.pop("as_of", AS_OF),  # type: ignore[arg-type]
                         kw.pop("period", JUNE), **kw)  # type: ignore[arg-type]
-    with UnitOfWork(world.database, actor="test") as uow:
-        figures = revenue_figures(uow, f)
+    figures = revenue_figures(report_parts.parts(world.database, f))
     assert [x.key for x in figures] == KEYS
     assert all(x.formula for x in figures)
     return {x.key: x for x in figures}
@@ -236,7 +236,8 @@ def test_only_what_was_known_on_the_as_of_day(world: ReportWorld) -> None:
 def test_days_in_ar_by_payer(world: ReportWorld) -> None:
     p1 = world.practices["P1"]
     with UnitOfWork(world.database, actor="test") as uow:
-        table = days_in_ar_by_payer(uow, ReportFilter.of([p1], AS_OF, JUNE))
+        f = ReportFilter.of([p1], AS_OF, JUNE)
+        table = days_in_ar_by_payer(uow, f, report_parts.parts(world.database, f).ar_by_payer)
     assert table.key == "days_in_ar_by_payer"
     rows = [(r.cells[0], r.cells[1], r.cells[2].plain(), r.cells[3].plain(), r.cells[4])  # type: ignore[union-attr]
             for r in table.rows]
