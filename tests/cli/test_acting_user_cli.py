@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
+import pytest
 from cli_helpers import assert_one_line_error, run
 from era_world import paid_claim, remittance, settled, submitted_claims, write
 from sqlalchemy import func, select
@@ -17,6 +18,11 @@ from dermbill.services.users import add_user, disable_user
 COMPANY = "ERA TEST BILLING"  # era_world's billing company, practice ERA
 BILLER = "biller@example.test"
 GONE = "gone@example.test"
+
+
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (the actor on PostgreSQL: tests/db).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def url_of(database: Database) -> str:
@@ -42,6 +48,7 @@ def _events_after(database: Database, sequence: int) -> list[tuple[str, str, str
             .where(AuditEventRow.sequence > sequence).order_by(AuditEventRow.sequence))]
 
 
+@SQLITE_ONLY
 def test_an_era_posted_as_a_user_is_recorded_as_that_user(database: Database, tmp_path: Path) -> None:
     world = submitted_claims(database, [[("11102", (), 15000)]])
     _staff(database)
@@ -57,6 +64,7 @@ def test_an_era_posted_as_a_user_is_recorded_as_that_user(database: Database, tm
     assert {(actor, source) for actor, _, source in events} == {(BILLER, "cli: era post")}
 
 
+@SQLITE_ONLY
 def test_without_as_the_actions_are_the_login_names(database: Database, tmp_path: Path) -> None:
     world = submitted_claims(database, [[("11102", (), 15000)]])
     (claim,) = world.claims
@@ -69,6 +77,7 @@ def test_without_as_the_actions_are_the_login_names(database: Database, tmp_path
     assert events and {actor for actor, _, _ in events} == {getpass.getuser()}
 
 
+@SQLITE_ONLY
 def test_as_sets_the_actor_and_by_still_names_who_does_one_thing(database: Database) -> None:
     submitted_claims(database, [])
     _staff(database)
@@ -82,6 +91,7 @@ def test_as_sets_the_actor_and_by_still_names_who_does_one_thing(database: Datab
                                                ("Pat Supervisor", "user.enabled", "cli: users enable")]
 
 
+@SQLITE_ONLY
 def test_as_an_unknown_or_disabled_user_is_refused_and_changes_nothing(database: Database) -> None:
     submitted_claims(database, [])
     _staff(database)

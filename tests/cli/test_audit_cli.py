@@ -19,6 +19,10 @@ from dermbill.db.engine import Database
 from dermbill.db.models import AuditChainHeadRow, AuditEventRow
 from dermbill.db.repositories import UnitOfWork
 
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (PostgreSQL: the edited event, tests/db).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
 
 def url_of(database: Database) -> str:
     return database.engine.url.render_as_string(hide_password=False)
@@ -53,6 +57,7 @@ def event_at(connection: Connection, sequence: int) -> AuditEventRow:
     return connection.execute(select(AuditEventRow).where(AuditEventRow.sequence == sequence)).one()  # type: ignore[return-value]
 
 
+@SQLITE_ONLY
 def test_an_intact_trail_is_clean_and_the_json_names_its_head(database: Database) -> None:
     record_events(database, 7)
     result = run("audit", "verify", "--db", url_of(database))
@@ -68,6 +73,7 @@ def test_an_intact_trail_is_clean_and_the_json_names_its_head(database: Database
     assert as_json == {"clean": True, "events": 7, "head": head.last_hash, "broken": None}
 
 
+@SQLITE_ONLY
 def test_an_empty_trail_is_clean(database: Database) -> None:
     result = run("audit", "verify", "--db", url_of(database))
     assert (result.returncode, result.stdout.strip()) == (0, "clean: 0 events, chain head " + "0" * 64)
@@ -86,6 +92,7 @@ def test_an_edited_event_is_named_and_verify_exits_1(database: Database) -> None
     assert as_json["clean"] is False and as_json["broken"]["sequence"] == 4 and as_json["events"] == 4
 
 
+@SQLITE_ONLY
 def test_an_edit_of_the_detail_is_named(database: Database) -> None:
     record_events(database, 4)
     tamper(database, "UPDATE audit_event SET detail = :detail WHERE sequence = 2",
@@ -94,6 +101,7 @@ def test_an_edit_of_the_detail_is_named(database: Database) -> None:
     assert result.returncode == 1 and "(sequence 2) was changed" in result.stderr
 
 
+@SQLITE_ONLY
 def test_a_deleted_event_is_named_by_the_gap_it_leaves(database: Database) -> None:
     record_events(database, 7)
     with database.engine.connect() as connection:
@@ -105,6 +113,7 @@ def test_a_deleted_event_is_named_by_the_gap_it_leaves(database: Database) -> No
                                       "(sequence 4) follows sequence 2 (an event was deleted)")
 
 
+@SQLITE_ONLY
 def test_deleting_the_last_events_is_seen_against_the_recorded_head(database: Database) -> None:
     record_events(database, 7)
     tamper(database, "DELETE FROM audit_event WHERE sequence >= 6")
@@ -113,6 +122,7 @@ def test_deleting_the_last_events_is_seen_against_the_recorded_head(database: Da
     assert "sequence 6 to 7 missing: the chain ends at sequence 5" in result.stderr
 
 
+@SQLITE_ONLY
 def test_an_inserted_event_is_named(database: Database) -> None:
     """An attacker who knows the hash function appends a well-formed event; the recorded head does not name it."""
     record_events(database, 5)
@@ -130,6 +140,7 @@ def test_an_inserted_event_is_named(database: Database) -> None:
                                       "the last append (sequence 5): events were inserted outside dermbill")
 
 
+@SQLITE_ONLY
 def test_an_event_inserted_between_two_others_is_named(database: Database) -> None:
     """To insert in the middle the later events must be renumbered: the first of them no longer matches its hash."""
     record_events(database, 5)
@@ -146,6 +157,7 @@ def test_an_event_inserted_between_two_others_is_named(database: Database) -> No
     assert f"event {moved.id + 10} (sequence 5) was changed" in result.stderr
 
 
+@SQLITE_ONLY
 def test_a_cli_command_records_its_command_path_as_the_source(tmp_path: Path, database: Database) -> None:
     world = submitted_claims(database, [[("11102", (), 15000)]])
     [claim] = world.claims
@@ -161,6 +173,7 @@ def test_a_cli_command_records_its_command_path_as_the_source(tmp_path: Path, da
 
 
 @pytest.mark.parametrize("batch", [1, 2, 5000])
+@SQLITE_ONLY
 def test_the_walk_reads_in_batches_and_sees_the_same_chain(database: Database, batch: int) -> None:
     from dermbill.services.audit import verify_audit_trail
 
@@ -169,6 +182,7 @@ def test_the_walk_reads_in_batches_and_sees_the_same_chain(database: Database, b
     assert result.clean and result.events == 5 and result.last_sequence == 5
 
 
+@SQLITE_ONLY
 def test_audit_list_exports_the_events_filtered_as_json_csv_and_text(database: Database) -> None:
     record_events(database, 4)
     with UnitOfWork(database, actor="sync") as uow:

@@ -40,6 +40,11 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 pytestmark = pytest.mark.pinned_today(AS_OF)
 
 
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (the demo on PostgreSQL: `built`).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
 def _options(out: Path, **overrides: object) -> DemoOptions:
     values: dict[str, object] = {"out_dir": out, "as_of": AS_OF, "patients": 60, "seed": 11}
     values.update(overrides)
@@ -142,6 +147,7 @@ def test_every_tenant_row_of_the_demo_belongs_to_a_demo_practice(built: tuple[Da
             assert {r.practice_id for r in uow.session.query(row_type).all()} <= practice_ids
 
 
+@SQLITE_ONLY
 def test_demo_refuses_to_run_twice_in_one_database_until_reset(database: Database, tmp_path: Path) -> None:
     small = _options(tmp_path, patients=12)  # the rule is the same at any size: the smallest demo that runs
     build_demo(database, small)
@@ -159,6 +165,7 @@ def test_reset_refuses_a_database_with_other_data(database: Database, tmp_path: 
         reset_demo_database(database)
 
 
+@SQLITE_ONLY
 def test_exact_encounter_count_for_benchmarks(database: Database, tmp_path: Path) -> None:
     assert build_demo(database, _options(tmp_path, patients=10, encounters=37)).encounters == 37
 
@@ -229,6 +236,7 @@ def test_the_demo_runs_eligibility_the_day_before_its_visits_and_counts_the_deni
     assert "Front-desk denials prevented" in desk.lines()[-1]
 
 
+@SQLITE_ONLY
 def test_the_demo_runs_the_whole_cycle_and_reposting_its_835s_changes_nothing(database: Database,
                                                                               tmp_path: Path) -> None:
     from dermbill.services.era_posting import post_era_file

@@ -6,6 +6,8 @@ import datetime
 import stat
 from pathlib import Path
 
+import pytest
+
 from dermbill import clock
 from dermbill.core.access import Role
 from dermbill.db.engine import Database
@@ -16,6 +18,11 @@ from dermbill.services.users import Authenticated, authenticate, list_users
 from dermbill.synthetic.people import ORGANIZATION_NAME
 
 AS_OF = datetime.date(2026, 11, 26)
+
+
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (a demo twice; PostgreSQL: the other tests).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def _build(database: Database, out: Path) -> Path:
@@ -65,6 +72,7 @@ def test_the_demo_company_asks_no_second_factor(database: Database, tmp_path: Pa
         assert organization is not None and organization.require_totp is False
 
 
+@SQLITE_ONLY
 def test_a_rebuild_after_reset_makes_new_passwords_and_the_old_ones_stop_working(database: Database,
                                                                                 tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -36,6 +36,11 @@ from dermbill.services.transmission import fix_queue, submit_claims, sync
 LINES: list[LineSpec] = [("11102", (), 15000)]
 
 
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (a demo; PostgreSQL: the other tests).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
 class Audit(NamedTuple):
     actor: str
     entity_id: int | None
@@ -246,6 +251,7 @@ def test_a_rejected_claims_payer_changes_with_its_coverage_and_its_receivable_fo
     assert check_ledger(database).clean
 
 
+@SQLITE_ONLY
 def test_in_the_demo_a_member_id_fixed_by_the_front_desk_gets_the_claim_paid(database: Database,
                                                                               tmp_path: Path) -> None:
     as_of, now = datetime.date(2026, 11, 26), datetime.datetime(2026, 11, 26, 18, 0, tzinfo=datetime.UTC)

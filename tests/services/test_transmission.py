@@ -43,6 +43,11 @@ AS_OF = datetime.date(2026, 11, 26)
 NOW = datetime.datetime(2026, 11, 26, 18, 0, tzinfo=datetime.UTC)
 
 
+# Tests marked SQLITE_ONLY run on SQLite only, to keep CI within its time: what they check does not depend on
+# the backend (PostgreSQL: the sync test).
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
 def ready_claims(database: Database, out: Path, *, patients: int = 30, seed: int = 3) -> ClearinghouseConfig:
     """The demo's claims, scrubbed and ready, and a simulated payer that knows the demo's patients."""
     build_demo(database, DemoOptions(out_dir=out, as_of=AS_OF, patients=patients, seed=seed, cycle=False))
@@ -61,6 +66,7 @@ def ready_by_practice(database: Database) -> dict[int, int]:
                                                                                           for c in claims}}
 
 
+@SQLITE_ONLY
 def test_submit_sends_every_ready_claim_once_and_retries_an_undelivered_batch(
         database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = ready_claims(database, tmp_path)
@@ -115,6 +121,7 @@ def test_sync_processes_each_file_once_and_leaves_a_clean_ledger(database: Datab
     assert check_ledger(database).clean
 
 
+@SQLITE_ONLY
 def test_a_mis_keyed_member_id_is_rejected_into_the_fix_queue_with_the_field(database: Database,
                                                                              tmp_path: Path) -> None:
     config = ready_claims(database, tmp_path)
@@ -178,6 +185,7 @@ def _reject_first_transaction_set(database: Database, tmp_path: Path) -> tuple[s
     return exported.path.name, in_set, result
 
 
+@SQLITE_ONLY
 def test_a_999_that_rejects_a_transaction_set_rejects_its_claims(database: Database, tmp_path: Path) -> None:
     batch_file, in_set, result = _reject_first_transaction_set(database, tmp_path)
     assert result.batches_acknowledged == {batch_file: "rejected"}
@@ -192,6 +200,7 @@ def _claim_row(database: Database, pcn: str) -> tuple[int, str, int]:
         return claim.id, claim.status, claim.patient_id
 
 
+@SQLITE_ONLY
 def test_a_rejected_claim_goes_out_again_only_once_it_or_its_coverage_changed(database: Database,
                                                                               tmp_path: Path) -> None:
     config = ready_claims(database, tmp_path, patients=12)
@@ -232,6 +241,7 @@ def test_a_rejected_claim_goes_out_again_only_once_it_or_its_coverage_changed(da
     assert pcn in sync(database, config, tmp_path / "inbox", now=NOW).accepted
 
 
+@SQLITE_ONLY
 def test_a_person_may_send_a_rejected_claim_again_unchanged_and_it_is_audited(database: Database,
                                                                               tmp_path: Path) -> None:
     _, in_set, _ = _reject_first_transaction_set(database, tmp_path)
@@ -261,6 +271,7 @@ def test_a_person_may_send_a_rejected_claim_again_unchanged_and_it_is_audited(da
     assert again.status == "ready"
 
 
+@SQLITE_ONLY
 def test_sync_reports_the_names_a_connection_refused_to_fetch(database: Database, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     class Hostile:
@@ -331,6 +342,7 @@ def _inbound_files(database: Database) -> dict[str, tuple[str, str | None, bool]
 BAD_CLP04 = "2-835.x12: segment 14 (CLP): CLP04 'abc' is not an amount"
 
 
+@SQLITE_ONLY
 def test_a_bad_file_is_quarantined_with_its_reason_and_the_files_after_it_are_processed(
         database: Database, tmp_path: Path) -> None:
     config, trace = _three_files(database, tmp_path)
@@ -368,6 +380,7 @@ def test_a_bad_file_is_quarantined_with_its_reason_and_the_files_after_it_are_pr
                                                                 "before", True)
 
 
+@SQLITE_ONLY
 def test_files_received_and_not_processed_are_picked_up_by_the_next_sync(
         database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, trace = _three_files(database, tmp_path)
@@ -394,6 +407,7 @@ def test_files_received_and_not_processed_are_picked_up_by_the_next_sync(
         "1-999.x12": "processed", "2-835.x12": "quarantined", "3-835.x12": "processed"}
 
 
+@SQLITE_ONLY
 def test_files_fetched_into_the_inbox_but_not_recorded_are_recorded_by_the_next_sync(
         database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, trace = _three_files(database, tmp_path)
@@ -416,6 +430,7 @@ def test_files_fetched_into_the_inbox_but_not_recorded_are_recorded_by_the_next_
         "1-999.x12": "processed", "2-835.x12": "quarantined", "3-835.x12": "processed"}
 
 
+@SQLITE_ONLY
 def test_a_file_that_cannot_be_read_or_is_addressed_to_nobody_is_quarantined_without_a_billing_company(
         database: Database, tmp_path: Path) -> None:
     config, inbound = _folder_drop(tmp_path)
@@ -436,6 +451,7 @@ def test_a_file_that_cannot_be_read_or_is_addressed_to_nobody_is_quarantined_wit
         ("a-junk.x12", "drop", "quarantined"), ("b-999.x12", "drop", "quarantined")]
 
 
+@SQLITE_ONLY
 def test_a_received_file_gone_from_the_inbox_stays_received_and_is_reported(
         database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, inbound = _folder_drop(tmp_path)
