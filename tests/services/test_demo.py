@@ -130,7 +130,7 @@ def test_same_seed_gives_the_same_demo_and_another_seed_does_not(tmp_path: Path)
     for run, seed in (("a", 5), ("b", 5), ("c", 6)):
         database = open_database(f"sqlite:///{tmp_path / run}.db")
         upgrade(database)
-        build_demo(database, _options(tmp_path / run, seed=seed))
+        build_demo(database, _options(tmp_path / run, seed=seed, patients=20))
         database.dispose()
         summary = json.loads((tmp_path / run / "summary.json").read_text())
         del summary["database"]  # each run has its own file

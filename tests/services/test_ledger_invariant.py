@@ -476,7 +476,7 @@ class PatientBalanceMachine(LedgerMachine):
         self._adjudicate(model, "1", ((20000, 8000, "1", False), (9000, 3000, "2", False)))
 
 
-quick = settings(max_examples=25, stateful_step_count=12, deadline=None,
+quick = settings(max_examples=15, stateful_step_count=12, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
