@@ -61,8 +61,14 @@ def parts(database: Database, f: ReportFilter) -> FigureParts:
         with UnitOfWork(database, actor="reports") as uow:
             report_ledger.for_reports(uow.session)
             return figure_parts(uow, f)
+    return _gathered(database, f)[0]
+
+
+def _gathered(database: Database, f: ReportFilter) -> tuple[FigureParts, int]:
+    """The parts of a filter naming no payer or provider, and how many practices were summed again."""
     versions = dict(data_versions(database, f.practice_ids))
     found = _kept(database, f, versions)
+    summed = 0
     for practice_id, version in versions.items():
         if practice_id not in found:
             one = dataclasses.replace(f, practice_ids=frozenset({practice_id}))
@@ -70,23 +76,20 @@ def parts(database: Database, f: ReportFilter) -> FigureParts:
                 report_ledger.for_reports(uow.session)
                 found[practice_id] = figure_parts(uow, one)
             _keep(database, f, practice_id, version, found[practice_id])
-    return add_parts(found[practice_id] for practice_id in sorted(found))
+            summed += 1
+    return add_parts(found[practice_id] for practice_id in sorted(found)), summed
 
 
 def keep_current(database: Database, as_of: datetime.date) -> dict[str, int]:
     """Sum and keep, for every practice, the parts the reports pages read first on ``as_of``: the default period
     (the 30 days ending that day) and the one before it. What the nightly job runs, so the day's first reader of
-    the dashboard finds every practice kept. Returns how many practices were summed again and how many read."""
+    the dashboard finds every practice kept. Returns the number of practices and how many were summed again."""
     with UnitOfWork(database, actor="reports") as uow:
         practice_ids = frozenset(uow.session.scalars(select(PracticeRow.id)))
     if not practice_ids:
         return {"practices": 0, "summed": 0}
     f = ReportFilter.of(practice_ids, as_of)
-    summed = 0
-    for one in (f, f.previous()):
-        versions = dict(data_versions(database, one.practice_ids))
-        summed += len(versions) - len(_kept(database, one, versions))
-        parts(database, one)
+    summed = sum(_gathered(database, one)[1] for one in (f, f.previous()))
     return {"practices": len(practice_ids), "summed": summed}
 
 
