@@ -1745,3 +1745,17 @@ class ReportPartsRow(Base):
     as_of: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     parts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReportAgingPartsRow(Base):
+    """A practice's A/R aging parts for one as-of day and basis (migration 0033), as
+    ``core.reports.parts.aging_parts_to_json`` writes them, computed under the practice's data version ``version``
+    (read as ``ReportPartsRow`` is). Amounts by payer, provider and code ids; no patient."""
+
+    __tablename__ = "report_aging_parts"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    as_of: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    basis: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    parts: Mapped[dict[str, Any]] = mapped_column(JSON)

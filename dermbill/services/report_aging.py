@@ -21,6 +21,7 @@ from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR, PATIENT_CR
 from dermbill.core.money import Money
 from dermbill.core.reports.aging import BUCKETS, AgedBalance, Basis, Kind, bucket_starts
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import AGING_SLOTS, AgingParts
 from dermbill.db.models import (
     ClaimStatusEventRow,
     JournalEntryRow,
@@ -65,8 +66,12 @@ def _bucket_at(moment: ColumnElement[Any], as_of: datetime.date, *, missing: int
     return case(*whens, else_=len(starts))
 
 
-def aged_balances(session: Session, f: ReportFilter, basis: Basis,
-                   dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedBalance]]:
+AgedSum = tuple[Kind, int | None, str, int]  # kind, bucket index (None: not billed), key ("" in the totals), cents
+KEPT_DIMENSIONS = ("practice", "payer", "provider", "code")  # what a practice's kept aging parts are summed by
+
+
+def aged_sums(session: Session, f: ReportFilter, basis: Basis,
+              dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedSum]]:
     """The open balances summed by kind and bucket (key ``()``) and by kind, bucket and each dimension alone (key
     ``(name,)``): on PostgreSQL in one pass over the balances (GROUPING SETS), on SQLite one query a set."""
     # Each balance carries its claim, date of service, provider, code and claim payer (receivable_balance, kept
@@ -124,21 +129,58 @@ def aged_balances(session: Session, f: ReportFilter, basis: Basis,
                                        *(columns[name].label(name) for name in one))
             rows_by_set[one] = list(session.execute(query.group_by(is_patient, bucket,
                                                                     *(columns[name] for name in one))))
-    labels = _labels(session, f, names, [row for one in sets[1:] for row in rows_by_set[one]])
-    return {one: [_aged(row, one, labels) for row in rows_by_set[one]] for one in sets}
+    return {one: [_summed(row, one) for row in rows_by_set[one]] for one in sets}
 
 
-def _aged(row: Any, dimensions: tuple[str, ...], labels: dict[str, dict[str, str]]) -> AgedBalance:
+def _summed(row: Any, dimensions: tuple[str, ...]) -> AgedSum:
     kind = Kind.PATIENT if row.is_patient else Kind.INSURANCE
     bucket_index = None if row.bucket == NOT_BILLED_BUCKET else max(int(row.bucket), 0)
     if row.bucket == NO_AGE_BUCKET:
         bucket_index = len(BUCKETS) - 1  # undated: counted as the oldest, never lost
-    dims = {}
-    for name in dimensions:
-        value = getattr(row, name)
-        key = "patient" if name == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
-        dims[name] = (key, labels[name].get(key, key or "(none)"))
-    return AgedBalance(kind, bucket_index, Money(int(row.cents)), dims)
+    key = ""
+    if dimensions:
+        value = getattr(row, dimensions[0])
+        key = "patient" if dimensions[0] == "payer" and kind is Kind.PATIENT else ("" if value is None else str(value))
+    return kind, bucket_index, key, int(row.cents)
+
+
+def aged_balances(session: Session, f: ReportFilter, basis: Basis,
+                  dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedBalance]]:
+    """``aged_sums`` with each key's label (what ``core.reports.aging.age`` tabulates)."""
+    return labelled(session, f, aged_sums(session, f, basis, dimensions))
+
+
+def labelled(session: Session, f: ReportFilter,
+             sums: dict[tuple[str, ...], list[AgedSum]]) -> dict[tuple[str, ...], list[AgedBalance]]:
+    """The balances of ``aged_sums`` (or of kept parts, ``sums_of``) with their keys' labels."""
+    names = [one[0] for one in sums if one]
+    labels = _labels(session, f, names, {name: {key for _, _, key, _ in sums[(name,)]} for name in names})
+    return {one: [AgedBalance(kind, bucket, Money(cents),
+                              {one[0]: (key, labels[one[0]].get(key, key or "(none)"))} if one else {})
+                  for kind, bucket, key, cents in rows] for one, rows in sums.items()}
+
+
+def aging_parts(session: Session, f: ReportFilter, basis: Basis) -> AgingParts:
+    """The filter's open balances by kind, bucket and each kept dimension, and its credits: what a practice keeps
+    (``report_parts.aging``) so that a company's aging is its practices' parts added."""
+    rows: dict[tuple[str, Kind, str], list[int]] = {}
+    for one, found in aged_sums(session, f, basis, KEPT_DIMENSIONS).items():
+        for kind, bucket, key, cents in found:
+            slots = rows.setdefault((one[0] if one else "", kind, key), [0] * AGING_SLOTS)
+            slots[len(BUCKETS) if bucket is None else bucket] += cents
+    return AgingParts({key: tuple(cents) for key, cents in rows.items()},
+                      {key: amount.cents for key, amount in credits(session, f).items()})
+
+
+def sums_of(parts: AgingParts, dimensions: Sequence[str]) -> dict[tuple[str, ...], list[AgedSum]]:
+    """Kept aging parts as ``aged_sums`` gives them, for the totals and ``dimensions`` (kept ones only)."""
+    out: dict[tuple[str, ...], list[AgedSum]] = {(): [], **{(name,): [] for name in dimensions}}
+    for (dimension, kind, key), cents in parts.rows.items():
+        found = out.get((dimension,) if dimension else ())
+        if found is not None:  # every slot, zeros too: a key summed to nothing keeps its row, as when summed
+            found.extend((kind, None if index == len(BUCKETS) else index, key, value)
+                         for index, value in enumerate(cents))
+    return out
 
 
 def payer_labels(session: Session, ids: Iterable[int]) -> dict[str, str]:
@@ -149,7 +191,7 @@ def payer_labels(session: Session, ids: Iterable[int]) -> dict[str, str]:
     return labels | {"patient": "Patients", "": "No payer named"}
 
 
-def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: Sequence[Any]
+def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], keys: dict[str, set[str]]
             ) -> dict[str, dict[str, str]]:
     """What each dimension's keys are called: practice codes, payer and provider names, patient accounts."""
     labels: dict[str, dict[str, str]] = {name: {} for name in dimensions}
@@ -158,13 +200,13 @@ def _labels(session: Session, f: ReportFilter, dimensions: Sequence[str], rows: 
             select(PracticeRow.id, PracticeRow.code, PracticeRow.legal_name)
             .where(PracticeRow.id.in_(f.practice_ids)))}
     if "payer" in dimensions:
-        labels["payer"] = payer_labels(session, {row.payer for row in rows if getattr(row, "payer", None) is not None})
+        labels["payer"] = payer_labels(session, {int(key) for key in keys["payer"] if key.isdigit()})
     if "provider" in dimensions:
         labels["provider"] = {str(i): f"{last}, {first}" for i, last, first in session.execute(
             select(ProviderRow.id, ProviderRow.last_name, ProviderRow.first_name)
             .where(ProviderRow.practice_id.in_(f.practice_ids)))}
     if "patient" in dimensions:
-        ids = {row.patient for row in rows if getattr(row, "patient", None) is not None}
+        ids = {int(key) for key in keys["patient"] if key.isdigit()}
         labels["patient"] = {str(i): f"{account} {last}, {first}" for i, account, last, first in session.execute(
             select(PatientRow.id, PatientRow.account_number, PatientRow.last_name, PatientRow.first_name)
             .where(PatientRow.id.in_(ids), PatientRow.practice_id.in_(f.practice_ids)))} if ids else {}

@@ -6,6 +6,9 @@ parts kept for the same period and as-of day (``report_parts``); a practice whos
 another version, or have none, is summed again on its own and its parts kept under the version read first. So after
 a posting only that practice is summed again, and the company's figures are otherwise a read of 200 small rows.
 
+A/R aging is kept the same way in ``report_aging_parts`` (``aging``): each practice's open balances as of the day on
+one basis, by kind, bucket and dimension (practice, payer, provider, code), added for the company.
+
 A filter naming a payer or provider is summed directly (its parts are not kept: few read them, and each such
 filter would keep parts of its own).
 
@@ -18,19 +21,33 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.core.reports.parts import Aged, FigureParts, add_parts, parts_from_json, parts_to_json
+from dermbill.core.reports.parts import (
+    Aged,
+    AgingParts,
+    FigureParts,
+    add_aging_parts,
+    add_parts,
+    aging_parts_from_json,
+    aging_parts_to_json,
+    parts_from_json,
+    parts_to_json,
+)
 from dermbill.db.engine import Database
-from dermbill.db.models import PracticeRow, ReportPartsRow, ReportVersionRow
+from dermbill.db.models import PracticeRow, ReportAgingPartsRow, ReportPartsRow, ReportVersionRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services import report_aging, report_denials, report_kpis, report_ledger
+
+P = TypeVar("P")
 
 
 def figure_parts(uow: UnitOfWork, f: ReportFilter) -> FigureParts:
@@ -54,6 +71,31 @@ def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tupl
     return tuple((i, int(found.get(i, 0))) for i in ids)
 
 
+@dataclass(frozen=True, slots=True)
+class _Shelf(Generic[P]):
+    """One kind of kept parts: its table and key columns (besides the practice), how a practice's parts are summed,
+    written, read and added."""
+
+    table: type[ReportPartsRow] | type[ReportAgingPartsRow]
+    key: Callable[[ReportFilter], dict[str, object]]
+    summed: Callable[[UnitOfWork, ReportFilter], P]
+    to_json: Callable[[P], dict[str, Any]]
+    from_json: Callable[[dict[str, Any]], P]
+    add: Callable[[Iterable[P]], P]
+
+
+def _figures_shelf() -> _Shelf[FigureParts]:
+    return _Shelf(ReportPartsRow,
+                  lambda f: {"period_start": f.period.start, "period_end": f.period.end, "as_of": f.as_of},
+                  lambda uow, f: figure_parts(uow, f), parts_to_json, parts_from_json, add_parts)
+
+
+def _aging_shelf(basis: Basis) -> _Shelf[AgingParts]:
+    return _Shelf(ReportAgingPartsRow, lambda f: {"as_of": f.as_of, "basis": basis.value},
+                  lambda uow, f: report_aging.aging_parts(uow.session, f, basis), aging_parts_to_json,
+                  aging_parts_from_json, add_aging_parts)
+
+
 def parts(database: Database, f: ReportFilter) -> FigureParts:
     """The filter's parts: kept ones where the practice's version has not moved, the others summed again (and
     kept)."""
@@ -61,72 +103,79 @@ def parts(database: Database, f: ReportFilter) -> FigureParts:
         with UnitOfWork(database, actor="reports") as uow:
             report_ledger.for_reports(uow.session)
             return figure_parts(uow, f)
-    return _gathered(database, f)[0]
+    return _gathered(database, f, _figures_shelf())[0]
 
 
-def _gathered(database: Database, f: ReportFilter) -> tuple[FigureParts, int]:
+def aging(database: Database, f: ReportFilter, basis: Basis) -> AgingParts:
+    """The filter's A/R aging parts as of its day on ``basis`` (by kind, bucket and each of
+    ``report_aging.KEPT_DIMENSIONS``): kept ones where the practice's version has not moved, the others summed again
+    (and kept). A filter naming a payer or provider is summed directly."""
+    if f.payer_id is not None or f.provider_id is not None:
+        with UnitOfWork(database, actor="reports") as uow:
+            return report_aging.aging_parts(report_ledger.for_reports(uow.session), f, basis)
+    return _gathered(database, f, _aging_shelf(basis))[0]
+
+
+def _gathered(database: Database, f: ReportFilter, shelf: _Shelf[P]) -> tuple[P, int]:
     """The parts of a filter naming no payer or provider, and how many practices were summed again."""
     versions = dict(data_versions(database, f.practice_ids))
-    found = _kept(database, f, versions)
+    found = _kept(database, f, versions, shelf)
     summed = 0
     for practice_id, version in versions.items():
         if practice_id not in found:
             one = dataclasses.replace(f, practice_ids=frozenset({practice_id}))
             with UnitOfWork(database, actor="reports") as uow:
                 report_ledger.for_reports(uow.session)
-                found[practice_id] = figure_parts(uow, one)
-            _keep(database, f, practice_id, version, found[practice_id])
+                found[practice_id] = shelf.summed(uow, one)
+            _keep(database, f, practice_id, version, shelf, found[practice_id])
             summed += 1
-    return add_parts(found[practice_id] for practice_id in sorted(found)), summed
+    return shelf.add(found[practice_id] for practice_id in sorted(found)), summed
 
 
 def keep_current(database: Database, as_of: datetime.date) -> dict[str, int]:
-    """Sum and keep, for every practice, the parts the reports pages read first on ``as_of``: the default period
-    (the 30 days ending that day) and the one before it. What the nightly job runs, so the day's first reader of
-    the dashboard finds every practice kept. Returns the number of practices and how many were summed again."""
+    """Sum and keep, for every practice, the parts the reports pages read first on ``as_of``: the key figures of the
+    default period (the 30 days ending that day) and the one before it, and the aging as of the day on each basis.
+    What the nightly job runs, so the day's first reader of the dashboard or aging finds every practice kept.
+    Returns the number of practices and how many practices' parts were summed again."""
     with UnitOfWork(database, actor="reports") as uow:
         practice_ids = frozenset(uow.session.scalars(select(PracticeRow.id)))
     if not practice_ids:
         return {"practices": 0, "summed": 0}
     f = ReportFilter.of(practice_ids, as_of)
-    summed = sum(_gathered(database, one)[1] for one in (f, f.previous()))
+    summed = sum(_gathered(database, one, _figures_shelf())[1] for one in (f, f.previous()))
+    summed += sum(_gathered(database, f, _aging_shelf(basis))[1] for basis in Basis)
     return {"practices": len(practice_ids), "summed": summed}
 
 
-def _key(f: ReportFilter) -> list[ColumnElement[bool]]:
-    row = ReportPartsRow
-    return [row.period_start == f.period.start, row.period_end == f.period.end, row.as_of == f.as_of]
-
-
-def _kept(database: Database, f: ReportFilter, versions: dict[int, int]) -> dict[int, FigureParts]:
-    """The parts kept for this period and day under each practice's current version (another format: none)."""
-    row = ReportPartsRow
-    out: dict[int, FigureParts] = {}
+def _kept(database: Database, f: ReportFilter, versions: dict[int, int], shelf: _Shelf[P]) -> dict[int, P]:
+    """The parts kept for this filter's key under each practice's current version (another format: none)."""
+    row = shelf.table
+    out: dict[int, P] = {}
     with UnitOfWork(database, actor="reports") as uow:
         for practice_id, version, data in uow.session.execute(
                 select(row.practice_id, row.version, row.parts)
-                .where(row.practice_id.in_(sorted(versions)), *_key(f))):
+                .where(row.practice_id.in_(sorted(versions)),
+                       *(getattr(row, name) == value for name, value in shelf.key(f).items()))):
             if versions.get(practice_id) != version:
                 continue
             try:
-                out[practice_id] = parts_from_json(data)
+                out[practice_id] = shelf.from_json(data)
             except (ValueError, KeyError, TypeError):  # kept by another format of dermbill: sum it again
                 continue
     return out
 
 
-def _keep(database: Database, f: ReportFilter, practice_id: int, version: int, one: FigureParts) -> None:
-    """Keep a practice's parts (replacing what was kept for the same period and day) and drop its parts of any
-    other version: they can never be read again."""
-    row = ReportPartsRow
-    values = {"practice_id": practice_id, "period_start": f.period.start, "period_end": f.period.end,
-              "as_of": f.as_of, "version": version, "parts": parts_to_json(one)}
+def _keep(database: Database, f: ReportFilter, practice_id: int, version: int, shelf: _Shelf[P], one: P) -> None:
+    """Keep a practice's parts (replacing what was kept under the same key) and drop its parts of any other
+    version: they can never be read again."""
+    row = shelf.table
+    key = shelf.key(f)
+    values = {"practice_id": practice_id, **key, "version": version, "parts": shelf.to_json(one)}
     with UnitOfWork(database, actor="reports") as uow:
         # Core statements on the connection: no ORM event, so the unit of work notes no practice written.
         connection = uow.session.connection()
         insert = postgresql_insert(row) if database.backend == "postgresql" else sqlite_insert(row)
         connection.execute(insert.values(values).on_conflict_do_update(
-            index_elements=["practice_id", "period_start", "period_end", "as_of"],
-            set_={"version": version, "parts": values["parts"]}))
+            index_elements=["practice_id", *key], set_={"version": version, "parts": values["parts"]}))
         connection.execute(delete(row).where(and_(row.practice_id == practice_id, row.version != version)))
         uow.commit()

@@ -72,12 +72,19 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
                  dimensions: Sequence[str] = DIMENSIONS) -> AgingReport:
     """A/R aging for the filter's practices as of its as-of day (the period is not used: balances have no period).
 
-    ``dimensions`` may add "patient" (a table naming patients: the caller audits that read).
+    Read from the practices' kept aging parts (``report_parts.aging``) when every dimension asked is a kept one;
+    ``dimensions`` may add "patient" (a table naming patients, summed now: the caller audits that read).
     """
+    kept = set(dimensions) <= set(report_aging.KEPT_DIMENSIONS) and f.payer_id is None and f.provider_id is None
+    parts = report_parts.aging(database, f, basis) if kept else None
     with UnitOfWork(database, actor="reports") as uow:
         session = report_ledger.for_reports(uow.session)
-        found = report_aging.aged_balances(session, f, basis, dimensions)
-        credits = report_aging.credits(session, f)
+        if parts is not None:
+            found = report_aging.labelled(session, f, report_aging.sums_of(parts, dimensions))
+            credits = {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS}
+        else:
+            found = report_aging.aged_balances(session, f, basis, dimensions)
+            credits = report_aging.credits(session, f)
     return _aging(f, basis, found, credits)
 
 

@@ -18,30 +18,36 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_world import ReportWorld, day
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dermbill.core.reports.aging import Kind
+from dermbill.core.reports.aging import Basis, Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.parts import (
+    AGING_SLOTS,
     Aged,
+    AgingParts,
     ArByPayer,
     CodingSums,
     Collected,
     FigureParts,
     PatientSums,
     RevenueSums,
+    add_aging_parts,
     add_parts,
+    aging_parts_from_json,
+    aging_parts_to_json,
     parts_from_json,
     parts_to_json,
 )
 from dermbill.core.reports.periods import Period
 from dermbill.db.engine import Database
-from dermbill.db.models import ReportPartsRow
+from dermbill.db.models import ReportAgingPartsRow, ReportPartsRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import report_parts
+from dermbill.services import report_aging, report_parts
 from dermbill.services.report_dashboard import dashboard, forget_kept
 from dermbill.services.report_parts import data_versions, figure_parts
-from dermbill.services.reports import FIGURE_GROUPS, aging_report, payer_aging
+from dermbill.services.reports import DIMENSIONS, FIGURE_GROUPS, AgingReport, aging_report, payer_aging
 
 AS_OF = day(6, 30)
 JUNE = Period(day(6, 1), day(6, 30))
@@ -101,6 +107,18 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[int]]:
     return summed
 
 
+def _counting_aging(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[int], Basis]]:
+    """The practices (and bases) whose aging parts ``report_parts.aging`` sums again, in order."""
+    summed: list[tuple[frozenset[int], Basis]] = []
+    real = report_aging.aging_parts
+
+    def counted(session: Session, f: ReportFilter, basis: Basis) -> AgingParts:
+        summed.append((f.practice_ids, basis))
+        return real(session, f, basis)
+    monkeypatch.setattr(report_aging, "aging_parts", counted)
+    return summed
+
+
 def test_the_company_is_its_practices_parts_added(world: ReportWorld) -> None:
     f = _company(world)
     kept = report_parts.parts(world.database, f)
@@ -150,13 +168,16 @@ def test_after_a_posting_only_its_practice_is_summed_again(world: ReportWorld,
 def test_the_nightly_job_keeps_what_the_days_first_dashboard_reads(world: ReportWorld,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     database = world.database
-    assert report_parts.keep_current(database, AS_OF) == {"practices": 2, "summed": 4}  # 2 practices, 2 periods
+    # 2 practices: the key figures of 2 periods, the aging on 2 bases
+    assert report_parts.keep_current(database, AS_OF) == {"practices": 2, "summed": 8}
     assert report_parts.keep_current(database, AS_OF) == {"practices": 2, "summed": 0}
-    summed = _counting(monkeypatch)
+    summed, aged = _counting(monkeypatch), _counting_aging(monkeypatch)
     forget_kept()
     dashboard(database, ReportFilter.of({world.practices["P1"]}, AS_OF))  # a user of one practice, default period
     dashboard(database, ReportFilter.of(set(world.practices.values()), AS_OF))  # the company
-    assert summed == []
+    for basis in Basis:
+        aging_report(database, ReportFilter.of(set(world.practices.values()), AS_OF), basis=basis)
+    assert summed == [] and aged == []
 
 
 def test_reading_kept_parts_moves_no_version(world: ReportWorld) -> None:
@@ -247,5 +268,75 @@ def test_adding_parts_adds_every_sum_and_keeps_every_item(a: FigureParts, b: Fig
     assert _figures(add_parts([b, a])) == _figures(both)  # the order of the practices does not matter
     assert add_parts([a, FigureParts()]).revenue == a.revenue
     assert both.aging == a.aging + b.aging
+    for key in {*a.credits, *b.credits}:
+        assert both.credits[key] == a.credits.get(key, 0) + b.credits.get(key, 0)
+
+
+# A/R aging's parts: kept per practice and basis, added for the company.
+
+def _aging_tables(report: AgingReport) -> dict[str, object]:
+    """The report's totals and its tables by the kept dimensions (what the kept and the summed reports share)."""
+    data = report.to_json()
+    return {kind.value: {key: value for key, value in data[kind.value].items()  # type: ignore[attr-defined]
+                         if key != "by_patient"} for kind in Kind} | {"credits": data["credits"]}
+
+
+@pytest.mark.parametrize("basis", list(Basis))
+def test_the_companys_aging_is_its_practices_kept_aging_added(world: ReportWorld, basis: Basis) -> None:
+    d = world.claim("P2", dos=day(6, 26), payer="CIG", lines=[("11102", 9000)])
+    world.patient_credit(d, 2500, on=day(6, 26))
+    f = _company(world)
+    kept = aging_report(world.database, f, basis=basis)
+    # "patient" is no kept dimension: that report is summed over the ledger at once
+    summed = aging_report(world.database, f, basis=basis, dimensions=(*DIMENSIONS, "patient"))
+    assert _aging_tables(kept) == _aging_tables(summed)
+    assert [t for t in kept.tables] == [t for t in summed.tables if t.key != "aging_by_patient"]
+    # by hand, insurance: A's line 1 $150 - $40, its line 2's $50 denied (being worked), A2's $150 + ($50 - $30),
+    # B's $200 - $120 paid - $30 to the patient, C's $500 denied, D's $90; patient: B's $30 - $10
+    assert kept.totals[Kind.INSURANCE].total.cents == 11000 + 5000 + 17000 + 5000 + 50000 + 9000
+    assert kept.totals[Kind.PATIENT].total.cents == 2000
+    assert kept.credits["patient_credit"].cents == 2500
+
+
+def test_after_a_posting_only_its_practices_aging_is_summed_again(world: ReportWorld,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    database, f, p2 = world.database, _company(world), world.practices["P2"]
+    before = aging_report(database, f)
+    aged = _counting_aging(monkeypatch)
+    assert _aging_tables(aging_report(database, f)) == _aging_tables(before)
+    assert aged == []  # read again: nothing summed
+    world.claim("P2", dos=day(6, 25), lines=[("17000", 7000)])
+    after = aging_report(database, f)
+    assert aged == [(frozenset({p2}), Basis.SERVICE)]
+    assert after.totals[Kind.INSURANCE].total.cents == before.totals[Kind.INSURANCE].total.cents + 7000
+    assert after.totals[Kind.INSURANCE].buckets[0].cents == before.totals[Kind.INSURANCE].buckets[0].cents + 7000
+    summed = aging_report(database, f, dimensions=(*DIMENSIONS, "patient"))
+    assert _aging_tables(after) == _aging_tables(summed)
+
+
+def test_a_payers_aging_is_summed_directly_and_not_kept(world: ReportWorld) -> None:
+    f = dataclasses.replace(_company(world), payer_id=world.payers["CIG"])
+    aging_report(world.database, f)
+    with UnitOfWork(world.database, actor="test") as uow:
+        assert uow.session.scalars(select(ReportAgingPartsRow)).all() == []
+
+
+_slots = st.tuples(*([_cents] * AGING_SLOTS))
+_aging = st.builds(
+    AgingParts,
+    st.dictionaries(st.tuples(st.sampled_from(["", "payer", "code"]), st.sampled_from(list(Kind)),
+                              st.sampled_from(["", "patient", "3", "11102"])), _slots, max_size=6),
+    st.dictionaries(st.sampled_from(["patient_credit", "payer_credit", "unapplied_insurance"]), _cents, max_size=3))
+
+
+@settings(deadline=None)
+@given(_aging, _aging)
+def test_aging_parts_read_back_from_their_json_and_add_slot_by_slot(a: AgingParts, b: AgingParts) -> None:
+    assert aging_parts_from_json(json.loads(json.dumps(aging_parts_to_json(a)))) == a
+    both = add_aging_parts([a, b])
+    assert both == add_aging_parts([b, a])
+    for key in {*a.rows, *b.rows}:
+        assert both.rows[key] == tuple(x + y for x, y in zip(a.rows.get(key, (0,) * AGING_SLOTS),
+                                                             b.rows.get(key, (0,) * AGING_SLOTS), strict=True))
     for key in {*a.credits, *b.credits}:
         assert both.credits[key] == a.credits.get(key, 0) + b.credits.get(key, 0)

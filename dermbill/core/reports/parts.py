@@ -16,10 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from dermbill.core.reports.aging import Kind
+from dermbill.core.reports.aging import BUCKETS, Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 
 FORMAT = 1  # raise when the parts change shape: kept parts of another format are summed again
+AGING_FORMAT = 1  # the same for ``AgingParts``
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +212,53 @@ def parts_from_json(data: Mapping[str, Any]) -> FigureParts:
                     for kind, bucket, payer, cents in data["aging"]),
         credits={key: int(cents) for key, cents in data["credits"].items()},
     )
+
+
+# A/R aging's parts: the open balances of one practice as of a day on one basis, by kind, dimension and key.
+
+AGING_SLOTS = len(BUCKETS) + 1  # the buckets, then what is not billed yet
+
+
+@dataclass(frozen=True, slots=True)
+class AgingParts:
+    """Open balances as of the as-of day, aged on one basis, in cents: for each (dimension, kind, key), the amount in
+    each bucket then the amount not billed yet (``AGING_SLOTS`` numbers). The dimension "" is the totals (key "");
+    the others are those aging is read by (practice, payer, provider, code), keys as text: an id, a code, "patient"
+    for patients' balances in the payer dimension, "" for none. Credit balances apart (key -> cents)."""
+
+    rows: Mapping[tuple[str, Kind, str], tuple[int, ...]] = field(default_factory=dict)
+    credits: Mapping[str, int] = field(default_factory=dict)
+
+
+def add_aging_parts(parts: Iterable[AgingParts]) -> AgingParts:
+    """Several practices' aging parts as one: the same (dimension, kind, key) added bucket by bucket."""
+    rows: dict[tuple[str, Kind, str], list[int]] = {}
+    credits: list[Mapping[str, int]] = []
+    for one in parts:
+        for key, cents in one.rows.items():
+            found = rows.get(key)
+            if found is None:
+                rows[key] = list(cents)
+            else:
+                for index, value in enumerate(cents):
+                    found[index] += value
+        credits.append(one.credits)
+    return AgingParts({key: tuple(cents) for key, cents in rows.items()}, _add_maps(credits))
+
+
+def aging_parts_to_json(parts: AgingParts) -> dict[str, Any]:
+    return {"format": AGING_FORMAT,
+            "rows": [[dimension, kind.value, key, list(cents)] for (dimension, kind, key), cents in parts.rows.items()],
+            "credits": dict(parts.credits)}
+
+
+def aging_parts_from_json(data: Mapping[str, Any]) -> AgingParts:
+    """The parts ``aging_parts_to_json`` wrote; ValueError for another format."""
+    if data.get("format") != AGING_FORMAT:
+        raise ValueError(f"aging parts of format {data.get('format')!r}, expected {AGING_FORMAT}")
+    rows: dict[tuple[str, Kind, str], tuple[int, ...]] = {}
+    for dimension, kind, key, cents in data["rows"]:
+        if len(cents) != AGING_SLOTS:
+            raise ValueError(f"aging parts with {len(cents)} amounts a row, expected {AGING_SLOTS}")
+        rows[(str(dimension), Kind(kind), str(key))] = tuple(int(c) for c in cents)
+    return AgingParts(rows, {key: int(cents) for key, cents in data["credits"].items()})
