@@ -283,10 +283,12 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
               if header.parse_date(m.group(1)) not in (None, visit_day)]
     for date_start, _ in dates:
         low, high = sorted((end, date_start))
-        if any(low <= p.start < high for p in procedures if (p.start, p.end) != (start, end)):
-            continue
+        between = [p for p in procedures if (p.start, p.end) != (start, end) and low <= p.start < high]
+        shared = bool(between) and date_start > end and _joined(text, start, end, between)
+        if between and not shared:
+            continue  # the date is the nearer mention's ("Mohs, SCC (bx 5/2026)")
         opened = text.rfind("(", 0, date_start)
-        if opened > end and text.rfind(")", 0, date_start) < opened:
+        if opened > end and text.rfind(")", 0, date_start) < opened and not shared:
             continue  # the date is inside a parenthesis that opens after the mention
         closed = text.find(")", date_start)
         if date_start < start and opened > text.rfind(")", 0, date_start) and 0 <= closed < start and re.search(
@@ -297,6 +299,22 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
             continue  # "Mohs, SCC, biopsy-proven 8/2026": the date is the biopsy's
         return True
     return False
+
+
+# "Mohs + flap by me 4/7/26", "excision and repair on 3/2/26": procedures joined by "+", "&", "and" or "/" share
+# the date written after the last of them, and so does the procedure a parenthesis opened after it tells of
+# ("bilobed flap (Mohs + flap by me 4/7/26)")
+_JOINED = re.compile(r"\s*(?:\+|&|/|and|with|then|\()\s*", re.IGNORECASE)
+
+
+def _joined(text: str, start: int, end: int, between: list[ProcedureMention]) -> bool:
+    """The mention at start:end and the procedures after it up to a date form one coordinated phrase."""
+    previous_end = end
+    for p in sorted(between, key=lambda q: q.start):
+        if not _JOINED.fullmatch(text[previous_end:p.start]):
+            return False
+        previous_end = p.end
+    return True
 
 
 # a procedure named after "referred after/following/s/p" in its sentence was the referring surgeon's: the
@@ -604,6 +622,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
             current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
             continue
+        if not in_clause_p and _UNTREATED.search(clause):
+            # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
+            # or left alone, are not the last lesion's (its count, diagnosis or size)
+            continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (len(group) == 1 and not current.diagnoses and not current.shared)):
@@ -625,6 +647,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
+
+
+_UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
+                        r"\bno (?:tx|treatment|intervention)\b|\bnot (?:treated|addressed)\b|"
+                        r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
 
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
