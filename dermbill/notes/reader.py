@@ -36,7 +36,7 @@ from dermbill.notes.vocabulary import (
 )
 
 # "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
-_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|"
+_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\n+(?=\s*[^a-z\s])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
@@ -108,7 +108,9 @@ _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|t
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
 # "neck ~11", "neck approx. 11": an approximate count is the count
-_COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
+# "neck ......... 16": dot leaders before the count
+_COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
+                               r"[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
                                r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
                                r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
@@ -119,6 +121,8 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|
                          re.IGNORECASE)
 _SITE_TIMES = re.compile(r"\s*\(?\s*(?:x|\u00d7)\s?\d{1,2}\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                          r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
+# "neck ......... 16" on a line of its own: a tally of lesions by site (dot leaders or a column of spaces)
+_TALLY = re.compile(r"[ \t]*(?:\.{2,}|[ \t]{2,}|[:=-])[ \t]*\d{1,2}[ \t]*(?:\n|$)")
 # "Location: face and scalp." in a templated note names where the procedure was done
 _SITE_HEADING = re.compile(r"\s*(?:locations?|sites?|areas? treated|anatomic (?:location|site))\s*:", re.IGNORECASE)
 # "Number treated: 22", "No. of lesions: 4"
@@ -576,7 +580,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
-                                    or _SITE_TIMES.match(text, sites[0].end)))
+                                    or _SITE_TIMES.match(text, sites[0].end)
+                                    or _TALLY.match(text, sites[-1].end)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
         continues_list = bool(sites and group and not in_clause_p and not lesion_d and not enumerated
                               and _SITE_TIMES.match(text, sites[0].end) and text[:start].rstrip().endswith(";"))
@@ -1227,7 +1232,13 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                 proc["margin_cm"] = _round(narrowest.value)
                 reading.fact(f"{ppath}.margin_cm", proc["margin_cm"], narrowest.start, narrowest.end)
             if excised:
-                proc["excised_diameter_cm"] = _round(excised[0].value)
+                # "ellipse ~3.5 x 1.4 cm": an ellipse is drawn about three times as long as it is wide so that it
+                # closes; its width is the lesion with its margins (the excised diameter), its length the wound's
+                # (an "excised specimen 1.8 x 0.6 cm" holding two lesions side by side is measured along its length)
+                ellipse = len(excised[0].dims) > 1 and re.search(
+                    r"\b(?:ellipse|ellipses)\W*(?:(?:measuring|of|about|approx\w*)\W+)?$",
+                    text[max(0, excised[0].start - 30):excised[0].start], re.IGNORECASE)
+                proc["excised_diameter_cm"] = _round(min(excised[0].dims) if ellipse else excised[0].value)
                 reading.fact(f"{ppath}.excised_diameter_cm", proc["excised_diameter_cm"], excised[0].start,
                              excised[0].end)
             if not margins and not excised:
@@ -1354,6 +1365,7 @@ _ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?
                       re.IGNORECASE)
 _SESSION_TOTAL = re.compile(r"\btotal\b|\bin all\b|\baltogether\b", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
+_TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNORECASE)
 
 
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
@@ -1369,7 +1381,9 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
         own = []
         volume = [m for m in volume if not _ALIQUOT.match(text, m.end)]
     if conc and own:
-        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
+        # "(total 10 mg)", "(8 mg total)": the session's total, not this lesion's dose
+        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)
+                and not _TOTAL_AFTER.match(text, m.end)]
         volume = own
     times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
 
@@ -1532,8 +1546,10 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                 service["modality"] = "uvb"
         elif kind == "nail_debridement":
             m = re.search(r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|all ten)\s+(?:\w+\s+)?"
-                          r"(?:toe)?nails", lowered)
-            word = m.group(1) if m else None
+                          r"(?:toe|finger)?nails", lowered)
+            # "debridement of dystrophic toenails x8": the count written after the nails
+            after = re.search(r"\b(?:toe|finger)?nails\s*\(?\s*(?:x|\u00d7)\s?(\d{1,2})\b", lowered)
+            word = m.group(1) if m else after.group(1) if after else None
             service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
         elif kind == "nail_avulsion":
             digits = []

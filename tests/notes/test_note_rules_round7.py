@@ -70,3 +70,74 @@ def test_tissue_trimmed_in_a_repair_is_no_paring() -> None:
 
 def test_a_callus_trimmed_is_pared() -> None:
     assert _codes("Callus R heel trimmed with #15 blade.") == ["11055"]
+
+
+# --- counts: nails, tallies --------------------------------------------------------------------------------------
+
+def test_a_nail_count_written_after_the_nails_counts_them() -> None:
+    assert _codes("Mechanical debridement of dystrophic toenails x7 with nippers and burr.") == ["11721"]
+
+
+def test_fewer_nails_after_the_nails_stay_under_six() -> None:
+    assert _codes("Mechanical debridement of dystrophic toenails x3 with nippers and burr.") == ["11720"]
+
+
+_TALLY = "Irritated skin tags, catching on collar, removed with scissors:\n  neck ......... {n}\n  L axilla .... 6\n"
+
+
+def test_a_tally_with_dot_leaders_counts_each_site() -> None:
+    counts = {(lesion["site"], lesion.get("laterality")): lesion.get("count")
+              for lesion in read_lesions(_TALLY.format(n="12"))}
+    assert counts == {("neck", None): 12, ("axilla", "left"): 6}
+
+
+def test_a_size_on_a_tally_line_is_no_count() -> None:
+    lesions = read_lesions(_TALLY.format(n="4 mm"))
+    assert [lesion.get("count") for lesion in lesions if lesion["site"] == "neck"] == [None]
+
+
+# --- injections: a total written after the dose ------------------------------------------------------------------
+
+def _doses(text: str) -> list[float]:
+    return [p["dose_mg"] for lesion in read_lesions(text) for p in lesion["procedures"] if "dose_mg" in p]
+
+
+def test_a_dose_followed_by_total_is_the_sessions() -> None:
+    assert _doses("Plaques both knees: ILK 10 mg/mL, 0.3 mL each knee (6 mg total).") == [3, 3]
+
+
+def test_a_dose_without_total_is_the_lesions() -> None:
+    assert _doses("Keloid R earlobe: ILK 10 mg/mL, 0.3 mL (3 mg).") == [3]
+
+
+# --- sizes: the width of an ellipse, the length of a closure -----------------------------------------------------
+
+def _excised(text: str) -> list[float]:
+    return [p["excised_diameter_cm"] for lesion in read_lesions(text) for p in lesion["procedures"]
+            if "excised_diameter_cm" in p]
+
+
+def test_an_ellipse_measured_long_by_wide_is_excised_across_its_width() -> None:
+    text = "L flank 0.6 cm atypical nevus, re-excised: ellipse 3.6 x 1.2 cm, layered closure 3.6 cm."
+    assert _excised(text) == [1.2]
+
+
+def test_an_excised_specimen_is_measured_along_its_length() -> None:
+    text = "Two adjacent nevi R flank removed in one fusiform excision; excised specimen 1.9 x 0.7 cm. Simple closure."
+    assert _excised(text) == [1.9]
+
+
+def _repair_lengths(text: str) -> list[float]:
+    return [p["length_cm"] for lesion in read_lesions(text) for p in lesion["procedures"]
+            if p["type"] == "repair" and "length_cm" in p]
+
+
+def test_a_closure_length_after_its_sutures_and_a_semicolon_is_the_repairs() -> None:
+    text = ("L cheek 0.8 cm cyst excised with 1 mm margin. Layered closure, 5-0 Monocryl buried + 6-0 nylon; "
+            "final 2.4 cm.")
+    assert _repair_lengths(text) == [2.4]
+
+
+def test_how_far_the_skin_was_undermined_is_no_repair_length() -> None:
+    text = "R back 1.5 cm SCC excised with 4 mm margins. Complex closure - wide undermining all around (~3 cm)."
+    assert _repair_lengths(text) == []
