@@ -206,7 +206,7 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
 
 def _flap_code(site: str, day: datetime.date) -> str | None:
     """The adjacent tissue transfer code of the smallest defect at ``site`` (the code that sets the global period)."""
-    from dermbill.services.coding import coding_tables
+    from dermbill.reference.coding_tables import coding_tables
 
     tables = coding_tables()
     if site not in tables.sites.sites:
