@@ -4,7 +4,7 @@
 as provider queries and the mentions it did not code (negated, historical, planned, family, examined only,
 hypothetical). ``code_note`` also runs the coding engine on it. Everything runs locally: spaCy's blank English
 pipeline with medspaCy's Sectionizer and ConText and dermatology rules of our own; no model weights.
-May import core and services.coding; must not import db, web, api or cli.
+May import core, reference (the coding tables) and services.coding; must not import db, web, api or cli.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from dermbill.notes.sites import find_sites
@@ -184,11 +185,32 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
                                 for s in sites):
                 return []  # the same site: a related procedure, read by the re-excision rule if at all
             malignant = any(d.key in MALIGNANT for d in find_diagnoses(sentence, start))
-            word = words.group(1).lower()
-            code = word if word[0].isdigit() else "17311" if word == "mohs" else ("11600" if malignant else "11400")
-            entry: dict[str, Any] = {"date_of_service": day.isoformat(), "code": code, "related": False,
-                                     "site": sites[0].site}
-            if sites[0].laterality in ("left", "right"):
-                entry["laterality"] = sites[0].laterality
-            return [Evidence(entry, start + date_start, start + date_end)]
+            found: list[Evidence] = []
+            # "flap (Mohs + flap by me 4/7/26)": every procedure of the sentence was done that day; a flap's code
+            # (its 90-day global period) follows its site, like today's
+            for match in _GLOBAL_WORD.finditer(sentence):
+                word = match.group(1).lower()
+                code = (word if word[0].isdigit() else "17311" if word == "mohs"
+                        else _flap_code(sites[0].site, day) if word in ("flap", "graft")
+                        else ("11600" if malignant else "11400"))
+                if code is None or any(e.value["code"] == code for e in found):
+                    continue
+                entry: dict[str, Any] = {"date_of_service": day.isoformat(), "code": code, "related": False,
+                                         "site": sites[0].site}
+                if sites[0].laterality in ("left", "right"):
+                    entry["laterality"] = sites[0].laterality
+                found.append(Evidence(entry, start + date_start, start + date_end))
+            return found
     return []
+
+
+def _flap_code(site: str, day: datetime.date) -> str | None:
+    """The adjacent tissue transfer code of the smallest defect at ``site`` (the code that sets the global period)."""
+    from dermbill.reference.coding_tables import coding_tables
+
+    tables = coding_tables()
+    if site not in tables.sites.sites:
+        return None
+    group = tables.sites.get(site).adjacent_tissue_transfer_group
+    rule = tables.rules.choose("adjacent_tissue_transfer", group, Decimal("1"), on=day)
+    return rule.code if rule is not None else None

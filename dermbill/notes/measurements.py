@@ -82,8 +82,10 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
                             re.IGNORECASE)
 _MARGIN_AFTER = re.compile(r"^\s*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
-_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,60}"
-                          r"(?:;\s*)?$", re.IGNORECASE)
+# "Layered closure, 5-0 Monocryl buried + 6-0 nylon; final 2.6 cm": the suture list after the closure word, and a
+# "final"/"total" after its semicolon, still lead to the closure's length
+_REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,75}"
+                          r"(?:;\s*(?:(?:final|total)(?: length)?:?\s*)?)?$", re.IGNORECASE)
 _REPAIR_AFTER = re.compile(r"^\s*(?:long\s+)?(?:\w+\s+){0,2}(closure|repair|linear closure|incision line)",
                            re.IGNORECASE)
 _EXCISED_BEFORE = re.compile(r"(excised diameter|excised specimen|total excised|excision diameter|ellipse|"
@@ -100,6 +102,9 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "depth"  # "Breslow 0.6 mm" is how deep a melanoma goes, not its size
     if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
         return "margin"
+    if re.search(r"\bundermin\w*(?:\s+(?:in|of|to|at|all|the|deep|fat|plane|directions?|around|widely|"
+                 r"approx\w*|about))*\s*\(?~?\s*$", before, re.IGNORECASE):
+        return "undermining"  # "wide undermining in all directions (~3 cm)": how far the skin was freed, no length
     if re.search(r"\bellipse\W*(?:\w+\W+){0,2}$", before, re.IGNORECASE) and \
             re.match(r"\s*(?:long|in length)\b", after, re.IGNORECASE):
         return "repair"  # "ellipse 4.5 cm long": an ellipse's length is the wound closed, not the excised diameter

@@ -27,7 +27,8 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"(?:punch|pbx)(?: biops(?:y|ies))?|punch(?:ed)?", "biopsy", "punch"),
     (r"incisional biops(?:y|ies)|wedge biops(?:y|ies)|incisional", "biopsy", "incisional"),
     (r"(?:shave|tangential|saucerization|saucerized|scoop|deep shave|curette) (?:biops(?:y|ies|ied)|bx)|sbx|"
-     r"biops(?:y|ied|ies) (?:by|via|with) (?:shave|tangential|saucerization)", "biopsy", "tangential"),
+     r"biops(?:y|ied|ies) (?:by|via|with) (?:shave|tangential|saucerization)|saucerization|saucerized",
+     "biopsy", "tangential"),
     (r"biops(?:y|ies|ied)|bx", "biopsy", None),
     (r"shave (?:removal|excision)|removed (?:by|with|via) (?:a )?(?:deep )?shave|shaved(?: off)?(?: flush)?|"
      r"tangential removal|shave", "shave_removal", None),
@@ -139,6 +140,13 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                                    r"face|beard|head|groin|pubic|bikini|chest)\b",
                                                    text[m.end():m.end() + 20], re.IGNORECASE))):
             continue  # "Shaves axillae", "pt shaves her legs", "avoid shave": hair, not a lesion removed
+        if kind == "paring" and word == "trimmed" and re.search(
+                r"\b(?:cartilage|fat|dog-?ears?|cones?|edges?|margins?|nails?|hair|sutures?|tails?|skin|tissue|"
+                r"redundan\w*|flaps?)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):
+            continue  # "exposed cartilage trimmed", "dog-ear trimmed": part of a repair, not a callus pared
+        if found and kind in ("biopsy", "shave_removal") and found[-1].type == "biopsy" and re.fullmatch(
+                r"\s*\(\s*(?:\w+\s+)?", text[found[-1].end - offset:m.start()]):
+            continue  # "saucerization (deep shave)": the parenthesis restates the technique just named
         found.append(ProcedureMention(kind, detail, m.start() + offset, m.end() + offset))
     return found
 

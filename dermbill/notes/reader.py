@@ -36,7 +36,7 @@ from dermbill.notes.vocabulary import (
 )
 
 # "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
-_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)\s+|\n+(?=\s*[^a-z\s])|"
+_CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\n+(?=\s*[^a-z\s])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
@@ -108,7 +108,9 @@ _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|t
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
 # "neck ~11", "neck approx. 11": an approximate count is the count
-_COUNT_AFTER_SITE = re.compile(r"\s*[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
+# "neck ......... 16": dot leaders before the count
+_COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
+                               r"[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
                                r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
                                r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
@@ -119,6 +121,8 @@ _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|
                          re.IGNORECASE)
 _SITE_TIMES = re.compile(r"\s*\(?\s*(?:x|\u00d7)\s?\d{1,2}\b(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                          r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
+# "neck ......... 16" on a line of its own: a tally of lesions by site (dot leaders or a column of spaces)
+_TALLY = re.compile(r"[ \t]*(?:\.{2,}|[ \t]{2,}|[:=-])[ \t]*\d{1,2}[ \t]*(?:\n|$)")
 # "Location: face and scalp." in a templated note names where the procedure was done
 _SITE_HEADING = re.compile(r"\s*(?:locations?|sites?|areas? treated|anatomic (?:location|site))\s*:", re.IGNORECASE)
 # "Number treated: 22", "No. of lesions: 4"
@@ -283,10 +287,12 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
               if header.parse_date(m.group(1)) not in (None, visit_day)]
     for date_start, _ in dates:
         low, high = sorted((end, date_start))
-        if any(low <= p.start < high for p in procedures if (p.start, p.end) != (start, end)):
-            continue
+        between = [p for p in procedures if (p.start, p.end) != (start, end) and low <= p.start < high]
+        shared = bool(between) and date_start > end and _joined(text, start, end, between)
+        if between and not shared:
+            continue  # the date is the nearer mention's ("Mohs, SCC (bx 5/2026)")
         opened = text.rfind("(", 0, date_start)
-        if opened > end and text.rfind(")", 0, date_start) < opened:
+        if opened > end and text.rfind(")", 0, date_start) < opened and not shared:
             continue  # the date is inside a parenthesis that opens after the mention
         closed = text.find(")", date_start)
         if date_start < start and opened > text.rfind(")", 0, date_start) and 0 <= closed < start and re.search(
@@ -297,6 +303,22 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
             continue  # "Mohs, SCC, biopsy-proven 8/2026": the date is the biopsy's
         return True
     return False
+
+
+# "Mohs + flap by me 4/7/26", "excision and repair on 3/2/26": procedures joined by "+", "&", "and" or "/" share
+# the date written after the last of them, and so does the procedure a parenthesis opened after it tells of
+# ("bilobed flap (Mohs + flap by me 4/7/26)")
+_JOINED = re.compile(r"\s*(?:\+|&|/|and|with|then|\()\s*", re.IGNORECASE)
+
+
+def _joined(text: str, start: int, end: int, between: list[ProcedureMention]) -> bool:
+    """The mention at start:end and the procedures after it up to a date form one coordinated phrase."""
+    previous_end = end
+    for p in sorted(between, key=lambda q: q.start):
+        if not _JOINED.fullmatch(text[previous_end:p.start]):
+            return False
+        previous_end = p.end
+    return True
 
 
 # a procedure named after "referred after/following/s/p" in its sentence was the referring surgeon's: the
@@ -558,7 +580,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
-                                    or _SITE_TIMES.match(text, sites[0].end)))
+                                    or _SITE_TIMES.match(text, sites[0].end)
+                                    or _TALLY.match(text, sites[-1].end)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
         continues_list = bool(sites and group and not in_clause_p and not lesion_d and not enumerated
                               and _SITE_TIMES.match(text, sites[0].end) and text[:start].rstrip().endswith(";"))
@@ -604,6 +627,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
             current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
             continue
+        if not in_clause_p and _UNTREATED.search(clause):
+            # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
+            # or left alone, are not the last lesion's (its count, diagnosis or size)
+            continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (len(group) == 1 and not current.diagnoses and not current.shared)):
@@ -625,6 +652,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
+
+
+_UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
+                        r"\bno (?:tx|treatment|intervention)\b|\bnot (?:treated|addressed)\b|"
+                        r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
 
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
@@ -1200,7 +1232,13 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
                 proc["margin_cm"] = _round(narrowest.value)
                 reading.fact(f"{ppath}.margin_cm", proc["margin_cm"], narrowest.start, narrowest.end)
             if excised:
-                proc["excised_diameter_cm"] = _round(excised[0].value)
+                # "ellipse ~3.5 x 1.4 cm": an ellipse is drawn about three times as long as it is wide so that it
+                # closes; its width is the lesion with its margins (the excised diameter), its length the wound's
+                # (an "excised specimen 1.8 x 0.6 cm" holding two lesions side by side is measured along its length)
+                ellipse = len(excised[0].dims) > 1 and re.search(
+                    r"\b(?:ellipse|ellipses)\W*(?:(?:measuring|of|about|approx\w*)\W+)?$",
+                    text[max(0, excised[0].start - 30):excised[0].start], re.IGNORECASE)
+                proc["excised_diameter_cm"] = _round(min(excised[0].dims) if ellipse else excised[0].value)
                 reading.fact(f"{ppath}.excised_diameter_cm", proc["excised_diameter_cm"], excised[0].start,
                              excised[0].end)
             if not margins and not excised:
@@ -1327,6 +1365,7 @@ _ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?
                       re.IGNORECASE)
 _SESSION_TOTAL = re.compile(r"\btotal\b|\bin all\b|\baltogether\b", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
+_TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNORECASE)
 
 
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
@@ -1342,7 +1381,9 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
         own = []
         volume = [m for m in volume if not _ALIQUOT.match(text, m.end)]
     if conc and own:
-        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)]
+        # "(total 10 mg)", "(8 mg total)": the session's total, not this lesion's dose
+        dose = [m for m in dose if not _TOTAL_BEFORE.search(text, max(0, m.start - 25), m.start)
+                and not _TOTAL_AFTER.match(text, m.end)]
         volume = own
     times = lesion.count[0] if lesion.count and lesion.count[0] > 1 else 1
 
@@ -1505,8 +1546,10 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                 service["modality"] = "uvb"
         elif kind == "nail_debridement":
             m = re.search(r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|all ten)\s+(?:\w+\s+)?"
-                          r"(?:toe)?nails", lowered)
-            word = m.group(1) if m else None
+                          r"(?:toe|finger)?nails", lowered)
+            # "debridement of dystrophic toenails x8": the count written after the nails
+            after = re.search(r"\b(?:toe|finger)?nails\s*\(?\s*(?:x|\u00d7)\s?(\d{1,2})\b", lowered)
+            word = m.group(1) if m else after.group(1) if after else None
             service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
         elif kind == "nail_avulsion":
             digits = []
