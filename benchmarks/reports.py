@@ -4,7 +4,8 @@ and the key figures for a month under 2 s each, the dashboard under 1 s).
 The company is ``benchmarks.report_company`` (built once into the schema ``bench_reports`` and reused; ``--quick``:
 10 practices and 100,000 lines in ``bench_reports_quick``). Timed, the median of N runs each (after one warm-up
 run, so the figures are those of a server with the data in its cache, as a billing company's is during the day):
-aging as of 2026-11-30 for the whole company and for one practice; the key figures of November 2026 (with
+aging as of 2026-11-30 for the whole company with nothing kept (once), after a posting to one practice and kept, for
+one practice after a posting, and by first billed after a posting; the key figures of November 2026 (with
 October's beside them) for the company with nothing kept (every practice's parts summed: once), after a posting to
 one practice (its data version raised before each run, so that practice alone is summed again) and kept; the same
 after a posting for one practice; the denial report and the dashboard of November after a posting to one practice;
@@ -67,7 +68,7 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
     from dermbill.core.reports.filters import ReportFilter
     from dermbill.core.reports.periods import Period
     from dermbill.db.engine import open_database
-    from dermbill.db.models import ReportPartsRow, ReportVersionRow
+    from dermbill.db.models import ReportAgingPartsRow, ReportPartsRow, ReportVersionRow
     from dermbill.db.repositories import UnitOfWork
     from dermbill.services.report_dashboard import dashboard, forget_kept
     from dermbill.services.reports import aging_report, denial_report, kpi_report
@@ -82,6 +83,7 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
         forget_kept()
         with UnitOfWork(database, actor="bench") as uow:
             uow.session.execute(delete(ReportPartsRow))
+            uow.session.execute(delete(ReportAgingPartsRow))
             uow.commit()
 
     def posting_to_one_practice() -> None:
@@ -104,13 +106,20 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
             timings.append(Timing(operation, scope, seconds, target))
             print(f"  {operation}, {scope}: {seconds:.3f} s", flush=True)
 
-        for operation, scope, call, target in [
-            ("aging (by date of service)", "company", lambda: aging_report(database, everyone), 2.0),
-            ("aging (by date of service)", "one practice", lambda: aging_report(database, one), 2.0),
-            ("aging (by first billed)", "company", lambda: aging_report(database, everyone, basis=Basis.SUBMISSION),
-             2.0),
+        # Aging: once with nothing kept (every practice summed), then after a posting to one practice, then kept.
+        timed("aging (by date of service): nothing kept (every practice summed)", "company",
+              _once(lambda: aging_report(database, everyone), forget_parts), 2.0)
+        for operation, scope, call, before, target in [
+            ("aging (by date of service): after a posting to one practice", "company",
+             lambda: aging_report(database, everyone), posting_to_one_practice, 2.0),
+            ("aging (by date of service): kept (nothing written since)", "company",
+             lambda: aging_report(database, everyone), lambda: None, 2.0),
+            ("aging (by date of service): after a posting", "one practice",
+             lambda: aging_report(database, one), posting_to_one_practice, 2.0),
+            ("aging (by first billed): after a posting to one practice", "company",
+             lambda: aging_report(database, everyone, basis=Basis.SUBMISSION), posting_to_one_practice, 2.0),
         ]:
-            timed(operation, scope, _median(call, runs), target)
+            timed(operation, scope, _median(call, runs, before), target)
         # The key figures: first the read with nothing kept (every practice summed: what a nightly refresh or the
         # month's first reader pays, once), then after a posting to one practice, then read again unchanged.
         timed("key figures, a month: nothing kept (every practice summed)", "company",

@@ -11,6 +11,7 @@ month (that month counted to the as-of day), each month's balances as of its las
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -47,8 +48,10 @@ def dashboard(database: Database, f: ReportFilter) -> Dashboard:
         if kept is not None and kept[0] == versions:
             _KEPT.move_to_end(key)
             return kept[1]
-    parts = report_parts.parts(database, f)
-    board = Dashboard(kpi_report(database, f, parts), payer_aging(database, f, parts))
+    # the period's parts and the previous period's at once (after a posting, each sums that practice again)
+    parts, before = report_parts.in_threads(database, [functools.partial(report_parts.parts, database, f),
+                                                       functools.partial(report_parts.parts, database, f.previous())])
+    board = Dashboard(kpi_report(database, f, parts, before), payer_aging(database, f, parts))
     with _LOCK:
         _KEPT[key] = (versions, board)
         _KEPT.move_to_end(key)

@@ -218,11 +218,13 @@ class KpiReport(Report):
                 "tables": {table.key: table.to_json() for table in self.tables}}
 
 
-def kpi_report(database: Database, f: ReportFilter, parts: FigureParts | None = None) -> KpiReport:
+def kpi_report(database: Database, f: ReportFilter, parts: FigureParts | None = None,
+               before: FigureParts | None = None) -> KpiReport:
     """Every key figure for the period beside the previous period's, and the tables behind them (days in A/R by
-    payer, coding by family, patient collections by window)."""
+    payer, coding by family, patient collections by window). ``parts`` and ``before``: the period's and the
+    previous period's parts when the caller has them."""
     parts = parts or report_parts.parts(database, f)
-    before = report_parts.parts(database, f.previous())
+    before = before or report_parts.parts(database, f.previous())
     groups = tuple(
         (key, title, tuple(now.with_previous(then)
                            for now, then in zip(figures(parts), figures(before), strict=True)))
