@@ -66,9 +66,11 @@ _LOCK = threading.Lock()
 
 
 def forget_kept() -> None:
-    """Drop every dashboard this process keeps (the next read of each computes it again)."""
+    """Drop every dashboard and every practice's parts this process keeps (the next read of each computes or reads
+    it again)."""
     with _LOCK:
         _KEPT.clear()
+    report_parts.forget_remembered()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ import contextvars
 import dataclasses
 import datetime
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -169,21 +171,54 @@ def keep_current(database: Database, as_of: datetime.date) -> dict[str, int]:
 
 
 def _kept(database: Database, f: ReportFilter, versions: dict[int, int], shelf: _Shelf[P]) -> dict[int, P]:
-    """The parts kept for this filter's key under each practice's current version (another format: none)."""
+    """The parts kept for this filter's key under each practice's current version (another format: none): from this
+    process's memory when it read or summed them under that version, else read from the database (and remembered)."""
     row = shelf.table
+    key = shelf.key(f)
+    memory_key = (database.url, row.__tablename__, tuple(key.items()))
     out: dict[int, P] = {}
+    with _LOCK:
+        for practice_id, version in versions.items():
+            found = _MEMORY.get((*memory_key, practice_id, version))
+            if found is not None:
+                _MEMORY.move_to_end((*memory_key, practice_id, version))
+                out[practice_id] = found
+    missing = sorted(set(versions) - set(out))
+    if not missing:
+        return out
     with UnitOfWork(database, actor="reports") as uow:
         for practice_id, version, data in uow.session.execute(
                 select(row.practice_id, row.version, row.parts)
-                .where(row.practice_id.in_(sorted(versions)),
-                       *(getattr(row, name) == value for name, value in shelf.key(f).items()))):
+                .where(row.practice_id.in_(missing), *(getattr(row, name) == value for name, value in key.items()))):
             if versions.get(practice_id) != version:
                 continue
             try:
                 out[practice_id] = shelf.from_json(data)
             except (ValueError, KeyError, TypeError):  # kept by another format of dermbill: sum it again
                 continue
+            _remember((*memory_key, practice_id, version), out[practice_id])
     return out
+
+
+# Parts read or summed by this process, by database, table, key, practice and version: a practice's parts under a
+# version never change, so a read after a posting decodes only the practice posted to.
+REMEMBERED_PARTS = 8192
+_MEMORY: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _remember(key: tuple[Any, ...], parts: object) -> None:
+    with _LOCK:
+        _MEMORY[key] = parts
+        _MEMORY.move_to_end(key)
+        while len(_MEMORY) > REMEMBERED_PARTS:
+            _MEMORY.popitem(last=False)
+
+
+def forget_remembered() -> None:
+    """Drop the parts this process remembers (the next read takes them from the database)."""
+    with _LOCK:
+        _MEMORY.clear()
 
 
 def _keep(database: Database, f: ReportFilter, practice_id: int, version: int, shelf: _Shelf[P], one: P) -> None:
@@ -200,3 +235,4 @@ def _keep(database: Database, f: ReportFilter, practice_id: int, version: int, s
             index_elements=["practice_id", *key], set_={"version": version, "parts": values["parts"]}))
         connection.execute(delete(row).where(and_(row.practice_id == practice_id, row.version != version)))
         uow.commit()
+    _remember((database.url, row.__tablename__, tuple(key.items()), practice_id, version), one)

@@ -91,10 +91,13 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
 def payer_aging(database: Database, f: ReportFilter, parts: FigureParts) -> AgingReport:
     """The aging by payer (date of service) the dashboard shows, from the filter's key-figure parts (kept per
     practice, ``report_parts``): the same report ``aging_report(..., dimensions=("payer",))`` gives."""
+    summed: dict[tuple[Kind, int | None, str], int] = {}  # the practices' balances of one payer and bucket added
+    for a in parts.aging:
+        summed[(a.kind, a.bucket, a.payer)] = summed.get((a.kind, a.bucket, a.payer), 0) + a.cents
     with UnitOfWork(database, actor="reports") as uow:
-        labels = report_aging.payer_labels(uow.session, {int(a.payer) for a in parts.aging if a.payer.isdigit()})
-    balances = [AgedBalance(a.kind, a.bucket, Money(a.cents),
-                            {"payer": (a.payer, labels.get(a.payer, a.payer or "(none)"))}) for a in parts.aging]
+        labels = report_aging.payer_labels(uow.session, {int(payer) for _, _, payer in summed if payer.isdigit()})
+    balances = [AgedBalance(kind, bucket, Money(cents), {"payer": (payer, labels.get(payer, payer or "(none)"))})
+                for (kind, bucket, payer), cents in summed.items()]
     return _aging(f, Basis.SERVICE, {(): balances, ("payer",): balances},
                   {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
 

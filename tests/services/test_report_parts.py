@@ -165,6 +165,28 @@ def test_after_a_posting_only_its_practice_is_summed_again(world: ReportWorld,
     assert kept == dict(data_versions(database, f.practice_ids))
 
 
+def test_this_process_remembers_the_parts_it_read_so_a_posting_costs_one_practice(
+        world: ReportWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    database, f, p2 = world.database, _company(world), world.practices["P2"]
+    report_parts.parts(database, f)
+    forget_kept()  # as another process would: the kept parts are read from the database
+    decoded: list[int] = []
+    real = report_parts.parts_from_json
+
+    def counted(data: dict[str, object]) -> FigureParts:
+        decoded.append(1)
+        return real(data)
+    monkeypatch.setattr(report_parts, "parts_from_json", counted)
+    first = _figures(report_parts.parts(database, f))
+    assert len(decoded) == 2  # both practices' kept rows read once ...
+    assert _figures(report_parts.parts(database, f)) == first and len(decoded) == 2  # ... and then remembered
+    summed = _counting(monkeypatch)
+    world.claim("P2", dos=day(6, 25), lines=[("17000", 7000)])
+    after = _figures(report_parts.parts(database, f))
+    assert summed == [frozenset({p2})] and len(decoded) == 2  # P2 summed again, P1 remembered: nothing read
+    assert after == _figures(_summed_at_once(world, f))
+
+
 def test_the_nightly_job_keeps_what_the_days_first_dashboard_reads(world: ReportWorld,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     database = world.database
@@ -200,6 +222,7 @@ def test_parts_kept_by_another_format_are_summed_again(world: ReportWorld, monke
         for row in uow.session.scalars(select(ReportPartsRow)):
             row.parts = {**row.parts, "format": 0}
         uow.commit()
+    forget_kept()  # what this process remembers it read or summed (another process reads them from the database)
     summed = _counting(monkeypatch)
     assert _figures(report_parts.parts(database, f)) == first
     assert sorted(summed) == sorted(frozenset({p}) for p in f.practice_ids)
