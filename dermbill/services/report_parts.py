@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -122,6 +122,7 @@ def aging(database: Database, f: ReportFilter, basis: Basis) -> AgingParts:
     return _gathered(database, f, _aging_shelf(basis))[0]
 
 
+KEEPING_LOCK = 1917  # the first key of the transaction-level advisory lock taken while a practice's parts are kept
 SUMMING_THREADS = 2  # on PostgreSQL, practices (and a dashboard's two periods) summed at once: the server's work
 
 
@@ -230,6 +231,10 @@ def _keep(database: Database, f: ReportFilter, practice_id: int, version: int, s
     with UnitOfWork(database, actor="reports") as uow:
         # Core statements on the connection: no ORM event, so the unit of work notes no practice written.
         connection = uow.session.connection()
+        if database.backend == "postgresql":
+            # One keeper of a practice's parts at a time (two threads or processes keeping two periods of a practice
+            # would each update one row and wait on the other's in dropping older versions: a deadlock).
+            connection.execute(select(func.pg_advisory_xact_lock(KEEPING_LOCK, practice_id)))
         insert = postgresql_insert(row) if database.backend == "postgresql" else sqlite_insert(row)
         connection.execute(insert.values(values).on_conflict_do_update(
             index_elements=["practice_id", *key], set_={"version": version, "parts": values["parts"]}))

@@ -10,6 +10,7 @@ patient cash on 20 June). P2: C (Medicare, 11102 $500, charged 2 June, denied wh
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from decimal import Decimal
 
@@ -185,6 +186,23 @@ def test_this_process_remembers_the_parts_it_read_so_a_posting_costs_one_practic
     after = _figures(report_parts.parts(database, f))
     assert summed == [frozenset({p2})] and len(decoded) == 2  # P2 summed again, P1 remembered: nothing read
     assert after == _figures(_summed_at_once(world, f))
+
+
+@pytest.mark.parametrize("database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_many_periods_of_a_practice_kept_at_once_keep_each_and_never_deadlock(world: ReportWorld) -> None:
+    # On PostgreSQL parts are summed and kept in threads: keeping one practice's parts of several periods at once
+    # (each drops the practice's parts of older versions) once deadlocked the dashboard's two periods.
+    database = world.database
+    months = [Period(day(month, 1), day(month, 28)) for month in (3, 4, 5, 6)]
+    for _ in range(3):
+        world.claim("P2", dos=day(6, 25), lines=[("17000", 7000)])  # a new version of P2: every period summed again
+        calls = [functools.partial(report_parts.parts, database, ReportFilter.of(set(world.practices.values()),
+                                                                                 period.end, period))
+                 for period in months]
+        report_parts.in_threads(database, calls)
+    with UnitOfWork(database, actor="test") as uow:
+        kept = uow.session.execute(select(ReportPartsRow.practice_id, ReportPartsRow.period_start)).all()
+    assert sorted(kept) == sorted((p, period.start) for p in world.practices.values() for period in months)
 
 
 def test_the_nightly_job_keeps_what_the_days_first_dashboard_reads(world: ReportWorld,
