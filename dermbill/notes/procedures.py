@@ -110,6 +110,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # "WLE scar well healed", "biopsy site", "excision site: sutures intact": an earlier procedure's trace
             # ("Biopsy site: R cheek" names today's)
             continue
+        if kind not in ("removal",) and re.match(
+                r"\s*(?:is\s+|was\s+|looks?\s+|appears?\s+|remains?\s+)?(?:viable|healing|(?:well[- ])?healed|"
+                r"pink and viable|taking well|take\b|necrotic|congested|with(?:out)? (?:necrosis|congestion))\b",
+                text[m.end():m.end() + 30], re.IGNORECASE):
+            continue  # "flap viable", "graft take 100%", "excision healing well": an earlier procedure's wound today
         if kind == "excision" and re.match(r"[^.;\n]{0,60}\b(?:frozen sections?|slides|pathologist)\b",
                                            text[m.end():m.end() + 80], re.IGNORECASE):
             continue  # "I performed the excisions and read all frozen sections": a Mohs surgeon's attestation
@@ -126,6 +131,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                 or re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:sutures?|stitch(?:es)?|staples?|packing)\b",
                             text[m.end():m.end() + 20], re.IGNORECASE)):
             continue  # "Suture removal 7 d (face), 14 d (arm)": the wound's follow-up, not a lesion removed
+        if re.search(r"\b(?:post|pre)[- ]?op(?:erative)?\.?\s+(?:check|visit|f/?u|follow[- ]?up|eval\w*|wound check)"
+                     r"\b[\s,:-]*(?:(?:of|for|after)\s+(?:the\s+|her\s+|his\s+)?)?(?:[\w&]+\s*(?:/|\+|&|and)\s*){0,2}$",
+                     text[max(0, m.start() - 50):m.start()], re.IGNORECASE):
+            continue  # "Post-op check, Mohs/flap L nasal ala": a visit about an earlier procedure, not one done today
         if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
             continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
         if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"

@@ -112,7 +112,7 @@ _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|t
 _COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
                                r"[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
                                r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
-                               r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
+                               r"(\d{1,2})\b(?!/\d|\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
@@ -269,7 +269,13 @@ _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|sc
                              r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$",
                              re.IGNORECASE)
 _IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|grows?|enlarges?|persists?|"
-                       r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path)", re.IGNORECASE)
+                       r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path|residual|incomplete|"
+                       r"recurrence|persistent)", re.IGNORECASE)
+# "7 mm papule, persisted after LN2 x2", "recurred despite ED&C", "failed cryo": an earlier treatment that did not work
+_FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returned|came back)\s+(?:\w+\s+){0,2}?"
+                            r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
+                            r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
+                            re.IGNORECASE)
 _NOTHING_DONE = re.compile(r"\bno (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
                            r"done)\b|\bno procedures? (?:were |was )?(?:performed|done)\b", re.IGNORECASE)
 
@@ -375,6 +381,8 @@ _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |infla
                           r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
                           r"(?! ago))", re.IGNORECASE)
 _YEAR_AFTER = re.compile(r"\s*,?\s*(?:in\s+|on\s+)?((?:19|20)\d\d)\b(?![/-])")
+# "(BCC R ear 2022 - Mohs; SCC L hand 2023 - excision)": an earlier year written just before the procedure
+_YEAR_BEFORE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)\)?\s*[-\u2013:]?\s*$")
 # "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
 _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
                          re.IGNORECASE)
@@ -453,8 +461,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _short_date_other_day(after, visit_day):
                 reason = "planned"
-            elif _RECENTLY_AFTER.match(after):
-                reason = "historical"
+            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after):
+                reason = "historical"  # "persisted after LN2 x2", "biopsied last month": an earlier treatment
             elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
             elif _IF_AFTER.search(after):
@@ -464,6 +472,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             elif visit_day is not None and (year := _YEAR_AFTER.match(after)) and \
                     int(year.group(1)) < visit_day.year:
                 reason = "historical"  # "(0.4 mm, WLE 2022, no SLNB)": a year written after the procedure
+            elif visit_day is not None and (year := _YEAR_BEFORE.search(before)) and \
+                    int(year.group(1)) < visit_day.year:
+                reason = "historical"
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "hypothetical" and not dated:
@@ -1116,6 +1127,12 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         # dysplastic nevus: the lesion excised was the one first diagnosed
         entry["pathology"] = entry["diagnosis"]
     sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
+    # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins) ... Scar measures 2.2 cm": a size told
+    # in the sentence of an earlier procedure is that procedure's; today's lesion (the scar) has its own
+    past = [(i.start, i.end) for i in reading.ignored if i.reason == "historical"]
+    today = [m for m in sizes if not any(s <= m.start < e for s, e in past)]
+    if today:
+        sizes = today
     if sizes:
         entry["diameter_cm"] = _round(sizes[0].value)
         reading.fact(f"{path}.diameter_cm", entry["diameter_cm"], sizes[0].start, sizes[0].end)

@@ -62,9 +62,10 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
     (r"dyshidrotic (?:eczema|dermatitis)|dyshidrosis|pompholyx", "L30.1"),
     (r"asteatotic (?:eczema|dermatitis)|eczema craquel[eé]|xerotic eczema", "L30.8"),
+    (r"nummular (?:eczema|dermatitis)|discoid eczema", "L30.0"),
     (r"atopic (?:hand |flexural )?dermatitis|eczema", "atopic_dermatitis"),
     # "chronic hand dermatitis": the condition's name, not a lesion on the hand
-    (r"(?:hand |chronic |nummular )*dermatitis", "L30.9"),
+    (r"(?:hand |chronic )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
     (r"acne(?: vulgaris)?", "acne"),
     (r"rosacea", "rosacea"),
@@ -92,11 +93,11 @@ PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|r
 PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|confirmed)\b|"
                           r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
-                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1", "L30.8",
-                        "L30.9"})
+                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0", "L30.1",
+                        "L30.8", "L30.9"})
 # the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
-DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1",
-                        "L30.8"})
+DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0",
+                        "L30.1", "L30.8"})
 
 
 @dataclass(frozen=True, slots=True)
