@@ -35,7 +35,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"(?:advancement|rotation|transposition|rhombic|bilobed|island pedicle|v-?y|o-?to-?z|a-?to-?t|"
      r"o-?z|a-?t|keystone) flap|flap|z-?plasty|w-?plasty|adjacent tissue transfer|tissue rearrangement",
      "adjacent_tissue_transfer", None),
-    (r"(?:wide local |elliptical |fusiform |re-?)?excis(?:ed|ion|ional)|ellipse|wle", "excision", None),
+    (r"(?:wide local |elliptical |fusiform |re-?)?excis(?:ed|ion|ional|e)|ellipse|wle", "excision", None),
     (r"ed\s?&\s?c|ed\s?\+\s?c|ed and c|c\s?&\s?d|c\s?&\s?e|electrodesiccation and curettage|"
      r"curettage and (?:electro)?desiccation|electrodessication and curettage", "destruction", "electrosurgery"),
     (r"cryo(?:therapy|surgery)?|ln2|liquid nitrogen|cryotherapy|frozen|freeze|froze", "destruction", "cryotherapy"),
@@ -149,6 +149,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                                    r"face|beard|head|groin|pubic|bikini|chest)\b",
                                                    text[m.end():m.end() + 20], re.IGNORECASE))):
             continue  # "Shaves axillae", "pt shaves her legs", "avoid shave": hair, not a lesion removed
+        if kind == "skin_tag_removal" and word.startswith("clip") and (
+                re.search(r"\bhair\s+(?:was\s+|were\s+)?$", text[max(0, m.start() - 12):m.start()], re.IGNORECASE)
+                or re.match(r"\s*(?:the\s+)?hair\b", text[m.end():m.end() + 12], re.IGNORECASE)):
+            continue  # "Hair clipped/taped": the site's preparation, not a tag removed
         if kind == "paring" and word == "trimmed" and re.search(
                 r"\b(?:cartilage|fat|dog-?ears?|cones?|edges?|margins?|nails?|hair|sutures?|tails?|skin|tissue|"
                 r"redundan\w*|flaps?)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):

@@ -501,6 +501,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     active_diagnoses: list[DiagnosisMention] = []
     for d in diagnoses:
         reason = reason_of(d.start, d.end, dated=False)
+        if reason == "planned" and (d.key in VISIT_ONLY or (d.key[0].isupper() and d.key[0] not in "CD")):
+            # "alopecia areata (scalp), here for scheduled injections": the injections are planned, not the disease
+            # (a lesion whose treatment is planned, "AKs - will treat at next visit", stays left for that day)
+            reason = None
         if reason is not None:
             if reason != "negated":
                 reading.ignore(reason, d.start, d.end)
@@ -1393,6 +1397,11 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    totals = [m for m in volume if m not in own or _TOTAL_AFTER.match(text, m.end)]
+    if conc and totals and not dose and len(totals) < len(volume) and all(
+            _EACH.match(text, m.end) or _ALIQUOT.match(text, m.end) for m in volume if m not in totals):
+        # "10 mg/mL, 2.6 mL total injected, 0.1 mL per site": the amounts per site make up the total written
+        return conc[0].value * sum((m.value for m in totals), Decimal(0))
     if own and (dose or len(volume) > len(own)) and all(_ALIQUOT.match(text, m.end) for m in own):
         # "0.1 mL per injection ~1 cm apart, total 2.4 mL (12 mg)": an aliquot is no lesion's volume; the total is
         own = []
@@ -1546,10 +1555,10 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             said = " ".join(text[p.start:p.end].lower() for p in procedures if p.type == "phototherapy")
             if re.search(r"excimer|xtrac|308", said):
                 service["modality"] = "laser_excimer"
-                area = next((m for m in find_measures(text) if m.kind == "area"), None)
+                area = _treated_area(text)
                 if area:
-                    service["area_cm2"] = _round(area.value)
-                    reading.fact(f"{path}.area_cm2", service["area_cm2"], area.start, area.end)
+                    service["area_cm2"] = _round(area[0])
+                    reading.fact(f"{path}.area_cm2", service["area_cm2"], area[1], area[2])
                 else:
                     reading.gaps.append(Gap(None, "area_cm2", "Excimer laser: the treated area is not documented. "
                                             "Please document the total area in sq cm.",
@@ -1595,6 +1604,23 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             service["diagnoses"] = sorted(set(dx))
         services.append(service)
     return services
+
+
+_TOTAL_JUST_BEFORE = re.compile(r"\b(?:total|in all|altogether|combined)\b[^.;\d\n]{0,20}$", re.IGNORECASE)
+
+
+def _treated_area(text: str) -> tuple[Decimal, int, int] | None:
+    """The area a session treated: the one written as the total ("(total 330 cm2)"), else the areas listed on the
+    first line that names one, summed ("hands 140 cm2, wrists 70 cm2"), else none."""
+    areas = [m for m in find_measures(text) if m.kind == "area"]
+    if not areas:
+        return None
+    for m in areas:
+        if _TOTAL_JUST_BEFORE.search(text, max(0, m.start - 30), m.start):
+            return m.value, m.start, m.end
+    line_end = text.find("\n", areas[0].end)
+    listed = [m for m in areas if line_end < 0 or m.start < line_end]
+    return sum((m.value for m in listed), Decimal(0)), listed[0].start, listed[-1].end
 
 
 _FAMILY_MELANOMA = re.compile(r"\b(?:fhx?|family (?:history|hx))\W+(?:of\W+)?(?:\w+\W+){0,3}?melanoma\b",

@@ -80,7 +80,11 @@ _SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNO
 # "a hand mirror", "the back table", "face shield": a body word naming a thing, not where a lesion is; "came back",
 # "call back"; "the H-zone of the face" says why Mohs is appropriate, it is no lesion's site
 _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask|table|board|rest|towel|cannula|drape|"
-                               r"sanitizer|lotion|cream|soap)\b", re.IGNORECASE)
+                               r"sanitizer|lotion|cream|soap)\b|"
+                               # "vermilion border preserved", "nail fold spared": a part left untouched
+                               r"(?:\s+(?:border|margin))?\s*(?:was\s+|is\s+)?"
+                               r"(?:preserved|spared|not involved|uninvolved)\b",
+                               re.IGNORECASE)
 _NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
                                 r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
                                 r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"

@@ -111,3 +111,75 @@ def test_a_dermatitis_without_a_kind_stays_unspecified() -> None:
 def test_icd_of_the_visit_for_nummular_dermatitis() -> None:
     assert "L30.0" in _icd("Established pt, MDM low. Nummular dermatitis R shin - TAC 0.1% oint. "
                            "AK L hand - LN2.")
+
+
+# --- procedure words and site words ---------------------------------------------------------------------------------
+
+def test_excise_in_the_plan_is_an_excision() -> None:
+    text = "Epidermoid cyst L upper back 1.5 cm, painful. Excise today, 2 mm margins, simple closure."
+    assert read_lesions(text)[0]["procedures"][0]["type"] == "excision"
+
+
+def test_hair_clipped_is_the_sites_preparation() -> None:
+    text = ("Pilar cyst R parietal scalp 2.0 cm, tender. Hair clipped, chlorhexidine prep. Excised with 1 mm margins; "
+            "layered closure, intermediate repair 3.0 cm.\nPath: pilar cyst.")
+    assert _codes(text, "commercial") == ["11423", "12032"]
+
+
+def test_tags_clipped_are_still_removed() -> None:
+    # the near miss: tags clipped with scissors are the tags' removal
+    text = "6 irritated skin tags R axilla, bleeding on her bra - clipped with iris scissors."
+    assert _codes(text, "commercial") == ["11200"]
+
+
+def test_a_part_preserved_is_no_lesions_site() -> None:
+    text = ("SCC R lower cutaneous lip (bx 5/2/26). Lesion 0.6 cm, 3 mm margins, excised to muscle, vermilion border "
+            "preserved. Layered closure, intermediate repair 2.0 cm.")
+    assert _codes(text) == ["11642", "12051"]
+
+
+def test_a_vermilion_lesion_is_still_read() -> None:
+    # the near miss: a lesion on the vermilion is its own site
+    assert read_lesions("Vermilion of lower lip: 4 mm scaly papule - shave bx.")[0]["site"] == "lip_vermilion"
+
+
+# --- measures of a session ------------------------------------------------------------------------------------------
+
+def test_the_total_area_written_is_the_excimer_area() -> None:
+    text = ("Excimer laser, vitiligo. Treated areas: hands 150 cm2, elbows 90 cm2, knees 60 cm2 (total 300 cm2). "
+            "Dose 400 mJ/cm2.")
+    assert _codes(text, "commercial") == ["96921"]
+
+
+def test_areas_listed_on_one_line_add_up() -> None:
+    text = "Excimer laser for psoriasis. Areas: R elbow 120 cm2, L elbow 140 cm2."
+    assert _codes(text, "commercial") == ["96921"]
+
+
+def test_one_area_is_its_own() -> None:
+    assert _codes("Excimer laser for psoriasis, L knee plaque, 80 cm2 treated.", "commercial") == ["96920"]
+
+
+def test_amounts_per_site_make_up_the_total_volume_written() -> None:
+    text = ("Alopecia areata, scalp: 4 patches. Kenalog 10 mg/mL, 1.8 mL total injected intradermally, 0.1 mL per "
+            "site.")
+    lesion = read_lesions(text)[0]
+    assert lesion["procedures"][0]["dose_mg"] == 18
+
+
+def test_a_volume_into_each_lesion_is_multiplied() -> None:
+    # the near miss: no total is written, so the volume "into each" counts once per lesion
+    text = "Keloids x3 chest: ILK 40 mg/mL, 0.1 mL into each."
+    assert read_lesions(text)[0]["procedures"][0]["dose_mg"] == 12
+
+
+def test_a_disease_is_not_planned_with_its_injections() -> None:
+    text = ("Alopecia areata of the scalp, here for her scheduled injections. 3 patches: ILK 10 mg/mL, 0.5 mL each.")
+    assert read_lesions(text)[0]["diagnosis"] == "L63.9"
+
+
+def test_a_lesion_whose_treatment_is_planned_stays_left() -> None:
+    # the near miss: AKs to be frozen at the next visit are not today's lesions
+    text = ("Excision BCC L forearm: lesion 1.0 cm, 3 mm margins. Several AKs on the hands - will treat with LN2 at "
+            "next visit.\nPath: BCC, clear.")
+    assert _icd(text) == ["C44.619"]
