@@ -170,7 +170,7 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
     """An excision or Mohs of this practice a few weeks before ("s/p excision of SCC L forearm on 5/13/26, here for
     suture removal") when today's procedure is for another problem at another site ("new issue ... unrelated"): its
     global period makes today's procedure take modifier 79."""
-    if visit_day is None or not _UNRELATED.search(text):
+    if visit_day is None:
         return []
     for start, end in _sentences(text):
         sentence = text[start:end]

@@ -280,12 +280,18 @@ _NOTHING_DONE = re.compile(r"\bno (?:procedures?|treatments?|lesions? treated|su
                            r"done)\b|\bno procedures? (?:were |was )?(?:performed|done)\b", re.IGNORECASE)
 
 
+_OWN_DATE = re.compile(r"[ \t]*(?:on[ \t]+|dated[ \t]+|:[ \t]*)?(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
+
+
 def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMention],
                   visit_day: datetime.date | None) -> bool:
     """A procedure written with an earlier year or date ("s/p excision in 2019", "biopsy 5/12/2026"), unless the
     date belongs to another mention's parenthesis ("Mohs, SCC (bx 5/2026)")."""
     sentence_start, sentence_end = sentence_bounds(text, start, end)
     sentence = text[sentence_start:sentence_end]
+    own = _OWN_DATE.match(text, end)
+    if own and visit_day is not None and (day := header.parse_date(own.group(1))) is not None and day < visit_day:
+        return True  # "ED&C today of BCC L cheek (bx 1/20/26)": the date written right after the biopsy is its own
     if re.search(r"\btoday\b", sentence, re.IGNORECASE):
         return False
     dates = [(m.start() + sentence_start, m.end() + sentence_start) for m in _YEAR.finditer(sentence)]
@@ -532,6 +538,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     path_mode = False
     path_until = -1  # a report quoted inside a line ("S/p excision 3/10 - path: MIS, margin involved") ends with it
     lead_in: tuple[int, int, list[ProcedureMention]] | None = None
+    item_start: int | None = None  # where the list item being read began
+    preamble_item: int | None = None  # the list item the heading (preamble) was written in, if any
     for start, end in _clauses(text):
         section = _section_at(sections, start, text)
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
@@ -572,6 +580,12 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             continue
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
+        if enumerated or _NUMBERED_ITEM.match(clause):
+            if preamble is not None and preamble_item is not None:
+                # "2. Irritated SK R shoulder ... Shave removal: lido ..." then "3. SKs back - reassured": a heading
+                # written inside one list item is that item's, not the next item's
+                preamble = None
+            item_start = start
         lesion_d = [d for d in in_clause_d if d.key not in VISIT_ONLY]
         numbered_procedure = bool(_NUMBERED_ITEM.match(clause) and in_clause_p and
                                   in_clause_p[0].start < (sites[0].start if sites else end))
@@ -592,6 +606,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
+                inside = (item_start is not None and current is not None and current.start >= item_start
+                          and section == _section_at(sections, item_start, text))
+                preamble_item = item_start if inside else None
         described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
@@ -631,7 +648,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
-        owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
+        owners = (_owners_of(lesions, group, in_clause_p, clause) if in_clause_p and not sites and group
                   and (section != _section_at(sections, group[0].start, text)
                        # "Procedure (shave removal): ... removed flush": a procedure heading of its own
                        or _OWN_PROCEDURE_HEADING.match(clause)) else [])
@@ -639,8 +656,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
             # procedure described without a site in another section is the one lesion already given that
             # procedure, not the last lesion named
-            _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
-            current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
+            for owner in owners:
+                _add_segment(text, owner, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=len(owners) > 1, first=owner is owners[0])
+            current, group = owners[-1], owners  # what the procedure's paragraph says next is said of it
             continue
         if not in_clause_p and _UNTREATED.search(clause):
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
@@ -661,9 +680,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
             if in_clause_p and current is None:
-                preamble = (start, end, in_clause_p, lesion_d)
+                preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
         elif in_clause_p and not sites and current is None:
-            preamble = (start, end, in_clause_p, lesion_d)
+            preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
     for lesion in lesions:
         _inherit(text, lesion)
     return lesions
@@ -682,11 +701,25 @@ _CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrod
                       re.IGNORECASE)
 
 
-def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
+_NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|each of the (\d{1,2}|two|three|four))"
+                            r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
+
+
+def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention],
+               clause: str = "") -> list[_Lesion]:
     """The one lesion outside the current group that already has every procedure type a site-less clause
     describes, when the group's lesions have their own procedures and none of these kinds (else nothing: the
     clause stays with the group)."""
     kinds = {p.type for p in clause_p}
+    named = _NAMED_LESIONS.search(clause)
+    if named:
+        # "Both lesions removed by tangential shave", "all 3 lesions frozen": the lesions already given that
+        # procedure, when there are as many as the clause names, whatever the last lesion spoken of
+        number = 2 if named.group(1) else _number(named.group(2))
+        main = kinds - {"removal", "repair"}
+        having = [lesion for lesion in lesions if main and main <= {q.type for q in lesion.procedures}]
+        if len(having) == number and not all(lesion in having for lesion in group):
+            return having
     if not all(lesion.procedures for lesion in group) or any(
             q.type in kinds for lesion in group for q in lesion.procedures):
         return []  # the group's own procedure still to come, or the same kind: the clause is the group's

@@ -171,7 +171,8 @@ def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         if group is None:
             continue
         breaks = [b.end() for b in _BREAK.finditer(text, 0, m.start())]
-        if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]):
-            continue
+        if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]) or \
+                re.search(r"\bnon[- ]?$", text[max(0, m.start() - 4):m.start()], re.IGNORECASE):
+            continue  # "no itching", "non-inflamed": the symptom is denied
         found.append((SYMPTOM_WORDS[int(group[1:])][1], m.start() + offset, m.end() + offset))
     return found

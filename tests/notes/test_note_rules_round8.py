@@ -183,3 +183,75 @@ def test_a_lesion_whose_treatment_is_planned_stays_left() -> None:
     text = ("Excision BCC L forearm: lesion 1.0 cm, 3 mm margins. Several AKs on the hands - will treat with LN2 at "
             "next visit.\nPath: BCC, clear.")
     assert _icd(text) == ["C44.619"]
+
+
+# --- symptoms, dates, earlier procedures ----------------------------------------------------------------------------
+
+def test_non_inflamed_is_no_symptom() -> None:
+    text = "Neck: 6 small skin tags, non-inflamed, asymptomatic; she wants them off - snipped, self-pay."
+    assert read_lesions(text)[0].get("symptoms", []) == []
+    assert _codes(text) == []  # Medicare: removal for appearance is not covered
+
+
+def test_inflamed_tags_are_still_symptomatic() -> None:
+    text = "Neck: 6 skin tags, inflamed and catching on her necklace - snipped."
+    assert _codes(text) == ["11200"]
+
+
+def test_a_date_right_after_a_biopsy_is_the_biopsys_even_in_a_sentence_of_today() -> None:
+    text = "Scheduled today: ED&C of sBCC R upper arm (bx 5/12/26). Lesion 0.8 cm, curettage x3, defect 1.0 cm."
+    assert _codes(text) == ["17261"]
+
+
+def test_a_biopsy_today_with_no_date_is_todays() -> None:
+    # the near miss: no date follows the biopsy word
+    assert "11102" in _codes("Scheduled today: shave bx of a 5 mm papule R upper arm, to path.")
+
+
+def test_an_excision_in_its_global_period_at_another_site_makes_todays_procedure_79() -> None:
+    text = ("Here 8 days s/p excision SCC L forearm (5/24/26) for suture removal; sutures out.\n"
+            "Also today: ED&C of bx-proven sBCC R upper back, lesion 0.9 cm, final defect 1.0 cm.")
+    assert _lines(text) == [("17261", 1, ("79",))]
+
+
+def test_an_excision_at_the_same_site_opens_no_79() -> None:
+    # the near miss: the same site is the same problem (a re-excision or a complication), not an unrelated one
+    text = ("Here 8 days s/p excision SCC L forearm (5/24/26); sutures out.\n"
+            "Also today: LN2 to 2 AKs L forearm.")
+    assert _lines(text) == [("17000", 1, ()), ("17003", 1, ())]
+
+
+# --- lists ----------------------------------------------------------------------------------------------------------
+
+def test_a_heading_inside_one_list_item_is_not_the_next_items() -> None:
+    text = ("1. Irritated SK L shoulder, itchy and bleeding, 0.8 cm. Shave removal: lido, DermaBlade, AlCl3.\n"
+            "2. Several quiet SKs on the back - benign, reassured.")
+    lesions = read_lesions(text)
+    assert [lesion["site"] for lesion in lesions if lesion["procedures"]] == ["shoulder"]
+
+
+def test_a_heading_over_the_whole_list_is_every_items() -> None:
+    # the near miss: the heading comes before the items
+    text = ("Shave removals: (1) L shoulder irritated SK 0.8 cm, bleeding. (2) R flank irritated SK 0.6 cm, itchy.\n"
+            "Path: (1) and (2) seborrheic keratosis, irritated.")
+    assert _lines(text) == [("11301", 2, ())]
+
+
+def test_both_lesions_are_the_two_given_the_procedure() -> None:
+    text = ("A/P: 1. ISK L chest, bleeding, 1.2 cm - shave removal. 2. Irritated nevus scalp, 0.6 cm, bleeds on "
+            "her comb - shave removal. 3. SKs back, asymptomatic - declined removal.\n"
+            "PROCEDURE: Both lesions removed by tangential shave, AlCl3. Path: 1. ISK. 2. intradermal nevus.")
+    lesions = read_lesions(text)
+    assert [lesion["site"] for lesion in lesions if lesion["procedures"]] == ["chest", "scalp"]
+
+
+# --- the visit ------------------------------------------------------------------------------------------------------
+
+def test_new_to_the_practice_is_a_new_patient() -> None:
+    visit = read_encounter("32F new to our practice for acne. Start doxycycline. MDM low.")["visit"]
+    assert visit["category"] == "new"
+
+
+def test_new_lesion_is_not_a_new_patient() -> None:
+    visit = read_encounter("32F est pt, new lesion on back, acne f/u. Start doxycycline. MDM low.")["visit"]
+    assert visit["category"] == "established"
