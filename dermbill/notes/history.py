@@ -62,8 +62,10 @@ def addressed_today(text: str, position: int) -> bool:
     return not _HISTORY_LINE.match(text, line_start)
 
 
-def find_history(text: str, treated_today: set[str], lesions_treated: bool = False) -> list[Evidence]:
-    """Skin cancers the note gives as past and treated (not one treated today)."""
+def find_history(text: str, treated_today: set[str], lesions_treated: bool = False,
+                 treated_sites: set[tuple[str, str]] | None = None) -> list[Evidence]:
+    """Skin cancers the note gives as past and treated (not one treated today: the same cancer, or one of the same
+    kind at the same site when ``treated_sites`` gives the sites of today's lesions)."""
     found: list[Evidence] = []
     keys: set[str] = set()
     for start, end in _sentences(text):
@@ -73,12 +75,16 @@ def find_history(text: str, treated_today: set[str], lesions_treated: bool = Fal
         if lesions_treated and not addressed_today(text, start + len(sentence) - len(sentence.lstrip())):
             continue
         for d in find_diagnoses(sentence, start):
-            if d.key not in MALIGNANT or d.key in keys or d.key in treated_today or d.hedged:
+            if d.key not in MALIGNANT or d.key in keys or d.hedged:
                 continue
             if re.search(r"\bfamily|mother|father|sister|brother|fhx?\b", sentence, re.IGNORECASE):
                 continue
             entry: dict[str, Any] = {"diagnosis": d.key}
             sites = find_sites(sentence, start)
+            # "Hx BCC L cheek s/p Mohs 2021" at a visit that biopsies a new BCC of the nose: another cancer
+            if d.key in treated_today and (treated_sites is None or not sites
+                                           or (d.key, sites[0].site) in treated_sites):
+                continue
             if sites:
                 entry["site"] = sites[0].site
                 if sites[0].laterality in ("left", "right"):

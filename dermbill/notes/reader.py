@@ -574,7 +574,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
         if path_mode and path_until >= 0 and start > path_until:
             path_mode = False
-        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
+        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (
+                not sites or in_clause_d or _SAME_REPORT.search(clause)):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
@@ -904,8 +905,19 @@ _PATH_ORDINAL = re.compile(r"\W*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?path
                            r"(?:of|for)?\s*(?:lesion\s+|specimen\s+|site\s+|item\s+|#\s?)(\d|[A-H])\b", re.IGNORECASE)
 
 
+_SAME_REPORT = re.compile(r"[-:,]\s*(?:the\s+)?(?:same|ditto|identical|likewise|similar findings)\b"
+                          r"(?!\s+(?:site|lesion|day))", re.IGNORECASE)
+
+
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
                       start: int, labelled: list[_Lesion] | None = None) -> None:
+    if not found and lesions and sites and _SAME_REPORT.search(clause):
+        # "R shin - septal panniculitis, c/w erythema nodosum. L shin - same.": the report just given
+        reported = [d for lesion in lesions for d in lesion.pathology if d.start < start]
+        target = _matching(lesions, sites[0])
+        if reported and target is not None and not target.pathology:
+            target.pathology.append(max(reported, key=lambda d: d.start))
+        return
     if not found or not lesions:
         return
     ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
@@ -1676,7 +1688,9 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
     # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits), and at one
     # that does when the note addresses it today (its scar examined, an item of the assessment)
-    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions))
+    treated_sites = {(key, lesion["site"]) for lesion in lesions
+                     for key in (lesion["diagnosis"], lesion.get("pathology")) if key}
+    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions), treated_sites=treated_sites)
     today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
     unrelated = find_unrelated_prior(text, visit_day, today_sites)
     if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):

@@ -255,3 +255,30 @@ def test_new_to_the_practice_is_a_new_patient() -> None:
 def test_new_lesion_is_not_a_new_patient() -> None:
     visit = read_encounter("32F est pt, new lesion on back, acne f/u. Start doxycycline. MDM low.")["visit"]
     assert visit["category"] == "established"
+
+
+# --- pathology and history ------------------------------------------------------------------------------------------
+
+def test_same_in_a_report_is_the_report_just_given() -> None:
+    text = ("Punch bx R shin nodule and punch bx L shin nodule, both closed with 4-0 nylon.\n"
+            "PATH: R shin - septal panniculitis, c/w erythema nodosum. L shin - same.")
+    assert [lesion.get("pathology") for lesion in read_lesions(text)] == ["L52", "L52"]
+
+
+def test_a_site_of_its_own_report_keeps_it() -> None:
+    # the near miss: a report that names its own diagnosis is not "the same"
+    text = ("Shave bx R cheek and shave bx L forearm.\n"
+            "PATH: R cheek - basal cell carcinoma. L forearm - seborrheic keratosis, same day.")
+    assert [lesion.get("pathology") for lesion in read_lesions(text)] == ["bcc", "seborrheic_keratosis"]
+
+
+def test_a_past_cancer_of_another_site_is_history_when_one_of_its_kind_is_biopsied() -> None:
+    text = ("Hx BCC L cheek s/p Mohs 2021. L cheek scar: well healed, no nodularity.\n"
+            "R nasal ala 5 mm pearly papule - shave bx.\nPath: basal cell carcinoma, nodular.")
+    assert "Z85.828" in _icd(text)
+
+
+def test_the_cancer_treated_today_is_not_its_own_history() -> None:
+    # the near miss: the same kind at the same site is today's cancer
+    text = ("BCC R nasal ala, biopsy proven (bx 5/2/26), s/p shave bx. Mohs today, stage 1: 2 blocks, clear.")
+    assert "Z85.828" not in _icd(text)
