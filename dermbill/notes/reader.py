@@ -560,7 +560,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
-            sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])]
+            # ("trunk 11, L axilla 6" counts the lesions of the trunk: a region with its count is a group of them)
+            sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])
+                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
@@ -1237,6 +1239,11 @@ def _site_words(site: str) -> str:
 
 def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     pool = [d for d in lesion.diagnoses if d.key != "neoplasm_uncertain_behavior"] or lesion.shared
+    if pool is not lesion.shared and all(d.key in VISIT_ONLY for d in pool) and \
+            any(d.key not in VISIT_ONLY for d in lesion.shared):
+        # "molluscum x5 mo ... Exam: papules - trunk 11, L axilla 6 ... HC 1% to dermatitis": the lesions are the
+        # molluscum; the dermatitis around them is the visit's condition
+        pool = [*lesion.shared, *pool]
     # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
     # and a bare "cyst" (L72.9) yields to any more specific word
     pool = [d for d in pool if d.key != "L72.9"] or pool

@@ -282,3 +282,25 @@ def test_the_cancer_treated_today_is_not_its_own_history() -> None:
     # the near miss: the same kind at the same site is today's cancer
     text = ("BCC R nasal ala, biopsy proven (bx 5/2/26), s/p shave bx. Mohs today, stage 1: 2 blocks, clear.")
     assert "Z85.828" not in _icd(text)
+
+
+# --- regions with counts; the condition around the lesions ----------------------------------------------------------
+
+_MOLLUSCUM = ("8 yo M, molluscum x4 mo, spreading, itchy w/ surrounding dermatitis.\n"
+              "Exam: umbilicated papules - trunk 10, R axilla 6.\n"
+              "Procedure: curettage of all 16 lesions, AlCl3.\n"
+              "Plan: HC 1% to the dermatitis bid x1 wk.")
+
+
+def test_a_region_with_its_count_is_a_group_of_lesions() -> None:
+    assert _codes(_MOLLUSCUM, "medicaid") == ["17111"]
+
+
+def test_a_region_without_a_count_names_where_a_condition_is() -> None:
+    # the near miss: "trunk" with no count and no procedure is no lesion of its own
+    text = "Molluscum contagiosum, trunk, spreading. Curettage of 5 lesions R axilla."
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["axilla"]
+
+
+def test_the_dermatitis_around_the_lesions_is_not_their_diagnosis() -> None:
+    assert _icd(_MOLLUSCUM, "medicaid") == ["B08.1"]
