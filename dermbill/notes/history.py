@@ -22,7 +22,10 @@ _PAST = re.compile(r"\b(?:hx|history|h/o|s/p|status post|pmhx?|previously|prior|
                    r"mohs|wle|in (?:19|20)\d\d)\b", re.IGNORECASE)
 _COMPLETED = re.compile(r"\b(?:completed|complete|ned|no evidence of (?:disease|recurrence)|no recurrence|"
                         r"without recurrence|excised (?:in )?(?:19|20)\d\d|removed (?:in )?(?:19|20)\d\d|"
-                        r"clear margins|margins clear|cured|s/p|status post|treated)\b", re.IGNORECASE)
+                        r"clear margins|margins clear|cured|s/p|status post|treated|"
+                        # "BCC R ear 2022 - Mohs", "SCC L hand, excision 2023": a treatment dated in an earlier year
+                        r"(?:19|20)\d\d\s*[-\u2013:]\s*(?:mohs|excision|excised|wle|ed&c)|"
+                        r"(?:mohs|excision|excised|wle)[\s,]+(?:in\s+)?(?:19|20)\d\d)\b", re.IGNORECASE)
 _SURVEILLANCE = re.compile(r"\b(?:surveillance|skin check|tbse|full[- ]body (?:skin )?exam|fbse|total body|"
                            r"follow[- ]up (?:skin )?exam|6[- ]month check|annual check)\b", re.IGNORECASE)
 _SCREENING = re.compile(r"\bscreening\b", re.IGNORECASE)

@@ -612,14 +612,20 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 inside = (item_start is not None and current is not None and current.start >= item_start
                           and section == _section_at(sections, item_start, text))
                 preamble_item = item_start if inside else None
-        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
+        # "scalp 12 AKs; forehead/temples 5 and R medial canthus 1; dorsal hands 4": a list of sites with their counts
+        # goes on past the semicolon
+        goes_on = bool(sites and group and not in_clause_p and not enumerated
+                       and text[:start].rstrip().endswith(";")
+                       and any(_COUNT_AFTER_SITE.match(text, s.end, end) for s in sites))
+        described = bool(sites and (goes_on or _LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
                                     or _SITE_TIMES.match(text, sites[0].end)
                                     or _TALLY.match(text, sites[-1].end)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
-        continues_list = bool(sites and group and not in_clause_p and not lesion_d and not enumerated
-                              and _SITE_TIMES.match(text, sites[0].end) and text[:start].rstrip().endswith(";"))
+        continues_list = goes_on or bool(sites and group and not in_clause_p and not lesion_d and not enumerated
+                                         and _SITE_TIMES.match(text, sites[0].end)
+                                         and text[:start].rstrip().endswith(";"))
         label = _LABEL.match(clause)
         if enumerated and not sites and label and (in_clause_p or lesion_d):
             # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
@@ -641,6 +647,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                              clause=(start, end))
                 if not lesion.diagnoses and preamble_diagnoses:
                     lesion.shared.extend(preamble_diagnoses)
+                if continues_list and group and not lesion.diagnoses and lesion not in group:
+                    # "scalp 12 AKs; forehead 5": the sites listed on are of the lesions the list began with
+                    lesion.shared.extend(d for d in group[0].diagnoses + group[0].shared if d not in lesion.shared)
                 if preamble is not None and lesion.preamble is None:
                     lesion.preamble = preamble
             if enumerated and opened and opened[0][0] not in labelled:

@@ -304,3 +304,34 @@ def test_a_region_without_a_count_names_where_a_condition_is() -> None:
 
 def test_the_dermatitis_around_the_lesions_is_not_their_diagnosis() -> None:
     assert _icd(_MOLLUSCUM, "medicaid") == ["B08.1"]
+
+
+# --- a list of sites and counts past a semicolon --------------------------------------------------------------------
+
+_AK_LIST = ("Exam: scalp 9 AKs; forehead 4 and nose 1; dorsal hands 3 (R 2, L 1). "
+            "Tx: LN2 to all 17 lesions, 2 FTC.")
+
+
+def test_a_list_of_sites_and_counts_goes_on_past_the_semicolon() -> None:
+    assert _codes(_AK_LIST) == ["17004"]
+
+
+def test_the_sites_listed_on_take_the_lists_diagnosis() -> None:
+    assert {lesion["diagnosis"] for lesion in read_lesions(_AK_LIST)} == {"actinic_keratosis"}
+
+
+def test_a_clause_after_a_semicolon_with_no_count_is_no_list_item() -> None:
+    # the near miss: a site named after a semicolon without a count is not another group of the list
+    text = "Exam: scalp 9 AKs; forehead clear. Tx: LN2 to the scalp AKs, 2 FTC."
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["scalp"]
+
+
+def test_a_cancer_treated_in_an_earlier_year_is_history() -> None:
+    text = ("Hx NMSC (SCC L dorsal hand 2023 - excision); L hand scar clear. "
+            "AKs scalp x3 - LN2.")
+    assert "Z85.828" in _icd(text)
+
+
+def test_a_cancer_whose_treatment_is_still_planned_is_not_history() -> None:
+    # the near miss: the year is the biopsy's and the excision is still to come
+    assert "Z85.828" not in _icd("Hx SCC L dorsal hand (bx 2023), excision planned next month. AKs scalp x3 - LN2.")
