@@ -1307,7 +1307,11 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
             if technique is not None:
                 proc["technique"] = technique
         elif kind == "excision":
-            margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"]
+            # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins)": the earlier excision's margin,
+            # never today's (with none of its own today, the margin is asked for)
+            past = [(i.start, i.end) for i in reading.ignored if i.reason == "historical"]
+            margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"
+                       and not any(a <= m.start < b for a, b in past)]
             excised = [m for k, m in lesion.measures if k == "excised" and m.kind == "length"]
             if margins:
                 narrowest = min(margins, key=lambda m: m.value)

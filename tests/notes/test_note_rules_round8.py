@@ -7,7 +7,9 @@ review note.
 
 from __future__ import annotations
 
-from note_rules import diagnoses, lines, read_encounter, read_lesions
+from note_rules import DAY, diagnoses, lines, read_encounter, read_lesions
+
+from dermbill.notes import read_note
 
 
 def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
@@ -335,3 +337,17 @@ def test_a_cancer_treated_in_an_earlier_year_is_history() -> None:
 def test_a_cancer_whose_treatment_is_still_planned_is_not_history() -> None:
     # the near miss: the year is the biopsy's and the excision is still to come
     assert "Z85.828" not in _icd("Hx SCC L dorsal hand (bx 2023), excision planned next month. AKs scalp x3 - LN2.")
+
+
+def test_the_first_excisions_margin_is_not_the_re_excisions() -> None:
+    text = ("s/p excision SCC L forearm 5/25/26 (1.0 cm lesion, 2 mm margins); deep margin involved.\n"
+            "Re-excision today: scar measures 2.4 cm, excised to fascia, simple closure.")
+    excision = read_lesions(text)[0]["procedures"][0]
+    assert excision["type"] == "excision" and "margin_cm" not in excision
+    assert any(gap.field.endswith("margin_cm") for gap in read_note(text, date_of_service=DAY).gaps)
+
+
+def test_the_re_excisions_own_margin_is_read() -> None:
+    text = ("s/p excision SCC L forearm 5/25/26 (1.0 cm lesion, 2 mm margins); deep margin involved.\n"
+            "Re-excision today: scar measures 2.4 cm, excised with 4 mm margins, simple closure.")
+    assert read_lesions(text)[0]["procedures"][0]["margin_cm"] == 0.4
