@@ -189,7 +189,9 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
         for day, date_start, date_end in _dates(sentence, visit_day):
             if not datetime.timedelta(0) < visit_day - day <= datetime.timedelta(days=90):
                 continue
-            sites = find_sites(sentence, start)
+            # the earlier procedure's site is named before its date ("s/p excision SCC L forearm 01/19/26, here ...
+            # for the spots on her face": the face is today's)
+            sites = find_sites(sentence[:date_end], start) or find_sites(sentence, start)
             if not sites or any((s.site, s.laterality) in today_sites or (s.site, None) in today_sites
                                 for s in sites):
                 return []  # the same site: a related procedure, read by the re-excision rule if at all

@@ -17,6 +17,9 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"excimer(?: laser)?|xtrac|nb-?uvb|narrow-?band uvb|uvb phototherapy|phototherapy|puva|goeckerman",
      "phototherapy", None),
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
+    # "Cruciate incision; loculations broken up, purulent material expressed": an incision that lets out pus
+    # (kept only when the pus follows, below)
+    (r"(?:stab |cruciate |linear |small |\d(?:\.\d)? ?cm )?incision|incised", "incision_drainage", "opened"),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
     (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|"
      r"debrided (?:\w+ ){0,3}nails?|nail debridement|"
@@ -77,6 +80,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             continue
         _, kind, detail = PROCEDURE_WORDS[int(group[1:])]
         word = m.group(0).lower()
+        if detail == "opened":
+            if not re.match(r"[^.\n]{0,160}?\b(?:pus|purulen\w*|loculations?)\b", text[m.end():m.end() + 180],
+                            re.IGNORECASE):
+                continue  # "incision lines", "elliptical incision": no abscess opened
+            detail = None
         if kind == "intralesional_injection" and re.search(
                 r"lidocaine|anesthe|xylocaine|epinephrine|bupivacaine|marcaine",
                 re.split(r"[.;\n]", text[max(0, m.start() - 40):m.start()])[-1] +
@@ -119,10 +127,12 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                            text[m.end():m.end() + 80], re.IGNORECASE):
             continue  # "I performed the excisions and read all frozen sections": a Mohs surgeon's attestation
         # (on the same line: "MOHS MICROGRAPHIC SURGERY" over "Surgeon and pathologist: same" is the procedure)
-        if re.match(r"[ \t]+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
+        if re.match(r"[ \t]+(?:surgeon|surgery (?:consult|clinic|referral|appt|appointment)|clinic|consult\w*|referral|"
+                    r"center|appts?\b|appointments?\b|date\b|"
                     r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):
-            # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
+            # "referred to Mohs surgeon": a person or a place, not a procedure; "Keep Mohs appt 11/4": a day booked
+            # for it; "MOHS PRE-OPERATIVE CONSULTATION",
             # "excision post-op check": a visit about the procedure, not the procedure
             continue
         if kind == "removal" and (
@@ -140,8 +150,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"
                      r"(?:from|to)\s+(?:the\s+)?$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE):
             continue  # "separate site from the excision": another lesion's procedure named to place this one
-        if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
-            continue
+        if word == "frozen" and re.match(r"\W{0,3}(?:\w+\s+)?(?:sections?|h\s?&\s?e|h and e|slides?|tissue|blocks?)\b",
+                                         text[m.end():m.end() + 25], re.IGNORECASE):
+            continue  # "frozen sections", "frozen H&E": how a Mohs layer is read, not a lesion frozen
         if kind == "shave_removal" and word.startswith("shave") and (
                 re.search(r"\b(?:pt|patient|she|he|they|who|to|avoid|not|no)\s+(?:\w+\s+)?$",
                           text[max(0, m.start() - 20):m.start()], re.IGNORECASE)

@@ -42,7 +42,11 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
+# "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
+# trimmed, not a lesion
 _LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
+                              r"(?:dog-?ears?|burow'?s?\s+triangles?|standing cones?)\s+(?:at|of|toward|towards|in|"
+                              r"into|along|on)|"
                               r"(?:lateral|medial|superior|inferior|distal|proximal) to)\s+(?:the\s+)?"
                               r"(?:(?:left|right|l|r|lateral|medial)\s+)?$", re.IGNORECASE)
 # (a "Procedure: I&D x2" over a numbered list is the list's heading, read as such elsewhere)
@@ -51,21 +55,29 @@ _PROCEDURE_HEADING = re.compile(r"\s*(?:(?:procedure|op(?:erative)?) note\s*[-:\
                                 re.IGNORECASE)
 
 
+_WHY_LINE = re.compile(r"\s*(?:indications?|reasons?(?: for (?:the )?(?:visit|procedures?))?|hx|history|hpi|cc|"
+                       r"chief complaint)\s*:", re.IGNORECASE)
+
+
 def _next_line_sites(text: str, end: int) -> bool:
     """The line after ``end`` names a site."""
     line_start = text.find("\n", end)
     if line_start < 0:
         return False
     following = text[line_start:].lstrip("\n")
-    return bool(find_sites(following.split("\n", 1)[0]))
+    line = following.split("\n", 1)[0]
+    # "Indication: tender nodules on the shins; also ... R forearm": why the procedures were done, not their site
+    return not _WHY_LINE.match(line) and bool(find_sites(line))
 
 
+_GARMENT_LINE = re.compile(r"\b(?:bra|waist|belt)", re.IGNORECASE)
+_SIDE_FIRST = re.compile(r"(?:left|right|l|r|lt|rt)\.?[ \t]+(?!(?:and|&|/)\b)", re.IGNORECASE)
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
-_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
@@ -82,10 +94,11 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
 # "risks of excision including scarring were discussed" is consent talk; "given the risk of alar notching, a bilobed
 # flap was designed" is the reason for what was done
+# ("after discussing risks including scarring we went ahead with incision and drainage": what was done)
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
-                        r"performed|done|today)\b)[^.;]*$", re.IGNORECASE)
-_DONE_AFTER = re.compile(r"^[^.;]*\b(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
-                         r"inset|transposed|rotated|advanced)\b", re.IGNORECASE)
+                        r"performed|done|today|went ahead|proceeded|go ahead)\b)[^.;]*$", re.IGNORECASE)
+_DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
+                         r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -266,7 +279,10 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
-                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$",
+                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
+                             # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
+                             r"\b(?:awaiting|awaits|waiting for|pending)\s+(?:(?:his|her|the|their|a|an)\s+)?"
+                             r"(?:[\w-]+\s+){0,2}$",
                              re.IGNORECASE)
 _IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|grows?|enlarges?|persists?|"
                        r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path|residual|incomplete|"
@@ -394,6 +410,25 @@ _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*
                          re.IGNORECASE)
 
 
+# "INTERVAL HISTORY (copied from 11/14/2025 note):", "Per last visit's note:": what follows, up to a blank line, is
+# an earlier note's text, not today's
+_COPIED = re.compile(r"\b(?:copied|carried (?:forward|over)|pasted|imported|pulled forward)\s+from\b|"
+                     r"\b(?:from|per)\s+(?:the\s+|my\s+|our\s+)?(?:prior|previous|last|earlier)\s+(?:visit'?s?\s+)?"
+                     r"(?:note|visit note|progress note|encounter)\b", re.IGNORECASE)
+_PASSAGE_END = re.compile(r"\n[ \t]*\n")
+
+
+def _copied_spans(text: str) -> list[tuple[int, int]]:
+    """The passages a note says it copied from an earlier note: from the line that says so to the next blank
+    line."""
+    spans: list[tuple[int, int]] = []
+    for m in _COPIED.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        blank = _PASSAGE_END.search(text, m.end())
+        spans.append((line_start, blank.start() if blank else len(text)))
+    return spans
+
+
 def _other_performer(text: str, sentence: str, before: str) -> bool:
     """The procedure of ``sentence`` is another provider's: named by role ("by her PCP"), or a named colleague's in a
     note whose provider speaks of their own part ("Mohs by Dr. Patel ... no repair by me")."""
@@ -444,11 +479,14 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     visit_day = date_of_service or (dos_found[0] if dos_found else None)
 
     nothing_done = bool(_NOTHING_DONE.search(text))
+    copied = _copied_spans(text)
 
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
         section = _section_at(sections, start, text)
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
+        if reason is None and any(low <= start < high for low, high in copied):
+            reason = "historical"  # a passage copied from an earlier note tells of that day
         if reason is None and dated and _dated_before(text, start, end, procedures, visit_day):
             reason = "historical"
         if reason is None and dated:
@@ -548,8 +586,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         in_clause_p = [p for p in _between(procedures, start, end)
                        if not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
         in_clause_d = _between(diagnoses, start, end)
+        # a site word inside a diagnosis ("plantar warts") is the diagnosis, unless a side is written right before it
+        # ("R plantar warts x3": the right sole's warts)
         sites = [s for s in find_sites(clause, start)
-                 if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+                 if not any(s.start < d.end and d.start < s.end for d in in_clause_d)
+                 or (s.laterality in ("left", "right") and bool(_SIDE_FIRST.match(text, s.start, s.end)))]
         if current is not None or len(sites) > 1:
             # "R forehead just above the lateral brow", "because of proximity to the lower lid, the defect was
             # repaired with a flap": a landmark named to place a lesion or justify a repair is no lesion's site
@@ -557,6 +598,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             kept = [x for x in sites if not _LANDMARK_BEFORE.search(text, max(0, x.start - 30), x.start)]
             own_lesion = bool(_LESION_NOUN.search(clause) or [d for d in in_clause_d if d.key not in VISIT_ONLY])
             sites = kept if kept or (current is not None and not own_lesion) else sites
+        if len(sites) > 1 and not all(_GARMENT_LINE.search(text, x.start, x.end) for x in sites):
+            # "2.2 cm irritated SK on the mid back under bra line": a garment's line places a lesion on a site the
+            # clause names; alone ("ISKs under bra line (3) and along waistband (2)") it is the site
+            sites = [x for x in sites if not _GARMENT_LINE.search(text, x.start, x.end)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
@@ -616,12 +661,17 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # goes on past the semicolon
         goes_on = bool(sites and group and not in_clause_p and not enumerated
                        and text[:start].rstrip().endswith(";")
-                       and any(_COUNT_AFTER_SITE.match(text, s.end, end) for s in sites))
+                       and any(_COUNT_AFTER_SITE.match(text, s.end, end)
+                               # "17 papules on chest/abdomen; 6 in the L axilla"
+                               or _COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start) for s in sites))
         described = bool(sites and (goes_on or _LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
                                     or _SITE_TIMES.match(text, sites[0].end)
-                                    or _TALLY.match(text, sites[-1].end)))
+                                    or _TALLY.match(text, sites[-1].end)
+                                    # "6 on L hand, 2 on R dorsal hand": a count of lesions on each site
+                                    or any(_COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start)
+                                           for s in sites)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
         continues_list = goes_on or bool(sites and group and not in_clause_p and not lesion_d and not enumerated
                                          and _SITE_TIMES.match(text, sites[0].end)
@@ -660,6 +710,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
+        every = [lesion for lesion in labelled if not _main_kinds(in_clause_p) & {q.type for q in lesion.procedures}]
+        if in_clause_p and not sites and len(labelled) > 1 and len(every) == len(labelled) and \
+                _EVERY_LESION.search(clause):
+            # "(a) sBCC, R mid back ... (b) SCC, L dorsal hand ... Each lesion treated with ED&C": every lesion of the
+            # list, not the last one named
+            for member in every:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is every[0])
+            current, group = every[-1], every
+            continue
         owners = (_owners_of(lesions, group, in_clause_p, clause) if in_clause_p and not sites and group
                   and (section != _section_at(sections, group[0].start, text)
                        # "Procedure (shave removal): ... removed flush": a procedure heading of its own
@@ -673,13 +733,18 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                              shared=len(owners) > 1, first=owner is owners[0])
             current, group = owners[-1], owners  # what the procedure's paragraph says next is said of it
             continue
+        if (enumerated or _NUMBERED_ITEM.match(clause)) and not in_clause_p and not sites and in_clause_d and \
+                not lesion_d:
+            # "2. ... R volar wrist - punch bx" after "1. Atopic dermatitis, severe - start dupilumab": a numbered item
+            # naming a condition of the visit and no site is the visit's problem, not the last lesion's
+            continue
         if not in_clause_p and _UNTREATED.search(clause):
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
             # or left alone, are not the last lesion's (its count, diagnosis or size)
             continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
-                                    or (len(group) == 1 and not current.diagnoses and not current.shared)):
+                                    or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
             if len(group) > 1:
                 # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
@@ -696,8 +761,28 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         elif in_clause_p and not sites and current is None:
             preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
     for lesion in lesions:
-        _inherit(text, lesion)
+        _inherit(text, lesion, _heading_spent(text, lesion, lesions))
     return lesions
+
+
+_HEADING_NUMBER = re.compile(r"(?:\bx|\u00d7)\s?(\d{1,2})\b|\b(\d{1,2}|two|three|four|five|six)\s+(?=[a-z]+\b)",
+                             re.IGNORECASE)
+
+
+def _heading_spent(text: str, lesion: _Lesion, lesions: list[_Lesion]) -> bool:
+    """"SKIN BIOPSIES x3" over three numbered lesions each with its own biopsy: the heading's procedures are all
+    accounted for, so a lesion it also heads (the indication's "nodules on the shins") takes none of them."""
+    if lesion.preamble is None:
+        return False
+    start, end, head_p, _ = lesion.preamble
+    kinds = _main_kinds(head_p)
+    number = _HEADING_NUMBER.search(text, start, end)
+    if not kinds or number is None or kinds & {p.type for p in lesion.procedures}:
+        return False
+    stated = _number(number.group(1) or number.group(2))
+    own = [other for other in lesions if other.preamble == lesion.preamble
+           and kinds & {p.type for p in other.procedures if not start <= p.start < end}]
+    return len(own) >= stated
 
 
 _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
@@ -715,6 +800,14 @@ _CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrod
 
 _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|each of the (\d{1,2}|two|three|four))"
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
+
+
+_EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
+                           r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
+
+
+def _main_kinds(clause_p: list[ProcedureMention]) -> set[str]:
+    return {p.type for p in clause_p} - {"removal", "repair"}
 
 
 def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention],
@@ -740,14 +833,18 @@ def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[Proc
     return having if len(having) == 1 else []
 
 
-def _inherit(text: str, lesion: _Lesion) -> None:
+def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     """A list's heading ("Two excisions, simple closures: (1) ...") gives its procedures, diagnosis and
     symptoms to the lesions listed under it that do not state their own."""
     if lesion.preamble is None:
         return
     start, end, head_p, head_d = lesion.preamble
     main = {p.type for p in lesion.procedures} - {"repair", "removal", "adjacent_tissue_transfer"}
-    if not main:
+    own = {d.key for d in lesion.diagnoses}
+    # "here for scheduled LN2 to AKs" over the AKs and a BCC awaiting Mohs: a heading that names its lesions'
+    # diagnosis gives its procedure to those lesions, not to a lesion of another diagnosis
+    other = bool(head_d and own and not own & {d.key for d in head_d})
+    if not main and not other and not spent:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
             _STAGE.search(_lesion_text(text, lesion)):
@@ -776,6 +873,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
         if previous and previous.site == s.site and s.laterality in (None, previous.laterality) and not (
                 # "R sub-1st MTH, R sub-5th MTH, L heel": parts of one site listed each with its side are lesions
                 s.laterality in ("left", "right") and "," in text[previous.end:s.start]
+                and s.start - previous.end < 40  # a list, not a sentence that names the site again
                 and text[previous.start:previous.end].lower() != text[s.start:s.end].lower()):
             continue
         if previous and previous.site == s.site and previous.laterality in (None, "both") and s.laterality:
@@ -920,6 +1018,9 @@ _SAME_REPORT = re.compile(r"[-:,]\s*(?:the\s+)?(?:same|ditto|identical|likewise|
                           r"(?!\s+(?:site|lesion|day))", re.IGNORECASE)
 
 
+_INLINE_MARK = re.compile(r"(?<![\w(])\((\d|[A-Ha-h])\)\s")
+
+
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
                       start: int, labelled: list[_Lesion] | None = None) -> None:
     if not found and lesions and sites and _SAME_REPORT.search(clause):
@@ -930,6 +1031,16 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
             target.pathology.append(max(reported, key=lambda d: d.start))
         return
     if not found or not lesions:
+        return
+    marks = [(m.start() + start, m.group(1).upper()) for m in _INLINE_MARK.finditer(clause)]
+    if len(marks) > 1 and not sites:
+        # "Path: (1) dermatofibroma (2) junctional melanocytic nevus": each numbered report on one line is its item's
+        listed = labelled if labelled else lesions
+        for (at, mark), (until, _) in zip(marks, [*marks[1:], (start + len(clause), "")], strict=True):
+            index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+            reported = [d for d in found if at <= d.start < until]
+            if reported and 0 <= index < len(listed):
+                listed[index].pathology[:] = [reported[0]]
         return
     ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
     named = _PATH_ORDINAL.match(clause)
@@ -1043,7 +1154,8 @@ def _injected_condition(entry: dict[str, Any], index: int, lesion: _Lesion, diag
     if lesion.diagnoses or lesion.shared or entry["diagnosis"] != "neoplasm_unspecified_behavior" or \
             {p["type"] for p in entry["procedures"]} != {"intralesional_injection"}:
         return
-    named = [d for d in diagnoses if not d.hedged and d.key != "L72.9"]
+    # (an abscess drained at the same visit is another lesion: an abscess is drained, never injected)
+    named = [d for d in diagnoses if not d.hedged and d.key not in ("L72.9", "abscess", PARONYCHIA)]
     if len({d.key for d in named}) == 1:
         entry["diagnosis"] = named[0].key
         reading.fact(f"lesions[{index}].diagnosis", named[0].key, named[0].start, named[0].end)
@@ -1088,6 +1200,14 @@ def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | Non
         for rank, i in enumerate(members):
             lesion, side, _ = expanded[i]
             expanded[i] = (lesion, side, share + (1 if rank < extra else 0))
+
+
+def _past_spans(reading: _Reading, lesion: _Lesion) -> list[tuple[int, int]]:
+    """The sentences that tell of an earlier procedure, less those that also tell of today's procedure on the lesion
+    ("BCC, L upper arm (bx 03/20/26): lesion 1.0 cm, excised with 4 mm margins": the sizes are today's)."""
+    today = [p.start for p in lesion.procedures if p.type not in ("removal", "repair")]
+    return [(i.start, i.end) for i in reading.ignored if i.reason == "historical"
+            and not any(i.start <= start < i.end for start in today)]
 
 
 def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | None, index: int, reading: _Reading,
@@ -1189,7 +1309,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
     # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins) ... Scar measures 2.2 cm": a size told
     # in the sentence of an earlier procedure is that procedure's; today's lesion (the scar) has its own
-    past = [(i.start, i.end) for i in reading.ignored if i.reason == "historical"]
+    past = _past_spans(reading, lesion)
     today = [m for m in sizes if not any(s <= m.start < e for s, e in past)]
     if today:
         sizes = today
@@ -1309,7 +1429,7 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
         elif kind == "excision":
             # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins)": the earlier excision's margin,
             # never today's (with none of its own today, the margin is asked for)
-            past = [(i.start, i.end) for i in reading.ignored if i.reason == "historical"]
+            past = _past_spans(reading, lesion)
             margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"
                        and not any(a <= m.start < b for a, b in past)]
             excised = [m for k, m in lesion.measures if k == "excised" and m.kind == "length"]

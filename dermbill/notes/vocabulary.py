@@ -72,6 +72,10 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
     # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)
     (r"alopecia areata", "L63.9"),
+    # the scarring alopecias (ICD-10-CM L66.-): named kinds first, then the family
+    (r"central centrifugal cicatricial alopecia|ccca", "L66.81"), (r"frontal fibrosing alopecia", "L66.12"),
+    (r"classic lichen planopilaris|lichen planopilaris,? classic(?: pattern| type)?", "L66.11"),
+    (r"lichen planopilaris|lpp", "L66.10"), (r"(?:scarring|cicatricial) alopecia", "L66.9"),
     (r"(?:bullous )?pemphigoid", "L12.0"), (r"erythema nodosum", "L52"), (r"morphea|localized scleroderma", "L94.0"),
     (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?|hs", "L73.2"),
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
@@ -83,7 +87,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
 # one word boundary, then the alternatives: the boundary is tested once per position instead of once per word
 _DIAGNOSIS = re.compile("\\b(?:" + "|".join(f"(?P<d{i}>{w})" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)) + ")s?\\b",
                         re.IGNORECASE)
-_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv"}
+_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv", "ccca", "lpp"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
                    r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
