@@ -1922,12 +1922,12 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     else:
         patient["sex"] = "U"
     encounter["patient"] = patient
-    encounter["visit"] = _visit(text, reading, diagnoses, raw)
+    encounter["visit"] = _visit(text, reading, diagnoses, raw, sex)
     return encounter
 
 
 def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
-           raw: list[_Lesion]) -> dict[str, Any] | None:
+           raw: list[_Lesion], sex: str | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None
@@ -1953,6 +1953,47 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
         if d.key not in keys:
             keys.append(d.key)
             reading.fact("visit.diagnoses", d.key, d.start, d.end)
+    for lesion, code in _managed_cancers(text, raw, sex):
+        # "1. Nodular BCC L nasal sidewall - ... pt declines surgery; will start imiquimod": a skin cancer the visit
+        # manages without a procedure today is the visit's problem (its site's code), and makes the visit more than
+        # the decision to do today's minor procedures
+        if code not in keys:
+            keys.append(code)
+            reading.fact("visit.diagnoses", code, lesion.start, lesion.end)
+        visit["separately_identifiable"] = True
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+_MANAGED = re.compile(r"\b(?:start(?:ed|ing)?|imiquimod|aldara|5-?fu|fluorouracil|efudex|radiation|declin\w*)\b",
+                      re.IGNORECASE)
+# "Hx melanoma L upper back (WLE 2017)": a cancer treated before is history, not a problem managed today
+_HISTORY_BEFORE = re.compile(r"\b(?:hx|h/o|history of|s/p|status post|personal history of)\W+(?:\w+\W+){0,2}$",
+                             re.IGNORECASE)
+
+
+def _managed_cancers(text: str, raw: list[_Lesion], sex: str | None) -> list[tuple[_Lesion, str]]:
+    """The skin cancers the note's assessment manages today with no procedure (a cream, a referral declined, watchful
+    waiting), each with its site's ICD-10-CM code."""
+    from dermbill.core.coding.diagnoses import icd10_for
+    from dermbill.reference.coding_tables import coding_tables
+
+    found: list[tuple[_Lesion, str]] = []
+    for lesion in raw:
+        cancers = [d for d in lesion.diagnoses if d.key in _MALIGNANT and not d.hedged
+                   and not _HISTORY_BEFORE.search(text, max(0, d.start - 40), d.start)]
+        if not cancers or _main_kinds(lesion.procedures) or lesion.laterality == "both":
+            continue
+        site = lesion.site.site
+        if not any(_MANAGED.search(line) and any(m.site == site for m in find_sites(line))
+                   for line in text.splitlines()):
+            continue  # the line that manages it names its site
+        side = lesion.laterality if site in _paired() else None
+        if site in _paired() and side not in ("left", "right"):
+            continue
+        code = icd10_for(cancers[0].key, site=site, laterality=side, sex=sex or "U", symptoms=frozenset(),
+                         site_codes=coding_tables().site_diagnoses)
+        if code is not None:
+            found.append((lesion, code))
+    return found

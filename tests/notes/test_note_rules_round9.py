@@ -289,3 +289,20 @@ def test_an_injected_nodule_beside_an_abscess_alone_is_no_abscess() -> None:
     nodules = [lesion for lesion in read_lesions(text) if lesion.get("laterality") == "left"]
     assert [lesion["diagnosis"] for lesion in nodules] != ["abscess"]
 
+
+
+# --- the visit ------------------------------------------------------------------------------------------------
+
+def test_a_skin_cancer_managed_without_a_procedure_is_the_visits_problem() -> None:
+    text = ("Est pt with a biopsy-proven nodular BCC of the R nasal tip.\n"
+            "A/P:\n1. BCC R nasal tip - Mohs offered, pt declines surgery; will start imiquimod 5x/wk.\n"
+            "2. AKs L dorsal hand x2 - LN2.\nMDM moderate -> 99214.")
+    assert _lines(text) == [("17000", 1, ()), ("17003", 1, ()), ("99214", 1, ("25",))]
+    assert _icd(text) == ["C44.311", "L57.0"]
+
+
+def test_a_skin_cancer_treated_years_ago_is_no_problem_managed_today() -> None:
+    text = ("Est pt.\nA/P:\n1. Hx melanoma L upper back (WLE 2019) - scar fine; start annual skin checks.\n"
+            "2. AKs L dorsal hand x2 - LN2.\nMDM low -> 99213.")
+    assert "C43.59" not in _icd(text)
+    assert ("99213", 1, ("25",)) not in _lines(text)
