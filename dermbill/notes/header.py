@@ -33,7 +33,10 @@ _TIME = re.compile(r"(?:\btotal (?:visit |encounter |e/?m )?time|\btime spent|^[
 _TIME_LEVELS = {"new": ((60, 5), (45, 4), (30, 3), (15, 2)), "established": ((40, 5), (30, 4), (20, 3), (10, 2))}
 _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
-_NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b", re.IGNORECASE)
+# "23 y/o F new to our practice", "new to me", "first visit to this clinic"
+_NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b|\bnew to (?:our|this|the) (?:practice|clinic|office|group)\b|"
+                  r"\bnew to me\b|\bfirst (?:visit|time) (?:to|at|in) (?:our|this|the) (?:practice|clinic|office)\b",
+                  re.IGNORECASE)
 _ESTABLISHED = re.compile(r"\b(?:established|est\.?) (?:patient|pt)\b|\bestablished\b|\best\.? pt\b|"
                           r"\breturn(?:ing)? patient\b", re.IGNORECASE)
 PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only |solely )?(?:for (?:a |the )?)?"

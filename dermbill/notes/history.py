@@ -22,7 +22,10 @@ _PAST = re.compile(r"\b(?:hx|history|h/o|s/p|status post|pmhx?|previously|prior|
                    r"mohs|wle|in (?:19|20)\d\d)\b", re.IGNORECASE)
 _COMPLETED = re.compile(r"\b(?:completed|complete|ned|no evidence of (?:disease|recurrence)|no recurrence|"
                         r"without recurrence|excised (?:in )?(?:19|20)\d\d|removed (?:in )?(?:19|20)\d\d|"
-                        r"clear margins|margins clear|cured|s/p|status post|treated)\b", re.IGNORECASE)
+                        r"clear margins|margins clear|cured|s/p|status post|treated|"
+                        # "BCC R ear 2022 - Mohs", "SCC L hand, excision 2023": a treatment dated in an earlier year
+                        r"(?:19|20)\d\d\s*[-\u2013:]\s*(?:mohs|excision|excised|wle|ed&c)|"
+                        r"(?:mohs|excision|excised|wle)[\s,]+(?:in\s+)?(?:19|20)\d\d)\b", re.IGNORECASE)
 _SURVEILLANCE = re.compile(r"\b(?:surveillance|skin check|tbse|full[- ]body (?:skin )?exam|fbse|total body|"
                            r"follow[- ]up (?:skin )?exam|6[- ]month check|annual check)\b", re.IGNORECASE)
 _SCREENING = re.compile(r"\bscreening\b", re.IGNORECASE)
@@ -62,8 +65,10 @@ def addressed_today(text: str, position: int) -> bool:
     return not _HISTORY_LINE.match(text, line_start)
 
 
-def find_history(text: str, treated_today: set[str], lesions_treated: bool = False) -> list[Evidence]:
-    """Skin cancers the note gives as past and treated (not one treated today)."""
+def find_history(text: str, treated_today: set[str], lesions_treated: bool = False,
+                 treated_sites: set[tuple[str, str]] | None = None) -> list[Evidence]:
+    """Skin cancers the note gives as past and treated (not one treated today: the same cancer, or one of the same
+    kind at the same site when ``treated_sites`` gives the sites of today's lesions)."""
     found: list[Evidence] = []
     keys: set[str] = set()
     for start, end in _sentences(text):
@@ -73,12 +78,16 @@ def find_history(text: str, treated_today: set[str], lesions_treated: bool = Fal
         if lesions_treated and not addressed_today(text, start + len(sentence) - len(sentence.lstrip())):
             continue
         for d in find_diagnoses(sentence, start):
-            if d.key not in MALIGNANT or d.key in keys or d.key in treated_today or d.hedged:
+            if d.key not in MALIGNANT or d.key in keys or d.hedged:
                 continue
             if re.search(r"\bfamily|mother|father|sister|brother|fhx?\b", sentence, re.IGNORECASE):
                 continue
             entry: dict[str, Any] = {"diagnosis": d.key}
             sites = find_sites(sentence, start)
+            # "Hx BCC L cheek s/p Mohs 2021" at a visit that biopsies a new BCC of the nose: another cancer
+            if d.key in treated_today and (treated_sites is None or not sites
+                                           or (d.key, sites[0].site) in treated_sites):
+                continue
             if sites:
                 entry["site"] = sites[0].site
                 if sites[0].laterality in ("left", "right"):
@@ -170,7 +179,7 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
     """An excision or Mohs of this practice a few weeks before ("s/p excision of SCC L forearm on 5/13/26, here for
     suture removal") when today's procedure is for another problem at another site ("new issue ... unrelated"): its
     global period makes today's procedure take modifier 79."""
-    if visit_day is None or not _UNRELATED.search(text):
+    if visit_day is None:
         return []
     for start, end in _sentences(text):
         sentence = text[start:end]
@@ -180,7 +189,9 @@ def find_unrelated_prior(text: str, visit_day: datetime.date | None,
         for day, date_start, date_end in _dates(sentence, visit_day):
             if not datetime.timedelta(0) < visit_day - day <= datetime.timedelta(days=90):
                 continue
-            sites = find_sites(sentence, start)
+            # the earlier procedure's site is named before its date ("s/p excision SCC L forearm 01/19/26, here ...
+            # for the spots on her face": the face is today's)
+            sites = find_sites(sentence[:date_end], start) or find_sites(sentence, start)
             if not sites or any((s.site, s.laterality) in today_sites or (s.site, None) in today_sites
                                 for s in sites):
                 return []  # the same site: a related procedure, read by the re-excision rule if at all

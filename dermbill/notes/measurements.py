@@ -110,6 +110,8 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "repair"  # "ellipse 4.5 cm long": an ellipse's length is the wound closed, not the excised diameter
     if _EXCISED_BEFORE.search(before):
         return "excised"
+    if re.search(r"\bscar(?:/\w+)?\W*(?:\w+\W+){0,2}$", before, re.IGNORECASE) and not _REPAIR_AFTER.match(after):
+        return "lesion"  # "Scar/wound measures 2.2 cm" before a re-excision: the scar is the lesion excised
     if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):
         return "defect"
     if re.match(r"\s*(?:[a-z-]+\s+){0,2}?(?:lesion|papule|plaque|nodule|cyst|macule|tumou?r|growth|neoplasm|mass)\b",

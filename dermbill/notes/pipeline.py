@@ -69,7 +69,9 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     HYPOTHETICAL: ("consider", "considering", "asks about", "asked about", "inquires about", "interested in",
                    "discussed", "discussion of", "options include", "options including",
                    "if", "may need", "might need", "could", "offered", "alternatives", "risks of",
-                   "option of"),
+                   "option of",
+                   # "RTC 8 wk, re-discuss Mohs if residual"
+                   "re-discuss", "rediscuss", "will discuss", "revisit"),
     FAMILY: ("family history of", "fh of", "fhx of", "mother", "father", "sister", "brother", "sibling", "mom",
              "dad", "grandmother", "grandfather", "aunt", "uncle", "son", "daughter"),
 }

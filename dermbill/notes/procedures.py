@@ -17,6 +17,9 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"excimer(?: laser)?|xtrac|nb-?uvb|narrow-?band uvb|uvb phototherapy|phototherapy|puva|goeckerman",
      "phototherapy", None),
     (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
+    # "Cruciate incision; loculations broken up, purulent material expressed": an incision that lets out pus
+    # (kept only when the pus follows, below)
+    (r"(?:stab |cruciate |linear |small |\d(?:\.\d)? ?cm )?incision|incised", "incision_drainage", "opened"),
     (r"(?:partial |complete |total )?(?:nail )?avulsion|avulsed", "nail_avulsion", None),
     (r"(?:nail )?debridement of (?:\w+ ){0,3}(?:toe|finger)?nails|nails? (?:were |was )?debrided|"
      r"debrided (?:\w+ ){0,3}nails?|nail debridement|"
@@ -35,7 +38,7 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"(?:advancement|rotation|transposition|rhombic|bilobed|island pedicle|v-?y|o-?to-?z|a-?to-?t|"
      r"o-?z|a-?t|keystone) flap|flap|z-?plasty|w-?plasty|adjacent tissue transfer|tissue rearrangement",
      "adjacent_tissue_transfer", None),
-    (r"(?:wide local |elliptical |fusiform |re-?)?excis(?:ed|ion|ional)|ellipse|wle", "excision", None),
+    (r"(?:wide local |elliptical |fusiform |re-?)?excis(?:ed|ion|ional|e)|ellipse|wle", "excision", None),
     (r"ed\s?&\s?c|ed\s?\+\s?c|ed and c|c\s?&\s?d|c\s?&\s?e|electrodesiccation and curettage|"
      r"curettage and (?:electro)?desiccation|electrodessication and curettage", "destruction", "electrosurgery"),
     (r"cryo(?:therapy|surgery)?|ln2|liquid nitrogen|cryotherapy|frozen|freeze|froze", "destruction", "cryotherapy"),
@@ -77,6 +80,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             continue
         _, kind, detail = PROCEDURE_WORDS[int(group[1:])]
         word = m.group(0).lower()
+        if detail == "opened":
+            if not re.match(r"[^.\n]{0,160}?\b(?:pus|purulen\w*|loculations?)\b", text[m.end():m.end() + 180],
+                            re.IGNORECASE):
+                continue  # "incision lines", "elliptical incision": no abscess opened
+            detail = None
         if kind == "intralesional_injection" and re.search(
                 r"lidocaine|anesthe|xylocaine|epinephrine|bupivacaine|marcaine",
                 re.split(r"[.;\n]", text[max(0, m.start() - 40):m.start()])[-1] +
@@ -110,14 +118,21 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # "WLE scar well healed", "biopsy site", "excision site: sutures intact": an earlier procedure's trace
             # ("Biopsy site: R cheek" names today's)
             continue
+        if kind not in ("removal",) and re.match(
+                r"\s*(?:is\s+|was\s+|looks?\s+|appears?\s+|remains?\s+)?(?:viable|healing|(?:well[- ])?healed|"
+                r"pink and viable|taking well|take\b|necrotic|congested|with(?:out)? (?:necrosis|congestion))\b",
+                text[m.end():m.end() + 30], re.IGNORECASE):
+            continue  # "flap viable", "graft take 100%", "excision healing well": an earlier procedure's wound today
         if kind == "excision" and re.match(r"[^.;\n]{0,60}\b(?:frozen sections?|slides|pathologist)\b",
                                            text[m.end():m.end() + 80], re.IGNORECASE):
             continue  # "I performed the excisions and read all frozen sections": a Mohs surgeon's attestation
         # (on the same line: "MOHS MICROGRAPHIC SURGERY" over "Surgeon and pathologist: same" is the procedure)
-        if re.match(r"[ \t]+(?:surgeon|surgery (?:consult|clinic|referral)|clinic|consult\w*|referral|center|"
+        if re.match(r"[ \t]+(?:surgeon|surgery (?:consult|clinic|referral|appt|appointment)|clinic|consult\w*|referral|"
+                    r"center|appts?\b|appointments?\b|date\b|"
                     r"(?:pre|post)[- ]?op(?:erative)?\b|eval(?:uation)?\b)",
                     text[m.end():m.end() + 25], re.IGNORECASE):
-            # "referred to Mohs surgeon": a person or a place, not a procedure; "MOHS PRE-OPERATIVE CONSULTATION",
+            # "referred to Mohs surgeon": a person or a place, not a procedure; "Keep Mohs appt 11/4": a day booked
+            # for it; "MOHS PRE-OPERATIVE CONSULTATION",
             # "excision post-op check": a visit about the procedure, not the procedure
             continue
         if kind == "removal" and (
@@ -126,13 +141,18 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                 or re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:sutures?|stitch(?:es)?|staples?|packing)\b",
                             text[m.end():m.end() + 20], re.IGNORECASE)):
             continue  # "Suture removal 7 d (face), 14 d (arm)": the wound's follow-up, not a lesion removed
+        if re.search(r"\b(?:post|pre)[- ]?op(?:erative)?\.?\s+(?:check|visit|f/?u|follow[- ]?up|eval\w*|wound check)"
+                     r"\b[\s,:-]*(?:(?:of|for|after)\s+(?:the\s+|her\s+|his\s+)?)?(?:[\w&]+\s*(?:/|\+|&|and)\s*){0,2}$",
+                     text[max(0, m.start() - 50):m.start()], re.IGNORECASE):
+            continue  # "Post-op check, Mohs/flap L nasal ala": a visit about an earlier procedure, not one done today
         if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
             continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
         if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"
                      r"(?:from|to)\s+(?:the\s+)?$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE):
             continue  # "separate site from the excision": another lesion's procedure named to place this one
-        if word == "frozen" and re.search(r"section", text[m.end():m.end() + 12], re.IGNORECASE):
-            continue
+        if word == "frozen" and re.match(r"\W{0,3}(?:\w+\s+)?(?:sections?|h\s?&\s?e|h and e|slides?|tissue|blocks?)\b",
+                                         text[m.end():m.end() + 25], re.IGNORECASE):
+            continue  # "frozen sections", "frozen H&E": how a Mohs layer is read, not a lesion frozen
         if kind == "shave_removal" and word.startswith("shave") and (
                 re.search(r"\b(?:pt|patient|she|he|they|who|to|avoid|not|no)\s+(?:\w+\s+)?$",
                           text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
@@ -140,6 +160,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                                    r"face|beard|head|groin|pubic|bikini|chest)\b",
                                                    text[m.end():m.end() + 20], re.IGNORECASE))):
             continue  # "Shaves axillae", "pt shaves her legs", "avoid shave": hair, not a lesion removed
+        if kind == "skin_tag_removal" and word.startswith("clip") and (
+                re.search(r"\bhair\s+(?:was\s+|were\s+)?$", text[max(0, m.start() - 12):m.start()], re.IGNORECASE)
+                or re.match(r"\s*(?:the\s+)?hair\b", text[m.end():m.end() + 12], re.IGNORECASE)):
+            continue  # "Hair clipped/taped": the site's preparation, not a tag removed
         if kind == "paring" and word == "trimmed" and re.search(
                 r"\b(?:cartilage|fat|dog-?ears?|cones?|edges?|margins?|nails?|hair|sutures?|tails?|skin|tissue|"
                 r"redundan\w*|flaps?)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):

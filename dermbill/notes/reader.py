@@ -42,7 +42,11 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
                          r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
+# "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
+# trimmed, not a lesion
 _LANDMARK_BEFORE = re.compile(r"\b(?:proximity to|close to|near|adjacent to|abutting|(?:just )?(?:above|below)|"
+                              r"(?:dog-?ears?|burow'?s?\s+triangles?|standing cones?)\s+(?:at|of|toward|towards|in|"
+                              r"into|along|on)|"
                               r"(?:lateral|medial|superior|inferior|distal|proximal) to)\s+(?:the\s+)?"
                               r"(?:(?:left|right|l|r|lateral|medial)\s+)?$", re.IGNORECASE)
 # (a "Procedure: I&D x2" over a numbered list is the list's heading, read as such elsewhere)
@@ -51,21 +55,29 @@ _PROCEDURE_HEADING = re.compile(r"\s*(?:(?:procedure|op(?:erative)?) note\s*[-:\
                                 re.IGNORECASE)
 
 
+_WHY_LINE = re.compile(r"\s*(?:indications?|reasons?(?: for (?:the )?(?:visit|procedures?))?|hx|history|hpi|cc|"
+                       r"chief complaint)\s*:", re.IGNORECASE)
+
+
 def _next_line_sites(text: str, end: int) -> bool:
     """The line after ``end`` names a site."""
     line_start = text.find("\n", end)
     if line_start < 0:
         return False
     following = text[line_start:].lstrip("\n")
-    return bool(find_sites(following.split("\n", 1)[0]))
+    line = following.split("\n", 1)[0]
+    # "Indication: tender nodules on the shins; also ... R forearm": why the procedures were done, not their site
+    return not _WHY_LINE.match(line) and bool(find_sites(line))
 
 
+_GARMENT_LINE = re.compile(r"\b(?:bra|waist|belt)", re.IGNORECASE)
+_SIDE_FIRST = re.compile(r"(?:left|right|l|r|lt|rt)\.?[ \t]+(?!(?:and|&|/)\b)", re.IGNORECASE)
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
-_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
                          re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
@@ -82,10 +94,11 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
 # "risks of excision including scarring were discussed" is consent talk; "given the risk of alar notching, a bilobed
 # flap was designed" is the reason for what was done
+# ("after discussing risks including scarring we went ahead with incision and drainage": what was done)
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
-                        r"performed|done|today)\b)[^.;]*$", re.IGNORECASE)
-_DONE_AFTER = re.compile(r"^[^.;]*\b(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
-                         r"inset|transposed|rotated|advanced)\b", re.IGNORECASE)
+                        r"performed|done|today|went ahead|proceeded|go ahead)\b)[^.;]*$", re.IGNORECASE)
+_DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
+                         r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -112,7 +125,7 @@ _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|t
 _COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
                                r"[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
                                r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
-                               r"(\d{1,2})\b(?!\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
+                               r"(\d{1,2})\b(?!/\d|\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
 _COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
@@ -266,12 +279,24 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
-                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$",
+                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
+                             # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
+                             r"\b(?:awaiting|awaits|waiting for|pending)\s+(?:(?:his|her|the|their|a|an)\s+)?"
+                             r"(?:[\w-]+\s+){0,2}$",
                              re.IGNORECASE)
 _IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|grows?|enlarges?|persists?|"
-                       r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path)", re.IGNORECASE)
+                       r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path|residual|incomplete|"
+                       r"recurrence|persistent)", re.IGNORECASE)
+# "7 mm papule, persisted after LN2 x2", "recurred despite ED&C", "failed cryo": an earlier treatment that did not work
+_FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returned|came back)\s+(?:\w+\s+){0,2}?"
+                            r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
+                            r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
+                            re.IGNORECASE)
 _NOTHING_DONE = re.compile(r"\bno (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
                            r"done)\b|\bno procedures? (?:were |was )?(?:performed|done)\b", re.IGNORECASE)
+
+
+_OWN_DATE = re.compile(r"[ \t]*(?:on[ \t]+|dated[ \t]+|:[ \t]*)?(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
 
 
 def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMention],
@@ -280,6 +305,9 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
     date belongs to another mention's parenthesis ("Mohs, SCC (bx 5/2026)")."""
     sentence_start, sentence_end = sentence_bounds(text, start, end)
     sentence = text[sentence_start:sentence_end]
+    own = _OWN_DATE.match(text, end)
+    if own and visit_day is not None and (day := header.parse_date(own.group(1))) is not None and day < visit_day:
+        return True  # "ED&C today of BCC L cheek (bx 1/20/26)": the date written right after the biopsy is its own
     if re.search(r"\btoday\b", sentence, re.IGNORECASE):
         return False
     dates = [(m.start() + sentence_start, m.end() + sentence_start) for m in _YEAR.finditer(sentence)]
@@ -375,9 +403,30 @@ _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |infla
                           r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
                           r"(?! ago))", re.IGNORECASE)
 _YEAR_AFTER = re.compile(r"\s*,?\s*(?:in\s+|on\s+)?((?:19|20)\d\d)\b(?![/-])")
+# "(BCC R ear 2022 - Mohs; SCC L hand 2023 - excision)": an earlier year written just before the procedure
+_YEAR_BEFORE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)\)?\s*[-\u2013:]?\s*$")
 # "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
 _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
                          re.IGNORECASE)
+
+
+# "INTERVAL HISTORY (copied from 11/14/2025 note):", "Per last visit's note:": what follows, up to a blank line, is
+# an earlier note's text, not today's
+_COPIED = re.compile(r"\b(?:copied|carried (?:forward|over)|pasted|imported|pulled forward)\s+from\b|"
+                     r"\b(?:from|per)\s+(?:the\s+|my\s+|our\s+)?(?:prior|previous|last|earlier)\s+(?:visit'?s?\s+)?"
+                     r"(?:note|visit note|progress note|encounter)\b", re.IGNORECASE)
+_PASSAGE_END = re.compile(r"\n[ \t]*\n")
+
+
+def _copied_spans(text: str) -> list[tuple[int, int]]:
+    """The passages a note says it copied from an earlier note: from the line that says so to the next blank
+    line."""
+    spans: list[tuple[int, int]] = []
+    for m in _COPIED.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        blank = _PASSAGE_END.search(text, m.end())
+        spans.append((line_start, blank.start() if blank else len(text)))
+    return spans
 
 
 def _other_performer(text: str, sentence: str, before: str) -> bool:
@@ -430,11 +479,14 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     visit_day = date_of_service or (dos_found[0] if dos_found else None)
 
     nothing_done = bool(_NOTHING_DONE.search(text))
+    copied = _copied_spans(text)
 
     def reason_of(start: int, end: int, dated: bool = True) -> str | None:
         ctx = context.get((start, end))
         section = _section_at(sections, start, text)
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
+        if reason is None and any(low <= start < high for low, high in copied):
+            reason = "historical"  # a passage copied from an earlier note tells of that day
         if reason is None and dated and _dated_before(text, start, end, procedures, visit_day):
             reason = "historical"
         if reason is None and dated:
@@ -453,8 +505,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _short_date_other_day(after, visit_day):
                 reason = "planned"
-            elif _RECENTLY_AFTER.match(after):
-                reason = "historical"
+            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after):
+                reason = "historical"  # "persisted after LN2 x2", "biopsied last month": an earlier treatment
             elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
             elif _IF_AFTER.search(after):
@@ -464,6 +516,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             elif visit_day is not None and (year := _YEAR_AFTER.match(after)) and \
                     int(year.group(1)) < visit_day.year:
                 reason = "historical"  # "(0.4 mm, WLE 2022, no SLNB)": a year written after the procedure
+            elif visit_day is not None and (year := _YEAR_BEFORE.search(before)) and \
+                    int(year.group(1)) < visit_day.year:
+                reason = "historical"
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "hypothetical" and not dated:
@@ -490,6 +545,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     active_diagnoses: list[DiagnosisMention] = []
     for d in diagnoses:
         reason = reason_of(d.start, d.end, dated=False)
+        if reason == "planned" and (d.key in VISIT_ONLY or (d.key[0].isupper() and d.key[0] not in "CD")):
+            # "alopecia areata (scalp), here for scheduled injections": the injections are planned, not the disease
+            # (a lesion whose treatment is planned, "AKs - will treat at next visit", stays left for that day)
+            reason = None
         if reason is not None:
             if reason != "negated":
                 reading.ignore(reason, d.start, d.end)
@@ -517,6 +576,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     path_mode = False
     path_until = -1  # a report quoted inside a line ("S/p excision 3/10 - path: MIS, margin involved") ends with it
     lead_in: tuple[int, int, list[ProcedureMention]] | None = None
+    item_start: int | None = None  # where the list item being read began
+    preamble_item: int | None = None  # the list item the heading (preamble) was written in, if any
     for start, end in _clauses(text):
         section = _section_at(sections, start, text)
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
@@ -525,8 +586,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         in_clause_p = [p for p in _between(procedures, start, end)
                        if not re.match(r"\s*(?:path|specimen|histo)", text[p.end:p.end + 12], re.I)]
         in_clause_d = _between(diagnoses, start, end)
+        # a site word inside a diagnosis ("plantar warts") is the diagnosis, unless a side is written right before it
+        # ("R plantar warts x3": the right sole's warts)
         sites = [s for s in find_sites(clause, start)
-                 if not any(s.start < d.end and d.start < s.end for d in in_clause_d)]
+                 if not any(s.start < d.end and d.start < s.end for d in in_clause_d)
+                 or (s.laterality in ("left", "right") and bool(_SIDE_FIRST.match(text, s.start, s.end)))]
         if current is not None or len(sites) > 1:
             # "R forehead just above the lateral brow", "because of proximity to the lower lid, the defect was
             # repaired with a flap": a landmark named to place a lesion or justify a repair is no lesion's site
@@ -534,10 +598,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             kept = [x for x in sites if not _LANDMARK_BEFORE.search(text, max(0, x.start - 30), x.start)]
             own_lesion = bool(_LESION_NOUN.search(clause) or [d for d in in_clause_d if d.key not in VISIT_ONLY])
             sites = kept if kept or (current is not None and not own_lesion) else sites
+        if len(sites) > 1 and not all(_GARMENT_LINE.search(text, x.start, x.end) for x in sites):
+            # "2.2 cm irritated SK on the mid back under bra line": a garment's line places a lesion on a site the
+            # clause names; alone ("ISKs under bra line (3) and along waistband (2)") it is the site
+            sites = [x for x in sites if not _GARMENT_LINE.search(text, x.start, x.end)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
-            sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])]
+            # ("trunk 11, L axilla 6" counts the lesions of the trunk: a region with its count is a group of them)
+            sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])
+                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
@@ -551,12 +621,19 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # "Path: SCC in situ." then "2) LN2 to 5 AKs on the R forearm": a listed procedure ends the report
         if path_mode and path_until >= 0 and start > path_until:
             path_mode = False
-        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (not sites or in_clause_d):
+        if path_mode and not new_item and (not in_clause_p or in_clause_d) and (
+                not sites or in_clause_d or _SAME_REPORT.search(clause)):
             # the lines of a pathology report: "1. R cheek, incisional: lentigo maligna"
             _assign_pathology(lesions, sites, in_clause_d, clause, start, labelled or numbered)
             continue
         path_mode = False
         enumerated = bool(_ENUMERATED.match(clause))
+        if enumerated or _NUMBERED_ITEM.match(clause):
+            if preamble is not None and preamble_item is not None:
+                # "2. Irritated SK R shoulder ... Shave removal: lido ..." then "3. SKs back - reassured": a heading
+                # written inside one list item is that item's, not the next item's
+                preamble = None
+            item_start = start
         lesion_d = [d for d in in_clause_d if d.key not in VISIT_ONLY]
         numbered_procedure = bool(_NUMBERED_ITEM.match(clause) and in_clause_p and
                                   in_clause_p[0].start < (sites[0].start if sites else end))
@@ -577,14 +654,28 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
                 preamble = (start, start + colon, head_p, head_d)
-        described = bool(sites and (_LESION_NOUN.search(clause) or find_measures(clause)
+                inside = (item_start is not None and current is not None and current.start >= item_start
+                          and section == _section_at(sections, item_start, text))
+                preamble_item = item_start if inside else None
+        # "scalp 12 AKs; forehead/temples 5 and R medial canthus 1; dorsal hands 4": a list of sites with their counts
+        # goes on past the semicolon
+        goes_on = bool(sites and group and not in_clause_p and not enumerated
+                       and text[:start].rstrip().endswith(";")
+                       and any(_COUNT_AFTER_SITE.match(text, s.end, end)
+                               # "17 papules on chest/abdomen; 6 in the L axilla"
+                               or _COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start) for s in sites))
+        described = bool(sites and (goes_on or _LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
                                     or _SITE_TIMES.match(text, sites[0].end)
-                                    or _TALLY.match(text, sites[-1].end)))
+                                    or _TALLY.match(text, sites[-1].end)
+                                    # "6 on L hand, 2 on R dorsal hand": a count of lesions on each site
+                                    or any(_COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start)
+                                           for s in sites)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
-        continues_list = bool(sites and group and not in_clause_p and not lesion_d and not enumerated
-                              and _SITE_TIMES.match(text, sites[0].end) and text[:start].rstrip().endswith(";"))
+        continues_list = goes_on or bool(sites and group and not in_clause_p and not lesion_d and not enumerated
+                                         and _SITE_TIMES.match(text, sites[0].end)
+                                         and text[:start].rstrip().endswith(";"))
         label = _LABEL.match(clause)
         if enumerated and not sites and label and (in_clause_p or lesion_d):
             # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
@@ -606,6 +697,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                              clause=(start, end))
                 if not lesion.diagnoses and preamble_diagnoses:
                     lesion.shared.extend(preamble_diagnoses)
+                if continues_list and group and not lesion.diagnoses and lesion not in group:
+                    # "scalp 12 AKs; forehead 5": the sites listed on are of the lesions the list began with
+                    lesion.shared.extend(d for d in group[0].diagnoses + group[0].shared if d not in lesion.shared)
                 if preamble is not None and lesion.preamble is None:
                     lesion.preamble = preamble
             if enumerated and opened and opened[0][0] not in labelled:
@@ -616,7 +710,17 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
-        owners = (_owners_of(lesions, group, in_clause_p) if in_clause_p and not sites and group
+        every = [lesion for lesion in labelled if not _main_kinds(in_clause_p) & {q.type for q in lesion.procedures}]
+        if in_clause_p and not sites and len(labelled) > 1 and len(every) == len(labelled) and \
+                _EVERY_LESION.search(clause):
+            # "(a) sBCC, R mid back ... (b) SCC, L dorsal hand ... Each lesion treated with ED&C": every lesion of the
+            # list, not the last one named
+            for member in every:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is every[0])
+            current, group = every[-1], every
+            continue
+        owners = (_owners_of(lesions, group, in_clause_p, clause) if in_clause_p and not sites and group
                   and (section != _section_at(sections, group[0].start, text)
                        # "Procedure (shave removal): ... removed flush": a procedure heading of its own
                        or _OWN_PROCEDURE_HEADING.match(clause)) else [])
@@ -624,8 +728,15 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
             # procedure described without a site in another section is the one lesion already given that
             # procedure, not the last lesion named
-            _add_segment(text, owners[0], start, end, procedures, diagnoses, in_clause_p, in_clause_d)
-            current, group = owners[0], [owners[0]]  # what the procedure's paragraph says next is said of it
+            for owner in owners:
+                _add_segment(text, owner, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=len(owners) > 1, first=owner is owners[0])
+            current, group = owners[-1], owners  # what the procedure's paragraph says next is said of it
+            continue
+        if (enumerated or _NUMBERED_ITEM.match(clause)) and not in_clause_p and not sites and in_clause_d and \
+                not lesion_d:
+            # "2. ... R volar wrist - punch bx" after "1. Atopic dermatitis, severe - start dupilumab": a numbered item
+            # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
         if not in_clause_p and _UNTREATED.search(clause):
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
@@ -633,7 +744,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
-                                    or (len(group) == 1 and not current.diagnoses and not current.shared)):
+                                    or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
             if len(group) > 1:
                 # "8 on the L dorsal hand, 8 on the R dorsal hand" then "Verruca vulgaris x16 - LN2": what follows
@@ -646,12 +757,32 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
             if in_clause_p and current is None:
-                preamble = (start, end, in_clause_p, lesion_d)
+                preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
         elif in_clause_p and not sites and current is None:
-            preamble = (start, end, in_clause_p, lesion_d)
+            preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
     for lesion in lesions:
-        _inherit(text, lesion)
+        _inherit(text, lesion, _heading_spent(text, lesion, lesions))
     return lesions
+
+
+_HEADING_NUMBER = re.compile(r"(?:\bx|\u00d7)\s?(\d{1,2})\b|\b(\d{1,2}|two|three|four|five|six)\s+(?=[a-z]+\b)",
+                             re.IGNORECASE)
+
+
+def _heading_spent(text: str, lesion: _Lesion, lesions: list[_Lesion]) -> bool:
+    """"SKIN BIOPSIES x3" over three numbered lesions each with its own biopsy: the heading's procedures are all
+    accounted for, so a lesion it also heads (the indication's "nodules on the shins") takes none of them."""
+    if lesion.preamble is None:
+        return False
+    start, end, head_p, _ = lesion.preamble
+    kinds = _main_kinds(head_p)
+    number = _HEADING_NUMBER.search(text, start, end)
+    if not kinds or number is None or kinds & {p.type for p in lesion.procedures}:
+        return False
+    stated = _number(number.group(1) or number.group(2))
+    own = [other for other in lesions if other.preamble == lesion.preamble
+           and kinds & {p.type for p in other.procedures if not start <= p.start < end}]
+    return len(own) >= stated
 
 
 _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
@@ -667,11 +798,33 @@ _CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrod
                       re.IGNORECASE)
 
 
-def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention]) -> list[_Lesion]:
+_NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|each of the (\d{1,2}|two|three|four))"
+                            r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
+
+
+_EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
+                           r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
+
+
+def _main_kinds(clause_p: list[ProcedureMention]) -> set[str]:
+    return {p.type for p in clause_p} - {"removal", "repair"}
+
+
+def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[ProcedureMention],
+               clause: str = "") -> list[_Lesion]:
     """The one lesion outside the current group that already has every procedure type a site-less clause
     describes, when the group's lesions have their own procedures and none of these kinds (else nothing: the
     clause stays with the group)."""
     kinds = {p.type for p in clause_p}
+    named = _NAMED_LESIONS.search(clause)
+    if named:
+        # "Both lesions removed by tangential shave", "all 3 lesions frozen": the lesions already given that
+        # procedure, when there are as many as the clause names, whatever the last lesion spoken of
+        number = 2 if named.group(1) else _number(named.group(2))
+        main = kinds - {"removal", "repair"}
+        having = [lesion for lesion in lesions if main and main <= {q.type for q in lesion.procedures}]
+        if len(having) == number and not all(lesion in having for lesion in group):
+            return having
     if not all(lesion.procedures for lesion in group) or any(
             q.type in kinds for lesion in group for q in lesion.procedures):
         return []  # the group's own procedure still to come, or the same kind: the clause is the group's
@@ -680,14 +833,18 @@ def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[Proc
     return having if len(having) == 1 else []
 
 
-def _inherit(text: str, lesion: _Lesion) -> None:
+def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     """A list's heading ("Two excisions, simple closures: (1) ...") gives its procedures, diagnosis and
     symptoms to the lesions listed under it that do not state their own."""
     if lesion.preamble is None:
         return
     start, end, head_p, head_d = lesion.preamble
     main = {p.type for p in lesion.procedures} - {"repair", "removal", "adjacent_tissue_transfer"}
-    if not main:
+    own = {d.key for d in lesion.diagnoses}
+    # "here for scheduled LN2 to AKs" over the AKs and a BCC awaiting Mohs: a heading that names its lesions'
+    # diagnosis gives its procedure to those lesions, not to a lesion of another diagnosis
+    other = bool(head_d and own and not own & {d.key for d in head_d})
+    if not main and not other and not spent:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
             _STAGE.search(_lesion_text(text, lesion)):
@@ -716,6 +873,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
         if previous and previous.site == s.site and s.laterality in (None, previous.laterality) and not (
                 # "R sub-1st MTH, R sub-5th MTH, L heel": parts of one site listed each with its side are lesions
                 s.laterality in ("left", "right") and "," in text[previous.end:s.start]
+                and s.start - previous.end < 40  # a list, not a sentence that names the site again
                 and text[previous.start:previous.end].lower() != text[s.start:s.end].lower()):
             continue
         if previous and previous.site == s.site and previous.laterality in (None, "both") and s.laterality:
@@ -856,9 +1014,33 @@ _PATH_ORDINAL = re.compile(r"\W*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?path
                            r"(?:of|for)?\s*(?:lesion\s+|specimen\s+|site\s+|item\s+|#\s?)(\d|[A-H])\b", re.IGNORECASE)
 
 
+_SAME_REPORT = re.compile(r"[-:,]\s*(?:the\s+)?(?:same|ditto|identical|likewise|similar findings)\b"
+                          r"(?!\s+(?:site|lesion|day))", re.IGNORECASE)
+
+
+_INLINE_MARK = re.compile(r"(?<![\w(])\((\d|[A-Ha-h])\)\s")
+
+
 def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: list[DiagnosisMention], clause: str,
                       start: int, labelled: list[_Lesion] | None = None) -> None:
+    if not found and lesions and sites and _SAME_REPORT.search(clause):
+        # "R shin - septal panniculitis, c/w erythema nodosum. L shin - same.": the report just given
+        reported = [d for lesion in lesions for d in lesion.pathology if d.start < start]
+        target = _matching(lesions, sites[0])
+        if reported and target is not None and not target.pathology:
+            target.pathology.append(max(reported, key=lambda d: d.start))
+        return
     if not found or not lesions:
+        return
+    marks = [(m.start() + start, m.group(1).upper()) for m in _INLINE_MARK.finditer(clause)]
+    if len(marks) > 1 and not sites:
+        # "Path: (1) dermatofibroma (2) junctional melanocytic nevus": each numbered report on one line is its item's
+        listed = labelled if labelled else lesions
+        for (at, mark), (until, _) in zip(marks, [*marks[1:], (start + len(clause), "")], strict=True):
+            index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
+            reported = [d for d in found if at <= d.start < until]
+            if reported and 0 <= index < len(listed):
+                listed[index].pathology[:] = [reported[0]]
         return
     ordinal = re.match(r"\W*(?:lesion\s+|specimen\s+|site\s+|#)?(\d|[A-H])\b[).:]?", clause, re.IGNORECASE)
     named = _PATH_ORDINAL.match(clause)
@@ -972,7 +1154,8 @@ def _injected_condition(entry: dict[str, Any], index: int, lesion: _Lesion, diag
     if lesion.diagnoses or lesion.shared or entry["diagnosis"] != "neoplasm_unspecified_behavior" or \
             {p["type"] for p in entry["procedures"]} != {"intralesional_injection"}:
         return
-    named = [d for d in diagnoses if not d.hedged and d.key != "L72.9"]
+    # (an abscess drained at the same visit is another lesion: an abscess is drained, never injected)
+    named = [d for d in diagnoses if not d.hedged and d.key not in ("L72.9", "abscess", PARONYCHIA)]
     if len({d.key for d in named}) == 1:
         entry["diagnosis"] = named[0].key
         reading.fact(f"lesions[{index}].diagnosis", named[0].key, named[0].start, named[0].end)
@@ -1017,6 +1200,14 @@ def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | Non
         for rank, i in enumerate(members):
             lesion, side, _ = expanded[i]
             expanded[i] = (lesion, side, share + (1 if rank < extra else 0))
+
+
+def _past_spans(reading: _Reading, lesion: _Lesion) -> list[tuple[int, int]]:
+    """The sentences that tell of an earlier procedure, less those that also tell of today's procedure on the lesion
+    ("BCC, L upper arm (bx 03/20/26): lesion 1.0 cm, excised with 4 mm margins": the sizes are today's)."""
+    today = [p.start for p in lesion.procedures if p.type not in ("removal", "repair")]
+    return [(i.start, i.end) for i in reading.ignored if i.reason == "historical"
+            and not any(i.start <= start < i.end for start in today)]
 
 
 def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | None, index: int, reading: _Reading,
@@ -1116,6 +1307,12 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         # dysplastic nevus: the lesion excised was the one first diagnosed
         entry["pathology"] = entry["diagnosis"]
     sizes = [m for kind, m in lesion.measures if kind == "lesion" and m.kind == "length"]
+    # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins) ... Scar measures 2.2 cm": a size told
+    # in the sentence of an earlier procedure is that procedure's; today's lesion (the scar) has its own
+    past = _past_spans(reading, lesion)
+    today = [m for m in sizes if not any(s <= m.start < e for s, e in past)]
+    if today:
+        sizes = today
     if sizes:
         entry["diameter_cm"] = _round(sizes[0].value)
         reading.fact(f"{path}.diameter_cm", entry["diameter_cm"], sizes[0].start, sizes[0].end)
@@ -1171,6 +1368,11 @@ def _site_words(site: str) -> str:
 
 def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     pool = [d for d in lesion.diagnoses if d.key != "neoplasm_uncertain_behavior"] or lesion.shared
+    if pool is not lesion.shared and all(d.key in VISIT_ONLY for d in pool) and \
+            any(d.key not in VISIT_ONLY for d in lesion.shared):
+        # "molluscum x5 mo ... Exam: papules - trunk 11, L axilla 6 ... HC 1% to dermatitis": the lesions are the
+        # molluscum; the dermatitis around them is the visit's condition
+        pool = [*lesion.shared, *pool]
     # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
     # and a bare "cyst" (L72.9) yields to any more specific word
     pool = [d for d in pool if d.key != "L72.9"] or pool
@@ -1225,7 +1427,11 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
             if technique is not None:
                 proc["technique"] = technique
         elif kind == "excision":
-            margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"]
+            # "s/p excision SCC L forearm 10/01/25 (1.2 cm lesion, 3 mm margins)": the earlier excision's margin,
+            # never today's (with none of its own today, the margin is asked for)
+            past = _past_spans(reading, lesion)
+            margins = [m for k, m in lesion.measures if k == "margin" and m.kind == "length"
+                       and not any(a <= m.start < b for a, b in past)]
             excised = [m for k, m in lesion.measures if k == "excised" and m.kind == "length"]
             if margins:
                 narrowest = min(margins, key=lambda m: m.value)
@@ -1376,6 +1582,11 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
+    totals = [m for m in volume if m not in own or _TOTAL_AFTER.match(text, m.end)]
+    if conc and totals and not dose and len(totals) < len(volume) and all(
+            _EACH.match(text, m.end) or _ALIQUOT.match(text, m.end) for m in volume if m not in totals):
+        # "10 mg/mL, 2.6 mL total injected, 0.1 mL per site": the amounts per site make up the total written
+        return conc[0].value * sum((m.value for m in totals), Decimal(0))
     if own and (dose or len(volume) > len(own)) and all(_ALIQUOT.match(text, m.end) for m in own):
         # "0.1 mL per injection ~1 cm apart, total 2.4 mL (12 mg)": an aliquot is no lesion's volume; the total is
         own = []
@@ -1529,10 +1740,10 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             said = " ".join(text[p.start:p.end].lower() for p in procedures if p.type == "phototherapy")
             if re.search(r"excimer|xtrac|308", said):
                 service["modality"] = "laser_excimer"
-                area = next((m for m in find_measures(text) if m.kind == "area"), None)
+                area = _treated_area(text)
                 if area:
-                    service["area_cm2"] = _round(area.value)
-                    reading.fact(f"{path}.area_cm2", service["area_cm2"], area.start, area.end)
+                    service["area_cm2"] = _round(area[0])
+                    reading.fact(f"{path}.area_cm2", service["area_cm2"], area[1], area[2])
                 else:
                     reading.gaps.append(Gap(None, "area_cm2", "Excimer laser: the treated area is not documented. "
                                             "Please document the total area in sq cm.",
@@ -1580,6 +1791,23 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
     return services
 
 
+_TOTAL_JUST_BEFORE = re.compile(r"\b(?:total|in all|altogether|combined)\b[^.;\d\n]{0,20}$", re.IGNORECASE)
+
+
+def _treated_area(text: str) -> tuple[Decimal, int, int] | None:
+    """The area a session treated: the one written as the total ("(total 330 cm2)"), else the areas listed on the
+    first line that names one, summed ("hands 140 cm2, wrists 70 cm2"), else none."""
+    areas = [m for m in find_measures(text) if m.kind == "area"]
+    if not areas:
+        return None
+    for m in areas:
+        if _TOTAL_JUST_BEFORE.search(text, max(0, m.start - 30), m.start):
+            return m.value, m.start, m.end
+    line_end = text.find("\n", areas[0].end)
+    listed = [m for m in areas if line_end < 0 or m.start < line_end]
+    return sum((m.value for m in listed), Decimal(0)), listed[0].start, listed[-1].end
+
+
 _FAMILY_MELANOMA = re.compile(r"\b(?:fhx?|family (?:history|hx))\W+(?:of\W+)?(?:\w+\W+){0,3}?melanoma\b",
                               re.IGNORECASE)
 
@@ -1600,7 +1828,9 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
     treated = {lesion["diagnosis"] for lesion in lesions} | {lesion.get("pathology") for lesion in lesions}
     # a past skin cancer is coded at a visit that treats no lesion (follow-up and surveillance visits), and at one
     # that does when the note addresses it today (its scar examined, an item of the assessment)
-    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions))
+    treated_sites = {(key, lesion["site"]) for lesion in lesions
+                     for key in (lesion["diagnosis"], lesion.get("pathology")) if key}
+    history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions), treated_sites=treated_sites)
     today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
     unrelated = find_unrelated_prior(text, visit_day, today_sites)
     if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
@@ -1692,12 +1922,12 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     else:
         patient["sex"] = "U"
     encounter["patient"] = patient
-    encounter["visit"] = _visit(text, reading, diagnoses, raw)
+    encounter["visit"] = _visit(text, reading, diagnoses, raw, sex)
     return encounter
 
 
 def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
-           raw: list[_Lesion]) -> dict[str, Any] | None:
+           raw: list[_Lesion], sex: str | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None
@@ -1723,6 +1953,47 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
         if d.key not in keys:
             keys.append(d.key)
             reading.fact("visit.diagnoses", d.key, d.start, d.end)
+    for lesion, code in _managed_cancers(text, raw, sex):
+        # "1. Nodular BCC L nasal sidewall - ... pt declines surgery; will start imiquimod": a skin cancer the visit
+        # manages without a procedure today is the visit's problem (its site's code), and makes the visit more than
+        # the decision to do today's minor procedures
+        if code not in keys:
+            keys.append(code)
+            reading.fact("visit.diagnoses", code, lesion.start, lesion.end)
+        visit["separately_identifiable"] = True
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+_MANAGED = re.compile(r"\b(?:start(?:ed|ing)?|imiquimod|aldara|5-?fu|fluorouracil|efudex|radiation|declin\w*)\b",
+                      re.IGNORECASE)
+# "Hx melanoma L upper back (WLE 2017)": a cancer treated before is history, not a problem managed today
+_HISTORY_BEFORE = re.compile(r"\b(?:hx|h/o|history of|s/p|status post|personal history of)\W+(?:\w+\W+){0,2}$",
+                             re.IGNORECASE)
+
+
+def _managed_cancers(text: str, raw: list[_Lesion], sex: str | None) -> list[tuple[_Lesion, str]]:
+    """The skin cancers the note's assessment manages today with no procedure (a cream, a referral declined, watchful
+    waiting), each with its site's ICD-10-CM code."""
+    from dermbill.core.coding.diagnoses import icd10_for
+    from dermbill.reference.coding_tables import coding_tables
+
+    found: list[tuple[_Lesion, str]] = []
+    for lesion in raw:
+        cancers = [d for d in lesion.diagnoses if d.key in _MALIGNANT and not d.hedged
+                   and not _HISTORY_BEFORE.search(text, max(0, d.start - 40), d.start)]
+        if not cancers or _main_kinds(lesion.procedures) or lesion.laterality == "both":
+            continue
+        site = lesion.site.site
+        if not any(_MANAGED.search(line) and any(m.site == site for m in find_sites(line))
+                   for line in text.splitlines()):
+            continue  # the line that manages it names its site
+        side = lesion.laterality if site in _paired() else None
+        if site in _paired() and side not in ("left", "right"):
+            continue
+        code = icd10_for(cancers[0].key, site=site, laterality=side, sex=sex or "U", symptoms=frozenset(),
+                         site_codes=coding_tables().site_diagnoses)
+        if code is not None:
+            found.append((lesion, code))
+    return found

@@ -34,9 +34,11 @@ SITE_WORDS: dict[str, str] = {
     r"chin|mentum": "chin",
     r"jaw ?line|jaw|mandib\w*": "jaw",
     r"(?:anterior |posterior |lateral )?neck|nape": "neck",
-    r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal": "chest",
+    # "under bra line": where the band of a bra sits, the lower chest
+    r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal|bra ?(?:strap )?line": "chest",
     r"breasts?|inframammary": "breast",
-    r"abdomen|abdominal wall|abdominal|periumbilical|umbilicus|belly": "abdomen",
+    # "along waistband", "at the belt line": the waist is the abdomen's lower edge
+    r"abdomen|abdominal wall|abdominal|periumbilical|umbilicus|belly|waist(?:band|line)?|belt ?line": "abdomen",
     r"(?:mid[- ]?|left |right )?upper back|mid[- ]back|upper mid back|scapula\w*|interscapular|"
     r"(?:mid|central) back|back": "back_upper",
     r"lower back|low back|lumbar|lumbosacral|sacral": "back_lower",
@@ -80,7 +82,13 @@ _SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNO
 # "a hand mirror", "the back table", "face shield": a body word naming a thing, not where a lesion is; "came back",
 # "call back"; "the H-zone of the face" says why Mohs is appropriate, it is no lesion's site
 _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask|table|board|rest|towel|cannula|drape|"
-                               r"sanitizer|lotion|cream|soap)\b", re.IGNORECASE)
+                               r"sanitizer|lotion|cream|soap)\b|"
+                               # "vermilion border preserved", "nail fold spared", "(face and genitals spared)": a
+                               # part left untouched
+                               r"(?:\s+(?:border|margin))?(?:\s*(?:and|&|/|,)\s*[a-z]{2,20}){0,2}"
+                               r"\s*(?:was\s+|is\s+|were\s+|are\s+)?"
+                               r"(?:preserved|spared|not involved|uninvolved)\b",
+                               re.IGNORECASE)
 _NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
                                 r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
                                 r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"

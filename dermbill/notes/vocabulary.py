@@ -62,15 +62,20 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
     (r"dyshidrotic (?:eczema|dermatitis)|dyshidrosis|pompholyx", "L30.1"),
     (r"asteatotic (?:eczema|dermatitis)|eczema craquel[eé]|xerotic eczema", "L30.8"),
+    (r"nummular (?:eczema|dermatitis)|discoid eczema", "L30.0"),
     (r"atopic (?:hand |flexural )?dermatitis|eczema", "atopic_dermatitis"),
     # "chronic hand dermatitis": the condition's name, not a lesion on the hand
-    (r"(?:hand |chronic |nummular )*dermatitis", "L30.9"),
+    (r"(?:hand |chronic )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
     (r"acne(?: vulgaris)?", "acne"),
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
     # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)
     (r"alopecia areata", "L63.9"),
+    # the scarring alopecias (ICD-10-CM L66.-): named kinds first, then the family
+    (r"central centrifugal cicatricial alopecia|ccca", "L66.81"), (r"frontal fibrosing alopecia", "L66.12"),
+    (r"classic lichen planopilaris|lichen planopilaris,? classic(?: pattern| type)?", "L66.11"),
+    (r"lichen planopilaris|lpp", "L66.10"), (r"(?:scarring|cicatricial) alopecia", "L66.9"),
     (r"(?:bullous )?pemphigoid", "L12.0"), (r"erythema nodosum", "L52"), (r"morphea|localized scleroderma", "L94.0"),
     (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?|hs", "L73.2"),
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
@@ -82,7 +87,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
 # one word boundary, then the alternatives: the boundary is tested once per position instead of once per word
 _DIAGNOSIS = re.compile("\\b(?:" + "|".join(f"(?P<d{i}>{w})" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)) + ")s?\\b",
                         re.IGNORECASE)
-_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv"}
+_CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv", "ccca", "lpp"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
                    r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
                    r"\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
@@ -92,11 +97,11 @@ PROVEN = re.compile(r"(biopsy[- ]proven|bx[- ]proven|biopsy[- ]confirmed|known|r
 PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|confirmed)\b|"
                           r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
-                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1", "L30.8",
-                        "L30.9"})
+                        "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0", "L30.1",
+                        "L30.8", "L30.9"})
 # the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
-DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.1",
-                        "L30.8"})
+DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0",
+                        "L30.1", "L30.8"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +175,8 @@ def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         if group is None:
             continue
         breaks = [b.end() for b in _BREAK.finditer(text, 0, m.start())]
-        if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]):
-            continue
+        if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]) or \
+                re.search(r"\bnon[- ]?$", text[max(0, m.start() - 4):m.start()], re.IGNORECASE):
+            continue  # "no itching", "non-inflamed": the symptom is denied
         found.append((SYMPTOM_WORDS[int(group[1:])][1], m.start() + offset, m.end() + offset))
     return found

@@ -118,9 +118,12 @@ def test_an_excision_written_as_its_code_is_the_prior_procedure() -> None:
     assert encounter["prior_procedures"][0]["code"] == "11602"
 
 
-def test_no_unrelated_problem_no_prior_procedure() -> None:
+def test_another_site_is_unrelated_without_the_word() -> None:
+    # round 8 (REVIEW.md): a procedure at another site in the excision's global period is unrelated (RULES 1.15,
+    # modifier 79) whether or not the note says "unrelated"; round 6 had asked for the word
     text = "Est pt, 6 days s/p excision SCC L forearm (5/26). Wart R index finger - LN2 x1."
-    assert "prior_procedures" not in read_encounter(text)
+    assert read_encounter(text)["prior_procedures"][0]["code"] == "11600"
+    assert _lines(text) == [("17110", 1, ("79",))]
 
 
 def test_the_wound_of_an_earlier_excision_is_no_excision() -> None:
