@@ -63,6 +63,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite the golden files from the current output (review the diff like code)")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_password_hashing: hash passwords with dermbill's own argon2id "
+                                       "parameters (tests/conftest.py: every other test uses quick ones)")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords hashed in this process use argon2id at its cheapest (1 pass over 8 KiB) instead of dermbill's
+    RFC 9106 profile (0.16 s a hash): the tests create and sign in hundreds of users, and what they check is who may
+    sign in, never how slow a guess is. The hashes stay argon2id and verify the same way; tests marked
+    ``real_password_hashing`` (tests/test_credentials.py) check the real parameters, and commands run as
+    subprocesses always use them."""
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        return
+    from argon2 import PasswordHasher
+
+    from dermbill import credentials
+
+    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 # The variable dermbill/clock.py reads (named here, not imported: this file must not load the clock, see
 # tests/test_clock.py, which checks that the two names agree).
 TODAY_VARIABLE = "DERMBILL_TODAY"

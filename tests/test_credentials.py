@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from dermbill import credentials
+
+pytestmark = pytest.mark.real_password_hashing  # the parameters dermbill hashes with, not the tests' quick ones
 
 # RFC 6238 appendix B's SHA-1 secret ("12345678901234567890") in base32, and its published codes (last 6 digits).
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -16,6 +20,7 @@ def test_passwords_are_argon2id_hashes_with_their_own_salt() -> None:
     first, second = credentials.hash_password("correct horse battery staple"), \
         credentials.hash_password("correct horse battery staple")
     assert first.startswith("$argon2id$v=19$") and first != second
+    assert "$m=65536,t=3,p=4$" in first  # RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes)
     assert credentials.password_matches(first, "correct horse battery staple")
     assert not credentials.password_matches(first, "correct horse battery stapler")
     assert not credentials.password_matches("not a hash", "anything")
