@@ -17,8 +17,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
+from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import AgingParts, FigureParts
 from dermbill.core.reports.periods import Period, month_period
 from dermbill.db.engine import Database
 from dermbill.services import report_parts
@@ -48,10 +51,16 @@ def dashboard(database: Database, f: ReportFilter) -> Dashboard:
         if kept is not None and kept[0] == versions:
             _KEPT.move_to_end(key)
             return kept[1]
-    # the period's parts and the previous period's at once (after a posting, each sums that practice again)
-    parts, before = report_parts.in_threads(database, [functools.partial(report_parts.parts, database, f),
-                                                       functools.partial(report_parts.parts, database, f.previous())])
-    board = Dashboard(kpi_report(database, f, parts, before), payer_aging(database, f, parts))
+    # the period's parts, the previous period's and the aging as of the day at once (after a posting, each sums that
+    # practice again)
+    found: list[Any] = report_parts.in_threads(database, [
+        functools.partial(report_parts.parts, database, f),
+        functools.partial(report_parts.parts, database, f.previous()),
+        functools.partial(report_parts.aging, database, f, Basis.SERVICE)])
+    parts: FigureParts = found[0]
+    before: FigureParts = found[1]
+    aging: AgingParts = found[2]
+    board = Dashboard(kpi_report(database, f, parts, before, aging), payer_aging(database, f, aging))
     with _LOCK:
         _KEPT[key] = (versions, board)
         _KEPT.move_to_end(key)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, case, cast, exists, func, literal, select
+from sqlalchemy import Date, Select, and_, case, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -103,35 +103,10 @@ def revenue_figures(parts: FigureParts) -> list[Figure]:
     ]
 
 
-def ar_by_payer_sums(uow: UnitOfWork, f: ReportFilter) -> ArByPayer:
-    """The receivables by the payer they name (patients' together) as of the day, and the 90 days' charges by
-    claim payer: what ``days_in_ar_by_payer`` divides."""
-    session = uow.session
+def charges_by_payer(uow: UnitOfWork, f: ReportFilter) -> dict[int | None, int]:
+    """The gross charges of the 90 days ending on the as-of day by the claim's payer (cents): what days in A/R by
+    payer divides (its A/R by payer is the aging's, ``core.reports.parts.ar_by_payer``)."""
     window = trailing_days(f.as_of, AR_DAYS_WINDOW)
-    code = LedgerAccountRow.code
-    is_patient = code == PATIENT_AR
-    payer = case((is_patient, literal(None)), else_=PostingRow.payer_id)
-    ar_query = _with_claim(
-        select(is_patient.label("is_patient"), payer.label("payer"), func.sum(PostingRow.amount_cents))
-        .select_from(PostingRow)
-        .join(LedgerAccountRow, LedgerAccountRow.id == PostingRow.account_id)
-        .join(JournalEntryRow, JournalEntryRow.id == PostingRow.journal_entry_id)
-        .where(PostingRow.practice_id.in_(f.practice_ids), code.in_(RECEIVABLE_CODES),
-               JournalEntryRow.entry_date <= f.as_of)
-        .group_by(is_patient, payer), f, receivable=True)
-    if f.payer_id is None and f.provider_id is None:
-        balances = report_ledger.receivable_balances(session, f, RECEIVABLE_CODES).subquery("balance")
-        summed_patient = balances.c.code == PATIENT_AR
-        summed_payer = case((summed_patient, literal(None)), else_=balances.c.payer_id)
-        ar_query = (select(summed_patient.label("is_patient"), summed_payer.label("payer"), func.sum(balances.c.cents))
-                    .group_by(summed_patient, summed_payer))
-    insurance: dict[int | None, int] = {}
-    patient = 0
-    for is_pat, payer_id, cents in session.execute(ar_query):
-        if is_pat:
-            patient += int(cents)
-        else:
-            insurance[payer_id] = insurance.get(payer_id, 0) + int(cents)
     charge_query: Select[Any] = _with_claim(
         select(ClaimRow.payer_id, func.sum(PostingRow.amount_cents).label("cents"))
         .select_from(PostingRow)
@@ -140,8 +115,7 @@ def ar_by_payer_sums(uow: UnitOfWork, f: ReportFilter) -> ArByPayer:
         .where(PostingRow.practice_id.in_(f.practice_ids), LedgerAccountRow.code == GROSS_CHARGES,
                JournalEntryRow.entry_date.between(window.start, window.end))
         .group_by(ClaimRow.payer_id), f, receivable=False, joined=True)
-    charges = {payer_id: -int(cents) for payer_id, cents in session.execute(charge_query)}
-    return ArByPayer(insurance, patient, charges)
+    return {payer_id: -int(cents) for payer_id, cents in uow.session.execute(charge_query)}
 
 
 def days_in_ar_by_payer(uow: UnitOfWork, f: ReportFilter, sums: ArByPayer) -> ReportTable:

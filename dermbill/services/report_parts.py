@@ -37,7 +37,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.parts import (
-    Aged,
     AgingParts,
     FigureParts,
     add_aging_parts,
@@ -53,18 +52,13 @@ from dermbill.db.repositories import UnitOfWork
 from dermbill.services import report_aging, report_denials, report_kpis, report_ledger
 
 P = TypeVar("P")
-T = TypeVar("T")
 
 
 def figure_parts(uow: UnitOfWork, f: ReportFilter) -> FigureParts:
     """The parts of the filter's figures, summed by the database now (nothing kept is read)."""
-    session = uow.session
-    by_payer = report_aging.aged_balances(session, f, Basis.SERVICE, ("payer",))[("payer",)]
-    return FigureParts(report_kpis.revenue_sums(uow, f), tuple(report_denials.denial_facts(session, f)),
+    return FigureParts(report_kpis.revenue_sums(uow, f), tuple(report_denials.denial_facts(uow.session, f)),
                        report_denials.coding_sums(uow, f), report_denials.patient_sums(uow, f),
-                       report_kpis.ar_by_payer_sums(uow, f),
-                       tuple(Aged(b.kind, b.bucket, b.dimensions["payer"][0], b.amount.cents) for b in by_payer),
-                       {key: amount.cents for key, amount in report_aging.credits(session, f).items()})
+                       report_kpis.charges_by_payer(uow, f))
 
 
 def data_versions(database: Database, practice_ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
@@ -126,7 +120,7 @@ KEEPING_LOCK = 1917  # the first key of the transaction-level advisory lock take
 SUMMING_THREADS = 2  # on PostgreSQL, practices (and a dashboard's two periods) summed at once: the server's work
 
 
-def in_threads(database: Database, calls: Sequence[Callable[[], T]]) -> list[T]:
+def in_threads(database: Database, calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run ``calls`` and return their results in order: at once in ``SUMMING_THREADS`` threads on PostgreSQL (each
     call opens its own unit of work, so its own connection; the calls wait mostly on the server), one after another
     on SQLite. Each thread runs in a copy of the caller's context (its clock and audit origin)."""

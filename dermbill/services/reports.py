@@ -28,7 +28,7 @@ from dermbill.core.reports.aging import (
 )
 from dermbill.core.reports.figures import Figure
 from dermbill.core.reports.filters import ReportFilter
-from dermbill.core.reports.parts import FigureParts
+from dermbill.core.reports.parts import AgingParts, FigureParts, ar_by_payer
 from dermbill.core.reports.periods import Period, default_period
 from dermbill.core.reports.table import Column, ColumnKind, Report, ReportTable, Row
 from dermbill.db.engine import Database
@@ -88,18 +88,12 @@ def aging_report(database: Database, f: ReportFilter, *, basis: Basis = Basis.SE
     return _aging(f, basis, found, credits)
 
 
-def payer_aging(database: Database, f: ReportFilter, parts: FigureParts) -> AgingReport:
-    """The aging by payer (date of service) the dashboard shows, from the filter's key-figure parts (kept per
-    practice, ``report_parts``): the same report ``aging_report(..., dimensions=("payer",))`` gives."""
-    summed: dict[tuple[Kind, int | None, str], int] = {}  # the practices' balances of one payer and bucket added
-    for a in parts.aging:
-        summed[(a.kind, a.bucket, a.payer)] = summed.get((a.kind, a.bucket, a.payer), 0) + a.cents
+def payer_aging(database: Database, f: ReportFilter, parts: AgingParts) -> AgingReport:
+    """The aging by payer (date of service) the dashboard shows, from the filter's aging parts (kept per practice,
+    ``report_parts.aging``): the same report ``aging_report(..., dimensions=("payer",))`` gives."""
     with UnitOfWork(database, actor="reports") as uow:
-        labels = report_aging.payer_labels(uow.session, {int(payer) for _, _, payer in summed if payer.isdigit()})
-    balances = [AgedBalance(kind, bucket, Money(cents), {"payer": (payer, labels.get(payer, payer or "(none)"))})
-                for (kind, bucket, payer), cents in summed.items()]
-    return _aging(f, Basis.SERVICE, {(): balances, ("payer",): balances},
-                  {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
+        found = report_aging.labelled(uow.session, f, report_aging.sums_of(parts, ("payer",)))
+    return _aging(f, Basis.SERVICE, found, {key: Money(parts.credits.get(key, 0)) for _, key, _ in CREDITS})
 
 
 def _aging(f: ReportFilter, basis: Basis, found: dict[tuple[str, ...], list[AgedBalance]],
@@ -222,18 +216,20 @@ class KpiReport(Report):
 
 
 def kpi_report(database: Database, f: ReportFilter, parts: FigureParts | None = None,
-               before: FigureParts | None = None) -> KpiReport:
+               before: FigureParts | None = None, aging: AgingParts | None = None) -> KpiReport:
     """Every key figure for the period beside the previous period's, and the tables behind them (days in A/R by
-    payer, coding by family, patient collections by window). ``parts`` and ``before``: the period's and the
-    previous period's parts when the caller has them."""
+    payer, coding by family, patient collections by window). ``parts``, ``before`` and ``aging``: the period's and
+    the previous period's parts, and the aging parts as of the day (by date of service), when the caller has them."""
     parts = parts or report_parts.parts(database, f)
     before = before or report_parts.parts(database, f.previous())
+    aging = aging or report_parts.aging(database, f, Basis.SERVICE)
     groups = tuple(
         (key, title, tuple(now.with_previous(then)
                            for now, then in zip(figures(parts), figures(before), strict=True)))
         for key, title, figures in FIGURE_GROUPS)
     with UnitOfWork(database, actor="reports") as uow:
-        tables = (report_kpis.days_in_ar_by_payer(uow, f, parts.ar_by_payer), report_denials.coding_table(parts),
+        tables = (report_kpis.days_in_ar_by_payer(uow, f, ar_by_payer(aging, parts.charges_by_payer)),
+                  report_denials.coding_table(parts),
                   report_denials.patient_table(parts))
     return KpiReport("kpis", f"Key figures, {f.period.label}", tables, {"as_of": f.as_of, "period": f.period},
                      f, groups)

@@ -26,8 +26,10 @@ import pytest
 from report_world import Claim, ReportWorld, day
 
 from dermbill.core.ledger import CASH, CONTRACTUAL, DENIED_AR
+from dermbill.core.reports.aging import Basis
 from dermbill.core.reports.figures import Figure, Unit
 from dermbill.core.reports.filters import ReportFilter
+from dermbill.core.reports.parts import ar_by_payer
 from dermbill.core.reports.periods import month_period, trailing_days
 from dermbill.db.engine import Database
 from dermbill.db.repositories import UnitOfWork
@@ -237,7 +239,8 @@ def test_days_in_ar_by_payer(world: ReportWorld) -> None:
     p1 = world.practices["P1"]
     with UnitOfWork(world.database, actor="test") as uow:
         f = ReportFilter.of([p1], AS_OF, JUNE)
-        table = days_in_ar_by_payer(uow, f, report_parts.parts(world.database, f).ar_by_payer)
+        table = days_in_ar_by_payer(uow, f, ar_by_payer(report_parts.aging(world.database, f, Basis.SERVICE),
+                                                        report_parts.parts(world.database, f).charges_by_payer))
     assert table.key == "days_in_ar_by_payer"
     rows = [(r.cells[0], r.cells[1], r.cells[2].plain(), r.cells[3].plain(), r.cells[4])  # type: ignore[union-attr]
             for r in table.rows]

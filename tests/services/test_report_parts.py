@@ -26,9 +26,7 @@ from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 from dermbill.core.reports.filters import ReportFilter
 from dermbill.core.reports.parts import (
     AGING_SLOTS,
-    Aged,
     AgingParts,
-    ArByPayer,
     CodingSums,
     Collected,
     FigureParts,
@@ -126,7 +124,7 @@ def test_the_company_is_its_practices_parts_added(world: ReportWorld) -> None:
     at_once = _summed_at_once(world, f)
     assert _figures(kept) == _figures(at_once)
     assert sorted(x.item_id for x in kept.denials) == sorted(x.item_id for x in at_once.denials)
-    assert kept.ar_by_payer == at_once.ar_by_payer
+    assert kept.charges_by_payer == at_once.charges_by_payer
     figures = _figures(kept)  # by hand: charged in June B $200 + C $500 + A2 $200; cash $40 + $120 + $30 + $10
     assert (figures["charges"][0], figures["payments"][0]) == (Decimal("900.00"), Decimal("200.00"))
     assert figures["denials"][0] == 2 and figures["denied_dollars"][0] == Decimal("550.00")
@@ -250,7 +248,7 @@ def test_the_dashboards_aging_from_the_parts_is_the_aging_report_by_payer(world:
     d = world.claim("P2", dos=day(6, 26), payer="CIG", lines=[("11102", 9000)])
     world.patient_credit(d, 2500, on=day(6, 26))
     f = _company(world)
-    from_parts = payer_aging(world.database, f, report_parts.parts(world.database, f))
+    from_parts = payer_aging(world.database, f, report_parts.aging(world.database, f, Basis.SERVICE))
     direct = aging_report(world.database, f, dimensions=("payer",))
     assert from_parts.to_json() == direct.to_json()
     assert from_parts.tables == direct.tables
@@ -279,10 +277,7 @@ _parts = st.builds(
               .map(lambda rs: tuple(sorted(rs, key=lambda r: r.family))), st.integers(0, 99), _cents),
     st.builds(PatientSums, st.integers(0, 99), _cents, _windows, st.integers(0, 99), _cents,
               st.dictionaries(st.sampled_from(["4300", "4310", "4320"]), _cents, max_size=3)),
-    st.builds(ArByPayer, _payers, _cents, _payers),
-    st.lists(st.builds(Aged, st.sampled_from(list(Kind)), st.none() | st.integers(0, 4),
-                       st.sampled_from(["", "patient", "3", "12"]), _cents), max_size=5).map(tuple),
-    st.dictionaries(st.sampled_from(["patient_credit", "payer_credit", "unapplied_insurance"]), _cents, max_size=3),
+    _payers,
 )
 
 
@@ -300,17 +295,12 @@ def test_adding_parts_adds_every_sum_and_keeps_every_item(a: FigureParts, b: Fig
     assert both.denials == a.denials + b.denials
     assert sum(r.accepted for r in both.coding.reviews) == sum(r.accepted for r in (*a.coding.reviews,
                                                                                     *b.coding.reviews))
-    assert both.ar_by_payer.patient == a.ar_by_payer.patient + b.ar_by_payer.patient
-    for payer in {*a.ar_by_payer.insurance, *b.ar_by_payer.insurance}:
-        assert both.ar_by_payer.insurance[payer] == (a.ar_by_payer.insurance.get(payer, 0)
-                                                     + b.ar_by_payer.insurance.get(payer, 0))
+    for payer in {*a.charges_by_payer, *b.charges_by_payer}:
+        assert both.charges_by_payer[payer] == a.charges_by_payer.get(payer, 0) + b.charges_by_payer.get(payer, 0)
     for w in both.patient.windows:
         assert w.billed == sum(x.billed for x in (*a.patient.windows, *b.patient.windows) if x.days == w.days)
     assert _figures(add_parts([b, a])) == _figures(both)  # the order of the practices does not matter
     assert add_parts([a, FigureParts()]).revenue == a.revenue
-    assert both.aging == a.aging + b.aging
-    for key in {*a.credits, *b.credits}:
-        assert both.credits[key] == a.credits.get(key, 0) + b.credits.get(key, 0)
 
 
 # A/R aging's parts: kept per practice and basis, added for the company.

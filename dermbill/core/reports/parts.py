@@ -19,7 +19,7 @@ from typing import Any
 from dermbill.core.reports.aging import BUCKETS, Kind
 from dermbill.core.reports.denials import DenialFact, FamilyReview, Route
 
-FORMAT = 1  # raise when the parts change shape: kept parts of another format are summed again
+FORMAT = 2  # raise when the parts change shape: kept parts of another format are summed again
 AGING_FORMAT = 1  # the same for ``AgingParts``
 
 
@@ -75,7 +75,8 @@ class CodingSums:
 @dataclass(frozen=True, slots=True)
 class ArByPayer:
     """Receivables as of the day (insurance by the payer they name; patients' together) and the 90 days' charges
-    by the claim's payer, in cents. ``None`` is no payer named."""
+    by the claim's payer, in cents. ``None`` is no payer named. Built by ``ar_by_payer`` from the aging parts and
+    the figure parts' charges."""
 
     insurance: Mapping[int | None, int] = field(default_factory=dict)
     patient: int = 0
@@ -83,26 +84,17 @@ class ArByPayer:
 
 
 @dataclass(frozen=True, slots=True)
-class Aged:
-    """Open balances as of the day (aged by date of service) of one kind, bucket (index into
-    ``core.reports.aging.BUCKETS``; None: not billed) and payer key (the payer's id, "patient" for patients'
-    balances, "" for none), in cents: what the dashboard's aging by payer adds up."""
-
-    kind: Kind
-    bucket: int | None
-    payer: str
-    cents: int
-
-
-@dataclass(frozen=True, slots=True)
 class FigureParts:
+    """One filter's parts of the key figures of its period (flows, milestones, denial items, coding, patient
+    collections; A/R as of the day as one sum). What is read by payer as of the day (A/R by payer, aging, credits)
+    is in the aging parts (``AgingParts``), so the previous period's figures, read beside every period's, never sum
+    it; ``charges_by_payer`` is the 90 days' charges by claim payer that days in A/R by payer divides."""
+
     revenue: RevenueSums = RevenueSums()
     denials: tuple[DenialFact, ...] = ()
     coding: CodingSums = CodingSums()
     patient: PatientSums = PatientSums()
-    ar_by_payer: ArByPayer = ArByPayer()
-    aging: tuple[Aged, ...] = ()
-    credits: Mapping[str, int] = field(default_factory=dict)  # credit balance key -> cents
+    charges_by_payer: Mapping[int | None, int] = field(default_factory=dict)  # claim payer (None: none) -> cents
 
 
 def _add_counts(items: Iterable[Any], cls: type[Any]) -> Any:
@@ -151,11 +143,7 @@ def add_parts(parts: Iterable[FigureParts]) -> FigureParts:
         patient=PatientSums(sum(p.statements for p in patients), sum(p.billed for p in patients),
                             _add_windows(w for p in patients for w in p.windows), sum(p.plans for p in patients),
                             sum(p.plan_cents for p in patients), _add_maps(p.write_offs for p in patients)),
-        ar_by_payer=ArByPayer(_add_maps(p.ar_by_payer.insurance for p in every),
-                              sum(p.ar_by_payer.patient for p in every),
-                              _add_maps(p.ar_by_payer.charges for p in every)),
-        aging=tuple(a for p in every for a in p.aging),
-        credits=_add_maps(p.credits for p in every),
+        charges_by_payer=_add_maps(p.charges_by_payer for p in every),
     )
 
 
@@ -182,11 +170,7 @@ def parts_to_json(parts: FigureParts) -> dict[str, Any]:
                     "windows": [[w.days, w.statements, w.billed, w.collected] for w in parts.patient.windows],
                     "plans": [parts.patient.plans, parts.patient.plan_cents],
                     "write_offs": dict(parts.patient.write_offs)},
-        "ar_by_payer": {"insurance": _payer_map_json(parts.ar_by_payer.insurance),
-                        "patient": parts.ar_by_payer.patient,
-                        "charges": _payer_map_json(parts.ar_by_payer.charges)},
-        "aging": [[a.kind.value, a.bucket, a.payer, a.cents] for a in parts.aging],
-        "credits": dict(parts.credits),
+        "charges_by_payer": _payer_map_json(parts.charges_by_payer),
     }
 
 
@@ -194,7 +178,7 @@ def parts_from_json(data: Mapping[str, Any]) -> FigureParts:
     """The parts ``parts_to_json`` wrote; ValueError for another format."""
     if data.get("format") != FORMAT:
         raise ValueError(f"report parts of format {data.get('format')!r}, expected {FORMAT}")
-    coding, patient, ar = data["coding"], data["patient"], data["ar_by_payer"]
+    coding, patient = data["coding"], data["patient"]
     return FigureParts(
         revenue=RevenueSums(*(int(v) for v in data["revenue"])),
         denials=tuple(DenialFact(int(item), int(claim), kind, category, carc, payer, provider, tuple(codes),
@@ -207,10 +191,7 @@ def parts_from_json(data: Mapping[str, Any]) -> FigureParts:
                             tuple(Collected(*(int(v) for v in w)) for w in patient["windows"]),
                             int(patient["plans"][0]), int(patient["plans"][1]),
                             {code: int(cents) for code, cents in patient["write_offs"].items()}),
-        ar_by_payer=ArByPayer(_payer_map(ar["insurance"]), int(ar["patient"]), _payer_map(ar["charges"])),
-        aging=tuple(Aged(Kind(kind), None if bucket is None else int(bucket), str(payer), int(cents))
-                    for kind, bucket, payer, cents in data["aging"]),
-        credits={key: int(cents) for key, cents in data["credits"].items()},
+        charges_by_payer=_payer_map(data["charges_by_payer"]),
     )
 
 
@@ -262,3 +243,19 @@ def aging_parts_from_json(data: Mapping[str, Any]) -> AgingParts:
             raise ValueError(f"aging parts with {len(cents)} amounts a row, expected {AGING_SLOTS}")
         rows[(str(dimension), Kind(kind), str(key))] = tuple(int(c) for c in cents)
     return AgingParts(rows, {key: int(cents) for key, cents in data["credits"].items()})
+
+
+def ar_by_payer(aging: AgingParts, charges: Mapping[int | None, int]) -> ArByPayer:
+    """The receivables by the payer they name (insurance and denied balances), patients' together, from the aging
+    parts' payer rows (the same balances aging shows by payer), beside the 90 days' charges by claim payer."""
+    insurance: dict[int | None, int] = {}
+    patient = 0
+    for (dimension, kind, key), cents in aging.rows.items():
+        if dimension != "payer":
+            continue
+        if kind is Kind.PATIENT:
+            patient += sum(cents)
+        else:
+            payer = int(key) if key.isdigit() else None
+            insurance[payer] = insurance.get(payer, 0) + sum(cents)
+    return ArByPayer(insurance, patient, dict(charges))
