@@ -102,10 +102,8 @@ def pinned_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 # finish together instead of one running a long test alone at the end of the run (CI's time).
 HEAVY_FIRST = (
     "tests/services/test_demo.py::test_the_demo_works_its_denials_and_learns",
-    "tests/cli/test_denials_cli.py::test_the_work_queue_from_the_command_line",
     "tests/services/test_ledger_invariant.py::",
     "tests/cli/test_cli.py::test_demo_command_prints_its_summary_and_where_the_files_are",
-    "tests/cli/test_overpayments_cli.py::",
     "tests/x12/test_claim_837p_reader.py::test_any_claim_written_reads_back_as_written",
     "tests/services/test_demo_outputs.py::test_the_demo_twice_in_a_row",
     "tests/services/test_demo.py::test_the_demo_runs_the_whole_cycle",
