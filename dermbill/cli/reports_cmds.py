@@ -181,11 +181,13 @@ def monthly_command(
                                                          "by you only).")],
     db: DbOption = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Balances as of this day (YYYY-MM-DD); default the "
-                                                              "month's last day.")] = None,
+                                                              "month's last day, or today in the current month.")
+                     ] = None,
 ) -> None:
     """The monthly practice report for the practice's owner, as a PDF: the month's figures beside the previous
     month's, what they mean in a few sentences, charts of A/R by age, denials by cause and a six-month trend, and
     the tables behind them."""
+    from dermbill import clock
     from dermbill.cli.files import write_private_file
     from dermbill.core.reports.periods import parse_month
     from dermbill.pdf.monthly_report import monthly_report_pdf
@@ -193,6 +195,8 @@ def monthly_command(
 
     period = parse_month(month)
     day = _day(as_of, "--as-of")
+    if day is None and period.start <= clock.today() < period.end:
+        day = clock.today()  # the month so far: no balance is "as of" a day still to come
     with current_database(ctx, db) as database:
         report = monthly_report(database, practice.strip(), period, day)
     content = monthly_report_pdf(report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
 
 
+@pytest.mark.pinned_today(datetime.date(2026, 12, 7))  # November is over: its report is as of its last day
 def test_the_report_is_written_private_and_reads_back(url: str, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "november.pdf"
@@ -54,6 +56,17 @@ def test_as_of_within_the_month_is_month_to_date(url: str, tmp_path: Path,
     with pdfplumber.open(out) as pdf:
         first = " ".join((pdf.pages[0].extract_text() or "").split())
     assert "Month to date." in first
+
+
+@pytest.mark.pinned_today(datetime.date(2026, 11, 20))
+def test_the_current_month_is_reported_as_of_today(url: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "so-far.pdf"
+    assert main(["reports", "monthly", "--db", url, "--practice", "P1", "--month", "2026-11", "--out",
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    # the balances are those of the 20th: the $100 paid on the 25th is not off the A/R yet
+    assert "as of 2026-11-20" in printed and "all A/R on November 20 ($0.00 of $240.00)" in printed
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
