@@ -402,6 +402,23 @@ _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |infla
                           r"settled|resolved|healed|less inflamed|subsides?)|(?:in|after) "
                           r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
                           r"(?! ago))", re.IGNORECASE)
+# "Pt elects Mohs -> will schedule w/ Dr. X", "excision, to be scheduled": the procedure chosen is booked for another
+# day ("excised today, will schedule suture removal" keeps today's excision)
+_SCHEDULED_AFTER = re.compile(r"^[^.;]{0,40}?(?:\b(?:will|to)\s+(?:be\s+)?(?:schedul\w*|book\w*|arrang\w*)|"
+                              r"\bschedul(?:e|ed|ing)\s+(?:for|w/|with|at)\b)", re.IGNORECASE)
+_DONE_HERE = re.compile(r"\b(?:today|performed|done|completed)\b", re.IGNORECASE)
+
+
+def _scheduled_after(start: int, end: int, after: str, procedures: list[ProcedureMention]) -> bool:
+    """A procedure followed in its sentence by its booking ("-> will schedule"), when nothing says it was done and
+    the booking names no other procedure ("shave bx, will schedule excision if BCC" keeps the biopsy)."""
+    m = _SCHEDULED_AFTER.match(after)
+    own = next((p for p in procedures if (p.start, p.end) == (start, end)), None)
+    if m is None or own is None or _DONE_HERE.search(after):
+        return False
+    return all(p.type == own.type for p in procedures if end + m.end() <= p.start < end + len(after))
+
+
 _YEAR_AFTER = re.compile(r"\s*,?\s*(?:in\s+|on\s+)?((?:19|20)\d\d)\b(?![/-])")
 # "(BCC R ear 2022 - Mohs; SCC L hand 2023 - excision)": an earlier year written just before the procedure
 _YEAR_BEFORE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)\)?\s*[-\u2013:]?\s*$")
@@ -435,6 +452,23 @@ def _other_performer(text: str, sentence: str, before: str) -> bool:
     if _OTHER_PERFORMER.search(sentence):
         return True
     return bool(_BY_NAMED.search(sentence) and _FIRST_PERSON.search(text))
+
+
+# "here to go over biopsy results from 4/28 (shave bx R nasal tip by our PA)": a procedure in a parenthesis opened
+# right after a date tells what was done that day
+_DATE_PAREN_BEFORE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\s*\(\s*(?:[\w-]+\s+){0,2}$")
+
+
+def _dated_parenthesis_before(before: str, visit_day: datetime.date | None) -> bool:
+    m = _DATE_PAREN_BEFORE.search(before)
+    if m is None or visit_day is None:
+        return False
+    year = int(m.group(3)) if m.group(3) else visit_day.year
+    year += 2000 if year < 100 else 0
+    try:
+        return datetime.date(year, int(m.group(1)), int(m.group(2))) != visit_day
+    except ValueError:
+        return False
 
 
 def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
@@ -505,13 +539,15 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _short_date_other_day(after, visit_day):
                 reason = "planned"
+            elif _dated_parenthesis_before(before, visit_day):
+                reason = "historical"  # "results from 4/28 (shave bx R nasal tip)": the parenthesis tells of that day
             elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after):
                 reason = "historical"  # "persisted after LN2 x2", "biopsied last month": an earlier treatment
             elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
             elif _IF_AFTER.search(after):
                 reason = "hypothetical"
-            elif _LATER_AFTER.match(after):
+            elif _LATER_AFTER.match(after) or _scheduled_after(start, end, after, procedures):
                 reason = "planned"
             elif visit_day is not None and (year := _YEAR_AFTER.match(after)) and \
                     int(year.group(1)) < visit_day.year:

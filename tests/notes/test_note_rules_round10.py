@@ -1,0 +1,68 @@
+"""Rules of the note language from the misses of blind9 (tests/notes/REVIEW.md, "Round 10").
+
+Each rule has a sentence it must read and one it must not (the planned or historical variant, or a near miss); the
+sentences are written here for the tests (fake patients, day of service 2026-06-01), none is a review note.
+"""
+
+from __future__ import annotations
+
+from note_rules import diagnoses, lines
+
+
+def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
+    return lines(text, payer=payer, age=70, sex="F")
+
+
+def _codes(text: str, payer: str = "medicare") -> list[str]:
+    return [code for code, _, _ in _lines(text, payer)]
+
+
+def _icd(text: str, payer: str = "medicare") -> list[str]:
+    return diagnoses(text, payer=payer, age=70, sex="F")
+
+
+# --- forbidden: a procedure chosen today but booked for another day ---------------------------------------------
+
+def test_a_procedure_followed_by_its_booking_is_planned() -> None:
+    text = ("# SCC L cheek, 8 mm, biopsy-proven. Discussed options. Pt elects Mohs -> will schedule with Dr. Test.\n"
+            "# AK x2 R forearm - LN2 today.")
+    assert sorted(_codes(text)) == ["17000", "17003"]
+
+
+def test_a_procedure_done_today_keeps_its_line_when_a_follow_up_is_booked() -> None:
+    text = "R forearm 6 mm pink papule - shave bx performed, will schedule follow-up for results."
+    assert _codes(text) == ["11102"]
+
+
+def test_a_booking_of_another_procedure_leaves_the_first_one_done() -> None:
+    text = "L upper back 7 mm irregular macule - punch bx, will schedule excision if atypical."
+    assert _codes(text) == ["11104"]
+
+
+# --- historical: a procedure in a parenthesis right after an earlier date --------------------------------------
+
+def test_a_procedure_in_a_parenthesis_after_an_earlier_date_is_that_days() -> None:
+    text = ("Here to discuss biopsy results from 5/14 (punch bx L cheek) - path nodular BCC.\n"
+            "L cheek: healing bx site. LN2 to 3 AKs of the R forearm today.")
+    codes = _codes(text)
+    assert "11104" not in codes and "17000" in codes
+
+
+def test_a_procedure_in_a_parenthesis_after_todays_date_is_todays() -> None:
+    text = "Visit 6/1 (shave bx R forearm 6 mm pink papule), sent to path."
+    assert _codes(text) == ["11102"]
+
+
+# --- the visit: separate from the treatment of the other lesions -----------------------------------------------
+
+def test_an_e_m_written_as_separate_from_the_treatment_is_separately_identifiable() -> None:
+    text = ("Est pt. MDM moderate. Long talk about sun protection and skin checks. LN2 to 2 AKs L hand.\n"
+            "E/M for counseling separate from AK tx.")
+    assert ("99214", 1, ("25",)) in _lines(text)
+
+
+def test_an_e_m_without_a_separate_statement_is_not_made_separate() -> None:
+    text = "Est pt. MDM low. LN2 to 2 AKs L hand; treatment tolerated well."
+    assert not any(code.startswith("992") for code in _codes(text))
+
+
