@@ -45,7 +45,8 @@ PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only 
                             r"only|\bonly for (?:a |the )?(?:scheduled )?\w+|\bno separate (?:e/m|evaluation|visit)",
                             re.IGNORECASE)
 SEPARATE = re.compile(r"separate (?:from|of) (?:the )?(?:procedures?|biops(?:y|ies)|excisions?|cryo\w*|destruction|"
-                      r"surgery|i&d|(?:\w+\s)?(?:tx|treatments?))\b|\bunrelated to (?:the |his |her )?(?:surgery|procedure|excision|biopsy)|"
+                      r"surgery|i&d|(?:\w+\s)?(?:tx|treatments?))\b|"
+                     r"\bunrelated to (?:the |his |her )?(?:surgery|procedure|excision|biopsy)|"
                       r"\bnew (?:problem|issue|complaint)\b|"
                       r"separate(?:ly)? (?:identifiable|documented|evaluation|problem|issue|e/?m)|"
                       r"also (?:evaluated|addressed|discussed|seen)|in addition,? (?:we )?(?:evaluated|addressed)|"

@@ -90,6 +90,7 @@ _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:
                          # "ADDENDUM 02/13/2026: Pathology, ...", "Addendum 4/8/26: H&E - ...": a dated addendum
                          r"\W*addendum\b[^:\n]{0,25}:", re.IGNORECASE)
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
+_BIOPSY_PAREN = re.compile(r"\((?=[^()]{0,40}\b(?:bx|biops\w*)\b)[^()]{0,200}\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
 # "risks of excision including scarring were discussed" is consent talk; "given the risk of alar notching, a bilobed
@@ -645,6 +646,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])
                      or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
+        if is_path and section != "pathology" and _BIOPSY_PAREN.search(clause) and \
+                not _PATH_CLAUSE.search(_BIOPSY_PAREN.sub(" ", clause)):
+            # "Dx: MIS, L upper arm (tangential bx 12/22/2025, path: MIS, margin involved)": the earlier biopsy's
+            # report in a parenthesis is the history of the lesion named before it, not a report of today's
+            is_path = False
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
             line_start = text.rfind("\n", 0, start) + 1

@@ -87,14 +87,16 @@ _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask
                                # part left untouched
                                r"(?:\s+(?:border|margin))?(?:\s*(?:and|&|/|,)\s*[a-z]{2,20}){0,2}"
                                r"\s*(?:was\s+|is\s+|were\s+|are\s+)?"
-                               r"(?:preserved|spared|not involved|uninvolved)\b",
+                               r"(?:preserved|spared|not involved|uninvolved|untouched)\b",
                                re.IGNORECASE)
 _NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
                                 r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
                                 r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"
                                 r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$|"
                                 # "dog-ear repair": a repair's standing cone, not the ear
-                                r"\bdog[- ]?$", re.IGNORECASE)
+                                r"\bdog[- ]?$|"
+                                # "papule of the upper lip, 5 mm from the vermilion": a distance from a landmark
+                                r"\b\d+(?:\.\d+)?\s*(?:mm|cm)\s+(?:away\s+)?from\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 # Each item a whole word or a separator, then spaces: one way to match a parenthesis (the earlier

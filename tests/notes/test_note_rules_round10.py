@@ -6,7 +6,7 @@ sentences are written here for the tests (fake patients, day of service 2026-06-
 
 from __future__ import annotations
 
-from note_rules import diagnoses, lines
+from note_rules import diagnoses, lines, read_lesions
 
 
 def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
@@ -66,3 +66,36 @@ def test_an_e_m_without_a_separate_statement_is_not_made_separate() -> None:
     assert not any(code.startswith("992") for code in _codes(text))
 
 
+
+
+# --- sites: a landmark measured from, a part left untouched -----------------------------------------------------
+
+def test_a_site_measured_from_is_a_landmark_not_a_lesion() -> None:
+    text = ("Exam: 5 mm tan papule L upper cutaneous lip, 3 mm from vermilion. Bleeds when flossing.\n"
+            "Shave removal, hemostasis with AlCl. Path: intradermal nevus.")
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["lip_upper_cutaneous"]
+
+
+def test_a_site_named_with_its_own_lesion_is_still_a_site() -> None:
+    text = "5 mm pink papule L forearm and 4 mm papule L upper cutaneous lip: shave bx of each, to path."
+    assert sorted(lesion["site"] for lesion in read_lesions(text)) == ["forearm", "lip_upper_cutaneous"]
+
+
+def test_a_part_left_untouched_is_no_lesion() -> None:
+    text = "R nasal ala 7 mm BCC - ED&C x3 cycles; alar rim untouched. Path on bx: nodular BCC."
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["nose"]
+
+
+# --- the earlier biopsy's report in a parenthesis -----------------------------------------------------------------
+
+def test_an_earlier_biopsy_report_in_a_parenthesis_keeps_the_lesion_named_before_it() -> None:
+    text = ("Dx: SCC in situ, R upper back (shave bx 03/02/2026, path: SCCIS, deep margin involved)\n"
+            "Procedure: excision w/ 4 mm margins. Lesion 1.0 cm. Closed in layers, repair length 4.0 cm.\n"
+            "Path: SCC in situ, margins clear.")
+    assert sorted(_codes(text)) == ["11602", "12032"]
+
+
+def test_a_report_in_a_parenthesis_with_no_biopsy_is_still_a_report() -> None:
+    text = ("1. R upper back - 1.0 cm papule, shave bx, to path.\n"
+            "Addendum 6/8/2026: (path: SCC in situ) for the R upper back.")
+    assert _icd(text) == ["D04.5"]
