@@ -90,6 +90,7 @@ _PATH_START = re.compile(r"\W*(?:final |excision(?:al)? |biopsy |bx )?(?:path(?:
                          # "ADDENDUM 02/13/2026: Pathology, ...", "Addendum 4/8/26: H&E - ...": a dated addendum
                          r"\W*addendum\b[^:\n]{0,25}:", re.IGNORECASE)
 _PATH_PAREN = re.compile(r"\(\s*(?:final |excision )?(?:path(?:ology)?|histology)\b[^)]*\)", re.IGNORECASE)
+_INVASIVE_OF = {"melanoma_in_situ": "melanoma", "scc_in_situ": "scc"}
 _BIOPSY_PAREN = re.compile(r"\((?=[^()]{0,40}\b(?:bx|biops\w*)\b)[^()]{0,200}\)", re.IGNORECASE)
 _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|dermpath)|specimen(?:s)? sent|"
                       r"to pathology|submitted (?:to|for) (?:path|histo)|awaiting", re.IGNORECASE)
@@ -1338,7 +1339,13 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     if entry["diagnosis"] == PARONYCHIA:
         entry["diagnosis"] = PARONYCHIA_CODES.get((lesion.site.site, side if side in ("left", "right") else None),
                                                   "L03.90")  # a paronychia written on no digit: cellulitis, unsp.
-    if pathology:
+    if pathology and entry["diagnosis"] == _INVASIVE_OF.get(pathology.key) and \
+            re.search(r"\bresidual\s+$", text[max(0, pathology.start - 12):pathology.start], re.IGNORECASE):
+        # "Path: residual melanoma in situ at the scar" after the wide excision of a biopsy-proven invasive melanoma:
+        # what remained of the lesion, whose diagnosis stays the invasive one
+        entry["pathology"] = entry["diagnosis"]
+        reading.fact(f"{path}.pathology", entry["diagnosis"], pathology.start, pathology.end)
+    elif pathology:
         entry["pathology"] = pathology.key
         reading.fact(f"{path}.pathology", pathology.key, pathology.start, pathology.end)
     elif has_specimen and not (diagnosis and diagnosis.proven and "biopsy" not in kinds):
@@ -1653,7 +1660,8 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
 # "Stage II: Additional layer taken from 12 to 3 o'clock, divided into 2 blocks": the blocks are the stage's, however
 # many words describe the layer first (never the next stage's)
 _STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second )(?<!third )(?<!fourth )"
-                    r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*[:,(-]?\s*"
+                    # "Stage 2 ........ 7 blocks": dot leaders between the stage and its blocks
+                    r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*(?:\.{2,}[ \t]*)?[:,(-]?\s*"
                     r"(?:(?!stage\b)[\w,;/'+&-]+\s+){0,12}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",

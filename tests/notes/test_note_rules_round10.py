@@ -99,3 +99,33 @@ def test_a_report_in_a_parenthesis_with_no_biopsy_is_still_a_report() -> None:
     text = ("1. R upper back - 1.0 cm papule, shave bx, to path.\n"
             "Addendum 6/8/2026: (path: SCC in situ) for the R upper back.")
     assert _icd(text) == ["D04.5"]
+
+
+# --- Mohs stages written with dot leaders -------------------------------------------------------------------------
+
+def test_mohs_blocks_after_dot_leaders_are_the_stages_blocks() -> None:
+    text = ("Mohs surgery, BCC R nasal ala (bx proven 5/01/2026), 1.0 cm. Surgeon and pathologist: Dr. Test.\n"
+            "Stage 1 ....... 6 blocks ....... positive\nStage 2 ....... 2 blocks ....... clear\n"
+            "Defect left to granulate.")
+    assert sorted(_lines(text)) == [("17311", 1, ()), ("17312", 1, ()), ("17315", 1, ())]
+
+
+def test_mohs_stages_without_blocks_count_no_extra_block() -> None:
+    text = ("Mohs surgery, BCC R nasal ala (bx proven 5/01/2026), 1.0 cm. Surgeon and pathologist: Dr. Test.\n"
+            "Stage 1 ....... positive\nStage 2 ....... clear\nDefect left to granulate.")
+    assert "17315" not in _codes(text)
+
+
+# --- a residual in-situ component after the excision of an invasive tumour ----------------------------------------
+
+def test_residual_in_situ_at_the_scar_keeps_the_invasive_diagnosis() -> None:
+    text = ("Dx: invasive melanoma, Breslow 0.4 mm, L upper back - shave bx 5/02/2026.\n"
+            "Wide excision: scar 1.0 cm, 1 cm margins. Layered closure, final length 8.0 cm.\n"
+            "Path 6/5/26: residual melanoma in situ at the scar; margins clear.")
+    assert _icd(text) == ["C43.59"]
+
+
+def test_an_in_situ_report_without_residual_is_the_diagnosis() -> None:
+    text = ("L upper back 1.0 cm irregular macule, suspicious for melanoma - excised w/ 2 mm margins, layered "
+            "closure 3.0 cm.\nPath 6/5/26: melanoma in situ, margins clear.")
+    assert _icd(text) == ["D03.59"]
