@@ -117,6 +117,10 @@ def _build() -> Any:
     for abbreviation in ("incl.", "Incl.", "approx.", "Approx.", "appt.", "pt.", "Pt."):
         # "Options reviewed incl. excision, Mohs and ED&C": an abbreviation's period ends no sentence
         tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+    for unit in ("h", "d"):
+        # "wash off in 4 h. Grandma declined ...", "SR 10 d. Occipital ...": a time unit's letter then a period ends
+        # the sentence (spaCy keeps "h." as one abbreviation token, and the next sentence's "declined" reached back)
+        tokenizer.add_special_case(f"{unit}.", [{"ORTH": unit}, {"ORTH": "."}])
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n"]})
     sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None})
     sectionizer.add([SectionRule(literal=title, category=category)

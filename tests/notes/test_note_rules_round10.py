@@ -129,3 +129,16 @@ def test_an_in_situ_report_without_residual_is_the_diagnosis() -> None:
     text = ("L upper back 1.0 cm irregular macule, suspicious for melanoma - excised w/ 2 mm margins, layered "
             "closure 3.0 cm.\nPath 6/5/26: melanoma in situ, margins clear.")
     assert _icd(text) == ["D03.59"]
+
+
+# --- a time unit's letter and period end the sentence --------------------------------------------------------------
+
+def test_a_refusal_after_a_time_unit_does_not_reach_back_into_the_sentence_before() -> None:
+    text = ("Common warts R index finger x3. Cantharidin applied to 3 warts, occluded, wash off in 6 h. "
+            "Mother declined treatment of the L thumb wart today.")
+    assert _codes(text, payer="commercial") == ["17110"]
+
+
+def test_a_refusal_in_the_same_sentence_still_negates() -> None:
+    text = "Common warts R index finger x3: cantharidin declined by mother, duct tape advised."
+    assert _codes(text, payer="commercial") == []
