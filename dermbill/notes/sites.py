@@ -89,10 +89,11 @@ _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask
                                r"\s*(?:was\s+|is\s+|were\s+|are\s+)?"
                                r"(?:preserved|spared|not involved|uninvolved|untouched)\b",
                                re.IGNORECASE)
-_NOT_A_SITE_BEFORE = re.compile(r"(?:\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
-                                r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
-                                r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+)(?=back\b)|"
-                                r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$|"
+# "came back", "call back", "grew back": a verb's "back" (searched up to the word, so the word itself is checked apart)
+_BACK_VERB = re.compile(r"\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
+                        r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
+                        r"pulled|hold|held|report|reported|check|checked|sit|sat|lie|lay|lying)\s+$", re.IGNORECASE)
+_NOT_A_SITE_BEFORE = re.compile(r"\bh-?zone\s+of\s+(?:the\s+)?$|\bmask\s+area\s+of\s+(?:the\s+)?$|"
                                 # "dog-ear repair": a repair's standing cone, not the ear
                                 r"\bdog[- ]?$|"
                                 # "papule of the upper lip, 5 mm from the vermilion": a distance from a landmark
@@ -136,6 +137,8 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         word = m.group(0).lower()
         if _NOT_A_SITE_AFTER.match(text, m.end()) or _NOT_A_SITE_BEFORE.search(text, max(0, m.start() - 25),
                                                                                  m.start()):
+            continue
+        if word.startswith("back") and _BACK_VERB.search(text, max(0, m.start() - 12), m.start()):
             continue
         if site == "back_upper" and word.startswith(("left ", "right ")):
             pass

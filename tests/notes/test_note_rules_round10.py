@@ -142,3 +142,16 @@ def test_a_refusal_after_a_time_unit_does_not_reach_back_into_the_sentence_befor
 def test_a_refusal_in_the_same_sentence_still_negates() -> None:
     text = "Common warts R index finger x3: cantharidin declined by mother, duct tape advised."
     assert _codes(text, payer="commercial") == []
+
+
+# --- "came back": a verb's back is no site -------------------------------------------------------------------------
+
+def test_a_report_that_came_back_names_no_back_lesion() -> None:
+    text = ("here for excision of the bcc on the left forearm biopsied last month which came back nodular bcc, "
+            "lesion 8 mm, excised with 3 mm margins, layered closure 2.5 cm.")
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["forearm"]
+
+
+def test_a_lesion_on_the_back_is_still_on_the_back() -> None:
+    text = "6 mm pink papule on the back, came in for it today: shave bx, to path."
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["back_upper"]
