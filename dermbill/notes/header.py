@@ -31,6 +31,13 @@ _TIME = re.compile(r"(?:\btotal (?:visit |encounter |e/?m )?time|\btime spent|^[
                    r"\b(\d{1,3})\s*(?:min|mins|minutes)\b", re.IGNORECASE | re.MULTILINE)
 # CPT 2021+: the minutes of total time on the day that each level of an office visit needs (new, established)
 _TIME_LEVELS = {"new": ((60, 5), (45, 4), (30, 3), (15, 2)), "established": ((40, 5), (30, 4), (20, 3), (10, 2))}
+# a line that states the elements the visit's decision making rests on
+_MDM_ELEMENTS_LINE = re.compile(r"^[^\n]*\b(?:mdm|medical decision[- ]making|level of service)\b[^\n]*$",
+                                re.IGNORECASE | re.MULTILINE)
+_MODERATE_PROBLEM = re.compile(r"\bchronic (?:illness|disease|condition)e?s? (?:w/|with|in) (?:mild )?(?:progression|"
+                               r"exacerbation|worsening|side effects)|\b(?:2|two) or more (?:stable )?chronic "
+                               r"(?:illness|disease|condition)", re.IGNORECASE)
+_MODERATE_RISK = re.compile(r"\b(?:rx|prescription)(?: drug| medication)? (?:management|mgmt)\b", re.IGNORECASE)
 _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 # "23 y/o F new to our practice", "new to me", "first visit to this clinic"
@@ -143,4 +150,12 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
         level = next((lvl for least, lvl in _TIME_LEVELS[category or "established"] if minutes >= least), None)
         if level is not None:
             return category, level, (time.start(1), time.end(1))
+    elements = _MDM_ELEMENTS_LINE.search(text)
+    if elements and _MODERATE_PROBLEM.search(elements.group(0)) and _MODERATE_RISK.search(elements.group(0)):
+        # "Level of service based on MDM: chronic illness w/ progression, Rx drug management, labs ordered": the
+        # elements written instead of the level; a chronic illness that progresses (problems) and prescription drug
+        # management (risk) are two of the three elements at moderate, so the decision making is moderate
+        if category is None and _FOLLOW_UP.search(text):
+            category = "established"
+        return category, _MDM_LEVEL["moderate"], (elements.start(), elements.end())
     return category, None, None

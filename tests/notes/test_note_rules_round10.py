@@ -155,3 +155,17 @@ def test_a_report_that_came_back_names_no_back_lesion() -> None:
 def test_a_lesion_on_the_back_is_still_on_the_back() -> None:
     text = "6 mm pink papule on the back, came in for it today: shave bx, to path."
     assert [lesion["site"] for lesion in read_lesions(text)] == ["back_upper"]
+
+
+# --- the visit's level from the elements of its decision making --------------------------------------------------
+
+def test_progressing_chronic_illness_and_prescription_management_make_a_moderate_visit() -> None:
+    text = ("Established patient, f/u rosacea, flaring. Start doxycycline 40 mg daily. LN2 to 2 AKs L temple.\n"
+            "MDM: chronic illness with exacerbation, prescription drug management.")
+    assert ("99214", 1, ("25",)) in _lines(text)
+
+
+def test_one_element_alone_sets_no_level() -> None:
+    text = ("Established patient, f/u rosacea, stable. Continue metronidazole gel. LN2 to 2 AKs L temple.\n"
+            "MDM: prescription drug management.")
+    assert not any(code.startswith("992") for code in _codes(text))
