@@ -2016,7 +2016,9 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     return visit
 
 
-_MANAGED = re.compile(r"\b(?:start(?:ed|ing)?|imiquimod|aldara|5-?fu|fluorouracil|efudex|radiation|declin\w*)\b",
+# ("Referred to surgical oncology - WLE/SLNB to be done by surg onc": a referral is how the visit manages it too)
+_MANAGED = re.compile(r"\b(?:start(?:ed|ing)?|imiquimod|aldara|5-?fu|fluorouracil|efudex|radiation|declin\w*|"
+                      r"referr?\w*)\b",
                       re.IGNORECASE)
 # "Hx melanoma L upper back (WLE 2017)": a cancer treated before is history, not a problem managed today
 _HISTORY_BEFORE = re.compile(r"\b(?:hx|h/o|history of|s/p|status post|personal history of)\W+(?:\w+\W+){0,2}$",

@@ -169,3 +169,18 @@ def test_one_element_alone_sets_no_level() -> None:
     text = ("Established patient, f/u rosacea, stable. Continue metronidazole gel. LN2 to 2 AKs L temple.\n"
             "MDM: prescription drug management.")
     assert not any(code.startswith("992") for code in _codes(text))
+
+
+# --- a skin cancer referred to another surgeon is the visit's problem ---------------------------------------------
+
+def test_a_cancer_referred_elsewhere_is_the_visits_diagnosis() -> None:
+    text = ("Est pt, here for path results. MDM moderate.\n"
+            "1. Invasive melanoma L upper arm, Breslow 0.8 mm - reviewed path; referred to surgical oncology for "
+            "WLE + SLNB, appt next week.")
+    assert _icd(text) == ["C43.62"]
+
+
+def test_a_cancer_written_as_history_is_not_the_visits_diagnosis() -> None:
+    text = ("Est pt, surveillance visit. MDM low.\n"
+            "1. Hx melanoma L upper arm s/p WLE 2019, referred back to us by surgical oncology. NED.")
+    assert "C43.62" not in _icd(text)
