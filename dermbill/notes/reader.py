@@ -1336,6 +1336,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         if diagnosis:
             reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
             lesion.symptoms.append(("suspicious_for_malignancy", diagnosis.start, diagnosis.end))
+    if entry["diagnosis"] == "wart" and entry["site"] == "sole":
+        entry["diagnosis"] = "plantar_wart"  # "L plantar foot x3", "warts of the heel": a wart of the sole is plantar
     if entry["diagnosis"] == PARONYCHIA:
         entry["diagnosis"] = PARONYCHIA_CODES.get((lesion.site.site, side if side in ("left", "right") else None),
                                                   "L03.90")  # a paronychia written on no digit: cellulitis, unsp.

@@ -184,3 +184,15 @@ def test_a_cancer_written_as_history_is_not_the_visits_diagnosis() -> None:
     text = ("Est pt, surveillance visit. MDM low.\n"
             "1. Hx melanoma L upper arm s/p WLE 2019, referred back to us by surgical oncology. NED.")
     assert "C43.62" not in _icd(text)
+
+
+# --- a wart of the sole is a plantar wart -------------------------------------------------------------------------
+
+def test_a_wart_on_the_sole_is_a_plantar_wart() -> None:
+    text = "Verrucae x2 R heel, painful when walking: pared, then LN2 2 FTC each."
+    assert _icd(text, payer="commercial") == ["B07.0"]
+
+
+def test_a_wart_of_the_hand_stays_a_common_wart() -> None:
+    text = "Verrucae x2 R dorsal hand, painful, spreading: LN2 2 FTC each."
+    assert _icd(text, payer="commercial") == ["B07.8"]
