@@ -39,6 +39,9 @@ _MODERATE_PROBLEM = re.compile(r"\bchronic (?:illness|disease|condition)e?s? (?:
                                r"(?:illness|disease|condition)", re.IGNORECASE)
 _MODERATE_RISK = re.compile(r"\b(?:rx|prescription)(?: drug| medication)? (?:management|mgmt)\b", re.IGNORECASE)
 _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
+# "Low-moderate MDM", "low to moderate complexity MDM": a range of two levels; a level is met only in full, so the
+# visit takes the lower one
+_MDM_RANGE_LOWER = re.compile(r"\b(straightforward|low|moderate)\s*(?:-|\u2013|/|\bto\b)\s*$", re.IGNORECASE)
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 # "23 y/o F new to our practice", "new to me", "first visit to this clinic"
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b|\bnew to (?:our|this|the) (?:practice|clinic|office|group)\b|"
@@ -139,6 +142,10 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
     if mdm:
         # "MDM moderate (Rx drug management, labs)": the level of medical decision making is the visit's level
         found = mdm.group(1) or mdm.group(2) or mdm.group(3)
+        if mdm.group(2) or mdm.group(3):
+            lower = _MDM_RANGE_LOWER.search(text, max(0, mdm.start() - 25), mdm.start())
+            if lower and _MDM_LEVEL[lower.group(1).lower()] < _MDM_LEVEL[found.lower()]:
+                found = lower.group(1)
         if category is None and _FOLLOW_UP.search(text):
             category = "established"  # "f/u acne": a follow-up visit is an established patient's
         return category, _MDM_LEVEL[found.lower()], (mdm.start(), mdm.end())
