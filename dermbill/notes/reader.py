@@ -182,6 +182,7 @@ class _Lesion:
     repair_words: list[tuple[int, int]] = field(default_factory=list)
     enumerated: bool = False
     item: str | None = None  # the number or letter of the list item that opened it ("1)", "B.")
+    left_today: bool = False  # "Not treated today." said of it in a clause of its own
 
 
 # the number or letter a list item opens with: "1) L lateral upper arm: ...", "(2) R cheek", "B. L forearm"
@@ -782,6 +783,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
         if not in_clause_p and _UNTREATED.search(clause):
+            if current is not None and not sites and _NOT_TREATED.search(clause):
+                current.left_today = True
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
             # or left alone, are not the last lesion's (its count, diagnosis or size)
             continue
@@ -833,6 +836,8 @@ _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scatte
                         r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
 
+_NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
+                          r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
@@ -887,7 +892,10 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     # "here for scheduled LN2 to AKs" over the AKs and a BCC awaiting Mohs: a heading that names its lesions'
     # diagnosis gives its procedure to those lesions, not to a lesion of another diagnosis
     other = bool(head_d and own and not own & {d.key for d in head_d})
-    if not main and not other and not spent:
+    # "MOHS / REPAIR" over the day's cancer and "BCC L shoulder - plan excision next visit. Not treated today.": a
+    # lesion its own words leave untreated today takes none of the heading's procedures
+    left = lesion.left_today or bool(_NOT_TREATED.search(_lesion_text(text, lesion)))
+    if not main and not other and not spent and not left:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
             _STAGE.search(_lesion_text(text, lesion)):

@@ -33,3 +33,19 @@ def test_a_single_moderate_mdm_keeps_its_level() -> None:
     text = ("Est pt. Hand eczema flaring, start clobetasol. Moderate MDM, separately identifiable.\n"
             "LN2 to 2 AKs R forearm.")
     assert "99214" in _codes(text)
+
+
+# --- a lesion left untreated today under a procedure heading -----------------------------------------------------
+
+def test_a_lesion_not_treated_today_takes_none_of_the_headings_procedures() -> None:
+    text = ("MOHS SURGERY\nSite: L temple. Dx: SCC, biopsy-proven. Pre-op 0.8 cm.\nStage 1: 2 blocks, clear.\n"
+            "Also: biopsy-proven BCC R upper arm (0.7 cm), will excise in 3 weeks. Not treated today.")
+    codes = _codes(text)
+    assert codes == ["17311"]
+    assert not any(code.startswith("C44.6") for code in _icd(text))
+
+
+def test_a_second_lesion_under_the_heading_with_its_own_stage_keeps_the_heading() -> None:
+    text = ("MOHS SURGERY\nSite: L temple. Dx: SCC, biopsy-proven. Pre-op 0.8 cm.\nStage 1: 2 blocks, clear.\n"
+            "Site: R upper arm. Dx: BCC, biopsy-proven. Pre-op 0.7 cm.\nStage 1: 1 block, clear.")
+    assert sorted(_codes(text)) == ["17311", "17313"]
