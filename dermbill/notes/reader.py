@@ -403,7 +403,10 @@ _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|on
 # weeks from now (never "3 wks ago")
 _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |inflammation )?(?:quiet|quiescent|calm|"
                           r"settled|resolved|healed|less inflamed|subsides?)|(?:in|after) "
-                          r"(?:\d{1,2}(?:-\d{1,2})?|a few|several|two|three|four|six) ?(?:wks?|weeks?|months?|mos?)\b"
+                          # "in ~6-8 wks", "in about 6 weeks", "after approx. 2 months": an approximate interval too
+                          r"(?:~\s?|about |approx\.? |approximately |around |roughly )?"
+                          r"(?:\d{1,2}(?:\s?(?:-|\u2013|to)\s?\d{1,2})?|a few|several|two|three|four|six) ?"
+                          r"(?:wks?|weeks?|months?|mos?)\b"
                           r"(?! ago))", re.IGNORECASE)
 # "Pt elects Mohs -> will schedule w/ Dr. X", "excision, to be scheduled": the procedure chosen is booked for another
 # day ("excised today, will schedule suture removal" keeps today's excision)
@@ -1344,6 +1347,11 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         if diagnosis:
             reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
             lesion.symptoms.append(("suspicious_for_malignancy", diagnosis.start, diagnosis.end))
+    if "incision_drainage" in kinds and entry["diagnosis"] in _CYSTS and \
+            any(d.key == "abscess" and not d.hedged for d in lesion.diagnoses + lesion.shared):
+        # "Infected epidermoid cyst w/ abscess formation" drained today: what the I&D opened is the abscess, and the
+        # abscess of the site is the diagnosis (L02.-), not the cyst
+        entry["diagnosis"] = "abscess"
     if entry["diagnosis"] == "wart" and entry["site"] == "sole":
         entry["diagnosis"] = "plantar_wart"  # "L plantar foot x3", "warts of the heel": a wart of the sole is plantar
     if entry["diagnosis"] == PARONYCHIA:
@@ -1423,6 +1431,24 @@ def _paired() -> frozenset[str]:
 def _site_words(site: str) -> str:
     return site.replace("_", " ").replace("hand dorsum", "back of the hand").replace("back upper", "upper back") \
         .replace("back lower", "lower back")
+
+
+_CYSTS = ("epidermoid_cyst", "pilar_cyst", "L72.9", "L72.0", "L72.11")
+
+
+# "Ameluz? No - Levulan Kerastick", "Levulan (not Ameluz)", "Metvix instead of Ameluz": a photosensitizer named to be
+# set aside is not the one applied
+_PDT_DRUG = re.compile(r"\b(?:ameluz|levulan(?: kerastick)?|metvix)\b")
+_REJECTED_BEFORE = re.compile(r"\b(?:not|no|instead of|rather than|in place of)\s+(?:the\s+)?$")
+_REJECTED_AFTER = re.compile(r"\s*\?\s*(?:no|not)\b|\s+(?:was |is )?not (?:used|available|covered|applied)\b")
+
+
+def _without_rejected_drugs(lowered: str) -> str:
+    for m in _PDT_DRUG.finditer(lowered):
+        if _REJECTED_BEFORE.search(lowered, max(0, m.start() - 20), m.start()) or \
+                _REJECTED_AFTER.match(lowered, m.end()):
+            lowered = lowered[:m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
+    return lowered
 
 
 def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
@@ -1780,6 +1806,7 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
                 not re.search(r"\b(?:no|without|nor)\b[^.;]*$", text[sentence_bounds(text, m.start(), m.end())[0]:
                                                                     m.start()], re.IGNORECASE)
                 for m in re.finditer(r"curett\w*|debrid\w*|abrad\w*|abrasion", text, re.IGNORECASE))
+            lowered = _without_rejected_drugs(lowered)
             if re.search(r"ameluz|10% gel|aminolevulinic acid 10", lowered):
                 service["drug"] = "aminolevulinic_acid_10_gel"
                 units = re.search(r"(\d+)\s*(?:billing )?units", lowered)

@@ -49,3 +49,44 @@ def test_a_second_lesion_under_the_heading_with_its_own_stage_keeps_the_heading(
     text = ("MOHS SURGERY\nSite: L temple. Dx: SCC, biopsy-proven. Pre-op 0.8 cm.\nStage 1: 2 blocks, clear.\n"
             "Site: R upper arm. Dx: BCC, biopsy-proven. Pre-op 0.7 cm.\nStage 1: 1 block, clear.")
     assert sorted(_codes(text)) == ["17311", "17313"]
+
+
+# --- a procedure for weeks from now, written approximately -------------------------------------------------------
+
+def test_a_procedure_in_an_approximate_number_of_weeks_is_planned() -> None:
+    text = ("L upper back 2 cm fluctuant tender nodule. I&D, simple, pus expressed.\n"
+            "Plan excision of the cyst in ~4-6 wks.")
+    assert _codes(text) == ["10060"]
+
+
+def test_a_procedure_weeks_after_another_day_is_not_planned_by_the_interval() -> None:
+    text = "L upper back 2 cm pink papule, new in the last 6 weeks. Shave bx performed."
+    assert _codes(text) == ["11102"]
+
+
+# --- a cyst with an abscess, drained ----------------------------------------------------------------------------
+
+def test_a_drained_cyst_with_an_abscess_is_the_abscess() -> None:
+    text = ("L upper back 2 cm fluctuant tender nodule. I&D, simple, pus expressed.\n"
+            "A: Ruptured epidermoid cyst with abscess.")
+    assert _icd(text) == ["L02.212"]
+
+
+def test_a_drained_cyst_without_an_abscess_stays_the_cyst() -> None:
+    text = ("L upper back 2 cm inflamed tender nodule, no abscess. I&D, simple, cheesy material expressed.\n"
+            "A: Inflamed epidermoid cyst.")
+    assert _icd(text) == ["L72.0"]
+
+
+# --- a photosensitizer named to be set aside ---------------------------------------------------------------------
+
+def test_a_photosensitizer_set_aside_is_not_the_one_applied() -> None:
+    text = ("PDT for AKs of the face. Levulan Kerastick applied by the MA (not Ameluz, not covered). Incubated 1 h, "
+            "blue light by the MA.")
+    assert sorted(_codes(text)) == ["96567", "J7308"]
+
+
+def test_a_photosensitizer_named_alone_is_the_one_applied() -> None:
+    text = "PDT for AKs of the face. Ameluz 2 g applied by the MA. Incubated 1 h, red light by the MA."
+    codes = _codes(text)
+    assert "J7345" in codes and "J7308" not in codes
