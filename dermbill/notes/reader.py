@@ -1347,7 +1347,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         if diagnosis:
             reading.fact(f"{path}.diagnosis", "neoplasm_unspecified_behavior", diagnosis.start, diagnosis.end)
             lesion.symptoms.append(("suspicious_for_malignancy", diagnosis.start, diagnosis.end))
-    if "incision_drainage" in kinds and entry["diagnosis"] in _CYSTS and \
+    if "incision_drainage" in kinds and entry["diagnosis"] in _DRAINED_CYSTS and \
             any(d.key == "abscess" and not d.hedged for d in lesion.diagnoses + lesion.shared):
         # "Infected epidermoid cyst w/ abscess formation" drained today: what the I&D opened is the abscess, and the
         # abscess of the site is the diagnosis (L02.-), not the cyst
@@ -1433,7 +1433,7 @@ def _site_words(site: str) -> str:
         .replace("back lower", "lower back")
 
 
-_CYSTS = ("epidermoid_cyst", "pilar_cyst", "L72.9", "L72.0", "L72.11")
+_DRAINED_CYSTS = ("epidermoid_cyst", "pilar_cyst", "L72.9", "L72.0", "L72.11")
 
 
 # "Ameluz? No - Levulan Kerastick", "Levulan (not Ameluz)", "Metvix instead of Ameluz": a photosensitizer named to be
@@ -1630,13 +1630,17 @@ def _procedures(text: str, lesion: _Lesion, kinds: set[str], mentions: list[Proc
 
 # "No loculations. No packing required.", "non-loculated", "uncomplicated": a simple drainage
 _COMPLICATED = re.compile(r"\bcomplicated\b|\bcomplex\b|\w*loculat\w*", re.IGNORECASE)
+# "loculations not present", "loculations: none", "loculations absent": denied after the word
+_NEGATED_AFTER = re.compile(r"\s*(?::\s*|(?:were|was|are|is)\s+)?(?:not (?:present|seen|found|noted|identified)|"
+                            r"absent|none)\b", re.IGNORECASE)
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without|nor|negative for|none)\b[^.;,]{0,25}|\bnon-?)$", re.IGNORECASE)
 
 
 def _complicated(words: str) -> bool:
     """An I&D described as complicated (loculations broken up, complex), not one whose loculations are denied."""
     return any(not m.group(0).lower().startswith(("non", "un")) and
-               not _NEGATED_BEFORE.search(words, max(0, m.start() - 30), m.start())
+               not _NEGATED_BEFORE.search(words, max(0, m.start() - 30), m.start()) and
+               not _NEGATED_AFTER.match(words, m.end())
                for m in _COMPLICATED.finditer(words))
 
 

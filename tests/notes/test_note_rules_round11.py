@@ -90,3 +90,15 @@ def test_a_photosensitizer_named_alone_is_the_one_applied() -> None:
     text = "PDT for AKs of the face. Ameluz 2 g applied by the MA. Incubated 1 h, red light by the MA."
     codes = _codes(text)
     assert "J7345" in codes and "J7308" not in codes
+
+
+# --- loculations denied after the word ---------------------------------------------------------------------------
+
+def test_loculations_denied_after_the_word_leave_a_simple_drainage() -> None:
+    text = "R axilla 2 cm fluctuant abscess. I&D: stab incision, pus expressed, loculations not present, no packing."
+    assert _codes(text) == ["10060"]
+
+
+def test_loculations_broken_up_make_a_complicated_drainage() -> None:
+    text = "R axilla 2 cm fluctuant abscess. I&D: stab incision, pus expressed, loculations present and broken up."
+    assert _codes(text) == ["10061"]
