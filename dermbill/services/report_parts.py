@@ -117,7 +117,9 @@ def aging(database: Database, f: ReportFilter, basis: Basis) -> AgingParts:
 
 
 KEEPING_LOCK = 1917  # the first key of the transaction-level advisory lock taken while a practice's parts are kept
-SUMMING_THREADS = 2  # on PostgreSQL, practices (and a dashboard's two periods) summed at once: the server's work
+# On PostgreSQL, practices summed at once (the server's work). The dashboard's three reads also run at once, each
+# summing its own stale practices, so a cold dashboard has up to four summing connections.
+SUMMING_THREADS = 2
 
 
 def in_threads(database: Database, calls: Sequence[Callable[[], Any]]) -> list[Any]:
