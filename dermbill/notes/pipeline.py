@@ -77,6 +77,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
 }
 # the words that make a mention hypothetical when written before it ("consider excision of ...")
 HYPOTHETICAL_BEFORE: tuple[str, ...] = _FORWARD[HYPOTHETICAL]
+# the words that make a mention historical, written before or after it
+HISTORICAL_BEFORE: tuple[str, ...] = _FORWARD[HISTORICAL]
 _BACKWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("declined", "was declined", "deferred", "not performed", "not done", "was not performed",
               "not indicated", "ruled out", "is negative", "absent"),
@@ -99,6 +101,7 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
                    "if it persists", "if persists",
                    "was discussed", "were discussed", "discussed"),
 }
+HISTORICAL_AFTER: tuple[str, ...] = _BACKWARD[HISTORICAL]
 # Numeric years written as "in 20NN" / "(20NN)" are handled by the reader as well.
 
 

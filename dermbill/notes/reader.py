@@ -22,7 +22,17 @@ from typing import Any, TypeVar
 from dermbill.notes import header
 from dermbill.notes.measurements import Measure, classify_length, find_measures
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
-from dermbill.notes.pipeline import FAMILY, HISTORICAL, HYPOTHETICAL, HYPOTHETICAL_BEFORE, NEGATED, PLANNED, analyse
+from dermbill.notes.pipeline import (
+    FAMILY,
+    HISTORICAL,
+    HISTORICAL_AFTER,
+    HISTORICAL_BEFORE,
+    HYPOTHETICAL,
+    HYPOTHETICAL_BEFORE,
+    NEGATED,
+    PLANNED,
+    analyse,
+)
 from dermbill.notes.procedures import ProcedureMention, find_procedures, repair_complexity
 from dermbill.notes.sites import SiteMention, find_sites, side_of
 from dermbill.notes.vocabulary import (
@@ -452,6 +462,22 @@ def _copied_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_PARENTHESIS = re.compile(r"\([^()]*(?:\)|$)")
+
+
+def _history_in_parenthesis(text: str, start: int, end: int) -> bool:
+    """"Preop dx: BCC, R nasal ala (bx 10/09/2025 at outside derm)": the history is the biopsy's, told in a
+    parenthesis after the diagnosis; the diagnosis is today's (with no historical word outside the parenthesis)."""
+    sentence_start, sentence_end = sentence_bounds(text, start, end)
+    before, after = text[sentence_start:start].lower(), text[end:sentence_end].lower()
+    if "(" not in after:
+        return False
+    outside = _PARENTHESIS.sub(" ", after)
+    return not any(re.search(rf"(?<![\w/]){re.escape(word)}(?![\w/])", before) for word in HISTORICAL_BEFORE) and \
+        not any(re.search(rf"(?<![\w/]){re.escape(word)}(?![\w/])", outside) for word in HISTORICAL_AFTER) and \
+        not _YEAR.search(outside)
+
+
 def _other_performer(text: str, sentence: str, before: str) -> bool:
     """The procedure of ``sentence`` is another provider's: named by role ("by her PCP"), or a named colleague's in a
     note whose provider speaks of their own part ("Mohs by Dr. Patel ... no repair by me")."""
@@ -563,6 +589,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "historical"
         if reason is None and dated and nothing_done:
             reason = "negated"
+        if reason == "historical" and not dated and _history_in_parenthesis(text, start, end):
+            reason = None
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
             # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
@@ -584,6 +612,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reading.ignore(reason, p.start, p.end)
             continue
         active_procedures.append(p)
+    if any(p.type == "mohs" for p in active_procedures):
+        active_procedures = _stage_steps(text, active_procedures)
     active_diagnoses: list[DiagnosisMention] = []
     for d in diagnoses:
         reason = reason_of(d.start, d.end, dated=False)
@@ -1702,7 +1732,8 @@ def _dose(text: str, lesion: _Lesion) -> Decimal | None:
 _STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second )(?<!third )(?<!fourth )"
                     # "Stage 2 ........ 7 blocks": dot leaders between the stage and its blocks
                     r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*(?:\.{2,}[ \t]*)?[:,(-]?\s*"
-                    r"(?:(?!stage\b)[\w,;/'+&-]+\s+){0,12}?"
+                    # (the words of the layer may run over a sentence: "Debulked, then excised. Divided into 4 blocks")
+                    r"(?:(?!stage\b)[\w,;/'+&.-]+\s+){0,16}?"
                     r"(\d{1,2}|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
@@ -1725,6 +1756,18 @@ _ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, 
 # a clause that opens with a stage ("Stage I: 3 blocks - residual BCC") is the Mohs layer of the lesion at hand
 _STAGE_START = re.compile(r"\s*(?:(?:stage|stg|layer)\s*(?:\d|i{1,3}|iv)\b|(?:1st|2nd|3rd|4th|first|second|third|"
                           r"fourth)\s+(?:stage|layer)\b)", re.IGNORECASE)
+
+
+def _stage_steps(text: str, procedures: list[ProcedureMention]) -> list[ProcedureMention]:
+    """"STAGE I: Debulked by curettage, then excised with 2 mm margin. 4 blocks.": in a Mohs note, what a stage's line
+    says was cut or curetted is that stage's layer, not an excision or a destruction of its own."""
+    out: list[ProcedureMention] = []
+    for p in procedures:
+        line_start = text.rfind("\n", 0, p.start) + 1
+        if p.type in ("excision", "destruction", "biopsy") and _STAGE_START.match(text, line_start):
+            p = ProcedureMention("mohs", None, p.start, p.end)
+        out.append(p)
+    return out
 
 
 def _roman(word: str) -> int:

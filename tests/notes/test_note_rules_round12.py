@@ -1,0 +1,53 @@
+"""Rules of the note language from the misses left on the tuned sets and from blind11/blind12 (tests/notes/REVIEW.md,
+"Round 12").
+
+Each rule has a sentence it must read and one it must not (the historical variant, or a near miss); the sentences are
+written here for the tests (fake patients, day of service 2026-06-01), none is a review note.
+"""
+
+from __future__ import annotations
+
+from note_rules import diagnoses, lines
+
+
+def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
+    return lines(text, payer=payer, age=70, sex="F")
+
+
+def _codes(text: str, payer: str = "medicare") -> list[str]:
+    return [code for code, _, _ in _lines(text, payer)]
+
+
+def _icd(text: str, payer: str = "medicare") -> list[str]:
+    return diagnoses(text, payer=payer, age=70, sex="F")
+
+
+# --- a diagnosis whose biopsy history is told in a parenthesis ---------------------------------------------------
+
+_MOHS = "\nStage 1: 3 blocks, residual.\nStage 2: 1 block, clear.\n"
+
+
+def test_a_diagnosis_with_its_outside_biopsy_in_a_parenthesis_is_todays() -> None:
+    text = "MOHS SURGERY\nPreop dx: BCC, nodular, L nasal ala (bx 3/02/2026 at outside derm, slides reviewed)" + _MOHS
+    assert sorted(_codes(text)) == ["17311", "17312"]
+    assert _icd(text) == ["C44.311"]
+
+
+def test_a_diagnosis_written_as_history_outside_the_parenthesis_stays_history() -> None:
+    text = "Hx: BCC L nasal ala excised in 2019 (bx at outside derm).\nLN2 to 3 AKs R forearm."
+    assert _codes(text) == ["17000", "17003"]
+    assert "C44.311" not in _icd(text)
+
+
+# --- a stage's line that says the layer was cut ------------------------------------------------------------------
+
+def test_a_stage_excised_and_curetted_is_the_mohs_layer() -> None:
+    text = ("MOHS SURGERY\nPreop dx: BCC, R nasal ala, 0.8 cm.\n"
+            "Stage I: Debulked by curettage, then excised with 2 mm margin. Tissue divided into 4 blocks.\n"
+            "Stage II: 2 blocks, clear.")
+    assert sorted(_lines(text)) == [("17311", 1, ()), ("17312", 1, ())]
+
+
+def test_an_excision_outside_a_stage_line_stays_an_excision() -> None:
+    text = "Biopsy-proven BCC R upper back 0.8 cm, excised with 4 mm margins. Intermediate repair 3.0 cm."
+    assert sorted(_codes(text)) == ["11602", "12032"]
