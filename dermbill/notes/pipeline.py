@@ -81,7 +81,10 @@ HYPOTHETICAL_BEFORE: tuple[str, ...] = _FORWARD[HYPOTHETICAL]
 HISTORICAL_BEFORE: tuple[str, ...] = _FORWARD[HISTORICAL]
 _BACKWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("declined", "was declined", "deferred", "not performed", "not done", "was not performed",
-              "not indicated", "ruled out", "is negative", "absent"),
+              "not indicated", "ruled out", "is negative", "absent",
+              # "ED&C not appropriate for micronodular subtype": a treatment set aside
+              "not appropriate", "is not appropriate", "inappropriate", "not recommended", "contraindicated",
+              "not an option", "not a good option"),
     HISTORICAL: ("in 2015", "in 2016", "in 2017", "in 2018", "in 2019", "in 2020", "in 2021", "in 2022",
                  "in 2023", "in 2024", "in 2025", "years ago", "year ago", "months ago", "last year",
                  "previously", "in the past", "done elsewhere", "by outside", "at outside"),

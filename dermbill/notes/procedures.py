@@ -104,6 +104,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                                  or re.search(r"(?:prior|previous|recent|outside|post|s/p|earlier)[- ]$",
                                               text[max(0, m.start() - 10):m.start()], re.IGNORECASE)):
             continue
+        if kind == "excision" and re.search(r"\b(?:burow'?s?|dog[- ]?ears?|standing cones?|crescents?|triangles?|"
+                                            r"redundant (?:skin|tissue)|cones?)\b[^.;]{0,25}$",
+                                            text[max(0, m.start() - 40):m.start()], re.IGNORECASE):
+            continue  # "crescent of skin excised at the alar crease", "Burow's triangle excised": part of the flap
         if kind == "destruction" and (
                 re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE)
                 or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)):

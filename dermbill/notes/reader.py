@@ -462,6 +462,9 @@ def _copied_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# "recurrent BCC of the R upper lip, previously ED&C'd 2022": the cancer is back today; the history is its treatment's
+_RECURRENT_BEFORE = re.compile(r"\b(?:recurrent|recurrence of|residual|persistent|regrowing)\s+(?:\w+\s+){0,2}$",
+                               re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^()]*(?:\)|$)")
 
 
@@ -589,7 +592,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "historical"
         if reason is None and dated and nothing_done:
             reason = "negated"
-        if reason == "historical" and not dated and _history_in_parenthesis(text, start, end):
+        if reason == "historical" and not dated and (_history_in_parenthesis(text, start, end)
+                                                     or _RECURRENT_BEFORE.search(text, max(0, start - 30), start)):
             reason = None
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
@@ -670,6 +674,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             kept = [x for x in sites if not _LANDMARK_BEFORE.search(text, max(0, x.start - 30), x.start)]
             own_lesion = bool(_LESION_NOUN.search(clause) or [d for d in in_clause_d if d.key not in VISIT_ONLY])
             sites = kept if kept or (current is not None and not own_lesion) else sites
+            if current is not None and not own_lesion and in_clause_p and \
+                    all(p.type in ("repair", "adjacent_tissue_transfer") for p in in_clause_p) and \
+                    any(p.type in ("mohs", "excision")
+                        for p in [*current.procedures, *(current.preamble[2] if current.preamble else [])]):
+                # "flap advanced medially, crescent excised at the alar crease": where the repair of the wound just
+                # made reaches is a landmark, unless a lesion of the note is there ("Repair of the R cheek: ...")
+                sites = [x for x in sites if _matching(lesions, x) is not None]
         if len(sites) > 1 and not all(_GARMENT_LINE.search(text, x.start, x.end) for x in sites):
             # "2.2 cm irritated SK on the mid back under bra line": a garment's line places a lesion on a site the
             # clause names; alone ("ISKs under bra line (3) and along waistband (2)") it is the site

@@ -21,11 +21,13 @@ SITE_WORDS: dict[str, str] = {
     r"temples?|temporal": "temple",
     r"eyebrows?|brows?": "eyebrow",
     r"upper (?:eye)?lids?": "eyelid_upper",
-    r"lower (?:eye)?lids?|infraorbital": "eyelid_lower",
+    # "R infraorbital cheek" is the cheek below the orbit (alone, "infraorbital" is read as the lower lid)
+    r"lower (?:eye)?lids?|infraorbital(?! cheek)": "eyelid_lower",
     r"(?:nasal )?(?:alae?|alar crease)|nasal (?:tip|dorsum|sidewall|side ?wall|bridge|root)|nasal|nose|columella|"
     r"nasolabial fold": "nose",
     r"face|facial": "forehead",
-    r"(?:pre-?auricular |malar |medial |lateral |buccal )?cheeks?|malar|zygoma\w*|preauricular": "cheek",
+    r"(?:pre-?auricular |malar |medial |lateral |buccal |infraorbital |submalar )?cheeks?|malar|zygoma\w*|"
+    r"preauricular": "cheek",
     r"ears?|helix|helical rim|antihelix|ear ?lobes?|lobule|tragus|concha|(?:post|retro)-?auricular|"
     r"pinna": "ear",
     r"vermill?ion(?: border)?(?: of the (?:upper |lower )?lip)?|(?:upper |lower )?lip vermill?ion": "lip_vermilion",

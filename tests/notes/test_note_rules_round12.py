@@ -7,7 +7,10 @@ written here for the tests (fake patients, day of service 2026-06-01), none is a
 
 from __future__ import annotations
 
+import pytest
 from note_rules import diagnoses, lines
+
+from dermbill.notes.sites import find_sites
 
 
 def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
@@ -51,3 +54,63 @@ def test_a_stage_excised_and_curetted_is_the_mohs_layer() -> None:
 def test_an_excision_outside_a_stage_line_stays_an_excision() -> None:
     text = "Biopsy-proven BCC R upper back 0.8 cm, excised with 4 mm margins. Intermediate repair 3.0 cm."
     assert sorted(_codes(text)) == ["11602", "12032"]
+
+
+# --- a treatment set aside ----------------------------------------------------------------------------------------
+
+def test_a_treatment_called_not_appropriate_is_not_done() -> None:
+    text = "Dx: superficial BCC R upper back 1.0 cm. ED&C not appropriate for micronodular subtype; referred for Mohs."
+    assert _codes(text) == []
+
+
+def test_a_treatment_done_is_coded() -> None:
+    text = "Dx: superficial BCC R upper back 1.0 cm. ED&C x3 cycles performed, defect 1.4 cm."
+    assert _codes(text) == ["17261"]
+
+
+# --- a recurrent cancer whose earlier treatment is history --------------------------------------------------------
+
+def test_a_recurrent_cancer_previously_treated_is_todays_diagnosis() -> None:
+    text = "MOHS SURGERY\nPreop dx: recurrent BCC R upper lip, previously ED&C'd 2022.\nStage 1: 2 blocks, clear."
+    assert _codes(text) == ["17311"]
+    assert _icd(text) == ["C44.01"]
+
+
+def test_a_cancer_previously_treated_without_recurrence_stays_history() -> None:
+    text = "Hx: BCC R upper lip, previously ED&C'd 2022. No recurrence.\nLN2 to 2 AKs L forearm."
+    assert _codes(text) == ["17000", "17003"]
+    assert "C44.01" not in _icd(text)
+
+
+# --- the cheek below the orbit ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "site"), [
+    ("R infraorbital cheek", "cheek"),
+    ("R submalar cheek", "cheek"),
+    ("R infraorbital skin", "eyelid_lower"),
+])
+def test_infraorbital_is_the_lower_lid_unless_the_cheek_is_named(text: str, site: str) -> None:
+    [found] = find_sites(text)
+    assert (found.site, found.laterality) == (site, "right")
+
+
+# --- a flap's own cuts ---------------------------------------------------------------------------------------------
+
+def test_a_burows_triangle_excised_is_part_of_the_closure() -> None:
+    text = ("Biopsy-proven SCC L forearm, 1.0 cm, excised with 4 mm margins (1.8 cm). Layered closure 3.0 cm; "
+            "Burow's triangle excised at the distal end.")
+    assert sorted(_codes(text)) == ["11602", "12032"]
+
+
+def test_a_second_lesion_excised_is_its_own_excision() -> None:
+    text = ("Biopsy-proven SCC L forearm, 1.0 cm, excised with 4 mm margins (1.8 cm). Layered closure 3.0 cm. "
+            "Biopsy-proven SCC L upper arm, 0.4 cm, excised with 4 mm margins (1.2 cm), simple closure.")
+    assert sorted(_lines(text)) == [("11602", 2, ()), ("12032", 1, ())]
+
+
+def test_where_a_mohs_flap_reaches_is_not_a_second_lesion() -> None:
+    text = ("MOHS SURGERY\nPreop dx: BCC R nasal ala.\nStage 1: 2 blocks, clear. Defect 1.2 cm.\n"
+            "Repair: advancement flap from the R cheek advanced medially, crescent excised at the alar crease, "
+            "defect with flap 4.5 sq cm.")
+    assert sorted(_codes(text)) == ["14060", "17311"]
+    assert _icd(text) == ["C44.311"]
