@@ -131,6 +131,8 @@ _NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "
     (w for w in _WORD_NUMBERS if w not in ("a", "an", "single")), key=len, reverse=True)) + r"\b" + _NOT_UNIT + ")"
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
+# "AKs x 6 (4 scalp, 2 L forehead)": a list's count written just before each site
+_COUNT_LISTED_BEFORE = re.compile(r"(?<=[(,;])\s*(\d{1,2})\s+(?:(?:l|r|lt|rt|left|right)\s+)?$", re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
 # "neck ~11", "neck approx. 11": an approximate count is the count
 # "neck ......... 16": dot leaders before the count
@@ -462,6 +464,8 @@ def _copied_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_PREOP_MEASURE = re.compile(r"\b(?:pre-?op(?:erative)?(?: size| measurement| diameter)?|after marking|"
+                            r"as marked|measured under loupes)\b[^.;]{0,40}$", re.IGNORECASE)
 # "recurrent BCC of the R upper lip, previously ED&C'd 2022": the cancer is back today; the history is its treatment's
 _RECURRENT_BEFORE = re.compile(r"\b(?:recurrent|recurrence of|residual|persistent|regrowing)\s+(?:\w+\s+){0,2}$",
                                re.IGNORECASE)
@@ -633,6 +637,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
 
     lesions = _gather_lesions(text, sections, active_procedures, active_diagnoses, reading)
     services, lesion_dicts = _build(text, lesions, active_procedures, reading, active_diagnoses)
+    _session_total_dose(text, lesion_dicts, reading)
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
@@ -833,6 +838,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # or left alone, are not the last lesion's (its count, diagnosis or size)
             continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
+                                    # "Residual SCC in block 3. A second stage ... two blocks": the layer's finding
+                                    or (any(p.type == "mohs" for p in current.procedures)
+                                        and bool(_STAGE.search(clause) or _ORDINAL_STAGE.search(clause)))
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
@@ -1087,6 +1095,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         if m:
             offset = max(start, site.start - 40)
             return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
+        listed = _COUNT_LISTED_BEFORE.search(text, max(0, site.start - 12), site.start)
+        if listed:
+            return int(listed.group(1)), listed.start(1), listed.end(1)
         after = _COUNT_AFTER_SITE.match(text, site.end, end)
         if after:
             return _number(after.group(1)), after.start(1), after.end(1)
@@ -1421,6 +1432,11 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     today = [m for m in sizes if not any(s <= m.start < e for s, e in past)]
     if today:
         sizes = today
+    measured = [m for m in sizes if _PREOP_MEASURE.search(text, max(0, m.start - 60), m.start)]
+    if measured:
+        # "O: 1.0 cm healing plaque at bx site ... Pre-op measurement after marking: lesion 1.3 x 1.1 cm": the size
+        # measured for the procedure is the lesion's
+        sizes = measured
     if sizes:
         entry["diameter_cm"] = _round(sizes[0].value)
         reading.fact(f"{path}.diameter_cm", entry["diameter_cm"], sizes[0].start, sizes[0].end)
@@ -1704,6 +1720,35 @@ _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
 _TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNORECASE)
 
 
+# "0.2 mL into each chest keloid and 0.2 mL into R earlobe = 1.0 mL total (40 mg)", "2.0 mL total (20 mg) into the 4
+# patches", "total dose 30 mg": the session's total in mg, written once
+_TOTAL_MG = re.compile(r"\btotal\b(?:[^.;\n]|\.\d){0,30}?(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\b(?!\s*/)",
+                       re.IGNORECASE)
+
+
+def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: _Reading) -> None:
+    """The session's total dose of triamcinolone, written once in mg, is what was injected: the doses read per lesion
+    are shared out so that they add up to it (J3301 is billed on the total)."""
+    injections = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
+                  if proc.get("type") == "intralesional_injection" and "dose_mg" in proc]
+    totals = {Decimal(m.group(1)): m for m in _TOTAL_MG.finditer(text)}
+    if not injections or len(totals) != 1:
+        return
+    [(total, match)] = totals.items()
+    if sum(Decimal(str(proc["dose_mg"])) for _, proc in injections) == total:
+        return
+    counts = [Decimal(lesion_dicts[index].get("count", 1)) for index, _ in injections]
+    given = Decimal(0)
+    for position, ((index, proc), count) in enumerate(zip(injections, counts, strict=True)):
+        share = total - given if position == len(injections) - 1 else \
+            (total * count / sum(counts)).quantize(Decimal("0.01"))
+        given += share
+        proc["dose_mg"] = _round(share)
+        path = f"lesions[{index}].procedures[{lesion_dicts[index]['procedures'].index(proc)}].dose_mg"
+        reading.facts[:] = [f for f in reading.facts if f.field != path]
+        reading.fact(path, proc["dose_mg"], match.start(1), match.end(0))
+
+
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
@@ -1760,7 +1805,10 @@ _STAGE_TABLE = re.compile(r"\b(?:stage|stg|layer)s?[ \t]*\|[ \t]*(?:#[ \t]*)?(?:
 _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}|IV|i{1,3}|iv)[ \t]*\|[ \t]*(\d{1,2})"
                         r"(?=[ \t]*(?:\||\s|$))")
 # "1st stage 4 blocks (+), 2nd stage 2 blocks (clear)": the stage by its ordinal
+# "the first stage was excised with a 2 mm margin, mapped and divided into four tissue blocks": however many words
+# describe the layer before its blocks (never the next stage's)
 _ORDINAL_STAGE = re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s+(?:stage|layer)\s*[:,(-]?\s*"
+                            r"(?:(?!stage\b|layer\b)[\w,;/'+&.-]+\s+){0,20}?"
                             r"(\d{1,2}|one|two|three|four|five|six)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)\b",
                             re.IGNORECASE)
 _ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
@@ -1857,7 +1905,9 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
         if kind == "photodynamic_therapy":
             staff = re.search(r"\bby (?:the |our |clinic |nursing )?(?:staff|ma|nurse|nursing staff|medical assistant|"
                               r"rn|tech\w*)\b|\b(?:staff|ma|nurse) (?:applied|illuminated)", lowered)
-            physician = re.search(r"\bby (?:the )?(?:physician|provider|me|dr\.?|md)\b|\b(?:physician|i|provider) "
+            # ("administered by MA, supervised by me": the physician supervised; the staff illuminated)
+            physician = re.search(r"(?<!supervised )(?<!overseen )(?<!directed )(?<!supervision )"
+                                  r"\bby (?:the )?(?:physician|provider|me|dr\.?|md)\b|\b(?:physician|i|provider) "
                                   r"(?:applied|performed)", lowered)
             service["illumination"] = "by_staff" if staff and not physician else "by_physician"
             service["debridement"] = any(

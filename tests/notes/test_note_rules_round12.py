@@ -7,9 +7,12 @@ written here for the tests (fake patients, day of service 2026-06-01), none is a
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from note_rules import diagnoses, lines
 
+from dermbill.notes import read_note
 from dermbill.notes.sites import find_sites
 
 
@@ -114,3 +117,78 @@ def test_where_a_mohs_flap_reaches_is_not_a_second_lesion() -> None:
             "defect with flap 4.5 sq cm.")
     assert sorted(_codes(text)) == ["14060", "17311"]
     assert _icd(text) == ["C44.311"]
+
+
+# --- the size measured for the procedure --------------------------------------------------------------------------
+
+_EXCISION = ("PROCEDURE: Excision, malignant. Dx: SCC R dorsal forearm, biopsy-proven. Exam: 1.0 cm healing plaque "
+             "at bx site. {size}: lesion 1.3 x 1.1 cm. Margins 4 mm. Elliptical excision. Layered closure, length "
+             "5.5 cm.")
+
+
+def test_the_size_measured_before_the_excision_is_the_lesions() -> None:
+    assert sorted(_codes(_EXCISION.format(size="Pre-op measurement after marking"))) == ["11603", "12032"]
+
+
+def test_a_later_size_without_pre_op_words_does_not_replace_the_first() -> None:
+    assert sorted(_codes(_EXCISION.format(size="Nearby scar"))) == ["11602", "12032"]
+
+
+# --- Mohs stages told in prose ------------------------------------------------------------------------------------
+
+_MOHS_NOTE = ("Mohs Surgery Note\nDx: invasive SCC L helical rim (bx 7/14/26). Mohs surgery performed.\n"
+              "The first stage was excised with a 2 mm margin and beveled edges, mapped and divided into four tissue "
+              "blocks. Residual SCC in block 3. A second stage was taken from that area only and divided into two "
+              "blocks; margins clear.")
+
+
+def test_stages_told_in_prose_have_their_blocks() -> None:
+    assert sorted(_lines(_MOHS_NOTE)) == [("17311", 1, ()), ("17312", 1, ())]
+
+
+def test_a_stage_told_without_its_blocks_takes_none_of_the_next_stages() -> None:
+    text = ("Mohs Surgery Note\nDx: invasive SCC L helical rim (bx 7/14/26). Mohs surgery performed.\n"
+            "The first stage was excised and mapped, residual tumor; the second stage was divided into two blocks.")
+    assert _first_stage_blocks(text) == [1]  # the second stage's two blocks are not the first's
+
+
+def _first_stage_blocks(text: str) -> list[int]:
+    reading = read_note(text, date_of_service=datetime.date(2026, 6, 1))
+    return [proc["stages"][0]["blocks"] for lesion in reading.encounter["lesions"]
+            for proc in lesion["procedures"] if proc["type"] == "mohs"]
+
+
+# --- counts written before the sites of a list --------------------------------------------------------------------
+
+@pytest.mark.parametrize("listing", ["AKs x6 (scalp x4, L forehead x2)", "AKs (4 scalp, 2 L forehead)"])
+def test_a_lists_counts_are_each_sites(listing: str) -> None:
+    assert sorted(_lines(f"A/P: {listing} - LN2 today.")) == [("17000", 1, ()), ("17003", 5, ())]
+
+
+def test_a_number_that_is_not_a_lists_count_is_not_counted() -> None:
+    assert sorted(_lines("A/P: AKs (path #4 scalp, L forehead) - LN2 today.")) == [("17000", 1, ()), ("17003", 1, ())]
+
+
+# --- the session's total dose -------------------------------------------------------------------------------------
+
+def test_the_sessions_total_dose_decides_the_drug_units() -> None:
+    text = ("Keloids - f/u ILK. Chest keloids x4 and R earlobe keloid. Kenalog 40 mg/mL: 0.2 mL into each chest keloid "
+            "and 0.2 mL into R earlobe = 1.0 mL total (40 mg).")
+    assert ("J3301", 4, ()) in _lines(text, payer="commercial")
+
+
+def test_doses_given_each_lesion_without_a_total_add_up() -> None:
+    text = "Inflamed cysts x2 R upper back. ILK 10 mg/mL, 0.5 mL into each cyst."
+    assert ("J3301", 1, ()) in _lines(text, payer="commercial")
+
+
+# --- who illuminated in photodynamic therapy ----------------------------------------------------------------------
+
+def test_pdt_given_by_staff_under_the_physicians_supervision_is_the_staff_code() -> None:
+    text = "PDT: ALA 20% x1 applied to forehead by MA. Blue light 16 min 40 sec, administered by MA, supervised by me."
+    assert "96567" in _codes(text)
+
+
+def test_pdt_illuminated_by_the_physician_is_the_physician_code() -> None:
+    text = "PDT: ALA 20% x1 applied to forehead. Blue light 16 min 40 sec, illumination by me."
+    assert "96573" in _codes(text)
