@@ -1,6 +1,6 @@
 """Build a "next" CMS release (PTP, MUE, PFS RVU) from the tables dermbill ships, with known changes, in CMS's layouts.
 
-    python scripts/build_next_release.py OUT_DIR [--quarter 2026q4] [--manifest]
+    python scripts/build_next_release.py OUT_DIR [--quarter 2026q4] [--manifest FILE]
 
 Writes into OUT_DIR, named as CMS names them so that ``dermbill reference update OUT_DIR`` recognises them:
 - ``ccipra-vNNNr0-f1.txt``: the shipped PTP pairs, tab-delimited with CMS's preamble and header, plus one pair added,
@@ -9,7 +9,8 @@ Writes into OUT_DIR, named as CMS names them so that ``dermbill reference update
   removed;
 - ``PPRRVUYY_MON.csv``: the shipped relative values with one code's work RVU and another's global days changed
   (DESCRIPTION left empty: CPT descriptors are the AMA's);
-- ``changes.json``: the changes made, as ``dermbill reference changes --json`` should report them.
+- with ``--manifest FILE`` (kept out of OUT_DIR, which holds only CMS files): the changes made, as
+  ``dermbill reference changes --json`` should report them.
 
 So no test needs the internet: tests build a release with this script and compare what dermbill reports with the
 manifest. ``build_next_release(out_dir, quarter)`` does the same from Python.
@@ -53,7 +54,7 @@ def _quarter(text: str) -> tuple[int, int, datetime.date]:
 
 
 def build_next_release(out_dir: Path, quarter: str = "2026q4") -> dict[str, object]:
-    """Write the three files and changes.json into ``out_dir``; return the manifest."""
+    """Write the three files into ``out_dir``; return the manifest of the changes made."""
     year, number, starts = _quarter(quarter)
     out_dir.mkdir(parents=True, exist_ok=True)
     ptp_name = _write_ptp(out_dir, year, number, starts)
@@ -77,7 +78,6 @@ def build_next_release(out_dir: Path, quarter: str = "2026q4") -> dict[str, obje
              "new_global_days": RVU_GLOBAL[1]},
         ],
     }
-    (out_dir / "changes.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 
@@ -161,10 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--quarter", default="2026q4")
+    parser.add_argument("--manifest", type=Path, help="Write the changes made here, as JSON.")
     args = parser.parse_args(argv)
     manifest = build_next_release(args.out_dir, args.quarter)
-    print(f"wrote {', '.join(str(f) for f in manifest['files'])} and changes.json "  # type: ignore[attr-defined]
-          f"into {args.out_dir}")
+    if args.manifest:
+        args.manifest.write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"wrote {', '.join(str(f) for f in manifest['files'])} into {args.out_dir}")  # type: ignore[attr-defined]
     return 0
 
 

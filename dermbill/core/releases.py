@@ -446,3 +446,23 @@ def engine_codes_deleted(release: Release, engine_codes: Iterable[str]) -> list[
     """The codes the coding engine can produce that ``release`` (ICD-10-CM or HCPCS) does not hold as billable."""
     present = release.icd10cm if release.kind is ReleaseKind.ICD10CM else release.hcpcs
     return sorted(code for code in set(engine_codes) if code not in present)
+
+
+AUDIENCES = ("coders", "billers", "front desk")
+_AUDIENCE_HEADINGS = {
+    "coders": "For coders: edits, unit limits, global periods and diagnosis codes",
+    "billers": "For billers: what claims and payments will show",
+    "front desk": "For the front desk: diagnosis codes on orders and referrals",
+}
+
+
+def bulletin_sections(changes: Iterable[Change]) -> list[tuple[str, list[str]]]:
+    """A staff bulletin's sections: for each audience, the changes that touch its work, in words (an audience with
+    nothing to read is left out)."""
+    listed = list(changes)
+    sections = []
+    for audience in AUDIENCES:
+        lines = [change.describe() for change in listed if audience in change.audience]
+        if lines:
+            sections.append((_AUDIENCE_HEADINGS[audience], lines))
+    return sections
