@@ -131,13 +131,38 @@ def update_releases(database: Database, paths: Sequence[Path], *, actor: str = "
 
 
 def releases_known(database: Database) -> list[Release]:
-    """The shipped releases and every revision loaded, oldest period first."""
+    """The shipped releases and every revision loaded, oldest period first (read once per set of rows loaded)."""
+    return _known(database)[1]
+
+
+def tables_in_force(database: Database) -> ScrubTables:
+    """The scrubber's tables with every release loaded into ``database`` (built once per set of releases)."""
+    key, releases = _known(database)
+    tables = _TABLES.get(key)
+    if tables is None:
+        _TABLES.clear()
+        tables = _TABLES[key] = scrub_tables_in_force(releases)
+    return tables
+
+
+_Key = tuple[tuple[Any, ...], ...]
+_READ: dict[_Key, list[Release]] = {}  # one set of releases kept: a full CMS PTP quarter is large
+_TABLES: dict[_Key, ScrubTables] = {}
+
+
+def _known(database: Database) -> tuple[_Key, list[Release]]:
     with database.sessions() as session:
-        rows = session.scalars(select(ReferenceReleaseRow).order_by(ReferenceReleaseRow.starts,
-                                                                     ReferenceReleaseRow.revision)).all()
-        loaded = [release_from_text(ReleaseKind(row.kind), Period(row.starts, row.period), row.name, row.revision,
-                                    row.content) for row in rows]
-    return [*shipped_releases(), *loaded]
+        stored = select(ReferenceReleaseRow.id, ReferenceReleaseRow.kind, ReferenceReleaseRow.period,
+                        ReferenceReleaseRow.revision, ReferenceReleaseRow.content_hash).order_by(ReferenceReleaseRow.id)
+        key = tuple(tuple(row) for row in session.execute(stored))
+        if key not in _READ:
+            rows = session.scalars(select(ReferenceReleaseRow).order_by(ReferenceReleaseRow.starts,
+                                                                         ReferenceReleaseRow.revision)).all()
+            loaded = [release_from_text(ReleaseKind(row.kind), Period(row.starts, row.period), row.name,
+                                        row.revision, row.content) for row in rows]
+            _READ.clear()
+            _READ[key] = [*shipped_releases(), *loaded]
+    return key, _READ[key]
 
 
 def scrub_tables_in_force(releases: Sequence[Release], base: ScrubTables | None = None) -> ScrubTables:
@@ -289,7 +314,9 @@ def practice_volume(database: Database, practice: str, *, as_of: datetime.date) 
 
 # --- acting on it ----------------------------------------------------------------------------------------------
 
-UNSENT = ("coded", "scrub_errors", "ready", "corrected")
+# Claims scrubbed and not sent: their stored findings are the result to compare. A claim only coded has none yet
+# (``dermbill scrub --all`` scrubs it, against the same releases in force).
+UNSENT = ("scrub_errors", "ready")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +340,7 @@ def rescrub_unsent_claims(database: Database, *, as_of: datetime.date, actor: st
     findings changed (their new findings and status are stored, as ``dermbill scrub`` would)."""
     from dermbill.services.scrubbing import scrub_claim_row
 
-    tables = scrub_tables_in_force(releases_known(database))
+    tables = tables_in_force(database)
     changed = []
     with UnitOfWork(database, actor=actor) as uow:
         claims = list(uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(UNSENT))
