@@ -54,3 +54,9 @@ def test_the_page_shows_the_changes_by_audience_and_links_the_pdf(client: TestCl
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     bad = signed.get("/reference/changes?start=Q3&end=2026q4")
     assert bad.status_code == 200 and "is not one dermbill knows" in bad.text
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_pdf_for_a_period_it_cannot_read_is_refused_in_words(client: TestClient) -> None:
+    answer = sign_in(client, "desk@era.test").get("/reference/changes.pdf?start=Q3&end=2026q4")
+    assert answer.status_code == 422 and "is not one dermbill knows" in answer.text

@@ -1,7 +1,8 @@
 """The reference-release bulletin as a page (/reference/changes) and its PDF (/reference/changes.pdf): what changed
 between two periods in the CMS releases loaded (``dermbill reference changes``), by who must act on it.
 
-Codes and rules only, no patient: every signed-in staff member may read it. The periods default to the quarter
+Codes and rules only, no patient: every signed-in staff member may read it. (A practice's volume view is the CLI's
+``--practice``; here it would need the user's practice scoping.) The periods default to the quarter
 before today's and today's; a period that cannot be read is said on the page.
 """
 
@@ -29,12 +30,11 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/reference/changes")
-    def changes(request: Request, session: PageSession, start: str | None = None, end: str | None = None,
-                practice: str | None = None) -> Response:
+    def changes(request: Request, session: PageSession, start: str | None = None, end: str | None = None) -> Response:
         default_start, default_end = _default_periods()
         start, end = start or default_start, end or default_end
         try:
-            report = release_changes(database_of(request), start, end, practice=practice or None, as_of=today())
+            report = release_changes(database_of(request), start, end, as_of=today())
         except InvalidInput as exc:
             return render(request, "reference_changes.html", {"title": "Reference changes", "start": start,
                                                               "end": end, "error": str(exc), "bulletin": None,
@@ -45,7 +45,10 @@ def router() -> APIRouter:
 
     @pages.get("/reference/changes.pdf")
     def changes_pdf(request: Request, session: PageSession, start: str, end: str) -> Response:
-        report = release_changes(database_of(request), start, end, as_of=today())
+        try:
+            report = release_changes(database_of(request), start, end, as_of=today())
+        except InvalidInput as exc:
+            return Response(str(exc), status_code=422, media_type="text/plain")
         return Response(bulletin_pdf(release_bulletin(report)), media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="reference-changes-{report.from_period}-'
                                    f'{report.to_period}.pdf"'})
