@@ -31,6 +31,7 @@ from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
 from dermbill.cli.payments import era_app, ledger_app
+from dermbill.cli.reference_cmds import bulletin_command, changes_command, rescrub_command, update_command
 from dermbill.cli.reports_cmds import reports_app
 from dermbill.cli.statements_cmds import statements_app
 from dermbill.cli.training_cmds import training_app
@@ -316,6 +317,10 @@ def print_claim_command(
 
 reference_app = typer.Typer(help="Reference data: code sets and edit tables by date of service.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
+reference_app.command("update")(update_command)
+reference_app.command("changes")(changes_command)
+reference_app.command("rescrub")(rescrub_command)
+reference_app.command("bulletin")(bulletin_command)
 app.add_typer(era_app, name="era")
 app.add_typer(clearinghouse_app, name="clearinghouse")
 clearinghouse_app.command("sync")(sync_command)

@@ -1759,3 +1759,34 @@ class ReportAgingPartsRow(Base):
     basis: Mapped[str] = mapped_column(String(16), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     parts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+REFERENCE_RELEASE_KINDS = ("ptp", "mue", "rvu", "hcpcs", "icd10cm")
+
+
+class ReferenceReleaseRow(Base):
+    """A CMS reference release loaded by ``dermbill reference update`` (migration 0035): one kind (``ptp``, ``mue``,
+    ``rvu``, ``hcpcs``, ``icd10cm``) for one period (``2026q4``, ``FY2027``), answering dates of service from
+    ``starts``. Loading the same period again with other content adds a revision (both kept, the newest answers);
+    the same content again adds nothing. ``content`` is the release in ``reference.release_files.release_text``'s
+    canonical form, ``content_hash`` its SHA-256. Codes and numbers only; no patient."""
+
+    __tablename__ = "reference_release"
+    __table_args__ = (
+        UniqueConstraint("kind", "period", "revision"),
+        CheckConstraint(_in("kind", REFERENCE_RELEASE_KINDS), name="kind"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(8))
+    revision: Mapped[int] = mapped_column(Integer)
+    starts: Mapped[datetime.date] = mapped_column(Date, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source_files: Mapped[list[str]] = mapped_column(JSON)
+    entries: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    loaded_by: Mapped[str] = mapped_column(String(120))

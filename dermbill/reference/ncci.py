@@ -55,8 +55,13 @@ def _read_text(path: Path) -> str:
 
 def read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
     """Every edit in a PTP file, grouped by (column 1, column 2). A bad row fails the load naming the line."""
+    return ptp_edits_from_text(_read_text(path), path.name)
+
+
+def ptp_edits_from_text(text: str, name: str) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
+    """``read_ptp_edits`` for a file already read (a member of a zip, a release kept in the database)."""
     with _no_garbage_collection():
-        return _read_ptp_edits(path)
+        return _read_ptp_edits(text, name)
 
 
 @contextlib.contextmanager
@@ -71,8 +76,7 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
-    text = _read_text(path)
+def _read_ptp_edits(text: str, name: str) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
     first, _, body = text.partition("\n")
     header = first.strip().lower()
     rows: Iterable[list[str]]
@@ -84,7 +88,7 @@ def _read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
                 for c in (line.split(",") for line in body.split("\n")))
         first_line = 2
     else:
-        rows = _cms_ptp_rows(text, path.name)
+        rows = _cms_ptp_rows(text, name)
         first_line = 0
     edits: dict[tuple[str, str], tuple[PtpEdit, ...]] = {}
     indicators = {"0", "1", "9"}
@@ -98,18 +102,18 @@ def _read_ptp_edits(path: Path) -> dict[tuple[str, str], tuple[PtpEdit, ...]]:
             if cells == [""]:
                 continue  # a blank line
             where = f"line {index + first_line}" if first_line else f"row {index + 1} after the header"
-            raise InvalidInput(f"{path.name} {where}: expected column1, column2, modifier indicator, effective "
+            raise InvalidInput(f"{name} {where}: expected column1, column2, modifier indicator, effective "
                                "date and deletion date (YYYYMMDD)") from None
         if indicator not in indicators or not (start == 0 or 19000101 <= start <= NO_DELETION) or not (
                 19000101 <= end <= NO_DELETION):
             where = f"line {index + first_line}" if first_line else f"row {index + 1} after the header"
-            raise InvalidInput(f"{path.name} {where}: modifier indicator must be 0, 1 or 9 and dates YYYYMMDD")
+            raise InvalidInput(f"{name} {where}: modifier indicator must be 0, 1 or 9 and dates YYYYMMDD")
         key = (column1, column2)
         earlier = edits.get(key)
         edit = make(PtpEdit, (column1, column2, indicator, start, end))
         edits[key] = (edit,) if earlier is None else (*earlier, edit)
     if not edits:
-        raise InvalidInput(f"{path.name}: no PTP edits found (expected CMS's Column 1 / Column 2 layout)")
+        raise InvalidInput(f"{name}: no PTP edits found (expected CMS's Column 1 / Column 2 layout)")
     return edits
 
 
@@ -131,7 +135,11 @@ def _cms_ptp_rows(text: str, name: str) -> list[list[str]]:
 
 
 def read_mue_values(path: Path) -> dict[str, MueValue]:
-    text = _read_text(path)
+    return mue_values_from_text(_read_text(path), path.name)
+
+
+def mue_values_from_text(text: str, name: str) -> dict[str, MueValue]:
+    """Every MUE value in an MUE file already read, by code. A bad row fails the load naming the line."""
     values: dict[str, MueValue] = {}
     reader = csv.reader(io.StringIO(text))
     columns: dict[str, int] | None = None
@@ -148,7 +156,7 @@ def read_mue_values(path: Path) -> dict[str, MueValue]:
             continue
         if not cells or not cells[0]:
             continue
-        where = f"{path.name} line {number}"
+        where = f"{name} line {number}"
         try:
             units = int(cells[columns["units"]])
         except (ValueError, IndexError):
@@ -160,7 +168,7 @@ def read_mue_values(path: Path) -> dict[str, MueValue]:
         rationale = cells[columns["rationale"]] if columns["rationale"] >= 0 else ""
         values[cells[0]] = MueValue(cells[0], units, mai, rationale)
     if columns is None:
-        raise InvalidInput(f"{path.name}: no MUE header row (expected 'HCPCS/CPT Code' ... 'MUE Values')")
+        raise InvalidInput(f"{name}: no MUE header row (expected 'HCPCS/CPT Code' ... 'MUE Values')")
     return values
 
 

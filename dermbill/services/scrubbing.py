@@ -34,6 +34,7 @@ from dermbill.reference.scrub_tables import scrub_tables
 from dermbill.services.claim_lifecycle import move_claim
 from dermbill.services.claim_lookup import find_claims
 from dermbill.services.learned_rules import payer_tables_with_learned_rules
+from dermbill.services.reference_releases import tables_in_force
 from dermbill.services.resubmission import approve_unchanged, rejected_before
 
 
@@ -73,7 +74,7 @@ def scrub_stored_claims(
     if resubmit_unchanged and (everything or not claim_ids):
         raise InvalidInput("--resubmit-unchanged: name each rejected claim to send again as it was with --claim; "
                            "it is never applied to --all")
-    tables = scrub_tables()
+    tables = tables_in_force(database)  # the shipped tables and the CMS releases loaded (dermbill reference update)
     outcomes = []
     with UnitOfWork(database, actor=actor) as uow:
         targets = _targets(uow, claim_ids, everything)

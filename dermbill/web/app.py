@@ -43,6 +43,7 @@ from dermbill.web.pages import (
     statement_page,
     statements,
 )
+from dermbill.web.pages import reference as reference_pages
 from dermbill.web.pages import training as training_pages
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
 
@@ -149,6 +150,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(claims.router())
     app.include_router(queues.router())
     app.include_router(follow_up.router())
+    app.include_router(reference_pages.router())
     app.include_router(statements.router())
     app.include_router(collections.router())
     app.include_router(reports.router())
