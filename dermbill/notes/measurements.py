@@ -23,6 +23,32 @@ _SINGLE = re.compile(
 )
 
 
+# dictated notes spell their numbers: "one point four centimeters", "four millimeter margins", "twelve square
+# centimeters", "one point six by one point two centimeters"
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_SMALL_WORDS = (*_DIGIT_WORDS, "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                "eighteen", "nineteen")
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SPELLED_INT = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[- ](?:{'|'.join(_DIGIT_WORDS[1:])}))?|"
+                rf"{'|'.join(sorted(_SMALL_WORDS, key=len, reverse=True))})")
+_SPELLED = rf"{_SPELLED_INT}(?:\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+)?"
+_SPELLED_MEASURE = re.compile(
+    rf"(?<![\w-])({_SPELLED})(?:\s+(?:by|x)\s+({_SPELLED}))?(?:\s+(?:by|x)\s+({_SPELLED}))?\s*-?\s*"
+    rf"(square\s+centimet(?:er|re)s?|sq\.?\s*cm|centimet(?:er|re)s?|millimet(?:er|re)s?|cm|mm)\b",
+    re.IGNORECASE,
+)
+
+
+def spelled_number(words: str) -> Decimal:
+    """"one point four" -> 1.4, "twenty five" -> 25, "zero point eight" -> 0.8."""
+    whole, _, fraction = words.lower().partition("point")
+    value = 0
+    for word in re.split(r"[\s-]+", whole.strip()):
+        value += 10 * (_TENS_WORDS.index(word) + 2) if word in _TENS_WORDS else _SMALL_WORDS.index(word)
+    digits = "".join(str(_DIGIT_WORDS.index(word)) for word in fraction.split())
+    return Decimal(f"{value}.{digits}") if digits else Decimal(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """One measurement: ``kind`` is length (cm), area (cm2), volume (mL), dose (mg), concentration (mg/mL)
@@ -75,6 +101,18 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
         if kind == "length":
             value = _cm(value, unit)
         found.append(Measure(kind, value, m.start() + offset, m.end() + offset, (value,)))
+    for m in _SPELLED_MEASURE.finditer(text):
+        if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
+            continue
+        unit = re.sub(r"\s+", "", m.group(4).lower())
+        nums = [spelled_number(g) for g in m.groups()[:3] if g]
+        kind = "area" if unit.startswith(("square", "sq")) else "length"
+        if kind == "area":
+            value = nums[0] * nums[1] if len(nums) > 1 else nums[0]
+            found.append(Measure("area", value, m.start() + offset, m.end() + offset, tuple(nums)))
+        else:
+            dims = tuple(_cm(n, unit) for n in nums)
+            found.append(Measure("length", max(dims), m.start() + offset, m.end() + offset, dims))
     found.sort(key=lambda x: x.start)
     return found
 

@@ -87,7 +87,12 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               "not an option", "not a good option"),
     HISTORICAL: ("in 2015", "in 2016", "in 2017", "in 2018", "in 2019", "in 2020", "in 2021", "in 2022",
                  "in 2023", "in 2024", "in 2025", "years ago", "year ago", "months ago", "last year",
-                 "previously", "in the past", "done elsewhere", "by outside", "at outside"),
+                 "previously", "in the past", "done elsewhere", "by outside", "at outside",
+                 # "biopsy done here in May", "biopsied on February tenth": a month named for a procedure is its day
+                 # (a note of today's procedure says "today")
+                 *(f"{word} {month}" for word in ("in", "on") for month in (
+                     "january", "february", "march", "april", "may", "june", "july", "august", "september",
+                     "october", "november", "december"))),
     PLANNED: ("to be scheduled", "will be scheduled", "planned", "is planned", "next visit", "at next visit",
               "in 2 weeks", "in 3 weeks", "in 4 weeks", "in one month", "at a later date", "later date",
               "to follow", "pending insurance", "recommended", "was recommended", "is recommended",

@@ -172,7 +172,7 @@ _EXCISION_FAMILIES = {"back_upper": "trunk", "back_lower": "trunk", "chest": "tr
 
 
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _WORD_NUMBERS[word.lower()]
+    return int(word) if word.isdigit() else _WORD_NUMBERS[re.sub(r"^(?:a\s+)?single$", "one", word.lower())]
 
 
 @dataclass
@@ -485,6 +485,20 @@ def _history_in_parenthesis(text: str, start: int, end: int) -> bool:
         not _YEAR.search(outside)
 
 
+_BIOPSY_TOLD_AFTER = re.compile(r"^[^.;]*?,\s*(?:which was\s+|that was\s+|the\s+)?(?:biops(?:y|ied)|bx)\b",
+                                re.IGNORECASE)
+_TREATED_WORDS = re.compile(r"\b(?:excis\w*|treated|mohs|ed&c|curett\w*|cryo\w*|ln2|removed|radiation|"
+                            r"destroyed|recurr\w*)\b", re.IGNORECASE)
+
+
+def _biopsy_history_after(text: str, start: int, end: int) -> bool:
+    """"a biopsy proven BCC of the left helical rim, biopsy done here in May": the history told after the diagnosis
+    is of its biopsy; the cancer is still there today (a treatment told after it, "excised in 2019", is not)."""
+    _, sentence_end = sentence_bounds(text, start, end)
+    after = text[end:sentence_end]
+    return bool(_BIOPSY_TOLD_AFTER.match(after)) and not _TREATED_WORDS.search(after)
+
+
 def _other_performer(text: str, sentence: str, before: str) -> bool:
     """The procedure of ``sentence`` is another provider's: named by role ("by her PCP"), or a named colleague's in a
     note whose provider speaks of their own part ("Mohs by Dr. Patel ... no repair by me")."""
@@ -597,7 +611,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "historical" and not dated and (_history_in_parenthesis(text, start, end)
-                                                     or _RECURRENT_BEFORE.search(text, max(0, start - 30), start)):
+                                                     or _RECURRENT_BEFORE.search(text, max(0, start - 30), start)
+                                                     or _biopsy_history_after(text, start, end)):
             reason = None
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
@@ -1789,8 +1804,8 @@ _STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second 
                     # "Stage 2 ........ 7 blocks": dot leaders between the stage and its blocks
                     r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv|one|two|three|four)\b\s*(?:\.{2,}[ \t]*)?[:,(-]?\s*"
                     # (the words of the layer may run over a sentence: "Debulked, then excised. Divided into 4 blocks")
-                    r"(?:(?!stage\b)[\w,;/'+&.-]+\s+){0,16}?"
-                    r"(\d{1,2}|one|two|"
+                    r"(?:(?!stage\b|a single\b)[\w,;/'+&.-]+\s+){0,16}?"
+                    r"(\d{1,2}|a single|one|two|"
                     r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
                     re.IGNORECASE)
 # "I: 3 blocks (+ at 9 o'clock). II: 2 blocks, clear.": stages numbered by capital roman numerals alone
@@ -1808,8 +1823,9 @@ _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}
 # "the first stage was excised with a 2 mm margin, mapped and divided into four tissue blocks": however many words
 # describe the layer before its blocks (never the next stage's)
 _ORDINAL_STAGE = re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s+(?:stage|layer)\s*[:,(-]?\s*"
-                            r"(?:(?!stage\b|layer\b)[\w,;/'+&.-]+\s+){0,20}?"
-                            r"(\d{1,2}|one|two|three|four|five|six)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)\b",
+                            r"(?:(?!stage\b|layer\b|a single\b)[\w,;/'+&.-]+\s+){0,20}?"
+                            r"(\d{1,2}|one|two|three|four|five|six|a single)\s*(?:tissue\s+)?"
+                            r"(?:blocks?|sections?|pieces?)\b",
                             re.IGNORECASE)
 _ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
 # a clause that opens with a stage ("Stage I: 3 blocks - residual BCC") is the Mohs layer of the lesion at hand

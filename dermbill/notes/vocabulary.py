@@ -19,8 +19,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"melanoma in situ|mis|lentigo maligna(?! melanoma)|mmis", "melanoma_in_situ"),
     (r"(?:malignant )?melanoma|lentigo maligna melanoma|mm", "melanoma"),
     (r"merkel(?: cell)?(?: carcinoma)?", "merkel_cell"),
-    # "nBCC", "sBCC", "iBCC": the subtype written as one letter before the abbreviation
-    (r"(?:nodular |superficial |infiltrative |morpheaform |micronodular |pigmented )?(?:[nsim]?bcc|basal cell"
+    # "nBCC", "sBCC", "iBCC": the subtype written as one letter before the abbreviation ("basil cell": as dictated)
+    (r"(?:nodular |superficial |infiltrative |morpheaform |micronodular |pigmented )?(?:[nsim]?bcc|bas[ai]l cell"
      r"(?: carcinoma| ca| cancer| skin cancer)?)", "bcc"),
     (r"(?:invasive |well[- ]differentiated |moderately[- ]differentiated |poorly[- ]differentiated )?"
      r"(?:scc|squamous cell(?: carcinoma| ca| cancer)?)", "scc"),

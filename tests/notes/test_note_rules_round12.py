@@ -8,11 +8,13 @@ written here for the tests (fake patients, day of service 2026-06-01), none is a
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from note_rules import diagnoses, lines
 
 from dermbill.notes import read_note
+from dermbill.notes.measurements import find_measures
 from dermbill.notes.sites import find_sites
 
 
@@ -192,3 +194,48 @@ def test_pdt_given_by_staff_under_the_physicians_supervision_is_the_staff_code()
 def test_pdt_illuminated_by_the_physician_is_the_physician_code() -> None:
     text = "PDT: ALA 20% x1 applied to forehead. Blue light 16 min 40 sec, illumination by me."
     assert "96573" in _codes(text)
+
+
+# --- dictated notes: months, spelled numbers, "basil cell" --------------------------------------------------------
+
+_DICTATED_MOHS = ("Mohs micrographic surgery. Eighty two year old man with a biopsy proven nodular basal cell "
+                  "carcinoma of the left helical rim, biopsy done here in May. I served as both the surgeon and the "
+                  "pathologist. "
+                  "The first stage was taken and divided into two tissue blocks, with tumor present at the superior "
+                  "margin. A second stage was taken as a single block and was clear. The final defect measured one "
+                  "point six by one point two centimeters. A complex layered repair was performed, final length two "
+                  "point eight centimeters.")
+
+
+def test_a_dictated_mohs_note_with_its_biopsy_in_a_named_month() -> None:
+    assert sorted(_lines(_DICTATED_MOHS)) == [("13152", 1, ()), ("17311", 1, ()), ("17312", 1, ())]
+    assert _icd(_DICTATED_MOHS) == ["C44.219"]
+
+
+def test_a_cancer_treated_in_a_named_month_is_history() -> None:
+    text = ("Eighty two year old man with a nodular basal cell carcinoma of the left helical rim, excised here in May. "
+            "Scar well healed. LN2 to 3 AKs of the scalp.")
+    assert _codes(text) == ["17000", "17003"]
+    assert "C44.219" not in _icd(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("measuring one point four centimeters", "1.4"),
+    ("excised with four millimeter margins", "0.4"),
+    ("the defect was twelve square centimeters", "12"),
+    ("one point six by one point two centimeters", "1.6"),
+    ("final length of twenty two millimeters", "2.2"),
+])
+def test_spelled_measurements(text: str, value: str) -> None:
+    [measure] = find_measures(text)
+    assert measure.value == Decimal(value)
+
+
+def test_spelled_numbers_without_a_unit_are_no_measurement() -> None:
+    assert find_measures("one of the two lesions, seen twice") == []
+
+
+def test_basil_cell_as_dictated_is_basal_cell() -> None:
+    text = "Excision of a biopsy-proven basil cell carcinoma of the R upper back, 0.8 cm, 4 mm margins. Simple closure."
+    assert _codes(text) == ["11602"]
+    assert _icd(text) == ["C44.519"]
