@@ -71,7 +71,7 @@ def follow_up_command(
                   f"next: {item.next_action}", markup=False)
 
 
-jobs_app = typer.Typer(help="Scheduled jobs (run the due ones: cron, a timer or a worker) and background jobs (defer, list).",
+jobs_app = typer.Typer(help="Scheduled jobs (run the due ones: cron, a timer or a worker); background jobs.",
                        no_args_is_help=True)
 
 
