@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -402,10 +402,14 @@ class JobView:
                 "queue_status": self.queue_status}
 
 
-def list_background_jobs(database: Database, practice_ids: set[int] | None = None, *, limit: int = 200,
-                         queue_statuses: dict[int, str] | None = None) -> list[JobView]:
-    """The latest jobs, newest first: those of ``practice_ids`` and the company-wide ones (None: every job)."""
-    with UnitOfWork(database, actor="jobs") as uow:
+def list_background_jobs(database: Database, practice_ids: Collection[int] | None = None, *, limit: int = 200,
+                         queue_statuses: dict[int, str] | None = None, actor: str | None = None) -> list[JobView]:
+    """The latest jobs, newest first: those of ``practice_ids`` and the company-wide ones (None: every job). With
+    ``actor`` (a person reading the jobs page), the reading is audited per practice."""
+    with UnitOfWork(database, actor=actor or "jobs") as uow:
+        if actor is not None and practice_ids:
+            uow.audit_practices("background_job.listed", "background_job", practice_ids)
+            uow.commit()
         query = select(BackgroundJobRow, PracticeRow.code).outerjoin(
             PracticeRow, PracticeRow.id == BackgroundJobRow.practice_id)
         if practice_ids is not None:
