@@ -22,9 +22,10 @@ def worker_command(
 ) -> None:
     """Run a worker: the background jobs queued on this PostgreSQL database (any number of workers, on any number
     of machines); the scheduled jobs every five minutes. Ctrl-C (or SIGTERM) lets running jobs finish first."""
-    from dermbill.services.job_queue import run_worker
+    from dermbill.services.job_queue import conninfo, run_worker
 
     with current_database(ctx, db) as database:
+        conninfo(database)  # PostgreSQL, or say why not before starting
         out.print(f"worker on {database.url}: {concurrency} job(s) at once; Ctrl-C to stop", markup=False)
         run_worker(database, concurrency=concurrency, stalled_after=stalled_after, wait=not until_empty)
 
