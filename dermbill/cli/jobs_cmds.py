@@ -19,6 +19,8 @@ def worker_command(
         "--stalled-after", help="Seconds without a heartbeat after which another worker's running jobs are taken "
                                 "for lost and queued again.")] = 30.0,
     until_empty: Annotated[bool, typer.Option("--until-empty", help="Stop when no job waits (for scripts).")] = False,
+    no_schedule: Annotated[bool, typer.Option("--no-schedule", help="Do not queue the scheduled jobs when due (other "
+                                                                    "workers, or cron, do).")] = False,
 ) -> None:
     """Run a worker: the background jobs queued on this PostgreSQL database (any number of workers, on any number
     of machines); the scheduled jobs every five minutes. Ctrl-C (or SIGTERM) lets running jobs finish first."""
@@ -27,7 +29,8 @@ def worker_command(
     with current_database(ctx, db) as database:
         conninfo(database)  # PostgreSQL, or say why not before starting
         out.print(f"worker on {database.url}: {concurrency} job(s) at once; Ctrl-C to stop", markup=False)
-        run_worker(database, concurrency=concurrency, stalled_after=stalled_after, wait=not until_empty)
+        run_worker(database, concurrency=concurrency, stalled_after=stalled_after, wait=not until_empty,
+                   schedule=not no_schedule)
 
 
 def defer_command(

@@ -72,13 +72,15 @@ def conninfo(database: Database) -> str:
     return make_url(database.engine.url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def queue_app(database: Database) -> App:
-    """procrastinate's app on this database, with a task per job kind and the periodic scheduled jobs."""
+def queue_app(database: Database, *, schedule: bool = True) -> App:
+    """procrastinate's app on this database, with a task per job kind and the scheduled jobs' task (deferred every
+    five minutes by a worker of an app made with ``schedule``)."""
     app = App(connector=PsycopgConnector(conninfo=conninfo(database), min_size=1, max_size=4))
     for kind in KINDS.values():
         _register(app, kind)
-    app.periodic(cron=SCHEDULED_CRON)(
-        app.task(name="scheduled_jobs", pass_context=True, queueing_lock="scheduled_jobs")(scheduled_jobs_due))
+    scheduled = app.task(name="scheduled_jobs", pass_context=True, queueing_lock="scheduled_jobs")(scheduled_jobs_due)
+    if schedule:
+        app.periodic(cron=SCHEDULED_CRON)(scheduled)
     return app
 
 
@@ -157,8 +159,8 @@ async def _watch_stalled(app: App, stalled_after: float) -> None:
         await asyncio.sleep(max(0.5, stalled_after / 3))
 
 
-async def _work(database: Database, *, concurrency: int, stalled_after: float, wait: bool) -> None:
-    app = queue_app(database)
+async def _work(database: Database, *, concurrency: int, stalled_after: float, wait: bool, schedule: bool) -> None:
+    app = queue_app(database, schedule=schedule)
     async with app.open_async():
         await retry_stalled_jobs(app, stalled_after=stalled_after)  # before taking any: the dead's first
         watcher = asyncio.create_task(_watch_stalled(app, stalled_after))
@@ -174,12 +176,12 @@ async def _work(database: Database, *, concurrency: int, stalled_after: float, w
 
 
 def run_worker(database: Database, *, concurrency: int = 1, stalled_after: float = STALLED_AFTER_SECONDS,
-               wait: bool = True) -> None:
+               wait: bool = True, schedule: bool = True) -> None:
     """Run a worker until stopped (SIGINT/SIGTERM: it finishes its jobs first); ``wait=False``: until the queue is
-    empty."""
+    empty; ``schedule=False``: it leaves deferring the scheduled jobs to other workers (it still runs them)."""
     if not 1 <= concurrency <= 64:
         raise InvalidInput(f"--concurrency must be between 1 and 64 (got {concurrency})")
     if not 1 <= stalled_after <= 3600:
         raise InvalidInput(f"--stalled-after must be between 1 and 3600 seconds (got {stalled_after:g})")
     conninfo(database)
-    asyncio.run(_work(database, concurrency=concurrency, stalled_after=stalled_after, wait=wait))
+    asyncio.run(_work(database, concurrency=concurrency, stalled_after=stalled_after, wait=wait, schedule=schedule))

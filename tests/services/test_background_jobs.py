@@ -144,3 +144,41 @@ def test_a_second_job_of_a_kind_and_practice_is_not_queued_while_one_waits(postg
         assert [v.id for v in list_background_jobs(database)] == [job.id]  # the refused one is not recorded
     finally:
         database.dispose()
+
+
+@pytest.mark.postgres
+def test_a_worker_runs_the_due_scheduled_jobs_once_per_slot(postgres_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    import datetime
+
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from dermbill.core.job_schedule import DailyAt
+    from dermbill.db.engine import open_database
+    from dermbill.db.migrate import upgrade
+    from dermbill.services import scheduled_jobs
+    from dermbill.services.job_queue import SCHEDULED_CRON, queue_app, run_worker
+
+    ran: list[str] = []
+    monkeypatch.setattr(scheduled_jobs, "JOBS", {})
+    scheduled_jobs.register(scheduled_jobs.Job("nightly", "A nightly test job", DailyAt(datetime.time(2, 0)),
+                                               lambda context: ran.append(f"{context.now:%H:%M}") or {}))
+    database = open_database(postgres_url)
+    try:
+        upgrade(database)
+        app = queue_app(database)
+        assert [(p.task.name, p.cron) for p in app.periodic_registry.periodic_tasks.values()] == [
+            ("scheduled_jobs", SCHEDULED_CRON)]
+        assert not queue_app(database, schedule=False).periodic_registry.periodic_tasks
+        tick = int(datetime.datetime(2026, 5, 5, 2, 5, tzinfo=datetime.UTC).timestamp())
+        with app.open():
+            app.tasks["scheduled_jobs"].defer(timestamp=tick)
+            with pytest.raises(AlreadyEnqueued):  # one waits already: a second tick is not queued
+                app.tasks["scheduled_jobs"].defer(timestamp=tick + 300)
+        run_worker(database, wait=False, schedule=False)
+        with app.open():  # the next tick, the same slot
+            app.tasks["scheduled_jobs"].defer(timestamp=tick + 300)
+        run_worker(database, wait=False, schedule=False)
+        assert ran == ["02:05"]  # the slot of 02:00 on 2026-05-05, run once
+    finally:
+        database.dispose()

@@ -40,7 +40,7 @@ def database() -> Iterator[Database]:
 def start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as sink:
         return subprocess.Popen([sys.executable, "-m", "dermbill", "--db", url, "worker", "--stalled-after",
-                                 STALLED_AFTER], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                 STALLED_AFTER, "--no-schedule"], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
