@@ -16,14 +16,17 @@ worker that died is run again from the start: every operation here is safe to ru
 posted once, by its payer, trace number and content: ``services.era_posting``; a claim scrubbed twice gets the same
 findings; a guarantor billed this cycle is not billed again; a report part is summed again).
 
-Locks: two jobs of an ``exclusive`` kind for the same practice never run at once (nor two company-wide ones), and
-a second one is not queued while one waits (``lock_key``); ``post_835`` is not exclusive (posting locks the claims
-it touches) but the same file is not queued twice while it waits.
+Locks: two jobs of an ``exclusive`` kind for the same practice never run at once (nor two company-wide ones:
+``lock_key``), and the same job (kind, practice and arguments) is not queued again while it waits
+(``queueing_key``); ``post_835`` is not exclusive (posting locks the claims it touches), but the same file is not
+queued twice while it waits.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -232,12 +235,16 @@ def kind_named(name: str) -> JobKind:
     return KINDS[name]
 
 
-def lock_key(kind: str, practice_id: int | None, arguments: dict[str, Any]) -> str:
-    """The queue's lock (and queueing lock) of a job: its kind and practice ('*': every practice); for an 835, its
-    file."""
-    if kind == "post_835":
-        return f"post_835:{arguments.get('file')}"
+def lock_key(kind: str, practice_id: int | None) -> str:
+    """The queue's lock of a job of an exclusive kind: its kind and practice ('*': every practice)."""
     return f"{kind}:{practice_id if practice_id is not None else '*'}"
+
+
+def queueing_key(kind: str, practice_id: int | None, arguments: dict[str, Any]) -> str:
+    """What makes two waiting jobs the same job (the second is not queued): kind, practice and arguments (for an
+    835, its file)."""
+    digest = hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"{lock_key(kind, practice_id)}:{digest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +255,12 @@ class QueuedJob:
     arguments: dict[str, Any]
 
     @property
-    def lock(self) -> str:
-        return lock_key(self.kind.name, self.practice_id, self.arguments)
+    def lock(self) -> str | None:
+        return lock_key(self.kind.name, self.practice_id) if self.kind.exclusive else None
+
+    @property
+    def queueing_lock(self) -> str:
+        return queueing_key(self.kind.name, self.practice_id, self.arguments)
 
 
 def queue_job(database: Database, kind: str, arguments: dict[str, Any], *, practice: str | None = None,

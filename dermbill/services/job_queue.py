@@ -1,9 +1,9 @@
 """Where background jobs run: procrastinate's queue on PostgreSQL, the asking process on SQLite (issue 19).
 
 - ``defer_job`` records a job (``services.background_jobs.queue_job``) and hands it over: on PostgreSQL to
-  procrastinate (one task per job kind, with the kind's retries and its lock: ``lock`` keeps two jobs of a kind and
-  practice from running at once, ``queueing_lock`` refuses a second one while one waits); on SQLite it runs here and
-  now (the embedded database has no queue, and the demo no worker).
+  procrastinate (one task per job kind, with the kind's retries and its locks: ``lock`` keeps two jobs of a kind
+  and practice from running at once, ``queueing_lock`` refuses the same job again while it waits); on SQLite it
+  runs here and now (the embedded database has no queue, and the demo no worker).
 - ``run_worker`` is ``dermbill worker``: a procrastinate worker on the database, any number of them on any number
   of machines sharing one PostgreSQL. Each sends a heartbeat; each looks every few seconds for jobs left ``doing``
   by a worker whose heartbeat stopped (killed, its machine gone) and queues them again (procrastinate's stalled
@@ -112,16 +112,15 @@ def defer_job(database: Database, kind: str, arguments: dict[str, Any], *, pract
     job = queue_job(database, kind, arguments, practice=practice, requested_by=requested_by)
     if database.backend != "postgresql":
         return job, run_in_process(database, job)
-    lock = job.lock if job.kind.exclusive else None
     app = queue_app(database)
     try:
         with app.open():
             task = app.tasks[kind]
-            queue_job_id = task.configure(lock=lock, queueing_lock=job.lock).defer(job_id=job.id)
+            queue_job_id = task.configure(lock=job.lock, queueing_lock=job.queueing_lock).defer(job_id=job.id)
     except AlreadyEnqueued:
         forget_job(database, job.id)
-        raise InvalidTransition(f"a {kind} job {'for this practice ' if job.practice_id else ''}is already waiting "
-                                "to run; it was not queued twice (see dermbill jobs list)") from None
+        raise InvalidTransition(f"the same {kind} job {'for this practice ' if job.practice_id else ''}is already "
+                                "waiting to run; it was not queued twice (see dermbill jobs list)") from None
     except BaseException:
         forget_job(database, job.id)  # not in the queue: not shown as waiting
         raise

@@ -15,7 +15,14 @@ from dermbill.db.engine import Database
 from dermbill.db.models import BackgroundJobRow, RemittanceRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.services import background_jobs
-from dermbill.services.background_jobs import JobKind, JobRun, list_background_jobs, lock_key, queue_job
+from dermbill.services.background_jobs import (
+    JobKind,
+    JobRun,
+    list_background_jobs,
+    lock_key,
+    queue_job,
+    queueing_key,
+)
 from dermbill.services.job_queue import defer_job
 from dermbill.services.ledger_check import check_ledger
 
@@ -120,16 +127,19 @@ def test_what_cannot_be_queued_says_why(database: Database, tmp_path: Path) -> N
         assert uow.session.scalar(select(func.count()).select_from(BackgroundJobRow)) == 0
 
 
-def test_locks_are_per_practice_and_kind_and_an_835_per_file() -> None:
-    assert lock_key("statement_run", 3, {}) == "statement_run:3"
-    assert lock_key("statement_run", 4, {}) != lock_key("statement_run", 3, {})
-    assert lock_key("scrub_batch", 3, {}) != lock_key("statement_run", 3, {})
-    assert lock_key("report_refresh", None, {}) == "report_refresh:*"
-    assert lock_key("post_835", None, {"file": "/a/1.835"}) != lock_key("post_835", None, {"file": "/a/2.835"})
+def test_locks_are_per_practice_and_kind_and_a_waiting_job_is_its_arguments_too() -> None:
+    assert lock_key("statement_run", 3) == "statement_run:3"
+    assert lock_key("statement_run", 4) != lock_key("statement_run", 3)
+    assert lock_key("scrub_batch", 3) != lock_key("statement_run", 3)
+    assert lock_key("report_refresh", None) == "report_refresh:*"
+    assert queueing_key("scrub_batch", 3, {"claims": ["A"]}) != queueing_key("scrub_batch", 3, {"claims": ["B"]})
+    assert queueing_key("scrub_batch", 3, {"claims": ["A"], "day": "2026-05-01"}) == \
+        queueing_key("scrub_batch", 3, {"day": "2026-05-01", "claims": ["A"]})
+    assert queueing_key("post_835", None, {"file": "/a/1.835"}) != queueing_key("post_835", None, {"file": "/a/2.835"})
 
 
 @pytest.mark.postgres
-def test_a_second_job_of_a_kind_and_practice_is_not_queued_while_one_waits(postgres_url: str) -> None:
+def test_the_same_job_is_not_queued_again_while_it_waits(postgres_url: str) -> None:
     from dermbill.db.engine import open_database
     from dermbill.db.migrate import upgrade
 
@@ -142,6 +152,8 @@ def test_a_second_job_of_a_kind_and_practice_is_not_queued_while_one_waits(postg
         with pytest.raises(InvalidTransition, match="already waiting to run; it was not queued twice"):
             defer_job(database, "report_refresh", {}, requested_by="test")
         assert [v.id for v in list_background_jobs(database)] == [job.id]  # the refused one is not recorded
+        other_day, _ = defer_job(database, "report_refresh", {"day": "2026-05-01"}, requested_by="test")
+        assert row(database, other_day.id).queue_job_id is not None  # another job: queued (it runs after the first)
     finally:
         database.dispose()
 
