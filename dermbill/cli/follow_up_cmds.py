@@ -140,6 +140,7 @@ def list_command(
         progress = f"{view.done}/{view.total}" if view.total is not None else "-"
         where = f" {view.practice}" if view.practice else ""
         line = f"  {view.id} {view.kind}{where}: {view.status}, {progress} done, attempt {view.attempts}"
-        if view.queue_status and view.queue_status not in (view.status, "doing", "todo"):
+        expected = {"queued": "todo", "running": "doing"}.get(view.status, view.status)
+        if view.queue_status and view.queue_status != expected:  # e.g. running, but its worker stopped: todo again
             line += f" (queue: {view.queue_status})"
         out.print(line + (f": {view.error}" if view.error else ""), markup=False)
