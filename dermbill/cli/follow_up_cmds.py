@@ -71,7 +71,7 @@ def follow_up_command(
                   f"next: {item.next_action}", markup=False)
 
 
-jobs_app = typer.Typer(help="Scheduled jobs: run the due ones (from cron or a systemd timer), list them.",
+jobs_app = typer.Typer(help="Scheduled jobs (run the due ones: cron, a timer or a worker); background jobs.",
                        no_args_is_help=True)
 
 
@@ -112,13 +112,21 @@ def list_command(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {\"jobs\": [...]} as JSON.")] = False,
 ) -> None:
-    """Every scheduled job: what it does, how often, its last run and when it is next due."""
+    """Every scheduled job (what it does, how often, its last run, when it is next due) and the latest background
+    jobs (status, attempts, progress)."""
+    from dermbill.services.background_jobs import list_background_jobs
+    from dermbill.services.job_queue import queue_statuses
     from dermbill.services.scheduled_jobs import list_jobs
 
     with current_database(ctx, db) as database:
         jobs = list_jobs(database)
+        background = list_background_jobs(database, limit=50)
+        waiting = [v for v in background if v.status in ("queued", "running")]
+        if waiting:
+            statuses = queue_statuses(database, [v.queue_job_id for v in waiting if v.queue_job_id is not None])
+            background = list_background_jobs(database, limit=50, queue_statuses=statuses)
     if as_json:
-        write_json({"jobs": [j.to_json() for j in jobs]})
+        write_json({"jobs": [j.to_json() for j in jobs], "background": [v.to_json() for v in background]})
         return
     for job in jobs:
         last = (f"last run {job.last_started:%Y-%m-%d %H:%M} UTC: {job.last_outcome}" if job.last_started
@@ -126,3 +134,13 @@ def list_command(
         out.print(f"{job.name} ({job.schedule}): {job.description}", markup=False)
         due = "due now" if job.due_now else f"next due {job.next_due:%Y-%m-%d %H:%M} UTC"
         out.print(f"  {last}; {due}", markup=False)
+    if background:
+        out.print("background jobs (newest first):", markup=False)
+    for view in background:
+        progress = f"{view.done}/{view.total}" if view.total is not None else "-"
+        where = f" {view.practice}" if view.practice else ""
+        line = f"  {view.id} {view.kind}{where}: {view.status}, {progress} done, attempt {view.attempts}"
+        expected = {"queued": "todo", "running": "doing"}.get(view.status, view.status)
+        if view.queue_status and view.queue_status != expected:  # e.g. running, but its worker stopped: todo again
+            line += f" (queue: {view.queue_status})"
+        out.print(line + (f": {view.error}" if view.error else ""), markup=False)

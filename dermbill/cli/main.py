@@ -30,6 +30,7 @@ from dermbill.cli.fhir_cmds import fhir_app
 from dermbill.cli.follow_up_cmds import follow_up_command, jobs_app
 from dermbill.cli.hl7_cmds import hl7_app
 from dermbill.cli.import_cmds import import_command
+from dermbill.cli.jobs_cmds import defer_command, worker_command
 from dermbill.cli.payments import era_app, ledger_app
 from dermbill.cli.reference_cmds import bulletin_command, changes_command, rescrub_command, update_command
 from dermbill.cli.reports_cmds import reports_app
@@ -329,6 +330,8 @@ claims_app.command("submit")(submit_command)
 claims_app.command("fix-queue")(fix_queue_command)
 claims_app.command("follow-up")(follow_up_command)
 app.add_typer(jobs_app, name="jobs")
+jobs_app.command("defer")(defer_command)
+app.command("worker")(worker_command)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(denials_app, name="denials")
 app.add_typer(users_app, name="users")

@@ -21,6 +21,7 @@ from dermbill.db.engine import Database, first_line
 from dermbill.db.models import POSTGRESQL_ONLY_INDEXES
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+QUEUE_TABLE_PREFIX = "procrastinate_"  # the job queue's tables (PostgreSQL): not ours to compare
 
 
 def alembic_config() -> Config:
@@ -88,5 +89,8 @@ def schema_differences(database: Database) -> list[Any]:
 
 
 def _compared(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Every schema object but the indexes only PostgreSQL has (``POSTGRESQL_ONLY_INDEXES``)."""
+    """Every schema object but the indexes only PostgreSQL has (``POSTGRESQL_ONLY_INDEXES``) and procrastinate's
+    queue tables (PostgreSQL only, its own schema: migration 0034)."""
+    if type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)

@@ -1146,6 +1146,42 @@ class JobRunRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+BACKGROUND_JOB_KINDS = ("post_835", "clearinghouse_sync", "scrub_batch", "eligibility_batch", "statement_run",
+                        "report_refresh")
+BACKGROUND_JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+class BackgroundJobRow(Base):
+    """A long operation run as a job (issue 19): what was asked, by whom, for which practice (none: every practice
+    of the database), and how far it got. On PostgreSQL the queue itself is procrastinate's (``queue_job_id``, its
+    job); this row is what people read (``dermbill jobs list``, the jobs page): status, attempts and progress
+    (``done`` of ``total`` units: transaction sets, claims, appointments ...). ``summary`` is the operation's own
+    JSON result; ``error`` the last attempt's error, for a person (no PHI)."""
+
+    __tablename__ = "background_job"
+    __table_args__ = (
+        CheckConstraint(_in("kind", BACKGROUND_JOB_KINDS), name="kind"),
+        CheckConstraint(_in("status", BACKGROUND_JOB_STATUSES), name="status"),
+        Index("ix_background_job_status_queued", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    queued_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 # --- Check-in (issue 15): the checklist's ticks, referrals and authorizations on file, copays collected -----------
 
 CHECK_IN_ITEMS = ("identity", "demographics", "coverage", "abn")

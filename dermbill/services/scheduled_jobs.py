@@ -62,6 +62,24 @@ def register(job: Job) -> Job:
     return job
 
 
+def run_clearinghouse_sync(context: JobContext) -> dict[str, Any]:
+    """The nightly sync: fetch what every clearinghouse connection has (999, 277CA, 835) and process it, so the
+    morning's work lists start from last night's answers."""
+    from dermbill.clearinghouse.config import read_config
+    from dermbill.services.transmission import sync
+
+    report = sync(context.database, read_config(context.config_path), context.inbox, now=context.now)
+    statuses: dict[str, int] = {}
+    for outcome in report.remittances:
+        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+    return {"fetched": len(report.fetched), "quarantined": len(report.quarantined), "accepted": len(report.accepted),
+            "rejected": len(report.rejected), "remittances": statuses}
+
+
+register(Job("clearinghouse-sync", "Fetch and process what the clearinghouse connections have (999, 277CA, 835)",
+             DailyAt(datetime.time(2, 0)), run_clearinghouse_sync))
+
+
 def run_claim_status(context: JobContext) -> dict[str, Any]:
     """The claim-status job: 276s for the claims with no answer after their payer's wait; the 277s applied."""
     from dermbill.clearinghouse.config import read_config

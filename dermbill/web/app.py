@@ -43,6 +43,7 @@ from dermbill.web.pages import (
     statement_page,
     statements,
 )
+from dermbill.web.pages import jobs as jobs_pages
 from dermbill.web.pages import reference as reference_pages
 from dermbill.web.pages import training as training_pages
 from dermbill.web.pages.common import TEMPLATES, SignInRequired, StepFirst, login_url
@@ -154,6 +155,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(statements.router())
     app.include_router(collections.router())
     app.include_router(reports.router())
+    app.include_router(jobs_pages.router())
     app.include_router(patients.router())
     app.include_router(imports.router())
     app.include_router(coding.router())

@@ -12,6 +12,7 @@ from dermbill.cli.main import main
 from dermbill.db.base import Base
 from dermbill.db.engine import Database, open_database
 from dermbill.db.migrate import (
+    QUEUE_TABLE_PREFIX,
     alembic_config,
     current_revision,
     head_revision,
@@ -32,6 +33,8 @@ def _schema_shape(database: Database) -> dict[str, object]:
     inspector = inspect(database.engine)
     shape: dict[str, object] = {}
     for table in sorted(inspector.get_table_names()):
+        if table.startswith(QUEUE_TABLE_PREFIX):  # procrastinate's job queue: PostgreSQL only
+            continue
         shape[table] = {
             "columns": sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),

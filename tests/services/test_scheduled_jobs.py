@@ -94,3 +94,8 @@ def test_the_list_says_the_last_run_and_when_each_job_is_next_due(database: Data
 def test_the_claim_status_job_is_registered() -> None:
     job = scheduled_jobs.JOBS["claim-status"]
     assert job.schedule == DailyAt(datetime.time(7, 0)) and job.run is scheduled_jobs.run_claim_status
+
+
+def test_the_nightly_clearinghouse_sync_is_registered() -> None:
+    job = scheduled_jobs.JOBS["clearinghouse-sync"]
+    assert job.schedule == DailyAt(datetime.time(2, 0)) and job.run is scheduled_jobs.run_clearinghouse_sync

@@ -47,6 +47,7 @@ NAVIGATION = (
     ("Statements", "/statements", Permission.SEND_STATEMENTS),
     ("Collections", "/collections/calls", Permission.WORK_COLLECTIONS),
     ("Reports", "/reports", Permission.VIEW_REPORTS),
+    ("Jobs", "/jobs", Permission.VIEW_CLAIMS),
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),

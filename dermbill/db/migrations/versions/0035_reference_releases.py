@@ -5,7 +5,7 @@ values, HCPCS, ICD-10-CM), by kind, period and revision, with its content in can
 hash. A period loaded again with other content is a new revision; nothing is replaced.
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-07 12:00:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import dermbill.db.base
 
 
 revision = '0035'
-down_revision = '0033'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 
