@@ -1119,8 +1119,11 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
     heading = _COUNT_HEADING.search(text, start, end)
     if heading:
         return int(heading.group(1)), heading.start(1), heading.end(1)
+    # "a zero point four centimeter inflamed seborrheic keratosis": a number of a measurement counts nothing
+    measured = [(x.start, x.end) for x in find_measures(text[start:end], start)]
     for m in _COUNT_NOUN.finditer(text[start:end]):
-        if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]):
+        if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]) or \
+                any(a <= start + m.start(1) < b for a, b in measured):
             continue
         return _number(m.group(1)), m.start(1) + start, m.end(1) + start
     for m in _COUNT_X.finditer(text[start:end]):
