@@ -147,6 +147,11 @@ def release_in_force(releases: Iterable[Release], kind: ReleaseKind, on: datetim
 
 # --- changes ---------------------------------------------------------------------------------------------------
 
+def counted(count: int, noun: str) -> str:
+    """'1 unit', '12 units', '0 units': a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 _INDICATOR_WORDS = {"0": "never billed together", "1": "a modifier may bypass the edit", "9": "not applicable"}
 
 

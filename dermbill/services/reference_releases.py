@@ -31,12 +31,14 @@ from dermbill.core.releases import (
     Release,
     ReleaseKind,
     bulletin_sections,
+    counted,
     diff_releases,
     engine_codes_deleted,
     is_dermatology_icd10,
     release_in_force,
 )
 from dermbill.core.scrubber.tables import ScrubTables
+from dermbill.core.training.release import ReleaseModule, release_modules
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimFindingRow,
@@ -47,7 +49,7 @@ from dermbill.db.models import (
     ReferenceReleaseRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.pdf.release_bulletin import Bulletin, bulletin_pdf
+from dermbill.pdf.release_bulletin import Bulletin, TrainingQuiz, bulletin_pdf
 from dermbill.reference.coding_tables import load_site_diagnoses
 from dermbill.reference.release_files import (
     content_hash,
@@ -422,24 +424,34 @@ def dermatology_codes_deleted(release: Release, previous: Release) -> list[str]:
     return sorted(c for c in previous.icd10cm.keys() - release.icd10cm.keys() if is_dermatology_icd10(c))
 
 
-def release_bulletin(report: ChangeReport) -> Bulletin:
-    """The staff bulletin of a change report: one summary line per release compared, the changes by audience."""
+def release_training(report: ChangeReport) -> list[ReleaseModule]:
+    """The training modules generated from a change report: one for coders, one for the front desk and billers
+    (``core.training.release``); a group the changes do not touch gets none."""
+    return release_modules(report.changes, report.from_period.label, report.to_period.label)
+
+
+def release_bulletin(report: ChangeReport, *, training: bool = False) -> Bulletin:
+    """The staff bulletin of a change report: one summary line per release compared, the changes by audience, and
+    with ``training`` the modules generated from them (questions, then the answers)."""
     scope = f" for practice {report.practice}" if report.practice else ""
-    summary = [f"{k.kind.label}: {k.old} -> {k.new}: {len(k.changes)} change(s)" for k in report.kinds]
+    summary = [f"{k.kind.label}: {k.old} -> {k.new}: {counted(len(k.changes), 'change')}" for k in report.kinds]
     if report.engine_codes_missing:
         summary.append("Codes the coding engine suggests that the new ICD-10-CM release lacks: "
                        + ", ".join(report.engine_codes_missing))
+    modules = release_training(report) if training else []
+    quizzes = [TrainingQuiz(m.title, m.lesson, [(q.prompt, q.choices, q.answer, q.explanation) for q in m.questions])
+               for m in modules]
     return Bulletin(f"Reference changes {report.from_period} to {report.to_period}{scope}", summary,
-                    bulletin_sections(report.changes))
+                    bulletin_sections(report.changes), quizzes)
 
 
-def write_release_bulletin(report: ChangeReport, target: Path) -> Path:
-    """Write the bulletin PDF, never over an existing file."""
+def write_release_bulletin(report: ChangeReport, target: Path, *, training: bool = False) -> Path:
+    """Write the bulletin PDF (with ``training``, the training modules after it), never over an existing file."""
     if target.exists():
         raise InvalidInput(f"{target} exists; choose another file name (a bulletin is never written over a file)")
     try:
         with target.open("xb") as handle:
-            handle.write(bulletin_pdf(release_bulletin(report)))
+            handle.write(bulletin_pdf(release_bulletin(report, training=training)))
     except OSError as exc:
         raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
     return target
