@@ -17,19 +17,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from dermbill.core.access import Permission, allowed, require
 from dermbill.core.coding.tables import Icd10Catalog, Icd10Release
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.core.money import Money
 from dermbill.core.ncci import NO_DELETION, MueRelease, MueTable, MueValue, PtpEdit, PtpRelease, PtpTable
 from dermbill.core.releases import (
     Change,
     Period,
     Release,
     ReleaseKind,
+    RvuChanged,
     bulletin_sections,
     counted,
     diff_releases,
@@ -62,6 +65,9 @@ from dermbill.reference.release_files import (
     shipped_releases,
 )
 from dermbill.reference.scrub_tables import scrub_tables
+
+if TYPE_CHECKING:
+    from dermbill.services.users import User
 
 VOLUME_DAYS = 365  # the practice's volume: units billed with dates of service in the year before the report
 
@@ -298,6 +304,38 @@ def release_changes(database: Database, from_period: str, to_period: str, *, pra
     return ChangeReport(start, end, practice, tuple(kinds), tuple(missing))
 
 
+@dataclass(frozen=True, slots=True)
+class PracticeChoice:
+    code: str
+    label: str  # "ERA ERA TEST DERMATOLOGY"
+
+
+def practice_view_choices(user: User, database: Database) -> list[PracticeChoice]:
+    """The practices whose volume view ``user`` may ask for: their own, and none without a role that views
+    claims (the volume is the practice's claim lines)."""
+    if not user.practice_ids or not allowed(user.roles, Permission.VIEW_CLAIMS):
+        return []
+    with database.sessions() as session:
+        rows = session.execute(select(PracticeRow.code, PracticeRow.legal_name)
+                               .where(PracticeRow.id.in_(user.practice_ids)).order_by(PracticeRow.code)).all()
+    return [PracticeChoice(code, f"{code} {name}") for code, name in rows]
+
+
+def release_changes_for(database: Database, user: User, from_period: str, to_period: str, *,
+                        practice: str | None = None, as_of: datetime.date) -> ChangeReport:
+    """``release_changes`` as a signed-in user may see it. Without a practice: the codes and rules, which every
+    staff member may read. With one: only a practice of the user's, and only for a role that views claims
+    (NotPermitted otherwise), at that practice's volume. Not audited: the volume is a count of units per code,
+    no patient and no claim is named (as the reports' summaries are not audited)."""
+    chosen = (practice or "").strip()
+    if not chosen:
+        return release_changes(database, from_period, to_period, as_of=as_of)
+    require(user.roles, Permission.VIEW_CLAIMS)
+    if chosen not in {c.code for c in practice_view_choices(user, database)}:
+        raise InvalidInput(f"practice '{chosen[:20]}' is not one of yours; choose one of your practices or none")
+    return release_changes(database, from_period, to_period, practice=chosen, as_of=as_of)
+
+
 def practice_volume(database: Database, practice: str, *, as_of: datetime.date) -> dict[str, int]:
     """Units billed per procedure code by the practice, dates of service in the year before ``as_of``."""
     with database.sessions() as session:
@@ -435,6 +473,11 @@ def release_bulletin(report: ChangeReport, *, training: bool = False) -> Bulleti
     with ``training`` the modules generated from them (questions, then the answers)."""
     scope = f" for practice {report.practice}" if report.practice else ""
     summary = [f"{k.kind.label}: {k.old} -> {k.new}: {counted(len(k.changes), 'change')}" for k in report.kinds]
+    if report.practice:
+        effect = sum((c.fee_effect for c in report.changes if isinstance(c, RvuChanged)), Money(0))
+        sign = "-" if effect.cents < 0 else "+"
+        summary.append(f"Fee effect at practice {report.practice}'s volume (the units it billed in the year before "
+                       f"the report), national non-facility fees: {sign}${Money(abs(effect.cents))}")
     if report.engine_codes_missing:
         summary.append("Codes the coding engine suggests that the new ICD-10-CM release lacks: "
                        + ", ".join(report.engine_codes_missing))
