@@ -89,8 +89,10 @@ class LoadOutcome:
                     f"({', '.join(self.files)})")
         if self.outcome == "revision":
             return (f"{self.name}: differs from the release loaded before, kept as revision {self.revision} (the "
-                    f"earlier revisions are kept too); {self.entries} entries from {', '.join(self.files)}")
-        return f"{self.name}: loaded, {self.entries} entries, dates of service from {self.period} on"
+                    f"earlier revisions are kept too); {counted(self.entries, 'entry', 'entries')} from "
+                    f"{', '.join(self.files)}")
+        return (f"{self.name}: loaded, {counted(self.entries, 'entry', 'entries')}, dates of service from "
+                f"{self.period} on")
 
 
 def update_releases(database: Database, paths: Sequence[Path], *, actor: str = "reference") -> list[LoadOutcome]:

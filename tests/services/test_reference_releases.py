@@ -20,6 +20,7 @@ from dermbill.db.models import ClaimRow, EncounterRow, ReferenceReleaseRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.reference.release_files import shipped_releases
 from dermbill.services.reference_releases import (
+    LoadOutcome,
     engine_icd10_codes,
     held_encounters_with_deleted_codes,
     release_bulletin,
@@ -233,3 +234,10 @@ def test_a_folder_with_the_ptp_parts_of_one_quarter_is_one_release(database: Dat
     [ptp] = [o for o in outcomes if o.kind == "ptp"]
     assert ptp.files == ("ccipra-v323r0-f1.txt", "ccipra-v323r0-f2.txt") and ptp.revision == 1
     assert len(release_changes(database, "2026q3", "2026q4", as_of=AS_OF).kinds[0].changes) == 3
+
+
+def test_load_messages_put_their_counts_in_the_right_number() -> None:
+    one = LoadOutcome("mue", "2026q4", 1, "loaded", "NCCI MUE values 2026q4", 1, ("mue.csv",))
+    assert one.message == "NCCI MUE values 2026q4: loaded, 1 entry, dates of service from 2026q4 on"
+    many = LoadOutcome("mue", "2026q4", 2, "revision", "NCCI MUE values 2026q4, revision 2", 3, ("mue.csv",))
+    assert "3 entries from mue.csv" in many.message
