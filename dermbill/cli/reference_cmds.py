@@ -87,12 +87,17 @@ def rescrub_command(ctx: typer.Context, db: DbOption = None, as_of: AsOf = None,
 
 def bulletin_command(ctx: typer.Context, from_period: FromOption, to_period: ToOption,
                      out_file: Annotated[Path, typer.Option("--out", help="The PDF to write (never over a file).")],
-                     db: DbOption = None, practice: PracticeOption = None, as_of: AsOf = None) -> None:
+                     db: DbOption = None, practice: PracticeOption = None, as_of: AsOf = None,
+                     training: Annotated[bool, typer.Option(
+                         "--training", help="Add the training modules generated from the changes (coders; front "
+                                            "desk and billers): questions, then answers.")] = False) -> None:
     """Write the staff bulletin (PDF) of what changed between two periods, by who must act on it."""
+    from dermbill.core.releases import counted
     from dermbill.services.reference_releases import release_changes, write_release_bulletin
 
     with current_database(ctx, db) as database:
         report = release_changes(database, from_period, to_period, practice=practice, as_of=as_of_day(as_of))
-    write_release_bulletin(report, out_file)
-    out.print(f"wrote the bulletin for {report.from_period} to {report.to_period} ({len(report.changes)} changes) "
-              f"to {out_file}")
+    write_release_bulletin(report, out_file, training=training)
+    with_training = " with its training modules" if training else ""
+    out.print(f"wrote the bulletin for {report.from_period} to {report.to_period} "
+              f"({counted(len(report.changes), 'change')}){with_training} to {out_file}")

@@ -64,17 +64,44 @@ def assign_command(ctx: typer.Context, db: DbOption = None, practice: PracticeOp
 
 
 @training_app.command("modules")
-def modules_command(as_json: JsonOption = False) -> None:
-    """The modules: the step they train, the denial they prevent, and their lesson."""
+def modules_command(
+    ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None,
+    from_period: Annotated[str | None, typer.Option(
+        "--from", help="With --to: also the modules generated from what changed in the CMS releases between two "
+                       "periods (2026q3, FY2026).")] = None,
+    to_period: Annotated[str | None, typer.Option("--to", help="The later period (2026q4, FY2027).")] = None,
+    practice: Annotated[str | None, typer.Option(
+        "--practice", help="With --from/--to: only the codes this practice billed in the last year.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """The modules: the step they train, the denial they prevent, and their lesson; with --from and --to, also the
+    modules generated from a CMS release's changes, with their questions and answers."""
+    from dermbill.core.errors import InvalidInput
     from dermbill.services.training import module_catalogue
 
+    if (from_period is None) != (to_period is None):
+        raise InvalidInput("give both --from and --to (e.g. --from 2026q3 --to 2026q4) for the release modules")
     catalogue = module_catalogue()
+    released = []
+    if from_period is not None and to_period is not None:
+        from dermbill.services.reference_releases import release_changes, release_training
+
+        with current_database(ctx, db) as database:
+            report = release_changes(database, from_period, to_period, practice=practice, as_of=as_of_day(as_of))
+        released = release_training(report)
     if as_json:
-        write_json({"modules": catalogue})
+        write_json({"modules": catalogue, "release_modules": [m.as_dict() for m in released]})
         return
     for entry in catalogue:
         out.print(f"{entry['module']}: {entry['title']} ({str(entry['step']).replace('_', ' ')}, "
                   f"prevents {entry['denial']})")
+    if from_period is not None and not released:
+        out.print(f"No change from {from_period} to {to_period} to train on.")
+    for generated in released:
+        out.print(f"{generated.key}: {generated.title} ({generated.audience}, from the release's changes)")
+        for number, question in enumerate(generated.questions, start=1):
+            out.print(f"  {number}. {question.prompt} ({' / '.join(question.choices)})")
+            out.print(f"     answer: {question.answer}. {question.explanation}")
 
 
 @training_app.command("report")

@@ -8,7 +8,8 @@ re-release of the same period is a new revision; both are kept and the newest re
 words a biller reads. Worked example (the numbers are illustrative, not CMS's)::
 
     PTP 2026q3 has 11102/11104 with indicator 0; 2026q4 has it with indicator 1
-    -> PtpIndicatorChanged: "11102 with 11104: a modifier may now bypass the edit (indicator 0 -> 1)"
+    -> PtpIndicatorChanged: "NCCI edit 11102 with 11104 (modifier indicator 0 -> 1): from now on a modifier may
+       bypass the edit (59 or XS, for a separate lesion or site)"
 
 Pure: no I/O, no clock; the reading of CMS's file layouts is in ``reference.release_files``.
 """
@@ -147,7 +148,17 @@ def release_in_force(releases: Iterable[Release], kind: ReleaseKind, on: datetim
 
 # --- changes ---------------------------------------------------------------------------------------------------
 
-_INDICATOR_WORDS = {"0": "never billed together", "1": "a modifier may bypass the edit", "9": "not applicable"}
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 unit', '12 units', '0 units' ('1 entry', '3 entries' with ``plural``): a count with its noun in the right
+    number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
+
+
+_INDICATOR_WORDS = {"0": "never billed together, not even with a modifier",
+                    "1": "a modifier may bypass the edit (59 or XS, for a separate lesion or site)",
+                    "9": "the edit does not apply"}
+# The MUE adjudication indicator says what the limit counts: one claim line, or the whole date of service.
+_MAI_PER = {"1": "per claim line", "2": "per day", "3": "per day"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +195,7 @@ class PtpPairAdded(Change):
 
     def describe(self) -> str:
         return (f"new NCCI edit: {self.column2} is bundled into {self.column1} on the same day "
-                f"(indicator {self.modifier_indicator}: {_INDICATOR_WORDS[self.modifier_indicator]})")
+                f"(modifier indicator {self.modifier_indicator}: {_INDICATOR_WORDS[self.modifier_indicator]})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +216,8 @@ class PtpIndicatorChanged(Change):
     new_indicator: str
 
     def describe(self) -> str:
-        return (f"NCCI edit {self.column1} with {self.column2}: now {_INDICATOR_WORDS[self.new_indicator]} "
-                f"(modifier indicator {self.old_indicator} -> {self.new_indicator})")
+        return (f"NCCI edit {self.column1} with {self.column2} (modifier indicator {self.old_indicator} -> "
+                f"{self.new_indicator}): from now on {_INDICATOR_WORDS[self.new_indicator]}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +229,13 @@ class MueChanged(Change):
     new_indicator: str
 
     def describe(self) -> str:
+        per = _MAI_PER.get(self.new_indicator, "per day")
         mai = "" if self.old_indicator == self.new_indicator else \
             f"; adjudication indicator {self.old_indicator} -> {self.new_indicator}"
-        way = "up" if self.new_units > self.old_units else "down" if self.new_units < self.old_units else "same"
-        return f"MUE for {self.code}: {self.old_units} -> {self.new_units} units per day ({way}){mai}"
+        if self.old_units == self.new_units:
+            return f"MUE for {self.code}: still {counted(self.new_units, 'unit')}, now counted {per}{mai}"
+        way = "up" if self.new_units > self.old_units else "down"
+        return f"MUE for {self.code}: {self.old_units} -> {counted(self.new_units, 'unit')} {per} ({way}){mai}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +245,8 @@ class MueAdded(Change):
     indicator: str
 
     def describe(self) -> str:
-        return f"new MUE for {self.code}: at most {self.units} units (adjudication indicator {self.indicator})"
+        return (f"new MUE for {self.code}: at most {counted(self.units, 'unit')} "
+                f"{_MAI_PER.get(self.indicator, 'per day')} (adjudication indicator {self.indicator})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +255,7 @@ class MueRemoved(Change):
     old_units: int
 
     def describe(self) -> str:
-        return f"MUE for {self.code} removed (was {self.old_units} units): no CMS unit limit now"
+        return f"MUE for {self.code} removed (was {counted(self.old_units, 'unit')}): no CMS unit limit now"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,11 +285,12 @@ class RvuChanged(Change):
             parts.append(f"conversion factor {self.old_conversion_factor} -> {self.new_conversion_factor}")
         if self.old_global_days != self.new_global_days:
             parts.append(f"global days {self.old_global_days} -> {self.new_global_days}")
-        sign = "+" if self.fee_change.cents >= 0 else "-"
+        if not self.fee_change.cents:
+            return f"{shown}: " + ", ".join(parts) + "; fee unchanged"
+        sign = "+" if self.fee_change.cents > 0 else "-"
         fee = f"; fee {sign}${Money(abs(self.fee_change.cents))} per unit"
         if self.volume:
-            effect = "+" if self.fee_effect.cents >= 0 else "-"
-            fee += f", {effect}${Money(abs(self.fee_effect.cents))} at the practice's {self.volume} units"
+            fee += f", {sign}${Money(abs(self.fee_effect.cents))} at the practice's {counted(self.volume, 'unit')}"
         return f"{shown}: " + ", ".join(parts) + fee
 
 
@@ -312,7 +328,9 @@ class CodeDeleted(Change):
     def describe(self) -> str:
         text = f" ({self.description})" if self.description else ""
         said = f"{self.code_set} code {self.code}{text} deleted: not valid for dates of service in the new release"
-        if self.replaced_by:
+        if len(self.replaced_by) == 1:
+            said += f"; use {self.replaced_by[0]} instead"
+        elif self.replaced_by:
             said += f"; use one of {', '.join(self.replaced_by)}"
         if self.site_table_entries:
             said += f"; site table entries that must follow: {', '.join(self.site_table_entries)}"

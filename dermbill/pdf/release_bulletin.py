@@ -25,10 +25,20 @@ _BULLET = ParagraphStyle("bulletin-bullet", parent=_BODY, leftIndent=14, bulletI
 
 
 @dataclass(frozen=True, slots=True)
+class TrainingQuiz:
+    """A training module printed after the bulletin: its lesson, then (prompt, choices, answer, explanation)."""
+
+    title: str
+    lesson: Sequence[str]
+    questions: Sequence[tuple[str, Sequence[str], str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class Bulletin:
     title: str  # "Reference changes 2026q3 to 2026q4"
     summary: Sequence[str]  # one line per release compared
     sections: Sequence[tuple[str, Sequence[str]]]  # heading, the changes in words
+    training: Sequence[TrainingQuiz] = ()  # the training modules generated from the changes, when asked for
 
 
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
@@ -43,5 +53,14 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     for heading, lines in bulletin.sections:
         story.append(Paragraph(escape(heading), _HEADING))
         story += [Paragraph(escape(line), _BULLET, bulletText="-") for line in lines]
+    for quiz in bulletin.training:
+        # The questions first and the answers after them, so a trainee can answer before reading on.
+        story.append(Paragraph(escape(f"Training: {quiz.title}"), _HEADING))
+        story += [Paragraph(escape(line), _BODY) for line in quiz.lesson]
+        story += [Paragraph(escape(f"{prompt} ({' / '.join(choices)})"), _BULLET, bulletText=f"{n}.")
+                  for n, (prompt, choices, _, _) in enumerate(quiz.questions, start=1)]
+        story.append(Paragraph("Answers", _BODY))
+        story += [Paragraph(escape(f"{answer}: {explanation}"), _BULLET, bulletText=f"{n}.")
+                  for n, (_, _, answer, explanation) in enumerate(quiz.questions, start=1)]
     doc.build(story)
     return buffer.getvalue()

@@ -17,26 +17,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from dermbill.core.access import Permission, allowed, require
 from dermbill.core.coding.tables import Icd10Catalog, Icd10Release
 from dermbill.core.dates import DateRange
 from dermbill.core.errors import InvalidInput, NotFound
+from dermbill.core.money import Money
 from dermbill.core.ncci import NO_DELETION, MueRelease, MueTable, MueValue, PtpEdit, PtpRelease, PtpTable
 from dermbill.core.releases import (
     Change,
     Period,
     Release,
     ReleaseKind,
+    RvuChanged,
     bulletin_sections,
+    counted,
     diff_releases,
     engine_codes_deleted,
     is_dermatology_icd10,
     release_in_force,
 )
 from dermbill.core.scrubber.tables import ScrubTables
+from dermbill.core.training.release import ReleaseModule, release_modules
 from dermbill.db.engine import Database
 from dermbill.db.models import (
     ClaimFindingRow,
@@ -47,7 +52,7 @@ from dermbill.db.models import (
     ReferenceReleaseRow,
 )
 from dermbill.db.repositories import UnitOfWork
-from dermbill.pdf.release_bulletin import Bulletin, bulletin_pdf
+from dermbill.pdf.release_bulletin import Bulletin, TrainingQuiz, bulletin_pdf
 from dermbill.reference.coding_tables import load_site_diagnoses
 from dermbill.reference.release_files import (
     content_hash,
@@ -60,6 +65,9 @@ from dermbill.reference.release_files import (
     shipped_releases,
 )
 from dermbill.reference.scrub_tables import scrub_tables
+
+if TYPE_CHECKING:
+    from dermbill.services.users import User
 
 VOLUME_DAYS = 365  # the practice's volume: units billed with dates of service in the year before the report
 
@@ -81,8 +89,10 @@ class LoadOutcome:
                     f"({', '.join(self.files)})")
         if self.outcome == "revision":
             return (f"{self.name}: differs from the release loaded before, kept as revision {self.revision} (the "
-                    f"earlier revisions are kept too); {self.entries} entries from {', '.join(self.files)}")
-        return f"{self.name}: loaded, {self.entries} entries, dates of service from {self.period} on"
+                    f"earlier revisions are kept too); {counted(self.entries, 'entry', 'entries')} from "
+                    f"{', '.join(self.files)}")
+        return (f"{self.name}: loaded, {counted(self.entries, 'entry', 'entries')}, dates of service from "
+                f"{self.period} on")
 
 
 def update_releases(database: Database, paths: Sequence[Path], *, actor: str = "reference") -> list[LoadOutcome]:
@@ -296,6 +306,38 @@ def release_changes(database: Database, from_period: str, to_period: str, *, pra
     return ChangeReport(start, end, practice, tuple(kinds), tuple(missing))
 
 
+@dataclass(frozen=True, slots=True)
+class PracticeChoice:
+    code: str
+    label: str  # "ERA ERA TEST DERMATOLOGY"
+
+
+def practice_view_choices(user: User, database: Database) -> list[PracticeChoice]:
+    """The practices whose volume view ``user`` may ask for: their own, and none without a role that views
+    claims (the volume is the practice's claim lines)."""
+    if not user.practice_ids or not allowed(user.roles, Permission.VIEW_CLAIMS):
+        return []
+    with database.sessions() as session:
+        rows = session.execute(select(PracticeRow.code, PracticeRow.legal_name)
+                               .where(PracticeRow.id.in_(user.practice_ids)).order_by(PracticeRow.code)).all()
+    return [PracticeChoice(code, f"{code} {name}") for code, name in rows]
+
+
+def release_changes_for(database: Database, user: User, from_period: str, to_period: str, *,
+                        practice: str | None = None, as_of: datetime.date) -> ChangeReport:
+    """``release_changes`` as a signed-in user may see it. Without a practice: the codes and rules, which every
+    staff member may read. With one: only a practice of the user's, and only for a role that views claims
+    (NotPermitted otherwise), at that practice's volume. Not audited: the volume is a count of units per code,
+    no patient and no claim is named (as the reports' summaries are not audited)."""
+    chosen = (practice or "").strip()
+    if not chosen:
+        return release_changes(database, from_period, to_period, as_of=as_of)
+    require(user.roles, Permission.VIEW_CLAIMS)
+    if chosen not in {c.code for c in practice_view_choices(user, database)}:
+        raise InvalidInput(f"practice '{chosen[:20]}' is not one of yours; choose one of your practices or none")
+    return release_changes(database, from_period, to_period, practice=chosen, as_of=as_of)
+
+
 def practice_volume(database: Database, practice: str, *, as_of: datetime.date) -> dict[str, int]:
     """Units billed per procedure code by the practice, dates of service in the year before ``as_of``."""
     with database.sessions() as session:
@@ -422,24 +464,39 @@ def dermatology_codes_deleted(release: Release, previous: Release) -> list[str]:
     return sorted(c for c in previous.icd10cm.keys() - release.icd10cm.keys() if is_dermatology_icd10(c))
 
 
-def release_bulletin(report: ChangeReport) -> Bulletin:
-    """The staff bulletin of a change report: one summary line per release compared, the changes by audience."""
+def release_training(report: ChangeReport) -> list[ReleaseModule]:
+    """The training modules generated from a change report: one for coders, one for the front desk and billers
+    (``core.training.release``); a group the changes do not touch gets none."""
+    return release_modules(report.changes, report.from_period.label, report.to_period.label)
+
+
+def release_bulletin(report: ChangeReport, *, training: bool = False) -> Bulletin:
+    """The staff bulletin of a change report: one summary line per release compared, the changes by audience, and
+    with ``training`` the modules generated from them (questions, then the answers)."""
     scope = f" for practice {report.practice}" if report.practice else ""
-    summary = [f"{k.kind.label}: {k.old} -> {k.new}: {len(k.changes)} change(s)" for k in report.kinds]
+    summary = [f"{k.kind.label}: {k.old} -> {k.new}: {counted(len(k.changes), 'change')}" for k in report.kinds]
+    if report.practice:
+        effect = sum((c.fee_effect for c in report.changes if isinstance(c, RvuChanged)), Money(0))
+        sign = "-" if effect.cents < 0 else "+"
+        summary.append(f"Fee effect at practice {report.practice}'s volume (the units it billed in the year before "
+                       f"the report), national non-facility fees: {sign}${Money(abs(effect.cents))}")
     if report.engine_codes_missing:
         summary.append("Codes the coding engine suggests that the new ICD-10-CM release lacks: "
                        + ", ".join(report.engine_codes_missing))
+    modules = release_training(report) if training else []
+    quizzes = [TrainingQuiz(m.title, m.lesson, [(q.prompt, q.choices, q.answer, q.explanation) for q in m.questions])
+               for m in modules]
     return Bulletin(f"Reference changes {report.from_period} to {report.to_period}{scope}", summary,
-                    bulletin_sections(report.changes))
+                    bulletin_sections(report.changes), quizzes)
 
 
-def write_release_bulletin(report: ChangeReport, target: Path) -> Path:
-    """Write the bulletin PDF, never over an existing file."""
+def write_release_bulletin(report: ChangeReport, target: Path, *, training: bool = False) -> Path:
+    """Write the bulletin PDF (with ``training``, the training modules after it), never over an existing file."""
     if target.exists():
         raise InvalidInput(f"{target} exists; choose another file name (a bulletin is never written over a file)")
     try:
         with target.open("xb") as handle:
-            handle.write(bulletin_pdf(release_bulletin(report)))
+            handle.write(bulletin_pdf(release_bulletin(report, training=training)))
     except OSError as exc:
         raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
     return target

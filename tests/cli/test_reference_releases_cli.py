@@ -58,3 +58,24 @@ def test_a_period_it_cannot_read_is_one_line(tmp_path: Path) -> None:
     assert run("init", "--db", db).returncode == 0
     assert_one_line_error(run("reference", "changes", "--from", "Q3", "--to", "2026q4", "--db", db), "2026q4",
                           "FY2027")
+
+
+def test_training_modules_lists_the_modules_generated_from_a_release(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/d.db"
+    assert run("init", "--db", db).returncode == 0
+    build(tmp_path / "release", "2026q4")
+    assert run("reference", "update", str(tmp_path / "release"), "--db", db).returncode == 0
+    listed = run("training", "modules", "--from", "2026q3", "--to", "2026q4", "--json", "--db", db)
+    assert listed.returncode == 0, listed.stderr
+    shown = json.loads(listed.stdout)
+    assert "coverage_ended" in {m["module"] for m in shown["modules"]}  # the other modules are still listed
+    keys = [m["module"] for m in shown["release_modules"]]
+    assert keys == ["release-2026q3-2026q4-coders", "release-2026q3-2026q4-front-desk-billers"]
+    words = " ".join(run("training", "modules", "--from", "2026q3", "--to", "2026q4", "--db", db).stdout.split())
+    assert ". From 2026q4, may 11400 and 11102 be billed for the same patient on the same day without a " \
+           "modifier? (Yes / No)" in words
+    assert "answer: Yes. NCCI edit removed" in words
+    bulletin = run("reference", "bulletin", "--from", "2026q3", "--to", "2026q4", "--training", "--out",
+                   str(tmp_path / "b.pdf"), "--db", db)
+    assert bulletin.returncode == 0 and "with its training modules" in bulletin.stdout
+    assert_one_line_error(run("training", "modules", "--from", "2026q3", "--db", db), "--from and --to")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
 from dermbill.core.releases import (
+    Change,
     CodeAdded,
     CodeDeleted,
     CodeRevised,
@@ -25,6 +27,7 @@ from dermbill.core.releases import (
     ReleaseKind,
     RvuChanged,
     RvuValues,
+    counted,
     diff_releases,
     engine_codes_deleted,
     release_in_force,
@@ -139,3 +142,49 @@ def test_the_release_in_force_is_the_latest_period_started_and_its_newest_revisi
 
 def test_engine_codes_missing_from_a_release_are_named() -> None:
     assert engine_codes_deleted(icd(Q4, {"C44.311": ""}), ["C44.311", "L57.0"]) == ["L57.0"]
+
+
+def rvu_change(old_days: str, new_days: str, fee: int, volume: int = 0) -> RvuChanged:
+    return RvuChanged("11200", "", Decimal("2.10"), Decimal("2.20") if fee else Decimal("2.10"), old_days, new_days,
+                      Decimal("32.3465"), Decimal("32.3465"), Money(fee), volume, Money(fee * volume))
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (PtpPairAdded("17311", "17000", "0"), "new NCCI edit: 17000 is bundled into 17311 on the same day (modifier "
+     "indicator 0: never billed together, not even with a modifier)"),
+    (PtpPairAdded("17311", "17000", "1"), "(modifier indicator 1: a modifier may bypass the edit (59 or XS, for a "
+     "separate lesion or site))"),
+    (PtpPairDeleted("11400", "11102", "1"), "NCCI edit removed: 11400 and 11102 may now be billed together without "
+     "a modifier"),
+    (PtpIndicatorChanged("11104", "11102", "0", "1"), "NCCI edit 11104 with 11102 (modifier indicator 0 -> 1): from "
+     "now on a modifier may bypass the edit (59 or XS, for a separate lesion or site)"),
+    (MueChanged("17003", 13, 12, "2", "2"), "MUE for 17003: 13 -> 12 units per day (down)"),
+    (MueChanged("96567", 2, 1, "3", "3"), "MUE for 96567: 2 -> 1 unit per day (down)"),
+    (MueChanged("11102", 1, 2, "1", "1"), "MUE for 11102: 1 -> 2 units per claim line (up)"),
+    (MueChanged("11102", 1, 1, "2", "1"), "MUE for 11102: still 1 unit, now counted per claim line; adjudication "
+     "indicator 2 -> 1"),
+    (MueAdded("J7345", 1, "3"), "new MUE for J7345: at most 1 unit per day (adjudication indicator 3)"),
+    (MueAdded("J7345", 3, "1"), "new MUE for J7345: at most 3 units per claim line (adjudication indicator 1)"),
+    (MueRemoved("96567", 1), "MUE for 96567 removed (was 1 unit): no CMS unit limit now"),
+    (MueRemoved("17003", 13), "MUE for 17003 removed (was 13 units): no CMS unit limit now"),
+    (rvu_change("010", "000", 0), "11200: global days 010 -> 000; fee unchanged"),
+    (rvu_change("010", "010", 323, 1), "11200: total RVU 2.10 -> 2.20; fee +$3.23 per unit, +$3.23 at the "
+     "practice's 1 unit"),
+    (rvu_change("010", "010", -323, 2), "fee -$3.23 per unit, -$6.46 at the practice's 2 units"),
+    (CodeDeleted("ICD-10-CM", "L57.0", "Actinic keratosis", ("L57.00",)), "ICD-10-CM code L57.0 (Actinic "
+     "keratosis) deleted: not valid for dates of service in the new release; use L57.00 instead"),
+    (CodeDeleted("ICD-10-CM", "L57.0", "", ("L57.00", "L57.01")), "; use one of L57.00, L57.01"),
+    (CodeAdded("HCPCS", "J7345", "Aminolevulinic acid gel"), "new HCPCS code J7345 (Aminolevulinic acid gel)"),
+    (CodeRevised("ICD-10-CM", "C44.311", "BCC of nose", "Basal cell carcinoma of nose"),
+     "ICD-10-CM code C44.311 reworded: 'BCC of nose' -> 'Basal cell carcinoma of nose'"),
+])
+def test_every_kind_of_change_reads_well_to_a_biller_in_the_right_number(change: Change, words: str) -> None:
+    said = change.describe()
+    assert words in said
+    assert not re.search(r"\b1 units\b|\b1 days\b|\(s\)|\$0\.00", said)
+
+
+@pytest.mark.parametrize(("count", "words"), [(0, "0 units"), (1, "1 unit"), (2, "2 units")])
+def test_counted_puts_the_noun_in_the_right_number(count: int, words: str) -> None:
+    assert counted(count, "unit") == words
+    assert counted(count, "entry", "entries").endswith("entry" if count == 1 else "entries")

@@ -20,10 +20,12 @@ from dermbill.db.models import ClaimRow, EncounterRow, ReferenceReleaseRow
 from dermbill.db.repositories import UnitOfWork
 from dermbill.reference.release_files import shipped_releases
 from dermbill.services.reference_releases import (
+    LoadOutcome,
     engine_icd10_codes,
     held_encounters_with_deleted_codes,
     release_bulletin,
     release_changes,
+    release_training,
     rescrub_unsent_claims,
     tables_in_force,
     update_releases,
@@ -191,6 +193,36 @@ def test_the_bulletin_pdf_reads_back_its_changes(database: Database, tmp_path: P
     assert next(heading for heading, _ in release_bulletin(report).sections).startswith("For coders")
 
 
+def test_the_training_modules_ask_about_the_release_s_own_changes(database: Database, tmp_path: Path) -> None:
+    build_next_release(tmp_path / "release", "2026q4")
+    update_releases(database, [tmp_path / "release"])
+    report = release_changes(database, "2026q3", "2026q4", as_of=AS_OF)
+    modules = {m.audience: m for m in release_training(report)}
+    assert set(modules) == {"coders", "front desk and billers"}
+    answers = {q.prompt: q.answer for m in modules.values() for q in m.questions}
+    # The script's known changes: 11400/11102 deleted, 17311/17000 added (0), 17003's MUE 13 -> 12, 96567's
+    # removed, 11200's global days 010 -> 000, 11102's work RVU up.
+    assert answers["From 2026q4, may 11400 and 11102 be billed for the same patient on the same day without a "
+                   "modifier?"] == "Yes"
+    assert answers["From 2026q4, may 17311 and 17000 be billed for the same patient on the same day without a "
+                   "modifier?"] == "No"
+    assert answers["From 2026q4, how many units of 17003 does Medicare pay at most for one patient on one day "
+                   "(its MUE)?"] == "12"
+    assert answers["From 2026q4, how many units of 96567 does Medicare pay at most for one patient on one day "
+                   "(its MUE)?"] == \
+        "no CMS limit"
+    assert answers["From 2026q4, how long is the global period of 11200?"] == "0 days"
+    assert answers["From 2026q4, does Medicare's national fee for 11102 go up or down?"] == "Up"
+    assert not any("fee" in q.prompt for q in modules["coders"].questions)
+    described = {c.describe() for c in report.changes}
+    assert all(q.explanation in described for m in modules.values() for q in m.questions)
+    target = write_release_bulletin(report, tmp_path / "with-training.pdf", training=True)
+    with pdfplumber.open(io.BytesIO(target.read_bytes())) as pdf:
+        text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages).split())
+    assert "Training: What changed 2026q3 to 2026q4: coders" in text
+    assert "may 11400 and 11102 be billed for the same patient on the same day without a modifier? (Yes / No)" in text
+
+
 def test_a_folder_with_the_ptp_parts_of_one_quarter_is_one_release(database: Database, tmp_path: Path) -> None:
     build_next_release(tmp_path / "release", "2026q4")
     part1 = tmp_path / "release" / "ccipra-v323r0-f1.txt"
@@ -202,3 +234,10 @@ def test_a_folder_with_the_ptp_parts_of_one_quarter_is_one_release(database: Dat
     [ptp] = [o for o in outcomes if o.kind == "ptp"]
     assert ptp.files == ("ccipra-v323r0-f1.txt", "ccipra-v323r0-f2.txt") and ptp.revision == 1
     assert len(release_changes(database, "2026q3", "2026q4", as_of=AS_OF).kinds[0].changes) == 3
+
+
+def test_load_messages_put_their_counts_in_the_right_number() -> None:
+    one = LoadOutcome("mue", "2026q4", 1, "loaded", "NCCI MUE values 2026q4", 1, ("mue.csv",))
+    assert one.message == "NCCI MUE values 2026q4: loaded, 1 entry, dates of service from 2026q4 on"
+    many = LoadOutcome("mue", "2026q4", 2, "revision", "NCCI MUE values 2026q4, revision 2", 3, ("mue.csv",))
+    assert "3 entries from mue.csv" in many.message
