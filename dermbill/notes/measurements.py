@@ -119,7 +119,8 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
 
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
                             re.IGNORECASE)
-_MARGIN_AFTER = re.compile(r"^\s*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
+# (not across a line: "Lesion size: 0.9 x 0.7 cm" over "Margin: 0.5 cm" is the lesion's)
+_MARGIN_AFTER = re.compile(r"^[ \t]*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
 # "Layered closure, 5-0 Monocryl buried + 6-0 nylon; final 2.6 cm": the suture list after the closure word, and a
 # "final"/"total" after its semicolon, still lead to the closure's length
 _REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,75}"

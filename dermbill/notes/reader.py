@@ -87,8 +87,9 @@ _NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
-_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):])",
-                         re.IGNORECASE)
+# ("Number one, squamous cell carcinoma in situ of the right shin": a dictated list)
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):]|"
+                         r"number\s+(?:one|two|three|four|five|six|seven|eight)\b)", re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
@@ -875,7 +876,20 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             preamble, preamble_item = (start, end, in_clause_p, lesion_d), None
     for lesion in lesions:
         _inherit(text, lesion, _heading_spent(text, lesion, lesions))
+    _template_count(text, lesions)
     return lesions
+
+
+def _template_count(text: str, lesions: list[_Lesion]) -> None:
+    """"Number of lesions: 12" on a template's line of its own, over "Location: scalp (vertex and crown)": the one
+    count of the note is the one lesion's that has none."""
+    headings = list(_COUNT_HEADING.finditer(text))
+    uncounted = [lesion for lesion in lesions if lesion.count is None]
+    if len(headings) != 1 or len(uncounted) != 1 or len(lesions) != 1:
+        return
+    heading = headings[0]
+    if not any(a <= heading.start() < b for a, b in uncounted[0].texts):
+        uncounted[0].count = int(heading.group(1)), heading.start(1), heading.end(1)
 
 
 _HEADING_NUMBER = re.compile(r"(?:\bx|\u00d7)\s?(\d{1,2})\b|\b(\d{1,2}|two|three|four|five|six)\s+(?=[a-z]+\b)",
@@ -1936,10 +1950,11 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             lowered = _without_rejected_drugs(lowered)
             if re.search(r"ameluz|10% gel|aminolevulinic acid 10", lowered):
                 service["drug"] = "aminolevulinic_acid_10_gel"
-                units = re.search(r"(\d+)\s*(?:billing )?units", lowered)
+                # "200 units", "J7345 units: 200" (the code's own digits are no count)
+                units = re.search(r"(?<![a-z\d])(\d+)\s*(?:billing )?units|\bunits\s*[:=]\s*(\d+)", lowered)
                 grams = re.search(r"(\d+(?:\.\d+)?)\s*(?:g|gram)s?\b", lowered)
                 if units:
-                    service["drug_units"] = int(units.group(1))
+                    service["drug_units"] = int(units.group(1) or units.group(2))
                 elif grams:
                     service["drug_units"] = int(Decimal(grams.group(1)) * 100)
             elif re.search(r"metvix|methyl aminolevulinate", lowered):

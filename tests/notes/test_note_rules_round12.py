@@ -14,7 +14,7 @@ import pytest
 from note_rules import diagnoses, lines
 
 from dermbill.notes import read_note
-from dermbill.notes.measurements import find_measures
+from dermbill.notes.measurements import classify_length, find_measures
 from dermbill.notes.sites import find_sites
 
 
@@ -239,3 +239,75 @@ def test_basil_cell_as_dictated_is_basal_cell() -> None:
     text = "Excision of a biopsy-proven basil cell carcinoma of the R upper back, 0.8 cm, 4 mm margins. Simple closure."
     assert _codes(text) == ["11602"]
     assert _icd(text) == ["C44.519"]
+
+
+# --- template lines -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Lesion size: 0.9 x 0.7 cm\nMargin: 0.5 cm", "lesion"),
+    ("excised with 0.5 cm margins", "margin"),
+])
+def test_a_margin_on_the_next_line_is_not_this_lines_measure(text: str, kind: str) -> None:
+    first = find_measures(text)[0]
+    assert classify_length(text, first) == kind
+
+
+_EXCISION_TEMPLATE = ("PROCEDURE NOTE - EXCISION\nIndication: Melanoma in situ, biopsy-proven (shave bx 05/20/2026)\n"
+                      "Procedure: Excision, malignant lesion, with intermediate repair\nLocation: mid upper back\n"
+                      "Lesion size: 0.9 x 0.7 cm\nMargin: 0.5 cm\nRepair type: Intermediate (layered)\n"
+                      "Repair length: 5.5 cm")
+
+
+def test_an_excision_template_with_size_and_margin_lines() -> None:
+    assert sorted(_codes(_EXCISION_TEMPLATE)) == ["11602", "12032"]
+
+
+_PDT = ("Procedure: PDT - field treatment, face. Diagnosis: Actinic keratoses, multiple.\n"
+        "Photosensitizer: Ameluz (aminolevulinic acid HCl 10% gel), 1 tube (2 g) applied by physician{units}\n"
+        "Light: red light 635 nm, 10 min; illumination performed by physician")
+
+
+def test_the_drug_units_written_after_the_code_are_the_units() -> None:
+    assert ("J7345", 200, ()) in _lines(_PDT.format(units="\nJ7345 units: 200"))
+
+
+def test_the_drug_codes_digits_are_no_units() -> None:
+    assert ("J7345", 200, ()) in _lines(_PDT.format(units=", J7345."))  # 2 g: 200 units of 10 mg
+
+
+_DESTRUCTION_TEMPLATE = ("Procedure: Destruction of premalignant lesions\nDiagnosis: Actinic keratosis\n"
+                         "Number of lesions: 12\n{locations}\nMethod: cryotherapy, liquid nitrogen spray")
+
+
+def test_a_templates_count_line_is_its_one_sites() -> None:
+    text = _DESTRUCTION_TEMPLATE.format(locations="Location: scalp (vertex and crown)")
+    assert sorted(_lines(text)) == [("17000", 1, ()), ("17003", 11, ())]
+
+
+def test_a_templates_count_line_over_two_sites_is_given_to_neither() -> None:
+    text = _DESTRUCTION_TEMPLATE.format(locations="Location: scalp\nLocation: L forearm")
+    assert sorted(_lines(text)) == [("17000", 1, ()), ("17003", 1, ())]
+
+
+# --- a dictated list ----------------------------------------------------------------------------------------------
+
+def test_number_one_number_two_is_a_list_whose_lesions_are_each_treated() -> None:
+    text = ("Returns for treatment of two biopsy proven lesions. Number one, squamous cell carcinoma in situ of the "
+            "right anterior shin, measuring one point two centimeters. Number two, superficial basal cell carcinoma "
+            "of the left shoulder measuring zero point nine centimeters. Each lesion was treated with three cycles "
+            "of curettage and electrodesiccation.")
+    assert sorted(_codes(text)) == ["17261", "17262"]
+    assert sorted(_icd(text)) == ["C44.619", "D04.71"]
+
+
+def test_number_one_in_a_sentence_is_no_list() -> None:
+    text = ("Returns for treatment. Superficial basal cell carcinoma of the left shoulder measuring zero point nine "
+            "centimeters. The number one concern is the shoulder. It was treated with three cycles of curettage and "
+            "electrodesiccation.")
+    assert _codes(text) == ["17261"]
+
+
+def test_a_spelled_size_is_no_count() -> None:
+    text = ("On the right cheek there is a zero point four centimeter inflamed seborrheic keratosis. Shave removal of "
+            "the cheek lesion, removed flush with a flexible blade.")
+    assert _lines(text) == [("11310", 1, ())]
