@@ -156,6 +156,30 @@ _UNRELATED = re.compile(r"\bunrelated\b|\bnew (?:(?:itchy|painful|red) )?(?:issu
 _SHORT_DATE = re.compile(r"(?:\(|\bon )(\d{1,2})/(\d{1,2})(?![/\d])")
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_ORDINAL_DAYS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                 "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                 "eighteenth", "nineteenth", "twentieth")
+# "on May second", "on April twenty first", "on March 3rd, 2026": a day written with its month's name
+_MONTH_DATE = re.compile(rf"\bon\s+({'|'.join(_MONTHS)})\s+(\d{{1,2}})?(?:st|nd|rd|th)?"
+                         rf"((?:twenty|thirty)?[ -]?(?:{'|'.join(_ORDINAL_DAYS)})|thirtieth)?(?:,?\s+(\d{{4}}))?\b",
+                         re.IGNORECASE)
+
+
+def _month_day(match: re.Match[str]) -> int | None:
+    if match.group(2):
+        return int(match.group(2))
+    words = (match.group(3) or "").lower().replace("-", " ").split()
+    if not words:
+        return None
+    if words == ["thirtieth"]:
+        return 30
+    tens = {"twenty": 20, "thirty": 30}.get(words[0], 0)
+    last = words[-1]
+    return tens + _ORDINAL_DAYS.index(last) + 1 if last in _ORDINAL_DAYS else None
+
+
 def _dates(sentence: str, visit_day: datetime.date) -> list[tuple[datetime.date, int, int]]:
     """The days a sentence names, a day without its year taken as the last such day up to the visit."""
     from dermbill.notes.header import parse_date
@@ -170,6 +194,16 @@ def _dates(sentence: str, visit_day: datetime.date) -> list[tuple[datetime.date,
         except ValueError:
             continue
         found.append((day, m.start(1), m.end(2)))
+    for m in _MONTH_DATE.finditer(sentence):
+        number = _month_day(m)
+        try:
+            day = datetime.date(int(m.group(4)) if m.group(4) else visit_day.year,
+                                _MONTHS.index(m.group(1).lower()) + 1, number or 0)
+        except ValueError:
+            continue
+        if day > visit_day and not m.group(4):
+            day = day.replace(year=visit_day.year - 1)
+        found.append((day, m.start(1), m.end()))
     return sorted(found, key=lambda f: f[1])
 _ELSEWHERE = re.compile(r"\boutside\b|\belsewhere\b|\bby (?:dr\.?|her|his|their)\b|\breferr\w*", re.IGNORECASE)
 

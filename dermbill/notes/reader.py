@@ -654,6 +654,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     lesions = _gather_lesions(text, sections, active_procedures, active_diagnoses, reading)
     services, lesion_dicts = _build(text, lesions, active_procedures, reading, active_diagnoses)
     _session_total_dose(text, lesion_dicts, reading)
+    lesion_dicts = _one_vascular_field(text, lesion_dicts, reading)
     encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
@@ -1758,6 +1759,27 @@ _TOTAL_MG = re.compile(r"\btotal\b(?:[^.;\n]|\.\d){0,30}?(?<![\d.])(\d{1,3}(?:\.
                        re.IGNORECASE)
 
 
+def _one_vascular_field(text: str, lesion_dicts: list[dict[str, Any]], reading: _Reading) -> list[dict[str, Any]]:
+    """"PDL tx #3 PWS L cheek/jawline. Area treated ~25 cm2": one vascular lesion treated over the regions named, its
+    one area written once; the regions are one lesion, not several without an area."""
+    vascular = [entry for entry in lesion_dicts if entry.get("diagnosis") in _VASCULAR
+                and any(p.get("type") == "destruction" for p in entry.get("procedures", []))]
+    areas = [m for m in find_measures(text) if m.kind == "area"]
+    if len(vascular) < 2 or len(areas) != 1 or len({e["diagnosis"] for e in vascular}) != 1 or \
+            any("area_cm2" in p for e in vascular for p in e.get("procedures", [])):
+        return lesion_dicts
+    first, rest = vascular[0], vascular[1:]
+    index = lesion_dicts.index(first)
+    for number, proc in enumerate(first["procedures"]):
+        if proc.get("type") == "destruction":
+            proc["area_cm2"] = _round(areas[0].value)
+            reading.fact(f"lesions[{index}].procedures[{number}].area_cm2", proc["area_cm2"], areas[0].start,
+                         areas[0].end)
+    labels = {e["id"] for e in vascular}
+    reading.gaps[:] = [g for g in reading.gaps if not (g.field == "area_cm2" and g.lesion in labels)]
+    return [entry for entry in lesion_dicts if entry not in rest]
+
+
 def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: _Reading) -> None:
     """The session's total dose of triamcinolone, written once in mg, is what was injected: the doses read per lesion
     are shared out so that they add up to it (J3301 is billed on the total)."""
@@ -1988,7 +2010,9 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             m = re.search(r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|all ten)\s+(?:\w+\s+)?"
                           r"(?:toe|finger)?nails", lowered)
             # "debridement of dystrophic toenails x8": the count written after the nails
-            after = re.search(r"\b(?:toe|finger)?nails\s*\(?\s*(?:x|\u00d7)\s?(\d{1,2})\b", lowered)
+            # "Nails debrided x6 w/ nippers": after the nails' verb
+            after = re.search(r"\b(?:toe|finger)?nails\s*(?:(?:debrided|trimmed|reduced|pared)\s*)?\(?\s*(?:x|\u00d7)"
+                              r"\s?(\d{1,2})\b", lowered)
             word = m.group(1) if m else after.group(1) if after else None
             service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
         elif kind == "nail_avulsion":

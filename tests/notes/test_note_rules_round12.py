@@ -311,3 +311,38 @@ def test_a_spelled_size_is_no_count() -> None:
     text = ("On the right cheek there is a zero point four centimeter inflamed seborrheic keratosis. Shave removal of "
             "the cheek lesion, removed flush with a flexible blade.")
     assert _lines(text) == [("11310", 1, ())]
+
+
+# --- nails, an earlier surgery's named day, a vascular field ------------------------------------------------------
+
+def test_nails_debrided_with_their_count_after_the_verb() -> None:
+    text = "Proc: corns pared w/ #15 blade x3. Nails debrided x6 w/ nippers + burr.\nA: corns/callus; onychomycosis."
+    assert "11721" in _codes(text, payer="commercial")
+
+
+def test_nails_debrided_without_a_count_are_one_to_five() -> None:
+    text = "Proc: corns pared w/ #15 blade x3. Nails debrided w/ nippers.\nA: corns/callus; onychomycosis."
+    assert "11720" in _codes(text, payer="commercial")
+
+
+_UNRELATED = ("Returns for suture removal following excision of a squamous cell carcinoma of the left forearm on {day}. "
+              "He also points out a new crusted bump on the right ear. On exam there is a 0.5 cm crusted pearly papule "
+              "on the right helix. This is unrelated to the forearm surgery. After consent a shave biopsy was "
+              "performed.")
+
+
+@pytest.mark.parametrize(("day", "modifiers"), [("May twenty eighth", ("79",)), ("January second", ())])
+def test_an_earlier_surgery_on_a_named_day_puts_today_in_its_global_period(day: str, modifiers: tuple[str]) -> None:
+    # the day of service is 2026-06-01: an excision (10-day global) on May 28 covers it, one on January 2 does not
+    assert _lines(_UNRELATED.format(day=day)) == [("11102", 1, modifiers)]
+
+
+def test_a_vascular_field_over_two_regions_with_one_area() -> None:
+    text = "PDL tx #3 PWS L cheek/jawline. Area treated ~25 cm2. 595 nm, 7 mm spot, 9 J/cm2. Tol well."
+    assert _lines(text, payer="commercial") == [("17107", 1, ())]
+    assert _icd(text, payer="commercial") == ["Q82.5"]
+
+
+def test_two_vascular_lesions_with_an_area_each_are_added() -> None:
+    text = "PDL to the port wine stain of the L cheek, 6 cm2, and the port wine stain of the R cheek, 8 cm2."
+    assert _lines(text, payer="commercial") == [("17107", 1, ())]
