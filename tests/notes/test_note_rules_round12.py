@@ -325,10 +325,10 @@ def test_nails_debrided_without_a_count_are_one_to_five() -> None:
     assert "11720" in _codes(text, payer="commercial")
 
 
-_UNRELATED = ("Returns for suture removal following excision of a squamous cell carcinoma of the left forearm on {day}. "
-              "He also points out a new crusted bump on the right ear. On exam there is a 0.5 cm crusted pearly papule "
-              "on the right helix. This is unrelated to the forearm surgery. After consent a shave biopsy was "
-              "performed.")
+_UNRELATED = ("Returns for suture removal following excision of a squamous cell carcinoma of the left forearm on "
+              "{day}. He also points out a new crusted bump on the right ear. On exam there is a 0.5 cm crusted "
+              "pearly papule on the right helix. This is unrelated to the forearm surgery. After consent a shave "
+              "biopsy was performed.")
 
 
 @pytest.mark.parametrize(("day", "modifiers"), [("May twenty eighth", ("79",)), ("January second", ())])
