@@ -185,7 +185,12 @@ def repair_complexity(text: str) -> str | None:
     if re.search(r"\bcomplex\b|extensive undermining|wide undermining|retention sutures", lowered):
         return "complex"
     if re.search(r"intermediate|layered|in (?:2|two|multiple) layers|in layers|(?:two|2)[- ]layer|bilayer|"
-                 r"deep (?:dermal )?sutures|subcutaneous sutures|buried|subcuticular", lowered):
+                 r"deep (?:dermal )?sutures|subcutaneous sutures|buried|subcuticular|dead space", lowered):
+        return "intermediate"
+    if re.search(r"\b(?:vicryl|monocryl|pds|dexon|polyglactin|poliglecaprone)\b", lowered) and \
+            re.search(r"\b(?:nylon|prolene|ethilon|polypropylene|fast[- ]gut)\b", lowered) and \
+            not re.search(r"\bsimple\b|single[- ]layer|non-?layered", lowered):
+        # "3-0 vicryl, skin 4-0 nylon": an absorbable deep layer under the skin's sutures is a layered closure
         return "intermediate"
     if re.search(r"\bsimple\b|single[- ]layer|primar(?:y|ily)|non-?layered|epidermal sutures|interrupted", lowered):
         return "simple"

@@ -133,7 +133,9 @@ _NUM = r"(?<![\d.#/_])(?<![A-WYZa-wyz])(\d{1,3}(?![\d./])" + _NOT_UNIT + "|" + "
 _COUNT_ON_SITE = re.compile(_NUM + r"\s+(?:[a-z]+\s+){0,3}?(?:on|in|of|at|over|to)\s+(?:the\s+)?(?:each|both|left|"
                             r"right|l|r|bilateral)?\s*$", re.IGNORECASE)
 # "AKs x 6 (4 scalp, 2 L forehead)": a list's count written just before each site
-_COUNT_LISTED_BEFORE = re.compile(r"(?<=[(,;])\s*(\d{1,2})\s+(?:(?:l|r|lt|rt|left|right)\s+)?$", re.IGNORECASE)
+_COUNT_LISTED_BEFORE = re.compile(r"(?<=[(,;:])\s*(\d{1,2})\s+(?:(?:l|r|lt|rt|left|right)\s+)?"
+                                  r"(?:(?:ant|post|anterior|posterior|lat|lateral|medial|mid|upper|lower)\.?\s+)?$",
+                                  re.IGNORECASE)
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
 # "neck ~11", "neck approx. 11": an approximate count is the count
 # "neck ......... 16": dot leaders before the count
@@ -467,6 +469,8 @@ def _copied_spans(text: str) -> list[tuple[int, int]]:
 
 _PREOP_MEASURE = re.compile(r"\b(?:pre-?op(?:erative)?(?: size| measurement| diameter)?|after marking|"
                             r"as marked|measured under loupes)\b[^.;]{0,40}$", re.IGNORECASE)
+# "Cyst measured 2.2 cm once marked"
+_MARKED_AFTER = re.compile(r"\s*(?:once|when|after being|after|as) marked\b", re.IGNORECASE)
 # "recurrent BCC of the R upper lip, previously ED&C'd 2022": the cancer is back today; the history is its treatment's
 _RECURRENT_BEFORE = re.compile(r"\b(?:recurrent|recurrence of|residual|persistent|regrowing)\s+(?:\w+\s+){0,2}$",
                                re.IGNORECASE)
@@ -781,6 +785,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                     or _TALLY.match(text, sites[-1].end)
                                     # "6 on L hand, 2 on R dorsal hand": a count of lesions on each site
                                     or any(_COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start)
+                                           # "Counted 18 total: 8 ant neck, 6 R axilla, 4 L axilla"
+                                           or _COUNT_LISTED_BEFORE.search(text, max(start, s.start - 20), s.start)
                                            for s in sites)))
         # the list goes on past the semicolon: its sites join the group the next clause speaks of
         continues_list = goes_on or bool(sites and group and not in_clause_p and not lesion_d and not enumerated
@@ -858,6 +864,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                     # "Residual SCC in block 3. A second stage ... two blocks": the layer's finding
                                     or (any(p.type == "mohs" for p in current.procedures)
                                         and bool(_STAGE.search(clause) or _ORDINAL_STAGE.search(clause)))
+                                    # "Pre-op dx: epidermoid cyst. Cyst measured 2.2 cm once marked" in the procedure
+                                    # paragraph of the one lesion of that diagnosis
+                                    or (len(lesions) == 1 and {d.key for d in lesion_d}
+                                        <= {d.key for d in current.diagnoses + current.shared})
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
@@ -1055,7 +1065,10 @@ def _has_new_action(text: str, start: int, end: int) -> bool:
 
 def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
     for lesion in reversed(lesions):
-        if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)):
+        if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)
+                                              # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts
+                                              or (lesion.laterality == "both" and site.laterality in ("left", "right")
+                                                  and lesion.count is None)):
             return lesion
     return None
 
@@ -1465,7 +1478,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     today = [m for m in sizes if not any(s <= m.start < e for s, e in past)]
     if today:
         sizes = today
-    measured = [m for m in sizes if _PREOP_MEASURE.search(text, max(0, m.start - 60), m.start)]
+    measured = [m for m in sizes if _PREOP_MEASURE.search(text, max(0, m.start - 60), m.start)
+                or _MARKED_AFTER.match(text, m.end)]
     if measured:
         # "O: 1.0 cm healing plaque at bx site ... Pre-op measurement after marking: lesion 1.3 x 1.1 cm": the size
         # measured for the procedure is the lesion's

@@ -35,7 +35,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
      r"inclusion cysts?", "epidermoid_cyst"),
     (r"pilar(?: \([^)]*\))? cysts?|trichilemmal(?: \([^)]*\))? cysts?", "pilar_cyst"),
     (r"lipomas?", "lipoma"),
-    (r"skin tags?|acrochordons?", "acrochordon"),
+    # "tags neck/axillae rub on bra straps": the plural alone is the skin's
+    (r"skin tags?|acrochordons?|tags", "acrochordon"),
     (r"cherry angiomas?|hemangiomas?|angiomas?", "hemangioma"),
     (r"pyogenic granulomas?|lobular capillary hemangiomas?", "pyogenic_granuloma"),
     (r"plantar warts?|verruca plantaris|plantar verrucae?", "plantar_wart"),

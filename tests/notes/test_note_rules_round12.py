@@ -15,6 +15,7 @@ from note_rules import diagnoses, lines
 
 from dermbill.notes import read_note
 from dermbill.notes.measurements import classify_length, find_measures
+from dermbill.notes.procedures import repair_complexity
 from dermbill.notes.sites import find_sites
 
 
@@ -346,3 +347,44 @@ def test_a_vascular_field_over_two_regions_with_one_area() -> None:
 def test_two_vascular_lesions_with_an_area_each_are_added() -> None:
     text = "PDL to the port wine stain of the L cheek, 6 cm2, and the port wine stain of the R cheek, 8 cm2."
     assert _lines(text, payer="commercial") == [("17107", 1, ())]
+
+
+# --- skin tags counted by site; a cyst measured once marked; a layered closure told by its sutures ----------------
+
+def test_tags_counted_by_site_after_a_plural_site() -> None:
+    text = ("Skin tag removal. Tags neck/axillae rub on bra straps, several bleed. Counted 18 total: 8 ant neck, "
+            "6 R axilla, 4 L axilla. Snip excision w/ iris scissors, AlCl3.")
+    assert sorted(_lines(text, payer="commercial")) == [("11200", 1, ()), ("11201", 1, ())]
+    reading = read_note(text, date_of_service=datetime.date(2026, 6, 1))
+    assert sorted((lesion["site"], lesion.get("laterality"), lesion["count"])
+                  for lesion in reading.encounter["lesions"]) == [("axilla", "left", 4), ("axilla", "right", 6),
+                                                                   ("neck", None, 8)]
+
+
+def test_name_tags_are_no_skin_tags() -> None:
+    assert _codes("Name tags checked at time-out. Shave biopsy of a 0.5 cm papule R forearm, r/o BCC.") == ["11102"]
+
+
+_CYST = ("O: R upper back 1.5 cm mobile subQ cyst w/ punctum.\nA/P: EIC R upper back - excision today.\n"
+         "--- Procedure note ---\nPre-op dx: epidermoid cyst. Cyst measured 2.2 cm {marked}. Ellipse incl. punctum, "
+         "1 mm margin, cyst excised in toto. {closure} Closure length 5.0 cm.\nPath: epidermoid cyst.")
+
+
+def test_a_cyst_measured_once_marked_and_closed_in_layers() -> None:
+    text = _CYST.format(marked="once marked", closure="Dead space closed w/ 3-0 vicryl, skin 4-0 nylon.")
+    assert sorted(_codes(text, payer="commercial")) == ["11403", "12032"]
+
+
+def test_a_size_not_marked_and_a_one_layer_closure() -> None:
+    text = _CYST.format(marked="on palpation", closure="Skin closed w/ 4-0 nylon simple interrupted.")
+    assert sorted(_codes(text, payer="commercial")) == ["11402"]
+
+
+@pytest.mark.parametrize(("words", "complexity"), [
+    ("deep 3-0 vicryl, skin 4-0 nylon", "intermediate"),
+    ("dead space closed", "intermediate"),
+    ("4-0 nylon simple interrupted", "simple"),
+    ("5-0 monocryl simple running, no deep layer, 5-0 fast gut", "simple"),
+])
+def test_a_closure_told_by_its_sutures(words: str, complexity: str) -> None:
+    assert repair_complexity(words) == complexity
