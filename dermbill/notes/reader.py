@@ -680,6 +680,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     lead_in: tuple[int, int, list[ProcedureMention]] | None = None
     item_start: int | None = None  # where the list item being read began
     preamble_item: int | None = None  # the list item the heading (preamble) was written in, if any
+    outer_preamble: tuple[int, int, list[ProcedureMention], list[DiagnosisMention]] | None = None  # the note's own
     for start, end in _clauses(text):
         section = _section_at(sections, start, text)
         if section in ("family_history", "past_history", "medications", "chief_complaint"):
@@ -745,8 +746,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         if enumerated or _NUMBERED_ITEM.match(clause):
             if preamble is not None and preamble_item is not None:
                 # "2. Irritated SK R shoulder ... Shave removal: lido ..." then "3. SKs back - reassured": a heading
-                # written inside one list item is that item's, not the next item's
-                preamble = None
+                # written inside one list item is that item's, not the next item's (the note's own heading, "MOHS
+                # SURGERY REPORT - 2 sites" over "Site A: ... Repair: ..." and "Site B: ...", heads the next again)
+                preamble, preamble_item = outer_preamble, None
             item_start = start
         lesion_d = [d for d in in_clause_d if d.key not in VISIT_ONLY]
         numbered_procedure = bool(_NUMBERED_ITEM.match(clause) and in_clause_p and
@@ -767,9 +769,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             head_p = [p for p in in_clause_p if p.start < start + colon]
             head_d = [d for d in lesion_d if d.start < start + colon]
             if head_p or head_d:
-                preamble = (start, start + colon, head_p, head_d)
                 inside = (item_start is not None and current is not None and current.start >= item_start
                           and section == _section_at(sections, item_start, text))
+                if inside and preamble_item is None:
+                    outer_preamble = preamble
+                elif not inside:
+                    outer_preamble = None
+                preamble = (start, start + colon, head_p, head_d)
                 preamble_item = item_start if inside else None
         # "scalp 12 AKs; forehead/temples 5 and R medial canthus 1; dorsal hands 4": a list of sites with their counts
         # goes on past the semicolon

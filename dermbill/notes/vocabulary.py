@@ -38,7 +38,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # "tags neck/axillae rub on bra straps": the plural alone is the skin's
     (r"skin tags?|acrochordons?|tags", "acrochordon"),
     (r"cherry angiomas?|hemangiomas?|angiomas?", "hemangioma"),
-    (r"pyogenic granulomas?|lobular capillary hemangiomas?", "pyogenic_granuloma"),
+    # "PG R index finger": the capitals only
+    (r"pyogenic granulomas?|lobular capillary hemangiomas?|(?-i:PG)", "pyogenic_granuloma"),
     (r"plantar warts?|verruca plantaris|plantar verrucae?", "plantar_wart"),
     (r"condylomas?(?: acuminat\w+)?|anogenital warts?|genital warts?", "anogenital_wart"),
     (r"(?:common |flat )?warts?|verrucae?(?: vulgaris)?|vv", "wart"),

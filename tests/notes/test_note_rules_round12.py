@@ -16,6 +16,7 @@ from note_rules import diagnoses, lines
 from dermbill.notes import read_note
 from dermbill.notes.measurements import classify_length, find_measures
 from dermbill.notes.procedures import repair_complexity
+from dermbill.notes.vocabulary import find_diagnoses
 from dermbill.notes.sites import find_sites
 
 
@@ -388,3 +389,33 @@ def test_a_size_not_marked_and_a_one_layer_closure() -> None:
 ])
 def test_a_closure_told_by_its_sutures(words: str, complexity: str) -> None:
     assert repair_complexity(words) == complexity
+
+
+# --- a note's heading over sites with headings of their own; PG -----------------------------------------------------
+
+_TWO_MOHS = ("MOHS SURGERY REPORT - 2 sites\n\nSite A: R nasal sidewall - BCC, nodular (bx 9/2/26) - pre-op 0.6 cm\n"
+             "Stage 1: 2 blocks, positive. Stage 2: 1 block, negative.\n"
+             "Defect 1.0 x 0.9 cm. Repair: intermediate layered closure, 2.0 cm.\n\n"
+             "Site B: L upper back - SCC, moderately diff (bx 9/2/26) - pre-op 1.3 cm\n"
+             "Stage 1: 3 blocks, negative.\nDefect 2.0 x 1.8 cm. Repair: intermediate layered closure, 4.5 cm.")
+
+
+def test_the_notes_heading_heads_every_site_after_a_sites_own_heading() -> None:
+    assert sorted(_codes(_TWO_MOHS)) == ["12032", "12051", "17311", "17312", "17313"]
+
+
+def test_a_heading_inside_a_list_item_is_that_items() -> None:
+    text = ("1. Irritated SK R shoulder 0.8 cm. Shave removal: lido w/ epi, removed flush.\n"
+            "2. SKs on the back, 4 of them, benign - reassured, no treatment.")
+    assert _codes(text) == ["11301"]
+
+
+def test_pg_in_capitals_is_a_pyogenic_granuloma() -> None:
+    text = ("PG R index finger x 3 wk, bleeds w/ minimal trauma. 6 mm friable red papule. Digital block, shave removal "
+            "at base + electrocautery to base. Path: pyogenic granuloma.")
+    assert _lines(text, payer="commercial") == [("11306", 1, ())]
+    assert _icd(text, payer="commercial") == ["L98.0"]
+
+
+def test_pg_in_small_letters_is_no_diagnosis() -> None:
+    assert not any(d.key == "pyogenic_granuloma" for d in find_diagnoses("see pg 2 of the consent form"))
