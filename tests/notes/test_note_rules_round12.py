@@ -16,8 +16,8 @@ from note_rules import diagnoses, lines
 from dermbill.notes import read_note
 from dermbill.notes.measurements import classify_length, find_measures
 from dermbill.notes.procedures import repair_complexity
-from dermbill.notes.vocabulary import find_diagnoses
 from dermbill.notes.sites import find_sites
+from dermbill.notes.vocabulary import find_diagnoses
 
 
 def _lines(text: str, payer: str = "medicare") -> list[tuple[str, int, tuple[str, ...]]]:
