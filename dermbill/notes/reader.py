@@ -2111,7 +2111,9 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
         # excision's episode of care, not a history (Z85) code
         prior_site = (unrelated[0].value["site"], unrelated[0].value.get("laterality"))
         history = [h for h in history if (h.value.get("site"), h.value.get("laterality")) != prior_site]
-    else:
+    elif not (unrelated and not lesions and encounter.get("visit") is not None and history):
+        # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
+        # the earlier procedure: the visit is for the cancers, modifier 24)
         unrelated = []
     if history:
         encounter["history"] = [h.value for h in history]

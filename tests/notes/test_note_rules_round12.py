@@ -419,3 +419,22 @@ def test_pg_in_capitals_is_a_pyogenic_granuloma() -> None:
 
 def test_pg_in_small_letters_is_no_diagnosis() -> None:
     assert not any(d.key == "pyogenic_granuloma" for d in find_diagnoses("see pg 2 of the consent form"))
+
+
+# --- a follow-up visit inside another procedure's global period ---------------------------------------------------
+
+_GLOBAL_VISIT = "Cyst excision R upper back 5/25/26 (Dr. Patel, our practice) - sutures still in.\n"
+
+
+def test_a_skin_cancer_follow_up_inside_an_excisions_global_period_takes_24() -> None:
+    text = ("Est pt - 6 mo skin cancer f/u + wound check.\nHx: melanoma L upper arm (0.4 mm, WLE 2021). " + _GLOBAL_VISIT
+            + "Today: FBSE - no suspicious lesions. L upper arm scar soft, no axillary LAD. Back wound clean, sutures "
+            "removed.\nA/P\n1. Hx melanoma L arm - NED. Cont q6mo FBSE.\n2. S/p cyst excision R back - healing well, "
+            "sutures out (in global).\nMDM low.")
+    assert _lines(text) == [("99213", 1, ("24",))]
+
+
+def test_a_wound_check_alone_inside_the_global_period_is_not_billed() -> None:
+    text = ("Post-op wound check. " + _GLOBAL_VISIT + "Today: Back wound clean, sutures removed.\n"
+            "A/P: S/p cyst excision R back - healing well, sutures out (in global).")
+    assert _lines(text) == []
