@@ -429,8 +429,8 @@ _GLOBAL_VISIT = "Cyst excision R upper back 5/25/26 (Dr. Patel, our practice) - 
 def test_a_skin_cancer_follow_up_inside_an_excisions_global_period_takes_24() -> None:
     text = ("Est pt - 6 mo skin cancer f/u + wound check.\nHx: melanoma L upper arm (0.4 mm, WLE 2021). "
             + _GLOBAL_VISIT + "Today: FBSE - no suspicious lesions. L upper arm scar soft, no axillary LAD. "
-            "Back wound clean, sutures removed.\nA/P\n1. Hx melanoma L arm - NED. Cont q6mo FBSE.\n2. S/p cyst excision R back - healing well, "
-            "sutures out (in global).\nMDM low.")
+            "Back wound clean, sutures removed.\nA/P\n1. Hx melanoma L arm - NED. Cont q6mo FBSE.\n"
+            "2. S/p cyst excision R back - healing well, sutures out (in global).\nMDM low.")
     assert _lines(text) == [("99213", 1, ("24",))]
 
 
