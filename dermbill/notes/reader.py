@@ -974,8 +974,10 @@ def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[Proc
     if not all(lesion.procedures for lesion in group) or any(
             q.type in kinds for lesion in group for q in lesion.procedures):
         return []  # the group's own procedure still to come, or the same kind: the clause is the group's
+    # ("1) Excision: ellipse ..., layered closure": the closure is of the excision's lesion, which has no closure yet)
+    main = kinds - {"removal", "repair", "adjacent_tissue_transfer"} or kinds
     having = [lesion for lesion in lesions if lesion not in group
-              and kinds <= {q.type for q in lesion.procedures}]
+              and main <= {q.type for q in lesion.procedures}]
     return having if len(having) == 1 else []
 
 

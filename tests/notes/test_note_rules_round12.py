@@ -438,3 +438,29 @@ def test_a_wound_check_alone_inside_the_global_period_is_not_billed() -> None:
     text = ("Post-op wound check. " + _GLOBAL_VISIT + "Today: Back wound clean, sutures removed.\n"
             "A/P: S/p cyst excision R back - healing well, sutures out (in global).")
     assert _lines(text) == []
+
+
+# --- a procedure paragraph's closure is the excised lesion's ------------------------------------------------------
+
+_PROCEDURES = ("A/P:\n1. BCC L forehead 1.1 cm, nodular, bx-proven - excision w/ 3 mm margins today.\n{second}\n"
+               "Procedures:\n{first_procedure}Layered closure 4-0 monocryl/5-0 prolene. Repair length 3.8 cm, "
+               "intermediate.\n{second_procedure}")
+
+
+def _repaired_sites(text: str) -> list[str]:
+    reading = read_note(text, date_of_service=datetime.date(2026, 6, 1))
+    return [lesion["site"] for lesion in reading.encounter["lesions"]
+            if any(p["type"] == "repair" for p in lesion["procedures"])]
+
+
+def test_the_closure_of_an_excision_paragraph_is_the_excised_lesions() -> None:
+    text = _PROCEDURES.format(second="2. Hyperkeratotic papule R helix 4 mm, r/o SCC - shave bx today.",
+                              first_procedure="1) Excision: ellipse w/ 3 mm margins, to subQ. ",
+                              second_procedure="2) Shave bx R helix, AlCl3.")
+    assert _repaired_sites(text) == ["forehead"]
+
+
+def test_a_closure_after_two_excisions_stays_with_the_last_named() -> None:
+    text = _PROCEDURES.format(second="2. SCC R helix 0.8 cm, bx-proven - excision w/ 3 mm margins today.",
+                              first_procedure="", second_procedure="")
+    assert _repaired_sites(text) == ["ear"]
