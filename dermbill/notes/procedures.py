@@ -110,8 +110,9 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             continue  # "crescent of skin excised at the alar crease", "Burow's triangle excised": part of the flap
         if kind == "destruction" and (
                 re.search(r"hemostasis[^.;]{0,30}$", text[max(0, m.start() - 40):m.start()], re.IGNORECASE)
-                or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)):
-            continue
+                or re.match(r"[^.;]{0,12}\bhemostasis", text[m.end():m.end() + 30], re.IGNORECASE)) and \
+                not re.search(r"ed\s*&\s*c|ed\s*and\s*c|curett", m.group(0), re.IGNORECASE):
+            continue  # "electrocautery for hemostasis" (an ED&C "x3 cycles, hemostasis w/ hyfrecator" is the treatment)
         if kind == "destruction" and detail == "electrosurgery" and (
                 re.search(r"\bbase\b[^.;]{0,12}$", text[max(0, m.start() - 20):m.start()], re.IGNORECASE)
                 or re.match(r"\s*(?:of\s+)?(?:the\s+)?base\b", text[m.end():m.end() + 15], re.IGNORECASE)):

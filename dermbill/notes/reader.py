@@ -166,6 +166,10 @@ _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
+                               # "AKs face/scalp - LN2 x17": the treatment's count is the lesions' (not "persisted
+                               # after LN2 x2": earlier sessions)
+                               r"(?<!after )(?<!s/p )(?<!failed )(?<!prior )(?<!previous )"
+                               r"(?:ln2|cryo(?:therapy)?|liquid nitrogen|frozen|treated|destroyed)|"
                                r"keratos[ie]s|nevi|cysts?|papules?|spots?|molluscum|keloids?|condylomas?|corns?|"
                                r"calluse?s?|callosities|sites?|behavior|behaviour|neoplasms?|abscess(?:es)?)\W*$",
                                re.IGNORECASE)
@@ -809,6 +813,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current, group = target, [target]
                 continue
         if sites and (in_clause_p or lesion_d or enumerated or described):
+            known = [id(lesion) for lesion in lesions]
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
             if lead_in is not None and opened:
                 for lesion, _ in opened:
@@ -824,6 +829,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.shared.extend(d for d in group[0].diagnoses + group[0].shared if d not in lesion.shared)
                 if preamble is not None and lesion.preamble is None:
                     lesion.preamble = preamble
+            if in_clause_p:
+                opened = _one_counted_group(lesions, opened, known)
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1008,6 +1015,19 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
         lesion.shared.extend(head_d)
     if not lesion.symptoms:
         lesion.symptoms.extend(find_symptoms(text[start:end], start))
+
+
+def _one_counted_group(lesions: list[_Lesion], opened: list[tuple[_Lesion, tuple[int, int]]],
+                       known: list[int]) -> list[tuple[_Lesion, tuple[int, int]]]:
+    """"AKs face/scalp/dorsal hands - LN2 x17": one count written for the sites a treatment names is their total; the
+    sites are one group of lesions, counted once (not 17 on each)."""
+    new = [lesion for lesion, _ in opened if id(lesion) not in known]
+    counts = {lesion.count[1:] if lesion.count else None for lesion, _ in opened}
+    if len(opened) < 2 or len(new) != len(opened) or len(counts) != 1 or None in counts:
+        return opened
+    for lesion in new[1:]:
+        lesions.remove(lesion)
+    return opened[:1]
 
 
 def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], lesions: list[_Lesion],

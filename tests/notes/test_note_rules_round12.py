@@ -464,3 +464,24 @@ def test_a_closure_after_two_excisions_stays_with_the_last_named() -> None:
     text = _PROCEDURES.format(second="2. SCC R helix 0.8 cm, bx-proven - excision w/ 3 mm margins today.",
                               first_procedure="", second_procedure="")
     assert _repaired_sites(text) == ["ear"]
+
+
+# --- one count for the sites a treatment names; an ED&C with its hemostasis -----------------------------------------
+
+def test_one_count_for_the_sites_of_a_treatment_is_their_total() -> None:
+    assert _lines("#2 AKs face/scalp/dorsal hands - LN2 x17.") == [("17004", 1, ())]
+
+
+def test_a_count_of_earlier_sessions_is_no_count_of_lesions() -> None:
+    text = "L cheek - 7 mm scaly pink papule, persisted after LN2 x2. r/o SCC -> shave bx today."
+    assert _lines(text) == [("11102", 1, ())]
+
+
+def test_an_edc_with_its_hemostasis_is_the_treatment() -> None:
+    text = "#1 sBCC R lat upper arm 0.8 cm - ED&C x3 cycles, hemostasis w/ hyfrecator. Vaseline/bandaid."
+    assert _lines(text) == [("17261", 1, ())]
+
+
+def test_electrocautery_for_hemostasis_is_no_destruction() -> None:
+    text = "Shave biopsy of a 0.5 cm papule R forearm, r/o BCC; electrocautery for hemostasis."
+    assert _lines(text) == [("11102", 1, ())]
