@@ -839,6 +839,14 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 current = opened[-1][0]
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
+        untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
+        if in_clause_p and not sites and len(lesions) == 2 and len(untreated) == 2 and _BOTH_START.match(clause):
+            # "Mid back 0.8 cm SK ... Both were removed by shave technique": the two lesions of the note
+            for member in untreated:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is untreated[0])
+            current, group = untreated[-1], untreated
+            continue
         every = [lesion for lesion in labelled if not _main_kinds(in_clause_p) & {q.type for q in lesion.procedures}]
         if in_clause_p and not sites and len(labelled) > 1 and len(every) == len(labelled) and \
                 _EVERY_LESION.search(clause):
@@ -955,6 +963,8 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
+                         r"(?:were|was|are|then)\b", re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 

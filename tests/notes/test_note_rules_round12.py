@@ -485,3 +485,18 @@ def test_an_edc_with_its_hemostasis_is_the_treatment() -> None:
 def test_electrocautery_for_hemostasis_is_no_destruction() -> None:
     text = "Shave biopsy of a 0.5 cm papule R forearm, r/o BCC; electrocautery for hemostasis."
     assert _lines(text) == [("11102", 1, ())]
+
+
+# --- "both were removed" -------------------------------------------------------------------------------------------
+
+_TWO_SKS = ("Exam, left upper arm 1.2 cm verrucous stuck on brown papule with hemorrhagic crust, consistent with an "
+            "irritated seborrheic keratosis. Mid back 0.8 cm waxy tan seborrheic keratosis, itchy and inflamed. "
+            "{treated} removed by shave technique after local anesthesia. Path: seborrheic keratoses.")
+
+
+def test_both_were_removed_is_each_of_the_two_lesions() -> None:
+    assert _lines(_TWO_SKS.format(treated="Both were"), payer="commercial") == [("11301", 1, ()), ("11302", 1, ())]
+
+
+def test_the_last_lesion_removed_is_that_one() -> None:
+    assert _lines(_TWO_SKS.format(treated="It was"), payer="commercial") == [("11301", 1, ())]
