@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from dermbill.notes.measurements import SPELLED_INT, spelled_number
+
 _DOS = re.compile(r"\b(?:dos|date of service|date of visit|visit date|date|dov)\s*[:#-]?\s*"
                   r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})", re.IGNORECASE)
 _AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:yo|y/o|y\.o\.|yr old|year[- ]old|years old|yrs old|y)\b"
@@ -27,8 +29,9 @@ _MDM = re.compile(r"\b(?:mdm|medical decision[- ]making)\s*(?:[:=-]\s*|(?:was|is
 # "Time (not incl. procedure): 35 min", "Total time on date of encounter, excluding the procedure: 48 min", "I spent
 # 25 minutes"; never an incubation, illumination, freeze or procedure time
 _TIME = re.compile(r"(?:\btotal (?:visit |encounter |e/?m )?time|\btime spent|^[ \t]*time|\be/?m time|\bvisit time|"
-                   r"\bface[- ]to[- ]face time|\bI spent)\b(?:[^.\n\d]|\.(?= [a-z])){0,80}?"
-                   r"\b(\d{1,3})\s*(?:min|mins|minutes)\b", re.IGNORECASE | re.MULTILINE)
+                   r"\bface[- ]to[- ]face time|\bI spent)\b(?:[^.\n\d]|\.(?= [a-z])){0,120}?"
+                   # ("was thirty five minutes": dictated)
+                   rf"\b(\d{{1,3}}|{SPELLED_INT})\s*(?:min|mins|minutes)\b", re.IGNORECASE | re.MULTILINE)
 # CPT 2021+: the minutes of total time on the day that each level of an office visit needs (new, established)
 _TIME_LEVELS = {"new": ((60, 5), (45, 4), (30, 3), (15, 2)), "established": ((40, 5), (30, 4), (20, 3), (10, 2))}
 # a line that states the elements the visit's decision making rests on
@@ -153,7 +156,7 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
     if time:
         if category is None and _FOLLOW_UP.search(text):
             category = "established"
-        minutes = int(time.group(1))
+        minutes = int(spelled_number(time.group(1))) if not time.group(1).isdigit() else int(time.group(1))
         level = next((lvl for least, lvl in _TIME_LEVELS[category or "established"] if minutes >= least), None)
         if level is not None:
             return category, level, (time.start(1), time.end(1))

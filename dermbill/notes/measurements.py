@@ -29,9 +29,9 @@ _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
 _SMALL_WORDS = (*_DIGIT_WORDS, "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                 "eighteen", "nineteen")
 _TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_SPELLED_INT = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[- ](?:{'|'.join(_DIGIT_WORDS[1:])}))?|"
+SPELLED_INT = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[- ](?:{'|'.join(_DIGIT_WORDS[1:])}))?|"
                 rf"{'|'.join(sorted(_SMALL_WORDS, key=len, reverse=True))})")
-_SPELLED = rf"{_SPELLED_INT}(?:\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+)?"
+_SPELLED = rf"{SPELLED_INT}(?:\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+)?"
 _SPELLED_MEASURE = re.compile(
     rf"(?<![\w-])({_SPELLED})(?:\s+(?:by|x)\s+({_SPELLED}))?(?:\s+(?:by|x)\s+({_SPELLED}))?\s*-?\s*"
     rf"(square\s+centimet(?:er|re)s?|sq\.?\s*cm|centimet(?:er|re)s?|millimet(?:er|re)s?|cm|mm)\b",

@@ -500,3 +500,23 @@ def test_both_were_removed_is_each_of_the_two_lesions() -> None:
 
 def test_the_last_lesion_removed_is_that_one() -> None:
     assert _lines(_TWO_SKS.format(treated="It was"), payer="commercial") == [("11301", 1, ())]
+
+
+# --- a visit's time dictated --------------------------------------------------------------------------------------
+
+_TIMED = ("New patient referred for a rash on both hands. Exam shows lichenified scaly plaques on the palms. "
+          "Assessment. One, hand dermatitis, started clobetasol ointment. Two, actinic keratoses, eight on the forearms, treated "
+          "today with liquid nitrogen. Total time spent on the evaluation and management of the hand dermatitis, "
+          "separate from the procedure, was {time}.")
+
+
+@pytest.mark.parametrize(("time", "visit"), [("thirty five minutes", ("99203", 1, ("25",))),
+                                             ("35 minutes", ("99203", 1, ("25",)))])
+def test_a_visits_time_dictated_sets_its_level(time: str, visit: tuple[str, int, tuple[str, ...]]) -> None:
+    assert visit in _lines(_TIMED.format(time=time))
+
+
+def test_a_time_that_is_no_visits_time_sets_no_level() -> None:
+    text = _TIMED.format(time="documented").replace("eight on the forearms", "eight on the forearms, frozen for "
+                                                                             "thirty five seconds")
+    assert not any(code.startswith("992") for code in _codes(text))
