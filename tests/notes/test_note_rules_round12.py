@@ -505,8 +505,8 @@ def test_the_last_lesion_removed_is_that_one() -> None:
 # --- a visit's time dictated --------------------------------------------------------------------------------------
 
 _TIMED = ("New patient referred for a rash on both hands. Exam shows lichenified scaly plaques on the palms. "
-          "Assessment. One, hand dermatitis, started clobetasol ointment. Two, actinic keratoses, eight on the forearms, treated "
-          "today with liquid nitrogen. Total time spent on the evaluation and management of the hand dermatitis, "
+          "Assessment. One, hand dermatitis, started clobetasol ointment. Two, actinic keratoses, eight on the "
+          "forearms, treated today with liquid nitrogen. Total time spent on the evaluation and management of the hand dermatitis, "
           "separate from the procedure, was {time}.")
 
 
