@@ -506,8 +506,8 @@ def test_the_last_lesion_removed_is_that_one() -> None:
 
 _TIMED = ("New patient referred for a rash on both hands. Exam shows lichenified scaly plaques on the palms. "
           "Assessment. One, hand dermatitis, started clobetasol ointment. Two, actinic keratoses, eight on the "
-          "forearms, treated today with liquid nitrogen. Total time spent on the evaluation and management of the hand dermatitis, "
-          "separate from the procedure, was {time}.")
+          "forearms, treated today with liquid nitrogen. Total time spent on the evaluation and management of the "
+          "hand dermatitis, separate from the procedure, was {time}.")
 
 
 @pytest.mark.parametrize(("time", "visit"), [("thirty five minutes", ("99203", 1, ("25",))),
