@@ -1171,10 +1171,12 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
 
 
 def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int, int] | None:
+    # "a zero point four centimeter inflamed seborrheic keratosis": a number of a measurement counts nothing
+    measured = [(x.start, x.end) for x in find_measures(text[start:end], start)]
     if start <= site.start < end:
         m = _COUNT_ON_SITE.search(text[max(start, site.start - 40):site.start])
-        if m:
-            offset = max(start, site.start - 40)
+        offset = max(start, site.start - 40)
+        if m and not any(a <= m.start(1) + offset < b for a, b in measured):
             return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
         listed = _COUNT_LISTED_BEFORE.search(text, max(0, site.start - 12), site.start)
         if listed:
@@ -1185,8 +1187,6 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
     heading = _COUNT_HEADING.search(text, start, end)
     if heading:
         return int(heading.group(1)), heading.start(1), heading.end(1)
-    # "a zero point four centimeter inflamed seborrheic keratosis": a number of a measurement counts nothing
-    measured = [(x.start, x.end) for x in find_measures(text[start:end], start)]
     for m in _COUNT_NOUN.finditer(text[start:end]):
         if m.group(1).lower() in ("a", "an") or _HEADING_COUNT.match(text[start + m.end():start + m.end() + 30]) or \
                 any(a <= start + m.start(1) < b for a, b in measured):

@@ -520,3 +520,14 @@ def test_a_time_that_is_no_visits_time_sets_no_level() -> None:
     text = _TIMED.format(time="documented").replace("eight on the forearms", "eight on the forearms, frozen for "
                                                                              "thirty five seconds")
     assert not any(code.startswith("992") for code in _codes(text))
+
+
+def test_a_spelled_size_before_its_site_is_no_count() -> None:
+    text = ("On examination there is a zero point five centimeter pearly papule on the left nasal ala. Shave biopsy "
+            "was performed, rule out basal cell carcinoma.")
+    assert _lines(text) == [("11102", 1, ())]
+
+
+def test_a_spelled_count_before_its_site_is_a_count() -> None:
+    assert _lines("Actinic keratoses, five rough papules on the scalp, treated with liquid nitrogen.") == \
+        [("17000", 1, ()), ("17003", 4, ())]
