@@ -153,8 +153,7 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         window = text[max(0, m.start() - 30):m.start()]
         before = None
         for candidate in _SIDE_WORD.finditer(window):
-            if _SIDE_BEFORE.fullmatch(window[candidate.start():]):
-                before = _SIDE_BEFORE.fullmatch(window[candidate.start():])
+            before = _SIDE_BEFORE.fullmatch(window[candidate.start():]) or before
         after = _SIDE_AFTER.match(text[m.end():m.end() + 15])
         if before and not re.search(r"[,;:.]", before.group(0)):
             side = side_of(before.group(1))
