@@ -6,6 +6,7 @@ centimetres, areas in square centimetres, volumes in millilitres, doses in milli
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -80,11 +81,24 @@ def _unit_kind(unit: str) -> str:
     return "length"
 
 
+# what a measurement cannot go without: a number written in digits (both digit patterns), a unit of length or area
+# (the spelled-out one): a text without it is not scanned for that kind
+_DIGIT = re.compile(r"\d")
+_SPELLED_UNIT = re.compile(r"cm|mm|centimet|millimet", re.IGNORECASE)
+
+
 def find_measures(text: str, offset: int = 0) -> list[Measure]:
     """Every measurement in ``text`` in order, spans shifted by ``offset``."""
+    # the reader asks again for the same clause or segment (nearly half the calls): the last answers are kept
+    return list(_measures(text, offset))
+
+
+@functools.lru_cache(maxsize=64)
+def _measures(text: str, offset: int) -> tuple[Measure, ...]:
     found: list[Measure] = []
     taken: list[tuple[int, int]] = []
-    for m in _DIMS.finditer(text):
+    digits = _DIGIT.search(text) is not None
+    for m in _DIMS.finditer(text) if digits else ():
         unit = m.group(6)
         nums = [Decimal(g) for g in (m.group(1), m.group(3), m.group(5)) if g]
         if _unit_kind(unit) == "area":
@@ -93,7 +107,7 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
             dims = tuple(_cm(n, unit) for n in nums)
             found.append(Measure("length", max(dims), m.start() + offset, m.end() + offset, dims))
         taken.append((m.start(), m.end()))
-    for m in _SINGLE.finditer(text):
+    for m in _SINGLE.finditer(text) if digits else ():
         if any(a <= m.start() < b for a, b in taken):
             continue
         value, unit = Decimal(m.group(1)), m.group(2)
@@ -101,7 +115,7 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
         if kind == "length":
             value = _cm(value, unit)
         found.append(Measure(kind, value, m.start() + offset, m.end() + offset, (value,)))
-    for m in _SPELLED_MEASURE.finditer(text):
+    for m in _SPELLED_MEASURE.finditer(text) if _SPELLED_UNIT.search(text) else ():
         if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
             continue
         unit = re.sub(r"\s+", "", m.group(4).lower())
@@ -114,7 +128,7 @@ def find_measures(text: str, offset: int = 0) -> list[Measure]:
             dims = tuple(_cm(n, unit) for n in nums)
             found.append(Measure("length", max(dims), m.start() + offset, m.end() + offset, dims))
     found.sort(key=lambda x: x.start)
-    return found
+    return tuple(found)
 
 
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",

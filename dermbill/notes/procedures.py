@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dermbill.notes.alternation import word_alternation
+
 PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     # (pattern, type, detail)
     (r"mohs(?: micrographic)?(?: surgery)?|micrographic surgery|mms", "mohs", None),
@@ -58,9 +60,11 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
      r"repaired|repair|closure|sutured", "repair", None),
     (r"removed|removal", "removal", None),
 )
-# one word boundary, then the alternatives (tested once per position, not once per word)
-_PROCEDURE = re.compile("\\b(?:" + "|".join(f"(?P<p{i}>{w})" for i, (w, _, _) in enumerate(PROCEDURE_WORDS))
-                        + ")s?(?![\\w])", re.IGNORECASE)
+# one word boundary, then the alternatives (tested once per position, not once per word; only those that can start
+# with the word's first letter)
+_PROCEDURE_WORDS = word_alternation("\\b", [(f"p{i}", w) for i, (w, _, _) in enumerate(PROCEDURE_WORDS)], "s?(?![\\w])",
+                                    re.IGNORECASE)
+_PROCEDURE = _PROCEDURE_WORDS.pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
         group = m.lastgroup
         if group is None:
             continue
-        _, kind, detail = PROCEDURE_WORDS[int(group[1:])]
+        _, kind, detail = PROCEDURE_WORDS[_PROCEDURE_WORDS.index[group]]
         word = m.group(0).lower()
         if detail == "opened":
             if not re.match(r"[^.\n]{0,160}?\b(?:pus|purulen\w*|loculations?)\b", text[m.end():m.end() + 180],

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dermbill.notes.alternation import word_alternation
+
 PAIRED = frozenset({
     "eyelid_upper", "eyelid_lower", "eyebrow", "ear", "cheek", "temple", "breast", "axilla", "buttock", "groin",
     "shoulder", "upper_arm", "elbow", "forearm", "wrist", "hand_dorsum", "palm", "finger",
@@ -73,8 +75,10 @@ SITE_WORDS: dict[str, str] = {
     r"(?:mth|mpj|mtpj?|metatarsal heads?)|[1-5](?:st|nd|rd|th)\s+(?:mth|mpj|mtpj?|metatarsal heads?)": "sole",
     r"(?:great |big |second |third |fourth |fifth |little )?toes?": "toe",
 }
-_PATTERN = re.compile(  # one word boundary, then the alternatives (tested once per position, not once per word)
-    "\\b(?:" + "|".join(f"(?P<s{i}>{words})" for i, words in enumerate(SITE_WORDS)) + ")\\b", re.IGNORECASE)
+# one word boundary, then the alternatives (tested once per position, not once per word; only those that can start
+# with the word's first letter)
+_SITE_WORDS = word_alternation("\\b", [(f"s{i}", words) for i, words in enumerate(SITE_WORDS)], "\\b", re.IGNORECASE)
+_PATTERN = _SITE_WORDS.pattern
 _KEYS = list(SITE_WORDS.values())
 _SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lt|rt|bilateral|both|each|b/l)\.?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 _SIDE_WORD = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|both|each|b/l)\b", re.IGNORECASE)
@@ -135,7 +139,7 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         group = m.lastgroup
         if group is None:
             continue
-        site = _KEYS[int(group[1:])]
+        site = _KEYS[_SITE_WORDS.index[group]]
         word = m.group(0).lower()
         if _NOT_A_SITE_AFTER.match(text, m.end()) or _NOT_A_SITE_BEFORE.search(text, max(0, m.start() - 25),
                                                                                  m.start()):
@@ -149,8 +153,7 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         window = text[max(0, m.start() - 30):m.start()]
         before = None
         for candidate in _SIDE_WORD.finditer(window):
-            if _SIDE_BEFORE.fullmatch(window[candidate.start():]):
-                before = _SIDE_BEFORE.fullmatch(window[candidate.start():])
+            before = _SIDE_BEFORE.fullmatch(window[candidate.start():]) or before
         after = _SIDE_AFTER.match(text[m.end():m.end() + 15])
         if before and not re.search(r"[,;:.]", before.group(0)):
             side = side_of(before.group(1))

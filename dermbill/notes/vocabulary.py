@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dermbill.notes.alternation import word_alternation
+
 PARONYCHIA = "paronychia"
 # the codes of a paronychia by digit and side (ICD-10-CM L03.01- finger, L03.03- toe; 9: side not documented)
 PARONYCHIA_CODES = {("finger", "right"): "L03.011", ("finger", "left"): "L03.012", ("finger", None): "L03.019",
@@ -86,9 +88,11 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
     (r"rash(?:es)?(?:, unspecified)?", "R21"),
 )
-# one word boundary, then the alternatives: the boundary is tested once per position instead of once per word
-_DIAGNOSIS = re.compile("\\b(?:" + "|".join(f"(?P<d{i}>{w})" for i, (w, _) in enumerate(DIAGNOSIS_WORDS)) + ")s?\\b",
-                        re.IGNORECASE)
+# one word boundary, then the alternatives: the boundary is tested once per position instead of once per word, and
+# only the alternatives that can start with the word's first letter are tried
+_DIAGNOSIS_WORDS = word_alternation("\\b", [(f"d{i}", w) for i, (w, _) in enumerate(DIAGNOSIS_WORDS)], "s?\\b",
+                                    re.IGNORECASE)
+_DIAGNOSIS = _DIAGNOSIS_WORDS.pattern
 _CASE_SENSITIVE = {"mm", "mis", "df", "dfs", "sk", "sks", "isk", "isks", "ak", "aks", "hs", "vv", "ccca", "lpp"}
 HEDGE = re.compile(r"(r/o|rule out|ruling out|concerning for|suspicious for|suspect(?:ed)?|favor|ddx|"
                    r"differential|vs\.?|versus|possible|probable|\?|likely|clinically|query|cannot exclude)"
@@ -141,7 +145,7 @@ def find_diagnoses(text: str, offset: int = 0) -> list[DiagnosisMention]:
             continue
         if word.lower() in ("mm",) and re.search(r"\d\s*$", text[max(0, m.start() - 3):m.start()]):
             continue
-        key = DIAGNOSIS_WORDS[int(group[1:])][1]
+        key = DIAGNOSIS_WORDS[_DIAGNOSIS_WORDS.index[group]][1]
         before = text[max(0, m.start() - 40):m.start()]
         # "seborrheic keratosis, irritated (type)": the report's qualifier after the name
         inflamed = word.lower().startswith(("isk", "inflamed", "irritated")) or (
@@ -163,8 +167,8 @@ SYMPTOM_WORDS: tuple[tuple[str, str], ...] = (
     (r"infected|purulen\w*|pus", "infected"),
     (r"suspicious|atypical|irregular|concerning|r/o|rule out|ugly duckling", "suspicious_for_malignancy"),
 )
-_SYMPTOM = re.compile("\\b(?:" + "|".join(f"(?P<y{i}>{w})" for i, (w, _) in enumerate(SYMPTOM_WORDS)) + ")",
-                      re.IGNORECASE)
+_SYMPTOM_WORDS = word_alternation("\\b", [(f"y{i}", w) for i, (w, _) in enumerate(SYMPTOM_WORDS)], "", re.IGNORECASE)
+_SYMPTOM = _SYMPTOM_WORDS.pattern
 _BREAK = re.compile(r"[.;](?=\s)|\n(?=\s*[^a-z\s])")
 _SYMPTOM_NEGATION = re.compile(r"\b(no|not|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
 
@@ -180,5 +184,5 @@ def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         if _SYMPTOM_NEGATION.search(text[(breaks[-1] if breaks else 0):m.start()]) or \
                 re.search(r"\bnon[- ]?$", text[max(0, m.start() - 4):m.start()], re.IGNORECASE):
             continue  # "no itching", "non-inflamed": the symptom is denied
-        found.append((SYMPTOM_WORDS[int(group[1:])][1], m.start() + offset, m.end() + offset))
+        found.append((SYMPTOM_WORDS[_SYMPTOM_WORDS.index[group]][1], m.start() + offset, m.end() + offset))
     return found

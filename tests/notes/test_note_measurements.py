@@ -68,3 +68,19 @@ def test_repair_length() -> None:
 def test_defect_and_excised_diameter() -> None:
     assert _kind("final defect 2.5 x 1.5 cm") == "defect"
     assert _kind("excised diameter 1.7 cm") == "excised"
+
+
+def test_a_measure_list_given_out_is_the_callers_own() -> None:
+    # the answers are kept for the reader's repeated questions: changing one list changes no later answer
+    first = find_measures("Lesion 1.2 x 0.8 cm; margins four millimeters", 10)
+    first.clear()
+    again = find_measures("Lesion 1.2 x 0.8 cm; margins four millimeters", 10)
+    assert [(m.kind, m.value, m.start) for m in again] == [("length", Decimal("1.2"), 17),
+                                                           ("length", Decimal("0.4"), 39)]
+
+
+def test_measures_without_a_digit_or_without_a_spelled_unit() -> None:
+    assert [m.value for m in find_measures("one point five centimeters, no digits")] == [Decimal("1.5")]
+    assert [m.value for m in find_measures("0.3 cc of 40 mg/mL, spelled units none")] == [Decimal("0.3"),
+                                                                                          Decimal("40")]
+    assert find_measures("a scar, no measurement") == []
