@@ -847,6 +847,24 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                              shared=True, first=member is untreated[0])
             current, group = untreated[-1], untreated
             continue
+        total = _ALL_N.search(clause) if in_clause_p and not sites else None
+        counted, spans = [], set()
+        for lesion in untreated:
+            # ("L hand: 5 verruca vulgaris fingers/dorsum": one count read at two sites is one group's)
+            if (lesion.diagnoses or lesion.shared) and not (lesion.count and lesion.count[1:] in spans):
+                counted.append(lesion)
+                spans.add(lesion.count[1:] if lesion.count else None)
+        if total and sum(lesion.count[0] if lesion.count else 1 for lesion in counted) != _number(total.group(1)):
+            counted = [lesion for lesion in counted if lesion.count]  # ("L hand: 5 verruca vulgaris fingers/dorsum")
+        if total and len(counted) > 1 and not all(lesion in group for lesion in counted) and \
+                sum(lesion.count[0] if lesion.count else 1 for lesion in counted) == _number(total.group(1)):
+            # "L hand: 5 verruca vulgaris. R sole: 2 plantar warts. Tx: pared + LN2 to all 7": the lesions counted
+            # before, together as many as the treatment names
+            for member in counted:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is counted[0])
+            current, group = counted[-1], counted
+            continue
         every = [lesion for lesion in labelled if not _main_kinds(in_clause_p) & {q.type for q in lesion.procedures}]
         if in_clause_p and not sites and len(labelled) > 1 and len(every) == len(labelled) and \
                 _EVERY_LESION.search(clause):
@@ -963,6 +981,8 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_ALL_N = re.compile(r"\ball\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+                    r"(?!\s*(?:mm|cm|%|weeks?|days?|months?))", re.IGNORECASE)
 _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
                          r"(?:were|was|are|then)\b", re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"

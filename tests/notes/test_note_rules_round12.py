@@ -531,3 +531,17 @@ def test_a_spelled_size_before_its_site_is_no_count() -> None:
 def test_a_spelled_count_before_its_site_is_a_count() -> None:
     assert _lines("Actinic keratoses, five rough papules on the scalp, treated with liquid nitrogen.") == \
         [("17000", 1, ()), ("17003", 4, ())]
+
+
+# --- "LN2 to all 7" -------------------------------------------------------------------------------------------------
+
+_WARTS = ("8yo F w/ mom - warts x 6 mo, spreading.\nL hand: 5 verruca vulgaris fingers/dorsum. R sole: 2 plantar "
+          "warts, painful w/ walking.\nTx: pared + LN2 to all {n}, 2 FTC.")
+
+
+def test_a_treatment_of_all_n_is_every_lesion_counted_before() -> None:
+    assert sorted(_icd(_WARTS.format(n=7), payer="commercial")) == ["B07.0", "B07.8"]
+
+
+def test_all_n_that_is_not_the_count_before_stays_with_the_last_lesion() -> None:
+    assert _icd(_WARTS.format(n=9), payer="commercial") == ["B07.0"]
