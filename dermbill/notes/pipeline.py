@@ -53,6 +53,10 @@ _FORWARD: dict[str, tuple[str, ...]] = {
                  # "6 days after his excision on the L upper back": the procedure whose wound is followed today
                  "days after his", "days after her", "weeks after his", "weeks after her", "since his", "since her"),
     PLANNED: ("will schedule", "will plan", "schedule", "scheduled for", "plan for", "plan to", "planning",
+              # "NEW PATIENT CONSULTATION - Mohs surgery": the visit that decides on it
+              "consultation -", "consultation for", "consult for", "consultation:",
+              # "discussed Mohs vs excision vs radiation; pt elects Mohs. Will schedule": the choice of a treatment
+              "elects", "pt elects", "opts for", "chooses", "wishes to proceed with",
               "return for", "rtc for", "f/u for", "follow up for", "follow-up for", "refer for", "referred for",
               "referral for", "refer to", "referral to", "will return for", "next visit", "to be scheduled",
               "will need", "needs", "recommend", "recommended", "will perform", "will do", "candidate for",

@@ -545,3 +545,18 @@ def test_a_treatment_of_all_n_is_every_lesion_counted_before() -> None:
 
 def test_all_n_that_is_not_the_count_before_stays_with_the_last_lesion() -> None:
     assert _icd(_WARTS.format(n=9), payer="commercial") == ["B07.0"]
+
+
+# --- a consultation for Mohs --------------------------------------------------------------------------------------
+
+def test_a_consultation_that_chooses_mohs_codes_no_mohs() -> None:
+    text = ("NEW PATIENT CONSULTATION - Mohs surgery\nReferred for biopsy-proven nodular BCC of the nasal tip.\n"
+            "Exam: nasal tip, 0.9 x 0.7 cm pearly plaque with bx scar.\nPlan: discussed Mohs vs excision vs radiation; "
+            "pt elects Mohs. Will schedule Mohs surgery.\nMDM: moderate.")
+    assert _codes(text) == ["99204"]
+
+
+def test_a_mohs_operative_note_is_still_mohs() -> None:
+    text = ("MOHS SURGERY\nPreop dx: nodular BCC of the nasal tip, bx-proven.\nMohs micrographic surgery performed.\n"
+            "Stage 1: 2 blocks, clear.")
+    assert _codes(text) == ["17311"]
