@@ -314,8 +314,11 @@ _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returne
                             r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
                             r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
                             re.IGNORECASE)
-_NOTHING_DONE = re.compile(r"\bno (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
-                           r"done)\b|\bno procedures? (?:were |was )?(?:performed|done)\b", re.IGNORECASE)
+# "No procedures performed today." said of the visit (a clause of its own), not "SKs, back - benign, no treatment
+# today" said of one lesion
+_NOTHING_DONE = re.compile(r"(?:^|(?<=[:.;])|(?<=[:.;]\s)|(?<=[:.;]\s\s))[ \t]*"
+                           r"(?:no (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
+                           r"done)\b|no procedures? (?:were |was )?(?:performed|done)\b)", re.IGNORECASE | re.MULTILINE)
 
 
 _OWN_DATE = re.compile(r"[ \t]*(?:on[ \t]+|dated[ \t]+|:[ \t]*)?(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
@@ -846,6 +849,18 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
                              shared=True, first=member is untreated[0])
             current, group = untreated[-1], untreated
+            continue
+        named_dx = {d.key for d in lesion_d}
+        same_dx = [lesion for lesion in untreated if named_dx and {d.key for d in lesion.diagnoses + lesion.shared}
+                   & named_dx] if in_clause_p and not sites else []
+        if same_dx and not any(lesion in group for lesion in same_dx) and \
+                not any(named_dx & {d.key for d in m.diagnoses + m.shared} for m in group):
+            # "Findings: AKs L forehead x3, R cheek x2 ... SKs back, no treatment. Procedures: 1. LN2 to 6 AKs listed
+            # above": the treatment names the diagnosis of lesions found before, not the last lesion spoken of
+            for member in same_dx:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is same_dx[0])
+            current, group = same_dx[-1], same_dx
             continue
         total = _ALL_N.search(clause) if in_clause_p and not sites else None
         counted, spans = [], set()

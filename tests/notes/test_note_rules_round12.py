@@ -560,3 +560,21 @@ def test_a_mohs_operative_note_is_still_mohs() -> None:
     text = ("MOHS SURGERY\nPreop dx: nodular BCC of the nasal tip, bx-proven.\nMohs micrographic surgery performed.\n"
             "Stage 1: 2 blocks, clear.")
     assert _codes(text) == ["17311"]
+
+
+# --- "no treatment today" said of one lesion; a treatment naming the diagnosis of lesions found before ---------------
+
+_FOUND = ("EXAM\nFindings:\n - Gritty erythematous scaly papules: L forehead x3, R cheek x2, nasal dorsum x1 (6 total). "
+          "Clinically AK.\n - Back: scattered stuck-on waxy papules c/w ISK. Reassured, no treatment.\n"
+          "PROCEDURES\n1. Cryotherapy (LN2), 2 freeze-thaw cycles, to 6 AKs listed above.\n"
+          "ASSESSMENT / PLAN\n1. Actinic keratoses x6 - treated with LN2 as above.\n"
+          "2. Seborrheic keratoses, back - benign, {last}")
+
+
+def test_no_treatment_of_one_lesion_leaves_the_others_treated() -> None:
+    assert _lines(_FOUND.format(last="no treatment today.")) == [("17000", 1, ()), ("17003", 5, ())]
+
+
+def test_no_procedures_today_said_of_the_visit_codes_nothing() -> None:
+    text = "Exam: 6 AKs L forehead. SKs back.\nNo procedures performed today. AKs - LN2 next visit."
+    assert _codes(text) == []
