@@ -564,7 +564,8 @@ def test_a_mohs_operative_note_is_still_mohs() -> None:
 
 # --- "no treatment today" said of one lesion; a treatment naming the diagnosis of lesions found before ---------------
 
-# --- "no treatment today" said of one lesion; a treatment naming the diagnosis of lesions found before -------------
+_FOUND = ("EXAM\nFindings:\n - Gritty erythematous scaly papules: L forehead x3, R cheek x2, nasal dorsum x1 "
+          "(6 total). "
           "Clinically AK.\n - Back: scattered stuck-on waxy papules c/w ISK. Reassured, no treatment.\n"
           "PROCEDURES\n1. Cryotherapy (LN2), 2 freeze-thaw cycles, to 6 AKs listed above.\n"
           "ASSESSMENT / PLAN\n1. Actinic keratoses x6 - treated with LN2 as above.\n"
