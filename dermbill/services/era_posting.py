@@ -84,9 +84,9 @@ from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.kept_transactions import keep_transaction, kept_transaction
-from dermbill.x12.remittance_835 import read_835
-from dermbill.x12.tokenizer import read_file, segments_of
-from dermbill.x12.transactions import TransactionSet, transaction_sets
+from dermbill.x12.remittance_835 import read_835, read_835_remittances
+from dermbill.x12.tokenizer import bytes_of, open_x12
+from dermbill.x12.transactions import TransactionSet
 
 CLAIMS_PER_ROUND = 2000
 
@@ -118,10 +118,12 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
     when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
     """
     outcomes = []
-    for transaction in transaction_sets(read_file(path)):
-        if transaction.type == "835":
-            outcomes.append(post_remittance(database, transaction, path.name, actor=actor, now=now or utc_now(),
-                                            organization_id=organization_id))
+    with open_x12(path) as stream:
+        for read, remit in read_835_remittances(stream, keep=True):  # one 835 at a time, read as it streams
+            assert read.kept is not None
+            outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
+                                       read.kept.finish(), path.name, actor=actor, now=now or utc_now(),
+                                       organization_id=organization_id))
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes
@@ -134,10 +136,11 @@ def post_era_upload(database: Database, file_name: str, data: bytes, *, actor: s
     if not data.strip():
         raise InvalidInput(f"{file_name or 'the file'} is empty: choose an 835 file")
     outcomes = []
-    for transaction in transaction_sets(segments_of(data)):
-        if transaction.type == "835":
-            outcomes.append(post_remittance(database, transaction, file_name, actor=actor, now=now or utc_now(),
-                                            organization_id=organization_id, practice_ids=practice_ids))
+    for read, remit in read_835_remittances(bytes_of(data), keep=True):
+        assert read.kept is not None
+        outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
+                                   read.kept.finish(), file_name, actor=actor, now=now or utc_now(),
+                                   organization_id=organization_id, practice_ids=practice_ids))
     if not outcomes:
         raise InvalidInput(f"{file_name} holds no 835 remittance (an X12 file of another kind); choose an 835")
     return outcomes
@@ -170,10 +173,18 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
     ``practice_ids``: the practices the person posting works for (None: any, for the CLI and sync); an 835 whose
     payee is another practice is not recorded ("no practice").
     """
-    remit = read_835(transaction)
+    return _post_read(database, transaction.receiver, read_835(transaction), content_hash(transaction),
+                      keep_transaction(transaction), file_name, actor=actor, now=now,
+                      organization_id=organization_id, practice_ids=practice_ids)
+
+
+def _post_read(database: Database, receiver: str, remit: Remittance, digest: str, kept: bytes, file_name: str, *,
+               actor: str, now: datetime.datetime, organization_id: int | None = None,
+               practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
+    """``post_remittance`` of a read 835: its file's receiver (ISA08/GS03), content hash and kept bytes."""
     for _ in range(3):  # after a collision the other poster has committed: the next look sees its row
         try:
-            return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
+            return _post_once(database, receiver, remit, digest, kept, file_name, actor=actor, now=now,
                               organization_id=organization_id, practice_ids=practice_ids)
         except _Collided:
             continue
@@ -181,18 +192,17 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
                        "same moment three times over; nothing of it was posted here: post the file again")
 
 
-def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
-               now: datetime.datetime, organization_id: int | None,
+def _post_once(database: Database, receiver: str, remit: Remittance, digest: str, kept: bytes, file_name: str, *,
+               actor: str, now: datetime.datetime, organization_id: int | None,
                practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
     payer_identifier = (remit.payer_id or remit.payer_name or "UNKNOWN")[:80]  # as stored (a longer one is a problem)
     trace = remit.trace_number.strip()[:50]
     outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
-    digest = content_hash(transaction)
     problems = [*remit.problems, *file_problems(remit)]
     said = summary(remit)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        if organization_id is None and transaction.receiver:
-            organization_id = receiving_organization(uow, transaction.receiver)
+        if organization_id is None and receiver:
+            organization_id = receiving_organization(uow, receiver)
         practice, why = payee_practice(uow, remit.payee_npi, organization_id)
         if practice is not None and practice_ids is not None and practice.id not in practice_ids:
             practice, why = None, (f"the payee NPI {remit.payee_npi} bills for a practice you do not work for; "
@@ -230,7 +240,7 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
         if not store.record(row):
             raise _Collided
         outcome.remittance_id = row.id
-        repo.add(RemittanceContentRow(remittance_id=row.id, content=keep_transaction(transaction),
+        repo.add(RemittanceContentRow(remittance_id=row.id, content=kept,
                                       received_by=f"{actor[:60]}|{current_origin().source[:39]}"))
         if row.status != "posted":
             outcome.status = "quarantined" if row.status == "quarantined" else "conflict"

@@ -460,15 +460,17 @@ class Set835:
             digest.update(f"defect:{defect}~".encode())
         return str(digest.hexdigest())
 
-    def take(self, texts: list[str], first: int, upto: int, element: str) -> None:
-        """The set's segments ``following`` .. ``upto`` - 1 of a batch (texts from number ``first``)."""
+    def take(self, texts: list[str], first: int, upto: int, element: str, *, hashed: bool = True) -> None:
+        """The set's segments ``following`` .. ``upto`` - 1 of a batch (texts from number ``first``); ``hashed``:
+        part of the content hash (all but ST and SE)."""
         if upto <= self.following:
             return
         part = texts[self.following - first:upto - first]
         self.count += len(part)
         if self.digest is not None and self.kept is not None:
-            hashed = part if element == "*" else [text.replace(element, "*") for text in part]
-            self.digest.update(("~".join(hashed) + "~").encode("utf-8"))
+            if hashed:
+                starred = part if element == "*" else [text.replace(element, "*") for text in part]
+                self.digest.update(("~".join(starred) + "~").encode("utf-8"))
             self.kept.write(part)
         self.following = upto
 
@@ -504,7 +506,7 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 current.take(texts, first, number, element)
                 tag = elements[0].strip().upper()
                 if tag == "SE":
-                    current.take(texts, first, number + 1, element)
+                    current.take(texts, first, number + 1, element, hashed=False)  # SE: kept, counted
                     _close_set(current.transaction, Segment(number, tag, elements), current.count)
                     yield "end", current
                     current = None
@@ -612,16 +614,23 @@ def stream_835_claims(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterato
             reader = None
 
 
-def remittance_of(data: Json) -> Remittance:
-    """The typed remittance of ``read_835_json``'s JSON."""
+def remittance_of(data: Json, claims: tuple[ClaimPayment, ...] | None = None,
+                  claim_problems: list[str] | None = None) -> Remittance:
+    """The typed remittance of ``read_835_json``'s JSON; ``claims``: its claims typed already (by
+    ``claim_payment``, as they were read, with the problems they gave in ``claim_problems``), when its JSON has
+    none."""
     payment, payer, payee = data["payment"], data["payer"], data["payee"]
     problems = list(data["balance"]["problems"])
+    if claims is None:
+        claims = tuple(_claim(claim, problems) for claim in data["claims"])
+    else:
+        problems += claim_problems or []
     plbs = data["provider_adjustments"]
     remittance = Remittance(
         payer_name=payer.get("name") or "", payer_id=payer.get("identifier") or "", payee_name=payee.get("name") or "",
         payee_npi=payee.get("npi") or "", trace_number=payment.get("trace_number") or "",
         trace_originator=payment.get("originator") or "", trace_reference=payment.get("trace_reference") or "",
-        paid_on=_day(payment.get("date")), claims=tuple(_claim(claim, problems) for claim in data["claims"]),
+        paid_on=_day(payment.get("date")), claims=claims,
         provider_adjustments=tuple(ProviderAdjustment(a["reason"], a["reference"], _money(a["amount"], problems))
                                    for plb in plbs for a in plb["adjustments"]),
         fiscal_period_end=_day(plbs[0]["date"]) if plbs else None, problems=tuple(problems),
@@ -629,6 +638,26 @@ def remittance_of(data: Json) -> Remittance:
     # An amount the 835 states is kept only when it is not what its parts add up to (it does not balance).
     given = _money(payment.get("amount"), problems)
     return remittance if given == remittance.total else replace(remittance, stated_total=given)
+
+
+def claim_payment(claim: Json, problems: list[str]) -> ClaimPayment:
+    """One claim's JSON as read (``read_835_stream``'s "claim") as the typed claim payment; an amount in fractions
+    of a cent goes to ``problems``."""
+    return _claim(claim, problems)
+
+
+def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[Set835, Remittance]]:
+    """Every 835 of an X12 byte stream as the typed remittance, one at a time, with its envelope (and, ``keep``, its
+    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over."""
+    claims: list[ClaimPayment] = []
+    problems: list[str] = []
+    for kind, item in read_835_stream(stream, keep=keep):
+        if kind == "claim":
+            claims.append(_claim(item, problems))
+        elif kind == "end":
+            data = read_835_end(item.reader, item.transaction, [])
+            yield item, remittance_of(data, tuple(claims), problems)
+            claims, problems = [], []
 
 
 def _claim(claim: Json, problems: list[str]) -> ClaimPayment:

@@ -21,6 +21,7 @@ CHUNK = 1 << 20
 # No segment of any transaction comes near this: a longer run without a terminator is refused, not buffered.
 MAX_SEGMENT = 1 << 20
 ISA_ELEMENTS = 16
+HEAD = 4096  # bytes read before the delimiters are: the ISA and a bare ST's first segments
 
 
 class X12Error(InvalidInput):
@@ -95,6 +96,11 @@ def segment_batches(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tu
     interchanges with other delimiters (a later ISA starts a batch of its own).
     """
     first = stream.read(chunk_size)
+    while len(first) < HEAD:  # the delimiters are read from the head: small chunks are read on to it
+        more = stream.read(chunk_size)
+        if not more:
+            break
+        first += more
     decoder = codecs.getincrementaldecoder(_encoding(first))(errors="replace")
     buffer = decoder.decode(first)
     if not buffer.strip():
@@ -188,3 +194,16 @@ def read_file(path: Path) -> Iterator[tuple[Delimiters, Segment]]:
 def segments_of(text: str | bytes) -> Iterator[tuple[Delimiters, Segment]]:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return iter_segments(io.BytesIO(data))
+
+
+def open_x12(path: Path) -> BinaryIO:
+    """``path`` opened for reading as bytes; InvalidInput saying why when it cannot be."""
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read '{path}': {exc.strerror}") from None
+
+
+def bytes_of(text: str | bytes) -> BinaryIO:
+    """Text or bytes as a byte stream for the readers."""
+    return io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text)
