@@ -62,8 +62,8 @@ _DECIMALS: dict[str, Decimal] = {}
 _CENTS: dict[str, tuple[int, int]] = {}  # an amount's text -> (cents, decimal places), for those in whole cents
 
 
-def _amount(s: Segment, index: int, problems: list[str]) -> str | None:
-    """``values.amount`` (a required amount), remembered."""
+def _amount(s: Segment, index: int, problems: list[str] | None) -> str | None:
+    """``values.amount`` (``problems``: a required amount, said there when missing), remembered."""
     raw = s.get(index)
     found = _AMOUNTS.get(raw)
     if found is None:
@@ -170,7 +170,7 @@ class Remittance835:
                 field_name = amount_names.get(e[1]) if size > 1 else None
                 if owner is not None and field_name is not None:
                     cash = texts.get(e[2]) if size > 2 else None
-                    owner[field_name] = cash if cash is not None else amount(Segment(number, tag, e), 2)
+                    owner[field_name] = cash if cash is not None else _amount(Segment(number, tag, e), 2, None)
             elif tag == "SVC":
                 if claim is None:
                     raise X12Error("SVC outside a claim (expected CLP first)", segment_number=number, segment_id=tag)
@@ -321,7 +321,7 @@ class Remittance835:
         self._claim = {
             "patient_control_number": s.get(1), "status_code": s.get(2), "charge": _amount(s, 3, self.problems),
             "paid": _amount(s, 4, self.problems),
-            "patient_responsibility": (_AMOUNTS.get(s.get(5)) or amount(s, 5)) or "0",
+            "patient_responsibility": _amount(s, 5, None) or "0",
             "filing_indicator": s.get(6), "payer_claim_control_number": s.get(7), "facility_code": s.get(8),
             "frequency_code": s.get(9), "adjustments": [], "remarks": [], "dates": {}, "lines": [],
             "segment": s.number,
