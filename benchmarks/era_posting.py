@@ -121,6 +121,10 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
             for table in ("claim", "claim_line", "journal_entry"):
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    if database.backend == "postgresql":  # statistics, as a database in use has (autovacuum would take a while)
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "ANALYZE claim, claim_line, journal_entry, posting, line_adjudication, receivable_balance")
     database.dispose()
     paid: list[PaidClaim] = []
     for n in range(1, claims + 1):

@@ -27,9 +27,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,9 +256,29 @@ def _post_once(database: Database, receiver: str, remit: Remittance, digest: str
     return outcome
 
 
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while a remittance is posted: posting makes millions of short-lived,
+    acyclic values (freed by reference counting), and each collection they set off would walk every row and claim
+    payment still held (a third of posting's CPU time). It runs again, as before, afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _post_recorded(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str, payer_id: int,
                    outcome: RemittanceOutcome, now: datetime.datetime) -> None:
     """Post a recorded remittance's claim payments and provider-level adjustments (in the caller's transaction)."""
+    with _collection_paused():
+        _post_claims_and_adjustments(store, row, remit, digest, payer_id, outcome, now)
+
+
+def _post_claims_and_adjustments(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str,
+                                 payer_id: int, outcome: RemittanceOutcome, now: datetime.datetime) -> None:
     repo, trace = store.repo, row.trace_number
     repo.open_standard_chart()
     payments = remit.claims
