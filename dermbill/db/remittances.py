@@ -164,6 +164,15 @@ class RemittanceStore:
                 for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
                                            order_by=ClaimLineRow.line_number)]
 
+    def charged_line_ids(self, claim_ids: Sequence[int]) -> list[int]:
+        """The charged lines of these claims' lines (the lines whose balances posting moves)."""
+        wanted = sorted(set(claim_ids))
+        return sorted({billed or line_id for start in range(0, len(wanted), CHUNK)
+                       for line_id, billed in self.repo.session.execute(
+                           select(ClaimLineRow.id, ClaimLineRow.billed_line_id).where(
+                               ClaimLineRow.practice_id == self.repo.practice_id,
+                               ClaimLineRow.claim_id.in_(wanted[start:start + CHUNK])))})
+
     def balances(self, line_ids: Sequence[int]) -> dict[int, LineBalances]:
         """The insurance, denied and patient balances of these charged lines, as posted so far."""
         ids = self.repo.account_ids()

@@ -284,9 +284,15 @@ def _post_claims_and_adjustments(store: RemittanceStore, row: RemittanceRow, rem
     payments = remit.claims
     ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
     codes = denial_code_table()
+    named = [claim_id for ids in ids_by_pcn.values() for claim_id in ids]
+    # Every claim the 835 names, locked before any of their balances is read (in one order, so that two posters of
+    # the same claims wait for each other rather than deadlock); then their lines' balances and the payers' answers
+    # so far, read once before anything is written: no round reads what an earlier one wrote.
+    store.lock_claims(named)
+    known = _Known(store.balances(store.charged_line_ids(named)), store.history(named), set(named))
     for start in range(0, len(payments), CLAIMS_PER_ROUND):
-        _Round(store, row, digest, payer_id, codes, outcome).post(payments[start:start + CLAIMS_PER_ROUND],
-                                                                  start, ids_by_pcn)
+        _Round(store, row, digest, payer_id, codes, outcome, known).post(payments[start:start + CLAIMS_PER_ROUND],
+                                                                         start, ids_by_pcn)
     day = remit.paid_on or now.date()
     plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
     if len(plb) >= 2:
@@ -334,19 +340,30 @@ def _recoup(store: RemittanceStore, adjustment: ProviderAdjustment, payer_id: in
     return adjustment.amount - left
 
 
+@dataclass(slots=True)
+class _Known:
+    """What posting knows of the claims of a remittance, shared by its rounds and moved on as they plan: the
+    balances of their charged lines, the payers' answers on them, and which claims' answers were read."""
+
+    balances: dict[int, LineBalances] = field(default_factory=dict)  # charged line id -> its balances
+    history: dict[HistoryKey, list[Answered]] = field(default_factory=dict)
+    claims: set[int] = field(default_factory=set)
+
+
 class _Round:
     """Some of a remittance's claim payments, posted in its transaction, then the rows read for them let go: a
-    60,000-claim 835 is posted in rounds, in the memory of one round."""
+    60,000-claim 835 is posted in rounds, in the memory of one round (and of what ``_Known`` holds per line)."""
 
     def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int,
-                 codes: DenialCodeTable, outcome: RemittanceOutcome) -> None:
+                 codes: DenialCodeTable, outcome: RemittanceOutcome, known: _Known | None = None) -> None:
         self.store, self.repo = store, store.repo
         self.remittance, self.digest, self.payer_id, self.codes, self.outcome = (
             remittance, digest, payer_id, codes, outcome)
         self.by_pcn: dict[str, list[ClaimRow]] = {}
         self.lines: dict[int, list[ClaimLineRow]] = {}
-        self.balances: dict[int, LineBalances] = {}  # charged line id -> its balances, moved on as we plan
-        self.history: dict[HistoryKey, list[Answered]] = {}
+        self.known = known if known is not None else _Known()
+        self.balances = self.known.balances  # charged line id -> its balances, moved on as we plan
+        self.history = self.known.history
         self.entries: list[JournalEntry] = []
         self.adjudications: list[dict[str, Any]] = []
         self.overpayments: list[dict[str, Any]] = []
@@ -390,8 +407,10 @@ class _Round:
             self.lines.setdefault(line.claim_id, []).append(line)
         fresh = sorted({line.charged_line_id for line in loaded} - self.balances.keys())
         self.balances.update(self.store.balances(fresh))  # a line known already keeps what this file did to it
-        for key, answers in self.store.history(claim_ids).items():
+        unread = [claim_id for claim_id in claim_ids if claim_id not in self.known.claims]
+        for key, answers in self.store.history(unread).items():
             self.history.setdefault(key, answers)
+        self.known.claims.update(unread)
 
     def _lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
         if claim.id not in self.lines:
