@@ -31,6 +31,7 @@ import contextlib
 import datetime
 import gc
 import hashlib
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,6 +291,8 @@ def _post_claims_and_adjustments(store: RemittanceStore, row: RemittanceRow, rem
     # so far, read once before anything is written: no round reads what an earlier one wrote.
     store.lock_claims(named)
     known = _Known(store.balances(store.charged_line_ids(named)), store.history(named), set(named))
+    sums = store.account_sums(named)
+    known.sums = {claim_id: sums.get(claim_id, Counter()) for claim_id in named}
     for start in range(0, len(payments), CLAIMS_PER_ROUND):
         _Round(store, row, digest, payer_id, codes, outcome, known).post(payments[start:start + CLAIMS_PER_ROUND],
                                                                          start, ids_by_pcn)
@@ -348,6 +351,18 @@ class _Known:
     balances: dict[int, LineBalances] = field(default_factory=dict)  # charged line id -> its balances
     history: dict[HistoryKey, list[Answered]] = field(default_factory=dict)
     claims: set[int] = field(default_factory=set)
+    # Claim id -> its balances by account code, read before anything was written and moved on by each entry this
+    # remittance posts: a claim's status is settled from it, never by reading back what was just written.
+    sums: dict[int, Counter[str]] | None = None
+
+    def add(self, entries: list[JournalEntry]) -> None:
+        """Entries planned for the claims: their amounts added to the claims' sums."""
+        if self.sums is None:
+            return
+        for entry in entries:
+            for posting in entry.postings:
+                if posting.claim_id is not None and posting.claim_id in self.sums:
+                    self.sums[posting.claim_id][posting.account_code] += posting.amount.cents
 
 
 class _Round:
@@ -385,7 +400,8 @@ class _Round:
         self.repo.insert_rows(LineAdjudicationRow, self.adjudications)
         self.repo.insert_rows(OverpaymentRow, self.overpayments)
         self.repo.post_many(self.entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
-        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers)
+        self.known.add(self.entries)
+        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers, self.known.sums)
         self.repo.flush()
         for claim in [c for found in self.by_pcn.values() for c in found] + list(self.touched.values()):
             if claim in self.repo.session:
@@ -556,7 +572,11 @@ class _Round:
         secondary = self.store.secondary_claim(claim, self.payer_id)
         if secondary is not None:
             return secondary
-        return open_secondary_claim(self.repo, claim, crossover=True) if self.store.was_forwarded(claim) else None
+        if not self.store.was_forwarded(claim):
+            return None
+        if self.known.sums is not None:  # opening it moves the primary's patient share: its sums are read again
+            self.known.sums.pop(claim.id, None)
+        return open_secondary_claim(self.repo, claim, crossover=True)
 
 
 def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
@@ -570,12 +590,23 @@ def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
             "lines": len(payment.lines)}
 
 
-def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
-    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces."""
+def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str],
+                     known: dict[int, Counter[str]] | None = None) -> None:
+    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces.
+
+    ``known``: the balances of claims as this remittance moved them (``_Known.sums``); when every claim settled
+    here is among them and none replaces or is replaced by another, they decide, and nothing is read back."""
     # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
     # payer may send its reversal of the original after its decision on the corrected claim).
     named = {claim.id for claim in claims}
-    claims = claims + [claim for claim in store.corrected_claims_of(claims) if claim.id not in named]
+    corrected = store.corrected_claims_of(claims)
+    if known is not None and not corrected and all(
+            claim.id in known and not (claim.frequency_code == "7" and claim.original_claim_id) for claim in claims):
+        move_claims(store.repo, [(claim, settled_status(ClaimStatus(claim.status), known[claim.id],
+                                                        Money(claim.total_charge_cents), replaced=False))
+                                 for claim in claims], "835 posted", payer_claim_numbers)
+        return
+    claims = claims + [claim for claim in corrected if claim.id not in named]
     fresh = set(store.lock_claims([claim.id for claim in claims]))
     for claim in [claim for claim in claims if claim.id in fresh]:  # not named by CLP01 (corrected, secondary)
         store.repo.session.refresh(claim)  # its status as the lock found it
