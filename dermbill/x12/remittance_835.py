@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gc
 import hashlib
 import itertools
 from collections.abc import Iterator
@@ -651,13 +652,26 @@ def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tu
     content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over."""
     claims: list[ClaimPayment] = []
     problems: list[str] = []
-    for kind, item in read_835_stream(stream, keep=keep):
-        if kind == "claim":
-            claims.append(_claim(item, problems))
-        elif kind == "end":
-            data = read_835_end(item.reader, item.transaction, [])
-            yield item, remittance_of(data, tuple(claims), problems)
-            claims, problems = [], []
+    # The cyclic garbage collector is held off while a set's claims are read (they are acyclic values, freed by
+    # reference counting; each collection would walk all those held so far: a third of the time), not while the
+    # caller has the remittance.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for kind, item in read_835_stream(stream, keep=keep):
+            if kind == "claim":
+                claims.append(_claim(item, problems))
+            elif kind == "end":
+                data = read_835_end(item.reader, item.transaction, [])
+                read = remittance_of(data, tuple(claims), problems)
+                claims, problems = [], []
+                if enabled:
+                    gc.enable()
+                yield item, read
+                gc.disable()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _claim(claim: Json, problems: list[str]) -> ClaimPayment:
@@ -695,18 +709,40 @@ def _line(line: Json, problems: list[str]) -> ServiceLinePayment:
 
 
 def _adjustment(adjustment: Json, problems: list[str]) -> Adjustment:
-    quantity = adjustment.get("quantity")
-    return Adjustment(adjustment["group"], adjustment["reason"], _money(adjustment["amount"], problems),
-                      Decimal(quantity) if quantity and _is_number(quantity) else None)
+    # Adjustments are values that repeat (CO-45 of the same fee, PR-2 of the same coinsurance): one of each.
+    key = (adjustment["group"], adjustment["reason"], adjustment["amount"], adjustment.get("quantity"))
+    found = _ADJUSTMENTS.get(key)
+    if found is not None:
+        return found
+    quantity = key[3]
+    before = len(problems)
+    found = Adjustment(key[0], key[1], _money(key[2], problems),
+                       Decimal(quantity) if quantity and _is_number(quantity) else None)
+    if len(problems) == before:  # one whose amount is a problem is said each time it comes
+        if len(_ADJUSTMENTS) >= CACHED:
+            _ADJUSTMENTS.clear()
+        _ADJUSTMENTS[key] = found
+    return found
+
+
+_ADJUSTMENTS: dict[tuple[str, str, str | None, str | None], Adjustment] = {}
+_MONEY: dict[str, Money] = {}
 
 
 def _money(text: str | None, problems: list[str]) -> Money:
     """An amount as Money; one with fractions of a cent is a problem (nothing of it may be posted)."""
+    found = _MONEY.get(text or "0")
+    if found is not None:
+        return found
     try:
-        return _parsed(text or "0")
+        found = _parsed(text or "0")
     except InvalidInput as exc:
         problems.append(str(exc))
         return Money.zero()
+    if len(_MONEY) >= CACHED:
+        _MONEY.clear()
+    _MONEY[text or "0"] = found
+    return found
 
 
 @functools.lru_cache(maxsize=65536)
@@ -716,6 +752,18 @@ def _parsed(text: str) -> Money:
 
 
 def _day(text: str | None) -> datetime.date | None:
+    found = _DAYS.get(text) if text else None
+    if found is None and text:
+        found = _iso_day(text)
+        if found is not None and len(_DAYS) < CACHED:
+            _DAYS[text] = found
+    return found
+
+
+_DAYS: dict[str, datetime.date] = {}
+
+
+def _iso_day(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text) if text else None
     except ValueError:
