@@ -179,13 +179,14 @@ class RemittanceStore:
         codes = {ids[code]: code for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR)}
         sums: dict[int, dict[str, int]] = {line_id: {} for line_id in line_ids}
         for start in range(0, len(line_ids), CHUNK):
+            # Every account's sum, the three wanted kept here: with the accounts in the WHERE clause SQLite scans
+            # the practice's postings by account (45 ms a chunk at 60,000 claims) instead of using the line index.
             for line_id, account, total in self.repo.session.execute(
                     select(PostingRow.claim_line_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
-                    .where(PostingRow.practice_id == self.repo.practice_id,
-                           PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
-                           PostingRow.account_id.in_(list(codes)))
+                    .where(PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
+                           PostingRow.practice_id == self.repo.practice_id)
                     .group_by(PostingRow.claim_line_id, PostingRow.account_id)):
-                if line_id is not None:
+                if line_id is not None and account in codes:
                     sums[int(line_id)][codes[account]] = int(total)
         return {line_id: LineBalances(Money(s.get(INSURANCE_AR, 0)), Money(s.get(DENIED_AR, 0)),
                                       Money(s.get(PATIENT_AR, 0))) for line_id, s in sums.items()}

@@ -56,6 +56,7 @@ from dermbill.db.models import (
 T = TypeVar("T", bound=TenantRow)
 R = TypeVar("R")
 Clock = Callable[[], datetime.datetime]
+ENTRIES_PER_INSERT = 100  # journal entries per multi-row INSERT on SQLite (8 values each: under its 999 parameters)
 
 
 
@@ -424,6 +425,18 @@ class PracticeRepository:
                     text("SELECT nextval(pg_get_serial_sequence('journal_entry', 'id')) FROM generate_series(1, :n)"),
                     {"n": len(rows)})))
                 self.insert_rows(JournalEntryRow, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+            elif all(e.idempotency_key is not None for e in fresh):
+                # SQLite: multi-row INSERT ... RETURNING in chunks, each id told by its entry's (unique) key; a
+                # RETURNING in parameter order would insert one row per statement.
+                table = cast(Table, JournalEntryRow.__table__)
+                values = [{"practice_id": self.practice_id, **row} for row in rows]
+                by_key: dict[str, int] = {}
+                for start in range(0, len(values), ENTRIES_PER_INSERT):
+                    statement = insert(table).values(values[start:start + ENTRIES_PER_INSERT]).returning(
+                        table.c.id, table.c.idempotency_key)
+                    by_key.update({key: entry_id for entry_id, key in self.uow.guarded(
+                        partial(lambda s: list(self.session.execute(s)), statement))})
+                ids = [by_key[str(e.idempotency_key)] for e in fresh]
             else:
                 statement = insert(JournalEntryRow).returning(JournalEntryRow.id, sort_by_parameter_order=True)
                 values = [{"practice_id": self.practice_id, **row} for row in rows]
