@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import ColumnElement, Executable, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR
@@ -31,6 +32,13 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 
 CHUNK = 500  # ids per IN (...) query
+
+
+def _this_practice(column: InstrumentedAttribute[int], practice_id: int) -> ColumnElement[bool]:
+    """``column == practice_id`` in a form no index serves: SQLite, without statistics, would otherwise read every
+    line of the practice by the practice index rather than the few a claim id names (linear in the practice's
+    size, for each chunk of claims)."""
+    return column + 0 == practice_id
 
 
 def receiving_organization(uow: UnitOfWork, receiver: str) -> int | None:
@@ -161,8 +169,10 @@ class RemittanceStore:
 
     def lines(self, claim_ids: Sequence[int]) -> list[ClaimLineRow]:
         return [line for start in range(0, len(claim_ids), CHUNK)
-                for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
-                                           order_by=ClaimLineRow.line_number)]
+                for line in self.repo.session.scalars(
+                    select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
+                                               _this_practice(ClaimLineRow.practice_id, self.repo.practice_id))
+                    .order_by(ClaimLineRow.line_number))]
 
     def charged_line_ids(self, claim_ids: Sequence[int]) -> list[int]:
         """The charged lines of these claims' lines (the lines whose balances posting moves)."""
@@ -170,8 +180,8 @@ class RemittanceStore:
         return sorted({billed or line_id for start in range(0, len(wanted), CHUNK)
                        for line_id, billed in self.repo.session.execute(
                            select(ClaimLineRow.id, ClaimLineRow.billed_line_id).where(
-                               ClaimLineRow.practice_id == self.repo.practice_id,
-                               ClaimLineRow.claim_id.in_(wanted[start:start + CHUNK])))})
+                               ClaimLineRow.claim_id.in_(wanted[start:start + CHUNK]),
+                               _this_practice(ClaimLineRow.practice_id, self.repo.practice_id)))})
 
     def balances(self, line_ids: Sequence[int]) -> dict[int, LineBalances]:
         """The insurance, denied and patient balances of these charged lines, as posted so far."""
