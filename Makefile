@@ -27,7 +27,7 @@ FUZZ_SEED ?= 0
 # depends on the date is the same on both databases, and make test runs both).
 CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir tests/core/coding/test_entry.py tests/notes/test_note_cli.py
 
-.PHONY: demo test test-ahead bench fuzz lint typecheck clean
+.PHONY: demo test test-ahead bench bench-quick fuzz lint typecheck clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
@@ -61,6 +61,10 @@ test-ahead: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m benchmarks
+
+# The measures with a goal at small sizes, then the goals table: under 3 minutes (no other readers installed).
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks --quick
 
 # Every target: parse, validate and reader for SECONDS each, then ERA_RUNS mutated demo 835s posted into a scratch
 # database (the demo built there first, about 30 s). Exit 1 on any crash or broken invariant.

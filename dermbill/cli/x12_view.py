@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from dermbill.cli.files import write_json
-from dermbill.services.x12_files import parse_x12_file, validate_x12_file
+from dermbill.services.x12_files import validate_x12_file, write_x12_json, x12_transactions
 
 
 def run_parse(out: Console, path: str, *, as_json: bool) -> None:
-    parsed = parse_x12_file(Path(path))
+    """The file's transaction sets, a line each, or its JSON (streamed: an 835's claims a line each)."""
     if as_json:
-        write_json(parsed)
+        write_x12_json(Path(path), sys.stdout.write)
+        sys.stdout.flush()
         return
-    for transaction in parsed["transactions"]:
+    for transaction in x12_transactions(Path(path)):
         out.print(_summary(transaction), markup=False)
 
 
@@ -27,7 +28,7 @@ def _summary(transaction: dict[str, Any]) -> str:
         payment = transaction["payment"]
         balance = "balanced" if transaction["balance"]["balanced"] else "NOT balanced"
         return (f"{head} payment {payment.get('amount')} ({payment.get('method')}, trace {payment.get('trace_number')})"
-                f", {len(transaction['claims'])} claims, {balance}")
+                f", {transaction.get('claim_count', len(transaction.get('claims', [])))} claims, {balance}")
     if kind == "999":
         return f"{head} {len(transaction['transaction_sets'])} transaction sets acknowledged, group " \
                f"{transaction['functional_group'].get('status_text', 'unknown')}"

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import ColumnElement, Executable, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.ledger import DENIED_AR, INSURANCE_AR, PATIENT_AR
@@ -31,6 +32,13 @@ from dermbill.db.models import (
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 
 CHUNK = 500  # ids per IN (...) query
+
+
+def _this_practice(column: InstrumentedAttribute[int], practice_id: int) -> ColumnElement[bool]:
+    """``column == practice_id`` in a form no index serves: SQLite, without statistics, would otherwise read every
+    line of the practice by the practice index rather than the few a claim id names (linear in the practice's
+    size, for each chunk of claims)."""
+    return column + 0 == practice_id
 
 
 def receiving_organization(uow: UnitOfWork, receiver: str) -> int | None:
@@ -161,8 +169,19 @@ class RemittanceStore:
 
     def lines(self, claim_ids: Sequence[int]) -> list[ClaimLineRow]:
         return [line for start in range(0, len(claim_ids), CHUNK)
-                for line in self.repo.rows(ClaimLineRow, ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
-                                           order_by=ClaimLineRow.line_number)]
+                for line in self.repo.session.scalars(
+                    select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
+                                               _this_practice(ClaimLineRow.practice_id, self.repo.practice_id))
+                    .order_by(ClaimLineRow.line_number))]
+
+    def charged_line_ids(self, claim_ids: Sequence[int]) -> list[int]:
+        """The charged lines of these claims' lines (the lines whose balances posting moves)."""
+        wanted = sorted(set(claim_ids))
+        return sorted({billed or line_id for start in range(0, len(wanted), CHUNK)
+                       for line_id, billed in self.repo.session.execute(
+                           select(ClaimLineRow.id, ClaimLineRow.billed_line_id).where(
+                               ClaimLineRow.claim_id.in_(wanted[start:start + CHUNK]),
+                               _this_practice(ClaimLineRow.practice_id, self.repo.practice_id)))})
 
     def balances(self, line_ids: Sequence[int]) -> dict[int, LineBalances]:
         """The insurance, denied and patient balances of these charged lines, as posted so far."""
@@ -170,13 +189,14 @@ class RemittanceStore:
         codes = {ids[code]: code for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR)}
         sums: dict[int, dict[str, int]] = {line_id: {} for line_id in line_ids}
         for start in range(0, len(line_ids), CHUNK):
+            # Every account's sum, the three wanted kept here: with the accounts in the WHERE clause SQLite scans
+            # the practice's postings by account (45 ms a chunk at 60,000 claims) instead of using the line index.
             for line_id, account, total in self.repo.session.execute(
                     select(PostingRow.claim_line_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
-                    .where(PostingRow.practice_id == self.repo.practice_id,
-                           PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
-                           PostingRow.account_id.in_(list(codes)))
+                    .where(PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
+                           PostingRow.practice_id == self.repo.practice_id)
                     .group_by(PostingRow.claim_line_id, PostingRow.account_id)):
-                if line_id is not None:
+                if line_id is not None and account in codes:
                     sums[int(line_id)][codes[account]] = int(total)
         return {line_id: LineBalances(Money(s.get(INSURANCE_AR, 0)), Money(s.get(DENIED_AR, 0)),
                                       Money(s.get(PATIENT_AR, 0))) for line_id, s in sums.items()}

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, event, func, insert, select, text
+from sqlalchemy import JSON, Column, ColumnElement, MetaData, Table, event, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
@@ -56,6 +56,8 @@ from dermbill.db.models import (
 T = TypeVar("T", bound=TenantRow)
 R = TypeVar("R")
 Clock = Callable[[], datetime.datetime]
+ENTRIES_PER_INSERT = 100  # journal entries per multi-row INSERT on SQLite (8 values each: under its 999 parameters)
+
 
 
 KEYS_PER_QUERY = 500  # idempotency keys per IN (...) lookup
@@ -423,6 +425,18 @@ class PracticeRepository:
                     text("SELECT nextval(pg_get_serial_sequence('journal_entry', 'id')) FROM generate_series(1, :n)"),
                     {"n": len(rows)})))
                 self.insert_rows(JournalEntryRow, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+            elif all(e.idempotency_key is not None for e in fresh):
+                # SQLite: multi-row INSERT ... RETURNING in chunks, each id told by its entry's (unique) key; a
+                # RETURNING in parameter order would insert one row per statement.
+                table = cast(Table, JournalEntryRow.__table__)
+                values = [{"practice_id": self.practice_id, **row} for row in rows]
+                by_key: dict[str, int] = {}
+                for start in range(0, len(values), ENTRIES_PER_INSERT):
+                    statement = insert(table).values(values[start:start + ENTRIES_PER_INSERT]).returning(
+                        table.c.id, table.c.idempotency_key)
+                    by_key.update({key: entry_id for entry_id, key in self.uow.guarded(
+                        partial(lambda s: list(self.session.execute(s)), statement))})
+                ids = [by_key[str(e.idempotency_key)] for e in fresh]
             else:
                 statement = insert(JournalEntryRow).returning(JournalEntryRow.id, sort_by_parameter_order=True)
                 values = [{"practice_id": self.practice_id, **row} for row in rows]
@@ -498,16 +512,23 @@ class PracticeRepository:
         """Insert each row of this practice, or add its ``amount`` to the row with the same keys."""
         if not rows:
             return
-        column = getattr(row_type, amount)
-        statement: Any
-        if self.session.get_bind().dialect.name == "postgresql":
-            statement = postgresql_insert(row_type)
-        else:
-            statement = sqlite_insert(row_type)
-        statement = statement.on_conflict_do_update(
-            index_elements=["practice_id", *keys], set_={amount: column + statement.excluded[amount]})
+        table = cast(Table, row_type.__table__)
         values = [{**row, "practice_id": self.practice_id} for row in rows]
         self.uow.written.add(self.practice_id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The rows COPied into a temporary table of the same columns, then one INSERT ... SELECT ... ON CONFLICT:
+            # two statements for any number of rows (the keys are unique within ``rows``).
+            staged = _staging_table(table)
+            self.uow.guarded(partial(_stage_rows, self.session, staged, values))
+            columns = list(values[0])
+            staging = postgresql_insert(table).from_select(columns, select(*(staged.c[c] for c in columns)))
+            staging = staging.on_conflict_do_update(index_elements=["practice_id", *keys],
+                                                    set_={amount: table.c[amount] + staging.excluded[amount]})
+            self.uow.guarded(partial(self.session.execute, staging))
+            return
+        statement = sqlite_insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["practice_id", *keys], set_={amount: table.c[amount] + statement.excluded[amount]})
         self.uow.guarded(partial(self.session.execute, statement, values))
 
     def insert_rows(self, row_type: type[TenantRow], rows: Sequence[dict[str, Any]]) -> None:
@@ -520,8 +541,8 @@ class PracticeRepository:
         self.uow.written.add(self.practice_id)
         if self.session.get_bind().dialect.name == "postgresql":
             self.uow.guarded(partial(_copy_rows, self.session, row_type, values))
-        else:
-            self.uow.guarded(partial(self.session.execute, insert(row_type), values))
+        else:  # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
+            self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
 
     def load_entry(self, entry_id: int) -> JournalEntry:
         row = self.get(JournalEntryRow, entry_id)
@@ -577,10 +598,30 @@ def _to_posting(row: PostingRow, codes: dict[int, str]) -> Posting:
     )
 
 
+_STAGING: dict[str, Table] = {}
+
+
+def _staging_table(table: Table) -> Table:
+    """A temporary table with ``table``'s columns (no constraints), emptied at commit: where an upsert's rows are
+    COPied first."""
+    if table.name not in _STAGING:
+        _STAGING[table.name] = Table(f"staged_{table.name}", MetaData(), *(Column(c.name, c.type) for c in table.c),
+                                     prefixes=["TEMPORARY"], postgresql_on_commit="DELETE ROWS")
+    return _STAGING[table.name]
+
+
+def _stage_rows(session: Session, staged: Table, rows: list[dict[str, Any]]) -> None:
+    staged.create(session.connection(), checkfirst=True)
+    session.execute(staged.delete())  # rows a failed statement of this transaction left
+    _copy_into(session, staged, staged.name, rows)
+
+
 def _copy_rows(session: Session, row_type: type[TenantRow], rows: list[dict[str, Any]]) -> None:
     """COPY rows into a PostgreSQL table on the session's connection (psycopg 3)."""
-    table = row_type.__table__
-    name = row_type.__tablename__
+    _copy_into(session, cast(Table, row_type.__table__), row_type.__tablename__, rows)
+
+
+def _copy_into(session: Session, table: Table, name: str, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     as_json = {column for column in columns if isinstance(table.c[column].type, JSON)}
     raw = session.connection().connection.driver_connection

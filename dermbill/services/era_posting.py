@@ -27,9 +27,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import hashlib
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,9 +87,9 @@ from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.kept_transactions import keep_transaction, kept_transaction
-from dermbill.x12.remittance_835 import read_835
-from dermbill.x12.tokenizer import read_file, segments_of
-from dermbill.x12.transactions import TransactionSet, transaction_sets
+from dermbill.x12.remittance_835 import read_835, read_835_remittances
+from dermbill.x12.tokenizer import bytes_of, open_x12
+from dermbill.x12.transactions import TransactionSet
 
 CLAIMS_PER_ROUND = 2000
 
@@ -118,10 +121,12 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
     when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
     """
     outcomes = []
-    for transaction in transaction_sets(read_file(path)):
-        if transaction.type == "835":
-            outcomes.append(post_remittance(database, transaction, path.name, actor=actor, now=now or utc_now(),
-                                            organization_id=organization_id))
+    with open_x12(path) as stream:
+        for read, remit in read_835_remittances(stream, keep=True):  # one 835 at a time, read as it streams
+            assert read.kept is not None
+            outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
+                                       read.kept.finish(), path.name, actor=actor, now=now or utc_now(),
+                                       organization_id=organization_id))
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes
@@ -134,10 +139,11 @@ def post_era_upload(database: Database, file_name: str, data: bytes, *, actor: s
     if not data.strip():
         raise InvalidInput(f"{file_name or 'the file'} is empty: choose an 835 file")
     outcomes = []
-    for transaction in transaction_sets(segments_of(data)):
-        if transaction.type == "835":
-            outcomes.append(post_remittance(database, transaction, file_name, actor=actor, now=now or utc_now(),
-                                            organization_id=organization_id, practice_ids=practice_ids))
+    for read, remit in read_835_remittances(bytes_of(data), keep=True):
+        assert read.kept is not None
+        outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
+                                   read.kept.finish(), file_name, actor=actor, now=now or utc_now(),
+                                   organization_id=organization_id, practice_ids=practice_ids))
     if not outcomes:
         raise InvalidInput(f"{file_name} holds no 835 remittance (an X12 file of another kind); choose an 835")
     return outcomes
@@ -170,10 +176,18 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
     ``practice_ids``: the practices the person posting works for (None: any, for the CLI and sync); an 835 whose
     payee is another practice is not recorded ("no practice").
     """
-    remit = read_835(transaction)
+    return _post_read(database, transaction.receiver, read_835(transaction), content_hash(transaction),
+                      keep_transaction(transaction), file_name, actor=actor, now=now,
+                      organization_id=organization_id, practice_ids=practice_ids)
+
+
+def _post_read(database: Database, receiver: str, remit: Remittance, digest: str, kept: bytes, file_name: str, *,
+               actor: str, now: datetime.datetime, organization_id: int | None = None,
+               practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
+    """``post_remittance`` of a read 835: its file's receiver (ISA08/GS03), content hash and kept bytes."""
     for _ in range(3):  # after a collision the other poster has committed: the next look sees its row
         try:
-            return _post_once(database, transaction, remit, file_name, actor=actor, now=now,
+            return _post_once(database, receiver, remit, digest, kept, file_name, actor=actor, now=now,
                               organization_id=organization_id, practice_ids=practice_ids)
         except _Collided:
             continue
@@ -181,18 +195,17 @@ def post_remittance(database: Database, transaction: TransactionSet, file_name: 
                        "same moment three times over; nothing of it was posted here: post the file again")
 
 
-def _post_once(database: Database, transaction: TransactionSet, remit: Remittance, file_name: str, *, actor: str,
-               now: datetime.datetime, organization_id: int | None,
+def _post_once(database: Database, receiver: str, remit: Remittance, digest: str, kept: bytes, file_name: str, *,
+               actor: str, now: datetime.datetime, organization_id: int | None,
                practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
     payer_identifier = (remit.payer_id or remit.payer_name or "UNKNOWN")[:80]  # as stored (a longer one is a problem)
     trace = remit.trace_number.strip()[:50]
     outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
-    digest = content_hash(transaction)
     problems = [*remit.problems, *file_problems(remit)]
     said = summary(remit)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        if organization_id is None and transaction.receiver:
-            organization_id = receiving_organization(uow, transaction.receiver)
+        if organization_id is None and receiver:
+            organization_id = receiving_organization(uow, receiver)
         practice, why = payee_practice(uow, remit.payee_npi, organization_id)
         if practice is not None and practice_ids is not None and practice.id not in practice_ids:
             practice, why = None, (f"the payee NPI {remit.payee_npi} bills for a practice you do not work for; "
@@ -230,7 +243,7 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
         if not store.record(row):
             raise _Collided
         outcome.remittance_id = row.id
-        repo.add(RemittanceContentRow(remittance_id=row.id, content=keep_transaction(transaction),
+        repo.add(RemittanceContentRow(remittance_id=row.id, content=kept,
                                       received_by=f"{actor[:60]}|{current_origin().source[:39]}"))
         if row.status != "posted":
             outcome.status = "quarantined" if row.status == "quarantined" else "conflict"
@@ -244,17 +257,45 @@ def _post_once(database: Database, transaction: TransactionSet, remit: Remittanc
     return outcome
 
 
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while a remittance is posted: posting makes millions of short-lived,
+    acyclic values (freed by reference counting), and each collection they set off would walk every row and claim
+    payment still held (a third of posting's CPU time). It runs again, as before, afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _post_recorded(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str, payer_id: int,
                    outcome: RemittanceOutcome, now: datetime.datetime) -> None:
     """Post a recorded remittance's claim payments and provider-level adjustments (in the caller's transaction)."""
+    with _collection_paused():
+        _post_claims_and_adjustments(store, row, remit, digest, payer_id, outcome, now)
+
+
+def _post_claims_and_adjustments(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str,
+                                 payer_id: int, outcome: RemittanceOutcome, now: datetime.datetime) -> None:
     repo, trace = store.repo, row.trace_number
     repo.open_standard_chart()
     payments = remit.claims
     ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
     codes = denial_code_table()
+    named = [claim_id for ids in ids_by_pcn.values() for claim_id in ids]
+    # Every claim the 835 names, locked before any of their balances is read (in one order, so that two posters of
+    # the same claims wait for each other rather than deadlock); then their lines' balances and the payers' answers
+    # so far, read once before anything is written: no round reads what an earlier one wrote.
+    store.lock_claims(named)
+    known = _Known(store.balances(store.charged_line_ids(named)), store.history(named), set(named))
+    sums = store.account_sums(named)
+    known.sums = {claim_id: sums.get(claim_id, Counter()) for claim_id in named}
     for start in range(0, len(payments), CLAIMS_PER_ROUND):
-        _Round(store, row, digest, payer_id, codes, outcome).post(payments[start:start + CLAIMS_PER_ROUND],
-                                                                  start, ids_by_pcn)
+        _Round(store, row, digest, payer_id, codes, outcome, known).post(payments[start:start + CLAIMS_PER_ROUND],
+                                                                         start, ids_by_pcn)
     day = remit.paid_on or now.date()
     plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
     if len(plb) >= 2:
@@ -302,19 +343,42 @@ def _recoup(store: RemittanceStore, adjustment: ProviderAdjustment, payer_id: in
     return adjustment.amount - left
 
 
+@dataclass(slots=True)
+class _Known:
+    """What posting knows of the claims of a remittance, shared by its rounds and moved on as they plan: the
+    balances of their charged lines, the payers' answers on them, and which claims' answers were read."""
+
+    balances: dict[int, LineBalances] = field(default_factory=dict)  # charged line id -> its balances
+    history: dict[HistoryKey, list[Answered]] = field(default_factory=dict)
+    claims: set[int] = field(default_factory=set)
+    # Claim id -> its balances by account code, read before anything was written and moved on by each entry this
+    # remittance posts: a claim's status is settled from it, never by reading back what was just written.
+    sums: dict[int, Counter[str]] | None = None
+
+    def add(self, entries: list[JournalEntry]) -> None:
+        """Entries planned for the claims: their amounts added to the claims' sums."""
+        if self.sums is None:
+            return
+        for entry in entries:
+            for posting in entry.postings:
+                if posting.claim_id is not None and posting.claim_id in self.sums:
+                    self.sums[posting.claim_id][posting.account_code] += posting.amount.cents
+
+
 class _Round:
     """Some of a remittance's claim payments, posted in its transaction, then the rows read for them let go: a
-    60,000-claim 835 is posted in rounds, in the memory of one round."""
+    60,000-claim 835 is posted in rounds, in the memory of one round (and of what ``_Known`` holds per line)."""
 
     def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int,
-                 codes: DenialCodeTable, outcome: RemittanceOutcome) -> None:
+                 codes: DenialCodeTable, outcome: RemittanceOutcome, known: _Known | None = None) -> None:
         self.store, self.repo = store, store.repo
         self.remittance, self.digest, self.payer_id, self.codes, self.outcome = (
             remittance, digest, payer_id, codes, outcome)
         self.by_pcn: dict[str, list[ClaimRow]] = {}
         self.lines: dict[int, list[ClaimLineRow]] = {}
-        self.balances: dict[int, LineBalances] = {}  # charged line id -> its balances, moved on as we plan
-        self.history: dict[HistoryKey, list[Answered]] = {}
+        self.known = known if known is not None else _Known()
+        self.balances = self.known.balances  # charged line id -> its balances, moved on as we plan
+        self.history = self.known.history
         self.entries: list[JournalEntry] = []
         self.adjudications: list[dict[str, Any]] = []
         self.overpayments: list[dict[str, Any]] = []
@@ -336,7 +400,8 @@ class _Round:
         self.repo.insert_rows(LineAdjudicationRow, self.adjudications)
         self.repo.insert_rows(OverpaymentRow, self.overpayments)
         self.repo.post_many(self.entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
-        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers)
+        self.known.add(self.entries)
+        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers, self.known.sums)
         self.repo.flush()
         for claim in [c for found in self.by_pcn.values() for c in found] + list(self.touched.values()):
             if claim in self.repo.session:
@@ -358,8 +423,10 @@ class _Round:
             self.lines.setdefault(line.claim_id, []).append(line)
         fresh = sorted({line.charged_line_id for line in loaded} - self.balances.keys())
         self.balances.update(self.store.balances(fresh))  # a line known already keeps what this file did to it
-        for key, answers in self.store.history(claim_ids).items():
+        unread = [claim_id for claim_id in claim_ids if claim_id not in self.known.claims]
+        for key, answers in self.store.history(unread).items():
             self.history.setdefault(key, answers)
+        self.known.claims.update(unread)
 
     def _lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
         if claim.id not in self.lines:
@@ -505,7 +572,11 @@ class _Round:
         secondary = self.store.secondary_claim(claim, self.payer_id)
         if secondary is not None:
             return secondary
-        return open_secondary_claim(self.repo, claim, crossover=True) if self.store.was_forwarded(claim) else None
+        if not self.store.was_forwarded(claim):
+            return None
+        if self.known.sums is not None:  # opening it moves the primary's patient share: its sums are read again
+            self.known.sums.pop(claim.id, None)
+        return open_secondary_claim(self.repo, claim, crossover=True)
 
 
 def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
@@ -519,12 +590,23 @@ def _claim_detail(payment: ClaimPayment) -> dict[str, Any]:
             "lines": len(payment.lines)}
 
 
-def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str]) -> None:
-    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces."""
+def _settle_statuses(store: RemittanceStore, claims: list[ClaimRow], payer_claim_numbers: dict[int, str],
+                     known: dict[int, Counter[str]] | None = None) -> None:
+    """Each claim's status from its balances (``core.posting.settled_status``), with the claims it replaces.
+
+    ``known``: the balances of claims as this remittance moved them (``_Known.sums``); when every claim settled
+    here is among them and none replaces or is replaced by another, they decide, and nothing is read back."""
     # A corrected claim settles with the original it replaces, whichever of the two this remittance named (the
     # payer may send its reversal of the original after its decision on the corrected claim).
     named = {claim.id for claim in claims}
-    claims = claims + [claim for claim in store.corrected_claims_of(claims) if claim.id not in named]
+    corrected = store.corrected_claims_of(claims)
+    if known is not None and not corrected and all(
+            claim.id in known and not (claim.frequency_code == "7" and claim.original_claim_id) for claim in claims):
+        move_claims(store.repo, [(claim, settled_status(ClaimStatus(claim.status), known[claim.id],
+                                                        Money(claim.total_charge_cents), replaced=False))
+                                 for claim in claims], "835 posted", payer_claim_numbers)
+        return
+    claims = claims + [claim for claim in corrected if claim.id not in named]
     fresh = set(store.lock_claims([claim.id for claim in claims]))
     for claim in [claim for claim in claims if claim.id in fresh]:  # not named by CLP01 (corrected, secondary)
         store.repo.session.refresh(claim)  # its status as the lock found it

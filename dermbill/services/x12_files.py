@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from dermbill.core.identifiers import npi_problem
-from dermbill.x12.parse import parse_file
-from dermbill.x12.tokenizer import Segment, X12Error, read_file
+from dermbill.x12.parse import parse_file, parsed_transactions, write_parsed_json
+from dermbill.x12.tokenizer import Segment, X12Error, open_x12, read_file
 from dermbill.x12.transactions import EnvelopeCheck
 from dermbill.x12.values import number
 
@@ -20,11 +21,30 @@ def parse_x12_file(path: Path) -> dict[str, Any]:
     return parse_file(path)
 
 
+def write_x12_json(path: Path, write: Callable[[str], object]) -> None:
+    """The file's JSON (``parse_x12_file``'s), written as it is read: an 835 of any size in flat memory."""
+    write_parsed_json(path, write)
+
+
+def x12_transactions(path: Path) -> Iterator[dict[str, Any]]:
+    """Each transaction set's JSON, an 835's without its claims (``claim_count`` says how many), one at a time."""
+    with open_x12(path) as stream:
+        count = 0
+        for kind, item in parsed_transactions(stream):
+            if kind == "claim":
+                count += 1
+            elif kind == "end":
+                yield {**item, "claim_count": count}
+                count = 0
+            elif kind == "set":
+                yield item
+
+
 def validate_x12_file(path: Path) -> list[str]:
     """Problems found, one a line naming the segment and element: each transaction set's own problems (SE
     counts, unbalanced 835s), then claim totals, NPIs and the envelopes of the whole file, in file order."""
     findings = []
-    for transaction in parse_file(path)["transactions"]:
+    for transaction in x12_transactions(path):
         where = f"{transaction['type']} {transaction.get('control_number', '')}"
         findings += [f"{where}: {notice}" for notice in transaction.get("notices", [])]
         if transaction["type"] == "835":

@@ -14,10 +14,48 @@ from dermbill.x12.tokenizer import Delimiters, Segment
 from dermbill.x12.transactions import TransactionSet
 
 FORMAT = 1
+# Format 2: the set's segment texts as read, compressed as they stream by (a 250 MB 835 is never held whole), then
+# its envelope and defects: MAGIC, the length of the compressed envelope JSON (4 bytes), the envelope, the texts.
+MAGIC = b"DX2"
+
+
+class KeptWriter:
+    """A transaction set kept in format 2, written as its segments are read."""
+
+    def __init__(self, transaction: TransactionSet) -> None:
+        self.transaction = transaction
+        self._compressor = zlib.compressobj(6)
+        self._parts: list[bytes] = []
+
+    def write(self, texts: list[str]) -> None:
+        """The set's next segments, as read (each segment's text, without its terminator)."""
+        if not texts:
+            return
+        terminator = self.transaction.delimiters.segment
+        self._parts.append(self._compressor.compress((terminator.join(texts) + terminator).encode("utf-8")))
+
+    def finish(self) -> bytes:
+        """The kept bytes (once the set is read to its end, its defects known)."""
+        t, d = self.transaction, self.transaction.delimiters
+        envelope = {"format": 2, "type": t.type, "control_number": t.control_number, "version": t.version,
+                    "delimiters": [d.element, d.component, d.repetition, d.segment], "sender": t.sender,
+                    "receiver": t.receiver, "interchange_control_number": t.interchange_control_number,
+                    "group_control_number": t.group_control_number, "notices": t.notices, "defects": t.defects,
+                    "first": t.segments[0].number if t.segments else 1}
+        head = zlib.compress(json.dumps(envelope, separators=(",", ":")).encode("utf-8"))
+        return b"".join([MAGIC, len(head).to_bytes(4, "big"), head, *self._parts, self._compressor.flush()])
 
 
 def keep_transaction(transaction: TransactionSet) -> bytes:
     """The transaction set as compressed bytes."""
+    writer = KeptWriter(transaction)
+    element = transaction.delimiters.element
+    writer.write([element.join(segment.elements) for segment in transaction.segments])
+    return writer.finish()
+
+
+def _keep_format_1(transaction: TransactionSet) -> bytes:
+    """Format 1 (what dermbill kept before format 2; kept here to test that it still reads)."""
     d = transaction.delimiters
     data: dict[str, Any] = {
         "format": FORMAT, "type": transaction.type, "control_number": transaction.control_number,
@@ -32,6 +70,8 @@ def keep_transaction(transaction: TransactionSet) -> bytes:
 
 def kept_transaction(content: bytes) -> TransactionSet:
     """The transaction set ``keep_transaction`` kept."""
+    if content.startswith(MAGIC):
+        return _kept_format_2(content)
     try:
         data = json.loads(zlib.decompress(content).decode("utf-8"))
     except (zlib.error, UnicodeDecodeError, ValueError) as exc:
@@ -44,6 +84,29 @@ def kept_transaction(content: bytes) -> TransactionSet:
         delimiters=Delimiters(element, component, repetition, terminator),
         segments=[Segment(int(number), str(sid), [str(e) for e in elements])
                   for number, sid, elements in data["segments"]],
+        sender=data["sender"], receiver=data["receiver"],
+        interchange_control_number=data["interchange_control_number"],
+        group_control_number=data["group_control_number"], notices=list(data["notices"]),
+        defects=list(data["defects"]))
+
+
+def _kept_format_2(content: bytes) -> TransactionSet:
+    try:
+        size = int.from_bytes(content[3:7], "big")
+        data = json.loads(zlib.decompress(content[7:7 + size]).decode("utf-8"))
+        text = zlib.decompress(content[7 + size:]).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
+    element, component, repetition, terminator = data["delimiters"]
+    texts = text.split(terminator)
+    texts.pop()  # after the last terminator
+    segments = []
+    for number, piece in enumerate(texts, start=int(data["first"])):
+        elements = piece.split(element)
+        segments.append(Segment(number, elements[0].strip().upper(), elements))
+    return TransactionSet(
+        type=data["type"], control_number=data["control_number"], version=data["version"],
+        delimiters=Delimiters(element, component, repetition, terminator), segments=segments,
         sender=data["sender"], receiver=data["receiver"],
         interchange_control_number=data["interchange_control_number"],
         group_control_number=data["group_control_number"], notices=list(data["notices"]),

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gc
+import hashlib
+import itertools
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from dermbill.core.errors import InvalidInput
 from dermbill.core.money import Money
@@ -32,16 +35,74 @@ from dermbill.core.remittance import (
     Remittance,
     ServiceLinePayment,
 )
-from dermbill.x12.tokenizer import Delimiters, Segment
+from dermbill.x12.kept_transactions import KeptWriter
+from dermbill.x12.tokenizer import Delimiters, Segment, X12Error, segment_batches
 from dermbill.x12.transactions import TransactionSet
-from dermbill.x12.values import amount, composite, date, decimal_of, quantity
+from dermbill.x12.values import amount, composite, date, quantity
 
 Json = dict[str, Any]
 CLOSES_CLAIM = frozenset({"CLP", "LX", "PLB", "SE"})
+_BY_METHOD = ("ST", "BPR", "TRN", "N1", "REF", "MOA", "MIA", "QTY")  # the rest are read in ``read``'s loop
+_ENVELOPE = frozenset({"ST", "ISA", "GS", "GE", "IEA"})  # a reader stops there: the caller reads the envelope
 HANDLED = ("ST", "BPR", "TRN", "N1", "REF", "PLB", "CLP", "CAS", "MOA", "MIA", "NM1", "DTM", "AMT", "QTY", "SVC", "LQ")
 CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received", "036": "coverage_expiration",
                "009": "process"}
 LINE_DATES = {"472": "service_date", "150": "service_from", "151": "service_to"}
+_AMOUNT_NAMES = {"B6": "allowed", "AU": "coverage_amount", "DY": "per_day_limit", "F5": "patient_paid",
+                 "I": "interest", "KH": "late_filing_reduction", "T": "tax"}
+_ROLES = {"QC": "patient", "IL": "insured", "74": "corrected_insured", "82": "rendering_provider",
+          "PR": "crossover_payer", "TT": "crossover_payer"}
+_TAGS = frozenset({*HANDLED, *CLOSES_CLAIM, *_ENVELOPE, "N3", "N4", "PER", "RDM", "TS2", "TS3", "CUR", "TA1"})
+# Element texts read before, and what they read as: amounts and dates repeat (charges, fee schedule amounts, the
+# dates of one payment run), so each is checked once. Bounded: a cache is cleared, never grown past CACHED.
+CACHED = 100_000
+_AMOUNTS: dict[str, str] = {}
+_QUANTITIES: dict[str, str] = {}
+_DATES: dict[str, str] = {}
+_DECIMALS: dict[str, Decimal] = {}
+_CENTS: dict[str, tuple[int, int]] = {}  # an amount's text -> (cents, decimal places), for those in whole cents
+
+
+def _amount(s: Segment, index: int, problems: list[str] | None) -> str | None:
+    """``values.amount`` (``problems``: a required amount, said there when missing), remembered."""
+    raw = s.get(index)
+    found = _AMOUNTS.get(raw)
+    if found is None:
+        found = amount(s, index, missing=problems)
+        if found is not None:
+            if len(_AMOUNTS) >= CACHED:
+                _AMOUNTS.clear()
+                _CENTS.clear()
+            _AMOUNTS[raw] = found
+            value = Decimal(found)
+            places = -int(value.as_tuple().exponent)
+            if 0 <= places <= 2:
+                _CENTS[found] = (int(value.scaleb(2)), places)
+    return found
+
+
+def _quantity(s: Segment, index: int) -> str | None:
+    raw = s.get(index)
+    found = _QUANTITIES.get(raw)
+    if found is None:
+        found = quantity(s, index)
+        if found is not None:
+            if len(_QUANTITIES) >= CACHED:
+                _QUANTITIES.clear()
+            _QUANTITIES[raw] = found
+    return found
+
+
+def _decimal(text: str | None) -> Decimal:
+    """``values.decimal_of``, remembered."""
+    if not text:
+        return Decimal(0)
+    found = _DECIMALS.get(text)
+    if found is None:
+        if len(_DECIMALS) >= CACHED:
+            _DECIMALS.clear()
+        found = _DECIMALS[text] = Decimal(text)
+    return found
 
 
 class Remittance835:
@@ -53,35 +114,155 @@ class Remittance835:
         self._claim: Json | None = None
         self._line: Json | None = None
         self._party: str | None = None  # N1 loop we are in: PR (payer) or PE (payee)
-        self.claims_paid = Decimal(0)
+        self._paid_cents, self._paid_places, self._paid_decimal = 0, 0, Decimal(0)
         self.claim_count = 0
-        self._handlers = {segment_id: getattr(self, f"_{segment_id.lower()}") for segment_id in HANDLED}
+        self._handlers = {segment_id: getattr(self, f"_{segment_id.lower()}") for segment_id in _BY_METHOD}
+        self.stopped_at: tuple[int, list[str]] | None = None
         self.problems: list[str] = []  # balancing and missing amounts: the transaction must not be posted
         self.notices: list[str] = []  # oddities that do not change the money (an impossible date)
 
     def feed(self, segment: Segment) -> Json | None:
         """Take one segment; returns the claim that this segment closed, if any."""
-        handler = self._handlers.get(segment.id)
-        if segment.id in CLOSES_CLAIM:
-            closed = self._close_claim()
-            if handler is not None:
-                handler(segment)
-            return closed
-        if handler is not None:
-            handler(segment)
-        return None
+        closed = list(self.read(iter([(segment.number, segment.elements)])))
+        if segment.id == "ST":
+            self._st(segment)
+        return closed[0] if closed else None
 
     def finish(self) -> Json | None:
         return self._close_claim()
+
+    def read(self, segments: Iterator[tuple[int, list[str]]]) -> Iterator[Json]:
+        """The claims that the segments (number, elements) of this 835 close, as they close.
+
+        Stops after an envelope segment (SE, ST, ISA, GS, GE, IEA), which it keeps in ``stopped_at``: the caller
+        reads the envelope, and may call again with the same iterator. The segments every claim has are read here,
+        in one loop (no object per segment, each amount parsed once); the others by the ``_xxx`` methods.
+        """
+        texts, dates, quantities = _AMOUNTS, _DATES, _QUANTITIES
+        line_dates, claim_dates, amount_names, roles, known = LINE_DATES, CLAIM_DATES, _AMOUNT_NAMES, _ROLES, _TAGS
+        component = self.delimiters.component
+        problems, notices = self.problems, self.notices
+        claim, line = self._claim, self._line
+        self.stopped_at = None
+        for number, e in segments:
+            tag = e[0]
+            if tag not in known:
+                tag = tag.strip().upper()
+            size = len(e)
+            if tag == "DTM":
+                qualifier = e[1] if size > 1 else ""
+                if line is not None and qualifier in line_dates:
+                    target, name = line, line_dates[qualifier]
+                elif claim is not None and qualifier in claim_dates:
+                    target, name = claim["dates"], claim_dates[qualifier]
+                elif claim is None and qualifier == "405":
+                    target, name = self.header["payment"], "production_date"
+                else:
+                    continue
+                raw = e[2] if size > 2 else ""
+                day = dates.get(raw)
+                if day is None:
+                    day = date(Segment(number, tag, e), 2, notices)
+                    if day is not None and day != raw and len(day) == 10 and len(dates) < CACHED:
+                        dates[raw] = day
+                target[name] = day
+            elif tag == "AMT":
+                owner = line if line is not None else claim
+                field_name = amount_names.get(e[1]) if size > 1 else None
+                if owner is not None and field_name is not None:
+                    cash = texts.get(e[2]) if size > 2 else None
+                    owner[field_name] = cash if cash is not None else _amount(Segment(number, tag, e), 2, None)
+            elif tag == "SVC":
+                if claim is None:
+                    raise X12Error("SVC outside a claim (expected CLP first)", segment_number=number, segment_id=tag)
+                value = e[1] if size > 1 else ""
+                adjudicated = value.split(component) if component in value else composite(value, component)
+                value = e[6] if size > 6 else ""
+                submitted = (value.split(component) if component in value else composite(value, component)) \
+                    if value else adjudicated
+                charge = texts.get(e[2]) if size > 2 else None
+                if charge is None:
+                    charge = _amount(Segment(number, tag, e), 2, problems)
+                paid = texts.get(e[3]) if size > 3 else None
+                if paid is None:
+                    paid = _amount(Segment(number, tag, e), 3, problems)
+                value = e[5] if size > 5 else ""
+                units = ((quantities.get(value) or _quantity(Segment(number, tag, e), 5)) if value else None) or "1"
+                value = e[7] if size > 7 else ""
+                line = {
+                    "qualifier": adjudicated[0], "code": adjudicated[1] if len(adjudicated) > 1 else "",
+                    "modifiers": [m for m in adjudicated[2:6] if m], "charge": charge, "paid": paid,
+                    "revenue_code": (e[4] if size > 4 else "") or None, "units": units,
+                    "submitted_code": submitted[1] if len(submitted) > 1 else "",
+                    "submitted_modifiers": [m for m in submitted[2:6] if m],
+                    "submitted_units": (quantities.get(value) or _quantity(Segment(number, tag, e), 7))
+                    if value else None,
+                    "adjustments": [], "remarks": [], "segment": number,
+                }
+                claim["lines"].append(line)
+            elif tag == "NM1":
+                role = roles.get(e[1]) if size > 1 else None
+                if claim is not None and role:
+                    claim[role] = {"last_name": e[3] if size > 3 else "", "first_name": e[4] if size > 4 else "",
+                                   "identifier": e[9] if size > 9 else ""}
+            elif tag == "CAS":
+                owner = line if line is not None else claim
+                if owner is None:
+                    raise X12Error("CAS outside a claim or service line", segment_number=number, segment_id=tag)
+                group, found = e[1] if size > 1 else "", owner["adjustments"]
+                for index in range(2, min(size, 20), 3):
+                    reason = e[index]
+                    if not reason:
+                        continue
+                    cash = texts.get(e[index + 1]) if index + 1 < size else None
+                    if cash is None:
+                        cash = _amount(Segment(number, tag, e), index + 1, problems)
+                    units = e[index + 2] if index + 2 < size else ""
+                    found.append({"group": group, "reason": reason, "amount": cash,
+                                  "quantity": (quantities.get(units) or _quantity(Segment(number, tag, e), index + 2))
+                                  if units else None})
+            elif tag == "REF" and (line is not None or claim is not None):
+                qualifier, value = (e[1] if size > 1 else ""), (e[2] if size > 2 else "")
+                if line is not None:
+                    if qualifier in ("6R", "LU"):
+                        line["control_number" if qualifier == "6R" else "location"] = value
+                elif claim is not None:
+                    claim.setdefault("references", {})[qualifier] = value
+            elif tag == "LQ":
+                if line is not None:
+                    line["remarks"].append(e[2] if size > 2 else "")
+            elif tag in CLOSES_CLAIM:
+                self._claim, self._line = claim, line
+                closed = self._close_claim()
+                if closed is not None:
+                    yield closed
+                if tag == "CLP":
+                    self._clp(Segment(number, tag, e))
+                elif tag == "PLB":
+                    self._plb(Segment(number, tag, e))
+                claim, line = self._claim, None
+                if tag == "SE":
+                    self.stopped_at = (number, e)
+                    break
+            elif tag in _ENVELOPE:
+                self.stopped_at = (number, e)
+                break
+            else:
+                handler = self._handlers.get(tag)
+                if handler is not None:
+                    self._claim, self._line = claim, line
+                    handler(Segment(number, tag, e))
+                    claim, line = self._claim, self._line
+        self._claim, self._line = claim, line
 
     def balance(self) -> Json:
         """The transaction-level check, after the last claim."""
         problems = list(self.problems)
         total = self.header["payment"].get("amount")
-        adjustments = sum((decimal_of(a["amount"]) for plb in self.header["provider_adjustments"]
+        adjustments = sum((_decimal(a["amount"]) for plb in self.header["provider_adjustments"]
                            for a in plb["adjustments"]), Decimal(0))
-        if total is not None and decimal_of(total) != self.claims_paid - adjustments:
-            off = abs(decimal_of(total) - (self.claims_paid - adjustments))
+        if total is not None and _decimal(total) != self.claims_paid - adjustments:
+            off = abs(_decimal(total) - (self.claims_paid - adjustments))
             problems.append(f"BPR02 {total} does not equal the claims paid {self.claims_paid} less provider "
                             f"adjustments {adjustments}: {off} apart")
         return {"balanced": not problems, "problems": problems}
@@ -139,25 +320,14 @@ class Remittance835:
 
     def _clp(self, s: Segment) -> None:
         self._claim = {
-            "patient_control_number": s.get(1), "status_code": s.get(2), "charge": amount(s, 3, missing=self.problems),
-            "paid": amount(s, 4, missing=self.problems), "patient_responsibility": amount(s, 5) or "0",
+            "patient_control_number": s.get(1), "status_code": s.get(2), "charge": _amount(s, 3, self.problems),
+            "paid": _amount(s, 4, self.problems),
+            "patient_responsibility": _amount(s, 5, None) or "0",
             "filing_indicator": s.get(6), "payer_claim_control_number": s.get(7), "facility_code": s.get(8),
             "frequency_code": s.get(9), "adjustments": [], "remarks": [], "dates": {}, "lines": [],
             "segment": s.number,
         }
         self._line = None
-
-    def _cas(self, s: Segment) -> None:
-        target = self._line if self._line is not None else self._claim
-        if target is None:
-            raise s.fail("CAS outside a claim or service line")
-        group = s.get(1)
-        for index in range(2, min(len(s.elements), 20), 3):
-            if not s.get(index):
-                continue
-            target["adjustments"].append({"group": group, "reason": s.get(index),
-                                          "amount": amount(s, index + 1, missing=self.problems),
-                                          "quantity": quantity(s, index + 2)})
 
     def _moa(self, s: Segment) -> None:
         if self._claim is not None:
@@ -167,88 +337,65 @@ class Remittance835:
         if self._claim is not None:
             self._claim["remarks"] += [s.get(i) for i in (5, 20, 21, 22, 23) if s.get(i)]
 
-    def _nm1(self, s: Segment) -> None:
-        if self._claim is None:
-            return
-        roles = {"QC": "patient", "IL": "insured", "74": "corrected_insured", "82": "rendering_provider",
-                 "PR": "crossover_payer", "TT": "crossover_payer"}
-        role = roles.get(s.get(1))
-        if role:
-            self._claim[role] = {"last_name": s.get(3), "first_name": s.get(4), "identifier": s.get(9)}
-
-    def _dtm(self, s: Segment) -> None:
-        qualifier = s.get(1)
-        if self._line is not None and qualifier in LINE_DATES:
-            self._line[LINE_DATES[qualifier]] = date(s, 2, self.notices)
-        elif self._claim is not None and qualifier in CLAIM_DATES:
-            self._claim["dates"][CLAIM_DATES[qualifier]] = date(s, 2, self.notices)
-        elif self._claim is None and qualifier == "405":
-            self.header["payment"]["production_date"] = date(s, 2, self.notices)
-
-    def _amt(self, s: Segment) -> None:
-        names = {"B6": "allowed", "AU": "coverage_amount", "DY": "per_day_limit", "F5": "patient_paid",
-                 "I": "interest", "KH": "late_filing_reduction", "T": "tax"}
-        target = self._line if self._line is not None else self._claim
-        if target is not None and s.get(1) in names:
-            target[names[s.get(1)]] = amount(s, 2)
-
     def _qty(self, s: Segment) -> None:
         if self._claim is not None and self._line is None:
             self._claim.setdefault("quantities", {})[s.get(1)] = quantity(s, 2)
-
-    def _svc(self, s: Segment) -> None:
-        if self._claim is None:
-            raise s.fail("SVC outside a claim (expected CLP first)")
-        adjudicated = composite(s.get(1), self.delimiters.component)
-        submitted = composite(s.get(6), self.delimiters.component) if s.get(6) else adjudicated
-        self._line = {
-            "qualifier": adjudicated[0], "code": adjudicated[1] if len(adjudicated) > 1 else "",
-            "modifiers": [m for m in adjudicated[2:6] if m], "charge": amount(s, 2, missing=self.problems),
-            "paid": amount(s, 3, missing=self.problems),
-            "revenue_code": s.get(4) or None, "units": quantity(s, 5) or "1",
-            "submitted_code": submitted[1] if len(submitted) > 1 else "",
-            "submitted_modifiers": [m for m in submitted[2:6] if m], "submitted_units": quantity(s, 7),
-            "adjustments": [], "remarks": [], "segment": s.number,
-        }
-        self._claim["lines"].append(self._line)
-
-    def _lq(self, s: Segment) -> None:
-        if self._line is not None:
-            self._line["remarks"].append(s.get(2))
 
     def _close_claim(self) -> Json | None:
         claim = self._claim
         if claim is None:
             return None
         self._claim, self._line = None, None
-        self._check_claim(claim)
-        self.claims_paid += decimal_of(claim["paid"])
         self.claim_count += 1
-        claim["patient_responsibility"] = str(_patient_responsibility(claim))
+        # CLP05 as read is its amount's text (``values.amount``: a Decimal's own text); the balancing rules are
+        # checked in whole cents, and again in Decimal (for the words of the problem) only when they fail.
+        cents = _CENTS
+        try:
+            line_adjustments = 0
+            for line in claim["lines"]:
+                adjusted = 0
+                for adjustment in line["adjustments"]:
+                    adjusted += cents[adjustment["amount"]][0]
+                if cents[line["charge"]][0] - adjusted != cents[line["paid"]][0]:
+                    raise KeyError(line["charge"])
+                line_adjustments += adjusted
+            adjusted = 0
+            for adjustment in claim["adjustments"]:
+                adjusted += cents[adjustment["amount"]][0]
+            paid, places = cents[claim["paid"]]
+            if cents[claim["charge"]][0] - adjusted - line_adjustments != paid:
+                raise KeyError(claim["charge"])
+        except KeyError:  # an amount missing, with fractions of a cent, or not balancing
+            self._check_claim(claim)
+            self._paid_decimal += _decimal(claim["paid"])
+            return claim
+        self._paid_cents += paid
+        self._paid_places = max(self._paid_places, places)
         return claim
+
+    @property
+    def claims_paid(self) -> Decimal:
+        """What the claims read so far pay (CLP04), as the sum of their Decimal amounts (its exponent theirs)."""
+        whole = Decimal(self._paid_cents).scaleb(-2).quantize(Decimal(1).scaleb(-self._paid_places))
+        return self._paid_decimal + whole
 
     def _check_claim(self, claim: Json) -> None:
         where = f"claim {claim['patient_control_number']} (segment {claim['segment']})"
         line_adjustments = Decimal(0)
         for line in claim["lines"]:
-            adjusted = sum((decimal_of(a["amount"]) for a in line["adjustments"]), Decimal(0))
+            adjusted = sum((_decimal(a["amount"]) for a in line["adjustments"]), Decimal(0))
             line_adjustments += adjusted
-            if decimal_of(line["charge"]) - adjusted != decimal_of(line["paid"]):
-                off = abs(decimal_of(line["charge"]) - adjusted - decimal_of(line["paid"]))
+            if _decimal(line["charge"]) - adjusted != _decimal(line["paid"]):
+                off = abs(_decimal(line["charge"]) - adjusted - _decimal(line["paid"]))
                 self.problems.append(f"{where}, line {line['code']} (segment {line['segment']}): charge "
                                      f"{line['charge']} less adjustments {adjusted} is not the paid {line['paid']}: "
                                      f"{off} apart")
-        claim_adjustments = sum((decimal_of(a["amount"]) for a in claim["adjustments"]), Decimal(0))
-        if decimal_of(claim["charge"]) - claim_adjustments - line_adjustments != decimal_of(claim["paid"]):
-            off = abs(decimal_of(claim["charge"]) - claim_adjustments - line_adjustments - decimal_of(claim["paid"]))
+        claim_adjustments = sum((_decimal(a["amount"]) for a in claim["adjustments"]), Decimal(0))
+        if _decimal(claim["charge"]) - claim_adjustments - line_adjustments != _decimal(claim["paid"]):
+            off = abs(_decimal(claim["charge"]) - claim_adjustments - line_adjustments - _decimal(claim["paid"]))
             self.problems.append(f"{where}: charge {claim['charge']} less adjustments "
                                  f"{claim_adjustments + line_adjustments} is not the paid {claim['paid']}: "
                                  f"{off} apart")
-
-
-def _patient_responsibility(claim: Json) -> Decimal:
-    """CLP05 when given; it should equal the PR-group adjustments of the claim and its lines."""
-    return decimal_of(claim["patient_responsibility"])
 
 
 def _is_number(text: str) -> bool:
@@ -267,11 +414,20 @@ def read_835(transaction: TransactionSet) -> Remittance:
 def read_835_json(transaction: TransactionSet) -> Json:
     """One 835 transaction set as JSON: payment, payer, payee, claims, provider adjustments, balance."""
     reader = Remittance835(transaction.delimiters)
-    claims = []
-    for segment in transaction.segments:
-        closed = reader.feed(segment)
-        if closed is not None:
-            claims.append(closed)
+    segments = iter([(segment.number, segment.elements) for segment in transaction.segments])
+    claims: list[Json] = []
+    while True:
+        claims += reader.read(segments)
+        if reader.stopped_at is None:
+            break
+        number, elements = reader.stopped_at
+        if elements[0].strip().upper() == "ST":
+            reader._st(Segment(number, "ST", elements))
+    return read_835_end(reader, transaction, claims)
+
+
+def read_835_end(reader: Remittance835, transaction: TransactionSet, claims: list[Json]) -> Json:
+    """The JSON of an 835 read to its end (``claims``: those read, or [] when they were given out as read)."""
     last = reader.finish()
     if last is not None:
         claims.append(last)
@@ -281,6 +437,167 @@ def read_835_json(transaction: TransactionSet) -> Json:
                                                      for defect in transaction.defects), *balance["problems"]]}
     return {**reader.header, "claims": claims, "balance": balance,
             "notices": [*transaction.notices, *reader.notices]}
+
+
+@dataclass(slots=True)
+class Set835:
+    """An 835 transaction set being read from a stream: its envelope (``transaction``, with no segments kept), the
+    reader (header, problems as read so far), and, when asked for, its content hash and kept bytes (the same as
+    ``content_hash`` and ``keep_transaction`` of the whole set, without holding it)."""
+
+    transaction: TransactionSet
+    reader: Remittance835
+    start: int  # ST's segment number
+    count: int = 1  # the set's segments so far (ST counted)
+    following: int = 0  # the number of the first segment not yet hashed or kept
+    digest: Any = None  # hashlib.sha256 when keeping
+    kept: KeptWriter | None = None
+    claims: int = 0
+
+    def content_hash(self) -> str:
+        """``era_posting.content_hash`` of the whole set (once it is read to its end)."""
+        digest = self.digest.copy()
+        for defect in self.transaction.defects:
+            digest.update(f"defect:{defect}~".encode())
+        return str(digest.hexdigest())
+
+    def take(self, texts: list[str], first: int, upto: int, element: str, *, hashed: bool = True) -> None:
+        """The set's segments ``following`` .. ``upto`` - 1 of a batch (texts from number ``first``); ``hashed``:
+        part of the content hash (all but ST and SE)."""
+        if upto <= self.following:
+            return
+        part = texts[self.following - first:upto - first]
+        self.count += len(part)
+        if self.digest is not None and self.kept is not None:
+            if hashed:
+                starred = part if element == "*" else [text.replace(element, "*") for text in part]
+                self.digest.update(("~".join(starred) + "~").encode("utf-8"))
+            self.kept.write(part)
+        self.following = upto
+
+
+def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str, Any]]:
+    """Every transaction set of an X12 byte stream, 835s claim by claim, in memory flat in the file's size.
+
+    Yields ``("835", Set835)`` at an 835's ST, ``("claim", claim JSON)`` for each of its claims as it closes, and
+    ``("end", Set835)`` after its SE (or the end of the file), when ``read_835_end`` gives its header, balance and
+    notices; ``("other", TransactionSet)`` for a transaction set of another type (whole). ``keep``: compute each
+    835's content hash and kept bytes as it is read. Envelope errors are raised as ``transaction_sets`` raises them.
+    """
+    isa: list[str] | None = None
+    gs: list[str] | None = None
+    current: Set835 | None = None
+    other: TransactionSet | None = None
+    last = 0
+    for delimiters, first, texts in segment_batches(stream):
+        element = delimiters.element
+        segments = zip(itertools.count(first), map(str.split, texts, itertools.repeat(element)))
+        end = first + len(texts)
+        last = end - 1
+        while True:
+            if current is not None:
+                reader = current.reader
+                for claim in reader.read(segments):
+                    current.claims += 1
+                    yield "claim", claim
+                if reader.stopped_at is None:
+                    current.take(texts, first, end, element)
+                    break
+                number, elements = reader.stopped_at
+                current.take(texts, first, number, element)
+                tag = elements[0].strip().upper()
+                if tag == "SE":
+                    current.take(texts, first, number + 1, element, hashed=False)  # SE: kept, counted
+                    _close_set(current.transaction, Segment(number, tag, elements), current.count)
+                    yield "end", current
+                    current = None
+                    continue
+                current.following = number + 1
+                segment = Segment(number, tag, elements)
+                if tag == "ST":
+                    raise segment.fail(f"transaction set {current.transaction.control_number} has no SE before "
+                                       "this ST")
+                if tag == "ISA":
+                    isa = elements
+                elif tag == "GS":
+                    gs = elements
+                continue
+            step = next(segments, None)
+            if step is None:
+                break
+            number, elements = step
+            segment = Segment(number, elements[0].strip().upper(), elements)
+            if other is not None:
+                if segment.id == "SE":
+                    other.segments.append(segment)
+                    _close_set(other, segment, len(other.segments))
+                    yield "other", other
+                    other = None
+                elif segment.id == "ST":
+                    raise segment.fail(f"transaction set {other.control_number} has no SE before this ST")
+                elif segment.id == "ISA":
+                    isa = elements
+                elif segment.id == "GS":
+                    gs = elements
+                elif segment.id not in ("GE", "IEA"):
+                    other.segments.append(segment)
+                continue
+            if segment.id == "ISA":
+                isa = elements
+            elif segment.id == "GS":
+                gs = elements
+            elif segment.id == "ST":
+                isa_segment = Segment(0, "ISA", isa) if isa else None
+                gs_segment = Segment(0, "GS", gs) if gs else None
+                transaction = TransactionSet(
+                    type=segment.get(1), control_number=segment.get(2),
+                    version=segment.get(3) or (gs_segment.get(8) if gs_segment else ""), delimiters=delimiters,
+                    segments=[segment],
+                    sender=(gs_segment.get(2) if gs_segment else "") or (isa_segment.get(6).strip()
+                                                                          if isa_segment else ""),
+                    receiver=(gs_segment.get(3) if gs_segment else "") or (isa_segment.get(8).strip()
+                                                                            if isa_segment else ""),
+                    interchange_control_number=isa_segment.get(13) if isa_segment else "",
+                    group_control_number=gs_segment.get(6) if gs_segment else "")
+                if transaction.type != "835":
+                    other = transaction
+                    continue
+                current = Set835(transaction, Remittance835(delimiters), number, following=number + 1)
+                current.reader._st(segment)
+                if keep:
+                    current.digest = hashlib.sha256()
+                    current.kept = KeptWriter(transaction)
+                    current.kept.write([texts[number - first]])
+                yield "835", current
+            elif segment.id == "SE":
+                raise segment.fail("SE without a transaction set started by ST")
+            elif segment.id in ("GE", "IEA", "TA1"):
+                continue
+            else:
+                raise segment.fail("segment outside a transaction set (expected ST first)")
+    for open_set in ((current.transaction, current.count, current.start) if current is not None else None,
+                     (other, len(other.segments), other.segments[0].number) if other is not None else None):
+        if open_set is None:
+            continue
+        transaction, _, start = open_set
+        transaction.defect(f"end of file after segment {last}: no SE closes transaction set "
+                           f"{transaction.control_number} (segment {start})")
+        if current is not None and transaction is current.transaction:
+            yield "end", current
+        else:
+            yield "other", transaction
+
+
+def _close_set(transaction: TransactionSet, se: Segment, count: int) -> None:
+    """SE's checks (``transaction_sets``'): its count and control number."""
+    where = f"segment {se.number} (SE)"
+    declared = se.get(1)
+    if declared != str(count):
+        transaction.defect(f"{where}: SE01 says {declared or 'nothing'} segments; the set has {count}")
+    if se.get(2) != transaction.control_number:
+        start = transaction.segments[0].number if transaction.segments else "?"
+        transaction.defect(f"{where}: SE02 '{se.get(2)}' does not match ST02 '{transaction.control_number}' "
+                           f"(segment {start})")
 
 
 def stream_835_claims(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterator[Json]:
@@ -298,16 +615,23 @@ def stream_835_claims(segments: Iterator[tuple[Delimiters, Segment]]) -> Iterato
             reader = None
 
 
-def remittance_of(data: Json) -> Remittance:
-    """The typed remittance of ``read_835_json``'s JSON."""
+def remittance_of(data: Json, claims: tuple[ClaimPayment, ...] | None = None,
+                  claim_problems: list[str] | None = None) -> Remittance:
+    """The typed remittance of ``read_835_json``'s JSON; ``claims``: its claims typed already (by
+    ``claim_payment``, as they were read, with the problems they gave in ``claim_problems``), when its JSON has
+    none."""
     payment, payer, payee = data["payment"], data["payer"], data["payee"]
     problems = list(data["balance"]["problems"])
+    if claims is None:
+        claims = tuple(_claim(claim, problems) for claim in data["claims"])
+    else:
+        problems += claim_problems or []
     plbs = data["provider_adjustments"]
     remittance = Remittance(
         payer_name=payer.get("name") or "", payer_id=payer.get("identifier") or "", payee_name=payee.get("name") or "",
         payee_npi=payee.get("npi") or "", trace_number=payment.get("trace_number") or "",
         trace_originator=payment.get("originator") or "", trace_reference=payment.get("trace_reference") or "",
-        paid_on=_day(payment.get("date")), claims=tuple(_claim(claim, problems) for claim in data["claims"]),
+        paid_on=_day(payment.get("date")), claims=claims,
         provider_adjustments=tuple(ProviderAdjustment(a["reason"], a["reference"], _money(a["amount"], problems))
                                    for plb in plbs for a in plb["adjustments"]),
         fiscal_period_end=_day(plbs[0]["date"]) if plbs else None, problems=tuple(problems),
@@ -315,6 +639,39 @@ def remittance_of(data: Json) -> Remittance:
     # An amount the 835 states is kept only when it is not what its parts add up to (it does not balance).
     given = _money(payment.get("amount"), problems)
     return remittance if given == remittance.total else replace(remittance, stated_total=given)
+
+
+def claim_payment(claim: Json, problems: list[str]) -> ClaimPayment:
+    """One claim's JSON as read (``read_835_stream``'s "claim") as the typed claim payment; an amount in fractions
+    of a cent goes to ``problems``."""
+    return _claim(claim, problems)
+
+
+def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[Set835, Remittance]]:
+    """Every 835 of an X12 byte stream as the typed remittance, one at a time, with its envelope (and, ``keep``, its
+    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over."""
+    claims: list[ClaimPayment] = []
+    problems: list[str] = []
+    # The cyclic garbage collector is held off while a set's claims are read (they are acyclic values, freed by
+    # reference counting; each collection would walk all those held so far: a third of the time), not while the
+    # caller has the remittance.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for kind, item in read_835_stream(stream, keep=keep):
+            if kind == "claim":
+                claims.append(_claim(item, problems))
+            elif kind == "end":
+                data = read_835_end(item.reader, item.transaction, [])
+                read = remittance_of(data, tuple(claims), problems)
+                claims, problems = [], []
+                if enabled:
+                    gc.enable()
+                yield item, read
+                gc.disable()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _claim(claim: Json, problems: list[str]) -> ClaimPayment:
@@ -352,18 +709,40 @@ def _line(line: Json, problems: list[str]) -> ServiceLinePayment:
 
 
 def _adjustment(adjustment: Json, problems: list[str]) -> Adjustment:
-    quantity = adjustment.get("quantity")
-    return Adjustment(adjustment["group"], adjustment["reason"], _money(adjustment["amount"], problems),
-                      Decimal(quantity) if quantity and _is_number(quantity) else None)
+    # Adjustments are values that repeat (CO-45 of the same fee, PR-2 of the same coinsurance): one of each.
+    key = (adjustment["group"], adjustment["reason"], adjustment["amount"], adjustment.get("quantity"))
+    found = _ADJUSTMENTS.get(key)
+    if found is not None:
+        return found
+    quantity = key[3]
+    before = len(problems)
+    found = Adjustment(key[0], key[1], _money(key[2], problems),
+                       Decimal(quantity) if quantity and _is_number(quantity) else None)
+    if len(problems) == before:  # one whose amount is a problem is said each time it comes
+        if len(_ADJUSTMENTS) >= CACHED:
+            _ADJUSTMENTS.clear()
+        _ADJUSTMENTS[key] = found
+    return found
+
+
+_ADJUSTMENTS: dict[tuple[str, str, str | None, str | None], Adjustment] = {}
+_MONEY: dict[str, Money] = {}
 
 
 def _money(text: str | None, problems: list[str]) -> Money:
     """An amount as Money; one with fractions of a cent is a problem (nothing of it may be posted)."""
+    found = _MONEY.get(text or "0")
+    if found is not None:
+        return found
     try:
-        return _parsed(text or "0")
+        found = _parsed(text or "0")
     except InvalidInput as exc:
         problems.append(str(exc))
         return Money.zero()
+    if len(_MONEY) >= CACHED:
+        _MONEY.clear()
+    _MONEY[text or "0"] = found
+    return found
 
 
 @functools.lru_cache(maxsize=65536)
@@ -373,6 +752,18 @@ def _parsed(text: str) -> Money:
 
 
 def _day(text: str | None) -> datetime.date | None:
+    found = _DAYS.get(text) if text else None
+    if found is None and text:
+        found = _iso_day(text)
+        if found is not None and len(_DAYS) < CACHED:
+            _DAYS[text] = found
+    return found
+
+
+_DAYS: dict[str, datetime.date] = {}
+
+
+def _iso_day(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text) if text else None
     except ValueError:

@@ -21,6 +21,7 @@ CHUNK = 1 << 20
 # No segment of any transaction comes near this: a longer run without a terminator is refused, not buffered.
 MAX_SEGMENT = 1 << 20
 ISA_ELEMENTS = 16
+HEAD = 4096  # bytes read before the delimiters are: the ISA and a bare ST's first segments
 
 
 class X12Error(InvalidInput):
@@ -87,34 +88,43 @@ def delimiters_from(head: str) -> tuple[Delimiters, str]:
     raise X12Error(f"not an X12 file: it starts with '{shown}', not with ISA (or ST)")
 
 
-def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Delimiters, Segment]]:
-    """Every segment of a byte stream, in order, with the delimiters of its interchange."""
+def segment_batches(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Delimiters, int, list[str]]]:
+    """The segments of a byte stream as batches of their texts (stripped, never empty), in order: (the delimiters
+    of their interchange, the number of the batch's first segment, the texts).
+
+    What the fast readers use: no object per segment, one ``str.split`` per chunk read. A batch never spans two
+    interchanges with other delimiters (a later ISA starts a batch of its own).
+    """
     first = stream.read(chunk_size)
+    while len(first) < HEAD:  # the delimiters are read from the head: small chunks are read on to it
+        more = stream.read(chunk_size)
+        if not more:
+            break
+        first += more
     decoder = codecs.getincrementaldecoder(_encoding(first))(errors="replace")
     buffer = decoder.decode(first)
     if not buffer.strip():
         raise X12Error("the file is empty")
     delimiters, buffer = delimiters_from(buffer)
+    terminator = delimiters.segment
     number = 0
     offset = 0  # characters of the decoded text before ``buffer``
     while True:
-        pieces = buffer.split(delimiters.segment)
+        pieces = buffer.split(terminator)
         rest = pieces.pop()
         offset += len(buffer) - len(rest)
-        buffer = rest
-        if len(buffer) > MAX_SEGMENT:  # never re-split a growing buffer: time linear, memory bounded
+        if len(rest) > MAX_SEGMENT:  # never re-split a growing buffer: time linear, memory bounded
             raise X12Error(f"the segment starting at character {offset} runs on for more than {MAX_SEGMENT:,} "
-                           f"characters without the segment terminator '{delimiters.segment}': not an X12 file "
+                           f"characters without the segment terminator '{terminator}': not an X12 file "
                            "(or its terminator is wrong)", segment_number=number + 1)
-        for piece in pieces:
-            text = piece.strip()
-            if not text:
-                continue
-            number += 1
-            if text.startswith("ISA") and number > 1:
-                delimiters, _ = delimiters_from(text + delimiters.segment + buffer[:1])
-            elements = text.split(delimiters.element)
-            yield delimiters, Segment(number, elements[0].strip().upper(), elements)
+        texts = _clean(pieces)
+        if texts:
+            for declared, batch in _by_interchange(delimiters, texts, number,
+                                                     "ISA" in (buffer if number else buffer[1:])):
+                yield declared, number + 1, batch
+                number += len(batch)
+                delimiters = declared
+        buffer = rest
         chunk = stream.read(chunk_size)
         if not chunk:
             break
@@ -122,9 +132,43 @@ def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tupl
     buffer += decoder.decode(b"", final=True)
     text = buffer.strip()
     if text:
-        number += 1
-        elements = text.split(delimiters.element)
-        yield delimiters, Segment(number, elements[0].strip().upper(), elements)
+        for declared, batch in _by_interchange(delimiters, [text], number, text.startswith("ISA")):
+            yield declared, number + 1, batch
+
+
+def _clean(pieces: list[str]) -> list[str]:
+    """The segment texts of split pieces: stripped of the line breaks and indentation between segments, empty
+    ones dropped (in C: most files have neither, and are not copied)."""
+    stripped = list(map(str.strip, pieces))
+    if "" in stripped:
+        return [text for text in stripped if text]
+    return stripped
+
+
+def _by_interchange(delimiters: Delimiters, texts: list[str], number: int,
+                    isa: bool) -> Iterator[tuple[Delimiters, list[str]]]:
+    """``texts`` cut where a later interchange (ISA) declares its own delimiters (``isa``: the text may hold one;
+    the file's first segment was read for the delimiters already)."""
+    if not isa:
+        yield delimiters, texts
+        return
+    start = 0
+    for index, text in enumerate(texts):
+        if text.startswith("ISA") and number + index > 0:
+            if index > start:
+                yield delimiters, texts[start:index]
+            delimiters, _ = delimiters_from(text + delimiters.segment)
+            start = index
+    yield delimiters, texts[start:]
+
+
+def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Delimiters, Segment]]:
+    """Every segment of a byte stream, in order, with the delimiters of its interchange."""
+    for delimiters, number, texts in segment_batches(stream, chunk_size=chunk_size):
+        element = delimiters.element
+        for number, text in enumerate(texts, start=number):  # noqa: B020 (the batch's first number, then each)
+            elements = text.split(element)
+            yield delimiters, Segment(number, elements[0].strip().upper(), elements)
 
 
 def _encoding(head: bytes) -> str:
@@ -150,3 +194,16 @@ def read_file(path: Path) -> Iterator[tuple[Delimiters, Segment]]:
 def segments_of(text: str | bytes) -> Iterator[tuple[Delimiters, Segment]]:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return iter_segments(io.BytesIO(data))
+
+
+def open_x12(path: Path) -> BinaryIO:
+    """``path`` opened for reading as bytes; InvalidInput saying why when it cannot be."""
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read '{path}': {exc.strerror}") from None
+
+
+def bytes_of(text: str | bytes) -> BinaryIO:
+    """Text or bytes as a byte stream for the readers."""
+    return io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text)
