@@ -186,7 +186,8 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
 
 def repair_complexity(text: str) -> str | None:
     """simple / intermediate / complex from the words of a repair ("layered" is intermediate)."""
-    lowered = text.lower()
+    # "Closure: [ ] Simple  [x] Intermediate (layered)  [ ] Complex": an option left unchecked is not the closure
+    lowered = re.sub(r"\[\s?\]\s*(?:simple|intermediate|complex|layered)\b[^\[\n]*", " ", text.lower())
     if re.search(r"\bcomplex\b|extensive undermining|wide undermining|retention sutures", lowered):
         return "complex"
     if re.search(r"intermediate|layered|in (?:2|two|multiple) layers|in layers|(?:two|2)[- ]layer|bilayer|"

@@ -579,3 +579,12 @@ def test_no_treatment_of_one_lesion_leaves_the_others_treated() -> None:
 def test_no_procedures_today_said_of_the_visit_codes_nothing() -> None:
     text = "Exam: 6 AKs L forehead. SKs back.\nNo procedures performed today. AKs - LN2 next visit."
     assert _codes(text) == []
+
+
+@pytest.mark.parametrize(("form", "complexity"), [
+    ("Closure: [ ] Simple  [x] Intermediate (layered)  [ ] Complex", "intermediate"),
+    ("Closure: [x] Complex  [ ] Intermediate", "complex"),
+    ("Closure: [ ] Intermediate  [ ] Complex  [x] Simple", "simple"),
+])
+def test_a_closure_checkbox_left_empty_is_not_the_closure(form: str, complexity: str) -> None:
+    assert repair_complexity(form) == complexity
