@@ -1833,8 +1833,9 @@ def _repair_text(text: str, lesion: _Lesion) -> str:
 _EACH = re.compile(r"\s*(?:each|per (?:lesion|cyst|keloid|site|nodule|plaque)|(?:to|into) each)\b", re.IGNORECASE)
 
 
-_ALIQUOT = re.compile(r"\s*(?:per|/|each)\s*(?:injection|puncture|stick|needle ?stick|injection site|aliquot|pass)\b",
-                      re.IGNORECASE)
+# ("total 2.5 mL, 0.1 mL aliquots q1cm": the aliquot is each needle stick's)
+_ALIQUOT = re.compile(r"\s*(?:(?:per|/|each)\s*(?:injection|puncture|stick|needle ?stick|injection site|aliquot|"
+                      r"pass)\b|aliquots?\b)", re.IGNORECASE)
 _SESSION_TOTAL = re.compile(r"\btotal\b|\bin all\b|\baltogether\b", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"\btotal\b(?:[^.;]|\.\d)*$", re.IGNORECASE)
 _TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNORECASE)

@@ -588,3 +588,16 @@ def test_no_procedures_today_said_of_the_visit_codes_nothing() -> None:
 ])
 def test_a_closure_checkbox_left_empty_is_not_the_closure(form: str, complexity: str) -> None:
     assert repair_complexity(form) == complexity
+
+
+_ILK = ("Alopecia areata of the scalp, patchy - ILK today. Kenalog 10 mg/mL, total 2.5 mL, 0.1 mL {each} q1cm into "
+        "all 9 patches.")
+
+
+def test_aliquots_of_a_total_volume_are_the_needle_sticks() -> None:
+    assert ("J3301", 3, ()) in _lines(_ILK.format(each="aliquots"), payer="commercial")  # 25 mg
+
+
+def test_a_volume_given_each_patch_multiplies() -> None:
+    text = "Alopecia areata of the scalp - ILK today. Kenalog 10 mg/mL, 0.5 mL into each of 3 patches."
+    assert ("J3301", 2, ()) in _lines(text, payer="commercial")  # 15 mg
