@@ -153,8 +153,10 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
     after = text[end:end + 30]
     if re.search(r"(?:breslow|depth|thickness|thick|deep|invasion)\W*(?:\w+\W+){0,2}$", before[-30:], re.IGNORECASE):
         return "depth"  # "Breslow 0.6 mm" is how deep a melanoma goes, not its size
-    if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE):
-        return "margin"
+    if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE) or \
+            re.match(r"\s*(?:beyond|past|outside|around) (?:the )?(?:visible |clinical |apparent )?(?:tumou?r|lesion|"
+                     r"border|edge)", after, re.IGNORECASE):
+        return "margin"  # "curetted ... extending about two millimeters beyond the visible tumor"
     if re.search(r"\bundermin\w*(?:\s+(?:in|of|to|at|all|the|deep|fat|plane|directions?|around|widely|"
                  r"approx\w*|about))*\s*\(?~?\s*$", before, re.IGNORECASE):
         return "undermining"  # "wide undermining in all directions (~3 cm)": how far the skin was freed, no length

@@ -420,7 +420,9 @@ _SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b
 # "biopsied by her PCP last month", "frozen 3 weeks ago": a procedure of an earlier day (said of the procedure only:
 # "BCC, biopsy proven last month" keeps its diagnosis)
 _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
-                             r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b", re.IGNORECASE)
+                             r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b|"
+                             # "biopsied the same day" after another lesion "biopsied on June twenty-second"
+                             r"^\s*(?:on\s+)?the same (?:day|date)\b", re.IGNORECASE)
 # "Plan elective excision of cyst once quiet, 6-8 wk": a procedure for when the inflammation has settled, or
 # weeks from now (never "3 wks ago")
 _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |inflammation )?(?:quiet|quiescent|calm|"
@@ -508,7 +510,10 @@ def _biopsy_history_after(text: str, start: int, end: int) -> bool:
     is of its biopsy; the cancer is still there today (a treatment told after it, "excised in 2019", is not)."""
     _, sentence_end = sentence_bounds(text, start, end)
     after = text[end:sentence_end]
-    return bool(_BIOPSY_TOLD_AFTER.match(after)) and not _TREATED_WORDS.search(after)
+    told = _BIOPSY_TOLD_AFTER.match(after)
+    # (what the biopsy's own words say: "biopsied on June twenty-second, which today measures 1.4 cm (final curettage
+    # defect ...)" goes on to today's treatment, which does not make the cancer history)
+    return bool(told) and not _TREATED_WORDS.search(after, 0, told.end() + 40)
 
 
 def _other_performer(text: str, sentence: str, before: str) -> bool:
@@ -843,7 +848,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
-        if in_clause_p and not sites and len(lesions) == 2 and len(untreated) == 2 and _BOTH_START.match(clause):
+        if in_clause_p and not sites and len(lesions) == 2 and len(untreated) == 2 and (
+                _BOTH_START.match(clause) or _BOTH_ANY.search(clause)):
             # "Mid back 0.8 cm SK ... Both were removed by shave technique": the two lesions of the note
             for member in untreated:
                 _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
@@ -1000,6 +1006,10 @@ _ALL_N = re.compile(r"\ball\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|
                     r"(?!\s*(?:mm|cm|%|weeks?|days?|months?))", re.IGNORECASE)
 _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
                          r"(?:were|was|are|then)\b", re.IGNORECASE)
+# "we elected electrodesiccation and curettage for both rather than excision", "each lesion was curetted"
+_BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms|legs|cheeks|ears|eyes))|"
+                       r"\b(?:both|each|the two) (?:lesions|cancers|tumou?rs|sites|spots|growths)\b|\beach lesion\b",
+                       re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 

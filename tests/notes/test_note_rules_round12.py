@@ -601,3 +601,33 @@ def test_aliquots_of_a_total_volume_are_the_needle_sticks() -> None:
 def test_a_volume_given_each_patch_multiplies() -> None:
     text = "Alopecia areata of the scalp - ILK today. Kenalog 10 mg/mL, 0.5 mL into each of 3 patches."
     assert ("J3301", 2, ()) in _lines(text, payer="commercial")  # 15 mg
+
+
+# --- two cancers biopsied earlier, treated today by ED&C ----------------------------------------------------------
+
+_TWO_EDC = ("Returns for treatment of two biopsy-proven skin cancers. The first is a superficial basal cell "
+            "carcinoma of the right posterior shoulder, biopsied on June twenty-second, which today measures one point "
+            "four centimeters. The second is a squamous cell carcinoma in situ of the left dorsal hand, biopsied "
+            "{when}, measuring zero point six centimeters. We elected electrodesiccation and curettage for both rather "
+            "than excision. Each lesion was curetted and desiccated for three cycles, extending about two millimeters "
+            "beyond the visible tumor.")
+
+
+def test_cancers_biopsied_on_a_named_day_and_the_same_day_are_treated_today() -> None:
+    text = _TWO_EDC.format(when="the same day")
+    assert sorted(_codes(text)) == ["17262", "17271"]
+    assert sorted(_icd(text)) == ["C44.612", "D04.62"]
+
+
+def test_a_biopsy_today_is_still_coded() -> None:
+    text = ("Pink scaly papule of the left dorsal hand, 0.6 cm, r/o SCC in situ: shave biopsied today. Path: SCC in "
+            "situ.")
+    assert _codes(text) == ["11102"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("curetted, extending about 2 mm beyond the visible tumor", "margin"),
+    ("a 2 mm papule beyond the scar", "lesion"),
+])
+def test_a_length_beyond_the_tumor_is_a_margin(text: str, kind: str) -> None:
+    assert classify_length(text, find_measures(text)[0]) == kind
