@@ -513,7 +513,7 @@ def _biopsy_history_after(text: str, start: int, end: int) -> bool:
     told = _BIOPSY_TOLD_AFTER.match(after)
     # (what the biopsy's own words say: "biopsied on June twenty-second, which today measures 1.4 cm (final curettage
     # defect ...)" goes on to today's treatment, which does not make the cancer history)
-    return bool(told) and not _TREATED_WORDS.search(after, 0, told.end() + 40)
+    return told is not None and not _TREATED_WORDS.search(after, 0, told.end() + 40)
 
 
 def _other_performer(text: str, sentence: str, before: str) -> bool:
