@@ -25,7 +25,7 @@ FUZZ_SEED ?= 0
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it. Tests marked
 # pinned_today run on their own day whatever the date, so test-ahead deselects them; it runs on SQLite only (what
 # depends on the date is the same on both databases, and make test runs both).
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir tests/core/coding/test_entry.py tests/notes/test_note_cli.py
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_remittance_835_stream.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir tests/core/coding/test_entry.py tests/notes/test_note_cli.py
 
 .PHONY: demo test test-ahead bench bench-quick fuzz lint typecheck clean
 
