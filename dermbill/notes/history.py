@@ -149,8 +149,8 @@ def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tupl
 
 # an excision, Mohs or flap with a global period; its CPT code written instead ("11602 performed 03/03/2026")
 _GLOBAL_WORD = re.compile(r"\b(excis\w*|wle|mohs|flap|graft|11[46]\d\d|173[1-4]\d)\b", re.IGNORECASE)
-_UNRELATED = re.compile(r"\bunrelated\b|\bnew (?:(?:itchy|painful|red) )?(?:issue|problem|concern|lesion|rash|"
-                        r"eruption|complaint)\b|\bseparate (?:issue|problem|site)\b|"
+_UNRELATED = re.compile(r"\bunrelated\b|\bnot related\b|\bnew (?:(?:itchy|painful|red) )?(?:issue|problem|concern|"
+                        r"lesion|rash|eruption|complaint)\b|\bseparate (?:issue|problem|site)\b|"
                         r"\bdifferent (?:site|problem|issue)\b", re.IGNORECASE)
 # a day written without its year, in brackets or after "on": "s/p excision SCC L forearm (6/10)"
 _SHORT_DATE = re.compile(r"(?:\(|\bon )(\d{1,2})/(\d{1,2})(?![/\d])")

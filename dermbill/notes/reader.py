@@ -324,6 +324,14 @@ _NOTHING_DONE = re.compile(r"(?:^|(?<=[:.;])|(?<=[:.;]\s)|(?<=[:.;]\s\s))[ \t]*"
 _OWN_DATE = re.compile(r"[ \t]*(?:on[ \t]+|dated[ \t]+|:[ \t]*)?(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\b")
 
 
+_SEEN_ON = re.compile(r"\b(?:seen|s/p|status post|underwent|had|treated)\s+(?:on\s+)?$", re.IGNORECASE)
+
+
+# "Today's concern is NOT related to the surgery: new rash on trunk": a visit for another problem in a global period
+_UNRELATED_VISIT = re.compile(r"\b(?:not related|unrelated) to (?:the |her |his )?(?:surgery|excision|procedure|mohs|"
+                              r"flap|repair)\b", re.IGNORECASE)
+
+
 def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMention],
                   visit_day: datetime.date | None) -> bool:
     """A procedure written with an earlier year or date ("s/p excision in 2019", "biopsy 5/12/2026"), unless the
@@ -339,6 +347,8 @@ def _dated_before(text: str, start: int, end: int, procedures: list[ProcedureMen
     dates += [(m.start() + sentence_start, m.end() + sentence_start) for m in _FULL_DATE.finditer(sentence)
               if header.parse_date(m.group(1)) not in (None, visit_day)]
     for date_start, _ in dates:
+        if date_start < start and _SEEN_ON.search(text, max(sentence_start, date_start - 25), date_start):
+            return True  # "seen 2/12/26 for excision of BCC L cheek with rotation flap repair": that day's, all of it
         low, high = sorted((end, date_start))
         between = [p for p in procedures if (p.start, p.end) != (start, end) and low <= p.start < high]
         shared = bool(between) and date_start > end and _joined(text, start, end, between)
@@ -2189,7 +2199,8 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
         # excision's episode of care, not a history (Z85) code
         prior_site = (unrelated[0].value["site"], unrelated[0].value.get("laterality"))
         history = [h for h in history if (h.value.get("site"), h.value.get("laterality")) != prior_site]
-    elif not (unrelated and not lesions and encounter.get("visit") is not None and history):
+    elif not (unrelated and not lesions and encounter.get("visit") is not None
+              and (history or _UNRELATED_VISIT.search(text))):
         # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
         # the earlier procedure: the visit is for the cancers, modifier 24)
         unrelated = []

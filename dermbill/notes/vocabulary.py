@@ -84,7 +84,7 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"lichen sclerosus(?: et atrophicus)?|ls&a", "L90.0"), (r"hidradenitis(?: suppurativa)?|hs", "L73.2"),
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?|pws", "Q82.5"),
-    (r"prurigo nodularis", "L28.1"),
+    (r"prurigo nodularis", "L28.1"), (r"pityriasis rosea", "L42"),
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
     (r"rash(?:es)?(?:, unspecified)?", "R21"),
 )

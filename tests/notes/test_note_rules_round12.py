@@ -631,3 +631,19 @@ def test_a_biopsy_today_is_still_coded() -> None:
 ])
 def test_a_length_beyond_the_tumor_is_a_margin(text: str, kind: str) -> None:
     assert classify_length(text, find_measures(text)[0]) == kind
+
+
+# --- a visit for another problem inside a flap's global period ----------------------------------------------------
+
+_FLAP_GLOBAL = ("Established pt, seen 4/12/26 for excision of BCC L cheek with rotation flap repair, 4 sq cm "
+                "(90-day global).\nToday's concern is {relation}: new rash on trunk x 10 days.\nExam: L cheek flap well healed. Trunk: "
+                "herald patch L flank.\nAssessment: 1) Pityriasis rosea - new dx. Triamcinolone 0.1% cream BID prn.\n"
+                "MDM: low. Level 3 established.")
+
+
+def test_a_visit_for_a_problem_not_related_to_the_surgery_takes_24() -> None:
+    assert _lines(_FLAP_GLOBAL.format(relation="NOT related to the surgery")) == [("99213", 1, ("24",))]
+
+
+def test_the_earlier_days_flap_is_not_coded_today() -> None:
+    assert not any(code.startswith("14") for code in _codes(_FLAP_GLOBAL.format(relation="a rash")))
