@@ -636,8 +636,9 @@ def test_a_length_beyond_the_tumor_is_a_margin(text: str, kind: str) -> None:
 # --- a visit for another problem inside a flap's global period ----------------------------------------------------
 
 _FLAP_GLOBAL = ("Established pt, seen 4/12/26 for excision of BCC L cheek with rotation flap repair, 4 sq cm "
-                "(90-day global).\nToday's concern is {relation}: new rash on trunk x 10 days.\nExam: L cheek flap "
-                "well healed. Trunk: herald patch L flank.\nAssessment: 1) Pityriasis rosea - new dx. Triamcinolone 0.1% cream BID prn.\n"
+                "(90-day global).\nToday's concern is {relation}: new rash on trunk x 10 days.\n"
+                "Exam: L cheek flap well healed. Trunk: herald patch L flank.\n"
+                "Assessment: 1) Pityriasis rosea - new dx. Triamcinolone 0.1% cream BID prn.\n"
                 "MDM: low. Level 3 established.")
 
 
