@@ -51,7 +51,7 @@ def changes_command(ctx: typer.Context, from_period: FromOption, to_period: ToOp
         write_json(report.as_dict())
         return
     for kind in report.kinds:
-        out.print(f"{kind.kind.label}: {kind.old} -> {kind.new}")
+        out.print(kind.releases)
         if not kind.changes:
             out.print("  no change")
         for change in kind.changes:

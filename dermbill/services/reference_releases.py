@@ -234,12 +234,22 @@ def _categories(codes: Any) -> frozenset[str]:
 # --- what changed ----------------------------------------------------------------------------------------------
 
 
+def _without(release: str, label: str) -> str:
+    """"NCCI PTP edits 2026q4 (v323r0 f1)" under the heading "NCCI PTP edits": the release without its kind again."""
+    return release[len(label):].strip() if release.startswith(label + " ") else release
+
+
 @dataclass(frozen=True, slots=True)
 class KindChanges:
     kind: ReleaseKind
     old: str  # the release in force at the start of the "from" period ("none" when no release covers it)
     new: str
     changes: tuple[Change, ...]
+
+    @property
+    def releases(self) -> str:
+        """"NCCI PTP edits: 2024q3 (shipped) -> 2026q4 (v323r0 f1)": the two releases, the kind named once."""
+        return f"{self.kind.label}: {_without(self.old, self.kind.label)} -> {_without(self.new, self.kind.label)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,7 +484,7 @@ def release_bulletin(report: ChangeReport, *, training: bool = False) -> Bulleti
     """The staff bulletin of a change report: one summary line per release compared, the changes by audience, and
     with ``training`` the modules generated from them (questions, then the answers)."""
     scope = f" for practice {report.practice}" if report.practice else ""
-    summary = [f"{k.kind.label}: {k.old} -> {k.new}: {counted(len(k.changes), 'change')}" for k in report.kinds]
+    summary = [f"{k.releases}: {counted(len(k.changes), 'change')}" for k in report.kinds]
     if report.practice:
         effect = sum((c.fee_effect for c in report.changes if isinstance(c, RvuChanged)), Money(0))
         sign = "-" if effect.cents < 0 else "+"

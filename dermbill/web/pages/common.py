@@ -48,6 +48,7 @@ NAVIGATION = (
     ("Collections", "/collections/calls", Permission.WORK_COLLECTIONS),
     ("Reports", "/reports", Permission.VIEW_REPORTS),
     ("Jobs", "/jobs", Permission.VIEW_CLAIMS),
+    ("Code changes", "/reference/changes", None),  # CMS releases: codes and rules only, every staff member
     ("Import", "/import", Permission.IMPORT_DATA),
     ("Audit log", "/audit", Permission.VIEW_AUDIT),
     ("Users", "/admin/users", Permission.VIEW_ADMINISTRATION),
