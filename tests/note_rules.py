@@ -36,3 +36,8 @@ def read_encounter(text: str) -> dict[str, Any]:
 def read_lesions(text: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = read_encounter(text)["lesions"]
     return found
+
+
+def read_note_gaps(text: str) -> list[Any]:
+    """The gaps the reader names for the note (the documentation to ask the provider for)."""
+    return list(read_note(text, date_of_service=DAY).gaps)

@@ -45,7 +45,7 @@ _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 # "Low-moderate MDM", "low to moderate complexity MDM": a range of two levels; a level is met only in full, so the
 # visit takes the lower one
 _MDM_RANGE_LOWER = re.compile(r"\b(straightforward|low|moderate)\s*(?:-|\u2013|/|\bto\b)\s*$", re.IGNORECASE)
-_FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
+FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 # "23 y/o F new to our practice", "new to me", "first visit to this clinic"
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b|\bnew to (?:our|this|the) (?:practice|clinic|office|group)\b|"
                   r"\bnew to me\b|\bfirst (?:visit|time) (?:to|at|in) (?:our|this|the) (?:practice|clinic|office)\b",
@@ -149,12 +149,12 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
             lower = _MDM_RANGE_LOWER.search(text, max(0, mdm.start() - 25), mdm.start())
             if lower and _MDM_LEVEL[lower.group(1).lower()] < _MDM_LEVEL[found.lower()]:
                 found = lower.group(1)
-        if category is None and _FOLLOW_UP.search(text):
+        if category is None and FOLLOW_UP.search(text):
             category = "established"  # "f/u acne": a follow-up visit is an established patient's
         return category, _MDM_LEVEL[found.lower()], (mdm.start(), mdm.end())
     time = _TIME.search(text)
     if time:
-        if category is None and _FOLLOW_UP.search(text):
+        if category is None and FOLLOW_UP.search(text):
             category = "established"
         minutes = int(spelled_number(time.group(1))) if not time.group(1).isdigit() else int(time.group(1))
         level = next((lvl for least, lvl in _TIME_LEVELS[category or "established"] if minutes >= least), None)
@@ -165,7 +165,7 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
         # "Level of service based on MDM: chronic illness w/ progression, Rx drug management, labs ordered": the
         # elements written instead of the level; a chronic illness that progresses (problems) and prescription drug
         # management (risk) are two of the three elements at moderate, so the decision making is moderate
-        if category is None and _FOLLOW_UP.search(text):
+        if category is None and FOLLOW_UP.search(text):
             category = "established"
         return category, _MDM_LEVEL["moderate"], (elements.start(), elements.end())
     return category, None, None

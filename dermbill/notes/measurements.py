@@ -32,17 +32,29 @@ _SMALL_WORDS = (*_DIGIT_WORDS, "ten", "eleven", "twelve", "thirteen", "fourteen"
 _TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 SPELLED_INT = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[- ](?:{'|'.join(_DIGIT_WORDS[1:])}))?|"
                 rf"{'|'.join(sorted(_SMALL_WORDS, key=len, reverse=True))})")
-_SPELLED = rf"{SPELLED_INT}(?:\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+)?"
+_HALF = r"(?:(?:one|a)[- ]half(?:\s+(?:of\s+)?an?)?|half\s+(?:of\s+)?an?)"
+# "one and one-half milliliters", "two and a half centimeters", "half a milliliter", "one-half cc"
+_SPELLED = (rf"(?:{SPELLED_INT}(?:\s+point(?:\s+(?:{'|'.join(_DIGIT_WORDS)}))+|\s+and\s+(?:a|one)[- ]half)?"
+            rf"|{_HALF})")
 _SPELLED_MEASURE = re.compile(
     rf"(?<![\w-])({_SPELLED})(?:\s+(?:by|x)\s+({_SPELLED}))?(?:\s+(?:by|x)\s+({_SPELLED}))?\s*-?\s*"
-    rf"(square\s+centimet(?:er|re)s?|sq\.?\s*cm|centimet(?:er|re)s?|millimet(?:er|re)s?|cm|mm)\b",
+    rf"(square\s+centimet(?:er|re)s?|sq\.?\s*cm|centimet(?:er|re)s?|millimet(?:er|re)s?|cm|mm|"
+    rf"milligrams?\s+(?:per|/|a)\s+millilit(?:er|re)|mg\s*(?:/|per)\s*ml|milligrams?|mg|"
+    rf"millilit(?:er|re)s?|ml|cc)\b",
     re.IGNORECASE,
 )
 
 
 def spelled_number(words: str) -> Decimal:
-    """"one point four" -> 1.4, "twenty five" -> 25, "zero point eight" -> 0.8."""
-    whole, _, fraction = words.lower().partition("point")
+    """"one point four" -> 1.4, "twenty five" -> 25, "zero point eight" -> 0.8, "one and one-half" -> 1.5,
+    "half a" -> 0.5."""
+    words = words.lower()
+    if re.fullmatch(_HALF, words):
+        return Decimal("0.5")
+    whole_words, half, _ = words.partition(" and ")
+    if half:
+        return spelled_number(whole_words) + Decimal("0.5")
+    whole, _, fraction = words.partition("point")
     value = 0
     for word in re.split(r"[\s-]+", whole.strip()):
         value += 10 * (_TENS_WORDS.index(word) + 2) if word in _TENS_WORDS else _SMALL_WORDS.index(word)
@@ -60,6 +72,11 @@ class Measure:
     start: int
     end: int
     dims: tuple[Decimal, ...] = ()
+
+
+# a spelled measurement's unit (its spaces removed) -> kind, by how it starts: "milliliters" is a volume, "millimeter" a
+# length, "milligrams per milliliter" a concentration
+_SPELLED_KINDS = (("milligram", "dose"), ("millil", "volume"), ("mg", "dose"), ("ml", "volume"), ("cc", "volume"))
 
 
 def _cm(value: Decimal, unit: str) -> Decimal:
@@ -84,7 +101,7 @@ def _unit_kind(unit: str) -> str:
 # what a measurement cannot go without: a number written in digits (both digit patterns), a unit of length or area
 # (the spelled-out one): a text without it is not scanned for that kind
 _DIGIT = re.compile(r"\d")
-_SPELLED_UNIT = re.compile(r"cm|mm|centimet|millimet", re.IGNORECASE)
+_SPELLED_UNIT = re.compile(r"cm|mm|centimet|millimet|millig|millil|mg|ml|cc", re.IGNORECASE)
 
 
 def find_measures(text: str, offset: int = 0) -> list[Measure]:
@@ -120,8 +137,13 @@ def _measures(text: str, offset: int) -> tuple[Measure, ...]:
             continue
         unit = re.sub(r"\s+", "", m.group(4).lower())
         nums = [spelled_number(g) for g in m.groups()[:3] if g]
-        kind = "area" if unit.startswith(("square", "sq")) else "length"
-        if kind == "area":
+        kind = "area" if unit.startswith(("square", "sq")) else \
+            next((k for start, k in _SPELLED_KINDS if unit.startswith(start)), "length")
+        if kind in ("dose", "volume"):
+            if kind == "dose" and ("per" in unit or "/" in unit or "ml" in unit or "millil" in unit):
+                kind = "concentration"
+            found.append(Measure(kind, nums[-1], m.start() + offset, m.end() + offset, (nums[-1],)))
+        elif kind == "area":
             value = nums[0] * nums[1] if len(nums) > 1 else nums[0]
             found.append(Measure("area", value, m.start() + offset, m.end() + offset, tuple(nums)))
         else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, TypeVar
 
-from dermbill.notes import header
+from dermbill.notes import header, mdm
 from dermbill.notes.measurements import Measure, classify_length, find_measures
 from dermbill.notes.model import Fact, Gap, Ignored, NoteReading
 from dermbill.notes.pipeline import (
@@ -2299,12 +2299,24 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     if any(d.key in DERMATITIS for d in visit_dx):
         visit_dx = [d for d in visit_dx if d.key != "L30.9"]
     separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
+    managed = _managed_cancers(text, raw, sex)
     if level is None:
-        if separate and category:
-            reading.gaps.append(Gap(None, "visit.level", "A separate evaluation is documented but no visit level. "
-                                    "Please document the level of the visit (medical decision making or time).",
-                                    "the level decides the E/M code (99212-99215 / 99202-99205)", None, 0, 0))
-        return None
+        derived = _derived_level(text, visit_dx, managed, raw, separate, category)
+        if derived is None:
+            if separate and category:
+                reading.gaps.append(Gap(None, "visit.level", "A separate evaluation is documented but no visit "
+                                        "level. Please document the level of the visit (medical decision making or "
+                                        "time).", "the level decides the E/M code (99212-99215 / 99202-99205)", None,
+                                        0, 0))
+            return None
+        level = derived.level
+        if category is None and header.FOLLOW_UP.search(text):
+            category = "established"  # "est, acne f/u": a follow-up visit is an established patient's
+        reading.gaps.append(Gap(None, "visit.level", f"The note states no visit level, decision making or time; "
+                                f"from what it documents the decision making is {mdm.NAMES[level]}: {derived.why}. "
+                                "Please confirm the level or document it.", "the level decides the E/M code "
+                                "(99212-99215 / 99202-99205); the lower level is used where an element is unclear",
+                                str(level), 0, 0))
     if category is None:
         reading.gaps.append(Gap(None, "visit.category", "The note does not say whether the patient is new or "
                                 "established.", "it decides the E/M code family", "established", 0, 0))
@@ -2317,7 +2329,7 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
         if d.key not in keys:
             keys.append(d.key)
             reading.fact("visit.diagnoses", d.key, d.start, d.end)
-    for lesion, code in _managed_cancers(text, raw, sex):
+    for lesion, code in managed:
         # "1. Nodular BCC L nasal sidewall - ... pt declines surgery; will start imiquimod": a skin cancer the visit
         # manages without a procedure today is the visit's problem (its site's code), and makes the visit more than
         # the decision to do today's minor procedures
@@ -2328,6 +2340,34 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tuple[_Lesion, str]],
+                   raw: list[_Lesion], separate: bool, category: str | None) -> mdm.Derived | None:
+    """The level the note's decision making supports, for a visit that states none: one that manages problems of
+    its own (a rash, acne, a skin cancer), beside the day's procedures or without any."""
+    managed = [(lesion, code) for lesion, code in managed if not _TOLD_AS_HISTORY.search(
+        text, text.rfind("\n", 0, lesion.start) + 1, lesion.start) and not _YEAR_SOON_AFTER.match(text, lesion.end)]
+    problems = [(d.key, d.start) for d in visit_dx] + [(code, lesion.start) for lesion, code in managed]
+    if not problems or not (category or header.FOLLOW_UP.search(text)):
+        return None  # a note that names no visit (a procedure note) or no problem of its own
+    treating = [lesion for lesion in raw if _main_kinds(lesion.procedures)]
+    if treating and not (separate or managed):
+        return None
+    derived = mdm.derive_level(text, problems)
+    treated = {d.key for lesion in treating for d in lesion.diagnoses}
+    if treating and (derived.level < mdm.LOW or (all(key in treated for key, _ in problems)
+                                                  and derived.level < mdm.MODERATE)):
+        # "HS f/u ... ILK into 3 nodules ... continue clindamycin": managing the condition the day's procedure treats
+        # is that procedure's evaluation, unless it is a decision of its own (a flare, a new prescription: moderate);
+        # and a visit beside a procedure that is straightforward at most is not separately identifiable
+        return None
+    return derived
+
+
+# "hx multiple NMSC (BCC R ear 2022 - Mohs; SCC L dorsal hand 2023 - excision)": cancers told as history
+_TOLD_AS_HISTORY = re.compile(r"\b(?:hx|h/o|history|s/p|status post|prior|previous)\b", re.IGNORECASE)
+_YEAR_SOON_AFTER = re.compile(r"[^.;\n]{0,25}?\b(?:19|20)\d{2}\b")
 
 
 # ("Referred to surgical oncology - WLE/SLNB to be done by surg onc": a referral is how the visit manages it too)

@@ -1,0 +1,102 @@
+"""Rules of the note language from blind13's and blind14's misses (tests/notes/REVIEW.md, "Round 13").
+
+Each rule has a sentence it must read and one it must not; the sentences are written here for the tests (fake
+patients, day of service 2026-06-01), none is a review note.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from note_rules import diagnoses, lines, read_note_gaps
+
+from dermbill.notes.mdm import LOW, MINIMAL, MODERATE, derive_level
+from dermbill.notes.measurements import find_measures
+
+
+def _lines(text: str, payer: str = "commercial") -> list[tuple[str, int, tuple[str, ...]]]:
+    return lines(text, payer=payer, age=40, sex="F")
+
+
+def _codes(text: str, payer: str = "commercial") -> list[str]:
+    return [code for code, _, _ in _lines(text, payer)]
+
+
+# --- spelled doses, volumes and strengths --------------------------------------------------------------------------
+
+def test_spelled_strength_and_volume_read_as_numbers() -> None:
+    found = [(m.kind, m.value) for m in find_measures(
+        "triamcinolone, forty milligrams per milliliter, one and one-half milliliters in total; half a cc more")]
+    assert found == [("concentration", Decimal(40)), ("volume", Decimal("1.5")), ("volume", Decimal("0.5"))]
+
+
+def test_a_spelled_millimeter_is_a_length_not_a_volume() -> None:
+    assert [(m.kind, m.value) for m in find_measures("with one millimeter margins")] == [("length", Decimal("0.1"))]
+    assert [(m.kind, m.value) for m in find_measures("two and a half centimeters")] == [("length", Decimal("2.5"))]
+
+
+def test_a_dictated_intralesional_dose_is_billed_in_its_units() -> None:
+    text = ("Three keloids of the anterior chest. Verbal consent was obtained. Triamcinolone acetonide, forty "
+            "milligrams per milliliter, was injected intralesionally, one and one-half milliliters in total divided "
+            "among the three keloids.")
+    assert _lines(text) == [("11900", 1, ()), ("J3301", 6, ())]
+    assert _lines(text.replace("forty milligrams per milliliter", "ten milligrams per milliliter")) == \
+        [("11900", 1, ()), ("J3301", 2, ())]
+
+
+# --- the visit's level from the decision making documented --------------------------------------------------------
+
+_ROSACEA = ("ESTABLISHED PATIENT VISIT\nCC: rosacea flaring; rough spots on scalp\n"
+            "Exam: central facial erythema with papules. Scalp: 4 gritty scaly papules c/w AK.\n"
+            "A/P:\n1. Rosacea - flaring, not at goal.\n   - start ivermectin 1% cream qhs\n"
+            "2. Actinic keratoses x4 scalp - LN2 to all 4 today, verbal consent.\n")
+
+
+def test_a_flaring_chronic_illness_managed_with_a_prescription_is_a_moderate_visit() -> None:
+    assert _lines(_ROSACEA, "medicare") == [("17000", 1, ()), ("17003", 3, ()), ("99214", 1, ("25",))]
+    assert "L71.9" in diagnoses(_ROSACEA, payer="medicare", age=70, sex="F")
+
+
+def test_the_derived_level_is_named_as_a_gap_for_the_provider_to_confirm() -> None:
+    gaps = [gap for gap in read_note_gaps(_ROSACEA) if gap.field == "visit.level"]
+    assert gaps and gaps[0].default_used == "4" and "moderate" in gaps[0].message
+
+
+def test_a_stable_problem_without_a_prescription_is_lower() -> None:
+    stable = _ROSACEA.replace("flaring, not at goal", "stable").replace("start ivermectin 1% cream qhs",
+                                                                        "gentle skin care, sunscreen")
+    assert ("99213", 1, ("25",)) in _lines(stable, "medicare")
+
+
+def test_a_rash_treated_with_a_prescription_is_a_low_visit() -> None:
+    text = ("ESTABLISHED PT\nCC: itchy rash on arms x 3 wk; new bump R cheek.\nExam: coin-shaped eczematous patches "
+            "on extensor arms. R cheek: 5 mm pearly papule.\nA/P:\n1. Nummular dermatitis - triamcinolone 0.1% oint "
+            "bid x 2 wk.\n2. R cheek lesion, r/o BCC - shave bx today (consent, lido, AlCl3). Path pending.\n")
+    assert _lines(text, "medicare") == [("11102", 1, ()), ("99213", 1, ("25",))]
+
+
+def test_managing_the_condition_the_procedure_treats_is_the_procedures_evaluation() -> None:
+    text = ("HS f/u. L axilla: 3 inflamed tender nodules -> ILK Kenalog 10 mg/mL, 0.5 mL into each (15 mg total).\n"
+            "A/P: HS - continue clindamycin 1% lotion + chlorhexidine wash.\n")
+    assert "99213" not in _codes(text) and "99214" not in _codes(text)
+    flare = text.replace("HS - continue", "HS - flaring, not at goal; start doxycycline 100 mg bid; continue")
+    assert ("99214", 1, ("25",)) in _lines(flare)
+
+
+def test_a_cause_named_in_passing_is_not_a_visit_problem() -> None:
+    text = ("Keloids - f/u ILK #3. Chest keloids x4 (central chest, old acne) - still itchy. Kenalog 40 mg/mL: 0.2 mL "
+            "into each chest keloid = 0.8 mL total (32 mg). Tolerated. RTC 6 wk.")
+    assert not [code for code in _codes(text) if code.startswith("992")]
+
+
+def test_a_cancer_told_as_history_makes_no_visit() -> None:
+    text = ("79M, hx multiple NMSC (BCC R ear 2022 - Mohs; SCC L dorsal hand 2023 - excision), here for AK tx. Exam: "
+            "scalp 12 AKs. Tx: LN2 cryo to all 12 lesions. Discussed field tx of scalp w/ 5-FU; will decide at f/u.")
+    assert _lines(text, "medicare") == [("17000", 1, ()), ("17003", 11, ())]
+
+
+def test_the_level_is_the_one_two_of_three_elements_meet() -> None:
+    text = "1. Psoriasis - not at goal. Clobetasol 0.05% oint bid. Labs ordered: CBC, CMP, hepatitis panel."
+    assert derive_level(text, [("psoriasis", 3)]).level == MODERATE
+    assert derive_level("1. Psoriasis - stable. Sunscreen.", [("psoriasis", 3)]).level == LOW
+    assert derive_level("1. Psoriasis - stable.", [("psoriasis", 3)]).level == MINIMAL
