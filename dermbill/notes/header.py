@@ -47,6 +47,8 @@ _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 _MDM_RANGE_LOWER = re.compile(r"\b(straightforward|low|moderate)\s*(?:-|\u2013|/|\bto\b)\s*$", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 # "23 y/o F new to our practice", "new to me", "first visit to this clinic"
+# "Visit type: [x] New  [ ] Established": the box checked decides, not the word left unchecked
+_CHECKED_CATEGORY = re.compile(r"\[x\]\s*(new|est(?:ablished)?)\b", re.IGNORECASE)
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b|\bnew to (?:our|this|the) (?:practice|clinic|office|group)\b|"
                   r"\bnew to me\b|\bfirst (?:visit|time) (?:to|at|in) (?:our|this|the) (?:practice|clinic|office)\b",
                   re.IGNORECASE)
@@ -131,7 +133,10 @@ def find_visit(text: str) -> tuple[str | None, int | None, tuple[int, int] | Non
     """(category, level, span of the level) as the note states them."""
     code = _LEVEL_CODE.search(text)
     category: str | None = None
-    if _NEW.search(text):
+    checked = _CHECKED_CATEGORY.search(text)
+    if checked:
+        category = "new" if checked.group(1).lower() == "new" else "established"
+    elif _NEW.search(text):
         category = "new"
     elif _ESTABLISHED.search(text):
         category = "established"

@@ -145,7 +145,9 @@ _COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
                                r"(\d{1,2})\b(?!/\d|\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
-_COUNT_NOUN = re.compile(_NUM + r"\s+(?:[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
+# ("73 yo M wants SKs removed": a number of years is no count, nor a word of the age)
+_COUNT_NOUN = re.compile(_NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf])\b)"
+                         r"\s+(?:(?!yo\b|y/o\b|years?\b|yrs?\b)[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)
@@ -301,7 +303,7 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
-                             r"\bfor|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
+                             r"\b(?:for|after)|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
                              # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
                              r"\b(?:awaiting|awaits|waiting for|pending)\s+(?:(?:his|her|the|their|a|an)\s+)?"
                              r"(?:[\w-]+\s+){0,2}$",
@@ -681,7 +683,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
     services, lesion_dicts = _build(text, lesions, active_procedures, reading, active_diagnoses)
     _session_total_dose(text, lesion_dicts, reading)
     lesion_dicts = _one_vascular_field(text, lesion_dicts, reading)
-    encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions)
+    encounter = _header(text, reading, date_of_service, payer, age, sex, active_diagnoses, lesion_dicts, lesions,
+                        services)
     encounter["lesions"] = lesion_dicts
     encounter["services"] = services
     _past(text, reading, encounter, visit_day, sections)
@@ -734,6 +737,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "2.2 cm irritated SK on the mid back under bra line": a garment's line places a lesion on a site the
             # clause names; alone ("ISKs under bra line (3) and along waistband (2)") it is the site
             sites = [x for x in sites if not _GARMENT_LINE.search(text, x.start, x.end)]
+        # "Exam limited to back: 9 mm dark brown papule L lower back": the extent of the examination, not a lesion
+        sites = [x for x in sites if not _EXAM_SCOPE.search(text, max(0, x.start - 40), x.start)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
@@ -745,6 +750,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 not _PATH_CLAUSE.search(_BIOPSY_PAREN.sub(" ", clause)):
             # "Dx: MIS, L upper arm (tangential bx 12/22/2025, path: MIS, margin involved)": the earlier biopsy's
             # report in a parenthesis is the history of the lesion named before it, not a report of today's
+            is_path = False
+        if is_path and not in_clause_d and _PENDING.search(clause):
+            # "Excised w/ 2 mm margins ... Path pending." then "2) AKs: 14 total - scalp 10": a report awaited is
+            # said of the lesion before it, and no report follows
             is_path = False
         if is_path and (not in_clause_p or _PATH_START.match(clause)):
             path_mode = True
@@ -869,6 +878,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         named_dx = {d.key for d in lesion_d}
         same_dx = [lesion for lesion in untreated if named_dx and {d.key for d in lesion.diagnoses + lesion.shared}
                    & named_dx] if in_clause_p and not sites else []
+        counted_dx = _counted_as(text, start, lesion_d, same_dx) if len(same_dx) > 1 else None
+        if counted_dx is not None:
+            # "Chest: 3 ISKs with crust. Back: ~8 SKs, asymptomatic ... P: LN2 to the 3 ISKs": of the lesions of that
+            # diagnosis, the one counted as the treatment counts them
+            _add_segment(text, counted_dx, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+            current, group = counted_dx, [counted_dx]
+            continue
         if same_dx and not any(lesion in group for lesion in same_dx) and \
                 not any(named_dx & {d.key for d in m.diagnoses + m.shared} for m in group):
             # "Findings: AKs L forehead x3, R cheek x2 ... SKs back, no treatment. Procedures: 1. LN2 to 6 AKs listed
@@ -885,6 +901,17 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             if (lesion.diagnoses or lesion.shared) and not (lesion.count and lesion.count[1:] in spans):
                 counted.append(lesion)
                 spans.add(lesion.count[1:] if lesion.count else None)
+        tallied = [lesion for lesion in untreated if lesion.count]
+        if total and counted and all(lesion in tallied for lesion in counted) and len(tallied) > len(counted) and \
+                sum(lesion.count[0] for lesion in tallied if lesion.count) == _number(total.group(1)) and \
+                _LESIONS_WORD.match(clause, total.end()):
+            # "Exam: papules - chest 7, abdomen 5, R axilla 4, L axilla 3. Assessment: molluscum, 19 lesions ...
+            # Curettage of all 19 lesions": the lesions counted at each site, together as many as the treatment
+            # names, are the diagnosed one's
+            for member in tallied:
+                if member is not counted[0]:
+                    member.shared.extend(d for d in counted[0].diagnoses + counted[0].shared if d not in member.shared)
+            counted = tallied
         if total and sum(lesion.count[0] if lesion.count else 1 for lesion in counted) != _number(total.group(1)):
             counted = [lesion for lesion in counted if lesion.count]  # ("L hand: 5 verruca vulgaris fingers/dorsum")
         if total and len(counted) > 1 and not all(lesion in group for lesion in counted) and \
@@ -1012,6 +1039,10 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)\s+(?:was\s+)?(?:limited|confined|"
+                         r"restricted|focused)\s+to\s+(?:the\s+)?(?:pt'?s\s+|patient'?s\s+|his\s+|her\s+)?$",
+                         re.IGNORECASE)
+_LESIONS_WORD = re.compile(r"\s+(?:lesions|papules|warts|spots|growths)\b", re.IGNORECASE)
 _ALL_N = re.compile(r"\ball\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
                     r"(?!\s*(?:mm|cm|%|weeks?|days?|months?))", re.IGNORECASE)
 _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
@@ -2246,7 +2277,7 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
 
 def _header(text: str, reading: _Reading, date_of_service: datetime.date | None, payer: str | None,
             age: int | None, sex: str | None, diagnoses: list[DiagnosisMention], lesions: list[dict[str, Any]],
-            raw: list[_Lesion]) -> dict[str, Any]:
+            raw: list[_Lesion], services: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     encounter: dict[str, Any] = {}
     found_date = header.find_date(text)
     if date_of_service is not None:
@@ -2286,12 +2317,13 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     else:
         patient["sex"] = "U"
     encounter["patient"] = patient
-    encounter["visit"] = _visit(text, reading, diagnoses, raw, sex)
+    encounter["visit"] = _visit(text, reading, diagnoses, raw, sex, services or [])
     return encounter
 
 
 def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
-           raw: list[_Lesion], sex: str | None = None) -> dict[str, Any] | None:
+           raw: list[_Lesion], sex: str | None = None,
+           services: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     if header.PROCEDURE_ONLY.search(text) and level is None:
         return None
@@ -2301,7 +2333,7 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
     managed = _managed_cancers(text, raw, sex)
     if level is None:
-        derived = _derived_level(text, visit_dx, managed, raw, separate, category)
+        derived = _derived_level(text, visit_dx, managed, raw, separate, category, services or [])
         if derived is None:
             if separate and category:
                 reading.gaps.append(Gap(None, "visit.level", "A separate evaluation is documented but no visit "
@@ -2342,8 +2374,26 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     return visit
 
 
+_COUNT_BEFORE_DX = re.compile(r"\b(\d{1,2})\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+
+
+def _counted_as(text: str, start: int, named: list[DiagnosisMention], lesions: list[_Lesion]) -> _Lesion | None:
+    """The one lesion among ``lesions`` whose count is the number written just before a diagnosis the clause names
+    ("the 3 ISKs"), if exactly one has it."""
+    for mention in named:
+        count = _COUNT_BEFORE_DX.search(text, max(start, mention.start - 16), mention.start)
+        if count is None:
+            continue
+        found = [lesion for lesion in lesions if lesion.count and lesion.count[0] == int(count.group(1))
+                 and mention.key in {d.key for d in lesion.diagnoses + lesion.shared}]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tuple[_Lesion, str]],
-                   raw: list[_Lesion], separate: bool, category: str | None) -> mdm.Derived | None:
+                   raw: list[_Lesion], separate: bool, category: str | None,
+                   services: list[dict[str, Any]]) -> mdm.Derived | None:
     """The level the note's decision making supports, for a visit that states none: one that manages problems of
     its own (a rash, acne, a skin cancer), beside the day's procedures or without any."""
     managed = [(lesion, code) for lesion, code in managed if not _TOLD_AS_HISTORY.search(
@@ -2352,11 +2402,13 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     if not problems or not (category or header.FOLLOW_UP.search(text)):
         return None  # a note that names no visit (a procedure note) or no problem of its own
     treating = [lesion for lesion in raw if _main_kinds(lesion.procedures)]
-    if treating and not (separate or managed):
+    treated = {d.key for lesion in treating for d in lesion.diagnoses + lesion.shared}
+    for service in services:
+        treated |= _SERVICE_TREATS.get(service["type"], set())
+    if (treating or services) and not (separate or managed):
         return None
     derived = mdm.derive_level(text, problems)
-    treated = {d.key for lesion in treating for d in lesion.diagnoses}
-    if treating and (derived.level < mdm.LOW or (all(key in treated for key, _ in problems)
+    if (treating or services) and (derived.level < mdm.LOW or (all(key in treated for key, _ in problems)
                                                   and derived.level < mdm.MODERATE)):
         # "HS f/u ... ILK into 3 nodules ... continue clindamycin": managing the condition the day's procedure treats
         # is that procedure's evaluation, unless it is a decision of its own (a flare, a new prescription: moderate);
@@ -2365,6 +2417,10 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     return derived
 
 
+# the conditions a service treats ("Debridement of mycotic nails x6 ... continue ciclopirox": the nails' condition is
+# the debridement's)
+_SERVICE_TREATS = {"photodynamic_therapy": {"actinic_keratosis"}, "nail_debridement": {"onychomycosis"},
+                   "nail_avulsion": {"onychomycosis"}, "phototherapy": {"psoriasis", "atopic_dermatitis", "L80"}}
 # "hx multiple NMSC (BCC R ear 2022 - Mohs; SCC L dorsal hand 2023 - excision)": cancers told as history
 _TOLD_AS_HISTORY = re.compile(r"\b(?:hx|h/o|history|s/p|status post|prior|previous)\b", re.IGNORECASE)
 _YEAR_SOON_AFTER = re.compile(r"[^.;\n]{0,25}?\b(?:19|20)\d{2}\b")

@@ -170,7 +170,7 @@ SYMPTOM_WORDS: tuple[tuple[str, str], ...] = (
 _SYMPTOM_WORDS = word_alternation("\\b", [(f"y{i}", w) for i, (w, _) in enumerate(SYMPTOM_WORDS)], "", re.IGNORECASE)
 _SYMPTOM = _SYMPTOM_WORDS.pattern
 _BREAK = re.compile(r"[.;](?=\s)|\n(?=\s*[^a-z\s])")
-_SYMPTOM_NEGATION = re.compile(r"\b(no|not|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
+_SYMPTOM_NEGATION = re.compile(r"\b(no|not|none|neither|denies|without|nor|asymptomatic)\b[^.;]*$", re.IGNORECASE)
 
 
 def find_symptoms(text: str, offset: int = 0) -> list[tuple[str, int, int]]:

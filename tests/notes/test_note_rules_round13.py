@@ -100,3 +100,64 @@ def test_the_level_is_the_one_two_of_three_elements_meet() -> None:
     assert derive_level(text, [("psoriasis", 3)]).level == MODERATE
     assert derive_level("1. Psoriasis - stable. Sunscreen.", [("psoriasis", 3)]).level == LOW
     assert derive_level("1. Psoriasis - stable.", [("psoriasis", 3)]).level == MINIMAL
+
+
+# --- what the blind14 notes taught ---------------------------------------------------------------------------------
+
+def test_a_checked_box_decides_the_visit_category() -> None:
+    text = ("Visit type: [x] New  [ ] Established\nA/P:\n1. Plaque psoriasis, not at goal - clobetasol 0.05% oint "
+            "bid.\n2. L anterior thigh 7 mm papule - punch bx 4 mm, consent signed.\n")
+    assert ("99204", 1, ("25",)) in _lines(text)
+    assert ("99214", 1, ("25",)) in _lines(text.replace("[x] New  [ ] Established", "[ ] New  [x] Established"))
+
+
+def test_a_follow_up_after_a_procedure_is_not_that_procedure() -> None:
+    text = ("73M here for LN2 of AKs on ears. Exam: 2 AKs, 1 on L helix and 1 on R helix.\n"
+            "Proc: LN2 to both AKs, 2 FTC. Verbal consent.\nF/u after Mohs.")
+    assert _lines(text, "medicare") == [("17000", 1, ()), ("17003", 1, ())]
+
+
+def test_none_of_the_symptoms_is_no_symptom() -> None:
+    text = ("73 yo M wants SKs removed from his back. None itch, bleed, or get caught on clothing.\n"
+            "Exam: 6 SKs mid back. LN2 to 6 SKs, 1 cycle each.")
+    assert _lines(text, "medicare") == []
+    assert _lines(text.replace("None itch", "They itch"), "medicare") == [("17110", 1, ())]
+
+
+def test_the_treatment_counting_one_group_of_a_diagnosis_treats_that_group() -> None:
+    text = ("O: Inframammary chest: 3 waxy stuck-on papules with hemorrhagic crust. Mid back: ~8 similar SKs, "
+            "asymptomatic.\nA: 1. Irritated seborrheic keratoses x3, chest - bleeding.\n   2. Seborrheic "
+            "keratoses, back - asymptomatic.\nP: 1. LN2 to the 3 ISKs, 2 cycles.\n   2. Back lesions: reassured.")
+    assert _lines(text, "medicare") == [("17110", 1, ())]
+    assert diagnoses(text, payer="medicare", age=70, sex="F") == ["L82.0"]
+
+
+def test_all_n_lesions_counted_at_several_sites_are_one_treatment() -> None:
+    text = ("Exam: umbilicated papules - chest 7, abdomen 5, R axilla 4, L axilla 3.\nAssessment: Molluscum "
+            "contagiosum, 19 lesions.\nProcedure: Curettage of all 19 lesions with 3 mm curette.")
+    assert _lines(text) == [("17111", 1, ())]
+    assert _lines(text.replace("19 lesions", "12 lesions").replace("chest 7, ", "")) == [("17110", 1, ())]
+
+
+def test_a_report_awaited_ends_no_item() -> None:
+    text = ("57 M est.\n1) Nevus R anterior thigh - 1.5 cm papule. Shave bx. Path pending.\n"
+            "2) AKs: 14 total - scalp 10, forehead 4 - LN2 x1 cycle each.")
+    assert _lines(text, "medicare") == [("11102", 1, ()), ("17000", 1, ("XS",)), ("17003", 13, ())]
+
+
+def test_an_age_is_no_count() -> None:
+    text = "73 yo M wants SKs removed from his back. They itch and bleed.\nExam: 6 SKs mid back. LN2 to 6 SKs."
+    assert _lines(text, "medicare") == [("17110", 1, ())]
+    assert _lines(text.replace("6 SKs", "16 SKs"), "medicare") == [("17111", 1, ())]
+
+
+def test_the_extent_of_the_exam_is_not_a_lesion() -> None:
+    text = ("66M est pt. Exam limited to back: 9 mm dark brown papule L lower back, ddx SK vs melanoma. Bx to r/o "
+            "melanoma - saucerization (shave) bx after consent.")
+    assert _lines(text, "medicare") == [("11102", 1, ())]
+
+
+def test_a_service_treats_its_condition_and_makes_no_visit() -> None:
+    text = ("Onychomycosis f/u. Debridement of mycotic nails x6 w/ nippers and rotary burr.\n"
+            "Continue ciclopirox 8% lacquer nightly. RTC 3 mo.")
+    assert _lines(text) == [("11721", 1, ())]
