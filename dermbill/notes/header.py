@@ -56,7 +56,8 @@ _ESTABLISHED = re.compile(r"\b(?:established|est\.?) (?:patient|pt)\b|\bestablis
                           r"\breturn(?:ing)? patient\b", re.IGNORECASE)
 PROCEDURE_ONLY = re.compile(r"\b(?:seen|here|presents?|scheduled|visit) (?:only |solely )?(?:for (?:a |the )?)?"
                             r"(?:scheduled )?(?:procedure|biopsy|excision|mohs|treatment|removal|cryo\w*|"
-                            r"destruction)|\bvisit (?:scheduled )?(?:for|was for) (?:the )?(?:treatment|procedure) "
+                            r"destruction|drainage|i&d|incision and drainage|(?:ilk |kenalog )?injections?|ilk|"
+                            r"debridement)|\bvisit (?:scheduled )?(?:for|was for) (?:the )?(?:treatment|procedure) "
                             r"only|\bonly for (?:a |the )?(?:scheduled )?\w+|\bno separate (?:e/m|evaluation|visit)",
                             re.IGNORECASE)
 SEPARATE = re.compile(r"separate (?:from|of) (?:the )?(?:procedures?|biops(?:y|ies)|excisions?|cryo\w*|destruction|"

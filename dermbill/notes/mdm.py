@@ -47,7 +47,8 @@ _RX = re.compile(
     r"rx|prescri\w*|e-?prescribed|sent to (?:the )?pharmacy|refill\w*)\b", re.IGNORECASE)
 # over-the-counter care: low risk
 _OTC = re.compile(r"\b(?:otc|over[- ]the[- ]counter|moisturi\w*|emollients?|vaseline|petrolatum|aquaphor|cerave|"
-                  r"vanicream|sunscreen|spf|antihistamines?|cetirizine|loratadine|fexofenadine|benzoyl peroxide|bpo|"
+                  r"vanicream|sunscreen|spf|sun protection|antihistamines?|cetirizine|loratadine|fexofenadine|"
+                  r"benzoyl peroxide|bpo|"
                   r"hydrocortisone 1%|gentle skin care|lukewarm)\b", re.IGNORECASE)
 # tests ordered or reviewed, each counted once
 _TESTS = re.compile(r"\b(?:(cbc)|(cmp|bmp|metabolic panel)|(lfts?|liver (?:function|enzymes))|(lipids?(?: panel)?)|"

@@ -463,6 +463,7 @@ def _scheduled_after(start: int, end: int, after: str, procedures: list[Procedur
 
 _YEAR_AFTER = re.compile(r"\s*,?\s*(?:in\s+|on\s+)?((?:19|20)\d\d)\b(?![/-])")
 # "(BCC R ear 2022 - Mohs; SCC L hand 2023 - excision)": an earlier year written just before the procedure
+_YEAR_ENDS_PARENTHESIS = re.compile(r"[^.;()\n]{0,30}?\b((?:19|20)\d\d)\s*\)")
 _YEAR_BEFORE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)\)?\s*[-\u2013:]?\s*$")
 # "Mohs performed today" keeps a procedure after a planning word; "referred to Mohs - not treated today" does not
 _DONE_TODAY = re.compile(r"^(?![^.;]*\bnot\b[^.;]*\b(?:today|performed)\b)[^.;]*\b(?:today|performed)\b",
@@ -631,9 +632,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _LATER_AFTER.match(after) or _scheduled_after(start, end, after, procedures):
                 reason = "planned"
-            elif visit_day is not None and (year := _YEAR_AFTER.match(after)) and \
-                    int(year.group(1)) < visit_day.year:
-                reason = "historical"  # "(0.4 mm, WLE 2022, no SLNB)": a year written after the procedure
+            elif visit_day is not None and (year := _YEAR_AFTER.match(after) or _YEAR_ENDS_PARENTHESIS.match(after)) \
+                    and int(year.group(1)) < visit_day.year:
+                # "(0.4 mm, WLE 2022, no SLNB)", "(0.6 mm, WLE + neg SLNB 2019)": a year written after the procedure
+                reason = "historical"
             elif visit_day is not None and (year := _YEAR_BEFORE.search(before)) and \
                     int(year.group(1)) < visit_day.year:
                 reason = "historical"
@@ -1510,6 +1512,12 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds.discard("biopsy")
     if "shave_removal" in kinds and "biopsy" in kinds:
         kinds.discard("shave_removal")
+    if "skin_tag_removal" in kinds and dx_key not in ("acrochordon", None) and \
+            any(re.search(r"\bshave\b", text[max(0, p.start - 8):p.end], re.IGNORECASE) for p in types):
+        # "Pedunculated nevus R neck, 4 mm. Removed by shave/snip at the base": a lesion other than a tag taken off
+        # by a shave is a shave removal, whatever the scissors
+        kinds -= {"skin_tag_removal"}
+        kinds.add("shave_removal")
     if "skin_tag_removal" in kinds:
         kinds -= {"excision", "shave_removal", "biopsy"}
     if kinds & {"shave_removal", "biopsy"} and "destruction" in kinds and all(
@@ -2399,7 +2407,12 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     managed = [(lesion, code) for lesion, code in managed if not _TOLD_AS_HISTORY.search(
         text, text.rfind("\n", 0, lesion.start) + 1, lesion.start) and not _YEAR_SOON_AFTER.match(text, lesion.end)]
     problems = [(d.key, d.start) for d in visit_dx] + [(code, lesion.start) for lesion, code in managed]
-    if not problems or not (category or header.FOLLOW_UP.search(text)):
+    surveillance = _SURVEILLANCE.search(text)
+    if not problems and surveillance and not any(_main_kinds(lesion.procedures) for lesion in raw) and not services:
+        # "FOLLOW-UP SKIN EXAM. Hx melanoma L upper back (WLE 2019), here for 6-month full skin exam": the watch kept
+        # over a treated skin cancer is the visit's problem
+        problems = [("surveillance", surveillance.start())]
+    if not problems or not (category or _VISIT_WORDS.search(text) or header.FOLLOW_UP.search(text[:80])):
         return None  # a note that names no visit (a procedure note) or no problem of its own
     treating = [lesion for lesion in raw if _main_kinds(lesion.procedures)]
     treated = {d.key for lesion in treating for d in lesion.diagnoses + lesion.shared}
@@ -2417,6 +2430,13 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     return derived
 
 
+# what shows a visit took place (beside its category): its history, its examination, the patient presenting
+_VISIT_WORDS = re.compile(r"\b(?:cc|chief complaint|hpi|history of present illness|skin (?:exam|check)|fbse|tbse|"
+                          r"full (?:body |skin )?exam|total body|here (?:for|to)|presents?|returns?|"
+                          r"seen (?:for|today))\b",
+                          re.IGNORECASE)
+_SURVEILLANCE = re.compile(r"\b(?:hx|h/o|history of|personal (?:hx|history)(?: of)?)\W+(?:[\w.]+\W+){0,3}?"
+                           r"(?:melanoma|mis\b|bcc|scc|nmsc|skin cancers?|basal cell|squamous cell)", re.IGNORECASE)
 # the conditions a service treats ("Debridement of mycotic nails x6 ... continue ciclopirox": the nails' condition is
 # the debridement's)
 _SERVICE_TREATS = {"photodynamic_therapy": {"actinic_keratosis"}, "nail_debridement": {"onychomycosis"},

@@ -161,3 +161,33 @@ def test_a_service_treats_its_condition_and_makes_no_visit() -> None:
     text = ("Onychomycosis f/u. Debridement of mycotic nails x6 w/ nippers and rotary burr.\n"
             "Continue ciclopirox 8% lacquer nightly. RTC 3 mo.")
     assert _lines(text) == [("11721", 1, ())]
+
+
+def test_a_nevus_taken_off_by_shave_and_snip_is_a_shave_removal() -> None:
+    text = ("70 M est pt. Pedunculated nevus, R lateral neck, 4 mm, catches on shirt collar, now red and irritated. "
+            "Removed by shave/snip at the base, AlCl3. To path.")
+    assert _lines(text, "medicare") == [("11305", 1, ())]
+    tag = text.replace("Pedunculated nevus", "Skin tag").replace("shave/snip", "snip")
+    assert _lines(tag, "medicare") == [("11200", 1, ())]
+
+
+def test_a_year_closing_the_parenthesis_dates_the_procedures_in_it() -> None:
+    text = ("FOLLOW-UP SKIN EXAM\n70 F, hx melanoma L upper back (0.6 mm, WLE + neg SLNB 2019), here for 6-month "
+            "full skin exam. Exam: scar without pigment. A/P: Hx melanoma - NED. RTC 6 mo.")
+    assert not [code for code in _codes(text, "medicare") if not code.startswith("992")]
+    assert "Z85.820" in diagnoses(text, payer="medicare", age=70, sex="F")
+
+
+def test_a_surveillance_visit_of_a_treated_cancer_takes_its_level_from_the_documentation() -> None:
+    text = ("FOLLOW-UP SKIN EXAM\n70 F, hx melanoma L upper back (0.6 mm, WLE 2019), here for 6-month full skin "
+            "exam. Exam: scar without pigment. A/P: Hx melanoma - NED. RTC 6 mo.")
+    assert _lines(text, "medicare") == [("99212", 1, ())]
+    plan_only = ("Assessment/Plan:\n1. Atypical nevus L back, s/p shave bx 2 weeks ago -> schedule re-excision.\n"
+                 "2. Hx BCC nose, s/p Mohs 2020 - NED.\nFollow up in 3 months.")
+    assert _lines(plan_only, "medicare") == []
+
+
+def test_a_visit_for_a_drainage_is_the_procedures() -> None:
+    text = ("HS pt (Hurley II) w/ flare, here for drainage. R axilla: 2 fluctuant tender abscesses, 2.0 and 1.5 cm. "
+            "I&D both: lido, stab incisions, purulent drainage, loculations broken up, packed. Doxy 100 BID x 14d.")
+    assert _lines(text) == [("10061", 1, ())]
