@@ -154,6 +154,10 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
                      r"\b[\s,:-]*(?:(?:of|for|after)\s+(?:the\s+|her\s+|his\s+)?)?(?:[\w&]+\s*(?:/|\+|&|and)\s*){0,2}$",
                      text[max(0, m.start() - 50):m.start()], re.IGNORECASE):
             continue  # "Post-op check, Mohs/flap L nasal ala": a visit about an earlier procedure, not one done today
+        if re.match(r"[ \t]*(?:surgeon|pathologist|assistant|attending|anesthesia|performed by|provider)\b"
+                    r"[^:\n]{0,30}:",
+                    text[text.rfind("\n", 0, m.start()) + 1:m.start()], re.IGNORECASE):
+            continue  # "Surgeon / pathologist: self (same physician for excision and frozen-section reading)": a role
         if re.search(r"\b(?:post|pre)[- ]?$", text[max(0, m.start() - 6):m.start()], re.IGNORECASE):
             continue  # "expected post-cryo blistering", "pre-Mohs photo": about a procedure, not one
         if re.search(r"\b(?:separate|distinct|apart|away|remote|different|unrelated|far)\s+(?:\w+\s+){0,2}"

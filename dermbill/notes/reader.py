@@ -302,6 +302,11 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
+# "presents today for Mohs micrographic surgery of a biopsy-proven BCC, biopsied ... on December second": the
+# procedure the patient came for today (the date is the biopsy's)
+_TODAY_FOR = re.compile(r"\b(?:presents?|is here|here|seen|comes?|came in|returns?)\s+(?:today\s+)?for\s+(?:(?:his|her|"
+                        r"their|a|an|the|scheduled|planned|staged)\s+)*$|\btoday\s+for\s+(?:(?:his|her|the|a)\s+)?$",
+                        re.IGNORECASE)
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
                              r"\b(?:for|after)|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
                              # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
@@ -602,11 +607,14 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         ctx = context.get((start, end))
         section = _section_at(sections, start, text)
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
+        today_for = dated and bool(_TODAY_FOR.search(text, max(0, start - 40), start))
+        if today_for and reason == "historical":
+            reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
             reason = "historical"  # a passage copied from an earlier note tells of that day
-        if reason is None and dated and _dated_before(text, start, end, procedures, visit_day):
+        if reason is None and dated and not today_for and _dated_before(text, start, end, procedures, visit_day):
             reason = "historical"
-        if reason is None and dated:
+        if reason is None and dated and not today_for:
             sentence_start, sentence_end = sentence_bounds(text, start, end)
             before, after = text[sentence_start:start], text[end:sentence_end]
             if _REFERRED_AFTER.search(before):
@@ -2415,7 +2423,8 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     if not problems or not (category or _VISIT_WORDS.search(text) or header.FOLLOW_UP.search(text[:80])):
         return None  # a note that names no visit (a procedure note) or no problem of its own
     treating = [lesion for lesion in raw if _main_kinds(lesion.procedures)]
-    treated = {d.key for lesion in treating for d in lesion.diagnoses + lesion.shared}
+    treated = {d.key for lesion in treating for d in lesion.diagnoses} | \
+        {found.key for found in map(_clinical, treating) if found is not None}
     for service in services:
         treated |= _SERVICE_TREATS.get(service["type"], set())
     if (treating or services) and not (separate or managed):

@@ -191,3 +191,22 @@ def test_a_visit_for_a_drainage_is_the_procedures() -> None:
     text = ("HS pt (Hurley II) w/ flare, here for drainage. R axilla: 2 fluctuant tender abscesses, 2.0 and 1.5 cm. "
             "I&D both: lido, stab incisions, purulent drainage, loculations broken up, packed. Doxy 100 BID x 14d.")
     assert _lines(text) == [("10061", 1, ())]
+
+
+def test_the_procedure_the_patient_presents_for_today_is_todays() -> None:
+    text = ("69 yo M presents today for Mohs micrographic surgery of a biopsy-proven nodular basal cell carcinoma of "
+            "the left nasal sidewall, biopsied by his referring dermatologist on December second.\nThe first stage "
+            "was divided into four tissue blocks; residual tumor. A second stage of three blocks was clear.\n"
+            "Defect 2.0 x 1.8 cm, left to heal by second intention.")
+    assert _lines(text, "medicare") == [("17311", 1, ()), ("17312", 1, ())]
+    told = text.replace("presents today for", "had").replace("The first stage", "Today, the scar was checked. The "
+                                                                                  "first stage")
+    assert "17311" not in _codes(told.split("\n")[0], "medicare")
+
+
+def test_a_surgeons_role_is_no_procedure() -> None:
+    text = ("MOHS MICROGRAPHIC SURGERY - OPERATIVE REPORT\nSurgeon / pathologist: self (same physician for excision "
+            "and frozen-section interpretation)\nPreoperative diagnosis: squamous cell carcinoma, RIGHT dorsal "
+            "forearm\n"
+            "Stage I: 6 blocks, SCC at deep margin.\nStage II: 2 blocks, clear.\n")
+    assert _lines(text) == [("17313", 1, ()), ("17314", 1, ()), ("17315", 1, ())]
