@@ -20,7 +20,8 @@ NAMES = {MINIMAL: "straightforward", LOW: "low", MODERATE: "moderate"}
 
 # conditions that last: "a chronic illness" of the problems element
 CHRONIC = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2", "L28.0",
-                     "L92.0", "L21.9", "L30.0", "L71.0", "L63.9", "L50.8", "L90.0", "L43.9", "L93.0"})
+                     "L92.0", "L21.9", "L30.0", "L71.0", "L63.9", "L50.8", "L90.0", "L43.9", "L93.0", "L81.1", "L64.9",
+                     "L66.10", "L66.12", "L66.81", "L12.0", "L94.0"})
 # "Rosacea - flaring, not at goal", "worse despite metronidazole", "acne ... OTC wash without much benefit": a chronic
 # illness with exacerbation, progression or side effects of treatment (moderate problems)
 _WORSE = re.compile(r"\b(?:flar\w*|worse\w*|worsening|not (?:yet )?(?:at|to) goal|(?:not|poorly|inadequately|"
@@ -62,7 +63,8 @@ _HISTORIAN = re.compile(r"\b(?:independent historian|history (?:obtained|provide
                         r"(?:mom|mother|dad|father|parent|caregiver|daughter|son|wife|husband)\b[^.\n]{0,25}"
                         r"\b(?:provides?|gives?|reports?) (?:the )?history)\b", re.IGNORECASE)
 # where an item of a problem list ends: the next numbered item, a blank line or a heading
-_ITEM_END = re.compile(r"\n\s*(?:\n|#?\d{1,2}[.)]\s|[A-Z][A-Za-z /&]{1,30}:)")
+# (a "Plan:" under the problem goes on with it: "# Plaque psoriasis, worsening\nPlan:\n- Restart clobetasol")
+_ITEM_END = re.compile(r"\n\s*(?:\n|#\s?\w|#?\d{1,2}[.)]\s|(?![Pp]lan:)[A-Z][A-Za-z /&]{1,30}:)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -302,6 +302,7 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
+_ALLERGY_BEFORE = re.compile(r"\ballerg(?:y|ies)\b\s*:[^.;\n]*$", re.IGNORECASE)
 # "presents today for Mohs micrographic surgery of a biopsy-proven BCC, biopsied ... on December second": the
 # procedure the patient came for today (the date is the biopsy's)
 _TODAY_FOR = re.compile(r"\b(?:presents?|is here|here|seen|comes?|came in|returns?)\s+(?:today\s+)?for\s+(?:(?:his|her|"
@@ -678,6 +679,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         active_procedures = _stage_steps(text, active_procedures)
     active_diagnoses: list[DiagnosisMention] = []
     for d in diagnoses:
+        if _ALLERGY_BEFORE.search(text, max(text.rfind("\n", 0, d.start) + 1, d.start - 40), d.start):
+            continue  # "Allergies: PCN (hives)": the reaction to a drug, not a condition of the visit
         reason = reason_of(d.start, d.end, dated=False)
         if reason == "planned" and (d.key in VISIT_ONLY or (d.key[0].isupper() and d.key[0] not in "CD")):
             # "alopecia areata (scalp), here for scheduled injections": the injections are planned, not the disease
@@ -2423,8 +2426,16 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     if not problems or not (category or _VISIT_WORDS.search(text) or header.FOLLOW_UP.search(text[:80])):
         return None  # a note that names no visit (a procedure note) or no problem of its own
     treating = [lesion for lesion in raw if _main_kinds(lesion.procedures)]
-    treated = {d.key for lesion in treating for d in lesion.diagnoses} | \
-        {found.key for found in map(_clinical, treating) if found is not None}
+    treated = {found.key for found in map(_clinical, treating) if found is not None}
+    treated_sites = {lesion.site.site for lesion in treating}
+    for key, at in problems:
+        # "HS, bilat axillae - continue clindamycin" with nodules of the axillae injected (not "CC: rosacea flaring;
+        # rough spots on scalp": another complaint of the same line)
+        clause_start = max(text.rfind(mark, 0, at) for mark in ("\n", ". ", "; ")) + 1
+        marks = ("\n",) if "\n" not in text[:at] else ("\n", ". ", "; ")  # (the note's opening line: its reason)
+        clause_end = min((found for found in (text.find(mark, at) for mark in marks) if found >= 0), default=len(text))
+        if any(site.site in treated_sites for site in find_sites(text[clause_start:clause_end])):
+            treated.add(key)
     for service in services:
         treated |= _SERVICE_TREATS.get(service["type"], set())
     if (treating or services) and not (separate or managed):

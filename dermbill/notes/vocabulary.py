@@ -61,6 +61,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"irritant contact dermatitis (?:due to|from|to|2/2|secondary to|caused by) (?:the |a |his |her |new |"
      r"laundry )*(?:detergents?|soaps?|cleansers?)", "L24.0"),
     (r"irritant contact dermatitis|irritant dermatitis", "L24.9"),
+    (r"allergic contact dermatitis (?:due to|from|to|2/2|secondary to|caused by) (?:the |a |his |her |a new )*"
+     r"(?:nickel|metals?|jewel(?:le)?ry|belt buckles?|cobalt|chromium|earrings?)|nickel (?:allergy|dermatitis)",
+     "L23.0"),
     (r"allergic contact dermatitis", "L23.9"),
     (r"contact dermatitis", "L25.9"),
     (r"perioral dermatitis|periorificial dermatitis", "L71.0"),
@@ -86,6 +89,14 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?|pws", "Q82.5"),
     (r"prurigo nodularis", "L28.1"), (r"pityriasis rosea", "L42"),
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
+    # infections and conditions a visit manages beside the day's procedure
+    (r"tinea cruris|cruris", "B35.6"), (r"tinea corporis|corporis", "B35.4"), (r"tinea pedis|athlete'?s foot", "B35.3"),
+    (r"tinea capitis", "B35.0"), (r"tinea (?:versicolor|versicolour)|pityriasis versicolor", "B36.0"),
+    (r"tinea faciei|tinea manuum", "B35.8"), (r"tinea|dermatophytosis|ringworm", "B35.9"),
+    (r"candidal intertrigo|cutaneous candidiasis", "B37.2"), (r"intertrigo", "L30.4"),
+    (r"chronic (?:spontaneous |idiopathic )?urticaria", "L50.8"), (r"urticaria|hives", "L50.9"),
+    (r"melasma|chloasma", "L81.1"), (r"androgenetic alopecia|male pattern (?:hair loss|baldness)|"
+                                      r"female pattern hair loss", "L64.9"), (r"telogen effluvium", "L65.0"),
     (r"rash(?:es)?(?:, unspecified)?", "R21"),
 )
 # one word boundary, then the alternatives: the boundary is tested once per position instead of once per word, and
@@ -104,7 +115,8 @@ PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|c
                           r"\(\s*(?:prior\s+|previous\s+)?(?:biopsy|bx|path(?:ology)?)\b[^)\n]{0,20}\d)", re.IGNORECASE)
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
                         "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0", "L30.1",
-                        "L30.8", "L30.9"})
+                        "L30.8", "L30.9", "B35.6", "B35.4", "B35.3", "B35.0", "B36.0", "B35.8", "B35.9", "B37.2",
+                        "L30.4", "L50.8", "L50.9", "L23.0", "L81.1", "L64.9", "L65.0"})
 # the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
 DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0",
                         "L30.1", "L30.8"})

@@ -12,6 +12,7 @@ from note_rules import diagnoses, lines, read_note_gaps
 
 from dermbill.notes.mdm import LOW, MINIMAL, MODERATE, derive_level
 from dermbill.notes.measurements import find_measures
+from dermbill.notes.vocabulary import find_diagnoses
 
 
 def _lines(text: str, payer: str = "commercial") -> list[tuple[str, int, tuple[str, ...]]]:
@@ -210,3 +211,25 @@ def test_a_surgeons_role_is_no_procedure() -> None:
             "forearm\n"
             "Stage I: 6 blocks, SCC at deep margin.\nStage II: 2 blocks, clear.\n")
     assert _lines(text) == [("17313", 1, ()), ("17314", 1, ()), ("17315", 1, ())]
+
+
+def test_a_fungal_infection_treated_with_a_prescription_is_a_visit_of_its_own() -> None:
+    text = ("NEW PATIENT VISIT\nCC: rash groin; changing mole\nASSESSMENT & PLAN:\n# Tinea cruris/corporis, worsened "
+            "by topical steroid\nPlan:\n- Ketoconazole 2% cream BID x 4 wks (Rx sent)\n\n# Atypical pigmented lesion "
+            "L upper arm, r/o melanoma\nPlan:\n- 6 mm punch bx performed after consent.\n")
+    assert _lines(text) == [("11104", 1, ()), ("99203", 1, ("25",))]
+    assert {"B35.6", "B35.4"} <= set(diagnoses(text, payer="commercial", age=31, sex="M"))
+
+
+def test_a_problem_goes_on_under_its_plan_heading() -> None:
+    text = ("DERMATOLOGY FOLLOW-UP\nASSESSMENT & PLAN:\n# Plaque psoriasis, worsening (BSA ~6%)\nPlan:\n- Restart "
+            "clobetasol 0.05% ointment BID\n\n# Actinic keratoses x6 (forehead 4, nose 2)\nPlan:\n- Cryotherapy w/ "
+            "LN2 to all 6 AKs after verbal consent\n")
+    assert ("99214", 1, ("25",)) in _lines(text)
+
+
+def test_a_drug_allergys_reaction_is_no_diagnosis() -> None:
+    text = ("PMH: HTN. Meds: amlodipine. Allergies: PCN (hives).\nExam: L thigh 7 mm firm papule. Punch bx 4 mm, "
+            "consent signed.")
+    assert "L50.9" not in diagnoses(text, payer="commercial", age=52, sex="F")
+    assert [d.key for d in find_diagnoses(text)] == ["L50.9"]  # the word is known; the reader sets it aside
