@@ -2432,7 +2432,8 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
         # "HS, bilat axillae - continue clindamycin" with nodules of the axillae injected (not "CC: rosacea flaring;
         # rough spots on scalp": another complaint of the same line)
         clause_start = max(text.rfind(mark, 0, at) for mark in ("\n", ". ", "; ")) + 1
-        marks = ("\n",) if "\n" not in text[:at] else ("\n", ". ", "; ")  # (the note's opening line: its reason)
+        opening = "\n" not in text[:at] and len(text.split("\n", 1)[0]) < 60  # (a short opening line: the reason)
+        marks = ("\n",) if opening else ("\n", ". ", "; ")
         clause_end = min((found for found in (text.find(mark, at) for mark in marks) if found >= 0), default=len(text))
         if any(site.site in treated_sites for site in find_sites(text[clause_start:clause_end])):
             treated.add(key)

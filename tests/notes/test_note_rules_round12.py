@@ -517,9 +517,12 @@ def test_a_visits_time_dictated_sets_its_level(time: str, visit: tuple[str, int,
 
 
 def test_a_time_that_is_no_visits_time_sets_no_level() -> None:
+    # (round 13: the level then comes from the decision making documented, said as a gap; never from the freeze time)
     text = _TIMED.format(time="documented").replace("eight on the forearms", "eight on the forearms, frozen for "
                                                                              "thirty five seconds")
-    assert not any(code.startswith("992") for code in _codes(text))
+    reading = read_note(text, date_of_service=datetime.date(2026, 6, 1))
+    assert [fact for fact in reading.facts if fact.field == "visit.level"] == []
+    assert any(gap.field == "visit.level" and "decision making is low" in gap.message for gap in reading.gaps)
 
 
 def test_a_spelled_size_before_its_site_is_no_count() -> None:
