@@ -139,7 +139,7 @@ _COUNT_LISTED_BEFORE = re.compile(r"(?<=[(,;:])\s*(\d{1,2})\s+(?:(?:l|r|lt|rt|le
 # "forearm: 3", "forearm x3", "forearm (x3)", "forearm (3)"
 # "neck ~11", "neck approx. 11": an approximate count is the count
 # "neck ......... 16": dot leaders before the count
-_COUNT_AFTER_SITE = re.compile(r"\s*(?:\.{2,}[ \t]*)?"
+_COUNT_AFTER_SITE = re.compile(r"\s*(?:\([^)\n]{1,30}\)\s*(?=:))?(?:\.{2,}[ \t]*)?"
                                r"[:=-]?\s*(?:\(\s*(?:x\s?|\u00d7\s?)?(?=\d{1,2}\s*\))|(?:x\s?|\u00d7\s?)?)"
                                r"(?:~\s?|approx(?:imately|\.)?\s|about\s)?"
                                r"(\d{1,2})\b(?!/\d|\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
@@ -588,9 +588,49 @@ def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text:
 _ONE_LINE_SECTIONS = frozenset({"family_history", "past_history", "medications", "consent", "chief_complaint"})
 
 
+# a table of sites and their counts: "| Site | Count |", "|---|---|", "| R axilla | 6 |"
+_TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
+_COUNT_TABLE_HEAD = re.compile(r"\b(?:site|location|area|region)s?\b.*\|.*(?:\bcount\b|#|\bno\.|\bnumber\b|\blesions\b)",
+                               re.IGNORECASE)
+
+
+def _count_tables_as_lines(text: str) -> str:
+    """The rows of a table of sites and counts written as "site: count" lines, character for character (the header
+    and rule rows blanked), so that they read as a list of sites with their counts; every offset is kept."""
+    if "|" not in text:
+        return text
+    rows = list(_TABLE_ROW.finditer(text))
+    if not any(_COUNT_TABLE_HEAD.search(row.group(1)) for row in rows):
+        return text
+    chars = list(text)
+    in_table = False
+    previous_end = -2
+    for row in rows:
+        cells = row.group(1)
+        if row.start() > previous_end + 1:
+            in_table = False  # (a line between: the table ended)
+        previous_end = row.end()
+        if _COUNT_TABLE_HEAD.search(cells):
+            in_table = True
+            chars[row.start():row.end()] = " " * (row.end() - row.start())
+            continue
+        if not in_table:
+            continue
+        if set(cells) <= set("-:| \t"):
+            chars[row.start():row.end()] = " " * (row.end() - row.start())
+            continue
+        line = list(text[row.start():row.end()])
+        pipes = [i for i, ch in enumerate(line) if ch == "|"]
+        for number, i in enumerate(pipes):
+            line[i] = " " if number in (0, len(pipes) - 1) else (":" if number == 1 else ",")
+        chars[row.start():row.end()] = line
+    return "".join(chars)
+
+
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
+    text = _count_tables_as_lines(text)
     reading = _Reading(text)
     procedures = sorted(find_procedures(text), key=lambda p: p.start)
     diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
@@ -824,12 +864,18 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # "scalp 12 AKs; forehead/temples 5 and R medial canthus 1; dorsal hands 4": a list of sites with their counts
         # goes on past the semicolon
         goes_on = bool(sites and group and not in_clause_p and not enumerated
-                       and text[:start].rstrip().endswith(";")
+                       and (text[:start].rstrip().endswith(";")
+                            # "Sites / counts:\n R axilla: 6\n R flank: 5": a column of sites with their counts
+                            or (_COUNT_LINE.match(text, text.rfind("\n", 0, start) + 1)
+                                and _COUNT_LINE.match(text, text.rfind("\n", 0, max(0, text.rfind("\n", 0, start)))
+                                                      + 1)))
                        and any(_COUNT_AFTER_SITE.match(text, s.end, end)
                                # "17 papules on chest/abdomen; 6 in the L axilla"
                                or _COUNT_ON_SITE.search(text, max(start, s.start - 40), s.start) for s in sites))
         described = bool(sites and (goes_on or _LESION_NOUN.search(clause) or find_measures(clause)
                                     or _SITE_HEADING.match(clause)
+                                    # "  - Neck (anterior/lateral): 11": a line of a site and its count
+                                    or _COUNT_LINE.match(text, text.rfind("\n", 0, start + 1) + 1)
                                     # "...; frontal scalp x3." goes on a list of sites with their counts
                                     or _SITE_TIMES.match(text, sites[0].end)
                                     or _TALLY.match(text, sites[-1].end)
@@ -1044,6 +1090,10 @@ _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? n
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
 
+# "shave removal at base, then light curettage + electrodesiccation of base for hemostasis": the base treated to stop
+# the bleeding, part of the removal
+_COUNT_LINE = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?[A-Za-z][^:\n]{1,40}:\s*\d{1,2}\s*(?:\n|$)")
+_FOR_HEMOSTASIS = re.compile(r"[^.;\n]{0,60}?\bfor (?:hemostasis|haemostasis|bleeding control)\b", re.IGNORECASE)
 _CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrodessicat\w*|cauter\w*|fulgurat\w*",
                       re.IGNORECASE)
 
@@ -1273,11 +1323,13 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
     # "a zero point four centimeter inflamed seborrheic keratosis": a number of a measurement counts nothing
     measured = [(x.start, x.end) for x in find_measures(text[start:end], start)]
     if start <= site.start < end:
-        m = _COUNT_ON_SITE.search(text[max(start, site.start - 40):site.start])
-        offset = max(start, site.start - 40)
+        # (not across a line: "R axilla: 6" over "R flank: 5" counts the axilla's lesions, not the flank's)
+        offset = max(start, site.start - 40, text.rfind("\n", 0, site.start) + 1)
+        m = _COUNT_ON_SITE.search(text[offset:site.start])
         if m and not any(a <= m.start(1) + offset < b for a, b in measured):
             return _number(m.group(1)), m.start(1) + offset, m.end(1) + offset
-        listed = _COUNT_LISTED_BEFORE.search(text, max(0, site.start - 12), site.start)
+        listed = _COUNT_LISTED_BEFORE.search(text, max(0, site.start - 12, text.rfind("\n", 0, site.start) + 1),
+                                             site.start)
         if listed:
             return int(listed.group(1)), listed.start(1), listed.end(1)
         after = _COUNT_AFTER_SITE.match(text, site.end, end)
@@ -1532,7 +1584,8 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
     if "skin_tag_removal" in kinds:
         kinds -= {"excision", "shave_removal", "biopsy"}
     if kinds & {"shave_removal", "biopsy"} and "destruction" in kinds and all(
-            _CAUTERY.fullmatch(text[p.start:p.end]) for p in lesion.procedures if p.type == "destruction"):
+            _CAUTERY.fullmatch(text[p.start:p.end]) or _FOR_HEMOSTASIS.match(text, p.end)
+            for p in lesion.procedures if p.type == "destruction"):
         # "tangential removal flush w/ skin, light electrocautery": the cautery of a shave's base is its hemostasis,
         # part of the removal (an ED&C or a cryotherapy named after a biopsy is still a destruction)
         kinds.discard("destruction")
@@ -1913,6 +1966,8 @@ _TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNOR
 
 # "0.2 mL into each chest keloid and 0.2 mL into R earlobe = 1.0 mL total (40 mg)", "2.0 mL total (20 mg) into the 4
 # patches", "total dose 30 mg": the session's total in mg, written once
+# "0.5 mL into each keloid = 40 mg total"
+_MG_TOTAL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\s+(?:total|in total|in all|altogether)\b", re.IGNORECASE)
 _TOTAL_MG = re.compile(r"\btotal\b(?:[^.;\n]|\.\d){0,30}?(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\b(?!\s*/)",
                        re.IGNORECASE)
 
@@ -1943,7 +1998,7 @@ def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: 
     are shared out so that they add up to it (J3301 is billed on the total)."""
     injections = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
                   if proc.get("type") == "intralesional_injection" and "dose_mg" in proc]
-    totals = {Decimal(m.group(1)): m for m in _TOTAL_MG.finditer(text)}
+    totals = {Decimal(m.group(1)): m for m in [*_TOTAL_MG.finditer(text), *_MG_TOTAL.finditer(text)]}
     if not injections or len(totals) != 1:
         return
     [(total, match)] = totals.items()

@@ -233,3 +233,32 @@ def test_a_drug_allergys_reaction_is_no_diagnosis() -> None:
             "consent signed.")
     assert "L50.9" not in diagnoses(text, payer="commercial", age=52, sex="F")
     assert [d.key for d in find_diagnoses(text)] == ["L50.9"]  # the word is known; the reader sets it aside
+
+
+def test_the_base_treated_for_hemostasis_is_part_of_the_shave() -> None:
+    text = ("63F est. O: 5 mm friable red pedunculated papule, R nasal sidewall, c/w pyogenic granuloma.\nProc: shave "
+            "removal at base, then light curettage + electrodesiccation of base for hemostasis. To path.")
+    assert _lines(text, "medicare") == [("11310", 1, ())]
+
+
+def test_a_session_total_written_after_the_dose_is_billed() -> None:
+    text = ("Keloids presternal chest x2. Proc: ILK - Kenalog 40 mg/mL, 0.5 mL into each keloid = 40 mg total.")
+    assert ("J3301", 4, ()) in _lines(text)
+
+
+def test_a_column_of_sites_with_counts_is_one_treated_group() -> None:
+    text = ("Dx: Molluscum contagiosum\nSites / counts:\nR axilla: 6\nR flank: 5\nL inner thigh: 5\nTotal: 16\n"
+            "Procedure: curettage\n")
+    assert _lines(text) == [("17111", 1, ())]
+    tags = ("Removal of skin tags (acrochordons)\nLocation / count:\n  - Neck (anterior/lateral): 11\n  - L axilla: 4\n"
+            "  - R axilla: 3\nMethod: snip excision w/ iris scissors\n")
+    assert _lines(tags) == [("11200", 1, ()), ("11201", 1, ())]
+
+
+def test_a_table_of_sites_and_counts_reads_as_its_rows() -> None:
+    text = ("Dx: Molluscum contagiosum\n| Site | Count |\n|------|-------|\n| R axilla | 6 |\n| R flank | 5 |\n"
+            "| L inner thigh | 5 |\nProcedure: curettage\n")
+    assert _lines(text) == [("17111", 1, ())]
+    mohs = ("Mohs micrographic surgery, SCC R dorsal forearm.\n| Stage | Blocks | Findings |\n|---|---|---|\n"
+            "| I | 6 | SCC at deep margin |\n| II | 2 | Clear |\n")
+    assert _lines(mohs) == [("17313", 1, ()), ("17314", 1, ()), ("17315", 1, ())]
