@@ -590,8 +590,8 @@ _ONE_LINE_SECTIONS = frozenset({"family_history", "past_history", "medications",
 
 # a table of sites and their counts: "| Site | Count |", "|---|---|", "| R axilla | 6 |"
 _TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
-_COUNT_TABLE_HEAD = re.compile(r"\b(?:site|location|area|region)s?\b.*\|.*(?:\bcount\b|#|\bno\.|\bnumber\b|\blesions\b)",
-                               re.IGNORECASE)
+_COUNT_TABLE_HEAD = re.compile(r"\b(?:site|location|area|region)s?\b.*\|.*"
+                               r"(?:\bcount\b|#|\bno\.|\bnumber\b|\blesions\b)", re.IGNORECASE)
 
 
 def _count_tables_as_lines(text: str) -> str:
@@ -1967,7 +1967,8 @@ _TOTAL_AFTER = re.compile(r"\s*(?:total|in total|in all|altogether)\b", re.IGNOR
 # "0.2 mL into each chest keloid and 0.2 mL into R earlobe = 1.0 mL total (40 mg)", "2.0 mL total (20 mg) into the 4
 # patches", "total dose 30 mg": the session's total in mg, written once
 # "0.5 mL into each keloid = 40 mg total"
-_MG_TOTAL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\s+(?:total|in total|in all|altogether)\b", re.IGNORECASE)
+_MG_TOTAL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\s+(?:total|in total|in all|altogether)\b",
+                       re.IGNORECASE)
 _TOTAL_MG = re.compile(r"\btotal\b(?:[^.;\n]|\.\d){0,30}?(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*mg\b(?!\s*/)",
                        re.IGNORECASE)
 
