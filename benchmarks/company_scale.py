@@ -2,23 +2,28 @@
 
 The company is ``benchmarks.report_company`` (200 practices, 5,000,000 claim lines, about 2,000,000 claims, in the
 schema ``bench_reports``; built once and reused, as the reports benchmark does; ``--quick``: 10 practices and
-100,000 lines). Two ``dermbill worker`` processes (``--no-schedule``) run against that schema for the whole run;
-the jobs are deferred as ``dermbill jobs defer`` defers them (``services.job_queue.defer_job``). Timed:
+100,000 lines). ``dermbill worker`` processes (``--no-schedule``) run against that schema; the jobs are deferred
+as ``dermbill jobs defer`` defers them (``services.job_queue.defer_job``). Timed by the jobs' own start and end:
 
-1. posting: ``files`` 835s, one per payer (``payer BP001`` ... answers the claims of the practices that bill it,
-   one transaction set per practice, paid on 2026-12-01), each paying ``per_file`` open claims (status accepted,
-   spread over the practices; every 25th denied with CO-50), deferred as ``post_835`` jobs. Claim payments/s from
-   the first job's start to the last one's end. Then exactly once: each transaction set is a posted remittance,
-   each claim has one adjudication per line and is paid or denied, each new journal entry balances, the cash is
-   the files' total and the claims' insurance A/R is zero;
+1. posting: ``files`` 835s, one per payer (payer BP001 ... answers the claims of the practices that bill it, one
+   transaction set per practice, paid on 2026-12-01), each paying up to ``per_file`` open claims (status accepted,
+   spread over the practices; every 25th denied with CO-50), each deferred as a ``post_835`` job: claim payments/s
+   from the first job's start to the last one's end. Then exactly once: each transaction set is a posted
+   remittance, each claim has one adjudication per line and is paid or denied, each new journal entry balances,
+   the cash is the files' total and the claims' insurance A/R is zero;
 2. scrubbing: a ``scrub_batch`` job per practice (every claim not yet sent: the company's last days), claims/s;
-3. the claim board (``services.claim_search``: ``claim_board`` counted each time, and the claims list's first page
-   of 50, unfiltered and by status) for one practice and for the whole company: median ms of N runs;
-4. the reports: a ``report_refresh`` job with nothing kept (every practice summed, as the nightly job does), then
-   ``aging_report``, ``kpi_report`` and ``dashboard`` for the company after a posting to one practice (median s).
+3. the reports: a ``report_refresh`` job with nothing kept (every practice summed, as the nightly job does), then
+   ``aging_report``, ``kpi_report`` and ``dashboard`` for the company after a posting to one practice (median s);
+4. the claim board (``services.claim_search``, what the claims page and ``/api/v1/claims`` run: ``claim_board``
+   counted each time, and the list's first page of 50, unfiltered and by status) for one practice and for the
+   whole company: median ms of N runs.
 
-The run changes the company as a day's work would (the claims it pays stay paid; the payments are dated after
-the reports benchmark's day, so its figures do not move); each run pays other open claims. When fewer open claims
+Posting and scrubbing are measured with one worker first (the first ``ALONE`` of the files and of the practices,
+the reference measured in the same run), then with two (the others); the refresh with two running; the board
+and the report services with the workers stopped.
+
+The run changes the company as a day's work would (the claims it pays stay paid; the payments are dated after the
+reports benchmark's day, so its figures do not move); each run pays other open claims, and when fewer open claims
 are left than a run needs, the company is built again.
 
 Run: ``PYTHONPATH=. python -m benchmarks --only company`` (``--quick``: the small company).
@@ -52,6 +57,7 @@ SCRUB_DAY = "2026-12-01"
 WORKERS = 2
 DENY_EVERY = 25
 ORGANIZATION = "TEST BILLING COMPANY"
+ALONE = 0.4  # the share of the files and of the practices posted and scrubbed with one worker (the reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +92,18 @@ def _sql(schema: str) -> Iterator[Any]:
         yield connection
 
 
-def _open_claims(schema: str) -> int:
+def _open_claims(schema: str, payers: int) -> int:
+    """The open claims (accepted, not answered) of the ``payers`` payers that have the most."""
     with _sql(schema) as connection:
-        return int(connection.execute("SELECT count(*) FROM claim WHERE status = 'accepted'").fetchone()[0])
+        return int(connection.execute(
+            "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM claim WHERE status = 'accepted' "
+            "GROUP BY payer_id ORDER BY n DESC LIMIT %s) x", (payers,)).fetchone()[0])
 
 
 def write_remittances(schema: str, folder: Path, *, files: int, per_file: int, stamp: str) -> list[Remit]:
-    """One 835 per payer (the first ``files`` payers), each paying up to ``per_file`` of its open claims spread over
-    the practices that bill it (one transaction set per practice); the files are written with dermbill's writer."""
+    """One 835 per payer (the ``files`` payers with the most open claims), each paying up to ``per_file`` of its open
+    claims spread over the practices that bill it (one transaction set per practice); written with dermbill's
+    writer."""
     from dermbill.core.money import Money
     from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
     from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
@@ -102,8 +112,10 @@ def write_remittances(schema: str, folder: Path, *, files: int, per_file: int, s
     with _sql(schema) as connection:
         practices = {row[0]: (row[1], row[2]) for row in connection.execute(
             "SELECT id, legal_name, billing_npi FROM practice")}
-        payers = connection.execute("SELECT id, name, payer_identifier, claim_filing_indicator_code FROM payer "
-                                    "ORDER BY id LIMIT %s", (files,)).fetchall()
+        payers = connection.execute(
+            "SELECT p.id, p.name, p.payer_identifier, p.claim_filing_indicator_code FROM payer p JOIN claim c ON "
+            "c.payer_id = p.id AND c.status = 'accepted' GROUP BY p.id ORDER BY count(*) DESC, p.id LIMIT %s",
+            (files,)).fetchall()
         for number, (payer_id, payer_name, payer_identifier, indicator) in enumerate(payers, start=1):
             billing = int(connection.execute("SELECT count(DISTINCT practice_id) FROM claim WHERE payer_id = %s "
                                              "AND status = 'accepted'", (payer_id,)).fetchone()[0])
@@ -331,21 +343,74 @@ def _forget_parts(url: str) -> None:
         database.dispose()
 
 
+def _post(url: str, schema: str, remits: list[Remit], workers: list[subprocess.Popen[bytes]]) -> tuple[int, Finished]:
+    """Defer an post_835 job per file and wait for them; the claims posted and how the jobs ended."""
+    ids, deferred = _defer(url, [("post_835", {"file": str(r.path), "organization": ORGANIZATION}, None)
+                                 for r in remits])
+    done = _wait(schema, ids, deferred, workers)
+    posted = sum(int(s.get("claims_posted", 0)) for s in done.summaries)
+    print(f"  {len(workers)} worker(s): posted {posted:,} claim payments of {len(remits)} files in {done.span:.1f} s "
+          f"({_rate(posted, done):,.0f}/s)", flush=True)
+    return posted, done
+
+
+def _scrub(url: str, schema: str, ready: dict[str, int], workers: list[subprocess.Popen[bytes]]
+           ) -> tuple[int, Finished, list[str]]:
+    """Defer a scrub_batch job per practice and wait for them; the claims scrubbed, how the jobs ended, and what
+    is wrong (a job failed, a claim not scrubbed)."""
+    ids, deferred = _defer(url, [("scrub_batch", {"day": SCRUB_DAY}, code) for code in sorted(ready)])
+    done = _wait(schema, ids, deferred, workers)
+    scrubbed = sum(int(s.get("scrubbed", 0)) for s in done.summaries)
+    statuses: dict[str, int] = {}
+    for summary in done.summaries:
+        for status, count in summary.get("by_status", {}).items():
+            statuses[status] = statuses.get(status, 0) + int(count)
+    print(f"  {len(workers)} worker(s): scrubbed {scrubbed:,} claims of {len(ready)} practices in {done.span:.1f} s "
+          f"({_rate(scrubbed, done):,.0f}/s): {statuses}", flush=True)
+    wrong = [*done.errors[:3]]
+    if done.statuses != {"succeeded": len(ids)}:
+        wrong.insert(0, f"jobs {done.statuses}")
+    if scrubbed != sum(ready.values()):
+        wrong.append(f"{scrubbed:,} scrubbed of {sum(ready.values()):,}")
+    return scrubbed, done, wrong
+
+
+def _rate(count: int, done: Finished) -> float:
+    return count / done.span if done.span > 0 else 0.0
+
+
+def _stop(workers: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker, log in zip(workers, logs, strict=False):
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        if worker.returncode not in (0, -signal.SIGTERM):
+            print(f"worker log {log.name}:\n{log.read_text()[-3000:]}", flush=True)
+
+
 def run(*, quick: bool = False, files: int = 10, per_file: int = 3000, board_runs: int = 20,
         report_runs: int = 5) -> tuple[str, list[Measure]]:
-    """Build or reuse the company, start two workers, then time posting, scrubbing, the claim board and the reports;
-    returns a title and the measures."""
+    """Build or reuse the company, then with one worker and then two time posting and scrubbing, with two the report
+    refresh, then the claim board and the report services; returns a title and the measures.
+
+    The reference measured in the same run is one worker: the first ``ALONE`` of the files and of the practices
+    are posted and scrubbed with one worker running, the others with two."""
     schema, practices, lines = QUICK if quick else FULL
     if quick:
-        files, per_file = min(files, 4), min(per_file, 500)
+        files, per_file = min(files, 4), min(per_file, 250)
     built = report_company.build(schema, practices=practices, lines=lines)
-    if _open_claims(schema) < 2 * files * per_file:  # this run would find too few: a new company
+    if _open_claims(schema, files) < files * per_file:  # this run would find too few: a new company
         report_company.forget(schema)
         built = report_company.build(schema, practices=practices, lines=lines)
     generated = "reused" if built is None else f"generated in {built:.0f} s"
     url = report_company.schema_url(schema)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%y%m%d%H%M%S")
     measures: list[Measure] = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         print(f"company scale: writing {files} 835s of up to {per_file:,} claim payments", flush=True)
@@ -355,70 +420,57 @@ def run(*, quick: bool = False, files: int = 10, per_file: int = 3000, board_run
             ready = dict(connection.execute("SELECT p.code, count(c.id) FROM practice p LEFT JOIN claim c ON "
                                             "c.practice_id = p.id AND c.status IN ('coded', 'scrub_errors', 'ready', "
                                             "'rejected', 'corrected') GROUP BY p.code").fetchall())
+        codes = sorted(ready)
+        split_files, split_practices = max(1, round(len(remits) * ALONE)), max(1, round(len(codes) * ALONE))
         logs = [folder / f"worker{n}.log" for n in range(1, WORKERS + 1)]
-        workers = [_worker(url, log) for log in logs]
+        workers = [_worker(url, logs[0])]
         try:
             time.sleep(3)  # started and listening (not timed: the jobs' own clocks are)
-            # 1. posting
-            claims = sum(r.claims for r in remits)
-            print(f"  posting {claims:,} claim payments in {len(remits)} files "
-                  f"({sum(r.sets for r in remits)} transaction sets) with {WORKERS} workers", flush=True)
-            ids, deferred = _defer(url, [("post_835", {"file": str(r.path), "organization": ORGANIZATION}, None)
-                                         for r in remits])
-            done = _wait(schema, ids, deferred, workers)
-            wrong = _posted_once(schema, stamp, remits, entries_before) + done.errors
-            posted = sum(int(s.get("claims_posted", 0)) for s in done.summaries)
-            print(f"  posted {posted:,} in {done.span:.1f} s ({posted / done.span:,.0f}/s); "
-                  f"{'; '.join(wrong) or 'exactly once'}", flush=True)
-            measures.append(Measure(
-                f"posting: {len(remits)} 835s as post_835 jobs, {WORKERS} workers",
-                f"{claims:,} claim payments, {sum(r.sets for r in remits)} sets",
-                f"{posted / done.span:,.0f} claim payments/s ({done.span:.1f} s; defer to done {done.wall:.1f} s)",
-                "each set and claim posted once, ledger balanced", "FAIL: " + "; ".join(wrong) if wrong else "pass"))
-            # 2. scrubbing
-            scrubbable = sum(ready.values())
-            print(f"  scrubbing {scrubbable:,} claims not yet sent: a scrub_batch job per practice", flush=True)
-            ids, deferred = _defer(url, [("scrub_batch", {"day": SCRUB_DAY}, code) for code in sorted(ready)])
-            done = _wait(schema, ids, deferred, workers)
-            scrubbed = sum(int(s.get("scrubbed", 0)) for s in done.summaries)
-            statuses: dict[str, int] = {}
-            for summary in done.summaries:
-                for status, count in summary.get("by_status", {}).items():
-                    statuses[status] = statuses.get(status, 0) + int(count)
-            ok = done.statuses == {"succeeded": len(ids)} and scrubbed == scrubbable
-            print(f"  scrubbed {scrubbed:,} in {done.span:.1f} s ({scrubbed / done.span:,.0f}/s): {statuses}",
-                  flush=True)
-            measures.append(Measure(
-                f"scrubbing: {len(ids)} scrub_batch jobs (one per practice), {WORKERS} workers",
-                f"{scrubbable:,} claims not yet sent", f"{scrubbed / done.span:,.0f} claims/s ({done.span:.1f} s)",
-                "every claim scrubbed, every job succeeded",
-                "pass" if ok else f"FAIL: {done.statuses}, {scrubbed} scrubbed; {'; '.join(done.errors[:3])}"))
-            # 4a. the nightly report refresh, nothing kept
+            print(f"  posting {sum(r.claims for r in remits):,} claim payments in {len(remits)} files "
+                  f"({sum(r.sets for r in remits)} transaction sets); scrubbing {sum(ready.values()):,} claims not "
+                  f"yet sent (a scrub_batch job per practice)", flush=True)
+            alone_posted, alone_posting = _post(url, schema, remits[:split_files], workers)
+            alone_scrubbed, alone_scrub, alone_wrong = _scrub(
+                url, schema, {code: ready[code] for code in codes[:split_practices]}, workers)
+            workers.append(_worker(url, logs[1]))
+            time.sleep(3)
+            posted, posting = _post(url, schema, remits[split_files:], workers)
+            wrong = _posted_once(schema, stamp, remits, entries_before) + alone_posting.errors + posting.errors
+            print(f"  posting: {'; '.join(wrong) or 'every set and claim posted exactly once'}", flush=True)
+            scrubbed, scrub, scrub_wrong = _scrub(
+                url, schema, {code: ready[code] for code in codes[split_practices:]}, workers)
+            # The nightly report refresh with nothing kept.
             _forget_parts(url)
             ids, deferred = _defer(url, [("report_refresh", {"day": PAID_ON.isoformat()}, None)])
-            done = _wait(schema, ids, deferred, workers)
-            ok = done.statuses == {"succeeded": 1}
-            summary = done.summaries[0]
-            print(f"  report_refresh in {done.span:.1f} s: {summary}", flush=True)
-            measures.append(Measure(
-                "reports: report_refresh job, nothing kept (every practice summed)",
-                f"company ({practices} practices)", f"{done.span:.1f} s", "succeeded",
-                "pass" if ok else f"FAIL: {'; '.join(done.errors)}"))
+            refresh = _wait(schema, ids, deferred, workers)
+            print(f"  report_refresh in {refresh.span:.1f} s: {refresh.summaries[0]}", flush=True)
         finally:
-            for worker in workers:
-                worker.send_signal(signal.SIGTERM)
-            for worker, log in zip(workers, logs, strict=True):
-                try:
-                    worker.wait(timeout=120)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                if worker.returncode not in (0, -signal.SIGTERM):
-                    print(f"worker log {log.name}:\n{log.read_text()[-3000:]}", flush=True)
-    # 3. the claim board, and 4b. the report services, the workers stopped (nothing else running)
+            _stop(workers, logs)
+    one, two = _rate(alone_posted, alone_posting), _rate(posted, posting)
+    claims_in = f"{sum(r.claims for r in remits[split_files:]):,} claim payments"
+    measures.append(Measure(
+        f"posting: {len(remits) - split_files} 835s as post_835 jobs, {WORKERS} workers",
+        f"{claims_in}, {sum(r.sets for r in remits[split_files:])} sets",
+        f"{two:,.0f} claim payments/s ({posting.span:.1f} s); 1 worker: {one:,.0f}/s "
+        f"({split_files} files); {two / max(one, 1e-9):.2f} x",
+        "every set and claim of the run's files posted once, ledger balanced",
+        "FAIL: " + "; ".join(wrong) if wrong else "pass"))
+    one, two = _rate(alone_scrubbed, alone_scrub), _rate(scrubbed, scrub)
+    measures.append(Measure(
+        f"scrubbing: {len(codes) - split_practices} scrub_batch jobs (one per practice), {WORKERS} workers",
+        f"{scrubbed:,} claims not yet sent", f"{two:,.0f} claims/s ({scrub.span:.1f} s); 1 worker: {one:,.0f}/s "
+        f"({split_practices} practices); {two / max(one, 1e-9):.2f} x", "every claim scrubbed, every job succeeded",
+        "FAIL: " + "; ".join(alone_wrong + scrub_wrong) if alone_wrong or scrub_wrong else "pass"))
+    measures.append(Measure(
+        "reports: report_refresh job, nothing kept (every practice summed)", f"company ({practices} practices)",
+        f"{refresh.span:.1f} s", "succeeded",
+        "pass" if refresh.statuses == {"succeeded": 1} else f"FAIL: {'; '.join(refresh.errors)}"))
+    # The claim board and the report services, the workers stopped (nothing else of the run's running).
     measures += _board(url, practices, board_runs)
     measures += _reports(url, practices, report_runs)
     title = (f"a billing company at scale: {practices} practices, {lines:,} claim lines on PostgreSQL ({generated}); "
-             f"{WORKERS} dermbill workers")
+             f"{WORKERS} dermbill workers; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+             f"({os.cpu_count()} cores)")
     return title, measures
 
 
