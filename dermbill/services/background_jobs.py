@@ -245,13 +245,10 @@ def statement_run(run: JobRun) -> dict[str, Any]:
 
 
 def report_refresh(run: JobRun) -> dict[str, Any]:
-    """Sum and keep every practice's report parts for the day (what the dashboard reads first)."""
+    """Sum and keep every practice's report parts for the day (what the dashboard reads first; progress: practices)."""
     from dermbill.services.report_parts import keep_current
 
-    run.progress(0, 1)
-    summary = keep_current(run.database, _day(run.arguments))
-    run.progress(1, 1)
-    return dict(summary)
+    return dict(keep_current(run.database, _day(run.arguments), progress=run.progress))
 
 
 KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
