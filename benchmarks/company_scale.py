@@ -57,6 +57,7 @@ SCRUB_DAY = "2026-12-01"
 WORKERS = 2
 DENY_EVERY = 25
 ORGANIZATION = "TEST BILLING COMPANY"
+LIST_TARGET_MS = 150
 ALONE = 0.4  # the share of the files and of the practices posted and scrubbed with one worker (the reference)
 
 
@@ -266,7 +267,7 @@ def _median_ms(call: Callable[[], object], runs: int) -> float:
 def _board(url: str, practices: int, runs: int) -> list[Measure]:
     from dermbill.core.claim_search import parse_search
     from dermbill.db.engine import open_database
-    from dermbill.services.claim_search import claim_board, search_claims
+    from dermbill.services.claim_search import BOARD_MAX_AGE, claim_board, search_claims
 
     database = open_database(url)
     out = []
@@ -283,8 +284,13 @@ def _board(url: str, practices: int, runs: int) -> list[Measure]:
                                                    actor="bench"))):
                 ms = _median_ms(call, runs)
                 print(f"  {measure}, {scope}: {ms:.1f} ms", flush=True)
-                out.append(Measure(measure, scope, f"{ms:.1f} ms (median of {runs})", "< 500 ms",
-                                   "pass" if ms < 500 else "FAIL"))
+                if measure.startswith("claim board"):  # the page counts at most every BOARD_MAX_AGE s per process
+                    out.append(Measure(measure, scope, f"{ms:.1f} ms (median of {runs})",
+                                       f"counted at most every {BOARD_MAX_AGE:g} s per process", "-"))
+                else:
+                    out.append(Measure(measure, scope, f"{ms:.1f} ms (median of {runs})",
+                                       f"< {LIST_TARGET_MS} ms (the claim API's p95 goal)",
+                                       "pass" if ms < LIST_TARGET_MS else "FAIL"))
     finally:
         database.dispose()
     return out
