@@ -11,6 +11,7 @@ from rich.table import Table
 from benchmarks import (
     claim_api,
     coding,
+    company_scale,
     denial_queue,
     eligibility,
     era_posting,
@@ -44,15 +45,22 @@ def main() -> None:
                         help="booked appointments the eligibility run asks about (default 5000)")
     parser.add_argument("--statement-guarantors", type=int, default=100_000,
                         help="guarantors billed by the statement run (default 100000; also measured at a fifth)")
-    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility", "statements", "reports", "notes"),
+    parser.add_argument("--only", choices=("api", "batch", "hl7", "eligibility", "statements", "reports", "company",
+                                           "notes"),
                         help="run only the claim API benchmark, only the HL7 listener, only the eligibility run, "
-                             "only the statement run, only the reports, only the note reader on the development "
-                             "notes, or only the others")
+                             "only the statement run, only the reports, only the billing company at scale (posting, "
+                             "scrubbing, the claim board and the reports with two workers), only the note reader on "
+                             "the development notes, or only the others")
     parser.add_argument("--quick", action="store_true",
                         help="a run under 3 minutes: start-up, coding, scrubbing, the 835 read (25 MB) and posting "
-                             "10,000 claim payments on each backend, then the goals table (with --only reports: a "
-                             "company of 10 practices and 100,000 claim lines instead of 200 and 5,000,000)")
+                             "10,000 claim payments on each backend, then the goals table (with --only reports or "
+                             "--only company: a company of 10 practices and 100,000 claim lines instead of 200 and "
+                             "5,000,000)")
     parser.add_argument("--report-runs", type=int, default=5, help="reports: timed runs per report (the median)")
+    parser.add_argument("--company-files", type=int, default=10,
+                        help="company: 835 files posted as post_835 jobs (one per payer; default 10)")
+    parser.add_argument("--company-claims-per-file", type=int, default=3000,
+                        help="company: claim payments in each 835 (default 3000)")
     args = parser.parse_args()
     console = Console(width=None if sys.stdout.isatty() else 120)
     if args.only == "notes":
@@ -69,6 +77,10 @@ def main() -> None:
         for timing in timings:
             timed.add_row(*timing.cells())
         console.print(timed)
+    if args.only == "company" or (args.only is None and not args.quick):
+        title, measures = company_scale.run(quick=args.quick, files=args.company_files,
+                                            per_file=args.company_claims_per_file, report_runs=args.report_runs)
+        console.print(company_scale.table(title, measures))
     if args.only in (None, "batch", "hl7", "eligibility", "statements"):
         table = Table(title="dermbill benchmarks", title_justify="left")
         for heading in ("benchmark", "backend", "patients", "items", "seconds", "rate", "peak RSS (MiB)"):

@@ -367,6 +367,12 @@ def present(schema: str, practices: int, lines: int) -> bool:
     return row is not None and tuple(row) == (VERSION, practices, lines)
 
 
+def forget(schema: str) -> None:
+    """Mark the schema's company as used up: the next ``build`` makes it again."""
+    with _connection("public") as connection:
+        connection.execute(f'DROP TABLE IF EXISTS "{schema}".bench_marker')
+
+
 def build(schema: str, *, practices: int, lines: int, processes: int = 2) -> float | None:
     """The company in ``schema`` (made again unless already there); returns the seconds it took, None if reused.
 

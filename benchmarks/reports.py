@@ -19,8 +19,12 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from benchmarks import report_company
+
+if TYPE_CHECKING:
+    from dermbill.db.engine import Database
 
 AS_OF = report_company.END
 MONTH = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
@@ -59,16 +63,34 @@ def _once(call: Callable[[], object], before: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def raise_version(database: Database, practice_id: int) -> None:
+    """What a commit that wrote a practice leaves for the reports: its data version raised (as
+    ``UnitOfWork.commit`` raises it), so its kept parts are stale and it is summed again."""
+    from sqlalchemy import update
+    from sqlalchemy.dialects.postgresql import insert
+
+    from dermbill.db.models import ReportVersionRow
+    from dermbill.db.repositories import UnitOfWork
+    from dermbill.services.report_dashboard import forget_kept
+
+    forget_kept()
+    with UnitOfWork(database, actor="bench") as uow:
+        uow.session.execute(insert(ReportVersionRow).values(practice_id=practice_id, version=1)
+                            .on_conflict_do_nothing())
+        uow.session.execute(update(ReportVersionRow).where(ReportVersionRow.practice_id == practice_id)
+                            .values(version=ReportVersionRow.version + 1))
+        uow.commit()
+
+
 def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
     """Build or reuse the company, then time each report; returns a title and the timings."""
-    from sqlalchemy import delete, update
-    from sqlalchemy.dialects.postgresql import insert
+    from sqlalchemy import delete
 
     from dermbill.core.reports.aging import Basis
     from dermbill.core.reports.filters import ReportFilter
     from dermbill.core.reports.periods import Period
     from dermbill.db.engine import open_database
-    from dermbill.db.models import ReportAgingPartsRow, ReportPartsRow, ReportVersionRow
+    from dermbill.db.models import ReportAgingPartsRow, ReportPartsRow
     from dermbill.db.repositories import UnitOfWork
     from dermbill.services.report_dashboard import dashboard, forget_kept
     from dermbill.services.reports import aging_report, denial_report, kpi_report
@@ -87,15 +109,7 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
             uow.commit()
 
     def posting_to_one_practice() -> None:
-        """What a commit that wrote practice 1 leaves for the reports: its data version raised (as
-        ``UnitOfWork.commit`` raises it), so its kept parts are stale and it is summed again."""
-        forget_kept()
-        with UnitOfWork(database, actor="bench") as uow:
-            uow.session.execute(insert(ReportVersionRow).values(practice_id=1, version=1)
-                                .on_conflict_do_nothing())
-            uow.session.execute(update(ReportVersionRow).where(ReportVersionRow.practice_id == 1)
-                                .values(version=ReportVersionRow.version + 1))
-            uow.commit()
+        raise_version(database, 1)
 
     try:
         everyone = ReportFilter.of(range(1, practices + 1), AS_OF, Period(*MONTH))
@@ -124,7 +138,7 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
         # month's first reader pays, once), then after a posting to one practice, then read again unchanged.
         timed("key figures, a month: nothing kept (every practice summed)", "company",
               _once(lambda: kpi_report(database, everyone), forget_parts), 2.0)
-        for operation, scope, call, before, target in [
+        for operation, scope, read, prepare, target in [
             ("key figures, a month: after a posting to one practice", "company",
              lambda: kpi_report(database, everyone), posting_to_one_practice, 2.0),
             ("key figures, a month: kept (nothing written since)", "company",
@@ -140,7 +154,7 @@ def run(*, quick: bool = False, runs: int = 5) -> tuple[str, list[Timing]]:
             ("dashboard: after a posting", "one practice",
              lambda: dashboard(database, one), posting_to_one_practice, 1.0),
         ]:
-            timed(operation, scope, _median(call, runs, before), target)
+            timed(operation, scope, _median(read, runs, prepare), target)
     finally:
         database.dispose()
     title = (f"reports: {practices} practices, {lines:,} claim lines on PostgreSQL ({generated}); "

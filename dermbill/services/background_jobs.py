@@ -69,6 +69,13 @@ class JobRun:
                 uow.commit()
 
 
+    def progress_in_transaction(self) -> Callable[[int, int], None] | None:
+        """``progress`` for an operation to call while its own transaction is open: on PostgreSQL; None on SQLite,
+        whose one writer is that transaction (the progress write, on another connection, would wait for it until
+        the database is reported locked)."""
+        return self.progress if self.database.backend == "postgresql" else None
+
+
 Operation = Callable[[JobRun], dict[str, Any]]
 
 
@@ -154,28 +161,60 @@ def clearinghouse_sync(run: JobRun) -> dict[str, Any]:
             "accepted": len(report.accepted), "rejected": len(report.rejected), "remittances": statuses}
 
 
+# Claims scrubbed in one database transaction by a scrub_batch job that names none: a company's backlog (thousands of
+# claims) is scrubbed practice by practice in transactions of at most this many claims, so no transaction holds the
+# whole company's claims (nor one session all their rows in memory), and an attempt that fails keeps what was done.
+SCRUB_CHUNK = 500
+
+
 def scrub_batch(run: JobRun) -> dict[str, Any]:
-    """Scrub the claims named (``claims``: claim numbers), or every claim not yet sent (of the practice, if one)."""
+    """Scrub the claims named (``claims``: claim numbers, one transaction), or every claim not yet sent (of the
+    practice, if one), practice by practice in transactions of at most ``SCRUB_CHUNK`` claims."""
     from dermbill.db.models import ClaimRow
     from dermbill.services.scrubbing import SCRUBBABLE, scrub_stored_claims
 
     named = run.arguments.get("claims") or []
     if not isinstance(named, list) or not all(isinstance(c, str | int) for c in named):
         raise InvalidInput("argument claims: give a list of claim numbers")
-    everything = not named and run.practice_id is None
-    if not named and run.practice_id is not None:
-        with UnitOfWork(run.database, actor=run.actor) as uow:
-            named = list(uow.session.scalars(select(ClaimRow.id).where(
-                ClaimRow.practice_id == run.practice_id, ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id)))
-        if not named:
-            run.progress(0, 0)
-            return {"scrubbed": 0, "by_status": {}}
-    outcomes = scrub_stored_claims(run.database, claim_ids=named, everything=everything, as_of=_day(run.arguments),
-                                   actor=run.actor, progress=run.progress)
+    as_of = _day(run.arguments)
     statuses: dict[str, int] = {}
-    for outcome in outcomes:
-        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    return {"scrubbed": len(outcomes), "by_status": statuses}
+    if named:
+        run.progress(0, len(named))
+        outcomes = scrub_stored_claims(run.database, claim_ids=named, as_of=as_of, actor=run.actor,
+                                       progress=run.progress_in_transaction())
+        run.progress(len(outcomes), len(named))
+        for outcome in outcomes:
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+        return {"scrubbed": len(outcomes), "by_status": statuses}
+    query = select(ClaimRow.practice_id, ClaimRow.id).where(ClaimRow.status.in_(SCRUBBABLE))
+    if run.practice_id is not None:
+        query = query.where(ClaimRow.practice_id == run.practice_id)
+    with UnitOfWork(run.database, actor=run.actor) as uow:
+        ids = [(practice_id, claim_id) for practice_id, claim_id in
+               uow.session.execute(query.order_by(ClaimRow.practice_id, ClaimRow.id))]
+    chunks: list[tuple[int, list[int]]] = []  # (practice, its claims), each list at most SCRUB_CHUNK long
+    for practice_id, claim_id in ids:
+        if not chunks or chunks[-1][0] != practice_id or len(chunks[-1][1]) == SCRUB_CHUNK:
+            chunks.append((practice_id, []))
+        chunks[-1][1].append(claim_id)
+    done = 0
+    run.progress(0, len(ids))
+    scrubbed = 0
+    for _, chunk in chunks:
+        def progress(count: int, _total: int, before: int = done) -> None:
+            run.progress(before + count, len(ids))
+
+        within = progress if run.progress_in_transaction() else None  # else after each chunk's commit only
+        with UnitOfWork(run.database, actor=run.actor) as uow:  # a claim sent since it was listed is left alone
+            still = list(uow.session.scalars(select(ClaimRow.id).where(
+                ClaimRow.id.in_(chunk), ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id)))
+        for outcome in scrub_stored_claims(run.database, claim_ids=still, as_of=as_of, actor=run.actor,
+                                           progress=within) if still else ():
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+            scrubbed += 1
+        done += len(chunk)
+        run.progress(done, len(ids))
+    return {"scrubbed": scrubbed, "by_status": statuses}
 
 
 def eligibility_batch(run: JobRun) -> dict[str, Any]:
@@ -206,13 +245,10 @@ def statement_run(run: JobRun) -> dict[str, Any]:
 
 
 def report_refresh(run: JobRun) -> dict[str, Any]:
-    """Sum and keep every practice's report parts for the day (what the dashboard reads first)."""
+    """Sum and keep every practice's report parts for the day (what the dashboard reads first; progress: practices)."""
     from dermbill.services.report_parts import keep_current
 
-    run.progress(0, 1)
-    summary = keep_current(run.database, _day(run.arguments))
-    run.progress(1, 1)
-    return dict(summary)
+    return dict(keep_current(run.database, _day(run.arguments), progress=run.progress))
 
 
 KINDS: dict[str, JobKind] = {kind.name: kind for kind in (

@@ -152,18 +152,27 @@ def _gathered(database: Database, f: ReportFilter, shelf: _Shelf[P]) -> tuple[P,
     return shelf.add(found[practice_id] for practice_id in sorted(found)), len(stale)
 
 
-def keep_current(database: Database, as_of: datetime.date) -> dict[str, int]:
+# Practices whose parts keep_current sums and keeps between two reports of its progress (a company's refresh takes
+# minutes: the job shows how far it got).
+KEEP_IN_STEPS_OF = 10
+
+
+def keep_current(database: Database, as_of: datetime.date,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Sum and keep, for every practice, the parts the reports pages read first on ``as_of``: the key figures of the
     default period (the 30 days ending that day) and the one before it, and the aging as of the day on each basis.
     What the nightly job runs, so the day's first reader of the dashboard or aging finds every practice kept.
-    Returns the number of practices and how many practices' parts were summed again."""
+    ``progress(done, total)`` is told after each ``KEEP_IN_STEPS_OF`` practices. Returns the number of practices
+    and how many practices' parts were summed again."""
     with UnitOfWork(database, actor="reports") as uow:
-        practice_ids = frozenset(uow.session.scalars(select(PracticeRow.id)))
-    if not practice_ids:
-        return {"practices": 0, "summed": 0}
-    f = ReportFilter.of(practice_ids, as_of)
-    summed = sum(_gathered(database, one, _figures_shelf())[1] for one in (f, f.previous()))
-    summed += sum(_gathered(database, f, _aging_shelf(basis))[1] for basis in Basis)
+        practice_ids = sorted(uow.session.scalars(select(PracticeRow.id)))
+    summed = 0
+    for start in range(0, len(practice_ids), KEEP_IN_STEPS_OF):
+        f = ReportFilter.of(practice_ids[start:start + KEEP_IN_STEPS_OF], as_of)
+        summed += sum(_gathered(database, one, _figures_shelf())[1] for one in (f, f.previous()))
+        summed += sum(_gathered(database, f, _aging_shelf(basis))[1] for basis in Basis)
+        if progress is not None:
+            progress(min(start + KEEP_IN_STEPS_OF, len(practice_ids)), len(practice_ids))
     return {"practices": len(practice_ids), "summed": summed}
 
 

@@ -107,6 +107,9 @@ def _targets(uow: UnitOfWork, claim_ids: Sequence[int | str], everything: bool) 
     if everything:
         rows = uow.session.scalars(select(ClaimRow).where(ClaimRow.status.in_(SCRUBBABLE)).order_by(ClaimRow.id))
         return [(row.practice_id, row) for row in rows]
+    numbers = [ref for ref in claim_ids if isinstance(ref, int)]
+    for start in range(0, len(numbers), 500):  # one read for many ids (a batch job names thousands), not one each
+        list(uow.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(numbers[start:start + 500]))))
     found = []
     for row in find_claims(uow, claim_ids):
         if row.status not in SCRUBBABLE:

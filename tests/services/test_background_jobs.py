@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from era_world import DOS, add_claim, practice_world
 from jobs_world import many_claims, paying_835
 from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
 from dermbill.db.engine import Database
-from dermbill.db.models import BackgroundJobRow, RemittanceRow
+from dermbill.db.models import BackgroundJobRow, ClaimRow, RemittanceRow
 from dermbill.db.repositories import UnitOfWork
-from dermbill.services import background_jobs
+from dermbill.services import background_jobs, scrubbing
 from dermbill.services.background_jobs import (
     JobKind,
     JobRun,
@@ -125,6 +126,41 @@ def test_what_cannot_be_queued_says_why(database: Database, tmp_path: Path) -> N
         queue_job(database, "report_refresh", {}, practice="ERA", requested_by="test")
     with UnitOfWork(database, actor="test") as uow:
         assert uow.session.scalar(select(func.count()).select_from(BackgroundJobRow)) == 0
+
+
+def test_a_scrub_batch_of_the_backlog_commits_at_most_scrub_chunk_claims_at_a_time(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A company's backlog is never one transaction: chunks of SCRUB_CHUNK claims, each committed; a claim sent
+    while the job runs is left alone; on SQLite the progress is written between the chunks (not while a chunk's
+    transaction, the one writer, is open)."""
+    world = practice_world(database)
+    backlog = [add_claim(world, [("11102", (), 15000)], submit=False) for _ in range(5)]
+    sent = add_claim(world, [("11102", (), 15000)], submit=True)
+    monkeypatch.setattr(background_jobs, "SCRUB_CHUNK", 2)
+    monkeypatch.setattr(background_jobs, "PROGRESS_EVERY", 0.0)  # every step written
+    scrubbed_together: list[list[int]] = []
+    real = scrubbing.scrub_stored_claims
+
+    def counting(database: Database, **arguments: Any) -> Any:
+        if not scrubbed_together:  # the last claim is sent while the first chunk is scrubbed
+            with UnitOfWork(database, actor="test") as uow:
+                claim = uow.session.get(ClaimRow, backlog[-1].id)
+                assert claim is not None
+                claim.status = "submitted"
+                uow.commit()
+        scrubbed_together.append(list(arguments["claim_ids"]))
+        return real(database, **arguments)
+
+    monkeypatch.setattr(scrubbing, "scrub_stored_claims", counting)
+    job = queue_job(database, "scrub_batch", {"day": DOS.isoformat()}, requested_by="test")
+    assert background_jobs.run_in_process(database, job) is True, row(database, job.id).error
+    assert scrubbed_together == [[backlog[0].id, backlog[1].id], [backlog[2].id, backlog[3].id]]
+    done = row(database, job.id)
+    assert (done.summary["scrubbed"], done.done, done.total) == (4, 5, 5)
+    with UnitOfWork(database, actor="test") as uow:
+        statuses = {c.id: c.status for c in uow.session.scalars(select(ClaimRow))}
+    assert {statuses[c.id] for c in backlog[:4]} <= {"ready", "scrub_errors"}
+    assert statuses[backlog[-1].id] == statuses[sent.id] == "submitted"
 
 
 def test_locks_are_per_practice_and_kind_and_a_waiting_job_is_its_arguments_too() -> None:

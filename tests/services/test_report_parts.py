@@ -203,6 +203,14 @@ def test_many_periods_of_a_practice_kept_at_once_keep_each_and_never_deadlock(wo
     assert sorted(kept) == sorted((p, period.start) for p in world.practices.values() for period in months)
 
 
+def test_the_nightly_job_tells_its_progress_every_few_practices(world: ReportWorld,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_parts, "KEEP_IN_STEPS_OF", 1)
+    told: list[tuple[int, int]] = []
+    kept = report_parts.keep_current(world.database, AS_OF, progress=lambda done, total: told.append((done, total)))
+    assert kept == {"practices": 2, "summed": 8} and told == [(1, 2), (2, 2)]
+
+
 def test_the_nightly_job_keeps_what_the_days_first_dashboard_reads(world: ReportWorld,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     database = world.database
