@@ -48,7 +48,8 @@ _MDM_RANGE_LOWER = re.compile(r"\b(straightforward|low|moderate)\s*(?:-|\u2013|/
 FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|return visit)\b", re.IGNORECASE)
 # "23 y/o F new to our practice", "new to me", "first visit to this clinic"
 # "Visit type: [x] New  [ ] Established": the box checked decides, not the word left unchecked
-_CHECKED_CATEGORY = re.compile(r"\[x\]\s*(new|est(?:ablished)?)\b", re.IGNORECASE)
+_CHECKED_CATEGORY = re.compile(r"\[x\]\s*(new|est(?:ablished)?)\b"
+                               r"(?!\s+(?:problem|issue|complaint|lesion|rash|concern))", re.IGNORECASE)
 _NEW = re.compile(r"\bnew (?:patient|pt)\b|\bnp\b|\bnew to (?:our|this|the) (?:practice|clinic|office|group)\b|"
                   r"\bnew to me\b|\bfirst (?:visit|time) (?:to|at|in) (?:our|this|the) (?:practice|clinic|office)\b",
                   re.IGNORECASE)

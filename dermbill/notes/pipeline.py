@@ -117,6 +117,23 @@ HISTORICAL_AFTER: tuple[str, ...] = _BACKWARD[HISTORICAL]
 # Numeric years written as "in 20NN" / "(20NN)" are handled by the reader as well.
 
 
+def _line_breaks(doc: Any) -> Any:
+    """Every line starts a sentence, indented or not ("...; no secondary infection\n  Assessment: allergic contact
+    dermatitis": spaCy makes "\n  " one space token, which the sentencizer does not take for a line break, and the
+    negation ran on into the next line)."""
+    for index, token in enumerate(doc[:-1]):
+        if token.is_space and "\n" in token.text:
+            doc[index + 1].is_sent_start = True
+    return doc
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if "dermbill_line_breaks" not in Language.factories:
+        Language.component("dermbill_line_breaks", func=_line_breaks)
+
+
 def _build() -> Any:
     import warnings
 
@@ -127,6 +144,7 @@ def _build() -> Any:
     from medspacy.context import ConText, ConTextRule
     from medspacy.section_detection import Sectionizer, SectionRule
 
+    _register()
     nlp = spacy.blank("en")
     tokenizer: Any = nlp.tokenizer
     for abbreviation in ("incl.", "Incl.", "approx.", "Approx.", "appt.", "pt.", "Pt."):
@@ -137,6 +155,7 @@ def _build() -> Any:
         # the sentence (spaCy keeps "h." as one abbreviation token, and the next sentence's "declined" reached back)
         tokenizer.add_special_case(f"{unit}.", [{"ORTH": unit}, {"ORTH": "."}])
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n"]})
+    nlp.add_pipe("dermbill_line_breaks")
     sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None})
     sectionizer.add([SectionRule(literal=title, category=category)
                      for category, titles in SECTION_TITLES.items() for title in titles])

@@ -146,7 +146,8 @@ _COUNT_AFTER_SITE = re.compile(r"\s*(?:\([^)\n]{1,30}\)\s*(?=:))?(?:\.{2,}[ \t]*
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
 # ("73 yo M wants SKs removed": a number of years is no count, nor a word of the age)
-_COUNT_NOUN = re.compile(_NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf])\b)"
+_COUNT_NOUN = re.compile(_NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf]|mo|mos|months?|wks?|weeks?|"
+                         r"days?|d|hrs?|hours?)\b)"
                          r"\s+(?:(?!yo\b|y/o\b|years?\b|yrs?\b)[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
@@ -302,6 +303,8 @@ def _other_day(words: str, visit_day: datetime.date | None) -> bool:
 
 
 # "Return in 2 weeks for excision", "RTC for Mohs", "will biopsy if it changes", "referred to Mohs"
+_RETURN_LINE = re.compile(r"[ \t]*(?:f/u|rtc|follow[- ]?up|return(?: to clinic| visit)?|"
+                          r"next (?:visit|appt|appointment))\b[ \t]*[:-]", re.IGNORECASE)
 _ALLERGY_BEFORE = re.compile(r"\ballerg(?:y|ies)\b\s*:[^.;\n]*$", re.IGNORECASE)
 # "presents today for Mohs micrographic surgery of a biopsy-proven BCC, biopsied ... on December second": the
 # procedure the patient came for today (the date is the biopsy's)
@@ -653,6 +656,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
             reason = "historical"  # a passage copied from an earlier note tells of that day
+        if reason is None and dated and _RETURN_LINE.match(text, text.rfind("\n", 0, start) + 1) and \
+                not re.search(r"\btoday\b", text[start:text.find("\n", start) if "\n" in text[start:] else None],
+                              re.IGNORECASE):
+            reason = "planned"  # "F/U: prn (rash); flap - 3 mo scar check": the line of the next visit
         if reason is None and dated and not today_for and _dated_before(text, start, end, procedures, visit_day):
             reason = "historical"
         if reason is None and dated and not today_for:
@@ -2405,6 +2412,11 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
     if any(d.key in DERMATITIS for d in visit_dx):
         visit_dx = [d for d in visit_dx if d.key != "L30.9"]
+    named = {d.key for d in visit_dx}
+    # an unspecified code gives way to the specific one the note names: "rash" (R21) to "allergic contact dermatitis
+    # to metal" (L23.0), "urticaria" (L50.9) to "chronic urticaria" (L50.8), "tinea" (B35.9) to "tinea cruris"
+    visit_dx = [d for d in visit_dx if not (d.key == "R21" and named - {"R21"})
+                and not (d.key in ("L50.9", "B35.9") and any(key != d.key and key[:3] == d.key[:3] for key in named))]
     separate = bool(header.SEPARATE.search(text)) or bool(visit_dx)
     managed = _managed_cancers(text, raw, sex)
     if level is None:

@@ -262,3 +262,23 @@ def test_a_table_of_sites_and_counts_reads_as_its_rows() -> None:
     mohs = ("Mohs micrographic surgery, SCC R dorsal forearm.\n| Stage | Blocks | Findings |\n|---|---|---|\n"
             "| I | 6 | SCC at deep margin |\n| II | 2 | Clear |\n")
     assert _lines(mohs) == [("17313", 1, ()), ("17314", 1, ()), ("17315", 1, ())]
+
+
+def test_a_negation_ends_with_its_line_however_indented() -> None:
+    text = ("FOLLOW-UP VISIT\nNew problem: itchy rash L wrist\n  Exam: L wrist eczematous plaque; no secondary "
+            "infection\n  Assessment: allergic contact dermatitis to metal (nickel), acute\n  Plan: OTC hydrocortisone "
+            "1% cream BID\n")
+    assert _lines(text) == [("99213", 1, ())]
+    assert diagnoses(text, payer="commercial", age=45, sex="F") == ["L23.0"]
+
+
+def test_a_checked_new_problem_is_no_new_patient() -> None:
+    text = ("Visit type: [x] post-op check   [x] new problem\nEst pt.\nAssessment: allergic contact dermatitis to "
+            "nickel\nPlan: OTC hydrocortisone 1% cream BID\n")
+    assert [code for code in _codes(text) if code.startswith("992")] == ["99213"]
+
+
+def test_the_next_visits_line_plans_what_it_names() -> None:
+    text = ("Est pt. L forearm 6 mm pink papule, r/o BCC: shave bx today after consent.\nF/U: path 1-2 wk; flap - 3 mo "
+            "scar check\n")
+    assert _codes(text) == ["11102"]
