@@ -156,7 +156,9 @@ def _measures(text: str, offset: int) -> tuple[Measure, ...]:
 _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|with a|with)\s*(?:of|was|were|:)?\s*$",
                             re.IGNORECASE)
 # (not across a line: "Lesion size: 0.9 x 0.7 cm" over "Margin: 0.5 cm" is the lesion's)
-_MARGIN_AFTER = re.compile(r"^[ \t]*(?:clinical\s+|peripheral\s+|surgical\s+)?margins?\b", re.IGNORECASE)
+# ("a one millimeter rim of skin on each side": the margin excised around a cyst)
+_MARGIN_AFTER = re.compile(r"^[ \t]*(?:clinical\s+|peripheral\s+|surgical\s+)?(?:margins?\b|rim of (?:normal |surrounding "
+                           r"|uninvolved )?(?:skin|tissue)\b)", re.IGNORECASE)
 # "Layered closure, 5-0 Monocryl buried + 6-0 nylon; final 2.6 cm": the suture list after the closure word, and a
 # "final"/"total" after its semicolon, still lead to the closure's length
 _REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,75}"

@@ -145,8 +145,9 @@ _COUNT_AFTER_SITE = re.compile(r"\s*(?:\([^)\n]{1,30}\)\s*(?=:))?(?:\.{2,}[ \t]*
                                r"(\d{1,2})\b(?!/\d|\s*(?:cm|mm|%|\.\d|x\s*\d|o'?clock|mg|ml|cc|g\b|"
                                r"sq|weeks?|days?|months?|mos?\b|years?|yrs?|wks?|hrs?|hours?|episodes?|times|ftc|freeze|cycles?|passes|rounds?|"
                                r"blades?|-0\b))", re.IGNORECASE)
-# ("73 yo M wants SKs removed": a number of years is no count, nor a word of the age)
-_COUNT_NOUN = re.compile(_NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf]|mo|mos|months?|wks?|weeks?|"
+# ("73 yo M wants SKs removed": a number of years is no count, nor a word of the age; "number three irritated SK" is
+# the third item)
+_COUNT_NOUN = re.compile(r"(?<![Nn]umber )(?<!#)" + _NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf]|mo|mos|months?|wks?|weeks?|"
                          r"days?|d|hrs?|hours?)\b)"
                          r"\s+(?:(?!yo\b|y/o\b|years?\b|yrs?\b)[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
@@ -797,8 +798,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "2.2 cm irritated SK on the mid back under bra line": a garment's line places a lesion on a site the
             # clause names; alone ("ISKs under bra line (3) and along waistband (2)") it is the site
             sites = [x for x in sites if not _GARMENT_LINE.search(text, x.start, x.end)]
-        # "Exam limited to back: 9 mm dark brown papule L lower back": the extent of the examination, not a lesion
-        sites = [x for x in sites if not _EXAM_SCOPE.search(text, max(0, x.start - 40), x.start)]
+        # "Exam limited to back: 9 mm dark brown papule L lower back": the extent of the examination, not a lesion;
+        # "gets caught when he shaves his legs": the hair shaved, not a lesion's site
+        sites = [x for x in sites if not _EXAM_SCOPE.search(text, max(0, x.start - 40), x.start)
+                 and not _SHAVES_BEFORE.search(text, max(0, x.start - 25), x.start)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
@@ -1109,6 +1112,7 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_SHAVES_BEFORE = re.compile(r"\bshav(?:es|ing|ed)\s+(?:his|her|their|the|both)?\s*$", re.IGNORECASE)
 _EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)\s+(?:was\s+)?(?:limited|confined|"
                          r"restricted|focused)\s+to\s+(?:the\s+)?(?:pt'?s\s+|patient'?s\s+|his\s+|her\s+)?$",
                          re.IGNORECASE)
@@ -1366,6 +1370,8 @@ _SAME_REPORT = re.compile(r"[-:,]\s*(?:the\s+)?(?:same|ditto|identical|likewise|
                           r"(?!\s+(?:site|lesion|day))", re.IGNORECASE)
 
 
+_ORDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NUMBER_MARK = re.compile(r"\b(?:number|no\.|#)\s?(one|two|three|four|five|six|seven|eight|nine|\d)\b", re.IGNORECASE)
 _INLINE_MARK = re.compile(r"(?<![\w(])\((\d|[A-Ha-h])\)\s")
 
 
@@ -1381,6 +1387,10 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
     if not found or not lesions:
         return
     marks = [(m.start() + start, m.group(1).upper()) for m in _INLINE_MARK.finditer(clause)]
+    if len(marks) < 2:
+        # "pathology for number one melanoma in situ, number two report still pending, number three irritated SK"
+        marks = [(m.start() + start, str(_ORDINAL_WORDS.index(m.group(1).lower()) + 1)
+                  if not m.group(1).isdigit() else m.group(1)) for m in _NUMBER_MARK.finditer(clause)]
     if len(marks) > 1 and not sites:
         # "Path: (1) dermatofibroma (2) junctional melanocytic nevus": each numbered report on one line is its item's
         listed = labelled if labelled else lesions
@@ -1420,7 +1430,10 @@ def _assign_pathology(lesions: list[_Lesion], sites: list[SiteMention], found: l
         return
     for d in found:
         target = None
-        for site in sites:
+        # "Final pathology, left shoulder basal cell carcinoma with clear margins, right calf benign compound nevus":
+        # each report is of the site named just before it
+        before = [site for site in sites if site.start < d.start]
+        for site in [*reversed(before), *(site for site in sites if site not in before)]:
             target = _matching(lesions, site)
             if target:
                 break

@@ -282,3 +282,30 @@ def test_the_next_visits_line_plans_what_it_names() -> None:
     text = ("Est pt. L forearm 6 mm pink papule, r/o BCC: shave bx today after consent.\nF/U: path 1-2 wk; flap - 3 mo "
             "scar check\n")
     assert _codes(text) == ["11102"]
+
+
+def test_number_n_in_a_dictation_is_an_item_not_a_count() -> None:
+    text = ("Number one is a six millimeter pink papule on the right forearm, a four millimeter punch biopsy was "
+            "taken. Number two is a one centimeter waxy papule on the central chest, sampled with a tangential shave "
+            "biopsy. Addendum: pathology for number one report pending, number two irritated seborrheic keratosis.")
+    assert sorted(_lines(text)) == [("11103", 1, ()), ("11104", 1, ())]
+
+
+def test_the_legs_a_patient_shaves_are_no_site() -> None:
+    text = ("A five millimeter brown nevus on the right calf that gets caught and bleeds when he shaves his legs, "
+            "excised with one millimeter margins and closed in layers for a two centimeter repair. Pathology: benign "
+            "compound nevus.")
+    assert sorted(_lines(text)) == [("11401", 1, ()), ("12031", 1, ())]
+
+
+def test_a_rim_of_skin_is_the_margin() -> None:
+    text = ("3 cm pilar cyst posterior vertex scalp: fusiform excision including a one millimeter rim of skin on each "
+            "side, layered closure 4 cm. Pathology: trichilemmal cyst.")
+    assert ("11424", 1, ()) in _lines(text)
+
+
+def test_each_report_is_of_the_site_named_before_it() -> None:
+    text = ("Two excisions today. First, a BCC on the left posterior shoulder, 0.9 cm, excised with 4 mm margins. "
+            "Second, a 5 mm nevus on the right calf, bleeding, excised with 1 mm margins. Final pathology, left shoulder basal "
+            "cell carcinoma with clear margins, right calf benign compound melanocytic nevus.")
+    assert sorted(_codes(text, "medicare")) == ["11401", "11602"]
