@@ -157,8 +157,9 @@ _MARGIN_BEFORE = re.compile(r"(margins?|margin of|margins of|narrowest margin|wi
                             re.IGNORECASE)
 # (not across a line: "Lesion size: 0.9 x 0.7 cm" over "Margin: 0.5 cm" is the lesion's)
 # ("a one millimeter rim of skin on each side": the margin excised around a cyst)
-_MARGIN_AFTER = re.compile(r"^[ \t]*(?:clinical\s+|peripheral\s+|surgical\s+)?(?:margins?\b|rim of (?:normal |surrounding "
-                           r"|uninvolved )?(?:skin|tissue)\b)", re.IGNORECASE)
+_MARGIN_AFTER = re.compile(r"^[ \t]*(?:clinical\s+|peripheral\s+|surgical\s+)?"
+                           r"(?:margins?\b|rim of (?:normal |surrounding |uninvolved )?(?:skin|tissue)\b)",
+                           re.IGNORECASE)
 # "Layered closure, 5-0 Monocryl buried + 6-0 nylon; final 2.6 cm": the suture list after the closure word, and a
 # "final"/"total" after its semicolon, still lead to the closure's length
 _REPAIR_WORD = re.compile(r"(closure|closed|repair|repaired|sutur\w*|length|final length|layers?)[^.;\n]{0,75}"

@@ -147,9 +147,11 @@ _COUNT_AFTER_SITE = re.compile(r"\s*(?:\([^)\n]{1,30}\)\s*(?=:))?(?:\.{2,}[ \t]*
                                r"blades?|-0\b))", re.IGNORECASE)
 # ("73 yo M wants SKs removed": a number of years is no count, nor a word of the age; "number three irritated SK" is
 # the third item)
-_COUNT_NOUN = re.compile(r"(?<![Nn]umber )(?<!#)" + _NUM + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf]|mo|mos|months?|wks?|weeks?|"
+_COUNT_NOUN = re.compile(r"(?<![Nn]umber )(?<!#)" + _NUM
+                         + r"(?!\s*-?\s*(?:yo|y/o|y\.o\.|years?|yrs?|year-old|[mf]|mo|mos|months?|wks?|weeks?|"
                          r"days?|d|hrs?|hours?)\b)"
-                         r"\s+(?:(?!yo\b|y/o\b|years?\b|yrs?\b)[a-z]+,?\s+){0,3}?(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
+                         r"\s+(?:(?!yo\b|y/o\b|years?\b|yrs?\b)[a-z]+,?\s+){0,3}?"
+                         r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|tags?|"
                          r"acrochordons?|keratos[ie]s|nevi|cysts?|abscess(?:es)?|keloids?|corns?|calluses|"
                          r"callosities|molluscum|papules|spots|areas|sites|scars?|patches|plaques|nodules)\b",
                          re.IGNORECASE)

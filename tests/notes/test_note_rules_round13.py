@@ -306,6 +306,6 @@ def test_a_rim_of_skin_is_the_margin() -> None:
 
 def test_each_report_is_of_the_site_named_before_it() -> None:
     text = ("Two excisions today. First, a BCC on the left posterior shoulder, 0.9 cm, excised with 4 mm margins. "
-            "Second, a 5 mm nevus on the right calf, bleeding, excised with 1 mm margins. Final pathology, left shoulder basal "
-            "cell carcinoma with clear margins, right calf benign compound melanocytic nevus.")
+            "Second, a 5 mm nevus on the right calf, bleeding, excised with 1 mm margins. Final pathology, left "
+            "shoulder basal cell carcinoma with clear margins, right calf benign compound melanocytic nevus.")
     assert sorted(_codes(text, "medicare")) == ["11401", "11602"]
