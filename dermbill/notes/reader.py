@@ -314,6 +314,12 @@ _ALLERGY_BEFORE = re.compile(r"\ballerg(?:y|ies)\b\s*:[^.;\n]*$", re.IGNORECASE)
 _TODAY_FOR = re.compile(r"\b(?:presents?|is here|here|seen|comes?|came in|returns?)\s+(?:today\s+)?for\s+(?:(?:his|her|"
                         r"their|a|an|the|scheduled|planned|staged)\s+)*$|\btoday\s+for\s+(?:(?:his|her|the|a)\s+)?$",
                         re.IGNORECASE)
+# "returns today for treatment of two biopsy-proven superficial basal cell carcinomas, his biopsies were done ... on
+# March fourth": the cancers treated today (the date is their biopsies')
+_TREATED_TODAY_FOR = re.compile(r"\b(?:presents?|returns?|is here|here|seen|comes?|came in)\s+(?:today\s+)?for\s+"
+                                r"(?:(?:the|his|her|their|definitive|scheduled|planned)\s+)*(?:treatment|removal|excision|"
+                                r"mohs(?: surgery)?|ed&c|ed and c|destruction|surgery)\s+of\s+(?:[\w-]+\s+){0,4}$",
+                                re.IGNORECASE)
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
                              r"\b(?:for|after)|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
                              # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
@@ -654,7 +660,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         ctx = context.get((start, end))
         section = _section_at(sections, start, text)
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
-        today_for = dated and bool(_TODAY_FOR.search(text, max(0, start - 40), start))
+        today_for = bool(_TODAY_FOR.search(text, max(0, start - 40), start)) if dated else \
+            bool(_TREATED_TODAY_FOR.search(text, max(0, start - 90), start))
         if today_for and reason == "historical":
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):

@@ -309,3 +309,13 @@ def test_each_report_is_of_the_site_named_before_it() -> None:
             "Second, a 5 mm nevus on the right calf, bleeding, excised with 1 mm margins. Final pathology, left "
             "shoulder basal cell carcinoma with clear margins, right calf benign compound melanocytic nevus.")
     assert sorted(_codes(text, "medicare")) == ["11401", "11602"]
+
+
+def test_the_cancers_a_patient_returns_for_today_are_todays() -> None:
+    text = ("Mister C returns today for treatment of two biopsy-proven superficial basal cell carcinomas, his biopsies "
+            "were done in this clinic on March fourth, the first on the left upper arm and the second on the right mid "
+            "back. The left upper arm lesion measured one point one centimeters and the right mid back lesion measured "
+            "eight millimeters; each was curetted and electrodesiccated for three cycles.")
+    assert sorted(_lines(text, "medicare")) == [("17261", 1, ()), ("17262", 1, ())]
+    told = text.replace("returns today for treatment of", "had")
+    assert "17262" not in _codes(told.split(".")[0] + ".", "medicare")
