@@ -1035,6 +1035,11 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
             # or left alone, are not the last lesion's (its count, diagnosis or size)
             continue
+        if in_clause_p and current is not None and _other_lesions_kind(current, lesion_d) and not any(
+                {d.key for d in lesion_d} & {d.key for d in lesion.diagnoses + lesion.shared} for lesion in lesions):
+            # "Interval: ED&C site R hand healed. Here today for scheduled LN2 to AKs": a treatment of lesions of a
+            # kind the lesion spoken of is not (AKs, not its SCC), none of them described yet, is theirs, named later
+            continue
         if current is not None and (in_clause_p or not lesion_d or _STAGE_START.match(clause)
                                     # "Residual SCC in block 3. A second stage ... two blocks": the layer's finding
                                     or (any(p.type == "mohs" for p in current.procedures)
@@ -2481,6 +2486,18 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+# the kinds of lesion treated many at a time: a treatment naming one of them is of those lesions
+_MANY_AT_ONCE = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "molluscum", "acrochordon"})
+
+
+def _other_lesions_kind(current: _Lesion, named: list[DiagnosisMention]) -> bool:
+    """The clause's treatment names only lesions of a kind treated many at a time, and the lesion spoken of is a skin
+    cancer."""
+    keys = {d.key for d in named}
+    own = {d.key for d in current.diagnoses + current.shared}
+    return bool(keys) and keys <= _MANY_AT_ONCE and bool(own & _MALIGNANT) and not keys & own
 
 
 _COUNT_BEFORE_DX = re.compile(r"\b(\d{1,2})\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)

@@ -319,3 +319,10 @@ def test_the_cancers_a_patient_returns_for_today_are_todays() -> None:
     assert sorted(_lines(text, "medicare")) == [("17261", 1, ()), ("17262", 1, ())]
     told = text.replace("returns today for treatment of", "had")
     assert "17262" not in _codes(told.split(".")[0] + ".", "medicare")
+
+
+def test_a_treatment_of_aks_is_not_the_cancer_spoken_of_before() -> None:
+    text = ("78M w/ hx SCC R dorsal hand, s/p ED&C 01/12/26.\nInterval: ED&C site R hand healed, no recurrence. Here "
+            "today for scheduled LN2 to AKs.\nExam: AKs: scalp 7, forehead 4, L temple 2, R cheek 3.\n"
+            "P: LN2 to all 16 AKs, 1-2 FTC.")
+    assert _lines(text, "medicare") == [("17004", 1, ())]
