@@ -42,7 +42,7 @@ SITE_WORDS: dict[str, str] = {
     r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal|bra ?(?:strap )?line": "chest",
     r"breasts?|inframammary": "breast",
     # "along waistband", "at the belt line": the waist is the abdomen's lower edge
-    r"abdomen|abdominal wall|abdominal|periumbilical|umbilicus|belly|waist(?:band|line)?|belt ?line": "abdomen",
+    r"abdomen|abdominal wall|abdominal|abd|periumbilical|umbilicus|belly|waist(?:band|line)?|belt ?line": "abdomen",
     r"(?:mid[- ]?|left |right )?upper back|mid[- ]back|upper mid back|scapula\w*|interscapular|"
     r"(?:mid|central) back|back": "back_upper",
     r"lower back|low back|lumbar|lumbosacral|sacral": "back_lower",

@@ -326,3 +326,8 @@ def test_a_treatment_of_aks_is_not_the_cancer_spoken_of_before() -> None:
             "today for scheduled LN2 to AKs.\nExam: AKs: scalp 7, forehead 4, L temple 2, R cheek 3.\n"
             "P: LN2 to all 16 AKs, 1-2 FTC.")
     assert _lines(text, "medicare") == [("17004", 1, ())]
+
+
+def test_abd_is_the_abdomen() -> None:
+    text = "Curettage of 15 molluscum (abd x8, R thigh x4, L flank x3), pressure for hemostasis."
+    assert _lines(text) == [("17111", 1, ())]
