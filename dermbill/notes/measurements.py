@@ -101,7 +101,7 @@ def _unit_kind(unit: str) -> str:
 # what a measurement cannot go without: a number written in digits (both digit patterns), a unit of length or area
 # (the spelled-out one): a text without it is not scanned for that kind
 _DIGIT = re.compile(r"\d")
-_SPELLED_UNIT = re.compile(r"cm|mm|centimet|millimet|millig|millil|mg|ml|cc", re.IGNORECASE)
+_SPELLED_UNIT = re.compile(r"cm|mm|centimet|millimet|millig|millil|\bmg\b|\bml\b|\bcc\b", re.IGNORECASE)
 
 
 def find_measures(text: str, offset: int = 0) -> list[Measure]:

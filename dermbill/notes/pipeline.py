@@ -8,6 +8,7 @@ historical, planned, hypothetical or family, and names the section it sits in.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,10 +122,15 @@ def _line_breaks(doc: Any) -> Any:
     """Every line starts a sentence, indented or not ("...; no secondary infection\n  Assessment: allergic contact
     dermatitis": spaCy makes "\n  " one space token, which the sentencizer does not take for a line break, and the
     negation ran on into the next line)."""
-    for index, token in enumerate(doc[:-1]):
-        if token.is_space and "\n" in token.text:
-            doc[index + 1].is_sent_start = True
+    for match in _INDENTED_LINE.finditer(doc.text):
+        if match.group(0) != "\n":  # (a bare line break is the sentencizer's already)
+            span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+            if span is not None:
+                span[0].is_sent_start = True
     return doc
+
+
+_INDENTED_LINE = re.compile(r"[ \t]*\n[ \t\n]*(?=\S)")
 
 
 def _register() -> None:
