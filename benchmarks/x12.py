@@ -44,6 +44,15 @@ READERS = {
     "dermbill era post": "from dermbill.x12.remittance_835 import read_835_remittances\n"
                          "with path.open('rb') as handle:\n"
                          "    count = sum(len(r.claims) for _, r in read_835_remittances(handle, keep=True))",
+    "dermbill era post read (raw claims, balance, hash, kept)":
+        "from dermbill.x12.remittance_835 import read_835_raw\n"
+        "count = 0\n"
+        "with path.open('rb') as handle:\n"
+        "    for kind, item in read_835_raw(handle, keep=True):\n"
+        "        if kind == 'claim':\n"
+        "            count += 1\n"
+        "        elif kind == 'end':\n"
+        "            item.content_hash(), item.kept.finish()",
     "pyx12": "import pyx12.x12file\n"
              "with open(path, encoding='ascii', errors='replace') as handle:\n"
              "    count = sum(1 for _ in pyx12.x12file.X12Reader(handle))",

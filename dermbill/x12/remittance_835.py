@@ -21,7 +21,7 @@ import functools
 import gc
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -35,6 +35,7 @@ from dermbill.core.remittance import (
     Remittance,
     ServiceLinePayment,
 )
+from dermbill.x12.claims_835 import RawClaim, Scanned, Scanner, claim_scanner
 from dermbill.x12.kept_transactions import KeptWriter
 from dermbill.x12.tokenizer import Delimiters, Segment, X12Error, segment_batches
 from dermbill.x12.transactions import TransactionSet
@@ -44,6 +45,7 @@ Json = dict[str, Any]
 CLOSES_CLAIM = frozenset({"CLP", "LX", "PLB", "SE"})
 _BY_METHOD = ("ST", "BPR", "TRN", "N1", "REF", "MOA", "MIA", "QTY")  # the rest are read in ``read``'s loop
 _ENVELOPE = frozenset({"ST", "ISA", "GS", "GE", "IEA"})  # a reader stops there: the caller reads the envelope
+CLAIMS_AT_A_TIME = 32  # read_835_raw: claims the scanner closes before they are handed on
 HANDLED = ("ST", "BPR", "TRN", "N1", "REF", "PLB", "CLP", "CAS", "MOA", "MIA", "NM1", "DTM", "AMT", "QTY", "SVC", "LQ")
 CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received", "036": "coverage_expiration",
                "009": "process"}
@@ -453,6 +455,7 @@ class Set835:
     digest: Any = None  # hashlib.sha256 when keeping
     kept: KeptWriter | None = None
     claims: int = 0
+    scanner: Scanner | None = None  # read_835_raw's: groups the claims and checks them in cents
 
     def content_hash(self) -> str:
         """``era_posting.content_hash`` of the whole set (once it is read to its end)."""
@@ -469,11 +472,24 @@ class Set835:
         part = texts[self.following - first:upto - first]
         self.count += len(part)
         if self.digest is not None and self.kept is not None:
-            if hashed:
-                starred = part if element == "*" else [text.replace(element, "*") for text in part]
-                self.digest.update(("~".join(starred) + "~").encode("utf-8"))
-            self.kept.write(part)
+            if hashed and element == "*" and self.transaction.delimiters.segment == "~":
+                data = ("~".join(part) + "~").encode("utf-8")  # one join: the hashed bytes are the kept bytes
+                self.digest.update(data)
+                self.kept.write_encoded(data)
+            else:
+                if hashed:
+                    starred = part if element == "*" else [text.replace(element, "*") for text in part]
+                    self.digest.update(("~".join(starred) + "~").encode("utf-8"))
+                self.kept.write(part)
         self.following = upto
+
+    def settle(self) -> None:
+        """The set is read to its end: what the claims that ``scanner`` checked pay goes into the reader's total."""
+        scanner, reader = self.scanner, self.reader
+        if scanner is not None:
+            reader._paid_cents += scanner.paid_cents
+            reader._paid_places = max(reader._paid_places, scanner.paid_places)
+            reader.claim_count += scanner.clean_claims
 
 
 def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str, Any]]:
@@ -484,6 +500,33 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
     notices; ``("other", TransactionSet)`` for a transaction set of another type (whole). ``keep``: compute each
     835's content hash and kept bytes as it is read. Envelope errors are raised as ``transaction_sets`` raises them.
     """
+    return _read_sets(stream, keep=keep, raw=False)
+
+
+def read_835_raw(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str, Any]]:
+    """``read_835_stream`` with each claim as a ``RawClaim`` (its segments' texts), grouped and balanced in cents by
+    the compiled scanner (``claims_835``): the same sets, envelope, header, balance, problems, notices, errors,
+    content hash and kept bytes, at a fraction of the cost. ``raw_claim_json`` and ``raw_claim_payment`` read a raw
+    claim (with the set's ``transaction.delimiters``) when it is needed."""
+    return _read_sets(stream, keep=keep, raw=True)
+
+
+def raw_claim_json(claim: RawClaim, delimiters: Delimiters) -> Json:
+    """A raw claim's JSON: what ``read_835_stream`` gives for it."""
+    if claim.json is not None:
+        return claim.json
+    reader = Remittance835(delimiters)
+    for _ in reader.read(zip(itertools.count(claim.first), map(str.split, claim.segments,
+                                                                itertools.repeat(delimiters.element)))):
+        raise InvalidInput(f"segment {claim.first}: a raw claim is one claim (CLP up to the next CLP, LX, PLB or SE)")
+    read = reader.finish()
+    if read is None or reader.problems or reader.notices:
+        raise InvalidInput(f"segment {claim.first}: a raw claim without its JSON is one checked claim")
+    return read
+
+
+def _read_sets(stream: BinaryIO, *, keep: bool, raw: bool) -> Iterator[tuple[str, Any]]:
+    """``read_835_stream`` (``raw``: ``read_835_raw``): one envelope, content hash and kept bytes for both."""
     isa: list[str] | None = None
     gs: list[str] | None = None
     current: Set835 | None = None
@@ -491,24 +534,36 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
     last = 0
     for delimiters, first, texts in segment_batches(stream):
         element = delimiters.element
-        segments = zip(itertools.count(first), map(str.split, texts, itertools.repeat(element)))
         end = first + len(texts)
         last = end - 1
+        # The JSON reader and the envelope share one iterator of split segments; the raw reader reads the texts by
+        # index (``index``), splitting only those outside the claims.
+        segments = None if raw else zip(itertools.count(first), map(str.split, texts, itertools.repeat(element)))
+        index = 0
+        if current is not None and current.scanner is not None:
+            current.scanner.rebatch(element)
         while True:
             if current is not None:
-                reader = current.reader
-                for claim in reader.read(segments):
-                    current.claims += 1
-                    yield "claim", claim
-                if reader.stopped_at is None:
+                if current.scanner is not None:
+                    stop = yield from _raw_claims(current, texts, first, index, element)
+                else:
+                    assert segments is not None
+                    reader = current.reader
+                    for claim in reader.read(segments):
+                        current.claims += 1
+                        yield "claim", claim
+                    stop = reader.stopped_at
+                if stop is None:
                     current.take(texts, first, end, element)
                     break
-                number, elements = reader.stopped_at
+                number, elements = stop
+                index = number - first + 1
                 current.take(texts, first, number, element)
                 tag = elements[0].strip().upper()
                 if tag == "SE":
                     current.take(texts, first, number + 1, element, hashed=False)  # SE: kept, counted
                     _close_set(current.transaction, Segment(number, tag, elements), current.count)
+                    current.settle()
                     yield "end", current
                     current = None
                     continue
@@ -522,10 +577,16 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 elif tag == "GS":
                     gs = elements
                 continue
-            step = next(segments, None)
-            if step is None:
-                break
-            number, elements = step
+            if segments is None:
+                if index == len(texts):
+                    break
+                number, elements = first + index, texts[index].split(element)
+                index += 1
+            else:
+                step = next(segments, None)
+                if step is None:
+                    break
+                number, elements = step
             segment = Segment(number, elements[0].strip().upper(), elements)
             if other is not None:
                 if segment.id == "SE":
@@ -562,7 +623,8 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 if transaction.type != "835":
                     other = transaction
                     continue
-                current = Set835(transaction, Remittance835(delimiters), number, following=number + 1)
+                current = Set835(transaction, Remittance835(delimiters), number, following=number + 1,
+                                 scanner=claim_scanner(element) if raw else None)
                 current.reader._st(segment)
                 if keep:
                     current.digest = hashlib.sha256()
@@ -575,6 +637,17 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 continue
             else:
                 raise segment.fail("segment outside a transaction set (expected ST first)")
+    if current is not None:  # the file ends inside an 835: its open claim is its last
+        if current.scanner is not None:
+            closed: Scanned = []
+            current.scanner.finish(closed)
+            yield from _raw_closed(current, closed, current.transaction.delimiters.element)
+        else:
+            last_claim = current.reader.finish()
+            if last_claim is not None:
+                current.claims += 1
+                yield "claim", last_claim
+        current.settle()
     for open_set in ((current.transaction, current.count, current.start) if current is not None else None,
                      (other, len(other.segments), other.segments[0].number) if other is not None else None):
         if open_set is None:
@@ -586,6 +659,56 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
             yield "end", current
         else:
             yield "other", transaction
+
+
+def _raw_claims(current: Set835, texts: list[str], first: int, index: int,
+                element: str) -> Generator[tuple[str, Any], None, tuple[int, list[str]] | None]:
+    """The claims of ``texts[index:]`` as the scanner closes them; the header segments between them go to the
+    reader. Returns the envelope segment it stopped at (number, elements), or None at the end of the batch."""
+    scanner = current.scanner
+    assert scanner is not None
+    closed: Scanned = []
+    while True:
+        # A few claims at a time: those the caller holds stay few, so the garbage collector seldom runs.
+        stop = scanner.scan(texts, index, first, closed, CLAIMS_AT_A_TIME)
+        if closed:
+            yield from _raw_closed(current, closed, element)
+            closed.clear()
+        if stop == len(texts):
+            return None
+        elements = texts[stop].split(element)
+        tag = elements[0].strip().upper()
+        if tag in _ENVELOPE or tag == "SE":
+            return first + stop, elements
+        if tag in ("CLP", "LX"):  # the scanner stopped after CLAIMS_AT_A_TIME claims
+            index = stop
+            continue
+        for _ in current.reader.read(iter(((first + stop, elements),))):  # a header segment (PLB, N1 ...)
+            pass
+        index = stop + 1
+
+
+def _raw_closed(current: Set835, closed: Scanned, element: str) -> Iterator[tuple[str, RawClaim]]:
+    """Claims the scanner closed; those it could not check whole read by the set's reader (in order, so that
+    their problems, notices and errors come where ``read_835_stream`` says them)."""
+    reader = current.reader
+    current.claims += len(closed)
+    for claim in closed:
+        if isinstance(claim, RawClaim):
+            yield "claim", claim
+            continue
+        first, texts, split = claim
+        done = len(split) if split is not None else 0
+        rows: Iterator[list[str]] = itertools.chain(
+            split or [], map(str.split, texts[done:] if done else texts, itertools.repeat(element)))
+        segments = zip(itertools.count(first), rows)
+        while True:
+            for _ in reader.read(segments):  # the claim's own CLP opens it; nothing closes it before its end
+                pass
+            if reader.stopped_at is None:
+                break
+            # an envelope segment inside the claim: the envelope loop read it already; the claim goes on after it
+        yield "claim", RawClaim(first, texts, reader.finish())
 
 
 def _close_set(transaction: TransactionSet, se: Segment, count: int) -> None:
