@@ -202,9 +202,12 @@ cdef bint cents_of(Text* t, Py_ssize_t start, Py_ssize_t end, int64_t* cents, in
 
 
 cdef bint is_quantity(Text* t, Py_ssize_t start, Py_ssize_t end) noexcept:
-    """A quantity that reads as itself: 1 to 8 digits, an optional point and 1 to 4 decimals."""
+    """A quantity that reads as itself: an optional minus (units taken back), 1 to 8 digits, an optional point and 1
+    to 4 decimals."""
     cdef Py_ssize_t digits = 0, decimals = 0, i = start
     cdef unsigned int c
+    if i < end and PyUnicode_READ(t.kind, t.data, i) == 45:  # '-'
+        i += 1
     while i < end:
         c = PyUnicode_READ(t.kind, t.data, i)
         if c < 48 or c > 57:

@@ -8,12 +8,12 @@ which, and ``WHY_PURE`` why the pure one is used. Both read a batch of segment t
 A claim is CLP up to the segment that closes it (CLP, LX, PLB, SE), as ``Remittance835.read`` groups them. The
 scanner gives a ``RawClaim`` (first, texts, None) for a claim it could check whole: every amount in it whole cents
 (an optional minus, 1 to 13 digits, an optional point and 1 or 2 decimals), every date a real CCYYMMDD, every
-quantity 1 to 8 digits with at most 4 decimals, no segment that changes the header (BPR, TRN, N1) or the envelope
-inside it, and it balances (each line: SVC02 - its CAS = SVC03; the claim: CLP03 - claim and line CAS = CLP04).
-Reading such a claim later gives no problem, notice or error. Any other claim comes as a plain tuple (first, texts,
-split), for ``Remittance835`` to read in order with the header, saying what is wrong in the words it always has;
-``split`` holds its first texts split with an earlier interchange's element separator, when an ISA with other
-delimiters came inside the claim (else None).
+quantity an optional minus, 1 to 8 digits and at most 4 decimals, no segment that changes the header (BPR, TRN,
+N1) or the envelope inside it, and it balances (each line: SVC02 - its CAS = SVC03; the claim: CLP03 - claim and
+line CAS = CLP04). Reading such a claim later gives no problem, notice or error. Any other claim comes as a plain
+tuple (first, texts, split), for ``Remittance835`` to read in order with the header, saying what is wrong in the
+words it always has; ``split`` holds its first texts split with an earlier interchange's element separator, when an
+ISA with other delimiters came inside the claim (else None).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any, NamedTuple, Protocol
 
 MAX_AMOUNTS = 4000  # adjustments in one claim (the compiled twin sums them in 64 bits)
 _AMOUNT = re.compile(r"(-?)([0-9]{1,13})(?:\.([0-9]{1,2}))?")
-_QUANTITY = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,4})?")
+_QUANTITY = re.compile(r"-?[0-9]{1,8}(?:\.[0-9]{1,4})?")
 _CLOSES = frozenset({"CLP", "LX", "PLB", "SE"})
 _ENVELOPE = frozenset({"ST", "ISA", "GS", "GE", "IEA"})
 _HEADER = frozenset({"BPR", "TRN", "N1"})

@@ -525,6 +525,173 @@ def raw_claim_json(claim: RawClaim, delimiters: Delimiters) -> Json:
     return read
 
 
+def raw_claim_payment(claim: RawClaim, delimiters: Delimiters, problems: list[str]) -> ClaimPayment:
+    """A raw claim as the typed claim payment: what ``claim_payment`` gives for its JSON (an amount in fractions of
+    a cent goes to ``problems``), read straight from its segments when the scanner checked it whole."""
+    if claim.json is not None:
+        return _claim(claim.json, problems)
+    element, component, known = delimiters.element, delimiters.component, _TAGS
+    clp: list[str] = []
+    patient: list[str] = []
+    crossover: list[str] = []
+    remarks: list[str] = []
+    claim_adjustments: list[Adjustment] = []
+    received: datetime.date | None = None
+    lines: list[_RawLine] = []
+    line: _RawLine | None = None
+    for text in claim.segments:
+        e = text.split(element)
+        tag = e[0]
+        if tag not in known:
+            tag = tag.strip().upper()
+        size = len(e)
+        if tag == "CAS":
+            found = line.adjustments if line is not None else claim_adjustments
+            group = e[1] if size > 1 else ""
+            for index in range(2, min(size, 20), 3):
+                reason = e[index]
+                if reason:
+                    units = e[index + 2] if index + 2 < size else ""
+                    found.append(_raw_adjustment(group, reason, e[index + 1], units))
+        elif tag == "DTM":
+            qualifier = e[1] if size > 1 else ""
+            if line is not None and qualifier in LINE_DATES:
+                if qualifier != "151":
+                    line.dates[qualifier] = _raw_day(e[2] if size > 2 else "")
+            elif qualifier == "050":
+                received = _raw_day(e[2] if size > 2 else "")
+        elif tag == "SVC":
+            line = _RawLine(e, component)
+            lines.append(line)
+        elif tag == "AMT":
+            if line is not None and size > 1 and e[1] == "B6":
+                line.allowed = _raw_money(e[2]) if size > 2 and e[2] else None
+        elif tag == "REF":
+            if line is not None and size > 1 and e[1] == "6R":
+                line.control_number = e[2] if size > 2 else ""
+        elif tag == "LQ":
+            if line is not None:
+                line.remarks.append(e[2] if size > 2 else "")
+        elif tag == "NM1":
+            role = e[1] if size > 1 else ""
+            if role == "QC" or role == "PR" or role == "TT":
+                who = [e[3] if size > 3 else "", e[4] if size > 4 else "", e[9] if size > 9 else ""]
+                if role == "QC":
+                    patient = who
+                else:
+                    crossover = who
+        elif tag == "MOA":
+            remarks += [code for code in e[3:8] if code]
+        elif tag == "MIA":
+            remarks += [e[i] for i in (5, 20, 21, 22, 23) if i < size and e[i]]
+        elif tag == "CLP":
+            clp = e
+    if not clp:
+        raise InvalidInput(f"segment {claim.first}: a raw claim starts with its CLP")
+    typed = tuple(line.typed() for line in lines)
+    charge, paid = _raw_money(clp[3]), _raw_money(clp[4])
+    summed = sum(line.charge.cents for line in typed)
+    adjusted = sum(a.amount.cents for a in claim_adjustments)
+    computed = sum(line.paid.cents for line in typed) - adjusted if typed else charge.cents - adjusted
+    size = len(clp)
+    crossover_id = crossover[2] if crossover else ""
+    return ClaimPayment(
+        clp[1], clp[2], clp[6] if size > 6 else "", clp[7] if size > 7 else "",
+        patient[0] if patient else "", patient[1] if patient else "", patient[2] if patient else "", typed,
+        tuple(remarks), crossover_id, (crossover[0] or "SUPPLEMENTAL PAYER") if crossover_id else "SUPPLEMENTAL PAYER",
+        received, tuple(claim_adjustments), charge if charge.cents != summed else None,
+        paid if paid.cents != computed else None)
+
+
+class _RawLine:
+    """A service line of a raw claim while its segments are read (SVC, then its DTM, CAS, REF, AMT, LQ)."""
+
+    __slots__ = ("adjustments", "allowed", "charge", "code", "control_number", "dates", "modifiers", "paid",
+                 "remarks", "submitted", "submitted_modifiers", "units")
+
+    def __init__(self, e: list[str], component: str) -> None:
+        size = len(e)
+        value = e[1] if size > 1 else ""
+        adjudicated = value.split(component) if component in value else composite(value, component)
+        value = e[6] if size > 6 else ""
+        submitted = (value.split(component) if component in value else composite(value, component)) \
+            if value else adjudicated
+        self.code = adjudicated[1] if len(adjudicated) > 1 else ""
+        self.modifiers = tuple(m for m in adjudicated[2:6] if m)
+        self.submitted = submitted[1] if len(submitted) > 1 else ""
+        self.submitted_modifiers = tuple(m for m in submitted[2:6] if m)
+        self.charge, self.paid = _raw_money(e[2]), _raw_money(e[3])
+        value = e[5] if size > 5 else ""
+        self.units = _raw_units(value) if value else _ONE
+        self.adjustments: list[Adjustment] = []
+        self.remarks: list[str] = []
+        self.dates: dict[str, datetime.date | None] = {}
+        self.control_number = ""
+        self.allowed: Money | None = None
+
+    def typed(self) -> ServiceLinePayment:
+        changed = (self.submitted, self.submitted_modifiers) != (self.code, self.modifiers)
+        dates = self.dates
+        computed = self.charge.cents - sum(a.amount.cents for a in self.adjustments)
+        return ServiceLinePayment(
+            self.code, self.modifiers, self.charge, self.units, dates.get("472") or dates.get("150"),
+            tuple(self.adjustments), tuple(self.remarks), self.control_number, self.allowed,
+            self.submitted if changed else None, self.submitted_modifiers if changed else (),
+            self.paid if self.paid.cents != computed else None)
+
+
+_ONE = Decimal("1")
+_RAW_MONEY: dict[str, Money] = {}
+_RAW_UNITS: dict[str, Decimal] = {}
+_RAW_DAYS: dict[str, datetime.date] = {}
+_RAW_ADJUSTMENTS: dict[tuple[str, str, str, str], Adjustment] = {}
+
+
+def _raw_money(text: str) -> Money:
+    """An amount the scanner checked: whole cents, at most 13 digits before the point."""
+    found = _RAW_MONEY.get(text)
+    if found is None:
+        whole, _, fraction = text.partition(".")
+        cents = abs(int(whole)) * 100 + int(fraction.ljust(2, "0"))
+        found = Money(-cents if whole.startswith("-") else cents)
+        if len(_RAW_MONEY) >= CACHED:
+            _RAW_MONEY.clear()
+        _RAW_MONEY[text] = found
+    return found
+
+
+def _raw_units(text: str) -> Decimal:
+    found = _RAW_UNITS.get(text)
+    if found is None:
+        if len(_RAW_UNITS) >= CACHED:
+            _RAW_UNITS.clear()
+        found = _RAW_UNITS[text] = Decimal(text)
+    return found
+
+
+def _raw_day(text: str) -> datetime.date | None:
+    """A CCYYMMDD the scanner checked (a day that exists), or None when empty."""
+    if not text:
+        return None
+    found = _RAW_DAYS.get(text)
+    if found is None:
+        found = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if len(_RAW_DAYS) < CACHED:
+            _RAW_DAYS[text] = found
+    return found
+
+
+def _raw_adjustment(group: str, reason: str, amount_text: str, units: str) -> Adjustment:
+    key = (group, reason, amount_text, units)
+    found = _RAW_ADJUSTMENTS.get(key)
+    if found is None:
+        found = Adjustment(group, reason, _raw_money(amount_text), _raw_units(units) if units else None)
+        if len(_RAW_ADJUSTMENTS) >= CACHED:
+            _RAW_ADJUSTMENTS.clear()
+        _RAW_ADJUSTMENTS[key] = found
+    return found
+
+
 def _read_sets(stream: BinaryIO, *, keep: bool, raw: bool) -> Iterator[tuple[str, Any]]:
     """``read_835_stream`` (``raw``: ``read_835_raw``): one envelope, content hash and kept bytes for both."""
     isa: list[str] | None = None
