@@ -35,8 +35,8 @@ class OptionalBuildExt(build_ext):
 
 
 def _warn(exc: BaseException) -> None:
-    print(f"WARNING: dermbill's compiled 835 reader was not built ({exc}); the pure-Python reader is used "
-          "instead (the same results, about three times slower)", file=sys.stderr)
+    print(f"WARNING: dermbill's compiled 835 scanner was not built ({exc}); its pure-Python twin is used "
+          "instead (the same results, several times slower)", file=sys.stderr)
 
 
 def _extensions() -> list[Any]:
