@@ -1,6 +1,6 @@
 # Quick start: `make demo` (builds the demo on SQLite under var/, then serves the staff application on
 # http://127.0.0.1:8000/ until Ctrl-C; `make demo SERVE=no` only builds it) and `make test` (the whole suite).
-# Both create .venv when missing and reinstall only when pyproject.toml, setup.py or the compiled 835 scanner's
+# Both create .venv when missing and reinstall only when pyproject.toml, setup.py or the compiled X12 loops'
 # source changed.
 # `make test-ahead` runs the tests that reach the clock with "today" more than a year ahead (CI runs both).
 
@@ -34,8 +34,8 @@ $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 
-# The install builds the compiled 835 scanner (setup.py): it is built again whenever its source changes.
-$(STAMP): pyproject.toml setup.py dermbill/x12/_claims835.pyx | $(BIN)/python
+# The install builds the compiled X12 loops (setup.py): they are built again whenever their source changes.
+$(STAMP): pyproject.toml setup.py dermbill/x12/_scanning.pyx | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
@@ -80,4 +80,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var build *.egg-info test-artifacts dermbill/x12/_claims835.c dermbill/x12/_claims835.*.so
+	rm -rf $(VENV) var build *.egg-info test-artifacts dermbill/x12/_scanning.c dermbill/x12/_scanning.*.so

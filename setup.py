@@ -1,8 +1,9 @@
-"""dermbill's one compiled module: the 835 reader's inner loop (``dermbill/x12/_claims835.pyx``), built with Cython.
+"""dermbill's one compiled module: the X12 readers' inner loops (``dermbill/x12/_scanning.pyx``), built with Cython.
 
 Optional: where it cannot be built (no C compiler, no Python headers), the install goes on with a warning and
-dermbill reads 835s with the pure-Python twin (``dermbill.x12.claims_835``), slower but the same. The module
-carries the sha256 of the source it was built from; dermbill does not use a build of another source.
+dermbill reads X12 with the pure-Python twins (``dermbill.x12.scanning`` says which are in use), slower but the
+same. The module carries the sha256 of the source it was built from; dermbill does not use a build of another
+source.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-SOURCE = "dermbill/x12/_claims835.pyx"
+SOURCE = "dermbill/x12/_scanning.pyx"
 
 
 class OptionalBuildExt(build_ext):
@@ -35,7 +36,7 @@ class OptionalBuildExt(build_ext):
 
 
 def _warn(exc: BaseException) -> None:
-    print(f"WARNING: dermbill's compiled 835 scanner was not built ({exc}); its pure-Python twin is used "
+    print(f"WARNING: dermbill's compiled X12 loops were not built ({exc}); its pure-Python twin is used "
           "instead (the same results, several times slower)", file=sys.stderr)
 
 
@@ -46,8 +47,8 @@ def _extensions() -> list[Any]:
         _warn(exc)
         return []
     digest = hashlib.sha256((Path(__file__).resolve().parent / SOURCE).read_bytes()).hexdigest()
-    extension = Extension("dermbill.x12._claims835", [SOURCE],
-                          define_macros=[("CLAIMS835_SOURCE_HASH", f'"{digest}"')])
+    extension = Extension("dermbill.x12._scanning", [SOURCE],
+                          define_macros=[("SCANNING_SOURCE_HASH", f'"{digest}"')])
     try:
         return list(cythonize([extension], quiet=True, language_level=3))
     except Exception as exc:

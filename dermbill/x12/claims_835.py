@@ -1,8 +1,8 @@
 """An 835's segments grouped into claims, each checked to balance in whole cents: the raw reader's inner loop.
 
-``ClaimScanner`` is the compiled one (``_claims835.pyx``, built by ``setup.py`` at install) when it is built from
-this very source, else ``PureClaimScanner``, its pure-Python twin (the same results, slower); ``COMPILED`` says
-which, and ``WHY_PURE`` why the pure one is used. Both read a batch of segment texts (as
+``ClaimScanner`` is the compiled one (``_scanning.pyx``, see ``scanning``) when it is built from its present
+source, else ``PureClaimScanner``, its pure-Python twin (the same results, slower); ``COMPILED`` says which, and
+``WHY_PURE`` why the pure one is used. Both read a batch of segment texts (as
 ``tokenizer.segment_batches`` yields them) and give each claim back raw, its segments' texts not yet split.
 
 A claim is CLP up to the segment that closes it (CLP, LX, PLB, SE), as ``Remittance835.read`` groups them. The
@@ -18,11 +18,10 @@ ISA with other delimiters came inside the claim (else None).
 
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
-from types import ModuleType
 from typing import Any, NamedTuple, Protocol
+
+from dermbill.x12.scanning import COMPILED
 
 MAX_AMOUNTS = 4000  # adjustments in one claim (the compiled twin sums them in 64 bits)
 _AMOUNT = re.compile(r"(-?)([0-9]{1,13})(?:\.([0-9]{1,2}))?")
@@ -236,23 +235,6 @@ class PureClaimScanner:
             self.clean = False
 
 
-def _compiled() -> tuple[ModuleType | None, str]:
-    """The compiled scanner's module, when it is built from the source beside this file; else why not."""
-    try:
-        from dermbill.x12 import _claims835
-    except ImportError as exc:
-        return None, f"the compiled module is not built ({exc})"
-    source = Path(__file__).with_name("_claims835.pyx")
-    if source.exists():  # an installed wheel ships the module, not its source
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-        if digest != _claims835.SOURCE_HASH:
-            return None, (f"{_claims835.__file__} was built from another source than {source} (sha256 "
-                          f"{_claims835.SOURCE_HASH[:12] or 'unknown'}, not {digest[:12]}): rebuild it with "
-                          "`make .venv/.installed` or `python setup.py build_ext --inplace`")
-    return _claims835, ""
-
-
-COMPILED, WHY_PURE = _compiled()
 ClaimScanner: Any = COMPILED.ClaimScanner if COMPILED is not None else PureClaimScanner
 
 

@@ -4,10 +4,12 @@ the same typed claim payments, with the compiled scanner and with its pure-Pytho
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import sysconfig
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from tests_paths import SHARED
 import dermbill.x12.remittance_835 as remittance_835
 from dermbill.core.errors import InvalidInput
 from dermbill.core.remittance import Remittance
-from dermbill.x12 import claims_835
+from dermbill.x12 import claims_835, scanning, tokenizer
 from dermbill.x12.claims_835 import PureClaimScanner, RawClaim, Scanned
 from dermbill.x12.envelope import ControlNumbers
 from dermbill.x12.remittance_835 import (
@@ -34,6 +36,7 @@ from dermbill.x12.remittance_835 import (
     read_835_stream,
 )
 from dermbill.x12.remittance_835_writer import write_835
+from dermbill.x12.scanning import COMPILED, WHY_PURE
 from dermbill.x12.tokenizer import segments_of
 from dermbill.x12.transactions import transaction_sets
 
@@ -42,16 +45,26 @@ FILES = sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md
 SCANNERS = ["compiled", "pure"]
 
 
-@pytest.fixture(params=SCANNERS)
-def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test runs with the compiled scanner and with the pure-Python one."""
-    if request.param == "compiled":
-        if claims_835.COMPILED is None:
-            pytest.skip(f"the compiled scanner is not in use: {claims_835.WHY_PURE}")
-        monkeypatch.setattr(claims_835, "ClaimScanner", claims_835.COMPILED.ClaimScanner)
+def _use(compiled: bool) -> None:
+    """The compiled inner loops (tokenizer and scanner), or their pure-Python twins."""
+    if compiled:
+        assert COMPILED is not None
+        tokenizer.split_segments = COMPILED.split_segments
+        claims_835.ClaimScanner = COMPILED.ClaimScanner
     else:
-        monkeypatch.setattr(claims_835, "ClaimScanner", PureClaimScanner)
-    return str(request.param)
+        tokenizer.split_segments = tokenizer._split_segments
+        claims_835.ClaimScanner = PureClaimScanner
+
+
+@pytest.fixture(params=SCANNERS)
+def scanner(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test runs with the compiled loops and with the pure-Python ones."""
+    if request.param == "compiled" and COMPILED is None:
+        pytest.skip(f"the compiled loops are not in use: {WHY_PURE}")
+    saved = tokenizer.split_segments, claims_835.ClaimScanner
+    _use(request.param == "compiled")
+    yield str(request.param)
+    tokenizer.split_segments, claims_835.ClaimScanner = saved
 
 
 def _events(data: bytes, *, raw: bool, chunk: int | None = None) -> list[Any]:
@@ -166,15 +179,13 @@ def odd_835s(draw: st.DrawFn) -> bytes:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(odd_835s(), st.sampled_from([None, 7, 64, 333]))
 def test_any_835_reads_raw_as_the_stream_reads_it(data: bytes, chunk: int | None) -> None:
-    for use in (claims_835.COMPILED.ClaimScanner if claims_835.COMPILED else None, PureClaimScanner):
-        if use is None:
-            continue
-        saved = claims_835.ClaimScanner
-        claims_835.ClaimScanner = use
-        try:
+    saved = tokenizer.split_segments, claims_835.ClaimScanner
+    try:
+        for compiled in (True, False) if COMPILED is not None else (False,):
+            _use(compiled)
             _same(data, chunk)
-        finally:
-            claims_835.ClaimScanner = saved
+    finally:
+        tokenizer.split_segments, claims_835.ClaimScanner = saved
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -233,9 +244,9 @@ def _scan(make: Any, batches: list[list[str]], limit: int) -> list[Any]:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(texts(), max_size=4), st.integers(1, 5))
 def test_the_compiled_scanner_says_what_the_pure_one_says(batches: list[list[str]], limit: int) -> None:
-    if claims_835.COMPILED is None:
-        pytest.skip(f"the compiled scanner is not in use: {claims_835.WHY_PURE}")
-    assert _scan(claims_835.COMPILED.ClaimScanner, batches, limit) == _scan(PureClaimScanner, batches, limit)
+    if COMPILED is None:
+        pytest.skip(f"the compiled loops are not in use: {WHY_PURE}")
+    assert _scan(COMPILED.ClaimScanner, batches, limit) == _scan(PureClaimScanner, batches, limit)
 
 
 def test_the_scanners_read_wide_characters_and_sum_past_64_bits() -> None:
@@ -243,8 +254,8 @@ def test_the_scanners_read_wide_characters_and_sum_past_64_bits() -> None:
     batch = [*claim * 2000, "SE*1*1"]
     said = _scan(PureClaimScanner, [batch], 10_000)
     assert said[-1] == (2000 * (10**15 - 1), 2, 2000)
-    if claims_835.COMPILED is not None:
-        assert _scan(claims_835.COMPILED.ClaimScanner, [batch], 10_000) == said
+    if COMPILED is not None:
+        assert _scan(COMPILED.ClaimScanner, [batch], 10_000) == said
 
 
 def _can_compile() -> bool:
@@ -252,12 +263,33 @@ def _can_compile() -> bool:
     return shutil.which(compiler) is not None and Path(sysconfig.get_paths()["include"], "Python.h").exists()
 
 
-def test_the_compiled_scanner_is_in_use_and_built_from_this_source() -> None:
-    """``make .venv/.installed`` builds it (setup.py); a build of another source is never used (claims_835)."""
-    if claims_835.COMPILED is None and not _can_compile() and os.environ.get("CI") != "true":
-        pytest.skip(f"no C compiler or Python headers here: the pure-Python scanner is in use ({claims_835.WHY_PURE})")
-    assert claims_835.COMPILED is not None, claims_835.WHY_PURE
-    assert claims_835.ClaimScanner is claims_835.COMPILED.ClaimScanner
+def test_the_compiled_loops_are_in_use_and_built_from_this_source() -> None:
+    """``make .venv/.installed`` builds them (setup.py); a build of another source is never used (``scanning``)."""
+    if COMPILED is None and not _can_compile() and os.environ.get("CI") != "true":
+        pytest.skip(f"no C compiler or Python headers here: the pure-Python loops are in use ({WHY_PURE})")
+    assert COMPILED is not None, WHY_PURE
+    assert hashlib.sha256(scanning.SOURCE.read_bytes()).hexdigest() == COMPILED.SOURCE_HASH
+    assert claims_835.ClaimScanner is COMPILED.ClaimScanner
+    assert tokenizer.split_segments is COMPILED.split_segments
+
+
+# The tokenizer's cut: the compiled one gives the pure one's texts and rest, and says exactly whether an ISA starts one
+
+CUT_PIECES = st.sampled_from(["ISA*1", "ISA", "IS", "ST*835", "CLP*1", " ", "\n", "\r\n", "\t", "\x1c", "\x85",
+                              "\u00a0", "\u3000", "\u2028", "~", "|", "€", "😀", "a", "MISA", "\u00ff"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(CUT_PIECES, max_size=30).map("".join), st.sampled_from(["~", "|", "\n", "€", "😀", "\u00ff"]),
+       st.booleans())
+def test_the_compiled_cut_gives_the_pure_cut(buffer: str, terminator: str, first: bool) -> None:
+    if COMPILED is None:
+        pytest.skip(f"the compiled loops are not in use: {WHY_PURE}")
+    texts, rest, isa = COMPILED.split_segments(buffer, terminator, first)
+    pure_texts, pure_rest, maybe = tokenizer._split_segments(buffer, terminator, first)
+    assert (texts, rest) == (pure_texts, pure_rest)
+    assert isa == any(text.startswith("ISA") for text in texts[1 if first else 0:])
+    assert maybe or not isa
 
 
 def test_the_scanner_hands_claims_on_a_few_at_a_time(scanner: str) -> None:

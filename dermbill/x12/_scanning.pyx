@@ -1,24 +1,25 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, infer_types=False
 # cython: auto_pickle=False
-"""The 835 reader's inner loop in C: segment texts grouped into claims, each claim's balancing checked in cents.
+"""The X12 readers' inner loops in C: segment texts cut from decoded text, and an 835's claims grouped and balanced.
 
-The compiled twin of ``dermbill.x12.claims_835.PureClaimScanner``: the same API and the same results, documented
-there (``claims_835`` says which one is in use). No object is made per segment or per element: a segment's
-identifier, amounts, dates and quantities are read in place from its text.
+The compiled twins of ``tokenizer._split_segments`` and ``claims_835.PureClaimScanner``: the same API and the same
+results, documented there (``scanning`` says whether these are in use). No object is made per element, nor per
+segment beyond its text: a segment's identifier, amounts, dates and quantities are read in place.
 """
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from libc.string cimport memchr
 from cpython.unicode cimport (PyUnicode_1BYTE_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND,
                               PyUnicode_READ)
 from libc.stdint cimport int64_t
 
 cdef extern from *:
     """
-    #ifndef CLAIMS835_SOURCE_HASH
-    #define CLAIMS835_SOURCE_HASH ""
+    #ifndef SCANNING_SOURCE_HASH
+    #define SCANNING_SOURCE_HASH ""
     #endif
     """
-    const char* CLAIMS835_SOURCE_HASH
+    const char* SCANNING_SOURCE_HASH
 
 cdef extern from *:
     """
@@ -41,11 +42,56 @@ cdef extern from *:
     object raw_claim(object claim_type, Py_ssize_t first, object texts)
 
 # The sha256 of the .pyx this module was compiled from (setup.py passes it): a stale build is seen, never used.
-SOURCE_HASH = CLAIMS835_SOURCE_HASH.decode("ascii")
+SOURCE_HASH = SCANNING_SOURCE_HASH.decode("ascii")
 
 cdef enum:
     MAX_ELEMENTS = 20  # the elements read: CAS's last triple ends at CAS19
     MAX_AMOUNTS = 4000  # adjustments in one claim summed in 64 bits: 4,000 x 10^15 cents cannot overflow
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(unsigned int ch)  # what str.strip strips
+    object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
+
+
+def split_segments(str buffer, str terminator, bint first):
+    """``buffer`` cut at each ``terminator`` (one character): the texts before the last terminator, stripped, the
+    empty ones dropped; the text after it, as it is; and whether a text starts with ISA (``first``: the buffer
+    starts the file, whose own ISA is not counted)."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(buffer), start = 0, stop, left, right
+    cdef int kind = PyUnicode_KIND(buffer)
+    cdef void* data = PyUnicode_DATA(buffer)
+    cdef unsigned int separator = ord(terminator)
+    cdef const char* found
+    cdef list texts = []
+    cdef bint isa = False
+    while True:
+        if kind == PyUnicode_1BYTE_KIND:
+            if separator > 255:
+                break
+            found = <const char*>memchr(<const char*>data + start, <int>separator, length - start)
+            if found == NULL:
+                break
+            stop = found - <const char*>data
+        else:
+            stop = start
+            while stop < length and PyUnicode_READ(kind, data, stop) != separator:
+                stop += 1
+            if stop == length:
+                break
+        left, right = start, stop
+        while left < right and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, left)):
+            left += 1
+        while right > left and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, right - 1)):
+            right -= 1
+        if right > left:
+            if right - left >= 3 and PyUnicode_READ(kind, data, left) == 73 \
+                    and PyUnicode_READ(kind, data, left + 1) == 83 and PyUnicode_READ(kind, data, left + 2) == 65 \
+                    and (texts or not first):  # 'ISA'
+                isa = True
+            texts.append(PyUnicode_Substring(buffer, left, right))
+        start = stop + 1
+    return texts, PyUnicode_Substring(buffer, start, length), isa
+
 
 cdef enum Tag:
     OTHER, CLP, LX, PLB, SE, ST, ISA, GS, GE, IEA, SVC, CAS, AMT, DTM, QTY, BPR, TRN, N1

@@ -1,8 +1,11 @@
-"""Types of the compiled 835 scanner (``_claims835.pyx``; its pure-Python twin is ``claims_835.PureClaimScanner``)."""
+"""Types of the compiled X12 inner loops (``_scanning.pyx``); their pure-Python twins are
+``tokenizer._split_segments`` and ``claims_835.PureClaimScanner``."""
 
 from dermbill.x12.claims_835 import RawClaim, Scanned
 
 SOURCE_HASH: str
+
+def split_segments(buffer: str, terminator: str, first: bool) -> tuple[list[str], str, bool]: ...
 
 class ClaimScanner:
     paid_places: int
