@@ -30,7 +30,11 @@ _CLOSES = frozenset({"CLP", "LX", "PLB", "SE"})
 _ENVELOPE = frozenset({"ST", "ISA", "GS", "GE", "IEA"})
 _HEADER = frozenset({"BPR", "TRN", "N1"})
 _CHECKED = frozenset({"CLP", "SVC", "CAS", "AMT", "DTM", "QTY"})
+_TAGS = _CLOSES | _ENVELOPE | _HEADER | _CHECKED  # identifiers as they are (others are stripped and upper-cased)
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+CACHED = 100_000  # texts of amounts and dates remembered (they repeat); a cache is cleared, never grown past it
+_CENTS: dict[str, tuple[int, int] | None] = {}
+_DATES: dict[str, bool] = {}
 
 
 
@@ -70,23 +74,33 @@ class Scanner(Protocol):
 
 def cents(text: str) -> tuple[int, int] | None:
     """An amount's text as (cents, decimal places) when it is whole cents in the scanner's plain form."""
+    if text in _CENTS:
+        return _CENTS[text]
     match = _AMOUNT.fullmatch(text)
-    if match is None:
-        return None
-    sign, whole, fraction = match.groups()
-    value = int(whole) * 100 + int((fraction or "").ljust(2, "0"))
-    return (-value if sign else value), len(fraction or "")
+    found = None
+    if match is not None:
+        sign, whole, fraction = match.groups()
+        value = int(whole) * 100 + int((fraction or "").ljust(2, "0"))
+        found = (-value if sign else value), len(fraction or "")
+    if len(_CENTS) >= CACHED:
+        _CENTS.clear()
+    _CENTS[text] = found
+    return found
 
 
 def is_date(text: str) -> bool:
     """Exactly CCYYMMDD, a day that exists."""
-    if len(text) != 8 or not all("0" <= c <= "9" for c in text):
-        return False
-    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
-    if year < 1 or not 1 <= month <= 12 or day < 1:
-        return False
-    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return day <= _DAYS[month - 1] + leap
+    found = _DATES.get(text)
+    if found is None:
+        found = len(text) == 8 and all("0" <= c <= "9" for c in text)
+        if found:
+            year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+            leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            found = year >= 1 and 1 <= month <= 12 and 1 <= day <= _DAYS[month - 1] + leap
+        if len(_DATES) >= CACHED:
+            _DATES.clear()
+        _DATES[text] = found
+    return found
 
 
 class PureClaimScanner:
@@ -120,8 +134,10 @@ class PureClaimScanner:
         element = self.element
         start = index
         for i in range(index, len(texts)):
-            elements = texts[i].split(element)
-            tag = elements[0].strip().upper()
+            text = texts[i]
+            tag = text.partition(element)[0]
+            if tag not in _TAGS:
+                tag = tag.strip().upper()
             if self.open:
                 if tag in _CLOSES:
                     self._close(texts[start:i], out)
@@ -133,12 +149,12 @@ class PureClaimScanner:
                     return i
                 else:
                     if self.clean and (tag in _CHECKED or tag in _HEADER):
-                        self._check(tag, elements)
+                        self._check(tag, text.split(element))
                     continue
             if tag == "CLP":
                 self._begin(first + i)
                 start = i
-                self._check(tag, elements)
+                self._check(tag, text.split(element))
             elif tag != "LX":
                 return i
         if self.open:

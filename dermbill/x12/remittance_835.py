@@ -939,7 +939,8 @@ def claim_payment(claim: Json, problems: list[str]) -> ClaimPayment:
 
 def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[Set835, Remittance]]:
     """Every 835 of an X12 byte stream as the typed remittance, one at a time, with its envelope (and, ``keep``, its
-    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over."""
+    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over. Read raw
+    (``read_835_raw``), each claim typed straight from its segments (``raw_claim_payment``)."""
     claims: list[ClaimPayment] = []
     problems: list[str] = []
     # The cyclic garbage collector is held off while a set's claims are read (they are acyclic values, freed by
@@ -948,9 +949,12 @@ def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tu
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for kind, item in read_835_stream(stream, keep=keep):
+        delimiters = Delimiters()
+        for kind, item in read_835_raw(stream, keep=keep):
             if kind == "claim":
-                claims.append(_claim(item, problems))
+                claims.append(raw_claim_payment(item, delimiters, problems))
+            elif kind == "835":
+                delimiters = item.transaction.delimiters
             elif kind == "end":
                 data = read_835_end(item.reader, item.transaction, [])
                 read = remittance_of(data, tuple(claims), problems)
