@@ -314,6 +314,7 @@ cdef class ClaimScanner:
     cdef list pending  # the open claim's texts from earlier calls
     cdef list split  # its texts split with an earlier interchange's element separator (an ISA inside the claim)
     cdef bint clean, in_line
+    cdef bint foreign  # an interchange with another element separator came inside the set
     cdef int64_t charge, paid, claim_adjusted, line_charge, line_paid, line_adjusted, lines_adjusted
     cdef int places, amounts
     cdef int64_t partial  # CLP04 of the clean claims, until it is added to paid_cents
@@ -326,6 +327,7 @@ cdef class ClaimScanner:
         self.element = element
         self.separator = ord(element)
         self.open = False
+        self.foreign = False
         self.pending = None
         self.split = None
         self.partial = 0
@@ -379,10 +381,12 @@ cdef class ClaimScanner:
         return n
 
     def rebatch(self, str element):
-        """A new batch's element separator (a later interchange's): an open claim's texts so far are split with
-        the one they were written with, and the claim is checked by the Python reader."""
+        """A new batch's element separator. Another one (a later interchange's, inside the set): the open claim's
+        texts so far are split with the one they were written with, and this claim and those after it are left to the
+        Python reader (a raw claim's texts are in the set's element separator)."""
         if element == self.element:
             return
+        self.foreign = True
         if self.open and self.pending:
             done = len(self.split) if self.split is not None else 0
             self.split = (self.split or []) + [text.split(self.element) for text in self.pending[done:]]
@@ -398,7 +402,7 @@ cdef class ClaimScanner:
     cdef void begin(self, Py_ssize_t number) noexcept:
         self.open = True
         self.claim_first = number
-        self.clean = True
+        self.clean = not self.foreign
         self.in_line = False
         self.charge = self.paid = self.claim_adjusted = self.lines_adjusted = 0
         self.line_charge = self.line_paid = self.line_adjusted = 0

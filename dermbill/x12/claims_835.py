@@ -110,6 +110,7 @@ class PureClaimScanner:
         self.claim_type = claim_type
         self.element = element
         self.open = False
+        self.foreign = False  # an interchange with another element separator came inside the set
         self.claim_first = 0
         self.pending: list[str] | None = None  # the open claim's texts from earlier calls
         self.split: list[list[str]] | None = None
@@ -162,10 +163,12 @@ class PureClaimScanner:
         return len(texts)
 
     def rebatch(self, element: str) -> None:
-        """A new batch's element separator (a later interchange's): an open claim's texts so far are split with
-        the one they were written with, and the claim is checked by the Python reader."""
+        """A new batch's element separator. Another one (a later interchange's, inside the set): the open claim's
+        texts so far are split with the one they were written with, and this claim and those after it are left to the
+        Python reader (a raw claim's texts are in the set's element separator)."""
         if element == self.element:
             return
+        self.foreign = True
         if self.open and self.pending:
             done = len(self.split) if self.split is not None else 0
             self.split = (self.split or []) + [text.split(self.element) for text in self.pending[done:]]
@@ -178,7 +181,7 @@ class PureClaimScanner:
             self._close([], out)
 
     def _begin(self, number: int) -> None:
-        self.open, self.claim_first, self.clean, self.in_line = True, number, True, False
+        self.open, self.claim_first, self.clean, self.in_line = True, number, not self.foreign, False
         self.charge = self.paid = self.claim_adjusted = self.lines_adjusted = 0
         self.line_charge = self.line_paid = self.line_adjusted = 0
         self.places = self.amounts = 0

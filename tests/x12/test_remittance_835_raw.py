@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile_input import HOSTILE, REMIT, REMIT_PLACES, _put
+from test_readers import REMIT as THREE_CLAIMS
 from test_remittance_835_round_trip import NOW, PROFILE, remittances
 from tests_paths import SHARED
 
@@ -135,6 +136,19 @@ def test_a_cut_set_gives_its_last_claim_as_the_whole_set_reader_does(scanner: st
     events = _same(cut.encode())
     [transaction] = transaction_sets(segments_of(cut))
     assert [event[1] for event in events if event[0] == "claim"] == read_835_json(transaction)["claims"]
+
+
+@pytest.mark.parametrize("where", ["SVC", "CLP"])
+def test_an_interchange_with_other_delimiters_inside_a_set_reads_as_the_stream_reads_it(where: str,
+                                                                                      scanner: str) -> None:
+    isa = THREE_CLAIMS.split("~")[0].replace("*", "|")
+    segments = THREE_CLAIMS.split("~")
+    at = next(i for i, text in enumerate(segments) if text.startswith(where))  # inside the first claim, or before
+    text = "~".join([*segments[:at], isa, *(text.replace("*", "|") for text in segments[at:])])
+    events = _same(text.encode())
+    assert [event[1]["patient_control_number"] for event in events if event[0] == "claim"] == ["D1E0000001"] * 3
+    raw = [item for kind, item in read_835_raw(io.BytesIO(text.encode())) if kind == "claim"]
+    assert all(claim.json is not None for claim in raw)  # split with the later separator: read by Remittance835
 
 
 # Odd values and segments: each takes the scanner off its clean path somewhere (or looks as if it should).
