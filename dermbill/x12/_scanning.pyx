@@ -394,6 +394,13 @@ cdef class ClaimScanner:
         self.element = element
         self.separator = ord(element)
 
+    def open_claim(self):
+        """The open claim so far, (first, texts, split), when a segment of it is left to the Python reader (which may
+        raise an error there); else None."""
+        if not self.open or self.clean:
+            return None
+        return self.claim_first, self.pending if self.pending is not None else [], self.split
+
     def finish(self, list out):
         """The end of the set's segments with a claim still open (the file ends before SE): it is closed."""
         if self.open:

@@ -69,6 +69,8 @@ class Scanner(Protocol):
 
     def rebatch(self, element: str) -> None: ...
 
+    def open_claim(self) -> Unchecked | None: ...
+
     def finish(self, out: Scanned) -> None: ...
 
 
@@ -174,6 +176,13 @@ class PureClaimScanner:
             self.split = (self.split or []) + [text.split(self.element) for text in self.pending[done:]]
             self.clean = False
         self.element = element
+
+    def open_claim(self) -> Unchecked | None:
+        """The open claim so far, (first, texts, split), when a segment of it is left to the Python reader (which may
+        raise an error there); else None."""
+        if not self.open or self.clean:
+            return None
+        return self.claim_first, self.pending if self.pending is not None else [], self.split
 
     def finish(self, out: Scanned) -> None:
         """The end of the set's segments with a claim still open (the file ends before SE): it is closed."""

@@ -699,7 +699,17 @@ def _read_sets(stream: BinaryIO, *, keep: bool, raw: bool) -> Iterator[tuple[str
     current: Set835 | None = None
     other: TransactionSet | None = None
     last = 0
-    for delimiters, first, texts in segment_batches(stream):
+    batches = segment_batches(stream)
+    element = "*"
+    while True:
+        try:
+            delimiters, first, texts = next(batches)
+        except StopIteration:
+            break
+        except X12Error:
+            if current is not None:
+                _read_open_claim(current, element)
+            raise
         element = delimiters.element
         end = first + len(texts)
         last = end - 1
@@ -737,6 +747,7 @@ def _read_sets(stream: BinaryIO, *, keep: bool, raw: bool) -> Iterator[tuple[str
                 current.following = number + 1
                 segment = Segment(number, tag, elements)
                 if tag == "ST":
+                    _read_open_claim(current, element)
                     raise segment.fail(f"transaction set {current.transaction.control_number} has no SE before "
                                        "this ST")
                 if tag == "ISA":
@@ -855,6 +866,30 @@ def _raw_claims(current: Set835, texts: list[str], first: int, index: int,
         index = stop + 1
 
 
+def _read_open_claim(current: Set835, element: str) -> None:
+    """Before an envelope error inside a claim that ``read_835_raw``'s scanner left to the reader: its segments so far
+    read, so that an error in them comes first, as it does in ``read_835_stream``."""
+    claim = current.scanner.open_claim() if current.scanner is not None else None
+    if claim is not None:
+        first, texts, split = claim
+        _read_claim(Remittance835(current.transaction.delimiters), first, texts, split, element)
+
+
+def _read_claim(reader: Remittance835, first: int, texts: list[str], split: list[list[str]] | None,
+                element: str) -> None:
+    """A claim's segments (``split``: the first ones split already) fed to ``reader``, the envelope segments inside
+    it passed over (the envelope loop reads them); the claim is left open."""
+    done = len(split) if split is not None else 0
+    rows: Iterator[list[str]] = itertools.chain(
+        split or [], map(str.split, texts[done:] if done else texts, itertools.repeat(element)))
+    segments = zip(itertools.count(first), rows)
+    while True:
+        for _ in reader.read(segments):  # the claim's own CLP opens it; nothing closes it before its end
+            pass
+        if reader.stopped_at is None:
+            break
+
+
 def _raw_closed(current: Set835, closed: Scanned, element: str) -> Iterator[tuple[str, RawClaim]]:
     """Claims the scanner closed; those it could not check whole read by the set's reader (in order, so that
     their problems, notices and errors come where ``read_835_stream`` says them)."""
@@ -865,16 +900,7 @@ def _raw_closed(current: Set835, closed: Scanned, element: str) -> Iterator[tupl
             yield "claim", claim
             continue
         first, texts, split = claim
-        done = len(split) if split is not None else 0
-        rows: Iterator[list[str]] = itertools.chain(
-            split or [], map(str.split, texts[done:] if done else texts, itertools.repeat(element)))
-        segments = zip(itertools.count(first), rows)
-        while True:
-            for _ in reader.read(segments):  # the claim's own CLP opens it; nothing closes it before its end
-                pass
-            if reader.stopped_at is None:
-                break
-            # an envelope segment inside the claim: the envelope loop read it already; the claim goes on after it
+        _read_claim(reader, first, texts, split, element)
         yield "claim", RawClaim(first, texts, reader.finish())
 
 

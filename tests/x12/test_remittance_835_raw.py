@@ -151,6 +151,15 @@ def test_an_interchange_with_other_delimiters_inside_a_set_reads_as_the_stream_r
     assert all(claim.json is not None for claim in raw)  # split with the later separator: read by Remittance835
 
 
+@pytest.mark.parametrize("amount", ["abc", "84.00"])
+@pytest.mark.parametrize("inside", ["ST*835*0002", "ISA*cut short"])
+def test_an_error_inside_a_claim_comes_before_the_envelope_error_after_it(amount: str, inside: str,
+                                                                          scanner: str) -> None:
+    text = _put(REMIT, REMIT_PLACES["CLP04"], amount).replace("CAS*CO*45*136.00~", f"CAS*CO*45*136.00~{inside}~")
+    [*_, error] = _same(text.encode())
+    assert error[0] == "error" and ("CLP04 'abc'" in error[2]) == (amount == "abc")
+
+
 # Odd values and segments: each takes the scanner off its clean path somewhere (or looks as if it should).
 ODD_VALUES = ["", " ", "1.005", "12.5", "12.", ".5", "+3", "-0", "-0.00", "007", "1e3", "abc", "99999999999999",
               "9999999999999.99", "-9999999999999.99", "20260230", "20240229", "2026023", "00000101", "20261301", "-2",
