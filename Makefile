@@ -1,6 +1,7 @@
 # Quick start: `make demo` (builds the demo on SQLite under var/, then serves the staff application on
 # http://127.0.0.1:8000/ until Ctrl-C; `make demo SERVE=no` only builds it) and `make test` (the whole suite).
-# Both create .venv when missing and reinstall only when pyproject.toml changed.
+# Both create .venv when missing and reinstall only when pyproject.toml, setup.py or the compiled X12 loops'
+# source changed.
 # `make test-ahead` runs the tests that reach the clock with "today" more than a year ahead (CI runs both).
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -25,7 +26,7 @@ FUZZ_SEED ?= 0
 # that only dermbill/clock.py reads the clock and that no test left out of this list can reach it. Tests marked
 # pinned_today run on their own day whatever the date, so test-ahead deselects them; it runs on SQLite only (what
 # depends on the date is the same on both databases, and make test runs both).
-CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_remittance_835_stream.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir tests/core/coding/test_entry.py tests/notes/test_note_cli.py
+CLOCK_TESTS ?= tests/test_clock.py tests/services tests/db tests/cli tests/x12/test_validate.py tests/x12/test_remittance_835_stream.py tests/x12/test_remittance_835_raw.py tests/x12/test_hostile_input.py tests/test_fuzz_harness.py tests/web tests/browser tests/hl7 tests/fhir tests/core/coding/test_entry.py tests/notes/test_note_cli.py
 
 .PHONY: demo test test-ahead bench bench-quick fuzz lint typecheck clean
 
@@ -33,7 +34,8 @@ $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: dermbill needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The install builds the compiled X12 loops (setup.py): they are built again whenever their source changes.
+$(STAMP): pyproject.toml setup.py dermbill/x12/_scanning.pyx | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
@@ -78,4 +80,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var build *.egg-info test-artifacts
+	rm -rf $(VENV) var build *.egg-info test-artifacts dermbill/x12/_scanning.c dermbill/x12/_scanning.*.so

@@ -34,6 +34,10 @@ class KeptWriter:
         terminator = self.transaction.delimiters.segment
         self._parts.append(self._compressor.compress((terminator.join(texts) + terminator).encode("utf-8")))
 
+    def write_encoded(self, data: bytes) -> None:
+        """The set's next segments as ``write`` would encode them (each text and its terminator, in UTF-8)."""
+        self._parts.append(self._compressor.compress(data))
+
     def finish(self) -> bytes:
         """The kept bytes (once the set is read to its end, its defects known)."""
         t, d = self.transaction, self.transaction.delimiters

@@ -21,7 +21,7 @@ import functools
 import gc
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -35,6 +35,7 @@ from dermbill.core.remittance import (
     Remittance,
     ServiceLinePayment,
 )
+from dermbill.x12.claims_835 import RawClaim, Scanned, Scanner, claim_scanner
 from dermbill.x12.kept_transactions import KeptWriter
 from dermbill.x12.tokenizer import Delimiters, Segment, X12Error, segment_batches
 from dermbill.x12.transactions import TransactionSet
@@ -44,6 +45,7 @@ Json = dict[str, Any]
 CLOSES_CLAIM = frozenset({"CLP", "LX", "PLB", "SE"})
 _BY_METHOD = ("ST", "BPR", "TRN", "N1", "REF", "MOA", "MIA", "QTY")  # the rest are read in ``read``'s loop
 _ENVELOPE = frozenset({"ST", "ISA", "GS", "GE", "IEA"})  # a reader stops there: the caller reads the envelope
+CLAIMS_AT_A_TIME = 32  # read_835_raw: claims the scanner closes before they are handed on
 HANDLED = ("ST", "BPR", "TRN", "N1", "REF", "PLB", "CLP", "CAS", "MOA", "MIA", "NM1", "DTM", "AMT", "QTY", "SVC", "LQ")
 CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received", "036": "coverage_expiration",
                "009": "process"}
@@ -453,6 +455,7 @@ class Set835:
     digest: Any = None  # hashlib.sha256 when keeping
     kept: KeptWriter | None = None
     claims: int = 0
+    scanner: Scanner | None = None  # read_835_raw's: groups the claims and checks them in cents
 
     def content_hash(self) -> str:
         """``era_posting.content_hash`` of the whole set (once it is read to its end)."""
@@ -469,11 +472,24 @@ class Set835:
         part = texts[self.following - first:upto - first]
         self.count += len(part)
         if self.digest is not None and self.kept is not None:
-            if hashed:
-                starred = part if element == "*" else [text.replace(element, "*") for text in part]
-                self.digest.update(("~".join(starred) + "~").encode("utf-8"))
-            self.kept.write(part)
+            if hashed and element == "*" and self.transaction.delimiters.segment == "~":
+                data = ("~".join(part) + "~").encode("utf-8")  # one join: the hashed bytes are the kept bytes
+                self.digest.update(data)
+                self.kept.write_encoded(data)
+            else:
+                if hashed:
+                    starred = part if element == "*" else [text.replace(element, "*") for text in part]
+                    self.digest.update(("~".join(starred) + "~").encode("utf-8"))
+                self.kept.write(part)
         self.following = upto
+
+    def settle(self) -> None:
+        """The set is read to its end: what the claims that ``scanner`` checked pay goes into the reader's total."""
+        scanner, reader = self.scanner, self.reader
+        if scanner is not None:
+            reader._paid_cents += scanner.paid_cents
+            reader._paid_places = max(reader._paid_places, scanner.paid_places)
+            reader.claim_count += scanner.clean_claims
 
 
 def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str, Any]]:
@@ -484,37 +500,254 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
     notices; ``("other", TransactionSet)`` for a transaction set of another type (whole). ``keep``: compute each
     835's content hash and kept bytes as it is read. Envelope errors are raised as ``transaction_sets`` raises them.
     """
+    return _read_sets(stream, keep=keep, raw=False)
+
+
+def read_835_raw(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str, Any]]:
+    """``read_835_stream`` with each claim as a ``RawClaim`` (its segments' texts), grouped and balanced in cents by
+    the compiled scanner (``claims_835``): the same sets, envelope, header, balance, problems, notices, errors,
+    content hash and kept bytes, at a fraction of the cost. ``raw_claim_json`` and ``raw_claim_payment`` read a raw
+    claim (with the set's ``transaction.delimiters``) when it is needed."""
+    return _read_sets(stream, keep=keep, raw=True)
+
+
+def raw_claim_json(claim: RawClaim, delimiters: Delimiters) -> Json:
+    """A raw claim's JSON: what ``read_835_stream`` gives for it."""
+    if claim.json is not None:
+        return claim.json
+    reader = Remittance835(delimiters)
+    for _ in reader.read(zip(itertools.count(claim.first), map(str.split, claim.segments,
+                                                                itertools.repeat(delimiters.element)))):
+        raise InvalidInput(f"segment {claim.first}: a raw claim is one claim (CLP up to the next CLP, LX, PLB or SE)")
+    read = reader.finish()
+    if read is None or reader.problems or reader.notices:
+        raise InvalidInput(f"segment {claim.first}: a raw claim without its JSON is one checked claim")
+    return read
+
+
+def raw_claim_payment(claim: RawClaim, delimiters: Delimiters, problems: list[str]) -> ClaimPayment:
+    """A raw claim as the typed claim payment: what ``claim_payment`` gives for its JSON (an amount in fractions of
+    a cent goes to ``problems``), read straight from its segments when the scanner checked it whole."""
+    if claim.json is not None:
+        return _claim(claim.json, problems)
+    element, component, known = delimiters.element, delimiters.component, _TAGS
+    clp: list[str] = []
+    patient: list[str] = []
+    crossover: list[str] = []
+    remarks: list[str] = []
+    claim_adjustments: list[Adjustment] = []
+    received: datetime.date | None = None
+    lines: list[_RawLine] = []
+    line: _RawLine | None = None
+    for text in claim.segments:
+        e = text.split(element)
+        tag = e[0]
+        if tag not in known:
+            tag = tag.strip().upper()
+        size = len(e)
+        if tag == "CAS":
+            found = line.adjustments if line is not None else claim_adjustments
+            group = e[1] if size > 1 else ""
+            for index in range(2, min(size, 20), 3):
+                reason = e[index]
+                if reason:
+                    units = e[index + 2] if index + 2 < size else ""
+                    found.append(_raw_adjustment(group, reason, e[index + 1], units))
+        elif tag == "DTM":
+            qualifier = e[1] if size > 1 else ""
+            if line is not None and qualifier in LINE_DATES:
+                if qualifier != "151":
+                    line.dates[qualifier] = _raw_day(e[2] if size > 2 else "")
+            elif qualifier == "050":
+                received = _raw_day(e[2] if size > 2 else "")
+        elif tag == "SVC":
+            line = _RawLine(e, component)
+            lines.append(line)
+        elif tag == "AMT":
+            if line is not None and size > 1 and e[1] == "B6":
+                line.allowed = _raw_money(e[2]) if size > 2 and e[2] else None
+        elif tag == "REF":
+            if line is not None and size > 1 and e[1] == "6R":
+                line.control_number = e[2] if size > 2 else ""
+        elif tag == "LQ":
+            if line is not None:
+                line.remarks.append(e[2] if size > 2 else "")
+        elif tag == "NM1":
+            role = e[1] if size > 1 else ""
+            if role == "QC" or role == "PR" or role == "TT":
+                who = [e[3] if size > 3 else "", e[4] if size > 4 else "", e[9] if size > 9 else ""]
+                if role == "QC":
+                    patient = who
+                else:
+                    crossover = who
+        elif tag == "MOA":
+            remarks += [code for code in e[3:8] if code]
+        elif tag == "MIA":
+            remarks += [e[i] for i in (5, 20, 21, 22, 23) if i < size and e[i]]
+        elif tag == "CLP":
+            clp = e
+    if not clp:
+        raise InvalidInput(f"segment {claim.first}: a raw claim starts with its CLP")
+    typed = tuple(line.typed() for line in lines)
+    charge, paid = _raw_money(clp[3]), _raw_money(clp[4])
+    summed = sum(line.charge.cents for line in typed)
+    adjusted = sum(a.amount.cents for a in claim_adjustments)
+    computed = sum(line.paid.cents for line in typed) - adjusted if typed else charge.cents - adjusted
+    size = len(clp)
+    crossover_id = crossover[2] if crossover else ""
+    return ClaimPayment(
+        clp[1], clp[2], clp[6] if size > 6 else "", clp[7] if size > 7 else "",
+        patient[0] if patient else "", patient[1] if patient else "", patient[2] if patient else "", typed,
+        tuple(remarks), crossover_id, (crossover[0] or "SUPPLEMENTAL PAYER") if crossover_id else "SUPPLEMENTAL PAYER",
+        received, tuple(claim_adjustments), charge if charge.cents != summed else None,
+        paid if paid.cents != computed else None)
+
+
+class _RawLine:
+    """A service line of a raw claim while its segments are read (SVC, then its DTM, CAS, REF, AMT, LQ)."""
+
+    __slots__ = ("adjustments", "allowed", "charge", "code", "control_number", "dates", "modifiers", "paid",
+                 "remarks", "submitted", "submitted_modifiers", "units")
+
+    def __init__(self, e: list[str], component: str) -> None:
+        size = len(e)
+        value = e[1] if size > 1 else ""
+        adjudicated = value.split(component) if component in value else composite(value, component)
+        value = e[6] if size > 6 else ""
+        submitted = (value.split(component) if component in value else composite(value, component)) \
+            if value else adjudicated
+        self.code = adjudicated[1] if len(adjudicated) > 1 else ""
+        self.modifiers = tuple(m for m in adjudicated[2:6] if m)
+        self.submitted = submitted[1] if len(submitted) > 1 else ""
+        self.submitted_modifiers = tuple(m for m in submitted[2:6] if m)
+        self.charge, self.paid = _raw_money(e[2]), _raw_money(e[3])
+        value = e[5] if size > 5 else ""
+        self.units = _raw_units(value) if value else _ONE
+        self.adjustments: list[Adjustment] = []
+        self.remarks: list[str] = []
+        self.dates: dict[str, datetime.date | None] = {}
+        self.control_number = ""
+        self.allowed: Money | None = None
+
+    def typed(self) -> ServiceLinePayment:
+        changed = (self.submitted, self.submitted_modifiers) != (self.code, self.modifiers)
+        dates = self.dates
+        computed = self.charge.cents - sum(a.amount.cents for a in self.adjustments)
+        return ServiceLinePayment(
+            self.code, self.modifiers, self.charge, self.units, dates.get("472") or dates.get("150"),
+            tuple(self.adjustments), tuple(self.remarks), self.control_number, self.allowed,
+            self.submitted if changed else None, self.submitted_modifiers if changed else (),
+            self.paid if self.paid.cents != computed else None)
+
+
+_ONE = Decimal("1")
+_RAW_MONEY: dict[str, Money] = {}
+_RAW_UNITS: dict[str, Decimal] = {}
+_RAW_DAYS: dict[str, datetime.date] = {}
+_RAW_ADJUSTMENTS: dict[tuple[str, str, str, str], Adjustment] = {}
+
+
+def _raw_money(text: str) -> Money:
+    """An amount the scanner checked: whole cents, at most 13 digits before the point."""
+    found = _RAW_MONEY.get(text)
+    if found is None:
+        whole, _, fraction = text.partition(".")
+        cents = abs(int(whole)) * 100 + int(fraction.ljust(2, "0"))
+        found = Money(-cents if whole.startswith("-") else cents)
+        if len(_RAW_MONEY) >= CACHED:
+            _RAW_MONEY.clear()
+        _RAW_MONEY[text] = found
+    return found
+
+
+def _raw_units(text: str) -> Decimal:
+    found = _RAW_UNITS.get(text)
+    if found is None:
+        if len(_RAW_UNITS) >= CACHED:
+            _RAW_UNITS.clear()
+        found = _RAW_UNITS[text] = Decimal(text)
+    return found
+
+
+def _raw_day(text: str) -> datetime.date | None:
+    """A CCYYMMDD the scanner checked (a day that exists), or None when empty."""
+    if not text:
+        return None
+    found = _RAW_DAYS.get(text)
+    if found is None:
+        found = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if len(_RAW_DAYS) < CACHED:
+            _RAW_DAYS[text] = found
+    return found
+
+
+def _raw_adjustment(group: str, reason: str, amount_text: str, units: str) -> Adjustment:
+    key = (group, reason, amount_text, units)
+    found = _RAW_ADJUSTMENTS.get(key)
+    if found is None:
+        found = Adjustment(group, reason, _raw_money(amount_text), _raw_units(units) if units else None)
+        if len(_RAW_ADJUSTMENTS) >= CACHED:
+            _RAW_ADJUSTMENTS.clear()
+        _RAW_ADJUSTMENTS[key] = found
+    return found
+
+
+def _read_sets(stream: BinaryIO, *, keep: bool, raw: bool) -> Iterator[tuple[str, Any]]:
+    """``read_835_stream`` (``raw``: ``read_835_raw``): one envelope, content hash and kept bytes for both."""
     isa: list[str] | None = None
     gs: list[str] | None = None
     current: Set835 | None = None
     other: TransactionSet | None = None
     last = 0
-    for delimiters, first, texts in segment_batches(stream):
+    batches = segment_batches(stream)
+    element = "*"
+    while True:
+        try:
+            delimiters, first, texts = next(batches)
+        except StopIteration:
+            break
+        except X12Error:
+            if current is not None:
+                _read_open_claim(current, element)
+            raise
         element = delimiters.element
-        segments = zip(itertools.count(first), map(str.split, texts, itertools.repeat(element)))
         end = first + len(texts)
         last = end - 1
+        # The JSON reader and the envelope share one iterator of split segments; the raw reader reads the texts by
+        # index (``index``), splitting only those outside the claims.
+        segments = None if raw else zip(itertools.count(first), map(str.split, texts, itertools.repeat(element)))
+        index = 0
+        if current is not None and current.scanner is not None:
+            current.scanner.rebatch(element)
         while True:
             if current is not None:
-                reader = current.reader
-                for claim in reader.read(segments):
-                    current.claims += 1
-                    yield "claim", claim
-                if reader.stopped_at is None:
+                if current.scanner is not None:
+                    stop = yield from _raw_claims(current, texts, first, index, element)
+                else:
+                    assert segments is not None
+                    reader = current.reader
+                    for claim in reader.read(segments):
+                        current.claims += 1
+                        yield "claim", claim
+                    stop = reader.stopped_at
+                if stop is None:
                     current.take(texts, first, end, element)
                     break
-                number, elements = reader.stopped_at
+                number, elements = stop
+                index = number - first + 1
                 current.take(texts, first, number, element)
                 tag = elements[0].strip().upper()
                 if tag == "SE":
                     current.take(texts, first, number + 1, element, hashed=False)  # SE: kept, counted
                     _close_set(current.transaction, Segment(number, tag, elements), current.count)
+                    current.settle()
                     yield "end", current
                     current = None
                     continue
                 current.following = number + 1
                 segment = Segment(number, tag, elements)
                 if tag == "ST":
+                    _read_open_claim(current, element)
                     raise segment.fail(f"transaction set {current.transaction.control_number} has no SE before "
                                        "this ST")
                 if tag == "ISA":
@@ -522,10 +755,16 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 elif tag == "GS":
                     gs = elements
                 continue
-            step = next(segments, None)
-            if step is None:
-                break
-            number, elements = step
+            if segments is None:
+                if index == len(texts):
+                    break
+                number, elements = first + index, texts[index].split(element)
+                index += 1
+            else:
+                step = next(segments, None)
+                if step is None:
+                    break
+                number, elements = step
             segment = Segment(number, elements[0].strip().upper(), elements)
             if other is not None:
                 if segment.id == "SE":
@@ -562,7 +801,8 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 if transaction.type != "835":
                     other = transaction
                     continue
-                current = Set835(transaction, Remittance835(delimiters), number, following=number + 1)
+                current = Set835(transaction, Remittance835(delimiters), number, following=number + 1,
+                                 scanner=claim_scanner(element) if raw else None)
                 current.reader._st(segment)
                 if keep:
                     current.digest = hashlib.sha256()
@@ -575,6 +815,17 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
                 continue
             else:
                 raise segment.fail("segment outside a transaction set (expected ST first)")
+    if current is not None:  # the file ends inside an 835: its open claim is its last
+        if current.scanner is not None:
+            closed: Scanned = []
+            current.scanner.finish(closed)
+            yield from _raw_closed(current, closed, current.transaction.delimiters.element)
+        else:
+            last_claim = current.reader.finish()
+            if last_claim is not None:
+                current.claims += 1
+                yield "claim", last_claim
+        current.settle()
     for open_set in ((current.transaction, current.count, current.start) if current is not None else None,
                      (other, len(other.segments), other.segments[0].number) if other is not None else None):
         if open_set is None:
@@ -586,6 +837,71 @@ def read_835_stream(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[s
             yield "end", current
         else:
             yield "other", transaction
+
+
+def _raw_claims(current: Set835, texts: list[str], first: int, index: int,
+                element: str) -> Generator[tuple[str, Any], None, tuple[int, list[str]] | None]:
+    """The claims of ``texts[index:]`` as the scanner closes them; the header segments between them go to the
+    reader. Returns the envelope segment it stopped at (number, elements), or None at the end of the batch."""
+    scanner = current.scanner
+    assert scanner is not None
+    closed: Scanned = []
+    while True:
+        # A few claims at a time: those the caller holds stay few, so the garbage collector seldom runs.
+        stop = scanner.scan(texts, index, first, closed, CLAIMS_AT_A_TIME)
+        if closed:
+            yield from _raw_closed(current, closed, element)
+            closed.clear()
+        if stop == len(texts):
+            return None
+        elements = texts[stop].split(element)
+        tag = elements[0].strip().upper()
+        if tag in _ENVELOPE or tag == "SE":
+            return first + stop, elements
+        if tag in ("CLP", "LX"):  # the scanner stopped after CLAIMS_AT_A_TIME claims
+            index = stop
+            continue
+        for _ in current.reader.read(iter(((first + stop, elements),))):  # a header segment (PLB, N1 ...)
+            pass
+        index = stop + 1
+
+
+def _read_open_claim(current: Set835, element: str) -> None:
+    """Before an envelope error inside a claim that ``read_835_raw``'s scanner left to the reader: its segments so far
+    read, so that an error in them comes first, as it does in ``read_835_stream``."""
+    claim = current.scanner.open_claim() if current.scanner is not None else None
+    if claim is not None:
+        first, texts, split = claim
+        _read_claim(Remittance835(current.transaction.delimiters), first, texts, split, element)
+
+
+def _read_claim(reader: Remittance835, first: int, texts: list[str], split: list[list[str]] | None,
+                element: str) -> None:
+    """A claim's segments (``split``: the first ones split already) fed to ``reader``, the envelope segments inside
+    it passed over (the envelope loop reads them); the claim is left open."""
+    done = len(split) if split is not None else 0
+    rows: Iterator[list[str]] = itertools.chain(
+        split or [], map(str.split, texts[done:] if done else texts, itertools.repeat(element)))
+    segments = zip(itertools.count(first), rows)
+    while True:
+        for _ in reader.read(segments):  # the claim's own CLP opens it; nothing closes it before its end
+            pass
+        if reader.stopped_at is None:
+            break
+
+
+def _raw_closed(current: Set835, closed: Scanned, element: str) -> Iterator[tuple[str, RawClaim]]:
+    """Claims the scanner closed; those it could not check whole read by the set's reader (in order, so that
+    their problems, notices and errors come where ``read_835_stream`` says them)."""
+    reader = current.reader
+    current.claims += len(closed)
+    for claim in closed:
+        if isinstance(claim, RawClaim):
+            yield "claim", claim
+            continue
+        first, texts, split = claim
+        _read_claim(reader, first, texts, split, element)
+        yield "claim", RawClaim(first, texts, reader.finish())
 
 
 def _close_set(transaction: TransactionSet, se: Segment, count: int) -> None:
@@ -649,7 +965,8 @@ def claim_payment(claim: Json, problems: list[str]) -> ClaimPayment:
 
 def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[Set835, Remittance]]:
     """Every 835 of an X12 byte stream as the typed remittance, one at a time, with its envelope (and, ``keep``, its
-    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over."""
+    content hash and kept bytes): what ``era post`` posts. Other transaction sets are passed over. Read raw
+    (``read_835_raw``), each claim typed straight from its segments (``raw_claim_payment``)."""
     claims: list[ClaimPayment] = []
     problems: list[str] = []
     # The cyclic garbage collector is held off while a set's claims are read (they are acyclic values, freed by
@@ -658,9 +975,12 @@ def read_835_remittances(stream: BinaryIO, *, keep: bool = False) -> Iterator[tu
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for kind, item in read_835_stream(stream, keep=keep):
+        delimiters = Delimiters()
+        for kind, item in read_835_raw(stream, keep=keep):
             if kind == "claim":
-                claims.append(_claim(item, problems))
+                claims.append(raw_claim_payment(item, delimiters, problems))
+            elif kind == "835":
+                delimiters = item.transaction.delimiters
             elif kind == "end":
                 data = read_835_end(item.reader, item.transaction, [])
                 read = remittance_of(data, tuple(claims), problems)
