@@ -8,9 +8,11 @@ balances and can be posted.
 Measured, each in its own process (peak memory its own), CPU seconds and the garbage collector's share:
 - the bare ``str.split('~')``/``split('*')`` over the same text (the reference);
 - ``read_835_stream``: what ``x12 parse`` and ``x12 validate`` read (each claim as JSON, balancing checked);
-- ``read_835_remittances``: what ``era post`` reads today (each claim typed as well);
-- ``read_835_raw`` with its content hash and kept bytes: what ``era post`` is to read with (claims grouped and
-  balanced in cents by the compiled scanner, typed later, round by round, as they are posted);
+- what ``era post`` reads: ``read_835_sets`` (``read_835_raw``: claims grouped and balanced in cents by the compiled
+  scanner, the content hash and kept bytes) and then, posting, the claims again from the kept bytes
+  (``kept_claims``), a round at a time;
+- the same with each claim typed as posting types it (``raw_claim_payment``, a round at a time as the rounds are
+  posted): typing is part of posting's cost per claim, shown here to tell the two apart (no goal);
 - pyx12, x12sdk and edi-835-parser when installed (not in --quick).
 Plus 837P claims written per second.
 """
@@ -37,24 +39,24 @@ TIMEOUT = 900
 TEMPLATE_CLAIMS = 40
 MARK = "PCNMARK"
 
+TYPED = "dermbill era post read, claims typed"
 READERS = {
     "str.split": "text = path.read_text()\n"
                  "count = sum(len(segment.split('*')) for segment in text.split('~'))",
     "dermbill x12 parse/validate": "from dermbill.x12.remittance_835 import read_835_stream\n"
                                    "with path.open('rb') as handle:\n"
                                    "    count = sum(kind == 'claim' for kind, _ in read_835_stream(handle))",
-    "dermbill era post": "from dermbill.x12.remittance_835 import read_835_remittances\n"
-                         "with path.open('rb') as handle:\n"
-                         "    count = sum(len(r.claims) for _, r in read_835_remittances(handle, keep=True))",
-    "dermbill era post read (raw claims, balance, hash, kept)":
-        "from dermbill.x12.remittance_835 import read_835_raw\n"
-        "count = 0\n"
-        "with path.open('rb') as handle:\n"
-        "    for kind, item in read_835_raw(handle, keep=True):\n"
-        "        if kind == 'claim':\n"
-        "            count += 1\n"
-        "        elif kind == 'end':\n"
-        "            item.content_hash(), item.kept.finish()",
+    "dermbill era post read": "from dermbill.x12.remittance_835 import kept_claims, read_835_sets\n"
+                              "count = 0\n"
+                              "with path.open('rb') as handle:\n"
+                              "    for read in read_835_sets(handle):\n"
+                              "        count += sum(1 for _ in kept_claims(read.kept)[1])",
+    TYPED: "from dermbill.x12.remittance_835 import kept_claims, raw_claim_payment, read_835_sets\n"
+           "count, problems = 0, []\n"
+           "with path.open('rb') as handle:\n"
+           "    for read in read_835_sets(handle):\n"
+           "        delimiters, claims = kept_claims(read.kept)\n"
+           "        count += sum(1 for claim in claims if raw_claim_payment(claim, delimiters, problems))",
     "pyx12": "import pyx12.x12file\n"
              "with open(path, encoding='ascii', errors='replace') as handle:\n"
              "    count = sum(1 for _ in pyx12.x12file.X12Reader(handle))",
@@ -64,8 +66,8 @@ READERS = {
     "edi-835-parser": "import edi_835_parser\n"
                       "count = len(edi_835_parser.parse(str(path)))",
 }
-RAW = "dermbill era post read (raw claims, balance, hash, kept)"
-OURS = ("dermbill x12 parse/validate", "dermbill era post", RAW)
+ERA = "dermbill era post read"
+OURS = ("dermbill x12 parse/validate", ERA, TYPED)
 OTHERS = ("pyx12", "x12sdk", "edi-835-parser")
 
 
@@ -224,19 +226,21 @@ def run(*, claims: int, quick: bool = False) -> list[Result]:
             results.append(Result(f"{label}, CPU {found['cpu']:.2f} s{gc_share}", name, 0, round(megabytes),
                                   found["cpu"], found["peak_rss_mib"], per_second_label="MB"))
         split = measured.get("str.split")
-        for name, goal in zip(OURS, ("x12 parse/validate", "era post", "era post read, raw"), strict=True):
+        for name, goal in zip(OURS, ("x12 parse/validate", "era post", "era post, claims typed (posting's)"),
+                              strict=True):
             ours = measured.get(name)
             if split and ours:
                 ratio = split["cpu"] / ours["cpu"]
                 note(Goal(f"835 read, {goal} ({megabytes:.0f} MB)", f"{megabytes / ours['cpu']:.1f} MB/s CPU "
                           f"(GC {ours['gc'] / ours['cpu']:.0%})", f"bare split {megabytes / split['cpu']:.1f} MB/s",
-                          ratio, ">= 0.5 x (0.7 x)", ratio >= 0.5))
+                          ratio, ">= 0.5 x (0.7 x)" if name != TYPED else "(no goal: posting's cost)",
+                          ratio >= 0.5 if name != TYPED else None))
         if not quick:
             large = Path(folder) / "large.835"
             built = build_835(large, LARGE)
             path.unlink()
             large_label = f"parse 835 ({built['bytes'] / 1e6:.0f} MB, {built['claims']:,} claims)"
-            for name, goal in (("dermbill x12 parse/validate", "x12 parse/validate"), (RAW, "era post read, raw")):
+            for name, goal in (("dermbill x12 parse/validate", "x12 parse/validate"), (ERA, "era post read")):
                 found = _measure(name, large)
                 if found is None or "error" in found:
                     note(Goal(f"835 read, 250 MB: peak RSS ({goal})", "timed out or failed", "300 MiB", None,

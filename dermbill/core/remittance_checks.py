@@ -22,14 +22,20 @@ from dermbill.core.remittance import REVERSAL, Adjustment, ClaimPayment, Remitta
 Summary = dict[str, Any]
 
 
-def summary(remittance: Remittance) -> Summary:
-    """What the payment says, as JSON: the amount, date, payer, payee and each claim's answer."""
+def summary(remittance: Remittance, claims: list[list[str]] | None = None) -> Summary:
+    """What the payment says, as JSON: the amount, date, payer, payee and each claim's answer (``claims``: its
+    claims' ``claim_summaries`` when the remittance was read without them, claim by claim as they were posted)."""
     return {"payment": str(remittance.total), "paid_on": remittance.paid_on.isoformat() if remittance.paid_on else "",
             "payer": remittance.payer_id or remittance.payer_name, "payee_npi": remittance.payee_npi,
             "trace_originator": remittance.trace_originator, "trace_reference": remittance.trace_reference,
-            "claims": [[c.patient_control_number, c.status_code, str(c.charge), str(c.paid), c.payer_claim_number,
-                        _lines(c)] for c in remittance.claims],
+            "claims": claim_summaries(remittance.claims) if claims is None else claims,
             "provider_adjustments": [[a.reason, a.reference, str(a.amount)] for a in remittance.provider_adjustments]}
+
+
+def claim_summaries(claims: tuple[ClaimPayment, ...]) -> list[list[str]]:
+    """Each claim payment's answer as ``summary`` keeps it."""
+    return [[c.patient_control_number, c.status_code, str(c.charge), str(c.paid), c.payer_claim_number, _lines(c)]
+            for c in claims]
 
 
 def differences(posted: Summary, received: Summary) -> list[str]:
@@ -101,7 +107,20 @@ def file_problems(remittance: Remittance) -> list[str]:
                                   ("REF*2U (the payer's identifier)", remittance.payer_id, 50)):
         if len(value) > longest:
             problems.append(f"{label} has {len(value)} characters; an 835 allows {longest}")
-    for claim in remittance.claims:
+    problems += claim_problems(remittance.claims)
+    seen: Counter[ClaimPayment] = Counter(remittance.claims)
+    for claim, count in seen.items():
+        if count > 1:
+            problems.append(f"claim payment {claim.patient_control_number} (CLP02 {claim.status_code}, paid "
+                            f"{claim.paid}) is in the file {count} times, and BPR02 counts each: the payer must "
+                            "send it once")
+    return problems
+
+
+def claim_problems(claims: tuple[ClaimPayment, ...]) -> list[str]:
+    """``file_problems`` of these claim payments, each on its own (values an 835 cannot hold)."""
+    problems = []
+    for claim in claims:
         where = f"claim payment {claim.patient_control_number[:38]}"
         if len(claim.patient_control_number) > 38:
             problems.append(f"{where}: CLP01 has {len(claim.patient_control_number)} characters; an 835 allows 38")
@@ -112,12 +131,6 @@ def file_problems(remittance: Remittance) -> list[str]:
             problems.append(f"{where}: CLP07 has {len(claim.payer_claim_number)} characters; an 835 allows 50")
         problems += [f"{where}: SVC01 procedure code '{line.code[:20]}' is longer than 5 characters"
                      for line in claim.lines if len(line.code) > 5]
-    seen: Counter[ClaimPayment] = Counter(remittance.claims)
-    for claim, count in seen.items():
-        if count > 1:
-            problems.append(f"claim payment {claim.patient_control_number} (CLP02 {claim.status_code}, paid "
-                            f"{claim.paid}) is in the file {count} times, and BPR02 counts each: the payer must "
-                            "send it once")
     return problems
 
 

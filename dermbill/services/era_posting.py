@@ -31,11 +31,12 @@ import contextlib
 import datetime
 import gc
 import hashlib
+import itertools
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -60,7 +61,15 @@ from dermbill.core.posting import (
     settled_status,
 )
 from dermbill.core.remittance import CROSSOVER, DENIED, REVERSAL, ClaimPayment, ProviderAdjustment, Remittance
-from dermbill.core.remittance_checks import differences, file_problems, held_reason, summary
+from dermbill.core.remittance_checks import (
+    Summary,
+    claim_problems,
+    claim_summaries,
+    differences,
+    file_problems,
+    held_reason,
+    summary,
+)
 from dermbill.db.audit_origin import current_origin
 from dermbill.db.engine import Database
 from dermbill.db.models import (
@@ -68,6 +77,7 @@ from dermbill.db.models import (
     ClaimRow,
     LineAdjudicationRow,
     OverpaymentRow,
+    PracticeRow,
     RemittanceContentRow,
     RemittanceRow,
     UnmatchedRemittanceRow,
@@ -87,7 +97,15 @@ from dermbill.reference.denial_codes import denial_code_table
 from dermbill.services.claim_lifecycle import move_claims
 from dermbill.services.secondary_claims import open_secondary_claim
 from dermbill.x12.kept_transactions import keep_transaction, kept_transaction
-from dermbill.x12.remittance_835 import read_835, read_835_remittances
+from dermbill.x12.remittance_835 import (
+    Read835,
+    kept_claims,
+    raw_claim_payment,
+    read_835,
+    read_835_remittances,
+    read_835_sets,
+    remittance_of,
+)
 from dermbill.x12.tokenizer import bytes_of, open_x12
 from dermbill.x12.transactions import TransactionSet
 
@@ -120,13 +138,9 @@ def post_era_file(database: Database, path: Path, *, actor: str = "era", now: da
     ``organization_id``: the billing company that received the file (its payee is looked for there only);
     when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
     """
-    outcomes = []
     with open_x12(path) as stream:
-        for read, remit in read_835_remittances(stream, keep=True):  # one 835 at a time, read as it streams
-            assert read.kept is not None
-            outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
-                                       read.kept.finish(), path.name, actor=actor, now=now or utc_now(),
-                                       organization_id=organization_id))
+        outcomes = _post_stream(database, stream, lambda: open_x12(path), path.name, actor=actor, now=now or utc_now(),
+                                organization_id=organization_id)
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes
@@ -138,15 +152,105 @@ def post_era_upload(database: Database, file_name: str, data: bytes, *, actor: s
     company they work for and only to their practices."""
     if not data.strip():
         raise InvalidInput(f"{file_name or 'the file'} is empty: choose an 835 file")
-    outcomes = []
-    for read, remit in read_835_remittances(bytes_of(data), keep=True):
-        assert read.kept is not None
-        outcomes.append(_post_read(database, read.transaction.receiver, remit, read.content_hash(),
-                                   read.kept.finish(), file_name, actor=actor, now=now or utc_now(),
-                                   organization_id=organization_id, practice_ids=practice_ids))
+    outcomes = _post_stream(database, bytes_of(data), lambda: bytes_of(data), file_name, actor=actor,
+                            now=now or utc_now(), organization_id=organization_id, practice_ids=practice_ids)
     if not outcomes:
         raise InvalidInput(f"{file_name} holds no 835 remittance (an X12 file of another kind); choose an 835")
     return outcomes
+
+
+def _post_stream(database: Database, stream: BinaryIO, again: Callable[[], BinaryIO], file_name: str, *,
+                 actor: str, now: datetime.datetime, organization_id: int | None,
+                 practice_ids: Collection[int] | None = None) -> list[RemittanceOutcome]:
+    """Every 835 of a stream posted once, each read first without typing its claims (``read_835_sets``: its content
+    hash, kept bytes and balance known before anything is written). A set that balances, is new and whose payee and
+    payer are known is posted from its kept bytes, its claims typed a round at a time (``_post_streamed``): memory
+    does not grow with the set's size. Any other (quarantined, posted before, a conflict, no practice) is read
+    again from ``again()`` and typed whole, as every set was posted before (``_post_read``)."""
+    outcomes: list[RemittanceOutcome] = []
+    for read in read_835_sets(stream):
+        outcome = _post_streamed(database, read, file_name, actor=actor, now=now, organization_id=organization_id,
+                                 practice_ids=practice_ids)
+        if outcome is None:
+            outcome = _post_read(database, read.receiver, _typed_set(again, len(outcomes)), read.digest, read.kept,
+                                 file_name, actor=actor, now=now, organization_id=organization_id,
+                                 practice_ids=practice_ids)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _typed_set(again: Callable[[], BinaryIO], number: int) -> Remittance:
+    """The ``number``-th 835 (from 0) of the stream ``again()`` opens, read again and typed whole."""
+    with again() as stream:
+        for index, (_, remit) in enumerate(read_835_remittances(stream)):
+            if index == number:
+                return remit
+    raise InvalidInput("the file changed while it was being posted: post it again")
+
+
+def _post_streamed(database: Database, read: Read835, file_name: str, *, actor: str, now: datetime.datetime,
+                   organization_id: int | None, practice_ids: Collection[int] | None) -> RemittanceOutcome | None:
+    """Post a new, balanced 835 whose claims are typed a round at a time from its kept bytes; None (nothing
+    written) when it is not one: ``_post_read`` then says what it is."""
+    if read.pcns is None:
+        return None
+    remit = remittance_of(read.data, ())  # header, PLB and balance; the claims are read from the kept bytes
+    if remit.problems or file_problems(remit):
+        return None
+    payer_identifier, trace = _identity(remit)
+    outcome = RemittanceOutcome(trace, payer_identifier, "posted", payment=remit.total)
+    with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
+        practice, _ = _payee(uow, read.receiver, remit, organization_id, practice_ids)
+        if practice is None:
+            return None
+        repo = uow.practice(practice.id)
+        store = RemittanceStore(repo)
+        if store.find(payer_identifier, trace, read.digest) is not None or \
+                store.posted_payment(payer_identifier, trace) is not None:
+            return None
+        payer = payer_named(uow, practice.organization_id, remit.payer_id, remit.payer_name)
+        if payer is None:
+            return None
+        row = _remittance_row(remit, payer_identifier, trace, read.digest, file_name, now, [], None)
+        if not store.record(row):
+            return None
+        outcome.practice, outcome.remittance_id = practice.code, row.id
+        repo.add(RemittanceContentRow(remittance_id=row.id, content=read.kept,
+                                      received_by=f"{actor[:60]}|{current_origin().source[:39]}"))
+        with _collection_paused():
+            said = _post_kept_claims(store, row, read, payer.id, outcome)
+            if said is None:
+                return None  # the unit of work rolls back what was written
+            row.summary = summary(remit, said)
+            _post_provider_adjustments(store, row, remit, read.digest, payer.id, outcome, now)
+        uow.commit()
+    return outcome
+
+
+def _post_kept_claims(store: RemittanceStore, row: RemittanceRow, read: Read835, payer_id: int,
+                      outcome: RemittanceOutcome) -> list[list[str]] | None:
+    """The claim payments of a recorded remittance posted from its kept bytes, a round at a time, typed as each
+    round comes; returns their ``claim_summaries`` (None when a claim breaks a rule of ``file_problems``, or the
+    kept bytes read otherwise than the first time: nothing of it may be posted this way)."""
+    assert read.pcns is not None
+    ids_by_pcn, known = _known_claims(store, read.pcns)
+    codes = denial_code_table()
+    delimiters, claims = kept_claims(read.kept)
+    said: list[list[str]] = []
+    problems: list[str] = []
+    seen: set[int] = set()
+    start = 0
+    while batch := list(itertools.islice(claims, CLAIMS_PER_ROUND)):
+        payments = tuple(raw_claim_payment(claim, delimiters, problems) for claim in batch)
+        hashes = {hash(payment) for payment in payments}  # the same claim payment twice: file_problems decides
+        if problems or claim_problems(payments) or len(hashes) < len(payments) or not seen.isdisjoint(hashes) or \
+                [p.patient_control_number for p in payments] != read.pcns[start:start + len(payments)]:
+            return None
+        seen |= hashes
+        said += claim_summaries(payments)
+        _Round(store, row, read.digest, payer_id, codes, outcome, known).post(payments, start, ids_by_pcn)
+        start += len(payments)
+    return said if start == len(read.pcns) else None
 
 
 def content_hash(transaction: TransactionSet) -> str:
@@ -160,6 +264,33 @@ def content_hash(transaction: TransactionSet) -> str:
     for defect in transaction.defects:
         digest.update(f"defect:{defect}~".encode())
     return digest.hexdigest()
+
+
+def _identity(remit: Remittance) -> tuple[str, str]:
+    """A payment's payer and trace number as stored (a longer one is a problem of ``file_problems``)."""
+    return (remit.payer_id or remit.payer_name or "UNKNOWN")[:80], remit.trace_number.strip()[:50]
+
+
+def _payee(uow: UnitOfWork, receiver: str, remit: Remittance, organization_id: int | None,
+           practice_ids: Collection[int] | None) -> tuple[PracticeRow | None, str]:
+    """The practice an 835 pays, within the billing company that received it, among the practices of the person
+    posting (``practice_ids``; None: any); (None, why) when there is none."""
+    if organization_id is None and receiver:
+        organization_id = receiving_organization(uow, receiver)
+    practice, why = payee_practice(uow, remit.payee_npi, organization_id)
+    if practice is not None and practice_ids is not None and practice.id not in practice_ids:
+        practice, why = None, (f"the payee NPI {remit.payee_npi} bills for a practice you do not work for; "
+                               "nothing was recorded")
+    return practice, why
+
+
+def _remittance_row(remit: Remittance, payer_identifier: str, trace: str, digest: str, file_name: str,
+                    now: datetime.datetime, problems: list[str], said: Summary | None) -> RemittanceRow:
+    return RemittanceRow(
+        payer_identifier=payer_identifier, trace_number=trace, trace_originator=remit.trace_originator[:50],
+        trace_reference=remit.trace_reference[:50], content_hash=digest, payment_cents=remit.total.cents,
+        payment_date=remit.paid_on, status="quarantined" if problems else "posted", problems=problems,
+        file_name=file_name[:200], received_at=now, summary=said)
 
 
 class _Collided(Exception):
@@ -198,18 +329,12 @@ def _post_read(database: Database, receiver: str, remit: Remittance, digest: str
 def _post_once(database: Database, receiver: str, remit: Remittance, digest: str, kept: bytes, file_name: str, *,
                actor: str, now: datetime.datetime, organization_id: int | None,
                practice_ids: Collection[int] | None = None) -> RemittanceOutcome:
-    payer_identifier = (remit.payer_id or remit.payer_name or "UNKNOWN")[:80]  # as stored (a longer one is a problem)
-    trace = remit.trace_number.strip()[:50]
+    payer_identifier, trace = _identity(remit)
     outcome = RemittanceOutcome(trace or "(no trace number)", payer_identifier, "posted", payment=remit.total)
     problems = [*remit.problems, *file_problems(remit)]
     said = summary(remit)
     with UnitOfWork(database, actor=actor, clock=lambda: now) as uow:
-        if organization_id is None and receiver:
-            organization_id = receiving_organization(uow, receiver)
-        practice, why = payee_practice(uow, remit.payee_npi, organization_id)
-        if practice is not None and practice_ids is not None and practice.id not in practice_ids:
-            practice, why = None, (f"the payee NPI {remit.payee_npi} bills for a practice you do not work for; "
-                                   "nothing was recorded")
+        practice, why = _payee(uow, receiver, remit, organization_id, practice_ids)
         if practice is None:
             outcome.status = "no practice"
             outcome.problems.append(why)
@@ -228,12 +353,7 @@ def _post_once(database: Database, receiver: str, remit: Remittance, digest: str
                             f"{remit.payer_id or '(none)'}) is not one payer of the billing company: whose claims "
                             "it pays cannot be told; add the payer, or ask for a corrected 835")
         posted = None if problems else store.posted_payment(payer_identifier, trace)
-        row = RemittanceRow(
-            payer_identifier=payer_identifier, trace_number=trace,
-            trace_originator=remit.trace_originator[:50],
-            trace_reference=remit.trace_reference[:50], content_hash=digest, payment_cents=remit.total.cents,
-            payment_date=remit.paid_on, status="quarantined" if problems else "posted", problems=problems,
-            file_name=file_name[:200], received_at=now, summary=said)
+        row = _remittance_row(remit, payer_identifier, trace, digest, file_name, now, problems, said)
         if posted is not None:
             row.status, row.conflicts_with_id = "conflict", posted.id
             row.problems = [f"the payment {trace} from {payer_identifier} was posted before (from "
@@ -280,22 +400,35 @@ def _post_recorded(store: RemittanceStore, row: RemittanceRow, remit: Remittance
 
 def _post_claims_and_adjustments(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str,
                                  payer_id: int, outcome: RemittanceOutcome, now: datetime.datetime) -> None:
-    repo, trace = store.repo, row.trace_number
-    repo.open_standard_chart()
     payments = remit.claims
-    ids_by_pcn = store.claim_ids_by_pcn([p.patient_control_number for p in payments])  # before any write
+    ids_by_pcn, known = _known_claims(store, [p.patient_control_number for p in payments])
     codes = denial_code_table()
+    for start in range(0, len(payments), CLAIMS_PER_ROUND):
+        _Round(store, row, digest, payer_id, codes, outcome, known).post(payments[start:start + CLAIMS_PER_ROUND],
+                                                                         start, ids_by_pcn)
+    _post_provider_adjustments(store, row, remit, digest, payer_id, outcome, now)
+
+
+def _known_claims(store: RemittanceStore, pcns: list[str]) -> tuple[dict[str, list[int]], _Known]:
+    """Our claims by the patient control numbers an 835 names, and what posting knows of them, before any write.
+
+    Every claim the 835 names is locked before any of their balances is read (in one order, so that two posters of
+    the same claims wait for each other rather than deadlock); then their lines' balances and the payers' answers
+    so far are read once: no round reads what an earlier one wrote."""
+    store.repo.open_standard_chart()
+    ids_by_pcn = store.claim_ids_by_pcn(pcns)
     named = [claim_id for ids in ids_by_pcn.values() for claim_id in ids]
-    # Every claim the 835 names, locked before any of their balances is read (in one order, so that two posters of
-    # the same claims wait for each other rather than deadlock); then their lines' balances and the payers' answers
-    # so far, read once before anything is written: no round reads what an earlier one wrote.
     store.lock_claims(named)
     known = _Known(store.balances(store.charged_line_ids(named)), store.history(named), set(named))
     sums = store.account_sums(named)
     known.sums = {claim_id: sums.get(claim_id, Counter()) for claim_id in named}
-    for start in range(0, len(payments), CLAIMS_PER_ROUND):
-        _Round(store, row, digest, payer_id, codes, outcome, known).post(payments[start:start + CLAIMS_PER_ROUND],
-                                                                         start, ids_by_pcn)
+    return ids_by_pcn, known
+
+
+def _post_provider_adjustments(store: RemittanceStore, row: RemittanceRow, remit: Remittance, digest: str,
+                               payer_id: int, outcome: RemittanceOutcome, now: datetime.datetime) -> None:
+    """After its claim payments: the remittance's provider-level adjustments (PLB), and the audit event."""
+    repo, trace = store.repo, row.trace_number
     day = remit.paid_on or now.date()
     plb = _provider_adjustments(store, remit, payer_id, trace, day, outcome)
     if len(plb) >= 2:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from dermbill.core.errors import InvalidInput
@@ -24,7 +25,7 @@ class KeptWriter:
 
     def __init__(self, transaction: TransactionSet) -> None:
         self.transaction = transaction
-        self._compressor = zlib.compressobj(6)
+        self._compressor = zlib.compressobj(1)  # fast: kept as it streams by, read back seldom
         self._parts: list[bytes] = []
 
     def write(self, texts: list[str]) -> None:
@@ -92,6 +93,40 @@ def kept_transaction(content: bytes) -> TransactionSet:
         interchange_control_number=data["interchange_control_number"],
         group_control_number=data["group_control_number"], notices=list(data["notices"]),
         defects=list(data["defects"]))
+
+
+def kept_texts(content: bytes, *, chunk: int = 1 << 16) -> tuple[Delimiters, int, Iterator[str]]:
+    """A set kept in format 2 read back as it streams: its delimiters, the number of its first segment (ST), and
+    its text in pieces of whole segments (each segment with its terminator), decompressed from ``chunk``
+    compressed bytes at a time: the set is never held whole. InvalidInput for content of format 1 (or none)."""
+    if not content.startswith(MAGIC):
+        raise InvalidInput("the kept transaction set is not in format 2")
+    try:
+        size = int.from_bytes(content[3:7], "big")
+        data = json.loads(zlib.decompress(content[7:7 + size]).decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
+    element, component, repetition, terminator = data["delimiters"]
+    return (Delimiters(element, component, repetition, terminator), int(data["first"]),
+            _text_batches(content, 7 + size, terminator, chunk))
+
+
+def _text_batches(content: bytes, start: int, terminator: str, chunk: int) -> Iterator[str]:
+    inflate = zlib.decompressobj()
+    encoded = terminator.encode("utf-8")
+    rest = b""
+    try:
+        for offset in range(start, len(content) + chunk, chunk):
+            data = rest + (inflate.decompress(content[offset:offset + chunk]) if offset < len(content)
+                           else inflate.flush())
+            cut = data.rfind(encoded)
+            rest = data[cut + len(encoded):] if cut >= 0 else data
+            if cut >= 0:
+                yield data[:cut + len(encoded)].decode("utf-8")
+    except (zlib.error, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
+    if rest or not inflate.eof:
+        raise InvalidInput("the kept transaction set is cut short")
 
 
 def _kept_format_2(content: bytes) -> TransactionSet:

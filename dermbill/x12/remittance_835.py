@@ -36,7 +36,7 @@ from dermbill.core.remittance import (
     ServiceLinePayment,
 )
 from dermbill.x12.claims_835 import RawClaim, Scanned, Scanner, claim_scanner
-from dermbill.x12.kept_transactions import KeptWriter
+from dermbill.x12.kept_transactions import KeptWriter, kept_texts
 from dermbill.x12.tokenizer import Delimiters, Segment, X12Error, segment_batches
 from dermbill.x12.transactions import TransactionSet
 from dermbill.x12.values import amount, composite, date, quantity
@@ -511,6 +511,38 @@ def read_835_raw(stream: BinaryIO, *, keep: bool = False) -> Iterator[tuple[str,
     return _read_sets(stream, keep=keep, raw=True)
 
 
+@dataclass(slots=True)
+class Read835:
+    """An 835 read to its end without typing its claims (``read_835_sets``): its file's receiver (ISA08/GS03), its
+    JSON without claims (header, provider adjustments, balance, notices), content hash, kept bytes, and its claims'
+    patient control numbers in order (None when the scanner could not check a claim whole)."""
+
+    receiver: str
+    data: Json
+    digest: str
+    kept: bytes
+    pcns: list[str] | None
+
+
+def read_835_sets(stream: BinaryIO) -> Iterator[Read835]:
+    """Every 835 of an X12 byte stream read raw (``read_835_raw``), its claims let go as they are checked: what
+    ``era post`` reads first, in memory flat in the file's size; ``kept_claims`` gives the claims again."""
+    pcns: list[str] = []
+    checked, element = True, "*"
+    for kind, item in read_835_raw(stream, keep=True):
+        if kind == "claim":
+            if checked and item.json is None:
+                pcns.append(item.segments[0].split(element, 2)[1])
+            else:
+                checked = False
+        elif kind == "835":
+            pcns, checked, element = [], True, item.transaction.delimiters.element
+        elif kind == "end":
+            assert item.kept is not None
+            yield Read835(item.transaction.receiver, read_835_end(item.reader, item.transaction, []),
+                          item.content_hash(), item.kept.finish(), pcns if checked else None)
+
+
 def raw_claim_json(claim: RawClaim, delimiters: Delimiters) -> Json:
     """A raw claim's JSON: what ``read_835_stream`` gives for it."""
     if claim.json is not None:
@@ -523,6 +555,50 @@ def raw_claim_json(claim: RawClaim, delimiters: Delimiters) -> Json:
     if read is None or reader.problems or reader.notices:
         raise InvalidInput(f"segment {claim.first}: a raw claim without its JSON is one checked claim")
     return read
+
+
+def kept_claims(content: bytes) -> tuple[Delimiters, Iterator[RawClaim]]:
+    """The claims of an 835 kept in format 2 (``Set835.kept``), read back raw as ``read_835_raw`` gave them, claim by
+    claim as the kept bytes are decompressed: a claim is its CLP up to the next CLP, LX, PLB or SE. Only for a set
+    whose claims the scanner checked whole (each comes with ``json`` None, for ``raw_claim_payment``) and whose
+    segment identifiers are written as the guide writes them (upper case, no spaces): the caller compares what it
+    reads with what the first reading gave (the claims' count and patient control numbers)."""
+    delimiters, first, pieces = kept_texts(content)
+    return delimiters, _kept_claims(pieces, first, delimiters.element, delimiters.segment)
+
+
+def _kept_claims(pieces: Iterator[str], number: int, element: str, terminator: str) -> Iterator[RawClaim]:
+    opening = f"{terminator}CLP{element}"
+    closing = tuple(f"{terminator}{tag}{element}" for tag in ("LX", "PLB", "SE"))
+    rest = ""  # the text of the claim still open at the end of a piece, from its CLP
+    lead = ""  # else the terminator that ended the piece (the next piece may begin with a CLP)
+    for piece in pieces:
+        parts = (lead + rest + piece).split(opening)
+        if len(parts) == 1:  # no claim begins or goes on here
+            number += piece.count(terminator)
+            lead = terminator
+            continue
+        if parts[0]:  # the segments before the first CLP (the lead ended a segment counted already)
+            number += parts[0].count(terminator) + 1 - len(lead)
+        lead, rest = "", opening + parts.pop()  # the last claim may go on in the next piece
+        for part in parts[1:]:
+            yield RawClaim(number, _claim_texts(part, element, terminator, closing), None)
+            number += part.count(terminator) + 1
+    if rest:
+        yield RawClaim(number, _claim_texts(rest[len(opening):], element, terminator, closing), None)
+
+
+def _claim_texts(part: str, element: str, terminator: str, closing: tuple[str, ...]) -> list[str]:
+    """The texts of a claim's segments: ``part`` follows its CLP's identifier and runs to the next CLP."""
+    end = len(part)
+    for closer in closing:
+        found = part.find(closer, 0, end)
+        if found >= 0:
+            end = found
+    texts = f"CLP{element}{part[:end]}".split(terminator)
+    if texts[-1] == "":
+        texts.pop()
+    return texts
 
 
 def raw_claim_payment(claim: RawClaim, delimiters: Delimiters, problems: list[str]) -> ClaimPayment:

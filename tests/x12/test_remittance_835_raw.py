@@ -10,6 +10,7 @@ import os
 import shutil
 import sysconfig
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,12 @@ from tests_paths import SHARED
 import dermbill.x12.remittance_835 as remittance_835
 from dermbill.core.errors import InvalidInput
 from dermbill.core.remittance import Remittance
-from dermbill.x12 import claims_835, scanning, tokenizer
+from dermbill.x12 import claims_835, kept_transactions, scanning, tokenizer
 from dermbill.x12.claims_835 import PureClaimScanner, RawClaim, Scanned
 from dermbill.x12.envelope import ControlNumbers
 from dermbill.x12.remittance_835 import (
     claim_payment,
+    kept_claims,
     raw_claim_json,
     raw_claim_payment,
     read_835_end,
@@ -325,3 +327,43 @@ def test_the_scanner_hands_claims_on_a_few_at_a_time(scanner: str) -> None:
     assert made.scan(batch, 2, 1, out, 1) == 3  # SE: the envelope's
     assert out == [RawClaim(3, ["CLP*B*1*5*5"], None)]
     assert (made.paid_cents, made.paid_places, made.clean_claims) == (1500, 0, 2)
+
+
+def _kept_and_claims(data: bytes) -> list[tuple[bytes, list[RawClaim]]]:
+    """Each 835 of ``data`` read raw: its kept bytes, and its claims when the scanner checked every one whole."""
+    found: list[tuple[bytes, list[RawClaim]]] = []
+    claims: list[RawClaim] = []
+    try:
+        for kind, item in read_835_raw(io.BytesIO(data), keep=True):
+            if kind == "claim":
+                claims.append(item)
+            elif kind == "end":
+                found.append((item.kept.finish(), claims if all(c.json is None for c in claims) else []))
+                claims = []
+    except InvalidInput:
+        pass
+    return found
+
+
+@pytest.mark.skipif(not FILES, reason=f"{SAMPLES} not found")
+@pytest.mark.parametrize("chunk", [7, 1 << 16])
+def test_the_kept_bytes_give_back_the_claims_the_first_reading_gave(chunk: int) -> None:
+    original = kept_transactions.kept_texts
+    compared = 0
+    try:
+        remittance_835.kept_texts = partial(original, chunk=chunk)  # type: ignore[assignment]
+        for data in [path.read_bytes() for path in FILES] + [THREE_CLAIMS.encode()]:
+            for kept, claims in _kept_and_claims(data):
+                if claims:
+                    assert list(kept_claims(kept)[1]) == claims
+                    compared += 1
+    finally:
+        remittance_835.kept_texts = original  # type: ignore[assignment]
+    assert compared >= 5
+
+
+def test_kept_bytes_cut_short_are_refused() -> None:
+    [(kept, claims)] = _kept_and_claims(THREE_CLAIMS.encode())
+    assert claims
+    with pytest.raises(InvalidInput, match="cut short|cannot be read"):
+        list(kept_claims(kept[:-9])[1])
