@@ -118,10 +118,10 @@ def _config_and_folders(arguments: dict[str, Any]) -> tuple[Any, Path, Path]:
 
 
 def post_835(run: JobRun) -> dict[str, Any]:
-    """Post every 835 transaction set of a file, one database transaction each (progress: sets posted)."""
-    from dermbill.services.era_posting import organization_named, post_remittance
-    from dermbill.x12.tokenizer import read_file
-    from dermbill.x12.transactions import transaction_sets
+    """Post every 835 transaction set of a file as ``era post`` does, one database transaction each, read as it
+    streams (progress: sets posted, of those the file holds)."""
+    from dermbill.services.era_posting import RemittanceOutcome, organization_named, post_era_file
+    from dermbill.x12.tokenizer import count_sets
 
     path = Path(_text(run.arguments, "file") or "")
     if not path.is_file():
@@ -129,21 +129,18 @@ def post_835(run: JobRun) -> dict[str, Any]:
                            "every worker sees)")
     organization = _text(run.arguments, "organization")
     organization_id = organization_named(run.database, organization) if organization else None
-    sets = [t for t in transaction_sets(read_file(path)) if t.type == "835"]
-    if not sets:
-        raise InvalidInput(f"{path.name} holds no 835 remittance")
+    total = count_sets(path, "835")
     statuses: dict[str, int] = {}
-    claims, paid = 0, 0
-    run.progress(0, len(sets))
-    for done, transaction in enumerate(sets, start=1):
-        outcome = post_remittance(run.database, transaction, path.name, actor=run.actor, now=utc_now(),
-                                  organization_id=organization_id)
+    run.progress(0, total)
+
+    def posted(outcome: RemittanceOutcome) -> None:
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-        claims += outcome.claims_posted
-        paid += outcome.paid.cents
-        run.progress(done, len(sets))
-    return {"file": path.name, "transaction_sets": len(sets), "by_status": statuses, "claims_posted": claims,
-            "paid_cents": paid}
+        run.progress(sum(statuses.values()), total)
+
+    outcomes = post_era_file(run.database, path, actor=run.actor, organization_id=organization_id, posted=posted)
+    return {"file": path.name, "transaction_sets": len(outcomes), "by_status": statuses,
+            "claims_posted": sum(outcome.claims_posted for outcome in outcomes),
+            "paid_cents": sum(outcome.paid.cents for outcome in outcomes)}
 
 
 def clearinghouse_sync(run: JobRun) -> dict[str, Any]:

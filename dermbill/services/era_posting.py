@@ -132,15 +132,17 @@ class RemittanceOutcome:
 
 
 def post_era_file(database: Database, path: Path, *, actor: str = "era", now: datetime.datetime | None = None,
-                  organization_id: int | None = None) -> list[RemittanceOutcome]:
+                  organization_id: int | None = None,
+                  posted: Callable[[RemittanceOutcome], None] | None = None) -> list[RemittanceOutcome]:
     """Post every 835 transaction set of a file; returns what happened to each.
 
     ``organization_id``: the billing company that received the file (its payee is looked for there only);
     when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
+    ``posted(outcome)`` is called after each 835 is posted (or found posted before, quarantined ...).
     """
     with open_x12(path) as stream:
         outcomes = _post_stream(database, stream, lambda: open_x12(path), path.name, actor=actor, now=now or utc_now(),
-                                organization_id=organization_id)
+                                organization_id=organization_id, posted=posted)
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes
@@ -161,12 +163,14 @@ def post_era_upload(database: Database, file_name: str, data: bytes, *, actor: s
 
 def _post_stream(database: Database, stream: BinaryIO, again: Callable[[], BinaryIO], file_name: str, *,
                  actor: str, now: datetime.datetime, organization_id: int | None,
-                 practice_ids: Collection[int] | None = None) -> list[RemittanceOutcome]:
-    """Every 835 of a stream posted once, each read first without typing its claims (``read_835_sets``: its content
-    hash, kept bytes and balance known before anything is written). A set that balances, is new and whose payee and
-    payer are known is posted from its kept bytes, its claims typed a round at a time (``_post_streamed``): memory
-    does not grow with the set's size. Any other (quarantined, posted before, a conflict, no practice) is read
-    again from ``again()`` and typed whole, as every set was posted before (``_post_read``)."""
+                 practice_ids: Collection[int] | None = None,
+                 posted: Callable[[RemittanceOutcome], None] | None = None) -> list[RemittanceOutcome]:
+    """Every 835 of a stream posted once (``posted(outcome)`` called after each), each read first without typing
+    its claims (``read_835_sets``: its content hash, kept bytes and balance known before anything is written). A
+    set that balances, is new and whose payee and payer are known is posted from its kept bytes, its claims typed a
+    round at a time (``_post_streamed``): memory does not grow with the set's size. Any other (quarantined, posted
+    before, a conflict, no practice) is read again from ``again()`` and typed whole, as every set was posted before
+    (``_post_read``)."""
     outcomes: list[RemittanceOutcome] = []
     for read in read_835_sets(stream):
         outcome = _post_streamed(database, read, file_name, actor=actor, now=now, organization_id=organization_id,
@@ -176,6 +180,8 @@ def _post_stream(database: Database, stream: BinaryIO, again: Callable[[], Binar
                                  file_name, actor=actor, now=now, organization_id=organization_id,
                                  practice_ids=practice_ids)
         outcomes.append(outcome)
+        if posted is not None:
+            posted(outcome)
     return outcomes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,3 +218,26 @@ def open_x12(path: Path) -> BinaryIO:
 def bytes_of(text: str | bytes) -> BinaryIO:
     """Text or bytes as a byte stream for the readers."""
     return io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def count_sets(path: Path, kind: str) -> int | None:
+    """How many transaction sets of ``kind`` (an ST01 such as "835") a file holds, told from the bytes (its ST
+    segments, by the delimiters its first interchange declares) without reading it: a total for progress. None
+    when the file does not start as X12 does (the reader then says why)."""
+    try:
+        with open_x12(path) as stream:
+            head = stream.read(CHUNK)
+            delimiters, _ = delimiters_from(head.decode("utf-8", errors="replace"))
+            element = re.escape(delimiters.element.encode())
+            mark = re.compile(re.escape(delimiters.segment.encode()) + rb"[\r\n]{0,2}ST" + element +
+                              re.escape(kind.encode()) + element)
+            found, tail = 0, b""
+            while head:
+                data = tail + head
+                # a mark ending in the tail was counted with the read before
+                found += sum(1 for match in mark.finditer(data) if match.end() > len(tail))
+                tail = data[-16:]
+                head = stream.read(CHUNK)
+            return found
+    except (X12Error, InvalidInput):
+        return None

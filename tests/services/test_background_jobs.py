@@ -46,7 +46,8 @@ def test_a_post_835_job_on_sqlite_runs_at_once_and_records_its_progress(database
     assert succeeded is True
     done = row(database, job.id)
     assert (done.status, done.attempts, done.done, done.total) == ("succeeded", 1, 3, 3)
-    assert done.summary["by_status"] == {"posted": 3} and done.summary["claims_posted"] == 30
+    assert done.summary["transaction_sets"] == 3 and done.summary["by_status"] == {"posted": 3}
+    assert done.summary["claims_posted"] == 30
     assert check_ledger(database).totals["cash"] == total
     [view] = list_background_jobs(database)
     assert (view.kind, view.percent, view.queue_status) == ("post_835", 100, None)
