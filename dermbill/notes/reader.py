@@ -420,7 +420,10 @@ _OTHER_PERFORMER = re.compile(
     r"(?:\w+\s+)?" + _PROVIDER_NOUN + r"|(?:outside|other|another|different|previous|prior|former|referring|local|"
     r"osh)\s+(?:\w+\s+)?" + _PROVIDER_NOUN + r"|pcp|primary care\b(?:\s+\w+)?|plastics|plastic surg\w*|ent|"
     r"oculoplastics?|oculoplastic surg\w*|urgent care|the er|the ed|podiatr\w*|gyn\w*|outside\s+\w+)\b|"
-    r"\b(?:done|performed|treated|excised|removed|biopsied)\s+elsewhere\b", re.IGNORECASE)
+    r"\b(?:done|performed|treated|excised|removed|biopsied)\s+elsewhere\b|"
+    # "by Dr. Chen (outside Mohs surgeon)": the parenthesis says whose the procedure was
+    r"\(\s*(?:an?\s+|the\s+)?(?:outside|other|another|different|referring|local|osh)\s+(?:\w+\s+)?"
+    + _PROVIDER_NOUN + r"\s*\)", re.IGNORECASE)
 # "Mohs performed by Dr. Patel; no repair by me": a named colleague did it, the note's provider says what was theirs
 _BY_NAMED = re.compile(r"\b(?:performed |done |completed )?(?:today )?by Dr\.?\s+[A-Z][\w'-]+|"
                        r"^\W*Dr\.?\s+[A-Z][\w'-]+\s+(?:performed|did|completed|removed|excised|biopsied)\b")
@@ -1014,7 +1017,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         owners = (_owners_of(lesions, group, in_clause_p, clause) if in_clause_p and not sites and group
                   and (section != _section_at(sections, group[0].start, text)
                        # "Procedure (shave removal): ... removed flush": a procedure heading of its own
-                       or _OWN_PROCEDURE_HEADING.match(clause)) else [])
+                       or _OWN_PROCEDURE_HEADING.match(clause)
+                       # "Consent obtained for both. Shave bx: lido w/ epi, DermaBlade": the clause opens with the
+                       # procedure as a label, the steps of the one lesion given that procedure already
+                       or _labelled_procedure(text, start, in_clause_p)) else [])
         if owners:
             # "1. R nasal ala - shave bx. 2. AKs x6 dorsal hands - LN2. Procedure: Tangential biopsy with ...": a
             # procedure described without a site in another section is the one lesion already given that
@@ -1110,6 +1116,10 @@ _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scatte
 
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
+_TREATMENT_LATER = re.compile(r"\b(?:will|plan(?:s|ned)? to|to)\s+(?:schedule|book|refer\w*|arrange)\s+(?:(?:for|to|"
+                              r"him|her|them|pt|patient|the|a|an)\s+)*(?:mohs|excision|re-?excision|wide local "
+                              r"excision|wle|surgery)\b|\b(?:mohs|excision|surgery)\s+(?:to be|will be)\s+"
+                              r"scheduled\b", re.IGNORECASE)
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
@@ -1141,6 +1151,15 @@ _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms
                        re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
+
+
+def _labelled_procedure(text: str, start: int, clause_p: list[ProcedureMention]) -> bool:
+    """The clause opens with its first procedure and a colon ("Shave bx: lido ...")."""
+    first = min(clause_p, key=lambda p: p.start)
+    return not text[start:first.start].strip(" \t\n-*\u2022") and bool(_LABEL_COLON.match(text, first.end))
+
+
+_LABEL_COLON = re.compile(r"[ \t]{0,2}:")
 
 
 def _main_kinds(clause_p: list[ProcedureMention]) -> set[str]:
@@ -1185,7 +1204,10 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     other = bool(head_d and own and not own & {d.key for d in head_d})
     # "MOHS / REPAIR" over the day's cancer and "BCC L shoulder - plan excision next visit. Not treated today.": a
     # lesion its own words leave untreated today takes none of the heading's procedures
-    left = lesion.left_today or bool(_NOT_TREATED.search(_lesion_text(text, lesion)))
+    # "Pt also has a biopsy-proven BCC of the R cheek. Will schedule Mohs for the R cheek in 3 weeks." under a Mohs
+    # note's heading: a lesion whose own words plan its treatment for later is not treated today
+    words = _lesion_text(text, lesion)
+    left = lesion.left_today or bool(_NOT_TREATED.search(words) or _TREATMENT_LATER.search(words))
     if not main and not other and not spent and not left:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
