@@ -46,7 +46,9 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     NEGATED: ("no", "not", "denies", "without", "no evidence of", "negative for", "declined", "declines", "refused",
               "refuses", "deferred", "defer", "no further", "not performed", "did not",
               # "pt opted for observation rather than biopsy", "hold off on excision"
-              "rather than", "instead of", "opted against", "hold off on", "holding off on", "not a candidate for"),
+              "rather than", "instead of", "opted against", "hold off on", "holding off on", "not a candidate for",
+              # "None is indurated, ulcerated or tender to suggest squamous cell carcinoma", "nothing to suggest"
+              "to suggest"),
     HISTORICAL: ("s/p", "status post", "history of", "hx of", "h/o", "pmhx", "pmh", "personal history of",
                  "personal hx of", "history significant for", "pmhx significant for", "hx significant for",
                  "previously treated", "prior", "previous",
@@ -179,6 +181,8 @@ def _build() -> Any:
     for literal in ("not previously biopsied", "not previously treated", "never biopsied", "never treated",
                     "not biopsied before", "no prior biopsy", "not previously excised"):
         rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "new papule, not previously biopsied: bx"
+    for literal in ("features to suggest", "findings to suggest", "enough to suggest"):
+        rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "with features to suggest BCC": affirmed
     seen: set[str] = set()
     for (literal, category), direction in directions.items():
         if literal in seen:

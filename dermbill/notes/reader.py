@@ -586,6 +586,21 @@ def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
     return day != visit_day
 
 
+def _bare_date_before(after: str, visit_day: datetime.date | None) -> bool:
+    """The procedure is followed right away by a date (no "on"/"for") before the day of the visit."""
+    m = _BARE_DATE.match(after)
+    if m is None or visit_day is None:
+        return False
+    year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0) if m.group(3) else visit_day.year
+    try:
+        return datetime.date(year, int(m.group(1)), int(m.group(2))) < visit_day
+    except ValueError:
+        return False
+
+
+_BARE_DATE = re.compile(r"[ \t]{1,2}(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\b(?![/\d%])")
+
+
 def _section_at(sections: tuple[tuple[str, int, int], ...], position: int, text: str = "") -> str | None:
     found = None
     for category, start, end in sections:
@@ -691,6 +706,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "hypothetical"
             elif _short_date_other_day(after, visit_day):
                 reason = "planned"
+            elif _bare_date_before(after, visit_day):
+                reason = "historical"  # "Shave bx 4/29 of scalp lesion showed SCC in situ": done that earlier day
             elif _dated_parenthesis_before(before, visit_day):
                 reason = "historical"  # "results from 4/28 (shave bx R nasal tip)": the parenthesis tells of that day
             elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after):
@@ -1006,7 +1023,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             continue
         every = [lesion for lesion in labelled if not _main_kinds(in_clause_p) & {q.type for q in lesion.procedures}]
         if in_clause_p and not sites and len(labelled) > 1 and len(every) == len(labelled) and \
-                _EVERY_LESION.search(clause):
+                (_EVERY_LESION.search(clause) or (len(labelled) == 2 and _BOTH_OPENS.match(clause))):
             # "(a) sBCC, R mid back ... (b) SCC, L dorsal hand ... Each lesion treated with ED&C": every lesion of the
             # list, not the last one named
             for member in every:
@@ -1151,6 +1168,11 @@ _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms
                        re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
+
+
+# "A. R dorsal forearm: 4 mm irritated SK ... B. Nasal dorsum: 1.1 cm papule ... Both removed by shave technique"
+_BOTH_OPENS = re.compile(r"\W*both\b(?!\s+(?:sides|hands|feet|arms|legs|cheeks|ears|eyes|knees|elbows)\b)",
+                         re.IGNORECASE)
 
 
 def _labelled_procedure(text: str, start: int, clause_p: list[ProcedureMention]) -> bool:

@@ -6,7 +6,7 @@ patients, day of service 2026-06-01), none is a review note.
 
 from __future__ import annotations
 
-from note_rules import lines
+from note_rules import diagnoses, lines
 
 
 def _codes(text: str) -> list[str]:
@@ -58,3 +58,46 @@ def test_a_procedure_label_of_a_new_site_is_that_sites() -> None:
             "DermaBlade. Path pending.")
     codes = _codes(text)
     assert "11102" in codes and "17000" in codes
+
+
+# --- a procedure followed at once by an earlier date was done that day ----------------------------------------------
+
+def test_a_biopsy_followed_by_an_earlier_date_is_history() -> None:
+    text = ("HPI: Shave bx 4/29 of scalp lesion showed SCC in situ.\nExam: vertex scalp 8 mm pink scaly plaque at the "
+            "biopsy site.\nA/P: SCC in situ, vertex scalp - ED&C today, 3 cycles.")
+    codes = _codes(text)
+    assert "11102" not in codes and "17271" in codes
+
+
+def test_a_biopsy_followed_by_the_visit_day_is_today() -> None:
+    text = "R forearm 6 mm pink papule. Shave bx 6/1 per protocol, path pending."
+    assert "11102" in _codes(text)
+
+
+# --- "to suggest" negates what follows -------------------------------------------------------------------------------
+
+def test_nothing_to_suggest_a_cancer_negates_it() -> None:
+    text = ("Scalp: eleven gritty papules typical of actinic keratoses. None is indurated or tender to suggest "
+            "squamous cell carcinoma. All eleven treated with liquid nitrogen.")
+    codes = _codes(text)
+    assert "17003" in codes and not any(code.startswith("172") for code in codes)
+
+
+def test_features_to_suggest_a_cancer_affirm_it() -> None:
+    text = ("R nasal ala 6 mm pearly papule with features to suggest basal cell carcinoma. Shave biopsy today. "
+            "Path: basal cell carcinoma, nodular.")
+    assert "C44.311" in diagnoses(text, payer="commercial", age=60, sex="M")
+
+
+# --- "Both removed" under two lettered lesions ----------------------------------------------------------------------
+
+def test_both_removed_treats_the_two_lettered_lesions() -> None:
+    text = ("A. R dorsal forearm: 4 mm irritated SK, itchy.\nB. L upper back: 6 mm irritated SK, bleeds.\n"
+            "Both removed by shave technique after lido w/ epi; AlCl.")
+    assert _codes(text) == ["11300", "11301"]
+
+
+def test_both_sides_is_not_both_lesions() -> None:
+    text = ("A. R dorsal forearm: 4 mm irritated SK, itchy.\nB. L upper back: 6 mm irritated SK, bleeds - shave "
+            "removal.\nBoth sides of the back examined, no other lesions.")
+    assert _codes(text) == ["11301"]
