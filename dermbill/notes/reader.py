@@ -330,6 +330,10 @@ _IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|
                        r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path|residual|incomplete|"
                        r"recurrence|persistent)", re.IGNORECASE)
 # "7 mm papule, persisted after LN2 x2", "recurred despite ED&C", "failed cryo": an earlier treatment that did not work
+# "Returns 1 wk after excision of SCC upper back", "2 weeks post Mohs": a time since the procedure tells of it done
+_TIME_SINCE_BEFORE = re.compile(r"\b(?:\d{1,2}|one|two|three|four|six|a|an|a few|several)[ -]?(?:d|days?|wks?|weeks?|"
+                                r"mos?|months?)\s+(?:after|following|post|out from|since|s/p)\s+(?:(?:the|his|her|"
+                                r"their|an?|last|prior)\s+)?(?:[\w&-]+\s+){0,2}$", re.IGNORECASE)
 _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returned|came back)\s+(?:\w+\s+){0,2}?"
                             r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
                             r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
@@ -710,7 +714,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "historical"  # "Shave bx 4/29 of scalp lesion showed SCC in situ": done that earlier day
             elif _dated_parenthesis_before(before, visit_day):
                 reason = "historical"  # "results from 4/28 (shave bx R nasal tip)": the parenthesis tells of that day
-            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after):
+            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after) or _TIME_SINCE_BEFORE.search(before):
                 reason = "historical"  # "persisted after LN2 x2", "biopsied last month": an earlier treatment
             elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
@@ -2627,6 +2631,12 @@ _HISTORY_BEFORE = re.compile(r"\b(?:hx|h/o|history of|s/p|status post|personal h
                              re.IGNORECASE)
 
 
+# "Returns 1 wk after excision of SCC upper back": a cancer named as what an earlier procedure treated (its
+# post-operative care is that procedure's, not a visit's problem)
+_TREATED_BY_BEFORE = re.compile(r"\b(?:after|following|post|s/p)\s+(?:[\w&-]+\s+){1,2}(?:of|for)\s+"
+                                r"(?:(?:the|an?|his|her|their)\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+
+
 def _managed_cancers(text: str, raw: list[_Lesion], sex: str | None) -> list[tuple[_Lesion, str]]:
     """The skin cancers the note's assessment manages today with no procedure (a cream, a referral declined, watchful
     waiting), each with its site's ICD-10-CM code."""
@@ -2636,7 +2646,8 @@ def _managed_cancers(text: str, raw: list[_Lesion], sex: str | None) -> list[tup
     found: list[tuple[_Lesion, str]] = []
     for lesion in raw:
         cancers = [d for d in lesion.diagnoses if d.key in _MALIGNANT and not d.hedged
-                   and not _HISTORY_BEFORE.search(text, max(0, d.start - 40), d.start)]
+                   and not _HISTORY_BEFORE.search(text, max(0, d.start - 40), d.start)
+                   and not _TREATED_BY_BEFORE.search(text, max(0, d.start - 60), d.start)]
         if not cancers or _main_kinds(lesion.procedures) or lesion.laterality == "both":
             continue
         site = lesion.site.site

@@ -101,3 +101,23 @@ def test_both_sides_is_not_both_lesions() -> None:
     text = ("A. R dorsal forearm: 4 mm irritated SK, itchy.\nB. L upper back: 6 mm irritated SK, bleeds - shave "
             "removal.\nBoth sides of the back examined, no other lesions.")
     assert _codes(text) == ["11301"]
+
+
+# --- a time since a procedure tells of it done before; its cancer is that procedure's care ---------------------------
+
+GLOBAL = ("Est pt. Returns 1 wk after excision of SCC upper back (11602 on 5/25/26, clear margins). Also wants rough "
+          "spots on L forearm treated.\nExam: back excision site clean, sutures intact. L dorsal forearm: 3 gritty "
+          "scaly papules.\nA/P:\n1. AKs x3 L forearm - LN2 2 FTC each.\n2. S/p excision SCC back - healing well; "
+          "suture removal next week (global).")
+
+
+def test_a_procedure_a_week_before_is_not_today_and_its_global_period_counts() -> None:
+    assert _codes(GLOBAL) == ["17000", "17003"]
+    assert [m for code, _, m in lines(GLOBAL, payer="medicare", age=75, sex="M") if code == "17000"] == [("79",)]
+    assert diagnoses(GLOBAL, payer="medicare", age=75, sex="M") == ["L57.0"]
+
+
+def test_a_procedure_done_today_after_numbing_is_still_today() -> None:
+    text = ("L forearm 1.2 cm SCC, biopsy-proven. Excision today with 4 mm margins, 10 minutes after lidocaine; "
+            "intermediate layered closure 2.5 cm.")
+    assert "11602" in _codes(text)
