@@ -322,6 +322,8 @@ _TREATED_TODAY_FOR = re.compile(r"\b(?:presents?|returns?|is here|here|seen|come
                                 re.IGNORECASE)
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
                              r"\b(?:for|after)|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
+                             # "- Plan excision with 2 mm margins once ...": the plan names the procedure
+                             r"(?:^|[-\u2022*:]\s*)plan(?:ning)?\s+(?:for\s+)?(?:(?:an?|the)\s+)?(?:[\w-]+\s+)?$|"
                              # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
                              r"\b(?:awaiting|awaits|waiting for|pending)\s+(?:(?:his|her|the|their|a|an)\s+)?"
                              r"(?:[\w-]+\s+){0,2}$",
@@ -330,6 +332,10 @@ _IF_AFTER = re.compile(r"^[^.;]*?\bif (?:it |they |this |lesions? )?(?:changes?|
                        r"recurs?|bleeds?|worsens?|new|not|no|positive|needed|necessary|path|residual|incomplete|"
                        r"recurrence|persistent)", re.IGNORECASE)
 # "7 mm papule, persisted after LN2 x2", "recurred despite ED&C", "failed cryo": an earlier treatment that did not work
+# "At her March visit PA Jones treated 4 AKs", "at the last visit we froze ...": what an earlier visit did
+_EARLIER_VISIT_BEFORE = re.compile(r"\b(?:at|during|on)\s+(?:her|his|their|the|that|your|our)\s+(?:last|previous|"
+                                   r"prior|earlier|first|initial|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|"
+                                   r"dec)[a-z]*)\s+(?:visit|appointment|appt|encounter)\b[^.;]*$", re.IGNORECASE)
 # "Returns 1 wk after excision of SCC upper back", "2 weeks post Mohs": a time since the procedure tells of it done
 _TIME_SINCE_BEFORE = re.compile(r"\b(?:\d{1,2}|one|two|three|four|six|a|an|a few|several)[ -]?(?:d|days?|wks?|weeks?|"
                                 r"mos?|months?)\s+(?:after|following|post|out from|since|s/p)\s+(?:(?:the|his|her|"
@@ -462,7 +468,8 @@ _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|on
                              r"^\s*(?:on\s+)?the same (?:day|date)\b", re.IGNORECASE)
 # "Plan elective excision of cyst once quiet, 6-8 wk": a procedure for when the inflammation has settled, or
 # weeks from now (never "3 wks ago")
-_LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |inflammation )?(?:quiet|quiescent|calm|"
+_LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |(?:the )?inflammation (?:has |is )?)?"
+                          r"(?:quiet|quiescent|calm|"
                           r"settled|resolved|healed|less inflamed|subsides?)|(?:in|after) "
                           # "in ~6-8 wks", "in about 6 weeks", "after approx. 2 months": an approximate interval too
                           r"(?:~\s?|about |approx\.? |approximately |around |roughly )?"
@@ -714,7 +721,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "historical"  # "Shave bx 4/29 of scalp lesion showed SCC in situ": done that earlier day
             elif _dated_parenthesis_before(before, visit_day):
                 reason = "historical"  # "results from 4/28 (shave bx R nasal tip)": the parenthesis tells of that day
-            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after) or _TIME_SINCE_BEFORE.search(before):
+            elif _FAILED_BEFORE.search(before) or _RECENTLY_AFTER.match(after) or _TIME_SINCE_BEFORE.search(before) \
+                    or _EARLIER_VISIT_BEFORE.search(before):
                 reason = "historical"  # "persisted after LN2 x2", "biopsied last month": an earlier treatment
             elif _PLANNED_BEFORE.search(before) and not _DONE_TODAY.search(after):
                 reason = "planned"
@@ -1137,6 +1145,9 @@ _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scatte
 
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
+# "R axilla tags are not bothering her; she declined removal today" under "here for removal of skin tags"
+_DECLINED = re.compile(r"\b(?:declined|declines|refused|refuses|deferred|defers|opted against|does not want|"
+                       r"doesn't want)\b", re.IGNORECASE)
 _TREATMENT_LATER = re.compile(r"\b(?:will|plan(?:s|ned)? to|to)\s+(?:schedule|book|refer\w*|arrange)\s+(?:(?:for|to|"
                               r"him|her|them|pt|patient|the|a|an)\s+)*(?:mohs|excision|re-?excision|wide local "
                               r"excision|wle|surgery)\b|\b(?:mohs|excision|surgery)\s+(?:to be|will be)\s+"
@@ -1233,7 +1244,8 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     # "Pt also has a biopsy-proven BCC of the R cheek. Will schedule Mohs for the R cheek in 3 weeks." under a Mohs
     # note's heading: a lesion whose own words plan its treatment for later is not treated today
     words = _lesion_text(text, lesion)
-    left = lesion.left_today or bool(_NOT_TREATED.search(words) or _TREATMENT_LATER.search(words))
+    left = lesion.left_today or bool(_NOT_TREATED.search(words) or _TREATMENT_LATER.search(words)
+                                     or _DECLINED.search(words))
     if not main and not other and not spent and not left:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \

@@ -121,3 +121,36 @@ def test_a_procedure_done_today_after_numbing_is_still_today() -> None:
     text = ("L forearm 1.2 cm SCC, biopsy-proven. Excision today with 4 mm margins, 10 minutes after lidocaine; "
             "intermediate layered closure 2.5 cm.")
     assert "11602" in _codes(text)
+
+
+# --- what an earlier visit did; a plan written as "Plan <procedure>"; a lesion declined today -----------------------
+
+def test_what_an_earlier_visit_did_is_history() -> None:
+    text = ("Surveillance visit. At her March visit PA Jones treated 4 AKs on her forearms with cryotherapy - those "
+            "areas have resolved. No AKs today. A/P: hx of BCC - NED. RTC 6 mo.")
+    assert not any(code.startswith("170") for code in _codes(text))
+
+
+def test_a_visit_word_without_an_earlier_visit_is_today() -> None:
+    text = "At this visit: AKs x4 L forearm treated with cryotherapy, 2 FTC each."
+    assert _codes(text) == ["17000", "17003"]
+
+
+def test_plan_excision_is_a_plan() -> None:
+    text = ("A/P: Inflamed epidermoid cyst, R cheek, 1.0 cm.\n - Intralesional injection: triamcinolone 10 mg/mL, "
+            "0.3 mL injected into cyst.\n - Plan excision with 2 mm margins once inflammation has settled, in 4-6 "
+            "weeks.")
+    codes = _codes(text)
+    assert "11900" in codes and not any(code.startswith("114") for code in codes)
+
+
+def test_a_plan_carried_out_today_is_coded() -> None:
+    text = "AKs x3 L forearm.\n - Plan: cryotherapy today, 2 FTC each; done, tolerated well."
+    assert _codes(text) == ["17000", "17003"]
+
+
+def test_a_lesion_whose_removal_was_declined_takes_none_of_the_visit_reason() -> None:
+    text = ("S: here for removal of skin tags that catch on her necklace.\nO: Neck: 9 pedunculated skin tags, 3 "
+            "irritated.\n   R axilla: 5 small acrochordons, asymptomatic.\nP: Removal of skin tags, neck (9). Snip "
+            "excision, AlCl.\n   R axilla tags: she declined removal today.")
+    assert _codes(text) == ["11200"]
