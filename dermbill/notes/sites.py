@@ -95,6 +95,10 @@ _NOT_A_SITE_AFTER = re.compile(r"[- ]?(?:mirror|held|hygiene|wash\w*|shield|mask
                                r"\s*(?:was\s+|is\s+|were\s+|are\s+)?"
                                r"(?:preserved|spared|not involved|uninvolved|untouched)\b",
                                re.IGNORECASE)
+# "the back of the R hand", "back of his neck": "back" naming the side of another part, not the back
+_BACK_OF = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|both\s+)?(?:(?:l|r|lt|rt|left|right)\.?\s+)?"
+                      r"(?:hands?|neck|head|scalp|knees?|thighs?|arms?|upper arms?|legs?|calf|calves|ears?|heels?|"
+                      r"fingers?|thumbs?|wrists?|shoulders?|forearms?)\b", re.IGNORECASE)
 # "came back", "call back", "grew back": a verb's "back" (searched up to the word, so the word itself is checked apart)
 _BACK_VERB = re.compile(r"\b(?:come|came|comes|coming|call|called|calls|go|goes|went|get|got|bring|brought|"
                         r"send|sent|grew|grow|grows|growing|grown|return|returns|returned|fold|folded|pull|"
@@ -146,6 +150,8 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
             continue
         if word.startswith("back") and _BACK_VERB.search(text, max(0, m.start() - 12), m.start()):
             continue
+        if word == "back" and _BACK_OF.match(text, m.end()):
+            continue  # "on the back of the R hand": the hand's back, named by the words after it
         if site == "back_upper" and word.startswith(("left ", "right ")):
             pass
         side: str | None = None

@@ -154,3 +154,19 @@ def test_a_lesion_whose_removal_was_declined_takes_none_of_the_visit_reason() ->
             "irritated.\n   R axilla: 5 small acrochordons, asymptomatic.\nP: Removal of skin tags, neck (9). Snip "
             "excision, AlCl.\n   R axilla tags: she declined removal today.")
     assert _codes(text) == ["11200"]
+
+
+# --- "the back of the R hand" is the hand's back ---------------------------------------------------------------------
+
+def test_the_back_of_a_hand_is_the_hand_not_the_back() -> None:
+    from dermbill.notes.sites import find_sites
+    assert [(s.site, s.laterality) for s in find_sites("2 rough spots on the back of the R hand")] == [
+        ("hand_dorsum", "right")]
+    text = ("Also 2 rough spots on the back of the R hand. Exam: 2 gritty papules R dorsal hand c/w AKs.\n"
+            "Procedure: LN2 cryotherapy to 2 AKs R dorsal hand, 2 FTC.")
+    assert lines(text, payer="medicare", age=75, sex="M") == [("17000", 1, ()), ("17003", 1, ())]
+
+
+def test_a_papule_on_the_back_is_on_the_back() -> None:
+    from dermbill.notes.sites import find_sites
+    assert [s.site for s in find_sites("6 mm papule on the back, R side")] == ["back_upper"]
