@@ -64,7 +64,8 @@ _HISTORIAN = re.compile(r"\b(?:independent historian|history (?:obtained|provide
                         r"\b(?:provides?|gives?|reports?) (?:the )?history)\b", re.IGNORECASE)
 # where an item of a problem list ends: the next numbered item, a blank line or a heading
 # (a "Plan:" under the problem goes on with it: "# Plaque psoriasis, worsening\nPlan:\n- Restart clobetasol")
-_ITEM_END = re.compile(r"\n\s*(?:\n|#\s?\w|#?\d{1,2}[.)]\s|(?![Pp]lan:)[A-Z][A-Za-z /&]{1,30}:)")
+# (and an indented heading is the item's own: "2) DYSHIDROTIC ECZEMA ...\n   Exam: ...\n   Start clobetasol")
+_ITEM_END = re.compile(r"\n(?:\s*\n|\s*#\s?\w|\s*#?\d{1,2}[.)]\s|(?![Pp]lan:)[A-Z][A-Za-z /&]{1,30}:)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2494,9 +2494,11 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
            raw: list[_Lesion], sex: str | None = None,
            services: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
-    if header.PROCEDURE_ONLY.search(text) and level is None:
-        return None
     visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
+    if header.PROCEDURE_ONLY.search(text) and level is None and not _PROBLEMS_ADDRESSED.search(text):
+        # (not "Problems addressed today: (1) alopecia areata (2) hand eczema - new" over "Here for ILK #2" in the
+        # first problem's item: the visit addresses another problem too)
+        return None
     if any(d.key in DERMATITIS for d in visit_dx):
         visit_dx = [d for d in visit_dx if d.key != "L30.9"]
     named = {d.key for d in visit_dx}
@@ -2618,10 +2620,12 @@ def _derived_level(text: str, visit_dx: list[DiagnosisMention], managed: list[tu
     return derived
 
 
+_PROBLEMS_ADDRESSED = re.compile(r"\bproblems? (?:addressed|managed|evaluated)(?: today| at this visit)?\s*:[^\n]*"
+                                 r"(?:\(?2[).]|\band\b|,)", re.IGNORECASE)
 # what shows a visit took place (beside its category): its history, its examination, the patient presenting
 _VISIT_WORDS = re.compile(r"\b(?:cc|chief complaint|hpi|history of present illness|skin (?:exam|check)|fbse|tbse|"
                           r"full (?:body |skin )?exam|total body|here (?:for|to)|presents?|returns?|"
-                          r"seen (?:for|today))\b",
+                          r"seen (?:for|today)|progress note|office visit|clinic note)\b",
                           re.IGNORECASE)
 _SURVEILLANCE = re.compile(r"\b(?:hx|h/o|history of|personal (?:hx|history)(?: of)?)\W+(?:[\w.]+\W+){0,3}?"
                            r"(?:melanoma|mis\b|bcc|scc|nmsc|skin cancers?|basal cell|squamous cell)", re.IGNORECASE)

@@ -170,3 +170,38 @@ def test_the_back_of_a_hand_is_the_hand_not_the_back() -> None:
 def test_a_papule_on_the_back_is_on_the_back() -> None:
     from dermbill.notes.sites import find_sites
     assert [s.site for s in find_sites("6 mm papule on the back, R side")] == ["back_upper"]
+
+
+# --- a visit that addresses another problem beside the procedure it is "here for" -----------------------------------
+
+TWO_PROBLEMS = ("Dermatology Follow-up\nProblems addressed today: (1) alopecia areata (2) hand eczema - new\n\n"
+                "1) ALOPECIA AREATA, scalp. Here for ILK #2.\n   Exam: 3 patches on the vertex scalp.\n   Procedure: "
+                "TAC 10 mg/mL, 0.1 mL aliquots into all 3 patches, total 1.0 mL (10 mg).\n\n2) DYSHIDROTIC ECZEMA, "
+                "palms - new complaint x 6 wks.\n   Exam: tapioca vesicles of the palms.\n   Start clobetasol 0.05% "
+                "ointment BID x 2 wk; emollients.\n")
+
+
+def test_a_second_problem_addressed_makes_the_visit_separate_beside_the_procedure_it_is_here_for() -> None:
+    codes = _codes(TWO_PROBLEMS)
+    assert "11900" in codes and any(code.startswith("9921") for code in codes)
+
+
+def test_here_for_the_procedure_alone_is_no_visit() -> None:
+    text = ("Dermatology Follow-up\nALOPECIA AREATA, scalp. Here for ILK #2.\n   Exam: 3 patches on the vertex "
+            "scalp.\n   Procedure: TAC 10 mg/mL, 0.1 mL aliquots into all 3 patches, total 1.0 mL (10 mg).\n")
+    assert not any(code.startswith("992") for code in _codes(text))
+
+
+def test_an_indented_heading_goes_on_with_its_problem_item() -> None:
+    from dermbill.notes.mdm import MODERATE, derive_level
+    start = TWO_PROBLEMS.index("DYSHIDROTIC")
+    assert derive_level(TWO_PROBLEMS, [("L30.1", start)]).risk == MODERATE  # the clobetasol two lines down
+    flat = TWO_PROBLEMS.replace("\n   Exam:", "\nExam:")
+    assert derive_level(flat, [("L30.1", flat.index("DYSHIDROTIC"))]).risk < MODERATE
+
+
+def test_a_progress_note_is_a_visit() -> None:
+    text = ("Progress Note\n80F. Rosacea flare - red face, bumps x 2 months despite metronidazole gel.\nExam: central "
+            "face erythema, papules and pustules.\nA/P: Papulopustular rosacea, flaring. Stop metronidazole; start "
+            "ivermectin 1% cream daily and doxycycline 40 mg daily.")
+    assert any(code.startswith("9921") for code in _codes(text))
