@@ -24,7 +24,9 @@ CHRONIC = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onych
                      "L66.10", "L66.12", "L66.81", "L12.0", "L94.0"})
 # "Rosacea - flaring, not at goal", "worse despite metronidazole", "acne ... OTC wash without much benefit": a chronic
 # illness with exacerbation, progression or side effects of treatment (moderate problems)
-_WORSE = re.compile(r"\b(?:flar\w*|worse\w*|worsening|not (?:yet )?(?:at|to) goal|(?:not|poorly|inadequately|"
+# (not a flare the plan provides for: "hydrocortisone 2.5% cream prn flares", "use for flares")
+_WORSE = re.compile(r"\b(?<!prn )(?<!for )(?<!during )(?<!with )(?<!in )(?:flar\w*|worse\w*|worsening|"
+                    r"not (?:yet )?(?:at|to) goal|(?:not|poorly|inadequately|"
                     r"sub-?optimally) controlled|uncontrolled|progress\w*|spreading|not improv\w*|no improvement|"
                     r"without (?:much |any |significant )?(?:benefit|improvement|response|relief)|despite|failed|"
                     r"side effects?|exacerbat\w*)\b", re.IGNORECASE)

@@ -205,3 +205,14 @@ def test_a_progress_note_is_a_visit() -> None:
             "face erythema, papules and pustules.\nA/P: Papulopustular rosacea, flaring. Stop metronidazole; start "
             "ivermectin 1% cream daily and doxycycline 40 mg daily.")
     assert any(code.startswith("9921") for code in _codes(text))
+
+
+# --- a flare the plan provides for is no flare -----------------------------------------------------------------------
+
+def test_a_cream_for_flares_does_not_make_the_problem_worse() -> None:
+    from dermbill.notes.mdm import LOW, MODERATE, derive_level
+    text = ("Seborrheic dermatitis of the brows and chest x 2 months. Rx ketoconazole 2% cream BID; hydrocortisone "
+            "2.5% cream prn flares x 1 wk.")
+    assert derive_level(text, [("L21.9", 0)]).problems == LOW
+    flaring = text.replace("x 2 months.", "x 2 months, flaring despite OTC care.")
+    assert derive_level(flaring, [("L21.9", 0)]).problems == MODERATE
