@@ -322,6 +322,8 @@ _TREATED_TODAY_FOR = re.compile(r"\b(?:presents?|returns?|is here|here|seen|come
                                 re.IGNORECASE)
 _PLANNED_BEFORE = re.compile(r"\b(?:(?:return|rtc|f/u|follow[- ]?up|come back|schedul\w*|book\w*|next visit)\b[^.;]*"
                              r"\b(?:for|after)|will|would|plan(?:s|ned)? to|refer\w*(?: (?:to|for))?|to be)\b[^.;]*$|"
+                             # "Pt to oculoplastics tomorrow morning for reconstruction (likely advancement flap)"
+                             r"\btomorrow\b[^.;]*$|"
                              # "- Plan excision with 2 mm margins once ...": the plan names the procedure
                              r"(?:^|[-\u2022*:]\s*)plan(?:ning)?\s+(?:for\s+)?(?:(?:an?|the)\s+)?(?:[\w-]+\s+)?$|"
                              # "BCC L nasal ala - awaiting Mohs", "pending excision": what the patient waits for
@@ -597,6 +599,28 @@ def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
     return day != visit_day
 
 
+def _dated_entry_before(text: str, start: int, visit_day: datetime.date | None) -> bool:
+    """The mention is in a paragraph that opens with a date before the visit ("01/29/2026: Tx #6 ..."), an entry of
+    that day in a note carried forward."""
+    if visit_day is None:
+        return False
+    opening = max(text.rfind("\n\n", 0, start), -1) + 1
+    line_start = text.rfind("\n", 0, start) + 1
+    for begin in {opening, line_start}:
+        m = _DATED_ENTRY.match(text, begin)
+        if m and text.find("\n\n", begin, start) < 0:
+            year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
+            try:
+                if datetime.date(year, int(m.group(1)), int(m.group(2))) < visit_day:
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+_DATED_ENTRY = re.compile(r"[ \t]*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\s*:")
+
+
 def _bare_date_before(after: str, visit_day: datetime.date | None) -> bool:
     """The procedure is followed right away by a date (no "on"/"for") before the day of the visit."""
     m = _BARE_DATE.match(after)
@@ -695,6 +719,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
             reason = "historical"  # a passage copied from an earlier note tells of that day
+        if reason is None and _dated_entry_before(text, start, visit_day):
+            reason = "historical"  # "01/29/2026: Tx #6 ... cryotherapy x2 today": the entry of that earlier day
         if reason is None and dated and _RETURN_LINE.match(text, text.rfind("\n", 0, start) + 1) and \
                 not re.search(r"\btoday\b", text[start:text.find("\n", start) if "\n" in text[start:] else None],
                               re.IGNORECASE):

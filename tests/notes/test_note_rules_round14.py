@@ -216,3 +216,22 @@ def test_a_cream_for_flares_does_not_make_the_problem_worse() -> None:
     assert derive_level(text, [("L21.9", 0)]).problems == LOW
     flaring = text.replace("x 2 months.", "x 2 months, flaring despite OTC care.")
     assert derive_level(flaring, [("L21.9", 0)]).problems == MODERATE
+
+
+# --- an entry of an earlier day carried forward; a reconstruction tomorrow ------------------------------------------
+
+def test_a_dated_entry_of_an_earlier_day_is_history_whatever_today_it_says() -> None:
+    text = ("PHOTOTHERAPY NOTE (copied forward)\n\n01/29/2026: Tx #6. Also 2 verrucae R index finger, cryotherapy x2 "
+            "today with LN2.\n\nTODAY: Tx #12, NB-UVB 900 mJ/cm2 for psoriasis. Warts flat, no treatment today.")
+    assert "17110" not in _codes(text)
+
+
+def test_an_entry_dated_the_visit_day_is_today() -> None:
+    text = "06/01/2026: 2 verrucae R index finger, cryotherapy x2 today with LN2, 2 cycles."
+    assert _codes(text) == ["17110"]
+
+
+def test_a_reconstruction_tomorrow_by_another_surgeon_is_not_coded() -> None:
+    text = ("Mohs note - L lower eyelid BCC. Pre-op 0.7 cm.\nStage I: 2 blocks, positive.\nStage II: 1 block, clear.\n"
+            "Defect 1.3 x 1.0 cm.\nPt to oculoplastics tomorrow morning for reconstruction (likely advancement flap).")
+    assert _codes(text) == ["17311", "17312"]
