@@ -18,7 +18,10 @@ PROCEDURE_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"photodynamic therapy|pdt|blu-?light|levulan|ameluz|metvix", "photodynamic_therapy", None),
     (r"excimer(?: laser)?|xtrac|nb-?uvb|narrow-?band uvb|uvb phototherapy|phototherapy|puva|goeckerman",
      "phototherapy", None),
-    (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced", "incision_drainage", None),
+    (r"incision and drainage|incised and drained|i\s?&\s?d|i and d|lanced|"
+     # "#11 blade inserted under the lateral nail fold, pus drained": the drainage of a collection is the I&D
+     r"(?:pus|purulen\w+(?: material)?|abscess(?: cavity)?)\s+(?:was\s+|were\s+)?(?:drained|evacuated)|"
+     r"drained (?:the )?(?:pus|abscess)", "incision_drainage", None),
     # "Cruciate incision; loculations broken up, purulent material expressed": an incision that lets out pus
     # (kept only when the pus follows, below)
     (r"(?:stab |cruciate |linear |small |\d(?:\.\d)? ?cm )?incision|incised", "incision_drainage", "opened"),

@@ -599,6 +599,9 @@ def _short_date_other_day(after: str, visit_day: datetime.date | None) -> bool:
     return day != visit_day
 
 
+_EMPTY_BOX_BEFORE = re.compile(r"\[\s?\]\s*$|\u2610\s*$")
+
+
 def _dated_entry_before(text: str, start: int, visit_day: datetime.date | None) -> bool:
     """The mention is in a paragraph that opens with a date before the visit ("01/29/2026: Tx #6 ..."), an entry of
     that day in a note carried forward."""
@@ -719,6 +722,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
             reason = "historical"  # a passage copied from an earlier note tells of that day
+        if reason is None and dated and _EMPTY_BOX_BEFORE.search(text, max(0, start - 8), start):
+            reason = "negated"  # "[ ] Shave biopsy   [ ] Punch biopsy   [x] Intralesional injection": not ticked
         if reason is None and _dated_entry_before(text, start, visit_day):
             reason = "historical"  # "01/29/2026: Tx #6 ... cryotherapy x2 today": the entry of that earlier day
         if reason is None and dated and _RETURN_LINE.match(text, text.rfind("\n", 0, start) + 1) and \
@@ -1129,7 +1134,35 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion, _heading_spent(text, lesion, lesions))
     _template_count(text, lesions)
+    if not lesions:
+        lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _one_lesion_note(text: str, procedures: list[ProcedureMention],
+                     diagnoses: list[DiagnosisMention]) -> list[_Lesion]:
+    """A note of one lesion whose site is named only where no lesion is opened ("9 yo w/ bleeding red bump on the
+    right index finger ... Exam: 0.5 cm friable papule ... Shave removal at the base"): when the note treats a lesion
+    and names one site (one side), the lesion is there."""
+    treating = [p for p in procedures if p.type not in _SERVICE_KINDS]
+    sites = find_sites(text)
+    if not treating or not sites or len({(m.site, m.laterality) for m in sites}) != 1:
+        return []
+    lesion = _Lesion(sites[0], sites[0].start, sites[0].end)
+    _add_segment(text, lesion, 0, len(text), treating, diagnoses, [], [])
+    lesion.laterality = sites[0].laterality
+    for d in list(lesion.diagnoses):
+        if _PATH_LINE.match(text, text.rfind("\n", 0, d.start) + 1):
+            lesion.diagnoses.remove(d)  # "Path 4/30/26: lobular capillary hemangioma": the report
+            lesion.pathology.append(d)
+    return [lesion]
+
+
+_PATH_LINE = re.compile(r"[ \t]*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?(?:path(?:ology)?|dermpath)\b[^:\n]{0,25}:",
+                        re.IGNORECASE)
+
+
+_SERVICE_KINDS = frozenset({"photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion"})
 
 
 def _template_count(text: str, lesions: list[_Lesion]) -> None:
@@ -1185,6 +1218,9 @@ _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? n
 # "shave removal at base, then light curettage + electrodesiccation of base for hemostasis": the base treated to stop
 # the bleeding, part of the removal
 _COUNT_LINE = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?[A-Za-z][^:\n]{1,40}:\s*\d{1,2}\s*(?:\n|$)")
+# "Shave removal at the base ..., base curetted and electrocauterized": the shave's base treated is part of the shave
+_BASE_BEFORE = re.compile(r"\bbase\s+(?:(?:was|were|then|lightly|gently|also)\s+){0,2}(?:\w+\s+and\s+)?$",
+                          re.IGNORECASE)
 _FOR_HEMOSTASIS = re.compile(r"[^.;\n]{0,60}?\bfor (?:hemostasis|haemostasis|bleeding control)\b", re.IGNORECASE)
 _CAUTERY = re.compile(r"electrocauter\w*|hyfrecat\w*|electrodesiccat\w*|electrodessicat\w*|cauter\w*|fulgurat\w*",
                       re.IGNORECASE)
@@ -1705,6 +1741,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
         kinds -= {"excision", "shave_removal", "biopsy"}
     if kinds & {"shave_removal", "biopsy"} and "destruction" in kinds and all(
             _CAUTERY.fullmatch(text[p.start:p.end]) or _FOR_HEMOSTASIS.match(text, p.end)
+            or _BASE_BEFORE.search(text, max(0, p.start - 40), p.start)
             for p in lesion.procedures if p.type == "destruction"):
         # "tangential removal flush w/ skin, light electrocautery": the cautery of a shave's base is its hemostasis,
         # part of the removal (an ED&C or a cryotherapy named after a biopsy is still a destruction)

@@ -235,3 +235,48 @@ def test_a_reconstruction_tomorrow_by_another_surgeon_is_not_coded() -> None:
     text = ("Mohs note - L lower eyelid BCC. Pre-op 0.7 cm.\nStage I: 2 blocks, positive.\nStage II: 1 block, clear.\n"
             "Defect 1.3 x 1.0 cm.\nPt to oculoplastics tomorrow morning for reconstruction (likely advancement flap).")
     assert _codes(text) == ["17311", "17312"]
+
+
+# --- one lesion named only in the history; the shave's base; pus drained; boxes not ticked --------------------------
+
+PYOGENIC = ("Procedure: shave removal, pyogenic granuloma\n9 yo M w/ bleeding red bump on the right index finger x 3 "
+            "wks.\nExam: 0.5 cm friable pedunculated red papule, dorsal distal phalanx.\nMom consented. Shave removal "
+            "at the base with a flexible blade, base curetted and electrocauterized. Specimen to path.\n"
+            "Path 4/30/26: lobular capillary hemangioma (pyogenic granuloma).")
+
+
+def test_a_note_of_one_lesion_named_only_in_its_history_codes_it_there() -> None:
+    assert lines(PYOGENIC, payer="commercial", age=9, sex="M") == [("11305", 1, ())]
+    assert diagnoses(PYOGENIC, payer="commercial", age=9, sex="M") == ["L98.0"]
+
+
+def test_a_note_naming_two_sites_opens_no_lesion_by_guess() -> None:
+    text = ("Bleeding bump on the right index finger and a rash on the left forearm.\nShave removal at the base, "
+            "specimen to path.")
+    assert "11305" not in _codes(text) and "11300" not in _codes(text)
+
+
+def test_the_base_of_a_shave_curetted_is_part_of_the_shave_but_an_ed_and_c_is_not() -> None:
+    assert not any(code.startswith("17") for code in _codes(PYOGENIC))
+    text = ("R forearm 0.8 cm SCC in situ, biopsy-proven. Shave removal of the exophytic part, then ED&C x3 cycles "
+            "of the whole lesion.")
+    assert "17261" in _codes(text)
+
+
+def test_pus_drained_through_an_incision_is_an_incision_and_drainage() -> None:
+    text = ("R 3rd finger, lateral nail fold: 5 mm pocket of pus.\nDx: acute paronychia with abscess.\nProcedure: "
+            "digital block. #11 blade inserted under the lateral nail fold, pus drained, no nail removal. Irrigated.")
+    assert _codes(text) == ["10060"]
+
+
+def test_no_pus_drained_is_no_drainage() -> None:
+    text = "R 3rd finger lateral nail fold erythema, no fluctuance, no pus drained on pressure. Warm soaks, cephalexin."
+    assert "10060" not in _codes(text)
+
+
+def test_a_box_not_ticked_names_no_procedure() -> None:
+    text = ("Acne, three tender cysts L jawline.\nProcedures today:\n[ ] Shave biopsy   [ ] Punch biopsy   "
+            "[x] Intralesional injection\nIntralesional injection: triamcinolone 2.5 mg/mL, 0.2 mL into each of the "
+            "3 cysts (1.5 mg).")
+    codes = _codes(text)
+    assert "11900" in codes and not any(code.startswith("111") for code in codes)
