@@ -17,7 +17,23 @@ from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, Column, ColumnElement, MetaData, Table, event, func, insert, select, text
+import psycopg
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Column,
+    ColumnElement,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
@@ -61,11 +77,6 @@ ENTRIES_PER_INSERT = 100  # journal entries per multi-row INSERT on SQLite (8 va
 
 
 KEYS_PER_QUERY = 500  # idempotency keys per IN (...) lookup
-
-
-def _chunks(ids: Sequence[int], size: int = 1000) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
 
 
 def _label(row_type: type[Any]) -> str:
@@ -320,6 +331,18 @@ class PracticeRepository:
             query = query.limit(limit)
         return list(self.session.scalars(query))
 
+    def among(self, column: Any, values: Sequence[Any], size: int = 500) -> Iterator[ColumnElement[bool]]:
+        """``column IN values`` as the conditions of as few queries as the backend allows: one on PostgreSQL, where
+        ``column = ANY(:values)`` binds every value as one array parameter (a short statement, compiled and
+        converted once however many values), ``size`` values a query on SQLite (its limit on parameters)."""
+        if not values:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+            return
+        for start in range(0, len(values), size):
+            yield column.in_(values[start:start + size])
+
     def count(self, row_type: type[T], *criteria: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(row_type).where(row_type.practice_id == self.practice_id, *criteria)
         return int(self.session.scalar(query) or 0)
@@ -490,19 +513,19 @@ class PracticeRepository:
         not change)."""
         found: dict[tuple[str, int], dict[str, Any]] = {}
         line, claim = ClaimLineRow, ClaimRow
-        for chunk in _chunks(sorted(lines)):
+        for among in self.among(line.id, sorted(lines), 1000):
             for row in self.session.execute(
                     select(line.id, line.claim_id, line.service_date_from, claim.date_of_service,
                            line.rendering_provider_id, claim.rendering_provider_id, line.procedure_code, claim.payer_id)
                     .join(claim, claim.id == line.claim_id)
-                    .where(line.practice_id == self.practice_id, line.id.in_(chunk))):
+                    .where(line.practice_id == self.practice_id, among)):
                 found[("line", row[0])] = {"claim_ref": row[1], "service_date": row[2] or row[3],
                                            "provider_key": row[4] or row[5] or 0, "procedure_code": row[6],
                                            "claim_payer_key": row[7] or 0}
-        for chunk in _chunks(sorted(claims)):
+        for among in self.among(claim.id, sorted(claims), 1000):
             for claim_id, day, provider, payer in self.session.execute(
                     select(claim.id, claim.date_of_service, claim.rendering_provider_id, claim.payer_id)
-                    .where(claim.practice_id == self.practice_id, claim.id.in_(chunk))):
+                    .where(claim.practice_id == self.practice_id, among)):
                 found[("claim", claim_id)] = {"claim_ref": claim_id, "service_date": day, "provider_key": provider or 0,
                                               "procedure_code": None, "claim_payer_key": payer or 0}
         return found
@@ -543,6 +566,26 @@ class PracticeRepository:
             self.uow.guarded(partial(_copy_rows, self.session, row_type, values))
         else:  # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
             self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
+
+    def update_claims(self, values: Sequence[dict[str, Any]]) -> None:
+        """Set the status, ``updated_at`` and payer's claim number of many claims of this practice at once (a dict
+        per claim: id, status, updated_at, payer_claim_number).
+
+        PostgreSQL: one ``UPDATE ... FROM unnest(...)`` whose columns are bound as arrays, one parameter each, so
+        the statement is as short for 60,000 claims as for one (nothing to compile or split per claim). SQLite:
+        one executemany."""
+        if not values:
+            return
+        self.uow.written.add(self.practice_id)
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.uow.guarded(partial(self.session.execute, update(ClaimRow), list(values)))
+            return
+        for day in sorted({v["updated_at"] for v in values}):  # one moment per service call, in practice
+            moved = [v for v in values if v["updated_at"] == day]
+            self.uow.guarded(partial(self.session.execute, _UPDATE_CLAIMS, {
+                "ids": [v["id"] for v in moved], "statuses": [v["status"] for v in moved],
+                "numbers": [v["payer_claim_number"] for v in moved], "updated_at": day,
+                "practice_id": self.practice_id}))
 
     def load_entry(self, entry_id: int) -> JournalEntry:
         row = self.get(JournalEntryRow, entry_id)
@@ -598,6 +641,14 @@ def _to_posting(row: PostingRow, codes: dict[int, str]) -> Posting:
     )
 
 
+# PostgreSQL: the claims' new values as arrays (one parameter per column), joined to the claims by id.
+_UPDATE_CLAIMS = text(
+    "UPDATE claim SET status = moved.status, payer_claim_number = moved.payer_claim_number, updated_at = :updated_at "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:numbers AS varchar[])) "
+    "AS moved (id, status, payer_claim_number) "
+    "WHERE claim.id = moved.id AND claim.practice_id = :practice_id"
+).bindparams(bindparam("updated_at", type_=ClaimRow.updated_at.type))
+
 _STAGING: dict[str, Table] = {}
 
 
@@ -625,7 +676,10 @@ def _copy_into(session: Session, table: Table, name: str, rows: list[dict[str, A
     columns = list(rows[0])
     as_json = {column for column in columns if isinstance(table.c[column].type, JSON)}
     raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[column]) if column in as_json else row[column] for column in columns])
+    statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([json.dumps(row[column]) if column in as_json else row[column] for column in columns])
+    except psycopg.Error as exc:  # as SQLAlchemy raises a refused INSERT, for ``UnitOfWork.guarded`` to translate
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
