@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
@@ -84,6 +86,7 @@ def _label(row_type: type[Any]) -> str:
 
 
 _default_clock: ContextVar[Clock | None] = ContextVar("dermbill_default_clock", default=None)
+_writer = threading.local()  # ``active`` on a unit of work's writer thread (``UnitOfWork.write_behind``)
 
 
 @contextmanager
@@ -110,6 +113,7 @@ class UnitOfWork:
         self.origin = current_origin()
         self._session: Session | None = None
         self._pending_audit: list[dict[str, Any]] = []
+        self._pending_write: Future[None] | None = None  # the writes running behind (``write_behind``)
         self._opened: set[int] = set()  # the practices whose repositories this unit of work opened
         self.written: set[int] = set()  # the practices whose rows this transaction wrote (their versions move)
 
@@ -156,6 +160,9 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        pending, self._pending_write = self._pending_write, None
+        if pending is not None:
+            pending.exception()  # waited for, its error dropped: whatever it wrote is rolled back with the rest
         session = self.session
         try:
             session.rollback()
@@ -166,9 +173,44 @@ class UnitOfWork:
 
     @property
     def session(self) -> Session:
+        """The transaction's session; while writes run behind, the caller waits here for them to finish first (and
+        gets their error), so the session and its connection serve one thread at a time."""
+        if self._pending_write is not None and not getattr(_writer, "active", False):
+            self.wait_for_writes()
         if self._session is None:
             raise RuntimeError("the unit of work is not open; use it in a with block")
         return self._session
+
+    def write_behind(self, action: Callable[[], None]) -> None:
+        """Run ``action``, writes of this transaction, on a writer thread while the caller goes on computing: on
+        PostgreSQL, where the driver lets go of the interpreter while the server works, a large write (a COPY of
+        postings) runs on the server while the next ones are planned. One at a time and in order: this waits for
+        the one before. The caller's next use of the session waits for it (``session``), and its error is raised
+        there, or by ``wait_for_writes`` or ``commit``; the transaction is the same. On SQLite (a connection
+        belongs to its thread) the action runs here, now."""
+        self.wait_for_writes()
+        if self.session.get_bind().dialect.name != "postgresql":
+            action()
+            return
+        done: Future[None] = Future()
+
+        def write() -> None:
+            _writer.active = True
+            try:
+                action()
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        self._pending_write = done
+        threading.Thread(target=write, name="dermbill-writer", daemon=True).start()
+
+    def wait_for_writes(self) -> None:
+        """Wait for the writes running behind, if any; their error is raised here."""
+        pending, self._pending_write = self._pending_write, None
+        if pending is not None:
+            pending.result()
 
     def flush(self) -> None:
         self.guarded(self.session.flush)
@@ -176,6 +218,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit, appending the audit events of the transaction to the chain last: the chain's lock is taken
         after every other change is flushed and held only until the commit."""
+        self.wait_for_writes()
         if self._pending_audit:
             self.flush()
             pending, self._pending_audit = self._pending_audit, []
