@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
@@ -603,12 +604,13 @@ class PracticeRepository:
         must have the same keys."""
         if not rows:
             return
-        values = [{**row, "practice_id": self.practice_id} for row in rows]
         self.uow.written.add(self.practice_id)
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.uow.guarded(partial(_copy_rows, self.session, row_type, values))
-        else:  # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
-            self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
+        if self.session.get_bind().dialect.name == "postgresql":  # the practice as a column of its own: no copies
+            self.uow.guarded(partial(_copy_rows, self.session, row_type, rows, {"practice_id": self.practice_id}))
+            return
+        values = [{**row, "practice_id": self.practice_id} for row in rows]
+        # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
+        self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
 
     def update_claims(self, values: Sequence[dict[str, Any]]) -> None:
         """Set the status, ``updated_at`` and payer's claim number of many claims of this practice at once (a dict
@@ -710,19 +712,29 @@ def _stage_rows(session: Session, staged: Table, rows: list[dict[str, Any]]) -> 
     _copy_into(session, staged, staged.name, rows)
 
 
-def _copy_rows(session: Session, row_type: type[TenantRow], rows: list[dict[str, Any]]) -> None:
+def _copy_rows(session: Session, row_type: type[TenantRow], rows: Sequence[dict[str, Any]],
+               constants: dict[str, Any]) -> None:
     """COPY rows into a PostgreSQL table on the session's connection (psycopg 3)."""
-    _copy_into(session, cast(Table, row_type.__table__), row_type.__tablename__, rows)
+    _copy_into(session, cast(Table, row_type.__table__), row_type.__tablename__, rows, constants)
 
 
-def _copy_into(session: Session, table: Table, name: str, rows: list[dict[str, Any]]) -> None:
-    columns = list(rows[0])
-    as_json = {column for column in columns if isinstance(table.c[column].type, JSON)}
+def _copy_into(session: Session, table: Table, name: str, rows: Sequence[dict[str, Any]],
+               constants: dict[str, Any] | None = None) -> None:
+    """COPY rows (dicts with the same keys) into ``table``; ``constants``: columns of one value for every row, which
+    win over a row's own."""
+    fixed = constants or {}
+    columns = [column for column in rows[0] if column not in fixed]
+    as_json = [at for at, column in enumerate(columns) if isinstance(table.c[column].type, JSON)]
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    tail = tuple(fixed.values())
     raw = session.connection().connection.driver_connection
-    statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+    statement = f"COPY {name} ({', '.join([*columns, *fixed])}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             for row in rows:
-                copy.write_row([json.dumps(row[column]) if column in as_json else row[column] for column in columns])
+                values = values_of(row)
+                if as_json:
+                    values = tuple(json.dumps(value) if at in as_json else value for at, value in enumerate(values))
+                copy.write_row(values + tail)
     except psycopg.Error as exc:  # as SQLAlchemy raises a refused INSERT, for ``UnitOfWork.guarded`` to translate
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
