@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from dermbill.core.errors import StorageUnavailable
+from dermbill.db import ledger_guards
 from dermbill.db.base import Base
 from dermbill.db.engine import Database, first_line
 from dermbill.db.models import POSTGRESQL_ONLY_INDEXES
@@ -89,8 +90,10 @@ def schema_differences(database: Database) -> list[Any]:
 
 
 def _compared(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Every schema object but the indexes only PostgreSQL has (``POSTGRESQL_ONLY_INDEXES``) and procrastinate's
-    queue tables (PostgreSQL only, its own schema: migration 0034)."""
-    if type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX):
+    """Every schema object but the indexes only PostgreSQL has (``POSTGRESQL_ONLY_INDEXES``), procrastinate's
+    queue tables (PostgreSQL only, its own schema: migration 0034) and the ledger's queue of entries to check at
+    commit (PostgreSQL only, its balance trigger's: migration 0036)."""
+    if type_ == "table" and name is not None and (name.startswith(QUEUE_TABLE_PREFIX)
+                                                  or name == ledger_guards.PENDING_CHECK_TABLE):
         return False
     return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)

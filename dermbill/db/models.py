@@ -397,6 +397,10 @@ class LineAdjudicationRow(TenantRow):
         _tenant_fk(["remittance_id"], "remittance"),
     )
 
+    # Its practice is checked by its (practice_id, claim_id) key to the claim, the claim's by its key to the practice:
+    # no key of its own to the practice, nor an index that ix_line_adjudication_practice_day begins with (migration
+    # 0037: each key is a trigger run for every row posted).
+    practice_id: Mapped[int] = mapped_column(Integer)
     claim_id: Mapped[int] = mapped_column(Integer, index=True)
     claim_line_id: Mapped[int] = mapped_column(Integer, index=True)
     remittance_id: Mapped[int] = mapped_column(Integer)
@@ -436,6 +440,10 @@ class ClaimStatusEventRow(TenantRow):
 
     __tablename__ = "claim_status_event"
     __table_args__ = (_tenant_fk(["claim_id"], "claim"),)
+
+    # Its practice is checked by its (practice_id, claim_id) key to the claim (migration 0037); the index of the
+    # practice's events by state and time begins with it.
+    practice_id: Mapped[int] = mapped_column(Integer)
 
     claim_id: Mapped[int] = mapped_column(Integer, index=True)
     from_status: Mapped[str] = mapped_column(String(16))
@@ -644,6 +652,8 @@ class JournalEntryRow(TenantRow):
         _tenant_fk(["reverses_entry_id"], "journal_entry"),
     )
 
+    # Indexed by its unique keys, which begin with it (migration 0037).
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
     entry_date: Mapped[datetime.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))
     memo: Mapped[str] = mapped_column(Text)
@@ -670,6 +680,9 @@ class PostingRow(TenantRow):
         Index("ix_posting_claim_line_practice", "claim_line_id", "practice_id"),
     )
 
+    # Its practice is checked by its (practice_id, journal_entry_id) key to the entry, the entry's by its key to the
+    # practice (migration 0037: no key of its own, a trigger run for every posting).
+    practice_id: Mapped[int] = mapped_column(Integer, index=True)
     journal_entry_id: Mapped[int] = mapped_column(Integer, index=True)
     account_id: Mapped[int] = mapped_column(Integer, index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
@@ -1740,6 +1753,9 @@ class ReceivableBalanceRow(TenantRow):
                                   "patient_key", "claim_ref", "balance_cents"]),
     )
 
+    # Its practice is checked by its (practice_id, account_id) key to the account, the account's by its key to the
+    # practice; its unique key begins with it (migration 0037).
+    practice_id: Mapped[int] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(Integer)
     claim_line_key: Mapped[int] = mapped_column(Integer)
     claim_key: Mapped[int] = mapped_column(Integer)

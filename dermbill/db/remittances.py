@@ -31,8 +31,6 @@ from dermbill.db.models import (
 )
 from dermbill.db.repositories import PracticeRepository, UnitOfWork
 
-CHUNK = 500  # ids per IN (...) query
-
 
 def _this_practice(column: InstrumentedAttribute[int], practice_id: int) -> ColumnElement[bool]:
     """``column == practice_id`` in a form no index serves: SQLite, without statistics, would otherwise read every
@@ -77,14 +75,9 @@ def payer_named(uow: UnitOfWork, organization_id: int, identifier: str, name: st
     return found[0] if len(found) == 1 else None
 
 
-def our_line(row: ClaimLineRow) -> OurLine:
-    return OurLine(row.id, row.charged_line_id, row.line_number, row.procedure_code, tuple(row.modifiers),
-                   Money(row.charge_cents), row.units)
-
-
-def our_claim(row: ClaimRow, lines: Sequence[ClaimLineRow]) -> OurClaim:
+def our_claim(row: ClaimRow, lines: Sequence[OurLine]) -> OurClaim:
     return OurClaim(row.id, row.patient_control_number, row.patient_id, row.payer_id, row.primary_claim_id,
-                    tuple(our_line(line) for line in lines))
+                    tuple(lines))
 
 
 class RemittanceStore:
@@ -130,11 +123,11 @@ class RemittanceStore:
         """Our claim ids by patient control number."""
         wanted = sorted(set(pcns))
         found: dict[str, list[int]] = {}
-        for start in range(0, len(wanted), CHUNK):
+        for among in self.repo.among(ClaimRow.patient_control_number, wanted):
             for claim_id, pcn in self.repo.session.execute(
                     select(ClaimRow.id, ClaimRow.patient_control_number)
                     .where(ClaimRow.practice_id == self.repo.practice_id,
-                           ClaimRow.patient_control_number.in_(wanted[start:start + CHUNK]))):
+                           among)):
                 found.setdefault(pcn, []).append(claim_id)
         return found
 
@@ -148,9 +141,9 @@ class RemittanceStore:
         poster's first write (the remittance row) took the database's write lock before it read a claim.
         """
         wanted = sorted(set(ids) - self.locked)
-        for start in range(0, len(wanted), CHUNK):
+        for among in self.repo.among(ClaimRow.id, wanted):
             query = select(ClaimRow.id).where(ClaimRow.practice_id == self.repo.practice_id,
-                                              ClaimRow.id.in_(wanted[start:start + CHUNK])) \
+                                              among) \
                 .order_by(ClaimRow.id).with_for_update(key_share=True)
             self.repo.uow.guarded(partial(self._fetch_all, query))
         self.locked.update(wanted)
@@ -161,26 +154,31 @@ class RemittanceStore:
 
     def claims(self, ids: Sequence[int]) -> list[ClaimRow]:
         wanted = sorted(set(ids))
-        return [claim for start in range(0, len(wanted), CHUNK)
-                for claim in self.repo.rows(ClaimRow, ClaimRow.id.in_(wanted[start:start + CHUNK]))]
+        return [claim for among in self.repo.among(ClaimRow.id, wanted)
+                for claim in self.repo.rows(ClaimRow, among)]
 
     def claims_by_payer_claim_number(self, number: str) -> list[ClaimRow]:
         return self.repo.rows(ClaimRow, ClaimRow.payer_claim_number == number)
 
-    def lines(self, claim_ids: Sequence[int]) -> list[ClaimLineRow]:
-        return [line for start in range(0, len(claim_ids), CHUNK)
-                for line in self.repo.session.scalars(
-                    select(ClaimLineRow).where(ClaimLineRow.claim_id.in_(claim_ids[start:start + CHUNK]),
-                                               _this_practice(ClaimLineRow.practice_id, self.repo.practice_id))
-                    .order_by(ClaimLineRow.line_number))]
+    def lines(self, claim_ids: Sequence[int]) -> list[tuple[int, OurLine]]:
+        """These claims' lines as posting reads them, each with its claim's id, in line number order: values read
+        from the columns, not rows the session would track (posting never changes a line)."""
+        line = ClaimLineRow
+        return [(claim_id, OurLine(line_id, billed or line_id, number, code, tuple(modifiers), Money(charge), units))
+                for among in self.repo.among(line.claim_id, claim_ids)
+                for claim_id, line_id, billed, number, code, modifiers, charge, units in self.repo.session.execute(
+                    select(line.claim_id, line.id, line.billed_line_id, line.line_number, line.procedure_code,
+                           line.modifiers, line.charge_cents, line.units)
+                    .where(among, _this_practice(line.practice_id, self.repo.practice_id))
+                    .order_by(line.line_number))]
 
     def charged_line_ids(self, claim_ids: Sequence[int]) -> list[int]:
         """The charged lines of these claims' lines (the lines whose balances posting moves)."""
         wanted = sorted(set(claim_ids))
-        return sorted({billed or line_id for start in range(0, len(wanted), CHUNK)
+        return sorted({billed or line_id for among in self.repo.among(ClaimLineRow.claim_id, wanted)
                        for line_id, billed in self.repo.session.execute(
                            select(ClaimLineRow.id, ClaimLineRow.billed_line_id).where(
-                               ClaimLineRow.claim_id.in_(wanted[start:start + CHUNK]),
+                               among,
                                _this_practice(ClaimLineRow.practice_id, self.repo.practice_id)))})
 
     def balances(self, line_ids: Sequence[int]) -> dict[int, LineBalances]:
@@ -188,12 +186,12 @@ class RemittanceStore:
         ids = self.repo.account_ids()
         codes = {ids[code]: code for code in (INSURANCE_AR, DENIED_AR, PATIENT_AR)}
         sums: dict[int, dict[str, int]] = {line_id: {} for line_id in line_ids}
-        for start in range(0, len(line_ids), CHUNK):
+        for among in self.repo.among(PostingRow.claim_line_id, line_ids):
             # Every account's sum, the three wanted kept here: with the accounts in the WHERE clause SQLite scans
             # the practice's postings by account (45 ms a chunk at 60,000 claims) instead of using the line index.
             for line_id, account, total in self.repo.session.execute(
                     select(PostingRow.claim_line_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
-                    .where(PostingRow.claim_line_id.in_(line_ids[start:start + CHUNK]),
+                    .where(among,
                            PostingRow.practice_id == self.repo.practice_id)
                     .group_by(PostingRow.claim_line_id, PostingRow.account_id)):
                 if line_id is not None and account in codes:
@@ -204,9 +202,9 @@ class RemittanceStore:
     def history(self, claim_ids: Sequence[int]) -> dict[HistoryKey, list[Answered]]:
         """The payers' answers so far on these claims' lines, oldest first."""
         found: dict[HistoryKey, list[Answered]] = {}
-        for start in range(0, len(claim_ids), CHUNK):
+        for among in self.repo.among(LineAdjudicationRow.claim_id, claim_ids):
             for row in self.repo.rows(LineAdjudicationRow,
-                                      LineAdjudicationRow.claim_id.in_(claim_ids[start:start + CHUNK])):
+                                      among):
                 answer = LineAnswer(row.status_code, Money(row.paid_cents),
                                     tuple((a["group"], a["reason"], int(a["cents"])) for a in row.adjustments))
                 found.setdefault((row.claim_id, row.claim_line_id, row.payer_id), []).append(
@@ -286,12 +284,12 @@ class RemittanceStore:
         codes = {v: k for k, v in self.repo.account_ids().items()}
         ids = sorted(set(claim_ids))
         found: dict[int, list[tuple[int, str, int]]] = {}
-        for start in range(0, len(ids), CHUNK):
+        for among in self.repo.among(PostingRow.claim_id, ids):
             for claim_id, entry_id, account, total in self.repo.session.execute(
                     select(PostingRow.claim_id, PostingRow.journal_entry_id, PostingRow.account_id,
                            func.sum(PostingRow.amount_cents))
                     .where(PostingRow.practice_id == self.repo.practice_id,
-                           PostingRow.claim_id.in_(ids[start:start + CHUNK]))
+                           among)
                     .group_by(PostingRow.claim_id, PostingRow.journal_entry_id, PostingRow.account_id)):
                 if claim_id is not None:
                     found.setdefault(claim_id, []).append((int(entry_id), codes[account], int(total)))
@@ -302,11 +300,11 @@ class RemittanceStore:
         codes = {v: k for k, v in self.repo.account_ids().items()}
         ids = sorted(set(claim_ids))
         by_claim: dict[int, Counter[str]] = {}
-        for start in range(0, len(ids), CHUNK):
+        for among in self.repo.among(PostingRow.claim_id, ids):
             for claim_id, account, total in self.repo.session.execute(
                     select(PostingRow.claim_id, PostingRow.account_id, func.sum(PostingRow.amount_cents))
                     .where(PostingRow.practice_id == self.repo.practice_id,
-                           PostingRow.claim_id.in_(ids[start:start + CHUNK]))
+                           among)
                     .group_by(PostingRow.claim_id, PostingRow.account_id)):
                 if claim_id is not None:
                     by_claim.setdefault(claim_id, Counter())[codes[account]] += int(total)

@@ -10,14 +10,33 @@ from __future__ import annotations
 import datetime
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, Column, ColumnElement, MetaData, Table, event, func, insert, select, text
+import psycopg
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Column,
+    ColumnElement,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
@@ -63,16 +82,12 @@ ENTRIES_PER_INSERT = 100  # journal entries per multi-row INSERT on SQLite (8 va
 KEYS_PER_QUERY = 500  # idempotency keys per IN (...) lookup
 
 
-def _chunks(ids: Sequence[int], size: int = 1000) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 def _label(row_type: type[Any]) -> str:
     return str(row_type.__tablename__).replace("_", " ")
 
 
 _default_clock: ContextVar[Clock | None] = ContextVar("dermbill_default_clock", default=None)
+_writer = threading.local()  # ``active`` on a unit of work's writer thread (``UnitOfWork.write_behind``)
 
 
 @contextmanager
@@ -99,6 +114,7 @@ class UnitOfWork:
         self.origin = current_origin()
         self._session: Session | None = None
         self._pending_audit: list[dict[str, Any]] = []
+        self._pending_write: Future[None] | None = None  # the writes running behind (``write_behind``)
         self._opened: set[int] = set()  # the practices whose repositories this unit of work opened
         self.written: set[int] = set()  # the practices whose rows this transaction wrote (their versions move)
 
@@ -145,6 +161,9 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        pending, self._pending_write = self._pending_write, None
+        if pending is not None:
+            pending.exception()  # waited for, its error dropped: whatever it wrote is rolled back with the rest
         session = self.session
         try:
             session.rollback()
@@ -155,9 +174,44 @@ class UnitOfWork:
 
     @property
     def session(self) -> Session:
+        """The transaction's session; while writes run behind, the caller waits here for them to finish first (and
+        gets their error), so the session and its connection serve one thread at a time."""
+        if self._pending_write is not None and not getattr(_writer, "active", False):
+            self.wait_for_writes()
         if self._session is None:
             raise RuntimeError("the unit of work is not open; use it in a with block")
         return self._session
+
+    def write_behind(self, action: Callable[[], None]) -> None:
+        """Run ``action``, writes of this transaction, on a writer thread while the caller goes on computing: on
+        PostgreSQL, where the driver lets go of the interpreter while the server works, a large write (a COPY of
+        postings) runs on the server while the next ones are planned. One at a time and in order: this waits for
+        the one before. The caller's next use of the session waits for it (``session``), and its error is raised
+        there, or by ``wait_for_writes`` or ``commit``; the transaction is the same. On SQLite (a connection
+        belongs to its thread) the action runs here, now."""
+        self.wait_for_writes()
+        if self.session.get_bind().dialect.name != "postgresql":
+            action()
+            return
+        done: Future[None] = Future()
+
+        def write() -> None:
+            _writer.active = True
+            try:
+                action()
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        self._pending_write = done
+        threading.Thread(target=write, name="dermbill-writer", daemon=True).start()
+
+    def wait_for_writes(self) -> None:
+        """Wait for the writes running behind, if any; their error is raised here."""
+        pending, self._pending_write = self._pending_write, None
+        if pending is not None:
+            pending.result()
 
     def flush(self) -> None:
         self.guarded(self.session.flush)
@@ -165,6 +219,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit, appending the audit events of the transaction to the chain last: the chain's lock is taken
         after every other change is flushed and held only until the commit."""
+        self.wait_for_writes()
         if self._pending_audit:
             self.flush()
             pending, self._pending_audit = self._pending_audit, []
@@ -319,6 +374,18 @@ class PracticeRepository:
         if limit is not None:
             query = query.limit(limit)
         return list(self.session.scalars(query))
+
+    def among(self, column: Any, values: Sequence[Any], size: int = 500) -> Iterator[ColumnElement[bool]]:
+        """``column IN values`` as the conditions of as few queries as the backend allows: one on PostgreSQL, where
+        ``column = ANY(:values)`` binds every value as one array parameter (a short statement, compiled and
+        converted once however many values), ``size`` values a query on SQLite (its limit on parameters)."""
+        if not values:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+            return
+        for start in range(0, len(values), size):
+            yield column.in_(values[start:start + size])
 
     def count(self, row_type: type[T], *criteria: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(row_type).where(row_type.practice_id == self.practice_id, *criteria)
@@ -490,19 +557,19 @@ class PracticeRepository:
         not change)."""
         found: dict[tuple[str, int], dict[str, Any]] = {}
         line, claim = ClaimLineRow, ClaimRow
-        for chunk in _chunks(sorted(lines)):
+        for among in self.among(line.id, sorted(lines), 1000):
             for row in self.session.execute(
                     select(line.id, line.claim_id, line.service_date_from, claim.date_of_service,
                            line.rendering_provider_id, claim.rendering_provider_id, line.procedure_code, claim.payer_id)
                     .join(claim, claim.id == line.claim_id)
-                    .where(line.practice_id == self.practice_id, line.id.in_(chunk))):
+                    .where(line.practice_id == self.practice_id, among)):
                 found[("line", row[0])] = {"claim_ref": row[1], "service_date": row[2] or row[3],
                                            "provider_key": row[4] or row[5] or 0, "procedure_code": row[6],
                                            "claim_payer_key": row[7] or 0}
-        for chunk in _chunks(sorted(claims)):
+        for among in self.among(claim.id, sorted(claims), 1000):
             for claim_id, day, provider, payer in self.session.execute(
                     select(claim.id, claim.date_of_service, claim.rendering_provider_id, claim.payer_id)
-                    .where(claim.practice_id == self.practice_id, claim.id.in_(chunk))):
+                    .where(claim.practice_id == self.practice_id, among)):
                 found[("claim", claim_id)] = {"claim_ref": claim_id, "service_date": day, "provider_key": provider or 0,
                                               "procedure_code": None, "claim_payer_key": payer or 0}
         return found
@@ -537,12 +604,33 @@ class PracticeRepository:
         must have the same keys."""
         if not rows:
             return
-        values = [{**row, "practice_id": self.practice_id} for row in rows]
         self.uow.written.add(self.practice_id)
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.uow.guarded(partial(_copy_rows, self.session, row_type, values))
-        else:  # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
-            self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
+        if self.session.get_bind().dialect.name == "postgresql":  # the practice as a column of its own: no copies
+            self.uow.guarded(partial(_copy_rows, self.session, row_type, rows, {"practice_id": self.practice_id}))
+            return
+        values = [{**row, "practice_id": self.practice_id} for row in rows]
+        # the table, not the mapped class: a Core executemany, no ORM bookkeeping per row
+        self.uow.guarded(partial(self.session.execute, insert(cast(Table, row_type.__table__)), values))
+
+    def update_claims(self, values: Sequence[dict[str, Any]]) -> None:
+        """Set the status, ``updated_at`` and payer's claim number of many claims of this practice at once (a dict
+        per claim: id, status, updated_at, payer_claim_number).
+
+        PostgreSQL: one ``UPDATE ... FROM unnest(...)`` whose columns are bound as arrays, one parameter each, so
+        the statement is as short for 60,000 claims as for one (nothing to compile or split per claim). SQLite:
+        one executemany."""
+        if not values:
+            return
+        self.uow.written.add(self.practice_id)
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.uow.guarded(partial(self.session.execute, update(ClaimRow), list(values)))
+            return
+        for day in sorted({v["updated_at"] for v in values}):  # one moment per service call, in practice
+            moved = [v for v in values if v["updated_at"] == day]
+            self.uow.guarded(partial(self.session.execute, _UPDATE_CLAIMS, {
+                "ids": [v["id"] for v in moved], "statuses": [v["status"] for v in moved],
+                "numbers": [v["payer_claim_number"] for v in moved], "updated_at": day,
+                "practice_id": self.practice_id}))
 
     def load_entry(self, entry_id: int) -> JournalEntry:
         row = self.get(JournalEntryRow, entry_id)
@@ -598,6 +686,14 @@ def _to_posting(row: PostingRow, codes: dict[int, str]) -> Posting:
     )
 
 
+# PostgreSQL: the claims' new values as arrays (one parameter per column), joined to the claims by id.
+_UPDATE_CLAIMS = text(
+    "UPDATE claim SET status = moved.status, payer_claim_number = moved.payer_claim_number, updated_at = :updated_at "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:numbers AS varchar[])) "
+    "AS moved (id, status, payer_claim_number) "
+    "WHERE claim.id = moved.id AND claim.practice_id = :practice_id"
+).bindparams(bindparam("updated_at", type_=ClaimRow.updated_at.type))
+
 _STAGING: dict[str, Table] = {}
 
 
@@ -616,16 +712,29 @@ def _stage_rows(session: Session, staged: Table, rows: list[dict[str, Any]]) -> 
     _copy_into(session, staged, staged.name, rows)
 
 
-def _copy_rows(session: Session, row_type: type[TenantRow], rows: list[dict[str, Any]]) -> None:
+def _copy_rows(session: Session, row_type: type[TenantRow], rows: Sequence[dict[str, Any]],
+               constants: dict[str, Any]) -> None:
     """COPY rows into a PostgreSQL table on the session's connection (psycopg 3)."""
-    _copy_into(session, cast(Table, row_type.__table__), row_type.__tablename__, rows)
+    _copy_into(session, cast(Table, row_type.__table__), row_type.__tablename__, rows, constants)
 
 
-def _copy_into(session: Session, table: Table, name: str, rows: list[dict[str, Any]]) -> None:
-    columns = list(rows[0])
-    as_json = {column for column in columns if isinstance(table.c[column].type, JSON)}
+def _copy_into(session: Session, table: Table, name: str, rows: Sequence[dict[str, Any]],
+               constants: dict[str, Any] | None = None) -> None:
+    """COPY rows (dicts with the same keys) into ``table``; ``constants``: columns of one value for every row, which
+    win over a row's own."""
+    fixed = constants or {}
+    columns = [column for column in rows[0] if column not in fixed]
+    as_json = [at for at, column in enumerate(columns) if isinstance(table.c[column].type, JSON)]
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    tail = tuple(fixed.values())
     raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[column]) if column in as_json else row[column] for column in columns])
+    statement = f"COPY {name} ({', '.join([*columns, *fixed])}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                values = values_of(row)
+                if as_json:
+                    values = tuple(json.dumps(value) if at in as_json else value for at, value in enumerate(values))
+                copy.write_row(values + tail)
+    except psycopg.Error as exc:  # as SQLAlchemy raises a refused INSERT, for ``UnitOfWork.guarded`` to translate
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from sqlalchemy import Integer, String, column, update
-from sqlalchemy import values as values_of
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dermbill.core.claims import ClaimStatus, check_transition
@@ -13,8 +9,6 @@ from dermbill.core.ledger import GROSS_CHARGES, INSURANCE_AR, JournalEntry, Post
 from dermbill.core.money import Money
 from dermbill.db.models import ClaimLineRow, ClaimRow, ClaimStatusEventRow
 from dermbill.db.repositories import PracticeRepository
-
-UPDATE_ROWS = 2000  # claims per UPDATE ... FROM (VALUES ...) on PostgreSQL
 
 
 def move_claim(repo: PracticeRepository, claim: ClaimRow, new: ClaimStatus, reason: str) -> None:
@@ -50,21 +44,7 @@ def move_claims(repo: PracticeRepository, moves: list[tuple[ClaimRow, ClaimStatu
                                     "payer_claim_number": number}))
     if updates:
         repo.flush()
-        if repo.session.get_bind().dialect.name == "postgresql":  # UPDATE ... FROM (VALUES ...): one per chunk
-            for start in range(0, len(updates), UPDATE_ROWS):
-                given = values_of(column("id", Integer), column("status", String),
-                                  column("updated_at", ClaimRow.updated_at.type),
-                                  column("payer_claim_number", String), name="moved").data(
-                    [(v["id"], v["status"], v["updated_at"], v["payer_claim_number"])
-                     for _, v in updates[start:start + UPDATE_ROWS]])
-                statement = update(ClaimRow).where(ClaimRow.id == given.c.id,
-                                                   ClaimRow.practice_id == repo.practice_id) \
-                    .values(status=given.c.status, updated_at=given.c.updated_at,
-                            payer_claim_number=given.c.payer_claim_number) \
-                    .execution_options(synchronize_session=False)
-                repo.uow.guarded(partial(repo.session.execute, statement))
-        else:
-            repo.uow.guarded(partial(repo.session.execute, update(ClaimRow), [values for _, values in updates]))
+        repo.update_claims([values for _, values in updates])
         for claim, values in updates:  # keep the session's objects in step, without marking them changed
             for key in ("status", "updated_at", "payer_claim_number"):
                 set_committed_value(claim, key, values[key])

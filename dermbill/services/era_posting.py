@@ -35,6 +35,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -73,7 +74,6 @@ from dermbill.core.remittance_checks import (
 from dermbill.db.audit_origin import current_origin
 from dermbill.db.engine import Database
 from dermbill.db.models import (
-    ClaimLineRow,
     ClaimRow,
     LineAdjudicationRow,
     OverpaymentRow,
@@ -110,6 +110,7 @@ from dermbill.x12.tokenizer import bytes_of, open_x12
 from dermbill.x12.transactions import TransactionSet
 
 CLAIMS_PER_ROUND = 2000
+WRITE_EVERY = 500  # claim payments planned per part written behind (PostgreSQL: ``_Round.post``)
 
 
 @dataclass(slots=True)
@@ -506,7 +507,9 @@ class _Known:
 
 class _Round:
     """Some of a remittance's claim payments, posted in its transaction, then the rows read for them let go: a
-    60,000-claim 835 is posted in rounds, in the memory of one round (and of what ``_Known`` holds per line)."""
+    60,000-claim 835 is posted in rounds, in the memory of one round (and of what ``_Known`` holds per line). On
+    PostgreSQL a round's writes run behind its planning (``UnitOfWork.write_behind``), ``WRITE_EVERY`` claim
+    payments a part: the server inserts one part's postings while the next part is planned."""
 
     def __init__(self, store: RemittanceStore, remittance: RemittanceRow, digest: str, payer_id: int,
                  codes: DenialCodeTable, outcome: RemittanceOutcome, known: _Known | None = None) -> None:
@@ -514,7 +517,7 @@ class _Round:
         self.remittance, self.digest, self.payer_id, self.codes, self.outcome = (
             remittance, digest, payer_id, codes, outcome)
         self.by_pcn: dict[str, list[ClaimRow]] = {}
-        self.lines: dict[int, list[ClaimLineRow]] = {}
+        self.lines: dict[int, list[OurLine]] = {}
         self.known = known if known is not None else _Known()
         self.balances = self.known.balances  # charged line id -> its balances, moved on as we plan
         self.history = self.known.history
@@ -529,26 +532,46 @@ class _Round:
         # in one order, so that two posters of the same claims wait for each other rather than deadlock).
         self.store.lock_claims([claim_id for ids in ids_by_pcn.values() for claim_id in ids])
         self._load([i for p in payments for i in ids_by_pcn.get(p.patient_control_number, [])])
+        # PostgreSQL: what is planned is written behind, a part at a time, while the next part is planned (the
+        # server inserts the postings of one part while this process plans the next; the same transaction). The
+        # round's last part settles its claims' statuses; the next use of the session waits for it.
+        in_parts = self.repo.session.get_bind().dialect.name == "postgresql"
         with self.repo.session.no_autoflush:
             for offset, payment in enumerate(payments):
                 self._post_claim(payment, first_index + offset)
-        self.save()
+                if in_parts and (offset + 1) % WRITE_EVERY == 0 and offset + 1 < len(payments):
+                    self.repo.uow.write_behind(self._part(last=False))
+        self.repo.uow.write_behind(self._part(last=True))
 
     def save(self) -> None:
         """Write what the round planned: adjudications, overpayments, entries, and the claims' new statuses."""
-        self.repo.insert_rows(LineAdjudicationRow, self.adjudications)
-        self.repo.insert_rows(OverpaymentRow, self.overpayments)
-        self.repo.post_many(self.entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
-        self.known.add(self.entries)
-        _settle_statuses(self.store, list(self.touched.values()), self.payer_claim_numbers, self.known.sums)
+        self._part(last=True)()
+
+    def _part(self, *, last: bool) -> Callable[[], None]:
+        """The writes of what was planned since the part before, taken off the round (and added to the claims'
+        sums); the last part also settles the statuses of the claims the round posted and lets go of its rows."""
+        self.repo.uow.wait_for_writes()  # the part before, whose settling reads the sums, is written
+        entries, adjudications, overpayments = self.entries, self.adjudications, self.overpayments
+        self.entries, self.adjudications, self.overpayments = [], [], []
+        self.known.add(entries)
+        if not last:
+            return partial(self._write, entries, adjudications, overpayments, None, [])
+        touched = list(self.touched.values())
+        loaded = [claim for found in self.by_pcn.values() for claim in found] + touched
+        return partial(self._write, entries, adjudications, overpayments, touched, loaded)
+
+    def _write(self, entries: list[JournalEntry], adjudications: list[dict[str, Any]],
+               overpayments: list[dict[str, Any]], settled: list[ClaimRow] | None, loaded: list[ClaimRow]) -> None:
+        self.repo.insert_rows(LineAdjudicationRow, adjudications)
+        self.repo.insert_rows(OverpaymentRow, overpayments)
+        self.repo.post_many(entries, keys_are_new=True)  # era:{content hash}:... keys of a new remittance
+        if settled is None:
+            return
+        _settle_statuses(self.store, settled, self.payer_claim_numbers, self.known.sums)
         self.repo.flush()
-        for claim in [c for found in self.by_pcn.values() for c in found] + list(self.touched.values()):
+        for claim in loaded:
             if claim in self.repo.session:
                 self.repo.session.expunge(claim)
-        for lines in self.lines.values():
-            for line in lines:
-                if line in self.repo.session:
-                    self.repo.session.expunge(line)
 
     def _load(self, claim_ids: list[int]) -> None:
         """The claims, their lines, the lines' balances and the payers' answers on them, in a few queries."""
@@ -558,16 +581,16 @@ class _Round:
 
     def _load_lines(self, claim_ids: list[int]) -> None:
         loaded = self.store.lines(claim_ids)
-        for line in loaded:
-            self.lines.setdefault(line.claim_id, []).append(line)
-        fresh = sorted({line.charged_line_id for line in loaded} - self.balances.keys())
+        for claim_id, line in loaded:
+            self.lines.setdefault(claim_id, []).append(line)
+        fresh = sorted({line.charged_line_id for _, line in loaded} - self.balances.keys())
         self.balances.update(self.store.balances(fresh))  # a line known already keeps what this file did to it
         unread = [claim_id for claim_id in claim_ids if claim_id not in self.known.claims]
         for key, answers in self.store.history(unread).items():
             self.history.setdefault(key, answers)
         self.known.claims.update(unread)
 
-    def _lines_of(self, claim: ClaimRow) -> list[ClaimLineRow]:
+    def _lines_of(self, claim: ClaimRow) -> list[OurLine]:
         if claim.id not in self.lines:
             self.lines[claim.id] = []
             self._load_lines([claim.id])

@@ -134,7 +134,7 @@ def test_the_database_refuses_to_change_or_delete_ledger_and_audit_rows(
 def test_postgresql_refuses_to_commit_an_unbalanced_entry_written_around_the_code(two_practices: TwoPractices) -> None:
     database = two_practices.database
     if database.backend != "postgresql":
-        pytest.skip("SQLite has no deferred triggers; there the code path is the only writer")
+        pytest.skip("SQLite has no balance trigger; there the code path is the only writer")
     practice_id = two_practices.practice_ids[0]
     with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
         repo = uow.practice(practice_id)
@@ -149,6 +149,81 @@ def test_postgresql_refuses_to_commit_an_unbalanced_entry_written_around_the_cod
             uow.commit()
     with UnitOfWork(database, actor="test") as uow:
         assert uow.practice(practice_id).count(JournalEntryRow) == 0
+
+
+def _raw_entries(uow: UnitOfWork, practice_id: int, count: int) -> list[int]:
+    entries = [JournalEntryRow(practice_id=practice_id, entry_date=DOS, kind="general", memo=f"raw {n}",
+                               created_at=fixed_clock(), created_by="test") for n in range(count)]
+    uow.session.add_all(entries)
+    uow.flush()
+    return [entry.id for entry in entries]
+
+
+def _rows(entry_ids: list[int], offsets: tuple[int, ...], cash: int, charges: int) -> list[dict[str, object]]:
+    return [{"journal_entry_id": entry_id, "account_id": account, "amount_cents": cents, "patient_id": None,
+             "payer_id": None, "claim_id": None, "claim_line_id": None}
+            for entry_id, off in zip(entry_ids, offsets, strict=True)
+            for account, cents in ((cash, 700 + off), (charges, -700))]
+
+
+@pytest.mark.parametrize("how", ["copy", "insert"])
+def test_postgresql_refuses_to_commit_an_entry_a_bulk_statement_left_unbalanced(
+        two_practices: TwoPractices, how: str) -> None:
+    """The balance is summed once per statement (migration 0036), for COPY as for INSERT: three entries written in
+    one statement, the second off by a cent, and the commit is refused; nothing is kept."""
+    database = two_practices.database
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no balance trigger; there the code path is the only writer")
+    practice_id = two_practices.practice_ids[0]
+    with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
+        repo = uow.practice(practice_id)
+        entry_ids = _raw_entries(uow, practice_id, 3)
+        rows = _rows(entry_ids, (0, 1, 0), repo.account_ids()["1000"], repo.account_ids()["4000"])
+        if how == "copy":
+            repo.insert_rows(PostingRow, rows)
+        else:
+            uow.session.execute(PostingRow.__table__.insert(), [{**row, "practice_id": practice_id} for row in rows])
+        with pytest.raises(InvalidInput, match=f"journal entry {entry_ids[1]} does not balance"):
+            uow.commit()
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.practice(practice_id).count(JournalEntryRow) == 0
+
+
+def test_postgresql_commits_an_entry_whose_postings_came_in_two_statements(two_practices: TwoPractices) -> None:
+    """Unbalanced after its first statement, balanced by the second: the balance is what the commit sees."""
+    database = two_practices.database
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no balance trigger; there the code path is the only writer")
+    practice_id = two_practices.practice_ids[0]
+    with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
+        repo = uow.practice(practice_id)
+        [entry_id] = _raw_entries(uow, practice_id, 1)
+        first, second = _rows([entry_id], (0,), repo.account_ids()["1000"], repo.account_ids()["4000"])
+        repo.insert_rows(PostingRow, [first])
+        repo.insert_rows(PostingRow, [second])
+        uow.commit()
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.practice(practice_id).balances() == {"1000": Money(700), "4000": Money(-700)}
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM journal_entry_to_check")).scalar_one() == 0
+
+
+def test_postgresql_refuses_a_posting_added_to_an_entry_committed_balanced(two_practices: TwoPractices) -> None:
+    database = two_practices.database
+    if database.backend != "postgresql":
+        pytest.skip("SQLite has no balance trigger; there the code path is the only writer")
+    practice_id = two_practices.practice_ids[0]
+    with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
+        entry_id, _ = uow.practice(practice_id).post(_charge("charge-1"))
+        uow.commit()
+    with UnitOfWork(database, actor="test", clock=fixed_clock) as uow:
+        repo = uow.practice(practice_id)
+        repo.insert_rows(PostingRow, [{"journal_entry_id": entry_id, "account_id": repo.account_ids()["1100"],
+                                       "amount_cents": 5}])
+        with pytest.raises(InvalidInput, match=f"journal entry {entry_id} does not balance"):
+            uow.commit()
+    with UnitOfWork(database, actor="test") as uow:
+        assert uow.practice(practice_id).balances() == {"1100": Money(61000), "4000": Money(-61000)}
 
 
 @pytest.mark.parametrize("table", ["audit_event", "journal_entry", "posting"])

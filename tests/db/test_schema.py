@@ -11,6 +11,7 @@ from tenant_records import TwoPractices
 from dermbill.cli.main import main
 from dermbill.db.base import Base
 from dermbill.db.engine import Database, open_database
+from dermbill.db.ledger_guards import PENDING_CHECK_TABLE
 from dermbill.db.migrate import (
     QUEUE_TABLE_PREFIX,
     alembic_config,
@@ -33,7 +34,7 @@ def _schema_shape(database: Database) -> dict[str, object]:
     inspector = inspect(database.engine)
     shape: dict[str, object] = {}
     for table in sorted(inspector.get_table_names()):
-        if table.startswith(QUEUE_TABLE_PREFIX):  # procrastinate's job queue: PostgreSQL only
+        if table.startswith(QUEUE_TABLE_PREFIX) or table == PENDING_CHECK_TABLE:  # PostgreSQL only: queues
             continue
         shape[table] = {
             "columns": sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)),
