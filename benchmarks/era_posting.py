@@ -237,8 +237,9 @@ def run(*, claims: int = 60_000, concurrent: bool = True) -> list[Result]:
         once = measured["again"] == "already posted" and measured["claims"] == claims
         rate = measured["claims"] / seconds if seconds else 0.0
         note(Goal(f"post an 835 of {claims:,} claim payments, {backend}", f"{rate:,.0f} claim payments/s",
-                  "2,000 claim payments/s", rate / 2000, ">= 2,000/s on PostgreSQL, exactly once",
-                  (rate >= 2000 or backend != "postgresql") and once))
+                  "2,000 claim payments/s", rate / 2000,
+                  ">= 2,000/s on PostgreSQL, exactly once" if backend == "postgresql" else "exactly once (the rate: "
+                  "no goal on SQLite)", (rate >= 2000 if backend == "postgresql" else True) and once))
         return [Result(label, backend, 0, int(measured["claims"]), seconds, measured["peak_rss_mib"],
                        per_second_label="claim payments",
                        note="" if once else f"WRONG: posted {measured['claims']}, again {measured['again']}")]
