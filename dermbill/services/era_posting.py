@@ -228,6 +228,7 @@ def _post_streamed(database: Database, read: Read835, file_name: str, *, actor: 
             said = _post_kept_claims(store, row, read, payer.id, outcome)
             if said is None:
                 return None  # the unit of work rolls back what was written
+            uow.wait_for_writes()  # (the last round's writes, behind on PostgreSQL, flush the rows this changes)
             row.summary = summary(remit, said)
             _post_provider_adjustments(store, row, remit, read.digest, payer.id, outcome, now)
         uow.commit()
