@@ -1162,7 +1162,8 @@ _PATH_LINE = re.compile(r"[ \t]*(?:addendum\b[^:\n]{0,25}:\s*)?(?:final\s+)?(?:p
                         re.IGNORECASE)
 
 
-_SERVICE_KINDS = frozenset({"photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion"})
+# the procedures that are services of the visit, not a lesion's (in the order the services are written)
+_SERVICE_KINDS = ("photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion")
 
 
 def _template_count(text: str, lesions: list[_Lesion]) -> None:
@@ -1598,8 +1599,7 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     services: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
-    service_types = {p.type for p in procedures if p.type in ("photodynamic_therapy", "phototherapy",
-                                                               "nail_debridement", "nail_avulsion")}
+    service_types = {p.type for p in procedures if p.type in _SERVICE_KINDS}
     services.extend(_services(text, procedures, service_types, reading))
     expanded: list[tuple[_Lesion, str | None, int | None]] = []
     for lesion in lesions:
@@ -1711,8 +1711,7 @@ def _lesion_entry(text: str, lesion: _Lesion, side: str | None, count: int | Non
                   service_types: set[str]) -> dict[str, Any] | None:
     label = _label(index)
     path = f"lesions[{index}]"
-    types = [p for p in lesion.procedures if p.type not in ("photodynamic_therapy", "phototherapy",
-                                                            "nail_debridement", "nail_avulsion")]
+    types = [p for p in lesion.procedures if p.type not in _SERVICE_KINDS]
     kinds = {p.type for p in types}
     diagnosis = _clinical(lesion)
     dx_key = diagnosis.key if diagnosis else None
@@ -2320,7 +2319,7 @@ _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
               reading: _Reading) -> list[dict[str, Any]]:
     services: list[dict[str, Any]] = []
-    for kind in ("photodynamic_therapy", "phototherapy", "nail_debridement", "nail_avulsion"):
+    for kind in _SERVICE_KINDS:
         if kind not in types:
             continue
         mention = next(p for p in procedures if p.type == kind)

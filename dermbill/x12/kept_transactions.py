@@ -101,14 +101,19 @@ def kept_texts(content: bytes, *, chunk: int = 1 << 16) -> tuple[Delimiters, int
     compressed bytes at a time: the set is never held whole. InvalidInput for content of format 1 (or none)."""
     if not content.startswith(MAGIC):
         raise InvalidInput("the kept transaction set is not in format 2")
-    try:
-        size = int.from_bytes(content[3:7], "big")
-        data = json.loads(zlib.decompress(content[7:7 + size]).decode("utf-8"))
-    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
+    data, body = _envelope(content)
     element, component, repetition, terminator = data["delimiters"]
     return (Delimiters(element, component, repetition, terminator), int(data["first"]),
-            _text_batches(content, 7 + size, terminator, chunk))
+            _text_batches(content, body, terminator, chunk))
+
+
+def _envelope(content: bytes) -> tuple[dict[str, Any], int]:
+    """Format 2's envelope JSON, and where the compressed segment texts start."""
+    try:
+        size = int.from_bytes(content[3:7], "big")
+        return json.loads(zlib.decompress(content[7:7 + size]).decode("utf-8")), 7 + size
+    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
 
 
 def _text_batches(content: bytes, start: int, terminator: str, chunk: int) -> Iterator[str]:
@@ -130,11 +135,10 @@ def _text_batches(content: bytes, start: int, terminator: str, chunk: int) -> It
 
 
 def _kept_format_2(content: bytes) -> TransactionSet:
+    data, body = _envelope(content)
     try:
-        size = int.from_bytes(content[3:7], "big")
-        data = json.loads(zlib.decompress(content[7:7 + size]).decode("utf-8"))
-        text = zlib.decompress(content[7 + size:]).decode("utf-8")
-    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
+        text = zlib.decompress(content[body:]).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError) as exc:
         raise InvalidInput(f"the kept transaction set cannot be read ({exc})") from None
     element, component, repetition, terminator = data["delimiters"]
     texts = text.split(terminator)
