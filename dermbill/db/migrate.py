@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,9 @@ def schema_differences(database: Database) -> list[Any]:
     """What autogenerate would still change to make the database match the models (empty when in sync)."""
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                              "include_name": _compared})
+                                                              "include_name": _compared,
+                                                              "include_object": partial(_kept_as_declared,
+                                                                                        database.backend)})
         return list(compare_metadata(context, Base.metadata))
 
 
@@ -97,3 +100,10 @@ def _compared(name: str | None, type_: str, parent_names: Any) -> bool:
                                                   or name == ledger_guards.PENDING_CHECK_TABLE):
         return False
     return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
+
+
+def _kept_as_declared(backend: str, item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Every schema object but, on PostgreSQL, the foreign keys that triggers keep instead (migration 0038:
+    ``ledger_guards.STATEMENT_CHECKED_KEYS``)."""
+    return not (backend == "postgresql" and type_ == "foreign_key_constraint"
+                and name in {key[1] for key in ledger_guards.STATEMENT_CHECKED_KEYS})
