@@ -166,7 +166,7 @@ _COUNT_HEADING = re.compile(r"\b(?:number|no\.?|#) (?:of lesions |of aks |of war
                             r"removed)\s*[:=]?\s*(\d{1,3})\b(?!\s*(?:mm|cm|%|sq))", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
-                          r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
+                          r"moles?|patch(?:es)?|(?:nodulo)?cysts?|site)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
                       r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
@@ -344,7 +344,12 @@ _TIME_SINCE_BEFORE = re.compile(r"\b(?:\d{1,2}|one|two|three|four|six|a|an|a few
                                 r"their|an?|last|prior)\s+)?(?:[\w&-]+\s+){0,2}$", re.IGNORECASE)
 _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returned|came back)\s+(?:\w+\s+){0,2}?"
                             r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
-                            r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
+                            r"unresponsive to|did not respond to|no response to)"
+                            # "failed high-potency topicals and a course of NB-UVB": each treatment of the list failed
+                            r"(?:\s+(?!(?:so|then|now|today|and then)\b)[\w%./-]+){0,4}?(?:\s*,|\s+and|\s+or|\s*&)"
+                            r"(?:\s+(?:a|an)\s+(?:course|trial|cycle)\s+of)?"
+                            r"|\b(?:failed|completed|finished|after|despite)\s+(?:a|an|his|her|their|the)\s+(?:prior\s+|"
+                            r"previous\s+)?(?:course|trial|cycle)\s+of)\s+(?:prior\s+|previous\s+)?$",
                             re.IGNORECASE)
 # "No procedures performed today." said of the visit (a clause of its own), not "SKs, back - benign, no treatment
 # today" said of one lesion
@@ -873,7 +878,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # "Exam limited to back: 9 mm dark brown papule L lower back": the extent of the examination, not a lesion;
         # "gets caught when he shaves his legs": the hair shaved, not a lesion's site
         sites = [x for x in sites if not _EXAM_SCOPE.search(text, max(0, x.start - 40), x.start)
-                 and not _SHAVES_BEFORE.search(text, max(0, x.start - 25), x.start)]
+                 and not _SHAVES_BEFORE.search(text, max(0, x.start - 25), x.start)
+                 # "Start spironolactone - counseled re: hyperkalemia, breast tenderness": a drug's side effect
+                 and not _COUNSELED_BEFORE.search(text, max(start, x.start - 120), x.start)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
@@ -1096,7 +1103,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
         if not in_clause_p and _UNTREATED.search(clause):
-            if current is not None and not sites and _NOT_TREATED.search(clause):
+            if current is not None and not sites and (_NOT_TREATED.search(clause)
+                                                      or _NO_TREATMENT_CLAUSE.match(clause)):
                 current.left_today = True
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
             # or left alone, are not the last lesion's (its count, diagnosis or size)
@@ -1112,8 +1120,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                         and bool(_STAGE.search(clause) or _ORDINAL_STAGE.search(clause)))
                                     # "Pre-op dx: epidermoid cyst. Cyst measured 2.2 cm once marked" in the procedure
                                     # paragraph of the one lesion of that diagnosis
-                                    or (len(lesions) == 1 and {d.key for d in lesion_d}
-                                        <= {d.key for d in current.diagnoses + current.shared})
+                                    or (len(lesions) == 1 and _said_of(lesion_d, current))
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
@@ -1203,6 +1210,9 @@ _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scatte
                         r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
 
+# "3. SKs, back - benign, reassurance given. No treatment.": a clause that says only that, of the lesion before it
+_NO_TREATMENT_CLAUSE = re.compile(r"\W*no (?:tx|treatment|intervention)(?: (?:needed|necessary|indicated|required|"
+                                  r"today))?\W*$", re.IGNORECASE)
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
 # "R axilla tags are not bothering her; she declined removal today" under "here for removal of skin tags"
@@ -1231,6 +1241,8 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_COUNSELED_BEFORE = re.compile(r"\b(?:counsel+ed|warned|educated|advised)\s+(?:pt\s+|patient\s+)?(?:re\b:?|regarding|"
+                               r"on|about|of)[^.;\n]*$|\bside[- ]effects?\b[^.;\n]*$", re.IGNORECASE)
 _SHAVES_BEFORE = re.compile(r"\bshav(?:es|ing|ed)\s+(?:his|her|their|the|both)?\s*$", re.IGNORECASE)
 _EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)\s+(?:was\s+)?(?:limited|confined|"
                          r"restricted|focused)\s+to\s+(?:the\s+)?(?:pt'?s\s+|patient'?s\s+|his\s+|her\s+)?$",
@@ -1281,7 +1293,8 @@ def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[Proc
         having = [lesion for lesion in lesions if main and main <= {q.type for q in lesion.procedures}]
         if len(having) == number and not all(lesion in having for lesion in group):
             return having
-    if not all(lesion.procedures for lesion in group) or any(
+    # (a lesion of the group its own words leave untreated, "SKs, back - benign. No treatment.", awaits nothing)
+    if not all(lesion.procedures or lesion.left_today for lesion in group) or any(
             q.type in kinds for lesion in group for q in lesion.procedures):
         return []  # the group's own procedure still to come, or the same kind: the clause is the group's
     # ("1) Excision: ellipse ..., layered closure": the closure is of the excision's lesion, which has no closure yet)
@@ -1632,6 +1645,16 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
 
 
 _CYSTS = ("epidermoid_cyst", "pilar_cyst")
+
+
+def _said_of(named: list[DiagnosisMention], lesion: _Lesion) -> bool:
+    """Every diagnosis a clause names is the lesion's: "Dx: inflamed epidermoid cyst, mid upper back ... Cyst
+    measures 1.8 cm": a bare cyst (L72.9) is the lesion's own kind of cyst (or its acne's nodulocysts)."""
+    own = {d.key for d in lesion.diagnoses + lesion.shared}
+    keys = {d.key for d in named}
+    if own & {*_CYSTS, "acne"}:
+        keys.discard("L72.9")
+    return keys <= own
 
 
 def _named_cyst(entry: dict[str, Any], diagnoses: list[DiagnosisMention]) -> None:
@@ -2153,13 +2176,21 @@ def _one_vascular_field(text: str, lesion_dicts: list[dict[str, Any]], reading: 
 def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: _Reading) -> None:
     """The session's total dose of triamcinolone, written once in mg, is what was injected: the doses read per lesion
     are shared out so that they add up to it (J3301 is billed on the total)."""
-    injections = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
-                  if proc.get("type") == "intralesional_injection" and "dose_mg" in proc]
+    every = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
+             if proc.get("type") == "intralesional_injection"]
+    injections = [(index, proc) for index, proc in every if "dose_mg" in proc]
     totals = {Decimal(m.group(1)): m for m in [*_TOTAL_MG.finditer(text), *_MG_TOTAL.finditer(text)]}
-    if not injections or len(totals) != 1:
+    if len(totals) != 1:
+        return
+    if len(every) == 1 and not injections:
+        # "ILK: ... 0.2 mL into each of the 3 cysts (0.6 mL total = 1.5 mg)" in a paragraph of its own: the one
+        # injection's dose is the session's total
+        injections = every
+        reading.gaps[:] = [g for g in reading.gaps if g.field != "dose_mg"]
+    if not injections:
         return
     [(total, match)] = totals.items()
-    if sum(Decimal(str(proc["dose_mg"])) for _, proc in injections) == total:
+    if sum(Decimal(str(proc.get("dose_mg", 0))) for _, proc in injections) == total:
         return
     counts = [Decimal(lesion_dicts[index].get("count", 1)) for index, _ in injections]
     given = Decimal(0)
@@ -2173,11 +2204,17 @@ def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: 
         reading.fact(path, proc["dose_mg"], match.start(1), match.end(0))
 
 
+_SCHEDULED_DOSE = re.compile(r"\s*(?:po|p\.o\.|by mouth|orally|daily|qd|qday|bid|tid|qid|qhs|qam|qpm|qod|nightly|"
+                             r"weekly|monthly|q\s?\d+\s?(?:h|hrs?|wks?|weeks?)|once (?:a |per )?(?:day|daily|week)|"
+                             r"twice (?:a |per )?(?:day|daily)|(?:per|a|/)\s?day)\b", re.IGNORECASE)
+
+
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
-    dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    # "Start spironolactone 50 mg daily", "doxycycline 100 mg BID": a dose taken on a schedule is no injection's
+    dose = [m for _, m in lesion.measures if m.kind == "dose" and not _SCHEDULED_DOSE.match(text, m.end)]
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]

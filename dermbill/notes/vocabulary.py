@@ -74,7 +74,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # "chronic hand dermatitis": the condition's name, not a lesion on the hand
     (r"(?:hand |chronic )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
-    (r"acne(?: vulgaris)?", "acne"),
+    # "4 tender inflamed nodulocysts along the jawline": the lesions of nodulocystic acne, not cysts (L72.9)
+    (r"acne(?: vulgaris)?|nodulocysts?|nodulocystic acne", "acne"),
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
     # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)

@@ -1,0 +1,108 @@
+"""Rules of the note language from blind20's misses (tests/notes/REVIEW.md, "Round 15").
+
+Each rule has a sentence it must read and one it must not; the sentences are written here for the tests (fake
+patients, day of service 2026-06-01), none is a review note.
+"""
+
+from __future__ import annotations
+
+from note_rules import diagnoses, lines, read_lesions
+
+
+def _codes(text: str) -> list[str]:
+    return [code for code, _, _ in lines(text, payer="commercial", age=60, sex="M")]
+
+
+def _units(text: str, code: str) -> int:
+    return sum(units for found, units, _ in lines(text, payer="commercial", age=60, sex="M") if found == code)
+
+
+def _icd(text: str) -> list[str]:
+    return diagnoses(text, payer="commercial", age=60, sex="M")
+
+
+# --- a treatment in the list of what the patient failed --------------------------------------------------------------
+
+def test_a_treatment_listed_after_failed_is_an_earlier_treatment() -> None:
+    text = ("Est pt. Psoriasis, BSA 12%, failed clobetasol and a course of NB-UVB. Start adalimumab; labs ordered.\n"
+            "MDM moderate, 99214.")
+    assert "96900" not in _codes(text)
+
+
+def test_phototherapy_given_today_after_a_failed_topical_is_coded() -> None:
+    text = ("Psoriasis, failed clobetasol. NB-UVB treatment #12 given today, 600 mJ/cm2, tolerated well.")
+    assert "96900" in _codes(text)
+
+
+# --- a lesion left untreated in a clause of its own awaits no procedure ---------------------------------------------
+
+_BIOPSY_PARAGRAPH = ("Procedure: Shave biopsy\nConsent obtained. Lidocaine 1% w/ epi. Tangential biopsy performed with "
+                     "DermaBlade. Hemostasis with AlCl. Specimen sent to dermpath.")
+
+
+def test_a_procedure_paragraph_goes_to_its_lesion_not_to_a_lesion_left_untreated() -> None:
+    text = ("A/P:\n1. AKs, scalp - LN2 x4.\n2. Pink scaly papule 7 mm, L dorsal forearm, r/o SCC - shave bx today.\n"
+            "3. SKs, upper back - benign, reassured. No treatment.\n\n" + _BIOPSY_PARAGRAPH)
+    codes = _codes(text)
+    assert codes.count("11102") == 1 and "11103" not in codes
+
+
+def test_a_procedure_paragraph_after_a_lesion_awaiting_its_procedure_is_that_lesions() -> None:
+    text = ("A/P:\n1. AKs, scalp - LN2 x4.\n2. Pink scaly papule 7 mm, L dorsal forearm, r/o SCC - shave bx today.\n"
+            "3. Irregular macule 6 mm, upper back - biopsy.\n\n" + _BIOPSY_PARAGRAPH)
+    assert "11103" in _codes(text)
+
+
+# --- a bare cyst said of a lesion with a named kind of cyst is that lesion's -----------------------------------------
+
+def test_the_size_of_a_bare_cyst_is_the_named_cysts() -> None:
+    text = ("Dx: inflamed epidermoid cyst, mid upper back. Tender for months. Cyst measures 1.6 cm.\n"
+            "Elliptical excision with 0.2 cm margins; layered closure, final length 3.0 cm.\nPath: epidermoid cyst.")
+    assert sorted(_codes(text)) == ["11402", "12032"]
+
+
+def test_a_cyst_of_another_site_gives_no_size() -> None:
+    text = ("Dx: inflamed epidermoid cyst, mid upper back. Tender for months. Another cyst on the scalp measures "
+            "1.6 cm, not treated.\nElliptical excision with 0.2 cm margins; layered closure, final length 3.0 cm.\n"
+            "Path: epidermoid cyst.")
+    assert "11402" not in _codes(text)
+
+
+# --- nodulocysts are acne's ------------------------------------------------------------------------------------------
+
+def test_nodulocysts_injected_are_acne_not_cysts() -> None:
+    text = ("S: acne, still getting deep painful cysts along the jawline.\nO: 4 tender inflamed nodulocysts along the "
+            "L jawline.\nA: Acne vulgaris.\nILK: triamcinolone 2.5 mg/mL injected into the cysts, total volume 0.4 mL.")
+    assert _icd(text) == ["L70.0"]
+
+
+def test_a_cyst_in_an_acne_note_without_acne_lesions_is_a_cyst() -> None:
+    text = "Inflamed cyst, L upper back, 1.2 cm. ILK: triamcinolone 10 mg/mL, 0.3 mL into the cyst."
+    assert "L72.9" in _icd(text) or "L72.0" in _icd(text)
+
+
+# --- a site named among a drug's side effects is no lesion's ---------------------------------------------------------
+
+def test_a_site_in_a_side_effect_counselled_is_no_lesion() -> None:
+    text = ("Acne, 3 tender nodulocysts L jawline. Start spironolactone - counseled re: hyperkalemia, breast "
+            "tenderness, menstrual irregularity.\nILK: triamcinolone 2.5 mg/mL, 0.1 mL into each nodulocyst.")
+    assert [lesion["site"] for lesion in read_lesions(text)] == ["jaw"]
+
+
+def test_a_site_of_a_lesion_after_counselling_on_another_line_is_read() -> None:
+    text = ("Acne - counseled re: hyperkalemia and breast tenderness on spironolactone.\n"
+            "L breast: 6 mm pink papule, shave biopsy.")
+    assert "11102" in _codes(text)
+
+
+# --- a scheduled oral dose is no injection's dose ---------------------------------------------------------------------
+
+def test_an_oral_drug_dose_on_a_schedule_is_not_the_injected_dose() -> None:
+    text = ("Acne, tender nodulocyst L jawline.\nP: Start doxycycline 100 mg daily.\n"
+            "ILK: triamcinolone 10 mg/mL injected, 0.2 mL.")
+    assert _units(text, "J3301") == 1
+
+
+def test_an_injected_dose_in_mg_is_the_dose() -> None:
+    text = "Keloid R earlobe, 1.5 cm. ILK: triamcinolone 40 mg/mL, 0.5 mL injected = 20 mg."
+    assert _units(text, "J3301") == 2
