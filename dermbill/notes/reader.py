@@ -1141,9 +1141,28 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion, _heading_spent(text, lesion, lesions))
     _template_count(text, lesions)
+    _chief_complaint_diagnosis(text, sections, lesions, diagnoses)
     if not lesions:
         lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _chief_complaint_diagnosis(text: str, sections: tuple[tuple[str, int, int], ...], lesions: list[_Lesion],
+                               diagnoses: list[DiagnosisMention]) -> None:
+    """"CC: skin tags neck and underarms ... Removed with snip: neck 12, R axilla 4, L axilla 4": a lesion whose words
+    name no diagnosis is of the one the chief complaint names at its site."""
+    for category, start, end in sections:
+        if category != "chief_complaint":
+            continue
+        line_end = text.find("\n", start)
+        end = min(end, line_end) if line_end >= 0 else end
+        named = [d for d in _between(diagnoses, start, end) if d.key not in VISIT_ONLY and not d.hedged]
+        if len({d.key for d in named}) != 1:
+            continue
+        sites = {s.site for s in find_sites(text[start:end], start)}
+        for lesion in lesions:
+            if not lesion.diagnoses and not lesion.shared and lesion.site.site in sites:
+                lesion.shared.append(named[0])
 
 
 def _one_lesion_note(text: str, procedures: list[ProcedureMention],
@@ -1222,6 +1241,8 @@ _TREATMENT_LATER = re.compile(r"\b(?:will|plan(?:s|ned)? to|to)\s+(?:schedule|bo
                               r"him|her|them|pt|patient|the|a|an)\s+)*(?:mohs|excision|re-?excision|wide local "
                               r"excision|wle|surgery)\b|\b(?:mohs|excision|surgery)\s+(?:to be|will be)\s+"
                               r"scheduled\b", re.IGNORECASE)
+# "3 cm soft nodule R forearm c/w lipoma - asymptomatic, will observe": a lesion its own words leave to be watched
+_OBSERVED = re.compile(r"\b(?:will |to )?observe\b|\bobservation\b|\bwatchful waiting\b", re.IGNORECASE)
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
@@ -1321,7 +1342,7 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     # note's heading: a lesion whose own words plan its treatment for later is not treated today
     words = _lesion_text(text, lesion)
     left = lesion.left_today or bool(_NOT_TREATED.search(words) or _TREATMENT_LATER.search(words)
-                                     or _DECLINED.search(words))
+                                     or _DECLINED.search(words) or _OBSERVED.search(words))
     if not main and not other and not spent and not left:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
@@ -2353,6 +2374,29 @@ _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|
                            r"\bno treatment\b|\bobserv(?:e|ation) only\b|\bleft alone\b", re.IGNORECASE)
 
 
+def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
+    """The digits a nail avulsion names (each with where it is named), first mention first."""
+    digits: list[tuple[str, tuple[int, int]]] = []
+    for m in _DIGITS.finditer(text):
+        start, end = sentence_bounds(text, m.start(), m.end())
+        if _NO_PROCEDURE.search(text[start:end]):
+            continue  # "R great toe mildly incurvated - conservative care only, no procedure"
+        kinds = {p.type for p in _between(procedures, start, end)}
+        if "nail_debridement" in kinds and "nail_avulsion" not in kinds:
+            continue  # "Debridement of 3 nails (R hallux, R 2nd, R 3rd)": the digits of another nail service
+        side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
+        side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
+        key = dict(_DIGIT_WORDS)[m.group(2).lower()]
+        if side_word is None:
+            previous = re.findall(r"\b(left|right)\b", text[:m.start()], re.I)
+            side_word = previous[-1].lower() if previous else None
+        if side_word:
+            digit = f"{side_word}_{key}"
+            if digit not in [d for d, _ in digits]:
+                digits.append((digit, (m.start(), m.end())))
+    return digits
+
+
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
               reading: _Reading) -> list[dict[str, Any]]:
     services: list[dict[str, Any]] = []
@@ -2423,28 +2467,23 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             word = m.group(1) if m else after.group(1) if after else None
             service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
         elif kind == "nail_avulsion":
-            digits = []
-            for m in _DIGITS.finditer(text):
-                start, end = sentence_bounds(text, m.start(), m.end())
-                if _NO_PROCEDURE.search(text[start:end]):
-                    continue  # "R great toe mildly incurvated - conservative care only, no procedure"
-                side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
-                side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
-                key = dict(_DIGIT_WORDS)[m.group(2).lower()]
-                if side_word is None:
-                    previous = re.findall(r"\b(left|right)\b", text[:m.start()], re.I)
-                    side_word = previous[-1].lower() if previous else None
-                if side_word:
-                    digit = f"{side_word}_{key}"
-                    if digit not in digits:
-                        digits.append(digit)
-            service["digits"] = digits
+            service["digits"] = [digit for digit, _ in _avulsed_digits(text, procedures)]
         # a diagnosis said only of a declined, planned or past procedure ("debridement of 3 toenails
         # (onychomycosis) was deferred") is not the reason for today's service
         skipped = [(i.start, i.end) for i in reading.ignored if i.reason != "examined_only"]
-        dx = [d.key for d in find_diagnoses(text)
-              if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
-              and not any(a <= d.start < b for a, b in skipped)]
+        found = [d for d in find_diagnoses(text)
+                 if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
+                 and not any(a <= d.start < b for a, b in skipped)]
+        if kind in ("nail_avulsion", "nail_debridement") and "nail_avulsion" in types and \
+                "nail_debridement" in types:
+            # "Painful ingrown L great toenail ... dystrophic toenails R 1st-3rd, onychomycosis": beside another nail
+            # service, the diagnosis named at the avulsed digit is the avulsion's, the others the debridement's
+            avulsed = _avulsed_digits(text, procedures)
+            at_digit = [d for d in found if any(sentence_bounds(text, start, end) == sentence_bounds(
+                text, d.start, d.end) for _, (start, end) in avulsed)]
+            if at_digit and len(at_digit) < len(found):
+                found = at_digit if kind == "nail_avulsion" else [d for d in found if d not in at_digit]
+        dx = [d.key for d in found]
         if dx and kind != "photodynamic_therapy":
             service["diagnoses"] = sorted(set(dx))
         services.append(service)
@@ -2644,9 +2683,29 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
             keys.append(code)
             reading.fact("visit.diagnoses", code, lesion.start, lesion.end)
         visit["separately_identifiable"] = True
+    if _field_therapy_only(text, raw) and "L57.0" not in keys:
+        # "AKs, forearms - offered LN2 today; pt prefers field therapy and declined cryo. Rx 5-FU 5% cream": actinic
+        # keratoses the visit manages with a prescription and no procedure are a problem it addresses
+        keys.append("L57.0")
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+# a prescription field treatment of actinic keratoses
+_FIELD_THERAPY = re.compile(r"\b(?:5-?fu|fluorouracil|efudex|carac|imiquimod|aldara|zyclara|tirbanibulin|klisyri|"
+                            r"diclofenac|solaraze)\b", re.IGNORECASE)
+
+
+def _field_therapy_only(text: str, raw: list[_Lesion]) -> bool:
+    """Actinic keratoses are named, none is treated by a procedure today, and a line naming them prescribes a field
+    treatment."""
+    keratoses = [lesion for lesion in raw if any(d.key == "actinic_keratosis" and not d.hedged
+                                                 for d in lesion.diagnoses + lesion.shared)]
+    if not keratoses or any(_main_kinds(lesion.procedures) for lesion in keratoses):
+        return False
+    return any(_FIELD_THERAPY.search(line) and any(d.key == "actinic_keratosis" for d in find_diagnoses(line))
+               for line in text.splitlines())
 
 
 # the kinds of lesion treated many at a time: a treatment naming one of them is of those lesions

@@ -52,7 +52,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # abscess (RULES: an I&D of a paronychia is still 10060); the reader turns this key into the code
     (r"(?:acute |chronic )?paronychia|felons?|whitlows?", PARONYCHIA),
     (r"abscess(?:es)?|furuncles?|carbuncles?|boils?", "abscess"),
-    (r"ingrow(?:n|ing) (?:(?:great|big|bilateral|left|right|l|r) )?(?:toe ?)?nails?|onychocryptosis", "ingrown_nail"),
+    # "ingrown L great toenail": a side and the digit between
+    (r"ingrow(?:n|ing) (?:(?:great|big|bilateral|left|right|l|r|lt|rt) ){0,2}(?:toe ?)?nails?|onychocryptosis",
+     "ingrown_nail"),
     (r"onychomycosis|tinea unguium", "onychomycosis"),
     (r"(?:plaque )?psoriasis", "psoriasis"),
     # the dermatitides a visit treats beside a procedure (each its own ICD-10-CM code; more specific words first):

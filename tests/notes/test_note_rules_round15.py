@@ -106,3 +106,62 @@ def test_an_oral_drug_dose_on_a_schedule_is_not_the_injected_dose() -> None:
 def test_an_injected_dose_in_mg_is_the_dose() -> None:
     text = "Keloid R earlobe, 1.5 cm. ILK: triamcinolone 40 mg/mL, 0.5 mL injected = 20 mg."
     assert _units(text, "J3301") == 2
+
+
+# --- two nail services: each its own digits and diagnosis ----------------------------------------------------------
+
+_NAILS = ("Painful ingrown R great toenail, medial border, 2 wks. Also thick dystrophic toenails L 1st-4th, "
+          "onychomycosis, painful in shoes.\n"
+          "Procedure 1: Digital block R hallux, 1% plain lidocaine. Medial nail border split and avulsed. No phenol.\n")
+
+
+def test_the_digits_of_a_nail_debridement_are_not_avulsed() -> None:
+    text = _NAILS + "Procedure 2: Debridement of 4 nails (L hallux, L 2nd, L 3rd, L 4th) with nippers and burr."
+    assert sorted(_codes(text)) == ["11720", "11730"]
+    assert _icd(text) == ["B35.1", "L60.0"]
+
+
+def test_a_second_avulsed_digit_named_with_the_avulsion_is_coded() -> None:
+    text = _NAILS + "Procedure 2: L hallux lateral border also avulsed after digital block."
+    assert sorted(_codes(text)) == ["11730", "11732"]
+
+
+# --- actinic keratoses managed with a prescription are the visit's problem ------------------------------------------
+
+def test_keratoses_treated_with_a_field_cream_are_a_visit_problem() -> None:
+    text = ("Est pt, skin check. Hx BCC L cheek 2022, no recurrence.\nExam: scattered AKs on both dorsal hands (~8).\n"
+            "A/P: 1. Hx BCC - NED. 2. AKs, hands - declined cryo; Rx 5-FU 5% cream BID x3 wks.\nLevel 3.")
+    assert "L57.0" in _icd(text)
+
+
+def test_keratoses_only_examined_are_no_visit_problem() -> None:
+    text = ("Est pt, skin check. Hx BCC L cheek 2022, no recurrence.\nExam: scattered AKs on both dorsal hands (~8).\n"
+            "A/P: 1. Hx BCC - NED. 2. AKs, hands - declined treatment, sun protection.\nLevel 3.")
+    assert "L57.0" not in _icd(text)
+
+
+# --- a lesion left to be observed takes none of a heading's procedures ----------------------------------------------
+
+def test_a_lesion_to_be_observed_takes_no_procedure_of_the_heading() -> None:
+    text = ("CC: skin tags neck, irritated by necklaces.\nRemoved with snip and light cautery after consent: neck 6, "
+            "R axilla 3.\nAlso a 3 cm soft mobile nodule L thigh c/w lipoma - asymptomatic, will observe.")
+    assert "D17.24" not in _icd(text) and "D17.22" not in _icd(text)
+    assert [lesion["site"] for lesion in read_lesions(text) if lesion["procedures"]] == ["neck", "axilla"]
+
+
+def test_a_lesion_after_the_heading_without_observation_takes_its_procedure() -> None:
+    text = ("Removed with snip after consent: neck 6, R axilla 3, L axilla 2.")
+    assert [lesion["site"] for lesion in read_lesions(text) if lesion["procedures"]] == ["neck", "axilla", "axilla"]
+
+
+# --- the chief complaint's diagnosis is the one of the lesions at its sites ------------------------------------------
+
+def test_lesions_at_the_sites_of_the_chief_complaint_take_its_diagnosis() -> None:
+    text = ("CC: skin tags neck and underarms, irritated by straps.\nRemoved with iris scissors snip after consent: "
+            "neck 8, R axilla 3, L axilla 2 (13 total).")
+    assert _icd(text) == ["L91.8"]
+
+
+def test_a_lesion_at_another_site_than_the_chief_complaints_does_not() -> None:
+    text = ("CC: skin tags neck.\nShave removal after consent: 6 mm raised papule L forearm, path pending.")
+    assert "L91.8" not in _icd(text)
