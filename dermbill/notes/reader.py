@@ -15,7 +15,7 @@ import functools
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, TypeVar
 
@@ -700,12 +700,29 @@ def _count_tables_as_lines(text: str) -> str:
     return "".join(chars)
 
 
+# "Here for 3 lesions flagged at TBSE; scheduled for biopsies today": a visit whose stated purpose is to sample
+_BIOPSY_VISIT = re.compile(r"\b(?:here|presents?|scheduled|seen|returns?|comes?|came in)\b[^.;\n]{0,40}?\bfor\s+"
+                           r"(?:(?:the|her|his|their|scheduled|planned|skin)\s+)?(?:biopsies|bxs|bx's|biopsy|bx)\b",
+                           re.IGNORECASE)
+
+
+def _sampling_shaves(text: str, procedures: list[ProcedureMention]) -> list[ProcedureMention]:
+    """At a visit whose stated purpose is biopsies, a lesion's bare "shave" ("C. R shoulder, 0.6 cm: tangential
+    shave.") is a tangential biopsy: the intent is to sample (RULES 1.1), unless the note says it removed a lesion by
+    shave ("shave removal", "shaved off")."""
+    shaves = [p for p in procedures if p.type == "shave_removal"]
+    if not shaves or not _BIOPSY_VISIT.search(text) or \
+            any(text[p.start:p.end].lower() not in ("shave", "shaves") for p in shaves):
+        return procedures
+    return [replace(p, type="biopsy", detail="tangential") if p in shaves else p for p in procedures]
+
+
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     text = _count_tables_as_lines(text)
     reading = _Reading(text)
-    procedures = sorted(find_procedures(text), key=lambda p: p.start)
+    procedures = _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start))
     diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}

@@ -165,3 +165,17 @@ def test_lesions_at_the_sites_of_the_chief_complaint_take_its_diagnosis() -> Non
 def test_a_lesion_at_another_site_than_the_chief_complaints_does_not() -> None:
     text = ("CC: skin tags neck.\nShave removal after consent: 6 mm raised papule L forearm, path pending.")
     assert "L91.8" not in _icd(text)
+
+
+# --- at a visit for biopsies, a bare shave samples -----------------------------------------------------------------
+
+def test_a_shave_at_a_visit_for_biopsies_is_a_tangential_biopsy() -> None:
+    text = ("Est pt, here for biopsies of 2 lesions flagged at her last skin check.\nA. L thigh, firm papule 0.5 cm: "
+            "4 mm punch biopsy.\nB. R shoulder, scaly pink papule 0.6 cm: tangential shave.\nSpecimens x2 to dermpath.")
+    assert sorted(_codes(text)) == ["11103", "11104"]
+
+
+def test_a_shave_removal_at_a_visit_for_biopsies_stays_a_removal() -> None:
+    text = ("Est pt, here for biopsy of a lesion; also wants an irritated SK off.\nA. L thigh, firm papule 0.5 cm: "
+            "4 mm punch biopsy.\nB. R shoulder, irritated SK 0.6 cm: shave removal.\nSpecimens x2 to dermpath.")
+    assert "11301" in _codes(text)
