@@ -50,7 +50,7 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
+                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 # "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
 # trimmed, not a lesion
@@ -83,7 +83,9 @@ def _next_line_sites(text: str, end: int) -> bool:
 _GARMENT_LINE = re.compile(r"\b(?:bra|waist|belt)", re.IGNORECASE)
 _SIDE_FIRST = re.compile(r"(?:left|right|l|r|lt|rt)\.?[ \t]+(?!(?:and|&|/)\b)", re.IGNORECASE)
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
-_NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
+# ("Assessment and plan: 1. psoriasis vulgaris, flaring, ...": the first item written after the heading on its line)
+_NUMBERED_ITEM = re.compile(r"\s*(?:(?:assessment(?:\s*(?:and|&|/)\s*plan)?|a\s*/\s*p|impression|imp)\s*:\s*)?"
+                            r"\d{1,2}[.)]\s", re.IGNORECASE)
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
@@ -110,6 +112,9 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
 # ("after discussing risks including scarring we went ahead with incision and drainage": what was done)
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
                         r"performed|done|today|went ahead|proceeded|go ahead)\b)[^.;]*$", re.IGNORECASE)
+# "after verbal consent and discussion of risks, the nine AKs ... were treated": consent given, then the procedure
+_AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?(?:consent|"
+                            r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
@@ -796,6 +801,11 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                                                      or _RECURRENT_BEFORE.search(text, max(0, start - 30), start)
                                                      or _biopsy_history_after(text, start, end)):
             reason = None
+        if reason == "hypothetical" and dated and _AFTER_CONSENT.search(
+                text, sentence_bounds(text, start, end)[0], start):
+            # "after verbal consent and discussion of risks, the nine AKs ... were treated with liquid nitrogen": the
+            # discussion came before what was done
+            reason = None
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
             # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
@@ -810,7 +820,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         reason = reason_of(p.start, p.end)
         sentence_start, sentence_end = sentence_bounds(text, p.start, p.end)
         if reason is None and _RISK_TALK.search(text[sentence_start:p.start]) and \
-                not _DONE_AFTER.match(text[p.end:sentence_end]):
+                not _DONE_AFTER.match(text[p.end:sentence_end]) and \
+                not _AFTER_CONSENT.search(text, sentence_start, p.start):
             continue  # "risks of excision including scarring were discussed"
         if reason is not None:
             if p.type != "removal":
@@ -903,7 +914,9 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
             # ("trunk 11, L axilla 6" counts the lesions of the trunk: a region with its count is a group of them)
             sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])
-                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)]
+                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)
+                     # "curetted: 10 trunk, 4 R axilla": the count written before the region
+                     or _COUNT_LISTED_BEFORE.search(text, max(start, s.start - 20), s.start)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and section != "pathology" and _BIOPSY_PAREN.search(clause) and \
                 not _PATH_CLAUSE.search(_BIOPSY_PAREN.sub(" ", clause)):
@@ -1023,6 +1036,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if in_clause_p:
                 opened = _one_counted_group(lesions, opened, known)
+            _share_list_diagnosis(text, [lesion for lesion, _ in opened])
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1162,6 +1176,22 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     if not lesions:
         lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
+    """"Molluscum - trunk + bilat axillae ... curetted: 10 trunk, 4 R axilla, 4 L axilla (18 total)": in a list of
+    sites each with its count, a site that names no diagnosis is of the one diagnosis the others have (not the parts
+    of a site in a parenthesis, "4 verrucous papules R hand (index finger x2, thumb x1)", counted within it)."""
+    if len(listed) < 2 or not all(lesion.count for lesion in listed) or any(
+            text.rfind("(", 0, lesion.site.start) > text.rfind(")", 0, lesion.site.start) for lesion in listed):
+        return
+    named = {d.key: d for lesion in listed for d in lesion.diagnoses + lesion.shared}
+    if len(named) != 1:
+        return
+    [diagnosis] = named.values()
+    for lesion in listed:
+        if not lesion.diagnoses and not lesion.shared:
+            lesion.shared.append(diagnosis)
 
 
 def _chief_complaint_diagnosis(text: str, sections: tuple[tuple[str, int, int], ...], lesions: list[_Lesion],
@@ -1514,8 +1544,15 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
                                if m.kind == "concentration" and not start <= m.start < end)
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
-    if lesion.count is None and clause is not None and clause != (start, end):
+    # "six papules over the vertex and frontal scalp and three more on the R dorsal hand ..., and on the left nasal
+    # ala there is a 0.7 cm pearly papule": a site whose own words say one lesion takes no count of the clause's
+    if lesion.count is None and clause is not None and clause != (start, end) and \
+            not _ONE_LESION.search(text, start, end):
         lesion.count = _count(text, clause[0], clause[1], SiteMention(lesion.site.site, None, -1, -1))
+
+
+_ONE_LESION = re.compile(r"\b(?:a|an|one|single)\s+(?:[\w.-]+\s+){0,5}?(?:papule|nodule|lesion|macule|plaque|"
+                         r"growth|spot|tumou?r|cyst|bump)\b(?!s)", re.IGNORECASE)
 
 
 def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int, int] | None:
@@ -1745,7 +1782,8 @@ def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | Non
     "warts x6, R hand and L hand") share that count: the total is what the codes depend on."""
     groups: dict[tuple[int, int, int], list[int]] = {}
     for index, (lesion, _, _) in enumerate(expanded):
-        if lesion.count is not None:
+        # (a site of the clause that nothing treats, "the right cheek Mohs scar is well healed", takes no share)
+        if lesion.count is not None and _main_kinds(lesion.procedures):
             groups.setdefault(lesion.count, []).append(index)
     for key, members in groups.items():
         lesions = {id(expanded[i][0]) for i in members}
@@ -2569,6 +2607,10 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
         # procedure done at it is still a surveillance visit
         separate_visit = bool(lesions) and bool(visit.get("separately_identifiable"))
         reason = visit_reason(text, history, bool(lesions) and not separate_visit)
+        if separate_visit and any(not str(key).startswith("Z") for key in visit.get("diagnoses", [])):
+            # "returns for his six month skin check ... also his psoriasis, flaring" with a biopsy and 99214-25: the
+            # visit billed beside the procedures is for the problem it manages, not a surveillance visit (no Z08)
+            reason = None
         if reason:
             visit["reason"] = reason
             if not separate_visit:
@@ -2645,12 +2687,18 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     return encounter
 
 
+_FUTURE_BEFORE = re.compile(r"\b(?:will|to|would|shall)\s+(?:be\s+|get\s+)?$|\bbeing\s+$", re.IGNORECASE)
+
+
 def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
            raw: list[_Lesion], sex: str | None = None,
            services: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
-    if header.PROCEDURE_ONLY.search(text) and level is None and not _PROBLEMS_ADDRESSED.search(text):
+    # ("he will be scheduled for Mohs surgery with Dr. A": the next visit's procedure, not this visit's purpose)
+    procedure_only = any(not _FUTURE_BEFORE.search(text, max(0, m.start() - 20), m.start())
+                         for m in header.PROCEDURE_ONLY.finditer(text))
+    if procedure_only and level is None and not _PROBLEMS_ADDRESSED.search(text):
         # (not "Problems addressed today: (1) alopecia areata (2) hand eczema - new" over "Here for ILK #2" in the
         # first problem's item: the visit addresses another problem too)
         return None

@@ -179,3 +179,94 @@ def test_a_shave_removal_at_a_visit_for_biopsies_stays_a_removal() -> None:
     text = ("Est pt, here for biopsy of a lesion; also wants an irritated SK off.\nA. L thigh, firm papule 0.5 cm: "
             "4 mm punch biopsy.\nB. R shoulder, irritated SK 0.6 cm: shave removal.\nSpecimens x2 to dermpath.")
     assert "11301" in _codes(text)
+
+
+# --- a list of sites each with its count, after the instrument's number ---------------------------------------------
+
+def test_counts_listed_after_a_numbered_curette_are_each_sites() -> None:
+    text = ("Dx: Molluscum contagiosum - trunk + bilat axillae\nProc: Lesions curetted w/ #3 curette: 9 trunk, 3 R "
+            "axilla, 4 L axilla (16 total). Pressure for hemostasis.")
+    assert _codes(text) == ["17111"]
+    assert _icd(text) == ["B08.1"]
+
+
+def test_a_numbered_item_still_starts_a_new_item() -> None:
+    text = ("Molluscum, trunk. Curetted: 9 trunk.\n#2 R axilla: 6 mm pink papule, shave bx. Path pending.")
+    assert "11102" in _codes(text)
+
+
+# --- what was done after consent and a discussion of risks ---------------------------------------------------------
+
+def test_a_treatment_after_consent_and_discussion_of_risks_is_done() -> None:
+    text = ("Exam: 5 AKs on the scalp.\nProcedures: after verbal consent and discussion of risks, the five actinic "
+            "keratoses on the scalp were treated with liquid nitrogen, two freeze thaw cycles each.")
+    assert sorted(_codes(text)) == ["17000", "17003"]
+
+
+def test_a_treatment_in_a_discussion_of_risks_alone_is_not_done() -> None:
+    text = ("Exam: 5 AKs on the scalp.\nPlan: discussion of risks of treating the AKs with liquid nitrogen; pt will "
+            "think about it.")
+    assert "17000" not in _codes(text)
+
+
+# --- a site whose own words say one lesion takes no count of the clause -------------------------------------------
+
+def test_one_papule_at_a_site_after_counted_keratoses_is_one_lesion() -> None:
+    text = ("On exam he has six scaly papules over the frontal scalp, all consistent with actinic keratoses, and on "
+            "the left nasal ala there is a 0.7 cm pearly papule.\nProcedures: the six AKs on the scalp were treated "
+            "with liquid nitrogen. The left nasal ala lesion was anesthetized and a shave biopsy was performed, "
+            "specimen to pathology.")
+    codes = _codes(text)
+    assert codes.count("11102") == 1 and "11103" not in codes and "17003" in codes
+
+
+def test_a_count_before_a_list_of_sites_is_shared_by_them() -> None:
+    text = ("A&P: Neoplasm of uncertain behavior x3 - r/o BCC (L arm), r/o melanoma (R shin), r/o SCC (back). "
+            "Bx all three.\n#1 L upper arm: 4 mm punch biopsy.\n#2 R shin: 4 mm punch bx.\n#3 mid back: shave biopsy.")
+    assert sorted(_codes(text)) == ["11103", "11104", "11105"]
+
+
+# --- the first item written on the assessment's own line -----------------------------------------------------------
+
+def test_the_first_item_after_an_assessment_heading_is_the_visits_problem() -> None:
+    text = ("Est pt. Shave biopsy of a 6 mm pearly papule of the L nasal ala, specimen to pathology.\n"
+            "Assessment and plan: 1. psoriasis vulgaris, flaring despite clobetasol; refill sent and "
+            "calcipotriene added. 2. lesion left nasal ala, rule out BCC, biopsied.\nMDM moderate.")
+    assert ("99214", 1, ("25",)) in lines(text, payer="commercial", age=60, sex="M")
+    assert read_lesions(text)[0]["diagnosis"] != "psoriasis"
+
+
+def test_an_assessment_heading_on_its_own_line_does_not_change_the_lesions_diagnosis() -> None:
+    text = ("Shave biopsy of a 6 mm pearly papule of the L nasal ala, specimen to pathology.\nAssessment: "
+            "lesion left nasal ala, rule out BCC, biopsied.")
+    assert _codes(text) == ["11102"]
+
+
+# --- the next visit's procedure is not this visit's purpose ----------------------------------------------------------
+
+def test_a_procedure_the_patient_will_be_scheduled_for_leaves_the_visit() -> None:
+    text = ("Est pt, 6 month skin check. Psoriasis of the elbows flaring despite clobetasol; calcipotriene added, "
+            "refill sent.\nL nasal ala 6 mm pearly papule - shave biopsy today.\n"
+            "Addendum: path BCC; he will be scheduled for Mohs surgery.")
+    assert any(code.startswith("992") for code in _codes(text))
+
+
+def test_a_visit_here_for_a_procedure_only_has_no_visit() -> None:
+    text = ("Here for Mohs surgery of a biopsy-proven BCC, L nasal ala, 0.8 cm. Stage 1: 2 blocks, clear. Defect "
+            "left to heal by second intention.")
+    assert _codes(text) == ["17311"]
+
+
+# --- a visit billed beside a procedure for a problem of its own is no surveillance visit ------------------------------
+
+def test_a_separate_visit_for_a_flaring_problem_is_not_surveillance() -> None:
+    text = ("Est pt, returns for his six month skin check; hx of BCC R cheek, Mohs 2019, no recurrence. Psoriasis of "
+            "the elbows flaring despite clobetasol; calcipotriene added.\nL forearm 6 mm pink papule - shave biopsy "
+            "today.\nMDM moderate, 99214, separate from the biopsy.")
+    assert "Z08" not in _icd(text) and "Z85.828" in _icd(text)
+
+
+def test_a_surveillance_visit_with_nothing_else_keeps_its_reason() -> None:
+    text = ("Est pt, returns for his six month skin check; hx of BCC R cheek, Mohs 2019, no recurrence. Full skin "
+            "exam: no lesions of concern.\nLevel 3.")
+    assert "Z08" in _icd(text)
