@@ -112,6 +112,9 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
 # ("after discussing risks including scarring we went ahead with incision and drainage": what was done)
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
                         r"performed|done|today|went ahead|proceeded|go ahead)\b)[^.;]*$", re.IGNORECASE)
+_GRANULATION_BEFORE = re.compile(r"\bgranulation(?: tissue)?\s+(?:was\s+|were\s+)?(?:gently\s+|then\s+|also\s+)?$",
+                                 re.IGNORECASE)
+_GRANULATION_AFTER = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:hypertrophic\s+|excess\s+)?granulation\b", re.IGNORECASE)
 # "after verbal consent and discussion of risks, the nine AKs ... were treated": consent given, then the procedure
 _AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?(?:consent|"
                             r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
@@ -280,7 +283,17 @@ def _clauses(text: str) -> list[tuple[int, int]]:
         last = max(last, m.end())
     if last < len(text):
         spans.append((last, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    spans = [(a, b) for a, b in spans if text[a:b].strip()]
+    # "corns x3 (R 5th toe x2; L 5th toe x1) - pared": a semicolon inside a parenthesis ends no clause
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and text[merged[-1][1] - 1] == ";" and "\n" not in text[merged[-1][1]:a] and \
+                text.rfind("(", *merged[-1]) > text.rfind(")", *merged[-1]) and \
+                ")" in text[a:b]:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _reason(modifiers: tuple[str, ...], section: str | None, procedure: bool = False) -> str | None:
@@ -827,6 +840,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             if p.type != "removal":
                 reading.ignore(reason, p.start, p.end)
             continue
+        if p.type == "destruction" and (_GRANULATION_BEFORE.search(text, max(0, p.start - 40), p.start)
+                                        or _GRANULATION_AFTER.match(text, p.end)):
+            continue  # "Granulation tissue curetted" at a nail avulsion: the wound's bed, not a lesion destroyed
         active_procedures.append(p)
     if any(p.type == "mohs" for p in active_procedures):
         active_procedures = _stage_steps(text, active_procedures)
@@ -1186,7 +1202,9 @@ def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
             text.rfind("(", 0, lesion.site.start) > text.rfind(")", 0, lesion.site.start) for lesion in listed):
         return
     named = {d.key: d for lesion in listed for d in lesion.diagnoses + lesion.shared}
-    if len(named) != 1:
+    # (of a kind that comes in numbers: "Inflamed nodules: R axilla x1, L axilla x2" beside an abscess of the R
+    # axilla are not abscesses)
+    if len(named) != 1 or not set(named) <= _MANY_AT_ONCE:
         return
     [diagnosis] = named.values()
     for lesion in listed:
@@ -1450,7 +1468,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     bounds.append(end)
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
-        existing = _matching(lesions, site)
+        existing = _matching(lesions, site, text)
         item = _ITEM.match(text, seg_start, seg_end) if enumerated else None
         label = item.group(1).upper() if item else None
         if existing is not None and enumerated and existing.enumerated and not (label and label == existing.item):
@@ -1479,8 +1497,26 @@ def _has_new_action(text: str, start: int, end: int) -> bool:
     return bool(find_procedures(text[start:end]))
 
 
-def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
+_DIGIT_NAME = re.compile(r"\b(great|big|1st|first|2nd|second|3rd|third|4th|fourth|5th|fifth|little|small|index|"
+                         r"middle|ring)\b", re.IGNORECASE)
+_SAME_DIGIT = {"big": "great", "1st": "great", "first": "great", "2nd": "second", "3rd": "third", "4th": "fourth",
+               "5th": "fifth", "little": "fifth", "small": "fifth", "index": "second", "middle": "third",
+               "ring": "fourth"}
+
+
+def _digit(text: str, site: SiteMention) -> str | None:
+    """The toe or finger a site names ("L 5th toe" -> fifth), if any."""
+    if site.site not in ("toe", "finger") or not text:
+        return None
+    m = _DIGIT_NAME.search(text, site.start, site.end)
+    return _SAME_DIGIT.get(m.group(1).lower(), m.group(1).lower()) if m else None
+
+
+def _matching(lesions: list[_Lesion], site: SiteMention, text: str = "") -> _Lesion | None:
+    named = _digit(text, site)
     for lesion in reversed(lesions):
+        if named and _digit(text, lesion.site) not in (None, named):
+            continue  # "L great toe" then "L 5th toe": another digit
         if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)
                                               # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts
                                               or (lesion.laterality == "both" and site.laterality in ("left", "right")
@@ -2436,9 +2472,12 @@ def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple
         start, end = sentence_bounds(text, m.start(), m.end())
         if _NO_PROCEDURE.search(text[start:end]):
             continue  # "R great toe mildly incurvated - conservative care only, no procedure"
-        kinds = {p.type for p in _between(procedures, start, end)}
-        if "nail_debridement" in kinds and "nail_avulsion" not in kinds:
-            continue  # "Debridement of 3 nails (R hallux, R 2nd, R 3rd)": the digits of another nail service
+        line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        kinds = {p.type for p in _between(procedures, line_start, line_end if line_end >= 0 else len(text))}
+        if kinds - {"removal", "repair"} and "nail_avulsion" not in kinds:
+            # "Debridement of 3 nails (R hallux, R 2nd, R 3rd)", "corns (R 5th toe x2, L 5th toe x1) - pared": the
+            # digits of another service
+            continue
         side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
         side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
         key = dict(_DIGIT_WORDS)[m.group(2).lower()]

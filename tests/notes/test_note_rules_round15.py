@@ -6,7 +6,7 @@ patients, day of service 2026-06-01), none is a review note.
 
 from __future__ import annotations
 
-from note_rules import diagnoses, lines, read_lesions
+from note_rules import diagnoses, lines, read_lesions, read_note_gaps
 
 
 def _codes(text: str) -> list[str]:
@@ -270,3 +270,66 @@ def test_a_surveillance_visit_with_nothing_else_keeps_its_reason() -> None:
     text = ("Est pt, returns for his six month skin check; hx of BCC R cheek, Mohs 2019, no recurrence. Full skin "
             "exam: no lesions of concern.\nLevel 3.")
     assert "Z08" in _icd(text)
+
+
+# --- toes and corns beside a nail avulsion -------------------------------------------------------------------------
+
+def test_corns_counted_in_a_parenthesis_with_a_semicolon_are_pared_not_avulsed() -> None:
+    text = ("1) Ingrown toenail L great toe, lateral border. Digital block. Partial nail avulsion of the lateral nail "
+            "border.\n2) Painful corns x3 (R 5th toe dorsolateral x2 - interphalangeal joint and distal; L 5th toe "
+            "x1) - pared with #15 blade.")
+    assert sorted(_codes(text)) == ["11056", "11730"]
+    assert _icd(text) == ["L60.0", "L84"]
+
+
+def test_a_second_mention_of_the_same_toe_is_the_same_lesion() -> None:
+    text = ("Corn L 5th toe, 4 mm, painful in shoes.\nL fifth toe: pared with #15 blade.")
+    assert _codes(text) == ["11055"]
+
+
+def test_granulation_tissue_curetted_at_an_avulsion_is_no_destruction() -> None:
+    text = ("Ingrown nails both great toes.\nExam: R great toe lateral fold with granulation tissue; L great toe "
+            "medial fold erythematous, tender.\nProcedure: Digital blocks. Partial nail avulsion, right great toe "
+            "lateral border. Then partial nail avulsion, left great toe medial border. Granulation tissue curetted.")
+    assert sorted(_codes(text)) == ["11730", "11732"]
+
+
+def test_a_wart_curetted_beside_an_avulsion_is_destroyed() -> None:
+    text = ("Ingrown nail R great toe, lateral border. Digital block. Partial nail avulsion of the lateral border.\n"
+            "Wart L 2nd toe, 4 mm: curetted.")
+    assert sorted(_codes(text)) == ["11730", "17110"]
+
+
+# --- the patient's concerns are told again below; a web space is between toes --------------------------------------
+
+def test_a_concern_line_opens_no_lesion_and_a_web_space_is_a_toe() -> None:
+    text = ("Concerns: 1) painful spot between toes L foot 2) itchy feet\n1) Soft corn, L 4th interdigital web space: "
+            "5 mm hyperkeratotic papule. Pared with #15 blade.\n2) Tinea pedis, bilateral: fine scale soles. Start "
+            "ketoconazole 2% cream BID.\nLevel 3.")
+    assert sorted(_codes(text)) == ["11055", "99213"]
+
+
+def test_a_corn_between_the_toes_is_one_lesion_whose_side_is_asked_for() -> None:
+    text = "Soft corn, 5 mm hyperkeratotic papule between the toes. Pared with #15 blade."
+    assert [lesion.get("laterality") for lesion in read_lesions(text)] == [None]
+    assert "laterality" in [gap.field for gap in read_note_gaps(text)]
+
+
+# --- an earlier excision dated by its month's name opens the global period ----------------------------------------
+
+def test_a_re_excision_after_an_excision_dated_by_month_name_takes_58() -> None:
+    text = ("This 70 year old man underwent excision of a basal cell carcinoma of the left cheek in this office on "
+            "May 22nd; pathology showed BCC at the lateral margin, so as planned he comes back today for "
+            "re-excision of the scar. The scar and a further margin were excised as an ellipse, the specimen "
+            "measured 2.2 cm in greatest diameter including margins, closed in layers, final length 4.0 cm.\n"
+            "Path: residual BCC, margins clear.")
+    found = lines(text, payer="medicare", age=70, sex="M")
+    assert ("11643", 1, ("58",)) in found
+
+
+def test_a_first_excision_after_a_biopsy_dated_by_month_name_takes_no_58() -> None:
+    text = ("This 70 year old man had a biopsy of the left cheek on May 22nd showing BCC. Today the BCC was "
+            "excised as an ellipse, 1.4 cm lesion with 4 mm margins, closed in layers, final length 4.0 cm.\n"
+            "Path: BCC, margins clear.")
+    found = lines(text, payer="medicare", age=70, sex="M")
+    assert not any("58" in modifiers for _, _, modifiers in found)
