@@ -90,8 +90,9 @@ _NUMBERED_ITEM = re.compile(r"\s*(?:(?:assessment(?:\s*(?:and|&|/)\s*plan)?|a\s*
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
 # ("Number one, squamous cell carcinoma in situ of the right shin": a dictated list)
-_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):]|"
-                         r"number\s+(?:one|two|three|four|five|six|seven|eight)\b)", re.IGNORECASE)
+# ("Lesion 1.5 cm.": a size, not lesion 1)
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+(?![.,]\d)|[A-H])|"
+                         r"[A-H][.):]|number\s+(?:one|two|three|four|five|six|seven|eight)\b)", re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
@@ -1024,8 +1025,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                          and _SITE_TIMES.match(text, sites[0].end)
                                          and text[:start].rstrip().endswith(";"))
         label = _LABEL.match(clause)
-        if enumerated and not sites and label and (in_clause_p or lesion_d):
-            # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
+        if enumerated and not sites and label and (in_clause_p or lesion_d or _LESION_NOUN.search(clause)
+                                                   or find_measures(clause)):
+            # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A; "Exam: (1) 0.7 cm dome-shaped papule" after
+            # "(1) Raised mole on the left parietal scalp" describes lesion (1)
             mark = label.group(1).upper()
             index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
             if 0 <= index < len(labelled):
@@ -1178,7 +1181,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
                                  shared=True, first=member is group[0])
             else:
+                had_count = current.count
                 _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+                if had_count is None and current.count is not None and not sites and \
+                        _summed_count(current.count[0], lesion_d, lesions, current):
+                    # "Two SKs on the back ... A third on the L labium ... Imp: Inflamed SKs x3": the count of
+                    # all the lesions of that diagnosis, not the last one's
+                    current.count = None
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
             if in_clause_p and current is None:
@@ -1192,6 +1201,15 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     if not lesions:
         lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _summed_count(number: int, named: list[DiagnosisMention], lesions: list[_Lesion], current: _Lesion) -> bool:
+    """Several lesions of a diagnosis the clause names (the current one not counted yet) together count
+    ``number``."""
+    keys = {d.key for d in named}
+    kind = [lesion for lesion in lesions if keys & {d.key for d in lesion.diagnoses + lesion.shared}]
+    return len(kind) > 1 and current in kind and \
+        sum(lesion.count[0] if lesion.count and lesion is not current else 1 for lesion in kind) == number
 
 
 def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:

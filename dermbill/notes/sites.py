@@ -54,7 +54,8 @@ SITE_WORDS: dict[str, str] = {
     r"buttocks?|gluteal|glutes?": "buttock",
     r"groin|inguinal(?: fold)?": "groin",
     r"perianal|perineum|perineal": "perianal",
-    r"genitals?|genitalia|penis|penile|scrotum|scrotal|vulva|vulvar|labia\w*|pubic": "genitalia",
+    r"genitals?|genitalia|penis|penile|scrotum|scrotal|vulva|vulvar|labia\w*|labium(?: majus| minus)?|"
+    r"pubic": "genitalia",
     r"shoulders?": "shoulder",
     r"(?:upper )?arms?|deltoid|biceps|triceps": "upper_arm",
     r"elbows?|antecubital(?: fossae?)?|olecranon": "elbow",

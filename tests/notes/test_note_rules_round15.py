@@ -333,3 +333,41 @@ def test_a_first_excision_after_a_biopsy_dated_by_month_name_takes_no_58() -> No
             "Path: BCC, margins clear.")
     found = lines(text, payer="medicare", age=70, sex="M")
     assert not any("58" in modifiers for _, _, modifiers in found)
+
+
+# --- a site named by its anatomical word; a summary count is the lesions' total -----------------------------------
+
+def test_a_labium_is_the_genitalia() -> None:
+    text = ("Irritated SK 0.4 cm, L labium majus, bleeds. Shave removal at the base, specimen to path.\n"
+            "Path: irritated seborrheic keratosis.")
+    assert _codes(text) == ["11305"]
+
+
+def test_an_assessment_count_of_all_the_lesions_is_not_the_last_ones() -> None:
+    text = ("Two inflamed SKs on the mid upper back along the bra line, crusted. A third, 0.4 cm, on the L labium "
+            "majus, irritated.\nProcedure: Back x2: curettage. L labium majus: shave removal at the base; specimen "
+            "to path.\nImp: Inflamed SKs x3, treated as above.\nPath: irritated seborrheic keratosis.")
+    assert sorted(lines(text, payer="medicare", age=66, sex="F")) == [("11305", 1, ("XS",)), ("17110", 1, ())]
+
+
+def test_an_assessment_count_of_one_site_is_its_count() -> None:
+    text = "Inflamed SKs on the L labium majus.\nImp: Inflamed SKs x3 - curettage of each."
+    assert _codes(text) == ["17110"]
+    assert [lesion.get("count") for lesion in read_lesions(text)] == [3]
+
+
+# --- a numbered exam item describes the lesion of that number ------------------------------------------------------
+
+def test_a_numbered_exam_item_without_a_site_is_the_numbered_lesions() -> None:
+    text = ("(1) Raised mole on the L parietal scalp, catches with comb, bled twice. (2) New pink spot on mid back.\n"
+            "Exam: (1) 0.7 cm dome-shaped tan papule with hemorrhagic crust. (2) Mid upper back: 0.5 cm pink scaly "
+            "macule.\nProcedures:\n(1) Shave removal of irritated nevus, flush with skin. Sent to path.\n(2) Shave "
+            "biopsy of mid back lesion, r/o BCC. Sent to path.\nPath: (1) compound nevus. (2) superficial BCC.")
+    assert sorted(_codes(text)) == ["11102", "11306"]
+
+
+def test_a_lesion_size_line_is_no_numbered_item() -> None:
+    text = ("A) R lateral neck - bx-proven BCC. Lesion 0.7 cm. 3 mm margins. Excised; intermediate closure, 3.0 cm.\n"
+            "B) L calf - bx-proven SCC in situ. Lesion 1.5 cm. 2 mm margins. Excised; simple closure.\n"
+            "Path: A) BCC, margins clear. B) SCC in situ, margins clear.")
+    assert sorted(_codes(text)) == ["11602", "11622", "12042"]
