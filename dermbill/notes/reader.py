@@ -217,6 +217,9 @@ class _Lesion:
     enumerated: bool = False
     item: str | None = None  # the number or letter of the list item that opened it ("1)", "B.")
     left_today: bool = False  # "Not treated today." said of it in a clause of its own
+    # the diagnoses of a clause said of several lesions at once ("Plantar warts pared, then LN2 to all 7 lesions"),
+    # which give way to one said of this lesion alone ("Dx: verruca vulgaris, R fingers")
+    group_said: list[DiagnosisMention] = field(default_factory=list)
 
 
 # the number or letter a list item opens with: "1) L lateral upper arm: ...", "(2) R cheek", "B. L forearm"
@@ -1093,12 +1096,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             current, group = same_dx[-1], same_dx
             continue
         total = _ALL_N.search(clause) if in_clause_p and not sites else None
-        counted, spans = [], set()
-        for lesion in untreated:
-            # ("L hand: 5 verruca vulgaris fingers/dorsum": one count read at two sites is one group's)
-            if (lesion.diagnoses or lesion.shared) and not (lesion.count and lesion.count[1:] in spans):
-                counted.append(lesion)
-                spans.add(lesion.count[1:] if lesion.count else None)
+        counted = _counted_lesions(text, untreated, False)
+        if total and not _adds_up(counted, _number(total.group(1))):
+            # "Exam: 5 verrucous papules on the R fingers. 2 plantar warts L heel ... LN2 to all 7 lesions": lesions
+            # counted before their diagnosis is named count too (not the parts of a site counted in a parenthesis)
+            widened = _counted_lesions(text, untreated, True)
+            if _adds_up(widened, _number(total.group(1))):
+                counted = widened
         tallied = [lesion for lesion in untreated if lesion.count]
         if total and counted and all(lesion in tallied for lesion in counted) and len(tallied) > len(counted) and \
                 sum(lesion.count[0] for lesion in tallied if lesion.count) == _number(total.group(1)) and \
@@ -1201,6 +1205,30 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     if not lesions:
         lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _counted_lesions(text: str, untreated: list[_Lesion], undiagnosed: bool) -> list[_Lesion]:
+    """The untreated lesions a treatment's total may count: those with a diagnosis (and, ``undiagnosed``, those only
+    counted), one count read at two sites once ("L hand: 5 verruca vulgaris fingers/dorsum")."""
+    counted: list[_Lesion] = []
+    spans: set[tuple[int, int] | None] = set()
+    for lesion in untreated:
+        if (lesion.diagnoses or lesion.shared or (undiagnosed and lesion.count
+                                                  and not _in_parenthesis(text, lesion.site.start))) \
+                and not (lesion.count and lesion.count[1:] in spans):
+            counted.append(lesion)
+            spans.add(lesion.count[1:] if lesion.count else None)
+    return counted
+
+
+def _adds_up(counted: list[_Lesion], total: int) -> bool:
+    """The lesions (or those of them counted) number ``total``."""
+    return sum(lesion.count[0] if lesion.count else 1 for lesion in counted) == total or \
+        sum(lesion.count[0] for lesion in counted if lesion.count) == total
+
+
+def _in_parenthesis(text: str, position: int) -> bool:
+    return text.rfind("(", 0, position) > text.rfind(")", 0, position)
 
 
 def _summed_count(number: int, named: list[DiagnosisMention], lesions: list[_Lesion], current: _Lesion) -> bool:
@@ -1562,6 +1590,8 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.pathology.append(d)
         else:
             lesion.diagnoses.append(d)
+            if shared:
+                lesion.group_said.append(d)
     if not seg_d:
         lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
     if _PENDING.search(segment):
@@ -2070,7 +2100,7 @@ def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
     # and a bare "cyst" (L72.9) yields to any more specific word
     pool = [d for d in pool if d.key != "L72.9"] or pool
-    pool = sorted(pool, key=lambda d: d.key in VISIT_ONLY)
+    pool = sorted(pool, key=lambda d: (d.key in VISIT_ONLY, d in lesion.group_said))
     if not pool:
         return None
     for d in pool:

@@ -371,3 +371,21 @@ def test_a_lesion_size_line_is_no_numbered_item() -> None:
             "B) L calf - bx-proven SCC in situ. Lesion 1.5 cm. 2 mm margins. Excised; simple closure.\n"
             "Path: A) BCC, margins clear. B) SCC in situ, margins clear.")
     assert sorted(_codes(text)) == ["11602", "11622", "12042"]
+
+
+# --- lesions counted before their diagnosis is named, under a treatment's total -------------------------------------
+
+def test_lesions_counted_before_their_diagnosis_share_the_treatments_total() -> None:
+    text = ("Warts R hand and L foot x1 yr.\nExam: 4 verrucous papules on the R fingers. 2 plantar warts L heel, "
+            "tender.\nTx: Plantar warts pared with #15 blade, then LN2 to all 6 lesions, 2 cycles.\n"
+            "Dx: verruca vulgaris, R fingers; verruca plantaris, L sole.")
+    assert _codes(text) == ["17110"]
+    assert _icd(text) == ["B07.0", "B07.8"]
+
+
+def test_a_total_that_the_diagnosed_lesions_make_keeps_them() -> None:
+    text = ("Exam: verrucous papules R index finger (2), R thumb (1). L plantar forefoot: 2 papules w/ black dots.\n"
+            "Dx: verruca vulgaris x3 (R hand); plantar warts x2 (L foot).\nProc: plantar warts pared, then LN2 "
+            "applied to all 5 warts.")
+    assert _codes(text) == ["17110"]
+    assert _icd(text) == ["B07.0", "B07.8"]
