@@ -114,18 +114,17 @@ def visit_reason(text: str, history: list[Evidence], treats_lesions: bool) -> st
 def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tuple[str, str | None] | None,
                           malignant: bool) -> list[Evidence]:
     """Earlier procedures by this practice whose date the note gives, related when today's is a re-excision."""
-    from dermbill.notes.header import parse_date
 
     found: list[Evidence] = []
     for start, end in _sentences(text):
         sentence = text[start:end]
         words = _PRIOR_WORD.search(sentence)
-        dates = [(parse_date(m.group(1)), m) for m in _DATE.finditer(sentence)]
-        dates = [(day, m) for day, m in dates if day is not None and visit_day is not None and day < visit_day]
+        # ("underwent excision of a BCC of the left cheek in this office on April 6th": a day by its month's name)
+        dates = [(day, at, to) for day, at, to in (_dates(sentence, visit_day) if visit_day is not None else [])
+                 if day < visit_day] if visit_day is not None else []
         if not words or not dates or not _RELATED.search(text):
             continue
-        day, match = dates[0]
-        assert day is not None
+        day, date_start, date_end = dates[0]
         code = _CODE.search(sentence)
         word = words.group(1).lower()
         if code:
@@ -142,7 +141,7 @@ def find_prior_procedures(text: str, visit_day: datetime.date | None, site: tupl
             entry["site"] = site[0]
             if site[1] in ("left", "right"):
                 entry["laterality"] = site[1]
-        found.append(Evidence(entry, start + match.start(), start + match.end()))
+        found.append(Evidence(entry, start + date_start, start + date_end))
         break
     return found
 

@@ -19,7 +19,8 @@ _NLP: Any = None
 
 # (literal or None, category, direction, token pattern or None)
 SECTION_TITLES: dict[str, tuple[str, ...]] = {
-    "chief_complaint": ("cc:", "chief complaint:", "reason for visit:"),
+    # ("Concerns: 1) painful spot between toes L foot 2) itchy peeling feet": the patient's words, told again below)
+    "chief_complaint": ("cc:", "chief complaint:", "reason for visit:", "concerns:"),
     "hpi": ("hpi:", "history of present illness:", "subjective:"),
     "exam": ("exam:", "pe:", "physical exam:", "physical examination:", "skin exam:", "objective:", "findings:"),
     "assessment_plan": ("assessment/plan:", "assessment and plan:", "a/p:", "a&p:", "assessment:", "impression:",

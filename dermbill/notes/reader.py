@@ -15,7 +15,7 @@ import functools
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, TypeVar
 
@@ -50,7 +50,7 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b)|(?=(?<![\w.])[A-H]\)\s)|"
+                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 # "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
 # trimmed, not a lesion
@@ -83,13 +83,16 @@ def _next_line_sites(text: str, end: int) -> bool:
 _GARMENT_LINE = re.compile(r"\b(?:bra|waist|belt)", re.IGNORECASE)
 _SIDE_FIRST = re.compile(r"(?:left|right|l|r|lt|rt)\.?[ \t]+(?!(?:and|&|/)\b)", re.IGNORECASE)
 _REGION = re.compile(r"(?:the\s+)?(?:trunk|torso)", re.IGNORECASE)
-_NUMBERED_ITEM = re.compile(r"\s*\d{1,2}[.)]\s")
+# ("Assessment and plan: 1. psoriasis vulgaris, flaring, ...": the first item written after the heading on its line)
+_NUMBERED_ITEM = re.compile(r"\s*(?:(?:assessment(?:\s*(?:and|&|/)\s*plan)?|a\s*/\s*p|impression|imp)\s*:\s*)?"
+                            r"\d{1,2}[.)]\s", re.IGNORECASE)
 # a clause that ends on a dash or colon introduces the next one ("Tangential biopsy - " before "A: L upper arm")
 _LEADS_IN = re.compile(r"(?:\s[-\u2013\u2014]|:)\s*$")
 _LABEL = re.compile(r"\s*(?:\(|#|lesion\s+|site\s+)?(\d|[A-H])\b[).:]?", re.IGNORECASE)
 # ("Number one, squamous cell carcinoma in situ of the right shin": a dictated list)
-_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+|[A-H])|[A-H][.):]|"
-                         r"number\s+(?:one|two|three|four|five|six|seven|eight)\b)", re.IGNORECASE)
+# ("Lesion 1.5 cm.": a size, not lesion 1)
+_ENUMERATED = re.compile(r"^\s*(?:\(\d+\)|\([A-H]\)|\d\)|#\d|(?:Lesion|Site|Specimen)\s+(?:#?\d+(?![.,]\d)|[A-H])|"
+                         r"[A-H][.):]|number\s+(?:one|two|three|four|five|six|seven|eight)\b)", re.IGNORECASE)
 _PATH_CLAUSE = re.compile(r"^\W*(?:\w+\s+){0,2}(?:path(?:ology)?|dermpath|histo(?:logy|path(?:ology)?)?)\b|"
                           r"\b(?:final |excision |excisional |biopsy |bx )?(?:path(?:ology)?|dermpath|histolog\w*)"
                           r"(?: report| result| results| dx| diagnosis)?\s*(?:showed|shows|revealed|reveals|"
@@ -110,6 +113,12 @@ _PENDING = re.compile(r"\bpending\b|sent (?:to|for) (?:path|pathology|histo|derm
 # ("after discussing risks including scarring we went ahead with incision and drainage": what was done)
 _RISK_TALK = re.compile(r"\b(?:risks?|benefits|alternatives|complications?)\b(?![^.;]*\b(?:obtained|signed|"
                         r"performed|done|today|went ahead|proceeded|go ahead)\b)[^.;]*$", re.IGNORECASE)
+_GRANULATION_BEFORE = re.compile(r"\bgranulation(?: tissue)?\s+(?:was\s+|were\s+)?(?:gently\s+|then\s+|also\s+)?$",
+                                 re.IGNORECASE)
+_GRANULATION_AFTER = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:hypertrophic\s+|excess\s+)?granulation\b", re.IGNORECASE)
+# "after verbal consent and discussion of risks, the nine AKs ... were treated": consent given, then the procedure
+_AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?(?:consent|"
+                            r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
@@ -166,7 +175,7 @@ _COUNT_HEADING = re.compile(r"\b(?:number|no\.?|#) (?:of lesions |of aks |of war
                             r"removed)\s*[:=]?\s*(\d{1,3})\b(?!\s*(?:mm|cm|%|sq))", re.IGNORECASE)
 _HEADING_COUNT = re.compile(r"^\s*(?:\w+\s*){0,2}:")
 _LESION_NOUN = re.compile(r"\b(?:lesions?|papules?|nodules?|neoplasms?|growths?|macules?|plaques?|tumou?rs?|spots?|"
-                          r"moles?|patch(?:es)?|cysts?|site)\b", re.IGNORECASE)
+                          r"moles?|patch(?:es)?|(?:nodulo)?cysts?|site)\b", re.IGNORECASE)
 _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<!prolene )(?<!vicryl )"
                       r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
@@ -208,6 +217,9 @@ class _Lesion:
     enumerated: bool = False
     item: str | None = None  # the number or letter of the list item that opened it ("1)", "B.")
     left_today: bool = False  # "Not treated today." said of it in a clause of its own
+    # the diagnoses of a clause said of several lesions at once ("Plantar warts pared, then LN2 to all 7 lesions"),
+    # which give way to one said of this lesion alone ("Dx: verruca vulgaris, R fingers")
+    group_said: list[DiagnosisMention] = field(default_factory=list)
 
 
 # the number or letter a list item opens with: "1) L lateral upper arm: ...", "(2) R cheek", "B. L forearm"
@@ -275,7 +287,17 @@ def _clauses(text: str) -> list[tuple[int, int]]:
         last = max(last, m.end())
     if last < len(text):
         spans.append((last, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    spans = [(a, b) for a, b in spans if text[a:b].strip()]
+    # "corns x3 (R 5th toe x2; L 5th toe x1) - pared": a semicolon inside a parenthesis ends no clause
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and text[merged[-1][1] - 1] == ";" and "\n" not in text[merged[-1][1]:a] and \
+                text.rfind("(", *merged[-1]) > text.rfind(")", *merged[-1]) and \
+                ")" in text[a:b]:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _reason(modifiers: tuple[str, ...], section: str | None, procedure: bool = False) -> str | None:
@@ -344,7 +366,12 @@ _TIME_SINCE_BEFORE = re.compile(r"\b(?:\d{1,2}|one|two|three|four|six|a|an|a few
                                 r"their|an?|last|prior)\s+)?(?:[\w&-]+\s+){0,2}$", re.IGNORECASE)
 _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returned|came back)\s+(?:\w+\s+){0,2}?"
                             r"(?:after|despite|following|post)|\b(?:failed|despite|refractory to|resistant to|"
-                            r"unresponsive to|did not respond to|no response to))\s+(?:prior\s+|previous\s+)?$",
+                            r"unresponsive to|did not respond to|no response to)"
+                            # "failed high-potency topicals and a course of NB-UVB": each treatment of the list failed
+                            r"(?:\s+(?!(?:so|then|now|today|and then)\b)[\w%./-]+){0,4}?(?:\s*,|\s+and|\s+or|\s*&)"
+                            r"(?:\s+(?:a|an)\s+(?:course|trial|cycle)\s+of)?"
+                            r"|\b(?:failed|completed|finished|after|despite)\s+(?:a|an|his|her|their|the)\s+(?:prior\s+|"
+                            r"previous\s+)?(?:course|trial|cycle)\s+of)\s+(?:prior\s+|previous\s+)?$",
                             re.IGNORECASE)
 # "No procedures performed today." said of the visit (a clause of its own), not "SKs, back - benign, no treatment
 # today" said of one lesion
@@ -695,12 +722,29 @@ def _count_tables_as_lines(text: str) -> str:
     return "".join(chars)
 
 
+# "Here for 3 lesions flagged at TBSE; scheduled for biopsies today": a visit whose stated purpose is to sample
+_BIOPSY_VISIT = re.compile(r"\b(?:here|presents?|scheduled|seen|returns?|comes?|came in)\b[^.;\n]{0,40}?\bfor\s+"
+                           r"(?:(?:the|her|his|their|scheduled|planned|skin)\s+)?(?:biopsies|bxs|bx's|biopsy|bx)\b",
+                           re.IGNORECASE)
+
+
+def _sampling_shaves(text: str, procedures: list[ProcedureMention]) -> list[ProcedureMention]:
+    """At a visit whose stated purpose is biopsies, a lesion's bare "shave" ("C. R shoulder, 0.6 cm: tangential
+    shave.") is a tangential biopsy: the intent is to sample (RULES 1.1), unless the note says it removed a lesion by
+    shave ("shave removal", "shaved off")."""
+    shaves = [p for p in procedures if p.type == "shave_removal"]
+    if not shaves or not _BIOPSY_VISIT.search(text) or \
+            any(text[p.start:p.end].lower() not in ("shave", "shaves") for p in shaves):
+        return procedures
+    return [replace(p, type="biopsy", detail="tangential") if p in shaves else p for p in procedures]
+
+
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     text = _count_tables_as_lines(text)
     reading = _Reading(text)
-    procedures = sorted(find_procedures(text), key=lambda p: p.start)
+    procedures = _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start))
     diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}
@@ -774,6 +818,11 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                                                      or _RECURRENT_BEFORE.search(text, max(0, start - 30), start)
                                                      or _biopsy_history_after(text, start, end)):
             reason = None
+        if reason == "hypothetical" and dated and _AFTER_CONSENT.search(
+                text, sentence_bounds(text, start, end)[0], start):
+            # "after verbal consent and discussion of risks, the nine AKs ... were treated with liquid nitrogen": the
+            # discussion came before what was done
+            reason = None
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
             # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
@@ -788,12 +837,16 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         reason = reason_of(p.start, p.end)
         sentence_start, sentence_end = sentence_bounds(text, p.start, p.end)
         if reason is None and _RISK_TALK.search(text[sentence_start:p.start]) and \
-                not _DONE_AFTER.match(text[p.end:sentence_end]):
+                not _DONE_AFTER.match(text[p.end:sentence_end]) and \
+                not _AFTER_CONSENT.search(text, sentence_start, p.start):
             continue  # "risks of excision including scarring were discussed"
         if reason is not None:
             if p.type != "removal":
                 reading.ignore(reason, p.start, p.end)
             continue
+        if p.type == "destruction" and (_GRANULATION_BEFORE.search(text, max(0, p.start - 40), p.start)
+                                        or _GRANULATION_AFTER.match(text, p.end)):
+            continue  # "Granulation tissue curetted" at a nail avulsion: the wound's bed, not a lesion destroyed
         active_procedures.append(p)
     if any(p.type == "mohs" for p in active_procedures):
         active_procedures = _stage_steps(text, active_procedures)
@@ -873,13 +926,17 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
         # "Exam limited to back: 9 mm dark brown papule L lower back": the extent of the examination, not a lesion;
         # "gets caught when he shaves his legs": the hair shaved, not a lesion's site
         sites = [x for x in sites if not _EXAM_SCOPE.search(text, max(0, x.start - 40), x.start)
-                 and not _SHAVES_BEFORE.search(text, max(0, x.start - 25), x.start)]
+                 and not _SHAVES_BEFORE.search(text, max(0, x.start - 25), x.start)
+                 # "Start spironolactone - counseled re: hyperkalemia, breast tenderness": a drug's side effect
+                 and not _COUNSELED_BEFORE.search(text, max(start, x.start - 120), x.start)]
         if not in_clause_p:
             # "Molluscum contagiosum, trunk, spreading": a region named with no procedure is where the condition
             # is, not a lesion; its diagnosis goes to the sites treated later ("abdomen and flanks")
             # ("trunk 11, L axilla 6" counts the lesions of the trunk: a region with its count is a group of them)
             sites = [s for s in sites if not _REGION.fullmatch(text[s.start:s.end])
-                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)]
+                     or _COUNT_AFTER_SITE.match(text, s.end, end) or _SITE_TIMES.match(text, s.end, end)
+                     # "curetted: 10 trunk, 4 R axilla": the count written before the region
+                     or _COUNT_LISTED_BEFORE.search(text, max(start, s.start - 20), s.start)]
         is_path = section == "pathology" or bool(_PATH_CLAUSE.search(clause))
         if is_path and section != "pathology" and _BIOPSY_PAREN.search(clause) and \
                 not _PATH_CLAUSE.search(_BIOPSY_PAREN.sub(" ", clause)):
@@ -971,8 +1028,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                          and _SITE_TIMES.match(text, sites[0].end)
                                          and text[:start].rstrip().endswith(";"))
         label = _LABEL.match(clause)
-        if enumerated and not sites and label and (in_clause_p or lesion_d):
-            # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A
+        if enumerated and not sites and label and (in_clause_p or lesion_d or _LESION_NOUN.search(clause)
+                                                   or find_measures(clause)):
+            # "A: ED&C ..." after "A. L forehead: ..." speaks of lesion A; "Exam: (1) 0.7 cm dome-shaped papule" after
+            # "(1) Raised mole on the left parietal scalp" describes lesion (1)
             mark = label.group(1).upper()
             index = int(mark) - 1 if mark.isdigit() else ord(mark) - ord("A")
             if 0 <= index < len(labelled):
@@ -999,6 +1058,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if in_clause_p:
                 opened = _one_counted_group(lesions, opened, known)
+            _share_list_diagnosis(text, [lesion for lesion, _ in opened])
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1036,12 +1096,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             current, group = same_dx[-1], same_dx
             continue
         total = _ALL_N.search(clause) if in_clause_p and not sites else None
-        counted, spans = [], set()
-        for lesion in untreated:
-            # ("L hand: 5 verruca vulgaris fingers/dorsum": one count read at two sites is one group's)
-            if (lesion.diagnoses or lesion.shared) and not (lesion.count and lesion.count[1:] in spans):
-                counted.append(lesion)
-                spans.add(lesion.count[1:] if lesion.count else None)
+        counted = _counted_lesions(text, untreated, False)
+        if total and not _adds_up(counted, _number(total.group(1))):
+            # "Exam: 5 verrucous papules on the R fingers. 2 plantar warts L heel ... LN2 to all 7 lesions": lesions
+            # counted before their diagnosis is named count too (not the parts of a site counted in a parenthesis)
+            widened = _counted_lesions(text, untreated, True)
+            if _adds_up(widened, _number(total.group(1))):
+                counted = widened
         tallied = [lesion for lesion in untreated if lesion.count]
         if total and counted and all(lesion in tallied for lesion in counted) and len(tallied) > len(counted) and \
                 sum(lesion.count[0] for lesion in tallied if lesion.count) == _number(total.group(1)) and \
@@ -1096,7 +1157,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
         if not in_clause_p and _UNTREATED.search(clause):
-            if current is not None and not sites and _NOT_TREATED.search(clause):
+            if current is not None and not sites and (_NOT_TREATED.search(clause)
+                                                      or _NO_TREATMENT_CLAUSE.match(clause)):
                 current.left_today = True
             # "8 other nevi (trunk) examined w/ dermoscopy: symmetric, no tx": lesions other than the ones treated,
             # or left alone, are not the last lesion's (its count, diagnosis or size)
@@ -1112,8 +1174,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                                         and bool(_STAGE.search(clause) or _ORDINAL_STAGE.search(clause)))
                                     # "Pre-op dx: epidermoid cyst. Cyst measured 2.2 cm once marked" in the procedure
                                     # paragraph of the one lesion of that diagnosis
-                                    or (len(lesions) == 1 and {d.key for d in lesion_d}
-                                        <= {d.key for d in current.diagnoses + current.shared})
+                                    or (len(lesions) == 1 and _said_of(lesion_d, current))
                                     or section not in ("assessment_plan", "hpi", "exam", "plan")
                                     or (bool(group) and not any(m.diagnoses or m.shared for m in group))):
             # "Site: L upper arm. Dx: invasive SCC": a diagnosis after a site that names none is that site's
@@ -1124,7 +1185,13 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
                                  shared=True, first=member is group[0])
             else:
+                had_count = current.count
                 _add_segment(text, current, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
+                if had_count is None and current.count is not None and not sites and \
+                        _summed_count(current.count[0], lesion_d, lesions, current):
+                    # "Two SKs on the back ... A third on the L labium ... Imp: Inflamed SKs x3": the count of
+                    # all the lesions of that diagnosis, not the last one's
+                    current.count = None
         elif lesion_d and not sites:
             preamble_diagnoses = lesion_d
             if in_clause_p and current is None:
@@ -1134,9 +1201,79 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
     for lesion in lesions:
         _inherit(text, lesion, _heading_spent(text, lesion, lesions))
     _template_count(text, lesions)
+    _chief_complaint_diagnosis(text, sections, lesions, diagnoses)
     if not lesions:
         lesions = _one_lesion_note(text, procedures, diagnoses)
     return lesions
+
+
+def _counted_lesions(text: str, untreated: list[_Lesion], undiagnosed: bool) -> list[_Lesion]:
+    """The untreated lesions a treatment's total may count: those with a diagnosis (and, ``undiagnosed``, those only
+    counted), one count read at two sites once ("L hand: 5 verruca vulgaris fingers/dorsum")."""
+    counted: list[_Lesion] = []
+    spans: set[tuple[int, int] | None] = set()
+    for lesion in untreated:
+        if (lesion.diagnoses or lesion.shared or (undiagnosed and lesion.count
+                                                  and not _in_parenthesis(text, lesion.site.start))) \
+                and not (lesion.count and lesion.count[1:] in spans):
+            counted.append(lesion)
+            spans.add(lesion.count[1:] if lesion.count else None)
+    return counted
+
+
+def _adds_up(counted: list[_Lesion], total: int) -> bool:
+    """The lesions (or those of them counted) number ``total``."""
+    return sum(lesion.count[0] if lesion.count else 1 for lesion in counted) == total or \
+        sum(lesion.count[0] for lesion in counted if lesion.count) == total
+
+
+def _in_parenthesis(text: str, position: int) -> bool:
+    return text.rfind("(", 0, position) > text.rfind(")", 0, position)
+
+
+def _summed_count(number: int, named: list[DiagnosisMention], lesions: list[_Lesion], current: _Lesion) -> bool:
+    """Several lesions of a diagnosis the clause names (the current one not counted yet) together count
+    ``number``."""
+    keys = {d.key for d in named}
+    kind = [lesion for lesion in lesions if keys & {d.key for d in lesion.diagnoses + lesion.shared}]
+    return len(kind) > 1 and current in kind and \
+        sum(lesion.count[0] if lesion.count and lesion is not current else 1 for lesion in kind) == number
+
+
+def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
+    """"Molluscum - trunk + bilat axillae ... curetted: 10 trunk, 4 R axilla, 4 L axilla (18 total)": in a list of
+    sites each with its count, a site that names no diagnosis is of the one diagnosis the others have (not the parts
+    of a site in a parenthesis, "4 verrucous papules R hand (index finger x2, thumb x1)", counted within it)."""
+    if len(listed) < 2 or not all(lesion.count for lesion in listed) or any(
+            text.rfind("(", 0, lesion.site.start) > text.rfind(")", 0, lesion.site.start) for lesion in listed):
+        return
+    named = {d.key: d for lesion in listed for d in lesion.diagnoses + lesion.shared}
+    # (of a kind that comes in numbers: "Inflamed nodules: R axilla x1, L axilla x2" beside an abscess of the R
+    # axilla are not abscesses)
+    if len(named) != 1 or not set(named) <= _MANY_AT_ONCE:
+        return
+    [diagnosis] = named.values()
+    for lesion in listed:
+        if not lesion.diagnoses and not lesion.shared:
+            lesion.shared.append(diagnosis)
+
+
+def _chief_complaint_diagnosis(text: str, sections: tuple[tuple[str, int, int], ...], lesions: list[_Lesion],
+                               diagnoses: list[DiagnosisMention]) -> None:
+    """"CC: skin tags neck and underarms ... Removed with snip: neck 12, R axilla 4, L axilla 4": a lesion whose words
+    name no diagnosis is of the one the chief complaint names at its site."""
+    for category, start, end in sections:
+        if category != "chief_complaint":
+            continue
+        line_end = text.find("\n", start)
+        end = min(end, line_end) if line_end >= 0 else end
+        named = [d for d in _between(diagnoses, start, end) if d.key not in VISIT_ONLY and not d.hedged]
+        if len({d.key for d in named}) != 1:
+            continue
+        sites = {s.site for s in find_sites(text[start:end], start)}
+        for lesion in lesions:
+            if not lesion.diagnoses and not lesion.shared and lesion.site.site in sites:
+                lesion.shared.append(named[0])
 
 
 def _one_lesion_note(text: str, procedures: list[ProcedureMention],
@@ -1203,6 +1340,9 @@ _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scatte
                         r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
 
+# "3. SKs, back - benign, reassurance given. No treatment.": a clause that says only that, of the lesion before it
+_NO_TREATMENT_CLAUSE = re.compile(r"\W*no (?:tx|treatment|intervention)(?: (?:needed|necessary|indicated|required|"
+                                  r"today))?\W*$", re.IGNORECASE)
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
 # "R axilla tags are not bothering her; she declined removal today" under "here for removal of skin tags"
@@ -1212,6 +1352,8 @@ _TREATMENT_LATER = re.compile(r"\b(?:will|plan(?:s|ned)? to|to)\s+(?:schedule|bo
                               r"him|her|them|pt|patient|the|a|an)\s+)*(?:mohs|excision|re-?excision|wide local "
                               r"excision|wle|surgery)\b|\b(?:mohs|excision|surgery)\s+(?:to be|will be)\s+"
                               r"scheduled\b", re.IGNORECASE)
+# "3 cm soft nodule R forearm c/w lipoma - asymptomatic, will observe": a lesion its own words leave to be watched
+_OBSERVED = re.compile(r"\b(?:will |to )?observe\b|\bobservation\b|\bwatchful waiting\b", re.IGNORECASE)
 _OWN_PROCEDURE_HEADING = re.compile(r"\s*(?:procedure|technique|op(?:erative)? note)\s*"
                                     r"(?:\([^)]*\)|[-\u2013\u2014][^:]*)\s*:", re.IGNORECASE)
 
@@ -1231,6 +1373,8 @@ _NAMED_LESIONS = re.compile(r"\b(?:(both)|all (\d{1,2}|two|three|four|five|six)|
                             r"\s+(?:\w+\s+)?(?:lesions|sites|spots|growths|papules)\b", re.IGNORECASE)
 
 
+_COUNSELED_BEFORE = re.compile(r"\b(?:counsel+ed|warned|educated|advised)\s+(?:pt\s+|patient\s+)?(?:re\b:?|regarding|"
+                               r"on|about|of)[^.;\n]*$|\bside[- ]effects?\b[^.;\n]*$", re.IGNORECASE)
 _SHAVES_BEFORE = re.compile(r"\bshav(?:es|ing|ed)\s+(?:his|her|their|the|both)?\s*$", re.IGNORECASE)
 _EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)\s+(?:was\s+)?(?:limited|confined|"
                          r"restricted|focused)\s+to\s+(?:the\s+)?(?:pt'?s\s+|patient'?s\s+|his\s+|her\s+)?$",
@@ -1281,7 +1425,8 @@ def _owners_of(lesions: list[_Lesion], group: list[_Lesion], clause_p: list[Proc
         having = [lesion for lesion in lesions if main and main <= {q.type for q in lesion.procedures}]
         if len(having) == number and not all(lesion in having for lesion in group):
             return having
-    if not all(lesion.procedures for lesion in group) or any(
+    # (a lesion of the group its own words leave untreated, "SKs, back - benign. No treatment.", awaits nothing)
+    if not all(lesion.procedures or lesion.left_today for lesion in group) or any(
             q.type in kinds for lesion in group for q in lesion.procedures):
         return []  # the group's own procedure still to come, or the same kind: the clause is the group's
     # ("1) Excision: ellipse ..., layered closure": the closure is of the excision's lesion, which has no closure yet)
@@ -1308,7 +1453,7 @@ def _inherit(text: str, lesion: _Lesion, spent: bool = False) -> None:
     # note's heading: a lesion whose own words plan its treatment for later is not treated today
     words = _lesion_text(text, lesion)
     left = lesion.left_today or bool(_NOT_TREATED.search(words) or _TREATMENT_LATER.search(words)
-                                     or _DECLINED.search(words))
+                                     or _DECLINED.search(words) or _OBSERVED.search(words))
     if not main and not other and not spent and not left:
         lesion.procedures.extend(p for p in head_p if p not in lesion.procedures)
     elif main == {"excision"} and any(p.type == "mohs" for p in head_p) and \
@@ -1369,7 +1514,7 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
     bounds.append(end)
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
-        existing = _matching(lesions, site)
+        existing = _matching(lesions, site, text)
         item = _ITEM.match(text, seg_start, seg_end) if enumerated else None
         label = item.group(1).upper() if item else None
         if existing is not None and enumerated and existing.enumerated and not (label and label == existing.item):
@@ -1398,8 +1543,26 @@ def _has_new_action(text: str, start: int, end: int) -> bool:
     return bool(find_procedures(text[start:end]))
 
 
-def _matching(lesions: list[_Lesion], site: SiteMention) -> _Lesion | None:
+_DIGIT_NAME = re.compile(r"\b(great|big|1st|first|2nd|second|3rd|third|4th|fourth|5th|fifth|little|small|index|"
+                         r"middle|ring)\b", re.IGNORECASE)
+_SAME_DIGIT = {"big": "great", "1st": "great", "first": "great", "2nd": "second", "3rd": "third", "4th": "fourth",
+               "5th": "fifth", "little": "fifth", "small": "fifth", "index": "second", "middle": "third",
+               "ring": "fourth"}
+
+
+def _digit(text: str, site: SiteMention) -> str | None:
+    """The toe or finger a site names ("L 5th toe" -> fifth), if any."""
+    if site.site not in ("toe", "finger") or not text:
+        return None
+    m = _DIGIT_NAME.search(text, site.start, site.end)
+    return _SAME_DIGIT.get(m.group(1).lower(), m.group(1).lower()) if m else None
+
+
+def _matching(lesions: list[_Lesion], site: SiteMention, text: str = "") -> _Lesion | None:
+    named = _digit(text, site)
     for lesion in reversed(lesions):
+        if named and _digit(text, lesion.site) not in (None, named):
+            continue  # "L great toe" then "L 5th toe": another digit
         if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)
                                               # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts
                                               or (lesion.laterality == "both" and site.laterality in ("left", "right")
@@ -1427,6 +1590,8 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.pathology.append(d)
         else:
             lesion.diagnoses.append(d)
+            if shared:
+                lesion.group_said.append(d)
     if not seg_d:
         lesion.shared.extend(d for d in clause_d if d not in lesion.shared)
     if _PENDING.search(segment):
@@ -1463,8 +1628,15 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
                                if m.kind == "concentration" and not start <= m.start < end)
     if lesion.count is None:
         lesion.count = _count(text, start, end, lesion.site)
-    if lesion.count is None and clause is not None and clause != (start, end):
+    # "six papules over the vertex and frontal scalp and three more on the R dorsal hand ..., and on the left nasal
+    # ala there is a 0.7 cm pearly papule": a site whose own words say one lesion takes no count of the clause's
+    if lesion.count is None and clause is not None and clause != (start, end) and \
+            not _ONE_LESION.search(text, start, end):
         lesion.count = _count(text, clause[0], clause[1], SiteMention(lesion.site.site, None, -1, -1))
+
+
+_ONE_LESION = re.compile(r"\b(?:a|an|one|single)\s+(?:[\w.-]+\s+){0,5}?(?:papule|nodule|lesion|macule|plaque|"
+                         r"growth|spot|tumou?r|cyst|bump)\b(?!s)", re.IGNORECASE)
 
 
 def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int, int] | None:
@@ -1634,6 +1806,16 @@ def _build(text: str, lesions: list[_Lesion], procedures: list[ProcedureMention]
 _CYSTS = ("epidermoid_cyst", "pilar_cyst")
 
 
+def _said_of(named: list[DiagnosisMention], lesion: _Lesion) -> bool:
+    """Every diagnosis a clause names is the lesion's: "Dx: inflamed epidermoid cyst, mid upper back ... Cyst
+    measures 1.8 cm": a bare cyst (L72.9) is the lesion's own kind of cyst (or its acne's nodulocysts)."""
+    own = {d.key for d in lesion.diagnoses + lesion.shared}
+    keys = {d.key for d in named}
+    if own & {*_CYSTS, "acne"}:
+        keys.discard("L72.9")
+    return keys <= own
+
+
 def _named_cyst(entry: dict[str, Any], diagnoses: list[DiagnosisMention]) -> None:
     """"Inflamed cyst, mid upper back ... Dx: Inflamed epidermoid cyst": a bare cyst (L72.9) is the one kind of cyst
     the note names elsewhere."""
@@ -1684,7 +1866,8 @@ def _share_counts(text: str, expanded: list[tuple[_Lesion, str | None, int | Non
     "warts x6, R hand and L hand") share that count: the total is what the codes depend on."""
     groups: dict[tuple[int, int, int], list[int]] = {}
     for index, (lesion, _, _) in enumerate(expanded):
-        if lesion.count is not None:
+        # (a site of the clause that nothing treats, "the right cheek Mohs scar is well healed", takes no share)
+        if lesion.count is not None and _main_kinds(lesion.procedures):
             groups.setdefault(lesion.count, []).append(index)
     for key, members in groups.items():
         lesions = {id(expanded[i][0]) for i in members}
@@ -1917,7 +2100,7 @@ def _clinical(lesion: _Lesion) -> DiagnosisMention | None:
     # a visit's condition named near the lesion ("Acne x2 yrs on face ... 2 warts on L hand") is not its diagnosis
     # and a bare "cyst" (L72.9) yields to any more specific word
     pool = [d for d in pool if d.key != "L72.9"] or pool
-    pool = sorted(pool, key=lambda d: d.key in VISIT_ONLY)
+    pool = sorted(pool, key=lambda d: (d.key in VISIT_ONLY, d in lesion.group_said))
     if not pool:
         return None
     for d in pool:
@@ -2153,13 +2336,21 @@ def _one_vascular_field(text: str, lesion_dicts: list[dict[str, Any]], reading: 
 def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: _Reading) -> None:
     """The session's total dose of triamcinolone, written once in mg, is what was injected: the doses read per lesion
     are shared out so that they add up to it (J3301 is billed on the total)."""
-    injections = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
-                  if proc.get("type") == "intralesional_injection" and "dose_mg" in proc]
+    every = [(index, proc) for index, entry in enumerate(lesion_dicts) for proc in entry.get("procedures", [])
+             if proc.get("type") == "intralesional_injection"]
+    injections = [(index, proc) for index, proc in every if "dose_mg" in proc]
     totals = {Decimal(m.group(1)): m for m in [*_TOTAL_MG.finditer(text), *_MG_TOTAL.finditer(text)]}
-    if not injections or len(totals) != 1:
+    if len(totals) != 1:
+        return
+    if len(every) == 1 and not injections:
+        # "ILK: ... 0.2 mL into each of the 3 cysts (0.6 mL total = 1.5 mg)" in a paragraph of its own: the one
+        # injection's dose is the session's total
+        injections = every
+        reading.gaps[:] = [g for g in reading.gaps if g.field != "dose_mg"]
+    if not injections:
         return
     [(total, match)] = totals.items()
-    if sum(Decimal(str(proc["dose_mg"])) for _, proc in injections) == total:
+    if sum(Decimal(str(proc.get("dose_mg", 0))) for _, proc in injections) == total:
         return
     counts = [Decimal(lesion_dicts[index].get("count", 1)) for index, _ in injections]
     given = Decimal(0)
@@ -2173,11 +2364,17 @@ def _session_total_dose(text: str, lesion_dicts: list[dict[str, Any]], reading: 
         reading.fact(path, proc["dose_mg"], match.start(1), match.end(0))
 
 
+_SCHEDULED_DOSE = re.compile(r"\s*(?:po|p\.o\.|by mouth|orally|daily|qd|qday|bid|tid|qid|qhs|qam|qpm|qod|nightly|"
+                             r"weekly|monthly|q\s?\d+\s?(?:h|hrs?|wks?|weeks?)|once (?:a |per )?(?:day|daily|week)|"
+                             r"twice (?:a |per )?(?:day|daily)|(?:per|a|/)\s?day)\b", re.IGNORECASE)
+
+
 def _dose(text: str, lesion: _Lesion) -> Decimal | None:
     """The dose of one lesion's injection; "1 mL each" into 2 cysts is 2 mL (a dose in mg "each" as well)."""
     conc = [m for _, m in lesion.measures if m.kind == "concentration"]
     volume = [m for _, m in lesion.measures if m.kind == "volume"]
-    dose = [m for _, m in lesion.measures if m.kind == "dose"]
+    # "Start spironolactone 50 mg daily", "doxycycline 100 mg BID": a dose taken on a schedule is no injection's
+    dose = [m for _, m in lesion.measures if m.kind == "dose" and not _SCHEDULED_DOSE.match(text, m.end)]
     # "0.1 mL into L earlobe keloid (total 0.5 mL = 20 mg)": the session's total is not this lesion's dose when the
     # lesion has its own volume
     own = [m for m in volume if not _TOTAL_BEFORE.search(text, max(0, m.start - 12), m.start)]
@@ -2316,6 +2513,32 @@ _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|
                            r"\bno treatment\b|\bobserv(?:e|ation) only\b|\bleft alone\b", re.IGNORECASE)
 
 
+def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
+    """The digits a nail avulsion names (each with where it is named), first mention first."""
+    digits: list[tuple[str, tuple[int, int]]] = []
+    for m in _DIGITS.finditer(text):
+        start, end = sentence_bounds(text, m.start(), m.end())
+        if _NO_PROCEDURE.search(text[start:end]):
+            continue  # "R great toe mildly incurvated - conservative care only, no procedure"
+        line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        kinds = {p.type for p in _between(procedures, line_start, line_end if line_end >= 0 else len(text))}
+        if kinds - {"removal", "repair"} and "nail_avulsion" not in kinds:
+            # "Debridement of 3 nails (R hallux, R 2nd, R 3rd)", "corns (R 5th toe x2, L 5th toe x1) - pared": the
+            # digits of another service
+            continue
+        side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
+        side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
+        key = dict(_DIGIT_WORDS)[m.group(2).lower()]
+        if side_word is None:
+            previous = re.findall(r"\b(left|right)\b", text[:m.start()], re.I)
+            side_word = previous[-1].lower() if previous else None
+        if side_word:
+            digit = f"{side_word}_{key}"
+            if digit not in [d for d, _ in digits]:
+                digits.append((digit, (m.start(), m.end())))
+    return digits
+
+
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],
               reading: _Reading) -> list[dict[str, Any]]:
     services: list[dict[str, Any]] = []
@@ -2386,28 +2609,23 @@ def _services(text: str, procedures: list[ProcedureMention], types: set[str],
             word = m.group(1) if m else after.group(1) if after else None
             service["nails"] = 10 if word == "all ten" else _number(word) if word else 1
         elif kind == "nail_avulsion":
-            digits = []
-            for m in _DIGITS.finditer(text):
-                start, end = sentence_bounds(text, m.start(), m.end())
-                if _NO_PROCEDURE.search(text[start:end]):
-                    continue  # "R great toe mildly incurvated - conservative care only, no procedure"
-                side = (m.group(1) or m.group(3) or "").lower()  # "L great toe", "great toe (left)"
-                side_word = "left" if side in ("left", "l", "lt") else "right" if side else None
-                key = dict(_DIGIT_WORDS)[m.group(2).lower()]
-                if side_word is None:
-                    previous = re.findall(r"\b(left|right)\b", text[:m.start()], re.I)
-                    side_word = previous[-1].lower() if previous else None
-                if side_word:
-                    digit = f"{side_word}_{key}"
-                    if digit not in digits:
-                        digits.append(digit)
-            service["digits"] = digits
+            service["digits"] = [digit for digit, _ in _avulsed_digits(text, procedures)]
         # a diagnosis said only of a declined, planned or past procedure ("debridement of 3 toenails
         # (onychomycosis) was deferred") is not the reason for today's service
         skipped = [(i.start, i.end) for i in reading.ignored if i.reason != "examined_only"]
-        dx = [d.key for d in find_diagnoses(text)
-              if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
-              and not any(a <= d.start < b for a, b in skipped)]
+        found = [d for d in find_diagnoses(text)
+                 if (d.key in VISIT_ONLY or d.key in ("ingrown_nail", "onychomycosis") or d.key[0].isupper())
+                 and not any(a <= d.start < b for a, b in skipped)]
+        if kind in ("nail_avulsion", "nail_debridement") and "nail_avulsion" in types and \
+                "nail_debridement" in types:
+            # "Painful ingrown L great toenail ... dystrophic toenails R 1st-3rd, onychomycosis": beside another nail
+            # service, the diagnosis named at the avulsed digit is the avulsion's, the others the debridement's
+            avulsed = _avulsed_digits(text, procedures)
+            at_digit = [d for d in found if any(sentence_bounds(text, start, end) == sentence_bounds(
+                text, d.start, d.end) for _, (start, end) in avulsed)]
+            if at_digit and len(at_digit) < len(found):
+                found = at_digit if kind == "nail_avulsion" else [d for d in found if d not in at_digit]
+        dx = [d.key for d in found]
         if dx and kind != "photodynamic_therapy":
             service["diagnoses"] = sorted(set(dx))
         services.append(service)
@@ -2476,6 +2694,10 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
         # procedure done at it is still a surveillance visit
         separate_visit = bool(lesions) and bool(visit.get("separately_identifiable"))
         reason = visit_reason(text, history, bool(lesions) and not separate_visit)
+        if separate_visit and any(not str(key).startswith("Z") for key in visit.get("diagnoses", [])):
+            # "returns for his six month skin check ... also his psoriasis, flaring" with a biopsy and 99214-25: the
+            # visit billed beside the procedures is for the problem it manages, not a surveillance visit (no Z08)
+            reason = None
         if reason:
             visit["reason"] = reason
             if not separate_visit:
@@ -2552,12 +2774,18 @@ def _header(text: str, reading: _Reading, date_of_service: datetime.date | None,
     return encounter
 
 
+_FUTURE_BEFORE = re.compile(r"\b(?:will|to|would|shall)\s+(?:be\s+|get\s+)?$|\bbeing\s+$", re.IGNORECASE)
+
+
 def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
            raw: list[_Lesion], sex: str | None = None,
            services: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     category, level, span = header.find_visit(text)
     visit_dx = [d for d in diagnoses if d.key in VISIT_ONLY and not d.hedged]
-    if header.PROCEDURE_ONLY.search(text) and level is None and not _PROBLEMS_ADDRESSED.search(text):
+    # ("he will be scheduled for Mohs surgery with Dr. A": the next visit's procedure, not this visit's purpose)
+    procedure_only = any(not _FUTURE_BEFORE.search(text, max(0, m.start() - 20), m.start())
+                         for m in header.PROCEDURE_ONLY.finditer(text))
+    if procedure_only and level is None and not _PROBLEMS_ADDRESSED.search(text):
         # (not "Problems addressed today: (1) alopecia areata (2) hand eczema - new" over "Here for ILK #2" in the
         # first problem's item: the visit addresses another problem too)
         return None
@@ -2607,9 +2835,29 @@ def _visit(text: str, reading: _Reading, diagnoses: list[DiagnosisMention],
             keys.append(code)
             reading.fact("visit.diagnoses", code, lesion.start, lesion.end)
         visit["separately_identifiable"] = True
+    if _field_therapy_only(text, raw) and "L57.0" not in keys:
+        # "AKs, forearms - offered LN2 today; pt prefers field therapy and declined cryo. Rx 5-FU 5% cream": actinic
+        # keratoses the visit manages with a prescription and no procedure are a problem it addresses
+        keys.append("L57.0")
     if keys:
         visit["diagnoses"] = keys
     return visit
+
+
+# a prescription field treatment of actinic keratoses
+_FIELD_THERAPY = re.compile(r"\b(?:5-?fu|fluorouracil|efudex|carac|imiquimod|aldara|zyclara|tirbanibulin|klisyri|"
+                            r"diclofenac|solaraze)\b", re.IGNORECASE)
+
+
+def _field_therapy_only(text: str, raw: list[_Lesion]) -> bool:
+    """Actinic keratoses are named, none is treated by a procedure today, and a line naming them prescribes a field
+    treatment."""
+    keratoses = [lesion for lesion in raw if any(d.key == "actinic_keratosis" and not d.hedged
+                                                 for d in lesion.diagnoses + lesion.shared)]
+    if not keratoses or any(_main_kinds(lesion.procedures) for lesion in keratoses):
+        return False
+    return any(_FIELD_THERAPY.search(line) and any(d.key == "actinic_keratosis" for d in find_diagnoses(line))
+               for line in text.splitlines())
 
 
 # the kinds of lesion treated many at a time: a treatment naming one of them is of those lesions

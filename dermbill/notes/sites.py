@@ -54,7 +54,8 @@ SITE_WORDS: dict[str, str] = {
     r"buttocks?|gluteal|glutes?": "buttock",
     r"groin|inguinal(?: fold)?": "groin",
     r"perianal|perineum|perineal": "perianal",
-    r"genitals?|genitalia|penis|penile|scrotum|scrotal|vulva|vulvar|labia\w*|pubic": "genitalia",
+    r"genitals?|genitalia|penis|penile|scrotum|scrotal|vulva|vulvar|labia\w*|labium(?: majus| minus)?|"
+    r"pubic": "genitalia",
     r"shoulders?": "shoulder",
     r"(?:upper )?arms?|deltoid|biceps|triceps": "upper_arm",
     r"elbows?|antecubital(?: fossae?)?|olecranon": "elbow",
@@ -73,7 +74,9 @@ SITE_WORDS: dict[str, str] = {
     # "R sub-5th MTH", "plantar L 2nd MPJ": under a metatarsal head is the sole
     r"soles?|plantar foot|heels?|plantar|ball of (?:the )?foot|sub-?(?:[1-5](?:st|nd|rd|th)?\s*)?"
     r"(?:mth|mpj|mtpj?|metatarsal heads?)|[1-5](?:st|nd|rd|th)\s+(?:mth|mpj|mtpj?|metatarsal heads?)": "sole",
-    r"(?:great |big |second |third |fourth |fifth |little )?toes?": "toe",
+    r"(?:great |big |second |third |fourth |fifth |little )?toes?|"
+    # "soft corn, L 4th interdigital web space": between two toes
+    r"(?:[1-4](?:st|nd|rd|th)\s+)?(?:interdigital\s+)?web[- ]?spaces?|interdigital spaces?": "toe",
 }
 # one word boundary, then the alternatives (tested once per position, not once per word; only those that can start
 # with the word's first letter)
@@ -81,6 +84,7 @@ _SITE_WORDS = word_alternation("\\b", [(f"s{i}", words) for i, words in enumerat
 _PATTERN = _SITE_WORDS.pattern
 _KEYS = list(SITE_WORDS.values())
 _SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lt|rt|bilateral|both|each|b/l)\.?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+|his\s+|her\s+)?$", re.IGNORECASE)
 _SIDE_WORD = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|both|each|b/l)\b", re.IGNORECASE)
 _SIDE_AFTER = re.compile(r"^\s*[,(]?\s*(left|right|bilateral(?:ly)?)\b", re.IGNORECASE)
 
@@ -169,7 +173,9 @@ def find_sites(text: str, offset: int = 0) -> list[SiteMention]:
         if word.startswith(("backs of both", "both")):
             side = "both"
         if side is None and site in PAIRED and re.search(r"(?:[^s]s|ae|ves|feet)$", word) and \
-                not word.endswith(("ss", "biceps", "triceps", "calves")):
+                not word.endswith(("ss", "biceps", "triceps", "calves")) and \
+                not _BETWEEN_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            # ("a corn between the toes": the space between two digits of one foot, not each side)
             side = "both"  # "dorsal hands", "both cheeks": a plural paired site with no side is each side
         if site not in PAIRED:
             side = None

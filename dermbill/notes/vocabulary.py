@@ -52,7 +52,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # abscess (RULES: an I&D of a paronychia is still 10060); the reader turns this key into the code
     (r"(?:acute |chronic )?paronychia|felons?|whitlows?", PARONYCHIA),
     (r"abscess(?:es)?|furuncles?|carbuncles?|boils?", "abscess"),
-    (r"ingrow(?:n|ing) (?:(?:great|big|bilateral|left|right|l|r) )?(?:toe ?)?nails?|onychocryptosis", "ingrown_nail"),
+    # "ingrown L great toenail": a side and the digit between
+    (r"ingrow(?:n|ing) (?:(?:great|big|bilateral|left|right|l|r|lt|rt) ){0,2}(?:toe ?)?nails?|onychocryptosis",
+     "ingrown_nail"),
     (r"onychomycosis|tinea unguium", "onychomycosis"),
     (r"(?:plaque )?psoriasis", "psoriasis"),
     # the dermatitides a visit treats beside a procedure (each its own ICD-10-CM code; more specific words first):
@@ -74,7 +76,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     # "chronic hand dermatitis": the condition's name, not a lesion on the hand
     (r"(?:hand |chronic )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
-    (r"acne(?: vulgaris)?", "acne"),
+    # "4 tender inflamed nodulocysts along the jawline": the lesions of nodulocystic acne, not cysts (L72.9)
+    (r"acne(?: vulgaris)?|nodulocysts?|nodulocystic acne", "acne"),
     (r"rosacea", "rosacea"),
     (r"uncertain (?:malignant )?(?:potential|behaviou?r)", "neoplasm_uncertain_behavior"),
     # conditions with no diagnosis key: the ICD-10-CM code itself (the format accepts one in capitals)
