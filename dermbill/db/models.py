@@ -387,7 +387,8 @@ class ClaimLineRow(TenantRow):
 class LineAdjudicationRow(TenantRow):
     """What a payer's 835 said about one of our lines: paid, allowed, adjustments, remarks (reversals negate).
 
-    A secondary claim carries the sum of these rows for the primary payer (its COB loops 2320/2430).
+    A secondary claim carries the sum of these rows for the primary payer (its COB loops 2320/2430). Its references
+    are kept on PostgreSQL by triggers once per statement, not by its foreign keys (migration 0038).
     """
 
     __tablename__ = "line_adjudication"
@@ -664,7 +665,10 @@ class JournalEntryRow(TenantRow):
 
 
 class PostingRow(TenantRow):
-    """One debit (> 0) or credit (< 0) of a journal entry, with optional patient/payer/claim dimensions."""
+    """One debit (> 0) or credit (< 0) of a journal entry, with optional patient/payer/claim dimensions.
+
+    Its foreign keys are SQLite's; on PostgreSQL triggers keep the same references once per statement (migration
+    0038, ``ledger_guards.STATEMENT_CHECKED_KEYS``), as for ``line_adjudication``."""
 
     __tablename__ = "posting"
     __table_args__ = (
