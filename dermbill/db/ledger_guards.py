@@ -8,6 +8,8 @@
   (``core.ledger.JournalEntry``) is the only writer and enforces it.
 - On PostgreSQL TRUNCATE of those tables is refused by a statement-level trigger (migration 0009):
   row triggers do not fire on TRUNCATE. SQLite has no TRUNCATE.
+- On PostgreSQL the references of ``posting`` and ``line_adjudication`` are checked once per statement by triggers
+  instead of by foreign keys checked once per row (migration 0038, ``install_statement_reference_checks``).
 """
 
 from __future__ import annotations
@@ -199,6 +201,7 @@ STATEMENT_CHECKED_KEYS = (
      ("practice_id", "remittance_id"), "remittance", ("practice_id", "id")),
     ("line_adjudication", "fk_line_adjudication_payer_id_payer", ("payer_id",), "payer", ("id",)),
 )
+STATEMENT_CHECKED_NAMES = frozenset(name for _, name, _, _, _ in STATEMENT_CHECKED_KEYS)
 # Tables whose rows are never updated nor deleted (the append-only guards): a reference to one needs no lock and no
 # guard on its side.
 _UNCHANGING = ("journal_entry",)
@@ -250,12 +253,13 @@ def install_statement_reference_checks(connection: Connection) -> None:
             before jsonb := to_jsonb(OLD);
             referenced boolean;
         BEGIN
-            -- TG_ARGV: the constraint's name, the referring table, its column naming this row
+            -- TG_ARGV: the constraint's name, the referring table, its column naming this row, and 'practice' when
+            -- the key includes the practice (a row of another practice with the same id is another row)
             IF TG_OP = 'UPDATE' AND before -> 'id' = to_jsonb(NEW) -> 'id'
                     AND before -> 'practice_id' IS NOT DISTINCT FROM to_jsonb(NEW) -> 'practice_id' THEN
                 RETURN NEW;
             END IF;
-            IF TG_ARGV[2] <> 'payer_id' THEN
+            IF TG_ARGV[3] = 'practice' THEN
                 EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I = $1 AND practice_id = $2)', TG_ARGV[1],
                                TG_ARGV[2])
                    INTO referenced USING (before ->> 'id')::integer, (before ->> 'practice_id')::integer;
@@ -289,7 +293,8 @@ def install_statement_reference_checks(connection: Connection) -> None:
                 connection.execute(text(
                     f"CREATE TRIGGER trg_{parent}_{table}_references BEFORE DELETE OR UPDATE OF "
                     f"{', '.join(parent_keys)} ON {parent} FOR EACH ROW EXECUTE FUNCTION "
-                    f"dermbill_refuse_referenced_change('{name}', '{table}', '{columns[-1]}')"))
+                    f"dermbill_refuse_referenced_change('{name}', '{table}', '{columns[-1]}', "
+                    f"'{'practice' if 'practice_id' in parent_keys else 'any'}')"))
         for event in ("INSERT", "UPDATE"):
             connection.execute(text(
                 f"CREATE TRIGGER trg_{table}_references_{event.lower()} AFTER {event} ON {table} REFERENCING NEW "

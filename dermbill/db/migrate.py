@@ -106,4 +106,4 @@ def _kept_as_declared(backend: str, item: Any, name: str | None, type_: str, ref
     """Every schema object but, on PostgreSQL, the foreign keys that triggers keep instead (migration 0038:
     ``ledger_guards.STATEMENT_CHECKED_KEYS``)."""
     return not (backend == "postgresql" and type_ == "foreign_key_constraint"
-                and name in {key[1] for key in ledger_guards.STATEMENT_CHECKED_KEYS})
+                and name in ledger_guards.STATEMENT_CHECKED_NAMES)
