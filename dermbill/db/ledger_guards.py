@@ -135,14 +135,7 @@ def install_statement_balance_check(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     connection.execute(text(f"CREATE TABLE {PENDING_CHECK_TABLE} (journal_entry_id integer NOT NULL)"))
-    connection.execute(text(f"""
-        CREATE OR REPLACE FUNCTION dermbill_note_unbalanced_entries() RETURNS trigger AS $$
-        BEGIN
-            INSERT INTO {PENDING_CHECK_TABLE} (journal_entry_id)
-            SELECT touched.id FROM (SELECT DISTINCT journal_entry_id AS id FROM inserted_postings) AS touched
-             WHERE (SELECT COALESCE(SUM(amount_cents), 0) FROM posting WHERE journal_entry_id = touched.id) <> 0;
-            RETURN NULL;
-        END $$ LANGUAGE plpgsql"""))
+    create_balance_note_function(connection, statement_sums=False)
     connection.execute(text(f"""
         CREATE OR REPLACE FUNCTION dermbill_check_noted_entry() RETURNS trigger AS $$
         DECLARE imbalance bigint;
@@ -164,6 +157,30 @@ def install_statement_balance_check(connection: Connection) -> None:
     connection.execute(text(
         f"CREATE CONSTRAINT TRIGGER trg_{PENDING_CHECK_TABLE}_balanced AFTER INSERT ON {PENDING_CHECK_TABLE} "
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dermbill_check_noted_entry()"))
+
+
+def create_balance_note_function(connection: Connection, *, statement_sums: bool) -> None:
+    """``dermbill_note_unbalanced_entries()``, the statement trigger's function, (re)made. PostgreSQL only.
+
+    ``statement_sums`` (migration 0039): the entries whose postings in the statement (its transition table) do not
+    add up to zero are noted, with no lookup of the entries' other postings. That notes every entry that can be
+    unbalanced at commit: an entry whose postings, over all statements, do not add up to zero has a statement whose
+    own postings of it do not either. Migration 0036's function summed each entry the statement touched over all
+    its postings, through the entry index: one index lookup per entry."""
+    if connection.dialect.name != "postgresql":
+        return
+    noted = ("SELECT journal_entry_id FROM inserted_postings GROUP BY journal_entry_id HAVING SUM(amount_cents) <> 0"
+             if statement_sums else
+             "SELECT touched.id FROM (SELECT DISTINCT journal_entry_id AS id FROM inserted_postings) AS touched\n"
+             "             WHERE (SELECT COALESCE(SUM(amount_cents), 0) FROM posting "
+             "WHERE journal_entry_id = touched.id) <> 0")
+    connection.execute(text(f"""
+        CREATE OR REPLACE FUNCTION dermbill_note_unbalanced_entries() RETURNS trigger AS $$
+        BEGIN
+            INSERT INTO {PENDING_CHECK_TABLE} (journal_entry_id)
+            {noted};
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql"""))
 
 
 def remove_statement_balance_check(connection: Connection) -> None:
@@ -211,25 +228,63 @@ def _checked_tables() -> list[str]:
     return list(dict.fromkeys(table for table, *_ in STATEMENT_CHECKED_KEYS))
 
 
-def _reference_check(table: str, name: str, columns: tuple[str, ...], parent: str, keys: tuple[str, ...]) -> str:
+def _reference_check(table: str, name: str, columns: tuple[str, ...], parent: str, keys: tuple[str, ...], *,
+                     one_pass: bool) -> str:
     """The PL/pgSQL that checks one reference for every row of ``new_rows`` (the statement's transition table): the
     rows referred to are locked FOR KEY SHARE (as a foreign key's check locks each: a concurrent delete or key change
     waits for this transaction, then its guard sees these rows), then any key the statement names that no row has
     is refused as a foreign key refuses it (SQLSTATE 23503). A key with a null column is not checked (MATCH SIMPLE,
-    as the foreign keys)."""
+    as the foreign keys).
+
+    ``one_pass`` (migration 0039): the statement's distinct keys are gathered once, joined to the rows referred to
+    (locking them) and counted; only when fewer rows are found than keys named is the first missing key looked for,
+    for the message. The parent's key is unique: each key finds one row at most. Migration 0038's check gathered the
+    keys twice, once to lock and once to look each up again."""
     listed = ", ".join(columns)
     named = f"(SELECT DISTINCT {listed} FROM new_rows WHERE {columns[-1]} IS NOT NULL) AS n"
     joined = " AND ".join(f"p.{key} = n.{column}" for column, key in zip(columns, keys, strict=True))
+    first_missing = f"""SELECT concat_ws(', ', {', '.join(f'n.{c}' for c in columns)}) INTO missing FROM {named}
+         WHERE NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {joined}) LIMIT 1;"""
+    refuse = f"""RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key constraint "{name}"'
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = format('Key ({listed})=(%s) is not present in table "{parent}".', missing);"""
+    if one_pass:
+        lock = "" if parent in _UNCHANGING else " FOR KEY SHARE OF p"
+        return f"""
+        WITH n AS MATERIALIZED (SELECT DISTINCT {listed} FROM new_rows WHERE {columns[-1]} IS NOT NULL),
+             found AS (SELECT 1 FROM {parent} AS p JOIN n ON {joined}{lock})
+        SELECT (SELECT count(*) FROM n) - (SELECT count(*) FROM found) INTO absent;
+        IF absent > 0 THEN
+            {first_missing}
+            {refuse}
+        END IF;"""
     lock = "" if parent in _UNCHANGING else f"PERFORM 1 FROM {parent} AS p JOIN {named} ON {joined} FOR KEY SHARE OF p;"
     return f"""
         {lock}
-        SELECT concat_ws(', ', {', '.join(f'n.{c}' for c in columns)}) INTO missing FROM {named}
-         WHERE NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {joined}) LIMIT 1;
+        {first_missing}
         IF missing IS NOT NULL THEN
-            RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key constraint "{name}"'
-                USING ERRCODE = 'foreign_key_violation',
-                      DETAIL = format('Key ({listed})=(%s) is not present in table "{parent}".', missing);
+            {refuse}
         END IF;"""
+
+
+def create_reference_check_functions(connection: Connection, *, one_pass: bool) -> None:
+    """``dermbill_check_{table}_references()`` of each table checked, (re)made (``_reference_check``): in one pass per
+    reference (migration 0039) or as migration 0038 made them. PostgreSQL only."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in _checked_tables():
+        checks = "".join(_reference_check(*key, one_pass=one_pass) for key in STATEMENT_CHECKED_KEYS
+                         if key[0] == table)
+        # One pass: each key looked up through the parent's index (a nested loop), never by hashing the whole
+        # parent table: the planner cannot tell a transition table's size and would scan every claim line of the
+        # database for a statement of a thousand rows.
+        planned = " SET enable_hashjoin = off SET enable_mergejoin = off" if one_pass else ""
+        connection.execute(text(f"""
+            CREATE OR REPLACE FUNCTION dermbill_check_{table}_references() RETURNS trigger AS $$
+            DECLARE missing text; absent bigint;
+            BEGIN{checks}
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql{planned}"""))
 
 
 def install_statement_reference_checks(connection: Connection) -> None:
@@ -278,16 +333,9 @@ def install_statement_reference_checks(connection: Connection) -> None:
             END IF;
             RETURN NEW;
         END $$ LANGUAGE plpgsql"""))
+    create_reference_check_functions(connection, one_pass=False)
     for table in _checked_tables():
-        keys = [key for key in STATEMENT_CHECKED_KEYS if key[0] == table]
-        checks = "".join(_reference_check(*key) for key in keys)
-        connection.execute(text(f"""
-            CREATE OR REPLACE FUNCTION dermbill_check_{table}_references() RETURNS trigger AS $$
-            DECLARE missing text;
-            BEGIN{checks}
-                RETURN NULL;
-            END $$ LANGUAGE plpgsql"""))
-        for _, name, columns, parent, parent_keys in keys:
+        for _, name, columns, parent, parent_keys in (key for key in STATEMENT_CHECKED_KEYS if key[0] == table):
             connection.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
             if parent not in _UNCHANGING:
                 connection.execute(text(

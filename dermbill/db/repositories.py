@@ -686,12 +686,14 @@ def _to_posting(row: PostingRow, codes: dict[int, str]) -> Posting:
     )
 
 
-# PostgreSQL: the claims' new values as arrays (one parameter per column), joined to the claims by id.
+# PostgreSQL: the claims' new values as arrays (one parameter per column), joined to the claims by id. The ids are
+# named again as ``claim.id = ANY``: the claims are then found through the key's index, where a join to the unnest
+# alone was planned as a hash of every claim of the database (a scan of all of them for each round of an 835).
 _UPDATE_CLAIMS = text(
     "UPDATE claim SET status = moved.status, payer_claim_number = moved.payer_claim_number, updated_at = :updated_at "
     "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:numbers AS varchar[])) "
     "AS moved (id, status, payer_claim_number) "
-    "WHERE claim.id = moved.id AND claim.practice_id = :practice_id"
+    "WHERE claim.id = moved.id AND claim.practice_id = :practice_id AND claim.id = ANY(CAST(:ids AS integer[]))"
 ).bindparams(bindparam("updated_at", type_=ClaimRow.updated_at.type))
 
 _STAGING: dict[str, Table] = {}

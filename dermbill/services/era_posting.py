@@ -248,6 +248,7 @@ def _post_kept_claims(store: RemittanceStore, row: RemittanceRow, read: Read835,
     problems: list[str] = []
     seen: set[int] = set()
     start = 0
+    ahead: _Round | None = None  # the next round, its claims read while the one before writes its last part
     while batch := list(itertools.islice(claims, CLAIMS_PER_ROUND)):
         payments = tuple(raw_claim_payment(claim, delimiters, problems) for claim in batch)
         hashes = {hash(payment) for payment in payments}  # the same claim payment twice: file_problems decides
@@ -256,8 +257,14 @@ def _post_kept_claims(store: RemittanceStore, row: RemittanceRow, read: Read835,
             return None
         seen |= hashes
         said += claim_summaries(payments)
-        _Round(store, row, read.digest, payer_id, codes, outcome, known).post(payments, start, ids_by_pcn)
+        round_ = ahead or _Round(store, row, read.digest, payer_id, codes, outcome, known)
+        round_.plan(payments, start, ids_by_pcn)
         start += len(payments)
+        ahead = None
+        if following := read.pcns[start:start + CLAIMS_PER_ROUND]:
+            ahead = _Round(store, row, read.digest, payer_id, codes, outcome, known)
+            ahead.load_ahead(following, ids_by_pcn, round_)
+        round_.finish()
     return said if start == len(read.pcns) else None
 
 
@@ -527,21 +534,49 @@ class _Round:
         self.overpayments: list[dict[str, Any]] = []
         self.touched: dict[int, ClaimRow] = {}
         self.payer_claim_numbers: dict[int, str] = {}  # claim id -> the payer's claim number (CLP07)
+        self.loaded = False  # its claims read (``load``)
 
     def post(self, payments: tuple[ClaimPayment, ...], first_index: int, ids_by_pcn: dict[str, list[int]]) -> None:
+        self.load([p.patient_control_number for p in payments], ids_by_pcn)
+        self.plan(payments, first_index)
+        self.finish()
+
+    def load(self, pcns: list[str], ids_by_pcn: dict[str, list[int]]) -> None:
+        """Read the claims of these patient control numbers (and their lines) for the round to post."""
         # Every claim the 835 names, locked before any of their balances is read (the first round locks them all,
         # in one order, so that two posters of the same claims wait for each other rather than deadlock).
         self.store.lock_claims([claim_id for ids in ids_by_pcn.values() for claim_id in ids])
-        self._load([i for p in payments for i in ids_by_pcn.get(p.patient_control_number, [])])
-        # PostgreSQL: what is planned is written behind, a part at a time, while the next part is planned (the
-        # server inserts the postings of one part while this process plans the next; the same transaction). The
-        # round's last part settles its claims' statuses; the next use of the session waits for it.
+        self._load([i for pcn in pcns for i in ids_by_pcn.get(pcn, [])])
+        self.loaded = True
+
+    def load_ahead(self, pcns: list[str], ids_by_pcn: dict[str, list[int]], before: _Round) -> None:
+        """Read the next round's claims while the round ``before`` still has its last part to write (the writer is
+        kept busy with it while this round is planned): unless the two share a claim, whose row the round before
+        settles and lets go of (then they are read after, by ``plan``). Nothing the round before writes changes
+        what is read here: the claims' rows and lines (posting never changes a line); their balances and the
+        payers' answers were read before anything was written (``_Known``)."""
+        named = {i for pcn in pcns for i in ids_by_pcn.get(pcn, [])}
+        held = {claim.id for found in before.by_pcn.values() for claim in found} | before.touched.keys()
+        if named.isdisjoint(held):
+            self.load(pcns, ids_by_pcn)
+
+    def plan(self, payments: tuple[ClaimPayment, ...], first_index: int,
+             ids_by_pcn: dict[str, list[int]] | None = None) -> None:
+        """Plan the round's claim payments (read first, unless read ahead). PostgreSQL: what is planned is written
+        behind, a part at a time, while the next part is planned (the server inserts the postings of one part while
+        this process plans the next; the same transaction); the last part waits for ``finish``."""
+        if not self.loaded:
+            self.load([p.patient_control_number for p in payments], ids_by_pcn or {})
         in_parts = self.repo.session.get_bind().dialect.name == "postgresql"
         with self.repo.session.no_autoflush:
             for offset, payment in enumerate(payments):
                 self._post_claim(payment, first_index + offset)
                 if in_parts and (offset + 1) % WRITE_EVERY == 0 and offset + 1 < len(payments):
                     self.repo.uow.write_behind(self._part(last=False))
+
+    def finish(self) -> None:
+        """Write the round's last part, which settles its claims' statuses; the next use of the session waits for
+        it."""
         self.repo.uow.write_behind(self._part(last=True))
 
     def save(self) -> None:
