@@ -86,6 +86,7 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
     from dermbill.db.engine import open_database
     from dermbill.db.migrate import upgrade
     from dermbill.db.models import ClaimLineRow, ClaimRow, JournalEntryRow, PostingRow
+    from dermbill.db.summaries import rebuild_statements
     from dermbill.x12.envelope import ClearinghouseProfile, ControlNumbers
     from dermbill.x12.remittance_835_writer import Adjusted, PaidClaim, PaidLine, Remittance, write_835
 
@@ -122,6 +123,9 @@ def _set_up(url: str, claims: int, folder: Path) -> Path:
             for table in ("claim", "claim_line", "journal_entry"):
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    with database.engine.begin() as connection:  # the ledger's summaries of the charges, as posting keeps them
+        for statement in rebuild_statements():
+            connection.exec_driver_sql(statement)
     if database.backend == "postgresql":  # statistics, as a database in use has (autovacuum would take a while)
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
