@@ -47,6 +47,8 @@ from dermbill.notes.vocabulary import (
 
 # "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\n+(?=\s*[^a-z\s])|"
+                         # "6 y/o F. Exam: ~12 umbilicated papules": the patient's sex after the age ends a sentence
+                         r"(?:(?<=/o [FM]\.)|(?<=yo [FM]\.)|(?<=\d[FM]\.)|(?<=old [FM]\.))\s+(?=[A-Z])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
@@ -121,6 +123,11 @@ _AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|
                             r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
+# "after discussion of options (second intent, FTSG, flap), a bilobed transposition flap was designed": the
+# procedure the sentence then says was made is done, whatever options were talked over before it
+_MADE_RIGHT_AFTER = re.compile(r"\s+(?:was|were)\s+(?:then\s+|subsequently\s+|successfully\s+)?(?:designed|elevated|"
+                               r"performed|carried out|inset|transposed|rotated|advanced|raised|incised)\b",
+                               re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -823,6 +830,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             # "after verbal consent and discussion of risks, the nine AKs ... were treated with liquid nitrogen": the
             # discussion came before what was done
             reason = None
+        if reason == "hypothetical" and dated and _MADE_RIGHT_AFTER.match(text, end):
+            reason = None  # "after discussion of options (..., flap), a bilobed transposition flap was designed"
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
             # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
@@ -1058,7 +1067,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if in_clause_p:
                 opened = _one_counted_group(lesions, opened, known)
-            _share_list_diagnosis(text, [lesion for lesion, _ in opened])
+            _share_list_diagnosis(text, [lesion for lesion, _ in opened], _COUNTED_LIST.search(clause) is not None)
+            _share_path_of_all(text, start, end, [lesion for lesion, _ in opened])
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1068,6 +1078,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
+        above = _N_ABOVE.search(clause) if in_clause_p and not sites else None
+        if above and len(untreated) > 1 and untreated == [lesion for lesion in lesions if not lesion.left_today] and \
+                len(untreated) == _number(above.group(1)):
+            # "- L flank: 1.1 cm ... irritated SK. - R upper back: 0.6 cm irritated SK ... Procedure: Shave removal of
+            # 2 lesions as above": the lesions described above, as many as the procedure names
+            for member in untreated:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is untreated[0])
+            current, group = untreated[-1], untreated
+            continue
         if in_clause_p and not sites and len(lesions) == 2 and len(untreated) == 2 and (
                 _BOTH_START.match(clause) or _BOTH_ANY.search(clause)):
             # "Mid back 0.8 cm SK ... Both were removed by shave technique": the two lesions of the note
@@ -1240,11 +1260,17 @@ def _summed_count(number: int, named: list[DiagnosisMention], lesions: list[_Les
         sum(lesion.count[0] if lesion.count and lesion is not current else 1 for lesion in kind) == number
 
 
-def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
+# "Pared 3 hyperkeratotic lesions: R 1st MTP plantar, R 5th MT head, L heel": the count, then the list of sites
+_COUNTED_LIST = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w-]+\s+){0,2}"
+                           r"(?:lesions|sites|spots|areas|papules)\s*:\s*\S", re.IGNORECASE)
+
+
+def _share_list_diagnosis(text: str, listed: list[_Lesion], counted_list: bool = False) -> None:
     """"Molluscum - trunk + bilat axillae ... curetted: 10 trunk, 4 R axilla, 4 L axilla (18 total)": in a list of
-    sites each with its count, a site that names no diagnosis is of the one diagnosis the others have (not the parts
-    of a site in a parenthesis, "4 verrucous papules R hand (index finger x2, thumb x1)", counted within it)."""
-    if len(listed) < 2 or not all(lesion.count for lesion in listed) or any(
+    sites each with its count (or after the count of them all, ``counted_list``), a site that names no diagnosis is of
+    the one diagnosis the others have (not the parts of a site in a parenthesis, "4 verrucous papules R hand (index
+    finger x2, thumb x1)", counted within it)."""
+    if len(listed) < 2 or not (counted_list or all(lesion.count for lesion in listed)) or any(
             text.rfind("(", 0, lesion.site.start) > text.rfind(")", 0, lesion.site.start) for lesion in listed):
         return
     named = {d.key: d for lesion in listed for d in lesion.diagnoses + lesion.shared}
@@ -1256,6 +1282,25 @@ def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
     for lesion in listed:
         if not lesion.diagnoses and not lesion.shared:
             lesion.shared.append(diagnosis)
+
+
+# "(path superficial BCC x2)", "(path: SCCIS, both)": one report said of every lesion of the clause
+_PATH_OF_ALL = re.compile(r"\b(?:x\s?(\d)|(both)|(each))\s*\)", re.IGNORECASE)
+
+
+def _share_path_of_all(text: str, start: int, end: int, listed: list[_Lesion]) -> None:
+    """"2 pink pearly papules: L shoulder 0.6 cm and mid chest 0.4 cm - both biopsied last visit (path superficial BCC
+    x2)": a report in a parenthesis that counts as many lesions as the clause lists (or says both) is each one's."""
+    if len(listed) < 2:
+        return
+    for paren in _PATH_PAREN.finditer(text, start, end):
+        said = _PATH_OF_ALL.search(paren.group(0))
+        if said is None or (said.group(1) and int(said.group(1)) != len(listed)) or \
+                (said.group(2) and len(listed) != 2):
+            continue
+        reports = [d for lesion in listed for d in lesion.pathology if paren.start() <= d.start < paren.end()]
+        for lesion in listed:
+            lesion.pathology.extend(d for d in reports[:1] if not lesion.pathology)
 
 
 def _chief_complaint_diagnosis(text: str, sections: tuple[tuple[str, int, int], ...], lesions: list[_Lesion],
@@ -1336,6 +1381,8 @@ def _heading_spent(text: str, lesion: _Lesion, lesions: list[_Lesion]) -> bool:
 
 
 _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
+                        # "Remaining exam benign, numerous SKs and cherry angiomas, reassured": the rest of the skin
+                        r"\b(?:remaining|remainder of the|rest of the)\s+(?:skin\s+|full skin\s+|body\s+)?exam\b|"
                         r"\bno (?:tx|treatment|intervention)\b|\bnot (?:treated|addressed)\b|"
                         r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
@@ -1388,6 +1435,9 @@ _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growt
 _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms|legs|cheeks|ears|eyes))|"
                        r"\b(?:both|each|the two) (?:lesions|cancers|tumou?rs|sites|spots|growths)\b|\beach lesion\b",
                        re.IGNORECASE)
+_N_ABOVE = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:lesions|sites|"
+                      r"spots|growths|papules)\s+(?:as\s+|listed\s+|described\s+|noted\s+|mentioned\s+)?above\b",
+                      re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 
@@ -1586,7 +1636,8 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.procedures.append(p)
     seg_d = _between(diagnoses, start, end)
     for d in seg_d:
-        if any(a <= d.start < b for a, b in paren):
+        if any(a <= d.start < b for a, b in paren) or _INLINE_PATH_BEFORE.search(text, max(start, d.start - 40),
+                                                                                  d.start):
             lesion.pathology.append(d)
         else:
             lesion.diagnoses.append(d)
@@ -1635,6 +1686,9 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
         lesion.count = _count(text, clause[0], clause[1], SiteMention(lesion.site.site, None, -1, -1))
 
 
+# "0.8 cm, 0.2 cm margins, closure simple, path: dermatofibroma.": a report written inside the procedure's clause
+_INLINE_PATH_BEFORE = re.compile(r"\b(?:path(?:ology)?|histo(?:logy|pathology)?|dermpath)\s*(?::|=|showed|shows|"
+                                 r"revealed|returned|c/w|consistent with)\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _ONE_LESION = re.compile(r"\b(?:a|an|one|single)\s+(?:[\w.-]+\s+){0,5}?(?:papule|nodule|lesion|macule|plaque|"
                          r"growth|spot|tumou?r|cyst|bump)\b(?!s)", re.IGNORECASE)
 
@@ -2510,7 +2564,9 @@ _DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w
 
 # a sentence that says a digit was left alone
 _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|treatment)|\bnot treated\b|"
-                           r"\bno treatment\b|\bobserv(?:e|ation) only\b|\bleft alone\b", re.IGNORECASE)
+                           # "L great toe also mildly incurved, asymptomatic, no tx."
+                           r"\bno (?:treatment|tx|intervention)\b|\bobserv(?:e|ation) only\b|\bleft alone\b",
+                           re.IGNORECASE)
 
 
 def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
@@ -2861,7 +2917,8 @@ def _field_therapy_only(text: str, raw: list[_Lesion]) -> bool:
 
 
 # the kinds of lesion treated many at a time: a treatment naming one of them is of those lesions
-_MANY_AT_ONCE = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "molluscum", "acrochordon"})
+_MANY_AT_ONCE = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "plantar_wart", "molluscum",
+                           "acrochordon", "corn_callus"})
 
 
 def _other_lesions_kind(current: _Lesion, named: list[DiagnosisMention]) -> bool:
