@@ -187,6 +187,9 @@ def _build() -> Any:
     for literal in ("not previously biopsied", "not previously treated", "never biopsied", "never treated",
                     "not biopsied before", "no prior biopsy", "not previously excised"):
         rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "new papule, not previously biopsied: bx"
+    for literal in ("discussed as", "was discussed as", "diagnosed as"):
+        # "hair thinning which we discussed as female pattern hair loss and started minoxidil": named, not weighed
+        rules.append(ConTextRule(literal, HYPOTHETICAL, direction="PSEUDO"))
     for literal in ("features to suggest", "findings to suggest", "enough to suggest"):
         rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "with features to suggest BCC": affirmed
     seen: set[str] = set()

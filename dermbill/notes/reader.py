@@ -1069,6 +1069,8 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 opened = _one_counted_group(lesions, opened, known)
             _share_list_diagnosis(text, [lesion for lesion, _ in opened], _COUNTED_LIST.search(clause) is not None)
             _share_path_of_all(text, start, end, [lesion for lesion, _ in opened])
+            if len(opened) > 1 and in_clause_p:
+                _definite_references(text, [lesion for lesion, _ in opened], in_clause_p, in_clause_d)
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1176,6 +1178,12 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "2. ... R volar wrist - punch bx" after "1. Atopic dermatitis, severe - start dupilumab": a numbered item
             # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
+        if not in_clause_p and not sites and lesion_d and current is not None and \
+                (_DECLINED.search(clause) or _WATCHED.search(clause)) and \
+                not {d.key for d in lesion_d} & {d.key for m in (group or [current]) for d in m.diagnoses + m.shared}:
+            # "Common warts L index finger x3 ... treated with LN2 ... Also has few molluscum on trunk - mom declines
+            # treatment today, will watch": a condition of another kind left untreated is not the lesion's
+            continue
         if not in_clause_p and _UNTREATED.search(clause):
             if current is not None and not sites and (_NOT_TREATED.search(clause)
                                                       or _NO_TREATMENT_CLAUSE.match(clause)):
@@ -1282,6 +1290,39 @@ def _share_list_diagnosis(text: str, listed: list[_Lesion], counted_list: bool =
     for lesion in listed:
         if not lesion.diagnoses and not lesion.shared:
             lesion.shared.append(diagnosis)
+
+
+_THE_BEFORE = re.compile(r"\b(?:the|that|this)\s+$", re.IGNORECASE)
+_WAS_AFTER = re.compile(r"\s+(?:was|were)\s+", re.IGNORECASE)
+_PASSIVE_END = re.compile(r"\s+(?:and|which|but|then|she|he|they|also|while)\s+|[,;:]", re.IGNORECASE)
+
+
+def _definite_references(text: str, listed: list[_Lesion], clause_p: list[ProcedureMention],
+                         clause_d: list[DiagnosisMention]) -> None:
+    """"a changing mole on the right upper arm ... I counted 6 AKs on the frontal scalp which we froze with liquid
+    nitrogen today after consent and the mole was sampled with a deep shave saucerization biopsy": in a clause of
+    several lesions, what "the <diagnosis> was ..." says was done is done to the lesion of that diagnosis named before
+    (and only that: the lesion is not also given the clause's other procedures)."""
+    for d in clause_d:
+        said = _WAS_AFTER.match(text, d.end)
+        if said is None or not _THE_BEFORE.search(text, max(0, d.start - 6), d.start):
+            continue
+        owner = next((lesion for lesion in listed if any(x.key == d.key and x.start < d.start
+                                                         for x in lesion.diagnoses + lesion.shared)), None)
+        if owner is None:
+            continue
+        stop = _PASSIVE_END.search(text, said.end(), min(len(text), said.end() + 80))
+        limit = stop.start() if stop else said.end() + 80
+        done = [p for p in clause_p if said.end() <= p.start < limit]
+        if not done:
+            continue
+        for lesion in listed:
+            if lesion is owner:
+                own = [p for p in lesion.procedures if any(a <= p.start < b for a, b in lesion.texts)]
+                lesion.procedures = [*own, *(p for p in done if p not in own)]
+            else:
+                lesion.procedures = [p for p in lesion.procedures if p not in done]
+                lesion.diagnoses = [x for x in lesion.diagnoses if x is not d]
 
 
 # "(path superficial BCC x2)", "(path: SCCIS, both)": one report said of every lesion of the clause
@@ -1392,6 +1433,7 @@ _NO_TREATMENT_CLAUSE = re.compile(r"\W*no (?:tx|treatment|intervention)(?: (?:ne
                                   r"today))?\W*$", re.IGNORECASE)
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
+_WATCHED = re.compile(r"\bwill (?:watch|observe|monitor)\b|\bwatchful waiting\b", re.IGNORECASE)
 # "R axilla tags are not bothering her; she declined removal today" under "here for removal of skin tags"
 _DECLINED = re.compile(r"\b(?:declined|declines|refused|refuses|deferred|defers|opted against|does not want|"
                        r"doesn't want)\b", re.IGNORECASE)
@@ -1556,11 +1598,15 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
         distinct.append(s)
     bounds = [start]
     for before, after in itertools.pairwise(distinct):
-        between = text[before.end:after.start]
+        # "a changing mole on the right upper arm ... a 0.9 cm papule right lateral upper arm also she has several
+        # rough spots on the scalp": what lies between two mentions of one site is that site's
+        said_until = max([s.end for s in sites if s.site == before.site and before.start <= s.start < after.start],
+                         default=before.end)
+        between = text[said_until:after.start]
         # (a line break ends a site's words too: "nose 1 = 8" over "b) Scalp - 4")
         cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+|[ \t]*\n\s*", between)]
         # what follows a site up to the separator ("left shoulder (path: BCC) and ...") belongs to it
-        bounds.append(before.end + (cuts[-1] if cuts else 0))
+        bounds.append(said_until + (cuts[-1] if cuts else 0))
     bounds.append(end)
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
@@ -2730,15 +2776,18 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
     history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions), treated_sites=treated_sites)
     today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
     unrelated = find_unrelated_prior(text, visit_day, today_sites)
-    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
-        # "6 days s/p excision SCC L forearm (6/10), sutures in": a cancer excised in the global period is that
+    re_excision = bool(re.search(r"\bre-?excis", text, re.IGNORECASE))
+    # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
+    # the earlier procedure: the visit is for the cancers, modifier 24)
+    keep_prior = bool(unrelated) and ((bool(lesions) and not re_excision) or (
+        not lesions and encounter.get("visit") is not None and bool(history or _UNRELATED_VISIT.search(text))))
+    if unrelated and not re_excision:
+        # "6 days s/p excision SCC L forearm (6/10), sutures in", "8 days s/p excision of SCC R shin by me (8/3) ...
+        # not addressed further today" at a visit for a rash: a cancer excised in the global period is that
         # excision's episode of care, not a history (Z85) code
         prior_site = (unrelated[0].value["site"], unrelated[0].value.get("laterality"))
         history = [h for h in history if (h.value.get("site"), h.value.get("laterality")) != prior_site]
-    elif not (unrelated and not lesions and encounter.get("visit") is not None
-              and (history or _UNRELATED_VISIT.search(text))):
-        # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
-        # the earlier procedure: the visit is for the cancers, modifier 24)
+    if not keep_prior:
         unrelated = []
     if history:
         encounter["history"] = [h.value for h in history]
