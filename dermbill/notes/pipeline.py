@@ -98,9 +98,6 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
     HISTORICAL: ("in 2015", "in 2016", "in 2017", "in 2018", "in 2019", "in 2020", "in 2021", "in 2022",
                  "in 2023", "in 2024", "in 2025", "years ago", "year ago", "months ago", "last year",
                  "previously", "in the past", "done elsewhere", "by outside", "at outside",
-                 # "both biopsied last visit (path superficial BCC x2)": the visit before this one
-                 "last visit", "at last visit", "at the last visit", "at her last visit", "at his last visit",
-                 "at the previous visit", "at previous visit", "at the prior visit", "at prior visit",
                  # "biopsy done here in May", "biopsied on February tenth": a month named for a procedure is its day
                  # (a note of today's procedure says "today")
                  *(f"{word} {month}" for word in ("in", "on") for month in (

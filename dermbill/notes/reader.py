@@ -501,7 +501,10 @@ _SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b
 _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
                              r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b|"
                              # "biopsied the same day" after another lesion "biopsied on June twenty-second"
-                             r"^\s*(?:on\s+)?the same (?:day|date)\b", re.IGNORECASE)
+                             r"^\s*(?:on\s+)?the same (?:day|date)\b|"
+                             # "both biopsied last visit (path superficial BCC x2)": the visit before this one
+                             r"^\s*(?:at\s+|during\s+)?(?:the\s+|her\s+|his\s+)?(?:last|previous|prior)\s+"
+                             r"(?:visit|appointment|appt)\b", re.IGNORECASE)
 # "Plan elective excision of cyst once quiet, 6-8 wk": a procedure for when the inflammation has settled, or
 # weeks from now (never "3 wks ago")
 _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |(?:the )?inflammation (?:has |is )?)?"
@@ -1682,8 +1685,8 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.procedures.append(p)
     seg_d = _between(diagnoses, start, end)
     for d in seg_d:
-        if any(a <= d.start < b for a, b in paren) or _INLINE_PATH_BEFORE.search(text, max(start, d.start - 40),
-                                                                                  d.start):
+        if any(a <= d.start < b for a, b in paren) or (not d.hedged and _INLINE_PATH_BEFORE.search(
+                text, max(start, d.start - 40), d.start)):
             lesion.pathology.append(d)
         else:
             lesion.diagnoses.append(d)
@@ -1733,8 +1736,10 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
 
 
 # "0.8 cm, 0.2 cm margins, closure simple, path: dermatofibroma.": a report written inside the procedure's clause
-_INLINE_PATH_BEFORE = re.compile(r"\b(?:path(?:ology)?|histo(?:logy|pathology)?|dermpath)\s*(?::|=|showed|shows|"
-                                 r"revealed|returned|c/w|consistent with)\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# (not "sent to path: r/o BCC")
+_INLINE_PATH_BEFORE = re.compile(r"(?<!\bto )(?<!\bfor )\b(?:path(?:ology)?|histo(?:logy|pathology)?|dermpath)\s*"
+                                 r"(?::|=|showed|shows|revealed|returned|c/w|consistent with)\s*(?:[\w-]+\s+){0,2}$",
+                                 re.IGNORECASE)
 _ONE_LESION = re.compile(r"\b(?:a|an|one|single)\s+(?:[\w.-]+\s+){0,5}?(?:papule|nodule|lesion|macule|plaque|"
                          r"growth|spot|tumou?r|cyst|bump)\b(?!s)", re.IGNORECASE)
 
@@ -2618,8 +2623,14 @@ _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|
 def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
     """The digits a nail avulsion names (each with where it is named), first mention first."""
     digits: list[tuple[str, tuple[int, int]]] = []
-    for m in _DIGITS.finditer(text):
+    named = list(_DIGITS.finditer(text))
+    for index, m in enumerate(named):
         start, end = sentence_bounds(text, m.start(), m.end())
+        # (the words of this digit only: "Partial avulsion R great toe; L great toe no tx" avulses the right one)
+        if index > 0 and named[index - 1].end() > start:
+            start = named[index - 1].end()
+        if index + 1 < len(named) and named[index + 1].start() < end:
+            end = named[index + 1].start()
         if _NO_PROCEDURE.search(text[start:end]):
             continue  # "R great toe mildly incurvated - conservative care only, no procedure"
         line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())

@@ -139,6 +139,16 @@ def test_a_second_digit_avulsed_is_coded() -> None:
     assert "11732" in _codes(text)
 
 
+def test_a_digit_avulsed_in_the_sentence_of_a_digit_left_alone_is_coded() -> None:
+    text = "Partial nail avulsion R great toe for ingrown nail, L great toe mildly incurved, no tx."
+    assert _codes(text) == ["11730"]
+
+
+def test_a_lesion_noted_at_the_last_visit_and_biopsied_today_is_coded() -> None:
+    text = "Shave biopsy of the pink papule R upper arm noted at the last visit, 0.6 cm. Path pending."
+    assert _codes(text) == ["11102"]
+
+
 # --- a diagnosis considered and set aside ----------------------------------------------------------------------------
 
 _ABSCESS = ("Urgent visit. Painful swelling L groin x3 days. Exam: 2 cm fluctuant tender nodule L groin. Dx abscess. "
