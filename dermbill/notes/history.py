@@ -67,30 +67,32 @@ def addressed_today(text: str, position: int) -> bool:
     return not _HISTORY_LINE.match(text, line_start)
 
 
+_FAMILY = re.compile(r"\bfamily|mother|father|sister|brother|fhx?\b", re.IGNORECASE)
+
+
 def find_history(text: str, treated_today: set[str], lesions_treated: bool = False,
                  treated_sites: set[tuple[str, str]] | None = None) -> list[Evidence]:
     """Skin cancers the note gives as past and treated (not one treated today: the same cancer, or one of the same
     kind at the same site when ``treated_sites`` gives the sites of today's lesions)."""
     found: list[Evidence] = []
     keys: set[str] = set()
+    past = [(start, end, text[start:end]) for start, end in _sentences(text) if _PAST.search(text[start:end])]
+    named = {start: [d for d in find_diagnoses(sentence, start) if d.key in MALIGNANT and not d.hedged]
+             for start, _, sentence in past}
     # "S: Hx of melanoma in situ L upper back excised 2019, no recurrence." then "A: SCC, R forearm. Hx MIS.": the
-    # assessment's past cancer is the one the history says was treated
-    # (not a cancer treated today: "A: Superficial BCC R upper arm, s/p ED&C")
-    completed_in_note = {d.key for start, end in _sentences(text)
-                         if _PAST.search(text[start:end]) and _COMPLETED.search(text[start:end])
-                         for d in find_diagnoses(text[start:end], start)
-                         if not d.hedged and not _treated_today(d.key, find_sites(text[start:end], start),
-                                                                 treated_today, treated_sites)}
-    for start, end in _sentences(text):
-        sentence = text[start:end]
-        if not _PAST.search(sentence):
-            continue
+    # assessment's past cancer is the one the history says was treated (not a cancer treated today: "A: Superficial
+    # BCC R upper arm, s/p ED&C")
+    completed_in_note = {d.key for start, _, sentence in past if named[start] and _COMPLETED.search(sentence)
+                         and not _FAMILY.search(sentence)
+                         for d in named[start] if not _treated_today(d.key, find_sites(sentence, start),
+                                                                     treated_today, treated_sites)}
+    for start, _, sentence in past:
         if lesions_treated and not addressed_today(text, start + len(sentence) - len(sentence.lstrip())):
             continue
-        for d in find_diagnoses(sentence, start):
-            if d.key not in MALIGNANT or d.key in keys or d.hedged:
+        for d in named[start]:
+            if d.key in keys:
                 continue
-            if re.search(r"\bfamily|mother|father|sister|brother|fhx?\b", sentence, re.IGNORECASE):
+            if _FAMILY.search(sentence):
                 continue
             entry: dict[str, Any] = {"diagnosis": d.key}
             sites = find_sites(sentence, start)
