@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dermbill.notes.sites import find_sites
+from dermbill.notes.sites import SiteMention, find_sites
 from dermbill.notes.vocabulary import find_diagnoses
 
 MALIGNANT = frozenset({"melanoma", "melanoma_in_situ", "bcc", "scc", "scc_in_situ", "merkel_cell"})
@@ -25,6 +25,8 @@ _COMPLETED = re.compile(r"\b(?:completed|complete|ned|no evidence of (?:disease|
                         r"clear margins|margins clear|cured|s/p|status post|treated|"
                         # "BCC R ear 2022 - Mohs", "SCC L hand, excision 2023": a treatment dated in an earlier year
                         r"(?:19|20)\d\d\s*[-\u2013:]\s*(?:mohs|excision|excised|wle|ed&c)|"
+                        # "Hx SCC R forearm 2022 excised, site clear"
+                        r"(?:19|20)\d\d,?\s+(?:excised|removed|treated)|"
                         r"(?:mohs|excision|excised|wle)[\s,]+(?:in\s+)?(?:19|20)\d\d)\b", re.IGNORECASE)
 _SURVEILLANCE = re.compile(r"\b(?:surveillance|skin check|tbse|full[- ]body (?:skin )?exam|fbse|total body|"
                            r"follow[- ]up (?:skin )?exam|6[- ]month check|annual check)\b", re.IGNORECASE)
@@ -65,39 +67,54 @@ def addressed_today(text: str, position: int) -> bool:
     return not _HISTORY_LINE.match(text, line_start)
 
 
+_FAMILY = re.compile(r"\bfamily|mother|father|sister|brother|fhx?\b", re.IGNORECASE)
+
+
 def find_history(text: str, treated_today: set[str], lesions_treated: bool = False,
                  treated_sites: set[tuple[str, str]] | None = None) -> list[Evidence]:
     """Skin cancers the note gives as past and treated (not one treated today: the same cancer, or one of the same
     kind at the same site when ``treated_sites`` gives the sites of today's lesions)."""
     found: list[Evidence] = []
     keys: set[str] = set()
-    for start, end in _sentences(text):
-        sentence = text[start:end]
-        if not _PAST.search(sentence):
-            continue
+    past = [(start, end, text[start:end]) for start, end in _sentences(text) if _PAST.search(text[start:end])]
+    named = {start: [d for d in find_diagnoses(sentence, start) if d.key in MALIGNANT and not d.hedged]
+             for start, _, sentence in past}
+    # "S: Hx of melanoma in situ L upper back excised 2019, no recurrence." then "A: SCC, R forearm. Hx MIS.": the
+    # assessment's past cancer is the one the history says was treated (not a cancer treated today: "A: Superficial
+    # BCC R upper arm, s/p ED&C")
+    completed_in_note = {d.key for start, _, sentence in past if named[start] and _COMPLETED.search(sentence)
+                         and not _FAMILY.search(sentence)
+                         for d in named[start] if not _treated_today(d.key, find_sites(sentence, start),
+                                                                     treated_today, treated_sites)}
+    for start, _, sentence in past:
         if lesions_treated and not addressed_today(text, start + len(sentence) - len(sentence.lstrip())):
             continue
-        for d in find_diagnoses(sentence, start):
-            if d.key not in MALIGNANT or d.key in keys or d.hedged:
+        for d in named[start]:
+            if d.key in keys:
                 continue
-            if re.search(r"\bfamily|mother|father|sister|brother|fhx?\b", sentence, re.IGNORECASE):
+            if _FAMILY.search(sentence):
                 continue
             entry: dict[str, Any] = {"diagnosis": d.key}
             sites = find_sites(sentence, start)
             # "Hx BCC L cheek s/p Mohs 2021" at a visit that biopsies a new BCC of the nose: another cancer
-            if d.key in treated_today and (treated_sites is None or not sites
-                                           or (d.key, sites[0].site) in treated_sites):
+            if _treated_today(d.key, sites, treated_today, treated_sites):
                 continue
             if sites:
                 entry["site"] = sites[0].site
                 if sites[0].laterality in ("left", "right"):
                     entry["laterality"] = sites[0].laterality
-            if not _COMPLETED.search(sentence):
+            if not _COMPLETED.search(sentence) and d.key not in completed_in_note:
                 continue  # a cancer still being treated is coded as itself, not as history
             entry["treatment_completed"] = True
             keys.add(d.key)
             found.append(Evidence(entry, d.start, d.end))
     return found
+
+
+def _treated_today(key: str, sites: list[SiteMention], treated_today: set[str],
+                   treated_sites: set[tuple[str, str]] | None) -> bool:
+    """The cancer a sentence names is one treated today (of the same kind, at the same site when sites are given)."""
+    return key in treated_today and (treated_sites is None or not sites or (key, sites[0].site) in treated_sites)
 
 
 def visit_reason(text: str, history: list[Evidence], treats_lesions: bool) -> str | None:

@@ -169,6 +169,9 @@ _REPAIR_AFTER = re.compile(r"^\s*(?:long\s+)?(?:\w+\s+){0,2}(closure|repair|line
 _EXCISED_BEFORE = re.compile(r"(excised diameter|excised specimen|total excised|excision diameter|ellipse|"
                              r"specimen)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
 _DEFECT_BEFORE = re.compile(r"(defect|wound)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+# "Final wound length 9.0 cm", "closed wound length: 4.2 cm" (not "wound 1.2 x 1.0 cm" before the closure)
+_CLOSED_WOUND_BEFORE = re.compile(r"\b(?:final|closed|sutured|repaired)\s+(?:wound|incision)\s+length\W*$",
+                                  re.IGNORECASE)
 
 
 def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
@@ -192,6 +195,8 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
         return "excised"
     if re.search(r"\bscar(?:/\w+)?\W*(?:\w+\W+){0,2}$", before, re.IGNORECASE) and not _REPAIR_AFTER.match(after):
         return "lesion"  # "Scar/wound measures 2.2 cm" before a re-excision: the scar is the lesion excised
+    if _CLOSED_WOUND_BEFORE.search(before):
+        return "repair"  # "Layered closure ... Final wound length 9.0 cm": the wound as closed is the repair's length
     if _DEFECT_BEFORE.search(before) and not re.search(r"clos|repair", before[-25:], re.IGNORECASE):
         return "defect"
     if re.match(r"\s*(?:[a-z-]+\s+){0,2}?(?:lesion|papule|plaque|nodule|cyst|macule|tumou?r|growth|neoplasm|mass)\b",

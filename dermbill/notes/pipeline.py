@@ -92,7 +92,9 @@ _BACKWARD: dict[str, tuple[str, ...]] = {
               "not indicated", "ruled out", "is negative", "absent",
               # "ED&C not appropriate for micronodular subtype": a treatment set aside
               "not appropriate", "is not appropriate", "inappropriate", "not recommended", "contraindicated",
-              "not an option", "not a good option"),
+              "not an option", "not a good option",
+              # "Hidradenitis was considered, no sinus tracts or other lesions noted": a diagnosis weighed and set aside
+              "was considered", "were considered"),
     HISTORICAL: ("in 2015", "in 2016", "in 2017", "in 2018", "in 2019", "in 2020", "in 2021", "in 2022",
                  "in 2023", "in 2024", "in 2025", "years ago", "year ago", "months ago", "last year",
                  "previously", "in the past", "done elsewhere", "by outside", "at outside",
@@ -182,6 +184,9 @@ def _build() -> Any:
     for literal in ("not previously biopsied", "not previously treated", "never biopsied", "never treated",
                     "not biopsied before", "no prior biopsy", "not previously excised"):
         rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "new papule, not previously biopsied: bx"
+    for literal in ("discussed as", "was discussed as", "diagnosed as"):
+        # "hair thinning which we discussed as female pattern hair loss and started minoxidil": named, not weighed
+        rules.append(ConTextRule(literal, HYPOTHETICAL, direction="PSEUDO"))
     for literal in ("features to suggest", "findings to suggest", "enough to suggest"):
         rules.append(ConTextRule(literal, NEGATED, direction="PSEUDO"))  # "with features to suggest BCC": affirmed
     seen: set[str] = set()

@@ -47,6 +47,8 @@ from dermbill.notes.vocabulary import (
 
 # "(2) L ear" enumerates, "abdomen (8)" counts; "A. R cheek" labels, "5 y/o F. Lesions" is the patient's sex
 _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\n+(?=\s*[^a-z\s])|"
+                         # "6 y/o F. Exam: ~12 umbilicated papules": the patient's sex after the age ends a sentence
+                         r"(?:(?<=/o [FM]\.)|(?<=yo [FM]\.)|(?<=\d[FM]\.)|(?<=old [FM]\.))\s+(?=[A-Z])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
                          # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
@@ -121,6 +123,11 @@ _AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|
                             r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
+# "after discussion of options (second intent, FTSG, flap), a bilobed transposition flap was designed": the
+# procedure the sentence then says was made is done, whatever options were talked over before it
+_MADE_RIGHT_AFTER = re.compile(r"\s+(?:was|were)\s+(?:then\s+|subsequently\s+|successfully\s+)?(?:designed|elevated|"
+                               r"performed|carried out|inset|transposed|rotated|advanced|raised|incised)\b",
+                               re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:risks?|benefits|alternatives|consent|complications? (?:include|including|such as))\b",
                       re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in |\()(?:19|20)\d\d\b(?![/-])|(?<![/\d])\d{1,2}/(?:19|20)\d\d\b")
@@ -494,7 +501,10 @@ _SHORT_DATE = re.compile(r"\b(?:on|for|scheduled|booked)\s+(\d{1,2})/(\d{1,2})\b
 _RECENTLY_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:last (?:week|month)|(?:\d+|a|one|two|three|few|several) "
                              r"(?:days?|weeks?|wks?|months?|mos?) ago|earlier this (?:year|month))\b|"
                              # "biopsied the same day" after another lesion "biopsied on June twenty-second"
-                             r"^\s*(?:on\s+)?the same (?:day|date)\b", re.IGNORECASE)
+                             r"^\s*(?:on\s+)?the same (?:day|date)\b|"
+                             # "both biopsied last visit (path superficial BCC x2)": the visit before this one
+                             r"^\s*(?:at\s+|during\s+)?(?:the\s+|her\s+|his\s+)?(?:last|previous|prior)\s+"
+                             r"(?:visit|appointment|appt)\b", re.IGNORECASE)
 # "Plan elective excision of cyst once quiet, 6-8 wk": a procedure for when the inflammation has settled, or
 # weeks from now (never "3 wks ago")
 _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |(?:the )?inflammation (?:has |is )?)?"
@@ -823,6 +833,8 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             # "after verbal consent and discussion of risks, the nine AKs ... were treated with liquid nitrogen": the
             # discussion came before what was done
             reason = None
+        if reason == "hypothetical" and dated and _MADE_RIGHT_AFTER.match(text, end):
+            reason = None  # "after discussion of options (..., flap), a bilobed transposition flap was designed"
         if reason == "hypothetical" and not dated:
             # "99214 for plaque psoriasis: discussed biologics": what is discussed after a diagnosis is its
             # treatment; only a word before it ("discussed possible melanoma") makes the diagnosis hypothetical
@@ -1058,7 +1070,10 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                     lesion.preamble = preamble
             if in_clause_p:
                 opened = _one_counted_group(lesions, opened, known)
-            _share_list_diagnosis(text, [lesion for lesion, _ in opened])
+            _share_list_diagnosis(text, [lesion for lesion, _ in opened], _COUNTED_LIST.search(clause) is not None)
+            _share_path_of_all(text, start, end, [lesion for lesion, _ in opened])
+            if len(opened) > 1 and in_clause_p:
+                _definite_references(text, [lesion for lesion, _ in opened], in_clause_p, in_clause_d)
             if enumerated and opened and opened[0][0] not in labelled:
                 labelled.append(opened[0][0])
             if _NUMBERED_ITEM.match(clause) and opened and opened[0][0] not in numbered:
@@ -1068,6 +1083,16 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
+        above = _N_ABOVE.search(clause) if in_clause_p and not sites else None
+        if above and len(untreated) > 1 and untreated == [lesion for lesion in lesions if not lesion.left_today] and \
+                len(untreated) == _number(above.group(1)):
+            # "- L flank: 1.1 cm ... irritated SK. - R upper back: 0.6 cm irritated SK ... Procedure: Shave removal of
+            # 2 lesions as above": the lesions described above, as many as the procedure names
+            for member in untreated:
+                _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                             shared=True, first=member is untreated[0])
+            current, group = untreated[-1], untreated
+            continue
         if in_clause_p and not sites and len(lesions) == 2 and len(untreated) == 2 and (
                 _BOTH_START.match(clause) or _BOTH_ANY.search(clause)):
             # "Mid back 0.8 cm SK ... Both were removed by shave technique": the two lesions of the note
@@ -1156,6 +1181,12 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             # "2. ... R volar wrist - punch bx" after "1. Atopic dermatitis, severe - start dupilumab": a numbered item
             # naming a condition of the visit and no site is the visit's problem, not the last lesion's
             continue
+        if not in_clause_p and not sites and lesion_d and current is not None and \
+                (_DECLINED.search(clause) or _WATCHED.search(clause)) and \
+                not {d.key for d in lesion_d} & {d.key for m in (group or [current]) for d in m.diagnoses + m.shared}:
+            # "Common warts L index finger x3 ... treated with LN2 ... Also has few molluscum on trunk - mom declines
+            # treatment today, will watch": a condition of another kind left untreated is not the lesion's
+            continue
         if not in_clause_p and _UNTREATED.search(clause):
             if current is not None and not sites and (_NOT_TREATED.search(clause)
                                                       or _NO_TREATMENT_CLAUSE.match(clause)):
@@ -1240,11 +1271,17 @@ def _summed_count(number: int, named: list[DiagnosisMention], lesions: list[_Les
         sum(lesion.count[0] if lesion.count and lesion is not current else 1 for lesion in kind) == number
 
 
-def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
+# "Pared 3 hyperkeratotic lesions: R 1st MTP plantar, R 5th MT head, L heel": the count, then the list of sites
+_COUNTED_LIST = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w-]+\s+){0,2}"
+                           r"(?:lesions|sites|spots|areas|papules)\s*:\s*\S", re.IGNORECASE)
+
+
+def _share_list_diagnosis(text: str, listed: list[_Lesion], counted_list: bool = False) -> None:
     """"Molluscum - trunk + bilat axillae ... curetted: 10 trunk, 4 R axilla, 4 L axilla (18 total)": in a list of
-    sites each with its count, a site that names no diagnosis is of the one diagnosis the others have (not the parts
-    of a site in a parenthesis, "4 verrucous papules R hand (index finger x2, thumb x1)", counted within it)."""
-    if len(listed) < 2 or not all(lesion.count for lesion in listed) or any(
+    sites each with its count (or after the count of them all, ``counted_list``), a site that names no diagnosis is of
+    the one diagnosis the others have (not the parts of a site in a parenthesis, "4 verrucous papules R hand (index
+    finger x2, thumb x1)", counted within it)."""
+    if len(listed) < 2 or not (counted_list or all(lesion.count for lesion in listed)) or any(
             text.rfind("(", 0, lesion.site.start) > text.rfind(")", 0, lesion.site.start) for lesion in listed):
         return
     named = {d.key: d for lesion in listed for d in lesion.diagnoses + lesion.shared}
@@ -1256,6 +1293,58 @@ def _share_list_diagnosis(text: str, listed: list[_Lesion]) -> None:
     for lesion in listed:
         if not lesion.diagnoses and not lesion.shared:
             lesion.shared.append(diagnosis)
+
+
+_THE_BEFORE = re.compile(r"\b(?:the|that|this)\s+$", re.IGNORECASE)
+_WAS_AFTER = re.compile(r"\s+(?:was|were)\s+", re.IGNORECASE)
+_PASSIVE_END = re.compile(r"\s+(?:and|which|but|then|she|he|they|also|while)\s+|[,;:]", re.IGNORECASE)
+
+
+def _definite_references(text: str, listed: list[_Lesion], clause_p: list[ProcedureMention],
+                         clause_d: list[DiagnosisMention]) -> None:
+    """"a changing mole on the right upper arm ... I counted 6 AKs on the frontal scalp which we froze with liquid
+    nitrogen today after consent and the mole was sampled with a deep shave saucerization biopsy": in a clause of
+    several lesions, what "the <diagnosis> was ..." says was done is done to the lesion of that diagnosis named before
+    (and only that: the lesion is not also given the clause's other procedures)."""
+    for d in clause_d:
+        said = _WAS_AFTER.match(text, d.end)
+        if said is None or not _THE_BEFORE.search(text, max(0, d.start - 6), d.start):
+            continue
+        owner = next((lesion for lesion in listed if any(x.key == d.key and x.start < d.start
+                                                         for x in lesion.diagnoses + lesion.shared)), None)
+        if owner is None:
+            continue
+        stop = _PASSIVE_END.search(text, said.end(), min(len(text), said.end() + 80))
+        limit = stop.start() if stop else said.end() + 80
+        done = [p for p in clause_p if said.end() <= p.start < limit]
+        if not done:
+            continue
+        for lesion in listed:
+            if lesion is owner:
+                own = [p for p in lesion.procedures if any(a <= p.start < b for a, b in lesion.texts)]
+                lesion.procedures = [*own, *(p for p in done if p not in own)]
+            else:
+                lesion.procedures = [p for p in lesion.procedures if p not in done]
+                lesion.diagnoses = [x for x in lesion.diagnoses if x is not d]
+
+
+# "(path superficial BCC x2)", "(path: SCCIS, both)": one report said of every lesion of the clause
+_PATH_OF_ALL = re.compile(r"\b(?:x\s?(\d)|(both)|(each))\s*\)", re.IGNORECASE)
+
+
+def _share_path_of_all(text: str, start: int, end: int, listed: list[_Lesion]) -> None:
+    """"2 pink pearly papules: L shoulder 0.6 cm and mid chest 0.4 cm - both biopsied last visit (path superficial BCC
+    x2)": a report in a parenthesis that counts as many lesions as the clause lists (or says both) is each one's."""
+    if len(listed) < 2:
+        return
+    for paren in _PATH_PAREN.finditer(text, start, end):
+        said = _PATH_OF_ALL.search(paren.group(0))
+        if said is None or (said.group(1) and int(said.group(1)) != len(listed)) or \
+                (said.group(2) and len(listed) != 2):
+            continue
+        reports = [d for lesion in listed for d in lesion.pathology if paren.start() <= d.start < paren.end()]
+        for lesion in listed:
+            lesion.pathology.extend(d for d in reports[:1] if not lesion.pathology)
 
 
 def _chief_complaint_diagnosis(text: str, sections: tuple[tuple[str, int, int], ...], lesions: list[_Lesion],
@@ -1336,6 +1425,8 @@ def _heading_spent(text: str, lesion: _Lesion, lesions: list[_Lesion]) -> bool:
 
 
 _UNTREATED = re.compile(r"\b(?:\d{1,3}|several|multiple|numerous|many|few|scattered)\s+other\b|"
+                        # "Remaining exam benign, numerous SKs and cherry angiomas, reassured": the rest of the skin
+                        r"\b(?:remaining|remainder of the|rest of the)\s+(?:skin\s+|full skin\s+|body\s+)?exam\b|"
                         r"\bno (?:tx|treatment|intervention)\b|\bnot (?:treated|addressed)\b|"
                         r"\b(?:examined|observed|observation|monitor(?:ed)?) only\b", re.IGNORECASE)
 
@@ -1345,6 +1436,7 @@ _NO_TREATMENT_CLAUSE = re.compile(r"\W*no (?:tx|treatment|intervention)(?: (?:ne
                                   r"today))?\W*$", re.IGNORECASE)
 _NOT_TREATED = re.compile(r"\bnot (?:treated|addressed|excised|removed|biopsied)(?: today| at this visit)?\b|"
                           r"\bno (?:tx|treatment|intervention) today\b", re.IGNORECASE)
+_WATCHED = re.compile(r"\bwill (?:watch|observe|monitor)\b|\bwatchful waiting\b", re.IGNORECASE)
 # "R axilla tags are not bothering her; she declined removal today" under "here for removal of skin tags"
 _DECLINED = re.compile(r"\b(?:declined|declines|refused|refuses|deferred|defers|opted against|does not want|"
                        r"doesn't want)\b", re.IGNORECASE)
@@ -1388,6 +1480,9 @@ _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growt
 _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms|legs|cheeks|ears|eyes))|"
                        r"\b(?:both|each|the two) (?:lesions|cancers|tumou?rs|sites|spots|growths)\b|\beach lesion\b",
                        re.IGNORECASE)
+_N_ABOVE = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:lesions|sites|"
+                      r"spots|growths|papules)\s+(?:as\s+|listed\s+|described\s+|noted\s+|mentioned\s+)?above\b",
+                      re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 
@@ -1506,11 +1601,15 @@ def _open_lesions(text: str, start: int, end: int, sites: list[SiteMention], les
         distinct.append(s)
     bounds = [start]
     for before, after in itertools.pairwise(distinct):
-        between = text[before.end:after.start]
+        # "a changing mole on the right upper arm ... a 0.9 cm papule right lateral upper arm also she has several
+        # rough spots on the scalp": what lies between two mentions of one site is that site's
+        said_until = max([s.end for s in sites if s.site == before.site and before.start <= s.start < after.start],
+                         default=before.end)
+        between = text[said_until:after.start]
         # (a line break ends a site's words too: "nose 1 = 8" over "b) Scalp - 4")
         cuts = [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s*;\s*|\s+then\s+|[ \t]*\n\s*", between)]
         # what follows a site up to the separator ("left shoulder (path: BCC) and ...") belongs to it
-        bounds.append(before.end + (cuts[-1] if cuts else 0))
+        bounds.append(said_until + (cuts[-1] if cuts else 0))
     bounds.append(end)
     for index, site in enumerate(distinct):
         seg_start, seg_end = bounds[index], bounds[index + 1]
@@ -1586,7 +1685,8 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
             lesion.procedures.append(p)
     seg_d = _between(diagnoses, start, end)
     for d in seg_d:
-        if any(a <= d.start < b for a, b in paren):
+        if any(a <= d.start < b for a, b in paren) or (not d.hedged and _INLINE_PATH_BEFORE.search(
+                text, max(start, d.start - 40), d.start)):
             lesion.pathology.append(d)
         else:
             lesion.diagnoses.append(d)
@@ -1635,6 +1735,11 @@ def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: l
         lesion.count = _count(text, clause[0], clause[1], SiteMention(lesion.site.site, None, -1, -1))
 
 
+# "0.8 cm, 0.2 cm margins, closure simple, path: dermatofibroma.": a report written inside the procedure's clause
+# (not "sent to path: r/o BCC")
+_INLINE_PATH_BEFORE = re.compile(r"(?<!\bto )(?<!\bfor )\b(?:path(?:ology)?|histo(?:logy|pathology)?|dermpath)\s*"
+                                 r"(?::|=|showed|shows|revealed|returned|c/w|consistent with)\s*(?:[\w-]+\s+){0,2}$",
+                                 re.IGNORECASE)
 _ONE_LESION = re.compile(r"\b(?:a|an|one|single)\s+(?:[\w.-]+\s+){0,5}?(?:papule|nodule|lesion|macule|plaque|"
                          r"growth|spot|tumou?r|cyst|bump)\b(?!s)", re.IGNORECASE)
 
@@ -2510,14 +2615,22 @@ _DIGITS = re.compile(r"\b(left|right|l|r|lt|rt)?\.?\s*(?:the\s+)?(" + "|".join(w
 
 # a sentence that says a digit was left alone
 _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|treatment)|\bnot treated\b|"
-                           r"\bno treatment\b|\bobserv(?:e|ation) only\b|\bleft alone\b", re.IGNORECASE)
+                           # "L great toe also mildly incurved, asymptomatic, no tx."
+                           r"\bno (?:treatment|tx|intervention)\b|\bobserv(?:e|ation) only\b|\bleft alone\b",
+                           re.IGNORECASE)
 
 
 def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
     """The digits a nail avulsion names (each with where it is named), first mention first."""
     digits: list[tuple[str, tuple[int, int]]] = []
-    for m in _DIGITS.finditer(text):
+    named = list(_DIGITS.finditer(text))
+    for index, m in enumerate(named):
         start, end = sentence_bounds(text, m.start(), m.end())
+        # (the words of this digit only: "Partial avulsion R great toe; L great toe no tx" avulses the right one)
+        if index > 0 and named[index - 1].end() > start:
+            start = named[index - 1].end()
+        if index + 1 < len(named) and named[index + 1].start() < end:
+            end = named[index + 1].start()
         if _NO_PROCEDURE.search(text[start:end]):
             continue  # "R great toe mildly incurvated - conservative care only, no procedure"
         line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
@@ -2674,15 +2787,18 @@ def _past(text: str, reading: _Reading, encounter: dict[str, Any], visit_day: da
     history = find_history(text, {k for k in treated if k}, lesions_treated=bool(lesions), treated_sites=treated_sites)
     today_sites = {(lesion["site"], lesion.get("laterality")) for lesion in lesions}
     unrelated = find_unrelated_prior(text, visit_day, today_sites)
-    if lesions and unrelated and not re.search(r"\bre-?excis", text, re.IGNORECASE):
-        # "6 days s/p excision SCC L forearm (6/10), sutures in": a cancer excised in the global period is that
+    re_excision = bool(re.search(r"\bre-?excis", text, re.IGNORECASE))
+    # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
+    # the earlier procedure: the visit is for the cancers, modifier 24)
+    keep_prior = bool(unrelated) and ((bool(lesions) and not re_excision) or (
+        not lesions and encounter.get("visit") is not None and bool(history or _UNRELATED_VISIT.search(text))))
+    if unrelated and not re_excision:
+        # "6 days s/p excision SCC L forearm (6/10), sutures in", "8 days s/p excision of SCC R shin by me (8/3) ...
+        # not addressed further today" at a visit for a rash: a cancer excised in the global period is that
         # excision's episode of care, not a history (Z85) code
         prior_site = (unrelated[0].value["site"], unrelated[0].value.get("laterality"))
         history = [h for h in history if (h.value.get("site"), h.value.get("laterality")) != prior_site]
-    elif not (unrelated and not lesions and encounter.get("visit") is not None
-              and (history or _UNRELATED_VISIT.search(text))):
-        # (a skin-cancer follow-up visit inside another excision's global period, "sutures out (in global)", keeps
-        # the earlier procedure: the visit is for the cancers, modifier 24)
+    if not keep_prior:
         unrelated = []
     if history:
         encounter["history"] = [h.value for h in history]
@@ -2861,7 +2977,8 @@ def _field_therapy_only(text: str, raw: list[_Lesion]) -> bool:
 
 
 # the kinds of lesion treated many at a time: a treatment naming one of them is of those lesions
-_MANY_AT_ONCE = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "molluscum", "acrochordon"})
+_MANY_AT_ONCE = frozenset({"actinic_keratosis", "seborrheic_keratosis", "wart", "plantar_wart", "molluscum",
+                           "acrochordon", "corn_callus"})
 
 
 def _other_lesions_kind(current: _Lesion, named: list[DiagnosisMention]) -> bool:

@@ -91,6 +91,9 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"lichen simplex chronicus", "L28.0"), (r"granuloma annulare", "L92.0"), (r"vitiligo", "L80"),
     (r"sebaceous hyperplasia", "L73.8"), (r"keratoacanthoma", "L85.8"), (r"port[- ]wine stains?|pws", "Q82.5"),
     (r"prurigo nodularis", "L28.1"), (r"pityriasis rosea", "L42"),
+    # a vasculitis the skin biopsy shows (limited to the skin: L95.-): "leukocytoclastic vasculitis (L95.8)"
+    (r"(?:cutaneous )?leukocytoclastic vasculitis|(?:cutaneous )?small[- ]vessel vasculitis|"
+     r"cutaneous vasculitis", "L95.8"),
     (r"(?:inflamed |ruptured |infected |skin )?cysts?", "L72.9"),
     # infections and conditions a visit manages beside the day's procedure
     (r"tinea cruris|cruris", "B35.6"), (r"tinea corporis|corporis", "B35.4"), (r"tinea pedis|athlete'?s foot", "B35.3"),
