@@ -76,3 +76,40 @@ def test_an_835_posted_in_rounds_settles_each_claim_from_its_balances_and_posts_
     [again] = post_era_file(database, path)  # the same file again: nothing more
     assert again.status == "already posted" and again.claims_posted == 0
     assert check_ledger(database).totals == report.totals
+
+
+def test_the_next_rounds_claims_are_read_before_the_round_before_settles_unless_they_share_a_claim(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds of three: each round's claims are read while the round before still has its last part (which settles
+    its claims) to write, so the writer is not left idle while the next round is read and planned; a round naming a
+    claim the round before posted (the reversed claim, paid again) is read after that round settles."""
+    monkeypatch.setattr(era_posting, "CLAIMS_PER_ROUND", 3)
+    world = submitted_claims(database, [SPEC] * CLAIMS)
+    path = write(tmp_path / "era.835", (remittance(_payments(world)),))
+    events: list[tuple[str, tuple[int, ...]]] = []
+    read, settle = RemittanceStore.claims, era_posting._settle_statuses
+
+    def claims(self: RemittanceStore, ids: list[int]) -> list[ClaimRow]:
+        found = read(self, ids)  # (on PostgreSQL, once the writes before are done)
+        events.append(("read", tuple(sorted(set(ids)))))
+        return found
+
+    def settled_claims(store: RemittanceStore, rows: list[ClaimRow], *args: object) -> None:
+        events.append(("settle", tuple(sorted(row.id for row in rows))))
+        settle(store, rows, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RemittanceStore, "claims", claims)
+    monkeypatch.setattr(era_posting, "_settle_statuses", settled_claims)
+
+    [outcome] = post_era_file(database, path)
+
+    assert outcome.claims_posted == CLAIMS + 2
+    ids = [claim.id for claim in world.claims]
+    rounds = [tuple(sorted(set(part))) for part in
+              (ids[0:3], ids[3:6], ids[6:9], (ids[9], ids[10], ids[0]), (ids[0],))]
+    assert events == [("read", rounds[0]),
+                      ("read", rounds[1]), ("settle", rounds[0]),
+                      ("read", rounds[2]), ("settle", rounds[1]),
+                      ("read", rounds[3]), ("settle", rounds[2]),
+                      ("settle", rounds[3]), ("read", rounds[4]),  # claim 0 again: read after its round settles
+                      ("settle", rounds[4])]
