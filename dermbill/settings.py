@@ -21,6 +21,7 @@ DEFAULT_CONFIG = "dermbill.toml"
 DEFAULT_OUTBOX = "var/outbox"
 DEFAULT_INBOX = "var/inbox"
 DEFAULT_LOG_DIR = "var/log"
+DEFAULT_UPLOAD_DIR = "var/uploads"  # large uploads kept for the worker that posts them: storage every worker sees
 SMTP_PASSWORD_VARIABLE = "DERMBILL_SMTP_PASSWORD"
 
 
@@ -57,6 +58,7 @@ class Settings:
     database_url: str
     config_path: str = DEFAULT_CONFIG  # clearinghouse connections and routes (TOML)
     log_dir: str = DEFAULT_LOG_DIR  # the error log's folder (created private, mode 0700)
+    upload_dir: str = DEFAULT_UPLOAD_DIR  # where a large 835 uploaded on the web waits for its background job
     session_idle: datetime.timedelta = SESSION_IDLE  # a web session ends after this without a request
     session_lifetime: datetime.timedelta = SESSION_LIFETIME  # and this long after signing in at the latest
 
@@ -65,6 +67,7 @@ def load_settings() -> Settings:
     return Settings(database_url=os.environ.get("DERMBILL_DATABASE_URL") or DEFAULT_DATABASE_URL,
                     config_path=os.environ.get("DERMBILL_CONFIG") or DEFAULT_CONFIG,
                     log_dir=os.environ.get("DERMBILL_LOG_DIR") or DEFAULT_LOG_DIR,
+                    upload_dir=os.environ.get("DERMBILL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
                     session_idle=_minutes("DERMBILL_SESSION_IDLE_MINUTES", SESSION_IDLE),
                     session_lifetime=_minutes("DERMBILL_SESSION_LIFETIME_MINUTES", SESSION_LIFETIME))
 

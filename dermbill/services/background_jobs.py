@@ -24,6 +24,7 @@ queued twice while it waits.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -98,6 +99,21 @@ def _text(arguments: dict[str, Any], name: str) -> str | None:
     return value.strip()
 
 
+def _whole_number(arguments: dict[str, Any], name: str) -> int | None:
+    value = arguments.get(name)
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise InvalidInput(f"argument {name}: {value!r} is not a whole number")
+    return value
+
+
+def _practice_ids(value: Any) -> list[int]:
+    if not isinstance(value, list) or any(type(item) is not int for item in value):
+        raise InvalidInput(f"argument practices: {value!r} is not a list of practice ids")
+    return value
+
+
 def _day(arguments: dict[str, Any]) -> datetime.date:
     raw = _text(arguments, "day")
     if raw is None:
@@ -128,7 +144,9 @@ def post_835(run: JobRun) -> dict[str, Any]:
         raise InvalidInput(f"argument file: {path} is not a file this worker can read (the 835 must be on storage "
                            "every worker sees)")
     organization = _text(run.arguments, "organization")
-    organization_id = organization_named(run.database, organization) if organization else None
+    organization_id = organization_named(run.database, organization) if organization else \
+        _whole_number(run.arguments, "organization_id")
+    practices = run.arguments.get("practices")  # an upload's: the practices of the person who sent it
     total = count_sets(path, "835")
     statuses: dict[str, int] = {}
     run.progress(0, total)
@@ -137,7 +155,12 @@ def post_835(run: JobRun) -> dict[str, Any]:
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
         run.progress(sum(statuses.values()), total)
 
-    outcomes = post_era_file(run.database, path, actor=run.actor, organization_id=organization_id, posted=posted)
+    outcomes = post_era_file(run.database, path, actor=run.actor, organization_id=organization_id,
+                             practice_ids=None if practices is None else _practice_ids(practices), posted=posted)
+    if run.arguments.get("uploaded") is True:  # a web upload's copy (``era_uploads``): posted, it is not kept
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
     return {"file": path.name, "transaction_sets": len(outcomes), "by_status": statuses,
             "claims_posted": sum(outcome.claims_posted for outcome in outcomes),
             "paid_cents": sum(outcome.paid.cents for outcome in outcomes)}
@@ -309,6 +332,9 @@ def queue_job(database: Database, kind: str, arguments: dict[str, Any], *, pract
         if not path.is_file():
             raise InvalidInput(f"post_835: {given} is not a file")
         arguments["file"] = str(path)
+        if "practices" in arguments:
+            _practice_ids(arguments["practices"])
+        _whole_number(arguments, "organization_id")
     moment = now or utc_now()
     with UnitOfWork(database, actor=requested_by, clock=lambda: moment) as uow:
         practice_id = None

@@ -133,17 +133,18 @@ class RemittanceOutcome:
 
 
 def post_era_file(database: Database, path: Path, *, actor: str = "era", now: datetime.datetime | None = None,
-                  organization_id: int | None = None,
+                  organization_id: int | None = None, practice_ids: Collection[int] | None = None,
                   posted: Callable[[RemittanceOutcome], None] | None = None) -> list[RemittanceOutcome]:
     """Post every 835 transaction set of a file; returns what happened to each.
 
     ``organization_id``: the billing company that received the file (its payee is looked for there only);
     when not given, the company whose clearinghouse submitter ID the file is addressed to (ISA08/GS03), if any.
+    ``practice_ids``: the practices it may be posted to (a person's, for a file they uploaded; None: any).
     ``posted(outcome)`` is called after each 835 is posted (or found posted before, quarantined ...).
     """
     with open_x12(path) as stream:
         outcomes = _post_stream(database, stream, lambda: open_x12(path), path.name, actor=actor, now=now or utc_now(),
-                                organization_id=organization_id, posted=posted)
+                                organization_id=organization_id, practice_ids=practice_ids, posted=posted)
     if not outcomes:
         raise InvalidInput(f"{path.name} holds no 835 remittance")
     return outcomes

@@ -70,6 +70,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.database = _connector(database_url or settings.database_url)
     app.state.session_idle = settings.session_idle
     app.state.session_lifetime = settings.session_lifetime
+    app.state.upload_dir = settings.upload_dir
     templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

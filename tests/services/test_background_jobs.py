@@ -12,6 +12,7 @@ from jobs_world import many_claims, paying_835
 from sqlalchemy import func, select
 
 from dermbill.core.errors import InvalidInput, InvalidTransition, NotFound
+from dermbill.core.money import Money
 from dermbill.db.engine import Database
 from dermbill.db.models import BackgroundJobRow, ClaimRow, RemittanceRow
 from dermbill.db.repositories import UnitOfWork
@@ -231,3 +232,27 @@ def test_a_worker_runs_the_due_scheduled_jobs_once_per_slot(postgres_url: str, m
         assert ran == ["02:05"]  # the slot of 02:00 on 2026-05-05, run once
     finally:
         database.dispose()
+
+
+@SQLITE
+def test_a_post_835_job_posts_only_to_the_practices_it_names(database: Database, tmp_path: Path) -> None:
+    """A web upload's job carries its sender's practices: an 835 whose payee is not among them posts nothing; among
+    them, it posts; the kept upload is removed once posted. Practices that are not ids are refused when queued."""
+    numbers = many_claims(database, 3)
+    path, total = paying_835(tmp_path / "mine.835", numbers, sets=1)
+    with UnitOfWork(database, actor="test") as uow:
+        practice_id = uow.session.scalar(select(ClaimRow.practice_id).limit(1))
+    with pytest.raises(InvalidInput, match="practices"):
+        queue_job(database, "post_835", {"file": str(path), "practices": ["ERA"]}, requested_by="test")
+
+    elsewhere, _ = defer_job(database, "post_835", {"file": str(path), "practices": [practice_id + 1000]},
+                             requested_by="a biller")
+    assert row(database, elsewhere.id).summary["by_status"] == {"no practice": 1}
+    assert check_ledger(database).totals["cash"] == Money(0)
+    kept = tmp_path / "upload" / "mine.835"
+    kept.parent.mkdir()
+    kept.write_bytes(path.read_bytes())
+    mine, succeeded = defer_job(database, "post_835", {"file": str(kept), "practices": [practice_id],
+                                                       "uploaded": True}, requested_by="a biller")
+    assert succeeded is True and row(database, mine.id).summary["claims_posted"] == 3
+    assert check_ledger(database).totals["cash"] == total and not kept.parent.exists()

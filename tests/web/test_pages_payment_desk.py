@@ -8,11 +8,16 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
 from era_world import add_claim, denied, paid_claim, remittance, settled, write
 from page_world import Pages, pages  # noqa: F401 - the fixture
+from sqlalchemy import func, select
 
-from dermbill.db.models import PayerRow
+from dermbill.db.engine import Database
+from dermbill.db.models import BackgroundJobRow, PayerRow, PracticeRow, RemittanceRow
 from dermbill.db.repositories import UnitOfWork
+from dermbill.services.background_jobs import run_job
+from dermbill.web.pages import payment_desk
 
 TWO_LINES = [("11102", (), 15000), ("17110", (), 12000)]
 
@@ -119,3 +124,37 @@ def test_a_deposit_is_entered_matched_and_reconciled(pages: Pages, tmp_path: Pat
     key = found.group(1)
     matched = pages.post(made.headers["location"] + "/match", receipt=key)
     assert "it reconciles" in pages.client.get(matched.headers["location"]).text
+
+
+def _posted(database: Database, trace: str) -> int:
+    with UnitOfWork(database, actor="test") as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(RemittanceRow).where(
+            RemittanceRow.trace_number == trace, RemittanceRow.status == "posted")) or 0)
+
+
+def test_a_large_835_uploaded_on_postgresql_is_posted_by_a_worker_as_the_sender_may(
+        pages: Pages, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    if database.backend != "postgresql":
+        pytest.skip("on SQLite jobs run in the asking process: a large upload is posted in the request")
+    monkeypatch.setattr(payment_desk, "POST_AS_JOB_BYTES", 100)
+    pages.client.app.state.upload_dir = tmp_path / "uploads"  # type: ignore[attr-defined]
+    ours = add_claim(pages.ours, TWO_LINES)
+    mine = write(tmp_path / "big.835", (remittance(
+        (paid_claim(ours, tuple(settled(line, 8000) for line in ours.lines)),), trace="EFT-BIG"),))
+    pages.as_("biller")
+
+    page = _upload(pages, mine)
+    found = re.search(r"big\.835 \(0 MB\) is posted in the background as job (\d+)", page)
+    assert found, page[-2000:]
+    [kept] = (tmp_path / "uploads").glob("*/big.835")
+    assert kept.read_bytes() == mine.read_bytes() and _posted(database, "EFT-BIG") == 0  # a worker posts it
+    summary = run_job(database, int(found.group(1)), attempt=1)  # what the worker does with the job
+    assert summary["claims_posted"] == 1 and _posted(database, "EFT-BIG") == 1 and not kept.exists()
+    jobs = pages.client.get("/jobs").text
+    assert "post 835" in jobs and "<strong>succeeded</strong>" in jobs and "100%" in jobs
+
+    with UnitOfWork(database, actor="test") as uow:  # posted as the sender may: their company and practices
+        arguments = uow.session.get(BackgroundJobRow, int(found.group(1))).arguments  # type: ignore[union-attr]
+        company = uow.session.get(PracticeRow, pages.ours.practice_id).organization_id  # type: ignore[union-attr]
+    assert arguments["organization_id"] == company and arguments["practices"] == [pages.ours.practice_id]
+    assert arguments["uploaded"] is True

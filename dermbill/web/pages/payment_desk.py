@@ -9,6 +9,7 @@ Each handler parses, calls one service with the user's practices, and renders: a
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -29,6 +30,7 @@ from dermbill.services.era_posting import (
     post_era_upload,
     release_remittance,
 )
+from dermbill.services.era_uploads import post_upload_as_job
 from dermbill.services.manual_posting import PaperLine, claim_to_post, post_paper_eob, post_patient_check
 from dermbill.services.overpayments import refund_overpayment
 from dermbill.services.remittance_views import claim_eob, held_remittances, remittance_view
@@ -40,6 +42,9 @@ from dermbill.web.pages.flash import flashed, forget, redirect_with
 from dermbill.web.pages.forms import FormState, refused
 
 MAX_UPLOAD = 50 * 1024 * 1024  # an 835 larger than this is posted from the command line
+# On PostgreSQL an 835 larger than this is posted by a worker (a ``post_835`` job, progress on /jobs), not while the
+# browser waits; on SQLite jobs run in the asking process, so it is posted in the request as a smaller one is.
+POST_AS_JOB_BYTES = 2 * 1024 * 1024
 ADJUSTMENTS_PER_LINE = 3
 Text = Annotated[str, Form()]
 
@@ -88,11 +93,19 @@ def router() -> APIRouter:
             return redirect_with(request, "/payments", f"{sent.filename} is larger than 50 MB: post it with "
                                                        "`dermbill era post` instead.")
         name = sent.filename.rsplit("/", 1)[-1][:200]
+        database = database_of(request)
         try:
             with origin(request):
-                outcomes = post_era_upload(database_of(request), name, data, actor=user.email,
+                if database.backend == "postgresql" and len(data) > POST_AS_JOB_BYTES:
+                    job = post_upload_as_job(database, Path(request.app.state.upload_dir), name, data,
+                                             requested_by=user.email, organization_id=user.organization_id,
+                                             practice_ids=user.practice_ids)
+                    return redirect_with(request, "/payments", f"{name} ({len(data) // (1024 * 1024)} MB) is posted "
+                                                               f"in the background as job {job}: its progress is on "
+                                                               "Background jobs (/jobs).")
+                outcomes = post_era_upload(database, name, data, actor=user.email,
                                            organization_id=user.organization_id, practice_ids=user.practice_ids)
-        except InvalidInput as bad:
+        except (InvalidInput, InvalidTransition) as bad:
             return redirect_with(request, "/payments", f"{name} was not posted: {bad}")
         return redirect_with(request, "/payments", " ".join(said(outcome) for outcome in outcomes))
 
