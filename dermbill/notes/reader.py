@@ -383,7 +383,10 @@ _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returne
 # "No procedures performed today." said of the visit (a clause of its own), not "SKs, back - benign, no treatment
 # today" said of one lesion
 _NOTHING_DONE = re.compile(r"(?:^|(?<=[:.;])|(?<=[:.;]\s)|(?<=[:.;]\s\s))[ \t]*"
-                           r"(?:no (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
+                           # ("No treatment of SKs today" leaves alone what it names, not the whole visit)
+                           r"(?:no (?:procedures?|treatments?|lesions? treated|surgery)\b"
+                           r"(?!\s+(?:of|for|to|on)\s+(?!any\b|all\b|(?:the\s+|her\s+|his\s+)?lesions?\b))"
+                           r"[^.;\n]*\b(?:today|performed|"
                            r"done)\b|no procedures? (?:were |was )?(?:performed|done)\b)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -481,7 +484,18 @@ _FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|c
 # provider does in it
 _PATIENT_HAD = re.compile(r"\b(?:pt|patient|he|she|they)\s+(?:had|has had|underwent|has undergone)\s+"
                           r"(?:(?:a|an|the|his|her)\s+)?$", re.IGNORECASE)
+# "After informed consent, and under local anesthesia ..., she underwent wide local excision": what the patient
+# underwent after today's consent or under today's anaesthetic is today's procedure
+_TODAY_UNDERGONE = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?consent\b|"
+                              r"\bunder\s+(?:local|topical|tumescent|general)?\s*(?:anesthesia|anaesthesia)\b",
+                              re.IGNORECASE)
 # "Father had Mohs for a BCC": a relative is the subject of the procedure ("consent from dad" is not)
+# "a 6-year-old boy brought in by his mother for molluscum": the relative brings the patient; what follows is his
+_BROUGHT_BY = re.compile(r"\b(?:brought(?:\s+in)?|accompanied|here)\s+(?:today\s+)?(?:by|with)\s+"
+                         r"(?:his|her|their|the)?\s*"
+                         r"(?:mother|father|mom|dad|parents?|grandmother|grandfather|grandma|grandpa|guardian|aunt|"
+                         r"daughter|son|wife|husband|caregiver)\s+(?:today\s+)?(?:for|about|with|because of|re:?)\s+"
+                         r"(?:(?!who\b|whose\b|and\b)[\w'/-]+\s+){0,4}$", re.IGNORECASE)
 _RELATIVE_HAD = re.compile(r"\b(?:mother|father|mom|dad|sister|brother|sibling|grandmother|grandfather|grandma|"
                            r"grandpa|aunt|uncle|son|daughter|cousin|husband|wife|spouse)(?:'s)?\s+(?:\w+\s+){0,3}?"
                            r"(?:had|has had|underwent|s/p|status post|was treated|needed|required|got)\b[^.;]*$",
@@ -772,6 +786,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
         today_for = bool(_TODAY_FOR.search(text, max(0, start - 40), start)) if dated else \
             bool(_TREATED_TODAY_FOR.search(text, max(0, start - 90), start))
+        if reason == "family" and not dated and section != "family_history" and \
+                _BROUGHT_BY.search(text, sentence_bounds(text, start, end)[0], start):
+            reason = None
         if today_for and reason == "historical":
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
@@ -795,7 +812,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "other_provider"
             elif _RELATIVE_HAD.search(before):
                 reason = "family"
-            elif _PATIENT_HAD.search(before):
+            elif _PATIENT_HAD.search(before) and not _TODAY_UNDERGONE.search(before):
                 reason = "historical"
             elif (_ALTERNATIVES_BEFORE.search(before) or _ALTERNATIVES_AFTER.match(after)) and \
                     not re.search(r"\b(?:performed|was done|were done)\b", after, re.I):
@@ -2517,17 +2534,17 @@ _STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second 
                     # (the words of the layer may run over a sentence: "Debulked, then excised. Divided into 4 blocks")
                     r"(?:(?!stage\b|a single\b)[\w,;/'+&.-]+\s+){0,16}?"
                     r"(\d{1,2}|a single|one|two|"
-                    r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
+                    r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)",
                     re.IGNORECASE)
 # "I: 3 blocks (+ at 9 o'clock). II: 2 blocks, clear.": stages numbered by capital roman numerals alone
 _ROMAN_STAGE = re.compile(r"(?<![\w'])(I{1,3}|IV)\s*[:)]\s*(\d{1,2}|(?i:one|two|three|four|five|six))\s+"
-                          r"(?i:(?:tissue\s+)?(?:blocks?|sections?|pieces?))\b")
+                          r"(?i:(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?))\b")
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
 _STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
                             r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
 # a stage table: "Stage | Blocks | Result" over rows "I | 3 | residual BCC" (the stage, then its blocks)
 _STAGE_TABLE = re.compile(r"\b(?:stage|stg|layer)s?[ \t]*\|[ \t]*(?:#[ \t]*)?(?:of[ \t]+)?(?:tissue[ \t]+)?"
-                          r"(?:blocks?|sections?|pieces?)\b", re.IGNORECASE)
+                          r"(?:blocks?|blks?|sections?|pieces?)\b", re.IGNORECASE)
 _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}|IV|i{1,3}|iv)[ \t]*\|[ \t]*(\d{1,2})"
                         r"(?=[ \t]*(?:\||\s|$))")
 # "1st stage 4 blocks (+), 2nd stage 2 blocks (clear)": the stage by its ordinal
@@ -2536,7 +2553,7 @@ _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}
 _ORDINAL_STAGE = re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s+(?:stage|layer)\s*[:,(-]?\s*"
                             r"(?:(?!stage\b|layer\b|a single\b)[\w,;/'+&.-]+\s+){0,20}?"
                             r"(\d{1,2}|one|two|three|four|five|six|a single)\s*(?:tissue\s+)?"
-                            r"(?:blocks?|sections?|pieces?)\b",
+                            r"(?:blocks?|blks?|sections?|pieces?)\b",
                             re.IGNORECASE)
 _ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
 # a clause that opens with a stage ("Stage I: 3 blocks - residual BCC") is the Mohs layer of the lesion at hand

@@ -1,0 +1,109 @@
+"""Rules of the note language from blind22's misses (tests/notes/REVIEW.md, "Round 17").
+
+Each rule has a sentence it must read and one it must not; the sentences are written here for the tests (fake
+patients, day of service 2026-06-01), none is a review note.
+"""
+
+from __future__ import annotations
+
+from note_rules import diagnoses, lines
+
+
+def _codes(text: str, payer: str = "commercial", age: int = 60) -> list[str]:
+    return [code for code, _, _ in lines(text, payer=payer, age=age, sex="F")]
+
+
+def _units(text: str, code: str) -> int:
+    return sum(units for found, units, _ in lines(text, payer="commercial", age=60, sex="F") if found == code)
+
+
+def _icd(text: str, payer: str = "commercial", age: int = 60) -> list[str]:
+    return diagnoses(text, payer=payer, age=age, sex="F")
+
+
+# --- "no treatment of <what> today" leaves the rest of the visit done -------------------------------------------------
+
+_AK_AND_SKS = ("Exam: R temple 4 mm gritty scaly papule c/w AK. Chest with several stuck-on SKs.\n"
+               "A/P: 1) AK R temple - LN2 x1 cycle today.\n2) SKs chest - benign, reassured. ")
+
+
+def test_no_treatment_of_one_kind_today_leaves_the_other_lesion_treated() -> None:
+    assert "17000" in _codes(_AK_AND_SKS + "No treatment of the SKs today.")
+
+
+def test_no_treatment_today_said_of_the_visit_treats_nothing() -> None:
+    assert "17000" not in _codes(_AK_AND_SKS.replace("LN2 x1 cycle today", "discussed LN2") +
+                                 "No treatment today.")
+
+
+# --- a part of the nail removed is its avulsion ----------------------------------------------------------------------
+
+def test_a_nail_border_removed_is_a_nail_avulsion() -> None:
+    text = ("Ingrown toenail, L great toe, painful for 3 weeks.\nProcedure: digital block, 2% lidocaine plain. "
+            "L great toe: the medial nail border was freed, cut and removed. Dressing applied.")
+    assert "11730" in _codes(text)
+
+
+def test_nail_polish_removed_is_no_avulsion() -> None:
+    text = ("Ingrown toenail, L great toe, mild.\nNail polish removed for the exam. Soaks and cotton wisps; "
+            "return if worse.")
+    assert "11730" not in _codes(text)
+
+
+# --- "blks": the blocks of a Mohs stage -------------------------------------------------------------------------------
+
+_MOHS_BLKS = ("Mohs - R nasal ala BCC (bx proven). Surgeon = pathologist.\nStg 1: 3 blks, + at deep margin.\n"
+              "Stg 2: 6 blks, clear.\nHealing by second intention.")
+
+
+def test_blks_after_a_stage_are_its_blocks() -> None:
+    assert _units(_MOHS_BLKS, "17315") == 1
+
+
+def test_a_stage_of_five_blks_needs_no_additional_block() -> None:
+    assert "17315" not in _codes(_MOHS_BLKS.replace("6 blks", "5 blks"))
+
+
+# --- a relative who brings the patient in -----------------------------------------------------------------------------
+
+_BROUGHT = ("An 8-year-old girl brought in by her father for molluscum contagiosum on the L flank for 3 months. "
+            "Exam: 7 pearly umbilicated papules on the L flank. Cantharidin applied to each lesion after verbal "
+            "consent.")
+
+
+def test_a_condition_the_relative_brings_the_patient_for_is_the_patients() -> None:
+    assert "B08.1" in _icd(_BROUGHT, age=8)
+
+
+def test_a_condition_the_relative_has_is_still_family_history() -> None:
+    text = _BROUGHT.replace("brought in by her father for molluscum contagiosum", "whose father has psoriasis, here "
+                            "for bumps")
+    assert "L40.0" not in _icd(text, age=8)
+
+
+# --- what the patient underwent after today's consent -----------------------------------------------------------------
+
+_UNDERWENT = ("A 66-year-old with a melanoma in situ of the L upper arm, diagnosed on shave biopsy 04/02/2026. "
+              "{lead} he underwent excision with 0.5 cm margins around the 1.2 cm biopsy scar, closed in layers, "
+              "length 4.0 cm.\nPath: melanoma in situ, margins clear.")
+
+
+def test_what_the_patient_underwent_after_consent_today_is_done() -> None:
+    text = _UNDERWENT.format(lead="After informed consent and under local anesthesia,")
+    assert "11603" in _codes(text)
+
+
+def test_what_the_patient_underwent_before_is_history() -> None:
+    text = _UNDERWENT.format(lead="In 2019").replace("melanoma in situ", "new rash").replace(
+        "diagnosed on shave biopsy 04/02/2026", "nothing treated today")
+    assert "11603" not in _codes(text)
+
+
+def test_a_margin_around_the_biopsy_scar_leaves_the_scar_its_size() -> None:
+    text = _UNDERWENT.format(lead="After informed consent,")
+    assert "11603" in _codes(text)  # 1.2 cm + 2 x 0.5 cm = 2.2 cm excised
+
+
+def test_a_margin_alone_gives_the_lesion_no_size() -> None:
+    text = _UNDERWENT.format(lead="After informed consent,").replace(" around the 1.2 cm biopsy scar", "")
+    assert "11603" not in _codes(text)
