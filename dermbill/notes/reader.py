@@ -763,12 +763,26 @@ def _sampling_shaves(text: str, procedures: list[ProcedureMention]) -> list[Proc
     return [replace(p, type="biopsy", detail="tangential") if p in shaves else p for p in procedures]
 
 
+def _biopsy_wedges(text: str, procedures: list[ProcedureMention]) -> list[ProcedureMention]:
+    """"an incisional biopsy was taken: ..., a 6 x 3 mm fusiform wedge was excised and closed": what a sentence that
+    names an incisional or punch biopsy then says was excised is the biopsy's sample, not an excision of its own."""
+    out: list[ProcedureMention] = []
+    for p in procedures:
+        if p.type == "excision" and text[p.start:p.end].lower() == "excised":
+            start, _ = sentence_bounds(text, p.start, p.end)
+            if any(q.type == "biopsy" and q.detail in ("incisional", "punch") and start <= q.start < p.start
+                   for q in procedures):
+                continue
+        out.append(p)
+    return out
+
+
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     text = _count_tables_as_lines(text)
     reading = _Reading(text)
-    procedures = _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start))
+    procedures = _biopsy_wedges(text, _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start)))
     diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}
@@ -1100,7 +1114,7 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
-        above = _N_ABOVE.search(clause) if in_clause_p and not sites else None
+        above = (_N_ABOVE.search(clause) or _REMOVALS_TIMES_N.search(clause)) if in_clause_p and not sites else None
         if above and len(untreated) > 1 and untreated == [lesion for lesion in lesions if not lesion.left_today] and \
                 len(untreated) == _number(above.group(1)):
             # "- L flank: 1.1 cm ... irritated SK. - R upper back: 0.6 cm irritated SK ... Procedure: Shave removal of
@@ -1500,6 +1514,11 @@ _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms
 _N_ABOVE = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:lesions|sites|"
                       r"spots|growths|papules)\s+(?:as\s+|listed\s+|described\s+|noted\s+|mentioned\s+)?above\b",
                       re.IGNORECASE)
+# "Procedure: shave removal x2.", "punch bx x3": a removal or a biopsy times N is N lesions (a destruction's "x2" is
+# its freeze-thaw cycles)
+_REMOVALS_TIMES_N = re.compile(r"\b(?:shave(?:\s+(?:removal|excision|biops(?:y|ies)|bx))?|(?:punch\s+|shave\s+)?"
+                               r"(?:biops(?:y|ies)|bx)|excisions?)s?\s*[x\u00d7]\s*([2-9])\b(?!\s*(?:cycles?|mm|cm|wks?))",
+                               re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 
@@ -1676,15 +1695,20 @@ def _digit(text: str, site: SiteMention) -> str | None:
 
 def _matching(lesions: list[_Lesion], site: SiteMention, text: str = "") -> _Lesion | None:
     named = _digit(text, site)
+    both: _Lesion | None = None
     for lesion in reversed(lesions):
         if named and _digit(text, lesion.site) not in (None, named):
             continue  # "L great toe" then "L 5th toe": another digit
-        if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)
-                                              # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts
-                                              or (lesion.laterality == "both" and site.laterality in ("left", "right")
-                                                  and lesion.count is None)):
+        if lesion.site.site != site.site:
+            continue
+        if site.laterality is None or lesion.laterality in (None, site.laterality):
             return lesion
-    return None
+        if both is None and lesion.laterality == "both" and site.laterality in ("left", "right") and \
+                lesion.count is None:
+            # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts (unless a lesion of that side
+            # was described: "L shin: 1.6 cm plaque. Both lower legs: patches ... SCCIS L shin - ED&C" is the shin's)
+            both = lesion
+    return both
 
 
 def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],

@@ -107,3 +107,66 @@ def test_a_margin_around_the_biopsy_scar_leaves_the_scar_its_size() -> None:
 def test_a_margin_alone_gives_the_lesion_no_size() -> None:
     text = _UNDERWENT.format(lead="After informed consent,").replace(" around the 1.2 cm biopsy scar", "")
     assert "11603" not in _codes(text)
+
+
+# --- the wedge an incisional biopsy excises is the biopsy's sample ----------------------------------------------------
+
+_WEDGE = ("There is a 3.0 cm irregular pigmented patch on the R temple, concerning for lentigo maligna. "
+          "An incisional biopsy was taken from its darkest part: after consent and local anesthesia, a 5 x 2 mm "
+          "wedge was excised down to fat and closed with one 5-0 nylon suture.")
+
+
+def test_the_wedge_an_incisional_biopsy_excises_is_the_biopsy() -> None:
+    codes = _codes(_WEDGE)
+    assert "11106" in codes and not any(code.startswith(("114", "116")) for code in codes)
+
+
+def test_an_excision_in_its_own_sentence_after_a_biopsy_is_still_an_excision() -> None:
+    text = ("R forearm SCC, biopsy proven (punch biopsy 4/2/26). Today the 1.0 cm lesion was excised with 4 mm "
+            "margins, simple closure.")
+    assert "11602" in _codes(text)
+
+
+# --- a removal or a biopsy times N is N lesions ----------------------------------------------------------------------
+
+_TWO_NEVI = ("Exam: L neck 0.5 cm pedunculated brown nevus, irritated. R flank 0.9 cm dome-shaped tan nevus, "
+             "inflamed.\nProcedure: {what}. Lidocaine 1% w/ epi, DermaBlade, AlCl3.")
+
+
+def test_a_shave_removal_times_two_is_both_lesions() -> None:
+    codes = _codes(_TWO_NEVI.format(what="shave removal x2"))
+    assert "11305" in codes and "11301" in codes  # the neck 0.5 cm, the flank 0.9 cm
+
+
+def test_a_shave_removal_of_one_named_lesion_is_that_lesions() -> None:
+    codes = _codes(_TWO_NEVI.format(what="shave removal of the R flank nevus"))
+    assert "11305" not in codes and "11301" in codes
+
+
+# --- stasis dermatitis ------------------------------------------------------------------------------------------------
+
+_STASIS = ("Est pt. SCC in situ R calf, bx proven, 1.0 cm - ED&C x3 after consent.\n"
+           "{dx}, both legs - TAC 0.1% oint BID, compression stockings; addressed separately. 99213-25.")
+
+
+def test_stasis_dermatitis_is_its_code() -> None:
+    assert "I87.2" in _icd(_STASIS.format(dx="Stasis dermatitis"), payer="medicare")
+
+
+def test_a_bare_dermatitis_is_not_stasis() -> None:
+    assert "I87.2" not in _icd(_STASIS.format(dx="Dermatitis"), payer="medicare")
+
+
+# --- a site named on one side is that side's lesion before a lesion of both sides ------------------------------------
+
+_SIDES = ("O: R forearm: 1.4 x 1.0 cm pink scaly plaque. Both forearms: scattered scaly patches, no induration.\n"
+          "A/P: 1) SCCIS {side} forearm, biopsy proven - ED&C x2 cycles after consent.")
+
+
+def test_a_side_named_is_the_lesion_of_that_side_not_the_lesion_of_both() -> None:
+    assert "17262" in _codes(_SIDES.format(side="R"))
+
+
+def test_a_lesion_of_both_sides_is_still_found_when_no_side_lesion_was_described() -> None:
+    text = _SIDES.format(side="L").replace("R forearm: 1.4 x 1.0 cm pink scaly plaque. ", "")
+    assert not any(code.startswith("1726") for code in _codes(text))
