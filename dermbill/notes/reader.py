@@ -50,9 +50,11 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          # "6 y/o F. Exam: ~12 umbilicated papules": the patient's sex after the age ends a sentence
                          r"(?:(?<=/o [FM]\.)|(?<=yo [FM]\.)|(?<=\d[FM]\.)|(?<=old [FM]\.))\s+(?=[A-Z])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
-                         # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
+                         # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count;
+                         # "#3 H/o SCC" opens an item ("to AKs (#6)" inside a sentence counts)
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|(?=(?<![\w.])[A-H]\)\s)|"
+                         r"(?:#?\d+|[A-H])\b)|(?=(?<!\w \()#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|"
+                         r"(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 # "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
 # trimmed, not a lesion
@@ -187,6 +189,10 @@ _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<
                       r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
+# "LN2 cryotherapy to AKs (#6)": a number sign after lesions in the plural counts them ("shave bx R cheek (#2)" after a
+# single lesion numbers its item)
+_COUNT_HASH = re.compile(r"\b(?:aks|sks|isks|warts|verrucae|lesions|keratoses|papules|spots|tags|acrochordons|nevi|"
+                         r"molluscum|condylomas|corns|calluses)\s*\(\s*#\s?(\d{1,2})\s*\)", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
                                # "AKs face/scalp - LN2 x17": the treatment's count is the lesions' (not "persisted
                                # after LN2 x2": earlier sessions)
@@ -1114,9 +1120,19 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 group = ([*group] if continues_list else []) + [lesion for lesion, _ in opened]
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
-        above = (_N_ABOVE.search(clause) or _REMOVALS_TIMES_N.search(clause)) if in_clause_p and not sites else None
-        if above and len(untreated) > 1 and untreated == [lesion for lesion in lesions if not lesion.left_today] and \
-                len(untreated) == _number(above.group(1)):
+        above = _N_ABOVE.search(clause) if in_clause_p and not sites else None
+        times = _REMOVALS_TIMES_N.search(clause) if in_clause_p and not sites and not above else None
+        measured_only = False
+        if times and len(untreated) > _number(times.group(1)):
+            # "- Jawline: inflammatory papules. - R thigh: 6 mm papule. - Mid back: 8 mm macule. - L arm: 5 mm papule
+            # ... Neoplasms of uncertain behavior x3 - bx as below": the last lesions, measured, when they are as many
+            measured = [lesion for lesion in untreated
+                        if any(kind == "lesion" and m.kind == "length" for kind, m in lesion.measures)]
+            if len(measured) == _number(times.group(1)) and measured == untreated[-len(measured):]:
+                untreated, measured_only = measured, True
+        above = above or times
+        if above and len(untreated) > 1 and len(untreated) == _number(above.group(1)) and \
+                (measured_only or untreated == [lesion for lesion in lesions if not lesion.left_today]):
             # "- L flank: 1.1 cm ... irritated SK. - R upper back: 0.6 cm irritated SK ... Procedure: Shave removal of
             # 2 lesions as above": the lesions described above, as many as the procedure names
             for member in untreated:
@@ -1515,9 +1531,10 @@ _N_ABOVE = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)
                       r"spots|growths|papules)\s+(?:as\s+|listed\s+|described\s+|noted\s+|mentioned\s+)?above\b",
                       re.IGNORECASE)
 # "Procedure: shave removal x2.", "punch bx x3": a removal or a biopsy times N is N lesions (a destruction's "x2" is
-# its freeze-thaw cycles)
+# its freeze-thaw cycles); "Neoplasms of uncertain behavior x3 - bx as below": the lesions named in the plural
 _REMOVALS_TIMES_N = re.compile(r"\b(?:shave(?:\s+(?:removal|excision|biops(?:y|ies)|bx))?|(?:punch\s+|shave\s+)?"
-                               r"(?:biops(?:y|ies)|bx)|excisions?)s?\s*[x\u00d7]\s*([2-9])\b(?!\s*(?:cycles?|mm|cm|wks?))",
+                               r"(?:biops(?:y|ies)|bx)|excisions?|neoplasms(?:\s+of\s+uncertain\s+behaviou?r)?|"
+                               r"lesions|nevi|moles)s?\s*[x\u00d7]\s*([2-9])\b(?!\s*(?:cycles?|mm|cm|wks?))",
                                re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
@@ -1813,6 +1830,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         before = text[max(start, start + m.start() - 30):start + m.start()]
         if _COUNTABLE_BEFORE.search(before) or (find_sites(before) and find_sites(before)[-1].end >= len(before) - 2):
             return int(m.group(1)), m.start(1) + start, m.end(1) + start
+    hashed = _COUNT_HASH.search(text, start, end)
+    if hashed:
+        return int(hashed.group(1)), hashed.start(1), hashed.end(1)
     return None
 
 

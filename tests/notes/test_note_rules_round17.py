@@ -170,3 +170,34 @@ def test_a_side_named_is_the_lesion_of_that_side_not_the_lesion_of_both() -> Non
 def test_a_lesion_of_both_sides_is_still_found_when_no_side_lesion_was_described() -> None:
     text = _SIDES.format(side="L").replace("R forearm: 1.4 x 1.0 cm pink scaly plaque. ", "")
     assert not any(code.startswith("1726") for code in _codes(text))
+
+
+# --- a number sign after lesions in the plural counts them -----------------------------------------------------------
+
+_HASH = "A/P:\n1. Actinic keratoses, L temple - LN2 to {what}, 2 freeze-thaw cycles.\n2. Seb derm - ketoconazole cream."
+
+
+def test_a_number_sign_after_lesions_in_the_plural_counts_them() -> None:
+    assert _units(_HASH.format(what="AKs (#5)"), "17003") == 4
+
+
+def test_a_number_sign_after_one_lesion_counts_nothing() -> None:
+    assert _units(_HASH.format(what="the AK (#5)"), "17003") == 0
+
+
+# --- "neoplasms xN" are the N lesions measured before -----------------------------------------------------------------
+
+_MEASURED = ("Exam:\n- Forehead: comedones and inflammatory papules.\n- R calf: 7 mm pink papule, dimple sign.\n"
+             "- L flank: 6 mm irregular brown macule.\n"
+             "A/P:\n1. Acne - adapalene gel.\n2. Neoplasms of uncertain behavior x{n} - bx as below.\n"
+             "PROCEDURES: consent, 1% lidocaine w/ epi.\nA. R calf - shave bx.\nB. L flank - shave bx.")
+
+
+def test_neoplasms_times_n_are_the_n_lesions_measured() -> None:
+    assert _units(_MEASURED.format(n=2), "11103") == 1
+
+
+def test_neoplasms_times_n_among_more_lesions_measured_are_not_chosen_from_them() -> None:
+    # three lesions measured, two counted: which two is not said, so the rule does not pick them
+    text = _MEASURED.format(n=2).replace("Forehead: comedones", "Forehead: 2 mm comedones")
+    assert _units(text, "11103") != 1
