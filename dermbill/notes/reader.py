@@ -121,8 +121,11 @@ _GRANULATION_BEFORE = re.compile(r"\bgranulation(?: tissue)?\s+(?:was\s+|were\s+
                                  re.IGNORECASE)
 _GRANULATION_AFTER = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:hypertrophic\s+|excess\s+)?granulation\b", re.IGNORECASE)
 # "after verbal consent and discussion of risks, the nine AKs ... were treated": consent given, then the procedure
+# ("After discussing the risks and obtaining consent, all three were ... sampled": the talk came before the act)
 _AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?(?:consent|"
-                            r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
+                            r"(?:a\s+)?discussion of (?:the\s+)?risks|(?:discussing|reviewing|explaining)\s+(?:the\s+)?"
+                            r"risks\b[^.;:]{0,40}?\b(?:obtaining|getting|with)\s+(?:\w+\s+)?consent)\b[^.;:]*$",
+                            re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 # "after discussion of options (second intent, FTSG, flap), a bilobed transposition flap was designed": the
@@ -1088,6 +1091,20 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 _add_segment(text, target, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
                 current, group = target, [target]
                 continue
+        all_n = _ALL_N.search(clause) if in_clause_p else None
+        if all_n and _ALL_N_WERE.match(clause, all_n.end()) and _number(all_n.group(1)) > 1:
+            described_all = [lesion for lesion in lesions if not lesion.left_today]
+            if len(described_all) == _number(all_n.group(1)) and \
+                    not any(_main_kinds(lesion.procedures) for lesion in described_all) and \
+                    all(_matching(described_all, s, text) is not None for s in sites):
+                # "On the left upper back ... On the right helix ... On the right dorsal forearm ... all three were
+                # anesthetized and sampled by shave biopsy, the back lesion by deep saucerization": the lesions
+                # described, as many as the clause names (a site it names again is one of them)
+                for member in described_all:
+                    _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                                 shared=True, first=member is described_all[0])
+                current, group = described_all[-1], described_all
+                continue
         if sites and (in_clause_p or lesion_d or enumerated or described):
             known = [id(lesion) for lesion in lesions]
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
@@ -1521,6 +1538,8 @@ _EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)
 _LESIONS_WORD = re.compile(r"\s+(?:lesions|papules|warts|spots|growths)\b", re.IGNORECASE)
 _ALL_N = re.compile(r"\ball\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
                     r"(?!\s*(?:mm|cm|%|weeks?|days?|months?))", re.IGNORECASE)
+# "all three were ...", "all 3 of them": the number stands for the lesions themselves
+_ALL_N_WERE = re.compile(r"\s+(?:of\s+them\s+)?(?:were|was|are|then|underwent|received)\b", re.IGNORECASE)
 _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
                          r"(?:were|was|are|then)\b", re.IGNORECASE)
 # "we elected electrodesiccation and curettage for both rather than excision", "each lesion was curetted"

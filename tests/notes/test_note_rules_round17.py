@@ -201,3 +201,40 @@ def test_neoplasms_times_n_among_more_lesions_measured_are_not_chosen_from_them(
     # three lesions measured, two counted: which two is not said, so the rule does not pick them
     text = _MEASURED.format(n=2).replace("Forehead: comedones", "Forehead: 2 mm comedones")
     assert _units(text, "11103") != 1
+
+
+# --- "bra-line" is the chest ------------------------------------------------------------------------------------------
+
+_BRA = ("71F. Two ISKs along the {site} - crusted, bleed when rubbed.\nProcedure: verbal consent, 1% lido w/ epi, "
+        "each curetted, hemostasis AlCl3.")
+
+
+def test_the_bra_line_written_with_a_hyphen_is_the_chest() -> None:
+    assert "17110" in _codes(_BRA.format(site="bra-line"))
+
+
+def test_no_site_leaves_the_curettage_unplaced() -> None:
+    assert "17110" not in _codes(_BRA.format(site="edge"))
+
+
+# --- "all three were ...": the lesions described, after the risks were discussed --------------------------------------
+
+_ALL_THREE = ("On examination there are three lesions of concern. On the right upper back there is an 8 mm irregular "
+              "brown macule. On the left helix there is a 4 mm scaly papule. On the left shin there is a 6 mm pink "
+              "papule. After discussing the risks and obtaining consent, all three were anesthetized and sampled by "
+              "shave biopsy.")
+
+
+def test_all_three_after_risks_and_consent_are_the_three_lesions_described() -> None:
+    assert _units(_ALL_THREE, "11102") == 1 and _units(_ALL_THREE, "11103") == 2
+
+
+def test_all_three_when_two_were_described_is_not_shared() -> None:
+    text = _ALL_THREE.replace(" On the left shin there is a 6 mm pink papule.", "")
+    assert _units(text, "11103") != 2
+
+
+def test_risks_discussed_without_consent_leave_the_procedure_a_discussion() -> None:
+    text = ("On the right upper back there is an 8 mm irregular brown macule. We discussed the risks of a shave "
+            "biopsy; she will think about it.")
+    assert "11102" not in _codes(text)
