@@ -493,6 +493,12 @@ _FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|c
 # provider does in it
 _PATIENT_HAD = re.compile(r"\b(?:pt|patient|he|she|they)\s+(?:had|has had|underwent|has undergone)\s+"
                           r"(?:(?:a|an|the|his|her)\s+)?$", re.IGNORECASE)
+# the earlier wound a procedure is done to today, named just before it
+_PRIOR_OBJECT_BEFORE = re.compile(r"^\W*(?:the\s+)?(?:(?:scar|wound)\s+and\s+(?:the\s+)?)?"
+                                  r"(?:prior|previous|old|earlier)\s+"
+                                  r"(?:closure|scar|incision(?:\s+line)?|repair|wound|excision\s+site|biopsy\s+site)"
+                                  r"(?:\s+and\s+(?:the\s+)?(?:scar|wound|closure))?\s+(?:was\s+|were\s+)?$",
+                                  re.IGNORECASE)
 # "After informed consent, and under local anesthesia ..., she underwent wide local excision": what the patient
 # underwent after today's consent or under today's anaesthetic is today's procedure
 _TODAY_UNDERGONE = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?consent\b|"
@@ -862,6 +868,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             elif visit_day is not None and (year := _YEAR_BEFORE.search(before)) and \
                     int(year.group(1)) < visit_day.year:
                 reason = "historical"
+        if reason == "historical" and dated and _PRIOR_OBJECT_BEFORE.search(
+                text[sentence_bounds(text, start, end)[0]:start]):
+            # "Scar and prior closure re-excised with 5 mm margins": "prior" is the closure's, not today's
+            reason = None
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "historical" and not dated and (_history_in_parenthesis(text, start, end)

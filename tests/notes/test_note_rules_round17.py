@@ -238,3 +238,19 @@ def test_risks_discussed_without_consent_leave_the_procedure_a_discussion() -> N
     text = ("On the right upper back there is an 8 mm irregular brown macule. We discussed the risks of a shave "
             "biopsy; she will think about it.")
     assert "11102" not in _codes(text)
+
+
+# --- "prior" said of the wound a procedure is done to today ----------------------------------------------------------
+
+_RE_EXCISION = ("RE-EXCISION - R calf SCC, positive margin\n70F s/p excision of invasive SCC R calf on 5/20/26 (our "
+                "office); path showed a positive margin. Here for planned re-excision.\nProcedure: consent, 1% lido "
+                "w/ epi. {what} with 4 mm margins; excised specimen 2.8 cm in greatest diameter. Layered closure, "
+                "4.5 cm.\nPath: scar, no residual carcinoma.")
+
+
+def test_the_prior_closure_re_excised_today_is_todays_excision() -> None:
+    assert "11603" in _codes(_RE_EXCISION.format(what="Scar and prior closure re-excised"))
+
+
+def test_a_prior_excision_named_alone_is_still_history() -> None:
+    assert "11603" not in _codes(_RE_EXCISION.format(what="Prior excision").replace("; excised specimen", "; specimen"))
