@@ -181,6 +181,10 @@ def classify_length(text: str, measure: Measure, block_start: int = 0) -> str:
     after = text[end:end + 30]
     if re.search(r"(?:breslow|depth|thickness|thick|deep|invasion)\W*(?:\w+\W+){0,2}$", before[-30:], re.IGNORECASE):
         return "depth"  # "Breslow 0.6 mm" is how deep a melanoma goes, not its size
+    if re.match(r"\s*(?:(?:biopsy|bx|biopsied|prior|previous)\s+)?(?:scar|site)\b(?!\s+(?:margins?|length))", after,
+                re.IGNORECASE) and re.search(r"\b(?:around|about|surrounding|of)\s+(?:the\s+)?$", before,
+                                             re.IGNORECASE):
+        return "lesion"  # "with 1 cm margins around the 1.5 cm biopsy scar": the scar's size is what is excised
     if _MARGIN_AFTER.match(after) or re.search(r"margins?\b[^.,;]{0,12}$", before, re.IGNORECASE) or \
             re.match(r"\s*(?:beyond|past|outside|around) (?:the )?(?:visible |clinical |apparent )?(?:tumou?r|lesion|"
                      r"border|edge)", after, re.IGNORECASE):

@@ -70,6 +70,16 @@ _PROCEDURE_WORDS = word_alternation("\\b", [(f"p{i}", w) for i, (w, _, _) in enu
 _PROCEDURE = _PROCEDURE_WORDS.pattern
 
 
+# the nail or a border of it, named before "removed" in the same clause (not "nail polish removed")
+_NAIL_PART_BEFORE = re.compile(r"\b(?:(?:nail|toenail|fingernail)\s+(?:plate|border|edge|spicule|margin)s?|"
+                               r"(?:lateral|medial|radial|ulnar|distal)\s+(?:nail\s+)?(?:border|edge|third|quarter)s?"
+                               r"(?:\s+of\s+(?:the\s+)?(?:nail|toenail|fingernail)(?:\s+plate)?)?|"
+                               r"ingrown\s+(?:nail\s+)?(?:border|edge|portion|spicule)|"
+                               r"(?:entire|whole|total)\s+(?:toe|finger)?nail)"
+                               r"(?:(?!polish|lacquer|sutures?|dressing)[^,.;:\n]|,\s*(?=\w+(?:ed|t)\b)){0,60}$",
+                               re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class ProcedureMention:
     type: str
@@ -147,6 +157,11 @@ def find_procedures(text: str, offset: int = 0) -> list[ProcedureMention]:
             # for it; "MOHS PRE-OPERATIVE CONSULTATION",
             # "excision post-op check": a visit about the procedure, not the procedure
             continue
+        if kind == "removal" and _NAIL_PART_BEFORE.search(re.split(r"[.;](?=\s)", text[max(0, m.start() - 80):
+                                                                                     m.start()])[-1]):
+            # "lateral border of nail plate elevated, split and removed", "medial border removed in the same
+            # manner": a part of the nail taken off is its avulsion
+            kind = "nail_avulsion"
         if kind == "removal" and (
                 re.search(r"\b(?:sutures?|stitch(?:es)?|staples?|steri-?strips?|dressing|packing)\s+(?:were\s+|was\s+)?$",
                           text[max(0, m.start() - 25):m.start()], re.IGNORECASE)

@@ -50,9 +50,11 @@ _CLAUSE_END = re.compile(r"(?<=[.;!?])(?<!\b[A-Ha-h]\.)(?<!\b\d\.)(?<!\.\.)\s+|\
                          # "6 y/o F. Exam: ~12 umbilicated papules": the patient's sex after the age ends a sentence
                          r"(?:(?<=/o [FM]\.)|(?<=yo [FM]\.)|(?<=\d[FM]\.)|(?<=old [FM]\.))\s+(?=[A-Z])|"
                          r"(?=\(\d+\)\s)(?<![a-z] )(?<![a-z])|"
-                         # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count
+                         # "1) shave bx ... and 2) LN2" numbers items; "(L cheek 2, R dorsal hand 1) at" closes a count;
+                         # "#3 H/o SCC" opens an item ("to AKs (#6)" inside a sentence counts)
                          r"(?=(?<![\w.(])(?:(?<=[\s,]and )|(?<![a-z] ))\d\)\s)|(?=\b(?:Lesion|Site|Specimen)\s+"
-                         r"(?:#?\d+|[A-H])\b)|(?=#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|(?=(?<![\w.])[A-H]\)\s)|"
+                         r"(?:#?\d+|[A-H])\b)|(?=(?<!\w \()#\d\b(?!\s*(?:curettes?|blades?|scalpels?)\b))|"
+                         r"(?=(?<![\w.])[A-H]\)\s)|"
                          r"(?=(?<![\w.])(?<!and )(?<!, )(?<!/o )(?<!yo )(?<!old )(?<!\d )[A-H][.:]\s+[A-Za-z])")
 # "dog-ear at medial cheek removed", "Burow's triangle at the nasofacial sulcus": where a repair's tissue was
 # trimmed, not a lesion
@@ -119,8 +121,11 @@ _GRANULATION_BEFORE = re.compile(r"\bgranulation(?: tissue)?\s+(?:was\s+|were\s+
                                  re.IGNORECASE)
 _GRANULATION_AFTER = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:hypertrophic\s+|excess\s+)?granulation\b", re.IGNORECASE)
 # "after verbal consent and discussion of risks, the nine AKs ... were treated": consent given, then the procedure
+# ("After discussing the risks and obtaining consent, all three were ... sampled": the talk came before the act)
 _AFTER_CONSENT = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?(?:consent|"
-                            r"(?:a\s+)?discussion of (?:the\s+)?risks)\b[^.;:]*$", re.IGNORECASE)
+                            r"(?:a\s+)?discussion of (?:the\s+)?risks|(?:discussing|reviewing|explaining)\s+(?:the\s+)?"
+                            r"risks\b[^.;:]{0,40}?\b(?:obtaining|getting|with)\s+(?:\w+\s+)?consent)\b[^.;:]*$",
+                            re.IGNORECASE)
 _DONE_AFTER = re.compile(r"^[^.;]*\b(?:(?:was|were) (?:designed|elevated|chosen|selected|performed|used|carried out|"
                          r"inset|transposed|rotated|advanced)|elected|chosen|selected)\b", re.IGNORECASE)
 # "after discussion of options (second intent, FTSG, flap), a bilobed transposition flap was designed": the
@@ -187,6 +192,10 @@ _COUNT_X = re.compile(r"(?<!specimens )(?<!specimen )(?<!sutures )(?<!nylon )(?<
                       r"(?<!cycles )(?<!times )(?<!curetted )(?<!curettage )(?:\bx|\u00d7)\s?(\d{1,3})\b"
                       r"(?!\s*(?:cm|mm|\d|\.\d|days?|d\b|weeks?|wks?|months?|mos?|"
                       r"years?|yrs?|cycles?|passes|rounds?|freeze|ft|ftc|sec|seconds?|min))", re.IGNORECASE)
+# "LN2 cryotherapy to AKs (#6)": a number sign after lesions in the plural counts them ("shave bx R cheek (#2)" after a
+# single lesion numbers its item)
+_COUNT_HASH = re.compile(r"\b(?:aks|sks|isks|warts|verrucae|lesions|keratoses|papules|spots|tags|acrochordons|nevi|"
+                         r"molluscum|condylomas|corns|calluses)\s*\(\s*#\s?(\d{1,2})\s*\)", re.IGNORECASE)
 _COUNTABLE_BEFORE = re.compile(r"(?:lesions?|aks?|sks?|isks?|warts?|verrucae?|vulgaris|tags?|acrochordons?|"
                                # "AKs face/scalp - LN2 x17": the treatment's count is the lesions' (not "persisted
                                # after LN2 x2": earlier sessions)
@@ -383,7 +392,10 @@ _FAILED_BEFORE = re.compile(r"(?:\b(?:persist\w*|recurr\w*|recurs|regrew|returne
 # "No procedures performed today." said of the visit (a clause of its own), not "SKs, back - benign, no treatment
 # today" said of one lesion
 _NOTHING_DONE = re.compile(r"(?:^|(?<=[:.;])|(?<=[:.;]\s)|(?<=[:.;]\s\s))[ \t]*"
-                           r"(?:no (?:procedures?|treatments?|lesions? treated|surgery)\b[^.;\n]*\b(?:today|performed|"
+                           # ("No treatment of SKs today" leaves alone what it names, not the whole visit)
+                           r"(?:no (?:procedures?|treatments?|lesions? treated|surgery)\b"
+                           r"(?!\s+(?:of|for|to|on)\s+(?!any\b|all\b|(?:the\s+|her\s+|his\s+)?lesions?\b))"
+                           r"[^.;\n]*\b(?:today|performed|"
                            r"done)\b|no procedures? (?:were |was )?(?:performed|done)\b)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -481,7 +493,24 @@ _FIRST_PERSON = re.compile(r"\bby me\b|\bI (?:performed|did|was asked|repaired|c
 # provider does in it
 _PATIENT_HAD = re.compile(r"\b(?:pt|patient|he|she|they)\s+(?:had|has had|underwent|has undergone)\s+"
                           r"(?:(?:a|an|the|his|her)\s+)?$", re.IGNORECASE)
+# the earlier wound a procedure is done to today, named just before it
+_PRIOR_OBJECT_BEFORE = re.compile(r"^\W*(?:the\s+)?(?:(?:scar|wound)\s+and\s+(?:the\s+)?)?"
+                                  r"(?:prior|previous|old|earlier)\s+"
+                                  r"(?:closure|scar|incision(?:\s+line)?|repair|wound|excision\s+site|biopsy\s+site)"
+                                  r"(?:\s+and\s+(?:the\s+)?(?:scar|wound|closure))?\s+(?:was\s+|were\s+)?$",
+                                  re.IGNORECASE)
+# "After informed consent, and under local anesthesia ..., she underwent wide local excision": what the patient
+# underwent after today's consent or under today's anaesthetic is today's procedure
+_TODAY_UNDERGONE = re.compile(r"\b(?:after|following|with)\s+(?:(?:verbal|written|informed|oral|signed)\s+)?consent\b|"
+                              r"\bunder\s+(?:local|topical|tumescent|general)?\s*(?:anesthesia|anaesthesia)\b",
+                              re.IGNORECASE)
 # "Father had Mohs for a BCC": a relative is the subject of the procedure ("consent from dad" is not)
+# "a 6-year-old boy brought in by his mother for molluscum": the relative brings the patient; what follows is his
+_BROUGHT_BY = re.compile(r"\b(?:brought(?:\s+in)?|accompanied|here)\s+(?:today\s+)?(?:by|with)\s+"
+                         r"(?:his|her|their|the)?\s*"
+                         r"(?:mother|father|mom|dad|parents?|grandmother|grandfather|grandma|grandpa|guardian|aunt|"
+                         r"daughter|son|wife|husband|caregiver)\s+(?:today\s+)?(?:for|about|with|because of|re:?)\s+"
+                         r"(?:(?!who\b|whose\b|and\b)[\w'/-]+\s+){0,4}$", re.IGNORECASE)
 _RELATIVE_HAD = re.compile(r"\b(?:mother|father|mom|dad|sister|brother|sibling|grandmother|grandfather|grandma|"
                            r"grandpa|aunt|uncle|son|daughter|cousin|husband|wife|spouse)(?:'s)?\s+(?:\w+\s+){0,3}?"
                            r"(?:had|has had|underwent|s/p|status post|was treated|needed|required|got)\b[^.;]*$",
@@ -749,12 +778,26 @@ def _sampling_shaves(text: str, procedures: list[ProcedureMention]) -> list[Proc
     return [replace(p, type="biopsy", detail="tangential") if p in shaves else p for p in procedures]
 
 
+def _biopsy_wedges(text: str, procedures: list[ProcedureMention]) -> list[ProcedureMention]:
+    """"an incisional biopsy was taken: ..., a 6 x 3 mm fusiform wedge was excised and closed": what a sentence that
+    names an incisional or punch biopsy then says was excised is the biopsy's sample, not an excision of its own."""
+    out: list[ProcedureMention] = []
+    for p in procedures:
+        if p.type == "excision" and text[p.start:p.end].lower() == "excised":
+            start, _ = sentence_bounds(text, p.start, p.end)
+            if any(q.type == "biopsy" and q.detail in ("incisional", "punch") and start <= q.start < p.start
+                   for q in procedures):
+                continue
+        out.append(p)
+    return out
+
+
 def read_note(text: str, *, date_of_service: datetime.date | None = None, payer: str | None = None,
               age: int | None = None, sex: str | None = None) -> NoteReading:
     """The structured encounter of one free-text note, with facts, gaps and ignored mentions."""
     text = _count_tables_as_lines(text)
     reading = _Reading(text)
-    procedures = _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start))
+    procedures = _biopsy_wedges(text, _sampling_shaves(text, sorted(find_procedures(text), key=lambda p: p.start)))
     diagnoses = sorted(find_diagnoses(text), key=lambda d: d.start)
     analysis = analyse(text, [(p.start, p.end) for p in procedures] + [(d.start, d.end) for d in diagnoses])
     context = {(c.start, c.end): c for c in analysis.mentions}
@@ -772,6 +815,9 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
         reason = _reason(ctx.modifiers if ctx else (), section, procedure=dated)
         today_for = bool(_TODAY_FOR.search(text, max(0, start - 40), start)) if dated else \
             bool(_TREATED_TODAY_FOR.search(text, max(0, start - 90), start))
+        if reason == "family" and not dated and section != "family_history" and \
+                _BROUGHT_BY.search(text, sentence_bounds(text, start, end)[0], start):
+            reason = None
         if today_for and reason == "historical":
             reason = None  # (the history the sentence tells is of the diagnosis: "a biopsy-proven BCC, biopsied ...")
         if reason is None and any(low <= start < high for low, high in copied):
@@ -795,7 +841,7 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = "other_provider"
             elif _RELATIVE_HAD.search(before):
                 reason = "family"
-            elif _PATIENT_HAD.search(before):
+            elif _PATIENT_HAD.search(before) and not _TODAY_UNDERGONE.search(before):
                 reason = "historical"
             elif (_ALTERNATIVES_BEFORE.search(before) or _ALTERNATIVES_AFTER.match(after)) and \
                     not re.search(r"\b(?:performed|was done|were done)\b", after, re.I):
@@ -822,6 +868,10 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
             elif visit_day is not None and (year := _YEAR_BEFORE.search(before)) and \
                     int(year.group(1)) < visit_day.year:
                 reason = "historical"
+        if reason == "historical" and dated and _PRIOR_OBJECT_BEFORE.search(
+                text[sentence_bounds(text, start, end)[0]:start]):
+            # "Scar and prior closure re-excised with 5 mm margins": "prior" is the closure's, not today's
+            reason = None
         if reason is None and dated and nothing_done:
             reason = "negated"
         if reason == "historical" and not dated and (_history_in_parenthesis(text, start, end)
@@ -1051,6 +1101,20 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
                 _add_segment(text, target, start, end, procedures, diagnoses, in_clause_p, in_clause_d)
                 current, group = target, [target]
                 continue
+        all_n = _ALL_N.search(clause) if in_clause_p else None
+        if all_n and _ALL_N_WERE.match(clause, all_n.end()) and _number(all_n.group(1)) > 1:
+            described_all = [lesion for lesion in lesions if not lesion.left_today]
+            if len(described_all) == _number(all_n.group(1)) and \
+                    not any(_main_kinds(lesion.procedures) for lesion in described_all) and \
+                    all(_matching(described_all, s, text) is not None for s in sites):
+                # "On the left upper back ... On the right helix ... On the right dorsal forearm ... all three were
+                # anesthetized and sampled by shave biopsy, the back lesion by deep saucerization": the lesions
+                # described, as many as the clause names (a site it names again is one of them)
+                for member in described_all:
+                    _add_segment(text, member, start, end, procedures, diagnoses, in_clause_p, in_clause_d,
+                                 shared=True, first=member is described_all[0])
+                current, group = described_all[-1], described_all
+                continue
         if sites and (in_clause_p or lesion_d or enumerated or described):
             known = [id(lesion) for lesion in lesions]
             opened = _open_lesions(text, start, end, sites, lesions, current, enumerated)
@@ -1084,8 +1148,18 @@ def _gather_lesions(text: str, sections: tuple[tuple[str, int, int], ...], proce
             continue
         untreated = [lesion for lesion in lesions if not _main_kinds(lesion.procedures)]
         above = _N_ABOVE.search(clause) if in_clause_p and not sites else None
-        if above and len(untreated) > 1 and untreated == [lesion for lesion in lesions if not lesion.left_today] and \
-                len(untreated) == _number(above.group(1)):
+        times = _REMOVALS_TIMES_N.search(clause) if in_clause_p and not sites and not above else None
+        measured_only = False
+        if times and len(untreated) > _number(times.group(1)):
+            # "- Jawline: inflammatory papules. - R thigh: 6 mm papule. - Mid back: 8 mm macule. - L arm: 5 mm papule
+            # ... Neoplasms of uncertain behavior x3 - bx as below": the last lesions, measured, when they are as many
+            measured = [lesion for lesion in untreated
+                        if any(kind == "lesion" and m.kind == "length" for kind, m in lesion.measures)]
+            if len(measured) == _number(times.group(1)) and measured == untreated[-len(measured):]:
+                untreated, measured_only = measured, True
+        above = above or times
+        if above and len(untreated) > 1 and len(untreated) == _number(above.group(1)) and \
+                (measured_only or untreated == [lesion for lesion in lesions if not lesion.left_today]):
             # "- L flank: 1.1 cm ... irritated SK. - R upper back: 0.6 cm irritated SK ... Procedure: Shave removal of
             # 2 lesions as above": the lesions described above, as many as the procedure names
             for member in untreated:
@@ -1474,6 +1548,8 @@ _EXAM_SCOPE = re.compile(r"\b(?:exam(?:ination)?|skin (?:check|exam)|evaluation)
 _LESIONS_WORD = re.compile(r"\s+(?:lesions|papules|warts|spots|growths)\b", re.IGNORECASE)
 _ALL_N = re.compile(r"\ball\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
                     r"(?!\s*(?:mm|cm|%|weeks?|days?|months?))", re.IGNORECASE)
+# "all three were ...", "all 3 of them": the number stands for the lesions themselves
+_ALL_N_WERE = re.compile(r"\s+(?:of\s+them\s+)?(?:were|was|are|then|underwent|received)\b", re.IGNORECASE)
 _BOTH_START = re.compile(r"\s*(?:both|the two)(?:\s+(?:lesions|sites|spots|growths|papules|of them))?\s+"
                          r"(?:were|was|are|then)\b", re.IGNORECASE)
 # "we elected electrodesiccation and curettage for both rather than excision", "each lesion was curetted"
@@ -1483,6 +1559,12 @@ _BOTH_ANY = re.compile(r"\b(?:for|to|on|of) both\b(?!\s+(?:sides|hands|feet|arms
 _N_ABOVE = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:lesions|sites|"
                       r"spots|growths|papules)\s+(?:as\s+|listed\s+|described\s+|noted\s+|mentioned\s+)?above\b",
                       re.IGNORECASE)
+# "Procedure: shave removal x2.", "punch bx x3": a removal or a biopsy times N is N lesions (a destruction's "x2" is
+# its freeze-thaw cycles); "Neoplasms of uncertain behavior x3 - bx as below": the lesions named in the plural
+_REMOVALS_TIMES_N = re.compile(r"\b(?:shave(?:\s+(?:removal|excision|biops(?:y|ies)|bx))?|(?:punch\s+|shave\s+)?"
+                               r"(?:biops(?:y|ies)|bx)|excisions?|neoplasms(?:\s+of\s+uncertain\s+behaviou?r)?|"
+                               r"lesions|nevi|moles)s?\s*[x\u00d7]\s*([2-9])\b(?!\s*(?:cycles?|mm|cm|wks?))",
+                               re.IGNORECASE)
 _EVERY_LESION = re.compile(r"\b(?:each|every|all)\s+(?:of\s+the\s+|the\s+)?(?:lesions?|sites?|tumou?rs?|cancers?|"
                            r"carcinomas?|neoplasms?)\b", re.IGNORECASE)
 
@@ -1659,15 +1741,20 @@ def _digit(text: str, site: SiteMention) -> str | None:
 
 def _matching(lesions: list[_Lesion], site: SiteMention, text: str = "") -> _Lesion | None:
     named = _digit(text, site)
+    both: _Lesion | None = None
     for lesion in reversed(lesions):
         if named and _digit(text, lesion.site) not in (None, named):
             continue  # "L great toe" then "L 5th toe": another digit
-        if lesion.site.site == site.site and (site.laterality is None or lesion.laterality in (None, site.laterality)
-                                              # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts
-                                              or (lesion.laterality == "both" and site.laterality in ("left", "right")
-                                                  and lesion.count is None)):
+        if lesion.site.site != site.site:
+            continue
+        if site.laterality is None or lesion.laterality in (None, site.laterality):
             return lesion
-    return None
+        if both is None and lesion.laterality == "both" and site.laterality in ("left", "right") and \
+                lesion.count is None:
+            # "tags neck/axillae" then "6 R axilla, 4 L axilla": the sides' parts (unless a lesion of that side
+            # was described: "L shin: 1.6 cm plaque. Both lower legs: patches ... SCCIS L shin - ED&C" is the shin's)
+            both = lesion
+    return both
 
 
 def _add_segment(text: str, lesion: _Lesion, start: int, end: int, procedures: list[ProcedureMention],
@@ -1772,6 +1859,9 @@ def _count(text: str, start: int, end: int, site: SiteMention) -> tuple[int, int
         before = text[max(start, start + m.start() - 30):start + m.start()]
         if _COUNTABLE_BEFORE.search(before) or (find_sites(before) and find_sites(before)[-1].end >= len(before) - 2):
             return int(m.group(1)), m.start(1) + start, m.end(1) + start
+    hashed = _COUNT_HASH.search(text, start, end)
+    if hashed:
+        return int(hashed.group(1)), hashed.start(1), hashed.end(1)
     return None
 
 
@@ -2517,17 +2607,17 @@ _STAGE = re.compile(r"(?<!1st )(?<!2nd )(?<!3rd )(?<!4th )(?<!first )(?<!second 
                     # (the words of the layer may run over a sentence: "Debulked, then excised. Divided into 4 blocks")
                     r"(?:(?!stage\b|a single\b)[\w,;/'+&.-]+\s+){0,16}?"
                     r"(\d{1,2}|a single|one|two|"
-                    r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|sections?|pieces?)",
+                    r"three|four|five|six|seven|eight|nine|ten)\s*(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)",
                     re.IGNORECASE)
 # "I: 3 blocks (+ at 9 o'clock). II: 2 blocks, clear.": stages numbered by capital roman numerals alone
 _ROMAN_STAGE = re.compile(r"(?<![\w'])(I{1,3}|IV)\s*[:)]\s*(\d{1,2}|(?i:one|two|three|four|five|six))\s+"
-                          r"(?i:(?:tissue\s+)?(?:blocks?|sections?|pieces?))\b")
+                          r"(?i:(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?))\b")
 _STAGES_LIST = re.compile(r"\b(\d|one|two|three|four)\s+stages?\s*\(([^)]*)\)", re.IGNORECASE)
 _STAGES_COUNT = re.compile(r"\b(\d|one|two|three|four|five)\s+(?:stages?|layers?)\b|"
                             r"\b(?:stage|stg|layer)\s*(\d|i{1,3}|iv)\b", re.IGNORECASE)
 # a stage table: "Stage | Blocks | Result" over rows "I | 3 | residual BCC" (the stage, then its blocks)
 _STAGE_TABLE = re.compile(r"\b(?:stage|stg|layer)s?[ \t]*\|[ \t]*(?:#[ \t]*)?(?:of[ \t]+)?(?:tissue[ \t]+)?"
-                          r"(?:blocks?|sections?|pieces?)\b", re.IGNORECASE)
+                          r"(?:blocks?|blks?|sections?|pieces?)\b", re.IGNORECASE)
 _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}|IV|i{1,3}|iv)[ \t]*\|[ \t]*(\d{1,2})"
                         r"(?=[ \t]*(?:\||\s|$))")
 # "1st stage 4 blocks (+), 2nd stage 2 blocks (clear)": the stage by its ordinal
@@ -2536,7 +2626,7 @@ _STAGE_ROW = re.compile(r"(?:^|(?<=\s))(?:(?i:stage|stg|layer)[ \t]*)?(\d|I{1,3}
 _ORDINAL_STAGE = re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s+(?:stage|layer)\s*[:,(-]?\s*"
                             r"(?:(?!stage\b|layer\b|a single\b)[\w,;/'+&.-]+\s+){0,20}?"
                             r"(\d{1,2}|one|two|three|four|five|six|a single)\s*(?:tissue\s+)?"
-                            r"(?:blocks?|sections?|pieces?)\b",
+                            r"(?:blocks?|blks?|sections?|pieces?)\b",
                             re.IGNORECASE)
 _ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
 # a clause that opens with a stage ("Stage I: 3 blocks - residual BCC") is the Mohs layer of the lesion at hand

@@ -39,7 +39,8 @@ SITE_WORDS: dict[str, str] = {
     r"jaw ?line|jaw|mandib\w*": "jaw",
     r"(?:anterior |posterior |lateral )?neck|nape": "neck",
     # "under bra line": where the band of a bra sits, the lower chest
-    r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal|bra ?(?:strap )?line": "chest",
+    r"(?:upper |mid |anterior |central )?chest|sternum|presternal|(?:upper )?sternal|"
+    r"bra[ -]?(?:strap[ -]?)?line": "chest",
     r"breasts?|inframammary": "breast",
     # "along waistband", "at the belt line": the waist is the abdomen's lower edge
     r"abdomen|abdominal wall|abdominal|abd|periumbilical|umbilicus|belly|waist(?:band|line)?|belt ?line": "abdomen",

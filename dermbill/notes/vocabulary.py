@@ -74,6 +74,8 @@ DIAGNOSIS_WORDS: tuple[tuple[str, str], ...] = (
     (r"nummular (?:eczema|dermatitis)|discoid eczema", "L30.0"),
     (r"atopic (?:hand |flexural )?dermatitis|eczema", "atopic_dermatitis"),
     # "chronic hand dermatitis": the condition's name, not a lesion on the hand
+    # the ICD-10-CM index: Dermatitis, stasis I87.2 (with varicose veins I83.1-, which a note names as such)
+    (r"(?:venous )?stasis (?:dermatitis|eczema)|venous (?:stasis )?eczema|gravitational eczema", "I87.2"),
     (r"(?:hand |chronic )*dermatitis", "L30.9"),
     (r"lichen planus", "L43.9"),
     # "4 tender inflamed nodulocysts along the jawline": the lesions of nodulocystic acne, not cysts (L72.9)
@@ -122,10 +124,10 @@ PROVEN_AFTER = re.compile(r"[^.;\n]{0,30}?(?:\b(?:biopsy|bx|path)[- ](?:proven|c
 VISIT_ONLY = frozenset({"psoriasis", "atopic_dermatitis", "acne", "rosacea", "onychomycosis", "L80", "L73.2",
                         "L28.0", "L92.0", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0", "L30.1",
                         "L30.8", "L30.9", "B35.6", "B35.4", "B35.3", "B35.0", "B36.0", "B35.8", "B35.9", "B37.2",
-                        "L30.4", "L50.8", "L50.9", "L23.0", "L81.1", "L64.9", "L65.0"})
+                        "L30.4", "L50.8", "L50.9", "L23.0", "L81.1", "L64.9", "L65.0", "I87.2"})
 # the named dermatitides: a bare "dermatitis" (L30.9) in a note that names one of them is that one
 DERMATITIS = frozenset({"atopic_dermatitis", "L21.9", "L24.0", "L24.9", "L23.9", "L25.9", "L71.0", "L30.0",
-                        "L30.1", "L30.8"})
+                        "L30.1", "L30.8", "I87.2"})
 
 
 @dataclass(frozen=True, slots=True)
