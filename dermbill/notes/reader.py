@@ -549,6 +549,9 @@ _LATER_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:once (?:it is |it's |it has |(?:th
 _SCHEDULED_AFTER = re.compile(r"^[^.;]{0,40}?(?:\b(?:will|to)\s+(?:be\s+)?(?:schedul\w*|book\w*|arrang\w*)|"
                               r"\bschedul(?:e|ed|ing)\s+(?:for|w/|with|at)\b)", re.IGNORECASE)
 _DONE_HERE = re.compile(r"\b(?:today|performed|done|completed)\b", re.IGNORECASE)
+# "5-FU after the Mohs", "until after his excision": the procedure as a point in time
+_TIME_POINT_BEFORE = re.compile(r"\b(?:after|before|until|following|prior to)\s+(?:the|his|her|their|your)\s+$",
+                                re.IGNORECASE)
 
 
 def _scheduled_after(start: int, end: int, after: str, procedures: list[ProcedureMention]) -> bool:
@@ -894,9 +897,17 @@ def read_note(text: str, *, date_of_service: datetime.date | None = None, payer:
                 reason = None
         return reason
 
+    reasons = {(p.start, p.end): reason_of(p.start, p.end) for p in procedures}
+    for p in procedures:
+        if reasons[(p.start, p.end)] is None and _TIME_POINT_BEFORE.search(text, max(0, p.start - 30), p.start):
+            # "pt prefers to treat the AKs with 5-FU after the Mohs": a procedure named as a point in time is the one
+            # the note books for another day, when every other mention of it is planned or only discussed
+            others = [reasons[(o.start, o.end)] for o in procedures if o.type == p.type and o is not p]
+            if others and all(r in ("planned", "hypothetical", "negated") for r in others):
+                reasons[(p.start, p.end)] = "planned"
     active_procedures: list[ProcedureMention] = []
     for p in procedures:
-        reason = reason_of(p.start, p.end)
+        reason = reasons[(p.start, p.end)]
         sentence_start, sentence_end = sentence_bounds(text, p.start, p.end)
         if reason is None and _RISK_TALK.search(text[sentence_start:p.start]) and \
                 not _DONE_AFTER.match(text[p.end:sentence_end]) and \
