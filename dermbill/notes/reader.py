@@ -2721,6 +2721,12 @@ _NO_PROCEDURE = re.compile(r"\bno procedures?\b|conservative (?:care|management|
                            re.IGNORECASE)
 
 
+_SIDE_LEFT_ALONE = re.compile(r"(?:^|\n)[ \t]*(left|right|l|r|lt|rt)\.?[ \t]+(?:great[ \t]+|big[ \t]+)?"
+                              r"(?:toe|toenail|finger|fingernail|foot|hand)s?[ \t]*[:\-\u2013][^.;\n]{0,40}?"
+                              r"(?:conservative (?:care|management|treatment)|\bno (?:procedure|treatment|tx|"
+                              r"intervention)\b|\bobserv(?:e|ation)\b)", re.IGNORECASE)
+
+
 def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple[str, tuple[int, int]]]:
     """The digits a nail avulsion names (each with where it is named), first mention first."""
     digits: list[tuple[str, tuple[int, int]]] = []
@@ -2750,7 +2756,10 @@ def _avulsed_digits(text: str, procedures: list[ProcedureMention]) -> list[tuple
             digit = f"{side_word}_{key}"
             if digit not in [d for d, _ in digits]:
                 digits.append((digit, (m.start(), m.end())))
-    return digits
+    # "R toe: conservative care": the digits of a side the plan leaves alone, when a digit of the other side remains
+    alone = {"left" if m.group(1).lower() in ("left", "l", "lt") else "right" for m in _SIDE_LEFT_ALONE.finditer(text)}
+    kept = [(digit, span) for digit, span in digits if digit.split("_", 1)[0] not in alone]
+    return kept if kept and len(alone) < 2 else digits
 
 
 def _services(text: str, procedures: list[ProcedureMention], types: set[str],

@@ -36,3 +36,22 @@ def test_a_biopsy_named_only_as_a_point_in_time_is_done() -> None:
     text = ("New 7 mm pink papule of the R forearm, r/o BCC. After the shave biopsy, hemostasis was obtained with "
             "aluminum chloride and a bandage applied.")
     assert "11102" in _codes(text)
+
+
+# --- a side the plan leaves alone has no avulsed digit ----------------------------------------------------------------
+
+_TOES = ("Painful ingrown nail for a month. Exam: R great toe medial fold swollen with granulation tissue. "
+         "L great toe with slight incurvation, no redness.\n"
+         "Procedure: digital block with 1% lidocaine plain. The medial nail border was freed and avulsed; "
+         "granulation tissue curetted.\n")
+
+
+def test_the_other_side_left_to_conservative_care_is_not_avulsed() -> None:
+    codes = [(code, modifiers) for code, _, modifiers in lines(_TOES + "L toe: conservative care, trim straight "
+                                                               "across.\n", payer="commercial", age=30, sex="F")]
+    assert codes == [("11730", ("T5",))], codes
+
+
+def test_two_toes_with_no_side_left_alone_are_both_avulsed() -> None:
+    text = _TOES.replace("The medial nail border was", "R great toe and L great toe: the medial nail borders were")
+    assert "11732" in [code for code, _, _ in lines(text + "F/u 2 wk.\n", payer="commercial", age=30, sex="F")]
