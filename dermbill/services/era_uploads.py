@@ -20,7 +20,9 @@ def post_upload_as_job(database: Database, folder: Path, file_name: str, data: b
     the name sent) and queue the job that posts it; returns the job's number. An empty upload is refused here."""
     if not data.strip():
         raise InvalidInput(f"{file_name or 'the file'} is empty: choose an 835 file")
-    name = Path(file_name).name or "upload.835"
+    name = Path(file_name).name
+    if name in ("", ".", ".."):  # a name that is no file's ("..": the folder above)
+        name = "upload.835"
     kept = folder / secrets.token_hex(8) / name
     kept.parent.mkdir(parents=True, mode=0o700)
     kept.write_bytes(data)
